@@ -1,0 +1,547 @@
+//! Captures: tcpdump's view of an interface.
+//!
+//! A [`Filter`] is the subset of tcpdump's expression language the documents use and its
+//! obvious neighbours (`icmp or arp`, `tcp and port 54321`, `host 192.0.2.1`, `udp dst port
+//! 67`, `not arp`, parentheses). [`Taps`] holds the active captures, keyed by the
+//! `(node, port)` they listen on, and turns every frame they accept into a trace record.
+
+use crate::node::{NodeId, PortId};
+use crate::time::Instant;
+use crate::trace::{Record, Trace};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+
+use crate::mac::MacAddr;
+
+/// Whether the interface received or sent the frame (pcapng's `epb_flags` direction).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// Received by the interface.
+    In,
+    /// Sent by the interface.
+    Out,
+}
+
+/// A handle to a capture.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct CaptureId(pub u32);
+
+/// Which address or port of a packet a primitive looks at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dir {
+    /// Source or destination.
+    Any,
+    /// Source only.
+    Src,
+    /// Destination only.
+    Dst,
+}
+
+/// A parsed tcpdump filter expression.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Filter {
+    /// Matches every frame (an empty expression).
+    All,
+    /// `arp`.
+    Arp,
+    /// `ip`.
+    Ip,
+    /// `icmp`, `tcp`, `udp`, `ip proto N`: the IPv4 protocol number.
+    Proto(u8),
+    /// `[src|dst] host A` (IPv4 or ARP addresses).
+    Host(Dir, Ipv4Addr),
+    /// `[src|dst] net A/L`.
+    Net(Dir, Ipv4Addr, u8),
+    /// `[tcp|udp] [src|dst] port N` (`None`: TCP or UDP).
+    Port(Option<u8>, Dir, u16),
+    /// `ether [src|dst] host M`.
+    EtherHost(Dir, MacAddr),
+    /// `broadcast` / `ether broadcast`.
+    Broadcast,
+    /// `not F`.
+    Not(Box<Filter>),
+    /// `F and G`.
+    And(Box<Filter>, Box<Filter>),
+    /// `F or G`.
+    Or(Box<Filter>, Box<Filter>),
+}
+
+/// A filter tcpdump would not take, with the word it stopped at.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("can't parse filter expression: syntax error near `{near}`: {why}")]
+pub struct FilterError {
+    /// The word (or end of input) where parsing failed.
+    pub near: String,
+    /// Index of that word in the expression's words.
+    pub word: usize,
+    /// What was expected.
+    pub why: String,
+}
+
+/// The fields of a frame a filter can test, parsed once per frame.
+#[derive(Default)]
+struct Fields {
+    eth_src: MacAddr,
+    eth_dst: MacAddr,
+    arp: Option<(Ipv4Addr, Ipv4Addr)>,
+    ip: Option<(Ipv4Addr, Ipv4Addr, u8)>,
+    ports: Option<(u16, u16)>,
+}
+
+impl Fields {
+    fn parse(f: &[u8]) -> Option<Fields> {
+        let dst = MacAddr::from_slice(f)?;
+        let src = MacAddr::from_slice(f.get(6..)?)?;
+        let et = u16::from_be_bytes([*f.get(12)?, *f.get(13)?]);
+        let mut out = Fields { eth_src: src, eth_dst: dst, ..Default::default() };
+        let p = &f[14..];
+        match et {
+            0x0806 if p.len() >= 28 => {
+                let spa = Ipv4Addr::new(p[14], p[15], p[16], p[17]);
+                let tpa = Ipv4Addr::new(p[24], p[25], p[26], p[27]);
+                out.arp = Some((spa, tpa));
+            }
+            0x0800 if p.len() >= 20 && p[0] >> 4 == 4 => {
+                let ihl = usize::from(p[0] & 0x0f) * 4;
+                let proto = p[9];
+                let s = Ipv4Addr::new(p[12], p[13], p[14], p[15]);
+                let d = Ipv4Addr::new(p[16], p[17], p[18], p[19]);
+                out.ip = Some((s, d, proto));
+                let frag_off = u16::from_be_bytes([p[6], p[7]]) & 0x1fff;
+                if frag_off == 0 && (proto == 6 || proto == 17) && p.len() >= ihl + 4 && ihl >= 20 {
+                    let l4 = &p[ihl..];
+                    out.ports = Some((u16::from_be_bytes([l4[0], l4[1]]), u16::from_be_bytes([l4[2], l4[3]])));
+                }
+            }
+            _ => {}
+        }
+        Some(out)
+    }
+}
+
+fn dir_match<T: PartialEq>(dir: Dir, src: T, dst: T, want: T) -> bool {
+    match dir {
+        Dir::Any => src == want || dst == want,
+        Dir::Src => src == want,
+        Dir::Dst => dst == want,
+    }
+}
+
+fn in_net(a: Ipv4Addr, net: Ipv4Addr, len: u8) -> bool {
+    let mask = if len == 0 { 0 } else { u32::MAX << (32 - u32::from(len)) };
+    u32::from(a) & mask == u32::from(net) & mask
+}
+
+impl Filter {
+    /// Parses an expression given as shell words (`["icmp", "or", "arp"]`); no words means
+    /// [`Filter::All`].
+    pub fn parse_words<S: AsRef<str>>(words: &[S]) -> Result<Filter, FilterError> {
+        // tcpdump joins its arguments with spaces and tokenises the result; so do we,
+        // splitting parentheses and `!` off words.
+        let mut toks: Vec<(String, usize)> = Vec::new();
+        for (i, w) in words.iter().enumerate() {
+            let w = w.as_ref();
+            let mut cur = String::new();
+            for c in w.chars() {
+                if c == '(' || c == ')' || (c == '!' && cur.is_empty()) {
+                    if !cur.is_empty() {
+                        toks.push((std::mem::take(&mut cur), i));
+                    }
+                    toks.push((c.to_string(), i));
+                } else if c.is_whitespace() {
+                    if !cur.is_empty() {
+                        toks.push((std::mem::take(&mut cur), i));
+                    }
+                } else {
+                    cur.push(c);
+                }
+            }
+            if !cur.is_empty() {
+                toks.push((cur, i));
+            }
+        }
+        if toks.is_empty() {
+            return Ok(Filter::All);
+        }
+        let mut p = Parser { toks: &toks, pos: 0, nwords: words.len() };
+        let f = p.or()?;
+        if p.pos < toks.len() {
+            return Err(p.err("expected `and`, `or` or the end of the expression"));
+        }
+        Ok(f)
+    }
+
+    /// Parses an expression given as one string.
+    pub fn parse(expr: &str) -> Result<Filter, FilterError> {
+        Self::parse_words(&[expr])
+    }
+
+    /// True when the frame passes the filter. Malformed frames pass only [`Filter::All`].
+    pub fn matches(&self, frame: &[u8]) -> bool {
+        if matches!(self, Filter::All) {
+            return true;
+        }
+        match Fields::parse(frame) {
+            Some(f) => self.eval(&f),
+            None => false,
+        }
+    }
+
+    fn eval(&self, f: &Fields) -> bool {
+        match self {
+            Filter::All => true,
+            Filter::Arp => f.arp.is_some(),
+            Filter::Ip => f.ip.is_some(),
+            Filter::Proto(p) => f.ip.is_some_and(|(_, _, q)| q == *p),
+            Filter::Host(d, a) => {
+                f.ip.is_some_and(|(s, t, _)| dir_match(*d, s, t, *a))
+                    || f.arp.is_some_and(|(s, t)| dir_match(*d, s, t, *a))
+            }
+            Filter::Net(d, n, l) => {
+                let hit = |s: Ipv4Addr, t: Ipv4Addr| match d {
+                    Dir::Any => in_net(s, *n, *l) || in_net(t, *n, *l),
+                    Dir::Src => in_net(s, *n, *l),
+                    Dir::Dst => in_net(t, *n, *l),
+                };
+                f.ip.is_some_and(|(s, t, _)| hit(s, t)) || f.arp.is_some_and(|(s, t)| hit(s, t))
+            }
+            Filter::Port(proto, d, port) => {
+                let proto_ok = match (proto, f.ip) {
+                    (Some(p), Some((_, _, q))) => *p == q,
+                    (None, Some(_)) => true,
+                    (_, None) => false,
+                };
+                proto_ok && f.ports.is_some_and(|(s, t)| dir_match(*d, s, t, *port))
+            }
+            Filter::EtherHost(d, m) => dir_match(*d, f.eth_src, f.eth_dst, *m),
+            Filter::Broadcast => f.eth_dst.is_broadcast(),
+            Filter::Not(x) => !x.eval(f),
+            Filter::And(a, b) => a.eval(f) && b.eval(f),
+            Filter::Or(a, b) => a.eval(f) || b.eval(f),
+        }
+    }
+}
+
+struct Parser<'t> {
+    toks: &'t [(String, usize)],
+    pos: usize,
+    nwords: usize,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<&str> {
+        self.toks.get(self.pos).map(|(t, _)| t.as_str())
+    }
+    fn next(&mut self) -> Option<&str> {
+        let t = self.toks.get(self.pos).map(|(t, _)| t.as_str());
+        self.pos += 1;
+        t
+    }
+    fn err(&self, why: &str) -> FilterError {
+        match self.toks.get(self.pos) {
+            Some((t, w)) => FilterError { near: t.clone(), word: *w, why: why.to_string() },
+            None => FilterError {
+                near: "end of expression".into(),
+                word: self.nwords.saturating_sub(1),
+                why: why.to_string(),
+            },
+        }
+    }
+    fn or(&mut self) -> Result<Filter, FilterError> {
+        let mut f = self.and()?;
+        while matches!(self.peek(), Some("or" | "||")) {
+            self.pos += 1;
+            f = Filter::Or(Box::new(f), Box::new(self.and()?));
+        }
+        Ok(f)
+    }
+    fn and(&mut self) -> Result<Filter, FilterError> {
+        let mut f = self.not()?;
+        while matches!(self.peek(), Some("and" | "&&")) {
+            self.pos += 1;
+            f = Filter::And(Box::new(f), Box::new(self.not()?));
+        }
+        Ok(f)
+    }
+    fn not(&mut self) -> Result<Filter, FilterError> {
+        if matches!(self.peek(), Some("not" | "!")) {
+            self.pos += 1;
+            return Ok(Filter::Not(Box::new(self.not()?)));
+        }
+        self.primary()
+    }
+    fn dir(&mut self) -> Dir {
+        match self.peek() {
+            Some("src") => {
+                self.pos += 1;
+                Dir::Src
+            }
+            Some("dst") => {
+                self.pos += 1;
+                Dir::Dst
+            }
+            _ => Dir::Any,
+        }
+    }
+    fn addr(&mut self) -> Result<Ipv4Addr, FilterError> {
+        let at = self.pos;
+        match self.next().and_then(|t| t.parse().ok()) {
+            Some(a) => Ok(a),
+            None => {
+                self.pos = at;
+                Err(self.err("expected an IPv4 address (names are not resolved)"))
+            }
+        }
+    }
+    fn port(&mut self) -> Result<u16, FilterError> {
+        let at = self.pos;
+        match self.next().and_then(|t| t.parse().ok()) {
+            Some(p) => Ok(p),
+            None => {
+                self.pos = at;
+                Err(self.err("expected a port number"))
+            }
+        }
+    }
+    fn primary(&mut self) -> Result<Filter, FilterError> {
+        let Some(tok) = self.peek() else {
+            return Err(self.err("expected a primitive (icmp, arp, tcp, udp, host, port, net …)"));
+        };
+        let tok = tok.to_string();
+        match tok.as_str() {
+            "(" => {
+                self.pos += 1;
+                let f = self.or()?;
+                if self.next() != Some(")") {
+                    self.pos -= 1;
+                    return Err(self.err("expected `)`"));
+                }
+                Ok(f)
+            }
+            "arp" => {
+                self.pos += 1;
+                Ok(Filter::Arp)
+            }
+            "icmp" => {
+                self.pos += 1;
+                Ok(Filter::Proto(1))
+            }
+            "ip" => {
+                self.pos += 1;
+                if self.peek() == Some("proto") {
+                    self.pos += 1;
+                    let at = self.pos;
+                    let p = match self.next() {
+                        Some("icmp") => 1,
+                        Some("tcp") => 6,
+                        Some("udp") => 17,
+                        Some(n) => match n.parse() {
+                            Ok(n) => n,
+                            Err(_) => {
+                                self.pos = at;
+                                return Err(self.err("expected a protocol number or icmp/tcp/udp"));
+                            }
+                        },
+                        None => return Err(self.err("expected a protocol")),
+                    };
+                    return Ok(Filter::Proto(p));
+                }
+                Ok(Filter::Ip)
+            }
+            "tcp" | "udp" => {
+                self.pos += 1;
+                let proto = if tok == "tcp" { 6 } else { 17 };
+                let save = self.pos;
+                let d = self.dir();
+                if self.peek() == Some("port") {
+                    self.pos += 1;
+                    return Ok(Filter::Port(Some(proto), d, self.port()?));
+                }
+                self.pos = save;
+                Ok(Filter::Proto(proto))
+            }
+            "ether" => {
+                self.pos += 1;
+                if self.peek() == Some("broadcast") {
+                    self.pos += 1;
+                    return Ok(Filter::Broadcast);
+                }
+                let d = self.dir();
+                if self.peek() == Some("host") {
+                    self.pos += 1;
+                }
+                let at = self.pos;
+                match self.next().and_then(|t| t.parse::<MacAddr>().ok()) {
+                    Some(m) => Ok(Filter::EtherHost(d, m)),
+                    None => {
+                        self.pos = at;
+                        Err(self.err("expected a MAC address"))
+                    }
+                }
+            }
+            "broadcast" => {
+                self.pos += 1;
+                Ok(Filter::Broadcast)
+            }
+            "src" | "dst" | "host" | "port" | "net" => {
+                let d = self.dir();
+                match self.peek() {
+                    Some("host") => {
+                        self.pos += 1;
+                        Ok(Filter::Host(d, self.addr()?))
+                    }
+                    Some("port") => {
+                        self.pos += 1;
+                        Ok(Filter::Port(None, d, self.port()?))
+                    }
+                    Some("net") => {
+                        self.pos += 1;
+                        let at = self.pos;
+                        let t = self.next().unwrap_or("").to_string();
+                        let parsed =
+                            t.split_once('/').and_then(|(a, l)| Some((a.parse().ok()?, l.parse::<u8>().ok()?)));
+                        match parsed {
+                            Some((a, l)) if l <= 32 => Ok(Filter::Net(d, a, l)),
+                            _ => {
+                                self.pos = at;
+                                Err(self.err("expected a network like 192.0.2.0/24"))
+                            }
+                        }
+                    }
+                    _ if d != Dir::Any => Ok(Filter::Host(d, self.addr()?)),
+                    _ => Err(self.err("expected `host`, `port` or `net`")),
+                }
+            }
+            _ => Err(self.err(
+                "unknown primitive (this tcpdump knows icmp, arp, ip, tcp, udp, host, net, port, ether, broadcast)",
+            )),
+        }
+    }
+}
+
+/// One capture: a filter listening on a port.
+#[derive(Clone, Debug)]
+pub struct Capture {
+    /// The node the interface belongs to.
+    pub node: NodeId,
+    /// The interface.
+    pub port: PortId,
+    /// What it keeps.
+    pub filter: Filter,
+    /// Frames it kept.
+    pub matched: u64,
+    /// False once stopped.
+    pub active: bool,
+}
+
+/// The active captures.
+#[derive(Default, Debug)]
+pub struct Taps {
+    captures: Vec<Capture>,
+    by_port: BTreeMap<(NodeId, PortId), Vec<CaptureId>>,
+}
+
+impl Taps {
+    /// Starts a capture on `(node, port)`.
+    pub fn add(&mut self, node: NodeId, port: PortId, filter: Filter) -> CaptureId {
+        let id = CaptureId(self.captures.len() as u32);
+        self.captures.push(Capture { node, port, filter, matched: 0, active: true });
+        self.by_port.entry((node, port)).or_default().push(id);
+        id
+    }
+    /// Stops a capture; it keeps its count.
+    pub fn stop(&mut self, id: CaptureId) {
+        let Some(c) = self.captures.get_mut(id.0 as usize) else { return };
+        c.active = false;
+        let key = (c.node, c.port);
+        if let Some(v) = self.by_port.get_mut(&key) {
+            v.retain(|x| *x != id);
+            if v.is_empty() {
+                self.by_port.remove(&key);
+            }
+        }
+    }
+    /// A capture's state.
+    pub fn get(&self, id: CaptureId) -> Option<&Capture> {
+        self.captures.get(id.0 as usize)
+    }
+    /// True when some capture listens on `(node, port)`.
+    pub fn is_tapped(&self, node: NodeId, port: PortId) -> bool {
+        !self.by_port.is_empty() && self.by_port.contains_key(&(node, port))
+    }
+    /// Offers a frame seen on `(node, port)` to the captures there.
+    pub fn record(&mut self, trace: &mut Trace, at: Instant, node: NodeId, port: PortId, dir: Direction, frame: &[u8]) {
+        if self.by_port.is_empty() {
+            return;
+        }
+        let Some(ids) = self.by_port.get(&(node, port)) else { return };
+        for id in ids {
+            let c = &mut self.captures[id.0 as usize];
+            if c.filter.matches(frame) {
+                c.matched += 1;
+                trace.push(Record::Frame { at, capture: *id, dir, bytes: frame.to_vec() });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn arp_frame() -> Vec<u8> {
+        let mut f = vec![0xff; 6];
+        f.extend([0, 0, 0x5e, 0, 0x53, 1, 0x08, 0x06]);
+        f.extend([0, 1, 8, 0, 6, 4, 0, 1, 0, 0, 0x5e, 0, 0x53, 1, 192, 0, 2, 1, 0, 0, 0, 0, 0, 0, 192, 0, 2, 2]);
+        f
+    }
+
+    fn udp_frame(sport: u16, dport: u16) -> Vec<u8> {
+        let mut f = vec![0, 0, 0x5e, 0, 0x53, 2, 0, 0, 0x5e, 0, 0x53, 1, 0x08, 0x00];
+        f.extend([0x45, 0, 0, 29, 0, 0, 0, 0, 64, 17, 0, 0, 192, 0, 2, 1, 192, 0, 2, 2]);
+        f.extend(sport.to_be_bytes());
+        f.extend(dport.to_be_bytes());
+        f.extend([0, 9, 0, 0, b'x']);
+        f
+    }
+
+    #[test]
+    fn documents_filters() {
+        let arp = arp_frame();
+        let udp = udp_frame(40000, 67);
+        let f = Filter::parse_words(&["icmp", "or", "arp"]).unwrap();
+        assert!(f.matches(&arp));
+        assert!(!f.matches(&udp));
+        let f = Filter::parse("tcp and port 54321").unwrap();
+        assert!(!f.matches(&udp));
+        assert!(Filter::parse("udp dst port 67").unwrap().matches(&udp));
+        assert!(!Filter::parse("udp src port 67").unwrap().matches(&udp));
+        assert!(Filter::parse("port 67").unwrap().matches(&udp));
+        assert!(Filter::parse("host 192.0.2.2").unwrap().matches(&arp));
+        assert!(Filter::parse("not (icmp or tcp)").unwrap().matches(&udp));
+        assert!(Filter::parse("!arp").unwrap().matches(&udp));
+        assert!(Filter::parse("net 192.0.2.0/24 and ether broadcast").unwrap().matches(&arp));
+        assert!(Filter::parse("src 192.0.2.1").unwrap().matches(&udp));
+        assert!(Filter::parse_words::<&str>(&[]).unwrap().matches(&[1, 2, 3]));
+    }
+
+    #[test]
+    fn rejects_what_tcpdump_rejects() {
+        assert_eq!(Filter::parse("icmp or").unwrap_err().near, "end of expression");
+        assert_eq!(Filter::parse("icmpp").unwrap_err().near, "icmpp");
+        assert_eq!(Filter::parse("port http").unwrap_err().near, "http");
+        assert_eq!(Filter::parse("(arp").unwrap_err().near, "end of expression");
+        assert_eq!(Filter::parse_words(&["arp", "icmp"]).unwrap_err().word, 1);
+    }
+
+    #[test]
+    fn malformed_frames_do_not_match_or_panic() {
+        let f = Filter::parse("icmp").unwrap();
+        for n in 0..40 {
+            let _ = f.matches(&udp_frame(1, 2)[..n]);
+        }
+        assert!(!f.matches(&[]));
+    }
+}

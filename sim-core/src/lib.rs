@@ -1,0 +1,44 @@
+//! sim-core: the engine of nslab.
+//!
+//! Owns virtual time, the event queue ordered by `(time, seq)`, the seeded random streams
+//! (one per node, derived from the run's seed and the node's name), the topology (a petgraph
+//! graph: nodes are devices, edges are links), links and their impairments, the sans-IO
+//! [`Node`] trait, trace records, and the formatters every back end shares: `tcpdump -tnel`
+//! lines and pcapng files.
+//!
+//! It knows nothing about IP routing, iptables or scenarios; those live in `sim-nodes` and
+//! `scenarios`.
+//!
+//! | module | owns |
+//! |---|---|
+//! | [`time`] | `Instant` / `Duration` in nanoseconds |
+//! | [`queue`] | the `(time, seq)` event heap |
+//! | [`rng`] | per-node ChaCha streams |
+//! | [`node`] | the `Node` trait, `Context`, the frame pool |
+//! | [`link`] | link configuration, delay / rate / loss / MTU / queue |
+//! | [`world`] | the arena, topology and event loop |
+//! | [`capture`] | tcpdump filters and the taps on interfaces |
+//! | [`trace`] | trace records |
+//! | [`tcpdump`] | the `tcpdump -tnel` line formatter |
+//! | [`pcapng`] | the pcapng writer |
+//! | [`mac`] | MAC addresses |
+
+pub mod capture;
+pub mod link;
+pub mod mac;
+pub mod node;
+pub mod pcapng;
+pub mod queue;
+pub mod rng;
+pub mod tcpdump;
+pub mod time;
+pub mod trace;
+pub mod world;
+
+pub use capture::{CaptureId, Direction, Filter};
+pub use link::{LinkConfig, LinkEnd, LinkId};
+pub use mac::MacAddr;
+pub use node::{Context, Node, NodeId, PortId};
+pub use time::{Duration, Instant};
+pub use trace::{Record, Stream, Trace};
+pub use world::World;

@@ -1,0 +1,111 @@
+//! The sans-IO [`Node`] trait and the [`Context`] a node acts through.
+//!
+//! A node reacts to `(now, port, frame)` and to its own deadline; it never sleeps, blocks or
+//! reads a clock. What it wants done — frames to send, a trace record, output lines — goes
+//! through the context, and the engine asks [`Node::poll_timeout`] after every call for the
+//! next deadline (quinn-proto's `handle_*` / `poll_*` / `poll_timeout` shape).
+
+use crate::capture::{Direction, Taps};
+use crate::rng::NodeRng;
+use crate::time::Instant;
+use crate::trace::{Record, Stream, Trace};
+use serde::Serialize;
+use std::any::Any;
+
+/// A device of the topology (a namespace, a bridge …): a small index into the world's arena.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct NodeId(pub u32);
+
+/// A port of a node. For a namespace this is the interface's ifindex.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct PortId(pub u32);
+
+/// A device driven by the engine.
+pub trait Node: Any {
+    /// A frame arrived on `port`. `frame` is the whole Ethernet frame; it may be malformed.
+    fn handle_frame(&mut self, cx: &mut Context<'_>, port: PortId, frame: &[u8]);
+    /// The deadline returned by [`Node::poll_timeout`] has come (`cx.now()`).
+    fn handle_timeout(&mut self, cx: &mut Context<'_>);
+    /// The next instant this node wants [`Node::handle_timeout`] called, if any.
+    fn poll_timeout(&self) -> Option<Instant>;
+}
+
+/// A reusable stock of frame buffers, so steady-state delivery allocates nothing.
+#[derive(Default)]
+pub struct FramePool {
+    free: Vec<Vec<u8>>,
+}
+
+impl FramePool {
+    const KEEP: usize = 4096;
+
+    /// A cleared buffer, recycled when one is available.
+    pub fn take(&mut self) -> Vec<u8> {
+        self.free.pop().unwrap_or_else(|| Vec::with_capacity(1536))
+    }
+    /// Returns a buffer for reuse.
+    pub fn give(&mut self, mut buf: Vec<u8>) {
+        if self.free.len() < Self::KEEP {
+            buf.clear();
+            self.free.push(buf);
+        }
+    }
+}
+
+/// What a node may do while the engine calls it.
+pub struct Context<'a> {
+    pub(crate) now: Instant,
+    pub(crate) node: NodeId,
+    pub(crate) rng: &'a mut NodeRng,
+    pub(crate) outbox: &'a mut Vec<(PortId, Vec<u8>)>,
+    pub(crate) pool: &'a mut FramePool,
+    pub(crate) trace: &'a mut Trace,
+    pub(crate) taps: &'a mut Taps,
+}
+
+impl<'a> Context<'a> {
+    /// The current virtual time.
+    pub fn now(&self) -> Instant {
+        self.now
+    }
+    /// The node being called.
+    pub fn node(&self) -> NodeId {
+        self.node
+    }
+    /// This node's random stream.
+    pub fn rng(&mut self) -> &mut NodeRng {
+        self.rng
+    }
+    /// Sends a copy of `frame` out of `port` (onto the link attached there).
+    pub fn send(&mut self, port: PortId, frame: &[u8]) {
+        let mut buf = self.pool.take();
+        buf.extend_from_slice(frame);
+        self.outbox.push((port, buf));
+    }
+    /// Records `frame` as seen on a port that has no link of its own (a bridge device,
+    /// loopback): captures on that port see it, exactly as on a linked port.
+    pub fn capture(&mut self, port: PortId, dir: Direction, frame: &[u8]) {
+        self.taps.record(self.trace, self.now, self.node, port, dir, frame);
+    }
+    /// True when some capture listens on `port` (lets a node skip building a frame that
+    /// only a capture would see).
+    pub fn is_tapped(&self, port: PortId) -> bool {
+        self.taps.is_tapped(self.node, port)
+    }
+    /// Records that a frame or packet was dropped, and why.
+    pub fn drop_frame(&mut self, port: Option<PortId>, reason: &'static str) {
+        self.trace.push(Record::Drop { at: self.now, node: self.node, port, reason });
+    }
+    /// A line of output from process `pid` of this node.
+    pub fn output(&mut self, pid: u32, stream: Stream, line: String) {
+        self.trace.push(Record::Output { at: self.now, node: self.node, pid, stream, line });
+    }
+    /// Process `pid` of this node exited with `status`.
+    pub fn exit(&mut self, pid: u32, status: i32) {
+        self.trace.push(Record::Exit { at: self.now, node: self.node, pid, status });
+    }
+    /// Any other trace record.
+    pub fn record(&mut self, record: Record) {
+        self.trace.push(record);
+    }
+}

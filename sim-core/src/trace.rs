@@ -1,0 +1,152 @@
+//! Trace records: everything a run observed, in the order it happened.
+//!
+//! Both back ends produce these records; every user-visible rendering (transcript, tcpdump
+//! text, pcapng, JSON) is made from them, so sim and kernel output compare line by line.
+
+use crate::capture::{CaptureId, Direction};
+use crate::node::{NodeId, PortId};
+use crate::time::Instant;
+use serde::Serialize;
+
+/// Which stream a process wrote a line to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stream {
+    /// Standard output.
+    Stdout,
+    /// Standard error.
+    Stderr,
+}
+
+/// One observation.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Record {
+    /// A command typed at a prompt (`prompt` is the namespace's name, empty for the root).
+    Command {
+        /// When it was typed.
+        at: Instant,
+        /// Where it was typed.
+        prompt: String,
+        /// The command line.
+        line: String,
+    },
+    /// A frame that a capture saw on an interface.
+    Frame {
+        /// When it was seen.
+        at: Instant,
+        /// The capture that saw it.
+        capture: CaptureId,
+        /// Received or sent by the interface.
+        dir: Direction,
+        /// The whole Ethernet frame.
+        #[serde(serialize_with = "hex")]
+        bytes: Vec<u8>,
+    },
+    /// A line a process printed.
+    Output {
+        /// When it was printed.
+        at: Instant,
+        /// The node the process runs in.
+        node: NodeId,
+        /// The process, unique within its node.
+        pid: u32,
+        /// stdout or stderr.
+        stream: Stream,
+        /// The text, without newline.
+        line: String,
+    },
+    /// A process ended.
+    Exit {
+        /// When.
+        at: Instant,
+        /// The node it ran in.
+        node: NodeId,
+        /// The process.
+        pid: u32,
+        /// Its exit status.
+        status: i32,
+    },
+    /// A frame or packet was dropped.
+    Drop {
+        /// When.
+        at: Instant,
+        /// Where.
+        node: NodeId,
+        /// On which port, when one applies.
+        port: Option<PortId>,
+        /// Why, in a few words.
+        reason: &'static str,
+    },
+    /// A state change worth showing (a neighbour entry, an FDB entry, a conntrack event).
+    Event {
+        /// When.
+        at: Instant,
+        /// Where.
+        node: NodeId,
+        /// Which table (`neigh`, `fdb`, `conntrack`).
+        table: &'static str,
+        /// The change, rendered as the matching tool prints it.
+        text: String,
+    },
+}
+
+impl Record {
+    /// When the record happened.
+    pub fn at(&self) -> Instant {
+        match self {
+            Record::Command { at, .. }
+            | Record::Frame { at, .. }
+            | Record::Output { at, .. }
+            | Record::Exit { at, .. }
+            | Record::Drop { at, .. }
+            | Record::Event { at, .. } => *at,
+        }
+    }
+}
+
+fn hex<S: serde::Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        use std::fmt::Write;
+        let _ = write!(out, "{b:02x}");
+    }
+    s.serialize_str(&out)
+}
+
+/// The records of a run, in order.
+#[derive(Default, Debug)]
+pub struct Trace {
+    records: Vec<Record>,
+    drops: u64,
+}
+
+impl Trace {
+    /// Appends a record.
+    pub fn push(&mut self, r: Record) {
+        if matches!(r, Record::Drop { .. }) {
+            self.drops += 1;
+        }
+        self.records.push(r);
+    }
+    /// All records so far.
+    pub fn records(&self) -> &[Record] {
+        &self.records
+    }
+    /// Records from index `from` on (for incremental rendering).
+    pub fn since(&self, from: usize) -> &[Record] {
+        &self.records[from.min(self.records.len())..]
+    }
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+    /// True when nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+    /// Number of drop records.
+    pub fn drops(&self) -> u64 {
+        self.drops
+    }
+}

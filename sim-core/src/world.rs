@@ -1,0 +1,482 @@
+//! The world: the node arena, the topology, the links, the event loop.
+//!
+//! The world owns virtual time. It pops the earliest event, hands it to its node through a
+//! [`Context`], then sends what the node queued and re-arms the node's deadline. It jumps
+//! from event to event; nothing ticks.
+
+use crate::capture::{CaptureId, Direction, Filter, Taps};
+use crate::link::{Link, LinkConfig, LinkEnd, LinkId};
+use crate::node::{Context, FramePool, Node, NodeId, PortId};
+use crate::rng::{self, NodeRng};
+use crate::time::Instant;
+use crate::trace::{Record, Trace};
+use petgraph::stable_graph::{NodeIndex, StableUnGraph};
+use std::any::Any;
+
+enum Event {
+    Frame { node: NodeId, port: PortId, buf: Vec<u8> },
+    Timer { node: NodeId, generation: u64 },
+}
+
+struct Slot {
+    name: String,
+    node: Option<Box<dyn Node>>,
+    rng: NodeRng,
+    timer: Option<Instant>,
+    generation: u64,
+    graph_ix: NodeIndex,
+    ports: Vec<Option<(LinkId, usize)>>,
+}
+
+/// The run stopped because it processed more events than its budget allows.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("event budget of {budget} events exhausted at {at} s: traffic is not settling (a loop?)")]
+pub struct BudgetExhausted {
+    /// The budget.
+    pub budget: u64,
+    /// When it ran out.
+    pub at: Instant,
+}
+
+/// Default event budget for one run: generous for any documented lab, small enough that a
+/// broadcast storm stops within seconds of wall time.
+pub const DEFAULT_EVENT_BUDGET: u64 = 50_000_000;
+
+/// The simulated world.
+pub struct World {
+    seed: u64,
+    now: Instant,
+    queue: crate::queue::EventQueue<Event>,
+    slots: Vec<Slot>,
+    graph: StableUnGraph<NodeId, LinkId>,
+    links: Vec<Option<(Link, NodeRng)>>,
+    pool: FramePool,
+    outbox: Vec<(PortId, Vec<u8>)>,
+    taps: Taps,
+    trace: Trace,
+    events: u64,
+    budget: u64,
+}
+
+impl World {
+    /// An empty world whose random streams derive from `seed`.
+    pub fn new(seed: u64) -> Self {
+        World {
+            seed,
+            now: Instant::ZERO,
+            queue: crate::queue::EventQueue::with_capacity(1024),
+            slots: Vec::new(),
+            graph: StableUnGraph::default(),
+            links: Vec::new(),
+            pool: FramePool::default(),
+            outbox: Vec::new(),
+            taps: Taps::default(),
+            trace: Trace::default(),
+            events: 0,
+            budget: DEFAULT_EVENT_BUDGET,
+        }
+    }
+
+    /// The seed of this run.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+    /// The current virtual time.
+    pub fn now(&self) -> Instant {
+        self.now
+    }
+    /// Events processed so far.
+    pub fn events_processed(&self) -> u64 {
+        self.events
+    }
+    /// Sets how many events a run may process before [`BudgetExhausted`].
+    pub fn set_event_budget(&mut self, budget: u64) {
+        self.budget = budget;
+    }
+    /// The trace so far.
+    pub fn trace(&self) -> &Trace {
+        &self.trace
+    }
+    /// Appends a record from outside any node (a command typed, a tool's output).
+    pub fn record(&mut self, r: Record) {
+        self.trace.push(r);
+    }
+    /// The topology: nodes are devices, edges are links.
+    pub fn graph(&self) -> &StableUnGraph<NodeId, LinkId> {
+        &self.graph
+    }
+
+    /// Adds a node; its random stream is derived from `(seed, name)`. `make` may draw from
+    /// that stream to build the node.
+    pub fn add_node<N: Node>(&mut self, name: &str, make: impl FnOnce(&mut NodeRng) -> N) -> NodeId {
+        let id = NodeId(self.slots.len() as u32);
+        let mut rng = rng::stream(self.seed, name);
+        let node = make(&mut rng);
+        let graph_ix = self.graph.add_node(id);
+        self.slots.push(Slot {
+            name: name.to_string(),
+            node: Some(Box::new(node)),
+            rng,
+            timer: None,
+            generation: 0,
+            graph_ix,
+            ports: Vec::new(),
+        });
+        self.rearm(id);
+        id
+    }
+
+    /// Removes a node: its links go with it and events for it are discarded.
+    pub fn remove_node(&mut self, id: NodeId) {
+        let ports: Vec<_> = self.slots[id.0 as usize].ports.iter().flatten().map(|(l, _)| *l).collect();
+        for l in ports {
+            self.disconnect(l);
+        }
+        let slot = &mut self.slots[id.0 as usize];
+        slot.node = None;
+        slot.generation += 1;
+        slot.timer = None;
+        let ix = slot.graph_ix;
+        self.graph.remove_node(ix);
+    }
+
+    /// The name a node was added with.
+    pub fn node_name(&self, id: NodeId) -> &str {
+        &self.slots[id.0 as usize].name
+    }
+
+    /// True while the node exists.
+    pub fn is_alive(&self, id: NodeId) -> bool {
+        self.slots.get(id.0 as usize).is_some_and(|s| s.node.is_some())
+    }
+
+    /// Joins two ports with a link.
+    pub fn connect(&mut self, a: LinkEnd, b: LinkEnd, config: LinkConfig) -> LinkId {
+        let id = LinkId(self.links.len() as u32);
+        let rng = rng::stream(self.seed, &format!("link#{}", id.0));
+        self.links.push(Some((Link::new(a, b, config), rng)));
+        self.attach(a, id, 0);
+        self.attach(b, id, 1);
+        let (ga, gb) = (self.slots[a.node.0 as usize].graph_ix, self.slots[b.node.0 as usize].graph_ix);
+        self.graph.add_edge(ga, gb, id);
+        id
+    }
+
+    fn attach(&mut self, end: LinkEnd, id: LinkId, side: usize) {
+        let ports = &mut self.slots[end.node.0 as usize].ports;
+        let p = end.port.0 as usize;
+        if ports.len() <= p {
+            ports.resize(p + 1, None);
+        }
+        ports[p] = Some((id, side));
+    }
+
+    fn detach(&mut self, end: LinkEnd, id: LinkId) {
+        if let Some(slot) = self.slots.get_mut(end.node.0 as usize)
+            && let Some(p) = slot.ports.get_mut(end.port.0 as usize)
+            && p.is_some_and(|(l, _)| l == id)
+        {
+            *p = None;
+        }
+    }
+
+    fn remove_edge(&mut self, id: LinkId) {
+        if let Some(e) = self.graph.edge_indices().find(|e| self.graph[*e] == id) {
+            self.graph.remove_edge(e);
+        }
+    }
+
+    /// Removes a link; frames already in flight still arrive.
+    pub fn disconnect(&mut self, id: LinkId) {
+        let Some((link, _)) = self.links.get_mut(id.0 as usize).and_then(Option::take) else { return };
+        for end in link.ends {
+            self.detach(end, id);
+        }
+        self.remove_edge(id);
+    }
+
+    /// Moves one end of a link to another port (an interface moved to another namespace).
+    pub fn move_end(&mut self, id: LinkId, from: LinkEnd, to: LinkEnd) {
+        let Some((link, _)) = self.links.get_mut(id.0 as usize).and_then(Option::as_mut) else { return };
+        let Some(side) = link.ends.iter().position(|e| *e == from) else { return };
+        link.ends[side] = to;
+        let other = link.ends[1 - side];
+        self.detach(from, id);
+        self.attach(to, id, side);
+        self.remove_edge(id);
+        let (ga, gb) = (self.slots[to.node.0 as usize].graph_ix, self.slots[other.node.0 as usize].graph_ix);
+        self.graph.add_edge(ga, gb, id);
+    }
+
+    /// A link's state.
+    pub fn link(&self, id: LinkId) -> Option<&Link> {
+        self.links.get(id.0 as usize)?.as_ref().map(|(l, _)| l)
+    }
+    /// A link's state, to change it (up/down, impairments).
+    pub fn link_mut(&mut self, id: LinkId) -> Option<&mut Link> {
+        self.links.get_mut(id.0 as usize)?.as_mut().map(|(l, _)| l)
+    }
+    /// The link attached to a port, and which side of it the port is.
+    pub fn link_at(&self, node: NodeId, port: PortId) -> Option<(LinkId, usize)> {
+        *self.slots.get(node.0 as usize)?.ports.get(port.0 as usize)?
+    }
+
+    /// Starts a capture on `(node, port)`.
+    pub fn add_capture(&mut self, node: NodeId, port: PortId, filter: Filter) -> CaptureId {
+        self.taps.add(node, port, filter)
+    }
+    /// Stops a capture.
+    pub fn stop_capture(&mut self, id: CaptureId) {
+        self.taps.stop(id);
+    }
+    /// The captures.
+    pub fn taps(&self) -> &Taps {
+        &self.taps
+    }
+
+    /// A node's concrete state, read-only. Panics if `N` is not the node's type (a broken
+    /// invariant of the caller, not an input error).
+    pub fn node<N: Node>(&self, id: NodeId) -> &N {
+        let n: &dyn Any = self.slots[id.0 as usize].node.as_deref().expect("node removed");
+        n.downcast_ref::<N>().expect("node type")
+    }
+
+    /// Calls `f` on a node with a context at the current time, then sends what it queued and
+    /// re-arms its deadline. This is how commands act on a node from outside the event loop.
+    pub fn with_node<N: Node, R>(&mut self, id: NodeId, f: impl FnOnce(&mut N, &mut Context<'_>) -> R) -> R {
+        let r = {
+            let slot = &mut self.slots[id.0 as usize];
+            let node: &mut dyn Any = slot.node.as_deref_mut().expect("node removed");
+            let node = node.downcast_mut::<N>().expect("node type");
+            let mut cx = Context {
+                now: self.now,
+                node: id,
+                rng: &mut slot.rng,
+                outbox: &mut self.outbox,
+                pool: &mut self.pool,
+                trace: &mut self.trace,
+                taps: &mut self.taps,
+            };
+            f(node, &mut cx)
+        };
+        self.flush(id);
+        self.rearm(id);
+        r
+    }
+
+    fn rearm(&mut self, id: NodeId) {
+        let slot = &mut self.slots[id.0 as usize];
+        let want = slot.node.as_ref().and_then(|n| n.poll_timeout());
+        if want != slot.timer {
+            slot.generation += 1;
+            slot.timer = want;
+            if let Some(t) = want {
+                self.queue.push(t.max(self.now), Event::Timer { node: id, generation: slot.generation });
+            }
+        }
+    }
+
+    fn flush(&mut self, from: NodeId) {
+        let mut out = std::mem::take(&mut self.outbox);
+        for (port, buf) in out.drain(..) {
+            self.transmit(from, port, buf);
+        }
+        self.outbox = out;
+    }
+
+    fn transmit(&mut self, node: NodeId, port: PortId, buf: Vec<u8>) {
+        self.taps.record(&mut self.trace, self.now, node, port, Direction::Out, &buf);
+        let Some((lid, side)) = self.link_at(node, port) else {
+            self.trace.push(Record::Drop { at: self.now, node, port: Some(port), reason: "no link on port" });
+            self.pool.give(buf);
+            return;
+        };
+        let Some((link, lrng)) = self.links[lid.0 as usize].as_mut() else {
+            self.pool.give(buf);
+            return;
+        };
+        let lost = link.config.loss_ppm > 0 && rng::range_u32(lrng, 0, 999_999) < link.config.loss_ppm;
+        match link.schedule(side, self.now, buf.len(), lost) {
+            Ok(at) => {
+                let peer = link.ends[1 - side];
+                self.queue.push(at, Event::Frame { node: peer.node, port: peer.port, buf });
+            }
+            Err(why) => {
+                self.trace.push(Record::Drop { at: self.now, node, port: Some(port), reason: why.reason() });
+                self.pool.give(buf);
+            }
+        }
+    }
+
+    /// The time of the next pending event.
+    pub fn next_event_time(&self) -> Option<Instant> {
+        self.queue.peek_time()
+    }
+
+    /// Processes one event. Returns `Ok(false)` when nothing is pending.
+    pub fn step(&mut self) -> Result<bool, BudgetExhausted> {
+        let Some((at, ev)) = self.queue.pop() else { return Ok(false) };
+        self.events += 1;
+        if self.events > self.budget {
+            return Err(BudgetExhausted { budget: self.budget, at });
+        }
+        self.now = self.now.max(at);
+        match ev {
+            Event::Frame { node, port, buf } => {
+                self.deliver(node, port, &buf);
+                self.pool.give(buf);
+            }
+            Event::Timer { node, generation } => {
+                let slot = &mut self.slots[node.0 as usize];
+                if slot.generation == generation && slot.node.is_some() {
+                    slot.timer = None;
+                    self.call(node, |n, cx| n.handle_timeout(cx));
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    fn deliver(&mut self, node: NodeId, port: PortId, buf: &[u8]) {
+        if !self.is_alive(node) {
+            return;
+        }
+        self.taps.record(&mut self.trace, self.now, node, port, Direction::In, buf);
+        self.call(node, |n, cx| n.handle_frame(cx, port, buf));
+    }
+
+    fn call(&mut self, id: NodeId, f: impl FnOnce(&mut dyn Node, &mut Context<'_>)) {
+        {
+            let slot = &mut self.slots[id.0 as usize];
+            let Some(node) = slot.node.as_deref_mut() else { return };
+            let mut cx = Context {
+                now: self.now,
+                node: id,
+                rng: &mut slot.rng,
+                outbox: &mut self.outbox,
+                pool: &mut self.pool,
+                trace: &mut self.trace,
+                taps: &mut self.taps,
+            };
+            f(node, &mut cx);
+        }
+        self.flush(id);
+        self.rearm(id);
+    }
+
+    /// Processes every event due at or before `t`, then sets the clock to `t`.
+    pub fn run_until(&mut self, t: Instant) -> Result<(), BudgetExhausted> {
+        while self.queue.peek_time().is_some_and(|at| at <= t) {
+            self.step()?;
+        }
+        self.now = self.now.max(t);
+        Ok(())
+    }
+
+    /// Processes events while `keep_going` holds and the next event is due no later than
+    /// `limit`. Returns true if `keep_going` turned false.
+    pub fn run_while(
+        &mut self,
+        limit: Instant,
+        mut keep_going: impl FnMut(&World) -> bool,
+    ) -> Result<bool, BudgetExhausted> {
+        loop {
+            if !keep_going(self) {
+                return Ok(true);
+            }
+            match self.queue.peek_time() {
+                Some(at) if at <= limit => {
+                    self.step()?;
+                }
+                _ => return Ok(false),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::Duration;
+
+    /// Echoes every frame back out of the port it came in on, once per frame, after a
+    /// timer; counts what it saw.
+    struct Echo {
+        seen: u32,
+        pending: Vec<(PortId, Vec<u8>)>,
+        due: Option<Instant>,
+    }
+
+    impl Node for Echo {
+        fn handle_frame(&mut self, cx: &mut Context<'_>, port: PortId, frame: &[u8]) {
+            self.seen += 1;
+            if frame[0] > 0 {
+                let mut f = frame.to_vec();
+                f[0] -= 1;
+                self.pending.push((port, f));
+                self.due = Some(cx.now() + Duration::from_millis(1));
+            }
+        }
+        fn handle_timeout(&mut self, cx: &mut Context<'_>) {
+            for (p, f) in self.pending.drain(..) {
+                cx.send(p, &f);
+            }
+            self.due = None;
+        }
+        fn poll_timeout(&self) -> Option<Instant> {
+            self.due
+        }
+    }
+
+    fn echo() -> Echo {
+        Echo { seen: 0, pending: vec![], due: None }
+    }
+
+    #[test]
+    fn frames_bounce_in_virtual_time() {
+        let mut w = World::new(1);
+        let a = w.add_node("a", |_| echo());
+        let b = w.add_node("b", |_| echo());
+        let cfg = LinkConfig { delay: Duration::from_micros(10), ..Default::default() };
+        w.connect(LinkEnd { node: a, port: PortId(1) }, LinkEnd { node: b, port: PortId(1) }, cfg);
+        w.with_node::<Echo, _>(a, |_, cx| cx.send(PortId(1), &[4, 0, 0]));
+        w.run_until(Instant::from_secs(1)).unwrap();
+        assert_eq!(w.node::<Echo>(b).seen, 3);
+        assert_eq!(w.node::<Echo>(a).seen, 2);
+        // 5 hops of 10 µs and 4 timers of 1 ms.
+        assert_eq!(w.now(), Instant::from_secs(1));
+    }
+
+    #[test]
+    fn captures_see_both_directions_and_budget_stops_storms() {
+        let mut w = World::new(1);
+        let a = w.add_node("a", |_| echo());
+        let b = w.add_node("b", |_| echo());
+        w.connect(LinkEnd { node: a, port: PortId(1) }, LinkEnd { node: b, port: PortId(1) }, LinkConfig::default());
+        let cap = w.add_capture(a, PortId(1), Filter::All);
+        w.with_node::<Echo, _>(a, |_, cx| cx.send(PortId(1), &[255, 0]));
+        w.set_event_budget(50);
+        let err = w.run_until(Instant::from_secs(10)).unwrap_err();
+        assert_eq!(err.budget, 50);
+        assert!(w.taps().get(cap).unwrap().matched > 10);
+    }
+
+    #[test]
+    fn removed_nodes_and_links_swallow_frames() {
+        let mut w = World::new(1);
+        let a = w.add_node("a", |_| echo());
+        let b = w.add_node("b", |_| echo());
+        let l = w.connect(
+            LinkEnd { node: a, port: PortId(1) },
+            LinkEnd { node: b, port: PortId(1) },
+            LinkConfig::default(),
+        );
+        w.disconnect(l);
+        w.with_node::<Echo, _>(a, |_, cx| cx.send(PortId(1), &[1]));
+        w.run_until(Instant::from_secs(1)).unwrap();
+        assert_eq!(w.node::<Echo>(b).seen, 0);
+        assert_eq!(w.trace().drops(), 1);
+        w.remove_node(b);
+        assert!(!w.is_alive(b));
+    }
+}

@@ -1,0 +1,656 @@
+//! `Lab`: the machine — its namespaces, the veth pairs between them, and the `ip` / `sysctl`
+//! vocabulary acting on them.
+//!
+//! Each namespace is a [`Netns`] node of the engine's world; each veth pair is a link whose
+//! ends are ports (ifindexes) of two namespaces. The scenario's "root namespace" (where a
+//! tutorial typed commands without `ip netns exec`) is a namespace like the others, without
+//! a name. Errors carry the message the real tool prints, plus a hint.
+
+use crate::netns::fib::Proto;
+use crate::netns::iface::IfKind;
+use crate::netns::{AddrError, Netns, RouteError, RouteSpec};
+use crate::proc::Process;
+use crate::show::{self, LinkView, Peer};
+use sim_core::capture::CaptureId;
+use sim_core::{Filter, LinkConfig, LinkEnd, LinkId, MacAddr, NodeId, PortId, World};
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+
+/// The engine's node name of the root namespace (a netns name cannot contain `/`).
+pub const ROOT_NODE: &str = "/";
+
+/// An error as the real tool reports it, with a hint for the scenario author.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct LabError {
+    /// What the tool prints on stderr.
+    pub message: String,
+    /// The tool's exit status.
+    pub status: i32,
+    /// What would fix it.
+    pub hint: Option<String>,
+}
+
+impl LabError {
+    fn new(message: impl Into<String>) -> Self {
+        LabError { message: message.into(), status: 2, hint: None }
+    }
+    fn hint(mut self, h: impl Into<String>) -> Self {
+        self.hint = Some(h.into());
+        self
+    }
+    fn status(mut self, s: i32) -> Self {
+        self.status = s;
+        self
+    }
+    /// A feature nslab does not model yet.
+    pub fn unsupported(what: impl Into<String>) -> Self {
+        LabError::new(format!("not supported yet: {}", what.into()))
+    }
+}
+
+impl From<AddrError> for LabError {
+    fn from(e: AddrError) -> Self {
+        LabError::new(e.to_string())
+    }
+}
+impl From<RouteError> for LabError {
+    fn from(e: RouteError) -> Self {
+        let hint = match e {
+            RouteError::InvalidGateway => {
+                Some("the gateway must be in a subnet of an address on that device (or add `onlink`)")
+            }
+            RouteError::DeviceDown => Some("bring the device up first: `ip link set DEV up`"),
+            _ => None,
+        };
+        let mut le = LabError::new(e.to_string());
+        le.hint = hint.map(str::to_string);
+        le
+    }
+}
+
+/// One end of a veth pair.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct End {
+    node: NodeId,
+    ifindex: u32,
+}
+
+/// A running process, addressed from outside.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Job {
+    /// The namespace it runs in.
+    pub node: NodeId,
+    /// Its pid there.
+    pub pid: u32,
+}
+
+/// A capture started by `tcpdump`.
+#[derive(Clone, Debug)]
+pub struct CaptureInfo {
+    /// Engine id.
+    pub id: CaptureId,
+    /// Namespace name (`None`: root).
+    pub netns: Option<String>,
+    /// Interface name.
+    pub iface: String,
+    /// The filter as typed.
+    pub filter_text: String,
+}
+
+/// The machine.
+pub struct Lab {
+    world: World,
+    names: BTreeMap<String, NodeId>,
+    order: Vec<NodeId>,
+    root: NodeId,
+    veths: BTreeMap<LinkId, [End; 2]>,
+    captures: Vec<CaptureInfo>,
+    link_config: LinkConfig,
+}
+
+impl Lab {
+    /// A machine with only its root namespace; random streams derive from `seed`.
+    pub fn new(seed: u64) -> Self {
+        let mut world = World::new(seed);
+        let root = world.add_node(ROOT_NODE, |rng| Netns::new("", rng));
+        Lab {
+            world,
+            names: BTreeMap::new(),
+            order: Vec::new(),
+            root,
+            veths: BTreeMap::new(),
+            captures: Vec::new(),
+            link_config: LinkConfig::default(),
+        }
+    }
+
+    /// The engine.
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+    /// The engine, mutable (to run time forward).
+    pub fn world_mut(&mut self) -> &mut World {
+        &mut self.world
+    }
+    /// Sets the impairments new veth pairs get.
+    pub fn set_link_config(&mut self, c: LinkConfig) {
+        self.link_config = c;
+    }
+
+    /// The node of a namespace (`None`: root).
+    pub fn ns(&self, name: Option<&str>) -> Result<NodeId, LabError> {
+        match name {
+            None => Ok(self.root),
+            Some(n) => self.names.get(n).copied().ok_or_else(|| {
+                LabError::new(format!("Cannot open network namespace \"{n}\": No such file or directory"))
+                    .status(1)
+                    .hint(self.known_netns_hint())
+            }),
+        }
+    }
+
+    fn known_netns_hint(&self) -> String {
+        if self.names.is_empty() {
+            "no namespace exists yet: `ip netns add NAME` first".to_string()
+        } else {
+            format!("namespaces: {}", self.names.keys().cloned().collect::<Vec<_>>().join(", "))
+        }
+    }
+
+    /// A namespace's state.
+    pub fn netns(&self, node: NodeId) -> &Netns {
+        self.world.node::<Netns>(node)
+    }
+
+    /// The name of a namespace node (`None` for root).
+    pub fn netns_name(&self, node: NodeId) -> Option<&str> {
+        if node == self.root { None } else { Some(self.world.node_name(node)) }
+    }
+
+    /// `ip netns add NAME`.
+    pub fn netns_add(&mut self, name: &str) -> Result<(), LabError> {
+        if self.names.contains_key(name) {
+            return Err(
+                LabError::new(format!("Cannot create namespace file \"/run/netns/{name}\": File exists")).status(1)
+            );
+        }
+        if name.is_empty() || name.contains('/') || name == "." || name == ".." {
+            return Err(LabError::new(format!("Invalid netns name \"{name}\"")).status(1));
+        }
+        let node = self.world.add_node(name, |rng| Netns::new(name, rng));
+        self.names.insert(name.to_string(), node);
+        self.order.push(node);
+        Ok(())
+    }
+
+    /// `ip netns del NAME`: its interfaces go; a veth's peer elsewhere goes with its end.
+    pub fn netns_del(&mut self, name: &str) -> Result<(), LabError> {
+        let node = self.ns(Some(name))?;
+        let ifs: Vec<u32> = self.netns(node).ifaces().map(|i| i.ifindex).collect();
+        for ix in ifs {
+            self.delete_iface(node, ix);
+        }
+        for c in &self.captures {
+            if c.netns.as_deref() == Some(name) {
+                self.world.stop_capture(c.id);
+            }
+        }
+        self.world.remove_node(node);
+        self.names.remove(name);
+        self.order.retain(|n| *n != node);
+        Ok(())
+    }
+
+    /// `ip netns list` (newest first, as the directory listing shows them).
+    pub fn netns_list(&self) -> Vec<String> {
+        self.order.iter().rev().map(|n| self.world.node_name(*n).to_string()).collect()
+    }
+
+    fn ifindex(&self, node: NodeId, dev: &str) -> Result<u32, LabError> {
+        self.netns(node).iface_by_name(dev).map(|i| i.ifindex).ok_or_else(|| {
+            let names: Vec<&str> = self.netns(node).ifaces().map(|i| i.name.as_str()).collect();
+            let here =
+                self.netns_name(node).map(|n| format!("in {n}")).unwrap_or_else(|| "in the root namespace".into());
+            LabError::new(format!("Cannot find device \"{dev}\""))
+                .status(1)
+                .hint(format!("interfaces {here}: {}", names.join(", ")))
+        })
+    }
+
+    /// The ifindex of `dev` in namespace `node`.
+    pub fn dev_index(&self, node: NodeId, dev: &str) -> Result<u32, LabError> {
+        self.ifindex(node, dev)
+    }
+
+    /// `ip link add NAME type veth peer name PEER [netns PEERNS]`, run in `node`.
+    pub fn veth_add(
+        &mut self,
+        node: NodeId,
+        name: &str,
+        peer: &str,
+        peer_node: Option<NodeId>,
+    ) -> Result<(), LabError> {
+        let peer_node = peer_node.unwrap_or(node);
+        let exists = LabError::new("RTNETLINK answers: File exists");
+        if name == peer && node == peer_node {
+            return Err(exists.hint("a veth pair needs two different names"));
+        }
+        if self.netns(node).iface_by_name(name).is_some() || self.netns(peer_node).iface_by_name(peer).is_some() {
+            return Err(exists.hint("an interface of that name already exists there"));
+        }
+        // The kernel draws random addresses for both ends, registers the peer first.
+        let (mac_peer, mac_dev) = self.world.with_node::<Netns, _>(node, |_, cx| {
+            let mut b = [0u8; 12];
+            sim_core::rng::fill(cx.rng(), &mut b);
+            (
+                MacAddr::random_local(b[..6].try_into().unwrap_or_default()),
+                MacAddr::random_local(b[6..].try_into().unwrap_or_default()),
+            )
+        });
+        let p_ix = self.world.with_node::<Netns, _>(peer_node, |n, cx| {
+            n.add_iface(cx.rng(), peer, IfKind::Veth { link: None }, mac_peer, None)
+        });
+        let d_ix = self.world.with_node::<Netns, _>(node, |n, cx| {
+            n.add_iface(cx.rng(), name, IfKind::Veth { link: None }, mac_dev, None)
+        });
+        let a = LinkEnd { node, port: PortId(d_ix) };
+        let b = LinkEnd { node: peer_node, port: PortId(p_ix) };
+        let link = self.world.connect(a, b, self.link_config.clone());
+        if let Some(l) = self.world.link_mut(link) {
+            l.up = false;
+        }
+        self.world.with_node::<Netns, _>(node, |n, _| n.set_link(d_ix, Some(link)));
+        self.world.with_node::<Netns, _>(peer_node, |n, _| n.set_link(p_ix, Some(link)));
+        self.veths.insert(link, [End { node, ifindex: d_ix }, End { node: peer_node, ifindex: p_ix }]);
+        Ok(())
+    }
+
+    fn peer_of(&self, node: NodeId, ifindex: u32) -> Option<(LinkId, usize, End)> {
+        let link = self.netns(node).iface(ifindex)?.link()?;
+        let ends = self.veths.get(&link)?;
+        let side = ends.iter().position(|e| e.node == node && e.ifindex == ifindex)?;
+        Some((link, side, ends[1 - side]))
+    }
+
+    fn delete_iface(&mut self, node: NodeId, ifindex: u32) {
+        if let Some((link, _, peer)) = self.peer_of(node, ifindex) {
+            self.world.disconnect(link);
+            self.veths.remove(&link);
+            self.world.with_node::<Netns, _>(peer.node, |n, _| n.remove_iface(peer.ifindex));
+        }
+        self.world.with_node::<Netns, _>(node, |n, _| n.remove_iface(ifindex));
+    }
+
+    /// `ip link del DEV` (a veth takes its peer with it).
+    pub fn link_del(&mut self, node: NodeId, dev: &str) -> Result<(), LabError> {
+        let ix = self.ifindex(node, dev)?;
+        if ix == crate::netns::LO {
+            return Err(LabError::new("RTNETLINK answers: Operation not supported"));
+        }
+        self.delete_iface(node, ix);
+        Ok(())
+    }
+
+    /// `ip link set DEV netns NS`: the device leaves `node` down and without addresses,
+    /// keeping its ifindex in the target when that index is free there.
+    pub fn link_set_netns(&mut self, node: NodeId, dev: &str, target: NodeId) -> Result<(), LabError> {
+        let ix = self.ifindex(node, dev)?;
+        if ix == crate::netns::LO {
+            return Err(LabError::new("RTNETLINK answers: Invalid argument").hint("lo cannot leave its namespace"));
+        }
+        if target == node {
+            return Ok(());
+        }
+        if self.netns(target).iface_by_name(dev).is_some() {
+            return Err(LabError::new("RTNETLINK answers: File exists")
+                .hint("the target namespace already has an interface of that name"));
+        }
+        let peer = self.peer_of(node, ix);
+        if peer.is_some() {
+            self.set_up(node, ix, false);
+        }
+        let Some(old) = self.world.with_node::<Netns, _>(node, |n, _| n.remove_iface(ix)) else { return Ok(()) };
+        let new_ix = self.world.with_node::<Netns, _>(target, |n, cx| {
+            n.add_iface(cx.rng(), &old.name, old.kind.clone(), old.mac, Some(ix))
+        });
+        self.world.with_node::<Netns, _>(target, |n, _| {
+            n.set_mtu(new_ix, old.mtu);
+        });
+        if let Some((link, side, _)) = peer {
+            self.world.move_end(
+                link,
+                LinkEnd { node, port: PortId(ix) },
+                LinkEnd { node: target, port: PortId(new_ix) },
+            );
+            if let Some(e) = self.veths.get_mut(&link) {
+                e[side] = End { node: target, ifindex: new_ix };
+            }
+        }
+        self.update_carrier_of(target, new_ix);
+        Ok(())
+    }
+
+    fn set_up(&mut self, node: NodeId, ix: u32, up: bool) {
+        self.world.with_node::<Netns, _>(node, |n, _| n.set_admin_up(ix, up));
+        self.update_carrier_of(node, ix);
+    }
+
+    /// Recomputes carrier on both ends of the veth at `(node, ix)`: a veth has carrier
+    /// when both ends are up.
+    fn update_carrier_of(&mut self, node: NodeId, ix: u32) {
+        let Some((link, _, peer)) = self.peer_of(node, ix) else { return };
+        let up_a = self.netns(node).iface(ix).is_some_and(|i| i.admin_up);
+        let up_b = self.netns(peer.node).iface(peer.ifindex).is_some_and(|i| i.admin_up);
+        let carrier = up_a && up_b;
+        if let Some(l) = self.world.link_mut(link) {
+            l.up = carrier;
+        }
+        self.world.with_node::<Netns, _>(node, |n, _| n.set_carrier(ix, carrier));
+        self.world.with_node::<Netns, _>(peer.node, |n, _| n.set_carrier(peer.ifindex, carrier));
+    }
+
+    /// `ip link set DEV up|down`.
+    pub fn link_set_up(&mut self, node: NodeId, dev: &str, up: bool) -> Result<(), LabError> {
+        let ix = self.ifindex(node, dev)?;
+        self.set_up(node, ix, up);
+        Ok(())
+    }
+
+    /// `ip link set DEV address MAC`.
+    pub fn link_set_address(&mut self, node: NodeId, dev: &str, mac: MacAddr) -> Result<(), LabError> {
+        let ix = self.ifindex(node, dev)?;
+        if mac.is_multicast() || mac.is_zero() {
+            return Err(LabError::new("RTNETLINK answers: Cannot assign requested address")
+                .hint("use a unicast, non-zero MAC address"));
+        }
+        self.world.with_node::<Netns, _>(node, |n, _| n.set_mac(ix, mac));
+        Ok(())
+    }
+
+    /// `ip link set DEV mtu N`.
+    pub fn link_set_mtu(&mut self, node: NodeId, dev: &str, mtu: u32) -> Result<(), LabError> {
+        let ix = self.ifindex(node, dev)?;
+        if !(68..=65535).contains(&mtu) {
+            return Err(
+                LabError::new("Error: mtu less than device minimum.").hint("the MTU of a veth ranges from 68 to 65535")
+            );
+        }
+        self.world.with_node::<Netns, _>(node, |n, _| n.set_mtu(ix, mtu));
+        Ok(())
+    }
+
+    /// `ip link set DEV name NEW` (the device must be down, as in Linux).
+    pub fn link_set_name(&mut self, node: NodeId, dev: &str, new: &str) -> Result<(), LabError> {
+        let ix = self.ifindex(node, dev)?;
+        if self.netns(node).iface_by_name(new).is_some() {
+            return Err(LabError::new("RTNETLINK answers: File exists"));
+        }
+        if self.netns(node).iface(ix).is_some_and(|i| i.admin_up) {
+            return Err(LabError::new("RTNETLINK answers: Device or resource busy")
+                .hint("take the device down before renaming it"));
+        }
+        self.world.with_node::<Netns, _>(node, |n, _| n.rename_iface(ix, new));
+        Ok(())
+    }
+
+    /// `ip addr add A/P [brd B] dev DEV`.
+    pub fn addr_add(
+        &mut self,
+        node: NodeId,
+        dev: &str,
+        addr: Ipv4Addr,
+        prefix: u8,
+        brd: Option<Ipv4Addr>,
+    ) -> Result<(), LabError> {
+        let ix = self.ifindex(node, dev)?;
+        self.world.with_node::<Netns, _>(node, |n, _| n.addr_add(ix, addr, prefix, brd, None))?;
+        Ok(())
+    }
+
+    /// `ip addr del A[/P] dev DEV`.
+    pub fn addr_del(&mut self, node: NodeId, dev: &str, addr: Ipv4Addr, prefix: Option<u8>) -> Result<(), LabError> {
+        let ix = self.ifindex(node, dev)?;
+        self.world.with_node::<Netns, _>(node, |n, _| n.addr_del(ix, addr, prefix)).map_err(|e| {
+            let m = if e == AddrError::NotFound {
+                "RTNETLINK answers: Cannot assign requested address".to_string()
+            } else {
+                e.to_string()
+            };
+            LabError::new(m)
+        })
+    }
+
+    /// `ip addr flush dev DEV`.
+    pub fn addr_flush(&mut self, node: NodeId, dev: &str) -> Result<(), LabError> {
+        let ix = self.ifindex(node, dev)?;
+        self.world.with_node::<Netns, _>(node, |n, _| n.addr_flush(ix));
+        Ok(())
+    }
+
+    /// `ip route add …` (`dev` named, resolved here).
+    #[allow(clippy::too_many_arguments)]
+    pub fn route_add(
+        &mut self,
+        node: NodeId,
+        dst: Ipv4Addr,
+        prefix: u8,
+        via: Option<Ipv4Addr>,
+        dev: Option<&str>,
+        metric: u32,
+        src: Option<Ipv4Addr>,
+        proto: Proto,
+        onlink: bool,
+    ) -> Result<(), LabError> {
+        let spec = self.route_spec(node, dst, prefix, via, dev, metric, src, proto, onlink)?;
+        self.world.with_node::<Netns, _>(node, |n, _| n.route_add(&spec))?;
+        Ok(())
+    }
+
+    /// `ip route del …`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn route_del(
+        &mut self,
+        node: NodeId,
+        dst: Ipv4Addr,
+        prefix: u8,
+        via: Option<Ipv4Addr>,
+        dev: Option<&str>,
+        metric: u32,
+    ) -> Result<(), LabError> {
+        let spec = self.route_spec(node, dst, prefix, via, dev, metric, None, Proto::Boot, false)?;
+        self.world.with_node::<Netns, _>(node, |n, _| n.route_del(&spec))?;
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn route_spec(
+        &self,
+        node: NodeId,
+        dst: Ipv4Addr,
+        prefix: u8,
+        via: Option<Ipv4Addr>,
+        dev: Option<&str>,
+        metric: u32,
+        src: Option<Ipv4Addr>,
+        proto: Proto,
+        onlink: bool,
+    ) -> Result<RouteSpec, LabError> {
+        let dev = dev.map(|d| self.ifindex(node, d)).transpose()?;
+        if via.is_none() && dev.is_none() {
+            return Err(
+                LabError::new("Error: Device for nexthop is not up.").hint("give `via GATEWAY` or `dev DEVICE`")
+            );
+        }
+        Ok(RouteSpec { dst, prefix, gateway: via, dev, metric, src, proto, onlink })
+    }
+
+    /// `ip neigh flush [dev DEV]`.
+    pub fn neigh_flush(&mut self, node: NodeId, dev: Option<&str>) -> Result<(), LabError> {
+        let ix = dev.map(|d| self.ifindex(node, d)).transpose()?;
+        self.world.with_node::<Netns, _>(node, |n, _| n.neigh_flush(ix));
+        Ok(())
+    }
+
+    /// `sysctl KEY`: the line sysctl prints.
+    pub fn sysctl_get(&self, node: NodeId, key: &str) -> Result<String, LabError> {
+        let v = self.netns(node).sysctl_get(key).map_err(|e| LabError::new(e.to_string()).status(255))?;
+        Ok(format!("{} = {}", crate::netns::sysctl::normalize(key), v))
+    }
+
+    /// `sysctl -w KEY=VALUE`: the line sysctl prints.
+    pub fn sysctl_set(&mut self, node: NodeId, key: &str, value: &str) -> Result<String, LabError> {
+        let v = self
+            .world
+            .with_node::<Netns, _>(node, |n, cx| {
+                let now = cx.now();
+                n.sysctl_set(cx.rng(), now, key, value)
+            })
+            .map_err(|e| LabError::new(e.to_string()).status(255))?;
+        Ok(format!("{} = {}", crate::netns::sysctl::normalize(key), v))
+    }
+
+    fn view<'a>(&'a self, node: NodeId, i: &'a crate::netns::iface::Iface) -> LinkView<'a> {
+        let (peer, peer_ifindex) = match self.peer_of(node, i.ifindex) {
+            None => (Peer::None, None),
+            Some((_, _, p)) if p.node == node => {
+                let pi = self.netns(node).iface(p.ifindex);
+                (
+                    Peer::Local {
+                        name: pi.map(|x| x.name.clone()).unwrap_or_default(),
+                        down: pi.is_some_and(|x| !x.admin_up),
+                    },
+                    Some(p.ifindex),
+                )
+            }
+            Some((_, _, p)) => (
+                Peer::Remote { ifindex: p.ifindex, netns: self.netns_name(p.node).map(str::to_string) },
+                Some(p.ifindex),
+            ),
+        };
+        LinkView { iface: i, peer, peer_ifindex, ever_up: i.ever_up }
+    }
+
+    /// `ip link show [DEV]`.
+    pub fn link_show(&self, node: NodeId, dev: Option<&str>) -> Result<Vec<String>, LabError> {
+        let mut out = Vec::new();
+        let ns = self.netns(node);
+        match dev {
+            Some(d) => {
+                let ix = self.ifindex(node, d)?;
+                show::link(&self.view(node, ns.iface(ix).expect("exists")), &mut out);
+            }
+            None => {
+                for i in ns.ifaces() {
+                    show::link(&self.view(node, i), &mut out);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// `ip addr show [DEV]`.
+    pub fn addr_show(&self, node: NodeId, dev: Option<&str>) -> Result<Vec<String>, LabError> {
+        let mut out = Vec::new();
+        let ns = self.netns(node);
+        let now = self.world.now();
+        match dev {
+            Some(d) => {
+                let ix = self.ifindex(node, d)?;
+                show::addr(&self.view(node, ns.iface(ix).expect("exists")), now, &mut out);
+            }
+            None => {
+                for i in ns.ifaces() {
+                    show::addr(&self.view(node, i), now, &mut out);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// `ip route show [dev DEV]`.
+    pub fn route_show(&self, node: NodeId, dev: Option<&str>) -> Result<Vec<String>, LabError> {
+        let ns = self.netns(node);
+        let only = dev.map(|d| self.ifindex(node, d)).transpose()?;
+        let mut out = Vec::new();
+        for r in ns.fib().routes() {
+            if only.is_some_and(|o| o != r.dev) {
+                continue;
+            }
+            let Some(i) = ns.iface(r.dev) else { continue };
+            let line = show::route(r, &i.name, !i.carrier);
+            out.push(match only {
+                Some(_) => line.replacen(&format!("dev {} ", i.name), "", 1),
+                None => line,
+            });
+        }
+        Ok(out)
+    }
+
+    /// `ip neigh show [dev DEV]`, ordered by address (the kernel dumps in hash order).
+    pub fn neigh_show(&self, node: NodeId, dev: Option<&str>) -> Result<Vec<String>, LabError> {
+        let ns = self.netns(node);
+        let only = dev.map(|d| self.ifindex(node, d)).transpose()?;
+        let mut rows: Vec<(Ipv4Addr, u32, String)> = Vec::new();
+        for (&(ix, ip), n) in ns.neigh().iter() {
+            if only.is_some_and(|o| o != ix) {
+                continue;
+            }
+            let Some(i) = ns.iface(ix) else { continue };
+            rows.push((ip, ix, show::neigh(ip, if only.is_some() { None } else { Some(&i.name) }, n)));
+        }
+        rows.sort_by_key(|(ip, ix, _)| (u32::from(*ip), *ix));
+        Ok(rows.into_iter().map(|(_, _, l)| l).collect())
+    }
+
+    /// Starts a process in a namespace.
+    pub fn spawn(&mut self, node: NodeId, p: Process) -> Job {
+        let pid = self.world.with_node::<Netns, _>(node, |n, cx| n.spawn(cx, p));
+        Job { node, pid }
+    }
+
+    /// True while a job runs.
+    pub fn is_running(&self, job: Job) -> bool {
+        self.world.is_alive(job.node) && self.netns(job.node).is_running(job.pid)
+    }
+
+    /// Interrupts a job (SIGINT).
+    pub fn interrupt(&mut self, job: Job) {
+        if self.is_running(job) {
+            self.world.with_node::<Netns, _>(job.node, |n, cx| n.interrupt(cx, job.pid));
+        }
+    }
+
+    /// `tcpdump -i DEV [FILTER]` in `node`: starts a capture.
+    pub fn capture_start(
+        &mut self,
+        node: NodeId,
+        dev: &str,
+        filter: Filter,
+        filter_text: &str,
+    ) -> Result<CaptureId, LabError> {
+        let ix = self.ifindex(node, dev).map_err(|e| LabError {
+            message: format!("tcpdump: {dev}: No such device exists\n(SIOCGIFHWADDR: No such device)"),
+            status: 1,
+            hint: e.hint,
+        })?;
+        let id = self.world.add_capture(node, PortId(ix), filter);
+        self.captures.push(CaptureInfo {
+            id,
+            netns: self.netns_name(node).map(str::to_string),
+            iface: dev.to_string(),
+            filter_text: filter_text.to_string(),
+        });
+        Ok(id)
+    }
+
+    /// Stops a capture.
+    pub fn capture_stop(&mut self, id: CaptureId) {
+        self.world.stop_capture(id);
+    }
+
+    /// Every capture started so far.
+    pub fn captures(&self) -> &[CaptureInfo] {
+        &self.captures
+    }
+}

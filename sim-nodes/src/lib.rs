@@ -1,0 +1,20 @@
+//! sim-nodes: the devices of nslab.
+//!
+//! | module | owns |
+//! |---|---|
+//! | [`netns`] | `Netns`: one namespace's interfaces, addresses, FIB, neighbour table, forwarding, ICMP |
+//! | [`proc`] | processes running in a namespace (ping, …) and their system-call surface |
+//! | [`lab`] | `Lab`: the machine — namespaces, veth pairs, the `ip`/`sysctl` vocabulary |
+//! | [`show`] | iproute2's output formats |
+//! | [`wire`] | packet views and builders the stack needs beyond etherparse |
+//!
+//! Nothing here reads files, parses shell, or uses wall-clock time or OS randomness.
+
+pub mod lab;
+pub mod netns;
+pub mod proc;
+pub mod show;
+pub mod wire;
+
+pub use lab::{Job, Lab, LabError};
+pub use netns::Netns;

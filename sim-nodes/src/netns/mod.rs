@@ -1,0 +1,616 @@
+//! `Netns`: one network namespace — loopback plus interfaces, and one IPv4 stack.
+//!
+//! What `ip netns add` makes. L2/L3 are ours: interfaces and addresses ([`iface`]), the FIB
+//! ([`fib`]), the neighbour table ([`neigh`]), forwarding gated by `net.ipv4.ip_forward`
+//! ([`sysctl`]), ICMP with Linux's rate limits ([`icmp`]). Receive paths live in `rx.rs`,
+//! output paths in `tx.rs`. Processes (ping, …) run inside the namespace and reach the stack
+//! through [`crate::proc::Sys`].
+//!
+//! The namespace is a sans-IO [`Node`]: frames in through `handle_frame`, deadlines through
+//! `handle_timeout`, everything out through the engine's context.
+
+pub mod fib;
+pub mod icmp;
+pub mod iface;
+pub mod neigh;
+mod rx;
+pub mod sysctl;
+pub mod timers;
+mod tx;
+
+use crate::proc::{Process, Sys};
+use fib::{Fib, Proto, Route};
+use iface::{IfAddr, IfKind, Iface, Scope, network};
+use neigh::{NeighKey, NeighTable};
+use sim_core::rng::{self, NodeRng};
+use sim_core::{Context, Duration, Instant, MacAddr, Node, PortId, Stream};
+use std::collections::{BTreeMap, VecDeque};
+use std::net::Ipv4Addr;
+use sysctl::Sysctl;
+use timers::Timers;
+
+pub use tx::{Errno, OutSpec, RouteOut};
+
+/// What a namespace's deadlines belong to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TimerKey {
+    /// Packets waiting on the loopback device.
+    Loopback,
+    /// A neighbour entry.
+    Neigh(NeighKey),
+    /// A process.
+    Proc(u32),
+}
+
+/// Counters a namespace keeps (`ip -s link`, `netstat -s` material).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Counters {
+    /// Frames received.
+    pub rx_frames: u64,
+    /// Frames sent.
+    pub tx_frames: u64,
+    /// Frames addressed to another host, ignored.
+    pub rx_otherhost: u64,
+    /// Malformed frames or packets, dropped.
+    pub rx_malformed: u64,
+    /// Packets dropped because forwarding is off.
+    pub fwd_disabled: u64,
+    /// Packets forwarded.
+    pub forwarded: u64,
+    /// ICMP errors suppressed by the rate limit.
+    pub icmp_ratelimited: u64,
+}
+
+/// Why an address could not be added or removed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AddrError {
+    /// Exactly this address and prefix is already on the interface.
+    #[error("Error: ipv4: Address already assigned.")]
+    Exists,
+    /// No such address.
+    #[error("Error: ipv4: Address not found.")]
+    NotFound,
+}
+
+/// Why a route could not be added.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RouteError {
+    /// The table refused it.
+    #[error(transparent)]
+    Fib(#[from] fib::FibError),
+    /// The gateway is not on a connected network.
+    #[error("Error: Nexthop has invalid gateway.")]
+    InvalidGateway,
+    /// The device is down.
+    #[error("Error: Nexthop device is not up.")]
+    DeviceDown,
+}
+
+/// A route as `ip route add` asks for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RouteSpec {
+    /// Destination network.
+    pub dst: Ipv4Addr,
+    /// Prefix length.
+    pub prefix: u8,
+    /// `via`.
+    pub gateway: Option<Ipv4Addr>,
+    /// `dev` (resolved to an ifindex).
+    pub dev: Option<u32>,
+    /// `metric`.
+    pub metric: u32,
+    /// `src`.
+    pub src: Option<Ipv4Addr>,
+    /// `proto`.
+    pub proto: Proto,
+    /// `onlink`: accept a gateway that is not on a connected network.
+    pub onlink: bool,
+}
+
+/// A namespace.
+pub struct Netns {
+    name: String,
+    ifaces: BTreeMap<u32, Iface>,
+    next_ifindex: u32,
+    fib: Fib,
+    neigh: NeighTable,
+    sysctl: Sysctl,
+    procs: BTreeMap<u32, Process>,
+    next_pid: u32,
+    timers: Timers<TimerKey>,
+    icmp_rl: icmp::RateLimit,
+    ip_id: u16,
+    frame: Vec<u8>,
+    pktbuf: Vec<u8>,
+    icmpbuf: Vec<u8>,
+    acts: Vec<neigh::Action>,
+    pending: VecDeque<neigh::Action>,
+    draining: bool,
+    lo_queue: VecDeque<Vec<u8>>,
+    counters: Counters,
+}
+
+/// The loopback device's ifindex.
+pub const LO: u32 = 1;
+
+impl Netns {
+    /// A new namespace with `lo` (down), drawing its IP ID counter from `rng`.
+    pub fn new(name: &str, rng: &mut NodeRng) -> Self {
+        let mut ifaces = BTreeMap::new();
+        ifaces.insert(LO, Iface::new("lo", LO, IfKind::Loopback, MacAddr::ZERO));
+        let ip_id = rng::range_u32(rng, 0, 0xffff) as u16;
+        Netns {
+            name: name.to_string(),
+            ifaces,
+            next_ifindex: 2,
+            fib: Fib::default(),
+            neigh: NeighTable::default(),
+            sysctl: Sysctl::default(),
+            procs: BTreeMap::new(),
+            next_pid: 1,
+            timers: Timers::default(),
+            icmp_rl: icmp::RateLimit::default(),
+            ip_id,
+            frame: Vec::with_capacity(1600),
+            pktbuf: Vec::with_capacity(1600),
+            icmpbuf: Vec::with_capacity(1600),
+            acts: Vec::new(),
+            pending: VecDeque::new(),
+            draining: false,
+            lo_queue: VecDeque::new(),
+            counters: Counters::default(),
+        }
+    }
+
+    /// The namespace's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// Interfaces by ifindex.
+    pub fn ifaces(&self) -> impl Iterator<Item = &Iface> {
+        self.ifaces.values()
+    }
+    /// An interface.
+    pub fn iface(&self, ifindex: u32) -> Option<&Iface> {
+        self.ifaces.get(&ifindex)
+    }
+    /// An interface by name.
+    pub fn iface_by_name(&self, name: &str) -> Option<&Iface> {
+        self.ifaces.values().find(|i| i.name == name)
+    }
+    /// The routing table.
+    pub fn fib(&self) -> &Fib {
+        &self.fib
+    }
+    /// The neighbour table.
+    pub fn neigh(&self) -> &NeighTable {
+        &self.neigh
+    }
+    /// Sysctl values.
+    pub fn sysctl(&self) -> &Sysctl {
+        &self.sysctl
+    }
+    /// Counters.
+    pub fn counters(&self) -> &Counters {
+        &self.counters
+    }
+    /// Running processes by pid.
+    pub fn procs(&self) -> impl Iterator<Item = (&u32, &Process)> {
+        self.procs.iter()
+    }
+    /// True while process `pid` runs.
+    pub fn is_running(&self, pid: u32) -> bool {
+        self.procs.contains_key(&pid)
+    }
+
+    /// The ifindex the next new interface would get.
+    fn alloc_ifindex(&mut self, want: Option<u32>) -> u32 {
+        if let Some(w) = want
+            && !self.ifaces.contains_key(&w)
+        {
+            self.next_ifindex = self.next_ifindex.max(w + 1);
+            return w;
+        }
+        while self.ifaces.contains_key(&self.next_ifindex) {
+            self.next_ifindex += 1;
+        }
+        let i = self.next_ifindex;
+        self.next_ifindex += 1;
+        i
+    }
+
+    /// Adds an interface, keeping `want` as its ifindex if it is free here (as a device
+    /// moved between namespaces keeps its index when it can). Returns the ifindex.
+    pub fn add_iface(&mut self, rng: &mut NodeRng, name: &str, kind: IfKind, mac: MacAddr, want: Option<u32>) -> u32 {
+        let ifindex = self.alloc_ifindex(want);
+        let mut i = Iface::new(name, ifindex, kind, mac);
+        i.forwarding = self.sysctl.num("net.ipv4.conf.default.forwarding") == 1;
+        self.apply_neigh_parms(&mut i, rng, Instant::ZERO);
+        self.ifaces.insert(ifindex, i);
+        ifindex
+    }
+
+    fn apply_neigh_parms(&self, i: &mut Iface, rng: &mut NodeRng, now: Instant) {
+        let s = &self.sysctl;
+        let n = |leaf: &str| s.neigh(&i.name, leaf).max(0) as u64;
+        i.neigh.base_reachable_time = Duration::from_millis(n("base_reachable_time_ms"));
+        i.neigh.delay_probe_time = Duration::from_secs(n("delay_first_probe_time"));
+        i.neigh.retrans_time = Duration::from_millis(n("retrans_time_ms"));
+        i.neigh.ucast_probes = n("ucast_solicit") as u32;
+        i.neigh.mcast_probes = n("mcast_solicit") as u32;
+        redraw_reachable(&mut i.neigh, rng, now);
+    }
+
+    /// Removes an interface (deleted, or moved to another namespace): its addresses,
+    /// routes, neighbours and per-interface sysctls go with it.
+    pub fn remove_iface(&mut self, ifindex: u32) -> Option<Iface> {
+        let mut i = self.ifaces.remove(&ifindex)?;
+        self.fib.flush_dev(ifindex);
+        self.neigh.forget_iface(ifindex, &mut self.timers);
+        self.sysctl.forget_iface(&i.name);
+        i.addrs.clear();
+        i.admin_up = false;
+        i.carrier = false;
+        Some(i)
+    }
+
+    /// Renames an interface.
+    pub fn rename_iface(&mut self, ifindex: u32, name: &str) {
+        if let Some(i) = self.ifaces.get_mut(&ifindex) {
+            i.name = name.to_string();
+        }
+    }
+
+    /// Sets an interface's MAC address.
+    pub fn set_mac(&mut self, ifindex: u32, mac: MacAddr) {
+        if let Some(i) = self.ifaces.get_mut(&ifindex) {
+            i.mac = mac;
+        }
+    }
+
+    /// Sets an interface's MTU.
+    pub fn set_mtu(&mut self, ifindex: u32, mtu: u32) {
+        if let Some(i) = self.ifaces.get_mut(&ifindex) {
+            i.mtu = mtu;
+        }
+    }
+
+    /// Records the link behind a veth end.
+    pub fn set_link(&mut self, ifindex: u32, link: Option<sim_core::LinkId>) {
+        if let Some(i) = self.ifaces.get_mut(&ifindex)
+            && let IfKind::Veth { link: l } = &mut i.kind
+        {
+            *l = link;
+        }
+    }
+
+    /// `ip link set IF up|down`. Up installs the connected routes of the interface's
+    /// addresses (and 127.0.0.1/8 on `lo`); down removes every route through it and its
+    /// neighbours.
+    pub fn set_admin_up(&mut self, ifindex: u32, up: bool) {
+        let Some(i) = self.ifaces.get_mut(&ifindex) else { return };
+        if i.admin_up == up {
+            return;
+        }
+        i.admin_up = up;
+        i.ever_up |= up;
+        if up {
+            if i.is_loopback() && !i.addrs.iter().any(|a| a.addr == Ipv4Addr::LOCALHOST) {
+                i.addrs.insert(
+                    0,
+                    IfAddr {
+                        addr: Ipv4Addr::LOCALHOST,
+                        prefix: 8,
+                        broadcast: None,
+                        scope: Scope::Host,
+                        secondary: false,
+                        valid_until: None,
+                    },
+                );
+            }
+            let addrs = i.addrs.clone();
+            for a in addrs.iter().filter(|a| !a.secondary) {
+                self.add_prefix_route(ifindex, a);
+            }
+        } else {
+            self.fib.flush_dev(ifindex);
+            self.neigh.flush(Some(ifindex), &mut self.timers);
+        }
+    }
+
+    /// The peer's state changed: carrier follows it. Losing carrier flushes the
+    /// interface's neighbours (`neigh_carrier_down`); routes stay, marked `linkdown`.
+    pub fn set_carrier(&mut self, ifindex: u32, carrier: bool) {
+        let Some(i) = self.ifaces.get_mut(&ifindex) else { return };
+        if i.carrier == carrier {
+            return;
+        }
+        i.carrier = carrier;
+        if !carrier {
+            self.neigh.flush(Some(ifindex), &mut self.timers);
+        }
+    }
+
+    fn add_prefix_route(&mut self, ifindex: u32, a: &IfAddr) {
+        if a.prefix >= 32 || a.scope == Scope::Host {
+            return;
+        }
+        let _ = self.fib.add(Route {
+            dst: network(a.addr, a.prefix),
+            prefix: a.prefix,
+            gateway: None,
+            dev: ifindex,
+            proto: Proto::Kernel,
+            scope: Scope::Link,
+            src: Some(a.addr),
+            metric: 0,
+        });
+    }
+
+    /// `ip addr add A/P [brd B] dev IF`.
+    pub fn addr_add(
+        &mut self,
+        ifindex: u32,
+        addr: Ipv4Addr,
+        prefix: u8,
+        broadcast: Option<Ipv4Addr>,
+        valid_until: Option<Instant>,
+    ) -> Result<(), AddrError> {
+        let Some(i) = self.ifaces.get_mut(&ifindex) else { return Err(AddrError::NotFound) };
+        if i.addrs.iter().any(|a| a.addr == addr && a.prefix == prefix) {
+            return Err(AddrError::Exists);
+        }
+        let net = network(addr, prefix);
+        let secondary = i.addrs.iter().any(|a| !a.secondary && a.prefix == prefix && a.network() == net);
+        let scope = if addr.is_loopback() { Scope::Host } else { Scope::Global };
+        let a = IfAddr { addr, prefix, broadcast, scope, secondary, valid_until };
+        if secondary {
+            i.addrs.push(a.clone());
+        } else {
+            let at = i.addrs.iter().position(|x| x.secondary).unwrap_or(i.addrs.len());
+            i.addrs.insert(at, a.clone());
+        }
+        if i.admin_up && !secondary {
+            self.add_prefix_route(ifindex, &a);
+        }
+        Ok(())
+    }
+
+    /// `ip addr del A/P dev IF`. Removing a primary removes its secondaries (the kernel's
+    /// default without `promote_secondaries`), its subnet route and routes using it as
+    /// source; removing the last address removes every route through the interface.
+    pub fn addr_del(&mut self, ifindex: u32, addr: Ipv4Addr, prefix: Option<u8>) -> Result<(), AddrError> {
+        let Some(i) = self.ifaces.get_mut(&ifindex) else { return Err(AddrError::NotFound) };
+        let at = i
+            .addrs
+            .iter()
+            .position(|a| a.addr == addr && prefix.is_none_or(|p| p == a.prefix))
+            .ok_or(AddrError::NotFound)?;
+        let gone = i.addrs.remove(at);
+        let mut removed = vec![gone.addr];
+        if !gone.secondary {
+            let net = gone.network();
+            i.addrs.retain(|a| {
+                let drop = a.secondary && a.prefix == gone.prefix && a.network() == net;
+                if drop {
+                    removed.push(a.addr);
+                }
+                !drop
+            });
+            self.fib
+                .retain(|r| !(r.dev == ifindex && r.proto == Proto::Kernel && r.dst == net && r.prefix == gone.prefix));
+        }
+        self.fib.retain(|r| !r.src.is_some_and(|s| removed.contains(&s)));
+        if self.ifaces.get(&ifindex).is_some_and(|i| i.addrs.is_empty()) {
+            self.fib.flush_dev(ifindex);
+        }
+        Ok(())
+    }
+
+    /// Removes every address of an interface (`ip addr flush dev IF`).
+    pub fn addr_flush(&mut self, ifindex: u32) {
+        if let Some(i) = self.ifaces.get_mut(&ifindex) {
+            i.addrs.clear();
+        }
+        self.fib.flush_dev(ifindex);
+    }
+
+    /// `ip route add`. The gateway must be on a connected network of the device (or of any
+    /// device when none is given) unless `onlink`.
+    pub fn route_add(&mut self, spec: &RouteSpec) -> Result<(), RouteError> {
+        let (dev, scope) = match spec.gateway {
+            Some(gw) => {
+                let on_link = |r: &&Route| r.gateway.is_none() && r.matches(gw) && spec.dev.is_none_or(|d| d == r.dev);
+                let dev = match (spec.dev, self.fib.routes().iter().find(on_link)) {
+                    (_, Some(r)) => r.dev,
+                    (Some(d), None) if spec.onlink => d,
+                    _ => return Err(RouteError::InvalidGateway),
+                };
+                (dev, Scope::Global)
+            }
+            None => (spec.dev.ok_or(RouteError::InvalidGateway)?, Scope::Link),
+        };
+        if !self.ifaces.get(&dev).is_some_and(|i| i.admin_up) {
+            return Err(RouteError::DeviceDown);
+        }
+        self.fib.add(Route {
+            dst: spec.dst,
+            prefix: spec.prefix,
+            gateway: spec.gateway,
+            dev,
+            proto: spec.proto,
+            scope,
+            src: spec.src,
+            metric: spec.metric,
+        })?;
+        Ok(())
+    }
+
+    /// `ip route del`.
+    pub fn route_del(&mut self, spec: &RouteSpec) -> Result<(), RouteError> {
+        self.fib.del(spec.dst, spec.prefix, spec.gateway, spec.dev, Some(spec.metric).filter(|m| *m != 0))?;
+        Ok(())
+    }
+
+    /// `ip neigh flush [dev IF]`; returns how many entries went.
+    pub fn neigh_flush(&mut self, ifindex: Option<u32>) -> usize {
+        self.neigh.flush(ifindex, &mut self.timers)
+    }
+
+    /// `sysctl KEY`.
+    pub fn sysctl_get(&self, key: &str) -> Result<String, sysctl::SysctlError> {
+        self.sysctl.get(key, |n| self.iface_by_name(n).is_some())
+    }
+
+    /// `sysctl -w KEY=VALUE`; returns the value as stored.
+    pub fn sysctl_set(
+        &mut self,
+        rng: &mut NodeRng,
+        now: Instant,
+        key: &str,
+        value: &str,
+    ) -> Result<String, sysctl::SysctlError> {
+        let names: Vec<String> = self.ifaces.values().map(|i| i.name.clone()).collect();
+        let (v, effect) = self.sysctl.set(key, value, |n| names.iter().any(|x| x == n))?;
+        match effect {
+            sysctl::Effect::None => {}
+            sysctl::Effect::ForwardingAll(on) => {
+                for i in self.ifaces.values_mut() {
+                    i.forwarding = on;
+                }
+            }
+            sysctl::Effect::ForwardingIf(name, on) => {
+                if let Some(i) = self.ifaces.values_mut().find(|i| i.name == name) {
+                    i.forwarding = on;
+                }
+            }
+            sysctl::Effect::Neigh(name) => {
+                let idx: Vec<u32> =
+                    self.ifaces.values().filter(|i| name == "default" || i.name == name).map(|i| i.ifindex).collect();
+                for ix in idx {
+                    let mut i = self.ifaces.remove(&ix).expect("listed");
+                    self.apply_neigh_parms(&mut i, rng, now);
+                    self.ifaces.insert(ix, i);
+                }
+            }
+        }
+        Ok(v)
+    }
+
+    /// True if `a` is an address of this namespace on an interface that is up (the local
+    /// table: `lo`'s whole 127.0.0.0/8 included).
+    pub fn is_local(&self, a: Ipv4Addr) -> bool {
+        self.ifaces
+            .values()
+            .any(|i| i.admin_up && i.addrs.iter().any(|x| x.addr == a || (i.is_loopback() && x.contains(a))))
+    }
+
+    /// True if `a` is the limited broadcast or a subnet broadcast of an interface.
+    pub fn is_broadcast(&self, a: Ipv4Addr, ifindex: Option<u32>) -> bool {
+        a.is_broadcast()
+            || self.ifaces.values().any(|i| {
+                ifindex.is_none_or(|x| x == i.ifindex)
+                    && i.admin_up
+                    && i.addrs.iter().any(|x| x.subnet_broadcast() == Some(a) || x.broadcast == Some(a))
+            })
+    }
+
+    /// `inet_select_addr`: the source address for talking to `dst` out of `ifindex` — a
+    /// primary address of that interface in `dst`'s subnet, else its first primary, else any
+    /// global address of the namespace.
+    pub fn select_src(&self, ifindex: u32, dst: Ipv4Addr) -> Option<Ipv4Addr> {
+        let i = self.ifaces.get(&ifindex)?;
+        let prim = || i.addrs.iter().filter(|a| !a.secondary && a.scope != Scope::Host);
+        prim().find(|a| a.contains(dst)).or_else(|| prim().next()).map(|a| a.addr).or_else(|| {
+            self.ifaces
+                .values()
+                .filter(|i| i.admin_up)
+                .flat_map(|i| i.addrs.iter())
+                .find(|a| a.scope == Scope::Global)
+                .map(|a| a.addr)
+        })
+    }
+
+    /// Starts a process in this namespace; returns its pid.
+    pub fn spawn(&mut self, cx: &mut Context<'_>, proc_: Process) -> u32 {
+        let pid = self.next_pid;
+        self.next_pid += 1;
+        self.procs.insert(pid, proc_);
+        self.with_proc(cx, pid, |p, sys| p.start(sys));
+        pid
+    }
+
+    /// Sends SIGINT to a process (Ctrl-C, `kill -INT`, or the end of a scenario).
+    pub fn interrupt(&mut self, cx: &mut Context<'_>, pid: u32) {
+        self.with_proc(cx, pid, |p, sys| p.interrupt(sys));
+    }
+
+    /// Runs `f` on process `pid` with access to the stack; handles its exit and deadline.
+    fn with_proc(&mut self, cx: &mut Context<'_>, pid: u32, f: impl FnOnce(&mut Process, &mut Sys<'_, '_, '_>)) {
+        let Some(mut p) = self.procs.remove(&pid) else { return };
+        let mut sys = Sys { ns: self, cx, pid, exited: None };
+        f(&mut p, &mut sys);
+        let exited = sys.exited;
+        match exited {
+            Some(status) => {
+                self.timers.set(TimerKey::Proc(pid), None);
+                cx.exit(pid, status);
+            }
+            None => {
+                self.timers.set(TimerKey::Proc(pid), p.poll_timeout());
+                self.procs.insert(pid, p);
+            }
+        }
+    }
+
+    pub(crate) fn output_line(&self, cx: &mut Context<'_>, pid: u32, stream: Stream, line: String) {
+        cx.output(pid, stream, line);
+    }
+
+    fn next_ip_id(&mut self) -> u16 {
+        self.ip_id = self.ip_id.wrapping_add(1);
+        self.ip_id
+    }
+}
+
+/// Redraws the reachable time: uniform in [base/2, 3·base/2) (`neigh_rand_reach_time`).
+fn redraw_reachable(p: &mut iface::NeighParms, rng: &mut NodeRng, now: Instant) {
+    let base = p.base_reachable_time.as_nanos();
+    p.reachable_time =
+        if base == 0 { Duration::ZERO } else { Duration::from_nanos(rng::below_u64(rng, base) + base / 2) };
+    p.drawn_at = now;
+}
+
+impl Node for Netns {
+    fn handle_frame(&mut self, cx: &mut Context<'_>, port: PortId, frame: &[u8]) {
+        self.rx_frame(cx, port.0, frame);
+    }
+
+    fn handle_timeout(&mut self, cx: &mut Context<'_>) {
+        let now = cx.now();
+        while let Some(key) = self.timers.pop_due(now) {
+            match key {
+                TimerKey::Loopback => self.drain_loopback(cx),
+                TimerKey::Neigh(k) => {
+                    // The kernel redraws reachable_time every 300 s (neigh_periodic_work).
+                    if let Some(i) = self.ifaces.get_mut(&k.0) {
+                        if now - i.neigh.drawn_at >= Duration::from_secs(300) {
+                            redraw_reachable(&mut i.neigh, cx.rng(), now);
+                        }
+                        let parms = i.neigh.clone();
+                        let mut acts = std::mem::take(&mut self.acts);
+                        self.neigh.timer(&parms, now, k, &mut self.timers, &mut acts);
+                        self.pending.extend(acts.drain(..));
+                        self.acts = acts;
+                        self.run_pending(cx);
+                    }
+                }
+                TimerKey::Proc(pid) => self.with_proc(cx, pid, |p, sys| p.on_timeout(sys)),
+            }
+        }
+    }
+
+    fn poll_timeout(&self) -> Option<Instant> {
+        self.timers.next()
+    }
+}

@@ -1,0 +1,247 @@
+//! Receive paths: Ethernet demux, `arp_process`, `ip_rcv`, forwarding and local delivery.
+//!
+//! Malformed input is counted, traced as a drop with a reason, and dropped; nothing here
+//! panics on a frame.
+
+use super::icmp::{self, code, kind};
+use super::neigh::{Nud, UpdateFlags};
+use super::{Netns, OutSpec};
+use crate::wire::{self, Ipv4, Ipv4Error, arp::Arp, ethertype, proto};
+use sim_core::{Context, MacAddr};
+use std::net::Ipv4Addr;
+
+/// How the frame was addressed at L2 (`skb->pkt_type`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PktType {
+    Host,
+    Broadcast,
+    Multicast,
+}
+
+impl Netns {
+    pub(crate) fn rx_frame(&mut self, cx: &mut Context<'_>, ifindex: u32, frame: &[u8]) {
+        let Some(i) = self.ifaces.get(&ifindex) else {
+            cx.drop_frame(Some(sim_core::PortId(ifindex)), "no such interface");
+            return;
+        };
+        if !i.admin_up {
+            return;
+        }
+        self.counters.rx_frames += 1;
+        if frame.len() < 14 {
+            self.counters.rx_malformed += 1;
+            cx.drop_frame(Some(sim_core::PortId(ifindex)), "runt frame");
+            return;
+        }
+        let dst = MacAddr::from_slice(frame).unwrap_or_default();
+        let pkt = if dst == i.mac {
+            PktType::Host
+        } else if dst.is_broadcast() {
+            PktType::Broadcast
+        } else if dst.is_multicast() {
+            PktType::Multicast
+        } else {
+            self.counters.rx_otherhost += 1;
+            return;
+        };
+        let et = u16::from_be_bytes([frame[12], frame[13]]);
+        let payload = &frame[14..];
+        match et {
+            ethertype::ARP => self.rx_arp(cx, ifindex, pkt, payload),
+            ethertype::IPV4 => self.rx_ipv4(cx, ifindex, pkt, payload),
+            _ => {
+                self.counters.rx_malformed += 1;
+                cx.drop_frame(Some(sim_core::PortId(ifindex)), "unknown ethertype");
+            }
+        }
+    }
+
+    /// `arp_process` with `arp_ignore=0`, `arp_accept=0`, no proxy ARP.
+    fn rx_arp(&mut self, cx: &mut Context<'_>, ifindex: u32, pkt: PktType, payload: &[u8]) {
+        let port = Some(sim_core::PortId(ifindex));
+        let Some(a) = Arp::parse(payload) else {
+            self.counters.rx_malformed += 1;
+            cx.drop_frame(port, "malformed arp");
+            return;
+        };
+        if a.spa.is_multicast()
+            || a.spa.is_loopback()
+            || a.tpa.is_multicast()
+            || a.tpa.is_loopback()
+            || a.sha.is_multicast()
+        {
+            cx.drop_frame(port, "martian arp");
+            return;
+        }
+        let Some(i) = self.ifaces.get(&ifindex) else { return };
+        let (mac, parms) = (i.mac, i.neigh.clone());
+        let now = cx.now();
+        // Duplicate address detection probe (RFC 2131 / 5227): answer, learn nothing.
+        if a.spa.is_unspecified() {
+            if a.op == wire::arp::REQUEST && self.iface_has_addr(ifindex, a.tpa) {
+                self.send_arp(cx, ifindex, wire::arp::REPLY, a.sha, a.tpa, a.sha, a.spa);
+            }
+            return;
+        }
+        let mut acts = std::mem::take(&mut self.acts);
+        if a.op == wire::arp::REQUEST && self.is_local(a.tpa) {
+            let flags = UpdateFlags { override_: true, ..Default::default() };
+            self.neigh.update(
+                &parms,
+                now,
+                (ifindex, a.spa),
+                a.sha,
+                Nud::Stale,
+                flags,
+                true,
+                &mut self.timers,
+                &mut acts,
+            );
+            self.pending.extend(acts.drain(..));
+            self.acts = acts;
+            self.send_arp(cx, ifindex, wire::arp::REPLY, a.sha, a.tpa, a.sha, a.spa);
+            let _ = mac;
+        } else {
+            let state = if a.op == wire::arp::REPLY && pkt == PktType::Host { Nud::Reachable } else { Nud::Stale };
+            let is_garp = a.spa == a.tpa;
+            let override_ =
+                is_garp || self.neigh.get((ifindex, a.spa)).is_some_and(|n| now > n.updated + parms.locktime);
+            let flags = UpdateFlags { override_, ..Default::default() };
+            self.neigh.update(&parms, now, (ifindex, a.spa), a.sha, state, flags, false, &mut self.timers, &mut acts);
+            self.pending.extend(acts.drain(..));
+            self.acts = acts;
+        }
+        self.run_pending(cx);
+    }
+
+    fn iface_has_addr(&self, ifindex: u32, a: Ipv4Addr) -> bool {
+        self.ifaces.get(&ifindex).is_some_and(|i| i.addrs.iter().any(|x| x.addr == a))
+    }
+
+    /// `ip_rcv`: validate, then deliver locally or forward.
+    pub(crate) fn rx_ipv4(&mut self, cx: &mut Context<'_>, ifindex: u32, pkt: PktType, payload: &[u8]) {
+        let port = Some(sim_core::PortId(ifindex));
+        let ip = match Ipv4::new_checked(payload) {
+            Ok(ip) => ip,
+            Err(e) => {
+                self.counters.rx_malformed += 1;
+                cx.drop_frame(port, if e == Ipv4Error::Checksum { "bad ip checksum" } else { "bad ip header" });
+                return;
+            }
+        };
+        if ip.is_fragment() {
+            cx.drop_frame(port, "not supported yet: ip fragment reassembly");
+            return;
+        }
+        let (src, dst) = (ip.src(), ip.dst());
+        if src.is_multicast() || src.is_broadcast() || (src.is_loopback() && ifindex != super::LO) {
+            cx.drop_frame(port, "martian source");
+            return;
+        }
+        if dst.is_multicast() {
+            cx.drop_frame(port, "not supported yet: ip multicast");
+            return;
+        }
+        let bcast = self.is_broadcast(dst, Some(ifindex));
+        if bcast || self.is_local(dst) {
+            self.local_deliver(cx, ifindex, &ip, bcast);
+        } else if pkt == PktType::Host {
+            self.forward(cx, ifindex, &ip);
+        }
+    }
+
+    /// `ip_forward`, reached only for unicast frames to our MAC with a foreign destination.
+    fn forward(&mut self, cx: &mut Context<'_>, in_if: u32, ip: &Ipv4<'_>) {
+        if !self.ifaces.get(&in_if).is_some_and(|i| i.forwarding) {
+            // ip_route_input_slow: no forwarding → EHOSTUNREACH; ip_error sends nothing.
+            self.counters.fwd_disabled += 1;
+            cx.drop_frame(Some(sim_core::PortId(in_if)), "forwarding disabled");
+            return;
+        }
+        let orig = ip.packet();
+        let Some(route) = self.fib.lookup(ip.dst(), None).cloned() else {
+            self.icmp_error(cx, orig, kind::DEST_UNREACH, code::NET_UNREACH, 0);
+            cx.drop_frame(Some(sim_core::PortId(in_if)), "no route to host");
+            return;
+        };
+        if ip.ttl() <= 1 {
+            self.icmp_error(cx, orig, kind::TIME_EXCEEDED, 0, 0);
+            cx.drop_frame(Some(sim_core::PortId(in_if)), "ttl exceeded");
+            return;
+        }
+        let mtu = self.ifaces.get(&route.dev).map_or(1500, |i| i.mtu) as usize;
+        if orig.len() > mtu {
+            if ip.df() {
+                self.icmp_error(cx, orig, kind::DEST_UNREACH, code::FRAG_NEEDED, mtu as u32);
+            }
+            cx.drop_frame(Some(sim_core::PortId(in_if)), "not supported yet: ip fragmentation");
+            return;
+        }
+        let nexthop = route.gateway.unwrap_or(ip.dst());
+        let mut packet = std::mem::take(&mut self.pktbuf);
+        packet.clear();
+        packet.extend_from_slice(orig);
+        wire::decrement_ttl(&mut packet);
+        self.counters.forwarded += 1;
+        self.neigh_xmit(cx, route.dev, nexthop, &packet);
+        self.pktbuf = packet;
+    }
+
+    /// `ip_local_deliver`: raw sockets first, then the protocol.
+    fn local_deliver(&mut self, cx: &mut Context<'_>, in_if: u32, ip: &Ipv4<'_>, bcast: bool) {
+        match ip.proto() {
+            proto::ICMP => self.rx_icmp(cx, in_if, ip, bcast),
+            proto::UDP => {
+                if !bcast {
+                    self.icmp_error(cx, ip.packet(), kind::DEST_UNREACH, code::PORT_UNREACH, 0);
+                }
+            }
+            proto::TCP => cx.drop_frame(Some(sim_core::PortId(in_if)), "not supported yet: tcp"),
+            _ => {
+                if !bcast {
+                    self.icmp_error(cx, ip.packet(), kind::DEST_UNREACH, code::PROT_UNREACH, 0);
+                }
+            }
+        }
+    }
+
+    fn rx_icmp(&mut self, cx: &mut Context<'_>, in_if: u32, ip: &Ipv4<'_>, bcast: bool) {
+        let m = ip.payload();
+        if m.len() < 8 || wire::checksum(m) != 0 {
+            self.counters.rx_malformed += 1;
+            cx.drop_frame(Some(sim_core::PortId(in_if)), "bad icmp checksum");
+            return;
+        }
+        self.deliver_raw_icmp(cx, ip);
+        if m[0] != kind::ECHO_REQUEST {
+            return;
+        }
+        if self.sysctl.num("net.ipv4.icmp_echo_ignore_all") == 1
+            || (bcast && self.sysctl.num("net.ipv4.icmp_echo_ignore_broadcasts") == 1)
+        {
+            return;
+        }
+        let src = if bcast { self.select_src(in_if, ip.src()) } else { Some(ip.dst()) };
+        let mut reply = std::mem::take(&mut self.icmpbuf);
+        reply.clear();
+        icmp::build_echo_reply(&mut reply, m);
+        let tos = ip.header()[1];
+        let spec = OutSpec { dst: ip.src(), src, proto: proto::ICMP, ttl: None, tos, df: false, oif: None };
+        let _ = self.output(cx, &spec, &reply);
+        self.icmpbuf = reply;
+    }
+
+    /// Hands a copy of an ICMP packet to every process with a raw ICMP socket whose bound
+    /// address (if any) is the destination.
+    fn deliver_raw_icmp(&mut self, cx: &mut Context<'_>, ip: &Ipv4<'_>) {
+        let mut next = 0u32;
+        while let Some((&pid, p)) = self.procs.range(next..).next() {
+            next = pid + 1;
+            if !p.wants_icmp(ip.dst()) {
+                continue;
+            }
+            let hdr = crate::proc::IcmpIn { src: ip.src(), dst: ip.dst(), ttl: ip.ttl(), icmp: ip.payload() };
+            self.with_proc(cx, pid, |p, sys| p.on_icmp(sys, &hdr));
+        }
+    }
+}

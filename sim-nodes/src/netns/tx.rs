@@ -1,0 +1,302 @@
+//! Output paths: route selection, IP output, the neighbour layer, ARP and ICMP errors,
+//! loopback.
+
+use super::icmp::{self, Limits};
+use super::neigh::Action;
+use super::{LO, Netns, TimerKey};
+use crate::wire::{self, Ipv4Fields, arp::Arp, ethertype, proto};
+use sim_core::{Context, Direction, Duration, MacAddr, PortId};
+use std::fmt;
+use std::net::Ipv4Addr;
+
+/// The errno a socket call returns, with its `strerror` text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Errno {
+    /// ENETUNREACH.
+    NetUnreach,
+    /// EHOSTUNREACH.
+    HostUnreach,
+    /// EADDRNOTAVAIL.
+    AddrNotAvail,
+    /// EMSGSIZE.
+    MsgSize,
+    /// EACCES (sending to a broadcast address without SO_BROADCAST).
+    Access,
+    /// ENODEV.
+    NoDev,
+    /// EINVAL.
+    Inval,
+}
+
+impl fmt::Display for Errno {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Errno::NetUnreach => "Network is unreachable",
+            Errno::HostUnreach => "No route to host",
+            Errno::AddrNotAvail => "Cannot assign requested address",
+            Errno::MsgSize => "Message too long",
+            Errno::Access => "Permission denied",
+            Errno::NoDev => "No such device",
+            Errno::Inval => "Invalid argument",
+        })
+    }
+}
+
+/// What a local sender asks of IP output.
+#[derive(Clone, Copy, Debug)]
+pub struct OutSpec {
+    /// Destination.
+    pub dst: Ipv4Addr,
+    /// Source, if bound; otherwise chosen by the route.
+    pub src: Option<Ipv4Addr>,
+    /// Protocol.
+    pub proto: u8,
+    /// TTL; `None` is `net.ipv4.ip_default_ttl`.
+    pub ttl: Option<u8>,
+    /// TOS byte.
+    pub tos: u8,
+    /// Set DF.
+    pub df: bool,
+    /// Bound device (SO_BINDTODEVICE).
+    pub oif: Option<u32>,
+}
+
+/// Where a locally originated packet goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RouteOut {
+    /// Output interface (`lo` for local destinations).
+    pub ifindex: u32,
+    /// Next hop.
+    pub nexthop: Ipv4Addr,
+    /// Source address.
+    pub src: Ipv4Addr,
+    /// The destination is a broadcast address.
+    pub broadcast: bool,
+}
+
+impl Netns {
+    /// `ip_route_output`: where a packet to `dst` from this host goes.
+    pub fn route_output(&self, dst: Ipv4Addr, src: Option<Ipv4Addr>, oif: Option<u32>) -> Result<RouteOut, Errno> {
+        if self.is_local(dst) {
+            return Ok(RouteOut { ifindex: LO, nexthop: dst, src: src.unwrap_or(dst), broadcast: false });
+        }
+        if dst.is_broadcast() {
+            let dev = match (oif, src) {
+                (Some(o), _) => Some(o),
+                (None, Some(s)) => {
+                    self.ifaces.values().find(|i| i.addrs.iter().any(|a| a.addr == s)).map(|i| i.ifindex)
+                }
+                (None, None) => None,
+            };
+            if let Some(dev) = dev {
+                if !self.ifaces.get(&dev).is_some_and(|i| i.admin_up) {
+                    return Err(Errno::NetUnreach);
+                }
+                let src = src.or_else(|| self.select_src(dev, dst)).unwrap_or(Ipv4Addr::UNSPECIFIED);
+                return Ok(RouteOut { ifindex: dev, nexthop: dst, src, broadcast: true });
+            }
+        }
+        let (dev, gw, prefsrc) = match self.fib.lookup(dst, oif) {
+            Some(r) => (r.dev, r.gateway, r.src),
+            None => match oif {
+                // SO_BINDTODEVICE with no route: the kernel assumes the destination is on-link.
+                Some(o) if self.ifaces.get(&o).is_some_and(|i| i.admin_up) => (o, None, None),
+                Some(_) => return Err(Errno::NetUnreach),
+                None => return Err(Errno::NetUnreach),
+            },
+        };
+        let nexthop = gw.unwrap_or(dst);
+        let src = src.or(prefsrc).or_else(|| self.select_src(dev, nexthop)).unwrap_or(Ipv4Addr::UNSPECIFIED);
+        Ok(RouteOut { ifindex: dev, nexthop, src, broadcast: self.is_broadcast(dst, Some(dev)) })
+    }
+
+    /// Sends an IP packet from this host (`ip_queue_xmit` / raw `sendmsg`). Errors are the
+    /// ones `sendmsg` returns; later losses (no ARP answer, no carrier) are silent.
+    pub fn output(&mut self, cx: &mut Context<'_>, spec: &OutSpec, payload: &[u8]) -> Result<(), Errno> {
+        let r = self.route_output(spec.dst, spec.src, spec.oif)?;
+        let ttl = spec.ttl.unwrap_or(self.sysctl.num("net.ipv4.ip_default_ttl") as u8);
+        let fields = Ipv4Fields {
+            src: r.src,
+            dst: spec.dst,
+            proto: spec.proto,
+            ttl,
+            id: self.next_ip_id(),
+            df: spec.df,
+            tos: spec.tos,
+        };
+        let mtu = self.ifaces.get(&r.ifindex).map_or(1500, |i| i.mtu) as usize;
+        if 20 + payload.len() > mtu {
+            return Err(Errno::MsgSize);
+        }
+        let mut pkt = std::mem::take(&mut self.pktbuf);
+        pkt.clear();
+        wire::push_ipv4(&mut pkt, &fields, payload.len());
+        pkt.extend_from_slice(payload);
+        if r.broadcast {
+            self.xmit(cx, r.ifindex, MacAddr::BROADCAST, ethertype::IPV4, &pkt);
+        } else {
+            self.neigh_xmit(cx, r.ifindex, r.nexthop, &pkt);
+        }
+        self.pktbuf = pkt;
+        Ok(())
+    }
+
+    /// Sends an IP packet to `nexthop` out of `ifindex`, resolving its address first.
+    pub(crate) fn neigh_xmit(&mut self, cx: &mut Context<'_>, ifindex: u32, nexthop: Ipv4Addr, packet: &[u8]) {
+        let Some(i) = self.ifaces.get(&ifindex) else { return };
+        if i.is_loopback() {
+            self.xmit(cx, ifindex, MacAddr::ZERO, ethertype::IPV4, packet);
+            return;
+        }
+        if !i.is_running() {
+            cx.drop_frame(Some(PortId(ifindex)), if i.admin_up { "no carrier" } else { "interface down" });
+            return;
+        }
+        if self.is_broadcast(nexthop, Some(ifindex)) {
+            self.xmit(cx, ifindex, MacAddr::BROADCAST, ethertype::IPV4, packet);
+            return;
+        }
+        let parms = i.neigh.clone();
+        let mut acts = std::mem::take(&mut self.acts);
+        let mac = self.neigh.output(&parms, cx.now(), (ifindex, nexthop), packet, &mut self.timers, &mut acts);
+        self.pending.extend(acts.drain(..));
+        self.acts = acts;
+        if let Some(mac) = mac {
+            self.xmit(cx, ifindex, mac, ethertype::IPV4, packet);
+        }
+        self.run_pending(cx);
+    }
+
+    /// Puts a frame on the wire (or on the loopback queue).
+    pub(crate) fn xmit(&mut self, cx: &mut Context<'_>, ifindex: u32, dst: MacAddr, et: u16, payload: &[u8]) {
+        let Some(i) = self.ifaces.get(&ifindex) else { return };
+        if i.is_loopback() {
+            if !i.admin_up {
+                cx.drop_frame(Some(PortId(LO)), "loopback down");
+                return;
+            }
+            let mut f = Vec::with_capacity(14 + payload.len());
+            wire::push_ethernet(&mut f, MacAddr::ZERO, MacAddr::ZERO, et);
+            f.extend_from_slice(payload);
+            cx.capture(PortId(LO), Direction::Out, &f);
+            self.lo_queue.push_back(f);
+            self.timers.set(TimerKey::Loopback, Some(cx.now()));
+            return;
+        }
+        if !i.is_running() {
+            cx.drop_frame(Some(PortId(ifindex)), if i.admin_up { "no carrier" } else { "interface down" });
+            return;
+        }
+        let src = i.mac;
+        let mut f = std::mem::take(&mut self.frame);
+        f.clear();
+        wire::push_ethernet(&mut f, dst, src, et);
+        f.extend_from_slice(payload);
+        cx.send(PortId(ifindex), &f);
+        self.counters.tx_frames += 1;
+        self.frame = f;
+    }
+
+    /// Delivers what waits on the loopback queue.
+    pub(crate) fn drain_loopback(&mut self, cx: &mut Context<'_>) {
+        while let Some(f) = self.lo_queue.pop_front() {
+            if f.len() >= 14 && u16::from_be_bytes([f[12], f[13]]) == ethertype::IPV4 {
+                self.rx_ipv4(cx, LO, super::rx::PktType::Host, &f[14..]);
+            }
+        }
+    }
+
+    /// Sends an ARP packet: Ethernet destination `eth_dst`, sender = this interface.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn send_arp(
+        &mut self,
+        cx: &mut Context<'_>,
+        ifindex: u32,
+        op: u16,
+        eth_dst: MacAddr,
+        spa: Ipv4Addr,
+        tha: MacAddr,
+        tpa: Ipv4Addr,
+    ) {
+        let Some(i) = self.ifaces.get(&ifindex) else { return };
+        let body = Arp { op, sha: i.mac, spa, tha, tpa }.to_bytes();
+        self.xmit(cx, ifindex, eth_dst, ethertype::ARP, &body);
+    }
+
+    /// `icmp_send`: an ICMP error about `orig`, back to its source, rate limited.
+    pub(crate) fn icmp_error(&mut self, cx: &mut Context<'_>, orig: &[u8], t: u8, c: u8, info: u32) {
+        if !icmp::may_answer(orig) {
+            return;
+        }
+        let osrc = Ipv4Addr::new(orig[12], orig[13], orig[14], orig[15]);
+        let odst = Ipv4Addr::new(orig[16], orig[17], orig[18], orig[19]);
+        let saddr = if self.is_local(odst) { Some(odst) } else { None };
+        let Ok(route) = self.route_output(osrc, saddr, None) else { return };
+        if route.ifindex != LO {
+            let lim = Limits {
+                ratelimit: Duration::from_millis(self.sysctl.num("net.ipv4.icmp_ratelimit").max(0) as u64),
+                ratemask: self.sysctl.num("net.ipv4.icmp_ratemask") as u32,
+                per_sec: self.sysctl.num("net.ipv4.icmp_msgs_per_sec").max(0) as u64,
+                burst: self.sysctl.num("net.ipv4.icmp_msgs_burst").max(0) as u64,
+            };
+            if !self.icmp_rl.allow(&lim, cx.now(), osrc, t, c) {
+                self.counters.icmp_ratelimited += 1;
+                return;
+            }
+        }
+        let mut body = Vec::with_capacity(8 + orig.len().min(548));
+        icmp::build_error(&mut body, t, c, info, orig);
+        let tos = (orig[1] & 0x1e) | 0xc0;
+        let spec = super::OutSpec {
+            dst: osrc,
+            src: Some(route.src),
+            proto: proto::ICMP,
+            ttl: None,
+            tos,
+            df: false,
+            oif: None,
+        };
+        let _ = self.output(cx, &spec, &body);
+    }
+
+    /// Carries out what the neighbour table asked for, in order. Re-entrant calls only
+    /// queue; the outermost call drains.
+    pub(crate) fn run_pending(&mut self, cx: &mut Context<'_>) {
+        if self.draining {
+            return;
+        }
+        self.draining = true;
+        while let Some(a) = self.pending.pop_front() {
+            match a {
+                Action::Solicit { ifindex, target, unicast, saddr } => {
+                    let spa = saddr
+                        .filter(|s| self.is_local(*s))
+                        .or_else(|| self.select_src(ifindex, target))
+                        .unwrap_or(Ipv4Addr::UNSPECIFIED);
+                    self.send_arp(
+                        cx,
+                        ifindex,
+                        wire::arp::REQUEST,
+                        unicast.unwrap_or(MacAddr::BROADCAST),
+                        spa,
+                        MacAddr::ZERO,
+                        target,
+                    );
+                }
+                Action::Send { ifindex, mac, packet } => self.xmit(cx, ifindex, mac, ethertype::IPV4, &packet),
+                Action::Failed { packet, .. } => {
+                    self.icmp_error(cx, &packet, icmp::kind::DEST_UNREACH, icmp::code::HOST_UNREACH, 0);
+                }
+                Action::Changed(key) => self.neigh_event(cx, key),
+            }
+        }
+        self.draining = false;
+    }
+
+    fn neigh_event(&mut self, cx: &mut Context<'_>, key: super::neigh::NeighKey) {
+        let Some(n) = self.neigh.get(key) else { return };
+        let Some(i) = self.ifaces.get(&key.0) else { return };
+        let text = crate::show::neigh_line(key.1, &i.name, n);
+        cx.record(sim_core::Record::Event { at: cx.now(), node: cx.node(), table: "neigh", text });
+    }
+}

@@ -1,0 +1,464 @@
+//! `ping` as iputils 20221126 prints it.
+//!
+//! Behaviour checked against that version on the reference machine: without `-I ADDR` it
+//! first `connect()`s a probe socket, so an unroutable target gives `ping: connect: Network
+//! is unreachable` and exit 2; with `-I ADDR` a failing `sendmsg` is counted as transmitted
+//! but prints nothing (its error path returns before printing). ICMP errors about our echo
+//! requests print `From A icmp_seq=N Description` and count as errors. After the last probe
+//! it waits 10 s (or `-W`) when nothing came back yet, else max(2·max RTT, interval). The
+//! statistics' `time` is the last send's time since start.
+
+use super::{IcmpIn, Sys};
+use crate::netns::OutSpec;
+use crate::netns::icmp::kind;
+use crate::wire::{self, proto};
+use sim_core::rng;
+use sim_core::{Duration, Instant};
+use std::collections::BTreeSet;
+use std::net::Ipv4Addr;
+
+/// `-I`: a source address or an interface.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Bind {
+    /// `-I 192.0.2.1`.
+    Addr(Ipv4Addr),
+    /// `-I ns1-veth0`.
+    Dev(String),
+}
+
+/// ping's options.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PingArgs {
+    /// Destination.
+    pub dest: Ipv4Addr,
+    /// `-c`.
+    pub count: Option<u32>,
+    /// `-i`.
+    pub interval: Duration,
+    /// `-I`.
+    pub bind: Option<Bind>,
+    /// `-W`.
+    pub linger: Option<Duration>,
+    /// `-t`.
+    pub ttl: Option<u8>,
+    /// `-s`.
+    pub size: usize,
+    /// `-q`.
+    pub quiet: bool,
+    /// `-b`.
+    pub broadcast: bool,
+}
+
+impl PingArgs {
+    /// Defaults for `ping DEST`.
+    pub fn new(dest: Ipv4Addr) -> Self {
+        PingArgs {
+            dest,
+            count: None,
+            interval: Duration::from_secs(1),
+            bind: None,
+            linger: None,
+            ttl: None,
+            size: 56,
+            quiet: false,
+            broadcast: false,
+        }
+    }
+}
+
+/// A running ping.
+#[derive(Debug)]
+pub struct Ping {
+    args: PingArgs,
+    id: u16,
+    src: Option<Ipv4Addr>,
+    oif: Option<u32>,
+    start: Instant,
+    last_send: Instant,
+    next_send: Option<Instant>,
+    exit_at: Option<Instant>,
+    transmitted: u32,
+    received: u32,
+    errors: u32,
+    repeats: u32,
+    tsum: u64,
+    tsum2: u128,
+    tmin: u64,
+    tmax: u64,
+    pipesize: u32,
+    seen: BTreeSet<u16>,
+}
+
+/// iputils' `pr_icmph` descriptions.
+pub fn describe(t: u8, code: u8, info: u32) -> String {
+    match (t, code) {
+        (3, 0) => "Destination Net Unreachable".into(),
+        (3, 1) => "Destination Host Unreachable".into(),
+        (3, 2) => "Destination Protocol Unreachable".into(),
+        (3, 3) => "Destination Port Unreachable".into(),
+        (3, 4) => format!("Frag needed and DF set (mtu = {info})"),
+        (3, 5) => "Source Route Failed".into(),
+        (3, 6) => "Destination Net Unknown".into(),
+        (3, 7) => "Destination Host Unknown".into(),
+        (3, 8) => "Source Host Isolated".into(),
+        (3, 9) => "Destination Net Prohibited".into(),
+        (3, 10) => "Destination Host Prohibited".into(),
+        (3, 11) => "Destination Net Unreachable for Type of Service".into(),
+        (3, 12) => "Destination Host Unreachable for Type of Service".into(),
+        (3, 13) => "Packet filtered".into(),
+        (3, 14) => "Precedence Violation".into(),
+        (3, 15) => "Precedence Cutoff".into(),
+        (3, c) => format!("Dest Unreachable, Bad Code: {c}"),
+        (11, 0) => "Time to live exceeded".into(),
+        (11, 1) => "Frag reassembly time exceeded".into(),
+        (11, c) => format!("Time exceeded, Bad Code: {c}"),
+        (12, _) => format!("Parameter problem: pointer = {}", info >> 24),
+        (4, _) => "Source Quench".into(),
+        (t, _) => format!("Bad ICMP type: {t}"),
+    }
+}
+
+/// iputils' RTT format: three decimals under 1 ms, fewer above.
+pub fn fmt_rtt(us: u64) -> String {
+    if us >= 100_000 - 50 {
+        format!("{}", (us + 500) / 1000)
+    } else if us >= 10_000 - 5 {
+        format!("{}.{:01}", (us + 50) / 1000, ((us + 50) % 1000) / 100)
+    } else if us >= 1000 {
+        format!("{}.{:02}", (us + 5) / 1000, ((us + 5) % 1000) / 10)
+    } else {
+        format!("{}.{:03}", us / 1000, us % 1000)
+    }
+}
+
+fn ms3(us: u64) -> String {
+    format!("{}.{:03}", us / 1000, us % 1000)
+}
+
+/// Integer square root (iputils' `llsqrt`).
+fn isqrt(v: u128) -> u64 {
+    if v == 0 {
+        return 0;
+    }
+    let mut x = (v as f64).sqrt() as u128;
+    while x * x > v {
+        x -= 1;
+    }
+    while (x + 1) * (x + 1) <= v {
+        x += 1;
+    }
+    x as u64
+}
+
+impl Ping {
+    /// A ping that has not started.
+    pub fn new(args: PingArgs) -> Self {
+        Ping {
+            args,
+            id: 0,
+            src: None,
+            oif: None,
+            start: Instant::ZERO,
+            last_send: Instant::ZERO,
+            next_send: None,
+            exit_at: None,
+            transmitted: 0,
+            received: 0,
+            errors: 0,
+            repeats: 0,
+            tsum: 0,
+            tsum2: 0,
+            tmin: u64::MAX,
+            tmax: 0,
+            pipesize: 0,
+            seen: BTreeSet::new(),
+        }
+    }
+
+    pub(crate) fn bound_src(&self) -> Option<Ipv4Addr> {
+        match &self.args.bind {
+            Some(Bind::Addr(a)) => Some(*a),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        let dest = self.args.dest;
+        let mut from_dev = None;
+        match self.args.bind.clone() {
+            Some(Bind::Addr(a)) => {
+                if !sys.is_local_addr(a) {
+                    sys.stderr("ping: bind: Cannot assign requested address");
+                    return sys.exit(2);
+                }
+                self.src = Some(a);
+            }
+            Some(Bind::Dev(d)) => match sys.ifindex(&d) {
+                Some(i) => {
+                    self.oif = Some(i);
+                    from_dev = Some(d);
+                }
+                None => {
+                    sys.stderr(format!("ping: SO_BINDTODEVICE {d}: No such device"));
+                    return sys.exit(2);
+                }
+            },
+            None => {}
+        }
+        if sys.is_broadcast(dest) && !self.args.broadcast {
+            sys.stderr("ping: Do you want to ping broadcast? Then -b. If not, check your local firewall rules");
+            return sys.exit(2);
+        }
+        if self.src.is_none() {
+            match sys.route(dest, None, self.oif) {
+                Ok(r) => {
+                    if from_dev.is_some() {
+                        self.src = Some(r.src);
+                    }
+                }
+                Err(e) => {
+                    sys.stderr(format!("ping: connect: {e}"));
+                    return sys.exit(2);
+                }
+            }
+        }
+        self.id = rng::range_u32(sys.rng(), 0, 0xffff) as u16;
+        let size = self.args.size;
+        let from = match (&from_dev, self.src) {
+            (Some(d), Some(s)) => format!("from {s} {d}: "),
+            (None, Some(s)) => format!("from {s} : "),
+            _ => String::new(),
+        };
+        sys.stdout(format!("PING {dest} ({dest}) {from}{size}({}) bytes of data.", size + 28));
+        self.start = sys.now();
+        self.send_probe(sys);
+    }
+
+    fn send_probe(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        let now = sys.now();
+        let seq = (self.transmitted + 1) as u16;
+        let mut m = Vec::with_capacity(8 + self.args.size);
+        m.extend_from_slice(&[kind::ECHO_REQUEST, 0, 0, 0]);
+        m.extend_from_slice(&self.id.to_be_bytes());
+        m.extend_from_slice(&seq.to_be_bytes());
+        for j in 0..self.args.size {
+            m.push(j as u8);
+        }
+        if self.args.size >= 16 {
+            let us = now.as_micros();
+            m[8..16].copy_from_slice(&(us / 1_000_000).to_le_bytes());
+            m[16..24].copy_from_slice(&(us % 1_000_000).to_le_bytes());
+        }
+        let c = wire::checksum(&m);
+        m[2..4].copy_from_slice(&c.to_be_bytes());
+        let spec = OutSpec {
+            dst: self.args.dest,
+            src: self.src,
+            proto: proto::ICMP,
+            ttl: self.args.ttl,
+            tos: 0,
+            df: true,
+            oif: self.oif,
+        };
+        // iputils 20221126 counts a failed sendmsg as transmitted and prints nothing.
+        let _ = sys.send(&spec, &m);
+        self.transmitted += 1;
+        self.last_send = now;
+        let more = self.args.count.is_none_or(|c| self.transmitted < c);
+        if more {
+            self.next_send = Some(self.start + self.args.interval.saturating_mul(u64::from(self.transmitted)));
+        } else {
+            self.next_send = None;
+            // schedule_exit: armed once, right after the last probe.
+            let wait = if self.received > 0 {
+                Duration::from_micros(2 * self.tmax).max(self.args.interval)
+            } else {
+                self.args.linger.unwrap_or(Duration::from_secs(10))
+            };
+            self.exit_at = Some(now + wait);
+        }
+    }
+
+    pub(crate) fn on_timeout(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        let now = sys.now();
+        if self.exit_at.is_some_and(|t| t <= now) {
+            return self.finish(sys);
+        }
+        if self.next_send.is_some_and(|t| t <= now) {
+            self.send_probe(sys);
+        }
+    }
+
+    pub(crate) fn poll_timeout(&self) -> Option<Instant> {
+        match (self.next_send, self.exit_at) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    fn acknowledge(&mut self, seq: u16) {
+        let diff = (self.transmitted as u16).wrapping_sub(seq);
+        if diff <= 0x7fff {
+            self.pipesize = self.pipesize.max(u32::from(diff) + 1);
+        }
+    }
+
+    pub(crate) fn on_icmp(&mut self, sys: &mut Sys<'_, '_, '_>, p: &IcmpIn<'_>) {
+        let m = p.icmp;
+        match m[0] {
+            kind::ECHO_REPLY => {
+                if u16::from_be_bytes([m[4], m[5]]) != self.id || p.src != self.args.dest && !self.args.broadcast {
+                    return;
+                }
+                let seq = u16::from_be_bytes([m[6], m[7]]);
+                let now = sys.now();
+                let rtt = if m.len() >= 24 {
+                    let s = u64::from_le_bytes(m[8..16].try_into().unwrap_or_default());
+                    let us = u64::from_le_bytes(m[16..24].try_into().unwrap_or_default());
+                    Some(now.as_micros().saturating_sub(s * 1_000_000 + us))
+                } else {
+                    None
+                };
+                self.acknowledge(seq);
+                let dup = !self.seen.insert(seq);
+                if dup {
+                    self.repeats += 1;
+                } else {
+                    self.received += 1;
+                    if let Some(t) = rtt {
+                        self.tsum += t;
+                        self.tsum2 += u128::from(t) * u128::from(t);
+                        self.tmin = self.tmin.min(t);
+                        self.tmax = self.tmax.max(t);
+                    }
+                }
+                if !self.args.quiet {
+                    let mut line = format!("{} bytes from {}: icmp_seq={seq} ttl={}", m.len(), p.src, p.ttl);
+                    if let Some(t) = rtt {
+                        line.push_str(&format!(" time={} ms", fmt_rtt(t)));
+                    }
+                    if dup {
+                        line.push_str(" (DUP!)");
+                    }
+                    sys.stdout(line);
+                }
+            }
+            3 | 11 | 12 => {
+                let inner = &m[8..];
+                if inner.len() < 20 {
+                    return;
+                }
+                let ihl = usize::from(inner[0] & 0x0f) * 4;
+                let Some(e) = inner.get(ihl..ihl + 8) else { return };
+                let idst = Ipv4Addr::new(inner[16], inner[17], inner[18], inner[19]);
+                if inner[9] != proto::ICMP
+                    || e[0] != kind::ECHO_REQUEST
+                    || idst != self.args.dest
+                    || u16::from_be_bytes([e[4], e[5]]) != self.id
+                {
+                    return;
+                }
+                let seq = u16::from_be_bytes([e[6], e[7]]);
+                self.acknowledge(seq);
+                self.errors += 1;
+                if !self.args.quiet {
+                    let info = u32::from_be_bytes([m[4], m[5], m[6], m[7]]);
+                    let info = if m[0] == 3 && m[1] == 4 { info & 0xffff } else { info };
+                    sys.stdout(format!("From {} icmp_seq={seq} {}", p.src, describe(m[0], m[1], info)));
+                }
+            }
+            _ => return,
+        }
+        if self.args.count.is_some_and(|c| self.received + self.errors >= c) {
+            self.finish(sys);
+        }
+    }
+
+    pub(crate) fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        self.finish(sys);
+    }
+
+    fn finish(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        let elapsed = self.last_send - self.start;
+        sys.stdout("");
+        sys.stdout(format!("--- {} ping statistics ---", self.args.dest));
+        let mut s = format!("{} packets transmitted, {} received", self.transmitted, self.received);
+        if self.repeats > 0 {
+            s.push_str(&format!(", +{} duplicates", self.repeats));
+        }
+        if self.errors > 0 {
+            s.push_str(&format!(", +{} errors", self.errors));
+        }
+        if self.transmitted > 0 {
+            let loss = (self.transmitted.saturating_sub(self.received)) as f64 * 100.0 / f64::from(self.transmitted);
+            s.push_str(&format!(
+                ", {}% packet loss, time {}ms",
+                fmt_g(loss),
+                (elapsed.as_nanos() + 500_000) / 1_000_000
+            ));
+        }
+        sys.stdout(s);
+        let mut tail = String::new();
+        if self.received > 0 && self.args.size >= 16 {
+            let total = u64::from(self.received + self.repeats);
+            let avg = self.tsum / total;
+            let var = if self.tsum < i32::MAX as u64 {
+                (self.tsum2 - (u128::from(self.tsum) * u128::from(self.tsum)) / u128::from(total)) / u128::from(total)
+            } else {
+                (self.tsum2 / u128::from(total)).saturating_sub(u128::from(avg) * u128::from(avg))
+            };
+            let mdev = isqrt(var);
+            tail =
+                format!("rtt min/avg/max/mdev = {}/{}/{}/{} ms", ms3(self.tmin), ms3(avg), ms3(self.tmax), ms3(mdev));
+        }
+        if self.pipesize > 1 {
+            if !tail.is_empty() {
+                tail.push_str(", ");
+            }
+            tail.push_str(&format!("pipe {}", self.pipesize));
+        }
+        sys.stdout(tail);
+        let status = if self.received == 0 { 1 } else { 0 };
+        self.next_send = None;
+        self.exit_at = None;
+        sys.exit(status);
+    }
+}
+
+/// C's `%g` for a percentage: up to 6 significant digits, no trailing zeros.
+pub fn fmt_g(v: f64) -> String {
+    if v == 0.0 {
+        return "0".into();
+    }
+    let digits = 6 - 1 - v.abs().log10().floor() as i32;
+    let s = format!("{:.*}", digits.max(0) as usize, v);
+    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rtt_formats_like_iputils() {
+        assert_eq!(fmt_rtt(39), "0.039");
+        assert_eq!(fmt_rtt(1234), "1.23");
+        assert_eq!(fmt_rtt(12_345), "12.3");
+        assert_eq!(fmt_rtt(123_456), "123");
+    }
+
+    #[test]
+    fn loss_formats_like_printf_g() {
+        assert_eq!(fmt_g(0.0), "0");
+        assert_eq!(fmt_g(100.0), "100");
+        assert_eq!(fmt_g(100.0 / 3.0), "33.3333");
+        assert_eq!(fmt_g(50.0), "50");
+    }
+
+    #[test]
+    fn isqrt_is_floor() {
+        assert_eq!(isqrt(0), 0);
+        assert_eq!(isqrt(80), 8);
+        assert_eq!(isqrt(81), 9);
+    }
+}

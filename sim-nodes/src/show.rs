@@ -1,0 +1,214 @@
+//! iproute2's output formats: `ip link`, `ip addr`, `ip route`, `ip neigh`.
+//!
+//! Lines end the way iproute2 ends them (route and neigh lines carry a trailing space);
+//! matching and diffing trim trailing whitespace, printing keeps it.
+
+use crate::netns::fib::{Proto, Route};
+use crate::netns::iface::{IfKind, Iface, Scope};
+use crate::netns::neigh::{Neighbour, Nud};
+use sim_core::Instant;
+use std::fmt::Write;
+use std::net::Ipv4Addr;
+
+/// Where a veth's peer is, as `ip link` describes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Peer {
+    /// No peer (loopback, or the peer is gone).
+    None,
+    /// In the same namespace: `@name`; `down` gives `M-DOWN`.
+    Local {
+        /// The peer's name.
+        name: String,
+        /// The peer is administratively down.
+        down: bool,
+    },
+    /// In another namespace: `@ifN` and `link-netns NAME` (`link-netnsid 0` for the
+    /// scenario's unnamed root namespace).
+    Remote {
+        /// The peer's ifindex there.
+        ifindex: u32,
+        /// The namespace's name, `None` for the root namespace.
+        netns: Option<String>,
+    },
+}
+
+/// Data `ip link` needs about one interface beyond the interface itself.
+pub struct LinkView<'a> {
+    /// The interface.
+    pub iface: &'a Iface,
+    /// Where its peer is.
+    pub peer: Peer,
+    /// The peer's ifindex, wherever it is.
+    pub peer_ifindex: Option<u32>,
+    /// True once the interface has been up (its qdisc is then `noqueue`).
+    pub ever_up: bool,
+}
+
+/// iproute2's flag list: NO-CARRIER first, M-DOWN last (a same-namespace peer that is down).
+fn flags(i: &Iface, local_peer_down: bool) -> String {
+    let mut f: Vec<&str> = Vec::new();
+    if i.admin_up && !i.is_running() {
+        f.push("NO-CARRIER");
+    }
+    if i.is_loopback() {
+        f.push("LOOPBACK");
+    } else {
+        f.push("BROADCAST");
+        f.push("MULTICAST");
+    }
+    if i.admin_up {
+        f.push("UP");
+        if i.is_running() {
+            f.push("LOWER_UP");
+        }
+    }
+    if local_peer_down {
+        f.push("M-DOWN");
+    }
+    f.join(",")
+}
+
+/// The operational state word.
+fn operstate(i: &Iface, peer_ifindex: Option<u32>) -> &'static str {
+    if i.is_loopback() {
+        return if i.admin_up { "UNKNOWN" } else { "DOWN" };
+    }
+    if !i.admin_up {
+        return "DOWN";
+    }
+    if i.carrier {
+        return "UP";
+    }
+    // rfc2863_policy: no carrier and a lower device (the veth peer) → LOWERLAYERDOWN,
+    // unless the peer's ifindex equals ours (the kernel compares indices across namespaces).
+    match peer_ifindex {
+        Some(p) if p != i.ifindex => "LOWERLAYERDOWN",
+        _ => "DOWN",
+    }
+}
+
+fn head(v: &LinkView<'_>, mode: bool) -> String {
+    let i = v.iface;
+    let (at, local_down) = match &v.peer {
+        Peer::None => (String::new(), false),
+        Peer::Local { name, down } => (format!("@{name}"), *down),
+        Peer::Remote { ifindex, .. } => (format!("@if{ifindex}"), false),
+    };
+    let qdisc = if v.ever_up || i.admin_up { "noqueue" } else { "noop" };
+    let mode = if mode { " mode DEFAULT" } else { "" };
+    format!(
+        "{}: {}{}: <{}> mtu {} qdisc {} state {}{} group default qlen 1000",
+        i.ifindex,
+        i.name,
+        at,
+        flags(i, local_down),
+        i.mtu,
+        qdisc,
+        operstate(i, v.peer_ifindex),
+        mode
+    )
+}
+
+fn link_line(v: &LinkView<'_>) -> String {
+    let i = v.iface;
+    match i.kind {
+        IfKind::Loopback => "    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00".to_string(),
+        IfKind::Veth { .. } => {
+            let mut s = format!("    link/ether {} brd ff:ff:ff:ff:ff:ff", i.mac);
+            if let Peer::Remote { netns, .. } = &v.peer {
+                match netns {
+                    Some(n) => {
+                        let _ = write!(s, " link-netns {n}");
+                    }
+                    None => s.push_str(" link-netnsid 0"),
+                }
+            }
+            s
+        }
+    }
+}
+
+/// `ip link show` lines for one interface.
+pub fn link(v: &LinkView<'_>, out: &mut Vec<String>) {
+    out.push(head(v, true));
+    out.push(link_line(v));
+}
+
+/// `ip addr show` lines for one interface.
+pub fn addr(v: &LinkView<'_>, now: Instant, out: &mut Vec<String>) {
+    out.push(head(v, false));
+    out.push(link_line(v));
+    for a in &v.iface.addrs {
+        let mut s = format!("    inet {}/{}", a.addr, a.prefix);
+        if let Some(b) = a.broadcast {
+            let _ = write!(s, " brd {b}");
+        }
+        let _ = write!(s, " scope {}", a.scope);
+        if a.valid_until.is_some() {
+            s.push_str(" dynamic");
+        }
+        if a.secondary {
+            s.push_str(" secondary");
+        }
+        let _ = write!(s, " {}", v.iface.name);
+        out.push(s);
+        match a.valid_until {
+            Some(t) => {
+                let left = (t - now).as_secs();
+                out.push(format!("       valid_lft {left}sec preferred_lft {left}sec"));
+            }
+            None => out.push("       valid_lft forever preferred_lft forever".to_string()),
+        }
+    }
+}
+
+/// One `ip route show` line.
+pub fn route(r: &Route, dev_name: &str, linkdown: bool) -> String {
+    let mut s = String::new();
+    if r.prefix == 0 {
+        s.push_str("default ");
+    } else {
+        let _ = write!(s, "{}/{} ", r.dst, r.prefix);
+    }
+    if let Some(g) = r.gateway {
+        let _ = write!(s, "via {g} ");
+    }
+    let _ = write!(s, "dev {dev_name} ");
+    if r.proto != Proto::Boot {
+        let _ = write!(s, "proto {} ", r.proto);
+    }
+    if r.scope != Scope::Global {
+        let _ = write!(s, "scope {} ", r.scope);
+    }
+    if let Some(src) = r.src {
+        let _ = write!(s, "src {src} ");
+    }
+    if r.metric != 0 {
+        let _ = write!(s, "metric {} ", r.metric);
+    }
+    if linkdown {
+        s.push_str("linkdown ");
+    }
+    s
+}
+
+/// One `ip neigh show` line (`dev` omitted when the command named the device).
+pub fn neigh(ip: Ipv4Addr, dev: Option<&str>, n: &Neighbour) -> String {
+    let mut s = format!("{ip} ");
+    if let Some(d) = dev {
+        let _ = write!(s, "dev {d} ");
+    }
+    if n.state != Nud::Failed
+        && n.state != Nud::Incomplete
+        && let Some(m) = n.lladdr
+    {
+        let _ = write!(s, "lladdr {m} ");
+    }
+    let _ = write!(s, "{} ", n.state);
+    s
+}
+
+/// A neighbour change as `ip monitor neigh` prints it (no trailing space).
+pub fn neigh_line(ip: Ipv4Addr, dev: &str, n: &Neighbour) -> String {
+    neigh(ip, Some(dev), n).trim_end().to_string()
+}
