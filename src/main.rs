@@ -1,6 +1,213 @@
-//! `nslab`: the command-line front end (the CLI arrives with the scenario runner).
+//! `nslab`: run, check and convert network-lab scenarios.
+//!
+//! With no arguments it replays every scenario in `scenarios/` and prints a verdict line
+//! for each.
 
-fn main() {
-    eprintln!("nslab: not supported yet: the CLI (the scenario runner is being built)");
-    std::process::exit(2);
+use clap::{Parser, Subcommand};
+use nslab::scenarios::{self, runner, transcript};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "nslab",
+    version,
+    about = "A deterministic network lab: Linux namespaces, veth, routes and tcpdump in virtual time"
+)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Option<Cmd>,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run a scenario and print the transcript a terminal would have shown.
+    Run {
+        /// A `.sh` (tutorial commands) or `.ron` scenario.
+        file: PathBuf,
+        /// Seed for every random choice (MACs, ping ids, timers); overrides the file's.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Write the captures as pcapng files into this directory.
+        #[arg(long, value_name = "DIR")]
+        pcap: Option<PathBuf>,
+        /// Print only the verdict and failures.
+        #[arg(long, short)]
+        quiet: bool,
+        /// Print the transcript as JSON lines.
+        #[arg(long, conflicts_with = "quiet")]
+        json: bool,
+        /// Stop a run that processes more events than this (a loop guard).
+        #[arg(long)]
+        event_budget: Option<u64>,
+    },
+    /// Validate a scenario without running it (syntax, names, configuration).
+    Check {
+        /// Scenario files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Print a scenario in the other form (`.sh` → RON, `.ron` → shell script).
+    Convert {
+        /// The scenario.
+        file: PathBuf,
+    },
+    /// Replay every scenario in a directory and print one verdict line each.
+    All {
+        /// The directory (default: `scenarios/`).
+        dir: Option<PathBuf>,
+    },
+}
+
+fn read(path: &Path) -> Result<(String, String), String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("nslab: {}: {e}", path.display()))?;
+    Ok((path.display().to_string(), text))
+}
+
+fn run(
+    file: &Path,
+    seed: Option<u64>,
+    pcap: Option<&Path>,
+    quiet: bool,
+    json: bool,
+    event_budget: Option<u64>,
+) -> Result<bool, String> {
+    let (name, text) = read(file)?;
+    let sc = scenarios::load(&name, &text).map_err(|e| e.to_string())?;
+    let opts = runner::RunOptions { seed, dry_run: false, event_budget };
+    let r = runner::run(&name, &text, &sc, &opts).map_err(|e| e.to_string())?;
+    if json {
+        print!("{}", transcript::json(&r.rendered));
+    } else if !quiet {
+        print!("{}", transcript::text(&r.rendered));
+    }
+    if let Some(dir) = pcap {
+        write_pcaps(&r, file, dir)?;
+    }
+    let failures = r.failures(&name);
+    for f in &failures {
+        eprintln!("{f}");
+    }
+    let checks: usize = sc.steps.iter().map(|s| s.expect.len()).sum();
+    if quiet || !failures.is_empty() {
+        eprintln!(
+            "{} {name}: {} of {checks} expectations held (seed {}, {} s virtual)",
+            if failures.is_empty() { "PASS" } else { "FAIL" },
+            checks - failures.len(),
+            r.seed,
+            r.end()
+        );
+    }
+    Ok(failures.is_empty())
+}
+
+fn write_pcaps(r: &runner::Run, file: &Path, dir: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("nslab: {}: {e}", dir.display()))?;
+    let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("capture");
+    let all = transcript::pcapng(&r.lab, None).map_err(|e| e.to_string())?;
+    let path = dir.join(format!("{stem}.pcapng"));
+    std::fs::write(&path, all).map_err(|e| format!("nslab: {}: {e}", path.display()))?;
+    for (cap, &(step, _, _)) in &r.attribution.captures {
+        if let scenarios::Command::Tcpdump(t) = &r.steps[step].run
+            && let Some(w) = &t.write
+        {
+            let name = Path::new(w).file_name().map(|n| n.to_owned()).unwrap_or_else(|| "capture.pcapng".into());
+            let bytes = transcript::pcapng(&r.lab, Some(*cap)).map_err(|e| e.to_string())?;
+            let p = dir.join(name);
+            std::fs::write(&p, bytes).map_err(|e| format!("nslab: {}: {e}", p.display()))?;
+        }
+    }
+    Ok(())
+}
+
+fn check(files: &[PathBuf]) -> Result<bool, String> {
+    let mut ok = true;
+    for f in files {
+        let (name, text) = read(f)?;
+        let res = scenarios::load(&name, &text).and_then(|sc| {
+            runner::run(&name, &text, &sc, &runner::RunOptions { dry_run: true, ..Default::default() }).map(|_| sc)
+        });
+        match res {
+            Ok(sc) => println!(
+                "ok {name}: {} steps, {} expectations",
+                sc.steps.len(),
+                sc.steps.iter().map(|s| s.expect.len()).sum::<usize>()
+            ),
+            Err(e) => {
+                ok = false;
+                eprintln!("{e}");
+            }
+        }
+    }
+    Ok(ok)
+}
+
+fn convert(file: &Path) -> Result<bool, String> {
+    let (name, text) = read(file)?;
+    let sc = scenarios::load(&name, &text).map_err(|e| e.to_string())?;
+    if name.ends_with(".ron") {
+        print!("{}", scenarios::convert::to_script(&sc));
+    } else {
+        print!("{}", scenarios::convert::to_ron(&sc).map_err(|e| e.to_string())?);
+    }
+    Ok(true)
+}
+
+fn all(dir: &Path) -> Result<bool, String> {
+    let files = nslab::scenario_files(dir).map_err(|e| format!("nslab: {}: {e}", dir.display()))?;
+    if files.is_empty() {
+        return Err(format!("nslab: no scenarios (*.sh, *.ron) in {}", dir.display()));
+    }
+    let mut ok = true;
+    for f in files {
+        let (name, text) = read(&f)?;
+        let verdict = scenarios::load(&name, &text).and_then(|sc| {
+            let r = runner::run(&name, &text, &sc, &runner::RunOptions::default())?;
+            Ok((sc, r))
+        });
+        match verdict {
+            Ok((sc, r)) => {
+                let failures = r.failures(&name);
+                let checks: usize = sc.steps.iter().map(|s| s.expect.len()).sum();
+                let word = if failures.is_empty() { "PASS" } else { "FAIL" };
+                println!(
+                    "{word} {name}: {}/{checks} expectations, {} steps, {} s virtual",
+                    checks - failures.len(),
+                    sc.steps.len(),
+                    r.end()
+                );
+                for fl in &failures {
+                    println!("  {fl}");
+                }
+                ok &= failures.is_empty();
+            }
+            Err(e) => {
+                ok = false;
+                println!("ERROR {name}");
+                println!("{e}");
+            }
+        }
+    }
+    Ok(ok)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let res = match cli.cmd {
+        Some(Cmd::Run { file, seed, pcap, quiet, json, event_budget }) => {
+            run(&file, seed, pcap.as_deref(), quiet, json, event_budget)
+        }
+        Some(Cmd::Check { files }) => check(&files),
+        Some(Cmd::Convert { file }) => convert(&file),
+        Some(Cmd::All { dir }) => all(&dir.unwrap_or_else(nslab::default_scenario_dir)),
+        None => all(&nslab::default_scenario_dir()),
+    };
+    match res {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(2)
+        }
+    }
 }

@@ -1,1 +1,32 @@
-//! Placeholder crate: filled in by the following commits.
+//! scenarios: the `Command` vocabulary, its two front ends and the sim back end's runner.
+//!
+//! | module | owns |
+//! |---|---|
+//! | [`command`] | `Command`, `Step`, `Scenario`, `Expect` — the one vocabulary |
+//! | [`script`] | the shell-script front end (the tutorials' own lines) |
+//! | [`ron_front`] | the RON front end (the canonical typed form) |
+//! | [`error`] | errors with file, line, column and a hint |
+//! | [`validate`] | checks a step needs before it can run |
+//! | [`runner`] | the sim runner: steps → `Lab` → trace |
+//! | [`transcript`] | trace → transcript, per-step output, JSON, pcapng |
+//! | [`expect`] | matching expectations against output |
+//!
+//! It must not depend on the kernel back end.
+
+pub mod command;
+pub mod convert;
+pub mod error;
+pub mod expect;
+pub mod ron_front;
+pub mod runner;
+pub mod script;
+pub mod transcript;
+pub mod validate;
+
+pub use command::{Command, Expect, Scenario, Step};
+pub use error::{ScenarioError, Span};
+
+/// Loads a scenario file of either kind: `.ron` is RON, anything else a shell script.
+pub fn load(file: &str, source: &str) -> Result<Scenario, ScenarioError> {
+    if file.ends_with(".ron") { ron_front::parse(file, source) } else { script::parse(file, source) }
+}

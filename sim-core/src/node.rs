@@ -92,6 +92,14 @@ impl<'a> Context<'a> {
     pub fn is_tapped(&self, port: PortId) -> bool {
         self.taps.is_tapped(self.node, port)
     }
+    /// Frames a capture has kept so far.
+    pub fn capture_count(&self, id: crate::capture::CaptureId) -> u64 {
+        self.taps.get(id).map_or(0, |c| c.matched)
+    }
+    /// Stops a capture.
+    pub fn stop_capture(&mut self, id: crate::capture::CaptureId) {
+        self.taps.stop(id);
+    }
     /// Records that a frame or packet was dropped, and why.
     pub fn drop_frame(&mut self, port: Option<PortId>, reason: &'static str) {
         self.trace.push(Record::Drop { at: self.now, node: self.node, port, reason });

@@ -621,14 +621,15 @@ impl Lab {
         }
     }
 
-    /// `tcpdump -i DEV [FILTER]` in `node`: starts a capture.
-    pub fn capture_start(
+    /// `tcpdump -i DEV [FILTER]` in `node`: starts a capture and the process that reports it.
+    pub fn tcpdump(
         &mut self,
         node: NodeId,
         dev: &str,
         filter: Filter,
         filter_text: &str,
-    ) -> Result<CaptureId, LabError> {
+        writes_file: bool,
+    ) -> Result<(Job, CaptureId), LabError> {
         let ix = self.ifindex(node, dev).map_err(|e| LabError {
             message: format!("tcpdump: {dev}: No such device exists\n(SIOCGIFHWADDR: No such device)"),
             status: 1,
@@ -641,12 +642,8 @@ impl Lab {
             iface: dev.to_string(),
             filter_text: filter_text.to_string(),
         });
-        Ok(id)
-    }
-
-    /// Stops a capture.
-    pub fn capture_stop(&mut self, id: CaptureId) {
-        self.world.stop_capture(id);
+        let job = self.spawn(node, Process::Tcpdump(crate::proc::Tcpdump::new(id, dev, writes_file)));
+        Ok((job, id))
     }
 
     /// Every capture started so far.

@@ -126,7 +126,7 @@ pub struct Netns {
     acts: Vec<neigh::Action>,
     pending: VecDeque<neigh::Action>,
     draining: bool,
-    lo_queue: VecDeque<Vec<u8>>,
+    lo_queue: VecDeque<(Instant, Vec<u8>)>,
     counters: Counters,
 }
 

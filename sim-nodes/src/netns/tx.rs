@@ -9,6 +9,10 @@ use sim_core::{Context, Direction, Duration, MacAddr, PortId};
 use std::fmt;
 use std::net::Ipv4Addr;
 
+/// Time a packet spends on the loopback device (the kernel's backlog round trip is of this
+/// order; it keeps `ping 127.0.0.1` from printing 0.000 ms).
+pub const LOOPBACK_DELAY: Duration = Duration::from_micros(10);
+
 /// The errno a socket call returns, with its `strerror` text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Errno {
@@ -179,8 +183,10 @@ impl Netns {
             wire::push_ethernet(&mut f, MacAddr::ZERO, MacAddr::ZERO, et);
             f.extend_from_slice(payload);
             cx.capture(PortId(LO), Direction::Out, &f);
-            self.lo_queue.push_back(f);
-            self.timers.set(TimerKey::Loopback, Some(cx.now()));
+            self.lo_queue.push_back((cx.now() + LOOPBACK_DELAY, f));
+            if self.timers.get(TimerKey::Loopback).is_none() {
+                self.timers.set(TimerKey::Loopback, Some(cx.now() + LOOPBACK_DELAY));
+            }
             return;
         }
         if !i.is_running() {
@@ -197,12 +203,17 @@ impl Netns {
         self.frame = f;
     }
 
-    /// Delivers what waits on the loopback queue.
+    /// Delivers what is due on the loopback queue.
     pub(crate) fn drain_loopback(&mut self, cx: &mut Context<'_>) {
-        while let Some(f) = self.lo_queue.pop_front() {
+        while self.lo_queue.front().is_some_and(|(t, _)| *t <= cx.now()) {
+            let Some((_, f)) = self.lo_queue.pop_front() else { break };
             if f.len() >= 14 && u16::from_be_bytes([f[12], f[13]]) == ethertype::IPV4 {
                 self.rx_ipv4(cx, LO, super::rx::PktType::Host, &f[14..]);
             }
+        }
+        if let Some((t, _)) = self.lo_queue.front() {
+            let t = *t;
+            self.timers.set(TimerKey::Loopback, Some(t));
         }
     }
 

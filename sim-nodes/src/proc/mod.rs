@@ -6,6 +6,7 @@
 //! live on our L3 here too, not on smoltcp.
 
 pub mod ping;
+pub mod tcpdump;
 
 use crate::netns::RouteOut;
 use crate::netns::{Errno, Netns, OutSpec};
@@ -14,6 +15,7 @@ use sim_core::{Context, Instant, Stream};
 use std::net::Ipv4Addr;
 
 pub use ping::{Bind, Ping, PingArgs};
+pub use tcpdump::Tcpdump;
 
 /// An ICMP packet handed to a raw socket.
 #[derive(Clone, Copy, Debug)]
@@ -33,6 +35,8 @@ pub struct IcmpIn<'a> {
 pub enum Process {
     /// iputils `ping`.
     Ping(Box<Ping>),
+    /// `tcpdump`.
+    Tcpdump(Tcpdump),
 }
 
 impl Process {
@@ -40,38 +44,45 @@ impl Process {
     pub fn name(&self) -> &'static str {
         match self {
             Process::Ping(_) => "ping",
+            Process::Tcpdump(_) => "tcpdump",
         }
     }
     pub(crate) fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
         match self {
             Process::Ping(p) => p.start(sys),
+            Process::Tcpdump(t) => t.start(sys),
         }
     }
     pub(crate) fn on_timeout(&mut self, sys: &mut Sys<'_, '_, '_>) {
         match self {
             Process::Ping(p) => p.on_timeout(sys),
+            Process::Tcpdump(_) => {}
         }
     }
     pub(crate) fn on_icmp(&mut self, sys: &mut Sys<'_, '_, '_>, pkt: &IcmpIn<'_>) {
         match self {
             Process::Ping(p) => p.on_icmp(sys, pkt),
+            Process::Tcpdump(_) => {}
         }
     }
     pub(crate) fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
         match self {
             Process::Ping(p) => p.interrupt(sys),
+            Process::Tcpdump(t) => t.interrupt(sys),
         }
     }
     /// The next deadline.
     pub fn poll_timeout(&self) -> Option<Instant> {
         match self {
             Process::Ping(p) => p.poll_timeout(),
+            Process::Tcpdump(_) => None,
         }
     }
     /// True if the process has a raw ICMP socket that takes packets to `dst`.
     pub fn wants_icmp(&self, dst: Ipv4Addr) -> bool {
         match self {
             Process::Ping(p) => p.bound_src().is_none_or(|s| s == dst),
+            Process::Tcpdump(_) => false,
         }
     }
 }

@@ -1,0 +1,697 @@
+//! The one vocabulary: [`Command`], mirroring the tools people type, and [`Scenario`], a
+//! list of [`Step`]s with their expectations.
+//!
+//! Both front ends (RON, shell script) produce these; both back ends run them. Every
+//! command renders back to the shell line that means it (`Display`), which is how
+//! `nslab convert` writes a script and how a RON step is shown in a transcript.
+
+use crate::error::Span;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use sim_core::{Duration, MacAddr};
+use std::fmt;
+use std::net::Ipv4Addr;
+use std::str::FromStr;
+
+/// An address with its prefix length, written `192.0.2.1/24`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cidr {
+    /// The address.
+    pub addr: Ipv4Addr,
+    /// Prefix length.
+    pub prefix: u8,
+}
+
+impl fmt::Display for Cidr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.addr, self.prefix)
+    }
+}
+
+/// Why an address/prefix did not parse.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CidrError {
+    /// No `/LEN`.
+    #[error("address `{0}` needs a prefix length, e.g. `{0}/24`")]
+    NoPrefix(String),
+    /// Not an address, or a bad length.
+    #[error("`{0}` is not an IPv4 address with a prefix length (like 192.0.2.1/24)")]
+    Invalid(String),
+}
+
+impl Cidr {
+    /// Parses `A/LEN`; with `default_prefix`, a bare address takes that length (as iproute2
+    /// gives a bare address /32).
+    pub fn parse(s: &str, default_prefix: Option<u8>) -> Result<Cidr, CidrError> {
+        match s.split_once('/') {
+            Some((a, l)) => {
+                let addr = a.parse().map_err(|_| CidrError::Invalid(s.into()))?;
+                let prefix: u8 = l.parse().map_err(|_| CidrError::Invalid(s.into()))?;
+                if prefix > 32 {
+                    return Err(CidrError::Invalid(s.into()));
+                }
+                Ok(Cidr { addr, prefix })
+            }
+            None => {
+                let addr = s.parse().map_err(|_| CidrError::Invalid(s.into()))?;
+                match default_prefix {
+                    Some(p) => Ok(Cidr { addr, prefix: p }),
+                    None => Err(CidrError::NoPrefix(s.into())),
+                }
+            }
+        }
+    }
+}
+
+impl FromStr for Cidr {
+    type Err = CidrError;
+    /// Parses `A/LEN`; the length is required.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Cidr::parse(s, None)
+    }
+}
+
+impl Serialize for Cidr {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Cidr {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// A span of time given in seconds, as `sleep 1.5` and `ping -i 0.2` take it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Secs(pub Duration);
+
+impl fmt::Display for Secs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ns = self.0.as_nanos();
+        if ns.is_multiple_of(1_000_000_000) {
+            write!(f, "{}", ns / 1_000_000_000)
+        } else {
+            let s = format!("{}.{:09}", ns / 1_000_000_000, ns % 1_000_000_000);
+            f.write_str(s.trim_end_matches('0'))
+        }
+    }
+}
+
+impl Serialize for Secs {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let ns = self.0.as_nanos();
+        if ns.is_multiple_of(1_000_000_000) {
+            s.serialize_u64(ns / 1_000_000_000)
+        } else {
+            s.serialize_f64(ns as f64 / 1e9)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Secs {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Secs;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a non-negative number of seconds")
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Secs, E> {
+                v.checked_mul(1_000_000_000)
+                    .map(|n| Secs(Duration::from_nanos(n)))
+                    .ok_or_else(|| E::custom("too many seconds"))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Secs, E> {
+                u64::try_from(v).map_err(|_| E::custom("seconds cannot be negative")).and_then(|v| self.visit_u64(v))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Secs, E> {
+                Duration::from_secs_str(&format!("{v}"))
+                    .map(Secs)
+                    .ok_or_else(|| E::custom("seconds must be a non-negative number"))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// `ip link add NAME type …`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum LinkKind {
+    /// `type veth peer name PEER [netns NS]`.
+    Veth {
+        /// The other end's name.
+        peer: String,
+        /// Where the other end is created.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        peer_netns: Option<String>,
+    },
+    /// `type bridge`.
+    Bridge,
+}
+
+/// `ip link set DEV …`: each field is one setting; several may be given at once.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LinkSet {
+    /// The device.
+    pub dev: String,
+    /// `up` / `down`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub up: Option<bool>,
+    /// `netns NS`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub netns: Option<String>,
+    /// `address MAC`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<MacAddr>,
+    /// `mtu N`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mtu: Option<u32>,
+    /// `name NEW`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// `ip route add|del …`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteArgs {
+    /// Destination: `default` is `0.0.0.0/0`.
+    pub to: Cidr,
+    /// `via`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<Ipv4Addr>,
+    /// `dev`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dev: Option<String>,
+    /// `metric`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric: Option<u32>,
+    /// `src`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub src: Option<Ipv4Addr>,
+    /// `proto` (`static`, `boot`, `dhcp`, `kernel`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proto: Option<String>,
+    /// `onlink`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub onlink: bool,
+}
+
+/// `ping [-c N] [-i S] [-I IF|ADDR] [-W S] [-t TTL] [-s SIZE] [-q] [-b] DEST`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PingCmd {
+    /// Destination address.
+    pub dest: Ipv4Addr,
+    /// `-c`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u32>,
+    /// `-i`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<Secs>,
+    /// `-I`: an address or an interface name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bind: Option<String>,
+    /// `-W`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait: Option<Secs>,
+    /// `-t`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl: Option<u8>,
+    /// `-s`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<usize>,
+    /// `-q`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub quiet: bool,
+    /// `-b`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub broadcast: bool,
+}
+
+/// `tcpdump [-t] [-n] [-e] [-l] -i IF [-w FILE] [FILTER]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TcpdumpCmd {
+    /// `-i`.
+    pub iface: String,
+    /// The filter expression.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub filter: String,
+    /// `-e`: print link-level headers (default true: the documents use `-tnel`).
+    #[serde(default = "yes")]
+    pub link_header: bool,
+    /// `-t`: no timestamps (default true).
+    #[serde(default = "yes")]
+    pub no_timestamp: bool,
+    /// `-w FILE`: write the capture (under `--pcap DIR`) instead of printing it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub write: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// One command, as typed at a shell.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum Command {
+    /// `ip netns add NAME`.
+    NetnsAdd {
+        /// Name.
+        name: String,
+    },
+    /// `ip netns del NAME`.
+    NetnsDel {
+        /// Name.
+        name: String,
+    },
+    /// `ip netns list`.
+    NetnsList,
+    /// `ip link add NAME type …`.
+    LinkAdd {
+        /// Name.
+        name: String,
+        /// Kind.
+        kind: LinkKind,
+    },
+    /// `ip link del DEV`.
+    LinkDel {
+        /// Device.
+        dev: String,
+    },
+    /// `ip link set DEV …`.
+    LinkSet(LinkSet),
+    /// `ip link show [DEV]`.
+    LinkShow {
+        /// Device.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        dev: Option<String>,
+    },
+    /// `ip addr add A/P [brd B] dev DEV`.
+    AddrAdd {
+        /// Address and prefix.
+        addr: Cidr,
+        /// Device.
+        dev: String,
+        /// Broadcast.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        brd: Option<Ipv4Addr>,
+    },
+    /// `ip addr del A/P dev DEV`.
+    AddrDel {
+        /// Address and prefix.
+        addr: Cidr,
+        /// Device.
+        dev: String,
+    },
+    /// `ip addr flush dev DEV`.
+    AddrFlush {
+        /// Device.
+        dev: String,
+    },
+    /// `ip addr show [DEV]`.
+    AddrShow {
+        /// Device.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        dev: Option<String>,
+    },
+    /// `ip route add …`.
+    RouteAdd(RouteArgs),
+    /// `ip route del …`.
+    RouteDel(RouteArgs),
+    /// `ip route show [dev DEV]`.
+    RouteShow {
+        /// Device.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        dev: Option<String>,
+    },
+    /// `ip neigh show [dev DEV]`.
+    NeighShow {
+        /// Device.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        dev: Option<String>,
+    },
+    /// `ip neigh flush all | dev DEV`.
+    NeighFlush {
+        /// Device (`None`: all).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        dev: Option<String>,
+    },
+    /// `sysctl [-w] KEY[=VALUE]`.
+    Sysctl {
+        /// Key.
+        key: String,
+        /// Value to write.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        value: Option<String>,
+    },
+    /// `ping …`.
+    Ping(PingCmd),
+    /// `tcpdump …`.
+    Tcpdump(TcpdumpCmd),
+    /// `sleep S`.
+    Sleep {
+        /// Seconds.
+        secs: Secs,
+    },
+    /// `kill %N` (SIGINT, as Ctrl-C in that terminal).
+    Kill {
+        /// Job number.
+        job: u32,
+    },
+    /// `wait`: until every background job has ended.
+    Wait,
+}
+
+impl Command {
+    /// True for commands that run for a while as a process.
+    pub fn is_process(&self) -> bool {
+        matches!(self, Command::Ping(_) | Command::Tcpdump(_))
+    }
+    /// The program a user would see in `jobs`.
+    pub fn program(&self) -> &'static str {
+        match self {
+            Command::Ping(_) => "ping",
+            Command::Tcpdump(_) => "tcpdump",
+            Command::Sysctl { .. } => "sysctl",
+            Command::Sleep { .. } => "sleep",
+            Command::Kill { .. } => "kill",
+            Command::Wait => "wait",
+            _ => "ip",
+        }
+    }
+}
+
+fn opt<T: fmt::Display>(f: &mut fmt::Formatter<'_>, flag: &str, v: &Option<T>) -> fmt::Result {
+    match v {
+        Some(v) => write!(f, " {flag} {v}"),
+        None => Ok(()),
+    }
+}
+
+/// Quotes a word for a POSIX shell when it needs it.
+pub fn shell_quote(w: &str) -> String {
+    if !w.is_empty() && w.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:=%@+,".contains(c)) {
+        w.to_string()
+    } else {
+        format!("'{}'", w.replace('\'', r"'\''"))
+    }
+}
+
+impl fmt::Display for Command {
+    /// The shell line this command stands for.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Command::NetnsAdd { name } => write!(f, "ip netns add {name}"),
+            Command::NetnsDel { name } => write!(f, "ip netns delete {name}"),
+            Command::NetnsList => write!(f, "ip netns list"),
+            Command::LinkAdd { name, kind: LinkKind::Veth { peer, peer_netns } } => {
+                write!(f, "ip link add {name} type veth peer name {peer}")?;
+                opt(f, "netns", peer_netns)
+            }
+            Command::LinkAdd { name, kind: LinkKind::Bridge } => write!(f, "ip link add {name} type bridge"),
+            Command::LinkDel { dev } => write!(f, "ip link del {dev}"),
+            Command::LinkSet(s) => {
+                write!(f, "ip link set {}", s.dev)?;
+                opt(f, "netns", &s.netns)?;
+                opt(f, "address", &s.address)?;
+                opt(f, "mtu", &s.mtu)?;
+                opt(f, "name", &s.name)?;
+                match s.up {
+                    Some(true) => write!(f, " up"),
+                    Some(false) => write!(f, " down"),
+                    None => Ok(()),
+                }
+            }
+            Command::LinkShow { dev } => {
+                write!(f, "ip link show")?;
+                opt(f, "dev", dev)
+            }
+            Command::AddrAdd { addr, dev, brd } => {
+                write!(f, "ip addr add {addr}")?;
+                opt(f, "brd", brd)?;
+                write!(f, " dev {dev}")
+            }
+            Command::AddrDel { addr, dev } => write!(f, "ip addr del {addr} dev {dev}"),
+            Command::AddrFlush { dev } => write!(f, "ip addr flush dev {dev}"),
+            Command::AddrShow { dev } => {
+                write!(f, "ip addr show")?;
+                opt(f, "dev", dev)
+            }
+            Command::RouteAdd(r) | Command::RouteDel(r) => {
+                let verb = if matches!(self, Command::RouteAdd(_)) { "add" } else { "del" };
+                if r.to.prefix == 0 && r.to.addr.is_unspecified() {
+                    write!(f, "ip route {verb} default")?;
+                } else {
+                    write!(f, "ip route {verb} {}", r.to)?;
+                }
+                opt(f, "via", &r.via)?;
+                opt(f, "dev", &r.dev)?;
+                opt(f, "proto", &r.proto)?;
+                opt(f, "src", &r.src)?;
+                opt(f, "metric", &r.metric)?;
+                if r.onlink {
+                    write!(f, " onlink")?;
+                }
+                Ok(())
+            }
+            Command::RouteShow { dev } => {
+                write!(f, "ip route show")?;
+                opt(f, "dev", dev)
+            }
+            Command::NeighShow { dev } => {
+                write!(f, "ip neigh show")?;
+                opt(f, "dev", dev)
+            }
+            Command::NeighFlush { dev: None } => write!(f, "ip neigh flush all"),
+            Command::NeighFlush { dev: Some(d) } => write!(f, "ip neigh flush dev {d}"),
+            Command::Sysctl { key, value: Some(v) } => write!(f, "sysctl -w {}", shell_quote(&format!("{key}={v}"))),
+            Command::Sysctl { key, value: None } => write!(f, "sysctl {key}"),
+            Command::Ping(p) => {
+                write!(f, "ping")?;
+                opt(f, "-c", &p.count)?;
+                opt(f, "-i", &p.interval)?;
+                opt(f, "-W", &p.wait)?;
+                opt(f, "-t", &p.ttl)?;
+                opt(f, "-s", &p.size)?;
+                if p.quiet {
+                    write!(f, " -q")?;
+                }
+                if p.broadcast {
+                    write!(f, " -b")?;
+                }
+                write!(f, " {}", p.dest)?;
+                opt(f, "-I", &p.bind)
+            }
+            Command::Tcpdump(t) => {
+                let mut flags = String::from("-");
+                if t.no_timestamp {
+                    flags.push('t');
+                }
+                flags.push('n');
+                if t.link_header {
+                    flags.push('e');
+                }
+                flags.push('l');
+                write!(f, "tcpdump {flags} -i {}", t.iface)?;
+                opt(f, "-w", &t.write)?;
+                if !t.filter.is_empty() {
+                    write!(f, " {}", t.filter)?;
+                }
+                Ok(())
+            }
+            Command::Sleep { secs } => write!(f, "sleep {secs}"),
+            Command::Kill { job } => write!(f, "kill %{job}"),
+            Command::Wait => write!(f, "wait"),
+        }
+    }
+}
+
+/// What a step must show. Lines may use `{}` to match any run of characters; a line that
+/// is exactly `...` matches any number of lines. Trailing whitespace is ignored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum Expect {
+    /// The whole output, line for line.
+    Output(Vec<String>),
+    /// These lines, in this order, somewhere in the output.
+    Contains(Vec<String>),
+    /// No output line matches any of these.
+    Lacks(Vec<String>),
+    /// The exit status (a configuration command with a non-zero status is then an
+    /// expected failure rather than an error).
+    Exit(i32),
+}
+
+/// `| grep [-v] [-i] PATTERN` after a command: keeps the output lines that contain (or with
+/// `-v`, lack) the fixed string.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Grep {
+    /// The string looked for.
+    pub pattern: String,
+    /// `-v`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub invert: bool,
+    /// `-i`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ignore_case: bool,
+}
+
+impl Grep {
+    /// True if grep prints `line`.
+    pub fn keeps(&self, line: &str) -> bool {
+        let hit = if self.ignore_case {
+            line.to_lowercase().contains(&self.pattern.to_lowercase())
+        } else {
+            line.contains(&self.pattern)
+        };
+        hit != self.invert
+    }
+}
+
+impl fmt::Display for Grep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "grep")?;
+        if self.invert {
+            write!(f, " -v")?;
+        }
+        if self.ignore_case {
+            write!(f, " -i")?;
+        }
+        write!(f, " {}", shell_quote(&self.pattern))
+    }
+}
+
+/// One command in context.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// The namespace it runs in (`ip netns exec NS …`, `ip -n NS …`); `None` is the root.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ns: Option<String>,
+    /// The command.
+    pub run: Command,
+    /// `&`: run in the background.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub background: bool,
+    /// `| grep …`: filters what the command prints.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grep: Option<Grep>,
+    /// What it must show.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expect: Vec<Expect>,
+    /// Where it is in its file.
+    #[serde(skip)]
+    pub span: Span,
+    /// The command line as the file wrote it (shown in transcripts).
+    #[serde(skip)]
+    pub text: String,
+    /// Word spans in the file, for pointing at an argument in an error.
+    #[serde(skip)]
+    pub words: Vec<(String, Span)>,
+}
+
+impl Step {
+    /// A step with no expectations, in `ns`.
+    pub fn new(ns: Option<&str>, run: Command) -> Self {
+        let text = run.to_string();
+        Step {
+            ns: ns.map(str::to_string),
+            run,
+            background: false,
+            grep: None,
+            expect: Vec::new(),
+            span: Span::default(),
+            text,
+            words: Vec::new(),
+        }
+    }
+
+    /// The span of the first word equal to `w` (an argument an error names), else the
+    /// whole step.
+    pub fn locate(&self, w: &str) -> Span {
+        self.words.iter().find(|(x, _)| x == w).map(|(_, s)| *s).unwrap_or(self.span)
+    }
+
+    /// The shell line for this step, namespace included.
+    pub fn shell_line(&self) -> String {
+        let mut s = match &self.ns {
+            Some(ns) => format!("ip netns exec {ns} {}", self.run),
+            None => self.run.to_string(),
+        };
+        if let Some(g) = &self.grep {
+            s.push_str(&format!(" | {g}"));
+        }
+        if self.background {
+            s.push_str(" &");
+        }
+        s
+    }
+}
+
+/// A scenario: steps and their expectations.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// What it shows.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// The seed, unless the command line gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// The steps.
+    pub steps: Vec<Step>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cidr_requires_prefix_unless_defaulted() {
+        assert_eq!("192.0.2.1/24".parse::<Cidr>().unwrap().prefix, 24);
+        assert_eq!("192.0.2.1".parse::<Cidr>(), Err(CidrError::NoPrefix("192.0.2.1".into())));
+        assert_eq!(Cidr::parse("192.0.2.1", Some(32)).unwrap().prefix, 32);
+        assert!("192.0.2.1/33".parse::<Cidr>().is_err());
+        assert!("foo/24".parse::<Cidr>().is_err());
+    }
+
+    #[test]
+    fn commands_render_as_shell() {
+        let s = Step {
+            ns: Some("ns1".into()),
+            ..Step::new(
+                None,
+                Command::Ping(PingCmd {
+                    dest: "192.0.2.2".parse().unwrap(),
+                    count: Some(3),
+                    interval: Some(Secs(Duration::from_millis(200))),
+                    bind: Some("192.0.2.1".into()),
+                    wait: None,
+                    ttl: None,
+                    size: None,
+                    quiet: false,
+                    broadcast: false,
+                }),
+            )
+        };
+        assert_eq!(s.shell_line(), "ip netns exec ns1 ping -c 3 -i 0.2 192.0.2.2 -I 192.0.2.1");
+        let r = Command::RouteAdd(RouteArgs {
+            to: Cidr { addr: Ipv4Addr::UNSPECIFIED, prefix: 0 },
+            via: Some("192.0.2.254".parse().unwrap()),
+            dev: None,
+            metric: None,
+            src: None,
+            proto: None,
+            onlink: false,
+        });
+        assert_eq!(r.to_string(), "ip route add default via 192.0.2.254");
+    }
+}

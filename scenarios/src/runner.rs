@@ -1,0 +1,443 @@
+//! The sim back end: runs a scenario's steps on a [`Lab`] in virtual time.
+//!
+//! Commands run in order, like a shell without `set -e`… except that a configuration
+//! command the machine refuses stops the run with the file, line and column — unless the
+//! step expects that exit status, in which case the tool's message is its output. A
+//! foreground process runs until it exits; `&` leaves it running; `sleep` advances time;
+//! at the end every background job is interrupted (Ctrl-C), so tcpdump prints its counts.
+
+use crate::command::{Command, Expect, LinkKind, Scenario, Step};
+use crate::error::ScenarioError;
+use crate::transcript::{self, Rendered};
+use sim_core::tcpdump::Options;
+use sim_core::{CaptureId, Duration, Filter, Instant, NodeId, Record, Stream};
+use sim_nodes::netns::fib::Proto;
+use sim_nodes::proc::{Bind, Ping, PingArgs, Process};
+use sim_nodes::{Job, Lab, LabError};
+use std::collections::BTreeMap;
+
+/// How long a foreground process or `wait` may run, in virtual time, before the run is
+/// declared stuck.
+pub const PATIENCE: Duration = Duration::from_secs(24 * 3600);
+
+/// Run options.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// The seed (overrides the scenario's).
+    pub seed: Option<u64>,
+    /// Validate only: configuration commands run, processes do not start, time stands still.
+    pub dry_run: bool,
+    /// Event budget (a loop guard).
+    pub event_budget: Option<u64>,
+}
+
+/// The seed used when neither the command line nor the scenario gives one.
+pub const DEFAULT_SEED: u64 = 1;
+
+/// A background job, numbered as the shell numbers them.
+#[derive(Clone, Debug)]
+pub struct JobInfo {
+    /// `%N`.
+    pub number: u32,
+    /// The step that started it.
+    pub step: usize,
+    /// The process.
+    pub job: Job,
+}
+
+/// How a step's process or capture is identified in the trace.
+#[derive(Clone, Debug, Default)]
+pub struct Attribution {
+    /// `(node, pid)` → step.
+    pub procs: BTreeMap<(NodeId, u32), usize>,
+    /// capture → (step, tcpdump print options, writes a file).
+    pub captures: BTreeMap<CaptureId, (usize, Options, bool)>,
+}
+
+/// What a run produced.
+pub struct Run {
+    /// The machine, with its trace.
+    pub lab: Lab,
+    /// The seed used.
+    pub seed: u64,
+    /// Which step every process and capture belongs to.
+    pub attribution: Attribution,
+    /// The steps, as run.
+    pub steps: Vec<Step>,
+    /// Exit statuses of configuration steps (processes' come from the trace).
+    pub exits: BTreeMap<usize, i32>,
+    /// Everything rendered from the trace.
+    pub rendered: Rendered,
+}
+
+/// An expectation that did not hold.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    /// The step.
+    pub step: usize,
+    /// `file:line:col`.
+    pub place: String,
+    /// The command line.
+    pub command: String,
+    /// What failed.
+    pub mismatch: crate::expect::Mismatch,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "FAIL {} `{}`: {}", self.place, self.command, self.mismatch.message)?;
+        if let Some(e) = &self.mismatch.expected {
+            write!(f, "\n  expected: {e}")?;
+        }
+        if let Some(a) = &self.mismatch.actual {
+            write!(f, "\n  actual:   {a}")?;
+        }
+        Ok(())
+    }
+}
+
+struct Runner<'a> {
+    file: &'a str,
+    source: &'a str,
+    lab: Lab,
+    jobs: Vec<JobInfo>,
+    attribution: Attribution,
+    exits: BTreeMap<usize, i32>,
+    dry: bool,
+}
+
+/// The word an error message names in quotes (`Cannot find device "x"`), if any.
+fn quoted(msg: &str) -> Option<&str> {
+    let a = msg.find('"')?;
+    let b = msg[a + 1..].find('"')?;
+    Some(&msg[a + 1..a + 1 + b])
+}
+
+impl Runner<'_> {
+    fn error(&self, step: &Step, e: LabError, word: Option<&str>) -> ScenarioError {
+        let w = word.or_else(|| quoted(&e.message));
+        let at = w.map(|w| step.locate(w)).unwrap_or(step.span);
+        ScenarioError::at(self.file, self.source, at, e.message.clone()).with_opt_hint(e.hint)
+    }
+
+    fn expected_exit(step: &Step) -> Option<i32> {
+        step.expect.iter().find_map(|x| if let Expect::Exit(n) = x { Some(*n) } else { None })
+    }
+
+    fn say(&mut self, node: NodeId, stream: Stream, line: String) {
+        let at = self.lab.world().now();
+        self.lab.world_mut().record(Record::Output { at, node, pid: 0, stream, line });
+    }
+
+    fn run_step(&mut self, i: usize, step: &Step) -> Result<(), ScenarioError> {
+        let node = self.lab.ns(step.ns.as_deref()).map_err(|e| self.error(step, e, step.ns.as_deref()))?;
+        let at = self.lab.world().now();
+        let prompt = step.ns.clone().unwrap_or_default();
+        self.lab.world_mut().record(Record::Command { at, prompt, line: step.text.clone() });
+        match &step.run {
+            Command::Ping(_) | Command::Tcpdump(_) => return self.start_process(i, step, node),
+            Command::Sleep { secs } => {
+                if !self.dry {
+                    let until = self.lab.world().now() + secs.0;
+                    self.lab.world_mut().run_until(until).map_err(|e| self.budget(step, e))?;
+                }
+            }
+            Command::Kill { job } => match self.jobs.iter().find(|j| j.number == *job) {
+                Some(j) => {
+                    let jb = j.job;
+                    self.lab.interrupt(jb);
+                    self.exits.insert(i, 0);
+                }
+                None => self.refuse(
+                    i,
+                    step,
+                    node,
+                    LabError { message: format!("kill: %{job}: no such job"), status: 1, hint: Some(self.jobs_hint()) },
+                    None,
+                )?,
+            },
+            Command::Wait => {
+                if !self.dry {
+                    let running: Vec<Job> = self.jobs.iter().map(|j| j.job).collect();
+                    let limit = self.lab.world().now() + PATIENCE;
+                    let done = self
+                        .lab
+                        .world_mut()
+                        .run_while(limit, |w| {
+                            running
+                                .iter()
+                                .any(|j| w.is_alive(j.node) && w.node::<sim_nodes::Netns>(j.node).is_running(j.pid))
+                        })
+                        .map_err(|e| self.budget(step, e))?;
+                    if !done && running.iter().any(|j| self.lab.is_running(*j)) {
+                        return Err(ScenarioError::at(
+                            self.file,
+                            self.source,
+                            step.span,
+                            "wait: background jobs never end",
+                        )
+                        .with_hint(
+                            "a background ping needs -c, and tcpdump never ends by itself: `kill %N` it instead",
+                        ));
+                    }
+                }
+                self.exits.insert(i, 0);
+            }
+            _ => match self.configure(node, &step.run) {
+                Ok(lines) => {
+                    for l in lines {
+                        self.say(node, Stream::Stdout, l);
+                    }
+                    self.exits.insert(i, 0);
+                }
+                Err(e) => self.refuse(i, step, node, e, None)?,
+            },
+        }
+        Ok(())
+    }
+
+    fn jobs_hint(&self) -> String {
+        if self.jobs.is_empty() {
+            "no background job was started".into()
+        } else {
+            format!("jobs: {}", self.jobs.iter().map(|j| format!("%{}", j.number)).collect::<Vec<_>>().join(" "))
+        }
+    }
+
+    /// A refused command: an error, unless the step expects a failure.
+    fn refuse(
+        &mut self,
+        i: usize,
+        step: &Step,
+        node: NodeId,
+        e: LabError,
+        word: Option<&str>,
+    ) -> Result<(), ScenarioError> {
+        match Self::expected_exit(step) {
+            Some(n) if n != 0 => {
+                for l in e.message.lines() {
+                    self.say(node, Stream::Stderr, l.to_string());
+                }
+                self.exits.insert(i, e.status);
+                Ok(())
+            }
+            _ => Err(self.error(step, e, word)),
+        }
+    }
+
+    fn budget(&self, step: &Step, e: sim_core::world::BudgetExhausted) -> ScenarioError {
+        ScenarioError::at(self.file, self.source, step.span, e.to_string())
+            .with_hint("raise the budget with --event-budget, or look for a loop")
+    }
+
+    fn start_process(&mut self, i: usize, step: &Step, node: NodeId) -> Result<(), ScenarioError> {
+        if self.dry {
+            if let Command::Tcpdump(t) = &step.run {
+                self.lab.dev_index(node, &t.iface).map_err(|e| self.error(step, e, Some(&t.iface)))?;
+            }
+            return Ok(());
+        }
+        let job = match &step.run {
+            Command::Ping(p) => {
+                let mut a = PingArgs::new(p.dest);
+                a.count = p.count;
+                if let Some(iv) = p.interval {
+                    a.interval = iv.0;
+                }
+                a.bind = p.bind.as_ref().map(|b| match b.parse() {
+                    Ok(addr) => Bind::Addr(addr),
+                    Err(_) => Bind::Dev(b.clone()),
+                });
+                a.linger = p.wait.map(|w| w.0);
+                a.ttl = p.ttl;
+                if let Some(s) = p.size {
+                    a.size = s;
+                }
+                a.quiet = p.quiet;
+                a.broadcast = p.broadcast;
+                self.lab.spawn(node, Process::Ping(Box::new(Ping::new(a))))
+            }
+            Command::Tcpdump(t) => {
+                let filter = Filter::parse(&t.filter)
+                    .map_err(|e| ScenarioError::at(self.file, self.source, step.span, e.to_string()))?;
+                match self.lab.tcpdump(node, &t.iface, filter, &t.filter, t.write.is_some()) {
+                    Ok((job, cap)) => {
+                        let opts = Options { link_header: t.link_header, timestamp: !t.no_timestamp };
+                        self.attribution.captures.insert(cap, (i, opts, t.write.is_some()));
+                        job
+                    }
+                    Err(e) => return self.refuse(i, step, node, e, Some(&t.iface)),
+                }
+            }
+            _ => unreachable!("start_process takes processes only"),
+        };
+        self.attribution.procs.insert((job.node, job.pid), i);
+        if step.background {
+            let number = self.jobs.len() as u32 + 1;
+            self.jobs.push(JobInfo { number, step: i, job });
+        } else {
+            if matches!(&step.run, Command::Ping(p) if p.count.is_none()) && self.lab.is_running(job) {
+                return Err(ScenarioError::at(
+                    self.file,
+                    self.source,
+                    step.locate("ping"),
+                    "ping without -c never ends in the foreground",
+                )
+                .with_hint("add `-c N`, or run it in the background with `&` and stop it with `kill %N`"));
+            }
+            let limit = self.lab.world().now() + PATIENCE;
+            let done = self
+                .lab
+                .world_mut()
+                .run_while(limit, |w| w.is_alive(job.node) && w.node::<sim_nodes::Netns>(job.node).is_running(job.pid))
+                .map_err(|e| self.budget(step, e))?;
+            if !done && self.lab.is_running(job) {
+                return Err(ScenarioError::at(self.file, self.source, step.span, "this command never ends")
+                    .with_hint("give it a count or a deadline, or run it in the background"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Configuration commands: the `ip` and `sysctl` vocabulary.
+    fn configure(&mut self, node: NodeId, cmd: &Command) -> Result<Vec<String>, LabError> {
+        let lab = &mut self.lab;
+        match cmd {
+            Command::NetnsAdd { name } => lab.netns_add(name).map(|_| vec![]),
+            Command::NetnsDel { name } => lab.netns_del(name).map(|_| vec![]),
+            Command::NetnsList => Ok(lab.netns_list()),
+            Command::LinkAdd { name, kind: LinkKind::Veth { peer, peer_netns } } => {
+                let pn = peer_netns.as_deref().map(|n| lab.ns(Some(n))).transpose()?;
+                lab.veth_add(node, name, peer, pn).map(|_| vec![])
+            }
+            Command::LinkAdd { kind: LinkKind::Bridge, .. } => {
+                Err(LabError::unsupported("bridges (ip link add … type bridge)"))
+            }
+            Command::LinkDel { dev } => lab.link_del(node, dev).map(|_| vec![]),
+            Command::LinkSet(s) => {
+                let target = s.netns.as_deref().map(|n| {
+                    lab.ns(Some(n)).map_err(|e| LabError {
+                        message: format!("Error: argument \"{n}\" is wrong: Invalid \"netns\" value"),
+                        status: 255,
+                        hint: e.hint,
+                    })
+                });
+                let target = target.transpose()?;
+                lab.dev_index(node, &s.dev)?;
+                if let Some(m) = s.address {
+                    lab.link_set_address(node, &s.dev, m)?;
+                }
+                if let Some(m) = s.mtu {
+                    lab.link_set_mtu(node, &s.dev, m)?;
+                }
+                let mut dev = s.dev.clone();
+                if let Some(n) = &s.name {
+                    lab.link_set_name(node, &s.dev, n)?;
+                    dev = n.clone();
+                }
+                let mut at = node;
+                if let Some(t) = target {
+                    lab.link_set_netns(node, &dev, t)?;
+                    at = t;
+                }
+                if let Some(up) = s.up {
+                    lab.link_set_up(at, &dev, up)?;
+                }
+                Ok(vec![])
+            }
+            Command::LinkShow { dev } => lab.link_show(node, dev.as_deref()),
+            Command::AddrAdd { addr, dev, brd } => {
+                lab.addr_add(node, dev, addr.addr, addr.prefix, *brd).map(|_| vec![])
+            }
+            Command::AddrDel { addr, dev } => lab.addr_del(node, dev, addr.addr, Some(addr.prefix)).map(|_| vec![]),
+            Command::AddrFlush { dev } => lab.addr_flush(node, dev).map(|_| vec![]),
+            Command::AddrShow { dev } => lab.addr_show(node, dev.as_deref()),
+            Command::RouteAdd(r) | Command::RouteDel(r) => {
+                let proto = match r.proto.as_deref() {
+                    None | Some("boot") => Proto::Boot,
+                    Some("static") => Proto::Static,
+                    Some("dhcp") => Proto::Dhcp,
+                    Some("kernel") => Proto::Kernel,
+                    Some(p) => return Err(LabError::unsupported(format!("proto {p}"))),
+                };
+                if matches!(cmd, Command::RouteAdd(_)) {
+                    lab.route_add(
+                        node,
+                        r.to.addr,
+                        r.to.prefix,
+                        r.via,
+                        r.dev.as_deref(),
+                        r.metric.unwrap_or(0),
+                        r.src,
+                        proto,
+                        r.onlink,
+                    )
+                    .map(|_| vec![])
+                } else {
+                    lab.route_del(node, r.to.addr, r.to.prefix, r.via, r.dev.as_deref(), r.metric.unwrap_or(0))
+                        .map(|_| vec![])
+                }
+            }
+            Command::RouteShow { dev } => lab.route_show(node, dev.as_deref()),
+            Command::NeighShow { dev } => lab.neigh_show(node, dev.as_deref()),
+            Command::NeighFlush { dev } => lab.neigh_flush(node, dev.as_deref()).map(|_| vec![]),
+            Command::Sysctl { key, value: Some(v) } => lab.sysctl_set(node, key, v).map(|l| vec![l]),
+            Command::Sysctl { key, value: None } => lab.sysctl_get(node, key).map(|l| vec![l]),
+            Command::Ping(_) | Command::Tcpdump(_) | Command::Sleep { .. } | Command::Kill { .. } | Command::Wait => {
+                unreachable!("not configuration")
+            }
+        }
+    }
+}
+
+/// Runs a scenario. `file` and `source` name it in errors.
+pub fn run(file: &str, source: &str, sc: &Scenario, opts: &RunOptions) -> Result<Run, ScenarioError> {
+    let seed = opts.seed.or(sc.seed).unwrap_or(DEFAULT_SEED);
+    let mut lab = Lab::new(seed);
+    if let Some(b) = opts.event_budget {
+        lab.world_mut().set_event_budget(b);
+    }
+    let mut r = Runner {
+        file,
+        source,
+        lab,
+        jobs: Vec::new(),
+        attribution: Attribution::default(),
+        exits: BTreeMap::new(),
+        dry: opts.dry_run,
+    };
+    for (i, step) in sc.steps.iter().enumerate() {
+        r.run_step(i, step)?;
+    }
+    for j in r.jobs.clone() {
+        r.lab.interrupt(j.job);
+    }
+    let rendered = transcript::render(&r.lab, &r.attribution, &sc.steps, &r.exits);
+    Ok(Run { lab: r.lab, seed, attribution: r.attribution, steps: sc.steps.clone(), exits: r.exits, rendered })
+}
+
+impl Run {
+    /// Checks every step's expectations.
+    pub fn failures(&self, file: &str) -> Vec<Failure> {
+        let mut out = Vec::new();
+        for (i, s) in self.steps.iter().enumerate() {
+            let o = &self.rendered.steps[i];
+            for x in &s.expect {
+                if let Err(m) = crate::expect::check(x, &o.output, o.exit) {
+                    out.push(Failure {
+                        step: i,
+                        place: format!("{file}:{}:{}", s.span.line, s.span.col),
+                        command: s.text.clone(),
+                        mismatch: m,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// The virtual time the run ended at.
+    pub fn end(&self) -> Instant {
+        self.lab.world().now()
+    }
+}

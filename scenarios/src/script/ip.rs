@@ -1,0 +1,367 @@
+//! `ip`: the iproute2 grammar the documents use — `netns`, `link`, `addr`, `route`,
+//! `neigh` — with iproute2's prefix abbreviations (`ip a`, `ip r`, `ip n`, `ip link s`) and
+//! its messages for what it does not know.
+
+use super::words::{PErr, Words, matches};
+use super::{Parsed, parse_words};
+use crate::command::{Cidr, Command, LinkKind, LinkSet, RouteArgs};
+use std::net::Ipv4Addr;
+
+/// Parses what follows `ip`.
+pub fn parse(w: &mut Words<'_>, mut ns: Option<String>, background: bool) -> Result<Parsed, PErr> {
+    let first = w.pos() - 1;
+    while let Some(opt) = w.peek().filter(|o| o.starts_with('-')) {
+        w.take();
+        match opt {
+            "-n" | "-netns" | "--netns" => ns = Some(w.value(opt, "a namespace name")?.to_string()),
+            "-4" => {}
+            "-s" | "-stats" | "-d" | "-details" | "-j" | "-json" | "-br" | "-brief" | "-c" | "-color" | "-6" | "-o"
+            | "-oneline" => {
+                return Err(w.err_prev(format!("not supported yet: ip {opt}")));
+            }
+            _ => return Err(w.err_prev(format!("Option \"{opt}\" is unknown, try \"ip -help\"."))),
+        }
+    }
+    let Some(obj) = w.take() else {
+        return Err(w
+            .err("ip needs an object")
+            .hint("nslab knows `ip netns`, `ip link`, `ip addr`, `ip route`, `ip neigh`"));
+    };
+    let cmd = if matches(obj, "address") {
+        addr(w)?
+    } else if matches(obj, "route") {
+        route(w)?
+    } else if matches(obj, "neighbor") || matches(obj, "neighbour") {
+        neigh(w)?
+    } else if matches(obj, "link") {
+        link(w)?
+    } else if matches(obj, "netns") {
+        return netns(w, ns, background, first);
+    } else if [
+        "rule",
+        "maddress",
+        "monitor",
+        "tunnel",
+        "nexthop",
+        "mroute",
+        "xfrm",
+        "vrf",
+        "ntable",
+        "tuntap",
+        "addrlabel",
+    ]
+    .iter()
+    .any(|o| matches(obj, o))
+    {
+        return Err(w.err_prev(format!("not supported yet: ip {obj}")));
+    } else {
+        return Err(w.err_prev(format!("Object \"{obj}\" is unknown, try \"ip help\".")));
+    };
+    if !w.done() {
+        return Err(
+            w.err(format!("Error: either \"dev\" is duplicate, or \"{}\" is a garbage.", w.peek().unwrap_or("")))
+        );
+    }
+    Ok(Parsed { ns, cmd, first_word: first })
+}
+
+fn unknown_sub(w: &Words<'_>, obj: &str, sub: &str) -> PErr {
+    w.err_prev(format!("Command \"{sub}\" is unknown, try \"ip {obj} help\"."))
+}
+
+fn netns(w: &mut Words<'_>, ns: Option<String>, background: bool, first: usize) -> Result<Parsed, PErr> {
+    let sub = w.take().unwrap_or("list");
+    let name = |w: &mut Words<'_>| -> Result<String, PErr> {
+        let n = w.take().ok_or_else(|| w.err("No netns name specified"))?;
+        if !w.done() {
+            return Err(w.err("one namespace name per command"));
+        }
+        Ok(n.to_string())
+    };
+    let cmd = if matches(sub, "list") || sub == "show" {
+        Command::NetnsList
+    } else if matches(sub, "add") {
+        Command::NetnsAdd { name: name(w)? }
+    } else if matches(sub, "delete") {
+        Command::NetnsDel { name: name(w)? }
+    } else if matches(sub, "exec") {
+        let target = w.take().ok_or_else(|| w.err("No netns name specified"))?.to_string();
+        if w.done() {
+            return Err(w.err("No command specified"));
+        }
+        let offset = w.pos();
+        let inner = parse_words(w.rest(), Some(target), background)?;
+        return Ok(Parsed { first_word: inner.first_word + offset, ..inner });
+    } else {
+        return Err(unknown_sub(w, "netns", sub));
+    };
+    Ok(Parsed { ns, cmd, first_word: first })
+}
+
+fn link(w: &mut Words<'_>) -> Result<Command, PErr> {
+    let sub = w.take().unwrap_or("show");
+    if matches(sub, "add") {
+        let mut name = None;
+        let mut kind = None;
+        while let Some(a) = w.take() {
+            match a {
+                "name" | "dev" => name = Some(w.value(a, "an interface name")?.to_string()),
+                "type" => {
+                    let t = w.value("type", "a link type (veth, bridge)")?;
+                    kind = Some(match t {
+                        "veth" => veth_peer(w)?,
+                        "bridge" => LinkKind::Bridge,
+                        _ => {
+                            return Err(w
+                                .err_prev(format!("not supported yet: link type {t}"))
+                                .hint("nslab makes veth pairs and bridges"));
+                        }
+                    });
+                }
+                "address" | "mtu" | "txqueuelen" | "link" => {
+                    return Err(w.err_prev(format!("not supported yet: ip link add … {a}")));
+                }
+                _ if name.is_none() => name = Some(a.to_string()),
+                _ => return Err(w.err_prev(format!("Error: either \"dev\" is duplicate, or \"{a}\" is a garbage."))),
+            }
+        }
+        let name = name.ok_or_else(|| w.err("Not enough information: \"dev\" argument is required."))?;
+        let kind = kind.ok_or_else(|| w.err("Not enough information: \"type\" argument is required."))?;
+        Ok(Command::LinkAdd { name, kind })
+    } else if matches(sub, "delete") {
+        let dev = dev_arg(w)?.ok_or_else(|| w.err("Not enough information: \"dev\" argument is required."))?;
+        Ok(Command::LinkDel { dev })
+    } else if matches(sub, "set") || matches(sub, "change") {
+        let mut s = LinkSet::default();
+        let mut dev = None;
+        while let Some(a) = w.take() {
+            match a {
+                "up" => s.up = Some(true),
+                "down" => s.up = Some(false),
+                "dev" => dev = Some(w.value("dev", "an interface name")?.to_string()),
+                "netns" => s.netns = Some(w.value("netns", "a namespace name")?.to_string()),
+                "address" => {
+                    let v = w.value("address", "a MAC address")?;
+                    s.address = Some(v.parse().map_err(|e: sim_core::mac::MacParseError| w.err_prev(e.to_string()))?);
+                }
+                "mtu" => s.mtu = Some(w.parse_value("mtu", "MTU")?),
+                "name" => s.name = Some(w.value("name", "a new interface name")?.to_string()),
+                "master" | "nomaster" => {
+                    return Err(w.err_prev(format!("not supported yet: ip link set … {a} (bridges)")));
+                }
+                "promisc" | "arp" | "multicast" | "txqueuelen" | "alias" | "group" => {
+                    return Err(w.err_prev(format!("not supported yet: ip link set … {a}")));
+                }
+                _ if dev.is_none() => dev = Some(a.to_string()),
+                _ => return Err(w.err_prev(format!("Error: either \"dev\" is duplicate, or \"{a}\" is a garbage."))),
+            }
+        }
+        s.dev = dev.ok_or_else(|| w.err("Not enough information: \"dev\" argument is required."))?;
+        if s == (LinkSet { dev: s.dev.clone(), ..Default::default() }) {
+            return Err(w
+                .err("ip link set needs a setting")
+                .hint("up, down, netns NS, address MAC, mtu N or name NEW"));
+        }
+        Ok(Command::LinkSet(s))
+    } else if matches(sub, "show") || matches(sub, "list") || sub == "lst" {
+        Ok(Command::LinkShow { dev: dev_arg(w)? })
+    } else {
+        Err(unknown_sub(w, "link", sub))
+    }
+}
+
+fn veth_peer(w: &mut Words<'_>) -> Result<LinkKind, PErr> {
+    if w.take() != Some("peer") {
+        return Err(w.err_prev("a veth needs its peer: `type veth peer name PEER`"));
+    }
+    let mut peer = None;
+    let mut peer_netns = None;
+    while let Some(a) = w.take() {
+        match a {
+            "name" => peer = Some(w.value("name", "the peer's name")?.to_string()),
+            "netns" => peer_netns = Some(w.value("netns", "a namespace name")?.to_string()),
+            "address" | "mtu" => return Err(w.err_prev(format!("not supported yet: peer {a}"))),
+            _ if peer.is_none() => peer = Some(a.to_string()),
+            _ => return Err(w.err_prev(format!("Error: either \"dev\" is duplicate, or \"{a}\" is a garbage."))),
+        }
+    }
+    let peer = peer.ok_or_else(|| w.err("a veth needs its peer's name: `peer name PEER`"))?;
+    Ok(LinkKind::Veth { peer, peer_netns })
+}
+
+fn dev_arg(w: &mut Words<'_>) -> Result<Option<String>, PErr> {
+    match w.take() {
+        None => Ok(None),
+        Some("dev") => Ok(Some(w.value("dev", "an interface name")?.to_string())),
+        Some(d) => Ok(Some(d.to_string())),
+    }
+}
+
+fn addr(w: &mut Words<'_>) -> Result<Command, PErr> {
+    let sub = w.take().unwrap_or("show");
+    if matches(sub, "add") || matches(sub, "delete") {
+        let mut dev = None;
+        let mut a: Option<Cidr> = None;
+        let mut brd = None;
+        let mut plus = false;
+        while let Some(x) = w.take() {
+            match x {
+                "dev" => dev = Some(w.value("dev", "an interface name")?.to_string()),
+                "brd" | "broadcast" => match w.value(x, "an address or +")? {
+                    "+" => plus = true,
+                    v => {
+                        brd =
+                            Some(v.parse::<Ipv4Addr>().map_err(|_| {
+                                w.err_prev(format!("Error: inet address is expected rather than \"{v}\"."))
+                            })?)
+                    }
+                },
+                "label" | "scope" | "valid_lft" | "preferred_lft" | "noprefixroute" | "peer" => {
+                    return Err(w.err_prev(format!("not supported yet: ip addr {sub} … {x}")));
+                }
+                "local" => {
+                    let v = w.value("local", "an address")?;
+                    a = Some(cidr(w, v)?);
+                }
+                _ if a.is_none() => a = Some(cidr(w, x)?),
+                _ => return Err(w.err_prev(format!("Error: either \"local\" is duplicate, or \"{x}\" is a garbage."))),
+            }
+        }
+        let a = a.ok_or_else(|| w.err("an address is required: `ip addr add 192.0.2.1/24 dev DEV`"))?;
+        let dev = dev.ok_or_else(|| w.err("Not enough information: \"dev\" argument is required."))?;
+        if plus {
+            let host = !crate_mask(a.prefix);
+            brd = Some(Ipv4Addr::from(u32::from(a.addr) | host));
+        }
+        if matches(sub, "add") {
+            Ok(Command::AddrAdd { addr: a, dev, brd })
+        } else {
+            Ok(Command::AddrDel { addr: a, dev })
+        }
+    } else if matches(sub, "flush") {
+        match dev_arg(w)? {
+            Some(dev) => Ok(Command::AddrFlush { dev }),
+            None => Err(w.err("Flush requires arguments.").hint("ip addr flush dev DEV")),
+        }
+    } else if matches(sub, "show") || matches(sub, "list") || sub == "lst" {
+        Ok(Command::AddrShow { dev: dev_arg(w)? })
+    } else {
+        Err(unknown_sub(w, "address", sub))
+    }
+}
+
+fn crate_mask(prefix: u8) -> u32 {
+    if prefix == 0 { 0 } else { u32::MAX << (32 - u32::from(prefix)) }
+}
+
+/// An address with optional `/LEN` (a bare address is /32, as iproute2 takes it).
+fn cidr(w: &Words<'_>, s: &str) -> Result<Cidr, PErr> {
+    Cidr::parse(s, Some(32))
+        .map_err(|_| w.err_prev(format!("Error: any valid prefix is expected rather than \"{s}\".")))
+}
+
+fn route(w: &mut Words<'_>) -> Result<Command, PErr> {
+    let sub = w.take().unwrap_or("show");
+    if matches(sub, "add") || matches(sub, "delete") {
+        let mut to: Option<Cidr> = None;
+        let mut r = RouteArgs {
+            to: Cidr { addr: Ipv4Addr::UNSPECIFIED, prefix: 0 },
+            via: None,
+            dev: None,
+            metric: None,
+            src: None,
+            proto: None,
+            onlink: false,
+        };
+        while let Some(x) = w.take() {
+            match x {
+                "via" => {
+                    let v = w.value("via", "a gateway address")?;
+                    r.via =
+                        Some(v.parse().map_err(|_| {
+                            w.err_prev(format!("Error: inet address is expected rather than \"{v}\"."))
+                        })?);
+                }
+                "dev" | "oif" => r.dev = Some(w.value(x, "an interface name")?.to_string()),
+                "metric" | "priority" | "preference" => r.metric = Some(w.parse_value(x, "metric")?),
+                "src" => r.src = Some(w.parse_value("src", "address")?),
+                "proto" | "protocol" => {
+                    let p = w.value(x, "a protocol")?;
+                    if !["static", "boot", "kernel", "dhcp"].contains(&p) {
+                        return Err(w.err_prev(format!("not supported yet: proto {p}")));
+                    }
+                    r.proto = Some(p.to_string());
+                }
+                "onlink" => r.onlink = true,
+                "to" => {
+                    let v = w.value("to", "a destination")?;
+                    to = Some(prefix(w, v)?);
+                }
+                "table" | "scope" | "mtu" | "nexthop" | "type" | "tos" | "realm" => {
+                    return Err(w.err_prev(format!("not supported yet: ip route {sub} … {x}")));
+                }
+                _ if to.is_none() => to = Some(prefix(w, x)?),
+                _ => return Err(w.err_prev(format!("Error: either \"to\" is duplicate, or \"{x}\" is a garbage."))),
+            }
+        }
+        r.to = to.ok_or_else(|| w.err("a destination is required: `default` or a prefix like 198.51.100.0/24"))?;
+        if matches(sub, "add") {
+            if r.via.is_none() && r.dev.is_none() {
+                return Err(w.err("a route needs `via GATEWAY` or `dev DEVICE`"));
+            }
+            Ok(Command::RouteAdd(r))
+        } else {
+            Ok(Command::RouteDel(r))
+        }
+    } else if matches(sub, "show") || matches(sub, "list") || sub == "lst" {
+        let dev = match w.take() {
+            None => None,
+            Some("dev") => Some(w.value("dev", "an interface name")?.to_string()),
+            Some(x) => {
+                return Err(w
+                    .err_prev(format!("not supported yet: ip route show {x}"))
+                    .hint("nslab shows the main table, optionally `dev DEV`"));
+            }
+        };
+        Ok(Command::RouteShow { dev })
+    } else if matches(sub, "replace")
+        || matches(sub, "change")
+        || matches(sub, "get")
+        || matches(sub, "flush")
+        || matches(sub, "append")
+    {
+        Err(w.err_prev(format!("not supported yet: ip route {sub}")))
+    } else {
+        Err(unknown_sub(w, "route", sub))
+    }
+}
+
+fn prefix(w: &Words<'_>, s: &str) -> Result<Cidr, PErr> {
+    if s == "default" || s == "all" || s == "any" {
+        return Ok(Cidr { addr: Ipv4Addr::UNSPECIFIED, prefix: 0 });
+    }
+    cidr(w, s)
+}
+
+fn neigh(w: &mut Words<'_>) -> Result<Command, PErr> {
+    let sub = w.take().unwrap_or("show");
+    if matches(sub, "show") || matches(sub, "list") || sub == "lst" {
+        Ok(Command::NeighShow { dev: dev_arg(w)? })
+    } else if matches(sub, "flush") {
+        match w.take() {
+            None => Err(w.err("Flush requires arguments.").hint("ip neigh flush all, or ip neigh flush dev DEV")),
+            Some("all") | Some("any") | Some("default") => Ok(Command::NeighFlush { dev: None }),
+            Some("dev") => Ok(Command::NeighFlush { dev: Some(w.value("dev", "an interface name")?.to_string()) }),
+            Some(x) => Err(w.err_prev(format!("not supported yet: ip neigh flush {x}"))),
+        }
+    } else if matches(sub, "add")
+        || matches(sub, "delete")
+        || matches(sub, "replace")
+        || matches(sub, "change")
+        || matches(sub, "get")
+    {
+        Err(w.err_prev(format!("not supported yet: ip neigh {sub}")))
+    } else {
+        Err(unknown_sub(w, "neigh", sub))
+    }
+}

@@ -1,0 +1,272 @@
+//! The shell-script front end: a file of the tutorials' own command lines.
+//!
+//! Two styles, both producing the same [`Scenario`]:
+//!
+//! - **Script**: one command per line, as bash would run it. Comments, blank lines and
+//!   `sudo` are fine. Expectations are comments, so the file stays a valid script:
+//!   `#> LINE` lines after a command are its whole expected output; `#! contains: LINE`,
+//!   `#! lacks: LINE`, `#! exit: N` add checks; `#! seed: N` and `#! description: TEXT`
+//!   describe the file.
+//! - **Transcript**: when any line starts with `$ `, only those lines are commands and the
+//!   plain lines after one are its expected output, exactly as a tutorial shows a terminal.
+//!
+//! In expected lines `{}` matches any text and a line `...` any number of lines.
+
+mod ip;
+pub mod lexer;
+mod tools;
+pub mod words;
+
+use crate::command::{Command, Expect, Scenario, Step};
+use crate::error::{ScenarioError, Span};
+use lexer::{Tok, lex};
+use words::{PErr, Words};
+
+/// A command parsed from words.
+pub struct Parsed {
+    /// Namespace (`ip netns exec`, `ip -n`).
+    pub ns: Option<String>,
+    /// The command.
+    pub cmd: Command,
+    /// Index of the word where the command proper starts (after `ip netns exec NS`).
+    pub first_word: usize,
+}
+
+/// Parses one command's words (`background` tells whether `&` ended it).
+pub fn parse_words(words: &[(String, Span)], ns: Option<String>, background: bool) -> Result<Parsed, PErr> {
+    let mut w = Words::new(words, 0);
+    let mut first = 0;
+    while w.peek() == Some("sudo") {
+        w.take();
+        first += 1;
+    }
+    let Some(prog) = w.take() else { return Err(w.err("empty command")) };
+    let cmd = match prog {
+        "ip" => return ip::parse(&mut w, ns, background).map(|p| Parsed { first_word: p.first_word.max(first), ..p }),
+        "sysctl" => tools::sysctl(&mut w)?,
+        "ping" => tools::ping(&mut w, background)?,
+        "tcpdump" => tools::tcpdump(&mut w, background)?,
+        "sleep" => tools::sleep(&mut w)?,
+        "kill" => tools::kill(&mut w)?,
+        "wait" => tools::wait(&mut w)?,
+        "brctl" | "bridge" | "iptables" | "iptables-save" | "iptables-restore" | "conntrack" | "nc" | "ncat"
+        | "curl" | "dnsmasq" | "dhclient" | "traceroute" | "python3" | "echo" => {
+            return Err(w.err_prev(format!("not supported yet: {prog}")));
+        }
+        _ => {
+            return Err(w
+                .err_prev(format!("unknown command `{prog}`"))
+                .hint("nslab runs ip, sysctl, ping, tcpdump, sleep, kill and wait"));
+        }
+    };
+    Ok(Parsed { ns, cmd, first_word: first })
+}
+
+/// Parses a shell-style scenario. `file` names it in errors.
+pub fn parse(file: &str, source: &str) -> Result<Scenario, ScenarioError> {
+    let lines: Vec<&str> = source.lines().collect();
+    let transcript = lines.iter().any(|l| l.starts_with("$ ") || *l == "$");
+    let mut sc = Scenario::default();
+    let mut block: Option<Vec<String>> = None;
+    let err = |span: Span, msg: String| ScenarioError::at(file, source, span, msg);
+
+    let mut i = 0;
+    while i < lines.len() {
+        let line_no = i as u32 + 1;
+        let raw = lines[i];
+        i += 1;
+        if line_no == 1 && raw.starts_with("#!/") {
+            continue;
+        }
+        let trimmed = raw.trim_start();
+        // Expected output and directives.
+        if let Some(rest) = trimmed.strip_prefix("#>") {
+            let text = rest.strip_prefix(' ').unwrap_or(rest);
+            match block.as_mut() {
+                Some(b) => b.push(text.to_string()),
+                None => return Err(err(Span::new(line_no, 1, 2), "expected output (`#>`) before any command".into())),
+            }
+            continue;
+        }
+        if let Some(rest) = trimmed.strip_prefix("#!") {
+            directive(&mut sc, rest, line_no, raw.len() - trimmed.len() + 3).map_err(|(sp, m)| err(sp, m))?;
+            continue;
+        }
+        let (cmd_text, offset) = if transcript {
+            if let Some(rest) = raw.strip_prefix("$ ") {
+                (rest, 2)
+            } else if raw == "$" {
+                ("", 1)
+            } else if trimmed.starts_with('#') {
+                flush(&mut sc, &mut block);
+                block = None;
+                continue;
+            } else {
+                match block.as_mut() {
+                    Some(b) => b.push(raw.to_string()),
+                    None if raw.trim().is_empty() => {}
+                    None => {
+                        return Err(err(
+                            Span::new(line_no, 1, raw.chars().count() as u32),
+                            "output line before any `$ ` command".into(),
+                        )
+                        .with_hint("in a transcript, commands start with `$ `"));
+                    }
+                }
+                continue;
+            }
+        } else {
+            (raw, 0)
+        };
+        if cmd_text.trim().is_empty() || cmd_text.trim_start().starts_with('#') {
+            continue;
+        }
+        flush(&mut sc, &mut block);
+        // Join continuation lines.
+        let mut text = cmd_text.to_string();
+        let mut cols: Vec<(u32, u32)> = (0..text.chars().count()).map(|k| (line_no, (offset + k) as u32 + 1)).collect();
+        let mut end_line = line_no;
+        while text.ends_with('\\') && i < lines.len() {
+            text.pop();
+            cols.pop();
+            let next = lines[i];
+            end_line = i as u32 + 1;
+            i += 1;
+            cols.extend((0..next.chars().count()).map(|k| (end_line, k as u32 + 1)));
+            text.push_str(next);
+        }
+        let toks = lex(&text, &cols).map_err(|e| err(e.span, e.message))?;
+        let mut words: Vec<(String, Span)> = Vec::new();
+        let mut background = false;
+        let mut grep = None;
+        let mut k = 0;
+        while k < toks.len() {
+            match &toks[k] {
+                Tok::Word(w, s) => words.push((w.clone(), *s)),
+                Tok::Op(op, _) if op == "&" && k == toks.len() - 1 => background = true,
+                Tok::Op(op, s) if op == "|" && grep.is_none() => {
+                    let (g, used) = parse_grep(&toks[k + 1..], *s).map_err(|(sp, m)| err(sp, m))?;
+                    grep = Some(g);
+                    k += used;
+                }
+                Tok::Op(op, s) => {
+                    return Err(err(*s, format!("not supported yet: `{op}` in a scenario line"))
+                        .with_hint("one command per line; of pipes only `| grep [-v] [-i] WORD` is modelled"));
+                }
+            }
+            k += 1;
+        }
+        if words.is_empty() {
+            continue;
+        }
+        let parsed = parse_words(&words, None, background).map_err(|e| err(e.span, e.msg).with_opt_hint(e.hint))?;
+        let first_span = words[parsed.first_word.min(words.len() - 1)].1;
+        let last_span =
+            toks.iter().rev().find(|t| !matches!(t, Tok::Op(o, _) if o == "&")).map(|t| t.span()).unwrap_or(first_span);
+        let shown: String = if first_span.line == last_span.line && first_span.line == line_no {
+            let from = (first_span.col - 1) as usize - offset;
+            let to = (last_span.col - 1 + last_span.len) as usize - offset;
+            cmd_text.chars().skip(from).take(to - from).collect()
+        } else {
+            words[parsed.first_word..].iter().map(|(w, _)| crate::command::shell_quote(w)).collect::<Vec<_>>().join(" ")
+        };
+        let span = Span::new(
+            line_no,
+            words[0].1.col,
+            if end_line == line_no { last_span.col + last_span.len - words[0].1.col } else { 1 },
+        );
+        let step =
+            Step { ns: parsed.ns, run: parsed.cmd, background, grep, expect: Vec::new(), span, text: shown, words };
+        crate::validate::step(&step).map_err(|v| {
+            let at = v.word.as_deref().map(|w| step.locate(w)).unwrap_or(step.span);
+            err(at, v.message).with_opt_hint(v.hint)
+        })?;
+        sc.steps.push(step);
+        block = Some(Vec::new());
+    }
+    flush(&mut sc, &mut block);
+    if sc.steps.is_empty() {
+        return Err(err(Span::new(1, 1, 1), "no commands in this file".into()));
+    }
+    Ok(sc)
+}
+
+/// Parses `grep [-v] [-i] [-F] WORD` after a `|`; returns it and how many tokens it used.
+fn parse_grep(toks: &[Tok], bar: Span) -> Result<(crate::command::Grep, usize), (Span, String)> {
+    let mut g = crate::command::Grep { pattern: String::new(), invert: false, ignore_case: false };
+    let mut used = 0;
+    let mut pattern = None;
+    match toks.first() {
+        Some(Tok::Word(w, _)) if w == "grep" => used += 1,
+        Some(t) => return Err((t.span(), "not supported yet: pipes other than `| grep`".into())),
+        None => return Err((bar, "a pipe needs a command after it".into())),
+    }
+    while let Some(Tok::Word(w, s)) = toks.get(used) {
+        match w.as_str() {
+            "-v" => g.invert = true,
+            "-i" => g.ignore_case = true,
+            "-F" => {}
+            o if o.starts_with('-') && pattern.is_none() => return Err((*s, format!("not supported yet: grep {o}"))),
+            p if pattern.is_none() => {
+                if p.contains(['*', '[', '^', '$', '\\']) || (p.contains('.') && p.contains(".*")) {
+                    return Err((*s, "not supported yet: grep regular expressions (fixed strings only)".into()));
+                }
+                pattern = Some(p.to_string());
+            }
+            _ => return Err((*s, "grep takes one pattern here".into())),
+        }
+        used += 1;
+    }
+    g.pattern = pattern.ok_or((bar, "grep needs a pattern".to_string()))?;
+    Ok((g, used))
+}
+
+/// Attaches a finished expected-output block to the last step.
+fn flush(sc: &mut Scenario, block: &mut Option<Vec<String>>) {
+    if let Some(mut b) = block.take() {
+        while b.last().is_some_and(|l| l.trim().is_empty()) {
+            b.pop();
+        }
+        if !b.is_empty()
+            && let Some(s) = sc.steps.last_mut()
+        {
+            s.expect.push(Expect::Output(b));
+        }
+    }
+}
+
+fn directive(sc: &mut Scenario, rest: &str, line: u32, col: usize) -> Result<(), (Span, String)> {
+    let rest = rest.trim_start();
+    let (key, value) = rest
+        .split_once(':')
+        .ok_or_else(|| (Span::new(line, col as u32, 1), "a directive reads `#! KEY: VALUE`".to_string()))?;
+    let value = value.strip_prefix(' ').unwrap_or(value);
+    let at = Span::new(line, col as u32, key.len() as u32);
+    let last = || (at, format!("`#! {key}` must follow a command"));
+    match key.trim() {
+        "seed" => {
+            sc.seed =
+                Some(value.trim().parse().map_err(|_| (at, format!("seed must be a number, not `{}`", value.trim())))?)
+        }
+        "description" => {
+            if !sc.description.is_empty() {
+                sc.description.push(' ');
+            }
+            sc.description.push_str(value.trim());
+        }
+        "contains" => sc.steps.last_mut().ok_or_else(last)?.expect.push(Expect::Contains(vec![value.to_string()])),
+        "lacks" => sc.steps.last_mut().ok_or_else(last)?.expect.push(Expect::Lacks(vec![value.to_string()])),
+        "exit" => {
+            let n = value
+                .trim()
+                .parse()
+                .map_err(|_| (at, format!("exit status must be a number, not `{}`", value.trim())))?;
+            sc.steps.last_mut().ok_or_else(last)?.expect.push(Expect::Exit(n));
+        }
+        k => return Err((at, format!("unknown directive `{k}` (seed, description, contains, lacks, exit)"))),
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

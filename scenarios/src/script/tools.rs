@@ -1,0 +1,263 @@
+//! The non-`ip` commands: `sysctl`, `ping`, `tcpdump`, `sleep`, `kill`, `wait`, with each
+//! tool's own option syntax (getopt-style clusters like `-tnel`, `-c3`, options after the
+//! destination as GNU getopt permits).
+
+use super::words::{PErr, Words};
+use crate::command::{Command, PingCmd, Secs, TcpdumpCmd};
+use sim_core::{Duration, Filter};
+use std::net::Ipv4Addr;
+
+/// `sysctl [-w] [-q] KEY[=VALUE]`.
+pub fn sysctl(w: &mut Words<'_>) -> Result<Command, PErr> {
+    let mut key = None;
+    while let Some(a) = w.take() {
+        match a {
+            "-w" | "-q" | "--write" | "--quiet" => {}
+            "-p" | "-a" | "--load" | "--all" => return Err(w.err_prev(format!("not supported yet: sysctl {a}"))),
+            _ if a.starts_with('-') => return Err(w.err_prev(format!("sysctl: unknown option {a}"))),
+            _ if key.is_some() => {
+                return Err(w
+                    .err_prev("one key per sysctl command in a scenario")
+                    .hint("write the second setting on its own line"));
+            }
+            _ => key = Some(a.to_string()),
+        }
+    }
+    let kv = key.ok_or_else(|| w.err("sysctl needs a key, e.g. net.ipv4.ip_forward=1"))?;
+    Ok(match kv.split_once('=') {
+        Some((k, v)) => Command::Sysctl { key: k.trim().to_string(), value: Some(v.trim().to_string()) },
+        None => Command::Sysctl { key: kv, value: None },
+    })
+}
+
+/// Splits getopt-style clusters: calls `f(flag, words)` for each flag letter; `f` returns
+/// true when the flag took a value (the rest of the cluster, or the next word).
+fn cluster<'a>(
+    w: &mut Words<'a>,
+    arg: &'a str,
+    mut f: impl FnMut(char, Option<&'a str>, &mut Words<'a>) -> Result<bool, PErr>,
+) -> Result<(), PErr> {
+    let body = &arg[1..];
+    for (i, c) in body.char_indices() {
+        let rest = &body[i + c.len_utf8()..];
+        let attached = if rest.is_empty() { None } else { Some(rest) };
+        if f(c, attached, w)? {
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+fn opt_value<'a>(attached: Option<&'a str>, w: &mut Words<'a>, flag: char, what: &str) -> Result<&'a str, PErr> {
+    match attached {
+        Some(v) => Ok(v),
+        None => w.take().ok_or_else(|| w.err(format!("option requires an argument -- '{flag}' ({what})"))),
+    }
+}
+
+fn secs(v: &str, w: &Words<'_>, flag: char) -> Result<Secs, PErr> {
+    Duration::from_secs_str(v)
+        .map(Secs)
+        .ok_or_else(|| w.err_prev(format!("bad value for -{flag}: `{v}` (seconds, e.g. 1 or 0.2)")))
+}
+
+fn num<T: std::str::FromStr>(v: &str, w: &Words<'_>, flag: char, what: &str) -> Result<T, PErr> {
+    v.parse().map_err(|_| w.err_prev(format!("invalid argument for -{flag}: '{v}' ({what})")))
+}
+
+/// `ping [options] DEST` (iputils).
+pub fn ping(w: &mut Words<'_>, background: bool) -> Result<Command, PErr> {
+    let start = w.pos();
+    let mut p = PingCmd {
+        dest: Ipv4Addr::UNSPECIFIED,
+        count: None,
+        interval: None,
+        bind: None,
+        wait: None,
+        ttl: None,
+        size: None,
+        quiet: false,
+        broadcast: false,
+    };
+    let mut dest = None;
+    while let Some(a) = w.take() {
+        if a.starts_with('-') && a.len() > 1 {
+            cluster(w, a, |c, att, w| {
+                Ok(match c {
+                    'c' => {
+                        let v = opt_value(att, w, c, "a count")?;
+                        p.count = Some(num(v, w, c, "a count")?);
+                        true
+                    }
+                    'i' => {
+                        p.interval = Some(secs(opt_value(att, w, c, "seconds")?, w, c)?);
+                        true
+                    }
+                    'W' => {
+                        p.wait = Some(secs(opt_value(att, w, c, "seconds")?, w, c)?);
+                        true
+                    }
+                    'I' => {
+                        p.bind = Some(opt_value(att, w, c, "an interface or address")?.to_string());
+                        true
+                    }
+                    't' => {
+                        let v = opt_value(att, w, c, "a TTL")?;
+                        p.ttl = Some(num(v, w, c, "a TTL from 1 to 255")?);
+                        true
+                    }
+                    's' => {
+                        let v = opt_value(att, w, c, "a size")?;
+                        p.size = Some(num(v, w, c, "a payload size")?);
+                        true
+                    }
+                    'q' => {
+                        p.quiet = true;
+                        false
+                    }
+                    'b' => {
+                        p.broadcast = true;
+                        false
+                    }
+                    'n' | '4' => false,
+                    'w' | 'f' | 'R' | 'r' | 'p' | 'l' | 'M' | 'Q' | 'S' | 'T' | 'D' | 'O' | 'a' | 'A' | 'U' | 'v'
+                    | 'L' | 'B' | 'm' => {
+                        return Err(w.err_prev(format!("not supported yet: ping -{c}")));
+                    }
+                    '6' => return Err(w.err_prev("not supported yet: IPv6")),
+                    _ => return Err(w.err_prev(format!("ping: invalid option -- '{c}'"))),
+                })
+            })?;
+        } else if dest.is_some() {
+            return Err(w.err_prev(format!("ping: unexpected argument `{a}`")).hint("ping takes one destination"));
+        } else {
+            let d: Ipv4Addr = a.parse().map_err(|_| {
+                w.err_prev(format!("ping: {a}: Name or service not known"))
+                    .hint("nslab has no DNS: give an IPv4 address")
+            })?;
+            dest = Some(d);
+        }
+    }
+    p.dest = dest.ok_or_else(|| w.err("ping: usage error: Destination address required"))?;
+    let _ = (start, background);
+    Ok(Command::Ping(p))
+}
+
+/// `tcpdump [-tnel] -i IF [-w FILE] [EXPRESSION]`.
+pub fn tcpdump(w: &mut Words<'_>, background: bool) -> Result<Command, PErr> {
+    let mut t = TcpdumpCmd {
+        iface: String::new(),
+        filter: String::new(),
+        link_header: false,
+        no_timestamp: false,
+        write: None,
+    };
+    let mut iface = None;
+    let mut numeric = false;
+    let mut expr: Vec<(String, crate::error::Span)> = Vec::new();
+    while let Some(a) = w.take() {
+        if let Some(v) = a.strip_prefix("--interface=") {
+            iface = Some(v.to_string());
+        } else if a.starts_with('-') && a.len() > 1 && expr.is_empty() {
+            cluster(w, a, |c, att, w| {
+                Ok(match c {
+                    't' => {
+                        if t.no_timestamp {
+                            return Err(w.err_prev("not supported yet: tcpdump -tt (absolute timestamps)"));
+                        }
+                        t.no_timestamp = true;
+                        false
+                    }
+                    'n' => {
+                        numeric = true;
+                        false
+                    }
+                    'e' => {
+                        t.link_header = true;
+                        false
+                    }
+                    'l' | 'U' | 'p' => false,
+                    'i' => {
+                        iface = Some(opt_value(att, w, c, "an interface")?.to_string());
+                        true
+                    }
+                    'w' => {
+                        t.write = Some(opt_value(att, w, c, "a file name")?.to_string());
+                        true
+                    }
+                    'v' | 'X' | 'x' | 'A' | 'c' | 'r' | 's' | 'S' | 'q' | 'K' | 'Q' | 'G' | 'C' | 'y' | 'B' | 'D' => {
+                        return Err(w.err_prev(format!("not supported yet: tcpdump -{c}")));
+                    }
+                    _ => return Err(w.err_prev(format!("tcpdump: invalid option -- '{c}'"))),
+                })
+            })?;
+        } else {
+            let span = w.span_at(w.pos() - 1);
+            expr.push((a.to_string(), span));
+        }
+    }
+    if !numeric {
+        return Err(w
+            .err("not supported yet: tcpdump without -n (name resolution)")
+            .hint("add -n (the documents use -tnel)"));
+    }
+    t.iface = iface
+        .ok_or_else(|| w.err("tcpdump needs an interface: -i IF").hint("nslab does not pick a default interface"))?;
+    let words: Vec<&str> = expr.iter().map(|(s, _)| s.as_str()).collect();
+    if let Err(e) = Filter::parse_words(&words) {
+        let span = expr.get(e.word).map(|(_, s)| *s).unwrap_or_else(|| w.span_at(w.pos()));
+        return Err(PErr { span, msg: format!("tcpdump: {e}"), hint: None });
+    }
+    t.filter = words.join(" ");
+    let _ = background;
+    Ok(Command::Tcpdump(t))
+}
+
+/// `sleep N[s|m|h|d]`.
+pub fn sleep(w: &mut Words<'_>) -> Result<Command, PErr> {
+    let v = w.take().ok_or_else(|| w.err("sleep: missing operand"))?;
+    let (num, mult) = match v.char_indices().last() {
+        Some((i, 's')) => (&v[..i], 1),
+        Some((i, 'm')) => (&v[..i], 60),
+        Some((i, 'h')) => (&v[..i], 3600),
+        Some((i, 'd')) => (&v[..i], 86400),
+        _ => (v, 1),
+    };
+    let d = Duration::from_secs_str(num).ok_or_else(|| w.err_prev(format!("sleep: invalid time interval '{v}'")))?;
+    if !w.done() {
+        return Err(w.err("one interval per sleep in a scenario"));
+    }
+    Ok(Command::Sleep { secs: Secs(d.saturating_mul(mult)) })
+}
+
+/// `kill [-INT|-2|-SIGINT] %N`.
+pub fn kill(w: &mut Words<'_>) -> Result<Command, PErr> {
+    let mut job = None;
+    while let Some(a) = w.take() {
+        match a {
+            "-INT" | "-2" | "-SIGINT" | "-s" => {
+                if a == "-s" && !matches!(w.take(), Some("INT" | "SIGINT")) {
+                    return Err(w.err_prev("not supported yet: signals other than SIGINT"));
+                }
+            }
+            _ if a.starts_with('%') => {
+                job = Some(a[1..].parse::<u32>().map_err(|_| w.err_prev(format!("kill: {a}: no such job")))?);
+            }
+            _ if a.starts_with('-') => return Err(w.err_prev("not supported yet: signals other than SIGINT")),
+            _ => {
+                return Err(w
+                    .err_prev("kill takes a job: `kill %1`")
+                    .hint("nslab has no real pids; use the job number the shell printed"));
+            }
+        }
+    }
+    Ok(Command::Kill { job: job.ok_or_else(|| w.err("kill: usage: kill %N"))? })
+}
+
+/// `wait`.
+pub fn wait(w: &mut Words<'_>) -> Result<Command, PErr> {
+    if !w.done() {
+        return Err(w.err("not supported yet: wait with arguments"));
+    }
+    Ok(Command::Wait)
+}

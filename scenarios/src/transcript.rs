@@ -1,0 +1,177 @@
+//! Renders a run's trace into what a user reads: the transcript (commands, their output,
+//! each capture's tcpdump lines, in virtual-time order), each step's output for the
+//! expectations, JSON lines, and pcapng files.
+
+use crate::command::Step;
+use crate::runner::Attribution;
+use serde::Serialize;
+use sim_core::tcpdump::Formatter;
+use sim_core::{CaptureId, Instant, Record};
+use sim_nodes::Lab;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// What a transcript line is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// A command typed at a prompt.
+    Command,
+    /// A line a command or process printed.
+    Output,
+    /// A frame, as tcpdump printed it.
+    Frame,
+}
+
+/// One transcript line.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Line {
+    /// When.
+    pub at: Instant,
+    /// What.
+    pub kind: Kind,
+    /// The background job it came from (`tcpdump[ns1/ns1-veth0]`), if any.
+    pub tag: Option<String>,
+    /// The text.
+    pub text: String,
+    /// The step it belongs to.
+    pub step: usize,
+}
+
+impl fmt::Display for Line {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[{:>8}] ", self.at.to_string())?;
+        if let Some(t) = &self.tag {
+            write!(f, "{t} ")?;
+        }
+        f.write_str(&self.text)
+    }
+}
+
+/// A step's output and exit status.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StepOut {
+    /// Lines printed (stdout and stderr, as a terminal interleaves them).
+    pub output: Vec<String>,
+    /// Exit status, once it has one.
+    pub exit: Option<i32>,
+}
+
+/// Everything rendered from one run.
+#[derive(Clone, Debug, Default)]
+pub struct Rendered {
+    /// The transcript.
+    pub lines: Vec<Line>,
+    /// Per step.
+    pub steps: Vec<StepOut>,
+}
+
+fn tag(step: &Step) -> String {
+    let ns = step.ns.as_deref().unwrap_or("root");
+    match &step.run {
+        crate::Command::Tcpdump(t) => format!("tcpdump[{ns}/{}]", t.iface),
+        c => format!("{}[{ns}]", c.program()),
+    }
+}
+
+/// Renders the trace of `lab`.
+pub fn render(lab: &Lab, attr: &Attribution, steps: &[Step], exits: &BTreeMap<usize, i32>) -> Rendered {
+    let mut out = Rendered { lines: Vec::new(), steps: vec![StepOut::default(); steps.len()] };
+    let mut fmts: BTreeMap<CaptureId, Formatter> = BTreeMap::new();
+    let mut commands = 0usize;
+    for r in lab.world().trace().records() {
+        match r {
+            Record::Command { at, prompt, line } => {
+                let step = commands.min(steps.len().saturating_sub(1));
+                commands += 1;
+                out.lines.push(Line {
+                    at: *at,
+                    kind: Kind::Command,
+                    tag: None,
+                    text: format!("{prompt}# {line}"),
+                    step,
+                });
+            }
+            Record::Output { at, node, pid, line, .. } => {
+                let (step, tag) = if *pid == 0 {
+                    (commands.saturating_sub(1), None)
+                } else {
+                    match attr.procs.get(&(*node, *pid)) {
+                        Some(&s) => (s, steps[s].background.then(|| tag(&steps[s]))),
+                        None => continue,
+                    }
+                };
+                if steps.get(step).and_then(|s| s.grep.as_ref()).is_some_and(|g| !g.keeps(line)) {
+                    continue;
+                }
+                out.steps[step].output.push(line.clone());
+                out.lines.push(Line { at: *at, kind: Kind::Output, tag, text: line.clone(), step });
+            }
+            Record::Frame { at, capture, bytes, .. } => {
+                let Some(&(step, opts, writes)) = attr.captures.get(capture) else { continue };
+                if writes {
+                    continue;
+                }
+                let text = fmts.entry(*capture).or_insert_with(|| Formatter::new(opts)).line(at.as_nanos(), bytes);
+                if steps[step].grep.as_ref().is_some_and(|g| !g.keeps(&text)) {
+                    continue;
+                }
+                out.steps[step].output.push(text.clone());
+                out.lines.push(Line { at: *at, kind: Kind::Frame, tag: Some(tag(&steps[step])), text, step });
+            }
+            Record::Exit { node, pid, status, .. } => {
+                if let Some(&s) = attr.procs.get(&(*node, *pid)) {
+                    out.steps[s].exit = Some(*status);
+                }
+            }
+            Record::Drop { .. } | Record::Event { .. } => {}
+        }
+    }
+    for (i, e) in exits {
+        if let Some(s) = out.steps.get_mut(*i) {
+            s.exit.get_or_insert(*e);
+        }
+    }
+    out
+}
+
+/// The transcript as text, one line each.
+pub fn text(r: &Rendered) -> String {
+    let mut s = String::new();
+    for l in &r.lines {
+        s.push_str(&l.to_string());
+        s.push('\n');
+    }
+    s
+}
+
+/// The transcript as JSON lines.
+pub fn json(r: &Rendered) -> String {
+    let mut s = String::new();
+    for l in &r.lines {
+        s.push_str(&serde_json::to_string(l).unwrap_or_default());
+        s.push('\n');
+    }
+    s
+}
+
+/// A pcapng of the captures in `which` (all when `None`): one interface block per
+/// capture, named `namespace/interface`.
+pub fn pcapng(lab: &Lab, which: Option<CaptureId>) -> Result<Vec<u8>, sim_core::pcapng::PcapngError> {
+    let caps: Vec<_> = lab.captures().iter().filter(|c| which.is_none_or(|w| w == c.id)).collect();
+    let index: BTreeMap<CaptureId, u32> = caps.iter().enumerate().map(|(i, c)| (c.id, i as u32)).collect();
+    let ifs: Vec<sim_core::pcapng::Interface> = caps
+        .iter()
+        .map(|c| sim_core::pcapng::Interface {
+            name: format!("{}/{}", c.netns.as_deref().unwrap_or("root"), c.iface),
+            filter: (!c.filter_text.is_empty()).then(|| c.filter_text.clone()),
+        })
+        .collect();
+    let packets = lab.world().trace().records().iter().filter_map(|r| match r {
+        Record::Frame { at, capture, dir, bytes } => {
+            index.get(capture).map(|&interface| sim_core::pcapng::Packet { interface, at: *at, dir: *dir, bytes })
+        }
+        _ => None,
+    });
+    sim_core::pcapng::write(&ifs, packets)
+}

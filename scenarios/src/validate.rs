@@ -1,0 +1,57 @@
+//! Checks on a parsed step that do not depend on the machine's state: tcpdump must run in
+//! the background and its filter must parse, values must be in range. Both front ends
+//! run these, so a RON file and a script get the same errors.
+
+use crate::command::{Command, Step};
+use sim_core::Filter;
+
+/// Why a step is refused, and which of its words to point at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invalid {
+    /// What is wrong.
+    pub message: String,
+    /// What would fix it.
+    pub hint: Option<String>,
+    /// The word to point at, if one is to blame.
+    pub word: Option<String>,
+}
+
+fn invalid(message: impl Into<String>, hint: &str, word: Option<&str>) -> Invalid {
+    Invalid { message: message.into(), hint: Some(hint.to_string()), word: word.map(str::to_string) }
+}
+
+/// Checks one step.
+pub fn step(s: &Step) -> Result<(), Invalid> {
+    match &s.run {
+        Command::Ping(p) => {
+            if p.ttl == Some(0) {
+                return Err(invalid(
+                    "ping: invalid argument: '0': out of range: 1 <= value <= 255",
+                    "a TTL is 1 to 255",
+                    None,
+                ));
+            }
+            if p.size.is_some_and(|n| n > 65507) {
+                return Err(invalid("ping: invalid argument: packet size too large", "at most 65507 bytes", None));
+            }
+        }
+        Command::Tcpdump(t) => {
+            if !s.background {
+                return Err(invalid(
+                    "tcpdump runs until it is stopped",
+                    "run it in the background with `&`; the scenario's end (or `kill %N`) stops it",
+                    Some("tcpdump"),
+                ));
+            }
+            if let Err(e) = Filter::parse(&t.filter) {
+                return Err(Invalid { message: format!("tcpdump: {e}"), hint: None, word: Some(e.near) });
+            }
+        }
+        Command::Sysctl { key, .. } if key.is_empty() => {
+            return Err(invalid("sysctl needs a key", "e.g. net.ipv4.ip_forward=1", None));
+        }
+        Command::Kill { job: 0 } => return Err(invalid("kill: %0: no such job", "jobs count from 1", None)),
+        _ => {}
+    }
+    Ok(())
+}

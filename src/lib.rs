@@ -1,0 +1,30 @@
+//! nslab: a deterministic, in-process network lab.
+//!
+//! The public facade over the workspace's crates: [`sim_core`] (the engine),
+//! [`sim_nodes`] (namespaces and the processes in them), [`scenarios`] (the command
+//! vocabulary, its front ends and the sim runner) and [`kernel_backend`]. The `nslab` binary
+//! is the command-line front end; this library holds no logic of its own beyond finding
+//! scenario files.
+
+pub use kernel_backend;
+pub use scenarios;
+pub use sim_core;
+pub use sim_nodes;
+
+use std::path::{Path, PathBuf};
+
+/// The scenario files (`*.sh`, `*.ron`) in `dir`, sorted by name.
+pub fn scenario_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("sh" | "ron")))
+        .collect();
+    v.sort();
+    Ok(v)
+}
+
+/// Where the bundled scenarios are: `./scenarios` if it exists, else the source tree's.
+pub fn default_scenario_dir() -> PathBuf {
+    let here = PathBuf::from("scenarios");
+    if here.is_dir() { here } else { Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios") }
+}

@@ -1,0 +1,130 @@
+//! Bad input gets one clear error naming the file, line and column (and a hint where one
+//! helps); nothing panics. One test per case the foundation issue lists, each for the shell
+//! and the RON front end where the case applies to both.
+
+mod common;
+
+use nslab::scenarios::{self, runner};
+
+const SETUP: &str = "ip netns add ns1\nip netns add ns2\nip link add ns1-veth0 type veth peer name ns2-veth0\n";
+
+fn err(name: &str, text: &str) -> String {
+    match common::run_text(name, text) {
+        Ok(_) => panic!("{name} should have been refused:\n{text}"),
+        Err(e) => e,
+    }
+}
+
+/// Asserts the first line names `file:line:col` and contains `msg`.
+fn assert_at(e: &str, file: &str, line: u32, col: u32, msg: &str) {
+    let first = e.lines().next().unwrap_or("");
+    assert!(first.starts_with(&format!("error: {file}:{line}:{col}: ")), "wrong place:\n{e}");
+    assert!(first.contains(msg), "wrong message (wanted {msg:?}):\n{e}");
+    assert!(e.contains('^'), "no caret:\n{e}");
+}
+
+#[test]
+fn unknown_command() {
+    let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 pign -c 1 192.0.2.2\n"));
+    assert_at(&e, "a.sh", 4, 19, "unknown command `pign`");
+    assert!(e.contains("help: nslab runs ip, sysctl, ping"));
+    let e = err("a.ron", "(steps: [(run: NetnsAdd(name: \"a\")), (run: Pign(dest: \"1.1.1.1\"))])");
+    assert_at(&e, "a.ron", 1, 44, "Pign");
+}
+
+#[test]
+fn unknown_option() {
+    let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 ping -c 1 -Z 192.0.2.2\n"));
+    assert_at(&e, "a.sh", 4, 29, "ping: invalid option -- 'Z'");
+    let e = err("a.sh", "ip link add x type veth peer name y mtu 9000\n");
+    assert!(e.contains("not supported yet: peer mtu"), "{e}");
+    let e = err("a.ron", "(steps: [(run: Ping(dest: \"1.1.1.1\", cnt: 3))])");
+    assert!(e.lines().next().unwrap().starts_with("error: a.ron:1:"), "{e}");
+    assert!(e.contains("cnt"), "{e}");
+}
+
+#[test]
+fn namespace_that_does_not_exist() {
+    let e = err("a.sh", &format!("{SETUP}ip netns exec ns3 ip link show\n"));
+    assert_at(&e, "a.sh", 4, 15, "Cannot open network namespace \"ns3\"");
+    assert!(e.contains("help: namespaces: ns1, ns2"), "{e}");
+    let e = err("a.sh", &format!("{SETUP}ip link set ns1-veth0 netns ns9\n"));
+    assert_at(&e, "a.sh", 4, 29, "Invalid \"netns\" value");
+    let e = err("a.ron", "(steps: [\n  (run: NetnsAdd(name: \"ns1\")),\n  (ns: \"ns2\", run: LinkShow()),\n])");
+    assert_at(&e, "a.ron", 3, 8, "Cannot open network namespace \"ns2\"");
+}
+
+#[test]
+fn interface_that_does_not_exist() {
+    let e =
+        err("a.sh", &format!("{SETUP}ip link set ns1-veth0 netns ns1\nip netns exec ns1 ip link set ns1-veth9 up\n"));
+    assert_at(&e, "a.sh", 5, 31, "Cannot find device \"ns1-veth9\"");
+    assert!(e.contains("help: interfaces in ns1: lo, ns1-veth0"), "{e}");
+    let e = err(
+        "a.ron",
+        "(steps: [\n  (run: NetnsAdd(name: \"ns1\")),\n  (ns: \"ns1\", run: AddrAdd(addr: \"192.0.2.1/24\", dev: \"eth0\")),\n])",
+    );
+    assert_at(&e, "a.ron", 3, 55, "Cannot find device \"eth0\"");
+}
+
+#[test]
+fn address_without_the_prefix_ron_needs() {
+    // RON addresses carry their prefix. (The shell front end follows iproute2, which takes a
+    // bare address as /32, exactly as the kernel does.)
+    let e = err(
+        "a.ron",
+        "(steps: [\n  (run: NetnsAdd(name: \"ns1\")),\n  (ns: \"ns1\", run: AddrAdd(addr: \"192.0.2.1\", dev: \"lo\")),\n])",
+    );
+    assert!(e.lines().next().unwrap().starts_with("error: a.ron:3:"), "{e}");
+    assert!(e.contains("needs a prefix length, e.g. `192.0.2.1/24`"), "{e}");
+    let r = common::run_text("a.sh", "ip netns add ns1\nip -n ns1 addr add 192.0.2.1 dev lo\nip -n ns1 addr show lo\n#> 1: lo: {}\n#> {}\n#>     inet 192.0.2.1/32 scope global lo\n#> {}\n").unwrap();
+    assert!(r.failures("a.sh").is_empty());
+}
+
+#[test]
+fn duplicate_interface_name() {
+    let e = err("a.sh", &format!("{SETUP}ip link add ns1-veth0 type veth peer name other\n"));
+    assert_at(&e, "a.sh", 4, 1, "RTNETLINK answers: File exists");
+    let e = err("a.sh", "ip link add a type veth peer name a\n");
+    assert!(e.contains("two different names"), "{e}");
+}
+
+#[test]
+fn veth_end_moved_twice() {
+    let e = err("a.sh", &format!("{SETUP}ip link set ns1-veth0 netns ns1\nip link set ns1-veth0 netns ns2\n"));
+    assert_at(&e, "a.sh", 5, 13, "Cannot find device \"ns1-veth0\"");
+    assert!(e.contains("interfaces in the root namespace: lo, ns2-veth0"), "{e}");
+}
+
+#[test]
+fn expected_failures_are_output_not_errors() {
+    let r = common::run_text(
+        "a.sh",
+        &format!(
+            "{SETUP}ip link add ns1-veth0 type veth peer name other\n#> RTNETLINK answers: File exists\n#! exit: 2\n"
+        ),
+    )
+    .unwrap();
+    assert!(r.failures("a.sh").is_empty(), "{:?}", r.failures("a.sh"));
+}
+
+#[test]
+fn check_mode_reports_the_same_errors_without_running() {
+    let text = format!("{SETUP}ip netns exec ns1 ping -c 1000 192.0.2.2\nip netns exec ns1 ip link set nope up\n");
+    let sc = scenarios::load("a.sh", &text).unwrap();
+    let e = runner::run("a.sh", &text, &sc, &runner::RunOptions { dry_run: true, ..Default::default() })
+        .err()
+        .unwrap()
+        .to_string();
+    assert_at(&e, "a.sh", 5, 31, "Cannot find device \"nope\"");
+}
+
+#[test]
+fn a_failed_expectation_is_reported_with_both_lines() {
+    let r = common::run_text("a.sh", "ip netns add a\nip netns list\n#> b\n").unwrap();
+    let f = r.failures("a.sh");
+    assert_eq!(f.len(), 1);
+    let text = f[0].to_string();
+    assert!(text.starts_with("FAIL a.sh:2:1 `ip netns list`: output line 1 differs"), "{text}");
+    assert!(text.contains("expected: b") && text.contains("actual:   a"), "{text}");
+}

@@ -1,0 +1,26 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use nslab::scenarios::{self, runner};
+use std::path::PathBuf;
+
+/// Every scenario file shipped in `scenarios/`.
+pub fn scenario_files() -> Vec<PathBuf> {
+    nslab::scenario_files(&nslab::default_scenario_dir()).expect("scenarios/ is readable")
+}
+
+/// Loads and runs a scenario file with `seed` (or its own).
+pub fn run_file(path: &PathBuf, seed: Option<u64>) -> (String, runner::Run) {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).unwrap();
+    let sc = scenarios::load(&name, &text).unwrap_or_else(|e| panic!("{e}"));
+    let r = runner::run(&name, &text, &sc, &runner::RunOptions { seed, ..Default::default() })
+        .unwrap_or_else(|e| panic!("{e}"));
+    (name, r)
+}
+
+/// Loads and runs scenario text; returns the error text if any step is refused.
+pub fn run_text(name: &str, text: &str) -> Result<runner::Run, String> {
+    let sc = scenarios::load(name, text).map_err(|e| e.to_string())?;
+    runner::run(name, text, &sc, &runner::RunOptions::default()).map_err(|e| e.to_string())
+}

@@ -1,0 +1,166 @@
+//! The tcpdump formatter checked against the real tcpdump: frames the sim produced (ARP,
+//! echo, time exceeded, net/host unreachable) and synthetic UDP/TCP/ICMP frames go into a
+//! pcapng file; `tcpdump -tnel -r` must print exactly the lines our formatter prints.
+//! Skipped, with the reason printed, where tcpdump is not installed.
+
+mod common;
+
+use nslab::sim_core::capture::Direction;
+use nslab::sim_core::pcapng::{self, Interface, Packet};
+use nslab::sim_core::tcpdump::{Formatter, Options};
+use nslab::sim_core::{Instant, Record};
+use std::process::Command;
+
+fn tcpdump_lines(frames: &[Vec<u8>], flags: &str) -> Option<Vec<String>> {
+    let ifs = [Interface { name: "oracle".into(), filter: None }];
+    let pkts = frames.iter().enumerate().map(|(i, f)| Packet {
+        interface: 0,
+        at: Instant::from_micros(i as u64),
+        dir: Direction::In,
+        bytes: f,
+    });
+    let bytes = pcapng::write(&ifs, pkts).unwrap();
+    let dir = std::env::temp_dir().join(format!("nslab-oracle-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("frames{flags}.pcapng"));
+    std::fs::write(&path, bytes).unwrap();
+    let out = match Command::new("tcpdump").arg(flags).arg("-r").arg(&path).output() {
+        Ok(o) => o,
+        Err(e) => {
+            println!("skipped: tcpdump could not run ({e}); install it with `apt-get install tcpdump`");
+            return None;
+        }
+    };
+    assert!(out.status.success(), "tcpdump failed: {}", String::from_utf8_lossy(&out.stderr));
+    Some(String::from_utf8(out.stdout).unwrap().lines().map(str::to_string).collect())
+}
+
+fn ours(frames: &[Vec<u8>], opts: Options) -> Vec<String> {
+    let mut f = Formatter::new(opts);
+    frames.iter().map(|x| f.line(0, x)).collect()
+}
+
+fn sim_frames() -> Vec<Vec<u8>> {
+    let script = "ip netns add ns1\nip netns add ns2\nip netns add router\n\
+        ip link add ns1-veth0 type veth peer name gw-veth0\nip link add ns2-veth0 type veth peer name gw-veth1\n\
+        ip link set ns1-veth0 netns ns1\nip link set gw-veth0 netns router\nip link set ns2-veth0 netns ns2\nip link set gw-veth1 netns router\n\
+        ip -n ns1 link set ns1-veth0 up\nip -n ns2 link set ns2-veth0 up\nip -n router link set gw-veth0 up\nip -n router link set gw-veth1 up\n\
+        ip -n ns1 addr add 192.0.2.1/24 dev ns1-veth0\nip -n router addr add 192.0.2.254/24 dev gw-veth0\n\
+        ip -n ns2 addr add 198.51.100.1/24 dev ns2-veth0\nip -n router addr add 198.51.100.254/24 dev gw-veth1\n\
+        ip -n ns1 route add default via 192.0.2.254\nip -n ns2 route add default via 198.51.100.254\n\
+        ip netns exec router sysctl -w net.ipv4.ip_forward=1\n\
+        ip netns exec router tcpdump -tnel -i gw-veth0 &\n\
+        ip netns exec ns1 ping -c 2 198.51.100.1\nip netns exec ns1 ping -c 1 -t 1 198.51.100.1\n\
+        ip netns exec ns1 ping -c 1 10.1.1.1\nip netns exec ns1 ping -c 1 -s 1000 198.51.100.9\nsleep 6\n";
+    let r = common::run_text("oracle.sh", script).unwrap();
+    r.lab
+        .world()
+        .trace()
+        .records()
+        .iter()
+        .filter_map(|x| if let Record::Frame { bytes, .. } = x { Some(bytes.clone()) } else { None })
+        .collect()
+}
+
+fn eth(src: u8, dst: u8) -> Vec<u8> {
+    let mut f = vec![0, 0, 0x5e, 0, 0x53, dst, 0, 0, 0x5e, 0, 0x53, src];
+    f.extend([0x08, 0x00]);
+    f
+}
+
+fn ipv4(f: &mut Vec<u8>, proto: u8, src: [u8; 4], dst: [u8; 4], payload: &[u8]) {
+    let len = (20 + payload.len()) as u16;
+    f.extend([0x45, 0]);
+    f.extend(len.to_be_bytes());
+    f.extend([0x12, 0x34, 0x40, 0, 64, proto, 0, 0]);
+    f.extend(src);
+    f.extend(dst);
+    f.extend(payload);
+}
+
+fn synthetic() -> Vec<Vec<u8>> {
+    let c = [192, 0, 2, 1];
+    let s = [198, 51, 100, 1];
+    let mut out = Vec::new();
+    // UDP datagram, 32 bytes.
+    let mut u = vec![0xaf, 0x2d, 0x82, 0x9a, 0, 40, 0, 0];
+    u.extend([0u8; 32]);
+    let mut f = eth(1, 2);
+    ipv4(&mut f, 17, c, s, &u);
+    out.push(f);
+    // TCP handshake with options, data, FIN, and a RST-ACK.
+    let tcp = |sp: u16, dp: u16, seq: u32, ack: u32, flags: u8, opts: &[u8], data: &[u8]| {
+        let mut t = Vec::new();
+        t.extend(sp.to_be_bytes());
+        t.extend(dp.to_be_bytes());
+        t.extend(seq.to_be_bytes());
+        t.extend(ack.to_be_bytes());
+        t.push((((20 + opts.len()) / 4) << 4) as u8);
+        t.push(flags);
+        t.extend(64240u16.to_be_bytes());
+        t.extend([0, 0, 0, 0]);
+        t.extend(opts);
+        t.extend(data);
+        t
+    };
+    let syn_opts = [2, 4, 5, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7];
+    let ts = [1, 1, 8, 10, 0, 0, 0, 2, 0, 0, 0, 1];
+    let segs = [
+        (c, s, tcp(35234, 5555, 1175206699, 0, 0x02, &syn_opts, b"")),
+        (s, c, tcp(5555, 35234, 3261490245, 1175206700, 0x12, &syn_opts, b"")),
+        (c, s, tcp(35234, 5555, 1175206700, 3261490246, 0x10, &ts, b"")),
+        (c, s, tcp(35234, 5555, 1175206700, 3261490246, 0x18, &ts, b"Hello World!\n")),
+        (s, c, tcp(5555, 35234, 3261490246, 1175206713, 0x10, &ts, b"")),
+        (c, s, tcp(35234, 5555, 1175206713, 3261490246, 0x11, &ts, b"")),
+        (s, c, tcp(5557, 49104, 0, 810009372, 0x14, &[], b"")),
+    ];
+    for (a, b, t) in segs {
+        let mut f = eth(1, 2);
+        ipv4(&mut f, 6, a, b, &t);
+        out.push(f);
+    }
+    // ICMP port unreachable about a UDP datagram, and protocol unreachable.
+    for (code, proto) in [(3u8, 17u8), (2, 47)] {
+        let mut inner = Vec::new();
+        ipv4(&mut inner, proto, c, s, &[0x9c, 0x40, 0x15, 0xb4, 0, 11, 0, 0, b'h', b'i', b'\n']);
+        let mut m = vec![3, code, 0, 0, 0, 0, 0, 0];
+        m.extend(&inner);
+        let mut f = eth(2, 1);
+        ipv4(&mut f, 1, s, c, &m);
+        out.push(f);
+    }
+    out
+}
+
+#[test]
+fn formatter_matches_real_tcpdump() {
+    let mut frames = sim_frames();
+    assert!(frames.len() > 10, "the sim run should have produced frames");
+    frames.extend(synthetic());
+    let Some(real) = tcpdump_lines(&frames, "-tnel") else { return };
+    let mine = ours(&frames, Options { link_header: true, timestamp: false });
+    assert_eq!(real.len(), mine.len());
+    for (i, (r, m)) in real.iter().zip(&mine).enumerate() {
+        assert_eq!(r, m, "frame {i}");
+    }
+    let Some(real) = tcpdump_lines(&frames, "-tnl") else { return };
+    let mine = ours(&frames, Options { link_header: false, timestamp: false });
+    for (i, (r, m)) in real.iter().zip(&mine).enumerate() {
+        assert_eq!(r, m, "frame {i} without -e");
+    }
+}
+
+#[test]
+fn oracle_sees_what_we_think_it_sees() {
+    let frames = synthetic();
+    let Some(real) = tcpdump_lines(&frames, "-tnel") else { return };
+    for l in &real {
+        println!("{l}");
+    }
+    assert!(real.iter().any(|l| l.contains("Flags [S.], seq 3261490245, ack 1175206700, win 64240, options [mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7], length 0")));
+    assert!(
+        real.iter()
+            .any(|l| l.contains("Flags [P.], seq 1:14, ack 1, win 64240, options [nop,nop,TS val 2 ecr 1], length 13"))
+    );
+    assert!(real.iter().any(|l| l.ends_with("ICMP 198.51.100.1 udp port 5556 unreachable, length 39")));
+}
