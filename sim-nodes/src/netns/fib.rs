@@ -9,11 +9,12 @@ use std::fmt;
 use std::net::Ipv4Addr;
 
 /// Who installed a route (`proto`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Proto {
     /// The kernel, for an address's subnet.
     Kernel,
     /// `ip route add` without `proto` (shown as nothing).
+    #[default]
     Boot,
     /// `proto static`.
     Static,
