@@ -173,6 +173,64 @@ pub struct LinkSet {
     /// `name NEW`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// `master BR`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub master: Option<String>,
+    /// `nomaster`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub nomaster: bool,
+    /// `type bridge ageing_time CENTISECONDS`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ageing_time: Option<u32>,
+}
+
+/// bridge-utils' `brctl`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum Brctl {
+    /// `brctl addbr BR`.
+    Addbr(String),
+    /// `brctl delbr BR`.
+    Delbr(String),
+    /// `brctl addif BR DEV`.
+    Addif(String, String),
+    /// `brctl delif BR DEV`.
+    Delif(String, String),
+    /// `brctl show [BR]`.
+    Show(Option<String>),
+    /// `brctl showmacs BR`.
+    Showmacs(String),
+    /// `brctl setageing BR SECONDS`.
+    Setageing(String, Secs),
+}
+
+/// `traceroute [-n] [-m MAX] [-q N] [-w S] [-f FIRST] [-p PORT] [-N SIM] DEST`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TracerouteCmd {
+    /// Destination address.
+    pub dest: Ipv4Addr,
+    /// `-n`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub numeric: bool,
+    /// `-m`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_hops: Option<u8>,
+    /// `-f`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_hop: Option<u8>,
+    /// `-q`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queries: Option<u8>,
+    /// `-w` (the maximum wait).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait: Option<Secs>,
+    /// `-p`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+    /// `-N`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sim_queries: Option<u8>,
 }
 
 /// `ip route add|del …`.
@@ -343,6 +401,16 @@ pub enum Command {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         dev: Option<String>,
     },
+    /// `bridge fdb show [br BR]`.
+    BridgeFdbShow {
+        /// Only this bridge.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        br: Option<String>,
+    },
+    /// `brctl …`.
+    Brctl(Brctl),
+    /// `traceroute …`.
+    Traceroute(TracerouteCmd),
     /// `sysctl [-w] KEY[=VALUE]`.
     Sysctl {
         /// Key.
@@ -372,13 +440,16 @@ pub enum Command {
 impl Command {
     /// True for commands that run for a while as a process.
     pub fn is_process(&self) -> bool {
-        matches!(self, Command::Ping(_) | Command::Tcpdump(_))
+        matches!(self, Command::Ping(_) | Command::Tcpdump(_) | Command::Traceroute(_))
     }
     /// The program a user would see in `jobs`.
     pub fn program(&self) -> &'static str {
         match self {
             Command::Ping(_) => "ping",
             Command::Tcpdump(_) => "tcpdump",
+            Command::Traceroute(_) => "traceroute",
+            Command::Brctl(_) => "brctl",
+            Command::BridgeFdbShow { .. } => "bridge",
             Command::Sysctl { .. } => "sysctl",
             Command::Sleep { .. } => "sleep",
             Command::Kill { .. } => "kill",
@@ -423,6 +494,13 @@ impl fmt::Display for Command {
                 opt(f, "address", &s.address)?;
                 opt(f, "mtu", &s.mtu)?;
                 opt(f, "name", &s.name)?;
+                opt(f, "master", &s.master)?;
+                if s.nomaster {
+                    write!(f, " nomaster")?;
+                }
+                if let Some(a) = s.ageing_time {
+                    write!(f, " type bridge ageing_time {a}")?;
+                }
                 match s.up {
                     Some(true) => write!(f, " up"),
                     Some(false) => write!(f, " down"),
@@ -471,6 +549,33 @@ impl fmt::Display for Command {
             }
             Command::NeighFlush { dev: None } => write!(f, "ip neigh flush all"),
             Command::NeighFlush { dev: Some(d) } => write!(f, "ip neigh flush dev {d}"),
+            Command::BridgeFdbShow { br } => {
+                write!(f, "bridge fdb show")?;
+                opt(f, "br", br)
+            }
+            Command::Brctl(b) => match b {
+                Brctl::Addbr(x) => write!(f, "brctl addbr {x}"),
+                Brctl::Delbr(x) => write!(f, "brctl delbr {x}"),
+                Brctl::Addif(x, d) => write!(f, "brctl addif {x} {d}"),
+                Brctl::Delif(x, d) => write!(f, "brctl delif {x} {d}"),
+                Brctl::Show(None) => write!(f, "brctl show"),
+                Brctl::Show(Some(x)) => write!(f, "brctl show {x}"),
+                Brctl::Showmacs(x) => write!(f, "brctl showmacs {x}"),
+                Brctl::Setageing(x, t) => write!(f, "brctl setageing {x} {t}"),
+            },
+            Command::Traceroute(t) => {
+                write!(f, "traceroute")?;
+                if t.numeric {
+                    write!(f, " -n")?;
+                }
+                opt(f, "-f", &t.first_hop)?;
+                opt(f, "-m", &t.max_hops)?;
+                opt(f, "-q", &t.queries)?;
+                opt(f, "-w", &t.wait)?;
+                opt(f, "-p", &t.port)?;
+                opt(f, "-N", &t.sim_queries)?;
+                write!(f, " {}", t.dest)
+            }
             Command::Sysctl { key, value: Some(v) } => write!(f, "sysctl -w {}", shell_quote(&format!("{key}={v}"))),
             Command::Sysctl { key, value: None } => write!(f, "sysctl {key}"),
             Command::Ping(p) => {

@@ -6,13 +6,13 @@
 //! foreground process runs until it exits; `&` leaves it running; `sleep` advances time;
 //! at the end every background job is interrupted (Ctrl-C), so tcpdump prints its counts.
 
-use crate::command::{Command, Expect, LinkKind, Scenario, Step};
+use crate::command::{Brctl, Command, Expect, LinkKind, Scenario, Step};
 use crate::error::ScenarioError;
 use crate::transcript::{self, Rendered};
 use sim_core::tcpdump::Options;
 use sim_core::{CaptureId, Duration, Filter, Instant, NodeId, Record, Stream};
 use sim_nodes::netns::fib::Proto;
-use sim_nodes::proc::{Bind, Ping, PingArgs, Process};
+use sim_nodes::proc::{Bind, Ping, PingArgs, Process, Traceroute, TracerouteArgs};
 use sim_nodes::{Job, Lab, LabError};
 use std::collections::BTreeMap;
 
@@ -135,7 +135,9 @@ impl Runner<'_> {
         let prompt = step.ns.clone().unwrap_or_default();
         self.lab.world_mut().record(Record::Command { at, prompt, line: step.text.clone() });
         match &step.run {
-            Command::Ping(_) | Command::Tcpdump(_) => return self.start_process(i, step, node),
+            Command::Ping(_) | Command::Tcpdump(_) | Command::Traceroute(_) => {
+                return self.start_process(i, step, node);
+            }
             Command::Sleep { secs } => {
                 if !self.dry {
                     let until = self.lab.world().now() + secs.0;
@@ -226,8 +228,13 @@ impl Runner<'_> {
     }
 
     fn budget(&self, step: &Step, e: sim_core::world::BudgetExhausted) -> ScenarioError {
-        ScenarioError::at(self.file, self.source, step.span, e.to_string())
-            .with_hint("raise the budget with --event-budget, or look for a loop")
+        match self.lab.bridge_loop() {
+            Some(cycle) => ScenarioError::at(self.file, self.source, step.span, format!("{e}; bridge loop: {cycle}")).with_hint(
+                "Linux allows a bridge loop without STP and floods around it forever, as here: remove one of the links in the loop",
+            ),
+            None => ScenarioError::at(self.file, self.source, step.span, e.to_string())
+                .with_hint("raise the budget with --event-budget, or look for a loop"),
+        }
     }
 
     fn start_process(&mut self, i: usize, step: &Step, node: NodeId) -> Result<(), ScenarioError> {
@@ -256,6 +263,17 @@ impl Runner<'_> {
                 a.quiet = p.quiet;
                 a.broadcast = p.broadcast;
                 self.lab.spawn(node, Process::Ping(Box::new(Ping::new(a))))
+            }
+            Command::Traceroute(t) => {
+                let mut a = TracerouteArgs::new(t.dest);
+                a.numeric = t.numeric;
+                a.max_hops = t.max_hops.unwrap_or(a.max_hops);
+                a.first_hop = t.first_hop.unwrap_or(a.first_hop);
+                a.queries = t.queries.unwrap_or(a.queries);
+                a.wait = t.wait.map(|w| w.0).unwrap_or(a.wait);
+                a.port = t.port.unwrap_or(a.port);
+                a.sim_queries = t.sim_queries.unwrap_or(a.sim_queries).max(1);
+                self.lab.spawn(node, Process::Traceroute(Box::new(Traceroute::new(a))))
             }
             Command::Tcpdump(t) => {
                 let filter = Filter::parse(&t.filter)
@@ -310,9 +328,7 @@ impl Runner<'_> {
                 let pn = peer_netns.as_deref().map(|n| lab.ns(Some(n))).transpose()?;
                 lab.veth_add(node, name, peer, pn).map(|_| vec![])
             }
-            Command::LinkAdd { kind: LinkKind::Bridge, .. } => {
-                Err(LabError::unsupported("bridges (ip link add … type bridge)"))
-            }
+            Command::LinkAdd { name, kind: LinkKind::Bridge } => lab.bridge_add(node, name).map(|_| vec![]),
             Command::LinkDel { dev } => lab.link_del(node, dev).map(|_| vec![]),
             Command::LinkSet(s) => {
                 let target = s.netns.as_deref().map(|n| {
@@ -334,6 +350,15 @@ impl Runner<'_> {
                 if let Some(n) = &s.name {
                     lab.link_set_name(node, &s.dev, n)?;
                     dev = n.clone();
+                }
+                if let Some(m) = &s.master {
+                    lab.link_set_master(node, &dev, Some(m))?;
+                }
+                if s.nomaster {
+                    lab.link_set_master(node, &dev, None)?;
+                }
+                if let Some(a) = s.ageing_time {
+                    lab.bridge_set_ageing(node, &dev, Duration::from_millis(u64::from(a) * 10))?;
                 }
                 let mut at = node;
                 if let Some(t) = target {
@@ -381,9 +406,24 @@ impl Runner<'_> {
             Command::RouteShow { dev } => lab.route_show(node, dev.as_deref()),
             Command::NeighShow { dev } => lab.neigh_show(node, dev.as_deref()),
             Command::NeighFlush { dev } => lab.neigh_flush(node, dev.as_deref()).map(|_| vec![]),
+            Command::BridgeFdbShow { br } => lab.bridge_fdb_show(node, br.as_deref()),
+            Command::Brctl(b) => match b {
+                Brctl::Addbr(n) => lab.bridge_add(node, n).map(|_| vec![]),
+                Brctl::Delbr(n) => lab.brctl_delbr(node, n).map(|_| vec![]),
+                Brctl::Addif(br, d) => lab.link_set_master(node, d, Some(br)).map(|_| vec![]),
+                Brctl::Delif(_, d) => lab.link_set_master(node, d, None).map(|_| vec![]),
+                Brctl::Show(br) => lab.brctl_show(node, br.as_deref()),
+                Brctl::Showmacs(br) => lab.brctl_showmacs(node, br),
+                Brctl::Setageing(br, t) => lab.bridge_set_ageing(node, br, t.0).map(|_| vec![]),
+            },
             Command::Sysctl { key, value: Some(v) } => lab.sysctl_set(node, key, v).map(|l| vec![l]),
             Command::Sysctl { key, value: None } => lab.sysctl_get(node, key).map(|l| vec![l]),
-            Command::Ping(_) | Command::Tcpdump(_) | Command::Sleep { .. } | Command::Kill { .. } | Command::Wait => {
+            Command::Ping(_)
+            | Command::Tcpdump(_)
+            | Command::Traceroute(_)
+            | Command::Sleep { .. }
+            | Command::Kill { .. }
+            | Command::Wait => {
                 unreachable!("not configuration")
             }
         }

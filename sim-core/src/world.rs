@@ -38,9 +38,9 @@ pub struct BudgetExhausted {
     pub at: Instant,
 }
 
-/// Default event budget for one run: generous for any documented lab, small enough that a
-/// broadcast storm stops within seconds of wall time.
-pub const DEFAULT_EVENT_BUDGET: u64 = 50_000_000;
+/// Default event budget for one run: the documented labs use well under a million events; a
+/// broadcast storm stops within a few seconds of wall time.
+pub const DEFAULT_EVENT_BUDGET: u64 = 20_000_000;
 
 /// The simulated world.
 pub struct World {

@@ -42,6 +42,10 @@ pub struct LinkView<'a> {
     pub peer_ifindex: Option<u32>,
     /// True once the interface has been up (its qdisc is then `noqueue`).
     pub ever_up: bool,
+    /// The bridge it is a port of.
+    pub master: Option<String>,
+    /// For a bridge: how many ports it has.
+    pub bridge_ports: Option<usize>,
 }
 
 /// iproute2's flag list: NO-CARRIER first, M-DOWN last (a same-namespace peer that is down).
@@ -69,9 +73,17 @@ fn flags(i: &Iface, local_peer_down: bool) -> String {
 }
 
 /// The operational state word.
-fn operstate(i: &Iface, peer_ifindex: Option<u32>) -> &'static str {
+fn operstate(i: &Iface, peer_ifindex: Option<u32>, bridge_ports: Option<usize>) -> &'static str {
     if i.is_loopback() {
         return if i.admin_up { "UNKNOWN" } else { "DOWN" };
+    }
+    if let Some(n) = bridge_ports {
+        return match (i.admin_up, n, i.carrier) {
+            (false, _, _) => "DOWN",
+            (true, 0, _) => "UNKNOWN",
+            (true, _, true) => "UP",
+            (true, _, false) => "DOWN",
+        };
     }
     if !i.admin_up {
         return "DOWN";
@@ -96,15 +108,17 @@ fn head(v: &LinkView<'_>, mode: bool) -> String {
     };
     let qdisc = if v.ever_up || i.admin_up { "noqueue" } else { "noop" };
     let mode = if mode { " mode DEFAULT" } else { "" };
+    let master = v.master.as_ref().map(|m| format!(" master {m}")).unwrap_or_default();
     format!(
-        "{}: {}{}: <{}> mtu {} qdisc {} state {}{} group default qlen 1000",
+        "{}: {}{}: <{}> mtu {} qdisc {}{} state {}{} group default qlen 1000",
         i.ifindex,
         i.name,
         at,
         flags(i, local_down),
         i.mtu,
         qdisc,
-        operstate(i, v.peer_ifindex),
+        master,
+        operstate(i, v.peer_ifindex, v.bridge_ports),
         mode
     )
 }
@@ -113,7 +127,7 @@ fn link_line(v: &LinkView<'_>) -> String {
     let i = v.iface;
     match i.kind {
         IfKind::Loopback => "    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00".to_string(),
-        IfKind::Veth { .. } => {
+        IfKind::Veth { .. } | IfKind::Bridge => {
             let mut s = format!("    link/ether {} brd ff:ff:ff:ff:ff:ff", i.mac);
             if let Peer::Remote { netns, .. } = &v.peer {
                 match netns {
@@ -167,6 +181,8 @@ pub fn route(r: &Route, dev_name: &str, linkdown: bool) -> String {
     let mut s = String::new();
     if r.prefix == 0 {
         s.push_str("default ");
+    } else if r.prefix == 32 {
+        let _ = write!(s, "{} ", r.dst);
     } else {
         let _ = write!(s, "{}/{} ", r.dst, r.prefix);
     }
@@ -211,4 +227,15 @@ pub fn neigh(ip: Ipv4Addr, dev: Option<&str>, n: &Neighbour) -> String {
 /// A neighbour change as `ip monitor neigh` prints it (no trailing space).
 pub fn neigh_line(ip: Ipv4Addr, dev: &str, n: &Neighbour) -> String {
     neigh(ip, Some(dev), n).trim_end().to_string()
+}
+
+/// The multicast addresses a device's own filter holds, as `bridge fdb show` lists them
+/// (`self permanent`): the IPv6 all-nodes group always, the IPv4 all-hosts group while the
+/// device is up, and for a bridge also the router-discovery groups (checked on Linux 6.18).
+pub fn self_multicast(i: &Iface) -> &'static [&'static str] {
+    match (i.is_bridge(), i.admin_up) {
+        (false, false) | (true, false) => &["33:33:00:00:00:01"],
+        (false, true) => &["33:33:00:00:00:01", "01:00:5e:00:00:01"],
+        (true, true) => &["33:33:00:00:00:01", "01:00:5e:00:00:6a", "33:33:00:00:00:6a", "01:00:5e:00:00:01"],
+    }
 }

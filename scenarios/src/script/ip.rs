@@ -146,8 +146,26 @@ fn link(w: &mut Words<'_>) -> Result<Command, PErr> {
                 }
                 "mtu" => s.mtu = Some(w.parse_value("mtu", "MTU")?),
                 "name" => s.name = Some(w.value("name", "a new interface name")?.to_string()),
-                "master" | "nomaster" => {
-                    return Err(w.err_prev(format!("not supported yet: ip link set … {a} (bridges)")));
+                "master" => s.master = Some(w.value("master", "a bridge name")?.to_string()),
+                "nomaster" => s.nomaster = true,
+                "type" => {
+                    if w.take() != Some("bridge") {
+                        return Err(w.err_prev("not supported yet: ip link set … type other than bridge"));
+                    }
+                    while let Some(o) = w.peek() {
+                        match o {
+                            "ageing_time" => {
+                                w.take();
+                                s.ageing_time = Some(w.parse_value("ageing_time", "centiseconds")?);
+                            }
+                            "stp_state" | "forward_delay" | "vlan_filtering" | "priority" | "hello_time"
+                            | "max_age" => {
+                                w.take();
+                                return Err(w.err_prev(format!("not supported yet: bridge option {o}")));
+                            }
+                            _ => break,
+                        }
+                    }
                 }
                 "promisc" | "arp" | "multicast" | "txqueuelen" | "alias" | "group" => {
                     return Err(w.err_prev(format!("not supported yet: ip link set … {a}")));
@@ -297,7 +315,18 @@ fn route(w: &mut Words<'_>) -> Result<Command, PErr> {
                     let v = w.value("to", "a destination")?;
                     to = Some(prefix(w, v)?);
                 }
-                "table" | "scope" | "mtu" | "nexthop" | "type" | "tos" | "realm" => {
+                "scope" => {
+                    // The kernel's default scope (link without a gateway, global with one) is
+                    // all nslab models; saying it explicitly is fine.
+                    let v = w.value("scope", "link or global")?;
+                    let implied = if r.via.is_some() { "global" } else { "link" };
+                    if v != implied && !(v == "universe" && implied == "global") {
+                        return Err(w.err_prev(format!(
+                            "not supported yet: scope {v} on this route (nslab derives {implied})"
+                        )));
+                    }
+                }
+                "table" | "mtu" | "nexthop" | "type" | "tos" | "realm" => {
                     return Err(w.err_prev(format!("not supported yet: ip route {sub} … {x}")));
                 }
                 _ if to.is_none() => to = Some(prefix(w, x)?),

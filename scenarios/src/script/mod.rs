@@ -49,14 +49,17 @@ pub fn parse_words(words: &[(String, Span)], ns: Option<String>, background: boo
         "sleep" => tools::sleep(&mut w)?,
         "kill" => tools::kill(&mut w)?,
         "wait" => tools::wait(&mut w)?,
-        "brctl" | "bridge" | "iptables" | "iptables-save" | "iptables-restore" | "conntrack" | "nc" | "ncat"
-        | "curl" | "dnsmasq" | "dhclient" | "traceroute" | "python3" | "echo" => {
+        "brctl" => tools::brctl(&mut w)?,
+        "bridge" => tools::bridge(&mut w)?,
+        "traceroute" => tools::traceroute(&mut w)?,
+        "iptables" | "iptables-save" | "iptables-restore" | "conntrack" | "nc" | "ncat" | "curl" | "dnsmasq"
+        | "dhclient" | "python3" | "echo" => {
             return Err(w.err_prev(format!("not supported yet: {prog}")));
         }
         _ => {
             return Err(w
                 .err_prev(format!("unknown command `{prog}`"))
-                .hint("nslab runs ip, sysctl, ping, tcpdump, sleep, kill and wait"));
+                .hint("nslab runs ip, bridge, brctl, sysctl, ping, traceroute, tcpdump, sleep, kill and wait"));
         }
     };
     Ok(Parsed { ns, cmd, first_word: first })

@@ -3,7 +3,7 @@
 //! destination as GNU getopt permits).
 
 use super::words::{PErr, Words};
-use crate::command::{Command, PingCmd, Secs, TcpdumpCmd};
+use crate::command::{Brctl, Command, PingCmd, Secs, TcpdumpCmd, TracerouteCmd};
 use sim_core::{Duration, Filter};
 use std::net::Ipv4Addr;
 
@@ -260,4 +260,138 @@ pub fn wait(w: &mut Words<'_>) -> Result<Command, PErr> {
         return Err(w.err("not supported yet: wait with arguments"));
     }
     Ok(Command::Wait)
+}
+
+/// `brctl addbr|delbr|addif|delif|show|showmacs|setageing …`.
+pub fn brctl(w: &mut Words<'_>) -> Result<Command, PErr> {
+    let sub = w
+        .take()
+        .ok_or_else(|| w.err("brctl needs a command").hint("addbr, delbr, addif, delif, show, showmacs, setageing"))?;
+    let arg = |w: &mut Words<'_>, what: &str| {
+        w.take().map(str::to_string).ok_or_else(|| w.err(format!("brctl {sub}: {what} missing")))
+    };
+    let b = match sub {
+        "addbr" => Brctl::Addbr(arg(w, "bridge name")?),
+        "delbr" => Brctl::Delbr(arg(w, "bridge name")?),
+        "addif" => Brctl::Addif(arg(w, "bridge name")?, arg(w, "interface name")?),
+        "delif" => Brctl::Delif(arg(w, "bridge name")?, arg(w, "interface name")?),
+        "show" => Brctl::Show(w.take().map(str::to_string)),
+        "showmacs" => Brctl::Showmacs(arg(w, "bridge name")?),
+        "setageing" => {
+            let br = arg(w, "bridge name")?;
+            let v = arg(w, "seconds")?;
+            Brctl::Setageing(br, secs(&v, w, 'a')?)
+        }
+        "stp" | "setfd" | "sethello" | "setmaxage" | "setbridgeprio" | "setpathcost" | "setportprio" | "showstp"
+        | "hairpin" => {
+            return Err(w.err_prev(format!("not supported yet: brctl {sub}")));
+        }
+        _ => return Err(w.err_prev(format!("never heard of command [{sub}]"))),
+    };
+    if !w.done() {
+        return Err(w.err("too many arguments"));
+    }
+    Ok(Command::Brctl(b))
+}
+
+/// `bridge fdb show [br BR]`.
+pub fn bridge(w: &mut Words<'_>) -> Result<Command, PErr> {
+    let obj = w.take().unwrap_or("");
+    if !super::words::matches(obj, "fdb") {
+        return Err(w
+            .err_prev(format!("not supported yet: bridge {obj}"))
+            .hint("nslab knows `bridge fdb show [br BR]`"));
+    }
+    let sub = w.take().unwrap_or("show");
+    if !super::words::matches(sub, "show") && sub != "list" {
+        return Err(w.err_prev(format!("not supported yet: bridge fdb {sub}")));
+    }
+    let mut br = None;
+    while let Some(a) = w.take() {
+        match a {
+            "br" => br = Some(w.value("br", "a bridge name")?.to_string()),
+            _ => return Err(w.err_prev(format!("not supported yet: bridge fdb show {a}"))),
+        }
+    }
+    Ok(Command::BridgeFdbShow { br })
+}
+
+/// `traceroute [-n] [-f FIRST] [-m MAX] [-q N] [-w S] [-p PORT] [-N SIM] DEST` (Debian's).
+pub fn traceroute(w: &mut Words<'_>) -> Result<Command, PErr> {
+    let mut t = TracerouteCmd {
+        dest: Ipv4Addr::UNSPECIFIED,
+        numeric: false,
+        max_hops: None,
+        first_hop: None,
+        queries: None,
+        wait: None,
+        port: None,
+        sim_queries: None,
+    };
+    let mut dest = None;
+    while let Some(a) = w.take() {
+        if a.starts_with('-') && a.len() > 1 {
+            cluster(w, a, |c, att, w| {
+                Ok(match c {
+                    'n' => {
+                        t.numeric = true;
+                        false
+                    }
+                    '4' => false,
+                    'm' => {
+                        let v = opt_value(att, w, c, "hops")?;
+                        t.max_hops = Some(num(v, w, c, "a hop count from 1 to 255")?);
+                        true
+                    }
+                    'f' => {
+                        let v = opt_value(att, w, c, "hops")?;
+                        t.first_hop = Some(num(v, w, c, "a hop number")?);
+                        true
+                    }
+                    'q' => {
+                        let v = opt_value(att, w, c, "probes")?;
+                        t.queries = Some(num(v, w, c, "probes per hop (1..10)")?);
+                        true
+                    }
+                    'N' => {
+                        let v = opt_value(att, w, c, "probes")?;
+                        t.sim_queries = Some(num(v, w, c, "simultaneous probes")?);
+                        true
+                    }
+                    'w' => {
+                        let v = opt_value(att, w, c, "seconds")?;
+                        if v.contains(',') {
+                            return Err(w.err_prev("not supported yet: traceroute -w MAX,HERE,NEAR"));
+                        }
+                        t.wait = Some(secs(v, w, c)?);
+                        true
+                    }
+                    'p' => {
+                        let v = opt_value(att, w, c, "a port")?;
+                        t.port = Some(num(v, w, c, "a port")?);
+                        true
+                    }
+                    'I' | 'T' | 'U' | 'M' | 'P' | 'i' | 's' | 'g' | 't' | 'x' | 'z' | 'A' | 'e' | 'F' | 'r' | 'd'
+                    | 'V' => {
+                        return Err(w.err_prev(format!("not supported yet: traceroute -{c}")));
+                    }
+                    _ => return Err(w.err_prev(format!("Bad option `-{c}' (argc 1)"))),
+                })
+            })?;
+        } else if dest.is_none() {
+            dest = Some(a.parse::<Ipv4Addr>().map_err(|_| {
+                w.err_prev(format!("{a}: Name or service not known")).hint("nslab has no DNS: give an IPv4 address")
+            })?);
+        } else {
+            return Err(w.err_prev("not supported yet: traceroute packetlen argument"));
+        }
+    }
+    t.dest = dest.ok_or_else(|| w.err("Specify \"host\" missing argument."))?;
+    if t.queries.is_some_and(|q| q == 0 || q > 10) {
+        return Err(w.err("no more than 10 probes per hop"));
+    }
+    if t.max_hops == Some(0) || t.first_hop.is_some_and(|f| f == 0 || f > t.max_hops.unwrap_or(30)) {
+        return Err(w.err("first hop out of range"));
+    }
+    Ok(Command::Traceroute(t))
 }

@@ -35,6 +35,8 @@ pub enum IfKind {
         /// The link to the peer, while the peer exists.
         link: Option<LinkId>,
     },
+    /// A bridge device (its switching state is the namespace's `Bridge` of this ifindex).
+    Bridge,
 }
 
 /// An IPv4 address on an interface.
@@ -146,6 +148,8 @@ pub struct Iface {
     pub addrs: Vec<IfAddr>,
     /// `net.ipv4.conf.IF.forwarding`.
     pub forwarding: bool,
+    /// The bridge this interface is a port of (`master BR`).
+    pub master: Option<u32>,
     /// Neighbour parameters.
     pub neigh: NeighParms,
 }
@@ -165,6 +169,7 @@ impl Iface {
             ever_up: false,
             addrs: Vec::new(),
             forwarding: false,
+            master: None,
             neigh: NeighParms::default(),
         }
     }
@@ -184,7 +189,11 @@ impl Iface {
     pub fn link(&self) -> Option<LinkId> {
         match self.kind {
             IfKind::Veth { link } => link,
-            IfKind::Loopback => None,
+            IfKind::Loopback | IfKind::Bridge => None,
         }
+    }
+    /// True for a bridge device.
+    pub fn is_bridge(&self) -> bool {
+        self.kind == IfKind::Bridge
     }
 }

@@ -9,6 +9,8 @@
 //! The namespace is a sans-IO [`Node`]: frames in through `handle_frame`, deadlines through
 //! `handle_timeout`, everything out through the engine's context.
 
+pub mod bridge;
+mod bridging;
 pub mod fib;
 pub mod icmp;
 pub mod iface;
@@ -29,6 +31,7 @@ use std::net::Ipv4Addr;
 use sysctl::Sysctl;
 use timers::Timers;
 
+pub use bridging::BridgeError;
 pub use tx::{Errno, OutSpec, RouteOut};
 
 /// What a namespace's deadlines belong to.
@@ -40,6 +43,8 @@ pub enum TimerKey {
     Neigh(NeighKey),
     /// A process.
     Proc(u32),
+    /// A bridge's FDB ageing.
+    Fdb(u32),
 }
 
 /// Counters a namespace keeps (`ip -s link`, `netstat -s` material).
@@ -111,6 +116,8 @@ pub struct RouteSpec {
 pub struct Netns {
     name: String,
     ifaces: BTreeMap<u32, Iface>,
+    addr_cache: AddrCache,
+    bridges: BTreeMap<u32, bridge::Bridge>,
     next_ifindex: u32,
     fib: Fib,
     neigh: NeighTable,
@@ -133,6 +140,15 @@ pub struct Netns {
 /// The loopback device's ifindex.
 pub const LO: u32 = 1;
 
+/// Addresses the per-packet checks look up, derived from the interfaces.
+#[derive(Clone, Debug, Default)]
+struct AddrCache {
+    local: std::collections::BTreeSet<Ipv4Addr>,
+    loopback_net: bool,
+    bcast: std::collections::BTreeSet<(u32, Ipv4Addr)>,
+    bcast_any: std::collections::BTreeSet<Ipv4Addr>,
+}
+
 impl Netns {
     /// A new namespace with `lo` (down), drawing its IP ID counter from `rng`.
     pub fn new(name: &str, rng: &mut NodeRng) -> Self {
@@ -142,6 +158,8 @@ impl Netns {
         Netns {
             name: name.to_string(),
             ifaces,
+            addr_cache: AddrCache::default(),
+            bridges: BTreeMap::new(),
             next_ifindex: 2,
             fib: Fib::default(),
             neigh: NeighTable::default(),
@@ -227,6 +245,7 @@ impl Netns {
         i.forwarding = self.sysctl.num("net.ipv4.conf.default.forwarding") == 1;
         self.apply_neigh_parms(&mut i, rng, Instant::ZERO);
         self.ifaces.insert(ifindex, i);
+        self.refresh_addrs();
         ifindex
     }
 
@@ -244,6 +263,7 @@ impl Netns {
     /// Removes an interface (deleted, or moved to another namespace): its addresses,
     /// routes, neighbours and per-interface sysctls go with it.
     pub fn remove_iface(&mut self, ifindex: u32) -> Option<Iface> {
+        self.unbridge(ifindex);
         let mut i = self.ifaces.remove(&ifindex)?;
         self.fib.flush_dev(ifindex);
         self.neigh.forget_iface(ifindex, &mut self.timers);
@@ -251,6 +271,7 @@ impl Netns {
         i.addrs.clear();
         i.admin_up = false;
         i.carrier = false;
+        self.refresh_addrs();
         Some(i)
     }
 
@@ -261,10 +282,24 @@ impl Netns {
         }
     }
 
-    /// Sets an interface's MAC address.
-    pub fn set_mac(&mut self, ifindex: u32, mac: MacAddr) {
-        if let Some(i) = self.ifaces.get_mut(&ifindex) {
-            i.mac = mac;
+    /// Sets an interface's MAC address (a bridge then keeps it; a port's local FDB entry
+    /// follows it).
+    pub fn set_mac(&mut self, ifindex: u32, mac: MacAddr, now: Instant) {
+        let Some(i) = self.ifaces.get_mut(&ifindex) else { return };
+        let old = i.mac;
+        i.mac = mac;
+        let master = i.master;
+        if let Some(br) = self.bridges.get_mut(&ifindex) {
+            br.mac_set = true;
+            br.remove_local(old, ifindex);
+            br.add_local(mac, ifindex, now);
+        }
+        if let Some(m) = master {
+            if let Some(br) = self.bridges.get_mut(&m) {
+                br.remove_local(old, ifindex);
+                br.add_local(mac, ifindex, now);
+            }
+            self.recalc_bridge_mac(m, now);
         }
     }
 
@@ -288,12 +323,36 @@ impl Netns {
     /// addresses (and 127.0.0.1/8 on `lo`); down removes every route through it and its
     /// neighbours.
     pub fn set_admin_up(&mut self, ifindex: u32, up: bool) {
+        self.admin_up_inner(ifindex, up);
+        self.refresh_addrs();
+    }
+
+    fn admin_up_inner(&mut self, ifindex: u32, up: bool) {
         let Some(i) = self.ifaces.get_mut(&ifindex) else { return };
         if i.admin_up == up {
             return;
         }
         i.admin_up = up;
         i.ever_up |= up;
+        let master = i.master;
+        let is_bridge = i.is_bridge();
+        if let Some(m) = master {
+            if !up {
+                self.flush_port_fdb(m, ifindex);
+            }
+            self.update_bridge_carrier(m);
+        }
+        if is_bridge {
+            if !up {
+                let ports: Vec<u32> =
+                    self.bridges.get(&ifindex).map(|b| b.ports().iter().map(|p| p.0).collect()).unwrap_or_default();
+                for p in ports {
+                    self.flush_port_fdb(ifindex, p);
+                }
+            }
+            self.update_bridge_carrier(ifindex);
+        }
+        let Some(i) = self.ifaces.get_mut(&ifindex) else { return };
         if up {
             if i.is_loopback() && !i.addrs.iter().any(|a| a.addr == Ipv4Addr::LOCALHOST) {
                 i.addrs.insert(
@@ -326,8 +385,15 @@ impl Netns {
             return;
         }
         i.carrier = carrier;
+        let master = i.master;
         if !carrier {
             self.neigh.flush(Some(ifindex), &mut self.timers);
+        }
+        if let Some(m) = master {
+            if !carrier {
+                self.flush_port_fdb(m, ifindex);
+            }
+            self.update_bridge_carrier(m);
         }
     }
 
@@ -347,8 +413,7 @@ impl Netns {
         });
     }
 
-    /// `ip addr add A/P [brd B] dev IF`.
-    pub fn addr_add(
+    fn addr_add_inner(
         &mut self,
         ifindex: u32,
         addr: Ipv4Addr,
@@ -376,10 +441,30 @@ impl Netns {
         Ok(())
     }
 
+    /// `ip addr add A/P [brd B] dev IF` (with a lifetime for DHCP leases).
+    pub fn addr_add(
+        &mut self,
+        ifindex: u32,
+        addr: Ipv4Addr,
+        prefix: u8,
+        broadcast: Option<Ipv4Addr>,
+        valid_until: Option<Instant>,
+    ) -> Result<(), AddrError> {
+        let r = self.addr_add_inner(ifindex, addr, prefix, broadcast, valid_until);
+        self.refresh_addrs();
+        r
+    }
+
     /// `ip addr del A/P dev IF`. Removing a primary removes its secondaries (the kernel's
     /// default without `promote_secondaries`), its subnet route and routes using it as
     /// source; removing the last address removes every route through the interface.
     pub fn addr_del(&mut self, ifindex: u32, addr: Ipv4Addr, prefix: Option<u8>) -> Result<(), AddrError> {
+        let r = self.addr_del_inner(ifindex, addr, prefix);
+        self.refresh_addrs();
+        r
+    }
+
+    fn addr_del_inner(&mut self, ifindex: u32, addr: Ipv4Addr, prefix: Option<u8>) -> Result<(), AddrError> {
         let Some(i) = self.ifaces.get_mut(&ifindex) else { return Err(AddrError::NotFound) };
         let at = i
             .addrs
@@ -413,6 +498,7 @@ impl Netns {
             i.addrs.clear();
         }
         self.fib.flush_dev(ifindex);
+        self.refresh_addrs();
     }
 
     /// `ip route add`. The gateway must be on a connected network of the device (or of any
@@ -500,19 +586,36 @@ impl Netns {
     /// True if `a` is an address of this namespace on an interface that is up (the local
     /// table: `lo`'s whole 127.0.0.0/8 included).
     pub fn is_local(&self, a: Ipv4Addr) -> bool {
-        self.ifaces
-            .values()
-            .any(|i| i.admin_up && i.addrs.iter().any(|x| x.addr == a || (i.is_loopback() && x.contains(a))))
+        self.addr_cache.local.contains(&a) || (self.addr_cache.loopback_net && a.is_loopback())
     }
 
-    /// True if `a` is the limited broadcast or a subnet broadcast of an interface.
+    /// True if `a` is the limited broadcast or a subnet broadcast of an interface (of
+    /// `ifindex`, when given).
     pub fn is_broadcast(&self, a: Ipv4Addr, ifindex: Option<u32>) -> bool {
         a.is_broadcast()
-            || self.ifaces.values().any(|i| {
-                ifindex.is_none_or(|x| x == i.ifindex)
-                    && i.admin_up
-                    && i.addrs.iter().any(|x| x.subnet_broadcast() == Some(a) || x.broadcast == Some(a))
-            })
+            || match ifindex {
+                Some(i) => self.addr_cache.bcast.contains(&(i, a)),
+                None => self.addr_cache.bcast_any.contains(&a),
+            }
+    }
+
+    /// Recomputes the local and broadcast address sets (after any address or link-state
+    /// change), so the per-packet checks are lookups rather than scans.
+    fn refresh_addrs(&mut self) {
+        let mut c = AddrCache::default();
+        for i in self.ifaces.values().filter(|i| i.admin_up) {
+            for a in &i.addrs {
+                c.local.insert(a.addr);
+                if i.is_loopback() && a.addr.is_loopback() {
+                    c.loopback_net = true;
+                }
+                for b in [a.subnet_broadcast(), a.broadcast].into_iter().flatten() {
+                    c.bcast.insert((i.ifindex, b));
+                    c.bcast_any.insert(b);
+                }
+            }
+        }
+        self.addr_cache = c;
     }
 
     /// `inet_select_addr`: the source address for talking to `dst` out of `ifindex` — a
@@ -606,6 +709,7 @@ impl Node for Netns {
                     }
                 }
                 TimerKey::Proc(pid) => self.with_proc(cx, pid, |p, sys| p.on_timeout(sys)),
+                TimerKey::Fdb(br) => self.fdb_expire(cx, br),
             }
         }
     }

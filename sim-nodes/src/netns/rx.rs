@@ -33,8 +33,18 @@ impl Netns {
             cx.drop_frame(Some(sim_core::PortId(ifindex)), "runt frame");
             return;
         }
+        if let Some(br) = i.master {
+            return self.bridge_rx(cx, ifindex, br, frame);
+        }
+        self.rx_l2(cx, ifindex, frame, false);
+    }
+
+    /// Ethernet demux of a frame the interface takes for itself. `via_bridge`: the bridge
+    /// already decided it is for this host (a port's address counts as ours).
+    pub(crate) fn rx_l2(&mut self, cx: &mut Context<'_>, ifindex: u32, frame: &[u8], via_bridge: bool) {
+        let Some(i) = self.ifaces.get(&ifindex) else { return };
         let dst = MacAddr::from_slice(frame).unwrap_or_default();
-        let pkt = if dst == i.mac {
+        let pkt = if dst == i.mac || (via_bridge && !dst.is_multicast()) {
             PktType::Host
         } else if dst.is_broadcast() {
             PktType::Broadcast

@@ -193,12 +193,16 @@ impl Netns {
             cx.drop_frame(Some(PortId(ifindex)), if i.admin_up { "no carrier" } else { "interface down" });
             return;
         }
-        let src = i.mac;
+        let (src, bridge) = (i.mac, i.is_bridge());
         let mut f = std::mem::take(&mut self.frame);
         f.clear();
         wire::push_ethernet(&mut f, dst, src, et);
         f.extend_from_slice(payload);
-        cx.send(PortId(ifindex), &f);
+        if bridge {
+            self.bridge_tx(cx, ifindex, &f);
+        } else {
+            cx.send(PortId(ifindex), &f);
+        }
         self.counters.tx_frames += 1;
         self.frame = f;
     }

@@ -7,6 +7,7 @@
 
 pub mod ping;
 pub mod tcpdump;
+pub mod traceroute;
 
 use crate::netns::RouteOut;
 use crate::netns::{Errno, Netns, OutSpec};
@@ -16,6 +17,7 @@ use std::net::Ipv4Addr;
 
 pub use ping::{Bind, Ping, PingArgs};
 pub use tcpdump::Tcpdump;
+pub use traceroute::{Traceroute, TracerouteArgs};
 
 /// An ICMP packet handed to a raw socket.
 #[derive(Clone, Copy, Debug)]
@@ -37,6 +39,8 @@ pub enum Process {
     Ping(Box<Ping>),
     /// `tcpdump`.
     Tcpdump(Tcpdump),
+    /// Debian's `traceroute`.
+    Traceroute(Box<Traceroute>),
 }
 
 impl Process {
@@ -45,30 +49,35 @@ impl Process {
         match self {
             Process::Ping(_) => "ping",
             Process::Tcpdump(_) => "tcpdump",
+            Process::Traceroute(_) => "traceroute",
         }
     }
     pub(crate) fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
         match self {
             Process::Ping(p) => p.start(sys),
             Process::Tcpdump(t) => t.start(sys),
+            Process::Traceroute(t) => t.start(sys),
         }
     }
     pub(crate) fn on_timeout(&mut self, sys: &mut Sys<'_, '_, '_>) {
         match self {
             Process::Ping(p) => p.on_timeout(sys),
             Process::Tcpdump(_) => {}
+            Process::Traceroute(t) => t.on_timeout(sys),
         }
     }
     pub(crate) fn on_icmp(&mut self, sys: &mut Sys<'_, '_, '_>, pkt: &IcmpIn<'_>) {
         match self {
             Process::Ping(p) => p.on_icmp(sys, pkt),
             Process::Tcpdump(_) => {}
+            Process::Traceroute(t) => t.on_icmp(sys, pkt),
         }
     }
     pub(crate) fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
         match self {
             Process::Ping(p) => p.interrupt(sys),
             Process::Tcpdump(t) => t.interrupt(sys),
+            Process::Traceroute(t) => t.interrupt(sys),
         }
     }
     /// The next deadline.
@@ -76,6 +85,7 @@ impl Process {
         match self {
             Process::Ping(p) => p.poll_timeout(),
             Process::Tcpdump(_) => None,
+            Process::Traceroute(t) => t.poll_timeout(),
         }
     }
     /// True if the process has a raw ICMP socket that takes packets to `dst`.
@@ -83,6 +93,7 @@ impl Process {
         match self {
             Process::Ping(p) => p.bound_src().is_none_or(|s| s == dst),
             Process::Tcpdump(_) => false,
+            Process::Traceroute(_) => true,
         }
     }
 }

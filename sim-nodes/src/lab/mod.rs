@@ -6,6 +6,8 @@
 //! tutorial typed commands without `ip netns exec`) is a namespace like the others, without
 //! a name. Errors carry the message the real tool prints, plus a hint.
 
+mod bridge;
+
 use crate::netns::fib::Proto;
 use crate::netns::iface::IfKind;
 use crate::netns::{AddrError, Netns, RouteError, RouteSpec};
@@ -32,14 +34,14 @@ pub struct LabError {
 }
 
 impl LabError {
-    fn new(message: impl Into<String>) -> Self {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
         LabError { message: message.into(), status: 2, hint: None }
     }
-    fn hint(mut self, h: impl Into<String>) -> Self {
+    pub(crate) fn hint(mut self, h: impl Into<String>) -> Self {
         self.hint = Some(h.into());
         self
     }
-    fn status(mut self, s: i32) -> Self {
+    pub(crate) fn status(mut self, s: i32) -> Self {
         self.status = s;
         self
     }
@@ -71,7 +73,7 @@ impl From<RouteError> for LabError {
 
 /// One end of a veth pair.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct End {
+pub(crate) struct End {
     node: NodeId,
     ifindex: u32,
 }
@@ -207,7 +209,7 @@ impl Lab {
         self.order.iter().rev().map(|n| self.world.node_name(*n).to_string()).collect()
     }
 
-    fn ifindex(&self, node: NodeId, dev: &str) -> Result<u32, LabError> {
+    pub(crate) fn ifindex(&self, node: NodeId, dev: &str) -> Result<u32, LabError> {
         self.netns(node).iface_by_name(dev).map(|i| i.ifindex).ok_or_else(|| {
             let names: Vec<&str> = self.netns(node).ifaces().map(|i| i.name.as_str()).collect();
             let here =
@@ -273,7 +275,7 @@ impl Lab {
         Some((link, side, ends[1 - side]))
     }
 
-    fn delete_iface(&mut self, node: NodeId, ifindex: u32) {
+    pub(crate) fn delete_iface(&mut self, node: NodeId, ifindex: u32) {
         if let Some((link, _, peer)) = self.peer_of(node, ifindex) {
             self.world.disconnect(link);
             self.veths.remove(&link);
@@ -331,7 +333,7 @@ impl Lab {
         Ok(())
     }
 
-    fn set_up(&mut self, node: NodeId, ix: u32, up: bool) {
+    pub(crate) fn set_up(&mut self, node: NodeId, ix: u32, up: bool) {
         self.world.with_node::<Netns, _>(node, |n, _| n.set_admin_up(ix, up));
         self.update_carrier_of(node, ix);
     }
@@ -364,7 +366,7 @@ impl Lab {
             return Err(LabError::new("RTNETLINK answers: Cannot assign requested address")
                 .hint("use a unicast, non-zero MAC address"));
         }
-        self.world.with_node::<Netns, _>(node, |n, _| n.set_mac(ix, mac));
+        self.world.with_node::<Netns, _>(node, |n, cx| n.set_mac(ix, mac, cx.now()));
         Ok(())
     }
 
@@ -528,7 +530,10 @@ impl Lab {
                 Some(p.ifindex),
             ),
         };
-        LinkView { iface: i, peer, peer_ifindex, ever_up: i.ever_up }
+        let ns = self.netns(node);
+        let master = i.master.and_then(|m| ns.iface(m)).map(|m| m.name.clone());
+        let bridge_ports = ns.bridge(i.ifindex).map(|b| b.ports().len());
+        LinkView { iface: i, peer, peer_ifindex, ever_up: i.ever_up, master, bridge_ports }
     }
 
     /// `ip link show [DEV]`.

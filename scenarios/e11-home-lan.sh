@@ -1,0 +1,130 @@
+# E11 — A home LAN behind a Linux host (the LAN part; NAPT comes with netfilter).
+# Source: seeds/002 slides 13-34 (Network namespaceで遊ぼう). Also E6's "002 variant": pc,
+# printer and the host's own veth3-df as the bridge's third port.
+#
+# The root namespace is the VM. Its uplink ens4 (10.138.0.3/32, default via 10.138.0.1 as
+# on GCP) leads to a namespace standing for the internet, where 1.1.1.1 answers.
+#! description: E11 (LAN): bridge0 joins pc, printer and the host; pc reaches printer and host; 1.1.1.1 is unreachable without a default route and unanswered without NAT.
+#! seed: 11
+
+# The VM and "the internet" (1.1.1.1 on the far side of the VM's gateway).
+$ ip netns add internet
+$ ip link add ens4 type veth peer name gw0 netns internet
+$ ip link set ens4 up
+$ ip addr add 10.138.0.3/32 dev ens4
+$ ip route add 10.138.0.1 dev ens4 scope link
+$ ip route add default via 10.138.0.1 dev ens4
+$ ip -n internet link set gw0 up
+$ ip -n internet link set lo up
+$ ip -n internet addr add 10.138.0.1/32 dev gw0
+$ ip -n internet addr add 1.1.1.1/32 dev lo
+$ ip -n internet route add 10.138.0.3 dev gw0
+$ ip route
+default via 10.138.0.1 dev ens4
+10.138.0.1 dev ens4 scope link
+$ ping -c 3 1.1.1.1
+PING 1.1.1.1 (1.1.1.1) 56(84) bytes of data.
+64 bytes from 1.1.1.1: icmp_seq=1 ttl=64 time={} ms
+...
+3 packets transmitted, 3 received, 0% packet loss, time {}ms
+...
+
+$ ip netns show
+internet
+$ ip netns add pc
+$ ip netns add printer
+$ ip link add name veth1-pc type veth peer name veth1-br
+$ ip link set veth1-pc netns pc
+$ ip netns exec pc ip link show
+1: lo: <LOOPBACK> mtu 65536 qdisc noop state DOWN mode DEFAULT group default qlen 1000
+    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00
+{}: veth1-pc@if{}: <BROADCAST,MULTICAST> mtu 1500 qdisc noop state DOWN mode DEFAULT group default qlen 1000
+    link/ether {} brd ff:ff:ff:ff:ff:ff link-netnsid 0
+$ ip link add name veth2-printer type veth peer name veth2-br
+$ ip link add name veth3-df type veth peer name veth3-br
+$ ip link set veth2-printer netns printer
+$ brctl addbr bridge0
+$ brctl show
+bridge name	bridge id		STP enabled	interfaces
+bridge0		8000.{}	no		
+$ brctl addif bridge0 veth1-br
+$ brctl addif bridge0 veth2-br
+$ brctl show bridge0
+bridge name	bridge id		STP enabled	interfaces
+bridge0		8000.{}	no		veth1-br
+							veth2-br
+$ ip netns exec pc ip address add 10.0.0.1/24 dev veth1-pc
+$ ip netns exec printer ip address add 10.0.0.2/24 dev veth2-printer
+$ ip link set bridge0 up
+$ ip link set veth1-br up
+$ ip link set veth2-br up
+$ ip netns exec pc ip link set veth1-pc up
+$ ip netns exec printer ip link set veth2-printer up
+$ ip netns exec pc ping -c 3 10.0.0.2
+PING 10.0.0.2 (10.0.0.2) 56(84) bytes of data.
+64 bytes from 10.0.0.2: icmp_seq=1 ttl=64 time={} ms
+64 bytes from 10.0.0.2: icmp_seq=2 ttl=64 time={} ms
+64 bytes from 10.0.0.2: icmp_seq=3 ttl=64 time={} ms
+
+--- 10.0.0.2 ping statistics ---
+3 packets transmitted, 3 received, 0% packet loss, time {}ms
+rtt min/avg/max/mdev = {} ms
+
+# The host joins the LAN through veth3-df / veth3-br.
+$ brctl addif bridge0 veth3-br
+$ brctl show bridge0
+bridge name	bridge id		STP enabled	interfaces
+bridge0		8000.{}	no		veth1-br
+							veth2-br
+							veth3-br
+$ ip address add 10.0.0.254/24 dev veth3-df
+$ ip link set veth3-br up
+$ ip link set veth3-df up
+$ ip netns exec pc ping -c 3 10.0.0.254
+PING 10.0.0.254 (10.0.0.254) 56(84) bytes of data.
+64 bytes from 10.0.0.254: icmp_seq=1 ttl=64 time={} ms
+64 bytes from 10.0.0.254: icmp_seq=2 ttl=64 time={} ms
+64 bytes from 10.0.0.254: icmp_seq=3 ttl=64 time={} ms
+
+--- 10.0.0.254 ping statistics ---
+3 packets transmitted, 3 received, 0% packet loss, time {}ms
+rtt min/avg/max/mdev = {} ms
+
+# Outside: no default route yet.
+$ ip netns exec pc ping 1.1.1.1
+ping: connect: Network is unreachable
+#! exit: 2
+$ ip netns exec pc ip route show
+10.0.0.0/24 dev veth1-pc proto kernel scope link src 10.0.0.1
+
+# Take 2: a default route, but the host neither forwards nor translates. The document
+# pressed Ctrl-C after two packets.
+$ ip netns exec pc ip route add default via 10.0.0.254
+$ ip netns exec pc ip route show
+default via 10.0.0.254 dev veth1-pc
+10.0.0.0/24 dev veth1-pc proto kernel scope link src 10.0.0.1
+$ ip netns exec pc ping 1.1.1.1 &
+PING 1.1.1.1 (1.1.1.1) 56(84) bytes of data.
+
+--- 1.1.1.1 ping statistics ---
+2 packets transmitted, 0 received, 100% packet loss, time 1000ms
+$ sleep 1.5
+$ kill %1
+
+# Even with forwarding on, packets leave with the LAN's private source address and the
+# internet has no way back to 10.0.0.0/24: still no reply. (NAPT — MASQUERADE — is E11's
+# second half, with netfilter.)
+$ sysctl -w net.ipv4.ip_forward=1
+net.ipv4.ip_forward = 1
+$ tcpdump -tnl -i ens4 icmp &
+...
+IP 10.0.0.1 > 1.1.1.1: ICMP echo request, id {}, seq 1, length 64
+IP 10.0.0.1 > 1.1.1.1: ICMP echo request, id {}, seq 2, length 64
+...
+#! lacks: IP 1.1.1.1 > 10.0.0.1{}
+$ ip netns exec pc ping -c 2 1.1.1.1
+PING 1.1.1.1 (1.1.1.1) 56(84) bytes of data.
+
+--- 1.1.1.1 ping statistics ---
+2 packets transmitted, 0 received, 100% packet loss, time 1000ms
+#! exit: 1

@@ -1,0 +1,249 @@
+//! `Bridge`: a learning switch — its ports, its forwarding database (FDB), ageing.
+//!
+//! Semantics from `net/bridge/br_input.c` / `br_fdb.c` with STP off (the default): every
+//! port forwards as soon as it is up; the FDB learns each frame's source MAC on its ingress
+//! port (moving the entry when a MAC roams); broadcast, multicast and unknown unicast are
+//! flooded to every other port; a known unicast goes to its port alone, and is dropped when
+//! that is the ingress port; frames for a local address (a port's own MAC, the bridge's MAC)
+//! go up to the bridge device. Learned entries expire after `ageing_time` (300 s) of
+//! silence. Pure data: the namespace passes `now` and sends what [`Bridge::decide`] says.
+//!
+//! Known simplification: an expired entry is removed at its expiry instant; the kernel's
+//! garbage collector runs periodically, so it may linger up to a few seconds longer.
+
+use sim_core::{Duration, Instant, MacAddr};
+use std::collections::BTreeMap;
+
+/// Default `ageing_time`.
+pub const DEFAULT_AGEING: Duration = Duration::from_secs(300);
+
+/// An FDB entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FdbEntry {
+    /// The port (ifindex) behind which the MAC lives; the bridge's own ifindex for the
+    /// bridge device's address.
+    pub port: u32,
+    /// A local address (a port's or the bridge's own): permanent, delivered up.
+    pub local: bool,
+    /// Last time a frame from this MAC was seen (learned entries).
+    pub updated: Instant,
+    /// Creation order, for the kernel's newest-first listing.
+    pub seq: u64,
+}
+
+/// What to do with a frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Send it out of this port only.
+    Forward(u32),
+    /// Send it out of every port but `except`; also deliver it up if `local`.
+    Flood {
+        /// The ingress port (none for frames the bridge itself sends).
+        except: Option<u32>,
+        /// Also deliver to the bridge device.
+        local: bool,
+    },
+    /// Deliver it to the bridge device only.
+    Local,
+    /// Drop it (destination is behind the ingress port, or the source is invalid).
+    Drop,
+}
+
+/// A bridge's state.
+#[derive(Clone, Debug)]
+pub struct Bridge {
+    /// Ports by ifindex, with their port numbers (`brctl showmacs`), in enslaving order.
+    ports: Vec<(u32, u16)>,
+    next_port_no: u16,
+    fdb: BTreeMap<MacAddr, FdbEntry>,
+    seq: u64,
+    /// `ageing_time`.
+    pub ageing: Duration,
+    /// The address was set by the user (`ip link set br0 address`): it no longer follows
+    /// the lowest port MAC.
+    pub mac_set: bool,
+}
+
+impl Default for Bridge {
+    fn default() -> Self {
+        Bridge {
+            ports: Vec::new(),
+            next_port_no: 1,
+            fdb: BTreeMap::new(),
+            seq: 0,
+            ageing: DEFAULT_AGEING,
+            mac_set: false,
+        }
+    }
+}
+
+impl Bridge {
+    /// Ports (ifindex, port number) in enslaving order.
+    pub fn ports(&self) -> &[(u32, u16)] {
+        &self.ports
+    }
+    /// True if `ifindex` is a port.
+    pub fn has_port(&self, ifindex: u32) -> bool {
+        self.ports.iter().any(|(p, _)| *p == ifindex)
+    }
+    /// The FDB.
+    pub fn fdb(&self) -> &BTreeMap<MacAddr, FdbEntry> {
+        &self.fdb
+    }
+
+    fn next_seq(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
+    }
+
+    /// Adds a port with MAC `mac` (its local entry is created).
+    pub fn add_port(&mut self, ifindex: u32, mac: MacAddr, now: Instant) {
+        if self.has_port(ifindex) {
+            return;
+        }
+        let no = self.next_port_no;
+        self.next_port_no += 1;
+        self.ports.push((ifindex, no));
+        self.add_local(mac, ifindex, now);
+    }
+
+    /// Removes a port and every entry behind it.
+    pub fn remove_port(&mut self, ifindex: u32) {
+        self.ports.retain(|(p, _)| *p != ifindex);
+        self.fdb.retain(|_, e| e.port != ifindex);
+    }
+
+    /// Adds a local (permanent) entry, unless one exists for that MAC.
+    pub fn add_local(&mut self, mac: MacAddr, port: u32, now: Instant) {
+        if self.fdb.get(&mac).is_some_and(|e| e.local) {
+            return;
+        }
+        let seq = self.next_seq();
+        self.fdb.insert(mac, FdbEntry { port, local: true, updated: now, seq });
+    }
+
+    /// Removes the local entry of `mac` held for `port`.
+    pub fn remove_local(&mut self, mac: MacAddr, port: u32) {
+        if self.fdb.get(&mac).is_some_and(|e| e.local && e.port == port) {
+            self.fdb.remove(&mac);
+        }
+    }
+
+    /// Forgets a learned entry.
+    pub fn remove_learned(&mut self, mac: MacAddr) {
+        if self.fdb.get(&mac).is_some_and(|e| !e.local) {
+            self.fdb.remove(&mac);
+        }
+    }
+
+    /// Learns `src` on `port` (`br_fdb_update`). Returns true if a new entry was made.
+    pub fn learn(&mut self, src: MacAddr, port: u32, now: Instant) -> bool {
+        if src.is_multicast() || src.is_zero() {
+            return false;
+        }
+        if let Some(e) = self.fdb.get_mut(&src) {
+            if !e.local {
+                e.port = port;
+                e.updated = now;
+            }
+            return false;
+        }
+        let seq = self.next_seq();
+        self.fdb.insert(src, FdbEntry { port, local: false, updated: now, seq });
+        true
+    }
+
+    /// Where a frame to `dst` arriving on `ingress` (or sent by the bridge itself when
+    /// `None`) goes.
+    pub fn decide(&self, dst: MacAddr, ingress: Option<u32>) -> Verdict {
+        if dst.is_multicast() {
+            return Verdict::Flood { except: ingress, local: ingress.is_some() };
+        }
+        match self.fdb.get(&dst) {
+            Some(e) if e.local => {
+                if ingress.is_some() {
+                    Verdict::Local
+                } else {
+                    Verdict::Drop
+                }
+            }
+            Some(e) if Some(e.port) == ingress => Verdict::Drop,
+            Some(e) => Verdict::Forward(e.port),
+            None => Verdict::Flood { except: ingress, local: false },
+        }
+    }
+
+    /// Removes learned entries silent for `ageing` at `now`; returns the next instant one
+    /// may expire.
+    pub fn expire(&mut self, now: Instant) -> Option<Instant> {
+        let ageing = self.ageing;
+        self.fdb.retain(|_, e| e.local || e.updated + ageing > now);
+        self.next_expiry()
+    }
+
+    /// The next instant a learned entry expires.
+    pub fn next_expiry(&self) -> Option<Instant> {
+        self.fdb.values().filter(|e| !e.local).map(|e| e.updated + self.ageing).min()
+    }
+
+    /// The lowest port MAC, which a bridge whose address was not set adopts.
+    pub fn lowest_port_mac(&self, mac_of: impl Fn(u32) -> Option<MacAddr>) -> Option<MacAddr> {
+        self.ports.iter().filter_map(|(p, _)| mac_of(*p)).min()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(b: u8) -> MacAddr {
+        MacAddr([0, 0, 0x5e, 0, 0x53, b])
+    }
+
+    #[test]
+    fn floods_until_learned_then_forwards() {
+        let mut br = Bridge::default();
+        let t = Instant::ZERO;
+        br.add_port(2, m(0xa2), t);
+        br.add_port(3, m(0xa3), t);
+        br.add_port(4, m(0xa4), t);
+        assert_eq!(br.decide(m(2), Some(2)), Verdict::Flood { except: Some(2), local: false });
+        assert_eq!(br.decide(MacAddr::BROADCAST, Some(2)), Verdict::Flood { except: Some(2), local: true });
+        br.learn(m(1), 2, t);
+        br.learn(m(2), 3, t);
+        assert_eq!(br.decide(m(2), Some(2)), Verdict::Forward(3));
+        assert_eq!(br.decide(m(1), Some(2)), Verdict::Drop, "behind the ingress port");
+        assert_eq!(br.decide(m(0xa4), Some(2)), Verdict::Local, "a port's own MAC goes up");
+        // Roaming moves the entry.
+        br.learn(m(2), 4, t);
+        assert_eq!(br.decide(m(2), Some(2)), Verdict::Forward(4));
+        // Learning never overrides a local entry, nor learns a multicast source.
+        br.learn(m(0xa4), 2, t);
+        assert!(br.fdb()[&m(0xa4)].local);
+        assert!(!br.learn(MacAddr::BROADCAST, 2, t));
+    }
+
+    #[test]
+    fn entries_age_out_after_ageing_time() {
+        let mut br = Bridge::default();
+        br.add_port(2, m(0xa2), Instant::ZERO);
+        br.learn(m(1), 2, Instant::from_secs(10));
+        assert_eq!(br.next_expiry(), Some(Instant::from_secs(310)));
+        assert_eq!(br.expire(Instant::from_secs(309)), Some(Instant::from_secs(310)));
+        assert!(br.fdb().contains_key(&m(1)));
+        assert_eq!(br.expire(Instant::from_secs(310)), None);
+        assert!(!br.fdb().contains_key(&m(1)));
+        assert!(br.fdb().contains_key(&m(0xa2)), "local entries never age");
+    }
+
+    #[test]
+    fn removing_a_port_forgets_its_entries() {
+        let mut br = Bridge::default();
+        br.add_port(2, m(0xa2), Instant::ZERO);
+        br.add_port(3, m(0xa3), Instant::ZERO);
+        br.learn(m(1), 2, Instant::ZERO);
+        br.remove_port(2);
+        assert!(br.fdb().keys().all(|k| *k != m(1) && *k != m(0xa2)));
+        assert_eq!(br.lowest_port_mac(|p| (p == 3).then_some(m(0xa3))), Some(m(0xa3)));
+    }
+}

@@ -1,0 +1,237 @@
+//! The namespace's side of bridging: bridge devices and their ports, enslaving with the
+//! kernel's checks, carrier, the receive and transmit paths through a [`Bridge`], FDB
+//! ageing, and FDB events for the trace.
+
+use super::bridge::{Bridge, Verdict};
+use super::iface::IfKind;
+use super::{Netns, TimerKey};
+use sim_core::rng::NodeRng;
+use sim_core::{Context, Direction, Duration, Instant, MacAddr, PortId, Record};
+
+/// Why a device cannot be enslaved or released.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum BridgeError {
+    /// `master` names something that is not a bridge.
+    #[error("RTNETLINK answers: Operation not supported")]
+    NotABridge,
+    /// A bridge (or the bridge itself) as a port.
+    #[error("Error: Can not enslave a bridge to a bridge.")]
+    BridgeIntoBridge,
+    /// `lo` cannot be a port.
+    #[error("RTNETLINK answers: Invalid argument")]
+    Loopback,
+}
+
+impl Netns {
+    /// `ip link add NAME type bridge`: a bridge with a random address, down, no ports.
+    pub fn add_bridge(&mut self, rng: &mut NodeRng, name: &str, mac: MacAddr, now: Instant) -> u32 {
+        let ix = self.add_iface(rng, name, IfKind::Bridge, mac, None);
+        let mut br = Bridge::default();
+        br.add_local(mac, ix, now);
+        self.bridges.insert(ix, br);
+        if let Some(i) = self.ifaces.get_mut(&ix) {
+            i.carrier = true;
+        }
+        ix
+    }
+
+    /// A bridge's switching state.
+    pub fn bridge(&self, ifindex: u32) -> Option<&Bridge> {
+        self.bridges.get(&ifindex)
+    }
+
+    /// `ip link set PORT master BR` (`Some`) or `nomaster` (`None`). A port with another
+    /// master moves, as Linux moves it.
+    pub fn set_master(&mut self, port: u32, master: Option<u32>, now: Instant) -> Result<(), BridgeError> {
+        let Some(p) = self.ifaces.get(&port) else { return Ok(()) };
+        if let Some(m) = master {
+            if !self.bridges.contains_key(&m) {
+                return Err(BridgeError::NotABridge);
+            }
+            if p.is_bridge() {
+                return Err(BridgeError::BridgeIntoBridge);
+            }
+            if p.is_loopback() {
+                return Err(BridgeError::Loopback);
+            }
+        }
+        let (old, mac) = (p.master, p.mac);
+        if old == master {
+            return Ok(());
+        }
+        if let Some(o) = old {
+            self.release(o, port, now);
+        }
+        if let Some(m) = master {
+            if let Some(br) = self.bridges.get_mut(&m) {
+                br.add_port(port, mac, now);
+            }
+            if let Some(i) = self.ifaces.get_mut(&port) {
+                i.master = Some(m);
+            }
+            self.recalc_bridge_mac(m, now);
+            self.update_bridge_carrier(m);
+        }
+        Ok(())
+    }
+
+    fn release(&mut self, br: u32, port: u32, now: Instant) {
+        if let Some(b) = self.bridges.get_mut(&br) {
+            b.remove_port(port);
+        }
+        if let Some(i) = self.ifaces.get_mut(&port) {
+            i.master = None;
+        }
+        self.recalc_bridge_mac(br, now);
+        self.update_bridge_carrier(br);
+    }
+
+    /// Detaches `ifindex` from bridging before it goes away: a port leaves its bridge, a
+    /// bridge releases its ports.
+    pub(crate) fn unbridge(&mut self, ifindex: u32) {
+        if let Some(m) = self.ifaces.get(&ifindex).and_then(|i| i.master) {
+            self.release(m, ifindex, Instant::ZERO);
+        }
+        if let Some(b) = self.bridges.remove(&ifindex) {
+            for (p, _) in b.ports() {
+                if let Some(i) = self.ifaces.get_mut(p) {
+                    i.master = None;
+                }
+            }
+            self.timers.set(TimerKey::Fdb(ifindex), None);
+        }
+    }
+
+    /// A bridge whose address was not set follows its lowest port MAC.
+    pub(crate) fn recalc_bridge_mac(&mut self, br: u32, now: Instant) {
+        let Some(b) = self.bridges.get(&br) else { return };
+        let Some(i) = self.ifaces.get(&br) else { return };
+        let old = i.mac;
+        let new =
+            if b.mac_set { old } else { b.lowest_port_mac(|p| self.ifaces.get(&p).map(|i| i.mac)).unwrap_or(old) };
+        if let Some(i) = self.ifaces.get_mut(&br) {
+            i.mac = new;
+        }
+        if let Some(b) = self.bridges.get_mut(&br) {
+            if new != old {
+                b.remove_local(old, br);
+            }
+            // The bridge's address is always local, whether or not a port holds it.
+            b.add_local(new, br, now);
+        }
+    }
+
+    /// A bridge has carrier while it has no ports or any port forwards.
+    pub(crate) fn update_bridge_carrier(&mut self, br: u32) {
+        let Some(b) = self.bridges.get(&br) else { return };
+        let carrier =
+            b.ports().is_empty() || b.ports().iter().any(|(p, _)| self.ifaces.get(p).is_some_and(|i| i.is_running()));
+        self.set_carrier(br, carrier);
+    }
+
+    /// A port stopped forwarding: its learned entries go (`br_stp_disable_port`).
+    pub(crate) fn flush_port_fdb(&mut self, br: u32, port: u32) {
+        if let Some(b) = self.bridges.get_mut(&br) {
+            let mac: Vec<MacAddr> =
+                b.fdb().iter().filter(|(_, e)| !e.local && e.port == port).map(|(m, _)| *m).collect();
+            for m in mac {
+                b.remove_learned(m);
+            }
+        }
+    }
+
+    /// Sets a bridge's `ageing_time`.
+    pub fn set_ageing(&mut self, br: u32, ageing: Duration, now: Instant) {
+        if let Some(b) = self.bridges.get_mut(&br) {
+            b.ageing = ageing;
+            let next = b.expire(now);
+            self.timers.set(TimerKey::Fdb(br), next);
+        }
+    }
+
+    fn port_send(&self, cx: &mut Context<'_>, port: u32, frame: &[u8]) {
+        if self.ifaces.get(&port).is_some_and(|i| i.is_running()) {
+            cx.send(PortId(port), frame);
+        }
+    }
+
+    fn flood(&self, cx: &mut Context<'_>, br: u32, except: Option<u32>, frame: &[u8]) {
+        let Some(b) = self.bridges.get(&br) else { return };
+        for &(p, _) in b.ports() {
+            if Some(p) != except {
+                self.port_send(cx, p, frame);
+            }
+        }
+    }
+
+    /// A frame arrived on a bridge port (`br_handle_frame`).
+    pub(crate) fn bridge_rx(&mut self, cx: &mut Context<'_>, port: u32, br: u32, frame: &[u8]) {
+        if !self.ifaces.get(&br).is_some_and(|b| b.admin_up) {
+            return;
+        }
+        let dst = MacAddr::from_slice(frame).unwrap_or_default();
+        let src = MacAddr::from_slice(&frame[6..]).unwrap_or_default();
+        if src.is_multicast() || src.is_zero() {
+            cx.drop_frame(Some(PortId(port)), "bridge: invalid source address");
+            return;
+        }
+        let now = cx.now();
+        let Some(b) = self.bridges.get_mut(&br) else { return };
+        if b.learn(src, port, now) {
+            let first = now + b.ageing;
+            if self.timers.get(TimerKey::Fdb(br)).is_none_or(|t| t > first) {
+                self.timers.set(TimerKey::Fdb(br), Some(first));
+            }
+            self.fdb_event(cx, br, src, port, false);
+        }
+        match self.bridges[&br].decide(dst, Some(port)) {
+            Verdict::Forward(p) => self.port_send(cx, p, frame),
+            Verdict::Flood { except, local } => {
+                self.flood(cx, br, except, frame);
+                if local {
+                    self.bridge_up(cx, br, frame);
+                }
+            }
+            Verdict::Local => self.bridge_up(cx, br, frame),
+            Verdict::Drop => {}
+        }
+    }
+
+    /// Passes a frame up to the bridge device's own stack.
+    fn bridge_up(&mut self, cx: &mut Context<'_>, br: u32, frame: &[u8]) {
+        cx.capture(PortId(br), Direction::In, frame);
+        self.rx_l2(cx, br, frame, true);
+    }
+
+    /// The bridge device sends a frame (`br_dev_xmit`).
+    pub(crate) fn bridge_tx(&mut self, cx: &mut Context<'_>, br: u32, frame: &[u8]) {
+        cx.capture(PortId(br), Direction::Out, frame);
+        let dst = MacAddr::from_slice(frame).unwrap_or_default();
+        let Some(b) = self.bridges.get(&br) else { return };
+        match b.decide(dst, None) {
+            Verdict::Forward(p) => self.port_send(cx, p, frame),
+            Verdict::Flood { .. } => self.flood(cx, br, None, frame),
+            Verdict::Local | Verdict::Drop => {}
+        }
+    }
+
+    /// The FDB ageing deadline of bridge `br` came.
+    pub(crate) fn fdb_expire(&mut self, cx: &mut Context<'_>, br: u32) {
+        let now = cx.now();
+        let Some(b) = self.bridges.get_mut(&br) else { return };
+        let before: Vec<(MacAddr, u32)> = b.fdb().iter().filter(|(_, e)| !e.local).map(|(m, e)| (*m, e.port)).collect();
+        let next = b.expire(now);
+        let gone: Vec<(MacAddr, u32)> =
+            before.into_iter().filter(|(m, _)| !self.bridges[&br].fdb().contains_key(m)).collect();
+        self.timers.set(TimerKey::Fdb(br), next);
+        for (m, p) in gone {
+            self.fdb_event(cx, br, m, p, true);
+        }
+    }
+
+    fn fdb_event(&self, cx: &mut Context<'_>, br: u32, mac: MacAddr, port: u32, deleted: bool) {
+        let (Some(b), Some(p)) = (self.ifaces.get(&br), self.ifaces.get(&port)) else { return };
+        let text = format!("{}{mac} dev {} master {}", if deleted { "Deleted " } else { "" }, p.name, b.name);
+        cx.record(Record::Event { at: cx.now(), node: cx.node(), table: "fdb", text });
+    }
+}

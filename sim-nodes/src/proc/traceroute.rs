@@ -1,0 +1,316 @@
+//! `traceroute` as Debian's traceroute 2.1 prints it (UDP probes, the default method).
+//!
+//! Probes go to port 33434 and up (one port per probe), `-q` (3) per hop, at most `-N` (16)
+//! outstanding, each from a fresh ephemeral source port. A probe is answered by an ICMP
+//! time exceeded from a router or by the target's port unreachable; it is lost after `-w`
+//! (5 s), or sooner once another probe of the same hop answered (3 × its RTT) or a probe of
+//! a later hop did (10 × its RTT). Hops print in order as soon as all their probes are
+//! done; the trace ends after the hop where the target (or an ICMP unreachable, `!N`,
+//! `!H`, …) answered, or at `-m` (30). Checked against the real traceroute on the reference
+//! machine (see EXPERIMENTS.md E10).
+
+use super::{IcmpIn, Sys};
+use crate::netns::OutSpec;
+use crate::wire::{self, proto};
+use sim_core::{Duration, Instant, rng};
+use std::net::Ipv4Addr;
+
+/// traceroute's options.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TracerouteArgs {
+    /// Target.
+    pub dest: Ipv4Addr,
+    /// `-n`: no names. (nslab has no DNS, so without `-n` a hop prints as `addr (addr)`, as
+    /// traceroute does when the reverse lookup fails.)
+    pub numeric: bool,
+    /// `-f`.
+    pub first_hop: u8,
+    /// `-m`.
+    pub max_hops: u8,
+    /// `-q`.
+    pub queries: u8,
+    /// `-w`.
+    pub wait: Duration,
+    /// `-p`.
+    pub port: u16,
+    /// `-N`.
+    pub sim_queries: u8,
+}
+
+impl TracerouteArgs {
+    /// Defaults for `traceroute DEST`.
+    pub fn new(dest: Ipv4Addr) -> Self {
+        TracerouteArgs {
+            dest,
+            numeric: false,
+            first_hop: 1,
+            max_hops: 30,
+            queries: 3,
+            wait: Duration::from_secs(5),
+            port: 33434,
+            sim_queries: 16,
+        }
+    }
+}
+
+const HERE: u64 = 3;
+const NEAR: u64 = 10;
+const PREC: Duration = Duration::from_millis(1);
+const DATA: usize = 32;
+
+#[derive(Clone, Debug, Default)]
+struct Probe {
+    sent: Option<Instant>,
+    sport: u16,
+    done: bool,
+    reply: Option<(Ipv4Addr, Duration, Option<&'static str>)>,
+    final_: bool,
+}
+
+/// A running traceroute.
+#[derive(Debug)]
+pub struct Traceroute {
+    args: TracerouteArgs,
+    probes: Vec<Probe>,
+    start: usize,
+    end: usize,
+    deadline: Option<Instant>,
+    line: String,
+    last_addr: Option<Ipv4Addr>,
+}
+
+impl Traceroute {
+    /// A traceroute that has not started.
+    pub fn new(args: TracerouteArgs) -> Self {
+        let n = usize::from(args.max_hops) * usize::from(args.queries);
+        let start = (usize::from(args.first_hop) - 1) * usize::from(args.queries);
+        Traceroute {
+            probes: vec![Probe::default(); n],
+            start,
+            end: n,
+            deadline: None,
+            line: String::new(),
+            last_addr: None,
+            args,
+        }
+    }
+
+    pub(crate) fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        let d = self.args.dest;
+        if let Err(e) = sys.route(d, None, None) {
+            sys.stderr(format!("connect: {e}"));
+            return sys.exit(1);
+        }
+        sys.stdout(format!("traceroute to {d} ({d}), {} hops max, {} byte packets", self.args.max_hops, 20 + 8 + DATA));
+        self.step(sys);
+    }
+
+    fn per_hop(&self) -> usize {
+        usize::from(self.args.queries)
+    }
+
+    /// How long probe `i` may wait (`get_timeout`): 3 × the RTT of an answered probe of the
+    /// same hop, else 10 × that of an answered later probe, else `-w`; plus 1 ms, capped.
+    fn timeout(&self, i: usize) -> Duration {
+        let q = self.per_hop();
+        let hop0 = i - i % q;
+        let rtt_of = |k: usize| self.probes[k].reply.map(|r| r.1).filter(|r| *r > Duration::ZERO);
+        if let Some(rtt) = (hop0..hop0 + q).filter(|k| *k != i).find_map(rtt_of) {
+            return (rtt + PREC).saturating_mul(HERE).min(self.args.wait);
+        }
+        if let Some(rtt) = (i + 1..self.probes.len()).find_map(rtt_of) {
+            return (rtt + PREC).saturating_mul(NEAR).min(self.args.wait);
+        }
+        self.args.wait
+    }
+
+    /// One pass of traceroute's main loop: expire, print, send, compute the next deadline.
+    fn step(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        let now = sys.now();
+        loop {
+            let mut progressed = false;
+            let mut outstanding = 0;
+            let mut next: Option<Instant> = None;
+            let mut n = self.start;
+            while n < self.end {
+                if !self.probes[n].done
+                    && let Some(sent) = self.probes[n].sent
+                {
+                    let exp = sent + self.timeout(n);
+                    if exp <= now {
+                        self.probes[n].done = true;
+                    } else {
+                        next = Some(next.map_or(exp, |t: Instant| t.min(exp)));
+                    }
+                }
+                if self.probes[n].done {
+                    if n == self.start {
+                        self.print(sys, n);
+                        self.start += 1;
+                        progressed = true;
+                    }
+                    if self.probes[n].final_ {
+                        self.end = self.end.min((n / self.per_hop() + 1) * self.per_hop());
+                    }
+                    n += 1;
+                    continue;
+                }
+                if self.probes[n].sent.is_none() {
+                    self.send(sys, n);
+                    let exp = now + self.timeout(n);
+                    next = Some(next.map_or(exp, |t| t.min(exp)));
+                }
+                outstanding += 1;
+                if outstanding >= usize::from(self.args.sim_queries) {
+                    break;
+                }
+                n += 1;
+            }
+            if self.start >= self.end {
+                if !self.line.is_empty() {
+                    let l = std::mem::take(&mut self.line);
+                    sys.stdout(l);
+                }
+                self.deadline = None;
+                return sys.exit(0);
+            }
+            if !progressed {
+                self.deadline = next;
+                return;
+            }
+        }
+    }
+
+    fn send(&mut self, sys: &mut Sys<'_, '_, '_>, n: usize) {
+        let ttl = (n / self.per_hop()) as u8 + 1;
+        let dport = self.args.port.wrapping_add(n as u16);
+        let (lo, hi) = sys.ns.sysctl().local_port_range();
+        let sport = rng::range_u32(sys.rng(), u32::from(lo), u32::from(hi)) as u16;
+        let src = match sys.route(self.args.dest, None, None) {
+            Ok(r) => r.src,
+            Err(_) => Ipv4Addr::UNSPECIFIED,
+        };
+        let mut u = Vec::with_capacity(8 + DATA);
+        u.extend_from_slice(&sport.to_be_bytes());
+        u.extend_from_slice(&dport.to_be_bytes());
+        u.extend_from_slice(&((8 + DATA) as u16).to_be_bytes());
+        u.extend_from_slice(&[0, 0]);
+        u.extend((0..DATA).map(|i| 0x40 + i as u8));
+        let c = wire::checksum_with(wire::pseudo_header_sum(src, self.args.dest, proto::UDP, u.len()), &u);
+        u[6..8].copy_from_slice(&(if c == 0 { 0xffff } else { c }).to_be_bytes());
+        let spec = OutSpec {
+            dst: self.args.dest,
+            src: Some(src),
+            proto: proto::UDP,
+            ttl: Some(ttl),
+            tos: 0,
+            df: false,
+            oif: None,
+        };
+        self.probes[n].sent = Some(sys.now());
+        self.probes[n].sport = sport;
+        if sys.send(&spec, &u).is_err() {
+            // The probe counts as sent and will time out, as traceroute marks it sent first.
+        }
+    }
+
+    fn print(&mut self, sys: &mut Sys<'_, '_, '_>, n: usize) {
+        let q = self.per_hop();
+        if n.is_multiple_of(q) {
+            self.line = format!("{:2} ", n / q + 1);
+            self.last_addr = None;
+        }
+        let p = &self.probes[n];
+        match p.reply {
+            Some((addr, rtt, err)) => {
+                if self.last_addr != Some(addr) {
+                    if self.args.numeric {
+                        self.line.push_str(&format!(" {addr}"));
+                    } else {
+                        self.line.push_str(&format!(" {addr} ({addr})"));
+                    }
+                    self.last_addr = Some(addr);
+                }
+                let us = rtt.as_nanos() / 1000;
+                self.line.push_str(&format!("  {}.{:03} ms", us / 1000, us % 1000));
+                if let Some(e) = err {
+                    self.line.push_str(&format!(" {e}"));
+                }
+            }
+            None => self.line.push_str(" *"),
+        }
+        if n % q == q - 1 {
+            let l = std::mem::take(&mut self.line);
+            sys.stdout(l);
+        }
+    }
+
+    pub(crate) fn on_timeout(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        self.step(sys);
+    }
+
+    pub(crate) fn poll_timeout(&self) -> Option<Instant> {
+        self.deadline
+    }
+
+    pub(crate) fn on_icmp(&mut self, sys: &mut Sys<'_, '_, '_>, p: &IcmpIn<'_>) {
+        let m = p.icmp;
+        if m[0] != 3 && m[0] != 11 {
+            return;
+        }
+        let inner = &m[8..];
+        if inner.len() < 28 || inner[9] != proto::UDP {
+            return;
+        }
+        let ihl = usize::from(inner[0] & 0x0f) * 4;
+        let idst = Ipv4Addr::new(inner[16], inner[17], inner[18], inner[19]);
+        let Some(udp) = inner.get(ihl..ihl + 8) else { return };
+        if idst != self.args.dest {
+            return;
+        }
+        let sport = u16::from_be_bytes([udp[0], udp[1]]);
+        let dport = u16::from_be_bytes([udp[2], udp[3]]);
+        let n = usize::from(dport.wrapping_sub(self.args.port));
+        let Some(pb) = self.probes.get_mut(n) else { return };
+        let Some(sent) = pb.sent else { return };
+        // Each probe has its own socket: the error must be about this probe's port pair.
+        if pb.done || pb.sport != sport {
+            return;
+        }
+        let rtt = sys.now() - sent;
+        let (err, final_) = match (m[0], m[1]) {
+            (11, _) => (None, false),
+            (3, 3) => (None, p.src == self.args.dest),
+            (3, 0) => (Some("!N"), true),
+            (3, 1) => (Some("!H"), true),
+            (3, 2) => (Some("!P"), true),
+            (3, 4) => (Some("!F"), true),
+            (3, 5) => (Some("!S"), true),
+            (3, 13) => (Some("!X"), true),
+            (3, 14) => (Some("!V"), true),
+            (3, 15) => (Some("!C"), true),
+            (3, c) => (
+                Some(match c {
+                    6 | 7 => "!U",
+                    9 | 10 => "!A",
+                    _ => "!<?>",
+                }),
+                true,
+            ),
+            _ => return,
+        };
+        pb.reply = Some((p.src, rtt, err));
+        pb.done = true;
+        pb.final_ = final_ || p.src == self.args.dest;
+        self.step(sys);
+    }
+
+    pub(crate) fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        if !self.line.is_empty() {
+            let l = std::mem::take(&mut self.line);
+            sys.stdout(l);
+        }
+        self.deadline = None;
+        sys.exit(130);
+    }
+}
