@@ -61,6 +61,14 @@ $ ip -n myrouter link set eth1 address 02:42:ac:12:00:04
 $ ip -n myrouter addr add 172.18.0.4/16 dev eth1
 $ ip -n myrouter link set eth1 up
 
+# The gateway is the Docker host itself, answering on the bridge's own address.
+$ ip netns exec myclient ping -c 1 172.18.0.1
+PING 172.18.0.1 (172.18.0.1) 56(84) bytes of data.
+64 bytes from 172.18.0.1: icmp_seq=1 ttl=64 time={} ms
+...
+$ ip netns exec myclient ip neigh
+172.18.0.1 dev eth0 lladdr 02:42:2c:99:3a:c2 REACHABLE
+
 # Clients on different networks cannot reach each other...
 $ ip netns exec myclient ping -c 2 172.19.0.3
 PING 172.19.0.3 (172.19.0.3) 56(84) bytes of data.
