@@ -128,3 +128,43 @@ fn a_failed_expectation_is_reported_with_both_lines() {
     assert!(text.starts_with("FAIL a.sh:2:1 `ip netns list`: output line 1 differs"), "{text}");
     assert!(text.contains("expected: b") && text.contains("actual:   a"), "{text}");
 }
+
+#[test]
+fn dhcp_options_dnsmasq_would_refuse() {
+    let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 dnsmasq --dhcp-range=192.0.2.100 --no-daemon &\n"));
+    assert_at(&e, "a.sh", 4, 27, "dnsmasq: bad dhcp-range");
+    assert!(e.contains("help: write --dhcp-range=START,END"), "{e}");
+    let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 dnsmasq --dhcp-range=10.0.0.9,10.0.0.1 --no-daemon &\n"));
+    assert_at(&e, "a.sh", 4, 27, "inconsistent DHCP range");
+    let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 dnsmasq --dhcp-range=10.0.0.1,10.0.0.9,1q -d &\n"));
+    assert_at(&e, "a.sh", 4, 27, "bad dhcp-range lease time: 1q");
+    let e = err(
+        "a.sh",
+        &format!("{SETUP}ip netns exec ns1 dnsmasq --dhcp-range=10.0.0.1,10.0.0.9 --dhcp-option=42,10.0.0.1 -d &\n"),
+    );
+    assert_at(&e, "a.sh", 4, 58, "not supported yet: dnsmasq --dhcp-option=42,10.0.0.1");
+    let e = err(
+        "a.sh",
+        &format!("{SETUP}ip netns exec ns1 dnsmasq --dhcp-range=10.0.0.1,10.0.0.9 --dhcp-host=10.0.0.5 -d &\n"),
+    );
+    assert_at(&e, "a.sh", 4, 58, "dnsmasq: bad dhcp-host: 10.0.0.5");
+    let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 dnsmasq --interface=x -d &\n"));
+    assert!(e.contains("needs --dhcp-range"), "{e}");
+    let e =
+        err("a.sh", &format!("{SETUP}ip netns exec ns1 dnsmasq --dhcp-range=10.0.0.1,10.0.0.9 --tftp-root=/x -d &\n"));
+    assert_at(&e, "a.sh", 4, 58, "not supported yet: dnsmasq --tftp-root");
+    let e = err("a.ron", "(steps: [(run: Dnsmasq(dhcp_range: \"10.0.0.1\", no_daemon: true), background: true)])");
+    assert!(e.lines().next().unwrap().starts_with("error: a.ron:1:"), "{e}");
+    assert!(e.contains("bad dhcp-range"), "{e}");
+}
+
+#[test]
+fn dhcp_daemons_in_the_foreground_would_hang() {
+    let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 dnsmasq --dhcp-range=10.0.0.1,10.0.0.9 --no-daemon\n"));
+    assert_at(&e, "a.sh", 4, 19, "dnsmasq --no-daemon runs until it is stopped");
+    assert!(e.contains("help: run it in the background with `&`"), "{e}");
+    let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 dhclient -d ns1-veth0\n"));
+    assert_at(&e, "a.sh", 4, 19, "dhclient -d stays in the foreground for good");
+    let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 dhclient -d\n"));
+    assert!(e.contains("dhclient needs an interface"), "{e}");
+}

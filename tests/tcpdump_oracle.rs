@@ -10,6 +10,7 @@ use nslab::sim_core::pcapng::{self, Interface, Packet};
 use nslab::sim_core::tcpdump::{Formatter, Options};
 use nslab::sim_core::{Instant, Record};
 use std::process::Command;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 fn tcpdump_lines(frames: &[Vec<u8>], flags: &str) -> Option<Vec<String>> {
     let ifs = [Interface { name: "oracle".into(), filter: None }];
@@ -22,7 +23,9 @@ fn tcpdump_lines(frames: &[Vec<u8>], flags: &str) -> Option<Vec<String>> {
     let bytes = pcapng::write(&ifs, pkts).unwrap();
     let dir = std::env::temp_dir().join(format!("nslab-oracle-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("frames{flags}.pcapng"));
+    // The tests run in parallel: each file gets its own name.
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let path = dir.join(format!("frames{flags}-{}.pcapng", NEXT.fetch_add(1, Ordering::Relaxed)));
     std::fs::write(&path, bytes).unwrap();
     let out = match Command::new("tcpdump").arg(flags).arg("-r").arg(&path).output() {
         Ok(o) => o,

@@ -204,6 +204,55 @@ pub enum Brctl {
     Setageing(String, Secs),
 }
 
+/// `dnsmasq --dhcp-range=START,END[,MASK][,LEASE] [--interface=IF] [--no-daemon] …`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DnsmasqCmd {
+    /// `--dhcp-range` as written (`192.0.2.100,192.0.2.200,255.255.255.0,1h`).
+    pub dhcp_range: String,
+    /// `--interface`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interface: Option<String>,
+    /// `--dhcp-host=MAC,IP`, each as written.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dhcp_host: Vec<String>,
+    /// `--dhcp-option=…`, each as written (`3,192.0.2.1`, `option:dns-server,192.0.2.53`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dhcp_option: Vec<String>,
+    /// `--no-daemon` (or `-d`, `-k`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_daemon: bool,
+    /// `--no-ping`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_ping: bool,
+    /// `--port=N` (0 disables DNS).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+    /// `--no-resolv`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_resolv: bool,
+    /// `--no-hosts`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_hosts: bool,
+}
+
+/// `dhclient [-d] [-v] [-r] IF`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DhclientCmd {
+    /// The interface.
+    pub iface: String,
+    /// `-d`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub foreground: bool,
+    /// `-v`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub verbose: bool,
+    /// `-r`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub release: bool,
+}
+
 /// `traceroute [-n] [-m MAX] [-q N] [-w S] [-f FIRST] [-p PORT] [-N SIM] DEST`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -411,6 +460,10 @@ pub enum Command {
     Brctl(Brctl),
     /// `traceroute …`.
     Traceroute(TracerouteCmd),
+    /// `dnsmasq …` (its DHCP server).
+    Dnsmasq(DnsmasqCmd),
+    /// `dhclient …`.
+    Dhclient(DhclientCmd),
     /// `sysctl [-w] KEY[=VALUE]`.
     Sysctl {
         /// Key.
@@ -440,7 +493,14 @@ pub enum Command {
 impl Command {
     /// True for commands that run for a while as a process.
     pub fn is_process(&self) -> bool {
-        matches!(self, Command::Ping(_) | Command::Tcpdump(_) | Command::Traceroute(_))
+        matches!(
+            self,
+            Command::Ping(_)
+                | Command::Tcpdump(_)
+                | Command::Traceroute(_)
+                | Command::Dnsmasq(_)
+                | Command::Dhclient(_)
+        )
     }
     /// The program a user would see in `jobs`.
     pub fn program(&self) -> &'static str {
@@ -448,6 +508,8 @@ impl Command {
             Command::Ping(_) => "ping",
             Command::Tcpdump(_) => "tcpdump",
             Command::Traceroute(_) => "traceroute",
+            Command::Dnsmasq(_) => "dnsmasq",
+            Command::Dhclient(_) => "dhclient",
             Command::Brctl(_) => "brctl",
             Command::BridgeFdbShow { .. } => "bridge",
             Command::Sysctl { .. } => "sysctl",
@@ -575,6 +637,41 @@ impl fmt::Display for Command {
                 opt(f, "-p", &t.port)?;
                 opt(f, "-N", &t.sim_queries)?;
                 write!(f, " {}", t.dest)
+            }
+            Command::Dnsmasq(d) => {
+                write!(f, "dnsmasq --dhcp-range={}", d.dhcp_range)?;
+                if let Some(i) = &d.interface {
+                    write!(f, " --interface={i}")?;
+                }
+                for h in &d.dhcp_host {
+                    write!(f, " --dhcp-host={h}")?;
+                }
+                for o in &d.dhcp_option {
+                    write!(f, " --dhcp-option={o}")?;
+                }
+                if let Some(p) = d.port {
+                    write!(f, " --port={p}")?;
+                }
+                for (on, flag) in [
+                    (d.no_ping, "--no-ping"),
+                    (d.no_resolv, "--no-resolv"),
+                    (d.no_hosts, "--no-hosts"),
+                    (d.no_daemon, "--no-daemon"),
+                ] {
+                    if on {
+                        write!(f, " {flag}")?;
+                    }
+                }
+                Ok(())
+            }
+            Command::Dhclient(d) => {
+                write!(f, "dhclient")?;
+                for (on, flag) in [(d.release, "-r"), (d.foreground, "-d"), (d.verbose, "-v")] {
+                    if on {
+                        write!(f, " {flag}")?;
+                    }
+                }
+                write!(f, " {}", d.iface)
             }
             Command::Sysctl { key, value: Some(v) } => write!(f, "sysctl -w {}", shell_quote(&format!("{key}={v}"))),
             Command::Sysctl { key, value: None } => write!(f, "sysctl {key}"),
@@ -719,10 +816,13 @@ impl Step {
         }
     }
 
-    /// The span of the first word equal to `w` (an argument an error names), else the
-    /// whole step.
+    /// The span of the first word equal to `w` (an argument an error names), else of the
+    /// first word containing it, else the whole step.
     pub fn locate(&self, w: &str) -> Span {
-        self.words.iter().find(|(x, _)| x == w).map(|(_, s)| *s).unwrap_or(self.span)
+        let exact = self.words.iter().find(|(x, _)| x == w);
+        // `--dhcp-range=A,B` is one word; a complaint about `A,B` points at it.
+        let within = || self.words.iter().find(|(x, _)| !w.is_empty() && x.contains(w));
+        exact.or_else(within).map(|(_, s)| *s).unwrap_or(self.span)
     }
 
     /// The shell line for this step, namespace included.

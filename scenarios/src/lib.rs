@@ -6,6 +6,7 @@
 //! | [`script`] | the shell-script front end (the tutorials' own lines) |
 //! | [`ron_front`] | the RON front end (the canonical typed form) |
 //! | [`error`] | errors with file, line, column and a hint |
+//! | [`dhcp`] | dnsmasq's and dhclient's option values → the sim processes' arguments |
 //! | [`validate`] | checks a step needs before it can run |
 //! | [`runner`] | the sim runner: steps → `Lab` → trace |
 //! | [`transcript`] | trace → transcript, per-step output, JSON, pcapng |
@@ -15,6 +16,7 @@
 
 pub mod command;
 pub mod convert;
+pub mod dhcp;
 pub mod error;
 pub mod expect;
 pub mod ron_front;

@@ -12,7 +12,7 @@ use crate::transcript::{self, Rendered};
 use sim_core::tcpdump::Options;
 use sim_core::{CaptureId, Duration, Filter, Instant, NodeId, Record, Stream};
 use sim_nodes::netns::fib::Proto;
-use sim_nodes::proc::{Bind, Ping, PingArgs, Process, Traceroute, TracerouteArgs};
+use sim_nodes::proc::{Bind, Dhclient, Dnsmasq, Ping, PingArgs, Process, Traceroute, TracerouteArgs};
 use sim_nodes::{Job, Lab, LabError};
 use std::collections::BTreeMap;
 
@@ -135,7 +135,11 @@ impl Runner<'_> {
         let prompt = step.ns.clone().unwrap_or_default();
         self.lab.world_mut().record(Record::Command { at, prompt, line: step.text.clone() });
         match &step.run {
-            Command::Ping(_) | Command::Tcpdump(_) | Command::Traceroute(_) => {
+            Command::Ping(_)
+            | Command::Tcpdump(_)
+            | Command::Traceroute(_)
+            | Command::Dnsmasq(_)
+            | Command::Dhclient(_) => {
                 return self.start_process(i, step, node);
             }
             Command::Sleep { secs } => {
@@ -144,20 +148,26 @@ impl Runner<'_> {
                     self.lab.world_mut().run_until(until).map_err(|e| self.budget(step, e))?;
                 }
             }
-            Command::Kill { job } => match self.jobs.iter().find(|j| j.number == *job) {
-                Some(j) => {
-                    let jb = j.job;
-                    self.lab.interrupt(jb);
-                    self.exits.insert(i, 0);
+            Command::Kill { job } => {
+                match self.jobs.iter().find(|j| j.number == *job && !self.lab.is_detached(j.job)) {
+                    Some(j) => {
+                        let jb = j.job;
+                        self.lab.interrupt(jb);
+                        self.exits.insert(i, 0);
+                    }
+                    None => self.refuse(
+                        i,
+                        step,
+                        node,
+                        LabError {
+                            message: format!("kill: %{job}: no such job"),
+                            status: 1,
+                            hint: Some(self.jobs_hint()),
+                        },
+                        None,
+                    )?,
                 }
-                None => self.refuse(
-                    i,
-                    step,
-                    node,
-                    LabError { message: format!("kill: %{job}: no such job"), status: 1, hint: Some(self.jobs_hint()) },
-                    None,
-                )?,
-            },
+            }
             Command::Wait => {
                 if !self.dry {
                     let running: Vec<Job> = self.jobs.iter().map(|j| j.job).collect();
@@ -166,12 +176,15 @@ impl Runner<'_> {
                         .lab
                         .world_mut()
                         .run_while(limit, |w| {
-                            running
-                                .iter()
-                                .any(|j| w.is_alive(j.node) && w.node::<sim_nodes::Netns>(j.node).is_running(j.pid))
+                            running.iter().any(|j| {
+                                w.is_alive(j.node) && {
+                                    let n = w.node::<sim_nodes::Netns>(j.node);
+                                    n.is_running(j.pid) && !n.is_detached(j.pid)
+                                }
+                            })
                         })
                         .map_err(|e| self.budget(step, e))?;
-                    if !done && running.iter().any(|j| self.lab.is_running(*j)) {
+                    if !done && running.iter().any(|j| self.lab.is_running(*j) && !self.lab.is_detached(*j)) {
                         return Err(ScenarioError::at(
                             self.file,
                             self.source,
@@ -179,7 +192,7 @@ impl Runner<'_> {
                             "wait: background jobs never end",
                         )
                         .with_hint(
-                            "a background ping needs -c, and tcpdump never ends by itself: `kill %N` it instead",
+                            "a background ping needs -c; tcpdump and dnsmasq never end by themselves: `kill %N` them instead",
                         ));
                     }
                 }
@@ -287,6 +300,16 @@ impl Runner<'_> {
                     Err(e) => return self.refuse(i, step, node, e, Some(&t.iface)),
                 }
             }
+            Command::Dnsmasq(d) => {
+                let a = crate::dhcp::dnsmasq_args(d).map_err(|v| {
+                    let at = v.word.as_deref().map(|w| step.locate(w)).unwrap_or(step.span);
+                    ScenarioError::at(self.file, self.source, at, v.message).with_opt_hint(v.hint)
+                })?;
+                self.lab.spawn(node, Process::Dnsmasq(Box::new(Dnsmasq::new(a))))
+            }
+            Command::Dhclient(d) => {
+                self.lab.spawn(node, Process::Dhclient(Box::new(Dhclient::new(crate::dhcp::dhclient_args(d)))))
+            }
             _ => unreachable!("start_process takes processes only"),
         };
         self.attribution.procs.insert((job.node, job.pid), i);
@@ -307,9 +330,15 @@ impl Runner<'_> {
             let done = self
                 .lab
                 .world_mut()
-                .run_while(limit, |w| w.is_alive(job.node) && w.node::<sim_nodes::Netns>(job.node).is_running(job.pid))
+                .run_while(limit, |w| {
+                    // A daemon returns the prompt once it detaches (dhclient when bound).
+                    w.is_alive(job.node) && {
+                        let n = w.node::<sim_nodes::Netns>(job.node);
+                        n.is_running(job.pid) && !n.is_detached(job.pid)
+                    }
+                })
                 .map_err(|e| self.budget(step, e))?;
-            if !done && self.lab.is_running(job) {
+            if !done && self.lab.is_running(job) && !self.lab.is_detached(job) {
                 return Err(ScenarioError::at(self.file, self.source, step.span, "this command never ends")
                     .with_hint("give it a count or a deadline, or run it in the background"));
             }
@@ -421,6 +450,8 @@ impl Runner<'_> {
             Command::Ping(_)
             | Command::Tcpdump(_)
             | Command::Traceroute(_)
+            | Command::Dnsmasq(_)
+            | Command::Dhclient(_)
             | Command::Sleep { .. }
             | Command::Kill { .. }
             | Command::Wait => {
@@ -450,7 +481,10 @@ pub fn run(file: &str, source: &str, sc: &Scenario, opts: &RunOptions) -> Result
         r.run_step(i, step)?;
     }
     for j in r.jobs.clone() {
-        r.lab.interrupt(j.job);
+        // A daemon that detached is no longer the terminal's job: Ctrl-C does not reach it.
+        if !r.lab.is_detached(j.job) {
+            r.lab.interrupt(j.job);
+        }
     }
     let rendered = transcript::render(&r.lab, &r.attribution, &sc.steps, &r.exits);
     Ok(Run { lab: r.lab, seed, attribution: r.attribution, steps: sc.steps.clone(), exits: r.exits, rendered })

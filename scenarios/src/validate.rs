@@ -47,6 +47,23 @@ pub fn step(s: &Step) -> Result<(), Invalid> {
                 return Err(Invalid { message: format!("tcpdump: {e}"), hint: None, word: Some(e.near) });
             }
         }
+        Command::Dnsmasq(d) => {
+            crate::dhcp::dnsmasq_args(d)?;
+            if d.no_daemon && !s.background {
+                return Err(invalid(
+                    "dnsmasq --no-daemon runs until it is stopped",
+                    "run it in the background with `&` (the document runs it in another terminal)",
+                    Some("dnsmasq"),
+                ));
+            }
+        }
+        Command::Dhclient(d) if d.foreground && !d.release && !s.background => {
+            return Err(invalid(
+                "dhclient -d stays in the foreground for good",
+                "run it in the background with `&`, or drop -d: then it returns once bound",
+                Some("dhclient"),
+            ));
+        }
         Command::Sysctl { key, .. } if key.is_empty() => {
             return Err(invalid("sysctl needs a key", "e.g. net.ipv4.ip_forward=1", None));
         }

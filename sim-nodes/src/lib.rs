@@ -3,8 +3,8 @@
 //! | module | owns |
 //! |---|---|
 //! | [`netns`] | `Netns`: one namespace's interfaces, addresses, FIB, neighbour table, forwarding, ICMP |
-//! | [`proc`] | processes running in a namespace (ping, …) and their system-call surface |
-//! | [`lab`] | `Lab`: the machine — namespaces, veth pairs, the `ip`/`sysctl` vocabulary |
+//! | [`proc`] | processes running in a namespace (ping, traceroute, tcpdump, dnsmasq, dhclient) and their system-call surface |
+//! | [`lab`] | `Lab`: the machine — namespaces, veth pairs, bridges, the `ip`/`bridge`/`brctl`/`sysctl` vocabulary |
 //! | [`show`] | iproute2's output formats |
 //! | [`wire`] | packet views and builders the stack needs beyond etherparse |
 //!

@@ -24,3 +24,15 @@ pub fn run_text(name: &str, text: &str) -> Result<runner::Run, String> {
     let sc = scenarios::load(name, text).map_err(|e| e.to_string())?;
     runner::run(name, text, &sc, &runner::RunOptions::default()).map_err(|e| e.to_string())
 }
+
+/// Like [`run_text`], with a seed.
+pub fn run_text_seeded(name: &str, text: &str, seed: u64) -> Result<runner::Run, String> {
+    let sc = scenarios::load(name, text).map_err(|e| e.to_string())?;
+    runner::run(name, text, &sc, &runner::RunOptions { seed: Some(seed), ..Default::default() })
+        .map_err(|e| e.to_string())
+}
+
+/// The path of a shipped scenario.
+pub fn scenario_path(file: &str) -> PathBuf {
+    nslab::default_scenario_dir().join(file)
+}

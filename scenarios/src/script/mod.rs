@@ -52,14 +52,16 @@ pub fn parse_words(words: &[(String, Span)], ns: Option<String>, background: boo
         "brctl" => tools::brctl(&mut w)?,
         "bridge" => tools::bridge(&mut w)?,
         "traceroute" => tools::traceroute(&mut w)?,
-        "iptables" | "iptables-save" | "iptables-restore" | "conntrack" | "nc" | "ncat" | "curl" | "dnsmasq"
-        | "dhclient" | "python3" | "echo" => {
+        "dnsmasq" => tools::dnsmasq(&mut w)?,
+        "dhclient" => tools::dhclient(&mut w)?,
+        "iptables" | "iptables-save" | "iptables-restore" | "conntrack" | "nc" | "ncat" | "curl" | "python3"
+        | "echo" => {
             return Err(w.err_prev(format!("not supported yet: {prog}")));
         }
         _ => {
             return Err(w
                 .err_prev(format!("unknown command `{prog}`"))
-                .hint("nslab runs ip, bridge, brctl, sysctl, ping, traceroute, tcpdump, sleep, kill and wait"));
+                .hint("nslab runs ip, bridge, brctl, sysctl, ping, traceroute, tcpdump, dnsmasq, dhclient, sleep, kill and wait"));
         }
     };
     Ok(Parsed { ns, cmd, first_word: first })

@@ -3,7 +3,7 @@
 //! destination as GNU getopt permits).
 
 use super::words::{PErr, Words};
-use crate::command::{Brctl, Command, PingCmd, Secs, TcpdumpCmd, TracerouteCmd};
+use crate::command::{Brctl, Command, DhclientCmd, DnsmasqCmd, PingCmd, Secs, TcpdumpCmd, TracerouteCmd};
 use sim_core::{Duration, Filter};
 use std::net::Ipv4Addr;
 
@@ -394,4 +394,82 @@ pub fn traceroute(w: &mut Words<'_>) -> Result<Command, PErr> {
         return Err(w.err("first hop out of range"));
     }
     Ok(Command::Traceroute(t))
+}
+
+/// `dnsmasq --dhcp-range=… [--interface=IF] [--dhcp-host=MAC,IP] [--dhcp-option=…] [--no-daemon] …`.
+pub fn dnsmasq(w: &mut Words<'_>) -> Result<Command, PErr> {
+    let mut d = DnsmasqCmd {
+        dhcp_range: String::new(),
+        interface: None,
+        dhcp_host: Vec::new(),
+        dhcp_option: Vec::new(),
+        no_daemon: false,
+        no_ping: false,
+        port: None,
+        no_resolv: false,
+        no_hosts: false,
+    };
+    let mut range = None;
+    while let Some(a) = w.take() {
+        let (opt, val) = match a.split_once('=') {
+            Some((o, v)) => (o, Some(v.to_string())),
+            None => (a, None),
+        };
+        let value = |w: &mut Words<'_>| -> Result<String, PErr> {
+            match &val {
+                Some(v) => Ok(v.clone()),
+                None => w
+                    .take()
+                    .map(str::to_string)
+                    .ok_or_else(|| w.err(format!("dnsmasq: option {opt} needs an argument"))),
+            }
+        };
+        match opt {
+            "--dhcp-range" | "-F" => range = Some(value(w)?),
+            "--interface" | "-i" => d.interface = Some(value(w)?),
+            "--dhcp-host" | "-G" => d.dhcp_host.push(value(w)?),
+            "--dhcp-option" | "-O" => d.dhcp_option.push(value(w)?),
+            "--no-daemon" | "-d" | "--keep-in-foreground" | "-k" => d.no_daemon = true,
+            "--no-ping" => d.no_ping = true,
+            "--no-resolv" | "-R" => d.no_resolv = true,
+            "--no-hosts" | "-h" => d.no_hosts = true,
+            "--port" | "-p" => {
+                let v = value(w)?;
+                d.port = Some(v.parse().map_err(|_| w.err_prev(format!("dnsmasq: bad port: {v}")))?);
+            }
+            "--dhcp-leasefile" | "-l" | "--pid-file" | "-x" | "--log-facility" | "--conf-file" | "-C" => {
+                value(w)?;
+            }
+            "--bind-interfaces" | "-z" | "--log-dhcp" | "--log-queries" | "-q" | "--dhcp-authoritative" | "-K" => {}
+            _ if opt.starts_with('-') => return Err(w.err_prev(format!("not supported yet: dnsmasq {opt}"))),
+            _ => return Err(w.err_prev(format!("dnsmasq: junk found in command line: {a}"))),
+        }
+    }
+    d.dhcp_range = range.ok_or_else(|| w.err("nslab's dnsmasq needs --dhcp-range=START,END[,MASK][,LEASE]"))?;
+    Ok(Command::Dnsmasq(d))
+}
+
+/// `dhclient [-d] [-v] [-r] [-1] [-lf F] [-pf F] [-cf F] IF`.
+pub fn dhclient(w: &mut Words<'_>) -> Result<Command, PErr> {
+    let mut d = DhclientCmd { iface: String::new(), foreground: false, verbose: false, release: false };
+    let mut iface = None;
+    while let Some(a) = w.take() {
+        match a {
+            "-d" => d.foreground = true,
+            "-v" => d.verbose = true,
+            "-r" | "-x" => d.release = true,
+            "-4" | "--no-pid" | "-q" | "-nw" => {}
+            "-lf" | "-pf" | "-cf" | "-sf" => {
+                w.value(a, "a file")?;
+            }
+            "-1" | "-6" | "-s" | "-p" | "-e" | "-I" | "-D" => {
+                return Err(w.err_prev(format!("not supported yet: dhclient {a}")));
+            }
+            _ if a.starts_with('-') => return Err(w.err_prev(format!("Unknown command: {a}"))),
+            _ if iface.is_none() => iface = Some(a.to_string()),
+            _ => return Err(w.err_prev("nslab's dhclient takes one interface")),
+        }
+    }
+    d.iface = iface.ok_or_else(|| w.err("dhclient needs an interface: dhclient -d IF"))?;
+    Ok(Command::Dhclient(d))
 }

@@ -619,6 +619,11 @@ impl Lab {
         self.world.is_alive(job.node) && self.netns(job.node).is_running(job.pid)
     }
 
+    /// True once a running job has detached from the terminal (a daemon).
+    pub fn is_detached(&self, job: Job) -> bool {
+        self.is_running(job) && self.netns(job.node).is_detached(job.pid)
+    }
+
     /// Interrupts a job (SIGINT).
     pub fn interrupt(&mut self, job: Job) {
         if self.is_running(job) {

@@ -39,12 +39,15 @@ pub use tx::{Errno, OutSpec, RouteOut};
 pub enum TimerKey {
     /// Packets waiting on the loopback device.
     Loopback,
+    /// A process. Before neighbour entries: a process's deadline at the same instant as
+    /// an ARP timer was set before the packet that started the resolution was sent.
+    Proc(u32),
     /// A neighbour entry.
     Neigh(NeighKey),
-    /// A process.
-    Proc(u32),
     /// A bridge's FDB ageing.
     Fdb(u32),
+    /// Address lifetimes (`valid_lft`) running out.
+    Lifetimes,
 }
 
 /// Counters a namespace keeps (`ip -s link`, `netstat -s` material).
@@ -452,6 +455,9 @@ impl Netns {
     ) -> Result<(), AddrError> {
         let r = self.addr_add_inner(ifindex, addr, prefix, broadcast, valid_until);
         self.refresh_addrs();
+        if valid_until.is_some() {
+            self.arm_lifetimes();
+        }
         r
     }
 
@@ -538,6 +544,29 @@ impl Netns {
         Ok(())
     }
 
+    /// Installs a neighbour entry and sends what waited on it (`SIOCSARP`, as dnsmasq does).
+    pub fn neigh_inject(&mut self, cx: &mut Context<'_>, ifindex: u32, ip: Ipv4Addr, mac: MacAddr) {
+        let Some(i) = self.ifaces.get(&ifindex) else { return };
+        let parms = i.neigh.clone();
+        let mut acts = std::mem::take(&mut self.acts);
+        let flags = neigh::UpdateFlags { override_: true, weak_override: false, admin: true };
+        // SIOCSARP without ATF_PERM (arp_req_set) makes the entry STALE.
+        self.neigh.update(
+            &parms,
+            cx.now(),
+            (ifindex, ip),
+            mac,
+            neigh::Nud::Stale,
+            flags,
+            true,
+            &mut self.timers,
+            &mut acts,
+        );
+        self.pending.extend(acts.drain(..));
+        self.acts = acts;
+        self.run_pending(cx);
+    }
+
     /// `ip neigh flush [dev IF]`; returns how many entries went.
     pub fn neigh_flush(&mut self, ifindex: Option<u32>) -> usize {
         self.neigh.flush(ifindex, &mut self.timers)
@@ -599,6 +628,38 @@ impl Netns {
             }
     }
 
+    /// Removes addresses whose `valid_lft` ran out (the kernel's `check_lifetime`) and
+    /// arms the timer for the next one.
+    fn expire_addrs(&mut self, now: Instant) {
+        let gone: Vec<(u32, Ipv4Addr, u8)> = self
+            .ifaces
+            .values()
+            .flat_map(|i| {
+                i.addrs
+                    .iter()
+                    .filter(|a| a.valid_until.is_some_and(|t| t <= now))
+                    .map(move |a| (i.ifindex, a.addr, a.prefix))
+            })
+            .collect();
+        for (ix, a, p) in gone {
+            let _ = self.addr_del(ix, a, Some(p));
+        }
+        self.arm_lifetimes();
+    }
+
+    fn arm_lifetimes(&mut self) {
+        let next = self.ifaces.values().flat_map(|i| i.addrs.iter().filter_map(|a| a.valid_until)).min();
+        self.timers.set(TimerKey::Lifetimes, next);
+    }
+
+    /// Sets the lifetime of an address (`ip addr change … valid_lft N`); `None` is forever.
+    pub fn set_addr_lifetime(&mut self, ifindex: u32, addr: Ipv4Addr, valid_until: Option<Instant>) {
+        if let Some(a) = self.ifaces.get_mut(&ifindex).and_then(|i| i.addrs.iter_mut().find(|a| a.addr == addr)) {
+            a.valid_until = valid_until;
+        }
+        self.arm_lifetimes();
+    }
+
     /// Recomputes the local and broadcast address sets (after any address or link-state
     /// change), so the per-packet checks are lookups rather than scans.
     fn refresh_addrs(&mut self) {
@@ -643,13 +704,28 @@ impl Netns {
         pid
     }
 
+    /// The pids of running processes whose program is `name`.
+    pub fn pids_of(&self, name: &str) -> Vec<u32> {
+        self.procs.iter().filter(|(_, p)| p.name() == name).map(|(k, _)| *k).collect()
+    }
+
+    /// True if process `pid` has detached from its terminal (a daemon).
+    pub fn is_detached(&self, pid: u32) -> bool {
+        self.procs.get(&pid).is_some_and(|p| p.detached())
+    }
+
     /// Sends SIGINT to a process (Ctrl-C, `kill -INT`, or the end of a scenario).
     pub fn interrupt(&mut self, cx: &mut Context<'_>, pid: u32) {
         self.with_proc(cx, pid, |p, sys| p.interrupt(sys));
     }
 
     /// Runs `f` on process `pid` with access to the stack; handles its exit and deadline.
-    fn with_proc(&mut self, cx: &mut Context<'_>, pid: u32, f: impl FnOnce(&mut Process, &mut Sys<'_, '_, '_>)) {
+    pub(crate) fn with_proc(
+        &mut self,
+        cx: &mut Context<'_>,
+        pid: u32,
+        f: impl FnOnce(&mut Process, &mut Sys<'_, '_, '_>),
+    ) {
         let Some(mut p) = self.procs.remove(&pid) else { return };
         let mut sys = Sys { ns: self, cx, pid, exited: None };
         f(&mut p, &mut sys);
@@ -710,6 +786,7 @@ impl Node for Netns {
                 }
                 TimerKey::Proc(pid) => self.with_proc(cx, pid, |p, sys| p.on_timeout(sys)),
                 TimerKey::Fdb(br) => self.fdb_expire(cx, br),
+                TimerKey::Lifetimes => self.expire_addrs(now),
             }
         }
     }

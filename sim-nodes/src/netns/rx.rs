@@ -54,6 +54,9 @@ impl Netns {
             self.counters.rx_otherhost += 1;
             return;
         };
+        if self.procs.values().any(|p| p.packet_iface() == Some(ifindex)) {
+            self.deliver_packet_sockets(cx, ifindex, frame);
+        }
         let et = u16::from_be_bytes([frame[12], frame[13]]);
         let payload = &frame[14..];
         match et {
@@ -202,8 +205,29 @@ impl Netns {
         match ip.proto() {
             proto::ICMP => self.rx_icmp(cx, in_if, ip, bcast),
             proto::UDP => {
-                if !bcast {
-                    self.icmp_error(cx, ip.packet(), kind::DEST_UNREACH, code::PORT_UNREACH, 0);
+                let p = ip.payload();
+                let dport = if p.len() >= 8 { u16::from_be_bytes([p[2], p[3]]) } else { 0 };
+                let owner = self
+                    .procs
+                    .iter()
+                    .find(|(_, pr)| {
+                        pr.udp_port().is_some_and(|(port, dev)| port == dport && dev.is_none_or(|d| d == in_if))
+                    })
+                    .map(|(k, _)| *k);
+                match owner {
+                    Some(pid) if p.len() >= 8 => {
+                        let u = crate::proc::UdpIn {
+                            in_if,
+                            src: ip.src(),
+                            dst: ip.dst(),
+                            sport: u16::from_be_bytes([p[0], p[1]]),
+                            dport,
+                            payload: &p[8..],
+                        };
+                        self.with_proc(cx, pid, |pr, sys| pr.on_udp(sys, &u));
+                    }
+                    _ if !bcast => self.icmp_error(cx, ip.packet(), kind::DEST_UNREACH, code::PORT_UNREACH, 0),
+                    _ => {}
                 }
             }
             proto::TCP => cx.drop_frame(Some(sim_core::PortId(in_if)), "not supported yet: tcp"),
@@ -239,6 +263,17 @@ impl Netns {
         let spec = OutSpec { dst: ip.src(), src, proto: proto::ICMP, ttl: None, tos, df: false, oif: None };
         let _ = self.output(cx, &spec, &reply);
         self.icmpbuf = reply;
+    }
+
+    /// Hands a frame to every process with a packet socket on `ifindex` (dhclient's LPF).
+    fn deliver_packet_sockets(&mut self, cx: &mut Context<'_>, ifindex: u32, frame: &[u8]) {
+        let mut next = 0u32;
+        while let Some((&pid, p)) = self.procs.range(next..).next() {
+            next = pid + 1;
+            if p.packet_iface() == Some(ifindex) {
+                self.with_proc(cx, pid, |p, sys| p.on_frame(sys, ifindex, frame));
+            }
+        }
     }
 
     /// Hands a copy of an ICMP packet to every process with a raw ICMP socket whose bound

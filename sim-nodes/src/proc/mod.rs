@@ -1,10 +1,13 @@
 //! Processes that run inside a namespace, and [`Sys`], the system-call surface they use.
 //!
-//! Each process is a sans-IO state machine: `start`, `on_timeout`, `on_icmp`, `interrupt`
-//! feed it; it answers through `Sys` (send a packet, print a line, exit) and reports its
-//! next deadline with `poll_timeout`. ping and traceroute use raw sockets in Linux, so they
-//! live on our L3 here too, not on smoltcp.
+//! Each process is a sans-IO state machine: `start`, `on_timeout`, `on_icmp`, `on_udp`,
+//! `on_frame`, `interrupt` feed it; it answers through `Sys` (send a packet or a raw frame,
+//! print a line, change an address or route, exit) and reports its next deadline with
+//! `poll_timeout`. ping and traceroute use raw sockets in Linux, dnsmasq a UDP socket plus
+//! `SIOCSARP`, dhclient a packet socket, so they live on our L3/L2 here too, not on
+//! smoltcp's sockets (DHCP messages themselves go through `smoltcp::wire`).
 
+pub mod dhcp;
 pub mod ping;
 pub mod tcpdump;
 pub mod traceroute;
@@ -15,6 +18,8 @@ use sim_core::rng::NodeRng;
 use sim_core::{Context, Instant, Stream};
 use std::net::Ipv4Addr;
 
+pub use dhcp::dhclient::{Dhclient, DhclientArgs};
+pub use dhcp::dnsmasq::{Dnsmasq, DnsmasqArgs};
 pub use ping::{Bind, Ping, PingArgs};
 pub use tcpdump::Tcpdump;
 pub use traceroute::{Traceroute, TracerouteArgs};
@@ -32,6 +37,23 @@ pub struct IcmpIn<'a> {
     pub icmp: &'a [u8],
 }
 
+/// A UDP datagram delivered to a process that bound its port.
+#[derive(Clone, Copy, Debug)]
+pub struct UdpIn<'a> {
+    /// The interface it came in on.
+    pub in_if: u32,
+    /// IP source.
+    pub src: Ipv4Addr,
+    /// IP destination.
+    pub dst: Ipv4Addr,
+    /// UDP source port.
+    pub sport: u16,
+    /// UDP destination port.
+    pub dport: u16,
+    /// The payload.
+    pub payload: &'a [u8],
+}
+
 /// A process.
 #[derive(Debug)]
 pub enum Process {
@@ -41,6 +63,10 @@ pub enum Process {
     Tcpdump(Tcpdump),
     /// Debian's `traceroute`.
     Traceroute(Box<Traceroute>),
+    /// `dnsmasq` (its DHCP server).
+    Dnsmasq(Box<Dnsmasq>),
+    /// ISC `dhclient`.
+    Dhclient(Box<Dhclient>),
 }
 
 impl Process {
@@ -50,6 +76,8 @@ impl Process {
             Process::Ping(_) => "ping",
             Process::Tcpdump(_) => "tcpdump",
             Process::Traceroute(_) => "traceroute",
+            Process::Dnsmasq(_) => "dnsmasq",
+            Process::Dhclient(_) => "dhclient",
         }
     }
     pub(crate) fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
@@ -57,6 +85,8 @@ impl Process {
             Process::Ping(p) => p.start(sys),
             Process::Tcpdump(t) => t.start(sys),
             Process::Traceroute(t) => t.start(sys),
+            Process::Dnsmasq(d) => d.start(sys),
+            Process::Dhclient(d) => d.start(sys),
         }
     }
     pub(crate) fn on_timeout(&mut self, sys: &mut Sys<'_, '_, '_>) {
@@ -64,6 +94,8 @@ impl Process {
             Process::Ping(p) => p.on_timeout(sys),
             Process::Tcpdump(_) => {}
             Process::Traceroute(t) => t.on_timeout(sys),
+            Process::Dnsmasq(d) => d.on_timeout(sys),
+            Process::Dhclient(d) => d.on_timeout(sys),
         }
     }
     pub(crate) fn on_icmp(&mut self, sys: &mut Sys<'_, '_, '_>, pkt: &IcmpIn<'_>) {
@@ -71,6 +103,8 @@ impl Process {
             Process::Ping(p) => p.on_icmp(sys, pkt),
             Process::Tcpdump(_) => {}
             Process::Traceroute(t) => t.on_icmp(sys, pkt),
+            Process::Dnsmasq(d) => d.on_icmp(sys, pkt),
+            Process::Dhclient(_) => {}
         }
     }
     pub(crate) fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
@@ -78,6 +112,8 @@ impl Process {
             Process::Ping(p) => p.interrupt(sys),
             Process::Tcpdump(t) => t.interrupt(sys),
             Process::Traceroute(t) => t.interrupt(sys),
+            Process::Dnsmasq(d) => d.interrupt(sys),
+            Process::Dhclient(d) => d.interrupt(sys),
         }
     }
     /// The next deadline.
@@ -86,6 +122,8 @@ impl Process {
             Process::Ping(p) => p.poll_timeout(),
             Process::Tcpdump(_) => None,
             Process::Traceroute(t) => t.poll_timeout(),
+            Process::Dnsmasq(d) => d.poll_timeout(),
+            Process::Dhclient(d) => d.poll_timeout(),
         }
     }
     /// True if the process has a raw ICMP socket that takes packets to `dst`.
@@ -94,6 +132,41 @@ impl Process {
             Process::Ping(p) => p.bound_src().is_none_or(|s| s == dst),
             Process::Tcpdump(_) => false,
             Process::Traceroute(_) => true,
+            Process::Dnsmasq(_) => true,
+            Process::Dhclient(_) => false,
+        }
+    }
+    /// The interface a packet socket (AF_PACKET) of the process listens on.
+    pub fn packet_iface(&self) -> Option<u32> {
+        match self {
+            Process::Dhclient(d) => d.packet_iface(),
+            _ => None,
+        }
+    }
+    /// The UDP port the process bound, and the device it bound to (SO_BINDTODEVICE).
+    pub fn udp_port(&self) -> Option<(u16, Option<u32>)> {
+        match self {
+            Process::Dnsmasq(d) => d.udp_port(),
+            Process::Dhclient(d) => d.udp_port(),
+            _ => None,
+        }
+    }
+    /// True once the process has detached from the terminal (a daemon).
+    pub fn detached(&self) -> bool {
+        match self {
+            Process::Dhclient(d) => d.detached(),
+            Process::Dnsmasq(d) => d.detached(),
+            _ => false,
+        }
+    }
+    pub(crate) fn on_frame(&mut self, sys: &mut Sys<'_, '_, '_>, ifindex: u32, frame: &[u8]) {
+        if let Process::Dhclient(d) = self {
+            d.on_frame(sys, ifindex, frame);
+        }
+    }
+    pub(crate) fn on_udp(&mut self, sys: &mut Sys<'_, '_, '_>, u: &UdpIn<'_>) {
+        if let Process::Dnsmasq(d) = self {
+            d.on_udp(sys, u);
         }
     }
 }
@@ -146,5 +219,66 @@ impl Sys<'_, '_, '_> {
     /// True if `a` is a broadcast address here.
     pub fn is_broadcast(&self, a: Ipv4Addr) -> bool {
         self.ns.is_broadcast(a, None)
+    }
+    /// An interface of the namespace.
+    pub fn iface(&self, ifindex: u32) -> Option<&crate::netns::iface::Iface> {
+        self.ns.iface(ifindex)
+    }
+    /// Sends a whole Ethernet frame's payload out of `ifindex` (an AF_PACKET socket).
+    pub fn send_frame(&mut self, ifindex: u32, dst: sim_core::MacAddr, ethertype: u16, payload: &[u8]) {
+        self.ns.xmit(self.cx, ifindex, dst, ethertype, payload);
+    }
+    /// Installs a neighbour entry (`SIOCSARP`, as dnsmasq's `arp_inject` does).
+    pub fn neigh_inject(&mut self, ifindex: u32, ip: Ipv4Addr, mac: sim_core::MacAddr) {
+        self.ns.neigh_inject(self.cx, ifindex, ip, mac);
+    }
+    /// `ip addr add A/P broadcast B dev IF valid_lft L` (or changes the lifetime of an
+    /// address that is already there).
+    pub fn addr_replace(
+        &mut self,
+        ifindex: u32,
+        addr: Ipv4Addr,
+        prefix: u8,
+        brd: Option<Ipv4Addr>,
+        valid_until: Option<Instant>,
+    ) {
+        let exists =
+            self.ns.iface(ifindex).is_some_and(|i| i.addrs.iter().any(|a| a.addr == addr && a.prefix == prefix));
+        if exists {
+            self.ns.set_addr_lifetime(ifindex, addr, valid_until);
+        } else {
+            let _ = self.ns.addr_add(ifindex, addr, prefix, brd, valid_until);
+        }
+    }
+    /// `ip addr flush dev IF` (its routes go with the addresses).
+    pub fn addr_flush(&mut self, ifindex: u32) {
+        self.ns.addr_flush(ifindex);
+    }
+    /// `ip route add default via GW dev IF`.
+    pub fn default_route(&mut self, ifindex: u32, gw: Ipv4Addr) {
+        let spec = crate::netns::RouteSpec {
+            dst: Ipv4Addr::UNSPECIFIED,
+            prefix: 0,
+            gateway: Some(gw),
+            dev: Some(ifindex),
+            metric: 0,
+            src: None,
+            proto: crate::netns::fib::Proto::Boot,
+            onlink: false,
+        };
+        let _ = self.ns.route_add(&spec);
+    }
+    /// Runs `f` on another process of this namespace (a signal, `dhclient -r` telling the
+    /// running dhclient to release).
+    pub fn with_other(&mut self, pid: u32, f: impl FnOnce(&mut Process, &mut Sys<'_, '_, '_>)) {
+        self.ns.with_proc(self.cx, pid, f);
+    }
+    /// Running processes of this namespace named `name`.
+    pub fn pids_of(&self, name: &str) -> Vec<u32> {
+        self.ns.pids_of(name)
+    }
+    /// This process's pid.
+    pub fn pid(&self) -> u32 {
+        self.pid
     }
 }
