@@ -122,3 +122,4 @@ pipe 3
 $ ip netns exec router ip neigh show dev gw-veth1
 198.51.100.1 lladdr {} REACHABLE
 198.51.100.9 FAILED
+#! differs: 198.51.100.1 lladdr {} -- a neighbour stays REACHABLE for a random 15-45 s after its last confirmation, drawn by each back end from its own random source; around 30 s either state may show

@@ -78,9 +78,11 @@ br0		8000.{}	no		ns1-br0
 
 # Ageing: with a 10 s ageing time and no traffic, the learned entries go. A frame to a MAC
 # the bridge forgot is flooded like a broadcast: the capture on ns3 sees ns1's unicast echo
-# request to ns2 (ns1's ARP entry still holds ns2's MAC). The kernel shows the same.
+# request to ns2 (ns1's ARP entry still holds ns2's MAC). The kernel shows the same. The
+# wait is 50 s so that ns1's entries are surely STALE on both back ends: a neighbour stays
+# REACHABLE for a random 15-45 s after its last confirmation.
 $ ip link set br0 type bridge ageing_time 1000
-$ sleep 30
+$ sleep 50
 $ bridge fdb show br br0 | grep -i 00:00:5E
 $ ip netns exec ns1 ip neigh
 192.0.2.2 dev ns1-veth0 lladdr 00:00:5e:00:53:02 STALE
@@ -97,6 +99,10 @@ $ bridge fdb show br br0 | grep -i 00:00:5E
 00:00:5e:00:53:01 dev ns1-br0 master br0
 00:00:5e:00:53:02 dev ns2-br0 master br0
 
+# Cleaning up. `ip netns delete` removes the name; a namespace goes when nothing uses it
+# any more — but the tcpdump still running in ns3 keeps ns3 alive, and with it the veth
+# pair: ns3-br0 stays in the root namespace, its peer now known only by id. (The kernel
+# shows exactly this; the capture ends, and ns3 with it, when the scenario's end stops it.)
 $ ip netns delete ns1
 $ ip netns delete ns2
 $ ip netns delete ns3
@@ -104,3 +110,6 @@ $ ip link delete br0
 $ ip link show
 1: lo: <LOOPBACK> mtu 65536 qdisc noop state DOWN mode DEFAULT group default qlen 1000
     link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00
+6: ns3-br0@if7: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default qlen 1000
+    link/ether {} brd ff:ff:ff:ff:ff:ff link-netnsid 2
+

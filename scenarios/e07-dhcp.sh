@@ -40,14 +40,12 @@ $ ip netns exec server dnsmasq \
 dnsmasq: started, version 2.90 cachesize 150
 dnsmasq: compile time options: {}
 dnsmasq-dhcp: DHCP, IP range 192.0.2.100 -- 192.0.2.200, lease time 1h
-dnsmasq: reading /etc/resolv.conf
 dnsmasq: no servers found in /etc/resolv.conf, will retry
 dnsmasq: read /etc/hosts - 0 names
 dnsmasq-dhcp: DHCPDISCOVER(s-veth0) b6:98:e1:86:1a:6b
 dnsmasq-dhcp: DHCPOFFER(s-veth0) 192.0.2.186 b6:98:e1:86:1a:6b
 dnsmasq-dhcp: DHCPREQUEST(s-veth0) 192.0.2.186 b6:98:e1:86:1a:6b
 dnsmasq-dhcp: DHCPACK(s-veth0) 192.0.2.186 b6:98:e1:86:1a:6b
-dnsmasq: exiting on receipt of SIGINT
 $ ip netns exec client dhclient -d c-veth0 &
 Internet Systems Consortium DHCP Client 4.4.3-P1
 Copyright 2004-2022 Internet Systems Consortium.

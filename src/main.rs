@@ -40,6 +40,9 @@ enum Cmd {
         /// Stop a run that processes more events than this (a loop guard).
         #[arg(long)]
         event_budget: Option<u64>,
+        /// Run on the real kernel (root only) instead of the sim.
+        #[arg(long, conflicts_with_all = ["seed", "event_budget"])]
+        kernel: bool,
     },
     /// Validate a scenario without running it (syntax, names, configuration).
     Check {
@@ -52,11 +55,66 @@ enum Cmd {
         /// The scenario.
         file: PathBuf,
     },
+    /// Run a scenario on the sim and on the kernel (root only) and compare them.
+    Diff {
+        /// The scenario.
+        file: PathBuf,
+        /// The sim's seed (overrides the file's).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Where to write the report as JSON (default: FILE's name with `.diff.json`, here).
+        #[arg(long, value_name = "PATH")]
+        json: Option<PathBuf>,
+        /// Also print both transcripts.
+        #[arg(long, short)]
+        verbose: bool,
+    },
+    /// Report what kernel mode can do on this machine.
+    Doctor,
+    /// Kernel-mode housekeeping.
+    Kernel {
+        #[command(subcommand)]
+        cmd: KernelCmd,
+    },
     /// Replay every scenario in a directory and print one verdict line each.
     All {
         /// The directory (default: `scenarios/`).
         dir: Option<PathBuf>,
     },
+}
+
+#[derive(Subcommand)]
+enum KernelCmd {
+    /// Remove the namespaces and files runs that were killed left behind.
+    Gc,
+}
+
+fn diff(file: &Path, seed: Option<u64>, json: Option<&Path>, verbose: bool) -> Result<bool, String> {
+    let (name, text) = read(file)?;
+    let sc = scenarios::load(&name, &text).map_err(|e| e.to_string())?;
+    let opts = runner::RunOptions { seed, ..Default::default() };
+    let sim = runner::run(&name, &text, &sc, &opts).map_err(|e| e.to_string())?;
+    let kernel = nslab::kernel_backend::run(&name, &text, &sc).map_err(|e| e.to_string())?;
+    if verbose {
+        println!("--- sim (seed {})", sim.seed);
+        print!("{}", transcript::text(&sim.rendered));
+        println!("--- kernel ({:.1} s)", kernel.elapsed.as_secs_f64());
+        print!("{}", transcript::text(&kernel.rendered));
+    }
+    let report = scenarios::diff::compare(
+        &name,
+        &sc,
+        scenarios::diff::Side { name: "sim", rendered: &sim.rendered },
+        scenarios::diff::Side { name: "kernel", rendered: &kernel.rendered },
+    );
+    print!("{}", report.text());
+    let path = match json {
+        Some(p) => p.to_path_buf(),
+        None => PathBuf::from(format!("{}.diff.json", file.file_stem().and_then(|s| s.to_str()).unwrap_or("scenario"))),
+    };
+    std::fs::write(&path, report.json()).map_err(|e| format!("nslab: {}: {e}", path.display()))?;
+    println!("report: {}", path.display());
+    Ok(report.agrees())
 }
 
 fn read(path: &Path) -> Result<(String, String), String> {
@@ -82,7 +140,7 @@ fn run(
         print!("{}", transcript::text(&r.rendered));
     }
     if let Some(dir) = pcap {
-        write_pcaps(&r, file, dir)?;
+        write_pcaps(&r.captures(), r.records(), &r.attribution, &r.steps, file, dir)?;
     }
     let failures = r.failures(&name);
     for f in &failures {
@@ -101,18 +159,53 @@ fn run(
     Ok(failures.is_empty())
 }
 
-fn write_pcaps(r: &runner::Run, file: &Path, dir: &Path) -> Result<(), String> {
+fn run_kernel(file: &Path, pcap: Option<&Path>, quiet: bool, json: bool) -> Result<bool, String> {
+    let (name, text) = read(file)?;
+    let sc = scenarios::load(&name, &text).map_err(|e| e.to_string())?;
+    let r = nslab::kernel_backend::run(&name, &text, &sc).map_err(|e| e.to_string())?;
+    if json {
+        print!("{}", transcript::json(&r.rendered));
+    } else if !quiet {
+        print!("{}", transcript::text(&r.rendered));
+    }
+    if let Some(dir) = pcap {
+        write_pcaps(&r.captures, &r.records, &r.attribution, &r.steps, file, dir)?;
+    }
+    let failures = r.failures(&name);
+    for f in &failures {
+        eprintln!("{f}");
+    }
+    let checks: usize = sc.steps.iter().map(|s| s.expect.len()).sum();
+    if quiet || !failures.is_empty() {
+        eprintln!(
+            "{} {name}: {} of {checks} expectations held on the kernel ({:.1} s)",
+            if failures.is_empty() { "PASS" } else { "FAIL" },
+            checks - failures.len(),
+            r.elapsed.as_secs_f64()
+        );
+    }
+    Ok(failures.is_empty())
+}
+
+fn write_pcaps(
+    caps: &[transcript::CaptureName],
+    records: &[nslab::sim_core::Record],
+    attribution: &runner::Attribution,
+    steps: &[scenarios::Step],
+    file: &Path,
+    dir: &Path,
+) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("nslab: {}: {e}", dir.display()))?;
     let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("capture");
-    let all = transcript::pcapng(&r.lab, None).map_err(|e| e.to_string())?;
+    let all = transcript::pcapng(caps, records, None).map_err(|e| e.to_string())?;
     let path = dir.join(format!("{stem}.pcapng"));
     std::fs::write(&path, all).map_err(|e| format!("nslab: {}: {e}", path.display()))?;
-    for (cap, &(step, _, _)) in &r.attribution.captures {
-        if let scenarios::Command::Tcpdump(t) = &r.steps[step].run
+    for (cap, &(step, _, _)) in &attribution.captures {
+        if let scenarios::Command::Tcpdump(t) = &steps[step].run
             && let Some(w) = &t.write
         {
             let name = Path::new(w).file_name().map(|n| n.to_owned()).unwrap_or_else(|| "capture.pcapng".into());
-            let bytes = transcript::pcapng(&r.lab, Some(*cap)).map_err(|e| e.to_string())?;
+            let bytes = transcript::pcapng(caps, records, Some(*cap)).map_err(|e| e.to_string())?;
             let p = dir.join(name);
             std::fs::write(&p, bytes).map_err(|e| format!("nslab: {}: {e}", p.display()))?;
         }
@@ -194,10 +287,28 @@ fn all(dir: &Path) -> Result<bool, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let res = match cli.cmd {
-        Some(Cmd::Run { file, seed, pcap, quiet, json, event_budget }) => {
+        Some(Cmd::Run { file, kernel: true, pcap, quiet, json, .. }) => run_kernel(&file, pcap.as_deref(), quiet, json),
+        Some(Cmd::Run { file, seed, pcap, quiet, json, event_budget, kernel: false }) => {
             run(&file, seed, pcap.as_deref(), quiet, json, event_budget)
         }
         Some(Cmd::Check { files }) => check(&files),
+        Some(Cmd::Diff { file, seed, json, verbose }) => diff(&file, seed, json.as_deref(), verbose),
+        Some(Cmd::Doctor) => {
+            let lines = nslab::kernel_backend::doctor();
+            let ok = lines.iter().all(|l| !l.starts_with("no "));
+            for l in lines {
+                println!("{l}");
+            }
+            Ok(ok)
+        }
+        Some(Cmd::Kernel { cmd: KernelCmd::Gc }) => {
+            let gone = nslab::kernel_backend::gc();
+            for g in &gone {
+                println!("removed {g}");
+            }
+            println!("{} left-overs removed", gone.len());
+            Ok(true)
+        }
         Some(Cmd::Convert { file }) => convert(&file),
         Some(Cmd::All { dir }) => all(&dir.unwrap_or_else(nslab::default_scenario_dir)),
         None => all(&nslab::default_scenario_dir()),

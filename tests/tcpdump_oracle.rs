@@ -27,7 +27,10 @@ fn tcpdump_lines(frames: &[Vec<u8>], flags: &str) -> Option<Vec<String>> {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let path = dir.join(format!("frames{flags}-{}.pcapng", NEXT.fetch_add(1, Ordering::Relaxed)));
     std::fs::write(&path, bytes).unwrap();
-    let out = match Command::new("tcpdump").arg(flags).arg("-r").arg(&path).output() {
+    let out = Command::new("tcpdump").arg(flags).arg("-r").arg(&path).output();
+    let _ = std::fs::remove_file(&path);
+    let _ = std::fs::remove_dir(&dir);
+    let out = match out {
         Ok(o) => o,
         Err(e) => {
             println!("skipped: tcpdump could not run ({e}); install it with `apt-get install tcpdump`");

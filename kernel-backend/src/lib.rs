@@ -1,24 +1,52 @@
 //! kernel-backend: runs a scenario's commands on the real kernel — namespaces, veth pairs,
-//! addresses and routes through rtnetlink, iptables inside the namespaces, the Debian tools
-//! as processes, AF_PACKET captures into the same trace records the sim produces — so
-//! `nslab diff` can compare the two runs.
+//! bridges, addresses and routes through rtnetlink, the Debian tools for everything a
+//! person would type (`ip … show`, `bridge`, `brctl`, `sysctl`, `ping`, `traceroute`,
+//! `dnsmasq`, `dhclient`), AF_PACKET captures into the same trace records the sim makes —
+//! so a run reads like the sim's and `nslab diff` can compare the two.
 //!
-//! Status: only the public shape exists. [`capabilities`] reports whether this process could
-//! run kernel mode; [`run`] refuses with [`KernelError::NotBuiltYet`]. The rules it will
-//! follow (ARCHITECTURE.md, "Kernel mode rules"): root only; every namespace carries a
+//! | module | owns |
+//! |---|---|
+//! | [`names`] | run prefixes; scenario ↔ kernel namespace names |
+//! | [`netns`] | making, entering and removing namespaces |
+//! | [`rtnl`] | links, addresses, routes via rtnetlink, refusals in iproute2's words |
+//! | [`exec`] | the real tools inside a namespace; the trace recorder |
+//! | [`capture`] | AF_PACKET captures |
+//! | [`runner`] | the steps on the kernel, in real time |
+//! | [`tools`] | which tools a scenario needs and their Debian packages |
+//!
+//! The rules (ARCHITECTURE.md, "Kernel mode rules"): root only; every namespace carries a
 //! unique run prefix; a scenario's root namespace is a namespace of its own; nothing is
 //! created in, moved to or routed to the machine's own namespace; everything made is
-//! removed at the end, on error, on panic and on Ctrl-C.
+//! removed at the end, on error, on panic (a `Drop` guard) and on Ctrl-C (a signal task);
+//! [`gc`] removes what a killed run left.
 
-/// Why kernel mode cannot run.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub mod capture;
+pub mod exec;
+pub mod names;
+pub mod netns;
+mod registry;
+pub mod rtnl;
+pub mod runner;
+pub mod tools;
+
+pub use runner::KernelRun;
+use scenarios::{Scenario, ScenarioError};
+
+/// Why kernel mode cannot run, or stopped.
+#[derive(Debug, thiserror::Error)]
 pub enum KernelError {
     /// The process lacks CAP_NET_ADMIN / CAP_SYS_ADMIN.
     #[error("kernel mode needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN); this process has {0}")]
     NotPrivileged(String),
-    /// Kernel mode is not implemented in this build.
-    #[error("not supported yet: kernel mode (the sim back end runs every scenario; the kernel back end is planned)")]
-    NotBuiltYet,
+    /// Tools the scenario needs are not installed.
+    #[error("kernel mode needs {}", .0.iter().map(|(t, p)| format!("{t} (apt-get install {p})")).collect::<Vec<_>>().join(", "))]
+    MissingTools(Vec<(&'static str, &'static str)>),
+    /// The kernel refused a step the scenario expected to work.
+    #[error("{0}")]
+    Refused(Box<ScenarioError>),
+    /// Something the machine did not let kernel mode do.
+    #[error("kernel mode: {0}")]
+    Io(String),
 }
 
 /// What this process may do, read from `/proc/self/status`.
@@ -42,13 +70,100 @@ pub fn capabilities() -> Option<Capabilities> {
     parse_cap_eff(&std::fs::read_to_string("/proc/self/status").ok()?)
 }
 
-/// Runs a scenario on the kernel. Not built yet: always refuses, saying why.
-pub fn run() -> Result<(), KernelError> {
+/// Checks that kernel mode can run `sc` here: privileges, then tools.
+pub fn preflight(sc: &Scenario) -> Result<(), KernelError> {
     match capabilities() {
-        Some(c) if c.net_admin && c.sys_admin => Err(KernelError::NotBuiltYet),
-        Some(c) => Err(KernelError::NotPrivileged(format!("net_admin={}, sys_admin={}", c.net_admin, c.sys_admin))),
-        None => Err(KernelError::NotPrivileged("no /proc/self/status".into())),
+        Some(c) if c.net_admin && c.sys_admin => {}
+        Some(c) => {
+            return Err(KernelError::NotPrivileged(format!("net_admin={}, sys_admin={}", c.net_admin, c.sys_admin)));
+        }
+        None => return Err(KernelError::NotPrivileged("no /proc/self/status".into())),
     }
+    let missing = tools::missing(sc);
+    if missing.is_empty() { Ok(()) } else { Err(KernelError::MissingTools(missing)) }
+}
+
+/// Runs a scenario on the kernel (after [`preflight`]).
+pub fn run(file: &str, source: &str, sc: &Scenario) -> Result<KernelRun, KernelError> {
+    preflight(sc)?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| KernelError::Io(format!("tokio: {e}")))?;
+    rt.block_on(async {
+        let guard = tokio::spawn(async {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                registry::remove_all();
+                eprintln!("nslab: interrupted; the run's namespaces are removed");
+                std::process::exit(130);
+            }
+        });
+        let r = runner::run(file, source, sc).await;
+        guard.abort();
+        r
+    })
+}
+
+/// Removes what killed runs left: namespaces (with their processes and `/etc/netns`
+/// files) and scratch directories whose owning process is gone. Returns their names.
+pub fn gc() -> Vec<String> {
+    let alive = |pid: u32| std::path::Path::new(&format!("/proc/{pid}")).exists();
+    let mut gone = Vec::new();
+    for k in netns::existing() {
+        if names::owner(&k).is_some_and(|p| !alive(p)) && netns::remove(&k, None).is_ok() {
+            gone.push(k);
+        }
+    }
+    if let Ok(dir) = std::fs::read_dir(std::env::temp_dir()) {
+        for e in dir.filter_map(|e| e.ok()) {
+            let n = e.file_name().to_string_lossy().into_owned();
+            if names::owner(&n).is_some_and(|p| !alive(p)) && std::fs::remove_dir_all(e.path()).is_ok() {
+                gone.push(e.path().display().to_string());
+            }
+        }
+    }
+    if let Ok(dir) = std::fs::read_dir(netns::ETC_NETNS_DIR) {
+        for e in dir.filter_map(|e| e.ok()) {
+            let n = e.file_name().to_string_lossy().into_owned();
+            if names::owner(&n).is_some_and(|p| !alive(p)) && std::fs::remove_dir_all(e.path()).is_ok() {
+                gone.push(e.path().display().to_string());
+            }
+        }
+    }
+    gone
+}
+
+/// `nslab doctor`: what kernel mode can do on this machine, a line each.
+pub fn doctor() -> Vec<String> {
+    let mut out = Vec::new();
+    match capabilities() {
+        Some(c) if c.net_admin && c.sys_admin => {
+            out.push("ok    privileges: CAP_NET_ADMIN and CAP_SYS_ADMIN".to_string())
+        }
+        Some(c) => out.push(format!(
+            "no    privileges: net_admin={}, sys_admin={} — kernel mode needs root",
+            c.net_admin, c.sys_admin
+        )),
+        None => out.push("no    privileges: cannot read /proc/self/status".into()),
+    }
+    for (t, p) in tools::TOOLS {
+        match tools::which(t) {
+            Some(path) => out.push(format!("ok    {t}: {}", path.display())),
+            None => out.push(format!("no    {t}: apt-get install {p}")),
+        }
+    }
+    let left = netns::existing();
+    if left.is_empty() {
+        out.push("ok    no namespaces left by earlier runs".into());
+    } else {
+        out.push(format!(
+            "note  {} kernel-mode namespaces exist ({}); `nslab kernel gc` removes dead runs'",
+            left.len(),
+            left.join(", ")
+        ));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -65,9 +180,8 @@ mod tests {
     }
 
     #[test]
-    fn run_refuses_with_a_reason() {
-        let e = run().unwrap_err();
-        assert!(matches!(e, KernelError::NotBuiltYet | KernelError::NotPrivileged(_)));
-        assert!(!e.to_string().is_empty());
+    fn missing_tools_name_their_packages() {
+        let e = KernelError::MissingTools(vec![("dhclient", "isc-dhcp-client")]);
+        assert_eq!(e.to_string(), "kernel mode needs dhclient (apt-get install isc-dhcp-client)");
     }
 }

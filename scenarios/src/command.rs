@@ -789,6 +789,9 @@ pub struct Step {
     /// What it must show.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub expect: Vec<Expect>,
+    /// Lines the kernel and the sim may print differently here, and why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub differs: Vec<Known>,
     /// Where it is in its file.
     #[serde(skip)]
     pub span: Span,
@@ -810,6 +813,7 @@ impl Step {
             background: false,
             grep: None,
             expect: Vec::new(),
+            differs: Vec::new(),
             span: Span::default(),
             text,
             words: Vec::new(),
@@ -853,6 +857,20 @@ pub struct Scenario {
     pub seed: Option<u64>,
     /// The steps.
     pub steps: Vec<Step>,
+    /// Why the kernel parity suite does not run this scenario, if it does not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kernel_skip: Option<String>,
+}
+
+/// A known difference between the back ends (`#! differs: LINE -- WHY`): output lines
+/// matching `line` (`{}` matches anything) are set aside on both sides by `nslab diff`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Known {
+    /// The lines, as an expected line is written.
+    pub line: String,
+    /// Why they differ.
+    pub why: String,
 }
 
 #[cfg(test)]

@@ -27,6 +27,9 @@ pub fn to_ron(sc: &Scenario) -> Result<String, ron::Error> {
     if let Some(s) = sc.seed {
         o.push_str(&format!("    seed: {s},\n"));
     }
+    if let Some(k) = &sc.kernel_skip {
+        o.push_str(&format!("    kernel_skip: {},\n", quote(k)?));
+    }
     o.push_str("    steps: [\n");
     for st in &sc.steps {
         o.push_str("        (");
@@ -60,6 +63,13 @@ pub fn to_ron(sc: &Scenario) -> Result<String, ron::Error> {
             }
             o.push_str("        ]");
         }
+        if !st.differs.is_empty() {
+            o.push_str(", differs: [\n");
+            for k in &st.differs {
+                o.push_str(&format!("            (line: {}, why: {}),\n", quote(&k.line)?, quote(&k.why)?));
+            }
+            o.push_str("        ]");
+        }
         o.push_str("),\n");
     }
     o.push_str("    ],\n)\n");
@@ -74,6 +84,9 @@ pub fn to_script(sc: &Scenario) -> String {
     }
     if let Some(s) = sc.seed {
         out.push_str(&format!("#! seed: {s}\n"));
+    }
+    if let Some(k) = &sc.kernel_skip {
+        out.push_str(&format!("#! kernel-skip: {k}\n"));
     }
     for step in &sc.steps {
         out.push_str(&step.shell_line());
@@ -93,6 +106,9 @@ pub fn to_script(sc: &Scenario) -> String {
                 Expect::Lacks(lines) => lines.iter().for_each(|l| out.push_str(&format!("#! lacks: {l}\n"))),
                 Expect::Exit(n) => out.push_str(&format!("#! exit: {n}\n")),
             }
+        }
+        for k in &step.differs {
+            out.push_str(&format!("#! differs: {} -- {}\n", k.line, k.why));
         }
     }
     out

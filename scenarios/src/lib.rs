@@ -11,12 +11,14 @@
 //! | [`runner`] | the sim runner: steps → `Lab` → trace |
 //! | [`transcript`] | trace → transcript, per-step output, JSON, pcapng |
 //! | [`expect`] | matching expectations against output |
+//! | [`diff`] | comparing a sim run with a kernel run, step by step |
 //!
 //! It must not depend on the kernel back end.
 
 pub mod command;
 pub mod convert;
 pub mod dhcp;
+pub mod diff;
 pub mod error;
 pub mod expect;
 pub mod ron_front;

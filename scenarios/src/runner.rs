@@ -479,6 +479,7 @@ pub fn run(file: &str, source: &str, sc: &Scenario, opts: &RunOptions) -> Result
     };
     for (i, step) in sc.steps.iter().enumerate() {
         r.run_step(i, step)?;
+        r.lab.reap();
     }
     for j in r.jobs.clone() {
         // A daemon that detached is no longer the terminal's job: Ctrl-C does not reach it.
@@ -486,28 +487,44 @@ pub fn run(file: &str, source: &str, sc: &Scenario, opts: &RunOptions) -> Result
             r.lab.interrupt(j.job);
         }
     }
-    let rendered = transcript::render(&r.lab, &r.attribution, &sc.steps, &r.exits);
+    r.lab.reap();
+    let rendered = transcript::render(r.lab.world().trace().records(), &r.attribution, &sc.steps, &r.exits);
     Ok(Run { lab: r.lab, seed, attribution: r.attribution, steps: sc.steps.clone(), exits: r.exits, rendered })
+}
+
+/// Checks every step's expectations against what a run (of either back end) rendered.
+pub fn failures(file: &str, steps: &[Step], rendered: &Rendered) -> Vec<Failure> {
+    let mut out = Vec::new();
+    for (i, s) in steps.iter().enumerate() {
+        let o = &rendered.steps[i];
+        for x in &s.expect {
+            if let Err(m) = crate::expect::check(x, &o.output, o.exit) {
+                out.push(Failure {
+                    step: i,
+                    place: format!("{file}:{}:{}", s.span.line, s.span.col),
+                    command: s.text.clone(),
+                    mismatch: m,
+                });
+            }
+        }
+    }
+    out
 }
 
 impl Run {
     /// Checks every step's expectations.
     pub fn failures(&self, file: &str) -> Vec<Failure> {
-        let mut out = Vec::new();
-        for (i, s) in self.steps.iter().enumerate() {
-            let o = &self.rendered.steps[i];
-            for x in &s.expect {
-                if let Err(m) = crate::expect::check(x, &o.output, o.exit) {
-                    out.push(Failure {
-                        step: i,
-                        place: format!("{file}:{}:{}", s.span.line, s.span.col),
-                        command: s.text.clone(),
-                        mismatch: m,
-                    });
-                }
-            }
-        }
-        out
+        failures(file, &self.steps, &self.rendered)
+    }
+
+    /// The captures, named, for [`transcript::pcapng`].
+    pub fn captures(&self) -> Vec<transcript::CaptureName> {
+        transcript::captures_of(&self.lab)
+    }
+
+    /// The trace.
+    pub fn records(&self) -> &[Record] {
+        self.lab.world().trace().records()
     }
 
     /// The virtual time the run ended at.

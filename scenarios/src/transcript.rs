@@ -74,12 +74,12 @@ fn tag(step: &Step) -> String {
     }
 }
 
-/// Renders the trace of `lab`.
-pub fn render(lab: &Lab, attr: &Attribution, steps: &[Step], exits: &BTreeMap<usize, i32>) -> Rendered {
+/// Renders a trace (the sim's, or the kernel back end's: the same records).
+pub fn render(records: &[Record], attr: &Attribution, steps: &[Step], exits: &BTreeMap<usize, i32>) -> Rendered {
     let mut out = Rendered { lines: Vec::new(), steps: vec![StepOut::default(); steps.len()] };
     let mut fmts: BTreeMap<CaptureId, Formatter> = BTreeMap::new();
     let mut commands = 0usize;
-    for r in lab.world().trace().records() {
+    for r in records {
         match r {
             Record::Command { at, prompt, line } => {
                 let step = commands.min(steps.len().saturating_sub(1));
@@ -155,19 +155,41 @@ pub fn json(r: &Rendered) -> String {
     s
 }
 
-/// A pcapng of the captures in `which` (all when `None`): one interface block per
-/// capture, named `namespace/interface`.
-pub fn pcapng(lab: &Lab, which: Option<CaptureId>) -> Result<Vec<u8>, sim_core::pcapng::PcapngError> {
-    let caps: Vec<_> = lab.captures().iter().filter(|c| which.is_none_or(|w| w == c.id)).collect();
-    let index: BTreeMap<CaptureId, u32> = caps.iter().enumerate().map(|(i, c)| (c.id, i as u32)).collect();
-    let ifs: Vec<sim_core::pcapng::Interface> = caps
+/// A capture as pcapng names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaptureName {
+    /// The capture.
+    pub id: CaptureId,
+    /// `namespace/interface` (`root/…` for the root namespace).
+    pub name: String,
+    /// The tcpdump filter, if any.
+    pub filter: Option<String>,
+}
+
+/// The captures of a sim run, named.
+pub fn captures_of(lab: &Lab) -> Vec<CaptureName> {
+    lab.captures()
         .iter()
-        .map(|c| sim_core::pcapng::Interface {
+        .map(|c| CaptureName {
+            id: c.id,
             name: format!("{}/{}", c.netns.as_deref().unwrap_or("root"), c.iface),
             filter: (!c.filter_text.is_empty()).then(|| c.filter_text.clone()),
         })
-        .collect();
-    let packets = lab.world().trace().records().iter().filter_map(|r| match r {
+        .collect()
+}
+
+/// A pcapng of the captures in `which` (all when `None`): one interface block per
+/// capture, named `namespace/interface`.
+pub fn pcapng(
+    captures: &[CaptureName],
+    records: &[Record],
+    which: Option<CaptureId>,
+) -> Result<Vec<u8>, sim_core::pcapng::PcapngError> {
+    let caps: Vec<_> = captures.iter().filter(|c| which.is_none_or(|w| w == c.id)).collect();
+    let index: BTreeMap<CaptureId, u32> = caps.iter().enumerate().map(|(i, c)| (c.id, i as u32)).collect();
+    let ifs: Vec<sim_core::pcapng::Interface> =
+        caps.iter().map(|c| sim_core::pcapng::Interface { name: c.name.clone(), filter: c.filter.clone() }).collect();
+    let packets = records.iter().filter_map(|r| match r {
         Record::Frame { at, capture, dir, bytes } => {
             index.get(capture).map(|&interface| sim_core::pcapng::Packet { interface, at: *at, dir: *dir, bytes })
         }

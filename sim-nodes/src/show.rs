@@ -27,8 +27,10 @@ pub enum Peer {
     Remote {
         /// The peer's ifindex there.
         ifindex: u32,
-        /// The namespace's name, `None` for the root namespace.
+        /// The namespace's name, `None` for the root namespace or one whose name is gone.
         netns: Option<String>,
+        /// The id the viewing namespace has for it (`link-netnsid`).
+        nsid: u32,
     },
 }
 
@@ -129,12 +131,14 @@ fn link_line(v: &LinkView<'_>) -> String {
         IfKind::Loopback => "    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00".to_string(),
         IfKind::Veth { .. } | IfKind::Bridge => {
             let mut s = format!("    link/ether {} brd ff:ff:ff:ff:ff:ff", i.mac);
-            if let Peer::Remote { netns, .. } = &v.peer {
+            if let Peer::Remote { netns, nsid, .. } = &v.peer {
                 match netns {
                     Some(n) => {
                         let _ = write!(s, " link-netns {n}");
                     }
-                    None => s.push_str(" link-netnsid 0"),
+                    None => {
+                        let _ = write!(s, " link-netnsid {nsid}");
+                    }
                 }
             }
             s

@@ -17,7 +17,7 @@ pub mod lexer;
 mod tools;
 pub mod words;
 
-use crate::command::{Command, Expect, Scenario, Step};
+use crate::command::{Command, Expect, Known, Scenario, Step};
 use crate::error::{ScenarioError, Span};
 use lexer::{Tok, lex};
 use words::{PErr, Words};
@@ -180,8 +180,17 @@ pub fn parse(file: &str, source: &str) -> Result<Scenario, ScenarioError> {
             words[0].1.col,
             if end_line == line_no { last_span.col + last_span.len - words[0].1.col } else { 1 },
         );
-        let step =
-            Step { ns: parsed.ns, run: parsed.cmd, background, grep, expect: Vec::new(), span, text: shown, words };
+        let step = Step {
+            ns: parsed.ns,
+            run: parsed.cmd,
+            background,
+            grep,
+            expect: Vec::new(),
+            differs: Vec::new(),
+            span,
+            text: shown,
+            words,
+        };
         crate::validate::step(&step).map_err(|v| {
             let at = v.word.as_deref().map(|w| step.locate(w)).unwrap_or(step.span);
             err(at, v.message).with_opt_hint(v.hint)
@@ -268,7 +277,23 @@ fn directive(sc: &mut Scenario, rest: &str, line: u32, col: usize) -> Result<(),
                 .map_err(|_| (at, format!("exit status must be a number, not `{}`", value.trim())))?;
             sc.steps.last_mut().ok_or_else(last)?.expect.push(Expect::Exit(n));
         }
-        k => return Err((at, format!("unknown directive `{k}` (seed, description, contains, lacks, exit)"))),
+        "differs" => {
+            let (line, why) = value.split_once(" -- ").ok_or_else(|| {
+                (at, "a known difference reads `#! differs: LINE -- WHY` (the reason is required)".to_string())
+            })?;
+            sc.steps
+                .last_mut()
+                .ok_or_else(last)?
+                .differs
+                .push(Known { line: line.to_string(), why: why.trim().to_string() });
+        }
+        "kernel-skip" => sc.kernel_skip = Some(value.trim().to_string()),
+        k => {
+            return Err((
+                at,
+                format!("unknown directive `{k}` (seed, description, contains, lacks, exit, differs, kernel-skip)"),
+            ));
+        }
     }
     Ok(())
 }

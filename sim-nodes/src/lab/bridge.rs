@@ -117,7 +117,10 @@ impl Lab {
         let only = br.map(|b| self.bridge_index(node, b)).transpose()?;
         let mut out = vec!["bridge name\tbridge id\t\tSTP enabled\tinterfaces".to_string()];
         for i in ns.ifaces().filter(|i| i.is_bridge() && only.is_none_or(|o| o == i.ifindex)) {
-            let id: String = i.mac.0.iter().map(|b| format!("{b:02x}")).collect();
+            // The STP bridge id: zero until the bridge has a port (or an address set by hand).
+            let has_id = ns.bridge(i.ifindex).is_some_and(|b| !b.ports().is_empty() || b.mac_set);
+            let mac = if has_id { i.mac } else { sim_core::MacAddr::ZERO };
+            let id: String = mac.0.iter().map(|b| format!("{b:02x}")).collect();
             let ports: Vec<&str> = ns
                 .bridge(i.ifindex)
                 .map(|b| b.ports().iter().filter_map(|(p, _)| ns.iface(*p).map(|x| x.name.as_str())).collect())

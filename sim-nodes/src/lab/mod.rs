@@ -92,6 +92,8 @@ pub struct Job {
 pub struct CaptureInfo {
     /// Engine id.
     pub id: CaptureId,
+    /// The namespace it captures in.
+    pub node: NodeId,
     /// Namespace name (`None`: root).
     pub netns: Option<String>,
     /// Interface name.
@@ -109,6 +111,11 @@ pub struct Lab {
     veths: BTreeMap<LinkId, [End; 2]>,
     captures: Vec<CaptureInfo>,
     link_config: LinkConfig,
+    /// Per namespace, the peer namespaces it has ids for (`link-netnsid`), in the order
+    /// the kernel gave them.
+    nsids: BTreeMap<NodeId, Vec<NodeId>>,
+    /// Namespaces whose name is gone but whose processes still run (they keep it alive).
+    orphans: Vec<NodeId>,
 }
 
 impl Lab {
@@ -124,7 +131,28 @@ impl Lab {
             veths: BTreeMap::new(),
             captures: Vec::new(),
             link_config: LinkConfig::default(),
+            nsids: BTreeMap::new(),
+            orphans: Vec::new(),
         }
+    }
+
+    /// Gives each of `a` and `b` an id for the other, as the kernel does when a link
+    /// first joins them.
+    fn nsid_alloc(&mut self, a: NodeId, b: NodeId) {
+        if a == b {
+            return;
+        }
+        for (v, p) in [(a, b), (b, a)] {
+            let ids = self.nsids.entry(v).or_default();
+            if !ids.contains(&p) {
+                ids.push(p);
+            }
+        }
+    }
+
+    /// The id `viewer` has for `peer`'s namespace.
+    fn nsid(&self, viewer: NodeId, peer: NodeId) -> u32 {
+        self.nsids.get(&viewer).and_then(|v| v.iter().position(|n| *n == peer)).unwrap_or(0) as u32
     }
 
     /// The engine.
@@ -167,7 +195,7 @@ impl Lab {
 
     /// The name of a namespace node (`None` for root).
     pub fn netns_name(&self, node: NodeId) -> Option<&str> {
-        if node == self.root { None } else { Some(self.world.node_name(node)) }
+        if node == self.root || self.orphans.contains(&node) { None } else { Some(self.world.node_name(node)) }
     }
 
     /// `ip netns add NAME`.
@@ -186,22 +214,43 @@ impl Lab {
         Ok(())
     }
 
-    /// `ip netns del NAME`: its interfaces go; a veth's peer elsewhere goes with its end.
+    /// `ip netns del NAME`: the name goes. The namespace goes with it unless a process
+    /// still runs in it — a tcpdump started with `ip netns exec` keeps it, and its
+    /// interfaces, alive until it ends (see [`Lab::reap`]). When it goes, its interfaces go;
+    /// a veth's peer elsewhere goes with its end.
     pub fn netns_del(&mut self, name: &str) -> Result<(), LabError> {
         let node = self.ns(Some(name))?;
+        self.names.remove(name);
+        self.order.retain(|n| *n != node);
+        if self.netns(node).procs().next().is_some() {
+            self.orphans.push(node);
+            return Ok(());
+        }
+        self.destroy(node);
+        Ok(())
+    }
+
+    /// Destroys the namespaces that lost their name once their last process has ended.
+    pub fn reap(&mut self) {
+        let done: Vec<NodeId> =
+            self.orphans.iter().copied().filter(|n| self.netns(*n).procs().next().is_none()).collect();
+        for n in done {
+            self.orphans.retain(|o| *o != n);
+            self.destroy(n);
+        }
+    }
+
+    fn destroy(&mut self, node: NodeId) {
         let ifs: Vec<u32> = self.netns(node).ifaces().map(|i| i.ifindex).collect();
         for ix in ifs {
             self.delete_iface(node, ix);
         }
         for c in &self.captures {
-            if c.netns.as_deref() == Some(name) {
+            if c.node == node {
                 self.world.stop_capture(c.id);
             }
         }
         self.world.remove_node(node);
-        self.names.remove(name);
-        self.order.retain(|n| *n != node);
-        Ok(())
     }
 
     /// `ip netns list` (newest first, as the directory listing shows them).
@@ -265,6 +314,7 @@ impl Lab {
         self.world.with_node::<Netns, _>(node, |n, _| n.set_link(d_ix, Some(link)));
         self.world.with_node::<Netns, _>(peer_node, |n, _| n.set_link(p_ix, Some(link)));
         self.veths.insert(link, [End { node, ifindex: d_ix }, End { node: peer_node, ifindex: p_ix }]);
+        self.nsid_alloc(node, peer_node);
         Ok(())
     }
 
@@ -327,6 +377,9 @@ impl Lab {
             );
             if let Some(e) = self.veths.get_mut(&link) {
                 e[side] = End { node: target, ifindex: new_ix };
+            }
+            if let Some((_, _, p)) = self.peer_of(target, new_ix) {
+                self.nsid_alloc(target, p.node);
             }
         }
         self.update_carrier_of(target, new_ix);
@@ -526,7 +579,11 @@ impl Lab {
                 )
             }
             Some((_, _, p)) => (
-                Peer::Remote { ifindex: p.ifindex, netns: self.netns_name(p.node).map(str::to_string) },
+                Peer::Remote {
+                    ifindex: p.ifindex,
+                    netns: self.netns_name(p.node).map(str::to_string),
+                    nsid: self.nsid(node, p.node),
+                },
                 Some(p.ifindex),
             ),
         };
@@ -648,6 +705,7 @@ impl Lab {
         let id = self.world.add_capture(node, PortId(ix), filter);
         self.captures.push(CaptureInfo {
             id,
+            node,
             netns: self.netns_name(node).map(str::to_string),
             iface: dev.to_string(),
             filter_text: filter_text.to_string(),

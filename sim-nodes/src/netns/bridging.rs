@@ -102,13 +102,19 @@ impl Netns {
         }
     }
 
-    /// A bridge whose address was not set follows its lowest port MAC.
+    /// A bridge whose address was not set follows its lowest port MAC; when its last port
+    /// leaves, its address (and bridge id) become 00:00:00:00:00:00, as
+    /// `br_stp_recalculate_bridge_id` leaves them. (A new bridge keeps its random address
+    /// until its first port comes.)
     pub(crate) fn recalc_bridge_mac(&mut self, br: u32, now: Instant) {
         let Some(b) = self.bridges.get(&br) else { return };
         let Some(i) = self.ifaces.get(&br) else { return };
         let old = i.mac;
-        let new =
-            if b.mac_set { old } else { b.lowest_port_mac(|p| self.ifaces.get(&p).map(|i| i.mac)).unwrap_or(old) };
+        let new = if b.mac_set {
+            old
+        } else {
+            b.lowest_port_mac(|p| self.ifaces.get(&p).map(|i| i.mac)).unwrap_or(MacAddr::ZERO)
+        };
         if let Some(i) = self.ifaces.get_mut(&br) {
             i.mac = new;
         }
@@ -117,7 +123,9 @@ impl Netns {
                 b.remove_local(old, br);
             }
             // The bridge's address is always local, whether or not a port holds it.
-            b.add_local(new, br, now);
+            if new != MacAddr::ZERO {
+                b.add_local(new, br, now);
+            }
         }
     }
 

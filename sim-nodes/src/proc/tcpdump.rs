@@ -28,23 +28,37 @@ impl Tcpdump {
     }
 
     pub(crate) fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        let listening =
-            format!("listening on {}, link-type EN10MB (Ethernet), snapshot length 262144 bytes", self.iface);
-        if self.writes_file {
-            sys.stderr(format!("tcpdump: {listening}"));
-        } else {
-            sys.stderr("tcpdump: verbose output suppressed, use -v[v]... for full protocol decode");
-            sys.stderr(listening);
+        for l in start_lines(&self.iface, self.writes_file) {
+            sys.stderr(l);
         }
     }
 
     pub(crate) fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
         let n = sys.cx.capture_count(self.capture);
         sys.cx.stop_capture(self.capture);
-        let s = if n == 1 { "" } else { "s" };
-        sys.stderr(format!("{n} packet{s} captured"));
-        sys.stderr(format!("{n} packet{s} received by filter"));
-        sys.stderr("0 packets dropped by kernel");
+        for l in end_lines(n) {
+            sys.stderr(l);
+        }
         sys.exit(0);
     }
+}
+
+/// What tcpdump 4.99 prints on stderr when it starts capturing on `iface`.
+pub fn start_lines(iface: &str, writes_file: bool) -> Vec<String> {
+    let listening = format!("listening on {iface}, link-type EN10MB (Ethernet), snapshot length 262144 bytes");
+    if writes_file {
+        vec![format!("tcpdump: {listening}")]
+    } else {
+        vec!["tcpdump: verbose output suppressed, use -v[v]... for full protocol decode".into(), listening]
+    }
+}
+
+/// What tcpdump prints on stderr when interrupted after capturing `n` packets.
+pub fn end_lines(n: u64) -> Vec<String> {
+    let s = if n == 1 { "" } else { "s" };
+    vec![
+        format!("{n} packet{s} captured"),
+        format!("{n} packet{s} received by filter"),
+        "0 packets dropped by kernel".into(),
+    ]
 }

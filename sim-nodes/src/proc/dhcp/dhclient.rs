@@ -433,10 +433,10 @@ impl Dhclient {
         self.timer
     }
 
-    /// SIGINT: dhclient exits and leaves the address in place.
+    /// SIGINT: dhclient dies of it (status 130), silently, and leaves the address in place.
     pub(crate) fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
         self.state = State::Done;
         self.timer = None;
-        sys.exit(0);
+        sys.exit(130);
     }
 }

@@ -156,10 +156,11 @@ impl Dnsmasq {
                 pretty_time(self.args.lease)
             ),
         );
-        // The simulated machine's /etc/resolv.conf and /etc/hosts are empty.
+        // The simulated machine's /etc/resolv.conf and /etc/hosts are empty (kernel mode
+        // gives its namespaces empty ones too); dnsmasq says "reading" only of a file with
+        // servers in it.
         if !self.args.no_dns {
             if !self.args.no_resolv {
-                self.say(sys, "dnsmasq: reading /etc/resolv.conf");
                 self.say(sys, "dnsmasq: no servers found in /etc/resolv.conf, will retry");
             }
             if !self.args.no_hosts {
@@ -459,11 +460,12 @@ impl Dnsmasq {
         let _ = sys.send(&spec, &u);
     }
 
+    /// SIGINT (Ctrl-C): in debug mode (`--no-daemon`) dnsmasq exits at once with status 5
+    /// (`EC_MISC`) and says nothing, as the real one does.
     pub(crate) fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        self.say(sys, "dnsmasq: exiting on receipt of SIGINT");
         self.pending = None;
         self.backlog.clear();
-        sys.exit(0);
+        sys.exit(5);
     }
 }
 

@@ -1,0 +1,106 @@
+//! Captures: an AF_PACKET socket per captured interface, opened in-process on a thread
+//! inside the interface's namespace, feeding the same frame records the sim's taps make.
+//!
+//! The filter is the sim's own (`sim_core::Filter`, tcpdump's syntax), applied to each
+//! frame as tcpdump's BPF program would; the lines around the frames (`listening on …`, the
+//! counts at the end) are the sim tcpdump process's, so both back ends print alike. A
+//! frame whose source MAC is the interface's own is outgoing.
+
+use crate::exec::Recorder;
+use crate::{KernelError, netns};
+use sim_core::capture::Direction;
+use sim_core::{CaptureId, Filter, Record};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+/// A running capture.
+#[derive(Debug)]
+pub struct Capture {
+    stop: Arc<AtomicBool>,
+    count: Arc<AtomicU64>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Capture {
+    /// Starts capturing on `iface` in namespace `kernel`; returns once the socket is open.
+    pub fn start(
+        kernel: &str,
+        iface: &str,
+        filter: Filter,
+        id: CaptureId,
+        rec: &Arc<Recorder>,
+    ) -> Result<Result<Capture, String>, KernelError> {
+        let file = std::fs::File::open(netns::path(kernel)).map_err(|e| KernelError::Io(format!("{kernel}: {e}")))?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let count = Arc::new(AtomicU64::new(0));
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Result<(), String>>();
+        let (stop2, count2, rec, iface) = (stop.clone(), count.clone(), rec.clone(), iface.to_string());
+        let thread = std::thread::spawn(move || {
+            if let Err(e) = nix::sched::setns(&file, nix::sched::CloneFlags::CLONE_NEWNET) {
+                let _ = ready_tx.send(Err(format!("setns: {e}")));
+                return;
+            }
+            let Some(ni) = pnet_datalink::interfaces().into_iter().find(|i| i.name == iface) else {
+                let _ = ready_tx.send(Err(format!("tcpdump: {iface}: No such device exists")));
+                return;
+            };
+            let own = ni.mac.map(|m| m.octets());
+            let cfg = pnet_datalink::Config {
+                read_timeout: Some(std::time::Duration::from_millis(20)),
+                read_buffer_size: 65536,
+                ..Default::default()
+            };
+            let mut rx = match pnet_datalink::channel(&ni, cfg) {
+                Ok(pnet_datalink::Channel::Ethernet(_, rx)) => rx,
+                Ok(_) => {
+                    let _ = ready_tx.send(Err("tcpdump: not an Ethernet channel".into()));
+                    return;
+                }
+                Err(e) => {
+                    let _ = ready_tx.send(Err(format!("tcpdump: {iface}: {e}")));
+                    return;
+                }
+            };
+            let _ = ready_tx.send(Ok(()));
+            while !stop2.load(Ordering::Relaxed) {
+                let Ok(frame) = rx.next() else { continue };
+                if !filter.matches(frame) {
+                    continue;
+                }
+                let dir =
+                    if own.is_some_and(|m| frame.get(6..12) == Some(&m[..])) { Direction::Out } else { Direction::In };
+                count2.fetch_add(1, Ordering::Relaxed);
+                let bytes = frame.to_vec();
+                rec.push(|at| Record::Frame { at, capture: id, dir, bytes });
+            }
+        });
+        match ready_rx.recv() {
+            Ok(Ok(())) => Ok(Ok(Capture { stop, count, thread: Some(thread) })),
+            Ok(Err(e)) => {
+                let _ = thread.join();
+                Ok(Err(e))
+            }
+            Err(_) => Err(KernelError::Io("capture thread ended before it started".into())),
+        }
+    }
+
+    /// Frames captured so far.
+    pub fn count(&self) -> u64 {
+        self.count.load(Ordering::Relaxed)
+    }
+
+    /// Stops the capture and waits for its thread; returns how many frames it saw.
+    pub fn stop(&mut self) -> u64 {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+        self.count()
+    }
+}
+
+impl Drop for Capture {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

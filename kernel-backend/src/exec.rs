@@ -1,0 +1,166 @@
+//! The real tools, run inside the run's namespaces, and the recorder their output goes to.
+//!
+//! Everything is started as `ip netns exec NAME stdbuf -oL -eL TOOL ARGS` — `ip netns
+//! exec` for the namespace and its `/etc/netns` files, `stdbuf` so a tool writing to a pipe
+//! still prints line by line — and each line becomes a trace record stamped with the time
+//! since the run began, exactly the record the sim makes for its own processes.
+
+use crate::KernelError;
+use crate::names::Names;
+use sim_core::{Instant, NodeId, Record, Stream};
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::sync::watch;
+
+/// The trace of a kernel run, stamped in time since its start.
+#[derive(Debug)]
+pub struct Recorder {
+    start: std::time::Instant,
+    records: Mutex<Vec<Record>>,
+}
+
+impl Recorder {
+    /// An empty trace starting now.
+    pub fn new() -> Self {
+        Recorder { start: std::time::Instant::now(), records: Mutex::new(Vec::new()) }
+    }
+
+    /// Time since the run began.
+    pub fn now(&self) -> Instant {
+        Instant::from_nanos(self.start.elapsed().as_nanos() as u64)
+    }
+
+    /// Appends a record stamped now (stamped under the lock, so the trace stays in order).
+    pub fn push(&self, make: impl FnOnce(Instant) -> Record) {
+        let mut r = self.records.lock().unwrap_or_else(|p| p.into_inner());
+        let at = self.now();
+        r.push(make(at));
+    }
+
+    /// The records so far.
+    pub fn take(&self) -> Vec<Record> {
+        std::mem::take(&mut *self.records.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+}
+
+impl Default for Recorder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// What a short tool run printed.
+#[derive(Clone, Debug, Default)]
+pub struct Output {
+    /// stdout lines.
+    pub stdout: Vec<String>,
+    /// stderr lines.
+    pub stderr: Vec<String>,
+    /// Exit status.
+    pub status: i32,
+}
+
+fn command(kernel: &str, argv: &[String]) -> tokio::process::Command {
+    let mut c = tokio::process::Command::new("ip");
+    c.args(["netns", "exec", kernel, "stdbuf", "-oL", "-eL"]).args(argv).stdin(Stdio::null());
+    c
+}
+
+/// Runs a tool to completion inside `kernel` (`ip addr show`, `sysctl -w …`).
+pub async fn run(kernel: &str, argv: &[String], names: &Names) -> Result<Output, KernelError> {
+    let out = command(kernel, argv)
+        .output()
+        .await
+        .map_err(|e| KernelError::Io(format!("ip netns exec {kernel} {}: {e}", argv.join(" "))))?;
+    let lines = |b: &[u8]| -> Vec<String> { String::from_utf8_lossy(b).lines().map(|l| names.rewrite(l)).collect() };
+    Ok(Output { stdout: lines(&out.stdout), stderr: lines(&out.stderr), status: out.status.code().unwrap_or(128) })
+}
+
+/// A process started in the background of the run.
+#[derive(Debug)]
+pub struct Proc {
+    /// Its PID.
+    pub pid: u32,
+    /// Its exit status, once it has one.
+    pub status: watch::Receiver<Option<i32>>,
+}
+
+impl Proc {
+    /// True while it runs.
+    pub fn running(&self) -> bool {
+        self.status.borrow().is_none()
+    }
+
+    /// Sends SIGINT, as Ctrl-C in its terminal would.
+    pub fn interrupt(&self) {
+        if let Ok(pid) = i32::try_from(self.pid) {
+            let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGINT);
+        }
+    }
+
+    /// Sends SIGKILL.
+    pub fn kill(&self) {
+        if let Ok(pid) = i32::try_from(self.pid) {
+            let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGKILL);
+        }
+    }
+
+    /// Waits (in real time) until it exits or `limit` passes; its status if it exited.
+    pub async fn wait(&mut self, limit: std::time::Duration) -> Option<i32> {
+        let r = tokio::time::timeout(limit, self.status.wait_for(Option::is_some)).await;
+        match r {
+            Ok(Ok(s)) => *s,
+            _ => None,
+        }
+    }
+}
+
+/// Starts `argv` inside `kernel`; its lines go to `rec` as `node`'s, with its PID.
+pub fn spawn(
+    kernel: &str,
+    argv: &[String],
+    node: NodeId,
+    rec: &Arc<Recorder>,
+    names: &Names,
+) -> Result<Proc, KernelError> {
+    let mut child = command(kernel, argv)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| KernelError::Io(format!("ip netns exec {kernel} {}: {e}", argv.join(" "))))?;
+    let pid = child.id().unwrap_or(0);
+    let mut readers = Vec::new();
+    let out =
+        child.stdout.take().map(|s| (Box::new(s) as Box<dyn tokio::io::AsyncRead + Unpin + Send>, Stream::Stdout));
+    let err =
+        child.stderr.take().map(|s| (Box::new(s) as Box<dyn tokio::io::AsyncRead + Unpin + Send>, Stream::Stderr));
+    for (pipe, stream) in [out, err].into_iter().flatten() {
+        let rec = rec.clone();
+        let names = names.clone();
+        readers.push(tokio::spawn(async move {
+            let mut lines = BufReader::new(pipe).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                let line = names.rewrite(&line);
+                rec.push(|at| Record::Output { at, node, pid, stream, line });
+            }
+        }));
+    }
+    let (tx, rx) = watch::channel(None);
+    let rec = rec.clone();
+    tokio::spawn(async move {
+        let status = child.wait().await.ok().and_then(|s| s.code().or_else(|| signal_status(&s))).unwrap_or(128);
+        // A daemon it forked may hold the pipes: do not wait on them for ever.
+        for r in readers {
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(1), r).await;
+        }
+        rec.push(|at| Record::Exit { at, node, pid, status });
+        let _ = tx.send(Some(status));
+    });
+    Ok(Proc { pid, status: rx })
+}
+
+fn signal_status(s: &std::process::ExitStatus) -> Option<i32> {
+    use std::os::unix::process::ExitStatusExt;
+    s.signal().map(|n| 128 + n)
+}

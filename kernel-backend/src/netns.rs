@@ -1,0 +1,124 @@
+//! Making, entering and removing the run's namespaces.
+//!
+//! A namespace is made with rtnetlink's `NetworkNamespace::add` (the same `/run/netns/NAME`
+//! bind mount `ip netns add` makes, so `ip netns exec` and `ip -n` reach it). Each gets an
+//! `/etc/netns/NAME/` with empty `resolv.conf` and `hosts`, which `ip netns exec` mounts
+//! over the machine's — so dhclient-script never writes the machine's resolver file, and
+//! dnsmasq reads the same empty files the sim's machine has — and IPv6 is switched off in
+//! it (the sim models IPv4 only; the kernel would otherwise add router and neighbour
+//! solicitations to every capture).
+//!
+//! Work inside a namespace happens on a short-lived thread that `setns()`es into it:
+//! netlink and packet sockets belong to the namespace of the thread that opens them.
+
+use crate::KernelError;
+use nix::sched::{CloneFlags, setns};
+use std::fs::File;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+/// Where `ip netns` keeps its namespaces.
+pub const NETNS_DIR: &str = "/run/netns";
+/// Where `ip netns exec` finds per-namespace files for `/etc`.
+pub const ETC_NETNS_DIR: &str = "/etc/netns";
+
+/// The bind mount of a namespace.
+pub fn path(kernel: &str) -> PathBuf {
+    Path::new(NETNS_DIR).join(kernel)
+}
+
+fn io(what: &str, e: impl std::fmt::Display) -> KernelError {
+    KernelError::Io(format!("{what}: {e}"))
+}
+
+/// Runs `f` on a thread inside the namespace `kernel`.
+pub fn within<T: Send + 'static>(kernel: &str, f: impl FnOnce() -> T + Send + 'static) -> Result<T, KernelError> {
+    let file = File::open(path(kernel)).map_err(|e| io(&format!("open namespace {kernel}"), e))?;
+    std::thread::spawn(move || {
+        setns(&file, CloneFlags::CLONE_NEWNET).map_err(|e| io("setns", e))?;
+        Ok(f())
+    })
+    .join()
+    .map_err(|_| KernelError::Io("a thread inside a namespace panicked".into()))?
+}
+
+/// Makes the namespace `kernel`, its `/etc/netns` files, and switches IPv6 off in it.
+/// Returns its inode, which finds its processes even after its name is gone.
+pub async fn create(kernel: &str) -> Result<u64, KernelError> {
+    rtnetlink::NetworkNamespace::add(kernel.to_string()).await.map_err(|e| io(&format!("ip netns add {kernel}"), e))?;
+    let etc = Path::new(ETC_NETNS_DIR).join(kernel);
+    std::fs::create_dir_all(&etc).map_err(|e| io(&etc.display().to_string(), e))?;
+    for f in ["resolv.conf", "hosts"] {
+        std::fs::write(etc.join(f), "").map_err(|e| io(f, e))?;
+    }
+    within(kernel, || {
+        for key in ["all", "default"] {
+            std::fs::write(format!("/proc/sys/net/ipv6/conf/{key}/disable_ipv6"), "1")?;
+        }
+        Ok::<(), std::io::Error>(())
+    })?
+    .map_err(|e| io("disable IPv6", e))?;
+    inode(kernel).ok_or_else(|| io(kernel, "vanished"))
+}
+
+/// The inode that identifies the namespace (what `/proc/PID/ns/net` links to).
+pub fn inode(kernel: &str) -> Option<u64> {
+    std::fs::metadata(path(kernel)).ok().map(|m| m.ino())
+}
+
+/// Every process in the namespace with inode `ino` (what `ip netns pids` lists).
+pub fn pids(ino: u64) -> Vec<i32> {
+    let want = format!("net:[{ino}]");
+    let me = std::process::id() as i32;
+    let Ok(dir) = std::fs::read_dir("/proc") else { return Vec::new() };
+    dir.filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().to_str().and_then(|s| s.parse::<i32>().ok()))
+        .filter(|pid| {
+            *pid != me
+                && std::fs::read_link(format!("/proc/{pid}/ns/net")).is_ok_and(|l| l.to_str() == Some(want.as_str()))
+        })
+        .collect()
+}
+
+/// `ip netns del`: the name goes (the bind mount); processes in it keep it alive.
+pub fn unname(kernel: &str) -> Result<(), KernelError> {
+    let p = path(kernel);
+    if p.exists() {
+        let _ = nix::mount::umount2(&p, nix::mount::MntFlags::MNT_DETACH);
+        std::fs::remove_file(&p).map_err(|e| io(&p.display().to_string(), e))?;
+    }
+    Ok(())
+}
+
+/// Removes a namespace for good: kills what runs in it, unnames it, removes its files.
+/// Works without a runtime, so it can run from a signal handler's task or a `Drop`.
+pub fn remove(kernel: &str, ino: Option<u64>) -> Result<(), KernelError> {
+    let ino = ino.or_else(|| inode(kernel));
+    for _ in 0..50 {
+        let left = ino.map(pids).unwrap_or_default();
+        if left.is_empty() {
+            break;
+        }
+        for pid in left {
+            let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGKILL);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    unname(kernel)?;
+    let etc = Path::new(ETC_NETNS_DIR).join(kernel);
+    if etc.exists() {
+        std::fs::remove_dir_all(&etc).map_err(|e| io(&etc.display().to_string(), e))?;
+    }
+    Ok(())
+}
+
+/// The kernel-mode namespaces that exist now (by name).
+pub fn existing() -> Vec<String> {
+    let Ok(dir) = std::fs::read_dir(NETNS_DIR) else { return Vec::new() };
+    let mut v: Vec<String> = dir
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.starts_with(crate::names::PREFIX))
+        .collect();
+    v.sort();
+    v
+}

@@ -1,0 +1,400 @@
+//! Comparing two runs of one scenario — the sim's and the kernel's — step by step.
+//!
+//! Each step's output (a capture's tcpdump lines, a process's lines, a show command's
+//! lines) is normalised on each side, then the two sequences are compared. Normalising
+//! keeps what both machines must agree on and maps what they may not to symbols in order
+//! of first appearance: MAC addresses the scenario did not fix, ICMP echo ids, ephemeral
+//! ports; times are dropped (RTTs, ping's `time`, traceroute's, lifetimes, dhclient's
+//! random intervals). Outputs the kernel orders by hash (`ip neigh`, `bridge fdb show`,
+//! `brctl showmacs`) are compared as sets. Lines a step marks `#! differs: LINE -- WHY` are set aside on both
+//! sides and reported as known differences with their reason.
+
+use crate::command::{Command, Scenario, Step};
+use crate::expect::line_matches;
+use crate::transcript::Rendered;
+use regex::Regex;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::sync::LazyLock;
+
+/// One side of the comparison.
+#[derive(Clone, Copy, Debug)]
+pub struct Side<'a> {
+    /// What the side is called in the report (`sim`, `kernel`).
+    pub name: &'a str,
+    /// What it rendered.
+    pub rendered: &'a Rendered,
+}
+
+/// A verdict for one step.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// The normalised outputs are equal.
+    Agree,
+    /// Equal once the step's known differences are set aside.
+    Known,
+    /// They differ.
+    Differs,
+}
+
+/// Where the two sides part, with a little context.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Hunk {
+    /// Lines both sides have just before it.
+    pub context: Vec<String>,
+    /// The first side's lines here (normalised), numbered from 1.
+    pub a: Vec<(usize, String)>,
+    /// The second side's.
+    pub b: Vec<(usize, String)>,
+}
+
+/// One step's comparison.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Item {
+    /// The step (from 0).
+    pub step: usize,
+    /// Its line in the scenario file.
+    pub line: u32,
+    /// What was compared (`capture ns1/ns1-veth0`, `ns1: ping -c 3 192.0.2.2`).
+    pub title: String,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Known differences that applied: the reason, and how many lines on each side.
+    pub known: Vec<(String, usize, usize)>,
+    /// Where the sides differ.
+    pub hunks: Vec<Hunk>,
+}
+
+/// The whole comparison.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// The scenario file.
+    pub file: String,
+    /// The sides' names.
+    pub sides: (String, String),
+    /// Per compared step.
+    pub items: Vec<Item>,
+}
+
+impl Report {
+    /// True when nothing differs beyond the known differences.
+    pub fn agrees(&self) -> bool {
+        self.items.iter().all(|i| i.verdict != Verdict::Differs)
+    }
+
+    /// The report as a person reads it.
+    pub fn text(&self) -> String {
+        let (a, b) = (&self.sides.0, &self.sides.1);
+        let mut s = format!("nslab diff {}: {a} vs {b}\n", self.file);
+        for i in &self.items {
+            let word = match i.verdict {
+                Verdict::Agree => "agree  ",
+                Verdict::Known => "known  ",
+                Verdict::Differs => "DIFFERS",
+            };
+            let _ = writeln!(s, "{word} {}:{}  {}", self.file, i.line, i.title);
+            for (why, na, nb) in &i.known {
+                let _ = writeln!(s, "        known difference ({na} {a} / {nb} {b} lines): {why}");
+            }
+            for h in &i.hunks {
+                let at = |v: &[(usize, String)]| v.first().map(|x| x.0.to_string()).unwrap_or_else(|| "-".into());
+                let _ = writeln!(s, "        @@ {a} line {}, {b} line {}", at(&h.a), at(&h.b));
+                for c in &h.context {
+                    let _ = writeln!(s, "           {c}");
+                }
+                for (_, l) in &h.a {
+                    let _ = writeln!(s, "        -  {l}");
+                }
+                for (_, l) in &h.b {
+                    let _ = writeln!(s, "        +  {l}");
+                }
+            }
+        }
+        let count = |v: Verdict| self.items.iter().filter(|i| i.verdict == v).count();
+        let _ = writeln!(
+            s,
+            "{}: {} agree, {} agree with known differences, {} differ  (- {a}, + {b})",
+            if self.agrees() { "AGREE" } else { "DIFFER" },
+            count(Verdict::Agree),
+            count(Verdict::Known),
+            count(Verdict::Differs)
+        );
+        s
+    }
+
+    /// The report as JSON.
+    pub fn json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}
+
+static MAC: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b(?:[0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}\b").expect("regex"));
+static ECHO_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(echo (?:request|reply), id )(\d+)").expect("regex"));
+static BRIDGE_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b([0-9a-f]{4})\.([0-9a-f]{12})\b").expect("regex"));
+static PORT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\d+\.\d+\.\d+\.\d+)\.(\d+)([ :>,])").expect("regex"));
+static MASKS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
+    [
+        (r"time=[\d.]+ ms", "time=<t> ms"),
+        (r", time \d+ms", ", time <t>ms"),
+        (r"rtt min/avg/max/mdev = .*", "rtt min/avg/max/mdev = <t>"),
+        (r"  [\d.]+ ms", "  <t> ms"),
+        (r"valid_lft \d+sec preferred_lft \d+sec", "valid_lft <n>sec preferred_lft <n>sec"),
+        (r"port 67 interval \d+", "port 67 interval <n>"),
+        (r"renewal in \d+ seconds", "renewal in <n> seconds"),
+        // brctl showmacs' ageing timer.
+        (r"((?:yes|no)\t+\s*)\d+\.\d\d$", "${1}<t>"),
+    ]
+    .into_iter()
+    .map(|(r, w)| (Regex::new(r).expect("regex"), w))
+    .collect()
+});
+
+/// One side's symbol tables: the same MAC is the same symbol in every step.
+#[derive(Default)]
+struct Norm {
+    fixed: BTreeSet<String>,
+    macs: BTreeMap<String, String>,
+    ids: BTreeMap<String, String>,
+    ports: BTreeMap<String, String>,
+}
+
+fn symbol(table: &mut BTreeMap<String, String>, kind: &str, v: &str) -> String {
+    let n = table.len() + 1;
+    table.entry(v.to_string()).or_insert_with(|| format!("<{kind}{n}>")).clone()
+}
+
+impl Norm {
+    fn line(&mut self, l: &str) -> String {
+        let mut s = l.trim_end().to_string();
+        for (re, with) in MASKS.iter() {
+            s = re.replace_all(&s, *with).into_owned();
+        }
+        // A bridge id (`8000.2e058909c379`) is the priority and the lowest port MAC — which
+        // port that is depends on random MACs, so only "none yet" (all zeros) is kept.
+        s = BRIDGE_ID
+            .replace_all(&s, |c: &regex::Captures<'_>| {
+                if c[2].bytes().all(|b| b == b'0') { c[0].to_string() } else { format!("{}.<lowest port mac>", &c[1]) }
+            })
+            .into_owned();
+        s = MAC
+            .replace_all(&s, |c: &regex::Captures<'_>| {
+                let m = c[0].to_ascii_lowercase();
+                if self.fixed.contains(&m) || m == "ff:ff:ff:ff:ff:ff" || m == "00:00:00:00:00:00" {
+                    m
+                } else {
+                    symbol(&mut self.macs, "mac", &m)
+                }
+            })
+            .into_owned();
+        s = ECHO_ID
+            .replace_all(&s, |c: &regex::Captures<'_>| format!("{}{}", &c[1], symbol(&mut self.ids, "id", &c[2])))
+            .into_owned();
+        s = PORT
+            .replace_all(&s, |c: &regex::Captures<'_>| {
+                let p: u32 = c[2].parse().unwrap_or(0);
+                if p >= 32768 && !(33434..33534).contains(&p) {
+                    format!("{}.{}{}", &c[1], symbol(&mut self.ports, "port", &c[2]), &c[3])
+                } else {
+                    c[0].to_string()
+                }
+            })
+            .into_owned();
+        s
+    }
+}
+
+/// MACs a scenario sets itself (they stay as they are).
+fn fixed_macs(sc: &Scenario) -> BTreeSet<String> {
+    let mut v = BTreeSet::new();
+    for s in &sc.steps {
+        match &s.run {
+            Command::LinkSet(l) => {
+                if let Some(m) = l.address {
+                    v.insert(m.to_string());
+                }
+            }
+            Command::Dnsmasq(d) => {
+                for h in &d.dhcp_host {
+                    for p in h.split(',') {
+                        if MAC.is_match(p) {
+                            v.insert(p.to_ascii_lowercase());
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    v
+}
+
+/// Outputs whose order the kernel leaves to a hash table (`ip neigh`, `bridge fdb`,
+/// `brctl showmacs`): compared as sets.
+fn unordered(step: &Step) -> bool {
+    matches!(
+        step.run,
+        Command::NeighShow { .. } | Command::BridgeFdbShow { .. } | Command::Brctl(crate::command::Brctl::Showmacs(_))
+    )
+}
+
+/// How an unordered output is sorted on both sides: MACs and times left out.
+fn order_key(l: &str) -> String {
+    let mut s = l.to_string();
+    for (re, with) in MASKS.iter() {
+        s = re.replace_all(&s, *with).into_owned();
+    }
+    MAC.replace_all(&s, "").into_owned()
+}
+
+fn title(step: &Step) -> String {
+    match &step.run {
+        Command::Tcpdump(t) => format!("capture {}/{}", step.ns.as_deref().unwrap_or("root"), t.iface),
+        _ => match &step.ns {
+            Some(ns) => format!("{ns}: {}", step.text),
+            None => step.text.clone(),
+        },
+    }
+}
+
+/// The longest common subsequence's pairs of indices.
+fn lcs(a: &[String], b: &[String]) -> Vec<(usize, usize)> {
+    let (n, m) = (a.len(), b.len());
+    if n.saturating_mul(m) > 16_000_000 {
+        // Too big to align: pair them up in order.
+        return (0..n.min(m)).filter(|&i| a[i] == b[i]).map(|i| (i, i)).collect();
+    }
+    let mut t = vec![0u32; (n + 1) * (m + 1)];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            t[i * (m + 1) + j] = if a[i] == b[j] {
+                t[(i + 1) * (m + 1) + j + 1] + 1
+            } else {
+                t[(i + 1) * (m + 1) + j].max(t[i * (m + 1) + j + 1])
+            };
+        }
+    }
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < n && j < m {
+        if a[i] == b[j] {
+            out.push((i, j));
+            i += 1;
+            j += 1;
+        } else if t[(i + 1) * (m + 1) + j] >= t[i * (m + 1) + j + 1] {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    out
+}
+
+/// Where two normalised sequences part.
+pub fn hunks(a: &[String], b: &[String], context: usize) -> Vec<Hunk> {
+    let mut pairs = lcs(a, b);
+    pairs.push((a.len(), b.len()));
+    let (mut i, mut j) = (0, 0);
+    let mut out = Vec::new();
+    for (pi, pj) in pairs {
+        if pi > i || pj > j {
+            let start = i.saturating_sub(context);
+            out.push(Hunk {
+                context: a[start..i].to_vec(),
+                a: (i..pi).map(|k| (k + 1, a[k].clone())).collect(),
+                b: (j..pj).map(|k| (k + 1, b[k].clone())).collect(),
+            });
+        }
+        i = pi + 1;
+        j = pj + 1;
+    }
+    out
+}
+
+/// Compares two runs of `sc`, step by step.
+pub fn compare(file: &str, sc: &Scenario, a: Side<'_>, b: Side<'_>) -> Report {
+    let fixed = fixed_macs(sc);
+    let mut na = Norm { fixed: fixed.clone(), ..Default::default() };
+    let mut nb = Norm { fixed, ..Default::default() };
+    let mut items = Vec::new();
+    for (i, step) in sc.steps.iter().enumerate() {
+        let (Some(oa), Some(ob)) = (a.rendered.steps.get(i), b.rendered.steps.get(i)) else { continue };
+        if oa.output.is_empty() && ob.output.is_empty() && oa.exit == ob.exit {
+            continue;
+        }
+        let mut known = Vec::new();
+        let mut la: Vec<&String> = oa.output.iter().collect();
+        let mut lb: Vec<&String> = ob.output.iter().collect();
+        for k in &step.differs {
+            let (ca, cb) = (la.len(), lb.len());
+            la.retain(|l| !line_matches(&k.line, l));
+            lb.retain(|l| !line_matches(&k.line, l));
+            if ca != la.len() || cb != lb.len() {
+                known.push((k.why.clone(), ca - la.len(), cb - lb.len()));
+            }
+        }
+        if unordered(step) {
+            la.sort_by_cached_key(|l| order_key(l));
+            lb.sort_by_cached_key(|l| order_key(l));
+        }
+        let xa: Vec<String> = la.into_iter().map(|l| na.line(l)).collect();
+        let xb: Vec<String> = lb.into_iter().map(|l| nb.line(l)).collect();
+        let mut hs = hunks(&xa, &xb, 3);
+        if oa.exit != ob.exit {
+            let show = |e: Option<i32>| e.map(|n| n.to_string()).unwrap_or_else(|| "none".into());
+            hs.push(Hunk {
+                context: vec![],
+                a: vec![(0, format!("exit status {}", show(oa.exit)))],
+                b: vec![(0, format!("exit status {}", show(ob.exit)))],
+            });
+        }
+        let verdict = if !hs.is_empty() {
+            Verdict::Differs
+        } else if known.is_empty() {
+            Verdict::Agree
+        } else {
+            Verdict::Known
+        };
+        items.push(Item { step: i, line: step.span.line, title: title(step), verdict, known, hunks: hs });
+    }
+    Report { file: file.to_string(), sides: (a.name.to_string(), b.name.to_string()), items }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(s: &[&str]) -> Vec<String> {
+        s.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn symbols_follow_first_appearance_on_each_side() {
+        let mut a = Norm::default();
+        let mut b = Norm::default();
+        let la = "aa:bb:cc:00:00:01 > ff:ff:ff:ff:ff:ff, ethertype IPv4 (0x0800), length 98: 192.0.2.1 > 192.0.2.2: ICMP echo request, id 4711, seq 1, length 64";
+        let lb = "12:34:56:78:9a:bc > ff:ff:ff:ff:ff:ff, ethertype IPv4 (0x0800), length 98: 192.0.2.1 > 192.0.2.2: ICMP echo request, id 9, seq 1, length 64";
+        assert_eq!(a.line(la), b.line(lb));
+        assert_eq!(
+            a.line("64 bytes from 192.0.2.2: icmp_seq=1 ttl=64 time=0.020 ms"),
+            b.line("64 bytes from 192.0.2.2: icmp_seq=1 ttl=64 time=0.061 ms")
+        );
+        assert_ne!(a.line("192.0.2.1.40000 > 192.0.2.2.53: UDP"), b.line("192.0.2.1.40000 > 192.0.2.9.53: UDP"));
+        let mut c = Norm { fixed: ["00:00:5e:00:53:01".to_string()].into(), ..Default::default() };
+        assert_eq!(c.line("link/ether 00:00:5E:00:53:01 brd"), "link/ether 00:00:5e:00:53:01 brd");
+    }
+
+    #[test]
+    fn hunks_show_where_sequences_part() {
+        let a = v(&["x", "y", "z", "w"]);
+        let b = v(&["x", "y", "q", "w", "r"]);
+        let h = hunks(&a, &b, 2);
+        assert_eq!(h.len(), 2);
+        assert_eq!(h[0].context, v(&["x", "y"]));
+        assert_eq!(h[0].a, vec![(3, "z".to_string())]);
+        assert_eq!(h[0].b, vec![(3, "q".to_string())]);
+        assert_eq!(h[1].a, vec![]);
+        assert_eq!(h[1].b, vec![(5, "r".to_string())]);
+        assert!(hunks(&a, &a, 2).is_empty());
+    }
+}
