@@ -31,6 +31,8 @@ b6:98:e1:86:1a:6b > ff:ff:ff:ff:ff:ff, ethertype IPv4 (0x0800), length 342: 0.0.
 {} > b6:98:e1:86:1a:6b, ethertype ARP (0x0806), length 42: Request who-has 192.0.2.186 tell 192.0.2.254, length 28
 b6:98:e1:86:1a:6b > {}, ethertype ARP (0x0806), length 42: Reply 192.0.2.186 is-at b6:98:e1:86:1a:6b, length 28
 ...
+#! repeats: {}BOOTP/DHCP{} -- dhclient's first retry comes after a random 3-8 s and dnsmasq's ping check takes 3 s: on a retry at 3 s the client asks twice and dnsmasq offers twice
+#! differs: {} packets {} -- the count includes the retried DHCP exchange, if there was one
 
 # The document runs these two in separate terminals.
 $ ip netns exec server dnsmasq \
@@ -46,6 +48,7 @@ dnsmasq-dhcp: DHCPDISCOVER(s-veth0) b6:98:e1:86:1a:6b
 dnsmasq-dhcp: DHCPOFFER(s-veth0) 192.0.2.186 b6:98:e1:86:1a:6b
 dnsmasq-dhcp: DHCPREQUEST(s-veth0) 192.0.2.186 b6:98:e1:86:1a:6b
 dnsmasq-dhcp: DHCPACK(s-veth0) 192.0.2.186 b6:98:e1:86:1a:6b
+#! repeats: dnsmasq-dhcp: {} -- dhclient's first retry comes after a random 3-8 s and dnsmasq's ping check takes 3 s: on a retry at 3 s the client asks twice and dnsmasq offers twice
 $ ip netns exec client dhclient -d c-veth0 &
 Internet Systems Consortium DHCP Client 4.4.3-P1
 Copyright 2004-2022 Internet Systems Consortium.
@@ -60,6 +63,7 @@ DHCPOFFER of 192.0.2.186 from 192.0.2.254
 DHCPREQUEST for 192.0.2.186 on c-veth0 to 255.255.255.255 port 67
 DHCPACK of 192.0.2.186 from 192.0.2.254
 bound to 192.0.2.186 -- renewal in {} seconds.
+#! repeats: DHCPDISCOVER on c-veth0 {} -- dhclient's first retry comes after a random 3-8 s and dnsmasq's ping check takes 3 s: on a retry at 3 s the client asks twice and dnsmasq offers twice
 $ sleep 10
 
 $ ip netns exec client ip addr show | grep "inet "

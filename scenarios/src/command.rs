@@ -871,6 +871,10 @@ pub struct Known {
     pub line: String,
     /// Why they differ.
     pub why: String,
+    /// `#! repeats`: the lines may come again (only the first of each is compared), rather
+    /// than being set aside altogether.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub repeats: bool,
 }
 
 #[cfg(test)]

@@ -66,7 +66,8 @@ pub fn to_ron(sc: &Scenario) -> Result<String, ron::Error> {
         if !st.differs.is_empty() {
             o.push_str(", differs: [\n");
             for k in &st.differs {
-                o.push_str(&format!("            (line: {}, why: {}),\n", quote(&k.line)?, quote(&k.why)?));
+                let r = if k.repeats { ", repeats: true" } else { "" };
+                o.push_str(&format!("            (line: {}, why: {}{r}),\n", quote(&k.line)?, quote(&k.why)?));
             }
             o.push_str("        ]");
         }
@@ -108,7 +109,8 @@ pub fn to_script(sc: &Scenario) -> String {
             }
         }
         for k in &step.differs {
-            out.push_str(&format!("#! differs: {} -- {}\n", k.line, k.why));
+            let d = if k.repeats { "repeats" } else { "differs" };
+            out.push_str(&format!("#! {d}: {} -- {}\n", k.line, k.why));
         }
     }
     out

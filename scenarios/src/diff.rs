@@ -7,7 +7,9 @@
 //! ports; times are dropped (RTTs, ping's `time`, traceroute's, lifetimes, dhclient's
 //! random intervals). Outputs the kernel orders by hash (`ip neigh`, `bridge fdb show`,
 //! `brctl showmacs`) are compared as sets. Lines a step marks `#! differs: LINE -- WHY` are set aside on both
-//! sides and reported as known differences with their reason.
+//! sides and reported as known differences with their reason; lines a step marks
+//! `#! repeats: LINE -- WHY` may come more than once on either side (a retransmission that
+//! real-time jitter provokes), so only the first of each is compared.
 
 use crate::command::{Command, Scenario, Step};
 use crate::expect::line_matches;
@@ -230,6 +232,12 @@ fn fixed_macs(sc: &Scenario) -> BTreeSet<String> {
     v
 }
 
+/// Drops every line matching `pattern` that repeats (normalised) one seen before it.
+fn drop_repeats(lines: &mut Vec<(&String, String)>, pattern: &str) {
+    let mut seen = BTreeSet::new();
+    lines.retain(|(raw, norm)| !line_matches(pattern, raw) || seen.insert(norm.clone()));
+}
+
 /// Outputs whose order the kernel leaves to a hash table (`ip neigh`, `bridge fdb`,
 /// `brctl showmacs`): compared as sets.
 fn unordered(step: &Step) -> bool {
@@ -325,7 +333,7 @@ pub fn compare(file: &str, sc: &Scenario, a: Side<'_>, b: Side<'_>) -> Report {
         let mut known = Vec::new();
         let mut la: Vec<&String> = oa.output.iter().collect();
         let mut lb: Vec<&String> = ob.output.iter().collect();
-        for k in &step.differs {
+        for k in step.differs.iter().filter(|k| !k.repeats) {
             let (ca, cb) = (la.len(), lb.len());
             la.retain(|l| !line_matches(&k.line, l));
             lb.retain(|l| !line_matches(&k.line, l));
@@ -337,8 +345,18 @@ pub fn compare(file: &str, sc: &Scenario, a: Side<'_>, b: Side<'_>) -> Report {
             la.sort_by_cached_key(|l| order_key(l));
             lb.sort_by_cached_key(|l| order_key(l));
         }
-        let xa: Vec<String> = la.into_iter().map(|l| na.line(l)).collect();
-        let xb: Vec<String> = lb.into_iter().map(|l| nb.line(l)).collect();
+        let mut xa: Vec<(&String, String)> = la.into_iter().map(|l| (l, na.line(l))).collect();
+        let mut xb: Vec<(&String, String)> = lb.into_iter().map(|l| (l, nb.line(l))).collect();
+        for k in step.differs.iter().filter(|k| k.repeats) {
+            let (ca, cb) = (xa.len(), xb.len());
+            drop_repeats(&mut xa, &k.line);
+            drop_repeats(&mut xb, &k.line);
+            if ca != xa.len() || cb != xb.len() {
+                known.push((k.why.clone(), ca - xa.len(), cb - xb.len()));
+            }
+        }
+        let xa: Vec<String> = xa.into_iter().map(|(_, n)| n).collect();
+        let xb: Vec<String> = xb.into_iter().map(|(_, n)| n).collect();
         let mut hs = hunks(&xa, &xb, 3);
         if oa.exit != ob.exit {
             let show = |e: Option<i32>| e.map(|n| n.to_string()).unwrap_or_else(|| "none".into());

@@ -277,21 +277,21 @@ fn directive(sc: &mut Scenario, rest: &str, line: u32, col: usize) -> Result<(),
                 .map_err(|_| (at, format!("exit status must be a number, not `{}`", value.trim())))?;
             sc.steps.last_mut().ok_or_else(last)?.expect.push(Expect::Exit(n));
         }
-        "differs" => {
+        "differs" | "repeats" => {
             let (line, why) = value.split_once(" -- ").ok_or_else(|| {
-                (at, "a known difference reads `#! differs: LINE -- WHY` (the reason is required)".to_string())
+                (at, format!("a known difference reads `#! {}: LINE -- WHY` (the reason is required)", key.trim()))
             })?;
-            sc.steps
-                .last_mut()
-                .ok_or_else(last)?
-                .differs
-                .push(Known { line: line.to_string(), why: why.trim().to_string() });
+            let repeats = key.trim() == "repeats";
+            let k = Known { line: line.to_string(), why: why.trim().to_string(), repeats };
+            sc.steps.last_mut().ok_or_else(last)?.differs.push(k);
         }
         "kernel-skip" => sc.kernel_skip = Some(value.trim().to_string()),
         k => {
             return Err((
                 at,
-                format!("unknown directive `{k}` (seed, description, contains, lacks, exit, differs, kernel-skip)"),
+                format!(
+                    "unknown directive `{k}` (seed, description, contains, lacks, exit, differs, repeats, kernel-skip)"
+                ),
             ));
         }
     }
