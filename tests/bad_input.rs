@@ -27,7 +27,7 @@ fn assert_at(e: &str, file: &str, line: u32, col: u32, msg: &str) {
 fn unknown_command() {
     let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 pign -c 1 192.0.2.2\n"));
     assert_at(&e, "a.sh", 4, 19, "unknown command `pign`");
-    assert!(e.contains("help: nslab runs ip, bridge, brctl, sysctl, ping"), "{e}");
+    assert!(e.contains("help: nslab runs ip, bridge, brctl, sysctl, iptables, conntrack, ping"), "{e}");
     let e = err("a.ron", "(steps: [(run: NetnsAdd(name: \"a\")), (run: Pign(dest: \"1.1.1.1\"))])");
     assert_at(&e, "a.ron", 1, 44, "Pign");
 }
@@ -167,4 +167,25 @@ fn dhcp_daemons_in_the_foreground_would_hang() {
     assert_at(&e, "a.sh", 4, 19, "dhclient -d stays in the foreground for good");
     let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 dhclient -d\n"));
     assert!(e.contains("dhclient needs an interface"), "{e}");
+}
+
+#[test]
+fn iptables_refuses_as_iptables_does() {
+    let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 iptables -A INPUT --dport 80 -j ACCEPT\n"));
+    assert_at(&e, "a.sh", 4, 37, "iptables v1.8.9 (nf_tables): unknown option \"--dport\"");
+    let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 iptables -A INPUT -j FOO\n"));
+    assert!(e.contains("Chain 'FOO' does not exist"), "{e}");
+    assert!(e.starts_with("error: a.sh:4:"), "{e}");
+    let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 iptables -A NOPE -j ACCEPT\n"));
+    assert!(e.contains("iptables: No chain/target/match by that name."), "{e}");
+    let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 iptables -A INPUT -j SNAT --to-source 1.2.3.4\n"));
+    assert!(e.contains("RULE_APPEND failed (Invalid argument): rule in chain INPUT"), "{e}");
+    let e =
+        err("a.sh", &format!("{SETUP}ip netns exec ns1 iptables -t nat -A POSTROUTING -s 300.0.0.0/8 -j MASQUERADE\n"));
+    assert_at(&e, "a.sh", 4, 53, "host/network `300.0.0.0/8' not found");
+    let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 conntrack -E\n"));
+    assert!(e.contains("conntrack -E runs until it is stopped"), "{e}");
+    let e = err("a.ron", "(steps: [(run: Iptables(args: [\"-A\", \"INPUT\", \"--dport\", \"80\"]))])");
+    assert!(e.lines().next().unwrap().starts_with("error: a.ron:1:"), "{e}");
+    assert!(e.contains("unknown option \"--dport\""), "{e}");
 }

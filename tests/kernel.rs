@@ -53,6 +53,10 @@ fn parity(path: &Path) -> Result<Option<diff::Report>, String> {
         println!("skipped {name} on the kernel: {why}");
         return Ok(None);
     }
+    if let Err(e) = kernel_backend::preflight(&sc) {
+        println!("skipped {name} on the kernel: {e}");
+        return Ok(None);
+    }
     let sim = runner::run(&name, &text, &sc, &runner::RunOptions::default()).map_err(|e| e.to_string())?;
     let kernel = kernel_backend::run(&name, &text, &sc).map_err(|e| e.to_string())?;
     println!("{name}: kernel run took {:.1} s", kernel.elapsed.as_secs_f64());

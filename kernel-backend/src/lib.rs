@@ -41,6 +41,9 @@ pub enum KernelError {
     /// Tools the scenario needs are not installed.
     #[error("kernel mode needs {}", .0.iter().map(|(t, p)| format!("{t} (apt-get install {p})")).collect::<Vec<_>>().join(", "))]
     MissingTools(Vec<(&'static str, &'static str)>),
+    /// A kernel feature the scenario needs is not there (a module not loaded).
+    #[error("kernel mode needs {0}")]
+    MissingFeature(String),
     /// The kernel refused a step the scenario expected to work.
     #[error("{0}")]
     Refused(Box<ScenarioError>),
@@ -80,7 +83,19 @@ pub fn preflight(sc: &Scenario) -> Result<(), KernelError> {
         None => return Err(KernelError::NotPrivileged("no /proc/self/status".into())),
     }
     let missing = tools::missing(sc);
-    if missing.is_empty() { Ok(()) } else { Err(KernelError::MissingTools(missing)) }
+    if !missing.is_empty() {
+        return Err(KernelError::MissingTools(missing));
+    }
+    // br_netfilter's sysctls exist only while the module is loaded; kernel mode does not
+    // load modules into the machine's kernel.
+    let bridge_nf = sc
+        .steps
+        .iter()
+        .any(|s| matches!(&s.run, scenarios::Command::Sysctl { key, .. } if key.starts_with("net.bridge.")));
+    if bridge_nf && !std::path::Path::new("/proc/sys/net/bridge").exists() {
+        return Err(KernelError::MissingFeature("the br_netfilter module (modprobe br_netfilter)".into()));
+    }
+    Ok(())
 }
 
 /// Runs a scenario on the kernel (after [`preflight`]).

@@ -27,6 +27,8 @@ use std::time::Duration;
 const PATIENCE: Duration = Duration::from_secs(600);
 /// How long a job has to end after SIGINT before it gets SIGKILL.
 const GRACE: Duration = Duration::from_secs(3);
+/// How long a background process gets to start before the next step.
+const SETTLE: Duration = Duration::from_millis(300);
 /// PIDs for the in-process captures' lines (they are not processes of the machine).
 const CAPTURE_PID_BASE: u32 = 0x4000_0000;
 
@@ -299,6 +301,7 @@ impl<'a> Kr<'a> {
             Command::Ping(_) | Command::Traceroute(_) | Command::Dnsmasq(_) | Command::Dhclient(_) => {
                 self.start_process(i, step, &kernel, node).await?
             }
+            c if c.is_conntrack_events() => self.start_process(i, step, &kernel, node).await?,
             Command::Tcpdump(t) => {
                 let filter = Filter::parse(&t.filter)
                     .map_err(|e| KernelError::Refused(Box::new(self.error(step, e.to_string(), None))))?;
@@ -448,6 +451,9 @@ impl<'a> Kr<'a> {
             )));
         }
         if step.background {
+            // Give it the moment a person gives a program started in another terminal:
+            // `conntrack -E` prints nothing until an event, dnsmasq must bind its port.
+            tokio::time::sleep(SETTLE).await;
             let number = self.jobs.len() as u32 + 1;
             self.jobs.push(Job { number, step: i, kind: JobKind::Proc { proc_, daemon } });
         } else if proc_.wait(PATIENCE).await.is_none() {

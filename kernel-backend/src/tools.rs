@@ -15,6 +15,8 @@ pub const TOOLS: &[(&str, &str)] = &[
     ("dnsmasq", "dnsmasq-base"),
     ("dhclient", "isc-dhcp-client"),
     ("tcpdump", "tcpdump"),
+    ("iptables", "iptables"),
+    ("conntrack", "conntrack"),
 ];
 
 /// The package that holds `tool`.
@@ -43,6 +45,8 @@ pub fn needed_by(sc: &Scenario) -> Vec<&'static str> {
             Command::Traceroute(_) => "traceroute",
             Command::Dnsmasq(_) => "dnsmasq",
             Command::Dhclient(_) => "dhclient",
+            Command::Iptables { .. } => "iptables",
+            Command::Conntrack { .. } => "conntrack",
             _ => continue,
         };
         if !v.contains(&t) {

@@ -464,6 +464,16 @@ pub enum Command {
     Dnsmasq(DnsmasqCmd),
     /// `dhclient …`.
     Dhclient(DhclientCmd),
+    /// `iptables ARGS` (the arguments as typed; both back ends read them as iptables does).
+    Iptables {
+        /// The words after `iptables`.
+        args: Vec<String>,
+    },
+    /// `conntrack -L|-F|-E [-p P]`.
+    Conntrack {
+        /// The words after `conntrack`.
+        args: Vec<String>,
+    },
     /// `sysctl [-w] KEY[=VALUE]`.
     Sysctl {
         /// Key.
@@ -500,7 +510,12 @@ impl Command {
                 | Command::Traceroute(_)
                 | Command::Dnsmasq(_)
                 | Command::Dhclient(_)
-        )
+        ) || self.is_conntrack_events()
+    }
+
+    /// `conntrack -E`: follows events until stopped.
+    pub fn is_conntrack_events(&self) -> bool {
+        matches!(self, Command::Conntrack { args } if args.iter().any(|a| a == "-E" || a == "--event"))
     }
     /// The program a user would see in `jobs`.
     pub fn program(&self) -> &'static str {
@@ -510,6 +525,8 @@ impl Command {
             Command::Traceroute(_) => "traceroute",
             Command::Dnsmasq(_) => "dnsmasq",
             Command::Dhclient(_) => "dhclient",
+            Command::Iptables { .. } => "iptables",
+            Command::Conntrack { .. } => "conntrack",
             Command::Brctl(_) => "brctl",
             Command::BridgeFdbShow { .. } => "bridge",
             Command::Sysctl { .. } => "sysctl",
@@ -672,6 +689,14 @@ impl fmt::Display for Command {
                     }
                 }
                 write!(f, " {}", d.iface)
+            }
+            Command::Iptables { args } => {
+                write!(f, "iptables")?;
+                args.iter().try_for_each(|a| write!(f, " {}", shell_quote(a)))
+            }
+            Command::Conntrack { args } => {
+                write!(f, "conntrack")?;
+                args.iter().try_for_each(|a| write!(f, " {}", shell_quote(a)))
             }
             Command::Sysctl { key, value: Some(v) } => write!(f, "sysctl -w {}", shell_quote(&format!("{key}={v}"))),
             Command::Sysctl { key, value: None } => write!(f, "sysctl {key}"),

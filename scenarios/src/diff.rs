@@ -134,6 +134,9 @@ impl Report {
 
 static MAC: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b(?:[0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}\b").expect("regex"));
 static ECHO_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(echo (?:request|reply), id )(\d+)").expect("regex"));
+static CT_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\bid=(\d+)").expect("regex"));
+static CT_PORT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b([sd]port)=(\d+)").expect("regex"));
+static CT_LEFT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\w+ +\d+) \d+ (src=.* mark=)").expect("regex"));
 static BRIDGE_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b([0-9a-f]{4})\.([0-9a-f]{12})\b").expect("regex"));
 static PORT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\d+\.\d+\.\d+\.\d+)\.(\d+)([ :>,])").expect("regex"));
 static MASKS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
@@ -193,6 +196,21 @@ impl Norm {
         s = ECHO_ID
             .replace_all(&s, |c: &regex::Captures<'_>| format!("{}{}", &c[1], symbol(&mut self.ids, "id", &c[2])))
             .into_owned();
+        // conntrack's lines: the same ids and ports, and `-L`'s time left.
+        s = CT_ID
+            .replace_all(&s, |c: &regex::Captures<'_>| format!("id={}", symbol(&mut self.ids, "id", &c[1])))
+            .into_owned();
+        s = CT_PORT
+            .replace_all(&s, |c: &regex::Captures<'_>| {
+                let p: u32 = c[2].parse().unwrap_or(0);
+                if p >= 32768 {
+                    format!("{}={}", &c[1], symbol(&mut self.ports, "port", &c[2]))
+                } else {
+                    c[0].to_string()
+                }
+            })
+            .into_owned();
+        s = CT_LEFT.replace(&s, "$1 <t> $2").into_owned();
         s = PORT
             .replace_all(&s, |c: &regex::Captures<'_>| {
                 let p: u32 = c[2].parse().unwrap_or(0);
@@ -244,7 +262,7 @@ fn unordered(step: &Step) -> bool {
     matches!(
         step.run,
         Command::NeighShow { .. } | Command::BridgeFdbShow { .. } | Command::Brctl(crate::command::Brctl::Showmacs(_))
-    )
+    ) || matches!(&step.run, Command::Conntrack { args } if args.iter().any(|a| a == "-L" || a == "--dump"))
 }
 
 /// How an unordered output is sorted on both sides: MACs and times left out.

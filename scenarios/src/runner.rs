@@ -142,6 +142,26 @@ impl Runner<'_> {
             | Command::Dhclient(_) => {
                 return self.start_process(i, step, node);
             }
+            c if c.is_conntrack_events() => return self.start_process(i, step, node),
+            Command::Iptables { args } | Command::Conntrack { args } => {
+                let res = if matches!(step.run, Command::Iptables { .. }) {
+                    self.lab.iptables(node, args)
+                } else {
+                    self.lab.conntrack(node, args)
+                };
+                match res {
+                    Ok(out) => {
+                        for l in out.stdout {
+                            self.say(node, Stream::Stdout, l);
+                        }
+                        for l in out.stderr {
+                            self.say(node, Stream::Stderr, l);
+                        }
+                        self.exits.insert(i, 0);
+                    }
+                    Err(e) => self.refuse(i, step, node, e, None)?,
+                }
+            }
             Command::Sleep { secs } => {
                 if !self.dry {
                     let until = self.lab.world().now() + secs.0;
@@ -310,6 +330,13 @@ impl Runner<'_> {
             Command::Dhclient(d) => {
                 self.lab.spawn(node, Process::Dhclient(Box::new(Dhclient::new(crate::dhcp::dhclient_args(d)))))
             }
+            Command::Conntrack { args } => {
+                let proto = match sim_nodes::netfilter::parse_conntrack(args) {
+                    Ok(sim_nodes::netfilter::CtCmd::Events(p)) => p,
+                    _ => None,
+                };
+                self.lab.spawn(node, Process::Conntrack(sim_nodes::proc::ConntrackEvents::new(proto)))
+            }
             _ => unreachable!("start_process takes processes only"),
         };
         self.attribution.procs.insert((job.node, job.pid), i);
@@ -452,6 +479,8 @@ impl Runner<'_> {
             | Command::Traceroute(_)
             | Command::Dnsmasq(_)
             | Command::Dhclient(_)
+            | Command::Iptables { .. }
+            | Command::Conntrack { .. }
             | Command::Sleep { .. }
             | Command::Kill { .. }
             | Command::Wait => {

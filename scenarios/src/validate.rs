@@ -64,6 +64,23 @@ pub fn step(s: &Step) -> Result<(), Invalid> {
                 Some("dhclient"),
             ));
         }
+        Command::Iptables { args } => {
+            if let Err(e) = sim_nodes::netfilter::cli::parse(args) {
+                return Err(Invalid { message: e.message, hint: None, word: e.word });
+            }
+        }
+        Command::Conntrack { args } => {
+            if let Err(e) = sim_nodes::netfilter::parse_conntrack(args) {
+                return Err(Invalid { message: e.message, hint: None, word: e.word });
+            }
+            if s.run.is_conntrack_events() && !s.background {
+                return Err(invalid(
+                    "conntrack -E runs until it is stopped",
+                    "run it in the background with `&`; the scenario's end (or `kill %N`) stops it",
+                    Some("conntrack"),
+                ));
+            }
+        }
         Command::Sysctl { key, .. } if key.is_empty() => {
             return Err(invalid("sysctl needs a key", "e.g. net.ipv4.ip_forward=1", None));
         }

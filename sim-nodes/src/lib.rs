@@ -4,6 +4,7 @@
 //! |---|---|
 //! | [`netns`] | `Netns`: one namespace's interfaces, addresses, FIB, neighbour table, forwarding, ICMP |
 //! | [`proc`] | processes running in a namespace (ping, traceroute, tcpdump, dnsmasq, dhclient) and their system-call surface |
+//! | [`netfilter`] | iptables tables, conntrack and NAT with Linux's semantics |
 //! | [`lab`] | `Lab`: the machine — namespaces, veth pairs, bridges, the `ip`/`bridge`/`brctl`/`sysctl` vocabulary |
 //! | [`show`] | iproute2's output formats |
 //! | [`wire`] | packet views and builders the stack needs beyond etherparse |
@@ -11,6 +12,7 @@
 //! Nothing here reads files, parses shell, or uses wall-clock time or OS randomness.
 
 pub mod lab;
+pub mod netfilter;
 pub mod netns;
 pub mod proc;
 pub mod show;

@@ -54,14 +54,15 @@ pub fn parse_words(words: &[(String, Span)], ns: Option<String>, background: boo
         "traceroute" => tools::traceroute(&mut w)?,
         "dnsmasq" => tools::dnsmasq(&mut w)?,
         "dhclient" => tools::dhclient(&mut w)?,
-        "iptables" | "iptables-save" | "iptables-restore" | "conntrack" | "nc" | "ncat" | "curl" | "python3"
-        | "echo" => {
+        "iptables" | "iptables-nft" => tools::iptables(&mut w)?,
+        "conntrack" => tools::conntrack(&mut w)?,
+        "iptables-save" | "iptables-restore" | "nc" | "ncat" | "curl" | "python3" | "echo" => {
             return Err(w.err_prev(format!("not supported yet: {prog}")));
         }
         _ => {
             return Err(w
                 .err_prev(format!("unknown command `{prog}`"))
-                .hint("nslab runs ip, bridge, brctl, sysctl, ping, traceroute, tcpdump, dnsmasq, dhclient, sleep, kill and wait"));
+                .hint("nslab runs ip, bridge, brctl, sysctl, iptables, conntrack, ping, traceroute, tcpdump, dnsmasq, dhclient, sleep, kill and wait"));
         }
     };
     Ok(Parsed { ns, cmd, first_word: first })

@@ -117,8 +117,10 @@ fn errors_name_line_column_and_word() {
     assert!(e.message.contains("not supported yet: pipes other than `| grep`"), "{e}");
     let e = fails("tcpdump -tnel -i x\n");
     assert!(e.hint.unwrap().contains("background"));
-    let e = fails("iptables -A FORWARD -j DROP\n");
-    assert_eq!(e.message, "not supported yet: iptables");
+    let e = fails("nc -l 1234\n");
+    assert_eq!(e.message, "not supported yet: nc");
+    let e = fails("iptables -t mangle -A FORWARD -j DROP\n");
+    assert!(e.message.contains("not supported yet: the mangle table"), "{e}");
     let e = fails("#! sed: 3\nip a\n");
     assert!(e.message.contains("unknown directive"));
     let e = fails("echo 'abc\n");

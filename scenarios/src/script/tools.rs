@@ -473,3 +473,22 @@ pub fn dhclient(w: &mut Words<'_>) -> Result<Command, PErr> {
     d.iface = iface.ok_or_else(|| w.err("dhclient needs an interface: dhclient -d IF"))?;
     Ok(Command::Dhclient(d))
 }
+
+/// `iptables ARGS`: the words are kept as typed; their syntax is checked as iptables checks
+/// it (`validate`), so an error points at the word.
+pub fn iptables(w: &mut Words<'_>) -> Result<Command, PErr> {
+    let mut args = Vec::new();
+    while let Some(a) = w.take() {
+        args.push(a.to_string());
+    }
+    Ok(Command::Iptables { args })
+}
+
+/// `conntrack -L|-F|-E [-p P]`.
+pub fn conntrack(w: &mut Words<'_>) -> Result<Command, PErr> {
+    let mut args = Vec::new();
+    while let Some(a) = w.take() {
+        args.push(a.to_string());
+    }
+    Ok(Command::Conntrack { args })
+}

@@ -7,6 +7,7 @@
 //! a name. Errors carry the message the real tool prints, plus a hint.
 
 mod bridge;
+mod netfilter;
 
 use crate::netns::fib::Proto;
 use crate::netns::iface::IfKind;

@@ -193,9 +193,15 @@ impl Netns {
             self.fdb_event(cx, br, src, port, false);
         }
         match self.bridges[&br].decide(dst, Some(port)) {
-            Verdict::Forward(p) => self.port_send(cx, p, frame),
+            Verdict::Forward(p) => {
+                if let Some(f) = self.bridge_nf(cx, br, frame) {
+                    self.port_send(cx, p, &f);
+                }
+            }
             Verdict::Flood { except, local } => {
-                self.flood(cx, br, except, frame);
+                if let Some(f) = self.bridge_nf(cx, br, frame) {
+                    self.flood(cx, br, except, &f);
+                }
                 if local {
                     self.bridge_up(cx, br, frame);
                 }
@@ -203,6 +209,23 @@ impl Netns {
             Verdict::Local => self.bridge_up(cx, br, frame),
             Verdict::Drop => {}
         }
+    }
+
+    /// br_netfilter: with `net.bridge.bridge-nf-call-iptables=1`, an IPv4 frame the bridge
+    /// forwards passes iptables' FORWARD chain (and conntrack), in and out being the bridge
+    /// itself. `None` when a rule dropped it.
+    fn bridge_nf(&mut self, cx: &mut Context<'_>, br: u32, frame: &[u8]) -> Option<Vec<u8>> {
+        let ipv4 = frame.len() >= 34 && frame[12..14] == [0x08, 0x00];
+        if !ipv4 || self.sysctl.num("net.bridge.bridge-nf-call-iptables") != 1 || !self.nf_active() {
+            return Some(frame.to_vec());
+        }
+        let mut f = frame.to_vec();
+        let pkt = &mut f[14..];
+        let t = self.nf_pre(cx, pkt, Some(br), None).ok()?;
+        self.nf_filter(cx, "FORWARD", pkt, Some(br), Some(br), &t).ok()?;
+        let dst = std::net::Ipv4Addr::new(pkt[16], pkt[17], pkt[18], pkt[19]);
+        self.nf_post(cx, pkt, Some(br), Some(br), dst, &t).ok()?;
+        Some(f)
     }
 
     /// Passes a frame up to the bridge device's own stack.

@@ -12,6 +12,7 @@
 pub mod bridge;
 mod bridging;
 pub mod fib;
+pub mod hooks;
 pub mod icmp;
 pub mod iface;
 pub mod neigh;
@@ -48,6 +49,8 @@ pub enum TimerKey {
     Fdb(u32),
     /// Address lifetimes (`valid_lft`) running out.
     Lifetimes,
+    /// Conntrack entries timing out.
+    Conntrack,
 }
 
 /// Counters a namespace keeps (`ip -s link`, `netstat -s` material).
@@ -138,6 +141,8 @@ pub struct Netns {
     draining: bool,
     lo_queue: VecDeque<(Instant, Vec<u8>)>,
     counters: Counters,
+    nf: crate::netfilter::Netfilter,
+    nfbuf: Vec<u8>,
 }
 
 /// The loopback device's ifindex.
@@ -180,6 +185,8 @@ impl Netns {
             draining: false,
             lo_queue: VecDeque::new(),
             counters: Counters::default(),
+            nf: crate::netfilter::Netfilter::default(),
+            nfbuf: Vec::with_capacity(1600),
         }
     }
 
@@ -787,6 +794,7 @@ impl Node for Netns {
                 TimerKey::Proc(pid) => self.with_proc(cx, pid, |p, sys| p.on_timeout(sys)),
                 TimerKey::Fdb(br) => self.fdb_expire(cx, br),
                 TimerKey::Lifetimes => self.expire_addrs(now),
+                TimerKey::Conntrack => self.conntrack_expire(cx),
             }
         }
     }

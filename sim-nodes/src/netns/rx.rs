@@ -155,35 +155,79 @@ impl Netns {
             cx.drop_frame(port, "not supported yet: ip multicast");
             return;
         }
+        if self.nf_active() {
+            let mut buf = std::mem::take(&mut self.nfbuf);
+            buf.clear();
+            buf.extend_from_slice(ip.packet());
+            self.rx_ipv4_nf(cx, ifindex, pkt, &mut buf);
+            if self.nfbuf.capacity() == 0 {
+                self.nfbuf = buf;
+            }
+            return;
+        }
         let bcast = self.is_broadcast(dst, Some(ifindex));
         if bcast || self.is_local(dst) {
             self.local_deliver(cx, ifindex, &ip, bcast);
         } else if pkt == PktType::Host {
-            self.forward(cx, ifindex, &ip);
+            self.forward(cx, ifindex, &ip, None);
+        }
+    }
+
+    /// The same with netfilter: PREROUTING (conntrack, DNAT), then INPUT and confirmation
+    /// for us, or forwarding (FORWARD, POSTROUTING) for others.
+    fn rx_ipv4_nf(&mut self, cx: &mut Context<'_>, ifindex: u32, pkt: PktType, buf: &mut [u8]) {
+        let Ok(t) = self.nf_pre(cx, buf, Some(ifindex), None) else { return };
+        let dst = Ipv4Addr::new(buf[16], buf[17], buf[18], buf[19]);
+        let bcast = self.is_broadcast(dst, Some(ifindex));
+        if bcast || self.is_local(dst) {
+            if self.nf_filter(cx, "INPUT", buf, Some(ifindex), None, &t).is_err() {
+                return;
+            }
+            if self.nf_post(cx, buf, Some(ifindex), None, dst, &t).is_err() {
+                return;
+            }
+            if let Ok(ip) = Ipv4::new_checked(buf) {
+                self.local_deliver(cx, ifindex, &ip, bcast);
+            }
+        } else if pkt == PktType::Host {
+            if let Ok(ip) = Ipv4::new_checked(buf) {
+                self.forward(cx, ifindex, &ip, Some(t));
+            }
+        } else {
+            self.nf_forget(&t);
         }
     }
 
     /// `ip_forward`, reached only for unicast frames to our MAC with a foreign destination.
-    fn forward(&mut self, cx: &mut Context<'_>, in_if: u32, ip: &Ipv4<'_>) {
+    fn forward(&mut self, cx: &mut Context<'_>, in_if: u32, ip: &Ipv4<'_>, t: Option<super::hooks::Tracked>) {
+        let forget = |ns: &mut Netns| {
+            if let Some(t) = &t {
+                ns.nf_forget(t);
+            }
+        };
         if !self.ifaces.get(&in_if).is_some_and(|i| i.forwarding) {
             // ip_route_input_slow: no forwarding → EHOSTUNREACH; ip_error sends nothing.
             self.counters.fwd_disabled += 1;
             cx.drop_frame(Some(sim_core::PortId(in_if)), "forwarding disabled");
+            forget(self);
             return;
         }
         let orig = ip.packet();
         let Some(route) = self.fib.lookup(ip.dst(), None).cloned() else {
+            forget(self);
             self.icmp_error(cx, orig, kind::DEST_UNREACH, code::NET_UNREACH, 0);
             cx.drop_frame(Some(sim_core::PortId(in_if)), "no route to host");
             return;
         };
         if ip.ttl() <= 1 {
+            forget(self);
             self.icmp_error(cx, orig, kind::TIME_EXCEEDED, 0, 0);
             cx.drop_frame(Some(sim_core::PortId(in_if)), "ttl exceeded");
             return;
         }
         let mtu = self.ifaces.get(&route.dev).map_or(1500, |i| i.mtu) as usize;
         if orig.len() > mtu {
+            forget(self);
             if ip.df() {
                 self.icmp_error(cx, orig, kind::DEST_UNREACH, code::FRAG_NEEDED, mtu as u32);
             }
@@ -195,6 +239,14 @@ impl Netns {
         packet.clear();
         packet.extend_from_slice(orig);
         wire::decrement_ttl(&mut packet);
+        if let Some(t) = &t {
+            let pass = self.nf_filter(cx, "FORWARD", &packet, Some(in_if), Some(route.dev), t).is_ok()
+                && self.nf_post(cx, &mut packet, Some(in_if), Some(route.dev), nexthop, t).is_ok();
+            if !pass {
+                self.pktbuf = packet;
+                return;
+            }
+        }
         self.counters.forwarded += 1;
         self.neigh_xmit(cx, route.dev, nexthop, &packet);
         self.pktbuf = packet;

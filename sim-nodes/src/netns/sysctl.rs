@@ -43,11 +43,20 @@ const GLOBAL: &[(&str, &str, Kind)] = &[
     ("net.ipv4.neigh.default.retrans_time_ms", "1000", Kind::Range(10, i64::MAX)),
     ("net.ipv4.neigh.default.ucast_solicit", "3", Kind::Range(0, 255)),
     ("net.ipv4.neigh.default.mcast_solicit", "3", Kind::Range(0, 255)),
+    ("net.netfilter.nf_conntrack_udp_timeout", "30", Kind::Range(1, i32::MAX as i64)),
+    ("net.netfilter.nf_conntrack_udp_timeout_stream", "120", Kind::Range(1, i32::MAX as i64)),
+    ("net.netfilter.nf_conntrack_icmp_timeout", "30", Kind::Range(1, i32::MAX as i64)),
+    ("net.netfilter.nf_conntrack_generic_timeout", "600", Kind::Range(1, i32::MAX as i64)),
+    ("net.netfilter.nf_conntrack_max", "262144", Kind::Range(0, i32::MAX as i64)),
+    // br_netfilter, loaded as on the reference machine (and every Docker host).
+    ("net.bridge.bridge-nf-call-iptables", "1", Kind::Bool),
+    ("net.bridge.bridge-nf-call-arptables", "1", Kind::Bool),
+    ("net.bridge.bridge-nf-call-ip6tables", "1", Kind::Bool),
 ];
 
 /// Keys that exist in Linux under `net.` that the model recognises but does not implement.
 const KNOWN_UNMODELLED_PREFIXES: &[&str] =
-    &["net.ipv6.", "net.core.", "net.ipv4.tcp_", "net.ipv4.udp_", "net.ipv4.route."];
+    &["net.ipv6.", "net.core.", "net.ipv4.tcp_", "net.ipv4.udp_", "net.ipv4.route.", "net.netfilter.", "net.bridge."];
 
 #[derive(Clone, Copy, Debug)]
 enum Kind {

@@ -30,6 +30,8 @@ pub enum Errno {
     NoDev,
     /// EINVAL.
     Inval,
+    /// EPERM (a netfilter rule dropped it).
+    Perm,
 }
 
 impl fmt::Display for Errno {
@@ -42,6 +44,7 @@ impl fmt::Display for Errno {
             Errno::Access => "Permission denied",
             Errno::NoDev => "No such device",
             Errno::Inval => "Invalid argument",
+            Errno::Perm => "Operation not permitted",
         })
     }
 }
@@ -117,7 +120,7 @@ impl Netns {
     /// Sends an IP packet from this host (`ip_queue_xmit` / raw `sendmsg`). Errors are the
     /// ones `sendmsg` returns; later losses (no ARP answer, no carrier) are silent.
     pub fn output(&mut self, cx: &mut Context<'_>, spec: &OutSpec, payload: &[u8]) -> Result<(), Errno> {
-        let r = self.route_output(spec.dst, spec.src, spec.oif)?;
+        let mut r = self.route_output(spec.dst, spec.src, spec.oif)?;
         let ttl = spec.ttl.unwrap_or(self.sysctl.num("net.ipv4.ip_default_ttl") as u8);
         let fields = Ipv4Fields {
             src: r.src,
@@ -136,6 +139,26 @@ impl Netns {
         pkt.clear();
         wire::push_ipv4(&mut pkt, &fields, payload.len());
         pkt.extend_from_slice(payload);
+        if self.nf_active() {
+            // OUTPUT (conntrack, DNAT — which may reroute — and the filter), POSTROUTING.
+            let pass = match self.nf_pre(cx, &mut pkt, None, Some(r.ifindex)) {
+                Ok(t) => {
+                    let dst = Ipv4Addr::new(pkt[16], pkt[17], pkt[18], pkt[19]);
+                    if dst != spec.dst
+                        && let Ok(nr) = self.route_output(dst, Some(r.src), spec.oif)
+                    {
+                        r = nr;
+                    }
+                    self.nf_filter(cx, "OUTPUT", &pkt, None, Some(r.ifindex), &t).is_ok()
+                        && self.nf_post(cx, &mut pkt, None, Some(r.ifindex), r.nexthop, &t).is_ok()
+                }
+                Err(_) => false,
+            };
+            if !pass {
+                self.pktbuf = pkt;
+                return Err(Errno::Perm);
+            }
+        }
         if r.broadcast {
             self.xmit(cx, r.ifindex, MacAddr::BROADCAST, ethertype::IPV4, &pkt);
         } else {

@@ -7,6 +7,7 @@
 //! `SIOCSARP`, dhclient a packet socket, so they live on our L3/L2 here too, not on
 //! smoltcp's sockets (DHCP messages themselves go through `smoltcp::wire`).
 
+pub mod conntrack;
 pub mod dhcp;
 pub mod ping;
 pub mod tcpdump;
@@ -18,6 +19,7 @@ use sim_core::rng::NodeRng;
 use sim_core::{Context, Instant, Stream};
 use std::net::Ipv4Addr;
 
+pub use conntrack::ConntrackEvents;
 pub use dhcp::dhclient::{Dhclient, DhclientArgs};
 pub use dhcp::dnsmasq::{Dnsmasq, DnsmasqArgs};
 pub use ping::{Bind, Ping, PingArgs};
@@ -67,6 +69,8 @@ pub enum Process {
     Dnsmasq(Box<Dnsmasq>),
     /// ISC `dhclient`.
     Dhclient(Box<Dhclient>),
+    /// `conntrack -E`.
+    Conntrack(ConntrackEvents),
 }
 
 impl Process {
@@ -78,6 +82,7 @@ impl Process {
             Process::Traceroute(_) => "traceroute",
             Process::Dnsmasq(_) => "dnsmasq",
             Process::Dhclient(_) => "dhclient",
+            Process::Conntrack(_) => "conntrack",
         }
     }
     pub(crate) fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
@@ -87,6 +92,7 @@ impl Process {
             Process::Traceroute(t) => t.start(sys),
             Process::Dnsmasq(d) => d.start(sys),
             Process::Dhclient(d) => d.start(sys),
+            Process::Conntrack(_) => {}
         }
     }
     pub(crate) fn on_timeout(&mut self, sys: &mut Sys<'_, '_, '_>) {
@@ -96,6 +102,7 @@ impl Process {
             Process::Traceroute(t) => t.on_timeout(sys),
             Process::Dnsmasq(d) => d.on_timeout(sys),
             Process::Dhclient(d) => d.on_timeout(sys),
+            Process::Conntrack(_) => {}
         }
     }
     pub(crate) fn on_icmp(&mut self, sys: &mut Sys<'_, '_, '_>, pkt: &IcmpIn<'_>) {
@@ -104,7 +111,7 @@ impl Process {
             Process::Tcpdump(_) => {}
             Process::Traceroute(t) => t.on_icmp(sys, pkt),
             Process::Dnsmasq(d) => d.on_icmp(sys, pkt),
-            Process::Dhclient(_) => {}
+            Process::Dhclient(_) | Process::Conntrack(_) => {}
         }
     }
     pub(crate) fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
@@ -114,6 +121,7 @@ impl Process {
             Process::Traceroute(t) => t.interrupt(sys),
             Process::Dnsmasq(d) => d.interrupt(sys),
             Process::Dhclient(d) => d.interrupt(sys),
+            Process::Conntrack(c) => c.interrupt(sys),
         }
     }
     /// The next deadline.
@@ -124,6 +132,7 @@ impl Process {
             Process::Traceroute(t) => t.poll_timeout(),
             Process::Dnsmasq(d) => d.poll_timeout(),
             Process::Dhclient(d) => d.poll_timeout(),
+            Process::Conntrack(_) => None,
         }
     }
     /// True if the process has a raw ICMP socket that takes packets to `dst`.
@@ -133,7 +142,7 @@ impl Process {
             Process::Tcpdump(_) => false,
             Process::Traceroute(_) => true,
             Process::Dnsmasq(_) => true,
-            Process::Dhclient(_) => false,
+            Process::Dhclient(_) | Process::Conntrack(_) => false,
         }
     }
     /// The interface a packet socket (AF_PACKET) of the process listens on.

@@ -1,0 +1,33 @@
+//! The `Lab`'s netfilter vocabulary: `iptables` and `conntrack -L` / `-F` (`conntrack -E`
+//! is a process).
+
+use super::{Lab, LabError};
+use crate::netfilter::{self, CtCmd};
+use crate::netns::{Netns, hooks::ToolOutput};
+use sim_core::NodeId;
+
+impl From<netfilter::CliError> for LabError {
+    fn from(e: netfilter::CliError) -> Self {
+        LabError { message: e.message, status: e.status, hint: None }
+    }
+}
+
+impl Lab {
+    /// `iptables ARGS` in namespace `node`.
+    pub fn iptables<S: AsRef<str>>(&mut self, node: NodeId, args: &[S]) -> Result<ToolOutput, LabError> {
+        let cmd = netfilter::cli::parse(args)?;
+        Ok(self.world.with_node::<Netns, _>(node, |n, _| n.iptables(&cmd))?)
+    }
+
+    /// `conntrack -L|-F` in namespace `node`.
+    pub fn conntrack<S: AsRef<str>>(&mut self, node: NodeId, args: &[S]) -> Result<ToolOutput, LabError> {
+        match netfilter::parse_conntrack(args)? {
+            CtCmd::List(p) => {
+                let now = self.world.now();
+                Ok(self.netns(node).conntrack_list(now, p))
+            }
+            CtCmd::Flush => Ok(self.world.with_node::<Netns, _>(node, |n, cx| n.conntrack_flush(cx))),
+            CtCmd::Events(_) => Err(LabError::new("conntrack -E runs as a process")),
+        }
+    }
+}

@@ -1,0 +1,506 @@
+//! `iptables` arguments → a command, with iptables' own error messages.
+//!
+//! What is checked here is what iptables checks before asking the kernel (options, their
+//! values, options that need `-p tcp`); what needs the table's state (a chain that does not
+//! exist, a target in the wrong table) is checked when the command is applied.
+
+use super::rule::{Neg, Net, Ports, RejectWith, Rule, StateModule, Target, ct};
+use std::net::Ipv4Addr;
+
+/// The iptables version line errors start with.
+pub const VERSION: &str = "iptables v1.8.9 (nf_tables)";
+
+/// A table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TableId {
+    /// `filter`.
+    Filter,
+    /// `nat`.
+    Nat,
+}
+
+impl TableId {
+    /// Its name.
+    pub fn name(self) -> &'static str {
+        match self {
+            TableId::Filter => "filter",
+            TableId::Nat => "nat",
+        }
+    }
+}
+
+/// Which rule `-D` deletes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Which {
+    /// By number (from 1).
+    Num(usize),
+    /// The first rule equal to this one.
+    Rule(Box<Rule>),
+}
+
+/// An iptables command.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// `-A CHAIN RULE`.
+    Append(String, Box<Rule>),
+    /// `-I CHAIN [N] RULE`.
+    Insert(String, usize, Box<Rule>),
+    /// `-D CHAIN RULE|N`.
+    Delete(String, Which),
+    /// `-F [CHAIN]`.
+    Flush(Option<String>),
+    /// `-Z [CHAIN]`.
+    Zero(Option<String>),
+    /// `-N CHAIN`.
+    NewChain(String),
+    /// `-X [CHAIN]`.
+    DeleteChain(Option<String>),
+    /// `-P CHAIN ACCEPT|DROP`.
+    Policy(String, bool),
+    /// `-L [CHAIN]`.
+    List {
+        /// Only this chain.
+        chain: Option<String>,
+        /// `-n`.
+        numeric: bool,
+        /// `-v`.
+        verbose: bool,
+        /// `--line-numbers`.
+        line_numbers: bool,
+    },
+    /// `-S [CHAIN]`.
+    ListRules(Option<String>),
+}
+
+/// A parsed `iptables …`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cmd {
+    /// `-t`.
+    pub table: TableId,
+    /// What to do.
+    pub op: Op,
+}
+
+/// Why iptables refuses, as it says it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CliError {
+    /// The message (all lines).
+    pub message: String,
+    /// The exit status.
+    pub status: i32,
+    /// The word to point at.
+    pub word: Option<String>,
+}
+
+impl CliError {
+    /// A usage error: `iptables v1.8.9 (nf_tables): MSG` and the `Try` line, status 2.
+    pub fn usage(msg: impl Into<String>, word: Option<&str>) -> Self {
+        CliError {
+            message: format!("{VERSION}: {}\nTry `iptables -h' or 'iptables --help' for more information.", msg.into()),
+            status: 2,
+            word: word.map(str::to_string),
+        }
+    }
+}
+
+/// Protocol names iptables knows (from /etc/protocols).
+pub fn proto_number(s: &str) -> Option<u8> {
+    Some(match s.to_ascii_lowercase().as_str() {
+        "all" => 0,
+        "icmp" => 1,
+        "tcp" => 6,
+        "udp" => 17,
+        "gre" => 47,
+        "esp" => 50,
+        "ah" => 51,
+        "sctp" => 132,
+        n => return n.parse().ok(),
+    })
+}
+
+/// Its name, for `-L` and `-S`.
+pub fn proto_name(n: u8) -> Option<&'static str> {
+    Some(match n {
+        0 => "all",
+        1 => "icmp",
+        6 => "tcp",
+        17 => "udp",
+        47 => "gre",
+        50 => "esp",
+        51 => "ah",
+        132 => "sctp",
+        _ => return None,
+    })
+}
+
+/// A few `/etc/services` names (what `iptables -L` prints without `-n`).
+pub const SERVICES: &[(u16, &str)] = &[
+    (20, "ftp-data"),
+    (21, "ftp"),
+    (22, "ssh"),
+    (23, "telnet"),
+    (25, "smtp"),
+    (53, "domain"),
+    (67, "bootps"),
+    (68, "bootpc"),
+    (69, "tftp"),
+    (80, "http"),
+    (110, "pop3"),
+    (123, "ntp"),
+    (143, "imap2"),
+    (161, "snmp"),
+    (443, "https"),
+    (993, "imaps"),
+    (995, "pop3s"),
+    (3128, "squid"),
+    (8080, "http-alt"),
+];
+
+fn port(s: &str) -> Option<u16> {
+    s.parse().ok().or_else(|| SERVICES.iter().find(|(_, n)| *n == s).map(|(p, _)| *p))
+}
+
+fn ports(s: &str, sep: char) -> Option<Ports> {
+    match s.split_once(sep) {
+        Some((a, b)) => {
+            let a = if a.is_empty() { 0 } else { port(a)? };
+            let b = if b.is_empty() { 65535 } else { port(b)? };
+            (a <= b).then_some((a, b))
+        }
+        None => port(s).map(|p| (p, p)),
+    }
+}
+
+fn icmp_type(s: &str) -> Option<(u8, Option<u8>)> {
+    Some(match s {
+        "any" => (255, None),
+        "echo-reply" | "pong" => (0, None),
+        "destination-unreachable" => (3, None),
+        "network-unreachable" => (3, Some(0)),
+        "host-unreachable" => (3, Some(1)),
+        "port-unreachable" => (3, Some(3)),
+        "echo-request" | "ping" => (8, None),
+        "time-exceeded" | "ttl-exceeded" => (11, None),
+        _ => match s.split_once('/') {
+            Some((t, c)) => (t.parse().ok()?, Some(c.parse().ok()?)),
+            None => (s.parse().ok()?, None),
+        },
+    })
+}
+
+fn net(s: &str) -> Option<Net> {
+    let (a, p) = match s.split_once('/') {
+        Some((a, p)) => {
+            let p: u8 = match p.parse::<u8>() {
+                Ok(n) if n <= 32 => n,
+                _ => {
+                    let m: Ipv4Addr = p.parse().ok()?;
+                    let m = u32::from(m);
+                    if m.leading_ones() + m.trailing_zeros() != 32 {
+                        return None;
+                    }
+                    m.leading_ones() as u8
+                }
+            };
+            (a, p)
+        }
+        None => (s, 32),
+    };
+    Some(Net::new(a.parse().ok()?, p))
+}
+
+fn nat_to(s: &str) -> Option<(Ipv4Addr, Option<Ports>)> {
+    match s.split_once(':') {
+        Some((a, p)) => Some((a.parse().ok()?, Some(ports(p, '-')?))),
+        None => Some((s.parse().ok()?, None)),
+    }
+}
+
+fn states(s: &str) -> Option<u8> {
+    let mut m = 0;
+    for w in s.split(',') {
+        m |= ct::NAMES.iter().find(|(_, n)| *n == w)?.0;
+    }
+    Some(m)
+}
+
+/// Parses the words after `iptables`.
+pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Cmd, CliError> {
+    let args: Vec<&str> = args.iter().map(AsRef::as_ref).collect();
+    let mut table = TableId::Filter;
+    let mut command: Option<(&str, Option<String>, Option<String>)> = None;
+    let mut rule = Rule::new(Target::Accept);
+    let mut target: Option<String> = None;
+    let (mut reject, mut log_prefix, mut to, mut to_ports) = (None, None, None, None);
+    let (mut numeric, mut verbose, mut line_numbers) = (false, false, false);
+    let mut protos_for_ports = false;
+    let mut neg = false;
+    let mut i = 0;
+    let value = |i: &mut usize, opt: &str| -> Result<String, CliError> {
+        *i += 1;
+        args.get(*i)
+            .map(|s| s.to_string())
+            .ok_or_else(|| CliError::usage(format!("option \"{opt}\" requires an argument"), Some(opt)))
+    };
+    while i < args.len() {
+        let a = args[i];
+        let was_neg = std::mem::take(&mut neg);
+        let opt = a;
+        let n = was_neg;
+        match opt {
+            "!" => neg = true,
+            "-t" | "--table" => {
+                let v = value(&mut i, opt)?;
+                table = match v.as_str() {
+                    "filter" => TableId::Filter,
+                    "nat" => TableId::Nat,
+                    "mangle" | "raw" | "security" => {
+                        return Err(CliError::usage(format!("not supported yet: the {v} table"), Some(a)));
+                    }
+                    _ => {
+                        return Err(CliError {
+                            message: format!(
+                                "{VERSION}: table '{v}' does not exist\nPerhaps iptables or your kernel needs to be upgraded."
+                            ),
+                            status: 3,
+                            word: Some(v),
+                        });
+                    }
+                };
+            }
+            "-A" | "--append" | "-I" | "--insert" | "-D" | "--delete" | "-N" | "--new-chain" | "-P" | "--policy" => {
+                if command.is_some() {
+                    return Err(CliError::usage("Cannot use -A with -I", Some(a)));
+                }
+                let c = value(&mut i, opt)?;
+                let mut extra = None;
+                if matches!(opt, "-I" | "--insert" | "-D" | "--delete" | "-P" | "--policy")
+                    && let Some(next) = args.get(i + 1)
+                    && !next.starts_with('-')
+                    && next != &"!"
+                {
+                    i += 1;
+                    extra = Some(next.to_string());
+                }
+                command = Some((opt, Some(c), extra));
+            }
+            "-F" | "--flush" | "-X" | "--delete-chain" | "-L" | "--list" | "-S" | "--list-rules" | "-Z" | "--zero" => {
+                if command.is_some() {
+                    return Err(CliError::usage("Illegal option combination", Some(a)));
+                }
+                let mut c = None;
+                if let Some(next) = args.get(i + 1)
+                    && !next.starts_with('-')
+                {
+                    i += 1;
+                    c = Some(next.to_string());
+                }
+                command = Some((opt, c, None));
+            }
+            "-n" | "--numeric" => numeric = true,
+            "-v" | "--verbose" => verbose = true,
+            "--line-numbers" => line_numbers = true,
+            "-x" | "--exact" => {}
+            "-nv" | "-vn" => {
+                numeric = true;
+                verbose = true;
+            }
+            "-p" | "--protocol" => {
+                let v = value(&mut i, opt)?;
+                let p = proto_number(&v)
+                    .ok_or_else(|| CliError::usage(format!("unknown protocol \"{v}\" specified"), Some(&v)))?;
+                protos_for_ports = matches!(p, 6 | 17);
+                rule.proto = Some(Neg { v: p, neg: n });
+            }
+            "-s" | "--source" | "--src" | "-d" | "--destination" | "--dst" => {
+                let v = value(&mut i, opt)?;
+                let nt = net(&v).ok_or_else(|| CliError::usage(format!("host/network `{v}' not found"), Some(&v)))?;
+                if matches!(opt, "-s" | "--source" | "--src") {
+                    rule.src = Some(Neg { v: nt, neg: n });
+                } else {
+                    rule.dst = Some(Neg { v: nt, neg: n });
+                }
+            }
+            "-i" | "--in-interface" => rule.in_if = Some(Neg { v: value(&mut i, opt)?, neg: n }),
+            "-o" | "--out-interface" => rule.out_if = Some(Neg { v: value(&mut i, opt)?, neg: n }),
+            "-m" | "--match" => {
+                let v = value(&mut i, opt)?;
+                match v.as_str() {
+                    "tcp" | "udp" | "icmp" | "conntrack" | "state" | "comment" => {}
+                    _ => return Err(CliError::usage(format!("not supported yet: -m {v}"), Some(&v))),
+                }
+            }
+            "--sport" | "--source-port" | "--dport" | "--destination-port" if protos_for_ports => {
+                let v = value(&mut i, opt)?;
+                let p = ports(&v, ':')
+                    .ok_or_else(|| CliError::usage(format!("invalid port/service `{v}' specified"), Some(&v)))?;
+                if matches!(opt, "--sport" | "--source-port") {
+                    rule.sport = Some(Neg { v: p, neg: n });
+                } else {
+                    rule.dport = Some(Neg { v: p, neg: n });
+                }
+            }
+            "--icmp-type" if rule.proto.as_ref().is_some_and(|p| p.v == 1) => {
+                let v = value(&mut i, opt)?;
+                let t = icmp_type(&v).ok_or_else(|| CliError::usage(format!("Invalid ICMP type `{v}'"), Some(&v)))?;
+                if t.0 != 255 {
+                    rule.icmp_type = Some(Neg { v: t, neg: n });
+                }
+            }
+            "--ctstate" | "--state" => {
+                let v = value(&mut i, opt)?;
+                let m = states(&v).ok_or_else(|| CliError::usage(format!("Bad ctstate \"{v}\""), Some(&v)))?;
+                let module = if opt == "--state" { StateModule::State } else { StateModule::Conntrack };
+                rule.state = Some((module, Neg { v: m, neg: n }));
+            }
+            "--comment" => {
+                value(&mut i, opt)?;
+            }
+            "-j" | "--jump" | "-g" | "--goto" => target = Some(value(&mut i, opt)?),
+            "--reject-with" => {
+                let v = value(&mut i, opt)?;
+                reject = Some(
+                    RejectWith::parse(&v)
+                        .ok_or_else(|| CliError::usage(format!("unknown reject type \"{v}\""), Some(&v)))?,
+                );
+            }
+            "--log-prefix" => log_prefix = Some(value(&mut i, opt)?),
+            "--log-level" => {
+                value(&mut i, opt)?;
+            }
+            "--to-source" | "--to-destination" | "--to" => {
+                let v = value(&mut i, opt)?;
+                to = Some((nat_to(&v).ok_or_else(|| CliError::usage(format!("Bad IP address \"{v}\""), Some(&v)))?, v));
+            }
+            "--to-ports" => {
+                let v = value(&mut i, opt)?;
+                to_ports =
+                    Some(ports(&v, '-').ok_or_else(|| CliError::usage(format!("Port `{v}' not valid"), Some(&v)))?);
+            }
+            o if o.starts_with('-') => return Err(CliError::usage(format!("unknown option \"{o}\""), Some(o))),
+            o => return Err(CliError::usage(format!("Bad argument `{o}'"), Some(o))),
+        }
+        i += 1;
+    }
+    let Some((cmd, chain, extra)) = command else {
+        return Err(CliError::usage("no command specified", None));
+    };
+    if let Some(t) = &target {
+        rule.target = match t.as_str() {
+            "ACCEPT" => Target::Accept,
+            "DROP" => Target::Drop,
+            "RETURN" => Target::Return,
+            "REJECT" => Target::Reject(reject.unwrap_or(RejectWith::PortUnreach)),
+            "LOG" => Target::Log { prefix: log_prefix.clone() },
+            "MASQUERADE" => Target::Masquerade { ports: to_ports },
+            "SNAT" | "DNAT" => {
+                let Some(((addr, ports), _)) = &to else {
+                    let o = if t == "SNAT" { "--to-source" } else { "--to-destination" };
+                    return Err(CliError::usage(format!("{t}: option \"{o}\" must be specified"), Some(t)));
+                };
+                if t == "SNAT" {
+                    Target::Snat { to: *addr, ports: *ports }
+                } else {
+                    Target::Dnat { to: *addr, ports: *ports }
+                }
+            }
+            "QUEUE" | "NFQUEUE" | "MARK" | "CONNMARK" | "TCPMSS" | "NOTRACK" | "CT" | "TPROXY" | "REDIRECT" => {
+                return Err(CliError::usage(format!("not supported yet: -j {t}"), Some(t)));
+            }
+            c => Target::Jump(c.to_string()),
+        };
+    }
+    let rulecmd = |chain: Option<String>| chain.ok_or_else(|| CliError::usage("option requires a chain", None));
+    let has_rule = target.is_some() || rule != Rule::new(Target::Accept);
+    let op = match cmd {
+        "-A" | "--append" => Op::Append(rulecmd(chain)?, Box::new(rule)),
+        "-I" | "--insert" => {
+            let n = match extra {
+                Some(x) => x
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| CliError::usage(format!("Invalid rule number `{x}'"), Some(&x)))?,
+                None => 1,
+            };
+            Op::Insert(rulecmd(chain)?, n, Box::new(rule))
+        }
+        "-D" | "--delete" => match extra {
+            Some(x) => {
+                let n = x
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| CliError::usage(format!("Invalid rule number `{x}'"), Some(&x)))?;
+                Op::Delete(rulecmd(chain)?, Which::Num(n))
+            }
+            None if has_rule => Op::Delete(rulecmd(chain)?, Which::Rule(Box::new(rule))),
+            None => return Err(CliError::usage("-D requires a rule or a rule number", None)),
+        },
+        "-N" | "--new-chain" => Op::NewChain(rulecmd(chain)?),
+        "-P" | "--policy" => {
+            let c = rulecmd(chain)?;
+            match extra.as_deref() {
+                Some("ACCEPT") => Op::Policy(c, true),
+                Some("DROP") => Op::Policy(c, false),
+                Some(x) => return Err(CliError::usage(format!("Bad policy name `{x}'"), Some(x))),
+                None => return Err(CliError::usage("-P requires a chain and a policy", None)),
+            }
+        }
+        "-F" | "--flush" => Op::Flush(chain),
+        "-Z" | "--zero" => Op::Zero(chain),
+        "-X" | "--delete-chain" => Op::DeleteChain(chain),
+        "-L" | "--list" => Op::List { chain, numeric, verbose, line_numbers },
+        _ => Op::ListRules(chain),
+    };
+    Ok(Cmd { table, op })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Result<Cmd, CliError> {
+        parse(&s.split_whitespace().collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn reads_the_documents_rules() {
+        let c = p("-t nat -A POSTROUTING -s 192.0.2.0/24 -o gw-veth1 -j MASQUERADE").unwrap();
+        assert_eq!(c.table, TableId::Nat);
+        let Op::Append(chain, r) = c.op else { panic!() };
+        assert_eq!(chain, "POSTROUTING");
+        assert_eq!(r.src.unwrap().v, Net::new("192.0.2.0".parse().unwrap(), 24));
+        assert_eq!(r.target, Target::Masquerade { ports: None });
+        let c =
+            p("-t nat -A PREROUTING -p tcp --dport 54321 -d 203.0.113.254 -j DNAT --to-destination 192.0.2.1").unwrap();
+        let Op::Append(_, r) = c.op else { panic!() };
+        assert_eq!(r.dport.unwrap().v, (54321, 54321));
+        assert_eq!(r.target, Target::Dnat { to: "192.0.2.1".parse().unwrap(), ports: None });
+        let Op::Append(_, r) =
+            p("-A FORWARD ! -s 10.0.0.0/8 -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT").unwrap().op
+        else {
+            panic!()
+        };
+        assert!(r.src.unwrap().neg);
+        assert_eq!(r.state.unwrap().1.v, ct::ESTABLISHED | ct::RELATED);
+        assert_eq!(p("-P FORWARD DROP").unwrap().op, Op::Policy("FORWARD".into(), false));
+        assert_eq!(p("-t nat -S").unwrap().op, Op::ListRules(None));
+    }
+
+    #[test]
+    fn refuses_as_iptables_does() {
+        let e = p("-A INPUT --dport 80 -j ACCEPT").unwrap_err();
+        assert!(
+            e.message.starts_with("iptables v1.8.9 (nf_tables): unknown option \"--dport\"\nTry `iptables -h'"),
+            "{}",
+            e.message
+        );
+        assert_eq!(e.status, 2);
+        assert!(p("-A INPUT -s 300.1.1.1 -j DROP").unwrap_err().message.contains("host/network `300.1.1.1' not found"));
+        assert!(p("-t mangle -L").unwrap_err().message.contains("not supported yet"));
+        assert!(p("-t bogus -L").unwrap_err().message.contains("table 'bogus' does not exist"));
+        assert!(p("-j ACCEPT").unwrap_err().message.contains("no command specified"));
+        assert!(p("-t nat -A POSTROUTING -j SNAT").unwrap_err().message.contains("--to-source"));
+    }
+}

@@ -1,0 +1,390 @@
+//! Connection tracking as Linux does it: tuples for TCP, UDP and ICMP (the echo id as the
+//! port), entries confirmed — and `[NEW]` reported — only when the first packet leaves the
+//! hooks alive; `[UPDATE]` on the first reply and when UDP becomes `[ASSURED]` (a packet
+//! more than 2 s after creation, once a reply was seen: then 120 s instead of 30 s); ICMP
+//! never assured; `[DESTROY]` on expiry. NAT bindings live in the entry: the reply tuple is
+//! what the other side sees.
+
+use sim_core::Instant;
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+
+/// One direction of a connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Tuple {
+    /// Protocol.
+    pub proto: u8,
+    /// Source.
+    pub src: Ipv4Addr,
+    /// Destination.
+    pub dst: Ipv4Addr,
+    /// Source port (ICMP: the id).
+    pub sport: u16,
+    /// Destination port (ICMP: `type << 8 | code`).
+    pub dport: u16,
+}
+
+impl Tuple {
+    /// The tuple of the answer to this one.
+    pub fn invert(&self) -> Tuple {
+        if self.proto == 1 {
+            let t = (self.dport >> 8) as u8;
+            let code = self.dport & 0xff;
+            return Tuple {
+                proto: 1,
+                src: self.dst,
+                dst: self.src,
+                sport: self.sport,
+                dport: (u16::from(icmp_reply_type(t).unwrap_or(t)) << 8) | code,
+            };
+        }
+        Tuple { proto: self.proto, src: self.dst, dst: self.src, sport: self.dport, dport: self.sport }
+    }
+}
+
+/// The reply type of an ICMP query type Linux tracks.
+pub fn icmp_reply_type(t: u8) -> Option<u8> {
+    Some(match t {
+        8 => 0,
+        13 => 14,
+        15 => 16,
+        17 => 18,
+        0 => 8,
+        14 => 13,
+        16 => 15,
+        18 => 17,
+        _ => return None,
+    })
+}
+
+/// Which way a packet goes in its connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dir {
+    /// As the first packet went.
+    Orig,
+    /// Back.
+    Reply,
+}
+
+/// A tracked connection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// The first packet's tuple.
+    pub orig: Tuple,
+    /// What an answer looks like (NAT changes it).
+    pub reply: Tuple,
+    /// A reply has been seen.
+    pub seen_reply: bool,
+    /// ASSURED.
+    pub assured: bool,
+    /// When it was made.
+    pub created: Instant,
+    /// When it expires.
+    pub expires: Instant,
+    /// The timeout it was last given, in seconds (what the events print).
+    pub timeout: u64,
+    /// Source NAT has been decided.
+    pub snat_done: bool,
+    /// Destination NAT has been decided.
+    pub dnat_done: bool,
+    /// In the table (its first packet got through).
+    pub confirmed: bool,
+}
+
+/// Timeouts, from the `net.netfilter.nf_conntrack_*` sysctls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timeouts {
+    /// `nf_conntrack_udp_timeout`.
+    pub udp: u64,
+    /// `nf_conntrack_udp_timeout_stream`.
+    pub udp_stream: u64,
+    /// `nf_conntrack_icmp_timeout`.
+    pub icmp: u64,
+    /// `nf_conntrack_generic_timeout`.
+    pub generic: u64,
+}
+
+/// An event for `conntrack -E`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// `[NEW]`.
+    New,
+    /// `[UPDATE]`.
+    Update,
+    /// `[DESTROY]`.
+    Destroy,
+}
+
+/// A namespace's conntrack table.
+#[derive(Clone, Debug, Default)]
+pub struct Conntrack {
+    entries: BTreeMap<u64, Entry>,
+    index: BTreeMap<Tuple, (u64, Dir)>,
+    next: u64,
+    /// Events not yet handed to listeners.
+    pub events: Vec<(Event, Entry)>,
+}
+
+impl Conntrack {
+    /// The entry with id `id`.
+    pub fn get(&self, id: u64) -> Option<&Entry> {
+        self.entries.get(&id)
+    }
+
+    /// The entry with id `id`, mutable.
+    pub fn get_mut(&mut self, id: u64) -> Option<&mut Entry> {
+        self.entries.get_mut(&id)
+    }
+
+    /// Confirmed entries, oldest first.
+    pub fn confirmed(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.values().filter(|e| e.confirmed)
+    }
+
+    /// How many entries are confirmed.
+    pub fn len(&self) -> usize {
+        self.index.len() / 2
+    }
+
+    /// True when the table is empty.
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
+    /// The connection a tuple belongs to.
+    pub fn find(&self, t: &Tuple) -> Option<(u64, Dir)> {
+        self.index.get(t).copied()
+    }
+
+    /// True if some confirmed entry uses `t` as either direction's tuple.
+    pub fn taken(&self, t: &Tuple) -> bool {
+        self.index.contains_key(t)
+    }
+
+    /// A new, unconfirmed entry for a first packet.
+    pub fn create(&mut self, orig: Tuple, now: Instant, timeout: u64) -> u64 {
+        let id = self.next;
+        self.next += 1;
+        let e = Entry {
+            orig,
+            reply: orig.invert(),
+            seen_reply: false,
+            assured: false,
+            created: now,
+            expires: now + sim_core::Duration::from_secs(timeout),
+            timeout,
+            snat_done: false,
+            dnat_done: false,
+            confirmed: false,
+        };
+        self.entries.insert(id, e);
+        id
+    }
+
+    /// Forgets an unconfirmed entry whose packet was dropped: no event at all.
+    pub fn discard(&mut self, id: u64) {
+        if self.entries.get(&id).is_some_and(|e| !e.confirmed) {
+            self.entries.remove(&id);
+        }
+    }
+
+    /// The first packet got through: the entry goes into the table, `[NEW]`.
+    pub fn confirm(&mut self, id: u64) {
+        let Some(e) = self.entries.get_mut(&id) else { return };
+        if e.confirmed {
+            return;
+        }
+        if self.index.contains_key(&e.orig) || self.index.contains_key(&e.reply) {
+            // A clash (the same flow confirmed meanwhile): the kernel drops this one.
+            self.entries.remove(&id);
+            return;
+        }
+        e.confirmed = true;
+        let e = e.clone();
+        self.index.insert(e.orig, (id, Dir::Orig));
+        self.index.insert(e.reply, (id, Dir::Reply));
+        self.events.push((Event::New, e));
+    }
+
+    /// Changes the reply tuple (a NAT binding) of an unconfirmed entry.
+    pub fn set_reply(&mut self, id: u64, reply: Tuple) {
+        if let Some(e) = self.entries.get_mut(&id) {
+            e.reply = reply;
+        }
+    }
+
+    /// A packet of connection `id` went `dir`: timeouts and states as the protocol says.
+    pub fn seen(&mut self, id: u64, dir: Dir, now: Instant, t: &Timeouts) {
+        let Some(e) = self.entries.get_mut(&id) else { return };
+        let first_reply = dir == Dir::Reply && !e.seen_reply;
+        if first_reply {
+            e.seen_reply = true;
+        }
+        let mut assured_now = false;
+        let timeout = match e.orig.proto {
+            17 if e.seen_reply => {
+                // Still active two seconds after it began: a stream.
+                if now > e.created + sim_core::Duration::from_secs(2) {
+                    if !e.assured {
+                        e.assured = true;
+                        assured_now = true;
+                    }
+                    t.udp_stream
+                } else {
+                    t.udp
+                }
+            }
+            17 => t.udp,
+            1 => t.icmp,
+            _ => t.generic,
+        };
+        e.timeout = timeout;
+        e.expires = now + sim_core::Duration::from_secs(timeout);
+        if e.confirmed && (first_reply || assured_now) {
+            let e = e.clone();
+            self.events.push((Event::Update, e));
+        }
+    }
+
+    /// The next expiry.
+    pub fn next_expiry(&self) -> Option<Instant> {
+        self.entries.values().filter(|e| e.confirmed).map(|e| e.expires).min()
+    }
+
+    /// Removes what has expired by `now`, with `[DESTROY]` events.
+    pub fn expire(&mut self, now: Instant) {
+        let gone: Vec<u64> =
+            self.entries.iter().filter(|(_, e)| e.confirmed && e.expires <= now).map(|(k, _)| *k).collect();
+        for id in gone {
+            if let Some(e) = self.entries.remove(&id) {
+                self.index.remove(&e.orig);
+                self.index.remove(&e.reply);
+                self.events.push((Event::Destroy, e));
+            }
+        }
+    }
+
+    /// `conntrack -F`: every entry goes (with `[DESTROY]`).
+    pub fn flush(&mut self) {
+        let all: Vec<u64> = self.entries.keys().copied().collect();
+        for id in all {
+            if let Some(e) = self.entries.remove(&id)
+                && e.confirmed
+            {
+                self.index.remove(&e.orig);
+                self.index.remove(&e.reply);
+                self.events.push((Event::Destroy, e));
+            }
+        }
+    }
+}
+
+fn proto_name(p: u8) -> &'static str {
+    match p {
+        1 => "icmp",
+        6 => "tcp",
+        17 => "udp",
+        _ => "unknown",
+    }
+}
+
+fn tuple_text(t: &Tuple) -> String {
+    match t.proto {
+        1 => format!("src={} dst={} type={} code={} id={}", t.src, t.dst, t.dport >> 8, t.dport & 0xff, t.sport),
+        6 | 17 => format!("src={} dst={} sport={} dport={}", t.src, t.dst, t.sport, t.dport),
+        _ => format!("src={} dst={}", t.src, t.dst),
+    }
+}
+
+/// An entry as conntrack-tools prints it: `udp      17 30 src=… [UNREPLIED] src=…`.
+/// `timeout` is `None` for `[DESTROY]`, which prints none.
+pub fn entry_text(e: &Entry, timeout: Option<u64>) -> String {
+    let mut s = format!("{:<8} {}", proto_name(e.orig.proto), e.orig.proto);
+    if let Some(t) = timeout {
+        s.push_str(&format!(" {t}"));
+    }
+    s.push(' ');
+    s.push_str(&tuple_text(&e.orig));
+    if !e.seen_reply {
+        s.push_str(" [UNREPLIED]");
+    }
+    s.push(' ');
+    s.push_str(&tuple_text(&e.reply));
+    if e.assured {
+        s.push_str(" [ASSURED]");
+    }
+    s
+}
+
+/// A `conntrack -E` line.
+pub fn event_line(ev: Event, e: &Entry) -> String {
+    let (tag, t) = match ev {
+        Event::New => ("[NEW]", Some(e.timeout)),
+        Event::Update => ("[UPDATE]", Some(e.timeout)),
+        Event::Destroy => ("[DESTROY]", None),
+    };
+    format!("{tag:>9} {}", entry_text(e, t))
+}
+
+/// A `conntrack -L` line (remaining timeout at `now`).
+pub fn list_line(e: &Entry, now: Instant) -> String {
+    let left = e.expires.saturating_since(now).as_secs();
+    format!("{} mark=0 use=1", entry_text(e, Some(left)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(src: &str, dst: &str, sp: u16, dp: u16) -> Tuple {
+        Tuple { proto: 17, src: src.parse().unwrap(), dst: dst.parse().unwrap(), sport: sp, dport: dp }
+    }
+
+    #[test]
+    fn lines_read_as_conntrack_tools_prints_them() {
+        let mut c = Conntrack::default();
+        let id = c.create(t("100.64.2.100", "100.64.1.100", 54321, 54321), Instant::ZERO, 30);
+        c.set_reply(id, t("10.0.1.1", "100.64.2.100", 12345, 54321));
+        c.confirm(id);
+        let (ev, e) = c.events[0].clone();
+        assert_eq!(
+            event_line(ev, &e),
+            "    [NEW] udp      17 30 src=100.64.2.100 dst=100.64.1.100 sport=54321 dport=54321 [UNREPLIED] src=10.0.1.1 dst=100.64.2.100 sport=12345 dport=54321"
+        );
+        let to = Timeouts { udp: 30, udp_stream: 120, icmp: 30, generic: 600 };
+        c.seen(id, Dir::Reply, Instant::from_secs(1), &to);
+        assert_eq!(c.events[1].0, Event::Update);
+        assert!(!c.events[1].1.assured);
+        c.seen(id, Dir::Orig, Instant::from_secs(3), &to);
+        let (ev, e) = c.events[2].clone();
+        assert_eq!(
+            event_line(ev, &e),
+            " [UPDATE] udp      17 120 src=100.64.2.100 dst=100.64.1.100 sport=54321 dport=54321 src=10.0.1.1 dst=100.64.2.100 sport=12345 dport=54321 [ASSURED]"
+        );
+        c.expire(Instant::from_secs(200));
+        let (ev, e) = c.events[3].clone();
+        assert!(event_line(ev, &e).starts_with("[DESTROY] udp      17 src=100.64.2.100"));
+        assert!(c.is_empty());
+    }
+
+    #[test]
+    fn a_dropped_first_packet_leaves_no_trace() {
+        let mut c = Conntrack::default();
+        let id = c.create(t("10.0.1.1", "100.64.2.100", 1, 2), Instant::ZERO, 30);
+        c.discard(id);
+        assert!(c.events.is_empty() && c.get(id).is_none());
+    }
+
+    #[test]
+    fn icmp_tuples_invert_request_to_reply() {
+        let r = Tuple {
+            proto: 1,
+            src: "192.0.2.1".parse().unwrap(),
+            dst: "203.0.113.1".parse().unwrap(),
+            sport: 7,
+            dport: 8 << 8,
+        };
+        let i = r.invert();
+        assert_eq!((i.src, i.dport >> 8, i.sport), (r.dst, 0, 7));
+    }
+}

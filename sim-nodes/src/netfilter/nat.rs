@@ -1,0 +1,316 @@
+//! Packets as conntrack sees them (their tuple, or the connection an ICMP error is about),
+//! rewriting them for NAT (addresses, ports, ICMP ids, the packet inside an ICMP error,
+//! checksums), and choosing a free port for a source NAT.
+
+use super::conntrack::{Conntrack, Dir, Entry, Tuple};
+use crate::wire;
+use sim_core::rng::{self, NodeRng};
+use std::net::Ipv4Addr;
+
+/// What a packet is to conntrack.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Seen {
+    /// A packet of a flow: its tuple, and whether it may start a connection.
+    Flow(Tuple, bool),
+    /// An ICMP error about the packet whose tuple (as sent) is given.
+    Error(Tuple),
+    /// Nothing conntrack can track (an ICMP reply it never saw the request of is
+    /// INVALID; a truncated header too).
+    Invalid,
+}
+
+fn addr(b: &[u8], at: usize) -> Ipv4Addr {
+    Ipv4Addr::new(b[at], b[at + 1], b[at + 2], b[at + 3])
+}
+
+/// The tuple of an IPv4 packet's headers (`pkt` starts at the IP header; the L4 part may be
+/// only its first 8 bytes, as inside an ICMP error).
+fn tuple_of(pkt: &[u8]) -> Option<(Tuple, u8)> {
+    let ihl = usize::from(pkt.first()? & 0x0f) * 4;
+    if pkt.len() < ihl || ihl < 20 {
+        return None;
+    }
+    let proto = pkt[9];
+    let (src, dst) = (addr(pkt, 12), addr(pkt, 16));
+    let l4 = &pkt[ihl..];
+    let t = match proto {
+        6 | 17 if l4.len() >= 4 => Tuple {
+            proto,
+            src,
+            dst,
+            sport: u16::from_be_bytes([l4[0], l4[1]]),
+            dport: u16::from_be_bytes([l4[2], l4[3]]),
+        },
+        1 if l4.len() >= 8 => {
+            let (ty, code) = (l4[0], l4[1]);
+            Tuple {
+                proto,
+                src,
+                dst,
+                sport: u16::from_be_bytes([l4[4], l4[5]]),
+                dport: (u16::from(ty) << 8) | u16::from(code),
+            }
+        }
+        6 | 17 | 1 => return None,
+        _ => Tuple { proto, src, dst, sport: 0, dport: 0 },
+    };
+    Some((t, proto))
+}
+
+/// Classifies a whole IPv4 packet.
+pub fn classify(pkt: &[u8]) -> Seen {
+    let Some((t, proto)) = tuple_of(pkt) else { return Seen::Invalid };
+    if proto != 1 {
+        return Seen::Flow(t, true);
+    }
+    let ty = (t.dport >> 8) as u8;
+    match ty {
+        8 | 13 | 15 | 17 => Seen::Flow(t, true),
+        0 | 14 | 16 | 18 => Seen::Flow(t, false),
+        3 | 4 | 5 | 11 | 12 => {
+            let ihl = usize::from(pkt[0] & 0x0f) * 4;
+            match pkt.get(ihl + 8..).and_then(tuple_of) {
+                Some((inner, _)) => Seen::Error(inner),
+                None => Seen::Invalid,
+            }
+        }
+        _ => Seen::Invalid,
+    }
+}
+
+/// Which half of a tuple a NAT hook changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Manip {
+    /// Source (POSTROUTING, INPUT).
+    Src,
+    /// Destination (PREROUTING, OUTPUT).
+    Dst,
+}
+
+/// Rewrites the header at `pkt` (an IP packet, possibly truncated inside an ICMP error):
+/// the `manip` half becomes `target`'s. Fixes the IP checksum, and the L4 checksum when the
+/// packet is whole (`whole`).
+fn rewrite(pkt: &mut [u8], manip: Manip, target: &Tuple, whole: bool) {
+    let ihl = usize::from(pkt[0] & 0x0f) * 4;
+    let proto = pkt[9];
+    match manip {
+        Manip::Src => pkt[12..16].copy_from_slice(&target.src.octets()),
+        Manip::Dst => pkt[16..20].copy_from_slice(&target.dst.octets()),
+    }
+    pkt[10..12].copy_from_slice(&[0, 0]);
+    let c = wire::checksum(&pkt[..ihl]);
+    pkt[10..12].copy_from_slice(&c.to_be_bytes());
+    let (src, dst) = (addr(pkt, 12), addr(pkt, 16));
+    let total = usize::from(u16::from_be_bytes([pkt[2], pkt[3]])).min(pkt.len());
+    let l4 = &mut pkt[ihl..];
+    match proto {
+        6 | 17 if l4.len() >= 4 => {
+            match manip {
+                Manip::Src => l4[0..2].copy_from_slice(&target.sport.to_be_bytes()),
+                Manip::Dst => l4[2..4].copy_from_slice(&target.dport.to_be_bytes()),
+            }
+            let ck = if proto == 17 { 6 } else { 16 };
+            let len = total.saturating_sub(ihl);
+            if whole && l4.len() >= ck + 2 && len <= l4.len() && !(proto == 17 && l4[6..8] == [0, 0]) {
+                l4[ck..ck + 2].copy_from_slice(&[0, 0]);
+                let c = wire::checksum_with(wire::pseudo_header_sum(src, dst, proto, len), &l4[..len]);
+                let c = if proto == 17 && c == 0 { 0xffff } else { c };
+                l4[ck..ck + 2].copy_from_slice(&c.to_be_bytes());
+            }
+        }
+        1 if l4.len() >= 8 => {
+            let ty = l4[0];
+            if matches!(ty, 0 | 8 | 13 | 14 | 15 | 16 | 17 | 18) {
+                // The id is the ICMP query's port, whichever half changes.
+                l4[4..6].copy_from_slice(&target.sport.to_be_bytes());
+            }
+            if whole {
+                let len = total.saturating_sub(ihl).min(l4.len());
+                l4[2..4].copy_from_slice(&[0, 0]);
+                let c = wire::checksum(&l4[..len]);
+                l4[2..4].copy_from_slice(&c.to_be_bytes());
+            }
+        }
+        _ => {}
+    }
+}
+
+/// What a packet going `dir` in connection `e` must look like after NAT: the inverse of
+/// the other direction's tuple.
+pub fn target(e: &Entry, dir: Dir) -> Tuple {
+    match dir {
+        Dir::Orig => e.reply.invert(),
+        Dir::Reply => e.orig.invert(),
+    }
+}
+
+/// True if connection `e` changes the `manip` half of packets going `dir`.
+pub fn changes(e: &Entry, dir: Dir, manip: Manip) -> bool {
+    let (now, want) = match dir {
+        Dir::Orig => (e.orig, target(e, dir)),
+        Dir::Reply => (e.reply, target(e, dir)),
+    };
+    match manip {
+        Manip::Src => now.src != want.src || now.sport != want.sport,
+        Manip::Dst => now.dst != want.dst || (now.proto != 1 && now.dport != want.dport),
+    }
+}
+
+/// Applies connection `e`'s NAT to a packet going `dir` at a `manip` hook.
+pub fn apply(pkt: &mut [u8], e: &Entry, dir: Dir, manip: Manip) {
+    if changes(e, dir, manip) {
+        rewrite(pkt, manip, &target(e, dir), true);
+    }
+}
+
+/// Applies NAT to an ICMP error about connection `e` (going `dir`): the outer header as a
+/// packet of the connection, the packet inside the other way round, back to how its
+/// sender saw it.
+pub fn apply_error(pkt: &mut [u8], e: &Entry, dir: Dir, manip: Manip) {
+    let ihl = usize::from(pkt[0] & 0x0f) * 4;
+    let inner_dir = if dir == Dir::Orig { Dir::Reply } else { Dir::Orig };
+    let inner_manip = if manip == Manip::Src { Manip::Dst } else { Manip::Src };
+    let inner_target = if inner_dir == Dir::Orig { e.orig } else { e.reply };
+    let outer_changes = changes(e, dir, manip);
+    if let Some(inner) = pkt.get_mut(ihl + 8..)
+        && inner.len() >= 20
+        && outer_changes
+    {
+        rewrite(inner, inner_manip, &inner_target, false);
+    }
+    if outer_changes {
+        let t = target(e, dir);
+        match manip {
+            Manip::Src => pkt[12..16].copy_from_slice(&t.src.octets()),
+            Manip::Dst => pkt[16..20].copy_from_slice(&t.dst.octets()),
+        }
+        pkt[10..12].copy_from_slice(&[0, 0]);
+        let c = wire::checksum(&pkt[..ihl]);
+        pkt[10..12].copy_from_slice(&c.to_be_bytes());
+        let total = usize::from(u16::from_be_bytes([pkt[2], pkt[3]])).min(pkt.len());
+        let icmp = &mut pkt[ihl..total];
+        icmp[2..4].copy_from_slice(&[0, 0]);
+        let c = wire::checksum(icmp);
+        icmp[2..4].copy_from_slice(&c.to_be_bytes());
+    }
+}
+
+/// The port range a source NAT searches for `port` without `--to-ports`, as Linux does.
+fn default_range(proto: u8, port: u16) -> (u16, u16) {
+    if proto == 1 {
+        (0, 65535)
+    } else if port < 512 {
+        (1, 511)
+    } else if port < 1024 {
+        (600, 1023)
+    } else {
+        (1024, 65535)
+    }
+}
+
+/// The reply tuple for a source NAT of `orig` to `to`: its port kept when that tuple is free
+/// (and inside `range` if one is given), else the first free one searching `range` from a
+/// seeded offset. `None` when every port is taken.
+pub fn snat_reply(
+    ct: &Conntrack,
+    orig: &Tuple,
+    to: Ipv4Addr,
+    range: Option<(u16, u16)>,
+    rng: &mut NodeRng,
+) -> Option<Tuple> {
+    let base = orig.invert();
+    let mut reply = Tuple { dst: to, ..base };
+    // In the reply tuple the translated source port is the destination port (for ICMP,
+    // the id, which both directions carry in the same field).
+    let keep = orig.sport;
+    let set = |r: &mut Tuple, p: u16| {
+        if r.proto == 1 {
+            r.sport = p;
+        } else {
+            r.dport = p;
+        }
+    };
+    let (lo, hi) = range.unwrap_or_else(|| default_range(orig.proto, keep));
+    if orig.proto != 1 && orig.proto != 6 && orig.proto != 17 {
+        return (!ct.taken(&reply)).then_some(reply);
+    }
+    if (lo..=hi).contains(&keep) {
+        set(&mut reply, keep);
+        if !ct.taken(&reply) {
+            return Some(reply);
+        }
+    }
+    let size = u32::from(hi - lo) + 1;
+    let off = rng::range_u32(rng, 0, size - 1);
+    for k in 0..size {
+        let p = lo + ((off + k) % size) as u16;
+        set(&mut reply, p);
+        if !ct.taken(&reply) {
+            return Some(reply);
+        }
+    }
+    None
+}
+
+/// The reply tuple for a destination NAT of `orig` to `to[:port]`.
+pub fn dnat_reply(orig: &Tuple, to: Ipv4Addr, port: Option<u16>) -> Tuple {
+    let mut r = orig.invert();
+    r.src = to;
+    if let Some(p) = port
+        && orig.proto != 1
+    {
+        r.sport = p;
+    }
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::netfilter::conntrack::Conntrack;
+    use sim_core::Instant;
+
+    fn echo(src: [u8; 4], dst: [u8; 4], ty: u8, id: u16) -> Vec<u8> {
+        let mut p = vec![0x45, 0, 0, 28, 0, 1, 0, 0, 64, 1, 0, 0];
+        p.extend(src);
+        p.extend(dst);
+        let c = wire::checksum(&p);
+        p[10..12].copy_from_slice(&c.to_be_bytes());
+        let mut icmp = vec![ty, 0, 0, 0];
+        icmp.extend(id.to_be_bytes());
+        icmp.extend([0, 1]);
+        let c = wire::checksum(&icmp);
+        icmp[2..4].copy_from_slice(&c.to_be_bytes());
+        p.extend(icmp);
+        p
+    }
+
+    #[test]
+    fn masquerade_keeps_the_echo_id_and_reverses_on_the_reply() {
+        let mut ct = Conntrack::default();
+        let mut rng = sim_core::rng::stream(1, "t");
+        let req = echo([192, 0, 2, 1], [203, 0, 113, 1], 8, 4711);
+        let Seen::Flow(t, true) = classify(&req) else { panic!() };
+        let id = ct.create(t, Instant::ZERO, 30);
+        let reply = snat_reply(&ct, &t, "203.0.113.254".parse().unwrap(), None, &mut rng).unwrap();
+        assert_eq!(reply.sport, 4711, "the id is kept when free");
+        ct.set_reply(id, reply);
+        ct.confirm(id);
+        let e = ct.get(id).unwrap().clone();
+        let mut out = req.clone();
+        apply(&mut out, &e, Dir::Orig, Manip::Src);
+        assert_eq!(&out[12..16], &[203, 0, 113, 254]);
+        assert_eq!(wire::checksum(&out[..20]), 0);
+        assert_eq!(wire::checksum(&out[20..]), 0);
+        let back = echo([203, 0, 113, 1], [203, 0, 113, 254], 0, 4711);
+        let Seen::Flow(bt, false) = classify(&back) else { panic!() };
+        assert_eq!(ct.find(&bt), Some((id, Dir::Reply)));
+        let mut inb = back.clone();
+        apply(&mut inb, &e, Dir::Reply, Manip::Dst);
+        assert_eq!(&inb[16..20], &[192, 0, 2, 1]);
+        // A second flow with the same id from another host gets another id.
+        let t2 = Tuple { src: "192.0.2.2".parse().unwrap(), ..t };
+        let r2 = snat_reply(&ct, &t2, "203.0.113.254".parse().unwrap(), None, &mut rng).unwrap();
+        assert_ne!(r2.sport, 4711);
+    }
+}

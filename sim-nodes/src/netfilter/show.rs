@@ -1,0 +1,375 @@
+//! `iptables -L [-n] [-v]` and `iptables -S`, printed as iptables-nft 1.8.9 prints them.
+//! (Without `-n` iptables would look names up; the simulated machine has no DNS and an
+//! `/etc/services` of the usual ports, so addresses stay numeric and ports get names.)
+
+use super::cli::{SERVICES, proto_name};
+use super::rule::{Neg, Net, Ports, Rule, StateModule, Target, ct};
+use super::table::{Chain, Counters, Table};
+use std::fmt::Write as _;
+
+fn num(n: u64) -> String {
+    if n <= 99_999 {
+        return format!("{n:>5} ");
+    }
+    let mut n = n.div_ceil(1000);
+    for unit in ['K', 'M', 'G', 'T'] {
+        if n <= 9_999 {
+            return format!("{n:>4}{unit} ");
+        }
+        n = n.div_ceil(1000);
+    }
+    format!("{n:>4}P ")
+}
+
+fn addr(n: &Net, numeric: bool) -> String {
+    if n.is_any() {
+        return if numeric { "0.0.0.0/0".into() } else { "anywhere".into() };
+    }
+    if n.prefix == 32 { n.addr.to_string() } else { n.to_string() }
+}
+
+fn service(p: u16, numeric: bool) -> String {
+    if !numeric && let Some((_, s)) = SERVICES.iter().find(|(x, _)| *x == p) {
+        return s.to_string();
+    }
+    p.to_string()
+}
+
+fn port_text(kind: &str, m: &Neg<Ports>, numeric: bool) -> String {
+    let bang = if m.neg { "!" } else { "" };
+    if m.v.0 == m.v.1 {
+        format!("{kind}:{bang}{}", service(m.v.0, numeric))
+    } else {
+        format!("{kind}s:{bang}{}:{}", service(m.v.0, numeric), service(m.v.1, numeric))
+    }
+}
+
+fn states(mask: u8) -> String {
+    ct::NAMES.iter().filter(|(b, _)| mask & b != 0).map(|(_, n)| *n).collect::<Vec<_>>().join(",")
+}
+
+fn ports_range(p: Ports) -> String {
+    if p.0 == p.1 { p.0.to_string() } else { format!("{}-{}", p.0, p.1) }
+}
+
+/// What `-L` prints after the addresses: matches, then the target's options.
+fn extras(r: &Rule, numeric: bool) -> String {
+    let mut s = String::new();
+    let proto = r.proto.as_ref().map(|p| p.v).unwrap_or(0);
+    if (r.sport.is_some() || r.dport.is_some())
+        && let Some(n) = proto_name(proto)
+    {
+        let _ = write!(s, " {n}");
+        if let Some(m) = &r.sport {
+            let _ = write!(s, " {}", port_text("spt", m, numeric));
+        }
+        if let Some(m) = &r.dport {
+            let _ = write!(s, " {}", port_text("dpt", m, numeric));
+        }
+    }
+    if let Some(m) = &r.icmp_type {
+        let bang = if m.neg { "!" } else { "" };
+        match m.v.1 {
+            Some(c) => {
+                let _ = write!(s, " icmptype {bang}{} code {c}", m.v.0);
+            }
+            None => {
+                let _ = write!(s, " icmptype {bang}{}", m.v.0);
+            }
+        }
+    }
+    if let Some((module, m)) = &r.state {
+        let word = if *module == StateModule::State { "state" } else { "ctstate" };
+        let bang = if m.neg { "! " } else { "" };
+        let _ = write!(s, " {word} {bang}{}", states(m.v));
+    }
+    match &r.target {
+        Target::Reject(w) => {
+            let _ = write!(s, " reject-with {}", w.name());
+        }
+        Target::Log { prefix } => {
+            let level = if numeric { "flags 0 level 4" } else { "level warn" };
+            let _ = write!(s, " LOG {level}");
+            if let Some(p) = prefix {
+                let _ = write!(s, " prefix \"{p}\"");
+            }
+        }
+        Target::Masquerade { ports: Some(p) } => {
+            let _ = write!(s, " masq ports: {}", ports_range(*p));
+        }
+        Target::Snat { to, ports } | Target::Dnat { to, ports } => {
+            let _ = write!(s, " to:{to}");
+            if let Some(p) = ports {
+                let _ = write!(s, ":{}", ports_range(*p));
+            }
+        }
+        _ => {}
+    }
+    s
+}
+
+fn rule_line(r: &Rule, k: &Counters, numeric: bool, verbose: bool, number: Option<usize>) -> String {
+    let mut s = String::new();
+    if let Some(n) = number {
+        let _ = write!(s, "{n:<4} ");
+    }
+    if verbose {
+        s.push_str(&num(k.pkts));
+        s.push_str(&num(k.bytes));
+    }
+    let _ = write!(s, "{:<9} ", r.target.name());
+    let (pneg, pnum) = r.proto.as_ref().map(|p| (p.neg, p.v)).unwrap_or((false, 0));
+    s.push(if pneg { '!' } else { ' ' });
+    match (numeric, proto_name(pnum)) {
+        (false, Some(n)) => {
+            let _ = write!(s, "{n:<5}");
+        }
+        _ => {
+            let _ = write!(s, "{pnum:<5}");
+        }
+    }
+    s.push_str("-- ");
+    if verbose {
+        // `" %-6s "` for in, `"%-6s "` for out, a `!` inside the name.
+        let name = |m: &Option<Neg<String>>| match m {
+            Some(x) if x.neg => format!("!{}", x.v),
+            Some(x) => x.v.clone(),
+            None => "*".into(),
+        };
+        let _ = write!(s, " {:<6} {:<6} ", name(&r.in_if), name(&r.out_if));
+    }
+    let any = Net::new(std::net::Ipv4Addr::UNSPECIFIED, 0);
+    for m in [&r.src, &r.dst] {
+        let (bang, n) = m.as_ref().map(|x| (x.neg, x.v)).unwrap_or((false, any));
+        let _ = write!(s, "{}{:<19} ", if bang { '!' } else { ' ' }, addr(&n, numeric));
+    }
+    s.push_str(&extras(r, numeric));
+    s
+}
+
+fn header(c: &Chain, t: &Table, verbose: bool) -> String {
+    match c.policy {
+        Some(p) => {
+            let p = if p { "ACCEPT" } else { "DROP" };
+            if verbose {
+                format!(
+                    "Chain {} (policy {p} {} packets, {} bytes)",
+                    c.name, c.policy_counters.pkts, c.policy_counters.bytes
+                )
+            } else {
+                format!("Chain {} (policy {p})", c.name)
+            }
+        }
+        None => format!("Chain {} ({} references)", c.name, t.references(&c.name)),
+    }
+}
+
+/// `iptables [-t T] -L [CHAIN] [-n] [-v] [--line-numbers]`.
+pub fn list(t: &Table, chain: Option<&str>, numeric: bool, verbose: bool, line_numbers: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in t.chains.iter().filter(|c| chain.is_none_or(|n| n == c.name)) {
+        if !out.is_empty() {
+            out.push(String::new());
+        }
+        out.push(header(c, t, verbose));
+        let mut h = String::new();
+        if line_numbers {
+            h.push_str("num  ");
+        }
+        if verbose {
+            h.push_str(" pkts bytes ");
+        }
+        h.push_str("target     prot opt ");
+        if verbose {
+            h.push_str("in     out     ");
+        }
+        h.push_str("source               destination         ");
+        out.push(h);
+        for (i, (r, k)) in c.rules.iter().enumerate() {
+            out.push(rule_line(r, k, numeric, verbose, line_numbers.then_some(i + 1)));
+        }
+    }
+    out
+}
+
+fn neg_opt(s: &mut String, neg: bool, opt: &str, v: &str) {
+    if neg {
+        let _ = write!(s, " ! {opt} {v}");
+    } else {
+        let _ = write!(s, " {opt} {v}");
+    }
+}
+
+/// One rule as `-S` prints it (without `-A CHAIN`).
+pub fn rule_spec(r: &Rule) -> String {
+    let mut s = String::new();
+    if let Some(m) = &r.src {
+        neg_opt(&mut s, m.neg, "-s", &m.v.to_string());
+    }
+    if let Some(m) = &r.dst {
+        neg_opt(&mut s, m.neg, "-d", &m.v.to_string());
+    }
+    if let Some(m) = &r.in_if {
+        neg_opt(&mut s, m.neg, "-i", &m.v);
+    }
+    if let Some(m) = &r.out_if {
+        neg_opt(&mut s, m.neg, "-o", &m.v);
+    }
+    let proto = r.proto.as_ref().map(|p| p.v).unwrap_or(0);
+    if let Some(m) = &r.proto
+        && m.v != 0
+    {
+        let name = proto_name(m.v).map(str::to_string).unwrap_or_else(|| m.v.to_string());
+        neg_opt(&mut s, m.neg, "-p", &name);
+    }
+    if r.sport.is_some() || r.dport.is_some() {
+        let _ = write!(s, " -m {}", proto_name(proto).unwrap_or("tcp"));
+        for (opt, m) in [("--sport", &r.sport), ("--dport", &r.dport)] {
+            if let Some(m) = m {
+                let v = if m.v.0 == m.v.1 { m.v.0.to_string() } else { format!("{}:{}", m.v.0, m.v.1) };
+                neg_opt(&mut s, m.neg, opt, &v);
+            }
+        }
+    }
+    if let Some(m) = &r.icmp_type {
+        let v = match m.v.1 {
+            Some(c) => format!("{}/{c}", m.v.0),
+            None => m.v.0.to_string(),
+        };
+        s.push_str(" -m icmp");
+        neg_opt(&mut s, m.neg, "--icmp-type", &v);
+    }
+    if let Some((module, m)) = &r.state {
+        let (name, opt) = if *module == StateModule::State { ("state", "--state") } else { ("conntrack", "--ctstate") };
+        let _ = write!(s, " -m {name}");
+        neg_opt(&mut s, m.neg, opt, &states(m.v));
+    }
+    let _ = write!(s, " -j {}", r.target.name());
+    match &r.target {
+        Target::Reject(w) => {
+            let _ = write!(s, " --reject-with {}", w.name());
+        }
+        Target::Log { prefix: Some(p) } => {
+            let _ = write!(s, " --log-prefix \"{p}\"");
+        }
+        Target::Masquerade { ports: Some(p) } => {
+            let _ = write!(s, " --to-ports {}", ports_range(*p));
+        }
+        Target::Snat { to, ports } | Target::Dnat { to, ports } => {
+            let opt = if matches!(r.target, Target::Snat { .. }) { "--to-source" } else { "--to-destination" };
+            let _ = write!(s, " {opt} {to}");
+            if let Some(p) = ports {
+                let _ = write!(s, ":{}", ports_range(*p));
+            }
+        }
+        _ => {}
+    }
+    s
+}
+
+/// `iptables [-t T] -S [CHAIN]`.
+pub fn list_rules(t: &Table, chain: Option<&str>) -> Vec<String> {
+    let mut out = Vec::new();
+    let chains: Vec<&Chain> = t.chains.iter().filter(|c| chain.is_none_or(|n| n == c.name)).collect();
+    for c in &chains {
+        match c.policy {
+            Some(p) => out.push(format!("-P {} {}", c.name, if p { "ACCEPT" } else { "DROP" })),
+            None => out.push(format!("-N {}", c.name)),
+        }
+    }
+    for c in &chains {
+        for (r, _) in &c.rules {
+            out.push(format!("-A {}{}", c.name, rule_spec(r)));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::cli::{Op, TableId, parse};
+    use super::*;
+
+    fn table(id: TableId, cmds: &[&str]) -> Table {
+        let mut t = Table::new(id);
+        for c in cmds {
+            let cmd = parse(&c.split_whitespace().collect::<Vec<_>>()).unwrap();
+            t.apply(&cmd).unwrap();
+        }
+        t
+    }
+
+    /// Lines printed by iptables v1.8.9 (nf_tables) on the reference machine.
+    #[test]
+    fn prints_as_iptables_nft_does() {
+        let f = table(
+            TableId::Filter,
+            &[
+                "-A FORWARD -i eth0 -p tcp --dport 80 -j ACCEPT",
+                "-A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT",
+                "-A INPUT -p icmp -j DROP",
+                "-A INPUT -s 10.0.0.0/8 ! -d 10.1.2.3 -p udp --sport 53 -j REJECT",
+                "-P FORWARD DROP",
+                "-N MYCHAIN",
+                "-A OUTPUT -j MYCHAIN",
+            ],
+        );
+        let l = list(&f, None, false, false, false);
+        assert_eq!(l[0], "Chain INPUT (policy ACCEPT)");
+        assert_eq!(l[1], "target     prot opt source               destination         ");
+        assert_eq!(l[2], "DROP       icmp --  anywhere             anywhere            ");
+        assert_eq!(
+            l[3],
+            "REJECT     udp  --  10.0.0.0/8          !10.1.2.3             udp spt:domain reject-with icmp-port-unreachable"
+        );
+        assert_eq!(l[7], "ACCEPT     tcp  --  anywhere             anywhere             tcp dpt:http");
+        assert_eq!(l[8], "ACCEPT     all  --  anywhere             anywhere             ctstate RELATED,ESTABLISHED");
+        assert_eq!(l.last().unwrap(), "target     prot opt source               destination         ");
+        assert!(l.contains(&"Chain MYCHAIN (1 references)".to_string()));
+        let v = list(&f, Some("FORWARD"), true, true, false);
+        assert_eq!(v[0], "Chain FORWARD (policy DROP 0 packets, 0 bytes)");
+        assert_eq!(v[1], " pkts bytes target     prot opt in     out     source               destination         ");
+        assert_eq!(
+            v[2],
+            "    0     0 ACCEPT     6    --  eth0   *       0.0.0.0/0            0.0.0.0/0            tcp dpt:80"
+        );
+        let s = list_rules(&f, None);
+        assert_eq!(
+            s,
+            [
+                "-P INPUT ACCEPT",
+                "-P FORWARD DROP",
+                "-P OUTPUT ACCEPT",
+                "-N MYCHAIN",
+                "-A INPUT -p icmp -j DROP",
+                "-A INPUT -s 10.0.0.0/8 ! -d 10.1.2.3/32 -p udp -m udp --sport 53 -j REJECT --reject-with icmp-port-unreachable",
+                "-A FORWARD -i eth0 -p tcp -m tcp --dport 80 -j ACCEPT",
+                "-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+                "-A OUTPUT -j MYCHAIN",
+            ]
+        );
+        let n = table(
+            TableId::Nat,
+            &[
+                "-t nat -A PREROUTING -p tcp --dport 54321 -d 203.0.113.254 -j DNAT --to-destination 192.0.2.1",
+                "-t nat -A POSTROUTING -s 192.0.2.0/24 -o gw-veth1 -j MASQUERADE",
+                "-t nat -A POSTROUTING -o x -p udp -j SNAT --to-source 100.64.1.100:54321",
+            ],
+        );
+        let l = list(&n, None, true, false, false);
+        assert_eq!(l[2], "DNAT       6    --  0.0.0.0/0            203.0.113.254        tcp dpt:54321 to:192.0.2.1");
+        assert!(l.contains(&"MASQUERADE  0    --  192.0.2.0/24         0.0.0.0/0           ".to_string()));
+        assert!(l.contains(
+            &"SNAT       17   --  0.0.0.0/0            0.0.0.0/0            to:100.64.1.100:54321".to_string()
+        ));
+        let s = list_rules(&n, None);
+        assert!(
+            s.contains(
+                &"-A PREROUTING -d 203.0.113.254/32 -p tcp -m tcp --dport 54321 -j DNAT --to-destination 192.0.2.1"
+                    .to_string()
+            )
+        );
+        assert!(s.contains(&"-A POSTROUTING -o x -p udp -j SNAT --to-source 100.64.1.100:54321".to_string()));
+        let _ = Op::Flush(None);
+    }
+}

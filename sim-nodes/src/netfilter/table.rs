@@ -1,0 +1,329 @@
+//! The `filter` and `nat` tables: chains, policies, counters; applying iptables commands;
+//! walking a chain for a packet.
+
+use super::cli::{CliError, Cmd, Op, TableId, Which};
+use super::rule::{Pkt, RejectWith, Rule, Target};
+
+/// Packet and byte counters.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counters {
+    /// Packets.
+    pub pkts: u64,
+    /// Bytes.
+    pub bytes: u64,
+}
+
+/// A chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Chain {
+    /// Its name.
+    pub name: String,
+    /// A built-in chain's policy (`true`: ACCEPT); `None` for a user chain.
+    pub policy: Option<bool>,
+    /// The policy's counters.
+    pub policy_counters: Counters,
+    /// Its rules, with their counters.
+    pub rules: Vec<(Rule, Counters)>,
+}
+
+impl Chain {
+    fn builtin(name: &str) -> Self {
+        Chain { name: name.into(), policy: Some(true), policy_counters: Counters::default(), rules: Vec::new() }
+    }
+}
+
+/// A table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Table {
+    /// Which.
+    pub id: TableId,
+    /// In the kernel: iptables-nft makes a table (and hooks its chains) on the first
+    /// command that touches it, even `-L`; until then nothing is filtered or counted.
+    pub active: bool,
+    /// Built-in chains first (in the kernel's order), then user chains as made.
+    pub chains: Vec<Chain>,
+}
+
+/// What a chain walk decided.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Let it pass.
+    Accept,
+    /// Drop it silently.
+    Drop,
+    /// Drop it and answer with an ICMP error.
+    Reject(RejectWith),
+    /// A NAT target (nat table only).
+    Nat(Target),
+}
+
+/// What the kernel refuses when an iptables command is applied.
+fn no_such() -> CliError {
+    CliError { message: "iptables: No chain/target/match by that name.".into(), status: 1, word: None }
+}
+
+impl Table {
+    /// An empty table with its built-in chains.
+    pub fn new(id: TableId) -> Self {
+        let names: &[&str] = match id {
+            TableId::Filter => &["INPUT", "FORWARD", "OUTPUT"],
+            TableId::Nat => &["PREROUTING", "INPUT", "OUTPUT", "POSTROUTING"],
+        };
+        Table { id, active: false, chains: names.iter().map(|n| Chain::builtin(n)).collect() }
+    }
+
+    /// A chain by name.
+    pub fn chain(&self, name: &str) -> Option<&Chain> {
+        self.chains.iter().find(|c| c.name == name)
+    }
+
+    fn chain_mut(&mut self, name: &str) -> Result<&mut Chain, CliError> {
+        self.chains.iter_mut().find(|c| c.name == name).ok_or_else(no_such)
+    }
+
+    /// How many rules jump to `name`.
+    pub fn references(&self, name: &str) -> usize {
+        self.chains
+            .iter()
+            .flat_map(|c| &c.rules)
+            .filter(|(r, _)| matches!(&r.target, Target::Jump(j) if j == name))
+            .count()
+    }
+
+    /// True if any rule needs connection tracking (a state match).
+    pub fn uses_conntrack(&self) -> bool {
+        self.chains.iter().flat_map(|c| &c.rules).any(|(r, _)| r.state.is_some())
+    }
+
+    /// True if the table has any rule at all.
+    pub fn has_rules(&self) -> bool {
+        self.chains.iter().any(|c| !c.rules.is_empty())
+    }
+
+    fn check(&self, chain: &str, r: &Rule) -> Result<(), CliError> {
+        let builtin = self.chain(chain).and_then(|c| c.policy).is_some();
+        let invalid = || CliError {
+            message: format!("{}:  RULE_APPEND failed (Invalid argument): rule in chain {chain}", super::cli::VERSION),
+            status: 4,
+            word: None,
+        };
+        let wrong_table = match &r.target {
+            Target::Jump(j) if self.chain(j).is_none_or(|c| c.policy.is_some()) => {
+                return Err(CliError::usage(format!("Chain '{j}' does not exist"), Some(j)));
+            }
+            Target::Snat { .. } | Target::Masquerade { .. } => {
+                self.id != TableId::Nat || (builtin && !matches!(chain, "POSTROUTING" | "INPUT"))
+            }
+            Target::Dnat { .. } => self.id != TableId::Nat || (builtin && !matches!(chain, "PREROUTING" | "OUTPUT")),
+            Target::Reject(_) => self.id != TableId::Filter,
+            _ => false,
+        };
+        if wrong_table {
+            return Err(invalid());
+        }
+        if r.in_if.is_some() && matches!(chain, "OUTPUT" | "POSTROUTING") {
+            return Err(CliError::usage(format!("Can't use -i with {chain}"), None));
+        }
+        if r.out_if.is_some() && matches!(chain, "INPUT" | "PREROUTING") {
+            return Err(CliError::usage(format!("Can't use -o with {chain}"), None));
+        }
+        Ok(())
+    }
+
+    /// Applies a command other than the listings; returns nothing or iptables' refusal.
+    pub fn apply(&mut self, cmd: &Cmd) -> Result<(), CliError> {
+        match &cmd.op {
+            Op::Append(c, r) => {
+                self.chain(c).ok_or_else(no_such)?;
+                self.check(c, r)?;
+                self.chain_mut(c)?.rules.push(((**r).clone(), Counters::default()));
+            }
+            Op::Insert(c, n, r) => {
+                self.chain(c).ok_or_else(no_such)?;
+                self.check(c, r)?;
+                let ch = self.chain_mut(c)?;
+                if *n > ch.rules.len() + 1 {
+                    return Err(CliError {
+                        message: "iptables: Index of insertion too big.".into(),
+                        status: 1,
+                        word: None,
+                    });
+                }
+                ch.rules.insert(n - 1, ((**r).clone(), Counters::default()));
+            }
+            Op::Delete(c, w) => {
+                let ch = self.chain_mut(c)?;
+                let at = match w {
+                    Which::Num(n) if *n <= ch.rules.len() => n - 1,
+                    Which::Num(_) => {
+                        return Err(CliError {
+                            message: "iptables: Index of deletion too big.".into(),
+                            status: 1,
+                            word: None,
+                        });
+                    }
+                    Which::Rule(r) => ch.rules.iter().position(|(x, _)| x == &**r).ok_or_else(|| CliError {
+                        message: "iptables: Bad rule (does a matching rule exist in that chain?).".into(),
+                        status: 1,
+                        word: None,
+                    })?,
+                };
+                ch.rules.remove(at);
+            }
+            Op::Flush(None) => self.chains.iter_mut().for_each(|c| c.rules.clear()),
+            Op::Flush(Some(c)) => self.chain_mut(c)?.rules.clear(),
+            Op::Zero(c) => {
+                for ch in self.chains.iter_mut().filter(|x| c.as_ref().is_none_or(|c| *c == x.name)) {
+                    ch.policy_counters = Counters::default();
+                    ch.rules.iter_mut().for_each(|(_, k)| *k = Counters::default());
+                }
+            }
+            Op::NewChain(c) => {
+                if self.chain(c).is_some() {
+                    return Err(CliError { message: "iptables: Chain already exists.".into(), status: 1, word: None });
+                }
+                self.chains.push(Chain {
+                    name: c.clone(),
+                    policy: None,
+                    policy_counters: Counters::default(),
+                    rules: Vec::new(),
+                });
+            }
+            Op::DeleteChain(Some(c)) => {
+                let Some(ch) = self.chain(c) else { return Err(no_such()) };
+                if ch.policy.is_some() {
+                    return Err(CliError { message: "iptables: Invalid argument.".into(), status: 1, word: None });
+                }
+                if self.references(c) > 0 || !ch.rules.is_empty() {
+                    return Err(CliError { message: "iptables: Directory not empty.".into(), status: 1, word: None });
+                }
+                self.chains.retain(|x| x.name != *c);
+            }
+            Op::DeleteChain(None) => {
+                let busy: Vec<String> = self
+                    .chains
+                    .iter()
+                    .filter(|c| c.policy.is_none() && self.references(&c.name) > 0)
+                    .map(|c| c.name.clone())
+                    .collect();
+                self.chains.retain(|c| c.policy.is_some() || busy.contains(&c.name));
+            }
+            Op::Policy(c, accept) => {
+                let ch = self.chain_mut(c)?;
+                if ch.policy.is_none() {
+                    return Err(CliError {
+                        message: "iptables: Bad built-in chain name.".into(),
+                        status: 1,
+                        word: None,
+                    });
+                }
+                ch.policy = Some(*accept);
+            }
+            Op::List { chain: Some(c), .. } | Op::ListRules(Some(c)) => {
+                self.chain(c).ok_or_else(no_such)?;
+            }
+            Op::List { .. } | Op::ListRules(None) => {}
+        }
+        Ok(())
+    }
+
+    /// Walks built-in chain `name` for `p`. `log` receives LOG targets' prefixes.
+    pub fn eval(&mut self, name: &str, p: &Pkt<'_>, log: &mut dyn FnMut(&str)) -> Verdict {
+        let mut stack: Vec<(usize, usize)> = Vec::new();
+        let Some(mut ci) = self.chains.iter().position(|c| c.name == name) else { return Verdict::Accept };
+        let mut ri = 0;
+        loop {
+            if ri >= self.chains[ci].rules.len() {
+                match stack.pop() {
+                    Some((c, r)) => {
+                        ci = c;
+                        ri = r;
+                        continue;
+                    }
+                    None => {
+                        let ch = &mut self.chains[ci];
+                        ch.policy_counters.pkts += 1;
+                        ch.policy_counters.bytes += p.len as u64;
+                        return if ch.policy != Some(false) { Verdict::Accept } else { Verdict::Drop };
+                    }
+                }
+            }
+            let (rule, counters) = &mut self.chains[ci].rules[ri];
+            ri += 1;
+            if !rule.matches(p) {
+                continue;
+            }
+            counters.pkts += 1;
+            counters.bytes += p.len as u64;
+            match &rule.target {
+                Target::Accept => return Verdict::Accept,
+                Target::Drop => return Verdict::Drop,
+                Target::Reject(w) => return Verdict::Reject(*w),
+                Target::Log { prefix } => log(prefix.as_deref().unwrap_or("")),
+                Target::Return => match stack.pop() {
+                    Some((c, r)) => {
+                        ci = c;
+                        ri = r;
+                    }
+                    None => {
+                        let ch = &mut self.chains[ci];
+                        return if ch.policy != Some(false) { Verdict::Accept } else { Verdict::Drop };
+                    }
+                },
+                Target::Jump(j) => {
+                    let j = j.clone();
+                    if let Some(n) = self.chains.iter().position(|c| c.name == j)
+                        && stack.len() < 64
+                    {
+                        stack.push((ci, ri));
+                        ci = n;
+                        ri = 0;
+                    }
+                }
+                t @ (Target::Masquerade { .. } | Target::Snat { .. } | Target::Dnat { .. }) => {
+                    return Verdict::Nat(t.clone());
+                }
+            }
+        }
+    }
+}
+
+/// Both tables of a namespace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tables {
+    /// `filter`.
+    pub filter: Table,
+    /// `nat`.
+    pub nat: Table,
+}
+
+impl Default for Tables {
+    fn default() -> Self {
+        Tables { filter: Table::new(TableId::Filter), nat: Table::new(TableId::Nat) }
+    }
+}
+
+impl Tables {
+    /// The table a command names.
+    pub fn table(&self, id: TableId) -> &Table {
+        match id {
+            TableId::Filter => &self.filter,
+            TableId::Nat => &self.nat,
+        }
+    }
+
+    /// The same, mutable.
+    pub fn table_mut(&mut self, id: TableId) -> &mut Table {
+        match id {
+            TableId::Filter => &mut self.filter,
+            TableId::Nat => &mut self.nat,
+        }
+    }
+
+    /// True when connection tracking runs in this namespace: the nat table exists (its
+    /// chains need conntrack) or a filter rule matches on state — the kernel registers
+    /// conntrack's hooks only then.
+    pub fn tracking(&self) -> bool {
+        self.nat.active || self.filter.uses_conntrack()
+    }
+}

@@ -1,0 +1,383 @@
+//! Where netfilter meets the stack: conntrack and NAT at PREROUTING/OUTPUT (destination)
+//! and POSTROUTING/INPUT (source), the filter chains INPUT/FORWARD/OUTPUT, confirmation
+//! (and `[NEW]`) when a first packet leaves the hooks alive, and events to `conntrack -E`.
+//!
+//! Conntrack runs in a namespace only while some rule needs it (a NAT rule or a state
+//! match), as the kernel registers its hooks only then.
+
+use super::{Netns, TimerKey};
+use crate::netfilter::conntrack::{Dir, Timeouts};
+use crate::netfilter::nat::{self, Manip, Seen};
+use crate::netfilter::rule::{Pkt, Target, ct};
+use crate::netfilter::table::Verdict;
+use crate::proc::Process;
+use sim_core::{Context, PortId, Stream};
+use std::net::Ipv4Addr;
+
+/// A packet's connection, as the hooks pass it along.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct CtRef {
+    /// The connection.
+    pub id: u64,
+    /// Which way this packet goes in it.
+    pub dir: Dir,
+    /// The packet made the connection (not yet confirmed).
+    pub new: bool,
+    /// An ICMP error about the connection.
+    pub related: bool,
+}
+
+/// What the hooks decided about a packet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Tracked {
+    /// Its connection, if tracked.
+    pub ct: Option<CtRef>,
+    /// Its state for `--ctstate`.
+    pub state: u8,
+}
+
+/// A packet the hooks dropped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Dropped;
+
+fn pkt_view<'a>(p: &[u8], in_if: Option<&'a str>, out_if: Option<&'a str>, state: u8) -> Pkt<'a> {
+    let ihl = usize::from(p[0] & 0x0f) * 4;
+    let proto = p[9];
+    let l4 = p.get(ihl..).unwrap_or_default();
+    let ports = (matches!(proto, 6 | 17) && l4.len() >= 4)
+        .then(|| (u16::from_be_bytes([l4[0], l4[1]]), u16::from_be_bytes([l4[2], l4[3]])));
+    Pkt {
+        in_if,
+        out_if,
+        src: Ipv4Addr::new(p[12], p[13], p[14], p[15]),
+        dst: Ipv4Addr::new(p[16], p[17], p[18], p[19]),
+        proto,
+        sport: ports.map(|x| x.0),
+        dport: ports.map(|x| x.1),
+        icmp: (proto == 1 && l4.len() >= 2).then(|| (l4[0], l4[1])),
+        state,
+        len: p.len(),
+    }
+}
+
+impl Netns {
+    /// True while conntrack runs here.
+    pub(crate) fn nf_active(&self) -> bool {
+        self.nf.tables.tracking() || self.nf.tables.filter.active
+    }
+
+    fn timeouts(&self) -> Timeouts {
+        let n = |k: &str| self.sysctl.num(k).max(1) as u64;
+        Timeouts {
+            udp: n("net.netfilter.nf_conntrack_udp_timeout"),
+            udp_stream: n("net.netfilter.nf_conntrack_udp_timeout_stream"),
+            icmp: n("net.netfilter.nf_conntrack_icmp_timeout"),
+            generic: n("net.netfilter.nf_conntrack_generic_timeout"),
+        }
+    }
+
+    fn if_name(&self, ix: Option<u32>) -> Option<String> {
+        ix.and_then(|i| self.ifaces.get(&i)).map(|i| i.name.clone())
+    }
+
+    /// Conntrack and destination NAT (PREROUTING for received packets, OUTPUT for our own).
+    pub(crate) fn nf_pre(
+        &mut self,
+        cx: &mut Context<'_>,
+        pkt: &mut [u8],
+        in_if: Option<u32>,
+        out_if: Option<u32>,
+    ) -> Result<Tracked, Dropped> {
+        if !self.nf.tables.tracking() {
+            return Ok(Tracked { ct: None, state: ct::UNTRACKED });
+        }
+        let now = cx.now();
+        let to = self.timeouts();
+        let (ctr, state) = match nat::classify(pkt) {
+            Seen::Flow(t, can_new) => match self.nf.ct.find(&t) {
+                Some((id, dir)) => {
+                    self.nf.ct.seen(id, dir, now, &to);
+                    let seen = self.nf.ct.get(id).is_some_and(|e| e.seen_reply);
+                    let st = if dir == Dir::Reply || seen { ct::ESTABLISHED } else { ct::NEW };
+                    (Some(CtRef { id, dir, new: false, related: false }), st)
+                }
+                None if can_new => {
+                    let timeout = match t.proto {
+                        1 => to.icmp,
+                        17 => to.udp,
+                        _ => to.generic,
+                    };
+                    let id = self.nf.ct.create(t, now, timeout);
+                    (Some(CtRef { id, dir: Dir::Orig, new: true, related: false }), ct::NEW)
+                }
+                None => (None, ct::INVALID),
+            },
+            // As `icmp_error_message`: the packet inside, inverted, is a tuple of the
+            // connection, and its direction is the error's.
+            Seen::Error(inner) => match self.nf.ct.find(&inner.invert()) {
+                Some((id, dir)) => (Some(CtRef { id, dir, new: false, related: true }), ct::RELATED),
+                None => (None, ct::INVALID),
+            },
+            Seen::Invalid => (None, ct::INVALID),
+        };
+        if let Some(c) = ctr {
+            if c.new && self.nf.ct.get(c.id).is_some_and(|e| !e.dnat_done) {
+                let chain = if in_if.is_some() { "PREROUTING" } else { "OUTPUT" };
+                let (i, o) = (self.if_name(in_if), self.if_name(out_if));
+                let view = pkt_view(pkt, i.as_deref(), o.as_deref(), state);
+                let v = self.nf.tables.nat.eval(chain, &view, &mut |_| {});
+                match v {
+                    Verdict::Nat(Target::Dnat { to, ports }) => {
+                        if let Some(e) = self.nf.ct.get(c.id) {
+                            let r = nat::dnat_reply(&e.orig, to, ports.map(|p| p.0));
+                            self.nf.ct.set_reply(c.id, r);
+                        }
+                    }
+                    Verdict::Drop | Verdict::Reject(_) => {
+                        self.nf.ct.discard(c.id);
+                        cx.drop_frame(in_if.map(PortId), "iptables nat: dropped");
+                        return Err(Dropped);
+                    }
+                    _ => {}
+                }
+                if let Some(e) = self.nf.ct.get_mut(c.id) {
+                    e.dnat_done = true;
+                }
+            }
+            if let Some(e) = self.nf.ct.get(c.id) {
+                if c.related {
+                    nat::apply_error(pkt, e, c.dir, Manip::Dst);
+                } else {
+                    nat::apply(pkt, e, c.dir, Manip::Dst);
+                }
+            }
+        }
+        self.arm_conntrack_timer();
+        Ok(Tracked { ct: ctr, state })
+    }
+
+    /// A filter chain (`INPUT`, `FORWARD`, `OUTPUT`) for `pkt`. On a drop the packet's new
+    /// connection is forgotten (no event), and REJECT answers.
+    pub(crate) fn nf_filter(
+        &mut self,
+        cx: &mut Context<'_>,
+        chain: &str,
+        pkt: &[u8],
+        in_if: Option<u32>,
+        out_if: Option<u32>,
+        t: &Tracked,
+    ) -> Result<(), Dropped> {
+        if !self.nf.tables.filter.active {
+            return Ok(());
+        }
+        let (i, o) = (self.if_name(in_if), self.if_name(out_if));
+        let view = pkt_view(pkt, i.as_deref(), o.as_deref(), t.state);
+        let mut logs = Vec::new();
+        let v = self.nf.tables.filter.eval(chain, &view, &mut |p| logs.push(p.to_string()));
+        for prefix in logs {
+            let line = format!(
+                "{prefix}IN={} OUT={} SRC={} DST={} LEN={} PROTO={}",
+                i.as_deref().unwrap_or(""),
+                o.as_deref().unwrap_or(""),
+                view.src,
+                view.dst,
+                view.len,
+                crate::netfilter::cli::proto_name(view.proto)
+                    .map(str::to_uppercase)
+                    .unwrap_or_else(|| view.proto.to_string())
+            );
+            cx.output(0, Stream::Stderr, format!("kernel: {line}"));
+        }
+        match v {
+            Verdict::Accept | Verdict::Nat(_) => Ok(()),
+            Verdict::Drop => {
+                self.nf_forget(t);
+                cx.drop_frame(in_if.or(out_if).map(PortId), "iptables: DROP");
+                Err(Dropped)
+            }
+            Verdict::Reject(w) => {
+                self.nf_forget(t);
+                cx.drop_frame(in_if.or(out_if).map(PortId), "iptables: REJECT");
+                self.icmp_error(cx, pkt, crate::netns::icmp::kind::DEST_UNREACH, w.code(), 0);
+                Err(Dropped)
+            }
+        }
+    }
+
+    pub(crate) fn nf_forget(&mut self, t: &Tracked) {
+        if let Some(c) = t.ct
+            && c.new
+        {
+            self.nf.ct.discard(c.id);
+        }
+    }
+
+    /// Source NAT (POSTROUTING for packets leaving by `out_if` to `nexthop`, INPUT for
+    /// ours), then confirmation: the connection is in the table and `[NEW]` reported.
+    pub(crate) fn nf_post(
+        &mut self,
+        cx: &mut Context<'_>,
+        pkt: &mut [u8],
+        in_if: Option<u32>,
+        out_if: Option<u32>,
+        nexthop: Ipv4Addr,
+        t: &Tracked,
+    ) -> Result<(), Dropped> {
+        let Some(c) = t.ct else {
+            self.deliver_ct_events(cx);
+            return Ok(());
+        };
+        if c.new && self.nf.ct.get(c.id).is_some_and(|e| !e.snat_done) {
+            let chain = if out_if.is_some() { "POSTROUTING" } else { "INPUT" };
+            let (i, o) = (self.if_name(in_if), self.if_name(out_if));
+            let view = pkt_view(pkt, i.as_deref(), o.as_deref(), t.state);
+            let v = self.nf.tables.nat.eval(chain, &view, &mut |_| {});
+            let to = match v {
+                Verdict::Nat(Target::Masquerade { ports }) => {
+                    let src = out_if.and_then(|o| self.select_src(o, nexthop));
+                    src.map(|s| (s, ports))
+                }
+                Verdict::Nat(Target::Snat { to, ports }) => Some((to, ports)),
+                Verdict::Drop | Verdict::Reject(_) => {
+                    self.nf.ct.discard(c.id);
+                    cx.drop_frame(out_if.map(PortId), "iptables nat: dropped");
+                    return Err(Dropped);
+                }
+                _ => None,
+            };
+            if let Some((src, ports)) = to {
+                let orig = self.nf.ct.get(c.id).map(|e| e.orig);
+                if let Some(orig) = orig {
+                    match nat::snat_reply(&self.nf.ct, &orig, src, ports, cx.rng()) {
+                        Some(r) => self.nf.ct.set_reply(c.id, r),
+                        None => {
+                            self.nf.nat_exhausted += 1;
+                            self.nf.ct.discard(c.id);
+                            cx.drop_frame(out_if.map(PortId), "nat: no free source port");
+                            return Err(Dropped);
+                        }
+                    }
+                }
+            }
+            if let Some(e) = self.nf.ct.get_mut(c.id) {
+                e.snat_done = true;
+            }
+        }
+        if let Some(e) = self.nf.ct.get(c.id) {
+            if c.related {
+                nat::apply_error(pkt, e, c.dir, Manip::Src);
+            } else {
+                nat::apply(pkt, e, c.dir, Manip::Src);
+            }
+        }
+        if c.new {
+            self.nf.ct.confirm(c.id);
+        }
+        self.arm_conntrack_timer();
+        self.deliver_ct_events(cx);
+        Ok(())
+    }
+
+    pub(crate) fn arm_conntrack_timer(&mut self) {
+        let next = self.nf.ct.next_expiry();
+        self.timers.set(TimerKey::Conntrack, next);
+    }
+
+    /// Conntrack's timer: expired entries go, `[DESTROY]`.
+    pub(crate) fn conntrack_expire(&mut self, cx: &mut Context<'_>) {
+        self.nf.ct.expire(cx.now());
+        self.arm_conntrack_timer();
+        self.deliver_ct_events(cx);
+    }
+
+    /// Hands pending conntrack events to every `conntrack -E`.
+    pub(crate) fn deliver_ct_events(&mut self, cx: &mut Context<'_>) {
+        if self.nf.ct.events.is_empty() {
+            return;
+        }
+        let events = std::mem::take(&mut self.nf.ct.events);
+        let pids: Vec<u32> =
+            self.procs.iter().filter(|(_, p)| matches!(p, Process::Conntrack(_))).map(|(k, _)| *k).collect();
+        for pid in pids {
+            self.with_proc(cx, pid, |p, sys| {
+                if let Process::Conntrack(c) = p {
+                    for (ev, e) in &events {
+                        c.event(sys, *ev, e);
+                    }
+                }
+            });
+        }
+    }
+}
+
+/// What `iptables` / `conntrack` print.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ToolOutput {
+    /// stdout lines.
+    pub stdout: Vec<String>,
+    /// stderr lines.
+    pub stderr: Vec<String>,
+}
+
+impl Netns {
+    /// `iptables …`: changes a table, or lists it.
+    pub fn iptables(&mut self, cmd: &crate::netfilter::Cmd) -> Result<ToolOutput, crate::netfilter::CliError> {
+        use crate::netfilter::{Op, show};
+        let t = self.nf.tables.table_mut(cmd.table);
+        t.apply(cmd)?;
+        t.active = true;
+        let stdout = match &cmd.op {
+            Op::List { chain, numeric, verbose, line_numbers } => {
+                show::list(t, chain.as_deref(), *numeric, *verbose, *line_numbers)
+            }
+            Op::ListRules(chain) => show::list_rules(t, chain.as_deref()),
+            _ => Vec::new(),
+        };
+        if !self.nf.tables.tracking() {
+            // The last rule needing conntrack went: the kernel unregisters its hooks.
+            self.nf.ct = Default::default();
+        }
+        Ok(ToolOutput { stdout, stderr: Vec::new() })
+    }
+
+    /// `conntrack -L [-p P]` (oldest first; the kernel lists in hash order).
+    pub fn conntrack_list(&self, now: sim_core::Instant, proto: Option<u8>) -> ToolOutput {
+        let lines: Vec<String> = self
+            .nf
+            .ct
+            .confirmed()
+            .filter(|e| proto.is_none_or(|p| p == e.orig.proto))
+            .map(|e| crate::netfilter::conntrack::list_line(e, now))
+            .collect();
+        // conntrack-tools says "entries … have" whatever the number.
+        let n = lines.len();
+        ToolOutput {
+            stdout: lines,
+            stderr: vec![format!("{}: {n} flow entries have been shown.", crate::netfilter::CONNTRACK_VERSION)],
+        }
+    }
+
+    /// `conntrack -F`.
+    pub fn conntrack_flush(&mut self, cx: &mut Context<'_>) -> ToolOutput {
+        self.nf.ct.flush();
+        self.arm_conntrack_timer();
+        self.deliver_ct_events(cx);
+        ToolOutput {
+            stdout: Vec::new(),
+            stderr: vec![format!(
+                "{}: connection tracking table has been emptied.",
+                crate::netfilter::CONNTRACK_VERSION
+            )],
+        }
+    }
+
+    /// Packets dropped because a source NAT found no free port.
+    pub fn nat_exhausted(&self) -> u64 {
+        self.nf.nat_exhausted
+    }
+
+    /// Confirmed conntrack entries.
+    pub fn conntrack_len(&self) -> usize {
+        self.nf.ct.len()
+    }
+}
