@@ -84,6 +84,8 @@ pub struct Proc {
     pub pid: u32,
     /// Its exit status, once it has one.
     pub status: watch::Receiver<Option<i32>>,
+    /// Its stdin, held open as a terminal's would be (nothing typed, never at EOF).
+    _stdin: Option<tokio::process::ChildStdin>,
 }
 
 impl Proc {
@@ -116,20 +118,37 @@ impl Proc {
     }
 }
 
-/// Starts `argv` inside `kernel`; its lines go to `rec` as `node`'s, with its PID.
+/// Starts `argv` inside `kernel`; its lines go to `rec` as `node`'s, with its PID. `stdin`,
+/// if given, is written to it and then closed (`echo LINE | …`).
 pub fn spawn(
     kernel: &str,
     argv: &[String],
+    stdin: Option<Vec<u8>>,
     node: NodeId,
     rec: &Arc<Recorder>,
     names: &Names,
 ) -> Result<Proc, KernelError> {
-    let mut child = command(kernel, argv)
+    // As in a terminal: stdout and stderr interleaved in the order written (one pipe),
+    // stdin open. `sh` and `stdbuf` exec, so the PID is the tool's.
+    let mut cmd = tokio::process::Command::new("ip");
+    cmd.args(["netns", "exec", kernel, "sh", "-c", "exec stdbuf -oL -eL \"$@\" 2>&1", "sh"]).args(argv);
+    let mut child = cmd
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()
         .map_err(|e| KernelError::Io(format!("ip netns exec {kernel} {}: {e}", argv.join(" "))))?;
     let pid = child.id().unwrap_or(0);
+    let mut held = child.stdin.take();
+    if let Some(data) = stdin
+        && let Some(mut pipe) = held.take()
+    {
+        tokio::spawn(async move {
+            use tokio::io::AsyncWriteExt;
+            let _ = pipe.write_all(&data).await;
+            let _ = pipe.shutdown().await;
+        });
+    }
     let mut readers = Vec::new();
     let out =
         child.stdout.take().map(|s| (Box::new(s) as Box<dyn tokio::io::AsyncRead + Unpin + Send>, Stream::Stdout));
@@ -157,7 +176,7 @@ pub fn spawn(
         rec.push(|at| Record::Exit { at, node, pid, status });
         let _ = tx.send(Some(status));
     });
-    Ok(Proc { pid, status: rx })
+    Ok(Proc { pid, status: rx, _stdin: held })
 }
 
 fn signal_status(s: &std::process::ExitStatus) -> Option<i32> {

@@ -27,6 +27,8 @@ use std::time::Duration;
 const PATIENCE: Duration = Duration::from_secs(600);
 /// How long a job has to end after SIGINT before it gets SIGKILL.
 const GRACE: Duration = Duration::from_secs(3);
+/// How long the kernel gets to settle link states before a `show`.
+const SHOW_SETTLE: Duration = Duration::from_millis(30);
 /// How long a background process gets to start before the next step.
 const SETTLE: Duration = Duration::from_millis(300);
 /// PIDs for the in-process captures' lines (they are not processes of the machine).
@@ -258,6 +260,7 @@ impl<'a> Kr<'a> {
                 Ok((k, n)) => {
                     // Only the name goes: what still runs in it keeps it (and its links) alive.
                     self.rtnl.forget(&k);
+                    let ids = self.peer_ids(&k).await;
                     netns::unname(&k)?;
                     self.nodes.remove(&Some(name.clone()));
                     let ino = self.cleanup.made.iter().find(|(m, _)| *m == k).and_then(|(_, i)| *i);
@@ -267,9 +270,9 @@ impl<'a> Kr<'a> {
                             .iter()
                             .any(|j| matches!(&j.kind, JobKind::Capture { node, ended: false, .. } if *node == n));
                     if !held {
-                        // The kernel tears a namespace down in a work queue, a few ms later:
-                        // let it finish before the next command looks.
-                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        // The kernel tears a namespace down in a work queue, a little later:
+                        // wait until the others no longer know its id.
+                        self.wait_gone(&ids).await;
                     }
                     self.exits.insert(i, 0);
                 }
@@ -298,7 +301,7 @@ impl<'a> Kr<'a> {
             }
             Command::Kill { job } => self.kill(i, step, node, *job).await?,
             Command::Wait => self.wait(steps, step).await?,
-            Command::Ping(_) | Command::Traceroute(_) | Command::Dnsmasq(_) | Command::Dhclient(_) => {
+            Command::Ping(_) | Command::Traceroute(_) | Command::Dnsmasq(_) | Command::Dhclient(_) | Command::Nc(_) => {
                 self.start_process(i, step, &kernel, node).await?
             }
             c if c.is_conntrack_events() => self.start_process(i, step, &kernel, node).await?,
@@ -390,6 +393,19 @@ impl<'a> Kr<'a> {
             Command::RouteDel(r) => rtnl::route_del(&h, r).await,
             other => {
                 // Shows, neighbour flushes, bridge tables, brctl, sysctl: the tool itself.
+                if matches!(
+                    other,
+                    Command::LinkShow { .. }
+                        | Command::AddrShow { .. }
+                        | Command::RouteShow { .. }
+                        | Command::NeighShow { .. }
+                        | Command::BridgeFdbShow { .. }
+                        | Command::Brctl(_)
+                ) {
+                    // A person reads a state the kernel has settled: link state changes
+                    // (operstate, carrier) reach `ip` through linkwatch's work queue.
+                    tokio::time::sleep(SHOW_SETTLE).await;
+                }
                 let argv = words(&other.to_string());
                 return self.tool(i, step, kernel, node, argv).await;
             }
@@ -404,6 +420,12 @@ impl<'a> Kr<'a> {
     }
 
     fn argv(&self, step: &Step) -> Result<(Vec<String>, bool), KernelError> {
+        if let Command::Nc(n) = &step.run {
+            // nmap's ncat, which the sim models (Debian's `nc` may be another netcat).
+            let mut argv = vec!["ncat".to_string()];
+            argv.extend(n.args());
+            return Ok((argv, false));
+        }
         let mut argv = words(&step.run.to_string());
         let dir = self.cleanup.dir.display().to_string();
         let ns = step.ns.as_deref().unwrap_or("root");
@@ -439,7 +461,11 @@ impl<'a> Kr<'a> {
     async fn start_process(&mut self, i: usize, step: &Step, kernel: &str, node: NodeId) -> Result<(), KernelError> {
         let endless = matches!(&step.run, Command::Ping(p) if p.count.is_none()) && !step.background;
         let (argv, daemon) = self.argv(step)?;
-        let mut proc_ = exec::spawn(kernel, &argv, node, &self.rec, &self.names)?;
+        let stdin = match &step.run {
+            Command::Nc(n) => n.input.as_ref().map(|l| format!("{l}\n").into_bytes()),
+            _ => None,
+        };
+        let mut proc_ = exec::spawn(kernel, &argv, stdin, node, &self.rec, &self.names)?;
         self.attribution.procs.insert((node, proc_.pid), i);
         // A foreground ping without -c is fine only if it fails at once (`connect:
         // Network is unreachable`), as the sim lets it.
@@ -464,6 +490,42 @@ impl<'a> Kr<'a> {
             )));
         }
         Ok(())
+    }
+
+    /// For each namespace of ours that has an id for `kernel`: that namespace and the id.
+    async fn peer_ids(&self, kernel: &str) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let others: Vec<String> =
+            self.nodes.keys().map(|k| self.names.kernel(k.as_deref())).filter(|k| k != kernel).collect();
+        let raw = Names::default();
+        for o in others {
+            let Ok(r) = exec::run(&o, &words("ip netns list-id"), &raw).await else { continue };
+            for l in r.stdout {
+                if l.ends_with(&format!("(iproute2 netns name: {kernel})"))
+                    && let Some(id) = l.split_whitespace().nth(1)
+                {
+                    out.push((o.clone(), id.to_string()));
+                }
+            }
+        }
+        out
+    }
+
+    /// Waits (up to 3 s) until none of `ids` is known any more: the namespace is gone.
+    async fn wait_gone(&self, ids: &[(String, String)]) {
+        let raw = Names::default();
+        for _ in 0..300 {
+            let mut left = false;
+            for (o, id) in ids {
+                if let Ok(r) = exec::run(o, &words("ip netns list-id"), &raw).await {
+                    left |= r.stdout.iter().any(|l| l.split_whitespace().nth(1) == Some(id.as_str()));
+                }
+            }
+            if !left {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
     }
 
     async fn kill(&mut self, i: usize, step: &Step, node: NodeId, number: u32) -> Result<(), KernelError> {

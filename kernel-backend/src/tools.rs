@@ -17,6 +17,7 @@ pub const TOOLS: &[(&str, &str)] = &[
     ("tcpdump", "tcpdump"),
     ("iptables", "iptables"),
     ("conntrack", "conntrack"),
+    ("ncat", "ncat"),
 ];
 
 /// The package that holds `tool`.
@@ -47,6 +48,7 @@ pub fn needed_by(sc: &Scenario) -> Vec<&'static str> {
             Command::Dhclient(_) => "dhclient",
             Command::Iptables { .. } => "iptables",
             Command::Conntrack { .. } => "conntrack",
+            Command::Nc(_) => "ncat",
             _ => continue,
         };
         if !v.contains(&t) {

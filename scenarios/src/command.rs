@@ -253,6 +253,64 @@ pub struct DhclientCmd {
     pub release: bool,
 }
 
+/// `[echo LINE |] nc|ncat [-l] [-u] [-v] [-n] [-k] [-p PORT] [HOST] PORT`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NcCmd {
+    /// `-l`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub listen: bool,
+    /// `-u`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub udp: bool,
+    /// `-v`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub verbose: bool,
+    /// `-n`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub numeric: bool,
+    /// `-k`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub keep_open: bool,
+    /// `-p`: a client's source port.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_port: Option<u16>,
+    /// The host to connect to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<Ipv4Addr>,
+    /// The port.
+    pub port: u16,
+    /// A line piped in with `echo LINE |` (stdin then ends).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<String>,
+}
+
+impl NcCmd {
+    /// The words after the program name, as ncat takes them.
+    pub fn args(&self) -> Vec<String> {
+        let mut flags = String::new();
+        for (on, c) in
+            [(self.listen, 'l'), (self.udp, 'u'), (self.numeric, 'n'), (self.verbose, 'v'), (self.keep_open, 'k')]
+        {
+            if on {
+                flags.push(c);
+            }
+        }
+        let mut v = Vec::new();
+        if !flags.is_empty() {
+            v.push(format!("-{flags}"));
+        }
+        if let Some(p) = self.source_port {
+            v.extend(["-p".to_string(), p.to_string()]);
+        }
+        if let Some(h) = self.host {
+            v.push(h.to_string());
+        }
+        v.push(self.port.to_string());
+        v
+    }
+}
+
 /// `traceroute [-n] [-m MAX] [-q N] [-w S] [-f FIRST] [-p PORT] [-N SIM] DEST`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -469,6 +527,8 @@ pub enum Command {
         /// The words after `iptables`.
         args: Vec<String>,
     },
+    /// `nc` / `ncat`.
+    Nc(NcCmd),
     /// `conntrack -L|-F|-E [-p P]`.
     Conntrack {
         /// The words after `conntrack`.
@@ -510,6 +570,7 @@ impl Command {
                 | Command::Traceroute(_)
                 | Command::Dnsmasq(_)
                 | Command::Dhclient(_)
+                | Command::Nc(_)
         ) || self.is_conntrack_events()
     }
 
@@ -526,6 +587,7 @@ impl Command {
             Command::Dnsmasq(_) => "dnsmasq",
             Command::Dhclient(_) => "dhclient",
             Command::Iptables { .. } => "iptables",
+            Command::Nc(_) => "nc",
             Command::Conntrack { .. } => "conntrack",
             Command::Brctl(_) => "brctl",
             Command::BridgeFdbShow { .. } => "bridge",
@@ -689,6 +751,13 @@ impl fmt::Display for Command {
                     }
                 }
                 write!(f, " {}", d.iface)
+            }
+            Command::Nc(n) => {
+                if let Some(i) = &n.input {
+                    write!(f, "echo {} | ", shell_quote(i))?;
+                }
+                write!(f, "nc")?;
+                n.args().iter().try_for_each(|a| write!(f, " {a}"))
             }
             Command::Iptables { args } => {
                 write!(f, "iptables")?;
@@ -856,9 +925,17 @@ impl Step {
 
     /// The shell line for this step, namespace included.
     pub fn shell_line(&self) -> String {
+        // `echo LINE | ip netns exec NS nc …`: the pipe comes before the namespace.
+        let (pipe, run) = match &self.run {
+            Command::Nc(n) if n.input.is_some() => {
+                let bare = Command::Nc(NcCmd { input: None, ..n.clone() });
+                (format!("echo {} | ", shell_quote(n.input.as_deref().unwrap_or_default())), bare.to_string())
+            }
+            r => (String::new(), r.to_string()),
+        };
         let mut s = match &self.ns {
-            Some(ns) => format!("ip netns exec {ns} {}", self.run),
-            None => self.run.to_string(),
+            Some(ns) => format!("{pipe}ip netns exec {ns} {run}"),
+            None => format!("{pipe}{run}"),
         };
         if let Some(g) = &self.grep {
             s.push_str(&format!(" | {g}"));

@@ -4,7 +4,8 @@
 //! lines) is normalised on each side, then the two sequences are compared. Normalising
 //! keeps what both machines must agree on and maps what they may not to symbols in order
 //! of first appearance: MAC addresses the scenario did not fix, ICMP echo ids, ephemeral
-//! ports; times are dropped (RTTs, ping's `time`, traceroute's, lifetimes, dhclient's
+//! ports, TCP initial sequence numbers; TCP windows and options are masked (smoltcp's are
+//! its own); times are dropped (RTTs, ping's `time`, traceroute's, lifetimes, dhclient's
 //! random intervals). Outputs the kernel orders by hash (`ip neigh`, `bridge fdb show`,
 //! `brctl showmacs`) are compared as sets. Lines a step marks `#! differs: LINE -- WHY` are set aside on both
 //! sides and reported as known differences with their reason; lines a step marks
@@ -137,6 +138,9 @@ static ECHO_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(echo (?:request
 static CT_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\bid=(\d+)").expect("regex"));
 static CT_PORT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b([sd]port)=(\d+)").expect("regex"));
 static CT_LEFT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\w+ +\d+) \d+ (src=.* mark=)").expect("regex"));
+static TCP_WIN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r", win \d+(, options \[[^\]]*\])?").expect("regex"));
+static TCP_NUM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b(seq|ack) (\d{6,})\b").expect("regex"));
+static HOST_PORT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\d+\.\d+\.\d+\.\d+):(\d+)").expect("regex"));
 static BRIDGE_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b([0-9a-f]{4})\.([0-9a-f]{12})\b").expect("regex"));
 static PORT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\d+\.\d+\.\d+\.\d+)\.(\d+)([ :>,])").expect("regex"));
 static MASKS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
@@ -163,6 +167,7 @@ struct Norm {
     macs: BTreeMap<String, String>,
     ids: BTreeMap<String, String>,
     ports: BTreeMap<String, String>,
+    isns: BTreeMap<String, String>,
 }
 
 fn symbol(table: &mut BTreeMap<String, String>, kind: &str, v: &str) -> String {
@@ -211,10 +216,30 @@ impl Norm {
             })
             .into_owned();
         s = CT_LEFT.replace(&s, "$1 <t> $2").into_owned();
+        if s.contains("Flags [") {
+            // TCP segments: smoltcp's window and options are its own (masked); initial
+            // sequence numbers are random on both sides (symbols).
+            s = TCP_WIN.replace_all(&s, ", win <w>").into_owned();
+            s = TCP_NUM
+                .replace_all(&s, |c: &regex::Captures<'_>| {
+                    format!("{} {}", &c[1], symbol(&mut self.isns, "isn", &c[2]))
+                })
+                .into_owned();
+        }
+        s = HOST_PORT
+            .replace_all(&s, |c: &regex::Captures<'_>| {
+                let p: u32 = c[2].parse().unwrap_or(0);
+                if p >= 32768 {
+                    format!("{}:{}", &c[1], symbol(&mut self.ports, "port", &c[2]))
+                } else {
+                    c[0].to_string()
+                }
+            })
+            .into_owned();
         s = PORT
             .replace_all(&s, |c: &regex::Captures<'_>| {
                 let p: u32 = c[2].parse().unwrap_or(0);
-                if p >= 32768 && !(33434..33534).contains(&p) {
+                if p >= 32768 {
                     format!("{}.{}{}", &c[1], symbol(&mut self.ports, "port", &c[2]), &c[3])
                 } else {
                     c[0].to_string()

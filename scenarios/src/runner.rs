@@ -139,7 +139,8 @@ impl Runner<'_> {
             | Command::Tcpdump(_)
             | Command::Traceroute(_)
             | Command::Dnsmasq(_)
-            | Command::Dhclient(_) => {
+            | Command::Dhclient(_)
+            | Command::Nc(_) => {
                 return self.start_process(i, step, node);
             }
             c if c.is_conntrack_events() => return self.start_process(i, step, node),
@@ -330,6 +331,19 @@ impl Runner<'_> {
             Command::Dhclient(d) => {
                 self.lab.spawn(node, Process::Dhclient(Box::new(Dhclient::new(crate::dhcp::dhclient_args(d)))))
             }
+            Command::Nc(n) => {
+                let a = sim_nodes::proc::NcArgs {
+                    listen: n.listen,
+                    udp: n.udp,
+                    verbose: n.verbose,
+                    keep_open: n.keep_open,
+                    host: n.host,
+                    port: n.port,
+                    source_port: n.source_port,
+                    input: n.input.clone().map(|l| vec![l]),
+                };
+                self.lab.spawn(node, Process::Nc(Box::new(sim_nodes::proc::Nc::new(a))))
+            }
             Command::Conntrack { args } => {
                 let proto = match sim_nodes::netfilter::parse_conntrack(args) {
                     Ok(sim_nodes::netfilter::CtCmd::Events(p)) => p,
@@ -481,6 +495,7 @@ impl Runner<'_> {
             | Command::Dhclient(_)
             | Command::Iptables { .. }
             | Command::Conntrack { .. }
+            | Command::Nc(_)
             | Command::Sleep { .. }
             | Command::Kill { .. }
             | Command::Wait => {

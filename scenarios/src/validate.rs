@@ -69,6 +69,20 @@ pub fn step(s: &Step) -> Result<(), Invalid> {
                 return Err(Invalid { message: e.message, hint: None, word: e.word });
             }
         }
+        Command::Nc(n) if n.listen && !s.background => {
+            return Err(invalid(
+                "nc -l waits for a connection",
+                "run the listener in the background with `&`, then connect to it",
+                Some("nc"),
+            ));
+        }
+        Command::Nc(n) if !n.listen && n.input.is_none() && !s.background => {
+            return Err(invalid(
+                "nc without input reads a terminal for good",
+                "pipe a line into it (`echo hello | nc HOST PORT`), or run it in the background",
+                Some("nc"),
+            ));
+        }
         Command::Conntrack { args } => {
             if let Err(e) = sim_nodes::netfilter::parse_conntrack(args) {
                 return Err(Invalid { message: e.message, hint: None, word: e.word });

@@ -56,7 +56,8 @@ pub fn parse_words(words: &[(String, Span)], ns: Option<String>, background: boo
         "dhclient" => tools::dhclient(&mut w)?,
         "iptables" | "iptables-nft" => tools::iptables(&mut w)?,
         "conntrack" => tools::conntrack(&mut w)?,
-        "iptables-save" | "iptables-restore" | "nc" | "ncat" | "curl" | "python3" | "echo" => {
+        "nc" | "ncat" | "netcat" => tools::nc(&mut w)?,
+        "iptables-save" | "iptables-restore" | "curl" | "python3" | "echo" => {
             return Err(w.err_prev(format!("not supported yet: {prog}")));
         }
         _ => {
@@ -141,7 +142,19 @@ pub fn parse(file: &str, source: &str) -> Result<Scenario, ScenarioError> {
             cols.extend((0..next.chars().count()).map(|k| (end_line, k as u32 + 1)));
             text.push_str(next);
         }
-        let toks = lex(&text, &cols).map_err(|e| err(e.span, e.message))?;
+        let mut toks = lex(&text, &cols).map_err(|e| err(e.span, e.message))?;
+        // `echo LINE | CMD`: LINE is CMD's stdin.
+        let mut piped: Option<(String, Span)> = None;
+        if matches!(toks.first(), Some(Tok::Word(w, _)) if w == "echo")
+            && let Some(bar) = toks.iter().position(|t| matches!(t, Tok::Op(o, _) if o == "|"))
+        {
+            let line: Vec<String> = toks[1..bar]
+                .iter()
+                .filter_map(|t| if let Tok::Word(w, _) = t { Some(w.clone()) } else { None })
+                .collect();
+            piped = Some((line.join(" "), toks[0].span()));
+            toks.drain(..=bar);
+        }
         let mut words: Vec<(String, Span)> = Vec::new();
         let mut background = false;
         let mut grep = None;
@@ -165,11 +178,22 @@ pub fn parse(file: &str, source: &str) -> Result<Scenario, ScenarioError> {
         if words.is_empty() {
             continue;
         }
-        let parsed = parse_words(&words, None, background).map_err(|e| err(e.span, e.msg).with_opt_hint(e.hint))?;
+        let mut parsed = parse_words(&words, None, background).map_err(|e| err(e.span, e.msg).with_opt_hint(e.hint))?;
+        if let Some((line, at)) = &piped {
+            match &mut parsed.cmd {
+                Command::Nc(n) => n.input = Some(line.clone()),
+                c => {
+                    return Err(err(*at, format!("not supported yet: input piped into {}", c.program()))
+                        .with_hint("`echo LINE | nc …` is the pipe nslab models"));
+                }
+            }
+        }
         let first_span = words[parsed.first_word.min(words.len() - 1)].1;
         let last_span =
             toks.iter().rev().find(|t| !matches!(t, Tok::Op(o, _) if o == "&")).map(|t| t.span()).unwrap_or(first_span);
-        let shown: String = if first_span.line == last_span.line && first_span.line == line_no {
+        let shown: String = if piped.is_some() {
+            parsed.cmd.to_string()
+        } else if first_span.line == last_span.line && first_span.line == line_no {
             let from = (first_span.col - 1) as usize - offset;
             let to = (last_span.col - 1 + last_span.len) as usize - offset;
             cmd_text.chars().skip(from).take(to - from).collect()

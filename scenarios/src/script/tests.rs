@@ -117,8 +117,12 @@ fn errors_name_line_column_and_word() {
     assert!(e.message.contains("not supported yet: pipes other than `| grep`"), "{e}");
     let e = fails("tcpdump -tnel -i x\n");
     assert!(e.hint.unwrap().contains("background"));
+    let e = fails("curl -I http://192.0.2.1/\n");
+    assert_eq!(e.message, "not supported yet: curl");
     let e = fails("nc -l 1234\n");
-    assert_eq!(e.message, "not supported yet: nc");
+    assert!(e.message.contains("nc -l waits for a connection"), "{e}");
+    let e = fails("echo hi | ping -c 1 192.0.2.1\n");
+    assert!(e.message.contains("not supported yet: input piped into ping"), "{e}");
     let e = fails("iptables -t mangle -A FORWARD -j DROP\n");
     assert!(e.message.contains("not supported yet: the mangle table"), "{e}");
     let e = fails("#! sed: 3\nip a\n");

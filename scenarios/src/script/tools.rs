@@ -3,7 +3,7 @@
 //! destination as GNU getopt permits).
 
 use super::words::{PErr, Words};
-use crate::command::{Brctl, Command, DhclientCmd, DnsmasqCmd, PingCmd, Secs, TcpdumpCmd, TracerouteCmd};
+use crate::command::{Brctl, Command, DhclientCmd, DnsmasqCmd, NcCmd, PingCmd, Secs, TcpdumpCmd, TracerouteCmd};
 use sim_core::{Duration, Filter};
 use std::net::Ipv4Addr;
 
@@ -491,4 +491,71 @@ pub fn conntrack(w: &mut Words<'_>) -> Result<Command, PErr> {
         args.push(a.to_string());
     }
     Ok(Command::Conntrack { args })
+}
+
+/// `nc|ncat [-l] [-u] [-v] [-n] [-k] [-p PORT] [HOST] PORT` (options anywhere, as ncat
+/// permutes them).
+pub fn nc(w: &mut Words<'_>) -> Result<Command, PErr> {
+    let mut n = NcCmd {
+        listen: false,
+        udp: false,
+        verbose: false,
+        numeric: false,
+        keep_open: false,
+        source_port: None,
+        host: None,
+        port: 0,
+        input: None,
+    };
+    let mut pos: Vec<&str> = Vec::new();
+    while let Some(a) = w.take() {
+        match a {
+            "--listen" => n.listen = true,
+            "--udp" => n.udp = true,
+            "--verbose" => n.verbose = true,
+            "--nodns" => n.numeric = true,
+            "--keep-open" => n.keep_open = true,
+            "-p" | "--source-port" => n.source_port = Some(w.parse_value(a, "a port")?),
+            "-w" | "--wait" | "-i" | "--idle-timeout" => {
+                w.value(a, "a time")?;
+            }
+            "-e" | "-c" | "--exec" | "--sh-exec" | "-x" | "-s" | "--source" | "-C" | "--crlf" | "-z" | "-q" => {
+                return Err(w.err_prev(format!("not supported yet: nc {a}")));
+            }
+            _ if a.starts_with("--") => return Err(w.err_prev(format!("Ncat: unrecognized option '{a}'"))),
+            _ if a.starts_with('-') && a.len() > 1 => {
+                for c in a[1..].chars() {
+                    match c {
+                        'l' => n.listen = true,
+                        'u' => n.udp = true,
+                        'v' => n.verbose = true,
+                        'n' => n.numeric = true,
+                        'k' => n.keep_open = true,
+                        '4' => {}
+                        _ => return Err(w.err_prev(format!("Ncat: invalid option -- '{c}'"))),
+                    }
+                }
+            }
+            _ => pos.push(a),
+        }
+    }
+    let port = |s: &str, w: &Words<'_>| -> Result<u16, PErr> {
+        s.parse().map_err(|_| w.err_prev(format!("Ncat: Invalid port number \"{s}\". QUITTING.")))
+    };
+    match (n.listen, pos.as_slice()) {
+        (true, [p]) => n.port = port(p, w)?,
+        (true, []) => match n.source_port.take() {
+            Some(p) => n.port = p,
+            None => n.port = 31337,
+        },
+        (false, [h, p]) => {
+            n.host = Some(h.parse().map_err(|_| {
+                w.err_prev(format!("not supported yet: a host name ({h}); nslab has no DNS")).hint("give the address")
+            })?);
+            n.port = port(p, w)?;
+        }
+        (false, _) => return Err(w.err("Ncat: You must specify a host to connect to. QUITTING.").hint("nc HOST PORT")),
+        (true, _) => return Err(w.err_prev("Ncat: Got more than one port specification. QUITTING.")),
+    }
+    Ok(Command::Nc(n))
 }

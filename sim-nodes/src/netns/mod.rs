@@ -17,6 +17,8 @@ pub mod icmp;
 pub mod iface;
 pub mod neigh;
 mod rx;
+mod sockets;
+pub use sockets::TcpState;
 pub mod sysctl;
 pub mod timers;
 mod tx;
@@ -51,6 +53,8 @@ pub enum TimerKey {
     Lifetimes,
     /// Conntrack entries timing out.
     Conntrack,
+    /// smoltcp's next deadline (retransmissions, delayed ACKs, TIME-WAIT).
+    Sockets,
 }
 
 /// Counters a namespace keeps (`ip -s link`, `netstat -s` material).
@@ -143,6 +147,8 @@ pub struct Netns {
     counters: Counters,
     nf: crate::netfilter::Netfilter,
     nfbuf: Vec<u8>,
+    l4: Option<Box<sockets::L4>>,
+    l4_polling: bool,
 }
 
 /// The loopback device's ifindex.
@@ -187,6 +193,8 @@ impl Netns {
             counters: Counters::default(),
             nf: crate::netfilter::Netfilter::default(),
             nfbuf: Vec::with_capacity(1600),
+            l4: None,
+            l4_polling: false,
         }
     }
 
@@ -740,12 +748,16 @@ impl Netns {
         match exited {
             Some(status) => {
                 self.timers.set(TimerKey::Proc(pid), None);
+                self.sockets_exit(pid);
                 cx.exit(pid, status);
             }
             None => {
                 self.timers.set(TimerKey::Proc(pid), p.poll_timeout());
                 self.procs.insert(pid, p);
             }
+        }
+        if self.l4.as_ref().is_some_and(|l| l.dirty) {
+            self.l4_poll(cx);
         }
     }
 
@@ -795,6 +807,7 @@ impl Node for Netns {
                 TimerKey::Fdb(br) => self.fdb_expire(cx, br),
                 TimerKey::Lifetimes => self.expire_addrs(now),
                 TimerKey::Conntrack => self.conntrack_expire(cx),
+                TimerKey::Sockets => self.l4_poll(cx),
             }
         }
     }

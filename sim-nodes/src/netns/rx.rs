@@ -266,6 +266,11 @@ impl Netns {
                         pr.udp_port().is_some_and(|(port, dev)| port == dport && dev.is_none_or(|d| d == in_if))
                     })
                     .map(|(k, _)| *k);
+                let sport = if p.len() >= 8 { u16::from_be_bytes([p[0], p[1]]) } else { 0 };
+                if owner.is_none() && p.len() >= 8 && self.udp_socket_takes(ip.dst(), dport, ip.src(), sport) {
+                    self.l4_deliver(cx, ip.packet());
+                    return;
+                }
                 match owner {
                     Some(pid) if p.len() >= 8 => {
                         let u = crate::proc::UdpIn {
@@ -282,7 +287,9 @@ impl Netns {
                     _ => {}
                 }
             }
-            proto::TCP => cx.drop_frame(Some(sim_core::PortId(in_if)), "not supported yet: tcp"),
+            // smoltcp takes TCP, and answers a port nobody listens on with RST.
+            proto::TCP if !bcast => self.l4_deliver(cx, ip.packet()),
+            proto::TCP => {}
             _ => {
                 if !bcast {
                     self.icmp_error(cx, ip.packet(), kind::DEST_UNREACH, code::PROT_UNREACH, 0);
@@ -299,6 +306,15 @@ impl Netns {
             return;
         }
         self.deliver_raw_icmp(cx, ip);
+        // Port unreachable about a datagram one of our UDP sockets sent: ECONNREFUSED.
+        if m[0] == kind::DEST_UNREACH && m[1] == code::PORT_UNREACH && m.len() >= 8 + 20 + 4 {
+            let inner = &m[8..];
+            let ihl = usize::from(inner[0] & 0x0f) * 4;
+            if inner[9] == proto::UDP && inner.len() >= ihl + 2 {
+                self.udp_refused(u16::from_be_bytes([inner[ihl], inner[ihl + 1]]));
+                self.l4_poll(cx);
+            }
+        }
         if m[0] != kind::ECHO_REQUEST {
             return;
         }

@@ -32,6 +32,8 @@ pub enum Errno {
     Inval,
     /// EPERM (a netfilter rule dropped it).
     Perm,
+    /// EADDRINUSE.
+    AddrInUse,
 }
 
 impl fmt::Display for Errno {
@@ -45,6 +47,7 @@ impl fmt::Display for Errno {
             Errno::NoDev => "No such device",
             Errno::Inval => "Invalid argument",
             Errno::Perm => "Operation not permitted",
+            Errno::AddrInUse => "Address already in use",
         })
     }
 }
@@ -120,7 +123,7 @@ impl Netns {
     /// Sends an IP packet from this host (`ip_queue_xmit` / raw `sendmsg`). Errors are the
     /// ones `sendmsg` returns; later losses (no ARP answer, no carrier) are silent.
     pub fn output(&mut self, cx: &mut Context<'_>, spec: &OutSpec, payload: &[u8]) -> Result<(), Errno> {
-        let mut r = self.route_output(spec.dst, spec.src, spec.oif)?;
+        let r = self.route_output(spec.dst, spec.src, spec.oif)?;
         let ttl = spec.ttl.unwrap_or(self.sysctl.num("net.ipv4.ip_default_ttl") as u8);
         let fields = Ipv4Fields {
             src: r.src,
@@ -139,32 +142,66 @@ impl Netns {
         pkt.clear();
         wire::push_ipv4(&mut pkt, &fields, payload.len());
         pkt.extend_from_slice(payload);
+        let res = self.send_local(cx, r, &mut pkt, spec.oif);
+        self.pktbuf = pkt;
+        res
+    }
+
+    /// Sends an IP packet smoltcp built (a TCP segment, a UDP datagram) the way our own go.
+    pub(crate) fn output_ip(&mut self, cx: &mut Context<'_>, pkt: &mut [u8]) -> Result<(), Errno> {
+        if pkt.len() < 20 {
+            return Err(Errno::Inval);
+        }
+        let src = Ipv4Addr::new(pkt[12], pkt[13], pkt[14], pkt[15]);
+        let dst = Ipv4Addr::new(pkt[16], pkt[17], pkt[18], pkt[19]);
+        let r = self.route_output(dst, Some(src), None)?;
+        let mtu = self.ifaces.get(&r.ifindex).map_or(1500, |i| i.mtu) as usize;
+        if pkt.len() > mtu {
+            return Err(Errno::MsgSize);
+        }
+        // Linux's own IP ID and TTL for this namespace (smoltcp's are its own).
+        let id = self.next_ip_id();
+        pkt[4..6].copy_from_slice(&id.to_be_bytes());
+        pkt[8] = self.sysctl.num("net.ipv4.ip_default_ttl") as u8;
+        pkt[10..12].copy_from_slice(&[0, 0]);
+        let c = wire::checksum(&pkt[..20]);
+        pkt[10..12].copy_from_slice(&c.to_be_bytes());
+        self.send_local(cx, r, pkt, None)
+    }
+
+    /// A locally made packet after routing: OUTPUT and POSTROUTING, then onto the wire.
+    fn send_local(
+        &mut self,
+        cx: &mut Context<'_>,
+        mut r: RouteOut,
+        pkt: &mut [u8],
+        oif: Option<u32>,
+    ) -> Result<(), Errno> {
+        let first_dst = Ipv4Addr::new(pkt[16], pkt[17], pkt[18], pkt[19]);
         if self.nf_active() {
             // OUTPUT (conntrack, DNAT — which may reroute — and the filter), POSTROUTING.
-            let pass = match self.nf_pre(cx, &mut pkt, None, Some(r.ifindex)) {
+            let pass = match self.nf_pre(cx, pkt, None, Some(r.ifindex)) {
                 Ok(t) => {
                     let dst = Ipv4Addr::new(pkt[16], pkt[17], pkt[18], pkt[19]);
-                    if dst != spec.dst
-                        && let Ok(nr) = self.route_output(dst, Some(r.src), spec.oif)
+                    if dst != first_dst
+                        && let Ok(nr) = self.route_output(dst, Some(r.src), oif)
                     {
                         r = nr;
                     }
-                    self.nf_filter(cx, "OUTPUT", &pkt, None, Some(r.ifindex), &t).is_ok()
-                        && self.nf_post(cx, &mut pkt, None, Some(r.ifindex), r.nexthop, &t).is_ok()
+                    self.nf_filter(cx, "OUTPUT", pkt, None, Some(r.ifindex), &t).is_ok()
+                        && self.nf_post(cx, pkt, None, Some(r.ifindex), r.nexthop, &t).is_ok()
                 }
                 Err(_) => false,
             };
             if !pass {
-                self.pktbuf = pkt;
                 return Err(Errno::Perm);
             }
         }
         if r.broadcast {
-            self.xmit(cx, r.ifindex, MacAddr::BROADCAST, ethertype::IPV4, &pkt);
+            self.xmit(cx, r.ifindex, MacAddr::BROADCAST, ethertype::IPV4, pkt);
         } else {
-            self.neigh_xmit(cx, r.ifindex, r.nexthop, &pkt);
+            self.neigh_xmit(cx, r.ifindex, r.nexthop, pkt);
         }
-        self.pktbuf = pkt;
         Ok(())
     }
 

@@ -9,6 +9,7 @@
 
 pub mod conntrack;
 pub mod dhcp;
+pub mod nc;
 pub mod ping;
 pub mod tcpdump;
 pub mod traceroute;
@@ -22,6 +23,7 @@ use std::net::Ipv4Addr;
 pub use conntrack::ConntrackEvents;
 pub use dhcp::dhclient::{Dhclient, DhclientArgs};
 pub use dhcp::dnsmasq::{Dnsmasq, DnsmasqArgs};
+pub use nc::{Nc, NcArgs};
 pub use ping::{Bind, Ping, PingArgs};
 pub use tcpdump::Tcpdump;
 pub use traceroute::{Traceroute, TracerouteArgs};
@@ -71,6 +73,8 @@ pub enum Process {
     Dhclient(Box<Dhclient>),
     /// `conntrack -E`.
     Conntrack(ConntrackEvents),
+    /// `nc` / `ncat`.
+    Nc(Box<Nc>),
 }
 
 impl Process {
@@ -83,6 +87,7 @@ impl Process {
             Process::Dnsmasq(_) => "dnsmasq",
             Process::Dhclient(_) => "dhclient",
             Process::Conntrack(_) => "conntrack",
+            Process::Nc(_) => "nc",
         }
     }
     pub(crate) fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
@@ -93,6 +98,13 @@ impl Process {
             Process::Dnsmasq(d) => d.start(sys),
             Process::Dhclient(d) => d.start(sys),
             Process::Conntrack(_) => {}
+            Process::Nc(n) => n.start(sys),
+        }
+    }
+    /// Its sockets may have news (data, a connection, a close).
+    pub(crate) fn on_sockets(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        if let Process::Nc(n) = self {
+            n.on_sockets(sys);
         }
     }
     pub(crate) fn on_timeout(&mut self, sys: &mut Sys<'_, '_, '_>) {
@@ -102,7 +114,7 @@ impl Process {
             Process::Traceroute(t) => t.on_timeout(sys),
             Process::Dnsmasq(d) => d.on_timeout(sys),
             Process::Dhclient(d) => d.on_timeout(sys),
-            Process::Conntrack(_) => {}
+            Process::Conntrack(_) | Process::Nc(_) => {}
         }
     }
     pub(crate) fn on_icmp(&mut self, sys: &mut Sys<'_, '_, '_>, pkt: &IcmpIn<'_>) {
@@ -111,7 +123,7 @@ impl Process {
             Process::Tcpdump(_) => {}
             Process::Traceroute(t) => t.on_icmp(sys, pkt),
             Process::Dnsmasq(d) => d.on_icmp(sys, pkt),
-            Process::Dhclient(_) | Process::Conntrack(_) => {}
+            Process::Dhclient(_) | Process::Conntrack(_) | Process::Nc(_) => {}
         }
     }
     pub(crate) fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
@@ -122,6 +134,7 @@ impl Process {
             Process::Dnsmasq(d) => d.interrupt(sys),
             Process::Dhclient(d) => d.interrupt(sys),
             Process::Conntrack(c) => c.interrupt(sys),
+            Process::Nc(n) => n.interrupt(sys),
         }
     }
     /// The next deadline.
@@ -132,7 +145,7 @@ impl Process {
             Process::Traceroute(t) => t.poll_timeout(),
             Process::Dnsmasq(d) => d.poll_timeout(),
             Process::Dhclient(d) => d.poll_timeout(),
-            Process::Conntrack(_) => None,
+            Process::Conntrack(_) | Process::Nc(_) => None,
         }
     }
     /// True if the process has a raw ICMP socket that takes packets to `dst`.
@@ -142,7 +155,7 @@ impl Process {
             Process::Tcpdump(_) => false,
             Process::Traceroute(_) => true,
             Process::Dnsmasq(_) => true,
-            Process::Dhclient(_) | Process::Conntrack(_) => false,
+            Process::Dhclient(_) | Process::Conntrack(_) | Process::Nc(_) => false,
         }
     }
     /// The interface a packet socket (AF_PACKET) of the process listens on.
@@ -216,6 +229,65 @@ impl Sys<'_, '_, '_> {
     /// Sends an IP packet (raw `sendmsg`).
     pub fn send(&mut self, spec: &OutSpec, payload: &[u8]) -> Result<(), Errno> {
         self.ns.output(self.cx, spec, payload)
+    }
+    /// Opens a UDP socket on `port` (0: ephemeral).
+    pub fn udp_open(&mut self, port: u16) -> Result<smoltcp::iface::SocketHandle, Errno> {
+        self.ns.udp_open(self.cx, self.pid, port)
+    }
+    /// Sends a datagram.
+    pub fn udp_send(
+        &mut self,
+        h: smoltcp::iface::SocketHandle,
+        dst: Ipv4Addr,
+        dport: u16,
+        data: &[u8],
+    ) -> Result<(), Errno> {
+        self.ns.udp_send(h, dst, dport, data)
+    }
+    /// Receives a datagram.
+    pub fn udp_recv(&mut self, h: smoltcp::iface::SocketHandle) -> Option<(Ipv4Addr, u16, Vec<u8>)> {
+        self.ns.udp_recv(h)
+    }
+    /// `connect()` a UDP socket to its peer.
+    pub fn udp_connect(&mut self, h: smoltcp::iface::SocketHandle, peer: (Ipv4Addr, u16)) {
+        self.ns.udp_connect(h, peer);
+    }
+    /// A pending ECONNREFUSED on the socket.
+    pub fn take_refused(&mut self, h: smoltcp::iface::SocketHandle) -> bool {
+        self.ns.take_refused(h)
+    }
+    /// Listens on a TCP port.
+    pub fn tcp_listen(&mut self, port: u16) -> Result<smoltcp::iface::SocketHandle, Errno> {
+        self.ns.tcp_listen(self.cx, self.pid, port)
+    }
+    /// Connects over TCP.
+    pub fn tcp_connect(
+        &mut self,
+        dst: Ipv4Addr,
+        dport: u16,
+        sport: Option<u16>,
+    ) -> Result<smoltcp::iface::SocketHandle, Errno> {
+        self.ns.tcp_connect(self.cx, self.pid, dst, dport, sport)
+    }
+    /// A TCP socket's state and peer.
+    pub fn tcp_state(&self, h: smoltcp::iface::SocketHandle) -> (crate::netns::TcpState, Option<(Ipv4Addr, u16)>) {
+        self.ns.tcp_state(h)
+    }
+    /// Queues data on a TCP socket.
+    pub fn tcp_send(&mut self, h: smoltcp::iface::SocketHandle, data: &[u8]) -> usize {
+        self.ns.tcp_send(h, data)
+    }
+    /// Takes what a TCP socket received.
+    pub fn tcp_recv(&mut self, h: smoltcp::iface::SocketHandle) -> Vec<u8> {
+        self.ns.tcp_recv(h)
+    }
+    /// Bytes on a TCP socket not yet acknowledged.
+    pub fn tcp_unacked(&self, h: smoltcp::iface::SocketHandle) -> usize {
+        self.ns.tcp_unacked(h)
+    }
+    /// Closes a TCP socket's sending side.
+    pub fn tcp_close(&mut self, h: smoltcp::iface::SocketHandle) {
+        self.ns.tcp_close(h);
     }
     /// The ifindex of an interface of this namespace.
     pub fn ifindex(&self, name: &str) -> Option<u32> {

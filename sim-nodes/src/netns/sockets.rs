@@ -1,0 +1,488 @@
+//! TCP and UDP sockets on smoltcp: one `Interface` (`Medium::Ip`) per namespace, made when a
+//! process first opens a socket. It is fed the TCP and UDP packets our L3 delivers locally;
+//! what it emits goes back through our own output path (routing, OUTPUT / POSTROUTING,
+//! neighbours), so sockets see NAT and filtering as the kernel's do. Its addresses follow
+//! the namespace's; its random seed comes from the namespace's stream; ephemeral ports are
+//! drawn from `net.ipv4.ip_local_port_range` with the namespace's RNG.
+
+use super::{Netns, TimerKey};
+use sim_core::rng::{self, NodeRng};
+use sim_core::{Context, Instant};
+use smoltcp::iface::{Config, Interface, SocketHandle, SocketSet};
+use smoltcp::phy::{Device, DeviceCapabilities, Medium, RxToken, TxToken};
+use smoltcp::socket::{tcp, udp};
+use smoltcp::wire::{HardwareAddress, IpAddress, IpCidr, IpEndpoint, IpListenEndpoint, Ipv4Address};
+use std::collections::{BTreeMap, VecDeque};
+use std::net::Ipv4Addr;
+
+/// smoltcp's side of the wire: IP packets in and out.
+#[derive(Debug, Default)]
+pub(crate) struct IpQueue {
+    rx: VecDeque<Vec<u8>>,
+    tx: VecDeque<Vec<u8>>,
+}
+
+/// Receives one queued packet.
+pub(crate) struct Rx(Vec<u8>);
+/// Transmits one packet into the queue.
+pub(crate) struct Tx<'a>(&'a mut VecDeque<Vec<u8>>);
+
+impl RxToken for Rx {
+    fn consume<R, F: FnOnce(&[u8]) -> R>(self, f: F) -> R {
+        f(&self.0)
+    }
+}
+
+impl TxToken for Tx<'_> {
+    fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, len: usize, f: F) -> R {
+        let mut buf = vec![0u8; len];
+        let r = f(&mut buf);
+        self.0.push_back(buf);
+        r
+    }
+}
+
+impl Device for IpQueue {
+    type RxToken<'a> = Rx;
+    type TxToken<'a> = Tx<'a>;
+
+    fn receive(&mut self, _: smoltcp::time::Instant) -> Option<(Rx, Tx<'_>)> {
+        let p = self.rx.pop_front()?;
+        Some((Rx(p), Tx(&mut self.tx)))
+    }
+
+    fn transmit(&mut self, _: smoltcp::time::Instant) -> Option<Tx<'_>> {
+        Some(Tx(&mut self.tx))
+    }
+
+    fn capabilities(&self) -> DeviceCapabilities {
+        let mut c = DeviceCapabilities::default();
+        c.medium = Medium::Ip;
+        // Our output path enforces each interface's MTU; TCP's MSS comes from 1500.
+        c.max_transmission_unit = 1500;
+        c
+    }
+}
+
+/// A namespace's sockets.
+pub(crate) struct L4 {
+    pub(crate) iface: Interface,
+    pub(crate) dev: IpQueue,
+    pub(crate) sockets: SocketSet<'static>,
+    /// Which process owns each socket.
+    pub(crate) owners: BTreeMap<SocketHandle, u32>,
+    /// A connected UDP socket's peer (others get port unreachable, as in Linux).
+    pub(crate) udp_peer: BTreeMap<SocketHandle, (Ipv4Addr, u16)>,
+    /// An ICMP error arrived for the socket (ECONNREFUSED).
+    pub(crate) refused: BTreeMap<SocketHandle, bool>,
+    /// Something changed that smoltcp should act on.
+    pub(crate) dirty: bool,
+}
+
+impl std::fmt::Debug for L4 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("L4").field("sockets", &self.owners.len()).finish()
+    }
+}
+
+fn sm_now(t: Instant) -> smoltcp::time::Instant {
+    smoltcp::time::Instant::from_micros(t.as_micros() as i64)
+}
+
+fn v4(a: Ipv4Addr) -> Ipv4Address {
+    Ipv4Address::from(a.octets())
+}
+
+/// How a socket is doing, as a process asks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TcpState {
+    /// Connecting.
+    Connecting,
+    /// Connected (data may flow).
+    Established,
+    /// The peer closed its side.
+    PeerClosed,
+    /// Closed (or refused).
+    Closed,
+    /// Listening.
+    Listening,
+}
+
+impl L4 {
+    fn new(rng: &mut NodeRng) -> Self {
+        let mut dev = IpQueue::default();
+        let mut cfg = Config::new(HardwareAddress::Ip);
+        cfg.random_seed = rng::next_u64(rng);
+        let mut iface = Interface::new(cfg, &mut dev, smoltcp::time::Instant::ZERO);
+        // Routing is ours: smoltcp only needs to think every destination reachable.
+        let _ = iface.routes_mut().add_default_ipv4_route(Ipv4Address::new(0, 0, 0, 1));
+        L4 {
+            iface,
+            dev,
+            sockets: SocketSet::new(Vec::new()),
+            owners: BTreeMap::new(),
+            udp_peer: BTreeMap::new(),
+            refused: BTreeMap::new(),
+            dirty: false,
+        }
+    }
+
+    /// True if a UDP socket takes a datagram from `src:sport` to `dst:dport`.
+    pub(crate) fn udp_takes(&self, dst: Ipv4Addr, dport: u16, src: Ipv4Addr, sport: u16) -> bool {
+        self.sockets.iter().any(|(h, s)| match s {
+            smoltcp::socket::Socket::Udp(u) => {
+                let ep = u.endpoint();
+                u.is_open()
+                    && ep.port == dport
+                    && ep.addr.is_none_or(|a| a == IpAddress::Ipv4(v4(dst)))
+                    && self.udp_peer.get(&h).is_none_or(|p| *p == (src, sport))
+            }
+            _ => false,
+        })
+    }
+
+    /// The UDP socket bound to `port` (for an ICMP error about a datagram it sent).
+    pub(crate) fn udp_by_port(&self, port: u16) -> Option<SocketHandle> {
+        self.sockets.iter().find_map(|(h, s)| match s {
+            smoltcp::socket::Socket::Udp(u) if u.endpoint().port == port => Some(h),
+            _ => None,
+        })
+    }
+
+    fn port_taken(&self, port: u16, udp: bool) -> bool {
+        self.sockets.iter().any(|(_, s)| match s {
+            smoltcp::socket::Socket::Udp(u) => udp && u.endpoint().port == port,
+            smoltcp::socket::Socket::Tcp(t) => {
+                !udp && (t.listen_endpoint().port == port || t.local_endpoint().is_some_and(|e| e.port == port))
+            }
+            #[allow(unreachable_patterns)]
+            _ => false,
+        })
+    }
+}
+
+impl Netns {
+    fn l4_mut(&mut self, cx: &mut Context<'_>) -> &mut L4 {
+        if self.l4.is_none() {
+            self.l4 = Some(Box::new(L4::new(cx.rng())));
+        }
+        self.l4.as_mut().expect("made")
+    }
+
+    /// An ephemeral port from `ip_local_port_range`, random start, first free after it.
+    fn ephemeral(&mut self, cx: &mut Context<'_>, udp: bool) -> Option<u16> {
+        let (lo, hi) = self.sysctl.local_port_range();
+        let (lo, hi) = if lo <= hi { (lo, hi) } else { (32768, 60999) };
+        let size = u32::from(hi - lo) + 1;
+        let off = rng::range_u32(cx.rng(), 0, size - 1);
+        let l4 = self.l4.as_ref()?;
+        (0..size).map(|k| lo + ((off + k) % size) as u16).find(|p| !l4.port_taken(*p, udp))
+    }
+
+    fn sync_addrs(&mut self) {
+        let addrs: Vec<(Ipv4Addr, u8)> = self
+            .ifaces
+            .values()
+            .filter(|i| i.admin_up)
+            .flat_map(|i| i.addrs.iter().map(|a| (a.addr, a.prefix)))
+            .collect();
+        let Some(l4) = self.l4.as_mut() else { return };
+        l4.iface.update_ip_addrs(|v| {
+            v.clear();
+            for (a, p) in addrs {
+                if v.push(IpCidr::new(IpAddress::Ipv4(v4(a)), p)).is_err() {
+                    break;
+                }
+            }
+        });
+    }
+
+    /// Lets smoltcp act, sends what it emitted through our output path, tells the
+    /// processes that own sockets, and again while they asked for more.
+    pub(crate) fn l4_poll(&mut self, cx: &mut Context<'_>) {
+        if self.l4_polling {
+            // A process acted from inside a poll: the outer loop goes round again.
+            return;
+        }
+        self.l4_polling = true;
+        // Ingress, then the processes (as woken applications run before the stack's own
+        // replies leave: a close() right after a peer's FIN rides on the ACK), then egress.
+        for _ in 0..32 {
+            self.sync_addrs();
+            let Some(l4) = self.l4.as_mut() else { break };
+            l4.dirty = false;
+            let now = sm_now(cx.now());
+            let connecting: Vec<SocketHandle> = l4
+                .sockets
+                .iter()
+                .filter(|(_, s)| matches!(s, smoltcp::socket::Socket::Tcp(t) if t.state() == tcp::State::SynSent))
+                .map(|(h, _)| h)
+                .collect();
+            while l4.iface.poll_ingress_single(now, &mut l4.dev, &mut l4.sockets)
+                != smoltcp::iface::PollIngressSingleResult::None
+            {}
+            // A SYN-ACK is acknowledged by the kernel before the application hears of it.
+            if connecting.iter().any(|h| l4.sockets.get::<tcp::Socket>(*h).state() == tcp::State::Established) {
+                let _ = l4.iface.poll_egress(now, &mut l4.dev, &mut l4.sockets);
+                let out: Vec<Vec<u8>> = l4.dev.tx.drain(..).collect();
+                for mut p in out {
+                    let _ = self.output_ip(cx, &mut p);
+                }
+            }
+            let Some(l4) = self.l4.as_mut() else { break };
+            let owners: Vec<u32> = {
+                let mut v: Vec<u32> = l4.owners.values().copied().collect();
+                v.sort_unstable();
+                v.dedup();
+                v
+            };
+            for pid in owners {
+                self.with_proc(cx, pid, |p, sys| p.on_sockets(sys));
+            }
+            let Some(l4) = self.l4.as_mut() else { break };
+            let _ = l4.iface.poll_egress(now, &mut l4.dev, &mut l4.sockets);
+            let out: Vec<Vec<u8>> = l4.dev.tx.drain(..).collect();
+            let sent = !out.is_empty();
+            for mut p in out {
+                let _ = self.output_ip(cx, &mut p);
+            }
+            let again = self.l4.as_ref().is_some_and(|l| l.dirty || !l.dev.rx.is_empty());
+            if !again && !sent {
+                break;
+            }
+            if !again {
+                // What went out may have changed sockets' state (a SYN sent, data queued).
+                continue;
+            }
+        }
+        self.l4_polling = false;
+        if let Some(l4) = self.l4.as_mut() {
+            // Sockets whose process is gone, once closed, go.
+            let gone: Vec<SocketHandle> = l4
+                .sockets
+                .iter()
+                .filter(|(h, s)| {
+                    !l4.owners.contains_key(h) && !matches!(s, smoltcp::socket::Socket::Tcp(t) if t.is_open())
+                })
+                .map(|(h, _)| h)
+                .collect();
+            for h in gone {
+                l4.sockets.remove(h);
+            }
+            let at = l4.iface.poll_at(sm_now(cx.now()), &l4.sockets);
+            let at = at.map(|t| Instant::from_micros(t.total_micros().max(0) as u64).max(cx.now()));
+            self.timers.set(TimerKey::Sockets, at);
+        }
+    }
+
+    /// A TCP or UDP packet for a socket: into smoltcp.
+    pub(crate) fn l4_deliver(&mut self, cx: &mut Context<'_>, pkt: &[u8]) {
+        let l4 = self.l4_mut(cx);
+        l4.dev.rx.push_back(pkt.to_vec());
+        self.l4_poll(cx);
+    }
+
+    /// True if a socket of ours takes this UDP datagram.
+    pub(crate) fn udp_socket_takes(&self, dst: Ipv4Addr, dport: u16, src: Ipv4Addr, sport: u16) -> bool {
+        self.l4.as_ref().is_some_and(|l| l.udp_takes(dst, dport, src, sport))
+    }
+
+    /// An ICMP port unreachable about a datagram a UDP socket sent: ECONNREFUSED for it.
+    pub(crate) fn udp_refused(&mut self, sport: u16) {
+        if let Some(l4) = self.l4.as_mut()
+            && let Some(h) = l4.udp_by_port(sport)
+        {
+            l4.refused.insert(h, true);
+            l4.dirty = true;
+        }
+    }
+
+    /// Opens a UDP socket on `port` (0: an ephemeral one) for process `pid`.
+    pub(crate) fn udp_open(&mut self, cx: &mut Context<'_>, pid: u32, port: u16) -> Result<SocketHandle, super::Errno> {
+        self.l4_mut(cx);
+        let port = if port == 0 { self.ephemeral(cx, true).ok_or(super::Errno::AddrNotAvail)? } else { port };
+        let l4 = self.l4.as_mut().expect("made");
+        if l4.port_taken(port, true) {
+            return Err(super::Errno::AddrInUse);
+        }
+        let rx = udp::PacketBuffer::new(vec![udp::PacketMetadata::EMPTY; 64], vec![0; 65536]);
+        let tx = udp::PacketBuffer::new(vec![udp::PacketMetadata::EMPTY; 64], vec![0; 65536]);
+        let mut s = udp::Socket::new(rx, tx);
+        s.bind(IpListenEndpoint { addr: None, port }).map_err(|_| super::Errno::Inval)?;
+        let h = l4.sockets.add(s);
+        l4.owners.insert(h, pid);
+        Ok(h)
+    }
+
+    /// Sends a datagram from socket `h` to `dst:dport`, from the address routing picks.
+    pub(crate) fn udp_send(
+        &mut self,
+        h: SocketHandle,
+        dst: Ipv4Addr,
+        dport: u16,
+        data: &[u8],
+    ) -> Result<(), super::Errno> {
+        let src = self.route_output(dst, None, None)?.src;
+        let l4 = self.l4.as_mut().ok_or(super::Errno::Inval)?;
+        let s = l4.sockets.get_mut::<udp::Socket>(h);
+        let meta = udp::UdpMetadata {
+            endpoint: IpEndpoint::new(IpAddress::Ipv4(v4(dst)), dport),
+            local_address: Some(IpAddress::Ipv4(v4(src))),
+            meta: Default::default(),
+        };
+        s.send_slice(data, meta).map_err(|_| super::Errno::MsgSize)?;
+        l4.dirty = true;
+        Ok(())
+    }
+
+    /// The next datagram for socket `h`: its source and payload.
+    pub(crate) fn udp_recv(&mut self, h: SocketHandle) -> Option<(Ipv4Addr, u16, Vec<u8>)> {
+        let l4 = self.l4.as_mut()?;
+        let s = l4.sockets.get_mut::<udp::Socket>(h);
+        let (data, meta) = s.recv().ok()?;
+        let IpAddress::Ipv4(a) = meta.endpoint.addr;
+        Some((Ipv4Addr::from(a.octets()), meta.endpoint.port, data.to_vec()))
+    }
+
+    /// `connect()` on a UDP socket: only `peer` is heard from now on.
+    pub(crate) fn udp_connect(&mut self, h: SocketHandle, peer: (Ipv4Addr, u16)) {
+        if let Some(l4) = self.l4.as_mut() {
+            l4.udp_peer.insert(h, peer);
+        }
+    }
+
+    /// Takes the socket's pending ECONNREFUSED.
+    pub(crate) fn take_refused(&mut self, h: SocketHandle) -> bool {
+        self.l4.as_mut().and_then(|l| l.refused.remove(&h)).unwrap_or(false)
+    }
+
+    /// Opens a listening TCP socket on `port`.
+    pub(crate) fn tcp_listen(
+        &mut self,
+        cx: &mut Context<'_>,
+        pid: u32,
+        port: u16,
+    ) -> Result<SocketHandle, super::Errno> {
+        let l4 = self.l4_mut(cx);
+        if l4.port_taken(port, false) {
+            return Err(super::Errno::AddrInUse);
+        }
+        let mut s = tcp::Socket::new(tcp::SocketBuffer::new(vec![0; 65536]), tcp::SocketBuffer::new(vec![0; 65536]));
+        // Linux acknowledges a new connection's first segments at once (quickack).
+        s.set_ack_delay(None);
+        s.listen(port).map_err(|_| super::Errno::Inval)?;
+        let h = l4.sockets.add(s);
+        l4.owners.insert(h, pid);
+        Ok(h)
+    }
+
+    /// Connects a TCP socket to `dst:dport` from an ephemeral port (or `sport`).
+    pub(crate) fn tcp_connect(
+        &mut self,
+        cx: &mut Context<'_>,
+        pid: u32,
+        dst: Ipv4Addr,
+        dport: u16,
+        sport: Option<u16>,
+    ) -> Result<SocketHandle, super::Errno> {
+        let src = self.route_output(dst, None, None)?.src;
+        self.l4_mut(cx);
+        let sport = match sport {
+            Some(p) => p,
+            None => self.ephemeral(cx, false).ok_or(super::Errno::AddrNotAvail)?,
+        };
+        self.sync_addrs();
+        let l4 = self.l4.as_mut().expect("made");
+        let mut s = tcp::Socket::new(tcp::SocketBuffer::new(vec![0; 65536]), tcp::SocketBuffer::new(vec![0; 65536]));
+        s.set_nagle_enabled(false);
+        s.set_ack_delay(None);
+        let local = IpListenEndpoint { addr: Some(IpAddress::Ipv4(v4(src))), port: sport };
+        s.connect(l4.iface.context(), IpEndpoint::new(IpAddress::Ipv4(v4(dst)), dport), local)
+            .map_err(|_| super::Errno::Inval)?;
+        let h = l4.sockets.add(s);
+        l4.owners.insert(h, pid);
+        l4.dirty = true;
+        Ok(h)
+    }
+
+    /// How TCP socket `h` is doing, and its peer.
+    pub(crate) fn tcp_state(&self, h: SocketHandle) -> (TcpState, Option<(Ipv4Addr, u16)>) {
+        let Some(l4) = self.l4.as_ref() else { return (TcpState::Closed, None) };
+        let s = l4.sockets.get::<tcp::Socket>(h);
+        let peer = s.remote_endpoint().map(|e| {
+            let IpAddress::Ipv4(a) = e.addr;
+            (Ipv4Addr::from(a.octets()), e.port)
+        });
+        use tcp::State as S;
+        let st = match s.state() {
+            S::Listen => TcpState::Listening,
+            S::SynSent | S::SynReceived => TcpState::Connecting,
+            S::Established | S::FinWait1 | S::FinWait2 => TcpState::Established,
+            S::CloseWait | S::LastAck => TcpState::PeerClosed,
+            S::Closed | S::Closing | S::TimeWait => TcpState::Closed,
+        };
+        (st, peer)
+    }
+
+    /// Queues data on TCP socket `h`.
+    pub(crate) fn tcp_send(&mut self, h: SocketHandle, data: &[u8]) -> usize {
+        let Some(l4) = self.l4.as_mut() else { return 0 };
+        let n = l4.sockets.get_mut::<tcp::Socket>(h).send_slice(data).unwrap_or(0);
+        l4.dirty = true;
+        n
+    }
+
+    /// What TCP socket `h` has received.
+    pub(crate) fn tcp_recv(&mut self, h: SocketHandle) -> Vec<u8> {
+        let Some(l4) = self.l4.as_mut() else { return Vec::new() };
+        let s = l4.sockets.get_mut::<tcp::Socket>(h);
+        let mut out = Vec::new();
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = s.recv_slice(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            out.extend_from_slice(&buf[..n]);
+        }
+        out
+    }
+
+    /// Bytes queued on TCP socket `h` not yet acknowledged.
+    pub(crate) fn tcp_unacked(&self, h: SocketHandle) -> usize {
+        self.l4.as_ref().map(|l| l.sockets.get::<tcp::Socket>(h).send_queue()).unwrap_or(0)
+    }
+
+    /// Closes TCP socket `h` (FIN).
+    pub(crate) fn tcp_close(&mut self, h: SocketHandle) {
+        if let Some(l4) = self.l4.as_mut() {
+            l4.sockets.get_mut::<tcp::Socket>(h).close();
+            l4.dirty = true;
+        }
+    }
+
+    /// Forgets every socket of process `pid` (it exited). As the kernel does with an
+    /// orphaned socket, a TCP connection is closed (FIN) and finishes on its own — or reset
+    /// if data it received was never read; a listener goes.
+    pub(crate) fn sockets_exit(&mut self, pid: u32) {
+        let Some(l4) = self.l4.as_mut() else { return };
+        let mine: Vec<SocketHandle> = l4.owners.iter().filter(|(_, p)| **p == pid).map(|(h, _)| *h).collect();
+        for h in &mine {
+            l4.owners.remove(h);
+            l4.udp_peer.remove(h);
+            l4.refused.remove(h);
+        }
+        for (h, s) in l4.sockets.iter_mut() {
+            if mine.contains(&h)
+                && let smoltcp::socket::Socket::Tcp(t) = s
+                && t.is_open()
+            {
+                if t.state() == tcp::State::Listen || t.can_recv() {
+                    t.abort();
+                } else {
+                    t.close();
+                }
+                l4.dirty = true;
+            }
+        }
+    }
+}

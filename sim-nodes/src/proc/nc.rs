@@ -1,0 +1,232 @@
+//! `nc` / `ncat` (nmap's ncat 7.93, what Debian's `nc` points to): TCP and UDP, listening or
+//! connecting, printing what arrives; what was piped into it (`echo … | nc …`) is sent.
+//!
+//! As ncat does: `-v` prints its version, `Listening on :::P` and `Listening on 0.0.0.0:P`
+//! (the IPv6 socket is made even where IPv6 is off), then `Connection from A.` and, for TCP,
+//! `Connection from A:P.`; a UDP listener answers only the first peer it heard from (its
+//! socket is connected; others get port unreachable). A client sends its input, then (stdin
+//! at EOF) a TCP client closes its side and waits for the peer to close; a UDP client is
+//! done once its datagram is sent. A TCP listener ends when its peer closes (unless `-k`).
+//! `Connection refused.` and status 1 for a refused connection.
+
+use super::Sys;
+use smoltcp::iface::SocketHandle;
+use std::net::Ipv4Addr;
+
+/// ncat's options.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NcArgs {
+    /// `-l`.
+    pub listen: bool,
+    /// `-u`.
+    pub udp: bool,
+    /// `-v`.
+    pub verbose: bool,
+    /// `-k`.
+    pub keep_open: bool,
+    /// The host to connect to.
+    pub host: Option<Ipv4Addr>,
+    /// The port (to listen on, or to connect to).
+    pub port: u16,
+    /// `-p`: the local port of a client.
+    pub source_port: Option<u16>,
+    /// What stdin holds (lines without their newline); `None`: a terminal, never at EOF.
+    pub input: Option<Vec<String>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    Listening,
+    Connecting,
+    Connected,
+    /// Input sent; stdin's EOF (and our FIN) comes once it is acknowledged — on a veth
+    /// the ACK is back before ncat's next read returns, so Linux shows data, ACK, FIN.
+    Sent,
+    Closing,
+    Done,
+}
+
+/// A running ncat.
+#[derive(Debug)]
+pub struct Nc {
+    args: NcArgs,
+    sock: Option<SocketHandle>,
+    phase: Phase,
+    peer: Option<(Ipv4Addr, u16)>,
+    partial: Vec<u8>,
+}
+
+const VERSION: &str = "Ncat: Version 7.93 ( https://nmap.org/ncat )";
+
+impl Nc {
+    /// An ncat that has not started.
+    pub fn new(args: NcArgs) -> Self {
+        Nc { args, sock: None, phase: Phase::Done, peer: None, partial: Vec::new() }
+    }
+
+    fn input_bytes(&self) -> Option<Vec<u8>> {
+        self.args
+            .input
+            .as_ref()
+            .map(|lines| lines.iter().flat_map(|l| l.bytes().chain(std::iter::once(b'\n'))).collect())
+    }
+
+    fn fail(&mut self, sys: &mut Sys<'_, '_, '_>, msg: String, status: i32) {
+        sys.stderr(msg);
+        self.phase = Phase::Done;
+        sys.exit(status);
+    }
+
+    pub(crate) fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        if self.args.verbose {
+            sys.stderr(VERSION);
+        }
+        if self.args.listen {
+            let r = if self.args.udp { sys.udp_open(self.args.port) } else { sys.tcp_listen(self.args.port) };
+            match r {
+                Ok(h) => {
+                    self.sock = Some(h);
+                    self.phase = Phase::Listening;
+                    if self.args.verbose {
+                        sys.stderr(format!("Ncat: Listening on :::{}", self.args.port));
+                        sys.stderr(format!("Ncat: Listening on 0.0.0.0:{}", self.args.port));
+                    }
+                }
+                Err(e) => {
+                    let m = format!("Ncat: bind to 0.0.0.0:{}: {e}. QUITTING.", self.args.port);
+                    self.fail(sys, m, 2);
+                }
+            }
+            return;
+        }
+        let Some(host) = self.args.host else {
+            return self.fail(sys, "Ncat: You must specify a host to connect to. QUITTING.".into(), 2);
+        };
+        if self.args.udp {
+            match sys.udp_open(self.args.source_port.unwrap_or(0)) {
+                Ok(h) => {
+                    self.sock = Some(h);
+                    self.peer = Some((host, self.args.port));
+                    sys.udp_connect(h, (host, self.args.port));
+                    self.phase = Phase::Connected;
+                    if self.args.verbose {
+                        sys.stderr(format!("Ncat: Connected to {host}:{}.", self.args.port));
+                    }
+                    if let Some(data) = self.input_bytes() {
+                        if !data.is_empty()
+                            && let Err(e) = sys.udp_send(h, host, self.args.port, &data)
+                        {
+                            return self.fail(sys, format!("Ncat: {e}."), 1);
+                        }
+                        // stdin at EOF: a UDP client is done.
+                        self.phase = Phase::Done;
+                        sys.exit(0);
+                    }
+                }
+                Err(e) => self.fail(sys, format!("Ncat: {e}. QUITTING."), 2),
+            }
+            return;
+        }
+        match sys.tcp_connect(host, self.args.port, self.args.source_port) {
+            Ok(h) => {
+                self.sock = Some(h);
+                self.phase = Phase::Connecting;
+            }
+            Err(e) => self.fail(sys, format!("Ncat: {e}."), 1),
+        }
+    }
+
+    fn print(&mut self, sys: &mut Sys<'_, '_, '_>, data: &[u8], flush: bool) {
+        self.partial.extend_from_slice(data);
+        while let Some(i) = self.partial.iter().position(|b| *b == b'\n') {
+            let line: Vec<u8> = self.partial.drain(..=i).collect();
+            sys.stdout(String::from_utf8_lossy(&line[..line.len() - 1]).into_owned());
+        }
+        if flush && !self.partial.is_empty() {
+            let rest = std::mem::take(&mut self.partial);
+            sys.stdout(String::from_utf8_lossy(&rest).into_owned());
+        }
+    }
+
+    pub(crate) fn on_sockets(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        let Some(h) = self.sock else { return };
+        if self.args.udp {
+            if sys.take_refused(h) && !self.args.listen {
+                return self.fail(sys, "Ncat: Connection refused.".into(), 1);
+            }
+            while let Some((src, sport, data)) = sys.udp_recv(h) {
+                if self.peer.is_none() {
+                    self.peer = Some((src, sport));
+                    sys.udp_connect(h, (src, sport));
+                    if self.args.verbose {
+                        sys.stderr(format!("Ncat: Connection from {src}."));
+                    }
+                }
+                self.print(sys, &data, false);
+            }
+            return;
+        }
+        let (state, peer) = sys.tcp_state(h);
+        use crate::netns::TcpState as S;
+        match (self.phase, state) {
+            (Phase::Listening, S::Established | S::PeerClosed) => {
+                self.phase = Phase::Connected;
+                self.peer = peer;
+                if self.args.verbose
+                    && let Some((a, p)) = peer
+                {
+                    sys.stderr(format!("Ncat: Connection from {a}."));
+                    sys.stderr(format!("Ncat: Connection from {a}:{p}."));
+                }
+            }
+            (Phase::Connecting, S::Established | S::PeerClosed) => {
+                self.phase = Phase::Connected;
+                if self.args.verbose {
+                    sys.stderr(format!(
+                        "Ncat: Connected to {}:{}.",
+                        self.args.host.unwrap_or(Ipv4Addr::UNSPECIFIED),
+                        self.args.port
+                    ));
+                }
+                if let Some(data) = self.input_bytes() {
+                    sys.tcp_send(h, &data);
+                    self.phase = Phase::Sent;
+                }
+            }
+            (Phase::Sent, _) if sys.tcp_unacked(h) == 0 => {
+                // stdin at EOF: close our side, wait for theirs.
+                sys.tcp_close(h);
+                self.phase = Phase::Closing;
+            }
+            (Phase::Connecting, S::Closed) => return self.fail(sys, "Ncat: Connection refused.".into(), 1),
+            _ => {}
+        }
+        if matches!(self.phase, Phase::Connected | Phase::Closing) {
+            let data = sys.tcp_recv(h);
+            let (state, _) = sys.tcp_state(h);
+            let over = matches!(state, S::PeerClosed | S::Closed);
+            self.print(sys, &data, over);
+            if over {
+                if self.phase == Phase::Connected {
+                    sys.tcp_close(h);
+                }
+                if self.args.keep_open && self.args.listen {
+                    // -k: listen again.
+                    if let Ok(n) = sys.tcp_listen(self.args.port) {
+                        self.sock = Some(n);
+                        self.phase = Phase::Listening;
+                    }
+                    return;
+                }
+                self.phase = Phase::Done;
+                sys.exit(0);
+            }
+        }
+    }
+
+    /// SIGINT: ncat dies of it.
+    pub(crate) fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        self.phase = Phase::Done;
+        sys.exit(130);
+    }
+}
