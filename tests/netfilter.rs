@@ -136,3 +136,57 @@ fn an_icmp_error_about_a_natted_packet_is_translated_back() {
     let p = out(&r, "ping -c 1");
     assert!(p.contains(&"From 203.0.113.254 icmp_seq=1 Destination Host Unreachable".to_string()), "{p:#?}");
 }
+
+/// E13's testbed (both NATs and their rules), from the scenario file.
+fn e13_testbed() -> String {
+    let text = std::fs::read_to_string(common::scenario_path("e13-nat-types.sh")).unwrap();
+    let end = text.find("# conntrack -E on both NATs").unwrap();
+    text[..end].to_string()
+}
+
+#[test]
+fn a_udp_timeout_of_three_seconds_destroys_the_mapping_after_three_seconds() {
+    let text = format!(
+        "{}$ ip netns exec ns-c1-nat sysctl -w net.netfilter.nf_conntrack_udp_timeout=3\n\
+         $ ip netns exec ns-c1-nat conntrack -E &\n\
+         $ echo hi | ip netns exec ns-c1 nc -u 100.64.1.100 54321\n$ sleep 10\n",
+        e13_testbed()
+    );
+    let r = common::run_text("udp3.sh", &text).unwrap();
+    let lines = out(&r, "conntrack -E");
+    assert!(lines[0].starts_with("    [NEW] udp      17 3 src=10.0.2.1"), "{lines:#?}");
+    assert!(lines[1].starts_with("[DESTROY] udp      17 src=10.0.2.1"), "{lines:#?}");
+    let c1nat = r.lab.ns(Some("ns-c1-nat")).unwrap();
+    let at: Vec<Instant> = r
+        .records()
+        .iter()
+        .filter_map(|rec| match rec {
+            Record::Output { at, node, line, .. } if *node == c1nat && line.contains("udp      17") => Some(*at),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(at[1].saturating_since(at[0]), Duration::from_secs(3));
+}
+
+/// c1 sends through its restricted-cone NAT every `every` seconds for two minutes; how
+/// many mappings c1-nat made.
+fn keepalive(every: u64) -> usize {
+    let mut text = format!(
+        "{}$ ip netns exec ns-c1-nat conntrack -E &\n$ ip netns exec ns-c1 nc -u 100.64.1.100 54321 &\n",
+        e13_testbed()
+    );
+    for _ in 0..(120 / every) {
+        text.push_str(&format!("$ input %2 ping\n$ sleep {every}\n"));
+    }
+    let r = common::run_text("keepalive.sh", &text).unwrap();
+    out(&r, "conntrack -E").iter().filter(|l| l.contains("[NEW]")).count()
+}
+
+#[test]
+fn a_keepalive_every_25_s_keeps_the_mapping_and_every_35_s_loses_it() {
+    // The UDP timeout is 30 s before a reply makes the entry ASSURED: WireGuard's 25 s
+    // PersistentKeepalive (the article's point) keeps one mapping; 35 s makes a new one
+    // each time.
+    assert_eq!(keepalive(25), 1);
+    assert_eq!(keepalive(35), 3);
+}

@@ -84,14 +84,23 @@ pub struct Proc {
     pub pid: u32,
     /// Its exit status, once it has one.
     pub status: watch::Receiver<Option<i32>>,
-    /// Its stdin, held open as a terminal's would be (nothing typed, never at EOF).
-    _stdin: Option<tokio::process::ChildStdin>,
+    /// Its stdin, held open as a terminal's would be (never at EOF).
+    stdin: Option<tokio::process::ChildStdin>,
 }
 
 impl Proc {
     /// True while it runs.
     pub fn running(&self) -> bool {
         self.status.borrow().is_none()
+    }
+
+    /// Types a line into its terminal.
+    pub async fn type_line(&mut self, line: &str) {
+        use tokio::io::AsyncWriteExt;
+        if let Some(p) = self.stdin.as_mut() {
+            let _ = p.write_all(format!("{line}\n").as_bytes()).await;
+            let _ = p.flush().await;
+        }
     }
 
     /// Sends SIGINT, as Ctrl-C in its terminal would.
@@ -176,7 +185,7 @@ pub fn spawn(
         rec.push(|at| Record::Exit { at, node, pid, status });
         let _ = tx.send(Some(status));
     });
-    Ok(Proc { pid, status: rx, _stdin: held })
+    Ok(Proc { pid, status: rx, stdin: held })
 }
 
 fn signal_status(s: &std::process::ExitStatus) -> Option<i32> {

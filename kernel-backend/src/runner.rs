@@ -301,6 +301,21 @@ impl<'a> Kr<'a> {
             }
             Command::Kill { job } => self.kill(i, step, node, *job).await?,
             Command::Wait => self.wait(steps, step).await?,
+            Command::Input { job, line } => {
+                let found = self.jobs.iter_mut().find(|j| j.number == *job);
+                match found {
+                    Some(Job { kind: JobKind::Proc { proc_, .. }, .. }) if proc_.running() => {
+                        proc_.type_line(line).await;
+                        // What it sends takes a moment to be on its way.
+                        tokio::time::sleep(SETTLE).await;
+                        self.exits.insert(i, 0);
+                    }
+                    _ => {
+                        let r = Refused { message: format!("input: %{job}: no such job"), status: 1 };
+                        return self.refuse(i, step, node, r);
+                    }
+                }
+            }
             Command::Ping(_) | Command::Traceroute(_) | Command::Dnsmasq(_) | Command::Dhclient(_) | Command::Nc(_) => {
                 self.start_process(i, step, &kernel, node).await?
             }

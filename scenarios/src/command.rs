@@ -558,6 +558,14 @@ pub enum Command {
     },
     /// `wait`: until every background job has ended.
     Wait,
+    /// `input %N LINE`: a line typed into job N's terminal (nslab's way to say what a
+    /// tutorial types into a program running in another terminal).
+    Input {
+        /// Job number.
+        job: u32,
+        /// The line (a newline follows).
+        line: String,
+    },
 }
 
 impl Command {
@@ -594,6 +602,7 @@ impl Command {
             Command::Sysctl { .. } => "sysctl",
             Command::Sleep { .. } => "sleep",
             Command::Kill { .. } => "kill",
+            Command::Input { .. } => "input",
             Command::Wait => "wait",
             _ => "ip",
         }
@@ -804,6 +813,7 @@ impl fmt::Display for Command {
             }
             Command::Sleep { secs } => write!(f, "sleep {secs}"),
             Command::Kill { job } => write!(f, "kill %{job}"),
+            Command::Input { job, line } => write!(f, "input %{job} {}", shell_quote(line)),
             Command::Wait => write!(f, "wait"),
         }
     }

@@ -189,6 +189,24 @@ impl Runner<'_> {
                     )?,
                 }
             }
+            Command::Input { job, line } => match self.jobs.iter().find(|j| j.number == *job) {
+                Some(j) if self.lab.is_running(j.job) => {
+                    let jb = j.job;
+                    self.lab.input(jb, line);
+                    self.exits.insert(i, 0);
+                }
+                _ => self.refuse(
+                    i,
+                    step,
+                    node,
+                    LabError {
+                        message: format!("input: %{job}: no such job"),
+                        status: 1,
+                        hint: Some(self.jobs_hint()),
+                    },
+                    None,
+                )?,
+            },
             Command::Wait => {
                 if !self.dry {
                     let running: Vec<Job> = self.jobs.iter().map(|j| j.job).collect();
@@ -498,6 +516,7 @@ impl Runner<'_> {
             | Command::Nc(_)
             | Command::Sleep { .. }
             | Command::Kill { .. }
+            | Command::Input { .. }
             | Command::Wait => {
                 unreachable!("not configuration")
             }

@@ -57,6 +57,7 @@ pub fn parse_words(words: &[(String, Span)], ns: Option<String>, background: boo
         "iptables" | "iptables-nft" => tools::iptables(&mut w)?,
         "conntrack" => tools::conntrack(&mut w)?,
         "nc" | "ncat" | "netcat" => tools::nc(&mut w)?,
+        "input" => tools::input(&mut w)?,
         "iptables-save" | "iptables-restore" | "curl" | "python3" | "echo" => {
             return Err(w.err_prev(format!("not supported yet: {prog}")));
         }

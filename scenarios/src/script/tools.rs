@@ -559,3 +559,17 @@ pub fn nc(w: &mut Words<'_>) -> Result<Command, PErr> {
     }
     Ok(Command::Nc(n))
 }
+
+/// `input %N LINE…`: a line typed into background job N.
+pub fn input(w: &mut Words<'_>) -> Result<Command, PErr> {
+    let j = w.take().ok_or_else(|| w.err("input needs a job: input %1 LINE"))?;
+    let job = j
+        .strip_prefix('%')
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| w.err_prev(format!("input: {j}: not a job (write %N)")))?;
+    let mut line = Vec::new();
+    while let Some(a) = w.take() {
+        line.push(a);
+    }
+    Ok(Command::Input { job, line: line.join(" ") })
+}

@@ -682,6 +682,13 @@ impl Lab {
         self.is_running(job) && self.netns(job.node).is_detached(job.pid)
     }
 
+    /// Types a line into a job's terminal.
+    pub fn input(&mut self, job: Job, line: &str) {
+        if self.world.is_alive(job.node) {
+            self.world.with_node::<Netns, _>(job.node, |n, cx| n.input(cx, job.pid, line));
+        }
+    }
+
     /// Interrupts a job (SIGINT).
     pub fn interrupt(&mut self, job: Job) {
         if self.is_running(job) {

@@ -729,6 +729,11 @@ impl Netns {
         self.procs.get(&pid).is_some_and(|p| p.detached())
     }
 
+    /// A line typed into a process's terminal.
+    pub fn input(&mut self, cx: &mut Context<'_>, pid: u32, line: &str) {
+        self.with_proc(cx, pid, |p, sys| p.on_input(sys, line));
+    }
+
     /// Sends SIGINT to a process (Ctrl-C, `kill -INT`, or the end of a scenario).
     pub fn interrupt(&mut self, cx: &mut Context<'_>, pid: u32) {
         self.with_proc(cx, pid, |p, sys| p.interrupt(sys));

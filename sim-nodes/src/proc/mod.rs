@@ -101,6 +101,12 @@ impl Process {
             Process::Nc(n) => n.start(sys),
         }
     }
+    /// A line typed into its terminal (ncat sends it; the others ignore it).
+    pub(crate) fn on_input(&mut self, sys: &mut Sys<'_, '_, '_>, line: &str) {
+        if let Process::Nc(n) = self {
+            n.on_input(sys, line);
+        }
+    }
     /// Its sockets may have news (data, a connection, a close).
     pub(crate) fn on_sockets(&mut self, sys: &mut Sys<'_, '_, '_>) {
         if let Process::Nc(n) = self {

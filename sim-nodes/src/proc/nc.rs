@@ -54,6 +54,9 @@ pub struct Nc {
     phase: Phase,
     peer: Option<(Ipv4Addr, u16)>,
     partial: Vec<u8>,
+    /// Typed but not yet taken by the socket (its send buffer was full): it waits, as in
+    /// ncat's stdin pipe.
+    outbound: Vec<u8>,
 }
 
 const VERSION: &str = "Ncat: Version 7.93 ( https://nmap.org/ncat )";
@@ -61,7 +64,7 @@ const VERSION: &str = "Ncat: Version 7.93 ( https://nmap.org/ncat )";
 impl Nc {
     /// An ncat that has not started.
     pub fn new(args: NcArgs) -> Self {
-        Nc { args, sock: None, phase: Phase::Done, peer: None, partial: Vec::new() }
+        Nc { args, sock: None, phase: Phase::Done, peer: None, partial: Vec::new(), outbound: Vec::new() }
     }
 
     fn input_bytes(&self) -> Option<Vec<u8>> {
@@ -201,6 +204,9 @@ impl Nc {
             (Phase::Connecting, S::Closed) => return self.fail(sys, "Ncat: Connection refused.".into(), 1),
             _ => {}
         }
+        if self.phase == Phase::Connected {
+            self.flush(sys, h);
+        }
         if matches!(self.phase, Phase::Connected | Phase::Closing) {
             let data = sys.tcp_recv(h);
             let (state, _) = sys.tcp_state(h);
@@ -221,6 +227,28 @@ impl Nc {
                 self.phase = Phase::Done;
                 sys.exit(0);
             }
+        }
+    }
+
+    /// A line typed at ncat: to its peer (a UDP socket sends it to the peer it is connected
+    /// to; over TCP it goes on the connection).
+    pub(crate) fn on_input(&mut self, sys: &mut Sys<'_, '_, '_>, line: &str) {
+        let Some(h) = self.sock else { return };
+        let data = format!("{line}\n").into_bytes();
+        if self.args.udp {
+            if let Some((a, p)) = self.peer {
+                let _ = sys.udp_send(h, a, p, &data);
+            }
+        } else if self.phase == Phase::Connected {
+            self.outbound.extend_from_slice(&data);
+            self.flush(sys, h);
+        }
+    }
+
+    fn flush(&mut self, sys: &mut Sys<'_, '_, '_>, h: SocketHandle) {
+        if !self.outbound.is_empty() {
+            let n = sys.tcp_send(h, &self.outbound);
+            self.outbound.drain(..n);
         }
     }
 
