@@ -46,6 +46,21 @@ Ncat: Connection from 203.0.113.1.
 Ncat: Connection from 203.0.113.1:{}.
 Hello World!
 
+# Conntrack on the router: each TCP state with the kernel's default timeout (TIME_WAIT
+# shortened to 3 s, from 120, to see the connection end).
+$ ip netns exec router sysctl net.netfilter.nf_conntrack_tcp_timeout_time_wait=3
+net.netfilter.nf_conntrack_tcp_timeout_time_wait = 3
+$ ip netns exec router conntrack -E -p tcp &
+#! contains:     [NEW] tcp      6 120 SYN_SENT src=203.0.113.1 dst=203.0.113.254 sport={} dport=54321 [UNREPLIED] src=192.0.2.1 dst=203.0.113.1 sport=54321 dport={}
+#! contains:  [UPDATE] tcp      6 60 SYN_RECV src=203.0.113.1 dst=203.0.113.254 sport={} dport=54321 src=192.0.2.1 dst=203.0.113.1 sport=54321 dport={}
+#! contains:  [UPDATE] tcp      6 432000 ESTABLISHED src=203.0.113.1 dst=203.0.113.254 sport={} dport=54321 src=192.0.2.1 dst=203.0.113.1 sport=54321 dport={} [ASSURED]
+#! contains:  [UPDATE] tcp      6 120 FIN_WAIT src=203.0.113.1 dst=203.0.113.254 sport={} dport=54321 src=192.0.2.1 dst=203.0.113.1 sport=54321 dport={} [ASSURED]
+#! contains:  [UPDATE] tcp      6 30 LAST_ACK src=203.0.113.1 dst=203.0.113.254 sport={} dport=54321 src=192.0.2.1 dst=203.0.113.1 sport=54321 dport={} [ASSURED]
+#! contains:  [UPDATE] tcp      6 3 TIME_WAIT src=203.0.113.1 dst=203.0.113.254 sport={} dport=54321 src=192.0.2.1 dst=203.0.113.1 sport=54321 dport={} [ASSURED]
+#! differs: [DESTROY]{} -- the kernel reports an entry's end when its garbage collector reaches it, often after the scenario has moved on
+#! differs: conntrack v1.4.7 (conntrack-tools): {} flow events have been shown. -- counts that [DESTROY]
+#! contains: [DESTROY] tcp      6 TIME_WAIT src=203.0.113.1 dst=203.0.113.254 sport={} dport=54321 src=192.0.2.1 dst=203.0.113.1 sport=54321 dport={} [ASSURED]
+
 # Captures on both sides of the router.
 $ ip netns exec wan tcpdump -tnl -i wan-veth0 "tcp and port 54321" &
 #! contains: IP 203.0.113.1.{} > 203.0.113.254.54321: Flags [S], seq {}, win {}, length 0
@@ -60,4 +75,8 @@ $ ip netns exec lan tcpdump -tnl -i lan-veth0 "tcp and port 54321" &
 
 # The client types a line (here: pipes it) and is done.
 $ echo "Hello World!" | ip netns exec wan nc 203.0.113.254 54321
-$ sleep 1
+# Half-way through a second, so that the kernel's few ms of latency cannot change it.
+$ sleep 1.5
+$ ip netns exec router conntrack -L
+#! contains: tcp      6 1 TIME_WAIT src=203.0.113.1 dst=203.0.113.254 sport={} dport=54321 src=192.0.2.1 dst=203.0.113.1 sport=54321 dport={} [ASSURED] mark=0 use=1
+$ sleep 3.5

@@ -170,6 +170,23 @@ fn dhcp_daemons_in_the_foreground_would_hang() {
 }
 
 #[test]
+fn http_tools_refuse_what_they_cannot_do() {
+    let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 curl -I http://192.0.2.2:99999/\n"));
+    assert_at(&e, "a.sh", 4, 27, "URL using bad/illegal format");
+    let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 curl -X POST http://192.0.2.2/\n"));
+    assert_at(&e, "a.sh", 4, 24, "not supported yet: curl -X");
+    let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 curl -I\n"));
+    assert!(e.contains("curl: no URL specified!"), "{e}");
+    let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 python3 -m http.server 80\n"));
+    assert_at(&e, "a.sh", 4, 19, "python3 -m http.server serves until it is stopped");
+    let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 python3 -m http.server eighty &\n"));
+    assert_at(&e, "a.sh", 4, 42, "invalid int value: 'eighty'");
+    let e =
+        err("a.ron", "(steps: [(ns: \"a\", run: NetnsAdd(name: \"a\")), (ns: \"a\", run: Curl(url: \"ftp://x/\"))])");
+    assert!(e.starts_with("error: a.ron:") && e.contains("not supported yet: ftp:// URLs"), "{e}");
+}
+
+#[test]
 fn iptables_refuses_as_iptables_does() {
     let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 iptables -A INPUT --dport 80 -j ACCEPT\n"));
     assert_at(&e, "a.sh", 4, 37, "iptables v1.8.9 (nf_tables): unknown option \"--dport\"");

@@ -316,9 +316,13 @@ impl<'a> Kr<'a> {
                     }
                 }
             }
-            Command::Ping(_) | Command::Traceroute(_) | Command::Dnsmasq(_) | Command::Dhclient(_) | Command::Nc(_) => {
-                self.start_process(i, step, &kernel, node).await?
-            }
+            Command::Ping(_)
+            | Command::Traceroute(_)
+            | Command::Dnsmasq(_)
+            | Command::Dhclient(_)
+            | Command::Nc(_)
+            | Command::Curl(_)
+            | Command::HttpServer(_) => self.start_process(i, step, &kernel, node).await?,
             c if c.is_conntrack_events() => self.start_process(i, step, &kernel, node).await?,
             Command::Tcpdump(t) => {
                 let filter = Filter::parse(&t.filter)
@@ -441,8 +445,26 @@ impl<'a> Kr<'a> {
             argv.extend(n.args());
             return Ok((argv, false));
         }
-        let mut argv = words(&step.run.to_string());
         let dir = self.cleanup.dir.display().to_string();
+        match &step.run {
+            Command::Curl(_) => {
+                // What a terminal shows: curl draws its progress meter only into a pipe.
+                let mut argv = words(&step.run.to_string());
+                argv.insert(1, "--no-progress-meter".into());
+                return Ok((argv, false));
+            }
+            Command::HttpServer(_) => {
+                // Unbuffered as on a terminal, serving an empty directory (as the sim does).
+                let www = self.cleanup.dir.join("www");
+                std::fs::create_dir_all(&www).map_err(|e| KernelError::Io(format!("{}: {e}", www.display())))?;
+                let mut argv = vec!["env".into(), "PYTHONUNBUFFERED=1".into()];
+                argv.extend(words(&step.run.to_string()));
+                argv.extend(["--directory".into(), www.display().to_string()]);
+                return Ok((argv, false));
+            }
+            _ => {}
+        }
+        let mut argv = words(&step.run.to_string());
         let ns = step.ns.as_deref().unwrap_or("root");
         let daemon = match &step.run {
             Command::Dnsmasq(d) => {
@@ -495,6 +517,19 @@ impl<'a> Kr<'a> {
             // Give it the moment a person gives a program started in another terminal:
             // `conntrack -E` prints nothing until an event, dnsmasq must bind its port.
             tokio::time::sleep(SETTLE).await;
+            if let Command::HttpServer(h) = &step.run {
+                // Python takes a while to start: wait (up to 10 s) until its port listens,
+                // looking with `ss` (no traffic that a capture would see).
+                let sport = format!("sport = :{}", h.port.unwrap_or(8000));
+                let argv: Vec<String> = ["ss", "-Hltn", &sport].iter().map(|s| s.to_string()).collect();
+                for _ in 0..100 {
+                    match exec::run(kernel, &argv, &self.names).await {
+                        Ok(o) if !o.stdout.is_empty() => break,
+                        _ if !proc_.running() => break,
+                        _ => tokio::time::sleep(Duration::from_millis(100)).await,
+                    }
+                }
+            }
             let number = self.jobs.len() as u32 + 1;
             self.jobs.push(Job { number, step: i, kind: JobKind::Proc { proc_, daemon } });
         } else if proc_.wait(PATIENCE).await.is_none() {

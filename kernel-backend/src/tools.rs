@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 pub const TOOLS: &[(&str, &str)] = &[
     ("ip", "iproute2"),
     ("bridge", "iproute2"),
+    ("ss", "iproute2"),
     ("stdbuf", "coreutils"),
     ("sysctl", "procps"),
     ("brctl", "bridge-utils"),
@@ -18,6 +19,9 @@ pub const TOOLS: &[(&str, &str)] = &[
     ("iptables", "iptables"),
     ("conntrack", "conntrack"),
     ("ncat", "ncat"),
+    ("curl", "curl"),
+    ("python3", "python3"),
+    ("env", "coreutils"),
 ];
 
 /// The package that holds `tool`.
@@ -49,6 +53,13 @@ pub fn needed_by(sc: &Scenario) -> Vec<&'static str> {
             Command::Iptables { .. } => "iptables",
             Command::Conntrack { .. } => "conntrack",
             Command::Nc(_) => "ncat",
+            Command::Curl(_) => "curl",
+            Command::HttpServer(_) => {
+                if !v.contains(&"ss") {
+                    v.push("ss");
+                }
+                "python3"
+            }
             _ => continue,
         };
         if !v.contains(&t) {

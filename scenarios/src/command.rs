@@ -285,6 +285,81 @@ pub struct NcCmd {
     pub input: Option<String>,
 }
 
+/// `curl [-I] [-s] [-S] [-m S] [--connect-timeout S] URL`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CurlCmd {
+    /// `-I`: HEAD, print the headers.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub head: bool,
+    /// `-s`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub silent: bool,
+    /// `-S`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub show_error: bool,
+    /// `-m`: limit for the whole transfer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_time: Option<Secs>,
+    /// `--connect-timeout`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connect_timeout: Option<Secs>,
+    /// The URL (`http://HOST[:PORT][/PATH]`).
+    pub url: String,
+}
+
+/// Where a URL points: host as written, port, path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    /// The host as written.
+    pub host: String,
+    /// The port.
+    pub port: u16,
+    /// The path (`/` at least).
+    pub path: String,
+}
+
+impl CurlCmd {
+    /// The URL's parts, as curl reads an `http://` URL (the scheme may be left out).
+    pub fn target(&self) -> Result<Target, String> {
+        let rest = match self.url.split_once("://") {
+            Some(("http" | "HTTP", r)) => r,
+            Some((scheme, _)) => return Err(format!("not supported yet: {scheme}:// URLs (nslab's curl speaks http)")),
+            None => &self.url,
+        };
+        let (authority, path) = match rest.find(['/', '?', '#']) {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, "/"),
+        };
+        let path = if path.starts_with('/') { path.to_string() } else { format!("/{path}") };
+        let (host, port) = match authority.rsplit_once(':') {
+            Some((h, p)) => {
+                let port = p
+                    .parse::<u16>()
+                    .map_err(|_| format!("curl: (3) URL using bad/illegal format or missing URL: port `{p}`"))?;
+                (h, port)
+            }
+            None => (authority, 80),
+        };
+        if host.is_empty() {
+            return Err("curl: (3) URL using bad/illegal format or missing URL".into());
+        }
+        Ok(Target { host: host.to_string(), port, path })
+    }
+}
+
+/// `python3 -m http.server [PORT] [--bind ADDR]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpServerCmd {
+    /// The port (8000 if not given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+    /// `--bind ADDR`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bind: Option<Ipv4Addr>,
+}
+
 impl NcCmd {
     /// The words after the program name, as ncat takes them.
     pub fn args(&self) -> Vec<String> {
@@ -529,6 +604,10 @@ pub enum Command {
     },
     /// `nc` / `ncat`.
     Nc(NcCmd),
+    /// `curl …` (HTTP only).
+    Curl(CurlCmd),
+    /// `python3 -m http.server …`.
+    HttpServer(HttpServerCmd),
     /// `conntrack -L|-F|-E [-p P]`.
     Conntrack {
         /// The words after `conntrack`.
@@ -579,6 +658,8 @@ impl Command {
                 | Command::Dnsmasq(_)
                 | Command::Dhclient(_)
                 | Command::Nc(_)
+                | Command::Curl(_)
+                | Command::HttpServer(_)
         ) || self.is_conntrack_events()
     }
 
@@ -596,6 +677,8 @@ impl Command {
             Command::Dhclient(_) => "dhclient",
             Command::Iptables { .. } => "iptables",
             Command::Nc(_) => "nc",
+            Command::Curl(_) => "curl",
+            Command::HttpServer(_) => "python3",
             Command::Conntrack { .. } => "conntrack",
             Command::Brctl(_) => "brctl",
             Command::BridgeFdbShow { .. } => "bridge",
@@ -767,6 +850,24 @@ impl fmt::Display for Command {
                 }
                 write!(f, "nc")?;
                 n.args().iter().try_for_each(|a| write!(f, " {a}"))
+            }
+            Command::Curl(c) => {
+                write!(f, "curl")?;
+                for (on, flag) in [(c.head, "-I"), (c.silent, "-s"), (c.show_error, "-S")] {
+                    if on {
+                        write!(f, " {flag}")?;
+                    }
+                }
+                opt(f, "-m", &c.max_time)?;
+                opt(f, "--connect-timeout", &c.connect_timeout)?;
+                write!(f, " {}", shell_quote(&c.url))
+            }
+            Command::HttpServer(h) => {
+                write!(f, "python3 -m http.server")?;
+                if let Some(p) = h.port {
+                    write!(f, " {p}")?;
+                }
+                opt(f, "--bind", &h.bind)
             }
             Command::Iptables { args } => {
                 write!(f, "iptables")?;

@@ -137,7 +137,8 @@ static MAC: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b(?:[0-9a-fA-F]{2}:
 static ECHO_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(echo (?:request|reply), id )(\d+)").expect("regex"));
 static CT_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\bid=(\d+)").expect("regex"));
 static CT_PORT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b([sd]port)=(\d+)").expect("regex"));
-static CT_LEFT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(\w+ +\d+) \d+ (src=.* mark=)").expect("regex"));
+static CT_LEFT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(\w+ +\d+) \d+ ((?:[A-Z_0-9]+ )?src=.* mark=)").expect("regex"));
 static TCP_WIN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r", win \d+(, options \[[^\]]*\])?").expect("regex"));
 static TCP_NUM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b(seq|ack) (\d{6,})\b").expect("regex"));
 static HOST_PORT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\d+\.\d+\.\d+\.\d+):(\d+)").expect("regex"));
@@ -152,6 +153,12 @@ static MASKS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         (r"valid_lft \d+sec preferred_lft \d+sec", "valid_lft <n>sec preferred_lft <n>sec"),
         (r"port 67 interval \d+", "port 67 interval <n>"),
         (r"renewal in \d+ seconds", "renewal in <n> seconds"),
+        // HTTP: clocks and the machine's Python; curl's elapsed times.
+        (r"^Date: .* GMT$", "Date: <date>"),
+        (r"Python/\d+\.\d+\.\d+", "Python/<v>"),
+        (r" - - \[\d\d/\w{3}/\d{4} \d\d:\d\d:\d\d\] ", " - - [<date>] "),
+        (r" after \d+ ms: ", " after <t> ms: "),
+        (r"timed out after \d+ milliseconds", "timed out after <t> milliseconds"),
         // brctl showmacs' ageing timer.
         (r"((?:yes|no)\t+\s*)\d+\.\d\d$", "${1}<t>"),
     ]
@@ -290,9 +297,10 @@ fn unordered(step: &Step) -> bool {
     ) || matches!(&step.run, Command::Conntrack { args } if args.iter().any(|a| a == "-L" || a == "--dump"))
 }
 
-/// How an unordered output is sorted on both sides: MACs and times left out.
+/// How an unordered output is sorted on both sides: MACs and times (conntrack's time left
+/// too) left out.
 fn order_key(l: &str) -> String {
-    let mut s = l.to_string();
+    let mut s = CT_LEFT.replace(l, "$1 <t> $2").into_owned();
     for (re, with) in MASKS.iter() {
         s = re.replace_all(&s, *with).into_owned();
     }

@@ -140,7 +140,9 @@ impl Runner<'_> {
             | Command::Traceroute(_)
             | Command::Dnsmasq(_)
             | Command::Dhclient(_)
-            | Command::Nc(_) => {
+            | Command::Nc(_)
+            | Command::Curl(_)
+            | Command::HttpServer(_) => {
                 return self.start_process(i, step, node);
             }
             c if c.is_conntrack_events() => return self.start_process(i, step, node),
@@ -362,6 +364,24 @@ impl Runner<'_> {
                 };
                 self.lab.spawn(node, Process::Nc(Box::new(sim_nodes::proc::Nc::new(a))))
             }
+            Command::Curl(c) => {
+                let t = c.target().map_err(|m| ScenarioError::at(self.file, self.source, step.span, m))?;
+                let a = sim_nodes::proc::CurlArgs {
+                    head: c.head,
+                    silent: c.silent,
+                    show_error: c.show_error,
+                    max_time: c.max_time.map(|s| s.0),
+                    connect_timeout: c.connect_timeout.map(|s| s.0),
+                    host: t.host,
+                    port: t.port,
+                    path: t.path,
+                };
+                self.lab.spawn(node, Process::Curl(Box::new(sim_nodes::proc::Curl::new(a))))
+            }
+            Command::HttpServer(h) => {
+                let a = sim_nodes::proc::HttpServerArgs { port: h.port.unwrap_or(8000), bind: h.bind };
+                self.lab.spawn(node, Process::HttpServer(Box::new(sim_nodes::proc::HttpServer::new(a))))
+            }
             Command::Conntrack { args } => {
                 let proto = match sim_nodes::netfilter::parse_conntrack(args) {
                     Ok(sim_nodes::netfilter::CtCmd::Events(p)) => p,
@@ -514,6 +534,8 @@ impl Runner<'_> {
             | Command::Iptables { .. }
             | Command::Conntrack { .. }
             | Command::Nc(_)
+            | Command::Curl(_)
+            | Command::HttpServer(_)
             | Command::Sleep { .. }
             | Command::Kill { .. }
             | Command::Input { .. }

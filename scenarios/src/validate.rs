@@ -83,6 +83,22 @@ pub fn step(s: &Step) -> Result<(), Invalid> {
                 Some("nc"),
             ));
         }
+        Command::Curl(c) => {
+            if let Err(m) = c.target() {
+                return Err(Invalid {
+                    message: m,
+                    hint: Some("curl -I http://ADDRESS[:PORT]/".into()),
+                    word: Some(c.url.clone()),
+                });
+            }
+        }
+        Command::HttpServer(_) if !s.background => {
+            return Err(invalid(
+                "python3 -m http.server serves until it is stopped",
+                "run it in the background with `&`; the scenario's end (or `kill %N`) stops it",
+                Some("python3"),
+            ));
+        }
         Command::Conntrack { args } => {
             if let Err(e) = sim_nodes::netfilter::parse_conntrack(args) {
                 return Err(Invalid { message: e.message, hint: None, word: e.word });

@@ -58,13 +58,15 @@ pub fn parse_words(words: &[(String, Span)], ns: Option<String>, background: boo
         "conntrack" => tools::conntrack(&mut w)?,
         "nc" | "ncat" | "netcat" => tools::nc(&mut w)?,
         "input" => tools::input(&mut w)?,
-        "iptables-save" | "iptables-restore" | "curl" | "python3" | "echo" => {
+        "curl" => tools::curl(&mut w)?,
+        "python3" => tools::python3(&mut w)?,
+        "iptables-save" | "iptables-restore" | "echo" => {
             return Err(w.err_prev(format!("not supported yet: {prog}")));
         }
         _ => {
             return Err(w
                 .err_prev(format!("unknown command `{prog}`"))
-                .hint("nslab runs ip, bridge, brctl, sysctl, iptables, conntrack, ping, traceroute, tcpdump, dnsmasq, dhclient, sleep, kill and wait"));
+                .hint("nslab runs ip, bridge, brctl, sysctl, iptables, conntrack, ping, traceroute, tcpdump, dnsmasq, dhclient, nc, curl, python3 -m http.server, input, sleep, kill and wait"));
         }
     };
     Ok(Parsed { ns, cmd, first_word: first })

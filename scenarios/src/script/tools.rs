@@ -3,7 +3,9 @@
 //! destination as GNU getopt permits).
 
 use super::words::{PErr, Words};
-use crate::command::{Brctl, Command, DhclientCmd, DnsmasqCmd, NcCmd, PingCmd, Secs, TcpdumpCmd, TracerouteCmd};
+use crate::command::{
+    Brctl, Command, CurlCmd, DhclientCmd, DnsmasqCmd, HttpServerCmd, NcCmd, PingCmd, Secs, TcpdumpCmd, TracerouteCmd,
+};
 use sim_core::{Duration, Filter};
 use std::net::Ipv4Addr;
 
@@ -572,4 +574,92 @@ pub fn input(w: &mut Words<'_>) -> Result<Command, PErr> {
         line.push(a);
     }
     Ok(Command::Input { job, line: line.join(" ") })
+}
+
+fn curl_secs(w: &mut Words<'_>, opt: &str) -> Result<Secs, PErr> {
+    let v = w.value(opt, "seconds")?;
+    Duration::from_secs_str(v)
+        .map(Secs)
+        .ok_or_else(|| w.err_prev(format!("curl: option {opt}: expected a proper numerical parameter")))
+}
+
+/// `curl [-I] [-s] [-S] [-m S] [--connect-timeout S] URL`.
+pub fn curl(w: &mut Words<'_>) -> Result<Command, PErr> {
+    let mut c = CurlCmd {
+        head: false,
+        silent: false,
+        show_error: false,
+        max_time: None,
+        connect_timeout: None,
+        url: String::new(),
+    };
+    let mut url = None;
+    while let Some(a) = w.take() {
+        match a {
+            "--head" => c.head = true,
+            "--silent" => c.silent = true,
+            "--show-error" => c.show_error = true,
+            "-m" | "--max-time" => c.max_time = Some(curl_secs(w, a)?),
+            "--connect-timeout" => c.connect_timeout = Some(curl_secs(w, a)?),
+            _ if a.starts_with("--") => {
+                return Err(w
+                    .err_prev(format!("not supported yet: curl {a}"))
+                    .hint("nslab's curl takes -I, -s, -S, -m and --connect-timeout"));
+            }
+            _ if a.starts_with('-') && a.len() > 1 => {
+                for ch in a[1..].chars() {
+                    match ch {
+                        'I' => c.head = true,
+                        's' => c.silent = true,
+                        'S' => c.show_error = true,
+                        _ => {
+                            return Err(w
+                                .err_prev(format!("not supported yet: curl -{ch}"))
+                                .hint("nslab's curl takes -I, -s, -S, -m and --connect-timeout"));
+                        }
+                    }
+                }
+            }
+            _ if url.is_none() => url = Some(a),
+            _ => return Err(w.err_prev("one URL per curl in a scenario")),
+        }
+    }
+    let Some(u) = url else {
+        return Err(w.err("curl: no URL specified!").hint("curl -I http://ADDRESS[:PORT]/"));
+    };
+    c.url = u.to_string();
+    c.target().map_err(|e| w.err_prev(e))?;
+    Ok(Command::Curl(c))
+}
+
+/// `python3 -m http.server [PORT] [--bind ADDR]` (nothing else of Python).
+pub fn python3(w: &mut Words<'_>) -> Result<Command, PErr> {
+    if w.take() != Some("-m") || w.take() != Some("http.server") {
+        return Err(w.err_prev("not supported yet: python3 other than `python3 -m http.server`"));
+    }
+    let mut h = HttpServerCmd { port: None, bind: None };
+    while let Some(a) = w.take() {
+        match a {
+            "-b" | "--bind" => {
+                let v = w.value(a, "an address")?;
+                h.bind = Some(v.parse().map_err(|_| {
+                    w.err_prev(format!("not supported yet: binding to `{v}`")).hint("give an IPv4 address")
+                })?);
+            }
+            "-d" | "--directory" => {
+                return Err(w.err_prev("not supported yet: http.server --directory (nslab serves an empty directory)"));
+            }
+            _ if a.starts_with('-') => {
+                return Err(w.err_prev(format!("http.server: error: unrecognized arguments: {a}")));
+            }
+            _ if h.port.is_none() => {
+                h.port =
+                    Some(a.parse().map_err(|_| {
+                        w.err_prev(format!("http.server: error: argument port: invalid int value: '{a}'"))
+                    })?);
+            }
+            _ => return Err(w.err_prev(format!("http.server: error: unrecognized arguments: {a}"))),
+        }
+    }
+    Ok(Command::HttpServer(h))
 }

@@ -1,10 +1,11 @@
 //! Connection tracking as Linux does it: tuples for TCP, UDP and ICMP (the echo id as the
 //! port), entries confirmed — and `[NEW]` reported — only when the first packet leaves the
-//! hooks alive; `[UPDATE]` on the first reply and when UDP becomes `[ASSURED]` (a packet
-//! more than 2 s after creation, once a reply was seen: then 120 s instead of 30 s); ICMP
-//! never assured; `[DESTROY]` on expiry. NAT bindings live in the entry: the reply tuple is
-//! what the other side sees.
+//! hooks alive; `[UPDATE]` on the first reply, on a TCP state change, and when a connection
+//! becomes `[ASSURED]` (UDP: a packet more than 2 s after creation once a reply was seen,
+//! then 120 s instead of 30 s; TCP: see [`super::tcp`]); ICMP never assured; `[DESTROY]` on
+//! expiry. NAT bindings live in the entry: the reply tuple is what the other side sees.
 
+use super::tcp;
 use sim_core::Instant;
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
@@ -89,6 +90,10 @@ pub struct Entry {
     pub dnat_done: bool,
     /// In the table (its first packet got through).
     pub confirmed: bool,
+    /// Killed while its packet is still in the hooks: out of the table, gone afterwards.
+    pub dying: bool,
+    /// TCP state (TCP only).
+    pub tcp: tcp::Track,
 }
 
 /// Timeouts, from the `net.netfilter.nf_conntrack_*` sysctls.
@@ -102,6 +107,8 @@ pub struct Timeouts {
     pub icmp: u64,
     /// `nf_conntrack_generic_timeout`.
     pub generic: u64,
+    /// `nf_conntrack_tcp_timeout_*`.
+    pub tcp: tcp::Timeouts,
 }
 
 /// An event for `conntrack -E`.
@@ -176,9 +183,39 @@ impl Conntrack {
             snat_done: false,
             dnat_done: false,
             confirmed: false,
+            dying: false,
+            tcp: tcp::Track::default(),
         };
         self.entries.insert(id, e);
         id
+    }
+
+    /// Forgets entries killed while their packet was in the hooks: `id`'s, or all.
+    pub fn purge_dying(&mut self, id: Option<u64>) {
+        match id {
+            Some(id) => {
+                if self.entries.get(&id).is_some_and(|e| e.dying) {
+                    self.entries.remove(&id);
+                }
+            }
+            None => self.entries.retain(|_, e| !e.dying),
+        }
+    }
+
+    /// Ends a confirmed connection now, `[DESTROY]` (with the time it had left, as the
+    /// kernel reports it); the entry stays readable (for this packet's NAT) until
+    /// [`Conntrack::purge_dying`].
+    pub fn kill(&mut self, id: u64, now: Instant) {
+        let Some(e) = self.entries.get_mut(&id) else { return };
+        if e.confirmed {
+            self.index.remove(&e.orig);
+            self.index.remove(&e.reply);
+            e.confirmed = false;
+            let mut gone = e.clone();
+            gone.timeout = secs_left(e.expires, now);
+            self.events.push((Event::Destroy, gone));
+        }
+        e.dying = true;
     }
 
     /// Forgets an unconfirmed entry whose packet was dropped: no event at all.
@@ -214,15 +251,14 @@ impl Conntrack {
     }
 
     /// A packet of connection `id` went `dir`: timeouts and states as the protocol says.
+    /// TCP packets go to [`Conntrack::seen_tcp`] instead.
     pub fn seen(&mut self, id: u64, dir: Dir, now: Instant, t: &Timeouts) {
         let Some(e) = self.entries.get_mut(&id) else { return };
-        let first_reply = dir == Dir::Reply && !e.seen_reply;
-        if first_reply {
-            e.seen_reply = true;
-        }
+        // As the kernel: the protocol looks at the flags as they were before this packet.
+        let was_seen = e.seen_reply;
         let mut assured_now = false;
         let timeout = match e.orig.proto {
-            17 if e.seen_reply => {
+            17 if was_seen => {
                 // Still active two seconds after it began: a stream.
                 if now > e.created + sim_core::Duration::from_secs(2) {
                     if !e.assured {
@@ -240,10 +276,41 @@ impl Conntrack {
         };
         e.timeout = timeout;
         e.expires = now + sim_core::Duration::from_secs(timeout);
-        if e.confirmed && (first_reply || assured_now) {
+        self.reply_seen(id, dir, assured_now);
+    }
+
+    /// Marks the first reply, and reports `[UPDATE]` when something changed.
+    fn reply_seen(&mut self, id: u64, dir: Dir, changed: bool) {
+        let Some(e) = self.entries.get_mut(&id) else { return };
+        let first_reply = dir == Dir::Reply && !e.seen_reply;
+        if first_reply {
+            e.seen_reply = true;
+        }
+        if e.confirmed && (first_reply || changed) {
             let e = e.clone();
             self.events.push((Event::Update, e));
         }
+    }
+
+    /// A TCP segment of connection `id` went `dir` (its first segment too, when the entry
+    /// is new). [`tcp::Outcome::Reopen`]: the caller kills the entry and starts anew.
+    pub fn seen_tcp(&mut self, id: u64, dir: Dir, now: Instant, t: &Timeouts, seg: &tcp::Segment) -> tcp::Outcome {
+        let Some(e) = self.entries.get_mut(&id) else { return tcp::Outcome::Invalid };
+        let out = e.tcp.packet(dir, seg, e.seen_reply, e.assured, &t.tcp);
+        let tcp::Outcome::Tracked { refresh, assure, kill, changed } = out else { return out };
+        if kill {
+            self.kill(id, now);
+            return out;
+        }
+        if let Some(timeout) = refresh {
+            e.timeout = timeout;
+            e.expires = now + sim_core::Duration::from_secs(timeout);
+        }
+        if assure {
+            e.assured = true;
+        }
+        self.reply_seen(id, dir, changed || assure);
+        out
     }
 
     /// The next expiry.
@@ -256,27 +323,37 @@ impl Conntrack {
         let gone: Vec<u64> =
             self.entries.iter().filter(|(_, e)| e.confirmed && e.expires <= now).map(|(k, _)| *k).collect();
         for id in gone {
-            if let Some(e) = self.entries.remove(&id) {
+            if let Some(mut e) = self.entries.remove(&id) {
                 self.index.remove(&e.orig);
                 self.index.remove(&e.reply);
+                e.timeout = 0;
                 self.events.push((Event::Destroy, e));
             }
         }
     }
 
-    /// `conntrack -F`: every entry goes (with `[DESTROY]`).
-    pub fn flush(&mut self) {
+    /// `conntrack -F`: every entry goes (with `[DESTROY]` and the time each had left).
+    pub fn flush(&mut self, now: Instant) {
         let all: Vec<u64> = self.entries.keys().copied().collect();
         for id in all {
-            if let Some(e) = self.entries.remove(&id)
+            if let Some(mut e) = self.entries.remove(&id)
                 && e.confirmed
             {
                 self.index.remove(&e.orig);
                 self.index.remove(&e.reply);
+                e.timeout = secs_left(e.expires, now);
                 self.events.push((Event::Destroy, e));
             }
         }
     }
+}
+
+/// Whole seconds from `now` until `expires`, as the kernel counts them: both instants in
+/// jiffies (Debian's HZ = 250, 4 ms), the difference divided by HZ.
+pub fn secs_left(expires: Instant, now: Instant) -> u64 {
+    const JIFFY_US: u64 = 4_000;
+    let j = |t: Instant| t.as_micros() / JIFFY_US;
+    j(expires).saturating_sub(j(now)) * JIFFY_US / 1_000_000
 }
 
 fn proto_name(p: u8) -> &'static str {
@@ -297,11 +374,15 @@ fn tuple_text(t: &Tuple) -> String {
 }
 
 /// An entry as conntrack-tools prints it: `udp      17 30 src=… [UNREPLIED] src=…`.
-/// `timeout` is `None` for `[DESTROY]`, which prints none.
+/// `timeout` is `None` for an expired entry's `[DESTROY]`, which prints none.
 pub fn entry_text(e: &Entry, timeout: Option<u64>) -> String {
     let mut s = format!("{:<8} {}", proto_name(e.orig.proto), e.orig.proto);
     if let Some(t) = timeout {
         s.push_str(&format!(" {t}"));
+    }
+    if e.orig.proto == 6 {
+        s.push(' ');
+        s.push_str(e.tcp.state.name());
     }
     s.push(' ');
     s.push_str(&tuple_text(&e.orig));
@@ -321,14 +402,16 @@ pub fn event_line(ev: Event, e: &Entry) -> String {
     let (tag, t) = match ev {
         Event::New => ("[NEW]", Some(e.timeout)),
         Event::Update => ("[UPDATE]", Some(e.timeout)),
-        Event::Destroy => ("[DESTROY]", None),
+        // The kernel leaves out a timeout of zero: an expired entry's; one killed or
+        // flushed early still shows what it had left.
+        Event::Destroy => ("[DESTROY]", (e.timeout > 0).then_some(e.timeout)),
     };
     format!("{tag:>9} {}", entry_text(e, t))
 }
 
 /// A `conntrack -L` line (remaining timeout at `now`).
 pub fn list_line(e: &Entry, now: Instant) -> String {
-    let left = e.expires.saturating_since(now).as_secs();
+    let left = secs_left(e.expires, now);
     format!("{} mark=0 use=1", entry_text(e, Some(left)))
 }
 
@@ -351,7 +434,7 @@ mod tests {
             event_line(ev, &e),
             "    [NEW] udp      17 30 src=100.64.2.100 dst=100.64.1.100 sport=54321 dport=54321 [UNREPLIED] src=10.0.1.1 dst=100.64.2.100 sport=12345 dport=54321"
         );
-        let to = Timeouts { udp: 30, udp_stream: 120, icmp: 30, generic: 600 };
+        let to = Timeouts { udp: 30, udp_stream: 120, icmp: 30, generic: 600, tcp: Default::default() };
         c.seen(id, Dir::Reply, Instant::from_secs(1), &to);
         assert_eq!(c.events[1].0, Event::Update);
         assert!(!c.events[1].1.assured);

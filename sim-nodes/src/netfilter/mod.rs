@@ -9,6 +9,7 @@
 //! | [`show`] | `iptables -L` / `-S` output |
 //! | [`conntrack`] | tuples, entries, timeouts, events, `conntrack -L` / `-E` lines |
 //! | [`nat`] | packets' tuples; rewriting for NAT; choosing source ports |
+//! | [`tcp`] | TCP connection states, as `nf_conntrack_proto_tcp` tracks them |
 
 pub mod cli;
 pub mod conntrack;
@@ -16,6 +17,7 @@ pub mod nat;
 pub mod rule;
 pub mod show;
 pub mod table;
+pub mod tcp;
 
 pub use cli::{CliError, Cmd, Op, TableId};
 pub use conntrack::Conntrack;

@@ -6,12 +6,13 @@
 //! match), as the kernel registers its hooks only then.
 
 use super::{Netns, TimerKey};
-use crate::netfilter::conntrack::{Dir, Timeouts};
+use crate::netfilter::conntrack::{Dir, Timeouts, Tuple};
 use crate::netfilter::nat::{self, Manip, Seen};
 use crate::netfilter::rule::{Pkt, Target, ct};
 use crate::netfilter::table::Verdict;
+use crate::netfilter::tcp;
 use crate::proc::Process;
-use sim_core::{Context, PortId, Stream};
+use sim_core::{Context, Instant, PortId, Stream};
 use std::net::Ipv4Addr;
 
 /// A packet's connection, as the hooks pass it along.
@@ -73,6 +74,17 @@ impl Netns {
             udp_stream: n("net.netfilter.nf_conntrack_udp_timeout_stream"),
             icmp: n("net.netfilter.nf_conntrack_icmp_timeout"),
             generic: n("net.netfilter.nf_conntrack_generic_timeout"),
+            tcp: tcp::Timeouts {
+                syn_sent: n("net.netfilter.nf_conntrack_tcp_timeout_syn_sent"),
+                syn_recv: n("net.netfilter.nf_conntrack_tcp_timeout_syn_recv"),
+                established: n("net.netfilter.nf_conntrack_tcp_timeout_established"),
+                fin_wait: n("net.netfilter.nf_conntrack_tcp_timeout_fin_wait"),
+                close_wait: n("net.netfilter.nf_conntrack_tcp_timeout_close_wait"),
+                last_ack: n("net.netfilter.nf_conntrack_tcp_timeout_last_ack"),
+                time_wait: n("net.netfilter.nf_conntrack_tcp_timeout_time_wait"),
+                close: n("net.netfilter.nf_conntrack_tcp_timeout_close"),
+                unacknowledged: n("net.netfilter.nf_conntrack_tcp_timeout_unacknowledged"),
+            },
         }
     }
 
@@ -94,24 +106,7 @@ impl Netns {
         let now = cx.now();
         let to = self.timeouts();
         let (ctr, state) = match nat::classify(pkt) {
-            Seen::Flow(t, can_new) => match self.nf.ct.find(&t) {
-                Some((id, dir)) => {
-                    self.nf.ct.seen(id, dir, now, &to);
-                    let seen = self.nf.ct.get(id).is_some_and(|e| e.seen_reply);
-                    let st = if dir == Dir::Reply || seen { ct::ESTABLISHED } else { ct::NEW };
-                    (Some(CtRef { id, dir, new: false, related: false }), st)
-                }
-                None if can_new => {
-                    let timeout = match t.proto {
-                        1 => to.icmp,
-                        17 => to.udp,
-                        _ => to.generic,
-                    };
-                    let id = self.nf.ct.create(t, now, timeout);
-                    (Some(CtRef { id, dir: Dir::Orig, new: true, related: false }), ct::NEW)
-                }
-                None => (None, ct::INVALID),
-            },
+            Seen::Flow(t, can_new) => self.track_flow(pkt, t, can_new, now, &to),
             // As `icmp_error_message`: the packet inside, inverted, is a tuple of the
             // connection, and its direction is the error's.
             Seen::Error(inner) => match self.nf.ct.find(&inner.invert()) {
@@ -154,6 +149,58 @@ impl Netns {
         }
         self.arm_conntrack_timer();
         Ok(Tracked { ct: ctr, state })
+    }
+
+    /// Finds or makes the connection of a packet of flow `t` (`can_new`: it may start one).
+    fn track_flow(&mut self, pkt: &[u8], t: Tuple, can_new: bool, now: Instant, to: &Timeouts) -> (Option<CtRef>, u8) {
+        let seg = if t.proto == 6 {
+            // `tcp_error`: a broken header is INVALID before any lookup.
+            let ihl = usize::from(pkt[0] & 0x0f) * 4;
+            let total = usize::from(u16::from_be_bytes([pkt[2], pkt[3]])).min(pkt.len());
+            match pkt.get(ihl..total).and_then(tcp::Segment::parse) {
+                Some(s) => Some(s),
+                None => return (None, ct::INVALID),
+            }
+        } else {
+            None
+        };
+        if let Some((id, dir)) = self.nf.ct.find(&t) {
+            let Some(seg) = seg else {
+                self.nf.ct.seen(id, dir, now, to);
+                return (Some(CtRef { id, dir, new: false, related: false }), self.ct_state(id, dir));
+            };
+            match self.nf.ct.seen_tcp(id, dir, now, to, &seg) {
+                tcp::Outcome::Invalid => return (None, ct::INVALID),
+                tcp::Outcome::Tracked { .. } => {
+                    return (Some(CtRef { id, dir, new: false, related: false }), self.ct_state(id, dir));
+                }
+                // Reopening a closed connection: the old one goes, the SYN starts anew.
+                tcp::Outcome::Reopen => self.nf.ct.kill(id, now),
+            }
+        }
+        if !can_new {
+            return (None, ct::INVALID);
+        }
+        let loose = self.sysctl.num("net.netfilter.nf_conntrack_tcp_loose") != 0;
+        if seg.is_some_and(|s| !tcp::Track::may_start(&s, loose)) {
+            return (None, ct::INVALID);
+        }
+        let timeout = match t.proto {
+            1 => to.icmp,
+            17 => to.udp,
+            _ => to.generic,
+        };
+        let id = self.nf.ct.create(t, now, timeout);
+        if let Some(seg) = seg {
+            self.nf.ct.seen_tcp(id, Dir::Orig, now, to, &seg);
+        }
+        (Some(CtRef { id, dir: Dir::Orig, new: true, related: false }), ct::NEW)
+    }
+
+    /// `--ctstate` of a packet of a known connection.
+    fn ct_state(&self, id: u64, dir: Dir) -> u8 {
+        let seen = self.nf.ct.get(id).is_some_and(|e| e.seen_reply);
+        if dir == Dir::Reply || seen { ct::ESTABLISHED } else { ct::NEW }
     }
 
     /// A filter chain (`INPUT`, `FORWARD`, `OUTPUT`) for `pkt`. On a drop the packet's new
@@ -205,10 +252,11 @@ impl Netns {
     }
 
     pub(crate) fn nf_forget(&mut self, t: &Tracked) {
-        if let Some(c) = t.ct
-            && c.new
-        {
-            self.nf.ct.discard(c.id);
+        if let Some(c) = t.ct {
+            if c.new {
+                self.nf.ct.discard(c.id);
+            }
+            self.nf.ct.purge_dying(Some(c.id));
         }
     }
 
@@ -273,6 +321,7 @@ impl Netns {
         if c.new {
             self.nf.ct.confirm(c.id);
         }
+        self.nf.ct.purge_dying(Some(c.id));
         self.arm_conntrack_timer();
         self.deliver_ct_events(cx);
         Ok(())
@@ -286,6 +335,7 @@ impl Netns {
     /// Conntrack's timer: expired entries go, `[DESTROY]`.
     pub(crate) fn conntrack_expire(&mut self, cx: &mut Context<'_>) {
         self.nf.ct.expire(cx.now());
+        self.nf.ct.purge_dying(None);
         self.arm_conntrack_timer();
         self.deliver_ct_events(cx);
     }
@@ -359,7 +409,7 @@ impl Netns {
 
     /// `conntrack -F`.
     pub fn conntrack_flush(&mut self, cx: &mut Context<'_>) -> ToolOutput {
-        self.nf.ct.flush();
+        self.nf.ct.flush(cx.now());
         self.arm_conntrack_timer();
         self.deliver_ct_events(cx);
         ToolOutput {

@@ -149,6 +149,12 @@ impl L4 {
         })
     }
 
+    fn listening(&self, port: u16) -> bool {
+        self.sockets.iter().any(|(_, s)| {
+            matches!(s, smoltcp::socket::Socket::Tcp(t) if t.state() == tcp::State::Listen && t.listen_endpoint().port == port)
+        })
+    }
+
     fn port_taken(&self, port: u16, udp: bool) -> bool {
         self.sockets.iter().any(|(_, s)| match s {
             smoltcp::socket::Socket::Udp(u) => udp && u.endpoint().port == port,
@@ -361,19 +367,37 @@ impl Netns {
         &mut self,
         cx: &mut Context<'_>,
         pid: u32,
+        bind: Option<Ipv4Addr>,
         port: u16,
+        again: bool,
     ) -> Result<SocketHandle, super::Errno> {
+        if let Some(a) = bind
+            && !self.is_local(a)
+        {
+            return Err(super::Errno::AddrNotAvail);
+        }
         let l4 = self.l4_mut(cx);
-        if l4.port_taken(port, false) {
+        // `again`: the same listening socket accepting its next connection (a connected
+        // socket keeps the port; only another listener would clash).
+        let taken = if again { l4.listening(port) } else { l4.port_taken(port, false) };
+        if taken {
             return Err(super::Errno::AddrInUse);
         }
         let mut s = tcp::Socket::new(tcp::SocketBuffer::new(vec![0; 65536]), tcp::SocketBuffer::new(vec![0; 65536]));
         // Linux acknowledges a new connection's first segments at once (quickack).
         s.set_ack_delay(None);
-        s.listen(port).map_err(|_| super::Errno::Inval)?;
+        let ep = IpListenEndpoint { addr: bind.map(|a| IpAddress::Ipv4(v4(a))), port };
+        s.listen(ep).map_err(|_| super::Errno::Inval)?;
         let h = l4.sockets.add(s);
         l4.owners.insert(h, pid);
         Ok(h)
+    }
+
+    /// The process lets go of TCP socket `h`: it finishes closing on its own, then goes.
+    pub(crate) fn tcp_release(&mut self, h: SocketHandle) {
+        if let Some(l4) = self.l4.as_mut() {
+            l4.owners.remove(&h);
+        }
     }
 
     /// Connects a TCP socket to `dst:dport` from an ephemeral port (or `sport`).
@@ -455,7 +479,15 @@ impl Netns {
     /// Closes TCP socket `h` (FIN).
     pub(crate) fn tcp_close(&mut self, h: SocketHandle) {
         if let Some(l4) = self.l4.as_mut() {
-            l4.sockets.get_mut::<tcp::Socket>(h).close();
+            let s = l4.sockets.get_mut::<tcp::Socket>(h);
+            if s.state() == tcp::State::SynSent {
+                // Linux just forgets a connection still in SYN_SENT (no RST, unlike
+                // smoltcp's close); the handle is dead after this.
+                l4.sockets.remove(h);
+                l4.owners.remove(&h);
+                return;
+            }
+            s.close();
             l4.dirty = true;
         }
     }

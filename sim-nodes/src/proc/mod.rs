@@ -9,6 +9,7 @@
 
 pub mod conntrack;
 pub mod dhcp;
+pub mod http;
 pub mod nc;
 pub mod ping;
 pub mod tcpdump;
@@ -23,6 +24,7 @@ use std::net::Ipv4Addr;
 pub use conntrack::ConntrackEvents;
 pub use dhcp::dhclient::{Dhclient, DhclientArgs};
 pub use dhcp::dnsmasq::{Dnsmasq, DnsmasqArgs};
+pub use http::{Curl, CurlArgs, HttpServer, HttpServerArgs};
 pub use nc::{Nc, NcArgs};
 pub use ping::{Bind, Ping, PingArgs};
 pub use tcpdump::Tcpdump;
@@ -75,6 +77,10 @@ pub enum Process {
     Conntrack(ConntrackEvents),
     /// `nc` / `ncat`.
     Nc(Box<Nc>),
+    /// `curl`.
+    Curl(Box<Curl>),
+    /// `python3 -m http.server`.
+    HttpServer(Box<HttpServer>),
 }
 
 impl Process {
@@ -88,6 +94,8 @@ impl Process {
             Process::Dhclient(_) => "dhclient",
             Process::Conntrack(_) => "conntrack",
             Process::Nc(_) => "nc",
+            Process::Curl(_) => "curl",
+            Process::HttpServer(_) => "python3",
         }
     }
     pub(crate) fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
@@ -99,6 +107,8 @@ impl Process {
             Process::Dhclient(d) => d.start(sys),
             Process::Conntrack(_) => {}
             Process::Nc(n) => n.start(sys),
+            Process::Curl(c) => c.start(sys),
+            Process::HttpServer(h) => h.start(sys),
         }
     }
     /// A line typed into its terminal (ncat sends it; the others ignore it).
@@ -109,8 +119,11 @@ impl Process {
     }
     /// Its sockets may have news (data, a connection, a close).
     pub(crate) fn on_sockets(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        if let Process::Nc(n) = self {
-            n.on_sockets(sys);
+        match self {
+            Process::Nc(n) => n.on_sockets(sys),
+            Process::Curl(c) => c.on_sockets(sys),
+            Process::HttpServer(h) => h.on_sockets(sys),
+            _ => {}
         }
     }
     pub(crate) fn on_timeout(&mut self, sys: &mut Sys<'_, '_, '_>) {
@@ -120,6 +133,8 @@ impl Process {
             Process::Traceroute(t) => t.on_timeout(sys),
             Process::Dnsmasq(d) => d.on_timeout(sys),
             Process::Dhclient(d) => d.on_timeout(sys),
+            Process::Curl(c) => c.on_timeout(sys),
+            Process::HttpServer(h) => h.on_timeout(sys),
             Process::Conntrack(_) | Process::Nc(_) => {}
         }
     }
@@ -129,7 +144,7 @@ impl Process {
             Process::Tcpdump(_) => {}
             Process::Traceroute(t) => t.on_icmp(sys, pkt),
             Process::Dnsmasq(d) => d.on_icmp(sys, pkt),
-            Process::Dhclient(_) | Process::Conntrack(_) | Process::Nc(_) => {}
+            _ => {}
         }
     }
     pub(crate) fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
@@ -141,6 +156,8 @@ impl Process {
             Process::Dhclient(d) => d.interrupt(sys),
             Process::Conntrack(c) => c.interrupt(sys),
             Process::Nc(n) => n.interrupt(sys),
+            Process::Curl(c) => c.interrupt(sys),
+            Process::HttpServer(h) => h.interrupt(sys),
         }
     }
     /// The next deadline.
@@ -151,6 +168,8 @@ impl Process {
             Process::Traceroute(t) => t.poll_timeout(),
             Process::Dnsmasq(d) => d.poll_timeout(),
             Process::Dhclient(d) => d.poll_timeout(),
+            Process::Curl(c) => c.poll_timeout(),
+            Process::HttpServer(h) => h.poll_timeout(),
             Process::Conntrack(_) | Process::Nc(_) => None,
         }
     }
@@ -161,7 +180,7 @@ impl Process {
             Process::Tcpdump(_) => false,
             Process::Traceroute(_) => true,
             Process::Dnsmasq(_) => true,
-            Process::Dhclient(_) | Process::Conntrack(_) | Process::Nc(_) => false,
+            _ => false,
         }
     }
     /// The interface a packet socket (AF_PACKET) of the process listens on.
@@ -264,7 +283,21 @@ impl Sys<'_, '_, '_> {
     }
     /// Listens on a TCP port.
     pub fn tcp_listen(&mut self, port: u16) -> Result<smoltcp::iface::SocketHandle, Errno> {
-        self.ns.tcp_listen(self.cx, self.pid, port)
+        self.ns.tcp_listen(self.cx, self.pid, None, port, false)
+    }
+    /// Listens on a TCP port at one address (or all); `again`: the next accept of a
+    /// listener whose socket just took a connection.
+    pub fn tcp_listen_on(
+        &mut self,
+        bind: Option<Ipv4Addr>,
+        port: u16,
+        again: bool,
+    ) -> Result<smoltcp::iface::SocketHandle, Errno> {
+        self.ns.tcp_listen(self.cx, self.pid, bind, port, again)
+    }
+    /// Lets go of a TCP socket (it closes on its own).
+    pub fn tcp_release(&mut self, h: smoltcp::iface::SocketHandle) {
+        self.ns.tcp_release(h);
     }
     /// Connects over TCP.
     pub fn tcp_connect(

@@ -1,0 +1,515 @@
+//! HTTP over the namespace's TCP: `python3 -m http.server` (Python 3.11's
+//! `SimpleHTTPRequestHandler`, serving an empty directory) and `curl` 7.88 (`-I`, GET).
+//!
+//! The server answers `GET`/`HEAD /` with the directory listing (`200 OK`), any other path
+//! with `404 File not found`, other methods with `501`; HTTP/1.0, so it closes after each
+//! answer. It prints `Serving HTTP on …` and logs each request to stderr as Python does
+//! (`ADDR - - [22/Nov/2026 05:06:39] "HEAD / HTTP/1.1" 200 -`). Dates come from virtual time
+//! counted from [`EPOCH`], never the wall clock.
+//!
+//! curl prints what a terminal shows (no progress meter): the headers with `-I`, else the
+//! body; its errors are curl's own (`curl: (7) Failed to connect to … Couldn't connect to
+//! server`, `(28)` on `--connect-timeout` / `-m`) unless `-s` without `-S`.
+
+use super::Sys;
+use sim_core::{Duration, Instant};
+use smoltcp::iface::SocketHandle;
+use std::net::Ipv4Addr;
+
+/// What virtual time zero reads as on a clock: Sun, 22 Nov 2026 00:00:00 UTC (Unix time).
+pub const EPOCH: u64 = 1_795_305_600;
+
+/// Python's `Server:` header.
+pub const SERVER: &str = "SimpleHTTP/0.6 Python/3.11.2";
+
+/// The directory listing of an empty directory, as `list_directory` writes it.
+pub const LISTING: &str = "<!DOCTYPE HTML>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+<title>Directory listing for /</title>\n</head>\n<body>\n<h1>Directory listing for /</h1>\n\
+<hr>\n<ul>\n</ul>\n<hr>\n</body>\n</html>\n";
+
+/// (year, month 1–12, day, weekday 0 = Sunday, hour, minute, second) of Unix time `t`.
+fn civil(t: u64) -> (u64, usize, u64, usize, u64, u64, u64) {
+    let days = t / 86_400;
+    let secs = t % 86_400;
+    // Howard Hinnant's civil_from_days.
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u64;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as usize;
+    let y = (yoe + era * 400 + i64::from(m <= 2)) as u64;
+    let wd = ((days + 4) % 7) as usize;
+    (y, m, d, wd, secs / 3600, secs / 60 % 60, secs % 60)
+}
+
+const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+
+/// The `Date:` header's form: `Sun, 22 Nov 2026 05:06:39 GMT`.
+pub fn http_date(now: Instant) -> String {
+    let (y, m, d, wd, hh, mm, ss) = civil(EPOCH + now.as_micros() / 1_000_000);
+    format!("{}, {d:02} {} {y} {hh:02}:{mm:02}:{ss:02} GMT", DAYS[wd], MONTHS[m - 1])
+}
+
+/// Python's `log_date_time_string`: `22/Nov/2026 05:06:39`.
+fn log_date(now: Instant) -> String {
+    let (y, m, d, _, hh, mm, ss) = civil(EPOCH + now.as_micros() / 1_000_000);
+    format!("{d:02}/{}/{y:04} {hh:02}:{mm:02}:{ss:02}", MONTHS[m - 1])
+}
+
+fn error_page(code: u16, message: &str, explain: &str) -> String {
+    format!(
+        "<!DOCTYPE HTML>\n<html lang=\"en\">\n    <head>\n        <meta charset=\"utf-8\">\n        \
+<title>Error response</title>\n    </head>\n    <body>\n        <h1>Error response</h1>\n        \
+<p>Error code: {code}</p>\n        <p>Message: {}.</p>\n        \
+<p>Error code explanation: {code} - {explain}.</p>\n    </body>\n</html>\n",
+        message.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    )
+}
+
+/// `python3 -m http.server [PORT] [--bind ADDR]`'s options.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpServerArgs {
+    /// The port (8000 by default).
+    pub port: u16,
+    /// `--bind`: the address to serve on (`None`: every address, shown as `::`).
+    pub bind: Option<Ipv4Addr>,
+}
+
+/// Where a connection of the server is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stage {
+    /// Reading the request.
+    Reading,
+    /// Request read; Python answers at the given time.
+    Thinking(Instant),
+    /// Writing the answer, one system call's worth at a time.
+    Writing,
+    /// Answered and closed.
+    Done,
+}
+
+/// A connection the server is answering.
+#[derive(Debug)]
+struct Conn {
+    sock: SocketHandle,
+    peer: Ipv4Addr,
+    request: Vec<u8>,
+    stage: Stage,
+    /// What is left to write: each `write()` Python makes; the close follows the last.
+    parts: std::collections::VecDeque<Vec<u8>>,
+}
+
+/// How long Python takes from reading a request to writing its answer. Linux acknowledges
+/// the request meanwhile, so the answer does not ride on that ACK.
+const THINK: Duration = Duration::from_millis(1);
+
+/// A running `python3 -m http.server`.
+#[derive(Debug)]
+pub struct HttpServer {
+    args: HttpServerArgs,
+    listener: Option<SocketHandle>,
+    conns: Vec<Conn>,
+}
+
+impl HttpServer {
+    /// A server that has not started.
+    pub fn new(args: HttpServerArgs) -> Self {
+        HttpServer { args, listener: None, conns: Vec::new() }
+    }
+
+    pub(crate) fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        let port = self.args.port;
+        match sys.tcp_listen_on(self.args.bind, port, false) {
+            Ok(h) => {
+                self.listener = Some(h);
+                let line = match self.args.bind {
+                    Some(a) => format!("Serving HTTP on {a} port {port} (http://{a}:{port}/) ..."),
+                    None => format!("Serving HTTP on :: port {port} (http://[::]:{port}/) ..."),
+                };
+                sys.stdout(line);
+            }
+            Err(e) => {
+                // What Python's traceback ends with.
+                let n = match e {
+                    crate::netns::Errno::AddrInUse => 98,
+                    crate::netns::Errno::AddrNotAvail => 99,
+                    _ => 22,
+                };
+                sys.stderr(format!("OSError: [Errno {n}] {e}"));
+                sys.exit(1);
+            }
+        }
+    }
+
+    /// The next answer due.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.conns
+            .iter()
+            .filter_map(|c| match c.stage {
+                Stage::Thinking(at) => Some(at),
+                _ => None,
+            })
+            .min()
+    }
+
+    pub(crate) fn on_timeout(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        self.on_sockets(sys);
+    }
+
+    pub(crate) fn on_sockets(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        use crate::netns::TcpState as S;
+        if let Some(h) = self.listener
+            && let (S::Established | S::PeerClosed, Some((peer, _))) = sys.tcp_state(h)
+        {
+            // accept(): the connection is the handler's; the server listens on.
+            self.conns.push(Conn {
+                sock: h,
+                peer,
+                request: Vec::new(),
+                stage: Stage::Reading,
+                parts: Default::default(),
+            });
+            self.listener = sys.tcp_listen_on(self.args.bind, self.args.port, true).ok();
+        }
+        let now = sys.now();
+        for c in &mut self.conns {
+            if c.stage == Stage::Reading {
+                c.request.extend(sys.tcp_recv(c.sock));
+                if c.request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    c.stage = Stage::Thinking(now + THINK);
+                } else if matches!(sys.tcp_state(c.sock).0, S::PeerClosed | S::Closed) {
+                    // The client went before a whole request: nothing to answer.
+                    sys.tcp_close(c.sock);
+                    c.stage = Stage::Done;
+                }
+            }
+            if let Stage::Thinking(at) = c.stage
+                && now >= at
+            {
+                c.parts = answer(sys, c).into();
+                c.stage = Stage::Writing;
+            }
+            // Each write goes once the last is acknowledged (Nagle holds a small one back
+            // until then); the close once everything is.
+            while c.stage == Stage::Writing && sys.tcp_unacked(c.sock) == 0 {
+                match c.parts.pop_front() {
+                    Some(p) => {
+                        sys.tcp_send(c.sock, &p);
+                    }
+                    None => {
+                        sys.tcp_close(c.sock);
+                        c.stage = Stage::Done;
+                    }
+                }
+            }
+        }
+        // Handled connections close on their own; the server forgets them.
+        self.conns.retain(|c| {
+            if c.stage == Stage::Done {
+                sys.tcp_release(c.sock);
+            }
+            c.stage != Stage::Done
+        });
+    }
+
+    /// SIGINT: Python's `KeyboardInterrupt`, caught by `http.server`.
+    pub(crate) fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        sys.stdout("");
+        sys.stdout("Keyboard interrupt received, exiting.");
+        sys.exit(0);
+    }
+}
+
+/// `handle_one_request`: parse, log, and the writes of the answer (HTTP/1.0: the
+/// connection closes after it).
+fn answer(sys: &mut Sys<'_, '_, '_>, c: &Conn) -> Vec<Vec<u8>> {
+    let text = String::from_utf8_lossy(&c.request).into_owned();
+    let line = text.split("\r\n").next().unwrap_or_default().to_string();
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let log = |sys: &mut Sys<'_, '_, '_>, msg: String| {
+        let at = log_date(sys.now());
+        sys.stderr(format!("{} - - [{at}] {msg}", c.peer));
+    };
+    let date = http_date(sys.now());
+    let (status, headers, body, method) = match words.as_slice() {
+        [m @ ("GET" | "HEAD"), path, v] if v.starts_with("HTTP/") => {
+            let path = path.split(['?', '#']).next().unwrap_or_default();
+            if path == "/" {
+                let h = format!(
+                    "HTTP/1.0 200 OK\r\nServer: {SERVER}\r\nDate: {date}\r\n\
+Content-type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\r\n",
+                    LISTING.len()
+                );
+                (200, h, LISTING.to_string(), *m)
+            } else {
+                error(sys, &log, 404, "File not found", "Nothing matches the given URI", &date, m)
+            }
+        }
+        [m, _, v] if v.starts_with("HTTP/") => {
+            let msg = format!("Unsupported method ('{m}')");
+            error(sys, &log, 501, &msg, "Server does not support this operation", &date, m)
+        }
+        _ => {
+            let msg = format!("Bad request syntax ('{line}')");
+            error(sys, &log, 400, &msg, "Bad request syntax or unsupported method", &date, "")
+        }
+    };
+    log(sys, format!("\"{line}\" {status} -"));
+    let mut parts = vec![headers.into_bytes()];
+    if method != "HEAD" {
+        parts.push(body.into_bytes());
+    }
+    parts
+}
+
+/// `send_error`: logs `code N, message M` and builds the error page.
+fn error<'m>(
+    sys: &mut Sys<'_, '_, '_>,
+    log: &impl Fn(&mut Sys<'_, '_, '_>, String),
+    code: u16,
+    message: &str,
+    explain: &str,
+    date: &str,
+    method: &'m str,
+) -> (u16, String, String, &'m str) {
+    log(sys, format!("code {code}, message {message}"));
+    let body = error_page(code, message, explain);
+    let h = format!(
+        "HTTP/1.0 {code} {message}\r\nServer: {SERVER}\r\nDate: {date}\r\nConnection: close\r\n\
+Content-Type: text/html;charset=utf-8\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    (code, h, body, method)
+}
+
+/// `curl`'s options.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CurlArgs {
+    /// `-I`: HEAD, print the headers.
+    pub head: bool,
+    /// `-s`.
+    pub silent: bool,
+    /// `-S`: errors even when silent.
+    pub show_error: bool,
+    /// `-m`: the whole operation's limit.
+    pub max_time: Option<Duration>,
+    /// `--connect-timeout`.
+    pub connect_timeout: Option<Duration>,
+    /// The host as written in the URL.
+    pub host: String,
+    /// The port.
+    pub port: u16,
+    /// The path (`/` at least).
+    pub path: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    Connecting,
+    Waiting,
+    /// The answer is in (and printed); curl closes when the server does, or shortly.
+    Closing(Instant),
+    Done,
+}
+
+/// How long curl takes from the end of an answer to closing the connection (its kernel
+/// acknowledges the answer meanwhile).
+const LINGER: Duration = Duration::from_millis(1);
+
+/// A running `curl`.
+#[derive(Debug)]
+pub struct Curl {
+    args: CurlArgs,
+    sock: Option<SocketHandle>,
+    phase: Phase,
+    started: Instant,
+    got: Vec<u8>,
+    headers_printed: usize,
+}
+
+impl Curl {
+    /// A curl that has not started.
+    pub fn new(args: CurlArgs) -> Self {
+        Curl { args, sock: None, phase: Phase::Done, started: Instant::ZERO, got: Vec::new(), headers_printed: 0 }
+    }
+
+    fn fail(&mut self, sys: &mut Sys<'_, '_, '_>, code: i32, msg: String) {
+        if !self.args.silent || self.args.show_error {
+            sys.stderr(format!("curl: ({code}) {msg}"));
+        }
+        self.finish(sys, code);
+    }
+
+    fn finish(&mut self, sys: &mut Sys<'_, '_, '_>, status: i32) {
+        if let Some(h) = self.sock.take() {
+            sys.tcp_close(h);
+        }
+        self.phase = Phase::Done;
+        sys.exit(status);
+    }
+
+    fn elapsed_ms(&self, sys: &Sys<'_, '_, '_>) -> u64 {
+        sys.now().saturating_since(self.started).as_millis()
+    }
+
+    pub(crate) fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        self.started = sys.now();
+        let Ok(host) = self.args.host.parse::<Ipv4Addr>() else {
+            let m = format!("Could not resolve host: {}", self.args.host);
+            return self.fail(sys, 6, m);
+        };
+        match sys.tcp_connect(host, self.args.port, None) {
+            Ok(h) => {
+                self.sock = Some(h);
+                self.phase = Phase::Connecting;
+            }
+            Err(_) => {
+                let m = format!(
+                    "Failed to connect to {host} port {} after 0 ms: Couldn't connect to server",
+                    self.args.port
+                );
+                self.fail(sys, 7, m);
+            }
+        }
+    }
+
+    /// The next deadline: a timeout's, a millisecond late as curl notices it.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let late = Duration::from_millis(1);
+        let connect = (self.phase == Phase::Connecting).then_some(self.args.connect_timeout).flatten();
+        let running = matches!(self.phase, Phase::Connecting | Phase::Waiting);
+        let limits = [connect, running.then_some(self.args.max_time).flatten()];
+        let closing = match self.phase {
+            Phase::Closing(at) => Some(at),
+            _ => None,
+        };
+        limits.into_iter().flatten().map(|d| self.started + d + late).chain(closing).min()
+    }
+
+    pub(crate) fn on_timeout(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        if let Phase::Closing(at) = self.phase {
+            if sys.now() >= at {
+                self.finish(sys, 0);
+            }
+            return;
+        }
+        let Some(at) = self.poll_timeout() else { return };
+        if sys.now() < at {
+            return;
+        }
+        let ms = self.elapsed_ms(sys);
+        let connect_first = self.args.connect_timeout.is_some_and(|c| self.args.max_time.is_none_or(|m| c <= m));
+        let m = match self.phase {
+            Phase::Connecting if connect_first => format!(
+                "Failed to connect to {} port {} after {ms} ms: Timeout was reached",
+                self.args.host, self.args.port
+            ),
+            Phase::Connecting => format!("Connection timed out after {ms} milliseconds"),
+            _ => format!("Operation timed out after {ms} milliseconds with {} bytes received", self.got.len()),
+        };
+        self.fail(sys, 28, m);
+    }
+
+    pub(crate) fn on_sockets(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        use crate::netns::TcpState as S;
+        let Some(h) = self.sock else { return };
+        let (state, _) = sys.tcp_state(h);
+        match (self.phase, state) {
+            (Phase::Closing(_), S::PeerClosed | S::Closed) => return self.finish(sys, 0),
+            (Phase::Closing(_), _) => return,
+            (Phase::Connecting, S::Established | S::PeerClosed) => {
+                let method = if self.args.head { "HEAD" } else { "GET" };
+                let host = match self.args.port {
+                    80 => self.args.host.clone(),
+                    p => format!("{}:{p}", self.args.host),
+                };
+                let req = format!(
+                    "{method} {} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n",
+                    self.args.path
+                );
+                sys.tcp_send(h, req.as_bytes());
+                self.phase = Phase::Waiting;
+            }
+            (Phase::Connecting, S::Closed) => {
+                let m = format!(
+                    "Failed to connect to {} port {} after {} ms: Couldn't connect to server",
+                    self.args.host,
+                    self.args.port,
+                    self.elapsed_ms(sys)
+                );
+                return self.fail(sys, 7, m);
+            }
+            _ => {}
+        }
+        if self.phase != Phase::Waiting {
+            return;
+        }
+        self.got.extend(sys.tcp_recv(h));
+        let (state, _) = sys.tcp_state(h);
+        let closed = matches!(state, S::PeerClosed | S::Closed);
+        let Some(end) = self.got.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4) else {
+            if closed {
+                self.fail(sys, 52, "Empty reply from server".into());
+            }
+            return;
+        };
+        if self.args.head {
+            // The headers as they came (CRLF ends each line), the blank line included.
+            let head = String::from_utf8_lossy(&self.got[..end]).into_owned();
+            let lines: Vec<&str> = head.split("\r\n").collect();
+            for l in &lines[self.headers_printed..lines.len() - 1] {
+                sys.stdout(l.to_string());
+            }
+            self.headers_printed = lines.len() - 1;
+            self.phase = Phase::Closing(sys.now() + LINGER);
+            return;
+        }
+        let head = String::from_utf8_lossy(&self.got[..end]).to_ascii_lowercase();
+        let length =
+            head.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse::<usize>().ok());
+        let body_len = self.got.len() - end;
+        if closed || length.is_some_and(|n| body_len >= n) {
+            let body = String::from_utf8_lossy(&self.got[end..]).into_owned();
+            let mut lines: Vec<&str> = body.split('\n').collect();
+            if lines.last() == Some(&"") {
+                lines.pop();
+            }
+            for l in lines {
+                sys.stdout(l.to_string());
+            }
+            if closed {
+                self.finish(sys, 0);
+            } else {
+                self.phase = Phase::Closing(sys.now() + LINGER);
+            }
+        }
+    }
+
+    /// SIGINT: curl dies of it.
+    pub(crate) fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        self.phase = Phase::Done;
+        sys.exit(130);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_are_pythons_to_the_byte() {
+        assert_eq!(LISTING.len(), 187);
+        assert_eq!(error_page(404, "File not found", "Nothing matches the given URI").len(), 335);
+    }
+
+    #[test]
+    fn dates_read_as_python_and_http_write_them() {
+        assert_eq!(http_date(Instant::from_secs(5 * 3600 + 6 * 60 + 39)), "Sun, 22 Nov 2026 05:06:39 GMT");
+        assert_eq!(log_date(Instant::from_secs(86_400 * 40)), "01/Jan/2027 00:00:00");
+        assert_eq!(http_date(Instant::from_secs(86_400 * 98)), "Sun, 28 Feb 2027 00:00:00 GMT");
+    }
+}
