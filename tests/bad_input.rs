@@ -187,6 +187,28 @@ fn http_tools_refuse_what_they_cannot_do() {
 }
 
 #[test]
+fn iptables_restore_needs_its_rules_and_refuses_as_it_does() {
+    let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 iptables-restore\n"));
+    assert_at(&e, "a.sh", 4, 19, "iptables-restore reads its rules from stdin");
+    assert!(e.contains("here-document"), "{e}");
+    let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 iptables-restore <<EOF\n*filter\nCOMMIT\n"));
+    assert_at(&e, "a.sh", 4, 36, "here-document never ends: no line `EOF`");
+    let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 iptables -L <<EOF\nx\nEOF\n"));
+    assert_at(&e, "a.sh", 4, 31, "not supported yet: a here-document into iptables");
+    // What the kernel's iptables-restore said, as the step's error; nothing applied.
+    let e = err(
+        "a.sh",
+        &format!("{SETUP}ip netns exec ns1 iptables-restore <<'EOF'\n*filter\n-A INPUT -j FOO\nCOMMIT\nEOF\n"),
+    );
+    assert_at(&e, "a.sh", 4, 1, "iptables-restore v1.8.9 (nf_tables): Chain 'FOO' does not exist");
+    assert!(e.contains("Error occurred at line: 2"), "{e}");
+    let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 iptables-restore <<EOF\n*filter\n-A INPUT -j DROP\nEOF\n"));
+    assert!(e.contains("iptables-restore: COMMIT expected at line 3"), "{e}");
+    let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 iptables-save -t mangle\n"));
+    assert!(e.contains("not supported yet: table mangle"), "{e}");
+}
+
+#[test]
 fn iptables_refuses_as_iptables_does() {
     let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 iptables -A INPUT --dport 80 -j ACCEPT\n"));
     assert_at(&e, "a.sh", 4, 37, "iptables v1.8.9 (nf_tables): unknown option \"--dport\"");

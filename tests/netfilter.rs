@@ -190,3 +190,30 @@ fn a_keepalive_every_25_s_keeps_the_mapping_and_every_35_s_loses_it() {
     assert_eq!(keepalive(25), 1);
     assert_eq!(keepalive(35), 3);
 }
+
+#[test]
+fn an_idle_tcp_connection_lives_as_long_as_the_established_sysctl_says() {
+    let text = format!(
+        "{TOPOLOGY}ip netns exec router sysctl -w net.netfilter.nf_conntrack_tcp_timeout_established=10\n\
+         ip netns exec router iptables -t nat -A POSTROUTING -o gw-veth1 -j MASQUERADE\n\
+         ip netns exec router conntrack -E -p tcp &\nip netns exec wan nc -l 7000 &\n\
+         ip netns exec lan nc 203.0.113.1 7000 &\nsleep 9\nip netns exec router conntrack -L\nsleep 2\n"
+    );
+    let r = common::run_text("established.sh", &text).unwrap();
+    let events = out(&r, "conntrack -E");
+    assert!(events[2].starts_with(" [UPDATE] tcp      6 10 ESTABLISHED src=192.0.2.1"), "{events:#?}");
+    // Still there after 9 s of silence, with a second left; gone after 10.
+    let list = out(&r, "conntrack -L");
+    assert!(list[0].starts_with("tcp      6 1 ESTABLISHED src=192.0.2.1"), "{list:#?}");
+    assert!(events[3].starts_with("[DESTROY] tcp      6 ESTABLISHED src=192.0.2.1"), "{events:#?}");
+    let router = r.lab.ns(Some("router")).unwrap();
+    let at: Vec<Instant> = r
+        .records()
+        .iter()
+        .filter_map(|rec| match rec {
+            Record::Output { at, node, line, .. } if *node == router && line.contains("] tcp      6") => Some(*at),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(at[3].saturating_since(at[2]), Duration::from_secs(10), "{at:?}");
+}

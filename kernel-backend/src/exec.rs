@@ -77,6 +77,24 @@ pub async fn run(kernel: &str, argv: &[String], names: &Names) -> Result<Output,
     Ok(Output { stdout: lines(&out.stdout), stderr: lines(&out.stderr), status: out.status.code().unwrap_or(128) })
 }
 
+/// Runs a tool to completion inside `kernel` with `input` on its stdin (`iptables-restore`).
+pub async fn run_input(kernel: &str, argv: &[String], input: &[u8], names: &Names) -> Result<Output, KernelError> {
+    use tokio::io::AsyncWriteExt;
+    let fail = |e: std::io::Error| KernelError::Io(format!("ip netns exec {kernel} {}: {e}", argv.join(" ")));
+    let mut child = command(kernel, argv)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(fail)?;
+    if let Some(mut pipe) = child.stdin.take() {
+        pipe.write_all(input).await.map_err(fail)?;
+    }
+    let out = child.wait_with_output().await.map_err(fail)?;
+    let lines = |b: &[u8]| -> Vec<String> { String::from_utf8_lossy(b).lines().map(|l| names.rewrite(l)).collect() };
+    Ok(Output { stdout: lines(&out.stdout), stderr: lines(&out.stderr), status: out.status.code().unwrap_or(128) })
+}
+
 /// A process started in the background of the run.
 #[derive(Debug)]
 pub struct Proc {

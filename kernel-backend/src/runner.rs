@@ -205,7 +205,15 @@ impl<'a> Kr<'a> {
         node: NodeId,
         argv: Vec<String>,
     ) -> Result<(), KernelError> {
-        let mut out = exec::run(kernel, &argv, &self.names).await?;
+        let mut out = match &step.run {
+            Command::IptablesRestore { args, input } => {
+                let argv: Vec<String> =
+                    std::iter::once("iptables-restore".to_string()).chain(args.iter().cloned()).collect();
+                let text: String = input.iter().map(|l| format!("{l}\n")).collect();
+                exec::run_input(kernel, &argv, text.as_bytes(), &self.names).await?
+            }
+            _ => exec::run(kernel, &argv, &self.names).await?,
+        };
         // The scenario's root namespace has no name on a real machine: iproute2 shows a
         // link into it by id, not `link-netns root`.
         if out.stdout.iter().any(|l| l.contains("link-netns root")) {

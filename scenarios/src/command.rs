@@ -602,6 +602,18 @@ pub enum Command {
         /// The words after `iptables`.
         args: Vec<String>,
     },
+    /// `iptables-save ARGS`.
+    IptablesSave {
+        /// The words after `iptables-save`.
+        args: Vec<String>,
+    },
+    /// `iptables-restore ARGS <<EOF … EOF`: the rules come as a here-document.
+    IptablesRestore {
+        /// The words after `iptables-restore`.
+        args: Vec<String>,
+        /// The lines on its stdin.
+        input: Vec<String>,
+    },
     /// `nc` / `ncat`.
     Nc(NcCmd),
     /// `curl …` (HTTP only).
@@ -676,6 +688,8 @@ impl Command {
             Command::Dnsmasq(_) => "dnsmasq",
             Command::Dhclient(_) => "dhclient",
             Command::Iptables { .. } => "iptables",
+            Command::IptablesSave { .. } => "iptables-save",
+            Command::IptablesRestore { .. } => "iptables-restore",
             Command::Nc(_) => "nc",
             Command::Curl(_) => "curl",
             Command::HttpServer(_) => "python3",
@@ -872,6 +886,17 @@ impl fmt::Display for Command {
             Command::Iptables { args } => {
                 write!(f, "iptables")?;
                 args.iter().try_for_each(|a| write!(f, " {}", shell_quote(a)))
+            }
+            Command::IptablesSave { args } => {
+                write!(f, "iptables-save")?;
+                args.iter().try_for_each(|a| write!(f, " {}", shell_quote(a)))
+            }
+            Command::IptablesRestore { args, input } => {
+                write!(f, "iptables-restore")?;
+                args.iter().try_for_each(|a| write!(f, " {}", shell_quote(a)))?;
+                write!(f, " <<EOF")?;
+                input.iter().try_for_each(|l| write!(f, "\n{l}"))?;
+                write!(f, "\nEOF")
             }
             Command::Conntrack { args } => {
                 write!(f, "conntrack")?;

@@ -146,11 +146,16 @@ impl Runner<'_> {
                 return self.start_process(i, step, node);
             }
             c if c.is_conntrack_events() => return self.start_process(i, step, node),
-            Command::Iptables { args } | Command::Conntrack { args } => {
-                let res = if matches!(step.run, Command::Iptables { .. }) {
-                    self.lab.iptables(node, args)
-                } else {
-                    self.lab.conntrack(node, args)
+            Command::Iptables { .. }
+            | Command::Conntrack { .. }
+            | Command::IptablesSave { .. }
+            | Command::IptablesRestore { .. } => {
+                let res = match &step.run {
+                    Command::Iptables { args } => self.lab.iptables(node, args),
+                    Command::IptablesSave { args } => self.lab.iptables_save(node, args),
+                    Command::IptablesRestore { args, input } => self.lab.iptables_restore(node, args, input),
+                    Command::Conntrack { args } => self.lab.conntrack(node, args),
+                    _ => unreachable!("matched above"),
                 };
                 match res {
                     Ok(out) => {
@@ -532,6 +537,8 @@ impl Runner<'_> {
             | Command::Dnsmasq(_)
             | Command::Dhclient(_)
             | Command::Iptables { .. }
+            | Command::IptablesSave { .. }
+            | Command::IptablesRestore { .. }
             | Command::Conntrack { .. }
             | Command::Nc(_)
             | Command::Curl(_)

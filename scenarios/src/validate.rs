@@ -83,6 +83,23 @@ pub fn step(s: &Step) -> Result<(), Invalid> {
                 Some("nc"),
             ));
         }
+        Command::IptablesSave { args } => {
+            if let Err(e) = sim_nodes::netfilter::save::parse_save(args) {
+                return Err(Invalid { message: e.message, hint: None, word: e.word });
+            }
+        }
+        Command::IptablesRestore { args, input } => {
+            if let Err(e) = sim_nodes::netfilter::save::parse_restore(args) {
+                return Err(Invalid { message: e.message, hint: None, word: e.word });
+            }
+            if input.is_empty() {
+                return Err(invalid(
+                    "iptables-restore reads its rules from stdin",
+                    "give them as a here-document: `iptables-restore <<EOF`, the rules, then `EOF`",
+                    Some("iptables-restore"),
+                ));
+            }
+        }
         Command::Curl(c) => {
             if let Err(m) = c.target() {
                 return Err(Invalid {

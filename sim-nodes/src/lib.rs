@@ -3,7 +3,8 @@
 //! | module | owns |
 //! |---|---|
 //! | [`netns`] | `Netns`: one namespace's interfaces, addresses, FIB, neighbour table, forwarding, ICMP |
-//! | [`proc`] | processes running in a namespace (ping, traceroute, tcpdump, dnsmasq, dhclient) and their system-call surface |
+//! | [`proc`] | processes running in a namespace (ping, traceroute, tcpdump, dnsmasq, dhclient, conntrack -E, nc, curl, python3 -m http.server) and their system-call surface |
+//! | [`clock`] | what a wall clock reads at a virtual time, in the tools' formats |
 //! | [`netfilter`] | iptables tables, conntrack and NAT with Linux's semantics |
 //! | [`lab`] | `Lab`: the machine — namespaces, veth pairs, bridges, the `ip`/`bridge`/`brctl`/`sysctl` vocabulary |
 //! | [`show`] | iproute2's output formats |
@@ -11,6 +12,7 @@
 //!
 //! Nothing here reads files, parses shell, or uses wall-clock time or OS randomness.
 
+pub mod clock;
 pub mod lab;
 pub mod netfilter;
 pub mod netns;

@@ -60,7 +60,9 @@ pub fn parse_words(words: &[(String, Span)], ns: Option<String>, background: boo
         "input" => tools::input(&mut w)?,
         "curl" => tools::curl(&mut w)?,
         "python3" => tools::python3(&mut w)?,
-        "iptables-save" | "iptables-restore" | "echo" => {
+        "iptables-save" => Command::IptablesSave { args: tools::rest(&mut w) },
+        "iptables-restore" => Command::IptablesRestore { args: tools::rest(&mut w), input: Vec::new() },
+        "echo" => {
             return Err(w.err_prev(format!("not supported yet: {prog}")));
         }
         _ => {
@@ -146,6 +148,35 @@ pub fn parse(file: &str, source: &str) -> Result<Scenario, ScenarioError> {
             text.push_str(next);
         }
         let mut toks = lex(&text, &cols).map_err(|e| err(e.span, e.message))?;
+        // `CMD <<EOF` (or <<'EOF'): the lines up to `EOF` are CMD's stdin. A transcript
+        // shows them after the shell's `> ` prompt.
+        let mut heredoc: Option<(Vec<String>, Span)> = None;
+        let amp = usize::from(matches!(toks.last(), Some(Tok::Op(o, _)) if o == "&"));
+        if toks.len() >= 3 + amp {
+            let n = toks.len() - amp;
+            if let (Tok::Op(a, at), Tok::Op(b, _), Tok::Word(delim, _)) = (&toks[n - 3], &toks[n - 2], &toks[n - 1])
+                && a == "<"
+                && b == "<"
+            {
+                let delim = delim.trim_start_matches('-').to_string();
+                let at = *at;
+                let mut body = Vec::new();
+                loop {
+                    let Some(l) = lines.get(i) else {
+                        return Err(err(at, format!("here-document never ends: no line `{delim}`"))
+                            .with_hint(format!("end it with a line holding only `{delim}`")));
+                    };
+                    i += 1;
+                    let l = if transcript { l.strip_prefix("> ").unwrap_or(if *l == ">" { "" } else { l }) } else { l };
+                    if l == delim {
+                        break;
+                    }
+                    body.push(l.to_string());
+                }
+                toks.drain(n - 3..n);
+                heredoc = Some((body, at));
+            }
+        }
         // `echo LINE | CMD`: LINE is CMD's stdin.
         let mut piped: Option<(String, Span)> = None;
         if matches!(toks.first(), Some(Tok::Word(w, _)) if w == "echo")
@@ -188,6 +219,15 @@ pub fn parse(file: &str, source: &str) -> Result<Scenario, ScenarioError> {
                 c => {
                     return Err(err(*at, format!("not supported yet: input piped into {}", c.program()))
                         .with_hint("`echo LINE | nc …` is the pipe nslab models"));
+                }
+            }
+        }
+        if let Some((body, at)) = heredoc {
+            match &mut parsed.cmd {
+                Command::IptablesRestore { input, .. } => *input = body,
+                c => {
+                    return Err(err(at, format!("not supported yet: a here-document into {}", c.program()))
+                        .with_hint("iptables-restore is what nslab feeds a here-document"));
                 }
             }
         }

@@ -479,11 +479,16 @@ pub fn dhclient(w: &mut Words<'_>) -> Result<Command, PErr> {
 /// `iptables ARGS`: the words are kept as typed; their syntax is checked as iptables checks
 /// it (`validate`), so an error points at the word.
 pub fn iptables(w: &mut Words<'_>) -> Result<Command, PErr> {
+    Ok(Command::Iptables { args: rest(w) })
+}
+
+/// The remaining words, as they are (the tool reads them itself).
+pub fn rest(w: &mut Words<'_>) -> Vec<String> {
     let mut args = Vec::new();
     while let Some(a) = w.take() {
         args.push(a.to_string());
     }
-    Ok(Command::Iptables { args })
+    args
 }
 
 /// `conntrack -L|-F|-E [-p P]`.

@@ -1,5 +1,5 @@
-//! The `Lab`'s netfilter vocabulary: `iptables` and `conntrack -L` / `-F` (`conntrack -E`
-//! is a process).
+//! The `Lab`'s netfilter vocabulary: `iptables`, `iptables-save` / `-restore` and
+//! `conntrack -L` / `-F` (`conntrack -E` is a process).
 
 use super::{Lab, LabError};
 use crate::netfilter::{self, CtCmd};
@@ -17,6 +17,24 @@ impl Lab {
     pub fn iptables<S: AsRef<str>>(&mut self, node: NodeId, args: &[S]) -> Result<ToolOutput, LabError> {
         let cmd = netfilter::cli::parse(args)?;
         Ok(self.world.with_node::<Netns, _>(node, |n, _| n.iptables(&cmd))?)
+    }
+
+    /// `iptables-save ARGS` in namespace `node`.
+    pub fn iptables_save<S: AsRef<str>>(&mut self, node: NodeId, args: &[S]) -> Result<ToolOutput, LabError> {
+        let (only, counters) = netfilter::save::parse_save(args)?;
+        let now = self.world.now();
+        Ok(self.netns(node).iptables_save(only, counters, now))
+    }
+
+    /// `iptables-restore ARGS` in namespace `node`, `input` on its stdin.
+    pub fn iptables_restore<S: AsRef<str>>(
+        &mut self,
+        node: NodeId,
+        args: &[S],
+        input: &[String],
+    ) -> Result<ToolOutput, LabError> {
+        let noflush = netfilter::save::parse_restore(args)?;
+        Ok(self.world.with_node::<Netns, _>(node, |n, _| n.iptables_restore(input, noflush))?)
     }
 
     /// `conntrack -L|-F` in namespace `node`.

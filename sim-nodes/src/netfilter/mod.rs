@@ -7,6 +7,7 @@
 //! | [`cli`] | `iptables` and `conntrack` arguments, with the tools' own errors |
 //! | [`table`] | chains, policies, counters; applying commands; walking a chain |
 //! | [`show`] | `iptables -L` / `-S` output |
+//! | [`save`] | `iptables-save` / `iptables-restore` |
 //! | [`conntrack`] | tuples, entries, timeouts, events, `conntrack -L` / `-E` lines |
 //! | [`nat`] | packets' tuples; rewriting for NAT; choosing source ports |
 //! | [`tcp`] | TCP connection states, as `nf_conntrack_proto_tcp` tracks them |
@@ -15,6 +16,7 @@ pub mod cli;
 pub mod conntrack;
 pub mod nat;
 pub mod rule;
+pub mod save;
 pub mod show;
 pub mod table;
 pub mod tcp;

@@ -22,13 +22,22 @@ pub struct Chain {
     pub policy: Option<bool>,
     /// The policy's counters.
     pub policy_counters: Counters,
+    /// The policy counts: iptables-nft gives a built-in chain its counter when its policy
+    /// is set (`-P`, or a restore's `:CHAIN POLICY` line); until then they stay at zero.
+    pub counted: bool,
     /// Its rules, with their counters.
     pub rules: Vec<(Rule, Counters)>,
 }
 
 impl Chain {
     fn builtin(name: &str) -> Self {
-        Chain { name: name.into(), policy: Some(true), policy_counters: Counters::default(), rules: Vec::new() }
+        Chain {
+            name: name.into(),
+            policy: Some(true),
+            policy_counters: Counters::default(),
+            counted: false,
+            rules: Vec::new(),
+        }
     }
 }
 
@@ -40,6 +49,9 @@ pub struct Table {
     /// In the kernel: iptables-nft makes a table (and hooks its chains) on the first
     /// command that touches it, even `-L`; until then nothing is filtered or counted.
     pub active: bool,
+    /// The table has chains in the kernel (what `iptables-save` shows): made by the
+    /// first command that adds something, not by `-L` or `-F`.
+    pub exists: bool,
     /// Built-in chains first (in the kernel's order), then user chains as made.
     pub chains: Vec<Chain>,
 }
@@ -69,7 +81,7 @@ impl Table {
             TableId::Filter => &["INPUT", "FORWARD", "OUTPUT"],
             TableId::Nat => &["PREROUTING", "INPUT", "OUTPUT", "POSTROUTING"],
         };
-        Table { id, active: false, chains: names.iter().map(|n| Chain::builtin(n)).collect() }
+        Table { id, active: false, exists: false, chains: names.iter().map(|n| Chain::builtin(n)).collect() }
     }
 
     /// A chain by name.
@@ -186,6 +198,7 @@ impl Table {
                     name: c.clone(),
                     policy: None,
                     policy_counters: Counters::default(),
+                    counted: false,
                     rules: Vec::new(),
                 });
             }
@@ -218,6 +231,7 @@ impl Table {
                     });
                 }
                 ch.policy = Some(*accept);
+                ch.counted = true;
             }
             Op::List { chain: Some(c), .. } | Op::ListRules(Some(c)) => {
                 self.chain(c).ok_or_else(no_such)?;
@@ -242,8 +256,10 @@ impl Table {
                     }
                     None => {
                         let ch = &mut self.chains[ci];
-                        ch.policy_counters.pkts += 1;
-                        ch.policy_counters.bytes += p.len as u64;
+                        if ch.counted {
+                            ch.policy_counters.pkts += 1;
+                            ch.policy_counters.bytes += p.len as u64;
+                        }
                         return if ch.policy != Some(false) { Verdict::Accept } else { Verdict::Drop };
                     }
                 }

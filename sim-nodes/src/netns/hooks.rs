@@ -376,6 +376,9 @@ impl Netns {
         let t = self.nf.tables.table_mut(cmd.table);
         t.apply(cmd)?;
         t.active = true;
+        if matches!(cmd.op, Op::Append(..) | Op::Insert(..) | Op::NewChain(_) | Op::Policy(..)) {
+            t.exists = true;
+        }
         let stdout = match &cmd.op {
             Op::List { chain, numeric, verbose, line_numbers } => {
                 show::list(t, chain.as_deref(), *numeric, *verbose, *line_numbers)
@@ -388,6 +391,30 @@ impl Netns {
             self.nf.ct = Default::default();
         }
         Ok(ToolOutput { stdout, stderr: Vec::new() })
+    }
+
+    /// `iptables-save [-t T] [-c]` at virtual time `now`.
+    pub fn iptables_save(
+        &self,
+        only: Option<crate::netfilter::TableId>,
+        counters: bool,
+        now: sim_core::Instant,
+    ) -> ToolOutput {
+        let stamp = crate::clock::ctime(now);
+        ToolOutput { stdout: crate::netfilter::save::save(&self.nf.tables, only, counters, &stamp), stderr: Vec::new() }
+    }
+
+    /// `iptables-restore [-n]` with `input` on its stdin: all of it, or nothing.
+    pub fn iptables_restore(
+        &mut self,
+        input: &[String],
+        noflush: bool,
+    ) -> Result<ToolOutput, crate::netfilter::CliError> {
+        crate::netfilter::save::restore(&mut self.nf.tables, input, noflush)?;
+        if !self.nf.tables.tracking() {
+            self.nf.ct = Default::default();
+        }
+        Ok(ToolOutput::default())
     }
 
     /// `conntrack -L [-p P]` (oldest first; the kernel lists in hash order).

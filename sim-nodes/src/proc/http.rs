@@ -4,20 +4,17 @@
 //! The server answers `GET`/`HEAD /` with the directory listing (`200 OK`), any other path
 //! with `404 File not found`, other methods with `501`; HTTP/1.0, so it closes after each
 //! answer. It prints `Serving HTTP on …` and logs each request to stderr as Python does
-//! (`ADDR - - [22/Nov/2026 05:06:39] "HEAD / HTTP/1.1" 200 -`). Dates come from virtual time
-//! counted from [`EPOCH`], never the wall clock.
+//! (`ADDR - - [22/Nov/2026 05:06:39] "HEAD / HTTP/1.1" 200 -`). Dates are [`crate::clock`]'s.
 //!
 //! curl prints what a terminal shows (no progress meter): the headers with `-I`, else the
 //! body; its errors are curl's own (`curl: (7) Failed to connect to … Couldn't connect to
 //! server`, `(28)` on `--connect-timeout` / `-m`) unless `-s` without `-S`.
 
 use super::Sys;
+use crate::clock;
 use sim_core::{Duration, Instant};
 use smoltcp::iface::SocketHandle;
 use std::net::Ipv4Addr;
-
-/// What virtual time zero reads as on a clock: Sun, 22 Nov 2026 00:00:00 UTC (Unix time).
-pub const EPOCH: u64 = 1_795_305_600;
 
 /// Python's `Server:` header.
 pub const SERVER: &str = "SimpleHTTP/0.6 Python/3.11.2";
@@ -27,37 +24,16 @@ pub const LISTING: &str = "<!DOCTYPE HTML>\n<html lang=\"en\">\n<head>\n<meta ch
 <title>Directory listing for /</title>\n</head>\n<body>\n<h1>Directory listing for /</h1>\n\
 <hr>\n<ul>\n</ul>\n<hr>\n</body>\n</html>\n";
 
-/// (year, month 1–12, day, weekday 0 = Sunday, hour, minute, second) of Unix time `t`.
-fn civil(t: u64) -> (u64, usize, u64, usize, u64, u64, u64) {
-    let days = t / 86_400;
-    let secs = t % 86_400;
-    // Howard Hinnant's civil_from_days.
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u64;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as usize;
-    let y = (yoe + era * 400 + i64::from(m <= 2)) as u64;
-    let wd = ((days + 4) % 7) as usize;
-    (y, m, d, wd, secs / 3600, secs / 60 % 60, secs % 60)
-}
-
-const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-
 /// The `Date:` header's form: `Sun, 22 Nov 2026 05:06:39 GMT`.
 pub fn http_date(now: Instant) -> String {
-    let (y, m, d, wd, hh, mm, ss) = civil(EPOCH + now.as_micros() / 1_000_000);
-    format!("{}, {d:02} {} {y} {hh:02}:{mm:02}:{ss:02} GMT", DAYS[wd], MONTHS[m - 1])
+    let c = clock::at(now);
+    format!("{}, {:02} {} {} {:02}:{:02}:{:02} GMT", c.day_name(), c.day, c.month_name(), c.year, c.hour, c.min, c.sec)
 }
 
 /// Python's `log_date_time_string`: `22/Nov/2026 05:06:39`.
 fn log_date(now: Instant) -> String {
-    let (y, m, d, _, hh, mm, ss) = civil(EPOCH + now.as_micros() / 1_000_000);
-    format!("{d:02}/{}/{y:04} {hh:02}:{mm:02}:{ss:02}", MONTHS[m - 1])
+    let c = clock::at(now);
+    format!("{:02}/{}/{:04} {:02}:{:02}:{:02}", c.day, c.month_name(), c.year, c.hour, c.min, c.sec)
 }
 
 fn error_page(code: u16, message: &str, explain: &str) -> String {

@@ -57,6 +57,9 @@ pub struct Nc {
     /// Typed but not yet taken by the socket (its send buffer was full): it waits, as in
     /// ncat's stdin pipe.
     outbound: Vec<u8>,
+    /// `-k`: the listening socket, still listening while a connection is served (the
+    /// next client may connect meanwhile).
+    next: Option<SocketHandle>,
 }
 
 const VERSION: &str = "Ncat: Version 7.93 ( https://nmap.org/ncat )";
@@ -64,7 +67,7 @@ const VERSION: &str = "Ncat: Version 7.93 ( https://nmap.org/ncat )";
 impl Nc {
     /// An ncat that has not started.
     pub fn new(args: NcArgs) -> Self {
-        Nc { args, sock: None, phase: Phase::Done, peer: None, partial: Vec::new(), outbound: Vec::new() }
+        Nc { args, sock: None, phase: Phase::Done, peer: None, partial: Vec::new(), outbound: Vec::new(), next: None }
     }
 
     fn input_bytes(&self) -> Option<Vec<u8>> {
@@ -175,6 +178,10 @@ impl Nc {
             (Phase::Listening, S::Established | S::PeerClosed) => {
                 self.phase = Phase::Connected;
                 self.peer = peer;
+                if self.args.keep_open {
+                    // accept(): the listener listens on.
+                    self.next = sys.tcp_listen_on(None, self.args.port, true).ok();
+                }
                 if self.args.verbose
                     && let Some((a, p)) = peer
                 {
@@ -217,12 +224,12 @@ impl Nc {
                     sys.tcp_close(h);
                 }
                 if self.args.keep_open && self.args.listen {
-                    // -k: listen again.
-                    if let Ok(n) = sys.tcp_listen(self.args.port) {
-                        self.sock = Some(n);
-                        self.phase = Phase::Listening;
-                    }
-                    return;
+                    // -k: on to the next client (who may be connected already).
+                    sys.tcp_release(h);
+                    self.sock = self.next.take().or_else(|| sys.tcp_listen_on(None, self.args.port, true).ok());
+                    self.phase = Phase::Listening;
+                    self.partial.clear();
+                    return self.on_sockets(sys);
                 }
                 self.phase = Phase::Done;
                 sys.exit(0);
