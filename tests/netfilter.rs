@@ -217,3 +217,26 @@ fn an_idle_tcp_connection_lives_as_long_as_the_established_sysctl_says() {
         .collect();
     assert_eq!(at[3].saturating_since(at[2]), Duration::from_secs(10), "{at:?}");
 }
+
+#[test]
+fn e11_connections_leave_as_the_host_each_with_a_port_of_its_own() {
+    // Several seeds: the ports are random, their distinctness is not.
+    for seed in [11, 1, 2, 3, 4] {
+        let (_, r) = common::run_file(&common::scenario_path("e11-home-lan.sh"), Some(seed));
+        let lines = out(&r, "conntrack -L -p tcp");
+        let mut ports: Vec<&str> = lines
+            .iter()
+            .filter(|l| l.starts_with("tcp "))
+            .map(|l| {
+                // The reply tuple: what 1.1.1.1 answers to is the host, at the binding's port.
+                let reply = l.split(" src=1.1.1.1 dst=").nth(1).expect("reply tuple");
+                assert!(reply.starts_with("10.138.0.3 "), "{l}");
+                reply.split("dport=").nth(1).and_then(|p| p.split(' ').next()).expect("port")
+            })
+            .collect();
+        assert_eq!(ports.len(), 3, "{lines:#?}");
+        ports.sort_unstable();
+        ports.dedup();
+        assert_eq!(ports.len(), 3, "three connections, three ports (seed {seed}): {lines:#?}");
+    }
+}

@@ -34,6 +34,8 @@ pub struct Netfilter {
     pub ct: Conntrack,
     /// Packets dropped because no source port was free for a NAT.
     pub nat_exhausted: u64,
+    /// The timeouts as last read from the sysctls, with the sysctl generation read.
+    pub timeouts: Option<(u64, conntrack::Timeouts)>,
 }
 
 /// A `conntrack` command.

@@ -67,9 +67,16 @@ impl Netns {
         self.nf.tables.tracking() || self.nf.tables.filter.active
     }
 
-    fn timeouts(&self) -> Timeouts {
+    /// The timeouts from the sysctls (read again only after a sysctl write).
+    fn timeouts(&mut self) -> Timeouts {
+        let generation = self.sysctl.generation();
+        if let Some((g, t)) = self.nf.timeouts
+            && g == generation
+        {
+            return t;
+        }
         let n = |k: &str| self.sysctl.num(k).max(1) as u64;
-        Timeouts {
+        let t = Timeouts {
             udp: n("net.netfilter.nf_conntrack_udp_timeout"),
             udp_stream: n("net.netfilter.nf_conntrack_udp_timeout_stream"),
             icmp: n("net.netfilter.nf_conntrack_icmp_timeout"),
@@ -85,7 +92,9 @@ impl Netns {
                 close: n("net.netfilter.nf_conntrack_tcp_timeout_close"),
                 unacknowledged: n("net.netfilter.nf_conntrack_tcp_timeout_unacknowledged"),
             },
-        }
+        };
+        self.nf.timeouts = Some((generation, t));
+        t
     }
 
     fn if_name(&self, ix: Option<u32>) -> Option<String> {

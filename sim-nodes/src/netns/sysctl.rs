@@ -115,11 +115,13 @@ const PER_IF_NEIGH: &[(&str, Kind)] = &[
 #[derive(Clone, Debug)]
 pub struct Sysctl {
     values: BTreeMap<String, String>,
+    /// Counts writes, so that readers may cache what they derive from the values.
+    generation: u64,
 }
 
 impl Default for Sysctl {
     fn default() -> Self {
-        Sysctl { values: GLOBAL.iter().map(|(k, v, _)| (k.to_string(), v.to_string())).collect() }
+        Sysctl { values: GLOBAL.iter().map(|(k, v, _)| (k.to_string(), v.to_string())).collect(), generation: 0 }
     }
 }
 
@@ -178,12 +180,14 @@ impl Sysctl {
         let key = normalize(key);
         if let Some((_, _, kind)) = GLOBAL.iter().find(|(k, _, _)| *k == key) {
             let v = check(*kind, &key, value)?;
+            self.generation += 1;
             self.values.insert(key.clone(), v.clone());
             let effect = match key.as_str() {
                 "net.ipv4.ip_forward" | "net.ipv4.conf.all.forwarding" => {
                     let on = v == "1";
                     for k in ["net.ipv4.ip_forward", "net.ipv4.conf.all.forwarding", "net.ipv4.conf.default.forwarding"]
                     {
+                        self.generation += 1;
                         self.values.insert(k.to_string(), v.clone());
                     }
                     let prefix = "net.ipv4.conf.";
@@ -194,6 +198,7 @@ impl Sysctl {
                         .cloned()
                         .collect();
                     for k in per_if {
+                        self.generation += 1;
                         self.values.insert(k, v.clone());
                     }
                     Effect::ForwardingAll(on)
@@ -210,6 +215,7 @@ impl Sysctl {
             if let Some((_, kind)) = list.iter().find(|(k, _)| *k == leaf) {
                 let v = check(*kind, &key, value)?;
                 let ifname = ifname.to_string();
+                self.generation += 1;
                 self.values.insert(key.clone(), v.clone());
                 let effect =
                     if table == "conf" { Effect::ForwardingIf(ifname, v == "1") } else { Effect::Neigh(ifname) };
@@ -218,6 +224,11 @@ impl Sysctl {
             return Err(SysctlError::Unsupported(key));
         }
         Err(self.unknown(&key))
+    }
+
+    /// How many writes there have been (a cache keyed by it stays valid until the next).
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// A numeric value (keys from the table above always parse).

@@ -1,0 +1,269 @@
+//! The arguments of the programs a step runs in a namespace (dnsmasq, dhclient, nc, curl,
+//! python3's http.server, traceroute, ping, tcpdump), as both front ends give them.
+
+use super::Secs;
+use serde::{Deserialize, Serialize};
+use std::net::Ipv4Addr;
+
+/// `dnsmasq --dhcp-range=START,END[,MASK][,LEASE] [--interface=IF] [--no-daemon] …`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DnsmasqCmd {
+    /// `--dhcp-range` as written (`192.0.2.100,192.0.2.200,255.255.255.0,1h`).
+    pub dhcp_range: String,
+    /// `--interface`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interface: Option<String>,
+    /// `--dhcp-host=MAC,IP`, each as written.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dhcp_host: Vec<String>,
+    /// `--dhcp-option=…`, each as written (`3,192.0.2.1`, `option:dns-server,192.0.2.53`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dhcp_option: Vec<String>,
+    /// `--no-daemon` (or `-d`, `-k`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_daemon: bool,
+    /// `--no-ping`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_ping: bool,
+    /// `--port=N` (0 disables DNS).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+    /// `--no-resolv`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_resolv: bool,
+    /// `--no-hosts`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_hosts: bool,
+}
+
+/// `dhclient [-d] [-v] [-r] IF`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DhclientCmd {
+    /// The interface.
+    pub iface: String,
+    /// `-d`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub foreground: bool,
+    /// `-v`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub verbose: bool,
+    /// `-r`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub release: bool,
+}
+
+/// `[echo LINE |] nc|ncat [-l] [-u] [-v] [-n] [-k] [-p PORT] [HOST] PORT`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NcCmd {
+    /// `-l`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub listen: bool,
+    /// `-u`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub udp: bool,
+    /// `-v`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub verbose: bool,
+    /// `-n`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub numeric: bool,
+    /// `-k`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub keep_open: bool,
+    /// `-p`: a client's source port.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_port: Option<u16>,
+    /// The host to connect to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<Ipv4Addr>,
+    /// The port.
+    pub port: u16,
+    /// A line piped in with `echo LINE |` (stdin then ends).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<String>,
+}
+
+/// `curl [-I] [-s] [-S] [-m S] [--connect-timeout S] URL`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CurlCmd {
+    /// `-I`: HEAD, print the headers.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub head: bool,
+    /// `-s`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub silent: bool,
+    /// `-S`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub show_error: bool,
+    /// `-m`: limit for the whole transfer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_time: Option<Secs>,
+    /// `--connect-timeout`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connect_timeout: Option<Secs>,
+    /// The URL (`http://HOST[:PORT][/PATH]`).
+    pub url: String,
+}
+
+/// Where a URL points: host as written, port, path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    /// The host as written.
+    pub host: String,
+    /// The port.
+    pub port: u16,
+    /// The path (`/` at least).
+    pub path: String,
+}
+
+impl CurlCmd {
+    /// The URL's parts, as curl reads an `http://` URL (the scheme may be left out).
+    pub fn target(&self) -> Result<Target, String> {
+        let rest = match self.url.split_once("://") {
+            Some(("http" | "HTTP", r)) => r,
+            Some((scheme, _)) => return Err(format!("not supported yet: {scheme}:// URLs (nslab's curl speaks http)")),
+            None => &self.url,
+        };
+        let (authority, path) = match rest.find(['/', '?', '#']) {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, "/"),
+        };
+        let path = if path.starts_with('/') { path.to_string() } else { format!("/{path}") };
+        let (host, port) = match authority.rsplit_once(':') {
+            Some((h, p)) => {
+                let port = p
+                    .parse::<u16>()
+                    .map_err(|_| format!("curl: (3) URL using bad/illegal format or missing URL: port `{p}`"))?;
+                (h, port)
+            }
+            None => (authority, 80),
+        };
+        if host.is_empty() {
+            return Err("curl: (3) URL using bad/illegal format or missing URL".into());
+        }
+        Ok(Target { host: host.to_string(), port, path })
+    }
+}
+
+/// `python3 -m http.server [PORT] [--bind ADDR]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpServerCmd {
+    /// The port (8000 if not given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+    /// `--bind ADDR`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bind: Option<Ipv4Addr>,
+}
+
+impl NcCmd {
+    /// The words after the program name, as ncat takes them.
+    pub fn args(&self) -> Vec<String> {
+        let mut flags = String::new();
+        for (on, c) in
+            [(self.listen, 'l'), (self.udp, 'u'), (self.numeric, 'n'), (self.verbose, 'v'), (self.keep_open, 'k')]
+        {
+            if on {
+                flags.push(c);
+            }
+        }
+        let mut v = Vec::new();
+        if !flags.is_empty() {
+            v.push(format!("-{flags}"));
+        }
+        if let Some(p) = self.source_port {
+            v.extend(["-p".to_string(), p.to_string()]);
+        }
+        if let Some(h) = self.host {
+            v.push(h.to_string());
+        }
+        v.push(self.port.to_string());
+        v
+    }
+}
+
+/// `traceroute [-n] [-m MAX] [-q N] [-w S] [-f FIRST] [-p PORT] [-N SIM] DEST`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TracerouteCmd {
+    /// Destination address.
+    pub dest: Ipv4Addr,
+    /// `-n`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub numeric: bool,
+    /// `-m`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_hops: Option<u8>,
+    /// `-f`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_hop: Option<u8>,
+    /// `-q`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queries: Option<u8>,
+    /// `-w` (the maximum wait).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait: Option<Secs>,
+    /// `-p`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+    /// `-N`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sim_queries: Option<u8>,
+}
+
+/// `ping [-c N] [-i S] [-I IF|ADDR] [-W S] [-t TTL] [-s SIZE] [-q] [-b] DEST`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PingCmd {
+    /// Destination address.
+    pub dest: Ipv4Addr,
+    /// `-c`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u32>,
+    /// `-i`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<Secs>,
+    /// `-I`: an address or an interface name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bind: Option<String>,
+    /// `-W`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait: Option<Secs>,
+    /// `-t`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl: Option<u8>,
+    /// `-s`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<usize>,
+    /// `-q`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub quiet: bool,
+    /// `-b`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub broadcast: bool,
+}
+
+/// `tcpdump [-t] [-n] [-e] [-l] -i IF [-w FILE] [FILTER]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TcpdumpCmd {
+    /// `-i`.
+    pub iface: String,
+    /// The filter expression.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub filter: String,
+    /// `-e`: print link-level headers (default true: the documents use `-tnel`).
+    #[serde(default = "super::yes")]
+    pub link_header: bool,
+    /// `-t`: no timestamps (default true).
+    #[serde(default = "super::yes")]
+    pub no_timestamp: bool,
+    /// `-w FILE`: write the capture (under `--pcap DIR`) instead of printing it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub write: Option<String>,
+}
