@@ -228,3 +228,15 @@ fn iptables_refuses_as_iptables_does() {
     assert!(e.lines().next().unwrap().starts_with("error: a.ron:1:"), "{e}");
     assert!(e.contains("unknown option \"--dport\""), "{e}");
 }
+
+#[test]
+fn check_mode_knows_which_jobs_a_run_would_have() {
+    let text = format!("{SETUP}ip netns exec ns1 tcpdump -n -i lo &\nkill %1\nkill %2\n");
+    let sc = scenarios::load("a.sh", &text).unwrap();
+    let e = runner::run("a.sh", &text, &sc, &runner::RunOptions { dry_run: true, ..Default::default() })
+        .err()
+        .unwrap()
+        .to_string();
+    assert_at(&e, "a.sh", 6, 1, "kill: %2: no such job");
+    assert!(e.contains("help: jobs: %1"), "{e}");
+}

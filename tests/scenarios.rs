@@ -3,7 +3,7 @@
 
 mod common;
 
-use nslab::scenarios::transcript;
+use nslab::scenarios::{self, runner, transcript};
 
 #[test]
 fn every_scenario_meets_its_expectations() {
@@ -19,6 +19,19 @@ fn every_scenario_meets_its_expectations() {
         }
     }
     assert!(failed.is_empty(), "{}", failed.join("\n"));
+}
+
+#[test]
+fn nslab_check_accepts_every_scenario_without_running_it() {
+    for f in common::scenario_files() {
+        let name = f.display().to_string();
+        let text = std::fs::read_to_string(&f).expect("readable");
+        let sc = scenarios::load(&name, &text).expect("parses");
+        let opts = runner::RunOptions { dry_run: true, ..Default::default() };
+        if let Err(e) = runner::run(&name, &text, &sc, &opts) {
+            panic!("{e}");
+        }
+    }
 }
 
 #[test]

@@ -104,6 +104,8 @@ struct Runner<'a> {
     attribution: Attribution,
     exits: BTreeMap<usize, i32>,
     dry: bool,
+    /// In a dry run (`nslab check`) nothing starts: how many background jobs would have.
+    dry_jobs: u32,
 }
 
 /// The word an error message names in quotes (`Cannot find device "x"`), if any.
@@ -174,6 +176,13 @@ impl Runner<'_> {
                 if !self.dry {
                     let until = self.lab.world().now() + secs.0;
                     self.lab.world_mut().run_until(until).map_err(|e| self.budget(step, e))?;
+                }
+            }
+            Command::Kill { job } | Command::Input { job, .. } if self.dry => {
+                if !(1..=self.dry_jobs).contains(job) {
+                    let message = format!("{}: %{job}: no such job", step.run.program());
+                    let e = LabError { message, status: 1, hint: Some(self.jobs_hint()) };
+                    self.refuse(i, step, node, e, None)?;
                 }
             }
             Command::Kill { job } => {
@@ -258,6 +267,12 @@ impl Runner<'_> {
     }
 
     fn jobs_hint(&self) -> String {
+        if self.dry {
+            return match self.dry_jobs {
+                0 => "no background job was started".into(),
+                n => format!("jobs: {}", (1..=n).map(|k| format!("%{k}")).collect::<Vec<_>>().join(" ")),
+            };
+        }
         if self.jobs.is_empty() {
             "no background job was started".into()
         } else {
@@ -300,6 +315,9 @@ impl Runner<'_> {
         if self.dry {
             if let Command::Tcpdump(t) = &step.run {
                 self.lab.dev_index(node, &t.iface).map_err(|e| self.error(step, e, Some(&t.iface)))?;
+            }
+            if step.background {
+                self.dry_jobs += 1;
             }
             return Ok(());
         }
@@ -568,6 +586,7 @@ pub fn run(file: &str, source: &str, sc: &Scenario, opts: &RunOptions) -> Result
         attribution: Attribution::default(),
         exits: BTreeMap::new(),
         dry: opts.dry_run,
+        dry_jobs: 0,
     };
     for (i, step) in sc.steps.iter().enumerate() {
         r.run_step(i, step)?;
