@@ -200,7 +200,8 @@ fn iptables_restore_needs_its_rules_and_refuses_as_it_does() {
         "a.sh",
         &format!("{SETUP}ip netns exec ns1 iptables-restore <<'EOF'\n*filter\n-A INPUT -j FOO\nCOMMIT\nEOF\n"),
     );
-    assert_at(&e, "a.sh", 4, 1, "iptables-restore v1.8.9 (nf_tables): Chain 'FOO' does not exist");
+    // Pointed at the here-document's line.
+    assert_at(&e, "a.sh", 6, 1, "iptables-restore v1.8.9 (nf_tables): Chain 'FOO' does not exist");
     assert!(e.contains("Error occurred at line: 2"), "{e}");
     let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 iptables-restore <<EOF\n*filter\n-A INPUT -j DROP\nEOF\n"));
     assert!(e.contains("iptables-restore: COMMIT expected at line 3"), "{e}");

@@ -1,7 +1,9 @@
 //! Making, entering and removing the run's namespaces.
 //!
-//! A namespace is made with rtnetlink's `NetworkNamespace::add` (the same `/run/netns/NAME`
-//! bind mount `ip netns add` makes, so `ip netns exec` and `ip -n` reach it). Each gets an
+//! A namespace is made by `ip netns add` itself (the `/run/netns/NAME` bind mount that
+//! `ip netns exec` and `ip -n` reach). Not rtnetlink's `NetworkNamespace::add`: it forks
+//! this multi-threaded process and allocates in the child, which can deadlock on a lock
+//! another thread held at the fork (seen: a parity run hung with such children). Each gets an
 //! `/etc/netns/NAME/` with empty `resolv.conf` and `hosts`, which `ip netns exec` mounts
 //! over the machine's — so dhclient-script never writes the machine's resolver file, and
 //! dnsmasq reads the same empty files the sim's machine has — and IPv6 is switched off in
@@ -45,7 +47,16 @@ pub fn within<T: Send + 'static>(kernel: &str, f: impl FnOnce() -> T + Send + 's
 /// Makes the namespace `kernel`, its `/etc/netns` files, and switches IPv6 off in it.
 /// Returns its inode, which finds its processes even after its name is gone.
 pub async fn create(kernel: &str) -> Result<u64, KernelError> {
-    rtnetlink::NetworkNamespace::add(kernel.to_string()).await.map_err(|e| io(&format!("ip netns add {kernel}"), e))?;
+    let out = tokio::process::Command::new("ip")
+        .args(["netns", "add", kernel])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .map_err(|e| io(&format!("ip netns add {kernel}"), e))?;
+    if !out.status.success() {
+        let why = String::from_utf8_lossy(&out.stderr).trim().to_string();
+        return Err(io(&format!("ip netns add {kernel}"), why));
+    }
     let etc = Path::new(ETC_NETNS_DIR).join(kernel);
     std::fs::create_dir_all(&etc).map_err(|e| io(&etc.display().to_string(), e))?;
     for f in ["resolv.conf", "hosts"] {

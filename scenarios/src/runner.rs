@@ -118,8 +118,22 @@ fn quoted(msg: &str) -> Option<&str> {
 impl Runner<'_> {
     fn error(&self, step: &Step, e: LabError, word: Option<&str>) -> ScenarioError {
         let w = word.or_else(|| quoted(&e.message));
-        let at = w.map(|w| step.locate(w)).unwrap_or(step.span);
+        let at = self.restore_line(step, &e.message).or_else(|| w.map(|w| step.locate(w))).unwrap_or(step.span);
         ScenarioError::at(self.file, self.source, at, e.message.clone()).with_opt_hint(e.hint)
+    }
+
+    /// Where in the file the line an `iptables-restore` error names (`Error occurred at
+    /// line: N`) is: the here-document's Nth line, when the file holds it there.
+    fn restore_line(&self, step: &Step, msg: &str) -> Option<crate::error::Span> {
+        let Command::IptablesRestore { input, .. } = &step.run else { return None };
+        let n: usize = msg.split("Error occurred at line: ").nth(1)?.lines().next()?.trim().parse().ok()?;
+        let want = input.get(n.checked_sub(1)?).filter(|l| !l.is_empty())?;
+        let line_no = step.span.line as usize + n;
+        let src = self.source.lines().nth(line_no - 1)?;
+        let col = src.len().checked_sub(want.len())?;
+        src.ends_with(want.as_str()).then(|| {
+            crate::error::Span::new(line_no as u32, src[..col].chars().count() as u32 + 1, want.chars().count() as u32)
+        })
     }
 
     fn expected_exit(step: &Step) -> Option<i32> {
