@@ -205,6 +205,9 @@ fn iptables_restore_needs_its_rules_and_refuses_as_it_does() {
     assert!(e.contains("Error occurred at line: 2"), "{e}");
     let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 iptables-restore <<EOF\n*filter\n-A INPUT -j DROP\nEOF\n"));
     assert!(e.contains("iptables-restore: COMMIT expected at line 3"), "{e}");
+    let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 iptables-restore < rules.v4\n"));
+    assert_at(&e, "a.sh", 4, 36, "not supported yet: reading a file");
+    assert!(e.contains("here-document"), "{e}");
     let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 iptables-save -t mangle\n"));
     assert!(e.contains("not supported yet: table mangle"), "{e}");
 }

@@ -202,6 +202,10 @@ pub fn parse(file: &str, source: &str) -> Result<Scenario, ScenarioError> {
                     grep = Some(g);
                     k += used;
                 }
+                Tok::Op(op, s) if op == "<" => {
+                    return Err(err(*s, "not supported yet: reading a file (`<`); nslab has no files".into())
+                        .with_hint("give the input as a here-document: `<<EOF`, the lines, then `EOF`"));
+                }
                 Tok::Op(op, s) => {
                     return Err(err(*s, format!("not supported yet: `{op}` in a scenario line"))
                         .with_hint("one command per line; of pipes only `| grep [-v] [-i] WORD` is modelled"));
