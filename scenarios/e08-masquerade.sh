@@ -112,7 +112,9 @@ $ ip netns exec lan tcpdump -tnl -i lan-veth0 tcp port 80 &
 #! contains: IP 192.0.2.1.{} > 203.0.113.1.80: Flags [P.], seq 1:77, ack 1, win {}, length 76
 #! contains: IP 203.0.113.1.80 > 192.0.2.1.{}: Flags [P.], seq 1:156, ack 77, win {}, length 155
 #! lacks: {}203.0.113.254{}
-#! differs: IP {}, ack {}, win {}, length 0 -- who closes first (curl or Python) is a race on the kernel: the FINs and bare ACKs of the close come in either order
+#! differs: IP {}: Flags [F.], {} -- who closes first (curl or Python) is a race on the kernel: the FINs come in either order
+#! differs: IP {}: Flags [.], ack 15{}, win {}, length 0 -- and with them the bare ACKs of the answer and its FIN
+#! differs: IP {}: Flags [.], ack 78, win {}, length 0 -- and the ACK of the client's FIN
 #! differs: {} packets {} -- the same race changes the count by one
 $ ip netns exec wan tcpdump -tnl -i wan-veth0 tcp port 80 &
 #! contains: IP 203.0.113.254.{} > 203.0.113.1.80: Flags [S], seq {}, win {}, length 0
@@ -120,7 +122,9 @@ $ ip netns exec wan tcpdump -tnl -i wan-veth0 tcp port 80 &
 #! contains: IP 203.0.113.254.{} > 203.0.113.1.80: Flags [P.], seq 1:77, ack 1, win {}, length 76
 #! contains: IP 203.0.113.1.80 > 203.0.113.254.{}: Flags [P.], seq 1:156, ack 77, win {}, length 155
 #! lacks: {}192.0.2.1{}
-#! differs: IP {}, ack {}, win {}, length 0 -- who closes first (curl or Python) is a race on the kernel: the FINs and bare ACKs of the close come in either order
+#! differs: IP {}: Flags [F.], {} -- who closes first (curl or Python) is a race on the kernel: the FINs come in either order
+#! differs: IP {}: Flags [.], ack 15{}, win {}, length 0 -- and with them the bare ACKs of the answer and its FIN
+#! differs: IP {}: Flags [.], ack 78, win {}, length 0 -- and the ACK of the client's FIN
 #! differs: {} packets {} -- the same race changes the count by one
 $ ip netns exec lan curl -I http://203.0.113.1/
 #! contains: HTTP/1.0 200 OK

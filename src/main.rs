@@ -142,21 +142,27 @@ fn run(
     if let Some(dir) = pcap {
         write_pcaps(&r.captures(), r.records(), &r.attribution, &r.steps, file, dir)?;
     }
-    let failures = r.failures(&name);
-    for f in &failures {
+    let how = format!("(seed {}, {} s virtual)", r.seed, r.end());
+    Ok(report(&name, &sc, &r.failures(&name), quiet, &how))
+}
+
+/// Prints a run's failed expectations and, when quiet or failing, its verdict line.
+fn report(
+    name: &str,
+    sc: &scenarios::command::Scenario,
+    failures: &[impl std::fmt::Display],
+    quiet: bool,
+    how: &str,
+) -> bool {
+    for f in failures {
         eprintln!("{f}");
     }
     let checks: usize = sc.steps.iter().map(|s| s.expect.len()).sum();
     if quiet || !failures.is_empty() {
-        eprintln!(
-            "{} {name}: {} of {checks} expectations held (seed {}, {} s virtual)",
-            if failures.is_empty() { "PASS" } else { "FAIL" },
-            checks - failures.len(),
-            r.seed,
-            r.end()
-        );
+        let verdict = if failures.is_empty() { "PASS" } else { "FAIL" };
+        eprintln!("{verdict} {name}: {} of {checks} expectations held {how}", checks - failures.len());
     }
-    Ok(failures.is_empty())
+    failures.is_empty()
 }
 
 fn run_kernel(file: &Path, pcap: Option<&Path>, quiet: bool, json: bool) -> Result<bool, String> {
@@ -171,20 +177,8 @@ fn run_kernel(file: &Path, pcap: Option<&Path>, quiet: bool, json: bool) -> Resu
     if let Some(dir) = pcap {
         write_pcaps(&r.captures, &r.records, &r.attribution, &r.steps, file, dir)?;
     }
-    let failures = r.failures(&name);
-    for f in &failures {
-        eprintln!("{f}");
-    }
-    let checks: usize = sc.steps.iter().map(|s| s.expect.len()).sum();
-    if quiet || !failures.is_empty() {
-        eprintln!(
-            "{} {name}: {} of {checks} expectations held on the kernel ({:.1} s)",
-            if failures.is_empty() { "PASS" } else { "FAIL" },
-            checks - failures.len(),
-            r.elapsed.as_secs_f64()
-        );
-    }
-    Ok(failures.is_empty())
+    let how = format!("on the kernel ({:.1} s)", r.elapsed.as_secs_f64());
+    Ok(report(&name, &sc, &r.failures(&name), quiet, &how))
 }
 
 fn write_pcaps(

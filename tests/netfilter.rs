@@ -240,3 +240,25 @@ fn e11_connections_leave_as_the_host_each_with_a_port_of_its_own() {
         assert_eq!(ports.len(), 3, "three connections, three ports (seed {seed}): {lines:#?}");
     }
 }
+
+#[test]
+fn conntrack_flush_reports_the_time_left_and_who_asked() {
+    // As the kernel printed it for the same steps: the time the entry had left, then
+    // `[USERSPACE] portid=PID progname=conntrack` (the pid of `conntrack -F`).
+    let text = format!(
+        "{TOPOLOGY}ip netns exec router iptables -t nat -A POSTROUTING -o gw-veth1 -j MASQUERADE\n\
+         ip netns exec router conntrack -E &\nip netns exec lan ping -c 1 203.0.113.1\nsleep 1.5\n\
+         ip netns exec router conntrack -F\nsleep 0.5\n"
+    );
+    let r = common::run_text("flush.sh", &text).unwrap();
+    let lines = out(&r, "conntrack -E");
+    let d = &lines[2];
+    assert!(d.starts_with("[DESTROY] icmp     1 28 src=192.0.2.1 dst=203.0.113.1 type=8"), "{lines:#?}");
+    let (_, who) = d.split_once(" [USERSPACE] portid=").expect("who asked");
+    let (pid, prog) = who.split_once(' ').expect("pid");
+    assert!(pid.parse::<u32>().is_ok() && prog == "progname=conntrack", "{d}");
+    assert_eq!(
+        out(&r, "conntrack -F"),
+        vec!["conntrack v1.4.7 (conntrack-tools): connection tracking table has been emptied."]
+    );
+}

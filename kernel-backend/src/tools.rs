@@ -40,34 +40,24 @@ pub fn which(tool: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// The tools a scenario's commands need on the kernel.
+/// The tools a scenario's commands need on the kernel: each step's program, as
+/// [`Command::program`] names it.
 pub fn needed_by(sc: &Scenario) -> Vec<&'static str> {
     let mut v = vec!["ip", "stdbuf"];
     for s in &sc.steps {
-        let t = match &s.run {
-            Command::BridgeFdbShow { .. } => "bridge",
-            Command::Brctl(_) => "brctl",
-            Command::Sysctl { .. } => "sysctl",
-            Command::Ping(_) => "ping",
-            Command::Traceroute(_) => "traceroute",
-            Command::Dnsmasq(_) => "dnsmasq",
-            Command::Dhclient(_) => "dhclient",
-            Command::Iptables { .. } => "iptables",
-            Command::IptablesSave { .. } => "iptables-save",
-            Command::IptablesRestore { .. } => "iptables-restore",
-            Command::Conntrack { .. } => "conntrack",
-            Command::Nc(_) => "ncat",
-            Command::Curl(_) => "curl",
-            Command::HttpServer(_) => {
-                if !v.contains(&"ss") {
-                    v.push("ss");
-                }
-                "python3"
-            }
-            _ => continue,
+        let t = match s.run.program() {
+            // Shell builtins and nslab's own `input`; tcpdump is captured in-process.
+            "sleep" | "kill" | "input" | "wait" | "tcpdump" => continue,
+            // nmap's ncat, which the sim models (Debian's `nc` may be another netcat).
+            "nc" => "ncat",
+            p => p,
         };
-        if !v.contains(&t) {
-            v.push(t);
+        // `ss` tells when python3's port listens.
+        let also = matches!(s.run, Command::HttpServer(_)).then_some("ss");
+        for t in std::iter::once(t).chain(also) {
+            if !v.contains(&t) {
+                v.push(t);
+            }
         }
     }
     v

@@ -120,6 +120,9 @@ pub enum Event {
     Update,
     /// `[DESTROY]`.
     Destroy,
+    /// `[DESTROY]` asked for from userspace (`conntrack -F` with that pid): the kernel
+    /// adds `[USERSPACE] portid=PID progname=conntrack`.
+    Flushed(u32),
 }
 
 /// A namespace's conntrack table.
@@ -332,8 +335,9 @@ impl Conntrack {
         }
     }
 
-    /// `conntrack -F`: every entry goes (with `[DESTROY]` and the time each had left).
-    pub fn flush(&mut self, now: Instant) {
+    /// `conntrack -F` run as process `pid`: every entry goes (with `[DESTROY]`, the time
+    /// each had left, and who asked).
+    pub fn flush(&mut self, now: Instant, pid: u32) {
         let all: Vec<u64> = self.entries.keys().copied().collect();
         for id in all {
             if let Some(mut e) = self.entries.remove(&id)
@@ -342,7 +346,7 @@ impl Conntrack {
                 self.index.remove(&e.orig);
                 self.index.remove(&e.reply);
                 e.timeout = secs_left(e.expires, now);
-                self.events.push((Event::Destroy, e));
+                self.events.push((Event::Flushed(pid), e));
             }
         }
     }
@@ -404,9 +408,12 @@ pub fn event_line(ev: Event, e: &Entry) -> String {
         Event::Update => ("[UPDATE]", Some(e.timeout)),
         // The kernel leaves out a timeout of zero: an expired entry's; one killed or
         // flushed early still shows what it had left.
-        Event::Destroy => ("[DESTROY]", (e.timeout > 0).then_some(e.timeout)),
+        Event::Destroy | Event::Flushed(_) => ("[DESTROY]", (e.timeout > 0).then_some(e.timeout)),
     };
-    format!("{tag:>9} {}", entry_text(e, t))
+    match ev {
+        Event::Flushed(pid) => format!("{tag:>9} {} [USERSPACE] portid={pid} progname=conntrack", entry_text(e, t)),
+        _ => format!("{tag:>9} {}", entry_text(e, t)),
+    }
 }
 
 /// A `conntrack -L` line (remaining timeout at `now`).

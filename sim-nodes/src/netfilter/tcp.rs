@@ -36,19 +36,6 @@ pub enum State {
 }
 
 impl State {
-    const ALL: [State; 10] = [
-        State::None,
-        State::SynSent,
-        State::SynRecv,
-        State::Established,
-        State::FinWait,
-        State::CloseWait,
-        State::LastAck,
-        State::TimeWait,
-        State::Close,
-        State::SynSent2,
-    ];
-
     /// The name conntrack-tools prints.
     pub fn name(self) -> &'static str {
         match self {
@@ -149,21 +136,14 @@ impl Segment {
     /// `tcp_error` finds it invalid: truncated, a bad data offset, or a flag combination
     /// no TCP sends.
     pub fn parse(l4: &[u8]) -> Option<Segment> {
-        if l4.len() < 20 {
-            return None;
-        }
-        let off = usize::from(l4[12] >> 4) * 4;
-        if off < 20 || off > l4.len() {
-            return None;
-        }
+        let p = smoltcp::wire::TcpPacket::new_checked(l4).ok()?;
         let flags = l4[13];
         const VALID: [u8; 9] = [SYN, SYN | URG, SYN | ACK, RST, RST | ACK, FIN | ACK, FIN | ACK | URG, ACK, ACK | URG];
-        let valid = VALID.contains(&(flags & !(ECE | CWR | PSH)));
-        valid.then(|| Segment {
+        VALID.contains(&(flags & !(ECE | CWR | PSH))).then(|| Segment {
             flags,
-            seq: u32::from_be_bytes([l4[4], l4[5], l4[6], l4[7]]),
-            ack: u32::from_be_bytes([l4[8], l4[9], l4[10], l4[11]]),
-            len: (l4.len() - off) as u32,
+            seq: p.seq_number().0 as u32,
+            ack: p.ack_number().0 as u32,
+            len: (l4.len() - usize::from(p.header_len())) as u32,
         })
     }
 
@@ -249,7 +229,8 @@ fn table(dir: Dir, index: Index, state: State) -> Cell {
         Index::Rst => 4,
         Index::None => 5,
     };
-    let col = State::ALL.iter().position(|s| *s == state).unwrap_or(0);
+    // The columns are the states in their declared order.
+    let col = state as usize;
     match dir {
         Dir::Orig => ORIG[row][col],
         Dir::Reply => REPLY[row][col],

@@ -41,6 +41,11 @@ pub(crate) struct Tracked {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Dropped;
 
+/// An interface's name, borrowed (the hooks run per packet: no copies).
+fn if_name(ifaces: &std::collections::BTreeMap<u32, super::iface::Iface>, ix: Option<u32>) -> Option<&str> {
+    ix.and_then(|i| ifaces.get(&i)).map(|i| i.name.as_str())
+}
+
 fn pkt_view<'a>(p: &[u8], in_if: Option<&'a str>, out_if: Option<&'a str>, state: u8) -> Pkt<'a> {
     let ihl = usize::from(p[0] & 0x0f) * 4;
     let proto = p[9];
@@ -97,10 +102,6 @@ impl Netns {
         t
     }
 
-    fn if_name(&self, ix: Option<u32>) -> Option<String> {
-        ix.and_then(|i| self.ifaces.get(&i)).map(|i| i.name.clone())
-    }
-
     /// Conntrack and destination NAT (PREROUTING for received packets, OUTPUT for our own).
     pub(crate) fn nf_pre(
         &mut self,
@@ -127,8 +128,8 @@ impl Netns {
         if let Some(c) = ctr {
             if c.new && self.nf.ct.get(c.id).is_some_and(|e| !e.dnat_done) {
                 let chain = if in_if.is_some() { "PREROUTING" } else { "OUTPUT" };
-                let (i, o) = (self.if_name(in_if), self.if_name(out_if));
-                let view = pkt_view(pkt, i.as_deref(), o.as_deref(), state);
+                let (i, o) = (if_name(&self.ifaces, in_if), if_name(&self.ifaces, out_if));
+                let view = pkt_view(pkt, i, o, state);
                 let v = self.nf.tables.nat.eval(chain, &view, &mut |_| {});
                 match v {
                     Verdict::Nat(Target::Dnat { to, ports }) => {
@@ -155,8 +156,8 @@ impl Netns {
                     nat::apply(pkt, e, c.dir, Manip::Dst);
                 }
             }
+            self.conntrack_deadline(c.id);
         }
-        self.arm_conntrack_timer();
         Ok(Tracked { ct: ctr, state })
     }
 
@@ -184,7 +185,10 @@ impl Netns {
                     return (Some(CtRef { id, dir, new: false, related: false }), self.ct_state(id, dir));
                 }
                 // Reopening a closed connection: the old one goes, the SYN starts anew.
-                tcp::Outcome::Reopen => self.nf.ct.kill(id, now),
+                tcp::Outcome::Reopen => {
+                    self.nf.ct.kill(id, now);
+                    self.nf.ct.purge_dying(Some(id));
+                }
             }
         }
         if !can_new {
@@ -226,15 +230,15 @@ impl Netns {
         if !self.nf.tables.filter.active {
             return Ok(());
         }
-        let (i, o) = (self.if_name(in_if), self.if_name(out_if));
-        let view = pkt_view(pkt, i.as_deref(), o.as_deref(), t.state);
+        let (i, o) = (if_name(&self.ifaces, in_if), if_name(&self.ifaces, out_if));
+        let view = pkt_view(pkt, i, o, t.state);
         let mut logs = Vec::new();
         let v = self.nf.tables.filter.eval(chain, &view, &mut |p| logs.push(p.to_string()));
         for prefix in logs {
             let line = format!(
                 "{prefix}IN={} OUT={} SRC={} DST={} LEN={} PROTO={}",
-                i.as_deref().unwrap_or(""),
-                o.as_deref().unwrap_or(""),
+                i.unwrap_or(""),
+                o.unwrap_or(""),
                 view.src,
                 view.dst,
                 view.len,
@@ -286,8 +290,8 @@ impl Netns {
         };
         if c.new && self.nf.ct.get(c.id).is_some_and(|e| !e.snat_done) {
             let chain = if out_if.is_some() { "POSTROUTING" } else { "INPUT" };
-            let (i, o) = (self.if_name(in_if), self.if_name(out_if));
-            let view = pkt_view(pkt, i.as_deref(), o.as_deref(), t.state);
+            let (i, o) = (if_name(&self.ifaces, in_if), if_name(&self.ifaces, out_if));
+            let view = pkt_view(pkt, i, o, t.state);
             let v = self.nf.tables.nat.eval(chain, &view, &mut |_| {});
             let to = match v {
                 Verdict::Nat(Target::Masquerade { ports }) => {
@@ -331,14 +335,24 @@ impl Netns {
             self.nf.ct.confirm(c.id);
         }
         self.nf.ct.purge_dying(Some(c.id));
-        self.arm_conntrack_timer();
+        self.conntrack_deadline(c.id);
         self.deliver_ct_events(cx);
         Ok(())
     }
 
+    /// Sets conntrack's timer to the next expiry of all entries (a scan: on expiry and
+    /// flush, not per packet).
     pub(crate) fn arm_conntrack_timer(&mut self) {
         let next = self.nf.ct.next_expiry();
         self.timers.set(TimerKey::Conntrack, next);
+    }
+
+    /// Entry `id` was refreshed or confirmed: the timer fires no later than its expiry. It
+    /// may fire early (at an entry refreshed since), and then finds the real next one.
+    fn conntrack_deadline(&mut self, id: u64) {
+        let Some(at) = self.nf.ct.get(id).filter(|e| e.confirmed).map(|e| e.expires) else { return };
+        let next = self.timers.get(TimerKey::Conntrack).map_or(at, |t| t.min(at));
+        self.timers.set(TimerKey::Conntrack, Some(next));
     }
 
     /// Conntrack's timer: expired entries go, `[DESTROY]`.
@@ -445,7 +459,9 @@ impl Netns {
 
     /// `conntrack -F`.
     pub fn conntrack_flush(&mut self, cx: &mut Context<'_>) -> ToolOutput {
-        self.nf.ct.flush(cx.now());
+        // The command is a short-lived process; its netlink port id is its pid.
+        let pid = self.take_pid();
+        self.nf.ct.flush(cx.now(), pid);
         self.arm_conntrack_timer();
         self.deliver_ct_events(cx);
         ToolOutput {

@@ -710,10 +710,16 @@ impl Netns {
         })
     }
 
-    /// Starts a process in this namespace; returns its pid.
-    pub fn spawn(&mut self, cx: &mut Context<'_>, proc_: Process) -> u32 {
+    /// A pid for a new process (also a command that runs and ends at once).
+    pub(crate) fn take_pid(&mut self) -> u32 {
         let pid = self.next_pid;
         self.next_pid += 1;
+        pid
+    }
+
+    /// Starts a process in this namespace; returns its pid.
+    pub fn spawn(&mut self, cx: &mut Context<'_>, proc_: Process) -> u32 {
+        let pid = self.take_pid();
         self.procs.insert(pid, proc_);
         self.with_proc(cx, pid, |p, sys| p.start(sys));
         pid

@@ -155,10 +155,11 @@ impl HttpServer {
         for c in &mut self.conns {
             if c.stage == Stage::Reading {
                 c.request.extend(sys.tcp_recv(c.sock));
-                if c.request.windows(4).any(|w| w == b"\r\n\r\n") {
+                let closed = matches!(sys.tcp_state(c.sock).0, S::PeerClosed | S::Closed);
+                if request_read(&c.request, closed) {
                     c.stage = Stage::Thinking(now + THINK);
-                } else if matches!(sys.tcp_state(c.sock).0, S::PeerClosed | S::Closed) {
-                    // The client went before a whole request: nothing to answer.
+                } else if closed {
+                    // The client went without a word: nothing to answer.
                     sys.tcp_close(c.sock);
                     c.stage = Stage::Done;
                 }
@@ -200,11 +201,25 @@ impl HttpServer {
     }
 }
 
+/// True once Python has read what it answers: the request line (`readline`, up to a
+/// newline or the client's close) and, if that line is a request it can serve, the headers
+/// up to the blank line that ends them. A line it cannot parse is answered at once.
+fn request_read(buf: &[u8], closed: bool) -> bool {
+    let Some(end) = buf.iter().position(|b| *b == b'\n') else { return closed && !buf.is_empty() };
+    let line = String::from_utf8_lossy(&buf[..end]);
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let well_formed = matches!(words.as_slice(), [_, _, v] if v.starts_with("HTTP/"));
+    let rest = &buf[end + 1..];
+    !well_formed || closed || rest.starts_with(b"\r\n") || rest.starts_with(b"\n") || {
+        rest.windows(3).any(|w| w == b"\n\r\n") || rest.windows(2).any(|w| w == b"\n\n")
+    }
+}
+
 /// `handle_one_request`: parse, log, and the writes of the answer (HTTP/1.0: the
 /// connection closes after it).
 fn answer(sys: &mut Sys<'_, '_, '_>, c: &Conn) -> Vec<Vec<u8>> {
     let text = String::from_utf8_lossy(&c.request).into_owned();
-    let line = text.split("\r\n").next().unwrap_or_default().to_string();
+    let line = text.split('\n').next().unwrap_or_default().trim_end_matches('\r').to_string();
     let words: Vec<&str> = line.split_whitespace().collect();
     let log = |sys: &mut Sys<'_, '_, '_>, msg: String| {
         let at = log_date(sys.now());
@@ -231,11 +246,14 @@ Content-type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\r\n",
         }
         _ => {
             let msg = format!("Bad request syntax ('{line}')");
-            error(sys, &log, 400, &msg, "Bad request syntax or unsupported method", &date, "")
+            let (code, _, body, m) = error(sys, &log, 400, &msg, "Bad request syntax or unsupported method", &date, "");
+            // The request never said its version, so Python answers as HTTP/0.9 would:
+            // the page alone, no status line or headers (seen on the kernel).
+            (code, String::new(), body, m)
         }
     };
     log(sys, format!("\"{line}\" {status} -"));
-    let mut parts = vec![headers.into_bytes()];
+    let mut parts: Vec<Vec<u8>> = (!headers.is_empty()).then(|| headers.into_bytes()).into_iter().collect();
     if method != "HEAD" {
         parts.push(body.into_bytes());
     }
@@ -475,6 +493,17 @@ impl Curl {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn python_answers_once_it_has_read_the_request() {
+        assert!(!request_read(b"GET / HTTP/1.1\r\nHost: x\r\n", false));
+        assert!(request_read(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", false));
+        assert!(request_read(b"GET / HTTP/1.0\n\n", false));
+        // A line it cannot parse is answered without waiting for headers.
+        assert!(request_read(b"GARBAGE\n", false));
+        assert!(request_read(b"GARBAGE", true));
+        assert!(!request_read(b"", true));
+    }
 
     #[test]
     fn pages_are_pythons_to_the_byte() {
