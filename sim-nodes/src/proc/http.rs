@@ -322,13 +322,12 @@ pub struct Curl {
     phase: Phase,
     started: Instant,
     got: Vec<u8>,
-    headers_printed: usize,
 }
 
 impl Curl {
     /// A curl that has not started.
     pub fn new(args: CurlArgs) -> Self {
-        Curl { args, sock: None, phase: Phase::Done, started: Instant::ZERO, got: Vec::new(), headers_printed: 0 }
+        Curl { args, sock: None, phase: Phase::Done, started: Instant::ZERO, got: Vec::new() }
     }
 
     fn fail(&mut self, sys: &mut Sys<'_, '_, '_>, code: i32, msg: String) {
@@ -446,8 +445,12 @@ impl Curl {
         let (state, _) = sys.tcp_state(h);
         let closed = matches!(state, S::PeerClosed | S::Closed);
         let Some(end) = self.got.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4) else {
-            if closed {
-                self.fail(sys, 52, "Empty reply from server".into());
+            // The server went before a whole answer: closed (FIN) or reset (RST), as curl
+            // words each (both seen on the kernel).
+            match state {
+                S::PeerClosed => self.fail(sys, 52, "Empty reply from server".into()),
+                S::Closed => self.fail(sys, 56, "Recv failure: Connection reset by peer".into()),
+                _ => {}
             }
             return;
         };
@@ -455,10 +458,9 @@ impl Curl {
             // The headers as they came (CRLF ends each line), the blank line included.
             let head = String::from_utf8_lossy(&self.got[..end]).into_owned();
             let lines: Vec<&str> = head.split("\r\n").collect();
-            for l in &lines[self.headers_printed..lines.len() - 1] {
+            for l in &lines[..lines.len() - 1] {
                 sys.stdout(l.to_string());
             }
-            self.headers_printed = lines.len() - 1;
             self.phase = Phase::Closing(sys.now() + LINGER);
             return;
         }
@@ -468,11 +470,8 @@ impl Curl {
         let body_len = self.got.len() - end;
         if closed || length.is_some_and(|n| body_len >= n) {
             let body = String::from_utf8_lossy(&self.got[end..]).into_owned();
-            let mut lines: Vec<&str> = body.split('\n').collect();
-            if lines.last() == Some(&"") {
-                lines.pop();
-            }
-            for l in lines {
+            // Lines as a terminal shows them (`\r\n` or `\n` ends one).
+            for l in body.lines() {
                 sys.stdout(l.to_string());
             }
             if closed {

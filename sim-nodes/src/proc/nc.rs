@@ -146,7 +146,9 @@ impl Nc {
         self.partial.extend_from_slice(data);
         while let Some(i) = self.partial.iter().position(|b| *b == b'\n') {
             let line: Vec<u8> = self.partial.drain(..=i).collect();
-            sys.stdout(String::from_utf8_lossy(&line[..line.len() - 1]).into_owned());
+            // A line ends at `\n`, a `\r` before it included, as a terminal shows it.
+            let text = line[..line.len() - 1].strip_suffix(b"\r").unwrap_or(&line[..line.len() - 1]);
+            sys.stdout(String::from_utf8_lossy(text).into_owned());
         }
         if flush && !self.partial.is_empty() {
             let rest = std::mem::take(&mut self.partial);

@@ -1,0 +1,45 @@
+//! curl and Python's http.server on the sim's TCP: what each prints when the other side
+//! misbehaves, as the kernel run of the same steps printed it (`nslab diff` agreed).
+
+mod common;
+
+/// E8's lan - router - wan, up to its first iptables step.
+fn topology() -> String {
+    let text = std::fs::read_to_string(common::scenario_path("e08-masquerade.sh")).unwrap();
+    let end = text.find("# No NAT rule yet").unwrap();
+    text[..end].to_string()
+}
+
+fn out(r: &nslab::scenarios::runner::Run, step_starts: &str) -> Vec<String> {
+    let i = r.steps.iter().position(|s| s.text.starts_with(step_starts)).expect("step");
+    r.rendered.steps[i].output.clone()
+}
+
+#[test]
+fn curl_reports_a_server_that_closes_without_an_answer() {
+    let text = format!(
+        "{}$ ip netns exec wan nc -l 9000 &\n$ ip netns exec lan curl -I http://203.0.113.1:9000/ &\n\
+         $ sleep 0.5\n$ kill %1\n$ sleep 0.5\n",
+        topology()
+    );
+    let r = common::run_text("curl52.sh", &text).unwrap();
+    assert_eq!(out(&r, "nc -l")[0], "HEAD / HTTP/1.1");
+    assert_eq!(out(&r, "curl -I"), vec!["curl: (52) Empty reply from server"]);
+}
+
+#[test]
+fn python_answers_a_line_it_cannot_parse_with_the_page_alone() {
+    let text = format!(
+        "{}$ ip netns exec wan python3 -m http.server 8000 --bind 203.0.113.1 &\n\
+         $ echo GARBAGE | ip netns exec lan nc 203.0.113.1 8000\n$ sleep 0.5\n",
+        topology()
+    );
+    let r = common::run_text("http400.sh", &text).unwrap();
+    let page = out(&r, "echo GARBAGE");
+    // No status line or headers: the request never said its HTTP version.
+    assert_eq!(page[0], "<!DOCTYPE HTML>", "{page:#?}");
+    assert!(page.contains(&"        <p>Message: Bad request syntax ('GARBAGE').</p>".to_string()), "{page:#?}");
+    let log = out(&r, "python3");
+    assert!(log[1].ends_with("] code 400, message Bad request syntax ('GARBAGE')"), "{log:#?}");
+    assert!(log[2].ends_with("] \"GARBAGE\" 400 -"), "{log:#?}");
+}
