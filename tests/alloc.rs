@@ -1,6 +1,7 @@
 //! The hot path allocates nothing per frame in steady state: once ARP is resolved and the
 //! buffers have warmed up, forwarding echo requests across E3's router and answering them
-//! makes no heap allocation at all (a counting global allocator watches).
+//! makes no heap allocation at all (a counting global allocator watches) — also through
+//! iptables filter and nat rules with conntrack.
 
 // A global allocator is unsafe by definition; this test file is the only place that needs one.
 #![allow(unsafe_code)]
@@ -41,9 +42,13 @@ ip -n ns2 addr add 198.51.100.1/24 dev ns2-veth0\nip -n router addr add 198.51.1
 ip -n ns1 route add default via 192.0.2.254\nip -n ns2 route add default via 198.51.100.254\n\
 ip netns exec router sysctl -w net.ipv4.ip_forward=1\nip netns exec ns1 ping -c 2 198.51.100.1\n";
 
-#[test]
-fn forwarding_allocates_nothing_per_frame() {
-    let mut run = common::run_text("e3.sh", E3).unwrap();
+/// Sends 1000 echo requests into the router (after 50 to warm up) and asserts that
+/// forwarding them and their replies allocated nothing.
+fn forwards_without_allocating(setup: &str) {
+    // The counter is global: one measurement at a time.
+    static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let mut run = common::run_text("e3.sh", setup).unwrap();
     let lab = &mut run.lab;
     let ns1 = lab.ns(Some("ns1")).unwrap();
     let router = lab.ns(Some("router")).unwrap();
@@ -83,4 +88,21 @@ fn forwarding_allocates_nothing_per_frame() {
     );
     assert_eq!(lab.world().trace().len(), trace_len, "nothing traced in steady state");
     assert_eq!(after - before, 0, "allocations while forwarding 2000 packets");
+}
+
+#[test]
+fn forwarding_allocates_nothing_per_frame() {
+    forwards_without_allocating(E3);
+}
+
+#[test]
+fn netfilter_allocates_nothing_per_frame() {
+    // The same through a filter chain with a state match and a MASQUERADE: conntrack finds
+    // the connection, NAT rewrites, the filter walks its rules — per frame, no allocation.
+    let setup = format!(
+        "{E3}ip netns exec router iptables -A FORWARD -p icmp -m conntrack --ctstate NEW,ESTABLISHED -j ACCEPT\n\
+         ip netns exec router iptables -P FORWARD DROP\n\
+         ip netns exec router iptables -t nat -A POSTROUTING -o gw-veth1 -j MASQUERADE\n"
+    );
+    forwards_without_allocating(&setup);
 }
