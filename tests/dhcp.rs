@@ -334,3 +334,31 @@ fn without_d_the_daemons_are_quiet_and_dhclient_returns_once_bound() {
     });
     assert!(show_at.unwrap() > Instant::from_secs(3), "dhclient held the prompt through the 3 s ping check");
 }
+
+#[test]
+fn a_range_covering_every_address_serves_no_interface_as_in_dnsmasq() {
+    // dnsmasq 2.90 links a range to an interface only when one of its addresses shares a
+    // subnet with both ends (dhcp.c complete_context); 0.0.0.0-255.255.255.255 shares none,
+    // so every request gets "no address range available" (it once divided by zero here).
+    let text = "ip netns add s\nip netns add c\nip link add a type veth peer name b\nip link set a netns s\nip link set b netns c\n\
+        ip -n s link set a up\nip -n c link set b up\nip -n s addr add 10.0.0.1/24 dev a\n\
+        ip netns exec s dnsmasq --dhcp-range=0.0.0.0,255.255.255.255 --no-daemon &\n\
+        ip netns exec c dhclient -d b &\nsleep 10\n";
+    let r = common::run_text("all.sh", text).unwrap();
+    let s: Vec<String> = lines_of(&r, "s", "dnsmasq").into_iter().map(|(_, l)| l).collect();
+    assert!(s.iter().any(|l| l == "dnsmasq-dhcp: no address range available for DHCP request via a"), "{s:#?}");
+    assert!(!s.iter().any(|l| l.contains("DHCPOFFER")), "{s:#?}");
+    let c = lines_of(&r, "c", "dhclient");
+    assert!(!c.iter().any(|(_, l)| l.starts_with("bound to")), "{c:#?}");
+}
+
+#[test]
+fn a_range_as_wide_as_a_slash_8_hands_out_an_address() {
+    let text = "ip netns add s\nip netns add c\nip link add a type veth peer name b\nip link set a netns s\nip link set b netns c\n\
+        ip -n s link set a up\nip -n c link set b up\nip -n s addr add 10.0.0.1/8 dev a\n\
+        ip netns exec s dnsmasq --dhcp-range=10.0.0.0,10.255.255.255 --no-daemon &\n\
+        ip netns exec c dhclient -d b &\nsleep 10\n";
+    let r = common::run_text("wide.sh", text).unwrap();
+    let c = lines_of(&r, "c", "dhclient");
+    assert!(c.iter().any(|(_, l)| l.starts_with("bound to 10.")), "{c:#?}");
+}

@@ -223,13 +223,33 @@ impl Dnsmasq {
         if e < s {
             return None;
         }
-        let size = e - s + 1;
-        let first = s + sdbm(&mac.0) % size;
+        // In u64: a range of all 2^32 addresses has a size that does not fit a u32.
+        let (s, size) = (u64::from(s), u64::from(e) - u64::from(s) + 1);
+        let first = u64::from(sdbm(&mac.0)) % size;
         let checked = |ip: &Ipv4Addr| self.pinged.get(ip).is_some_and(|t| now < *t + PING_CACHE_TIME);
         (0..size)
-            .map(|k| Ipv4Addr::from(s + (first - s + k) % size))
+            .map(|k| Ipv4Addr::from((s + (first + k) % size) as u32))
             .find(|ip| self.free_for(*ip, mac, now, server))
             .map(|ip| (ip, !self.args.no_ping && !checked(&ip)))
+    }
+
+    /// True when the range serves `ifindex`: dnsmasq links a range to an interface when one
+    /// of its addresses shares a non-empty subnet with both ends, under the range's netmask
+    /// or, without one, the prefix of an address whose subnet holds either end (dhcp.c
+    /// `guess_range_netmask` and `complete_context`). A range of every address never does.
+    fn serves(&self, sys: &Sys<'_, '_, '_>, ifindex: u32) -> bool {
+        let Some(i) = sys.iface(ifindex) else { return false };
+        let (s, e) = self.range();
+        let same = |a: u32, b: u32, m: u32| a & m == b & m;
+        let mut netmask = self.args.netmask.map_or(0, u32::from);
+        i.addrs.iter().any(|a| {
+            let local = u32::from(a.addr);
+            let m = crate::netns::iface::mask(a.prefix);
+            if self.args.netmask.is_none() && (same(local, s, m) || same(local, e, m)) {
+                netmask = m;
+            }
+            netmask != 0 && same(local, s, netmask) && same(local, e, netmask)
+        })
     }
 
     /// The server's address on `ifindex` in the range's subnet, with its prefix.
@@ -279,6 +299,10 @@ impl Dnsmasq {
             self.say(sys, format!("dnsmasq-dhcp: DHCP packet received on {ifname} which has no address"));
             return;
         };
+        if !self.serves(sys, in_if) {
+            self.say(sys, format!("dnsmasq-dhcp: no address range available for DHCP request via {ifname}"));
+            return;
+        }
         let now = sys.now();
         match m.kind {
             Kind::Discover => match self.choose(m.chaddr, m.requested_ip, now, server) {
@@ -472,6 +496,28 @@ impl Dnsmasq {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_range_of_every_address_picks_without_overflow() {
+        let d = Dnsmasq::new(DnsmasqArgs {
+            start: Ipv4Addr::UNSPECIFIED,
+            end: Ipv4Addr::BROADCAST,
+            netmask: None,
+            lease: 3600,
+            interface: None,
+            hosts: Vec::new(),
+            router: None,
+            dns: None,
+            no_ping: true,
+            foreground: true,
+            no_dns: true,
+            no_resolv: true,
+            no_hosts: true,
+        });
+        let mac = MacAddr([0, 0, 0x5e, 0, 0x53, 1]);
+        let (ip, _) = d.choose(mac, None, Instant::ZERO, Ipv4Addr::new(10, 0, 0, 1)).unwrap();
+        assert_eq!(u32::from(ip), sdbm(&mac.0));
+    }
 
     #[test]
     fn the_hash_picks_what_dnsmasq_picked() {
