@@ -211,9 +211,7 @@ fn check(files: &[PathBuf]) -> Result<bool, String> {
     let mut ok = true;
     for f in files {
         let (name, text) = read(f)?;
-        let res = scenarios::load(&name, &text).and_then(|sc| {
-            runner::run(&name, &text, &sc, &runner::RunOptions { dry_run: true, ..Default::default() }).map(|_| sc)
-        });
+        let res = scenarios::load(&name, &text).and_then(|sc| scenarios::check(&name, &text, &sc).map(|_| sc));
         match res {
             Ok(sc) => println!(
                 "ok {name}: {} steps, {} expectations",

@@ -244,3 +244,36 @@ fn check_mode_knows_which_jobs_a_run_would_have() {
     assert_at(&e, "a.sh", 6, 1, "kill: %2: no such job");
     assert!(e.contains("help: jobs: %1"), "{e}");
 }
+
+#[test]
+fn sysctl_outside_the_namespace_is_refused_with_its_place() {
+    // kernel.*, vm.*, fs.* are one value for the whole machine, even inside a namespace.
+    let e = err("a.sh", "ip netns add a\nip netns exec a sysctl -w kernel.hostname=x\n");
+    assert_at(&e, "a.sh", 2, 27, "sysctl kernel.hostname is not kept per network namespace");
+    let e = err("a.sh", "ip netns add a\nip netns exec a sysctl vm.swappiness\n");
+    assert_at(&e, "a.sh", 2, 24, "sysctl vm.swappiness is not kept per network namespace");
+    // Visible in a namespace, but the machine's.
+    let e = err("a.sh", "ip netns add a\nip netns exec a sysctl -w net.core.rmem_max=1\n");
+    assert_at(&e, "a.sh", 2, 27, "net.core.rmem_max is not kept per network namespace");
+    let e = err("a.sh", "ip netns add a\nip netns exec a sysctl -w net.netfilter.nf_hooks_lwtunnel=1\n");
+    assert_at(&e, "a.sh", 2, 27, "not kept per network namespace");
+    // A path that climbs out, and words a shell would have split.
+    let e = err("a.sh", "ip netns add a\nip netns exec a sysctl net/ipv4/../../vm/swappiness\n");
+    assert_at(&e, "a.sh", 2, 24, "is not a sysctl key");
+    let e = err("a.sh", "ip netns add a\nip netns exec a sysctl -w 'net.ipv4.ip_forward;reboot=1'\n");
+    assert_at(&e, "a.sh", 2, 27, "is not a sysctl key");
+    let e = err("a.sh", "ip netns add a\nip netns exec a sysctl -w 'net.ipv4.$(id).x=1'\n");
+    assert_at(&e, "a.sh", 2, 27, "is not a sysctl key");
+    let e = err(
+        "a.ron",
+        "(steps: [(run: NetnsAdd(name: \"a\")), (ns: \"a\", run: Sysctl(key: \"kernel.hostname\", value: \"x\"))])",
+    );
+    assert!(e.lines().next().unwrap().starts_with("error: a.ron:1:"), "{e}");
+    assert!(e.contains("not kept per network namespace"), "{e}");
+    // What each namespace has its own copy of still goes through.
+    let run = common::run_text(
+        "a.sh",
+        "ip netns add a\nip netns exec a sysctl -w net.ipv4.ip_forward=1\nip netns exec a sysctl net/ipv4/ip_forward\n",
+    );
+    assert!(run.is_ok(), "{run:?}", run = run.err());
+}

@@ -116,35 +116,211 @@ fn a_run_the_kernel_refuses_half_way_leaves_nothing_behind() {
     assert!(left.is_empty(), "left behind: {left:?}");
 }
 
+/// What a kernel run must never change on the machine: values that are the whole
+/// machine's, read before and after.
+fn machine_settings() -> String {
+    [
+        "cat /proc/sys/kernel/hostname /proc/sys/kernel/domainname",
+        "sysctl vm.swappiness vm.overcommit_memory vm.dirty_ratio fs.file-max kernel.pid_max",
+        "sysctl net.core.rmem_max net.core.wmem_max net.netfilter.nf_hooks_lwtunnel 2>/dev/null",
+    ]
+    .iter()
+    .map(|c| format!("$ {c}\n{}", sh(c)))
+    .collect()
+}
+
 #[test]
-fn ctrl_c_removes_the_runs_namespaces() {
-    let text = "ip netns add a\nip netns exec a ping -c 100 127.0.0.1 &\nsleep 60\n";
+fn a_hostile_scenario_is_refused_before_anything_is_made() {
+    let probe = "ip netns add a\n";
+    if let Some(why) = skip_reason(probe) {
+        println!("skipped: {why}");
+        return;
+    }
+    let before = (machine_settings(), host_state());
+    let hostile = [
+        (
+            "ip netns add hostile\nip netns exec hostile sysctl -w kernel.hostname=pwned\n",
+            2,
+            "not kept per network namespace",
+        ),
+        ("ip netns add hostile\nip netns exec hostile sysctl vm.swappiness\n", 2, "not kept per network namespace"),
+        (
+            "ip netns add hostile\nip netns exec hostile sysctl -w net.core.rmem_max=4096\n",
+            2,
+            "not kept per network namespace",
+        ),
+        ("ip netns add hostile\nip netns exec hostile sysctl -w net.netfilter.nf_hooks_lwtunnel=1\n", 2, "not kept"),
+        ("ip netns add hostile\nip netns exec hostile sysctl net/ipv4/../../vm/swappiness\n", 2, "is not a sysctl key"),
+        (
+            "ip netns add hostile\nip netns exec hostile sysctl -w 'net.ipv4.ip_forward=1; hostname pwned'\n",
+            2,
+            "Invalid argument",
+        ),
+        // The kernel would take it; `nslab check` does not, so neither does kernel mode.
+        (
+            "ip netns add hostile\nip netns exec hostile sysctl -w net.ipv4.tcp_keepalive_time=10\n",
+            2,
+            "not supported yet",
+        ),
+    ];
+    for (text, line, msg) in hostile {
+        // The front end refuses most at once; what only the configuration shows (a value the
+        // key does not take) kernel mode's validation pass refuses before making anything.
+        let e = match scenarios::load("hostile.sh", text) {
+            Err(e) => e.to_string(),
+            Ok(sc) => kernel_backend::run("hostile.sh", text, &sc).expect_err(text).to_string(),
+        };
+        assert!(e.starts_with(&format!("error: hostile.sh:{line}:")), "{text}\n{e}");
+        assert!(e.contains(msg), "{text}\n{e}");
+        let made: Vec<String> = ours().into_iter().filter(|n| n.ends_with("-hostile")).collect();
+        assert!(made.is_empty(), "{text}: made {made:?}");
+    }
+    // Words a shell would split or expand reach the tools as they are, one argv word each.
+    // (A namespace name has no `/`: the canary is made relative to the working directory.)
+    let canary = std::path::PathBuf::from(format!("kernel-test-canary-{}", std::process::id()));
+    let name = format!("h;touch {c};$(touch {c})`touch {c}`", c = canary.display());
+    let text = format!(
+        "ip netns add '{name}'\nip netns exec '{name}' ip link show lo\nip netns exec '{name}' sysctl net.ipv4.ip_forward\n"
+    );
+    let sc = scenarios::load("literal.sh", &text).unwrap();
+    let r = kernel_backend::run("literal.sh", &text, &sc).unwrap_or_else(|e| panic!("{e}"));
+    let out = scenarios::transcript::text(&r.rendered);
+    assert!(out.contains("net.ipv4.ip_forward = 0"), "{out}");
+    assert!(out.contains("1: lo: <LOOPBACK>"), "{out}");
+    assert!(!canary.exists(), "a name was run by a shell");
+    assert_eq!((machine_settings(), host_state()), before, "the machine changed");
+}
+
+/// Starts `nslab run --kernel` on a scenario with background jobs (a daemon that detaches
+/// among them), waits until they run, sends `sig`, and checks that nothing of the run is
+/// left: namespaces, processes in them, `/etc/netns` files, the scratch directory, the
+/// record. `None` for the status: killed with SIGKILL, which only the run's guard (and
+/// `nslab kernel gc`) can clean up after.
+fn a_signal_leaves_nothing(sig: nix::sys::signal::Signal, status: Option<i32>) {
+    let text = "ip netns add a\nip netns add b\nip link add va type veth peer name vb\n\
+        ip link set va netns a\nip link set vb netns b\n\
+        ip netns exec a ip addr add 192.0.2.1/24 dev va\nip netns exec b ip addr add 192.0.2.2/24 dev vb\n\
+        ip netns exec a ip link set va up\nip netns exec b ip link set vb up\nip netns exec a ip link set lo up\n\
+        ip netns exec a dnsmasq --dhcp-range=192.0.2.10,192.0.2.20 --interface=va\n\
+        ip netns exec a ping -c 100 127.0.0.1 &\nip netns exec b nc -l 5555 &\nsleep 60\n";
     if let Some(why) = skip_reason(text) {
         println!("skipped: {why}");
         return;
     }
-    let dir = std::env::temp_dir().join(format!("nslab-test-ctrlc-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("kernel-test-{sig}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("long.sh");
     std::fs::write(&file, text).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_nslab"))
         .args(["run", "--kernel", "-q"])
         .arg(&file)
+        .stderr(std::process::Stdio::null())
         .spawn()
         .expect("nslab runs");
     let prefix = format!("{}{}-", kernel_backend::names::PREFIX, child.id());
     let theirs =
         || kernel_backend::netns::existing().into_iter().filter(|n| n.starts_with(&prefix)).collect::<Vec<_>>();
-    let mut waited = 0;
-    while theirs().len() < 2 && waited < 200 {
+    let leftovers = |inodes: &[u64]| -> Vec<String> {
+        let mut v = theirs();
+        v.extend(inodes.iter().flat_map(|i| kernel_backend::netns::pids(*i)).map(|p| format!("process {p}")));
+        for d in [kernel_backend::netns::ETC_NETNS_DIR, kernel_backend::guard::RECORD_DIR, "/tmp"] {
+            if let Ok(rd) = std::fs::read_dir(d) {
+                v.extend(
+                    rd.filter_map(|e| e.ok()).map(|e| e.path().display().to_string()).filter(|p| p.contains(&prefix)),
+                );
+            }
+        }
+        v
+    };
+    // Until ping and nc run (the last steps before the sleep).
+    let mut inodes = Vec::new();
+    for _ in 0..400 {
+        inodes = theirs().iter().filter_map(|n| kernel_backend::netns::inode(n)).collect();
+        if inodes.len() == 3 && inodes.iter().map(|i| kernel_backend::netns::pids(*i).len()).sum::<usize>() >= 3 {
+            break;
+        }
         std::thread::sleep(std::time::Duration::from_millis(50));
-        waited += 1;
     }
-    assert_eq!(theirs().len(), 2, "the run made its root namespace and `a`");
+    assert_eq!(inodes.len(), 3, "the run made its root namespace, `a` and `b`");
     let pid = nix::unistd::Pid::from_raw(child.id() as i32);
-    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(130));
-    assert_eq!(theirs(), Vec::<String>::new(), "Ctrl-C left namespaces behind");
+    nix::sys::signal::kill(pid, sig).unwrap();
+    let st = child.wait().unwrap();
+    assert_eq!(st.code(), status, "exit status after {sig}");
+    if status.is_none() {
+        // The guard notices the closed pipe and cleans up; give it a moment.
+        for _ in 0..200 {
+            if leftovers(&inodes).is_empty() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let gc = Command::new(env!("CARGO_BIN_EXE_nslab")).args(["kernel", "gc"]).output().unwrap();
+        assert!(gc.status.success());
+    }
+    assert_eq!(leftovers(&inodes), Vec::<String>::new(), "{sig} left these behind");
     let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn ctrl_c_removes_the_runs_namespaces() {
+    a_signal_leaves_nothing(nix::sys::signal::Signal::SIGINT, Some(130));
+}
+
+#[test]
+fn sigterm_removes_everything() {
+    a_signal_leaves_nothing(nix::sys::signal::Signal::SIGTERM, Some(143));
+}
+
+#[test]
+fn sighup_removes_everything() {
+    a_signal_leaves_nothing(nix::sys::signal::Signal::SIGHUP, Some(129));
+}
+
+#[test]
+fn kill_9_is_cleaned_up_by_the_runs_guard() {
+    a_signal_leaves_nothing(nix::sys::signal::Signal::SIGKILL, None);
+}
+
+/// `nslab kernel gc` removes what a dead run's record names, and nothing that merely looks
+/// like nslab's.
+#[test]
+fn gc_removes_only_what_a_record_says_nslab_made() {
+    if let Some(why) = skip_reason("ip netns add a\n") {
+        println!("skipped: {why}");
+        return;
+    }
+    let me = std::process::id();
+    // A dead run: this process's PID with another start time (as a reused PID would be).
+    let dead = format!("nslab-{me}-dead0001");
+    let stranger = format!("nslab-{me}-dead0002");
+    let notes = std::env::temp_dir().join("nslab-2024-notes");
+    let scratch = std::env::temp_dir().join(&dead);
+    let unmarked = std::env::temp_dir().join(&stranger);
+    for n in [format!("{dead}-x"), stranger.clone()] {
+        assert!(Command::new("ip").args(["netns", "add", &n]).status().unwrap().success());
+    }
+    std::fs::create_dir_all(&notes).unwrap();
+    std::fs::write(notes.join("keep.txt"), "mine\n").unwrap();
+    std::fs::create_dir_all(&scratch).unwrap();
+    std::fs::write(scratch.join(kernel_backend::guard::MARKER), format!("{dead}\n")).unwrap();
+    std::fs::create_dir_all(&unmarked).unwrap();
+    std::fs::create_dir_all(kernel_backend::guard::RECORD_DIR).unwrap();
+    let record = kernel_backend::guard::record_path(&dead);
+    std::fs::write(&record, format!("pid={me}\nstart=0\ndir={}\n", scratch.display())).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_nslab")).args(["kernel", "gc"]).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    let existing = kernel_backend::netns::existing();
+    let stranger_left = existing.contains(&stranger);
+    // Tidy up what the test made before asserting.
+    let _ = Command::new("ip").args(["netns", "del", &stranger]).output();
+    let _ = Command::new("ip").args(["netns", "del", &format!("{dead}-x")]).output();
+    let notes_left = notes.join("keep.txt").exists();
+    let unmarked_left = unmarked.exists();
+    let _ = std::fs::remove_dir_all(&notes);
+    let _ = std::fs::remove_dir_all(&unmarked);
+    assert!(out.status.success(), "{said}");
+    assert!(!existing.contains(&format!("{dead}-x")), "the dead run's namespace is gone: {said}");
+    assert!(!scratch.exists() && !record.exists(), "its directory and record are gone: {said}");
+    assert!(notes_left, "a user's /tmp/nslab-2024-notes was removed: {said}");
+    assert!(stranger_left && unmarked_left, "a namespace/directory no record names was removed: {said}");
 }

@@ -1,9 +1,12 @@
 //! The real tools, run inside the run's namespaces, and the recorder their output goes to.
 //!
-//! Everything is started as `ip netns exec NAME stdbuf -oL -eL TOOL ARGS` — `ip netns
-//! exec` for the namespace and its `/etc/netns` files, `stdbuf` so a tool writing to a pipe
-//! still prints line by line — and each line becomes a trace record stamped with the time
-//! since the run began, exactly the record the sim makes for its own processes.
+//! Everything is started as `ip netns exec NAME setpriv --pdeathsig KILL stdbuf -oL -eL
+//! TOOL ARGS` — `ip netns exec` for the namespace and its `/etc/netns` files, `setpriv` so
+//! the tool dies with nslab however nslab ends (`ip netns exec`, `setpriv`, `sh` and
+//! `stdbuf` all exec, so the tool keeps nslab as its parent), `stdbuf` so a tool writing to
+//! a pipe still prints line by line — with each argument one argv word, never split again
+//! by a shell. Each line becomes a trace record stamped with the time since the run began,
+//! exactly the record the sim makes for its own processes.
 
 use crate::KernelError;
 use crate::names::Names;
@@ -61,9 +64,12 @@ pub struct Output {
     pub status: i32,
 }
 
+/// Makes the tool die when the thread that started it does (nslab's runner thread).
+const DIE_WITH_US: [&str; 3] = ["setpriv", "--pdeathsig", "KILL"];
+
 fn command(kernel: &str, argv: &[String]) -> tokio::process::Command {
     let mut c = tokio::process::Command::new("ip");
-    c.args(["netns", "exec", kernel, "stdbuf", "-oL", "-eL"]).args(argv).stdin(Stdio::null());
+    c.args(["netns", "exec", kernel]).args(DIE_WITH_US).args(["stdbuf", "-oL", "-eL"]).args(argv).stdin(Stdio::null());
     c
 }
 
@@ -158,7 +164,10 @@ pub fn spawn(
     // As in a terminal: stdout and stderr interleaved in the order written (one pipe),
     // stdin open. `sh` and `stdbuf` exec, so the PID is the tool's.
     let mut cmd = tokio::process::Command::new("ip");
-    cmd.args(["netns", "exec", kernel, "sh", "-c", "exec stdbuf -oL -eL \"$@\" 2>&1", "sh"]).args(argv);
+    cmd.args(["netns", "exec", kernel])
+        .args(DIE_WITH_US)
+        .args(["sh", "-c", "exec stdbuf -oL -eL \"$@\" 2>&1", "sh"])
+        .args(argv);
     let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -13,15 +13,21 @@
 //! | [`capture`] | AF_PACKET captures |
 //! | [`runner`] | the steps on the kernel, in real time |
 //! | [`tools`] | which tools a scenario needs and their Debian packages |
+//! | [`guard`] | each run's record and marker, the guard process that cleans up after a killed run, `gc` |
 //!
-//! The rules (ARCHITECTURE.md, "Kernel mode rules"): root only; every namespace carries a
-//! unique run prefix; a scenario's root namespace is a namespace of its own; nothing is
-//! created in, moved to or routed to the machine's own namespace; everything made is
-//! removed at the end, on error, on panic (a `Drop` guard) and on Ctrl-C (a signal task);
-//! [`gc`] removes what a killed run left.
+//! The rules (ARCHITECTURE.md, "Kernel mode rules"): the scenario passes the same validation
+//! as `nslab check` before anything is made (so only per-namespace `net.*` sysctls reach the
+//! kernel); root only; every namespace carries a unique run prefix; a scenario's root
+//! namespace is a namespace of its own; nothing is created in, moved to or routed to the
+//! machine's own namespace; every tool gets its arguments as separate argv words (no shell
+//! splits them) and dies with the run (`setpriv --pdeathsig KILL`); everything made is
+//! removed at the end, on error, on panic (a `Drop` guard), on SIGINT, SIGTERM and SIGHUP
+//! (a signal task), and after SIGKILL by the run's guard process; [`gc`] removes what a
+//! dead run left, and only what a record says nslab made.
 
 pub mod capture;
 pub mod exec;
+pub mod guard;
 pub mod names;
 pub mod netns;
 mod registry;
@@ -98,8 +104,10 @@ pub fn preflight(sc: &Scenario) -> Result<(), KernelError> {
     Ok(())
 }
 
-/// Runs a scenario on the kernel (after [`preflight`]).
+/// Runs a scenario on the kernel: first the same validation pass as `nslab check` and the
+/// sim (nothing is made for a scenario it refuses), then [`preflight`], then the steps.
 pub fn run(file: &str, source: &str, sc: &Scenario) -> Result<KernelRun, KernelError> {
+    scenarios::check(file, source, sc).map_err(|e| KernelError::Refused(Box::new(e)))?;
     preflight(sc)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -107,46 +115,46 @@ pub fn run(file: &str, source: &str, sc: &Scenario) -> Result<KernelRun, KernelE
         .build()
         .map_err(|e| KernelError::Io(format!("tokio: {e}")))?;
     rt.block_on(async {
-        let guard = tokio::spawn(async {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                registry::remove_all();
-                eprintln!("nslab: interrupted; the run's namespaces are removed");
-                std::process::exit(130);
-            }
-        });
+        let guard = tokio::spawn(on_signal());
         let r = runner::run(file, source, sc).await;
         guard.abort();
         r
     })
 }
 
-/// Removes what killed runs left: namespaces (with their processes and `/etc/netns`
-/// files) and scratch directories whose owning process is gone. Returns their names.
+/// SIGINT (Ctrl-C), SIGTERM (`kill`, `timeout`, CI runners) and SIGHUP (a closed terminal)
+/// end a run the same way: everything it made is removed, and the process exits as a shell
+/// reports a death by that signal (128 + its number).
+async fn on_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let kinds = [
+        (SignalKind::interrupt(), "interrupted", 130),
+        (SignalKind::terminate(), "terminated", 143),
+        (SignalKind::hangup(), "hung up", 129),
+    ];
+    let mut streams = Vec::new();
+    for (kind, what, code) in kinds {
+        match signal(kind) {
+            Ok(s) => streams.push((s, what, code)),
+            Err(e) => eprintln!("nslab: cannot watch for {what}: {e}"),
+        }
+    }
+    let waits = streams.iter_mut().map(|(s, what, code)| {
+        let (what, code) = (*what, *code);
+        Box::pin(async move {
+            s.recv().await;
+            (what, code)
+        })
+    });
+    let ((what, code), _, _) = futures::future::select_all(waits).await;
+    registry::remove_all();
+    eprintln!("nslab: {what}; the run's namespaces are removed");
+    std::process::exit(code);
+}
+
+/// Removes what dead runs left (see [`guard::gc`]). Returns what it removed.
 pub fn gc() -> Vec<String> {
-    let alive = |pid: u32| std::path::Path::new(&format!("/proc/{pid}")).exists();
-    let mut gone = Vec::new();
-    for k in netns::existing() {
-        if names::owner(&k).is_some_and(|p| !alive(p)) && netns::remove(&k, None).is_ok() {
-            gone.push(k);
-        }
-    }
-    if let Ok(dir) = std::fs::read_dir(std::env::temp_dir()) {
-        for e in dir.filter_map(|e| e.ok()) {
-            let n = e.file_name().to_string_lossy().into_owned();
-            if names::owner(&n).is_some_and(|p| !alive(p)) && std::fs::remove_dir_all(e.path()).is_ok() {
-                gone.push(e.path().display().to_string());
-            }
-        }
-    }
-    if let Ok(dir) = std::fs::read_dir(netns::ETC_NETNS_DIR) {
-        for e in dir.filter_map(|e| e.ok()) {
-            let n = e.file_name().to_string_lossy().into_owned();
-            if names::owner(&n).is_some_and(|p| !alive(p)) && std::fs::remove_dir_all(e.path()).is_ok() {
-                gone.push(e.path().display().to_string());
-            }
-        }
-    }
-    gone
+    guard::gc()
 }
 
 /// `nslab doctor`: what kernel mode can do on this machine, a line each.

@@ -1,9 +1,11 @@
 //! Run prefixes: the kernel's name for each of a scenario's namespaces, and the way back.
 //!
 //! Every namespace a run makes is called `nslab-PID-STAMP-NAME` (the scenario's root
-//! namespace is `nslab-PID-STAMP` itself), so two runs — or parallel tests — never collide
-//! and `nslab kernel gc` can tell a dead run's leftovers by the PID in the name. Output that
-//! names a namespace (`ip netns list`, `link-netns …`) is rewritten to the scenario's names.
+//! namespace is `nslab-PID-STAMP` itself; STAMP is 8 or more lower-case hex digits), so two
+//! runs — or parallel tests — never collide. [`run_prefix`] recognises exactly that format;
+//! `nslab kernel gc` also wants the run's record (see `guard`) before it removes anything.
+//! Output that names a namespace (`ip netns list`, `link-netns …`) is rewritten to the
+//! scenario's names.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -25,7 +27,12 @@ impl Names {
         let nanos =
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
         let n = RUNS.fetch_add(1, Ordering::Relaxed);
-        Names { prefix: format!("{PREFIX}{}-{:x}{n}", std::process::id(), nanos >> 8) }
+        Names { prefix: format!("{PREFIX}{}-{:06x}{n:02x}", std::process::id(), (nanos >> 8) & 0xff_ffff) }
+    }
+
+    /// The run's prefix: its root namespace's name, its scratch directory's and record's.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
     }
 
     /// The kernel's name for a scenario namespace (`None`: the scenario's root namespace).
@@ -62,9 +69,25 @@ impl Default for Names {
     }
 }
 
+/// The run prefix (`nslab-PID-STAMP`) a name made by a run starts with, and the PID in it —
+/// `None` unless the name has exactly the format runs give (`nslab-2024-notes` is not one).
+pub fn run_prefix(name: &str) -> Option<(&str, u32)> {
+    let rest = name.strip_prefix(PREFIX)?;
+    let (pid, rest) = rest.split_once('-')?;
+    if pid.is_empty() || pid.len() > 10 || !pid.bytes().all(|b| b.is_ascii_digit()) || pid.starts_with('0') {
+        return None;
+    }
+    let stamp = rest.split('-').next()?;
+    if stamp.len() < 8 || !stamp.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        return None;
+    }
+    let end = PREFIX.len() + pid.len() + 1 + stamp.len();
+    Some((&name[..end], pid.parse().ok()?))
+}
+
 /// The PID of the process that made a kernel-mode namespace, from its name.
 pub fn owner(kernel: &str) -> Option<u32> {
-    kernel.strip_prefix(PREFIX)?.split('-').next()?.parse().ok()
+    run_prefix(kernel).map(|(_, pid)| pid)
 }
 
 #[cfg(test)]
@@ -82,5 +105,19 @@ mod tests {
         assert_eq!(n.rewrite(&format!("link/ether 02:… link-netns {k}")), "link/ether 02:… link-netns ns1");
         assert_eq!(owner(&k), Some(std::process::id()));
         assert_ne!(Names::new().kernel(None), n.kernel(None), "two runs never share a prefix");
+        assert_eq!(run_prefix(&k), Some((n.prefix(), std::process::id())));
+        assert_eq!(run_prefix(n.prefix()), Some((n.prefix(), std::process::id())));
+    }
+
+    #[test]
+    fn only_the_runs_format_is_a_run_prefix() {
+        assert_eq!(run_prefix("nslab-2024-notes"), None);
+        assert_eq!(run_prefix("nslab-2024"), None);
+        assert_eq!(run_prefix("nslab-12-abc"), None, "stamp too short");
+        assert_eq!(run_prefix("nslab-12-0123456G"), None);
+        assert_eq!(run_prefix("nslab-x1-01234567"), None);
+        assert_eq!(run_prefix("nslab-012-01234567"), None);
+        assert_eq!(run_prefix("nslab-12-01234567"), Some(("nslab-12-01234567", 12)));
+        assert_eq!(run_prefix("nslab-12-01234567-ns-1"), Some(("nslab-12-01234567", 12)));
     }
 }

@@ -41,4 +41,5 @@ pub fn remove_all() {
         let _ = crate::netns::remove(k, *ino);
         forget(k);
     }
+    crate::guard::forget_records_of_this_process();
 }

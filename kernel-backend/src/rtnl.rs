@@ -222,6 +222,37 @@ pub async fn addr_flush(h: &Handle, dev: &str) -> Result<(), Refused> {
     Ok(())
 }
 
+/// True once the kernel has caught up with the namespace's link changes: a link's carrier
+/// (`LOWER_UP`, set at once) and its operational state (`RUNNING`, set by linkwatch's work
+/// queue, later — and with it the qdisc that lets frames out and the routes' `linkdown`
+/// flag) agree. A person typing the next command never sees the gap; a fast runner does.
+pub async fn settled(h: &Handle) -> Result<bool, Refused> {
+    use rtnetlink::packet_route::link::LinkFlags;
+    let mut carrier = BTreeMap::new();
+    let mut links = h.link().get().execute();
+    let mut calm = true;
+    while let Some(l) = links.try_next().await.map_err(refused)? {
+        let f = l.header.flags;
+        let lower_up = f.contains(LinkFlags::LowerUp);
+        if f.contains(LinkFlags::Up) && lower_up != f.contains(LinkFlags::Running) {
+            calm = false;
+        }
+        carrier.insert(l.header.index, lower_up);
+    }
+    let mut routes = h.route().get(RouteMessageBuilder::<Ipv4Addr>::new().build()).execute();
+    while let Some(r) = routes.try_next().await.map_err(refused)? {
+        let oif = r.attributes.iter().find_map(|a| match a {
+            rtnetlink::packet_route::route::RouteAttribute::Oif(i) => Some(*i),
+            _ => None,
+        });
+        let linkdown = r.header.flags.contains(rtnetlink::packet_route::route::RouteFlags::Linkdown);
+        if linkdown && oif.and_then(|i| carrier.get(&i)).copied().unwrap_or(false) {
+            calm = false;
+        }
+    }
+    Ok(calm)
+}
+
 fn protocol(p: Option<&str>) -> Result<RouteProtocol, Refused> {
     Ok(match p {
         None | Some("boot") => RouteProtocol::Boot,

@@ -27,8 +27,8 @@ use std::time::Duration;
 const PATIENCE: Duration = Duration::from_secs(600);
 /// How long a job has to end after SIGINT before it gets SIGKILL.
 const GRACE: Duration = Duration::from_secs(3);
-/// How long the kernel gets to settle link states before a `show`.
-const SHOW_SETTLE: Duration = Duration::from_millis(30);
+/// How long the kernel may take to settle link states (linkwatch) before the next step.
+const LINK_SETTLE: Duration = Duration::from_secs(5);
 /// How long a background process gets to start before the next step.
 const SETTLE: Duration = Duration::from_millis(300);
 /// PIDs for the in-process captures' lines (they are not processes of the machine).
@@ -72,9 +72,12 @@ struct Job {
 }
 
 /// Removes the run's namespaces and files however the run ends (return, error, panic).
+/// Its guard goes last (a field drops after `drop` ran): the record is removed and the
+/// guard process let go only once everything else is.
 pub(crate) struct Cleanup {
     pub(crate) made: Vec<(String, Option<u64>)>,
     pub(crate) dir: PathBuf,
+    pub(crate) _guard: crate::guard::Guard,
 }
 
 impl Drop for Cleanup {
@@ -101,35 +104,13 @@ struct Kr<'a> {
     attribution: Attribution,
     exits: BTreeMap<usize, i32>,
     captures: Vec<CaptureName>,
+    /// A step may have changed link states the kernel has not settled yet.
+    unsettled: bool,
 }
 
-/// Splits a command's shell line into words (single and double quotes as a shell takes them).
-fn words(line: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quote: Option<char> = None;
-    let mut any = false;
-    for c in line.chars() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), c) => cur.push(c),
-            (None, '\'' | '"') => {
-                quote = Some(c);
-                any = true;
-            }
-            (None, c) if c.is_whitespace() => {
-                if any || !cur.is_empty() {
-                    out.push(std::mem::take(&mut cur));
-                }
-                any = false;
-            }
-            (None, c) => cur.push(c),
-        }
-    }
-    if any || !cur.is_empty() {
-        out.push(cur);
-    }
-    out
+/// An argv of fixed words.
+fn fixed(words: &[&str]) -> Vec<String> {
+    words.iter().map(|w| w.to_string()).collect()
 }
 
 fn expected_exit(step: &Step) -> Option<i32> {
@@ -217,7 +198,7 @@ impl<'a> Kr<'a> {
         // The scenario's root namespace has no name on a real machine: iproute2 shows a
         // link into it by id, not `link-netns root`.
         if out.stdout.iter().any(|l| l.contains("link-netns root")) {
-            let ids = exec::run(kernel, &words("ip netns list-id"), &self.names).await?;
+            let ids = exec::run(kernel, &fixed(&["ip", "netns", "list-id"]), &self.names).await?;
             let id = ids
                 .stdout
                 .iter()
@@ -250,7 +231,34 @@ impl<'a> Kr<'a> {
         Ok(())
     }
 
+    /// Waits (up to [`LINK_SETTLE`]) until every namespace's links are settled
+    /// ([`rtnl::settled`]): what the time a person takes to type the next command gives.
+    async fn settle(&mut self) -> Result<(), KernelError> {
+        let kernels: Vec<String> = self.nodes.keys().map(|k| self.names.kernel(k.as_deref())).collect();
+        let until = std::time::Instant::now() + LINK_SETTLE;
+        for k in kernels {
+            let h = self.rtnl.handle(&k)?;
+            while !rtnl::settled(&h).await.unwrap_or(true) && std::time::Instant::now() < until {
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+        }
+        Ok(())
+    }
+
     async fn run_step(&mut self, steps: &[Step], i: usize, step: &Step) -> Result<(), KernelError> {
+        if std::mem::take(&mut self.unsettled) {
+            self.settle().await?;
+        }
+        // Anything but a look or a wait may change a link (a veth's peer, a bridge's ports).
+        self.unsettled = !matches!(
+            step.run,
+            Command::LinkShow { .. }
+                | Command::AddrShow { .. }
+                | Command::RouteShow { .. }
+                | Command::NeighShow { .. }
+                | Command::BridgeFdbShow { .. }
+                | Command::Sleep { .. }
+        );
         let prompt = step.ns.clone().unwrap_or_default();
         let line = step.text.clone();
         self.rec.push(|at| Record::Command { at, prompt, line });
@@ -413,7 +421,8 @@ impl<'a> Kr<'a> {
                 match (r, ageing) {
                     (Ok(()), Some(a)) => {
                         let dev = s.name.clone().unwrap_or_else(|| s.dev.clone());
-                        let argv = words(&format!("ip link set dev {dev} type bridge ageing_time {a}"));
+                        let a = a.to_string();
+                        let argv = fixed(&["ip", "link", "set", "dev", &dev, "type", "bridge", "ageing_time", &a]);
                         return self.tool(i, step, kernel, node, argv).await;
                     }
                     (r, _) => r,
@@ -426,20 +435,7 @@ impl<'a> Kr<'a> {
             Command::RouteDel(r) => rtnl::route_del(&h, r).await,
             other => {
                 // Shows, neighbour flushes, bridge tables, brctl, sysctl: the tool itself.
-                if matches!(
-                    other,
-                    Command::LinkShow { .. }
-                        | Command::AddrShow { .. }
-                        | Command::RouteShow { .. }
-                        | Command::NeighShow { .. }
-                        | Command::BridgeFdbShow { .. }
-                        | Command::Brctl(_)
-                ) {
-                    // A person reads a state the kernel has settled: link state changes
-                    // (operstate, carrier) reach `ip` through linkwatch's work queue.
-                    tokio::time::sleep(SHOW_SETTLE).await;
-                }
-                let argv = words(&other.to_string());
+                let argv = other.argv();
                 return self.tool(i, step, kernel, node, argv).await;
             }
         };
@@ -463,7 +459,7 @@ impl<'a> Kr<'a> {
         match &step.run {
             Command::Curl(_) => {
                 // What a terminal shows: curl draws its progress meter only into a pipe.
-                let mut argv = words(&step.run.to_string());
+                let mut argv = step.run.argv();
                 argv.insert(1, "--no-progress-meter".into());
                 return Ok((argv, false));
             }
@@ -472,13 +468,13 @@ impl<'a> Kr<'a> {
                 let www = self.cleanup.dir.join("www");
                 std::fs::create_dir_all(&www).map_err(|e| KernelError::Io(format!("{}: {e}", www.display())))?;
                 let mut argv = vec!["env".into(), "PYTHONUNBUFFERED=1".into()];
-                argv.extend(words(&step.run.to_string()));
+                argv.extend(step.run.argv());
                 argv.extend(["--directory".into(), www.display().to_string()]);
                 return Ok((argv, false));
             }
             _ => {}
         }
-        let mut argv = words(&step.run.to_string());
+        let mut argv = step.run.argv();
         let ns = step.ns.as_deref().unwrap_or("root");
         let daemon = match &step.run {
             Command::Dnsmasq(d) => {
@@ -531,11 +527,19 @@ impl<'a> Kr<'a> {
             // Give it the moment a person gives a program started in another terminal:
             // `conntrack -E` prints nothing until an event, dnsmasq must bind its port.
             tokio::time::sleep(SETTLE).await;
-            if let Command::HttpServer(h) = &step.run {
-                // Python takes a while to start: wait (up to 10 s) until its port listens,
-                // looking with `ss` (no traffic that a capture would see).
-                let sport = format!("sport = :{}", h.port.unwrap_or(8000));
-                let argv: Vec<String> = ["ss", "-Hltn", &sport].iter().map(|s| s.to_string()).collect();
+            // A server started in another terminal is listening by the time a person types
+            // the next command: wait (up to 10 s) until its port is bound, looking with `ss`
+            // (no traffic that a capture would see). Python takes a while to start; under
+            // load anything may.
+            let listens = match &step.run {
+                Command::HttpServer(h) => Some(("-Hltn", h.port.unwrap_or(8000))),
+                Command::Nc(n) if n.listen => Some((if n.udp { "-Hlun" } else { "-Hltn" }, n.port)),
+                Command::Dnsmasq(_) => Some(("-Hlun", 67)),
+                _ => None,
+            };
+            if let Some((flags, port)) = listens {
+                let sport = format!("sport = :{port}");
+                let argv = fixed(&["ss", flags, &sport]);
                 for _ in 0..100 {
                     match exec::run(kernel, &argv, &self.names).await {
                         Ok(o) if !o.stdout.is_empty() => break,
@@ -563,7 +567,7 @@ impl<'a> Kr<'a> {
             self.nodes.keys().map(|k| self.names.kernel(k.as_deref())).filter(|k| k != kernel).collect();
         let raw = Names::default();
         for o in others {
-            let Ok(r) = exec::run(&o, &words("ip netns list-id"), &raw).await else { continue };
+            let Ok(r) = exec::run(&o, &fixed(&["ip", "netns", "list-id"]), &raw).await else { continue };
             for l in r.stdout {
                 if l.ends_with(&format!("(iproute2 netns name: {kernel})"))
                     && let Some(id) = l.split_whitespace().nth(1)
@@ -581,7 +585,7 @@ impl<'a> Kr<'a> {
         for _ in 0..300 {
             let mut left = false;
             for (o, id) in ids {
-                if let Ok(r) = exec::run(o, &words("ip netns list-id"), &raw).await {
+                if let Ok(r) = exec::run(o, &fixed(&["ip", "netns", "list-id"]), &raw).await {
                     left |= r.stdout.iter().any(|l| l.split_whitespace().nth(1) == Some(id.as_str()));
                 }
             }
@@ -682,8 +686,8 @@ fn end_capture(rec: &Recorder, cap: &mut Capture, node: NodeId, pid: u32) {
 pub(crate) async fn run(file: &str, source: &str, sc: &Scenario) -> Result<KernelRun, KernelError> {
     let started = std::time::Instant::now();
     let names = Names::new();
-    let dir = std::env::temp_dir().join(names.kernel(None));
-    std::fs::create_dir_all(&dir).map_err(|e| KernelError::Io(format!("{}: {e}", dir.display())))?;
+    let dir = std::env::temp_dir().join(names.prefix());
+    let guard = crate::guard::Guard::start(names.prefix(), &dir)?;
     crate::registry::remember_dir(&dir);
     let mut kr = Kr {
         file,
@@ -692,11 +696,12 @@ pub(crate) async fn run(file: &str, source: &str, sc: &Scenario) -> Result<Kerne
         rec: Arc::new(Recorder::new()),
         nodes: BTreeMap::new(),
         next_node: 0,
-        cleanup: Cleanup { made: Vec::new(), dir },
+        cleanup: Cleanup { made: Vec::new(), dir, _guard: guard },
         jobs: Vec::new(),
         attribution: Attribution::default(),
         exits: BTreeMap::new(),
         captures: Vec::new(),
+        unsettled: false,
         names,
     };
     kr.make_ns(None).await?;
@@ -720,16 +725,4 @@ pub(crate) async fn run(file: &str, source: &str, sc: &Scenario) -> Result<Kerne
         rendered,
         elapsed: started.elapsed(),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::words;
-
-    #[test]
-    fn splits_like_a_shell() {
-        assert_eq!(words("ping -c 3 192.0.2.2"), ["ping", "-c", "3", "192.0.2.2"]);
-        assert_eq!(words("sysctl -w 'a.b=1 2'"), ["sysctl", "-w", "a.b=1 2"]);
-        assert_eq!(words("x '' y"), ["x", "", "y"]);
-    }
 }

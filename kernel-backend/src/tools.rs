@@ -9,6 +9,8 @@ pub const TOOLS: &[(&str, &str)] = &[
     ("bridge", "iproute2"),
     ("ss", "iproute2"),
     ("stdbuf", "coreutils"),
+    ("setpriv", "util-linux"),
+    ("setsid", "util-linux"),
     ("sysctl", "procps"),
     ("brctl", "bridge-utils"),
     ("ping", "iputils-ping"),
@@ -43,7 +45,7 @@ pub fn which(tool: &str) -> Option<PathBuf> {
 /// The tools a scenario's commands need on the kernel: each step's program, as
 /// [`Command::program`] names it.
 pub fn needed_by(sc: &Scenario) -> Vec<&'static str> {
-    let mut v = vec!["ip", "stdbuf"];
+    let mut v = vec!["ip", "stdbuf", "setpriv", "setsid"];
     for s in &sc.steps {
         let t = match s.run.program() {
             // Shell builtins and nslab's own `input`; tcpdump is captured in-process.
@@ -52,8 +54,8 @@ pub fn needed_by(sc: &Scenario) -> Vec<&'static str> {
             "nc" => "ncat",
             p => p,
         };
-        // `ss` tells when python3's port listens.
-        let also = matches!(s.run, Command::HttpServer(_)).then_some("ss");
+        // `ss` tells when a server's port listens.
+        let also = matches!(s.run, Command::HttpServer(_) | Command::Nc(_) | Command::Dnsmasq(_)).then_some("ss");
         for t in std::iter::once(t).chain(also) {
             if !v.contains(&t) {
                 v.push(t);

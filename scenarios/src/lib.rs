@@ -30,6 +30,16 @@ pub mod validate;
 pub use command::{Command, Expect, Scenario, Step};
 pub use error::{ScenarioError, Span};
 
+/// The one validation pass, run before any back end starts: the front ends' checks of each
+/// step (done by [`load`]) and then the whole configuration applied to a machine that runs
+/// nothing — names, addresses, routes, sysctls, iptables rules, job numbers. `nslab check`,
+/// the sim and kernel mode all go through it, so kernel mode never runs what `check`
+/// refuses.
+pub fn check(file: &str, source: &str, sc: &Scenario) -> Result<(), ScenarioError> {
+    let dry = runner::RunOptions { dry_run: true, ..Default::default() };
+    runner::run(file, source, sc, &dry).map(|_| ())
+}
+
 /// Loads a scenario file of either kind: `.ron` is RON, anything else a shell script.
 pub fn load(file: &str, source: &str) -> Result<Scenario, ScenarioError> {
     if file.ends_with(".ron") { ron_front::parse(file, source) } else { script::parse(file, source) }

@@ -20,6 +20,82 @@ fn invalid(message: impl Into<String>, hint: &str, word: Option<&str>) -> Invali
     Invalid { message: message.into(), hint: Some(hint.to_string()), word: word.map(str::to_string) }
 }
 
+/// Keys under `net.` that a namespace sees but whose value is the whole machine's (a few are
+/// read-only there, where `sysctl -w` still exits 0; `nf_hooks_lwtunnel` is writable and
+/// switches on a kernel-wide hook for good). Found on Linux 6.18 by comparing a fresh
+/// namespace with the machine's (`find /proc/sys/net ! -perm -u+w`) and in the kernel's
+/// sysctl tables (`net/core/sysctl_net_core.c`, `net/netfilter/nf_conntrack_standalone.c`,
+/// `net/ipv4/sysctl_net_ipv4.c`). `*` stands for one component (an interface).
+const GLOBAL_NET_KEYS: &[&str] = &[
+    "net.netfilter.nf_hooks_lwtunnel",
+    "net.core.rmem_default",
+    "net.core.rmem_max",
+    "net.core.wmem_default",
+    "net.core.wmem_max",
+    "net.netfilter.nf_conntrack_max",
+    "net.netfilter.nf_conntrack_expect_max",
+    "net.netfilter.nf_conntrack_buckets",
+    "net.netfilter.nf_conntrack_count",
+    "net.nf_conntrack_max",
+    "net.ipv4.tcp_allowed_congestion_control",
+    "net.ipv4.tcp_available_congestion_control",
+    "net.ipv4.tcp_ehash_entries",
+    "net.ipv4.udp_hash_entries",
+    "net.ipv4.conf.*.mc_forwarding",
+    "net.ipv6.conf.*.mc_forwarding",
+    "net.mptcp.available_path_managers",
+    "net.mptcp.available_schedulers",
+];
+
+/// The trees under `net.` that each namespace has its own copy of.
+const PER_NETNS_TREES: &[&str] = &["ipv4", "ipv6", "core", "netfilter", "bridge", "unix", "mptcp"];
+
+fn matches_key(pattern: &str, key: &str) -> bool {
+    let (mut p, mut k) = (pattern.split('.'), key.split('.'));
+    loop {
+        match (p.next(), k.next()) {
+            (None, None) => return true,
+            (Some(a), Some(b)) if a == "*" || a == b => {}
+            _ => return false,
+        }
+    }
+}
+
+/// A `sysctl` key a lab may read or write: one the kernel keeps per network namespace —
+/// `net.{ipv4,ipv6,core,netfilter,bridge,unix,mptcp}.…`, less [`GLOBAL_NET_KEYS`] — in
+/// dotted form (`net.ipv4.ip_forward`) or as a path (`net/ipv4/ip_forward`). Never
+/// `kernel.*`, `vm.*`, `fs.*` (one value for the whole machine, even inside a namespace),
+/// and never a path that climbs out (`net/ipv4/../../vm/swappiness`).
+pub fn sysctl_key(key: &str) -> Result<(), Invalid> {
+    // The path form, without dots; the dotted form, without slashes (sysctl reads a `/` in
+    // it as a dot inside a component, an interface like `eth0.100`, which labs do not make).
+    let dotted = if key.contains('/') && !key.contains('.') { key.replace('/', ".") } else { key.to_string() };
+    let parts: Vec<&str> = dotted.split('.').collect();
+    // `net` and `net.ipv4` are directories (sysctl would list them), not keys.
+    let directory = parts.len() < 2 || (parts.len() == 2 && parts[0] == "net" && PER_NETNS_TREES.contains(&parts[1]));
+    let well_formed = key.len() <= 256
+        && !directory
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'));
+    if !well_formed {
+        return Err(invalid(
+            format!("sysctl: `{}` is not a sysctl key nslab can pass on", key.chars().take(64).collect::<String>()),
+            "a key is a dotted name such as net.ipv4.ip_forward (letters, digits, `_` and `-` between the dots)",
+            Some(key),
+        ));
+    }
+    let global = GLOBAL_NET_KEYS.iter().any(|g| matches_key(g, &dotted));
+    if parts[0] != "net" || !PER_NETNS_TREES.contains(&parts[1]) || global {
+        return Err(invalid(
+            format!("sysctl {dotted} is not kept per network namespace: it is the whole machine's"),
+            "a lab may only read and write the net.* keys each namespace has its own copy of (net.ipv4.…, net.netfilter.…)",
+            Some(key),
+        ));
+    }
+    Ok(())
+}
+
 /// Checks one step.
 pub fn step(s: &Step) -> Result<(), Invalid> {
     match &s.run {
@@ -131,8 +207,55 @@ pub fn step(s: &Step) -> Result<(), Invalid> {
         Command::Sysctl { key, .. } if key.is_empty() => {
             return Err(invalid("sysctl needs a key", "e.g. net.ipv4.ip_forward=1", None));
         }
+        Command::Sysctl { key, .. } => sysctl_key(key)?,
         Command::Kill { job: 0 } => return Err(invalid("kill: %0: no such job", "jobs count from 1", None)),
         _ => {}
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sysctl_key;
+
+    #[test]
+    fn only_per_namespace_net_keys_pass() {
+        for ok in [
+            "net.ipv4.ip_forward",
+            "net/ipv4/ip_forward",
+            "net.ipv4.conf.ns1-veth0.forwarding",
+            "net.netfilter.nf_conntrack_udp_timeout",
+            "net.bridge.bridge-nf-call-iptables",
+            "net.core.somaxconn",
+        ] {
+            assert!(sysctl_key(ok).is_ok(), "{ok}");
+        }
+        for global in [
+            "kernel.hostname",
+            "vm.swappiness",
+            "fs.file-max",
+            "net.core.rmem_max",
+            "net.netfilter.nf_conntrack_max",
+            "net.ipv4.conf.eth0.mc_forwarding",
+            "net.netfilter.nf_hooks_lwtunnel",
+            "net.nf_conntrack_max",
+        ] {
+            let e = sysctl_key(global).unwrap_err();
+            assert!(e.message.contains("not kept per network namespace"), "{global}: {}", e.message);
+        }
+        for bad in [
+            "net",
+            "net.ipv4",
+            "net..ipv4.x",
+            "net/ipv4/../../vm/swappiness",
+            "net.ipv4.a b",
+            "net.ipv4.$(id)",
+            "net.ipv4.ip_forward;x",
+            "net.ipv4/conf.x",
+            "net.ipv4.*.forwarding",
+            "",
+        ] {
+            assert!(sysctl_key(bad).unwrap_err().message.contains("is not a sysctl key"), "{bad}");
+        }
+    }
 }

@@ -419,6 +419,26 @@ impl Command {
     pub fn is_conntrack_events(&self) -> bool {
         matches!(self, Command::Conntrack { args } if args.iter().any(|a| a == "-E" || a == "--event"))
     }
+    /// The argument vector a real tool is given for this command: the words of its shell
+    /// line (`Display`, where every word that needs it is quoted), each one element, never
+    /// split again by a shell. (`nc` with piped input and `iptables-restore` with its
+    /// here-document are lines a shell would run, not one tool's argv: their kernel-mode
+    /// runners build those themselves.)
+    pub fn argv(&self) -> Vec<String> {
+        use crate::script::lexer::{Tok, lex};
+        let line = self.to_string();
+        let first = line.lines().next().unwrap_or_default();
+        lex(first, &[])
+            .map(|toks| {
+                toks.into_iter()
+                    .map(|t| match t {
+                        Tok::Word(w, _) | Tok::Op(w, _) => w,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// The program a user would see in `jobs`.
     pub fn program(&self) -> &'static str {
         match self {
@@ -448,9 +468,13 @@ impl Command {
 
 fn opt<T: fmt::Display>(f: &mut fmt::Formatter<'_>, flag: &str, v: &Option<T>) -> fmt::Result {
     match v {
-        Some(v) => write!(f, " {flag} {v}"),
+        Some(v) => write!(f, " {flag} {}", q(&v.to_string())),
         None => Ok(()),
     }
+}
+
+fn q(w: &str) -> String {
+    shell_quote(w)
 }
 
 /// Quotes a word for a POSIX shell when it needs it.
@@ -466,17 +490,17 @@ impl fmt::Display for Command {
     /// The shell line this command stands for.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Command::NetnsAdd { name } => write!(f, "ip netns add {name}"),
-            Command::NetnsDel { name } => write!(f, "ip netns delete {name}"),
+            Command::NetnsAdd { name } => write!(f, "ip netns add {}", q(name)),
+            Command::NetnsDel { name } => write!(f, "ip netns delete {}", q(name)),
             Command::NetnsList => write!(f, "ip netns list"),
             Command::LinkAdd { name, kind: LinkKind::Veth { peer, peer_netns } } => {
-                write!(f, "ip link add {name} type veth peer name {peer}")?;
+                write!(f, "ip link add {} type veth peer name {}", q(name), q(peer))?;
                 opt(f, "netns", peer_netns)
             }
-            Command::LinkAdd { name, kind: LinkKind::Bridge } => write!(f, "ip link add {name} type bridge"),
-            Command::LinkDel { dev } => write!(f, "ip link del {dev}"),
+            Command::LinkAdd { name, kind: LinkKind::Bridge } => write!(f, "ip link add {} type bridge", q(name)),
+            Command::LinkDel { dev } => write!(f, "ip link del {}", q(dev)),
             Command::LinkSet(s) => {
-                write!(f, "ip link set {}", s.dev)?;
+                write!(f, "ip link set {}", q(&s.dev))?;
                 opt(f, "netns", &s.netns)?;
                 opt(f, "address", &s.address)?;
                 opt(f, "mtu", &s.mtu)?;
@@ -501,10 +525,10 @@ impl fmt::Display for Command {
             Command::AddrAdd { addr, dev, brd } => {
                 write!(f, "ip addr add {addr}")?;
                 opt(f, "brd", brd)?;
-                write!(f, " dev {dev}")
+                write!(f, " dev {}", q(dev))
             }
-            Command::AddrDel { addr, dev } => write!(f, "ip addr del {addr} dev {dev}"),
-            Command::AddrFlush { dev } => write!(f, "ip addr flush dev {dev}"),
+            Command::AddrDel { addr, dev } => write!(f, "ip addr del {addr} dev {}", q(dev)),
+            Command::AddrFlush { dev } => write!(f, "ip addr flush dev {}", q(dev)),
             Command::AddrShow { dev } => {
                 write!(f, "ip addr show")?;
                 opt(f, "dev", dev)
@@ -535,20 +559,20 @@ impl fmt::Display for Command {
                 opt(f, "dev", dev)
             }
             Command::NeighFlush { dev: None } => write!(f, "ip neigh flush all"),
-            Command::NeighFlush { dev: Some(d) } => write!(f, "ip neigh flush dev {d}"),
+            Command::NeighFlush { dev: Some(d) } => write!(f, "ip neigh flush dev {}", q(d)),
             Command::BridgeFdbShow { br } => {
                 write!(f, "bridge fdb show")?;
                 opt(f, "br", br)
             }
             Command::Brctl(b) => match b {
-                Brctl::Addbr(x) => write!(f, "brctl addbr {x}"),
-                Brctl::Delbr(x) => write!(f, "brctl delbr {x}"),
-                Brctl::Addif(x, d) => write!(f, "brctl addif {x} {d}"),
-                Brctl::Delif(x, d) => write!(f, "brctl delif {x} {d}"),
+                Brctl::Addbr(x) => write!(f, "brctl addbr {}", q(x)),
+                Brctl::Delbr(x) => write!(f, "brctl delbr {}", q(x)),
+                Brctl::Addif(x, d) => write!(f, "brctl addif {} {}", q(x), q(d)),
+                Brctl::Delif(x, d) => write!(f, "brctl delif {} {}", q(x), q(d)),
                 Brctl::Show(None) => write!(f, "brctl show"),
-                Brctl::Show(Some(x)) => write!(f, "brctl show {x}"),
-                Brctl::Showmacs(x) => write!(f, "brctl showmacs {x}"),
-                Brctl::Setageing(x, t) => write!(f, "brctl setageing {x} {t}"),
+                Brctl::Show(Some(x)) => write!(f, "brctl show {}", q(x)),
+                Brctl::Showmacs(x) => write!(f, "brctl showmacs {}", q(x)),
+                Brctl::Setageing(x, t) => write!(f, "brctl setageing {} {t}", q(x)),
             },
             Command::Traceroute(t) => {
                 write!(f, "traceroute")?;
@@ -564,15 +588,15 @@ impl fmt::Display for Command {
                 write!(f, " {}", t.dest)
             }
             Command::Dnsmasq(d) => {
-                write!(f, "dnsmasq --dhcp-range={}", d.dhcp_range)?;
+                write!(f, "dnsmasq {}", q(&format!("--dhcp-range={}", d.dhcp_range)))?;
                 if let Some(i) = &d.interface {
-                    write!(f, " --interface={i}")?;
+                    write!(f, " {}", q(&format!("--interface={i}")))?;
                 }
                 for h in &d.dhcp_host {
-                    write!(f, " --dhcp-host={h}")?;
+                    write!(f, " {}", q(&format!("--dhcp-host={h}")))?;
                 }
                 for o in &d.dhcp_option {
-                    write!(f, " --dhcp-option={o}")?;
+                    write!(f, " {}", q(&format!("--dhcp-option={o}")))?;
                 }
                 if let Some(p) = d.port {
                     write!(f, " --port={p}")?;
@@ -596,7 +620,7 @@ impl fmt::Display for Command {
                         write!(f, " {flag}")?;
                     }
                 }
-                write!(f, " {}", d.iface)
+                write!(f, " {}", q(&d.iface))
             }
             Command::Nc(n) => {
                 if let Some(i) = &n.input {
@@ -643,7 +667,7 @@ impl fmt::Display for Command {
                 args.iter().try_for_each(|a| write!(f, " {}", shell_quote(a)))
             }
             Command::Sysctl { key, value: Some(v) } => write!(f, "sysctl -w {}", shell_quote(&format!("{key}={v}"))),
-            Command::Sysctl { key, value: None } => write!(f, "sysctl {key}"),
+            Command::Sysctl { key, value: None } => write!(f, "sysctl {}", q(key)),
             Command::Ping(p) => {
                 write!(f, "ping")?;
                 opt(f, "-c", &p.count)?;
@@ -670,7 +694,7 @@ impl fmt::Display for Command {
                     flags.push('e');
                 }
                 flags.push('l');
-                write!(f, "tcpdump {flags} -i {}", t.iface)?;
+                write!(f, "tcpdump {flags} -i {}", q(&t.iface))?;
                 opt(f, "-w", &t.write)?;
                 if !t.filter.is_empty() {
                     write!(f, " {}", t.filter)?;
@@ -898,5 +922,22 @@ mod tests {
             onlink: false,
         });
         assert_eq!(r.to_string(), "ip route add default via 192.0.2.254");
+    }
+
+    #[test]
+    fn argv_keeps_every_word_whole() {
+        let hostile = "a b;$(touch /tmp/x)`id`'\"&|#*";
+        let sysctl = Command::Sysctl { key: hostile.into(), value: Some("1 2".into()) };
+        assert_eq!(sysctl.argv(), ["sysctl", "-w", &format!("{hostile}=1 2")]);
+        let read = Command::Sysctl { key: hostile.into(), value: None };
+        assert_eq!(read.argv(), ["sysctl", hostile]);
+        let show = Command::AddrShow { dev: Some(hostile.into()) };
+        assert_eq!(show.argv(), ["ip", "addr", "show", "dev", hostile]);
+        let br = Command::Brctl(Brctl::Addif(hostile.into(), "x y".into()));
+        assert_eq!(br.argv(), ["brctl", "addif", hostile, "x y"]);
+        let add = Command::NetnsAdd { name: hostile.into() };
+        assert_eq!(add.argv(), ["ip", "netns", "add", hostile]);
+        let flush = Command::NeighFlush { dev: Some("".into()) };
+        assert_eq!(flush.argv(), ["ip", "neigh", "flush", "dev", ""]);
     }
 }
