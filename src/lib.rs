@@ -23,6 +23,16 @@ pub fn scenario_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(v)
 }
 
+/// Reads a scenario file: its name as errors show it, and its text. A file that cannot be
+/// read says why; one that is not UTF-8 gets a located error (see
+/// [`scenarios::error::decode`]).
+pub fn read_scenario(path: &Path) -> Result<(String, String), String> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| format!("nslab: {name}: {e}"))?;
+    let text = scenarios::error::decode(&name, bytes).map_err(|e| e.to_string())?;
+    Ok((name, text))
+}
+
 /// Where the bundled scenarios are: `./scenarios` if it exists, else the source tree's.
 pub fn default_scenario_dir() -> PathBuf {
     let here = PathBuf::from("scenarios");

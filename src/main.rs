@@ -118,8 +118,7 @@ fn diff(file: &Path, seed: Option<u64>, json: Option<&Path>, verbose: bool) -> R
 }
 
 fn read(path: &Path) -> Result<(String, String), String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("nslab: {}: {e}", path.display()))?;
-    Ok((path.display().to_string(), text))
+    nslab::read_scenario(path)
 }
 
 fn run(
@@ -245,7 +244,15 @@ fn all(dir: &Path) -> Result<bool, String> {
     }
     let mut ok = true;
     for f in files {
-        let (name, text) = read(&f)?;
+        let (name, text) = match read(&f) {
+            Ok(x) => x,
+            Err(e) => {
+                ok = false;
+                println!("ERROR {}", f.display());
+                println!("{e}");
+                continue;
+            }
+        };
         let verdict = scenarios::load(&name, &text).and_then(|sc| {
             let r = runner::run(&name, &text, &sc, &runner::RunOptions::default())?;
             Ok((sc, r))

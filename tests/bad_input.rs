@@ -277,3 +277,34 @@ fn sysctl_outside_the_namespace_is_refused_with_its_place() {
     );
     assert!(run.is_ok(), "{run:?}", run = run.err());
 }
+
+/// Writes `bytes` to a fresh file named `name` in a directory of this test's own.
+fn scratch_file(test: &str, name: &str, bytes: &[u8]) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("nslab-bad-input-{test}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+#[test]
+fn a_file_that_is_not_utf8_gets_a_located_error() {
+    // Latin-1 `é` (0xe9) on line 2, after 16 characters.
+    let path = scratch_file("utf8", "latin1.sh", b"ip netns add a\nip netns add caf\xe9\n");
+    let e = nslab::read_scenario(&path).unwrap_err();
+    let name = path.display().to_string();
+    assert_at(&e, &name, 2, 17, "this file is not UTF-8: byte 0xe9");
+    assert!(e.contains("= help: scenarios are UTF-8 text"), "{e}");
+    // The command line says the same, for run and check alike, and exits 2.
+    for args in [["run", name.as_str()], ["check", name.as_str()]] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_nslab")).args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.starts_with(&format!("error: {name}:2:17: this file is not UTF-8")), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+    }
+    // RON, and a file cut inside a character.
+    let path = scratch_file("utf8", "cut.ron", b"(steps: [(run: NetnsAdd(name: \"\xc3");
+    let e = nslab::read_scenario(&path).unwrap_err();
+    assert_at(&e, &path.display().to_string(), 1, 32, "ends inside a UTF-8 character: byte 0xc3");
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}

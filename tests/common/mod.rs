@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use nslab::scenarios::{self, runner};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Every scenario file shipped in `scenarios/`.
 pub fn scenario_files() -> Vec<PathBuf> {
@@ -10,9 +10,8 @@ pub fn scenario_files() -> Vec<PathBuf> {
 }
 
 /// Loads and runs a scenario file with `seed` (or its own).
-pub fn run_file(path: &PathBuf, seed: Option<u64>) -> (String, runner::Run) {
-    let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).unwrap();
+pub fn run_file(path: &Path, seed: Option<u64>) -> (String, runner::Run) {
+    let (name, text) = nslab::read_scenario(path).unwrap_or_else(|e| panic!("{e}"));
     let sc = scenarios::load(&name, &text).unwrap_or_else(|e| panic!("{e}"));
     let r = runner::run(&name, &text, &sc, &runner::RunOptions { seed, ..Default::default() })
         .unwrap_or_else(|e| panic!("{e}"));
