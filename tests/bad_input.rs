@@ -308,3 +308,68 @@ fn a_file_that_is_not_utf8_gets_a_located_error() {
     assert_at(&e, &path.display().to_string(), 1, 32, "ends inside a UTF-8 character: byte 0xc3");
     let _ = std::fs::remove_dir_all(path.parent().unwrap());
 }
+
+#[test]
+fn a_tcpdump_filter_nested_too_deep_is_refused_at_its_word() {
+    // tcpdump itself gives up near 10,000 levels ("memory exhausted"); these once
+    // overflowed nslab's stack.
+    let deep = format!("'{}icmp{}'", "(".repeat(20_000), ")".repeat(20_000));
+    let e = err("a.sh", &format!("ip netns add ns1\nip netns exec ns1 tcpdump -n -i lo udp or {deep} &\n"));
+    assert_at(&e, "a.sh", 2, 43, "syntax error near `(`: parentheses and `not` nested more than 256 deep");
+    let nots = "not ".repeat(30_000);
+    let e = err("a.sh", &format!("ip netns add ns1\nip netns exec ns1 tcpdump -n -i lo '{nots}icmp' &\n"));
+    assert_at(&e, "a.sh", 2, 36, "syntax error near `not`");
+}
+
+#[test]
+fn every_ron_error_has_a_help_line() {
+    let cases = [
+        // Syntax.
+        "(steps: [(run: NetnsAdd(name: \"a\"))",
+        "(steps: [(run: NetnsAdd(name: \"a\")) (run: NetnsList)])",
+        "(steps: [(run: NetnsAdd(name: \"a))])",
+        "(steps: [(run: NetnsAdd(name: a))])",
+        "(steps: [(run: NetnsAdd(name: \"a\"))]) trailing",
+        "(steps: [(run: NetnsAdd(name: \"a\"))]) /* open",
+        "(steps: (run: NetnsAdd(name: \"a\")))",
+        "(steps: [(run: NetnsAdd(name: \"\\q\"))])",
+        "",
+        // Types and values.
+        "(steps: [(run: NetnsAdd(name: \"a\")), (ns: \"a\", run: Ping(dest: \"1.1.1.1\", count: \"3\"))])",
+        "(steps: [(run: NetnsAdd(name: \"a\")), (ns: \"a\", run: Ping(dest: \"1.1.1.1\", count: 99999999999))])",
+        "(steps: [(run: NetnsAdd(name: \"a\")), (ns: \"a\", run: Ping(dest: \"1.1.1.1\", quiet: 1))])",
+        "(steps: [(run: NetnsAdd(name: \"a\")), (ns: \"a\", run: Ping(dest: \"1.1.1.300\"))])",
+        "(steps: [(run: Sleep(secs: -1))])",
+        "(seed: \"x\", steps: [(run: NetnsList)])",
+        // Names.
+        "(steps: [(run: NetnsAdd(name: \"a\")), (run: Pign(dest: \"1.1.1.1\"))])",
+        "(steps: [(run: NetnsAdd(nme: \"a\"))])",
+        "(stesp: [(run: NetnsAdd(name: \"a\"))])",
+        "(steps: [(run: NetnsAdd())])",
+        "(steps: [(run: NetnsAdd(name: \"a\", name: \"b\"))])",
+        "(steps: [])",
+        // What the front end validates.
+        "(steps: [(run: NetnsAdd(name: \"a\")), (ns: \"a\", run: Iptables(args: [\"-A\", \"INPUT\", \"--dport\", \"80\"]))])",
+        "(steps: [(run: NetnsAdd(name: \"a\")), (ns: \"a\", run: Tcpdump(iface: \"lo\", filter: \"port port\"), background: true)])",
+    ];
+    for text in cases {
+        let e = err("a.ron", text);
+        assert!(e.lines().next().unwrap().starts_with("error: a.ron:1:"), "{text}\n{e}");
+        assert!(e.contains("\n  = help: "), "no help line for {text:?}:\n{e}");
+    }
+    // Where a name is close to one RON knows, the help says which.
+    let e = err("a.ron", "(steps: [(run: NetnsAdd(name: \"a\")), (run: Pign(dest: \"1.1.1.1\"))])");
+    assert!(e.contains("= help: did you mean `Ping`?"), "{e}");
+    let e = err("a.ron", "(steps: [(run: NetnsAdd(nme: \"a\"))])");
+    assert!(e.contains("= help: did you mean `name`? NetnsAdd takes `name`"), "{e}");
+    let e = err("a.ron", "(steps: [(run: NetnsAdd())])");
+    assert!(e.contains("= help: add `name: …` to NetnsAdd"), "{e}");
+    // Several steps that do not validate: each is reported.
+    let e = err(
+        "a.ron",
+        "(steps: [\n (run: NetnsAdd(name: \"a\")),\n (ns: \"a\", run: Tcpdump(iface: \"lo\")),\n (ns: \"a\", run: Tcpdump(iface: \"lo\")),\n])",
+    );
+    assert_at(&e, "a.ron", 3, 2, "tcpdump runs until it is stopped");
+    assert!(e.contains("error: a.ron:4:2: tcpdump runs until it is stopped"), "{e}");
+    assert!(e.ends_with("error: 2 errors in a.ron"), "{e}");
+}

@@ -39,6 +39,10 @@ pub enum Dir {
     Dst,
 }
 
+/// How deep parentheses and `not` may nest in a filter. tcpdump's parser gives up near
+/// 10,000 (`memory exhausted`); nslab's recursive parser stops well before its stack would.
+pub const MAX_DEPTH: usize = 256;
+
 /// A parsed tcpdump filter expression.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Filter {
@@ -62,10 +66,10 @@ pub enum Filter {
     Broadcast,
     /// `not F`.
     Not(Box<Filter>),
-    /// `F and G`.
-    And(Box<Filter>, Box<Filter>),
-    /// `F or G`.
-    Or(Box<Filter>, Box<Filter>),
+    /// `F and G and …`: a chain is one flat list, so a long one costs no depth.
+    And(Vec<Filter>),
+    /// `F or G or …`.
+    Or(Vec<Filter>),
 }
 
 /// A filter tcpdump would not take, with the word it stopped at.
@@ -165,7 +169,7 @@ impl Filter {
         if toks.is_empty() {
             return Ok(Filter::All);
         }
-        let mut p = Parser { toks: &toks, pos: 0, nwords: words.len() };
+        let mut p = Parser { toks: &toks, pos: 0, nwords: words.len(), depth: 0 };
         let f = p.or()?;
         if p.pos < toks.len() {
             return Err(p.err("expected `and`, `or` or the end of the expression"));
@@ -218,8 +222,8 @@ impl Filter {
             Filter::EtherHost(d, m) => dir_match(*d, f.eth_src, f.eth_dst, *m),
             Filter::Broadcast => f.eth_dst.is_broadcast(),
             Filter::Not(x) => !x.eval(f),
-            Filter::And(a, b) => a.eval(f) && b.eval(f),
-            Filter::Or(a, b) => a.eval(f) || b.eval(f),
+            Filter::And(v) => v.iter().all(|x| x.eval(f)),
+            Filter::Or(v) => v.iter().any(|x| x.eval(f)),
         }
     }
 }
@@ -228,6 +232,8 @@ struct Parser<'t> {
     toks: &'t [(String, usize)],
     pos: usize,
     nwords: usize,
+    /// Parentheses and `not`s open around the current token.
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -250,27 +256,46 @@ impl Parser<'_> {
         }
     }
     fn or(&mut self) -> Result<Filter, FilterError> {
-        let mut f = self.and()?;
+        let first = self.and()?;
+        if !matches!(self.peek(), Some("or" | "||")) {
+            return Ok(first);
+        }
+        let mut v = vec![first];
         while matches!(self.peek(), Some("or" | "||")) {
             self.pos += 1;
-            f = Filter::Or(Box::new(f), Box::new(self.and()?));
+            v.push(self.and()?);
         }
-        Ok(f)
+        Ok(Filter::Or(v))
     }
     fn and(&mut self) -> Result<Filter, FilterError> {
-        let mut f = self.not()?;
+        let first = self.not()?;
+        if !matches!(self.peek(), Some("and" | "&&")) {
+            return Ok(first);
+        }
+        let mut v = vec![first];
         while matches!(self.peek(), Some("and" | "&&")) {
             self.pos += 1;
-            f = Filter::And(Box::new(f), Box::new(self.not()?));
+            v.push(self.not()?);
         }
-        Ok(f)
+        Ok(Filter::And(v))
     }
     fn not(&mut self) -> Result<Filter, FilterError> {
         if matches!(self.peek(), Some("not" | "!")) {
+            self.enter()?;
             self.pos += 1;
-            return Ok(Filter::Not(Box::new(self.not()?)));
+            let f = Filter::Not(Box::new(self.not()?));
+            self.depth -= 1;
+            return Ok(f);
         }
         self.primary()
+    }
+    /// One level deeper (a `(` or a `not` at the current token), refused past [`MAX_DEPTH`].
+    fn enter(&mut self) -> Result<(), FilterError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(self.err(&format!("parentheses and `not` nested more than {MAX_DEPTH} deep")));
+        }
+        self.depth += 1;
+        Ok(())
     }
     fn dir(&mut self) -> Dir {
         match self.peek() {
@@ -312,12 +337,14 @@ impl Parser<'_> {
         let tok = tok.to_string();
         match tok.as_str() {
             "(" => {
+                self.enter()?;
                 self.pos += 1;
                 let f = self.or()?;
                 if self.next() != Some(")") {
                     self.pos -= 1;
                     return Err(self.err("expected `)`"));
                 }
+                self.depth -= 1;
                 Ok(f)
             }
             "arp" => {
@@ -534,6 +561,31 @@ mod tests {
         assert_eq!(Filter::parse("port http").unwrap_err().near, "http");
         assert_eq!(Filter::parse("(arp").unwrap_err().near, "end of expression");
         assert_eq!(Filter::parse_words(&["arp", "icmp"]).unwrap_err().word, 1);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_where_it_goes_too_deep() {
+        let e = Filter::parse(&format!("{}icmp{}", "(".repeat(20_000), ")".repeat(20_000))).unwrap_err();
+        assert_eq!(e.near, "(");
+        assert!(e.why.contains("nested more than 256 deep"), "{e}");
+        let e = Filter::parse_words(&["udp", "or", &"not ".repeat(30_000), "icmp"]).unwrap_err();
+        assert_eq!((e.near.as_str(), e.word), ("not", 2));
+        let e = Filter::parse(&format!("{}arp", "! ".repeat(300))).unwrap_err();
+        assert_eq!(e.near, "!");
+        // As deep as allowed still parses and matches.
+        let ok = format!("{}arp{}", "(".repeat(MAX_DEPTH - 1), ")".repeat(MAX_DEPTH - 1));
+        assert!(Filter::parse(&ok).unwrap().matches(&arp_frame()));
+    }
+
+    #[test]
+    fn long_and_or_chains_stay_flat() {
+        let words: Vec<&str> = ["udp", "and"].repeat(20_000).into_iter().chain(["port 67"]).collect();
+        let f = Filter::parse_words(&words).unwrap();
+        assert!(f.matches(&udp_frame(40000, 67)));
+        let words: Vec<&str> = ["icmp", "or"].repeat(20_000).into_iter().chain(["arp"]).collect();
+        let f = Filter::parse_words(&words).unwrap();
+        assert!(f.matches(&arp_frame()));
+        assert!(!f.matches(&udp_frame(1, 2)));
     }
 
     #[test]
