@@ -17,6 +17,9 @@ $ ip netns exec server ip addr add 192.0.2.254/24 dev s-veth0
 # A capture on the server's side. Before offering .186 dnsmasq pings it (three ARP
 # requests, 3 s); the offer and the ack go unicast to the client's MAC, with the entry
 # dnsmasq put into the server's ARP table — the echo that waited on it leaves first.
+# Seed-dependent: dhclient's first retry comes after a random 3-8 s; when it is 3 s it
+# meets the offer, so the client asks again and dnsmasq offers again (the `...` after the
+# first offer here, in dnsmasq's log and after dhclient's first DHCPDISCOVER).
 $ ip netns exec server tcpdump -tnel -i s-veth0 &
 tcpdump: verbose output suppressed, use -v[v]... for full protocol decode
 listening on s-veth0, link-type EN10MB (Ethernet), snapshot length 262144 bytes
@@ -26,6 +29,7 @@ b6:98:e1:86:1a:6b > ff:ff:ff:ff:ff:ff, ethertype IPv4 (0x0800), length 342: 0.0.
 {} > ff:ff:ff:ff:ff:ff, ethertype ARP (0x0806), length 42: Request who-has 192.0.2.186 tell 192.0.2.254, length 28
 {} > b6:98:e1:86:1a:6b, ethertype IPv4 (0x0800), length 62: 192.0.2.254 > 192.0.2.186: ICMP echo request, id {}, seq 0, length 28
 {} > b6:98:e1:86:1a:6b, ethertype IPv4 (0x0800), length 342: 192.0.2.254.67 > 192.0.2.186.68: BOOTP/DHCP, Reply, length 300
+...
 b6:98:e1:86:1a:6b > ff:ff:ff:ff:ff:ff, ethertype IPv4 (0x0800), length 342: 0.0.0.0.68 > 255.255.255.255.67: BOOTP/DHCP, Request from b6:98:e1:86:1a:6b, length 300
 {} > b6:98:e1:86:1a:6b, ethertype IPv4 (0x0800), length 342: 192.0.2.254.67 > 192.0.2.186.68: BOOTP/DHCP, Reply, length 300
 {} > b6:98:e1:86:1a:6b, ethertype ARP (0x0806), length 42: Request who-has 192.0.2.186 tell 192.0.2.254, length 28
@@ -46,6 +50,7 @@ dnsmasq: no servers found in /etc/resolv.conf, will retry
 dnsmasq: read /etc/hosts - 0 names
 dnsmasq-dhcp: DHCPDISCOVER(s-veth0) b6:98:e1:86:1a:6b
 dnsmasq-dhcp: DHCPOFFER(s-veth0) 192.0.2.186 b6:98:e1:86:1a:6b
+...
 dnsmasq-dhcp: DHCPREQUEST(s-veth0) 192.0.2.186 b6:98:e1:86:1a:6b
 dnsmasq-dhcp: DHCPACK(s-veth0) 192.0.2.186 b6:98:e1:86:1a:6b
 #! repeats: dnsmasq-dhcp: {} -- dhclient's first retry comes after a random 3-8 s and dnsmasq's ping check takes 3 s: on a retry at 3 s the client asks twice and dnsmasq offers twice
@@ -59,6 +64,7 @@ Listening on LPF/c-veth0/b6:98:e1:86:1a:6b
 Sending on   LPF/c-veth0/b6:98:e1:86:1a:6b
 Sending on   Socket/fallback
 DHCPDISCOVER on c-veth0 to 255.255.255.255 port 67 interval {}
+...
 DHCPOFFER of 192.0.2.186 from 192.0.2.254
 DHCPREQUEST for 192.0.2.186 on c-veth0 to 255.255.255.255 port 67
 DHCPACK of 192.0.2.186 from 192.0.2.254

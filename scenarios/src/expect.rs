@@ -1,29 +1,88 @@
-//! Expectation matching: `{}` matches any run of characters within a line, a line that is
-//! exactly `...` matches any number of lines, trailing whitespace never matters (iproute2
-//! ends lines with a space; documents lose it when copied).
+//! Expectation matching: `{}` matches any run of characters within a line, `{A|B}` matches
+//! `A` or `B` (a state that depends on the seed), a line that is exactly `...` matches any
+//! number of lines, trailing whitespace never matters (iproute2 ends lines with a space;
+//! documents lose it when copied).
 
 use crate::command::Expect;
 
-/// True if `line` matches `pattern`.
-pub fn line_matches(pattern: &str, line: &str) -> bool {
-    let p = pattern.trim_end();
-    let l = line.trim_end();
-    let parts: Vec<&str> = p.split("{}").collect();
-    if parts.len() == 1 {
-        return p == l;
-    }
-    let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !l.starts_with(first) || l.len() < first.len() + last.len() || !l.ends_with(last) {
-        return false;
-    }
-    let mut rest = &l[first.len()..l.len() - last.len()];
-    for mid in &parts[1..parts.len() - 1] {
-        match rest.find(mid) {
-            Some(i) => rest = &rest[i + mid.len()..],
-            None => return false,
+/// One piece of an expected line.
+#[derive(Debug, PartialEq, Eq)]
+enum Piece<'a> {
+    /// Text that must be there as written.
+    Text(&'a str),
+    /// `{}`: any run of characters.
+    Any,
+    /// `{A|B|…}`: one of the alternatives (each may be empty).
+    OneOf(Vec<&'a str>),
+}
+
+/// Splits a pattern into pieces. `{` starts a wildcard only as `{}` or as `{A|B…}` (at least
+/// one `|`, no brace inside); any other brace is text.
+fn pieces(p: &str) -> Vec<Piece<'_>> {
+    let mut out = Vec::new();
+    let mut text_from = 0;
+    let mut i = 0;
+    while let Some(off) = p[i..].find('{') {
+        let at = i + off;
+        let rest = &p[at + 1..];
+        let close = rest.find(['{', '}']).filter(|&c| rest.as_bytes()[c] == b'}');
+        let piece = match close {
+            Some(0) => Some((Piece::Any, 2)),
+            Some(c) if rest[..c].contains('|') => Some((Piece::OneOf(rest[..c].split('|').collect()), c + 2)),
+            _ => None,
+        };
+        match piece {
+            Some((piece, len)) => {
+                if text_from < at {
+                    out.push(Piece::Text(&p[text_from..at]));
+                }
+                out.push(piece);
+                i = at + len;
+                text_from = i;
+            }
+            None => i = at + 1,
         }
     }
-    true
+    if text_from < p.len() {
+        out.push(Piece::Text(&p[text_from..]));
+    }
+    out
+}
+
+/// True if `line` matches `pattern`.
+pub fn line_matches(pattern: &str, line: &str) -> bool {
+    let l = line.trim_end();
+    // The positions in `l` the pieces so far can end at: one pass per piece, so a pattern
+    // of k pieces costs O(k·n) whatever the line (no backtracking blow-up).
+    let mut at = vec![false; l.len() + 1];
+    at[0] = true;
+    for piece in pieces(pattern.trim_end()) {
+        let mut next = vec![false; l.len() + 1];
+        match piece {
+            Piece::Any => {
+                if let Some(first) = at.iter().position(|&b| b) {
+                    for (k, n) in next.iter_mut().enumerate().skip(first) {
+                        *n = l.is_char_boundary(k);
+                    }
+                }
+            }
+            Piece::Text(t) => step(&at, &mut next, l, &[t]),
+            Piece::OneOf(alts) => step(&at, &mut next, l, &alts),
+        }
+        at = next;
+    }
+    at[l.len()]
+}
+
+/// From each reachable position, whichever of `words` the line continues with.
+fn step(at: &[bool], next: &mut [bool], l: &str, words: &[&str]) {
+    for (k, _) in at.iter().enumerate().filter(|&(_, &b)| b) {
+        for w in words {
+            if l[k..].starts_with(w) {
+                next[k + w.len()] = true;
+            }
+        }
+    }
 }
 
 /// Why an expectation failed, with the lines involved.
@@ -152,6 +211,22 @@ mod tests {
             "192.0.2.0/24 dev x proto kernel scope link src 192.0.2.1 "
         ));
         assert!(!line_matches("ab{}ba", "aba"));
+        assert!(line_matches("\u{e9}{}\u{e9}", "\u{e9}x\u{e9}"));
+    }
+
+    #[test]
+    fn alternatives() {
+        let p = "198.51.100.1 lladdr {} {REACHABLE|DELAY}";
+        assert!(line_matches(p, "198.51.100.1 lladdr 76:4c:49:ea:e2:e2 DELAY "));
+        assert!(line_matches(p, "198.51.100.1 lladdr 76:4c:49:ea:e2:e2 REACHABLE"));
+        assert!(!line_matches(p, "198.51.100.1 lladdr 76:4c:49:ea:e2:e2 STALE"));
+        assert!(!line_matches(p, "198.51.100.1 lladdr 76:4c:49:ea:e2:e2 DELAYED"));
+        assert!(line_matches("a{|b}c", "ac") && line_matches("a{|b}c", "abc"));
+        assert!(line_matches("{ab|a}bc", "abc"), "the shorter alternative when the longer cannot go on");
+        // Braces that are neither `{}` nor alternatives are text.
+        assert!(line_matches("{a}", "{a}") && !line_matches("{a}", "a"));
+        assert!(line_matches("{a{}|b}", "{axyz|b}"));
+        assert!(line_matches("x{", "x{") && line_matches("}{", "}{"));
     }
 
     #[test]
