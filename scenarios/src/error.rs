@@ -12,7 +12,7 @@ use std::fmt;
 /// megabyte of name) is shown as its start, `…`, its end and its length.
 pub const QUOTE_MAX: usize = 64;
 /// The most characters of one message line shown; the rest is elided in the middle.
-pub const LINE_MAX: usize = 400;
+pub const LINE_MAX: usize = 1000;
 /// How many characters of the source line are shown around the caret.
 const WINDOW: usize = 120;
 
@@ -196,6 +196,100 @@ impl fmt::Display for ScenarioError {
 }
 
 impl std::error::Error for ScenarioError {}
+
+/// The help line for an error of the RON parser: what the text at the caret should have
+/// been. `custom` is a hint the caller has for the message of one of our own types.
+pub fn ron_help(code: &ron::Error, custom: Option<String>) -> String {
+    use ron::Error as E;
+    let near = |found: &str, expected: &[&str]| {
+        nearest(found, expected).map(|n| format!("did you mean `{n}`? ")).unwrap_or_default()
+    };
+    let list = |expected: &[&str]| expected.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ");
+    let readme =
+        "see scenarios/README.md for the fields each command takes (`nslab convert FILE.sh` shows a script as RON)";
+    match code {
+        E::NoSuchEnumVariant { expected, found, .. } => {
+            format!("{}the names are CamelCase, as `nslab convert` writes them", near(found, expected))
+        }
+        E::NoSuchStructField { expected, found, outer } => format!(
+            "{}{} takes {}; RON scenarios reject fields they do not know",
+            near(found, expected),
+            outer.as_deref().unwrap_or("this"),
+            list(expected)
+        ),
+        E::MissingStructField { field, outer } => {
+            format!("add `{field}: …` to {}; {readme}", outer.as_deref().unwrap_or("it"))
+        }
+        E::DuplicateStructField { field, .. } => format!("`{field}` is given twice: keep one"),
+        E::Eof => "the file ends inside a `(`, `[` or string: close it (a scenario is `(steps: [ … ])`)".into(),
+        E::ExpectedComma => "separate fields and list elements with `,`, or close what is open with `)` or `]`".into(),
+        E::ExpectedArray => "a list goes here: `[…]`, e.g. `steps: [ (run: NetnsAdd(name: \"ns1\")) ]`".into(),
+        E::ExpectedArrayEnd => "the list ends here with `]`: is a `,` missing between two elements?".into(),
+        E::ExpectedStructLike | E::ExpectedNamedStructLike(_) | E::ExpectedStructName(_) => {
+            "a struct goes here: `(field: value, …)`; a command is `Name(field: value, …)`".into()
+        }
+        E::ExpectedStructLikeEnd => "the `(…)` ends here with `)`: is a `,` missing between two fields?".into(),
+        E::ExpectedIdentifier => "a field name goes here: `name: value`".into(),
+        E::ExpectedMapColon => "a field is `name: value`".into(),
+        E::ExpectedString | E::ExpectedStringEnd => {
+            "text goes in double quotes: \"ns1\", \"192.0.2.1/24\" (a quote inside is written \\\")".into()
+        }
+        E::ExpectedInteger | E::IntegerOutOfBounds | E::InvalidIntegerDigit { .. } | E::UnderscoreAtBeginning => {
+            "a whole number in range for the field goes here, e.g. `3`".into()
+        }
+        E::ExpectedFloat | E::FloatUnderscore => "a number goes here, e.g. `1` or `0.2`".into(),
+        E::ExpectedBoolean => "write `true` or `false`".into(),
+        E::ExpectedOption | E::ExpectedOptionEnd => {
+            "an optional field is written plainly (`count: 3`) or left out".into()
+        }
+        E::ExpectedUnit => "write `()`".into(),
+        E::InvalidEscape(_) => "in a string, write a backslash as `\\\\` and a quote as `\\\"`".into(),
+        E::UnclosedBlockComment => "close the comment with `*/`".into(),
+        E::UnexpectedChar(_) => "is a `,`, `:`, `)` or quote missing before this?".into(),
+        E::TrailingCharacters => "a scenario is one `( … )`: remove what follows its closing `)`".into(),
+        E::ExceededRecursionLimit => "the file nests `(`/`[` deeper than any scenario does: close them".into(),
+        E::Utf8Error(_) => "scenarios are UTF-8 text: convert the file".into(),
+        E::NoSuchExtension(_) => {
+            "nslab turns on implicit_some and unwrap_variant_newtypes itself: remove the `#![enable(…)]`".into()
+        }
+        E::InvalidValueForType { expected, .. } => format!("{expected} goes here"),
+        E::ExpectedDifferentLength { expected, .. } => format!("{expected} goes here"),
+        E::Message(_) => {
+            custom.unwrap_or_else(|| format!("give the field a value its command takes on the command line; {readme}"))
+        }
+        _ => custom.unwrap_or_else(|| readme.to_string()),
+    }
+}
+
+/// The word of `expected` closest to `found` (at most two edits away, case aside), if any.
+fn nearest<'a>(found: &str, expected: &[&'a str]) -> Option<&'a str> {
+    if found.len() > 64 {
+        return None;
+    }
+    let lower = found.to_ascii_lowercase();
+    expected
+        .iter()
+        .map(|e| (edits(&lower, &e.to_ascii_lowercase()), *e))
+        .filter(|(d, _)| *d <= 2)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, e)| e)
+}
+
+/// Levenshtein distance.
+fn edits(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
 
 /// A scenario file's bytes as text: scenarios are UTF-8, and a file that is not gets an error
 /// at its first byte that is not (line and column in characters, as every error counts them).

@@ -18,8 +18,8 @@ pub fn parse(file: &str, source: &str) -> Result<Scenario, ScenarioError> {
         let p = e.span.start;
         let span = Span::new(p.line.max(1) as u32, p.col.max(1) as u32, 1);
         let msg = e.code.to_string();
-        let hint = ron_hint(&msg);
-        ScenarioError::at(file, source, span, msg).with_opt_hint(hint)
+        let hint = crate::error::ron_help(&e.code, ron_hint(&msg));
+        ScenarioError::at(file, source, span, msg).with_hint(hint)
     })?;
     let spans = step_spans(source);
     for (i, step) in sc.steps.iter_mut().enumerate() {
@@ -29,14 +29,29 @@ pub fn parse(file: &str, source: &str) -> Result<Scenario, ScenarioError> {
             step.words = words.clone();
         }
     }
+    // Every step that does not validate, each with a help line.
+    let mut errors = Vec::new();
+    let mut lines: Vec<&str> = Vec::new();
     for step in &sc.steps {
-        crate::validate::step(step).map_err(|v| {
+        if let Err(v) = crate::validate::step(step) {
+            if lines.is_empty() {
+                lines = source.lines().collect();
+            }
             let at = v.word.as_deref().map(|w| step.locate(w)).unwrap_or(step.span);
-            ScenarioError::at(file, source, at, v.message).with_opt_hint(v.hint)
-        })?;
+            let program = step.run.program();
+            let hint = v
+                .hint
+                .unwrap_or_else(|| format!("that is {program}'s own complaint; scenarios/README.md has the RON form"));
+            let text = lines.get(at.line.saturating_sub(1) as usize).copied().unwrap_or("");
+            errors.push(ScenarioError::on_line(file, text, at, v.message).with_hint(hint));
+        }
+    }
+    if let Some(e) = ScenarioError::all(errors) {
+        return Err(e);
     }
     if sc.steps.is_empty() {
-        return Err(ScenarioError::at(file, source, Span::new(1, 1, 1), "no steps in this scenario"));
+        return Err(ScenarioError::at(file, source, Span::new(1, 1, 1), "no steps in this scenario")
+            .with_hint("a scenario is `(steps: [ (run: NetnsAdd(name: \"ns1\")), … ])`"));
     }
     Ok(sc)
 }
