@@ -39,6 +39,22 @@ fn host_state() -> String {
     .collect()
 }
 
+/// Held by every test but the parity suite while it has things of its own on the machine
+/// (a run's scratch directory, the gc test's decoys such as `/tmp/nslab-2024-notes`), so
+/// the parity suite's before/after pictures of the machine see none of them.
+static MACHINE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn machine() -> std::sync::MutexGuard<'static, ()> {
+    MACHINE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// What in `/tmp`, `/run/nslab` and `/etc/netns` could be nslab's (other programs on the
+/// machine come and go in `/tmp`).
+fn tmp_listing() -> String {
+    let _quiet = machine();
+    sh("ls -d /tmp/nslab* /run/nslab/* /etc/netns/* 2>/dev/null")
+}
+
 /// Kernel-mode namespaces made by this test process.
 fn ours() -> Vec<String> {
     let me = format!("{}{}-", kernel_backend::names::PREFIX, std::process::id());
@@ -74,7 +90,7 @@ fn every_scenario_agrees_with_the_kernel_and_the_machine_is_untouched() {
         println!("skipped: {why}");
         return;
     }
-    let before = host_state();
+    let before = (host_state(), machine_settings(), tmp_listing());
     // The `.ron` twins are the same scenarios (tests/front_ends.rs): run the scripts.
     let files: Vec<_> =
         common::scenario_files().into_iter().filter(|p| p.extension().is_some_and(|e| e == "sh")).collect();
@@ -94,11 +110,12 @@ fn every_scenario_agrees_with_the_kernel_and_the_machine_is_untouched() {
     }
     assert!(bad.is_empty(), "sim and kernel disagree:\n{}", bad.join("\n"));
     assert_eq!(ours(), Vec::<String>::new(), "namespaces left behind");
-    assert_eq!(host_state(), before, "the machine's own namespace changed");
+    assert_eq!((host_state(), machine_settings(), tmp_listing()), before, "the machine changed");
 }
 
 #[test]
 fn a_run_the_kernel_refuses_half_way_leaves_nothing_behind() {
+    let _machine = machine();
     let text = "ip netns add a\nip netns add b\nip link add x type veth peer name y\nip link set y netns b\n\
         ip netns exec a ip link set nosuch up\n";
     if let Some(why) = skip_reason(text) {
@@ -131,6 +148,7 @@ fn machine_settings() -> String {
 
 #[test]
 fn a_hostile_scenario_is_refused_before_anything_is_made() {
+    let _machine = machine();
     let probe = "ip netns add a\n";
     if let Some(why) = skip_reason(probe) {
         println!("skipped: {why}");
@@ -197,6 +215,7 @@ fn a_hostile_scenario_is_refused_before_anything_is_made() {
 /// record. `None` for the status: killed with SIGKILL, which only the run's guard (and
 /// `nslab kernel gc`) can clean up after.
 fn a_signal_leaves_nothing(sig: nix::sys::signal::Signal, status: Option<i32>) {
+    let _machine = machine();
     let text = "ip netns add a\nip netns add b\nip link add va type veth peer name vb\n\
         ip link set va netns a\nip link set vb netns b\n\
         ip netns exec a ip addr add 192.0.2.1/24 dev va\nip netns exec b ip addr add 192.0.2.2/24 dev vb\n\
@@ -285,6 +304,7 @@ fn kill_9_is_cleaned_up_by_the_runs_guard() {
 /// like nslab's.
 #[test]
 fn gc_removes_only_what_a_record_says_nslab_made() {
+    let _machine = machine();
     if let Some(why) = skip_reason("ip netns add a\n") {
         println!("skipped: {why}");
         return;
