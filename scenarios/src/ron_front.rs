@@ -164,10 +164,17 @@ impl Cur<'_> {
     }
 }
 
+/// Each line's width in characters (as `str::lines` splits them), counted in one pass:
+/// looking a step's line up in the source, step by step, made parsing quadratic in steps.
+fn line_widths(source: &str) -> Vec<u32> {
+    source.lines().map(|l| l.chars().count() as u32).collect()
+}
+
 /// For each element of the top-level `steps: [ … ]` list: its span (the element's first
 /// line, from its first character to the end of that line's text) and the string literals
 /// in it with their spans.
 pub fn step_spans(source: &str) -> Vec<(Span, Vec<(String, Span)>)> {
+    let widths = line_widths(source);
     let mut c = Cur { s: source.as_bytes(), i: 0, line: 1, col: 1 };
     let mut depth = 0i32;
     let mut out = Vec::new();
@@ -218,8 +225,7 @@ pub fn step_spans(source: &str) -> Vec<(Span, Vec<(String, Span)>)> {
             _ => {}
         }
         let (line, col) = (c.line, c.col);
-        let line_text = source.lines().nth(line as usize - 1).unwrap_or("");
-        let width = line_text.chars().count() as u32 + 1 - col;
+        let width = (widths.get(line as usize - 1).copied().unwrap_or(0) + 1).saturating_sub(col);
         let mut words = Vec::new();
         let mut d = 0i32;
         while let Some(b) = c.peek() {
@@ -276,6 +282,28 @@ mod tests {
         assert_eq!((sc.steps[1].span.line, sc.steps[1].span.col), (7, 9));
         assert_eq!(sc.steps[1].locate("lo"), Span::new(7, 39, 4));
         assert_eq!(sc.steps[0].text, "ip netns add ns1");
+    }
+
+    #[test]
+    fn forty_thousand_steps_parse_in_one_pass() {
+        // Once each step's line was looked up from the top of the file (45 s for these in
+        // `nslab check`); the line widths are now counted once.
+        let step = "(ns: \"a\", run: LinkSet(dev: \"lo\", up: true))";
+        let mut tall = String::from("(steps: [\n    (run: NetnsAdd(name: \"a\")),\n");
+        let mut wide = String::from("(steps: [(run: NetnsAdd(name: \"a\"))");
+        for _ in 0..40_000 {
+            tall.push_str(&format!("    {step},\n"));
+            wide.push_str(&format!(", {step}"));
+        }
+        tall.push_str("])\n");
+        wide.push_str("])\n");
+        let sc = parse("tall.ron", &tall).unwrap();
+        assert_eq!(sc.steps.len(), 40_001);
+        assert_eq!(sc.steps[40_000].span, Span::new(40_002, 5, step.len() as u32 + 1));
+        assert_eq!(sc.steps[40_000].locate("lo"), Span::new(40_002, 5 + step.find("\"lo\"").unwrap() as u32, 4));
+        let sc = parse("wide.ron", &wide).unwrap();
+        let col = wide.rfind("(ns:").unwrap() as u32 + 1;
+        assert_eq!(sc.steps[40_000].span, Span::new(1, col, wide.len() as u32 - 1 + 1 - col));
     }
 
     #[test]
