@@ -373,3 +373,171 @@ fn every_ron_error_has_a_help_line() {
     assert!(e.contains("error: a.ron:4:2: tcpdump runs until it is stopped"), "{e}");
     assert!(e.ends_with("error: 2 errors in a.ron"), "{e}");
 }
+
+/// Runs `text` and asserts every expectation in it held.
+fn holds(name: &str, text: &str) {
+    let r = common::run_text(name, text).unwrap_or_else(|e| panic!("{e}"));
+    let f = r.failures(name);
+    assert!(f.is_empty(), "{}", f.iter().map(|f| f.to_string()).collect::<Vec<_>>().join("\n"));
+}
+
+#[test]
+fn interface_names_the_kernel_refuses_are_refused_with_its_words() {
+    let x16 = "a".repeat(16);
+    // Past IFNAMSIZ: the kernel's netlink policy for the device, `ip` itself for `name`.
+    let e = err("a.sh", &format!("ip link add {x16} type bridge\n"));
+    assert_at(&e, "a.sh", 1, 13, "Error: Attribute failed policy validation.");
+    assert!(e.contains("= help: an interface name has 1 to 15 bytes"), "{e}");
+    let e = err("a.sh", &format!("ip link add {x16} type veth peer name p0\n"));
+    assert_at(&e, "a.sh", 1, 13, "Error: Attribute failed policy validation.");
+    let e = err("a.sh", &format!("ip link add veth0 type veth peer name {x16}\n"));
+    assert_at(&e, "a.sh", 1, 39, &format!("Error: argument \"{x16}\" is wrong: \"name\" not a valid ifname"));
+    let e = err("a.sh", &format!("ip link add veth0 type veth peer name veth1\nip link set dev veth0 name {x16}\n"));
+    assert_at(&e, "a.sh", 2, 28, &format!("Error: argument \"{x16}\" is wrong: \"name\" not a valid ifname"));
+    // `:`, `.` and `..`: the kernel's dev_valid_name().
+    let e = err("a.sh", "ip link add eth0:1 type bridge\n");
+    assert_at(&e, "a.sh", 1, 13, "RTNETLINK answers: Invalid argument");
+    let e = err("a.sh", "ip link add veth0 type veth peer name eth0:1\n");
+    assert_at(&e, "a.sh", 1, 39, "RTNETLINK answers: Invalid argument");
+    let e = err("a.sh", "ip link add .. type bridge\n");
+    assert_at(&e, "a.sh", 1, 13, "RTNETLINK answers: Invalid argument");
+    let e = err("a.sh", "ip link add veth0 type veth peer name veth1\nip link set dev veth0 name eth0:1\n");
+    assert_at(&e, "a.sh", 2, 28, "RTNETLINK answers: Invalid argument");
+    // A blank or `/`: `ip` refuses the word.
+    let e = err("a.sh", "ip link add 'a b' type bridge\n");
+    assert_at(&e, "a.sh", 1, 13, "Error: argument \"a b\" is wrong: \"dev\" not a valid ifname");
+    let e = err("a.sh", "ip link add a/b type bridge\n");
+    assert_at(&e, "a.sh", 1, 13, "Error: argument \"a/b\" is wrong: \"dev\" not a valid ifname");
+    let e = err("a.sh", "ip link add veth0 type veth peer name veth1\nip link set dev veth0 name 'a b'\n");
+    assert_at(&e, "a.sh", 2, 28, "Error: argument \"a b\" is wrong: \"name\" not a valid ifname");
+    let e = err("a.ron", &format!("(steps: [(run: LinkAdd(name: \"{x16}\", kind: Bridge))])"));
+    assert_at(&e, "a.ron", 1, 30, "Error: Attribute failed policy validation.");
+    // What the kernel takes: 15 bytes, `.` and `=` inside a name.
+    holds(
+        "a.sh",
+        "ip link add aaaaaaaaaaaaaaa type bridge\nip link add a.b type bridge\nip link add a=b type veth peer name b=a\n",
+    );
+    // Expected, the refusal is the step's output and exit status, as on the kernel.
+    holds(
+        "a.sh",
+        &format!(
+            "ip link add {x16} type bridge\n#> Error: Attribute failed policy validation.\n#! exit: 2\n\
+             ip link add eth0:1 type bridge\n#> RTNETLINK answers: Invalid argument\n#! exit: 2\n\
+             ip link add 'a b' type bridge\n#> Error: argument \"a b\" is wrong: \"dev\" not a valid ifname\n#! exit: 255\n"
+        ),
+    );
+    // brctl hands the kernel a name it cuts to 15 bytes; what it refuses it says its way.
+    holds(
+        "a.sh",
+        "brctl addbr aaaaaaaaaaaaaaaXYZ\nip link set aaaaaaaaaaaaaaa up\nbrctl addbr aaaaaaaaaaaaaaaQQQ\n\
+         #> device aaaaaaaaaaaaaaaQQQ already exists; can't create bridge with the same name\n#! exit: 1\n\
+         brctl addbr eth0:1\n#> add bridge failed: Invalid argument\n#! exit: 1\n",
+    );
+    // Namespace names are file names: 255 bytes at most.
+    let e = err("a.sh", &format!("ip netns add {}\n", "n".repeat(256)));
+    assert_at(&e, "a.sh", 1, 14, "Invalid netns name \"nnnn");
+}
+
+#[test]
+fn iptables_refuses_jump_loops_and_long_chain_names_as_the_kernel_does() {
+    let ns = "ip netns add a\n";
+    // A loop is taken while nothing reaches it; the jump from INPUT is refused (exit 4).
+    let loop_ = "ip netns exec a iptables -N A\nip netns exec a iptables -N B\n\
+                 ip netns exec a iptables -A A -j B\nip netns exec a iptables -A B -j A\n";
+    let e = err("a.sh", &format!("{ns}{loop_}ip netns exec a iptables -A INPUT -j A\n"));
+    assert_at(
+        &e,
+        "a.sh",
+        6,
+        1,
+        "iptables v1.8.9 (nf_tables):  RULE_APPEND failed (Too many links): rule in chain INPUT",
+    );
+    assert!(e.contains("= help: nf_tables refuses a jump"), "{e}");
+    holds(
+        "a.sh",
+        &format!(
+            "{ns}{loop_}ip netns exec a iptables -A INPUT -j A\n\
+             #> iptables v1.8.9 (nf_tables):  RULE_APPEND failed (Too many links): rule in chain INPUT\n#! exit: 4\n\
+             ip netns exec a iptables -I INPUT -g B\n\
+             #> iptables v1.8.9 (nf_tables):  RULE_INSERT failed (Too many links): rule in chain INPUT\n#! exit: 4\n\
+             ip netns exec a iptables -S INPUT\n#> -P INPUT ACCEPT\n"
+        ),
+    );
+    // A chain jumping to itself, once INPUT reaches it.
+    holds(
+        "a.sh",
+        "ip netns add a\nip netns exec a iptables -N A\nip netns exec a iptables -A A -j A\n\
+         ip netns exec a iptables -F A\nip netns exec a iptables -A INPUT -j A\nip netns exec a iptables -A A -j A\n\
+         #> iptables v1.8.9 (nf_tables):  RULE_APPEND failed (Too many links): rule in chain A\n#! exit: 4\n",
+    );
+    // Fifteen chains below INPUT are fine; the sixteenth is refused; the nat table alike.
+    let mut deep = String::from(ns);
+    for k in 1..=16 {
+        deep.push_str(&format!("ip netns exec a iptables -N C{k}\n"));
+    }
+    deep.push_str("ip netns exec a iptables -A INPUT -j C1\n");
+    for k in 1..15 {
+        deep.push_str(&format!("ip netns exec a iptables -A C{k} -j C{}\n", k + 1));
+    }
+    deep.push_str("ip netns exec a iptables -A C15 -j C16\n");
+    deep.push_str(
+        "#> iptables v1.8.9 (nf_tables):  RULE_APPEND failed (Too many links): rule in chain C15\n#! exit: 4\n",
+    );
+    deep.push_str("ip netns exec a iptables -t nat -N N\nip netns exec a iptables -t nat -A N -j N\n");
+    deep.push_str("ip netns exec a iptables -t nat -A OUTPUT -j N\n");
+    deep.push_str(
+        "#> iptables v1.8.9 (nf_tables):  RULE_APPEND failed (Too many links): rule in chain OUTPUT\n#! exit: 4\n",
+    );
+    holds("a.sh", &deep);
+    // iptables-restore: nothing applied; the refused rule and every later one in the table.
+    holds(
+        "a.sh",
+        "ip netns add a\nip netns exec a iptables-restore <<EOF\n*filter\n:A - [0:0]\n:B - [0:0]\n\
+         -A A -j B\n-A B -j A\n-A INPUT -j A\n-A INPUT -j ACCEPT\nCOMMIT\nEOF\n\
+         #> iptables-restore v1.8.9 (nf_tables): \n\
+         #> line 6: RULE_APPEND failed (Too many links): rule in chain INPUT\n\
+         #> line 7: RULE_APPEND failed (Too many links): rule in chain INPUT\n#! exit: 4\n\
+         ip netns exec a iptables -S\n#> -P INPUT ACCEPT\n#> -P FORWARD ACCEPT\n#> -P OUTPUT ACCEPT\n",
+    );
+    let e = err(
+        "a.sh",
+        "ip netns add a\nip netns exec a iptables-restore <<EOF\n*filter\n:A - [0:0]\n-A INPUT -j A\n-A A -j A\nCOMMIT\nEOF\n",
+    );
+    assert_at(&e, "a.sh", 6, 1, "iptables-restore v1.8.9 (nf_tables): ");
+    assert!(e.contains("line 4: RULE_APPEND failed (Too many links): rule in chain A"), "{e}");
+    // Chain names: 28 characters at most, for every command; what -N refuses besides.
+    let x29 = "x".repeat(29);
+    let e = err("a.sh", &format!("{ns}ip netns exec a iptables -N {x29}\n"));
+    assert_at(
+        &e,
+        "a.sh",
+        2,
+        29,
+        &format!("iptables v1.8.9 (nf_tables): chain name `{x29}' too long (must be under 29 chars)"),
+    );
+    assert!(e.contains("Try `iptables -h'"), "{e}");
+    for cmd in [format!("-A {x29} -j ACCEPT"), format!("-F {x29}"), format!("-P {x29} DROP"), format!("-L {x29}")] {
+        let e = err("a.sh", &format!("{ns}ip netns exec a iptables {cmd}\n"));
+        assert!(e.contains("too long (must be under 29 chars)"), "{cmd}: {e}");
+    }
+    let e = err("a.sh", &format!("{ns}ip netns exec a iptables -A INPUT -j {x29}\n"));
+    assert!(e.contains(&format!("Invalid target name `{x29}' (28 chars max)")), "{e}");
+    let e = err("a.sh", &format!("{ns}ip netns exec a iptables -A INPUT -i {} -j ACCEPT\n", "e".repeat(16)));
+    assert!(e.contains("must be shorter than IFNAMSIZ (15)"), "{e}");
+    for (name, says) in [
+        ("-bad", "chain name not allowed to start with `-'"),
+        ("'a b'", "Invalid chain name `a b'"),
+        ("ACCEPT", "chain name may not clash with target name"),
+        ("LOG", "chain name may not clash with target name"),
+    ] {
+        let e = err("a.sh", &format!("{ns}ip netns exec a iptables -N {name}\n"));
+        assert!(e.contains(says), "{name}: {e}");
+    }
+    holds("a.sh", &format!("{ns}ip netns exec a iptables -N {}\nip netns exec a iptables -N 1abc\n", "y".repeat(28)));
+    let e = err(
+        "a.sh",
+        &format!("{ns}ip netns exec a iptables-restore <<EOF\n*filter\n:{} - [0:0]\nCOMMIT\nEOF\n", "y".repeat(29)),
+    );
+    assert_at(&e, "a.sh", 4, 1, "chain name `yyyyyyyyyyyyyyyyyyyyyyyyyyyyy' too long (must be under 29 chars)");
+    assert!(e.contains("Error occurred at line: 2"), "{e}");
+}

@@ -115,6 +115,18 @@ fn quoted(msg: &str) -> Option<&str> {
     Some(&msg[a + 1..a + 1 + b])
 }
 
+/// The first interface name a command would create that the kernel does not take.
+fn bad_ifname(cmd: &Command) -> Option<&str> {
+    let names: Vec<&str> = match cmd {
+        Command::LinkAdd { name, kind: LinkKind::Veth { peer, .. } } => vec![name, peer],
+        Command::LinkAdd { name, kind: LinkKind::Bridge } => vec![name],
+        Command::LinkSet(s) => s.name.as_deref().into_iter().collect(),
+        Command::Brctl(Brctl::Addbr(n)) => vec![n],
+        _ => return None,
+    };
+    names.into_iter().find(|n| !sim_nodes::lab::names::dev_valid_name(n))
+}
+
 impl Runner<'_> {
     fn error(&self, step: &Step, e: LabError, word: Option<&str>) -> ScenarioError {
         let w = word.or_else(|| quoted(&e.message));
@@ -126,7 +138,12 @@ impl Runner<'_> {
     /// line: N`) is: the here-document's Nth line, when the file holds it there.
     fn restore_line(&self, step: &Step, msg: &str) -> Option<crate::error::Span> {
         let Command::IptablesRestore { input, .. } = &step.run else { return None };
-        let n: usize = msg.split("Error occurred at line: ").nth(1)?.lines().next()?.trim().parse().ok()?;
+        // iptables-restore names a line either way: `Error occurred at line: N` for what
+        // it refuses itself, `line N: …` for what the kernel refused.
+        let n: usize = match msg.split("Error occurred at line: ").nth(1) {
+            Some(rest) => rest.lines().next()?.trim().parse().ok()?,
+            None => msg.split("\nline ").nth(1)?.split(':').next()?.parse().ok()?,
+        };
         let want = input.get(n.checked_sub(1)?).filter(|l| !l.is_empty())?;
         let line_no = step.span.line as usize + n;
         let src = self.source.lines().nth(line_no - 1)?;
@@ -274,7 +291,11 @@ impl Runner<'_> {
                     }
                     self.exits.insert(i, 0);
                 }
-                Err(e) => self.refuse(i, step, node, e, None)?,
+                Err(e) => {
+                    // The kernel's refusals of a name do not quote it: point at the name.
+                    let word = if quoted(&e.message).is_none() { bad_ifname(&step.run) } else { None };
+                    self.refuse(i, step, node, e, word)?
+                }
             },
         }
         Ok(())
@@ -484,6 +505,10 @@ impl Runner<'_> {
                     })
                 });
                 let target = target.transpose()?;
+                // `ip` checks its words before it looks the device up.
+                if let Some(n) = &s.name {
+                    sim_nodes::lab::names::ip_ifname(n, sim_nodes::lab::names::IfnameArg::Name)?;
+                }
                 lab.dev_index(node, &s.dev)?;
                 if let Some(m) = s.address {
                     lab.link_set_address(node, &s.dev, m)?;
@@ -553,7 +578,7 @@ impl Runner<'_> {
             Command::NeighFlush { dev } => lab.neigh_flush(node, dev.as_deref()).map(|_| vec![]),
             Command::BridgeFdbShow { br } => lab.bridge_fdb_show(node, br.as_deref()),
             Command::Brctl(b) => match b {
-                Brctl::Addbr(n) => lab.bridge_add(node, n).map(|_| vec![]),
+                Brctl::Addbr(n) => lab.brctl_addbr(node, n).map(|_| vec![]),
                 Brctl::Delbr(n) => lab.brctl_delbr(node, n).map(|_| vec![]),
                 Brctl::Addif(br, d) => lab.link_set_master(node, d, Some(br)).map(|_| vec![]),
                 Brctl::Delif(_, d) => lab.link_set_master(node, d, None).map(|_| vec![]),

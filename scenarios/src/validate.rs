@@ -142,7 +142,8 @@ pub fn step(s: &Step) -> Result<(), Invalid> {
         }
         Command::Iptables { args } => {
             if let Err(e) = sim_nodes::netfilter::cli::parse(args) {
-                return Err(Invalid { message: e.message, hint: None, word: e.word });
+                let hint = sim_nodes::netfilter::cli::hint(&e);
+                return Err(Invalid { message: e.message, hint, word: e.word });
             }
         }
         Command::Nc(n) if n.listen && !s.background => {

@@ -18,8 +18,25 @@ impl From<BridgeError> for LabError {
 }
 
 impl Lab {
-    /// `ip link add NAME type bridge` (and `brctl addbr NAME`).
+    /// `ip link add NAME type bridge`.
     pub fn bridge_add(&mut self, node: NodeId, name: &str) -> Result<(), LabError> {
+        super::names::ip_ifname(name, super::names::IfnameArg::Dev)?;
+        super::names::kernel_ifname(name)?;
+        self.add_bridge_dev(node, name)
+    }
+
+    /// `brctl addbr NAME`: the kernel keeps the name's first 15 bytes.
+    pub fn brctl_addbr(&mut self, node: NodeId, name: &str) -> Result<(), LabError> {
+        let kept = super::names::brctl_bridge_name(name)?;
+        if self.netns(node).iface_by_name(kept).is_some() {
+            return Err(LabError::new(format!("device {name} already exists; can't create bridge with the same name"))
+                .status(1)
+                .hint("an interface of that name already exists there"));
+        }
+        self.add_bridge_dev(node, kept)
+    }
+
+    fn add_bridge_dev(&mut self, node: NodeId, name: &str) -> Result<(), LabError> {
         if self.netns(node).iface_by_name(name).is_some() {
             return Err(
                 LabError::new("RTNETLINK answers: File exists").hint("an interface of that name already exists there")

@@ -7,6 +7,7 @@
 //! a name. Errors carry the message the real tool prints, plus a hint.
 
 mod bridge;
+pub mod names;
 mod netfilter;
 
 use crate::netns::fib::Proto;
@@ -206,9 +207,7 @@ impl Lab {
                 LabError::new(format!("Cannot create namespace file \"/run/netns/{name}\": File exists")).status(1)
             );
         }
-        if name.is_empty() || name.contains('/') || name == "." || name == ".." {
-            return Err(LabError::new(format!("Invalid netns name \"{name}\"")).status(1));
-        }
+        names::netns_name(name)?;
         let node = self.world.add_node(name, |rng| Netns::new(name, rng));
         self.names.insert(name.to_string(), node);
         self.order.push(node);
@@ -283,6 +282,10 @@ impl Lab {
         peer: &str,
         peer_node: Option<NodeId>,
     ) -> Result<(), LabError> {
+        names::ip_ifname(name, names::IfnameArg::Dev)?;
+        names::ip_ifname(peer, names::IfnameArg::Name)?;
+        names::kernel_ifname(name)?;
+        names::kernel_ifname(peer)?;
         let peer_node = peer_node.unwrap_or(node);
         let exists = LabError::new("RTNETLINK answers: File exists");
         if name == peer && node == peer_node {
@@ -438,7 +441,9 @@ impl Lab {
 
     /// `ip link set DEV name NEW` (the device must be down, as in Linux).
     pub fn link_set_name(&mut self, node: NodeId, dev: &str, new: &str) -> Result<(), LabError> {
+        names::ip_ifname(new, names::IfnameArg::Name)?;
         let ix = self.ifindex(node, dev)?;
+        names::kernel_ifname(new)?;
         if self.netns(node).iface_by_name(new).is_some() {
             return Err(LabError::new("RTNETLINK answers: File exists"));
         }

@@ -8,7 +8,8 @@ use sim_core::NodeId;
 
 impl From<netfilter::CliError> for LabError {
     fn from(e: netfilter::CliError) -> Self {
-        LabError { message: e.message, status: e.status, hint: None }
+        let hint = netfilter::cli::hint(&e);
+        LabError { message: e.message, status: e.status, hint }
     }
 }
 

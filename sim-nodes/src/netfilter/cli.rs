@@ -103,6 +103,104 @@ impl CliError {
     }
 }
 
+/// `XT_EXTENSION_MAXNAMELEN`: a chain or target name has at most 28 characters.
+pub const MAX_CHAIN_NAME: usize = 28;
+
+/// The targets iptables 1.8.9 finds by name (the standard verdicts and every `libxt_*` /
+/// `libipt_*` target extension Debian ships): `-N` refuses them as chain names.
+const TARGET_NAMES: &[&str] = &[
+    "",
+    "standard",
+    "ACCEPT",
+    "DROP",
+    "QUEUE",
+    "RETURN",
+    "AUDIT",
+    "CHECKSUM",
+    "CLASSIFY",
+    "CLUSTERIP",
+    "CONNMARK",
+    "CONNSECMARK",
+    "CT",
+    "DNAT",
+    "DSCP",
+    "ECN",
+    "HMARK",
+    "IDLETIMER",
+    "LED",
+    "LOG",
+    "MARK",
+    "MASQUERADE",
+    "NETMAP",
+    "NFLOG",
+    "NFQUEUE",
+    "NOTRACK",
+    "RATEEST",
+    "REDIRECT",
+    "REJECT",
+    "SECMARK",
+    "SET",
+    "SNAT",
+    "SYNPROXY",
+    "TCPMSS",
+    "TCPOPTSTRIP",
+    "TEE",
+    "TOS",
+    "TPROXY",
+    "TRACE",
+    "TTL",
+    "ULOG",
+];
+
+/// A chain name as any command gives it: at most [`MAX_CHAIN_NAME`] characters.
+fn chain_name(c: &str) -> Result<(), CliError> {
+    if c.len() > MAX_CHAIN_NAME {
+        return Err(CliError::usage(
+            format!("chain name `{c}' too long (must be under {} chars)", MAX_CHAIN_NAME + 1),
+            Some(c),
+        ));
+    }
+    Ok(())
+}
+
+/// A new chain's name (`-N`, and a restore's `:CHAIN - [0:0]`): iptables'
+/// `assert_valid_chain_name()`.
+fn new_chain_name(c: &str) -> Result<(), CliError> {
+    chain_name(c)?;
+    if let Some(first @ ('-' | '!')) = c.chars().next() {
+        return Err(CliError::usage(format!("chain name not allowed to start with `{first}'"), Some(c)));
+    }
+    if TARGET_NAMES.contains(&c) {
+        return Err(CliError::usage("chain name may not clash with target name", Some(c)));
+    }
+    if c.bytes().any(|b| b.is_ascii_whitespace() || b == 0x0b) {
+        return Err(CliError::usage(format!("Invalid chain name `{c}'"), Some(c)));
+    }
+    Ok(())
+}
+
+/// What would fix a refusal about names or jumps (iptables' own texts say what, not how).
+pub fn hint(e: &CliError) -> Option<String> {
+    let m = e.message.as_str();
+    let h = if m.contains("too long (must be under") {
+        "a chain name has at most 28 characters"
+    } else if m.contains("Invalid target name") {
+        "a target is ACCEPT, DROP, RETURN, REJECT, LOG, a NAT target, or a chain: at most 28 characters, no blanks"
+    } else if m.contains("chain name not allowed to start with")
+        || m.contains("chain name may not clash with target name")
+        || m.contains("Invalid chain name")
+    {
+        "a chain name has 1 to 28 characters, no blanks, starts with neither `-` nor `!`, and is no target's name (ACCEPT, DROP, LOG, …)"
+    } else if m.contains("must be shorter than IFNAMSIZ") {
+        "an interface name has at most 15 characters"
+    } else if m.contains(" failed (Too many links): rule in chain ") {
+        "nf_tables refuses a jump (-j or -g) that closes a loop, or puts a chain 16 jumps below a built-in chain, once a built-in chain reaches it: break the loop or flatten the chains"
+    } else {
+        return None;
+    };
+    Some(h.to_string())
+}
+
 /// Protocol names iptables knows (from /etc/protocols).
 pub fn proto_number(s: &str) -> Option<u8> {
     Some(match s.to_ascii_lowercase().as_str() {
@@ -321,8 +419,18 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Cmd, CliError> {
                     rule.dst = Some(Neg { v: nt, neg: n });
                 }
             }
-            "-i" | "--in-interface" => rule.in_if = Some(Neg { v: value(&mut i, opt)?, neg: n }),
-            "-o" | "--out-interface" => rule.out_if = Some(Neg { v: value(&mut i, opt)?, neg: n }),
+            "-i" | "--in-interface" | "-o" | "--out-interface" => {
+                let v = value(&mut i, opt)?;
+                if v.len() >= 16 {
+                    let m = format!("interface name `{v}' must be shorter than IFNAMSIZ (15)");
+                    return Err(CliError::usage(m, Some(&v)));
+                }
+                if matches!(opt, "-i" | "--in-interface") {
+                    rule.in_if = Some(Neg { v, neg: n });
+                } else {
+                    rule.out_if = Some(Neg { v, neg: n });
+                }
+            }
             "-m" | "--match" => {
                 let v = value(&mut i, opt)?;
                 match v.as_str() {
@@ -356,7 +464,17 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Cmd, CliError> {
             "--comment" => {
                 value(&mut i, opt)?;
             }
-            "-j" | "--jump" | "-g" | "--goto" => target = Some(value(&mut i, opt)?),
+            "-j" | "--jump" | "-g" | "--goto" => {
+                let v = value(&mut i, opt)?;
+                if v.len() > MAX_CHAIN_NAME {
+                    let m = format!("Invalid target name `{v}' ({MAX_CHAIN_NAME} chars max)");
+                    return Err(CliError::usage(m, Some(&v)));
+                }
+                if v.bytes().any(|b| b.is_ascii_whitespace() || b == 0x0b) {
+                    return Err(CliError::usage(format!("Invalid target name `{v}'"), Some(&v)));
+                }
+                target = Some(v);
+            }
             "--reject-with" => {
                 let v = value(&mut i, opt)?;
                 reject = Some(
@@ -410,6 +528,9 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Cmd, CliError> {
             c => Target::Jump(c.to_string()),
         };
     }
+    if let Some(c) = &chain {
+        chain_name(c)?;
+    }
     let rulecmd = |chain: Option<String>| chain.ok_or_else(|| CliError::usage("option requires a chain", None));
     let has_rule = target.is_some() || rule != Rule::new(Target::Accept);
     let op = match cmd {
@@ -437,7 +558,11 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Cmd, CliError> {
             None if has_rule => Op::Delete(rulecmd(chain)?, Which::Rule(Box::new(rule))),
             None => return Err(CliError::usage("-D requires a rule or a rule number", None)),
         },
-        "-N" | "--new-chain" => Op::NewChain(rulecmd(chain)?),
+        "-N" | "--new-chain" => {
+            let c = rulecmd(chain)?;
+            new_chain_name(&c)?;
+            Op::NewChain(c)
+        }
         "-P" | "--policy" => {
             let c = rulecmd(chain)?;
             match extra.as_deref() {

@@ -134,6 +134,11 @@ fn split(line: &str) -> Vec<String> {
 pub fn restore(tables: &mut Tables, input: &[String], noflush: bool) -> Result<(), CliError> {
     let mut staged = tables.clone();
     let mut open: Option<TableId> = None;
+    // nf_tables refuses a rule that leaves a loop (or too deep a chain) reachable, and —
+    // the refused rule staying in the transaction — every rule after it in that table; the
+    // whole transaction is then dropped. One line per refused rule.
+    let mut broken: Vec<TableId> = Vec::new();
+    let mut links: Vec<String> = Vec::new();
     let at = |n: usize, e: CliError| {
         // The message iptables would give, as iptables-restore words it.
         let first = e.message.lines().next().unwrap_or_default();
@@ -210,10 +215,33 @@ pub fn restore(tables: &mut Tables, input: &[String], noflush: bool) -> Result<(
             let m = format!("{VERSION}: not a rule for table {}: {line}", table_name(id));
             return Err(at(n, CliError { message: m, status: 2, word: None }));
         }
-        staged.table_mut(id).apply(&cmd).map_err(|e| at(n, e))?;
+        let adds = match &cmd.op {
+            cli::Op::Append(c, _) => Some(("APPEND", c)),
+            cli::Op::Insert(c, _, _) => Some(("INSERT", c)),
+            _ => None,
+        };
+        if let Some((op, chain)) = adds
+            && broken.contains(&id)
+        {
+            links.push(format!("line {n}: RULE_{op} failed (Too many links): rule in chain {chain}"));
+            continue;
+        }
+        match staged.table_mut(id).apply(&cmd) {
+            Ok(()) => {}
+            Err(e) if super::table::is_too_many_links(&e) => {
+                broken.push(id);
+                let what = e.message.split_once(":  ").map_or(e.message.as_str(), |(_, w)| w);
+                links.push(format!("line {n}: {what}"));
+            }
+            Err(e) => return Err(at(n, e)),
+        }
     }
     if open.is_some() {
         return Err(commit_expected(input.len() + 1));
+    }
+    if !links.is_empty() {
+        let message = format!("iptables-restore v1.8.9 (nf_tables): \n{}", links.join("\n"));
+        return Err(CliError { message, status: 4, word: None });
     }
     *tables = staged;
     Ok(())

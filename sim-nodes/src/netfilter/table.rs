@@ -69,6 +69,24 @@ pub enum Verdict {
     Nat(Target),
 }
 
+/// nf_tables' `NFT_JUMP_STACK_SIZE`: a chain this many jumps below a base chain is refused.
+pub const JUMP_STACK: usize = 16;
+
+/// What the kernel says when a rule would leave a chain too deep below a built-in chain, or
+/// a loop reachable from one (`EMLINK`). `op` is `APPEND` or `INSERT`.
+pub fn too_many_links(op: &str, chain: &str) -> CliError {
+    CliError {
+        message: format!("{}:  RULE_{op} failed (Too many links): rule in chain {chain}", super::cli::VERSION),
+        status: 4,
+        word: None,
+    }
+}
+
+/// True if `e` is [`too_many_links`]'s refusal.
+pub fn is_too_many_links(e: &CliError) -> bool {
+    e.status == 4 && e.message.contains(" failed (Too many links): rule in chain ")
+}
+
 /// What the kernel refuses when an iptables command is applied.
 fn no_such() -> CliError {
     CliError { message: "iptables: No chain/target/match by that name.".into(), status: 1, word: None }
@@ -142,26 +160,83 @@ impl Table {
         Ok(())
     }
 
+    /// True when nf_tables would take the table's jumps: from no built-in chain is a loop
+    /// reachable, nor a chain [`JUMP_STACK`] jumps down. (nf_tables checks only what a base
+    /// chain reaches: a loop among chains nothing jumps to is accepted.)
+    pub fn jumps_valid(&self) -> bool {
+        let index: std::collections::BTreeMap<&str, usize> =
+            self.chains.iter().enumerate().map(|(k, c)| (c.name.as_str(), k)).collect();
+        // 0: not seen; 1: on the path being walked; 2: done, `height` is its deepest jump.
+        let mut state = vec![0u8; self.chains.len()];
+        let mut height = vec![0usize; self.chains.len()];
+        (0..self.chains.len())
+            .filter(|&k| self.chains[k].policy.is_some())
+            .all(|k| self.visit(k, 0, &index, &mut state, &mut height))
+    }
+
+    /// Walks chain `k`, reached `level` jumps below a base chain (nft_chain_validate()).
+    fn visit(
+        &self,
+        k: usize,
+        level: usize,
+        index: &std::collections::BTreeMap<&str, usize>,
+        state: &mut [u8],
+        height: &mut [usize],
+    ) -> bool {
+        if level >= JUMP_STACK {
+            return false;
+        }
+        match state[k] {
+            1 => return false,
+            2 => return level + height[k] < JUMP_STACK,
+            _ => {}
+        }
+        state[k] = 1;
+        let mut h = 0;
+        for (r, _) in &self.chains[k].rules {
+            let Target::Jump(j) = &r.target else { continue };
+            let Some(&t) = index.get(j.as_str()) else { continue };
+            if !self.visit(t, level + 1, index, state, height) {
+                return false;
+            }
+            h = h.max(1 + height[t]);
+        }
+        state[k] = 2;
+        height[k] = h;
+        true
+    }
+
+    /// Adds a rule at `at` of chain `c`, refused as nf_tables refuses a jump that makes a
+    /// loop or goes too deep.
+    fn add_rule(&mut self, c: &str, at: usize, r: &Rule, op: &str) -> Result<(), CliError> {
+        let ch = self.chains.iter().position(|x| x.name == c).ok_or_else(no_such)?;
+        self.chains[ch].rules.insert(at, (r.clone(), Counters::default()));
+        if matches!(r.target, Target::Jump(_)) && !self.jumps_valid() {
+            self.chains[ch].rules.remove(at);
+            return Err(too_many_links(op, c));
+        }
+        Ok(())
+    }
+
     /// Applies a command other than the listings; returns nothing or iptables' refusal.
     pub fn apply(&mut self, cmd: &Cmd) -> Result<(), CliError> {
         match &cmd.op {
             Op::Append(c, r) => {
-                self.chain(c).ok_or_else(no_such)?;
+                let len = self.chain(c).ok_or_else(no_such)?.rules.len();
                 self.check(c, r)?;
-                self.chain_mut(c)?.rules.push(((**r).clone(), Counters::default()));
+                self.add_rule(c, len, r, "APPEND")?;
             }
             Op::Insert(c, n, r) => {
-                self.chain(c).ok_or_else(no_such)?;
+                let len = self.chain(c).ok_or_else(no_such)?.rules.len();
                 self.check(c, r)?;
-                let ch = self.chain_mut(c)?;
-                if *n > ch.rules.len() + 1 {
+                if *n > len + 1 {
                     return Err(CliError {
                         message: "iptables: Index of insertion too big.".into(),
                         status: 1,
                         word: None,
                     });
                 }
-                ch.rules.insert(n - 1, ((**r).clone(), Counters::default()));
+                self.add_rule(c, n - 1, r, "INSERT")?;
             }
             Op::Delete(c, w) => {
                 let ch = self.chain_mut(c)?;
