@@ -541,3 +541,41 @@ fn iptables_refuses_jump_loops_and_long_chain_names_as_the_kernel_does() {
     assert_at(&e, "a.sh", 4, 1, "chain name `yyyyyyyyyyyyyyyyyyyyyyyyyyyyy' too long (must be under 29 chars)");
     assert!(e.contains("Error occurred at line: 2"), "{e}");
 }
+
+#[test]
+fn a_megabyte_name_gets_a_short_error() {
+    let big = "n".repeat(1 << 20);
+    let ns = "ip netns add a\n";
+    let cases = [
+        format!("ip netns add {big}\n"),
+        format!("ip netns exec {big} ip link show\n"),
+        format!("ip link add {big} type bridge\n"),
+        format!("ip link add veth0 type veth peer name {big}\n"),
+        format!("ip link set dev {big} up\n"),
+        format!("ip link add veth0 type veth peer name veth1\nip link set dev veth0 name {big}\n"),
+        format!("ip addr add 192.0.2.1/24 dev {big}\n"),
+        format!("ip route add 192.0.2.0/24 dev {big}\n"),
+        format!("{ns}ip netns exec a iptables -N {big}\n"),
+        format!("{ns}ip netns exec a iptables -A {big} -j ACCEPT\n"),
+        format!("{ns}ip netns exec a iptables -A INPUT -j {big}\n"),
+        format!("{ns}ip netns exec a iptables -A INPUT -i {big} -j ACCEPT\n"),
+        format!("{ns}ip netns exec a tcpdump -n -i {big} &\n"),
+        format!("{ns}ip netns exec a sysctl -w net.ipv4.conf.{big}.forwarding=1\n"),
+        format!("{ns}ip netns exec a iptables-restore <<EOF\n*filter\n:{big} - [0:0]\nCOMMIT\nEOF\n"),
+        format!("{big}\n"),
+    ];
+    for text in &cases {
+        let e = common::run_text("a.sh", text).err().unwrap_or_else(|| panic!("{}… was not refused", &text[..40]));
+        assert!(e.len() < 4000, "{} bytes of error for {}…:\n{}", e.len(), &text[..40], &e[..4000]);
+        assert!(e.starts_with("error: a.sh:"), "{e}");
+        // `nslab check` says the same, as short.
+        let sc = scenarios::load("a.sh", text).and_then(|sc| scenarios::check("a.sh", text, &sc));
+        assert!(sc.err().is_some_and(|e| e.to_string().len() < 4000), "{}…", &text[..40]);
+    }
+    let e = err("a.ron", &format!("(steps: [(run: NetnsAdd(name: \"{big}\"))])"));
+    assert!(e.len() < 4000 && e.starts_with("error: a.ron:1:"), "{}", &e[..4000.min(e.len())]);
+    let e = err("a.ron", &format!("(steps: [(run: NetnsAdd(name: \"a\", {big}: 1))])"));
+    assert!(e.len() < 4000 && e.starts_with("error: a.ron:1:"), "{}", &e[..4000.min(e.len())]);
+    // brctl keeps 15 bytes of any name, as the kernel does.
+    holds("a.sh", &format!("brctl addbr {big}\nip link show nnnnnnnnnnnnnnn\n#> {{}}nnnnnnnnnnnnnnn: {{}}\n#> {{}}\n"));
+}
