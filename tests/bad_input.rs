@@ -579,3 +579,55 @@ fn a_megabyte_name_gets_a_short_error() {
     // brctl keeps 15 bytes of any name, as the kernel does.
     holds("a.sh", &format!("brctl addbr {big}\nip link show nnnnnnnnnnnnnnn\n#> {{}}nnnnnnnnnnnnnnn: {{}}\n#> {{}}\n"));
 }
+
+#[test]
+fn mtu_outside_the_devices_range_is_refused_as_the_kernel_does() {
+    let pair = "ip link add v0 type veth peer name v1\nip link add br0 type bridge\n";
+    let e = err("a.sh", &format!("{pair}ip link set dev v0 mtu 65536\n"));
+    assert_at(&e, "a.sh", 3, 24, "Error: mtu greater than device maximum.");
+    assert!(e.contains("= help: the MTU of a veth is 68 to 65535"), "{e}");
+    let e = err("a.sh", &format!("{pair}ip link set dev br0 mtu 65536\n"));
+    assert_at(&e, "a.sh", 3, 25, "Error: mtu greater than device maximum.");
+    for m in ["67", "0"] {
+        let e = err("a.sh", &format!("{pair}ip link set dev v0 mtu {m}\n"));
+        assert_at(&e, "a.sh", 3, 24, "Error: mtu less than device minimum.");
+        let e = err("a.sh", &format!("{pair}ip link set dev br0 mtu {m}\n"));
+        assert_at(&e, "a.sh", 3, 25, "Error: mtu less than device minimum.");
+    }
+    // As `ip` reads an int: hex and octal, a negative number, words that are none.
+    let e = err("a.sh", &format!("{pair}ip link set dev v0 mtu 0100\n"));
+    assert_at(&e, "a.sh", 3, 1, "Error: mtu less than device minimum.");
+    let e = err("a.sh", &format!("{pair}ip link set dev v0 mtu -1\n"));
+    assert_at(&e, "a.sh", 3, 24, "Error: mtu less than device minimum.");
+    for bad in ["abc", "4294967296", "2147483648", "1500x"] {
+        let e = err("a.sh", &format!("{pair}ip link set dev v0 mtu {bad}\n"));
+        assert_at(&e, "a.sh", 3, 24, &format!("Error: argument \"{bad}\" is wrong: Invalid \"mtu\" value"));
+    }
+    let e =
+        err("a.ron", "(steps: [(run: LinkAdd(name: \"v0\", kind: Bridge)), (run: LinkSet(dev: \"v0\", mtu: 65536))])");
+    assert!(e.starts_with("error: a.ron:1:") && e.contains("Error: mtu greater than device maximum."), "{e}");
+    // The bounds themselves; lo has none; the refusals as a step's expected output.
+    holds(
+        "a.sh",
+        &format!(
+            "{pair}ip link set dev v0 mtu 65535\nip link set dev br0 mtu 68\nip link set dev v1 mtu 0x5dc\n\
+             ip link set dev lo mtu 65537\nip link show lo\n#> 1: lo: <LOOPBACK> mtu 65537 {{}}\n#> {{}}\n\
+             ip link show v1\n#> {{}} mtu 1500 {{}}\n#> {{}}\n\
+             ip link set dev v0 mtu 65536\n#> Error: mtu greater than device maximum.\n#! exit: 2\n\
+             ip link set dev br0 mtu 67\n#> Error: mtu less than device minimum.\n#! exit: 2\n"
+        ),
+    );
+    // Below 68, lo loses its IPv4 configuration and takes no address until the MTU is back.
+    holds(
+        "a.sh",
+        "ip netns add a\nip -n a link set lo up\nip -n a link set lo mtu 10\nip -n a addr show lo\n\
+         #> 1: lo: <LOOPBACK,UP,LOWER_UP> mtu 10 qdisc noqueue state UNKNOWN group default qlen 1000\n\
+         #>     link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n\
+         ip -n a addr add 10.0.0.1/8 dev lo\n#> RTNETLINK answers: No buffer space available\n#! exit: 2\n\
+         ip -n a link set lo mtu 68\nip -n a addr add 10.0.0.1/8 dev lo\nip -n a addr show lo\n\
+         #> 1: lo: <LOOPBACK,UP,LOWER_UP> mtu 68 qdisc noqueue state UNKNOWN group default qlen 1000\n\
+         #>     link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n#>     inet 10.0.0.1/8 scope global lo\n\
+         #>        valid_lft forever preferred_lft forever\n\
+         ip -n a link set lo mtu 65536\nip netns exec a ping -c 1 10.0.0.1\n#! contains: 1 packets transmitted, 1 received, 0% packet loss, time 0ms\n",
+    );
+}

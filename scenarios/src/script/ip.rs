@@ -98,6 +98,42 @@ fn netns(w: &mut Words<'_>, ns: Option<String>, background: bool, first: usize) 
     Ok(Parsed { ns, cmd, first_word: first })
 }
 
+/// C's `strtol(s, &end, 0)` over all of `s`, as iproute2's `get_integer()` reads a number:
+/// leading blanks, a sign, then hex (`0x`), octal (`0`) or decimal digits, and nothing after.
+fn c_integer(s: &str) -> Option<i64> {
+    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    let (neg, t) = match t.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let (radix, digits) = if let Some(h) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        (16, h)
+    } else if t.len() > 1 && t.starts_with('0') {
+        (8, &t[1..])
+    } else {
+        (10, t)
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let v = i64::from_str_radix(digits.get(..digits.len().min(24))?, radix).ok()?;
+    Some(if neg { -v } else { v })
+}
+
+/// `mtu N`: an `int` as `ip` reads it. A negative one reaches the kernel, which refuses it.
+fn mtu(w: &mut Words<'_>) -> Result<u32, PErr> {
+    let v = w.value("mtu", "an MTU")?;
+    match c_integer(v) {
+        Some(n) if (0..=i64::from(i32::MAX)).contains(&n) => Ok(n as u32),
+        Some(n) if n < 0 && n >= i64::from(i32::MIN) => Err(w
+            .err_prev("Error: mtu less than device minimum.")
+            .hint("an MTU is at least 68 (0 on lo); nslab takes no negative MTU")),
+        _ => Err(w
+            .err_prev(format!("Error: argument \"{v}\" is wrong: Invalid \"mtu\" value"))
+            .hint("an MTU is a number: 68 to 65535 on a veth or bridge")),
+    }
+}
+
 fn link(w: &mut Words<'_>) -> Result<Command, PErr> {
     let sub = w.take().unwrap_or("show");
     if matches(sub, "add") {
@@ -144,7 +180,7 @@ fn link(w: &mut Words<'_>) -> Result<Command, PErr> {
                     let v = w.value("address", "a MAC address")?;
                     s.address = Some(v.parse().map_err(|e: sim_core::mac::MacParseError| w.err_prev(e.to_string()))?);
                 }
-                "mtu" => s.mtu = Some(w.parse_value("mtu", "MTU")?),
+                "mtu" => s.mtu = Some(mtu(w)?),
                 "name" => s.name = Some(w.value("name", "a new interface name")?.to_string()),
                 "master" => s.master = Some(w.value("master", "a bridge name")?.to_string()),
                 "nomaster" => s.nomaster = true,

@@ -20,6 +20,11 @@ use sim_core::{Filter, LinkConfig, LinkEnd, LinkId, MacAddr, NodeId, PortId, Wor
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
+/// `IPV4_MIN_MTU`: the least MTU a device carrying IPv4 has (and a veth's or bridge's least).
+pub const IPV4_MIN_MTU: u32 = 68;
+/// A veth's and a bridge's `maxmtu` (`ETH_MAX_MTU`).
+pub const MAX_MTU: u32 = 65535;
+
 /// The engine's node name of the root namespace (a netns name cannot contain `/`).
 pub const ROOT_NODE: &str = "/";
 
@@ -427,15 +432,38 @@ impl Lab {
         Ok(())
     }
 
-    /// `ip link set DEV mtu N`.
+    /// `ip link set DEV mtu N`, within the device's `minmtu`/`maxmtu` (`ip -d link show`):
+    /// 68 to 65535 for a veth or a bridge; lo has no bounds (`minmtu 0 maxmtu 0`). The kernel
+    /// takes the MTU as an `int`, so a value past `i32::MAX` is a negative one.
+    ///
+    /// Below 68 (`IPV4_MIN_MTU`) a device cannot carry IPv4: the kernel drops its IPv4
+    /// configuration, addresses and the routes through them (`inetdev_destroy()`), and
+    /// refuses new addresses until the MTU is raised.
     pub fn link_set_mtu(&mut self, node: NodeId, dev: &str, mtu: u32) -> Result<(), LabError> {
         let ix = self.ifindex(node, dev)?;
-        if !(68..=65535).contains(&mtu) {
-            return Err(
-                LabError::new("Error: mtu less than device minimum.").hint("the MTU of a veth ranges from 68 to 65535")
-            );
+        let Some(i) = self.netns(node).iface(ix) else { return Ok(()) };
+        let (min, max, what) = match i.kind {
+            IfKind::Loopback => (0, i32::MAX as u32, "lo"),
+            IfKind::Veth { .. } => (IPV4_MIN_MTU, MAX_MTU, "a veth"),
+            IfKind::Bridge => (IPV4_MIN_MTU, MAX_MTU, "a bridge"),
+        };
+        let range = if max == MAX_MTU {
+            format!("the MTU of {what} is 68 to 65535")
+        } else {
+            format!("{what} takes any MTU from 0")
+        };
+        if mtu < min || mtu > i32::MAX as u32 {
+            return Err(LabError::new("Error: mtu less than device minimum.").hint(range));
         }
-        self.world.with_node::<Netns, _>(node, |n, _| n.set_mtu(ix, mtu));
+        if mtu > max {
+            return Err(LabError::new("Error: mtu greater than device maximum.").hint(range));
+        }
+        self.world.with_node::<Netns, _>(node, |n, _| {
+            n.set_mtu(ix, mtu);
+            if mtu < IPV4_MIN_MTU {
+                n.addr_flush(ix);
+            }
+        });
         Ok(())
     }
 
@@ -465,6 +493,11 @@ impl Lab {
         brd: Option<Ipv4Addr>,
     ) -> Result<(), LabError> {
         let ix = self.ifindex(node, dev)?;
+        if self.netns(node).iface(ix).is_some_and(|i| i.mtu < IPV4_MIN_MTU) {
+            // No IPv4 configuration on a device with so small an MTU (inet_rtm_newaddr()).
+            return Err(LabError::new("RTNETLINK answers: No buffer space available")
+                .hint(format!("{dev}'s MTU is below 68, too small for IPv4: raise it first")));
+        }
         self.world.with_node::<Netns, _>(node, |n, _| n.addr_add(ix, addr, prefix, brd, None))?;
         Ok(())
     }
