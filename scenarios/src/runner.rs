@@ -10,7 +10,6 @@ use crate::command::{Brctl, Command, Expect, LinkKind, Scenario, Step};
 use crate::error::ScenarioError;
 use crate::transcript::{self, Rendered};
 use sim_core::tcpdump::Options;
-use sim_core::world::{BudgetExhausted, DEFAULT_EVENT_BUDGET, Limit, Limits};
 use sim_core::{CaptureId, Duration, Filter, Instant, NodeId, Record, Stream};
 use sim_nodes::netns::fib::Proto;
 use sim_nodes::proc::{Bind, Dhclient, Dnsmasq, Ping, PingArgs, Process, Traceroute, TracerouteArgs};
@@ -28,8 +27,7 @@ pub struct RunOptions {
     pub seed: Option<u64>,
     /// Validate only: configuration commands run, processes do not start, time stands still.
     pub dry_run: bool,
-    /// Event budget: events in one second of virtual time (a loop and storm guard; see
-    /// `sim_core::guard`).
+    /// Event budget (a loop guard).
     pub event_budget: Option<u64>,
 }
 
@@ -343,24 +341,14 @@ impl Runner<'_> {
         }
     }
 
-    /// The error of a run one of the engine's guards stopped (see `sim_core::guard`), at
-    /// the step that was running; [`run`] attaches the transcript up to then.
-    fn budget(&self, step: &Step, e: BudgetExhausted) -> ScenarioError {
-        let hint = match e.limit {
-            Limit::Events { .. } => {
-                if let Some(cycle) = self.lab.bridge_loop() {
-                    return ScenarioError::at(self.file, self.source, step.span, format!("{e}; bridge loop: {cycle}")).with_hint(
-                        "Linux allows a bridge loop without STP and floods around it forever, as here: remove one of the links in the loop",
-                    );
-                }
-                format!(
-                    "raise it with --event-budget N (events per virtual second, {DEFAULT_EVENT_BUDGET} unless given), or look for a loop"
-                )
-            }
-            Limit::Trace { .. } => "end the run sooner (a shorter sleep, `kill %N`), quieten the flood (ping -q) or narrow the capture's filter".into(),
-            Limit::Queue { .. } => "look for a loop: a bridge or a route that sends frames back where they came from".into(),
-        };
-        ScenarioError::at(self.file, self.source, step.span, e.to_string()).with_hint(hint)
+    fn budget(&self, step: &Step, e: sim_core::world::BudgetExhausted) -> ScenarioError {
+        match self.lab.bridge_loop() {
+            Some(cycle) => ScenarioError::at(self.file, self.source, step.span, format!("{e}; bridge loop: {cycle}")).with_hint(
+                "Linux allows a bridge loop without STP and floods around it forever, as here: remove one of the links in the loop",
+            ),
+            None => ScenarioError::at(self.file, self.source, step.span, e.to_string())
+                .with_hint("raise the budget with --event-budget, or look for a loop"),
+        }
     }
 
     fn start_process(&mut self, i: usize, step: &Step, node: NodeId) -> Result<(), ScenarioError> {
@@ -627,28 +615,13 @@ impl Runner<'_> {
     }
 }
 
-/// Runs a scenario. `file` and `source` name it in errors. A run one of the engine's
-/// guards stopped is an error carrying the transcript up to then
-/// ([`ScenarioError::transcript`]).
+/// Runs a scenario. `file` and `source` name it in errors.
 pub fn run(file: &str, source: &str, sc: &Scenario, opts: &RunOptions) -> Result<Run, ScenarioError> {
-    run_with_limits(file, source, sc, opts, Limits::default())
-}
-
-/// [`run`] with the engine's guards set to `limits` (`opts.event_budget`, if given, still
-/// sets the event budget).
-pub fn run_with_limits(
-    file: &str,
-    source: &str,
-    sc: &Scenario,
-    opts: &RunOptions,
-    mut limits: Limits,
-) -> Result<Run, ScenarioError> {
     let seed = opts.seed.or(sc.seed).unwrap_or(DEFAULT_SEED);
     let mut lab = Lab::new(seed);
     if let Some(b) = opts.event_budget {
-        limits.events_per_second = b;
+        lab.world_mut().set_event_budget(b);
     }
-    lab.world_mut().set_limits(limits);
     let mut r = Runner {
         file,
         source,
@@ -660,15 +633,7 @@ pub fn run_with_limits(
         dry_jobs: 0,
     };
     for (i, step) in sc.steps.iter().enumerate() {
-        if let Err(e) = r.run_step(i, step) {
-            return Err(match r.lab.world().stopped() {
-                Some(_) => {
-                    let rendered = transcript::render(r.lab.world().trace().records(), &r.attribution, &sc.steps, &r.exits);
-                    e.with_transcript(transcript::text(&rendered))
-                }
-                None => e,
-            });
-        }
+        r.run_step(i, step)?;
         r.lab.reap();
     }
     for j in r.jobs.clone() {
