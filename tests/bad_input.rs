@@ -631,3 +631,49 @@ fn mtu_outside_the_devices_range_is_refused_as_the_kernel_does() {
          ip -n a link set lo mtu 65536\nip netns exec a ping -c 1 10.0.0.1\n#! contains: 1 packets transmitted, 1 received, 0% packet loss, time 0ms\n",
     );
 }
+
+#[test]
+fn sleep_takes_what_gnu_sleep_takes_and_inf_runs_until_nothing_can_happen() {
+    let end = |text: &str| common::run_text("a.sh", text).unwrap_or_else(|e| panic!("{e}")).end().to_string();
+    // GNU's forms: suffixes, exponents, hex; operands add up.
+    assert_eq!(end("sleep 1d\n"), "86400.000");
+    assert_eq!(end("sleep 1.5m\n"), "90.000");
+    assert_eq!(end("sleep 0x10\n"), "16.000");
+    assert_eq!(end("sleep 1e3\n"), "1000.000");
+    assert_eq!(end("sleep 1 2.5\n"), "3.500");
+    // For ever, and longer than virtual time counts: until nothing more can happen.
+    for inf in ["inf", "infinity", "INF", "Infinity", "1e12", "1e400", "99999999999999999999"] {
+        assert_eq!(end(&format!("sleep 2\nsleep {inf}\n")), "2.000", "sleep {inf}");
+    }
+    // A ping's packets and the neighbour timers after it, then quiet; the next step goes on.
+    let text = "ip netns add a\nip -n a link set lo up\nip netns exec a ping -c 3 127.0.0.1 &\nsleep inf\nip netns list\n#> a\nsleep infinity\nsleep 1\n";
+    let r = common::run_text("a.sh", text).unwrap_or_else(|e| panic!("{e}"));
+    assert!(r.failures("a.sh").is_empty());
+    assert_eq!(r.end().to_string(), "3.000", "two seconds of pings, then nothing, then `sleep 1`");
+    // Sleeps that would pass the end of virtual time never overflow it.
+    assert_eq!(end("sleep 15000000000\nsleep 15000000000\nsleep 1\n"), "15000000001.000");
+    let ron = "(steps: [(run: Sleep(secs: \"infinity\")), (run: Sleep(secs: \"1.5m\")), (run: Sleep(secs: 2))])";
+    let r = common::run_text("a.ron", ron).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.end().to_string(), "92.000");
+    // A lab that never goes quiet: a located error naming the job, not a hang.
+    let e =
+        err("a.sh", "ip netns add a\nip -n a link set lo up\nip netns exec a ping -q -i 10 127.0.0.1 &\nsleep inf\n");
+    assert_at(&e, "a.sh", 4, 1, "sleep inf: still busy after 24 h of virtual time");
+    assert!(e.contains("%1 (line 3) keep going"), "{e}");
+    // What GNU sleep refuses, in its words.
+    for (text, col, says) in [
+        ("sleep abc\n", 7, "sleep: invalid time interval ‘abc’"),
+        ("sleep nan\n", 7, "sleep: invalid time interval ‘nan’"),
+        ("sleep 1 5x\n", 9, "sleep: invalid time interval ‘5x’"),
+        ("sleep -- -1\n", 10, "sleep: invalid time interval ‘-1’"),
+        ("sleep -1\n", 7, "sleep: invalid option -- '1'"),
+        ("sleep\n", 6, "sleep: missing operand"),
+    ] {
+        let e = err("a.sh", text);
+        assert_at(&e, "a.sh", 1, col, says);
+        assert!(e.contains("\nTry 'sleep --help' for more information.\n"), "{e}");
+        assert!(e.contains("= help: sleep takes seconds"), "{e}");
+    }
+    let e = err("a.ron", "(steps: [(run: Sleep(secs: \"abc\"))])");
+    assert!(e.starts_with("error: a.ron:1:") && e.contains("invalid time interval ‘abc’"), "{e}");
+}

@@ -41,6 +41,8 @@ pub struct JobInfo {
     pub number: u32,
     /// The step that started it.
     pub step: usize,
+    /// That step's line in the scenario file.
+    pub line: u32,
     /// The process.
     pub job: Job,
 }
@@ -205,8 +207,14 @@ impl Runner<'_> {
             }
             Command::Sleep { secs } => {
                 if !self.dry {
-                    let until = self.lab.world().now() + secs.0;
-                    self.lab.world_mut().run_until(until).map_err(|e| self.budget(step, e))?;
+                    let now = self.lab.world().now().as_nanos();
+                    match now.checked_add(secs.0.as_nanos()).filter(|_| !secs.is_infinite()) {
+                        Some(until) => {
+                            let until = Instant::from_nanos(until);
+                            self.lab.world_mut().run_until(until).map_err(|e| self.budget(step, e))?;
+                        }
+                        None => self.sleep_until_quiet(step)?,
+                    }
                 }
             }
             Command::Kill { job } | Command::Input { job, .. } if self.dry => {
@@ -304,6 +312,34 @@ impl Runner<'_> {
             },
         }
         Ok(())
+    }
+
+    /// `sleep inf`, and a sleep whose end virtual time cannot count: runs until nothing
+    /// more can happen — no event due at all — and leaves the clock at the last thing that
+    /// did. A lab that is still busy after [`PATIENCE`] never would be quiet: that is an
+    /// error naming what keeps it busy, not a hang.
+    fn sleep_until_quiet(&mut self, step: &Step) -> Result<(), ScenarioError> {
+        let limit = self.lab.world().now() + PATIENCE;
+        self.lab.world_mut().run_while(limit, |_| true).map_err(|e| self.budget(step, e))?;
+        if self.lab.world().next_event_time().is_none() {
+            return Ok(());
+        }
+        let busy: Vec<String> = self
+            .jobs
+            .iter()
+            .filter(|j| self.lab.is_running(j.job))
+            .map(|j| format!("%{} (line {})", j.number, j.line))
+            .collect();
+        let what = if busy.is_empty() { "timers of the machine itself".to_string() } else { busy.join(", ") };
+        Err(ScenarioError::at(
+            self.file,
+            self.source,
+            step.span,
+            format!("{}: still busy after 24 h of virtual time, so it would never end", step.text),
+        )
+        .with_hint(format!(
+            "an endless sleep runs until nothing more can happen; here {what} keep going: `kill %N` them first, or sleep a finite time"
+        )))
     }
 
     fn jobs_hint(&self) -> String {
@@ -457,7 +493,7 @@ impl Runner<'_> {
         self.attribution.procs.insert((job.node, job.pid), i);
         if step.background {
             let number = self.jobs.len() as u32 + 1;
-            self.jobs.push(JobInfo { number, step: i, job });
+            self.jobs.push(JobInfo { number, step: i, line: step.span.line, job });
         } else {
             if matches!(&step.run, Command::Ping(p) if p.count.is_none()) && self.lab.is_running(job) {
                 return Err(ScenarioError::at(

@@ -7,13 +7,15 @@
 
 use crate::error::Span;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use sim_core::{Duration, MacAddr};
+use sim_core::MacAddr;
 use std::fmt;
 use std::net::Ipv4Addr;
 use std::str::FromStr;
 
 mod procs;
+mod secs;
 pub use procs::{CurlCmd, DhclientCmd, DnsmasqCmd, HttpServerCmd, NcCmd, PingCmd, Target, TcpdumpCmd, TracerouteCmd};
+pub use secs::Secs;
 
 /// An address with its prefix length, written `192.0.2.1/24`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,59 +85,6 @@ impl<'de> Deserialize<'de> for Cidr {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
         s.parse().map_err(serde::de::Error::custom)
-    }
-}
-
-/// A span of time given in seconds, as `sleep 1.5` and `ping -i 0.2` take it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Secs(pub Duration);
-
-impl fmt::Display for Secs {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let ns = self.0.as_nanos();
-        if ns.is_multiple_of(1_000_000_000) {
-            write!(f, "{}", ns / 1_000_000_000)
-        } else {
-            let s = format!("{}.{:09}", ns / 1_000_000_000, ns % 1_000_000_000);
-            f.write_str(s.trim_end_matches('0'))
-        }
-    }
-}
-
-impl Serialize for Secs {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let ns = self.0.as_nanos();
-        if ns.is_multiple_of(1_000_000_000) {
-            s.serialize_u64(ns / 1_000_000_000)
-        } else {
-            s.serialize_f64(ns as f64 / 1e9)
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for Secs {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl serde::de::Visitor<'_> for V {
-            type Value = Secs;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a non-negative number of seconds")
-            }
-            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Secs, E> {
-                v.checked_mul(1_000_000_000)
-                    .map(|n| Secs(Duration::from_nanos(n)))
-                    .ok_or_else(|| E::custom("too many seconds"))
-            }
-            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Secs, E> {
-                u64::try_from(v).map_err(|_| E::custom("seconds cannot be negative")).and_then(|v| self.visit_u64(v))
-            }
-            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Secs, E> {
-                Duration::from_secs_str(&format!("{v}"))
-                    .map(Secs)
-                    .ok_or_else(|| E::custom("seconds must be a non-negative number"))
-            }
-        }
-        d.deserialize_any(V)
     }
 }
 
@@ -882,6 +831,7 @@ pub struct Known {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sim_core::Duration;
 
     #[test]
     fn cidr_requires_prefix_unless_defaulted() {

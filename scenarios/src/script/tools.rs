@@ -215,21 +215,36 @@ pub fn tcpdump(w: &mut Words<'_>, background: bool) -> Result<Command, PErr> {
     Ok(Command::Tcpdump(t))
 }
 
-/// `sleep N[s|m|h|d]`.
+/// `sleep NUMBER[SUFFIX]…` as GNU coreutils reads it (see [`Secs::gnu_interval`]): the
+/// operands add up; `inf`, `infinity` and intervals past 2^64 ns sleep for ever.
 pub fn sleep(w: &mut Words<'_>) -> Result<Command, PErr> {
-    let v = w.take().ok_or_else(|| w.err("sleep: missing operand"))?;
-    let (num, mult) = match v.char_indices().last() {
-        Some((i, 's')) => (&v[..i], 1),
-        Some((i, 'm')) => (&v[..i], 60),
-        Some((i, 'h')) => (&v[..i], 3600),
-        Some((i, 'd')) => (&v[..i], 86400),
-        _ => (v, 1),
-    };
-    let d = Duration::from_secs_str(num).ok_or_else(|| w.err_prev(format!("sleep: invalid time interval '{v}'")))?;
-    if !w.done() {
-        return Err(w.err("one interval per sleep in a scenario"));
+    const TRY: &str = "Try 'sleep --help' for more information.";
+    const FORMS: &str = "sleep takes seconds with an optional s, m, h or d: `sleep 1.5`, `sleep 2m`, `sleep infinity`";
+    let mut total = Duration::ZERO;
+    let mut operands = 0;
+    let mut options_end = false;
+    while let Some(a) = w.take() {
+        if !options_end && a == "--" {
+            options_end = true;
+            continue;
+        }
+        if !options_end && a.len() > 1 && a.starts_with('-') {
+            let msg = match a.strip_prefix("--") {
+                Some("help" | "version") => format!("not supported yet: sleep {a}"),
+                Some(_) => format!("sleep: unrecognized option '{a}'\n{TRY}"),
+                None => format!("sleep: invalid option -- '{}'\n{TRY}", a[1..].chars().next().unwrap_or('-')),
+            };
+            return Err(w.err_prev(msg).hint(FORMS));
+        }
+        operands += 1;
+        let s = Secs::gnu_interval(a)
+            .ok_or_else(|| w.err_prev(format!("sleep: invalid time interval ‘{a}’\n{TRY}")).hint(FORMS))?;
+        total = total + s.0;
     }
-    Ok(Command::Sleep { secs: Secs(d.saturating_mul(mult)) })
+    if operands == 0 {
+        return Err(w.err(format!("sleep: missing operand\n{TRY}")).hint(FORMS));
+    }
+    Ok(Command::Sleep { secs: Secs(total) })
 }
 
 /// `kill [-INT|-2|-SIGINT] %N`.
