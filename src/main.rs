@@ -131,6 +131,8 @@ fn run(
 ) -> Result<bool, String> {
     let (name, text) = read(file)?;
     let sc = scenarios::load(&name, &text).map_err(|e| e.to_string())?;
+    // Every error to be found without running, all of them, before anything runs.
+    scenarios::check(&name, &text, &sc).map_err(|e| e.to_string())?;
     let opts = runner::RunOptions { seed, dry_run: false, event_budget };
     let r = runner::run(&name, &text, &sc, &opts).map_err(|e| e.to_string())?;
     if json {

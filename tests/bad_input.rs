@@ -677,3 +677,63 @@ fn sleep_takes_what_gnu_sleep_takes_and_inf_runs_until_nothing_can_happen() {
     let e = err("a.ron", "(steps: [(run: Sleep(secs: \"abc\"))])");
     assert!(e.starts_with("error: a.ron:1:") && e.contains("invalid time interval ‘abc’"), "{e}");
 }
+
+/// What `nslab check` says of `text`: the front end's errors, else the dry run's.
+fn check(name: &str, text: &str) -> Result<(), String> {
+    let sc = scenarios::load(name, text).map_err(|e| e.to_string())?;
+    scenarios::check(name, text, &sc).map_err(|e| e.to_string())
+}
+
+#[test]
+fn check_refuses_what_run_refuses_and_reports_every_error() {
+    // A foreground ping without -c that would not end: run and check alike.
+    let text = "ip netns add a\nip -n a link set lo up\nip netns exec a ping 127.0.0.1\n";
+    let e = check("a.sh", text).unwrap_err();
+    assert_at(&e, "a.sh", 3, 17, "ping without -c never ends in the foreground");
+    assert_at(&err("a.sh", text), "a.sh", 3, 17, "ping without -c never ends in the foreground");
+    // One that fails at once is fine in both (README: `ping: connect: Network is unreachable`).
+    let text = "ip netns add ns1\nip netns exec ns1 ping 1.1.1.1\n#> ping: connect: Network is unreachable\n";
+    check("a.sh", text).unwrap();
+    holds("a.sh", text);
+    // `wait` for a job that never ends by itself, unless it was killed first.
+    for job in ["tcpdump -n -i lo &", "ping 127.0.0.1 &", "conntrack -E &"] {
+        let text = format!("ip netns add a\nip -n a link set lo up\nip netns exec a {job}\nwait\n");
+        assert_at(&check("a.sh", &text).unwrap_err(), "a.sh", 4, 1, "wait: background jobs never end");
+        check("a.sh", &text.replace("wait\n", "kill %1\nwait\n")).unwrap();
+    }
+    check("a.sh", "ip netns add a\nip netns exec a ping 192.0.2.1 &\nwait\n").unwrap();
+    // Every error, one after another, in file order: what the front end cannot read…
+    let text = "ip netns add a\npign 1.1.1.1\n#> output of the refused line\n#! exit: 1\nip netns list\nip link set\nsleep abc\n";
+    let e = check("a.sh", text).unwrap_err();
+    assert_at(&e, "a.sh", 2, 1, "unknown command `pign`");
+    assert!(e.contains("\n\nerror: a.sh:6:"), "{e}");
+    assert!(e.contains("\n\nerror: a.sh:7:7: sleep: invalid time interval ‘abc’"), "{e}");
+    assert!(e.ends_with("error: 3 errors in a.sh"), "{e}");
+    // …then, once it reads, what the dry run refuses.
+    let text = "ip netns add a\nip link set nope up\nip addr add 192.0.2.1/24 dev nope2\nip netns add a\n\
+                ip -n a link set lo up\nip netns exec a ping 127.0.0.1\nkill %1\n";
+    let e = check("a.sh", text).unwrap_err();
+    assert_at(&e, "a.sh", 2, 13, "Cannot find device \"nope\"");
+    for (line, col, says) in [
+        (3, 30, "Cannot find device \"nope2\""),
+        (4, 1, "Cannot create namespace file \"/run/netns/a\": File exists"),
+        (6, 17, "ping without -c never ends in the foreground"),
+        (7, 1, "kill: %1: no such job"),
+    ] {
+        assert!(e.contains(&format!("\n\nerror: a.sh:{line}:{col}: {says}")), "{line}:{col} {says}:\n{e}");
+    }
+    assert!(e.ends_with("error: 5 errors in a.sh"), "{e}");
+    // `nslab run` and `nslab check` print them all before running anything.
+    let path = scratch_file("all", "many.sh", text.as_bytes());
+    for cmd in ["run", "check"] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_nslab"))
+            .args([cmd, path.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(":7:1: kill: %1: no such job") && stderr.contains("5 errors in"), "{cmd}: {stderr}");
+        assert!(out.stdout.is_empty(), "{cmd} ran something: {}", String::from_utf8_lossy(&out.stdout));
+        assert_ne!(out.status.code(), Some(0));
+    }
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}

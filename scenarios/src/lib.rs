@@ -32,9 +32,12 @@ pub use error::{ScenarioError, Span};
 
 /// The one validation pass, run before any back end starts: the front ends' checks of each
 /// step (done by [`load`]) and then the whole configuration applied to a machine that runs
-/// nothing — names, addresses, routes, sysctls, iptables rules, job numbers. `nslab check`,
-/// the sim and kernel mode all go through it, so kernel mode never runs what `check`
-/// refuses.
+/// nothing — names, addresses, routes, sysctls, iptables rules, job numbers, and what a run
+/// would refuse without running (a foreground `ping` without `-c` that would not end at
+/// once, `wait` for a job that never ends). `nslab check`, `nslab run`, and kernel mode all
+/// go through it, so kernel mode never runs what `check` refuses. It goes on past a refused
+/// step: the error it returns is the first, carrying every other one
+/// ([`ScenarioError::more`]), as [`load`] does for what the front ends cannot read.
 pub fn check(file: &str, source: &str, sc: &Scenario) -> Result<(), ScenarioError> {
     let dry = runner::RunOptions { dry_run: true, ..Default::default() };
     runner::run(file, source, sc, &dry).map(|_| ())

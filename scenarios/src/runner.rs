@@ -106,8 +106,10 @@ struct Runner<'a> {
     attribution: Attribution,
     exits: BTreeMap<usize, i32>,
     dry: bool,
-    /// In a dry run (`nslab check`) nothing starts: how many background jobs would have.
-    dry_jobs: u32,
+    /// In a dry run (`nslab check`) nothing starts: the background jobs a run would have,
+    /// each `true` while it would never end by itself (tcpdump, a ping without `-c`, …) and
+    /// no `kill %N` has stopped it.
+    dry_jobs: Vec<bool>,
 }
 
 /// The word an error message names in quotes (`Cannot find device "x"`), if any.
@@ -115,6 +117,39 @@ fn quoted(msg: &str) -> Option<&str> {
     let a = msg.find('"')?;
     let b = msg[a + 1..].find('"')?;
     Some(&msg[a + 1..a + 1 + b])
+}
+
+/// `ping`'s arguments from the command.
+fn ping_args(p: &crate::command::PingCmd) -> PingArgs {
+    let mut a = PingArgs::new(p.dest);
+    a.count = p.count;
+    if let Some(iv) = p.interval {
+        a.interval = iv.0;
+    }
+    a.bind = p.bind.as_ref().map(|b| match b.parse() {
+        Ok(addr) => Bind::Addr(addr),
+        Err(_) => Bind::Dev(b.clone()),
+    });
+    a.linger = p.wait.map(|w| w.0);
+    a.ttl = p.ttl;
+    if let Some(s) = p.size {
+        a.size = s;
+    }
+    a.quiet = p.quiet;
+    a.broadcast = p.broadcast;
+    a
+}
+
+/// A process that never ends by itself: only `kill %N` (or the scenario's end) stops it.
+/// (A ping without `-c` may end at once; only starting it tells.)
+fn never_ends(cmd: &Command) -> bool {
+    match cmd {
+        Command::Tcpdump(_) | Command::HttpServer(_) => true,
+        Command::Dnsmasq(d) => d.no_daemon,
+        Command::Dhclient(d) => d.foreground && !d.release,
+        Command::Nc(n) => n.listen && n.keep_open,
+        c => c.is_conntrack_events(),
+    }
 }
 
 /// The first interface name a command would create that the kernel does not take.
@@ -218,10 +253,17 @@ impl Runner<'_> {
                 }
             }
             Command::Kill { job } | Command::Input { job, .. } if self.dry => {
-                if !(1..=self.dry_jobs).contains(job) {
-                    let message = format!("{}: %{job}: no such job", step.run.program());
-                    let e = LabError { message, status: 1, hint: Some(self.jobs_hint()) };
-                    self.refuse(i, step, node, e, None)?;
+                match self.dry_jobs.get_mut((*job as usize).wrapping_sub(1)) {
+                    Some(endless) => {
+                        if matches!(step.run, Command::Kill { .. }) {
+                            *endless = false;
+                        }
+                    }
+                    None => {
+                        let message = format!("{}: %{job}: no such job", step.run.program());
+                        let e = LabError { message, status: 1, hint: Some(self.jobs_hint()) };
+                        self.refuse(i, step, node, e, None)?;
+                    }
                 }
             }
             Command::Kill { job } => {
@@ -262,33 +304,29 @@ impl Runner<'_> {
                     None,
                 )?,
             },
+            Command::Wait if self.dry => {
+                if self.dry_jobs.iter().any(|endless| *endless) {
+                    return Err(self.endless_wait(step));
+                }
+                self.exits.insert(i, 0);
+            }
             Command::Wait => {
-                if !self.dry {
-                    let running: Vec<Job> = self.jobs.iter().map(|j| j.job).collect();
-                    let limit = self.lab.world().now() + PATIENCE;
-                    let done = self
-                        .lab
-                        .world_mut()
-                        .run_while(limit, |w| {
-                            running.iter().any(|j| {
-                                w.is_alive(j.node) && {
-                                    let n = w.node::<sim_nodes::Netns>(j.node);
-                                    n.is_running(j.pid) && !n.is_detached(j.pid)
-                                }
-                            })
+                let running: Vec<Job> = self.jobs.iter().map(|j| j.job).collect();
+                let limit = self.lab.world().now() + PATIENCE;
+                let done = self
+                    .lab
+                    .world_mut()
+                    .run_while(limit, |w| {
+                        running.iter().any(|j| {
+                            w.is_alive(j.node) && {
+                                let n = w.node::<sim_nodes::Netns>(j.node);
+                                n.is_running(j.pid) && !n.is_detached(j.pid)
+                            }
                         })
-                        .map_err(|e| self.budget(step, e))?;
-                    if !done && running.iter().any(|j| self.lab.is_running(*j) && !self.lab.is_detached(*j)) {
-                        return Err(ScenarioError::at(
-                            self.file,
-                            self.source,
-                            step.span,
-                            "wait: background jobs never end",
-                        )
-                        .with_hint(
-                            "a background ping needs -c; tcpdump and dnsmasq never end by themselves: `kill %N` them instead",
-                        ));
-                    }
+                    })
+                    .map_err(|e| self.budget(step, e))?;
+                if !done && running.iter().any(|j| self.lab.is_running(*j) && !self.lab.is_detached(*j)) {
+                    return Err(self.endless_wait(step));
                 }
                 self.exits.insert(i, 0);
             }
@@ -342,9 +380,22 @@ impl Runner<'_> {
         )))
     }
 
+    /// `wait` while a job runs that never ends by itself.
+    fn endless_wait(&self, step: &Step) -> ScenarioError {
+        ScenarioError::at(self.file, self.source, step.span, "wait: background jobs never end").with_hint(
+            "a background ping needs -c; tcpdump and dnsmasq never end by themselves: `kill %N` them instead",
+        )
+    }
+
+    /// A foreground `ping` without `-c` that did not end at once.
+    fn endless_ping(&self, step: &Step) -> ScenarioError {
+        ScenarioError::at(self.file, self.source, step.locate("ping"), "ping without -c never ends in the foreground")
+            .with_hint("add `-c N`, or run it in the background with `&` and stop it with `kill %N`")
+    }
+
     fn jobs_hint(&self) -> String {
         if self.dry {
-            return match self.dry_jobs {
+            return match self.dry_jobs.len() {
                 0 => "no background job was started".into(),
                 n => format!("jobs: {}", (1..=n).map(|k| format!("%{k}")).collect::<Vec<_>>().join(" ")),
             };
@@ -392,31 +443,28 @@ impl Runner<'_> {
             if let Command::Tcpdump(t) = &step.run {
                 self.lab.dev_index(node, &t.iface).map_err(|e| self.error(step, e, Some(&t.iface)))?;
             }
+            let mut endless = never_ends(&step.run);
+            if let Command::Ping(p) = &step.run
+                && p.count.is_none()
+            {
+                // Whether it ends at once (no route, an address it cannot bind) only
+                // starting it tells: start it on this machine that runs nothing, and stop it.
+                let job = self.lab.spawn(node, Process::Ping(Box::new(Ping::new(ping_args(p)))));
+                endless = self.lab.is_running(job);
+                if endless {
+                    self.lab.interrupt(job);
+                    if !step.background {
+                        return Err(self.endless_ping(step));
+                    }
+                }
+            }
             if step.background {
-                self.dry_jobs += 1;
+                self.dry_jobs.push(endless);
             }
             return Ok(());
         }
         let job = match &step.run {
-            Command::Ping(p) => {
-                let mut a = PingArgs::new(p.dest);
-                a.count = p.count;
-                if let Some(iv) = p.interval {
-                    a.interval = iv.0;
-                }
-                a.bind = p.bind.as_ref().map(|b| match b.parse() {
-                    Ok(addr) => Bind::Addr(addr),
-                    Err(_) => Bind::Dev(b.clone()),
-                });
-                a.linger = p.wait.map(|w| w.0);
-                a.ttl = p.ttl;
-                if let Some(s) = p.size {
-                    a.size = s;
-                }
-                a.quiet = p.quiet;
-                a.broadcast = p.broadcast;
-                self.lab.spawn(node, Process::Ping(Box::new(Ping::new(a))))
-            }
+            Command::Ping(p) => self.lab.spawn(node, Process::Ping(Box::new(Ping::new(ping_args(p))))),
             Command::Traceroute(t) => {
                 let mut a = TracerouteArgs::new(t.dest);
                 a.numeric = t.numeric;
@@ -496,13 +544,7 @@ impl Runner<'_> {
             self.jobs.push(JobInfo { number, step: i, line: step.span.line, job });
         } else {
             if matches!(&step.run, Command::Ping(p) if p.count.is_none()) && self.lab.is_running(job) {
-                return Err(ScenarioError::at(
-                    self.file,
-                    self.source,
-                    step.locate("ping"),
-                    "ping without -c never ends in the foreground",
-                )
-                .with_hint("add `-c N`, or run it in the background with `&` and stop it with `kill %N`"));
+                return Err(self.endless_ping(step));
             }
             let limit = self.lab.world().now() + PATIENCE;
             let done = self
@@ -666,11 +708,23 @@ pub fn run(file: &str, source: &str, sc: &Scenario, opts: &RunOptions) -> Result
         attribution: Attribution::default(),
         exits: BTreeMap::new(),
         dry: opts.dry_run,
-        dry_jobs: 0,
+        dry_jobs: Vec::new(),
     };
+    // A dry run (`nslab check`) goes on past a refused step, to report every one.
+    let mut refused = Vec::new();
     for (i, step) in sc.steps.iter().enumerate() {
-        r.run_step(i, step)?;
+        if let Err(e) = r.run_step(i, step) {
+            if r.dry {
+                refused.push(e);
+                r.lab.reap();
+                continue;
+            }
+            return Err(e);
+        }
         r.lab.reap();
+    }
+    if let Some(e) = ScenarioError::all(refused) {
+        return Err(e);
     }
     for j in r.jobs.clone() {
         // A daemon that detached is no longer the terminal's job: Ctrl-C does not reach it.

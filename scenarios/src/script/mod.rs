@@ -74,13 +74,30 @@ pub fn parse_words(words: &[(String, Span)], ns: Option<String>, background: boo
     Ok(Parsed { ns, cmd, first_word: first })
 }
 
-/// Parses a shell-style scenario. `file` names it in errors.
+/// Parses a shell-style scenario. `file` names it in errors. Every line that cannot be
+/// read is reported (the first error carries the others): a command that fails takes its
+/// expected output and directives with it, and the lines after it are read as usual.
 pub fn parse(file: &str, source: &str) -> Result<Scenario, ScenarioError> {
     let lines: Vec<&str> = source.lines().collect();
     let transcript = lines.iter().any(|l| l.starts_with("$ ") || *l == "$");
     let mut sc = Scenario::default();
     let mut block: Option<Vec<String>> = None;
-    let err = |span: Span, msg: String| ScenarioError::at(file, source, span, msg);
+    let err = |span: Span, msg: String| {
+        let text = lines.get(span.line.saturating_sub(1) as usize).copied().unwrap_or("");
+        ScenarioError::on_line(file, text, span, msg)
+    };
+    let mut errors: Vec<ScenarioError> = Vec::new();
+    // The last command was refused: its expected output and directives go with it.
+    let mut orphan = false;
+    // Records an error and goes on with the next line.
+    macro_rules! fail {
+        ($e:expr) => {{
+            errors.push($e);
+            orphan = true;
+            block = Some(Vec::new());
+            continue;
+        }};
+    }
 
     let mut i = 0;
     while i < lines.len() {
@@ -96,12 +113,20 @@ pub fn parse(file: &str, source: &str) -> Result<Scenario, ScenarioError> {
             let text = rest.strip_prefix(' ').unwrap_or(rest);
             match block.as_mut() {
                 Some(b) => b.push(text.to_string()),
-                None => return Err(err(Span::new(line_no, 1, 2), "expected output (`#>`) before any command".into())),
+                None => {
+                    errors.push(err(Span::new(line_no, 1, 2), "expected output (`#>`) before any command".into()));
+                }
             }
             continue;
         }
         if let Some(rest) = trimmed.strip_prefix("#!") {
-            directive(&mut sc, rest, line_no, raw.len() - trimmed.len() + 3).map_err(|(sp, m)| err(sp, m))?;
+            let col = raw.len() - trimmed.len() + 3;
+            if orphan && is_step_directive(rest) {
+                continue;
+            }
+            if let Err((sp, m)) = directive(&mut sc, rest, line_no, col) {
+                errors.push(err(sp, m));
+            }
             continue;
         }
         let (cmd_text, offset) = if transcript {
@@ -110,7 +135,7 @@ pub fn parse(file: &str, source: &str) -> Result<Scenario, ScenarioError> {
             } else if raw == "$" {
                 ("", 1)
             } else if trimmed.starts_with('#') {
-                flush(&mut sc, &mut block);
+                flush(&mut sc, &mut block, orphan);
                 block = None;
                 continue;
             } else {
@@ -118,11 +143,13 @@ pub fn parse(file: &str, source: &str) -> Result<Scenario, ScenarioError> {
                     Some(b) => b.push(raw.to_string()),
                     None if raw.trim().is_empty() => {}
                     None => {
-                        return Err(err(
-                            Span::new(line_no, 1, raw.chars().count() as u32),
-                            "output line before any `$ ` command".into(),
-                        )
-                        .with_hint("in a transcript, commands start with `$ `"));
+                        errors.push(
+                            err(
+                                Span::new(line_no, 1, raw.chars().count() as u32),
+                                "output line before any `$ ` command".into(),
+                            )
+                            .with_hint("in a transcript, commands start with `$ `"),
+                        );
                     }
                 }
                 continue;
@@ -133,7 +160,8 @@ pub fn parse(file: &str, source: &str) -> Result<Scenario, ScenarioError> {
         if cmd_text.trim().is_empty() || cmd_text.trim_start().starts_with('#') {
             continue;
         }
-        flush(&mut sc, &mut block);
+        flush(&mut sc, &mut block, orphan);
+        orphan = false;
         // Join continuation lines.
         let mut text = cmd_text.to_string();
         let mut cols: Vec<(u32, u32)> = (0..text.chars().count()).map(|k| (line_no, (offset + k) as u32 + 1)).collect();
@@ -147,7 +175,10 @@ pub fn parse(file: &str, source: &str) -> Result<Scenario, ScenarioError> {
             cols.extend((0..next.chars().count()).map(|k| (end_line, k as u32 + 1)));
             text.push_str(next);
         }
-        let mut toks = lex(&text, &cols).map_err(|e| err(e.span, e.message))?;
+        let mut toks = match lex(&text, &cols) {
+            Ok(t) => t,
+            Err(e) => fail!(err(e.span, e.message)),
+        };
         // `CMD <<EOF` (or <<'EOF'): the lines up to `EOF` are CMD's stdin. A transcript
         // shows them after the shell's `> ` prompt.
         let mut heredoc: Option<(Vec<String>, Span)> = None;
@@ -161,17 +192,21 @@ pub fn parse(file: &str, source: &str) -> Result<Scenario, ScenarioError> {
                 let delim = delim.trim_start_matches('-').to_string();
                 let at = *at;
                 let mut body = Vec::new();
-                loop {
-                    let Some(l) = lines.get(i) else {
-                        return Err(err(at, format!("here-document never ends: no line `{delim}`"))
-                            .with_hint(format!("end it with a line holding only `{delim}`")));
-                    };
+                let mut ended = false;
+                while let Some(l) = lines.get(i) {
                     i += 1;
                     let l = if transcript { l.strip_prefix("> ").unwrap_or(if *l == ">" { "" } else { l }) } else { l };
                     if l == delim {
+                        ended = true;
                         break;
                     }
                     body.push(l.to_string());
+                }
+                if !ended {
+                    fail!(
+                        err(at, format!("here-document never ends: no line `{delim}`"))
+                            .with_hint(format!("end it with a line holding only `{delim}`"))
+                    );
                 }
                 toks.drain(n - 3..n);
                 heredoc = Some((body, at));
@@ -193,36 +228,57 @@ pub fn parse(file: &str, source: &str) -> Result<Scenario, ScenarioError> {
         let mut background = false;
         let mut grep = None;
         let mut k = 0;
+        let mut bad = None;
         while k < toks.len() {
             match &toks[k] {
                 Tok::Word(w, s) => words.push((w.clone(), *s)),
                 Tok::Op(op, _) if op == "&" && k == toks.len() - 1 => background = true,
-                Tok::Op(op, s) if op == "|" && grep.is_none() => {
-                    let (g, used) = parse_grep(&toks[k + 1..], *s).map_err(|(sp, m)| err(sp, m))?;
-                    grep = Some(g);
-                    k += used;
-                }
+                Tok::Op(op, s) if op == "|" && grep.is_none() => match parse_grep(&toks[k + 1..], *s) {
+                    Ok((g, used)) => {
+                        grep = Some(g);
+                        k += used;
+                    }
+                    Err((sp, m)) => {
+                        bad = Some(err(sp, m));
+                        break;
+                    }
+                },
                 Tok::Op(op, s) if op == "<" => {
-                    return Err(err(*s, "not supported yet: reading a file (`<`); nslab has no files".into())
-                        .with_hint("give the input as a here-document: `<<EOF`, the lines, then `EOF`"));
+                    bad = Some(
+                        err(*s, "not supported yet: reading a file (`<`); nslab has no files".into())
+                            .with_hint("give the input as a here-document: `<<EOF`, the lines, then `EOF`"),
+                    );
+                    break;
                 }
                 Tok::Op(op, s) => {
-                    return Err(err(*s, format!("not supported yet: `{op}` in a scenario line"))
-                        .with_hint("one command per line; of pipes only `| grep [-v] [-i] WORD` is modelled"));
+                    bad = Some(
+                        err(*s, format!("not supported yet: `{op}` in a scenario line"))
+                            .with_hint("one command per line; of pipes only `| grep [-v] [-i] WORD` is modelled"),
+                    );
+                    break;
                 }
             }
             k += 1;
         }
+        if let Some(e) = bad {
+            fail!(e);
+        }
         if words.is_empty() {
             continue;
         }
-        let mut parsed = parse_words(&words, None, background).map_err(|e| err(e.span, e.msg).with_opt_hint(e.hint))?;
+        let mut parsed = match parse_words(&words, None, background) {
+            Ok(p) => p,
+            Err(e) => fail!(err(e.span, e.msg).with_opt_hint(e.hint)),
+        };
         if let Some((line, at)) = &piped {
             match &mut parsed.cmd {
                 Command::Nc(n) => n.input = Some(line.clone()),
                 c => {
-                    return Err(err(*at, format!("not supported yet: input piped into {}", c.program()))
-                        .with_hint("`echo LINE | nc …` is the pipe nslab models"));
+                    let program = c.program();
+                    fail!(
+                        err(*at, format!("not supported yet: input piped into {program}"))
+                            .with_hint("`echo LINE | nc …` is the pipe nslab models")
+                    );
                 }
             }
         }
@@ -230,8 +286,11 @@ pub fn parse(file: &str, source: &str) -> Result<Scenario, ScenarioError> {
             match &mut parsed.cmd {
                 Command::IptablesRestore { input, .. } => *input = body,
                 c => {
-                    return Err(err(at, format!("not supported yet: a here-document into {}", c.program()))
-                        .with_hint("iptables-restore is what nslab feeds a here-document"));
+                    let program = c.program();
+                    fail!(
+                        err(at, format!("not supported yet: a here-document into {program}"))
+                            .with_hint("iptables-restore is what nslab feeds a here-document")
+                    );
                 }
             }
         }
@@ -263,18 +322,27 @@ pub fn parse(file: &str, source: &str) -> Result<Scenario, ScenarioError> {
             text: shown,
             words,
         };
-        crate::validate::step(&step).map_err(|v| {
+        if let Err(v) = crate::validate::step(&step) {
             let at = v.word.as_deref().map(|w| step.locate(w)).unwrap_or(step.span);
-            err(at, v.message).with_opt_hint(v.hint)
-        })?;
+            fail!(err(at, v.message).with_opt_hint(v.hint));
+        }
         sc.steps.push(step);
         block = Some(Vec::new());
     }
-    flush(&mut sc, &mut block);
+    flush(&mut sc, &mut block, orphan);
+    if let Some(e) = ScenarioError::all(errors) {
+        return Err(e);
+    }
     if sc.steps.is_empty() {
         return Err(err(Span::new(1, 1, 1), "no commands in this file".into()));
     }
     Ok(sc)
+}
+
+/// A directive that belongs to the command before it (`#! exit: 2`, `#! contains: …`).
+fn is_step_directive(rest: &str) -> bool {
+    let key = rest.trim_start().split(':').next().unwrap_or_default().trim();
+    matches!(key, "contains" | "lacks" | "exit" | "differs" | "repeats")
 }
 
 /// Parses `grep [-v] [-i] [-F] WORD` after a `|`; returns it and how many tokens it used.
@@ -307,9 +375,13 @@ fn parse_grep(toks: &[Tok], bar: Span) -> Result<(crate::command::Grep, usize), 
     Ok((g, used))
 }
 
-/// Attaches a finished expected-output block to the last step.
-fn flush(sc: &mut Scenario, block: &mut Option<Vec<String>>) {
+/// Attaches a finished expected-output block to the last step (or drops it, when the
+/// command it belongs to was refused: `orphan`).
+fn flush(sc: &mut Scenario, block: &mut Option<Vec<String>>, orphan: bool) {
     if let Some(mut b) = block.take() {
+        if orphan {
+            return;
+        }
         while b.last().is_some_and(|l| l.trim().is_empty()) {
             b.pop();
         }
