@@ -174,6 +174,8 @@ fn a_hostile_scenario_is_refused_before_anything_is_made() {
             2,
             "Invalid argument",
         ),
+        // Real time has no end for it.
+        ("ip netns add hostile\nsleep inf\n", 2, "this sleep would never end"),
         // The kernel would take it; `nslab check` does not, so neither does kernel mode.
         (
             "ip netns add hostile\nip netns exec hostile sysctl -w net.ipv4.tcp_keepalive_time=10\n",

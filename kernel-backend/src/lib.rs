@@ -108,6 +108,17 @@ pub fn preflight(sc: &Scenario) -> Result<(), KernelError> {
 /// sim (nothing is made for a scenario it refuses), then [`preflight`], then the steps.
 pub fn run(file: &str, source: &str, sc: &Scenario) -> Result<KernelRun, KernelError> {
     scenarios::check(file, source, sc).map_err(|e| KernelError::Refused(Box::new(e)))?;
+    // The sim runs `sleep inf` until nothing more can happen; real time has no such end.
+    if let Some(step) =
+        sc.steps.iter().find(|s| matches!(&s.run, scenarios::Command::Sleep { secs } if secs.is_infinite()))
+    {
+        let e =
+            ScenarioError::at(file, source, step.span, "kernel mode sleeps in real time: this sleep would never end")
+                .with_hint(
+                    "on the kernel, sleep a number of seconds (the sim runs `sleep inf` until nothing more can happen)",
+                );
+        return Err(KernelError::Refused(Box::new(e)));
+    }
     preflight(sc)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
