@@ -130,7 +130,10 @@ fn a_bridge_loop_is_bounded_and_named() {
             .expect("a storm")
             .to_string();
     let first = e.lines().next().unwrap();
-    assert!(first.starts_with("error: loop.sh:21:1: event budget of 200000 events exhausted"), "{e}");
+    assert!(
+        first.starts_with("error: loop.sh:21:1: event budget of 200000 events per virtual second exhausted"),
+        "{e}"
+    );
     assert!(first.contains("bridge loop: br0 (root) -[b0|b1]- br1 (root) -[a0|a1]- br0 (root)"), "{e}");
     assert!(e.contains("remove one of the links"), "{e}");
 }

@@ -10,6 +10,7 @@ use crate::command::{Brctl, Command, Expect, LinkKind, Scenario, Step};
 use crate::error::ScenarioError;
 use crate::transcript::{self, Rendered};
 use sim_core::tcpdump::Options;
+use sim_core::world::{BudgetExhausted, DEFAULT_EVENT_BUDGET, Limit, Limits};
 use sim_core::{CaptureId, Duration, Filter, Instant, NodeId, Record, Stream};
 use sim_nodes::netns::fib::Proto;
 use sim_nodes::proc::{Bind, Dhclient, Dnsmasq, Ping, PingArgs, Process, Traceroute, TracerouteArgs};
@@ -27,7 +28,8 @@ pub struct RunOptions {
     pub seed: Option<u64>,
     /// Validate only: configuration commands run, processes do not start, time stands still.
     pub dry_run: bool,
-    /// Event budget (a loop guard).
+    /// Event budget: events in one second of virtual time (a loop and storm guard; see
+    /// `sim_core::guard`).
     pub event_budget: Option<u64>,
 }
 
@@ -428,14 +430,24 @@ impl Runner<'_> {
         }
     }
 
-    fn budget(&self, step: &Step, e: sim_core::world::BudgetExhausted) -> ScenarioError {
-        match self.lab.bridge_loop() {
-            Some(cycle) => ScenarioError::at(self.file, self.source, step.span, format!("{e}; bridge loop: {cycle}")).with_hint(
+    /// The error of a run one of the engine's guards stopped (see `sim_core::guard`), at
+    /// the step that was running; [`run`] attaches the transcript up to then.
+    fn budget(&self, step: &Step, e: BudgetExhausted) -> ScenarioError {
+        if !matches!(e.limit, Limit::Trace { .. })
+            && let Some(cycle) = self.lab.bridge_loop()
+        {
+            return ScenarioError::at(self.file, self.source, step.span, format!("{e}; bridge loop: {cycle}")).with_hint(
                 "Linux allows a bridge loop without STP and floods around it forever, as here: remove one of the links in the loop",
-            ),
-            None => ScenarioError::at(self.file, self.source, step.span, e.to_string())
-                .with_hint("raise the budget with --event-budget, or look for a loop"),
+            );
         }
+        let hint = match e.limit {
+            Limit::Events { .. } => format!(
+                "raise it with --event-budget N (events per virtual second, {DEFAULT_EVENT_BUDGET} unless given), or look for a loop"
+            ),
+            Limit::Trace { .. } => "end the run sooner (a shorter sleep, `kill %N`), quieten the flood (ping -q) or narrow the capture's filter".into(),
+            Limit::Queue { .. } => "look for a loop: a bridge or a route that sends frames back where they came from".into(),
+        };
+        ScenarioError::at(self.file, self.source, step.span, e.to_string()).with_hint(hint)
     }
 
     fn start_process(&mut self, i: usize, step: &Step, node: NodeId) -> Result<(), ScenarioError> {
@@ -693,13 +705,36 @@ impl Runner<'_> {
     }
 }
 
+/// A run that ended in an error: the error and, when one of the engine's guards stopped
+/// the run (see `sim_core::guard`), the transcript up to then, as `nslab run` prints one.
+#[derive(Debug)]
+pub struct Failed {
+    /// The error.
+    pub error: ScenarioError,
+    /// The transcript of a run a guard stopped.
+    pub transcript: Option<String>,
+}
+
 /// Runs a scenario. `file` and `source` name it in errors.
 pub fn run(file: &str, source: &str, sc: &Scenario, opts: &RunOptions) -> Result<Run, ScenarioError> {
+    run_with_limits(file, source, sc, opts, Limits::default()).map_err(|f| f.error)
+}
+
+/// [`run`] with the engine's guards set to `limits` (`opts.event_budget`, if given, still
+/// sets the event budget); a run a guard stopped keeps its transcript up to then.
+pub fn run_with_limits(
+    file: &str,
+    source: &str,
+    sc: &Scenario,
+    opts: &RunOptions,
+    mut limits: Limits,
+) -> Result<Run, Box<Failed>> {
     let seed = opts.seed.or(sc.seed).unwrap_or(DEFAULT_SEED);
     let mut lab = Lab::new(seed);
     if let Some(b) = opts.event_budget {
-        lab.world_mut().set_event_budget(b);
+        limits.events_per_second = b;
     }
+    lab.world_mut().set_limits(limits);
     let mut r = Runner {
         file,
         source,
@@ -719,12 +754,20 @@ pub fn run(file: &str, source: &str, sc: &Scenario, opts: &RunOptions) -> Result
                 r.lab.reap();
                 continue;
             }
-            return Err(e);
+            let transcript = r.lab.world().stopped().map(|_| {
+                transcript::text(&transcript::render(
+                    r.lab.world().trace().records(),
+                    &r.attribution,
+                    &sc.steps,
+                    &r.exits,
+                ))
+            });
+            return Err(Box::new(Failed { error: e, transcript }));
         }
         r.lab.reap();
     }
-    if let Some(e) = ScenarioError::all(refused) {
-        return Err(e);
+    if let Some(error) = ScenarioError::all(refused) {
+        return Err(Box::new(Failed { error, transcript: None }));
     }
     for j in r.jobs.clone() {
         // A daemon that detached is no longer the terminal's job: Ctrl-C does not reach it.

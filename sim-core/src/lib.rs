@@ -17,6 +17,7 @@
 //! | [`node`] | the `Node` trait, `Context`, the frame pool |
 //! | [`link`] | link configuration, delay / rate / loss / MTU / queue |
 //! | [`world`] | the arena, topology and event loop |
+//! | [`guard`] | the event budget and the memory ceilings that stop a runaway run |
 //! | [`capture`] | tcpdump filters and the taps on interfaces |
 //! | [`trace`] | trace records |
 //! | [`tcpdump`] | the `tcpdump -tnel` line formatter |
@@ -24,6 +25,7 @@
 //! | [`mac`] | MAC addresses |
 
 pub mod capture;
+pub mod guard;
 pub mod link;
 pub mod mac;
 pub mod node;

@@ -6,6 +6,7 @@
 //! next deadline (quinn-proto's `handle_*` / `poll_*` / `poll_timeout` shape).
 
 use crate::capture::{Direction, Taps};
+use crate::guard::Guard;
 use crate::rng::NodeRng;
 use crate::time::Instant;
 use crate::trace::{Record, Stream, Trace};
@@ -61,6 +62,7 @@ pub struct Context<'a> {
     pub(crate) pool: &'a mut FramePool,
     pub(crate) trace: &'a mut Trace,
     pub(crate) taps: &'a mut Taps,
+    pub(crate) guard: &'a mut Guard,
 }
 
 impl<'a> Context<'a> {
@@ -115,5 +117,12 @@ impl<'a> Context<'a> {
     /// Any other trace record.
     pub fn record(&mut self, record: Record) {
         self.trace.push(record);
+    }
+    /// Counts one unit of work done inside this call — a packet the node loops back to
+    /// itself, another deadline handled in a loop — against the run's event budget, as the
+    /// engine counts the events it pops. False once the budget is exhausted: the node must
+    /// stop looping and return, and the engine reports why the run stopped.
+    pub fn event(&mut self) -> bool {
+        self.guard.count(self.now)
     }
 }

@@ -105,6 +105,22 @@ impl Record {
     }
 }
 
+impl Record {
+    /// The record's size and the bytes it owns, about (a fixed size per record, so the
+    /// count is the same on every machine).
+    fn bytes(&self) -> u64 {
+        const RECORD: usize = 64;
+        let heap = match self {
+            Record::Command { prompt, line, .. } => prompt.len() + line.len(),
+            Record::Frame { bytes, .. } => bytes.len(),
+            Record::Output { line, .. } => line.len(),
+            Record::Event { text, .. } => text.len(),
+            Record::Exit { .. } | Record::Drop { .. } => 0,
+        };
+        (RECORD + heap) as u64
+    }
+}
+
 fn hex<S: serde::Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
     let mut out = String::with_capacity(bytes.len() * 2);
     for b in bytes {
@@ -119,6 +135,7 @@ fn hex<S: serde::Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
 pub struct Trace {
     records: Vec<Record>,
     drops: u64,
+    bytes: u64,
 }
 
 impl Trace {
@@ -127,6 +144,7 @@ impl Trace {
         if matches!(r, Record::Drop { .. }) {
             self.drops += 1;
         }
+        self.bytes += r.bytes();
         self.records.push(r);
     }
     /// All records so far.
@@ -144,6 +162,11 @@ impl Trace {
     /// True when nothing was recorded.
     pub fn is_empty(&self) -> bool {
         self.records.is_empty()
+    }
+    /// What the records hold in memory, about: each record and its text or frame bytes
+    /// (what the run's trace ceiling counts).
+    pub fn bytes(&self) -> u64 {
+        self.bytes
     }
     /// Number of drop records.
     pub fn drops(&self) -> u64 {

@@ -5,6 +5,8 @@
 //! from event to event; nothing ticks.
 
 use crate::capture::{CaptureId, Direction, Filter, Taps};
+use crate::guard::Guard;
+pub use crate::guard::{BudgetExhausted, DEFAULT_EVENT_BUDGET, Limit, Limits};
 use crate::link::{Link, LinkConfig, LinkEnd, LinkId};
 use crate::node::{Context, FramePool, Node, NodeId, PortId};
 use crate::rng::{self, NodeRng};
@@ -28,19 +30,15 @@ struct Slot {
     ports: Vec<Option<(LinkId, usize)>>,
 }
 
-/// The run stopped because it processed more events than its budget allows.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("event budget of {budget} events exhausted at {at} s: traffic is not settling (a loop?)")]
-pub struct BudgetExhausted {
-    /// The budget.
-    pub budget: u64,
-    /// When it ran out.
-    pub at: Instant,
+/// What a pending event holds, as the queue ceiling counts it: the entry, and a frame's
+/// buffer at the size the frame pool hands out (or the frame's own, if larger).
+fn cost(ev: &Event) -> u64 {
+    const ENTRY: u64 = 64;
+    match ev {
+        Event::Frame { buf, .. } => ENTRY + buf.len().max(1536) as u64,
+        Event::Timer { .. } => ENTRY,
+    }
 }
-
-/// Default event budget for one run: the documented labs use well under a million events; a
-/// broadcast storm stops within a few seconds of wall time.
-pub const DEFAULT_EVENT_BUDGET: u64 = 20_000_000;
 
 /// The simulated world.
 pub struct World {
@@ -54,8 +52,8 @@ pub struct World {
     outbox: Vec<(PortId, Vec<u8>)>,
     taps: Taps,
     trace: Trace,
-    events: u64,
-    budget: u64,
+    guard: Guard,
+    queued_bytes: u64,
 }
 
 impl World {
@@ -72,8 +70,8 @@ impl World {
             outbox: Vec::new(),
             taps: Taps::default(),
             trace: Trace::default(),
-            events: 0,
-            budget: DEFAULT_EVENT_BUDGET,
+            guard: Guard::new(Limits::default()),
+            queued_bytes: 0,
         }
     }
 
@@ -85,13 +83,26 @@ impl World {
     pub fn now(&self) -> Instant {
         self.now
     }
-    /// Events processed so far.
+    /// Events processed so far (those the engine popped and those nodes counted).
     pub fn events_processed(&self) -> u64 {
-        self.events
+        self.guard.total()
     }
-    /// Sets how many events a run may process before [`BudgetExhausted`].
+    /// Sets how many events one second of virtual time may hold before
+    /// [`BudgetExhausted`] (see [`crate::guard`]).
     pub fn set_event_budget(&mut self, budget: u64) {
-        self.budget = budget;
+        self.guard.limits.events_per_second = budget;
+    }
+    /// Why the run was stopped, once one of its guards has tripped.
+    pub fn stopped(&self) -> Option<&BudgetExhausted> {
+        self.guard.tripped.as_ref()
+    }
+    /// The guards' limits.
+    pub fn limits(&self) -> Limits {
+        self.guard.limits
+    }
+    /// Sets the guards' limits.
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.guard.limits = limits;
     }
     /// The trace so far.
     pub fn trace(&self) -> &Trace {
@@ -256,6 +267,7 @@ impl World {
                 pool: &mut self.pool,
                 trace: &mut self.trace,
                 taps: &mut self.taps,
+                guard: &mut self.guard,
             };
             f(node, &mut cx)
         };
@@ -271,7 +283,9 @@ impl World {
             slot.generation += 1;
             slot.timer = want;
             if let Some(t) = want {
-                self.queue.push(t.max(self.now), Event::Timer { node: id, generation: slot.generation });
+                let ev = Event::Timer { node: id, generation: slot.generation };
+                self.queued_bytes += cost(&ev);
+                self.queue.push(t.max(self.now), ev);
             }
         }
     }
@@ -299,7 +313,9 @@ impl World {
         match link.schedule(side, self.now, buf.len(), lost) {
             Ok(at) => {
                 let peer = link.ends[1 - side];
-                self.queue.push(at, Event::Frame { node: peer.node, port: peer.port, buf });
+                let ev = Event::Frame { node: peer.node, port: peer.port, buf };
+                self.queued_bytes += cost(&ev);
+                self.queue.push(at, ev);
             }
             Err(why) => {
                 self.trace.push(Record::Drop { at: self.now, node, port: Some(port), reason: why.reason() });
@@ -313,13 +329,15 @@ impl World {
         self.queue.peek_time()
     }
 
-    /// Processes one event. Returns `Ok(false)` when nothing is pending.
+    /// Processes one event. Returns `Ok(false)` when nothing is pending, and an error once
+    /// one of the run's guards has tripped (see [`crate::guard`]); it stays tripped.
     pub fn step(&mut self) -> Result<bool, BudgetExhausted> {
-        let Some((at, ev)) = self.queue.pop() else { return Ok(false) };
-        self.events += 1;
-        if self.events > self.budget {
-            return Err(BudgetExhausted { budget: self.budget, at });
+        let Some(at) = self.queue.peek_time() else { return Ok(false) };
+        if !self.guard.count(at) {
+            return Err(self.tripped());
         }
+        let Some((at, ev)) = self.queue.pop() else { return Ok(false) };
+        self.queued_bytes -= cost(&ev);
         self.now = self.now.max(at);
         match ev {
             Event::Frame { node, port, buf } => {
@@ -334,7 +352,34 @@ impl World {
                 }
             }
         }
-        Ok(true)
+        self.check_ceilings();
+        match self.guard.tripped {
+            Some(_) => Err(self.tripped()),
+            None => Ok(true),
+        }
+    }
+
+    fn tripped(&self) -> BudgetExhausted {
+        self.guard.tripped.clone().unwrap_or(BudgetExhausted {
+            limit: Limit::Events { budget: self.guard.limits.events_per_second },
+            at: self.now,
+        })
+    }
+
+    /// Trips the guard when the trace or the pending events outgrow their ceilings.
+    fn check_ceilings(&mut self) {
+        if self.guard.tripped.is_some() {
+            return;
+        }
+        let limits = self.guard.limits;
+        let limit = if self.trace.bytes() > limits.trace_bytes {
+            Limit::Trace { records: self.trace.len() as u64, bytes: self.trace.bytes(), ceiling: limits.trace_bytes }
+        } else if self.queued_bytes > limits.queue_bytes {
+            Limit::Queue { events: self.queue.len() as u64, bytes: self.queued_bytes, ceiling: limits.queue_bytes }
+        } else {
+            return;
+        };
+        self.guard.tripped = Some(BudgetExhausted { limit, at: self.now });
     }
 
     fn deliver(&mut self, node: NodeId, port: PortId, buf: &[u8]) {
@@ -357,6 +402,7 @@ impl World {
                 pool: &mut self.pool,
                 trace: &mut self.trace,
                 taps: &mut self.taps,
+                guard: &mut self.guard,
             };
             f(node, &mut cx);
         }
@@ -457,8 +503,113 @@ mod tests {
         w.with_node::<Echo, _>(a, |_, cx| cx.send(PortId(1), &[255, 0]));
         w.set_event_budget(50);
         let err = w.run_until(Instant::from_secs(10)).unwrap_err();
-        assert_eq!(err.budget, 50);
+        assert_eq!(err.limit, Limit::Events { budget: 50 });
         assert!(w.taps().get(cap).unwrap().matched > 10);
+        // It stays tripped.
+        assert_eq!(w.step(), Err(err));
+    }
+
+    /// Arms a deadline every `every` and, when it comes, does `work` units of work counted
+    /// through the context (forever when `work` is `u32::MAX`); prints a line each time
+    /// if `chatty`.
+    struct Ticker {
+        every: Duration,
+        work: u32,
+        chatty: bool,
+        due: Instant,
+        ticks: u64,
+    }
+
+    impl Node for Ticker {
+        fn handle_frame(&mut self, _: &mut Context<'_>, _: PortId, _: &[u8]) {}
+        fn handle_timeout(&mut self, cx: &mut Context<'_>) {
+            self.ticks += 1;
+            let mut n = 0;
+            while n < self.work && cx.event() {
+                n += 1;
+            }
+            if self.chatty {
+                cx.output(1, crate::Stream::Stdout, "x".repeat(100));
+            }
+            self.due = cx.now() + self.every;
+        }
+        fn poll_timeout(&self) -> Option<Instant> {
+            Some(self.due)
+        }
+    }
+
+    fn ticker(every: Duration, work: u32, chatty: bool) -> Ticker {
+        Ticker { every, work, chatty, due: Instant::ZERO, ticks: 0 }
+    }
+
+    #[test]
+    fn a_long_steady_run_is_no_loop() {
+        // 10 events a second for a day under a budget of 10 a second: 864,000 events, far
+        // more than the budget (a whole-run count once stopped such a run).
+        let mut w = World::new(1);
+        let t = w.add_node("t", |_| ticker(Duration::from_millis(100), 0, false));
+        w.set_event_budget(10);
+        w.run_until(Instant::from_secs(24 * 3600)).unwrap();
+        assert_eq!(w.node::<Ticker>(t).ticks, 24 * 3600 * 10 + 1);
+        assert_eq!(w.events_processed(), 24 * 3600 * 10 + 1);
+    }
+
+    #[test]
+    fn work_inside_one_call_counts_and_a_loop_that_keeps_the_clock_still_is_stopped() {
+        let mut w = World::new(1);
+        let t = w.add_node("t", |_| ticker(Duration::from_secs(1), u32::MAX, false));
+        w.set_event_budget(10_000);
+        let err = w.run_until(Instant::from_secs(10)).unwrap_err();
+        assert_eq!(err.limit, Limit::Events { budget: 10_000 });
+        assert_eq!(err.at, Instant::ZERO);
+        assert_eq!(w.node::<Ticker>(t).ticks, 1, "stopped inside the first call");
+        // 9 units of work per event, 1,000 events a second: the budget holds 1,000 such.
+        let mut w = World::new(1);
+        w.add_node("t", |_| ticker(Duration::from_millis(1), 9, false));
+        w.set_event_budget(10_000);
+        w.run_until(Instant::from_secs(5)).unwrap();
+        w.set_event_budget(9_999);
+        assert!(w.run_until(Instant::from_secs(6)).is_err());
+    }
+
+    #[test]
+    fn a_trace_that_grows_without_end_stops_at_its_ceiling() {
+        let mut w = World::new(1);
+        w.add_node("t", |_| ticker(Duration::from_millis(1), 0, true));
+        w.set_limits(Limits { trace_bytes: 1 << 20, ..Limits::default() });
+        let err = w.run_until(Instant::from_secs(3600)).unwrap_err();
+        let Limit::Trace { records, bytes, ceiling } = err.limit else { panic!("{err}") };
+        assert_eq!((records, ceiling), (6394, 1 << 20));
+        assert!(bytes > ceiling);
+        assert_eq!(
+            err.to_string(),
+            "memory ceiling reached at 6.393 s: the trace holds 6394 records, 1.0 MiB (the ceiling is 1.0 MiB): output or captures grow without end"
+        );
+    }
+
+    #[test]
+    fn frames_that_multiply_stop_at_the_queue_ceiling() {
+        /// Sends every frame it gets back out twice.
+        struct Doubler;
+        impl Node for Doubler {
+            fn handle_frame(&mut self, cx: &mut Context<'_>, port: PortId, frame: &[u8]) {
+                cx.send(port, frame);
+                cx.send(port, frame);
+            }
+            fn handle_timeout(&mut self, _: &mut Context<'_>) {}
+            fn poll_timeout(&self) -> Option<Instant> {
+                None
+            }
+        }
+        let mut w = World::new(1);
+        let a = w.add_node("a", |_| Doubler);
+        let b = w.add_node("b", |_| Doubler);
+        w.connect(LinkEnd { node: a, port: PortId(1) }, LinkEnd { node: b, port: PortId(1) }, LinkConfig::default());
+        w.with_node::<Doubler, _>(a, |_, cx| cx.send(PortId(1), &[0; 60]));
+        w.set_limits(Limits { queue_bytes: 16 << 20, ..Limits::default() });
+        let err = w.run_until(Instant::from_secs(1)).unwrap_err();
+        assert!(matches!(err.limit, Limit::Queue { events: 10_000.., ceiling, .. } if ceiling == 16 << 20), "{err}");
+        assert!(err.to_string().contains("frames multiply faster than they are delivered"), "{err}");
     }
 
     #[test]

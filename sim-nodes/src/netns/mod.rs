@@ -798,7 +798,15 @@ impl Node for Netns {
 
     fn handle_timeout(&mut self, cx: &mut Context<'_>) {
         let now = cx.now();
-        while let Some(key) = self.timers.pop_due(now) {
+        let mut handled = 0u32;
+        while self.timers.next().is_some_and(|t| t <= now) {
+            // The engine counted this call; every further deadline handled in it counts too,
+            // so a deadline that keeps re-arming itself at `now` meets the event budget.
+            if handled > 0 && !cx.event() {
+                break;
+            }
+            handled += 1;
+            let Some(key) = self.timers.pop_due(now) else { break };
             match key {
                 TimerKey::Loopback => self.drain_loopback(cx),
                 TimerKey::Neigh(k) => {

@@ -13,6 +13,10 @@ use std::net::Ipv4Addr;
 /// order; it keeps `ping 127.0.0.1` from printing 0.000 ms).
 pub const LOOPBACK_DELAY: Duration = Duration::from_micros(10);
 
+/// Packets the loopback backlog holds before it drops (`net.core.netdev_max_backlog`,
+/// default 1000; `enqueue_to_backlog` takes a packet while the queue holds at most that).
+pub const NETDEV_MAX_BACKLOG: usize = 1000;
+
 /// The errno a socket call returns, with its `strerror` text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Errno {
@@ -243,6 +247,10 @@ impl Netns {
             wire::push_ethernet(&mut f, MacAddr::ZERO, MacAddr::ZERO, et);
             f.extend_from_slice(payload);
             cx.capture(PortId(LO), Direction::Out, &f);
+            if self.lo_queue.len() > NETDEV_MAX_BACKLOG {
+                cx.drop_frame(Some(PortId(LO)), "backlog full");
+                return;
+            }
             self.lo_queue.push_back((cx.now() + LOOPBACK_DELAY, f));
             if self.timers.get(TimerKey::Loopback).is_none() {
                 self.timers.set(TimerKey::Loopback, Some(cx.now() + LOOPBACK_DELAY));
@@ -270,6 +278,10 @@ impl Netns {
     /// Delivers what is due on the loopback queue.
     pub(crate) fn drain_loopback(&mut self, cx: &mut Context<'_>) {
         while self.lo_queue.front().is_some_and(|(t, _)| *t <= cx.now()) {
+            // Each packet looped back is an event of its own for the event budget.
+            if !cx.event() {
+                break;
+            }
             let Some((_, f)) = self.lo_queue.pop_front() else { break };
             if f.len() >= 14 && u16::from_be_bytes([f[12], f[13]]) == ethertype::IPV4 {
                 self.rx_ipv4(cx, LO, super::rx::PktType::Host, &f[14..]);

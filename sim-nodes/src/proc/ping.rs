@@ -7,6 +7,16 @@
 //! requests print `From A icmp_seq=N Description` and count as errors. After the last probe
 //! it waits 10 s (or `-W`) when nothing came back yet, else max(2·max RTT, interval). The
 //! statistics' `time` is the last send's time since start.
+//!
+//! Pacing follows `pinger` and `main_loop` in `ping_common.c`: the interval is whole
+//! milliseconds (`-i 0.0001` is 0). From 10 ms (`MININTERVAL`) up, probes go out every
+//! interval. Below it ping waits for the answer instead: the next probe leaves when the
+//! newest one is answered (but not before the interval is up), or 10 ms after the last
+//! probe if none is (the receive timeout, `SCHINT`), so `-i 0` as root ping-pongs as fast as
+//! replies come and falls back to 100 a second when they do not. Replies and errors are
+//! tracked as iputils tracks them: a 65,536-bit table indexed by the 16-bit sequence, each
+//! bit cleared when its sequence is sent again; `acked` and `in_flight` as in `ping.h`; RTT
+//! sums in `double`, duplicates included; `ipg/ewma` after an interval of 0.
 
 use super::{IcmpIn, Sys};
 use crate::netns::OutSpec;
@@ -14,8 +24,14 @@ use crate::netns::icmp::kind;
 use crate::wire::{self, proto};
 use sim_core::rng;
 use sim_core::{Duration, Instant};
-use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
+
+/// iputils' `MININTERVAL`: below this interval ping waits for replies instead of a timer,
+/// and this is how long it waits for one.
+const MININTERVAL: Duration = Duration::from_millis(10);
+
+/// iputils' `MAX_DUP_CHK`: the received table has a bit per 16-bit sequence number.
+const MAX_DUP_CHK: usize = 0x10000;
 
 /// `-I`: a source address or an interface.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -77,16 +93,22 @@ pub struct Ping {
     last_send: Instant,
     next_send: Option<Instant>,
     exit_at: Option<Instant>,
-    transmitted: u32,
-    received: u32,
-    errors: u32,
-    repeats: u32,
-    tsum: u64,
-    tsum2: u128,
+    transmitted: u64,
+    received: u64,
+    errors: u64,
+    repeats: u64,
+    /// Sum of RTTs in µs, and of their squares (`double` in iputils).
+    tsum: f64,
+    tsum2: f64,
     tmin: u64,
     tmax: u64,
+    /// The RTT moving average, ×8, in µs (`rts->rtt`).
+    ewma: i64,
+    /// The highest sequence answered (`rts->acked`).
+    acked: u16,
     pipesize: u32,
-    seen: BTreeSet<u16>,
+    /// `rcvd_tbl`: one bit per sequence number.
+    rcvd: Box<[u64]>,
 }
 
 /// iputils' `pr_icmph` descriptions.
@@ -152,7 +174,9 @@ fn isqrt(v: u128) -> u64 {
 
 impl Ping {
     /// A ping that has not started.
-    pub fn new(args: PingArgs) -> Self {
+    pub fn new(mut args: PingArgs) -> Self {
+        // `rts.interval = (int)(optval * 1000)`: whole milliseconds.
+        args.interval = Duration::from_millis(args.interval.as_millis());
         Ping {
             args,
             id: 0,
@@ -166,12 +190,34 @@ impl Ping {
             received: 0,
             errors: 0,
             repeats: 0,
-            tsum: 0,
-            tsum2: 0,
+            tsum: 0.0,
+            tsum2: 0.0,
             tmin: u64::MAX,
             tmax: 0,
+            ewma: 0,
+            acked: 0,
             pipesize: 0,
-            seen: BTreeSet::new(),
+            rcvd: vec![0; MAX_DUP_CHK / 64].into_boxed_slice(),
+        }
+    }
+
+    fn rcvd_test(&self, seq: u16) -> bool {
+        self.rcvd[usize::from(seq) / 64] & (1 << (seq % 64)) != 0
+    }
+    fn rcvd_set(&mut self, seq: u16) {
+        self.rcvd[usize::from(seq) / 64] |= 1 << (seq % 64);
+    }
+    fn rcvd_clear(&mut self, seq: u16) {
+        self.rcvd[usize::from(seq) / 64] &= !(1 << (seq % 64));
+    }
+
+    /// Probes sent after the newest one answered (`in_flight`).
+    fn in_flight(&self) -> i64 {
+        let diff = (self.transmitted as u16).wrapping_sub(self.acked);
+        if diff <= 0x7fff {
+            i64::from(diff)
+        } else {
+            self.transmitted as i64 - self.received as i64 - self.errors as i64
         }
     }
 
@@ -237,6 +283,7 @@ impl Ping {
     fn send_probe(&mut self, sys: &mut Sys<'_, '_, '_>) {
         let now = sys.now();
         let seq = (self.transmitted + 1) as u16;
+        self.rcvd_clear(seq);
         let mut m = Vec::with_capacity(8 + self.args.size);
         m.extend_from_slice(&[kind::ECHO_REQUEST, 0, 0, 0]);
         m.extend_from_slice(&self.id.to_be_bytes());
@@ -262,11 +309,20 @@ impl Ping {
         };
         // iputils 20221126 counts a failed sendmsg as transmitted and prints nothing.
         let _ = sys.send(&spec, &m);
+        // advance_ntransmitted: `acked` is invalidated when the 16-bit sequence wraps past it.
         self.transmitted += 1;
+        if (self.transmitted as u16).wrapping_sub(self.acked) > 0x7fff {
+            self.acked = (self.transmitted as u16).wrapping_add(1);
+        }
         self.last_send = now;
-        let more = self.args.count.is_none_or(|c| self.transmitted < c);
+        let more = self.args.count.is_none_or(|c| self.transmitted < u64::from(c));
         if more {
-            self.next_send = Some(self.start + self.args.interval.saturating_mul(u64::from(self.transmitted)));
+            self.next_send = Some(if self.args.interval >= MININTERVAL {
+                self.start + self.args.interval.saturating_mul(self.transmitted)
+            } else {
+                // Waiting for the reply, at most the receive timeout.
+                now + MININTERVAL
+            });
         } else {
             self.next_send = None;
             // schedule_exit: armed once, right after the last probe.
@@ -300,7 +356,28 @@ impl Ping {
         let diff = (self.transmitted as u16).wrapping_sub(seq);
         if diff <= 0x7fff {
             self.pipesize = self.pipesize.max(u32::from(diff) + 1);
+            if (seq.wrapping_sub(self.acked) as i16) > 0 || (self.transmitted as u16).wrapping_sub(self.acked) > 0x7fff
+            {
+                self.acked = seq;
+            }
         }
+    }
+
+    /// A reply or error of ours came in at `now`. Below `MININTERVAL` ping sits in
+    /// `recvmsg` (or `poll`) waiting for it: with nothing left in flight the next probe goes
+    /// once the interval is up; otherwise it goes now if the interval (10 ms for `-i 0`) has
+    /// passed, else the wait for a reply starts over.
+    fn woken(&mut self, now: Instant) {
+        if self.args.interval >= MININTERVAL || self.next_send.is_none() {
+            return;
+        }
+        let next = if self.in_flight() == 0 {
+            now.max(self.last_send + self.args.interval)
+        } else {
+            let gap = if self.args.interval == Duration::ZERO { MININTERVAL } else { self.args.interval };
+            if now >= self.last_send + gap { now } else { now + MININTERVAL }
+        };
+        self.next_send = Some(next);
     }
 
     pub(crate) fn on_icmp(&mut self, sys: &mut Sys<'_, '_, '_>, p: &IcmpIn<'_>) {
@@ -315,22 +392,26 @@ impl Ping {
                 let rtt = if m.len() >= 24 {
                     let s = u64::from_le_bytes(m[8..16].try_into().unwrap_or_default());
                     let us = u64::from_le_bytes(m[16..24].try_into().unwrap_or_default());
-                    Some(now.as_micros().saturating_sub(s * 1_000_000 + us))
+                    Some(now.as_micros().saturating_sub(s.saturating_mul(1_000_000).saturating_add(us)))
                 } else {
                     None
                 };
                 self.acknowledge(seq);
-                let dup = !self.seen.insert(seq);
+                // gather_statistics: the RTT counts before the duplicate check.
+                if let Some(t) = rtt {
+                    self.tsum += t as f64;
+                    self.tsum2 += (t as f64) * (t as f64);
+                    self.tmin = self.tmin.min(t);
+                    self.tmax = self.tmax.max(t);
+                    let t = i64::try_from(t).unwrap_or(i64::MAX / 16);
+                    self.ewma = if self.ewma == 0 { t.saturating_mul(8) } else { self.ewma + t - self.ewma / 8 };
+                }
+                let dup = self.rcvd_test(seq);
                 if dup {
                     self.repeats += 1;
                 } else {
+                    self.rcvd_set(seq);
                     self.received += 1;
-                    if let Some(t) = rtt {
-                        self.tsum += t;
-                        self.tsum2 += u128::from(t) * u128::from(t);
-                        self.tmin = self.tmin.min(t);
-                        self.tmax = self.tmax.max(t);
-                    }
                 }
                 if !self.args.quiet {
                     let mut line = format!("{} bytes from {}: icmp_seq={seq} ttl={}", m.len(), p.src, p.ttl);
@@ -369,9 +450,10 @@ impl Ping {
             }
             _ => return,
         }
-        if self.args.count.is_some_and(|c| self.received + self.errors >= c) {
-            self.finish(sys);
+        if self.args.count.is_some_and(|c| self.received + self.errors >= u64::from(c)) {
+            return self.finish(sys);
         }
+        self.woken(sys.now());
     }
 
     pub(crate) fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
@@ -390,7 +472,7 @@ impl Ping {
             s.push_str(&format!(", +{} errors", self.errors));
         }
         if self.transmitted > 0 {
-            let loss = (self.transmitted.saturating_sub(self.received)) as f64 * 100.0 / f64::from(self.transmitted);
+            let loss = (self.transmitted.saturating_sub(self.received)) as f64 * 100.0 / self.transmitted as f64;
             s.push_str(&format!(
                 ", {}% packet loss, time {}ms",
                 fmt_g(loss),
@@ -400,22 +482,24 @@ impl Ping {
         sys.stdout(s);
         let mut tail = String::new();
         if self.received > 0 && self.args.size >= 16 {
-            let total = u64::from(self.received + self.repeats);
-            let avg = self.tsum / total;
-            let var = if self.tsum < i32::MAX as u64 {
-                (self.tsum2 - (u128::from(self.tsum) * u128::from(self.tsum)) / u128::from(total)) / u128::from(total)
-            } else {
-                (self.tsum2 / u128::from(total)).saturating_sub(u128::from(avg) * u128::from(avg))
-            };
-            let mdev = isqrt(var);
+            let (avg, mdev) = avg_mdev(self.tsum, self.tsum2, self.received + self.repeats);
             tail =
                 format!("rtt min/avg/max/mdev = {}/{}/{}/{} ms", ms3(self.tmin), ms3(avg), ms3(self.tmax), ms3(mdev));
         }
-        if self.pipesize > 1 {
-            if !tail.is_empty() {
-                tail.push_str(", ");
+        let comma = |t: &mut String| {
+            if !t.is_empty() {
+                t.push_str(", ");
             }
+        };
+        if self.pipesize > 1 {
+            comma(&mut tail);
             tail.push_str(&format!("pipe {}", self.pipesize));
+        }
+        if self.received > 0 && self.args.interval == Duration::ZERO && self.transmitted > 1 {
+            let ipg = elapsed.as_micros() / (self.transmitted - 1);
+            let ewma = self.ewma.max(0) as u64;
+            comma(&mut tail);
+            tail.push_str(&format!("ipg/ewma {}/{} ms", ms3(ipg), ms3(ewma / 8)));
         }
         sys.stdout(tail);
         let status = if self.received == 0 { 1 } else { 0 };
@@ -423,6 +507,20 @@ impl Ping {
         self.exit_at = None;
         sys.exit(status);
     }
+}
+
+/// The summary's average and mean deviation in µs from the sums of RTTs and of their
+/// squares over `total` replies, duplicates included: `finish()` computes in `double` and
+/// truncates as C truncates.
+fn avg_mdev(tsum: f64, tsum2: f64, total: u64) -> (u64, u64) {
+    let total = total as f64;
+    let avg = (tsum / total) as u64;
+    let var = if tsum < f64::from(i32::MAX) {
+        (tsum2 - (tsum * tsum) / total) / total
+    } else {
+        tsum2 / total - avg as f64 * avg as f64
+    };
+    (avg, isqrt(var.max(0.0) as u128))
 }
 
 /// C's `%g` for a percentage: up to 6 significant digits, no trailing zeros.
@@ -453,6 +551,16 @@ mod tests {
         assert_eq!(fmt_g(100.0), "100");
         assert_eq!(fmt_g(100.0 / 3.0), "33.3333");
         assert_eq!(fmt_g(50.0), "50");
+    }
+
+    #[test]
+    fn average_and_deviation_as_iputils_computes_them() {
+        // `ping -i 0 -c 20 127.0.0.1` on the reference machine: 274 µs once, 2 µs three
+        // times, 1 µs sixteen times; it printed avg 0.014 and mdev 0.059.
+        let times = [274u64].into_iter().chain([2; 3]).chain([1; 16]);
+        let (sum, sum2) = times.fold((0.0, 0.0), |(a, b), t| (a + t as f64, b + (t * t) as f64));
+        assert_eq!(avg_mdev(sum, sum2, 20), (14, 59));
+        assert_eq!(avg_mdev(40.0, 800.0, 2), (20, 0));
     }
 
     #[test]
