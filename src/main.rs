@@ -37,7 +37,8 @@ enum Cmd {
         /// Print the transcript as JSON lines.
         #[arg(long, conflicts_with = "quiet")]
         json: bool,
-        /// Stop a run that processes more events than this (a loop guard).
+        /// Stop a run that processes more than N events in one second of virtual time (a loop
+        /// and storm guard; default 2000000).
         #[arg(long)]
         event_budget: Option<u64>,
         /// Run on the real kernel (root only) instead of the sim.
@@ -134,7 +135,17 @@ fn run(
     // Every error to be found without running, all of them, before anything runs.
     scenarios::check(&name, &text, &sc).map_err(|e| e.to_string())?;
     let opts = runner::RunOptions { seed, dry_run: false, event_budget };
-    let r = runner::run(&name, &text, &sc, &opts).map_err(|e| e.to_string())?;
+    let limits = nslab::sim_core::world::Limits::default();
+    let r = match runner::run_with_limits(&name, &text, &sc, &opts, limits) {
+        Ok(r) => r,
+        Err(f) => {
+            // A guard stopped the run: what happened up to there, then why.
+            if let Some(t) = f.transcript.as_deref().filter(|_| !quiet) {
+                print!("{t}");
+            }
+            return Err(f.error.to_string());
+        }
+    };
     if json {
         print!("{}", transcript::json(&r.rendered));
     } else if !quiet {
