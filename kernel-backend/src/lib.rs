@@ -181,7 +181,7 @@ pub fn doctor() -> Vec<String> {
         )),
         None => out.push("no    privileges: cannot read /proc/self/status".into()),
     }
-    for (t, p) in tools::TOOLS {
+    for (t, p) in tools::tools() {
         match tools::which(t) {
             Some(path) => out.push(format!("ok    {t}: {}", path.display())),
             None => out.push(format!("no    {t}: apt-get install {p}")),

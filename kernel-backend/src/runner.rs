@@ -338,14 +338,6 @@ impl<'a> Kr<'a> {
                     }
                 }
             }
-            Command::Ping(_)
-            | Command::Traceroute(_)
-            | Command::Dnsmasq(_)
-            | Command::Dhclient(_)
-            | Command::Nc(_)
-            | Command::Curl(_)
-            | Command::HttpServer(_) => self.start_process(i, step, &kernel, node).await?,
-            c if c.is_conntrack_events() => self.start_process(i, step, &kernel, node).await?,
             Command::Tcpdump(t) => {
                 let filter = Filter::parse(&t.filter)
                     .map_err(|e| KernelError::Refused(Box::new(self.error(step, e.to_string(), None))))?;
@@ -375,6 +367,7 @@ impl<'a> Kr<'a> {
                     Err(msg) => return self.refuse(i, step, node, Refused { message: msg, status: 1 }),
                 }
             }
+            c if c.is_process() => self.start_process(i, step, &kernel, node).await?,
             _ => self.configure(i, step, &kernel, node).await?,
         }
         Ok(())

@@ -1,36 +1,34 @@
 //! The Debian tools kernel mode runs, which package holds each, and which a scenario needs.
 
+use scenarios::command::programs::PROGRAMS;
 use scenarios::command::{Command, Scenario};
 use std::path::{Path, PathBuf};
 
-/// Every tool kernel mode may run, with its Debian package.
-pub const TOOLS: &[(&str, &str)] = &[
+/// The tools kernel mode itself needs besides the scenario's programs (whose tools and
+/// packages are the table of programs, `scenarios::command::programs`).
+const INFRASTRUCTURE: &[(&str, &str)] = &[
     ("ip", "iproute2"),
-    ("bridge", "iproute2"),
     ("ss", "iproute2"),
     ("stdbuf", "coreutils"),
+    ("env", "coreutils"),
     ("setpriv", "util-linux"),
     ("setsid", "util-linux"),
-    ("sysctl", "procps"),
-    ("brctl", "bridge-utils"),
-    ("ping", "iputils-ping"),
-    ("traceroute", "traceroute"),
-    ("dnsmasq", "dnsmasq-base"),
-    ("dhclient", "isc-dhcp-client"),
-    ("tcpdump", "tcpdump"),
-    ("iptables", "iptables"),
-    ("iptables-save", "iptables"),
-    ("iptables-restore", "iptables"),
-    ("conntrack", "conntrack"),
-    ("ncat", "ncat"),
-    ("curl", "curl"),
-    ("python3", "python3"),
-    ("env", "coreutils"),
 ];
+
+/// Every tool kernel mode may run, with its Debian package: its own, then the programs'.
+pub fn tools() -> impl Iterator<Item = (&'static str, &'static str)> {
+    let programs = PROGRAMS.iter().filter_map(|p| p.kernel_tool);
+    let mut seen: Vec<&str> = Vec::new();
+    INFRASTRUCTURE.iter().copied().chain(programs).filter(move |(t, _)| {
+        let new = !seen.contains(t);
+        seen.push(t);
+        new
+    })
+}
 
 /// The package that holds `tool`.
 pub fn package(tool: &str) -> &'static str {
-    TOOLS.iter().find(|(t, _)| *t == tool).map(|(_, p)| *p).unwrap_or("?")
+    tools().find(|(t, _)| *t == tool).map(|(_, p)| p).unwrap_or("?")
 }
 
 /// Where `tool` is, looking in `$PATH` and the sbin directories root's path has.
@@ -42,18 +40,12 @@ pub fn which(tool: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// The tools a scenario's commands need on the kernel: each step's program, as
-/// [`Command::program`] names it.
+/// The tools a scenario's commands need on the kernel: each step's program's, as the table
+/// of programs names it.
 pub fn needed_by(sc: &Scenario) -> Vec<&'static str> {
     let mut v = vec!["ip", "stdbuf", "setpriv", "setsid"];
     for s in &sc.steps {
-        let t = match s.run.program() {
-            // Shell builtins and nslab's own `input`; tcpdump is captured in-process.
-            "sleep" | "kill" | "input" | "wait" | "tcpdump" => continue,
-            // nmap's ncat, which the sim models (Debian's `nc` may be another netcat).
-            "nc" => "ncat",
-            p => p,
-        };
+        let Some((t, _)) = s.run.info().kernel_tool else { continue };
         // `ss` tells when a server's port listens.
         let also = matches!(s.run, Command::HttpServer(_) | Command::Nc(_) | Command::Dnsmasq(_)).then_some("ss");
         for t in std::iter::once(t).chain(also) {

@@ -207,17 +207,7 @@ impl Runner<'_> {
         let prompt = step.ns.clone().unwrap_or_default();
         self.lab.world_mut().record(Record::Command { at, prompt, line: step.text.clone() });
         match &step.run {
-            Command::Ping(_)
-            | Command::Tcpdump(_)
-            | Command::Traceroute(_)
-            | Command::Dnsmasq(_)
-            | Command::Dhclient(_)
-            | Command::Nc(_)
-            | Command::Curl(_)
-            | Command::HttpServer(_) => {
-                return self.start_process(i, step, node);
-            }
-            c if c.is_conntrack_events() => return self.start_process(i, step, node),
+            c if c.is_process() => return self.start_process(i, step, node),
             Command::Iptables { .. }
             | Command::Conntrack { .. }
             | Command::IptablesSave { .. }

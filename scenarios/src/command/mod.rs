@@ -13,6 +13,7 @@ use std::net::Ipv4Addr;
 use std::str::FromStr;
 
 mod procs;
+pub mod programs;
 mod secs;
 pub use procs::{CurlCmd, DhclientCmd, DnsmasqCmd, HttpServerCmd, NcCmd, PingCmd, Target, TcpdumpCmd, TracerouteCmd};
 pub use secs::Secs;
@@ -349,19 +350,10 @@ pub enum Command {
 }
 
 impl Command {
-    /// True for commands that run for a while as a process.
+    /// True for commands that run for a while as a process ([`programs::Kind::Process`],
+    /// and `conntrack -E`).
     pub fn is_process(&self) -> bool {
-        matches!(
-            self,
-            Command::Ping(_)
-                | Command::Tcpdump(_)
-                | Command::Traceroute(_)
-                | Command::Dnsmasq(_)
-                | Command::Dhclient(_)
-                | Command::Nc(_)
-                | Command::Curl(_)
-                | Command::HttpServer(_)
-        ) || self.is_conntrack_events()
+        self.info().kind == programs::Kind::Process || self.is_conntrack_events()
     }
 
     /// `conntrack -E`: follows events until stopped.
@@ -390,27 +382,33 @@ impl Command {
 
     /// The program a user would see in `jobs`.
     pub fn program(&self) -> &'static str {
+        self.info().name
+    }
+
+    /// This command's row in the table of programs.
+    pub fn info(&self) -> &'static programs::Program {
+        use programs as p;
         match self {
-            Command::Ping(_) => "ping",
-            Command::Tcpdump(_) => "tcpdump",
-            Command::Traceroute(_) => "traceroute",
-            Command::Dnsmasq(_) => "dnsmasq",
-            Command::Dhclient(_) => "dhclient",
-            Command::Iptables { .. } => "iptables",
-            Command::IptablesSave { .. } => "iptables-save",
-            Command::IptablesRestore { .. } => "iptables-restore",
-            Command::Nc(_) => "nc",
-            Command::Curl(_) => "curl",
-            Command::HttpServer(_) => "python3",
-            Command::Conntrack { .. } => "conntrack",
-            Command::Brctl(_) => "brctl",
-            Command::BridgeFdbShow { .. } => "bridge",
-            Command::Sysctl { .. } => "sysctl",
-            Command::Sleep { .. } => "sleep",
-            Command::Kill { .. } => "kill",
-            Command::Input { .. } => "input",
-            Command::Wait => "wait",
-            _ => "ip",
+            Command::Ping(_) => &p::PING,
+            Command::Tcpdump(_) => &p::TCPDUMP,
+            Command::Traceroute(_) => &p::TRACEROUTE,
+            Command::Dnsmasq(_) => &p::DNSMASQ,
+            Command::Dhclient(_) => &p::DHCLIENT,
+            Command::Iptables { .. } => &p::IPTABLES,
+            Command::IptablesSave { .. } => &p::IPTABLES_SAVE,
+            Command::IptablesRestore { .. } => &p::IPTABLES_RESTORE,
+            Command::Nc(_) => &p::NC,
+            Command::Curl(_) => &p::CURL,
+            Command::HttpServer(_) => &p::PYTHON3,
+            Command::Conntrack { .. } => &p::CONNTRACK,
+            Command::Brctl(_) => &p::BRCTL,
+            Command::BridgeFdbShow { .. } => &p::BRIDGE,
+            Command::Sysctl { .. } => &p::SYSCTL,
+            Command::Sleep { .. } => &p::SLEEP,
+            Command::Kill { .. } => &p::KILL,
+            Command::Input { .. } => &p::INPUT,
+            Command::Wait => &p::WAIT,
+            _ => &p::IP,
         }
     }
 }
