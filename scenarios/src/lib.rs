@@ -9,6 +9,7 @@
 //! | [`dhcp`] | dnsmasq's and dhclient's option values → the sim processes' arguments |
 //! | [`validate`] | checks a step needs before it can run |
 //! | [`runner`] | the sim runner: steps → `Lab` → trace |
+//! | [`spawn`] | which sim process each program command starts, with its arguments |
 //! | [`transcript`] | trace → transcript, per-step output, JSON, pcapng |
 //! | [`expect`] | matching expectations against output |
 //! | [`diff`] | comparing a sim run with a kernel run, step by step |
@@ -24,6 +25,7 @@ pub mod expect;
 pub mod ron_front;
 pub mod runner;
 pub mod script;
+pub mod spawn;
 pub mod transcript;
 pub mod validate;
 

@@ -13,7 +13,7 @@ use sim_core::tcpdump::Options;
 use sim_core::world::{BudgetExhausted, DEFAULT_EVENT_BUDGET, Limit, Limits};
 use sim_core::{CaptureId, Duration, Filter, Instant, NodeId, Record, Stream};
 use sim_nodes::netns::fib::Proto;
-use sim_nodes::proc::{Bind, Dhclient, Dnsmasq, Ping, PingArgs, Process, Traceroute, TracerouteArgs};
+use sim_nodes::proc::{Ping, Process};
 use sim_nodes::{Job, Lab, LabError};
 use std::collections::BTreeMap;
 
@@ -122,26 +122,6 @@ fn quoted(msg: &str) -> Option<&str> {
 }
 
 /// `ping`'s arguments from the command.
-fn ping_args(p: &crate::command::PingCmd) -> PingArgs {
-    let mut a = PingArgs::new(p.dest);
-    a.count = p.count;
-    if let Some(iv) = p.interval {
-        a.interval = iv.0;
-    }
-    a.bind = p.bind.as_ref().map(|b| match b.parse() {
-        Ok(addr) => Bind::Addr(addr),
-        Err(_) => Bind::Dev(b.clone()),
-    });
-    a.linger = p.wait.map(|w| w.0);
-    a.ttl = p.ttl;
-    if let Some(s) = p.size {
-        a.size = s;
-    }
-    a.quiet = p.quiet;
-    a.broadcast = p.broadcast;
-    a
-}
-
 /// A process that never ends by itself: only `kill %N` (or the scenario's end) stops it.
 /// (A ping without `-c` may end at once; only starting it tells.)
 fn never_ends(cmd: &Command) -> bool {
@@ -451,7 +431,7 @@ impl Runner<'_> {
             {
                 // Whether it ends at once (no route, an address it cannot bind) only
                 // starting it tells: start it on this machine that runs nothing, and stop it.
-                let job = self.lab.spawn(node, Process::Ping(Box::new(Ping::new(ping_args(p)))));
+                let job = self.lab.spawn(node, Process::Ping(Box::new(Ping::new(crate::spawn::ping_args(p)))));
                 endless = self.lab.is_running(job);
                 if endless {
                     self.lab.interrupt(job);
@@ -466,18 +446,6 @@ impl Runner<'_> {
             return Ok(());
         }
         let job = match &step.run {
-            Command::Ping(p) => self.lab.spawn(node, Process::Ping(Box::new(Ping::new(ping_args(p))))),
-            Command::Traceroute(t) => {
-                let mut a = TracerouteArgs::new(t.dest);
-                a.numeric = t.numeric;
-                a.max_hops = t.max_hops.unwrap_or(a.max_hops);
-                a.first_hop = t.first_hop.unwrap_or(a.first_hop);
-                a.queries = t.queries.unwrap_or(a.queries);
-                a.wait = t.wait.map(|w| w.0).unwrap_or(a.wait);
-                a.port = t.port.unwrap_or(a.port);
-                a.sim_queries = t.sim_queries.unwrap_or(a.sim_queries).max(1);
-                self.lab.spawn(node, Process::Traceroute(Box::new(Traceroute::new(a))))
-            }
             Command::Tcpdump(t) => {
                 let filter = Filter::parse(&t.filter)
                     .map_err(|e| ScenarioError::at(self.file, self.source, step.span, e.to_string()))?;
@@ -490,55 +458,14 @@ impl Runner<'_> {
                     Err(e) => return self.refuse(i, step, node, e, Some(&t.iface)),
                 }
             }
-            Command::Dnsmasq(d) => {
-                let a = crate::dhcp::dnsmasq_args(d).map_err(|v| {
+            cmd => match crate::spawn::process(cmd) {
+                Some(Ok(p)) => self.lab.spawn(node, p),
+                Some(Err(v)) => {
                     let at = v.word.as_deref().map(|w| step.locate(w)).unwrap_or(step.span);
-                    ScenarioError::at(self.file, self.source, at, v.message).with_opt_hint(v.hint)
-                })?;
-                self.lab.spawn(node, Process::Dnsmasq(Box::new(Dnsmasq::new(a))))
-            }
-            Command::Dhclient(d) => {
-                self.lab.spawn(node, Process::Dhclient(Box::new(Dhclient::new(crate::dhcp::dhclient_args(d)))))
-            }
-            Command::Nc(n) => {
-                let a = sim_nodes::proc::NcArgs {
-                    listen: n.listen,
-                    udp: n.udp,
-                    verbose: n.verbose,
-                    keep_open: n.keep_open,
-                    host: n.host,
-                    port: n.port,
-                    source_port: n.source_port,
-                    input: n.input.clone().map(|l| vec![l]),
-                };
-                self.lab.spawn(node, Process::Nc(Box::new(sim_nodes::proc::Nc::new(a))))
-            }
-            Command::Curl(c) => {
-                let t = c.target().map_err(|m| ScenarioError::at(self.file, self.source, step.span, m))?;
-                let a = sim_nodes::proc::CurlArgs {
-                    head: c.head,
-                    silent: c.silent,
-                    show_error: c.show_error,
-                    max_time: c.max_time.map(|s| s.0),
-                    connect_timeout: c.connect_timeout.map(|s| s.0),
-                    host: t.host,
-                    port: t.port,
-                    path: t.path,
-                };
-                self.lab.spawn(node, Process::Curl(Box::new(sim_nodes::proc::Curl::new(a))))
-            }
-            Command::HttpServer(h) => {
-                let a = sim_nodes::proc::HttpServerArgs { port: h.port.unwrap_or(8000), bind: h.bind };
-                self.lab.spawn(node, Process::HttpServer(Box::new(sim_nodes::proc::HttpServer::new(a))))
-            }
-            Command::Conntrack { args } => {
-                let proto = match sim_nodes::netfilter::parse_conntrack(args) {
-                    Ok(sim_nodes::netfilter::CtCmd::Events(p)) => p,
-                    _ => None,
-                };
-                self.lab.spawn(node, Process::Conntrack(sim_nodes::proc::ConntrackEvents::new(proto)))
-            }
-            _ => unreachable!("start_process takes processes only"),
+                    return Err(ScenarioError::at(self.file, self.source, at, v.message).with_opt_hint(v.hint));
+                }
+                None => unreachable!("start_process takes processes only"),
+            },
         };
         self.attribution.procs.insert((job.node, job.pid), i);
         if step.background {

@@ -13,7 +13,6 @@ use nslab::scenarios::runner::{Attribution, Run};
 use nslab::scenarios::{self, Command, Step, transcript};
 use nslab::sim_core::tcpdump::{Formatter, Options};
 use nslab::sim_core::{Duration, Filter, NodeId, PortId, Record};
-use nslab::sim_nodes::proc::{self, Process};
 use nslab::sim_nodes::{Job, Lab, Netns};
 use std::collections::BTreeMap;
 
@@ -267,61 +266,8 @@ fn start(lab: &mut Lab, attr: &mut Attribution, step: usize, node: NodeId, cmd: 
             attr.captures.insert(cap, (step, opts, t.write.is_some()));
             job
         }
-        Command::Dnsmasq(d) => {
-            let a = scenarios::dhcp::dnsmasq_args(d).unwrap();
-            lab.spawn(node, Process::Dnsmasq(Box::new(proc::Dnsmasq::new(a))))
-        }
-        Command::Dhclient(d) => {
-            lab.spawn(node, Process::Dhclient(Box::new(proc::Dhclient::new(scenarios::dhcp::dhclient_args(d)))))
-        }
-        Command::Nc(n) => {
-            let a = proc::NcArgs {
-                listen: n.listen,
-                udp: n.udp,
-                verbose: n.verbose,
-                keep_open: n.keep_open,
-                host: n.host,
-                port: n.port,
-                source_port: n.source_port,
-                input: n.input.clone().map(|l| vec![l]),
-            };
-            lab.spawn(node, Process::Nc(Box::new(proc::Nc::new(a))))
-        }
-        Command::Curl(c) => {
-            let t = c.target().unwrap();
-            let a = proc::CurlArgs {
-                head: c.head,
-                silent: c.silent,
-                show_error: c.show_error,
-                max_time: c.max_time.map(|s| s.0),
-                connect_timeout: c.connect_timeout.map(|s| s.0),
-                host: t.host,
-                port: t.port,
-                path: t.path,
-            };
-            lab.spawn(node, Process::Curl(Box::new(proc::Curl::new(a))))
-        }
-        Command::HttpServer(h) => {
-            let a = proc::HttpServerArgs { port: h.port.unwrap_or(8000), bind: h.bind };
-            lab.spawn(node, Process::HttpServer(Box::new(proc::HttpServer::new(a))))
-        }
-        Command::Conntrack { .. } => lab.spawn(node, Process::Conntrack(proc::ConntrackEvents::new(None))),
-        Command::Ping(p) => {
-            let mut a = proc::PingArgs::new(p.dest);
-            a.count = p.count;
-            if let Some(iv) = p.interval {
-                a.interval = iv.0;
-            }
-            lab.spawn(node, Process::Ping(Box::new(proc::Ping::new(a))))
-        }
-        Command::Traceroute(t) => {
-            let mut a = proc::TracerouteArgs::new(t.dest);
-            a.numeric = t.numeric;
-            a.queries = t.queries.unwrap_or(a.queries);
-            a.wait = t.wait.map(|w| w.0).unwrap_or(a.wait);
-            lab.spawn(node, Process::Traceroute(Box::new(proc::Traceroute::new(a))))
-        }
-        c => panic!("not a program: {c:?}"),
+        // The rest start as the runner starts them.
+        c => lab.spawn(node, scenarios::spawn::process(c).expect("a program").expect("its arguments validated")),
     }
 }
 

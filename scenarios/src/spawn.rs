@@ -1,0 +1,92 @@
+//! How each program command starts in the sim: a [`Command`] → the `sim_nodes` process that
+//! models it, with its arguments. The one place that knows this mapping; the runner and
+//! the fuzz harness both start programs through it. (tcpdump is a capture the runner sets
+//! up itself; the configuration commands are no processes.)
+
+use crate::command::{Command, PingCmd};
+use crate::validate::Invalid;
+use sim_nodes::proc::{self, Bind, PingArgs, Process};
+
+/// iputils ping's arguments from the command's.
+pub fn ping_args(p: &PingCmd) -> PingArgs {
+    let mut a = PingArgs::new(p.dest);
+    a.count = p.count;
+    if let Some(iv) = p.interval {
+        a.interval = iv.0;
+    }
+    a.bind = p.bind.as_ref().map(|b| match b.parse() {
+        Ok(addr) => Bind::Addr(addr),
+        Err(_) => Bind::Dev(b.clone()),
+    });
+    a.linger = p.wait.map(|w| w.0);
+    a.ttl = p.ttl;
+    if let Some(s) = p.size {
+        a.size = s;
+    }
+    a.quiet = p.quiet;
+    a.broadcast = p.broadcast;
+    a
+}
+
+/// The process a program command runs as (`None` for tcpdump and for commands that are no
+/// process); an argument the validation pass would have refused is an error here too.
+pub fn process(cmd: &Command) -> Option<Result<Process, Invalid>> {
+    let p = match cmd {
+        Command::Ping(p) => Process::Ping(Box::new(proc::Ping::new(ping_args(p)))),
+        Command::Traceroute(t) => {
+            let mut a = proc::TracerouteArgs::new(t.dest);
+            a.numeric = t.numeric;
+            a.max_hops = t.max_hops.unwrap_or(a.max_hops);
+            a.first_hop = t.first_hop.unwrap_or(a.first_hop);
+            a.queries = t.queries.unwrap_or(a.queries);
+            a.wait = t.wait.map(|w| w.0).unwrap_or(a.wait);
+            a.port = t.port.unwrap_or(a.port);
+            a.sim_queries = t.sim_queries.unwrap_or(a.sim_queries).max(1);
+            Process::Traceroute(Box::new(proc::Traceroute::new(a)))
+        }
+        Command::Dnsmasq(d) => match crate::dhcp::dnsmasq_args(d) {
+            Ok(a) => Process::Dnsmasq(Box::new(proc::Dnsmasq::new(a))),
+            Err(v) => return Some(Err(v)),
+        },
+        Command::Dhclient(d) => Process::Dhclient(Box::new(proc::Dhclient::new(crate::dhcp::dhclient_args(d)))),
+        Command::Nc(n) => Process::Nc(Box::new(proc::Nc::new(proc::NcArgs {
+            listen: n.listen,
+            udp: n.udp,
+            verbose: n.verbose,
+            keep_open: n.keep_open,
+            host: n.host,
+            port: n.port,
+            source_port: n.source_port,
+            input: n.input.clone().map(|l| vec![l]),
+        }))),
+        Command::Curl(c) => {
+            let t = match c.target() {
+                Ok(t) => t,
+                Err(m) => return Some(Err(Invalid { message: m, hint: None, word: Some(c.url.clone()) })),
+            };
+            Process::Curl(Box::new(proc::Curl::new(proc::CurlArgs {
+                head: c.head,
+                silent: c.silent,
+                show_error: c.show_error,
+                max_time: c.max_time.map(|s| s.0),
+                connect_timeout: c.connect_timeout.map(|s| s.0),
+                host: t.host,
+                port: t.port,
+                path: t.path,
+            })))
+        }
+        Command::HttpServer(h) => {
+            let a = proc::HttpServerArgs { port: h.port.unwrap_or(8000), bind: h.bind };
+            Process::HttpServer(Box::new(proc::HttpServer::new(a)))
+        }
+        c @ Command::Conntrack { args } if c.is_conntrack_events() => {
+            let proto = match sim_nodes::netfilter::parse_conntrack(args) {
+                Ok(sim_nodes::netfilter::CtCmd::Events(p)) => p,
+                _ => None,
+            };
+            Process::Conntrack(proc::ConntrackEvents::new(proto))
+        }
+        _ => return None,
+    };
+    Some(Ok(p))
+}
