@@ -10,10 +10,10 @@
 //! per case), that a frame a host must find malformed is counted, and that everything
 //! rendered afterwards (shows, transcript, JSON, tcpdump lines, pcapng framing) is sound.
 //!
-//! A bounded run is part of `cargo test`. The long run (see README.md, "Fuzzing"):
+//! A bounded run is part of `cargo test`. The long run (README.md, "The two commands"):
 //!
 //! ```text
-//! NSLAB_FUZZ_CASES=20000 NSLAB_FUZZ_SEED=7 cargo test --profile fuzz --test fuzz_deep
+//! NSLAB_FUZZ_CASES=20000 NSLAB_FUZZ_SEED=1 cargo test --profile fuzz --test fuzz_deep
 //! ```
 //!
 //! `NSLAB_FUZZ_CASES` sets every property's case count (the default run's are given per
@@ -237,6 +237,21 @@ proptest! {
         let name = f.file_name().unwrap().to_string_lossy().into_owned();
         let text = std::fs::read_to_string(f).unwrap();
         check_and_run(&name, &scripts::mutate(&text, &edits));
+    }
+}
+
+/// Found by the long run (`NSLAB_FUZZ_SEED=4`, after 14,751 mutated scenarios): a RON
+/// file with a character RON takes for whitespace (U+0085, U+200E, U+2028) outside a
+/// string panics `nslab check` and `run` — `ron_front.rs` looks for `steps` with
+/// `source[c.i..]`, and its byte cursor stops inside the character ("start byte index 737
+/// is not a char boundary"). The fix belongs there (compare bytes:
+/// `source.as_bytes()[c.i..].starts_with(b"steps")`, and skip those characters as trivia so
+/// spans stay right); this test stays ignored until it lands.
+#[test]
+#[ignore = "ron_front.rs panics on Unicode whitespace between fields; fix pending there"]
+fn ron_with_unicode_whitespace_between_fields_does_not_panic() {
+    for ws in ["\u{85}", "\u{200e}", "\u{2028}"] {
+        check_and_run("w.ron", &format!("({ws}steps: [])"));
     }
 }
 
