@@ -9,7 +9,7 @@ use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_mai
 use nslab::sim_core::queue::EventQueue;
 use nslab::sim_core::{Duration, Instant};
 use nslab::sim_nodes::Lab;
-use nslab::sim_nodes::proc::{Ping, PingArgs, Process};
+use nslab::sim_nodes::proc::{Ping, PingArgs};
 use std::hint::black_box;
 
 fn queue(c: &mut Criterion) {
@@ -74,7 +74,7 @@ fn flood(lab: &mut Lab, count: u32) {
     args.count = Some(count);
     args.interval = Duration::from_micros(100);
     args.quiet = true;
-    let job = lab.spawn(ns1, Process::Ping(Box::new(Ping::new(args))));
+    let job = lab.spawn(ns1, Box::new(Ping::new(args)));
     let limit = lab.world().now() + Duration::from_secs(3600);
     lab.world_mut().run_while(limit, |w| w.node::<nslab::sim_nodes::Netns>(job.node).is_running(job.pid)).unwrap();
 }

@@ -8,7 +8,7 @@
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use nslab::scenarios::{self, runner};
 use nslab::sim_core::{Duration, Record};
-use nslab::sim_nodes::proc::{Nc, NcArgs, Process};
+use nslab::sim_nodes::proc::{Nc, NcArgs};
 use nslab::sim_nodes::{Job, Lab};
 
 fn setup(file: &str, until: &str, extra: &str) -> Lab {
@@ -22,7 +22,7 @@ fn setup(file: &str, until: &str, extra: &str) -> Lab {
 
 fn nc(lab: &mut Lab, ns: &str, a: NcArgs) -> Job {
     let node = lab.ns(Some(ns)).expect("namespace");
-    lab.spawn(node, Process::Nc(Box::new(Nc::new(a))))
+    lab.spawn(node, Box::new(Nc::new(a)))
 }
 
 fn args(listen: bool, udp: bool, host: Option<&str>, port: u16) -> NcArgs {

@@ -7,7 +7,7 @@ mod common;
 use nslab::scenarios::runner::Run;
 use nslab::sim_core::{Instant, Node, NodeId, PortId, Record};
 use nslab::sim_nodes::proc::dhcp::{self, Kind, Message};
-use nslab::sim_nodes::proc::{Dhclient, DhclientArgs, Dnsmasq, DnsmasqArgs, Ping, PingArgs, Process};
+use nslab::sim_nodes::proc::{Dhclient, DhclientArgs, Dnsmasq, DnsmasqArgs, Ping, PingArgs};
 use nslab::sim_nodes::{Lab, Netns};
 use proptest::prelude::*;
 use std::net::Ipv4Addr;
@@ -63,7 +63,7 @@ fn e07_any_mac_gets_an_address_in_the_pool_and_answers_pings() {
         let server = lab.ns(Some("server")).unwrap();
         let mut a = PingArgs::new(got);
         a.count = Some(2);
-        let job = lab.spawn(server, Process::Ping(Box::new(Ping::new(a))));
+        let job = lab.spawn(server, Box::new(Ping::new(a)));
         let until = lab.world().now() + nslab::sim_core::Duration::from_secs(5);
         lab.world_mut().run_until(until).unwrap();
         assert!(!lab.is_running(job));
@@ -187,16 +187,16 @@ fn rig() -> (Lab, NodeId, u32, u32, u32, u32) {
         no_resolv: false,
         no_hosts: false,
     };
-    let server = lab.spawn(h, Process::Dnsmasq(Box::new(Dnsmasq::new(args)))).pid;
+    let server = lab.spawn(h, Box::new(Dnsmasq::new(args))).pid;
     let client = lab
         .spawn(
             h,
-            Process::Dhclient(Box::new(Dhclient::new(DhclientArgs {
+            Box::new(Dhclient::new(DhclientArgs {
                 iface: "w0".into(),
                 foreground: true,
                 verbose: false,
                 release: false,
-            }))),
+            })),
         )
         .pid;
     let v0 = lab.dev_index(h, "v0").unwrap();
@@ -227,10 +227,15 @@ fn malformed(lab: &Lab, h: NodeId, server: u32, client: u32) -> (u64, u64) {
     let n = lab.netns(h);
     let mut out = (0, 0);
     for (pid, p) in n.procs() {
-        match p {
-            Process::Dnsmasq(d) if *pid == server => out.0 = d.malformed(),
-            Process::Dhclient(d) if *pid == client => out.1 = d.malformed(),
-            _ => {}
+        if let Some(d) = p.as_any().downcast_ref::<Dnsmasq>()
+            && *pid == server
+        {
+            out.0 = d.malformed();
+        }
+        if let Some(d) = p.as_any().downcast_ref::<Dhclient>()
+            && *pid == client
+        {
+            out.1 = d.malformed();
         }
     }
     out

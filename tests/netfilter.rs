@@ -6,7 +6,7 @@ mod common;
 
 use nslab::sim_core::{Duration, Instant, Record};
 use nslab::sim_nodes::Lab;
-use nslab::sim_nodes::proc::{Ping, PingArgs, Process};
+use nslab::sim_nodes::proc::{Ping, PingArgs};
 
 /// E8's three namespaces (lan - router - wan), forwarding on, routes both ways.
 const TOPOLOGY: &str = "ip netns add lan\nip netns add router\nip netns add wan\n\
@@ -63,7 +63,7 @@ fn a_day_of_flows_through_a_nat_keeps_the_table_small() {
         // A new ping (a new ICMP id: a new flow) every 10 s, each answered.
         let mut a = PingArgs::new("203.0.113.1".parse().unwrap());
         a.count = Some(1);
-        lab.spawn(lan, Process::Ping(Box::new(Ping::new(a))));
+        lab.spawn(lan, Box::new(Ping::new(a)));
         flows += 1;
         let next = lab.world().now() + Duration::from_secs(10);
         lab.world_mut().run_until(next).unwrap();

@@ -13,7 +13,7 @@ use sim_core::tcpdump::Options;
 use sim_core::world::{BudgetExhausted, DEFAULT_EVENT_BUDGET, Limit, Limits};
 use sim_core::{CaptureId, Duration, Filter, Instant, NodeId, Record, Stream};
 use sim_nodes::netns::fib::Proto;
-use sim_nodes::proc::{Ping, Process};
+use sim_nodes::proc::Ping;
 use sim_nodes::{Job, Lab, LabError};
 use std::collections::BTreeMap;
 
@@ -431,7 +431,7 @@ impl Runner<'_> {
             {
                 // Whether it ends at once (no route, an address it cannot bind) only
                 // starting it tells: start it on this machine that runs nothing, and stop it.
-                let job = self.lab.spawn(node, Process::Ping(Box::new(Ping::new(crate::spawn::ping_args(p)))));
+                let job = self.lab.spawn(node, Box::new(Ping::new(crate::spawn::ping_args(p))));
                 endless = self.lab.is_running(job);
                 if endless {
                     self.lab.interrupt(job);

@@ -31,8 +31,8 @@ pub fn ping_args(p: &PingCmd) -> PingArgs {
 /// The process a program command runs as (`None` for tcpdump and for commands that are no
 /// process); an argument the validation pass would have refused is an error here too.
 pub fn process(cmd: &Command) -> Option<Result<Process, Invalid>> {
-    let p = match cmd {
-        Command::Ping(p) => Process::Ping(Box::new(proc::Ping::new(ping_args(p)))),
+    let p: Process = match cmd {
+        Command::Ping(p) => Box::new(proc::Ping::new(ping_args(p))),
         Command::Traceroute(t) => {
             let mut a = proc::TracerouteArgs::new(t.dest);
             a.numeric = t.numeric;
@@ -42,14 +42,14 @@ pub fn process(cmd: &Command) -> Option<Result<Process, Invalid>> {
             a.wait = t.wait.map(|w| w.0).unwrap_or(a.wait);
             a.port = t.port.unwrap_or(a.port);
             a.sim_queries = t.sim_queries.unwrap_or(a.sim_queries).max(1);
-            Process::Traceroute(Box::new(proc::Traceroute::new(a)))
+            Box::new(proc::Traceroute::new(a))
         }
         Command::Dnsmasq(d) => match crate::dhcp::dnsmasq_args(d) {
-            Ok(a) => Process::Dnsmasq(Box::new(proc::Dnsmasq::new(a))),
+            Ok(a) => Box::new(proc::Dnsmasq::new(a)),
             Err(v) => return Some(Err(v)),
         },
-        Command::Dhclient(d) => Process::Dhclient(Box::new(proc::Dhclient::new(crate::dhcp::dhclient_args(d)))),
-        Command::Nc(n) => Process::Nc(Box::new(proc::Nc::new(proc::NcArgs {
+        Command::Dhclient(d) => Box::new(proc::Dhclient::new(crate::dhcp::dhclient_args(d))),
+        Command::Nc(n) => Box::new(proc::Nc::new(proc::NcArgs {
             listen: n.listen,
             udp: n.udp,
             verbose: n.verbose,
@@ -58,13 +58,13 @@ pub fn process(cmd: &Command) -> Option<Result<Process, Invalid>> {
             port: n.port,
             source_port: n.source_port,
             input: n.input.clone().map(|l| vec![l]),
-        }))),
+        })),
         Command::Curl(c) => {
             let t = match c.target() {
                 Ok(t) => t,
                 Err(m) => return Some(Err(Invalid { message: m, hint: None, word: Some(c.url.clone()) })),
             };
-            Process::Curl(Box::new(proc::Curl::new(proc::CurlArgs {
+            Box::new(proc::Curl::new(proc::CurlArgs {
                 head: c.head,
                 silent: c.silent,
                 show_error: c.show_error,
@@ -73,18 +73,18 @@ pub fn process(cmd: &Command) -> Option<Result<Process, Invalid>> {
                 host: t.host,
                 port: t.port,
                 path: t.path,
-            })))
+            }))
         }
         Command::HttpServer(h) => {
             let a = proc::HttpServerArgs { port: h.port.unwrap_or(8000), bind: h.bind };
-            Process::HttpServer(Box::new(proc::HttpServer::new(a)))
+            Box::new(proc::HttpServer::new(a))
         }
         c @ Command::Conntrack { args } if c.is_conntrack_events() => {
             let proto = match sim_nodes::netfilter::parse_conntrack(args) {
                 Ok(sim_nodes::netfilter::CtCmd::Events(p)) => p,
                 _ => None,
             };
-            Process::Conntrack(proc::ConntrackEvents::new(proto))
+            Box::new(proc::ConntrackEvents::new(proto))
         }
         _ => return None,
     };

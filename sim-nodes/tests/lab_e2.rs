@@ -3,7 +3,7 @@
 use sim_core::tcpdump::Formatter;
 use sim_core::{Filter, Instant, Record};
 use sim_nodes::Lab;
-use sim_nodes::proc::{Bind, Ping, PingArgs, Process};
+use sim_nodes::proc::{Bind, Ping, PingArgs};
 
 fn e2() -> (Lab, sim_core::CaptureId) {
     let mut lab = Lab::new(1);
@@ -33,7 +33,7 @@ fn e2_capture_matches_the_kernel() {
     let mut args = PingArgs::new("192.0.2.2".parse().unwrap());
     args.count = Some(3);
     args.bind = Some(Bind::Addr("192.0.2.1".parse().unwrap()));
-    let job = lab.spawn(ns1, Process::Ping(Box::new(Ping::new(args))));
+    let job = lab.spawn(ns1, Box::new(Ping::new(args)));
     lab.world_mut().run_while(Instant::from_secs(60), |_| true).unwrap();
     assert!(!lab.is_running(job));
     let mut f = Formatter::default();

@@ -756,7 +756,7 @@ impl Lab {
             iface: dev.to_string(),
             filter_text: filter_text.to_string(),
         });
-        let job = self.spawn(node, Process::Tcpdump(crate::proc::Tcpdump::new(id, dev, writes_file)));
+        let job = self.spawn(node, Box::new(crate::proc::Tcpdump::new(id, dev, writes_file)));
         Ok((job, id))
     }
 

@@ -11,7 +11,6 @@ use crate::netfilter::nat::{self, Manip, Seen};
 use crate::netfilter::rule::{Pkt, Target, ct};
 use crate::netfilter::table::Verdict;
 use crate::netfilter::tcp;
-use crate::proc::Process;
 use sim_core::{Context, Instant, PortId, Stream};
 use std::net::Ipv4Addr;
 
@@ -369,14 +368,11 @@ impl Netns {
             return;
         }
         let events = std::mem::take(&mut self.nf.ct.events);
-        let pids: Vec<u32> =
-            self.procs.iter().filter(|(_, p)| matches!(p, Process::Conntrack(_))).map(|(k, _)| *k).collect();
+        let pids: Vec<u32> = self.procs.iter().filter(|(_, p)| p.follows_conntrack()).map(|(k, _)| *k).collect();
         for pid in pids {
             self.with_proc(cx, pid, |p, sys| {
-                if let Process::Conntrack(c) = p {
-                    for (ev, e) in &events {
-                        c.event(sys, *ev, e);
-                    }
+                for (ev, e) in &events {
+                    p.on_conntrack(sys, *ev, e);
                 }
             });
         }

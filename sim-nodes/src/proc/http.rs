@@ -10,7 +10,7 @@
 //! body; its errors are curl's own (`curl: (7) Failed to connect to … Couldn't connect to
 //! server`, `(28)` on `--connect-timeout` / `-m`) unless `-s` without `-S`.
 
-use super::Sys;
+use super::{Program, Sys};
 use crate::clock;
 use sim_core::{Duration, Instant};
 use smoltcp::iface::SocketHandle;
@@ -487,6 +487,50 @@ impl Curl {
         self.phase = Phase::Done;
         sys.exit(130);
     }
+}
+
+impl Program for HttpServer {
+    fn name(&self) -> &'static str {
+        "python3"
+    }
+    fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        HttpServer::start(self, sys)
+    }
+    fn on_timeout(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        HttpServer::on_timeout(self, sys)
+    }
+    fn poll_timeout(&self) -> Option<Instant> {
+        HttpServer::poll_timeout(self)
+    }
+    fn on_sockets(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        HttpServer::on_sockets(self, sys)
+    }
+    fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        HttpServer::interrupt(self, sys)
+    }
+    crate::proc::any_program!();
+}
+
+impl Program for Curl {
+    fn name(&self) -> &'static str {
+        "curl"
+    }
+    fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        Curl::start(self, sys)
+    }
+    fn on_timeout(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        Curl::on_timeout(self, sys)
+    }
+    fn poll_timeout(&self) -> Option<Instant> {
+        Curl::poll_timeout(self)
+    }
+    fn on_sockets(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        Curl::on_sockets(self, sys)
+    }
+    fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        Curl::interrupt(self, sys)
+    }
+    crate::proc::any_program!();
 }
 
 #[cfg(test)]

@@ -1,11 +1,19 @@
-//! Processes that run inside a namespace, and [`Sys`], the system-call surface they use.
+//! Programs that run inside a namespace: [`Program`], the trait each one implements, and
+//! [`Sys`], the system-call surface they use.
 //!
-//! Each process is a sans-IO state machine: `start`, `on_timeout`, `on_icmp`, `on_udp`,
-//! `on_frame`, `interrupt` feed it; it answers through `Sys` (send a packet or a raw frame,
-//! print a line, change an address or route, exit) and reports its next deadline with
-//! `poll_timeout`. ping and traceroute use raw sockets in Linux, dnsmasq a UDP socket plus
-//! `SIOCSARP`, dhclient a packet socket, so they live on our L3/L2 here too, not on
-//! smoltcp's sockets (DHCP messages themselves go through `smoltcp::wire`).
+//! A program is a sans-IO state machine: `start`, `on_timeout`, `on_input`, `on_sockets`,
+//! `on_icmp`, `on_udp`, `on_frame`, `on_conntrack`, `interrupt` feed it; it answers through
+//! `Sys` (send a packet or a raw frame, print a line, change an address or route, exit) and
+//! reports its next deadline with `poll_timeout`. The built-in tools are implementations,
+//! one module each; code outside this crate writes its own and starts it with `Lab::spawn`.
+//! ping and traceroute use raw sockets in Linux, dnsmasq a UDP socket plus `SIOCSARP`,
+//! dhclient a packet socket, so they live on our L3/L2 here too, not on smoltcp's sockets
+//! (DHCP messages themselves go through `smoltcp::wire`).
+//!
+//! Not yet as ARCHITECTURE.md draws it: the namespace still asks each program which raw,
+//! packet or UDP socket it has (`wants_icmp`, `packet_iface`, `udp_port`) and calls it while
+//! it is delivering, so a program's `Sys` call can re-enter the stack; a socket table with
+//! readiness and queued sends is the next step.
 
 pub mod conntrack;
 pub mod dhcp;
@@ -60,163 +68,85 @@ pub struct UdpIn<'a> {
     pub payload: &'a [u8],
 }
 
-/// A process.
-#[derive(Debug)]
-pub enum Process {
-    /// iputils `ping`.
-    Ping(Box<Ping>),
-    /// `tcpdump`.
-    Tcpdump(Tcpdump),
-    /// Debian's `traceroute`.
-    Traceroute(Box<Traceroute>),
-    /// `dnsmasq` (its DHCP server).
-    Dnsmasq(Box<Dnsmasq>),
-    /// ISC `dhclient`.
-    Dhclient(Box<Dhclient>),
-    /// `conntrack -E`.
-    Conntrack(ConntrackEvents),
-    /// `nc` / `ncat`.
-    Nc(Box<Nc>),
-    /// `curl`.
-    Curl(Box<Curl>),
-    /// `python3 -m http.server`.
-    HttpServer(Box<HttpServer>),
+/// A program running on a host: a sans-IO state machine the namespace drives. `start`
+/// runs it; then the namespace calls it when its time comes ([`Program::poll_timeout`] →
+/// `on_timeout`), when a line is typed into its terminal, when its sockets may have news,
+/// when a packet for one of its raw, packet or UDP sockets arrives, and on Ctrl-C. It acts
+/// only through [`Sys`]. The built-in tools are implementations, each in its own module;
+/// code outside this crate implements it too and runs on a host with `Lab::spawn`.
+pub trait Program: std::fmt::Debug + std::any::Any {
+    /// The program's name, as a shell job shows it (`ping`, `nc`).
+    fn name(&self) -> &'static str;
+    /// Starts it.
+    fn start(&mut self, sys: &mut Sys<'_, '_, '_>);
+    /// A line typed into its terminal.
+    fn on_input(&mut self, _sys: &mut Sys<'_, '_, '_>, _line: &str) {}
+    /// Its TCP/UDP sockets may have news (data, a connection, a close).
+    fn on_sockets(&mut self, _sys: &mut Sys<'_, '_, '_>) {}
+    /// Its deadline ([`Program::poll_timeout`]) has come.
+    fn on_timeout(&mut self, _sys: &mut Sys<'_, '_, '_>) {}
+    /// An ICMP packet for its raw ICMP socket ([`Program::wants_icmp`]).
+    fn on_icmp(&mut self, _sys: &mut Sys<'_, '_, '_>, _pkt: &IcmpIn<'_>) {}
+    /// A datagram for the UDP port it bound ([`Program::udp_port`]).
+    fn on_udp(&mut self, _sys: &mut Sys<'_, '_, '_>, _u: &UdpIn<'_>) {}
+    /// A frame for its packet socket ([`Program::packet_iface`]).
+    fn on_frame(&mut self, _sys: &mut Sys<'_, '_, '_>, _ifindex: u32, _frame: &[u8]) {}
+    /// A conntrack event, for a program that follows them ([`Program::follows_conntrack`]).
+    fn on_conntrack(
+        &mut self,
+        _sys: &mut Sys<'_, '_, '_>,
+        _ev: crate::netfilter::conntrack::Event,
+        _e: &crate::netfilter::conntrack::Entry,
+    ) {
+    }
+    /// Ctrl-C in its terminal.
+    fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>);
+    /// Its next deadline.
+    fn poll_timeout(&self) -> Option<Instant> {
+        None
+    }
+    /// True if it has a raw ICMP socket that takes packets to `dst`.
+    fn wants_icmp(&self, _dst: Ipv4Addr) -> bool {
+        false
+    }
+    /// The interface its packet socket (AF_PACKET) listens on.
+    fn packet_iface(&self) -> Option<u32> {
+        None
+    }
+    /// The UDP port it bound outside smoltcp, and the device it bound to (SO_BINDTODEVICE).
+    fn udp_port(&self) -> Option<(u16, Option<u32>)> {
+        None
+    }
+    /// True if it follows the namespace's conntrack events (`conntrack -E`).
+    fn follows_conntrack(&self) -> bool {
+        false
+    }
+    /// True once it has detached from the terminal (a daemon).
+    fn detached(&self) -> bool {
+        false
+    }
+    /// Itself, to be told apart from other programs (`dhclient -r` finds the running
+    /// dhclient; a test reads a program's counters).
+    fn as_any(&self) -> &dyn std::any::Any;
+    /// Itself, mutably.
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any;
 }
 
-impl Process {
-    /// The program's name, as a shell job shows it.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Process::Ping(_) => "ping",
-            Process::Tcpdump(_) => "tcpdump",
-            Process::Traceroute(_) => "traceroute",
-            Process::Dnsmasq(_) => "dnsmasq",
-            Process::Dhclient(_) => "dhclient",
-            Process::Conntrack(_) => "conntrack",
-            Process::Nc(_) => "nc",
-            Process::Curl(_) => "curl",
-            Process::HttpServer(_) => "python3",
+/// A running program, as a namespace holds it.
+pub type Process = Box<dyn Program>;
+
+/// Implements [`Program::as_any`] and [`Program::as_any_mut`].
+macro_rules! any_program {
+    () => {
+        fn as_any(&self) -> &dyn std::any::Any {
+            self
         }
-    }
-    pub(crate) fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        match self {
-            Process::Ping(p) => p.start(sys),
-            Process::Tcpdump(t) => t.start(sys),
-            Process::Traceroute(t) => t.start(sys),
-            Process::Dnsmasq(d) => d.start(sys),
-            Process::Dhclient(d) => d.start(sys),
-            Process::Conntrack(_) => {}
-            Process::Nc(n) => n.start(sys),
-            Process::Curl(c) => c.start(sys),
-            Process::HttpServer(h) => h.start(sys),
+        fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+            self
         }
-    }
-    /// A line typed into its terminal (ncat sends it; the others ignore it).
-    pub(crate) fn on_input(&mut self, sys: &mut Sys<'_, '_, '_>, line: &str) {
-        if let Process::Nc(n) = self {
-            n.on_input(sys, line);
-        }
-    }
-    /// Its sockets may have news (data, a connection, a close).
-    pub(crate) fn on_sockets(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        match self {
-            Process::Nc(n) => n.on_sockets(sys),
-            Process::Curl(c) => c.on_sockets(sys),
-            Process::HttpServer(h) => h.on_sockets(sys),
-            _ => {}
-        }
-    }
-    pub(crate) fn on_timeout(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        match self {
-            Process::Ping(p) => p.on_timeout(sys),
-            Process::Tcpdump(_) => {}
-            Process::Traceroute(t) => t.on_timeout(sys),
-            Process::Dnsmasq(d) => d.on_timeout(sys),
-            Process::Dhclient(d) => d.on_timeout(sys),
-            Process::Curl(c) => c.on_timeout(sys),
-            Process::HttpServer(h) => h.on_timeout(sys),
-            Process::Conntrack(_) | Process::Nc(_) => {}
-        }
-    }
-    pub(crate) fn on_icmp(&mut self, sys: &mut Sys<'_, '_, '_>, pkt: &IcmpIn<'_>) {
-        match self {
-            Process::Ping(p) => p.on_icmp(sys, pkt),
-            Process::Tcpdump(_) => {}
-            Process::Traceroute(t) => t.on_icmp(sys, pkt),
-            Process::Dnsmasq(d) => d.on_icmp(sys, pkt),
-            _ => {}
-        }
-    }
-    pub(crate) fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        match self {
-            Process::Ping(p) => p.interrupt(sys),
-            Process::Tcpdump(t) => t.interrupt(sys),
-            Process::Traceroute(t) => t.interrupt(sys),
-            Process::Dnsmasq(d) => d.interrupt(sys),
-            Process::Dhclient(d) => d.interrupt(sys),
-            Process::Conntrack(c) => c.interrupt(sys),
-            Process::Nc(n) => n.interrupt(sys),
-            Process::Curl(c) => c.interrupt(sys),
-            Process::HttpServer(h) => h.interrupt(sys),
-        }
-    }
-    /// The next deadline.
-    pub fn poll_timeout(&self) -> Option<Instant> {
-        match self {
-            Process::Ping(p) => p.poll_timeout(),
-            Process::Tcpdump(_) => None,
-            Process::Traceroute(t) => t.poll_timeout(),
-            Process::Dnsmasq(d) => d.poll_timeout(),
-            Process::Dhclient(d) => d.poll_timeout(),
-            Process::Curl(c) => c.poll_timeout(),
-            Process::HttpServer(h) => h.poll_timeout(),
-            Process::Conntrack(_) | Process::Nc(_) => None,
-        }
-    }
-    /// True if the process has a raw ICMP socket that takes packets to `dst`.
-    pub fn wants_icmp(&self, dst: Ipv4Addr) -> bool {
-        match self {
-            Process::Ping(p) => p.bound_src().is_none_or(|s| s == dst),
-            Process::Tcpdump(_) => false,
-            Process::Traceroute(_) => true,
-            Process::Dnsmasq(_) => true,
-            _ => false,
-        }
-    }
-    /// The interface a packet socket (AF_PACKET) of the process listens on.
-    pub fn packet_iface(&self) -> Option<u32> {
-        match self {
-            Process::Dhclient(d) => d.packet_iface(),
-            _ => None,
-        }
-    }
-    /// The UDP port the process bound, and the device it bound to (SO_BINDTODEVICE).
-    pub fn udp_port(&self) -> Option<(u16, Option<u32>)> {
-        match self {
-            Process::Dnsmasq(d) => d.udp_port(),
-            Process::Dhclient(d) => d.udp_port(),
-            _ => None,
-        }
-    }
-    /// True once the process has detached from the terminal (a daemon).
-    pub fn detached(&self) -> bool {
-        match self {
-            Process::Dhclient(d) => d.detached(),
-            Process::Dnsmasq(d) => d.detached(),
-            _ => false,
-        }
-    }
-    pub(crate) fn on_frame(&mut self, sys: &mut Sys<'_, '_, '_>, ifindex: u32, frame: &[u8]) {
-        if let Process::Dhclient(d) = self {
-            d.on_frame(sys, ifindex, frame);
-        }
-    }
-    pub(crate) fn on_udp(&mut self, sys: &mut Sys<'_, '_, '_>, u: &UdpIn<'_>) {
-        if let Process::Dnsmasq(d) = self {
-            d.on_udp(sys, u);
-        }
-    }
+    };
 }
+pub(crate) use any_program;
 
 /// What a process can ask of its namespace while it is being called.
 pub struct Sys<'n, 'c, 'w> {

@@ -9,7 +9,7 @@
 //! done once its datagram is sent. A TCP listener ends when its peer closes (unless `-k`).
 //! `Connection refused.` and status 1 for a refused connection.
 
-use super::Sys;
+use super::{Program, Sys};
 use smoltcp::iface::SocketHandle;
 use std::net::Ipv4Addr;
 
@@ -266,4 +266,23 @@ impl Nc {
         self.phase = Phase::Done;
         sys.exit(130);
     }
+}
+
+impl Program for Nc {
+    fn name(&self) -> &'static str {
+        "nc"
+    }
+    fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        Nc::start(self, sys)
+    }
+    fn on_sockets(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        Nc::on_sockets(self, sys)
+    }
+    fn on_input(&mut self, sys: &mut Sys<'_, '_, '_>, line: &str) {
+        Nc::on_input(self, sys, line)
+    }
+    fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        Nc::interrupt(self, sys)
+    }
+    crate::proc::any_program!();
 }

@@ -18,7 +18,7 @@
 //! bit cleared when its sequence is sent again; `acked` and `in_flight` as in `ping.h`; RTT
 //! sums in `double`, duplicates included; `ipg/ewma` after an interval of 0.
 
-use super::{IcmpIn, Sys};
+use super::{IcmpIn, Program, Sys};
 use crate::netns::OutSpec;
 use crate::netns::icmp::kind;
 use crate::wire::{self, proto};
@@ -531,6 +531,31 @@ pub fn fmt_g(v: f64) -> String {
     let digits = 6 - 1 - v.abs().log10().floor() as i32;
     let s = format!("{:.*}", digits.max(0) as usize, v);
     if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
+}
+
+impl Program for Ping {
+    fn name(&self) -> &'static str {
+        "ping"
+    }
+    fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        Ping::start(self, sys)
+    }
+    fn on_timeout(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        Ping::on_timeout(self, sys)
+    }
+    fn poll_timeout(&self) -> Option<Instant> {
+        Ping::poll_timeout(self)
+    }
+    fn on_icmp(&mut self, sys: &mut Sys<'_, '_, '_>, pkt: &IcmpIn<'_>) {
+        Ping::on_icmp(self, sys, pkt)
+    }
+    fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        Ping::interrupt(self, sys)
+    }
+    fn wants_icmp(&self, dst: Ipv4Addr) -> bool {
+        self.bound_src().is_none_or(|s| s == dst)
+    }
+    crate::proc::any_program!();
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 //! counters when it is interrupted — and stops its capture. `-w FILE` prints one
 //! `listening on` line and no frame lines.
 
-use super::Sys;
+use super::{Program, Sys};
 use sim_core::CaptureId;
 
 /// A running tcpdump.
@@ -61,4 +61,17 @@ pub fn end_lines(n: u64) -> Vec<String> {
         format!("{n} packet{s} received by filter"),
         "0 packets dropped by kernel".into(),
     ]
+}
+
+impl Program for Tcpdump {
+    fn name(&self) -> &'static str {
+        "tcpdump"
+    }
+    fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        Tcpdump::start(self, sys)
+    }
+    fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        Tcpdump::interrupt(self, sys)
+    }
+    crate::proc::any_program!();
 }

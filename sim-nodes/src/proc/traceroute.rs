@@ -9,7 +9,7 @@
 //! `!H`, …) answered, or at `-m` (30). Checked against the real traceroute on the reference
 //! machine (see EXPERIMENTS.md E10).
 
-use super::{IcmpIn, Sys};
+use super::{IcmpIn, Program, Sys};
 use crate::netns::OutSpec;
 use crate::wire::{self, proto};
 use sim_core::{Duration, Instant, rng};
@@ -313,4 +313,29 @@ impl Traceroute {
         self.deadline = None;
         sys.exit(130);
     }
+}
+
+impl Program for Traceroute {
+    fn name(&self) -> &'static str {
+        "traceroute"
+    }
+    fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        Traceroute::start(self, sys)
+    }
+    fn on_timeout(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        Traceroute::on_timeout(self, sys)
+    }
+    fn poll_timeout(&self) -> Option<Instant> {
+        Traceroute::poll_timeout(self)
+    }
+    fn on_icmp(&mut self, sys: &mut Sys<'_, '_, '_>, pkt: &IcmpIn<'_>) {
+        Traceroute::on_icmp(self, sys, pkt)
+    }
+    fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        Traceroute::interrupt(self, sys)
+    }
+    fn wants_icmp(&self, _dst: Ipv4Addr) -> bool {
+        true
+    }
+    crate::proc::any_program!();
 }

@@ -14,7 +14,7 @@
 
 use super::{CLIENT_PORT, Kind, Message, SERVER_PORT, emit, parse, udp};
 use crate::netns::OutSpec;
-use crate::proc::{Process, Sys};
+use crate::proc::{Program, Sys};
 use crate::wire::{self, Ipv4, Ipv4Fields, ethertype, proto};
 use sim_core::{Duration, Instant, MacAddr, rng};
 use std::net::Ipv4Addr;
@@ -169,7 +169,7 @@ impl Dhclient {
         let mut killed = false;
         for pid in sys.pids_of("dhclient").into_iter().filter(|p| *p != me) {
             sys.with_other(pid, |p, other| {
-                if let Process::Dhclient(d) = p
+                if let Some(d) = p.as_any_mut().downcast_mut::<Dhclient>()
                     && d.ifindex == ifindex
                 {
                     released = released.take().or(d.release(other));
@@ -439,4 +439,35 @@ impl Dhclient {
         self.timer = None;
         sys.exit(130);
     }
+}
+
+impl Program for Dhclient {
+    fn name(&self) -> &'static str {
+        "dhclient"
+    }
+    fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        Dhclient::start(self, sys)
+    }
+    fn on_timeout(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        Dhclient::on_timeout(self, sys)
+    }
+    fn poll_timeout(&self) -> Option<Instant> {
+        Dhclient::poll_timeout(self)
+    }
+    fn on_frame(&mut self, sys: &mut Sys<'_, '_, '_>, ifindex: u32, frame: &[u8]) {
+        Dhclient::on_frame(self, sys, ifindex, frame)
+    }
+    fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        Dhclient::interrupt(self, sys)
+    }
+    fn packet_iface(&self) -> Option<u32> {
+        Dhclient::packet_iface(self)
+    }
+    fn udp_port(&self) -> Option<(u16, Option<u32>)> {
+        Dhclient::udp_port(self)
+    }
+    fn detached(&self) -> bool {
+        Dhclient::detached(self)
+    }
+    crate::proc::any_program!();
 }

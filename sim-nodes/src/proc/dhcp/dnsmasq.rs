@@ -17,7 +17,7 @@
 use super::{CLIENT_PORT, Kind, Message, SERVER_PORT, emit, parse, pretty_time, udp};
 use crate::netns::OutSpec;
 use crate::netns::icmp::kind as icmp_kind;
-use crate::proc::{IcmpIn, Sys, UdpIn};
+use crate::proc::{IcmpIn, Program, Sys, UdpIn};
 use crate::wire::{self, proto};
 use sim_core::{Duration, Instant, MacAddr, rng};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -491,6 +491,40 @@ impl Dnsmasq {
         self.backlog.clear();
         sys.exit(5);
     }
+}
+
+impl Program for Dnsmasq {
+    fn name(&self) -> &'static str {
+        "dnsmasq"
+    }
+    fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        Dnsmasq::start(self, sys)
+    }
+    fn on_timeout(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        Dnsmasq::on_timeout(self, sys)
+    }
+    fn poll_timeout(&self) -> Option<Instant> {
+        Dnsmasq::poll_timeout(self)
+    }
+    fn on_icmp(&mut self, sys: &mut Sys<'_, '_, '_>, pkt: &IcmpIn<'_>) {
+        Dnsmasq::on_icmp(self, sys, pkt)
+    }
+    fn on_udp(&mut self, sys: &mut Sys<'_, '_, '_>, u: &UdpIn<'_>) {
+        Dnsmasq::on_udp(self, sys, u)
+    }
+    fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        Dnsmasq::interrupt(self, sys)
+    }
+    fn udp_port(&self) -> Option<(u16, Option<u32>)> {
+        Dnsmasq::udp_port(self)
+    }
+    fn detached(&self) -> bool {
+        Dnsmasq::detached(self)
+    }
+    fn wants_icmp(&self, _dst: Ipv4Addr) -> bool {
+        true
+    }
+    crate::proc::any_program!();
 }
 
 #[cfg(test)]
