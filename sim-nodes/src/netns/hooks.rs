@@ -368,8 +368,9 @@ impl Netns {
             return;
         }
         let events = std::mem::take(&mut self.nf.ct.events);
-        let pids: Vec<u32> = self.procs.iter().filter(|(_, p)| p.follows_conntrack()).map(|(k, _)| *k).collect();
-        for pid in pids {
+        let mut from = super::socktab::SocketId(0);
+        while let Some((id, pid)) = self.socks.next_conntrack(from) {
+            from = id.succ();
             self.with_proc(cx, pid, |p, sys| {
                 for (ev, e) in &events {
                     p.on_conntrack(sys, *ev, e);

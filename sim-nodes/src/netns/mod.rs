@@ -18,6 +18,7 @@ pub mod iface;
 pub mod neigh;
 mod rx;
 mod sockets;
+pub mod socktab;
 pub use sockets::TcpState;
 pub mod sysctl;
 pub mod timers;
@@ -148,6 +149,8 @@ pub struct Netns {
     nf: crate::netfilter::Netfilter,
     nfbuf: Vec<u8>,
     l4: Option<Box<sockets::L4>>,
+    /// Raw, packet, UDP and conntrack-event sockets outside smoltcp, by id.
+    pub(crate) socks: socktab::SockTab,
     l4_polling: bool,
 }
 
@@ -194,6 +197,7 @@ impl Netns {
             nf: crate::netfilter::Netfilter::default(),
             nfbuf: Vec::with_capacity(1600),
             l4: None,
+            socks: socktab::SockTab::default(),
             l4_polling: false,
         }
     }
@@ -234,6 +238,12 @@ impl Netns {
     pub fn procs(&self) -> impl Iterator<Item = (&u32, &Process)> {
         self.procs.iter()
     }
+
+    /// The raw, packet, UDP and conntrack-event sockets outside smoltcp: id, owner, kind.
+    pub fn sockets(&self) -> impl Iterator<Item = (socktab::SocketId, u32, socktab::SocketKind)> + '_ {
+        self.socks.iter()
+    }
+
     /// True while process `pid` runs.
     pub fn is_running(&self, pid: u32) -> bool {
         self.procs.contains_key(&pid)
@@ -761,6 +771,7 @@ impl Netns {
             Some(status) => {
                 self.timers.set(TimerKey::Proc(pid), None);
                 self.sockets_exit(pid);
+                self.socks.close_all(pid);
                 cx.exit(pid, status);
             }
             None => {

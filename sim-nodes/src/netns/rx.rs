@@ -5,6 +5,7 @@
 
 use super::icmp::{self, code, kind};
 use super::neigh::{Nud, UpdateFlags};
+use super::socktab::SocketId;
 use super::{Netns, OutSpec};
 use crate::wire::{self, Ipv4, Ipv4Error, arp::Arp, ethertype, proto};
 use sim_core::{Context, MacAddr};
@@ -54,7 +55,7 @@ impl Netns {
             self.counters.rx_otherhost += 1;
             return;
         };
-        if self.procs.values().any(|p| p.packet_iface() == Some(ifindex)) {
+        if self.socks.has_packet(ifindex) {
             self.deliver_packet_sockets(cx, ifindex, frame);
         }
         let et = u16::from_be_bytes([frame[12], frame[13]]);
@@ -259,13 +260,7 @@ impl Netns {
             proto::UDP => {
                 let p = ip.payload();
                 let dport = if p.len() >= 8 { u16::from_be_bytes([p[2], p[3]]) } else { 0 };
-                let owner = self
-                    .procs
-                    .iter()
-                    .find(|(_, pr)| {
-                        pr.udp_port().is_some_and(|(port, dev)| port == dport && dev.is_none_or(|d| d == in_if))
-                    })
-                    .map(|(k, _)| *k);
+                let owner = self.socks.udp_owner(dport, in_if);
                 let sport = if p.len() >= 8 { u16::from_be_bytes([p[0], p[1]]) } else { 0 };
                 if owner.is_none() && p.len() >= 8 && self.udp_socket_takes(ip.dst(), dport, ip.src(), sport) {
                     self.l4_deliver(cx, ip.packet());
@@ -333,26 +328,21 @@ impl Netns {
         self.icmpbuf = reply;
     }
 
-    /// Hands a frame to every process with a packet socket on `ifindex` (dhclient's LPF).
+    /// Hands a frame to the owner of every packet socket on `ifindex` (dhclient's LPF).
     fn deliver_packet_sockets(&mut self, cx: &mut Context<'_>, ifindex: u32, frame: &[u8]) {
-        let mut next = 0u32;
-        while let Some((&pid, p)) = self.procs.range(next..).next() {
-            next = pid + 1;
-            if p.packet_iface() == Some(ifindex) {
-                self.with_proc(cx, pid, |p, sys| p.on_frame(sys, ifindex, frame));
-            }
+        let mut from = SocketId(0);
+        while let Some((id, pid)) = self.socks.next_packet(from, ifindex) {
+            from = id.succ();
+            self.with_proc(cx, pid, |p, sys| p.on_frame(sys, ifindex, frame));
         }
     }
 
-    /// Hands a copy of an ICMP packet to every process with a raw ICMP socket whose bound
+    /// Hands a copy of an ICMP packet to the owner of every raw ICMP socket whose bound
     /// address (if any) is the destination.
     fn deliver_raw_icmp(&mut self, cx: &mut Context<'_>, ip: &Ipv4<'_>) {
-        let mut next = 0u32;
-        while let Some((&pid, p)) = self.procs.range(next..).next() {
-            next = pid + 1;
-            if !p.wants_icmp(ip.dst()) {
-                continue;
-            }
+        let mut from = SocketId(0);
+        while let Some((id, pid)) = self.socks.next_raw_icmp(from, ip.dst()) {
+            from = id.succ();
             let hdr = crate::proc::IcmpIn { src: ip.src(), dst: ip.dst(), ttl: ip.ttl(), icmp: ip.payload() };
             self.with_proc(cx, pid, |p, sys| p.on_icmp(sys, &hdr));
         }

@@ -37,12 +37,11 @@ impl super::Program for ConntrackEvents {
     fn name(&self) -> &'static str {
         "conntrack"
     }
-    fn start(&mut self, _sys: &mut Sys<'_, '_, '_>) {}
+    fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        sys.socket(super::SocketKind::ConntrackEvents);
+    }
     fn on_conntrack(&mut self, sys: &mut Sys<'_, '_, '_>, ev: Event, e: &Entry) {
         self.event(sys, ev, e)
-    }
-    fn follows_conntrack(&self) -> bool {
-        true
     }
     fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
         ConntrackEvents::interrupt(self, sys)

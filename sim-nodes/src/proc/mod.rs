@@ -10,10 +10,11 @@
 //! dhclient a packet socket, so they live on our L3/L2 here too, not on smoltcp's sockets
 //! (DHCP messages themselves go through `smoltcp::wire`).
 //!
-//! Not yet as ARCHITECTURE.md draws it: the namespace still asks each program which raw,
-//! packet or UDP socket it has (`wants_icmp`, `packet_iface`, `udp_port`) and calls it while
-//! it is delivering, so a program's `Sys` call can re-enter the stack; a socket table with
-//! readiness and queued sends is the next step.
+//! A program opens the sockets it reads with [`Sys::socket`] (raw ICMP, packet, UDP outside
+//! smoltcp, conntrack events) or smoltcp's TCP/UDP calls; the namespace delivers to their
+//! owners by lookup. Not yet as ARCHITECTURE.md draws it: delivery still calls the owner
+//! while the stack is working, so a program's `Sys` call can re-enter the stack; receive
+//! queues with readiness, and sends queued and flushed after the call, are the next step.
 
 pub mod conntrack;
 pub mod dhcp;
@@ -24,6 +25,7 @@ pub mod tcpdump;
 pub mod traceroute;
 
 use crate::netns::RouteOut;
+pub use crate::netns::socktab::{SocketId, SocketKind};
 use crate::netns::{Errno, Netns, OutSpec};
 use sim_core::rng::NodeRng;
 use sim_core::{Context, Instant, Stream};
@@ -85,13 +87,13 @@ pub trait Program: std::fmt::Debug + std::any::Any {
     fn on_sockets(&mut self, _sys: &mut Sys<'_, '_, '_>) {}
     /// Its deadline ([`Program::poll_timeout`]) has come.
     fn on_timeout(&mut self, _sys: &mut Sys<'_, '_, '_>) {}
-    /// An ICMP packet for its raw ICMP socket ([`Program::wants_icmp`]).
+    /// An ICMP packet for one of its raw ICMP sockets ([`SocketKind::RawIcmp`]).
     fn on_icmp(&mut self, _sys: &mut Sys<'_, '_, '_>, _pkt: &IcmpIn<'_>) {}
-    /// A datagram for the UDP port it bound ([`Program::udp_port`]).
+    /// A datagram for a UDP port it bound ([`SocketKind::Udp`]).
     fn on_udp(&mut self, _sys: &mut Sys<'_, '_, '_>, _u: &UdpIn<'_>) {}
-    /// A frame for its packet socket ([`Program::packet_iface`]).
+    /// A frame for one of its packet sockets ([`SocketKind::Packet`]).
     fn on_frame(&mut self, _sys: &mut Sys<'_, '_, '_>, _ifindex: u32, _frame: &[u8]) {}
-    /// A conntrack event, for a program that follows them ([`Program::follows_conntrack`]).
+    /// A conntrack event, for a program subscribed to them ([`SocketKind::ConntrackEvents`]).
     fn on_conntrack(
         &mut self,
         _sys: &mut Sys<'_, '_, '_>,
@@ -104,22 +106,6 @@ pub trait Program: std::fmt::Debug + std::any::Any {
     /// Its next deadline.
     fn poll_timeout(&self) -> Option<Instant> {
         None
-    }
-    /// True if it has a raw ICMP socket that takes packets to `dst`.
-    fn wants_icmp(&self, _dst: Ipv4Addr) -> bool {
-        false
-    }
-    /// The interface its packet socket (AF_PACKET) listens on.
-    fn packet_iface(&self) -> Option<u32> {
-        None
-    }
-    /// The UDP port it bound outside smoltcp, and the device it bound to (SO_BINDTODEVICE).
-    fn udp_port(&self) -> Option<(u16, Option<u32>)> {
-        None
-    }
-    /// True if it follows the namespace's conntrack events (`conntrack -E`).
-    fn follows_conntrack(&self) -> bool {
-        false
     }
     /// True once it has detached from the terminal (a daemon).
     fn detached(&self) -> bool {
@@ -172,6 +158,14 @@ impl Sys<'_, '_, '_> {
     /// Prints a line on stderr.
     pub fn stderr(&mut self, line: impl Into<String>) {
         self.ns.output_line(self.cx, self.pid, Stream::Stderr, line.into());
+    }
+    /// Opens a socket of the namespace's table; it closes when the program exits.
+    pub fn socket(&mut self, kind: SocketKind) -> SocketId {
+        self.ns.socks.open(self.pid, kind)
+    }
+    /// Closes a socket.
+    pub fn close(&mut self, id: SocketId) {
+        self.ns.socks.close(id);
     }
     /// Ends the process with `status`.
     pub fn exit(&mut self, status: i32) {

@@ -18,7 +18,7 @@
 //! bit cleared when its sequence is sent again; `acked` and `in_flight` as in `ping.h`; RTT
 //! sums in `double`, duplicates included; `ipg/ewma` after an interval of 0.
 
-use super::{IcmpIn, Program, Sys};
+use super::{IcmpIn, Program, SocketKind, Sys};
 use crate::netns::OutSpec;
 use crate::netns::icmp::kind;
 use crate::wire::{self, proto};
@@ -229,6 +229,7 @@ impl Ping {
     }
 
     pub(crate) fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        sys.socket(SocketKind::RawIcmp { bind: self.bound_src() });
         let dest = self.args.dest;
         let mut from_dev = None;
         match self.args.bind.clone() {
@@ -551,9 +552,6 @@ impl Program for Ping {
     }
     fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
         Ping::interrupt(self, sys)
-    }
-    fn wants_icmp(&self, dst: Ipv4Addr) -> bool {
-        self.bound_src().is_none_or(|s| s == dst)
     }
     crate::proc::any_program!();
 }

@@ -9,7 +9,7 @@
 //! `!H`, …) answered, or at `-m` (30). Checked against the real traceroute on the reference
 //! machine (see EXPERIMENTS.md E10).
 
-use super::{IcmpIn, Program, Sys};
+use super::{IcmpIn, Program, SocketKind, Sys};
 use crate::netns::OutSpec;
 use crate::wire::{self, proto};
 use sim_core::{Duration, Instant, rng};
@@ -96,6 +96,7 @@ impl Traceroute {
     }
 
     pub(crate) fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        sys.socket(SocketKind::RawIcmp { bind: None });
         let d = self.args.dest;
         if let Err(e) = sys.route(d, None, None) {
             sys.stderr(format!("connect: {e}"));
@@ -333,9 +334,6 @@ impl Program for Traceroute {
     }
     fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
         Traceroute::interrupt(self, sys)
-    }
-    fn wants_icmp(&self, _dst: Ipv4Addr) -> bool {
-        true
     }
     crate::proc::any_program!();
 }

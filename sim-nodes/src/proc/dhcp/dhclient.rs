@@ -14,7 +14,7 @@
 
 use super::{CLIENT_PORT, Kind, Message, SERVER_PORT, emit, parse, udp};
 use crate::netns::OutSpec;
-use crate::proc::{Program, Sys};
+use crate::proc::{Program, SocketKind, Sys};
 use crate::wire::{self, Ipv4, Ipv4Fields, ethertype, proto};
 use sim_core::{Duration, Instant, MacAddr, rng};
 use std::net::Ipv4Addr;
@@ -106,17 +106,6 @@ impl Dhclient {
         self.malformed
     }
 
-    pub(crate) fn packet_iface(&self) -> Option<u32> {
-        (self.state != State::Done && self.ifindex != 0).then_some(self.ifindex)
-    }
-
-    /// dhclient also binds 0.0.0.0:68 (its "Socket/fallback", for sending unicast). What
-    /// arrives there is read and thrown away — the packet socket saw it already — but the
-    /// port is bound, so the stack sends no port unreachable for a unicast reply.
-    pub(crate) fn udp_port(&self) -> Option<(u16, Option<u32>)> {
-        (self.state != State::Done).then_some((CLIENT_PORT, None))
-    }
-
     pub(crate) fn detached(&self) -> bool {
         self.detached
     }
@@ -157,6 +146,12 @@ impl Dhclient {
         if self.args.release {
             return self.release_other(sys);
         }
+        // Its LPF packet socket on the interface; and 0.0.0.0:68 (its "Socket/fallback",
+        // for sending unicast): what arrives there is read and thrown away — the packet
+        // socket saw it already — but the port is bound, so the stack sends no port
+        // unreachable for a unicast reply. Both close when it exits.
+        sys.socket(SocketKind::Packet { ifindex: i });
+        sys.socket(SocketKind::Udp { port: CLIENT_PORT, dev: None });
         self.header(sys);
         self.state_init(sys);
     }
@@ -459,12 +454,6 @@ impl Program for Dhclient {
     }
     fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
         Dhclient::interrupt(self, sys)
-    }
-    fn packet_iface(&self) -> Option<u32> {
-        Dhclient::packet_iface(self)
-    }
-    fn udp_port(&self) -> Option<(u16, Option<u32>)> {
-        Dhclient::udp_port(self)
     }
     fn detached(&self) -> bool {
         Dhclient::detached(self)

@@ -17,7 +17,7 @@
 use super::{CLIENT_PORT, Kind, Message, SERVER_PORT, emit, parse, pretty_time, udp};
 use crate::netns::OutSpec;
 use crate::netns::icmp::kind as icmp_kind;
-use crate::proc::{IcmpIn, Program, Sys, UdpIn};
+use crate::proc::{IcmpIn, Program, SocketKind, Sys, UdpIn};
 use crate::wire::{self, proto};
 use sim_core::{Duration, Instant, MacAddr, rng};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -127,10 +127,6 @@ impl Dnsmasq {
         self.overflow
     }
 
-    pub(crate) fn udp_port(&self) -> Option<(u16, Option<u32>)> {
-        Some((SERVER_PORT, self.ifindex))
-    }
-
     pub(crate) fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
         if let Some(name) = self.args.interface.clone() {
             match sys.ifindex(&name) {
@@ -141,6 +137,9 @@ impl Dnsmasq {
                 }
             }
         }
+        // Port 67 on its interface (or all), and a raw ICMP socket for its ping check.
+        sys.socket(SocketKind::Udp { port: SERVER_PORT, dev: self.ifindex });
+        sys.socket(SocketKind::RawIcmp { bind: None });
         if self.args.no_dns {
             self.say(sys, "dnsmasq: started, version 2.90 DNS disabled");
         } else {
@@ -515,14 +514,8 @@ impl Program for Dnsmasq {
     fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
         Dnsmasq::interrupt(self, sys)
     }
-    fn udp_port(&self) -> Option<(u16, Option<u32>)> {
-        Dnsmasq::udp_port(self)
-    }
     fn detached(&self) -> bool {
         Dnsmasq::detached(self)
-    }
-    fn wants_icmp(&self, _dst: Ipv4Addr) -> bool {
-        true
     }
     crate::proc::any_program!();
 }
