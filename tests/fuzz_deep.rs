@@ -246,9 +246,8 @@ proptest! {
 /// `source[c.i..]`, and its byte cursor stops inside the character ("start byte index 737
 /// is not a char boundary"). The fix belongs there (compare bytes:
 /// `source.as_bytes()[c.i..].starts_with(b"steps")`, and skip those characters as trivia so
-/// spans stay right); this test stays ignored until it lands.
+/// spans stay right), which is what it does now.
 #[test]
-#[ignore = "ron_front.rs panics on Unicode whitespace between fields; fix pending there"]
 fn ron_with_unicode_whitespace_between_fields_does_not_panic() {
     for ws in ["\u{85}", "\u{200e}", "\u{2028}"] {
         check_and_run("w.ron", &format!("({ws}steps: [])"));

@@ -96,11 +96,30 @@ impl Cur<'_> {
             }
         }
     }
+    /// The length in bytes of the Unicode whitespace character at the cursor (U+0085,
+    /// U+200E, U+200F, U+2028, U+2029, as RON skips them), or 0.
+    fn unicode_space(&self) -> usize {
+        let rest = &self.s[self.i..self.s.len().min(self.i + 4)];
+        let text = match std::str::from_utf8(rest) {
+            Ok(t) => t,
+            Err(e) => std::str::from_utf8(&rest[..e.valid_up_to()]).unwrap_or_default(),
+        };
+        match text.chars().next() {
+            Some(ch @ ('\u{85}' | '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}')) => ch.len_utf8(),
+            _ => 0,
+        }
+    }
     /// Skips whitespace and comments.
     fn skip_trivia(&mut self) {
         loop {
             match (self.peek(), self.s.get(self.i + 1).copied()) {
-                (Some(b' ' | b'\t' | b'\n' | b'\r'), _) => self.bump(),
+                (Some(b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c), _) => self.bump(),
+                // What else RON takes for whitespace (Unicode's Pattern_White_Space).
+                (Some(b), _) if b >= 0x80 && self.unicode_space() > 0 => {
+                    for _ in 0..self.unicode_space() {
+                        self.bump();
+                    }
+                }
                 (Some(b'/'), Some(b'/')) => {
                     while self.peek().is_some_and(|b| b != b'\n') {
                         self.bump();
@@ -194,7 +213,7 @@ pub fn step_spans(source: &str) -> Vec<(Span, Vec<(String, Span)>)> {
                 depth -= 1;
                 c.bump();
             }
-            _ if depth == 1 && source[c.i..].starts_with("steps") => {
+            _ if depth == 1 && source.as_bytes()[c.i..].starts_with(b"steps") => {
                 for _ in 0..5 {
                     c.bump();
                 }
