@@ -62,8 +62,24 @@ impl Capture {
                 }
             };
             let _ = ready_tx.send(Ok(()));
-            while !stop2.load(Ordering::Relaxed) {
-                let Ok(frame) = rx.next() else { continue };
+            // Once told to stop, it still takes what the socket already holds (a frame the
+            // kernel queued before the stop, not yet read: under load the reader lags), and
+            // stops at the first read that finds nothing — as a person's Ctrl-C comes long
+            // after the last frame was printed.
+            // (A flood that never lets a read come back empty is cut off 200 ms after the stop.)
+            let mut stopped_at: Option<std::time::Instant> = None;
+            loop {
+                if stopped_at.is_none() && stop2.load(Ordering::Relaxed) {
+                    stopped_at = Some(std::time::Instant::now());
+                }
+                if stopped_at.is_some_and(|t| t.elapsed() > std::time::Duration::from_millis(200)) {
+                    break;
+                }
+                let frame = match rx.next() {
+                    Ok(f) => f,
+                    Err(_) if stopped_at.is_some() || stop2.load(Ordering::Relaxed) => break,
+                    Err(_) => continue,
+                };
                 if !filter.matches(frame) {
                     continue;
                 }
