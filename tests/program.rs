@@ -5,7 +5,7 @@
 mod common;
 
 use nslab::sim_core::{Duration, Instant, Record, Stream};
-use nslab::sim_nodes::proc::{Program, Sys};
+use nslab::sim_nodes::proc::{Meta, Program, SocketId, SocketKind, Sys};
 
 /// Prints a line every second, three times, then exits with status 7; Ctrl-C ends it early.
 #[derive(Debug, Default)]
@@ -97,4 +97,151 @@ fn ctrl_c_reaches_a_users_program() {
     let got: Vec<String> = lines(lab, job.pid).into_iter().map(|(_, l)| l).collect();
     assert_eq!(got.len(), 3, "{got:?}");
     assert_eq!(got[2], "ticker: interrupted");
+}
+
+/// A UDP echo server written outside nslab: it binds a port and answers every datagram
+/// with the same bytes, upper-cased, from `on_ready`.
+#[derive(Debug, Default)]
+struct UdpEcho {
+    sock: Option<SocketId>,
+    served: u32,
+}
+
+impl Program for UdpEcho {
+    fn name(&self) -> &'static str {
+        "udp-echo"
+    }
+    fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        self.sock = Some(sys.udp_open(7).expect("port 7 is free"));
+    }
+    fn on_ready(&mut self, sys: &mut Sys<'_, '_, '_>, sock: SocketId) {
+        while let Some((src, sport, data)) = sys.udp_recv(sock) {
+            self.served += 1;
+            sys.udp_send(sock, src, sport, &data.to_ascii_uppercase()).unwrap();
+        }
+    }
+    fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        sys.exit(0);
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
+    }
+}
+
+/// Its client: sends one datagram a second and prints what comes back; also reads a raw
+/// ICMP socket and prints the type of every ICMP message for this host.
+#[derive(Debug, Default)]
+struct UdpClient {
+    sock: Option<SocketId>,
+    icmp: Option<SocketId>,
+    sent: u32,
+    next: Option<Instant>,
+    buf: Vec<u8>,
+}
+
+impl Program for UdpClient {
+    fn name(&self) -> &'static str {
+        "udp-client"
+    }
+    fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        self.sock = Some(sys.udp_open(0).unwrap());
+        self.icmp = Some(sys.socket(SocketKind::RawIcmp { bind: None }));
+        self.next = Some(sys.now());
+    }
+    fn on_timeout(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        self.sent += 1;
+        let port = if self.sent == 3 { 9 } else { 7 };
+        let msg = format!("hello {}", self.sent);
+        sys.udp_send(self.sock.unwrap(), "10.0.0.1".parse().unwrap(), port, msg.as_bytes()).unwrap();
+        self.next = (self.sent < 3).then(|| sys.now() + Duration::from_secs(1));
+    }
+    fn on_ready(&mut self, sys: &mut Sys<'_, '_, '_>, sock: SocketId) {
+        if Some(sock) == self.icmp {
+            while let Some(Meta::Icmp { src, .. }) = sys.recv(sock, &mut self.buf) {
+                sys.stdout(format!("icmp type {} code {} from {src}", self.buf[0], self.buf[1]));
+                sys.exit(0);
+            }
+            return;
+        }
+        while let Some((src, sport, data)) = sys.udp_recv(sock) {
+            sys.stdout(format!("{src}:{sport} says {}", String::from_utf8_lossy(&data)));
+        }
+    }
+    fn poll_timeout(&self) -> Option<Instant> {
+        self.next
+    }
+    fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        sys.exit(130);
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
+    }
+}
+
+#[test]
+fn users_programs_talk_over_sockets_across_a_veth() {
+    let lab = "ip netns add a\nip netns add b\nip -n a link add va type veth peer name vb netns b\n\
+               ip -n a addr add 10.0.0.1/24 dev va\nip -n b addr add 10.0.0.2/24 dev vb\n\
+               ip -n a link set va up\nip -n b link set vb up\n";
+    let mut run = common::run_text("lab.sh", lab).unwrap();
+    let lab = &mut run.lab;
+    let (a, b) = (lab.ns(Some("a")).unwrap(), lab.ns(Some("b")).unwrap());
+    let server = lab.spawn(a, Box::new(UdpEcho::default()));
+    let client = lab.spawn(b, Box::new(UdpClient::default()));
+    let t0 = lab.world().now();
+    lab.world_mut().run_until(t0 + Duration::from_secs(5)).unwrap();
+    let got: Vec<String> = lines(lab, client.pid).into_iter().map(|(_, l)| l).collect();
+    assert_eq!(got.len(), 3, "{got:?}");
+    assert!(got[0].starts_with("10.0.0.1:7 says HELLO 1"), "{got:?}");
+    assert!(got[1].starts_with("10.0.0.1:7 says HELLO 2"), "{got:?}");
+    // Port 9 is closed: the port unreachable reaches the client's raw ICMP socket.
+    assert_eq!(got[2], "icmp type 3 code 3 from 10.0.0.1");
+    assert!(!lab.is_running(client));
+    assert!(lab.is_running(server));
+}
+
+/// A program that keeps writing to a TCP connection from every `on_ready` without end: the
+/// namespace's rounds at one instant meet the event budget instead of spinning for ever.
+#[derive(Debug, Default)]
+struct Flooder {
+    sock: Option<SocketId>,
+}
+
+impl Program for Flooder {
+    fn name(&self) -> &'static str {
+        "flooder"
+    }
+    fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        self.sock = Some(sys.tcp_connect("127.0.0.1".parse().unwrap(), 5000, None).unwrap());
+    }
+    fn on_ready(&mut self, sys: &mut Sys<'_, '_, '_>, sock: SocketId) {
+        sys.tcp_send(sock, b"x");
+    }
+    fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        sys.exit(130);
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
+    }
+}
+
+#[test]
+fn a_program_that_never_lets_its_socket_rest_meets_the_event_budget() {
+    let mut run = common::run_text("lab.sh", "ip netns add a\nip -n a link set lo up\n").unwrap();
+    let lab = &mut run.lab;
+    let a = lab.ns(Some("a")).unwrap();
+    lab.world_mut().set_event_budget(10_000);
+    lab.spawn(a, Box::new(Flooder::default()));
+    let t0 = lab.world().now();
+    let r = lab.world_mut().run_until(t0 + Duration::from_secs(1));
+    assert!(r.is_err(), "the budget stops it: {r:?}");
 }

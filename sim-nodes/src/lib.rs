@@ -3,7 +3,8 @@
 //! | module | owns |
 //! |---|---|
 //! | [`netns`] | `Netns`: one namespace's interfaces, addresses, FIB, neighbour table, forwarding, ICMP |
-//! | [`proc`] | processes running in a namespace (ping, traceroute, tcpdump, dnsmasq, dhclient, conntrack -E, nc, curl, python3 -m http.server) and their system-call surface |
+//! | [`sys`] | the boundary between stack and programs: `trait Program` and `Sys`, the system calls a program makes |
+//! | [`proc`] | the built-in programs (ping, traceroute, tcpdump, dnsmasq, dhclient, conntrack -E, nc, curl, python3 -m http.server), one module each |
 //! | [`clock`] | what a wall clock reads at a virtual time, in the tools' formats |
 //! | [`netfilter`] | iptables tables, conntrack and NAT with Linux's semantics |
 //! | [`lab`] | `Lab`: the machine — namespaces, veth pairs, bridges, the `ip`/`bridge`/`brctl`/`sysctl` vocabulary |
@@ -18,6 +19,7 @@ pub mod netfilter;
 pub mod netns;
 pub mod proc;
 pub mod show;
+pub mod sys;
 pub mod wire;
 
 pub use lab::{Job, Lab, LabError};

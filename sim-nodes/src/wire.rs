@@ -184,6 +184,44 @@ pub fn decrement_ttl(packet: &mut [u8]) {
     packet[10..12].copy_from_slice(&(!(sum as u16)).to_be_bytes());
 }
 
+/// ICMP's type and code numbers.
+pub mod icmp {
+    /// ICMP types.
+    pub mod kind {
+        /// Echo reply.
+        pub const ECHO_REPLY: u8 = 0;
+        /// Destination unreachable.
+        pub const DEST_UNREACH: u8 = 3;
+        /// Echo request.
+        pub const ECHO_REQUEST: u8 = 8;
+        /// Time exceeded.
+        pub const TIME_EXCEEDED: u8 = 11;
+        /// Parameter problem.
+        pub const PARAM_PROB: u8 = 12;
+    }
+
+    /// Destination-unreachable codes.
+    pub mod code {
+        /// Network unreachable.
+        pub const NET_UNREACH: u8 = 0;
+        /// Host unreachable.
+        pub const HOST_UNREACH: u8 = 1;
+        /// Protocol unreachable.
+        pub const PROT_UNREACH: u8 = 2;
+        /// Port unreachable.
+        pub const PORT_UNREACH: u8 = 3;
+        /// Fragmentation needed and DF set.
+        pub const FRAG_NEEDED: u8 = 4;
+        /// Administratively prohibited (iptables REJECT's default).
+        pub const PKT_FILTERED: u8 = 13;
+    }
+}
+
+/// The netmask of a prefix length, as a host-order word.
+pub fn mask(prefix: u8) -> u32 {
+    if prefix == 0 { 0 } else { u32::MAX << (32 - u32::from(prefix.min(32))) }
+}
+
 /// ARP for Ethernet/IPv4 (RFC 826): offsets and a view.
 pub mod arp {
     use super::*;

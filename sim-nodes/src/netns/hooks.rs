@@ -362,21 +362,25 @@ impl Netns {
         self.deliver_ct_events(cx);
     }
 
-    /// Hands pending conntrack events to every `conntrack -E`.
+    /// Puts pending conntrack events on every event subscription (`conntrack -E`).
     pub(crate) fn deliver_ct_events(&mut self, cx: &mut Context<'_>) {
         if self.nf.ct.events.is_empty() {
             return;
         }
-        let events = std::mem::take(&mut self.nf.ct.events);
+        let mut events = std::mem::take(&mut self.nf.ct.events);
         let mut from = super::socktab::SocketId(0);
-        while let Some((id, pid)) = self.socks.next_conntrack(from) {
+        while let Some(id) = self.socks.next_conntrack(from) {
             from = id.succ();
-            self.with_proc(cx, pid, |p, sys| {
-                for (ev, e) in &events {
-                    p.on_conntrack(sys, *ev, e);
+            for (ev, e) in &events {
+                let meta = super::socktab::Meta::Conntrack { ev: *ev, entry: e.clone() };
+                if !self.socks.push(id, meta, &[]) {
+                    // ENOBUFS on the netlink socket: conntrack -E reports it and goes on.
+                    cx.drop_frame(None, "conntrack: event socket queue full");
                 }
-            });
+            }
         }
+        events.clear();
+        self.nf.ct.events = events;
     }
 }
 
@@ -461,6 +465,7 @@ impl Netns {
         self.nf.ct.flush(cx.now(), pid);
         self.arm_conntrack_timer();
         self.deliver_ct_events(cx);
+        self.settle(cx);
         ToolOutput {
             stdout: Vec::new(),
             stderr: vec![format!(

@@ -12,35 +12,7 @@ use sim_core::{Duration, Instant};
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
-/// ICMP types.
-pub mod kind {
-    /// Echo reply.
-    pub const ECHO_REPLY: u8 = 0;
-    /// Destination unreachable.
-    pub const DEST_UNREACH: u8 = 3;
-    /// Echo request.
-    pub const ECHO_REQUEST: u8 = 8;
-    /// Time exceeded.
-    pub const TIME_EXCEEDED: u8 = 11;
-    /// Parameter problem.
-    pub const PARAM_PROB: u8 = 12;
-}
-
-/// Destination-unreachable codes.
-pub mod code {
-    /// Network unreachable.
-    pub const NET_UNREACH: u8 = 0;
-    /// Host unreachable.
-    pub const HOST_UNREACH: u8 = 1;
-    /// Protocol unreachable.
-    pub const PROT_UNREACH: u8 = 2;
-    /// Port unreachable.
-    pub const PORT_UNREACH: u8 = 3;
-    /// Fragmentation needed and DF set.
-    pub const FRAG_NEEDED: u8 = 4;
-    /// Administratively prohibited (iptables REJECT's default).
-    pub const PKT_FILTERED: u8 = 13;
-}
+pub use crate::wire::icmp::{code, kind};
 
 /// True for ICMP error types (which never trigger another error).
 pub fn is_error(t: u8) -> bool {

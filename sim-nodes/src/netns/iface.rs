@@ -77,7 +77,7 @@ impl IfAddr {
 
 /// The netmask for a prefix length.
 pub fn mask(prefix: u8) -> u32 {
-    if prefix == 0 { 0 } else { u32::MAX << (32 - u32::from(prefix.min(32))) }
+    crate::wire::mask(prefix)
 }
 
 /// The network address of `a/prefix`.

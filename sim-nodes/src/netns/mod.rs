@@ -3,8 +3,11 @@
 //! What `ip netns add` makes. L2/L3 are ours: interfaces and addresses ([`iface`]), the FIB
 //! ([`fib`]), the neighbour table ([`neigh`]), forwarding gated by `net.ipv4.ip_forward`
 //! ([`sysctl`]), ICMP with Linux's rate limits ([`icmp`]). Receive paths live in `rx.rs`,
-//! output paths in `tx.rs`. Processes (ping, …) run inside the namespace and reach the stack
-//! through [`crate::proc::Sys`].
+//! output paths in `tx.rs`. Programs run inside the namespace and reach the stack only
+//! through [`crate::sys::Sys`]; the stack knows no program. It delivers to the socket table
+//! ([`socktab`]: receive queues, ready marks) and, once its own work for an event is done,
+//! [`Netns::settle`] calls the owners of ready sockets and lets smoltcp act on what they did
+//! (TCP and UDP on smoltcp: `sockets.rs`). This module must not import `crate::proc`.
 //!
 //! The namespace is a sans-IO [`Node`]: frames in through `handle_frame`, deadlines through
 //! `handle_timeout`, everything out through the engine's context.
@@ -24,12 +27,12 @@ pub mod sysctl;
 pub mod timers;
 mod tx;
 
-use crate::proc::{Process, Sys};
+use crate::sys::{Process, Sys};
 use fib::{Fib, Proto, Route};
 use iface::{IfAddr, IfKind, Iface, Scope, network};
 use neigh::{NeighKey, NeighTable};
 use sim_core::rng::{self, NodeRng};
-use sim_core::{Context, Duration, Instant, MacAddr, Node, PortId, Stream};
+use sim_core::{Context, Duration, Instant, MacAddr, Node, PortId};
 use std::collections::{BTreeMap, VecDeque};
 use std::net::Ipv4Addr;
 use sysctl::Sysctl;
@@ -143,15 +146,13 @@ pub struct Netns {
     icmpbuf: Vec<u8>,
     acts: Vec<neigh::Action>,
     pending: VecDeque<neigh::Action>,
-    draining: bool,
     lo_queue: VecDeque<(Instant, Vec<u8>)>,
     counters: Counters,
     nf: crate::netfilter::Netfilter,
     nfbuf: Vec<u8>,
     l4: Option<Box<sockets::L4>>,
-    /// Raw, packet, UDP and conntrack-event sockets outside smoltcp, by id.
+    /// The socket table: every socket of every process, by id.
     pub(crate) socks: socktab::SockTab,
-    l4_polling: bool,
 }
 
 /// The loopback device's ifindex.
@@ -191,14 +192,12 @@ impl Netns {
             icmpbuf: Vec::with_capacity(1600),
             acts: Vec::new(),
             pending: VecDeque::new(),
-            draining: false,
             lo_queue: VecDeque::new(),
             counters: Counters::default(),
             nf: crate::netfilter::Netfilter::default(),
             nfbuf: Vec::with_capacity(1600),
             l4: None,
             socks: socktab::SockTab::default(),
-            l4_polling: false,
         }
     }
 
@@ -237,11 +236,6 @@ impl Netns {
     /// Running processes by pid.
     pub fn procs(&self) -> impl Iterator<Item = (&u32, &Process)> {
         self.procs.iter()
-    }
-
-    /// The raw, packet, UDP and conntrack-event sockets outside smoltcp: id, owner, kind.
-    pub fn sockets(&self) -> impl Iterator<Item = (socktab::SocketId, u32, socktab::SocketKind)> + '_ {
-        self.socks.iter()
     }
 
     /// True while process `pid` runs.
@@ -732,8 +726,14 @@ impl Netns {
     pub fn spawn(&mut self, cx: &mut Context<'_>, proc_: Process) -> u32 {
         let pid = self.take_pid();
         self.procs.insert(pid, proc_);
-        self.with_proc(cx, pid, |p, sys| p.start(sys));
+        self.call(cx, pid, |p, sys| p.start(sys));
+        self.settle(cx);
         pid
+    }
+
+    /// A running process.
+    pub(crate) fn proc_mut(&mut self, pid: u32) -> Option<&mut dyn crate::sys::Program> {
+        self.procs.get_mut(&pid).map(|p| p.as_mut())
     }
 
     /// The pids of running processes whose program is `name`.
@@ -748,44 +748,66 @@ impl Netns {
 
     /// A line typed into a process's terminal.
     pub fn input(&mut self, cx: &mut Context<'_>, pid: u32, line: &str) {
-        self.with_proc(cx, pid, |p, sys| p.on_input(sys, line));
+        self.call(cx, pid, |p, sys| p.on_input(sys, line));
+        self.settle(cx);
     }
 
     /// Sends SIGINT to a process (Ctrl-C, `kill -INT`, or the end of a scenario).
     pub fn interrupt(&mut self, cx: &mut Context<'_>, pid: u32) {
-        self.with_proc(cx, pid, |p, sys| p.interrupt(sys));
+        self.call(cx, pid, |p, sys| p.interrupt(sys));
+        self.settle(cx);
     }
 
-    /// Runs `f` on process `pid` with access to the stack; handles its exit and deadline.
-    pub(crate) fn with_proc(
-        &mut self,
-        cx: &mut Context<'_>,
-        pid: u32,
-        f: impl FnOnce(&mut Process, &mut Sys<'_, '_, '_>),
-    ) {
+    /// Calls process `pid` with access to the stack; handles its exit and deadline. Only
+    /// the namespace's entry points call it, never the stack while it works: the stack
+    /// puts what it delivers on sockets, and [`Netns::settle`] calls their owners after.
+    fn call(&mut self, cx: &mut Context<'_>, pid: u32, f: impl FnOnce(&mut Process, &mut Sys<'_, '_, '_>)) {
         let Some(mut p) = self.procs.remove(&pid) else { return };
         let mut sys = Sys { ns: self, cx, pid, exited: None };
         f(&mut p, &mut sys);
-        let exited = sys.exited;
-        match exited {
-            Some(status) => {
-                self.timers.set(TimerKey::Proc(pid), None);
-                self.sockets_exit(pid);
-                self.socks.close_all(pid);
-                cx.exit(pid, status);
-            }
+        match sys.exited {
+            Some(status) => self.reap(cx, pid, status),
             None => {
                 self.timers.set(TimerKey::Proc(pid), p.poll_timeout());
                 self.procs.insert(pid, p);
             }
         }
-        if self.l4.as_ref().is_some_and(|l| l.dirty) {
-            self.l4_poll(cx);
+    }
+
+    /// Ends process `pid` with `status` without calling it (`kill -KILL`).
+    pub(crate) fn kill(&mut self, cx: &mut Context<'_>, pid: u32, status: i32) {
+        if self.procs.remove(&pid).is_some() {
+            self.reap(cx, pid, status);
         }
     }
 
-    pub(crate) fn output_line(&self, cx: &mut Context<'_>, pid: u32, stream: Stream, line: String) {
-        cx.output(pid, stream, line);
+    /// A process has ended: its deadline, sockets and table entry go.
+    fn reap(&mut self, cx: &mut Context<'_>, pid: u32, status: i32) {
+        self.timers.set(TimerKey::Proc(pid), None);
+        self.sockets_exit(pid);
+        self.socks.close_all(pid);
+        cx.exit(pid, status);
+    }
+
+    /// After the stack's work: calls the owners of ready sockets, in the order they became
+    /// ready, and lets smoltcp act on what they did, until nothing is left to do.
+    pub(crate) fn settle(&mut self, cx: &mut Context<'_>) {
+        let mut rounds = 0u32;
+        loop {
+            if self.l4.as_ref().is_some_and(|l| l.needs_poll()) {
+                // Round after round at one instant counts toward the event budget, which
+                // ends a program that keeps its sockets busy for ever.
+                if rounds > 0 && !cx.event() {
+                    break;
+                }
+                rounds += 1;
+                self.l4_poll(cx);
+            } else if let Some((id, pid)) = self.socks.pop_ready() {
+                self.call(cx, pid, |p, sys| p.on_ready(sys, id));
+            } else {
+                break;
+            }
+        }
     }
 
     fn next_ip_id(&mut self) -> u16 {
@@ -805,6 +827,7 @@ fn redraw_reachable(p: &mut iface::NeighParms, rng: &mut NodeRng, now: Instant) 
 impl Node for Netns {
     fn handle_frame(&mut self, cx: &mut Context<'_>, port: PortId, frame: &[u8]) {
         self.rx_frame(cx, port.0, frame);
+        self.settle(cx);
     }
 
     fn handle_timeout(&mut self, cx: &mut Context<'_>) {
@@ -834,12 +857,13 @@ impl Node for Netns {
                         self.run_pending(cx);
                     }
                 }
-                TimerKey::Proc(pid) => self.with_proc(cx, pid, |p, sys| p.on_timeout(sys)),
+                TimerKey::Proc(pid) => self.call(cx, pid, |p, sys| p.on_timeout(sys)),
                 TimerKey::Fdb(br) => self.fdb_expire(cx, br),
                 TimerKey::Lifetimes => self.expire_addrs(now),
                 TimerKey::Conntrack => self.conntrack_expire(cx),
                 TimerKey::Sockets => self.l4_poll(cx),
             }
+            self.settle(cx);
         }
     }
 

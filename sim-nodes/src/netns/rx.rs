@@ -5,7 +5,7 @@
 
 use super::icmp::{self, code, kind};
 use super::neigh::{Nud, UpdateFlags};
-use super::socktab::SocketId;
+use super::socktab::{Meta, SocketId};
 use super::{Netns, OutSpec};
 use crate::wire::{self, Ipv4, Ipv4Error, arp::Arp, ethertype, proto};
 use sim_core::{Context, MacAddr};
@@ -267,16 +267,11 @@ impl Netns {
                     return;
                 }
                 match owner {
-                    Some(pid) if p.len() >= 8 => {
-                        let u = crate::proc::UdpIn {
-                            in_if,
-                            src: ip.src(),
-                            dst: ip.dst(),
-                            sport: u16::from_be_bytes([p[0], p[1]]),
-                            dport,
-                            payload: &p[8..],
-                        };
-                        self.with_proc(cx, pid, |pr, sys| pr.on_udp(sys, &u));
+                    Some(id) if p.len() >= 8 => {
+                        let meta = Meta::Udp { in_if, src: ip.src(), dst: ip.dst(), sport, dport };
+                        if !self.socks.push(id, meta, &p[8..]) {
+                            cx.drop_frame(Some(sim_core::PortId(in_if)), "udp: socket receive queue full");
+                        }
                     }
                     _ if !bcast => self.icmp_error(cx, ip.packet(), kind::DEST_UNREACH, code::PORT_UNREACH, 0),
                     _ => {}
@@ -300,14 +295,13 @@ impl Netns {
             cx.drop_frame(Some(sim_core::PortId(in_if)), "bad icmp checksum");
             return;
         }
-        self.deliver_raw_icmp(cx, ip);
+        self.deliver_raw_icmp(cx, in_if, ip);
         // Port unreachable about a datagram one of our UDP sockets sent: ECONNREFUSED.
         if m[0] == kind::DEST_UNREACH && m[1] == code::PORT_UNREACH && m.len() >= 8 + 20 + 4 {
             let inner = &m[8..];
             let ihl = usize::from(inner[0] & 0x0f) * 4;
             if inner[9] == proto::UDP && inner.len() >= ihl + 2 {
                 self.udp_refused(u16::from_be_bytes([inner[ihl], inner[ihl + 1]]));
-                self.l4_poll(cx);
             }
         }
         if m[0] != kind::ECHO_REQUEST {
@@ -328,23 +322,27 @@ impl Netns {
         self.icmpbuf = reply;
     }
 
-    /// Hands a frame to the owner of every packet socket on `ifindex` (dhclient's LPF).
+    /// Puts a frame on every packet socket on `ifindex` (dhclient's LPF).
     fn deliver_packet_sockets(&mut self, cx: &mut Context<'_>, ifindex: u32, frame: &[u8]) {
         let mut from = SocketId(0);
-        while let Some((id, pid)) = self.socks.next_packet(from, ifindex) {
+        while let Some(id) = self.socks.next_packet(from, ifindex) {
             from = id.succ();
-            self.with_proc(cx, pid, |p, sys| p.on_frame(sys, ifindex, frame));
+            if !self.socks.push(id, Meta::Frame { ifindex }, frame) {
+                cx.drop_frame(Some(sim_core::PortId(ifindex)), "packet: socket receive queue full");
+            }
         }
     }
 
-    /// Hands a copy of an ICMP packet to the owner of every raw ICMP socket whose bound
-    /// address (if any) is the destination.
-    fn deliver_raw_icmp(&mut self, cx: &mut Context<'_>, ip: &Ipv4<'_>) {
+    /// Puts a copy of an ICMP packet on every raw ICMP socket whose bound address (if any)
+    /// is the destination.
+    fn deliver_raw_icmp(&mut self, cx: &mut Context<'_>, in_if: u32, ip: &Ipv4<'_>) {
         let mut from = SocketId(0);
-        while let Some((id, pid)) = self.socks.next_raw_icmp(from, ip.dst()) {
+        while let Some(id) = self.socks.next_raw_icmp(from, ip.dst()) {
             from = id.succ();
-            let hdr = crate::proc::IcmpIn { src: ip.src(), dst: ip.dst(), ttl: ip.ttl(), icmp: ip.payload() };
-            self.with_proc(cx, pid, |p, sys| p.on_icmp(sys, &hdr));
+            let meta = Meta::Icmp { src: ip.src(), dst: ip.dst(), ttl: ip.ttl() };
+            if !self.socks.push(id, meta, ip.payload()) {
+                cx.drop_frame(Some(sim_core::PortId(in_if)), "raw: socket receive queue full");
+            }
         }
     }
 }

@@ -5,6 +5,7 @@
 //! the namespace's; its random seed comes from the namespace's stream; ephemeral ports are
 //! drawn from `net.ipv4.ip_local_port_range` with the namespace's RNG.
 
+use super::socktab::{Backing, SocketId};
 use super::{Netns, TimerKey};
 use sim_core::rng::{self, NodeRng};
 use sim_core::{Context, Instant};
@@ -127,6 +128,11 @@ impl L4 {
         }
     }
 
+    /// True if smoltcp has something to act on: packets in, or a socket changed.
+    pub(crate) fn needs_poll(&self) -> bool {
+        self.dirty || !self.dev.rx.is_empty()
+    }
+
     /// True if a UDP socket takes a datagram from `src:sport` to `dst:dport`.
     pub(crate) fn udp_takes(&self, dst: Ipv4Addr, dport: u16, src: Ipv4Addr, sport: u16) -> bool {
         self.sockets.iter().any(|(h, s)| match s {
@@ -203,89 +209,71 @@ impl Netns {
         });
     }
 
-    /// Lets smoltcp act, sends what it emitted through our output path, tells the
-    /// processes that own sockets, and again while they asked for more.
+    /// One round of smoltcp: ingress, then the owners of ready sockets (as woken
+    /// applications run before the stack's own replies leave: a close() right after a
+    /// peer's FIN rides on the ACK), then egress. [`Netns::settle`] runs rounds while
+    /// something is left to do.
     pub(crate) fn l4_poll(&mut self, cx: &mut Context<'_>) {
-        if self.l4_polling {
-            // A process acted from inside a poll: the outer loop goes round again.
-            return;
-        }
-        self.l4_polling = true;
-        // Ingress, then the processes (as woken applications run before the stack's own
-        // replies leave: a close() right after a peer's FIN rides on the ACK), then egress.
-        for _ in 0..32 {
-            self.sync_addrs();
-            let Some(l4) = self.l4.as_mut() else { break };
-            l4.dirty = false;
-            let now = sm_now(cx.now());
-            let connecting: Vec<SocketHandle> = l4
-                .sockets
-                .iter()
-                .filter(|(_, s)| matches!(s, smoltcp::socket::Socket::Tcp(t) if t.state() == tcp::State::SynSent))
-                .map(|(h, _)| h)
-                .collect();
-            while l4.iface.poll_ingress_single(now, &mut l4.dev, &mut l4.sockets)
-                != smoltcp::iface::PollIngressSingleResult::None
-            {}
-            // A SYN-ACK is acknowledged by the kernel before the application hears of it.
-            if connecting.iter().any(|h| l4.sockets.get::<tcp::Socket>(*h).state() == tcp::State::Established) {
-                let _ = l4.iface.poll_egress(now, &mut l4.dev, &mut l4.sockets);
-                let out: Vec<Vec<u8>> = l4.dev.tx.drain(..).collect();
-                for mut p in out {
-                    let _ = self.output_ip(cx, &mut p);
-                }
-            }
-            let Some(l4) = self.l4.as_mut() else { break };
-            let owners: Vec<u32> = {
-                let mut v: Vec<u32> = l4.owners.values().copied().collect();
-                v.sort_unstable();
-                v.dedup();
-                v
-            };
-            for pid in owners {
-                self.with_proc(cx, pid, |p, sys| p.on_sockets(sys));
-            }
-            let Some(l4) = self.l4.as_mut() else { break };
+        self.sync_addrs();
+        let Some(l4) = self.l4.as_mut() else { return };
+        l4.dirty = false;
+        let now = sm_now(cx.now());
+        let connecting: Vec<SocketHandle> = l4
+            .sockets
+            .iter()
+            .filter(|(_, s)| matches!(s, smoltcp::socket::Socket::Tcp(t) if t.state() == tcp::State::SynSent))
+            .map(|(h, _)| h)
+            .collect();
+        while l4.iface.poll_ingress_single(now, &mut l4.dev, &mut l4.sockets)
+            != smoltcp::iface::PollIngressSingleResult::None
+        {}
+        // A SYN-ACK is acknowledged by the kernel before the application hears of it.
+        if connecting.iter().any(|h| l4.sockets.get::<tcp::Socket>(*h).state() == tcp::State::Established) {
             let _ = l4.iface.poll_egress(now, &mut l4.dev, &mut l4.sockets);
-            let out: Vec<Vec<u8>> = l4.dev.tx.drain(..).collect();
-            let sent = !out.is_empty();
-            for mut p in out {
-                let _ = self.output_ip(cx, &mut p);
-            }
-            let again = self.l4.as_ref().is_some_and(|l| l.dirty || !l.dev.rx.is_empty());
-            if !again && !sent {
-                break;
-            }
-            if !again {
-                // What went out may have changed sockets' state (a SYN sent, data queued).
-                continue;
-            }
+            self.l4_flush(cx);
         }
-        self.l4_polling = false;
-        if let Some(l4) = self.l4.as_mut() {
-            // Sockets whose process is gone, once closed, go.
-            let gone: Vec<SocketHandle> = l4
-                .sockets
-                .iter()
-                .filter(|(h, s)| {
-                    !l4.owners.contains_key(h) && !matches!(s, smoltcp::socket::Socket::Tcp(t) if t.is_open())
-                })
-                .map(|(h, _)| h)
-                .collect();
-            for h in gone {
-                l4.sockets.remove(h);
-            }
-            let at = l4.iface.poll_at(sm_now(cx.now()), &l4.sockets);
-            let at = at.map(|t| Instant::from_micros(t.total_micros().max(0) as u64).max(cx.now()));
-            self.timers.set(TimerKey::Sockets, at);
+        self.socks.wake_l4();
+        while let Some((id, pid)) = self.socks.pop_ready() {
+            self.call(cx, pid, |p, sys| p.on_ready(sys, id));
         }
+        let Some(l4) = self.l4.as_mut() else { return };
+        let _ = l4.iface.poll_egress(now, &mut l4.dev, &mut l4.sockets);
+        // What went out may have changed sockets' state (a SYN sent, data queued): the
+        // owners hear of it in another round.
+        let sent = self.l4_flush(cx);
+        let Some(l4) = self.l4.as_mut() else { return };
+        l4.dirty |= sent;
+        // Sockets whose process is gone, once closed, go.
+        let gone: Vec<SocketHandle> = l4
+            .sockets
+            .iter()
+            .filter(|(h, s)| !l4.owners.contains_key(h) && !matches!(s, smoltcp::socket::Socket::Tcp(t) if t.is_open()))
+            .map(|(h, _)| h)
+            .collect();
+        for h in gone {
+            l4.sockets.remove(h);
+        }
+        let at = l4.iface.poll_at(sm_now(cx.now()), &l4.sockets);
+        let at = at.map(|t| Instant::from_micros(t.total_micros().max(0) as u64).max(cx.now()));
+        self.timers.set(TimerKey::Sockets, at);
+    }
+
+    /// Sends what smoltcp emitted through our output path; true if there was any.
+    fn l4_flush(&mut self, cx: &mut Context<'_>) -> bool {
+        let Some(l4) = self.l4.as_mut() else { return false };
+        let out: Vec<Vec<u8>> = l4.dev.tx.drain(..).collect();
+        let sent = !out.is_empty();
+        for mut p in out {
+            let _ = self.output_ip(cx, &mut p);
+        }
+        sent
     }
 
     /// A TCP or UDP packet for a socket: into smoltcp.
     pub(crate) fn l4_deliver(&mut self, cx: &mut Context<'_>, pkt: &[u8]) {
         let l4 = self.l4_mut(cx);
         l4.dev.rx.push_back(pkt.to_vec());
-        self.l4_poll(cx);
+        l4.dirty = true;
     }
 
     /// True if a socket of ours takes this UDP datagram.
@@ -304,7 +292,7 @@ impl Netns {
     }
 
     /// Opens a UDP socket on `port` (0: an ephemeral one) for process `pid`.
-    pub(crate) fn udp_open(&mut self, cx: &mut Context<'_>, pid: u32, port: u16) -> Result<SocketHandle, super::Errno> {
+    pub(crate) fn udp_open(&mut self, cx: &mut Context<'_>, pid: u32, port: u16) -> Result<SocketId, super::Errno> {
         self.l4_mut(cx);
         let port = if port == 0 { self.ephemeral(cx, true).ok_or(super::Errno::AddrNotAvail)? } else { port };
         let l4 = self.l4.as_mut().expect("made");
@@ -317,17 +305,26 @@ impl Netns {
         s.bind(IpListenEndpoint { addr: None, port }).map_err(|_| super::Errno::Inval)?;
         let h = l4.sockets.add(s);
         l4.owners.insert(h, pid);
-        Ok(h)
+        Ok(self.socks.open(pid, Backing::Dgram(h)))
+    }
+
+    /// The smoltcp socket behind entry `id`.
+    fn handle(&self, id: SocketId) -> Option<SocketHandle> {
+        match self.socks.get(id)?.1 {
+            Backing::Tcp(h) | Backing::Dgram(h) => Some(h),
+            Backing::Ours(_) => None,
+        }
     }
 
     /// Sends a datagram from socket `h` to `dst:dport`, from the address routing picks.
     pub(crate) fn udp_send(
         &mut self,
-        h: SocketHandle,
+        id: SocketId,
         dst: Ipv4Addr,
         dport: u16,
         data: &[u8],
     ) -> Result<(), super::Errno> {
+        let h = self.handle(id).ok_or(super::Errno::Inval)?;
         let src = self.route_output(dst, None, None)?.src;
         let l4 = self.l4.as_mut().ok_or(super::Errno::Inval)?;
         let s = l4.sockets.get_mut::<udp::Socket>(h);
@@ -342,7 +339,8 @@ impl Netns {
     }
 
     /// The next datagram for socket `h`: its source and payload.
-    pub(crate) fn udp_recv(&mut self, h: SocketHandle) -> Option<(Ipv4Addr, u16, Vec<u8>)> {
+    pub(crate) fn udp_recv(&mut self, id: SocketId) -> Option<(Ipv4Addr, u16, Vec<u8>)> {
+        let h = self.handle(id)?;
         let l4 = self.l4.as_mut()?;
         let s = l4.sockets.get_mut::<udp::Socket>(h);
         let (data, meta) = s.recv().ok()?;
@@ -351,14 +349,17 @@ impl Netns {
     }
 
     /// `connect()` on a UDP socket: only `peer` is heard from now on.
-    pub(crate) fn udp_connect(&mut self, h: SocketHandle, peer: (Ipv4Addr, u16)) {
-        if let Some(l4) = self.l4.as_mut() {
+    pub(crate) fn udp_connect(&mut self, id: SocketId, peer: (Ipv4Addr, u16)) {
+        if let Some(h) = self.handle(id)
+            && let Some(l4) = self.l4.as_mut()
+        {
             l4.udp_peer.insert(h, peer);
         }
     }
 
     /// Takes the socket's pending ECONNREFUSED.
-    pub(crate) fn take_refused(&mut self, h: SocketHandle) -> bool {
+    pub(crate) fn take_refused(&mut self, id: SocketId) -> bool {
+        let Some(h) = self.handle(id) else { return false };
         self.l4.as_mut().and_then(|l| l.refused.remove(&h)).unwrap_or(false)
     }
 
@@ -370,7 +371,7 @@ impl Netns {
         bind: Option<Ipv4Addr>,
         port: u16,
         again: bool,
-    ) -> Result<SocketHandle, super::Errno> {
+    ) -> Result<SocketId, super::Errno> {
         if let Some(a) = bind
             && !self.is_local(a)
         {
@@ -390,14 +391,17 @@ impl Netns {
         s.listen(ep).map_err(|_| super::Errno::Inval)?;
         let h = l4.sockets.add(s);
         l4.owners.insert(h, pid);
-        Ok(h)
+        Ok(self.socks.open(pid, Backing::Tcp(h)))
     }
 
     /// The process lets go of TCP socket `h`: it finishes closing on its own, then goes.
-    pub(crate) fn tcp_release(&mut self, h: SocketHandle) {
-        if let Some(l4) = self.l4.as_mut() {
+    pub(crate) fn tcp_release(&mut self, id: SocketId) {
+        if let Some(h) = self.handle(id)
+            && let Some(l4) = self.l4.as_mut()
+        {
             l4.owners.remove(&h);
         }
+        self.socks.close(id);
     }
 
     /// Connects a TCP socket to `dst:dport` from an ephemeral port (or `sport`).
@@ -408,7 +412,7 @@ impl Netns {
         dst: Ipv4Addr,
         dport: u16,
         sport: Option<u16>,
-    ) -> Result<SocketHandle, super::Errno> {
+    ) -> Result<SocketId, super::Errno> {
         let src = self.route_output(dst, None, None)?.src;
         self.l4_mut(cx);
         let sport = match sport {
@@ -426,12 +430,12 @@ impl Netns {
         let h = l4.sockets.add(s);
         l4.owners.insert(h, pid);
         l4.dirty = true;
-        Ok(h)
+        Ok(self.socks.open(pid, Backing::Tcp(h)))
     }
 
     /// How TCP socket `h` is doing, and its peer.
-    pub(crate) fn tcp_state(&self, h: SocketHandle) -> (TcpState, Option<(Ipv4Addr, u16)>) {
-        let Some(l4) = self.l4.as_ref() else { return (TcpState::Closed, None) };
+    pub(crate) fn tcp_state(&self, id: SocketId) -> (TcpState, Option<(Ipv4Addr, u16)>) {
+        let (Some(l4), Some(h)) = (self.l4.as_ref(), self.handle(id)) else { return (TcpState::Closed, None) };
         let s = l4.sockets.get::<tcp::Socket>(h);
         let peer = s.remote_endpoint().map(|e| {
             let IpAddress::Ipv4(a) = e.addr;
@@ -449,7 +453,8 @@ impl Netns {
     }
 
     /// Queues data on TCP socket `h`.
-    pub(crate) fn tcp_send(&mut self, h: SocketHandle, data: &[u8]) -> usize {
+    pub(crate) fn tcp_send(&mut self, id: SocketId, data: &[u8]) -> usize {
+        let Some(h) = self.handle(id) else { return 0 };
         let Some(l4) = self.l4.as_mut() else { return 0 };
         let n = l4.sockets.get_mut::<tcp::Socket>(h).send_slice(data).unwrap_or(0);
         l4.dirty = true;
@@ -457,7 +462,8 @@ impl Netns {
     }
 
     /// What TCP socket `h` has received.
-    pub(crate) fn tcp_recv(&mut self, h: SocketHandle) -> Vec<u8> {
+    pub(crate) fn tcp_recv(&mut self, id: SocketId) -> Vec<u8> {
+        let Some(h) = self.handle(id) else { return Vec::new() };
         let Some(l4) = self.l4.as_mut() else { return Vec::new() };
         let s = l4.sockets.get_mut::<tcp::Socket>(h);
         let mut out = Vec::new();
@@ -472,19 +478,22 @@ impl Netns {
     }
 
     /// Bytes queued on TCP socket `h` not yet acknowledged.
-    pub(crate) fn tcp_unacked(&self, h: SocketHandle) -> usize {
+    pub(crate) fn tcp_unacked(&self, id: SocketId) -> usize {
+        let Some(h) = self.handle(id) else { return 0 };
         self.l4.as_ref().map(|l| l.sockets.get::<tcp::Socket>(h).send_queue()).unwrap_or(0)
     }
 
     /// Closes TCP socket `h` (FIN).
-    pub(crate) fn tcp_close(&mut self, h: SocketHandle) {
+    pub(crate) fn tcp_close(&mut self, id: SocketId) {
+        let Some(h) = self.handle(id) else { return };
         if let Some(l4) = self.l4.as_mut() {
             let s = l4.sockets.get_mut::<tcp::Socket>(h);
             if s.state() == tcp::State::SynSent {
                 // Linux just forgets a connection still in SYN_SENT (no RST, unlike
-                // smoltcp's close); the handle is dead after this.
+                // smoltcp's close); the socket is gone after this.
                 l4.sockets.remove(h);
                 l4.owners.remove(&h);
+                self.socks.close(id);
                 return;
             }
             s.close();

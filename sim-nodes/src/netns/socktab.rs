@@ -1,18 +1,25 @@
-//! The namespace's table of the sockets that live on our own L2/L3 rather than on smoltcp:
-//! raw ICMP sockets (ping, traceroute, dnsmasq's ping check), packet sockets (dhclient's
-//! LPF), UDP ports bound outside smoltcp (dnsmasq's 67, dhclient's 68) and conntrack event
-//! subscriptions (`conntrack -E`). A program opens them through `Sys`; they close when it
-//! exits. Delivery is a lookup by protocol, interface or port — never a question put to
-//! every program. It owns the table only: it knows no program, and delivers nothing itself.
+//! The namespace's table of sockets, by id: raw ICMP sockets (ping, traceroute, dnsmasq's
+//! ping check), packet sockets (dhclient's LPF), UDP ports bound on our own L3 (dnsmasq's
+//! 67, dhclient's 68), conntrack event subscriptions (`conntrack -E`), and the TCP and UDP
+//! sockets that live on smoltcp (their entry holds the smoltcp handle).
+//!
+//! Each socket has an owner pid, a receive queue and a ready mark. The stack delivers by
+//! lookup (protocol, interface, port), pushes what it delivers on the queue and marks the
+//! socket ready; the namespace later calls the owners of ready sockets, in the order they
+//! became ready, and they read their queues. This module owns the table only: it knows no
+//! program and calls nothing. A queue holds at most [`RCVBUF_PACKETS`] packets; what
+//! arrives at a full queue is dropped, as a full `SO_RCVBUF` drops it. Buffers are reused,
+//! so a delivery in steady state allocates nothing.
 
-use std::collections::BTreeMap;
+use crate::netfilter::conntrack::{Entry, Event};
+use std::collections::{BTreeMap, VecDeque};
 use std::net::Ipv4Addr;
 
 /// A socket of the table, by id (ids grow; delivery goes in id order).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SocketId(pub u32);
 
-/// What a socket takes.
+/// What a socket opened with [`crate::sys::Sys::socket`] takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SocketKind {
     /// `socket(AF_INET, SOCK_RAW, IPPROTO_ICMP)`, bound to `bind` if given: a copy of every
@@ -26,7 +33,7 @@ pub enum SocketKind {
         /// The interface.
         ifindex: u32,
     },
-    /// A UDP port bound outside smoltcp, to one device (`SO_BINDTODEVICE`) or all.
+    /// A UDP port bound on our own L3, to one device (`SO_BINDTODEVICE`) or all.
     Udp {
         /// The port.
         port: u16,
@@ -37,44 +44,117 @@ pub enum SocketKind {
     ConntrackEvents,
 }
 
+/// What stands behind an entry: one of ours, or a smoltcp socket.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Backing {
+    /// One of ours.
+    Ours(SocketKind),
+    /// A smoltcp TCP socket.
+    Tcp(smoltcp::iface::SocketHandle),
+    /// A smoltcp UDP socket.
+    Dgram(smoltcp::iface::SocketHandle),
+}
+
+/// What came with a received packet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Meta {
+    /// An ICMP message on a raw socket: the IP header's fields.
+    Icmp {
+        /// IP source.
+        src: Ipv4Addr,
+        /// IP destination.
+        dst: Ipv4Addr,
+        /// IP TTL.
+        ttl: u8,
+    },
+    /// A UDP datagram on a port bound on our L3.
+    Udp {
+        /// The interface it came in on.
+        in_if: u32,
+        /// IP source.
+        src: Ipv4Addr,
+        /// IP destination.
+        dst: Ipv4Addr,
+        /// UDP source port.
+        sport: u16,
+        /// UDP destination port.
+        dport: u16,
+    },
+    /// A whole Ethernet frame on a packet socket.
+    Frame {
+        /// The interface.
+        ifindex: u32,
+    },
+    /// A conntrack event (the bytes are empty).
+    Conntrack {
+        /// The event.
+        ev: Event,
+        /// The entry as it was then.
+        entry: Entry,
+    },
+}
+
+/// How many packets a receive queue holds.
+pub const RCVBUF_PACKETS: usize = 256;
+
+#[derive(Debug)]
+struct Sock {
+    pid: u32,
+    kind: Backing,
+    queue: VecDeque<(Meta, Vec<u8>)>,
+    ready: bool,
+}
+
 /// The table.
 #[derive(Debug, Default)]
 pub(crate) struct SockTab {
     next: u32,
-    socks: BTreeMap<SocketId, (u32, SocketKind)>,
+    socks: BTreeMap<SocketId, Sock>,
+    ready: VecDeque<SocketId>,
+    pool: Vec<Vec<u8>>,
 }
 
 impl SockTab {
     /// Opens a socket for process `pid`.
-    pub(crate) fn open(&mut self, pid: u32, kind: SocketKind) -> SocketId {
+    pub(crate) fn open(&mut self, pid: u32, kind: Backing) -> SocketId {
         let id = SocketId(self.next);
         self.next += 1;
-        self.socks.insert(id, (pid, kind));
+        self.socks.insert(id, Sock { pid, kind, queue: VecDeque::new(), ready: false });
         id
     }
 
-    /// Closes a socket.
+    /// Closes a socket; what it held goes back to the pool.
     pub(crate) fn close(&mut self, id: SocketId) {
-        self.socks.remove(&id);
+        if let Some(s) = self.socks.remove(&id) {
+            self.pool.extend(s.queue.into_iter().map(|(_, b)| b));
+        }
     }
 
     /// Closes every socket of process `pid` (it exited).
     pub(crate) fn close_all(&mut self, pid: u32) {
-        self.socks.retain(|_, (p, _)| *p != pid);
+        let mine: Vec<SocketId> = self.socks.iter().filter(|(_, s)| s.pid == pid).map(|(id, _)| *id).collect();
+        for id in mine {
+            self.close(id);
+        }
     }
 
-    /// The first socket from `from` on that `takes`, and its owner.
-    fn next_where(&self, from: SocketId, takes: impl Fn(&SocketKind) -> bool) -> Option<(SocketId, u32)> {
-        self.socks.range(from..).find(|(_, (_, k))| takes(k)).map(|(id, (pid, _))| (*id, *pid))
+    /// A socket's owner and kind.
+    pub(crate) fn get(&self, id: SocketId) -> Option<(u32, Backing)> {
+        self.socks.get(&id).map(|s| (s.pid, s.kind))
+    }
+
+    /// The first socket from `from` on that `takes`.
+    fn next_where(&self, from: SocketId, takes: impl Fn(&SocketKind) -> bool) -> Option<SocketId> {
+        self.socks.range(from..).find(|(_, s)| matches!(&s.kind, Backing::Ours(k) if takes(k))).map(|(id, _)| *id)
     }
 
     /// The next raw ICMP socket (from `from` on) that takes a packet to `dst`.
-    pub(crate) fn next_raw_icmp(&self, from: SocketId, dst: Ipv4Addr) -> Option<(SocketId, u32)> {
+    pub(crate) fn next_raw_icmp(&self, from: SocketId, dst: Ipv4Addr) -> Option<SocketId> {
         self.next_where(from, |k| matches!(k, SocketKind::RawIcmp { bind } if bind.is_none_or(|b| b == dst)))
     }
 
     /// The next packet socket (from `from` on) on `ifindex`.
-    pub(crate) fn next_packet(&self, from: SocketId, ifindex: u32) -> Option<(SocketId, u32)> {
+    pub(crate) fn next_packet(&self, from: SocketId, ifindex: u32) -> Option<SocketId> {
         self.next_where(from, |k| *k == SocketKind::Packet { ifindex })
     }
 
@@ -83,23 +163,75 @@ impl SockTab {
         self.next_packet(SocketId(0), ifindex).is_some()
     }
 
-    /// The owner of the UDP port `port` for a datagram that came in on `in_if`.
-    pub(crate) fn udp_owner(&self, port: u16, in_if: u32) -> Option<u32> {
+    /// The UDP socket bound to `port` on our L3 for a datagram that came in on `in_if`.
+    pub(crate) fn udp_owner(&self, port: u16, in_if: u32) -> Option<SocketId> {
         self.next_where(
             SocketId(0),
             |k| matches!(k, SocketKind::Udp { port: p, dev } if *p == port && dev.is_none_or(|d| d == in_if)),
         )
-        .map(|(_, pid)| pid)
     }
 
     /// The next conntrack event subscription (from `from` on).
-    pub(crate) fn next_conntrack(&self, from: SocketId) -> Option<(SocketId, u32)> {
+    pub(crate) fn next_conntrack(&self, from: SocketId) -> Option<SocketId> {
         self.next_where(from, |k| *k == SocketKind::ConntrackEvents)
     }
 
-    /// Every socket, with its owner (for `ss`).
-    pub fn iter(&self) -> impl Iterator<Item = (SocketId, u32, SocketKind)> + '_ {
-        self.socks.iter().map(|(id, (pid, k))| (*id, *pid, *k))
+    /// Puts a packet on a socket's queue (a copy of `bytes`) and marks it ready; false if
+    /// the queue is full and the packet was dropped.
+    pub(crate) fn push(&mut self, id: SocketId, meta: Meta, bytes: &[u8]) -> bool {
+        let Some(s) = self.socks.get_mut(&id) else { return true };
+        if s.queue.len() >= RCVBUF_PACKETS {
+            return false;
+        }
+        let mut b = self.pool.pop().unwrap_or_default();
+        b.clear();
+        b.extend_from_slice(bytes);
+        s.queue.push_back((meta, b));
+        Self::mark(&mut self.ready, id, s);
+        true
+    }
+
+    fn mark(ready: &mut VecDeque<SocketId>, id: SocketId, s: &mut Sock) {
+        if !s.ready {
+            s.ready = true;
+            ready.push_back(id);
+        }
+    }
+
+    /// Marks every smoltcp socket ready.
+    pub(crate) fn wake_l4(&mut self) {
+        for (id, s) in self.socks.iter_mut() {
+            if matches!(s.kind, Backing::Tcp(_) | Backing::Dgram(_)) {
+                Self::mark(&mut self.ready, *id, s);
+            }
+        }
+    }
+
+    /// The next ready socket and its owner, no longer marked.
+    pub(crate) fn pop_ready(&mut self) -> Option<(SocketId, u32)> {
+        while let Some(id) = self.ready.pop_front() {
+            if let Some(s) = self.socks.get_mut(&id) {
+                s.ready = false;
+                return Some((id, s.pid));
+            }
+        }
+        None
+    }
+
+    /// Takes the next packet of socket `id` into `buf` (whose old buffer goes back to the
+    /// pool); its metadata.
+    pub(crate) fn recv(&mut self, id: SocketId, buf: &mut Vec<u8>) -> Option<Meta> {
+        let s = self.socks.get_mut(&id)?;
+        let (meta, mut b) = s.queue.pop_front()?;
+        std::mem::swap(buf, &mut b);
+        self.pool.push(b);
+        Some(meta)
+    }
+
+    /// Packets waiting on socket `id` (`ss`'s Recv-Q).
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) fn queued(&self, id: SocketId) -> usize {
+        self.socks.get(&id).map_or(0, |s| s.queue.len())
     }
 }
 
@@ -115,22 +247,47 @@ mod tests {
     use super::*;
 
     #[test]
-    fn lookups_find_owners_in_order_and_exit_closes() {
+    fn lookups_find_sockets_in_order_and_exit_closes() {
         let mut t = SockTab::default();
         let a: Ipv4Addr = "192.0.2.1".parse().unwrap();
-        let ping = t.open(3, SocketKind::RawIcmp { bind: Some(a) });
-        let trace = t.open(4, SocketKind::RawIcmp { bind: None });
-        t.open(5, SocketKind::Udp { port: 67, dev: Some(2) });
-        t.open(6, SocketKind::Packet { ifindex: 2 });
-        assert_eq!(t.next_raw_icmp(SocketId(0), a), Some((ping, 3)));
-        assert_eq!(t.next_raw_icmp(ping.succ(), a), Some((trace, 4)));
-        assert_eq!(t.next_raw_icmp(SocketId(0), "192.0.2.9".parse().unwrap()), Some((trace, 4)));
-        assert_eq!(t.udp_owner(67, 2), Some(5));
+        let ping = t.open(3, Backing::Ours(SocketKind::RawIcmp { bind: Some(a) }));
+        let trace = t.open(4, Backing::Ours(SocketKind::RawIcmp { bind: None }));
+        let dhcp = t.open(5, Backing::Ours(SocketKind::Udp { port: 67, dev: Some(2) }));
+        t.open(6, Backing::Ours(SocketKind::Packet { ifindex: 2 }));
+        assert_eq!(t.next_raw_icmp(SocketId(0), a), Some(ping));
+        assert_eq!(t.next_raw_icmp(ping.succ(), a), Some(trace));
+        assert_eq!(t.next_raw_icmp(SocketId(0), "192.0.2.9".parse().unwrap()), Some(trace));
+        assert_eq!(t.udp_owner(67, 2), Some(dhcp));
         assert_eq!(t.udp_owner(67, 3), None);
         assert!(t.has_packet(2) && !t.has_packet(3));
         t.close_all(4);
         assert_eq!(t.next_raw_icmp(ping.succ(), a), None);
         t.close(ping);
         assert_eq!(t.next_raw_icmp(SocketId(0), a), None);
+    }
+
+    #[test]
+    fn queues_mark_ready_once_in_order_and_drop_when_full() {
+        let mut t = SockTab::default();
+        let a = t.open(1, Backing::Ours(SocketKind::Packet { ifindex: 2 }));
+        let b = t.open(2, Backing::Ours(SocketKind::Packet { ifindex: 2 }));
+        let m = Meta::Frame { ifindex: 2 };
+        assert!(t.push(b, m.clone(), b"x"));
+        assert!(t.push(a, m.clone(), b"y"));
+        assert!(t.push(b, m.clone(), b"z"));
+        assert_eq!(t.pop_ready(), Some((b, 2)));
+        assert_eq!(t.pop_ready(), Some((a, 1)));
+        assert_eq!(t.pop_ready(), None);
+        let mut buf = Vec::new();
+        assert_eq!(t.recv(b, &mut buf), Some(m.clone()));
+        assert_eq!(buf, b"x");
+        assert_eq!(t.recv(b, &mut buf), Some(m.clone()));
+        assert_eq!(buf, b"z");
+        assert_eq!(t.recv(b, &mut buf), None);
+        for _ in 0..RCVBUF_PACKETS - 1 {
+            assert!(t.push(a, m.clone(), b"."));
+        }
+        assert!(!t.push(a, m, b"!"), "the 257th packet is dropped");
+        assert_eq!(t.queued(a), RCVBUF_PACKETS);
     }
 }

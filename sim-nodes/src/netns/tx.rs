@@ -346,13 +346,10 @@ impl Netns {
         let _ = self.output(cx, &spec, &body);
     }
 
-    /// Carries out what the neighbour table asked for, in order. Re-entrant calls only
-    /// queue; the outermost call drains.
+    /// Carries out what the neighbour table asked for, in order (a FIFO: an ICMP error
+    /// about a packet that could not be resolved may queue more, which a call from inside
+    /// takes in the same order).
     pub(crate) fn run_pending(&mut self, cx: &mut Context<'_>) {
-        if self.draining {
-            return;
-        }
-        self.draining = true;
         while let Some(a) = self.pending.pop_front() {
             match a {
                 Action::Solicit { ifindex, target, unicast, saddr } => {
@@ -377,7 +374,6 @@ impl Netns {
                 Action::Changed(key) => self.neigh_event(cx, key),
             }
         }
-        self.draining = false;
     }
 
     fn neigh_event(&mut self, cx: &mut Context<'_>, key: super::neigh::NeighKey) {

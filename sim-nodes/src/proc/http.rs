@@ -10,10 +10,9 @@
 //! body; its errors are curl's own (`curl: (7) Failed to connect to … Couldn't connect to
 //! server`, `(28)` on `--connect-timeout` / `-m`) unless `-s` without `-S`.
 
-use super::{Program, Sys};
+use super::{Program, SocketId, Sys};
 use crate::clock;
 use sim_core::{Duration, Instant};
-use smoltcp::iface::SocketHandle;
 use std::net::Ipv4Addr;
 
 /// Python's `Server:` header.
@@ -71,7 +70,7 @@ enum Stage {
 /// A connection the server is answering.
 #[derive(Debug)]
 struct Conn {
-    sock: SocketHandle,
+    sock: SocketId,
     peer: Ipv4Addr,
     request: Vec<u8>,
     stage: Stage,
@@ -87,7 +86,7 @@ const THINK: Duration = Duration::from_millis(1);
 #[derive(Debug)]
 pub struct HttpServer {
     args: HttpServerArgs,
-    listener: Option<SocketHandle>,
+    listener: Option<SocketId>,
     conns: Vec<Conn>,
 }
 
@@ -111,8 +110,8 @@ impl HttpServer {
             Err(e) => {
                 // What Python's traceback ends with.
                 let n = match e {
-                    crate::netns::Errno::AddrInUse => 98,
-                    crate::netns::Errno::AddrNotAvail => 99,
+                    crate::sys::Errno::AddrInUse => 98,
+                    crate::sys::Errno::AddrNotAvail => 99,
                     _ => 22,
                 };
                 sys.stderr(format!("OSError: [Errno {n}] {e}"));
@@ -137,7 +136,7 @@ impl HttpServer {
     }
 
     pub(crate) fn on_sockets(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        use crate::netns::TcpState as S;
+        use crate::sys::TcpState as S;
         if let Some(h) = self.listener
             && let (S::Established | S::PeerClosed, Some((peer, _))) = sys.tcp_state(h)
         {
@@ -318,7 +317,7 @@ const LINGER: Duration = Duration::from_millis(1);
 #[derive(Debug)]
 pub struct Curl {
     args: CurlArgs,
-    sock: Option<SocketHandle>,
+    sock: Option<SocketId>,
     phase: Phase,
     started: Instant,
     got: Vec<u8>,
@@ -408,7 +407,7 @@ impl Curl {
     }
 
     pub(crate) fn on_sockets(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        use crate::netns::TcpState as S;
+        use crate::sys::TcpState as S;
         let Some(h) = self.sock else { return };
         let (state, _) = sys.tcp_state(h);
         match (self.phase, state) {
@@ -502,7 +501,7 @@ impl Program for HttpServer {
     fn poll_timeout(&self) -> Option<Instant> {
         HttpServer::poll_timeout(self)
     }
-    fn on_sockets(&mut self, sys: &mut Sys<'_, '_, '_>) {
+    fn on_ready(&mut self, sys: &mut Sys<'_, '_, '_>, _sock: SocketId) {
         HttpServer::on_sockets(self, sys)
     }
     fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
@@ -524,7 +523,7 @@ impl Program for Curl {
     fn poll_timeout(&self) -> Option<Instant> {
         Curl::poll_timeout(self)
     }
-    fn on_sockets(&mut self, sys: &mut Sys<'_, '_, '_>) {
+    fn on_ready(&mut self, sys: &mut Sys<'_, '_, '_>, _sock: SocketId) {
         Curl::on_sockets(self, sys)
     }
     fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {

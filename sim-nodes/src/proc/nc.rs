@@ -9,8 +9,7 @@
 //! done once its datagram is sent. A TCP listener ends when its peer closes (unless `-k`).
 //! `Connection refused.` and status 1 for a refused connection.
 
-use super::{Program, Sys};
-use smoltcp::iface::SocketHandle;
+use super::{Program, SocketId, Sys};
 use std::net::Ipv4Addr;
 
 /// ncat's options.
@@ -50,7 +49,7 @@ enum Phase {
 #[derive(Debug)]
 pub struct Nc {
     args: NcArgs,
-    sock: Option<SocketHandle>,
+    sock: Option<SocketId>,
     phase: Phase,
     peer: Option<(Ipv4Addr, u16)>,
     partial: Vec<u8>,
@@ -59,7 +58,7 @@ pub struct Nc {
     outbound: Vec<u8>,
     /// `-k`: the listening socket, still listening while a connection is served (the
     /// next client may connect meanwhile).
-    next: Option<SocketHandle>,
+    next: Option<SocketId>,
 }
 
 const VERSION: &str = "Ncat: Version 7.93 ( https://nmap.org/ncat )";
@@ -175,7 +174,7 @@ impl Nc {
             return;
         }
         let (state, peer) = sys.tcp_state(h);
-        use crate::netns::TcpState as S;
+        use crate::sys::TcpState as S;
         match (self.phase, state) {
             (Phase::Listening, S::Established | S::PeerClosed) => {
                 self.phase = Phase::Connected;
@@ -254,7 +253,7 @@ impl Nc {
         }
     }
 
-    fn flush(&mut self, sys: &mut Sys<'_, '_, '_>, h: SocketHandle) {
+    fn flush(&mut self, sys: &mut Sys<'_, '_, '_>, h: SocketId) {
         if !self.outbound.is_empty() {
             let n = sys.tcp_send(h, &self.outbound);
             self.outbound.drain(..n);
@@ -275,7 +274,7 @@ impl Program for Nc {
     fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
         Nc::start(self, sys)
     }
-    fn on_sockets(&mut self, sys: &mut Sys<'_, '_, '_>) {
+    fn on_ready(&mut self, sys: &mut Sys<'_, '_, '_>, _sock: SocketId) {
         Nc::on_sockets(self, sys)
     }
     fn on_input(&mut self, sys: &mut Sys<'_, '_, '_>, line: &str) {

@@ -18,9 +18,9 @@
 //! bit cleared when its sequence is sent again; `acked` and `in_flight` as in `ping.h`; RTT
 //! sums in `double`, duplicates included; `ipg/ewma` after an interval of 0.
 
-use super::{IcmpIn, Program, SocketKind, Sys};
-use crate::netns::OutSpec;
-use crate::netns::icmp::kind;
+use super::{IcmpIn, Program, SocketId, SocketKind, Sys};
+use crate::sys::OutSpec;
+use crate::wire::icmp::kind;
 use crate::wire::{self, proto};
 use sim_core::rng;
 use sim_core::{Duration, Instant};
@@ -109,6 +109,8 @@ pub struct Ping {
     pipesize: u32,
     /// `rcvd_tbl`: one bit per sequence number.
     rcvd: Box<[u64]>,
+    /// The buffer its socket reads into.
+    rbuf: Vec<u8>,
 }
 
 /// iputils' `pr_icmph` descriptions.
@@ -198,6 +200,7 @@ impl Ping {
             acked: 0,
             pipesize: 0,
             rcvd: vec![0; MAX_DUP_CHK / 64].into_boxed_slice(),
+            rbuf: Vec::new(),
         }
     }
 
@@ -547,8 +550,10 @@ impl Program for Ping {
     fn poll_timeout(&self) -> Option<Instant> {
         Ping::poll_timeout(self)
     }
-    fn on_icmp(&mut self, sys: &mut Sys<'_, '_, '_>, pkt: &IcmpIn<'_>) {
-        Ping::on_icmp(self, sys, pkt)
+    fn on_ready(&mut self, sys: &mut Sys<'_, '_, '_>, sock: SocketId) {
+        let mut buf = std::mem::take(&mut self.rbuf);
+        super::each_icmp(sys, sock, &mut buf, |sys, p| self.on_icmp(sys, p));
+        self.rbuf = buf;
     }
     fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
         Ping::interrupt(self, sys)

@@ -34,8 +34,7 @@ impl Tcpdump {
     }
 
     pub(crate) fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        let n = sys.cx.capture_count(self.capture);
-        sys.cx.stop_capture(self.capture);
+        let n = sys.capture_stop(self.capture);
         for l in end_lines(n) {
             sys.stderr(l);
         }

@@ -9,8 +9,8 @@
 //! `!H`, …) answered, or at `-m` (30). Checked against the real traceroute on the reference
 //! machine (see EXPERIMENTS.md E10).
 
-use super::{IcmpIn, Program, SocketKind, Sys};
-use crate::netns::OutSpec;
+use super::{IcmpIn, Program, SocketId, SocketKind, Sys};
+use crate::sys::OutSpec;
 use crate::wire::{self, proto};
 use sim_core::{Duration, Instant, rng};
 use std::net::Ipv4Addr;
@@ -77,6 +77,7 @@ pub struct Traceroute {
     deadline: Option<Instant>,
     line: String,
     last_addr: Option<Ipv4Addr>,
+    rbuf: Vec<u8>,
 }
 
 impl Traceroute {
@@ -91,6 +92,7 @@ impl Traceroute {
             deadline: None,
             line: String::new(),
             last_addr: None,
+            rbuf: Vec::new(),
             args,
         }
     }
@@ -185,7 +187,7 @@ impl Traceroute {
     fn send(&mut self, sys: &mut Sys<'_, '_, '_>, n: usize) {
         let ttl = (n / self.per_hop()) as u8 + 1;
         let dport = self.args.port.wrapping_add(n as u16);
-        let (lo, hi) = sys.ns.sysctl().local_port_range();
+        let (lo, hi) = sys.local_port_range();
         let sport = rng::range_u32(sys.rng(), u32::from(lo), u32::from(hi)) as u16;
         let src = match sys.route(self.args.dest, None, None) {
             Ok(r) => r.src,
@@ -329,8 +331,10 @@ impl Program for Traceroute {
     fn poll_timeout(&self) -> Option<Instant> {
         Traceroute::poll_timeout(self)
     }
-    fn on_icmp(&mut self, sys: &mut Sys<'_, '_, '_>, pkt: &IcmpIn<'_>) {
-        Traceroute::on_icmp(self, sys, pkt)
+    fn on_ready(&mut self, sys: &mut Sys<'_, '_, '_>, sock: SocketId) {
+        let mut buf = std::mem::take(&mut self.rbuf);
+        super::each_icmp(sys, sock, &mut buf, |sys, p| self.on_icmp(sys, p));
+        self.rbuf = buf;
     }
     fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
         Traceroute::interrupt(self, sys)

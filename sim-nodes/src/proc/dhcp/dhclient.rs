@@ -13,8 +13,8 @@
 //! when it stopped one, and with `-v` the release it sent.
 
 use super::{CLIENT_PORT, Kind, Message, SERVER_PORT, emit, parse, udp};
-use crate::netns::OutSpec;
-use crate::proc::{Program, SocketKind, Sys};
+use crate::proc::{Meta, Program, SocketId, SocketKind, Sys};
+use crate::sys::OutSpec;
 use crate::wire::{self, Ipv4, Ipv4Fields, ethertype, proto};
 use sim_core::{Duration, Instant, MacAddr, rng};
 use std::net::Ipv4Addr;
@@ -75,6 +75,9 @@ pub struct Dhclient {
     old_address: Option<Ipv4Addr>,
     detached: bool,
     malformed: u64,
+    /// Its packet socket, and the buffer its sockets read into.
+    packet: Option<SocketId>,
+    rbuf: Vec<u8>,
 }
 
 fn secs(d: u64) -> Duration {
@@ -98,6 +101,8 @@ impl Dhclient {
             old_address: None,
             detached: false,
             malformed: 0,
+            packet: None,
+            rbuf: Vec::new(),
         }
     }
 
@@ -142,7 +147,7 @@ impl Dhclient {
             return sys.exit(1);
         };
         self.ifindex = i;
-        self.mac = sys.iface(i).map(|x| x.mac).unwrap_or_default();
+        self.mac = sys.ifmac(i).unwrap_or_default();
         if self.args.release {
             return self.release_other(sys);
         }
@@ -150,7 +155,7 @@ impl Dhclient {
         // for sending unicast): what arrives there is read and thrown away — the packet
         // socket saw it already — but the port is bound, so the stack sends no port
         // unreachable for a unicast reply. Both close when it exits.
-        sys.socket(SocketKind::Packet { ifindex: i });
+        self.packet = Some(sys.socket(SocketKind::Packet { ifindex: i }));
         sys.socket(SocketKind::Udp { port: CLIENT_PORT, dev: None });
         self.header(sys);
         self.state_init(sys);
@@ -163,15 +168,17 @@ impl Dhclient {
         let mut released = None;
         let mut killed = false;
         for pid in sys.pids_of("dhclient").into_iter().filter(|p| *p != me) {
-            sys.with_other(pid, |p, other| {
-                if let Some(d) = p.as_any_mut().downcast_mut::<Dhclient>()
-                    && d.ifindex == ifindex
-                {
-                    released = released.take().or(d.release(other));
-                    killed = true;
-                    other.exit(0);
-                }
-            });
+            // The running client's lease is its own (ISC's is in its lease file): this
+            // one takes it, releases it, and kills the old one.
+            let Some(d) = sys.program_mut::<Dhclient>(pid) else { continue };
+            if d.ifindex != ifindex {
+                continue;
+            }
+            self.active = d.active.take();
+            let r = self.release(sys);
+            released = released.or(r);
+            killed = true;
+            sys.kill(pid, 0);
         }
         if killed {
             sys.stderr("Killed old client process");
@@ -333,7 +340,7 @@ impl Dhclient {
         }
         let Some(m) = parse(&p[8..]) else {
             self.malformed += 1;
-            sys.cx.drop_frame(Some(sim_core::PortId(self.ifindex)), "dhclient: malformed DHCP packet");
+            sys.drop_malformed(self.ifindex, "dhclient: malformed DHCP packet");
             return;
         };
         if m.xid != self.xid || m.chaddr != self.mac {
@@ -449,8 +456,17 @@ impl Program for Dhclient {
     fn poll_timeout(&self) -> Option<Instant> {
         Dhclient::poll_timeout(self)
     }
-    fn on_frame(&mut self, sys: &mut Sys<'_, '_, '_>, ifindex: u32, frame: &[u8]) {
-        Dhclient::on_frame(self, sys, ifindex, frame)
+    fn on_ready(&mut self, sys: &mut Sys<'_, '_, '_>, sock: SocketId) {
+        let mut buf = std::mem::take(&mut self.rbuf);
+        while let Some(m) = sys.recv(sock, &mut buf) {
+            // Port 68's datagrams are read and thrown away: the packet socket saw them.
+            if let Meta::Frame { ifindex } = m
+                && Some(sock) == self.packet
+            {
+                self.on_frame(sys, ifindex, &buf);
+            }
+        }
+        self.rbuf = buf;
     }
     fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
         Dhclient::interrupt(self, sys)

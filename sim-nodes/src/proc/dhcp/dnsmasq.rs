@@ -15,12 +15,12 @@
 //! Without `--no-daemon` it detaches at once and logs to syslog, so nothing is printed.
 
 use super::{CLIENT_PORT, Kind, Message, SERVER_PORT, emit, parse, pretty_time, udp};
-use crate::netns::OutSpec;
-use crate::netns::icmp::kind as icmp_kind;
-use crate::proc::{IcmpIn, Program, SocketKind, Sys, UdpIn};
+use crate::proc::{IcmpIn, Meta, Program, SocketId, SocketKind, Sys};
+use crate::sys::OutSpec;
+use crate::wire::icmp::kind as icmp_kind;
 use crate::wire::{self, proto};
 use sim_core::{Duration, Instant, MacAddr, rng};
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 
 /// dnsmasq's options (the DHCP part).
@@ -79,18 +79,18 @@ pub struct Dnsmasq {
     pinged: BTreeMap<Ipv4Addr, Instant>,
     in_use: BTreeSet<Ipv4Addr>,
     pending: Option<Pending>,
-    backlog: VecDeque<(u32, Vec<u8>)>,
+    /// Its port 67 socket and its raw ICMP socket.
+    socks: Option<(SocketId, SocketId)>,
+    /// What its sockets read into.
+    ubuf: Vec<u8>,
+    ibuf: Vec<u8>,
     malformed: u64,
-    overflow: u64,
 }
 
 /// How long dnsmasq waits for an answer to its ping check.
 pub const PING_WAIT: Duration = Duration::from_secs(3);
 /// How long a silent ping check stands for (`PING_CACHE_TIME`).
 const PING_CACHE_TIME: Duration = Duration::from_secs(30);
-/// DHCP packets the socket holds while dnsmasq waits on a ping (about what the default
-/// receive buffer takes).
-const BACKLOG: usize = 256;
 
 /// dnsmasq's SDBM hash of the hardware address (`address_allocate`).
 pub fn sdbm(hw: &[u8]) -> u32 {
@@ -111,20 +111,16 @@ impl Dnsmasq {
             pinged: BTreeMap::new(),
             in_use: BTreeSet::new(),
             pending: None,
-            backlog: VecDeque::new(),
+            socks: None,
+            ubuf: Vec::new(),
+            ibuf: Vec::new(),
             malformed: 0,
-            overflow: 0,
         }
     }
 
     /// DHCP messages refused as malformed.
     pub fn malformed(&self) -> u64 {
         self.malformed
-    }
-
-    /// DHCP messages dropped because the socket was full during a ping wait.
-    pub fn overflow(&self) -> u64 {
-        self.overflow
     }
 
     pub(crate) fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
@@ -138,8 +134,9 @@ impl Dnsmasq {
             }
         }
         // Port 67 on its interface (or all), and a raw ICMP socket for its ping check.
-        sys.socket(SocketKind::Udp { port: SERVER_PORT, dev: self.ifindex });
-        sys.socket(SocketKind::RawIcmp { bind: None });
+        let udp = sys.socket(SocketKind::Udp { port: SERVER_PORT, dev: self.ifindex });
+        let icmp = sys.socket(SocketKind::RawIcmp { bind: None });
+        self.socks = Some((udp, icmp));
         if self.args.no_dns {
             self.say(sys, "dnsmasq: started, version 2.90 DNS disabled");
         } else {
@@ -237,13 +234,12 @@ impl Dnsmasq {
     /// or, without one, the prefix of an address whose subnet holds either end (dhcp.c
     /// `guess_range_netmask` and `complete_context`). A range of every address never does.
     fn serves(&self, sys: &Sys<'_, '_, '_>, ifindex: u32) -> bool {
-        let Some(i) = sys.iface(ifindex) else { return false };
         let (s, e) = self.range();
         let same = |a: u32, b: u32, m: u32| a & m == b & m;
         let mut netmask = self.args.netmask.map_or(0, u32::from);
-        i.addrs.iter().any(|a| {
-            let local = u32::from(a.addr);
-            let m = crate::netns::iface::mask(a.prefix);
+        sys.ifaddrs(ifindex).any(|(addr, prefix)| {
+            let local = u32::from(addr);
+            let m = crate::wire::mask(prefix);
             if self.args.netmask.is_none() && (same(local, s, m) || same(local, e, m)) {
                 netmask = m;
             }
@@ -253,8 +249,11 @@ impl Dnsmasq {
 
     /// The server's address on `ifindex` in the range's subnet, with its prefix.
     fn server_addr(&self, sys: &Sys<'_, '_, '_>, ifindex: u32) -> Option<(Ipv4Addr, u8)> {
-        let i = sys.iface(ifindex)?;
-        i.addrs.iter().find(|a| a.contains(self.args.start)).or_else(|| i.addrs.first()).map(|a| (a.addr, a.prefix))
+        let contains = |(a, p): &(Ipv4Addr, u8)| {
+            let m = crate::wire::mask(*p);
+            u32::from(*a) & m == u32::from(self.args.start) & m
+        };
+        sys.ifaddrs(ifindex).find(contains).or_else(|| sys.ifaddrs(ifindex).next())
     }
 
     fn log(&self, sys: &mut Sys<'_, '_, '_>, what: &str, ifname: &str, ip: Option<Ipv4Addr>, mac: MacAddr, tail: &str) {
@@ -262,38 +261,29 @@ impl Dnsmasq {
         self.say(sys, format!("dnsmasq-dhcp: {what}({ifname}) {ip}{mac} {tail}"));
     }
 
-    pub(crate) fn on_udp(&mut self, sys: &mut Sys<'_, '_, '_>, u: &UdpIn<'_>) {
-        if self.ifindex.is_some_and(|i| i != u.in_if) {
-            return;
-        }
-        if self.pending.is_some() {
-            // Blocked in the ping check: the packet waits in the socket.
-            if self.backlog.len() < BACKLOG {
-                self.backlog.push_back((u.in_if, u.payload.to_vec()));
-            } else {
-                self.overflow += 1;
-                sys.cx.drop_frame(Some(sim_core::PortId(u.in_if)), "dnsmasq: socket receive buffer full");
-            }
-            return;
-        }
-        self.handle(sys, u.in_if, u.payload);
-    }
-
-    /// Handles what waited in the socket, until the next ping check blocks again.
+    /// Handles what waits in its port 67 socket, until a ping check blocks it (what
+    /// arrives meanwhile waits in the socket, up to its receive buffer).
     fn drain(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        let Some((udp, _)) = self.socks else { return };
+        let mut buf = std::mem::take(&mut self.ubuf);
         while self.pending.is_none() {
-            let Some((in_if, payload)) = self.backlog.pop_front() else { break };
-            self.handle(sys, in_if, &payload);
+            let Some(m) = sys.recv(udp, &mut buf) else { break };
+            if let Meta::Udp { in_if, .. } = m
+                && self.ifindex.is_none_or(|i| i == in_if)
+            {
+                self.handle(sys, in_if, &buf);
+            }
         }
+        self.ubuf = buf;
     }
 
     fn handle(&mut self, sys: &mut Sys<'_, '_, '_>, in_if: u32, payload: &[u8]) {
         let Some(m) = parse(payload) else {
             self.malformed += 1;
-            sys.cx.drop_frame(Some(sim_core::PortId(in_if)), "dnsmasq: malformed DHCP packet");
+            sys.drop_malformed(in_if, "dnsmasq: malformed DHCP packet");
             return;
         };
-        let Some(ifname) = sys.iface(in_if).map(|i| i.name.clone()) else { return };
+        let Some(ifname) = sys.ifname(in_if).map(str::to_string) else { return };
         let Some((server, _)) = self.server_addr(sys, in_if) else {
             self.say(sys, format!("dnsmasq-dhcp: DHCP packet received on {ifname} which has no address"));
             return;
@@ -354,7 +344,7 @@ impl Dnsmasq {
 
     /// The wait is over for `pd` and `ip` is free: log the DISCOVER, then offer.
     fn discovered(&mut self, sys: &mut Sys<'_, '_, '_>, pd: &Pending, ip: Option<Ipv4Addr>) {
-        let ifname = sys.iface(pd.in_if).map(|i| i.name.clone()).unwrap_or_default();
+        let ifname = sys.ifname(pd.in_if).map(str::to_string).unwrap_or_default();
         let m = &pd.msg;
         match ip {
             Some(ip) => {
@@ -403,7 +393,7 @@ impl Dnsmasq {
     /// The reply's common fields and options.
     fn reply(&self, sys: &Sys<'_, '_, '_>, m: &Message, kind: Kind, yiaddr: Ipv4Addr, in_if: u32) -> Message {
         let (server, prefix) = self.server_addr(sys, in_if).unwrap_or((Ipv4Addr::UNSPECIFIED, 24));
-        let mask = self.args.netmask.unwrap_or(Ipv4Addr::from(crate::netns::iface::mask(prefix)));
+        let mask = self.args.netmask.unwrap_or(Ipv4Addr::from(crate::wire::mask(prefix)));
         let mut r = Message::new(kind, m.xid, m.chaddr);
         r.broadcast = m.broadcast;
         r.yiaddr = yiaddr;
@@ -423,7 +413,7 @@ impl Dnsmasq {
     }
 
     fn offer(&mut self, sys: &mut Sys<'_, '_, '_>, m: &Message, in_if: u32, ip: Ipv4Addr) {
-        let ifname = sys.iface(in_if).map(|i| i.name.clone()).unwrap_or_default();
+        let ifname = sys.ifname(in_if).map(str::to_string).unwrap_or_default();
         self.log(sys, "DHCPOFFER", &ifname, Some(ip), m.chaddr, "");
         let r = self.reply(sys, m, Kind::Offer, ip, in_if);
         self.send(sys, &r, in_if, None);
@@ -487,7 +477,6 @@ impl Dnsmasq {
     /// (`EC_MISC`) and says nothing, as the real one does.
     pub(crate) fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
         self.pending = None;
-        self.backlog.clear();
         sys.exit(5);
     }
 }
@@ -505,11 +494,16 @@ impl Program for Dnsmasq {
     fn poll_timeout(&self) -> Option<Instant> {
         Dnsmasq::poll_timeout(self)
     }
-    fn on_icmp(&mut self, sys: &mut Sys<'_, '_, '_>, pkt: &IcmpIn<'_>) {
-        Dnsmasq::on_icmp(self, sys, pkt)
-    }
-    fn on_udp(&mut self, sys: &mut Sys<'_, '_, '_>, u: &UdpIn<'_>) {
-        Dnsmasq::on_udp(self, sys, u)
+    fn on_ready(&mut self, sys: &mut Sys<'_, '_, '_>, sock: SocketId) {
+        match self.socks {
+            Some((udp, _)) if udp == sock => self.drain(sys),
+            Some((_, icmp)) if icmp == sock => {
+                let mut buf = std::mem::take(&mut self.ibuf);
+                crate::proc::each_icmp(sys, sock, &mut buf, |sys, p| self.on_icmp(sys, p));
+                self.ibuf = buf;
+            }
+            _ => {}
+        }
     }
     fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
         Dnsmasq::interrupt(self, sys)

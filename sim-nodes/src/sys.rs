@@ -1,0 +1,291 @@
+//! The boundary between the stack and the programs on it: [`Program`], the trait each
+//! program implements, and [`Sys`], the system calls it makes.
+//!
+//! A program is a sans-IO state machine (as quinn's protocol state is): the namespace calls
+//! `start`, then `on_ready(socket)` when one of its sockets has news, `on_timeout` when its
+//! deadline ([`Program::poll_timeout`]) comes, `on_input` for a line typed into its
+//! terminal and `interrupt` for Ctrl-C. It answers only through [`Sys`]: open, bind,
+//! connect, send, receive and close sockets; ask for addresses, routes and neighbours as
+//! `ip` would; print; exit; read the clock and its random stream.
+//!
+//! Nothing re-enters: the namespace calls a program only from its own entry points, after
+//! the stack has done its work — the stack puts what it delivers on the sockets' receive
+//! queues and marks them ready; [`crate::netns::Netns`] then calls the owners of ready
+//! sockets. What a program sends goes out through the stack at once (the stack calls no
+//! program while doing so; a TCP or UDP socket's data leaves in smoltcp's next round).
+//!
+//! This module owns the surface only. It names no `Netns` internals, `Context`, interface
+//! struct or smoltcp type in its public API; the built-in tools (`crate::proc`) and code
+//! outside the crate see nothing else of the stack.
+
+use crate::netns::{Netns, RouteSpec};
+use sim_core::rng::NodeRng;
+use sim_core::{CaptureId, Context, Instant, MacAddr, PortId, Stream};
+use std::net::Ipv4Addr;
+
+pub use crate::netns::socktab::{Meta, RCVBUF_PACKETS, SocketId, SocketKind};
+pub use crate::netns::{Errno, OutSpec, RouteOut, TcpState};
+
+/// A program running on a host. See the module documentation for when each call comes.
+pub trait Program: std::fmt::Debug + std::any::Any {
+    /// The program's name, as a shell job shows it (`ping`, `nc`).
+    fn name(&self) -> &'static str;
+    /// Starts it.
+    fn start(&mut self, sys: &mut Sys<'_, '_, '_>);
+    /// Socket `sock` has news: packets on its receive queue ([`Sys::recv`]), or — for a
+    /// TCP or UDP socket — data, a connection or a close.
+    fn on_ready(&mut self, _sys: &mut Sys<'_, '_, '_>, _sock: SocketId) {}
+    /// Its deadline ([`Program::poll_timeout`]) has come.
+    fn on_timeout(&mut self, _sys: &mut Sys<'_, '_, '_>) {}
+    /// A line typed into its terminal.
+    fn on_input(&mut self, _sys: &mut Sys<'_, '_, '_>, _line: &str) {}
+    /// Ctrl-C in its terminal.
+    fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>);
+    /// Its next deadline.
+    fn poll_timeout(&self) -> Option<Instant> {
+        None
+    }
+    /// True once it has detached from the terminal (a daemon).
+    fn detached(&self) -> bool {
+        false
+    }
+    /// Itself, to be told apart from other programs (`dhclient -r` finds the running
+    /// dhclient; a test reads a program's counters).
+    fn as_any(&self) -> &dyn std::any::Any;
+    /// Itself, mutably.
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any;
+}
+
+/// A running program, as a namespace holds it.
+pub type Process = Box<dyn Program>;
+
+/// Implements [`Program::as_any`] and [`Program::as_any_mut`].
+#[macro_export]
+macro_rules! any_program {
+    () => {
+        fn as_any(&self) -> &dyn std::any::Any {
+            self
+        }
+        fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+            self
+        }
+    };
+}
+
+/// What a program can ask of its namespace while it is being called.
+pub struct Sys<'n, 'c, 'w> {
+    pub(crate) ns: &'n mut Netns,
+    pub(crate) cx: &'c mut Context<'w>,
+    pub(crate) pid: u32,
+    pub(crate) exited: Option<i32>,
+}
+
+impl Sys<'_, '_, '_> {
+    /// Virtual time.
+    pub fn now(&self) -> Instant {
+        self.cx.now()
+    }
+    /// The namespace's random stream.
+    pub fn rng(&mut self) -> &mut NodeRng {
+        self.cx.rng()
+    }
+    /// Prints a line on stdout.
+    pub fn stdout(&mut self, line: impl Into<String>) {
+        self.cx.output(self.pid, Stream::Stdout, line.into());
+    }
+    /// Prints a line on stderr.
+    pub fn stderr(&mut self, line: impl Into<String>) {
+        self.cx.output(self.pid, Stream::Stderr, line.into());
+    }
+    /// Ends the program with `status`.
+    pub fn exit(&mut self, status: i32) {
+        self.exited = Some(status);
+    }
+    /// This program's pid.
+    pub fn pid(&self) -> u32 {
+        self.pid
+    }
+
+    /// Opens a raw, packet, UDP or conntrack-event socket; it closes when the program exits.
+    pub fn socket(&mut self, kind: SocketKind) -> SocketId {
+        self.ns.socks.open(self.pid, crate::netns::socktab::Backing::Ours(kind))
+    }
+    /// Closes a socket.
+    pub fn close(&mut self, id: SocketId) {
+        self.ns.socks.close(id);
+    }
+    /// Takes the next packet of a raw, packet, UDP or conntrack-event socket into `buf`
+    /// (replacing what it held; keep one buffer and nothing is allocated); what came with it.
+    /// Nothing once the program has exited.
+    pub fn recv(&mut self, id: SocketId, buf: &mut Vec<u8>) -> Option<Meta> {
+        if self.exited.is_some() {
+            return None;
+        }
+        self.ns.socks.recv(id, buf)
+    }
+    /// Counts a packet the program could not parse and drops it (the engine's drop counter,
+    /// by interface).
+    pub fn drop_malformed(&mut self, ifindex: u32, reason: &'static str) {
+        self.cx.drop_frame(Some(PortId(ifindex)), reason);
+    }
+
+    /// Where a packet to `dst` would go (`connect()` on a datagram socket).
+    pub fn route(&self, dst: Ipv4Addr, src: Option<Ipv4Addr>, oif: Option<u32>) -> Result<RouteOut, Errno> {
+        self.ns.route_output(dst, src, oif)
+    }
+    /// Sends an IP packet (raw `sendmsg`).
+    pub fn send(&mut self, spec: &OutSpec, payload: &[u8]) -> Result<(), Errno> {
+        self.ns.output(self.cx, spec, payload)
+    }
+    /// Sends an Ethernet payload out of `ifindex` (`sendto` on an AF_PACKET socket).
+    pub fn send_frame(&mut self, ifindex: u32, dst: MacAddr, ethertype: u16, payload: &[u8]) {
+        self.ns.xmit(self.cx, ifindex, dst, ethertype, payload);
+    }
+
+    /// Opens a UDP socket on `port` (0: ephemeral).
+    pub fn udp_open(&mut self, port: u16) -> Result<SocketId, Errno> {
+        self.ns.udp_open(self.cx, self.pid, port)
+    }
+    /// Sends a datagram.
+    pub fn udp_send(&mut self, id: SocketId, dst: Ipv4Addr, dport: u16, data: &[u8]) -> Result<(), Errno> {
+        self.ns.udp_send(id, dst, dport, data)
+    }
+    /// Receives a datagram: its source and payload.
+    pub fn udp_recv(&mut self, id: SocketId) -> Option<(Ipv4Addr, u16, Vec<u8>)> {
+        self.ns.udp_recv(id)
+    }
+    /// `connect()` a UDP socket to its peer.
+    pub fn udp_connect(&mut self, id: SocketId, peer: (Ipv4Addr, u16)) {
+        self.ns.udp_connect(id, peer);
+    }
+    /// A pending ECONNREFUSED on the socket.
+    pub fn take_refused(&mut self, id: SocketId) -> bool {
+        self.ns.take_refused(id)
+    }
+    /// Listens on a TCP port.
+    pub fn tcp_listen(&mut self, port: u16) -> Result<SocketId, Errno> {
+        self.ns.tcp_listen(self.cx, self.pid, None, port, false)
+    }
+    /// Listens on a TCP port at one address (or all); `again`: the next accept of a
+    /// listener whose socket just took a connection.
+    pub fn tcp_listen_on(&mut self, bind: Option<Ipv4Addr>, port: u16, again: bool) -> Result<SocketId, Errno> {
+        self.ns.tcp_listen(self.cx, self.pid, bind, port, again)
+    }
+    /// Lets go of a TCP socket (it closes on its own).
+    pub fn tcp_release(&mut self, id: SocketId) {
+        self.ns.tcp_release(id);
+    }
+    /// Connects over TCP.
+    pub fn tcp_connect(&mut self, dst: Ipv4Addr, dport: u16, sport: Option<u16>) -> Result<SocketId, Errno> {
+        self.ns.tcp_connect(self.cx, self.pid, dst, dport, sport)
+    }
+    /// A TCP socket's state and peer.
+    pub fn tcp_state(&self, id: SocketId) -> (TcpState, Option<(Ipv4Addr, u16)>) {
+        self.ns.tcp_state(id)
+    }
+    /// Queues data on a TCP socket; how much it took.
+    pub fn tcp_send(&mut self, id: SocketId, data: &[u8]) -> usize {
+        self.ns.tcp_send(id, data)
+    }
+    /// Takes what a TCP socket received.
+    pub fn tcp_recv(&mut self, id: SocketId) -> Vec<u8> {
+        self.ns.tcp_recv(id)
+    }
+    /// Bytes on a TCP socket not yet acknowledged.
+    pub fn tcp_unacked(&self, id: SocketId) -> usize {
+        self.ns.tcp_unacked(id)
+    }
+    /// Closes a TCP socket's sending side.
+    pub fn tcp_close(&mut self, id: SocketId) {
+        self.ns.tcp_close(id);
+    }
+
+    /// The ifindex of an interface (`if_nametoindex`).
+    pub fn ifindex(&self, name: &str) -> Option<u32> {
+        self.ns.iface_by_name(name).map(|i| i.ifindex)
+    }
+    /// An interface's name (`if_indextoname`).
+    pub fn ifname(&self, ifindex: u32) -> Option<&str> {
+        self.ns.iface(ifindex).map(|i| i.name.as_str())
+    }
+    /// An interface's MAC address (`SIOCGIFHWADDR`).
+    pub fn ifmac(&self, ifindex: u32) -> Option<MacAddr> {
+        self.ns.iface(ifindex).map(|i| i.mac)
+    }
+    /// An interface's addresses with their prefixes, in `ip addr` order.
+    pub fn ifaddrs(&self, ifindex: u32) -> impl Iterator<Item = (Ipv4Addr, u8)> + '_ {
+        self.ns.iface(ifindex).into_iter().flat_map(|i| i.addrs.iter().map(|a| (a.addr, a.prefix)))
+    }
+    /// True if `a` is an address of this namespace (bind() would take it).
+    pub fn is_local_addr(&self, a: Ipv4Addr) -> bool {
+        self.ns.ifaces().any(|i| i.addrs.iter().any(|x| x.addr == a))
+    }
+    /// True if `a` is a broadcast address here.
+    pub fn is_broadcast(&self, a: Ipv4Addr) -> bool {
+        self.ns.is_broadcast(a, None)
+    }
+    /// `net.ipv4.ip_local_port_range`.
+    pub fn local_port_range(&self) -> (u16, u16) {
+        self.ns.sysctl().local_port_range()
+    }
+    /// Installs a neighbour entry (`SIOCSARP`, as dnsmasq's `arp_inject` does).
+    pub fn neigh_inject(&mut self, ifindex: u32, ip: Ipv4Addr, mac: MacAddr) {
+        self.ns.neigh_inject(self.cx, ifindex, ip, mac);
+    }
+    /// `ip addr add A/P broadcast B dev IF valid_lft L` (or changes the lifetime of an
+    /// address that is already there).
+    pub fn addr_replace(
+        &mut self,
+        ifindex: u32,
+        addr: Ipv4Addr,
+        prefix: u8,
+        brd: Option<Ipv4Addr>,
+        valid_until: Option<Instant>,
+    ) {
+        if self.ifaddrs(ifindex).any(|a| a == (addr, prefix)) {
+            self.ns.set_addr_lifetime(ifindex, addr, valid_until);
+        } else {
+            let _ = self.ns.addr_add(ifindex, addr, prefix, brd, valid_until);
+        }
+    }
+    /// `ip addr flush dev IF` (its routes go with the addresses).
+    pub fn addr_flush(&mut self, ifindex: u32) {
+        self.ns.addr_flush(ifindex);
+    }
+    /// `ip route add default via GW dev IF proto boot`.
+    pub fn default_route(&mut self, ifindex: u32, gw: Ipv4Addr) {
+        let spec = RouteSpec {
+            dst: Ipv4Addr::UNSPECIFIED,
+            prefix: 0,
+            gateway: Some(gw),
+            dev: Some(ifindex),
+            metric: 0,
+            src: None,
+            proto: crate::netns::fib::Proto::Boot,
+            onlink: false,
+        };
+        let _ = self.ns.route_add(&spec);
+    }
+
+    /// Stops a capture this program runs; how many packets it took.
+    pub fn capture_stop(&mut self, id: CaptureId) -> u64 {
+        let n = self.cx.capture_count(id);
+        self.cx.stop_capture(id);
+        n
+    }
+
+    /// Running programs of this namespace named `name`.
+    pub fn pids_of(&self, name: &str) -> Vec<u32> {
+        self.ns.pids_of(name)
+    }
+    /// Another running program of this namespace, if it is a `T` (to read or change its
+    /// state; it is not called).
+    pub fn program_mut<T: Program>(&mut self, pid: u32) -> Option<&mut T> {
+        self.ns.proc_mut(pid)?.as_any_mut().downcast_mut::<T>()
+    }
+    /// Ends another program of this namespace with `status` (`kill -KILL`: it is not
+    /// called; its sockets and deadline go). A program ends itself with [`Sys::exit`].
+    pub fn kill(&mut self, pid: u32, status: i32) {
+        self.ns.kill(self.cx, pid, status);
+    }
+}
