@@ -615,7 +615,8 @@ impl Runner<'_> {
             | Command::Sleep { .. }
             | Command::Kill { .. }
             | Command::Input { .. }
-            | Command::Wait => {
+            | Command::Wait
+            | Command::Exec { .. } => {
                 unreachable!("not configuration")
             }
         }

@@ -99,6 +99,9 @@ pub fn sysctl_key(key: &str) -> Result<(), Invalid> {
 /// Checks one step.
 pub fn step(s: &Step) -> Result<(), Invalid> {
     match &s.run {
+        Command::Exec { argv } => {
+            crate::spawn::exec(argv)?;
+        }
         Command::Ping(p) => {
             if p.ttl == Some(0) {
                 return Err(invalid(

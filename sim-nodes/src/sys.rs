@@ -59,6 +59,37 @@ pub trait Program: std::fmt::Debug + std::any::Any {
 /// A running program, as a namespace holds it.
 pub type Process = Box<dyn Program>;
 
+/// Why a program's arguments were refused, as its own usage error would say it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ArgError {
+    /// What is wrong.
+    pub message: String,
+    /// The word it is about, if one is.
+    pub word: Option<String>,
+    /// How to fix it.
+    pub hint: Option<String>,
+}
+
+impl ArgError {
+    /// An error about `word`.
+    pub fn at(word: &str, message: impl Into<String>) -> Self {
+        ArgError { message: message.into(), word: Some(word.to_string()), hint: None }
+    }
+    /// An error about the command as a whole.
+    pub fn new(message: impl Into<String>) -> Self {
+        ArgError { message: message.into(), word: None, hint: None }
+    }
+    /// With a hint.
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+/// How a program is made from its arguments (the words after its name): what a table of
+/// programs points to, so a new tool is its module plus one row.
+pub type Start = fn(&[String]) -> Result<Process, ArgError>;
+
 /// Implements [`Program::as_any`] and [`Program::as_any_mut`].
 #[macro_export]
 macro_rules! any_program {

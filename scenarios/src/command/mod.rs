@@ -191,6 +191,12 @@ fn yes() -> bool {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub enum Command {
+    /// A program of the table run by its words (`arping -c 3 -I eth0 10.0.0.2`, `ss -tln`):
+    /// the program's name, then its arguments.
+    Exec {
+        /// The words, the program's name first.
+        argv: Vec<String>,
+    },
     /// `ip netns add NAME`.
     NetnsAdd {
         /// Name.
@@ -367,6 +373,14 @@ impl Command {
     /// runners build those themselves.)
     pub fn argv(&self) -> Vec<String> {
         use crate::script::lexer::{Tok, lex};
+        if let Command::Exec { argv } = self {
+            // The table's binary for the program (its own name, as a rule).
+            let mut v = argv.clone();
+            if let (Some(first), Some((bin, _))) = (v.first_mut(), self.info().kernel_tool) {
+                *first = bin.to_string();
+            }
+            return v;
+        }
         let line = self.to_string();
         let first = line.lines().next().unwrap_or_default();
         lex(first, &[])
@@ -408,6 +422,7 @@ impl Command {
             Command::Kill { .. } => &p::KILL,
             Command::Input { .. } => &p::INPUT,
             Command::Wait => &p::WAIT,
+            Command::Exec { argv } => argv.first().and_then(|n| p::program(n)).unwrap_or(&p::IP),
             _ => &p::IP,
         }
     }
@@ -437,6 +452,9 @@ impl fmt::Display for Command {
     /// The shell line this command stands for.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Command::Exec { argv } => {
+                write!(f, "{}", argv.iter().map(|w| q(w)).collect::<Vec<_>>().join(" "))
+            }
             Command::NetnsAdd { name } => write!(f, "ip netns add {}", q(name)),
             Command::NetnsDel { name } => write!(f, "ip netns delete {}", q(name)),
             Command::NetnsList => write!(f, "ip netns list"),

@@ -65,10 +65,15 @@ pub fn parse_words(words: &[(String, Span)], ns: Option<String>, background: boo
         "echo" => {
             return Err(w.err_prev(format!("not supported yet: {prog}")));
         }
+        p if crate::command::programs::program(p).is_some_and(|r| r.start.is_some()) => {
+            let mut argv = vec![p.to_string()];
+            argv.extend(tools::rest(&mut w));
+            Command::Exec { argv }
+        }
         _ => {
             return Err(w
                 .err_prev(format!("unknown command `{prog}`"))
-                .hint("nslab runs ip, bridge, brctl, sysctl, iptables, conntrack, ping, traceroute, tcpdump, dnsmasq, dhclient, nc, curl, python3 -m http.server, input, sleep, kill and wait"));
+                .hint(format!("nslab runs {}", crate::command::programs::names())));
         }
     };
     Ok(Parsed { ns, cmd, first_word: first })
