@@ -163,6 +163,11 @@ static MASKS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         (r" - - \[\d\d/\w{3}/\d{4} \d\d:\d\d:\d\d\] ", " - - [<date>] "),
         (r" after \d+ ms: ", " after <t> ms: "),
         (r"timed out after \d+ milliseconds", "timed out after <t> milliseconds"),
+        // ss -p: pids are each machine's own, and a real tool's descriptor numbers depend on
+        // what it inherited (under `cargo test`, the jobserver's pipe); kernel mode runs
+        // nmap's ncat for `nc` (the table's binary), which Debian installs as `nc`.
+        (r",pid=\d+,fd=\d+\)", ",pid=<pid>,fd=<fd>)"),
+        (r#"\(\("ncat","#, r#"(("nc","#),
         // brctl showmacs' ageing timer.
         (r"((?:yes|no)\t+\s*)\d+\.\d\d$", "${1}<t>"),
     ]

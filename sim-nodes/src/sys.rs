@@ -24,7 +24,7 @@ use sim_core::{CaptureId, Context, Instant, MacAddr, PortId, Stream};
 use std::net::Ipv4Addr;
 
 pub use crate::netns::socktab::{Meta, RCVBUF_PACKETS, SocketId, SocketKind};
-pub use crate::netns::{Errno, OutSpec, RouteOut, TcpState};
+pub use crate::netns::{Errno, OutSpec, RouteOut, SocketInfo, TcpState};
 
 /// A program running on a host. See the module documentation for when each call comes.
 pub trait Program: std::fmt::Debug + std::any::Any {
@@ -201,6 +201,21 @@ impl Sys<'_, '_, '_> {
     /// listener whose socket just took a connection.
     pub fn tcp_listen_on(&mut self, bind: Option<Ipv4Addr>, port: u16, again: bool) -> Result<SocketId, Errno> {
         self.ns.tcp_listen(self.cx, self.pid, bind, port, again)
+    }
+    /// Records a listening socket's `listen()` backlog (what `ss` shows).
+    pub fn set_backlog(&mut self, id: SocketId, backlog: u32) {
+        self.ns.set_backlog(id, backlog);
+    }
+    /// Every socket of the namespace (`sock_diag`, as `ss` reads them).
+    pub fn sockets(&self) -> Vec<SocketInfo> {
+        self.ns.socket_list()
+    }
+    /// The name of a running program (its `comm`).
+    pub fn program_name(&self, pid: u32) -> Option<&'static str> {
+        if pid == self.pid {
+            return None;
+        }
+        self.ns.procs().find(|(p, _)| **p == pid).map(|(_, p)| p.name())
     }
     /// Lets go of a TCP socket (it closes on its own).
     pub fn tcp_release(&mut self, id: SocketId) {

@@ -83,6 +83,13 @@ pub const CURL: Program =
 /// `python3`.
 pub const PYTHON3: Program =
     Program { name: "python3", kind: Kind::Process, kernel_tool: Some(("python3", "python3")), start: None };
+/// `ss`.
+pub const SS: Program = Program {
+    name: "ss",
+    kind: Kind::Process,
+    kernel_tool: Some(("ss", "iproute2")),
+    start: Some(sim_nodes::proc::ss::start),
+};
 /// `sleep`.
 pub const SLEEP: Program = Program { name: "sleep", kind: Kind::Builtin, kernel_tool: None, start: None };
 /// `kill`.
@@ -110,6 +117,7 @@ pub const PROGRAMS: &[Program] = &[
     NC,
     CURL,
     PYTHON3,
+    SS,
     SLEEP,
     KILL,
     WAIT,

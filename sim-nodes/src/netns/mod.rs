@@ -22,7 +22,7 @@ pub mod neigh;
 mod rx;
 mod sockets;
 pub mod socktab;
-pub use sockets::TcpState;
+pub use sockets::{SocketInfo, TcpState};
 pub mod sysctl;
 pub mod timers;
 mod tx;

@@ -5,7 +5,7 @@
 //! the namespace's; its random seed comes from the namespace's stream; ephemeral ports are
 //! drawn from `net.ipv4.ip_local_port_range` with the namespace's RNG.
 
-use super::socktab::{Backing, SocketId};
+use super::socktab::{Backing, SocketId, SocketKind};
 use super::{Netns, TimerKey};
 use sim_core::rng::{self, NodeRng};
 use sim_core::{Context, Instant};
@@ -525,5 +525,151 @@ impl Netns {
                 l4.dirty = true;
             }
         }
+    }
+}
+
+/// A socket as `ss` sees it (`inet_diag`, `packet_diag`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SocketInfo {
+    /// Its table: `tcp`, `udp`, `raw`, `p_raw`, `nl`.
+    pub netid: &'static str,
+    /// Its state as `ss` names it (`LISTEN`, `ESTAB`, `UNCONN`, `TIME-WAIT`, …).
+    pub state: &'static str,
+    /// Bytes waiting to be read (a listener: connections waiting for `accept`).
+    pub recv_q: usize,
+    /// Bytes not yet acknowledged (a listener: its backlog).
+    pub send_q: usize,
+    /// Local address (`None`: any), port (a raw socket: its protocol) and bound device.
+    pub local: (Option<Ipv4Addr>, u16, Option<u32>),
+    /// Peer address and port (`None`: none).
+    pub peer: Option<(Ipv4Addr, u16)>,
+    /// A packet socket's interface.
+    pub packet_if: Option<u32>,
+    /// Owner pid and the socket's descriptor number in it (`None`: orphaned, e.g. in
+    /// TIME-WAIT after its program let go).
+    pub owner: Option<(u32, u32)>,
+}
+
+/// `ss`'s name of a TCP state (`sstate_name`).
+fn tcp_state_name(s: tcp::State) -> &'static str {
+    use tcp::State as S;
+    match s {
+        S::Closed => "UNCONN",
+        S::Listen => "LISTEN",
+        S::SynSent => "SYN-SENT",
+        S::SynReceived => "SYN-RECV",
+        S::Established => "ESTAB",
+        S::FinWait1 => "FIN-WAIT-1",
+        S::FinWait2 => "FIN-WAIT-2",
+        S::CloseWait => "CLOSE-WAIT",
+        S::Closing => "CLOSING",
+        S::LastAck => "LAST-ACK",
+        S::TimeWait => "TIME-WAIT",
+    }
+}
+
+fn from_sm(a: IpAddress) -> Ipv4Addr {
+    let IpAddress::Ipv4(a) = a;
+    Ipv4Addr::from(a.octets())
+}
+
+impl Netns {
+    /// Every socket of the namespace, as `ss` lists them: each table in socket order,
+    /// TCP listeners before the other TCP sockets. A descriptor number is 3 plus the
+    /// socket's place among its owner's open sockets.
+    pub(crate) fn socket_list(&self) -> Vec<SocketInfo> {
+        let mut fds: BTreeMap<u32, u32> = BTreeMap::new();
+        let mut by_handle: BTreeMap<SocketHandle, (u32, u32, u32, SocketId)> = BTreeMap::new();
+        let mut out = Vec::new();
+        for (id, pid, backing, backlog) in self.socks.iter() {
+            let fd = fds.entry(pid).or_insert(3);
+            let owner = Some((pid, *fd));
+            *fd += 1;
+            let base = SocketInfo {
+                netid: "raw",
+                state: "UNCONN",
+                recv_q: self.socks.queued_bytes(id),
+                send_q: 0,
+                local: (None, 0, None),
+                peer: None,
+                packet_if: None,
+                owner,
+            };
+            match backing {
+                Backing::Ours(SocketKind::RawIcmp { bind }) => {
+                    out.push(SocketInfo { local: (bind, u16::from(crate::wire::proto::ICMP), None), ..base })
+                }
+                Backing::Ours(SocketKind::Packet { ifindex }) => {
+                    out.push(SocketInfo { netid: "p_raw", packet_if: Some(ifindex), ..base })
+                }
+                Backing::Ours(SocketKind::Udp { port, dev }) => {
+                    out.push(SocketInfo { netid: "udp", local: (None, port, dev), ..base })
+                }
+                Backing::Ours(SocketKind::ConntrackEvents) => out.push(SocketInfo { netid: "nl", ..base }),
+                Backing::Tcp(h) | Backing::Dgram(h) => {
+                    by_handle.insert(h, (pid, owner.map_or(0, |o| o.1), backlog, id));
+                }
+            }
+        }
+        let Some(l4) = self.l4.as_ref() else { return out };
+        let mut listeners = Vec::new();
+        let mut others = Vec::new();
+        for (h, s) in l4.sockets.iter() {
+            let owner = by_handle.get(&h).map(|(pid, fd, _, _)| (*pid, *fd));
+            let backlog = by_handle.get(&h).map_or(0, |b| b.2);
+            match s {
+                smoltcp::socket::Socket::Udp(u) => {
+                    let ep = u.endpoint();
+                    let peer = l4.udp_peer.get(&h).copied();
+                    // connect() binds the source address routing picks.
+                    let src = ep
+                        .addr
+                        .map(from_sm)
+                        .or_else(|| peer.and_then(|(a, _)| self.route_output(a, None, None).ok()).map(|r| r.src));
+                    out.push(SocketInfo {
+                        netid: "udp",
+                        state: if peer.is_some() { "ESTAB" } else { "UNCONN" },
+                        recv_q: u.recv_queue(),
+                        send_q: u.send_queue(),
+                        local: (src, ep.port, None),
+                        peer,
+                        packet_if: None,
+                        owner,
+                    });
+                }
+                smoltcp::socket::Socket::Tcp(t) if t.state() == tcp::State::Closed => {}
+                smoltcp::socket::Socket::Tcp(t) => {
+                    let listen = t.state() == tcp::State::Listen;
+                    let (local, peer) = match (t.local_endpoint(), t.remote_endpoint()) {
+                        (Some(l), Some(r)) => ((Some(from_sm(l.addr)), l.port, None), Some((from_sm(r.addr), r.port))),
+                        _ => {
+                            let l = t.listen_endpoint();
+                            ((l.addr.map(from_sm), l.port, None), None)
+                        }
+                    };
+                    let info = SocketInfo {
+                        netid: "tcp",
+                        state: tcp_state_name(t.state()),
+                        recv_q: if listen { 0 } else { t.recv_queue() },
+                        send_q: if listen { backlog as usize } else { t.send_queue() },
+                        local,
+                        peer,
+                        packet_if: None,
+                        owner,
+                    };
+                    if listen { listeners.push(info) } else { others.push(info) }
+                }
+                #[allow(unreachable_patterns)]
+                _ => {}
+            }
+        }
+        out.extend(listeners);
+        out.extend(others);
+        out
+    }
+
+    /// Records a listening socket's `listen()` backlog.
+    pub(crate) fn set_backlog(&mut self, id: SocketId, backlog: u32) {
+        self.socks.set_backlog(id, backlog);
     }
 }

@@ -103,6 +103,8 @@ struct Sock {
     kind: Backing,
     queue: VecDeque<(Meta, Vec<u8>)>,
     ready: bool,
+    /// A listening TCP socket's `listen()` backlog (what `ss` shows as its Send-Q).
+    backlog: u32,
 }
 
 /// The table.
@@ -119,7 +121,7 @@ impl SockTab {
     pub(crate) fn open(&mut self, pid: u32, kind: Backing) -> SocketId {
         let id = SocketId(self.next);
         self.next += 1;
-        self.socks.insert(id, Sock { pid, kind, queue: VecDeque::new(), ready: false });
+        self.socks.insert(id, Sock { pid, kind, queue: VecDeque::new(), ready: false, backlog: 0 });
         id
     }
 
@@ -228,10 +230,27 @@ impl SockTab {
         Some(meta)
     }
 
-    /// Packets waiting on socket `id` (`ss`'s Recv-Q).
-    #[cfg_attr(not(test), allow(dead_code))]
+    /// Packets waiting on socket `id`.
+    #[cfg(test)]
     pub(crate) fn queued(&self, id: SocketId) -> usize {
         self.socks.get(&id).map_or(0, |s| s.queue.len())
+    }
+
+    /// Bytes waiting on socket `id` (`ss`'s Recv-Q).
+    pub(crate) fn queued_bytes(&self, id: SocketId) -> usize {
+        self.socks.get(&id).map_or(0, |s| s.queue.iter().map(|(_, b)| b.len()).sum())
+    }
+
+    /// Records a listening socket's backlog.
+    pub(crate) fn set_backlog(&mut self, id: SocketId, backlog: u32) {
+        if let Some(s) = self.socks.get_mut(&id) {
+            s.backlog = backlog;
+        }
+    }
+
+    /// Every socket: id, owner, what backs it, its backlog.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (SocketId, u32, Backing, u32)> + '_ {
+        self.socks.iter().map(|(id, s)| (*id, s.pid, s.kind, s.backlog))
     }
 }
 

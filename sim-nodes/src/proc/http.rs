@@ -100,6 +100,8 @@ impl HttpServer {
         let port = self.args.port;
         match sys.tcp_listen_on(self.args.bind, port, false) {
             Ok(h) => {
+                // socketserver's request_queue_size.
+                sys.set_backlog(h, 5);
                 self.listener = Some(h);
                 let line = match self.args.bind {
                     Some(a) => format!("Serving HTTP on {a} port {port} (http://{a}:{port}/) ..."),
@@ -149,6 +151,9 @@ impl HttpServer {
                 parts: Default::default(),
             });
             self.listener = sys.tcp_listen_on(self.args.bind, self.args.port, true).ok();
+            if let Some(l) = self.listener {
+                sys.set_backlog(l, 5);
+            }
         }
         let now = sys.now();
         for c in &mut self.conns {

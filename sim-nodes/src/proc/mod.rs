@@ -11,6 +11,7 @@ pub mod dhcp;
 pub mod http;
 pub mod nc;
 pub mod ping;
+pub mod ss;
 pub mod tcpdump;
 pub mod traceroute;
 

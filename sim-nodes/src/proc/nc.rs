@@ -90,6 +90,8 @@ impl Nc {
             let r = if self.args.udp { sys.udp_open(self.args.port) } else { sys.tcp_listen(self.args.port) };
             match r {
                 Ok(h) => {
+                    // ncat listens with a backlog of 10.
+                    sys.set_backlog(h, 10);
                     self.sock = Some(h);
                     self.phase = Phase::Listening;
                     if self.args.verbose {
@@ -182,6 +184,9 @@ impl Nc {
                 if self.args.keep_open {
                     // accept(): the listener listens on.
                     self.next = sys.tcp_listen_on(None, self.args.port, true).ok();
+                    if let Some(n) = self.next {
+                        sys.set_backlog(n, 10);
+                    }
                 }
                 if self.args.verbose
                     && let Some((a, p)) = peer
@@ -228,6 +233,9 @@ impl Nc {
                     // -k: on to the next client (who may be connected already).
                     sys.tcp_release(h);
                     self.sock = self.next.take().or_else(|| sys.tcp_listen_on(None, self.args.port, true).ok());
+                    if let Some(n) = self.sock {
+                        sys.set_backlog(n, 10);
+                    }
                     self.phase = Phase::Listening;
                     self.partial.clear();
                     return self.on_sockets(sys);
