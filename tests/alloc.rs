@@ -1,15 +1,17 @@
 //! The hot path allocates nothing per frame in steady state: once ARP is resolved and the
 //! buffers have warmed up, forwarding echo requests across E3's router and answering them
 //! makes no heap allocation at all (a counting global allocator watches) — also through
-//! iptables filter and nat rules with conntrack.
+//! iptables filter and nat rules with conntrack, across a bridge (with br_netfilter and
+//! NAT too), into a UDP socket a program reads, and along a TCP stream between programs.
 
 // A global allocator is unsafe by definition; this test file is the only place that needs one.
 #![allow(unsafe_code)]
 
 mod common;
 
-use nslab::sim_core::{Duration, Node, PortId};
+use nslab::sim_core::{Duration, Instant, Node, PortId};
 use nslab::sim_nodes::Netns;
+use nslab::sim_nodes::proc::{Program, SocketId, Sys};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -119,4 +121,227 @@ fn netfilter_allocates_nothing_per_frame() {
          ip netns exec router iptables -t nat -A POSTROUTING -o gw-veth1 -j MASQUERADE\n"
     );
     forwards_without_allocating(&setup);
+}
+
+/// Runs `work` once to warm up, then again while counting; the allocations it made.
+fn measured(lab: &mut nslab::sim_nodes::Lab, mut work: impl FnMut(&mut nslab::sim_nodes::Lab)) -> u64 {
+    work(lab);
+    MEASURED.with(|m| m.set(true));
+    let before = ALLOCS.load(Ordering::Relaxed);
+    work(lab);
+    let after = ALLOCS.load(Ordering::Relaxed);
+    MEASURED.with(|m| m.set(false));
+    after - before
+}
+
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+const BRIDGE: &str = "ip netns add ns1\nip netns add ns2\nip netns add sw\n\
+ip link add ns1-veth0 type veth peer name sw-veth1\nip link add ns2-veth0 type veth peer name sw-veth2\n\
+ip link set ns1-veth0 netns ns1\nip link set ns2-veth0 netns ns2\nip link set sw-veth1 netns sw\nip link set sw-veth2 netns sw\n\
+ip -n sw link add br0 type bridge\nip -n sw link set sw-veth1 master br0\nip -n sw link set sw-veth2 master br0\n\
+ip -n sw link set br0 up\nip -n sw link set sw-veth1 up\nip -n sw link set sw-veth2 up\n\
+ip -n ns1 link set ns1-veth0 up\nip -n ns2 link set ns2-veth0 up\n\
+ip -n ns1 addr add 192.0.2.1/24 dev ns1-veth0\nip -n ns2 addr add 192.0.2.2/24 dev ns2-veth0\n\
+ip netns exec ns1 ping -c 2 192.0.2.2\n";
+
+/// Echo requests from ns1 into the bridge's port: the bridge forwards them to ns2, ns2
+/// answers, the bridge forwards the replies back.
+fn bridges_without_allocating(setup: &str) {
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let mut run = common::run_text("bridge.sh", setup).unwrap();
+    let lab = &mut run.lab;
+    let (ns1, ns2, sw) = (lab.ns(Some("ns1")).unwrap(), lab.ns(Some("ns2")).unwrap(), lab.ns(Some("sw")).unwrap());
+    let src = lab.netns(ns1).iface_by_name("ns1-veth0").unwrap().mac;
+    let dst = lab.netns(ns2).iface_by_name("ns2-veth0").unwrap().mac;
+    let port = PortId(lab.dev_index(sw, "sw-veth1").unwrap());
+    let mut f = dst.0.to_vec();
+    f.extend(src.0);
+    f.extend([8, 0]);
+    let mut icmp = vec![8, 0, 0, 0, 0x12, 0x34, 0, 1];
+    icmp.extend([0x5a; 56]);
+    let c = nslab::sim_nodes::wire::checksum(&icmp);
+    icmp[2..4].copy_from_slice(&c.to_be_bytes());
+    let mut ip = vec![0x45, 0, 0, 84, 0, 1, 0x40, 0, 64, 1, 0, 0, 192, 0, 2, 1, 192, 0, 2, 2];
+    let c = nslab::sim_nodes::wire::checksum(&ip);
+    ip[10..12].copy_from_slice(&c.to_be_bytes());
+    f.extend(ip);
+    f.extend(icmp);
+    let before = lab.netns(ns2).counters().tx_frames;
+    let n = measured(lab, |lab| {
+        for _ in 0..500 {
+            lab.world_mut().with_node::<Netns, _>(sw, |r, cx| r.handle_frame(cx, port, &f));
+            let t = lab.world().now() + Duration::from_micros(100);
+            lab.world_mut().run_until(t).unwrap();
+        }
+    });
+    assert_eq!(lab.netns(ns2).counters().tx_frames - before, 1000, "ns2 answered every request");
+    assert_eq!(n, 0, "allocations while bridging 2000 frames");
+}
+
+#[test]
+fn bridging_allocates_nothing_per_frame() {
+    bridges_without_allocating(BRIDGE);
+}
+
+#[test]
+fn bridging_through_br_netfilter_and_nat_allocates_nothing_per_frame() {
+    let setup = format!(
+        "{BRIDGE}ip netns exec sw sysctl -w net.bridge.bridge-nf-call-iptables=1\n\
+         ip netns exec sw iptables -A FORWARD -m conntrack --ctstate NEW,ESTABLISHED -j ACCEPT\n\
+         ip netns exec sw iptables -t nat -A POSTROUTING -o br0 -j ACCEPT\n"
+    );
+    bridges_without_allocating(&setup);
+}
+
+const VETH: &str = "ip netns add a\nip netns add b\nip -n a link add va type veth peer name vb netns b\n\
+ip -n a addr add 10.0.0.1/24 dev va\nip -n b addr add 10.0.0.2/24 dev vb\n\
+ip -n a link set va up\nip -n b link set vb up\nip netns exec a ping -c 1 10.0.0.2\n";
+
+/// Sends a 512-byte datagram to 10.0.0.1:9 every 100 µs.
+#[derive(Debug, Default)]
+struct UdpSource {
+    sock: Option<SocketId>,
+    next: Option<Instant>,
+    data: Vec<u8>,
+}
+
+impl Program for UdpSource {
+    fn name(&self) -> &'static str {
+        "udp-source"
+    }
+    fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        self.sock = sys.udp_open(0).ok();
+        self.data = vec![7; 512];
+        self.next = Some(sys.now());
+    }
+    fn on_timeout(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        let _ = sys.udp_send(self.sock.unwrap(), "10.0.0.1".parse().unwrap(), 9, &self.data);
+        self.next = Some(sys.now() + Duration::from_micros(100));
+    }
+    fn poll_timeout(&self) -> Option<Instant> {
+        self.next
+    }
+    fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        sys.exit(130);
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
+    }
+}
+
+/// Reads port 9 (UDP) or a TCP connection on port 9 into one buffer and counts bytes.
+#[derive(Debug, Default)]
+struct Sink {
+    tcp: bool,
+    buf: Vec<u8>,
+    bytes: u64,
+}
+
+impl Program for Sink {
+    fn name(&self) -> &'static str {
+        "sink"
+    }
+    fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        if self.tcp {
+            sys.tcp_listen(9).unwrap()
+        } else {
+            sys.udp_open(9).unwrap()
+        };
+        self.buf = Vec::with_capacity(1 << 17);
+    }
+    fn on_ready(&mut self, sys: &mut Sys<'_, '_, '_>, sock: SocketId) {
+        if self.tcp {
+            self.buf.clear();
+            self.bytes += sys.tcp_recv_into(sock, &mut self.buf) as u64;
+        } else {
+            while sys.udp_recv_into(sock, &mut self.buf).is_some() {
+                self.bytes += self.buf.len() as u64;
+            }
+        }
+    }
+    fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        sys.exit(130);
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
+    }
+}
+
+/// Streams to 10.0.0.1:9 over TCP, keeping 16 KiB in flight.
+#[derive(Debug, Default)]
+struct TcpSource {
+    sock: Option<SocketId>,
+    data: Vec<u8>,
+}
+
+impl Program for TcpSource {
+    fn name(&self) -> &'static str {
+        "tcp-source"
+    }
+    fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        self.sock = sys.tcp_connect("10.0.0.1".parse().unwrap(), 9, None).ok();
+        self.data = vec![7; 4096];
+    }
+    fn on_ready(&mut self, sys: &mut Sys<'_, '_, '_>, sock: SocketId) {
+        if sys.tcp_state(sock).0 == nslab::sim_nodes::sys::TcpState::Established && sys.tcp_unacked(sock) < 16384 {
+            sys.tcp_send(sock, &self.data);
+        }
+    }
+    fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        sys.exit(130);
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
+    }
+}
+
+fn sink_bytes(lab: &nslab::sim_nodes::Lab, job: nslab::sim_nodes::Job) -> u64 {
+    let n = lab.netns(job.node);
+    n.procs().find(|(p, _)| **p == job.pid).and_then(|(_, p)| p.as_any().downcast_ref::<Sink>()).unwrap().bytes
+}
+
+#[test]
+fn udp_socket_delivery_allocates_nothing_per_datagram() {
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let mut run = common::run_text("veth.sh", VETH).unwrap();
+    let lab = &mut run.lab;
+    let (a, b) = (lab.ns(Some("a")).unwrap(), lab.ns(Some("b")).unwrap());
+    let sink = lab.spawn(a, Box::new(Sink::default()));
+    lab.spawn(b, Box::new(UdpSource::default()));
+    let n = measured(lab, |lab| {
+        let t = lab.world().now() + Duration::from_millis(100);
+        lab.world_mut().run_until(t).unwrap();
+    });
+    assert!(sink_bytes(lab, sink) >= 1900 * 512, "the sink read about 2000 datagrams: {}", sink_bytes(lab, sink));
+    assert_eq!(n, 0, "allocations while delivering 1000 datagrams to a socket");
+}
+
+#[test]
+fn a_tcp_stream_allocates_nothing_per_segment() {
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let mut run = common::run_text("veth.sh", VETH).unwrap();
+    let lab = &mut run.lab;
+    let (a, b) = (lab.ns(Some("a")).unwrap(), lab.ns(Some("b")).unwrap());
+    let sink = lab.spawn(a, Box::new(Sink { tcp: true, ..Sink::default() }));
+    lab.spawn(b, Box::new(TcpSource::default()));
+    // Until the pools of segment buffers have grown to what the window keeps in flight.
+    let t = lab.world().now() + Duration::from_millis(50);
+    lab.world_mut().run_until(t).unwrap();
+    let got = sink_bytes(lab, sink);
+    let n = measured(lab, |lab| {
+        let t = lab.world().now() + Duration::from_millis(10);
+        lab.world_mut().run_until(t).unwrap();
+    });
+    assert!(sink_bytes(lab, sink) - got > 1 << 18, "more than 256 KiB streamed: {}", sink_bytes(lab, sink) - got);
+    assert_eq!(n, 0, "allocations while streaming");
 }

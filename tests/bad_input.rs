@@ -27,7 +27,12 @@ fn assert_at(e: &str, file: &str, line: u32, col: u32, msg: &str) {
 fn unknown_command() {
     let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 pign -c 1 192.0.2.2\n"));
     assert_at(&e, "a.sh", 4, 19, "unknown command `pign`");
-    assert!(e.contains("help: nslab runs ip, bridge, brctl, sysctl, iptables, iptables-save, iptables-restore, conntrack, ping"), "{e}");
+    assert!(
+        e.contains(
+            "help: nslab runs ip, bridge, brctl, sysctl, iptables, iptables-save, iptables-restore, conntrack, ping"
+        ),
+        "{e}"
+    );
     let e = err("a.ron", "(steps: [(run: NetnsAdd(name: \"a\")), (run: Pign(dest: \"1.1.1.1\"))])");
     assert_at(&e, "a.ron", 1, 44, "Pign");
 }

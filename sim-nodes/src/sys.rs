@@ -185,6 +185,11 @@ impl Sys<'_, '_, '_> {
     pub fn udp_recv(&mut self, id: SocketId) -> Option<(Ipv4Addr, u16, Vec<u8>)> {
         self.ns.udp_recv(id)
     }
+    /// Receives a datagram into `buf` (replacing what it held; nothing is allocated once
+    /// `buf` is large enough): its source.
+    pub fn udp_recv_into(&mut self, id: SocketId, buf: &mut Vec<u8>) -> Option<(Ipv4Addr, u16)> {
+        self.ns.udp_recv_into(id, buf)
+    }
     /// `connect()` a UDP socket to its peer.
     pub fn udp_connect(&mut self, id: SocketId, peer: (Ipv4Addr, u16)) {
         self.ns.udp_connect(id, peer);
@@ -236,6 +241,11 @@ impl Sys<'_, '_, '_> {
     /// Takes what a TCP socket received.
     pub fn tcp_recv(&mut self, id: SocketId) -> Vec<u8> {
         self.ns.tcp_recv(id)
+    }
+    /// Appends what a TCP socket received to `buf`; how many bytes (nothing is allocated
+    /// once `buf` has room).
+    pub fn tcp_recv_into(&mut self, id: SocketId, buf: &mut Vec<u8>) -> usize {
+        self.ns.tcp_recv_into(id, buf)
     }
     /// Bytes on a TCP socket not yet acknowledged.
     pub fn tcp_unacked(&self, id: SocketId) -> usize {

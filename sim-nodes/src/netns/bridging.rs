@@ -192,15 +192,16 @@ impl Netns {
             }
             self.fdb_event(cx, br, src, port, false);
         }
+        let mut buf = std::mem::take(&mut self.brbuf);
         match self.bridges[&br].decide(dst, Some(port)) {
             Verdict::Forward(p) => {
-                if let Some(f) = self.bridge_nf(cx, br, frame) {
-                    self.port_send(cx, p, &f);
+                if let Some(f) = self.bridge_nf(cx, br, frame, &mut buf) {
+                    self.port_send(cx, p, f);
                 }
             }
             Verdict::Flood { except, local } => {
-                if let Some(f) = self.bridge_nf(cx, br, frame) {
-                    self.flood(cx, br, except, &f);
+                if let Some(f) = self.bridge_nf(cx, br, frame, &mut buf) {
+                    self.flood(cx, br, except, f);
                 }
                 if local {
                     self.bridge_up(cx, br, frame);
@@ -209,23 +210,32 @@ impl Netns {
             Verdict::Local => self.bridge_up(cx, br, frame),
             Verdict::Drop => {}
         }
+        self.brbuf = buf;
     }
 
     /// br_netfilter: with `net.bridge.bridge-nf-call-iptables=1`, an IPv4 frame the bridge
     /// forwards passes iptables' FORWARD chain (and conntrack), in and out being the bridge
-    /// itself. `None` when a rule dropped it.
-    fn bridge_nf(&mut self, cx: &mut Context<'_>, br: u32, frame: &[u8]) -> Option<Vec<u8>> {
+    /// itself. The frame to forward: `frame` itself, or `buf` holding it as NAT rewrote it;
+    /// `None` when a rule dropped it.
+    fn bridge_nf<'a>(
+        &mut self,
+        cx: &mut Context<'_>,
+        br: u32,
+        frame: &'a [u8],
+        buf: &'a mut Vec<u8>,
+    ) -> Option<&'a [u8]> {
         let ipv4 = frame.len() >= 34 && frame[12..14] == [0x08, 0x00];
         if !ipv4 || self.sysctl.num("net.bridge.bridge-nf-call-iptables") != 1 || !self.nf_active() {
-            return Some(frame.to_vec());
+            return Some(frame);
         }
-        let mut f = frame.to_vec();
-        let pkt = &mut f[14..];
+        buf.clear();
+        buf.extend_from_slice(frame);
+        let pkt = &mut buf[14..];
         let t = self.nf_pre(cx, pkt, Some(br), None).ok()?;
         self.nf_filter(cx, "FORWARD", pkt, Some(br), Some(br), &t).ok()?;
         let dst = std::net::Ipv4Addr::new(pkt[16], pkt[17], pkt[18], pkt[19]);
         self.nf_post(cx, pkt, Some(br), Some(br), dst, &t).ok()?;
-        Some(f)
+        Some(buf)
     }
 
     /// Passes a frame up to the bridge device's own stack.

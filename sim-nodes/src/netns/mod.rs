@@ -131,6 +131,8 @@ pub struct Netns {
     name: String,
     ifaces: BTreeMap<u32, Iface>,
     addr_cache: AddrCache,
+    /// Counts changes to the addresses (smoltcp's copy follows it).
+    addr_gen: u64,
     bridges: BTreeMap<u32, bridge::Bridge>,
     next_ifindex: u32,
     fib: Fib,
@@ -150,6 +152,8 @@ pub struct Netns {
     counters: Counters,
     nf: crate::netfilter::Netfilter,
     nfbuf: Vec<u8>,
+    /// A bridged frame as br_netfilter's NAT rewrites it.
+    brbuf: Vec<u8>,
     l4: Option<Box<sockets::L4>>,
     /// The socket table: every socket of every process, by id.
     pub(crate) socks: socktab::SockTab,
@@ -177,6 +181,7 @@ impl Netns {
             name: name.to_string(),
             ifaces,
             addr_cache: AddrCache::default(),
+            addr_gen: 0,
             bridges: BTreeMap::new(),
             next_ifindex: 2,
             fib: Fib::default(),
@@ -196,6 +201,7 @@ impl Netns {
             counters: Counters::default(),
             nf: crate::netfilter::Netfilter::default(),
             nfbuf: Vec::with_capacity(1600),
+            brbuf: Vec::with_capacity(1600),
             l4: None,
             socks: socktab::SockTab::default(),
         }
@@ -683,6 +689,7 @@ impl Netns {
     /// Recomputes the local and broadcast address sets (after any address or link-state
     /// change), so the per-packet checks are lookups rather than scans.
     fn refresh_addrs(&mut self) {
+        self.addr_gen += 1;
         let mut c = AddrCache::default();
         for i in self.ifaces.values().filter(|i| i.admin_up) {
             for a in &i.addrs {

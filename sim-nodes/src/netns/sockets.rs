@@ -16,44 +16,61 @@ use smoltcp::wire::{HardwareAddress, IpAddress, IpCidr, IpEndpoint, IpListenEndp
 use std::collections::{BTreeMap, VecDeque};
 use std::net::Ipv4Addr;
 
-/// smoltcp's side of the wire: IP packets in and out.
+/// smoltcp's side of the wire: IP packets in and out, in buffers that are reused (a packet
+/// in steady state allocates nothing).
 #[derive(Debug, Default)]
 pub(crate) struct IpQueue {
     rx: VecDeque<Vec<u8>>,
     tx: VecDeque<Vec<u8>>,
+    rx_spare: Vec<Vec<u8>>,
+    tx_spare: Vec<Vec<u8>>,
 }
 
-/// Receives one queued packet.
-pub(crate) struct Rx(Vec<u8>);
-/// Transmits one packet into the queue.
-pub(crate) struct Tx<'a>(&'a mut VecDeque<Vec<u8>>);
+/// Receives one queued packet; its buffer goes back to the spares.
+pub(crate) struct Rx<'a>(Vec<u8>, &'a mut Vec<Vec<u8>>);
+/// Transmits one packet into the queue, in a spare buffer.
+pub(crate) struct Tx<'a>(&'a mut VecDeque<Vec<u8>>, &'a mut Vec<Vec<u8>>);
 
-impl RxToken for Rx {
+impl RxToken for Rx<'_> {
     fn consume<R, F: FnOnce(&[u8]) -> R>(self, f: F) -> R {
-        f(&self.0)
+        let r = f(&self.0);
+        self.1.push(self.0);
+        r
     }
 }
 
 impl TxToken for Tx<'_> {
     fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, len: usize, f: F) -> R {
-        let mut buf = vec![0u8; len];
+        let mut buf = self.1.pop().unwrap_or_default();
+        buf.clear();
+        buf.resize(len, 0);
         let r = f(&mut buf);
         self.0.push_back(buf);
         r
     }
 }
 
+impl IpQueue {
+    /// Queues a copy of an IP packet for smoltcp.
+    fn push_rx(&mut self, pkt: &[u8]) {
+        let mut b = self.rx_spare.pop().unwrap_or_default();
+        b.clear();
+        b.extend_from_slice(pkt);
+        self.rx.push_back(b);
+    }
+}
+
 impl Device for IpQueue {
-    type RxToken<'a> = Rx;
+    type RxToken<'a> = Rx<'a>;
     type TxToken<'a> = Tx<'a>;
 
-    fn receive(&mut self, _: smoltcp::time::Instant) -> Option<(Rx, Tx<'_>)> {
+    fn receive(&mut self, _: smoltcp::time::Instant) -> Option<(Rx<'_>, Tx<'_>)> {
         let p = self.rx.pop_front()?;
-        Some((Rx(p), Tx(&mut self.tx)))
+        Some((Rx(p, &mut self.rx_spare), Tx(&mut self.tx, &mut self.tx_spare)))
     }
 
     fn transmit(&mut self, _: smoltcp::time::Instant) -> Option<Tx<'_>> {
-        Some(Tx(&mut self.tx))
+        Some(Tx(&mut self.tx, &mut self.tx_spare))
     }
 
     fn capabilities(&self) -> DeviceCapabilities {
@@ -78,6 +95,8 @@ pub(crate) struct L4 {
     pub(crate) refused: BTreeMap<SocketHandle, bool>,
     /// Something changed that smoltcp should act on.
     pub(crate) dirty: bool,
+    /// The namespace's address generation smoltcp's addresses are from.
+    addr_gen: u64,
 }
 
 impl std::fmt::Debug for L4 {
@@ -125,6 +144,7 @@ impl L4 {
             udp_peer: BTreeMap::new(),
             refused: BTreeMap::new(),
             dirty: false,
+            addr_gen: u64::MAX,
         }
     }
 
@@ -191,14 +211,20 @@ impl Netns {
         (0..size).map(|k| lo + ((off + k) % size) as u16).find(|p| !l4.port_taken(*p, udp))
     }
 
+    /// Gives smoltcp the namespace's addresses, when they changed since it last had them.
     fn sync_addrs(&mut self) {
+        if self.l4.as_ref().is_none_or(|l| l.addr_gen == self.addr_gen) {
+            return;
+        }
         let addrs: Vec<(Ipv4Addr, u8)> = self
             .ifaces
             .values()
             .filter(|i| i.admin_up)
             .flat_map(|i| i.addrs.iter().map(|a| (a.addr, a.prefix)))
             .collect();
+        let generation = self.addr_gen;
         let Some(l4) = self.l4.as_mut() else { return };
+        l4.addr_gen = generation;
         l4.iface.update_ip_addrs(|v| {
             v.clear();
             for (a, p) in addrs {
@@ -218,12 +244,13 @@ impl Netns {
         let Some(l4) = self.l4.as_mut() else { return };
         l4.dirty = false;
         let now = sm_now(cx.now());
-        let connecting: Vec<SocketHandle> = l4
-            .sockets
-            .iter()
-            .filter(|(_, s)| matches!(s, smoltcp::socket::Socket::Tcp(t) if t.state() == tcp::State::SynSent))
-            .map(|(h, _)| h)
-            .collect();
+        // (Collected only while a connection is being made: nothing allocated otherwise.)
+        let synsent = |s: &smoltcp::socket::Socket<'_>| matches!(s, smoltcp::socket::Socket::Tcp(t) if t.state() == tcp::State::SynSent);
+        let connecting: Vec<SocketHandle> = if l4.sockets.iter().any(|(_, s)| synsent(s)) {
+            l4.sockets.iter().filter(|(_, s)| synsent(s)).map(|(h, _)| h).collect()
+        } else {
+            Vec::new()
+        };
         while l4.iface.poll_ingress_single(now, &mut l4.dev, &mut l4.sockets)
             != smoltcp::iface::PollIngressSingleResult::None
         {}
@@ -244,6 +271,15 @@ impl Netns {
         let Some(l4) = self.l4.as_mut() else { return };
         l4.dirty |= sent;
         // Sockets whose process is gone, once closed, go.
+        let orphan_closed = |h: &SocketHandle, s: &smoltcp::socket::Socket<'_>| {
+            !l4.owners.contains_key(h) && !matches!(s, smoltcp::socket::Socket::Tcp(t) if t.is_open())
+        };
+        if !l4.sockets.iter().any(|(h, s)| orphan_closed(&h, s)) {
+            let at = l4.iface.poll_at(sm_now(cx.now()), &l4.sockets);
+            let at = at.map(|t| Instant::from_micros(t.total_micros().max(0) as u64).max(cx.now()));
+            self.timers.set(TimerKey::Sockets, at);
+            return;
+        }
         let gone: Vec<SocketHandle> = l4
             .sockets
             .iter()
@@ -260,11 +296,13 @@ impl Netns {
 
     /// Sends what smoltcp emitted through our output path; true if there was any.
     fn l4_flush(&mut self, cx: &mut Context<'_>) -> bool {
-        let Some(l4) = self.l4.as_mut() else { return false };
-        let out: Vec<Vec<u8>> = l4.dev.tx.drain(..).collect();
-        let sent = !out.is_empty();
-        for mut p in out {
+        let mut sent = false;
+        while let Some(mut p) = self.l4.as_mut().and_then(|l| l.dev.tx.pop_front()) {
+            sent = true;
             let _ = self.output_ip(cx, &mut p);
+            if let Some(l4) = self.l4.as_mut() {
+                l4.dev.tx_spare.push(p);
+            }
         }
         sent
     }
@@ -272,7 +310,7 @@ impl Netns {
     /// A TCP or UDP packet for a socket: into smoltcp.
     pub(crate) fn l4_deliver(&mut self, cx: &mut Context<'_>, pkt: &[u8]) {
         let l4 = self.l4_mut(cx);
-        l4.dev.rx.push_back(pkt.to_vec());
+        l4.dev.push_rx(pkt);
         l4.dirty = true;
     }
 
@@ -336,6 +374,35 @@ impl Netns {
         s.send_slice(data, meta).map_err(|_| super::Errno::MsgSize)?;
         l4.dirty = true;
         Ok(())
+    }
+
+    /// The next datagram for socket `id` into `buf`: its source.
+    pub(crate) fn udp_recv_into(&mut self, id: SocketId, buf: &mut Vec<u8>) -> Option<(Ipv4Addr, u16)> {
+        let h = self.handle(id)?;
+        let l4 = self.l4.as_mut()?;
+        let s = l4.sockets.get_mut::<udp::Socket>(h);
+        let (data, meta) = s.recv().ok()?;
+        buf.clear();
+        buf.extend_from_slice(data);
+        Some((from_sm(meta.endpoint.addr), meta.endpoint.port))
+    }
+
+    /// What TCP socket `id` has received, appended to `buf`; how many bytes.
+    pub(crate) fn tcp_recv_into(&mut self, id: SocketId, buf: &mut Vec<u8>) -> usize {
+        let Some(h) = self.handle(id) else { return 0 };
+        let Some(l4) = self.l4.as_mut() else { return 0 };
+        let s = l4.sockets.get_mut::<tcp::Socket>(h);
+        let mut n = 0;
+        while let Ok(got) = s.recv(|d| {
+            buf.extend_from_slice(d);
+            (d.len(), d.len())
+        }) {
+            if got == 0 {
+                break;
+            }
+            n += got;
+        }
+        n
     }
 
     /// The next datagram for socket `h`: its source and payload.
