@@ -150,6 +150,8 @@ static MASKS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         (r", time \d+ms", ", time <t>ms"),
         (r"rtt min/avg/max/mdev = .*", "rtt min/avg/max/mdev = <t>"),
         (r"  [\d.]+ ms", "  <t> ms"),
+        // arping's reply time (`Unicast reply from A [MAC]  0.543ms`).
+        (r" \d+\.\d{3}ms$", " <t>ms"),
         (r"valid_lft \d+sec preferred_lft \d+sec", "valid_lft <n>sec preferred_lft <n>sec"),
         (r"port 67 interval \d+", "port 67 interval <n>"),
         (r"renewal in \d+ seconds", "renewal in <n> seconds"),
@@ -456,6 +458,10 @@ mod tests {
         assert_eq!(
             a.line("64 bytes from 192.0.2.2: icmp_seq=1 ttl=64 time=0.020 ms"),
             b.line("64 bytes from 192.0.2.2: icmp_seq=1 ttl=64 time=0.061 ms")
+        );
+        assert_eq!(
+            a.line("Unicast reply from 192.0.2.2 [00:00:5E:00:53:02]  0.520ms"),
+            b.line("Unicast reply from 192.0.2.2 [00:00:5E:00:53:02]  1.003ms")
         );
         assert_ne!(a.line("192.0.2.1.40000 > 192.0.2.2.53: UDP"), b.line("192.0.2.1.40000 > 192.0.2.9.53: UDP"));
         let mut c = Norm { fixed: ["00:00:5e:00:53:01".to_string()].into(), ..Default::default() };

@@ -90,6 +90,13 @@ pub const SS: Program = Program {
     kernel_tool: Some(("ss", "iproute2")),
     start: Some(sim_nodes::proc::ss::start),
 };
+/// `arping`.
+pub const ARPING: Program = Program {
+    name: "arping",
+    kind: Kind::Process,
+    kernel_tool: Some(("arping", "iputils-arping")),
+    start: Some(sim_nodes::proc::arping::start),
+};
 /// `sleep`.
 pub const SLEEP: Program = Program { name: "sleep", kind: Kind::Builtin, kernel_tool: None, start: None };
 /// `kill`.
@@ -118,6 +125,7 @@ pub const PROGRAMS: &[Program] = &[
     CURL,
     PYTHON3,
     SS,
+    ARPING,
     SLEEP,
     KILL,
     WAIT,

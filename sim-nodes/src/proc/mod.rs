@@ -6,6 +6,7 @@
 //! the HTTP server use TCP and UDP sockets (smoltcp behind the socket table). DHCP messages
 //! themselves are parsed and built with `smoltcp::wire`.
 
+pub mod arping;
 pub mod conntrack;
 pub mod dhcp;
 pub mod http;
