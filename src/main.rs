@@ -122,40 +122,49 @@ fn read(path: &Path) -> Result<(String, String), String> {
     nslab::read_scenario(path)
 }
 
-fn run(
-    file: &Path,
+/// `nslab run [--kernel]`: one path for both back ends — load, run on the sim or the
+/// kernel (each validates first: kernel mode runs nothing `check` refuses), print, write
+/// captures, report.
+fn run(file: &Path, o: RunOpts<'_>) -> Result<bool, String> {
+    let (name, text) = read(file)?;
+    let sc = scenarios::load(&name, &text).map_err(|e| e.to_string())?;
+    let out = if o.kernel {
+        nslab::kernel_backend::run(&name, &text, &sc).map_err(|e| e.to_string())?.into_outcome()
+    } else {
+        // Every error to be found without running, all of them, before anything runs.
+        scenarios::check(&name, &text, &sc).map_err(|e| e.to_string())?;
+        let opts = runner::RunOptions { seed: o.seed, dry_run: false, event_budget: o.event_budget };
+        let limits = nslab::sim_core::world::Limits::default();
+        match runner::run_with_limits(&name, &text, &sc, &opts, limits) {
+            Ok(r) => r.outcome(),
+            Err(f) => {
+                // A guard stopped the run: what happened up to there, then why.
+                if let Some(t) = f.transcript.as_deref().filter(|_| !o.quiet) {
+                    print!("{t}");
+                }
+                return Err(f.error.to_string());
+            }
+        }
+    };
+    if o.json {
+        print!("{}", transcript::json(&out.rendered));
+    } else if !o.quiet {
+        print!("{}", transcript::text(&out.rendered));
+    }
+    if let Some(dir) = o.pcap {
+        write_pcaps(&out, file, dir)?;
+    }
+    Ok(report(&name, &sc, &out.failures(&name), o.quiet, &out.how))
+}
+
+/// `nslab run`'s options.
+struct RunOpts<'a> {
     seed: Option<u64>,
-    pcap: Option<&Path>,
+    pcap: Option<&'a Path>,
     quiet: bool,
     json: bool,
     event_budget: Option<u64>,
-) -> Result<bool, String> {
-    let (name, text) = read(file)?;
-    let sc = scenarios::load(&name, &text).map_err(|e| e.to_string())?;
-    // Every error to be found without running, all of them, before anything runs.
-    scenarios::check(&name, &text, &sc).map_err(|e| e.to_string())?;
-    let opts = runner::RunOptions { seed, dry_run: false, event_budget };
-    let limits = nslab::sim_core::world::Limits::default();
-    let r = match runner::run_with_limits(&name, &text, &sc, &opts, limits) {
-        Ok(r) => r,
-        Err(f) => {
-            // A guard stopped the run: what happened up to there, then why.
-            if let Some(t) = f.transcript.as_deref().filter(|_| !quiet) {
-                print!("{t}");
-            }
-            return Err(f.error.to_string());
-        }
-    };
-    if json {
-        print!("{}", transcript::json(&r.rendered));
-    } else if !quiet {
-        print!("{}", transcript::text(&r.rendered));
-    }
-    if let Some(dir) = pcap {
-        write_pcaps(&r.captures(), r.records(), &r.attribution, &r.steps, file, dir)?;
-    }
-    let how = format!("(seed {}, {} s virtual)", r.seed, r.end());
-    Ok(report(&name, &sc, &r.failures(&name), quiet, &how))
+    kernel: bool,
 }
 
 /// Prints a run's failed expectations and, when quiet or failing, its verdict line.
@@ -177,30 +186,8 @@ fn report(
     failures.is_empty()
 }
 
-fn run_kernel(file: &Path, pcap: Option<&Path>, quiet: bool, json: bool) -> Result<bool, String> {
-    let (name, text) = read(file)?;
-    let sc = scenarios::load(&name, &text).map_err(|e| e.to_string())?;
-    let r = nslab::kernel_backend::run(&name, &text, &sc).map_err(|e| e.to_string())?;
-    if json {
-        print!("{}", transcript::json(&r.rendered));
-    } else if !quiet {
-        print!("{}", transcript::text(&r.rendered));
-    }
-    if let Some(dir) = pcap {
-        write_pcaps(&r.captures, &r.records, &r.attribution, &r.steps, file, dir)?;
-    }
-    let how = format!("on the kernel ({:.1} s)", r.elapsed.as_secs_f64());
-    Ok(report(&name, &sc, &r.failures(&name), quiet, &how))
-}
-
-fn write_pcaps(
-    caps: &[transcript::CaptureName],
-    records: &[nslab::sim_core::Record],
-    attribution: &runner::Attribution,
-    steps: &[scenarios::Step],
-    file: &Path,
-    dir: &Path,
-) -> Result<(), String> {
+fn write_pcaps(out: &transcript::Outcome, file: &Path, dir: &Path) -> Result<(), String> {
+    let (caps, records, attribution, steps) = (&out.captures, &out.records, &out.attribution, &out.steps);
     std::fs::create_dir_all(dir).map_err(|e| format!("nslab: {}: {e}", dir.display()))?;
     let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("capture");
     let all = transcript::pcapng(caps, records, None).map_err(|e| e.to_string())?;
@@ -299,9 +286,8 @@ fn all(dir: &Path) -> Result<bool, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let res = match cli.cmd {
-        Some(Cmd::Run { file, kernel: true, pcap, quiet, json, .. }) => run_kernel(&file, pcap.as_deref(), quiet, json),
-        Some(Cmd::Run { file, seed, pcap, quiet, json, event_budget, kernel: false }) => {
-            run(&file, seed, pcap.as_deref(), quiet, json, event_budget)
+        Some(Cmd::Run { file, seed, pcap, quiet, json, event_budget, kernel }) => {
+            run(&file, RunOpts { seed, pcap: pcap.as_deref(), quiet, json, event_budget, kernel })
         }
         Some(Cmd::Check { files }) => check(&files),
         Some(Cmd::Diff { file, seed, json, verbose }) => diff(&file, seed, json.as_deref(), verbose),

@@ -11,13 +11,11 @@ use crate::exec::{self, Proc, Recorder};
 use crate::names::Names;
 use crate::rtnl::{self, Refused, Rtnl};
 use crate::{KernelError, netns};
-use scenarios::command::{Command, Expect, LinkKind, Scenario, Step};
-use scenarios::runner::Attribution;
-use scenarios::transcript::{self, CaptureName, Rendered};
+use scenarios::command::{Command, LinkKind, Scenario, Step};
+use scenarios::transcript::{self, Attribution, CaptureName, Rendered};
 use scenarios::{ScenarioError, Span};
-use sim_core::tcpdump::Options;
+use sim_core::tcpdump::{self, Options};
 use sim_core::{CaptureId, Filter, NodeId, Record, Stream};
-use sim_nodes::proc::tcpdump;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -54,9 +52,21 @@ pub struct KernelRun {
 }
 
 impl KernelRun {
+    /// What the command line prints and writes of it.
+    pub fn into_outcome(self) -> transcript::Outcome {
+        transcript::Outcome {
+            how: format!("on the kernel ({:.1} s)", self.elapsed.as_secs_f64()),
+            steps: self.steps,
+            records: self.records,
+            attribution: self.attribution,
+            captures: self.captures,
+            rendered: self.rendered,
+        }
+    }
+
     /// Checks every step's expectations, as for a sim run.
-    pub fn failures(&self, file: &str) -> Vec<scenarios::runner::Failure> {
-        scenarios::runner::failures(file, &self.steps, &self.rendered)
+    pub fn failures(&self, file: &str) -> Vec<transcript::Failure> {
+        transcript::failures(file, &self.steps, &self.rendered)
     }
 }
 
@@ -113,10 +123,6 @@ fn fixed(words: &[&str]) -> Vec<String> {
     words.iter().map(|w| w.to_string()).collect()
 }
 
-fn expected_exit(step: &Step) -> Option<i32> {
-    step.expect.iter().find_map(|x| if let Expect::Exit(n) = x { Some(*n) } else { None })
-}
-
 /// The dhclient.conf kernel mode gives dhclient: Debian's, without `send host-name` (the
 /// sim's machine has no host name to send).
 const DHCLIENT_CONF: &str = "option rfc3442-classless-static-routes code 121 = array of unsigned integer 8;\n\
@@ -166,7 +172,7 @@ impl<'a> Kr<'a> {
     /// A refused command: its message as output when the step expects the failure, else
     /// the run stops here.
     fn refuse(&mut self, i: usize, step: &Step, node: NodeId, r: Refused) -> Result<(), KernelError> {
-        match expected_exit(step) {
+        match scenarios::shell::expected_exit(step) {
             Some(n) if n != 0 => {
                 for l in r.message.lines() {
                     self.say(node, Stream::Stderr, l.to_string());
@@ -217,7 +223,7 @@ impl<'a> Kr<'a> {
         if out.status == 0 {
             out.stderr.retain(|l| l != "Error: Peer netns reference is invalid.");
         }
-        if out.status != 0 && expected_exit(step).is_none_or(|n| n == 0) {
+        if out.status != 0 && scenarios::shell::expected_exit(step).is_none_or(|n| n == 0) {
             let msg = if out.stderr.is_empty() { out.stdout.join("\n") } else { out.stderr.join("\n") };
             return Err(KernelError::Refused(Box::new(self.error(step, msg, None))));
         }
@@ -333,7 +339,7 @@ impl<'a> Kr<'a> {
                         self.exits.insert(i, 0);
                     }
                     _ => {
-                        let r = Refused { message: format!("input: %{job}: no such job"), status: 1 };
+                        let r = Refused { message: scenarios::shell::no_such_job("input", *job), status: 1 };
                         return self.refuse(i, step, node, r);
                     }
                 }
@@ -511,10 +517,7 @@ impl<'a> Kr<'a> {
         // Network is unreachable`), as the sim lets it.
         if endless && proc_.wait(Duration::from_secs(1)).await.is_none() {
             proc_.kill();
-            return Err(KernelError::Refused(Box::new(
-                self.error(step, "ping without -c never ends in the foreground", Some("ping"))
-                    .with_hint("add `-c N`, or run it in the background with `&` and stop it with `kill %N`"),
-            )));
+            return Err(KernelError::Refused(Box::new(scenarios::shell::endless_ping(self.file, self.source, step))));
         }
         if step.background {
             // Give it the moment a person gives a program started in another terminal:
@@ -591,13 +594,13 @@ impl<'a> Kr<'a> {
 
     async fn kill(&mut self, i: usize, step: &Step, node: NodeId, number: u32) -> Result<(), KernelError> {
         let Some(j) = self.jobs.iter_mut().find(|j| j.number == number) else {
-            let r = Refused { message: format!("kill: %{number}: no such job"), status: 1 };
+            let r = Refused { message: scenarios::shell::no_such_job("kill", number), status: 1 };
             return self.refuse(i, step, node, r);
         };
         match &mut j.kind {
             // A daemon that detached is no longer the terminal's job.
             JobKind::Proc { proc_, daemon: true } if !proc_.running() => {
-                let r = Refused { message: format!("kill: %{number}: no such job"), status: 1 };
+                let r = Refused { message: scenarios::shell::no_such_job("kill", number), status: 1 };
                 return self.refuse(i, step, node, r);
             }
             JobKind::Proc { proc_, .. } => proc_.interrupt(),
@@ -616,29 +619,21 @@ impl<'a> Kr<'a> {
         // Jobs that never end by themselves: the sim refuses to wait on them too.
         let never = self.jobs.iter().any(|j| match &j.kind {
             JobKind::Capture { ended, .. } => !ended,
-            JobKind::Proc { proc_, .. } => {
-                proc_.running()
-                    && match &steps[j.step].run {
-                        Command::Dnsmasq(d) => d.no_daemon,
-                        Command::Dhclient(d) => d.foreground,
-                        Command::Ping(p) => p.count.is_none(),
-                        _ => false,
-                    }
-            }
+            JobKind::Proc { proc_, .. } => proc_.running() && scenarios::shell::keeps_wait_waiting(&steps[j.step].run),
         });
         if never {
-            return Err(KernelError::Refused(Box::new(
-                self.error(step, "wait: background jobs never end", None).with_hint(
-                    "a background ping needs -c; tcpdump and dnsmasq never end by themselves: `kill %N` them instead",
-                ),
-            )));
+            return Err(KernelError::Refused(Box::new(scenarios::shell::endless_wait(self.file, self.source, step))));
         }
         for j in &mut self.jobs {
             if let JobKind::Proc { proc_, .. } = &mut j.kind
                 && proc_.running()
                 && proc_.wait(PATIENCE).await.is_none()
             {
-                return Err(KernelError::Refused(Box::new(self.error(step, "wait: background jobs never end", None))));
+                return Err(KernelError::Refused(Box::new(scenarios::shell::endless_wait(
+                    self.file,
+                    self.source,
+                    step,
+                ))));
             }
         }
         Ok(())

@@ -8,9 +8,10 @@
 //! | [`error`] | errors with file, line, column and a hint |
 //! | [`dhcp`] | dnsmasq's and dhclient's option values → the sim processes' arguments |
 //! | [`validate`] | checks a step needs before it can run |
+//! | [`shell`] | the shell both back ends put in front of a scenario: expected exits, jobs' endings, its refusals' texts |
 //! | [`runner`] | the sim runner: steps → `Lab` → trace |
 //! | [`spawn`] | which sim process each program command starts, with its arguments |
-//! | [`transcript`] | trace → transcript, per-step output, JSON, pcapng |
+//! | [`transcript`] | trace → transcript, per-step output, JSON, pcapng; which step each record belongs to; expectations' failures |
 //! | [`expect`] | matching expectations against output |
 //! | [`diff`] | comparing a sim run with a kernel run, step by step |
 //!
@@ -25,6 +26,7 @@ pub mod expect;
 pub mod ron_front;
 pub mod runner;
 pub mod script;
+pub mod shell;
 pub mod spawn;
 pub mod transcript;
 pub mod validate;

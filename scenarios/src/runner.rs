@@ -6,12 +6,12 @@
 //! foreground process runs until it exits; `&` leaves it running; `sleep` advances time;
 //! at the end every background job is interrupted (Ctrl-C), so tcpdump prints its counts.
 
-use crate::command::{Brctl, Command, Expect, LinkKind, Scenario, Step};
+use crate::command::{Brctl, Command, LinkKind, Scenario, Step};
 use crate::error::ScenarioError;
-use crate::transcript::{self, Rendered};
+use crate::transcript::{self, Attribution, Failure, Rendered, failures};
 use sim_core::tcpdump::Options;
 use sim_core::world::{BudgetExhausted, DEFAULT_EVENT_BUDGET, Limit, Limits};
-use sim_core::{CaptureId, Duration, Filter, Instant, NodeId, Record, Stream};
+use sim_core::{Duration, Filter, Instant, NodeId, Record, Stream};
 use sim_nodes::netns::fib::Proto;
 use sim_nodes::proc::Ping;
 use sim_nodes::{Job, Lab, LabError};
@@ -49,15 +49,6 @@ pub struct JobInfo {
     pub job: Job,
 }
 
-/// How a step's process or capture is identified in the trace.
-#[derive(Clone, Debug, Default)]
-pub struct Attribution {
-    /// `(node, pid)` → step.
-    pub procs: BTreeMap<(NodeId, u32), usize>,
-    /// capture → (step, tcpdump print options, writes a file).
-    pub captures: BTreeMap<CaptureId, (usize, Options, bool)>,
-}
-
 /// What a run produced.
 pub struct Run {
     /// The machine, with its trace.
@@ -72,32 +63,6 @@ pub struct Run {
     pub exits: BTreeMap<usize, i32>,
     /// Everything rendered from the trace.
     pub rendered: Rendered,
-}
-
-/// An expectation that did not hold.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Failure {
-    /// The step.
-    pub step: usize,
-    /// `file:line:col`.
-    pub place: String,
-    /// The command line.
-    pub command: String,
-    /// What failed.
-    pub mismatch: crate::expect::Mismatch,
-}
-
-impl std::fmt::Display for Failure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "FAIL {} `{}`: {}", self.place, self.command, self.mismatch.message)?;
-        if let Some(e) = &self.mismatch.expected {
-            write!(f, "\n  expected: {e}")?;
-        }
-        if let Some(a) = &self.mismatch.actual {
-            write!(f, "\n  actual:   {a}")?;
-        }
-        Ok(())
-    }
 }
 
 struct Runner<'a> {
@@ -119,19 +84,6 @@ fn quoted(msg: &str) -> Option<&str> {
     let a = msg.find('"')?;
     let b = msg[a + 1..].find('"')?;
     Some(&msg[a + 1..a + 1 + b])
-}
-
-/// `ping`'s arguments from the command.
-/// A process that never ends by itself: only `kill %N` (or the scenario's end) stops it.
-/// (A ping without `-c` may end at once; only starting it tells.)
-fn never_ends(cmd: &Command) -> bool {
-    match cmd {
-        Command::Tcpdump(_) | Command::HttpServer(_) => true,
-        Command::Dnsmasq(d) => d.no_daemon,
-        Command::Dhclient(d) => d.foreground && !d.release,
-        Command::Nc(n) => n.listen && n.keep_open,
-        c => c.is_conntrack_events(),
-    }
 }
 
 /// The first interface name a command would create that the kernel does not take.
@@ -170,10 +122,6 @@ impl Runner<'_> {
         src.ends_with(want.as_str()).then(|| {
             crate::error::Span::new(line_no as u32, src[..col].chars().count() as u32 + 1, want.chars().count() as u32)
         })
-    }
-
-    fn expected_exit(step: &Step) -> Option<i32> {
-        step.expect.iter().find_map(|x| if let Expect::Exit(n) = x { Some(*n) } else { None })
     }
 
     fn say(&mut self, node: NodeId, stream: Stream, line: String) {
@@ -232,7 +180,7 @@ impl Runner<'_> {
                         }
                     }
                     None => {
-                        let message = format!("{}: %{job}: no such job", step.run.program());
+                        let message = crate::shell::no_such_job(step.run.program(), *job);
                         let e = LabError { message, status: 1, hint: Some(self.jobs_hint()) };
                         self.refuse(i, step, node, e, None)?;
                     }
@@ -250,7 +198,7 @@ impl Runner<'_> {
                         step,
                         node,
                         LabError {
-                            message: format!("kill: %{job}: no such job"),
+                            message: crate::shell::no_such_job("kill", *job),
                             status: 1,
                             hint: Some(self.jobs_hint()),
                         },
@@ -269,7 +217,7 @@ impl Runner<'_> {
                     step,
                     node,
                     LabError {
-                        message: format!("input: %{job}: no such job"),
+                        message: crate::shell::no_such_job("input", *job),
                         status: 1,
                         hint: Some(self.jobs_hint()),
                     },
@@ -354,15 +302,12 @@ impl Runner<'_> {
 
     /// `wait` while a job runs that never ends by itself.
     fn endless_wait(&self, step: &Step) -> ScenarioError {
-        ScenarioError::at(self.file, self.source, step.span, "wait: background jobs never end").with_hint(
-            "a background ping needs -c; tcpdump and dnsmasq never end by themselves: `kill %N` them instead",
-        )
+        crate::shell::endless_wait(self.file, self.source, step)
     }
 
     /// A foreground `ping` without `-c` that did not end at once.
     fn endless_ping(&self, step: &Step) -> ScenarioError {
-        ScenarioError::at(self.file, self.source, step.locate("ping"), "ping without -c never ends in the foreground")
-            .with_hint("add `-c N`, or run it in the background with `&` and stop it with `kill %N`")
+        crate::shell::endless_ping(self.file, self.source, step)
     }
 
     fn jobs_hint(&self) -> String {
@@ -388,7 +333,7 @@ impl Runner<'_> {
         e: LabError,
         word: Option<&str>,
     ) -> Result<(), ScenarioError> {
-        match Self::expected_exit(step) {
+        match crate::shell::expected_exit(step) {
             Some(n) if n != 0 => {
                 for l in e.message.lines() {
                     self.say(node, Stream::Stderr, l.to_string());
@@ -425,7 +370,7 @@ impl Runner<'_> {
             if let Command::Tcpdump(t) = &step.run {
                 self.lab.dev_index(node, &t.iface).map_err(|e| self.error(step, e, Some(&t.iface)))?;
             }
-            let mut endless = never_ends(&step.run);
+            let mut endless = crate::shell::never_ends(&step.run);
             if let Command::Ping(p) = &step.run
                 && p.count.is_none()
             {
@@ -698,26 +643,19 @@ pub fn run_with_limits(
     Ok(Run { lab: r.lab, seed, attribution: r.attribution, steps: sc.steps.clone(), exits: r.exits, rendered })
 }
 
-/// Checks every step's expectations against what a run (of either back end) rendered.
-pub fn failures(file: &str, steps: &[Step], rendered: &Rendered) -> Vec<Failure> {
-    let mut out = Vec::new();
-    for (i, s) in steps.iter().enumerate() {
-        let o = &rendered.steps[i];
-        for x in &s.expect {
-            if let Err(m) = crate::expect::check(x, &o.output, o.exit) {
-                out.push(Failure {
-                    step: i,
-                    place: format!("{file}:{}:{}", s.span.line, s.span.col),
-                    command: s.text.clone(),
-                    mismatch: m,
-                });
-            }
+impl Run {
+    /// What the command line prints and writes of it.
+    pub fn outcome(&self) -> transcript::Outcome {
+        transcript::Outcome {
+            steps: self.steps.clone(),
+            records: self.records().to_vec(),
+            attribution: self.attribution.clone(),
+            captures: self.captures(),
+            rendered: self.rendered.clone(),
+            how: format!("(seed {}, {} s virtual)", self.seed, self.end()),
         }
     }
-    out
-}
 
-impl Run {
     /// Checks every step's expectations.
     pub fn failures(&self, file: &str) -> Vec<Failure> {
         failures(file, &self.steps, &self.rendered)

@@ -3,10 +3,9 @@
 //! expectations, JSON lines, and pcapng files.
 
 use crate::command::Step;
-use crate::runner::Attribution;
 use serde::Serialize;
-use sim_core::tcpdump::Formatter;
-use sim_core::{CaptureId, Instant, Record};
+use sim_core::tcpdump::{Formatter, Options};
+use sim_core::{CaptureId, Instant, NodeId, Record};
 use sim_nodes::Lab;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -196,4 +195,81 @@ pub fn pcapng(
         _ => None,
     });
     sim_core::pcapng::write(&ifs, packets)
+}
+
+/// How a step's process or capture is identified in the trace.
+#[derive(Clone, Debug, Default)]
+pub struct Attribution {
+    /// `(node, pid)` → step.
+    pub procs: BTreeMap<(NodeId, u32), usize>,
+    /// capture → (step, tcpdump print options, writes a file).
+    pub captures: BTreeMap<CaptureId, (usize, Options, bool)>,
+}
+
+/// An expectation that did not hold.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    /// The step.
+    pub step: usize,
+    /// `file:line:col`.
+    pub place: String,
+    /// The command line.
+    pub command: String,
+    /// What failed.
+    pub mismatch: crate::expect::Mismatch,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "FAIL {} `{}`: {}", self.place, self.command, self.mismatch.message)?;
+        if let Some(e) = &self.mismatch.expected {
+            write!(f, "\n  expected: {e}")?;
+        }
+        if let Some(a) = &self.mismatch.actual {
+            write!(f, "\n  actual:   {a}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Checks every step's expectations against what a run (of either back end) rendered.
+pub fn failures(file: &str, steps: &[Step], rendered: &Rendered) -> Vec<Failure> {
+    let mut out = Vec::new();
+    for (i, s) in steps.iter().enumerate() {
+        let o = &rendered.steps[i];
+        for x in &s.expect {
+            if let Err(m) = crate::expect::check(x, &o.output, o.exit) {
+                out.push(Failure {
+                    step: i,
+                    place: format!("{file}:{}:{}", s.span.line, s.span.col),
+                    command: s.text.clone(),
+                    mismatch: m,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// What a run produced, on either back end: what the command line prints and writes.
+pub struct Outcome {
+    /// The steps, as run.
+    pub steps: Vec<Step>,
+    /// The trace.
+    pub records: Vec<Record>,
+    /// Which step every process and capture belongs to.
+    pub attribution: Attribution,
+    /// The captures, named.
+    pub captures: Vec<CaptureName>,
+    /// Everything rendered from the trace.
+    pub rendered: Rendered,
+    /// How it ran, for the verdict line: `(seed 1, 3.000 s virtual)`, `on the kernel (4.2 s)`.
+    pub how: String,
+}
+
+impl Outcome {
+    /// Checks every step's expectations.
+    pub fn failures(&self, file: &str) -> Vec<Failure> {
+        failures(file, &self.steps, &self.rendered)
+    }
 }

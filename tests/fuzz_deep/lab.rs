@@ -9,7 +9,8 @@
 //! the steps of a second script, because the runner stops every job when its script ends.
 
 use super::wire::{self, Ctx, Flow};
-use nslab::scenarios::runner::{Attribution, Run};
+use nslab::scenarios::runner::Run;
+use nslab::scenarios::transcript::Attribution;
 use nslab::scenarios::{self, Command, Step, transcript};
 use nslab::sim_core::tcpdump::{Formatter, Options};
 use nslab::sim_core::{Duration, Filter, NodeId, PortId, Record};

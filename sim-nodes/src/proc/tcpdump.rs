@@ -7,6 +7,7 @@
 
 use super::{Program, Sys};
 use sim_core::CaptureId;
+use sim_core::tcpdump::{end_lines, start_lines};
 
 /// A running tcpdump.
 #[derive(Debug)]
@@ -40,26 +41,6 @@ impl Tcpdump {
         }
         sys.exit(0);
     }
-}
-
-/// What tcpdump 4.99 prints on stderr when it starts capturing on `iface`.
-pub fn start_lines(iface: &str, writes_file: bool) -> Vec<String> {
-    let listening = format!("listening on {iface}, link-type EN10MB (Ethernet), snapshot length 262144 bytes");
-    if writes_file {
-        vec![format!("tcpdump: {listening}")]
-    } else {
-        vec!["tcpdump: verbose output suppressed, use -v[v]... for full protocol decode".into(), listening]
-    }
-}
-
-/// What tcpdump prints on stderr when interrupted after capturing `n` packets.
-pub fn end_lines(n: u64) -> Vec<String> {
-    let s = if n == 1 { "" } else { "s" };
-    vec![
-        format!("{n} packet{s} captured"),
-        format!("{n} packet{s} received by filter"),
-        "0 packets dropped by kernel".into(),
-    ]
 }
 
 impl Program for Tcpdump {
