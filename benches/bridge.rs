@@ -55,10 +55,14 @@ fn star() -> Star {
         ports.push(lab.dev_index(sw, &p).unwrap());
     }
     let mut s = Star { lab, sw, ports };
-    // Learn every host: one frame from each, flooded and delivered before measuring.
+    // Learn every host: one frame from each, flooded and delivered before measuring (each
+    // flood delivered before the next, or a million frames in flight would meet the
+    // engine's queue ceiling).
     for i in 0..PORTS {
         let f = arp_frame(MacAddr::BROADCAST, mac(i));
         inject(&mut s, i, &f);
+        let t = s.lab.world().now() + Duration::from_micros(20);
+        s.lab.world_mut().run_until(t).unwrap();
     }
     let t = s.lab.world().now() + Duration::from_millis(1);
     s.lab.world_mut().run_until(t).unwrap();

@@ -6,7 +6,7 @@
 //! - `dhcp/e07`: the document's E7 (one client, ping check, bind, ping).
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use nslab::scenarios::{self, runner};
+use nslab::scenarios::{self, run::sim};
 
 fn replay(file: &str) -> impl FnMut() {
     let path = nslab::default_scenario_dir().join(file);
@@ -14,7 +14,7 @@ fn replay(file: &str) -> impl FnMut() {
     let name = path.display().to_string();
     move || {
         let sc = scenarios::load(&name, &text).expect("parses");
-        let r = runner::run(&name, &text, &sc, &runner::RunOptions::default()).expect("runs");
+        let r = sim::run(&name, &text, &sc, &sim::RunOptions::default()).expect("runs");
         assert!(r.failures(&name).is_empty());
     }
 }

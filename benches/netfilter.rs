@@ -6,7 +6,7 @@
 //!   on smoltcp sockets, 1 KiB lines.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use nslab::scenarios::{self, runner};
+use nslab::scenarios::{self, run::sim};
 use nslab::sim_core::{Duration, Record};
 use nslab::sim_nodes::proc::{Nc, NcArgs};
 use nslab::sim_nodes::{Job, Lab};
@@ -17,7 +17,12 @@ fn setup(file: &str, until: &str, extra: &str) -> Lab {
     let end = text.find(until).expect("marker");
     let text = format!("{}{extra}", &text[..end]);
     let sc = scenarios::load("bench.sh", &text).expect("parses");
-    runner::run("bench.sh", &text, &sc, &runner::RunOptions::default()).expect("runs").lab
+    let mut lab = sim::run("bench.sh", &text, &sc, &sim::RunOptions::default()).expect("runs").lab;
+    // One lab serves every iteration, and its trace keeps what each printed: the default
+    // 128 MiB ceiling (a guard against runaway runs) is not what is measured here.
+    let limits = nslab::sim_core::world::Limits { trace_bytes: 4 << 30, ..Default::default() };
+    lab.world_mut().set_limits(limits);
+    lab
 }
 
 fn nc(lab: &mut Lab, ns: &str, a: NcArgs) -> Job {

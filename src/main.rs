@@ -4,7 +4,7 @@
 //! for each.
 
 use clap::{Parser, Subcommand};
-use nslab::scenarios::{self, runner, transcript};
+use nslab::scenarios::{self, render::transcript, run::sim};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -93,8 +93,8 @@ enum KernelCmd {
 fn diff(file: &Path, seed: Option<u64>, json: Option<&Path>, verbose: bool) -> Result<bool, String> {
     let (name, text) = read(file)?;
     let sc = scenarios::load(&name, &text).map_err(|e| e.to_string())?;
-    let opts = runner::RunOptions { seed, ..Default::default() };
-    let sim = runner::run(&name, &text, &sc, &opts).map_err(|e| e.to_string())?;
+    let opts = sim::RunOptions { seed, ..Default::default() };
+    let sim = sim::run(&name, &text, &sc, &opts).map_err(|e| e.to_string())?;
     let kernel = nslab::kernel_backend::run(&name, &text, &sc).map_err(|e| e.to_string())?;
     if verbose {
         println!("--- sim (seed {})", sim.seed);
@@ -133,9 +133,9 @@ fn run(file: &Path, o: RunOpts<'_>) -> Result<bool, String> {
     } else {
         // Every error to be found without running, all of them, before anything runs.
         scenarios::check(&name, &text, &sc).map_err(|e| e.to_string())?;
-        let opts = runner::RunOptions { seed: o.seed, dry_run: false, event_budget: o.event_budget };
+        let opts = sim::RunOptions { seed: o.seed, dry_run: false, event_budget: o.event_budget };
         let limits = nslab::sim_core::world::Limits::default();
-        match runner::run_with_limits(&name, &text, &sc, &opts, limits) {
+        match sim::run_with_limits(&name, &text, &sc, &opts, limits) {
             Ok(r) => r.outcome(),
             Err(f) => {
                 // A guard stopped the run: what happened up to there, then why.
@@ -230,9 +230,9 @@ fn convert(file: &Path) -> Result<bool, String> {
     let (name, text) = read(file)?;
     let sc = scenarios::load(&name, &text).map_err(|e| e.to_string())?;
     if name.ends_with(".ron") {
-        print!("{}", scenarios::convert::to_script(&sc));
+        print!("{}", scenarios::front::convert::to_script(&sc));
     } else {
-        print!("{}", scenarios::convert::to_ron(&sc).map_err(|e| e.to_string())?);
+        print!("{}", scenarios::front::convert::to_ron(&sc).map_err(|e| e.to_string())?);
     }
     Ok(true)
 }
@@ -254,7 +254,7 @@ fn all(dir: &Path) -> Result<bool, String> {
             }
         };
         let verdict = scenarios::load(&name, &text).and_then(|sc| {
-            let r = runner::run(&name, &text, &sc, &runner::RunOptions::default())?;
+            let r = sim::run(&name, &text, &sc, &sim::RunOptions::default())?;
             Ok((sc, r))
         });
         match verdict {

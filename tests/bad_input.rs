@@ -4,7 +4,7 @@
 
 mod common;
 
-use nslab::scenarios::{self, runner};
+use nslab::scenarios::{self, run::sim};
 
 const SETUP: &str = "ip netns add ns1\nip netns add ns2\nip link add ns1-veth0 type veth peer name ns2-veth0\n";
 
@@ -117,7 +117,7 @@ fn expected_failures_are_output_not_errors() {
 fn check_mode_reports_the_same_errors_without_running() {
     let text = format!("{SETUP}ip netns exec ns1 ping -c 1000 192.0.2.2\nip netns exec ns1 ip link set nope up\n");
     let sc = scenarios::load("a.sh", &text).unwrap();
-    let e = runner::run("a.sh", &text, &sc, &runner::RunOptions { dry_run: true, ..Default::default() })
+    let e = sim::run("a.sh", &text, &sc, &sim::RunOptions { dry_run: true, ..Default::default() })
         .err()
         .unwrap()
         .to_string();
@@ -242,7 +242,7 @@ fn iptables_refuses_as_iptables_does() {
 fn check_mode_knows_which_jobs_a_run_would_have() {
     let text = format!("{SETUP}ip netns exec ns1 tcpdump -n -i lo &\nkill %1\nkill %2\n");
     let sc = scenarios::load("a.sh", &text).unwrap();
-    let e = runner::run("a.sh", &text, &sc, &runner::RunOptions { dry_run: true, ..Default::default() })
+    let e = sim::run("a.sh", &text, &sc, &sim::RunOptions { dry_run: true, ..Default::default() })
         .err()
         .unwrap()
         .to_string();

@@ -4,7 +4,7 @@
 
 mod common;
 
-use nslab::scenarios::{self, runner};
+use nslab::scenarios::{self, run::sim};
 
 /// Three hosts 192.0.2.1-3 (MACs :01-:03) on br0 in the root namespace.
 const LAB: &str = "ip netns add ns1\nip netns add ns2\nip netns add ns3\nip link add br0 type bridge\nip link set br0 up\n\
@@ -16,7 +16,7 @@ ip -n ns1 link set ns1-veth0 up\nip -n ns2 link set ns2-veth0 up\nip -n ns3 link
 ip link set ns1-br0 master br0\nip link set ns2-br0 master br0\nip link set ns3-br0 master br0\n\
 ip link set ns1-br0 up\nip link set ns2-br0 up\nip link set ns3-br0 up\n";
 
-fn ok(extra: &str) -> runner::Run {
+fn ok(extra: &str) -> sim::Run {
     let text = format!("{LAB}{extra}");
     let r = common::run_text("b.sh", &text).unwrap_or_else(|e| panic!("{e}"));
     let f = r.failures("b.sh");
@@ -82,7 +82,7 @@ fn bridge_takes_the_lowest_port_mac_unless_set() {
     );
 }
 
-fn mac_of(r: &runner::Run, dev: &str) -> String {
+fn mac_of(r: &sim::Run, dev: &str) -> String {
     let root = r.lab.ns(None).unwrap();
     r.lab.netns(root).iface_by_name(dev).unwrap().mac.to_string()
 }
@@ -124,11 +124,10 @@ fn a_bridge_loop_is_bounded_and_named() {
         ip netns add h\nip link add h0 type veth peer name hp netns h\nip link set h0 master br0\nip link set h0 up\n\
         ip -n h link set hp up\nip -n h addr add 10.0.0.1/24 dev hp\nip netns exec h ping -c 1 10.0.0.2\n";
     let sc = scenarios::load("loop.sh", text).unwrap();
-    let e =
-        runner::run("loop.sh", text, &sc, &runner::RunOptions { event_budget: Some(200_000), ..Default::default() })
-            .err()
-            .expect("a storm")
-            .to_string();
+    let e = sim::run("loop.sh", text, &sc, &sim::RunOptions { event_budget: Some(200_000), ..Default::default() })
+        .err()
+        .expect("a storm")
+        .to_string();
     let first = e.lines().next().unwrap();
     assert!(
         first.starts_with("error: loop.sh:21:1: event budget of 200000 events per virtual second exhausted"),

@@ -4,7 +4,7 @@
 
 mod common;
 
-use nslab::scenarios::runner::Run;
+use nslab::scenarios::run::sim::Run;
 use nslab::sim_core::{Instant, Node, NodeId, PortId, Record};
 use nslab::sim_nodes::proc::dhcp::{self, Kind, Message};
 use nslab::sim_nodes::proc::{Dhclient, DhclientArgs, Dnsmasq, DnsmasqArgs, Ping, PingArgs};

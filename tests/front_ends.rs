@@ -30,10 +30,10 @@ fn convert_round_trips_every_shipped_script() {
     for sh in common::scenario_files().iter().filter(|p| p.extension().is_some_and(|e| e == "sh")) {
         let name = sh.display().to_string();
         let a = scenarios::load(&name, &std::fs::read_to_string(sh).unwrap()).unwrap();
-        let ron = scenarios::convert::to_ron(&a).unwrap();
-        let b = scenarios::ron_front::parse("x.ron", &ron).unwrap();
-        let script = scenarios::convert::to_script(&b);
-        let c = scenarios::script::parse("x.sh", &script).unwrap_or_else(|e| panic!("{e}\n{script}"));
+        let ron = scenarios::front::convert::to_ron(&a).unwrap();
+        let b = scenarios::front::ron::parse("x.ron", &ron).unwrap();
+        let script = scenarios::front::convert::to_script(&b);
+        let c = scenarios::front::script::parse("x.sh", &script).unwrap_or_else(|e| panic!("{e}\n{script}"));
         assert_eq!(key(&a.steps), key(&c.steps), "{name}");
     }
 }

@@ -79,20 +79,20 @@ proptest! {
 
     #[test]
     fn script_front_end_never_panics(text in script()) {
-        if let Ok(sc) = scenarios::script::parse("f.sh", &text) {
-            let _ = scenarios::runner::run("f.sh", &text, &sc, &scenarios::runner::RunOptions { dry_run: true, ..Default::default() });
+        if let Ok(sc) = scenarios::front::script::parse("f.sh", &text) {
+            let _ = scenarios::run::sim::run("f.sh", &text, &sc, &scenarios::run::sim::RunOptions { dry_run: true, ..Default::default() });
         }
     }
 
     #[test]
     fn arbitrary_text_never_panics(text in ".{0,300}") {
-        let _ = scenarios::script::parse("f.sh", &text);
-        let _ = scenarios::ron_front::parse("f.ron", &text);
+        let _ = scenarios::front::script::parse("f.sh", &text);
+        let _ = scenarios::front::ron::parse("f.ron", &text);
     }
 
     #[test]
     fn ron_front_end_never_panics(text in "\\(steps: \\[\\(run: [A-Za-z]{1,10}\\([a-z]{0,6}: [\"0-9a-z./:]{0,20}\\)\\)[,\\]\\) ]{0,4}") {
-        let _ = scenarios::ron_front::parse("f.ron", &text);
+        let _ = scenarios::front::ron::parse("f.ron", &text);
     }
 
     #[test]

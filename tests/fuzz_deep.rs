@@ -30,7 +30,7 @@ mod scripts;
 #[path = "fuzz_deep/wire.rs"]
 mod wire;
 
-use nslab::scenarios::{self, runner, transcript};
+use nslab::scenarios::{self, render::transcript, run::sim};
 use nslab::sim_core::tcpdump::{Formatter, Options};
 use nslab::sim_core::{Duration, Filter, Instant};
 use proptest::prelude::*;
@@ -198,8 +198,8 @@ fn check_and_run(name: &str, text: &str) {
     if let Err(e) = scenarios::check(name, text, &sc) {
         assert!(e.to_string().contains(name), "an error without its place: {e}");
     }
-    let opts = runner::RunOptions { event_budget: Some(CASE_BUDGET), ..Default::default() };
-    match runner::run(name, text, &sc, &opts) {
+    let opts = sim::RunOptions { event_budget: Some(CASE_BUDGET), ..Default::default() };
+    match sim::run(name, text, &sc, &opts) {
         Ok(r) => {
             let _ = r.failures(name);
             let _ = transcript::text(&r.rendered);
@@ -224,8 +224,8 @@ proptest! {
     /// The same scripts as RON (`nslab convert`), a few characters or lines changed.
     #[test]
     fn generated_ron_checks_and_runs(text in scripts::script(), edits in scripts::edits()) {
-        let Ok(sc) = scenarios::script::parse("f.sh", &text) else { return Ok(()) };
-        let ron = scenarios::convert::to_ron(&sc).expect("a parsed script converts");
+        let Ok(sc) = scenarios::front::script::parse("f.sh", &text) else { return Ok(()) };
+        let ron = scenarios::front::convert::to_ron(&sc).expect("a parsed script converts");
         check_and_run("f.ron", &scripts::mutate(&ron, &edits));
     }
 
@@ -242,7 +242,7 @@ proptest! {
 
 /// Found by the long run (`NSLAB_FUZZ_SEED=4`, after 14,751 mutated scenarios): a RON
 /// file with a character RON takes for whitespace (U+0085, U+200E, U+2028) outside a
-/// string panics `nslab check` and `run` — `ron_front.rs` looks for `steps` with
+/// string panics `nslab check` and `run` — `front/ron.rs` looks for `steps` with
 /// `source[c.i..]`, and its byte cursor stops inside the character ("start byte index 737
 /// is not a char boundary"). The fix belongs there (compare bytes:
 /// `source.as_bytes()[c.i..].starts_with(b"steps")`, and skip those characters as trivia so

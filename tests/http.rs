@@ -10,7 +10,7 @@ fn topology() -> String {
     text[..end].to_string()
 }
 
-fn out(r: &nslab::scenarios::runner::Run, step_starts: &str) -> Vec<String> {
+fn out(r: &nslab::scenarios::run::sim::Run, step_starts: &str) -> Vec<String> {
     let i = r.steps.iter().position(|s| s.text.starts_with(step_starts)).expect("step");
     r.rendered.steps[i].output.clone()
 }

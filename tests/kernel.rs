@@ -8,7 +8,7 @@
 mod common;
 
 use nslab::kernel_backend;
-use nslab::scenarios::{self, diff, runner};
+use nslab::scenarios::{self, diff, run::sim};
 use std::path::Path;
 use std::process::Command;
 
@@ -73,7 +73,7 @@ fn parity(path: &Path) -> Result<Option<diff::Report>, String> {
         println!("skipped {name} on the kernel: {e}");
         return Ok(None);
     }
-    let sim = runner::run(&name, &text, &sc, &runner::RunOptions::default()).map_err(|e| e.to_string())?;
+    let sim = sim::run(&name, &text, &sc, &sim::RunOptions::default()).map_err(|e| e.to_string())?;
     let kernel = kernel_backend::run(&name, &text, &sc).map_err(|e| e.to_string())?;
     println!("{name}: kernel run took {:.1} s", kernel.elapsed.as_secs_f64());
     Ok(Some(diff::compare(
@@ -204,7 +204,7 @@ fn a_hostile_scenario_is_refused_before_anything_is_made() {
     );
     let sc = scenarios::load("literal.sh", &text).unwrap();
     let r = kernel_backend::run("literal.sh", &text, &sc).unwrap_or_else(|e| panic!("{e}"));
-    let out = scenarios::transcript::text(&r.rendered);
+    let out = scenarios::render::transcript::text(&r.rendered);
     assert!(out.contains("net.ipv4.ip_forward = 0"), "{out}");
     assert!(out.contains("1: lo: <LOOPBACK>"), "{out}");
     assert!(!canary.exists(), "a name was run by a shell");

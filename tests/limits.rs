@@ -5,11 +5,11 @@
 
 mod common;
 
-use nslab::scenarios::{self, runner};
+use nslab::scenarios::{self, run::sim};
 use nslab::sim_core::world::Limits;
 
 /// The lines a step printed.
-fn out(r: &runner::Run, step_starts: &str) -> Vec<String> {
+fn out(r: &sim::Run, step_starts: &str) -> Vec<String> {
     let i = r.steps.iter().position(|s| s.text.starts_with(step_starts)).expect("step");
     r.rendered.steps[i].output.clone()
 }
@@ -65,10 +65,10 @@ fn seventy_thousand_pings_wrap_the_sequence_without_duplicates() {
     assert_eq!(lines[n - 1], "rtt min/avg/max/mdev = 0.020/0.020/0.020/0.000 ms");
 }
 
-fn run_with_budget(name: &str, text: &str, budget: u64) -> Result<runner::Run, Box<runner::Failed>> {
+fn run_with_budget(name: &str, text: &str, budget: u64) -> Result<sim::Run, Box<sim::Failed>> {
     let sc = scenarios::load(name, text).unwrap();
-    let opts = runner::RunOptions { event_budget: Some(budget), ..Default::default() };
-    runner::run_with_limits(name, text, &sc, &opts, Limits::default())
+    let opts = sim::RunOptions { event_budget: Some(budget), ..Default::default() };
+    sim::run_with_limits(name, text, &sc, &opts, Limits::default())
 }
 
 #[test]
@@ -115,9 +115,7 @@ fn output_without_end_stops_at_the_memory_ceiling() {
     let text = format!("{LO}ip netns exec a ping -i 0.0002 127.0.0.1 &\nsleep 86400\n");
     let sc = scenarios::load("chatty.sh", &text).unwrap();
     let limits = Limits { trace_bytes: 8 << 20, ..Limits::default() };
-    let f = runner::run_with_limits("chatty.sh", &text, &sc, &runner::RunOptions::default(), limits)
-        .err()
-        .expect("stopped");
+    let f = sim::run_with_limits("chatty.sh", &text, &sc, &sim::RunOptions::default(), limits).err().expect("stopped");
     let e = &f.error;
     assert!(e.message.starts_with("memory ceiling reached at "), "{e}");
     assert!(e.message.contains("the trace holds"), "{e}");

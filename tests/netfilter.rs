@@ -18,7 +18,7 @@ const TOPOLOGY: &str = "ip netns add lan\nip netns add router\nip netns add wan\
     ip -n lan addr add 192.0.2.1/24 dev lan-veth0\nip -n lan route add default via 192.0.2.254\n\
     ip -n wan addr add 203.0.113.1/24 dev wan-veth0\n";
 
-fn out(r: &nslab::scenarios::runner::Run, step_starts: &str) -> Vec<String> {
+fn out(r: &nslab::scenarios::run::sim::Run, step_starts: &str) -> Vec<String> {
     let i = r.steps.iter().position(|s| s.text.starts_with(step_starts)).expect("step");
     r.rendered.steps[i].output.clone()
 }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use nslab::scenarios::{self, runner, transcript};
+use nslab::scenarios::{self, render::transcript, run::sim};
 
 #[test]
 fn every_scenario_meets_its_expectations() {
@@ -33,8 +33,8 @@ fn every_scenario_meets_its_expectations_for_seeds_0_to_99() {
         let text = std::fs::read_to_string(&f).expect("readable");
         let sc = scenarios::load(&name, &text).unwrap_or_else(|e| panic!("{e}"));
         for seed in 0..100 {
-            let opts = runner::RunOptions { seed: Some(seed), ..Default::default() };
-            match runner::run(&name, &text, &sc, &opts) {
+            let opts = sim::RunOptions { seed: Some(seed), ..Default::default() };
+            match sim::run(&name, &text, &sc, &opts) {
                 Ok(r) => failed.extend(r.failures(&name).iter().map(|f| format!("seed {seed}: {f}"))),
                 Err(e) => failed.push(format!("seed {seed}: {e}")),
             }
@@ -49,8 +49,8 @@ fn nslab_check_accepts_every_scenario_without_running_it() {
         let name = f.display().to_string();
         let text = std::fs::read_to_string(&f).expect("readable");
         let sc = scenarios::load(&name, &text).expect("parses");
-        let opts = runner::RunOptions { dry_run: true, ..Default::default() };
-        if let Err(e) = runner::run(&name, &text, &sc, &opts) {
+        let opts = sim::RunOptions { dry_run: true, ..Default::default() };
+        if let Err(e) = sim::run(&name, &text, &sc, &opts) {
             panic!("{e}");
         }
     }

@@ -12,7 +12,7 @@ use crate::names::Names;
 use crate::rtnl::{self, Refused, Rtnl};
 use crate::{KernelError, netns};
 use scenarios::command::{Command, LinkKind, Scenario, Step};
-use scenarios::transcript::{self, Attribution, CaptureName, Rendered};
+use scenarios::render::transcript::{self, Attribution, CaptureName, Rendered};
 use scenarios::{ScenarioError, Span};
 use sim_core::tcpdump::{self, Options};
 use sim_core::{CaptureId, Filter, NodeId, Record, Stream};
@@ -172,7 +172,7 @@ impl<'a> Kr<'a> {
     /// A refused command: its message as output when the step expects the failure, else
     /// the run stops here.
     fn refuse(&mut self, i: usize, step: &Step, node: NodeId, r: Refused) -> Result<(), KernelError> {
-        match scenarios::shell::expected_exit(step) {
+        match scenarios::run::shell::expected_exit(step) {
             Some(n) if n != 0 => {
                 for l in r.message.lines() {
                     self.say(node, Stream::Stderr, l.to_string());
@@ -223,7 +223,7 @@ impl<'a> Kr<'a> {
         if out.status == 0 {
             out.stderr.retain(|l| l != "Error: Peer netns reference is invalid.");
         }
-        if out.status != 0 && scenarios::shell::expected_exit(step).is_none_or(|n| n == 0) {
+        if out.status != 0 && scenarios::run::shell::expected_exit(step).is_none_or(|n| n == 0) {
             let msg = if out.stderr.is_empty() { out.stdout.join("\n") } else { out.stderr.join("\n") };
             return Err(KernelError::Refused(Box::new(self.error(step, msg, None))));
         }
@@ -339,7 +339,7 @@ impl<'a> Kr<'a> {
                         self.exits.insert(i, 0);
                     }
                     _ => {
-                        let r = Refused { message: scenarios::shell::no_such_job("input", *job), status: 1 };
+                        let r = Refused { message: scenarios::run::shell::no_such_job("input", *job), status: 1 };
                         return self.refuse(i, step, node, r);
                     }
                 }
@@ -517,7 +517,11 @@ impl<'a> Kr<'a> {
         // Network is unreachable`), as the sim lets it.
         if endless && proc_.wait(Duration::from_secs(1)).await.is_none() {
             proc_.kill();
-            return Err(KernelError::Refused(Box::new(scenarios::shell::endless_ping(self.file, self.source, step))));
+            return Err(KernelError::Refused(Box::new(scenarios::run::shell::endless_ping(
+                self.file,
+                self.source,
+                step,
+            ))));
         }
         if step.background {
             // Give it the moment a person gives a program started in another terminal:
@@ -594,13 +598,13 @@ impl<'a> Kr<'a> {
 
     async fn kill(&mut self, i: usize, step: &Step, node: NodeId, number: u32) -> Result<(), KernelError> {
         let Some(j) = self.jobs.iter_mut().find(|j| j.number == number) else {
-            let r = Refused { message: scenarios::shell::no_such_job("kill", number), status: 1 };
+            let r = Refused { message: scenarios::run::shell::no_such_job("kill", number), status: 1 };
             return self.refuse(i, step, node, r);
         };
         match &mut j.kind {
             // A daemon that detached is no longer the terminal's job.
             JobKind::Proc { proc_, daemon: true } if !proc_.running() => {
-                let r = Refused { message: scenarios::shell::no_such_job("kill", number), status: 1 };
+                let r = Refused { message: scenarios::run::shell::no_such_job("kill", number), status: 1 };
                 return self.refuse(i, step, node, r);
             }
             JobKind::Proc { proc_, .. } => proc_.interrupt(),
@@ -619,17 +623,23 @@ impl<'a> Kr<'a> {
         // Jobs that never end by themselves: the sim refuses to wait on them too.
         let never = self.jobs.iter().any(|j| match &j.kind {
             JobKind::Capture { ended, .. } => !ended,
-            JobKind::Proc { proc_, .. } => proc_.running() && scenarios::shell::keeps_wait_waiting(&steps[j.step].run),
+            JobKind::Proc { proc_, .. } => {
+                proc_.running() && scenarios::run::shell::keeps_wait_waiting(&steps[j.step].run)
+            }
         });
         if never {
-            return Err(KernelError::Refused(Box::new(scenarios::shell::endless_wait(self.file, self.source, step))));
+            return Err(KernelError::Refused(Box::new(scenarios::run::shell::endless_wait(
+                self.file,
+                self.source,
+                step,
+            ))));
         }
         for j in &mut self.jobs {
             if let JobKind::Proc { proc_, .. } = &mut j.kind
                 && proc_.running()
                 && proc_.wait(PATIENCE).await.is_none()
             {
-                return Err(KernelError::Refused(Box::new(scenarios::shell::endless_wait(
+                return Err(KernelError::Refused(Box::new(scenarios::run::shell::endless_wait(
                     self.file,
                     self.source,
                     step,

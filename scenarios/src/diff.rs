@@ -13,8 +13,8 @@
 //! real-time jitter provokes), so only the first of each is compared.
 
 use crate::command::{Command, Scenario, Step};
-use crate::expect::line_matches;
-use crate::transcript::Rendered;
+use crate::render::expect::line_matches;
+use crate::render::transcript::Rendered;
 use regex::Regex;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};

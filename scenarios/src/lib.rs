@@ -1,35 +1,24 @@
-//! scenarios: the `Command` vocabulary, its two front ends and the sim back end's runner.
+//! scenarios: everything between a scenario file and a back end, laid out as the pipeline
+//! runs: front ends → `Command` → back ends' shells → trace → renderers → diff.
 //!
-//! | module | owns |
+//! | folder / module | owns |
 //! |---|---|
-//! | [`command`] | `Command`, `Step`, `Scenario`, `Expect` — the one vocabulary |
-//! | [`script`] | the shell-script front end (the tutorials' own lines) |
-//! | [`ron_front`] | the RON front end (the canonical typed form) |
-//! | [`error`] | errors with file, line, column and a hint |
-//! | [`dhcp`] | dnsmasq's and dhclient's option values → the sim processes' arguments |
-//! | [`validate`] | checks a step needs before it can run |
-//! | [`shell`] | the shell both back ends put in front of a scenario: expected exits, jobs' endings, its refusals' texts |
-//! | [`runner`] | the sim runner: steps → `Lab` → trace |
-//! | [`spawn`] | which sim process each program command starts, with its arguments |
-//! | [`transcript`] | trace → transcript, per-step output, JSON, pcapng; which step each record belongs to; expectations' failures |
-//! | [`expect`] | matching expectations against output |
+//! | [`front`] | the front ends: the shell-script one ([`front::script`], the tutorials' own lines), the RON one ([`front::ron`], the canonical typed form), and converting between them ([`front::convert`]) |
+//! | [`command`] | `Command`, `Step`, `Scenario`, `Expect` — the one vocabulary; the one table of programs ([`command::programs`]); the checks a step needs before it can run ([`command::validate`]) |
+//! | [`run`] | what runs a scenario: [`run::shell`], what both back ends' shells share (expected exits, jobs that never end, the refusals' texts); [`run::sim`], the sim back end's runner (steps → `Lab` → trace); [`run::spawn`], which sim program each program command starts; [`run::dhcp`], dnsmasq's and dhclient's options → those programs' arguments. Kernel mode's runner is the `kernel-backend` crate |
+//! | [`render`] | a run's trace → transcript, per-step output, JSON, pcapng, which step each record belongs to ([`render::transcript`]); matching expectations ([`render::expect`]) |
 //! | [`diff`] | comparing a sim run with a kernel run, step by step |
+//! | [`error`] | errors with file, line, column and a hint (every stage's) |
 //!
+//! Front ends know no back end; `command` knows no runner; renderers read only the trace.
 //! It must not depend on the kernel back end.
 
 pub mod command;
-pub mod convert;
-pub mod dhcp;
 pub mod diff;
 pub mod error;
-pub mod expect;
-pub mod ron_front;
-pub mod runner;
-pub mod script;
-pub mod shell;
-pub mod spawn;
-pub mod transcript;
-pub mod validate;
+pub mod front;
+pub mod render;
+pub mod run;
 
 pub use command::{Command, Expect, Scenario, Step};
 pub use error::{ScenarioError, Span};
@@ -43,11 +32,11 @@ pub use error::{ScenarioError, Span};
 /// step: the error it returns is the first, carrying every other one
 /// ([`ScenarioError::more`]), as [`load`] does for what the front ends cannot read.
 pub fn check(file: &str, source: &str, sc: &Scenario) -> Result<(), ScenarioError> {
-    let dry = runner::RunOptions { dry_run: true, ..Default::default() };
-    runner::run(file, source, sc, &dry).map(|_| ())
+    let dry = run::sim::RunOptions { dry_run: true, ..Default::default() };
+    run::sim::run(file, source, sc, &dry).map(|_| ())
 }
 
 /// Loads a scenario file of either kind: `.ron` is RON, anything else a shell script.
 pub fn load(file: &str, source: &str) -> Result<Scenario, ScenarioError> {
-    if file.ends_with(".ron") { ron_front::parse(file, source) } else { script::parse(file, source) }
+    if file.ends_with(".ron") { front::ron::parse(file, source) } else { front::script::parse(file, source) }
 }

@@ -9,9 +9,9 @@
 //! the steps of a second script, because the runner stops every job when its script ends.
 
 use super::wire::{self, Ctx, Flow};
-use nslab::scenarios::runner::Run;
-use nslab::scenarios::transcript::Attribution;
-use nslab::scenarios::{self, Command, Step, transcript};
+use nslab::scenarios::render::transcript::Attribution;
+use nslab::scenarios::run::sim::Run;
+use nslab::scenarios::{self, Command, Step, render::transcript};
 use nslab::sim_core::tcpdump::{Formatter, Options};
 use nslab::sim_core::{Duration, Filter, NodeId, PortId, Record};
 use nslab::sim_nodes::{Job, Lab, Netns};
@@ -98,9 +98,9 @@ impl FuzzLab {
     /// Builds the lab and lets DHCP, the TCP connection and the HTTP exchanges settle (5 s).
     pub fn new() -> FuzzLab {
         let sc = scenarios::load("fuzz-lab.sh", SETUP).unwrap_or_else(|e| panic!("{e}"));
-        let opts = scenarios::runner::RunOptions::default();
+        let opts = scenarios::run::sim::RunOptions::default();
         let Run { mut lab, attribution, steps, exits, .. } =
-            scenarios::runner::run("fuzz-lab.sh", SETUP, &sc, &opts).unwrap_or_else(|e| panic!("{e}"));
+            scenarios::run::sim::run("fuzz-lab.sh", SETUP, &sc, &opts).unwrap_or_else(|e| panic!("{e}"));
         let programs = scenarios::load("fuzz-programs.sh", PROGRAMS).unwrap_or_else(|e| panic!("{e}"));
         let mut fl = FuzzLab { lab: Lab::new(0), steps, attr: attribution, exits, jobs: Vec::new() };
         for step in programs.steps {
@@ -268,7 +268,7 @@ fn start(lab: &mut Lab, attr: &mut Attribution, step: usize, node: NodeId, cmd: 
             job
         }
         // The rest start as the runner starts them.
-        c => lab.spawn(node, scenarios::spawn::process(c).expect("a program").expect("its arguments validated")),
+        c => lab.spawn(node, scenarios::run::spawn::process(c).expect("a program").expect("its arguments validated")),
     }
 }
 

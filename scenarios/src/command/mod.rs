@@ -15,6 +15,7 @@ use std::str::FromStr;
 mod procs;
 pub mod programs;
 mod secs;
+pub mod validate;
 pub use procs::{CurlCmd, DhclientCmd, DnsmasqCmd, HttpServerCmd, NcCmd, PingCmd, Target, TcpdumpCmd, TracerouteCmd};
 pub use secs::Secs;
 
@@ -372,7 +373,7 @@ impl Command {
     /// here-document are lines a shell would run, not one tool's argv: their kernel-mode
     /// runners build those themselves.)
     pub fn argv(&self) -> Vec<String> {
-        use crate::script::lexer::{Tok, lex};
+        use crate::front::script::lexer::{Tok, lex};
         if let Command::Exec { argv } = self {
             // The table's binary for the program (its own name, as a rule).
             let mut v = argv.clone();

@@ -33,7 +33,7 @@ pub fn parse(file: &str, source: &str) -> Result<Scenario, ScenarioError> {
     let mut errors = Vec::new();
     let mut lines: Vec<&str> = Vec::new();
     for step in &sc.steps {
-        if let Err(v) = crate::validate::step(step) {
+        if let Err(v) = crate::command::validate::step(step) {
             if lines.is_empty() {
                 lines = source.lines().collect();
             }

@@ -100,7 +100,7 @@ pub fn sysctl_key(key: &str) -> Result<(), Invalid> {
 pub fn step(s: &Step) -> Result<(), Invalid> {
     match &s.run {
         Command::Exec { argv } => {
-            crate::spawn::exec(argv)?;
+            crate::run::spawn::exec(argv)?;
         }
         Command::Ping(p) => {
             if p.ttl == Some(0) {
@@ -127,7 +127,7 @@ pub fn step(s: &Step) -> Result<(), Invalid> {
             }
         }
         Command::Dnsmasq(d) => {
-            crate::dhcp::dnsmasq_args(d)?;
+            crate::run::dhcp::dnsmasq_args(d)?;
             if d.no_daemon && !s.background {
                 return Err(invalid(
                     "dnsmasq --no-daemon runs until it is stopped",

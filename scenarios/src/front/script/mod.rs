@@ -327,7 +327,7 @@ pub fn parse(file: &str, source: &str) -> Result<Scenario, ScenarioError> {
             text: shown,
             words,
         };
-        if let Err(v) = crate::validate::step(&step) {
+        if let Err(v) = crate::command::validate::step(&step) {
             let at = v.word.as_deref().map(|w| step.locate(w)).unwrap_or(step.span);
             fail!(err(at, v.message).with_opt_hint(v.hint));
         }

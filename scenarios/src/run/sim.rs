@@ -8,7 +8,7 @@
 
 use crate::command::{Brctl, Command, LinkKind, Scenario, Step};
 use crate::error::ScenarioError;
-use crate::transcript::{self, Attribution, Failure, Rendered, failures};
+use crate::render::transcript::{self, Attribution, Failure, Rendered, failures};
 use sim_core::tcpdump::Options;
 use sim_core::world::{BudgetExhausted, DEFAULT_EVENT_BUDGET, Limit, Limits};
 use sim_core::{Duration, Filter, Instant, NodeId, Record, Stream};
@@ -180,7 +180,7 @@ impl Runner<'_> {
                         }
                     }
                     None => {
-                        let message = crate::shell::no_such_job(step.run.program(), *job);
+                        let message = crate::run::shell::no_such_job(step.run.program(), *job);
                         let e = LabError { message, status: 1, hint: Some(self.jobs_hint()) };
                         self.refuse(i, step, node, e, None)?;
                     }
@@ -198,7 +198,7 @@ impl Runner<'_> {
                         step,
                         node,
                         LabError {
-                            message: crate::shell::no_such_job("kill", *job),
+                            message: crate::run::shell::no_such_job("kill", *job),
                             status: 1,
                             hint: Some(self.jobs_hint()),
                         },
@@ -217,7 +217,7 @@ impl Runner<'_> {
                     step,
                     node,
                     LabError {
-                        message: crate::shell::no_such_job("input", *job),
+                        message: crate::run::shell::no_such_job("input", *job),
                         status: 1,
                         hint: Some(self.jobs_hint()),
                     },
@@ -302,12 +302,12 @@ impl Runner<'_> {
 
     /// `wait` while a job runs that never ends by itself.
     fn endless_wait(&self, step: &Step) -> ScenarioError {
-        crate::shell::endless_wait(self.file, self.source, step)
+        crate::run::shell::endless_wait(self.file, self.source, step)
     }
 
     /// A foreground `ping` without `-c` that did not end at once.
     fn endless_ping(&self, step: &Step) -> ScenarioError {
-        crate::shell::endless_ping(self.file, self.source, step)
+        crate::run::shell::endless_ping(self.file, self.source, step)
     }
 
     fn jobs_hint(&self) -> String {
@@ -333,7 +333,7 @@ impl Runner<'_> {
         e: LabError,
         word: Option<&str>,
     ) -> Result<(), ScenarioError> {
-        match crate::shell::expected_exit(step) {
+        match crate::run::shell::expected_exit(step) {
             Some(n) if n != 0 => {
                 for l in e.message.lines() {
                     self.say(node, Stream::Stderr, l.to_string());
@@ -370,13 +370,13 @@ impl Runner<'_> {
             if let Command::Tcpdump(t) = &step.run {
                 self.lab.dev_index(node, &t.iface).map_err(|e| self.error(step, e, Some(&t.iface)))?;
             }
-            let mut endless = crate::shell::never_ends(&step.run);
+            let mut endless = crate::run::shell::never_ends(&step.run);
             if let Command::Ping(p) = &step.run
                 && p.count.is_none()
             {
                 // Whether it ends at once (no route, an address it cannot bind) only
                 // starting it tells: start it on this machine that runs nothing, and stop it.
-                let job = self.lab.spawn(node, Box::new(Ping::new(crate::spawn::ping_args(p))));
+                let job = self.lab.spawn(node, Box::new(Ping::new(crate::run::spawn::ping_args(p))));
                 endless = self.lab.is_running(job);
                 if endless {
                     self.lab.interrupt(job);
@@ -403,7 +403,7 @@ impl Runner<'_> {
                     Err(e) => return self.refuse(i, step, node, e, Some(&t.iface)),
                 }
             }
-            cmd => match crate::spawn::process(cmd) {
+            cmd => match crate::run::spawn::process(cmd) {
                 Some(Ok(p)) => self.lab.spawn(node, p),
                 Some(Err(v)) => {
                     let at = v.word.as_deref().map(|w| step.locate(w)).unwrap_or(step.span);

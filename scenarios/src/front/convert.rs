@@ -124,9 +124,9 @@ mod tests {
 
     #[test]
     fn script_to_ron_to_script_keeps_the_commands() {
-        let sc = crate::script::parse("a.sh", SH).unwrap();
+        let sc = crate::front::script::parse("a.sh", SH).unwrap();
         let ron = to_ron(&sc).unwrap();
-        let back = crate::ron_front::parse("a.ron", &ron).unwrap_or_else(|e| panic!("{e}\n{ron}"));
+        let back = crate::front::ron::parse("a.ron", &ron).unwrap_or_else(|e| panic!("{e}\n{ron}"));
         let strip = |s: &Scenario| {
             s.steps
                 .iter()
@@ -135,7 +135,7 @@ mod tests {
         };
         assert_eq!(strip(&sc), strip(&back));
         let sh = to_script(&back);
-        let again = crate::script::parse("b.sh", &sh).unwrap_or_else(|e| panic!("{e}\n{sh}"));
+        let again = crate::front::script::parse("b.sh", &sh).unwrap_or_else(|e| panic!("{e}\n{sh}"));
         assert_eq!(strip(&sc), strip(&again));
         assert_eq!(again.seed, Some(4));
     }

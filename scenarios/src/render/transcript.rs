@@ -216,7 +216,7 @@ pub struct Failure {
     /// The command line.
     pub command: String,
     /// What failed.
-    pub mismatch: crate::expect::Mismatch,
+    pub mismatch: crate::render::expect::Mismatch,
 }
 
 impl std::fmt::Display for Failure {
@@ -238,7 +238,7 @@ pub fn failures(file: &str, steps: &[Step], rendered: &Rendered) -> Vec<Failure>
     for (i, s) in steps.iter().enumerate() {
         let o = &rendered.steps[i];
         for x in &s.expect {
-            if let Err(m) = crate::expect::check(x, &o.output, o.exit) {
+            if let Err(m) = crate::render::expect::check(x, &o.output, o.exit) {
                 out.push(Failure {
                     step: i,
                     place: format!("{file}:{}:{}", s.span.line, s.span.col),

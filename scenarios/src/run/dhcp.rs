@@ -2,8 +2,8 @@
 //! typed arguments. Both front ends validate through here, so a bad `--dhcp-range` in a
 //! RON file and in a script get the same error; the kernel back end passes the words on.
 
+use crate::command::validate::Invalid;
 use crate::command::{DhclientCmd, DnsmasqCmd};
-use crate::validate::Invalid;
 use sim_core::MacAddr;
 use sim_nodes::proc::{DhclientArgs, DnsmasqArgs};
 use std::net::Ipv4Addr;

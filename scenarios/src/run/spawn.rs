@@ -3,8 +3,8 @@
 //! the fuzz harness both start programs through it. (tcpdump is a capture the runner sets
 //! up itself; the configuration commands are no processes.)
 
+use crate::command::validate::Invalid;
 use crate::command::{Command, PingCmd};
-use crate::validate::Invalid;
 use sim_nodes::proc::{self, Bind, PingArgs, Process};
 
 /// iputils ping's arguments from the command's.
@@ -44,11 +44,11 @@ pub fn process(cmd: &Command) -> Option<Result<Process, Invalid>> {
             a.sim_queries = t.sim_queries.unwrap_or(a.sim_queries).max(1);
             Box::new(proc::Traceroute::new(a))
         }
-        Command::Dnsmasq(d) => match crate::dhcp::dnsmasq_args(d) {
+        Command::Dnsmasq(d) => match crate::run::dhcp::dnsmasq_args(d) {
             Ok(a) => Box::new(proc::Dnsmasq::new(a)),
             Err(v) => return Some(Err(v)),
         },
-        Command::Dhclient(d) => Box::new(proc::Dhclient::new(crate::dhcp::dhclient_args(d))),
+        Command::Dhclient(d) => Box::new(proc::Dhclient::new(crate::run::dhcp::dhclient_args(d))),
         Command::Nc(n) => Box::new(proc::Nc::new(proc::NcArgs {
             listen: n.listen,
             udp: n.udp,

@@ -1,7 +1,7 @@
 //! The shell both back ends put in front of a scenario: what a job is to it, when a step's
 //! failure is what the scenario expects, and the texts of its refusals (`kill %N` of no
 //! job, `wait` on a job that never ends, a foreground `ping` without `-c`). The sim runner
-//! (`runner.rs`) and kernel mode's (`kernel_backend::runner`) both take these from here, so
+//! ([`super::sim`]) and kernel mode's (`kernel_backend::runner`) both take these from here, so
 //! a scenario is refused with the same words on either. It owns no back end and runs
 //! nothing; it must not import either runner.
 
