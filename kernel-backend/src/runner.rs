@@ -172,16 +172,12 @@ impl<'a> Kr<'a> {
     /// A refused command: its message as output when the step expects the failure, else
     /// the run stops here.
     fn refuse(&mut self, i: usize, step: &Step, node: NodeId, r: Refused) -> Result<(), KernelError> {
-        match scenarios::run::shell::expected_exit(step) {
-            Some(n) if n != 0 => {
-                for l in r.message.lines() {
-                    self.say(node, Stream::Stderr, l.to_string());
-                }
-                self.exits.insert(i, r.status);
-                Ok(())
-            }
-            _ => Err(KernelError::Refused(Box::new(self.error(step, r.message, None)))),
-        }
+        let mut exits = std::mem::take(&mut self.exits);
+        let say = |l| self.say(node, Stream::Stderr, l);
+        let stop = || KernelError::Refused(Box::new(self.error(step, r.message.clone(), None)));
+        let res = scenarios::run::shell::refuse(i, step, &r.message, r.status, &mut exits, say, stop);
+        self.exits = exits;
+        res
     }
 
     async fn tool(

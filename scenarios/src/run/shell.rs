@@ -13,6 +13,30 @@ pub fn expected_exit(step: &Step) -> Option<i32> {
     step.expect.iter().find_map(|x| if let Expect::Exit(n) = x { Some(*n) } else { None })
 }
 
+/// A command the machine refused (its message and exit status): when the step expects a
+/// failure (`#! exit: N`, N ≠ 0), the message is the command's stderr (`say`) and the status
+/// its exit (`exits`), and the run goes on; otherwise the run stops with `stop()`.
+pub fn refuse<E>(
+    i: usize,
+    step: &Step,
+    message: &str,
+    status: i32,
+    exits: &mut std::collections::BTreeMap<usize, i32>,
+    mut say: impl FnMut(String),
+    stop: impl FnOnce() -> E,
+) -> Result<(), E> {
+    match expected_exit(step) {
+        Some(n) if n != 0 => {
+            for l in message.lines() {
+                say(l.to_string());
+            }
+            exits.insert(i, status);
+            Ok(())
+        }
+        _ => Err(stop()),
+    }
+}
+
 /// `kill %N`, `input %N` of a job there is not: what bash prints.
 pub fn no_such_job(program: &str, job: u32) -> String {
     format!("{program}: %{job}: no such job")

@@ -333,16 +333,23 @@ impl Runner<'_> {
         e: LabError,
         word: Option<&str>,
     ) -> Result<(), ScenarioError> {
-        match crate::run::shell::expected_exit(step) {
-            Some(n) if n != 0 => {
-                for l in e.message.lines() {
-                    self.say(node, Stream::Stderr, l.to_string());
-                }
-                self.exits.insert(i, e.status);
-                Ok(())
-            }
-            _ => Err(self.error(step, e, word)),
+        let (message, status) = (e.message.clone(), e.status);
+        let mut exits = std::mem::take(&mut self.exits);
+        let mut said = Vec::new();
+        let res = crate::run::shell::refuse(
+            i,
+            step,
+            &message,
+            status,
+            &mut exits,
+            |l| said.push(l),
+            || self.error(step, e, word),
+        );
+        self.exits = exits;
+        for l in said {
+            self.say(node, Stream::Stderr, l);
         }
+        res
     }
 
     /// The error of a run one of the engine's guards stopped (see `sim_core::guard`), at

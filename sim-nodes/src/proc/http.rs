@@ -96,32 +96,6 @@ impl HttpServer {
         HttpServer { args, listener: None, conns: Vec::new() }
     }
 
-    pub(crate) fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        let port = self.args.port;
-        match sys.tcp_listen_on(self.args.bind, port, false) {
-            Ok(h) => {
-                // socketserver's request_queue_size.
-                sys.set_backlog(h, 5);
-                self.listener = Some(h);
-                let line = match self.args.bind {
-                    Some(a) => format!("Serving HTTP on {a} port {port} (http://{a}:{port}/) ..."),
-                    None => format!("Serving HTTP on :: port {port} (http://[::]:{port}/) ..."),
-                };
-                sys.stdout(line);
-            }
-            Err(e) => {
-                // What Python's traceback ends with.
-                let n = match e {
-                    crate::sys::Errno::AddrInUse => 98,
-                    crate::sys::Errno::AddrNotAvail => 99,
-                    _ => 22,
-                };
-                sys.stderr(format!("OSError: [Errno {n}] {e}"));
-                sys.exit(1);
-            }
-        }
-    }
-
     /// The next answer due.
     pub fn poll_timeout(&self) -> Option<Instant> {
         self.conns
@@ -131,10 +105,6 @@ impl HttpServer {
                 _ => None,
             })
             .min()
-    }
-
-    pub(crate) fn on_timeout(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        self.on_sockets(sys);
     }
 
     pub(crate) fn on_sockets(&mut self, sys: &mut Sys<'_, '_, '_>) {
@@ -195,13 +165,6 @@ impl HttpServer {
             }
             c.stage != Stage::Done
         });
-    }
-
-    /// SIGINT: Python's `KeyboardInterrupt`, caught by `http.server`.
-    pub(crate) fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        sys.stdout("");
-        sys.stdout("Keyboard interrupt received, exiting.");
-        sys.exit(0);
     }
 }
 
@@ -353,27 +316,6 @@ impl Curl {
         sys.now().saturating_since(self.started).as_millis()
     }
 
-    pub(crate) fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        self.started = sys.now();
-        let Ok(host) = self.args.host.parse::<Ipv4Addr>() else {
-            let m = format!("Could not resolve host: {}", self.args.host);
-            return self.fail(sys, 6, m);
-        };
-        match sys.tcp_connect(host, self.args.port, None) {
-            Ok(h) => {
-                self.sock = Some(h);
-                self.phase = Phase::Connecting;
-            }
-            Err(_) => {
-                let m = format!(
-                    "Failed to connect to {host} port {} after 0 ms: Couldn't connect to server",
-                    self.args.port
-                );
-                self.fail(sys, 7, m);
-            }
-        }
-    }
-
     /// The next deadline: a timeout's, a millisecond late as curl notices it.
     pub fn poll_timeout(&self) -> Option<Instant> {
         let late = Duration::from_millis(1);
@@ -385,30 +327,6 @@ impl Curl {
             _ => None,
         };
         limits.into_iter().flatten().map(|d| self.started + d + late).chain(closing).min()
-    }
-
-    pub(crate) fn on_timeout(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        if let Phase::Closing(at) = self.phase {
-            if sys.now() >= at {
-                self.finish(sys, 0);
-            }
-            return;
-        }
-        let Some(at) = self.poll_timeout() else { return };
-        if sys.now() < at {
-            return;
-        }
-        let ms = self.elapsed_ms(sys);
-        let connect_first = self.args.connect_timeout.is_some_and(|c| self.args.max_time.is_none_or(|m| c <= m));
-        let m = match self.phase {
-            Phase::Connecting if connect_first => format!(
-                "Failed to connect to {} port {} after {ms} ms: Timeout was reached",
-                self.args.host, self.args.port
-            ),
-            Phase::Connecting => format!("Connection timed out after {ms} milliseconds"),
-            _ => format!("Operation timed out after {ms} milliseconds with {} bytes received", self.got.len()),
-        };
-        self.fail(sys, 28, m);
     }
 
     pub(crate) fn on_sockets(&mut self, sys: &mut Sys<'_, '_, '_>) {
@@ -485,12 +403,6 @@ impl Curl {
             }
         }
     }
-
-    /// SIGINT: curl dies of it.
-    pub(crate) fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        self.phase = Phase::Done;
-        sys.exit(130);
-    }
 }
 
 impl Program for HttpServer {
@@ -498,10 +410,32 @@ impl Program for HttpServer {
         "python3"
     }
     fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        HttpServer::start(self, sys)
+        let port = self.args.port;
+        match sys.tcp_listen_on(self.args.bind, port, false) {
+            Ok(h) => {
+                // socketserver's request_queue_size.
+                sys.set_backlog(h, 5);
+                self.listener = Some(h);
+                let line = match self.args.bind {
+                    Some(a) => format!("Serving HTTP on {a} port {port} (http://{a}:{port}/) ..."),
+                    None => format!("Serving HTTP on :: port {port} (http://[::]:{port}/) ..."),
+                };
+                sys.stdout(line);
+            }
+            Err(e) => {
+                // What Python's traceback ends with.
+                let n = match e {
+                    crate::sys::Errno::AddrInUse => 98,
+                    crate::sys::Errno::AddrNotAvail => 99,
+                    _ => 22,
+                };
+                sys.stderr(format!("OSError: [Errno {n}] {e}"));
+                sys.exit(1);
+            }
+        }
     }
     fn on_timeout(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        HttpServer::on_timeout(self, sys)
+        self.on_sockets(sys);
     }
     fn poll_timeout(&self) -> Option<Instant> {
         HttpServer::poll_timeout(self)
@@ -509,8 +443,11 @@ impl Program for HttpServer {
     fn on_ready(&mut self, sys: &mut Sys<'_, '_, '_>, _sock: SocketId) {
         HttpServer::on_sockets(self, sys)
     }
+    /// SIGINT: Python's `KeyboardInterrupt`, caught by `http.server`.
     fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        HttpServer::interrupt(self, sys)
+        sys.stdout("");
+        sys.stdout("Keyboard interrupt received, exiting.");
+        sys.exit(0);
     }
     crate::proc::any_program!();
 }
@@ -520,10 +457,47 @@ impl Program for Curl {
         "curl"
     }
     fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        Curl::start(self, sys)
+        self.started = sys.now();
+        let Ok(host) = self.args.host.parse::<Ipv4Addr>() else {
+            let m = format!("Could not resolve host: {}", self.args.host);
+            return self.fail(sys, 6, m);
+        };
+        match sys.tcp_connect(host, self.args.port, None) {
+            Ok(h) => {
+                self.sock = Some(h);
+                self.phase = Phase::Connecting;
+            }
+            Err(_) => {
+                let m = format!(
+                    "Failed to connect to {host} port {} after 0 ms: Couldn't connect to server",
+                    self.args.port
+                );
+                self.fail(sys, 7, m);
+            }
+        }
     }
     fn on_timeout(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        Curl::on_timeout(self, sys)
+        if let Phase::Closing(at) = self.phase {
+            if sys.now() >= at {
+                self.finish(sys, 0);
+            }
+            return;
+        }
+        let Some(at) = self.poll_timeout() else { return };
+        if sys.now() < at {
+            return;
+        }
+        let ms = self.elapsed_ms(sys);
+        let connect_first = self.args.connect_timeout.is_some_and(|c| self.args.max_time.is_none_or(|m| c <= m));
+        let m = match self.phase {
+            Phase::Connecting if connect_first => format!(
+                "Failed to connect to {} port {} after {ms} ms: Timeout was reached",
+                self.args.host, self.args.port
+            ),
+            Phase::Connecting => format!("Connection timed out after {ms} milliseconds"),
+            _ => format!("Operation timed out after {ms} milliseconds with {} bytes received", self.got.len()),
+        };
+        self.fail(sys, 28, m);
     }
     fn poll_timeout(&self) -> Option<Instant> {
         Curl::poll_timeout(self)
@@ -531,8 +505,10 @@ impl Program for Curl {
     fn on_ready(&mut self, sys: &mut Sys<'_, '_, '_>, _sock: SocketId) {
         Curl::on_sockets(self, sys)
     }
+    /// SIGINT: curl dies of it.
     fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        Curl::interrupt(self, sys)
+        self.phase = Phase::Done;
+        sys.exit(130);
     }
     crate::proc::any_program!();
 }

@@ -82,67 +82,6 @@ impl Nc {
         sys.exit(status);
     }
 
-    pub(crate) fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        if self.args.verbose {
-            sys.stderr(VERSION);
-        }
-        if self.args.listen {
-            let r = if self.args.udp { sys.udp_open(self.args.port) } else { sys.tcp_listen(self.args.port) };
-            match r {
-                Ok(h) => {
-                    // ncat listens with a backlog of 10.
-                    sys.set_backlog(h, 10);
-                    self.sock = Some(h);
-                    self.phase = Phase::Listening;
-                    if self.args.verbose {
-                        sys.stderr(format!("Ncat: Listening on :::{}", self.args.port));
-                        sys.stderr(format!("Ncat: Listening on 0.0.0.0:{}", self.args.port));
-                    }
-                }
-                Err(e) => {
-                    let m = format!("Ncat: bind to 0.0.0.0:{}: {e}. QUITTING.", self.args.port);
-                    self.fail(sys, m, 2);
-                }
-            }
-            return;
-        }
-        let Some(host) = self.args.host else {
-            return self.fail(sys, "Ncat: You must specify a host to connect to. QUITTING.".into(), 2);
-        };
-        if self.args.udp {
-            match sys.udp_open(self.args.source_port.unwrap_or(0)) {
-                Ok(h) => {
-                    self.sock = Some(h);
-                    self.peer = Some((host, self.args.port));
-                    sys.udp_connect(h, (host, self.args.port));
-                    self.phase = Phase::Connected;
-                    if self.args.verbose {
-                        sys.stderr(format!("Ncat: Connected to {host}:{}.", self.args.port));
-                    }
-                    if let Some(data) = self.input_bytes() {
-                        if !data.is_empty()
-                            && let Err(e) = sys.udp_send(h, host, self.args.port, &data)
-                        {
-                            return self.fail(sys, format!("Ncat: {e}."), 1);
-                        }
-                        // stdin at EOF: a UDP client is done.
-                        self.phase = Phase::Done;
-                        sys.exit(0);
-                    }
-                }
-                Err(e) => self.fail(sys, format!("Ncat: {e}. QUITTING."), 2),
-            }
-            return;
-        }
-        match sys.tcp_connect(host, self.args.port, self.args.source_port) {
-            Ok(h) => {
-                self.sock = Some(h);
-                self.phase = Phase::Connecting;
-            }
-            Err(e) => self.fail(sys, format!("Ncat: {e}."), 1),
-        }
-    }
-
     fn print(&mut self, sys: &mut Sys<'_, '_, '_>, data: &[u8], flush: bool) {
         self.partial.extend_from_slice(data);
         while let Some(i) = self.partial.iter().position(|b| *b == b'\n') {
@@ -246,9 +185,84 @@ impl Nc {
         }
     }
 
+    fn flush(&mut self, sys: &mut Sys<'_, '_, '_>, h: SocketId) {
+        if !self.outbound.is_empty() {
+            let n = sys.tcp_send(h, &self.outbound);
+            self.outbound.drain(..n);
+        }
+    }
+}
+
+impl Program for Nc {
+    fn name(&self) -> &'static str {
+        "nc"
+    }
+    fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        if self.args.verbose {
+            sys.stderr(VERSION);
+        }
+        if self.args.listen {
+            let r = if self.args.udp { sys.udp_open(self.args.port) } else { sys.tcp_listen(self.args.port) };
+            match r {
+                Ok(h) => {
+                    // ncat listens with a backlog of 10.
+                    sys.set_backlog(h, 10);
+                    self.sock = Some(h);
+                    self.phase = Phase::Listening;
+                    if self.args.verbose {
+                        sys.stderr(format!("Ncat: Listening on :::{}", self.args.port));
+                        sys.stderr(format!("Ncat: Listening on 0.0.0.0:{}", self.args.port));
+                    }
+                }
+                Err(e) => {
+                    let m = format!("Ncat: bind to 0.0.0.0:{}: {e}. QUITTING.", self.args.port);
+                    self.fail(sys, m, 2);
+                }
+            }
+            return;
+        }
+        let Some(host) = self.args.host else {
+            return self.fail(sys, "Ncat: You must specify a host to connect to. QUITTING.".into(), 2);
+        };
+        if self.args.udp {
+            match sys.udp_open(self.args.source_port.unwrap_or(0)) {
+                Ok(h) => {
+                    self.sock = Some(h);
+                    self.peer = Some((host, self.args.port));
+                    sys.udp_connect(h, (host, self.args.port));
+                    self.phase = Phase::Connected;
+                    if self.args.verbose {
+                        sys.stderr(format!("Ncat: Connected to {host}:{}.", self.args.port));
+                    }
+                    if let Some(data) = self.input_bytes() {
+                        if !data.is_empty()
+                            && let Err(e) = sys.udp_send(h, host, self.args.port, &data)
+                        {
+                            return self.fail(sys, format!("Ncat: {e}."), 1);
+                        }
+                        // stdin at EOF: a UDP client is done.
+                        self.phase = Phase::Done;
+                        sys.exit(0);
+                    }
+                }
+                Err(e) => self.fail(sys, format!("Ncat: {e}. QUITTING."), 2),
+            }
+            return;
+        }
+        match sys.tcp_connect(host, self.args.port, self.args.source_port) {
+            Ok(h) => {
+                self.sock = Some(h);
+                self.phase = Phase::Connecting;
+            }
+            Err(e) => self.fail(sys, format!("Ncat: {e}."), 1),
+        }
+    }
+    fn on_ready(&mut self, sys: &mut Sys<'_, '_, '_>, _sock: SocketId) {
+        Nc::on_sockets(self, sys)
+    }
     /// A line typed at ncat: to its peer (a UDP socket sends it to the peer it is connected
     /// to; over TCP it goes on the connection).
-    pub(crate) fn on_input(&mut self, sys: &mut Sys<'_, '_, '_>, line: &str) {
+    fn on_input(&mut self, sys: &mut Sys<'_, '_, '_>, line: &str) {
         let Some(h) = self.sock else { return };
         let data = format!("{line}\n").into_bytes();
         if self.args.udp {
@@ -260,36 +274,10 @@ impl Nc {
             self.flush(sys, h);
         }
     }
-
-    fn flush(&mut self, sys: &mut Sys<'_, '_, '_>, h: SocketId) {
-        if !self.outbound.is_empty() {
-            let n = sys.tcp_send(h, &self.outbound);
-            self.outbound.drain(..n);
-        }
-    }
-
     /// SIGINT: ncat dies of it.
-    pub(crate) fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
+    fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
         self.phase = Phase::Done;
         sys.exit(130);
-    }
-}
-
-impl Program for Nc {
-    fn name(&self) -> &'static str {
-        "nc"
-    }
-    fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        Nc::start(self, sys)
-    }
-    fn on_ready(&mut self, sys: &mut Sys<'_, '_, '_>, _sock: SocketId) {
-        Nc::on_sockets(self, sys)
-    }
-    fn on_input(&mut self, sys: &mut Sys<'_, '_, '_>, line: &str) {
-        Nc::on_input(self, sys, line)
-    }
-    fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        Nc::interrupt(self, sys)
     }
     crate::proc::any_program!();
 }

@@ -231,59 +231,6 @@ impl Ping {
         }
     }
 
-    pub(crate) fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        sys.socket(SocketKind::RawIcmp { bind: self.bound_src() });
-        let dest = self.args.dest;
-        let mut from_dev = None;
-        match self.args.bind.clone() {
-            Some(Bind::Addr(a)) => {
-                if !sys.is_local_addr(a) {
-                    sys.stderr("ping: bind: Cannot assign requested address");
-                    return sys.exit(2);
-                }
-                self.src = Some(a);
-            }
-            Some(Bind::Dev(d)) => match sys.ifindex(&d) {
-                Some(i) => {
-                    self.oif = Some(i);
-                    from_dev = Some(d);
-                }
-                None => {
-                    sys.stderr(format!("ping: SO_BINDTODEVICE {d}: No such device"));
-                    return sys.exit(2);
-                }
-            },
-            None => {}
-        }
-        if sys.is_broadcast(dest) && !self.args.broadcast {
-            sys.stderr("ping: Do you want to ping broadcast? Then -b. If not, check your local firewall rules");
-            return sys.exit(2);
-        }
-        if self.src.is_none() {
-            match sys.route(dest, None, self.oif) {
-                Ok(r) => {
-                    if from_dev.is_some() {
-                        self.src = Some(r.src);
-                    }
-                }
-                Err(e) => {
-                    sys.stderr(format!("ping: connect: {e}"));
-                    return sys.exit(2);
-                }
-            }
-        }
-        self.id = rng::range_u32(sys.rng(), 0, 0xffff) as u16;
-        let size = self.args.size;
-        let from = match (&from_dev, self.src) {
-            (Some(d), Some(s)) => format!("from {s} {d}: "),
-            (None, Some(s)) => format!("from {s} : "),
-            _ => String::new(),
-        };
-        sys.stdout(format!("PING {dest} ({dest}) {from}{size}({}) bytes of data.", size + 28));
-        self.start = sys.now();
-        self.send_probe(sys);
-    }
-
     fn send_probe(&mut self, sys: &mut Sys<'_, '_, '_>) {
         let now = sys.now();
         let seq = (self.transmitted + 1) as u16;
@@ -336,23 +283,6 @@ impl Ping {
                 self.args.linger.unwrap_or(Duration::from_secs(10))
             };
             self.exit_at = Some(now + wait);
-        }
-    }
-
-    pub(crate) fn on_timeout(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        let now = sys.now();
-        if self.exit_at.is_some_and(|t| t <= now) {
-            return self.finish(sys);
-        }
-        if self.next_send.is_some_and(|t| t <= now) {
-            self.send_probe(sys);
-        }
-    }
-
-    pub(crate) fn poll_timeout(&self) -> Option<Instant> {
-        match (self.next_send, self.exit_at) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
         }
     }
 
@@ -460,10 +390,6 @@ impl Ping {
         self.woken(sys.now());
     }
 
-    pub(crate) fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        self.finish(sys);
-    }
-
     fn finish(&mut self, sys: &mut Sys<'_, '_, '_>) {
         let elapsed = self.last_send - self.start;
         sys.stdout("");
@@ -542,13 +468,71 @@ impl Program for Ping {
         "ping"
     }
     fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        Ping::start(self, sys)
+        sys.socket(SocketKind::RawIcmp { bind: self.bound_src() });
+        let dest = self.args.dest;
+        let mut from_dev = None;
+        match self.args.bind.clone() {
+            Some(Bind::Addr(a)) => {
+                if !sys.is_local_addr(a) {
+                    sys.stderr("ping: bind: Cannot assign requested address");
+                    return sys.exit(2);
+                }
+                self.src = Some(a);
+            }
+            Some(Bind::Dev(d)) => match sys.ifindex(&d) {
+                Some(i) => {
+                    self.oif = Some(i);
+                    from_dev = Some(d);
+                }
+                None => {
+                    sys.stderr(format!("ping: SO_BINDTODEVICE {d}: No such device"));
+                    return sys.exit(2);
+                }
+            },
+            None => {}
+        }
+        if sys.is_broadcast(dest) && !self.args.broadcast {
+            sys.stderr("ping: Do you want to ping broadcast? Then -b. If not, check your local firewall rules");
+            return sys.exit(2);
+        }
+        if self.src.is_none() {
+            match sys.route(dest, None, self.oif) {
+                Ok(r) => {
+                    if from_dev.is_some() {
+                        self.src = Some(r.src);
+                    }
+                }
+                Err(e) => {
+                    sys.stderr(format!("ping: connect: {e}"));
+                    return sys.exit(2);
+                }
+            }
+        }
+        self.id = rng::range_u32(sys.rng(), 0, 0xffff) as u16;
+        let size = self.args.size;
+        let from = match (&from_dev, self.src) {
+            (Some(d), Some(s)) => format!("from {s} {d}: "),
+            (None, Some(s)) => format!("from {s} : "),
+            _ => String::new(),
+        };
+        sys.stdout(format!("PING {dest} ({dest}) {from}{size}({}) bytes of data.", size + 28));
+        self.start = sys.now();
+        self.send_probe(sys);
     }
     fn on_timeout(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        Ping::on_timeout(self, sys)
+        let now = sys.now();
+        if self.exit_at.is_some_and(|t| t <= now) {
+            return self.finish(sys);
+        }
+        if self.next_send.is_some_and(|t| t <= now) {
+            self.send_probe(sys);
+        }
     }
     fn poll_timeout(&self) -> Option<Instant> {
-        Ping::poll_timeout(self)
+        match (self.next_send, self.exit_at) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
     fn on_ready(&mut self, sys: &mut Sys<'_, '_, '_>, sock: SocketId) {
         let mut buf = std::mem::take(&mut self.rbuf);
@@ -556,7 +540,7 @@ impl Program for Ping {
         self.rbuf = buf;
     }
     fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        Ping::interrupt(self, sys)
+        self.finish(sys);
     }
     crate::proc::any_program!();
 }

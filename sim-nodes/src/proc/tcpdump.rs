@@ -27,20 +27,6 @@ impl Tcpdump {
     pub fn capture(&self) -> CaptureId {
         self.capture
     }
-
-    pub(crate) fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        for l in start_lines(&self.iface, self.writes_file) {
-            sys.stderr(l);
-        }
-    }
-
-    pub(crate) fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        let n = sys.capture_stop(self.capture);
-        for l in end_lines(n) {
-            sys.stderr(l);
-        }
-        sys.exit(0);
-    }
 }
 
 impl Program for Tcpdump {
@@ -48,10 +34,16 @@ impl Program for Tcpdump {
         "tcpdump"
     }
     fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        Tcpdump::start(self, sys)
+        for l in start_lines(&self.iface, self.writes_file) {
+            sys.stderr(l);
+        }
     }
     fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        Tcpdump::interrupt(self, sys)
+        let n = sys.capture_stop(self.capture);
+        for l in end_lines(n) {
+            sys.stderr(l);
+        }
+        sys.exit(0);
     }
     crate::proc::any_program!();
 }

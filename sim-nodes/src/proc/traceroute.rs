@@ -97,17 +97,6 @@ impl Traceroute {
         }
     }
 
-    pub(crate) fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        sys.socket(SocketKind::RawIcmp { bind: None });
-        let d = self.args.dest;
-        if let Err(e) = sys.route(d, None, None) {
-            sys.stderr(format!("connect: {e}"));
-            return sys.exit(1);
-        }
-        sys.stdout(format!("traceroute to {d} ({d}), {} hops max, {} byte packets", self.args.max_hops, 20 + 8 + DATA));
-        self.step(sys);
-    }
-
     fn per_hop(&self) -> usize {
         usize::from(self.args.queries)
     }
@@ -248,14 +237,6 @@ impl Traceroute {
         }
     }
 
-    pub(crate) fn on_timeout(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        self.step(sys);
-    }
-
-    pub(crate) fn poll_timeout(&self) -> Option<Instant> {
-        self.deadline
-    }
-
     pub(crate) fn on_icmp(&mut self, sys: &mut Sys<'_, '_, '_>, p: &IcmpIn<'_>) {
         let m = p.icmp;
         if m[0] != 3 && m[0] != 11 {
@@ -307,15 +288,6 @@ impl Traceroute {
         pb.final_ = final_ || p.src == self.args.dest;
         self.step(sys);
     }
-
-    pub(crate) fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        if !self.line.is_empty() {
-            let l = std::mem::take(&mut self.line);
-            sys.stdout(l);
-        }
-        self.deadline = None;
-        sys.exit(130);
-    }
 }
 
 impl Program for Traceroute {
@@ -323,13 +295,20 @@ impl Program for Traceroute {
         "traceroute"
     }
     fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        Traceroute::start(self, sys)
+        sys.socket(SocketKind::RawIcmp { bind: None });
+        let d = self.args.dest;
+        if let Err(e) = sys.route(d, None, None) {
+            sys.stderr(format!("connect: {e}"));
+            return sys.exit(1);
+        }
+        sys.stdout(format!("traceroute to {d} ({d}), {} hops max, {} byte packets", self.args.max_hops, 20 + 8 + DATA));
+        self.step(sys);
     }
     fn on_timeout(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        Traceroute::on_timeout(self, sys)
+        self.step(sys);
     }
     fn poll_timeout(&self) -> Option<Instant> {
-        Traceroute::poll_timeout(self)
+        self.deadline
     }
     fn on_ready(&mut self, sys: &mut Sys<'_, '_, '_>, sock: SocketId) {
         let mut buf = std::mem::take(&mut self.rbuf);
@@ -337,7 +316,12 @@ impl Program for Traceroute {
         self.rbuf = buf;
     }
     fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        Traceroute::interrupt(self, sys)
+        if !self.line.is_empty() {
+            let l = std::mem::take(&mut self.line);
+            sys.stdout(l);
+        }
+        self.deadline = None;
+        sys.exit(130);
     }
     crate::proc::any_program!();
 }

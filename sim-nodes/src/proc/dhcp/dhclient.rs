@@ -111,10 +111,6 @@ impl Dhclient {
         self.malformed
     }
 
-    pub(crate) fn detached(&self) -> bool {
-        self.detached
-    }
-
     fn quiet(&self) -> bool {
         !(self.args.foreground || self.args.verbose)
     }
@@ -139,26 +135,6 @@ impl Dhclient {
         self.say(sys, format!("Listening on LPF/{n}/{m}"));
         self.say(sys, format!("Sending on   LPF/{n}/{m}"));
         self.say(sys, "Sending on   Socket/fallback");
-    }
-
-    pub(crate) fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        let Some(i) = sys.ifindex(&self.args.iface) else {
-            sys.stderr(format!("Error getting hardware address for \"{}\": No such device", self.args.iface));
-            return sys.exit(1);
-        };
-        self.ifindex = i;
-        self.mac = sys.ifmac(i).unwrap_or_default();
-        if self.args.release {
-            return self.release_other(sys);
-        }
-        // Its LPF packet socket on the interface; and 0.0.0.0:68 (its "Socket/fallback",
-        // for sending unicast): what arrives there is read and thrown away — the packet
-        // socket saw it already — but the port is bound, so the stack sends no port
-        // unreachable for a unicast reply. Both close when it exits.
-        self.packet = Some(sys.socket(SocketKind::Packet { ifindex: i }));
-        sys.socket(SocketKind::Udp { port: CLIENT_PORT, dev: None });
-        self.header(sys);
-        self.state_init(sys);
     }
 
     /// `dhclient -r`: the running client on the interface releases and stops.
@@ -408,8 +384,32 @@ impl Dhclient {
             self.detached = true;
         }
     }
+}
 
-    pub(crate) fn on_timeout(&mut self, sys: &mut Sys<'_, '_, '_>) {
+impl Program for Dhclient {
+    fn name(&self) -> &'static str {
+        "dhclient"
+    }
+    fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        let Some(i) = sys.ifindex(&self.args.iface) else {
+            sys.stderr(format!("Error getting hardware address for \"{}\": No such device", self.args.iface));
+            return sys.exit(1);
+        };
+        self.ifindex = i;
+        self.mac = sys.ifmac(i).unwrap_or_default();
+        if self.args.release {
+            return self.release_other(sys);
+        }
+        // Its LPF packet socket on the interface; and 0.0.0.0:68 (its "Socket/fallback",
+        // for sending unicast): what arrives there is read and thrown away — the packet
+        // socket saw it already — but the port is bound, so the stack sends no port
+        // unreachable for a unicast reply. Both close when it exits.
+        self.packet = Some(sys.socket(SocketKind::Packet { ifindex: i }));
+        sys.socket(SocketKind::Udp { port: CLIENT_PORT, dev: None });
+        self.header(sys);
+        self.state_init(sys);
+    }
+    fn on_timeout(&mut self, sys: &mut Sys<'_, '_, '_>) {
         let now = sys.now();
         if self.timer.is_some_and(|t| t > now) {
             return;
@@ -430,31 +430,8 @@ impl Dhclient {
             State::Done => {}
         }
     }
-
-    pub(crate) fn poll_timeout(&self) -> Option<Instant> {
-        self.timer
-    }
-
-    /// SIGINT: dhclient dies of it (status 130), silently, and leaves the address in place.
-    pub(crate) fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        self.state = State::Done;
-        self.timer = None;
-        sys.exit(130);
-    }
-}
-
-impl Program for Dhclient {
-    fn name(&self) -> &'static str {
-        "dhclient"
-    }
-    fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        Dhclient::start(self, sys)
-    }
-    fn on_timeout(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        Dhclient::on_timeout(self, sys)
-    }
     fn poll_timeout(&self) -> Option<Instant> {
-        Dhclient::poll_timeout(self)
+        self.timer
     }
     fn on_ready(&mut self, sys: &mut Sys<'_, '_, '_>, sock: SocketId) {
         let mut buf = std::mem::take(&mut self.rbuf);
@@ -468,11 +445,14 @@ impl Program for Dhclient {
         }
         self.rbuf = buf;
     }
+    /// SIGINT: dhclient dies of it (status 130), silently, and leaves the address in place.
     fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        Dhclient::interrupt(self, sys)
+        self.state = State::Done;
+        self.timer = None;
+        sys.exit(130);
     }
     fn detached(&self) -> bool {
-        Dhclient::detached(self)
+        self.detached
     }
     crate::proc::any_program!();
 }

@@ -123,57 +123,11 @@ impl Dnsmasq {
         self.malformed
     }
 
-    pub(crate) fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        if let Some(name) = self.args.interface.clone() {
-            match sys.ifindex(&name) {
-                Some(i) => self.ifindex = Some(i),
-                None => {
-                    sys.stderr(format!("dnsmasq: unknown interface {name}"));
-                    return sys.exit(2);
-                }
-            }
-        }
-        // Port 67 on its interface (or all), and a raw ICMP socket for its ping check.
-        let udp = sys.socket(SocketKind::Udp { port: SERVER_PORT, dev: self.ifindex });
-        let icmp = sys.socket(SocketKind::RawIcmp { bind: None });
-        self.socks = Some((udp, icmp));
-        if self.args.no_dns {
-            self.say(sys, "dnsmasq: started, version 2.90 DNS disabled");
-        } else {
-            self.say(sys, "dnsmasq: started, version 2.90 cachesize 150");
-        }
-        self.say(sys, "dnsmasq: compile time options: IPv6 GNU-getopt DBus no-UBus i18n IDN2 DHCP DHCPv6 no-Lua TFTP conntrack ipset nftset auth cryptohash DNSSEC loop-detect inotify dumpfile");
-        self.say(
-            sys,
-            format!(
-                "dnsmasq-dhcp: DHCP, IP range {} -- {}, lease time {}",
-                self.args.start,
-                self.args.end,
-                pretty_time(self.args.lease)
-            ),
-        );
-        // The simulated machine's /etc/resolv.conf and /etc/hosts are empty (kernel mode
-        // gives its namespaces empty ones too); dnsmasq says "reading" only of a file with
-        // servers in it.
-        if !self.args.no_dns {
-            if !self.args.no_resolv {
-                self.say(sys, "dnsmasq: no servers found in /etc/resolv.conf, will retry");
-            }
-            if !self.args.no_hosts {
-                self.say(sys, "dnsmasq: read /etc/hosts - 0 names");
-            }
-        }
-    }
-
     /// A log line: on stderr with `--no-daemon`; a daemon logs to syslog instead.
     fn say(&self, sys: &mut Sys<'_, '_, '_>, line: impl Into<String>) {
         if self.args.foreground {
             sys.stderr(line);
         }
-    }
-
-    pub(crate) fn detached(&self) -> bool {
-        !self.args.foreground
     }
 
     fn range(&self) -> (u32, u32) {
@@ -377,19 +331,6 @@ impl Dnsmasq {
         }
     }
 
-    pub(crate) fn on_timeout(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        if self.pending.as_ref().is_some_and(|p| p.due <= sys.now()) {
-            let pd = self.pending.take().expect("checked");
-            self.pinged.insert(pd.ip, sys.now());
-            self.discovered(sys, &pd, Some(pd.ip));
-            self.drain(sys);
-        }
-    }
-
-    pub(crate) fn poll_timeout(&self) -> Option<Instant> {
-        self.pending.as_ref().map(|p| p.due)
-    }
-
     /// The reply's common fields and options.
     fn reply(&self, sys: &Sys<'_, '_, '_>, m: &Message, kind: Kind, yiaddr: Ipv4Addr, in_if: u32) -> Message {
         let (server, prefix) = self.server_addr(sys, in_if).unwrap_or((Ipv4Addr::UNSPECIFIED, 24));
@@ -472,13 +413,6 @@ impl Dnsmasq {
             OutSpec { dst, src: Some(server), proto: proto::UDP, ttl: None, tos: 0xc0, df: false, oif: Some(in_if) };
         let _ = sys.send(&spec, &u);
     }
-
-    /// SIGINT (Ctrl-C): in debug mode (`--no-daemon`) dnsmasq exits at once with status 5
-    /// (`EC_MISC`) and says nothing, as the real one does.
-    pub(crate) fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        self.pending = None;
-        sys.exit(5);
-    }
 }
 
 impl Program for Dnsmasq {
@@ -486,13 +420,56 @@ impl Program for Dnsmasq {
         "dnsmasq"
     }
     fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        Dnsmasq::start(self, sys)
+        if let Some(name) = self.args.interface.clone() {
+            match sys.ifindex(&name) {
+                Some(i) => self.ifindex = Some(i),
+                None => {
+                    sys.stderr(format!("dnsmasq: unknown interface {name}"));
+                    return sys.exit(2);
+                }
+            }
+        }
+        // Port 67 on its interface (or all), and a raw ICMP socket for its ping check.
+        let udp = sys.socket(SocketKind::Udp { port: SERVER_PORT, dev: self.ifindex });
+        let icmp = sys.socket(SocketKind::RawIcmp { bind: None });
+        self.socks = Some((udp, icmp));
+        if self.args.no_dns {
+            self.say(sys, "dnsmasq: started, version 2.90 DNS disabled");
+        } else {
+            self.say(sys, "dnsmasq: started, version 2.90 cachesize 150");
+        }
+        self.say(sys, "dnsmasq: compile time options: IPv6 GNU-getopt DBus no-UBus i18n IDN2 DHCP DHCPv6 no-Lua TFTP conntrack ipset nftset auth cryptohash DNSSEC loop-detect inotify dumpfile");
+        self.say(
+            sys,
+            format!(
+                "dnsmasq-dhcp: DHCP, IP range {} -- {}, lease time {}",
+                self.args.start,
+                self.args.end,
+                pretty_time(self.args.lease)
+            ),
+        );
+        // The simulated machine's /etc/resolv.conf and /etc/hosts are empty (kernel mode
+        // gives its namespaces empty ones too); dnsmasq says "reading" only of a file with
+        // servers in it.
+        if !self.args.no_dns {
+            if !self.args.no_resolv {
+                self.say(sys, "dnsmasq: no servers found in /etc/resolv.conf, will retry");
+            }
+            if !self.args.no_hosts {
+                self.say(sys, "dnsmasq: read /etc/hosts - 0 names");
+            }
+        }
     }
     fn on_timeout(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        Dnsmasq::on_timeout(self, sys)
+        if self.pending.as_ref().is_some_and(|p| p.due <= sys.now()) {
+            let pd = self.pending.take().expect("checked");
+            self.pinged.insert(pd.ip, sys.now());
+            self.discovered(sys, &pd, Some(pd.ip));
+            self.drain(sys);
+        }
     }
     fn poll_timeout(&self) -> Option<Instant> {
-        Dnsmasq::poll_timeout(self)
+        self.pending.as_ref().map(|p| p.due)
     }
     fn on_ready(&mut self, sys: &mut Sys<'_, '_, '_>, sock: SocketId) {
         match self.socks {
@@ -505,11 +482,14 @@ impl Program for Dnsmasq {
             _ => {}
         }
     }
+    /// SIGINT (Ctrl-C): in debug mode (`--no-daemon`) dnsmasq exits at once with status 5
+    /// (`EC_MISC`) and says nothing, as the real one does.
     fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        Dnsmasq::interrupt(self, sys)
+        self.pending = None;
+        sys.exit(5);
     }
     fn detached(&self) -> bool {
-        Dnsmasq::detached(self)
+        !self.args.foreground
     }
     crate::proc::any_program!();
 }
