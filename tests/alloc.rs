@@ -225,12 +225,7 @@ impl Program for UdpSource {
     fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
         sys.exit(130);
     }
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
-    }
+    nslab::sim_nodes::any_program!();
 }
 
 /// Reads port 9 (UDP) or a TCP connection on port 9 into one buffer and counts bytes.
@@ -266,12 +261,7 @@ impl Program for Sink {
     fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
         sys.exit(130);
     }
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
-    }
+    nslab::sim_nodes::any_program!();
 }
 
 /// Streams to 10.0.0.1:9 over TCP, keeping 16 KiB in flight.
@@ -297,12 +287,7 @@ impl Program for TcpSource {
     fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
         sys.exit(130);
     }
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
-    }
+    nslab::sim_nodes::any_program!();
 }
 
 fn sink_bytes(lab: &nslab::sim_nodes::Lab, job: nslab::sim_nodes::Job) -> u64 {

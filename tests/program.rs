@@ -39,12 +39,7 @@ impl Program for Ticker {
     fn poll_timeout(&self) -> Option<Instant> {
         self.next
     }
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
-    }
+    nslab::sim_nodes::any_program!();
 }
 
 fn lines(lab: &nslab::sim_nodes::Lab, pid: u32) -> Vec<(u64, String)> {
@@ -123,12 +118,7 @@ impl Program for UdpEcho {
     fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
         sys.exit(0);
     }
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
-    }
+    nslab::sim_nodes::any_program!();
 }
 
 /// Its client: sends one datagram a second and prints what comes back; also reads a raw
@@ -176,12 +166,7 @@ impl Program for UdpClient {
     fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
         sys.exit(130);
     }
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
-    }
+    nslab::sim_nodes::any_program!();
 }
 
 #[test]
@@ -226,12 +211,7 @@ impl Program for Flooder {
     fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
         sys.exit(130);
     }
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
-        self
-    }
+    nslab::sim_nodes::any_program!();
 }
 
 #[test]

@@ -139,6 +139,10 @@ static CT_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\bid=(\d+)").expec
 static CT_PORT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b([sd]port)=(\d+)").expect("regex"));
 static CT_LEFT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(\w+ +\d+) \d+ ((?:[A-Z_0-9]+ )?src=.* mark=)").expect("regex"));
+static CT_EVENT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^( *\[(?:NEW|UPDATE|DESTROY)\] \w+ +\d+) (\d+) ").expect("regex"));
+/// conntrack's default timeouts (nf_conntrack_proto_{tcp,udp,icmp,generic}), in seconds.
+const CT_TIMEOUTS: [u64; 7] = [10, 30, 60, 120, 180, 600, 432_000];
 static TCP_WIN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r", win \d+(, options \[[^\]]*\])?").expect("regex"));
 static TCP_NUM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b(seq|ack) (\d{6,})\b").expect("regex"));
 static HOST_PORT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\d+\.\d+\.\d+\.\d+):(\d+)").expect("regex"));
@@ -234,6 +238,16 @@ impl Norm {
             })
             .into_owned();
         s = CT_LEFT.replace(&s, "$1 <t> $2").into_owned();
+        // A conntrack event's timeout is what is left of it, floored to seconds, when the
+        // kernel builds the message (ctnetlink_dump_timeout): a jiffy after the refresh it
+        // reads 119 for 120. One second short of a default timeout is that timeout.
+        s = CT_EVENT
+            .replace(&s, |c: &regex::Captures<'_>| {
+                let n: u64 = c[2].parse().unwrap_or(0);
+                let n = if CT_TIMEOUTS.contains(&(n + 1)) { n + 1 } else { n };
+                format!("{} {n} ", &c[1])
+            })
+            .into_owned();
         if s.contains("Flags [") {
             // TCP segments: smoltcp's window and options are its own (masked); initial
             // sequence numbers are random on both sides (symbols).
@@ -458,6 +472,15 @@ mod tests {
         assert_eq!(
             a.line("64 bytes from 192.0.2.2: icmp_seq=1 ttl=64 time=0.020 ms"),
             b.line("64 bytes from 192.0.2.2: icmp_seq=1 ttl=64 time=0.061 ms")
+        );
+        // A conntrack event built a jiffy after its refresh reads one second short.
+        assert_eq!(
+            a.line(" [UPDATE] udp      17 120 src=10.0.2.1 dst=100.64.1.100 sport=1 dport=2 [ASSURED]"),
+            b.line(" [UPDATE] udp      17 119 src=10.0.2.1 dst=100.64.1.100 sport=1 dport=2 [ASSURED]")
+        );
+        assert_ne!(
+            a.line(" [UPDATE] udp      17 118 src=10.0.2.1 dst=100.64.1.100 sport=3 dport=4 [ASSURED]"),
+            b.line(" [UPDATE] udp      17 120 src=10.0.2.1 dst=100.64.1.100 sport=3 dport=4 [ASSURED]")
         );
         assert_eq!(
             a.line("Unicast reply from 192.0.2.2 [00:00:5E:00:53:02]  0.520ms"),

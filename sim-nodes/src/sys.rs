@@ -90,7 +90,8 @@ impl ArgError {
 /// programs points to, so a new tool is its module plus one row.
 pub type Start = fn(&[String]) -> Result<Process, ArgError>;
 
-/// Implements [`Program::as_any`] and [`Program::as_any_mut`].
+/// Implements [`Program::as_any`] and [`Program::as_any_mut`] inside an `impl Program`
+/// block: `sim_nodes::any_program!();` (through the facade, `nslab::sim_nodes::any_program!();`).
 #[macro_export]
 macro_rules! any_program {
     () => {
