@@ -56,6 +56,25 @@ ip -n ns2 addr add 198.51.100.1/24 dev ns2-veth0\nip -n router addr add 198.51.1
 ip -n ns1 route add default via 192.0.2.254\nip -n ns2 route add default via 198.51.100.254\n\
 ip netns exec router sysctl -w net.ipv4.ip_forward=1\nip netns exec ns1 ping -c 2 198.51.100.1\n";
 
+/// An Ethernet frame holding an ICMP echo request from `sip` to `dip` (56 bytes of data).
+fn echo_request(dst: nslab::sim_core::MacAddr, src: nslab::sim_core::MacAddr, sip: [u8; 4], dip: [u8; 4]) -> Vec<u8> {
+    let mut f = dst.0.to_vec();
+    f.extend(src.0);
+    f.extend([8, 0]);
+    let mut icmp = vec![8, 0, 0, 0, 0x12, 0x34, 0, 1];
+    icmp.extend([0x5a; 56]);
+    let c = nslab::sim_nodes::wire::checksum(&icmp);
+    icmp[2..4].copy_from_slice(&c.to_be_bytes());
+    let mut ip = vec![0x45, 0, 0, 84, 0, 1, 0x40, 0, 64, 1, 0, 0];
+    ip.extend(sip);
+    ip.extend(dip);
+    let c = nslab::sim_nodes::wire::checksum(&ip);
+    ip[10..12].copy_from_slice(&c.to_be_bytes());
+    f.extend(ip);
+    f.extend(icmp);
+    f
+}
+
 /// Sends 1000 echo requests into the router (after 50 to warm up) and asserts that
 /// forwarding them and their replies allocated nothing.
 fn forwards_without_allocating(setup: &str) {
@@ -70,18 +89,7 @@ fn forwards_without_allocating(setup: &str) {
     let dst = lab.netns(router).iface_by_name("gw-veth0").unwrap().mac;
     let port = PortId(lab.dev_index(router, "gw-veth0").unwrap());
     // An echo request from ns1 to ns2, as ns1 would put it on the wire.
-    let mut f = dst.0.to_vec();
-    f.extend(src.0);
-    f.extend([8, 0]);
-    let mut icmp = vec![8, 0, 0, 0, 0x12, 0x34, 0, 1];
-    icmp.extend([0x5a; 56]);
-    let c = nslab::sim_nodes::wire::checksum(&icmp);
-    icmp[2..4].copy_from_slice(&c.to_be_bytes());
-    let mut ip = vec![0x45, 0, 0, 84, 0, 1, 0x40, 0, 64, 1, 0, 0, 192, 0, 2, 1, 198, 51, 100, 1];
-    let c = nslab::sim_nodes::wire::checksum(&ip);
-    ip[10..12].copy_from_slice(&c.to_be_bytes());
-    f.extend(ip);
-    f.extend(icmp);
+    let f = echo_request(dst, src, [192, 0, 2, 1], [198, 51, 100, 1]);
     let send = |lab: &mut nslab::sim_nodes::Lab, n: u32| {
         for _ in 0..n {
             lab.world_mut().with_node::<Netns, _>(router, |r, cx| r.handle_frame(cx, port, &f));
@@ -155,18 +163,7 @@ fn bridges_without_allocating(setup: &str) {
     let src = lab.netns(ns1).iface_by_name("ns1-veth0").unwrap().mac;
     let dst = lab.netns(ns2).iface_by_name("ns2-veth0").unwrap().mac;
     let port = PortId(lab.dev_index(sw, "sw-veth1").unwrap());
-    let mut f = dst.0.to_vec();
-    f.extend(src.0);
-    f.extend([8, 0]);
-    let mut icmp = vec![8, 0, 0, 0, 0x12, 0x34, 0, 1];
-    icmp.extend([0x5a; 56]);
-    let c = nslab::sim_nodes::wire::checksum(&icmp);
-    icmp[2..4].copy_from_slice(&c.to_be_bytes());
-    let mut ip = vec![0x45, 0, 0, 84, 0, 1, 0x40, 0, 64, 1, 0, 0, 192, 0, 2, 1, 192, 0, 2, 2];
-    let c = nslab::sim_nodes::wire::checksum(&ip);
-    ip[10..12].copy_from_slice(&c.to_be_bytes());
-    f.extend(ip);
-    f.extend(icmp);
+    let f = echo_request(dst, src, [192, 0, 2, 1], [192, 0, 2, 2]);
     let before = lab.netns(ns2).counters().tx_frames;
     let n = measured(lab, |lab| {
         for _ in 0..500 {
