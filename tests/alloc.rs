@@ -239,7 +239,7 @@ impl Program for Sink {
     }
     fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
         if self.tcp {
-            sys.tcp_listen(9).unwrap()
+            sys.tcp_listen(9, 128).unwrap()
         } else {
             sys.udp_open(9).unwrap()
         };

@@ -199,18 +199,20 @@ impl Sys<'_, '_, '_> {
     pub fn take_refused(&mut self, id: SocketId) -> bool {
         self.ns.take_refused(id)
     }
-    /// Listens on a TCP port.
-    pub fn tcp_listen(&mut self, port: u16) -> Result<SocketId, Errno> {
-        self.ns.tcp_listen(self.cx, self.pid, None, port, false)
+    /// Listens on a TCP port, `listen(fd, backlog)` (the backlog is what `ss` shows).
+    pub fn tcp_listen(&mut self, port: u16, backlog: u32) -> Result<SocketId, Errno> {
+        self.ns.tcp_listen(self.cx, self.pid, (None, port), backlog, false)
     }
     /// Listens on a TCP port at one address (or all); `again`: the next accept of a
     /// listener whose socket just took a connection.
-    pub fn tcp_listen_on(&mut self, bind: Option<Ipv4Addr>, port: u16, again: bool) -> Result<SocketId, Errno> {
-        self.ns.tcp_listen(self.cx, self.pid, bind, port, again)
-    }
-    /// Records a listening socket's `listen()` backlog (what `ss` shows).
-    pub fn set_backlog(&mut self, id: SocketId, backlog: u32) {
-        self.ns.set_backlog(id, backlog);
+    pub fn tcp_listen_on(
+        &mut self,
+        bind: Option<Ipv4Addr>,
+        port: u16,
+        backlog: u32,
+        again: bool,
+    ) -> Result<SocketId, Errno> {
+        self.ns.tcp_listen(self.cx, self.pid, (bind, port), backlog, again)
     }
     /// Every socket of the namespace (`sock_diag`, as `ss` reads them).
     pub fn sockets(&self) -> Vec<SocketInfo> {

@@ -179,11 +179,7 @@ impl Runner<'_> {
                             *endless = false;
                         }
                     }
-                    None => {
-                        let message = crate::run::shell::no_such_job(step.run.program(), *job);
-                        let e = LabError { message, status: 1, hint: Some(self.jobs_hint()) };
-                        self.refuse(i, step, node, e, None)?;
-                    }
+                    None => self.no_such_job(i, step, node, step.run.program(), *job)?,
                 }
             }
             Command::Kill { job } => {
@@ -193,17 +189,7 @@ impl Runner<'_> {
                         self.lab.interrupt(jb);
                         self.exits.insert(i, 0);
                     }
-                    None => self.refuse(
-                        i,
-                        step,
-                        node,
-                        LabError {
-                            message: crate::run::shell::no_such_job("kill", *job),
-                            status: 1,
-                            hint: Some(self.jobs_hint()),
-                        },
-                        None,
-                    )?,
+                    None => self.no_such_job(i, step, node, "kill", *job)?,
                 }
             }
             Command::Input { job, line } => match self.jobs.iter().find(|j| j.number == *job) {
@@ -212,17 +198,7 @@ impl Runner<'_> {
                     self.lab.input(jb, line);
                     self.exits.insert(i, 0);
                 }
-                _ => self.refuse(
-                    i,
-                    step,
-                    node,
-                    LabError {
-                        message: crate::run::shell::no_such_job("input", *job),
-                        status: 1,
-                        hint: Some(self.jobs_hint()),
-                    },
-                    None,
-                )?,
+                _ => self.no_such_job(i, step, node, "input", *job)?,
             },
             Command::Wait if self.dry => {
                 if self.dry_jobs.iter().any(|endless| *endless) {
@@ -322,6 +298,20 @@ impl Runner<'_> {
         } else {
             format!("jobs: {}", self.jobs.iter().map(|j| format!("%{}", j.number)).collect::<Vec<_>>().join(" "))
         }
+    }
+
+    /// `kill %N` / `input %N` of a job there is not.
+    fn no_such_job(
+        &mut self,
+        i: usize,
+        step: &Step,
+        node: NodeId,
+        program: &str,
+        job: u32,
+    ) -> Result<(), ScenarioError> {
+        let message = crate::run::shell::no_such_job(program, job);
+        let e = LabError { message, status: 1, hint: Some(self.jobs_hint()) };
+        self.refuse(i, step, node, e, None)
     }
 
     /// A refused command: an error, unless the step expects a failure.

@@ -435,8 +435,8 @@ impl Netns {
         &mut self,
         cx: &mut Context<'_>,
         pid: u32,
-        bind: Option<Ipv4Addr>,
-        port: u16,
+        (bind, port): (Option<Ipv4Addr>, u16),
+        backlog: u32,
         again: bool,
     ) -> Result<SocketId, super::Errno> {
         if let Some(a) = bind
@@ -458,7 +458,9 @@ impl Netns {
         s.listen(ep).map_err(|_| super::Errno::Inval)?;
         let h = l4.sockets.add(s);
         l4.owners.insert(h, pid);
-        Ok(self.socks.open(pid, Backing::Tcp(h)))
+        let id = self.socks.open(pid, Backing::Tcp(h));
+        self.socks.set_backlog(id, backlog);
+        Ok(id)
     }
 
     /// The process lets go of TCP socket `h`: it finishes closing on its own, then goes.
@@ -733,10 +735,5 @@ impl Netns {
         out.extend(listeners);
         out.extend(others);
         out
-    }
-
-    /// Records a listening socket's `listen()` backlog.
-    pub(crate) fn set_backlog(&mut self, id: SocketId, backlog: u32) {
-        self.socks.set_backlog(id, backlog);
     }
 }

@@ -15,6 +15,9 @@ use crate::clock;
 use sim_core::{Duration, Instant};
 use std::net::Ipv4Addr;
 
+/// socketserver's `request_queue_size`: the `listen()` backlog.
+const REQUEST_QUEUE_SIZE: u32 = 5;
+
 /// Python's `Server:` header.
 pub const SERVER: &str = "SimpleHTTP/0.6 Python/3.11.2";
 
@@ -120,10 +123,7 @@ impl HttpServer {
                 stage: Stage::Reading,
                 parts: Default::default(),
             });
-            self.listener = sys.tcp_listen_on(self.args.bind, self.args.port, true).ok();
-            if let Some(l) = self.listener {
-                sys.set_backlog(l, 5);
-            }
+            self.listener = sys.tcp_listen_on(self.args.bind, self.args.port, REQUEST_QUEUE_SIZE, true).ok();
         }
         let now = sys.now();
         for c in &mut self.conns {
@@ -411,10 +411,8 @@ impl Program for HttpServer {
     }
     fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
         let port = self.args.port;
-        match sys.tcp_listen_on(self.args.bind, port, false) {
+        match sys.tcp_listen_on(self.args.bind, port, REQUEST_QUEUE_SIZE, false) {
             Ok(h) => {
-                // socketserver's request_queue_size.
-                sys.set_backlog(h, 5);
                 self.listener = Some(h);
                 let line = match self.args.bind {
                     Some(a) => format!("Serving HTTP on {a} port {port} (http://{a}:{port}/) ..."),

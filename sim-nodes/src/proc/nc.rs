@@ -12,6 +12,9 @@
 use super::{Program, SocketId, Sys};
 use std::net::Ipv4Addr;
 
+/// ncat's `listen()` backlog.
+const BACKLOG: u32 = 10;
+
 /// ncat's options.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NcArgs {
@@ -122,10 +125,7 @@ impl Nc {
                 self.peer = peer;
                 if self.args.keep_open {
                     // accept(): the listener listens on.
-                    self.next = sys.tcp_listen_on(None, self.args.port, true).ok();
-                    if let Some(n) = self.next {
-                        sys.set_backlog(n, 10);
-                    }
+                    self.next = sys.tcp_listen_on(None, self.args.port, BACKLOG, true).ok();
                 }
                 if self.args.verbose
                     && let Some((a, p)) = peer
@@ -171,10 +171,8 @@ impl Nc {
                 if self.args.keep_open && self.args.listen {
                     // -k: on to the next client (who may be connected already).
                     sys.tcp_release(h);
-                    self.sock = self.next.take().or_else(|| sys.tcp_listen_on(None, self.args.port, true).ok());
-                    if let Some(n) = self.sock {
-                        sys.set_backlog(n, 10);
-                    }
+                    self.sock =
+                        self.next.take().or_else(|| sys.tcp_listen_on(None, self.args.port, BACKLOG, true).ok());
                     self.phase = Phase::Listening;
                     self.partial.clear();
                     return self.on_sockets(sys);
@@ -202,11 +200,9 @@ impl Program for Nc {
             sys.stderr(VERSION);
         }
         if self.args.listen {
-            let r = if self.args.udp { sys.udp_open(self.args.port) } else { sys.tcp_listen(self.args.port) };
+            let r = if self.args.udp { sys.udp_open(self.args.port) } else { sys.tcp_listen(self.args.port, BACKLOG) };
             match r {
                 Ok(h) => {
-                    // ncat listens with a backlog of 10.
-                    sys.set_backlog(h, 10);
                     self.sock = Some(h);
                     self.phase = Phase::Listening;
                     if self.args.verbose {
