@@ -58,6 +58,12 @@ pub enum KernelError {
     Io(String),
 }
 
+impl From<ScenarioError> for KernelError {
+    fn from(e: ScenarioError) -> Self {
+        KernelError::Refused(Box::new(e))
+    }
+}
+
 /// What this process may do, read from `/proc/self/status`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Capabilities {

@@ -1,18 +1,20 @@
-//! The kernel runner: a scenario's steps, in order, on real namespaces in real time.
+//! The kernel back end: a scenario's steps on real namespaces, in real time, as
+//! [`scenarios::run::shell`] drives them through [`Backend`].
 //!
-//! It keeps the sim runner's shape so the two transcripts read alike: each step is a
-//! command record, then what it printed; processes started with `&` are jobs (`kill %N`,
-//! `wait`), and at the end every job still attached to the terminal gets SIGINT. A
-//! configuration command the kernel refuses stops the run with the scenario's file, line
-//! and column — unless the step expects that failure.
+//! It owns the run's namespaces, the real processes and in-process captures it starts,
+//! and the trace they write; job numbers, refusals and their words are the shell's, so a
+//! scenario reads alike on either back end. It must not touch anything outside the run's
+//! namespaces and its own directory (see the crate's doc).
 
 use crate::capture::Capture;
 use crate::exec::{self, Proc, Recorder};
 use crate::names::Names;
 use crate::rtnl::{self, Refused, Rtnl};
 use crate::{KernelError, netns};
-use scenarios::command::{Command, LinkKind, Scenario, Step};
+use scenarios::command::{Command, LinkKind, Scenario, Secs, Step};
 use scenarios::render::transcript::{self, Attribution, CaptureName, Rendered};
+use scenarios::run::backend::{Backend, Refusal, Said};
+use scenarios::run::shell::{self, Job as ShellJob};
 use scenarios::{ScenarioError, Span};
 use sim_core::tcpdump::{self, Options};
 use sim_core::{CaptureId, Filter, NodeId, Record, Stream};
@@ -70,15 +72,33 @@ impl KernelRun {
     }
 }
 
-enum JobKind {
-    Proc { proc_: Proc, daemon: bool },
-    Capture { cap: Capture, node: NodeId, pid: u32, ended: bool },
+impl From<Refused> for Refusal {
+    fn from(r: Refused) -> Self {
+        Refusal::new(r.message, r.status)
+    }
 }
 
-struct Job {
-    number: u32,
-    step: usize,
-    kind: JobKind,
+/// A program kernel mode started: a real process, or one of its in-process captures
+/// (an index into [`Kernel::caps`]).
+#[derive(Debug)]
+pub enum KernelJob {
+    /// A process; `daemon` when it forks away and its first process exits.
+    Proc {
+        /// The process.
+        proc_: Proc,
+        /// It daemonizes.
+        daemon: bool,
+    },
+    /// A capture.
+    Capture(usize),
+}
+
+/// A capture, as long as the run lasts.
+struct Cap {
+    cap: Capture,
+    node: NodeId,
+    pid: u32,
+    ended: bool,
 }
 
 /// Removes the run's namespaces and files however the run ends (return, error, panic).
@@ -101,7 +121,8 @@ impl Drop for Cleanup {
     }
 }
 
-struct Kr<'a> {
+/// The kernel back end.
+pub struct Kernel<'a> {
     file: &'a str,
     source: &'a str,
     names: Names,
@@ -110,9 +131,10 @@ struct Kr<'a> {
     nodes: BTreeMap<Option<String>, NodeId>,
     next_node: u32,
     cleanup: Cleanup,
-    jobs: Vec<Job>,
+    caps: Vec<Cap>,
+    /// Programs started so far (their files are numbered by it).
+    started: usize,
     attribution: Attribution,
-    exits: BTreeMap<usize, i32>,
     captures: Vec<CaptureName>,
     /// A step may have changed link states the kernel has not settled yet.
     unsettled: bool,
@@ -132,14 +154,10 @@ request subnet-mask, broadcast-address, time-offset, routers,\n\
 \tnetbios-name-servers, netbios-scope, interface-mtu,\n\
 \trfc3442-classless-static-routes, ntp-servers;\n";
 
-impl<'a> Kr<'a> {
-    fn error(&self, step: &Step, message: impl Into<String>, word: Option<&str>) -> ScenarioError {
-        let at: Span = word.map(|w| step.locate(w)).unwrap_or(step.span);
-        ScenarioError::at(self.file, self.source, at, message)
-    }
-
-    fn say(&self, node: NodeId, stream: Stream, line: String) {
-        self.rec.push(|at| Record::Output { at, node, pid: 0, stream, line });
+impl Kernel<'_> {
+    fn error(&self, step: &Step, message: impl Into<String>) -> KernelError {
+        let at: Span = step.span;
+        KernelError::Refused(Box::new(ScenarioError::at(self.file, self.source, at, message)))
     }
 
     fn kernel_of(&self, ns: Option<&str>) -> Result<(String, NodeId), Refused> {
@@ -169,25 +187,8 @@ impl<'a> Kr<'a> {
         Ok(())
     }
 
-    /// A refused command: its message as output when the step expects the failure, else
-    /// the run stops here.
-    fn refuse(&mut self, i: usize, step: &Step, node: NodeId, r: Refused) -> Result<(), KernelError> {
-        let mut exits = std::mem::take(&mut self.exits);
-        let say = |l| self.say(node, Stream::Stderr, l);
-        let stop = || KernelError::Refused(Box::new(self.error(step, r.message.clone(), None)));
-        let res = scenarios::run::shell::refuse(i, step, &r.message, r.status, &mut exits, say, stop);
-        self.exits = exits;
-        res
-    }
-
-    async fn tool(
-        &mut self,
-        i: usize,
-        step: &Step,
-        kernel: &str,
-        node: NodeId,
-        argv: Vec<String>,
-    ) -> Result<(), KernelError> {
+    /// Runs the tool itself (`ip … show`, `sysctl`, `iptables`, `brctl`): what it printed.
+    async fn tool(&mut self, step: &Step, kernel: &str, argv: Vec<String>) -> Result<Said, KernelError> {
         let mut out = match &step.run {
             Command::IptablesRestore { args, input } => {
                 let argv: Vec<String> =
@@ -219,18 +220,7 @@ impl<'a> Kr<'a> {
         if out.status == 0 {
             out.stderr.retain(|l| l != "Error: Peer netns reference is invalid.");
         }
-        if out.status != 0 && scenarios::run::shell::expected_exit(step).is_none_or(|n| n == 0) {
-            let msg = if out.stderr.is_empty() { out.stdout.join("\n") } else { out.stderr.join("\n") };
-            return Err(KernelError::Refused(Box::new(self.error(step, msg, None))));
-        }
-        for l in out.stdout {
-            self.say(node, Stream::Stdout, l);
-        }
-        for l in out.stderr {
-            self.say(node, Stream::Stderr, l);
-        }
-        self.exits.insert(i, out.status);
-        Ok(())
+        Ok(Said { stdout: out.stdout, stderr: out.stderr, status: out.status })
     }
 
     /// Waits (up to [`LINK_SETTLE`]) until every namespace's links are settled
@@ -247,135 +237,7 @@ impl<'a> Kr<'a> {
         Ok(())
     }
 
-    async fn run_step(&mut self, steps: &[Step], i: usize, step: &Step) -> Result<(), KernelError> {
-        if std::mem::take(&mut self.unsettled) {
-            self.settle().await?;
-        }
-        // Anything but a look or a wait may change a link (a veth's peer, a bridge's ports).
-        self.unsettled = !matches!(
-            step.run,
-            Command::LinkShow { .. }
-                | Command::AddrShow { .. }
-                | Command::RouteShow { .. }
-                | Command::NeighShow { .. }
-                | Command::BridgeFdbShow { .. }
-                | Command::Sleep { .. }
-        );
-        let prompt = step.ns.clone().unwrap_or_default();
-        let line = step.text.clone();
-        self.rec.push(|at| Record::Command { at, prompt, line });
-        let (kernel, node) = match self.kernel_of(step.ns.as_deref()) {
-            Ok(x) => x,
-            Err(r) => return self.refuse(i, step, NodeId(0), r),
-        };
-        match &step.run {
-            Command::NetnsAdd { name } => {
-                if self.nodes.contains_key(&Some(name.clone())) {
-                    let r = Refused {
-                        message: format!("Cannot create namespace file \"/run/netns/{name}\": File exists"),
-                        status: 1,
-                    };
-                    return self.refuse(i, step, node, r);
-                }
-                self.make_ns(Some(name)).await?;
-                self.exits.insert(i, 0);
-            }
-            Command::NetnsDel { name } => match self.kernel_of(Some(name)) {
-                Ok((k, n)) => {
-                    // Only the name goes: what still runs in it keeps it (and its links) alive.
-                    self.rtnl.forget(&k);
-                    let ids = self.peer_ids(&k).await;
-                    netns::unname(&k)?;
-                    self.nodes.remove(&Some(name.clone()));
-                    let ino = self.cleanup.made.iter().find(|(m, _)| *m == k).and_then(|(_, i)| *i);
-                    let held = ino.is_some_and(|i| !netns::pids(i).is_empty())
-                        || self
-                            .jobs
-                            .iter()
-                            .any(|j| matches!(&j.kind, JobKind::Capture { node, ended: false, .. } if *node == n));
-                    if !held {
-                        // The kernel tears a namespace down in a work queue, a little later:
-                        // wait until the others no longer know its id.
-                        self.wait_gone(&ids).await;
-                    }
-                    self.exits.insert(i, 0);
-                }
-                Err(_) => {
-                    let r = Refused {
-                        message: format!(
-                            "Cannot remove namespace file \"/run/netns/{name}\": No such file or directory"
-                        ),
-                        status: 1,
-                    };
-                    return self.refuse(i, step, node, r);
-                }
-            },
-            Command::NetnsList => {
-                // Newest first, as `ip netns list` reads /run/netns here.
-                let mut ours: Vec<(NodeId, &String)> =
-                    self.nodes.iter().filter_map(|(k, v)| k.as_ref().map(|n| (*v, n))).collect();
-                ours.sort();
-                for (_, n) in ours.into_iter().rev() {
-                    self.say(node, Stream::Stdout, n.clone());
-                }
-                self.exits.insert(i, 0);
-            }
-            Command::Sleep { secs } => {
-                tokio::time::sleep(Duration::from_nanos(secs.0.as_nanos())).await;
-            }
-            Command::Kill { job } => self.kill(i, step, node, *job).await?,
-            Command::Wait => self.wait(steps, step).await?,
-            Command::Input { job, line } => {
-                let found = self.jobs.iter_mut().find(|j| j.number == *job);
-                match found {
-                    Some(Job { kind: JobKind::Proc { proc_, .. }, .. }) if proc_.running() => {
-                        proc_.type_line(line).await;
-                        // What it sends takes a moment to be on its way.
-                        tokio::time::sleep(SETTLE).await;
-                        self.exits.insert(i, 0);
-                    }
-                    _ => {
-                        let r = Refused { message: scenarios::run::shell::no_such_job("input", *job), status: 1 };
-                        return self.refuse(i, step, node, r);
-                    }
-                }
-            }
-            Command::Tcpdump(t) => {
-                let filter = Filter::parse(&t.filter)
-                    .map_err(|e| KernelError::Refused(Box::new(self.error(step, e.to_string(), None))))?;
-                let id = CaptureId(self.captures.len() as u32);
-                match Capture::start(&kernel, &t.iface, filter, id, &self.rec)? {
-                    Ok(cap) => {
-                        let pid = CAPTURE_PID_BASE + id.0;
-                        for l in tcpdump::start_lines(&t.iface, t.write.is_some()) {
-                            self.rec.push(|at| Record::Output { at, node, pid, stream: Stream::Stderr, line: l });
-                        }
-                        let ns = step.ns.as_deref().unwrap_or("root");
-                        self.captures.push(CaptureName {
-                            id,
-                            name: format!("{ns}/{}", t.iface),
-                            filter: (!t.filter.is_empty()).then(|| t.filter.clone()),
-                        });
-                        let opts = Options { link_header: t.link_header, timestamp: !t.no_timestamp };
-                        self.attribution.captures.insert(id, (i, opts, t.write.is_some()));
-                        self.attribution.procs.insert((node, pid), i);
-                        let number = self.jobs.len() as u32 + 1;
-                        self.jobs.push(Job {
-                            number,
-                            step: i,
-                            kind: JobKind::Capture { cap, node, pid, ended: false },
-                        });
-                    }
-                    Err(msg) => return self.refuse(i, step, node, Refused { message: msg, status: 1 }),
-                }
-            }
-            c if c.is_process() => self.start_process(i, step, &kernel, node).await?,
-            _ => self.configure(i, step, &kernel, node).await?,
-        }
-        Ok(())
-    }
-
-    async fn configure(&mut self, i: usize, step: &Step, kernel: &str, node: NodeId) -> Result<(), KernelError> {
+    async fn ip(&mut self, step: &Step, kernel: &str) -> Result<Result<Said, Refusal>, KernelError> {
         let h = self.rtnl.handle(kernel)?;
         let res: Result<(), Refused> = match &step.run {
             Command::LinkAdd { name, kind: LinkKind::Veth { peer, peer_netns } } => {
@@ -384,7 +246,7 @@ impl<'a> Kr<'a> {
                         Ok((k, _)) => {
                             Some(std::fs::File::open(netns::path(&k)).map_err(|e| KernelError::Io(e.to_string()))?)
                         }
-                        Err(r) => return self.refuse(i, step, node, r),
+                        Err(r) => return Ok(Err(r.into())),
                     },
                     None => None,
                 };
@@ -405,7 +267,7 @@ impl<'a> Kr<'a> {
                                 message: format!("Error: argument \"{t}\" is wrong: Invalid \"netns\" value"),
                                 status: 255,
                             };
-                            return self.refuse(i, step, node, r);
+                            return Ok(Err(r.into()));
                         }
                     },
                     None => None,
@@ -418,7 +280,7 @@ impl<'a> Kr<'a> {
                         let dev = s.name.clone().unwrap_or_else(|| s.dev.clone());
                         let a = a.to_string();
                         let argv = fixed(&["ip", "link", "set", "dev", &dev, "type", "bridge", "ageing_time", &a]);
-                        return self.tool(i, step, kernel, node, argv).await;
+                        return self.tool(step, kernel, argv).await.map(Ok);
                     }
                     (r, _) => r,
                 }
@@ -431,16 +293,10 @@ impl<'a> Kr<'a> {
             other => {
                 // Shows, neighbour flushes, bridge tables, brctl, sysctl: the tool itself.
                 let argv = other.argv();
-                return self.tool(i, step, kernel, node, argv).await;
+                return self.tool(step, kernel, argv).await.map(Ok);
             }
         };
-        match res {
-            Ok(()) => {
-                self.exits.insert(i, 0);
-                Ok(())
-            }
-            Err(r) => self.refuse(i, step, node, r),
-        }
+        Ok(res.map(|()| Said::default()).map_err(Refusal::from))
     }
 
     fn argv(&self, step: &Step) -> Result<(Vec<String>, bool), KernelError> {
@@ -473,7 +329,7 @@ impl<'a> Kr<'a> {
         let ns = step.ns.as_deref().unwrap_or("root");
         let daemon = match &step.run {
             Command::Dnsmasq(d) => {
-                let n = self.jobs.len();
+                let n = self.started;
                 argv.push(format!("--pid-file={dir}/dnsmasq-{ns}-{n}.pid"));
                 argv.push(format!("--dhcp-leasefile={dir}/dnsmasq-{ns}-{n}.leases"));
                 argv.push("--conf-file=/dev/null".into());
@@ -500,27 +356,94 @@ impl<'a> Kr<'a> {
         Ok((argv, daemon))
     }
 
-    async fn start_process(&mut self, i: usize, step: &Step, kernel: &str, node: NodeId) -> Result<(), KernelError> {
-        let endless = matches!(&step.run, Command::Ping(p) if p.count.is_none()) && !step.background;
+    /// `ip netns add|del|list`: the run's own namespaces.
+    async fn netns(&mut self, step: &Step, node: NodeId) -> Result<Result<Said, Refusal>, KernelError> {
+        match &step.run {
+            Command::NetnsAdd { name } => {
+                if self.nodes.contains_key(&Some(name.clone())) {
+                    let msg = format!("Cannot create namespace file \"/run/netns/{name}\": File exists");
+                    return Ok(Err(Refusal::new(msg, 1)));
+                }
+                self.make_ns(Some(name)).await?;
+                Ok(Ok(Said::default()))
+            }
+            Command::NetnsDel { name } => match self.kernel_of(Some(name)) {
+                Ok((k, n)) => {
+                    // Only the name goes: what still runs in it keeps it (and its links) alive.
+                    self.rtnl.forget(&k);
+                    let ids = self.peer_ids(&k).await;
+                    netns::unname(&k)?;
+                    self.nodes.remove(&Some(name.clone()));
+                    let ino = self.cleanup.made.iter().find(|(m, _)| *m == k).and_then(|(_, i)| *i);
+                    let held = ino.is_some_and(|i| !netns::pids(i).is_empty())
+                        || self.caps.iter().any(|c| c.node == n && !c.ended);
+                    if !held {
+                        // The kernel tears a namespace down in a work queue, a little later:
+                        // wait until the others no longer know its id.
+                        self.wait_gone(&ids).await;
+                    }
+                    Ok(Ok(Said::default()))
+                }
+                Err(_) => {
+                    let msg = format!("Cannot remove namespace file \"/run/netns/{name}\": No such file or directory");
+                    Ok(Err(Refusal::new(msg, 1)))
+                }
+            },
+            _ => {
+                // Newest first, as `ip netns list` reads /run/netns here.
+                let _ = node;
+                let mut ours: Vec<(NodeId, &String)> =
+                    self.nodes.iter().filter_map(|(k, v)| k.as_ref().map(|n| (*v, n))).collect();
+                ours.sort();
+                Ok(Ok(Said::ok(ours.into_iter().rev().map(|(_, n)| n.clone()).collect())))
+            }
+        }
+    }
+
+    /// Starts tcpdump's in-process twin on the interface.
+    fn capture(
+        &mut self,
+        i: usize,
+        step: &Step,
+        kernel: &str,
+        node: NodeId,
+    ) -> Result<Result<KernelJob, Refusal>, KernelError> {
+        let Command::Tcpdump(t) = &step.run else { unreachable!("capture takes tcpdump only") };
+        let filter = Filter::parse(&t.filter).map_err(|e| self.error(step, e.to_string()))?;
+        let id = CaptureId(self.captures.len() as u32);
+        let cap = match Capture::start(kernel, &t.iface, filter, id, &self.rec)? {
+            Ok(cap) => cap,
+            Err(msg) => return Ok(Err(Refusal::new(msg, 1).at_word(&t.iface))),
+        };
+        let pid = CAPTURE_PID_BASE + id.0;
+        for l in tcpdump::start_lines(&t.iface, t.write.is_some()) {
+            self.rec.push(|at| Record::Output { at, node, pid, stream: Stream::Stderr, line: l });
+        }
+        let ns = step.ns.as_deref().unwrap_or("root");
+        self.captures.push(CaptureName {
+            id,
+            name: format!("{ns}/{}", t.iface),
+            filter: (!t.filter.is_empty()).then(|| t.filter.clone()),
+        });
+        let opts = Options { link_header: t.link_header, timestamp: !t.no_timestamp };
+        self.attribution.captures.insert(id, (i, opts, t.write.is_some()));
+        self.attribution.procs.insert((node, pid), i);
+        self.caps.push(Cap { cap, node, pid, ended: false });
+        Ok(Ok(KernelJob::Capture(self.caps.len() - 1)))
+    }
+
+    /// Starts a real program; a background one is given the moment a person gives a
+    /// program started in another terminal.
+    async fn program(&mut self, i: usize, step: &Step, kernel: &str, node: NodeId) -> Result<KernelJob, KernelError> {
         let (argv, daemon) = self.argv(step)?;
+        self.started += 1;
         let stdin = match &step.run {
             Command::Nc(n) => n.input.as_ref().map(|l| format!("{l}\n").into_bytes()),
             _ => None,
         };
-        let mut proc_ = exec::spawn(kernel, &argv, stdin, node, &self.rec, &self.names)?;
+        let proc_ = exec::spawn(kernel, &argv, stdin, node, &self.rec, &self.names)?;
         self.attribution.procs.insert((node, proc_.pid), i);
-        // A foreground ping without -c is fine only if it fails at once (`connect:
-        // Network is unreachable`), as the sim lets it.
-        if endless && proc_.wait(Duration::from_secs(1)).await.is_none() {
-            proc_.kill();
-            return Err(KernelError::Refused(Box::new(scenarios::run::shell::endless_ping(
-                self.file,
-                self.source,
-                step,
-            ))));
-        }
         if step.background {
-            // Give it the moment a person gives a program started in another terminal:
             // `conntrack -E` prints nothing until an event, dnsmasq must bind its port.
             tokio::time::sleep(SETTLE).await;
             // A server started in another terminal is listening by the time a person types
@@ -544,16 +467,39 @@ impl<'a> Kr<'a> {
                     }
                 }
             }
-            let number = self.jobs.len() as u32 + 1;
-            self.jobs.push(Job { number, step: i, kind: JobKind::Proc { proc_, daemon } });
-        } else if proc_.wait(PATIENCE).await.is_none() {
-            proc_.kill();
-            return Err(KernelError::Refused(Box::new(
-                self.error(step, "this command never ends", None)
-                    .with_hint("give it a count or a deadline, or run it in the background"),
-            )));
         }
-        Ok(())
+        Ok(KernelJob::Proc { proc_, daemon })
+    }
+
+    fn end_capture(&mut self, k: usize) {
+        let Some(c) = self.caps.get_mut(k) else { return };
+        if c.ended {
+            return;
+        }
+        c.ended = true;
+        let (node, pid) = (c.node, c.pid);
+        for l in tcpdump::end_lines(c.cap.stop()) {
+            self.rec.push(|at| Record::Output { at, node, pid, stream: Stream::Stderr, line: l });
+        }
+        self.rec.push(|at| Record::Exit { at, node, pid, status: 0 });
+    }
+
+    /// The end of the run: Ctrl-C to every job still attached, SIGKILL to one that
+    /// outlives its grace.
+    async fn end_all(&mut self, jobs: Vec<&mut KernelJob>) {
+        for j in jobs {
+            match j {
+                KernelJob::Proc { proc_, .. } if proc_.running() => {
+                    proc_.interrupt();
+                    if proc_.wait(GRACE).await.is_none() {
+                        proc_.kill();
+                        let _ = proc_.wait(GRACE).await;
+                    }
+                }
+                KernelJob::Proc { .. } => {}
+                KernelJob::Capture(k) => self.end_capture(*k),
+            }
+        }
     }
 
     /// For each namespace of ours that has an id for `kernel`: that namespace and the id.
@@ -591,89 +537,125 @@ impl<'a> Kr<'a> {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
     }
+}
 
-    async fn kill(&mut self, i: usize, step: &Step, node: NodeId, number: u32) -> Result<(), KernelError> {
-        let Some(j) = self.jobs.iter_mut().find(|j| j.number == number) else {
-            let r = Refused { message: scenarios::run::shell::no_such_job("kill", number), status: 1 };
-            return self.refuse(i, step, node, r);
-        };
-        match &mut j.kind {
-            // A daemon that detached is no longer the terminal's job.
-            JobKind::Proc { proc_, daemon: true } if !proc_.running() => {
-                let r = Refused { message: scenarios::run::shell::no_such_job("kill", number), status: 1 };
-                return self.refuse(i, step, node, r);
-            }
-            JobKind::Proc { proc_, .. } => proc_.interrupt(),
-            JobKind::Capture { cap, node, pid, ended } => {
-                if !*ended {
-                    end_capture(&self.rec, cap, *node, *pid);
-                    *ended = true;
-                }
-            }
+impl Backend for Kernel<'_> {
+    type Job = KernelJob;
+    type Error = KernelError;
+
+    async fn command(&mut self, step: &Step) -> Result<(), KernelError> {
+        if std::mem::take(&mut self.unsettled) {
+            self.settle().await?;
         }
-        self.exits.insert(i, 0);
+        // Anything but a look or a wait may change a link (a veth's peer, a bridge's ports).
+        self.unsettled = !matches!(
+            step.run,
+            Command::LinkShow { .. }
+                | Command::AddrShow { .. }
+                | Command::RouteShow { .. }
+                | Command::NeighShow { .. }
+                | Command::BridgeFdbShow { .. }
+                | Command::Sleep { .. }
+        );
+        let prompt = step.ns.clone().unwrap_or_default();
+        let line = step.text.clone();
+        self.rec.push(|at| Record::Command { at, prompt, line });
         Ok(())
     }
 
-    async fn wait(&mut self, steps: &[Step], step: &Step) -> Result<(), KernelError> {
-        // Jobs that never end by themselves: the sim refuses to wait on them too.
-        let never = self.jobs.iter().any(|j| match &j.kind {
-            JobKind::Capture { ended, .. } => !ended,
-            JobKind::Proc { proc_, .. } => {
-                proc_.running() && scenarios::run::shell::keeps_wait_waiting(&steps[j.step].run)
-            }
-        });
-        if never {
-            return Err(KernelError::Refused(Box::new(scenarios::run::shell::endless_wait(
-                self.file,
-                self.source,
-                step,
-            ))));
+    fn say(&mut self, step: &Step, stream: Stream, line: String) {
+        let node = self.nodes.get(&step.ns).copied().unwrap_or(NodeId(0));
+        self.rec.push(|at| Record::Output { at, node, pid: 0, stream, line });
+    }
+
+    async fn configure(&mut self, _: usize, step: &Step) -> Result<Result<Said, Refusal>, KernelError> {
+        let (kernel, node) = match self.kernel_of(step.ns.as_deref()) {
+            Ok(x) => x,
+            Err(r) => return Ok(Err(r.into())),
+        };
+        match &step.run {
+            Command::NetnsAdd { .. } | Command::NetnsDel { .. } | Command::NetnsList => self.netns(step, node).await,
+            _ => self.ip(step, &kernel).await,
         }
-        for j in &mut self.jobs {
-            if let JobKind::Proc { proc_, .. } = &mut j.kind
+    }
+
+    async fn start(&mut self, i: usize, step: &Step) -> Result<Result<KernelJob, Refusal>, KernelError> {
+        let (kernel, node) = match self.kernel_of(step.ns.as_deref()) {
+            Ok(x) => x,
+            Err(r) => return Ok(Err(r.into())),
+        };
+        match &step.run {
+            Command::Tcpdump(_) => self.capture(i, step, &kernel, node),
+            _ => self.program(i, step, &kernel, node).await.map(Ok),
+        }
+    }
+
+    async fn ended_at_once(&mut self, job: &mut KernelJob) -> bool {
+        // `connect: Network is unreachable` comes at once; a second is plenty.
+        match job {
+            KernelJob::Proc { proc_, .. } => proc_.wait(Duration::from_secs(1)).await.is_some(),
+            KernelJob::Capture(_) => false,
+        }
+    }
+
+    async fn wait(&mut self, _: &Step, jobs: Vec<&mut KernelJob>) -> Result<bool, KernelError> {
+        for j in jobs {
+            // A daemon's first process exits once it detached.
+            if let KernelJob::Proc { proc_, .. } = j
                 && proc_.running()
                 && proc_.wait(PATIENCE).await.is_none()
             {
-                return Err(KernelError::Refused(Box::new(scenarios::run::shell::endless_wait(
-                    self.file,
-                    self.source,
-                    step,
-                ))));
+                return Ok(false);
             }
         }
+        Ok(true)
+    }
+
+    fn running(&self, job: &KernelJob) -> bool {
+        match job {
+            KernelJob::Proc { proc_, .. } => proc_.running(),
+            KernelJob::Capture(k) => self.caps.get(*k).is_some_and(|c| !c.ended),
+        }
+    }
+
+    fn detached(&self, job: &KernelJob) -> bool {
+        matches!(job, KernelJob::Proc { proc_, daemon: true } if !proc_.running())
+    }
+
+    async fn interrupt(&mut self, job: &mut KernelJob) {
+        match job {
+            KernelJob::Proc { proc_, .. } => proc_.interrupt(),
+            KernelJob::Capture(k) => self.end_capture(*k),
+        }
+    }
+
+    async fn kill(&mut self, job: &mut KernelJob) {
+        match job {
+            KernelJob::Proc { proc_, .. } => proc_.kill(),
+            KernelJob::Capture(k) => self.end_capture(*k),
+        }
+    }
+
+    async fn input(&mut self, job: &mut KernelJob, line: &str) {
+        if let KernelJob::Proc { proc_, .. } = job {
+            proc_.type_line(line).await;
+            // What it sends takes a moment to be on its way.
+            tokio::time::sleep(SETTLE).await;
+        }
+    }
+
+    async fn sleep(&mut self, _: &Step, secs: Secs, _: &[ShellJob<KernelJob>]) -> Result<(), KernelError> {
+        tokio::time::sleep(Duration::from_nanos(secs.0.as_nanos())).await;
         Ok(())
     }
 
-    /// The end of the scenario: Ctrl-C to every job still attached.
-    async fn finish(&mut self) {
-        for j in &mut self.jobs {
-            match &mut j.kind {
-                JobKind::Proc { proc_, .. } if proc_.running() => {
-                    proc_.interrupt();
-                    if proc_.wait(GRACE).await.is_none() {
-                        proc_.kill();
-                        let _ = proc_.wait(GRACE).await;
-                    }
-                }
-                JobKind::Proc { .. } => {}
-                JobKind::Capture { cap, node, pid, ended } => {
-                    if !*ended {
-                        end_capture(&self.rec, cap, *node, *pid);
-                        *ended = true;
-                    }
-                }
-            }
-        }
+    async fn finish(&mut self, jobs: Vec<&mut KernelJob>) {
+        self.end_all(jobs).await
     }
-}
 
-fn end_capture(rec: &Recorder, cap: &mut Capture, node: NodeId, pid: u32) {
-    let n = cap.stop();
-    for l in tcpdump::end_lines(n) {
-        rec.push(|at| Record::Output { at, node, pid, stream: Stream::Stderr, line: l });
+    async fn abandon(&mut self, jobs: Vec<&mut KernelJob>) {
+        self.end_all(jobs).await
     }
-    rec.push(|at| Record::Exit { at, node, pid, status: 0 });
 }
 
 /// Runs a scenario on the kernel. The caller has checked privileges and tools.
@@ -683,7 +665,7 @@ pub(crate) async fn run(file: &str, source: &str, sc: &Scenario) -> Result<Kerne
     let dir = std::env::temp_dir().join(names.prefix());
     let guard = crate::guard::Guard::start(names.prefix(), &dir)?;
     crate::registry::remember_dir(&dir);
-    let mut kr = Kr {
+    let mut k = Kernel {
         file,
         source,
         rtnl: Rtnl::new(tokio::runtime::Handle::current()),
@@ -691,31 +673,24 @@ pub(crate) async fn run(file: &str, source: &str, sc: &Scenario) -> Result<Kerne
         nodes: BTreeMap::new(),
         next_node: 0,
         cleanup: Cleanup { made: Vec::new(), dir, _guard: guard },
-        jobs: Vec::new(),
+        caps: Vec::new(),
+        started: 0,
         attribution: Attribution::default(),
-        exits: BTreeMap::new(),
         captures: Vec::new(),
         unsettled: false,
         names,
     };
-    kr.make_ns(None).await?;
-    let mut res = Ok(());
-    for (i, step) in sc.steps.iter().enumerate() {
-        res = kr.run_step(&sc.steps, i, step).await;
-        if res.is_err() {
-            break;
-        }
-    }
-    kr.finish().await;
-    res?;
-    let records = kr.rec.take();
-    let rendered = transcript::render(&records, &kr.attribution, &sc.steps, &kr.exits);
+    k.make_ns(None).await?;
+    let ran = shell::run_steps(&mut k, file, source, &sc.steps, false).await;
+    ran.result?;
+    let records = k.rec.take();
+    let rendered = transcript::render(&records, &k.attribution, &sc.steps, &ran.exits);
     Ok(KernelRun {
         steps: sc.steps.clone(),
-        attribution: std::mem::take(&mut kr.attribution),
-        exits: std::mem::take(&mut kr.exits),
+        attribution: std::mem::take(&mut k.attribution),
+        exits: ran.exits,
         records,
-        captures: std::mem::take(&mut kr.captures),
+        captures: std::mem::take(&mut k.captures),
         rendered,
         elapsed: started.elapsed(),
     })

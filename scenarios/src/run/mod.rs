@@ -1,7 +1,9 @@
-//! What runs a scenario: the shell both back ends share ([`shell`]), the sim back end's
-//! runner ([`sim`]) with the programs it starts ([`spawn`], [`dhcp`]). Kernel mode's runner
-//! lives in the `kernel-backend` crate and takes its shell from here too.
+//! What runs a scenario: the shell ([`shell`]) drives a back end through one interface
+//! ([`backend::Backend`]); the sim back end ([`sim`]) with the programs it starts
+//! ([`spawn`], [`dhcp`]) is one implementation, kernel mode (`kernel_backend::runner`) the
+//! other.
 
+pub mod backend;
 pub mod dhcp;
 pub mod shell;
 pub mod sim;

@@ -1,12 +1,14 @@
-//! The sim back end: runs a scenario's steps on a [`Lab`] in virtual time.
+//! The sim back end: a scenario's steps on a [`Lab`], in virtual time, as
+//! [`super::shell`] drives them through [`Backend`]. A dry run (`nslab check`) is this back
+//! end with nothing started: configuration commands run on a lab that runs nothing, time
+//! stands still, and a background job is only a note of whether it would ever end.
 //!
-//! Commands run in order, like a shell without `set -e`… except that a configuration
-//! command the machine refuses stops the run with the file, line and column — unless the
-//! step expects that exit status, in which case the tool's message is its output. A
-//! foreground process runs until it exits; `&` leaves it running; `sleep` advances time;
-//! at the end every background job is interrupted (Ctrl-C), so tcpdump prints its counts.
+//! It owns the lab, its trace, and which step each process and capture belongs to; job
+//! numbers, refusals and their words are the shell's.
 
-use crate::command::{Brctl, Command, LinkKind, Scenario, Step};
+use super::backend::{Backend, Refusal, Said};
+use super::shell::{self, Job as ShellJob};
+use crate::command::{Brctl, Command, LinkKind, Scenario, Secs, Step};
 use crate::error::ScenarioError;
 use crate::render::transcript::{self, Attribution, Failure, Rendered, failures};
 use sim_core::tcpdump::Options;
@@ -36,19 +38,6 @@ pub struct RunOptions {
 /// The seed used when neither the command line nor the scenario gives one.
 pub const DEFAULT_SEED: u64 = 1;
 
-/// A background job, numbered as the shell numbers them.
-#[derive(Clone, Debug)]
-pub struct JobInfo {
-    /// `%N`.
-    pub number: u32,
-    /// The step that started it.
-    pub step: usize,
-    /// That step's line in the scenario file.
-    pub line: u32,
-    /// The process.
-    pub job: Job,
-}
-
 /// What a run produced.
 pub struct Run {
     /// The machine, with its trace.
@@ -65,281 +54,47 @@ pub struct Run {
     pub rendered: Rendered,
 }
 
-struct Runner<'a> {
+/// A program the sim started; in a dry run, one it would have started.
+#[derive(Clone, Copy, Debug)]
+pub enum SimJob {
+    /// A process of the lab.
+    Live(Job),
+    /// A dry run's job: `stopped` once it would no longer run (`kill %N`, or a ping
+    /// without `-c` that ends at once).
+    Dry {
+        /// It would not run any more.
+        stopped: bool,
+    },
+}
+
+/// The sim back end.
+pub struct Sim<'a> {
     file: &'a str,
     source: &'a str,
     lab: Lab,
-    jobs: Vec<JobInfo>,
     attribution: Attribution,
-    exits: BTreeMap<usize, i32>,
     dry: bool,
-    /// In a dry run (`nslab check`) nothing starts: the background jobs a run would have,
-    /// each `true` while it would never end by itself (tcpdump, a ping without `-c`, …) and
-    /// no `kill %N` has stopped it.
-    dry_jobs: Vec<bool>,
 }
 
-/// The word an error message names in quotes (`Cannot find device "x"`), if any.
-fn quoted(msg: &str) -> Option<&str> {
-    let a = msg.find('"')?;
-    let b = msg[a + 1..].find('"')?;
-    Some(&msg[a + 1..a + 1 + b])
-}
-
-/// The first interface name a command would create that the kernel does not take.
-fn bad_ifname(cmd: &Command) -> Option<&str> {
-    let names: Vec<&str> = match cmd {
-        Command::LinkAdd { name, kind: LinkKind::Veth { peer, .. } } => vec![name, peer],
-        Command::LinkAdd { name, kind: LinkKind::Bridge } => vec![name],
-        Command::LinkSet(s) => s.name.as_deref().into_iter().collect(),
-        Command::Brctl(Brctl::Addbr(n)) => vec![n],
-        _ => return None,
-    };
-    names.into_iter().find(|n| !sim_nodes::lab::names::dev_valid_name(n))
-}
-
-impl Runner<'_> {
-    fn error(&self, step: &Step, e: LabError, word: Option<&str>) -> ScenarioError {
-        let w = word.or_else(|| quoted(&e.message));
-        let at = self.restore_line(step, &e.message).or_else(|| w.map(|w| step.locate(w))).unwrap_or(step.span);
-        ScenarioError::at(self.file, self.source, at, e.message.clone()).with_opt_hint(e.hint)
+/// Polls a future of the sim back end, which never waits: it is ready at once.
+fn ready<F: std::future::Future>(f: F) -> F::Output {
+    let mut f = std::pin::pin!(f);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match f.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(v) => v,
+        std::task::Poll::Pending => unreachable!("the sim back end never waits: its futures are ready at once"),
     }
+}
 
-    /// Where in the file the line an `iptables-restore` error names (`Error occurred at
-    /// line: N`) is: the here-document's Nth line, when the file holds it there.
-    fn restore_line(&self, step: &Step, msg: &str) -> Option<crate::error::Span> {
-        let Command::IptablesRestore { input, .. } = &step.run else { return None };
-        // iptables-restore names a line either way: `Error occurred at line: N` for what
-        // it refuses itself, `line N: …` for what the kernel refused.
-        let n: usize = match msg.split("Error occurred at line: ").nth(1) {
-            Some(rest) => rest.lines().next()?.trim().parse().ok()?,
-            None => msg.split("\nline ").nth(1)?.split(':').next()?.parse().ok()?,
-        };
-        let want = input.get(n.checked_sub(1)?).filter(|l| !l.is_empty())?;
-        let line_no = step.span.line as usize + n;
-        let src = self.source.lines().nth(line_no - 1)?;
-        let col = src.len().checked_sub(want.len())?;
-        src.ends_with(want.as_str()).then(|| {
-            crate::error::Span::new(line_no as u32, src[..col].chars().count() as u32 + 1, want.chars().count() as u32)
+impl Sim<'_> {
+    fn node(&self, step: &Step) -> Result<NodeId, Refusal> {
+        self.lab.ns(step.ns.as_deref()).map_err(|e| {
+            let r = Refusal::from(e);
+            match step.ns.as_deref() {
+                Some(ns) => r.at_word(ns),
+                None => r,
+            }
         })
-    }
-
-    fn say(&mut self, node: NodeId, stream: Stream, line: String) {
-        let at = self.lab.world().now();
-        self.lab.world_mut().record(Record::Output { at, node, pid: 0, stream, line });
-    }
-
-    fn run_step(&mut self, i: usize, step: &Step) -> Result<(), ScenarioError> {
-        let node = self.lab.ns(step.ns.as_deref()).map_err(|e| self.error(step, e, step.ns.as_deref()))?;
-        let at = self.lab.world().now();
-        let prompt = step.ns.clone().unwrap_or_default();
-        self.lab.world_mut().record(Record::Command { at, prompt, line: step.text.clone() });
-        match &step.run {
-            c if c.is_process() => return self.start_process(i, step, node),
-            Command::Iptables { .. }
-            | Command::Conntrack { .. }
-            | Command::IptablesSave { .. }
-            | Command::IptablesRestore { .. } => {
-                let res = match &step.run {
-                    Command::Iptables { args } => self.lab.iptables(node, args),
-                    Command::IptablesSave { args } => self.lab.iptables_save(node, args),
-                    Command::IptablesRestore { args, input } => self.lab.iptables_restore(node, args, input),
-                    Command::Conntrack { args } => self.lab.conntrack(node, args),
-                    _ => unreachable!("matched above"),
-                };
-                match res {
-                    Ok(out) => {
-                        for l in out.stdout {
-                            self.say(node, Stream::Stdout, l);
-                        }
-                        for l in out.stderr {
-                            self.say(node, Stream::Stderr, l);
-                        }
-                        self.exits.insert(i, 0);
-                    }
-                    Err(e) => self.refuse(i, step, node, e, None)?,
-                }
-            }
-            Command::Sleep { secs } => {
-                if !self.dry {
-                    let now = self.lab.world().now().as_nanos();
-                    match now.checked_add(secs.0.as_nanos()).filter(|_| !secs.is_infinite()) {
-                        Some(until) => {
-                            let until = Instant::from_nanos(until);
-                            self.lab.world_mut().run_until(until).map_err(|e| self.budget(step, e))?;
-                        }
-                        None => self.sleep_until_quiet(step)?,
-                    }
-                }
-            }
-            Command::Kill { job } | Command::Input { job, .. } if self.dry => {
-                match self.dry_jobs.get_mut((*job as usize).wrapping_sub(1)) {
-                    Some(endless) => {
-                        if matches!(step.run, Command::Kill { .. }) {
-                            *endless = false;
-                        }
-                    }
-                    None => self.no_such_job(i, step, node, step.run.program(), *job)?,
-                }
-            }
-            Command::Kill { job } => {
-                match self.jobs.iter().find(|j| j.number == *job && !self.lab.is_detached(j.job)) {
-                    Some(j) => {
-                        let jb = j.job;
-                        self.lab.interrupt(jb);
-                        self.exits.insert(i, 0);
-                    }
-                    None => self.no_such_job(i, step, node, "kill", *job)?,
-                }
-            }
-            Command::Input { job, line } => match self.jobs.iter().find(|j| j.number == *job) {
-                Some(j) if self.lab.is_running(j.job) => {
-                    let jb = j.job;
-                    self.lab.input(jb, line);
-                    self.exits.insert(i, 0);
-                }
-                _ => self.no_such_job(i, step, node, "input", *job)?,
-            },
-            Command::Wait if self.dry => {
-                if self.dry_jobs.iter().any(|endless| *endless) {
-                    return Err(self.endless_wait(step));
-                }
-                self.exits.insert(i, 0);
-            }
-            Command::Wait => {
-                let running: Vec<Job> = self.jobs.iter().map(|j| j.job).collect();
-                let limit = self.lab.world().now() + PATIENCE;
-                let done = self
-                    .lab
-                    .world_mut()
-                    .run_while(limit, |w| {
-                        running.iter().any(|j| {
-                            w.is_alive(j.node) && {
-                                let n = w.node::<sim_nodes::Netns>(j.node);
-                                n.is_running(j.pid) && !n.is_detached(j.pid)
-                            }
-                        })
-                    })
-                    .map_err(|e| self.budget(step, e))?;
-                if !done && running.iter().any(|j| self.lab.is_running(*j) && !self.lab.is_detached(*j)) {
-                    return Err(self.endless_wait(step));
-                }
-                self.exits.insert(i, 0);
-            }
-            _ => match self.configure(node, &step.run) {
-                Ok(lines) => {
-                    for l in lines {
-                        self.say(node, Stream::Stdout, l);
-                    }
-                    self.exits.insert(i, 0);
-                }
-                Err(e) => {
-                    // The kernel's refusals of a name or an MTU do not quote it: point at it.
-                    let mtu = match &step.run {
-                        Command::LinkSet(s) if e.message.starts_with("Error: mtu ") => s.mtu.map(|m| m.to_string()),
-                        _ => None,
-                    };
-                    let word =
-                        if quoted(&e.message).is_none() { bad_ifname(&step.run).or(mtu.as_deref()) } else { None };
-                    self.refuse(i, step, node, e, word)?
-                }
-            },
-        }
-        Ok(())
-    }
-
-    /// `sleep inf`, and a sleep whose end virtual time cannot count: runs until nothing
-    /// more can happen — no event due at all — and leaves the clock at the last thing that
-    /// did. A lab that is still busy after [`PATIENCE`] never would be quiet: that is an
-    /// error naming what keeps it busy, not a hang.
-    fn sleep_until_quiet(&mut self, step: &Step) -> Result<(), ScenarioError> {
-        let limit = self.lab.world().now() + PATIENCE;
-        self.lab.world_mut().run_while(limit, |_| true).map_err(|e| self.budget(step, e))?;
-        if self.lab.world().next_event_time().is_none() {
-            return Ok(());
-        }
-        let busy: Vec<String> = self
-            .jobs
-            .iter()
-            .filter(|j| self.lab.is_running(j.job))
-            .map(|j| format!("%{} (line {})", j.number, j.line))
-            .collect();
-        let what = if busy.is_empty() { "timers of the machine itself".to_string() } else { busy.join(", ") };
-        Err(ScenarioError::at(
-            self.file,
-            self.source,
-            step.span,
-            format!("{}: still busy after 24 h of virtual time, so it would never end", step.text),
-        )
-        .with_hint(format!(
-            "an endless sleep runs until nothing more can happen; here {what} keep going: `kill %N` them first, or sleep a finite time"
-        )))
-    }
-
-    /// `wait` while a job runs that never ends by itself.
-    fn endless_wait(&self, step: &Step) -> ScenarioError {
-        crate::run::shell::endless_wait(self.file, self.source, step)
-    }
-
-    /// A foreground `ping` without `-c` that did not end at once.
-    fn endless_ping(&self, step: &Step) -> ScenarioError {
-        crate::run::shell::endless_ping(self.file, self.source, step)
-    }
-
-    fn jobs_hint(&self) -> String {
-        if self.dry {
-            return match self.dry_jobs.len() {
-                0 => "no background job was started".into(),
-                n => format!("jobs: {}", (1..=n).map(|k| format!("%{k}")).collect::<Vec<_>>().join(" ")),
-            };
-        }
-        if self.jobs.is_empty() {
-            "no background job was started".into()
-        } else {
-            format!("jobs: {}", self.jobs.iter().map(|j| format!("%{}", j.number)).collect::<Vec<_>>().join(" "))
-        }
-    }
-
-    /// `kill %N` / `input %N` of a job there is not.
-    fn no_such_job(
-        &mut self,
-        i: usize,
-        step: &Step,
-        node: NodeId,
-        program: &str,
-        job: u32,
-    ) -> Result<(), ScenarioError> {
-        let message = crate::run::shell::no_such_job(program, job);
-        let e = LabError { message, status: 1, hint: Some(self.jobs_hint()) };
-        self.refuse(i, step, node, e, None)
-    }
-
-    /// A refused command: an error, unless the step expects a failure.
-    fn refuse(
-        &mut self,
-        i: usize,
-        step: &Step,
-        node: NodeId,
-        e: LabError,
-        word: Option<&str>,
-    ) -> Result<(), ScenarioError> {
-        let (message, status) = (e.message.clone(), e.status);
-        let mut exits = std::mem::take(&mut self.exits);
-        let mut said = Vec::new();
-        let res = crate::run::shell::refuse(
-            i,
-            step,
-            &message,
-            status,
-            &mut exits,
-            |l| said.push(l),
-            || self.error(step, e, word),
-        );
-        self.exits = exits;
-        for l in said {
-            self.say(node, Stream::Stderr, l);
-        }
-        res
     }
 
     /// The error of a run one of the engine's guards stopped (see `sim_core::guard`), at
@@ -362,31 +117,52 @@ impl Runner<'_> {
         ScenarioError::at(self.file, self.source, step.span, e.to_string()).with_hint(hint)
     }
 
-    fn start_process(&mut self, i: usize, step: &Step, node: NodeId) -> Result<(), ScenarioError> {
-        if self.dry {
-            if let Command::Tcpdump(t) = &step.run {
-                self.lab.dev_index(node, &t.iface).map_err(|e| self.error(step, e, Some(&t.iface)))?;
-            }
-            let mut endless = crate::run::shell::never_ends(&step.run);
-            if let Command::Ping(p) = &step.run
-                && p.count.is_none()
-            {
-                // Whether it ends at once (no route, an address it cannot bind) only
-                // starting it tells: start it on this machine that runs nothing, and stop it.
-                let job = self.lab.spawn(node, Box::new(Ping::new(crate::run::spawn::ping_args(p))));
-                endless = self.lab.is_running(job);
-                if endless {
-                    self.lab.interrupt(job);
-                    if !step.background {
-                        return Err(self.endless_ping(step));
-                    }
-                }
-            }
-            if step.background {
-                self.dry_jobs.push(endless);
-            }
+    /// `sleep inf`, and a sleep whose end virtual time cannot count: runs until nothing
+    /// more can happen — no event due at all — and leaves the clock at the last thing that
+    /// did. A lab that is still busy after [`PATIENCE`] never would be quiet: that is an
+    /// error naming what keeps it busy, not a hang.
+    fn sleep_until_quiet(&mut self, step: &Step, jobs: &[ShellJob<SimJob>]) -> Result<(), ScenarioError> {
+        let limit = self.lab.world().now() + PATIENCE;
+        self.lab.world_mut().run_while(limit, |_| true).map_err(|e| self.budget(step, e))?;
+        if self.lab.world().next_event_time().is_none() {
             return Ok(());
         }
+        let busy: Vec<String> =
+            jobs.iter().filter(|j| self.running(&j.job)).map(|j| format!("%{} (line {})", j.number, j.line)).collect();
+        let what = if busy.is_empty() { "timers of the machine itself".to_string() } else { busy.join(", ") };
+        Err(ScenarioError::at(
+            self.file,
+            self.source,
+            step.span,
+            format!("{}: still busy after 24 h of virtual time, so it would never end", step.text),
+        )
+        .with_hint(format!(
+            "an endless sleep runs until nothing more can happen; here {what} keep going: `kill %N` them first, or sleep a finite time"
+        )))
+    }
+
+    /// A dry run's start: nothing starts, but a capture's interface must exist, and a
+    /// ping without `-c` is started on this machine that runs nothing, to see whether it
+    /// ends at once (no route, an address it cannot bind), and stopped.
+    fn start_dry(&mut self, step: &Step, node: NodeId) -> Result<SimJob, Refusal> {
+        if let Command::Tcpdump(t) = &step.run {
+            self.lab.dev_index(node, &t.iface).map_err(|e| Refusal::from(e).at_word(&t.iface))?;
+        }
+        let mut stopped = false;
+        if let Command::Ping(p) = &step.run
+            && p.count.is_none()
+        {
+            let job = self.lab.spawn(node, Box::new(Ping::new(crate::run::spawn::ping_args(p))));
+            stopped = !self.lab.is_running(job);
+            if !stopped {
+                self.lab.interrupt(job);
+            }
+        }
+        Ok(SimJob::Dry { stopped })
+    }
+
+    /// Starts a program on the lab.
+    fn start_live(&mut self, i: usize, step: &Step, node: NodeId) -> Result<Result<SimJob, Refusal>, ScenarioError> {
         let job = match &step.run {
             Command::Tcpdump(t) => {
                 let filter = Filter::parse(&t.filter)
@@ -397,7 +173,7 @@ impl Runner<'_> {
                         self.attribution.captures.insert(cap, (i, opts, t.write.is_some()));
                         job
                     }
-                    Err(e) => return self.refuse(i, step, node, e, Some(&t.iface)),
+                    Err(e) => return Ok(Err(Refusal::from(e).at_word(&t.iface))),
                 }
             }
             cmd => match crate::run::spawn::process(cmd) {
@@ -406,39 +182,27 @@ impl Runner<'_> {
                     let at = v.word.as_deref().map(|w| step.locate(w)).unwrap_or(step.span);
                     return Err(ScenarioError::at(self.file, self.source, at, v.message).with_opt_hint(v.hint));
                 }
-                None => unreachable!("start_process takes processes only"),
+                None => unreachable!("start takes processes only"),
             },
         };
         self.attribution.procs.insert((job.node, job.pid), i);
-        if step.background {
-            let number = self.jobs.len() as u32 + 1;
-            self.jobs.push(JobInfo { number, step: i, line: step.span.line, job });
-        } else {
-            if matches!(&step.run, Command::Ping(p) if p.count.is_none()) && self.lab.is_running(job) {
-                return Err(self.endless_ping(step));
-            }
-            let limit = self.lab.world().now() + PATIENCE;
-            let done = self
-                .lab
-                .world_mut()
-                .run_while(limit, |w| {
-                    // A daemon returns the prompt once it detaches (dhclient when bound).
-                    w.is_alive(job.node) && {
-                        let n = w.node::<sim_nodes::Netns>(job.node);
-                        n.is_running(job.pid) && !n.is_detached(job.pid)
-                    }
-                })
-                .map_err(|e| self.budget(step, e))?;
-            if !done && self.lab.is_running(job) && !self.lab.is_detached(job) {
-                return Err(ScenarioError::at(self.file, self.source, step.span, "this command never ends")
-                    .with_hint("give it a count or a deadline, or run it in the background"));
-            }
-        }
-        Ok(())
+        Ok(Ok(SimJob::Live(job)))
+    }
+
+    /// `iptables`, `iptables-save`, `iptables-restore`, `conntrack`: what the tool printed.
+    fn netfilter(&mut self, node: NodeId, cmd: &Command) -> Result<Said, LabError> {
+        let out = match cmd {
+            Command::Iptables { args } => self.lab.iptables(node, args),
+            Command::IptablesSave { args } => self.lab.iptables_save(node, args),
+            Command::IptablesRestore { args, input } => self.lab.iptables_restore(node, args, input),
+            Command::Conntrack { args } => self.lab.conntrack(node, args),
+            _ => unreachable!("netfilter takes the netfilter tools only"),
+        }?;
+        Ok(Said { stdout: out.stdout, stderr: out.stderr, status: 0 })
     }
 
     /// Configuration commands: the `ip` and `sysctl` vocabulary.
-    fn configure(&mut self, node: NodeId, cmd: &Command) -> Result<Vec<String>, LabError> {
+    fn ip(&mut self, node: NodeId, cmd: &Command) -> Result<Vec<String>, LabError> {
         let lab = &mut self.lab;
         match cmd {
             Command::NetnsAdd { name } => lab.netns_add(name).map(|_| vec![]),
@@ -565,6 +329,139 @@ impl Runner<'_> {
     }
 }
 
+impl Backend for Sim<'_> {
+    type Job = SimJob;
+    type Error = ScenarioError;
+
+    async fn command(&mut self, step: &Step) -> Result<(), ScenarioError> {
+        self.lab.reap();
+        let at = self.lab.world().now();
+        let prompt = step.ns.clone().unwrap_or_default();
+        self.lab.world_mut().record(Record::Command { at, prompt, line: step.text.clone() });
+        Ok(())
+    }
+
+    fn say(&mut self, step: &Step, stream: Stream, line: String) {
+        // The shell's own lines are the step's (pid 0): where they are recorded is moot.
+        let node = self.lab.ns(step.ns.as_deref()).or_else(|_| self.lab.ns(None)).unwrap_or(NodeId(0));
+        let at = self.lab.world().now();
+        self.lab.world_mut().record(Record::Output { at, node, pid: 0, stream, line });
+    }
+
+    async fn configure(&mut self, _: usize, step: &Step) -> Result<Result<Said, Refusal>, ScenarioError> {
+        let node = match self.node(step) {
+            Ok(n) => n,
+            Err(r) => return Ok(Err(r)),
+        };
+        let res = match &step.run {
+            c @ (Command::Iptables { .. }
+            | Command::Conntrack { .. }
+            | Command::IptablesSave { .. }
+            | Command::IptablesRestore { .. }) => self.netfilter(node, c),
+            c => self.ip(node, c).map(Said::ok),
+        };
+        Ok(res.map_err(Refusal::from))
+    }
+
+    async fn start(&mut self, i: usize, step: &Step) -> Result<Result<SimJob, Refusal>, ScenarioError> {
+        let node = match self.node(step) {
+            Ok(n) => n,
+            Err(r) => return Ok(Err(r)),
+        };
+        if self.dry {
+            return Ok(self.start_dry(step, node));
+        }
+        self.start_live(i, step, node)
+    }
+
+    async fn ended_at_once(&mut self, job: &mut SimJob) -> bool {
+        !self.running(job)
+    }
+
+    async fn wait(&mut self, step: &Step, jobs: Vec<&mut SimJob>) -> Result<bool, ScenarioError> {
+        let live: Vec<Job> =
+            jobs.iter().filter_map(|j| if let SimJob::Live(j) = j { Some(*j) } else { None }).collect();
+        let limit = self.lab.world().now() + PATIENCE;
+        let done = self
+            .lab
+            .world_mut()
+            .run_while(limit, |w| {
+                // A daemon returns the prompt once it detaches (dhclient when bound).
+                live.iter().any(|j| {
+                    w.is_alive(j.node) && {
+                        let n = w.node::<sim_nodes::Netns>(j.node);
+                        n.is_running(j.pid) && !n.is_detached(j.pid)
+                    }
+                })
+            })
+            .map_err(|e| self.budget(step, e))?;
+        Ok(done || !live.iter().any(|j| self.lab.is_running(*j) && !self.lab.is_detached(*j)))
+    }
+
+    fn running(&self, job: &SimJob) -> bool {
+        match job {
+            SimJob::Live(j) => self.lab.is_running(*j),
+            SimJob::Dry { stopped } => !stopped,
+        }
+    }
+
+    fn detached(&self, job: &SimJob) -> bool {
+        match job {
+            SimJob::Live(j) => self.lab.is_detached(*j),
+            SimJob::Dry { .. } => false,
+        }
+    }
+
+    async fn interrupt(&mut self, job: &mut SimJob) {
+        match job {
+            SimJob::Live(j) => self.lab.interrupt(*j),
+            SimJob::Dry { stopped } => *stopped = true,
+        }
+    }
+
+    async fn kill(&mut self, job: &mut SimJob) {
+        // Every program of the sim ends on Ctrl-C.
+        self.interrupt(job).await
+    }
+
+    async fn input(&mut self, job: &mut SimJob, line: &str) {
+        if let SimJob::Live(j) = job {
+            self.lab.input(*j, line);
+        }
+    }
+
+    async fn sleep(&mut self, step: &Step, secs: Secs, jobs: &[ShellJob<SimJob>]) -> Result<(), ScenarioError> {
+        if self.dry {
+            return Ok(());
+        }
+        let now = self.lab.world().now().as_nanos();
+        match now.checked_add(secs.0.as_nanos()).filter(|_| !secs.is_infinite()) {
+            Some(until) => {
+                let until = Instant::from_nanos(until);
+                self.lab.world_mut().run_until(until).map_err(|e| self.budget(step, e))
+            }
+            None => self.sleep_until_quiet(step, jobs),
+        }
+    }
+
+    async fn finish(&mut self, jobs: Vec<&mut SimJob>) {
+        self.lab.reap();
+        for j in jobs {
+            // A daemon that detached is no longer the terminal's job: Ctrl-C does not reach it.
+            if let SimJob::Live(j) = j
+                && !self.lab.is_detached(*j)
+            {
+                self.lab.interrupt(*j);
+            }
+        }
+        self.lab.reap();
+    }
+
+    async fn abandon(&mut self, _: Vec<&mut SimJob>) {
+        // The lab stops with the run; the transcript shows it as it was at the error.
+    }
+}
+
 /// A run that ended in an error: the error and, when one of the engine's guards stopped
 /// the run (see `sim_core::guard`), the transcript up to then, as `nslab run` prints one.
 #[derive(Debug)]
@@ -595,49 +492,25 @@ pub fn run_with_limits(
         limits.events_per_second = b;
     }
     lab.world_mut().set_limits(limits);
-    let mut r = Runner {
-        file,
-        source,
-        lab,
-        jobs: Vec::new(),
-        attribution: Attribution::default(),
-        exits: BTreeMap::new(),
-        dry: opts.dry_run,
-        dry_jobs: Vec::new(),
-    };
+    let mut sim = Sim { file, source, lab, attribution: Attribution::default(), dry: opts.dry_run };
     // A dry run (`nslab check`) goes on past a refused step, to report every one.
-    let mut refused = Vec::new();
-    for (i, step) in sc.steps.iter().enumerate() {
-        if let Err(e) = r.run_step(i, step) {
-            if r.dry {
-                refused.push(e);
-                r.lab.reap();
-                continue;
-            }
-            let transcript = r.lab.world().stopped().map(|_| {
-                transcript::text(&transcript::render(
-                    r.lab.world().trace().records(),
-                    &r.attribution,
-                    &sc.steps,
-                    &r.exits,
-                ))
-            });
-            return Err(Box::new(Failed { error: e, transcript }));
-        }
-        r.lab.reap();
+    let ran = ready(shell::run_steps(&mut sim, file, source, &sc.steps, opts.dry_run));
+    if let Err(error) = ran.result {
+        let transcript = sim.lab.world().stopped().map(|_| {
+            transcript::text(&transcript::render(
+                sim.lab.world().trace().records(),
+                &sim.attribution,
+                &sc.steps,
+                &ran.exits,
+            ))
+        });
+        return Err(Box::new(Failed { error, transcript }));
     }
-    if let Some(error) = ScenarioError::all(refused) {
+    if let Some(error) = ScenarioError::all(ran.refused) {
         return Err(Box::new(Failed { error, transcript: None }));
     }
-    for j in r.jobs.clone() {
-        // A daemon that detached is no longer the terminal's job: Ctrl-C does not reach it.
-        if !r.lab.is_detached(j.job) {
-            r.lab.interrupt(j.job);
-        }
-    }
-    r.lab.reap();
-    let rendered = transcript::render(r.lab.world().trace().records(), &r.attribution, &sc.steps, &r.exits);
-    Ok(Run { lab: r.lab, seed, attribution: r.attribution, steps: sc.steps.clone(), exits: r.exits, rendered })
+    let rendered = transcript::render(sim.lab.world().trace().records(), &sim.attribution, &sc.steps, &ran.exits);
+    Ok(Run { lab: sim.lab, seed, attribution: sim.attribution, steps: sc.steps.clone(), exits: ran.exits, rendered })
 }
 
 impl Run {
