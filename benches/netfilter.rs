@@ -53,10 +53,9 @@ fn pump(lab: &mut Lab, client: Job, line: &str, n: u64) {
 
 /// Lines `job` has printed: what its peer delivered.
 fn received(lab: &Lab, job: Job) -> usize {
+    let ns = lab.netns(job.node).name();
     let recs = lab.world().trace().records();
-    recs.iter()
-        .filter(|r| matches!(r, Record::Output { node, pid, .. } if *node == job.node && *pid == job.pid))
-        .count()
+    recs.iter().filter(|r| matches!(r, Record::Output { ns: n, pid, .. } if n == ns && *pid == job.pid)).count()
 }
 
 fn nat(c: &mut Criterion) {

@@ -14,12 +14,11 @@ use std::net::Ipv4Addr;
 
 /// (virtual seconds, line) of everything the `program` processes in `ns` printed.
 fn lines_of(r: &Run, ns: &str, program: &str) -> Vec<(f64, String)> {
-    let node = r.lab.ns(Some(ns)).unwrap();
     let procs: Vec<u32> = r
         .attribution
         .procs
         .iter()
-        .filter(|((n, _), step)| *n == node && r.steps[**step].run.program() == program)
+        .filter(|((n, _), step)| n == ns && r.steps[**step].run.program() == program)
         .map(|((_, pid), _)| *pid)
         .collect();
     r.lab
@@ -28,7 +27,7 @@ fn lines_of(r: &Run, ns: &str, program: &str) -> Vec<(f64, String)> {
         .records()
         .iter()
         .filter_map(|rec| match rec {
-            Record::Output { at, node: n, pid, line, .. } if *n == node && procs.contains(pid) => {
+            Record::Output { at, ns: n, pid, line, .. } if n == ns && procs.contains(pid) => {
                 Some((at.as_nanos() as f64 / 1e9, line.clone()))
             }
             _ => None,
@@ -68,7 +67,7 @@ fn e07_any_mac_gets_an_address_in_the_pool_and_answers_pings() {
         lab.world_mut().run_until(until).unwrap();
         assert!(!lab.is_running(job));
         let stats = "2 packets transmitted, 2 received, 0% packet loss";
-        let printed = lab.world().trace().records().iter().any(|rec| matches!(rec, Record::Output { node, pid, line, .. } if *node == server && *pid == job.pid && line.starts_with(stats)));
+        let printed = lab.world().trace().records().iter().any(|rec| matches!(rec, Record::Output { ns, pid, line, .. } if ns == "server" && *pid == job.pid && line.starts_with(stats)));
         assert!(printed, "seed {seed}: the server's ping to {got} failed");
         seen.insert(got);
     }

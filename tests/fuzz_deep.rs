@@ -327,13 +327,12 @@ fn the_fuzz_lab_is_alive() {
     fl.run_for(Duration::from_millis(1)).unwrap();
     fl.inject(6, &packet(9, 1, None, tcp(0x18, b"hi\n")), &[]).unwrap();
     fl.run_for(Duration::from_millis(1)).unwrap();
-    let pc = fl.lab.ns(Some("pc")).unwrap();
     let heard = fl
         .lab
         .world()
         .trace()
         .records()
         .iter()
-        .any(|r| matches!(r, nslab::sim_core::Record::Output { node, line, .. } if *node == pc && line == "hi"));
+        .any(|r| matches!(r, nslab::sim_core::Record::Output { ns, line, .. } if ns == "pc" && line == "hi"));
     assert!(heard, "pc's ncat printed what came in");
 }

@@ -94,3 +94,27 @@ fn e02_capture_has_the_kernels_shape() {
     assert_eq!((probe - first).as_secs(), 5);
     assert!(frames[8].text.starts_with("00:00:5e:00:53:02 > 00:00:5e:00:53:01, ethertype ARP"));
 }
+
+/// The trace names a process by its namespace's name and pid: a namespace deleted while
+/// its ping runs and made again under the same name continues its pids, so each ping's
+/// lines stay with the step that started it.
+#[test]
+fn a_namespace_name_used_again_keeps_each_process_its_own_lines() {
+    let text = "ip netns add a\n\
+                ip netns exec a ip link set lo up\n\
+                ip netns exec a ping -i 0.5 127.0.0.1 &\n\
+                sleep 1\n\
+                ip netns del a\n\
+                ip netns add a\n\
+                ip netns exec a ip link set lo up\n\
+                ip netns exec a ping -c 1 127.0.0.1\n";
+    let r = common::run_text("readd.sh", text).unwrap_or_else(|e| panic!("{e}"));
+    let replies = |step: usize| -> Vec<String> {
+        r.rendered.steps[step].output.iter().filter(|l| l.starts_with("64 bytes")).cloned().collect()
+    };
+    assert_eq!(replies(7), ["64 bytes from 127.0.0.1: icmp_seq=1 ttl=64 time=0.020 ms"]);
+    let first = replies(2);
+    assert_eq!(first.len(), 3, "{first:#?}");
+    assert!(first[2].contains("icmp_seq=3"), "{first:#?}");
+    assert!(r.rendered.steps[2].output.iter().any(|l| l.starts_with("3 packets transmitted")));
+}

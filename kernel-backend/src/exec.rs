@@ -10,7 +10,7 @@
 
 use crate::KernelError;
 use crate::names::Names;
-use sim_core::{Instant, NodeId, Record, Stream};
+use sim_core::{Instant, Record, Stream};
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -151,13 +151,14 @@ impl Proc {
     }
 }
 
-/// Starts `argv` inside `kernel`; its lines go to `rec` as `node`'s, with its PID. `stdin`,
+/// Starts `argv` inside `kernel`; its lines go to `rec` as namespace `ns`'s (the
+/// scenario's name, empty for the root), with its PID. `stdin`,
 /// if given, is written to it and then closed (`echo LINE | …`).
 pub fn spawn(
     kernel: &str,
     argv: &[String],
     stdin: Option<Vec<u8>>,
-    node: NodeId,
+    ns: &str,
     rec: &Arc<Recorder>,
     names: &Names,
 ) -> Result<Proc, KernelError> {
@@ -191,25 +192,25 @@ pub fn spawn(
     let err =
         child.stderr.take().map(|s| (Box::new(s) as Box<dyn tokio::io::AsyncRead + Unpin + Send>, Stream::Stderr));
     for (pipe, stream) in [out, err].into_iter().flatten() {
-        let rec = rec.clone();
+        let (rec, ns) = (rec.clone(), ns.to_string());
         let names = names.clone();
         readers.push(tokio::spawn(async move {
             let mut lines = BufReader::new(pipe).lines();
             while let Ok(Some(line)) = lines.next_line().await {
                 let line = names.rewrite(&line);
-                rec.push(|at| Record::Output { at, node, pid, stream, line });
+                rec.push(|at| Record::Output { at, ns: ns.clone(), pid, stream, line });
             }
         }));
     }
     let (tx, rx) = watch::channel(None);
-    let rec = rec.clone();
+    let (rec, ns) = (rec.clone(), ns.to_string());
     tokio::spawn(async move {
         let status = child.wait().await.ok().and_then(|s| s.code().or_else(|| signal_status(&s))).unwrap_or(128);
         // A daemon it forked may hold the pipes: do not wait on them for ever.
         for r in readers {
             let _ = tokio::time::timeout(std::time::Duration::from_secs(1), r).await;
         }
-        rec.push(|at| Record::Exit { at, node, pid, status });
+        rec.push(|at| Record::Exit { at, ns, pid, status });
         let _ = tx.send(Some(status));
     });
     Ok(Proc { pid, status: rx, stdin: held })

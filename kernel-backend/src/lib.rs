@@ -11,7 +11,7 @@
 //! | [`rtnl`] | links, addresses, routes via rtnetlink, refusals in iproute2's words |
 //! | [`exec`] | the real tools inside a namespace; the trace recorder |
 //! | [`capture`] | AF_PACKET captures |
-//! | [`runner`] | the steps on the kernel, in real time |
+//! | [`runner`] | the kernel's `Backend` (`scenarios::run::backend`): what the shell asks, done on the kernel in real time |
 //! | [`tools`] | which tools a scenario needs and their Debian packages |
 //! | [`guard`] | each run's record and marker, the guard process that cleans up after a killed run, `gc` |
 //!

@@ -17,7 +17,7 @@ use scenarios::run::backend::{Backend, Refusal, Said};
 use scenarios::run::shell::{self, Job as ShellJob};
 use scenarios::{ScenarioError, Span};
 use sim_core::tcpdump::{self, Options};
-use sim_core::{CaptureId, Filter, NodeId, Record, Stream};
+use sim_core::{CaptureId, Filter, Record, Stream};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -96,7 +96,8 @@ pub enum KernelJob {
 /// A capture, as long as the run lasts.
 struct Cap {
     cap: Capture,
-    node: NodeId,
+    /// Its namespace, by the scenario's name (empty for the root).
+    ns: String,
     pid: u32,
     ended: bool,
 }
@@ -128,8 +129,9 @@ pub struct Kernel<'a> {
     names: Names,
     rtnl: Rtnl,
     rec: Arc<Recorder>,
-    nodes: BTreeMap<Option<String>, NodeId>,
-    next_node: u32,
+    /// The scenario's namespaces (`None` the root) and when each was made (a count).
+    nodes: BTreeMap<Option<String>, u32>,
+    made: u32,
     cleanup: Cleanup,
     caps: Vec<Cap>,
     /// Programs started so far (their files are numbered by it).
@@ -160,9 +162,11 @@ impl Kernel<'_> {
         KernelError::Refused(Box::new(ScenarioError::at(self.file, self.source, at, message)))
     }
 
-    fn kernel_of(&self, ns: Option<&str>) -> Result<(String, NodeId), Refused> {
+    /// A namespace of the scenario: the kernel's name for it, and the scenario's name (as
+    /// the trace names it, empty for the root).
+    fn kernel_of(&self, ns: Option<&str>) -> Result<(String, String), Refused> {
         match self.nodes.get(&ns.map(str::to_string)) {
-            Some(n) => Ok((self.names.kernel(ns), *n)),
+            Some(_) => Ok((self.names.kernel(ns), ns.unwrap_or_default().to_string())),
             None => Err(Refused {
                 message: format!(
                     "Cannot open network namespace \"{}\": No such file or directory",
@@ -182,8 +186,8 @@ impl Kernel<'_> {
         if let Some(last) = self.cleanup.made.last_mut() {
             last.1 = Some(ino);
         }
-        self.nodes.insert(ns.map(str::to_string), NodeId(self.next_node));
-        self.next_node += 1;
+        self.nodes.insert(ns.map(str::to_string), self.made);
+        self.made += 1;
         Ok(())
     }
 
@@ -357,7 +361,7 @@ impl Kernel<'_> {
     }
 
     /// `ip netns add|del|list`: the run's own namespaces.
-    async fn netns(&mut self, step: &Step, node: NodeId) -> Result<Result<Said, Refusal>, KernelError> {
+    async fn netns(&mut self, step: &Step) -> Result<Result<Said, Refusal>, KernelError> {
         match &step.run {
             Command::NetnsAdd { name } => {
                 if self.nodes.contains_key(&Some(name.clone())) {
@@ -376,7 +380,7 @@ impl Kernel<'_> {
                     self.nodes.remove(&Some(name.clone()));
                     let ino = self.cleanup.made.iter().find(|(m, _)| *m == k).and_then(|(_, i)| *i);
                     let held = ino.is_some_and(|i| !netns::pids(i).is_empty())
-                        || self.caps.iter().any(|c| c.node == n && !c.ended);
+                        || self.caps.iter().any(|c| c.ns == n && !c.ended);
                     if !held {
                         // The kernel tears a namespace down in a work queue, a little later:
                         // wait until the others no longer know its id.
@@ -391,8 +395,7 @@ impl Kernel<'_> {
             },
             _ => {
                 // Newest first, as `ip netns list` reads /run/netns here.
-                let _ = node;
-                let mut ours: Vec<(NodeId, &String)> =
+                let mut ours: Vec<(u32, &String)> =
                     self.nodes.iter().filter_map(|(k, v)| k.as_ref().map(|n| (*v, n))).collect();
                 ours.sort();
                 Ok(Ok(Said::ok(ours.into_iter().rev().map(|(_, n)| n.clone()).collect())))
@@ -406,7 +409,7 @@ impl Kernel<'_> {
         i: usize,
         step: &Step,
         kernel: &str,
-        node: NodeId,
+        ns: String,
     ) -> Result<Result<KernelJob, Refusal>, KernelError> {
         let Command::Tcpdump(t) = &step.run else { unreachable!("capture takes tcpdump only") };
         let filter = Filter::parse(&t.filter).map_err(|e| self.error(step, e.to_string()))?;
@@ -417,32 +420,32 @@ impl Kernel<'_> {
         };
         let pid = CAPTURE_PID_BASE + id.0;
         for l in tcpdump::start_lines(&t.iface, t.write.is_some()) {
-            self.rec.push(|at| Record::Output { at, node, pid, stream: Stream::Stderr, line: l });
+            self.rec.push(|at| Record::Output { at, ns: ns.clone(), pid, stream: Stream::Stderr, line: l });
         }
-        let ns = step.ns.as_deref().unwrap_or("root");
+        let name = step.ns.as_deref().unwrap_or("root");
         self.captures.push(CaptureName {
             id,
-            name: format!("{ns}/{}", t.iface),
+            name: format!("{name}/{}", t.iface),
             filter: (!t.filter.is_empty()).then(|| t.filter.clone()),
         });
         let opts = Options { link_header: t.link_header, timestamp: !t.no_timestamp };
         self.attribution.captures.insert(id, (i, opts, t.write.is_some()));
-        self.attribution.procs.insert((node, pid), i);
-        self.caps.push(Cap { cap, node, pid, ended: false });
+        self.attribution.procs.insert((ns.clone(), pid), i);
+        self.caps.push(Cap { cap, ns, pid, ended: false });
         Ok(Ok(KernelJob::Capture(self.caps.len() - 1)))
     }
 
     /// Starts a real program; a background one is given the moment a person gives a
     /// program started in another terminal.
-    async fn program(&mut self, i: usize, step: &Step, kernel: &str, node: NodeId) -> Result<KernelJob, KernelError> {
+    async fn program(&mut self, i: usize, step: &Step, kernel: &str, ns: String) -> Result<KernelJob, KernelError> {
         let (argv, daemon) = self.argv(step)?;
         self.started += 1;
         let stdin = match &step.run {
             Command::Nc(n) => n.input.as_ref().map(|l| format!("{l}\n").into_bytes()),
             _ => None,
         };
-        let proc_ = exec::spawn(kernel, &argv, stdin, node, &self.rec, &self.names)?;
-        self.attribution.procs.insert((node, proc_.pid), i);
+        let proc_ = exec::spawn(kernel, &argv, stdin, &ns, &self.rec, &self.names)?;
+        self.attribution.procs.insert((ns, proc_.pid), i);
         if step.background {
             // `conntrack -E` prints nothing until an event, dnsmasq must bind its port.
             tokio::time::sleep(SETTLE).await;
@@ -477,11 +480,11 @@ impl Kernel<'_> {
             return;
         }
         c.ended = true;
-        let (node, pid) = (c.node, c.pid);
+        let pid = c.pid;
         for l in tcpdump::end_lines(c.cap.stop()) {
-            self.rec.push(|at| Record::Output { at, node, pid, stream: Stream::Stderr, line: l });
+            self.rec.push(|at| Record::Output { at, ns: c.ns.clone(), pid, stream: Stream::Stderr, line: l });
         }
-        self.rec.push(|at| Record::Exit { at, node, pid, status: 0 });
+        self.rec.push(|at| Record::Exit { at, ns: c.ns.clone(), pid, status: 0 });
     }
 
     /// The end of the run: Ctrl-C to every job still attached, SIGKILL to one that
@@ -564,29 +567,29 @@ impl Backend for Kernel<'_> {
     }
 
     fn say(&mut self, step: &Step, stream: Stream, line: String) {
-        let node = self.nodes.get(&step.ns).copied().unwrap_or(NodeId(0));
-        self.rec.push(|at| Record::Output { at, node, pid: 0, stream, line });
+        let ns = step.ns.clone().unwrap_or_default();
+        self.rec.push(|at| Record::Output { at, ns, pid: 0, stream, line });
     }
 
     async fn configure(&mut self, _: usize, step: &Step) -> Result<Result<Said, Refusal>, KernelError> {
-        let (kernel, node) = match self.kernel_of(step.ns.as_deref()) {
-            Ok(x) => x,
+        let kernel = match self.kernel_of(step.ns.as_deref()) {
+            Ok((k, _)) => k,
             Err(r) => return Ok(Err(r.into())),
         };
         match &step.run {
-            Command::NetnsAdd { .. } | Command::NetnsDel { .. } | Command::NetnsList => self.netns(step, node).await,
+            Command::NetnsAdd { .. } | Command::NetnsDel { .. } | Command::NetnsList => self.netns(step).await,
             _ => self.ip(step, &kernel).await,
         }
     }
 
     async fn start(&mut self, i: usize, step: &Step) -> Result<Result<KernelJob, Refusal>, KernelError> {
-        let (kernel, node) = match self.kernel_of(step.ns.as_deref()) {
+        let (kernel, ns) = match self.kernel_of(step.ns.as_deref()) {
             Ok(x) => x,
             Err(r) => return Ok(Err(r.into())),
         };
         match &step.run {
-            Command::Tcpdump(_) => self.capture(i, step, &kernel, node),
-            _ => self.program(i, step, &kernel, node).await.map(Ok),
+            Command::Tcpdump(_) => self.capture(i, step, &kernel, ns),
+            _ => self.program(i, step, &kernel, ns).await.map(Ok),
         }
     }
 
@@ -671,7 +674,7 @@ pub(crate) async fn run(file: &str, source: &str, sc: &Scenario) -> Result<Kerne
         rtnl: Rtnl::new(tokio::runtime::Handle::current()),
         rec: Arc::new(Recorder::new()),
         nodes: BTreeMap::new(),
-        next_node: 0,
+        made: 0,
         cleanup: Cleanup { made: Vec::new(), dir, _guard: guard },
         caps: Vec::new(),
         started: 0,

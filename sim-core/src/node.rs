@@ -106,13 +106,13 @@ impl<'a> Context<'a> {
     pub fn drop_frame(&mut self, port: Option<PortId>, reason: &'static str) {
         self.trace.push(Record::Drop { at: self.now, node: self.node, port, reason });
     }
-    /// A line of output from process `pid` of this node.
-    pub fn output(&mut self, pid: u32, stream: Stream, line: String) {
-        self.trace.push(Record::Output { at: self.now, node: self.node, pid, stream, line });
+    /// A line of output from process `pid` of namespace `ns` (this node).
+    pub fn output(&mut self, ns: &str, pid: u32, stream: Stream, line: String) {
+        self.trace.push(Record::Output { at: self.now, ns: ns.to_string(), pid, stream, line });
     }
-    /// Process `pid` of this node exited with `status`.
-    pub fn exit(&mut self, pid: u32, status: i32) {
-        self.trace.push(Record::Exit { at: self.now, node: self.node, pid, status });
+    /// Process `pid` of namespace `ns` (this node) exited with `status`.
+    pub fn exit(&mut self, ns: &str, pid: u32, status: i32) {
+        self.trace.push(Record::Exit { at: self.now, ns: ns.to_string(), pid, status });
     }
     /// Any other trace record.
     pub fn record(&mut self, record: Record) {

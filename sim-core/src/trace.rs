@@ -2,6 +2,10 @@
 //!
 //! Both back ends produce these records; every user-visible rendering (transcript, tcpdump
 //! text, pcapng, JSON) is made from them, so sim and kernel output compare line by line.
+//! What both make names things as the scenario does: a command by its prompt, a process by
+//! its namespace's name and pid, a frame by its capture (which the renderer names
+//! `namespace/interface`). Drops and table events are the sim's alone so far, and name the
+//! engine's node and port.
 
 use crate::capture::{CaptureId, Direction};
 use crate::node::{NodeId, PortId};
@@ -47,9 +51,10 @@ pub enum Record {
     Output {
         /// When it was printed.
         at: Instant,
-        /// The node the process runs in.
-        node: NodeId,
-        /// The process, unique within its node.
+        /// The namespace the process runs in, by its name (empty for the root), as both
+        /// back ends name it.
+        ns: String,
+        /// The process, unique within its namespace.
         pid: u32,
         /// stdout or stderr.
         stream: Stream,
@@ -60,8 +65,8 @@ pub enum Record {
     Exit {
         /// When.
         at: Instant,
-        /// The node it ran in.
-        node: NodeId,
+        /// The namespace it ran in (empty for the root).
+        ns: String,
         /// The process.
         pid: u32,
         /// Its exit status.

@@ -5,7 +5,7 @@
 use crate::command::Step;
 use serde::Serialize;
 use sim_core::tcpdump::{Formatter, Options};
-use sim_core::{CaptureId, Instant, NodeId, Record};
+use sim_core::{CaptureId, Instant, Record};
 use sim_nodes::Lab;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -91,11 +91,11 @@ pub fn render(records: &[Record], attr: &Attribution, steps: &[Step], exits: &BT
                     step,
                 });
             }
-            Record::Output { at, node, pid, line, .. } => {
+            Record::Output { at, ns, pid, line, .. } => {
                 let (step, tag) = if *pid == 0 {
                     (commands.saturating_sub(1), None)
                 } else {
-                    match attr.procs.get(&(*node, *pid)) {
+                    match attr.procs.get(&(ns.clone(), *pid)) {
                         Some(&s) => (s, steps[s].background.then(|| tag(&steps[s]))),
                         None => continue,
                     }
@@ -118,8 +118,8 @@ pub fn render(records: &[Record], attr: &Attribution, steps: &[Step], exits: &BT
                 out.steps[step].output.push(text.clone());
                 out.lines.push(Line { at: *at, kind: Kind::Frame, tag: Some(tag(&steps[step])), text, step });
             }
-            Record::Exit { node, pid, status, .. } => {
-                if let Some(&s) = attr.procs.get(&(*node, *pid)) {
+            Record::Exit { ns, pid, status, .. } => {
+                if let Some(&s) = attr.procs.get(&(ns.clone(), *pid)) {
                     out.steps[s].exit = Some(*status);
                 }
             }
@@ -200,8 +200,8 @@ pub fn pcapng(
 /// How a step's process or capture is identified in the trace.
 #[derive(Clone, Debug, Default)]
 pub struct Attribution {
-    /// `(node, pid)` → step.
-    pub procs: BTreeMap<(NodeId, u32), usize>,
+    /// `(namespace, pid)` → step; the namespace by its name, empty for the root.
+    pub procs: BTreeMap<(String, u32), usize>,
     /// capture → (step, tcpdump print options, writes a file).
     pub captures: BTreeMap<CaptureId, (usize, Options, bool)>,
 }

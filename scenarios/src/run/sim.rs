@@ -185,7 +185,8 @@ impl Sim<'_> {
                 None => unreachable!("start takes processes only"),
             },
         };
-        self.attribution.procs.insert((job.node, job.pid), i);
+        let ns = self.lab.netns(job.node).name().to_string();
+        self.attribution.procs.insert((ns, job.pid), i);
         Ok(Ok(SimJob::Live(job)))
     }
 
@@ -342,10 +343,9 @@ impl Backend for Sim<'_> {
     }
 
     fn say(&mut self, step: &Step, stream: Stream, line: String) {
-        // The shell's own lines are the step's (pid 0): where they are recorded is moot.
-        let node = self.lab.ns(step.ns.as_deref()).or_else(|_| self.lab.ns(None)).unwrap_or(NodeId(0));
         let at = self.lab.world().now();
-        self.lab.world_mut().record(Record::Output { at, node, pid: 0, stream, line });
+        let ns = step.ns.clone().unwrap_or_default();
+        self.lab.world_mut().record(Record::Output { at, ns, pid: 0, stream, line });
     }
 
     async fn configure(&mut self, _: usize, step: &Step) -> Result<Result<Said, Refusal>, ScenarioError> {

@@ -123,6 +123,9 @@ pub struct Lab {
     nsids: BTreeMap<NodeId, Vec<NodeId>>,
     /// Namespaces whose name is gone but whose processes still run (they keep it alive).
     orphans: Vec<NodeId>,
+    /// For a name deleted, the pid its next namespace of that name starts at: the trace
+    /// names a process by namespace name and pid, so a name used again never reuses one.
+    next_pids: BTreeMap<String, u32>,
 }
 
 impl Lab {
@@ -138,6 +141,7 @@ impl Lab {
             veths: BTreeMap::new(),
             captures: Vec::new(),
             link_config: LinkConfig::default(),
+            next_pids: BTreeMap::new(),
             nsids: BTreeMap::new(),
             orphans: Vec::new(),
         }
@@ -213,7 +217,14 @@ impl Lab {
             );
         }
         names::netns_name(name)?;
-        let node = self.world.add_node(name, |rng| Netns::new(name, rng));
+        let next_pid = self.next_pids.get(name).copied();
+        let node = self.world.add_node(name, |rng| {
+            let mut ns = Netns::new(name, rng);
+            if let Some(pid) = next_pid {
+                ns.set_next_pid(pid);
+            }
+            ns
+        });
         self.names.insert(name.to_string(), node);
         self.order.push(node);
         Ok(())
@@ -226,6 +237,7 @@ impl Lab {
     pub fn netns_del(&mut self, name: &str) -> Result<(), LabError> {
         let node = self.ns(Some(name))?;
         self.names.remove(name);
+        self.next_pids.insert(name.to_string(), self.netns(node).next_pid());
         self.order.retain(|n| *n != node);
         if self.netns(node).procs().next().is_some() {
             self.orphans.push(node);

@@ -245,7 +245,7 @@ impl Netns {
                     .map(str::to_uppercase)
                     .unwrap_or_else(|| view.proto.to_string())
             );
-            cx.output(0, Stream::Stderr, format!("kernel: {line}"));
+            cx.output(&self.name, 0, Stream::Stderr, format!("kernel: {line}"));
         }
         match v {
             Verdict::Accept | Verdict::Nat(_) => Ok(()),

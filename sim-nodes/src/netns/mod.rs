@@ -722,6 +722,16 @@ impl Netns {
         })
     }
 
+    /// The pid the next process gets.
+    pub(crate) fn next_pid(&self) -> u32 {
+        self.next_pid
+    }
+
+    /// Pids from `pid` on: a namespace that takes a deleted one's name continues its pids.
+    pub(crate) fn set_next_pid(&mut self, pid: u32) {
+        self.next_pid = pid;
+    }
+
     /// A pid for a new process (also a command that runs and ends at once).
     pub(crate) fn take_pid(&mut self) -> u32 {
         let pid = self.next_pid;
@@ -793,7 +803,7 @@ impl Netns {
         self.timers.set(TimerKey::Proc(pid), None);
         self.sockets_exit(pid);
         self.socks.close_all(pid);
-        cx.exit(pid, status);
+        cx.exit(&self.name, pid, status);
     }
 
     /// After the stack's work: calls the owners of ready sockets, in the order they became
