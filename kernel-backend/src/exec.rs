@@ -10,7 +10,7 @@
 
 use crate::KernelError;
 use crate::names::Names;
-use sim_core::{Instant, Record, Stream};
+use sim_core::{Instant, NsName, Record, Stream};
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -158,7 +158,7 @@ pub fn spawn(
     kernel: &str,
     argv: &[String],
     stdin: Option<Vec<u8>>,
-    ns: &str,
+    ns: &NsName,
     rec: &Arc<Recorder>,
     names: &Names,
 ) -> Result<Proc, KernelError> {
@@ -192,7 +192,7 @@ pub fn spawn(
     let err =
         child.stderr.take().map(|s| (Box::new(s) as Box<dyn tokio::io::AsyncRead + Unpin + Send>, Stream::Stderr));
     for (pipe, stream) in [out, err].into_iter().flatten() {
-        let (rec, ns) = (rec.clone(), ns.to_string());
+        let (rec, ns) = (rec.clone(), ns.clone());
         let names = names.clone();
         readers.push(tokio::spawn(async move {
             let mut lines = BufReader::new(pipe).lines();
@@ -203,7 +203,7 @@ pub fn spawn(
         }));
     }
     let (tx, rx) = watch::channel(None);
-    let (rec, ns) = (rec.clone(), ns.to_string());
+    let (rec, ns) = (rec.clone(), ns.clone());
     tokio::spawn(async move {
         let status = child.wait().await.ok().and_then(|s| s.code().or_else(|| signal_status(&s))).unwrap_or(128);
         // A daemon it forked may hold the pipes: do not wait on them for ever.

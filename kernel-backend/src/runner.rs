@@ -17,7 +17,7 @@ use scenarios::run::backend::{Backend, Refusal, Said};
 use scenarios::run::shell::{self, Job as ShellJob};
 use scenarios::{ScenarioError, Span};
 use sim_core::tcpdump::{self, Options};
-use sim_core::{CaptureId, Filter, Record, Stream};
+use sim_core::{CaptureId, Filter, NsName, Record, Stream};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -97,7 +97,7 @@ pub enum KernelJob {
 struct Cap {
     cap: Capture,
     /// Its namespace, by the scenario's name (empty for the root).
-    ns: String,
+    ns: NsName,
     pid: u32,
     ended: bool,
 }
@@ -164,9 +164,9 @@ impl Kernel<'_> {
 
     /// A namespace of the scenario: the kernel's name for it, and the scenario's name (as
     /// the trace names it, empty for the root).
-    fn kernel_of(&self, ns: Option<&str>) -> Result<(String, String), Refused> {
+    fn kernel_of(&self, ns: Option<&str>) -> Result<(String, NsName), Refused> {
         match self.nodes.get(&ns.map(str::to_string)) {
-            Some(_) => Ok((self.names.kernel(ns), ns.unwrap_or_default().to_string())),
+            Some(_) => Ok((self.names.kernel(ns), ns.unwrap_or_default().into())),
             None => Err(Refused {
                 message: format!(
                     "Cannot open network namespace \"{}\": No such file or directory",
@@ -409,7 +409,7 @@ impl Kernel<'_> {
         i: usize,
         step: &Step,
         kernel: &str,
-        ns: String,
+        ns: NsName,
     ) -> Result<Result<KernelJob, Refusal>, KernelError> {
         let Command::Tcpdump(t) = &step.run else { unreachable!("capture takes tcpdump only") };
         let filter = Filter::parse(&t.filter).map_err(|e| self.error(step, e.to_string()))?;
@@ -437,7 +437,7 @@ impl Kernel<'_> {
 
     /// Starts a real program; a background one is given the moment a person gives a
     /// program started in another terminal.
-    async fn program(&mut self, i: usize, step: &Step, kernel: &str, ns: String) -> Result<KernelJob, KernelError> {
+    async fn program(&mut self, i: usize, step: &Step, kernel: &str, ns: NsName) -> Result<KernelJob, KernelError> {
         let (argv, daemon) = self.argv(step)?;
         self.started += 1;
         let stdin = match &step.run {
@@ -567,7 +567,7 @@ impl Backend for Kernel<'_> {
     }
 
     fn say(&mut self, step: &Step, stream: Stream, line: String) {
-        let ns = step.ns.clone().unwrap_or_default();
+        let ns = step.ns.as_deref().unwrap_or_default().into();
         self.rec.push(|at| Record::Output { at, ns, pid: 0, stream, line });
     }
 

@@ -9,7 +9,7 @@ use crate::capture::{Direction, Taps};
 use crate::guard::Guard;
 use crate::rng::NodeRng;
 use crate::time::Instant;
-use crate::trace::{Record, Stream, Trace};
+use crate::trace::{NsName, Record, Stream, Trace};
 use serde::Serialize;
 use std::any::Any;
 
@@ -107,12 +107,12 @@ impl<'a> Context<'a> {
         self.trace.push(Record::Drop { at: self.now, node: self.node, port, reason });
     }
     /// A line of output from process `pid` of namespace `ns` (this node).
-    pub fn output(&mut self, ns: &str, pid: u32, stream: Stream, line: String) {
-        self.trace.push(Record::Output { at: self.now, ns: ns.to_string(), pid, stream, line });
+    pub fn output(&mut self, ns: &NsName, pid: u32, stream: Stream, line: String) {
+        self.trace.push(Record::Output { at: self.now, ns: ns.clone(), pid, stream, line });
     }
     /// Process `pid` of namespace `ns` (this node) exited with `status`.
-    pub fn exit(&mut self, ns: &str, pid: u32, status: i32) {
-        self.trace.push(Record::Exit { at: self.now, ns: ns.to_string(), pid, status });
+    pub fn exit(&mut self, ns: &NsName, pid: u32, status: i32) {
+        self.trace.push(Record::Exit { at: self.now, ns: ns.clone(), pid, status });
     }
     /// Any other trace record.
     pub fn record(&mut self, record: Record) {

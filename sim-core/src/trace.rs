@@ -11,6 +11,7 @@ use crate::capture::{CaptureId, Direction};
 use crate::node::{NodeId, PortId};
 use crate::time::Instant;
 use serde::Serialize;
+use std::sync::Arc;
 
 /// Which stream a process wrote a line to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -20,6 +21,55 @@ pub enum Stream {
     Stdout,
     /// Standard error.
     Stderr,
+}
+
+/// A namespace's name as the scenario gives it (empty for the root): how a trace names
+/// where a process runs. Shared, so a record costs a reference count, not a copy.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NsName(Arc<str>);
+
+impl NsName {
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for NsName {
+    fn from(s: &str) -> Self {
+        NsName(s.into())
+    }
+}
+
+impl std::ops::Deref for NsName {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<str> for NsName {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl PartialEq<&str> for NsName {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+impl std::fmt::Display for NsName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for NsName {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
 }
 
 /// One observation.
@@ -53,7 +103,7 @@ pub enum Record {
         at: Instant,
         /// The namespace the process runs in, by its name (empty for the root), as both
         /// back ends name it.
-        ns: String,
+        ns: NsName,
         /// The process, unique within its namespace.
         pid: u32,
         /// stdout or stderr.
@@ -66,7 +116,7 @@ pub enum Record {
         /// When.
         at: Instant,
         /// The namespace it ran in (empty for the root).
-        ns: String,
+        ns: NsName,
         /// The process.
         pid: u32,
         /// Its exit status.

@@ -529,7 +529,7 @@ mod tests {
                 n += 1;
             }
             if self.chatty {
-                cx.output("", 1, crate::Stream::Stdout, "x".repeat(100));
+                cx.output(&crate::NsName::default(), 1, crate::Stream::Stdout, "x".repeat(100));
             }
             self.due = cx.now() + self.every;
         }

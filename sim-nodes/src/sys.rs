@@ -123,11 +123,11 @@ impl Sys<'_, '_, '_> {
     }
     /// Prints a line on stdout.
     pub fn stdout(&mut self, line: impl Into<String>) {
-        self.cx.output(self.ns.name(), self.pid, Stream::Stdout, line.into());
+        self.cx.output(self.ns.ns_name(), self.pid, Stream::Stdout, line.into());
     }
     /// Prints a line on stderr.
     pub fn stderr(&mut self, line: impl Into<String>) {
-        self.cx.output(self.ns.name(), self.pid, Stream::Stderr, line.into());
+        self.cx.output(self.ns.ns_name(), self.pid, Stream::Stderr, line.into());
     }
     /// Ends the program with `status`.
     pub fn exit(&mut self, status: i32) {

@@ -107,7 +107,7 @@ impl FuzzLab {
             let i = fl.steps.len();
             let node = lab.ns(step.ns.as_deref()).unwrap();
             let job = start(&mut lab, &mut fl.attr, i, node, &step.run);
-            fl.attr.procs.insert((step.ns.clone().unwrap_or_default(), job.pid), i);
+            fl.attr.procs.insert((step.ns.as_deref().unwrap_or_default().into(), job.pid), i);
             fl.jobs.push(job);
             fl.steps.push(step);
         }

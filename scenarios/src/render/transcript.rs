@@ -5,7 +5,7 @@
 use crate::command::Step;
 use serde::Serialize;
 use sim_core::tcpdump::{Formatter, Options};
-use sim_core::{CaptureId, Instant, Record};
+use sim_core::{CaptureId, Instant, NsName, Record};
 use sim_nodes::Lab;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -201,7 +201,7 @@ pub fn pcapng(
 #[derive(Clone, Debug, Default)]
 pub struct Attribution {
     /// `(namespace, pid)` → step; the namespace by its name, empty for the root.
-    pub procs: BTreeMap<(String, u32), usize>,
+    pub procs: BTreeMap<(NsName, u32), usize>,
     /// capture → (step, tcpdump print options, writes a file).
     pub captures: BTreeMap<CaptureId, (usize, Options, bool)>,
 }

@@ -185,7 +185,7 @@ impl Sim<'_> {
                 None => unreachable!("start takes processes only"),
             },
         };
-        let ns = self.lab.netns(job.node).name().to_string();
+        let ns = self.lab.netns(job.node).ns_name().clone();
         self.attribution.procs.insert((ns, job.pid), i);
         Ok(Ok(SimJob::Live(job)))
     }
@@ -344,7 +344,7 @@ impl Backend for Sim<'_> {
 
     fn say(&mut self, step: &Step, stream: Stream, line: String) {
         let at = self.lab.world().now();
-        let ns = step.ns.clone().unwrap_or_default();
+        let ns = step.ns.as_deref().unwrap_or_default().into();
         self.lab.world_mut().record(Record::Output { at, ns, pid: 0, stream, line });
     }
 

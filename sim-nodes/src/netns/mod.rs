@@ -128,7 +128,7 @@ pub struct RouteSpec {
 
 /// A namespace.
 pub struct Netns {
-    name: String,
+    name: sim_core::NsName,
     ifaces: BTreeMap<u32, Iface>,
     addr_cache: AddrCache,
     /// Counts changes to the addresses (smoltcp's copy follows it).
@@ -178,7 +178,7 @@ impl Netns {
         ifaces.insert(LO, Iface::new("lo", LO, IfKind::Loopback, MacAddr::ZERO));
         let ip_id = rng::range_u32(rng, 0, 0xffff) as u16;
         Netns {
-            name: name.to_string(),
+            name: name.into(),
             ifaces,
             addr_cache: AddrCache::default(),
             addr_gen: 0,
@@ -209,7 +209,7 @@ impl Netns {
 
     /// The namespace's name.
     pub fn name(&self) -> &str {
-        &self.name
+        self.name.as_str()
     }
     /// Interfaces by ifindex.
     pub fn ifaces(&self) -> impl Iterator<Item = &Iface> {
@@ -720,6 +720,11 @@ impl Netns {
                 .find(|a| a.scope == Scope::Global)
                 .map(|a| a.addr)
         })
+    }
+
+    /// The namespace's name as the trace has it.
+    pub fn ns_name(&self) -> &sim_core::NsName {
+        &self.name
     }
 
     /// The pid the next process gets.
