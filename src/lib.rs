@@ -3,10 +3,16 @@
 //! The public facade over the workspace's crates: [`sim_core`] (the engine),
 //! [`sim_nodes`] (namespaces and the processes in them), [`scenarios`] (the command
 //! vocabulary, its front ends and the sim runner) and [`kernel_backend`]. The `nslab` binary
-//! is the command-line front end; this library holds no logic of its own beyond finding
-//! scenario files.
+//! is the command-line front end.
+//!
+//! For users' own code: [`Lab`] (a lab built from a script, whose namespaces run futures)
+//! and [`net`] (sockets shaped as `tokio::net`'s, on the lab's stacks, in virtual time).
+
+mod lab;
+pub mod net;
 
 pub use kernel_backend;
+pub use lab::{Error, Lab, PATIENCE};
 pub use scenarios;
 pub use sim_core;
 pub use sim_nodes;

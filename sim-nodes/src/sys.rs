@@ -176,7 +176,12 @@ impl Sys<'_, '_, '_> {
 
     /// Opens a UDP socket on `port` (0: ephemeral).
     pub fn udp_open(&mut self, port: u16) -> Result<SocketId, Errno> {
-        self.ns.udp_open(self.cx, self.pid, port)
+        self.ns.udp_open(self.cx, self.pid, (None, port))
+    }
+    /// Opens a UDP socket bound to `addr` (one of this namespace's, or any when `None` or
+    /// `0.0.0.0`) and `port` (0: ephemeral), as bind(2) does.
+    pub fn udp_bind(&mut self, addr: Option<Ipv4Addr>, port: u16) -> Result<SocketId, Errno> {
+        self.ns.udp_open(self.cx, self.pid, (addr, port))
     }
     /// Sends a datagram.
     pub fn udp_send(&mut self, id: SocketId, dst: Ipv4Addr, dport: u16, data: &[u8]) -> Result<(), Errno> {
@@ -190,6 +195,18 @@ impl Sys<'_, '_, '_> {
     /// `buf` is large enough): its source.
     pub fn udp_recv_into(&mut self, id: SocketId, buf: &mut Vec<u8>) -> Option<(Ipv4Addr, u16)> {
         self.ns.udp_recv_into(id, buf)
+    }
+    /// Closes a UDP socket (its port is free again).
+    pub fn udp_close(&mut self, id: SocketId) {
+        self.ns.udp_close(id)
+    }
+    /// A UDP socket's bound address (`None`: any) and port.
+    pub fn udp_local(&self, id: SocketId) -> Option<(Option<Ipv4Addr>, u16)> {
+        self.ns.udp_local(id)
+    }
+    /// Sets a UDP socket's TTL (`IP_TTL`; `None`: the namespace's default).
+    pub fn udp_set_ttl(&mut self, id: SocketId, ttl: Option<u8>) -> Result<(), Errno> {
+        self.ns.udp_set_ttl(id, ttl)
     }
     /// `connect()` a UDP socket to its peer.
     pub fn udp_connect(&mut self, id: SocketId, peer: (Ipv4Addr, u16)) {

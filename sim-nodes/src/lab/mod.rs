@@ -732,6 +732,16 @@ impl Lab {
         self.is_running(job) && self.netns(job.node).is_detached(job.pid)
     }
 
+    /// Runs `f` as `job` with its `Sys`, then lets the namespace settle: how code outside
+    /// the engine's events (a user's future) opens, uses and closes `job`'s sockets.
+    /// `None` once the job has ended.
+    pub fn with_sys<R>(&mut self, job: Job, f: impl FnOnce(&mut crate::sys::Sys<'_, '_, '_>) -> R) -> Option<R> {
+        if !self.world.is_alive(job.node) {
+            return None;
+        }
+        self.world.with_node::<Netns, _>(job.node, |n, cx| n.with_sys(cx, job.pid, f))
+    }
+
     /// Types a line into a job's terminal.
     pub fn input(&mut self, job: Job, line: &str) {
         if self.world.is_alive(job.node) {

@@ -780,6 +780,21 @@ impl Netns {
         self.settle(cx);
     }
 
+    /// Runs `f` as process `pid` — a call from outside the engine's events, such as a
+    /// user's future on this namespace — then lets the stack settle, as any entry point
+    /// does. `None` if no such process runs.
+    pub fn with_sys<R>(
+        &mut self,
+        cx: &mut Context<'_>,
+        pid: u32,
+        f: impl FnOnce(&mut Sys<'_, '_, '_>) -> R,
+    ) -> Option<R> {
+        let mut out = None;
+        self.call(cx, pid, |_, sys| out = Some(f(sys)));
+        self.settle(cx);
+        out
+    }
+
     /// Calls process `pid` with access to the stack; handles its exit and deadline. Only
     /// the namespace's entry points call it, never the stack while it works: the stack
     /// puts what it delivers on sockets, and [`Netns::settle`] calls their owners after.

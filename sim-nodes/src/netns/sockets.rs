@@ -330,7 +330,17 @@ impl Netns {
     }
 
     /// Opens a UDP socket on `port` (0: an ephemeral one) for process `pid`.
-    pub(crate) fn udp_open(&mut self, cx: &mut Context<'_>, pid: u32, port: u16) -> Result<SocketId, super::Errno> {
+    pub(crate) fn udp_open(
+        &mut self,
+        cx: &mut Context<'_>,
+        pid: u32,
+        (bind, port): (Option<Ipv4Addr>, u16),
+    ) -> Result<SocketId, super::Errno> {
+        // bind(2) to an address this namespace does not have: EADDRNOTAVAIL.
+        if bind.is_some_and(|a| !a.is_unspecified() && !self.is_local(a)) {
+            return Err(super::Errno::AddrNotAvail);
+        }
+        let bind = bind.filter(|a| !a.is_unspecified());
         self.l4_mut(cx);
         let port = if port == 0 { self.ephemeral(cx, true).ok_or(super::Errno::AddrNotAvail)? } else { port };
         let l4 = self.l4.as_mut().expect("made");
@@ -340,7 +350,8 @@ impl Netns {
         let rx = udp::PacketBuffer::new(vec![udp::PacketMetadata::EMPTY; 64], vec![0; 65536]);
         let tx = udp::PacketBuffer::new(vec![udp::PacketMetadata::EMPTY; 64], vec![0; 65536]);
         let mut s = udp::Socket::new(rx, tx);
-        s.bind(IpListenEndpoint { addr: None, port }).map_err(|_| super::Errno::Inval)?;
+        s.bind(IpListenEndpoint { addr: bind.map(|a| IpAddress::Ipv4(v4(a))), port })
+            .map_err(|_| super::Errno::Inval)?;
         let h = l4.sockets.add(s);
         l4.owners.insert(h, pid);
         Ok(self.socks.open(pid, Backing::Dgram(h)))
@@ -363,7 +374,9 @@ impl Netns {
         data: &[u8],
     ) -> Result<(), super::Errno> {
         let h = self.handle(id).ok_or(super::Errno::Inval)?;
-        let src = self.route_output(dst, None, None)?.src;
+        let bound = self.l4.as_mut().ok_or(super::Errno::Inval)?.sockets.get::<udp::Socket>(h).endpoint().addr;
+        let bound = bound.map(from_sm);
+        let src = self.route_output(dst, bound, None)?.src;
         let l4 = self.l4.as_mut().ok_or(super::Errno::Inval)?;
         let s = l4.sockets.get_mut::<udp::Socket>(h);
         let meta = udp::UdpMetadata {
@@ -373,6 +386,34 @@ impl Netns {
         };
         s.send_slice(data, meta).map_err(|_| super::Errno::MsgSize)?;
         l4.dirty = true;
+        Ok(())
+    }
+
+    /// Closes a UDP socket: its port is free again.
+    pub(crate) fn udp_close(&mut self, id: SocketId) {
+        if let Some(h) = self.handle(id)
+            && let Some(l4) = self.l4.as_mut()
+        {
+            l4.sockets.remove(h);
+            l4.owners.remove(&h);
+            l4.udp_peer.remove(&h);
+            l4.refused.remove(&h);
+        }
+        self.socks.close(id);
+    }
+
+    /// A UDP socket's bound address (`None`: any) and port.
+    pub(crate) fn udp_local(&self, id: SocketId) -> Option<(Option<Ipv4Addr>, u16)> {
+        let h = self.handle(id)?;
+        let e = self.l4.as_ref()?.sockets.get::<udp::Socket>(h).endpoint();
+        Some((e.addr.map(from_sm), e.port))
+    }
+
+    /// A UDP socket's TTL for what it sends (`IP_TTL`; `None`: the namespace's default).
+    pub(crate) fn udp_set_ttl(&mut self, id: SocketId, ttl: Option<u8>) -> Result<(), super::Errno> {
+        let h = self.handle(id).ok_or(super::Errno::Inval)?;
+        let l4 = self.l4.as_mut().ok_or(super::Errno::Inval)?;
+        l4.sockets.get_mut::<udp::Socket>(h).set_hop_limit(ttl);
         Ok(())
     }
 

@@ -1,0 +1,275 @@
+//! `nslab::Lab`: a lab in code, whose namespaces run users' futures.
+//!
+//! A lab is built from the tutorial's own lines ([`Lab::from_script`]), then futures are
+//! spawned into its namespaces ([`Lab::spawn`]) and the lab runs — for a virtual duration
+//! ([`Lab::run_for`]) or until a future completes ([`Lab::block_on`]).
+//!
+//! Time is virtual. The futures run on a current-thread tokio runtime whose clock is
+//! paused: it moves only when every task waits, straight to the next thing due — a
+//! timer of a future (`tokio::time::sleep`, `timeout`, `interval`) or an event of the
+//! engine (a frame on a link, a neighbour timer). One task, the driver, runs the engine
+//! up to the runtime's clock and sleeps until its next event; a socket call brings the
+//! engine up to the clock first. Nothing ticks, and one seed gives the same run.
+//!
+//! It owns the runtime and the engine's lab; sockets live in `crate::net`. It must not
+//! reach a namespace's stack but through a host program's `Sys`.
+
+use crate::net::{Ctx, Host, HostProgram};
+use scenarios::ScenarioError;
+use sim_core::NodeId;
+use std::cell::{Ref, RefCell, RefMut};
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::io;
+use std::rc::Rc;
+use std::time::Duration;
+use tokio::sync::Notify;
+use tokio::task::{JoinHandle, LocalSet};
+
+/// How long [`Lab::block_on`] waits in virtual time for a future that is not done.
+pub const PATIENCE: Duration = Duration::from_secs(24 * 3600);
+
+/// What went wrong with a lab.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The script was refused: where, and why.
+    #[error("{0}")]
+    Script(#[from] Box<ScenarioError>),
+    /// A namespace the lab does not have.
+    #[error("{0}")]
+    NoNamespace(String),
+    /// A future waited [`PATIENCE`] of virtual time and was not done.
+    #[error("still not done after {} s of virtual time", PATIENCE.as_secs())]
+    Stuck,
+    /// One of the engine's guards stopped the lab (see `sim_core::guard`).
+    #[error("the lab stopped: {0}")]
+    Stopped(String),
+}
+
+/// What the lab's tasks share: the engine's lab and the clock between the two.
+pub(crate) struct Shared {
+    pub(crate) lab: RefCell<sim_nodes::Lab>,
+    /// The runtime's instant that is the engine's `base_v`.
+    base_t: tokio::time::Instant,
+    base_v: sim_core::Instant,
+    /// Something may be due sooner than the driver thought (a socket call sent).
+    pub(crate) notify: Notify,
+    hosts: RefCell<BTreeMap<NodeId, Rc<Host>>>,
+    /// How many times the lab's tasks have been polled: the driver waits until this
+    /// stands still (every task waits) before it moves the clock.
+    polls: std::cell::Cell<u64>,
+    /// Why the engine stopped, once a guard stopped it.
+    stopped: RefCell<Option<String>>,
+}
+
+impl Shared {
+    /// The virtual time now: the runtime's clock.
+    pub(crate) fn now(&self) -> sim_core::Instant {
+        let d = tokio::time::Instant::now().saturating_duration_since(self.base_t);
+        self.base_v + sim_core::Duration::from_nanos(d.as_nanos() as u64)
+    }
+
+    /// The runtime's instant of virtual time `v`.
+    fn at(&self, v: sim_core::Instant) -> tokio::time::Instant {
+        self.base_t + Duration::from_nanos(v.as_nanos().saturating_sub(self.base_v.as_nanos()))
+    }
+
+    /// Runs the engine up to now.
+    pub(crate) fn catch_up(&self) -> io::Result<()> {
+        if let Some(e) = self.stopped.borrow().as_ref() {
+            return Err(io::Error::other(format!("the lab stopped: {e}")));
+        }
+        let now = self.now();
+        let mut lab = self.lab.borrow_mut();
+        if lab.world().now() < now
+            && let Err(e) = lab.world_mut().run_until(now)
+        {
+            *self.stopped.borrow_mut() = Some(e.to_string());
+            return Err(io::Error::other(format!("the lab stopped: {e}")));
+        }
+        Ok(())
+    }
+}
+
+/// tokio's timers fire on whole milliseconds of its clock (counted from the runtime's
+/// start, which is `Shared::base_t`).
+const TICK: Duration = Duration::from_millis(1);
+
+/// The engine's side of the runtime. It runs the engine up to the clock; once every task
+/// waits, it moves the clock itself to the engine's next event when that comes before
+/// tokio's next millisecond (tokio's timers cannot fire in between), and otherwise lets
+/// tokio's paused clock jump to the next timer on a whole millisecond — its own, on the
+/// last millisecond before the engine's next event, or a task's — so both kinds of
+/// deadline are met exactly, in order, and nothing ticks.
+async fn drive(shared: Rc<Shared>) {
+    loop {
+        if shared.catch_up().is_err() {
+            return;
+        }
+        // Let every task that can run, run (yield_now returns once the run queue is empty).
+        loop {
+            let polled = shared.polls.get();
+            tokio::task::yield_now().await;
+            if shared.polls.get() == polled {
+                break;
+            }
+        }
+        if shared.catch_up().is_err() {
+            return;
+        }
+        let now = tokio::time::Instant::now();
+        let into_tick = Duration::from_nanos((now - shared.base_t).as_nanos() as u64 % TICK.as_nanos() as u64);
+        let next_tick = now + (TICK - into_tick);
+        let next = shared.lab.borrow().world().next_event_time().map(|t| shared.at(t));
+        match next {
+            Some(t) if t < next_tick => tokio::time::advance(t - now).await,
+            // Onto the millisecond first, so tokio's jumps land on whole ones.
+            _ if !into_tick.is_zero() => tokio::time::advance(next_tick - now).await,
+            Some(t) => {
+                let whole = t - Duration::from_nanos((t - shared.base_t).as_nanos() as u64 % TICK.as_nanos() as u64);
+                tokio::select! {
+                    biased;
+                    _ = shared.notify.notified() => {}
+                    _ = tokio::time::sleep_until(whole) => {}
+                }
+            }
+            None => shared.notify.notified().await,
+        }
+    }
+}
+
+/// A lab whose namespaces run users' futures. See the module documentation.
+pub struct Lab {
+    // Declared first, dropped first: the tasks (and their sockets) go while the runtime
+    // and the engine are still there.
+    local: LocalSet,
+    rt: tokio::runtime::Runtime,
+    shared: Rc<Shared>,
+    driving: bool,
+}
+
+impl std::fmt::Debug for Lab {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lab").finish_non_exhaustive()
+    }
+}
+
+impl Lab {
+    /// A lab made by a script of the tutorial's own lines (`ip netns add a`, `ip link add
+    /// …`, `sysctl -w …`, `iptables …`), run to its end with the script's seed (`# seed: N`)
+    /// or 1. Programs it starts in the background are stopped at its end.
+    pub fn from_script(text: &str) -> Result<Lab, Error> {
+        Self::from_script_seeded(text, None)
+    }
+
+    /// [`Lab::from_script`] with `seed` (over the script's own).
+    pub fn from_script_seeded(text: &str, seed: Option<u64>) -> Result<Lab, Error> {
+        let file = "lab.sh";
+        let sc = scenarios::load(file, text).map_err(Box::new)?;
+        let opts = scenarios::run::sim::RunOptions { seed, ..Default::default() };
+        let run = scenarios::run::sim::run(file, text, &sc, &opts).map_err(Box::new)?;
+        Ok(Self::new(run.lab))
+    }
+
+    /// A lab around an engine's lab as it stands.
+    pub fn new(lab: sim_nodes::Lab) -> Lab {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .start_paused(true)
+            .build()
+            .expect("a current-thread runtime with a paused clock needs no resources that can fail");
+        let base_t = {
+            let _in = rt.enter();
+            tokio::time::Instant::now()
+        };
+        let base_v = lab.world().now();
+        let shared = Rc::new(Shared {
+            lab: RefCell::new(lab),
+            base_t,
+            base_v,
+            notify: Notify::new(),
+            hosts: RefCell::new(BTreeMap::new()),
+            polls: std::cell::Cell::new(0),
+            stopped: RefCell::new(None),
+        });
+        Lab { local: LocalSet::new(), rt, shared, driving: false }
+    }
+
+    /// Runs `fut` in namespace `ns` (`""` for the root): the sockets it makes are that
+    /// namespace's. It starts when the lab runs ([`Lab::run_for`], [`Lab::block_on`]).
+    pub fn spawn<F>(&mut self, ns: &str, fut: F) -> Result<JoinHandle<F::Output>, Error>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        let host = self.host(ns)?;
+        let ctx = Ctx { shared: self.shared.clone(), host };
+        let shared = self.shared.clone();
+        let mut fut = Box::pin(ctx.scope(fut));
+        let counted = std::future::poll_fn(move |cx| {
+            shared.polls.set(shared.polls.get() + 1);
+            fut.as_mut().poll(cx)
+        });
+        let _in = self.rt.enter();
+        Ok(self.local.spawn_local(counted))
+    }
+
+    /// The host of namespace `ns`, started on first use.
+    fn host(&mut self, ns: &str) -> Result<Rc<Host>, Error> {
+        let mut lab = self.shared.lab.borrow_mut();
+        let node = lab.ns((!ns.is_empty()).then_some(ns)).map_err(|e| Error::NoNamespace(e.message))?;
+        if let Some(h) = self.shared.hosts.borrow().get(&node) {
+            return Ok(h.clone());
+        }
+        let wakers = crate::net::Wakers::default();
+        let job = lab.spawn(node, Box::new(HostProgram { wakers: wakers.clone() }));
+        let host = Rc::new(Host { job, wakers });
+        self.shared.hosts.borrow_mut().insert(node, host.clone());
+        Ok(host)
+    }
+
+    /// Runs the lab until `fut` completes (at most [`PATIENCE`] of virtual time): its output.
+    pub fn block_on<F: Future>(&mut self, fut: F) -> Result<F::Output, Error> {
+        self.start_driver();
+        let out = self.local.block_on(&self.rt, async { tokio::time::timeout(PATIENCE, fut).await });
+        self.check()?;
+        out.map_err(|_| Error::Stuck)
+    }
+
+    /// Runs the lab for `d` of virtual time.
+    pub fn run_for(&mut self, d: Duration) -> Result<(), Error> {
+        self.start_driver();
+        self.local.block_on(&self.rt, async { tokio::time::sleep(d).await });
+        self.check()
+    }
+
+    fn start_driver(&mut self) {
+        if !std::mem::replace(&mut self.driving, true) {
+            let _in = self.rt.enter();
+            self.local.spawn_local(drive(self.shared.clone()));
+        }
+    }
+
+    fn check(&self) -> Result<(), Error> {
+        match self.shared.stopped.borrow().as_ref() {
+            Some(e) => Err(Error::Stopped(e.clone())),
+            None => Ok(()),
+        }
+    }
+
+    /// The virtual time now, since the lab's engine began.
+    pub fn now(&self) -> Duration {
+        let _in = self.rt.enter();
+        Duration::from_nanos(self.shared.now().as_nanos())
+    }
+
+    /// The engine's lab: its namespaces, trace and captures.
+    pub fn sim(&self) -> Ref<'_, sim_nodes::Lab> {
+        self.shared.lab.borrow()
+    }
+
+    /// The engine's lab, to change (start a capture, change a link) between runs.
+    pub fn sim_mut(&self) -> RefMut<'_, sim_nodes::Lab> {
+        self.shared.lab.borrow_mut()
+    }
+}

@@ -1,0 +1,120 @@
+//! A host: the program through which a namespace's user futures hold their sockets, and
+//! the context a future finds itself in (which namespace, which lab).
+//!
+//! One [`HostProgram`] runs per namespace that runs user futures; every socket a future
+//! opens there is that program's. When the stack marks one of its sockets ready, the
+//! program wakes the tasks waiting on it; the futures themselves call the stack through
+//! [`Ctx::sys`], between the engine's events, never inside one.
+
+use crate::lab::Shared;
+use sim_nodes::Job;
+use sim_nodes::sys::{Program, SocketId, Sys};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::io;
+use std::rc::Rc;
+use std::task::Waker;
+
+/// Tasks waiting on a socket, by socket.
+pub(crate) type Wakers = Rc<RefCell<BTreeMap<SocketId, Vec<Waker>>>>;
+
+/// The program that holds a namespace's user sockets.
+pub(crate) struct HostProgram {
+    pub(crate) wakers: Wakers,
+}
+
+impl std::fmt::Debug for HostProgram {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HostProgram")
+    }
+}
+
+impl Program for HostProgram {
+    fn name(&self) -> &'static str {
+        "host"
+    }
+    fn start(&mut self, _: &mut Sys<'_, '_, '_>) {}
+    fn on_ready(&mut self, _: &mut Sys<'_, '_, '_>, sock: SocketId) {
+        let waiting = self.wakers.borrow_mut().remove(&sock);
+        for w in waiting.into_iter().flatten() {
+            w.wake();
+        }
+    }
+    fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        sys.exit(130);
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
+    }
+}
+
+/// A namespace running user futures.
+pub(crate) struct Host {
+    /// The host program.
+    pub(crate) job: Job,
+    /// Its waiting tasks.
+    pub(crate) wakers: Wakers,
+}
+
+/// Where a future runs: its lab and its host.
+#[derive(Clone)]
+pub(crate) struct Ctx {
+    pub(crate) shared: Rc<Shared>,
+    pub(crate) host: Rc<Host>,
+}
+
+tokio::task_local! {
+    static CURRENT: Ctx;
+}
+
+impl Ctx {
+    /// The host of the running future: an error outside one (a socket made by a future
+    /// that [`crate::Lab::spawn`] did not start).
+    pub(crate) fn current() -> io::Result<Ctx> {
+        CURRENT.try_with(Ctx::clone).map_err(|_| {
+            io::Error::other("nslab::net: not inside a host; start the future with Lab::spawn(namespace, future)")
+        })
+    }
+
+    /// Runs `fut` as a future of this host.
+    pub(crate) fn scope<F: std::future::Future>(self, fut: F) -> impl std::future::Future<Output = F::Output> {
+        CURRENT.scope(self, fut)
+    }
+
+    /// Calls the stack as the host program, at the current virtual time (events due
+    /// until then happen first).
+    pub(crate) fn sys<R>(&self, f: impl FnOnce(&mut Sys<'_, '_, '_>) -> R) -> io::Result<R> {
+        self.shared.catch_up()?;
+        let mut lab = self.shared.lab.borrow_mut();
+        let r = lab.with_sys(self.host.job, f).ok_or_else(|| io::Error::other("nslab::net: the host has ended"));
+        drop(lab);
+        // What the call sent may be due now: the driver looks again.
+        self.shared.notify.notify_one();
+        r
+    }
+
+    /// Closes what `f` closes, at the engine's time, without letting time pass: a socket
+    /// dropped (also when the lab itself goes).
+    pub(crate) fn close(&self, f: impl FnOnce(&mut Sys<'_, '_, '_>)) {
+        if let Ok(mut lab) = self.shared.lab.try_borrow_mut() {
+            lab.with_sys(self.host.job, f);
+        }
+    }
+
+    /// Wakes `waker` when socket `sock` has news.
+    pub(crate) fn wait(&self, sock: SocketId, waker: &Waker) {
+        let mut w = self.host.wakers.borrow_mut();
+        let list = w.entry(sock).or_default();
+        if !list.iter().any(|x| x.will_wake(waker)) {
+            list.push(waker.clone());
+        }
+    }
+
+    /// Forgets socket `sock`'s waiters (it is closed).
+    pub(crate) fn forget(&self, sock: SocketId) {
+        self.host.wakers.borrow_mut().remove(&sock);
+    }
+}

@@ -1,0 +1,95 @@
+//! Sockets for user code on simulated hosts, named and shaped as `tokio::net`'s: a test
+//! swaps `use tokio::net::UdpSocket` for `use nslab::net::UdpSocket` and runs its code
+//! inside a namespace of a [`crate::Lab`] — through that namespace's routes, iptables,
+//! conntrack and NAT, bridges and ARP — in virtual time.
+//!
+//! A socket belongs to the namespace of the future that made it (see
+//! [`crate::Lab::spawn`]). Addresses are numeric: there is no DNS in a lab, so a host name
+//! is an error.
+//!
+//! Supported so far: [`UdpSocket`]. TCP (`TcpListener`, `TcpStream`) is not supported yet.
+
+mod host;
+mod udp;
+
+pub(crate) use host::{Ctx, Host, HostProgram, Wakers};
+pub use udp::UdpSocket;
+
+use sim_nodes::sys::Errno;
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, SocketAddrV4};
+
+/// What can name a socket address: as `tokio::net::ToSocketAddrs`, for numeric addresses
+/// (`"10.0.0.1:80"`, `(Ipv4Addr, u16)`, a `SocketAddr`).
+pub trait ToSocketAddrs {
+    /// The address, or why it is not one a lab takes.
+    fn to_addr(&self) -> io::Result<SocketAddrV4>;
+}
+
+fn v4_only(a: SocketAddr) -> io::Result<SocketAddrV4> {
+    match a {
+        SocketAddr::V4(a) => Ok(a),
+        SocketAddr::V6(_) => Err(io::Error::new(io::ErrorKind::Unsupported, "not supported yet: IPv6 in a lab")),
+    }
+}
+
+impl ToSocketAddrs for SocketAddr {
+    fn to_addr(&self) -> io::Result<SocketAddrV4> {
+        v4_only(*self)
+    }
+}
+
+impl ToSocketAddrs for SocketAddrV4 {
+    fn to_addr(&self) -> io::Result<SocketAddrV4> {
+        Ok(*self)
+    }
+}
+
+impl ToSocketAddrs for (Ipv4Addr, u16) {
+    fn to_addr(&self) -> io::Result<SocketAddrV4> {
+        Ok(SocketAddrV4::new(self.0, self.1))
+    }
+}
+
+impl ToSocketAddrs for (IpAddr, u16) {
+    fn to_addr(&self) -> io::Result<SocketAddrV4> {
+        v4_only(SocketAddr::new(self.0, self.1))
+    }
+}
+
+impl ToSocketAddrs for str {
+    fn to_addr(&self) -> io::Result<SocketAddrV4> {
+        match self.parse::<SocketAddr>() {
+            Ok(a) => v4_only(a),
+            Err(_) => Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("{self:?}: not a numeric address:port (a lab has no DNS)"),
+            )),
+        }
+    }
+}
+
+impl ToSocketAddrs for String {
+    fn to_addr(&self) -> io::Result<SocketAddrV4> {
+        self.as_str().to_addr()
+    }
+}
+
+impl<T: ToSocketAddrs + ?Sized> ToSocketAddrs for &T {
+    fn to_addr(&self) -> io::Result<SocketAddrV4> {
+        (**self).to_addr()
+    }
+}
+
+/// The error the kernel's errno is to a Rust program.
+pub(crate) fn io_error(e: Errno) -> io::Error {
+    let kind = match e {
+        Errno::NetUnreach => io::ErrorKind::NetworkUnreachable,
+        Errno::HostUnreach => io::ErrorKind::HostUnreachable,
+        Errno::AddrNotAvail => io::ErrorKind::AddrNotAvailable,
+        Errno::AddrInUse => io::ErrorKind::AddrInUse,
+        Errno::Access | Errno::Perm => io::ErrorKind::PermissionDenied,
+        Errno::Inval | Errno::MsgSize | Errno::NoDev => io::ErrorKind::InvalidInput,
+    };
+    io::Error::new(kind, e.to_string())
+}

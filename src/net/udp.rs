@@ -1,0 +1,144 @@
+//! `UdpSocket`, as `tokio::net::UdpSocket`: bind, connect, send/recv, send_to/recv_from,
+//! addresses, TTL — on a namespace's stack, in virtual time.
+
+use super::{Ctx, ToSocketAddrs, io_error};
+use sim_nodes::sys::SocketId;
+use std::cell::{Cell, RefCell};
+use std::future::poll_fn;
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
+use std::task::Poll;
+
+/// A UDP socket of a simulated host. Its methods are `tokio::net::UdpSocket`'s.
+pub struct UdpSocket {
+    ctx: Ctx,
+    id: SocketId,
+    local: SocketAddrV4,
+    peer: Cell<Option<SocketAddrV4>>,
+    /// The datagram being read (kept: nothing is allocated per datagram).
+    buf: RefCell<Vec<u8>>,
+}
+
+impl std::fmt::Debug for UdpSocket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UdpSocket").field("local", &self.local).field("peer", &self.peer.get()).finish()
+    }
+}
+
+impl UdpSocket {
+    /// Binds a socket to `addr` (`0.0.0.0:0`: any address, an ephemeral port), in the
+    /// namespace of the calling future.
+    pub async fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<UdpSocket> {
+        let addr = addr.to_addr()?;
+        let ctx = Ctx::current()?;
+        let bind = (!addr.ip().is_unspecified()).then_some(*addr.ip());
+        let (id, port) = ctx
+            .sys(|sys| {
+                let id = sys.udp_bind(bind, addr.port())?;
+                let port = sys.udp_local(id).map(|(_, p)| p).unwrap_or(addr.port());
+                Ok::<_, sim_nodes::sys::Errno>((id, port))
+            })?
+            .map_err(io_error)?;
+        let local = SocketAddrV4::new(bind.unwrap_or(Ipv4Addr::UNSPECIFIED), port);
+        Ok(UdpSocket { ctx, id, local, peer: Cell::new(None), buf: RefCell::new(Vec::with_capacity(65536)) })
+    }
+
+    /// The address it is bound to.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        Ok(SocketAddr::V4(self.local))
+    }
+
+    /// The address it is connected to.
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.peer.get().map(SocketAddr::V4).ok_or_else(|| io::Error::from(io::ErrorKind::NotConnected))
+    }
+
+    /// Connects it to `addr`: `send` goes there, and only what comes from there is received.
+    pub async fn connect<A: ToSocketAddrs>(&self, addr: A) -> io::Result<()> {
+        let addr = addr.to_addr()?;
+        // connect(2) looks the route up at once: an unreachable peer fails here.
+        self.ctx.sys(|sys| sys.route(*addr.ip(), None, None).map(|_| ()))?.map_err(io_error)?;
+        self.ctx.sys(|sys| sys.udp_connect(self.id, (*addr.ip(), addr.port())))?;
+        self.peer.set(Some(addr));
+        Ok(())
+    }
+
+    /// Sends to the connected peer.
+    pub async fn send(&self, buf: &[u8]) -> io::Result<usize> {
+        let peer = self.peer.get().ok_or_else(|| io::Error::from(io::ErrorKind::NotConnected))?;
+        self.send_to_v4(buf, peer)
+    }
+
+    /// Sends to `target`.
+    pub async fn send_to<A: ToSocketAddrs>(&self, buf: &[u8], target: A) -> io::Result<usize> {
+        let target = target.to_addr()?;
+        self.send_to_v4(buf, target)
+    }
+
+    fn send_to_v4(&self, buf: &[u8], to: SocketAddrV4) -> io::Result<usize> {
+        let id = self.id;
+        let connected = self.peer.get().is_some();
+        self.ctx
+            .sys(|sys| {
+                // A connected socket reports the ICMP error an earlier datagram met.
+                if connected && sys.take_refused(id) {
+                    return Err(io::Error::from(io::ErrorKind::ConnectionRefused));
+                }
+                sys.udp_send(id, *to.ip(), to.port(), buf).map_err(io_error)
+            })?
+            .map(|()| buf.len())
+    }
+
+    /// Receives a datagram from the connected peer into `buf` (the rest of a longer one is
+    /// lost, as on Linux): its length.
+    pub async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.peer.get().is_none() {
+            return Err(io::Error::from(io::ErrorKind::NotConnected));
+        }
+        self.recv_from(buf).await.map(|(n, _)| n)
+    }
+
+    /// Receives a datagram into `buf` (the rest of a longer one is lost, as on Linux): its
+    /// length and where it came from.
+    pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        let id = self.id;
+        let connected = self.peer.get().is_some();
+        poll_fn(|cx| {
+            let mut held = self.buf.borrow_mut();
+            let got = self.ctx.sys(|sys| {
+                if connected && sys.take_refused(id) {
+                    return Err(io::Error::from(io::ErrorKind::ConnectionRefused));
+                }
+                Ok(sys.udp_recv_into(id, &mut held))
+            });
+            match got {
+                Err(e) | Ok(Err(e)) => Poll::Ready(Err(e)),
+                Ok(Ok(Some((ip, port)))) => {
+                    let n = held.len().min(buf.len());
+                    buf[..n].copy_from_slice(&held[..n]);
+                    Poll::Ready(Ok((n, SocketAddr::V4(SocketAddrV4::new(ip, port)))))
+                }
+                Ok(Ok(None)) => {
+                    self.ctx.wait(id, cx.waker());
+                    Poll::Pending
+                }
+            }
+        })
+        .await
+    }
+
+    /// Sets the TTL of what it sends (`IP_TTL`).
+    pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
+        let ttl =
+            u8::try_from(ttl).ok().filter(|t| *t > 0).ok_or_else(|| io::Error::from(io::ErrorKind::InvalidInput))?;
+        self.ctx.sys(|sys| sys.udp_set_ttl(self.id, Some(ttl)))?.map_err(io_error)
+    }
+}
+
+impl Drop for UdpSocket {
+    fn drop(&mut self) {
+        self.ctx.forget(self.id);
+        let id = self.id;
+        self.ctx.close(|sys| sys.udp_close(id));
+    }
+}

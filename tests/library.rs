@@ -1,0 +1,130 @@
+//! nslab as a library: users' futures on simulated hosts, with sockets shaped as
+//! `tokio::net`'s, through a MASQUERADE router, in virtual time.
+
+use nslab::Lab;
+use nslab::net::UdpSocket;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// lan (192.168.1.2) — router (MASQUERADE out of r-w, 203.0.113.254) — wan (203.0.113.1).
+const MASQUERADE: &str = include_str!("labs/masquerade.sh");
+
+/// A UDP echo server as tokio's docs write one: what it heard from, once.
+async fn echo_once(port: u16) -> std::io::Result<SocketAddr> {
+    let sock = UdpSocket::bind(("0.0.0.0".parse::<std::net::IpAddr>().unwrap(), port)).await?;
+    let mut buf = [0u8; 1500];
+    let (n, from) = sock.recv_from(&mut buf).await?;
+    sock.send_to(&buf[..n], from).await?;
+    Ok(from)
+}
+
+#[test]
+fn udp_echo_through_masquerade() {
+    let mut lab = Lab::from_script(MASQUERADE).unwrap_or_else(|e| panic!("{e}"));
+    let t0 = lab.now();
+    let server = lab.spawn("wan", echo_once(7)).unwrap();
+    let client = lab
+        .spawn("lan", async {
+            let sock = UdpSocket::bind("0.0.0.0:0").await?;
+            sock.send_to(b"hello", "203.0.113.1:7").await?;
+            let mut buf = [0u8; 64];
+            let (n, from) = sock.recv_from(&mut buf).await?;
+            Ok::<_, std::io::Error>((buf[..n].to_vec(), from, sock.local_addr()?))
+        })
+        .unwrap();
+    let (reply, from, local) = lab.block_on(client).unwrap().unwrap().unwrap();
+    assert_eq!(reply, b"hello");
+    assert_eq!(from, "203.0.113.1:7".parse().unwrap());
+    let seen = lab.block_on(server).unwrap().unwrap().unwrap();
+    // The server saw the router's address: the datagram left the NAT masqueraded.
+    assert_eq!(seen.ip().to_string(), "203.0.113.254");
+    assert_eq!(seen.port(), local.port(), "MASQUERADE keeps the source port when it is free");
+    // ARP on both links and two hops each way: well under a millisecond of virtual time.
+    assert!(lab.now() - t0 < Duration::from_millis(1), "{:?} → {:?}", t0, lab.now());
+}
+
+#[test]
+fn tokio_time_follows_virtual_time() {
+    let mut lab = Lab::from_script("ip netns add a\n").unwrap();
+    let t0 = lab.now();
+    let h = lab
+        .spawn("a", async {
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+            let sock = UdpSocket::bind("127.0.0.1:9").await.unwrap_err();
+            sock.kind()
+        })
+        .unwrap();
+    // lo is down: 127.0.0.1 is not an address the namespace has.
+    assert_eq!(lab.block_on(h).unwrap().unwrap(), std::io::ErrorKind::AddrNotAvailable);
+    assert_eq!(lab.now() - t0, Duration::from_secs(3600), "an hour of virtual time, in no time");
+}
+
+#[test]
+fn a_reply_that_never_comes_times_out_in_virtual_time() {
+    let mut lab = Lab::from_script(MASQUERADE).unwrap();
+    let h = lab
+        .spawn("lan", async {
+            let sock = UdpSocket::bind("0.0.0.0:0").await?;
+            sock.connect("203.0.113.1:9").await?;
+            sock.send(b"anyone?").await?;
+            let mut buf = [0u8; 64];
+            // Port unreachable comes back through the NAT: the connected socket hears it.
+            let first = tokio::time::timeout(Duration::from_secs(1), sock.recv(&mut buf)).await;
+            Ok::<_, std::io::Error>(first.map(|r| r.map_err(|e| e.kind())))
+        })
+        .unwrap();
+    let got = lab.block_on(h).unwrap().unwrap().unwrap();
+    assert_eq!(got, Ok(Err(std::io::ErrorKind::ConnectionRefused)));
+}
+
+#[test]
+fn a_future_waiting_for_nothing_is_stuck_not_hung() {
+    let mut lab = Lab::from_script("ip netns add a\nip netns exec a ip link set lo up\n").unwrap();
+    let h = lab
+        .spawn("a", async {
+            let sock = UdpSocket::bind("127.0.0.1:5000").await.unwrap();
+            let mut buf = [0u8; 16];
+            sock.recv_from(&mut buf).await.map(|(n, _)| n)
+        })
+        .unwrap();
+    assert!(matches!(lab.block_on(h), Err(nslab::Error::Stuck)));
+}
+
+#[test]
+fn outside_a_host_a_socket_says_how_to_get_one() {
+    let mut lab = Lab::from_script("ip netns add a\n").unwrap();
+    let e = lab.block_on(UdpSocket::bind("0.0.0.0:0")).unwrap().unwrap_err();
+    assert!(e.to_string().contains("Lab::spawn"), "{e}");
+    assert!(matches!(lab.spawn("nope", async {}), Err(nslab::Error::NoNamespace(_))));
+}
+
+/// The same seed, the same trace: the whole exchange twice, compared record by record.
+#[test]
+fn the_same_seed_gives_the_same_trace() {
+    let run = || {
+        let mut lab = Lab::from_script_seeded(MASQUERADE, Some(7)).unwrap();
+        {
+            let mut sim = lab.sim_mut();
+            let router = sim.ns(Some("router")).unwrap();
+            sim.tcpdump(router, "r-w", nslab::sim_core::Filter::parse("").unwrap(), "", false).unwrap();
+        }
+        let _server = lab.spawn("wan", echo_once(7)).unwrap();
+        let c = lab
+            .spawn("lan", async {
+                let sock = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+                for i in 0..3u8 {
+                    sock.send_to(&[i], "203.0.113.1:7").await.unwrap();
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+            })
+            .unwrap();
+        lab.block_on(c).unwrap().unwrap();
+        lab.run_for(Duration::from_secs(1)).unwrap();
+        lab.sim().world().trace().records().to_vec()
+    };
+    let first = run();
+    let frames = first.iter().filter(|r| matches!(r, nslab::sim_core::Record::Frame { .. })).count();
+    // ARP both ways, then three datagrams out (the first one echoed back).
+    assert!(frames >= 6, "{frames} frames: {first:#?}");
+    assert_eq!(first, run());
+}
