@@ -16,6 +16,9 @@ use smoltcp::wire::{HardwareAddress, IpAddress, IpCidr, IpEndpoint, IpListenEndp
 use std::collections::{BTreeMap, VecDeque};
 use std::net::Ipv4Addr;
 
+/// `net.core.rmem_default`: a socket's receive buffer, in bytes.
+const RMEM_DEFAULT: usize = 212_992;
+
 /// smoltcp's side of the wire: IP packets in and out, in buffers that are reused (a packet
 /// in steady state allocates nothing).
 #[derive(Debug, Default)]
@@ -347,7 +350,13 @@ impl Netns {
         if l4.port_taken(port, true) {
             return Err(super::Errno::AddrInUse);
         }
-        let rx = udp::PacketBuffer::new(vec![udp::PacketMetadata::EMPTY; 64], vec![0; 65536]);
+        // As SO_RCVBUF's default (rmem_default, 212992 bytes) holds them: at most
+        // RCVBUF_PACKETS datagrams, as the socket table's own queues (a small datagram's
+        // truesize is 768 bytes or more, so Linux holds about 277).
+        let rx = udp::PacketBuffer::new(
+            vec![udp::PacketMetadata::EMPTY; super::socktab::RCVBUF_PACKETS],
+            vec![0; RMEM_DEFAULT],
+        );
         let tx = udp::PacketBuffer::new(vec![udp::PacketMetadata::EMPTY; 64], vec![0; 65536]);
         let mut s = udp::Socket::new(rx, tx);
         s.bind(IpListenEndpoint { addr: bind.map(|a| IpAddress::Ipv4(v4(a))), port })
