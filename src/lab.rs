@@ -58,6 +58,8 @@ pub(crate) struct Shared {
     /// How many times the lab's tasks have been polled: the driver waits until this
     /// stands still (every task waits) before it moves the clock.
     polls: std::cell::Cell<u64>,
+    /// How many times the engine has woken a task (a socket with news and a waiter).
+    woken: Rc<std::cell::Cell<u64>>,
     /// Why the engine stopped, once a guard stopped it.
     stopped: RefCell<Option<String>>,
 }
@@ -74,6 +76,18 @@ impl Shared {
         self.base_t + Duration::from_nanos(v.as_nanos().saturating_sub(self.base_v.as_nanos()))
     }
 
+    /// Runs the engine's events up to virtual time `v`; false once a guard stopped it.
+    fn run_to(&self, v: sim_core::Instant) -> bool {
+        let r = self.lab.borrow_mut().world_mut().run_until(v);
+        match r {
+            Ok(_) => true,
+            Err(e) => {
+                *self.stopped.borrow_mut() = Some(e.to_string());
+                false
+            }
+        }
+    }
+
     /// Runs the engine up to now.
     pub(crate) fn catch_up(&self) -> io::Result<()> {
         if let Some(e) = self.stopped.borrow().as_ref() {
@@ -81,6 +95,11 @@ impl Shared {
         }
         let now = self.now();
         let mut lab = self.lab.borrow_mut();
+        if let Some(e) = lab.world().stopped() {
+            let e = e.to_string();
+            *self.stopped.borrow_mut() = Some(e.clone());
+            return Err(io::Error::other(format!("the lab stopped: {e}")));
+        }
         if lab.world().now() < now
             && let Err(e) = lab.world_mut().run_until(now)
         {
@@ -120,6 +139,26 @@ async fn drive(shared: Rc<Shared>) {
         let now = tokio::time::Instant::now();
         let into_tick = Duration::from_nanos((now - shared.base_t).as_nanos() as u64 % TICK.as_nanos() as u64);
         let next_tick = now + (TICK - into_tick);
+        // Within this millisecond, run the engine ahead of the clock, event by event, until
+        // one wakes a task: the clock then moves once, to that event, rather than once per
+        // event (a datagram crosses several links between two tasks' turns).
+        let woken = shared.woken.get();
+        let mut reached = None;
+        loop {
+            let next = shared.lab.borrow().world().next_event_time();
+            let Some(v) = next.filter(|v| shared.at(*v) < next_tick) else { break };
+            if !shared.run_to(v) {
+                return;
+            }
+            reached = Some(shared.at(v));
+            if shared.woken.get() != woken {
+                break;
+            }
+        }
+        if let Some(t) = reached {
+            tokio::time::advance(t - now).await;
+            continue;
+        }
         let next = shared.lab.borrow().world().next_event_time().map(|t| shared.at(t));
         match next {
             Some(t) if t < next_tick => tokio::time::advance(t - now).await,
@@ -190,6 +229,7 @@ impl Lab {
             notify: Notify::new(),
             hosts: RefCell::new(BTreeMap::new()),
             polls: std::cell::Cell::new(0),
+            woken: Rc::new(std::cell::Cell::new(0)),
             stopped: RefCell::new(None),
         });
         Lab { local: LocalSet::new(), rt, shared, driving: false }
@@ -222,7 +262,8 @@ impl Lab {
             return Ok(h.clone());
         }
         let wakers = crate::net::Wakers::default();
-        let job = lab.spawn(node, Box::new(HostProgram { wakers: wakers.clone() }));
+        let program = HostProgram { wakers: wakers.clone(), woken: self.shared.woken.clone() };
+        let job = lab.spawn(node, Box::new(program));
         let host = Rc::new(Host { job, wakers });
         self.shared.hosts.borrow_mut().insert(node, host.clone());
         Ok(host)
@@ -250,9 +291,14 @@ impl Lab {
         }
     }
 
+    /// Whether one of the engine's guards stopped it — in the driver's run, or in a
+    /// socket call's settling, which counts toward the same budget.
     fn check(&self) -> Result<(), Error> {
-        match self.shared.stopped.borrow().as_ref() {
-            Some(e) => Err(Error::Stopped(e.clone())),
+        if let Some(e) = self.shared.stopped.borrow().as_ref() {
+            return Err(Error::Stopped(e.clone()));
+        }
+        match self.shared.lab.borrow().world().stopped() {
+            Some(e) => Err(Error::Stopped(e.to_string())),
             None => Ok(()),
         }
     }

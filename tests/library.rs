@@ -128,3 +128,28 @@ fn the_same_seed_gives_the_same_trace() {
     assert!(frames >= 6, "{frames} frames: {first:#?}");
     assert_eq!(first, run());
 }
+
+/// Traffic that never lets up meets the engine's event budget: the run ends with the
+/// guard's error, at once, rather than waiting out its patience or hanging.
+#[test]
+fn a_flood_meets_the_event_budget_and_says_so() {
+    let mut lab = Lab::from_script(MASQUERADE).unwrap();
+    let limits = nslab::sim_core::world::Limits { events_per_second: 10_000, ..Default::default() };
+    lab.sim_mut().world_mut().set_limits(limits);
+    let _server = lab.spawn("wan", echo_once(7)).unwrap();
+    let flood = lab
+        .spawn("lan", async {
+            let sock = UdpSocket::bind("0.0.0.0:0").await?;
+            loop {
+                sock.send_to(b"flood", "203.0.113.1:9").await?;
+                tokio::task::yield_now().await;
+            }
+            #[allow(unreachable_code)]
+            Ok::<(), std::io::Error>(())
+        })
+        .unwrap();
+    match lab.block_on(flood) {
+        Err(nslab::Error::Stopped(e)) => assert!(e.contains("event budget"), "{e}"),
+        other => panic!("{other:?}"),
+    }
+}

@@ -21,6 +21,8 @@ pub(crate) type Wakers = Rc<RefCell<BTreeMap<SocketId, Vec<Waker>>>>;
 /// The program that holds a namespace's user sockets.
 pub(crate) struct HostProgram {
     pub(crate) wakers: Wakers,
+    /// The lab's count of wakes (the driver stops running the engine ahead once it moves).
+    pub(crate) woken: Rc<std::cell::Cell<u64>>,
 }
 
 impl std::fmt::Debug for HostProgram {
@@ -35,9 +37,15 @@ impl Program for HostProgram {
     }
     fn start(&mut self, _: &mut Sys<'_, '_, '_>) {}
     fn on_ready(&mut self, _: &mut Sys<'_, '_, '_>, sock: SocketId) {
-        let waiting = self.wakers.borrow_mut().remove(&sock);
-        for w in waiting.into_iter().flatten() {
-            w.wake();
+        // The socket's list stays (empty) for its next waiters: nothing is allocated per wait.
+        let mut wakers = self.wakers.borrow_mut();
+        if let Some(list) = wakers.get_mut(&sock)
+            && !list.is_empty()
+        {
+            self.woken.set(self.woken.get() + 1);
+            for w in list.drain(..) {
+                w.wake();
+            }
         }
     }
     fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {

@@ -262,7 +262,9 @@ impl Netns {
             let _ = l4.iface.poll_egress(now, &mut l4.dev, &mut l4.sockets);
             self.l4_flush(cx);
         }
-        self.socks.wake_l4();
+        if let Some(l4) = self.l4.as_ref() {
+            self.socks.wake_l4(|h| l4.sockets.get::<udp::Socket>(h).can_recv() || l4.refused.contains_key(&h));
+        }
         while let Some((id, pid)) = self.socks.pop_ready() {
             self.call(cx, pid, |p, sys| p.on_ready(sys, id));
         }

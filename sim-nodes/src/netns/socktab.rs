@@ -200,10 +200,17 @@ impl SockTab {
         }
     }
 
-    /// Marks every smoltcp socket ready.
-    pub(crate) fn wake_l4(&mut self) {
+    /// Marks smoltcp sockets ready after a round's ingress: every TCP socket (smoltcp
+    /// tells no per-socket news of a connection), and a UDP socket only when `has_news`
+    /// says it has a datagram or an error to read.
+    pub(crate) fn wake_l4(&mut self, mut has_news: impl FnMut(smoltcp::iface::SocketHandle) -> bool) {
         for (id, s) in self.socks.iter_mut() {
-            if matches!(s.kind, Backing::Tcp(_) | Backing::Dgram(_)) {
+            let news = match s.kind {
+                Backing::Tcp(_) => true,
+                Backing::Dgram(h) => has_news(h),
+                Backing::Ours(_) => false,
+            };
+            if news {
                 Self::mark(&mut self.ready, *id, s);
             }
         }
