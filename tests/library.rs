@@ -153,3 +153,35 @@ fn a_flood_meets_the_event_budget_and_says_so() {
         other => panic!("{other:?}"),
     }
 }
+
+/// TCP through the NAT: the server sees the router's address; a port nobody listens on
+/// refuses (the RST comes back through the NAT).
+#[test]
+fn tcp_connects_through_masquerade_and_a_closed_port_refuses() {
+    use nslab::net::{TcpListener, TcpStream};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut lab = Lab::from_script(MASQUERADE).unwrap();
+    let server = lab
+        .spawn("wan", async {
+            let l = TcpListener::bind("203.0.113.1:80").await?;
+            let (mut s, peer) = l.accept().await?;
+            s.write_all(b"hi\n").await?;
+            Ok::<_, std::io::Error>(peer)
+        })
+        .unwrap();
+    let client = lab
+        .spawn("lan", async {
+            let refused = TcpStream::connect("203.0.113.1:81").await.unwrap_err().kind();
+            let mut s = TcpStream::connect("203.0.113.1:80").await?;
+            let mut line = String::new();
+            s.read_to_string(&mut line).await?;
+            Ok::<_, std::io::Error>((refused, line, s.local_addr()?))
+        })
+        .unwrap();
+    let (refused, line, local) = lab.block_on(client).unwrap().unwrap().unwrap();
+    assert_eq!(refused, std::io::ErrorKind::ConnectionRefused);
+    assert_eq!(line, "hi\n", "read to the end: the server's side closed when it dropped");
+    let peer = lab.block_on(server).unwrap().unwrap().unwrap();
+    assert_eq!(peer.ip().to_string(), "203.0.113.254");
+    assert_eq!(local.ip().to_string(), "192.168.1.2");
+}

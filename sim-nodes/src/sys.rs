@@ -231,6 +231,15 @@ impl Sys<'_, '_, '_> {
     ) -> Result<SocketId, Errno> {
         self.ns.tcp_listen(self.cx, self.pid, (bind, port), backlog, again)
     }
+    /// Reads what a TCP socket has received into `buf`: how many bytes (0: nothing yet, or
+    /// the end — [`Sys::tcp_state`] tells which).
+    pub fn tcp_read(&mut self, id: SocketId, buf: &mut [u8]) -> usize {
+        self.ns.tcp_read(id, buf)
+    }
+    /// A TCP socket's local address and port, once it has them.
+    pub fn tcp_local(&self, id: SocketId) -> Option<(Ipv4Addr, u16)> {
+        self.ns.tcp_local(id)
+    }
     /// Every socket of the namespace (`sock_diag`, as `ss` reads them).
     pub fn sockets(&self) -> Vec<SocketInfo> {
         self.ns.socket_list()

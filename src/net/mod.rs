@@ -7,12 +7,17 @@
 //! [`crate::Lab::spawn`]). Addresses are numeric: there is no DNS in a lab, so a host name
 //! is an error.
 //!
-//! Supported so far: [`UdpSocket`]. TCP (`TcpListener`, `TcpStream`) is not supported yet.
+//! Supported so far: [`UdpSocket`], [`TcpListener`] and [`TcpStream`] (tokio's
+//! `AsyncRead`/`AsyncWrite`). A listener takes one connection at a time: a connection
+//! attempt that comes before the previous one was accepted is refused (Linux would hold it
+//! in the backlog).
 
 mod host;
+mod tcp;
 mod udp;
 
 pub(crate) use host::{Ctx, Host, HostProgram, Wakers};
+pub use tcp::{TcpListener, TcpStream};
 pub use udp::UdpSocket;
 
 use sim_nodes::sys::Errno;

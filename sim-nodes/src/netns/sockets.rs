@@ -554,6 +554,25 @@ impl Netns {
         Ok(self.socks.open(pid, Backing::Tcp(h)))
     }
 
+    /// Reads what TCP socket `id` has received into `buf`: how many bytes.
+    pub(crate) fn tcp_read(&mut self, id: SocketId, buf: &mut [u8]) -> usize {
+        let Some(h) = self.handle(id) else { return 0 };
+        let Some(l4) = self.l4.as_mut() else { return 0 };
+        let n = l4.sockets.get_mut::<tcp::Socket>(h).recv_slice(buf).unwrap_or(0);
+        if n > 0 {
+            // The window opened: the peer hears of it.
+            l4.dirty = true;
+        }
+        n
+    }
+
+    /// A TCP socket's local address and port, once it has them.
+    pub(crate) fn tcp_local(&self, id: SocketId) -> Option<(Ipv4Addr, u16)> {
+        let h = self.handle(id)?;
+        let e = self.l4.as_ref()?.sockets.get::<tcp::Socket>(h).local_endpoint()?;
+        Some((from_sm(e.addr), e.port))
+    }
+
     /// How TCP socket `h` is doing, and its peer.
     pub(crate) fn tcp_state(&self, id: SocketId) -> (TcpState, Option<(Ipv4Addr, u16)>) {
         let (Some(l4), Some(h)) = (self.l4.as_ref(), self.handle(id)) else { return (TcpState::Closed, None) };

@@ -1,0 +1,217 @@
+//! `TcpListener` and `TcpStream`, as `tokio::net`'s: bind/accept, connect, addresses, and
+//! tokio's `AsyncRead`/`AsyncWrite` on a stream (so `AsyncReadExt`, `AsyncWriteExt` and
+//! `tokio::io::split` work) — on a namespace's stack (smoltcp's TCP), in virtual time.
+
+use super::{Ctx, ToSocketAddrs, io_error};
+use sim_nodes::sys::{SocketId, TcpState};
+use std::cell::Cell;
+use std::future::poll_fn;
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+/// The backlog tokio's `TcpListener::bind` asks for.
+const BACKLOG: u32 = 1024;
+
+/// A listening TCP socket of a simulated host. Its methods are `tokio::net::TcpListener`'s.
+pub struct TcpListener {
+    ctx: Ctx,
+    /// The listening socket now (each accepted connection takes the one it came on).
+    id: Cell<SocketId>,
+    local: SocketAddrV4,
+}
+
+impl std::fmt::Debug for TcpListener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TcpListener").field("local", &self.local).finish()
+    }
+}
+
+impl TcpListener {
+    /// Listens on `addr` (an address of the namespace, or `0.0.0.0`), in the namespace of
+    /// the calling future.
+    pub async fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<TcpListener> {
+        let addr = addr.to_addr()?;
+        if addr.port() == 0 {
+            return Err(io::Error::new(io::ErrorKind::Unsupported, "not supported yet: listening on port 0"));
+        }
+        let ctx = Ctx::current()?;
+        let bind = (!addr.ip().is_unspecified()).then_some(*addr.ip());
+        let id = ctx.sys(|sys| sys.tcp_listen_on(bind, addr.port(), BACKLOG, false))?.map_err(io_error)?;
+        Ok(TcpListener { ctx, id: Cell::new(id), local: addr })
+    }
+
+    /// The next connection, and where it comes from.
+    pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
+        poll_fn(|cx| {
+            let id = self.id.get();
+            let (state, peer) = self.ctx.sys(|sys| sys.tcp_state(id))?;
+            match (state, peer) {
+                (TcpState::Established | TcpState::PeerClosed, Some((ip, port))) => {
+                    // The connection keeps the socket it came on; the listener listens anew.
+                    let bind = (!self.local.ip().is_unspecified()).then_some(*self.local.ip());
+                    let port_l = self.local.port();
+                    let next = self.ctx.sys(|sys| sys.tcp_listen_on(bind, port_l, BACKLOG, true))?.map_err(io_error)?;
+                    self.id.set(next);
+                    let peer = SocketAddrV4::new(ip, port);
+                    let local = self.ctx.sys(|sys| sys.tcp_local(id))?.map(|(a, p)| SocketAddrV4::new(a, p));
+                    let stream = TcpStream { ctx: self.ctx.clone(), id, local: local.unwrap_or(self.local), peer };
+                    Poll::Ready(Ok((stream, SocketAddr::V4(peer))))
+                }
+                (TcpState::Closed, _) => {
+                    // A connection reset before it was accepted: listen again.
+                    let bind = (!self.local.ip().is_unspecified()).then_some(*self.local.ip());
+                    let port_l = self.local.port();
+                    self.ctx.sys(|sys| {
+                        sys.tcp_close(id);
+                        sys.tcp_release(id);
+                    })?;
+                    let next = self.ctx.sys(|sys| sys.tcp_listen_on(bind, port_l, BACKLOG, true))?.map_err(io_error)?;
+                    self.id.set(next);
+                    self.ctx.wait(next, cx.waker());
+                    Poll::Pending
+                }
+                _ => {
+                    self.ctx.wait(id, cx.waker());
+                    Poll::Pending
+                }
+            }
+        })
+        .await
+    }
+
+    /// The address it listens on.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        Ok(SocketAddr::V4(self.local))
+    }
+}
+
+impl Drop for TcpListener {
+    fn drop(&mut self) {
+        let id = self.id.get();
+        self.ctx.forget(id);
+        self.ctx.close(|sys| {
+            sys.tcp_close(id);
+            sys.tcp_release(id);
+        });
+    }
+}
+
+/// A TCP connection of a simulated host. Its methods are `tokio::net::TcpStream`'s; it
+/// is tokio's `AsyncRead` and `AsyncWrite`.
+pub struct TcpStream {
+    ctx: Ctx,
+    id: SocketId,
+    local: SocketAddrV4,
+    peer: SocketAddrV4,
+}
+
+impl std::fmt::Debug for TcpStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TcpStream").field("local", &self.local).field("peer", &self.peer).finish()
+    }
+}
+
+impl TcpStream {
+    /// Connects to `addr` from the namespace of the calling future: done once the
+    /// handshake is (`ConnectionRefused` on a reset).
+    pub async fn connect<A: ToSocketAddrs>(addr: A) -> io::Result<TcpStream> {
+        let addr = addr.to_addr()?;
+        let ctx = Ctx::current()?;
+        let id = ctx.sys(|sys| sys.tcp_connect(*addr.ip(), addr.port(), None))?.map_err(io_error)?;
+        let mut stream = TcpStream { ctx, id, local: SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0), peer: addr };
+        poll_fn(|cx| match stream.ctx.sys(|sys| sys.tcp_state(id).0)? {
+            TcpState::Connecting => {
+                stream.ctx.wait(id, cx.waker());
+                Poll::Pending
+            }
+            TcpState::Closed => Poll::Ready(Err(io::Error::from(io::ErrorKind::ConnectionRefused))),
+            _ => Poll::Ready(Ok(())),
+        })
+        .await?;
+        if let Some((a, p)) = stream.ctx.sys(|sys| sys.tcp_local(id))? {
+            stream.local = SocketAddrV4::new(a, p);
+        }
+        Ok(stream)
+    }
+
+    /// The address of this end.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        Ok(SocketAddr::V4(self.local))
+    }
+
+    /// The address of the other end.
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        Ok(SocketAddr::V4(self.peer))
+    }
+}
+
+impl AsyncRead for TcpStream {
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        let id = self.id;
+        let (n, state) = self.ctx.sys(|sys| {
+            let n = sys.tcp_read(id, buf.initialize_unfilled());
+            (n, sys.tcp_state(id).0)
+        })?;
+        if n > 0 {
+            buf.advance(n);
+            return Poll::Ready(Ok(()));
+        }
+        match state {
+            // The peer closed its side and everything is read: the end.
+            TcpState::PeerClosed | TcpState::Closed => Poll::Ready(Ok(())),
+            _ => {
+                self.ctx.wait(id, cx.waker());
+                Poll::Pending
+            }
+        }
+    }
+}
+
+impl AsyncWrite for TcpStream {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        if buf.is_empty() {
+            return Poll::Ready(Ok(0));
+        }
+        let id = self.id;
+        let (n, state) = self.ctx.sys(|sys| {
+            let n = sys.tcp_send(id, buf);
+            (n, sys.tcp_state(id).0)
+        })?;
+        if n > 0 {
+            return Poll::Ready(Ok(n));
+        }
+        match state {
+            TcpState::Closed => Poll::Ready(Err(io::Error::from(io::ErrorKind::BrokenPipe))),
+            _ => {
+                // The send buffer is full: wait for the peer's acknowledgements.
+                self.ctx.wait(id, cx.waker());
+                Poll::Pending
+            }
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        // What `poll_write` took is the stack's, as after write(2).
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let id = self.id;
+        self.ctx.sys(|sys| sys.tcp_close(id))?;
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl Drop for TcpStream {
+    fn drop(&mut self) {
+        let id = self.id;
+        self.ctx.forget(id);
+        self.ctx.close(|sys| {
+            sys.tcp_close(id);
+            sys.tcp_release(id);
+        });
+    }
+}
