@@ -185,3 +185,23 @@ fn tcp_connects_through_masquerade_and_a_closed_port_refuses() {
     assert_eq!(peer.ip().to_string(), "203.0.113.254");
     assert_eq!(local.ip().to_string(), "192.168.1.2");
 }
+
+/// bind(2)'s rule: one port on two addresses is two sockets; the wildcard clashes with both.
+#[test]
+fn one_port_on_two_addresses_binds_and_the_wildcard_clashes() {
+    let script = "ip netns add a\nip link add x type veth peer name y\nip link set x netns a\n\
+                  ip -n a addr add 198.51.100.1/24 dev x\nip -n a addr add 198.51.100.2/24 dev x\nip -n a link set x up\n";
+    let mut lab = Lab::from_script(script).unwrap();
+    let h = lab
+        .spawn("a", async {
+            let one = UdpSocket::bind("198.51.100.1:3478").await?;
+            let two = UdpSocket::bind("198.51.100.2:3478").await?;
+            let any = UdpSocket::bind("0.0.0.0:3478").await.unwrap_err().kind();
+            let again = UdpSocket::bind("198.51.100.2:3478").await.unwrap_err().kind();
+            Ok::<_, std::io::Error>((one.local_addr()?, two.local_addr()?, any, again))
+        })
+        .unwrap();
+    let (one, two, any, again) = lab.block_on(h).unwrap().unwrap().unwrap();
+    assert_eq!((one.to_string().as_str(), two.to_string().as_str()), ("198.51.100.1:3478", "198.51.100.2:3478"));
+    assert_eq!((any, again), (std::io::ErrorKind::AddrInUse, std::io::ErrorKind::AddrInUse));
+}

@@ -184,6 +184,20 @@ impl L4 {
         })
     }
 
+    /// Whether a UDP socket bound to `bind` (`None`: any address) and `port` would clash
+    /// with one already bound, as bind(2) sees it: the same port on the same address, or
+    /// on any address when either side is the wildcard.
+    fn udp_taken(&self, bind: Option<Ipv4Addr>, port: u16) -> bool {
+        self.sockets.iter().any(|(_, s)| match s {
+            smoltcp::socket::Socket::Udp(u) => {
+                let e = u.endpoint();
+                e.port == port && (bind.is_none() || e.addr.is_none() || e.addr.map(from_sm) == bind)
+            }
+            #[allow(unreachable_patterns)]
+            _ => false,
+        })
+    }
+
     fn port_taken(&self, port: u16, udp: bool) -> bool {
         self.sockets.iter().any(|(_, s)| match s {
             smoltcp::socket::Socket::Udp(u) => udp && u.endpoint().port == port,
@@ -349,7 +363,7 @@ impl Netns {
         self.l4_mut(cx);
         let port = if port == 0 { self.ephemeral(cx, true).ok_or(super::Errno::AddrNotAvail)? } else { port };
         let l4 = self.l4.as_mut().expect("made");
-        if l4.port_taken(port, true) {
+        if l4.udp_taken(bind, port) {
             return Err(super::Errno::AddrInUse);
         }
         // As SO_RCVBUF's default (rmem_default, 212992 bytes) holds them: at most
