@@ -206,7 +206,21 @@ pub fn classify(nat: &Nat) -> Result<Classified, nslab::Error> {
 /// rendezvous their mapping, learn the other's, and send to it five times, 100 ms apart.
 /// Whether each heard the other.
 pub fn punch(nat0: &Nat, nat1: &Nat) -> Result<(bool, bool), nslab::Error> {
-    let mut lab = Lab::from_script(&script(nat0, nat1))?;
+    punch_lab(nat0, nat1, None).map(|(_, r)| r)
+}
+
+/// [`punch`]'s run, with `seed` over the script's, and a capture on both NATs' outsides:
+/// the lab afterwards, and the outcome.
+pub fn punch_lab(nat0: &Nat, nat1: &Nat, seed: Option<u64>) -> Result<(Lab, (bool, bool)), nslab::Error> {
+    let mut lab = Lab::from_script_seeded(&script(nat0, nat1), seed)?;
+    {
+        let mut sim = lab.sim_mut();
+        for (ns, dev) in [("nat0", "n0-i"), ("nat1", "n1-i")] {
+            let node = sim.ns(Some(ns)).expect("made by the script");
+            let all = nslab::sim_core::Filter::parse("").expect("the empty filter");
+            sim.tcpdump(node, dev, all, "", false).expect("the interface exists");
+        }
+    }
     lab.spawn("srv", async {
         let sock = UdpSocket::bind(A1).await?;
         let mut buf = [0u8; 64];
@@ -240,7 +254,7 @@ pub fn punch(nat0: &Nat, nat1: &Nat) -> Result<(bool, bool), nslab::Error> {
     let b = lab.spawn("c1", peer(10))?;
     let a = lab.block_on(a)?.expect("no panic").unwrap_or(false);
     let b = lab.block_on(b)?.expect("no panic").unwrap_or(false);
-    Ok((a, b))
+    Ok((lab, (a, b)))
 }
 
 fn main() -> Result<(), nslab::Error> {
@@ -297,6 +311,18 @@ mod tests {
                 let got = punch(a, b).unwrap();
                 let open = i != 3 && j != 3;
                 assert_eq!(got == (true, true), open, "{} × {}: {got:?}", a.name, b.name);
+            }
+        }
+    }
+
+    /// One seed, one trace: the hole punching between every pair of NATs, ten runs each,
+    /// every frame on both NATs' outsides compared.
+    #[test]
+    fn the_same_seed_gives_the_same_trace() {
+        for a in NATS {
+            for b in NATS {
+                nslab::check_determinism_runs(4787, 10, |seed| punch_lab(a, b, Some(seed)).map(|(lab, _)| lab))
+                    .unwrap_or_else(|e| panic!("{} × {}: {e}", a.name, b.name));
             }
         }
     }

@@ -44,6 +44,39 @@ pub enum Error {
     /// One of the engine's guards stopped the lab (see `sim_core::guard`).
     #[error("the lab stopped: {0}")]
     Stopped(String),
+    /// Two runs with the same seed gave different traces ([`check_determinism`]).
+    #[error("not deterministic: {0}")]
+    Diverged(String),
+}
+
+/// Runs `test` twice with `seed` and compares the traces of the labs it returns, record by
+/// record (commands, output, exits, and the frames of every capture started): the first
+/// difference is the error. See [`check_determinism_runs`].
+pub fn check_determinism<F>(seed: u64, test: F) -> Result<(), Error>
+where
+    F: FnMut(u64) -> Result<Lab, Error>,
+{
+    check_determinism_runs(seed, 2, test)
+}
+
+/// [`check_determinism`] over `runs` runs (at least two), each compared with the first.
+pub fn check_determinism_runs<F>(seed: u64, runs: usize, mut test: F) -> Result<(), Error>
+where
+    F: FnMut(u64) -> Result<Lab, Error>,
+{
+    let first = test(seed)?.sim().world().trace().records().to_vec();
+    for run in 1..runs.max(2) {
+        let again = test(seed)?.sim().world().trace().records().to_vec();
+        if let Some(i) = (0..first.len().max(again.len())).find(|i| first.get(*i) != again.get(*i)) {
+            return Err(Error::Diverged(format!(
+                "run {} differs from run 1 at record {i}: {:?} where run 1 has {:?}",
+                run + 1,
+                again.get(i),
+                first.get(i)
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// What the lab's tasks share: the engine's lab and the clock between the two.

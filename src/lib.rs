@@ -12,7 +12,7 @@ mod lab;
 pub mod net;
 
 pub use kernel_backend;
-pub use lab::{Error, Lab, PATIENCE};
+pub use lab::{Error, Lab, PATIENCE, check_determinism, check_determinism_runs};
 pub use scenarios;
 pub use sim_core;
 pub use sim_nodes;

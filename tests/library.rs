@@ -205,3 +205,29 @@ fn one_port_on_two_addresses_binds_and_the_wildcard_clashes() {
     assert_eq!((one.to_string().as_str(), two.to_string().as_str()), ("198.51.100.1:3478", "198.51.100.2:3478"));
     assert_eq!((any, again), (std::io::ErrorKind::AddrInUse, std::io::ErrorKind::AddrInUse));
 }
+
+/// check_determinism finds a run that differs: here the test itself sends something else
+/// the second time, and the capture on the router shows it.
+#[test]
+fn check_determinism_names_the_first_difference() {
+    let mut run = 0u8;
+    let e = nslab::check_determinism(1, |seed| {
+        run += 1;
+        let payload = vec![run; 4];
+        let mut lab = Lab::from_script_seeded(MASQUERADE, Some(seed))?;
+        {
+            let mut sim = lab.sim_mut();
+            let router = sim.ns(Some("router")).unwrap();
+            sim.tcpdump(router, "r-w", nslab::sim_core::Filter::parse("").unwrap(), "", false).unwrap();
+        }
+        let h = lab.spawn("lan", async move {
+            let sock = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+            sock.send_to(&payload, "203.0.113.1:9").await.unwrap();
+        })?;
+        lab.block_on(h)?.unwrap();
+        lab.run_for(Duration::from_millis(10))?;
+        Ok(lab)
+    })
+    .unwrap_err();
+    assert!(matches!(&e, nslab::Error::Diverged(m) if m.contains("run 2 differs")), "{e}");
+}
