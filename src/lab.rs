@@ -336,6 +336,39 @@ impl Lab {
         }
     }
 
+    /// Runs one command line in namespace `ns` (`""` for the root), as a script would —
+    /// `ip route`, `iptables -t nat -L -n -v`, `conntrack -L`, `bridge fdb show`, `sysctl
+    /// …` — now, between runs: what it printed (stdout and stderr, as a terminal shows
+    /// them) and its exit status. A command the machine refuses is the error, with the
+    /// tool's message. A program that runs in time (`ping`, `nc`, `tcpdump`) is not
+    /// supported yet here: put it in the script, or spawn a future.
+    pub fn exec(&mut self, ns: &str, line: &str) -> Result<(Vec<String>, i32), Error> {
+        let text = if ns.is_empty() { format!("{line}\n") } else { format!("ip netns exec {ns} {line}\n") };
+        let file = "exec";
+        let sc = scenarios::load(file, &text).map_err(Box::new)?;
+        if let Some(step) = sc.steps.iter().find(|s| s.run.is_process()) {
+            let e = ScenarioError::at(
+                file,
+                &text,
+                step.span,
+                format!("not supported yet: `{}` from Lab::exec", step.run.program()),
+            )
+            .with_hint("a program that runs in time goes in the script, or is a future you spawn");
+            return Err(Error::Script(Box::new(e)));
+        }
+        {
+            let _in = self.rt.enter();
+            self.shared.catch_up().map_err(|e| Error::Stopped(e.to_string()))?;
+        }
+        let mut cell = self.shared.lab.borrow_mut();
+        let lab = std::mem::replace(&mut *cell, sim_nodes::Lab::new(0));
+        let (lab, out) = scenarios::run::sim::run_on(lab, file, &text, &sc);
+        *cell = lab;
+        let out = out.map_err(|e| Error::Script(Box::new(e)))?;
+        let step = out.steps.into_iter().next().unwrap_or_default();
+        Ok((step.output, step.exit.unwrap_or(0)))
+    }
+
     /// The virtual time now, since the lab's engine began.
     pub fn now(&self) -> Duration {
         let _in = self.rt.enter();

@@ -231,3 +231,38 @@ fn check_determinism_names_the_first_difference() {
     .unwrap_err();
     assert!(matches!(&e, nslab::Error::Diverged(m) if m.contains("run 2 differs")), "{e}");
 }
+
+/// The tools from code, between runs: the router's conntrack table holds the echo's NAT
+/// entry, `ip route` reads as on the kernel, a refusal is the tool's message, and a
+/// program that runs in time is refused with what to do instead.
+#[test]
+fn exec_runs_the_familiar_tools_between_runs() {
+    let mut lab = Lab::from_script(MASQUERADE).unwrap();
+    let _server = lab.spawn("wan", echo_once(7)).unwrap();
+    let c = lab
+        .spawn("lan", async {
+            let sock = UdpSocket::bind("0.0.0.0:40000").await.unwrap();
+            sock.send_to(b"hi", "203.0.113.1:7").await.unwrap();
+            let mut buf = [0u8; 8];
+            sock.recv_from(&mut buf).await.unwrap();
+        })
+        .unwrap();
+    lab.block_on(c).unwrap().unwrap();
+    let (ct, status) = lab.exec("router", "conntrack -L").unwrap();
+    assert_eq!(status, 0);
+    assert!(
+        ct.iter().any(|l| l.starts_with("udp      17 ")
+            && l.contains("src=192.168.1.2 dst=203.0.113.1 sport=40000 dport=7")
+            && l.contains("src=203.0.113.1 dst=203.0.113.254 sport=7 dport=40000")),
+        "{ct:#?}"
+    );
+    let (routes, _) = lab.exec("lan", "ip route").unwrap();
+    assert_eq!(
+        routes,
+        ["default via 192.168.1.1 dev l-r ", "192.168.1.0/24 dev l-r proto kernel scope link src 192.168.1.2 "]
+    );
+    let e = lab.exec("lan", "ip route add 10.0.0.0/8 via 172.16.0.1").unwrap_err().to_string();
+    assert!(e.contains("Nexthop has invalid gateway"), "{e}");
+    let e = lab.exec("lan", "ping -c 1 203.0.113.1").unwrap_err().to_string();
+    assert!(e.contains("not supported yet: `ping` from Lab::exec"), "{e}");
+}

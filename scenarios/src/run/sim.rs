@@ -513,6 +513,19 @@ pub fn run_with_limits(
     Ok(Run { lab: sim.lab, seed, attribution: sim.attribution, steps: sc.steps.clone(), exits: ran.exits, rendered })
 }
 
+/// Runs `sc`'s steps on `lab` as it stands — a lab a library user holds — and gives it
+/// back with what the steps printed (rendered from the records they added), or the error
+/// that stopped them.
+pub fn run_on(lab: Lab, file: &str, source: &str, sc: &Scenario) -> (Lab, Result<Rendered, ScenarioError>) {
+    let from = lab.world().trace().records().len();
+    let mut sim = Sim { file, source, lab, attribution: Attribution::default(), dry: false };
+    let ran = ready(shell::run_steps(&mut sim, file, source, &sc.steps, false));
+    let out = ran.result.map(|()| {
+        transcript::render(&sim.lab.world().trace().records()[from..], &sim.attribution, &sc.steps, &ran.exits)
+    });
+    (sim.lab, out)
+}
+
 impl Run {
     /// What the command line prints and writes of it.
     pub fn outcome(&self) -> transcript::Outcome {
