@@ -210,7 +210,37 @@ async fn drive(shared: Rc<Shared>) {
     }
 }
 
-/// A lab whose namespaces run users' futures. See the module documentation.
+/// A lab whose namespaces run users' futures, in virtual time.
+///
+/// ```
+/// use nslab::{Lab, net::UdpSocket};
+/// use std::time::Duration;
+///
+/// // Two namespaces and a veth between them, as a tutorial makes them.
+/// let mut lab = Lab::from_script(
+///     "ip netns add a\nip netns add b\n\
+///      ip link add va type veth peer name vb\nip link set va netns a\nip link set vb netns b\n\
+///      ip -n a addr add 10.0.0.1/24 dev va\nip -n b addr add 10.0.0.2/24 dev vb\n\
+///      ip -n a link set va up\nip -n b link set vb up\n",
+/// )?;
+/// lab.spawn("b", async {
+///     let sock = UdpSocket::bind("0.0.0.0:7").await?;
+///     let mut buf = [0; 64];
+///     let (n, from) = sock.recv_from(&mut buf).await?;
+///     sock.send_to(&buf[..n], from).await
+/// })?;
+/// let ping = lab.spawn("a", async {
+///     let sock = UdpSocket::bind("0.0.0.0:0").await?;
+///     tokio::time::sleep(Duration::from_secs(60)).await; // a minute, in no time
+///     sock.send_to(b"ping", "10.0.0.2:7").await?;
+///     let mut buf = [0; 64];
+///     let (n, _) = sock.recv_from(&mut buf).await?;
+///     Ok::<_, std::io::Error>(buf[..n].to_vec())
+/// })?;
+/// assert_eq!(lab.block_on(ping)?.unwrap()?, b"ping");
+/// assert!(lab.now() >= Duration::from_secs(60));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct Lab {
     // Declared first, dropped first: the tasks (and their sockets) go while the runtime
     // and the engine are still there.

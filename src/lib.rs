@@ -2,7 +2,8 @@
 //!
 //! The public facade over the workspace's crates: [`sim_core`] (the engine),
 //! [`sim_nodes`] (namespaces and the processes in them), [`scenarios`] (the command
-//! vocabulary, its front ends and the sim runner) and [`kernel_backend`]. The `nslab` binary
+//! vocabulary, its front ends and the sim runner) and, with the `kernel` feature (on by
+//! default), `kernel_backend`. The `nslab` binary
 //! is the command-line front end.
 //!
 //! For users' own code: [`Lab`] (a lab built from a script, whose namespaces run futures)
@@ -11,6 +12,7 @@
 mod lab;
 pub mod net;
 
+#[cfg(feature = "kernel")]
 pub use kernel_backend;
 pub use lab::{Error, Lab, PATIENCE, check_determinism, check_determinism_runs};
 pub use scenarios;
