@@ -266,3 +266,47 @@ fn exec_runs_the_familiar_tools_between_runs() {
     let e = lab.exec("lan", "ping -c 1 203.0.113.1").unwrap_err().to_string();
     assert!(e.contains("not supported yet: `ping` from Lab::exec"), "{e}");
 }
+
+/// A fault from code, between runs: the router's outside link goes down for two seconds
+/// in the middle of a TCP transfer; TCP retransmits, and the transfer completes once the
+/// link is back, later than it would have.
+#[test]
+fn tcp_survives_a_short_partition() {
+    use nslab::net::{TcpListener, TcpStream};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let transfer = |cut: bool| {
+        let mut lab = Lab::from_script(MASQUERADE).unwrap();
+        let server = lab
+            .spawn("wan", async {
+                let l = TcpListener::bind("0.0.0.0:5001").await?;
+                let (mut s, _) = l.accept().await?;
+                let mut all = Vec::new();
+                s.read_to_end(&mut all).await?;
+                Ok::<_, std::io::Error>((all.len(), tokio::time::Instant::now()))
+            })
+            .unwrap();
+        let _client = lab
+            .spawn("lan", async {
+                let mut s = TcpStream::connect("203.0.113.1:5001").await?;
+                for _ in 0..100 {
+                    s.write_all(&[7u8; 1000]).await?;
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                s.shutdown().await
+            })
+            .unwrap();
+        let t0 = lab.now();
+        lab.run_for(Duration::from_millis(500)).unwrap();
+        if cut {
+            lab.exec("router", "ip link set r-w down").unwrap();
+            lab.run_for(Duration::from_secs(2)).unwrap();
+            lab.exec("router", "ip link set r-w up").unwrap();
+        }
+        let (n, _) = lab.block_on(server).unwrap().unwrap().unwrap();
+        (n, lab.now() - t0)
+    };
+    let (n_plain, t_plain) = transfer(false);
+    let (n_cut, t_cut) = transfer(true);
+    assert_eq!((n_plain, n_cut), (100_000, 100_000), "every byte arrives, partition or not");
+    assert!(t_cut > t_plain + Duration::from_millis(1500), "{t_plain:?} vs {t_cut:?}: the cut cost its time");
+}
