@@ -310,3 +310,39 @@ fn tcp_survives_a_short_partition() {
     assert_eq!((n_plain, n_cut), (100_000, 100_000), "every byte arrives, partition or not");
     assert!(t_cut > t_plain + Duration::from_millis(1500), "{t_plain:?} vs {t_cut:?}: the cut cost its time");
 }
+
+/// Ten clients connect at the same instant, before the server accepts any: the listener
+/// holds them all (as a backlog does) and serves them one after another.
+#[test]
+fn a_listener_holds_connections_until_it_accepts_them() {
+    use nslab::net::{TcpListener, TcpStream};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut lab = Lab::from_script(MASQUERADE).unwrap();
+    let _server = lab
+        .spawn("wan", async {
+            let l = TcpListener::bind("0.0.0.0:80").await?;
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            loop {
+                let (mut s, peer) = l.accept().await?;
+                s.write_all(peer.to_string().as_bytes()).await?;
+            }
+            #[allow(unreachable_code)]
+            Ok::<(), std::io::Error>(())
+        })
+        .unwrap();
+    let clients: Vec<_> = (0..10)
+        .map(|_| {
+            lab.spawn("lan", async {
+                let mut s = TcpStream::connect("203.0.113.1:80").await?;
+                let mut seen = String::new();
+                s.read_to_string(&mut seen).await?;
+                Ok::<_, std::io::Error>((seen, s.local_addr()?.port()))
+            })
+            .unwrap()
+        })
+        .collect();
+    for c in clients {
+        let (seen, port) = lab.block_on(c).unwrap().unwrap().unwrap();
+        assert_eq!(seen, format!("203.0.113.254:{port}"), "each one served, through the NAT");
+    }
+}

@@ -23,6 +23,7 @@ use sim_core::rng::NodeRng;
 use sim_core::{CaptureId, Context, Instant, MacAddr, PortId, Stream};
 use std::net::Ipv4Addr;
 
+use crate::netns::ListenCheck;
 pub use crate::netns::socktab::{Meta, RCVBUF_PACKETS, SocketId, SocketKind};
 pub use crate::netns::{Errno, OutSpec, RouteOut, SocketInfo, TcpState};
 
@@ -218,7 +219,7 @@ impl Sys<'_, '_, '_> {
     }
     /// Listens on a TCP port, `listen(fd, backlog)` (the backlog is what `ss` shows).
     pub fn tcp_listen(&mut self, port: u16, backlog: u32) -> Result<SocketId, Errno> {
-        self.ns.tcp_listen(self.cx, self.pid, (None, port), backlog, false)
+        self.ns.tcp_listen(self.cx, self.pid, (None, port), backlog, ListenCheck::New)
     }
     /// Listens on a TCP port at one address (or all); `again`: the next accept of a
     /// listener whose socket just took a connection.
@@ -229,7 +230,8 @@ impl Sys<'_, '_, '_> {
         backlog: u32,
         again: bool,
     ) -> Result<SocketId, Errno> {
-        self.ns.tcp_listen(self.cx, self.pid, (bind, port), backlog, again)
+        let check = if again { ListenCheck::Again } else { ListenCheck::New };
+        self.ns.tcp_listen(self.cx, self.pid, (bind, port), backlog, check)
     }
     /// Reads what a TCP socket has received into `buf`: how many bytes (0: nothing yet, or
     /// the end — [`Sys::tcp_state`] tells which).
@@ -239,6 +241,12 @@ impl Sys<'_, '_, '_> {
     /// A TCP socket's local address and port, once it has them.
     pub fn tcp_local(&self, id: SocketId) -> Option<(Ipv4Addr, u16)> {
         self.ns.tcp_local(id)
+    }
+    /// One more listening socket for a listener that holds `port` already: a connection
+    /// attempt that comes while its other sockets are taken finds this one, as a
+    /// listener's backlog holds it on Linux.
+    pub fn tcp_listen_more(&mut self, bind: Option<Ipv4Addr>, port: u16, backlog: u32) -> Result<SocketId, Errno> {
+        self.ns.tcp_listen(self.cx, self.pid, (bind, port), backlog, ListenCheck::More)
     }
     /// Every socket of the namespace (`sock_diag`, as `ss` reads them).
     pub fn sockets(&self) -> Vec<SocketInfo> {

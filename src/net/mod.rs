@@ -8,9 +8,9 @@
 //! is an error.
 //!
 //! Supported so far: [`UdpSocket`], [`TcpListener`] and [`TcpStream`] (tokio's
-//! `AsyncRead`/`AsyncWrite`). A listener takes one connection at a time: a connection
-//! attempt that comes before the previous one was accepted is refused (Linux would hold it
-//! in the backlog).
+//! `AsyncRead`/`AsyncWrite`). A listener holds 16 connection attempts before `accept`
+//! takes them (Linux holds up to the backlog; past 16 at once, an attempt is refused),
+//! and `ss` shows each of its 16 listening sockets.
 
 mod host;
 mod tcp;

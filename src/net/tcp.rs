@@ -4,7 +4,7 @@
 
 use super::{Ctx, ToSocketAddrs, io_error};
 use sim_nodes::sys::{SocketId, TcpState};
-use std::cell::Cell;
+use std::cell::RefCell;
 use std::future::poll_fn;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
@@ -15,11 +15,16 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 /// The backlog tokio's `TcpListener::bind` asks for.
 const BACKLOG: u32 = 1024;
 
+/// How many connection attempts a listener holds before `accept` takes them: its
+/// listening sockets (smoltcp's listening socket becomes the connection it takes). Linux
+/// holds up to the backlog; past this many at once, an attempt is refused.
+const POOL: usize = 16;
+
 /// A listening TCP socket of a simulated host. Its methods are `tokio::net::TcpListener`'s.
 pub struct TcpListener {
     ctx: Ctx,
-    /// The listening socket now (each accepted connection takes the one it came on).
-    id: Cell<SocketId>,
+    /// Its listening sockets (each accepted connection takes the one it came on).
+    pool: RefCell<Vec<SocketId>>,
     local: SocketAddrV4,
 }
 
@@ -39,45 +44,53 @@ impl TcpListener {
         }
         let ctx = Ctx::current()?;
         let bind = (!addr.ip().is_unspecified()).then_some(*addr.ip());
-        let id = ctx.sys(|sys| sys.tcp_listen_on(bind, addr.port(), BACKLOG, false))?.map_err(io_error)?;
-        Ok(TcpListener { ctx, id: Cell::new(id), local: addr })
+        let first = ctx.sys(|sys| sys.tcp_listen_on(bind, addr.port(), BACKLOG, false))?.map_err(io_error)?;
+        let listener = TcpListener { ctx, pool: RefCell::new(vec![first]), local: addr };
+        for _ in 1..POOL {
+            let more = listener.listen_more()?;
+            listener.pool.borrow_mut().push(more);
+        }
+        Ok(listener)
+    }
+
+    /// One more listening socket on the listener's address.
+    fn listen_more(&self) -> io::Result<SocketId> {
+        let bind = (!self.local.ip().is_unspecified()).then_some(*self.local.ip());
+        let port = self.local.port();
+        self.ctx.sys(|sys| sys.tcp_listen_more(bind, port, BACKLOG))?.map_err(io_error)
     }
 
     /// The next connection, and where it comes from.
     pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
         poll_fn(|cx| {
-            let id = self.id.get();
-            let (state, peer) = self.ctx.sys(|sys| sys.tcp_state(id))?;
-            match (state, peer) {
-                (TcpState::Established | TcpState::PeerClosed, Some((ip, port))) => {
-                    // The connection keeps the socket it came on; the listener listens anew.
-                    let bind = (!self.local.ip().is_unspecified()).then_some(*self.local.ip());
-                    let port_l = self.local.port();
-                    let next = self.ctx.sys(|sys| sys.tcp_listen_on(bind, port_l, BACKLOG, true))?.map_err(io_error)?;
-                    self.id.set(next);
-                    let peer = SocketAddrV4::new(ip, port);
-                    let local = self.ctx.sys(|sys| sys.tcp_local(id))?.map(|(a, p)| SocketAddrV4::new(a, p));
-                    let stream = TcpStream { ctx: self.ctx.clone(), id, local: local.unwrap_or(self.local), peer };
-                    Poll::Ready(Ok((stream, SocketAddr::V4(peer))))
-                }
-                (TcpState::Closed, _) => {
-                    // A connection reset before it was accepted: listen again.
-                    let bind = (!self.local.ip().is_unspecified()).then_some(*self.local.ip());
-                    let port_l = self.local.port();
-                    self.ctx.sys(|sys| {
-                        sys.tcp_close(id);
-                        sys.tcp_release(id);
-                    })?;
-                    let next = self.ctx.sys(|sys| sys.tcp_listen_on(bind, port_l, BACKLOG, true))?.map_err(io_error)?;
-                    self.id.set(next);
-                    self.ctx.wait(next, cx.waker());
-                    Poll::Pending
-                }
-                _ => {
-                    self.ctx.wait(id, cx.waker());
-                    Poll::Pending
+            let ids: Vec<SocketId> = self.pool.borrow().clone();
+            for (k, id) in ids.into_iter().enumerate() {
+                let (state, peer) = self.ctx.sys(|sys| sys.tcp_state(id))?;
+                match (state, peer) {
+                    (TcpState::Established | TcpState::PeerClosed, Some((ip, port))) => {
+                        // The connection keeps the socket it came on; another listens.
+                        let next = self.listen_more()?;
+                        self.pool.borrow_mut()[k] = next;
+                        let peer = SocketAddrV4::new(ip, port);
+                        let local = self.ctx.sys(|sys| sys.tcp_local(id))?.map(|(a, p)| SocketAddrV4::new(a, p));
+                        let stream = TcpStream { ctx: self.ctx.clone(), id, local: local.unwrap_or(self.local), peer };
+                        return Poll::Ready(Ok((stream, SocketAddr::V4(peer))));
+                    }
+                    (TcpState::Closed, _) => {
+                        // A connection reset before it was accepted: listen again.
+                        self.ctx.forget(id);
+                        self.ctx.sys(|sys| {
+                            sys.tcp_close(id);
+                            sys.tcp_release(id);
+                        })?;
+                        let next = self.listen_more()?;
+                        self.pool.borrow_mut()[k] = next;
+                        self.ctx.wait(next, cx.waker());
+                    }
+                    _ => self.ctx.wait(id, cx.waker()),
                 }
             }
+            Poll::Pending
         })
         .await
     }
@@ -90,12 +103,13 @@ impl TcpListener {
 
 impl Drop for TcpListener {
     fn drop(&mut self) {
-        let id = self.id.get();
-        self.ctx.forget(id);
-        self.ctx.close(|sys| {
-            sys.tcp_close(id);
-            sys.tcp_release(id);
-        });
+        for id in self.pool.borrow().iter().copied() {
+            self.ctx.forget(id);
+            self.ctx.close(|sys| {
+                sys.tcp_close(id);
+                sys.tcp_release(id);
+            });
+        }
     }
 }
 

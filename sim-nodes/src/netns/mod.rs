@@ -22,6 +22,7 @@ pub mod neigh;
 mod rx;
 mod sockets;
 pub mod socktab;
+pub(crate) use sockets::ListenCheck;
 pub use sockets::{SocketInfo, TcpState};
 pub mod sysctl;
 pub mod timers;

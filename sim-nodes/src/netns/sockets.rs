@@ -131,6 +131,18 @@ pub enum TcpState {
     Listening,
 }
 
+/// What a new listening TCP socket must not clash with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ListenCheck {
+    /// A new listener: nothing may hold the port.
+    New,
+    /// The listener's next socket after its last one took a connection: no other may
+    /// listen on the port.
+    Again,
+    /// One more socket of a listener that holds the port (its backlog): none.
+    More,
+}
+
 impl L4 {
     fn new(rng: &mut NodeRng) -> Self {
         let mut dev = IpQueue::default();
@@ -503,7 +515,7 @@ impl Netns {
         pid: u32,
         (bind, port): (Option<Ipv4Addr>, u16),
         backlog: u32,
-        again: bool,
+        check: ListenCheck,
     ) -> Result<SocketId, super::Errno> {
         if let Some(a) = bind
             && !self.is_local(a)
@@ -511,9 +523,13 @@ impl Netns {
             return Err(super::Errno::AddrNotAvail);
         }
         let l4 = self.l4_mut(cx);
-        // `again`: the same listening socket accepting its next connection (a connected
-        // socket keeps the port; only another listener would clash).
-        let taken = if again { l4.listening(port) } else { l4.port_taken(port, false) };
+        let taken = match check {
+            ListenCheck::New => l4.port_taken(port, false),
+            // The same listening socket accepting its next connection (a connected socket
+            // keeps the port; only another listener would clash).
+            ListenCheck::Again => l4.listening(port),
+            ListenCheck::More => false,
+        };
         if taken {
             return Err(super::Errno::AddrInUse);
         }
