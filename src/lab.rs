@@ -38,6 +38,10 @@ pub enum Error {
     /// A namespace the lab does not have.
     #[error("{0}")]
     NoNamespace(String),
+    /// The machine refused what was asked, in its tool's words (a capture on a device
+    /// there is not: `tcpdump: nope: No such device exists`).
+    #[error("{0}")]
+    Refused(String),
     /// A future waited [`PATIENCE`] of virtual time and was not done.
     #[error("still not done after {} s of virtual time", PATIENCE.as_secs())]
     Stuck,
@@ -397,6 +401,34 @@ impl Lab {
         let out = out.map_err(|e| Error::Script(Box::new(e)))?;
         let step = out.steps.into_iter().next().unwrap_or_default();
         Ok((step.output, step.exit.unwrap_or(0)))
+    }
+
+    /// Starts capturing every frame interface `dev` of namespace `ns` sends and receives,
+    /// as `tcpdump -i dev` would (without printing): see [`Lab::tcpdump`], [`Lab::records`].
+    pub fn capture(&mut self, ns: &str, dev: &str) -> Result<sim_core::CaptureId, Error> {
+        let mut lab = self.shared.lab.borrow_mut();
+        let node = lab.ns((!ns.is_empty()).then_some(ns)).map_err(|e| Error::NoNamespace(e.message))?;
+        let all = sim_core::Filter::parse("").expect("the empty filter parses");
+        let (_, id) = lab.tcpdump(node, dev, all, "", true).map_err(|e| Error::Refused(e.message))?;
+        Ok(id)
+    }
+
+    /// What capture `id` saw so far, as `tcpdump -tnel` prints it (`-e`: with MACs).
+    pub fn tcpdump(&self, id: sim_core::CaptureId, link_header: bool) -> Vec<String> {
+        let opts = sim_core::tcpdump::Options { link_header, timestamp: false };
+        let mut fmt = sim_core::tcpdump::Formatter::new(opts);
+        let lab = self.shared.lab.borrow();
+        let frames = lab.world().trace().records().iter().filter_map(|r| match r {
+            sim_core::Record::Frame { at, capture, bytes, .. } if *capture == id => Some((at, bytes)),
+            _ => None,
+        });
+        frames.map(|(at, bytes)| fmt.line(at.as_nanos(), bytes)).collect()
+    }
+
+    /// Everything the lab recorded so far, typed: commands, programs' output and exits,
+    /// captured frames, drops with their reason, table events (conntrack, neighbours, FDB).
+    pub fn records(&self) -> Vec<sim_core::Record> {
+        self.shared.lab.borrow().world().trace().records().to_vec()
     }
 
     /// The virtual time now, since the lab's engine began.

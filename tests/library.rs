@@ -346,3 +346,33 @@ fn a_listener_holds_connections_until_it_accepts_them() {
         assert_eq!(seen, format!("203.0.113.254:{port}"), "each one served, through the NAT");
     }
 }
+
+/// What happened, typed and as tcpdump prints it: the datagram left the NAT from the
+/// router's address, and the echo came back to it.
+#[test]
+fn a_capture_shows_the_datagram_leaving_the_nat() {
+    let mut lab = Lab::from_script(MASQUERADE).unwrap();
+    let outside = lab.capture("router", "r-w").unwrap();
+    let _server = lab.spawn("wan", echo_once(7)).unwrap();
+    let c = lab
+        .spawn("lan", async {
+            let sock = UdpSocket::bind("0.0.0.0:40000").await.unwrap();
+            sock.send_to(b"hello", "203.0.113.1:7").await.unwrap();
+            let mut buf = [0u8; 8];
+            sock.recv_from(&mut buf).await.unwrap();
+        })
+        .unwrap();
+    lab.block_on(c).unwrap().unwrap();
+    let lines = lab.tcpdump(outside, false);
+    assert!(lines.contains(&"IP 203.0.113.254.40000 > 203.0.113.1.7: UDP, length 5".to_string()), "{lines:#?}");
+    assert!(lines.contains(&"IP 203.0.113.1.7 > 203.0.113.254.40000: UDP, length 5".to_string()), "{lines:#?}");
+    let frames = lab
+        .records()
+        .iter()
+        .filter(|r| matches!(r, nslab::sim_core::Record::Frame { capture, .. } if *capture == outside))
+        .count();
+    assert_eq!(frames, lines.len());
+    assert!(
+        matches!(lab.capture("router", "nope"), Err(nslab::Error::Refused(m)) if m.contains("nope: No such device"))
+    );
+}
