@@ -213,14 +213,8 @@ pub fn punch(nat0: &Nat, nat1: &Nat) -> Result<(bool, bool), nslab::Error> {
 /// the lab afterwards, and the outcome.
 pub fn punch_lab(nat0: &Nat, nat1: &Nat, seed: Option<u64>) -> Result<(Lab, (bool, bool)), nslab::Error> {
     let mut lab = Lab::from_script_seeded(&script(nat0, nat1), seed)?;
-    {
-        let mut sim = lab.sim_mut();
-        for (ns, dev) in [("nat0", "n0-i"), ("nat1", "n1-i")] {
-            let node = sim.ns(Some(ns)).expect("made by the script");
-            let all = nslab::sim_core::Filter::parse("").expect("the empty filter");
-            sim.tcpdump(node, dev, all, "", false).expect("the interface exists");
-        }
-    }
+    lab.capture("nat0", "n0-i")?;
+    lab.capture("nat1", "n1-i")?;
     lab.spawn("srv", async {
         let sock = UdpSocket::bind(A1).await?;
         let mut buf = [0u8; 64];

@@ -8,8 +8,10 @@
 //! paused: it moves only when every task waits, straight to the next thing due — a
 //! timer of a future (`tokio::time::sleep`, `timeout`, `interval`) or an event of the
 //! engine (a frame on a link, a neighbour timer). One task, the driver, runs the engine
-//! up to the runtime's clock and sleeps until its next event; a socket call brings the
-//! engine up to the clock first. Nothing ticks, and one seed gives the same run.
+//! up to the runtime's clock and moves the clock to what is due next (see `drive`); a
+//! socket call brings the engine up to the clock first. Nothing ticks, and one seed
+//! gives the same run. A task that never waits (a loop around `yield_now`) holds the
+//! clock still, as it would hold a real thread.
 //!
 //! It owns the runtime and the engine's lab; sockets live in `crate::net`. It must not
 //! reach a namespace's stack but through a host program's `Sys`.
@@ -113,37 +115,28 @@ impl Shared {
         self.base_t + Duration::from_nanos(v.as_nanos().saturating_sub(self.base_v.as_nanos()))
     }
 
-    /// Runs the engine's events up to virtual time `v`; false once a guard stopped it.
-    fn run_to(&self, v: sim_core::Instant) -> bool {
-        let r = self.lab.borrow_mut().world_mut().run_until(v);
-        match r {
-            Ok(_) => true,
-            Err(e) => {
-                *self.stopped.borrow_mut() = Some(e.to_string());
-                false
-            }
+    /// Runs the engine's events up to virtual time `v`: an error once one of its guards
+    /// stopped it (then and for good), also where the guard tripped while a socket call
+    /// settled, which counts toward the same budget.
+    fn run_to(&self, v: sim_core::Instant) -> io::Result<()> {
+        if self.stopped.borrow().is_none() {
+            let mut lab = self.lab.borrow_mut();
+            let tripped = match lab.world().stopped() {
+                Some(e) => Some(e.to_string()),
+                None if lab.world().now() < v => lab.world_mut().run_until(v).err().map(|e| e.to_string()),
+                None => None,
+            };
+            *self.stopped.borrow_mut() = tripped;
+        }
+        match self.stopped.borrow().as_ref() {
+            Some(e) => Err(io::Error::other(format!("the lab stopped: {e}"))),
+            None => Ok(()),
         }
     }
 
     /// Runs the engine up to now.
     pub(crate) fn catch_up(&self) -> io::Result<()> {
-        if let Some(e) = self.stopped.borrow().as_ref() {
-            return Err(io::Error::other(format!("the lab stopped: {e}")));
-        }
-        let now = self.now();
-        let mut lab = self.lab.borrow_mut();
-        if let Some(e) = lab.world().stopped() {
-            let e = e.to_string();
-            *self.stopped.borrow_mut() = Some(e.clone());
-            return Err(io::Error::other(format!("the lab stopped: {e}")));
-        }
-        if lab.world().now() < now
-            && let Err(e) = lab.world_mut().run_until(now)
-        {
-            *self.stopped.borrow_mut() = Some(e.to_string());
-            return Err(io::Error::other(format!("the lab stopped: {e}")));
-        }
-        Ok(())
+        self.run_to(self.now())
     }
 }
 
@@ -152,11 +145,12 @@ impl Shared {
 const TICK: Duration = Duration::from_millis(1);
 
 /// The engine's side of the runtime. It runs the engine up to the clock; once every task
-/// waits, it moves the clock itself to the engine's next event when that comes before
-/// tokio's next millisecond (tokio's timers cannot fire in between), and otherwise lets
-/// tokio's paused clock jump to the next timer on a whole millisecond — its own, on the
-/// last millisecond before the engine's next event, or a task's — so both kinds of
-/// deadline are met exactly, in order, and nothing ticks.
+/// waits, it runs the engine's events that come before tokio's next millisecond (tokio's
+/// timers cannot fire in between) one by one until one wakes a task, and moves the clock
+/// once, to that event; with none before the next millisecond, it lets tokio's paused
+/// clock jump to the next timer on a whole millisecond — its own, on the last millisecond
+/// before the engine's next event, or a task's. Both kinds of deadline are met exactly,
+/// in order, and nothing ticks.
 async fn drive(shared: Rc<Shared>) {
     loop {
         if shared.catch_up().is_err() {
@@ -184,7 +178,7 @@ async fn drive(shared: Rc<Shared>) {
         loop {
             let next = shared.lab.borrow().world().next_event_time();
             let Some(v) = next.filter(|v| shared.at(*v) < next_tick) else { break };
-            if !shared.run_to(v) {
+            if shared.run_to(v).is_err() {
                 return;
             }
             reached = Some(shared.at(v));

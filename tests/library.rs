@@ -103,11 +103,7 @@ fn outside_a_host_a_socket_says_how_to_get_one() {
 fn the_same_seed_gives_the_same_trace() {
     let run = || {
         let mut lab = Lab::from_script_seeded(MASQUERADE, Some(7)).unwrap();
-        {
-            let mut sim = lab.sim_mut();
-            let router = sim.ns(Some("router")).unwrap();
-            sim.tcpdump(router, "r-w", nslab::sim_core::Filter::parse("").unwrap(), "", false).unwrap();
-        }
+        lab.capture("router", "r-w").unwrap();
         let _server = lab.spawn("wan", echo_once(7)).unwrap();
         let c = lab
             .spawn("lan", async {
@@ -215,11 +211,7 @@ fn check_determinism_names_the_first_difference() {
         run += 1;
         let payload = vec![run; 4];
         let mut lab = Lab::from_script_seeded(MASQUERADE, Some(seed))?;
-        {
-            let mut sim = lab.sim_mut();
-            let router = sim.ns(Some("router")).unwrap();
-            sim.tcpdump(router, "r-w", nslab::sim_core::Filter::parse("").unwrap(), "", false).unwrap();
-        }
+        lab.capture("router", "r-w")?;
         let h = lab.spawn("lan", async move {
             let sock = UdpSocket::bind("0.0.0.0:0").await.unwrap();
             sock.send_to(&payload, "203.0.113.1:9").await.unwrap();
