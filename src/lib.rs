@@ -6,12 +6,15 @@
 //! default), `kernel_backend`. The `nslab` binary
 //! is the command-line front end.
 //!
-//! For users' own code: [`Lab`] (a lab built from a script, whose namespaces run futures)
+//! For users' own code: [`Lab`] (a lab built from a script or in Rust with [`Builder`],
+//! whose namespaces run futures)
 //! and [`net`] (sockets shaped as `tokio::net`'s, on the lab's stacks, in virtual time).
 
+mod builder;
 mod lab;
 pub mod net;
 
+pub use builder::Builder;
 #[cfg(feature = "kernel")]
 pub use kernel_backend;
 pub use lab::{Error, Lab, PATIENCE, check_determinism, check_determinism_runs};

@@ -368,3 +368,74 @@ fn a_capture_shows_the_datagram_leaving_the_nat() {
         matches!(lab.capture("router", "nope"), Err(nslab::Error::Refused(m)) if m.contains("nope: No such device"))
     );
 }
+
+/// The same lab built in Rust: the builder writes the lines a person would type, so the
+/// lab is the script's — the same routes, and the echo through the NAT.
+#[test]
+fn a_lab_built_in_rust_is_the_scripts_lab() {
+    let mut lab = Lab::builder()
+        .seed(1)
+        .netns("lan")
+        .netns("router")
+        .netns("wan")
+        .veth(("lan", "l-r"), ("router", "r-l"))
+        .veth(("router", "r-w"), ("wan", "w-r"))
+        .addr("lan", "l-r", "192.168.1.2/24")
+        .addr("router", "r-l", "192.168.1.1/24")
+        .addr("router", "r-w", "203.0.113.254/24")
+        .addr("wan", "w-r", "203.0.113.1/24")
+        .route("lan", "default via 192.168.1.1")
+        .sysctl("router", "net.ipv4.ip_forward", "1")
+        .iptables("router", "-t nat -A POSTROUTING -o r-w -j MASQUERADE")
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut scripted = Lab::from_script(MASQUERADE).unwrap();
+    for ns in ["lan", "router", "wan"] {
+        assert_eq!(lab.exec(ns, "ip route").unwrap(), scripted.exec(ns, "ip route").unwrap(), "{ns}");
+    }
+    let _server = lab.spawn("wan", echo_once(7)).unwrap();
+    let c = lab
+        .spawn("lan", async {
+            let sock = UdpSocket::bind("0.0.0.0:0").await?;
+            sock.send_to(b"built", "203.0.113.1:7").await?;
+            let mut buf = [0u8; 8];
+            sock.recv_from(&mut buf).await.map(|(n, _)| buf[..n].to_vec())
+        })
+        .unwrap();
+    assert_eq!(lab.block_on(c).unwrap().unwrap().unwrap(), b"built");
+    // A mistake is refused with the tool's words and the line that made it.
+    let e = Lab::builder().netns("a").addr("a", "eth9", "10.0.0.1/24").build().unwrap_err().to_string();
+    assert!(e.contains("Cannot find device \"eth9\"") && e.contains("ip -n a addr add 10.0.0.1/24 dev eth9"), "{e}");
+}
+
+/// A bridge from the builder: two hosts on one bridge in a switch namespace reach each
+/// other.
+#[test]
+fn the_builder_makes_a_bridge() {
+    let mut lab = Lab::builder()
+        .netns("sw")
+        .netns("h1")
+        .netns("h2")
+        .bridge("sw", "br0")
+        .veth(("h1", "eth0"), ("sw", "p1"))
+        .veth(("h2", "eth0"), ("sw", "p2"))
+        .master("sw", "p1", "br0")
+        .master("sw", "p2", "br0")
+        .addr("h1", "eth0", "10.0.0.1/24")
+        .addr("h2", "eth0", "10.0.0.2/24")
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let _server = lab.spawn("h2", echo_once(7)).unwrap();
+    let c = lab
+        .spawn("h1", async {
+            let sock = UdpSocket::bind("0.0.0.0:0").await?;
+            sock.send_to(b"bridged", "10.0.0.2:7").await?;
+            let mut buf = [0u8; 8];
+            sock.recv_from(&mut buf).await.map(|(n, from)| (buf[..n].to_vec(), from))
+        })
+        .unwrap();
+    let (got, from) = lab.block_on(c).unwrap().unwrap().unwrap();
+    assert_eq!((got.as_slice(), from.to_string().as_str()), (&b"bridged"[..], "10.0.0.2:7"));
+    let (fdb, _) = lab.exec("sw", "bridge fdb show br br0").unwrap();
+    assert!(fdb.iter().any(|l| l.contains("dev p1") && !l.contains("permanent")), "h1's MAC learned on p1: {fdb:#?}");
+}
