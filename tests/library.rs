@@ -18,6 +18,16 @@ async fn echo_once(port: u16) -> std::io::Result<SocketAddr> {
     Ok(from)
 }
 
+/// Its client: from `bind`, one datagram to `to` and the answer: what came back, and from
+/// where.
+async fn ask(bind: &'static str, payload: &'static [u8], to: &'static str) -> std::io::Result<(Vec<u8>, SocketAddr)> {
+    let sock = UdpSocket::bind(bind).await?;
+    sock.send_to(payload, to).await?;
+    let mut buf = [0u8; 64];
+    let (n, from) = sock.recv_from(&mut buf).await?;
+    Ok((buf[..n].to_vec(), from))
+}
+
 #[test]
 fn udp_echo_through_masquerade() {
     let mut lab = Lab::from_script(MASQUERADE).unwrap_or_else(|e| panic!("{e}"));
@@ -231,15 +241,8 @@ fn check_determinism_names_the_first_difference() {
 fn exec_runs_the_familiar_tools_between_runs() {
     let mut lab = Lab::from_script(MASQUERADE).unwrap();
     let _server = lab.spawn("wan", echo_once(7)).unwrap();
-    let c = lab
-        .spawn("lan", async {
-            let sock = UdpSocket::bind("0.0.0.0:40000").await.unwrap();
-            sock.send_to(b"hi", "203.0.113.1:7").await.unwrap();
-            let mut buf = [0u8; 8];
-            sock.recv_from(&mut buf).await.unwrap();
-        })
-        .unwrap();
-    lab.block_on(c).unwrap().unwrap();
+    let c = lab.spawn("lan", ask("0.0.0.0:40000", b"hi", "203.0.113.1:7")).unwrap();
+    lab.block_on(c).unwrap().unwrap().unwrap();
     let (ct, status) = lab.exec("router", "conntrack -L").unwrap();
     assert_eq!(status, 0);
     assert!(
@@ -346,15 +349,8 @@ fn a_capture_shows_the_datagram_leaving_the_nat() {
     let mut lab = Lab::from_script(MASQUERADE).unwrap();
     let outside = lab.capture("router", "r-w").unwrap();
     let _server = lab.spawn("wan", echo_once(7)).unwrap();
-    let c = lab
-        .spawn("lan", async {
-            let sock = UdpSocket::bind("0.0.0.0:40000").await.unwrap();
-            sock.send_to(b"hello", "203.0.113.1:7").await.unwrap();
-            let mut buf = [0u8; 8];
-            sock.recv_from(&mut buf).await.unwrap();
-        })
-        .unwrap();
-    lab.block_on(c).unwrap().unwrap();
+    let c = lab.spawn("lan", ask("0.0.0.0:40000", b"hello", "203.0.113.1:7")).unwrap();
+    lab.block_on(c).unwrap().unwrap().unwrap();
     let lines = lab.tcpdump(outside, false);
     assert!(lines.contains(&"IP 203.0.113.254.40000 > 203.0.113.1.7: UDP, length 5".to_string()), "{lines:#?}");
     assert!(lines.contains(&"IP 203.0.113.1.7 > 203.0.113.254.40000: UDP, length 5".to_string()), "{lines:#?}");
@@ -394,15 +390,8 @@ fn a_lab_built_in_rust_is_the_scripts_lab() {
         assert_eq!(lab.exec(ns, "ip route").unwrap(), scripted.exec(ns, "ip route").unwrap(), "{ns}");
     }
     let _server = lab.spawn("wan", echo_once(7)).unwrap();
-    let c = lab
-        .spawn("lan", async {
-            let sock = UdpSocket::bind("0.0.0.0:0").await?;
-            sock.send_to(b"built", "203.0.113.1:7").await?;
-            let mut buf = [0u8; 8];
-            sock.recv_from(&mut buf).await.map(|(n, _)| buf[..n].to_vec())
-        })
-        .unwrap();
-    assert_eq!(lab.block_on(c).unwrap().unwrap().unwrap(), b"built");
+    let c = lab.spawn("lan", ask("0.0.0.0:0", b"built", "203.0.113.1:7")).unwrap();
+    assert_eq!(lab.block_on(c).unwrap().unwrap().unwrap().0, b"built");
     // A mistake is refused with the tool's words and the line that made it.
     let e = Lab::builder().netns("a").addr("a", "eth9", "10.0.0.1/24").build().unwrap_err().to_string();
     assert!(e.contains("Cannot find device \"eth9\"") && e.contains("ip -n a addr add 10.0.0.1/24 dev eth9"), "{e}");
@@ -426,14 +415,7 @@ fn the_builder_makes_a_bridge() {
         .build()
         .unwrap_or_else(|e| panic!("{e}"));
     let _server = lab.spawn("h2", echo_once(7)).unwrap();
-    let c = lab
-        .spawn("h1", async {
-            let sock = UdpSocket::bind("0.0.0.0:0").await?;
-            sock.send_to(b"bridged", "10.0.0.2:7").await?;
-            let mut buf = [0u8; 8];
-            sock.recv_from(&mut buf).await.map(|(n, from)| (buf[..n].to_vec(), from))
-        })
-        .unwrap();
+    let c = lab.spawn("h1", ask("0.0.0.0:0", b"bridged", "10.0.0.2:7")).unwrap();
     let (got, from) = lab.block_on(c).unwrap().unwrap().unwrap();
     assert_eq!((got.as_slice(), from.to_string().as_str()), (&b"bridged"[..], "10.0.0.2:7"));
     let (fdb, _) = lab.exec("sw", "bridge fdb show br br0").unwrap();

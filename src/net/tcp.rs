@@ -63,9 +63,10 @@ impl TcpListener {
     /// The next connection, and where it comes from.
     pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
         poll_fn(|cx| {
+            // One call to the stack for the whole pool's states.
             let ids: Vec<SocketId> = self.pool.borrow().clone();
-            for (k, id) in ids.into_iter().enumerate() {
-                let (state, peer) = self.ctx.sys(|sys| sys.tcp_state(id))?;
+            let states = self.ctx.sys(|sys| ids.iter().map(|id| sys.tcp_state(*id)).collect::<Vec<_>>())?;
+            for (k, (id, (state, peer))) in ids.into_iter().zip(states).enumerate() {
                 match (state, peer) {
                     (TcpState::Established | TcpState::PeerClosed, Some((ip, port))) => {
                         // The connection keeps the socket it came on; another listens.
