@@ -18,7 +18,7 @@ fn lab() -> Lab {
     // second: neither its trace nor the event-rate guard is what is measured.
     let limits =
         nslab::sim_core::world::Limits { trace_bytes: 4 << 30, events_per_second: u64::MAX, ..Default::default() };
-    lab.sim_mut().world_mut().set_limits(limits);
+    lab.sim_mut().expect("a lab in the sim").world_mut().set_limits(limits);
     lab
 }
 

@@ -3,7 +3,8 @@
 //! the NATs of E13 — netns.sh's full cone, restricted cone, port-restricted cone and
 //! symmetric rules — and UDP hole punching between two hosts behind each pair of them.
 //!
-//! Run it with `cargo run --example nat_behaviour`; `cargo test` runs its tests.
+//! Run it with `cargo run --example nat_behaviour` (add `-- --kernel` to run it on the
+//! real kernel, as root); `cargo test` runs its tests, the kernel's half as root.
 //!
 //! The lab: c0 (10.0.1.1) behind nat0 (100.64.1.100) and c1 (10.0.2.1) behind nat1
 //! (100.64.2.100), both NATs' outsides routed by `inet`, and a server host `srv` with two
@@ -149,10 +150,18 @@ async fn mapped_addresses(to: &[&str]) -> std::io::Result<Vec<Option<SocketAddr>
     Ok(out)
 }
 
+/// How a lab is made: [`Lab::from_script`] (the sim) or `Lab::kernel_from_script`.
+pub type Make = fn(&str) -> Result<Lab, nslab::Error>;
+
 /// RFC 4787 §4.1 and §5, as a STUN client tests them from c0 behind `nat`.
 pub fn classify(nat: &Nat) -> Result<Classified, nslab::Error> {
+    classify_on(nat, Lab::from_script)
+}
+
+/// [`classify`] on labs that `make` makes.
+pub fn classify_on(nat: &Nat, make: Make) -> Result<Classified, nslab::Error> {
     // Mapping: one local port toward three servers.
-    let mut lab = Lab::from_script(&script(nat, &NATS[0]))?;
+    let mut lab = make(&script(nat, &NATS[0]))?;
     for a in [A1, A2, B1] {
         lab.spawn("srv", reflector(a))?;
     }
@@ -165,7 +174,7 @@ pub fn classify(nat: &Nat) -> Result<Classified, nslab::Error> {
         _ => None,
     };
     // Filtering: c0 sends to A1 only; then A1, A2 and B1 each send to its mapping.
-    let mut lab = Lab::from_script(&script(nat, &NATS[0]))?;
+    let mut lab = make(&script(nat, &NATS[0]))?;
     let mapping_seen: Rc<RefCell<Option<SocketAddr>>> = Rc::default();
     let seen = mapping_seen.clone();
     lab.spawn("srv", async move {
@@ -209,12 +218,24 @@ pub fn punch(nat0: &Nat, nat1: &Nat) -> Result<(bool, bool), nslab::Error> {
     punch_lab(nat0, nat1, None).map(|(_, r)| r)
 }
 
+/// [`punch`] on the lab that `make` makes (captures on the kernel are no use here).
+pub fn punch_on(nat0: &Nat, nat1: &Nat, make: Make) -> Result<(bool, bool), nslab::Error> {
+    let mut lab = make(&script(nat0, nat1))?;
+    punch_in(&mut lab)
+}
+
 /// [`punch`]'s run, with `seed` over the script's, and a capture on both NATs' outsides:
 /// the lab afterwards, and the outcome.
 pub fn punch_lab(nat0: &Nat, nat1: &Nat, seed: Option<u64>) -> Result<(Lab, (bool, bool)), nslab::Error> {
     let mut lab = Lab::from_script_seeded(&script(nat0, nat1), seed)?;
     lab.capture("nat0", "n0-i")?;
     lab.capture("nat1", "n1-i")?;
+    let outcome = punch_in(&mut lab)?;
+    Ok((lab, outcome))
+}
+
+/// The hole punching itself, in `lab`.
+fn punch_in(lab: &mut Lab) -> Result<(bool, bool), nslab::Error> {
     lab.spawn("srv", async {
         let sock = UdpSocket::bind(A1).await?;
         let mut buf = [0u8; 64];
@@ -248,13 +269,18 @@ pub fn punch_lab(nat0: &Nat, nat1: &Nat, seed: Option<u64>) -> Result<(Lab, (boo
     let b = lab.spawn("c1", peer(10))?;
     let a = lab.block_on(a)?.expect("no panic").unwrap_or(false);
     let b = lab.block_on(b)?.expect("no panic").unwrap_or(false);
-    Ok((lab, (a, b)))
+    Ok((a, b))
 }
 
 fn main() -> Result<(), nslab::Error> {
-    println!("RFC 4787 behaviour of E13's NATs (mapping / filtering):");
+    // `-- --kernel`: the same on the real kernel (as root).
+    let (make, on): (Make, &str) = match std::env::args().any(|a| a == "--kernel") {
+        true => (Lab::kernel_from_script, "on the kernel"),
+        false => (Lab::from_script, "in the sim"),
+    };
+    println!("RFC 4787 behaviour of E13's NATs (mapping / filtering), {on}:");
     for nat in NATS {
-        let c = classify(nat)?;
+        let c = classify_on(nat, make)?;
         let show = |b: Option<Behaviour>| b.map_or("nothing gets through".to_string(), |b| format!("{b:?}"));
         println!("  {:<44} {} / {}", nat.name, show(c.mapping), show(c.filtering));
     }
@@ -262,7 +288,7 @@ fn main() -> Result<(), nslab::Error> {
     for a in NATS {
         let row: Vec<String> = NATS
             .iter()
-            .map(|b| match punch(a, b) {
+            .map(|b| match punch_on(a, b, make) {
                 Ok((true, true)) => "yes".to_string(),
                 Ok(_) => "no".to_string(),
                 Err(e) => format!("error: {e}"),
@@ -305,6 +331,31 @@ mod tests {
                 let got = punch(a, b).unwrap();
                 let open = i != 3 && j != 3;
                 assert_eq!(got == (true, true), open, "{} × {}: {got:?}", a.name, b.name);
+            }
+        }
+    }
+
+    /// The same classification and the same hole punching on the real kernel, as root
+    /// (without root, or without iptables, it says why it skips).
+    #[test]
+    fn the_kernel_agrees() {
+        let probe = match Lab::kernel_from_script(&script(&NATS[0], &NATS[0])) {
+            Ok(lab) => lab,
+            Err(nslab::Error::KernelUnavailable(why)) => {
+                println!("skipped: {why}");
+                return;
+            }
+            Err(e) => panic!("{e}"),
+        };
+        drop(probe);
+        for nat in NATS {
+            let on_kernel = classify_on(nat, Lab::kernel_from_script).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(on_kernel, classify(nat).unwrap(), "{}", nat.name);
+        }
+        for a in NATS {
+            for b in NATS {
+                let on_kernel = punch_on(a, b, Lab::kernel_from_script).unwrap_or_else(|e| panic!("{e}"));
+                assert_eq!(on_kernel, punch(a, b).unwrap(), "{} × {}", a.name, b.name);
             }
         }
     }

@@ -13,10 +13,15 @@
 //! gives the same run. A task that never waits (a loop around `yield_now`) holds the
 //! clock still, as it would hold a real thread.
 //!
-//! It owns the runtime and the engine's lab; sockets live in `crate::net`. It must not
-//! reach a namespace's stack but through a host program's `Sys`.
+//! On the kernel ([`Lab::kernel_from_script`]) the same lab is real namespaces
+//! (`kernel_backend::KernelLab`), the futures run on that back end's runtime in real time,
+//! and their sockets are real ones made inside the namespaces (`crate::net`).
+//!
+//! It owns the runtime and the engine's lab (or the kernel lab); sockets live in
+//! `crate::net`, faults in `crate::faults`. It must not reach a namespace's stack but
+//! through a host program's `Sys`.
 
-use crate::net::{Ctx, Host, HostProgram};
+use crate::net::{Ctx, Host, HostProgram, Place};
 use scenarios::ScenarioError;
 use sim_core::NodeId;
 use std::cell::{Ref, RefCell, RefMut};
@@ -44,8 +49,9 @@ pub enum Error {
     /// there is not: `tcpdump: nope: No such device exists`).
     #[error("{0}")]
     Refused(String),
-    /// A future waited [`PATIENCE`] of virtual time and was not done.
-    #[error("still not done after {} s of virtual time", PATIENCE.as_secs())]
+    /// A future waited [`PATIENCE`] of virtual time (on the kernel, `KERNEL_PATIENCE` of
+    /// real time) and was not done.
+    #[error("still not done after {} s of virtual time (on the kernel: 600 s of real time)", PATIENCE.as_secs())]
     Stuck,
     /// One of the engine's guards stopped the lab (see `sim_core::guard`).
     #[error("the lab stopped: {0}")]
@@ -53,6 +59,27 @@ pub enum Error {
     /// Two runs with the same seed gave different traces ([`check_determinism`]).
     #[error("not deterministic: {0}")]
     Diverged(String),
+    /// The sim and the kernel gave different results (`nslab::on_both`).
+    #[error("the sim and the kernel differ: {0}")]
+    Differs(String),
+    /// Kernel mode cannot run here (not root, a tool missing): why.
+    #[error("{0}")]
+    KernelUnavailable(String),
+    /// Kernel mode failed (something the machine did not let it do).
+    #[error("{0}")]
+    Kernel(String),
+}
+
+#[cfg(feature = "kernel")]
+impl From<kernel_backend::KernelError> for Error {
+    fn from(e: kernel_backend::KernelError) -> Self {
+        use kernel_backend::KernelError as K;
+        match e {
+            K::Refused(e) => Error::Script(e),
+            K::NotPrivileged(_) | K::MissingTools(_) | K::MissingFeature(_) => Error::KernelUnavailable(e.to_string()),
+            K::Io(_) => Error::Kernel(e.to_string()),
+        }
+    }
 }
 
 /// Runs `test` twice with `seed` and compares the traces of the labs it returns, record by
@@ -70,9 +97,17 @@ pub fn check_determinism_runs<F>(seed: u64, runs: usize, mut test: F) -> Result<
 where
     F: FnMut(u64) -> Result<Lab, Error>,
 {
-    let first = test(seed)?.sim().world().trace().records().to_vec();
+    let trace = |lab: Lab| {
+        if lab.on_kernel() {
+            return Err(Error::Kernel(
+                "check_determinism: a lab on the kernel runs in real time; it is not deterministic".into(),
+            ));
+        }
+        Ok(lab.records())
+    };
+    let first = trace(test(seed)?)?;
     for run in 1..runs.max(2) {
-        let again = test(seed)?.sim().world().trace().records().to_vec();
+        let again = trace(test(seed)?)?;
         if let Some(i) = (0..first.len().max(again.len())).find(|i| first.get(*i) != again.get(*i)) {
             return Err(Error::Diverged(format!(
                 "run {} differs from run 1 at record {i}: {:?} where run 1 has {:?}",
@@ -241,18 +276,37 @@ async fn drive(shared: Rc<Shared>) {
 /// ```
 pub struct Lab {
     // Declared first, dropped first: the tasks (and their sockets) go while the runtime
-    // and the engine are still there.
+    // and the engine (or the kernel's namespaces) are still there.
     local: LocalSet,
-    rt: tokio::runtime::Runtime,
-    shared: Rc<Shared>,
-    driving: bool,
+    back: Back,
+    /// The namespaces a partition has rules in (`crate::faults`).
+    pub(crate) partitioned: std::collections::BTreeSet<String>,
+}
+
+/// Where a lab runs.
+enum Back {
+    /// In the sim: a runtime whose clock is virtual, and the engine.
+    Sim { rt: tokio::runtime::Runtime, shared: Rc<Shared>, driving: bool },
+    /// On the kernel, in real time.
+    #[cfg(feature = "kernel")]
+    Kernel { kl: Box<RefCell<kernel_backend::KernelLab>>, start: std::time::Instant },
 }
 
 impl std::fmt::Debug for Lab {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Lab").finish_non_exhaustive()
+        let on = match &self.back {
+            Back::Sim { .. } => "sim",
+            #[cfg(feature = "kernel")]
+            Back::Kernel { .. } => "kernel",
+        };
+        f.debug_struct("Lab").field("on", &on).finish_non_exhaustive()
     }
 }
+
+/// How long [`Lab::block_on`] waits in real time on the kernel (as kernel mode waits for
+/// a foreground program).
+#[cfg(feature = "kernel")]
+pub const KERNEL_PATIENCE: Duration = Duration::from_secs(600);
 
 impl Lab {
     /// A lab made by a script of the tutorial's own lines (`ip netns add a`, `ip link add
@@ -269,6 +323,22 @@ impl Lab {
         let opts = scenarios::run::sim::RunOptions { seed, ..Default::default() };
         let run = scenarios::run::sim::run(file, text, &sc, &opts).map_err(Box::new)?;
         Ok(Self::new(run.lab))
+    }
+
+    /// The lab of the same script on the real kernel, as root: its namespaces are real
+    /// ones (named with a run prefix, as kernel mode names them), made and configured as
+    /// `nslab run --kernel` does, and removed when the lab is dropped — however the test
+    /// ends. Futures spawned into it open real `tokio::net` sockets inside those
+    /// namespaces, and time is real. Without root, or without a tool the script needs, the
+    /// error is [`Error::KernelUnavailable`], saying why.
+    ///
+    /// What a kernel lab cannot do: [`Lab::sim`] is `None`, and
+    /// [`check_determinism`] refuses it.
+    #[cfg(feature = "kernel")]
+    pub fn kernel_from_script(text: &str) -> Result<Lab, Error> {
+        let kl = kernel_backend::KernelLab::from_script("lab.sh", text).map_err(Error::from)?;
+        let back = Back::Kernel { kl: Box::new(RefCell::new(kl)), start: std::time::Instant::now() };
+        Ok(Lab { local: LocalSet::new(), back, partitioned: Default::default() })
     }
 
     /// A lab around an engine's lab as it stands.
@@ -293,7 +363,12 @@ impl Lab {
             woken: Rc::new(std::cell::Cell::new(0)),
             stopped: RefCell::new(None),
         });
-        Lab { local: LocalSet::new(), rt, shared, driving: false }
+        Lab { local: LocalSet::new(), back: Back::Sim { rt, shared, driving: false }, partitioned: Default::default() }
+    }
+
+    /// Whether the lab runs on the real kernel ([`Lab::kernel_from_script`]).
+    pub fn on_kernel(&self) -> bool {
+        !matches!(self.back, Back::Sim { .. })
     }
 
     /// Runs `fut` in namespace `ns` (`""` for the root): the sockets it makes are that
@@ -303,73 +378,72 @@ impl Lab {
         F: Future + 'static,
         F::Output: 'static,
     {
-        let host = self.host(ns)?;
-        let ctx = Ctx { shared: self.shared.clone(), host };
-        let shared = self.shared.clone();
-        let mut fut = Box::pin(ctx.scope(fut));
-        let counted = std::future::poll_fn(move |cx| {
-            shared.polls.set(shared.polls.get() + 1);
-            fut.as_mut().poll(cx)
-        });
-        let _in = self.rt.enter();
-        Ok(self.local.spawn_local(counted))
-    }
-
-    /// The host of namespace `ns`, started on first use.
-    fn host(&mut self, ns: &str) -> Result<Rc<Host>, Error> {
-        let mut lab = self.shared.lab.borrow_mut();
-        let node = lab.ns((!ns.is_empty()).then_some(ns)).map_err(|e| Error::NoNamespace(e.message))?;
-        if let Some(h) = self.shared.hosts.borrow().get(&node) {
-            return Ok(h.clone());
+        match &self.back {
+            Back::Sim { rt, shared, .. } => {
+                let host = host(shared, ns)?;
+                let fut = Place::Sim(Ctx { shared: shared.clone(), host }).scope(fut);
+                let shared = shared.clone();
+                let mut fut = Box::pin(fut);
+                let counted = std::future::poll_fn(move |cx| {
+                    shared.polls.set(shared.polls.get() + 1);
+                    fut.as_mut().poll(cx)
+                });
+                let _in = rt.enter();
+                Ok(self.local.spawn_local(counted))
+            }
+            #[cfg(feature = "kernel")]
+            Back::Kernel { kl, .. } => {
+                let kl = kl.borrow();
+                let name = kl.kernel_name(nonempty(ns)).ok_or_else(|| Error::NoNamespace(kl.no_namespace(ns)))?;
+                let fut = Place::Kernel(name.into()).scope(fut);
+                let _in = kl.runtime().enter();
+                Ok(self.local.spawn_local(fut))
+            }
         }
-        let wakers = crate::net::Wakers::default();
-        let program = HostProgram { wakers: wakers.clone(), woken: self.shared.woken.clone() };
-        let job = lab.spawn(node, Box::new(program));
-        let host = Rc::new(Host { job, wakers });
-        self.shared.hosts.borrow_mut().insert(node, host.clone());
-        Ok(host)
     }
 
-    /// Runs the lab until `fut` completes (at most [`PATIENCE`] of virtual time): its output.
+    /// Runs the lab until `fut` completes (at most [`PATIENCE`] of virtual time; on the
+    /// kernel, `KERNEL_PATIENCE` of real time): its output.
     pub fn block_on<F: Future>(&mut self, fut: F) -> Result<F::Output, Error> {
-        self.start_driver();
-        let out = self.local.block_on(&self.rt, async { tokio::time::timeout(PATIENCE, fut).await });
-        self.check()?;
-        out.map_err(|_| Error::Stuck)
+        self.run(fut, true)
     }
 
-    /// Runs the lab for `d` of virtual time.
+    /// Runs the lab for `d` of virtual time (on the kernel, of real time).
     pub fn run_for(&mut self, d: Duration) -> Result<(), Error> {
-        self.start_driver();
-        self.local.block_on(&self.rt, async { tokio::time::sleep(d).await });
-        self.check()
+        self.run(async move { tokio::time::sleep(d).await }, false)
     }
 
-    fn start_driver(&mut self) {
-        if !std::mem::replace(&mut self.driving, true) {
-            let _in = self.rt.enter();
-            self.local.spawn_local(drive(self.shared.clone()));
-        }
-    }
-
-    /// Whether one of the engine's guards stopped it — in the driver's run, or in a
-    /// socket call's settling, which counts toward the same budget.
-    fn check(&self) -> Result<(), Error> {
-        if let Some(e) = self.shared.stopped.borrow().as_ref() {
-            return Err(Error::Stopped(e.clone()));
-        }
-        match self.shared.lab.borrow().world().stopped() {
-            Some(e) => Err(Error::Stopped(e.to_string())),
-            None => Ok(()),
+    /// Runs the lab until `fut` completes; with `patience`, for at most [`PATIENCE`]
+    /// (`KERNEL_PATIENCE` on the kernel).
+    fn run<F: Future>(&mut self, fut: F, patience: bool) -> Result<F::Output, Error> {
+        let Lab { local, back, .. } = self;
+        let limited = |limit: Duration| async move {
+            match patience {
+                true => tokio::time::timeout(limit, fut).await.map_err(|_| Error::Stuck),
+                false => Ok(fut.await),
+            }
+        };
+        match back {
+            Back::Sim { rt, shared, driving } => {
+                start_driver(local, rt, shared, driving);
+                let out = local.block_on(rt, limited(PATIENCE));
+                check(shared)?;
+                out
+            }
+            #[cfg(feature = "kernel")]
+            Back::Kernel { kl, .. } => {
+                let kl = kl.borrow();
+                local.block_on(kl.runtime(), limited(KERNEL_PATIENCE))
+            }
         }
     }
 
     /// Runs one command line in namespace `ns` (`""` for the root), as a script would —
     /// `ip route`, `iptables -t nat -L -n -v`, `conntrack -L`, `bridge fdb show`, `sysctl
-    /// …` — now, between runs: what it printed (stdout and stderr, as a terminal shows
-    /// them) and its exit status. A command the machine refuses is the error, with the
-    /// tool's message. A program that runs in time (`ping`, `nc`, `tcpdump`) is not
-    /// supported yet here: put it in the script, or spawn a future.
+    /// …`, `ip link set X down` — now, between runs: what it printed (stdout and stderr, as
+    /// a terminal shows them) and its exit status. A command the machine refuses is the
+    /// error, with the tool's message. A program that runs in time (`ping`, `nc`,
+    /// `tcpdump`) is not supported yet here: put it in the script, or spawn a future.
     pub fn exec(&mut self, ns: &str, line: &str) -> Result<(Vec<String>, i32), Error> {
         let text = if ns.is_empty() { format!("{line}\n") } else { format!("ip netns exec {ns} {line}\n") };
         let file = "exec";
@@ -384,60 +458,136 @@ impl Lab {
             .with_hint("a program that runs in time goes in the script, or is a future you spawn");
             return Err(Error::Script(Box::new(e)));
         }
-        {
-            let _in = self.rt.enter();
-            self.shared.catch_up().map_err(|e| Error::Stopped(e.to_string()))?;
-        }
-        let mut cell = self.shared.lab.borrow_mut();
-        let lab = std::mem::replace(&mut *cell, sim_nodes::Lab::new(0));
-        let (lab, out) = scenarios::run::sim::run_on(lab, file, &text, &sc);
-        *cell = lab;
-        let out = out.map_err(|e| Error::Script(Box::new(e)))?;
-        let step = out.steps.into_iter().next().unwrap_or_default();
+        let rendered = match &self.back {
+            Back::Sim { rt, shared, .. } => {
+                {
+                    let _in = rt.enter();
+                    shared.catch_up().map_err(|e| Error::Stopped(e.to_string()))?;
+                }
+                let mut cell = shared.lab.borrow_mut();
+                let lab = std::mem::replace(&mut *cell, sim_nodes::Lab::new(0));
+                let (lab, out) = scenarios::run::sim::run_on(lab, file, &text, &sc);
+                *cell = lab;
+                out.map_err(|e| Error::Script(Box::new(e)))?
+            }
+            #[cfg(feature = "kernel")]
+            Back::Kernel { kl, .. } => kl.borrow_mut().run_steps(file, &text, &sc)?,
+        };
+        let step = rendered.steps.into_iter().next().unwrap_or_default();
         Ok((step.output, step.exit.unwrap_or(0)))
     }
 
     /// Starts capturing every frame interface `dev` of namespace `ns` sends and receives,
     /// as `tcpdump -i dev` would (without printing): see [`Lab::tcpdump`], [`Lab::records`].
     pub fn capture(&mut self, ns: &str, dev: &str) -> Result<sim_core::CaptureId, Error> {
-        let mut lab = self.shared.lab.borrow_mut();
-        let node = lab.ns((!ns.is_empty()).then_some(ns)).map_err(|e| Error::NoNamespace(e.message))?;
-        let all = sim_core::Filter::parse("").expect("the empty filter parses");
-        let (_, id) = lab.tcpdump(node, dev, all, "", true).map_err(|e| Error::Refused(e.message))?;
-        Ok(id)
+        match &self.back {
+            Back::Sim { shared, .. } => {
+                let mut lab = shared.lab.borrow_mut();
+                let node = lab.ns(nonempty(ns)).map_err(|e| Error::NoNamespace(e.message))?;
+                let all = sim_core::Filter::parse("").expect("the empty filter parses");
+                let (_, id) = lab.tcpdump(node, dev, all, "", true).map_err(|e| Error::Refused(e.message))?;
+                Ok(id)
+            }
+            #[cfg(feature = "kernel")]
+            Back::Kernel { kl, .. } => kl.borrow_mut().capture(nonempty(ns), dev)?.map_err(Error::Refused),
+        }
     }
 
     /// What capture `id` saw so far, as `tcpdump -tnel` prints it (`-e`: with MACs).
     pub fn tcpdump(&self, id: sim_core::CaptureId, link_header: bool) -> Vec<String> {
         let opts = sim_core::tcpdump::Options { link_header, timestamp: false };
         let mut fmt = sim_core::tcpdump::Formatter::new(opts);
-        let lab = self.shared.lab.borrow();
-        let frames = lab.world().trace().records().iter().filter_map(|r| match r {
-            sim_core::Record::Frame { at, capture, bytes, .. } if *capture == id => Some((at, bytes)),
-            _ => None,
-        });
-        frames.map(|(at, bytes)| fmt.line(at.as_nanos(), bytes)).collect()
+        self.with_records(|records| {
+            let frames = records.iter().filter_map(|r| match r {
+                sim_core::Record::Frame { at, capture, bytes, .. } if *capture == id => Some((at, bytes)),
+                _ => None,
+            });
+            frames.map(|(at, bytes)| fmt.line(at.as_nanos(), bytes)).collect()
+        })
     }
 
     /// Everything the lab recorded so far, typed: commands, programs' output and exits,
     /// captured frames, drops with their reason, table events (conntrack, neighbours, FDB).
+    /// On the kernel: the commands [`Lab::exec`] ran, their output, and captured frames.
     pub fn records(&self) -> Vec<sim_core::Record> {
-        self.shared.lab.borrow().world().trace().records().to_vec()
+        self.with_records(<[sim_core::Record]>::to_vec)
     }
 
-    /// The virtual time now, since the lab's engine began.
+    fn with_records<R>(&self, f: impl FnOnce(&[sim_core::Record]) -> R) -> R {
+        match &self.back {
+            Back::Sim { shared, .. } => f(shared.lab.borrow().world().trace().records()),
+            #[cfg(feature = "kernel")]
+            Back::Kernel { kl, .. } => f(kl.borrow_mut().records()),
+        }
+    }
+
+    /// The time now, since the lab began: virtual in the sim, real on the kernel.
     pub fn now(&self) -> Duration {
-        let _in = self.rt.enter();
-        Duration::from_nanos(self.shared.now().as_nanos())
+        match &self.back {
+            Back::Sim { rt, shared, .. } => {
+                let _in = rt.enter();
+                Duration::from_nanos(shared.now().as_nanos())
+            }
+            #[cfg(feature = "kernel")]
+            Back::Kernel { start, .. } => start.elapsed(),
+        }
     }
 
-    /// The engine's lab: its namespaces, trace and captures.
-    pub fn sim(&self) -> Ref<'_, sim_nodes::Lab> {
-        self.shared.lab.borrow()
+    /// The engine's lab (its namespaces, trace and captures); `None` on the kernel.
+    pub fn sim(&self) -> Option<Ref<'_, sim_nodes::Lab>> {
+        match &self.back {
+            Back::Sim { shared, .. } => Some(shared.lab.borrow()),
+            #[cfg(feature = "kernel")]
+            Back::Kernel { .. } => None,
+        }
     }
 
-    /// The engine's lab, to change (start a capture, change a link) between runs.
-    pub fn sim_mut(&self) -> RefMut<'_, sim_nodes::Lab> {
-        self.shared.lab.borrow_mut()
+    /// The engine's lab, to change (start a capture, change a link) between runs; `None`
+    /// on the kernel.
+    pub fn sim_mut(&self) -> Option<RefMut<'_, sim_nodes::Lab>> {
+        match &self.back {
+            Back::Sim { shared, .. } => Some(shared.lab.borrow_mut()),
+            #[cfg(feature = "kernel")]
+            Back::Kernel { .. } => None,
+        }
+    }
+}
+
+/// `None` for the root namespace's `""`.
+fn nonempty(ns: &str) -> Option<&str> {
+    (!ns.is_empty()).then_some(ns)
+}
+
+/// The host of namespace `ns` in the sim, started on first use.
+fn host(shared: &Rc<Shared>, ns: &str) -> Result<Rc<Host>, Error> {
+    let mut lab = shared.lab.borrow_mut();
+    let node = lab.ns(nonempty(ns)).map_err(|e| Error::NoNamespace(e.message))?;
+    if let Some(h) = shared.hosts.borrow().get(&node) {
+        return Ok(h.clone());
+    }
+    let wakers = crate::net::Wakers::default();
+    let program = HostProgram { wakers: wakers.clone(), woken: shared.woken.clone() };
+    let job = lab.spawn(node, Box::new(program));
+    let host = Rc::new(Host { job, wakers });
+    shared.hosts.borrow_mut().insert(node, host.clone());
+    Ok(host)
+}
+
+fn start_driver(local: &LocalSet, rt: &tokio::runtime::Runtime, shared: &Rc<Shared>, driving: &mut bool) {
+    if !std::mem::replace(driving, true) {
+        let _in = rt.enter();
+        local.spawn_local(drive(shared.clone()));
+    }
+}
+
+/// Whether one of the engine's guards stopped it — in the driver's run, or in a socket
+/// call's settling, which counts toward the same budget.
+fn check(shared: &Shared) -> Result<(), Error> {
+    if let Some(e) = shared.stopped.borrow().as_ref() {
+        return Err(Error::Stopped(e.clone()));
+    }
+    match shared.lab.borrow().world().stopped() {
+        Some(e) => Err(Error::Stopped(e.to_string())),
+        None => Ok(()),
     }
 }

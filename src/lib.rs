@@ -7,16 +7,26 @@
 //! is the command-line front end.
 //!
 //! For users' own code: [`Lab`] (a lab built from a script or in Rust with [`Builder`],
-//! whose namespaces run futures)
-//! and [`net`] (sockets shaped as `tokio::net`'s, on the lab's stacks, in virtual time).
+//! whose namespaces run futures — in the sim, or with the `kernel` feature on the real
+//! kernel, and `on_both` to compare the two), [`net`] (sockets shaped as `tokio::net`'s,
+//! on the lab's stacks) and faults ([`Lab::partition`], [`Lab::link_down`],
+//! [`Lab::impair`]).
 
+#[cfg(feature = "kernel")]
+mod both;
 mod builder;
+mod faults;
 mod lab;
 pub mod net;
 
+#[cfg(feature = "kernel")]
+pub use both::{Both, on_both};
 pub use builder::Builder;
+pub use faults::{Impairment, PARTITION_CHAIN};
 #[cfg(feature = "kernel")]
 pub use kernel_backend;
+#[cfg(feature = "kernel")]
+pub use lab::KERNEL_PATIENCE;
 pub use lab::{Error, Lab, PATIENCE, check_determinism, check_determinism_runs};
 pub use scenarios;
 pub use sim_core;

@@ -126,7 +126,7 @@ fn the_same_seed_gives_the_same_trace() {
             .unwrap();
         lab.block_on(c).unwrap().unwrap();
         lab.run_for(Duration::from_secs(1)).unwrap();
-        lab.sim().world().trace().records().to_vec()
+        lab.records()
     };
     let first = run();
     let frames = first.iter().filter(|r| matches!(r, nslab::sim_core::Record::Frame { .. })).count();
@@ -141,7 +141,7 @@ fn the_same_seed_gives_the_same_trace() {
 fn a_flood_meets_the_event_budget_and_says_so() {
     let mut lab = Lab::from_script(MASQUERADE).unwrap();
     let limits = nslab::sim_core::world::Limits { events_per_second: 10_000, ..Default::default() };
-    lab.sim_mut().world_mut().set_limits(limits);
+    lab.sim_mut().expect("a lab in the sim").world_mut().set_limits(limits);
     let _server = lab.spawn("wan", echo_once(7)).unwrap();
     let flood = lab
         .spawn("lan", async {

@@ -18,6 +18,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 pub struct Capture {
     stop: Arc<AtomicBool>,
     count: Arc<AtomicU64>,
+    /// Flushes asked for, and the last one done: a read that found the socket empty
+    /// after flush `n` was asked for completes it.
+    asked: Arc<AtomicU64>,
+    done: Arc<AtomicU64>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -34,7 +38,9 @@ impl Capture {
         let stop = Arc::new(AtomicBool::new(false));
         let count = Arc::new(AtomicU64::new(0));
         let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Result<(), String>>();
+        let (asked, done) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
         let (stop2, count2, rec, iface) = (stop.clone(), count.clone(), rec.clone(), iface.to_string());
+        let (asked2, done2) = (asked.clone(), done.clone());
         let thread = std::thread::spawn(move || {
             if let Err(e) = nix::sched::setns(&file, nix::sched::CloneFlags::CLONE_NEWNET) {
                 let _ = ready_tx.send(Err(format!("setns: {e}")));
@@ -75,8 +81,13 @@ impl Capture {
                 if stopped_at.is_some_and(|t| t.elapsed() > std::time::Duration::from_millis(200)) {
                     break;
                 }
+                let asked_before = asked2.load(Ordering::Acquire);
                 let frame = match rx.next() {
                     Ok(f) => f,
+                    Err(_) if asked_before > done2.load(Ordering::Acquire) => {
+                        done2.store(asked_before, Ordering::Release);
+                        continue;
+                    }
                     Err(_) if stopped_at.is_some() || stop2.load(Ordering::Relaxed) => break,
                     Err(_) => continue,
                 };
@@ -91,7 +102,7 @@ impl Capture {
             }
         });
         match ready_rx.recv() {
-            Ok(Ok(())) => Ok(Ok(Capture { stop, count, thread: Some(thread) })),
+            Ok(Ok(())) => Ok(Ok(Capture { stop, count, asked, done, thread: Some(thread) })),
             Ok(Err(e)) => {
                 let _ = thread.join();
                 Ok(Err(e))
@@ -103,6 +114,20 @@ impl Capture {
     /// Frames captured so far.
     pub fn count(&self) -> u64 {
         self.count.load(Ordering::Relaxed)
+    }
+
+    /// Waits until every frame the socket held when this was called is recorded (a read
+    /// began after the call and found the socket empty), at most `limit` (a flood may
+    /// never leave it empty).
+    pub fn flush(&self, limit: std::time::Duration) {
+        let n = self.asked.fetch_add(1, Ordering::AcqRel) + 1;
+        let until = std::time::Instant::now() + limit;
+        while self.done.load(Ordering::Acquire) < n && self.thread.as_ref().is_some_and(|t| !t.is_finished()) {
+            if std::time::Instant::now() > until {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
     }
 
     /// Stops the capture and waits for its thread; returns how many frames it saw.

@@ -12,6 +12,7 @@
 //! | [`exec`] | the real tools inside a namespace; the trace recorder |
 //! | [`capture`] | AF_PACKET captures |
 //! | [`runner`] | the kernel's `Backend` (`scenarios::run::backend`): what the shell asks, done on the kernel in real time |
+//! | [`lab`] | a script's namespaces kept standing for a library user's code (`nslab::Lab` in kernel mode) |
 //! | [`tools`] | which tools a scenario needs and their Debian packages |
 //! | [`guard`] | each run's record and marker, the guard process that cleans up after a killed run, `gc` |
 //!
@@ -28,6 +29,7 @@
 pub mod capture;
 pub mod exec;
 pub mod guard;
+pub mod lab;
 pub mod names;
 pub mod netns;
 mod registry;
@@ -35,6 +37,7 @@ pub mod rtnl;
 pub mod runner;
 pub mod tools;
 
+pub use lab::KernelLab;
 pub use runner::KernelRun;
 use scenarios::{Scenario, ScenarioError};
 
@@ -114,17 +117,7 @@ pub fn preflight(sc: &Scenario) -> Result<(), KernelError> {
 /// sim (nothing is made for a scenario it refuses), then [`preflight`], then the steps.
 pub fn run(file: &str, source: &str, sc: &Scenario) -> Result<KernelRun, KernelError> {
     scenarios::check(file, source, sc).map_err(|e| KernelError::Refused(Box::new(e)))?;
-    // The sim runs `sleep inf` until nothing more can happen; real time has no such end.
-    if let Some(step) =
-        sc.steps.iter().find(|s| matches!(&s.run, scenarios::Command::Sleep { secs } if secs.is_infinite()))
-    {
-        let e =
-            ScenarioError::at(file, source, step.span, "kernel mode sleeps in real time: this sleep would never end")
-                .with_hint(
-                    "on the kernel, sleep a number of seconds (the sim runs `sleep inf` until nothing more can happen)",
-                );
-        return Err(KernelError::Refused(Box::new(e)));
-    }
+    refuse_endless_sleep(file, source, sc)?;
     preflight(sc)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -139,10 +132,25 @@ pub fn run(file: &str, source: &str, sc: &Scenario) -> Result<KernelRun, KernelE
     })
 }
 
+/// The sim runs `sleep inf` until nothing more can happen; real time has no such end.
+pub(crate) fn refuse_endless_sleep(file: &str, source: &str, sc: &Scenario) -> Result<(), KernelError> {
+    if let Some(step) =
+        sc.steps.iter().find(|s| matches!(&s.run, scenarios::Command::Sleep { secs } if secs.is_infinite()))
+    {
+        let e =
+            ScenarioError::at(file, source, step.span, "kernel mode sleeps in real time: this sleep would never end")
+                .with_hint(
+                    "on the kernel, sleep a number of seconds (the sim runs `sleep inf` until nothing more can happen)",
+                );
+        return Err(KernelError::Refused(Box::new(e)));
+    }
+    Ok(())
+}
+
 /// SIGINT (Ctrl-C), SIGTERM (`kill`, `timeout`, CI runners) and SIGHUP (a closed terminal)
 /// end a run the same way: everything it made is removed, and the process exits as a shell
 /// reports a death by that signal (128 + its number).
-async fn on_signal() {
+pub(crate) async fn on_signal() {
     use tokio::signal::unix::{SignalKind, signal};
     let kinds = [
         (SignalKind::interrupt(), "interrupted", 130),

@@ -32,7 +32,7 @@ const LINK_SETTLE: Duration = Duration::from_secs(5);
 /// How long a background process gets to start before the next step.
 const SETTLE: Duration = Duration::from_millis(300);
 /// PIDs for the in-process captures' lines (they are not processes of the machine).
-const CAPTURE_PID_BASE: u32 = 0x4000_0000;
+pub(crate) const CAPTURE_PID_BASE: u32 = 0x4000_0000;
 
 /// What a kernel run produced: the same parts a sim run has.
 #[derive(Debug)]
@@ -79,7 +79,7 @@ impl From<Refused> for Refusal {
 }
 
 /// A program kernel mode started: a real process, or one of its in-process captures
-/// (an index into [`Kernel::caps`]).
+/// (an index into `Kernel::caps`).
 #[derive(Debug)]
 pub enum KernelJob {
     /// A process; `daemon` when it forks away and its first process exits.
@@ -94,12 +94,12 @@ pub enum KernelJob {
 }
 
 /// A capture, as long as the run lasts.
-struct Cap {
-    cap: Capture,
+pub(crate) struct Cap {
+    pub(crate) cap: Capture,
     /// Its namespace, by the scenario's name (empty for the root).
-    ns: NsName,
-    pid: u32,
-    ended: bool,
+    pub(crate) ns: NsName,
+    pub(crate) pid: u32,
+    pub(crate) ended: bool,
 }
 
 /// Removes the run's namespaces and files however the run ends (return, error, panic).
@@ -123,21 +123,22 @@ impl Drop for Cleanup {
 }
 
 /// The kernel back end.
-pub struct Kernel<'a> {
-    file: &'a str,
-    source: &'a str,
-    names: Names,
+pub struct Kernel {
+    /// The scenario's file name and text, for errors.
+    pub(crate) file: String,
+    pub(crate) source: String,
+    pub(crate) names: Names,
     rtnl: Rtnl,
-    rec: Arc<Recorder>,
+    pub(crate) rec: Arc<Recorder>,
     /// The scenario's namespaces (`None` the root) and when each was made (a count).
-    nodes: BTreeMap<Option<String>, u32>,
+    pub(crate) nodes: BTreeMap<Option<String>, u32>,
     made: u32,
     cleanup: Cleanup,
-    caps: Vec<Cap>,
+    pub(crate) caps: Vec<Cap>,
     /// Programs started so far (their files are numbered by it).
     started: usize,
-    attribution: Attribution,
-    captures: Vec<CaptureName>,
+    pub(crate) attribution: Attribution,
+    pub(crate) captures: Vec<CaptureName>,
     /// A step may have changed link states the kernel has not settled yet.
     unsettled: bool,
 }
@@ -156,15 +157,15 @@ request subnet-mask, broadcast-address, time-offset, routers,\n\
 \tnetbios-name-servers, netbios-scope, interface-mtu,\n\
 \trfc3442-classless-static-routes, ntp-servers;\n";
 
-impl Kernel<'_> {
+impl Kernel {
     fn error(&self, step: &Step, message: impl Into<String>) -> KernelError {
         let at: Span = step.span;
-        KernelError::Refused(Box::new(ScenarioError::at(self.file, self.source, at, message)))
+        KernelError::Refused(Box::new(ScenarioError::at(&self.file, &self.source, at, message)))
     }
 
     /// A namespace of the scenario: the kernel's name for it, and the scenario's name (as
     /// the trace names it, empty for the root).
-    fn kernel_of(&self, ns: Option<&str>) -> Result<(String, NsName), Refused> {
+    pub(crate) fn kernel_of(&self, ns: Option<&str>) -> Result<(String, NsName), Refused> {
         match self.nodes.get(&ns.map(str::to_string)) {
             Some(_) => Ok((self.names.kernel(ns), ns.unwrap_or_default().into())),
             None => Err(Refused {
@@ -474,7 +475,7 @@ impl Kernel<'_> {
         Ok(KernelJob::Proc { proc_, daemon })
     }
 
-    fn end_capture(&mut self, k: usize) {
+    pub(crate) fn end_capture(&mut self, k: usize) {
         let Some(c) = self.caps.get_mut(k) else { return };
         if c.ended {
             return;
@@ -542,7 +543,7 @@ impl Kernel<'_> {
     }
 }
 
-impl Backend for Kernel<'_> {
+impl Backend for Kernel {
     type Job = KernelJob;
     type Error = KernelError;
 
@@ -664,26 +665,7 @@ impl Backend for Kernel<'_> {
 /// Runs a scenario on the kernel. The caller has checked privileges and tools.
 pub(crate) async fn run(file: &str, source: &str, sc: &Scenario) -> Result<KernelRun, KernelError> {
     let started = std::time::Instant::now();
-    let names = Names::new();
-    let dir = std::env::temp_dir().join(names.prefix());
-    let guard = crate::guard::Guard::start(names.prefix(), &dir)?;
-    crate::registry::remember_dir(&dir);
-    let mut k = Kernel {
-        file,
-        source,
-        rtnl: Rtnl::new(tokio::runtime::Handle::current()),
-        rec: Arc::new(Recorder::new()),
-        nodes: BTreeMap::new(),
-        made: 0,
-        cleanup: Cleanup { made: Vec::new(), dir, _guard: guard },
-        caps: Vec::new(),
-        started: 0,
-        attribution: Attribution::default(),
-        captures: Vec::new(),
-        unsettled: false,
-        names,
-    };
-    k.make_ns(None).await?;
+    let mut k = Kernel::begin(file, source).await?;
     let ran = shell::run_steps(&mut k, file, source, &sc.steps, false).await;
     ran.result?;
     let records = k.rec.take();
@@ -697,4 +679,32 @@ pub(crate) async fn run(file: &str, source: &str, sc: &Scenario) -> Result<Kerne
         rendered,
         elapsed: started.elapsed(),
     })
+}
+
+impl Kernel {
+    /// A run's back end with its own prefix, guard and directory, and the scenario's root
+    /// namespace made. Everything it makes goes when it is dropped.
+    pub(crate) async fn begin(file: &str, source: &str) -> Result<Kernel, KernelError> {
+        let names = Names::new();
+        let dir = std::env::temp_dir().join(names.prefix());
+        let guard = crate::guard::Guard::start(names.prefix(), &dir)?;
+        crate::registry::remember_dir(&dir);
+        let mut k = Kernel {
+            file: file.to_string(),
+            source: source.to_string(),
+            rtnl: Rtnl::new(tokio::runtime::Handle::current()),
+            rec: Arc::new(Recorder::new()),
+            nodes: BTreeMap::new(),
+            made: 0,
+            cleanup: Cleanup { made: Vec::new(), dir, _guard: guard },
+            caps: Vec::new(),
+            started: 0,
+            attribution: Attribution::default(),
+            captures: Vec::new(),
+            unsettled: false,
+            names,
+        };
+        k.make_ns(None).await?;
+        Ok(k)
+    }
 }

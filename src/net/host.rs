@@ -74,24 +74,36 @@ pub(crate) struct Ctx {
     pub(crate) host: Rc<Host>,
 }
 
-tokio::task_local! {
-    static CURRENT: Ctx;
+/// Where a future runs: a host of the sim, or a namespace on the kernel.
+#[derive(Clone)]
+pub(crate) enum Place {
+    /// A namespace of the sim.
+    Sim(Ctx),
+    /// A namespace on the kernel, by the kernel's name for it.
+    #[cfg(feature = "kernel")]
+    Kernel(Rc<str>),
 }
 
-impl Ctx {
-    /// The host of the running future: an error outside one (a socket made by a future
-    /// that [`crate::Lab::spawn`] did not start).
-    pub(crate) fn current() -> io::Result<Ctx> {
-        CURRENT.try_with(Ctx::clone).map_err(|_| {
+tokio::task_local! {
+    static CURRENT: Place;
+}
+
+impl Place {
+    /// Where the running future runs: an error outside a lab's host (a socket made by a
+    /// future that [`crate::Lab::spawn`] did not start).
+    pub(crate) fn current() -> io::Result<Place> {
+        CURRENT.try_with(Place::clone).map_err(|_| {
             io::Error::other("nslab::net: not inside a host; start the future with Lab::spawn(namespace, future)")
         })
     }
 
-    /// Runs `fut` as a future of this host.
+    /// Runs `fut` as a future of this place.
     pub(crate) fn scope<F: std::future::Future>(self, fut: F) -> impl std::future::Future<Output = F::Output> {
         CURRENT.scope(self, fut)
     }
+}
 
+impl Ctx {
     /// Calls the stack as the host program, at the current virtual time (events due
     /// until then happen first).
     pub(crate) fn sys<R>(&self, f: impl FnOnce(&mut Sys<'_, '_, '_>) -> R) -> io::Result<R> {

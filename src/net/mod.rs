@@ -4,7 +4,9 @@
 //! conntrack and NAT, bridges and ARP — in virtual time.
 //!
 //! A socket belongs to the namespace of the future that made it (see
-//! [`crate::Lab::spawn`]). Addresses are numeric: there is no DNS in a lab, so a host name
+//! [`crate::Lab::spawn`]). In a lab on the kernel ([`crate::Lab::kernel_from_script`],
+//! feature `kernel`) each type wraps the real `tokio::net` socket, made inside the
+//! namespace (`kernel.rs`); the same code runs on both. Addresses are numeric: there is no DNS in a lab, so a host name
 //! is an error.
 //!
 //! Supported so far: [`UdpSocket`], [`TcpListener`] and [`TcpStream`] (tokio's
@@ -13,10 +15,12 @@
 //! and `ss` shows each of its 16 listening sockets.
 
 mod host;
+#[cfg(feature = "kernel")]
+mod kernel;
 mod tcp;
 mod udp;
 
-pub(crate) use host::{Ctx, Host, HostProgram, Wakers};
+pub(crate) use host::{Ctx, Host, HostProgram, Place, Wakers};
 pub use tcp::{TcpListener, TcpStream};
 pub use udp::UdpSocket;
 

@@ -1,8 +1,9 @@
 //! `TcpListener` and `TcpStream`, as `tokio::net`'s: bind/accept, connect, addresses, and
 //! tokio's `AsyncRead`/`AsyncWrite` on a stream (so `AsyncReadExt`, `AsyncWriteExt` and
-//! `tokio::io::split` work) — on a namespace's stack (smoltcp's TCP), in virtual time.
+//! `tokio::io::split` work) — on a namespace's simulated stack (smoltcp's TCP) in virtual
+//! time, or real sockets in a lab on the kernel.
 
-use super::{Ctx, ToSocketAddrs, io_error};
+use super::{Ctx, Place, ToSocketAddrs, io_error};
 use sim_nodes::sys::{SocketId, TcpState};
 use std::cell::RefCell;
 use std::future::poll_fn;
@@ -20,18 +21,18 @@ const BACKLOG: u32 = 1024;
 /// holds up to the backlog; past this many at once, an attempt is refused.
 const POOL: usize = 16;
 
-/// A listening TCP socket of a simulated host. Its methods are `tokio::net::TcpListener`'s.
-pub struct TcpListener {
-    ctx: Ctx,
-    /// Its listening sockets (each accepted connection takes the one it came on).
-    pool: RefCell<Vec<SocketId>>,
-    local: SocketAddrV4,
-}
+/// A listening TCP socket of a lab's host. Its methods are `tokio::net::TcpListener`'s.
+///
+/// In the sim it is a pool of listening sockets of the namespace's simulated stack; in a
+/// lab on the kernel it is a real `tokio::net::TcpListener` opened inside the namespace.
+#[derive(Debug)]
+pub struct TcpListener(Listener);
 
-impl std::fmt::Debug for TcpListener {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TcpListener").field("local", &self.local).finish()
-    }
+#[derive(Debug)]
+enum Listener {
+    Sim(SimListener),
+    #[cfg(feature = "kernel")]
+    Kernel(tokio::net::TcpListener),
 }
 
 impl TcpListener {
@@ -39,13 +40,54 @@ impl TcpListener {
     /// the calling future.
     pub async fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<TcpListener> {
         let addr = addr.to_addr()?;
+        Ok(TcpListener(match Place::current()? {
+            Place::Sim(ctx) => Listener::Sim(SimListener::bind(ctx, addr)?),
+            #[cfg(feature = "kernel")]
+            Place::Kernel(ns) => Listener::Kernel(super::kernel::tcp_listen(&ns, addr, BACKLOG)?),
+        }))
+    }
+
+    /// The next connection, and where it comes from.
+    pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
+        match &self.0 {
+            Listener::Sim(l) => l.accept().await.map(|(s, a)| (TcpStream(Stream::Sim(s)), a)),
+            #[cfg(feature = "kernel")]
+            Listener::Kernel(l) => l.accept().await.map(|(s, a)| (TcpStream(Stream::Kernel(s)), a)),
+        }
+    }
+
+    /// The address it listens on.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        match &self.0 {
+            Listener::Sim(l) => Ok(SocketAddr::V4(l.local)),
+            #[cfg(feature = "kernel")]
+            Listener::Kernel(l) => l.local_addr(),
+        }
+    }
+}
+
+/// Listening sockets of the simulated stack.
+struct SimListener {
+    ctx: Ctx,
+    /// Its listening sockets (each accepted connection takes the one it came on).
+    pool: RefCell<Vec<SocketId>>,
+    local: SocketAddrV4,
+}
+
+impl std::fmt::Debug for SimListener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TcpListener").field("local", &self.local).finish()
+    }
+}
+
+impl SimListener {
+    fn bind(ctx: Ctx, addr: SocketAddrV4) -> io::Result<SimListener> {
         if addr.port() == 0 {
             return Err(io::Error::new(io::ErrorKind::Unsupported, "not supported yet: listening on port 0"));
         }
-        let ctx = Ctx::current()?;
         let bind = (!addr.ip().is_unspecified()).then_some(*addr.ip());
         let first = ctx.sys(|sys| sys.tcp_listen_on(bind, addr.port(), BACKLOG, false))?.map_err(io_error)?;
-        let listener = TcpListener { ctx, pool: RefCell::new(vec![first]), local: addr };
+        let listener = SimListener { ctx, pool: RefCell::new(vec![first]), local: addr };
         for _ in 1..POOL {
             let more = listener.listen_more()?;
             listener.pool.borrow_mut().push(more);
@@ -60,8 +102,7 @@ impl TcpListener {
         self.ctx.sys(|sys| sys.tcp_listen_more(bind, port, BACKLOG))?.map_err(io_error)
     }
 
-    /// The next connection, and where it comes from.
-    pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
+    async fn accept(&self) -> io::Result<(SimStream, SocketAddr)> {
         poll_fn(|cx| {
             // One call to the stack for the whole pool's states.
             let ids: Vec<SocketId> = self.pool.borrow().clone();
@@ -74,7 +115,7 @@ impl TcpListener {
                         self.pool.borrow_mut()[k] = next;
                         let peer = SocketAddrV4::new(ip, port);
                         let local = self.ctx.sys(|sys| sys.tcp_local(id))?.map(|(a, p)| SocketAddrV4::new(a, p));
-                        let stream = TcpStream { ctx: self.ctx.clone(), id, local: local.unwrap_or(self.local), peer };
+                        let stream = SimStream { ctx: self.ctx.clone(), id, local: local.unwrap_or(self.local), peer };
                         return Poll::Ready(Ok((stream, SocketAddr::V4(peer))));
                     }
                     (TcpState::Closed, _) => {
@@ -95,14 +136,9 @@ impl TcpListener {
         })
         .await
     }
-
-    /// The address it listens on.
-    pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        Ok(SocketAddr::V4(self.local))
-    }
 }
 
-impl Drop for TcpListener {
+impl Drop for SimListener {
     fn drop(&mut self) {
         for id in self.pool.borrow().iter().copied() {
             self.ctx.forget(id);
@@ -114,19 +150,19 @@ impl Drop for TcpListener {
     }
 }
 
-/// A TCP connection of a simulated host. Its methods are `tokio::net::TcpStream`'s; it
-/// is tokio's `AsyncRead` and `AsyncWrite`.
-pub struct TcpStream {
-    ctx: Ctx,
-    id: SocketId,
-    local: SocketAddrV4,
-    peer: SocketAddrV4,
-}
+/// A TCP connection of a lab's host. Its methods are `tokio::net::TcpStream`'s; it is
+/// tokio's `AsyncRead` and `AsyncWrite`.
+///
+/// In the sim it is a socket of the namespace's simulated stack; in a lab on the kernel it
+/// is a real `tokio::net::TcpStream` whose socket was made inside the namespace.
+#[derive(Debug)]
+pub struct TcpStream(Stream);
 
-impl std::fmt::Debug for TcpStream {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TcpStream").field("local", &self.local).field("peer", &self.peer).finish()
-    }
+#[derive(Debug)]
+enum Stream {
+    Sim(SimStream),
+    #[cfg(feature = "kernel")]
+    Kernel(tokio::net::TcpStream),
 }
 
 impl TcpStream {
@@ -134,9 +170,86 @@ impl TcpStream {
     /// handshake is (`ConnectionRefused` on a reset).
     pub async fn connect<A: ToSocketAddrs>(addr: A) -> io::Result<TcpStream> {
         let addr = addr.to_addr()?;
-        let ctx = Ctx::current()?;
+        Ok(TcpStream(match Place::current()? {
+            Place::Sim(ctx) => Stream::Sim(SimStream::connect(ctx, addr).await?),
+            #[cfg(feature = "kernel")]
+            Place::Kernel(ns) => Stream::Kernel(super::kernel::tcp_connect(&ns, addr).await?),
+        }))
+    }
+
+    /// The address of this end.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        match &self.0 {
+            Stream::Sim(s) => Ok(SocketAddr::V4(s.local)),
+            #[cfg(feature = "kernel")]
+            Stream::Kernel(s) => s.local_addr(),
+        }
+    }
+
+    /// The address of the other end.
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        match &self.0 {
+            Stream::Sim(s) => Ok(SocketAddr::V4(s.peer)),
+            #[cfg(feature = "kernel")]
+            Stream::Kernel(s) => s.peer_addr(),
+        }
+    }
+}
+
+impl AsyncRead for TcpStream {
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        match &mut self.get_mut().0 {
+            Stream::Sim(s) => Pin::new(s).poll_read(cx, buf),
+            #[cfg(feature = "kernel")]
+            Stream::Kernel(s) => Pin::new(s).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for TcpStream {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        match &mut self.get_mut().0 {
+            Stream::Sim(s) => Pin::new(s).poll_write(cx, buf),
+            #[cfg(feature = "kernel")]
+            Stream::Kernel(s) => Pin::new(s).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match &mut self.get_mut().0 {
+            Stream::Sim(s) => Pin::new(s).poll_flush(cx),
+            #[cfg(feature = "kernel")]
+            Stream::Kernel(s) => Pin::new(s).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match &mut self.get_mut().0 {
+            Stream::Sim(s) => Pin::new(s).poll_shutdown(cx),
+            #[cfg(feature = "kernel")]
+            Stream::Kernel(s) => Pin::new(s).poll_shutdown(cx),
+        }
+    }
+}
+
+/// A connection of the simulated stack.
+struct SimStream {
+    ctx: Ctx,
+    id: SocketId,
+    local: SocketAddrV4,
+    peer: SocketAddrV4,
+}
+
+impl std::fmt::Debug for SimStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TcpStream").field("local", &self.local).field("peer", &self.peer).finish()
+    }
+}
+
+impl SimStream {
+    async fn connect(ctx: Ctx, addr: SocketAddrV4) -> io::Result<SimStream> {
         let id = ctx.sys(|sys| sys.tcp_connect(*addr.ip(), addr.port(), None))?.map_err(io_error)?;
-        let mut stream = TcpStream { ctx, id, local: SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0), peer: addr };
+        let mut stream = SimStream { ctx, id, local: SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0), peer: addr };
         poll_fn(|cx| match stream.ctx.sys(|sys| sys.tcp_state(id).0)? {
             TcpState::Connecting => {
                 stream.ctx.wait(id, cx.waker());
@@ -151,19 +264,9 @@ impl TcpStream {
         }
         Ok(stream)
     }
-
-    /// The address of this end.
-    pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        Ok(SocketAddr::V4(self.local))
-    }
-
-    /// The address of the other end.
-    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
-        Ok(SocketAddr::V4(self.peer))
-    }
 }
 
-impl AsyncRead for TcpStream {
+impl AsyncRead for SimStream {
     fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         let id = self.id;
         let (n, state) = self.ctx.sys(|sys| {
@@ -185,7 +288,7 @@ impl AsyncRead for TcpStream {
     }
 }
 
-impl AsyncWrite for TcpStream {
+impl AsyncWrite for SimStream {
     fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         if buf.is_empty() {
             return Poll::Ready(Ok(0));
@@ -220,7 +323,7 @@ impl AsyncWrite for TcpStream {
     }
 }
 
-impl Drop for TcpStream {
+impl Drop for SimStream {
     fn drop(&mut self) {
         let id = self.id;
         self.ctx.forget(id);

@@ -1,7 +1,8 @@
 //! `UdpSocket`, as `tokio::net::UdpSocket`: bind, connect, send/recv, send_to/recv_from,
-//! addresses, TTL — on a namespace's stack, in virtual time.
+//! addresses, TTL — on a namespace's simulated stack in virtual time, or a real socket in
+//! a lab on the kernel.
 
-use super::{Ctx, ToSocketAddrs, io_error};
+use super::{Ctx, Place, ToSocketAddrs, io_error};
 use sim_nodes::sys::SocketId;
 use std::cell::{Cell, RefCell};
 use std::future::poll_fn;
@@ -9,8 +10,120 @@ use std::io;
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::task::Poll;
 
-/// A UDP socket of a simulated host. Its methods are `tokio::net::UdpSocket`'s.
-pub struct UdpSocket {
+/// A UDP socket of a lab's host. Its methods are `tokio::net::UdpSocket`'s.
+///
+/// In the sim it is a socket of the namespace's simulated stack; in a lab on the kernel
+/// ([`crate::Lab::kernel_from_script`]) it is a real `tokio::net::UdpSocket` opened inside
+/// the namespace.
+#[derive(Debug)]
+pub struct UdpSocket(Udp);
+
+#[derive(Debug)]
+enum Udp {
+    Sim(SimUdp),
+    #[cfg(feature = "kernel")]
+    Kernel(tokio::net::UdpSocket),
+}
+
+impl UdpSocket {
+    /// Binds a socket to `addr` (`0.0.0.0:0`: any address, an ephemeral port), in the
+    /// namespace of the calling future.
+    pub async fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<UdpSocket> {
+        let addr = addr.to_addr()?;
+        Ok(UdpSocket(match Place::current()? {
+            Place::Sim(ctx) => Udp::Sim(SimUdp::bind(ctx, addr)?),
+            #[cfg(feature = "kernel")]
+            Place::Kernel(ns) => Udp::Kernel(super::kernel::udp_bind(&ns, addr)?),
+        }))
+    }
+
+    /// The address it is bound to.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        match &self.0 {
+            Udp::Sim(s) => Ok(SocketAddr::V4(s.local)),
+            #[cfg(feature = "kernel")]
+            Udp::Kernel(s) => s.local_addr(),
+        }
+    }
+
+    /// The address it is connected to.
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        match &self.0 {
+            Udp::Sim(s) => s.peer.get().map(SocketAddr::V4).ok_or_else(|| io::Error::from(io::ErrorKind::NotConnected)),
+            #[cfg(feature = "kernel")]
+            Udp::Kernel(s) => s.peer_addr(),
+        }
+    }
+
+    /// Connects it to `addr`: `send` goes there, and only what comes from there is received.
+    pub async fn connect<A: ToSocketAddrs>(&self, addr: A) -> io::Result<()> {
+        let addr = addr.to_addr()?;
+        match &self.0 {
+            Udp::Sim(s) => s.connect(addr),
+            #[cfg(feature = "kernel")]
+            Udp::Kernel(s) => s.connect(addr).await,
+        }
+    }
+
+    /// Sends to the connected peer.
+    pub async fn send(&self, buf: &[u8]) -> io::Result<usize> {
+        match &self.0 {
+            Udp::Sim(s) => {
+                let peer = s.peer.get().ok_or_else(|| io::Error::from(io::ErrorKind::NotConnected))?;
+                s.send_to(buf, peer)
+            }
+            #[cfg(feature = "kernel")]
+            Udp::Kernel(s) => s.send(buf).await,
+        }
+    }
+
+    /// Sends to `target`.
+    pub async fn send_to<A: ToSocketAddrs>(&self, buf: &[u8], target: A) -> io::Result<usize> {
+        let target = target.to_addr()?;
+        match &self.0 {
+            Udp::Sim(s) => s.send_to(buf, target),
+            #[cfg(feature = "kernel")]
+            Udp::Kernel(s) => s.send_to(buf, target).await,
+        }
+    }
+
+    /// Receives a datagram from the connected peer into `buf` (the rest of a longer one is
+    /// lost, as on Linux): its length.
+    pub async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
+        match &self.0 {
+            Udp::Sim(s) => {
+                if s.peer.get().is_none() {
+                    return Err(io::Error::from(io::ErrorKind::NotConnected));
+                }
+                s.recv_from(buf).await.map(|(n, _)| n)
+            }
+            #[cfg(feature = "kernel")]
+            Udp::Kernel(s) => s.recv(buf).await,
+        }
+    }
+
+    /// Receives a datagram into `buf` (the rest of a longer one is lost, as on Linux): its
+    /// length and where it came from.
+    pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        match &self.0 {
+            Udp::Sim(s) => s.recv_from(buf).await,
+            #[cfg(feature = "kernel")]
+            Udp::Kernel(s) => s.recv_from(buf).await,
+        }
+    }
+
+    /// Sets the TTL of what it sends (`IP_TTL`).
+    pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
+        match &self.0 {
+            Udp::Sim(s) => s.set_ttl(ttl),
+            #[cfg(feature = "kernel")]
+            Udp::Kernel(s) => s.set_ttl(ttl),
+        }
+    }
+}
+
+/// A socket of the simulated stack.
+struct SimUdp {
     ctx: Ctx,
     id: SocketId,
     local: SocketAddrV4,
@@ -19,18 +132,14 @@ pub struct UdpSocket {
     buf: RefCell<Vec<u8>>,
 }
 
-impl std::fmt::Debug for UdpSocket {
+impl std::fmt::Debug for SimUdp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("UdpSocket").field("local", &self.local).field("peer", &self.peer.get()).finish()
     }
 }
 
-impl UdpSocket {
-    /// Binds a socket to `addr` (`0.0.0.0:0`: any address, an ephemeral port), in the
-    /// namespace of the calling future.
-    pub async fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<UdpSocket> {
-        let addr = addr.to_addr()?;
-        let ctx = Ctx::current()?;
+impl SimUdp {
+    fn bind(ctx: Ctx, addr: SocketAddrV4) -> io::Result<SimUdp> {
         let bind = (!addr.ip().is_unspecified()).then_some(*addr.ip());
         let (id, port) = ctx
             .sys(|sys| {
@@ -40,22 +149,10 @@ impl UdpSocket {
             })?
             .map_err(io_error)?;
         let local = SocketAddrV4::new(bind.unwrap_or(Ipv4Addr::UNSPECIFIED), port);
-        Ok(UdpSocket { ctx, id, local, peer: Cell::new(None), buf: RefCell::new(Vec::with_capacity(65536)) })
+        Ok(SimUdp { ctx, id, local, peer: Cell::new(None), buf: RefCell::new(Vec::with_capacity(65536)) })
     }
 
-    /// The address it is bound to.
-    pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        Ok(SocketAddr::V4(self.local))
-    }
-
-    /// The address it is connected to.
-    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
-        self.peer.get().map(SocketAddr::V4).ok_or_else(|| io::Error::from(io::ErrorKind::NotConnected))
-    }
-
-    /// Connects it to `addr`: `send` goes there, and only what comes from there is received.
-    pub async fn connect<A: ToSocketAddrs>(&self, addr: A) -> io::Result<()> {
-        let addr = addr.to_addr()?;
+    fn connect(&self, addr: SocketAddrV4) -> io::Result<()> {
         // connect(2) looks the route up at once: an unreachable peer fails here.
         self.ctx.sys(|sys| sys.route(*addr.ip(), None, None).map(|_| ()))?.map_err(io_error)?;
         self.ctx.sys(|sys| sys.udp_connect(self.id, (*addr.ip(), addr.port())))?;
@@ -63,19 +160,7 @@ impl UdpSocket {
         Ok(())
     }
 
-    /// Sends to the connected peer.
-    pub async fn send(&self, buf: &[u8]) -> io::Result<usize> {
-        let peer = self.peer.get().ok_or_else(|| io::Error::from(io::ErrorKind::NotConnected))?;
-        self.send_to_v4(buf, peer)
-    }
-
-    /// Sends to `target`.
-    pub async fn send_to<A: ToSocketAddrs>(&self, buf: &[u8], target: A) -> io::Result<usize> {
-        let target = target.to_addr()?;
-        self.send_to_v4(buf, target)
-    }
-
-    fn send_to_v4(&self, buf: &[u8], to: SocketAddrV4) -> io::Result<usize> {
+    fn send_to(&self, buf: &[u8], to: SocketAddrV4) -> io::Result<usize> {
         let id = self.id;
         let connected = self.peer.get().is_some();
         self.ctx
@@ -89,18 +174,7 @@ impl UdpSocket {
             .map(|()| buf.len())
     }
 
-    /// Receives a datagram from the connected peer into `buf` (the rest of a longer one is
-    /// lost, as on Linux): its length.
-    pub async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.peer.get().is_none() {
-            return Err(io::Error::from(io::ErrorKind::NotConnected));
-        }
-        self.recv_from(buf).await.map(|(n, _)| n)
-    }
-
-    /// Receives a datagram into `buf` (the rest of a longer one is lost, as on Linux): its
-    /// length and where it came from.
-    pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+    async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
         let id = self.id;
         let connected = self.peer.get().is_some();
         poll_fn(|cx| {
@@ -127,15 +201,14 @@ impl UdpSocket {
         .await
     }
 
-    /// Sets the TTL of what it sends (`IP_TTL`).
-    pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
+    fn set_ttl(&self, ttl: u32) -> io::Result<()> {
         let ttl =
             u8::try_from(ttl).ok().filter(|t| *t > 0).ok_or_else(|| io::Error::from(io::ErrorKind::InvalidInput))?;
         self.ctx.sys(|sys| sys.udp_set_ttl(self.id, Some(ttl)))?.map_err(io_error)
     }
 }
 
-impl Drop for UdpSocket {
+impl Drop for SimUdp {
     fn drop(&mut self) {
         self.ctx.forget(self.id);
         let id = self.id;

@@ -62,7 +62,7 @@ fn matches_key(pattern: &str, key: &str) -> bool {
 }
 
 /// A `sysctl` key a lab may read or write: one the kernel keeps per network namespace —
-/// `net.{ipv4,ipv6,core,netfilter,bridge,unix,mptcp}.…`, less [`GLOBAL_NET_KEYS`] — in
+/// `net.{ipv4,ipv6,core,netfilter,bridge,unix,mptcp}.…`, less `GLOBAL_NET_KEYS` — in
 /// dotted form (`net.ipv4.ip_forward`) or as a path (`net/ipv4/ip_forward`). Never
 /// `kernel.*`, `vm.*`, `fs.*` (one value for the whole machine, even inside a namespace),
 /// and never a path that climbs out (`net/ipv4/../../vm/swappiness`).

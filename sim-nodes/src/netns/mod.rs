@@ -6,7 +6,7 @@
 //! output paths in `tx.rs`. Programs run inside the namespace and reach the stack only
 //! through [`crate::sys::Sys`]; the stack knows no program. It delivers to the socket table
 //! ([`socktab`]: receive queues, ready marks) and, once its own work for an event is done,
-//! [`Netns::settle`] calls the owners of ready sockets and lets smoltcp act on what they did
+//! `Netns::settle` calls the owners of ready sockets and lets smoltcp act on what they did
 //! (TCP and UDP on smoltcp: `sockets.rs`). This module must not import `crate::proc`.
 //!
 //! The namespace is a sans-IO [`Node`]: frames in through `handle_frame`, deadlines through

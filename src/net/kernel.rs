@@ -1,0 +1,39 @@
+//! Real sockets for a lab on the kernel: each made on a short-lived thread inside the
+//! host's namespace (a socket belongs to the namespace of the thread that creates it),
+//! then handed to the lab's tokio runtime on the calling thread.
+//!
+//! It owns nothing; it must not enter a namespace but through
+//! `kernel_backend::netns::within`, so the calling thread never leaves the machine's.
+
+use std::io;
+use std::net::{SocketAddr, SocketAddrV4};
+
+/// Runs `f` on a thread inside the kernel's namespace `ns`.
+fn inside<T: Send + 'static>(ns: &str, f: impl FnOnce() -> io::Result<T> + Send + 'static) -> io::Result<T> {
+    kernel_backend::netns::within(ns, f).map_err(|e| io::Error::other(e.to_string()))?
+}
+
+/// A UDP socket of namespace `ns`, bound to `addr`.
+pub(crate) fn udp_bind(ns: &str, addr: SocketAddrV4) -> io::Result<tokio::net::UdpSocket> {
+    let std = inside(ns, move || std::net::UdpSocket::bind(addr))?;
+    std.set_nonblocking(true)?;
+    tokio::net::UdpSocket::from_std(std)
+}
+
+/// A TCP listener of namespace `ns` on `addr`, made as `tokio::net::TcpListener::bind`
+/// makes one (`SO_REUSEADDR`, then listen with `backlog`).
+pub(crate) fn tcp_listen(ns: &str, addr: SocketAddrV4, backlog: u32) -> io::Result<tokio::net::TcpListener> {
+    let sock = inside(ns, move || {
+        let s = tokio::net::TcpSocket::new_v4()?;
+        s.set_reuseaddr(true)?;
+        s.bind(SocketAddr::V4(addr))?;
+        Ok(s)
+    })?;
+    sock.listen(backlog)
+}
+
+/// A TCP connection from namespace `ns` to `addr`.
+pub(crate) async fn tcp_connect(ns: &str, addr: SocketAddrV4) -> io::Result<tokio::net::TcpStream> {
+    let sock = inside(ns, tokio::net::TcpSocket::new_v4)?;
+    sock.connect(SocketAddr::V4(addr)).await
+}

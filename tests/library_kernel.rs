@@ -1,0 +1,150 @@
+//! The same user code in the sim and on the real kernel (`nslab::on_both`): a TCP echo
+//! through MASQUERADE (the UDP echo is `examples/udp_echo.rs`), a command's output, and
+//! what a capture on the router saw, each compared; and a kernel lab leaves nothing
+//! behind however its test ends.
+//!
+//! The kernel's halves need root and the Debian tools; without them each test prints
+//! `skipped: why` and checks the sim's half only.
+
+use nslab::net::{TcpListener, TcpStream, UdpSocket};
+use nslab::{Error, Lab, kernel_backend, on_both};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// lan (192.168.1.2) — router (MASQUERADE out of r-w, 203.0.113.254) — wan (203.0.113.1).
+const MASQUERADE: &str = include_str!("labs/masquerade.sh");
+
+/// Kernel-mode namespaces this test process has now.
+fn ours() -> Vec<String> {
+    let me = format!("{}{}-", kernel_backend::names::PREFIX, std::process::id());
+    kernel_backend::netns::existing().into_iter().filter(|n| n.starts_with(&me)).collect()
+}
+
+/// Each test's kernel labs are its own: tests run one at a time, so `ours()` sees only
+/// the running test's.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// `line` with each MAC address (random on a real veth) as `MAC`.
+fn no_macs(line: &str) -> String {
+    let is_mac =
+        |w: &str| w.len() == 17 && w.split(':').all(|h| h.len() == 2 && h.chars().all(|c| c.is_ascii_hexdigit()));
+    line.split(' ')
+        .map(|w| match w.strip_suffix(',') {
+            Some(m) if is_mac(m) => "MAC,",
+            _ if is_mac(w) => "MAC",
+            _ => w,
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A task's result, or the lab's error: a panic in the task fails the test.
+fn joined<T>(r: Result<Result<std::io::Result<T>, tokio::task::JoinError>, Error>) -> Result<T, Error> {
+    r?.expect("the task did not panic").map_err(|e| Error::Refused(e.to_string()))
+}
+
+#[test]
+fn a_tcp_echo_through_masquerade_is_the_same_on_both() {
+    let _one = one_at_a_time();
+    let both = on_both(MASQUERADE, |lab| {
+        let server = lab.spawn("wan", async {
+            let listener = TcpListener::bind("0.0.0.0:8080").await?;
+            let (mut stream, from) = listener.accept().await?;
+            let mut got = Vec::new();
+            stream.read_to_end(&mut got).await?;
+            stream.write_all(&got).await?;
+            stream.shutdown().await?;
+            Ok((from.ip(), got.len()))
+        })?;
+        let client = lab.spawn("lan", async {
+            let mut stream = TcpStream::connect("203.0.113.1:8080").await?;
+            let data: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+            stream.write_all(&data).await?;
+            stream.shutdown().await?;
+            let mut back = Vec::new();
+            stream.read_to_end(&mut back).await?;
+            let refused = TcpStream::connect("203.0.113.1:9").await.map(|_| ()).map_err(|e| e.kind());
+            Ok::<_, std::io::Error>((back == data, refused))
+        })?;
+        let client = joined(lab.block_on(client))?;
+        let server = joined(lab.block_on(server))?;
+        Ok((client, server))
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    let want = ((true, Err(std::io::ErrorKind::ConnectionRefused)), ("203.0.113.254".parse().unwrap(), 100_000));
+    assert_eq!(both.sim, want);
+    assert_eq!(ours(), Vec::<String>::new(), "namespaces left behind");
+}
+
+/// `exec` runs the real tool on the kernel and the sim's on the sim: the same bytes; and
+/// the capture on the router's outside shows the same lines (`tcpdump -tnl`).
+#[test]
+fn exec_and_captures_read_the_same_on_both() {
+    let _one = one_at_a_time();
+    let both = on_both(MASQUERADE, |lab| {
+        let route = lab.exec("lan", "ip route")?;
+        let nat = lab.exec("router", "iptables -t nat -S")?;
+        let refused = match lab.exec("lan", "ip link set nosuch up") {
+            Err(Error::Script(e)) => e.message.clone(),
+            other => format!("not refused: {other:?}"),
+        };
+        let outside = lab.capture("router", "r-w")?;
+        let server = lab.spawn("wan", async {
+            let sock = UdpSocket::bind("0.0.0.0:7").await?;
+            let mut buf = [0u8; 64];
+            let (n, from) = sock.recv_from(&mut buf).await?;
+            sock.send_to(&buf[..n], from).await
+        })?;
+        let client = lab.spawn("lan", async {
+            let sock = UdpSocket::bind("0.0.0.0:40000").await?;
+            sock.send_to(b"hello", "203.0.113.1:7").await?;
+            let mut buf = [0u8; 64];
+            sock.recv_from(&mut buf).await.map(|_| ())
+        })?;
+        joined(lab.block_on(client))?;
+        joined(lab.block_on(server))?;
+        Ok((route, nat, refused, lab.tcpdump(outside, false).iter().map(|l| no_macs(l)).collect::<Vec<_>>()))
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    let (route, nat, refused, lines) = both.sim;
+    assert_eq!(
+        route.0,
+        ["default via 192.168.1.1 dev l-r ", "192.168.1.0/24 dev l-r proto kernel scope link src 192.168.1.2 "]
+    );
+    assert!(nat.0.contains(&"-A POSTROUTING -o r-w -j MASQUERADE".to_string()), "{nat:?}");
+    assert!(refused.contains("Cannot find device \"nosuch\""), "{refused}");
+    assert_eq!(lines[1], "ARP, Reply 203.0.113.1 is-at MAC, length 28");
+    assert!(lines.contains(&"IP 203.0.113.254.40000 > 203.0.113.1.7: UDP, length 5".to_string()), "{lines:?}");
+    assert!(lines.contains(&"IP 203.0.113.1.7 > 203.0.113.254.40000: UDP, length 5".to_string()), "{lines:?}");
+}
+
+/// A namespace the script did not make, a socket outside a host, and a test that panics
+/// while its kernel lab stands: clear errors, and nothing left behind.
+#[test]
+fn a_kernel_lab_refuses_clearly_and_leaves_nothing_behind() {
+    let _one = one_at_a_time();
+    let mut lab = match Lab::kernel_from_script(MASQUERADE) {
+        Ok(lab) => lab,
+        Err(Error::KernelUnavailable(why)) => {
+            println!("skipped: {why}");
+            return;
+        }
+        Err(e) => panic!("{e}"),
+    };
+    assert!(lab.on_kernel() && lab.sim().is_none());
+    let e = lab.spawn("nowhere", async {}).unwrap_err();
+    assert_eq!(e.to_string(), "Cannot open network namespace \"nowhere\": No such file or directory");
+    let outside = lab.block_on(async { UdpSocket::bind("0.0.0.0:0").await.unwrap_err().to_string() }).unwrap();
+    assert!(outside.contains("Lab::spawn"), "{outside}");
+    assert!(matches!(nslab::check_determinism(1, |_| Lab::kernel_from_script(MASQUERADE)), Err(Error::Kernel(_))));
+    assert_eq!(ours().len(), 4, "the lab's root, lan, router and wan: {:?}", ours());
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+        let _lab = lab;
+        panic!("the user's assertion failed");
+    }));
+    assert!(panicked.is_err());
+    assert_eq!(ours(), Vec::<String>::new(), "namespaces left behind");
+}
