@@ -283,19 +283,35 @@ fn sysctl_outside_the_namespace_is_refused_with_its_place() {
     assert!(run.is_ok(), "{run:?}", run = run.err());
 }
 
-/// Writes `bytes` to a fresh file named `name` in a directory of this test's own.
-fn scratch_file(test: &str, name: &str, bytes: &[u8]) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("nslab-bad-input-{test}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).unwrap();
-    path
+/// A test's own scratch directory, removed when the test ends — a failed assertion too.
+struct Scratch(std::path::PathBuf);
+
+impl Scratch {
+    fn new(test: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("nslab-bad-input-{test}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    /// Writes `bytes` to a fresh file named `name` in it.
+    fn file(&self, name: &str, bytes: &[u8]) -> std::path::PathBuf {
+        let path = self.0.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 #[test]
 fn a_file_that_is_not_utf8_gets_a_located_error() {
     // Latin-1 `é` (0xe9) on line 2, after 16 characters.
-    let path = scratch_file("utf8", "latin1.sh", b"ip netns add a\nip netns add caf\xe9\n");
+    let scratch = Scratch::new("utf8");
+    let path = scratch.file("latin1.sh", b"ip netns add a\nip netns add caf\xe9\n");
     let e = nslab::read_scenario(&path).unwrap_err();
     let name = path.display().to_string();
     assert_at(&e, &name, 2, 17, "this file is not UTF-8: byte 0xe9");
@@ -308,10 +324,9 @@ fn a_file_that_is_not_utf8_gets_a_located_error() {
         assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
     }
     // RON, and a file cut inside a character.
-    let path = scratch_file("utf8", "cut.ron", b"(steps: [(run: NetnsAdd(name: \"\xc3");
+    let path = scratch.file("cut.ron", b"(steps: [(run: NetnsAdd(name: \"\xc3");
     let e = nslab::read_scenario(&path).unwrap_err();
     assert_at(&e, &path.display().to_string(), 1, 32, "ends inside a UTF-8 character: byte 0xc3");
-    let _ = std::fs::remove_dir_all(path.parent().unwrap());
 }
 
 #[test]
@@ -729,7 +744,8 @@ fn check_refuses_what_run_refuses_and_reports_every_error() {
     }
     assert!(e.ends_with("error: 5 errors in a.sh"), "{e}");
     // `nslab run` and `nslab check` print them all before running anything.
-    let path = scratch_file("all", "many.sh", text.as_bytes());
+    let scratch = Scratch::new("all");
+    let path = scratch.file("many.sh", text.as_bytes());
     for cmd in ["run", "check"] {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_nslab"))
             .args([cmd, path.to_str().unwrap()])
@@ -740,5 +756,4 @@ fn check_refuses_what_run_refuses_and_reports_every_error() {
         assert!(out.stdout.is_empty(), "{cmd} ran something: {}", String::from_utf8_lossy(&out.stdout));
         assert_ne!(out.status.code(), Some(0));
     }
-    let _ = std::fs::remove_dir_all(path.parent().unwrap());
 }
