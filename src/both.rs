@@ -29,6 +29,24 @@ pub struct Both<T> {
 /// The test should return what does not depend on time or the machine: what was received,
 /// from which address, which error — not timings, not ephemeral ports the kernel picks at
 /// random.
+///
+/// ```
+/// let script = "ip netns add a\nip netns exec a ip link set lo up\n";
+/// let both = nslab::on_both(script, |lab| {
+///     let h = lab.spawn("a", async {
+///         let sock = nslab::net::UdpSocket::bind("127.0.0.1:0").await?;
+///         sock.send_to(b"ping", "127.0.0.1:9").await?; // nothing listens there
+///         sock.connect("127.0.0.1:9").await?;
+///         sock.send(b"ping").await?;
+///         let mut buf = [0; 8];
+///         Ok::<_, std::io::Error>(sock.recv(&mut buf).await.map_err(|e| e.kind()))
+///     })?;
+///     Ok(lab.block_on(h)?.unwrap().unwrap())
+/// })?;
+/// // An ICMP port unreachable, in the sim and (as root) on the kernel.
+/// assert_eq!(both.sim, Err(std::io::ErrorKind::ConnectionRefused));
+/// # Ok::<(), nslab::Error>(())
+/// ```
 pub fn on_both<T, F>(script: &str, mut test: F) -> Result<Both<T>, Error>
 where
     T: PartialEq + Debug,

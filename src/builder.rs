@@ -9,6 +9,21 @@
 use crate::{Error, Lab};
 
 /// Builds a lab. See the module documentation.
+///
+/// ```
+/// let mut lab = nslab::Lab::builder()
+///     .seed(7)
+///     .netns("a")
+///     .netns("b")
+///     .veth(("a", "va"), ("b", "vb"))
+///     .addr("a", "va", "10.0.0.1/24")
+///     .line("b", "ip addr add 10.0.0.2/24 dev vb") // a tutorial's own line, mixed in
+///     .build()?;
+/// let (routes, status) = lab.exec("a", "ip route")?;
+/// assert_eq!(routes, ["10.0.0.0/24 dev va proto kernel scope link src 10.0.0.1 "]);
+/// assert_eq!(status, 0);
+/// # Ok::<(), nslab::Error>(())
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct Builder {
     seed: Option<u64>,

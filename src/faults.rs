@@ -40,6 +40,34 @@ impl Lab {
     /// chain [`PARTITION_CHAIN`], jumped to first from INPUT and OUTPUT). Routers between
     /// them are left alone: through a NAT, a host of `b` still sends to the NAT's address,
     /// and the host of `a` behind it drops what arrives. [`Lab::heal`] repairs it.
+    ///
+    /// ```
+    /// use nslab::{Lab, net::UdpSocket};
+    ///
+    /// let mut lab = Lab::builder().netns("a").netns("b").veth(("a", "va"), ("b", "vb"))
+    ///     .addr("a", "va", "10.0.0.1/24").addr("b", "vb", "10.0.0.2/24").build()?;
+    /// let heard = lab.spawn("b", async {
+    ///     let sock = UdpSocket::bind("0.0.0.0:7").await?;
+    ///     let mut buf = [0; 8];
+    ///     let (n, _) = sock.recv_from(&mut buf).await?;
+    ///     Ok::<_, std::io::Error>(buf[..n].to_vec())
+    /// })?;
+    /// lab.partition(&["a"], &["b"])?;
+    /// let send = |what: &'static [u8]| async move {
+    ///     let sock = UdpSocket::bind("0.0.0.0:0").await?;
+    ///     // During the partition, Linux's sendto(2) fails with EPERM (iptables' DROP in
+    ///     // OUTPUT); the sim's does not yet, so this ignores what it returns.
+    ///     let _ = sock.send_to(what, "10.0.0.2:7").await;
+    ///     Ok::<_, std::io::Error>(())
+    /// };
+    /// let cut = lab.spawn("a", send(b"lost"))?;
+    /// lab.block_on(cut)?.unwrap()?;
+    /// lab.heal()?;
+    /// let again = lab.spawn("a", send(b"found"))?;
+    /// lab.block_on(again)?.unwrap()?;
+    /// assert_eq!(lab.block_on(heard)?.unwrap()?, b"found");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn partition(&mut self, a: &[&str], b: &[&str]) -> Result<(), Error> {
         for (side, other) in [(a, b), (b, a)] {
             let mut addrs = Vec::new();

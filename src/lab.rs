@@ -85,6 +85,21 @@ impl From<kernel_backend::KernelError> for Error {
 /// Runs `test` twice with `seed` and compares the traces of the labs it returns, record by
 /// record (commands, output, exits, and the frames of every capture started): the first
 /// difference is the error. See [`check_determinism_runs`].
+///
+/// ```
+/// let script = "ip netns add a\nip netns exec a ip link set lo up\n";
+/// nslab::check_determinism(42, |seed| {
+///     let mut lab = nslab::Lab::from_script_seeded(script, Some(seed))?;
+///     lab.capture("a", "lo")?;
+///     let h = lab.spawn("a", async {
+///         let sock = nslab::net::UdpSocket::bind("127.0.0.1:0").await?;
+///         sock.send_to(b"x", "127.0.0.1:9").await
+///     })?;
+///     lab.block_on(h)?.unwrap().unwrap();
+///     Ok(lab)
+/// })?;
+/// # Ok::<(), nslab::Error>(())
+/// ```
 pub fn check_determinism<F>(seed: u64, test: F) -> Result<(), Error>
 where
     F: FnMut(u64) -> Result<Lab, Error>,
@@ -444,6 +459,15 @@ impl Lab {
     /// a terminal shows them) and its exit status. A command the machine refuses is the
     /// error, with the tool's message. A program that runs in time (`ping`, `nc`,
     /// `tcpdump`) is not supported yet here: put it in the script, or spawn a future.
+    ///
+    /// ```
+    /// let mut lab = nslab::Lab::from_script("ip netns add a\n")?;
+    /// let (lines, status) = lab.exec("a", "sysctl net.ipv4.ip_forward")?;
+    /// assert_eq!((lines, status), (vec!["net.ipv4.ip_forward = 0".to_string()], 0));
+    /// let e = lab.exec("a", "ip link set eth0 up").unwrap_err();
+    /// assert!(e.to_string().contains("Cannot find device \"eth0\""), "{e}");
+    /// # Ok::<(), nslab::Error>(())
+    /// ```
     pub fn exec(&mut self, ns: &str, line: &str) -> Result<(Vec<String>, i32), Error> {
         let text = if ns.is_empty() { format!("{line}\n") } else { format!("ip netns exec {ns} {line}\n") };
         let file = "exec";
@@ -494,6 +518,18 @@ impl Lab {
     }
 
     /// What capture `id` saw so far, as `tcpdump -tnel` prints it (`-e`: with MACs).
+    ///
+    /// ```
+    /// let mut lab = nslab::Lab::from_script("ip netns add a\nip netns exec a ip link set lo up\n")?;
+    /// let lo = lab.capture("a", "lo")?;
+    /// let h = lab.spawn("a", async {
+    ///     let sock = nslab::net::UdpSocket::bind("127.0.0.1:5353").await?;
+    ///     sock.send_to(b"hello", "127.0.0.1:5353").await
+    /// })?;
+    /// lab.block_on(h)?.unwrap()?;
+    /// assert_eq!(lab.tcpdump(lo, false), ["IP 127.0.0.1.5353 > 127.0.0.1.5353: UDP, length 5"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn tcpdump(&self, id: sim_core::CaptureId, link_header: bool) -> Vec<String> {
         let opts = sim_core::tcpdump::Options { link_header, timestamp: false };
         let mut fmt = sim_core::tcpdump::Formatter::new(opts);

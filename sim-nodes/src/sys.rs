@@ -28,6 +28,47 @@ pub use crate::netns::socktab::{Meta, RCVBUF_PACKETS, SocketId, SocketKind};
 pub use crate::netns::{Errno, OutSpec, RouteOut, SocketInfo, TcpState};
 
 /// A program running on a host. See the module documentation for when each call comes.
+///
+/// A sans-IO program of your own: it prints a line a second, three times, then exits.
+///
+/// ```
+/// use sim_core::{Duration, Instant, Record};
+/// use sim_nodes::sys::{Program, Sys};
+///
+/// #[derive(Debug, Default)]
+/// struct Ticker { ticks: u32, next: Option<Instant> }
+///
+/// impl Program for Ticker {
+///     fn name(&self) -> &'static str { "ticker" }
+///     fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
+///         self.next = Some(sys.now() + Duration::from_secs(1));
+///     }
+///     fn on_timeout(&mut self, sys: &mut Sys<'_, '_, '_>) {
+///         self.ticks += 1;
+///         sys.stdout(format!("tick {}", self.ticks));
+///         self.next = Some(sys.now() + Duration::from_secs(1));
+///         if self.ticks == 3 {
+///             sys.exit(0);
+///             self.next = None;
+///         }
+///     }
+///     fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) { sys.exit(130) } // Ctrl-C
+///     fn poll_timeout(&self) -> Option<Instant> { self.next }
+///     sim_nodes::any_program!();
+/// }
+///
+/// let mut lab = sim_nodes::Lab::new(1);
+/// lab.netns_add("a").unwrap();
+/// let a = lab.ns(Some("a")).unwrap();
+/// let job = lab.spawn(a, Box::new(Ticker::default()));
+/// lab.world_mut().run_until(Instant::ZERO + Duration::from_secs(10)).unwrap();
+/// assert!(!lab.is_running(job));
+/// let printed: Vec<&str> = lab.world().trace().records().iter().filter_map(|r| match r {
+///     Record::Output { pid, line, .. } if *pid == job.pid => Some(line.as_str()),
+///     _ => None,
+/// }).collect();
+/// assert_eq!(printed, ["tick 1", "tick 2", "tick 3"]);
+/// ```
 pub trait Program: std::fmt::Debug + std::any::Any {
     /// The program's name, as a shell job shows it (`ping`, `nc`).
     fn name(&self) -> &'static str;

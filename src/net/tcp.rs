@@ -153,6 +153,27 @@ impl Drop for SimListener {
 /// A TCP connection of a lab's host. Its methods are `tokio::net::TcpStream`'s; it is
 /// tokio's `AsyncRead` and `AsyncWrite`.
 ///
+/// ```
+/// use nslab::{Lab, net::{TcpListener, TcpStream}};
+/// use tokio::io::{AsyncReadExt, AsyncWriteExt};
+///
+/// let mut lab = Lab::builder().netns("a").netns("b").veth(("a", "va"), ("b", "vb"))
+///     .addr("a", "va", "10.0.0.1/24").addr("b", "vb", "10.0.0.2/24").build()?;
+/// lab.spawn("b", async {
+///     let listener = TcpListener::bind("0.0.0.0:80").await?;
+///     let (mut conn, from) = listener.accept().await?;
+///     conn.write_all(format!("hello, {}", from.ip()).as_bytes()).await
+/// })?;
+/// let get = lab.spawn("a", async {
+///     let mut conn = TcpStream::connect("10.0.0.2:80").await?;
+///     let mut text = String::new();
+///     conn.read_to_string(&mut text).await?; // until the server's end drops
+///     Ok::<_, std::io::Error>(text)
+/// })?;
+/// assert_eq!(lab.block_on(get)?.unwrap()?, "hello, 10.0.0.1");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
 /// In the sim it is a socket of the namespace's simulated stack; in a lab on the kernel it
 /// is a real `tokio::net::TcpStream` whose socket was made inside the namespace.
 #[derive(Debug)]

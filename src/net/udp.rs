@@ -12,6 +12,31 @@ use std::task::Poll;
 
 /// A UDP socket of a lab's host. Its methods are `tokio::net::UdpSocket`'s.
 ///
+/// ```
+/// use nslab::{Lab, net::UdpSocket};
+///
+/// let mut lab = Lab::builder().netns("a").netns("b").veth(("a", "va"), ("b", "vb"))
+///     .addr("a", "va", "10.0.0.1/24").addr("b", "vb", "10.0.0.2/24").build()?;
+/// let echo = lab.spawn("b", async {
+///     let sock = UdpSocket::bind("10.0.0.2:7").await?;
+///     let mut buf = [0; 64];
+///     let (n, from) = sock.recv_from(&mut buf).await?;
+///     sock.send_to(&buf[..n], from).await
+/// })?;
+/// let client = lab.spawn("a", async {
+///     let sock = UdpSocket::bind("0.0.0.0:5000").await?;
+///     sock.connect("10.0.0.2:7").await?;
+///     sock.send(b"hi").await?;
+///     let mut buf = [0; 64];
+///     let n = sock.recv(&mut buf).await?;
+///     Ok::<_, std::io::Error>((buf[..n].to_vec(), sock.local_addr()?))
+/// })?;
+/// let (reply, local) = lab.block_on(client)?.unwrap()?;
+/// assert_eq!((reply.as_slice(), local.to_string().as_str()), (&b"hi"[..], "0.0.0.0:5000"));
+/// assert_eq!(lab.block_on(echo)?.unwrap()?, 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
 /// In the sim it is a socket of the namespace's simulated stack; in a lab on the kernel
 /// ([`crate::Lab::kernel_from_script`]) it is a real `tokio::net::UdpSocket` opened inside
 /// the namespace.
