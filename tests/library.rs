@@ -421,3 +421,39 @@ fn the_builder_makes_a_bridge() {
     let (fdb, _) = lab.exec("sw", "bridge fdb show br br0").unwrap();
     assert!(fdb.iter().any(|l| l.contains("dev p1") && !l.contains("permanent")), "h1's MAC learned on p1: {fdb:#?}");
 }
+
+/// `tokio::time::interval` inside a host ticks in virtual time: five datagrams a quarter
+/// second apart, and the server sees them arrive a quarter second apart (plus the same
+/// few microseconds of wire each).
+#[test]
+fn an_interval_ticks_in_virtual_time() {
+    let mut lab = Lab::from_script(MASQUERADE).unwrap();
+    let server = lab
+        .spawn("wan", async {
+            let sock = UdpSocket::bind("0.0.0.0:7").await?;
+            let mut buf = [0u8; 8];
+            let mut at = Vec::new();
+            for _ in 0..5 {
+                sock.recv_from(&mut buf).await?;
+                at.push(tokio::time::Instant::now());
+            }
+            Ok::<_, std::io::Error>(at.windows(2).map(|w| w[1] - w[0]).collect::<Vec<_>>())
+        })
+        .unwrap();
+    lab.spawn("lan", async {
+        let sock = UdpSocket::bind("0.0.0.0:0").await?;
+        let mut every = tokio::time::interval(Duration::from_millis(250));
+        for i in 0..5u8 {
+            every.tick().await;
+            sock.send_to(&[i], "203.0.113.1:7").await?;
+        }
+        Ok::<_, std::io::Error>(())
+    })
+    .unwrap();
+    let t0 = lab.now();
+    let gaps = lab.block_on(server).unwrap().unwrap().unwrap();
+    // The first datagram waits for ARP on both links; the rest find the neighbours known.
+    assert_eq!(gaps[1..], [Duration::from_millis(250); 3]);
+    assert!(gaps[0] < Duration::from_millis(250) && gaps[0] > Duration::from_millis(249), "{gaps:?}");
+    assert!(lab.now() - t0 >= Duration::from_secs(1) && lab.now() - t0 < Duration::from_millis(1001));
+}
