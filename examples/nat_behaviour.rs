@@ -342,7 +342,7 @@ mod tests {
         let probe = match Lab::kernel_from_script(&script(&NATS[0], &NATS[0])) {
             Ok(lab) => lab,
             Err(nslab::Error::KernelUnavailable(why)) => {
-                println!("skipped: {why}");
+                nslab::skipped(&why);
                 return;
             }
             Err(e) => panic!("{e}"),

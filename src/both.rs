@@ -59,7 +59,7 @@ where
     let mut lab = match Lab::kernel_from_script(script) {
         Ok(lab) => lab,
         Err(Error::KernelUnavailable(why)) => {
-            eprintln!("skipped: the kernel's half: {why}");
+            crate::skipped(&format!("the kernel's half: {why}"));
             return Ok(Both { sim, kernel: None, skipped: Some(why) });
         }
         Err(e) => return Err(e),

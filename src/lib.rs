@@ -9,7 +9,7 @@
 //! For users' own code: [`Lab`] (a lab built from a script or in Rust with [`Builder`],
 //! whose namespaces run futures — in the sim, or with the `kernel` feature on the real
 //! kernel, and `on_both` to compare the two), [`net`] (sockets shaped as `tokio::net`'s,
-//! on the lab's stacks) and faults ([`Lab::partition`], [`Lab::link_down`],
+//! on the lab's stacks), seed sweeps ([`failing_seeds`]) and faults ([`Lab::partition`], [`Lab::link_down`],
 //! [`Lab::impair`]).
 
 #[cfg(feature = "kernel")]
@@ -18,6 +18,7 @@ mod builder;
 mod faults;
 mod lab;
 pub mod net;
+mod sweep;
 
 #[cfg(feature = "kernel")]
 pub use both::{Both, on_both};
@@ -31,8 +32,17 @@ pub use lab::{Error, Lab, PATIENCE, check_determinism, check_determinism_runs};
 pub use scenarios;
 pub use sim_core;
 pub use sim_nodes;
+pub use sweep::failing_seeds;
 
 use std::path::{Path, PathBuf};
+
+/// Prints `skipped: WHY` where `cargo test` shows it: straight to stderr, past the test
+/// harness's capture (which takes `println!` and `eprintln!` and shows them only for a
+/// failing test) — for a test that cannot run here (kernel mode without root) and says so.
+pub fn skipped(why: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "skipped: {why}");
+}
 
 /// The scenario files (`*.sh`, `*.ron`) in `dir`, sorted by name.
 pub fn scenario_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {

@@ -66,11 +66,11 @@ fn parity(path: &Path) -> Result<Option<diff::Report>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
     let sc = scenarios::load(&name, &text).map_err(|e| e.to_string())?;
     if let Some(why) = &sc.kernel_skip {
-        println!("skipped {name} on the kernel: {why}");
+        nslab::skipped(&format!("{name} on the kernel: {why}"));
         return Ok(None);
     }
     if let Err(e) = kernel_backend::preflight(&sc) {
-        println!("skipped {name} on the kernel: {e}");
+        nslab::skipped(&format!("{name} on the kernel: {e}"));
         return Ok(None);
     }
     let sim = sim::run(&name, &text, &sc, &sim::RunOptions::default()).map_err(|e| e.to_string())?;
@@ -87,7 +87,7 @@ fn parity(path: &Path) -> Result<Option<diff::Report>, String> {
 #[test]
 fn every_scenario_agrees_with_the_kernel_and_the_machine_is_untouched() {
     if let Some(why) = skip_reason("ip netns add a\n") {
-        println!("skipped: {why}");
+        nslab::skipped(&why);
         return;
     }
     let before = (host_state(), machine_settings(), tmp_listing());
@@ -119,7 +119,7 @@ fn a_run_the_kernel_refuses_half_way_leaves_nothing_behind() {
     let text = "ip netns add a\nip netns add b\nip link add x type veth peer name y\nip link set y netns b\n\
         ip netns exec a ip link set nosuch up\n";
     if let Some(why) = skip_reason(text) {
-        println!("skipped: {why}");
+        nslab::skipped(&why);
         return;
     }
     let sc = scenarios::load("half.sh", text).unwrap();
@@ -151,7 +151,7 @@ fn a_hostile_scenario_is_refused_before_anything_is_made() {
     let _machine = machine();
     let probe = "ip netns add a\n";
     if let Some(why) = skip_reason(probe) {
-        println!("skipped: {why}");
+        nslab::skipped(&why);
         return;
     }
     let before = (machine_settings(), host_state());
@@ -225,7 +225,7 @@ fn a_signal_leaves_nothing(sig: nix::sys::signal::Signal, status: Option<i32>) {
         ip netns exec a dnsmasq --dhcp-range=192.0.2.10,192.0.2.20 --interface=va\n\
         ip netns exec a ping -c 100 127.0.0.1 &\nip netns exec b nc -l 5555 &\nsleep 60\n";
     if let Some(why) = skip_reason(text) {
-        println!("skipped: {why}");
+        nslab::skipped(&why);
         return;
     }
     let dir = std::env::temp_dir().join(format!("kernel-test-{sig}-{}", std::process::id()));
@@ -308,7 +308,7 @@ fn kill_9_is_cleaned_up_by_the_runs_guard() {
 fn gc_removes_only_what_a_record_says_nslab_made() {
     let _machine = machine();
     if let Some(why) = skip_reason("ip netns add a\n") {
-        println!("skipped: {why}");
+        nslab::skipped(&why);
         return;
     }
     let me = std::process::id();

@@ -129,7 +129,7 @@ fn a_kernel_lab_refuses_clearly_and_leaves_nothing_behind() {
     let mut lab = match Lab::kernel_from_script(MASQUERADE) {
         Ok(lab) => lab,
         Err(Error::KernelUnavailable(why)) => {
-            println!("skipped: {why}");
+            nslab::skipped(&why);
             return;
         }
         Err(e) => panic!("{e}"),

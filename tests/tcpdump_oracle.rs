@@ -33,7 +33,7 @@ fn tcpdump_lines(frames: &[Vec<u8>], flags: &str) -> Option<Vec<String>> {
     let out = match out {
         Ok(o) => o,
         Err(e) => {
-            println!("skipped: tcpdump could not run ({e}); install it with `apt-get install tcpdump`");
+            nslab::skipped(&format!("tcpdump could not run ({e}); install it with `apt-get install tcpdump`"));
             return None;
         }
     };

@@ -165,13 +165,19 @@ impl ScenarioError {
         let after = if to < total { "…" } else { "" };
         let shown: String = self.line_text.chars().skip(from).take(to - from).collect();
         writeln!(f, "{num} | {before}{shown}{after}")?;
-        let lead: String = before
-            .chars()
-            .map(|_| ' ')
-            .chain(shown.chars().take(caret.saturating_sub(from)).map(|c| if c == '\t' { '\t' } else { ' ' }))
-            .collect();
-        let width = (len.max(1) as usize).min(to.saturating_sub(caret).max(1));
-        write!(f, "{pad} | {lead}{}", "^".repeat(width))?;
+        // Each character is padded by the columns a terminal gives it (`テスト` takes six),
+        // a tab by a tab.
+        let cols = |c: char| unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        let mut lead: String = before.chars().map(|_| ' ').collect();
+        for c in shown.chars().take(caret.saturating_sub(from)) {
+            match c {
+                '\t' => lead.push('\t'),
+                c => lead.extend(std::iter::repeat_n(' ', cols(c))),
+            }
+        }
+        let chars = (len.max(1) as usize).min(to.saturating_sub(caret).max(1));
+        let width: usize = shown.chars().skip(caret.saturating_sub(from)).take(chars).map(cols).sum();
+        write!(f, "{pad} | {lead}{}", "^".repeat(width.max(1)))?;
         if let Some(h) = &self.hint {
             write!(f, "\n{pad} = help: {h}")?;
         }
@@ -319,6 +325,18 @@ pub fn decode(file: &str, bytes: Vec<u8>) -> Result<String, ScenarioError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_caret_after_wide_characters_lands_under_its_word() {
+        let src = "ip netns add テスト\nip netns exec テスト ip lnk set x up\n";
+        let e = ScenarioError::at("w.sh", src, Span::new(2, 22, 3), "Object \"lnk\" is unknown");
+        let text = e.to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        // テスト is three characters and six columns: the caret is three columns further.
+        assert_eq!(lines[3], format!("  | {}^^^", " ".repeat(24)));
+        let e = ScenarioError::at("w.sh", src, Span::new(2, 15, 3), "Cannot open network namespace");
+        assert_eq!(e.to_string().lines().nth(3), Some(format!("  | {}^^^^^^", " ".repeat(14)).as_str()));
+    }
 
     #[test]
     fn renders_file_line_column_and_caret() {

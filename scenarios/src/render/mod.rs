@@ -2,4 +2,5 @@
 //! each step's output, checked against its expectations. They read the trace only.
 
 pub mod expect;
+pub mod json;
 pub mod transcript;

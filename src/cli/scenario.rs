@@ -1,0 +1,279 @@
+//! `run`, `check`, `convert`, `diff`, `all`, `list`, `doctor` and `kernel gc`: one
+//! scenario (or a directory of them) through the library, its results on stdout.
+//!
+//! It owns what each subcommand prints and its status; it must not run anything itself.
+
+use super::find::{self, Found};
+use super::out::{self, Kind};
+use super::{Done, Exit, Fail, kernel_fail};
+use nslab::scenarios::render::{json, transcript};
+use nslab::scenarios::{self, command::Scenario, run::sim};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// `nslab run`'s options.
+pub struct RunOpts<'a> {
+    /// The sim's seed.
+    pub seed: Option<u64>,
+    /// Where captures go.
+    pub pcap: Option<&'a Path>,
+    /// Verdict only.
+    pub quiet: bool,
+    /// JSON lines.
+    pub json: bool,
+    /// The event guard.
+    pub event_budget: Option<u64>,
+    /// On the kernel.
+    pub kernel: bool,
+}
+
+fn load(f: &Found) -> Result<Scenario, Fail> {
+    scenarios::load(&f.name, &f.text).map_err(|e| Fail::input(e.to_string()))
+}
+
+/// `nslab run [--kernel]`: one path for both back ends — load, run on the sim or the
+/// kernel (each validates first: kernel mode runs nothing `check` refuses), print, write
+/// captures, report.
+pub fn run(arg: &str, o: RunOpts<'_>) -> Done {
+    let found = find::scenario(arg)?;
+    let (name, text) = (&found.name, &found.text);
+    let sc = load(&found)?;
+    let (out, nodes, seed) = if o.kernel {
+        let run = nslab::kernel_backend::run(name, text, &sc).map_err(kernel_fail)?;
+        (run.into_outcome(), BTreeMap::new(), None)
+    } else {
+        // Every error to be found without running, all of them, before anything runs.
+        scenarios::check(name, text, &sc).map_err(|e| Fail::input(e.to_string()))?;
+        let opts = sim::RunOptions { seed: o.seed, dry_run: false, event_budget: o.event_budget };
+        let limits = nslab::sim_core::world::Limits::default();
+        match sim::run_with_limits(name, text, &sc, &opts, limits) {
+            Ok(r) => {
+                let nodes = node_names(&r);
+                (r.outcome(), nodes, Some(r.seed))
+            }
+            Err(f) => {
+                // A guard stopped the run: what happened up to there, then why.
+                if let Some(t) = f.transcript.as_deref().filter(|_| !o.quiet) {
+                    out::raw(t);
+                }
+                return Err(Fail { code: Exit::Failed, message: f.error.to_string() });
+            }
+        }
+    };
+    let failures = out.failures(name);
+    let checks: usize = sc.steps.iter().map(|s| s.expect.len()).sum();
+    if o.json {
+        let back_end = if o.kernel { "kernel" } else { "sim" };
+        let header = json::Header { scenario: name, back_end, seed };
+        out::raw(&json::lines(&header, &out, &nodes, &failures, checks));
+    } else if !o.quiet {
+        out::raw(&transcript::text(&out.rendered));
+    }
+    if let Some(dir) = o.pcap {
+        write_pcaps(&out, found.path.as_deref(), dir)?;
+    }
+    if !o.json {
+        verdict(name, checks, &failures, o.quiet, &out.how);
+    }
+    Ok(if failures.is_empty() { Exit::Ok } else { Exit::Failed })
+}
+
+/// The names of the namespaces a sim run's drop and event records name.
+fn node_names(r: &sim::Run) -> BTreeMap<nslab::sim_core::NodeId, String> {
+    use nslab::sim_core::Record;
+    let mut names = BTreeMap::new();
+    for rec in r.records() {
+        if let Record::Drop { node, .. } | Record::Event { node, .. } = rec {
+            names.entry(*node).or_insert_with(|| r.lab.netns_name(*node).unwrap_or("root").to_string());
+        }
+    }
+    names
+}
+
+/// Prints a run's failed expectations and, when quiet or failing, its verdict line.
+fn verdict(name: &str, checks: usize, failures: &[transcript::Failure], quiet: bool, how: &str) {
+    for f in failures {
+        out::line(&f.to_string());
+    }
+    if quiet || !failures.is_empty() {
+        let word = if failures.is_empty() { "PASS" } else { "FAIL" };
+        out::line(&format!("{word} {name}: {} of {checks} expectations held {how}", checks - failures.len()));
+    }
+}
+
+fn write_pcaps(out: &transcript::Outcome, file: Option<&Path>, dir: &Path) -> Result<(), Fail> {
+    let io = |p: &Path, e: std::io::Error| Fail { code: Exit::Failed, message: format!("nslab: {}: {e}", p.display()) };
+    let (caps, records, attribution, steps) = (&out.captures, &out.records, &out.attribution, &out.steps);
+    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    let stem = file.and_then(|f| f.file_stem()).and_then(|s| s.to_str()).unwrap_or("stdin");
+    let all = transcript::pcapng(caps, records, None).map_err(|e| Fail::input(e.to_string()))?;
+    let path = dir.join(format!("{stem}.pcapng"));
+    std::fs::write(&path, all).map_err(|e| io(&path, e))?;
+    for (cap, &(step, _, _)) in &attribution.captures {
+        if let scenarios::Command::Tcpdump(t) = &steps[step].run
+            && let Some(w) = &t.write
+        {
+            let name = Path::new(w).file_name().map(|n| n.to_owned()).unwrap_or_else(|| "capture.pcapng".into());
+            let bytes = transcript::pcapng(caps, records, Some(*cap)).map_err(|e| Fail::input(e.to_string()))?;
+            let p = dir.join(name);
+            std::fs::write(&p, bytes).map_err(|e| io(&p, e))?;
+        }
+    }
+    Ok(())
+}
+
+/// `nslab check`: every error of every file, on stderr; `ok …` per good file on stdout.
+pub fn check(files: &[String]) -> Done {
+    let mut code = Exit::Ok;
+    for f in files {
+        let res = find::scenario(f).and_then(|found| load(&found).map(|sc| (found, sc))).and_then(|(found, sc)| {
+            scenarios::check(&found.name, &found.text, &sc).map_err(|e| Fail::input(e.to_string()))?;
+            Ok((found, sc))
+        });
+        match res {
+            Ok((found, sc)) => out::line(&format!(
+                "ok {}: {} steps, {} expectations",
+                found.name,
+                sc.steps.len(),
+                sc.steps.iter().map(|s| s.expect.len()).sum::<usize>()
+            )),
+            Err(e) => {
+                code = Exit::BadInput;
+                out::diag(&e.message);
+            }
+        }
+    }
+    Ok(code)
+}
+
+/// `nslab convert`: the scenario in the other form.
+pub fn convert(arg: &str) -> Done {
+    let found = find::scenario(arg)?;
+    let sc = load(&found)?;
+    if found.name.ends_with(".ron") {
+        out::raw(&scenarios::front::convert::to_script(&sc));
+    } else {
+        out::raw(&scenarios::front::convert::to_ron(&sc).map_err(|e| Fail::input(e.to_string()))?);
+    }
+    Ok(Exit::Ok)
+}
+
+/// `nslab diff`: both back ends, compared step by step.
+pub fn diff(arg: &str, seed: Option<u64>, json: Option<&Path>, verbose: bool) -> Done {
+    let found = find::scenario(arg)?;
+    let (name, text) = (&found.name, &found.text);
+    let sc = load(&found)?;
+    let opts = sim::RunOptions { seed, ..Default::default() };
+    let sim = sim::run(name, text, &sc, &opts).map_err(|e| Fail::input(e.to_string()))?;
+    let kernel = nslab::kernel_backend::run(name, text, &sc).map_err(kernel_fail)?;
+    if verbose {
+        out::raw(&format!("--- sim (seed {})\n{}", sim.seed, transcript::text(&sim.rendered)));
+        out::raw(&format!(
+            "--- kernel ({:.1} s)\n{}",
+            kernel.elapsed.as_secs_f64(),
+            transcript::text(&kernel.rendered)
+        ));
+    }
+    let report = scenarios::diff::compare(
+        name,
+        &sc,
+        scenarios::diff::Side { name: "sim", rendered: &sim.rendered },
+        scenarios::diff::Side { name: "kernel", rendered: &kernel.rendered },
+    );
+    out::print(&report.text(), Kind::Diff);
+    if let Some(path) = json {
+        std::fs::write(path, report.json())
+            .map_err(|e| Fail { code: Exit::Failed, message: format!("nslab: {}: {e}", path.display()) })?;
+        out::line(&format!("report: {}", path.display()));
+    }
+    Ok(if report.agrees() { Exit::Ok } else { Exit::Failed })
+}
+
+/// `nslab all`: every scenario of a directory, a verdict line each.
+pub fn all(dir: &Path) -> Done {
+    let files = nslab::scenario_files(dir).map_err(|e| Fail::input(format!("nslab: {}: {e}", dir.display())))?;
+    if files.is_empty() {
+        return Err(Fail::input(format!("nslab: no scenarios (*.sh, *.ron) in {}", dir.display())));
+    }
+    let mut code = Exit::Ok;
+    for f in files {
+        let (name, text) = match nslab::read_scenario(&f) {
+            Ok(x) => x,
+            Err(e) => {
+                code = Exit::Failed;
+                out::line(&format!("ERROR {}", f.display()));
+                out::diag(&e);
+                continue;
+            }
+        };
+        let verdict = scenarios::load(&name, &text).and_then(|sc| {
+            let r = sim::run(&name, &text, &sc, &sim::RunOptions::default())?;
+            Ok((sc, r))
+        });
+        match verdict {
+            Ok((sc, r)) => {
+                let failures = r.failures(&name);
+                let checks: usize = sc.steps.iter().map(|s| s.expect.len()).sum();
+                let word = if failures.is_empty() { "PASS" } else { "FAIL" };
+                let mut text = format!(
+                    "{word} {name}: {}/{checks} expectations, {} steps, {} s virtual\n",
+                    checks - failures.len(),
+                    sc.steps.len(),
+                    r.end()
+                );
+                for fl in &failures {
+                    text.push_str(&format!("  {fl}\n"));
+                }
+                out::print(&text, Kind::Plain);
+                if !failures.is_empty() {
+                    code = Exit::Failed;
+                }
+            }
+            Err(e) => {
+                code = Exit::Failed;
+                out::line(&format!("ERROR {name}"));
+                out::diag(&e.to_string());
+            }
+        }
+    }
+    Ok(code)
+}
+
+/// `nslab list`: the bundled scenarios, a name and a description each.
+pub fn list(dir: &Path) -> Done {
+    let files = nslab::scenario_files(dir).map_err(|e| Fail::input(format!("nslab: {}: {e}", dir.display())))?;
+    let scripts: Vec<_> = files.into_iter().filter(|f| f.extension().is_some_and(|e| e == "sh")).collect();
+    let rows: Vec<(String, String)> = scripts
+        .iter()
+        .map(|f| {
+            let stem = f.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+            let about = nslab::read_scenario(f)
+                .ok()
+                .and_then(|(name, text)| scenarios::load(&name, &text).ok())
+                .map(|sc| sc.description)
+                .unwrap_or_default();
+            (stem, about)
+        })
+        .collect();
+    let width = rows.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+    let text: String = rows.iter().map(|(n, d)| format!("{n:<width$}  {d}\n")).collect();
+    out::raw(&text);
+    Ok(Exit::Ok)
+}
+
+/// `nslab doctor`.
+pub fn doctor() -> Done {
+    let lines = nslab::kernel_backend::doctor();
+    let ok = lines.iter().all(|l| !l.starts_with("no "));
+    out::raw(&lines.iter().map(|l| format!("{l}\n")).collect::<String>());
+    Ok(if ok { Exit::Ok } else { Exit::NoKernel })
+}
+
+/// `nslab kernel gc`.
+pub fn gc() -> Done {
+    let gone = nslab::kernel_backend::gc();
+    let mut text: String = gone.iter().map(|g| format!("removed {g}\n")).collect();
+    text.push_str(&format!("{} left-overs removed\n", gone.len()));
+    out::raw(&text);
+    Ok(Exit::Ok)
+}
