@@ -254,3 +254,59 @@ fn a_sweep_names_each_failing_seed() {
     assert_eq!(nslab(&["run", f, "--seed", &seed.to_string(), "-q"]).status.code(), Some(1));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--pcap DIR`: the combined pcapng names each capture uniquely and stamps frames on the
+/// sim's clock (2026-11-22 00:00:00 UTC at virtual time zero); `tcpdump -w x.pcap` is the
+/// classic pcap tcpdump writes, which the real `tcpdump -r` reads; without `--pcap` a note
+/// says where it would have gone; a `-w` file named as the combined one is refused.
+#[test]
+fn captures_are_written_as_tcpdump_writes_them() {
+    use pcap_file::pcapng::blocks::interface_description::InterfaceDescriptionOption;
+    use pcap_file::pcapng::{Block, PcapNgReader};
+    let dir = std::env::temp_dir().join(format!("nslab-cli-pcap-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let script = "ip netns add a\nip netns exec a ip link set lo up\n\
+        ip netns exec a tcpdump -n -i lo -w /tmp/x.pcap &\nip netns exec a tcpdump -n -i lo icmp &\n\
+        ip netns exec a ping -c 2 127.0.0.1\n";
+    let d = dir.to_str().unwrap();
+    let out = with_stdin(&["run", "-q", "--pcap", d, "-"], script);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let combined = std::fs::read(dir.join("stdin.pcapng")).unwrap();
+    let mut r = PcapNgReader::new(&combined[..]).unwrap();
+    let (mut names, mut stamps) = (Vec::new(), Vec::new());
+    while let Some(b) = r.next_block() {
+        match b.unwrap() {
+            Block::InterfaceDescription(i) => names.extend(i.options.iter().filter_map(|o| match o {
+                InterfaceDescriptionOption::IfName(n) => Some(n.to_string()),
+                _ => None,
+            })),
+            Block::EnhancedPacket(p) => stamps.push(p.timestamp.as_secs()),
+            _ => {}
+        }
+    }
+    assert_eq!(names, ["a/lo", "a/lo#2"]);
+    assert!(stamps.iter().all(|s| (1_795_305_600..1_795_305_602).contains(s)), "{stamps:?}");
+    let pcap = std::fs::read(dir.join("x.pcap")).unwrap();
+    assert_eq!(&pcap[..4], &[0xd4, 0xc3, 0xb2, 0xa1], "classic microsecond pcap");
+    match Command::new("tcpdump").args(["-r", dir.join("x.pcap").to_str().unwrap(), "-n", "-tttt"]).output() {
+        Ok(o) if o.status.success() => {
+            let lines = text(&o.stdout);
+            assert!(
+                lines.starts_with("2026-11-22 00:00:00.000000 IP 127.0.0.1 > 127.0.0.1: ICMP echo request"),
+                "{lines}"
+            );
+            assert_eq!(lines.lines().count(), 4, "{lines}");
+        }
+        other => nslab::skipped(&format!("tcpdump -r could not run: {other:?}")),
+    }
+    let without = with_stdin(&["run", "-q", "-"], script);
+    assert!(
+        text(&without.stderr).contains("note: <stdin>:3: `tcpdump -w /tmp/x.pcap` wrote nothing: nslab writes captures only with --pcap DIR (this one to DIR/x.pcap)"),
+        "{}",
+        text(&without.stderr)
+    );
+    let clash = with_stdin(&["run", "-q", "--pcap", d, "-"], &script.replace("/tmp/x.pcap", "stdin.pcapng"));
+    assert_eq!(clash.status.code(), Some(2));
+    assert!(text(&clash.stderr).contains("would overwrite the combined capture"), "{}", text(&clash.stderr));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -181,7 +181,7 @@ proptest! {
             dir: nslab::sim_core::capture::Direction::In,
             bytes: b,
         });
-        let file = nslab::sim_core::pcapng::write(&ifs, pkts).unwrap();
+        let file = nslab::sim_core::pcapng::write(&ifs, pkts, 0).unwrap();
         prop_assert_eq!(lab::pcapng_blocks(&file), (1, frames.len()));
     }
 }
@@ -205,7 +205,7 @@ fn check_and_run(name: &str, text: &str) {
             let _ = transcript::text(&r.rendered);
             let _ = transcript::json(&r.rendered);
             let caps = r.captures();
-            let file = transcript::pcapng(&caps, r.records(), None).expect("pcapng builds");
+            let file = transcript::pcapng(&caps, r.records(), None, transcript::SIM_EPOCH_NS).expect("pcapng builds");
             assert_eq!(lab::pcapng_blocks(&file).0, caps.len());
         }
         Err(e) => assert!(e.to_string().contains(name), "an error without its place: {e}"),

@@ -63,8 +63,8 @@ fn same_seed_gives_byte_identical_transcript_and_pcapng() {
         let (_, b) = common::run_file(&f, Some(42));
         assert_eq!(transcript::text(&a.rendered), transcript::text(&b.rendered), "{}", f.display());
         assert_eq!(transcript::json(&a.rendered), transcript::json(&b.rendered));
-        let pa = transcript::pcapng(&a.captures(), a.records(), None).unwrap();
-        let pb = transcript::pcapng(&b.captures(), b.records(), None).unwrap();
+        let pa = transcript::pcapng(&a.captures(), a.records(), None, transcript::SIM_EPOCH_NS).unwrap();
+        let pb = transcript::pcapng(&b.captures(), b.records(), None, transcript::SIM_EPOCH_NS).unwrap();
         assert_eq!(pa, pb, "{}", f.display());
     }
 }

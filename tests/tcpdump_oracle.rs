@@ -20,7 +20,7 @@ fn tcpdump_lines(frames: &[Vec<u8>], flags: &str) -> Option<Vec<String>> {
         dir: Direction::In,
         bytes: f,
     });
-    let bytes = pcapng::write(&ifs, pkts).unwrap();
+    let bytes = pcapng::write(&ifs, pkts, 0).unwrap();
     let dir = std::env::temp_dir().join(format!("nslab-oracle-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     // The tests run in parallel: each file gets its own name.

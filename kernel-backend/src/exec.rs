@@ -20,13 +20,22 @@ use tokio::sync::watch;
 #[derive(Debug)]
 pub struct Recorder {
     start: std::time::Instant,
+    /// The machine's clock at `start`, in ns since 1970 (a capture file's time zero).
+    epoch: u64,
     records: Mutex<Vec<Record>>,
 }
 
 impl Recorder {
     /// An empty trace starting now.
     pub fn new() -> Self {
-        Recorder { start: std::time::Instant::now(), records: Mutex::new(Vec::new()) }
+        let epoch =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
+        Recorder { start: std::time::Instant::now(), epoch, records: Mutex::new(Vec::new()) }
+    }
+
+    /// When the run began, in ns since 1970.
+    pub fn epoch(&self) -> u64 {
+        self.epoch
     }
 
     /// Time since the run began.

@@ -51,6 +51,8 @@ pub struct KernelRun {
     pub rendered: Rendered,
     /// How long it took.
     pub elapsed: Duration,
+    /// When it began, in ns since 1970.
+    pub epoch: u64,
 }
 
 impl KernelRun {
@@ -63,6 +65,7 @@ impl KernelRun {
             attribution: self.attribution,
             captures: self.captures,
             rendered: self.rendered,
+            epoch: self.epoch,
         }
     }
 
@@ -670,14 +673,17 @@ pub(crate) async fn run(file: &str, source: &str, sc: &Scenario) -> Result<Kerne
     ran.result?;
     let records = k.rec.take();
     let rendered = transcript::render(&records, &k.attribution, &sc.steps, &ran.exits);
+    let mut captures = std::mem::take(&mut k.captures);
+    transcript::unique_names(&mut captures);
     Ok(KernelRun {
         steps: sc.steps.clone(),
         attribution: std::mem::take(&mut k.attribution),
         exits: ran.exits,
         records,
-        captures: std::mem::take(&mut k.captures),
+        captures,
         rendered,
         elapsed: started.elapsed(),
+        epoch: k.rec.epoch(),
     })
 }
 

@@ -69,8 +69,17 @@ pub fn run(arg: &str, o: RunOpts<'_>) -> Done {
     } else if !o.quiet {
         out::raw(&transcript::text(&out.rendered));
     }
-    if let Some(dir) = o.pcap {
-        write_pcaps(&out, found.path.as_deref(), dir)?;
+    match o.pcap {
+        Some(dir) => write_pcaps(&out, found.path.as_deref(), dir)?,
+        None => {
+            for (w, step) in written_files(&out) {
+                let line = out.steps[step].span.line;
+                out::diag(&format!(
+                    "note: {name}:{line}: `tcpdump -w {w}` wrote nothing: nslab writes captures only with --pcap DIR (this one to DIR/{})",
+                    file_name(&w)
+                ));
+            }
+        }
     }
     if !o.json {
         verdict(name, checks, &failures, o.quiet, &out.how);
@@ -101,22 +110,56 @@ fn verdict(name: &str, checks: usize, failures: &[transcript::Failure], quiet: b
     }
 }
 
+/// The `-w FILE` of each capture that has one, with its step, in capture order.
+fn written_files(out: &transcript::Outcome) -> Vec<(String, usize)> {
+    out.attribution
+        .captures
+        .values()
+        .filter_map(|&(step, _, _)| match &out.steps[step].run {
+            scenarios::Command::Tcpdump(t) => t.write.clone().map(|w| (w, step)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The file name of a `-w` path (`/tmp/x.pcap` → `x.pcap`).
+fn file_name(w: &str) -> String {
+    Path::new(w).file_name().and_then(|n| n.to_str()).unwrap_or("capture.pcap").to_string()
+}
+
+/// `--pcap DIR`: every capture in `DIR/<scenario>.pcapng`, and each `tcpdump -w FILE` as
+/// tcpdump writes it — classic pcap, or pcapng when FILE ends in `.pcapng` — in `DIR/FILE`.
+/// A `-w` file named as the combined one is refused before anything is written.
 fn write_pcaps(out: &transcript::Outcome, file: Option<&Path>, dir: &Path) -> Result<(), Fail> {
     let io = |p: &Path, e: std::io::Error| Fail { code: Exit::Failed, message: format!("nslab: {}: {e}", p.display()) };
-    let (caps, records, attribution, steps) = (&out.captures, &out.records, &out.attribution, &out.steps);
-    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    let (caps, records) = (&out.captures, &out.records);
     let stem = file.and_then(|f| f.file_stem()).and_then(|s| s.to_str()).unwrap_or("stdin");
-    let all = transcript::pcapng(caps, records, None).map_err(|e| Fail::input(e.to_string()))?;
-    let path = dir.join(format!("{stem}.pcapng"));
+    let combined = format!("{stem}.pcapng");
+    for (w, step) in written_files(out) {
+        if file_name(&w) == combined {
+            return Err(Fail::input(format!(
+                "nslab: line {}: `tcpdump -w {w}` would overwrite the combined capture {}: give it another name",
+                out.steps[step].span.line,
+                dir.join(&combined).display()
+            )));
+        }
+    }
+    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    let all = transcript::pcapng(caps, records, None, out.epoch).map_err(|e| Fail::input(e.to_string()))?;
+    let path = dir.join(&combined);
     std::fs::write(&path, all).map_err(|e| io(&path, e))?;
-    for (cap, &(step, _, _)) in &attribution.captures {
-        if let scenarios::Command::Tcpdump(t) = &steps[step].run
+    for (cap, &(step, _, _)) in &out.attribution.captures {
+        if let scenarios::Command::Tcpdump(t) = &out.steps[step].run
             && let Some(w) = &t.write
         {
-            let name = Path::new(w).file_name().map(|n| n.to_owned()).unwrap_or_else(|| "capture.pcapng".into());
-            let bytes = transcript::pcapng(caps, records, Some(*cap)).map_err(|e| Fail::input(e.to_string()))?;
+            let name = file_name(w);
+            let bytes = if name.ends_with(".pcapng") {
+                transcript::pcapng(caps, records, Some(*cap), out.epoch)
+            } else {
+                transcript::pcap(records, *cap, out.epoch)
+            };
             let p = dir.join(name);
-            std::fs::write(&p, bytes).map_err(|e| io(&p, e))?;
+            std::fs::write(&p, bytes.map_err(|e| Fail::input(e.to_string()))?).map_err(|e| io(&p, e))?;
         }
     }
     Ok(())

@@ -246,10 +246,10 @@ impl FuzzLab {
             }
         }
         let caps = transcript::captures_of(lab);
-        let all = transcript::pcapng(&caps, records, None).expect("pcapng builds");
+        let all = transcript::pcapng(&caps, records, None, transcript::SIM_EPOCH_NS).expect("pcapng builds");
         assert_eq!(pcapng_blocks(&all), (caps.len(), frames), "one interface per capture, one packet per frame");
         for c in &caps {
-            let one = transcript::pcapng(&caps, records, Some(c.id)).expect("pcapng builds");
+            let one = transcript::pcapng(&caps, records, Some(c.id), transcript::SIM_EPOCH_NS).expect("pcapng builds");
             assert_eq!(pcapng_blocks(&one).0, 1);
         }
         text.push_str(&shown.join("\n"));

@@ -165,24 +165,46 @@ pub struct CaptureName {
     pub filter: Option<String>,
 }
 
-/// The captures of a sim run, named.
+/// The captures of a sim run, named (see [`unique_names`]).
 pub fn captures_of(lab: &Lab) -> Vec<CaptureName> {
-    lab.captures()
+    let mut caps: Vec<CaptureName> = lab
+        .captures()
         .iter()
         .map(|c| CaptureName {
             id: c.id,
             name: format!("{}/{}", c.netns.as_deref().unwrap_or("root"), c.iface),
             filter: (!c.filter_text.is_empty()).then(|| c.filter_text.clone()),
         })
-        .collect()
+        .collect();
+    unique_names(&mut caps);
+    caps
 }
 
+/// Makes capture names unique, as a pcapng reader lists interfaces: the second capture of
+/// `root/ens4` becomes `root/ens4#2`, the third `root/ens4#3`.
+pub fn unique_names(caps: &mut [CaptureName]) {
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for c in caps.iter_mut() {
+        let n = seen.entry(c.name.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            c.name = format!("{}#{n}", c.name);
+        }
+    }
+}
+
+/// The sim's time zero in ns since 1970 (`sim_nodes::clock::EPOCH`): a capture's
+/// timestamps read as the transcript's clock and the tools' dates do.
+pub const SIM_EPOCH_NS: u64 = sim_nodes::clock::EPOCH * 1_000_000_000;
+
 /// A pcapng of the captures in `which` (all when `None`): one interface block per
-/// capture, named `namespace/interface`.
+/// capture, named `namespace/interface`; `epoch` (ns since 1970) is the run's time zero
+/// ([`SIM_EPOCH_NS`] for the sim).
 pub fn pcapng(
     captures: &[CaptureName],
     records: &[Record],
     which: Option<CaptureId>,
+    epoch: u64,
 ) -> Result<Vec<u8>, sim_core::pcapng::PcapngError> {
     let caps: Vec<_> = captures.iter().filter(|c| which.is_none_or(|w| w == c.id)).collect();
     let index: BTreeMap<CaptureId, u32> = caps.iter().enumerate().map(|(i, c)| (c.id, i as u32)).collect();
@@ -194,7 +216,18 @@ pub fn pcapng(
         }
         _ => None,
     });
-    sim_core::pcapng::write(&ifs, packets)
+    sim_core::pcapng::write(&ifs, packets, epoch)
+}
+
+/// The classic pcap file `tcpdump -w FILE` writes, of capture `which`.
+pub fn pcap(records: &[Record], which: CaptureId, epoch: u64) -> Result<Vec<u8>, sim_core::pcapng::PcapngError> {
+    let packets = records.iter().filter_map(|r| match r {
+        Record::Frame { at, capture, dir, bytes } if *capture == which => {
+            Some(sim_core::pcapng::Packet { interface: 0, at: *at, dir: *dir, bytes })
+        }
+        _ => None,
+    });
+    sim_core::pcapng::write_pcap(packets, epoch)
 }
 
 /// How a step's process or capture is identified in the trace.
@@ -265,6 +298,8 @@ pub struct Outcome {
     pub rendered: Rendered,
     /// How it ran, for the verdict line: `(seed 1, 3.000 s virtual)`, `on the kernel (4.2 s)`.
     pub how: String,
+    /// Its time zero in ns since 1970: [`SIM_EPOCH_NS`], or when a kernel run began.
+    pub epoch: u64,
 }
 
 impl Outcome {

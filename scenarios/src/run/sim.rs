@@ -536,6 +536,7 @@ impl Run {
             captures: self.captures(),
             rendered: self.rendered.clone(),
             how: format!("(seed {}, {} s virtual)", self.seed, self.end()),
+            epoch: transcript::SIM_EPOCH_NS,
         }
     }
 
