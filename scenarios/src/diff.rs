@@ -342,56 +342,45 @@ fn title(step: &Step) -> String {
     }
 }
 
-/// The longest common subsequence's pairs of indices.
-fn lcs(a: &[String], b: &[String]) -> Vec<(usize, usize)> {
-    let (n, m) = (a.len(), b.len());
-    if n.saturating_mul(m) > 16_000_000 {
-        // Too big to align: pair them up in order.
-        return (0..n.min(m)).filter(|&i| a[i] == b[i]).map(|i| (i, i)).collect();
-    }
-    let mut t = vec![0u32; (n + 1) * (m + 1)];
-    for i in (0..n).rev() {
-        for j in (0..m).rev() {
-            t[i * (m + 1) + j] = if a[i] == b[j] {
-                t[(i + 1) * (m + 1) + j + 1] + 1
-            } else {
-                t[(i + 1) * (m + 1) + j].max(t[i * (m + 1) + j + 1])
-            };
-        }
-    }
-    let (mut i, mut j, mut out) = (0, 0, Vec::new());
-    while i < n && j < m {
-        if a[i] == b[j] {
-            out.push((i, j));
-            i += 1;
-            j += 1;
-        } else if t[(i + 1) * (m + 1) + j] >= t[i * (m + 1) + j + 1] {
-            i += 1;
-        } else {
-            j += 1;
-        }
-    }
-    out
-}
-
-/// Where two normalised sequences part.
+/// Where two normalised sequences part: Myers' diff (the `similar` crate), each run of
+/// changes a hunk with up to `context` equal lines before it. Two very long, very
+/// different outputs (the product of their lengths past 16 million) are compared line by
+/// line in order instead, so a diff never takes long.
 pub fn hunks(a: &[String], b: &[String], context: usize) -> Vec<Hunk> {
-    let mut pairs = lcs(a, b);
-    pairs.push((a.len(), b.len()));
-    let (mut i, mut j) = (0, 0);
+    use similar::{Algorithm, DiffOp, capture_diff_slices};
+    let ops = if a.len().saturating_mul(b.len()) > 16_000_000 {
+        let n = a.len().min(b.len());
+        let mut ops: Vec<DiffOp> = (0..n)
+            .map(|i| match a[i] == b[i] {
+                true => DiffOp::Equal { old_index: i, new_index: i, len: 1 },
+                false => DiffOp::Replace { old_index: i, old_len: 1, new_index: i, new_len: 1 },
+            })
+            .collect();
+        ops.push(DiffOp::Replace { old_index: n, old_len: a.len() - n, new_index: n, new_len: b.len() - n });
+        ops
+    } else {
+        capture_diff_slices(Algorithm::Myers, a, b)
+    };
     let mut out = Vec::new();
-    for (pi, pj) in pairs {
-        if pi > i || pj > j {
-            let start = i.saturating_sub(context);
-            out.push(Hunk {
-                context: a[start..i].to_vec(),
-                a: (i..pi).map(|k| (k + 1, a[k].clone())).collect(),
-                b: (j..pj).map(|k| (k + 1, b[k].clone())).collect(),
-            });
+    let mut open: Option<Hunk> = None;
+    for op in ops {
+        if let DiffOp::Equal { .. } = op {
+            out.extend(open.take());
+            continue;
         }
-        i = pi + 1;
-        j = pj + 1;
+        let (old, new) = (op.old_range(), op.new_range());
+        if old.is_empty() && new.is_empty() {
+            continue;
+        }
+        let h = open.get_or_insert_with(|| Hunk {
+            context: a[old.start.saturating_sub(context)..old.start].to_vec(),
+            a: Vec::new(),
+            b: Vec::new(),
+        });
+        h.a.extend(old.map(|k| (k + 1, a[k].clone())));
+        h.b.extend(new.map(|k| (k + 1, b[k].clone())));
     }
+    out.extend(open);
     out
 }
 
@@ -503,5 +492,18 @@ mod tests {
         assert_eq!(h[1].a, vec![]);
         assert_eq!(h[1].b, vec![(5, "r".to_string())]);
         assert!(hunks(&a, &a, 2).is_empty());
+    }
+
+    /// Two long outputs that share nothing but every tenth line: compared in line order,
+    /// at once, the differing lines in hunks between the equal ones.
+    #[test]
+    fn long_different_outputs_are_compared_in_order() {
+        let a: Vec<String> = (0..5000).map(|i| if i % 10 == 0 { "same".into() } else { format!("a{i}") }).collect();
+        let b: Vec<String> = (0..5001).map(|i| if i % 10 == 0 { "same".into() } else { format!("b{i}") }).collect();
+        let h = hunks(&a, &b, 1);
+        assert_eq!(h.len(), 500);
+        assert_eq!(h[0].context, v(&["same"]));
+        assert_eq!(h[0].a.len(), 9);
+        assert_eq!(h[499].b.len(), 10, "the last hunk has b's extra line");
     }
 }

@@ -1,9 +1,9 @@
 //! Packet views and builders for the headers the stack handles itself.
 //!
 //! Parsing of IPv4 headers goes through etherparse (`Ipv4Slice`, which checks version, IHL
-//! and total length); the checksum check and the few builders live here because they write
-//! into the caller's reusable buffer and must not allocate. ARP has a view with offsets in a
-//! private `field` module, in smoltcp's style.
+//! and total length); the Internet checksum and the ARP view are smoltcp's (`wire::checksum`,
+//! `ArpRepr`); the few builders live here because they write into the caller's reusable
+//! buffer and must not allocate.
 
 use sim_core::MacAddr;
 use std::net::Ipv4Addr;
@@ -26,37 +26,26 @@ pub mod proto {
     pub const UDP: u8 = 17;
 }
 
-/// The Internet checksum (RFC 1071) over `data`, starting from `initial` (a partial sum).
+/// The Internet checksum (RFC 1071) over `data`, starting from `initial` (a partial sum):
+/// smoltcp's, which sums words rather than byte pairs.
 pub fn checksum_with(initial: u32, data: &[u8]) -> u16 {
-    let mut sum = initial;
-    let mut chunks = data.chunks_exact(2);
-    for c in &mut chunks {
-        sum += u32::from(u16::from_be_bytes([c[0], c[1]]));
+    use smoltcp::wire::checksum;
+    let mut init = initial;
+    while init >> 16 != 0 {
+        init = (init & 0xffff) + (init >> 16);
     }
-    if let [b] = chunks.remainder() {
-        sum += u32::from(*b) << 8;
-    }
-    while sum >> 16 != 0 {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    !(sum as u16)
+    !checksum::combine(&[init as u16, checksum::data(data)])
 }
 
 /// The Internet checksum over `data`.
 pub fn checksum(data: &[u8]) -> u16 {
-    checksum_with(0, data)
+    !smoltcp::wire::checksum::data(data)
 }
 
 /// The pseudo-header sum UDP and TCP checksums start from.
 pub fn pseudo_header_sum(src: Ipv4Addr, dst: Ipv4Addr, proto: u8, len: usize) -> u32 {
-    let s = src.octets();
-    let d = dst.octets();
-    u32::from(u16::from_be_bytes([s[0], s[1]]))
-        + u32::from(u16::from_be_bytes([s[2], s[3]]))
-        + u32::from(u16::from_be_bytes([d[0], d[1]]))
-        + u32::from(u16::from_be_bytes([d[2], d[3]]))
-        + u32::from(proto)
-        + len as u32
+    let p = smoltcp::wire::IpProtocol::from(proto);
+    u32::from(smoltcp::wire::checksum::pseudo_header_v4(&src, &dst, p, len as u32))
 }
 
 /// Appends an Ethernet II header.
@@ -226,18 +215,10 @@ pub fn mask(prefix: u8) -> u32 {
 pub mod arp {
     use super::*;
 
-    mod field {
-        pub const HTYPE: usize = 0;
-        pub const PTYPE: usize = 2;
-        pub const HLEN: usize = 4;
-        pub const PLEN: usize = 5;
-        pub const OPER: usize = 6;
-        pub const SHA: usize = 8;
-        pub const SPA: usize = 14;
-        pub const THA: usize = 18;
-        pub const TPA: usize = 24;
-        pub const LEN: usize = 28;
-    }
+    use smoltcp::wire::{ArpOperation, ArpPacket, ArpRepr, EthernetAddress};
+
+    /// The length of an Ethernet/IPv4 ARP packet.
+    pub const LEN: usize = 28;
 
     /// ARP operation codes.
     pub const REQUEST: u16 = 1;
@@ -260,42 +241,45 @@ pub mod arp {
     }
 
     impl Arp {
-        /// Parses; `None` unless it is Ethernet/IPv4 ARP with a known operation.
+        /// Parses (smoltcp's `ArpRepr`); `None` unless it is Ethernet/IPv4 ARP with a
+        /// known operation.
         pub fn parse(b: &[u8]) -> Option<Arp> {
-            if b.len() < field::LEN
-                || u16::from_be_bytes([b[field::HTYPE], b[field::HTYPE + 1]]) != 1
-                || u16::from_be_bytes([b[field::PTYPE], b[field::PTYPE + 1]]) != ethertype::IPV4
-                || b[field::HLEN] != 6
-                || b[field::PLEN] != 4
-            {
+            let repr = ArpRepr::parse(&ArpPacket::new_checked(b).ok()?).ok()?;
+            let ArpRepr::EthernetIpv4 {
+                operation,
+                source_hardware_addr,
+                source_protocol_addr,
+                target_hardware_addr,
+                target_protocol_addr,
+            } = repr
+            else {
                 return None;
-            }
-            let op = u16::from_be_bytes([b[field::OPER], b[field::OPER + 1]]);
-            if op != REQUEST && op != REPLY {
-                return None;
-            }
-            let ip = |at: usize| Ipv4Addr::new(b[at], b[at + 1], b[at + 2], b[at + 3]);
+            };
+            let op = match operation {
+                ArpOperation::Request => REQUEST,
+                ArpOperation::Reply => REPLY,
+                _ => return None,
+            };
             Some(Arp {
                 op,
-                sha: MacAddr::from_slice(&b[field::SHA..])?,
-                spa: ip(field::SPA),
-                tha: MacAddr::from_slice(&b[field::THA..])?,
-                tpa: ip(field::TPA),
+                sha: MacAddr(source_hardware_addr.0),
+                spa: source_protocol_addr,
+                tha: MacAddr(target_hardware_addr.0),
+                tpa: target_protocol_addr,
             })
         }
 
-        /// The 28 bytes of this packet.
-        pub fn to_bytes(&self) -> [u8; field::LEN] {
-            let mut b = [0u8; field::LEN];
-            b[field::HTYPE..field::HTYPE + 2].copy_from_slice(&1u16.to_be_bytes());
-            b[field::PTYPE..field::PTYPE + 2].copy_from_slice(&ethertype::IPV4.to_be_bytes());
-            b[field::HLEN] = 6;
-            b[field::PLEN] = 4;
-            b[field::OPER..field::OPER + 2].copy_from_slice(&self.op.to_be_bytes());
-            b[field::SHA..field::SHA + 6].copy_from_slice(&self.sha.0);
-            b[field::SPA..field::SPA + 4].copy_from_slice(&self.spa.octets());
-            b[field::THA..field::THA + 6].copy_from_slice(&self.tha.0);
-            b[field::TPA..field::TPA + 4].copy_from_slice(&self.tpa.octets());
+        /// The 28 bytes of this packet (smoltcp's `ArpRepr::emit`).
+        pub fn to_bytes(&self) -> [u8; LEN] {
+            let mut b = [0u8; LEN];
+            let repr = ArpRepr::EthernetIpv4 {
+                operation: if self.op == REPLY { ArpOperation::Reply } else { ArpOperation::Request },
+                source_hardware_addr: EthernetAddress(self.sha.0),
+                source_protocol_addr: self.spa,
+                target_hardware_addr: EthernetAddress(self.tha.0),
+                target_protocol_addr: self.tpa,
+            };
+            repr.emit(&mut ArpPacket::new_unchecked(&mut b[..]));
             b
         }
     }

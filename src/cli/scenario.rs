@@ -208,7 +208,12 @@ pub fn diff(arg: &str, seed: Option<u64>, json: Option<&Path>, verbose: bool) ->
     let sc = load(&found)?;
     let opts = sim::RunOptions { seed, ..Default::default() };
     let sim = sim::run(name, text, &sc, &opts).map_err(|e| Fail::input(e.to_string()))?;
-    let kernel = nslab::kernel_backend::run(name, text, &sc).map_err(kernel_fail)?;
+    // Real time passes on the kernel: a spinner on a terminal (nothing when piped).
+    let spin = indicatif::ProgressBar::new_spinner().with_message(format!("{name}: running on the kernel"));
+    spin.enable_steady_tick(std::time::Duration::from_millis(120));
+    let kernel = nslab::kernel_backend::run(name, text, &sc);
+    spin.finish_and_clear();
+    let kernel = kernel.map_err(kernel_fail)?;
     if verbose {
         out::raw(&format!("--- sim (seed {})\n{}", sim.seed, transcript::text(&sim.rendered)));
         out::raw(&format!(
