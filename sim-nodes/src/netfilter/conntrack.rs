@@ -7,7 +7,7 @@
 
 use super::tcp;
 use sim_core::Instant;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 
 /// One direction of a connection.
@@ -94,6 +94,17 @@ pub struct Entry {
     pub dying: bool,
     /// TCP state (TCP only).
     pub tcp: tcp::Track,
+    /// When the expiry index looks at this entry next: at or before `expires` (a refresh
+    /// moves `expires` later without touching the index; the look then reschedules).
+    check: Option<Instant>,
+}
+
+impl Entry {
+    /// Whether the expiry index must move: the entry is in the table and its expiry is
+    /// now earlier than when the index looks next (or the index does not have it).
+    fn needs_schedule(&self) -> bool {
+        self.confirmed && self.check.is_none_or(|c| c > self.expires)
+    }
 }
 
 /// Timeouts, from the `net.netfilter.nf_conntrack_*` sysctls.
@@ -130,6 +141,11 @@ pub enum Event {
 pub struct Conntrack {
     entries: BTreeMap<u64, Entry>,
     index: BTreeMap<Tuple, (u64, Dir)>,
+    /// Confirmed entries by when to look at them next (`Entry::check`): the expiry index,
+    /// so a timer's work is the entries due, never the whole table.
+    deadlines: BTreeSet<(Instant, u64)>,
+    /// Entries killed while their packet was in the hooks, to forget afterwards.
+    dying: Vec<u64>,
     next: u64,
     /// Events not yet handed to listeners.
     pub events: Vec<(Event, Entry)>,
@@ -188,6 +204,7 @@ impl Conntrack {
             confirmed: false,
             dying: false,
             tcp: tcp::Track::default(),
+            check: None,
         };
         self.entries.insert(id, e);
         id
@@ -199,9 +216,43 @@ impl Conntrack {
             Some(id) => {
                 if self.entries.get(&id).is_some_and(|e| e.dying) {
                     self.entries.remove(&id);
+                    self.dying.retain(|d| *d != id);
                 }
             }
-            None => self.entries.retain(|_, e| !e.dying),
+            None => {
+                for id in std::mem::take(&mut self.dying) {
+                    if self.entries.get(&id).is_some_and(|e| e.dying) {
+                        self.entries.remove(&id);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Entry `id`'s expiry moved: the index looks at it no later than its new expiry.
+    /// A later expiry leaves the index alone (the look finds it and reschedules), so a
+    /// refresh per packet costs nothing here.
+    fn schedule(&mut self, id: u64) {
+        let Some(e) = self.entries.get_mut(&id) else { return };
+        if !e.confirmed {
+            return;
+        }
+        match e.check {
+            Some(c) if c <= e.expires => {}
+            old => {
+                if let Some(c) = old {
+                    self.deadlines.remove(&(c, id));
+                }
+                e.check = Some(e.expires);
+                self.deadlines.insert((e.expires, id));
+            }
+        }
+    }
+
+    /// Takes entry `id` out of the expiry index.
+    fn unschedule(&mut self, id: u64) {
+        if let Some(c) = self.entries.get_mut(&id).and_then(|e| e.check.take()) {
+            self.deadlines.remove(&(c, id));
         }
     }
 
@@ -209,7 +260,11 @@ impl Conntrack {
     /// kernel reports it); the entry stays readable (for this packet's NAT) until
     /// [`Conntrack::purge_dying`].
     pub fn kill(&mut self, id: u64, now: Instant) {
+        self.unschedule(id);
         let Some(e) = self.entries.get_mut(&id) else { return };
+        if !e.dying {
+            self.dying.push(id);
+        }
         if e.confirmed {
             self.index.remove(&e.orig);
             self.index.remove(&e.reply);
@@ -244,6 +299,7 @@ impl Conntrack {
         self.index.insert(e.orig, (id, Dir::Orig));
         self.index.insert(e.reply, (id, Dir::Reply));
         self.events.push((Event::New, e));
+        self.schedule(id);
     }
 
     /// Changes the reply tuple (a NAT binding) of an unconfirmed entry.
@@ -279,6 +335,9 @@ impl Conntrack {
         };
         e.timeout = timeout;
         e.expires = now + sim_core::Duration::from_secs(timeout);
+        if e.needs_schedule() {
+            self.schedule(id);
+        }
         self.reply_seen(id, dir, assured_now);
     }
 
@@ -312,20 +371,38 @@ impl Conntrack {
         if assure {
             e.assured = true;
         }
+        if e.needs_schedule() {
+            self.schedule(id);
+        }
         self.reply_seen(id, dir, changed || assure);
         out
     }
 
-    /// The next expiry.
+    /// When the timer should look next: no later than the next expiry (it may be earlier,
+    /// at an entry refreshed since, which [`Conntrack::expire`] then reschedules).
     pub fn next_expiry(&self) -> Option<Instant> {
-        self.entries.values().filter(|e| e.confirmed).map(|e| e.expires).min()
+        self.deadlines.first().map(|(t, _)| *t)
     }
 
-    /// Removes what has expired by `now`, with `[DESTROY]` events.
+    /// Removes what has expired by `now`, with `[DESTROY]` events (in order of expiry,
+    /// then of creation). Only the entries due are looked at.
     pub fn expire(&mut self, now: Instant) {
-        let gone: Vec<u64> =
-            self.entries.iter().filter(|(_, e)| e.confirmed && e.expires <= now).map(|(k, _)| *k).collect();
-        for id in gone {
+        while let Some(&(t, id)) = self.deadlines.first() {
+            if t > now {
+                break;
+            }
+            self.deadlines.pop_first();
+            let Some(e) = self.entries.get_mut(&id) else { continue };
+            e.check = None;
+            if !e.confirmed {
+                continue;
+            }
+            if e.expires > now {
+                // Refreshed since: look again at its expiry.
+                e.check = Some(e.expires);
+                self.deadlines.insert((e.expires, id));
+                continue;
+            }
             if let Some(mut e) = self.entries.remove(&id) {
                 self.index.remove(&e.orig);
                 self.index.remove(&e.reply);
@@ -338,6 +415,7 @@ impl Conntrack {
     /// `conntrack -F` run as process `pid`: every entry goes (with `[DESTROY]`, the time
     /// each had left, and who asked).
     pub fn flush(&mut self, now: Instant, pid: u32) {
+        self.deadlines.clear();
         let all: Vec<u64> = self.entries.keys().copied().collect();
         for id in all {
             if let Some(mut e) = self.entries.remove(&id)
@@ -428,6 +506,39 @@ mod tests {
 
     fn t(src: &str, dst: &str, sp: u16, dp: u16) -> Tuple {
         Tuple { proto: 17, src: src.parse().unwrap(), dst: dst.parse().unwrap(), sport: sp, dport: dp }
+    }
+
+    /// The expiry index: a refresh moves an expiry later without an early removal; the
+    /// timer's look finds only what is due; a killed entry leaves the index; destroys come
+    /// in order of expiry.
+    #[test]
+    fn expiry_follows_refreshes_and_kills() {
+        let to = Timeouts { udp: 30, udp_stream: 120, icmp: 30, generic: 600, tcp: Default::default() };
+        let at = |s: u64| Instant::ZERO + sim_core::Duration::from_secs(s);
+        let mut c = Conntrack::default();
+        let a = c.create(t("10.0.0.1", "10.0.0.2", 1, 53), at(0), 30);
+        c.confirm(a);
+        let b = c.create(t("10.0.0.1", "10.0.0.2", 2, 53), at(1), 30);
+        c.confirm(b);
+        let k = c.create(t("10.0.0.1", "10.0.0.2", 3, 53), at(2), 30);
+        c.confirm(k);
+        assert_eq!(c.next_expiry(), Some(at(30)));
+        // a is refreshed at 20 s: it now expires at 50 s.
+        c.seen(a, Dir::Orig, at(20), &to);
+        assert_eq!(c.next_expiry(), Some(at(30)), "a lower bound until the timer looks");
+        c.kill(k, at(21));
+        c.purge_dying(None);
+        c.events.clear();
+        c.expire(at(30));
+        assert!(c.get(a).is_some() && c.get(b).is_some(), "nothing expired at 30 s");
+        assert_eq!(c.next_expiry(), Some(at(31)));
+        c.expire(at(31));
+        assert!(c.get(b).is_none() && c.get(a).is_some());
+        assert_eq!(c.next_expiry(), Some(at(50)));
+        c.expire(at(60));
+        assert!(c.is_empty() && c.next_expiry().is_none());
+        let destroyed: Vec<u16> = c.events.iter().map(|(_, e)| e.orig.sport).collect();
+        assert_eq!(destroyed, [2, 1]);
     }
 
     #[test]

@@ -155,7 +155,7 @@ impl Netns {
                     nat::apply(pkt, e, c.dir, Manip::Dst);
                 }
             }
-            self.conntrack_deadline(c.id);
+            self.conntrack_deadline();
         }
         Ok(Tracked { ct: ctr, state })
     }
@@ -334,7 +334,7 @@ impl Netns {
             self.nf.ct.confirm(c.id);
         }
         self.nf.ct.purge_dying(Some(c.id));
-        self.conntrack_deadline(c.id);
+        self.conntrack_deadline();
         self.deliver_ct_events(cx);
         Ok(())
     }
@@ -346,12 +346,15 @@ impl Netns {
         self.timers.set(TimerKey::Conntrack, next);
     }
 
-    /// Entry `id` was refreshed or confirmed: the timer fires no later than its expiry. It
-    /// may fire early (at an entry refreshed since), and then finds the real next one.
-    fn conntrack_deadline(&mut self, id: u64) {
-        let Some(at) = self.nf.ct.get(id).filter(|e| e.confirmed).map(|e| e.expires) else { return };
-        let next = self.timers.get(TimerKey::Conntrack).map_or(at, |t| t.min(at));
-        self.timers.set(TimerKey::Conntrack, Some(next));
+    /// An entry was refreshed or confirmed: the timer fires when the expiry index says
+    /// to look next (no later than the next expiry; it may fire early, at an entry
+    /// refreshed since, and then finds the real next one). The timer is touched only when
+    /// that moves.
+    fn conntrack_deadline(&mut self) {
+        let next = self.nf.ct.next_expiry();
+        if self.timers.get(TimerKey::Conntrack) != next {
+            self.timers.set(TimerKey::Conntrack, next);
+        }
     }
 
     /// Conntrack's timer: expired entries go, `[DESTROY]`.
