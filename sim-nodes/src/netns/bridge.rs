@@ -12,7 +12,7 @@
 //! garbage collector runs periodically, so it may linger up to a few seconds longer.
 
 use sim_core::{Duration, Instant, MacAddr};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Default `ageing_time`.
 pub const DEFAULT_AGEING: Duration = Duration::from_secs(300);
@@ -29,6 +29,9 @@ pub struct FdbEntry {
     pub updated: Instant,
     /// Creation order, for the kernel's newest-first listing.
     pub seq: u64,
+    /// When the ageing index looks at this learned entry next: at or before it ages out (a
+    /// frame from the MAC moves `updated` without touching the index).
+    check: Option<Instant>,
 }
 
 /// What to do with a frame.
@@ -56,9 +59,12 @@ pub struct Bridge {
     ports: Vec<(u32, u16)>,
     next_port_no: u16,
     fdb: BTreeMap<MacAddr, FdbEntry>,
+    /// Learned entries by when to look at them next (`FdbEntry::check`): ageing looks at
+    /// the entries due, never the whole table.
+    ageing_index: BTreeSet<(Instant, MacAddr)>,
     seq: u64,
-    /// `ageing_time`.
-    pub ageing: Duration,
+    /// `ageing_time` (set with [`Bridge::set_ageing`], which re-indexes the entries).
+    ageing: Duration,
     /// The address was set by the user (`ip link set br0 address`): it no longer follows
     /// the lowest port MAC.
     pub mac_set: bool,
@@ -70,6 +76,7 @@ impl Default for Bridge {
             ports: Vec::new(),
             next_port_no: 1,
             fdb: BTreeMap::new(),
+            ageing_index: BTreeSet::new(),
             seq: 0,
             ageing: DEFAULT_AGEING,
             mac_set: false,
@@ -110,7 +117,23 @@ impl Bridge {
     /// Removes a port and every entry behind it.
     pub fn remove_port(&mut self, ifindex: u32) {
         self.ports.retain(|(p, _)| *p != ifindex);
-        self.fdb.retain(|_, e| e.port != ifindex);
+        let index = &mut self.ageing_index;
+        self.fdb.retain(|m, e| {
+            if e.port != ifindex {
+                return true;
+            }
+            if let Some(c) = e.check {
+                index.remove(&(c, *m));
+            }
+            false
+        });
+    }
+
+    /// Takes `mac`'s entry out of the ageing index.
+    fn unindex(&mut self, mac: MacAddr) {
+        if let Some(c) = self.fdb.get_mut(&mac).and_then(|e| e.check.take()) {
+            self.ageing_index.remove(&(c, mac));
+        }
     }
 
     /// Adds a local (permanent) entry, unless one exists for that MAC.
@@ -118,8 +141,9 @@ impl Bridge {
         if self.fdb.get(&mac).is_some_and(|e| e.local) {
             return;
         }
+        self.unindex(mac);
         let seq = self.next_seq();
-        self.fdb.insert(mac, FdbEntry { port, local: true, updated: now, seq });
+        self.fdb.insert(mac, FdbEntry { port, local: true, updated: now, seq, check: None });
     }
 
     /// Removes the local entry of `mac` held for `port`.
@@ -132,6 +156,7 @@ impl Bridge {
     /// Forgets a learned entry.
     pub fn remove_learned(&mut self, mac: MacAddr) {
         if self.fdb.get(&mac).is_some_and(|e| !e.local) {
+            self.unindex(mac);
             self.fdb.remove(&mac);
         }
     }
@@ -149,7 +174,9 @@ impl Bridge {
             return false;
         }
         let seq = self.next_seq();
-        self.fdb.insert(src, FdbEntry { port, local: false, updated: now, seq });
+        let check = now + self.ageing;
+        self.fdb.insert(src, FdbEntry { port, local: false, updated: now, seq, check: Some(check) });
+        self.ageing_index.insert((check, src));
         true
     }
 
@@ -173,17 +200,53 @@ impl Bridge {
         }
     }
 
-    /// Removes learned entries silent for `ageing` at `now`; returns the next instant one
-    /// may expire.
-    pub fn expire(&mut self, now: Instant) -> Option<Instant> {
-        let ageing = self.ageing;
-        self.fdb.retain(|_, e| e.local || e.updated + ageing > now);
-        self.next_expiry()
+    /// Removes the learned entries aged out by `now`: what went (MAC and port, in MAC
+    /// order) and when to look next. Only the entries due are looked at.
+    pub fn expire(&mut self, now: Instant) -> (Vec<(MacAddr, u32)>, Option<Instant>) {
+        let mut gone = Vec::new();
+        while let Some(&(t, mac)) = self.ageing_index.first() {
+            if t > now {
+                break;
+            }
+            self.ageing_index.pop_first();
+            let Some(e) = self.fdb.get_mut(&mac) else { continue };
+            e.check = None;
+            if e.local {
+                continue;
+            }
+            let due = e.updated + self.ageing;
+            if due > now {
+                // Seen since: look again when it would age out.
+                e.check = Some(due);
+                self.ageing_index.insert((due, mac));
+            } else {
+                gone.push((mac, e.port));
+                self.fdb.remove(&mac);
+            }
+        }
+        gone.sort();
+        (gone, self.next_expiry())
     }
 
-    /// The next instant a learned entry expires.
+    /// When ageing should look next: no later than the next entry ages out.
     pub fn next_expiry(&self) -> Option<Instant> {
-        self.fdb.values().filter(|e| !e.local).map(|e| e.updated + self.ageing).min()
+        self.ageing_index.first().map(|(t, _)| *t)
+    }
+
+    /// `ageing_time`.
+    pub fn ageing(&self) -> Duration {
+        self.ageing
+    }
+
+    /// Sets `ageing_time`: every learned entry is looked at again by the new time.
+    pub fn set_ageing(&mut self, ageing: Duration) {
+        self.ageing = ageing;
+        self.ageing_index.clear();
+        for (m, e) in self.fdb.iter_mut().filter(|(_, e)| !e.local) {
+            let due = e.updated + ageing;
+            e.check = Some(due);
+            self.ageing_index.insert((due, *m));
+        }
     }
 
     /// The lowest port MAC, which a bridge whose address was not set adopts.
@@ -229,11 +292,31 @@ mod tests {
         br.add_port(2, m(0xa2), Instant::ZERO);
         br.learn(m(1), 2, Instant::from_secs(10));
         assert_eq!(br.next_expiry(), Some(Instant::from_secs(310)));
-        assert_eq!(br.expire(Instant::from_secs(309)), Some(Instant::from_secs(310)));
+        assert_eq!(br.expire(Instant::from_secs(309)), (vec![], Some(Instant::from_secs(310))));
         assert!(br.fdb().contains_key(&m(1)));
-        assert_eq!(br.expire(Instant::from_secs(310)), None);
+        assert_eq!(br.expire(Instant::from_secs(310)), (vec![(m(1), 2)], None));
         assert!(!br.fdb().contains_key(&m(1)));
         assert!(br.fdb().contains_key(&m(0xa2)), "local entries never age");
+    }
+
+    /// A frame from a learned MAC keeps it: ageing looks at it when it would have aged out,
+    /// and again when it ages out; a shorter ageing time takes effect at once.
+    #[test]
+    fn a_refreshed_entry_ages_from_its_last_frame() {
+        let mut br = Bridge::default();
+        br.add_port(2, m(0xa2), Instant::ZERO);
+        br.learn(m(1), 2, Instant::ZERO);
+        br.learn(m(2), 2, Instant::from_secs(5));
+        br.learn(m(1), 2, Instant::from_secs(200));
+        assert_eq!(br.next_expiry(), Some(Instant::from_secs(300)), "a lower bound until it looks");
+        assert_eq!(br.expire(Instant::from_secs(300)), (vec![], Some(Instant::from_secs(305))));
+        assert_eq!(br.expire(Instant::from_secs(305)), (vec![(m(2), 2)], Some(Instant::from_secs(500))));
+        br.set_ageing(Duration::from_secs(100));
+        assert_eq!(br.next_expiry(), Some(Instant::from_secs(300)));
+        assert_eq!(br.expire(Instant::from_secs(300)), (vec![(m(1), 2)], None));
+        br.learn(m(3), 2, Instant::from_secs(301));
+        br.remove_port(2);
+        assert_eq!(br.next_expiry(), None, "a removed port's entries leave the index");
     }
 
     #[test]

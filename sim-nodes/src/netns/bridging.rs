@@ -151,8 +151,8 @@ impl Netns {
     /// Sets a bridge's `ageing_time`.
     pub fn set_ageing(&mut self, br: u32, ageing: Duration, now: Instant) {
         if let Some(b) = self.bridges.get_mut(&br) {
-            b.ageing = ageing;
-            let next = b.expire(now);
+            b.set_ageing(ageing);
+            let (_, next) = b.expire(now);
             self.timers.set(TimerKey::Fdb(br), next);
         }
     }
@@ -186,7 +186,7 @@ impl Netns {
         let now = cx.now();
         let Some(b) = self.bridges.get_mut(&br) else { return };
         if b.learn(src, port, now) {
-            let first = now + b.ageing;
+            let first = now + b.ageing();
             if self.timers.get(TimerKey::Fdb(br)).is_none_or(|t| t > first) {
                 self.timers.set(TimerKey::Fdb(br), Some(first));
             }
@@ -260,10 +260,7 @@ impl Netns {
     pub(crate) fn fdb_expire(&mut self, cx: &mut Context<'_>, br: u32) {
         let now = cx.now();
         let Some(b) = self.bridges.get_mut(&br) else { return };
-        let before: Vec<(MacAddr, u32)> = b.fdb().iter().filter(|(_, e)| !e.local).map(|(m, e)| (*m, e.port)).collect();
-        let next = b.expire(now);
-        let gone: Vec<(MacAddr, u32)> =
-            before.into_iter().filter(|(m, _)| !self.bridges[&br].fdb().contains_key(m)).collect();
+        let (gone, next) = b.expire(now);
         self.timers.set(TimerKey::Fdb(br), next);
         for (m, p) in gone {
             self.fdb_event(cx, br, m, p, true);
