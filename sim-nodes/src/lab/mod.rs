@@ -118,9 +118,11 @@ pub struct Lab {
     veths: BTreeMap<LinkId, [End; 2]>,
     captures: Vec<CaptureInfo>,
     link_config: LinkConfig,
-    /// Per namespace, the peer namespaces it has ids for (`link-netnsid`), in the order
-    /// the kernel gave them.
-    nsids: BTreeMap<NodeId, Vec<NodeId>>,
+    /// Per namespace, how many peer namespaces it has ids for (`link-netnsid`: the kernel
+    /// numbers them in order from 0).
+    nsids: BTreeMap<NodeId, u32>,
+    /// The id a (viewer) namespace has for a (peer) one.
+    nsid_of: BTreeMap<(NodeId, NodeId), u32>,
     /// Namespaces whose name is gone but whose processes still run (they keep it alive).
     orphans: Vec<NodeId>,
     /// For a name deleted, the pid its next namespace of that name starts at: the trace
@@ -143,6 +145,7 @@ impl Lab {
             link_config: LinkConfig::default(),
             next_pids: BTreeMap::new(),
             nsids: BTreeMap::new(),
+            nsid_of: BTreeMap::new(),
             orphans: Vec::new(),
         }
     }
@@ -154,16 +157,17 @@ impl Lab {
             return;
         }
         for (v, p) in [(a, b), (b, a)] {
-            let ids = self.nsids.entry(v).or_default();
-            if !ids.contains(&p) {
-                ids.push(p);
+            if let std::collections::btree_map::Entry::Vacant(slot) = self.nsid_of.entry((v, p)) {
+                let next = self.nsids.entry(v).or_default();
+                slot.insert(*next);
+                *next += 1;
             }
         }
     }
 
     /// The id `viewer` has for `peer`'s namespace.
     fn nsid(&self, viewer: NodeId, peer: NodeId) -> u32 {
-        self.nsids.get(&viewer).and_then(|v| v.iter().position(|n| *n == peer)).unwrap_or(0) as u32
+        self.nsid_of.get(&(viewer, peer)).copied().unwrap_or(0)
     }
 
     /// The engine.

@@ -57,6 +57,10 @@ pub enum Verdict {
 pub struct Bridge {
     /// Ports by ifindex, with their port numbers (`brctl showmacs`), in enslaving order.
     ports: Vec<(u32, u16)>,
+    /// Each port's MAC, and the same by MAC: membership and the lowest port MAC without a
+    /// scan of the ports.
+    port_mac: BTreeMap<u32, MacAddr>,
+    by_mac: BTreeSet<(MacAddr, u32)>,
     next_port_no: u16,
     fdb: BTreeMap<MacAddr, FdbEntry>,
     /// Learned entries by when to look at them next (`FdbEntry::check`): ageing looks at
@@ -74,6 +78,8 @@ impl Default for Bridge {
     fn default() -> Self {
         Bridge {
             ports: Vec::new(),
+            port_mac: BTreeMap::new(),
+            by_mac: BTreeSet::new(),
             next_port_no: 1,
             fdb: BTreeMap::new(),
             ageing_index: BTreeSet::new(),
@@ -91,7 +97,7 @@ impl Bridge {
     }
     /// True if `ifindex` is a port.
     pub fn has_port(&self, ifindex: u32) -> bool {
-        self.ports.iter().any(|(p, _)| *p == ifindex)
+        self.port_mac.contains_key(&ifindex)
     }
     /// The FDB.
     pub fn fdb(&self) -> &BTreeMap<MacAddr, FdbEntry> {
@@ -111,12 +117,17 @@ impl Bridge {
         let no = self.next_port_no;
         self.next_port_no += 1;
         self.ports.push((ifindex, no));
+        self.port_mac.insert(ifindex, mac);
+        self.by_mac.insert((mac, ifindex));
         self.add_local(mac, ifindex, now);
     }
 
     /// Removes a port and every entry behind it.
     pub fn remove_port(&mut self, ifindex: u32) {
         self.ports.retain(|(p, _)| *p != ifindex);
+        if let Some(mac) = self.port_mac.remove(&ifindex) {
+            self.by_mac.remove(&(mac, ifindex));
+        }
         let index = &mut self.ageing_index;
         self.fdb.retain(|m, e| {
             if e.port != ifindex {
@@ -249,9 +260,18 @@ impl Bridge {
         }
     }
 
+    /// A port's MAC changed (`ip link set PORT address …`).
+    pub fn set_port_mac(&mut self, ifindex: u32, mac: MacAddr) {
+        if let Some(old) = self.port_mac.get_mut(&ifindex) {
+            self.by_mac.remove(&(*old, ifindex));
+            *old = mac;
+            self.by_mac.insert((mac, ifindex));
+        }
+    }
+
     /// The lowest port MAC, which a bridge whose address was not set adopts.
-    pub fn lowest_port_mac(&self, mac_of: impl Fn(u32) -> Option<MacAddr>) -> Option<MacAddr> {
-        self.ports.iter().filter_map(|(p, _)| mac_of(*p)).min()
+    pub fn lowest_port_mac(&self) -> Option<MacAddr> {
+        self.by_mac.first().map(|(m, _)| *m)
     }
 }
 
@@ -327,6 +347,6 @@ mod tests {
         br.learn(m(1), 2, Instant::ZERO);
         br.remove_port(2);
         assert!(br.fdb().keys().all(|k| *k != m(1) && *k != m(0xa2)));
-        assert_eq!(br.lowest_port_mac(|p| (p == 3).then_some(m(0xa3))), Some(m(0xa3)));
+        assert_eq!(br.lowest_port_mac(), Some(m(0xa3)));
     }
 }

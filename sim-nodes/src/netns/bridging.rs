@@ -110,11 +110,7 @@ impl Netns {
         let Some(b) = self.bridges.get(&br) else { return };
         let Some(i) = self.ifaces.get(&br) else { return };
         let old = i.mac;
-        let new = if b.mac_set {
-            old
-        } else {
-            b.lowest_port_mac(|p| self.ifaces.get(&p).map(|i| i.mac)).unwrap_or(MacAddr::ZERO)
-        };
+        let new = if b.mac_set { old } else { b.lowest_port_mac().unwrap_or(MacAddr::ZERO) };
         if let Some(i) = self.ifaces.get_mut(&br) {
             i.mac = new;
         }

@@ -131,6 +131,8 @@ pub struct RouteSpec {
 pub struct Netns {
     name: sim_core::NsName,
     ifaces: BTreeMap<u32, Iface>,
+    /// Interface names → ifindex (`ip link … dev NAME` looks up by name on every command).
+    names: BTreeMap<String, u32>,
     addr_cache: AddrCache,
     /// Counts changes to the addresses (smoltcp's copy follows it).
     addr_gen: u64,
@@ -181,6 +183,7 @@ impl Netns {
         Netns {
             name: name.into(),
             ifaces,
+            names: BTreeMap::from([("lo".to_string(), LO)]),
             addr_cache: AddrCache::default(),
             addr_gen: 0,
             bridges: BTreeMap::new(),
@@ -222,7 +225,7 @@ impl Netns {
     }
     /// An interface by name.
     pub fn iface_by_name(&self, name: &str) -> Option<&Iface> {
-        self.ifaces.values().find(|i| i.name == name)
+        self.names.get(name).and_then(|ix| self.ifaces.get(ix))
     }
     /// The routing table.
     pub fn fib(&self) -> &Fib {
@@ -273,8 +276,9 @@ impl Netns {
         let mut i = Iface::new(name, ifindex, kind, mac);
         i.forwarding = self.sysctl.num("net.ipv4.conf.default.forwarding") == 1;
         self.apply_neigh_parms(&mut i, rng, Instant::ZERO);
+        self.names.insert(name.to_string(), ifindex);
+        // A new interface is down and has no address: the address caches stand.
         self.ifaces.insert(ifindex, i);
-        self.refresh_addrs();
         ifindex
     }
 
@@ -294,6 +298,9 @@ impl Netns {
     pub fn remove_iface(&mut self, ifindex: u32) -> Option<Iface> {
         self.unbridge(ifindex);
         let mut i = self.ifaces.remove(&ifindex)?;
+        if self.names.get(&i.name) == Some(&ifindex) {
+            self.names.remove(&i.name);
+        }
         self.fib.flush_dev(ifindex);
         self.neigh.forget_iface(ifindex, &mut self.timers);
         self.sysctl.forget_iface(&i.name);
@@ -307,7 +314,9 @@ impl Netns {
     /// Renames an interface.
     pub fn rename_iface(&mut self, ifindex: u32, name: &str) {
         if let Some(i) = self.ifaces.get_mut(&ifindex) {
+            self.names.remove(&i.name);
             i.name = name.to_string();
+            self.names.insert(name.to_string(), ifindex);
         }
     }
 
@@ -325,6 +334,7 @@ impl Netns {
         }
         if let Some(m) = master {
             if let Some(br) = self.bridges.get_mut(&m) {
+                br.set_port_mac(ifindex, mac);
                 br.remove_local(old, ifindex);
                 br.add_local(mac, ifindex, now);
             }
@@ -353,7 +363,10 @@ impl Netns {
     /// neighbours.
     pub fn set_admin_up(&mut self, ifindex: u32, up: bool) {
         self.admin_up_inner(ifindex, up);
-        self.refresh_addrs();
+        // Only an interface with addresses changes what is local or broadcast here.
+        if self.ifaces.get(&ifindex).is_some_and(|i| !i.addrs.is_empty()) {
+            self.refresh_addrs();
+        }
     }
 
     fn admin_up_inner(&mut self, ifindex: u32, up: bool) {

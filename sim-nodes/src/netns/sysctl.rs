@@ -2,9 +2,11 @@
 //!
 //! Keys are stored in their dotted form. Writing a key the model does not implement is an
 //! error (never a silent skip); per-interface keys (`net.ipv4.conf.IF.*`,
-//! `net.ipv4.neigh.IF.*`) are validated against the interfaces that exist.
+//! `net.ipv4.neigh.IF.*`) are validated against the interfaces that exist. A namespace
+//! keeps only what was written; the defaults are one table every namespace shares.
 
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 /// Why a sysctl could not be read or written.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -112,18 +114,17 @@ const PER_IF_NEIGH: &[(&str, Kind)] = &[
 ];
 
 /// A namespace's sysctl values.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Sysctl {
+    /// What was written here; every other key reads as [`DEFAULTS`].
     values: BTreeMap<String, String>,
     /// Counts writes, so that readers may cache what they derive from the values.
     generation: u64,
 }
 
-impl Default for Sysctl {
-    fn default() -> Self {
-        Sysctl { values: GLOBAL.iter().map(|(k, v, _)| (k.to_string(), v.to_string())).collect(), generation: 0 }
-    }
-}
+/// The kernel's defaults of the global keys, shared by every namespace.
+static DEFAULTS: LazyLock<BTreeMap<&'static str, &'static str>> =
+    LazyLock::new(|| GLOBAL.iter().map(|(k, v, _)| (*k, *v)).collect());
 
 /// What a write changed that the namespace must act on.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -144,16 +145,21 @@ pub fn normalize(key: &str) -> String {
 }
 
 impl Sysctl {
+    /// A key's value: written here, or the default.
+    fn value(&self, key: &str) -> Option<&str> {
+        self.values.get(key).map(String::as_str).or_else(|| DEFAULTS.get(key).copied())
+    }
+
     /// Reads a key; `iface_exists` validates per-interface keys.
     pub fn get(&self, key: &str, iface_exists: impl Fn(&str) -> bool) -> Result<String, SysctlError> {
         let key = normalize(key);
-        if let Some(v) = self.values.get(&key) {
-            return Ok(v.clone());
+        if let Some(v) = self.value(&key) {
+            return Ok(v.to_string());
         }
         match split_per_if(&key) {
             Some((table, ifname, leaf)) if iface_exists(ifname) => {
                 let default = format!("net.ipv4.{table}.default.{leaf}");
-                self.values.get(&default).cloned().ok_or(SysctlError::Unknown(key.replace('.', "/")))
+                self.value(&default).map(str::to_string).ok_or(SysctlError::Unknown(key.replace('.', "/")))
             }
             _ => Err(self.unknown(&key)),
         }
@@ -233,7 +239,7 @@ impl Sysctl {
 
     /// A numeric value (keys from the table above always parse).
     pub fn num(&self, key: &str) -> i64 {
-        self.values.get(key).and_then(|v| v.parse().ok()).unwrap_or(0)
+        self.value(key).and_then(|v| v.parse().ok()).unwrap_or(0)
     }
 
     /// A per-interface neighbour value, falling back to the default.
@@ -247,7 +253,7 @@ impl Sysctl {
 
     /// `net.ipv4.ip_local_port_range` as (low, high).
     pub fn local_port_range(&self) -> (u16, u16) {
-        let v = self.values.get("net.ipv4.ip_local_port_range").cloned().unwrap_or_default();
+        let v = self.value("net.ipv4.ip_local_port_range").unwrap_or_default();
         let mut it = v.split_whitespace().filter_map(|x| x.parse().ok());
         (it.next().unwrap_or(32768), it.next().unwrap_or(60999))
     }

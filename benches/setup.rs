@@ -1,0 +1,42 @@
+//! Criterion benchmark of setting a lab up as a tutorial types it (timings are reported,
+//! never asserted); at three sizes, so the slope shows.
+//!
+//! - `setup/bridge_hosts/N` (N = 100, 1000, 3000 hosts): a switch namespace with one
+//!   bridge, and N host namespaces each with a veth to a bridge port and an address — six
+//!   command lines per host, parsed and run as a script (`nslab run` does the same); one
+//!   iteration is the whole setup. The speed issue asks for 1e5 ports in ≤ 10 s.
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use nslab::scenarios::{self, run::sim};
+
+/// The script of a bridge with `n` hosts.
+pub fn script(n: u32) -> String {
+    let mut s = String::from("ip netns add sw\nip -n sw link add br0 type bridge\nip -n sw link set br0 up\n");
+    for i in 0..n {
+        let (a, b) = (i / 250, i % 250 + 1);
+        s += &format!(
+            "ip netns add h{i}\nip -n sw link add p{i} type veth peer name eth0 netns h{i}\n\
+             ip -n sw link set p{i} master br0\nip -n sw link set p{i} up\n\
+             ip -n h{i} addr add 10.{}.{a}.{b}/8 dev eth0\nip -n h{i} link set eth0 up\n",
+            a / 250
+        );
+    }
+    s
+}
+
+fn setup(c: &mut Criterion) {
+    let mut g = c.benchmark_group("setup");
+    g.sample_size(10);
+    for n in [100u32, 1000, 3000] {
+        let text = script(n);
+        let sc = scenarios::load("setup.sh", &text).expect("parses");
+        g.throughput(Throughput::Elements(u64::from(n)));
+        g.bench_with_input(BenchmarkId::new("bridge_hosts", n), &n, |b, _| {
+            b.iter(|| sim::run("setup.sh", &text, &sc, &sim::RunOptions::default()).expect("runs"))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, setup);
+criterion_main!(benches);
