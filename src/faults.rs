@@ -122,7 +122,7 @@ impl Lab {
                 "not supported yet on the kernel: Lab::impair (delay and loss there need tc netem)".into(),
             ));
         };
-        let node = lab.ns((!ns.is_empty()).then_some(ns)).map_err(|e| Error::NoNamespace(e.message))?;
+        let node = lab.ns(crate::lab::nonempty(ns)).map_err(|e| Error::NoNamespace(e.message))?;
         let ix = lab.dev_index(node, dev).map_err(|e| Error::Refused(e.message))?;
         let world = lab.world_mut();
         let Some((id, _)) = world.link_at(node, sim_core::PortId(ix)) else {

@@ -409,7 +409,7 @@ impl Lab {
             #[cfg(feature = "kernel")]
             Back::Kernel { kl, .. } => {
                 let kl = kl.borrow();
-                let name = kl.kernel_name(nonempty(ns)).ok_or_else(|| Error::NoNamespace(kl.no_namespace(ns)))?;
+                let name = kl.kernel_name(nonempty(ns)).map_err(Error::NoNamespace)?;
                 let fut = Place::Kernel(name.into()).scope(fut);
                 let _in = kl.runtime().enter();
                 Ok(self.local.spawn_local(fut))
@@ -590,7 +590,7 @@ impl Lab {
 }
 
 /// `None` for the root namespace's `""`.
-fn nonempty(ns: &str) -> Option<&str> {
+pub(crate) fn nonempty(ns: &str) -> Option<&str> {
     (!ns.is_empty()).then_some(ns)
 }
 

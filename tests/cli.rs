@@ -21,6 +21,24 @@ fn with_stdin(args: &[&str], input: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// A test's own scratch directory, removed when the test ends (a failed assertion too).
+struct Scratch(std::path::PathBuf);
+
+impl Scratch {
+    fn new(test: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("nslab-cli-{test}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -205,8 +223,8 @@ fn the_json_lines_follow_their_schema() {
 /// byte; a shard given twice is refused.
 #[test]
 fn sharded_sweeps_merge_into_the_unsharded_summary() {
-    let dir = std::env::temp_dir().join(format!("nslab-cli-sweep-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let scratch = Scratch::new("sweep");
+    let dir = &scratch.0;
     let scenarios = ["scenarios/e02-veth-pair.sh", "scenarios/e03-router.sh"];
     let whole = nslab(&[&["sweep"][..], &scenarios[..], &["--seeds", "0..12"]].concat());
     assert_eq!(whole.status.code(), Some(0), "{}", text(&whole.stderr));
@@ -230,15 +248,14 @@ fn sharded_sweeps_merge_into_the_unsharded_summary() {
     let twice = nslab(&["sweep", "merge", &shards[0], &shards[0]]);
     assert_eq!(twice.status.code(), Some(2));
     assert!(text(&twice.stderr).contains("is in two shards"), "{}", text(&twice.stderr));
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// A failing seed is named with the command that replays it, and the sweep fails.
 #[test]
 fn a_sweep_names_each_failing_seed() {
     // Passes only where the seed gives a MAC ending in an even digit: some seeds fail.
-    let dir = std::env::temp_dir().join(format!("nslab-cli-failing-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let scratch = Scratch::new("failing");
+    let dir = &scratch.0;
     let file = dir.join("mac.sh");
     let text_of = "ip link add a type veth peer name b\nip link show a\n#! contains:     link/ether {}{0|2|4|6|8} brd ff:ff:ff:ff:ff:ff\n";
     std::fs::write(&file, text_of).unwrap();
@@ -252,7 +269,6 @@ fn a_sweep_names_each_failing_seed() {
     assert!(summary.contains(&format!("  replay: nslab run {f} --seed {seed}\n")), "{summary}");
     // The replay fails as the sweep said.
     assert_eq!(nslab(&["run", f, "--seed", &seed.to_string(), "-q"]).status.code(), Some(1));
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// `--pcap DIR`: the combined pcapng names each capture uniquely and stamps frames on the
@@ -263,8 +279,8 @@ fn a_sweep_names_each_failing_seed() {
 fn captures_are_written_as_tcpdump_writes_them() {
     use pcap_file::pcapng::blocks::interface_description::InterfaceDescriptionOption;
     use pcap_file::pcapng::{Block, PcapNgReader};
-    let dir = std::env::temp_dir().join(format!("nslab-cli-pcap-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let scratch = Scratch::new("pcap");
+    let dir = scratch.0.join("out");
     let script = "ip netns add a\nip netns exec a ip link set lo up\n\
         ip netns exec a tcpdump -n -i lo -w /tmp/x.pcap &\nip netns exec a tcpdump -n -i lo icmp &\n\
         ip netns exec a ping -c 2 127.0.0.1\n";
@@ -308,5 +324,24 @@ fn captures_are_written_as_tcpdump_writes_them() {
     let clash = with_stdin(&["run", "-q", "--pcap", d, "-"], &script.replace("/tmp/x.pcap", "stdin.pcapng"));
     assert_eq!(clash.status.code(), Some(2));
     assert!(text(&clash.stderr).contains("would overwrite the combined capture"), "{}", text(&clash.stderr));
-    let _ = std::fs::remove_dir_all(&dir);
+    let twice = script.replace("tcpdump -n -i lo icmp &", "tcpdump -n -i lo -w /var/x.pcap icmp &");
+    let two = with_stdin(&["run", "-q", "--pcap", d, "-"], &twice);
+    assert_eq!(two.status.code(), Some(2));
+    assert!(text(&two.stderr).contains("would overwrite another capture's"), "{}", text(&two.stderr));
+}
+
+/// A run a guard stops prints its transcript so far — as text, never into `--json`'s lines.
+#[test]
+fn json_stays_json_when_a_guard_stops_the_run() {
+    let flood =
+        "ip netns add a\nip netns exec a ip link set lo up\nip netns exec a ping -i 0 -c 1000000 -q 127.0.0.1\n";
+    let text_run = with_stdin(&["run", "--event-budget", "1000", "-"], flood);
+    assert_eq!(text_run.status.code(), Some(1), "{}", text(&text_run.stderr));
+    assert!(text(&text_run.stdout).contains("# ip netns add a"), "the transcript so far");
+    let json_run = with_stdin(&["run", "--json", "--event-budget", "1000", "-"], flood);
+    assert_eq!(json_run.status.code(), Some(1));
+    for l in text(&json_run.stdout).lines() {
+        assert!(serde_json::from_str::<serde_json::Value>(l).is_ok(), "not JSON: {l}");
+    }
+    assert!(text(&json_run.stderr).contains("event"), "{}", text(&json_run.stderr));
 }

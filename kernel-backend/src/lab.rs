@@ -4,8 +4,12 @@
 //! until it is dropped.
 //!
 //! It owns the run's runtime and its back end ([`Kernel`]), so everything it made goes when
-//! it goes, as for a run (the crate's rules). It must not open a user's sockets itself:
-//! `nslab::net` does, on a thread inside the namespace ([`crate::netns::within`]).
+//! it goes (a `Drop`, a panic's unwinding too), and its guard process removes it if the
+//! test process is killed. Unlike `nslab run --kernel` it installs no signal handlers: a
+//! library must not take Ctrl-C from the test process for good (tokio never gives a
+//! handler back); Ctrl-C kills the process as usual and the guard cleans up. It must not
+//! open a user's sockets itself: `nslab::net` does, on a thread inside the namespace
+//! ([`crate::netns::within`]).
 
 use crate::capture::Capture;
 use crate::runner::{CAPTURE_PID_BASE, Cap, Kernel};
@@ -21,10 +25,9 @@ const FLUSH_LIMIT: Duration = Duration::from_secs(1);
 
 /// A script's namespaces on the kernel, standing until dropped.
 pub struct KernelLab {
-    // Declared first, dropped first: captures stop and namespaces go before the runtime.
+    // Declared first, dropped first: namespaces go before the runtime.
     k: Kernel,
     rt: tokio::runtime::Runtime,
-    signals: tokio::task::JoinHandle<()>,
     records: Vec<Record>,
 }
 
@@ -48,22 +51,14 @@ impl KernelLab {
             .enable_all()
             .build()
             .map_err(|e| KernelError::Io(format!("tokio: {e}")))?;
-        let signals = rt.spawn(crate::on_signal());
         let made = rt.block_on(async {
             let mut k = Kernel::begin(file, text).await?;
             shell::run_steps(&mut k, file, text, &sc.steps, false).await.result?;
             Ok::<_, KernelError>(k)
         });
-        match made {
-            Ok(k) => {
-                let records = k.rec.take();
-                Ok(KernelLab { k, rt, signals, records })
-            }
-            Err(e) => {
-                signals.abort();
-                Err(e)
-            }
-        }
+        let k = made?;
+        let records = k.rec.take();
+        Ok(KernelLab { k, rt, records })
     }
 
     /// The runtime the lab's work runs on (a user's sockets register with it).
@@ -71,20 +66,18 @@ impl KernelLab {
         &self.rt
     }
 
-    /// The kernel's name of the scenario's namespace `ns` (`None`: its root), if the lab
-    /// has it.
-    pub fn kernel_name(&self, ns: Option<&str>) -> Option<String> {
-        self.k.kernel_of(ns).ok().map(|(k, _)| k)
-    }
-
-    /// The refusal for a namespace the lab does not have, in `ip netns exec`'s words.
-    pub fn no_namespace(&self, ns: &str) -> String {
-        format!("Cannot open network namespace \"{ns}\": No such file or directory")
+    /// The kernel's name of the scenario's namespace `ns` (`None`: its root), or the
+    /// refusal for one the lab does not have, in `ip netns exec`'s words.
+    pub fn kernel_name(&self, ns: Option<&str>) -> Result<String, String> {
+        self.k.kernel_of(ns).map(|(k, _)| k).map_err(|r| r.message)
     }
 
     /// Runs the steps of `sc` (parsed from `text`, named `file` in errors) as a script
     /// would: what each printed, rendered. A refused step is the error.
     pub fn run_steps(&mut self, file: &str, text: &str, sc: &Scenario) -> Result<Rendered, KernelError> {
+        // The steps passed the front end's checks (`scenarios::load`: a `sysctl` key is one
+        // the namespace keeps, never the machine's); their tools must be here.
+        preflight(sc)?;
         file.clone_into(&mut self.k.file);
         text.clone_into(&mut self.k.source);
         let k = &mut self.k;
@@ -129,6 +122,9 @@ impl KernelLab {
 
 impl Drop for KernelLab {
     fn drop(&mut self) {
-        self.signals.abort();
+        // The captures' threads leave the namespaces before the namespaces go.
+        for k in 0..self.k.caps.len() {
+            self.k.end_capture(k);
+        }
     }
 }

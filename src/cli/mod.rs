@@ -52,7 +52,9 @@ pub fn kernel_fail(e: nslab::kernel_backend::KernelError) -> Fail {
     use nslab::kernel_backend::KernelError as K;
     let code = match e {
         K::Refused(_) => Exit::BadInput,
-        K::NotPrivileged(_) | K::MissingTools(_) | K::MissingFeature(_) | K::Io(_) => Exit::NoKernel,
+        K::NotPrivileged(_) | K::MissingTools(_) | K::MissingFeature(_) => Exit::NoKernel,
+        // Something the machine did not let a run do, once it was under way.
+        K::Io(_) => Exit::Failed,
     };
     Fail { code, message: e.to_string() }
 }
@@ -106,7 +108,8 @@ pub enum Cmd {
         /// Seed for every random choice (MACs, ping ids, timers); overrides the file's.
         #[arg(long)]
         seed: Option<u64>,
-        /// Write the captures as pcapng files into this directory.
+        /// Write the captures into this directory: all of them as `<scenario>.pcapng`, and each
+        /// `tcpdump -w FILE` as FILE (classic pcap, as tcpdump writes it; pcapng for `.pcapng`).
         #[arg(long, value_name = "DIR")]
         pcap: Option<PathBuf>,
         /// Print only the verdict and failures.

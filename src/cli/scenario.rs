@@ -53,7 +53,7 @@ pub fn run(arg: &str, o: RunOpts<'_>) -> Done {
             }
             Err(f) => {
                 // A guard stopped the run: what happened up to there, then why.
-                if let Some(t) = f.transcript.as_deref().filter(|_| !o.quiet) {
+                if let Some(t) = f.transcript.as_deref().filter(|_| !o.quiet && !o.json) {
                     out::raw(t);
                 }
                 return Err(Fail { code: Exit::Failed, message: f.error.to_string() });
@@ -135,7 +135,15 @@ fn write_pcaps(out: &transcript::Outcome, file: Option<&Path>, dir: &Path) -> Re
     let (caps, records) = (&out.captures, &out.records);
     let stem = file.and_then(|f| f.file_stem()).and_then(|s| s.to_str()).unwrap_or("stdin");
     let combined = format!("{stem}.pcapng");
+    let mut names = std::collections::BTreeSet::new();
     for (w, step) in written_files(out) {
+        if !names.insert(file_name(&w)) {
+            return Err(Fail::input(format!(
+                "nslab: line {}: `tcpdump -w {w}` would overwrite another capture's {}: give it another name",
+                out.steps[step].span.line,
+                dir.join(file_name(&w)).display()
+            )));
+        }
         if file_name(&w) == combined {
             return Err(Fail::input(format!(
                 "nslab: line {}: `tcpdump -w {w}` would overwrite the combined capture {}: give it another name",

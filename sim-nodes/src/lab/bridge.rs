@@ -62,7 +62,7 @@ impl Lab {
     /// `ip link set BR type bridge ageing_time CENTISECONDS` / `brctl setageing BR SECONDS`.
     pub fn bridge_set_ageing(&mut self, node: NodeId, br: &str, ageing: Duration) -> Result<(), LabError> {
         let ix = self.bridge_index(node, br)?;
-        self.world_mut().with_node::<Netns, _>(node, |n, cx| n.set_ageing(ix, ageing, cx.now()));
+        self.world_mut().with_node::<Netns, _>(node, |n, cx| n.set_ageing(cx, ix, ageing));
         Ok(())
     }
 

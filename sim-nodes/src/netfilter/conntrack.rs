@@ -216,8 +216,8 @@ impl Conntrack {
             Some(id) => {
                 if self.entries.get(&id).is_some_and(|e| e.dying) {
                     self.entries.remove(&id);
-                    self.dying.retain(|d| *d != id);
                 }
+                self.dying.retain(|d| *d != id);
             }
             None => {
                 for id in std::mem::take(&mut self.dying) {
@@ -416,6 +416,7 @@ impl Conntrack {
     /// each had left, and who asked).
     pub fn flush(&mut self, now: Instant, pid: u32) {
         self.deadlines.clear();
+        self.dying.clear();
         let all: Vec<u64> = self.entries.keys().copied().collect();
         for id in all {
             if let Some(mut e) = self.entries.remove(&id)

@@ -144,12 +144,15 @@ impl Netns {
         }
     }
 
-    /// Sets a bridge's `ageing_time`.
-    pub fn set_ageing(&mut self, br: u32, ageing: Duration, now: Instant) {
-        if let Some(b) = self.bridges.get_mut(&br) {
-            b.set_ageing(ageing);
-            let (_, next) = b.expire(now);
-            self.timers.set(TimerKey::Fdb(br), next);
+    /// Sets a bridge's `ageing_time`: entries older than the new time go at once, each
+    /// with its `Deleted` event, as the kernel's garbage collector removes them.
+    pub fn set_ageing(&mut self, cx: &mut Context<'_>, br: u32, ageing: Duration) {
+        let Some(b) = self.bridges.get_mut(&br) else { return };
+        b.set_ageing(ageing);
+        let (gone, next) = b.expire(cx.now());
+        self.timers.set(TimerKey::Fdb(br), next);
+        for (m, p) in gone {
+            self.fdb_event(cx, br, m, p, true);
         }
     }
 

@@ -339,8 +339,8 @@ impl Netns {
         Ok(())
     }
 
-    /// Sets conntrack's timer to the next expiry of all entries (a scan: on expiry and
-    /// flush, not per packet).
+    /// Sets conntrack's timer to when its expiry index looks next (the first of an ordered
+    /// set).
     pub(crate) fn arm_conntrack_timer(&mut self) {
         let next = self.nf.ct.next_expiry();
         self.timers.set(TimerKey::Conntrack, next);
