@@ -27,8 +27,40 @@ pub struct RunOpts<'a> {
     pub kernel: bool,
 }
 
+/// A spinner on stderr while a long piece of work runs, on a terminal only (indicatif hides
+/// it otherwise); cleared before anything is printed.
+fn spinner(message: String) -> indicatif::ProgressBar {
+    let spin = indicatif::ProgressBar::new_spinner().with_message(message);
+    spin.enable_steady_tick(std::time::Duration::from_millis(120));
+    spin
+}
+
 fn load(f: &Found) -> Result<Scenario, Fail> {
     scenarios::load(&f.name, &f.text).map_err(|e| Fail::input(e.to_string()))
+}
+
+/// What a run gives the printing: the outcome, the names of the namespaces its records
+/// name, the sim's seed.
+type Ran = (transcript::Outcome, BTreeMap<nslab::sim_core::NodeId, String>, Option<u64>);
+
+/// Runs `sc` on the back end `o` names; a run a guard stopped is the failure with the
+/// transcript up to then.
+fn run_on(name: &str, text: &str, sc: &Scenario, o: &RunOpts<'_>) -> Result<Ran, (Fail, Option<String>)> {
+    if o.kernel {
+        let run = nslab::kernel_backend::run(name, text, sc).map_err(|e| (kernel_fail(e), None))?;
+        return Ok((run.into_outcome(), BTreeMap::new(), None));
+    }
+    // Every error to be found without running, all of them, before anything runs.
+    scenarios::check(name, text, sc).map_err(|e| (Fail::input(e.to_string()), None))?;
+    let opts = sim::RunOptions { seed: o.seed, dry_run: false, event_budget: o.event_budget };
+    let limits = nslab::sim_core::world::Limits::default();
+    match sim::run_with_limits(name, text, sc, &opts, limits) {
+        Ok(r) => {
+            let nodes = node_names(&r);
+            Ok((r.outcome(), nodes, Some(r.seed)))
+        }
+        Err(f) => Err((Fail { code: Exit::Failed, message: f.error.to_string() }, f.transcript)),
+    }
 }
 
 /// `nslab run [--kernel]`: one path for both back ends — load, run on the sim or the
@@ -38,26 +70,17 @@ pub fn run(arg: &str, o: RunOpts<'_>) -> Done {
     let found = find::scenario(arg)?;
     let (name, text) = (&found.name, &found.text);
     let sc = load(&found)?;
-    let (out, nodes, seed) = if o.kernel {
-        let run = nslab::kernel_backend::run(name, text, &sc).map_err(kernel_fail)?;
-        (run.into_outcome(), BTreeMap::new(), None)
-    } else {
-        // Every error to be found without running, all of them, before anything runs.
-        scenarios::check(name, text, &sc).map_err(|e| Fail::input(e.to_string()))?;
-        let opts = sim::RunOptions { seed: o.seed, dry_run: false, event_budget: o.event_budget };
-        let limits = nslab::sim_core::world::Limits::default();
-        match sim::run_with_limits(name, text, &sc, &opts, limits) {
-            Ok(r) => {
-                let nodes = node_names(&r);
-                (r.outcome(), nodes, Some(r.seed))
+    let spin = spinner(format!("{name}: {} steps{}", sc.steps.len(), if o.kernel { " on the kernel" } else { "" }));
+    let ran = run_on(name, text, &sc, &o);
+    spin.finish_and_clear();
+    let (out, nodes, seed) = match ran {
+        Ok(x) => x,
+        Err((fail, so_far)) => {
+            // A guard stopped the run: what happened up to there, then why.
+            if let Some(t) = so_far.filter(|_| !o.quiet && !o.json) {
+                out::raw(&t);
             }
-            Err(f) => {
-                // A guard stopped the run: what happened up to there, then why.
-                if let Some(t) = f.transcript.as_deref().filter(|_| !o.quiet && !o.json) {
-                    out::raw(t);
-                }
-                return Err(Fail { code: Exit::Failed, message: f.error.to_string() });
-            }
+            return Err(fail);
         }
     };
     let failures = out.failures(name);
@@ -217,8 +240,7 @@ pub fn diff(arg: &str, seed: Option<u64>, json: Option<&Path>, verbose: bool) ->
     let opts = sim::RunOptions { seed, ..Default::default() };
     let sim = sim::run(name, text, &sc, &opts).map_err(|e| Fail::input(e.to_string()))?;
     // Real time passes on the kernel: a spinner on a terminal (nothing when piped).
-    let spin = indicatif::ProgressBar::new_spinner().with_message(format!("{name}: running on the kernel"));
-    spin.enable_steady_tick(std::time::Duration::from_millis(120));
+    let spin = spinner(format!("{name}: running on the kernel"));
     let kernel = nslab::kernel_backend::run(name, text, &sc);
     spin.finish_and_clear();
     let kernel = kernel.map_err(kernel_fail)?;
@@ -252,16 +274,25 @@ pub fn all(dir: &Path) -> Done {
         return Err(Fail::input(format!("nslab: no scenarios (*.sh, *.ron) in {}", dir.display())));
     }
     let mut code = Exit::Ok;
+    // A bar under the verdicts on a terminal; each verdict is printed above it.
+    let bar = indicatif::ProgressBar::new(files.len() as u64).with_style(
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
     for f in files {
+        bar.inc(1);
         let (name, text) = match nslab::read_scenario(&f) {
             Ok(x) => x,
             Err(e) => {
                 code = Exit::Failed;
-                out::line(&format!("ERROR {}", f.display()));
-                out::diag(&e);
+                bar.suspend(|| {
+                    out::line(&format!("ERROR {}", f.display()));
+                    out::diag(&e);
+                });
                 continue;
             }
         };
+        bar.set_message(name.clone());
         let verdict = scenarios::load(&name, &text).and_then(|sc| {
             let r = sim::run(&name, &text, &sc, &sim::RunOptions::default())?;
             Ok((sc, r))
@@ -280,18 +311,21 @@ pub fn all(dir: &Path) -> Done {
                 for fl in &failures {
                     text.push_str(&format!("  {fl}\n"));
                 }
-                out::print(&text, Kind::Plain);
+                bar.suspend(|| out::print(&text, Kind::Plain));
                 if !failures.is_empty() {
                     code = Exit::Failed;
                 }
             }
             Err(e) => {
                 code = Exit::Failed;
-                out::line(&format!("ERROR {name}"));
-                out::diag(&e.to_string());
+                bar.suspend(|| {
+                    out::line(&format!("ERROR {name}"));
+                    out::diag(&e.to_string());
+                });
             }
         }
     }
+    bar.finish_and_clear();
     Ok(code)
 }
 
