@@ -346,3 +346,39 @@ fn gc_removes_only_what_a_record_says_nslab_made() {
     assert!(notes_left, "a user's /tmp/nslab-2024-notes was removed: {said}");
     assert!(stranger_left && unmarked_left, "a namespace/directory no record names was removed: {said}");
 }
+
+/// `run --kernel` prints its transcript as it happens: the lines come while the run goes
+/// on (the first long before a two-second sleep ends), and together they are the run's
+/// whole transcript, byte for byte.
+#[test]
+fn the_kernel_transcript_streams_as_it_happens() {
+    let text = "ip netns add a\nip netns exec a ip link set lo up\nip netns exec a ping -c 2 127.0.0.1\nsleep 2\nip netns list\n";
+    if let Some(why) = skip_reason(text) {
+        nslab::skipped(&why);
+        return;
+    }
+    let _machine = machine();
+    let sc = scenarios::load("live.sh", text).unwrap();
+    let got: std::sync::Arc<std::sync::Mutex<Vec<(std::time::Instant, String)>>> = Default::default();
+    let sink = got.clone();
+    let t0 = std::time::Instant::now();
+    let run = kernel_backend::run_live("live.sh", text, &sc, move |lines| {
+        sink.lock().unwrap().push((std::time::Instant::now(), lines.to_string()));
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    let end = std::time::Instant::now();
+    let got = got.lock().unwrap();
+    let streamed: String = got.iter().map(|(_, l)| l.as_str()).collect();
+    assert_eq!(streamed, nslab::scenarios::render::transcript::text(&run.rendered));
+    assert!(streamed.contains("64 bytes from 127.0.0.1: icmp_seq=2"), "{streamed}");
+    let first = got.first().expect("something was printed").0;
+    assert!(
+        end - first > std::time::Duration::from_millis(1500),
+        "the first lines came {:?} into a {:?} run",
+        first - t0,
+        end - t0
+    );
+    assert!(got.len() >= 3, "printed in several pieces: {}", got.len());
+    // (That nothing is left behind is the parity suite's check: it runs alongside, with
+    // namespaces of this process's prefix.)
+}

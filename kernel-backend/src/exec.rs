@@ -50,6 +50,11 @@ impl Recorder {
         r.push(make(at));
     }
 
+    /// A copy of the records so far (they stay).
+    pub fn snapshot(&self) -> Vec<Record> {
+        self.records.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
     /// The records so far.
     pub fn take(&self) -> Vec<Record> {
         std::mem::take(&mut *self.records.lock().unwrap_or_else(|p| p.into_inner()))

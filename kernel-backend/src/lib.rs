@@ -116,6 +116,22 @@ pub fn preflight(sc: &Scenario) -> Result<(), KernelError> {
 /// Runs a scenario on the kernel: first the same validation pass as `nslab check` and the
 /// sim (nothing is made for a scenario it refuses), then [`preflight`], then the steps.
 pub fn run(file: &str, source: &str, sc: &Scenario) -> Result<KernelRun, KernelError> {
+    run_with(file, source, sc, None)
+}
+
+/// [`run`], printing the transcript as it happens: `sink` gets its lines (each ending in a
+/// newline) at each step and, while a step waits, every quarter second — in the end, the
+/// whole transcript of the run, as [`KernelRun::rendered`] has it.
+pub fn run_live(
+    file: &str,
+    source: &str,
+    sc: &Scenario,
+    sink: impl FnMut(&str) + Send + 'static,
+) -> Result<KernelRun, KernelError> {
+    run_with(file, source, sc, Some(Box::new(sink)))
+}
+
+fn run_with(file: &str, source: &str, sc: &Scenario, sink: Option<runner::Sink>) -> Result<KernelRun, KernelError> {
     scenarios::check(file, source, sc).map_err(|e| KernelError::Refused(Box::new(e)))?;
     refuse_endless_sleep(file, source, sc)?;
     preflight(sc)?;
@@ -126,7 +142,7 @@ pub fn run(file: &str, source: &str, sc: &Scenario) -> Result<KernelRun, KernelE
         .map_err(|e| KernelError::Io(format!("tokio: {e}")))?;
     rt.block_on(async {
         let guard = tokio::spawn(on_signal());
-        let r = runner::run(file, source, sc).await;
+        let r = runner::run(file, source, sc, sink).await;
         guard.abort();
         r
     })

@@ -31,6 +31,9 @@ const GRACE: Duration = Duration::from_secs(3);
 const LINK_SETTLE: Duration = Duration::from_secs(5);
 /// How long a background process gets to start before the next step.
 const SETTLE: Duration = Duration::from_millis(300);
+/// How often a run printing as it goes (`run_live`) prints what happened meanwhile, while a
+/// step waits.
+const LIVE_EVERY: Duration = Duration::from_millis(250);
 /// PIDs for the in-process captures' lines (they are not processes of the machine).
 pub(crate) const CAPTURE_PID_BASE: u32 = 0x4000_0000;
 
@@ -144,7 +147,22 @@ pub struct Kernel {
     pub(crate) captures: Vec<CaptureName>,
     /// A step may have changed link states the kernel has not settled yet.
     unsettled: bool,
+    /// Where the transcript goes as it happens, for a run that prints as it goes.
+    pub(crate) live: Option<Live>,
 }
+
+/// A transcript printed as it happens: everything so far is rendered again at each step and
+/// while a step waits, and the lines not yet printed go out. Lines only ever append: the
+/// trace is in time order, and every process and capture is attributed (synchronously,
+/// where it is started) before the next chance to print.
+pub(crate) struct Live {
+    steps: Vec<Step>,
+    printed: usize,
+    sink: Sink,
+}
+
+/// Where a live transcript's lines go.
+pub type Sink = Box<dyn FnMut(&str) + Send>;
 
 /// An argv of fixed words.
 fn fixed(words: &[&str]) -> Vec<String> {
@@ -161,6 +179,18 @@ request subnet-mask, broadcast-address, time-offset, routers,\n\
 \trfc3442-classless-static-routes, ntp-servers;\n";
 
 impl Kernel {
+    /// Prints the transcript lines that happened since the last time.
+    fn flush_live(&mut self) {
+        let Some(live) = self.live.as_mut() else { return };
+        let records = self.rec.snapshot();
+        let r = transcript::render(&records, &self.attribution, &live.steps, &BTreeMap::new());
+        let fresh: String = r.lines.iter().skip(live.printed).map(|l| format!("{l}\n")).collect();
+        live.printed = r.lines.len().max(live.printed);
+        if !fresh.is_empty() {
+            (live.sink)(&fresh);
+        }
+    }
+
     fn error(&self, step: &Step, message: impl Into<String>) -> KernelError {
         let at: Span = step.span;
         KernelError::Refused(Box::new(ScenarioError::at(&self.file, &self.source, at, message)))
@@ -551,6 +581,7 @@ impl Backend for Kernel {
     type Error = KernelError;
 
     async fn command(&mut self, step: &Step) -> Result<(), KernelError> {
+        self.flush_live();
         if std::mem::take(&mut self.unsettled) {
             self.settle().await?;
         }
@@ -606,13 +637,15 @@ impl Backend for Kernel {
     }
 
     async fn wait(&mut self, _: &Step, jobs: Vec<&mut KernelJob>) -> Result<bool, KernelError> {
+        let until = std::time::Instant::now() + PATIENCE;
         for j in jobs {
             // A daemon's first process exits once it detached.
-            if let KernelJob::Proc { proc_, .. } = j
-                && proc_.running()
-                && proc_.wait(PATIENCE).await.is_none()
-            {
-                return Ok(false);
+            let KernelJob::Proc { proc_, .. } = j else { continue };
+            while proc_.running() && proc_.wait(LIVE_EVERY).await.is_none() {
+                self.flush_live();
+                if std::time::Instant::now() >= until {
+                    return Ok(false);
+                }
             }
         }
         Ok(true)
@@ -652,7 +685,11 @@ impl Backend for Kernel {
     }
 
     async fn sleep(&mut self, _: &Step, secs: Secs, _: &[ShellJob<KernelJob>]) -> Result<(), KernelError> {
-        tokio::time::sleep(Duration::from_nanos(secs.0.as_nanos())).await;
+        let until = tokio::time::Instant::now() + Duration::from_nanos(secs.0.as_nanos());
+        while tokio::time::Instant::now() < until {
+            tokio::time::sleep_until(until.min(tokio::time::Instant::now() + LIVE_EVERY)).await;
+            self.flush_live();
+        }
         Ok(())
     }
 
@@ -666,11 +703,13 @@ impl Backend for Kernel {
 }
 
 /// Runs a scenario on the kernel. The caller has checked privileges and tools.
-pub(crate) async fn run(file: &str, source: &str, sc: &Scenario) -> Result<KernelRun, KernelError> {
+pub(crate) async fn run(file: &str, source: &str, sc: &Scenario, sink: Option<Sink>) -> Result<KernelRun, KernelError> {
     let started = std::time::Instant::now();
     let mut k = Kernel::begin(file, source).await?;
+    k.live = sink.map(|sink| Live { steps: sc.steps.clone(), printed: 0, sink });
     let ran = shell::run_steps(&mut k, file, source, &sc.steps, false).await;
     ran.result?;
+    k.flush_live();
     let records = k.rec.take();
     let rendered = transcript::render(&records, &k.attribution, &sc.steps, &ran.exits);
     let mut captures = std::mem::take(&mut k.captures);
@@ -708,6 +747,7 @@ impl Kernel {
             attribution: Attribution::default(),
             captures: Vec::new(),
             unsettled: false,
+            live: None,
             names,
         };
         k.make_ns(None).await?;

@@ -43,11 +43,15 @@ fn load(f: &Found) -> Result<Scenario, Fail> {
 /// name, the sim's seed.
 type Ran = (transcript::Outcome, BTreeMap<nslab::sim_core::NodeId, String>, Option<u64>);
 
-/// Runs `sc` on the back end `o` names; a run a guard stopped is the failure with the
-/// transcript up to then.
-fn run_on(name: &str, text: &str, sc: &Scenario, o: &RunOpts<'_>) -> Result<Ran, (Fail, Option<String>)> {
+/// Runs `sc` on the back end `o` names (on the kernel with `live`, printing the transcript
+/// as it happens); a run a guard stopped is the failure with the transcript up to then.
+fn run_on(name: &str, text: &str, sc: &Scenario, o: &RunOpts<'_>, live: bool) -> Result<Ran, (Fail, Option<String>)> {
     if o.kernel {
-        let run = nslab::kernel_backend::run(name, text, sc).map_err(|e| (kernel_fail(e), None))?;
+        let run = match live {
+            true => nslab::kernel_backend::run_live(name, text, sc, out::raw),
+            false => nslab::kernel_backend::run(name, text, sc),
+        };
+        let run = run.map_err(|e| (kernel_fail(e), None))?;
         return Ok((run.into_outcome(), BTreeMap::new(), None));
     }
     // Every error to be found without running, all of them, before anything runs.
@@ -70,8 +74,13 @@ pub fn run(arg: &str, o: RunOpts<'_>) -> Done {
     let found = find::scenario(arg)?;
     let (name, text) = (&found.name, &found.text);
     let sc = load(&found)?;
-    let spin = spinner(format!("{name}: {} steps{}", sc.steps.len(), if o.kernel { " on the kernel" } else { "" }));
-    let ran = run_on(name, text, &sc, &o);
+    // On the kernel, real time passes: the transcript is printed as it happens.
+    let live = o.kernel && !o.quiet && !o.json;
+    let spin = match live {
+        true => indicatif::ProgressBar::hidden(),
+        false => spinner(format!("{name}: {} steps{}", sc.steps.len(), if o.kernel { " on the kernel" } else { "" })),
+    };
+    let ran = run_on(name, text, &sc, &o, live);
     spin.finish_and_clear();
     let (out, nodes, seed) = match ran {
         Ok(x) => x,
@@ -89,7 +98,7 @@ pub fn run(arg: &str, o: RunOpts<'_>) -> Done {
         let back_end = if o.kernel { "kernel" } else { "sim" };
         let header = json::Header { scenario: name, back_end, seed };
         out::raw(&json::lines(&header, &out, &nodes, &failures, checks));
-    } else if !o.quiet {
+    } else if !o.quiet && !live {
         out::raw(&transcript::text(&out.rendered));
     }
     match o.pcap {
