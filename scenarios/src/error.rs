@@ -1,5 +1,5 @@
 //! Scenario errors: every one names the file, line and column, what went wrong, and what
-//! would fix it, rendered the way rustc shows a span. A pass that finds several errors
+//! would fix it, rendered the way rustc shows a span (by annotate-snippets). A pass that finds several errors
 //! (`nslab check`) returns the first with the others attached, so every caller that prints
 //! one error prints them all.
 //!
@@ -145,14 +145,12 @@ fn shorten(s: &str, max: usize) -> String {
 }
 
 impl ScenarioError {
-    /// Renders this one error (not those attached).
+    /// Renders this one error (not those attached), through annotate-snippets: the title
+    /// names the place, the source line is a window around the caret (a line may be a
+    /// megabyte long), and the caret counts terminal columns (`テスト` takes six).
     fn render(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
         let Span { line, col, len } = self.span;
-        writeln!(f, "error: {}:{line}:{col}: {}", self.file, self.message)?;
-        let num = line.to_string();
-        let pad = " ".repeat(num.len());
-        writeln!(f, "{pad} |")?;
-        // A window of the line around the caret: a line may be a megabyte long.
         let caret = col.saturating_sub(1) as usize;
         let total = self.line_text.chars().count();
         let (from, to) = if total <= WINDOW {
@@ -164,24 +162,19 @@ impl ScenarioError {
         let before = if from > 0 { "…" } else { "" };
         let after = if to < total { "…" } else { "" };
         let shown: String = self.line_text.chars().skip(from).take(to - from).collect();
-        writeln!(f, "{num} | {before}{shown}{after}")?;
-        // Each character is padded by the columns a terminal gives it (`テスト` takes six),
-        // a tab by a tab.
-        let cols = |c: char| unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-        let mut lead: String = before.chars().map(|_| ' ').collect();
-        for c in shown.chars().take(caret.saturating_sub(from)) {
-            match c {
-                '\t' => lead.push('\t'),
-                c => lead.extend(std::iter::repeat_n(' ', cols(c))),
-            }
-        }
+        let source = format!("{before}{shown}{after}");
+        // The caret's characters, as byte offsets into what is shown.
+        let byte_at = |chars: usize| shown.char_indices().nth(chars).map_or(shown.len(), |(b, _)| b) + before.len();
+        let first = caret.saturating_sub(from).min(shown.chars().count());
         let chars = (len.max(1) as usize).min(to.saturating_sub(caret).max(1));
-        let width: usize = shown.chars().skip(caret.saturating_sub(from)).take(chars).map(cols).sum();
-        write!(f, "{pad} | {lead}{}", "^".repeat(width.max(1)))?;
+        let span = byte_at(first)..byte_at(first + chars);
+        let title = format!("{}:{line}:{col}: {}", self.file, self.message);
+        let snippet = Snippet::source(&source).line_start(line as usize).annotation(AnnotationKind::Primary.span(span));
+        let mut group = Level::ERROR.primary_title(&title).element(snippet);
         if let Some(h) = &self.hint {
-            write!(f, "\n{pad} = help: {h}")?;
+            group = group.element(Level::HELP.message(h));
         }
-        Ok(())
+        write!(f, "{}", Renderer::plain().render(&[group]))
     }
 }
 
@@ -346,7 +339,7 @@ mod tests {
         let text = e.to_string();
         assert_eq!(
             text,
-            "error: lab.sh:2:31: Cannot find device \"ns9\"\n  |\n2 | ip netns exec ns1 ip link set ns9 up\n  |                               ^^^\n  = help: interfaces in ns1: lo"
+            "error: lab.sh:2:31: Cannot find device \"ns9\"\n  |\n2 | ip netns exec ns1 ip link set ns9 up\n  |                               ^^^\n  |\n  = help: interfaces in ns1: lo"
         );
     }
 
