@@ -217,6 +217,13 @@ fn the_json_lines_follow_their_schema() {
         lines.iter().any(|l| l["kind"] == "event" && l["table"] == "neigh" && l["ns"] == "router"),
         "a neighbour event of the router, named by its namespace"
     );
+    assert!(
+        lines.iter().any(|l| l["kind"] == "event"
+            && l["table"] == "conntrack"
+            && l["ns"] == "router"
+            && l["text"].as_str().is_some_and(|t| t.starts_with("[NEW] icmp     1 30 src=192.0.2.1 dst=203.0.113.1"))),
+        "the router's conntrack [NEW], as conntrack -E prints it"
+    );
 }
 
 /// Four shards, each its own process, merge into the summary of the whole sweep, byte for

@@ -371,6 +371,12 @@ impl Netns {
             return;
         }
         let mut events = std::mem::take(&mut self.nf.ct.events);
+        // Each event is also a trace record (`nslab run --json`'s `event` lines), as
+        // `conntrack -E` would print it.
+        for (ev, e) in &events {
+            let text = crate::netfilter::conntrack::event_line(*ev, e).trim_start().to_string();
+            cx.record(sim_core::Record::Event { at: cx.now(), node: cx.node(), table: "conntrack", text });
+        }
         let mut from = super::socktab::SocketId(0);
         while let Some(id) = self.socks.next_conntrack(from) {
             from = id.succ();
