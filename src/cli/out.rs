@@ -50,10 +50,14 @@ fn paint(text: &str, kind: Kind) -> String {
             format!("{head}{ERROR}{carets}{ERROR:#}")
         } else if let Some(rest) = trimmed.strip_prefix("= help:") {
             styled(HELP, "= help:", rest)
-        } else if kind == Kind::Diff && (body.starts_with("- ") || body.starts_with("-\t")) {
-            format!("{REMOVED}{body}{REMOVED:#}")
-        } else if kind == Kind::Diff && (body.starts_with("+ ") || body.starts_with("+\t")) {
-            format!("{ADDED}{body}{ADDED:#}")
+        } else if kind == Kind::Diff && trimmed.starts_with("-  ") {
+            format!("{lead}{REMOVED}{trimmed}{REMOVED:#}")
+        } else if kind == Kind::Diff && trimmed.starts_with("+  ") {
+            format!("{lead}{ADDED}{trimmed}{ADDED:#}")
+        } else if kind == Kind::Diff && (trimmed.starts_with("DIFFER") || trimmed.starts_with("AGREE")) {
+            let word = trimmed.split_whitespace().next().unwrap_or_default().trim_end_matches(':');
+            let style = if word.starts_with("DIFFER") { FAIL } else { PASS };
+            styled(style, word, &trimmed[word.len()..])
         } else {
             body.to_string()
         };
@@ -109,5 +113,16 @@ mod tests {
         assert!(painted.ends_with("\nplain\n"));
         // Stripped of its colour, it is the text.
         assert_eq!(anstream::adapter::strip_str(&painted).to_string(), text);
+        // A diff report's removed and added lines, and its verdicts.
+        let report = "DIFFERS a.sh:3  ip route
+        -  10.0.0.0/24 dev a
+        +  10.0.0.0/8 dev a
+DIFFER: 0 agree
+";
+        let painted = paint(report, Kind::Diff);
+        assert!(painted.contains("        \u{1b}[31m-  10.0.0.0/24 dev a\u{1b}[0m\n"), "{painted:?}");
+        assert!(painted.contains("        \u{1b}[32m+  10.0.0.0/8 dev a\u{1b}[0m\n"), "{painted:?}");
+        assert!(painted.starts_with("\u{1b}[1m\u{1b}[31mDIFFERS\u{1b}[0m a.sh:3"), "{painted:?}");
+        assert_eq!(anstream::adapter::strip_str(&painted).to_string(), report);
     }
 }
