@@ -352,3 +352,23 @@ fn json_stays_json_when_a_guard_stops_the_run() {
     }
     assert!(text(&json_run.stderr).contains("event"), "{}", text(&json_run.stderr));
 }
+
+/// `--stats` tells, on stderr, what a run cost: E3's events, its drops by reason (the
+/// scenario's own: forwarding off, no route, TTL), virtual and wall time, peak memory.
+#[test]
+fn stats_say_what_a_run_cost() {
+    let out = nslab(&["run", "e03", "-q", "--stats"]);
+    assert_eq!(out.status.code(), Some(0));
+    let err = text(&out.stderr);
+    assert!(text(&out.stdout).starts_with("PASS scenarios/e03-router.sh"), "stdout has only the verdict");
+    assert!(
+        err.contains("stats: drops         7: 3 forwarding disabled, 2 no route to host, 2 ttl exceeded\n"),
+        "{err}"
+    );
+    assert!(err.contains("stats: virtual time  35.000 s ("), "{err}");
+    for line in ["stats: events ", "stats: frames ", "stats: wall time ", "stats: peak memory "] {
+        assert!(err.contains(line), "{line:?} missing:\n{err}");
+    }
+    let json = nslab(&["run", "e03", "--json", "--stats"]);
+    assert!(text(&json.stdout).lines().all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()));
+}

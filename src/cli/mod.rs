@@ -125,6 +125,10 @@ pub enum Cmd {
         /// Run on the real kernel (root only) instead of the sim.
         #[arg(long, conflicts_with_all = ["seed", "event_budget"])]
         kernel: bool,
+        /// At the end, on stderr: events, frames captured, drops by reason, virtual and
+        /// wall time, peak memory — for sizing a lab.
+        #[arg(long)]
+        stats: bool,
     },
     /// Validate scenarios without running them (syntax, names, configuration): every error.
     Check {

@@ -25,6 +25,8 @@ pub struct RunOpts<'a> {
     pub event_budget: Option<u64>,
     /// On the kernel.
     pub kernel: bool,
+    /// Print the run's statistics at the end.
+    pub stats: bool,
 }
 
 /// A spinner on stderr while a long piece of work runs, on a terminal only (indicatif hides
@@ -40,8 +42,11 @@ fn load(f: &Found) -> Result<Scenario, Fail> {
 }
 
 /// What a run gives the printing: the outcome, the names of the namespaces its records
-/// name, the sim's seed.
-type Ran = (transcript::Outcome, BTreeMap<nslab::sim_core::NodeId, String>, Option<u64>);
+/// name, the sim's seed, and its engine's counts (sim: events, virtual time at the end).
+type Ran = (transcript::Outcome, BTreeMap<nslab::sim_core::NodeId, String>, Option<u64>, Option<Engine>);
+
+/// A sim run's events processed and its virtual time at the end.
+type Engine = (u64, nslab::sim_core::Instant);
 
 /// Runs `sc` on the back end `o` names (on the kernel with `live`, printing the transcript
 /// as it happens); a run a guard stopped is the failure with the transcript up to then.
@@ -52,7 +57,7 @@ fn run_on(name: &str, text: &str, sc: &Scenario, o: &RunOpts<'_>, live: bool) ->
             false => nslab::kernel_backend::run(name, text, sc),
         };
         let run = run.map_err(|e| (kernel_fail(e), None))?;
-        return Ok((run.into_outcome(), BTreeMap::new(), None));
+        return Ok((run.into_outcome(), BTreeMap::new(), None, None));
     }
     // Every error to be found without running, all of them, before anything runs.
     scenarios::check(name, text, sc).map_err(|e| (Fail::input(e.to_string()), None))?;
@@ -61,7 +66,8 @@ fn run_on(name: &str, text: &str, sc: &Scenario, o: &RunOpts<'_>, live: bool) ->
     match sim::run_with_limits(name, text, sc, &opts, limits) {
         Ok(r) => {
             let nodes = node_names(&r);
-            Ok((r.outcome(), nodes, Some(r.seed)))
+            let engine = (r.lab.world().events_processed(), r.end());
+            Ok((r.outcome(), nodes, Some(r.seed), Some(engine)))
         }
         Err(f) => Err((Fail { code: Exit::Failed, message: f.error.to_string() }, f.transcript)),
     }
@@ -76,13 +82,14 @@ pub fn run(arg: &str, o: RunOpts<'_>) -> Done {
     let sc = load(&found)?;
     // On the kernel, real time passes: the transcript is printed as it happens.
     let live = o.kernel && !o.quiet && !o.json;
+    let wall = std::time::Instant::now();
     let spin = match live {
         true => indicatif::ProgressBar::hidden(),
         false => spinner(format!("{name}: {} steps{}", sc.steps.len(), if o.kernel { " on the kernel" } else { "" })),
     };
     let ran = run_on(name, text, &sc, &o, live);
     spin.finish_and_clear();
-    let (out, nodes, seed) = match ran {
+    let (out, nodes, seed, engine) = match ran {
         Ok(x) => x,
         Err((fail, so_far)) => {
             // A guard stopped the run: what happened up to there, then why.
@@ -116,7 +123,43 @@ pub fn run(arg: &str, o: RunOpts<'_>) -> Done {
     if !o.json {
         verdict(name, checks, &failures, o.quiet, &out.how);
     }
+    if o.stats {
+        out::diag(&stats(&out, engine, wall.elapsed()));
+    }
     Ok(if failures.is_empty() { Exit::Ok } else { Exit::Failed })
+}
+
+/// `--stats`: what a run cost, for sizing a lab.
+fn stats(out: &transcript::Outcome, engine: Option<Engine>, wall: std::time::Duration) -> String {
+    use nslab::sim_core::Record;
+    let frames = out.records.iter().filter(|r| matches!(r, Record::Frame { .. })).count();
+    let mut drops: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in &out.records {
+        if let Record::Drop { reason, .. } = r {
+            *drops.entry(reason).or_default() += 1;
+        }
+    }
+    let total: usize = drops.values().sum();
+    let mut by: Vec<(&&str, &usize)> = drops.iter().collect();
+    by.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let reasons: Vec<String> = by.iter().map(|(r, n)| format!("{n} {r}")).collect();
+    let mut s = String::new();
+    if let Some((events, _)) = engine {
+        s += &format!("stats: events        {events}\n");
+    }
+    s += &format!("stats: frames        {frames} captured\n");
+    s += &format!("stats: drops         {total}{}{}\n", if total > 0 { ": " } else { "" }, reasons.join(", "));
+    if let Some((_, end)) = engine {
+        let v = end.as_nanos() as f64 / 1e9;
+        let ratio = if wall.as_secs_f64() > 0.0 { v / wall.as_secs_f64() } else { 0.0 };
+        s += &format!("stats: virtual time  {v:.3} s ({ratio:.0}× real time)\n");
+    }
+    s += &format!("stats: wall time     {:.3} s\n", wall.as_secs_f64());
+    let peak = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|t| t.lines().find_map(|l| l.strip_prefix("VmHWM:").map(|v| v.trim().to_string())));
+    s += &format!("stats: peak memory   {}", peak.unwrap_or_else(|| "unknown".into()));
+    s
 }
 
 /// The names of the namespaces a sim run's drop and event records name.
