@@ -11,13 +11,12 @@
 //! open a user's sockets itself: `nslab::net` does, on a thread inside the namespace
 //! ([`crate::netns::within`]).
 
-use crate::capture::Capture;
-use crate::runner::{CAPTURE_PID_BASE, Cap, Kernel};
+use crate::runner::Kernel;
 use crate::{KernelError, preflight, refuse_endless_sleep};
 use scenarios::Scenario;
-use scenarios::render::transcript::{self, CaptureName, Rendered};
+use scenarios::render::transcript::{self, Rendered};
 use scenarios::run::shell;
-use sim_core::{CaptureId, Filter, NsName, Record};
+use sim_core::{CaptureId, Filter, Record};
 use std::time::Duration;
 
 /// How long [`KernelLab::records`] waits for a capture to take in what its socket holds.
@@ -96,16 +95,8 @@ impl KernelLab {
             Ok(x) => x,
             Err(r) => return Ok(Err(r.message)),
         };
-        let id = CaptureId(self.k.captures.len() as u32);
         let all = Filter::parse("").expect("the empty filter parses");
-        let cap = match Capture::start(&kernel, dev, all, id, &self.k.rec)? {
-            Ok(c) => c,
-            Err(why) => return Ok(Err(why)),
-        };
-        self.k.captures.push(CaptureName { id, name: format!("{}/{dev}", ns.unwrap_or("root")), filter: None });
-        let ns: NsName = name;
-        self.k.caps.push(Cap { cap, ns, pid: CAPTURE_PID_BASE + id.0, ended: false });
-        Ok(Ok(id))
+        Ok(self.k.open_capture(&kernel, name, ns, dev, all, None)?.map(|(id, _)| id))
     }
 
     /// Everything recorded so far: commands, their output, and the frames of every capture

@@ -35,7 +35,7 @@ const SETTLE: Duration = Duration::from_millis(300);
 /// step waits.
 const LIVE_EVERY: Duration = Duration::from_millis(250);
 /// PIDs for the in-process captures' lines (they are not processes of the machine).
-pub(crate) const CAPTURE_PID_BASE: u32 = 0x4000_0000;
+const CAPTURE_PID_BASE: u32 = 0x4000_0000;
 
 /// What a kernel run produced: the same parts a sim run has.
 #[derive(Debug)]
@@ -447,26 +447,41 @@ impl Kernel {
     ) -> Result<Result<KernelJob, Refusal>, KernelError> {
         let Command::Tcpdump(t) = &step.run else { unreachable!("capture takes tcpdump only") };
         let filter = Filter::parse(&t.filter).map_err(|e| self.error(step, e.to_string()))?;
-        let id = CaptureId(self.captures.len() as u32);
-        let cap = match Capture::start(kernel, &t.iface, filter, id, &self.rec)? {
-            Ok(cap) => cap,
+        let shown = (!t.filter.is_empty()).then(|| t.filter.clone());
+        let (id, pid) = match self.open_capture(kernel, ns.clone(), step.ns.as_deref(), &t.iface, filter, shown)? {
+            Ok(x) => x,
             Err(msg) => return Ok(Err(Refusal::new(msg, 1).at_word(&t.iface))),
         };
-        let pid = CAPTURE_PID_BASE + id.0;
         for l in tcpdump::start_lines(&t.iface, t.write.is_some()) {
             self.rec.push(|at| Record::Output { at, ns: ns.clone(), pid, stream: Stream::Stderr, line: l });
         }
-        let name = step.ns.as_deref().unwrap_or("root");
-        self.captures.push(CaptureName {
-            id,
-            name: format!("{name}/{}", t.iface),
-            filter: (!t.filter.is_empty()).then(|| t.filter.clone()),
-        });
         let opts = Options { link_header: t.link_header, timestamp: !t.no_timestamp };
         self.attribution.captures.insert(id, (i, opts, t.write.is_some()));
-        self.attribution.procs.insert((ns.clone(), pid), i);
-        self.caps.push(Cap { cap, ns, pid, ended: false });
+        self.attribution.procs.insert((ns, pid), i);
         Ok(Ok(KernelJob::Capture(self.caps.len() - 1)))
+    }
+
+    /// Starts capturing on `dev` of namespace `kernel` (`ns` by the trace's name, `label`
+    /// by the scenario's, `None` the root) into the run's records: its id and pid, or
+    /// tcpdump's refusal. A scenario's `tcpdump` and a library lab's capture both start here.
+    pub(crate) fn open_capture(
+        &mut self,
+        kernel: &str,
+        ns: NsName,
+        label: Option<&str>,
+        dev: &str,
+        filter: Filter,
+        shown: Option<String>,
+    ) -> Result<Result<(CaptureId, u32), String>, KernelError> {
+        let id = CaptureId(self.captures.len() as u32);
+        let cap = match Capture::start(kernel, dev, filter, id, &self.rec)? {
+            Ok(cap) => cap,
+            Err(msg) => return Ok(Err(msg)),
+        };
+        let pid = CAPTURE_PID_BASE + id.0;
+        self.captures.push(CaptureName { id, name: format!("{}/{dev}", label.unwrap_or("root")), filter: shown });
+        self.caps.push(Cap { cap, ns, pid, ended: false });
+        Ok(Ok((id, pid)))
     }
 
     /// Starts a real program; a background one is given the moment a person gives a
