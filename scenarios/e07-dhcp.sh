@@ -88,6 +88,7 @@ PING 192.0.2.186 (192.0.2.186) 56(84) bytes of data.
 3 packets transmitted, 3 received, 0% packet loss, time {}ms
 rtt min/avg/max/mdev = {} ms
 
-# The lease (3600 s, bound at 3 s) counts down in virtual time.
+# The lease (3600 s, bound at 3.012 s) counts down in virtual time: 9.005 s later, the
+# kernel shows the whole seconds left.
 $ ip netns exec client ip addr show c-veth0
-#! contains:        valid_lft 3591sec preferred_lft 3591sec
+#! contains:        valid_lft 3590sec preferred_lft 3590sec

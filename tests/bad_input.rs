@@ -29,7 +29,7 @@ fn unknown_command() {
     assert_at(&e, "a.sh", 4, 19, "unknown command `pign`");
     assert!(
         e.contains(
-            "help: nslab runs ip, bridge, brctl, sysctl, iptables, iptables-save, iptables-restore, conntrack, ping"
+            "help: did you mean `ping`? nslab runs ip, bridge, brctl, sysctl, iptables, iptables-save, iptables-restore, conntrack, ping"
         ),
         "{e}"
     );
@@ -654,27 +654,32 @@ fn mtu_outside_the_devices_range_is_refused_as_the_kernel_does() {
 
 #[test]
 fn sleep_takes_what_gnu_sleep_takes_and_inf_runs_until_nothing_can_happen() {
+    // Each command starts a shell's gap (1 ms) after the one before, and the final Ctrl-C
+    // one more after the last: a lone sleep ends 2 ms past its own length.
     let end = |text: &str| common::run_text("a.sh", text).unwrap_or_else(|e| panic!("{e}")).end().to_string();
     // GNU's forms: suffixes, exponents, hex; operands add up.
-    assert_eq!(end("sleep 1d\n"), "86400.000");
-    assert_eq!(end("sleep 1.5m\n"), "90.000");
-    assert_eq!(end("sleep 0x10\n"), "16.000");
-    assert_eq!(end("sleep 1e3\n"), "1000.000");
-    assert_eq!(end("sleep 1 2.5\n"), "3.500");
-    // For ever, and longer than virtual time counts: until nothing more can happen.
+    assert_eq!(end("sleep 1d\n"), "86400.002");
+    assert_eq!(end("sleep 1.5m\n"), "90.002");
+    assert_eq!(end("sleep 0x10\n"), "16.002");
+    assert_eq!(end("sleep 1e3\n"), "1000.002");
+    assert_eq!(end("sleep 1 2.5\n"), "3.502");
+    // For ever, and longer than virtual time counts: until nothing more can happen (at
+    // once, here: the clock stays at 2.002).
     for inf in ["inf", "infinity", "INF", "Infinity", "1e12", "1e400", "99999999999999999999"] {
-        assert_eq!(end(&format!("sleep 2\nsleep {inf}\n")), "2.000", "sleep {inf}");
+        assert_eq!(end(&format!("sleep 2\nsleep {inf}\n")), "2.003", "sleep {inf}");
     }
     // A ping's packets and the neighbour timers after it, then quiet; the next step goes on.
     let text = "ip netns add a\nip -n a link set lo up\nip netns exec a ping -c 3 127.0.0.1 &\nsleep inf\nip netns list\n#> a\nsleep infinity\nsleep 1\n";
     let r = common::run_text("a.sh", text).unwrap_or_else(|e| panic!("{e}"));
     assert!(r.failures("a.sh").is_empty());
-    assert_eq!(r.end().to_string(), "3.000", "two seconds of pings, then nothing, then `sleep 1`");
+    // The ping starts at 0.003 and its last reply comes at 2.003; three commands and the
+    // final Ctrl-C later it is 3.007.
+    assert_eq!(r.end().to_string(), "3.007", "two seconds of pings, then nothing, then `sleep 1`");
     // Sleeps that would pass the end of virtual time never overflow it.
-    assert_eq!(end("sleep 15000000000\nsleep 15000000000\nsleep 1\n"), "15000000001.000");
+    assert_eq!(end("sleep 15000000000\nsleep 15000000000\nsleep 1\n"), "15000000001.004");
     let ron = "(steps: [(run: Sleep(secs: \"infinity\")), (run: Sleep(secs: \"1.5m\")), (run: Sleep(secs: 2))])";
     let r = common::run_text("a.ron", ron).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(r.end().to_string(), "92.000");
+    assert_eq!(r.end().to_string(), "92.004");
     // A lab that never goes quiet: a located error naming the job, not a hang.
     let e =
         err("a.sh", "ip netns add a\nip -n a link set lo up\nip netns exec a ping -q -i 10 127.0.0.1 &\nsleep inf\n");

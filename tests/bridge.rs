@@ -99,6 +99,11 @@ fn misuse_is_refused_like_linux() {
     assert!(e.contains("Error: Can not enslave a bridge to a bridge."), "{e}");
     let e = err("ip link set lo master br0\n");
     assert!(e.contains("RTNETLINK answers: Invalid argument"), "{e}");
+    // A bridge and lo stay in the namespace they were made in (NETIF_F_NETNS_LOCAL).
+    for dev in ["br0", "lo"] {
+        let e = err(&format!("ip netns add x\nip link set {dev} netns x\n"));
+        assert!(e.contains("Error: The interface netns is immutable."), "{e}");
+    }
     let e = err("brctl delbr br0\n");
     assert!(e.contains("bridge br0 is still up; can't delete it"), "{e}");
     let e = err("brctl addif br0 nope\n");

@@ -63,7 +63,7 @@ fn a_reader_that_goes_away_ends_it_quietly() {
     // `| head -1`: one line, then the pipe closes while nslab still has ~200 KiB to write.
     let mut first = String::new();
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
-    assert_eq!(first, "[   0.000] # ip netns add n0\n");
+    assert_eq!(first, "[   0.001] # ip netns add n0\n");
     let out = child.wait_with_output().unwrap();
     assert_eq!(text(&out.stderr), "", "no panic, no `Broken pipe`");
     assert_eq!(out.status.code(), Some(0));
@@ -154,7 +154,7 @@ fn colour_on_request_and_never_with_no_color() {
 #[test]
 fn a_scenario_comes_from_stdin_or_by_its_bundled_name() {
     let out = with_stdin(&["run", "-"], "ip netns add a\nip netns list\n#> a\n");
-    assert_eq!(text(&out.stdout), "[   0.000] # ip netns add a\n[   0.000] # ip netns list\n[   0.000] a\n");
+    assert_eq!(text(&out.stdout), "[   0.001] # ip netns add a\n[   0.002] # ip netns list\n[   0.002] a\n");
     assert_eq!(out.status.code(), Some(0));
     let by_name = nslab(&["run", "e05", "-q"]);
     assert!(text(&by_name.stdout).starts_with("PASS scenarios/e05-ethernet-router.sh"), "{}", text(&by_name.stdout));
@@ -315,7 +315,7 @@ fn captures_are_written_as_tcpdump_writes_them() {
         Ok(o) if o.status.success() => {
             let lines = text(&o.stdout);
             assert!(
-                lines.starts_with("2026-11-22 00:00:00.000000 IP 127.0.0.1 > 127.0.0.1: ICMP echo request"),
+                lines.starts_with("2026-11-22 00:00:00.005000 IP 127.0.0.1 > 127.0.0.1: ICMP echo request"),
                 "{lines}"
             );
             assert_eq!(lines.lines().count(), 4, "{lines}");
@@ -365,7 +365,7 @@ fn stats_say_what_a_run_cost() {
         err.contains("stats: drops         7: 3 forwarding disabled, 2 no route to host, 2 ttl exceeded\n"),
         "{err}"
     );
-    assert!(err.contains("stats: virtual time  35.000 s ("), "{err}");
+    assert!(err.contains("stats: virtual time  35.037 s ("), "{err}");
     for line in ["stats: events ", "stats: frames ", "stats: wall time ", "stats: peak memory "] {
         assert!(err.contains(line), "{line:?} missing:\n{err}");
     }

@@ -91,9 +91,14 @@ fn every_scenario_agrees_with_the_kernel_and_the_machine_is_untouched() {
         return;
     }
     let before = (host_state(), machine_settings(), tmp_listing());
-    // The `.ron` twins are the same scenarios (tests/front_ends.rs): run the scripts.
-    let files: Vec<_> =
-        common::scenario_files().into_iter().filter(|p| p.extension().is_some_and(|e| e == "sh")).collect();
+    // The `.ron` twins are the same scenarios (tests/front_ends.rs): run the scripts, and
+    // the seeds' pastes.
+    let pasted = nslab::scenario_files(&nslab::default_scenario_dir().join("pasted")).expect("scenarios/pasted");
+    let files: Vec<_> = common::scenario_files()
+        .into_iter()
+        .chain(pasted)
+        .filter(|p| p.extension().is_some_and(|e| e == "sh"))
+        .collect();
     let handles: Vec<_> = files.into_iter().map(|f| std::thread::spawn(move || (f.clone(), parity(&f)))).collect();
     let mut bad = Vec::new();
     for h in handles {

@@ -502,15 +502,23 @@ impl Kernel {
             // the next command: wait (up to 10 s) until its port is bound, looking with `ss`
             // (no traffic that a capture would see). Python takes a while to start; under
             // load anything may.
+            // A TCP client in another terminal has connected by then too (the sim's has,
+            // a millisecond later): wait until its connection is established, or it ended.
             let listens = match &step.run {
-                Command::HttpServer(h) => Some(("-Hltn", h.port.unwrap_or(8000))),
-                Command::Nc(n) if n.listen => Some((if n.udp { "-Hlun" } else { "-Hltn" }, n.port)),
-                Command::Dnsmasq(_) => Some(("-Hlun", 67)),
+                Command::HttpServer(h) => Some(("-Hltn", "sport", h.port.unwrap_or(8000))),
+                Command::Nc(n) if n.listen => Some((if n.udp { "-Hlun" } else { "-Hltn" }, "sport", n.port)),
+                Command::Nc(n) if !n.udp => Some(("-Htn", "dport", n.port)),
+                Command::Dnsmasq(_) => Some(("-Hlun", "sport", 67)),
                 _ => None,
             };
-            if let Some((flags, port)) = listens {
-                let sport = format!("sport = :{port}");
-                let argv = fixed(&["ss", flags, &sport]);
+            if let Some((flags, side, port)) = listens {
+                let filter = format!("{side} = :{port}");
+                let mut words = vec!["ss", flags];
+                if side == "dport" {
+                    words.extend(["state", "established"]);
+                }
+                words.push(&filter);
+                let argv = fixed(&words);
                 for _ in 0..100 {
                     match exec::run(kernel, &argv, &self.names).await {
                         Ok(o) if !o.stdout.is_empty() => break,

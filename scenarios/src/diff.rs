@@ -144,7 +144,7 @@ static CT_EVENT: LazyLock<Regex> =
 /// conntrack's default timeouts (nf_conntrack_proto_{tcp,udp,icmp,generic}), in seconds.
 const CT_TIMEOUTS: [u64; 7] = [10, 30, 60, 120, 180, 600, 432_000];
 static TCP_WIN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r", win \d+(, options \[[^\]]*\])?").expect("regex"));
-static TCP_NUM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b(seq|ack) (\d{6,})\b").expect("regex"));
+static TCP_NUM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b(seq|ack) (\d{6,})(?::(\d+))?\b").expect("regex"));
 static HOST_PORT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\d+\.\d+\.\d+\.\d+):(\d+)").expect("regex"));
 static BRIDGE_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b([0-9a-f]{4})\.([0-9a-f]{12})\b").expect("regex"));
 static PORT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\d+\.\d+\.\d+\.\d+)\.(\d+)([ :>,])").expect("regex"));
@@ -252,9 +252,15 @@ impl Norm {
             // TCP segments: smoltcp's window and options are its own (masked); initial
             // sequence numbers are random on both sides (symbols).
             s = TCP_WIN.replace_all(&s, ", win <w>").into_owned();
+            // The first segment tcpdump sees of a flow shows absolute numbers, its end too
+            // (`seq A:B`): that end is the start plus the length.
             s = TCP_NUM
                 .replace_all(&s, |c: &regex::Captures<'_>| {
-                    format!("{} {}", &c[1], symbol(&mut self.isns, "isn", &c[2]))
+                    let start = symbol(&mut self.isns, "isn", &c[2]);
+                    match (c[2].parse::<u64>(), c.get(3).and_then(|e| e.as_str().parse::<u64>().ok())) {
+                        (Ok(a), Some(b)) => format!("{} {start}:+{}", &c[1], b.wrapping_sub(a) & 0xffff_ffff),
+                        _ => format!("{} {start}", &c[1]),
+                    }
                 })
                 .into_owned();
         }
@@ -476,6 +482,16 @@ mod tests {
             b.line("Unicast reply from 192.0.2.2 [00:00:5E:00:53:02]  1.003ms")
         );
         assert_ne!(a.line("192.0.2.1.40000 > 192.0.2.2.53: UDP"), b.line("192.0.2.1.40000 > 192.0.2.9.53: UDP"));
+        // The first segment of a flow a capture sees: absolute numbers, its end as well.
+        let (mut a, mut b) = (Norm::default(), Norm::default());
+        assert_eq!(
+            a.line("IP 203.0.113.1.51936 > 203.0.113.254.54321: Flags [P.], seq 2153103357:2153103370, ack 3513526384, win 229, length 13"),
+            b.line("IP 203.0.113.1.40000 > 203.0.113.254.54321: Flags [P.], seq 3585955446:3585955459, ack 12345678, win 32768, length 13")
+        );
+        assert_ne!(
+            a.line("IP 203.0.113.1.51936 > 203.0.113.254.54321: Flags [P.], seq 2153103357:2153103371, ack 3513526384, win 229, length 14"),
+            b.line("IP 203.0.113.1.40000 > 203.0.113.254.54321: Flags [P.], seq 3585955446:3585955459, ack 12345678, win 32768, length 14")
+        );
         let mut c = Norm { fixed: ["00:00:5e:00:53:01".to_string()].into(), ..Default::default() };
         assert_eq!(c.line("link/ether 00:00:5E:00:53:01 brd"), "link/ether 00:00:5e:00:53:01 brd");
     }

@@ -280,6 +280,8 @@ pub enum Command {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         dev: Option<String>,
     },
+    /// `ip neigh add|replace|change|del ADDR [lladdr MAC] dev DEV [nud STATE]`.
+    NeighSet(NeighSetCmd),
     /// `bridge fdb show [br BR]`.
     BridgeFdbShow {
         /// Only this bridge.
@@ -322,13 +324,17 @@ pub enum Command {
         /// The words after `conntrack`.
         args: Vec<String>,
     },
-    /// `sysctl [-w] KEY[=VALUE]`.
+    /// `sysctl [-w] [-q|-n] KEY[=VALUE]`; also what `cat /proc/sys/…` (`-n`) and
+    /// `echo V > /proc/sys/…` (`-q -w`) do.
     Sysctl {
         /// Key.
         key: String,
         /// Value to write.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         value: Option<String>,
+        /// What it prints.
+        #[serde(default, skip_serializing_if = "SysctlOut::is_lines")]
+        out: SysctlOut,
     },
     /// `ping …`.
     Ping(PingCmd),
@@ -524,6 +530,17 @@ impl fmt::Display for Command {
                 write!(f, "ip neigh show")?;
                 opt(f, "dev", dev)
             }
+            Command::NeighSet(n) => {
+                write!(f, "ip neigh {} {}", n.op.word(), n.addr)?;
+                if let Some(m) = n.lladdr {
+                    write!(f, " lladdr {m}")?;
+                }
+                write!(f, " dev {}", q(&n.dev))?;
+                if let Some(s) = n.nud {
+                    write!(f, " nud {}", s.word())?;
+                }
+                Ok(())
+            }
             Command::NeighFlush { dev: None } => write!(f, "ip neigh flush all"),
             Command::NeighFlush { dev: Some(d) } => write!(f, "ip neigh flush dev {}", q(d)),
             Command::BridgeFdbShow { br } => {
@@ -632,8 +649,17 @@ impl fmt::Display for Command {
                 write!(f, "conntrack")?;
                 args.iter().try_for_each(|a| write!(f, " {}", shell_quote(a)))
             }
-            Command::Sysctl { key, value: Some(v) } => write!(f, "sysctl -w {}", shell_quote(&format!("{key}={v}"))),
-            Command::Sysctl { key, value: None } => write!(f, "sysctl {}", q(key)),
+            Command::Sysctl { key, value, out } => {
+                f.write_str(match out {
+                    SysctlOut::Lines => "sysctl ",
+                    SysctlOut::Quiet => "sysctl -q ",
+                    SysctlOut::Values => "sysctl -n ",
+                })?;
+                match value {
+                    Some(v) => write!(f, "-w {}", shell_quote(&format!("{key}={v}"))),
+                    None => f.write_str(&q(key)),
+                }
+            }
             Command::Ping(p) => {
                 write!(f, "ping")?;
                 opt(f, "-c", &p.count)?;
@@ -731,6 +757,91 @@ impl fmt::Display for Grep {
     }
 }
 
+/// What `ip neigh` does to an entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NeighOp {
+    /// `add`: a new entry (`File exists` if there is one).
+    Add,
+    /// `replace`: a new entry or the one there.
+    Replace,
+    /// `change`: the one there (`No such file or directory` if none).
+    Change,
+    /// `del`.
+    Del,
+}
+
+impl NeighOp {
+    /// The word `ip neigh` takes.
+    pub fn word(self) -> &'static str {
+        match self {
+            NeighOp::Add => "add",
+            NeighOp::Replace => "replace",
+            NeighOp::Change => "change",
+            NeighOp::Del => "del",
+        }
+    }
+}
+
+/// The states `ip neigh add … nud STATE` can give an entry here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NeighNud {
+    /// `permanent` (what `ip neigh add` gives by default).
+    Permanent,
+    /// `reachable`.
+    Reachable,
+    /// `stale`.
+    Stale,
+}
+
+impl NeighNud {
+    /// The word `ip neigh` takes.
+    pub fn word(self) -> &'static str {
+        match self {
+            NeighNud::Permanent => "permanent",
+            NeighNud::Reachable => "reachable",
+            NeighNud::Stale => "stale",
+        }
+    }
+}
+
+/// `ip neigh add|replace|change|del`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NeighSetCmd {
+    /// What to do.
+    pub op: NeighOp,
+    /// The neighbour's address.
+    pub addr: Ipv4Addr,
+    /// Its link-layer address (required but for `del`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lladdr: Option<MacAddr>,
+    /// The device.
+    pub dev: String,
+    /// The state (`None`: permanent, as `ip` gives).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nud: Option<NeighNud>,
+}
+
+/// What `sysctl` prints.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SysctlOut {
+    /// `net.ipv4.ip_forward = 1`.
+    #[default]
+    Lines,
+    /// `-q`: nothing for a write (a read still prints its line).
+    Quiet,
+    /// `-n`: the value alone.
+    Values,
+}
+
+impl SysctlOut {
+    fn is_lines(&self) -> bool {
+        *self == SysctlOut::Lines
+    }
+}
+
 /// One command in context.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -761,6 +872,11 @@ pub struct Step {
     /// Word spans in the file, for pointing at an argument in an error.
     #[serde(skip)]
     pub words: Vec<(String, Span)>,
+    /// A terminal session shows what this command printed: a failure is that output and
+    /// the session goes on, as at a terminal. (In a script an unexpected failure stops
+    /// the run, pointing at the line.)
+    #[serde(skip)]
+    pub shown: bool,
 }
 
 impl Step {
@@ -777,6 +893,7 @@ impl Step {
             span: Span::default(),
             text,
             words: Vec::new(),
+            shown: false,
         }
     }
 
@@ -894,10 +1011,10 @@ mod tests {
     #[test]
     fn argv_keeps_every_word_whole() {
         let hostile = "a b;$(touch /tmp/x)`id`'\"&|#*";
-        let sysctl = Command::Sysctl { key: hostile.into(), value: Some("1 2".into()) };
+        let sysctl = Command::Sysctl { key: hostile.into(), value: Some("1 2".into()), out: SysctlOut::Lines };
         assert_eq!(sysctl.argv(), ["sysctl", "-w", &format!("{hostile}=1 2")]);
-        let read = Command::Sysctl { key: hostile.into(), value: None };
-        assert_eq!(read.argv(), ["sysctl", hostile]);
+        let read = Command::Sysctl { key: hostile.into(), value: None, out: SysctlOut::Values };
+        assert_eq!(read.argv(), ["sysctl", "-n", hostile]);
         let show = Command::AddrShow { dev: Some(hostile.into()) };
         assert_eq!(show.argv(), ["ip", "addr", "show", "dev", hostile]);
         let br = Command::Brctl(Brctl::Addif(hostile.into(), "x y".into()));
@@ -905,6 +1022,17 @@ mod tests {
         let add = Command::NetnsAdd { name: hostile.into() };
         assert_eq!(add.argv(), ["ip", "netns", "add", hostile]);
         let flush = Command::NeighFlush { dev: Some("".into()) };
+        let set = Command::NeighSet(NeighSetCmd {
+            op: NeighOp::Add,
+            addr: Ipv4Addr::new(192, 0, 2, 9),
+            lladdr: Some(MacAddr([0, 0, 0x5e, 0, 0x53, 9])),
+            dev: hostile.into(),
+            nud: Some(NeighNud::Stale),
+        });
+        assert_eq!(
+            set.argv(),
+            ["ip", "neigh", "add", "192.0.2.9", "lladdr", "00:00:5e:00:53:09", "dev", hostile, "nud", "stale"]
+        );
         assert_eq!(flush.argv(), ["ip", "neigh", "flush", "dev", ""]);
     }
 }

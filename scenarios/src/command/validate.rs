@@ -149,7 +149,8 @@ pub fn step(s: &Step) -> Result<(), Invalid> {
                 return Err(Invalid { message: e.message, hint, word: e.word });
             }
         }
-        Command::Nc(n) if n.listen && !s.background => {
+        // (`-u -k` is refused by ncat at once: nothing to wait for.)
+        Command::Nc(n) if n.listen && !(n.udp && n.keep_open) && !s.background => {
             return Err(invalid(
                 "nc -l waits for a connection",
                 "run the listener in the background with `&`, then connect to it",

@@ -1,7 +1,8 @@
 //! The shell both back ends run a scenario through ([`run_steps`]): steps in order, like a
 //! shell without `set -e`, except that a command the machine refuses stops the run with
-//! the file, line and column — unless the step expects that exit status, in which case
-//! the tool's message is its output. A foreground program runs until it exits; `&` makes
+//! the file, line and column — unless the step expects that exit status, or is a
+//! terminal session's command whose output the session shows (`Step::shown`), in which
+//! case the tool's message is its output. A foreground program runs until it exits; `&` makes
 //! it a job (`%N`); `kill %N` interrupts one, `input %N` types at it, `wait` waits for all;
 //! at the end every job still the terminal's gets Ctrl-C, so tcpdump prints its counts.
 //!
@@ -160,7 +161,7 @@ impl<B: Backend> Shell<'_, B> {
     /// A command that ran: its output, and its status — a failure the step does not
     /// expect stops the run with what the tool printed.
     fn said(&mut self, i: usize, step: &Step, said: Said) -> Result<(), B::Error> {
-        if said.status != 0 && expected_exit(step).is_none_or(|n| n == 0) {
+        if said.status != 0 && expected_exit(step).is_none_or(|n| n == 0) && !step.shown {
             let msg = if said.stderr.is_empty() { said.stdout.join("\n") } else { said.stderr.join("\n") };
             return Err(self.error(step, &Refusal::new(msg, said.status)).into());
         }
@@ -178,6 +179,13 @@ impl<B: Backend> Shell<'_, B> {
     fn refuse(&mut self, i: usize, step: &Step, r: Refusal) -> Result<(), B::Error> {
         match expected_exit(step) {
             Some(n) if n != 0 => {
+                for l in r.message.lines() {
+                    self.b.say(step, Stream::Stderr, l.to_string());
+                }
+                self.exits.insert(i, r.status);
+                Ok(())
+            }
+            None if step.shown => {
                 for l in r.message.lines() {
                     self.b.say(step, Stream::Stderr, l.to_string());
                 }

@@ -8,7 +8,7 @@
 
 use super::backend::{Backend, Refusal, Said};
 use super::shell::{self, Job as ShellJob};
-use crate::command::{Brctl, Command, LinkKind, Scenario, Secs, Step};
+use crate::command::{Brctl, Command, LinkKind, Scenario, Secs, Step, SysctlOut};
 use crate::error::ScenarioError;
 use crate::render::transcript::{self, Attribution, Failure, Rendered, failures};
 use sim_core::tcpdump::Options;
@@ -295,6 +295,22 @@ impl Sim<'_> {
             Command::RouteShow { dev } => lab.route_show(node, dev.as_deref()),
             Command::NeighShow { dev } => lab.neigh_show(node, dev.as_deref()),
             Command::NeighFlush { dev } => lab.neigh_flush(node, dev.as_deref()).map(|_| vec![]),
+            Command::NeighSet(n) => {
+                use crate::command::{NeighNud, NeighOp};
+                use sim_nodes::netns::neigh::Nud;
+                let state = match (n.op, n.nud) {
+                    (NeighOp::Del, _) => None,
+                    (_, None | Some(NeighNud::Permanent)) => Some(Nud::Permanent),
+                    (_, Some(NeighNud::Reachable)) => Some(Nud::Reachable),
+                    (_, Some(NeighNud::Stale)) => Some(Nud::Stale),
+                };
+                let (create, exclusive) = match n.op {
+                    NeighOp::Add => (true, true),
+                    NeighOp::Replace => (true, false),
+                    NeighOp::Change | NeighOp::Del => (false, false),
+                };
+                lab.neigh_set(node, &n.dev, n.addr, n.lladdr, state, create, exclusive).map(|_| vec![])
+            }
             Command::BridgeFdbShow { br } => lab.bridge_fdb_show(node, br.as_deref()),
             Command::Brctl(b) => match b {
                 Brctl::Addbr(n) => lab.brctl_addbr(node, n).map(|_| vec![]),
@@ -305,8 +321,17 @@ impl Sim<'_> {
                 Brctl::Showmacs(br) => lab.brctl_showmacs(node, br),
                 Brctl::Setageing(br, t) => lab.bridge_set_ageing(node, br, t.0).map(|_| vec![]),
             },
-            Command::Sysctl { key, value: Some(v) } => lab.sysctl_set(node, key, v).map(|l| vec![l]),
-            Command::Sysctl { key, value: None } => lab.sysctl_get(node, key).map(|l| vec![l]),
+            Command::Sysctl { key, value, out } => {
+                let line = match value {
+                    Some(v) => lab.sysctl_set(node, key, v)?,
+                    None => lab.sysctl_get(node, key)?,
+                };
+                Ok(match out {
+                    SysctlOut::Quiet if value.is_some() => vec![],
+                    SysctlOut::Values => vec![line.split_once(" = ").map_or(line.clone(), |(_, v)| v.to_string())],
+                    _ => vec![line],
+                })
+            }
             Command::Ping(_)
             | Command::Tcpdump(_)
             | Command::Traceroute(_)
@@ -335,6 +360,12 @@ impl Backend for Sim<'_> {
     type Error = ScenarioError;
 
     async fn command(&mut self, step: &Step) -> Result<(), ScenarioError> {
+        // The shell starting the command: what ran meanwhile (a connection's handshake, a
+        // datagram on its way) has run, as on the kernel.
+        if !self.dry {
+            let until = self.lab.world().now() + SHELL_GAP;
+            self.lab.world_mut().run_until(until).map_err(|e| self.budget(step, e))?;
+        }
         self.lab.reap();
         let at = self.lab.world().now();
         let prompt = step.ns.clone().unwrap_or_default();
@@ -445,22 +476,41 @@ impl Backend for Sim<'_> {
     }
 
     async fn finish(&mut self, jobs: Vec<&mut SimJob>) {
-        self.lab.reap();
+        // Ctrl-C in each job's terminal, one after another as a person (or kernel mode,
+        // waiting for each to exit) gives them, each a shell's gap after the last: what one
+        // set going as it ended (a FIN, its answer) has happened before the next. (Should a
+        // guard stop one of those milliseconds, the run ends all the same.)
+        let gap = |s: &mut Self| {
+            if !s.dry {
+                let until = s.lab.world().now() + SHELL_GAP;
+                let _ = s.lab.world_mut().run_until(until);
+            }
+            s.lab.reap();
+        };
+        gap(self);
         for j in jobs {
             // A daemon that detached is no longer the terminal's job: Ctrl-C does not reach it.
             if let SimJob::Live(j) = j
                 && !self.lab.is_detached(*j)
+                && self.lab.is_running(*j)
             {
                 self.lab.interrupt(*j);
+                gap(self);
             }
         }
-        self.lab.reap();
     }
 
     async fn abandon(&mut self, _: Vec<&mut SimJob>) {
         // The lab stops with the run; the transcript shows it as it was at the error.
     }
 }
+
+/// The virtual time a shell takes to start the next command of a pasted session: a fork
+/// and an exec, 1.1 ms on the reference machine (`/bin/true` in a loop; `ip netns exec NS
+/// ip …` takes 5 ms). Every command starts this long after the one before, so what the one
+/// before set going (a TCP handshake, a datagram, an ARP exchange) has happened by then, as
+/// it has on the kernel.
+pub const SHELL_GAP: Duration = Duration::from_millis(1);
 
 /// A run that ended in an error: the error and, when one of the engine's guards stopped
 /// the run (see `sim_core::guard`), the transcript up to then, as `nslab run` prints one.

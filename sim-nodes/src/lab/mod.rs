@@ -12,6 +12,7 @@ mod netfilter;
 
 use crate::netns::fib::Proto;
 use crate::netns::iface::IfKind;
+use crate::netns::neigh::Nud;
 use crate::netns::{AddrError, Netns, RouteError, RouteSpec};
 use crate::show::{self, LinkView, Peer};
 use crate::sys::Process;
@@ -373,11 +374,15 @@ impl Lab {
     /// keeping its ifindex in the target when that index is free there.
     pub fn link_set_netns(&mut self, node: NodeId, dev: &str, target: NodeId) -> Result<(), LabError> {
         let ix = self.ifindex(node, dev)?;
-        if ix == crate::netns::LO {
-            return Err(LabError::new("RTNETLINK answers: Invalid argument").hint("lo cannot leave its namespace"));
-        }
         if target == node {
             return Ok(());
+        }
+        // lo and a bridge are NETIF_F_NETNS_LOCAL: they stay where they were made.
+        let local = ix == crate::netns::LO || self.netns(node).iface(ix).is_some_and(|i| i.kind == IfKind::Bridge);
+        if local {
+            return Err(LabError::new("Error: The interface netns is immutable.")
+                .status(2)
+                .hint("lo and a bridge stay in the namespace they were made in: make the bridge there (`ip -n NS link add NAME type bridge`)"));
         }
         if self.netns(target).iface_by_name(dev).is_some() {
             return Err(LabError::new("RTNETLINK answers: File exists")
@@ -593,6 +598,43 @@ impl Lab {
             );
         }
         Ok(RouteSpec { dst, prefix, gateway: via, dev, metric, src, proto, onlink })
+    }
+
+    /// `ip neigh add|replace|change ADDR lladdr MAC dev DEV [nud STATE]` (`create`,
+    /// `exclusive`: the netlink flags of each) and `ip neigh del` (`mac` `None` with
+    /// `state` `None`), answered as the kernel answers.
+    #[allow(clippy::too_many_arguments)]
+    pub fn neigh_set(
+        &mut self,
+        node: NodeId,
+        dev: &str,
+        ip: Ipv4Addr,
+        mac: Option<MacAddr>,
+        state: Option<Nud>,
+        create: bool,
+        exclusive: bool,
+    ) -> Result<(), LabError> {
+        let ix = self.ifindex(node, dev)?;
+        let exists = self.netns(node).neigh().contains((ix, ip));
+        let Some(state) = state else {
+            if !self.world.with_node::<Netns, _>(node, |n, _| n.neigh_del(ix, ip)) {
+                return Err(LabError::new("RTNETLINK answers: No such file or directory").status(2));
+            }
+            return Ok(());
+        };
+        if exists && exclusive {
+            return Err(LabError::new("RTNETLINK answers: File exists").status(2));
+        }
+        if !exists && !create {
+            return Err(LabError::new("RTNETLINK answers: No such file or directory").status(2));
+        }
+        let Some(mac) = mac else {
+            return Err(LabError::new("Error: No link layer address given.")
+                .status(2)
+                .hint("give the neighbour's MAC address: `lladdr MAC`"));
+        };
+        self.world.with_node::<Netns, _>(node, |n, cx| n.neigh_set(cx, ix, ip, mac, state));
+        Ok(())
     }
 
     /// `ip neigh flush [dev DEV]`.

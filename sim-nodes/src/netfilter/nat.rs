@@ -208,18 +208,21 @@ fn default_range(proto: u8, port: u16) -> (u16, u16) {
     }
 }
 
-/// The reply tuple for a source NAT of `orig` to `to`: its port kept when that tuple is free
-/// (and inside `range` if one is given), else the first free one searching `range` from a
-/// seeded offset. `None` when every port is taken.
+/// The reply tuple for a source NAT of `orig` (whose reply tuple is `reply` so far) to
+/// `to`: its port kept when that tuple is free (and inside `range` if one is given), else
+/// the first free one searching `range` from a seeded offset. `None` when every port is
+/// taken.
 pub fn snat_reply(
     ct: &Conntrack,
     orig: &Tuple,
+    reply: &Tuple,
     to: Ipv4Addr,
     range: Option<(u16, u16)>,
     rng: &mut NodeRng,
 ) -> Option<Tuple> {
-    let base = orig.invert();
-    let mut reply = Tuple { dst: to, ..base };
+    // From the reply as destination NAT left it: a connection both DNATed and SNATed
+    // (hairpin NAT, a port forward masqueraded toward the server) keeps both.
+    let mut reply = Tuple { dst: to, ..*reply };
     // In the reply tuple the translated source port is the destination port (for ICMP,
     // the id, which both directions carry in the same field).
     let keep = orig.sport;
@@ -286,13 +289,26 @@ mod tests {
     }
 
     #[test]
+    fn source_nat_after_destination_nat_keeps_both() {
+        // Hairpin NAT: 192.168.1.10 → 203.0.113.1:8080, DNATed to 192.168.1.20:80, then
+        // MASQUERADEd to the router's 192.168.1.1 toward the server.
+        let ct = Conntrack::default();
+        let mut rng = sim_core::rng::stream(1, "t");
+        let ip = |s: &str| s.parse::<Ipv4Addr>().unwrap();
+        let orig = Tuple { proto: 6, src: ip("192.168.1.10"), dst: ip("203.0.113.1"), sport: 40000, dport: 8080 };
+        let dnat = dnat_reply(&orig, ip("192.168.1.20"), Some(80));
+        let both = snat_reply(&ct, &orig, &dnat, ip("192.168.1.1"), None, &mut rng).unwrap();
+        assert_eq!(both, Tuple { proto: 6, src: ip("192.168.1.20"), dst: ip("192.168.1.1"), sport: 80, dport: 40000 });
+    }
+
+    #[test]
     fn masquerade_keeps_the_echo_id_and_reverses_on_the_reply() {
         let mut ct = Conntrack::default();
         let mut rng = sim_core::rng::stream(1, "t");
         let req = echo([192, 0, 2, 1], [203, 0, 113, 1], 8, 4711);
         let Seen::Flow(t, true) = classify(&req) else { panic!() };
         let id = ct.create(t, Instant::ZERO, 30);
-        let reply = snat_reply(&ct, &t, "203.0.113.254".parse().unwrap(), None, &mut rng).unwrap();
+        let reply = snat_reply(&ct, &t, &t.invert(), "203.0.113.254".parse().unwrap(), None, &mut rng).unwrap();
         assert_eq!(reply.sport, 4711, "the id is kept when free");
         ct.set_reply(id, reply);
         ct.confirm(id);
@@ -310,7 +326,7 @@ mod tests {
         assert_eq!(&inb[16..20], &[192, 0, 2, 1]);
         // A second flow with the same id from another host gets another id.
         let t2 = Tuple { src: "192.0.2.2".parse().unwrap(), ..t };
-        let r2 = snat_reply(&ct, &t2, "203.0.113.254".parse().unwrap(), None, &mut rng).unwrap();
+        let r2 = snat_reply(&ct, &t2, &t2.invert(), "203.0.113.254".parse().unwrap(), None, &mut rng).unwrap();
         assert_ne!(r2.sport, 4711);
     }
 }

@@ -114,6 +114,9 @@ impl Netns {
         if let Some(i) = self.ifaces.get_mut(&br) {
             i.mac = new;
         }
+        if new != old {
+            self.changed_addr(br);
+        }
         if let Some(b) = self.bridges.get_mut(&br) {
             if new != old {
                 b.remove_local(old, br);

@@ -306,9 +306,9 @@ impl Netns {
                 _ => None,
             };
             if let Some((src, ports)) = to {
-                let orig = self.nf.ct.get(c.id).map(|e| e.orig);
-                if let Some(orig) = orig {
-                    match nat::snat_reply(&self.nf.ct, &orig, src, ports, cx.rng()) {
+                let tuples = self.nf.ct.get(c.id).map(|e| (e.orig, e.reply));
+                if let Some((orig, reply)) = tuples {
+                    match nat::snat_reply(&self.nf.ct, &orig, &reply, src, ports, cx.rng()) {
                         Some(r) => self.nf.ct.set_reply(c.id, r),
                         None => {
                             self.nf.nat_exhausted += 1;

@@ -5,7 +5,10 @@
 //! time exceeded, parameter problem) are limited per destination by a token bucket of
 //! `icmp_ratelimit` ms with a burst of 6 (`inet_peer_xrlim_allow`), and globally by
 //! `icmp_msgs_per_sec` / `icmp_msgs_burst`; fragmentation-needed and errors to this host
-//! itself are exempt. The global bucket's random credit (Linux ≥ 6.12) is left out.
+//! itself are exempt. A route error (`!N`, `!H` from a router with no route) first passes
+//! `ip_error`'s own bucket on the same per-destination peer, so a burst of them is two.
+//! Time counts in jiffies of the reference machine (HZ=250). The global bucket's random
+//! cost per message (0 to 2 credits, Linux ≥ 6.12) is one here.
 
 use crate::wire::{self, proto};
 use sim_core::{Duration, Instant};
@@ -67,11 +70,19 @@ pub fn may_answer(orig: &[u8]) -> bool {
     true
 }
 
-/// Per-destination and global ICMP rate limits.
+/// Per-destination and global ICMP rate limits, in jiffies as the kernel counts them.
 #[derive(Clone, Debug, Default)]
 pub struct RateLimit {
-    peers: BTreeMap<Ipv4Addr, (u64, Instant)>,
-    global: Option<(u64, Instant)>,
+    /// The inet_peer of each destination: its tokens and when they were last counted.
+    peers: BTreeMap<Ipv4Addr, Peer>,
+    /// `icmp_global`: credit (may go below zero) and stamp; `None` before the first error.
+    global: Option<(i64, u64)>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Peer {
+    tokens: u64,
+    last: u64,
 }
 
 /// The limits in force (from sysctls).
@@ -87,10 +98,47 @@ pub struct Limits {
     pub burst: u64,
 }
 
+/// The reference machine's `CONFIG_HZ`: the limits count in its ticks.
+const HZ: u64 = 250;
+/// `XRLIM_BURST_FACTOR`.
 const BURST_FACTOR: u64 = 6;
+/// `ip_rt_error_cost` and `ip_rt_error_burst` (`net.ipv4.route.error_cost`/`error_burst`).
+const ROUTE_ERROR_COST: u64 = HZ;
+const ROUTE_ERROR_BURST: u64 = 5 * HZ;
+
+fn jiffies(now: Instant) -> u64 {
+    now.as_nanos() / (1_000_000_000 / HZ)
+}
 
 impl RateLimit {
-    /// May an ICMP `t`/`c` go to `dst` now? Consumes a token when it may.
+    /// The inet_peer for `dst`; a new one has no tokens and was last counted a minute ago
+    /// (`inet_getpeer`), so its first use finds its bucket full.
+    fn peer(&mut self, dst: Ipv4Addr, now: u64) -> &mut Peer {
+        if self.peers.len() > 4096 {
+            // Peers whose buckets would be full again are as good as new.
+            self.peers.retain(|_, p| now.saturating_sub(p.last) < 60 * HZ);
+        }
+        self.peers.entry(dst).or_insert(Peer { tokens: 0, last: now.wrapping_sub(60 * HZ) })
+    }
+
+    /// `ip_error`'s own limit, before it sends the error for a packet it cannot route
+    /// (`!N`, `!H`): a token bucket of one error a second, five at the most, on the same
+    /// inet_peer as [`RateLimit::allow`]'s — so a burst of route errors to one host is two.
+    pub fn route_error(&mut self, now: Instant, dst: Ipv4Addr) -> bool {
+        let now = jiffies(now);
+        let p = self.peer(dst, now);
+        p.tokens = (p.tokens + now.wrapping_sub(p.last)).min(ROUTE_ERROR_BURST);
+        p.last = now;
+        if p.tokens >= ROUTE_ERROR_COST {
+            p.tokens -= ROUTE_ERROR_COST;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// May an ICMP `t`/`c` go to `dst` now (`icmpv4_global_allow`, then
+    /// `icmpv4_xrlim_allow`)? Consumes a token when it may.
     pub fn allow(&mut self, lim: &Limits, now: Instant, dst: Ipv4Addr, t: u8, c: u8) -> bool {
         if t > 31 || lim.ratemask & (1 << t) == 0 {
             return true;
@@ -98,37 +146,35 @@ impl RateLimit {
         if t == kind::DEST_UNREACH && c == code::FRAG_NEEDED {
             return true;
         }
-        // Global bucket (icmp_global_allow): credit refills at per_sec, capped at burst. It is
-        // checked first but consumed only when the per-peer limit allows (Linux ≥ 6.10).
-        let mut global = None;
-        if lim.per_sec > 0 {
-            let (credit, stamp) = self.global.unwrap_or((lim.burst, now));
-            let refill = (now - stamp).as_millis() * lim.per_sec / 1000;
-            let credit = (credit + refill).min(lim.burst);
-            let stamp = if refill > 0 { now } else { stamp };
-            self.global = Some((credit, stamp));
-            if credit == 0 {
+        let now = jiffies(now);
+        // Global bucket (icmp_global_allow): refilled, lazily, only once spent.
+        let (mut credit, mut stamp) = self.global.unwrap_or((0, now.wrapping_sub(HZ)));
+        if credit <= 0 {
+            let delta = now.wrapping_sub(stamp).min(HZ);
+            let incr = lim.per_sec * delta / HZ;
+            if delta < HZ / 50 || incr == 0 {
+                self.global = Some((credit, stamp));
                 return false;
             }
-            global = Some((credit, stamp));
+            stamp = now;
+            credit = (credit + incr as i64).min(lim.burst as i64);
         }
-        // Per-peer bucket (inet_peer_xrlim_allow); a new peer starts full.
-        let timeout = lim.ratelimit.as_nanos();
+        self.global = Some((credit, stamp));
+        // Per-peer bucket (inet_peer_xrlim_allow).
+        let timeout = (lim.ratelimit.as_nanos() * HZ).div_ceil(1_000_000_000);
         if timeout == 0 {
             return true;
         }
-        let cap = BURST_FACTOR * timeout;
-        if self.peers.len() > 4096 {
-            self.peers.retain(|_, (_, last)| (now - *last).as_nanos() < cap);
+        let p = self.peer(dst, now);
+        let delta = now.wrapping_sub(p.last);
+        if delta > 0 {
+            p.last = now;
+            p.tokens = (p.tokens + delta).min(BURST_FACTOR * timeout);
         }
-        let (tokens, last) = self.peers.get(&dst).copied().unwrap_or((cap, now));
-        let mut token = (tokens + (now - last).as_nanos()).min(cap);
-        let ok = token >= timeout;
+        let ok = p.tokens >= timeout;
         if ok {
-            token -= timeout;
-        }
-        self.peers.insert(dst, (token, now));
-        if ok && let Some((credit, stamp)) = global {
+            p.tokens -= timeout;
+            // icmp_global_consume: a random 0, 1 or 2 credits on Linux; here always 1.
             self.global = Some((credit - 1, stamp));
         }
         ok
@@ -156,6 +202,21 @@ mod tests {
         // Another destination has its own bucket; echo replies are never limited.
         assert!(r.allow(&lim(), t0, Ipv4Addr::new(10, 0, 0, 1), 3, 3));
         assert!((0..100).all(|_| r.allow(&lim(), t0, d, kind::ECHO_REPLY, 0)));
+    }
+
+    #[test]
+    fn route_errors_come_two_in_a_burst() {
+        // Linux 6.18: traceroute through a router with no route shows `!N !N *`, and two
+        // again after 4 s or more; each `!N` costs ip_error's bucket and xrlim's, one peer.
+        let mut r = RateLimit::default();
+        let d = Ipv4Addr::new(10, 1, 0, 2);
+        let t0 = Instant::from_secs(10);
+        let send = |r: &mut RateLimit, t: Instant| {
+            r.route_error(t, d) && r.allow(&lim(), t, d, kind::DEST_UNREACH, code::NET_UNREACH)
+        };
+        assert_eq!((0..3).map(|_| send(&mut r, t0)).collect::<Vec<_>>(), [true, true, false]);
+        let later = t0 + Duration::from_secs(5);
+        assert_eq!((0..4).map(|_| send(&mut r, later)).collect::<Vec<_>>(), [true, true, false, false]);
     }
 
     #[test]

@@ -327,6 +327,9 @@ impl Netns {
         let old = i.mac;
         i.mac = mac;
         let master = i.master;
+        if mac != old {
+            self.changed_addr(ifindex);
+        }
         if let Some(br) = self.bridges.get_mut(&ifindex) {
             br.mac_set = true;
             br.remove_local(old, ifindex);
@@ -340,6 +343,13 @@ impl Netns {
             }
             self.recalc_bridge_mac(m, now);
         }
+    }
+
+    /// A device's MAC address changed (`NETDEV_CHANGEADDR`): its neighbour entries go,
+    /// permanent ones too, as `neigh_changeaddr()` flushes them, so the next packet
+    /// resolves its neighbour from the new address.
+    pub(crate) fn changed_addr(&mut self, ifindex: u32) {
+        self.neigh.forget_iface(ifindex, &mut self.timers);
     }
 
     /// Sets an interface's MTU.
@@ -586,25 +596,26 @@ impl Netns {
 
     /// Installs a neighbour entry and sends what waited on it (`SIOCSARP`, as dnsmasq does).
     pub fn neigh_inject(&mut self, cx: &mut Context<'_>, ifindex: u32, ip: Ipv4Addr, mac: MacAddr) {
+        // SIOCSARP without ATF_PERM (arp_req_set) makes the entry STALE.
+        self.neigh_set(cx, ifindex, ip, mac, neigh::Nud::Stale);
+    }
+
+    /// Sets a neighbour entry as an administrator does (`ip neigh add|replace|change`,
+    /// `SIOCSARP`) and sends what waited on it.
+    pub fn neigh_set(&mut self, cx: &mut Context<'_>, ifindex: u32, ip: Ipv4Addr, mac: MacAddr, state: neigh::Nud) {
         let Some(i) = self.ifaces.get(&ifindex) else { return };
         let parms = i.neigh.clone();
         let mut acts = std::mem::take(&mut self.acts);
         let flags = neigh::UpdateFlags { override_: true, weak_override: false, admin: true };
-        // SIOCSARP without ATF_PERM (arp_req_set) makes the entry STALE.
-        self.neigh.update(
-            &parms,
-            cx.now(),
-            (ifindex, ip),
-            mac,
-            neigh::Nud::Stale,
-            flags,
-            true,
-            &mut self.timers,
-            &mut acts,
-        );
+        self.neigh.update(&parms, cx.now(), (ifindex, ip), mac, state, flags, true, &mut self.timers, &mut acts);
         self.pending.extend(acts.drain(..));
         self.acts = acts;
         self.run_pending(cx);
+    }
+
+    /// `ip neigh del ADDR dev IF`; whether there was such an entry.
+    pub fn neigh_del(&mut self, ifindex: u32, ip: Ipv4Addr) -> bool {
+        self.neigh.remove((ifindex, ip), &mut self.timers)
     }
 
     /// `ip neigh flush [dev IF]`; returns how many entries went.

@@ -396,6 +396,17 @@ impl NeighTable {
         }
     }
 
+    /// Removes one entry (`ip neigh del`); whether there was one. What waited on it goes.
+    pub fn remove(&mut self, key: NeighKey, timers: &mut Timers<TimerKey>) -> bool {
+        timers.set(TimerKey::Neigh(key), None);
+        self.entries.remove(&key).is_some()
+    }
+
+    /// Whether there is an entry for `key`, in any state.
+    pub fn contains(&self, key: NeighKey) -> bool {
+        self.entries.contains_key(&key)
+    }
+
     /// Adds or replaces a permanent entry (`ip neigh add|replace … nud permanent`).
     pub fn set_permanent(
         &mut self,

@@ -216,7 +216,10 @@ impl Netns {
         let orig = ip.packet();
         let Some(route) = self.fib.lookup(ip.dst(), None).cloned() else {
             forget(self);
-            self.icmp_error(cx, orig, kind::DEST_UNREACH, code::NET_UNREACH, 0);
+            // ip_error: its own rate limit, then icmp_send's.
+            if self.icmp_rl.route_error(cx.now(), ip.src()) {
+                self.icmp_error(cx, orig, kind::DEST_UNREACH, code::NET_UNREACH, 0);
+            }
             cx.drop_frame(Some(sim_core::PortId(in_if)), "no route to host");
             return;
         };

@@ -682,6 +682,9 @@ impl Netns {
             l4.udp_peer.remove(h);
             l4.refused.remove(h);
         }
+        // The next poll removes what is closed (a UDP socket at once), so its port is free
+        // however the program ended (a timer's exit as well as a packet's).
+        l4.dirty |= !mine.is_empty();
         for (h, s) in l4.sockets.iter_mut() {
             if mine.contains(&h)
                 && let smoltcp::socket::Socket::Tcp(t) = s

@@ -6,10 +6,14 @@
 //! `Connection from A:P.`; a UDP listener answers only the first peer it heard from (its
 //! socket is connected; others get port unreachable). A client sends its input, then (stdin
 //! at EOF) a TCP client closes its side and waits for the peer to close; a UDP client is
-//! done once its datagram is sent. A TCP listener ends when its peer closes (unless `-k`).
-//! `Connection refused.` and status 1 for a refused connection.
+//! done once its datagram is sent and no port unreachable came back for it (Linux delivers
+//! that within the send along veths; here ncat waits 1 ms for it). A client reading a
+//! terminal stays after the server closed (CLOSE-WAIT), until Ctrl-C. A TCP listener ends
+//! when its peer closes (unless `-k`; `-k` with `-u` is refused, as ncat refuses it).
+//! `Connection refused.` and status 1 for a refused connection or datagram.
 
 use super::{Program, SocketId, Sys};
+use sim_core::{Duration, Instant};
 use std::net::Ipv4Addr;
 
 /// ncat's `listen()` backlog.
@@ -45,6 +49,8 @@ enum Phase {
     /// the ACK is back before ncat's next read returns, so Linux shows data, ACK, FIN.
     Sent,
     Closing,
+    /// The server closed; stdin, a terminal, is still open.
+    Lingering,
     Done,
 }
 
@@ -62,14 +68,28 @@ pub struct Nc {
     /// `-k`: the listening socket, still listening while a connection is served (the
     /// next client may connect meanwhile).
     next: Option<SocketId>,
+    /// A UDP client with its input sent: when it exits, unless refused first.
+    deadline: Option<Instant>,
 }
+
+/// How long a UDP client whose stdin ended waits for an ICMP error about what it sent.
+const UDP_LINGER: Duration = Duration::from_millis(1);
 
 const VERSION: &str = "Ncat: Version 7.93 ( https://nmap.org/ncat )";
 
 impl Nc {
     /// An ncat that has not started.
     pub fn new(args: NcArgs) -> Self {
-        Nc { args, sock: None, phase: Phase::Done, peer: None, partial: Vec::new(), outbound: Vec::new(), next: None }
+        Nc {
+            args,
+            sock: None,
+            phase: Phase::Done,
+            peer: None,
+            partial: Vec::new(),
+            outbound: Vec::new(),
+            next: None,
+            deadline: None,
+        }
     }
 
     fn input_bytes(&self) -> Option<Vec<u8>> {
@@ -103,6 +123,7 @@ impl Nc {
         let Some(h) = self.sock else { return };
         if self.args.udp {
             if sys.take_refused(h) && !self.args.listen {
+                self.deadline = None;
                 return self.fail(sys, "Ncat: Connection refused.".into(), 1);
             }
             while let Some((src, sport, data)) = sys.udp_recv(h) {
@@ -164,6 +185,12 @@ impl Nc {
             let (state, _) = sys.tcp_state(h);
             let over = matches!(state, S::PeerClosed | S::Closed);
             self.print(sys, &data, over);
+            if over && state == S::PeerClosed && !self.args.listen && self.args.input.is_none() {
+                // A client reading a terminal stays (CLOSE-WAIT) after the server closed:
+                // ncat ends when its stdin does, or on Ctrl-C.
+                self.phase = Phase::Lingering;
+                return;
+            }
             if over {
                 if self.phase == Phase::Connected {
                     sys.tcp_close(h);
@@ -198,6 +225,10 @@ impl Program for Nc {
     fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
         if self.args.verbose {
             sys.stderr(VERSION);
+        }
+        if self.args.udp && self.args.keep_open {
+            let m = "Ncat: UDP mode does not support the -k or --keep-open options, except with --exec or --sh-exec. QUITTING.";
+            return self.fail(sys, m.into(), 2);
         }
         if self.args.listen {
             let r = if self.args.udp { sys.udp_open(self.args.port) } else { sys.tcp_listen(self.args.port, BACKLOG) };
@@ -236,9 +267,12 @@ impl Program for Nc {
                         {
                             return self.fail(sys, format!("Ncat: {e}."), 1);
                         }
-                        // stdin at EOF: a UDP client is done.
-                        self.phase = Phase::Done;
-                        sys.exit(0);
+                        // stdin at EOF: a UDP client is done, unless its datagram was
+                        // refused. On Linux the ICMP error along veths comes back within
+                        // the send call, so ncat sees it before stdin's EOF; here hops take
+                        // time, so it waits for it a shell's gap (1 ms).
+                        self.phase = Phase::Sent;
+                        self.deadline = Some(sys.now() + UDP_LINGER);
                     }
                 }
                 Err(e) => self.fail(sys, format!("Ncat: {e}. QUITTING."), 2),
@@ -257,7 +291,7 @@ impl Program for Nc {
         Nc::on_sockets(self, sys)
     }
     /// A line typed at ncat: to its peer (a UDP socket sends it to the peer it is connected
-    /// to; over TCP it goes on the connection).
+    /// to; over TCP it goes on the connection, once there is one).
     fn on_input(&mut self, sys: &mut Sys<'_, '_, '_>, line: &str) {
         let Some(h) = self.sock else { return };
         let data = format!("{line}\n").into_bytes();
@@ -265,13 +299,27 @@ impl Program for Nc {
             if let Some((a, p)) = self.peer {
                 let _ = sys.udp_send(h, a, p, &data);
             }
-        } else if self.phase == Phase::Connected {
+        } else if matches!(self.phase, Phase::Connected | Phase::Connecting | Phase::Listening) {
+            // Typed before the connection is up, it waits in the terminal for ncat's first
+            // read of stdin once connected.
             self.outbound.extend_from_slice(&data);
-            self.flush(sys, h);
+            if self.phase == Phase::Connected {
+                self.flush(sys, h);
+            }
         }
     }
     /// SIGINT: ncat dies of it.
+    fn on_timeout(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        if self.deadline.take().is_some() {
+            self.phase = Phase::Done;
+            sys.exit(0);
+        }
+    }
+    fn poll_timeout(&self) -> Option<Instant> {
+        self.deadline
+    }
     fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        self.deadline = None;
         self.phase = Phase::Done;
         sys.exit(130);
     }

@@ -4,7 +4,7 @@
 
 use super::words::{PErr, Words, matches};
 use super::{Parsed, parse_words};
-use crate::command::{Cidr, Command, LinkKind, LinkSet, RouteArgs};
+use crate::command::{Cidr, Command, LinkKind, LinkSet, NeighNud, NeighOp, NeighSetCmd, RouteArgs};
 use std::net::Ipv4Addr;
 
 /// Parses what follows `ip`.
@@ -419,14 +419,60 @@ fn neigh(w: &mut Words<'_>) -> Result<Command, PErr> {
             Some("dev") => Ok(Command::NeighFlush { dev: Some(w.value("dev", "an interface name")?.to_string()) }),
             Some(x) => Err(w.err_prev(format!("not supported yet: ip neigh flush {x}"))),
         }
-    } else if matches(sub, "add")
-        || matches(sub, "delete")
-        || matches(sub, "replace")
-        || matches(sub, "change")
-        || matches(sub, "get")
-    {
+    } else if matches(sub, "add") {
+        neigh_set(w, NeighOp::Add)
+    } else if matches(sub, "delete") {
+        neigh_set(w, NeighOp::Del)
+    } else if matches(sub, "replace") {
+        neigh_set(w, NeighOp::Replace)
+    } else if matches(sub, "change") || sub == "chg" {
+        neigh_set(w, NeighOp::Change)
+    } else if matches(sub, "get") {
         Err(w.err_prev(format!("not supported yet: ip neigh {sub}")))
     } else {
         Err(unknown_sub(w, "neigh", sub))
     }
+}
+
+/// `ip neigh add|replace|change|del ADDR [lladdr MAC] dev DEV [nud STATE]`, with the
+/// words and messages of iproute2's `ipneigh_modify()`.
+fn neigh_set(w: &mut Words<'_>, op: NeighOp) -> Result<Command, PErr> {
+    let mut addr = None;
+    let mut lladdr = None;
+    let mut dev = None;
+    let mut nud = None;
+    while let Some(a) = w.take() {
+        match a {
+            "lladdr" => {
+                let v = w.value("lladdr", "a MAC address")?;
+                lladdr = Some(v.parse().map_err(|_| w.err_prev("Error: Invalid link address."))?);
+            }
+            "dev" => dev = Some(w.value("dev", "an interface name")?.to_string()),
+            "nud" => {
+                let v = w.value("nud", "a state")?;
+                nud = Some(match v {
+                    "permanent" | "perm" => NeighNud::Permanent,
+                    "reachable" => NeighNud::Reachable,
+                    "stale" => NeighNud::Stale,
+                    "noarp" | "delay" | "probe" | "failed" | "incomplete" | "none" => {
+                        return Err(w.err_prev(format!("not supported yet: ip neigh … nud {v}")));
+                    }
+                    _ => return Err(w.err_prev(format!("Error: argument \"{v}\" is wrong: nud state is bad"))),
+                });
+            }
+            "to" => addr = Some(w.value("to", "an address")?),
+            "proxy" | "router" | "extern_learn" | "use" | "managed" | "protocol" => {
+                return Err(w.err_prev(format!("not supported yet: ip neigh … {a}")));
+            }
+            _ if addr.is_none() => addr = Some(a),
+            _ => return Err(w.err_prev(format!("Error: either \"to\" is duplicate, or \"{a}\" is a garbage."))),
+        }
+    }
+    let (Some(addr), Some(dev)) = (addr, dev) else {
+        return Err(w
+            .err("Device and destination are required arguments.")
+            .hint("ip neigh add ADDR lladdr MAC dev DEV"));
+    };
+    let addr = addr.parse().map_err(|_| w.err(format!("Error: inet address is expected rather than \"{addr}\".")))?;
+    Ok(Command::NeighSet(NeighSetCmd { op, addr, lladdr, dev, nud }))
 }

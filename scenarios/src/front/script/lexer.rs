@@ -9,7 +9,7 @@ use crate::error::Span;
 pub enum Tok {
     /// A word, quotes removed.
     Word(String, Span),
-    /// An operator (`&`, `&&`, `|`, `||`, `;`, `<`, `>`, `>>`, `2>` …).
+    /// An operator (`&`, `&&`, `|`, `||`, `;`, `<`, `<<<`, `>`, `>>`, `2>` …).
     Op(String, Span),
 }
 
@@ -63,7 +63,11 @@ pub fn lex(text: &str, cols: &[(u32, u32)]) -> Result<Vec<Tok>, LexError> {
             let first = chars[i];
             op.push(first);
             i += 1;
-            if i < chars.len() && chars[i] == first && first != ';' && first != '<' {
+            if first == '<' && chars.get(i..i + 2) == Some(&['<', '<']) {
+                // A here-string, `<<< WORD`. (`<<` stays two `<`: the here-document's.)
+                op.push_str("<<");
+                i += 2;
+            } else if i < chars.len() && chars[i] == first && first != ';' && first != '<' {
                 op.push(first);
                 i += 1;
             }
@@ -166,6 +170,8 @@ mod tests {
         assert_eq!(words(r#"echo "a b" c\ d|x"#), ["echo", "a b", "c d", "<|>", "x"]);
         assert_eq!(words("a && b 2>/dev/null"), ["a", "<&&>", "b", "<2>>", "/dev/null"]);
         assert_eq!(words("a#b"), ["a#b"]);
+        assert_eq!(words("nc h 1 <<< 'hi there'"), ["nc", "h", "1", "<<<<>", "hi there"]);
+        assert_eq!(words("cat <<EOF"), ["cat", "<<>", "<<>", "EOF"]);
     }
 
     #[test]

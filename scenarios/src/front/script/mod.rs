@@ -14,12 +14,15 @@
 
 mod ip;
 pub mod lexer;
+mod paste;
+mod steps;
 mod tools;
 pub mod words;
 
 use crate::command::{Command, Expect, Known, Scenario, Step};
 use crate::error::{ScenarioError, Span};
 use lexer::{Tok, lex};
+use paste::Style;
 use words::{PErr, Words};
 
 /// A command parsed from words.
@@ -63,7 +66,17 @@ pub fn parse_words(words: &[(String, Span)], ns: Option<String>, background: boo
         "iptables-save" => Command::IptablesSave { args: tools::rest(&mut w) },
         "iptables-restore" => Command::IptablesRestore { args: tools::rest(&mut w), input: Vec::new() },
         "echo" => {
-            return Err(w.err_prev(format!("not supported yet: {prog}")));
+            return Err(w
+                .err_prev("not supported yet: echo (but for `echo V > /proc/sys/…` and `echo LINE | nc …`)")
+                .hint("a note to the reader is a comment: `# …`"));
+        }
+        "cat" => {
+            return Err(w
+                .err_prev("not supported yet: cat (but for `cat /proc/sys/…`)")
+                .hint("nslab has no files; `sysctl KEY` reads a setting"));
+        }
+        "exit" | "logout" => {
+            return Err(w.err_prev(format!("{prog}: there is no shell to leave here")));
         }
         p if crate::command::programs::program(p).is_some_and(|r| r.start.is_some()) => {
             let mut argv = vec![p.to_string()];
@@ -71,9 +84,12 @@ pub fn parse_words(words: &[(String, Span)], ns: Option<String>, background: boo
             Command::Exec { argv }
         }
         _ => {
-            return Err(w
-                .err_prev(format!("unknown command `{prog}`"))
-                .hint(format!("nslab runs {}", crate::command::programs::names())));
+            let hint = match (paste::instead(prog), paste::nearest(prog)) {
+                (Some(i), _) => i.to_string(),
+                (None, Some(n)) => format!("did you mean `{n}`? nslab runs {}", crate::command::programs::names()),
+                (None, None) => format!("nslab runs {}", crate::command::programs::names()),
+            };
+            return Err(w.err_prev(format!("unknown command `{prog}`")).hint(hint));
         }
     };
     Ok(Parsed { ns, cmd, first_word: first })
@@ -84,16 +100,21 @@ pub fn parse_words(words: &[(String, Span)], ns: Option<String>, background: boo
 /// expected output and directives with it, and the lines after it are read as usual.
 pub fn parse(file: &str, source: &str) -> Result<Scenario, ScenarioError> {
     let lines: Vec<&str> = source.lines().collect();
-    let transcript = lines.iter().any(|l| l.starts_with("$ ") || *l == "$");
+    let style = paste::style(&lines);
+    let transcript = style != Style::Script;
+    let mut ctx = steps::Ctx { file, lines: &lines, transcript, shells: Vec::new() };
     let mut sc = Scenario::default();
     let mut block: Option<Vec<String>> = None;
-    let err = |span: Span, msg: String| {
-        let text = lines.get(span.line.saturating_sub(1) as usize).copied().unwrap_or("");
-        ScenarioError::on_line(file, text, span, msg)
-    };
     let mut errors: Vec<ScenarioError> = Vec::new();
     // The last command was refused: its expected output and directives go with it.
     let mut orphan = false;
+    // `^C` under a job typed in the foreground: Ctrl-C before the next command.
+    let mut ctrl_c: Option<Step> = None;
+    // Jobs a transcript typed in the foreground that run on in another terminal: their
+    // command line and step.
+    let mut terminals: Vec<(String, usize)> = Vec::new();
+    // The step the lines being read belong to, when not the last (a terminal shown again).
+    let mut target: Option<usize> = None;
     // Records an error and goes on with the next line.
     macro_rules! fail {
         ($e:expr) => {{
@@ -119,7 +140,7 @@ pub fn parse(file: &str, source: &str) -> Result<Scenario, ScenarioError> {
             match block.as_mut() {
                 Some(b) => b.push(text.to_string()),
                 None => {
-                    errors.push(err(Span::new(line_no, 1, 2), "expected output (`#>`) before any command".into()));
+                    errors.push(ctx.err(Span::new(line_no, 1, 2), "expected output (`#>`) before any command"));
                 }
             }
             continue;
@@ -130,59 +151,83 @@ pub fn parse(file: &str, source: &str) -> Result<Scenario, ScenarioError> {
                 continue;
             }
             if let Err((sp, m)) = directive(&mut sc, rest, line_no, col) {
-                errors.push(err(sp, m));
+                errors.push(ctx.err(sp, m));
             }
             continue;
         }
-        let (cmd_text, offset) = if transcript {
-            if let Some(rest) = raw.strip_prefix("$ ") {
-                (rest, 2)
-            } else if raw == "$" {
-                ("", 1)
-            } else if trimmed.starts_with('#') {
-                flush(&mut sc, &mut block, orphan);
-                block = None;
+        let prompt = match style {
+            Style::Script => Some(0),
+            Style::Transcript => paste::prompt_len(raw),
+            Style::RootTranscript => paste::root_prompt(raw).map(|_| 2),
+        };
+        let Some(offset) = prompt else {
+            // The author's comment; inside a command's output it is a note on it, and the
+            // output goes on after it.
+            if trimmed.starts_with('#') {
                 continue;
-            } else {
-                match block.as_mut() {
-                    Some(b) => b.push(raw.to_string()),
-                    None if raw.trim().is_empty() => {}
-                    None => {
-                        errors.push(
-                            err(
-                                Span::new(line_no, 1, raw.chars().count() as u32),
-                                "output line before any `$ ` command".into(),
-                            )
-                            .with_hint("in a transcript, commands start with `$ `"),
-                        );
-                    }
+            }
+            // Ctrl-C, as the terminal echoes it, under a command that runs until stopped.
+            if raw.trim() == "^C"
+                && !orphan
+                && ctrl_c.is_none()
+                && let Some(idx) = target.or(sc.steps.len().checked_sub(1))
+                && steps::stoppable(&sc.steps[idx])
+            {
+                if !sc.steps[idx].background {
+                    steps::to_background(&mut sc.steps[idx]);
+                }
+                let s = &sc.steps[idx];
+                let mut kill = Step::new(s.ns.as_deref(), Command::Kill { job: steps::job_number(&sc.steps, idx) });
+                kill.text = "^C".into();
+                kill.span = Span::new(line_no, 1, 2);
+                ctrl_c = Some(kill);
+                terminals.retain(|&(_, k)| k != idx);
+                // The terminal echoes `^C` and ping's statistics begin with a newline,
+                // which ends that line: in ping's output it is the empty line.
+                if let (Some(b), Command::Ping(_)) = (block.as_mut(), &s.run) {
+                    b.push(String::new());
                 }
                 continue;
             }
-        } else {
-            (raw, 0)
+            // Lines before the first command are the document's prose.
+            if let Some(b) = block.as_mut() {
+                b.push(raw.to_string());
+            }
+            continue;
         };
+        let cmd_text = &raw[offset..];
+        let offset = raw[..offset].chars().count();
         if cmd_text.trim().is_empty() || cmd_text.trim_start().starts_with('#') {
             continue;
         }
-        flush(&mut sc, &mut block, orphan);
+        flush(&mut sc, &mut block, orphan, transcript, target.take());
+        sc.steps.extend(ctrl_c.take());
         orphan = false;
         // Join continuation lines.
         let mut text = cmd_text.to_string();
         let mut cols: Vec<(u32, u32)> = (0..text.chars().count()).map(|k| (line_no, (offset + k) as u32 + 1)).collect();
-        let mut end_line = line_no;
         while text.ends_with('\\') && i < lines.len() {
             text.pop();
             cols.pop();
-            let next = lines[i];
-            end_line = i as u32 + 1;
+            // A transcript shows the shell's `> ` before a continued line.
+            let next = if transcript { lines[i].strip_prefix("> ").unwrap_or(lines[i]) } else { lines[i] };
+            let skip = lines[i].chars().count() - next.chars().count();
+            let end_line = i as u32 + 1;
             i += 1;
-            cols.extend((0..next.chars().count()).map(|k| (end_line, k as u32 + 1)));
+            cols.extend((0..next.chars().count()).map(|k| (end_line, (skip + k) as u32 + 1)));
             text.push_str(next);
+        }
+        // The same command line as a job still running in another terminal: the document
+        // shows that terminal again, and the lines under it are that job's.
+        let key = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if let Some(&(_, idx)) = terminals.iter().find(|(t, _)| *t == key) {
+            target = Some(idx);
+            block = Some(Vec::new());
+            continue;
         }
         let mut toks = match lex(&text, &cols) {
             Ok(t) => t,
-            Err(e) => fail!(err(e.span, e.message)),
+            Err(e) => fail!(ctx.err(e.span, e.message)),
         };
         // `CMD <<EOF` (or <<'EOF'): the lines up to `EOF` are CMD's stdin. A transcript
         // shows them after the shell's `> ` prompt.
@@ -209,7 +254,7 @@ pub fn parse(file: &str, source: &str) -> Result<Scenario, ScenarioError> {
                 }
                 if !ended {
                     fail!(
-                        err(at, format!("here-document never ends: no line `{delim}`"))
+                        ctx.err(at, format!("here-document never ends: no line `{delim}`"))
                             .with_hint(format!("end it with a line holding only `{delim}`"))
                     );
                 }
@@ -217,131 +262,42 @@ pub fn parse(file: &str, source: &str) -> Result<Scenario, ScenarioError> {
                 heredoc = Some((body, at));
             }
         }
-        // `echo LINE | CMD`: LINE is CMD's stdin.
-        let mut piped: Option<(String, Span)> = None;
-        if matches!(toks.first(), Some(Tok::Word(w, _)) if w == "echo")
-            && let Some(bar) = toks.iter().position(|t| matches!(t, Tok::Op(o, _) if o == "|"))
-        {
-            let line: Vec<String> = toks[1..bar]
-                .iter()
-                .filter_map(|t| if let Tok::Word(w, _) = t { Some(w.clone()) } else { None })
-                .collect();
-            piped = Some((line.join(" "), toks[0].span()));
-            toks.drain(..=bar);
-        }
-        let mut words: Vec<(String, Span)> = Vec::new();
-        let mut background = false;
-        let mut grep = None;
-        let mut k = 0;
-        let mut bad = None;
-        while k < toks.len() {
-            match &toks[k] {
-                Tok::Word(w, s) => words.push((w.clone(), *s)),
-                Tok::Op(op, _) if op == "&" && k == toks.len() - 1 => background = true,
-                Tok::Op(op, s) if op == "|" && grep.is_none() => match parse_grep(&toks[k + 1..], *s) {
-                    Ok((g, used)) => {
-                        grep = Some(g);
-                        k += used;
-                    }
-                    Err((sp, m)) => {
-                        bad = Some(err(sp, m));
-                        break;
-                    }
-                },
-                Tok::Op(op, s) if op == "<" => {
-                    bad = Some(
-                        err(*s, "not supported yet: reading a file (`<`); nslab has no files".into())
-                            .with_hint("give the input as a here-document: `<<EOF`, the lines, then `EOF`"),
-                    );
-                    break;
-                }
-                Tok::Op(op, s) => {
-                    bad = Some(
-                        err(*s, format!("not supported yet: `{op}` in a scenario line"))
-                            .with_hint("one command per line; of pipes only `| grep [-v] [-i] WORD` is modelled"),
-                    );
-                    break;
-                }
-            }
-            k += 1;
-        }
-        if let Some(e) = bad {
+        let at = steps::LineAt { text: cmd_text, offset, line_no };
+        let before = sc.steps.len();
+        if let Err(e) = ctx.line(&at, toks, heredoc, &mut sc.steps) {
             fail!(e);
         }
-        if words.is_empty() {
-            continue;
+        if sc.steps.len() == before + 1 && steps::in_another_terminal(&sc.steps[before]) {
+            terminals.push((key, before));
         }
-        let mut parsed = match parse_words(&words, None, background) {
-            Ok(p) => p,
-            Err(e) => fail!(err(e.span, e.msg).with_opt_hint(e.hint)),
-        };
-        if let Some((line, at)) = &piped {
-            match &mut parsed.cmd {
-                Command::Nc(n) => n.input = Some(line.clone()),
-                c => {
-                    let program = c.program();
-                    fail!(
-                        err(*at, format!("not supported yet: input piped into {program}"))
-                            .with_hint("`echo LINE | nc …` is the pipe nslab models")
-                    );
-                }
-            }
-        }
-        if let Some((body, at)) = heredoc {
-            match &mut parsed.cmd {
-                Command::IptablesRestore { input, .. } => *input = body,
-                c => {
-                    let program = c.program();
-                    fail!(
-                        err(at, format!("not supported yet: a here-document into {program}"))
-                            .with_hint("iptables-restore is what nslab feeds a here-document")
-                    );
-                }
-            }
-        }
-        let first_span = words[parsed.first_word.min(words.len() - 1)].1;
-        let last_span =
-            toks.iter().rev().find(|t| !matches!(t, Tok::Op(o, _) if o == "&")).map(|t| t.span()).unwrap_or(first_span);
-        let shown: String = if piped.is_some() {
-            parsed.cmd.to_string()
-        } else if first_span.line == last_span.line && first_span.line == line_no {
-            let from = (first_span.col - 1) as usize - offset;
-            let to = (last_span.col - 1 + last_span.len) as usize - offset;
-            cmd_text.chars().skip(from).take(to - from).collect()
-        } else {
-            words[parsed.first_word..].iter().map(|(w, _)| crate::command::shell_quote(w)).collect::<Vec<_>>().join(" ")
-        };
-        let span = Span::new(
-            line_no,
-            words[0].1.col,
-            if end_line == line_no { last_span.col + last_span.len - words[0].1.col } else { 1 },
-        );
-        let step = Step {
-            ns: parsed.ns,
-            run: parsed.cmd,
-            background,
-            grep,
-            expect: Vec::new(),
-            differs: Vec::new(),
-            span,
-            text: shown,
-            words,
-        };
-        if let Err(v) = crate::command::validate::step(&step) {
-            let at = v.word.as_deref().map(|w| step.locate(w)).unwrap_or(step.span);
-            fail!(err(at, v.message).with_opt_hint(v.hint));
-        }
-        sc.steps.push(step);
         block = Some(Vec::new());
     }
-    flush(&mut sc, &mut block, orphan);
+    flush(&mut sc, &mut block, orphan, transcript, target.take());
+    sc.steps.extend(ctrl_c.take());
     if let Some(e) = ScenarioError::all(errors) {
         return Err(e);
     }
     if sc.steps.is_empty() {
-        return Err(err(Span::new(1, 1, 1), "no commands in this file".into()));
+        let e = ctx.err(Span::new(1, 1, 1), "no commands in this file");
+        return Err(if style == Style::Script && lines.iter().any(|l| l.starts_with("# ")) {
+            e.with_hint("in a script `# …` is a comment; a terminal session shows commands after a prompt (`$ ip …`)")
+        } else {
+            e
+        });
     }
     Ok(sc)
+}
+
+/// The command as the file wrote it, from its first word to its last token, when both are
+/// on the line's first line; else its words, quoted.
+fn shown_text(at: &steps::LineAt<'_>, first: Span, last: Span, words: &[(String, Span)]) -> String {
+    if first.line == last.line && first.line == at.line_no && first.col as usize > at.offset {
+        let from = (first.col - 1) as usize - at.offset;
+        let to = ((last.col - 1 + last.len) as usize).saturating_sub(at.offset).max(from);
+        at.text.chars().skip(from).take(to - from).collect()
+    } else {
+        words.iter().map(|(w, _)| crate::command::shell_quote(w)).collect::<Vec<_>>().join(" ")
+    }
 }
 
 /// A directive that belongs to the command before it (`#! exit: 2`, `#! contains: …`).
@@ -350,52 +306,43 @@ fn is_step_directive(rest: &str) -> bool {
     matches!(key, "contains" | "lacks" | "exit" | "differs" | "repeats")
 }
 
-/// Parses `grep [-v] [-i] [-F] WORD` after a `|`; returns it and how many tokens it used.
-fn parse_grep(toks: &[Tok], bar: Span) -> Result<(crate::command::Grep, usize), (Span, String)> {
-    let mut g = crate::command::Grep { pattern: String::new(), invert: false, ignore_case: false };
-    let mut used = 0;
-    let mut pattern = None;
-    match toks.first() {
-        Some(Tok::Word(w, _)) if w == "grep" => used += 1,
-        Some(t) => return Err((t.span(), "not supported yet: pipes other than `| grep`".into())),
-        None => return Err((bar, "a pipe needs a command after it".into())),
+/// Attaches a finished expected-output block to step `target` (the last step if `None`),
+/// or drops it when the command it belongs to was refused (`orphan`). In a transcript the
+/// step is then one whose output the session shows, failure included ([`Step::shown`]);
+/// a terminal shown again replaces what it showed before; and the lines under a client
+/// typed in another terminal (`nc HOST PORT`), up to a blank line, are what the user
+/// typed into it.
+fn flush(sc: &mut Scenario, block: &mut Option<Vec<String>>, orphan: bool, transcript: bool, target: Option<usize>) {
+    let Some(mut b) = block.take() else { return };
+    if orphan {
+        return;
     }
-    while let Some(Tok::Word(w, s)) = toks.get(used) {
-        match w.as_str() {
-            "-v" => g.invert = true,
-            "-i" => g.ignore_case = true,
-            "-F" => {}
-            o if o.starts_with('-') && pattern.is_none() => return Err((*s, format!("not supported yet: grep {o}"))),
-            p if pattern.is_none() => {
-                if p.contains(['*', '[', '^', '$', '\\']) || (p.contains('.') && p.contains(".*")) {
-                    return Err((*s, "not supported yet: grep regular expressions (fixed strings only)".into()));
-                }
-                pattern = Some(p.to_string());
-            }
-            _ => return Err((*s, "grep takes one pattern here".into())),
-        }
-        used += 1;
+    while b.last().is_some_and(|l| l.trim().is_empty()) {
+        b.pop();
     }
-    g.pattern = pattern.ok_or((bar, "grep needs a pattern".to_string()))?;
-    Ok((g, used))
-}
-
-/// Attaches a finished expected-output block to the last step (or drops it, when the
-/// command it belongs to was refused: `orphan`).
-fn flush(sc: &mut Scenario, block: &mut Option<Vec<String>>, orphan: bool) {
-    if let Some(mut b) = block.take() {
-        if orphan {
-            return;
-        }
-        while b.last().is_some_and(|l| l.trim().is_empty()) {
-            b.pop();
-        }
-        if !b.is_empty()
-            && let Some(s) = sc.steps.last_mut()
-        {
-            s.expect.push(Expect::Output(b));
-        }
+    let Some(idx) = target.or(sc.steps.len().checked_sub(1)) else { return };
+    if b.is_empty() {
+        return;
     }
+    if transcript && steps::typed_into(&sc.steps[idx]) {
+        let job = steps::job_number(&sc.steps, idx);
+        let (ns, span) = (sc.steps[idx].ns.clone(), sc.steps[idx].span);
+        // What was typed ends at the first blank line; the document's prose may follow.
+        for l in b.iter().take_while(|l| !l.trim().is_empty()) {
+            let line = paste::without_note(l);
+            let mut st = Step::new(ns.as_deref(), Command::Input { job, line: line.to_string() });
+            st.text = line.to_string();
+            st.span = span;
+            sc.steps.push(st);
+        }
+        return;
+    }
+    let s = &mut sc.steps[idx];
+    if target.is_some() {
+        s.expect.retain(|e| !matches!(e, Expect::Output(_)));
+    }
+    s.shown = transcript;
+    s.expect.push(Expect::Output(b));
 }
 
 fn directive(sc: &mut Scenario, rest: &str, line: u32, col: usize) -> Result<(), (Span, String)> {

@@ -139,3 +139,144 @@ fn the_errors_render_with_file_line_and_caret() {
     let text = e.to_string();
     assert!(text.starts_with("error: t.sh:2:16: `dev` needs a value"), "{text}");
 }
+
+#[test]
+fn a_root_terminal_pasted_with_bare_hash_prompts() {
+    // 002's slides: `# ` is root's prompt, and the lines after a command are its output.
+    let sc =
+        ok("# ip netns show\n# ip netns add test_ns\n# ip netns show\ntest_ns\n# 先ほど作成したtest_nsは消しておく\n");
+    assert_eq!(sc.steps.len(), 3);
+    assert_eq!(sc.steps[1].run, Command::NetnsAdd { name: "test_ns".into() });
+    assert_eq!(sc.steps[2].expect, vec![Expect::Output(vec!["test_ns".into()])]);
+    assert_eq!(sc.steps[1].span, Span::new(2, 3, 20));
+    // In a script, the same `# ip …` line is a comment.
+    let sc = ok("# ip netns add is how one is made\nip netns add a\n");
+    assert_eq!(sc.steps.len(), 1);
+}
+
+#[test]
+fn user_at_host_prompts_and_a_shell_inside_a_namespace() {
+    let sc = ok(
+        "ubuntu@ip-xxx:~$ sudo ip netns add ns1\nubuntu@ip-xxx:~$ sudo ip netns exec ns1 bash\nroot@ip-xxx:/home/ubuntu# ip link set lo up\nroot@ip-xxx:/home/ubuntu# ping 127.0.0.1 -c 2\nPING 127.0.0.1 (127.0.0.1) 56(84) bytes of data.\nroot@ip-xxx:/home/ubuntu# exit\nubuntu@ip-xxx:~$ ip netns list\n",
+    );
+    assert_eq!(sc.steps.len(), 4);
+    assert_eq!(sc.steps[1].ns.as_deref(), Some("ns1"));
+    assert_eq!(sc.steps[2].ns.as_deref(), Some("ns1"));
+    assert_eq!(sc.steps[2].text, "ping 127.0.0.1 -c 2");
+    assert_eq!(sc.steps[2].expect.len(), 1);
+    assert_eq!(sc.steps[3].ns, None);
+    let e = fails("$ exit\n");
+    assert!(e.message.contains("no shell to leave"), "{e}");
+}
+
+#[test]
+fn proc_sys_by_hand_is_sysctl() {
+    use crate::command::SysctlOut;
+    let sc = ok(
+        "ip netns add r\nip netns exec r sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward'\nip netns exec r cat /proc/sys/net/ipv4/ip_forward\necho 1 | sudo tee /proc/sys/net/ipv4/conf/all/forwarding\nip netns exec r echo 0 > /proc/sys/net/ipv4/ip_forward\n",
+    );
+    let sysctl = |k: &str, v: Option<&str>, out| Command::Sysctl { key: k.into(), value: v.map(Into::into), out };
+    assert_eq!(sc.steps[1].run, sysctl("net.ipv4.ip_forward", Some("1"), SysctlOut::Quiet));
+    assert_eq!(sc.steps[1].ns.as_deref(), Some("r"));
+    assert_eq!(sc.steps[1].text, "echo 1 > /proc/sys/net/ipv4/ip_forward");
+    assert_eq!(sc.steps[2].run, sysctl("net.ipv4.ip_forward", None, SysctlOut::Values));
+    assert_eq!(sc.steps[2].ns.as_deref(), Some("r"));
+    assert_eq!(sc.steps[3].run, sysctl("net.ipv4.conf.all.forwarding", Some("1"), SysctlOut::Values));
+    // The redirection is the outer shell's: it writes the machine's namespace, as on Linux.
+    assert_eq!(sc.steps[4].ns, None);
+    let e = fails("echo 1 > /etc/sysctl.conf\n");
+    assert!(e.message.contains("not supported yet: files (/etc/sysctl.conf)"), "{e}");
+    assert_eq!(e.span.col, 10);
+}
+
+#[test]
+fn semicolons_and_double_ampersands_split_commands() {
+    let sc = ok("ip netns add a; ip netns add b && ip -n a link set lo up\nip netns list & ip netns list\n");
+    assert_eq!(sc.steps.len(), 5);
+    assert_eq!(sc.steps[1].text, "ip netns add b");
+    assert_eq!(sc.steps[2].ns.as_deref(), Some("a"));
+    assert_eq!(sc.steps[2].text, "ip -n a link set lo up");
+    assert!(sc.steps[3].background && !sc.steps[4].background);
+    let e = fails("ip netns add a || true\n");
+    assert!(e.message.contains("not supported yet: `||`"), "{e}");
+    let e = fails("; ip netns add a\n");
+    assert!(e.message.contains("syntax error near unexpected token `;'"), "{e}");
+}
+
+#[test]
+fn another_terminal_and_ctrl_c() {
+    // A transcript's foreground tcpdump ran in a second terminal.
+    let sc = ok(
+        "$ ip netns add a\n$ ip netns exec a tcpdump -i lo -n\nlistening on lo\n$ ip netns exec a ping 127.0.0.1\nPING 127.0.0.1 (127.0.0.1) 56(84) bytes of data.\n^C\n--- 127.0.0.1 ping statistics ---\n$ ip netns list\n",
+    );
+    assert_eq!(sc.steps.len(), 5, "{:?}", sc.steps.iter().map(|s| &s.text).collect::<Vec<_>>());
+    assert!(sc.steps[1].background);
+    assert_eq!(sc.steps[1].text, "tcpdump -i lo -n &  # in another terminal");
+    assert!(sc.steps[2].background, "a ping stopped with ^C");
+    let Expect::Output(lines) = &sc.steps[2].expect[0] else { panic!() };
+    // `^C` is the terminal's echo; the newline ping's statistics begin with ends it.
+    assert_eq!(lines, &["PING 127.0.0.1 (127.0.0.1) 56(84) bytes of data.", "", "--- 127.0.0.1 ping statistics ---"]);
+    assert_eq!(sc.steps[3].run, Command::Kill { job: 2 });
+    assert_eq!(sc.steps[3].text, "^C");
+    // In a script a foreground tcpdump is still refused.
+    assert!(fails("tcpdump -n -i lo\nip netns list\n").message.contains("runs until it is stopped"));
+}
+
+#[test]
+fn unknown_commands_name_what_to_use() {
+    let e = fails("ip netns add a\nip netns exec a ifconfig\n");
+    assert!(e.hint.as_deref().unwrap().contains("`ip addr`"), "{e}");
+    let e = fails("route -n\n");
+    assert!(e.hint.as_deref().unwrap().contains("ip route"), "{e}");
+    let e = fails("pign -c 1 10.0.0.1\n");
+    assert!(e.hint.as_deref().unwrap().starts_with("did you mean `ping`?"), "{e}");
+}
+
+#[test]
+fn a_terminal_shown_again_is_that_job_and_a_client_is_typed_into() {
+    // 001 ch7: a server and a client each in a terminal of its own; the document shows
+    // the server's terminal again after the client typed a line.
+    let sc = ok("$ ip netns add a\n\
+$ ip netns exec a nc -lnv 54321\n\
+\n\
+Start the client in terminal 2\n\
+\n\
+$ ip netns exec a nc 127.0.0.1 54321\n\
+Hello World! # <- type anything and Enter\n\
+\n\
+The server shows\n\
+\n\
+$ ip netns exec a nc -lnv 54321\n\
+Ncat: Listening on 0.0.0.0:54321\n\
+Hello World!\n");
+    let texts: Vec<&str> = sc.steps.iter().map(|s| s.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "ip netns add a",
+            "nc -lnv 54321 &  # in another terminal",
+            "nc 127.0.0.1 54321 &  # in another terminal",
+            "Hello World!"
+        ]
+    );
+    assert_eq!(sc.steps[3].run, Command::Input { job: 2, line: "Hello World!".into() });
+    assert_eq!(
+        sc.steps[1].expect,
+        vec![Expect::Output(vec!["Ncat: Listening on 0.0.0.0:54321".into(), "Hello World!".into()])],
+        "the server's terminal shown again replaces what it showed before"
+    );
+    // Once stopped with ^C, the same line is a new command.
+    let sc = ok("$ ip netns add a\n$ ip netns exec a tcpdump -n -i lo\n^C\n$ ip netns exec a tcpdump -n -i lo\n");
+    assert_eq!(sc.steps.len(), 4);
+    assert_eq!(sc.steps[2].run, Command::Kill { job: 1 });
+}
+
+#[test]
+fn a_here_string_is_a_line_on_stdin() {
+    let sc = ok("ip netns add a\nip netns exec a nc -u 127.0.0.1 9 <<< 'hello there'\n");
+    let Command::Nc(n) = &sc.steps[1].run else { panic!() };
+    assert_eq!(n.input.as_deref(), Some("hello there"));
+    assert_eq!(sc.steps[1].text, "nc -u 127.0.0.1 9 <<< 'hello there'");
+    let e = fails("ip netns add a\nip netns exec a ping -c 1 127.0.0.1 <<< x\n");
+    assert!(e.message.contains("not supported yet: input piped into ping"), "{e}");
+}

@@ -4,7 +4,8 @@
 
 use super::words::{PErr, Words};
 use crate::command::{
-    Brctl, Command, CurlCmd, DhclientCmd, DnsmasqCmd, HttpServerCmd, NcCmd, PingCmd, Secs, TcpdumpCmd, TracerouteCmd,
+    Brctl, Command, CurlCmd, DhclientCmd, DnsmasqCmd, HttpServerCmd, NcCmd, PingCmd, Secs, SysctlOut, TcpdumpCmd,
+    TracerouteCmd,
 };
 use sim_core::{Duration, Filter};
 use std::net::Ipv4Addr;
@@ -12,10 +13,19 @@ use std::net::Ipv4Addr;
 /// `sysctl [-w] [-q] KEY[=VALUE]`.
 pub fn sysctl(w: &mut Words<'_>) -> Result<Command, PErr> {
     let mut key = None;
+    let mut out = SysctlOut::Lines;
     while let Some(a) = w.take() {
         match a {
-            "-w" | "-q" | "--write" | "--quiet" => {}
-            "-p" | "-a" | "--load" | "--all" => return Err(w.err_prev(format!("not supported yet: sysctl {a}"))),
+            "-w" | "--write" => {}
+            "-q" | "--quiet" => out = if out == SysctlOut::Values { out } else { SysctlOut::Quiet },
+            "-n" | "--values" => out = SysctlOut::Values,
+            "-nq" | "-qn" | "-wq" | "-qw" => out = if a.contains('n') { SysctlOut::Values } else { SysctlOut::Quiet },
+            "-nw" | "-wn" => out = SysctlOut::Values,
+            "-p" | "-a" | "--load" | "--all" | "--system" => {
+                return Err(w
+                    .err_prev(format!("not supported yet: sysctl {a}"))
+                    .hint("set each key on its own line: `sysctl -w net.ipv4.ip_forward=1`"));
+            }
             _ if a.starts_with('-') => return Err(w.err_prev(format!("sysctl: unknown option {a}"))),
             _ if key.is_some() => {
                 return Err(w
@@ -27,8 +37,8 @@ pub fn sysctl(w: &mut Words<'_>) -> Result<Command, PErr> {
     }
     let kv = key.ok_or_else(|| w.err("sysctl needs a key, e.g. net.ipv4.ip_forward=1"))?;
     Ok(match kv.split_once('=') {
-        Some((k, v)) => Command::Sysctl { key: k.trim().to_string(), value: Some(v.trim().to_string()) },
-        None => Command::Sysctl { key: kv, value: None },
+        Some((k, v)) => Command::Sysctl { key: k.trim().to_string(), value: Some(v.trim().to_string()), out },
+        None => Command::Sysctl { key: kv, value: None, out },
     })
 }
 
@@ -157,10 +167,15 @@ pub fn tcpdump(w: &mut Words<'_>, background: bool) -> Result<Command, PErr> {
     let mut iface = None;
     let mut numeric = false;
     let mut expr: Vec<(String, crate::error::Span)> = Vec::new();
+    // GNU getopt permutes: an option may come after the filter (`tcpdump -i X icmp -nn`),
+    // until `--`.
+    let mut options = true;
     while let Some(a) = w.take() {
-        if let Some(v) = a.strip_prefix("--interface=") {
+        if let Some(v) = a.strip_prefix("--interface=").filter(|_| options) {
             iface = Some(v.to_string());
-        } else if a.starts_with('-') && a.len() > 1 && expr.is_empty() {
+        } else if a == "--" && options {
+            options = false;
+        } else if a.starts_with('-') && a.len() > 1 && options {
             cluster(w, a, |c, att, w| {
                 Ok(match c {
                     't' => {
