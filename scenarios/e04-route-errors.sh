@@ -3,7 +3,7 @@
 # token of the prober's inet_peer bucket (1 s each, 5 s at most) before icmp_send spends
 # another of the same bucket (1 s each, 6 s at most): a burst of `!N` to one host is two,
 # and two again after a pause of 4 s or more.
-#! description: E4 with no route onward: ping and traceroute through a router that has none get `Destination Net Unreachable`/`!N` twice, then silence, as the kernel's two rate limits on one per-host bucket allow.
+#! description: E4 with no route onward: ping and traceroute through a router that has none get `Destination Net Unreachable`/`!N` twice, then silence, as the kernel's two rate limits on one per-host bucket allow; `ip route get` shows the way to the router, through it, to this host and to the broadcast address, and refuses where there is none; `ip -br addr` and `ip -br link` print one line per interface.
 #! seed: 4
 
 ip netns add h
@@ -32,3 +32,31 @@ sleep 5
 ip netns exec h traceroute -n 198.51.100.1
 #> traceroute to 198.51.100.1 (198.51.100.1), 30 hops max, 60 byte packets
 #>  1  10.1.0.1  {} ms !N  {} ms !N *
+
+# Where a packet would go, as `ip route get` asks the kernel: through the router, to the
+# router itself, to this host, to the subnet's broadcast; from the router, nowhere.
+ip netns exec h ip route get 198.51.100.1
+#> 198.51.100.1 via 10.1.0.1 dev h0 src 10.1.0.2 uid 0 
+#>     cache 
+ip netns exec h ip route get 10.1.0.1
+#> 10.1.0.1 dev h0 src 10.1.0.2 uid 0 
+#>     cache 
+ip netns exec h ip route get 10.1.0.2 from 10.1.0.2
+#> local 10.1.0.2 from 10.1.0.2 dev lo uid 0 
+#>     cache <local> 
+ip netns exec h ip route get 10.1.0.255
+#> broadcast 10.1.0.255 dev h0 src 10.1.0.2 uid 0 
+#>     cache <local,brd> 
+ip netns exec r ip route get 198.51.100.1
+#> RTNETLINK answers: Network is unreachable
+#! exit: 2
+
+# The brief forms: one line per interface, name (with its peer) and state in columns.
+ip netns exec h ip -br addr
+#> lo               DOWN           
+#> h0@if2           UP             10.1.0.2/24 
+ip -n h -br link show dev h0
+#> h0@if2           UP             {} <BROADCAST,MULTICAST,UP,LOWER_UP> 
+ip -n r -br link
+#> lo               DOWN           00:00:00:00:00:00 <LOOPBACK> 
+#> r0@if3           UP             {} <BROADCAST,MULTICAST,UP,LOWER_UP> 

@@ -342,6 +342,9 @@ fn without_d_the_daemons_are_quiet_and_dhclient_returns_once_bound() {
         _ => None,
     });
     assert!(show_at.unwrap() > Instant::from_secs(3), "dhclient held the prompt through the 3 s ping check");
+    // The processes the shell started forked the daemons and exited 0, as a shell sees it.
+    assert_eq!(r.rendered.steps[8].exit, Some(0), "dnsmasq");
+    assert_eq!(r.rendered.steps[9].exit, Some(0), "dhclient");
 }
 
 #[test]

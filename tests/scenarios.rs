@@ -143,7 +143,7 @@ fn every_pasted_tutorial_runs_as_pasted() {
             &[
                 ("3 packets transmitted, 3 received, 0% packet loss", 4),
                 ("# ^C", 1),
-                ("1 packets transmitted, 0 received, 100% packet loss", 1),
+                ("2 packets transmitted, 0 received, 100% packet loss", 1),
             ],
         ),
         ("003-masquerade.sh", &[("ns1# ping 8.8.8.8 -c 2", 1), ("2 packets transmitted, 2 received", 1)]),

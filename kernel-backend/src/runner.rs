@@ -504,22 +504,27 @@ impl Kernel {
             // load anything may.
             // A TCP client in another terminal has connected by then too (the sim's has,
             // a millisecond later): wait until its connection is established, or it ended.
+            // (A client whose SYN goes unanswered is not waited for past a second.)
             let listens = match &step.run {
-                Command::HttpServer(h) => Some(("-Hltn", "sport", h.port.unwrap_or(8000))),
-                Command::Nc(n) if n.listen => Some((if n.udp { "-Hlun" } else { "-Hltn" }, "sport", n.port)),
-                Command::Nc(n) if !n.udp => Some(("-Htn", "dport", n.port)),
-                Command::Dnsmasq(_) => Some(("-Hlun", "sport", 67)),
+                Command::HttpServer(h) => Some(("-Hltn", format!("sport = :{}", h.port.unwrap_or(8000)), 100)),
+                Command::Nc(n) if n.listen => {
+                    Some((if n.udp { "-Hlun" } else { "-Hltn" }, format!("sport = :{}", n.port), 100))
+                }
+                Command::Nc(n) if !n.udp => {
+                    let host = n.host.map(|h| h.to_string()).unwrap_or_default();
+                    Some(("-Htn", format!("dst {host}:{}", n.port), 10))
+                }
+                Command::Dnsmasq(_) => Some(("-Hlun", "sport = :67".to_string(), 100)),
                 _ => None,
             };
-            if let Some((flags, side, port)) = listens {
-                let filter = format!("{side} = :{port}");
+            if let Some((flags, filter, tries)) = listens {
                 let mut words = vec!["ss", flags];
-                if side == "dport" {
+                if filter.starts_with("dst") {
                     words.extend(["state", "established"]);
                 }
                 words.push(&filter);
                 let argv = fixed(&words);
-                for _ in 0..100 {
+                for _ in 0..tries {
                     match exec::run(kernel, &argv, &self.names).await {
                         Ok(o) if !o.stdout.is_empty() => break,
                         _ if !proc_.running() => break,
@@ -613,6 +618,8 @@ impl Backend for Kernel {
             step.run,
             Command::LinkShow { .. }
                 | Command::AddrShow { .. }
+                | Command::Brief { .. }
+                | Command::RouteGet { .. }
                 | Command::RouteShow { .. }
                 | Command::NeighShow { .. }
                 | Command::BridgeFdbShow { .. }

@@ -15,6 +15,9 @@
 # ip link set ens4 up
 # ip route add 10.138.0.1 dev ens4 scope link
 # ip route add default via 10.138.0.1 dev ens4
+# A VM without docker has no br_netfilter: bridged frames skip iptables, as there.
+# sysctl -w net.bridge.bridge-nf-call-iptables=0
+net.bridge.bridge-nf-call-iptables = 0
 # The slides from here on.
 # ip address show
 1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN …(略)

@@ -261,7 +261,7 @@ pub fn ron_help(code: &ron::Error, custom: Option<String>) -> String {
 }
 
 /// The word of `expected` closest to `found` (at most two edits away, case aside), if any.
-fn nearest<'a>(found: &str, expected: &[&'a str]) -> Option<&'a str> {
+pub(crate) fn nearest<'a>(found: &str, expected: &[&'a str]) -> Option<&'a str> {
     if found.len() > 64 {
         return None;
     }

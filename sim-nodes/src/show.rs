@@ -6,7 +6,7 @@
 use crate::netns::fib::{Proto, Route};
 use crate::netns::iface::{IfKind, Iface, Scope};
 use crate::netns::neigh::{Neighbour, Nud};
-use sim_core::Instant;
+use sim_core::{Instant, MacAddr};
 use std::fmt::Write;
 use std::net::Ipv4Addr;
 
@@ -103,11 +103,7 @@ fn operstate(i: &Iface, peer_ifindex: Option<u32>, bridge_ports: Option<usize>) 
 
 fn head(v: &LinkView<'_>, mode: bool) -> String {
     let i = v.iface;
-    let (at, local_down) = match &v.peer {
-        Peer::None => (String::new(), false),
-        Peer::Local { name, down } => (format!("@{name}"), *down),
-        Peer::Remote { ifindex, .. } => (format!("@if{ifindex}"), false),
-    };
+    let (at, local_down) = peer_part(v);
     let qdisc = if v.ever_up || i.admin_up { "noqueue" } else { "noop" };
     let mode = if mode { " mode DEFAULT" } else { "" };
     let master = v.master.as_ref().map(|m| format!(" master {m}")).unwrap_or_default();
@@ -143,6 +139,32 @@ fn link_line(v: &LinkView<'_>) -> String {
             }
             s
         }
+    }
+}
+
+/// `ip -br link` (`addr`: `ip -br addr`) line for one interface: the name (with its peer),
+/// padded to 16, the state, padded to 14, then the MAC and flags, or each address.
+pub fn brief(v: &LinkView<'_>, addr: bool) -> String {
+    let i = v.iface;
+    let (at, local_down) = peer_part(v);
+    let mut s = format!("{:<16} {:<14} ", format!("{}{at}", i.name), operstate(i, v.peer_ifindex, v.bridge_ports));
+    if addr {
+        for a in &i.addrs {
+            let _ = write!(s, "{}/{} ", a.addr, a.prefix);
+        }
+    } else {
+        let mac = if i.is_loopback() { MacAddr::ZERO.to_string() } else { i.mac.to_string() };
+        let _ = write!(s, "{mac} <{}> ", flags(i, local_down));
+    }
+    s
+}
+
+/// `@peer` (or `@ifN`) after a veth's name, and whether its same-namespace peer is down.
+fn peer_part(v: &LinkView<'_>) -> (String, bool) {
+    match &v.peer {
+        Peer::None => (String::new(), false),
+        Peer::Local { name, down } => (format!("@{name}"), *down),
+        Peer::Remote { ifindex, .. } => (format!("@if{ifindex}"), false),
     }
 }
 

@@ -6,183 +6,18 @@
 //! `nslab convert` writes a script and how a RON step is shown in a transcript.
 
 use crate::error::Span;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use sim_core::MacAddr;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::net::Ipv4Addr;
-use std::str::FromStr;
 
+mod config;
 mod procs;
 pub mod programs;
 mod secs;
 pub mod validate;
+pub use config::{Brctl, Cidr, CidrError, LinkKind, LinkSet, NeighNud, NeighOp, NeighSetCmd, RouteArgs, SysctlOut};
 pub use procs::{CurlCmd, DhclientCmd, DnsmasqCmd, HttpServerCmd, NcCmd, PingCmd, Target, TcpdumpCmd, TracerouteCmd};
 pub use secs::Secs;
-
-/// An address with its prefix length, written `192.0.2.1/24`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Cidr {
-    /// The address.
-    pub addr: Ipv4Addr,
-    /// Prefix length.
-    pub prefix: u8,
-}
-
-impl fmt::Display for Cidr {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.addr, self.prefix)
-    }
-}
-
-/// Why an address/prefix did not parse.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum CidrError {
-    /// No `/LEN`.
-    #[error("address `{0}` needs a prefix length, e.g. `{0}/24`")]
-    NoPrefix(String),
-    /// Not an address, or a bad length.
-    #[error("`{0}` is not an IPv4 address with a prefix length (like 192.0.2.1/24)")]
-    Invalid(String),
-}
-
-impl Cidr {
-    /// Parses `A/LEN`; with `default_prefix`, a bare address takes that length (as iproute2
-    /// gives a bare address /32).
-    pub fn parse(s: &str, default_prefix: Option<u8>) -> Result<Cidr, CidrError> {
-        match s.split_once('/') {
-            Some((a, l)) => {
-                let addr = a.parse().map_err(|_| CidrError::Invalid(s.into()))?;
-                let prefix: u8 = l.parse().map_err(|_| CidrError::Invalid(s.into()))?;
-                if prefix > 32 {
-                    return Err(CidrError::Invalid(s.into()));
-                }
-                Ok(Cidr { addr, prefix })
-            }
-            None => {
-                let addr = s.parse().map_err(|_| CidrError::Invalid(s.into()))?;
-                match default_prefix {
-                    Some(p) => Ok(Cidr { addr, prefix: p }),
-                    None => Err(CidrError::NoPrefix(s.into())),
-                }
-            }
-        }
-    }
-}
-
-impl FromStr for Cidr {
-    type Err = CidrError;
-    /// Parses `A/LEN`; the length is required.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Cidr::parse(s, None)
-    }
-}
-
-impl Serialize for Cidr {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for Cidr {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
-    }
-}
-
-/// `ip link add NAME type …`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub enum LinkKind {
-    /// `type veth peer name PEER [netns NS]`.
-    Veth {
-        /// The other end's name.
-        peer: String,
-        /// Where the other end is created.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        peer_netns: Option<String>,
-    },
-    /// `type bridge`.
-    Bridge,
-}
-
-/// `ip link set DEV …`: each field is one setting; several may be given at once.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct LinkSet {
-    /// The device.
-    pub dev: String,
-    /// `up` / `down`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub up: Option<bool>,
-    /// `netns NS`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub netns: Option<String>,
-    /// `address MAC`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub address: Option<MacAddr>,
-    /// `mtu N`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub mtu: Option<u32>,
-    /// `name NEW`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// `master BR`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub master: Option<String>,
-    /// `nomaster`.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub nomaster: bool,
-    /// `type bridge ageing_time CENTISECONDS`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ageing_time: Option<u32>,
-}
-
-/// bridge-utils' `brctl`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub enum Brctl {
-    /// `brctl addbr BR`.
-    Addbr(String),
-    /// `brctl delbr BR`.
-    Delbr(String),
-    /// `brctl addif BR DEV`.
-    Addif(String, String),
-    /// `brctl delif BR DEV`.
-    Delif(String, String),
-    /// `brctl show [BR]`.
-    Show(Option<String>),
-    /// `brctl showmacs BR`.
-    Showmacs(String),
-    /// `brctl setageing BR SECONDS`.
-    Setageing(String, Secs),
-}
-
-/// `ip route add|del …`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RouteArgs {
-    /// Destination: `default` is `0.0.0.0/0`.
-    pub to: Cidr,
-    /// `via`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub via: Option<Ipv4Addr>,
-    /// `dev`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dev: Option<String>,
-    /// `metric`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metric: Option<u32>,
-    /// `src`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub src: Option<Ipv4Addr>,
-    /// `proto` (`static`, `boot`, `dhcp`, `kernel`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub proto: Option<String>,
-    /// `onlink`.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub onlink: bool,
-}
 
 fn yes() -> bool {
     true
@@ -230,6 +65,14 @@ pub enum Command {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         dev: Option<String>,
     },
+    /// `ip -br link show [DEV]` and `ip -br addr show [DEV]`: one line per interface.
+    Brief {
+        /// `addr` (else `link`).
+        addr: bool,
+        /// Device.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        dev: Option<String>,
+    },
     /// `ip addr add A/P [brd B] dev DEV`.
     AddrAdd {
         /// Address and prefix.
@@ -267,6 +110,14 @@ pub enum Command {
         /// Device.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         dev: Option<String>,
+    },
+    /// `ip route get ADDR [from ADDR]`.
+    RouteGet {
+        /// Where to.
+        dst: Ipv4Addr,
+        /// From this local address.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        from: Option<Ipv4Addr>,
     },
     /// `ip neigh show [dev DEV]`.
     NeighShow {
@@ -494,6 +345,10 @@ impl fmt::Display for Command {
                 write!(f, "ip link show")?;
                 opt(f, "dev", dev)
             }
+            Command::Brief { addr, dev } => {
+                write!(f, "ip -br {} show", if *addr { "addr" } else { "link" })?;
+                opt(f, "dev", dev)
+            }
             Command::AddrAdd { addr, dev, brd } => {
                 write!(f, "ip addr add {addr}")?;
                 opt(f, "brd", brd)?;
@@ -529,6 +384,10 @@ impl fmt::Display for Command {
             Command::NeighShow { dev } => {
                 write!(f, "ip neigh show")?;
                 opt(f, "dev", dev)
+            }
+            Command::RouteGet { dst, from } => {
+                write!(f, "ip route get {dst}")?;
+                opt(f, "from", from)
             }
             Command::NeighSet(n) => {
                 write!(f, "ip neigh {} {}", n.op.word(), n.addr)?;
@@ -757,91 +616,6 @@ impl fmt::Display for Grep {
     }
 }
 
-/// What `ip neigh` does to an entry.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum NeighOp {
-    /// `add`: a new entry (`File exists` if there is one).
-    Add,
-    /// `replace`: a new entry or the one there.
-    Replace,
-    /// `change`: the one there (`No such file or directory` if none).
-    Change,
-    /// `del`.
-    Del,
-}
-
-impl NeighOp {
-    /// The word `ip neigh` takes.
-    pub fn word(self) -> &'static str {
-        match self {
-            NeighOp::Add => "add",
-            NeighOp::Replace => "replace",
-            NeighOp::Change => "change",
-            NeighOp::Del => "del",
-        }
-    }
-}
-
-/// The states `ip neigh add … nud STATE` can give an entry here.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum NeighNud {
-    /// `permanent` (what `ip neigh add` gives by default).
-    Permanent,
-    /// `reachable`.
-    Reachable,
-    /// `stale`.
-    Stale,
-}
-
-impl NeighNud {
-    /// The word `ip neigh` takes.
-    pub fn word(self) -> &'static str {
-        match self {
-            NeighNud::Permanent => "permanent",
-            NeighNud::Reachable => "reachable",
-            NeighNud::Stale => "stale",
-        }
-    }
-}
-
-/// `ip neigh add|replace|change|del`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NeighSetCmd {
-    /// What to do.
-    pub op: NeighOp,
-    /// The neighbour's address.
-    pub addr: Ipv4Addr,
-    /// Its link-layer address (required but for `del`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lladdr: Option<MacAddr>,
-    /// The device.
-    pub dev: String,
-    /// The state (`None`: permanent, as `ip` gives).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nud: Option<NeighNud>,
-}
-
-/// What `sysctl` prints.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SysctlOut {
-    /// `net.ipv4.ip_forward = 1`.
-    #[default]
-    Lines,
-    /// `-q`: nothing for a write (a read still prints its line).
-    Quiet,
-    /// `-n`: the value alone.
-    Values,
-}
-
-impl SysctlOut {
-    fn is_lines(&self) -> bool {
-        *self == SysctlOut::Lines
-    }
-}
-
 /// One command in context.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -877,6 +651,14 @@ pub struct Step {
     /// the run, pointing at the line.)
     #[serde(skip)]
     pub shown: bool,
+    /// A transcript's program that ran beside the commands after it (in another terminal,
+    /// or until `^C`): a background job that takes no `%N` of this terminal's.
+    #[serde(skip)]
+    pub other_terminal: bool,
+    /// A `^C` or a line typed at a transcript's job: the step that started it (its `kill`
+    /// or `input` then names no `%N`).
+    #[serde(skip)]
+    pub of_step: Option<usize>,
 }
 
 impl Step {
@@ -894,6 +676,8 @@ impl Step {
             text,
             words: Vec::new(),
             shown: false,
+            other_terminal: false,
+            of_step: None,
         }
     }
 
@@ -1025,7 +809,7 @@ mod tests {
         let set = Command::NeighSet(NeighSetCmd {
             op: NeighOp::Add,
             addr: Ipv4Addr::new(192, 0, 2, 9),
-            lladdr: Some(MacAddr([0, 0, 0x5e, 0, 0x53, 9])),
+            lladdr: Some(sim_core::MacAddr([0, 0, 0x5e, 0, 0x53, 9])),
             dev: hostile.into(),
             nud: Some(NeighNud::Stale),
         });

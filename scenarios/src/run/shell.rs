@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 /// A background job, numbered as the shell numbers them.
 #[derive(Clone, Debug)]
 pub struct Job<J> {
-    /// `%N`.
+    /// `%N` (0: a transcript's program in another terminal, which has none).
     pub number: u32,
     /// The step that started it.
     pub step: usize,
@@ -83,23 +83,27 @@ impl<B: Backend> Shell<'_, B> {
             Command::Sleep { secs } => self.b.sleep(step, *secs, &self.jobs).await,
             Command::Kill { job } => {
                 let b = &mut *self.b;
-                match self.jobs.iter_mut().find(|j| j.number == *job && !b.detached(&j.job)) {
+                match self.jobs.iter_mut().find(|j| is_job(j, step, *job) && !b.detached(&j.job)) {
                     Some(j) => {
                         b.interrupt(&mut j.job).await;
                         self.exits.insert(i, 0);
                         Ok(())
                     }
+                    // A transcript's `^C` under a program that never started: nothing to stop.
+                    None if step.of_step.is_some() => Ok(()),
                     None => self.no_such_job(i, step, "kill", *job),
                 }
             }
             Command::Input { job, line } => {
                 let b = &mut *self.b;
-                match self.jobs.iter_mut().find(|j| j.number == *job) {
+                match self.jobs.iter_mut().find(|j| is_job(j, step, *job)) {
                     Some(j) if b.running(&j.job) => {
                         b.input(&mut j.job, line).await;
                         self.exits.insert(i, 0);
                         Ok(())
                     }
+                    // Typed at a transcript's program that has ended: the terminal takes it.
+                    _ if step.of_step.is_some() => Ok(()),
                     _ => self.no_such_job(i, step, "input", *job),
                 }
             }
@@ -147,13 +151,19 @@ impl<B: Backend> Shell<'_, B> {
             return Err(endless_ping(self.file, self.source, step).into());
         }
         if step.background {
-            let number = self.jobs.len() as u32 + 1;
+            // A transcript's program in another terminal is no job of this one's (`%0`).
+            let number =
+                if step.other_terminal { 0 } else { self.jobs.iter().filter(|j| j.number != 0).count() as u32 + 1 };
             self.jobs.push(Job { number, step: i, line: step.span.line, job });
         } else if !self.b.wait(step, vec![&mut job]).await? {
             self.b.kill(&mut job).await;
             return Err(ScenarioError::at(self.file, self.source, step.span, "this command never ends")
                 .with_hint("give it a count or a deadline, or run it in the background")
                 .into());
+        } else if self.b.detached(&job) {
+            // A daemon returned the prompt: the process the shell started forked it and
+            // exited 0 (a trace that shows that exit says so itself).
+            self.exits.insert(i, 0);
         }
         Ok(())
     }
@@ -198,10 +208,12 @@ impl<B: Backend> Shell<'_, B> {
 
     /// `kill %N`, `input %N` of a job there is not: what bash prints.
     fn no_such_job(&mut self, i: usize, step: &Step, program: &str, job: u32) -> Result<(), B::Error> {
-        let hint = if self.jobs.is_empty() {
+        let numbers: Vec<String> =
+            self.jobs.iter().filter(|j| j.number != 0).map(|j| format!("%{}", j.number)).collect();
+        let hint = if numbers.is_empty() {
             "no background job was started".to_string()
         } else {
-            format!("jobs: {}", self.jobs.iter().map(|j| format!("%{}", j.number)).collect::<Vec<_>>().join(" "))
+            format!("jobs: {}", numbers.join(" "))
         };
         let r = Refusal { hint: Some(hint), ..Refusal::new(format!("{program}: %{job}: no such job"), 1) };
         self.refuse(i, step, r)
@@ -267,6 +279,14 @@ fn restore_line(source: &str, step: &Step, msg: &str) -> Option<Span> {
     let col = src.len().checked_sub(want.len())?;
     src.ends_with(want.as_str())
         .then(|| Span::new(line_no as u32, src[..col].chars().count() as u32 + 1, want.chars().count() as u32))
+}
+
+/// Whether `j` is the job a `kill`/`input` step means: the program step it names, or `%N`.
+fn is_job<J>(j: &Job<J>, step: &Step, number: u32) -> bool {
+    match step.of_step {
+        Some(k) => j.step == k,
+        None => number != 0 && j.number == number,
+    }
 }
 
 /// The exit status a step says it expects (`#! exit: N`), if it says one.

@@ -127,8 +127,14 @@ impl Sim<'_> {
         if self.lab.world().next_event_time().is_none() {
             return Ok(());
         }
-        let busy: Vec<String> =
-            jobs.iter().filter(|j| self.running(&j.job)).map(|j| format!("%{} (line {})", j.number, j.line)).collect();
+        let busy: Vec<String> = jobs
+            .iter()
+            .filter(|j| self.running(&j.job))
+            .map(|j| match j.number {
+                0 => format!("the job of line {}", j.line),
+                n => format!("%{n} (line {})", j.line),
+            })
+            .collect();
         let what = if busy.is_empty() { "timers of the machine itself".to_string() } else { busy.join(", ") };
         Err(ScenarioError::at(
             self.file,
@@ -139,6 +145,15 @@ impl Sim<'_> {
         .with_hint(format!(
             "an endless sleep runs until nothing more can happen; here {what} keep going: `kill %N` them first, or sleep a finite time"
         )))
+    }
+
+    /// [`SHELL_GAP`] of virtual time passes (none in a dry run).
+    fn shell_gap(&mut self) -> Result<(), BudgetExhausted> {
+        if self.dry {
+            return Ok(());
+        }
+        let until = self.lab.world().now() + SHELL_GAP;
+        self.lab.world_mut().run_until(until)
     }
 
     /// A dry run's start: nothing starts, but a capture's interface must exist, and a
@@ -260,6 +275,7 @@ impl Sim<'_> {
                 Ok(vec![])
             }
             Command::LinkShow { dev } => lab.link_show(node, dev.as_deref()),
+            Command::Brief { addr, dev } => lab.brief_show(node, *addr, dev.as_deref()),
             Command::AddrAdd { addr, dev, brd } => {
                 lab.addr_add(node, dev, addr.addr, addr.prefix, *brd).map(|_| vec![])
             }
@@ -293,6 +309,7 @@ impl Sim<'_> {
                 }
             }
             Command::RouteShow { dev } => lab.route_show(node, dev.as_deref()),
+            Command::RouteGet { dst, from } => lab.route_get(node, *dst, *from),
             Command::NeighShow { dev } => lab.neigh_show(node, dev.as_deref()),
             Command::NeighFlush { dev } => lab.neigh_flush(node, dev.as_deref()).map(|_| vec![]),
             Command::NeighSet(n) => {
@@ -362,10 +379,7 @@ impl Backend for Sim<'_> {
     async fn command(&mut self, step: &Step) -> Result<(), ScenarioError> {
         // The shell starting the command: what ran meanwhile (a connection's handshake, a
         // datagram on its way) has run, as on the kernel.
-        if !self.dry {
-            let until = self.lab.world().now() + SHELL_GAP;
-            self.lab.world_mut().run_until(until).map_err(|e| self.budget(step, e))?;
-        }
+        self.shell_gap().map_err(|e| self.budget(step, e))?;
         self.lab.reap();
         let at = self.lab.world().now();
         let prompt = step.ns.clone().unwrap_or_default();
@@ -480,14 +494,8 @@ impl Backend for Sim<'_> {
         // waiting for each to exit) gives them, each a shell's gap after the last: what one
         // set going as it ended (a FIN, its answer) has happened before the next. (Should a
         // guard stop one of those milliseconds, the run ends all the same.)
-        let gap = |s: &mut Self| {
-            if !s.dry {
-                let until = s.lab.world().now() + SHELL_GAP;
-                let _ = s.lab.world_mut().run_until(until);
-            }
-            s.lab.reap();
-        };
-        gap(self);
+        let _ = self.shell_gap();
+        self.lab.reap();
         for j in jobs {
             // A daemon that detached is no longer the terminal's job: Ctrl-C does not reach it.
             if let SimJob::Live(j) = j
@@ -495,7 +503,8 @@ impl Backend for Sim<'_> {
                 && self.lab.is_running(*j)
             {
                 self.lab.interrupt(*j);
-                gap(self);
+                let _ = self.shell_gap();
+                self.lab.reap();
             }
         }
     }
@@ -505,7 +514,7 @@ impl Backend for Sim<'_> {
     }
 }
 
-/// The virtual time a shell takes to start the next command of a pasted session: a fork
+/// The virtual time a shell takes to start a scenario's next command: a fork
 /// and an exec, 1.1 ms on the reference machine (`/bin/true` in a loop; `ip netns exec NS
 /// ip …` takes 5 ms). Every command starts this long after the one before, so what the one
 /// before set going (a TCP handshake, a datagram, an ARP exchange) has happened by then, as

@@ -600,6 +600,29 @@ impl Lab {
         Ok(RouteSpec { dst, prefix, gateway: via, dev, metric, src, proto, onlink })
     }
 
+    /// `ip route get ADDR [from ADDR]`: the route a packet from this host would take, as
+    /// iproute2 prints the kernel's answer (`uid 0`: root asks).
+    pub fn route_get(&self, node: NodeId, dst: Ipv4Addr, from: Option<Ipv4Addr>) -> Result<Vec<String>, LabError> {
+        let n = self.netns(node);
+        if from.is_some_and(|f| !n.is_local(f)) {
+            return Err(LabError::new("not supported yet: ip route get … from an address not of this host"));
+        }
+        let r = n
+            .route_output(dst, from, None)
+            .map_err(|_| LabError::new("RTNETLINK answers: Network is unreachable").status(2))?;
+        let dev = n.iface(r.ifindex).map(|i| i.name.clone()).unwrap_or_default();
+        let from_part = from.map(|f| format!(" from {f}")).unwrap_or_default();
+        let src_part = if from.is_none() { format!(" src {}", r.src) } else { String::new() };
+        Ok(if r.ifindex == crate::netns::LO {
+            vec![format!("local {dst}{from_part} dev {dev}{src_part} uid 0 "), "    cache <local> ".into()]
+        } else if r.broadcast {
+            vec![format!("broadcast {dst}{from_part} dev {dev}{src_part} uid 0 "), "    cache <local,brd> ".into()]
+        } else {
+            let via = if r.nexthop != dst { format!(" via {}", r.nexthop) } else { String::new() };
+            vec![format!("{dst}{from_part}{via} dev {dev}{src_part} uid 0 "), "    cache ".into()]
+        })
+    }
+
     /// `ip neigh add|replace|change ADDR lladdr MAC dev DEV [nud STATE]` (`create`,
     /// `exclusive`: the netlink flags of each) and `ip neigh del` (`mac` `None` with
     /// `state` `None`), answered as the kernel answers.
@@ -706,6 +729,17 @@ impl Lab {
             }
         }
         Ok(out)
+    }
+
+    /// `ip -br link|addr show [DEV]`: one line per interface.
+    pub fn brief_show(&self, node: NodeId, addr: bool, dev: Option<&str>) -> Result<Vec<String>, LabError> {
+        let ns = self.netns(node);
+        let only = dev.map(|d| self.ifindex(node, d)).transpose()?;
+        Ok(ns
+            .ifaces()
+            .filter(|i| only.is_none_or(|o| o == i.ifindex))
+            .map(|i| show::brief(&self.view(node, i), addr))
+            .collect())
     }
 
     /// `ip addr show [DEV]`.

@@ -5,8 +5,9 @@
 //! time exceeded, parameter problem) are limited per destination by a token bucket of
 //! `icmp_ratelimit` ms with a burst of 6 (`inet_peer_xrlim_allow`), and globally by
 //! `icmp_msgs_per_sec` / `icmp_msgs_burst`; fragmentation-needed and errors to this host
-//! itself are exempt. A route error (`!N`, `!H` from a router with no route) first passes
-//! `ip_error`'s own bucket on the same per-destination peer, so a burst of them is two.
+//! itself are exempt. A router's network unreachable for a packet it has no route for
+//! (`!N`) first passes `ip_error`'s own bucket on the same per-destination peer, so a burst
+//! of them is two.
 //! Time counts in jiffies of the reference machine (HZ=250). The global bucket's random
 //! cost per message (0 to 2 credits, Linux ≥ 6.12) is one here.
 
@@ -122,7 +123,7 @@ impl RateLimit {
     }
 
     /// `ip_error`'s own limit, before it sends the error for a packet it cannot route
-    /// (`!N`, `!H`): a token bucket of one error a second, five at the most, on the same
+    /// (`!N`): a token bucket of one error a second, five at the most, on the same
     /// inet_peer as [`RateLimit::allow`]'s — so a burst of route errors to one host is two.
     pub fn route_error(&mut self, now: Instant, dst: Ipv4Addr) -> bool {
         let now = jiffies(now);

@@ -308,7 +308,7 @@ impl Program for Nc {
             }
         }
     }
-    /// SIGINT: ncat dies of it.
+    /// A UDP client's wait for a refusal is over: done.
     fn on_timeout(&mut self, sys: &mut Sys<'_, '_, '_>) {
         if self.deadline.take().is_some() {
             self.phase = Phase::Done;
@@ -318,6 +318,7 @@ impl Program for Nc {
     fn poll_timeout(&self) -> Option<Instant> {
         self.deadline
     }
+    /// SIGINT: ncat dies of it.
     fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
         self.deadline = None;
         self.phase = Phase::Done;

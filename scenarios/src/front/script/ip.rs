@@ -10,13 +10,14 @@ use std::net::Ipv4Addr;
 /// Parses what follows `ip`.
 pub fn parse(w: &mut Words<'_>, mut ns: Option<String>, background: bool) -> Result<Parsed, PErr> {
     let first = w.pos() - 1;
+    let mut brief = false;
     while let Some(opt) = w.peek().filter(|o| o.starts_with('-')) {
         w.take();
         match opt {
             "-n" | "-netns" | "--netns" => ns = Some(w.value(opt, "a namespace name")?.to_string()),
             "-4" => {}
-            "-s" | "-stats" | "-d" | "-details" | "-j" | "-json" | "-br" | "-brief" | "-c" | "-color" | "-6" | "-o"
-            | "-oneline" => {
+            "-br" | "-brief" => brief = true,
+            "-s" | "-stats" | "-d" | "-details" | "-j" | "-json" | "-c" | "-color" | "-6" | "-o" | "-oneline" => {
                 return Err(w.err_prev(format!("not supported yet: ip {opt}")));
             }
             _ => return Err(w.err_prev(format!("Option \"{opt}\" is unknown, try \"ip -help\"."))),
@@ -27,7 +28,20 @@ pub fn parse(w: &mut Words<'_>, mut ns: Option<String>, background: bool) -> Res
             .err("ip needs an object")
             .hint("nslab knows `ip netns`, `ip link`, `ip addr`, `ip route`, `ip neigh`"));
     };
-    let cmd = if matches(obj, "address") {
+    let cmd = if brief {
+        let addr = matches(obj, "address");
+        if !addr && !matches(obj, "link") {
+            return Err(w
+                .err_prev(format!("not supported yet: ip -br {obj}"))
+                .hint("nslab shows `ip -br link` and `ip -br addr`"));
+        }
+        let dev = match w.take() {
+            None => None,
+            Some(s) if matches(s, "show") || matches(s, "list") => dev_arg(w)?,
+            Some(s) => return Err(w.err_prev(format!("not supported yet: ip -br {obj} {s}"))),
+        };
+        Command::Brief { addr, dev }
+    } else if matches(obj, "address") {
         addr(w)?
     } else if matches(obj, "route") {
         route(w)?
@@ -389,16 +403,42 @@ fn route(w: &mut Words<'_>) -> Result<Command, PErr> {
             }
         };
         Ok(Command::RouteShow { dev })
-    } else if matches(sub, "replace")
-        || matches(sub, "change")
-        || matches(sub, "get")
-        || matches(sub, "flush")
-        || matches(sub, "append")
-    {
+    } else if matches(sub, "get") {
+        route_get(w)
+    } else if matches(sub, "replace") || matches(sub, "change") || matches(sub, "flush") || matches(sub, "append") {
         Err(w.err_prev(format!("not supported yet: ip route {sub}")))
     } else {
         Err(unknown_sub(w, "route", sub))
     }
+}
+
+/// `ip route get [to] ADDR [from ADDR]`.
+fn route_get(w: &mut Words<'_>) -> Result<Command, PErr> {
+    let mut dst = None;
+    let mut from = None;
+    let addr = |w: &Words<'_>, v: &str| -> Result<Ipv4Addr, PErr> {
+        v.parse().map_err(|_| w.err_prev(format!("Error: inet prefix is expected rather than \"{v}\".")))
+    };
+    while let Some(x) = w.take() {
+        match x {
+            "to" => {
+                let v = w.value("to", "an address")?;
+                dst = Some(addr(w, v)?);
+            }
+            "from" => {
+                let v = w.value("from", "an address")?;
+                from = Some(addr(w, v)?);
+            }
+            "iif" | "oif" | "dev" | "mark" | "tos" | "dsfield" | "vrf" | "ipproto" | "sport" | "dport"
+            | "connected" | "fibmatch" | "uid" => {
+                return Err(w.err_prev(format!("not supported yet: ip route get … {x}")));
+            }
+            _ if dst.is_none() => dst = Some(addr(w, x)?),
+            _ => return Err(w.err_prev(format!("Error: either \"to\" is duplicate, or \"{x}\" is a garbage."))),
+        }
+    }
+    let dst = dst.ok_or_else(|| w.err("need at least a destination address"))?;
+    Ok(Command::RouteGet { dst, from })
 }
 
 fn prefix(w: &Words<'_>, s: &str) -> Result<Cidr, PErr> {

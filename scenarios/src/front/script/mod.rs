@@ -7,8 +7,12 @@
 //!   `#> LINE` lines after a command are its whole expected output; `#! contains: LINE`,
 //!   `#! lacks: LINE`, `#! exit: N` add checks; `#! seed: N` and `#! description: TEXT`
 //!   describe the file.
-//! - **Transcript**: when any line starts with `$ `, only those lines are commands and the
-//!   plain lines after one are its expected output, exactly as a tutorial shows a terminal.
+//! - **Transcript**: when a line starts with a prompt (`$ `, `user@host:~$ `,
+//!   `root@host:/# `, …; or bare `# ` prompts, see [`paste::style`]), only prompted lines
+//!   are commands and the plain lines after one are its expected output, exactly as a
+//!   tutorial shows a terminal. What a pasted session brings with it — programs run in
+//!   another terminal, `^C`, a shell opened in a namespace, `/proc/sys` by hand — is read
+//!   as the terminal ran it ([`paste`], [`steps`]).
 //!
 //! In expected lines `{}` matches any text and a line `...` any number of lines.
 
@@ -115,6 +119,8 @@ pub fn parse(file: &str, source: &str) -> Result<Scenario, ScenarioError> {
     let mut terminals: Vec<(String, usize)> = Vec::new();
     // The step the lines being read belong to, when not the last (a terminal shown again).
     let mut target: Option<usize> = None;
+    // The last command line made a step (a shell's `exit` makes none).
+    let mut made_step = false;
     // Records an error and goes on with the next line.
     macro_rules! fail {
         ($e:expr) => {{
@@ -169,17 +175,19 @@ pub fn parse(file: &str, source: &str) -> Result<Scenario, ScenarioError> {
             // Ctrl-C, as the terminal echoes it, under a command that runs until stopped.
             if raw.trim() == "^C"
                 && !orphan
+                && made_step
                 && ctrl_c.is_none()
                 && let Some(idx) = target.or(sc.steps.len().checked_sub(1))
                 && steps::stoppable(&sc.steps[idx])
             {
                 if !sc.steps[idx].background {
-                    steps::to_background(&mut sc.steps[idx]);
+                    steps::to_background(&mut sc.steps[idx], true);
                 }
                 let s = &sc.steps[idx];
-                let mut kill = Step::new(s.ns.as_deref(), Command::Kill { job: steps::job_number(&sc.steps, idx) });
+                let mut kill = Step::new(s.ns.as_deref(), Command::Kill { job: 0 });
                 kill.text = "^C".into();
                 kill.span = Span::new(line_no, 1, 2);
+                kill.of_step = Some(idx);
                 ctrl_c = Some(kill);
                 terminals.retain(|&(_, k)| k != idx);
                 // The terminal echoes `^C` and ping's statistics begin with a newline,
@@ -200,7 +208,10 @@ pub fn parse(file: &str, source: &str) -> Result<Scenario, ScenarioError> {
         if cmd_text.trim().is_empty() || cmd_text.trim_start().starts_with('#') {
             continue;
         }
+        let ctrl_c_at = target.or(sc.steps.len().checked_sub(1));
+        let pause = ctrl_c.as_ref().and_then(|_| ctrl_c_pause(&sc, ctrl_c_at, block.as_deref()));
         flush(&mut sc, &mut block, orphan, transcript, target.take());
+        sc.steps.extend(pause);
         sc.steps.extend(ctrl_c.take());
         orphan = false;
         // Join continuation lines.
@@ -219,10 +230,13 @@ pub fn parse(file: &str, source: &str) -> Result<Scenario, ScenarioError> {
         }
         // The same command line as a job still running in another terminal: the document
         // shows that terminal again, and the lines under it are that job's.
-        let key = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        // (The same line in another namespace's shell is another terminal.)
+        let here = ctx.shells.last().and_then(|(ns, _)| ns.clone()).unwrap_or_default();
+        let key = format!("{here}\0{}", text.split_whitespace().collect::<Vec<_>>().join(" "));
         if let Some(&(_, idx)) = terminals.iter().find(|(t, _)| *t == key) {
             target = Some(idx);
             block = Some(Vec::new());
+            made_step = true;
             continue;
         }
         let mut toks = match lex(&text, &cols) {
@@ -267,12 +281,18 @@ pub fn parse(file: &str, source: &str) -> Result<Scenario, ScenarioError> {
         if let Err(e) = ctx.line(&at, toks, heredoc, &mut sc.steps) {
             fail!(e);
         }
-        if sc.steps.len() == before + 1 && steps::in_another_terminal(&sc.steps[before]) {
+        if sc.steps.len() == before + 1 && sc.steps[before].other_terminal {
             terminals.push((key, before));
         }
-        block = Some(Vec::new());
+        // A line that made no step (a shell opened or left) keeps nothing under it (bash's
+        // own `exit` echo).
+        made_step = sc.steps.len() > before;
+        block = made_step.then(Vec::new);
     }
+    let ctrl_c_at = target.or(sc.steps.len().checked_sub(1));
+    let pause = ctrl_c.as_ref().and_then(|_| ctrl_c_pause(&sc, ctrl_c_at, block.as_deref()));
     flush(&mut sc, &mut block, orphan, transcript, target.take());
+    sc.steps.extend(pause);
     sc.steps.extend(ctrl_c.take());
     if let Some(e) = ScenarioError::all(errors) {
         return Err(e);
@@ -286,6 +306,21 @@ pub fn parse(file: &str, source: &str) -> Result<Scenario, ScenarioError> {
         });
     }
     Ok(sc)
+}
+
+/// The pause before a `^C` under a ping: the statistics the document shows under it say how
+/// many it sent (`N packets transmitted`), so `^C` comes half an interval after the Nth.
+fn ctrl_c_pause(sc: &Scenario, at: Option<usize>, block: Option<&[String]>) -> Option<Step> {
+    let Command::Ping(p) = &sc.steps.get(at?)?.run else { return None };
+    let sent: u64 =
+        block?.iter().find_map(|l| l.split(" packets transmitted").next().filter(|n| *n != l)?.parse().ok())?;
+    let interval = p.interval.map_or(1_000_000_000, |i| i.0.as_nanos());
+    let wait = sent.checked_sub(1)? * interval + interval / 2;
+    let secs = crate::command::Secs(sim_core::Duration::from_nanos(wait));
+    let mut st = Step::new(sc.steps[at?].ns.as_deref(), Command::Sleep { secs });
+    st.text = format!("{}  # {sent} pings sent, then ^C", st.text);
+    st.span = sc.steps[at?].span;
+    Some(st)
 }
 
 /// The command as the file wrote it, from its first word to its last token, when both are
@@ -325,14 +360,14 @@ fn flush(sc: &mut Scenario, block: &mut Option<Vec<String>>, orphan: bool, trans
         return;
     }
     if transcript && steps::typed_into(&sc.steps[idx]) {
-        let job = steps::job_number(&sc.steps, idx);
         let (ns, span) = (sc.steps[idx].ns.clone(), sc.steps[idx].span);
         // What was typed ends at the first blank line; the document's prose may follow.
         for l in b.iter().take_while(|l| !l.trim().is_empty()) {
             let line = paste::without_note(l);
-            let mut st = Step::new(ns.as_deref(), Command::Input { job, line: line.to_string() });
+            let mut st = Step::new(ns.as_deref(), Command::Input { job: 0, line: line.to_string() });
             st.text = line.to_string();
             st.span = span;
+            st.of_step = Some(idx);
             sc.steps.push(st);
         }
         return;

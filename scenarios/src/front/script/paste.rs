@@ -178,7 +178,7 @@ pub fn closes_shell(words: &[(String, Span)]) -> bool {
 /// `/proc/sys/net/ipv4/ip_forward` as sysctl names it (`net.ipv4.ip_forward`).
 fn proc_sys_key(path: &str) -> Option<String> {
     let rel = path.strip_prefix("/proc/sys/")?.trim_end_matches('/');
-    (!rel.is_empty()).then(|| rel.replace('/', "."))
+    (!rel.is_empty()).then(|| sim_nodes::netns::sysctl::normalize(rel))
 }
 
 /// `echo V > /proc/sys/…`, `echo V | tee /proc/sys/…` and `cat /proc/sys/…`: the sysctl
@@ -267,33 +267,14 @@ pub fn instead(prog: &str) -> Option<&'static str> {
 
 /// The supported command nearest to a misspelt one (`pign` → `ping`), if one is near.
 pub fn nearest(prog: &str) -> Option<&'static str> {
-    let mut best: Option<(usize, &'static str)> = None;
-    for &c in COMMANDS.iter().chain(crate::command::programs::PROGRAMS.iter().map(|p| &p.name)) {
-        if matches!(c, "echo" | "cat" | "exit" | "sudo" | "su" | "bash" | "sh") {
-            continue;
-        }
-        let d = distance(prog, c);
-        if d <= 2.min(c.len() / 2) && best.is_none_or(|(b, _)| d < b) {
-            best = Some((d, c));
-        }
-    }
-    best.map(|(_, c)| c)
-}
-
-/// Levenshtein distance between two short words.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
+    let programs = crate::command::programs::PROGRAMS.iter().map(|p| p.name);
+    let known: Vec<&'static str> = COMMANDS
+        .iter()
+        .copied()
+        .chain(programs)
+        .filter(|c| !matches!(*c, "echo" | "cat" | "exit" | "sudo" | "su" | "bash" | "sh"))
+        .collect();
+    crate::error::nearest(prog, &known)
 }
 
 #[cfg(test)]

@@ -103,6 +103,8 @@ impl Ctx<'_> {
         // `sudo` and `ip netns exec X` in front: where the rest runs.
         let mut ns = self.here();
         let mut lead = 0;
+        // Where the last `ip netns exec X` ends: a shell after it may begin with `sudo`.
+        let mut after_exec = 0;
         loop {
             match &toks[lead..] {
                 [Tok::Word(s, _), ..] if s == "sudo" => lead += 1,
@@ -111,12 +113,13 @@ impl Ctx<'_> {
                 {
                     ns = Some(name.clone());
                     lead += 4;
+                    after_exec = lead;
                 }
                 _ => break,
             }
         }
         let rest: Vec<&str> =
-            toks[lead..].iter().map(|t| if let Tok::Word(w, _) = t { w.as_str() } else { "" }).collect();
+            toks[after_exec..].iter().map(|t| if let Tok::Word(w, _) = t { w.as_str() } else { "" }).collect();
         let all_words = toks.iter().all(|t| matches!(t, Tok::Word(..)));
         if all_words && paste::is_shell(&rest) {
             self.shells.push((ns, toks[0].span()));
@@ -139,16 +142,18 @@ impl Ctx<'_> {
             let inner_toks = lex(inner, &cols).map_err(|e| self.err(e.span, e.message))?;
             // The string's characters start one column after its opening quote.
             let sub = LineAt { text: inner, offset: s.col as usize, line_no: s.line };
+            // What the string opens or leaves (`exit`) is its own shell's business.
+            let depth = self.shells.len();
             self.shells.push((ns, *s));
             let r = self.line(&sub, inner_toks, heredoc, out);
-            self.shells.pop();
+            self.shells.truncate(depth);
             return r;
         }
-        // `/proc/sys` by hand. A redirection is the shell's: `ip netns exec X echo 1 >
-        // /proc/sys/…` writes the shell's own namespace, as on Linux.
+        // `/proc/sys` by hand. A redirection, or `| tee`, is the shell's: `ip netns exec X
+        // echo 1 > /proc/sys/…` writes the shell's own namespace, as on Linux.
         if let Some(cmd) = paste::proc_sys(&toks[lead..]) {
             let cmd = cmd.map_err(|(s, m)| self.err(s, m))?;
-            let writes = matches!(toks.iter().rev().nth(1), Some(Tok::Op(o, _)) if o.starts_with('>'));
+            let writes = matches!(&cmd, Command::Sysctl { value: Some(_), .. });
             let ns = if writes { self.here() } else { ns };
             let words = words_of(&toks);
             let step = self.step(at, &toks, words, ns, cmd, background, None, lead)?;
@@ -160,10 +165,7 @@ impl Ctx<'_> {
         if matches!(toks.first(), Some(Tok::Word(w, _)) if w == "echo")
             && let Some(bar) = toks.iter().position(|t| matches!(t, Tok::Op(o, _) if o == "|"))
         {
-            let line: Vec<String> = toks[1..bar]
-                .iter()
-                .filter_map(|t| if let Tok::Word(w, _) = t { Some(w.clone()) } else { None })
-                .collect();
+            let line: Vec<String> = words_of(&toks[1..bar]).into_iter().map(|(w, _)| w).collect();
             piped = Some((line.join(" "), toks[0].span()));
             toks.drain(..=bar);
         }
@@ -266,11 +268,13 @@ impl Ctx<'_> {
             text,
             words,
             shown: false,
+            other_terminal: false,
+            of_step: None,
         };
         // A command that runs until stopped, typed in the foreground of a terminal session
         // followed by more commands: the author ran it in another terminal.
         if self.transcript && !step.background && another_terminal(&step.run) {
-            to_background(&mut step);
+            to_background(&mut step, false);
         }
         if let Err(v) = crate::command::validate::step(&step) {
             let at = v.word.as_deref().map(|w| step.locate(w)).unwrap_or(step.span);
@@ -287,33 +291,24 @@ pub(super) fn another_terminal(cmd: &Command) -> bool {
     crate::run::shell::never_ends(cmd) || matches!(cmd, Command::Nc(n) if n.listen || n.input.is_none())
 }
 
-const ANOTHER_TERMINAL: &str = " &  # in another terminal";
-
-/// Makes a step typed in the foreground a background job, saying so in its text.
-pub(super) fn to_background(step: &mut Step) {
+/// Makes a step typed in the foreground run on beside the commands after it, saying so in
+/// its text: in another terminal, or (`until_ctrl_c`) in this one until `^C`. Either way it
+/// takes no job number of this terminal's (`Step::other_terminal`).
+pub(super) fn to_background(step: &mut Step, until_ctrl_c: bool) {
     step.background = true;
-    step.text.push_str(ANOTHER_TERMINAL);
-}
-
-/// Whether a transcript's step runs on in another terminal.
-pub(super) fn in_another_terminal(step: &Step) -> bool {
-    step.background && step.text.ends_with(ANOTHER_TERMINAL)
+    step.other_terminal = true;
+    step.text.push_str(if until_ctrl_c { " &  # until ^C" } else { " &  # in another terminal" });
 }
 
 /// Whether `^C` under the step stops it: a job in another terminal, or a foreground ping
 /// without `-c`.
 pub(super) fn stoppable(step: &Step) -> bool {
-    in_another_terminal(step) || (!step.background && matches!(&step.run, Command::Ping(p) if p.count.is_none()))
+    step.other_terminal || (!step.background && matches!(&step.run, Command::Ping(p) if p.count.is_none()))
 }
 
 /// Whether the lines under the step are typed into it: an `nc` client in another terminal.
 pub(super) fn typed_into(step: &Step) -> bool {
-    in_another_terminal(step) && matches!(&step.run, Command::Nc(n) if !n.listen && n.input.is_none())
-}
-
-/// The job number (`%N`) the shell gives step `idx`, a background program.
-pub(super) fn job_number(steps: &[Step], idx: usize) -> u32 {
-    steps[..=idx].iter().filter(|s| s.background && s.run.is_process()).count() as u32
+    step.other_terminal && matches!(&step.run, Command::Nc(n) if !n.listen && n.input.is_none())
 }
 
 fn words_of(toks: &[Tok]) -> Vec<(String, Span)> {

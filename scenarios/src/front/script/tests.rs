@@ -210,13 +210,14 @@ fn another_terminal_and_ctrl_c() {
         "$ ip netns add a\n$ ip netns exec a tcpdump -i lo -n\nlistening on lo\n$ ip netns exec a ping 127.0.0.1\nPING 127.0.0.1 (127.0.0.1) 56(84) bytes of data.\n^C\n--- 127.0.0.1 ping statistics ---\n$ ip netns list\n",
     );
     assert_eq!(sc.steps.len(), 5, "{:?}", sc.steps.iter().map(|s| &s.text).collect::<Vec<_>>());
-    assert!(sc.steps[1].background);
+    assert!(sc.steps[1].background && sc.steps[1].other_terminal);
     assert_eq!(sc.steps[1].text, "tcpdump -i lo -n &  # in another terminal");
     assert!(sc.steps[2].background, "a ping stopped with ^C");
+    assert_eq!(sc.steps[2].text, "ping 127.0.0.1 &  # until ^C");
     let Expect::Output(lines) = &sc.steps[2].expect[0] else { panic!() };
     // `^C` is the terminal's echo; the newline ping's statistics begin with ends it.
     assert_eq!(lines, &["PING 127.0.0.1 (127.0.0.1) 56(84) bytes of data.", "", "--- 127.0.0.1 ping statistics ---"]);
-    assert_eq!(sc.steps[3].run, Command::Kill { job: 2 });
+    assert_eq!((&sc.steps[3].run, sc.steps[3].of_step), (&Command::Kill { job: 0 }, Some(2)));
     assert_eq!(sc.steps[3].text, "^C");
     // In a script a foreground tcpdump is still refused.
     assert!(fails("tcpdump -n -i lo\nip netns list\n").message.contains("runs until it is stopped"));
@@ -259,7 +260,8 @@ Hello World!\n");
             "Hello World!"
         ]
     );
-    assert_eq!(sc.steps[3].run, Command::Input { job: 2, line: "Hello World!".into() });
+    assert_eq!(sc.steps[3].run, Command::Input { job: 0, line: "Hello World!".into() });
+    assert_eq!(sc.steps[3].of_step, Some(2));
     assert_eq!(
         sc.steps[1].expect,
         vec![Expect::Output(vec!["Ncat: Listening on 0.0.0.0:54321".into(), "Hello World!".into()])],
@@ -268,7 +270,7 @@ Hello World!\n");
     // Once stopped with ^C, the same line is a new command.
     let sc = ok("$ ip netns add a\n$ ip netns exec a tcpdump -n -i lo\n^C\n$ ip netns exec a tcpdump -n -i lo\n");
     assert_eq!(sc.steps.len(), 4);
-    assert_eq!(sc.steps[2].run, Command::Kill { job: 1 });
+    assert_eq!(sc.steps[2].of_step, Some(1));
 }
 
 #[test]
@@ -279,4 +281,45 @@ fn a_here_string_is_a_line_on_stdin() {
     assert_eq!(sc.steps[1].text, "nc -u 127.0.0.1 9 <<< 'hello there'");
     let e = fails("ip netns add a\nip netns exec a ping -c 1 127.0.0.1 <<< x\n");
     assert!(e.message.contains("not supported yet: input piped into ping"), "{e}");
+}
+
+#[test]
+fn review_edges_of_pasted_sessions() {
+    // `sudo -i` inside a namespace opens a shell; bash's `exit` echo is no command's output.
+    let sc = ok(
+        "$ ip netns add a\n$ sudo ip netns exec a sudo -i\n# ip link set lo up\n$ ip link show lo\n$ exit\nlogout\n$ ip netns list\na\n",
+    );
+    let texts: Vec<(Option<&str>, &str)> = sc.steps.iter().map(|s| (s.ns.as_deref(), s.text.as_str())).collect();
+    assert_eq!(texts[1], (Some("a"), "ip link show lo"), "{texts:?}");
+    assert_eq!(texts[2], (None, "ip netns list"));
+    assert_eq!(sc.steps[1].expect, vec![], "`logout` is not ip's output");
+    // `exit` inside `sh -c` leaves only the string's own shell.
+    let sc = ok(
+        "ip netns add a\nip netns add b\nip netns exec a bash\nsh -c 'ip link show lo; exit'\nip link show lo\nexit\n",
+    );
+    assert_eq!(sc.steps[3].ns.as_deref(), Some("a"));
+    // `| tee` runs in the outer shell.
+    let sc = ok("ip netns add a\nip netns exec a echo 1 | tee /proc/sys/net/ipv4/ip_forward\n");
+    assert_eq!(sc.steps[1].ns, None);
+    // A program in another terminal takes no %N: the author's own `kill %1` is the ping's.
+    let sc =
+        ok("$ ip netns add a\n$ ip netns exec a tcpdump -n -i lo\n$ ip netns exec a ping 127.0.0.1 &\n$ kill %1\n");
+    assert!(sc.steps[1].other_terminal && !sc.steps[2].other_terminal);
+    assert_eq!(sc.steps[3].run, Command::Kill { job: 1 });
+    // sysctl -q silences a write even with -n.
+    let sc = ok("sysctl -nq net.ipv4.ip_forward=1\nsysctl -n -q net.ipv4.ip_forward\n");
+    assert!(matches!(&sc.steps[0].run, Command::Sysctl { out: crate::command::SysctlOut::Quiet, .. }));
+    assert!(matches!(&sc.steps[1].run, Command::Sysctl { out: crate::command::SysctlOut::Values, .. }));
+}
+
+#[test]
+fn ctrl_c_under_a_ping_comes_after_the_pings_its_statistics_show() {
+    let sc = ok(
+        "$ ip netns add a\n$ ip netns exec a ping 127.0.0.1\nPING 127.0.0.1 (127.0.0.1) 56(84) bytes of data.\n^C\n--- 127.0.0.1 ping statistics ---\n2 packets transmitted, 2 received, 0% packet loss, time 1001ms\n$ ip netns list\n",
+    );
+    let texts: Vec<&str> = sc.steps.iter().map(|s| s.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        ["ip netns add a", "ping 127.0.0.1 &  # until ^C", "sleep 1.5  # 2 pings sent, then ^C", "^C", "ip netns list"]
+    );
 }

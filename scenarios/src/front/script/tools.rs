@@ -10,21 +10,24 @@ use crate::command::{
 use sim_core::{Duration, Filter};
 use std::net::Ipv4Addr;
 
-/// `sysctl [-w] [-q] KEY[=VALUE]`.
+/// `sysctl [-w] [-q] [-n] KEY[=VALUE]`.
 pub fn sysctl(w: &mut Words<'_>) -> Result<Command, PErr> {
     let mut key = None;
-    let mut out = SysctlOut::Lines;
+    let (mut quiet, mut values) = (false, false);
     while let Some(a) = w.take() {
         match a {
-            "-w" | "--write" => {}
-            "-q" | "--quiet" => out = if out == SysctlOut::Values { out } else { SysctlOut::Quiet },
-            "-n" | "--values" => out = SysctlOut::Values,
-            "-nq" | "-qn" | "-wq" | "-qw" => out = if a.contains('n') { SysctlOut::Values } else { SysctlOut::Quiet },
-            "-nw" | "-wn" => out = SysctlOut::Values,
+            "--write" | "--quiet" | "--values" => {
+                quiet |= a == "--quiet";
+                values |= a == "--values";
+            }
             "-p" | "-a" | "--load" | "--all" | "--system" => {
                 return Err(w
                     .err_prev(format!("not supported yet: sysctl {a}"))
                     .hint("set each key on its own line: `sysctl -w net.ipv4.ip_forward=1`"));
+            }
+            _ if a.starts_with('-') && a.len() > 1 && a[1..].chars().all(|c| "wqn".contains(c)) => {
+                quiet |= a.contains('q');
+                values |= a.contains('n');
             }
             _ if a.starts_with('-') => return Err(w.err_prev(format!("sysctl: unknown option {a}"))),
             _ if key.is_some() => {
@@ -36,10 +39,17 @@ pub fn sysctl(w: &mut Words<'_>) -> Result<Command, PErr> {
         }
     }
     let kv = key.ok_or_else(|| w.err("sysctl needs a key, e.g. net.ipv4.ip_forward=1"))?;
-    Ok(match kv.split_once('=') {
-        Some((k, v)) => Command::Sysctl { key: k.trim().to_string(), value: Some(v.trim().to_string()), out },
-        None => Command::Sysctl { key: kv, value: None, out },
-    })
+    let (key, value) = match kv.split_once('=') {
+        Some((k, v)) => (k.trim().to_string(), Some(v.trim().to_string())),
+        None => (kv, None),
+    };
+    // `-q` silences a write, `-n` or not; a read prints its value (`-n`) or line.
+    let out = match (quiet && value.is_some(), values) {
+        (true, _) => SysctlOut::Quiet,
+        (false, true) => SysctlOut::Values,
+        (false, false) => SysctlOut::Lines,
+    };
+    Ok(Command::Sysctl { key, value, out })
 }
 
 /// Splits getopt-style clusters: calls `f(flag, words)` for each flag letter; `f` returns
