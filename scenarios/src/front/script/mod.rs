@@ -8,11 +8,11 @@
 //!   `#! lacks: LINE`, `#! exit: N` add checks; `#! seed: N` and `#! description: TEXT`
 //!   describe the file.
 //! - **Transcript**: when a line starts with a prompt (`$ `, `user@host:~$ `,
-//!   `root@host:/# `, …; or bare `# ` prompts, see [`paste::style`]), only prompted lines
+//!   `root@host:/# `, …; or bare `# ` prompts, see `paste::style`), only prompted lines
 //!   are commands and the plain lines after one are its expected output, exactly as a
 //!   tutorial shows a terminal. What a pasted session brings with it — programs run in
 //!   another terminal, `^C`, a shell opened in a namespace, `/proc/sys` by hand — is read
-//!   as the terminal ran it ([`paste`], [`steps`]).
+//!   as the terminal ran it (`paste.rs`, `steps.rs`).
 //!
 //! In expected lines `{}` matches any text and a line `...` any number of lines.
 
