@@ -147,7 +147,10 @@ fn link_line(v: &LinkView<'_>) -> String {
 pub fn brief(v: &LinkView<'_>, addr: bool) -> String {
     let i = v.iface;
     let (at, local_down) = peer_part(v);
-    let mut s = format!("{:<16} {:<14} ", format!("{}{at}", i.name), operstate(i, v.peer_ifindex, v.bridge_ports));
+    // `%-16s` pads by bytes (a name may hold non-ASCII bytes).
+    let name = format!("{}{at}", i.name);
+    let pad = " ".repeat(16usize.saturating_sub(name.len()));
+    let mut s = format!("{name}{pad} {:<14} ", operstate(i, v.peer_ifindex, v.bridge_ports));
     if addr {
         for a in &i.addrs {
             let _ = write!(s, "{}/{} ", a.addr, a.prefix);

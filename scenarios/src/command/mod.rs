@@ -196,7 +196,8 @@ pub enum Command {
         /// Seconds.
         secs: Secs,
     },
-    /// `kill %N` (SIGINT, as Ctrl-C in that terminal).
+    /// `kill %N` (SIGINT, as Ctrl-C in that terminal). `%0` with [`Step::of_step`]: a
+    /// transcript's `^C`, aimed at the program that step started.
     Kill {
         /// Job number.
         job: u32,
@@ -204,7 +205,8 @@ pub enum Command {
     /// `wait`: until every background job has ended.
     Wait,
     /// `input %N LINE`: a line typed into job N's terminal (nslab's way to say what a
-    /// tutorial types into a program running in another terminal).
+    /// tutorial types into a program running in another terminal; `%0` with
+    /// [`Step::of_step`]: a line a transcript shows typed into the program of that step).
     Input {
         /// Job number.
         job: u32,

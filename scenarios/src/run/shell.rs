@@ -3,7 +3,9 @@
 //! the file, line and column — unless the step expects that exit status, or is a
 //! terminal session's command whose output the session shows (`Step::shown`), in which
 //! case the tool's message is its output. A foreground program runs until it exits; `&` makes
-//! it a job (`%N`); `kill %N` interrupts one, `input %N` types at it, `wait` waits for all;
+//! it a job (`%N`; a transcript's program in another terminal is a job without a number,
+//! which its `^C` and typed lines name by step); `kill %N` interrupts one, `input %N` types
+//! at it, `wait` waits for this terminal's;
 //! at the end every job still the terminal's gets Ctrl-C, so tcpdump prints its counts.
 //!
 //! It owns the job table, the exit statuses of steps, the refusals and their words, and
@@ -109,10 +111,13 @@ impl<B: Backend> Shell<'_, B> {
             }
             Command::Wait => {
                 let b = &*self.b;
-                let endless = self
-                    .jobs
-                    .iter()
-                    .any(|j| b.running(&j.job) && !b.detached(&j.job) && keeps_wait_waiting(&self.steps[j.step].run));
+                // (A program in another terminal is not this shell's to wait for.)
+                let endless = self.jobs.iter().any(|j| {
+                    j.number != 0
+                        && b.running(&j.job)
+                        && !b.detached(&j.job)
+                        && keeps_wait_waiting(&self.steps[j.step].run)
+                });
                 if endless {
                     return Err(endless_wait(self.file, self.source, step).into());
                 }
@@ -120,7 +125,7 @@ impl<B: Backend> Shell<'_, B> {
                 let live: Vec<&mut B::Job> = self
                     .jobs
                     .iter_mut()
-                    .filter(|j| b.running(&j.job) && !b.detached(&j.job))
+                    .filter(|j| j.number != 0 && b.running(&j.job) && !b.detached(&j.job))
                     .map(|j| &mut j.job)
                     .collect();
                 if !b.wait(step, live).await? {

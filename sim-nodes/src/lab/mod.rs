@@ -607,16 +607,21 @@ impl Lab {
         if from.is_some_and(|f| !n.is_local(f)) {
             return Err(LabError::new("not supported yet: ip route get … from an address not of this host"));
         }
+        if dst.is_multicast() || dst.is_unspecified() || (dst.is_broadcast() && from.is_some()) {
+            return Err(LabError::new(format!(
+                "not supported yet: ip route get {dst} (a multicast, unspecified or limited broadcast destination)"
+            )));
+        }
         let r = n
             .route_output(dst, from, None)
             .map_err(|_| LabError::new("RTNETLINK answers: Network is unreachable").status(2))?;
         let dev = n.iface(r.ifindex).map(|i| i.name.clone()).unwrap_or_default();
         let from_part = from.map(|f| format!(" from {f}")).unwrap_or_default();
         let src_part = if from.is_none() { format!(" src {}", r.src) } else { String::new() };
-        Ok(if r.ifindex == crate::netns::LO {
-            vec![format!("local {dst}{from_part} dev {dev}{src_part} uid 0 "), "    cache <local> ".into()]
-        } else if r.broadcast {
+        Ok(if r.broadcast {
             vec![format!("broadcast {dst}{from_part} dev {dev}{src_part} uid 0 "), "    cache <local,brd> ".into()]
+        } else if n.is_local(dst) {
+            vec![format!("local {dst}{from_part} dev {dev}{src_part} uid 0 "), "    cache <local> ".into()]
         } else {
             let via = if r.nexthop != dst { format!(" via {}", r.nexthop) } else { String::new() };
             vec![format!("{dst}{from_part}{via} dev {dev}{src_part} uid 0 "), "    cache ".into()]

@@ -4,7 +4,7 @@
 //! values, options that need `-p tcp`); what needs the table's state (a chain that does not
 //! exist, a target in the wrong table) is checked when the command is applied.
 
-use super::rule::{Neg, Net, Ports, RejectWith, Rule, StateModule, Target, ct};
+use super::rule::{Extra, Neg, Net, Ports, PortsDir, RejectWith, Rule, StateModule, Target, ct};
 use std::net::Ipv4Addr;
 
 /// The iptables version line errors start with.
@@ -333,6 +333,10 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Cmd, CliError> {
     let (mut numeric, mut verbose, mut line_numbers) = (false, false, false);
     let mut protos_for_ports = false;
     let mut neg = false;
+    // The match modules loaded (`-m …`), and which of the fixed matches (ports, ICMP type,
+    // state) were given so far: where a comment or multiport match shows.
+    let mut modules: Vec<String> = Vec::new();
+    let mut given = [false; 3];
     let mut i = 0;
     let value = |i: &mut usize, opt: &str| -> Result<String, CliError> {
         *i += 1;
@@ -434,9 +438,30 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Cmd, CliError> {
             "-m" | "--match" => {
                 let v = value(&mut i, opt)?;
                 match v.as_str() {
-                    "tcp" | "udp" | "icmp" | "conntrack" | "state" | "comment" => {}
+                    "tcp" | "udp" | "icmp" | "conntrack" | "state" | "comment" | "multiport" => modules.push(v),
                     _ => return Err(CliError::usage(format!("not supported yet: -m {v}"), Some(&v))),
                 }
+            }
+            "--sports" | "--source-ports" | "--dports" | "--destination-ports" | "--ports"
+                if modules.iter().any(|m| m == "multiport") =>
+            {
+                let v = value(&mut i, opt)?;
+                let dir = match opt {
+                    "--sports" | "--source-ports" => PortsDir::Src,
+                    "--dports" | "--destination-ports" => PortsDir::Dst,
+                    _ => PortsDir::Any,
+                };
+                let mut list = Vec::new();
+                for item in v.split(',') {
+                    list.push(ports(item, ':').ok_or_else(|| {
+                        CliError::usage(format!("invalid port/service `{item}' specified"), Some(&v))
+                    })?);
+                }
+                if list.iter().map(|r| if r.0 == r.1 { 1 } else { 2 }).sum::<usize>() > 15 {
+                    return Err(CliError::usage("too many ports specified", Some(&v)));
+                }
+                let slot = given.iter().filter(|g| **g).count() as u8;
+                rule.extras.push((slot, Extra::Multiport(dir, Neg { v: list, neg: n })));
             }
             "--sport" | "--source-port" | "--dport" | "--destination-port" if protos_for_ports => {
                 let v = value(&mut i, opt)?;
@@ -447,12 +472,14 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Cmd, CliError> {
                 } else {
                     rule.dport = Some(Neg { v: p, neg: n });
                 }
+                given[0] = true;
             }
             "--icmp-type" if rule.proto.as_ref().is_some_and(|p| p.v == 1) => {
                 let v = value(&mut i, opt)?;
                 let t = icmp_type(&v).ok_or_else(|| CliError::usage(format!("Invalid ICMP type `{v}'"), Some(&v)))?;
                 if t.0 != 255 {
                     rule.icmp_type = Some(Neg { v: t, neg: n });
+                    given[1] = true;
                 }
             }
             "--ctstate" | "--state" => {
@@ -460,9 +487,15 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Cmd, CliError> {
                 let m = states(&v).ok_or_else(|| CliError::usage(format!("Bad ctstate \"{v}\""), Some(&v)))?;
                 let module = if opt == "--state" { StateModule::State } else { StateModule::Conntrack };
                 rule.state = Some((module, Neg { v: m, neg: n }));
+                given[2] = true;
             }
-            "--comment" => {
-                value(&mut i, opt)?;
+            "--comment" if modules.iter().any(|m| m == "comment") => {
+                let v = value(&mut i, opt)?;
+                if v.len() > 255 {
+                    return Err(CliError::usage("COMMENT must be shorter than 256 characters", Some(&v)));
+                }
+                let slot = given.iter().filter(|g| **g).count() as u8;
+                rule.extras.push((slot, Extra::Comment(v)));
             }
             "-j" | "--jump" | "-g" | "--goto" => {
                 let v = value(&mut i, opt)?;
@@ -503,6 +536,11 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Cmd, CliError> {
     let Some((cmd, chain, extra)) = command else {
         return Err(CliError::usage("no command specified", None));
     };
+    let ported = rule.proto.as_ref().is_some_and(|p| !p.neg && matches!(p.v, 6 | 17));
+    if rule.extras.iter().any(|(_, e)| matches!(e, Extra::Multiport(..))) && !ported {
+        let m = "multiport needs `-p tcp', `-p udp', `-p udplite', `-p sctp' or `-p dccp'";
+        return Err(CliError::usage(m, Some("multiport")));
+    }
     if let Some(t) = &target {
         rule.target = match t.as_str() {
             "ACCEPT" => Target::Accept,
@@ -611,6 +649,41 @@ mod tests {
         assert_eq!(r.state.unwrap().1.v, ct::ESTABLISHED | ct::RELATED);
         assert_eq!(p("-P FORWARD DROP").unwrap().op, Op::Policy("FORWARD".into(), false));
         assert_eq!(p("-t nat -S").unwrap().op, Op::ListRules(None));
+    }
+
+    #[test]
+    fn multiport_and_comment_keep_their_place_and_match() {
+        use super::super::rule::Pkt;
+        let Op::Append(_, r) =
+            p("-A INPUT -p tcp -m comment --comment web -m multiport ! --dports 22,8000:8080 -j ACCEPT").unwrap().op
+        else {
+            panic!()
+        };
+        assert_eq!(r.extras[0], (0, Extra::Comment("web".into())));
+        assert!(
+            matches!(&r.extras[1], (0, Extra::Multiport(PortsDir::Dst, m)) if m.neg && m.v == [(22, 22), (8000, 8080)])
+        );
+        let pkt = |dport| Pkt {
+            in_if: None,
+            out_if: None,
+            src: Ipv4Addr::new(10, 0, 0, 1),
+            dst: Ipv4Addr::new(10, 0, 0, 2),
+            proto: 6,
+            sport: Some(40000),
+            dport: Some(dport),
+            icmp: None,
+            state: ct::NEW,
+            len: 60,
+        };
+        assert!(r.matches(&pkt(80)) && !r.matches(&pkt(22)) && !r.matches(&pkt(8080)));
+        let e = p("-A INPUT -m multiport --dports 80 -j ACCEPT").unwrap_err();
+        assert!(e.message.contains("multiport needs `-p tcp', `-p udp'"), "{}", e.message);
+        let e =
+            p("-A INPUT -p tcp -m multiport --dports 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16 -j ACCEPT").unwrap_err();
+        assert!(e.message.contains("too many ports specified"), "{}", e.message);
+        assert!(p("-A INPUT -p tcp -m multiport --dports 1:2,3:4,5:6,7:8,9:10,11:12,13:14,15 -j ACCEPT").is_ok());
+        let e = p("-A INPUT --comment x -j ACCEPT").unwrap_err();
+        assert!(e.message.contains("unknown option \"--comment\""), "{}", e.message);
     }
 
     #[test]

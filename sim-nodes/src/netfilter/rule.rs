@@ -225,8 +225,42 @@ pub struct Rule {
     pub icmp_type: Option<Neg<(u8, Option<u8>)>>,
     /// `-m conntrack --ctstate` / `-m state --state`: a mask of [`ct`] states.
     pub state: Option<(StateModule, Neg<u8>)>,
+    /// `-m comment`, `-m multiport`: each with how many of the matches above (ports, ICMP
+    /// type, state, in that order) were given before it, so it is shown where it was given.
+    pub extras: Vec<(u8, Extra)>,
     /// The target.
     pub target: Target,
+}
+
+/// A match shown where it was given on the command line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Extra {
+    /// `-m comment --comment TEXT`: matches everything.
+    Comment(String),
+    /// `-m multiport --sports|--dports|--ports P[,P|A:B]…` (at most 15 ports, a range two).
+    Multiport(PortsDir, Neg<Vec<Ports>>),
+}
+
+/// Which port `-m multiport` looks at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PortsDir {
+    /// `--sports`.
+    Src,
+    /// `--dports`.
+    Dst,
+    /// `--ports`: either.
+    Any,
+}
+
+impl PortsDir {
+    /// The word `-L` shows and `-S` takes (with `--`).
+    pub fn word(self) -> &'static str {
+        match self {
+            PortsDir::Src => "sports",
+            PortsDir::Dst => "dports",
+            PortsDir::Any => "ports",
+        }
+    }
 }
 
 impl Rule {
@@ -242,6 +276,7 @@ impl Rule {
             dport: None,
             icmp_type: None,
             state: None,
+            extras: Vec::new(),
             target,
         }
     }
@@ -332,6 +367,18 @@ impl Rule {
             && !m.holds(m.v & p.state != 0)
         {
             return false;
+        }
+        for (_, e) in &self.extras {
+            if let Extra::Multiport(dir, m) = e {
+                let hit = m.v.iter().any(|&r| match dir {
+                    PortsDir::Src => in_ports(r, p.sport),
+                    PortsDir::Dst => in_ports(r, p.dport),
+                    PortsDir::Any => in_ports(r, p.sport) || in_ports(r, p.dport),
+                });
+                if !m.holds(hit) {
+                    return false;
+                }
+            }
         }
         true
     }

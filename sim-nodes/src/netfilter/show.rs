@@ -3,7 +3,7 @@
 //! `/etc/services` of the usual ports, so addresses stay numeric and ports get names.)
 
 use super::cli::{SERVICES, proto_name};
-use super::rule::{Neg, Net, Ports, Rule, StateModule, Target, ct};
+use super::rule::{Extra, Neg, Net, Ports, Rule, StateModule, Target, ct};
 use super::table::{Chain, Counters, Table};
 use std::fmt::Write as _;
 
@@ -52,37 +52,104 @@ fn ports_range(p: Ports) -> String {
     if p.0 == p.1 { p.0.to_string() } else { format!("{}-{}", p.0, p.1) }
 }
 
+/// The rule's matches in the order they were given: the fixed ones (ports, ICMP type,
+/// state) as `fixed` renders each, with the comment and multiport matches (`extra`) between
+/// them where they came.
+fn in_order(r: &Rule, fixed: [Option<String>; 3], extra: impl Fn(&Extra) -> String) -> String {
+    let groups: Vec<String> = fixed.into_iter().flatten().collect();
+    let mut s = String::new();
+    for k in 0..=groups.len() {
+        for (_, e) in r.extras.iter().filter(|(slot, _)| usize::from(*slot) == k) {
+            s.push_str(&extra(e));
+        }
+        if let Some(g) = groups.get(k) {
+            s.push_str(g);
+        }
+    }
+    s
+}
+
+/// `-L`'s words for a comment or multiport match.
+fn extra_l(e: &Extra, numeric: bool) -> String {
+    match e {
+        Extra::Comment(c) => format!(" /* {c} */"),
+        Extra::Multiport(dir, m) => {
+            let list: Vec<String> =
+                m.v.iter()
+                    .map(|&(a, b)| {
+                        if a == b {
+                            service(a, numeric)
+                        } else {
+                            format!("{}:{}", service(a, numeric), service(b, numeric))
+                        }
+                    })
+                    .collect();
+            let bang = if m.neg { " !" } else { "" };
+            format!(" multiport {} {bang}{}", dir.word(), list.join(","))
+        }
+    }
+}
+
+/// `-S`'s words for a comment or multiport match.
+fn extra_s(e: &Extra) -> String {
+    match e {
+        Extra::Comment(c) => format!(" -m comment --comment {}", save_string(c)),
+        Extra::Multiport(dir, m) => {
+            let list: Vec<String> =
+                m.v.iter().map(|&(a, b)| if a == b { a.to_string() } else { format!("{a}:{b}") }).collect();
+            let mut s = " -m multiport".to_string();
+            neg_opt(&mut s, m.neg, &format!("--{}", dir.word()), &list.join(","));
+            s
+        }
+    }
+}
+
+/// A string as iptables saves it (`xtables_save_string`): bare if nothing in it needs
+/// quoting, else in double quotes with `"` and `\` escaped.
+fn save_string(v: &str) -> String {
+    if !v.is_empty() && !v.chars().any(|c| c.is_whitespace() || matches!(c, '"' | '\'' | '\\')) {
+        return v.to_string();
+    }
+    let mut s = String::from("\"");
+    for c in v.chars() {
+        if matches!(c, '"' | '\\') {
+            s.push('\\');
+        }
+        s.push(c);
+    }
+    s.push('"');
+    s
+}
+
 /// What `-L` prints after the addresses: matches, then the target's options.
 fn extras(r: &Rule, numeric: bool) -> String {
-    let mut s = String::new();
     let proto = r.proto.as_ref().map(|p| p.v).unwrap_or(0);
+    let mut ports = None;
     if (r.sport.is_some() || r.dport.is_some())
         && let Some(n) = proto_name(proto)
     {
-        let _ = write!(s, " {n}");
+        let mut s = format!(" {n}");
         if let Some(m) = &r.sport {
             let _ = write!(s, " {}", port_text("spt", m, numeric));
         }
         if let Some(m) = &r.dport {
             let _ = write!(s, " {}", port_text("dpt", m, numeric));
         }
+        ports = Some(s);
     }
-    if let Some(m) = &r.icmp_type {
+    let icmp = r.icmp_type.as_ref().map(|m| {
         let bang = if m.neg { "!" } else { "" };
         match m.v.1 {
-            Some(c) => {
-                let _ = write!(s, " icmptype {bang}{} code {c}", m.v.0);
-            }
-            None => {
-                let _ = write!(s, " icmptype {bang}{}", m.v.0);
-            }
+            Some(c) => format!(" icmptype {bang}{} code {c}", m.v.0),
+            None => format!(" icmptype {bang}{}", m.v.0),
         }
-    }
-    if let Some((module, m)) = &r.state {
+    });
+    let state = r.state.as_ref().map(|(module, m)| {
         let word = if *module == StateModule::State { "state" } else { "ctstate" };
         let bang = if m.neg { "! " } else { "" };
-        let _ = write!(s, " {word} {bang}{}", states(m.v));
-    }
+        format!(" {word} {bang}{}", states(m.v))
+    });
+    let mut s = in_order(r, [ports, icmp, state], |e| extra_l(e, numeric));
     match &r.target {
         Target::Reject(w) => {
             let _ = write!(s, " reject-with {}", w.name());
@@ -222,28 +289,32 @@ pub fn rule_spec(r: &Rule) -> String {
         let name = proto_name(m.v).map(str::to_string).unwrap_or_else(|| m.v.to_string());
         neg_opt(&mut s, m.neg, "-p", &name);
     }
-    if r.sport.is_some() || r.dport.is_some() {
-        let _ = write!(s, " -m {}", proto_name(proto).unwrap_or("tcp"));
+    let ports = (r.sport.is_some() || r.dport.is_some()).then(|| {
+        let mut g = format!(" -m {}", proto_name(proto).unwrap_or("tcp"));
         for (opt, m) in [("--sport", &r.sport), ("--dport", &r.dport)] {
             if let Some(m) = m {
                 let v = if m.v.0 == m.v.1 { m.v.0.to_string() } else { format!("{}:{}", m.v.0, m.v.1) };
-                neg_opt(&mut s, m.neg, opt, &v);
+                neg_opt(&mut g, m.neg, opt, &v);
             }
         }
-    }
-    if let Some(m) = &r.icmp_type {
+        g
+    });
+    let icmp = r.icmp_type.as_ref().map(|m| {
         let v = match m.v.1 {
             Some(c) => format!("{}/{c}", m.v.0),
             None => m.v.0.to_string(),
         };
-        s.push_str(" -m icmp");
-        neg_opt(&mut s, m.neg, "--icmp-type", &v);
-    }
-    if let Some((module, m)) = &r.state {
+        let mut g = " -m icmp".to_string();
+        neg_opt(&mut g, m.neg, "--icmp-type", &v);
+        g
+    });
+    let state = r.state.as_ref().map(|(module, m)| {
         let (name, opt) = if *module == StateModule::State { ("state", "--state") } else { ("conntrack", "--ctstate") };
-        let _ = write!(s, " -m {name}");
-        neg_opt(&mut s, m.neg, opt, &states(m.v));
-    }
+        let mut g = format!(" -m {name}");
+        neg_opt(&mut g, m.neg, opt, &states(m.v));
+        g
+    });
+    s.push_str(&in_order(r, [ports, icmp, state], extra_s));
     let _ = write!(s, " -j {}", r.target.name());
     match &r.target {
         Target::Reject(w) => {

@@ -312,10 +312,16 @@ pub fn parse(file: &str, source: &str) -> Result<Scenario, ScenarioError> {
 /// many it sent (`N packets transmitted`), so `^C` comes half an interval after the Nth.
 fn ctrl_c_pause(sc: &Scenario, at: Option<usize>, block: Option<&[String]>) -> Option<Step> {
     let Command::Ping(p) = &sc.steps.get(at?)?.run else { return None };
-    let sent: u64 =
-        block?.iter().find_map(|l| l.split(" packets transmitted").next().filter(|n| *n != l)?.parse().ok())?;
+    let sent: u64 = block?
+        .iter()
+        .map(|l| l.trim_start())
+        .find_map(|l| l.split(" packets transmitted").next().filter(|n| *n != l)?.parse().ok())?;
     let interval = p.interval.map_or(1_000_000_000, |i| i.0.as_nanos());
-    let wait = sent.checked_sub(1)? * interval + interval / 2;
+    // (A count or an interval no terminal session waits out gets no pause.)
+    let wait = sent.checked_sub(1)?.checked_mul(interval)?.checked_add(interval / 2)?;
+    if wait > 3_600_000_000_000 {
+        return None;
+    }
     let secs = crate::command::Secs(sim_core::Duration::from_nanos(wait));
     let mut st = Step::new(sc.steps[at?].ns.as_deref(), Command::Sleep { secs });
     st.text = format!("{}  # {sent} pings sent, then ^C", st.text);
