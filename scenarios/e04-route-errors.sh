@@ -3,7 +3,7 @@
 # token of the prober's inet_peer bucket (1 s each, 5 s at most) before icmp_send spends
 # another of the same bucket (1 s each, 6 s at most): a burst of `!N` to one host is two,
 # and two again after a pause of 4 s or more.
-#! description: E4 with no route onward: ping and traceroute through a router that has none get `Destination Net Unreachable`/`!N` twice, then silence, as the kernel's two rate limits on one per-host bucket allow; `ip route get` shows the way to the router, through it, to this host and to the broadcast address, and refuses where there is none; `ip -br addr` and `ip -br link` print one line per interface.
+#! description: E4 with no route onward: ping and traceroute through a router that has none get `Destination Net Unreachable`/`!N` twice, then silence, as the kernel's two rate limits on one per-host bucket allow; `ip route get` shows the way to the router, through it, to this host and to the broadcast address, and refuses where there is none; `ip -br addr` and `ip -br link` print one line per interface; `-4` shows only interfaces with an IPv4 address.
 #! seed: 4
 
 ip netns add h
@@ -60,3 +60,11 @@ ip -n h -br link show dev h0
 ip -n r -br link
 #> lo               DOWN           00:00:00:00:00:00 <LOOPBACK> 
 #> r0@if3           UP             {} <BROADCAST,MULTICAST,UP,LOWER_UP> 
+# With -4, only interfaces with an IPv4 address (lo here has none: it was never up), and
+# no link/ line: the peer's namespace moves to the first line.
+ip netns exec h ip -4 addr
+#> {}: h0@if2: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP group default qlen 1000 link-netns r
+#>     inet 10.1.0.2/24 scope global h0
+#>        valid_lft forever preferred_lft forever
+ip netns exec h ip -4 -br addr
+#> h0@if2           UP             10.1.0.2/24 

@@ -69,6 +69,9 @@ pub enum Command {
     Brief {
         /// `addr` (else `link`).
         addr: bool,
+        /// `-4` (with `addr`): only interfaces with an IPv4 address.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        inet: bool,
         /// Device.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         dev: Option<String>,
@@ -100,6 +103,9 @@ pub enum Command {
         /// Device.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         dev: Option<String>,
+        /// `-4`: only interfaces with an IPv4 address, only their `inet` lines.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        inet: bool,
     },
     /// `ip route add …`.
     RouteAdd(RouteArgs),
@@ -347,8 +353,8 @@ impl fmt::Display for Command {
                 write!(f, "ip link show")?;
                 opt(f, "dev", dev)
             }
-            Command::Brief { addr, dev } => {
-                write!(f, "ip -br {} show", if *addr { "addr" } else { "link" })?;
+            Command::Brief { addr, inet, dev } => {
+                write!(f, "ip {}-br {} show", if *inet { "-4 " } else { "" }, if *addr { "addr" } else { "link" })?;
                 opt(f, "dev", dev)
             }
             Command::AddrAdd { addr, dev, brd } => {
@@ -358,8 +364,8 @@ impl fmt::Display for Command {
             }
             Command::AddrDel { addr, dev } => write!(f, "ip addr del {addr} dev {}", q(dev)),
             Command::AddrFlush { dev } => write!(f, "ip addr flush dev {}", q(dev)),
-            Command::AddrShow { dev } => {
-                write!(f, "ip addr show")?;
+            Command::AddrShow { dev, inet } => {
+                write!(f, "ip {}addr show", if *inet { "-4 " } else { "" })?;
                 opt(f, "dev", dev)
             }
             Command::RouteAdd(r) | Command::RouteDel(r) => {
@@ -801,7 +807,7 @@ mod tests {
         assert_eq!(sysctl.argv(), ["sysctl", "-w", &format!("{hostile}=1 2")]);
         let read = Command::Sysctl { key: hostile.into(), value: None, out: SysctlOut::Values };
         assert_eq!(read.argv(), ["sysctl", "-n", hostile]);
-        let show = Command::AddrShow { dev: Some(hostile.into()) };
+        let show = Command::AddrShow { dev: Some(hostile.into()), inet: false };
         assert_eq!(show.argv(), ["ip", "addr", "show", "dev", hostile]);
         let br = Command::Brctl(Brctl::Addif(hostile.into(), "x y".into()));
         assert_eq!(br.argv(), ["brctl", "addif", hostile, "x y"]);

@@ -736,30 +736,42 @@ impl Lab {
         Ok(out)
     }
 
-    /// `ip -br link|addr show [DEV]`: one line per interface.
-    pub fn brief_show(&self, node: NodeId, addr: bool, dev: Option<&str>) -> Result<Vec<String>, LabError> {
+    /// `ip [-4] -br link|addr show [DEV]`: one line per interface (`inet`: only those with
+    /// an IPv4 address, as iproute2's family filter leaves them).
+    pub fn brief_show(&self, node: NodeId, addr: bool, inet: bool, dev: Option<&str>) -> Result<Vec<String>, LabError> {
         let ns = self.netns(node);
         let only = dev.map(|d| self.ifindex(node, d)).transpose()?;
         Ok(ns
             .ifaces()
-            .filter(|i| only.is_none_or(|o| o == i.ifindex))
+            .filter(|i| only.is_none_or(|o| o == i.ifindex) && (!inet || !i.addrs.is_empty()))
             .map(|i| show::brief(&self.view(node, i), addr))
             .collect())
     }
 
     /// `ip addr show [DEV]`.
     pub fn addr_show(&self, node: NodeId, dev: Option<&str>) -> Result<Vec<String>, LabError> {
+        self.addr_show_family(node, dev, false)
+    }
+
+    /// `ip [-4] addr show [DEV]`: with `inet`, only interfaces with an IPv4 address and
+    /// only their `inet` lines (iproute2's family filter drops the `link/` line too, and
+    /// shows a veth peer's namespace at the end of the first line).
+    pub fn addr_show_family(&self, node: NodeId, dev: Option<&str>, inet: bool) -> Result<Vec<String>, LabError> {
         let mut out = Vec::new();
         let ns = self.netns(node);
         let now = self.world.now();
-        match dev {
-            Some(d) => {
-                let ix = self.ifindex(node, d)?;
-                show::addr(&self.view(node, ns.iface(ix).expect("exists")), now, &mut out);
+        let only = dev.map(|d| self.ifindex(node, d)).transpose()?;
+        for i in ns.ifaces().filter(|i| only.is_none_or(|o| o == i.ifindex)) {
+            if inet && i.addrs.is_empty() {
+                continue;
             }
-            None => {
-                for i in ns.ifaces() {
-                    show::addr(&self.view(node, i), now, &mut out);
+            let start = out.len();
+            show::addr(&self.view(node, i), now, &mut out);
+            if inet {
+                // Without its `link/` line, the peer's namespace goes on the first line.
+                let link = out.remove(start + 1);
+                if let Some(k) = link.find(" link-netns") {
+                    out[start].push_str(&link[k..]);
                 }
             }
         }

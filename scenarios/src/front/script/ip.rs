@@ -11,11 +11,12 @@ use std::net::Ipv4Addr;
 pub fn parse(w: &mut Words<'_>, mut ns: Option<String>, background: bool) -> Result<Parsed, PErr> {
     let first = w.pos() - 1;
     let mut brief = false;
+    let mut inet = false;
     while let Some(opt) = w.peek().filter(|o| o.starts_with('-')) {
         w.take();
         match opt {
             "-n" | "-netns" | "--netns" => ns = Some(w.value(opt, "a namespace name")?.to_string()),
-            "-4" => {}
+            "-4" => inet = true,
             "-br" | "-brief" => brief = true,
             "-s" | "-stats" | "-d" | "-details" | "-j" | "-json" | "-c" | "-color" | "-6" | "-o" | "-oneline" => {
                 return Err(w.err_prev(format!("not supported yet: ip {opt}")));
@@ -40,9 +41,12 @@ pub fn parse(w: &mut Words<'_>, mut ns: Option<String>, background: bool) -> Res
             Some(s) if matches(s, "show") || matches(s, "list") => dev_arg(w)?,
             Some(s) => return Err(w.err_prev(format!("not supported yet: ip -br {obj} {s}"))),
         };
-        Command::Brief { addr, dev }
+        Command::Brief { addr, inet: inet && addr, dev }
     } else if matches(obj, "address") {
-        addr(w)?
+        match addr(w)? {
+            Command::AddrShow { dev, .. } => Command::AddrShow { dev, inet },
+            c => c,
+        }
     } else if matches(obj, "route") {
         route(w)?
     } else if matches(obj, "neighbor") || matches(obj, "neighbour") {
@@ -312,7 +316,7 @@ fn addr(w: &mut Words<'_>) -> Result<Command, PErr> {
             None => Err(w.err("Flush requires arguments.").hint("ip addr flush dev DEV")),
         }
     } else if matches(sub, "show") || matches(sub, "list") || sub == "lst" {
-        Ok(Command::AddrShow { dev: dev_arg(w)? })
+        Ok(Command::AddrShow { dev: dev_arg(w)?, inet: false })
     } else {
         Err(unknown_sub(w, "address", sub))
     }
