@@ -36,6 +36,7 @@ fn args(listen: bool, udp: bool, host: Option<&str>, port: u16) -> NcArgs {
         udp,
         verbose: false,
         keep_open: false,
+        zero: false,
         host: host.map(|h| h.parse().expect("address")),
         port,
         source_port: None,

@@ -73,6 +73,9 @@ pub struct NcCmd {
     /// `-k`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub keep_open: bool,
+    /// `-z`: connect, report, close (a TCP client only).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub zero: bool,
     /// `-p`: a client's source port.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_port: Option<u16>,
@@ -165,9 +168,14 @@ impl NcCmd {
     /// The words after the program name, as ncat takes them.
     pub fn args(&self) -> Vec<String> {
         let mut flags = String::new();
-        for (on, c) in
-            [(self.listen, 'l'), (self.udp, 'u'), (self.numeric, 'n'), (self.verbose, 'v'), (self.keep_open, 'k')]
-        {
+        for (on, c) in [
+            (self.listen, 'l'),
+            (self.udp, 'u'),
+            (self.numeric, 'n'),
+            (self.verbose, 'v'),
+            (self.keep_open, 'k'),
+            (self.zero, 'z'),
+        ] {
             if on {
                 flags.push(c);
             }

@@ -157,7 +157,14 @@ pub fn step(s: &Step) -> Result<(), Invalid> {
                 Some("nc"),
             ));
         }
-        Command::Nc(n) if !n.listen && n.input.is_none() && !s.background => {
+        Command::Nc(n) if n.zero && (n.listen || n.udp) => {
+            return Err(invalid(
+                "not supported yet: nc -z with -l or -u",
+                "`nc -z HOST PORT` checks a TCP port",
+                Some("nc"),
+            ));
+        }
+        Command::Nc(n) if !n.listen && !n.zero && n.input.is_none() && !s.background => {
             return Err(invalid(
                 "nc without input reads a terminal for good",
                 "pipe a line into it (`echo hello | nc HOST PORT`), or run it in the background",

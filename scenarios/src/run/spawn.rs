@@ -54,6 +54,7 @@ pub fn process(cmd: &Command) -> Option<Result<Process, Invalid>> {
             udp: n.udp,
             verbose: n.verbose,
             keep_open: n.keep_open,
+            zero: n.zero,
             host: n.host,
             port: n.port,
             source_port: n.source_port,

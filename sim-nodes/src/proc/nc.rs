@@ -30,6 +30,8 @@ pub struct NcArgs {
     pub verbose: bool,
     /// `-k`.
     pub keep_open: bool,
+    /// `-z`: connect, report (with `-v`), close; a refusal is quiet without `-v`.
+    pub zero: bool,
     /// The host to connect to.
     pub host: Option<Ipv4Addr>,
     /// The port (to listen on, or to connect to).
@@ -70,6 +72,8 @@ pub struct Nc {
     next: Option<SocketId>,
     /// A UDP client with its input sent: when it exits, unless refused first.
     deadline: Option<Instant>,
+    /// When it started (`-zv` reports how long the connection took).
+    started: Instant,
 }
 
 /// How long a UDP client whose stdin ended waits for an ICMP error about what it sent.
@@ -89,6 +93,7 @@ impl Nc {
             outbound: Vec::new(),
             next: None,
             deadline: None,
+            started: Instant::ZERO,
         }
     }
 
@@ -164,6 +169,17 @@ impl Nc {
                         self.args.port
                     ));
                 }
+                if self.args.zero {
+                    // -z: nothing sent; close and report.
+                    if self.args.verbose {
+                        let secs = (sys.now() - self.started).as_nanos() as f64 / 1e9;
+                        sys.stderr(format!("Ncat: 0 bytes sent, 0 bytes received in {secs:.2} seconds."));
+                    }
+                    sys.tcp_close(h);
+                    self.phase = Phase::Done;
+                    sys.exit(0);
+                    return;
+                }
                 if let Some(data) = self.input_bytes() {
                     sys.tcp_send(h, &data);
                     self.phase = Phase::Sent;
@@ -173,6 +189,11 @@ impl Nc {
                 // stdin at EOF: close our side, wait for theirs.
                 sys.tcp_close(h);
                 self.phase = Phase::Closing;
+            }
+            // (`-z` is quiet about it without `-v`.)
+            (Phase::Connecting, S::Closed) if self.args.zero && !self.args.verbose => {
+                self.phase = Phase::Done;
+                sys.exit(1);
             }
             (Phase::Connecting, S::Closed) => return self.fail(sys, "Ncat: Connection refused.".into(), 1),
             _ => {}
@@ -223,6 +244,7 @@ impl Program for Nc {
         "nc"
     }
     fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        self.started = sys.now();
         if self.args.verbose {
             sys.stderr(VERSION);
         }

@@ -549,6 +549,7 @@ pub fn nc(w: &mut Words<'_>) -> Result<Command, PErr> {
         verbose: false,
         numeric: false,
         keep_open: false,
+        zero: false,
         source_port: None,
         host: None,
         port: 0,
@@ -566,7 +567,7 @@ pub fn nc(w: &mut Words<'_>) -> Result<Command, PErr> {
             "-w" | "--wait" | "-i" | "--idle-timeout" => {
                 w.value(a, "a time")?;
             }
-            "-e" | "-c" | "--exec" | "--sh-exec" | "-x" | "-s" | "--source" | "-C" | "--crlf" | "-z" | "-q" => {
+            "-e" | "-c" | "--exec" | "--sh-exec" | "-x" | "-s" | "--source" | "-C" | "--crlf" | "-q" => {
                 return Err(w.err_prev(format!("not supported yet: nc {a}")));
             }
             _ if a.starts_with("--") => return Err(w.err_prev(format!("Ncat: unrecognized option '{a}'"))),
@@ -578,6 +579,7 @@ pub fn nc(w: &mut Words<'_>) -> Result<Command, PErr> {
                         'v' => n.verbose = true,
                         'n' => n.numeric = true,
                         'k' => n.keep_open = true,
+                        'z' => n.zero = true,
                         '4' => {}
                         _ => return Err(w.err_prev(format!("Ncat: invalid option -- '{c}'"))),
                     }
