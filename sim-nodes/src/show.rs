@@ -126,19 +126,17 @@ fn link_line(v: &LinkView<'_>) -> String {
     match i.kind {
         IfKind::Loopback => "    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00".to_string(),
         IfKind::Veth { .. } | IfKind::Bridge => {
-            let mut s = format!("    link/ether {} brd ff:ff:ff:ff:ff:ff", i.mac);
-            if let Peer::Remote { netns, nsid, .. } = &v.peer {
-                match netns {
-                    Some(n) => {
-                        let _ = write!(s, " link-netns {n}");
-                    }
-                    None => {
-                        let _ = write!(s, " link-netnsid {nsid}");
-                    }
-                }
-            }
-            s
+            format!("    link/ether {} brd ff:ff:ff:ff:ff:ff{}", i.mac, peer_netns(v))
         }
+    }
+}
+
+/// ` link-netns NAME` (or ` link-netnsid N`) for a veth whose peer is in another namespace.
+fn peer_netns(v: &LinkView<'_>) -> String {
+    match &v.peer {
+        Peer::Remote { netns: Some(n), .. } => format!(" link-netns {n}"),
+        Peer::Remote { netns: None, nsid, .. } => format!(" link-netnsid {nsid}"),
+        _ => String::new(),
     }
 }
 
@@ -177,10 +175,15 @@ pub fn link(v: &LinkView<'_>, out: &mut Vec<String>) {
     out.push(link_line(v));
 }
 
-/// `ip addr show` lines for one interface.
-pub fn addr(v: &LinkView<'_>, now: Instant, out: &mut Vec<String>) {
-    out.push(head(v, false));
-    out.push(link_line(v));
+/// `ip addr show` lines for one interface; with `inet` (`ip -4`), as iproute2's family
+/// filter prints them: no `link/` line, the peer's namespace at the end of the first.
+pub fn addr(v: &LinkView<'_>, now: Instant, inet: bool, out: &mut Vec<String>) {
+    if inet {
+        out.push(format!("{}{}", head(v, false), peer_netns(v)));
+    } else {
+        out.push(head(v, false));
+        out.push(link_line(v));
+    }
     for a in &v.iface.addrs {
         let mut s = format!("    inet {}/{}", a.addr, a.prefix);
         if let Some(b) = a.broadcast {

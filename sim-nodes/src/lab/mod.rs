@@ -765,15 +765,7 @@ impl Lab {
             if inet && i.addrs.is_empty() {
                 continue;
             }
-            let start = out.len();
-            show::addr(&self.view(node, i), now, &mut out);
-            if inet {
-                // Without its `link/` line, the peer's namespace goes on the first line.
-                let link = out.remove(start + 1);
-                if let Some(k) = link.find(" link-netns") {
-                    out[start].push_str(&link[k..]);
-                }
-            }
+            show::addr(&self.view(node, i), now, inet, &mut out);
         }
         Ok(out)
     }

@@ -490,10 +490,14 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Cmd, CliError> {
                 given[2] = true;
             }
             "--comment" if modules.iter().any(|m| m == "comment") => {
-                let v = value(&mut i, opt)?;
-                if v.len() > 255 {
-                    return Err(CliError::usage("COMMENT must be shorter than 256 characters", Some(&v)));
+                let mut v = value(&mut i, opt)?;
+                // iptables-nft keeps the first 255 bytes (XT_MAX_COMMENT_LEN with its NUL),
+                // silently, as on the reference machine.
+                let mut end = v.len().min(255);
+                while !v.is_char_boundary(end) {
+                    end -= 1;
                 }
+                v.truncate(end);
                 let slot = given.iter().filter(|g| **g).count() as u8;
                 rule.extras.push((slot, Extra::Comment(v)));
             }
@@ -682,6 +686,9 @@ mod tests {
             p("-A INPUT -p tcp -m multiport --dports 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16 -j ACCEPT").unwrap_err();
         assert!(e.message.contains("too many ports specified"), "{}", e.message);
         assert!(p("-A INPUT -p tcp -m multiport --dports 1:2,3:4,5:6,7:8,9:10,11:12,13:14,15 -j ACCEPT").is_ok());
+        let long = format!("-A INPUT -m comment --comment {} -j ACCEPT", "x".repeat(300));
+        let Op::Append(_, r) = p(&long).unwrap().op else { panic!() };
+        assert_eq!(r.extras[0], (0, Extra::Comment("x".repeat(255))), "kept to 255 bytes, as iptables-nft does");
         let e = p("-A INPUT --comment x -j ACCEPT").unwrap_err();
         assert!(e.message.contains("unknown option \"--comment\""), "{}", e.message);
     }
