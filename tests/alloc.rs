@@ -2,7 +2,8 @@
 //! buffers have warmed up, forwarding echo requests across E3's router and answering them
 //! makes no heap allocation at all (a counting global allocator watches) — also through
 //! iptables filter and nat rules with conntrack, across a bridge (with br_netfilter and
-//! NAT too), into a UDP socket a program reads, and along a TCP stream between programs.
+//! NAT too), through netem and tbf qdiscs, into a UDP socket a program reads, and along a
+//! TCP stream between programs.
 
 // A global allocator is unsafe by definition; this test file is the only place that needs one.
 #![allow(unsafe_code)]
@@ -78,6 +79,11 @@ fn echo_request(dst: nslab::sim_core::MacAddr, src: nslab::sim_core::MacAddr, si
 /// Sends 1000 echo requests into the router (after 50 to warm up) and asserts that
 /// forwarding them and their replies allocated nothing.
 fn forwards_without_allocating(setup: &str) {
+    forwards_without_allocating_after(setup, 50);
+}
+
+/// [`forwards_without_allocating`] after `warm` requests to warm up.
+fn forwards_without_allocating_after(setup: &str, warm: u32) {
     // The counter is global: one measurement at a time.
     static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
@@ -97,12 +103,17 @@ fn forwards_without_allocating(setup: &str) {
             lab.world_mut().run_until(t).unwrap();
         }
     };
-    send(lab, 50);
+    send(lab, warm);
+    let t = lab.world().now() + Duration::from_millis(10);
+    lab.world_mut().run_until(t).unwrap();
     let forwarded = lab.netns(router).counters().forwarded;
     let trace_len = lab.world().trace().len();
     MEASURED.with(|m| m.set(true));
     let before = ALLOCS.load(Ordering::Relaxed);
     send(lab, 1000);
+    // What a qdisc still holds goes out too.
+    let t = lab.world().now() + Duration::from_millis(10);
+    lab.world_mut().run_until(t).unwrap();
     let after = ALLOCS.load(Ordering::Relaxed);
     MEASURED.with(|m| m.set(false));
     assert_eq!(
@@ -326,4 +337,16 @@ fn a_tcp_stream_allocates_nothing_per_segment() {
     });
     assert!(sink_bytes(lab, sink) - got > 1 << 18, "more than 256 KiB streamed: {}", sink_bytes(lab, sink) - got);
     assert_eq!(n, 0, "allocations while streaming");
+}
+
+#[test]
+fn qdiscs_allocate_nothing_per_frame() {
+    // Through netem (a jittered delay, so frames pass each other in its time queue) on the
+    // way out and a tbf on the way back: frames wait in buffers the devices recycle.
+    let setup = format!(
+        "{E3}ip netns exec router tc qdisc add dev gw-veth1 root netem delay 1ms 200us\n\
+         ip netns exec router tc qdisc add dev gw-veth0 root tbf rate 100mbit burst 64kb latency 50ms\n"
+    );
+    // Warm-up long enough for the jitter's deepest reordering to have sized the queues.
+    forwards_without_allocating_after(&setup, 500);
 }

@@ -217,6 +217,7 @@ pub fn doctor() -> Vec<String> {
             None => out.push(format!("no    {t}: apt-get install {p}")),
         }
     }
+    out.extend(qdiscs());
     let left = netns::existing();
     if left.is_empty() {
         out.push("ok    no namespaces left by earlier runs".into());
@@ -226,6 +227,35 @@ pub fn doctor() -> Vec<String> {
             left.len(),
             left.join(", ")
         ));
+    }
+    out
+}
+
+/// Which of the qdiscs nslab models this kernel has: each is tried on `lo` in a namespace
+/// of its own that ends with the `tc` that tried it (`unshare --net`), so nothing is left.
+fn qdiscs() -> Vec<String> {
+    const KINDS: [(&str, &[&str]); 2] =
+        [("netem", &["delay", "1ms"]), ("tbf", &["rate", "1mbit", "burst", "10k", "latency", "10ms"])];
+    let (Some(unshare), Some(tc)) = (tools::which("unshare"), tools::which("tc")) else {
+        return vec!["note  qdiscs: not checked (needs unshare and tc)".into()];
+    };
+    let mut out = Vec::new();
+    for (kind, args) in KINDS {
+        let run = std::process::Command::new(&unshare)
+            .arg("--net")
+            .arg("--")
+            .arg(&tc)
+            .args(["qdisc", "add", "dev", "lo", "root", kind])
+            .args(args)
+            .output();
+        out.push(match run {
+            Ok(o) if o.status.success() => format!("ok    qdisc {kind}: the kernel has it"),
+            Ok(o) if String::from_utf8_lossy(&o.stderr).contains("kind is unknown") => {
+                format!("note  qdisc {kind}: this kernel has none; scenarios with it run in the sim only")
+            }
+            Ok(o) => format!("note  qdisc {kind}: not checked ({})", String::from_utf8_lossy(&o.stderr).trim()),
+            Err(e) => format!("note  qdisc {kind}: not checked ({e})"),
+        });
     }
     out
 }

@@ -4,13 +4,16 @@
 //! lines) is normalised on each side, then the two sequences are compared. Normalising
 //! keeps what both machines must agree on and maps what they may not to symbols in order
 //! of first appearance: MAC addresses the scenario did not fix, ICMP echo ids, ephemeral
-//! ports, TCP initial sequence numbers; TCP windows and options are masked (smoltcp's are
+//! ports, TCP initial sequence numbers, qdisc handles the kernel chose (its counter is the
+//! machine's, shared by every run since boot); TCP windows and options are masked (smoltcp's are
 //! its own); times are dropped (RTTs, ping's `time`, traceroute's, lifetimes, dhclient's
 //! random intervals). Outputs the kernel orders by hash (`ip neigh`, `bridge fdb show`,
 //! `brctl showmacs`) are compared as sets. Lines a step marks `#! differs: LINE -- WHY` are set aside on both
 //! sides and reported as known differences with their reason; lines a step marks
 //! `#! repeats: LINE -- WHY` may come more than once on either side (a retransmission that
-//! real-time jitter provokes), so only the first of each is compared.
+//! real-time jitter provokes), so only the first of each is compared; lines a step marks
+//! `#! within: N% [LINE] -- WHY` agree when their numbers are within N percent (or one) of
+//! each other (a qdisc's counters, which follow real time on the kernel).
 
 use crate::command::{Command, Scenario, Step};
 use crate::render::expect::line_matches;
@@ -182,6 +185,23 @@ static MASKS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     .collect()
 });
 
+/// True when `a` and `b` are the same but for numbers within `pct` percent (or one) of
+/// each other.
+fn close(a: &str, b: &str, pct: u32) -> bool {
+    static NUM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\d+(?:\.\d+)?").expect("regex"));
+    if NUM.replace_all(a, "#") != NUM.replace_all(b, "#") {
+        return false;
+    }
+    NUM.find_iter(a).zip(NUM.find_iter(b)).all(|(x, y)| {
+        let (x, y): (f64, f64) = (x.as_str().parse().unwrap_or(0.0), y.as_str().parse().unwrap_or(0.0));
+        (x - y).abs() <= (x.abs().max(y.abs()) * f64::from(pct) / 100.0).max(1.0)
+    })
+}
+
+/// A qdisc handle the kernel allocated (`qdisc tbf 8001: …`): 8000: to fffe:.
+static AUTO_HANDLE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(qdisc \S+ )([89a-f][0-9a-f]{3}):").expect("regex"));
+
 /// One side's symbol tables: the same MAC is the same symbol in every step.
 #[derive(Default)]
 struct Norm {
@@ -190,6 +210,7 @@ struct Norm {
     ids: BTreeMap<String, String>,
     ports: BTreeMap<String, String>,
     isns: BTreeMap<String, String>,
+    handles: BTreeMap<String, String>,
 }
 
 fn symbol(table: &mut BTreeMap<String, String>, kind: &str, v: &str) -> String {
@@ -238,6 +259,9 @@ impl Norm {
             })
             .into_owned();
         s = CT_LEFT.replace(&s, "$1 <t> $2").into_owned();
+        s = AUTO_HANDLE
+            .replace(&s, |c: &regex::Captures<'_>| format!("{}{}:", &c[1], symbol(&mut self.handles, "handle", &c[2])))
+            .into_owned();
         // A conntrack event's timeout is what is left of it, floored to seconds, when the
         // kernel builds the message (ctnetlink_dump_timeout): a jiffy after the refresh it
         // reads 119 for 120. One second short of a default timeout is that timeout.
@@ -404,7 +428,7 @@ pub fn compare(file: &str, sc: &Scenario, a: Side<'_>, b: Side<'_>) -> Report {
         let mut known = Vec::new();
         let mut la: Vec<&String> = oa.output.iter().collect();
         let mut lb: Vec<&String> = ob.output.iter().collect();
-        for k in step.differs.iter().filter(|k| !k.repeats) {
+        for k in step.differs.iter().filter(|k| !k.repeats && k.within.is_none()) {
             let (ca, cb) = (la.len(), lb.len());
             la.retain(|l| !line_matches(&k.line, l));
             lb.retain(|l| !line_matches(&k.line, l));
@@ -427,7 +451,21 @@ pub fn compare(file: &str, sc: &Scenario, a: Side<'_>, b: Side<'_>) -> Report {
             }
         }
         let xa: Vec<String> = xa.into_iter().map(|(_, n)| n).collect();
-        let xb: Vec<String> = xb.into_iter().map(|(_, n)| n).collect();
+        let mut xb: Vec<String> = xb.into_iter().map(|(_, n)| n).collect();
+        for k in step.differs.iter() {
+            let Some(pct) = k.within else { continue };
+            let mut n = 0;
+            for (x, y) in xa.iter().zip(xb.iter_mut()) {
+                let pick = k.line.is_empty() || (line_matches(&k.line, x) && line_matches(&k.line, y));
+                if pick && x != y && close(x, y, pct) {
+                    *y = x.clone();
+                    n += 1;
+                }
+            }
+            if n > 0 {
+                known.push((k.why.clone(), n, n));
+            }
+        }
         let mut hs = hunks(&xa, &xb, 3);
         if oa.exit != ob.exit {
             let show = |e: Option<i32>| e.map(|n| n.to_string()).unwrap_or_else(|| "none".into());

@@ -9,6 +9,7 @@
 //! | [`netfilter`] | iptables tables, conntrack and NAT with Linux's semantics |
 //! | [`lab`] | `Lab`: the machine — namespaces, veth pairs, bridges, the `ip`/`bridge`/`brctl`/`sysctl` vocabulary |
 //! | [`show`] | iproute2's output formats |
+//! | [`tc`] | traffic control: the qdiscs on a device's transmit side (netem, tbf) and the `tc` command |
 //! | [`wire`] | packet views and builders the stack needs beyond etherparse |
 //!
 //! Nothing here reads files, parses shell, or uses wall-clock time or OS randomness.
@@ -20,6 +21,7 @@ pub mod netns;
 pub mod proc;
 pub mod show;
 pub mod sys;
+pub mod tc;
 pub mod wire;
 
 pub use lab::{Job, Lab, LabError};

@@ -170,6 +170,12 @@ pub enum Command {
         /// The lines on its stdin.
         input: Vec<String>,
     },
+    /// `tc ARGS`: qdiscs, classes and filters (the arguments as typed, `-n NS` taken out;
+    /// both back ends read them as iproute2's `tc` does).
+    Tc {
+        /// The words after `tc`.
+        args: Vec<String>,
+    },
     /// `nc` / `ncat`.
     Nc(NcCmd),
     /// `curl …` (HTTP only).
@@ -281,6 +287,7 @@ impl Command {
             Command::Curl(_) => &p::CURL,
             Command::HttpServer(_) => &p::PYTHON3,
             Command::Conntrack { .. } => &p::CONNTRACK,
+            Command::Tc { .. } => &p::TC,
             Command::Brctl(_) => &p::BRCTL,
             Command::BridgeFdbShow { .. } => &p::BRIDGE,
             Command::Sysctl { .. } => &p::SYSCTL,
@@ -514,6 +521,10 @@ impl fmt::Display for Command {
             }
             Command::Conntrack { args } => {
                 write!(f, "conntrack")?;
+                args.iter().try_for_each(|a| write!(f, " {}", shell_quote(a)))
+            }
+            Command::Tc { args } => {
+                write!(f, "tc")?;
                 args.iter().try_for_each(|a| write!(f, " {}", shell_quote(a)))
             }
             Command::Sysctl { key, value, out } => {
@@ -752,6 +763,10 @@ pub struct Known {
     /// than being set aside altogether.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub repeats: bool,
+    /// `#! within: N% [LINE] -- WHY`: the lines are compared, but their numbers may differ
+    /// by N percent (or by one), as rates and counters that follow real time do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within: Option<u32>,
 }
 
 #[cfg(test)]

@@ -61,6 +61,8 @@ pub const IPTABLES_RESTORE: Program = Program {
 /// `conntrack`: `-L`/`-F` run to completion; `-E` is a process (`Command::is_process`).
 pub const CONNTRACK: Program =
     Program { name: "conntrack", kind: Kind::Runs, kernel_tool: Some(("conntrack", "conntrack")), start: None };
+/// `tc`: qdiscs, classes and filters of a device.
+pub const TC: Program = Program { name: "tc", kind: Kind::Runs, kernel_tool: Some(("tc", "iproute2")), start: None };
 /// `ping`.
 pub const PING: Program =
     Program { name: "ping", kind: Kind::Process, kernel_tool: Some(("ping", "iputils-ping")), start: None };
@@ -116,6 +118,7 @@ pub const PROGRAMS: &[Program] = &[
     IPTABLES_SAVE,
     IPTABLES_RESTORE,
     CONNTRACK,
+    TC,
     PING,
     TRACEROUTE,
     TCPDUMP,

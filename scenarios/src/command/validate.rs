@@ -171,6 +171,11 @@ pub fn step(s: &Step) -> Result<(), Invalid> {
                 Some("nc"),
             ));
         }
+        Command::Tc { args } => {
+            if let Err(e) = sim_nodes::tc::cli::parse(args) {
+                return Err(Invalid { message: e.message, hint: None, word: e.word });
+            }
+        }
         Command::IptablesSave { args } => {
             if let Err(e) = sim_nodes::netfilter::save::parse_save(args) {
                 return Err(Invalid { message: e.message, hint: None, word: e.word });

@@ -74,7 +74,10 @@ pub fn to_ron(sc: &Scenario) -> Result<String, ron::Error> {
         if !st.differs.is_empty() {
             o.push_str(", differs: [\n");
             for k in &st.differs {
-                let r = if k.repeats { ", repeats: true" } else { "" };
+                let mut r = if k.repeats { ", repeats: true".to_string() } else { String::new() };
+                if let Some(pct) = k.within {
+                    r.push_str(&format!(", within: {pct}"));
+                }
                 o.push_str(&format!("            (line: {}, why: {}{r}),\n", quote(&k.line)?, quote(&k.why)?));
             }
             o.push_str("        ]");
@@ -117,8 +120,14 @@ pub fn to_script(sc: &Scenario) -> String {
             }
         }
         for k in &step.differs {
-            let d = if k.repeats { "repeats" } else { "differs" };
-            out.push_str(&format!("#! {d}: {} -- {}\n", k.line, k.why));
+            match k.within {
+                Some(pct) if k.line.is_empty() => out.push_str(&format!("#! within: {pct}% -- {}\n", k.why)),
+                Some(pct) => out.push_str(&format!("#! within: {pct}% {} -- {}\n", k.line, k.why)),
+                None => {
+                    let d = if k.repeats { "repeats" } else { "differs" };
+                    out.push_str(&format!("#! {d}: {} -- {}\n", k.line, k.why));
+                }
+            }
         }
     }
     out

@@ -205,14 +205,16 @@ impl Sim<'_> {
         Ok(Ok(SimJob::Live(job)))
     }
 
-    /// `iptables`, `iptables-save`, `iptables-restore`, `conntrack`: what the tool printed.
+    /// `iptables`, `iptables-save`, `iptables-restore`, `conntrack`, `tc`: what the tool
+    /// printed.
     fn netfilter(&mut self, node: NodeId, cmd: &Command) -> Result<Said, LabError> {
         let out = match cmd {
             Command::Iptables { args } => self.lab.iptables(node, args),
             Command::IptablesSave { args } => self.lab.iptables_save(node, args),
             Command::IptablesRestore { args, input } => self.lab.iptables_restore(node, args, input),
             Command::Conntrack { args } => self.lab.conntrack(node, args),
-            _ => unreachable!("netfilter takes the netfilter tools only"),
+            Command::Tc { args } => self.lab.tc(node, args),
+            _ => unreachable!("netfilter takes the netfilter and tc tools only"),
         }?;
         Ok(Said { stdout: out.stdout, stderr: out.stderr, status: 0 })
     }
@@ -358,6 +360,7 @@ impl Sim<'_> {
             | Command::IptablesSave { .. }
             | Command::IptablesRestore { .. }
             | Command::Conntrack { .. }
+            | Command::Tc { .. }
             | Command::Nc(_)
             | Command::Curl(_)
             | Command::HttpServer(_)
@@ -401,6 +404,7 @@ impl Backend for Sim<'_> {
         let res = match &step.run {
             c @ (Command::Iptables { .. }
             | Command::Conntrack { .. }
+            | Command::Tc { .. }
             | Command::IptablesSave { .. }
             | Command::IptablesRestore { .. }) => self.netfilter(node, c),
             c => self.ip(node, c).map(Said::ok),

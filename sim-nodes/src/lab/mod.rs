@@ -129,6 +129,8 @@ pub struct Lab {
     /// For a name deleted, the pid its next namespace of that name starts at: the trace
     /// names a process by namespace name and pid, so a name used again never reuses one.
     next_pids: BTreeMap<String, u32>,
+    /// The kernel's automatic qdisc handle counter (one for the machine: `8001:` first).
+    auto_handle: u16,
 }
 
 impl Lab {
@@ -144,6 +146,7 @@ impl Lab {
             veths: BTreeMap::new(),
             captures: Vec::new(),
             link_config: LinkConfig::default(),
+            auto_handle: 0x8000,
             next_pids: BTreeMap::new(),
             nsids: BTreeMap::new(),
             nsid_of: BTreeMap::new(),

@@ -1,5 +1,5 @@
-//! The `Lab`'s netfilter vocabulary: `iptables`, `iptables-save` / `-restore` and
-//! `conntrack -L` / `-F` (`conntrack -E` is a process).
+//! The `Lab`'s netfilter and traffic-control vocabulary: `iptables`, `iptables-save` /
+//! `-restore`, `conntrack -L` / `-F` (`conntrack -E` is a process) and `tc`.
 
 use super::{Lab, LabError};
 use crate::netfilter::{self, CtCmd};
@@ -13,7 +13,24 @@ impl From<netfilter::CliError> for LabError {
     }
 }
 
+impl From<crate::tc::cli::TcError> for LabError {
+    fn from(e: crate::tc::cli::TcError) -> Self {
+        LabError { message: e.message, status: e.status, hint: None }
+    }
+}
+
 impl Lab {
+    /// `tc ARGS` in namespace `node`. A new netem draws from a stream of its own, keyed by
+    /// the run's seed, the namespace, the device and the handle.
+    pub fn tc<S: AsRef<str>>(&mut self, node: NodeId, args: &[S]) -> Result<ToolOutput, LabError> {
+        let cmd = crate::tc::cli::parse(args)?;
+        let seed = self.world.seed();
+        let ns = self.world.node_name(node).to_string();
+        let auto = &mut self.auto_handle;
+        let mut stream = |at: &str| sim_core::rng::stream(seed, &format!("{ns} {at}"));
+        Ok(self.world.with_node::<Netns, _>(node, |n, cx| n.tc(cx, &cmd, auto, &mut stream))?)
+    }
+
     /// `iptables ARGS` in namespace `node`.
     pub fn iptables<S: AsRef<str>>(&mut self, node: NodeId, args: &[S]) -> Result<ToolOutput, LabError> {
         let cmd = netfilter::cli::parse(args)?;

@@ -159,17 +159,17 @@ impl Netns {
         }
     }
 
-    fn port_send(&self, cx: &mut Context<'_>, port: u32, frame: &[u8]) {
+    fn port_send(&mut self, cx: &mut Context<'_>, port: u32, frame: &[u8]) {
         if self.ifaces.get(&port).is_some_and(|i| i.is_running()) {
-            cx.send(PortId(port), frame);
+            super::tx::dev_queue_xmit(&mut self.tc, &mut self.timers, cx, port, frame);
         }
     }
 
-    fn flood(&self, cx: &mut Context<'_>, br: u32, except: Option<u32>, frame: &[u8]) {
+    fn flood(&mut self, cx: &mut Context<'_>, br: u32, except: Option<u32>, frame: &[u8]) {
         let Some(b) = self.bridges.get(&br) else { return };
         for &(p, _) in b.ports() {
-            if Some(p) != except {
-                self.port_send(cx, p, frame);
+            if Some(p) != except && self.ifaces.get(&p).is_some_and(|i| i.is_running()) {
+                super::tx::dev_queue_xmit(&mut self.tc, &mut self.timers, cx, p, frame);
             }
         }
     }

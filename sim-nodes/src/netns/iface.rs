@@ -155,6 +155,11 @@ pub struct Iface {
 }
 
 impl Iface {
+    /// Transmit queues: a veth has one per CPU of the machine modelled (two), the others one.
+    pub fn tx_queues(&self) -> u32 {
+        if matches!(self.kind, IfKind::Veth { .. }) { 2 } else { 1 }
+    }
+
     /// A new interface, down, no addresses.
     pub fn new(name: &str, ifindex: u32, kind: IfKind, mac: MacAddr) -> Self {
         let mtu = if kind == IfKind::Loopback { 65536 } else { 1500 };

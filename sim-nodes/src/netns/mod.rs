@@ -25,6 +25,7 @@ pub mod socktab;
 pub(crate) use sockets::ListenCheck;
 pub use sockets::{SocketInfo, TcpState};
 pub mod sysctl;
+mod tc;
 pub mod timers;
 mod tx;
 
@@ -47,6 +48,8 @@ pub use tx::{Errno, OutSpec, RouteOut};
 pub enum TimerKey {
     /// Packets waiting on the loopback device.
     Loopback,
+    /// A device's qdisc wants to send (its watchdog, or the rest of a batch).
+    Qdisc(u32),
     /// A process. Before neighbour entries: a process's deadline at the same instant as
     /// an ARP timer was set before the packet that started the resolution was sent.
     Proc(u32),
@@ -144,6 +147,8 @@ pub struct Netns {
     procs: BTreeMap<u32, Process>,
     next_pid: u32,
     timers: Timers<TimerKey>,
+    /// The devices' qdiscs (`tc`).
+    tc: crate::tc::Tc,
     icmp_rl: icmp::RateLimit,
     ip_id: u16,
     frame: Vec<u8>,
@@ -194,6 +199,7 @@ impl Netns {
             procs: BTreeMap::new(),
             next_pid: 1,
             timers: Timers::default(),
+            tc: crate::tc::Tc::default(),
             icmp_rl: icmp::RateLimit::default(),
             ip_id,
             frame: Vec::with_capacity(1600),
@@ -304,6 +310,9 @@ impl Netns {
         self.fib.flush_dev(ifindex);
         self.neigh.forget_iface(ifindex, &mut self.timers);
         self.sysctl.forget_iface(&i.name);
+        // Its qdiscs go with it (`dev_shutdown`), as when it moves to another namespace.
+        self.tc.remove(ifindex);
+        self.timers.set(TimerKey::Qdisc(ifindex), None);
         i.addrs.clear();
         i.admin_up = false;
         i.carrier = false;
@@ -386,6 +395,12 @@ impl Netns {
         }
         i.admin_up = up;
         i.ever_up |= up;
+        // Up attaches the device's qdisc (`dev_activate`); down drops what waits in it.
+        if up {
+            self.tc.activate(ifindex, i.tx_queues());
+        } else {
+            self.tc.reset(ifindex, Instant::ZERO);
+        }
         let master = i.master;
         let is_bridge = i.is_bridge();
         if let Some(m) = master {
@@ -441,6 +456,8 @@ impl Netns {
         let master = i.master;
         if !carrier {
             self.neigh.flush(Some(ifindex), &mut self.timers);
+            // Linkwatch deactivates the device: its qdisc drops what waits.
+            self.tc.reset(ifindex, Instant::ZERO);
         }
         if let Some(m) = master {
             if !carrier {
@@ -905,6 +922,7 @@ impl Node for Netns {
             let Some(key) = self.timers.pop_due(now) else { break };
             match key {
                 TimerKey::Loopback => self.drain_loopback(cx),
+                TimerKey::Qdisc(i) => self.qdisc_run(cx, i),
                 TimerKey::Neigh(k) => {
                     // The kernel redraws reachable_time every 300 s (neigh_periodic_work).
                     if let Some(i) = self.ifaces.get_mut(&k.0) {

@@ -269,10 +269,18 @@ impl Netns {
         if bridge {
             self.bridge_tx(cx, ifindex, &f);
         } else {
-            cx.send(PortId(ifindex), &f);
+            dev_queue_xmit(&mut self.tc, &mut self.timers, cx, ifindex, &f);
         }
         self.counters.tx_frames += 1;
         self.frame = f;
+    }
+
+    /// A device's qdisc is due: it sends what it lets out now.
+    pub(crate) fn qdisc_run(&mut self, cx: &mut Context<'_>, ifindex: u32) {
+        let Some(d) = self.tc.dev_mut(ifindex) else { return };
+        let now = cx.now();
+        d.run(now, &mut |f| cx.send(PortId(ifindex), f));
+        self.timers.set(TimerKey::Qdisc(ifindex), d.wakeup());
     }
 
     /// Delivers what is due on the loopback queue.
@@ -381,5 +389,26 @@ impl Netns {
         let Some(i) = self.ifaces.get(&key.0) else { return };
         let text = crate::show::neigh_line(key.1, &i.name, n);
         cx.record(sim_core::Record::Event { at: cx.now(), node: cx.node(), table: "neigh", text });
+    }
+}
+
+/// `dev_queue_xmit`: a frame leaves through device `ifindex` — at once when the device has
+/// no qdisc of its own (`noqueue`), else through its qdisc, whose next run is scheduled.
+pub(crate) fn dev_queue_xmit(
+    tc: &mut crate::tc::Tc,
+    timers: &mut super::timers::Timers<TimerKey>,
+    cx: &mut Context<'_>,
+    ifindex: u32,
+    frame: &[u8],
+) {
+    match tc.dev_mut(ifindex) {
+        Some(d) if d.shaped() => {
+            let now = cx.now();
+            d.xmit(now, frame, &mut |f| cx.send(PortId(ifindex), f));
+            if timers.get(TimerKey::Qdisc(ifindex)) != d.wakeup() {
+                timers.set(TimerKey::Qdisc(ifindex), d.wakeup());
+            }
+        }
+        _ => cx.send(PortId(ifindex), frame),
     }
 }

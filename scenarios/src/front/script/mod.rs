@@ -63,6 +63,7 @@ pub fn parse_words(words: &[(String, Span)], ns: Option<String>, background: boo
         "dhclient" => tools::dhclient(&mut w)?,
         "iptables" | "iptables-nft" => tools::iptables(&mut w)?,
         "conntrack" => tools::conntrack(&mut w)?,
+        "tc" => return tools::tc(&mut w, ns).map(|p| Parsed { first_word: p.first_word.max(first), ..p }),
         "nc" | "ncat" | "netcat" => tools::nc(&mut w)?,
         "input" => tools::input(&mut w)?,
         "curl" => tools::curl(&mut w)?,
@@ -344,7 +345,7 @@ fn shown_text(at: &steps::LineAt<'_>, first: Span, last: Span, words: &[(String,
 /// A directive that belongs to the command before it (`#! exit: 2`, `#! contains: …`).
 fn is_step_directive(rest: &str) -> bool {
     let key = rest.trim_start().split(':').next().unwrap_or_default().trim();
-    matches!(key, "contains" | "lacks" | "exit" | "differs" | "repeats")
+    matches!(key, "contains" | "lacks" | "exit" | "differs" | "repeats" | "within")
 }
 
 /// Attaches a finished expected-output block to step `target` (the last step if `None`),
@@ -419,7 +420,17 @@ fn directive(sc: &mut Scenario, rest: &str, line: u32, col: usize) -> Result<(),
                 (at, format!("a known difference reads `#! {}: LINE -- WHY` (the reason is required)", key.trim()))
             })?;
             let repeats = key.trim() == "repeats";
-            let k = Known { line: line.to_string(), why: why.trim().to_string(), repeats };
+            let k = Known { line: line.to_string(), why: why.trim().to_string(), repeats, within: None };
+            sc.steps.last_mut().ok_or_else(last)?.differs.push(k);
+        }
+        "within" => {
+            let bad = || (at, "a tolerance reads `#! within: N% [LINE] -- WHY` (the reason is required)".to_string());
+            let (head, why) = value.split_once(" -- ").ok_or_else(bad)?;
+            let head = head.trim();
+            let (pct, line) = head.split_once(char::is_whitespace).unwrap_or((head, ""));
+            let pct: u32 = pct.strip_suffix('%').and_then(|p| p.parse().ok()).ok_or_else(bad)?;
+            let k =
+                Known { line: line.trim().to_string(), why: why.trim().to_string(), repeats: false, within: Some(pct) };
             sc.steps.last_mut().ok_or_else(last)?.differs.push(k);
         }
         "kernel-skip" => sc.kernel_skip = Some(value.trim().to_string()),
@@ -427,7 +438,7 @@ fn directive(sc: &mut Scenario, rest: &str, line: u32, col: usize) -> Result<(),
             return Err((
                 at,
                 format!(
-                    "unknown directive `{k}` (seed, description, contains, lacks, exit, differs, repeats, kernel-skip)"
+                    "unknown directive `{k}` (seed, description, contains, lacks, exit, differs, repeats, within, kernel-skip)"
                 ),
             ));
         }

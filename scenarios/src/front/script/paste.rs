@@ -33,6 +33,7 @@ const COMMANDS: &[&str] = &[
     "iptables-save",
     "iptables-restore",
     "conntrack",
+    "tc",
     "nc",
     "ncat",
     "netcat",
@@ -250,7 +251,6 @@ pub fn instead(prog: &str) -> Option<&'static str> {
         "telnet" => "`nc HOST PORT` opens a TCP connection",
         "wget" => "`curl -I http://HOST/`",
         "dig" | "nslookup" | "host" => "not supported yet: DNS",
-        "tc" => "not supported yet: tc qdiscs",
         "ethtool" => "`ip link show DEV` shows what nslab models of a device",
         "docker" => "nslab has no containers: a namespace, a veth and a bridge are what docker makes (see E10)",
         "apt" | "apt-get" | "yum" | "dnf" => {

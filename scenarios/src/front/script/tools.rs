@@ -540,6 +540,22 @@ pub fn conntrack(w: &mut Words<'_>) -> Result<Command, PErr> {
     Ok(Command::Conntrack { args })
 }
 
+/// `tc [-n NS] ARGS`: the namespace option is the step's namespace (as `ip -n`); the other
+/// words are kept as typed and checked as `tc` checks them (`validate`).
+pub fn tc(w: &mut Words<'_>, mut ns: Option<String>) -> Result<super::Parsed, PErr> {
+    let first = w.pos() - 1;
+    let mut args = Vec::new();
+    while let Some(a) = w.take() {
+        match a {
+            "-n" | "-net" | "-netns" | "--netns" if args.iter().all(|a: &String| a.starts_with('-')) => {
+                ns = Some(w.value(a, "a namespace name")?.to_string());
+            }
+            _ => args.push(a.to_string()),
+        }
+    }
+    Ok(super::Parsed { ns, cmd: Command::Tc { args }, first_word: first })
+}
+
 /// `nc|ncat [-l] [-u] [-v] [-n] [-k] [-p PORT] [HOST] PORT` (options anywhere, as ncat
 /// permutes them).
 pub fn nc(w: &mut Words<'_>) -> Result<Command, PErr> {

@@ -1,0 +1,369 @@
+//! The `tc` command line, as iproute2 6.1's `tc/tc.c` and `tc/tc_qdisc.c` read it: global
+//! options, the object (`qdisc`), the command (`add|change|replace|del|show`, prefixes
+//! allowed), `dev`, `root`/`parent`, `handle`, then the kind and its own words
+//! ([`super::netem::parse`], [`super::tbf::parse`]). Errors carry tc's own text and exit
+//! status (1 for bad options, 255 for an incomplete or malformed line).
+
+use super::netem::{self, NetemOpts};
+use super::tbf::{self, TbfOpts};
+
+/// What tc prints when a keyword's value is missing.
+pub const INCOMPLETE: &str = "Command line is not complete. Try option \"help\"";
+
+/// iproute2's `matches`: `word` is a non-empty prefix of `keyword`.
+pub fn matches(word: &str, keyword: &str) -> bool {
+    !word.is_empty() && keyword.starts_with(word)
+}
+
+/// Why `tc` refuses a command line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TcError {
+    /// What it prints on stderr (all lines).
+    pub message: String,
+    /// Its exit status.
+    pub status: i32,
+    /// The word to point at.
+    pub word: Option<String>,
+}
+
+impl TcError {
+    fn new(message: impl Into<String>, status: i32, word: Option<&str>) -> Self {
+        TcError { message: message.into(), status, word: word.map(str::to_string) }
+    }
+
+    /// The kernel's answer (`Error: …` from its extack), exit status 2.
+    pub fn kernel(message: impl Into<String>) -> Self {
+        TcError { message: message.into(), status: 2, word: None }
+    }
+}
+
+/// The global options that change what `show` prints.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Flags {
+    /// `-s`: counters.
+    pub stats: bool,
+}
+
+/// `add`, `change`, `replace`, `del`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// `add` (create, exclusive).
+    Add,
+    /// `change` (modify in place).
+    Change,
+    /// `replace` (create or replace).
+    Replace,
+    /// `del`.
+    Del,
+}
+
+/// A qdisc kind with its options.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KindOpts {
+    /// `netem …`.
+    Netem(Box<NetemOpts>),
+    /// `tbf …`.
+    Tbf(TbfOpts),
+}
+
+impl KindOpts {
+    /// The kind's name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            KindOpts::Netem(_) => "netem",
+            KindOpts::Tbf(_) => "tbf",
+        }
+    }
+}
+
+/// One `tc` command.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TcCmd {
+    /// `tc [-s] qdisc show [dev DEV]`.
+    QdiscShow {
+        /// `dev`.
+        dev: Option<String>,
+        /// Global options.
+        flags: Flags,
+    },
+    /// `tc qdisc add|change|replace|del dev DEV root [handle H:] [KIND OPTS]`.
+    Qdisc {
+        /// What to do.
+        op: Op,
+        /// `dev`.
+        dev: String,
+        /// `handle` (the major number).
+        handle: Option<u16>,
+        /// The kind and its options (`del` may leave it out).
+        kind: Option<KindOpts>,
+    },
+}
+
+/// Kinds the kernel has that nslab does not model.
+const OTHER_KINDS: &[&str] = &[
+    "pfifo",
+    "bfifo",
+    "pfifo_fast",
+    "pfifo_head_drop",
+    "fq_codel",
+    "fq",
+    "fq_pie",
+    "sfq",
+    "prio",
+    "cake",
+    "red",
+    "codel",
+    "pie",
+    "hfsc",
+    "htb",
+    "drr",
+    "qfq",
+    "ets",
+    "choke",
+    "gred",
+    "skbprio",
+    "taprio",
+    "mqprio",
+    "multiq",
+    "mq",
+    "plug",
+    "hhf",
+    "cbs",
+    "etf",
+    "ingress",
+    "clsact",
+    "noqueue",
+];
+
+/// Reads `tc ARGS`.
+pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<TcCmd, TcError> {
+    let args: Vec<&str> = args.iter().map(AsRef::as_ref).collect();
+    let mut flags = Flags::default();
+    let mut i = 0;
+    while let Some(&o) = args.get(i).filter(|a| a.starts_with('-')) {
+        let o = o.strip_prefix("--").map_or(o, |r| &o[o.len() - r.len() - 1..]);
+        if matches(o, "-stats") || matches(o, "-statistics") {
+            flags.stats = true;
+        } else if ["-details", "-raw", "-pretty", "-iec", "-json", "-color", "-batch", "-force"]
+            .iter()
+            .any(|k| matches(o, k))
+        {
+            return Err(TcError::new(format!("not supported yet: tc {o}"), 1, Some(args[i])));
+        } else {
+            return Err(TcError::new(
+                format!("Option \"{}\" is unknown, try \"tc -help\".", args[i]),
+                255,
+                Some(args[i]),
+            ));
+        }
+        i += 1;
+    }
+    let Some(&obj) = args.get(i) else {
+        return Err(TcError::new(
+            "tc needs an object: `tc qdisc show`, `tc qdisc add dev DEV root netem …`",
+            255,
+            None,
+        ));
+    };
+    if matches(obj, "qdisc") {
+        return qdisc(&args[i + 1..], flags);
+    }
+    if matches(obj, "class") || matches(obj, "filter") || matches(obj, "chain") || matches(obj, "actions") {
+        return Err(TcError::new(
+            format!("not supported yet: tc {obj} (nslab's qdiscs are netem and tbf, which are classless)"),
+            1,
+            Some(obj),
+        ));
+    }
+    Err(TcError::new(format!("Object \"{obj}\" is unknown, try \"tc help\"."), 255, Some(obj)))
+}
+
+fn qdisc(args: &[&str], flags: Flags) -> Result<TcCmd, TcError> {
+    let Some(&cmd) = args.first() else { return Ok(TcCmd::QdiscShow { dev: None, flags }) };
+    let op = if matches(cmd, "add") {
+        Op::Add
+    } else if matches(cmd, "change") {
+        Op::Change
+    } else if matches(cmd, "replace") {
+        Op::Replace
+    } else if matches(cmd, "delete") {
+        Op::Del
+    } else if matches(cmd, "list") || matches(cmd, "show") || matches(cmd, "lst") {
+        return show(&args[1..], flags);
+    } else if matches(cmd, "link") {
+        return Err(TcError::new("not supported yet: tc qdisc link", 1, Some(cmd)));
+    } else {
+        return Err(TcError::new(format!("Command \"{cmd}\" is unknown, try \"tc qdisc help\"."), 255, Some(cmd)));
+    };
+    let mut dev: Option<&str> = None;
+    let mut root = false;
+    let mut handle = None;
+    let mut i = 1;
+    let mut kind = None;
+    while i < args.len() {
+        let a = args[i];
+        let value = |i: usize| args.get(i + 1).copied().ok_or_else(|| TcError::new(INCOMPLETE, 255, Some(a)));
+        match a {
+            "dev" => {
+                let v = value(i)?;
+                if let Some(d) = dev {
+                    return Err(TcError::new(
+                        format!("Error: duplicate \"dev\": \"{v}\" is the second value."),
+                        255,
+                        Some(d),
+                    ));
+                }
+                dev = Some(v);
+                i += 1;
+            }
+            "handle" => {
+                let v = value(i)?;
+                let h = qdisc_handle(v).ok_or_else(|| {
+                    TcError::new(format!("Error: argument \"{v}\" is wrong: invalid qdisc ID"), 255, Some(v))
+                })?;
+                handle = Some(h);
+                i += 1;
+            }
+            "root" => {
+                if root {
+                    return Err(TcError::new("Error: \"root\" is duplicate parent ID", 255, Some(a)));
+                }
+                root = true;
+            }
+            "parent" | "ingress" | "clsact" | "estimator" | "stab" | "ingress_block" | "egress_block" => {
+                return Err(TcError::new(
+                    format!("not supported yet: tc qdisc … {a} (nslab's qdiscs sit at a device's root)"),
+                    1,
+                    Some(a),
+                ));
+            }
+            _ => {
+                kind = Some((a, &args[i + 1..]));
+                break;
+            }
+        }
+        i += 1;
+    }
+    let dev = dev.ok_or_else(|| TcError::new("RTNETLINK answers: No such device", 2, None))?.to_string();
+    if !root {
+        return Err(TcError::new(
+            match (op, handle) {
+                (Op::Del, _) => "Error: Failed to find qdisc with specified handle.",
+                (_, Some(_)) => "Error: Specified qdisc not found.",
+                (_, None) => "Error: Handle cannot be zero.",
+            },
+            2,
+            None,
+        ));
+    }
+    let kind = match kind {
+        None => None,
+        Some((k, rest)) => {
+            let bad = |(m, s): (String, i32)| TcError::new(m, s, Some(k));
+            Some(match k {
+                "netem" => KindOpts::Netem(Box::new(netem::parse(rest).map_err(bad)?)),
+                "tbf" => KindOpts::Tbf(tbf::parse(rest).map_err(bad)?),
+                k if OTHER_KINDS.contains(&k) => {
+                    return Err(TcError::new(
+                        format!("not supported yet: tc qdisc {k} (nslab models netem and tbf)"),
+                        1,
+                        Some(k),
+                    ));
+                }
+                k if !rest.is_empty() => {
+                    return Err(TcError::new(
+                        format!("Unknown qdisc \"{k}\", hence option \"{}\" is unparsable", rest[0]),
+                        1,
+                        Some(k),
+                    ));
+                }
+                k => return Err(TcError::new("Error: Specified qdisc kind is unknown.", 2, Some(k))),
+            })
+        }
+    };
+    if kind.is_none() && op != Op::Del {
+        return Err(TcError::new("Error: Specified qdisc kind is unknown.", 2, None));
+    }
+    Ok(TcCmd::Qdisc { op, dev, handle, kind })
+}
+
+fn show(args: &[&str], flags: Flags) -> Result<TcCmd, TcError> {
+    let mut dev = None;
+    let mut i = 0;
+    while i < args.len() {
+        match args[i] {
+            "dev" => {
+                dev = Some(args.get(i + 1).ok_or_else(|| TcError::new(INCOMPLETE, 255, Some("dev")))?.to_string());
+                i += 1;
+            }
+            "root" => {}
+            w @ ("ingress" | "clsact" | "parent" | "handle" | "invisible") => {
+                return Err(TcError::new(format!("not supported yet: tc qdisc show {w}"), 1, Some(w)));
+            }
+            w => {
+                return Err(TcError::new(format!("What is \"{w}\"? Try \"tc qdisc help\"."), 255, Some(w)));
+            }
+        }
+        i += 1;
+    }
+    Ok(TcCmd::QdiscShow { dev, flags })
+}
+
+/// `get_qdisc_handle`: `1:`, `8001`, `none`; the major number.
+fn qdisc_handle(s: &str) -> Option<u16> {
+    if s == "none" {
+        return Some(0);
+    }
+    let maj = s.split(':').next()?;
+    let v = u32::from_str_radix(maj, 16).ok()?;
+    u16::try_from(v).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Result<TcCmd, TcError> {
+        parse(&s.split_whitespace().collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn reads_qdisc_commands() {
+        assert_eq!(p("qdisc").unwrap(), TcCmd::QdiscShow { dev: None, flags: Flags::default() });
+        assert_eq!(
+            p("-s q s dev v0").unwrap(),
+            TcCmd::QdiscShow { dev: Some("v0".into()), flags: Flags { stats: true } }
+        );
+        let TcCmd::Qdisc { op, dev, handle, kind } = p("qdisc add dev v0 root handle 1: netem delay 10ms").unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!((op, dev.as_str(), handle), (Op::Add, "v0", Some(1)));
+        assert_eq!(kind.unwrap().name(), "netem");
+        assert!(matches!(p("qdisc del dev v0 root").unwrap(), TcCmd::Qdisc { op: Op::Del, kind: None, .. }));
+    }
+
+    #[test]
+    fn refuses_as_tc_does() {
+        let e = |s: &str| p(s).unwrap_err();
+        assert_eq!(e("qdisc add dev v0 root foo").message, "Error: Specified qdisc kind is unknown.");
+        assert_eq!(e("qdisc add dev v0 root foo").status, 2);
+        assert_eq!(
+            e("qdisc add dev v0 root foo bar").message,
+            "Unknown qdisc \"foo\", hence option \"bar\" is unparsable"
+        );
+        assert_eq!(e("qdisc add dev v0 root root tbf").message, "Error: \"root\" is duplicate parent ID");
+        assert_eq!(e("qdisc foo dev v0").status, 255);
+        assert_eq!(e("qdisc add dev v0 root netem loss 120%").message, "Illegal \"loss percent\"");
+        assert_eq!(e("qdisc add dev v0 root netem loss 120%").word.as_deref(), Some("netem"));
+        let neg = e("qdisc add dev v0 root netem delay -1ms");
+        assert_eq!(neg.message, "Illegal 4294966296 time (too large)\nIllegal \"latency\"");
+        assert!(
+            e("qdisc add dev v0 root netem reorder 25%")
+                .message
+                .starts_with("reordering not possible without specifying some delay\nUsage: ... netem")
+        );
+        assert_eq!(e("qdisc add dev v0 root netem delay").status, 255);
+        assert!(e("qdisc add dev v0 root htb").message.starts_with("not supported yet"));
+    }
+}

@@ -1,0 +1,402 @@
+//! Traffic control: the qdiscs on a namespace's devices, as `tc` sets them up.
+//!
+//! Owns, per device ([`Dev`]): the root qdisc — [`netem`] or [`tbf`] — its queued frames, its counters and, for netem, its own
+//! seeded random stream; the `tc` command line ([`cli`]) and what `tc … show` prints
+//! ([`show`]); the number formats iproute2 reads and prints ([`units`]).
+//!
+//! A qdisc sits on a device's transmit side, as in Linux: `Netns` hands it every frame the
+//! device sends (`Dev::xmit`) and puts on the wire what the qdisc lets out, when it lets it
+//! out (`Dev::run`, again at [`Dev::wakeup`]). A device without a qdisc of its own has
+//! `noqueue` and sends at once. Frames wait in buffers the device recycles, so a shaped
+//! device allocates nothing per packet once its queue has been full once.
+//!
+//! Must not touch: the stack (addresses, routes, sockets) or processes; it sees frames only.
+
+pub mod cli;
+pub mod dist;
+pub mod netem;
+pub mod show;
+pub mod tbf;
+pub mod units;
+
+use sim_core::Instant;
+
+/// A frame waiting in a qdisc.
+pub type Buf = Vec<u8>;
+
+/// A qdisc's (or class's) counters, as `tc -s` shows them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Bytes sent (whole frames, Ethernet header included).
+    pub bytes: u64,
+    /// Frames sent.
+    pub packets: u32,
+    /// Frames dropped.
+    pub drops: u32,
+    /// Times the qdisc held a frame back for its rate.
+    pub overlimits: u32,
+    /// Frames put back at the head of the queue.
+    pub requeues: u32,
+    /// Bytes queued.
+    pub backlog: u32,
+    /// Frames queued.
+    pub qlen: u32,
+}
+
+impl Stats {
+    fn enqueued(&mut self, len: u32) {
+        self.backlog += len;
+        self.qlen += 1;
+    }
+    fn dequeued(&mut self, len: u32) {
+        self.backlog -= len;
+        self.qlen -= 1;
+        self.bytes += u64::from(len);
+        self.packets += 1;
+    }
+}
+
+/// What a qdisc does with frames.
+#[derive(Debug)]
+pub enum Sched {
+    /// `netem`.
+    Netem(Box<netem::Netem>),
+    /// `tbf`.
+    Tbf(tbf::Tbf),
+}
+
+impl Sched {
+    /// The kind, as `tc` names it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Sched::Netem(_) => "netem",
+            Sched::Tbf(_) => "tbf",
+        }
+    }
+}
+
+/// A device's root qdisc.
+#[derive(Debug)]
+pub struct Qdisc {
+    /// Its handle's major number (`1:` is 1, `8001:` is 0x8001).
+    pub handle: u16,
+    /// The scheduler.
+    pub sched: Sched,
+    /// Its counters.
+    pub stats: Stats,
+}
+
+impl Qdisc {
+    fn enqueue(&mut self, now: Instant, f: Buf, pool: &mut Vec<Buf>) -> Result<(), Buf> {
+        match &mut self.sched {
+            Sched::Netem(n) => n.enqueue(now, f, &mut self.stats, pool),
+            Sched::Tbf(t) => t.enqueue(f, &mut self.stats),
+        }
+    }
+
+    fn dequeue(&mut self, now: Instant) -> Option<Buf> {
+        match &mut self.sched {
+            Sched::Netem(n) => n.dequeue(now, &mut self.stats),
+            Sched::Tbf(t) => t.dequeue(now, &mut self.stats),
+        }
+    }
+
+    fn watchdog(&self) -> Option<Instant> {
+        match &self.sched {
+            Sched::Netem(n) => n.watchdog(),
+            Sched::Tbf(t) => t.watchdog(),
+        }
+    }
+
+    fn reset(&mut self, now: Instant, pool: &mut Vec<Buf>) {
+        match &mut self.sched {
+            Sched::Netem(n) => n.reset(&mut self.stats, pool),
+            Sched::Tbf(t) => t.reset(now, &mut self.stats, pool),
+        }
+    }
+}
+
+/// `dev_tx_weight`: frames one run of a qdisc sends before it yields.
+const TX_WEIGHT: i32 = 64;
+/// Frames `try_bulk_dequeue_skb_slow` takes in one go on a multiqueue device (a veth).
+const BULK: usize = 8;
+
+/// A device's traffic control.
+#[derive(Debug, Default)]
+pub struct Dev {
+    /// The root qdisc; `None` is `noqueue`.
+    pub root: Option<Qdisc>,
+    /// Whether the device has been up once (the kernel shows its `noqueue` from then on).
+    pub activated: bool,
+    /// Transmit queues: a veth has one per CPU of the machine modelled (2), so `refcnt 3`.
+    pub tx_queues: u32,
+    /// When the root qdisc wants to be run again.
+    wakeup: Option<Instant>,
+    pool: Vec<Buf>,
+    batch: Vec<Buf>,
+}
+
+impl Dev {
+    /// A device with `tx_queues` transmit queues and `noqueue`.
+    pub fn new(tx_queues: u32) -> Self {
+        Dev { tx_queues, ..Default::default() }
+    }
+
+    /// True when frames go through a qdisc of this device's own.
+    pub fn shaped(&self) -> bool {
+        self.root.is_some()
+    }
+
+    /// `__dev_xmit_skb`: queues `frame` (or drops it, counted), then runs the qdisc. `send`
+    /// gets what leaves now.
+    pub fn xmit(&mut self, now: Instant, frame: &[u8], send: &mut dyn FnMut(&[u8])) {
+        let Some(q) = self.root.as_mut() else {
+            send(frame);
+            return;
+        };
+        let mut b = self.pool.pop().unwrap_or_default();
+        b.clear();
+        b.extend_from_slice(frame);
+        if let Err(b) = q.enqueue(now, b, &mut self.pool) {
+            self.pool.push(b);
+        }
+        self.run(now, send);
+    }
+
+    /// `__qdisc_run`: sends what the qdisc lets out now, in the kernel's batches (each
+    /// dequeue that finds the head frame early counts, as tbf's overlimits show).
+    pub fn run(&mut self, now: Instant, send: &mut dyn FnMut(&[u8])) {
+        self.wakeup = None;
+        let Some(q) = self.root.as_mut() else { return };
+        let mut quota = TX_WEIGHT;
+        let bulk = if self.tx_queues > 1 { BULK } else { 1 };
+        while let Some(first) = q.dequeue(now) {
+            self.batch.push(first);
+            while self.batch.len() < bulk {
+                match q.dequeue(now) {
+                    Some(f) => self.batch.push(f),
+                    None => break,
+                }
+            }
+            quota -= self.batch.len() as i32;
+            for f in self.batch.drain(..) {
+                send(&f);
+                self.pool.push(f);
+            }
+            if quota <= 0 {
+                // `__netif_schedule`: the rest goes in the next softirq, at once.
+                self.wakeup = Some(now);
+                return;
+            }
+        }
+        self.wakeup = q.watchdog();
+    }
+
+    /// When [`Dev::run`] must be called again.
+    pub fn wakeup(&self) -> Option<Instant> {
+        self.wakeup
+    }
+
+    /// The device went down: `qdisc_reset` drops what waits.
+    pub fn reset(&mut self, now: Instant) {
+        if let Some(q) = self.root.as_mut() {
+            q.reset(now, &mut self.pool);
+        }
+        self.wakeup = None;
+    }
+
+    /// Removes the root qdisc (its frames are dropped); the device has `noqueue` again.
+    pub fn clear(&mut self) {
+        if let Some(mut q) = self.root.take() {
+            q.reset(Instant::ZERO, &mut self.pool);
+        }
+        self.wakeup = None;
+    }
+}
+
+/// A device as `tc` sees it: its index, its name and its transmit queues.
+#[derive(Clone, Copy, Debug)]
+pub struct DevInfo<'a> {
+    /// ifindex.
+    pub ifindex: u32,
+    /// Name.
+    pub name: &'a str,
+    /// Transmit queues (a veth has one per CPU).
+    pub tx_queues: u32,
+}
+
+/// One namespace's traffic control: a [`Dev`] for each device that has been up or has a
+/// qdisc of its own.
+#[derive(Debug, Default)]
+pub struct Tc {
+    devs: std::collections::BTreeMap<u32, Dev>,
+}
+
+/// The next automatic handle after `last` (`qdisc_alloc_handle`: one counter for the whole
+/// kernel, 8001: first, never ffff:).
+pub fn next_auto_handle(last: &mut u16, in_use: Option<u16>) -> u16 {
+    loop {
+        *last = if *last >= 0xfffe { 0x8000 } else { *last + 1 };
+        if Some(*last) != in_use {
+            return *last;
+        }
+    }
+}
+
+impl Tc {
+    /// The device's traffic control, if it has any.
+    pub fn dev(&self, ifindex: u32) -> Option<&Dev> {
+        self.devs.get(&ifindex)
+    }
+
+    /// The device's traffic control, if it has any.
+    pub fn dev_mut(&mut self, ifindex: u32) -> Option<&mut Dev> {
+        self.devs.get_mut(&ifindex)
+    }
+
+    /// True when the device's frames go through a qdisc.
+    pub fn shaped(&self, ifindex: u32) -> bool {
+        self.devs.get(&ifindex).is_some_and(Dev::shaped)
+    }
+
+    /// The device came up: from now on `tc qdisc show` lists its qdisc (`noqueue` if none).
+    pub fn activate(&mut self, ifindex: u32, tx_queues: u32) {
+        self.devs.entry(ifindex).or_insert_with(|| Dev::new(tx_queues)).activated = true;
+    }
+
+    /// The device went down or lost its carrier: what waits is dropped.
+    pub fn reset(&mut self, ifindex: u32, now: Instant) {
+        if let Some(d) = self.devs.get_mut(&ifindex) {
+            d.reset(now);
+        }
+    }
+
+    /// The device left the namespace or was deleted: its qdiscs go with it.
+    pub fn remove(&mut self, ifindex: u32) {
+        self.devs.remove(&ifindex);
+    }
+
+    /// Every device whose qdisc wants to run, with when.
+    pub fn wakeups(&self) -> impl Iterator<Item = (u32, Instant)> + '_ {
+        self.devs.iter().filter_map(|(i, d)| d.wakeup().map(|t| (*i, t)))
+    }
+
+    /// Runs a `tc` command on this namespace's devices (`devs`, in ifindex order). `auto`
+    /// is the machine's automatic-handle counter; `stream` makes a new netem's random
+    /// stream from where it sits. Returns what `tc` prints and the device it changed.
+    pub fn run(
+        &mut self,
+        cmd: &cli::TcCmd,
+        devs: &[DevInfo<'_>],
+        now: Instant,
+        auto: &mut u16,
+        stream: &mut dyn FnMut(&str) -> sim_core::rng::NodeRng,
+    ) -> Result<(Vec<String>, Option<u32>), cli::TcError> {
+        use cli::{KindOpts, Op, TcCmd, TcError};
+        let find = |name: &str| {
+            devs.iter().find(|d| d.name == name).copied().ok_or_else(|| TcError {
+                message: format!("Cannot find device \"{name}\""),
+                status: 1,
+                word: Some(name.to_string()),
+            })
+        };
+        let (op, dev, handle, kind) = match cmd {
+            TcCmd::QdiscShow { dev, flags } => {
+                let mut out = Vec::new();
+                let only = dev.as_deref().map(find).transpose()?;
+                for d in devs.iter().filter(|d| only.is_none_or(|o| o.ifindex == d.ifindex)) {
+                    let Some(t) = self.devs.get(&d.ifindex) else { continue };
+                    if t.root.is_none() && !t.activated {
+                        continue;
+                    }
+                    let name = only.is_none().then_some(d.name);
+                    show::qdisc(&mut out, name, t.root.as_ref(), t.tx_queues + 1, flags.stats);
+                }
+                return Ok((out, None));
+            }
+            TcCmd::Qdisc { op, dev, handle, kind } => (*op, dev, *handle, kind),
+        };
+        let info = find(dev)?;
+        let t = self.devs.entry(info.ifindex).or_insert_with(|| Dev::new(info.tx_queues));
+        let cur = t.root.as_ref().map(|q| (q.handle, q.sched.kind()));
+        let kind_name = kind.as_ref().map(KindOpts::name);
+        let kernel = |m: &str| Err(TcError::kernel(format!("Error: {m}.")));
+        if op == Op::Del {
+            if let (Some(h), Some((c, _))) = (handle, cur)
+                && h != c
+            {
+                return kernel("Invalid handle");
+            }
+            if handle.is_some_and(|h| h != 0) && cur.is_none() {
+                return kernel("Invalid handle");
+            }
+            if kind_name.is_some() && kind_name != cur.map(|c| c.1) {
+                return kernel("Invalid qdisc name: must match existing qdisc");
+            }
+            if cur.is_none() {
+                return kernel("Cannot delete qdisc with handle of zero");
+            }
+            t.clear();
+            return Ok((vec![], Some(info.ifindex)));
+        }
+        let Some(kind) = kind else { return kernel("Specified qdisc kind is unknown") };
+        // `__tc_modify_qdisc` on a device's root.
+        enum Do {
+            Create(Option<u16>),
+            Change,
+        }
+        let what = match (cur, handle) {
+            (Some((c, _)), Some(h)) if c != h => {
+                if op != Op::Replace {
+                    return kernel("NLM_F_REPLACE needed to override");
+                }
+                Do::Create(Some(h))
+            }
+            (None, h) => {
+                if op == Op::Change {
+                    return kernel("Qdisc not found. To create specify NLM_F_CREATE flag");
+                }
+                Do::Create(h)
+            }
+            (Some((_, k)), None) if k != kind.name() => Do::Create(None),
+            (Some((_, k)), Some(_)) if k != kind.name() => {
+                if op == Op::Add {
+                    return kernel("Exclusivity flag on, cannot modify");
+                }
+                return kernel("Invalid qdisc name: must match existing qdisc");
+            }
+            (Some(_), _) => {
+                if op == Op::Add {
+                    return kernel("Exclusivity flag on, cannot modify");
+                }
+                Do::Change
+            }
+        };
+        match what {
+            Do::Change => {
+                let q = t.root.as_mut().expect("a root qdisc to change");
+                match (&mut q.sched, kind) {
+                    (Sched::Netem(n), KindOpts::Netem(o)) => n.change((**o).clone(), now),
+                    (Sched::Tbf(b), KindOpts::Tbf(o)) => b.change(o.clone()).map_err(TcError::kernel)?,
+                    _ => unreachable!("the kinds were compared"),
+                }
+            }
+            Do::Create(h) => {
+                let handle = match h {
+                    Some(h) => h,
+                    None => next_auto_handle(auto, t.root.as_ref().map(|q| q.handle)),
+                };
+                let sched = match kind {
+                    KindOpts::Netem(o) => {
+                        let rng = stream(&format!("tc {} {handle:x}:", info.name));
+                        Sched::Netem(Box::new(netem::Netem::new((**o).clone(), now, rng)))
+                    }
+                    KindOpts::Tbf(o) => Sched::Tbf(tbf::Tbf::new(o.clone(), now).map_err(TcError::kernel)?),
+                };
+                t.clear();
+                t.root = Some(Qdisc { handle, sched, stats: Stats::default() });
+            }
+        }
+        Ok((vec![], Some(info.ifindex)))
+    }
+}

@@ -1,0 +1,385 @@
+//! `tbf`: the token bucket filter, as `net/sched/sch_tbf.c` runs it — tokens kept as
+//! nanoseconds of transmit time, a byte-limited FIFO behind it, a watchdog when the head
+//! packet lacks tokens — and as `tc/q_tbf.c` of iproute2 6.1 reads and prints it.
+
+use super::units::{self, RateCfg};
+use super::{Buf, Stats};
+use sim_core::{Duration, Instant};
+use std::collections::VecDeque;
+
+/// `tc qdisc … tbf` options, as `tbf_parse_opt` computes them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TbfOpts {
+    /// `rate`, bytes/s.
+    pub rate: u64,
+    /// `burst`/`buffer`/`maxburst`, bytes.
+    pub burst: u32,
+    /// The FIFO's byte limit (`limit`, or computed from `latency`).
+    pub limit: u32,
+    /// `peakrate`, bytes/s (0: none).
+    pub peakrate: u64,
+    /// `mtu`/`minburst`, bytes.
+    pub mtu: u32,
+    /// `overhead`.
+    pub overhead: u16,
+}
+
+/// Why `tc` refuses tbf's words: the lines it prints and its exit status.
+pub type ParseError = (String, i32);
+
+const USAGE: &str = "Usage: ... tbf limit BYTES burst BYTES[/BYTES] rate KBPS [ mtu BYTES[/BYTES] ]\n\t[ peakrate KBPS ] [ latency TIME ] [ overhead BYTES ] [ linklayer TYPE ]";
+
+/// `tbf_parse_opt`.
+pub fn parse(args: &[&str]) -> Result<TbfOpts, ParseError> {
+    use super::cli::matches;
+    let (mut rate, mut burst, mut limit, mut latency, mut peak, mut mtu, mut overhead) =
+        (0u64, 0u32, 0u32, 0u32, 0u64, 0u32, 0u16);
+    let mut i = 0;
+    let err = |m: String| Err((m, 1));
+    while i < args.len() {
+        let a = args[i];
+        let mut value = |name: &str| -> Result<&str, ParseError> {
+            i += 1;
+            let _ = name;
+            args.get(i).copied().ok_or_else(|| (super::cli::INCOMPLETE.to_string(), 255))
+        };
+        let illegal = |name: &str, v: &str| (format!("tbf: illegal value for \"{name}\": \"{v}\""), 1);
+        if matches(a, "limit") {
+            let v = value("limit")?;
+            if limit != 0 {
+                return err("tbf: duplicate \"limit\" specification".into());
+            }
+            if latency != 0 {
+                return err("tbf: specifying both \"latency\" and \"limit\" is not allowed".into());
+            }
+            limit = units::get_size(v).ok_or_else(|| illegal("limit", v))?;
+        } else if matches(a, "latency") {
+            let v = value("latency")?;
+            if latency != 0 {
+                return err("tbf: duplicate \"latency\" specification".into());
+            }
+            if limit != 0 {
+                return err("tbf: specifying both \"limit\" and \"/latency\" is not allowed".into());
+            }
+            latency = units::get_time(v).ok_or_else(|| illegal("latency", v))?;
+        } else if matches(a, "burst") || a == "buffer" || a == "maxburst" {
+            let name = if a == "buffer" || a == "maxburst" { a } else { "burst" };
+            let v = value(name)?;
+            if burst != 0 {
+                return err("tbf: duplicate \"buffer/burst/maxburst\" specification".into());
+            }
+            burst = size_and_cell(v).ok_or_else(|| illegal(name, v))?;
+        } else if a == "mtu" || a == "minburst" {
+            let v = value(a)?;
+            if mtu != 0 {
+                return err("tbf: duplicate \"mtu/minburst\" specification".into());
+            }
+            mtu = size_and_cell(v).ok_or_else(|| illegal(a, v))?;
+        } else if a == "mpu" {
+            let v = value(a)?;
+            units::get_size(v).ok_or_else(|| illegal("mpu", v))?;
+        } else if a == "rate" {
+            let v = value(a)?;
+            if rate != 0 {
+                return err("tbf: duplicate \"rate\" specification".into());
+            }
+            if v.contains('%') {
+                return err("not supported yet: a rate as a percentage of the device's speed".into());
+            }
+            rate = units::get_rate(v).ok_or_else(|| illegal("rate", v))?;
+        } else if matches(a, "peakrate") {
+            let v = value("peakrate")?;
+            if peak != 0 {
+                return err("tbf: duplicate \"peakrate\" specification".into());
+            }
+            peak = units::get_rate(v).ok_or_else(|| illegal("peakrate", v))?;
+        } else if matches(a, "overhead") {
+            let v = value("overhead")?;
+            overhead = v.parse().map_err(|_| illegal("overhead", v))?;
+        } else if matches(a, "linklayer") {
+            let v = value("linklayer")?;
+            if v != "ethernet" {
+                return err(format!("not supported yet: tbf linklayer {v}"));
+            }
+        } else if a == "help" {
+            return err(USAGE.into());
+        } else {
+            return err(format!("tbf: unknown parameter \"{a}\"\n{USAGE}"));
+        }
+        i += 1;
+    }
+    let mut verdict = Vec::new();
+    if rate == 0 {
+        verdict.push("tbf: the \"rate\" parameter is mandatory.");
+    }
+    if burst == 0 {
+        verdict.push("tbf: the \"burst\" parameter is mandatory.");
+    }
+    if peak != 0 && mtu == 0 {
+        verdict.push("tbf: when \"peakrate\" is specified, \"mtu\" must also be specified.");
+    }
+    if limit == 0 && latency == 0 {
+        verdict.push("tbf: either \"limit\" or \"latency\" is required.");
+    }
+    if !verdict.is_empty() {
+        return err(format!("{}\n{USAGE}", verdict.join("\n")));
+    }
+    if limit == 0 {
+        let mut lim = rate as f64 * f64::from(latency) / units::TIME_UNITS_PER_SEC + f64::from(burst);
+        if peak != 0 {
+            let lim2 = peak as f64 * f64::from(latency) / units::TIME_UNITS_PER_SEC + f64::from(mtu);
+            lim = lim.min(lim2);
+        }
+        limit = lim as u32;
+    }
+    Ok(TbfOpts { rate, burst, limit, peakrate: peak, mtu, overhead })
+}
+
+/// `SIZE[/CELL]`.
+fn size_and_cell(v: &str) -> Option<u32> {
+    let (s, cell) = v.split_once('/').map_or((v, None), |(s, c)| (s, Some(c)));
+    if let Some(c) = cell {
+        let c: u32 = c.parse().ok()?;
+        if !c.is_power_of_two() {
+            return None;
+        }
+    }
+    units::get_size(s)
+}
+
+/// A tbf qdisc's state.
+#[derive(Clone, Debug)]
+pub struct Tbf {
+    opts: TbfOpts,
+    rate: RateCfg,
+    peak: Option<RateCfg>,
+    /// Bucket depth, ns of transmit time.
+    buffer: i64,
+    /// Peak bucket depth, ns.
+    mtu: i64,
+    max_size: u32,
+    tokens: i64,
+    ptokens: i64,
+    t_c: Instant,
+    queue: VecDeque<Buf>,
+    /// The FIFO's queued bytes.
+    fifo_bytes: u32,
+    watchdog: Option<Instant>,
+}
+
+impl Tbf {
+    /// `tbf_change` on a new qdisc (the kernel refuses a peak rate not above the rate).
+    pub fn new(opts: TbfOpts, now: Instant) -> Result<Self, String> {
+        let mut t = Tbf {
+            rate: RateCfg::default(),
+            peak: None,
+            buffer: 0,
+            mtu: 0,
+            max_size: 0,
+            tokens: 0,
+            ptokens: 0,
+            t_c: now,
+            queue: VecDeque::new(),
+            fifo_bytes: 0,
+            watchdog: None,
+            opts: opts.clone(),
+        };
+        t.change(opts)?;
+        Ok(t)
+    }
+
+    /// `tbf_change`: new parameters, both buckets full; what is queued stays.
+    pub fn change(&mut self, opts: TbfOpts) -> Result<(), String> {
+        let rate = RateCfg::new(opts.rate, opts.overhead);
+        let buffer = rate.l2t(opts.burst) as i64;
+        let mut max_size = opts.burst;
+        let (peak, mtu) = if opts.peakrate != 0 {
+            let peak = RateCfg::new(opts.peakrate, opts.overhead);
+            if peak.bytes_ps <= rate.bytes_ps {
+                return Err("RTNETLINK answers: Invalid argument".into());
+            }
+            max_size = max_size.min(opts.mtu);
+            (Some(peak), peak.l2t(opts.mtu) as i64)
+        } else {
+            (None, 0)
+        };
+        if max_size == 0 {
+            return Err("RTNETLINK answers: Invalid argument".into());
+        }
+        *self = Tbf {
+            opts,
+            rate,
+            peak,
+            buffer,
+            mtu,
+            max_size,
+            tokens: buffer,
+            ptokens: mtu,
+            t_c: self.t_c,
+            queue: std::mem::take(&mut self.queue),
+            fifo_bytes: self.fifo_bytes,
+            watchdog: self.watchdog,
+        };
+        Ok(())
+    }
+
+    /// `tbf_enqueue` (with its bfifo): drops a frame larger than the bucket, or one the
+    /// FIFO has no room for.
+    pub fn enqueue(&mut self, f: Buf, stats: &mut Stats) -> Result<(), Buf> {
+        let len = f.len() as u32;
+        if len > self.max_size || self.fifo_bytes + len > self.opts.limit {
+            stats.drops += 1;
+            return Err(f);
+        }
+        self.fifo_bytes += len;
+        self.queue.push_back(f);
+        stats.enqueued(len);
+        Ok(())
+    }
+
+    /// `tbf_dequeue`: the head frame if both buckets hold its tokens; else the watchdog is
+    /// set for when they will, and the attempt counts as an overlimit.
+    pub fn dequeue(&mut self, now: Instant, stats: &mut Stats) -> Option<Buf> {
+        let len = self.queue.front()?.len() as u32;
+        let mut toks = ((now - self.t_c).as_nanos() as i64).min(self.buffer);
+        let mut ptoks = 0;
+        if let Some(peak) = &self.peak {
+            ptoks = (toks + self.ptokens).min(self.mtu);
+            ptoks -= peak.l2t(len) as i64;
+        }
+        toks = (toks + self.tokens).min(self.buffer);
+        toks -= self.rate.l2t(len) as i64;
+        if (toks | ptoks) >= 0 {
+            let f = self.queue.pop_front()?;
+            self.fifo_bytes -= len;
+            self.t_c = now;
+            self.tokens = toks;
+            self.ptokens = ptoks;
+            self.watchdog = None;
+            stats.dequeued(len);
+            return Some(f);
+        }
+        let wait = (-toks).max(-ptoks) as u64;
+        self.watchdog = Some(now + Duration::from_nanos(wait));
+        stats.overlimits += 1;
+        None
+    }
+
+    /// When the watchdog fires.
+    pub fn watchdog(&self) -> Option<Instant> {
+        self.watchdog.filter(|_| !self.queue.is_empty())
+    }
+
+    /// `tbf_reset`: the queue emptied (its frames returned), both buckets full.
+    pub fn reset(&mut self, now: Instant, stats: &mut Stats, free: &mut Vec<Buf>) {
+        free.extend(self.queue.drain(..));
+        self.fifo_bytes = 0;
+        stats.backlog = 0;
+        stats.qlen = 0;
+        self.tokens = self.buffer;
+        self.ptokens = self.mtu;
+        self.t_c = now;
+        self.watchdog = None;
+    }
+
+    /// What `tbf_print_opt` prints after the qdisc's handle and parent.
+    pub fn print(&self) -> String {
+        let o = &self.opts;
+        let mut s = format!("rate {} ", units::rate(o.rate));
+        // The kernel reports the buckets in 64-ns ticks; tc prints them back as bytes.
+        let buffer_ticks = (self.buffer as u64 >> 6) as u32;
+        s += &format!("burst {} ", units::size(units::xmitsize(o.rate, buffer_ticks)));
+        let mtu_ticks = (self.mtu as u64 >> 6) as u32;
+        if o.peakrate != 0 {
+            s += &format!("peakrate {} ", units::rate(o.peakrate));
+            if mtu_ticks != 0 {
+                s += &format!("minburst {} ", units::size(units::xmitsize(o.peakrate, mtu_ticks)));
+            }
+        }
+        let mut latency = units::TIME_UNITS_PER_SEC * (f64::from(o.limit) / o.rate as f64)
+            - f64::from(units::tick2time(buffer_ticks));
+        if o.peakrate != 0 {
+            let lat2 = units::TIME_UNITS_PER_SEC * (f64::from(o.limit) / o.peakrate as f64)
+                - f64::from(units::tick2time(mtu_ticks));
+            latency = latency.max(lat2);
+        }
+        if latency >= 0.0 {
+            s += &format!("lat {} ", units::time(latency as u32));
+        } else {
+            s += &format!("limit {} ", units::size(o.limit));
+        }
+        if o.overhead != 0 {
+            s += &format!("overhead {} ", o.overhead);
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(words: &str) -> TbfOpts {
+        parse(&words.split_whitespace().collect::<Vec<_>>()).unwrap()
+    }
+
+    #[test]
+    fn prints_as_tc_does() {
+        let now = Instant::ZERO;
+        let p = |w: &str| Tbf::new(opts(w), now).unwrap().print();
+        assert_eq!(p("rate 1mbit burst 32kbit latency 400ms"), "rate 1Mbit burst 4Kb lat 400ms ");
+        assert_eq!(p("rate 1mbit burst 10kb limit 3000"), "rate 1Mbit burst 10Kb limit 3000b ");
+        assert_eq!(
+            p("rate 1mbit burst 10kb latency 50ms peakrate 2mbit mtu 1540"),
+            "rate 1Mbit burst 10Kb peakrate 2Mbit minburst 1540b lat 50ms "
+        );
+        assert_eq!(p("rate 1mbit burst 1000 limit 10000"), "rate 1Mbit burst 1000b lat 72ms ");
+        assert_eq!(p("rate 1mbit burst 10k latency 999"), "rate 1Mbit burst 10Kb lat 992us ");
+        assert_eq!(p("rate 1mbit burst 10k latency 123456us"), "rate 1Mbit burst 10Kb lat 123ms ");
+        assert_eq!(p("rate 1500kbit burst 1600 latency 10ms"), "rate 1500Kbit burst 1599b lat 10ms ");
+    }
+
+    #[test]
+    fn refuses_as_tc_does() {
+        let e = |w: &str| parse(&w.split_whitespace().collect::<Vec<_>>()).unwrap_err();
+        assert!(e("rate 1mbit latency 50ms").0.starts_with("tbf: the \"burst\" parameter is mandatory.\nUsage:"));
+        assert_eq!(
+            e("rate 1mbit burst 10kb latency 50ms limit 3000").0,
+            "tbf: specifying both \"latency\" and \"limit\" is not allowed"
+        );
+        assert_eq!(e("rate 1foo burst 10kb latency 50ms").0, "tbf: illegal value for \"rate\": \"1foo\"");
+        assert_eq!(e("rate 1mbit burst 10kb latency").1, 255);
+        let (all, status) = e("");
+        assert_eq!(status, 1);
+        assert_eq!(all.lines().count(), 5);
+        assert_eq!(
+            Tbf::new(opts("rate 1mbit burst 10k latency 50ms peakrate 1mbit mtu 1500"), Instant::ZERO).unwrap_err(),
+            "RTNETLINK answers: Invalid argument"
+        );
+    }
+
+    #[test]
+    fn shapes_and_counts_overlimits_as_the_kernel() {
+        // 1 Mbit/s, a 4 KiB bucket: three 1042-byte frames pass at once, the fourth waits
+        // 8.336 ms minus what the bucket had left.
+        let mut t = Tbf::new(opts("rate 1mbit burst 32kbit latency 400ms"), Instant::ZERO).unwrap();
+        let mut st = Stats::default();
+        let now = Instant::ZERO;
+        for _ in 0..4 {
+            t.enqueue(vec![0; 1042], &mut st).unwrap();
+        }
+        for _ in 0..3 {
+            assert!(t.dequeue(now, &mut st).is_some());
+        }
+        assert!(t.dequeue(now, &mut st).is_none());
+        assert_eq!(st.overlimits, 1);
+        // Tokens left: 32768000 - 3 * 8336000 = 7760000 ns; the fourth needs 8336000.
+        assert_eq!(t.watchdog(), Some(Instant::from_nanos(576_000)));
+        assert!(t.dequeue(Instant::from_nanos(576_000), &mut st).is_some());
+        assert_eq!((st.packets, st.bytes, st.backlog, st.qlen), (4, 4168, 0, 0));
+        // A frame larger than the bucket never passes.
+        let mut small = Tbf::new(opts("rate 1mbit burst 1000 limit 10000"), now).unwrap();
+        assert!(small.enqueue(vec![0; 1042], &mut st).is_err());
+        assert_eq!(st.drops, 1);
+    }
+}
