@@ -12,8 +12,8 @@
 //! sides and reported as known differences with their reason; lines a step marks
 //! `#! repeats: LINE -- WHY` may come more than once on either side (a retransmission that
 //! real-time jitter provokes), so only the first of each is compared; lines a step marks
-//! `#! within: N% [LINE] -- WHY` agree when their numbers are within N percent (or one) of
-//! each other (a qdisc's counters, which follow real time on the kernel).
+//! `#! within: N% [LINE] -- WHY` agree when their numbers are within N percent of each
+//! other (a qdisc's counters, which follow real time on the kernel).
 
 use crate::command::{Command, Scenario, Step};
 use crate::render::expect::line_matches;
@@ -185,16 +185,16 @@ static MASKS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     .collect()
 });
 
-/// True when `a` and `b` are the same but for numbers within `pct` percent (or one) of
-/// each other.
+/// True when `a` and `b` are the same but for numbers within `pct` percent of each other.
+/// A number is a whole run of digits standing alone (the `0` of `v0` is part of a name).
 fn close(a: &str, b: &str, pct: u32) -> bool {
-    static NUM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\d+(?:\.\d+)?").expect("regex"));
+    static NUM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b\d+\b").expect("regex"));
     if NUM.replace_all(a, "#") != NUM.replace_all(b, "#") {
         return false;
     }
     NUM.find_iter(a).zip(NUM.find_iter(b)).all(|(x, y)| {
         let (x, y): (f64, f64) = (x.as_str().parse().unwrap_or(0.0), y.as_str().parse().unwrap_or(0.0));
-        (x - y).abs() <= (x.abs().max(y.abs()) * f64::from(pct) / 100.0).max(1.0)
+        (x - y).abs() <= x.max(y) * f64::from(pct) / 100.0
     })
 }
 
@@ -532,6 +532,19 @@ mod tests {
         );
         let mut c = Norm { fixed: ["00:00:5e:00:53:01".to_string()].into(), ..Default::default() };
         assert_eq!(c.line("link/ether 00:00:5E:00:53:01 brd"), "link/ether 00:00:5e:00:53:01 brd");
+    }
+
+    #[test]
+    fn within_compares_numbers_not_names() {
+        assert!(close(
+            " Sent 12504 bytes 12 pkt (dropped 0, overlimits 8",
+            " Sent 12504 bytes 12 pkt (dropped 0, overlimits 6",
+            30
+        ));
+        assert!(!close("overlimits 8", "overlimits 5", 30));
+        assert!(!close("dev v0 overlimits 8", "dev v1 overlimits 8", 30));
+        assert!(!close("10.0.0.1 sent 8", "10.0.0.2 sent 8", 30));
+        assert!(!close("dropped 0", "dropped 1", 30));
     }
 
     #[test]

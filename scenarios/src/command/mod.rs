@@ -764,7 +764,7 @@ pub struct Known {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub repeats: bool,
     /// `#! within: N% [LINE] -- WHY`: the lines are compared, but their numbers may differ
-    /// by N percent (or by one), as rates and counters that follow real time do.
+    /// by N percent, as rates and counters that follow real time do.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub within: Option<u32>,
 }

@@ -400,6 +400,7 @@ impl Netns {
             self.tc.activate(ifindex, i.tx_queues());
         } else {
             self.tc.reset(ifindex, Instant::ZERO);
+            self.timers.set(TimerKey::Qdisc(ifindex), None);
         }
         let master = i.master;
         let is_bridge = i.is_bridge();
@@ -458,6 +459,7 @@ impl Netns {
             self.neigh.flush(Some(ifindex), &mut self.timers);
             // Linkwatch deactivates the device: its qdisc drops what waits.
             self.tc.reset(ifindex, Instant::ZERO);
+            self.timers.set(TimerKey::Qdisc(ifindex), None);
         }
         if let Some(m) = master {
             if !carrier {

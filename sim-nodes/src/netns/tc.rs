@@ -1,12 +1,11 @@
 //! The `tc` command on a namespace's devices: the devices as `tc` sees them, the command
-//! run on their qdiscs ([`crate::tc`]), and the qdisc it changed run at once (new settings
-//! may let waiting frames go).
+//! run on their qdiscs ([`crate::tc`]), and the qdisc's timer kept in step with it.
 
 use super::hooks::ToolOutput;
 use super::{Netns, TimerKey};
 use crate::tc::{DevInfo, cli};
+use sim_core::Context;
 use sim_core::rng::NodeRng;
-use sim_core::{Context, PortId};
 
 impl Netns {
     /// `tc …`. `auto` is the machine's automatic-handle counter; `stream` gives a new
@@ -21,15 +20,19 @@ impl Netns {
         let devs: Vec<DevInfo<'_>> = self
             .ifaces
             .values()
-            .map(|i| DevInfo { ifindex: i.ifindex, name: &i.name, tx_queues: i.tx_queues() })
+            .map(|i| DevInfo {
+                ifindex: i.ifindex,
+                name: &i.name,
+                tx_queues: i.tx_queues(),
+                up: i.admin_up,
+                bridge: i.is_bridge(),
+            })
             .collect();
         let (stdout, changed) = self.tc.run(cmd, &devs, cx.now(), auto, stream)?;
-        if let Some(ifindex) = changed
-            && let Some(d) = self.tc.dev_mut(ifindex)
-        {
-            let now = cx.now();
-            d.run(now, &mut |f| cx.send(PortId(ifindex), f));
-            self.timers.set(TimerKey::Qdisc(ifindex), d.wakeup());
+        // The qdisc's next run stays as it was (a new or deleted one has none).
+        if let Some(ifindex) = changed {
+            let next = self.tc.dev(ifindex).and_then(crate::tc::Dev::wakeup);
+            self.timers.set(TimerKey::Qdisc(ifindex), next);
         }
         Ok(ToolOutput { stdout, stderr: Vec::new() })
     }

@@ -5,7 +5,7 @@ use super::icmp::{self, Limits};
 use super::neigh::Action;
 use super::{LO, Netns, TimerKey};
 use crate::wire::{self, Ipv4Fields, arp::Arp, ethertype, proto};
-use sim_core::{Context, Direction, Duration, MacAddr, PortId};
+use sim_core::{Context, Direction, Duration, Instant, MacAddr, PortId};
 use std::fmt;
 use std::net::Ipv4Addr;
 
@@ -246,14 +246,19 @@ impl Netns {
             let mut f = Vec::with_capacity(14 + payload.len());
             wire::push_ethernet(&mut f, MacAddr::ZERO, MacAddr::ZERO, et);
             f.extend_from_slice(payload);
-            cx.capture(PortId(LO), Direction::Out, &f);
-            if self.lo_queue.len() > NETDEV_MAX_BACKLOG {
-                cx.drop_frame(Some(PortId(LO)), "backlog full");
-                return;
+            let now = cx.now();
+            match self.tc.dev_mut(LO).filter(|d| d.shaped()) {
+                Some(d) => {
+                    let q = &mut self.lo_queue;
+                    d.xmit(now, &f, &mut |f| loopback_push(cx, q, now, f));
+                    self.timers.set(TimerKey::Qdisc(LO), d.wakeup());
+                }
+                None => loopback_push(cx, &mut self.lo_queue, now, &f),
             }
-            self.lo_queue.push_back((cx.now() + LOOPBACK_DELAY, f));
-            if self.timers.get(TimerKey::Loopback).is_none() {
-                self.timers.set(TimerKey::Loopback, Some(cx.now() + LOOPBACK_DELAY));
+            if self.timers.get(TimerKey::Loopback).is_none()
+                && let Some((t, _)) = self.lo_queue.front()
+            {
+                self.timers.set(TimerKey::Loopback, Some(*t));
             }
             return;
         }
@@ -275,11 +280,21 @@ impl Netns {
         self.frame = f;
     }
 
-    /// A device's qdisc is due: it sends what it lets out now.
+    /// A device's qdisc is due: it sends what it lets out now (`lo` loops it back).
     pub(crate) fn qdisc_run(&mut self, cx: &mut Context<'_>, ifindex: u32) {
         let Some(d) = self.tc.dev_mut(ifindex) else { return };
         let now = cx.now();
-        d.run(now, &mut |f| cx.send(PortId(ifindex), f));
+        if ifindex == LO {
+            let q = &mut self.lo_queue;
+            d.run(now, &mut |f| loopback_push(cx, q, now, f));
+            if self.timers.get(TimerKey::Loopback).is_none()
+                && let Some((t, _)) = self.lo_queue.front()
+            {
+                self.timers.set(TimerKey::Loopback, Some(*t));
+            }
+        } else {
+            d.run(now, &mut |f| cx.send(PortId(ifindex), f));
+        }
         self.timers.set(TimerKey::Qdisc(ifindex), d.wakeup());
     }
 
@@ -411,4 +426,15 @@ pub(crate) fn dev_queue_xmit(
         }
         _ => cx.send(PortId(ifindex), frame),
     }
+}
+
+/// What `lo` transmits: captured, then looped back after [`LOOPBACK_DELAY`] unless the
+/// backlog is full.
+fn loopback_push(cx: &mut Context<'_>, q: &mut std::collections::VecDeque<(Instant, Vec<u8>)>, now: Instant, f: &[u8]) {
+    cx.capture(PortId(LO), Direction::Out, f);
+    if q.len() > NETDEV_MAX_BACKLOG {
+        cx.drop_frame(Some(PortId(LO)), "backlog full");
+        return;
+    }
+    q.push_back((now + LOOPBACK_DELAY, f.to_vec()));
 }

@@ -86,16 +86,20 @@ pub enum TcCmd {
         /// Global options.
         flags: Flags,
     },
-    /// `tc qdisc add|change|replace|del dev DEV root [handle H:] [KIND OPTS]`.
+    /// `tc qdisc add|change|replace|del dev DEV [root] [handle H:] [KIND OPTS]`.
     Qdisc {
         /// What to do.
         op: Op,
         /// `dev`.
         dev: String,
-        /// `handle` (the major number).
+        /// `root` (else the qdisc is named by its handle alone).
+        root: bool,
+        /// `handle` (the major number; `none` and `0:` are none).
         handle: Option<u16>,
         /// The kind and its options (`del` may leave it out).
         kind: Option<KindOpts>,
+        /// The kind as typed (for `del`, any name: the kernel compares it).
+        kind_name: Option<String>,
     },
 }
 
@@ -180,24 +184,25 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<TcCmd, TcError> {
 
 fn qdisc(args: &[&str], flags: Flags) -> Result<TcCmd, TcError> {
     let Some(&cmd) = args.first() else { return Ok(TcCmd::QdiscShow { dev: None, flags }) };
+    // `do_qdisc`'s order decides what a prefix means (`l` is `link`).
     let op = if matches(cmd, "add") {
         Op::Add
     } else if matches(cmd, "change") {
         Op::Change
     } else if matches(cmd, "replace") {
         Op::Replace
+    } else if matches(cmd, "link") {
+        return Err(TcError::new("not supported yet: tc qdisc link", 1, Some(cmd)));
     } else if matches(cmd, "delete") {
         Op::Del
     } else if matches(cmd, "list") || matches(cmd, "show") || matches(cmd, "lst") {
         return show(&args[1..], flags);
-    } else if matches(cmd, "link") {
-        return Err(TcError::new("not supported yet: tc qdisc link", 1, Some(cmd)));
     } else {
         return Err(TcError::new(format!("Command \"{cmd}\" is unknown, try \"tc qdisc help\"."), 255, Some(cmd)));
     };
     let mut dev: Option<&str> = None;
     let mut root = false;
-    let mut handle = None;
+    let mut handle: Option<Option<u16>> = None;
     let mut i = 1;
     let mut kind = None;
     while i < args.len() {
@@ -218,10 +223,18 @@ fn qdisc(args: &[&str], flags: Flags) -> Result<TcCmd, TcError> {
             }
             "handle" => {
                 let v = value(i)?;
+                if handle.is_some() {
+                    return Err(TcError::new(
+                        format!("Error: duplicate \"handle\": \"{v}\" is the second value."),
+                        255,
+                        Some(v),
+                    ));
+                }
                 let h = qdisc_handle(v).ok_or_else(|| {
                     TcError::new(format!("Error: argument \"{v}\" is wrong: invalid qdisc ID"), 255, Some(v))
                 })?;
-                handle = Some(h);
+                // `handle none` and `0:` are no handle: the kernel picks one.
+                handle = Some((h != 0).then_some(h));
                 i += 1;
             }
             "root" => {
@@ -244,18 +257,8 @@ fn qdisc(args: &[&str], flags: Flags) -> Result<TcCmd, TcError> {
         }
         i += 1;
     }
-    let dev = dev.ok_or_else(|| TcError::new("RTNETLINK answers: No such device", 2, None))?.to_string();
-    if !root {
-        return Err(TcError::new(
-            match (op, handle) {
-                (Op::Del, _) => "Error: Failed to find qdisc with specified handle.",
-                (_, Some(_)) => "Error: Specified qdisc not found.",
-                (_, None) => "Error: Handle cannot be zero.",
-            },
-            2,
-            None,
-        ));
-    }
+    // tc reads the kind's words before it asks the kernel anything.
+    let kind_name = kind.map(|(k, _)| k.to_string());
     let kind = match kind {
         None => None,
         Some((k, rest)) => {
@@ -263,6 +266,24 @@ fn qdisc(args: &[&str], flags: Flags) -> Result<TcCmd, TcError> {
             Some(match k {
                 "netem" => KindOpts::Netem(Box::new(netem::parse(rest).map_err(bad)?)),
                 "tbf" => KindOpts::Tbf(tbf::parse(rest).map_err(bad)?),
+                // `del` only names the kind: the kernel compares it with the qdisc there.
+                _ if op == Op::Del => {
+                    if !rest.is_empty() && !OTHER_KINDS.contains(&k) {
+                        return Err(TcError::new(
+                            format!("Unknown qdisc \"{k}\", hence option \"{}\" is unparsable", rest[0]),
+                            1,
+                            Some(k),
+                        ));
+                    }
+                    return Ok(TcCmd::Qdisc {
+                        op,
+                        dev: dev.ok_or_else(|| TcError::new("RTNETLINK answers: No such device", 2, None))?.to_string(),
+                        root,
+                        handle: handle.flatten(),
+                        kind: None,
+                        kind_name,
+                    });
+                }
                 k if OTHER_KINDS.contains(&k) => {
                     return Err(TcError::new(
                         format!("not supported yet: tc qdisc {k} (nslab models netem and tbf)"),
@@ -281,10 +302,11 @@ fn qdisc(args: &[&str], flags: Flags) -> Result<TcCmd, TcError> {
             })
         }
     };
-    if kind.is_none() && op != Op::Del {
+    let dev = dev.ok_or_else(|| TcError::new("RTNETLINK answers: No such device", 2, None))?.to_string();
+    if kind.is_none() && op != Op::Del && root {
         return Err(TcError::new("Error: Specified qdisc kind is unknown.", 2, None));
     }
-    Ok(TcCmd::Qdisc { op, dev, handle, kind })
+    Ok(TcCmd::Qdisc { op, dev, root, handle: handle.flatten(), kind, kind_name })
 }
 
 fn show(args: &[&str], flags: Flags) -> Result<TcCmd, TcError> {
@@ -334,7 +356,7 @@ mod tests {
             p("-s q s dev v0").unwrap(),
             TcCmd::QdiscShow { dev: Some("v0".into()), flags: Flags { stats: true } }
         );
-        let TcCmd::Qdisc { op, dev, handle, kind } = p("qdisc add dev v0 root handle 1: netem delay 10ms").unwrap()
+        let TcCmd::Qdisc { op, dev, handle, kind, .. } = p("qdisc add dev v0 root handle 1: netem delay 10ms").unwrap()
         else {
             panic!()
         };

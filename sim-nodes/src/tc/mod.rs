@@ -45,7 +45,7 @@ pub struct Stats {
 
 impl Stats {
     fn enqueued(&mut self, len: u32) {
-        self.backlog += len;
+        self.backlog = self.backlog.wrapping_add(len);
         self.qlen += 1;
     }
     fn dequeued(&mut self, len: u32) {
@@ -118,8 +118,9 @@ impl Qdisc {
 
 /// `dev_tx_weight`: frames one run of a qdisc sends before it yields.
 const TX_WEIGHT: i32 = 64;
-/// Frames `try_bulk_dequeue_skb_slow` takes in one go on a multiqueue device (a veth).
-const BULK: usize = 8;
+/// Frames one restart takes on a multiqueue device (a veth): the first, and up to eight
+/// more that `try_bulk_dequeue_skb_slow` adds (`do … while (++cnt < 8)`).
+const BULK: usize = 9;
 
 /// A device's traffic control.
 #[derive(Debug, Default)]
@@ -223,6 +224,10 @@ pub struct DevInfo<'a> {
     pub name: &'a str,
     /// Transmit queues (a veth has one per CPU).
     pub tx_queues: u32,
+    /// Whether it is up.
+    pub up: bool,
+    /// Whether it is a bridge.
+    pub bridge: bool,
 }
 
 /// One namespace's traffic control: a [`Dev`] for each device that has been up or has a
@@ -300,7 +305,7 @@ impl Tc {
                 word: Some(name.to_string()),
             })
         };
-        let (op, dev, handle, kind) = match cmd {
+        let (op, dev, root, handle, kind, kind_name) = match cmd {
             TcCmd::QdiscShow { dev, flags } => {
                 let mut out = Vec::new();
                 let only = dev.as_deref().map(find).transpose()?;
@@ -314,32 +319,65 @@ impl Tc {
                 }
                 return Ok((out, None));
             }
-            TcCmd::Qdisc { op, dev, handle, kind } => (*op, dev, *handle, kind),
+            TcCmd::Qdisc { op, dev, root, handle, kind, kind_name } => (*op, dev, *root, *handle, kind, kind_name),
         };
         let info = find(dev)?;
+        let kernel = |m: &str| Err(TcError::kernel(format!("Error: {m}.")));
         let t = self.devs.entry(info.ifindex).or_insert_with(|| Dev::new(info.tx_queues));
         let cur = t.root.as_ref().map(|q| (q.handle, q.sched.kind()));
-        let kind_name = kind.as_ref().map(KindOpts::name);
-        let kernel = |m: &str| Err(TcError::kernel(format!("Error: {m}.")));
+        if !root {
+            // A qdisc named by its handle alone: only a root one exists here.
+            let found = handle.is_some() && cur.is_some_and(|(c, _)| Some(c) == handle);
+            return match (op, handle, found) {
+                (Op::Del, Some(_), true) => kernel("Classid cannot be zero"),
+                (Op::Del, _, _) => kernel("Failed to find qdisc with specified handle"),
+                (_, None, _) => kernel("Handle cannot be zero"),
+                (_, Some(_), false) => kernel("Specified qdisc not found"),
+                (Op::Add, _, true) => kernel("Exclusivity flag on, cannot modify"),
+                (_, _, true) => self.run(
+                    &TcCmd::Qdisc {
+                        op,
+                        dev: dev.clone(),
+                        root: true,
+                        handle,
+                        kind: kind.clone(),
+                        kind_name: kind_name.clone(),
+                    },
+                    devs,
+                    now,
+                    auto,
+                    stream,
+                ),
+            };
+        }
         if op == Op::Del {
             if let (Some(h), Some((c, _))) = (handle, cur)
                 && h != c
             {
                 return kernel("Invalid handle");
             }
-            if handle.is_some_and(|h| h != 0) && cur.is_none() {
+            if handle.is_some() && cur.is_none() {
                 return kernel("Invalid handle");
             }
-            if kind_name.is_some() && kind_name != cur.map(|c| c.1) {
+            if kind_name.is_some() && kind_name.as_deref() != cur.map(|c| c.1) {
                 return kernel("Invalid qdisc name: must match existing qdisc");
             }
             if cur.is_none() {
                 return kernel("Cannot delete qdisc with handle of zero");
             }
             t.clear();
+            // On a device that is down the root is the builtin noop again: nothing shows.
+            t.activated = info.up;
             return Ok((vec![], Some(info.ifindex)));
         }
         let Some(kind) = kind else { return kernel("Specified qdisc kind is unknown") };
+        if info.bridge {
+            return Err(TcError {
+                message: "not supported yet: a qdisc on a bridge device (its ports' qdiscs work)".into(),
+                status: 2,
+                word: None,
+            });
+        }
         // `__tc_modify_qdisc` on a device's root.
         enum Do {
             Create(Option<u16>),
@@ -397,6 +435,10 @@ impl Tc {
                 t.root = Some(Qdisc { handle, sched, stats: Stats::default() });
             }
         }
+        // A change takes effect at the qdisc's next run (`qdisc_change` does not run it).
         Ok((vec![], Some(info.ifindex)))
     }
 }
+
+#[cfg(test)]
+mod tests;

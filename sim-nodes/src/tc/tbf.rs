@@ -63,7 +63,7 @@ pub fn parse(args: &[&str]) -> Result<TbfOpts, ParseError> {
             }
             latency = units::get_time(v).ok_or_else(|| illegal("latency", v))?;
         } else if matches(a, "burst") || a == "buffer" || a == "maxburst" {
-            let name = if a == "buffer" || a == "maxburst" { a } else { "burst" };
+            let name = a;
             let v = value(name)?;
             if burst != 0 {
                 return err("tbf: duplicate \"buffer/burst/maxburst\" specification".into());

@@ -54,11 +54,10 @@ pub fn get_size(s: &str) -> Option<u32> {
         "kbit" => 1024.0 / 8.0,
         _ => return None,
     };
+    // tc stores the double in an unsigned int (a fraction is cut) and refuses only what
+    // does not fit.
     let sz = num * scale;
-    if !(0.0..=f64::from(u32::MAX)).contains(&sz) || sz.floor() != sz {
-        return None;
-    }
-    Some(sz as u32)
+    (0.0..=f64::from(u32::MAX)).contains(&sz).then_some(sz as u32)
 }
 
 /// `get_time`: microseconds (`100ms`, `1s`, `250us`, `500` = µs).
@@ -110,10 +109,14 @@ fn split_number(s: &str) -> Option<(f64, &str)> {
     if i == digits {
         return None;
     }
-    if i < b.len() && (b[i] == b'e' || b[i] == b'E') && b.get(i + 1).is_some_and(|c| c.is_ascii_digit()) {
-        i += 1;
-        while i < b.len() && b[i].is_ascii_digit() {
-            i += 1;
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        // An exponent only when digits follow (`1e-3`, `1e+3`), as strtod reads it.
+        let sign = usize::from(b.get(i + 1).is_some_and(|c| *c == b'-' || *c == b'+'));
+        if b.get(i + 1 + sign).is_some_and(|c| c.is_ascii_digit()) {
+            i += 1 + sign;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
         }
     }
     let n: f64 = s[..i].parse().ok()?;
@@ -230,7 +233,7 @@ impl RateCfg {
 
     /// `psched_l2t_ns`: nanoseconds to send `len` bytes.
     pub fn l2t(&self, len: u32) -> u64 {
-        (u64::from(len + u32::from(self.overhead)) * u64::from(self.mult)) >> self.shift
+        (u64::from(len.wrapping_add(u32::from(self.overhead))) * u64::from(self.mult)) >> self.shift
     }
 }
 
@@ -267,6 +270,8 @@ mod tests {
         assert_eq!(get_size("32kbit"), Some(4096));
         assert_eq!(get_size("10k"), Some(10240));
         assert_eq!(get_size("10xx"), None);
+        assert_eq!(get_size("2.5"), Some(2));
+        assert_eq!(get_time("1e-3s"), Some(1000));
         for (n, s) in [
             (4096, "4Kb"),
             (4100, "4Kb"),

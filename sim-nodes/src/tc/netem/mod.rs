@@ -478,7 +478,7 @@ impl Netem {
             let mut delay =
                 tabledist(self.latency, self.jitter as i32, Some(&mut self.delay_cor), &mut self.prng, self.dist);
             let mut base = now_ns as i64;
-            if let Some(r) = self.rate {
+            if let Some(r) = self.rate.filter(|r| r.rate != 0) {
                 let last = [
                     self.reordered.back().map(|(t, _)| *t),
                     (!self.t_heap.is_empty()).then_some(self.t_heap_max),
@@ -491,10 +491,10 @@ impl Netem {
                     delay = (delay - (last as i64 - now_ns as i64)).max(0);
                     base = last as i64;
                 }
-                delay += self.packet_time(len, &r) as i64;
+                delay = delay.wrapping_add(self.packet_time(len, &r) as i64);
             }
-            let tts = (base + delay).max(0) as u64;
-            self.counter += 1;
+            let tts = base.wrapping_add(delay).max(0) as u64;
+            self.counter = self.counter.wrapping_add(1);
             self.tfifo_enqueue(tts, f);
         } else {
             self.counter = 0;
@@ -534,7 +534,8 @@ impl Netem {
         let next = match self.slot_dist {
             None => {
                 let r = u64::from(rng::range_u32(&mut self.rng, 0, u32::MAX));
-                s.min_delay + (((s.max_delay - s.min_delay) as u64 * r) >> 32) as i64
+                // `mul_u64_u32_shr`: a 128-bit product.
+                s.min_delay + ((u128::from((s.max_delay - s.min_delay) as u64) * u128::from(r)) >> 32) as i64
             }
             Some(t) => {
                 tabledist(s.dist_delay, s.dist_jitter.min(i64::from(i32::MAX)) as i32, None, &mut self.prng, Some(t))
@@ -561,8 +562,8 @@ impl Netem {
         if tts <= now_ns && slot <= now_ns {
             let f = if in_heap { self.t_heap.pop()?.buf } else { self.t_list.pop_front()?.1 };
             if self.slot_next.is_some() {
-                self.packets_left -= 1;
-                self.bytes_left -= f.len() as i32;
+                self.packets_left = self.packets_left.wrapping_sub(1);
+                self.bytes_left = self.bytes_left.wrapping_sub(f.len() as i32);
                 if self.packets_left <= 0 || self.bytes_left <= 0 {
                     self.slot_next_at(now_ns);
                 }
@@ -665,7 +666,15 @@ impl Netem {
                 s += &format!(" celloverhead {}", r.cell_overhead);
             }
         }
-        if let Some(sl) = o.slot {
+        // The kernel dumps a slot only when it has a length, INT_MAX limits as none, and
+        // the jitter as it keeps it (at most INT_MAX ns).
+        if let Some(mut sl) = o.slot.filter(|s| s.min_delay | s.max_delay | s.dist_jitter != 0) {
+            sl.dist_jitter = sl.dist_jitter.min(i64::from(i32::MAX));
+            for v in [&mut sl.max_packets, &mut sl.max_bytes] {
+                if *v == i32::MAX {
+                    *v = 0;
+                }
+            }
             if sl.dist_jitter > 0 {
                 s += &format!(" slot distribution {} {}", time64(sl.dist_delay), time64(sl.dist_jitter));
             } else {

@@ -89,6 +89,12 @@ fn get_s32(s: &str) -> Option<i32> {
 }
 
 fn dist_table(name: &str) -> Result<&'static str, PErr> {
+    if name == "experimental" {
+        return Err((
+            "not supported yet: distribution experimental (nslab makes normal, pareto and paretonormal)".into(),
+            1,
+        ));
+    }
     dist::NAMES.iter().copied().find(|n| *n == name).ok_or_else(|| {
         (
             format!(
@@ -207,7 +213,10 @@ pub fn parse(args: &[&str]) -> Result<NetemOpts, PErr> {
                 return Err(("not supported yet: a netem rate as a percentage of the device's speed".into(), 1));
             }
             let rate = get_rate(v).ok_or_else(|| illegal("rate"))?;
-            let mut r = RateOpts { rate, packet_overhead: 0, cell_size: 0, cell_overhead: 0 };
+            // One struct for every `rate` on the line, as in tc: a second keeps what it
+            // does not set.
+            let mut r = o.rate.unwrap_or(RateOpts { rate, packet_overhead: 0, cell_size: 0, cell_overhead: 0 });
+            r.rate = rate;
             if starts_signed(args.get(i + 1)) {
                 r.packet_overhead = get_s32(next!()).ok_or_else(|| illegal("rate"))?;
             }
@@ -219,7 +228,7 @@ pub fn parse(args: &[&str]) -> Result<NetemOpts, PErr> {
             }
             o.rate = Some(r);
         } else if matches(a, "slot") {
-            let mut s = SlotOpts {
+            let mut s = o.slot.unwrap_or(SlotOpts {
                 min_delay: 0,
                 max_delay: 0,
                 dist: None,
@@ -227,7 +236,7 @@ pub fn parse(args: &[&str]) -> Result<NetemOpts, PErr> {
                 dist_jitter: 0,
                 max_packets: 0,
                 max_bytes: 0,
-            };
+            });
             if starts_digit(args.get(i + 1)) {
                 s.min_delay = units::get_time_ns(next!()).ok_or_else(|| illegal("slot min_delay"))?;
                 if starts_digit(args.get(i + 1)) {
@@ -287,6 +296,15 @@ pub fn parse(args: &[&str]) -> Result<NetemOpts, PErr> {
     }
     if o.dist.is_some() && (o.latency == 0 || o.jitter == 0) {
         return Err((format!("distribution specified but no latency and jitter values\n{USAGE}"), 1));
+    }
+    // The kernel's `validate_slot` (6.18): what tc lets through, it refuses.
+    if let Some(s) = o.slot {
+        if s.max_packets < 0 || s.max_bytes < 0 {
+            return Err(("Error: negative slot limit.".into(), 2));
+        }
+        if s.dist_delay < 0 {
+            return Err(("Error: negative dist delay.".into(), 2));
+        }
     }
     o.corr = corr_present.then_some(corr);
     o.model = loss_model;
