@@ -350,3 +350,17 @@ fn qdiscs_allocate_nothing_per_frame() {
     // Warm-up long enough for the jitter's deepest reordering to have sized the queues.
     forwards_without_allocating_after(&setup, 500);
 }
+
+#[test]
+fn htb_allocates_nothing_per_frame() {
+    // Requests classified by a u32 filter into a borrowing leaf; replies unclassified,
+    // through the direct queue.
+    let setup = format!(
+        "{E3}ip netns exec router tc qdisc add dev gw-veth1 root handle 1: htb\n\
+         ip netns exec router tc class add dev gw-veth1 parent 1: classid 1:1 htb rate 100mbit\n\
+         ip netns exec router tc class add dev gw-veth1 parent 1:1 classid 1:10 htb rate 10mbit ceil 100mbit\n\
+         ip netns exec router tc filter add dev gw-veth1 parent 1: protocol ip prio 1 u32 match ip dst 198.51.100.1/32 flowid 1:10\n\
+         ip netns exec router tc qdisc add dev gw-veth0 root handle 1: htb\n"
+    );
+    forwards_without_allocating(&setup);
+}

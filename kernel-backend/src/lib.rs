@@ -234,8 +234,8 @@ pub fn doctor() -> Vec<String> {
 /// Which of the qdiscs nslab models this kernel has: each is tried on `lo` in a namespace
 /// of its own that ends with the `tc` that tried it (`unshare --net`), so nothing is left.
 fn qdiscs() -> Vec<String> {
-    const KINDS: [(&str, &[&str]); 2] =
-        [("netem", &["delay", "1ms"]), ("tbf", &["rate", "1mbit", "burst", "10k", "latency", "10ms"])];
+    const KINDS: [(&str, &[&str]); 3] =
+        [("netem", &["delay", "1ms"]), ("tbf", &["rate", "1mbit", "burst", "10k", "latency", "10ms"]), ("htb", &[])];
     let (Some(unshare), Some(tc)) = (tools::which("unshare"), tools::which("tc")) else {
         return vec!["note  qdiscs: not checked (needs unshare and tc)".into()];
     };

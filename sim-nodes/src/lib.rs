@@ -9,7 +9,7 @@
 //! | [`netfilter`] | iptables tables, conntrack and NAT with Linux's semantics |
 //! | [`lab`] | `Lab`: the machine — namespaces, veth pairs, bridges, the `ip`/`bridge`/`brctl`/`sysctl` vocabulary |
 //! | [`show`] | iproute2's output formats |
-//! | [`tc`] | traffic control: the qdiscs on a device's transmit side (netem, tbf) and the `tc` command |
+//! | [`tc`] | traffic control: the qdiscs on a device's transmit side (netem, tbf, htb with classes and u32 filters) and the `tc` command |
 //! | [`wire`] | packet views and builders the stack needs beyond etherparse |
 //!
 //! Nothing here reads files, parses shell, or uses wall-clock time or OS randomness.

@@ -28,12 +28,12 @@ impl Netns {
                 bridge: i.is_bridge(),
             })
             .collect();
-        let (stdout, changed) = self.tc.run(cmd, &devs, cx.now(), auto, stream)?;
+        let done = self.tc.run(cmd, &devs, cx.now(), auto, stream)?;
         // The qdisc's next run stays as it was (a new or deleted one has none).
-        if let Some(ifindex) = changed {
+        if let Some(ifindex) = done.changed {
             let next = self.tc.dev(ifindex).and_then(crate::tc::Dev::wakeup);
             self.timers.set(TimerKey::Qdisc(ifindex), next);
         }
-        Ok(ToolOutput { stdout, stderr: Vec::new() })
+        Ok(ToolOutput { stdout: done.stdout, stderr: done.stderr })
     }
 }

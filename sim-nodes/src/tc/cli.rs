@@ -1,11 +1,15 @@
-//! The `tc` command line, as iproute2 6.1's `tc/tc.c` and `tc/tc_qdisc.c` read it: global
-//! options, the object (`qdisc`), the command (`add|change|replace|del|show`, prefixes
-//! allowed), `dev`, `root`/`parent`, `handle`, then the kind and its own words
-//! ([`super::netem::parse`], [`super::tbf::parse`]). Errors carry tc's own text and exit
+//! The `tc` command line, as iproute2 6.1's `tc/tc.c`, `tc_qdisc.c`, `tc_class.c` and
+//! `tc_filter.c` read it: global options, the object (`qdisc`, `class`, `filter`), the
+//! command (`add|change|replace|del|show`, prefixes allowed), `dev`, `root`/`parent`,
+//! `handle`/`classid`, `protocol`/`prio`, then the kind and its own words
+//! ([`super::netem::parse`], [`super::tbf::parse`], [`super::htb::parse_qdisc`],
+//! [`super::htb::parse_class`], [`super::u32::parse`]). Errors carry tc's own text and exit
 //! status (1 for bad options, 255 for an incomplete or malformed line).
 
+use super::htb::{self, ClassOpts, HtbOpts};
 use super::netem::{self, NetemOpts};
 use super::tbf::{self, TbfOpts};
+use super::u32::{self, Proto, U32};
 
 /// What tc prints when a keyword's value is missing.
 pub const INCOMPLETE: &str = "Command line is not complete. Try option \"help\"";
@@ -64,6 +68,8 @@ pub enum KindOpts {
     Netem(Box<NetemOpts>),
     /// `tbf …`.
     Tbf(TbfOpts),
+    /// `htb …`.
+    Htb(HtbOpts),
 }
 
 impl KindOpts {
@@ -72,6 +78,7 @@ impl KindOpts {
         match self {
             KindOpts::Netem(_) => "netem",
             KindOpts::Tbf(_) => "tbf",
+            KindOpts::Htb(_) => "htb",
         }
     }
 }
@@ -101,6 +108,50 @@ pub enum TcCmd {
         /// The kind as typed (for `del`, any name: the kernel compares it).
         kind_name: Option<String>,
     },
+    /// `tc [-s] class show dev DEV [classid C]`.
+    ClassShow {
+        /// `dev` (none: tc shows nothing).
+        dev: Option<String>,
+        /// `classid`.
+        classid: Option<u32>,
+        /// Global options.
+        flags: Flags,
+    },
+    /// `tc class add|change|replace|del dev DEV parent P classid C [htb OPTS]`.
+    Class {
+        /// What to do.
+        op: Op,
+        /// `dev`.
+        dev: String,
+        /// `parent` (`root`: none).
+        parent: Option<u32>,
+        /// `classid`.
+        classid: Option<u32>,
+        /// htb's options (`del` has none).
+        opts: Option<ClassOpts>,
+    },
+    /// `tc filter show dev DEV [parent P]`.
+    FilterShow {
+        /// `dev` (none: tc shows nothing).
+        dev: Option<String>,
+        /// `parent`.
+        parent: Option<u32>,
+    },
+    /// `tc filter add|del dev DEV [parent P] [protocol ip|all] [prio N] [u32 …]`.
+    Filter {
+        /// `add` (`change`/`replace` are refused) or `del`.
+        op: Op,
+        /// `dev`.
+        dev: String,
+        /// `parent` (none: the root qdisc).
+        parent: Option<u32>,
+        /// `protocol`.
+        proto: Proto,
+        /// `prio`/`pref` (none: the kernel picks one).
+        prio: Option<u32>,
+        /// The u32 filter (`del` has none).
+        filter: Option<U32>,
+    },
 }
 
 /// Kinds the kernel has that nslab does not model.
@@ -119,7 +170,6 @@ const OTHER_KINDS: &[&str] = &[
     "codel",
     "pie",
     "hfsc",
-    "htb",
     "drr",
     "qfq",
     "ets",
@@ -172,12 +222,14 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<TcCmd, TcError> {
     if matches(obj, "qdisc") {
         return qdisc(&args[i + 1..], flags);
     }
-    if matches(obj, "class") || matches(obj, "filter") || matches(obj, "chain") || matches(obj, "actions") {
-        return Err(TcError::new(
-            format!("not supported yet: tc {obj} (nslab's qdiscs are netem and tbf, which are classless)"),
-            1,
-            Some(obj),
-        ));
+    if matches(obj, "class") {
+        return class(&args[i + 1..], flags);
+    }
+    if matches(obj, "filter") {
+        return filter(&args[i + 1..]);
+    }
+    if matches(obj, "chain") || matches(obj, "actions") || matches(obj, "monitor") {
+        return Err(TcError::new(format!("not supported yet: tc {obj}"), 1, Some(obj)));
     }
     Err(TcError::new(format!("Object \"{obj}\" is unknown, try \"tc help\"."), 255, Some(obj)))
 }
@@ -266,6 +318,7 @@ fn qdisc(args: &[&str], flags: Flags) -> Result<TcCmd, TcError> {
             Some(match k {
                 "netem" => KindOpts::Netem(Box::new(netem::parse(rest).map_err(bad)?)),
                 "tbf" => KindOpts::Tbf(tbf::parse(rest).map_err(bad)?),
+                "htb" => KindOpts::Htb(htb::parse_qdisc(rest).map_err(bad)?),
                 // `del` only names the kind: the kernel compares it with the qdisc there.
                 _ if op == Op::Del => {
                     if !rest.is_empty() && !OTHER_KINDS.contains(&k) {
@@ -286,7 +339,7 @@ fn qdisc(args: &[&str], flags: Flags) -> Result<TcCmd, TcError> {
                 }
                 k if OTHER_KINDS.contains(&k) => {
                     return Err(TcError::new(
-                        format!("not supported yet: tc qdisc {k} (nslab models netem and tbf)"),
+                        format!("not supported yet: tc qdisc {k} (nslab models netem, tbf and htb)"),
                         1,
                         Some(k),
                     ));
@@ -329,6 +382,152 @@ fn show(args: &[&str], flags: Flags) -> Result<TcCmd, TcError> {
         i += 1;
     }
     Ok(TcCmd::QdiscShow { dev, flags })
+}
+
+fn op_of(cmd: &str, object: &str) -> Result<Op, TcError> {
+    Ok(if matches(cmd, "add") {
+        Op::Add
+    } else if matches(cmd, "change") {
+        Op::Change
+    } else if matches(cmd, "replace") {
+        Op::Replace
+    } else if matches(cmd, "delete") {
+        Op::Del
+    } else {
+        return Err(TcError::new(format!("Command \"{cmd}\" is unknown, try \"tc {object} help\"."), 255, Some(cmd)));
+    })
+}
+
+fn dev_value<'a>(args: &[&'a str], i: usize, dev: Option<&str>) -> Result<&'a str, TcError> {
+    let v = args.get(i + 1).copied().ok_or_else(|| TcError::new(INCOMPLETE, 255, Some("dev")))?;
+    if dev.is_some() {
+        return Err(TcError::new(format!("Error: duplicate \"dev\": \"{v}\" is the second value."), 255, Some(v)));
+    }
+    Ok(v)
+}
+
+fn classid_value(args: &[&str], i: usize, what: &str) -> Result<u32, TcError> {
+    let v = args.get(i + 1).copied().ok_or_else(|| TcError::new(INCOMPLETE, 255, Some(what)))?;
+    u32::classid(v)
+        .ok_or_else(|| TcError::new(format!("Error: argument \"{v}\" is wrong: invalid {what} ID"), 255, Some(v)))
+}
+
+/// `tc class …` (`tc_class_modify`, `tc_class_list`).
+fn class(args: &[&str], flags: Flags) -> Result<TcCmd, TcError> {
+    let show = args.first().is_none_or(|c| matches(c, "list") || matches(c, "show") || matches(c, "lst"));
+    let op = if show { None } else { Some(op_of(args[0], "class")?) };
+    let (mut dev, mut parent, mut classid, mut opts) = (None, None, None, None);
+    let mut i = usize::from(!args.is_empty());
+    while i < args.len() {
+        let a = args[i];
+        match a {
+            "dev" => {
+                dev = Some(dev_value(args, i, dev)?);
+                i += 1;
+            }
+            "classid" => {
+                classid = Some(classid_value(args, i, "class")?);
+                i += 1;
+            }
+            "parent" => {
+                parent = Some(classid_value(args, i, "parent")?);
+                i += 1;
+            }
+            "root" => parent = Some(0xffff_ffff),
+            "htb" if !show => {
+                let bad = |(m, s): (String, i32)| TcError::new(m, s, Some("htb"));
+                if op != Some(Op::Del) {
+                    opts = Some(htb::parse_class(&args[i + 1..]).map_err(bad)?);
+                }
+                break;
+            }
+            "tbf" | "netem" | "pfifo" | "bfifo" | "fq_codel" | "sfq" if !show => {
+                return Err(TcError::new(format!("Error: Qdisc \"{a}\" is classless."), 1, Some(a)));
+            }
+            _ => {
+                return Err(TcError::new(
+                    format!("not supported yet: tc class … {a} (nslab's classes are htb's)"),
+                    1,
+                    Some(a),
+                ));
+            }
+        }
+        i += 1;
+    }
+    let Some(op) = op else {
+        return Ok(TcCmd::ClassShow { dev: dev.map(str::to_string), classid, flags });
+    };
+    let dev = dev.ok_or_else(|| TcError::new("RTNETLINK answers: No such device", 2, None))?.to_string();
+    if op != Op::Del && opts.is_none() {
+        return Err(TcError::new("RTNETLINK answers: Invalid argument", 2, None));
+    }
+    Ok(TcCmd::Class { op, dev, parent: parent.filter(|p| *p != 0xffff_ffff), classid, opts })
+}
+
+/// `tc filter …` (`tc_filter_modify`, `tc_filter_list`).
+fn filter(args: &[&str]) -> Result<TcCmd, TcError> {
+    let show = args.first().is_none_or(|c| matches(c, "list") || matches(c, "show") || matches(c, "lst"));
+    let op = if show { None } else { Some(op_of(args[0], "filter")?) };
+    if matches!(op, Some(Op::Change | Op::Replace)) {
+        return Err(TcError::new("not supported yet: tc filter change|replace", 1, Some(args[0])));
+    }
+    let (mut dev, mut parent, mut proto, mut prio, mut f) = (None, None, Proto::All, None, None);
+    let mut i = usize::from(!args.is_empty());
+    while i < args.len() {
+        let a = args[i];
+        let value = |i: usize| args.get(i + 1).copied().ok_or_else(|| TcError::new(INCOMPLETE, 255, Some(a)));
+        match a {
+            "dev" => {
+                dev = Some(dev_value(args, i, dev)?);
+                i += 1;
+            }
+            "parent" => {
+                parent = Some(classid_value(args, i, "parent")?);
+                i += 1;
+            }
+            "root" => parent = Some(0xffff_ffff),
+            "protocol" => {
+                proto = match value(i)? {
+                    "ip" => Proto::Ip,
+                    "all" => Proto::All,
+                    p => return Err(TcError::new(format!("not supported yet: tc filter protocol {p}"), 1, Some(p))),
+                };
+                i += 1;
+            }
+            "prio" | "pref" | "priority" => {
+                let v = value(i)?;
+                prio = Some(v.parse().map_err(|_| {
+                    TcError::new(format!("Error: argument \"{v}\" is wrong: invalid priority value"), 255, Some(v))
+                })?);
+                i += 1;
+            }
+            "u32" if !show => {
+                if op != Some(Op::Del) {
+                    f = Some(u32::parse(&args[i + 1..]).map_err(|(m, s)| TcError::new(m, s, Some("u32")))?);
+                }
+                break;
+            }
+            "chain" | "handle" | "estimator" | "block" | "ingress" | "egress" => {
+                return Err(TcError::new(format!("not supported yet: tc filter … {a}"), 1, Some(a)));
+            }
+            _ => {
+                return Err(TcError::new(
+                    format!("not supported yet: tc filter … {a} (nslab's filters are u32)"),
+                    1,
+                    Some(a),
+                ));
+            }
+        }
+        i += 1;
+    }
+    let Some(op) = op else {
+        return Ok(TcCmd::FilterShow { dev: dev.map(str::to_string), parent });
+    };
+    let dev = dev.ok_or_else(|| TcError::new("RTNETLINK answers: No such device", 2, None))?.to_string();
+    if op == Op::Add && f.is_none() {
+        return Err(TcError::new("Unknown filter \"\", hence option is unparsable", 1, None));
+    }
+    Ok(TcCmd::Filter { op, dev, parent, proto, prio, filter: f })
 }
 
 /// `get_qdisc_handle`: `1:`, `8001`, `none`; the major number.
@@ -386,6 +585,6 @@ mod tests {
                 .starts_with("reordering not possible without specifying some delay\nUsage: ... netem")
         );
         assert_eq!(e("qdisc add dev v0 root netem delay").status, 255);
-        assert!(e("qdisc add dev v0 root htb").message.starts_with("not supported yet"));
+        assert!(e("qdisc add dev v0 root sfq").message.starts_with("not supported yet"));
     }
 }

@@ -1,8 +1,10 @@
 //! Traffic control: the qdiscs on a namespace's devices, as `tc` sets them up.
 //!
-//! Owns, per device ([`Dev`]): the root qdisc — [`netem`] or [`tbf`] — its queued frames, its counters and, for netem, its own
-//! seeded random stream; the `tc` command line ([`cli`]) and what `tc … show` prints
-//! ([`show`]); the number formats iproute2 reads and prints ([`units`]).
+//! Owns, per device ([`Dev`]): the root qdisc — [`netem`], [`tbf`] or [`htb`] with its
+//! classes and [`u32`](mod@u32) filters — its queued frames, its counters and, for netem, its own
+//! seeded random stream; the `tc` command line ([`cli`]), running it on the devices
+//! (`ops.rs`: [`Tc::run`]) and what `tc … show` prints ([`show`]); the number formats
+//! iproute2 reads and prints ([`units`]).
 //!
 //! A qdisc sits on a device's transmit side, as in Linux: `Netns` hands it every frame the
 //! device sends (`Dev::xmit`) and puts on the wire what the qdisc lets out, when it lets it
@@ -14,10 +16,15 @@
 
 pub mod cli;
 pub mod dist;
+pub mod htb;
 pub mod netem;
+mod ops;
 pub mod show;
 pub mod tbf;
+pub mod u32;
 pub mod units;
+
+pub use ops::Done;
 
 use sim_core::Instant;
 
@@ -63,6 +70,8 @@ pub enum Sched {
     Netem(Box<netem::Netem>),
     /// `tbf`.
     Tbf(tbf::Tbf),
+    /// `htb` with its classes and filters.
+    Htb(Box<htb::Htb>),
 }
 
 impl Sched {
@@ -71,6 +80,7 @@ impl Sched {
         match self {
             Sched::Netem(_) => "netem",
             Sched::Tbf(_) => "tbf",
+            Sched::Htb(_) => "htb",
         }
     }
 }
@@ -91,6 +101,7 @@ impl Qdisc {
         match &mut self.sched {
             Sched::Netem(n) => n.enqueue(now, f, &mut self.stats, pool),
             Sched::Tbf(t) => t.enqueue(f, &mut self.stats),
+            Sched::Htb(h) => h.enqueue(f, &mut self.stats),
         }
     }
 
@@ -98,6 +109,7 @@ impl Qdisc {
         match &mut self.sched {
             Sched::Netem(n) => n.dequeue(now, &mut self.stats),
             Sched::Tbf(t) => t.dequeue(now, &mut self.stats),
+            Sched::Htb(h) => h.dequeue(now, &mut self.stats),
         }
     }
 
@@ -105,6 +117,7 @@ impl Qdisc {
         match &self.sched {
             Sched::Netem(n) => n.watchdog(),
             Sched::Tbf(t) => t.watchdog(),
+            Sched::Htb(h) => h.watchdog(),
         }
     }
 
@@ -112,6 +125,7 @@ impl Qdisc {
         match &mut self.sched {
             Sched::Netem(n) => n.reset(&mut self.stats, pool),
             Sched::Tbf(t) => t.reset(now, &mut self.stats, pool),
+            Sched::Htb(h) => h.reset(&mut self.stats, pool),
         }
     }
 }
@@ -284,159 +298,6 @@ impl Tc {
     /// Every device whose qdisc wants to run, with when.
     pub fn wakeups(&self) -> impl Iterator<Item = (u32, Instant)> + '_ {
         self.devs.iter().filter_map(|(i, d)| d.wakeup().map(|t| (*i, t)))
-    }
-
-    /// Runs a `tc` command on this namespace's devices (`devs`, in ifindex order). `auto`
-    /// is the machine's automatic-handle counter; `stream` makes a new netem's random
-    /// stream from where it sits. Returns what `tc` prints and the device it changed.
-    pub fn run(
-        &mut self,
-        cmd: &cli::TcCmd,
-        devs: &[DevInfo<'_>],
-        now: Instant,
-        auto: &mut u16,
-        stream: &mut dyn FnMut(&str) -> sim_core::rng::NodeRng,
-    ) -> Result<(Vec<String>, Option<u32>), cli::TcError> {
-        use cli::{KindOpts, Op, TcCmd, TcError};
-        let find = |name: &str| {
-            devs.iter().find(|d| d.name == name).copied().ok_or_else(|| TcError {
-                message: format!("Cannot find device \"{name}\""),
-                status: 1,
-                word: Some(name.to_string()),
-            })
-        };
-        let (op, dev, root, handle, kind, kind_name) = match cmd {
-            TcCmd::QdiscShow { dev, flags } => {
-                let mut out = Vec::new();
-                let only = dev.as_deref().map(find).transpose()?;
-                for d in devs.iter().filter(|d| only.is_none_or(|o| o.ifindex == d.ifindex)) {
-                    let Some(t) = self.devs.get(&d.ifindex) else { continue };
-                    if t.root.is_none() && !t.activated {
-                        continue;
-                    }
-                    let name = only.is_none().then_some(d.name);
-                    show::qdisc(&mut out, name, t.root.as_ref(), t.tx_queues + 1, flags.stats);
-                }
-                return Ok((out, None));
-            }
-            TcCmd::Qdisc { op, dev, root, handle, kind, kind_name } => (*op, dev, *root, *handle, kind, kind_name),
-        };
-        let info = find(dev)?;
-        let kernel = |m: &str| Err(TcError::kernel(format!("Error: {m}.")));
-        let t = self.devs.entry(info.ifindex).or_insert_with(|| Dev::new(info.tx_queues));
-        let cur = t.root.as_ref().map(|q| (q.handle, q.sched.kind()));
-        if !root {
-            // A qdisc named by its handle alone: only a root one exists here.
-            let found = handle.is_some() && cur.is_some_and(|(c, _)| Some(c) == handle);
-            return match (op, handle, found) {
-                (Op::Del, Some(_), true) => kernel("Classid cannot be zero"),
-                (Op::Del, _, _) => kernel("Failed to find qdisc with specified handle"),
-                (_, None, _) => kernel("Handle cannot be zero"),
-                (_, Some(_), false) => kernel("Specified qdisc not found"),
-                (Op::Add, _, true) => kernel("Exclusivity flag on, cannot modify"),
-                (_, _, true) => self.run(
-                    &TcCmd::Qdisc {
-                        op,
-                        dev: dev.clone(),
-                        root: true,
-                        handle,
-                        kind: kind.clone(),
-                        kind_name: kind_name.clone(),
-                    },
-                    devs,
-                    now,
-                    auto,
-                    stream,
-                ),
-            };
-        }
-        if op == Op::Del {
-            if let (Some(h), Some((c, _))) = (handle, cur)
-                && h != c
-            {
-                return kernel("Invalid handle");
-            }
-            if handle.is_some() && cur.is_none() {
-                return kernel("Invalid handle");
-            }
-            if kind_name.is_some() && kind_name.as_deref() != cur.map(|c| c.1) {
-                return kernel("Invalid qdisc name: must match existing qdisc");
-            }
-            if cur.is_none() {
-                return kernel("Cannot delete qdisc with handle of zero");
-            }
-            t.clear();
-            // On a device that is down the root is the builtin noop again: nothing shows.
-            t.activated = info.up;
-            return Ok((vec![], Some(info.ifindex)));
-        }
-        let Some(kind) = kind else { return kernel("Specified qdisc kind is unknown") };
-        if info.bridge {
-            return Err(TcError {
-                message: "not supported yet: a qdisc on a bridge device (its ports' qdiscs work)".into(),
-                status: 2,
-                word: None,
-            });
-        }
-        // `__tc_modify_qdisc` on a device's root.
-        enum Do {
-            Create(Option<u16>),
-            Change,
-        }
-        let what = match (cur, handle) {
-            (Some((c, _)), Some(h)) if c != h => {
-                if op != Op::Replace {
-                    return kernel("NLM_F_REPLACE needed to override");
-                }
-                Do::Create(Some(h))
-            }
-            (None, h) => {
-                if op == Op::Change {
-                    return kernel("Qdisc not found. To create specify NLM_F_CREATE flag");
-                }
-                Do::Create(h)
-            }
-            (Some((_, k)), None) if k != kind.name() => Do::Create(None),
-            (Some((_, k)), Some(_)) if k != kind.name() => {
-                if op == Op::Add {
-                    return kernel("Exclusivity flag on, cannot modify");
-                }
-                return kernel("Invalid qdisc name: must match existing qdisc");
-            }
-            (Some(_), _) => {
-                if op == Op::Add {
-                    return kernel("Exclusivity flag on, cannot modify");
-                }
-                Do::Change
-            }
-        };
-        match what {
-            Do::Change => {
-                let q = t.root.as_mut().expect("a root qdisc to change");
-                match (&mut q.sched, kind) {
-                    (Sched::Netem(n), KindOpts::Netem(o)) => n.change((**o).clone(), now),
-                    (Sched::Tbf(b), KindOpts::Tbf(o)) => b.change(o.clone()).map_err(TcError::kernel)?,
-                    _ => unreachable!("the kinds were compared"),
-                }
-            }
-            Do::Create(h) => {
-                let handle = match h {
-                    Some(h) => h,
-                    None => next_auto_handle(auto, t.root.as_ref().map(|q| q.handle)),
-                };
-                let sched = match kind {
-                    KindOpts::Netem(o) => {
-                        let rng = stream(&format!("tc {} {handle:x}:", info.name));
-                        Sched::Netem(Box::new(netem::Netem::new((**o).clone(), now, rng)))
-                    }
-                    KindOpts::Tbf(o) => Sched::Tbf(tbf::Tbf::new(o.clone(), now).map_err(TcError::kernel)?),
-                };
-                t.clear();
-                t.root = Some(Qdisc { handle, sched, stats: Stats::default() });
-            }
-        }
-        // A change takes effect at the qdisc's next run (`qdisc_change` does not run it).
-        Ok((vec![], Some(info.ifindex)))
     }
 }
 

@@ -13,7 +13,7 @@ fn tc(t: &mut Tc, auto: &mut u16, line: &str) -> Result<Vec<String>, String> {
     let words: Vec<&str> = line.split_whitespace().collect();
     let cmd = cli::parse(&words).map_err(|e| e.message)?;
     let mut stream = |at: &str| sim_core::rng::stream(1, at);
-    t.run(&cmd, &DEVS, Instant::ZERO, auto, &mut stream).map(|(out, _)| out).map_err(|e| e.message)
+    t.run(&cmd, &DEVS, Instant::ZERO, auto, &mut stream).map(|d| d.stdout).map_err(|e| e.message)
 }
 
 #[test]

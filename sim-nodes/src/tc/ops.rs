@@ -1,0 +1,294 @@
+//! Running a `tc` command on a namespace's devices ([`Tc::run`]): the kernel's rules for
+//! adding, changing, replacing and deleting a root qdisc (handles, kinds, flags), htb's
+//! classes and their `u32` filters, and what each `show` lists.
+
+use super::cli::{KindOpts, Op, TcCmd, TcError};
+use super::htb::{self, ClassOpts, Filter};
+use super::u32::{Proto, U32};
+use super::{Dev, DevInfo, Qdisc, Sched, Stats, Tc, netem, next_auto_handle, show, tbf};
+use sim_core::Instant;
+
+/// What a `tc` command did: what it printed, and the device whose qdisc it changed.
+#[derive(Debug, Default)]
+pub struct Done {
+    /// stdout lines.
+    pub stdout: Vec<String>,
+    /// stderr lines (a warning of a command that succeeded).
+    pub stderr: Vec<String>,
+    /// The device whose qdisc changed.
+    pub changed: Option<u32>,
+}
+
+fn no_such() -> TcError {
+    TcError::kernel("RTNETLINK answers: No such file or directory")
+}
+
+/// `tc class add|change|replace|del` on device `t`'s htb.
+fn class_cmd(
+    t: &mut Dev,
+    op: Op,
+    parent: Option<u32>,
+    classid: Option<u32>,
+    opts: Option<&ClassOpts>,
+    now: Instant,
+) -> Result<Vec<String>, TcError> {
+    let Some(q) = t.root.as_mut() else { return Err(no_such()) };
+    let Sched::Htb(h) = &mut q.sched else {
+        return Err(TcError::kernel(format!("Error: Qdisc \"{}\" is classless.", q.sched.kind())));
+    };
+    let major = u32::from(h.major);
+    if parent.is_some_and(|p| p >> 16 != major) {
+        return Err(no_such());
+    }
+    let Some(id) = classid else { return Err(TcError::kernel("RTNETLINK answers: Invalid argument")) };
+    if id >> 16 != major || id & 0xffff == 0 {
+        return Err(TcError::kernel("RTNETLINK answers: Invalid argument"));
+    }
+    let pool = &mut t.pool;
+    let warn = match (op, h.class(id).is_some(), opts) {
+        (Op::Del, true, _) => {
+            h.delete_class(id, &mut q.stats, pool).map_err(TcError::kernel)?;
+            None
+        }
+        (Op::Del, false, _) | (Op::Change, false, _) => return Err(no_such()),
+        (Op::Add, true, _) => return Err(TcError::kernel("RTNETLINK answers: File exists")),
+        (_, true, Some(o)) => h.change_class(id, *o),
+        (_, false, Some(o)) => {
+            let p = parent.filter(|p| *p & 0xffff != 0);
+            h.add_class(id, p, *o, now, &mut q.stats, pool)
+        }
+        (_, _, None) => return Err(TcError::kernel("RTNETLINK answers: Invalid argument")),
+    };
+    Ok(warn.into_iter().collect())
+}
+
+/// `tc filter add|del` on device `t`'s htb.
+fn filter_cmd(
+    t: &mut Dev,
+    op: Op,
+    parent: Option<u32>,
+    proto: Proto,
+    prio: Option<u32>,
+    f: Option<&U32>,
+) -> Result<(), TcError> {
+    let Some(q) = t.root.as_mut() else {
+        return Err(TcError::kernel("Error: Parent Qdisc doesn't exists.\nWe have an error talking to the kernel"));
+    };
+    let Sched::Htb(h) = &mut q.sched else {
+        return Err(TcError::kernel("Error: Class doesn't exist.\nWe have an error talking to the kernel"));
+    };
+    if parent.is_some_and(|p| p != 0xffff_ffff && p != u32::from(h.major) << 16) {
+        return Err(TcError::kernel("Error: Parent Qdisc doesn't exists.\nWe have an error talking to the kernel"));
+    }
+    if op == Op::Del {
+        match prio {
+            Some(p) => h.filters.retain(|x| x.prio != p),
+            None => h.filters.clear(),
+        }
+        return Ok(());
+    }
+    let Some(f) = f else { return Ok(()) };
+    // No prio: one below the lowest at or above 0x8000, else 0xC000 (tcf_auto_prio).
+    let prio = prio
+        .unwrap_or_else(|| h.filters.iter().map(|x| x.prio).filter(|p| *p >= 0x8000).min().map_or(0xc000, |p| p - 1));
+    if h.filters.iter().any(|x| x.prio == prio && x.proto != proto) {
+        return Err(TcError::kernel(
+            "Error: Filter with specified priority/protocol not found.\nWe have an error talking to the kernel",
+        ));
+    }
+    // One hash table per priority: `800:` for the first, then `801:`…; nodes from 0x800.
+    let ht = match h.filters.iter().find(|x| x.prio == prio) {
+        Some(x) => x.ht,
+        None => h.filters.iter().map(|x| x.ht + 1).max().unwrap_or(0x800),
+    };
+    let node = h.filters.iter().filter(|x| x.ht == ht).map(|x| x.node + 1).max().unwrap_or(0x800);
+    h.filters.push(Filter { prio, proto, ht, node, u32: f.clone() });
+    h.filters.sort_by_key(|x| (x.prio, x.node));
+    Ok(())
+}
+
+impl Tc {
+    /// Runs a `tc` command on this namespace's devices (`devs`, in ifindex order). `auto`
+    /// is the machine's automatic-handle counter; `stream` makes a new netem's random
+    /// stream from where it sits. Returns what `tc` prints and the device it changed.
+    pub fn run(
+        &mut self,
+        cmd: &TcCmd,
+        devs: &[DevInfo<'_>],
+        now: Instant,
+        auto: &mut u16,
+        stream: &mut dyn FnMut(&str) -> sim_core::rng::NodeRng,
+    ) -> Result<Done, TcError> {
+        let find = |name: &str| {
+            devs.iter().find(|d| d.name == name).copied().ok_or_else(|| TcError {
+                message: format!("Cannot find device \"{name}\""),
+                status: 1,
+                word: Some(name.to_string()),
+            })
+        };
+        let (op, dev, root, handle, kind, kind_name) = match cmd {
+            TcCmd::QdiscShow { dev, flags } => {
+                let mut out = Vec::new();
+                let only = dev.as_deref().map(find).transpose()?;
+                for d in devs.iter().filter(|d| only.is_none_or(|o| o.ifindex == d.ifindex)) {
+                    let Some(t) = self.devs.get(&d.ifindex) else { continue };
+                    if t.root.is_none() && !t.activated {
+                        continue;
+                    }
+                    let name = only.is_none().then_some(d.name);
+                    show::qdisc(&mut out, name, t.root.as_ref(), t.tx_queues + 1, flags.stats);
+                }
+                return Ok(Done { stdout: out, ..Done::default() });
+            }
+            TcCmd::Qdisc { op, dev, root, handle, kind, kind_name } => (*op, dev, *root, *handle, kind, kind_name),
+            TcCmd::ClassShow { dev, classid, flags } => {
+                let Some(dev) = dev else { return Ok(Done::default()) };
+                let info = find(dev)?;
+                let mut out = Vec::new();
+                if let Some(t) = self.devs.get(&info.ifindex) {
+                    show::classes(&mut out, t.root.as_ref(), *classid, flags.stats);
+                }
+                return Ok(Done { stdout: out, ..Done::default() });
+            }
+            TcCmd::FilterShow { dev, parent } => {
+                let Some(dev) = dev else { return Ok(Done::default()) };
+                let info = find(dev)?;
+                let mut out = Vec::new();
+                if let Some(t) = self.devs.get(&info.ifindex) {
+                    show::filters(&mut out, t.root.as_ref(), *parent);
+                }
+                return Ok(Done { stdout: out, ..Done::default() });
+            }
+            TcCmd::Class { op, dev, parent, classid, opts } => {
+                let info = find(dev)?;
+                let t = self.devs.entry(info.ifindex).or_insert_with(|| Dev::new(info.tx_queues));
+                let stderr = class_cmd(t, *op, *parent, *classid, opts.as_ref(), now)?;
+                return Ok(Done { stderr, changed: Some(info.ifindex), ..Done::default() });
+            }
+            TcCmd::Filter { op, dev, parent, proto, prio, filter } => {
+                let info = find(dev)?;
+                let t = self.devs.entry(info.ifindex).or_insert_with(|| Dev::new(info.tx_queues));
+                filter_cmd(t, *op, *parent, *proto, *prio, filter.as_ref())?;
+                return Ok(Done::default());
+            }
+        };
+        let info = find(dev)?;
+        let kernel = |m: &str| Err(TcError::kernel(format!("Error: {m}.")));
+        let t = self.devs.entry(info.ifindex).or_insert_with(|| Dev::new(info.tx_queues));
+        let cur = t.root.as_ref().map(|q| (q.handle, q.sched.kind()));
+        if !root {
+            // A qdisc named by its handle alone: only a root one exists here.
+            let found = handle.is_some() && cur.is_some_and(|(c, _)| Some(c) == handle);
+            return match (op, handle, found) {
+                (Op::Del, Some(_), true) => kernel("Classid cannot be zero"),
+                (Op::Del, _, _) => kernel("Failed to find qdisc with specified handle"),
+                (_, None, _) => kernel("Handle cannot be zero"),
+                (_, Some(_), false) => kernel("Specified qdisc not found"),
+                (Op::Add, _, true) => kernel("Exclusivity flag on, cannot modify"),
+                (_, _, true) => self.run(
+                    &TcCmd::Qdisc {
+                        op,
+                        dev: dev.clone(),
+                        root: true,
+                        handle,
+                        kind: kind.clone(),
+                        kind_name: kind_name.clone(),
+                    },
+                    devs,
+                    now,
+                    auto,
+                    stream,
+                ),
+            };
+        }
+        if op == Op::Del {
+            if let (Some(h), Some((c, _))) = (handle, cur)
+                && h != c
+            {
+                return kernel("Invalid handle");
+            }
+            if handle.is_some() && cur.is_none() {
+                return kernel("Invalid handle");
+            }
+            if kind_name.is_some() && kind_name.as_deref() != cur.map(|c| c.1) {
+                return kernel("Invalid qdisc name: must match existing qdisc");
+            }
+            if cur.is_none() {
+                return kernel("Cannot delete qdisc with handle of zero");
+            }
+            t.clear();
+            // On a device that is down the root is the builtin noop again: nothing shows.
+            t.activated = info.up;
+            return Ok(Done { changed: Some(info.ifindex), ..Done::default() });
+        }
+        let Some(kind) = kind else { return kernel("Specified qdisc kind is unknown") };
+        if info.bridge {
+            return Err(TcError {
+                message: "not supported yet: a qdisc on a bridge device (its ports' qdiscs work)".into(),
+                status: 2,
+                word: None,
+            });
+        }
+        // `__tc_modify_qdisc` on a device's root.
+        enum Do {
+            Create(Option<u16>),
+            Change,
+        }
+        let what = match (cur, handle) {
+            (Some((c, _)), Some(h)) if c != h => {
+                if op != Op::Replace {
+                    return kernel("NLM_F_REPLACE needed to override");
+                }
+                Do::Create(Some(h))
+            }
+            (None, h) => {
+                if op == Op::Change {
+                    return kernel("Qdisc not found. To create specify NLM_F_CREATE flag");
+                }
+                Do::Create(h)
+            }
+            (Some((_, k)), None) if k != kind.name() => Do::Create(None),
+            (Some((_, k)), Some(_)) if k != kind.name() => {
+                if op == Op::Add {
+                    return kernel("Exclusivity flag on, cannot modify");
+                }
+                return kernel("Invalid qdisc name: must match existing qdisc");
+            }
+            (Some(_), _) => {
+                if op == Op::Add {
+                    return kernel("Exclusivity flag on, cannot modify");
+                }
+                Do::Change
+            }
+        };
+        match what {
+            Do::Change => {
+                let q = t.root.as_mut().expect("a root qdisc to change");
+                match (&mut q.sched, kind) {
+                    (Sched::Netem(n), KindOpts::Netem(o)) => n.change((**o).clone(), now),
+                    (Sched::Tbf(b), KindOpts::Tbf(o)) => b.change(o.clone()).map_err(TcError::kernel)?,
+                    (Sched::Htb(_), _) => return kernel("Change operation not supported by specified qdisc"),
+                    _ => unreachable!("the kinds were compared"),
+                }
+            }
+            Do::Create(h) => {
+                let handle = match h {
+                    Some(h) => h,
+                    None => next_auto_handle(auto, t.root.as_ref().map(|q| q.handle)),
+                };
+                let sched = match kind {
+                    KindOpts::Netem(o) => {
+                        let rng = stream(&format!("tc {} {handle:x}:", info.name));
+                        Sched::Netem(Box::new(netem::Netem::new((**o).clone(), now, rng)))
+                    }
+                    KindOpts::Tbf(o) => Sched::Tbf(tbf::Tbf::new(o.clone(), now).map_err(TcError::kernel)?),
+                    KindOpts::Htb(o) => Sched::Htb(Box::new(htb::Htb::new(*o, handle))),
+                };
+                t.clear();
+                t.root = Some(Qdisc { handle, sched, stats: Stats::default() });
+            }
+        }
+        // A change takes effect at the qdisc's next run (`qdisc_change` does not run it).
+        Ok(Done { changed: Some(info.ifindex), ..Done::default() })
+    }
+}
