@@ -1,6 +1,6 @@
 # E18 — A shaped uplink: tbf, the token bucket filter, on home's side of the link.
 # Source: tc-tbf(8), and every "limit my uplink" tutorial.
-#! description: E18 tbf: home's up0 sends through `tbf rate 1mbit burst 32kbit latency 400ms`. Three 1042-byte pings fit the 4 KiB bucket and go at once; after that each waits for 8.336 ms of tokens, so the RTTs climb to the rate's pace; `tc -s` counts what was sent and each time a frame waited (overlimits). At 2 Mbit/s the pace halves; deleting the qdisc gives back noqueue.
+#! description: E18 tbf: home's up0 sends through `tbf rate 30kbit burst 1100 latency 2s`, a 1042-byte frame every 278 ms. Pings every 200 ms: the first goes on the bucket, each after it waits longer for its tokens (the round trips grow by 78 ms each); `tc -s` counts what was sent and each time a frame found too few tokens (overlimits: one when it is queued, two more when the watchdog sends one with another behind it). At 60 kbit/s a frame's tokens come before the next ping: nothing waits. Deleting the qdisc gives back noqueue. (Frames and pings are far apart in time on purpose: the counters do not depend on the kernel's scheduling.)
 #! seed: 18
 
 $ ip netns add home
@@ -19,28 +19,35 @@ $ ip netns exec home ping -c 1 -q 100.64.0.1
 $ tc -n home qdisc show
 qdisc noqueue 0: dev up0 root refcnt 2
 
-# 1 Mbit/s, a 4 KiB bucket (32kbit), frames may wait up to 400 ms.
-$ tc -n home qdisc add dev up0 root tbf rate 1mbit burst 32kbit latency 400ms
+# 30 kbit/s (3750 bytes a second: a 1042-byte frame every 278 ms), a bucket just over one
+# frame, frames may wait up to 2 s.
+$ tc -n home qdisc add dev up0 root tbf rate 30kbit burst 1100 latency 2s
 $ tc -n home qdisc show dev up0
-qdisc tbf 8001: root refcnt 3 rate 1Mbit burst 4Kb lat 400ms
+qdisc tbf 8001: root refcnt 3 rate 30Kbit burst 1099b lat 2s
 
-$ ip netns exec home ping -c 12 -i 0.002 -s 1000 100.64.0.1
+# A ping every 200 ms: the first goes on the bucket's tokens, each after it waits for the
+# tokens of one frame more, so the round trips grow by 78 ms a ping.
+$ ip netns exec home ping -c 6 -i 0.2 -s 1000 100.64.0.1
 ...
-12 packets transmitted, 12 received, 0% packet loss, time {}
+6 packets transmitted, 6 received, 0% packet loss, time {}
 rtt min/avg/max/mdev = {}
 $ tc -n home -s qdisc show dev up0
-qdisc tbf 8001: root refcnt 3 rate 1Mbit burst 4Kb lat 400ms
- Sent 12504 bytes 12 pkt (dropped 0, overlimits 8 requeues 0)
+qdisc tbf 8001: root refcnt 3 rate 30Kbit burst 1099b lat 2s
+ Sent 6252 bytes 6 pkt (dropped 0, overlimits 9 requeues 0)
  backlog 0b 0p requeues 0
-#! within: 30% {}overlimits{} -- overlimits count the times a frame found too few tokens: on the kernel that depends on when ping's sends and the qdisc's timer interleave, which real time shifts (6 to 8 seen under load)
 
-# Twice the rate: half the wait. (Twelve pings again: ping waits for the last reply twice
-# the longest round trip it has seen, so the last must not come before the pace is set.)
-$ tc -n home qdisc change dev up0 root tbf rate 2mbit burst 32kbit latency 400ms
+# Twice the rate: a frame's tokens come in 139 ms, before the next ping.
+$ tc -n home qdisc change dev up0 root tbf rate 60kbit burst 1100 latency 2s
 $ tc -n home qdisc show dev up0
-qdisc tbf 8001: root refcnt 3 rate 2Mbit burst 4Kb lat 400ms
-$ ip netns exec home ping -c 12 -i 0.002 -s 1000 100.64.0.1
+qdisc tbf 8001: root refcnt 3 rate 60Kbit burst 1099b lat 2s
+$ ip netns exec home ping -c 6 -i 0.2 -s 1000 100.64.0.1
 ...
+6 packets transmitted, 6 received, 0% packet loss, time {}
+rtt min/avg/max/mdev = {}
+$ tc -n home -s qdisc show dev up0
+qdisc tbf 8001: root refcnt 3 rate 60Kbit burst 1099b lat 2s
+ Sent 12504 bytes 12 pkt (dropped 0, overlimits 9 requeues 0)
+ backlog 0b 0p requeues 0
 
 $ tc -n home qdisc del dev up0 root
 $ tc -n home qdisc show dev up0

@@ -48,6 +48,8 @@ pub struct LinkView<'a> {
     pub master: Option<String>,
     /// For a bridge: how many ports it has.
     pub bridge_ports: Option<usize>,
+    /// Its root qdisc's kind, when `tc` gave it one.
+    pub qdisc: Option<&'static str>,
 }
 
 /// iproute2's flag list: NO-CARRIER first, M-DOWN last (a same-namespace peer that is down).
@@ -75,7 +77,8 @@ fn flags(i: &Iface, local_peer_down: bool) -> String {
 }
 
 /// The operational state word.
-fn operstate(i: &Iface, peer_ifindex: Option<u32>, bridge_ports: Option<usize>) -> &'static str {
+fn operstate(v: &LinkView<'_>) -> &'static str {
+    let (i, peer_ifindex, bridge_ports) = (v.iface, v.peer_ifindex, v.bridge_ports);
     if i.is_loopback() {
         return if i.admin_up { "UNKNOWN" } else { "DOWN" };
     }
@@ -93,10 +96,12 @@ fn operstate(i: &Iface, peer_ifindex: Option<u32>, bridge_ports: Option<usize>) 
     if i.carrier {
         return "UP";
     }
-    // rfc2863_policy: no carrier and a lower device (the veth peer) → LOWERLAYERDOWN,
-    // unless the peer's ifindex equals ours (the kernel compares indices across namespaces).
-    match peer_ifindex {
-        Some(p) if p != i.ifindex => "LOWERLAYERDOWN",
+    // default_operstate: no carrier and a lower device (the veth peer's index) that is not
+    // up → LOWERLAYERDOWN. The kernel looks that index up in this namespace when the
+    // carrier goes (`Iface::lower_down`): a peer in another one is found only if a device
+    // here happens to have its index.
+    match (peer_ifindex, i.lower_down) {
+        (Some(p), true) if p != i.ifindex => "LOWERLAYERDOWN",
         _ => "DOWN",
     }
 }
@@ -104,7 +109,7 @@ fn operstate(i: &Iface, peer_ifindex: Option<u32>, bridge_ports: Option<usize>) 
 fn head(v: &LinkView<'_>, mode: bool) -> String {
     let i = v.iface;
     let (at, local_down) = peer_part(v);
-    let qdisc = if v.ever_up || i.admin_up { "noqueue" } else { "noop" };
+    let qdisc = v.qdisc.unwrap_or(if v.ever_up || i.admin_up { "noqueue" } else { "noop" });
     let mode = if mode { " mode DEFAULT" } else { "" };
     let master = v.master.as_ref().map(|m| format!(" master {m}")).unwrap_or_default();
     format!(
@@ -116,7 +121,7 @@ fn head(v: &LinkView<'_>, mode: bool) -> String {
         i.mtu,
         qdisc,
         master,
-        operstate(i, v.peer_ifindex, v.bridge_ports),
+        operstate(v),
         mode
     )
 }
@@ -148,7 +153,7 @@ pub fn brief(v: &LinkView<'_>, addr: bool) -> String {
     // `%-16s` pads by bytes (a name may hold non-ASCII bytes).
     let name = format!("{}{at}", i.name);
     let pad = " ".repeat(16usize.saturating_sub(name.len()));
-    let mut s = format!("{name}{pad} {:<14} ", operstate(i, v.peer_ifindex, v.bridge_ports));
+    let mut s = format!("{name}{pad} {:<14} ", operstate(v));
     if addr {
         for a in &i.addrs {
             let _ = write!(s, "{}/{} ", a.addr, a.prefix);

@@ -434,8 +434,8 @@ impl Lab {
         if let Some(l) = self.world.link_mut(link) {
             l.up = carrier;
         }
-        self.world.with_node::<Netns, _>(node, |n, _| n.set_carrier(ix, carrier));
-        self.world.with_node::<Netns, _>(peer.node, |n, _| n.set_carrier(peer.ifindex, carrier));
+        self.world.with_node::<Netns, _>(node, |n, _| n.set_carrier(ix, carrier, Some(peer.ifindex)));
+        self.world.with_node::<Netns, _>(peer.node, |n, _| n.set_carrier(peer.ifindex, carrier, Some(ix)));
     }
 
     /// `ip link set DEV up|down`.
@@ -718,7 +718,8 @@ impl Lab {
         let ns = self.netns(node);
         let master = i.master.and_then(|m| ns.iface(m)).map(|m| m.name.clone());
         let bridge_ports = ns.bridge(i.ifindex).map(|b| b.ports().len());
-        LinkView { iface: i, peer, peer_ifindex, ever_up: i.ever_up, master, bridge_ports }
+        let qdisc = ns.qdisc_kind(i.ifindex);
+        LinkView { iface: i, peer, peer_ifindex, ever_up: i.ever_up, master, bridge_ports, qdisc }
     }
 
     /// `ip link show [DEV]`.

@@ -144,6 +144,10 @@ pub struct Iface {
     pub ever_up: bool,
     /// The lower layer is up (for a veth: the peer is up).
     pub carrier: bool,
+    /// Without carrier, the operstate is LOWERLAYERDOWN (else DOWN): decided, as the
+    /// kernel's linkwatch decides it, when the carrier was last lost — the peer's index
+    /// looked up in this namespace then; a new veth starts beside its peer, which is down.
+    pub lower_down: bool,
     /// IPv4 addresses, primaries first, in the order they were added.
     pub addrs: Vec<IfAddr>,
     /// `net.ipv4.conf.IF.forwarding`.
@@ -167,6 +171,7 @@ impl Iface {
             name: name.to_string(),
             ifindex,
             carrier: kind == IfKind::Loopback,
+            lower_down: true,
             kind,
             mac,
             mtu,

@@ -448,12 +448,19 @@ impl Netns {
 
     /// The peer's state changed: carrier follows it. Losing carrier flushes the
     /// interface's neighbours (`neigh_carrier_down`); routes stay, marked `linkdown`.
-    pub fn set_carrier(&mut self, ifindex: u32, carrier: bool) {
+    /// `lower` is the peer's ifindex (for a veth): losing carrier, the operstate is
+    /// LOWERLAYERDOWN if a device of that index here is not up, else DOWN.
+    pub fn set_carrier(&mut self, ifindex: u32, carrier: bool, lower: Option<u32>) {
+        let lower_down =
+            lower.and_then(|p| self.ifaces.get(&p)).is_some_and(|d| !(d.admin_up && (d.carrier || d.is_loopback())));
         let Some(i) = self.ifaces.get_mut(&ifindex) else { return };
         if i.carrier == carrier {
             return;
         }
         i.carrier = carrier;
+        if !carrier {
+            i.lower_down = lower_down;
+        }
         let master = i.master;
         if !carrier {
             self.neigh.flush(Some(ifindex), &mut self.timers);

@@ -8,6 +8,11 @@ use sim_core::Context;
 use sim_core::rng::NodeRng;
 
 impl Netns {
+    /// The kind of the device's root qdisc, when `tc` gave it one (`ip link` shows it).
+    pub fn qdisc_kind(&self, ifindex: u32) -> Option<&'static str> {
+        self.tc.dev(ifindex).and_then(|d| d.root.as_ref()).map(|q| q.sched.kind())
+    }
+
     /// `tc …`. `auto` is the machine's automatic-handle counter; `stream` gives a new
     /// qdisc its random stream from where it sits.
     pub fn tc(

@@ -216,8 +216,12 @@ impl Netns {
             self.xmit(cx, ifindex, MacAddr::ZERO, ethertype::IPV4, packet);
             return;
         }
-        if !i.is_running() {
-            cx.drop_frame(Some(PortId(ifindex)), if i.admin_up { "no carrier" } else { "interface down" });
+        // Without carrier the route (marked linkdown) is still used: the packet waits for
+        // its neighbour like any other, whose ARP requests are lost on the dead link, and
+        // goes if the carrier returns before ARP gives up (which drops it silently when
+        // `lo` is down: the error to the sender cannot be delivered).
+        if !i.admin_up {
+            cx.drop_frame(Some(PortId(ifindex)), "interface down");
             return;
         }
         if self.is_broadcast(nexthop, Some(ifindex)) {

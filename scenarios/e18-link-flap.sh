@@ -1,0 +1,37 @@
+# E18 — A link that flaps: the peer of a veth goes down under a running ping, then up.
+# Source: the faults a link-shaping tutorial pairs with tc (link down/up mid-flow).
+#! description: E18 flap: a pings b every 0.5 s while b's end of the veth goes down for a second. a's end loses its carrier: `ip link` shows NO-CARRIER and state DOWN (the peer is in another namespace: the kernel's default_operstate looks the peer's index up in a's own namespace and finds nothing there, so not LOWERLAYERDOWN), its routes stay but are marked linkdown, and the pings sent meanwhile wait for their neighbour, whose ARP requests die on the dead link. The carrier is back long before ARP gives up (3 s), so its next request is answered and the two waiting pings go at once, answered 1 s and 0.5 s late. (Down longer than ARP's 3 s, the waiting pings are dropped when it gives up, silently: the error to the sender cannot be delivered while lo is down.)
+#! seed: 18
+
+$ ip netns add a
+$ ip netns add b
+$ ip link add v0 type veth peer name v1
+$ ip link set v0 netns a
+$ ip link set v1 netns b
+$ ip -n a addr add 10.0.0.1/24 dev v0
+$ ip -n b addr add 10.0.0.2/24 dev v1
+$ ip -n a link set v0 up
+$ ip -n b link set v1 up
+$ ip -n a route add default via 10.0.0.2
+$ ip netns exec a ping -c 16 -i 0.5 10.0.0.2 &
+#! contains: 64 bytes from 10.0.0.2: icmp_seq=6 ttl=64 time=1000 ms
+#! contains: 64 bytes from 10.0.0.2: icmp_seq=7 ttl=64 time=500 ms
+#! contains: 16 packets transmitted, 16 received, 0% packet loss, time {}
+#! lacks: {}Unreachable{}
+$ sleep 2.2
+$ ip -n b link set v1 down
+$ ip -n a link show v0
+3: v0@if2: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500 qdisc noqueue state DOWN mode DEFAULT group default qlen 1000
+    link/ether {} brd ff:ff:ff:ff:ff:ff link-netns b
+$ ip -n a route
+default via 10.0.0.2 dev v0 linkdown
+10.0.0.0/24 dev v0 proto kernel scope link src 10.0.0.1 linkdown
+$ sleep 1
+$ ip -n b link set v1 up
+$ ip -n a link show v0
+3: v0@if2: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default qlen 1000
+    link/ether {} brd ff:ff:ff:ff:ff:ff link-netns b
+$ ip -n a route
+default via 10.0.0.2 dev v0
+10.0.0.0/24 dev v0 proto kernel scope link src 10.0.0.1
+$ wait
