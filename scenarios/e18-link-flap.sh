@@ -14,8 +14,8 @@ $ ip -n a link set v0 up
 $ ip -n b link set v1 up
 $ ip -n a route add default via 10.0.0.2
 $ ip netns exec a ping -c 16 -i 0.5 10.0.0.2 &
-#! contains: 64 bytes from 10.0.0.2: icmp_seq=6 ttl=64 time=1000 ms
-#! contains: 64 bytes from 10.0.0.2: icmp_seq=7 ttl=64 time=500 ms
+#! contains: 64 bytes from 10.0.0.2: icmp_seq=6 ttl=64 time=10{} ms
+#! contains: 64 bytes from 10.0.0.2: icmp_seq=7 ttl=64 time=5{} ms
 #! contains: 16 packets transmitted, 16 received, 0% packet loss, time {}
 #! lacks: {}Unreachable{}
 $ sleep 2.2

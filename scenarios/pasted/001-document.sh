@@ -850,12 +850,14 @@ $ ip netns exec server dnsmasq \
   --interface=s-veth0 \
   --no-daemon
 #! differs: dnsmasq-dhcp: DHCP{}(s-veth0) 192.0.2.{} -- dnsmasq picks the address from a hash of the client's MAC, which each back end draws at random (this page sets none)
+#! repeats: dnsmasq-dhcp: {} -- dhclient's first retry comes after a random 3-8 s and dnsmasq's ping check takes 3 s: on a retry at 3 s the client asks twice and dnsmasq offers twice
 
 元ターミナルにてClient NSでDHCPクライアントを起動
 
 $ ip netns exec client dhclient -d c-veth0
 #! differs: DHCP{} 192.0.2.{} -- the address dnsmasq picks from a hash of the client's random MAC
 #! differs: bound to 192.0.2.{} -- the address dnsmasq picks from a hash of the client's random MAC
+#! repeats: DHCPDISCOVER on c-veth0 {} -- dhclient's first retry comes after a random 3-8 s and dnsmasq's ping check takes 3 s: on a retry at 3 s the client asks twice and dnsmasq offers twice
 
 サーバー側の出力結果
 

@@ -392,6 +392,7 @@ impl Lab {
                 .hint("the target namespace already has an interface of that name"));
         }
         let peer = self.peer_of(node, ix);
+        let had_carrier = self.netns(node).iface(ix).is_some_and(|i| i.carrier);
         if peer.is_some() {
             self.set_up(node, ix, false);
         }
@@ -416,6 +417,11 @@ impl Lab {
             }
         }
         self.update_carrier_of(target, new_ix);
+        // A carrier lost by the move is judged after it (linkwatch waits for the lock the
+        // move holds): the ends look their peers up where they are now.
+        if peer.is_some() && had_carrier {
+            self.settle_lower(target, new_ix);
+        }
         Ok(())
     }
 
@@ -434,8 +440,20 @@ impl Lab {
         if let Some(l) = self.world.link_mut(link) {
             l.up = carrier;
         }
-        self.world.with_node::<Netns, _>(node, |n, _| n.set_carrier(ix, carrier, Some(peer.ifindex)));
-        self.world.with_node::<Netns, _>(peer.node, |n, _| n.set_carrier(peer.ifindex, carrier, Some(ix)));
+        let was = self.netns(node).iface(ix).is_some_and(|i| i.carrier);
+        self.world.with_node::<Netns, _>(node, |n, _| n.set_carrier(ix, carrier));
+        self.world.with_node::<Netns, _>(peer.node, |n, _| n.set_carrier(peer.ifindex, carrier));
+        if was && !carrier {
+            self.settle_lower(node, ix);
+        }
+    }
+
+    /// Linkwatch's operstate for both ends of the veth at `(node, ix)` after a carrier loss
+    /// (each end looks its peer's index up in its own namespace).
+    fn settle_lower(&mut self, node: NodeId, ix: u32) {
+        let Some((_, _, peer)) = self.peer_of(node, ix) else { return };
+        self.world.with_node::<Netns, _>(node, |n, _| n.settle_lower(ix, Some(peer.ifindex)));
+        self.world.with_node::<Netns, _>(peer.node, |n, _| n.settle_lower(peer.ifindex, Some(ix)));
     }
 
     /// `ip link set DEV up|down`.

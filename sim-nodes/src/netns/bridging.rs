@@ -133,7 +133,7 @@ impl Netns {
         let Some(b) = self.bridges.get(&br) else { return };
         let carrier =
             b.ports().is_empty() || b.ports().iter().any(|(p, _)| self.ifaces.get(p).is_some_and(|i| i.is_running()));
-        self.set_carrier(br, carrier, None);
+        self.set_carrier(br, carrier);
     }
 
     /// A port stopped forwarding: its learned entries go (`br_stp_disable_port`).

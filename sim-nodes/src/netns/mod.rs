@@ -448,19 +448,13 @@ impl Netns {
 
     /// The peer's state changed: carrier follows it. Losing carrier flushes the
     /// interface's neighbours (`neigh_carrier_down`); routes stay, marked `linkdown`.
-    /// `lower` is the peer's ifindex (for a veth): losing carrier, the operstate is
-    /// LOWERLAYERDOWN if a device of that index here is not up, else DOWN.
-    pub fn set_carrier(&mut self, ifindex: u32, carrier: bool, lower: Option<u32>) {
-        let lower_down =
-            lower.and_then(|p| self.ifaces.get(&p)).is_some_and(|d| !(d.admin_up && (d.carrier || d.is_loopback())));
+    /// ([`Netns::settle_lower`] then decides its operstate.)
+    pub fn set_carrier(&mut self, ifindex: u32, carrier: bool) {
         let Some(i) = self.ifaces.get_mut(&ifindex) else { return };
         if i.carrier == carrier {
             return;
         }
         i.carrier = carrier;
-        if !carrier {
-            i.lower_down = lower_down;
-        }
         let master = i.master;
         if !carrier {
             self.neigh.flush(Some(ifindex), &mut self.timers);
@@ -473,6 +467,17 @@ impl Netns {
                 self.flush_port_fdb(m, ifindex);
             }
             self.update_bridge_carrier(m);
+        }
+    }
+
+    /// Linkwatch's verdict on a device without carrier, once the change has settled:
+    /// LOWERLAYERDOWN if a device here has the peer's index (`lower`) and is not up, else
+    /// DOWN (`default_operstate` looks the index up in the device's own namespace).
+    pub fn settle_lower(&mut self, ifindex: u32, lower: Option<u32>) {
+        let lower_down =
+            lower.and_then(|p| self.ifaces.get(&p)).is_some_and(|d| !(d.admin_up && (d.carrier || d.is_loopback())));
+        if let Some(i) = self.ifaces.get_mut(&ifindex).filter(|i| !i.carrier) {
+            i.lower_down = lower_down;
         }
     }
 

@@ -254,10 +254,10 @@ impl Netns {
             match self.tc.dev_mut(LO).filter(|d| d.shaped()) {
                 Some(d) => {
                     let q = &mut self.lo_queue;
-                    d.xmit(now, &f, &mut |f| loopback_push(cx, q, now, f));
+                    d.xmit(now, &f, &mut |f| loopback_push(cx, q, now, f.to_vec()));
                     self.timers.set(TimerKey::Qdisc(LO), d.wakeup());
                 }
-                None => loopback_push(cx, &mut self.lo_queue, now, &f),
+                None => loopback_push(cx, &mut self.lo_queue, now, f),
             }
             if self.timers.get(TimerKey::Loopback).is_none()
                 && let Some((t, _)) = self.lo_queue.front()
@@ -290,7 +290,7 @@ impl Netns {
         let now = cx.now();
         if ifindex == LO {
             let q = &mut self.lo_queue;
-            d.run(now, &mut |f| loopback_push(cx, q, now, f));
+            d.run(now, &mut |f| loopback_push(cx, q, now, f.to_vec()));
             if self.timers.get(TimerKey::Loopback).is_none()
                 && let Some((t, _)) = self.lo_queue.front()
             {
@@ -434,11 +434,16 @@ pub(crate) fn dev_queue_xmit(
 
 /// What `lo` transmits: captured, then looped back after [`LOOPBACK_DELAY`] unless the
 /// backlog is full.
-fn loopback_push(cx: &mut Context<'_>, q: &mut std::collections::VecDeque<(Instant, Vec<u8>)>, now: Instant, f: &[u8]) {
-    cx.capture(PortId(LO), Direction::Out, f);
+fn loopback_push(
+    cx: &mut Context<'_>,
+    q: &mut std::collections::VecDeque<(Instant, Vec<u8>)>,
+    now: Instant,
+    f: Vec<u8>,
+) {
+    cx.capture(PortId(LO), Direction::Out, &f);
     if q.len() > NETDEV_MAX_BACKLOG {
         cx.drop_frame(Some(PortId(LO)), "backlog full");
         return;
     }
-    q.push_back((now + LOOPBACK_DELAY, f.to_vec()));
+    q.push_back((now + LOOPBACK_DELAY, f));
 }

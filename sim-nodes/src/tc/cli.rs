@@ -494,11 +494,13 @@ fn filter(args: &[&str]) -> Result<TcCmd, TcError> {
                 };
                 i += 1;
             }
-            "prio" | "pref" | "priority" => {
+            _ if a == "prio" || matches(a, "preference") || matches(a, "priority") => {
                 let v = value(i)?;
-                prio = Some(v.parse().map_err(|_| {
+                let p: u32 = v.parse().ok().filter(|p| *p <= 0xffff).ok_or_else(|| {
                     TcError::new(format!("Error: argument \"{v}\" is wrong: invalid priority value"), 255, Some(v))
-                })?);
+                })?;
+                // 0 is no priority: the kernel picks one.
+                prio = (p != 0).then_some(p);
                 i += 1;
             }
             "u32" if !show => {

@@ -55,7 +55,7 @@ fn class_cmd(
         (_, true, Some(o)) => h.change_class(id, *o),
         (_, false, Some(o)) => {
             let p = parent.filter(|p| *p & 0xffff != 0);
-            h.add_class(id, p, *o, now, &mut q.stats, pool)
+            h.add_class(id, p, *o, now, &mut q.stats, pool).map_err(TcError::kernel)?
         }
         (_, _, None) => return Err(TcError::kernel("RTNETLINK answers: Invalid argument")),
     };
@@ -75,15 +75,23 @@ fn filter_cmd(
         return Err(TcError::kernel("Error: Parent Qdisc doesn't exists.\nWe have an error talking to the kernel"));
     };
     let Sched::Htb(h) = &mut q.sched else {
-        return Err(TcError::kernel("Error: Class doesn't exist.\nWe have an error talking to the kernel"));
+        return Err(TcError::kernel("Error: Class doesn't support blocks.\nWe have an error talking to the kernel"));
     };
     if parent.is_some_and(|p| p != 0xffff_ffff && p != u32::from(h.major) << 16) {
         return Err(TcError::kernel("Error: Parent Qdisc doesn't exists.\nWe have an error talking to the kernel"));
     }
     if op == Op::Del {
+        let before = h.filters.len();
         match prio {
             Some(p) => h.filters.retain(|x| x.prio != p),
             None => h.filters.clear(),
+        }
+        if before == h.filters.len() {
+            return Err(TcError::kernel(if before == 0 {
+                "Error: Cannot find specified filter chain.\nWe have an error talking to the kernel"
+            } else {
+                "Error: Filter with specified priority/protocol not found.\nWe have an error talking to the kernel"
+            }));
         }
         return Ok(());
     }

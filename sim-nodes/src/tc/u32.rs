@@ -79,11 +79,18 @@ pub fn show_classid(id: u32) -> String {
     }
 }
 
+/// A key as `get_u32(…, 0)` reads it: `0x` hex, a leading `0` octal, else decimal.
 fn num(s: &str) -> Option<u32> {
     match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
         Some(h) => u32::from_str_radix(h, 16).ok(),
+        None if s.len() > 1 && s.starts_with('0') => u32::from_str_radix(&s[1..], 8).ok(),
         None => s.parse().ok(),
     }
+}
+
+/// A mask as `get_u32(…, 16)` reads it: hex, `0x` or not.
+fn hex(s: &str) -> Option<u32> {
+    u32::from_str_radix(s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")).unwrap_or(s), 16).ok()
 }
 
 /// Adds a key (`pack_key`): keys at the same offset merge.
@@ -128,13 +135,13 @@ pub fn parse(args: &[&str]) -> Result<U32, PErr> {
                         }
                         "sport" | "dport" => {
                             let p = num(next(&mut i)?).filter(|p| *p <= 0xffff).ok_or_else(|| illegal("match"))?;
-                            let m = num(next(&mut i)?).filter(|m| *m <= 0xffff).ok_or_else(|| illegal("match"))?;
+                            let m = hex(next(&mut i)?).filter(|m| *m <= 0xffff).ok_or_else(|| illegal("match"))?;
                             let shift = if field == "sport" { 16 } else { 0 };
                             pack(&mut keys, p << shift, m << shift, 20)?;
                         }
                         "protocol" => {
                             let p = num(next(&mut i)?).filter(|p| *p <= 0xff).ok_or_else(|| illegal("match"))?;
-                            let m = num(next(&mut i)?).filter(|m| *m <= 0xff).ok_or_else(|| illegal("match"))?;
+                            let m = hex(next(&mut i)?).filter(|m| *m <= 0xff).ok_or_else(|| illegal("match"))?;
                             pack(&mut keys, p << 16, m << 16, 8)?;
                         }
                         f => return Err((format!("not supported yet: u32 match ip {f}"), 1)),
@@ -142,11 +149,13 @@ pub fn parse(args: &[&str]) -> Result<U32, PErr> {
                 }
                 "u32" => {
                     let v = num(next(&mut i)?).ok_or_else(|| illegal("match"))?;
-                    let m = num(next(&mut i)?).ok_or_else(|| illegal("match"))?;
-                    if next(&mut i)? != "at" {
-                        return Err(illegal("match"));
+                    let m = hex(next(&mut i)?).ok_or_else(|| illegal("match"))?;
+                    // `at OFF` is optional (offset 0).
+                    let mut off = 0;
+                    if args.get(i + 1) == Some(&"at") {
+                        i += 1;
+                        off = next(&mut i)?.parse().map_err(|_| illegal("match"))?;
                     }
-                    let off: i32 = next(&mut i)?.parse().map_err(|_| illegal("match"))?;
                     if off % 4 != 0 {
                         return Err(illegal("match"));
                     }
@@ -209,6 +218,9 @@ mod tests {
         assert_eq!(f.flowid, 0x10010);
         let f = p("match ip dport 5001 0xffff classid 1:20").unwrap();
         assert_eq!(f.keys, [Key { val: 0x1389, mask: 0xffff, off: 20 }]);
+        // Masks are hex with or without 0x; `at` is optional.
+        assert_eq!(p("match ip dport 80 ffff flowid 1:1").unwrap().keys, [Key { val: 80, mask: 0xffff, off: 20 }]);
+        assert_eq!(p("match u32 0 0 flowid 1:30").unwrap().keys, [Key { val: 0, mask: 0, off: 0 }]);
         let f = p("match ip src 10.0.0.0/24 match ip dst 10.0.0.4 flowid 1:10").unwrap();
         assert_eq!(f.keys.len(), 2);
         assert_eq!(f.keys[0], Key { val: 0x0a00_0000, mask: 0xffff_ff00, off: 12 });

@@ -189,8 +189,10 @@ fn strip_zeros(s: &str) -> &str {
 
 /// `tc_calc_xmittime`: ticks to send `size` bytes at `rate` bytes/s (µs truncated first).
 pub fn xmittime(rate: u64, size: u32) -> u32 {
-    let us = (TIME_UNITS_PER_SEC * (f64::from(size) / rate as f64)) as u32;
-    (f64::from(us) * TICK_IN_USEC) as u32
+    // C's double-to-unsigned conversions keep the low 32 bits (x86-64), where Rust's
+    // would saturate.
+    let us = (TIME_UNITS_PER_SEC * (f64::from(size) / rate as f64)) as u64 as u32;
+    (f64::from(us) * TICK_IN_USEC) as u64 as u32
 }
 
 /// `tc_calc_xmitsize`: bytes sent in `ticks` at `rate` bytes/s.

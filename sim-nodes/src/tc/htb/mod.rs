@@ -243,8 +243,13 @@ impl Htb {
         now: Instant,
         stats: &mut Stats,
         pool: &mut Vec<Buf>,
-    ) -> Option<String> {
+    ) -> Result<Option<String>, String> {
         let parent = parent.filter(|p| self.classes.contains_key(p));
+        if let Some(g) = parent.and_then(|p| self.classes[&p].parent)
+            && self.classes[&g].level < 2
+        {
+            return Err("Error: sch_htb: tree is too deep.".into());
+        }
         if let Some(p) = parent {
             let grand = self.classes[&p].parent.map(|g| self.classes[&g].level);
             let pc = self.classes.get_mut(&p).expect("parent");
@@ -260,6 +265,9 @@ impl Htb {
                 pc.stats.backlog = 0;
                 pc.stats.qlen = 0;
                 pc.level = grand.unwrap_or(MAXDEPTH) - 1;
+                // The kernel makes it CAN_SEND until its next charge.
+                pc.tokens = pc.tokens.max(0);
+                pc.ctokens = pc.ctokens.max(0);
             }
         }
         let mut c = Class {
@@ -286,7 +294,7 @@ impl Htb {
         let warn = c.set(o, self.opts.r2q);
         self.classes.insert(id, c);
         self.hash.insert(id);
-        warn
+        Ok(warn)
     }
 
     /// `htb_change_class` on an existing class.
@@ -308,6 +316,7 @@ impl Htb {
         for f in c.queue.drain(..) {
             stats.backlog -= f.len() as u32;
             stats.qlen -= 1;
+            stats.drops += 1;
             pool.push(f);
         }
         if let Some(p) = c.parent.and_then(|p| self.classes.get_mut(&p)) {
@@ -436,13 +445,20 @@ impl Htb {
         let len = f.len() as u32;
         c.stats.dequeued(len);
         c.deficit[level as usize] -= i64::from(len);
-        self.ptr[level as usize][prio as usize] = if c.deficit[level as usize] < 0 {
+        let mut next = if c.deficit[level as usize] < 0 {
             c.deficit[level as usize] += i64::from(c.quantum);
-            id + 1
+            id.wrapping_add(1)
         } else {
             id
         };
+        let emptied = c.queue.is_empty();
         self.charge(id, level, len, now, stats);
+        // A class leaving its row (emptied, or no longer sending at this level) moves the
+        // row's pointer on (`htb_remove_class_from_row`).
+        if level == 0 && (emptied || self.classes.get(&id).is_some_and(|c| c.mode(now) != Mode::CanSend)) {
+            next = id.wrapping_add(1);
+        }
+        self.ptr[level as usize][prio as usize] = next;
         stats.dequeued(len);
         self.watchdog = None;
         Some(f)
@@ -531,8 +547,9 @@ impl Htb {
         };
         let prio = if c.level == 0 { format!("prio {} ", c.prio) } else { String::new() };
         let o = &c.opts;
+        let overhead = if o.overhead != 0 { format!("overhead {} ", o.overhead) } else { String::new() };
         format!(
-            "class htb {} {parent}{prio}rate {} ceil {} burst {} cburst {} ",
+            "class htb {} {parent}{prio}rate {} {overhead}ceil {} burst {} cburst {} ",
             show_classid(c.id),
             units::rate(o.rate),
             units::rate(o.ceil),

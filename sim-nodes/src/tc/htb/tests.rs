@@ -15,8 +15,8 @@ fn tree() -> (Htb, Stats, Vec<Buf>) {
     let mut h = Htb::new(parse_qdisc(&["default", "10"]).unwrap(), 1);
     let (mut st, mut pool) = (Stats::default(), Vec::new());
     let t = Instant::ZERO;
-    h.add_class(0x10001, None, class("rate 10mbit"), t, &mut st, &mut pool);
-    h.add_class(0x10010, Some(0x10001), class("rate 1mbit ceil 5mbit"), t, &mut st, &mut pool);
+    h.add_class(0x10001, None, class("rate 10mbit"), t, &mut st, &mut pool).unwrap();
+    h.add_class(0x10010, Some(0x10001), class("rate 1mbit ceil 5mbit"), t, &mut st, &mut pool).unwrap();
     h.add_class(
         0x10020,
         Some(0x10001),
@@ -24,7 +24,8 @@ fn tree() -> (Htb, Stats, Vec<Buf>) {
         t,
         &mut st,
         &mut pool,
-    );
+    )
+    .unwrap();
     (h, st, pool)
 }
 
@@ -44,7 +45,7 @@ fn classes_list_in_the_kernels_hash_order() {
     let mut h = Htb::new(parse_qdisc(&[]).unwrap(), 1);
     let (mut st, mut pool) = (Stats::default(), Vec::new());
     for m in [1, 0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70] {
-        h.add_class(0x10000 | m, None, class("rate 1mbit"), Instant::ZERO, &mut st, &mut pool);
+        h.add_class(0x10000 | m, None, class("rate 1mbit"), Instant::ZERO, &mut st, &mut pool).unwrap();
     }
     let ids: Vec<u32> = h.classes().map(|c| c.id & 0xffff).collect();
     assert_eq!(ids, [0x10, 1, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70]);
@@ -127,7 +128,7 @@ fn a_leaf_sends_at_its_rate_and_two_share_their_parents_ceil() {
     // give or take a frame.
     let mut h = Htb::new(parse_qdisc(&[]).unwrap(), 1);
     let (mut st, mut pool) = (Stats::default(), Vec::new());
-    h.add_class(0x10010, None, class("rate 1mbit"), Instant::ZERO, &mut st, &mut pool);
+    h.add_class(0x10010, None, class("rate 1mbit"), Instant::ZERO, &mut st, &mut pool).unwrap();
     h.filters.push(Filter {
         prio: 1,
         proto: u32::Proto::Ip,
@@ -141,9 +142,9 @@ fn a_leaf_sends_at_its_rate_and_two_share_their_parents_ceil() {
     // together 2 Mbit/s; each gets its rate, and the rest by quantum (6250 : 12500).
     let mut h = Htb::new(parse_qdisc(&[]).unwrap(), 1);
     let mut st = Stats::default();
-    h.add_class(0x10001, None, class("rate 2mbit"), Instant::ZERO, &mut st, &mut pool);
-    h.add_class(0x10010, Some(0x10001), class("rate 500kbit ceil 2mbit"), Instant::ZERO, &mut st, &mut pool);
-    h.add_class(0x10020, Some(0x10001), class("rate 1mbit ceil 2mbit"), Instant::ZERO, &mut st, &mut pool);
+    h.add_class(0x10001, None, class("rate 2mbit"), Instant::ZERO, &mut st, &mut pool).unwrap();
+    h.add_class(0x10010, Some(0x10001), class("rate 500kbit ceil 2mbit"), Instant::ZERO, &mut st, &mut pool).unwrap();
+    h.add_class(0x10020, Some(0x10001), class("rate 1mbit ceil 2mbit"), Instant::ZERO, &mut st, &mut pool).unwrap();
     for (d, id) in [("10.0.0.2", "1:10"), ("10.0.0.3", "1:20")] {
         let n = h.filters.len() as u32;
         h.filters.push(Filter {
@@ -173,9 +174,9 @@ fn unclassified_goes_direct_and_quantums_warn() {
     }
     assert_eq!((st.qlen, st.drops), (2, 1));
     assert_eq!(h.print(), "r2q 10 default 0 direct_packets_stat 2 direct_qlen 2");
-    let w = h.add_class(0x10040, None, class("rate 40kbit"), Instant::ZERO, &mut st, &mut pool);
+    let w = h.add_class(0x10040, None, class("rate 40kbit"), Instant::ZERO, &mut st, &mut pool).unwrap();
     assert_eq!(w.as_deref(), Some("Warning: sch_htb: quantum of class 10040 is small. Consider r2q change."));
-    let w = h.add_class(0x10050, None, class("rate 100mbit"), Instant::ZERO, &mut st, &mut pool);
+    let w = h.add_class(0x10050, None, class("rate 100mbit"), Instant::ZERO, &mut st, &mut pool).unwrap();
     assert_eq!(w.as_deref(), Some("Warning: sch_htb: quantum of class 10050 is big. Consider r2q change."));
     let e = |w: &str| parse_class(&w.split_whitespace().collect::<Vec<_>>()).unwrap_err().0;
     assert_eq!(e("ceil 1mbit"), "\"rate\" is required.");
