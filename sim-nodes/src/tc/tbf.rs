@@ -22,6 +22,8 @@ pub struct TbfOpts {
     pub mtu: u32,
     /// `overhead`.
     pub overhead: u16,
+    /// `mpu`.
+    pub mpu: u16,
 }
 
 /// Why `tc` refuses tbf's words: the lines it prints and its exit status.
@@ -34,6 +36,7 @@ pub fn parse(args: &[&str]) -> Result<TbfOpts, ParseError> {
     use super::cli::matches;
     let (mut rate, mut burst, mut limit, mut latency, mut peak, mut mtu, mut overhead) =
         (0u64, 0u32, 0u32, 0u32, 0u64, 0u32, 0u16);
+    let mut mpu = 0u16;
     let mut i = 0;
     let err = |m: String| Err((m, 1));
     while i < args.len() {
@@ -77,7 +80,7 @@ pub fn parse(args: &[&str]) -> Result<TbfOpts, ParseError> {
             mtu = size_and_cell(v).ok_or_else(|| illegal(a, v))?;
         } else if a == "mpu" {
             let v = value(a)?;
-            units::get_size(v).ok_or_else(|| illegal("mpu", v))?;
+            mpu = units::get_size(v).and_then(|m| u16::try_from(m).ok()).ok_or_else(|| illegal("mpu", v))?;
         } else if a == "rate" {
             let v = value(a)?;
             if rate != 0 {
@@ -132,7 +135,7 @@ pub fn parse(args: &[&str]) -> Result<TbfOpts, ParseError> {
         }
         limit = lim as u32;
     }
-    Ok(TbfOpts { rate, burst, limit, peakrate: peak, mtu, overhead })
+    Ok(TbfOpts { rate, burst, limit, peakrate: peak, mtu, overhead, mpu })
 }
 
 /// `SIZE[/CELL]`.
@@ -190,11 +193,11 @@ impl Tbf {
 
     /// `tbf_change`: new parameters, both buckets full; what is queued stays.
     pub fn change(&mut self, opts: TbfOpts) -> Result<(), String> {
-        let rate = RateCfg::new(opts.rate, opts.overhead);
+        let rate = RateCfg::new(opts.rate, opts.overhead).with_mpu(opts.mpu);
         let buffer = rate.l2t(opts.burst) as i64;
         let mut max_size = opts.burst;
         let (peak, mtu) = if opts.peakrate != 0 {
-            let peak = RateCfg::new(opts.peakrate, opts.overhead);
+            let peak = RateCfg::new(opts.peakrate, opts.overhead).with_mpu(opts.mpu);
             if peak.bytes_ps <= rate.bytes_ps {
                 return Err("RTNETLINK answers: Invalid argument".into());
             }

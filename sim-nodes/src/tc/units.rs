@@ -215,12 +215,14 @@ pub struct RateCfg {
     shift: u8,
     /// `overhead`: bytes added to every packet.
     pub overhead: u16,
+    /// `mpu`: the least length a packet is charged for.
+    pub mpu: u16,
 }
 
 impl RateCfg {
     /// `psched_ratecfg_precompute`.
     pub fn new(bytes_ps: u64, overhead: u16) -> Self {
-        let mut r = RateCfg { bytes_ps, mult: 1, shift: 0, overhead };
+        let mut r = RateCfg { bytes_ps, mult: 1, shift: 0, overhead, mpu: 0 };
         let mut factor: u64 = 1_000_000_000;
         while let Some(m) = factor.checked_div(bytes_ps) {
             r.mult = m as u32;
@@ -233,9 +235,16 @@ impl RateCfg {
         r
     }
 
-    /// `psched_l2t_ns`: nanoseconds to send `len` bytes.
+    /// With a least packet length (`mpu`).
+    pub fn with_mpu(mut self, mpu: u16) -> Self {
+        self.mpu = mpu;
+        self
+    }
+
+    /// `psched_l2t_ns`: nanoseconds to send `len` bytes (the overhead added, at least `mpu`).
     pub fn l2t(&self, len: u32) -> u64 {
-        (u64::from(len.wrapping_add(u32::from(self.overhead))) * u64::from(self.mult)) >> self.shift
+        let len = len.wrapping_add(u32::from(self.overhead)).max(u32::from(self.mpu));
+        (u64::from(len) * u64::from(self.mult)) >> self.shift
     }
 }
 
@@ -314,6 +323,9 @@ mod tests {
         let r = RateCfg::new(187_500, 0);
         assert_eq!((r.mult, r.shift), (2_796_202_666, 19));
         assert_eq!(r.l2t(1042), 5_557_333);
+        // A 42-byte ARP is charged as 64 with `mpu 64`.
+        let r = RateCfg::new(125_000, 0).with_mpu(64);
+        assert_eq!(r.l2t(42), RateCfg::new(125_000, 0).l2t(64));
     }
 
     #[test]

@@ -76,8 +76,8 @@ impl Class {
 
     /// `htb_change_class` on an existing class: rates and bursts, tokens kept.
     fn set(&mut self, o: ClassOpts, r2q: u32) -> Option<String> {
-        self.rate = RateCfg::new(o.rate, o.overhead);
-        self.ceil = RateCfg::new(o.ceil, o.overhead);
+        self.rate = RateCfg::new(o.rate, o.overhead).with_mpu(o.mpu);
+        self.ceil = RateCfg::new(o.ceil, o.overhead).with_mpu(o.mpu);
         self.buffer = i64::from(o.buffer) << 6;
         self.cbuffer = i64::from(o.cbuffer) << 6;
         self.opts = o;

@@ -65,6 +65,8 @@ pub struct ClassOpts {
     pub quantum: u32,
     /// `overhead`.
     pub overhead: u16,
+    /// `mpu`: the least length a packet is charged for.
+    pub mpu: u16,
 }
 
 fn value<'a>(args: &[&'a str], i: &mut usize) -> Result<&'a str, PErr> {
@@ -101,7 +103,7 @@ pub fn parse_qdisc(args: &[&str]) -> Result<HtbOpts, PErr> {
 /// `htb_parse_class_opt`.
 pub fn parse_class(args: &[&str]) -> Result<ClassOpts, PErr> {
     let (mut rate, mut ceil, mut buffer, mut cbuffer) = (0u64, 0u64, 0u32, 0u32);
-    let (mut prio, mut quantum, mut mtu, mut overhead) = (0u32, 0u32, 1600u32, 0u16);
+    let (mut prio, mut quantum, mut mtu, mut overhead, mut mpu) = (0u32, 0u32, 1600u32, 0u16, 0u16);
     let mut i = 0;
     let size = |v: &str| units::get_size(v.split('/').next().unwrap_or(v));
     while i < args.len() {
@@ -111,7 +113,7 @@ pub fn parse_class(args: &[&str]) -> Result<ClassOpts, PErr> {
         } else if matches(a, "mtu") {
             mtu = value(args, &mut i)?.parse().map_err(|_| illegal("mtu"))?;
         } else if matches(a, "mpu") {
-            value(args, &mut i)?.parse::<u16>().map_err(|_| illegal("mpu"))?;
+            mpu = value(args, &mut i)?.parse::<u16>().map_err(|_| illegal("mpu"))?;
         } else if matches(a, "overhead") {
             overhead = value(args, &mut i)?.parse().map_err(|_| illegal("overhead"))?;
         } else if matches(a, "linklayer") {
@@ -164,5 +166,6 @@ pub fn parse_class(args: &[&str]) -> Result<ClassOpts, PErr> {
         prio,
         quantum,
         overhead,
+        mpu,
     })
 }
