@@ -4,6 +4,7 @@
 //! `match ip protocol N M`, `match u32 V M at OFF` and `flowid|classid X:Y`, and prints them.
 
 use crate::tc::cli::{INCOMPLETE, matches};
+use crate::tc::units::{get_hex as hex, get_u32 as num};
 use std::net::Ipv4Addr;
 
 /// One key: the 32-bit word at `off` (from the IP header) masked equals `val`.
@@ -77,20 +78,6 @@ pub fn show_classid(id: u32) -> String {
         (_, maj, 0) => format!("{maj:x}:"),
         (_, maj, min) => format!("{maj:x}:{min:x}"),
     }
-}
-
-/// A key as `get_u32(…, 0)` reads it: `0x` hex, a leading `0` octal, else decimal.
-fn num(s: &str) -> Option<u32> {
-    match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
-        Some(h) => u32::from_str_radix(h, 16).ok(),
-        None if s.len() > 1 && s.starts_with('0') => u32::from_str_radix(&s[1..], 8).ok(),
-        None => s.parse().ok(),
-    }
-}
-
-/// A mask as `get_u32(…, 16)` reads it: hex, `0x` or not.
-fn hex(s: &str) -> Option<u32> {
-    u32::from_str_radix(s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")).unwrap_or(s), 16).ok()
 }
 
 /// Adds a key (`pack_key`): keys at the same offset merge.

@@ -1,4 +1,4 @@
-//! iproute2's numbers: how `tc` reads rates, sizes, times and percentages, and how it prints
+//! iproute2's numbers: how `tc` reads rates, sizes, times, integers and percentages, and how it prints
 //! them back (`lib/utils_math.c`, `lib/json_print_math.c`, `tc/tc_util.c`, `tc/tc_core.c`
 //! of iproute2 6.1), and the kernel's `psched_ratecfg` (bytes to transmit time).
 //!
@@ -93,6 +93,31 @@ pub fn get_time_ns(s: &str) -> Option<i64> {
         _ => split_time_us(s)? * 1e3,
     };
     (t.is_finite() && t.abs() <= 9.2e18).then_some(t as i64)
+}
+
+/// `get_u32(…, 0)`: `0x` hex, a leading `0` octal, else decimal.
+pub fn get_u32(s: &str) -> Option<u32> {
+    let (digits, radix) = if let Some(h) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        (h, 16)
+    } else if s.len() > 1 && s.starts_with('0') {
+        (&s[1..], 8)
+    } else {
+        (s, 10)
+    };
+    u32::from_str_radix(digits, radix).ok()
+}
+
+/// `get_s32(…, 0)`.
+pub fn get_s32(s: &str) -> Option<i32> {
+    match s.strip_prefix('-') {
+        Some(r) => get_u32(r).and_then(|v| i32::try_from(-i64::from(v)).ok()),
+        None => get_u32(s).and_then(|v| i32::try_from(v).ok()),
+    }
+}
+
+/// `get_u32(…, 16)`: hex, `0x` or not.
+pub fn get_hex(s: &str) -> Option<u32> {
+    u32::from_str_radix(s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")).unwrap_or(s), 16).ok()
 }
 
 /// `strtod` then the rest: the number and its unit.

@@ -4,7 +4,7 @@
 
 use super::{Model, NetemOpts, RateOpts, SlotOpts};
 use crate::tc::dist;
-use crate::tc::units::{self, get_rate};
+use crate::tc::units::{self, get_rate, get_s32, get_u32};
 
 /// The usage `tc` prints after a netem error.
 pub const USAGE: &str = "Usage: ... netem [ limit PACKETS ]
@@ -68,24 +68,6 @@ fn starts_digit(s: Option<&&str>) -> bool {
 
 fn starts_signed(s: Option<&&str>) -> bool {
     s.is_some_and(|w| w.starts_with(|c: char| c.is_ascii_digit() || c == '-'))
-}
-
-fn get_u32(s: &str) -> Option<u32> {
-    let (digits, radix) = if let Some(h) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
-        (h, 16)
-    } else if s.len() > 1 && s.starts_with('0') {
-        (&s[1..], 8)
-    } else {
-        (s, 10)
-    };
-    u32::from_str_radix(digits, radix).ok()
-}
-
-fn get_s32(s: &str) -> Option<i32> {
-    match s.strip_prefix('-') {
-        Some(r) => get_u32(r).and_then(|v| i32::try_from(-i64::from(v)).ok()),
-        None => get_u32(s).and_then(|v| i32::try_from(v).ok()),
-    }
 }
 
 fn dist_table(name: &str) -> Result<&'static str, PErr> {
