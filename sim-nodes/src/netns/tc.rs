@@ -33,7 +33,9 @@ impl Netns {
                 bridge: i.is_bridge(),
             })
             .collect();
-        let done = self.tc.run(cmd, &devs, cx.now(), auto, stream)?;
+        let done = self.tc.run(cmd, &devs, cx.now(), auto, stream);
+        self.tc.refresh();
+        let done = done?;
         // The qdisc's next run stays as it was (a new or deleted one has none).
         if let Some(ifindex) = done.changed {
             let next = self.tc.dev(ifindex).and_then(crate::tc::Dev::wakeup);

@@ -420,6 +420,10 @@ pub(crate) fn dev_queue_xmit(
     ifindex: u32,
     frame: &[u8],
 ) {
+    if !tc.any_shaped() {
+        cx.send(PortId(ifindex), frame);
+        return;
+    }
     match tc.dev_mut(ifindex) {
         Some(d) if d.shaped() => {
             let now = cx.now();

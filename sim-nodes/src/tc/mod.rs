@@ -249,6 +249,8 @@ pub struct DevInfo<'a> {
 #[derive(Debug, Default)]
 pub struct Tc {
     devs: std::collections::BTreeMap<u32, Dev>,
+    /// Some device has a qdisc of its own (else every frame goes straight out, unlooked-up).
+    any_shaped: bool,
 }
 
 /// The next automatic handle after `last` (`qdisc_alloc_handle`: one counter for the whole
@@ -273,9 +275,15 @@ impl Tc {
         self.devs.get_mut(&ifindex)
     }
 
-    /// True when the device's frames go through a qdisc.
-    pub fn shaped(&self, ifindex: u32) -> bool {
-        self.devs.get(&ifindex).is_some_and(Dev::shaped)
+    /// True when some device's frames go through a qdisc: the per-frame path looks its
+    /// device up only then.
+    pub fn any_shaped(&self) -> bool {
+        self.any_shaped
+    }
+
+    /// Notes which devices have qdiscs, after a command changed them.
+    pub fn refresh(&mut self) {
+        self.any_shaped = self.devs.values().any(Dev::shaped);
     }
 
     /// The device came up: from now on `tc qdisc show` lists its qdisc (`noqueue` if none).
@@ -293,11 +301,7 @@ impl Tc {
     /// The device left the namespace or was deleted: its qdiscs go with it.
     pub fn remove(&mut self, ifindex: u32) {
         self.devs.remove(&ifindex);
-    }
-
-    /// Every device whose qdisc wants to run, with when.
-    pub fn wakeups(&self) -> impl Iterator<Item = (u32, Instant)> + '_ {
-        self.devs.iter().filter_map(|(i, d)| d.wakeup().map(|t| (*i, t)))
+        self.refresh();
     }
 }
 
