@@ -543,8 +543,12 @@ impl Lab {
     }
 
     /// Everything the lab recorded so far, typed: commands, programs' output and exits,
-    /// captured frames, drops with their reason, table events (conntrack, neighbours, FDB).
-    /// On the kernel: the commands [`Lab::exec`] ran, their output, and captured frames.
+    /// captured frames, drops with their reason and context (the packet, the interface, the
+    /// iptables rule), table events (conntrack, neighbours, FDB). The first 100 drops of
+    /// each namespace, interface and reason are recorded one by one, the rest counted
+    /// ([`sim_core::world::Limits::drop_records`] sets how many; the engine's trace has the
+    /// counts). On the kernel: the commands [`Lab::exec`] ran, their output, and captured
+    /// frames.
     pub fn records(&self) -> Vec<sim_core::Record> {
         self.with_records(<[sim_core::Record]>::to_vec)
     }

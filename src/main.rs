@@ -18,8 +18,9 @@ fn main() -> ExitCode {
     };
     choice.write_global();
     let done = match cli.cmd {
-        Some(Cmd::Run { file, seed, pcap, quiet, json, event_budget, kernel, stats }) => {
-            let o = scenario::RunOpts { seed, pcap: pcap.as_deref(), quiet, json, event_budget, kernel, stats };
+        Some(Cmd::Run { file, seed, pcap, quiet, json, event_budget, kernel, stats, explain }) => {
+            let o =
+                scenario::RunOpts { seed, pcap: pcap.as_deref(), quiet, json, event_budget, kernel, stats, explain };
             scenario::run(&file, o)
         }
         Some(Cmd::Check { files }) => scenario::check(&files),

@@ -69,6 +69,7 @@ impl KernelRun {
             captures: self.captures,
             rendered: self.rendered,
             epoch: self.epoch,
+            drop_counts: Default::default(),
         }
     }
 

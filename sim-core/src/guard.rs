@@ -37,6 +37,9 @@ pub struct Limits {
     pub trace_bytes: u64,
     /// Bytes the pending events may hold.
     pub queue_bytes: u64,
+    /// Drops of one node, port and reason recorded one by one; beyond this they are only
+    /// counted (see [`crate::trace`]).
+    pub drop_records: u64,
 }
 
 impl Default for Limits {
@@ -45,6 +48,7 @@ impl Default for Limits {
             events_per_second: DEFAULT_EVENT_BUDGET,
             trace_bytes: DEFAULT_TRACE_BYTES,
             queue_bytes: DEFAULT_QUEUE_BYTES,
+            drop_records: crate::trace::DEFAULT_DROP_RECORDS,
         }
     }
 }

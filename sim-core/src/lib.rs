@@ -42,5 +42,5 @@ pub use link::{LinkConfig, LinkEnd, LinkId};
 pub use mac::MacAddr;
 pub use node::{Context, Node, NodeId, PortId};
 pub use time::{Duration, Instant};
-pub use trace::{NsName, Record, Stream, Trace};
+pub use trace::{DropContext, NsName, Record, Stream, Trace};
 pub use world::World;

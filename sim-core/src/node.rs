@@ -9,7 +9,7 @@ use crate::capture::{Direction, Taps};
 use crate::guard::Guard;
 use crate::rng::NodeRng;
 use crate::time::Instant;
-use crate::trace::{NsName, Record, Stream, Trace};
+use crate::trace::{DropContext, NsName, Record, Stream, Trace};
 use serde::Serialize;
 use std::any::Any;
 
@@ -104,7 +104,13 @@ impl<'a> Context<'a> {
     }
     /// Records that a frame or packet was dropped, and why.
     pub fn drop_frame(&mut self, port: Option<PortId>, reason: &'static str) {
-        self.trace.push(Record::Drop { at: self.now, node: self.node, port, reason });
+        self.trace.record_drop(self.now, self.node, port, reason, || None);
+    }
+    /// Records that a packet was dropped, why, and what explains it: `context` is called only
+    /// when the drop is recorded one by one (see [`crate::trace`]), so a flood of drops
+    /// builds nothing.
+    pub fn drop_packet(&mut self, port: Option<PortId>, reason: &'static str, context: impl FnOnce() -> DropContext) {
+        self.trace.record_drop(self.now, self.node, port, reason, || Some(context()));
     }
     /// A line of output from process `pid` of namespace `ns` (this node).
     pub fn output(&mut self, ns: &NsName, pid: u32, stream: Stream, line: String) {

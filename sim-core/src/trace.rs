@@ -6,12 +6,63 @@
 //! its namespace's name and pid, a frame by its capture (which the renderer names
 //! `namespace/interface`). Drops and table events are the sim's alone so far, and name the
 //! engine's node and port.
+//!
+//! Drops are counted per `(node, port, reason)` always, and recorded one by one only up to
+//! [`DEFAULT_DROP_RECORDS`] per key (a flood under a `DROP` rule counts, it does not grow
+//! the trace); a recorded drop may carry its [`DropContext`] — the packet and the rule —
+//! for `nslab run --explain`.
 
 use crate::capture::{CaptureId, Direction};
 use crate::node::{NodeId, PortId};
 use crate::time::Instant;
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::sync::Arc;
+
+/// How many drops of one `(node, port, reason)` the trace records one by one by default;
+/// beyond that it counts them ([`Trace::drop_counts`]).
+pub const DEFAULT_DROP_RECORDS: u64 = 100;
+
+/// What a reader needs to explain a drop beyond its reason: the interface, the packet, and
+/// the netfilter rule or the state of the stack that decided it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct DropContext {
+    /// The interface, by its name when the packet died.
+    pub iface: Option<String>,
+    /// The packet from its IPv4 header on (its first [`DropContext::KEEP`] bytes), or
+    /// empty when the drop happened before there was one.
+    #[serde(serialize_with = "hex")]
+    pub packet: Vec<u8>,
+    /// The netfilter table whose verdict dropped it (`filter`, `nat`).
+    pub table: Option<&'static str>,
+    /// That table's chain that decided.
+    pub chain: Option<String>,
+    /// The deciding rule's number in its chain, counted from 1 as `iptables -L
+    /// --line-numbers` does; `None` with a chain: the chain's policy.
+    pub rule: Option<u32>,
+    /// That rule as `iptables -S` prints it (`-A FORWARD -i veth0 -j DROP`), or the chain's
+    /// policy (`-P FORWARD DROP`).
+    pub spec: Option<String>,
+    /// What the stack knew that explains it (`net.ipv4.ip_forward=0`, `no default route`,
+    /// `conntrack state NEW`).
+    pub note: Option<String>,
+}
+
+impl DropContext {
+    /// Bytes of the packet a context keeps: the longest IPv4 header and the first bytes of
+    /// what it carries, enough for tcpdump's one-line summary.
+    pub const KEEP: usize = 96;
+
+    /// A context for `packet` (an IPv4 packet, kept up to [`DropContext::KEEP`] bytes)
+    /// dropped on `iface`.
+    pub fn new(iface: Option<&str>, packet: &[u8]) -> Self {
+        DropContext {
+            iface: iface.map(str::to_string),
+            packet: packet[..packet.len().min(Self::KEEP)].to_vec(),
+            ..Default::default()
+        }
+    }
+}
 
 /// Which stream a process wrote a line to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -132,6 +183,8 @@ pub enum Record {
         port: Option<PortId>,
         /// Why, in a few words.
         reason: &'static str,
+        /// The packet, the interface and the rule, where the stack could tell.
+        context: Option<Box<DropContext>>,
     },
     /// A state change worth showing (a neighbour entry, an FDB entry, a conntrack event).
     Event {
@@ -170,7 +223,11 @@ impl Record {
             Record::Frame { bytes, .. } => bytes.len(),
             Record::Output { line, .. } => line.len(),
             Record::Event { text, .. } => text.len(),
-            Record::Exit { .. } | Record::Drop { .. } => 0,
+            Record::Drop { context, .. } => context.as_ref().map_or(0, |c| {
+                let text = [&c.iface, &c.chain, &c.spec, &c.note];
+                c.packet.len() + text.iter().map(|t| t.as_ref().map_or(0, String::len)).sum::<usize>()
+            }),
+            Record::Exit { .. } => 0,
         };
         (RECORD + heap) as u64
     }
@@ -185,22 +242,73 @@ fn hex<S: serde::Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&out)
 }
 
+/// Where drops are counted: a namespace's node, the port (if one applies), the reason.
+pub type DropKey = (NodeId, Option<PortId>, &'static str);
+
 /// The records of a run, in order.
-#[derive(Default, Debug)]
+#[derive(Debug)]
 pub struct Trace {
     records: Vec<Record>,
     drops: u64,
+    drop_counts: BTreeMap<DropKey, u64>,
+    drop_records: u64,
     bytes: u64,
 }
 
+impl Default for Trace {
+    fn default() -> Self {
+        Trace {
+            records: Vec::new(),
+            drops: 0,
+            drop_counts: BTreeMap::new(),
+            drop_records: DEFAULT_DROP_RECORDS,
+            bytes: 0,
+        }
+    }
+}
+
 impl Trace {
-    /// Appends a record.
+    /// Appends a record; a drop is counted, and kept only while its key has fewer than the
+    /// limit's records ([`Trace::set_drop_records`]).
     pub fn push(&mut self, r: Record) {
-        if matches!(r, Record::Drop { .. }) {
-            self.drops += 1;
+        if let Record::Drop { node, port, reason, .. } = &r
+            && !self.count_drop(*node, *port, reason)
+        {
+            return;
         }
         self.bytes += r.bytes();
         self.records.push(r);
+    }
+    /// Counts a drop; true when it is to be recorded too (its key has not reached the
+    /// limit), so the caller builds its context only then.
+    pub fn count_drop(&mut self, node: NodeId, port: Option<PortId>, reason: &'static str) -> bool {
+        self.drops += 1;
+        let n = self.drop_counts.entry((node, port, reason)).or_insert(0);
+        *n += 1;
+        *n <= self.drop_records
+    }
+    /// Records a drop counted by [`Trace::count_drop`], with what `context` builds.
+    pub fn record_drop(
+        &mut self,
+        at: Instant,
+        node: NodeId,
+        port: Option<PortId>,
+        reason: &'static str,
+        context: impl FnOnce() -> Option<DropContext>,
+    ) {
+        if self.count_drop(node, port, reason) {
+            let r = Record::Drop { at, node, port, reason, context: context().map(Box::new) };
+            self.bytes += r.bytes();
+            self.records.push(r);
+        }
+    }
+    /// How many drops of one key are recorded one by one (the rest are counted).
+    pub fn set_drop_records(&mut self, n: u64) {
+        self.drop_records = n;
+    }
+    /// Every drop so far, counted by node, port and reason (recorded or not).
+    pub fn drop_counts(&self) -> &BTreeMap<DropKey, u64> {
+        &self.drop_counts
     }
     /// All records so far.
     pub fn records(&self) -> &[Record] {
@@ -223,8 +331,37 @@ impl Trace {
     pub fn bytes(&self) -> u64 {
         self.bytes
     }
-    /// Number of drop records.
+    /// Number of drops, recorded or only counted.
     pub fn drops(&self) -> u64 {
         self.drops
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Drops past the limit of their key are counted, not recorded; each key has its own.
+    #[test]
+    fn drops_past_the_limit_are_counted_not_recorded() {
+        let mut t = Trace::default();
+        t.set_drop_records(3);
+        let (a, b) = (NodeId(1), NodeId(2));
+        let mut built = 0;
+        for i in 0..10 {
+            t.record_drop(Instant::from_nanos(i), a, Some(PortId(2)), "iptables: DROP", || {
+                built += 1;
+                Some(DropContext::new(Some("v0"), &[0x45; 40]))
+            });
+        }
+        t.push(Record::Drop { at: Instant::ZERO, node: b, port: None, reason: "runt frame", context: None });
+        assert_eq!(built, 3, "the context is built only for recorded drops");
+        assert_eq!(t.len(), 4);
+        assert_eq!(t.drops(), 11);
+        assert_eq!(t.drop_counts().get(&(a, Some(PortId(2)), "iptables: DROP")), Some(&10));
+        assert_eq!(t.drop_counts().get(&(b, None, "runt frame")), Some(&1));
+        let held = t.bytes();
+        t.record_drop(Instant::ZERO, a, Some(PortId(2)), "iptables: DROP", || None);
+        assert_eq!(t.bytes(), held, "a counted drop holds nothing");
     }
 }

@@ -103,6 +103,7 @@ impl World {
     /// Sets the guards' limits.
     pub fn set_limits(&mut self, limits: Limits) {
         self.guard.limits = limits;
+        self.trace.set_drop_records(limits.drop_records);
     }
     /// The trace so far.
     pub fn trace(&self) -> &Trace {
@@ -301,7 +302,7 @@ impl World {
     fn transmit(&mut self, node: NodeId, port: PortId, buf: Vec<u8>) {
         self.taps.record(&mut self.trace, self.now, node, port, Direction::Out, &buf);
         let Some((lid, side)) = self.link_at(node, port) else {
-            self.trace.push(Record::Drop { at: self.now, node, port: Some(port), reason: "no link on port" });
+            self.trace.record_drop(self.now, node, Some(port), "no link on port", || None);
             self.pool.give(buf);
             return;
         };
@@ -318,7 +319,7 @@ impl World {
                 self.queue.push(at, ev);
             }
             Err(why) => {
-                self.trace.push(Record::Drop { at: self.now, node, port: Some(port), reason: why.reason() });
+                self.trace.record_drop(self.now, node, Some(port), why.reason(), || None);
                 self.pool.give(buf);
             }
         }

@@ -129,6 +129,11 @@ pub enum Cmd {
         /// wall time, peak memory — for sizing a lab.
         #[arg(long)]
         stats: bool,
+        /// After the transcript: every packet that died, where and why (the step that was
+        /// running, the namespace and interface, the setting or iptables rule), alike drops
+        /// counted on one line. Sim only so far.
+        #[arg(long, conflicts_with = "quiet")]
+        explain: bool,
     },
     /// Validate scenarios without running them (syntax, names, configuration): every error.
     Check {

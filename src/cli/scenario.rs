@@ -6,7 +6,7 @@
 use super::find::{self, Found};
 use super::out::{self, Kind};
 use super::{Done, Exit, Fail, kernel_fail};
-use nslab::scenarios::render::{json, transcript};
+use nslab::scenarios::render::{explain, json, transcript};
 use nslab::scenarios::{self, command::Scenario, run::sim};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -27,6 +27,8 @@ pub struct RunOpts<'a> {
     pub kernel: bool,
     /// Print the run's statistics at the end.
     pub stats: bool,
+    /// Explain every packet that died, after the transcript.
+    pub explain: bool,
 }
 
 /// A spinner on stderr while a long piece of work runs, on a terminal only (indicatif hides
@@ -77,6 +79,12 @@ fn run_on(name: &str, text: &str, sc: &Scenario, o: &RunOpts<'_>, live: bool) ->
 /// kernel (each validates first: kernel mode runs nothing `check` refuses), print, write
 /// captures, report.
 pub fn run(arg: &str, o: RunOpts<'_>) -> Done {
+    if o.explain && o.kernel {
+        return Err(Fail::input(
+            "nslab run --explain: not supported yet on the kernel (its drop counters are not read yet); \
+             run without --kernel to see why the sim drops each packet",
+        ));
+    }
     let found = find::scenario(arg)?;
     let (name, text) = (&found.name, &found.text);
     let sc = load(&found)?;
@@ -108,6 +116,18 @@ pub fn run(arg: &str, o: RunOpts<'_>) -> Done {
     } else if !o.quiet && !live {
         out::raw(&transcript::text(&out.rendered));
     }
+    if o.explain && !o.json {
+        let lines = explain::explain(&out, &nodes);
+        match lines.is_empty() {
+            true => out::line("explain: no packet was dropped"),
+            false => {
+                out::line("explain: why packets died");
+                for l in lines {
+                    out::line(&format!("  {l}"));
+                }
+            }
+        }
+    }
     match o.pcap {
         Some(dir) => write_pcaps(&out, found.path.as_deref(), dir)?,
         None => {
@@ -133,14 +153,12 @@ pub fn run(arg: &str, o: RunOpts<'_>) -> Done {
 fn stats(out: &transcript::Outcome, engine: Option<Engine>, wall: std::time::Duration) -> String {
     use nslab::sim_core::Record;
     let frames = out.records.iter().filter(|r| matches!(r, Record::Frame { .. })).count();
-    let mut drops: BTreeMap<&str, usize> = BTreeMap::new();
-    for r in &out.records {
-        if let Record::Drop { reason, .. } = r {
-            *drops.entry(reason).or_default() += 1;
-        }
+    let mut drops: BTreeMap<&str, u64> = BTreeMap::new();
+    for ((_, _, reason), n) in &out.drop_counts {
+        *drops.entry(reason).or_default() += n;
     }
-    let total: usize = drops.values().sum();
-    let mut by: Vec<(&&str, &usize)> = drops.iter().collect();
+    let total: u64 = drops.values().sum();
+    let mut by: Vec<(&&str, &u64)> = drops.iter().collect();
     by.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     let reasons: Vec<String> = by.iter().map(|(r, n)| format!("{n} {r}")).collect();
     let mut s = String::new();
@@ -162,14 +180,17 @@ fn stats(out: &transcript::Outcome, engine: Option<Engine>, wall: std::time::Dur
     s
 }
 
-/// The names of the namespaces a sim run's drop and event records name.
+/// The names of the namespaces a sim run's drops (recorded or counted) and events name.
 fn node_names(r: &sim::Run) -> BTreeMap<nslab::sim_core::NodeId, String> {
     use nslab::sim_core::Record;
     let mut names = BTreeMap::new();
-    for rec in r.records() {
-        if let Record::Drop { node, .. } | Record::Event { node, .. } = rec {
-            names.entry(*node).or_insert_with(|| r.lab.netns_name(*node).unwrap_or("root").to_string());
-        }
+    let counted = r.lab.world().trace().drop_counts().keys().map(|k| k.0);
+    let recorded = r.records().iter().filter_map(|rec| match rec {
+        Record::Drop { node, .. } | Record::Event { node, .. } => Some(*node),
+        _ => None,
+    });
+    for node in counted.chain(recorded) {
+        names.entry(node).or_insert_with(|| r.lab.netns_name(node).unwrap_or("root").to_string());
     }
     names
 }

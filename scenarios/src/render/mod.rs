@@ -1,6 +1,8 @@
-//! The renderers: a run's trace → what a user reads (transcript, JSON lines, pcapng) and
-//! each step's output, checked against its expectations. They read the trace only.
+//! The renderers: a run's trace → what a user reads (transcript, JSON lines, pcapng, the
+//! explanation of its drops) and each step's output, checked against its expectations.
+//! They read the trace only.
 
 pub mod expect;
+pub mod explain;
 pub mod json;
 pub mod transcript;

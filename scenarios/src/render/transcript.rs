@@ -300,6 +300,9 @@ pub struct Outcome {
     pub how: String,
     /// Its time zero in ns since 1970: [`SIM_EPOCH_NS`], or when a kernel run began.
     pub epoch: u64,
+    /// Every drop, counted by node, port and reason, recorded one by one or not (the sim's;
+    /// empty on the kernel).
+    pub drop_counts: BTreeMap<sim_core::trace::DropKey, u64>,
 }
 
 impl Outcome {

@@ -600,6 +600,7 @@ impl Run {
             rendered: self.rendered.clone(),
             how: format!("(seed {}, {} s virtual)", self.seed, self.end()),
             epoch: transcript::SIM_EPOCH_NS,
+            drop_counts: self.lab.world().trace().drop_counts().clone(),
         }
     }
 

@@ -278,6 +278,13 @@ impl Lab {
         self.world.remove_node(node);
     }
 
+    /// Every namespace, the root's first (named `None`), then the named ones in the order
+    /// they were made.
+    pub fn namespaces(&self) -> Vec<(Option<&str>, NodeId)> {
+        let named = self.order.iter().map(|n| (Some(self.world.node_name(*n)), *n));
+        std::iter::once((None, self.root)).chain(named).collect()
+    }
+
     /// `ip netns list` (newest first, as the directory listing shows them).
     pub fn netns_list(&self) -> Vec<String> {
         self.order.iter().rev().map(|n| self.world.node_name(*n).to_string()).collect()

@@ -316,10 +316,14 @@ impl Table {
         Ok(())
     }
 
-    /// Walks built-in chain `name` for `p`. `log` receives LOG targets' prefixes.
-    pub fn eval(&mut self, name: &str, p: &Pkt<'_>, log: &mut dyn FnMut(&str)) -> Verdict {
+    /// Walks built-in chain `name` for `p`. `log` receives LOG targets' prefixes. Also
+    /// says where the verdict was decided, for a drop's explanation.
+    pub fn eval(&mut self, name: &str, p: &Pkt<'_>, log: &mut dyn FnMut(&str)) -> (Verdict, Decided) {
         let mut stack: Vec<(usize, usize)> = Vec::new();
-        let Some(mut ci) = self.chains.iter().position(|c| c.name == name) else { return Verdict::Accept };
+        let Some(mut ci) = self.chains.iter().position(|c| c.name == name) else {
+            return (Verdict::Accept, Decided { chain: usize::MAX, rule: None });
+        };
+        let policy = |ch: &Chain| if ch.policy != Some(false) { Verdict::Accept } else { Verdict::Drop };
         let mut ri = 0;
         loop {
             if ri >= self.chains[ci].rules.len() {
@@ -335,7 +339,7 @@ impl Table {
                             ch.policy_counters.pkts += 1;
                             ch.policy_counters.bytes += p.len as u64;
                         }
-                        return if ch.policy != Some(false) { Verdict::Accept } else { Verdict::Drop };
+                        return (policy(ch), Decided { chain: ci, rule: None });
                     }
                 }
             }
@@ -346,24 +350,21 @@ impl Table {
             }
             counters.pkts += 1;
             counters.bytes += p.len as u64;
-            match &rule.target {
-                Target::Accept => return Verdict::Accept,
-                Target::Drop => return Verdict::Drop,
-                Target::Reject(w) => return Verdict::Reject(*w),
+            let here = Decided { chain: ci, rule: Some(ri as u32) };
+            match &self.chains[ci].rules[ri - 1].0.target {
+                Target::Accept => return (Verdict::Accept, here),
+                Target::Drop => return (Verdict::Drop, here),
+                Target::Reject(w) => return (Verdict::Reject(*w), here),
                 Target::Log { prefix } => log(prefix.as_deref().unwrap_or("")),
                 Target::Return => match stack.pop() {
                     Some((c, r)) => {
                         ci = c;
                         ri = r;
                     }
-                    None => {
-                        let ch = &mut self.chains[ci];
-                        return if ch.policy != Some(false) { Verdict::Accept } else { Verdict::Drop };
-                    }
+                    None => return (policy(&self.chains[ci]), Decided { chain: ci, rule: None }),
                 },
                 Target::Jump(j) => {
-                    let j = j.clone();
-                    if let Some(n) = self.chains.iter().position(|c| c.name == j)
+                    if let Some(n) = self.chains.iter().position(|c| c.name == *j)
                         && stack.len() < 64
                     {
                         stack.push((ci, ri));
@@ -372,11 +373,27 @@ impl Table {
                     }
                 }
                 t @ (Target::Masquerade { .. } | Target::Snat { .. } | Target::Dnat { .. }) => {
-                    return Verdict::Nat(t.clone());
+                    return (Verdict::Nat(t.clone()), here);
                 }
             }
         }
     }
+
+    /// The name of the chain a [`Decided`] names.
+    pub fn chain_name(&self, d: Decided) -> Option<&str> {
+        self.chains.get(d.chain).map(|c| c.name.as_str())
+    }
+}
+
+/// Where [`Table::eval`] decided: the chain (by its place in the table) and the rule's
+/// number in it, from 1 as `iptables -L --line-numbers` counts; `None`: the chain's policy
+/// (or a `RETURN` from a built-in chain, which applies it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Decided {
+    /// The chain's index in the table.
+    pub chain: usize,
+    /// The rule's number, or `None` for the policy.
+    pub rule: Option<u32>,
 }
 
 /// Both tables of a namespace.

@@ -6,12 +6,13 @@
 //! match), as the kernel registers its hooks only then.
 
 use super::{Netns, TimerKey};
+use crate::netfilter::cli::TableId;
 use crate::netfilter::conntrack::{Dir, Timeouts, Tuple};
 use crate::netfilter::nat::{self, Manip, Seen};
 use crate::netfilter::rule::{Pkt, Target, ct};
-use crate::netfilter::table::Verdict;
+use crate::netfilter::table::{Decided, Verdict};
 use crate::netfilter::tcp;
-use sim_core::{Context, Instant, PortId, Stream};
+use sim_core::{Context, Instant, Stream};
 use std::net::Ipv4Addr;
 
 /// A packet's connection, as the hooks pass it along.
@@ -129,7 +130,7 @@ impl Netns {
                 let chain = if in_if.is_some() { "PREROUTING" } else { "OUTPUT" };
                 let (i, o) = (if_name(&self.ifaces, in_if), if_name(&self.ifaces, out_if));
                 let view = pkt_view(pkt, i, o, state);
-                let v = self.nf.tables.nat.eval(chain, &view, &mut |_| {});
+                let (v, at) = self.nf.tables.nat.eval(chain, &view, &mut |_| {});
                 match v {
                     Verdict::Nat(Target::Dnat { to, ports }) => {
                         if let Some(e) = self.nf.ct.get(c.id) {
@@ -139,7 +140,9 @@ impl Netns {
                     }
                     Verdict::Drop | Verdict::Reject(_) => {
                         self.nf.ct.discard(c.id);
-                        cx.drop_frame(in_if.map(PortId), "iptables nat: dropped");
+                        self.drop_ip(cx, in_if.or(out_if), "iptables nat: dropped", pkt, |ns, c| {
+                            ns.nf_decided(c, TableId::Nat, at)
+                        });
                         return Err(Dropped);
                     }
                     _ => {}
@@ -232,7 +235,7 @@ impl Netns {
         let (i, o) = (if_name(&self.ifaces, in_if), if_name(&self.ifaces, out_if));
         let view = pkt_view(pkt, i, o, t.state);
         let mut logs = Vec::new();
-        let v = self.nf.tables.filter.eval(chain, &view, &mut |p| logs.push(p.to_string()));
+        let (v, at) = self.nf.tables.filter.eval(chain, &view, &mut |p| logs.push(p.to_string()));
         for prefix in logs {
             let line = format!(
                 "{prefix}IN={} OUT={} SRC={} DST={} LEN={} PROTO={}",
@@ -251,15 +254,51 @@ impl Netns {
             Verdict::Accept | Verdict::Nat(_) => Ok(()),
             Verdict::Drop => {
                 self.nf_forget(t);
-                cx.drop_frame(in_if.or(out_if).map(PortId), "iptables: DROP");
+                self.drop_ip(cx, in_if.or(out_if), "iptables: DROP", pkt, |ns, c| {
+                    ns.nf_decided(c, TableId::Filter, at);
+                    if ns.nf.tables.tracking() {
+                        Self::nf_state_note(c, t.state);
+                    }
+                });
                 Err(Dropped)
             }
             Verdict::Reject(w) => {
                 self.nf_forget(t);
-                cx.drop_frame(in_if.or(out_if).map(PortId), "iptables: REJECT");
+                self.drop_ip(cx, in_if.or(out_if), "iptables: REJECT", pkt, |ns, c| {
+                    ns.nf_decided(c, TableId::Filter, at);
+                    if ns.nf.tables.tracking() {
+                        Self::nf_state_note(c, t.state);
+                    }
+                });
                 self.icmp_error(cx, pkt, crate::netns::icmp::kind::DEST_UNREACH, w.code(), 0);
                 Err(Dropped)
             }
+        }
+    }
+
+    /// Names the table, chain and rule `at` of a verdict in a drop's context, and the rule
+    /// as `iptables -S` prints it (or the chain's policy).
+    fn nf_decided(&self, c: &mut sim_core::DropContext, table: TableId, at: Decided) {
+        let t = self.nf.tables.table(table);
+        c.table = Some(if table == TableId::Nat { "nat" } else { "filter" });
+        c.chain = t.chain_name(at).map(str::to_string);
+        c.rule = at.rule;
+        let chain = t.chains.get(at.chain);
+        c.spec = match (chain, at.rule) {
+            (Some(ch), Some(n)) => ch
+                .rules
+                .get(n as usize - 1)
+                .map(|(r, _)| format!("-A {}{}", ch.name, crate::netfilter::show::rule_spec(r))),
+            (Some(ch), None) => Some(format!("-P {} DROP", ch.name)),
+            _ => None,
+        };
+    }
+
+    /// The conntrack state a filter rule saw, in iptables' words, for a drop's context.
+    fn nf_state_note(c: &mut sim_core::DropContext, state: u8) {
+        let names: Vec<&str> = ct::NAMES.iter().filter(|(b, _)| state & b != 0).map(|(_, n)| *n).collect();
+        if !names.is_empty() {
+            c.note = Some(format!("conntrack state {}", names.join(",")));
         }
     }
 
@@ -291,7 +330,7 @@ impl Netns {
             let chain = if out_if.is_some() { "POSTROUTING" } else { "INPUT" };
             let (i, o) = (if_name(&self.ifaces, in_if), if_name(&self.ifaces, out_if));
             let view = pkt_view(pkt, i, o, t.state);
-            let v = self.nf.tables.nat.eval(chain, &view, &mut |_| {});
+            let (v, at) = self.nf.tables.nat.eval(chain, &view, &mut |_| {});
             let to = match v {
                 Verdict::Nat(Target::Masquerade { ports }) => {
                     let src = out_if.and_then(|o| self.select_src(o, nexthop));
@@ -300,7 +339,9 @@ impl Netns {
                 Verdict::Nat(Target::Snat { to, ports }) => Some((to, ports)),
                 Verdict::Drop | Verdict::Reject(_) => {
                     self.nf.ct.discard(c.id);
-                    cx.drop_frame(out_if.map(PortId), "iptables nat: dropped");
+                    self.drop_ip(cx, out_if.or(in_if), "iptables nat: dropped", pkt, |ns, c| {
+                        ns.nf_decided(c, TableId::Nat, at)
+                    });
                     return Err(Dropped);
                 }
                 _ => None,
@@ -313,7 +354,9 @@ impl Netns {
                         None => {
                             self.nf.nat_exhausted += 1;
                             self.nf.ct.discard(c.id);
-                            cx.drop_frame(out_if.map(PortId), "nat: no free source port");
+                            self.drop_ip(cx, out_if, "nat: no free source port", pkt, |ns, c| {
+                                ns.nf_decided(c, TableId::Nat, at)
+                            });
                             return Err(Dropped);
                         }
                     }

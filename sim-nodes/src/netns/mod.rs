@@ -14,6 +14,7 @@
 
 pub mod bridge;
 mod bridging;
+mod drop;
 pub mod fib;
 pub mod hooks;
 pub mod icmp;
@@ -244,6 +245,10 @@ impl Netns {
     /// Sysctl values.
     pub fn sysctl(&self) -> &Sysctl {
         &self.sysctl
+    }
+    /// The iptables tables (`filter`, `nat`), as `iptables -S` would show them.
+    pub fn iptables_tables(&self) -> &crate::netfilter::table::Tables {
+        &self.nf.tables
     }
     /// Counters.
     pub fn counters(&self) -> &Counters {

@@ -130,6 +130,8 @@ pub enum Action {
     Failed {
         /// Interface.
         ifindex: u32,
+        /// The address that did not answer.
+        nexthop: Ipv4Addr,
         /// The IP packet.
         packet: Vec<u8>,
     },
@@ -281,7 +283,7 @@ impl NeighTable {
             timers.set(TimerKey::Neigh(key), None);
             actions.push(Action::Changed(key));
             for packet in e.queue.drain(..) {
-                actions.push(Action::Failed { ifindex: key.0, packet });
+                actions.push(Action::Failed { ifindex: key.0, nexthop: key.1, packet });
             }
             return;
         }

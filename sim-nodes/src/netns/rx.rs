@@ -31,7 +31,7 @@ impl Netns {
         self.counters.rx_frames += 1;
         if frame.len() < 14 {
             self.counters.rx_malformed += 1;
-            cx.drop_frame(Some(sim_core::PortId(ifindex)), "runt frame");
+            self.drop_l2(cx, ifindex, "runt frame");
             return;
         }
         if let Some(br) = i.master {
@@ -65,17 +65,16 @@ impl Netns {
             ethertype::IPV4 => self.rx_ipv4(cx, ifindex, pkt, payload),
             _ => {
                 self.counters.rx_malformed += 1;
-                cx.drop_frame(Some(sim_core::PortId(ifindex)), "unknown ethertype");
+                self.drop_l2(cx, ifindex, "unknown ethertype");
             }
         }
     }
 
     /// `arp_process` with `arp_ignore=0`, `arp_accept=0`, no proxy ARP.
     fn rx_arp(&mut self, cx: &mut Context<'_>, ifindex: u32, pkt: PktType, payload: &[u8]) {
-        let port = Some(sim_core::PortId(ifindex));
         let Some(a) = Arp::parse(payload) else {
             self.counters.rx_malformed += 1;
-            cx.drop_frame(port, "malformed arp");
+            self.drop_l2(cx, ifindex, "malformed arp");
             return;
         };
         if a.spa.is_multicast()
@@ -84,7 +83,7 @@ impl Netns {
             || a.tpa.is_loopback()
             || a.sha.is_multicast()
         {
-            cx.drop_frame(port, "martian arp");
+            self.drop_l2(cx, ifindex, "martian arp");
             return;
         }
         let Some(i) = self.ifaces.get(&ifindex) else { return };
@@ -134,26 +133,25 @@ impl Netns {
 
     /// `ip_rcv`: validate, then deliver locally or forward.
     pub(crate) fn rx_ipv4(&mut self, cx: &mut Context<'_>, ifindex: u32, pkt: PktType, payload: &[u8]) {
-        let port = Some(sim_core::PortId(ifindex));
         let ip = match Ipv4::new_checked(payload) {
             Ok(ip) => ip,
             Err(e) => {
                 self.counters.rx_malformed += 1;
-                cx.drop_frame(port, if e == Ipv4Error::Checksum { "bad ip checksum" } else { "bad ip header" });
+                self.drop_l2(cx, ifindex, if e == Ipv4Error::Checksum { "bad ip checksum" } else { "bad ip header" });
                 return;
             }
         };
         if ip.is_fragment() {
-            cx.drop_frame(port, "not supported yet: ip fragment reassembly");
+            self.drop_ip(cx, Some(ifindex), "not supported yet: ip fragment reassembly", ip.packet(), |_, _| {});
             return;
         }
         let (src, dst) = (ip.src(), ip.dst());
         if src.is_multicast() || src.is_broadcast() || (src.is_loopback() && ifindex != super::LO) {
-            cx.drop_frame(port, "martian source");
+            self.drop_ip(cx, Some(ifindex), "martian source", ip.packet(), |_, _| {});
             return;
         }
         if dst.is_multicast() {
-            cx.drop_frame(port, "not supported yet: ip multicast");
+            self.drop_ip(cx, Some(ifindex), "not supported yet: ip multicast", ip.packet(), |_, _| {});
             return;
         }
         if self.nf_active() {
@@ -209,7 +207,9 @@ impl Netns {
         if !self.ifaces.get(&in_if).is_some_and(|i| i.forwarding) {
             // ip_route_input_slow: no forwarding → EHOSTUNREACH; ip_error sends nothing.
             self.counters.fwd_disabled += 1;
-            cx.drop_frame(Some(sim_core::PortId(in_if)), "forwarding disabled");
+            self.drop_ip(cx, Some(in_if), "forwarding disabled", ip.packet(), |ns, c| {
+                c.note = Some(ns.forwarding_note(in_if))
+            });
             forget(self);
             return;
         }
@@ -220,13 +220,15 @@ impl Netns {
             if self.icmp_rl.route_error(cx.now(), ip.src()) {
                 self.icmp_error(cx, orig, kind::DEST_UNREACH, code::NET_UNREACH, 0);
             }
-            cx.drop_frame(Some(sim_core::PortId(in_if)), "no route to host");
+            self.drop_ip(cx, Some(in_if), "no route to host", orig, |ns, c| c.note = Some(ns.no_route_note()));
             return;
         };
         if ip.ttl() <= 1 {
             forget(self);
             self.icmp_error(cx, orig, kind::TIME_EXCEEDED, 0, 0);
-            cx.drop_frame(Some(sim_core::PortId(in_if)), "ttl exceeded");
+            self.drop_ip(cx, Some(in_if), "ttl exceeded", orig, |_, c| {
+                c.note = Some(format!("arrived with ttl {}", ip.ttl()))
+            });
             return;
         }
         let mtu = self.ifaces.get(&route.dev).map_or(1500, |i| i.mtu) as usize;
@@ -235,7 +237,10 @@ impl Netns {
             if ip.df() {
                 self.icmp_error(cx, orig, kind::DEST_UNREACH, code::FRAG_NEEDED, mtu as u32);
             }
-            cx.drop_frame(Some(sim_core::PortId(in_if)), "not supported yet: ip fragmentation");
+            self.drop_ip(cx, Some(in_if), "not supported yet: ip fragmentation", orig, |ns, c| {
+                let out = ns.ifaces.get(&route.dev).map_or("?", |i| i.name.as_str());
+                c.note = Some(format!("{} bytes, mtu {mtu} on {out}", orig.len()));
+            });
             return;
         }
         let nexthop = route.gateway.unwrap_or(ip.dst());
@@ -273,10 +278,15 @@ impl Netns {
                     Some(id) if p.len() >= 8 => {
                         let meta = Meta::Udp { in_if, src: ip.src(), dst: ip.dst(), sport, dport };
                         if !self.socks.push(id, meta, &p[8..]) {
-                            cx.drop_frame(Some(sim_core::PortId(in_if)), "udp: socket receive queue full");
+                            self.drop_ip(cx, Some(in_if), "udp: socket receive queue full", ip.packet(), |_, _| {});
                         }
                     }
-                    _ if !bcast => self.icmp_error(cx, ip.packet(), kind::DEST_UNREACH, code::PORT_UNREACH, 0),
+                    _ if !bcast => {
+                        self.icmp_error(cx, ip.packet(), kind::DEST_UNREACH, code::PORT_UNREACH, 0);
+                        self.drop_ip(cx, Some(in_if), "udp: no socket", ip.packet(), |_, c| {
+                            c.note = Some(format!("nothing listens on udp port {dport}"))
+                        });
+                    }
                     _ => {}
                 }
             }
@@ -295,7 +305,7 @@ impl Netns {
         let m = ip.payload();
         if m.len() < 8 || wire::checksum(m) != 0 {
             self.counters.rx_malformed += 1;
-            cx.drop_frame(Some(sim_core::PortId(in_if)), "bad icmp checksum");
+            self.drop_ip(cx, Some(in_if), "bad icmp checksum", ip.packet(), |_, _| {});
             return;
         }
         self.deliver_raw_icmp(cx, in_if, ip);
@@ -344,7 +354,7 @@ impl Netns {
             from = id.succ();
             let meta = Meta::Icmp { src: ip.src(), dst: ip.dst(), ttl: ip.ttl() };
             if !self.socks.push(id, meta, ip.payload()) {
-                cx.drop_frame(Some(sim_core::PortId(in_if)), "raw: socket receive queue full");
+                self.drop_ip(cx, Some(in_if), "raw: socket receive queue full", ip.packet(), |_, _| {});
             }
         }
     }

@@ -221,7 +221,7 @@ impl Netns {
         // goes if the carrier returns before ARP gives up (which drops it silently when
         // `lo` is down: the error to the sender cannot be delivered).
         if !i.admin_up {
-            cx.drop_frame(Some(PortId(ifindex)), "interface down");
+            self.drop_ip(cx, Some(ifindex), "interface down", packet, |_, _| {});
             return;
         }
         if self.is_broadcast(nexthop, Some(ifindex)) {
@@ -267,7 +267,11 @@ impl Netns {
             return;
         }
         if !i.is_running() {
-            cx.drop_frame(Some(PortId(ifindex)), if i.admin_up { "no carrier" } else { "interface down" });
+            let why = if i.admin_up { "no carrier" } else { "interface down" };
+            match et {
+                ethertype::IPV4 => self.drop_ip(cx, Some(ifindex), why, payload, |_, _| {}),
+                _ => self.drop_l2(cx, ifindex, why),
+            }
             return;
         }
         let (src, bridge) = (i.mac, i.is_bridge());
@@ -395,8 +399,11 @@ impl Netns {
                     );
                 }
                 Action::Send { ifindex, mac, packet } => self.xmit(cx, ifindex, mac, ethertype::IPV4, &packet),
-                Action::Failed { packet, .. } => {
+                Action::Failed { ifindex, nexthop, packet } => {
                     self.icmp_error(cx, &packet, icmp::kind::DEST_UNREACH, icmp::code::HOST_UNREACH, 0);
+                    self.drop_ip(cx, Some(ifindex), "neighbour failed", &packet, |_, c| {
+                        c.note = Some(format!("no ARP reply from {nexthop}"))
+                    });
                 }
                 Action::Changed(key) => self.neigh_event(cx, key),
             }
