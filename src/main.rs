@@ -26,6 +26,9 @@ fn main() -> ExitCode {
         Some(Cmd::Check { files }) => scenario::check(&files),
         Some(Cmd::Diff { file, seed, json, verbose }) => scenario::diff(&file, seed, json.as_deref(), verbose),
         Some(Cmd::Sweep(args)) => cli::sweep::sweep(args),
+        Some(Cmd::Graph { file, at, format, output, seed }) => {
+            cli::picture::graph(&file, at, format, output.as_deref(), seed)
+        }
         Some(Cmd::List { dir }) => scenario::list(&dir.unwrap_or_else(nslab::default_scenario_dir)),
         Some(Cmd::Doctor) => scenario::doctor(),
         Some(Cmd::Kernel { cmd: KernelCmd::Gc }) => scenario::gc(),

@@ -1,12 +1,13 @@
 //! The `nslab` command line: its arguments (clap), its exit statuses, and one module per
 //! group of subcommands — `scenario.rs` (run, check, convert, all, list, diff), `sweep.rs`
-//! (sweep, merge), `find.rs` (what `run FILE` names: a path, `-`, a bundled scenario),
+//! (sweep, merge), `picture.rs` (graph), `find.rs` (what `run FILE` names: a path, `-`, a bundled scenario),
 //! `out.rs` (stdout for results, stderr for diagnostics, colour).
 //!
 //! It owns the process's streams and exit status; the work is the library's.
 
 pub mod find;
 pub mod out;
+pub mod picture;
 pub mod scenario;
 pub mod sweep;
 
@@ -159,6 +160,25 @@ pub enum Cmd {
         /// Also print both transcripts.
         #[arg(long, short)]
         verbose: bool,
+    },
+    /// Draw a scenario's topology: namespaces with their interfaces and addresses, veth
+    /// pairs, bridges and their ports, routers and NAT boxes, captured interfaces.
+    Graph {
+        /// The scenario (a file, `-`, or a bundled name).
+        file: String,
+        /// Draw the lab as it stands after the command on this line of the file (default:
+        /// after the last).
+        #[arg(long, value_name = "LINE")]
+        at: Option<u32>,
+        /// What to write.
+        #[arg(long, value_enum, default_value = "svg")]
+        format: picture::GraphFormat,
+        /// Write it to this file instead of stdout.
+        #[arg(long, short, value_name = "PATH")]
+        output: Option<PathBuf>,
+        /// The sim's seed (MAC addresses and DHCP leases may depend on it).
+        #[arg(long)]
+        seed: Option<u64>,
     },
     /// Run scenarios for many seeds, in parallel: which seeds break an expectation.
     Sweep(sweep::SweepArgs),
