@@ -29,6 +29,9 @@ fn main() -> ExitCode {
         Some(Cmd::Graph { file, at, format, output, seed }) => {
             cli::picture::graph(&file, at, format, output.as_deref(), seed)
         }
+        Some(Cmd::Flow { file, format, output, max, seed }) => {
+            cli::picture::flow(&file, format, output.as_deref(), max, seed)
+        }
         Some(Cmd::List { dir }) => scenario::list(&dir.unwrap_or_else(nslab::default_scenario_dir)),
         Some(Cmd::Doctor) => scenario::doctor(),
         Some(Cmd::Kernel { cmd: KernelCmd::Gc }) => scenario::gc(),

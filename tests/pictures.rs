@@ -80,3 +80,55 @@ fn at_draws_the_lab_as_it_stood() {
     assert_eq!(past.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&past.stderr).contains("has commands on lines 6 to 110"));
 }
+
+/// E8's ladder: lan → router → wan and back, each frame once though both sides of the
+/// router capture it, the NAT's rewrite named on the frame that leaves the router.
+#[test]
+fn the_flow_shows_each_hop_once_and_the_nat_rewrite() {
+    let m = stdout(&nslab(&["flow", "e08-masquerade", "--format", "mermaid", "--max", "4"]));
+    let want = "sequenceDiagram
+  participant p0 as lan
+  participant p1 as router
+  participant p2 as wan
+  p0->>p1: [0.028] IP 192.0.2.1 > 203.0.113.1: ICMP echo request, id 36601, seq 1, length 64
+  p1->>p2: [0.028] IP 203.0.113.254 > 203.0.113.1: ICMP echo request, id 36601, seq 1, length 64
+  Note over p1: NAT: src 192.0.2.1 → 203.0.113.254
+  p2->>p1: [0.028] IP 203.0.113.1 > 203.0.113.254: ICMP echo reply, id 36601, seq 1, length 64
+  p1->>p0: [0.028] IP 203.0.113.1 > 192.0.2.1: ICMP echo reply, id 36601, seq 1, length 64
+  Note over p1: NAT: dst 203.0.113.254 → 192.0.2.1
+  Note over p0: 28 more not drawn (--max)
+";
+    assert_eq!(m, want);
+}
+
+/// E3's ladder marks where packets died and why, on the router's line.
+#[test]
+fn the_flow_marks_drops() {
+    let m = stdout(&nslab(&["flow", "e03", "--format", "mermaid"]));
+    assert!(m.starts_with("sequenceDiagram\n  participant p0 as ns1\n  participant p1 as router\n"), "{m}");
+    assert!(
+        m.contains(
+            "  Note over p1: [16.028] ✕ dropped 192.0.2.1 > 198.51.100.1: ICMP echo request: forwarding is disabled \
+             (net.ipv4.ip_forward=0)\n"
+        ),
+        "{m}"
+    );
+    assert_eq!(m.matches("✕ dropped").count(), 10, "{m}");
+}
+
+/// The SVG is well-formed with an arrow per frame; the HTML page holds it and fetches
+/// nothing; a scenario without captures is refused with what to add.
+#[test]
+fn the_flow_as_svg_and_html() {
+    let svg = stdout(&nslab(&["flow", "e08-masquerade", "--max", "12"]));
+    let doc = roxmltree::Document::parse(&svg).expect("well-formed SVG");
+    let arrows = doc.descendants().filter(|n| n.has_tag_name("line") && n.attribute("marker-end").is_some()).count();
+    assert_eq!(arrows, 12);
+    let html = stdout(&nslab(&["flow", "e08-masquerade", "--format", "html"]));
+    assert!(html.starts_with("<!DOCTYPE html>\n"), "{html}");
+    assert!(html.contains("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+    assert!(!html.contains("<script") && !html.contains("<link") && !html.contains("src="), "self-contained");
+    let none = nslab(&["flow", "e04-two-routers"]);
+    assert_eq!(none.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&none.stderr).contains("nothing was captured: start a capture"));
+}

@@ -480,7 +480,12 @@ impl Kernel {
             Err(msg) => return Ok(Err(msg)),
         };
         let pid = CAPTURE_PID_BASE + id.0;
-        self.captures.push(CaptureName { id, name: format!("{}/{dev}", label.unwrap_or("root")), filter: shown });
+        self.captures.push(CaptureName {
+            id,
+            name: format!("{}/{dev}", label.unwrap_or("root")),
+            filter: shown,
+            peer: None,
+        });
         self.caps.push(Cap { cap, ns, pid, ended: false });
         Ok(Ok((id, pid)))
     }

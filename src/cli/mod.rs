@@ -1,6 +1,6 @@
 //! The `nslab` command line: its arguments (clap), its exit statuses, and one module per
 //! group of subcommands — `scenario.rs` (run, check, convert, all, list, diff), `sweep.rs`
-//! (sweep, merge), `picture.rs` (graph), `find.rs` (what `run FILE` names: a path, `-`, a bundled scenario),
+//! (sweep, merge), `picture.rs` (graph, flow), `find.rs` (what `run FILE` names: a path, `-`, a bundled scenario),
 //! `out.rs` (stdout for results, stderr for diagnostics, colour).
 //!
 //! It owns the process's streams and exit status; the work is the library's.
@@ -177,6 +177,24 @@ pub enum Cmd {
         #[arg(long, short, value_name = "PATH")]
         output: Option<PathBuf>,
         /// The sim's seed (MAC addresses and DHCP leases may depend on it).
+        #[arg(long)]
+        seed: Option<u64>,
+    },
+    /// Draw what crossed a scenario's captured interfaces as a ladder: a column per
+    /// namespace, an arrow per frame with tcpdump's line, NAT rewrites, drops and why.
+    Flow {
+        /// The scenario (a file, `-`, or a bundled name).
+        file: String,
+        /// What to write.
+        #[arg(long, value_enum, default_value = "svg")]
+        format: picture::FlowFormat,
+        /// Write it to this file instead of stdout.
+        #[arg(long, short, value_name = "PATH")]
+        output: Option<PathBuf>,
+        /// Draw at most this many frames and drops.
+        #[arg(long, default_value_t = 300)]
+        max: usize,
+        /// The sim's seed.
         #[arg(long)]
         seed: Option<u64>,
     },

@@ -1,13 +1,15 @@
-//! `graph`: a scenario's topology as a picture (SVG, dot, Mermaid), from the sim's lab as
-//! it stands after a given line of the file or at the end.
+//! `graph` and `flow`: a scenario's topology as a picture (SVG, dot, Mermaid), from the
+//! sim's lab as it stands after a given line of the file or at the end; what crossed its
+//! captured interfaces as a ladder (SVG, Mermaid, HTML).
 //!
 //! It owns the options and where the picture goes; the drawing is the library's
-//! (`scenarios::render::graph`).
+//! (`scenarios::render::graph`, `scenarios::render::flow`).
 
 use super::find;
 use super::out;
 use super::{Done, Exit, Fail};
 use clap::ValueEnum;
+use nslab::scenarios::render::flow::Flow;
 use nslab::scenarios::render::graph::Topology;
 use nslab::scenarios::{self, run::sim};
 use std::path::Path;
@@ -55,10 +57,50 @@ pub fn graph(arg: &str, at: Option<u32>, format: GraphFormat, output: Option<&Pa
         GraphFormat::Dot => t.dot(),
         GraphFormat::Mermaid => t.mermaid(),
     };
+    write("graph", &picture, output)
+}
+
+fn write(cmd: &str, picture: &str, output: Option<&Path>) -> Done {
     match output {
         Some(p) => std::fs::write(p, picture)
-            .map_err(|e| Fail { code: Exit::Failed, message: format!("nslab graph: {}: {e}", p.display()) })?,
-        None => out::raw(&picture),
+            .map_err(|e| Fail { code: Exit::Failed, message: format!("nslab {cmd}: {}: {e}", p.display()) })?,
+        None => out::raw(picture),
     }
     Ok(Exit::Ok)
+}
+
+/// What `flow` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FlowFormat {
+    /// One SVG document.
+    Svg,
+    /// A Mermaid sequence diagram (renders in GitHub's Markdown).
+    Mermaid,
+    /// One self-contained HTML page holding the SVG.
+    Html,
+}
+
+/// `nslab flow FILE [--format F] [-o PATH] [--max N] [--seed N]`.
+pub fn flow(arg: &str, format: FlowFormat, output: Option<&Path>, max: usize, seed: Option<u64>) -> Done {
+    let found = find::scenario(arg)?;
+    let (name, text) = (&found.name, &found.text);
+    let sc = scenarios::load(name, text).map_err(|e| Fail::input(e.to_string()))?;
+    scenarios::check(name, text, &sc).map_err(|e| Fail::input(e.to_string()))?;
+    let opts = sim::RunOptions { seed, dry_run: false, event_budget: None };
+    let run = sim::run(name, text, &sc, &opts).map_err(|e| Fail { code: Exit::Failed, message: e.to_string() })?;
+    let mut nodes = std::collections::BTreeMap::new();
+    for r in run.records() {
+        if let nslab::sim_core::Record::Drop { node, .. } = r {
+            nodes.entry(*node).or_insert_with(|| run.lab.netns_name(*node).unwrap_or("root").to_string());
+        }
+    }
+    let order = Topology::of(&run.lab).reading_order();
+    let f =
+        Flow::of(&run.outcome(), &nodes, &order, max).map_err(|e| Fail::input(format!("nslab flow: {name}: {e}")))?;
+    let picture = match format {
+        FlowFormat::Svg => f.svg(),
+        FlowFormat::Mermaid => f.mermaid(),
+        FlowFormat::Html => f.html(name),
+    };
+    write("flow", &picture, output)
 }

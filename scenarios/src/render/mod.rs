@@ -5,6 +5,7 @@
 
 pub mod expect;
 pub mod explain;
+pub mod flow;
 pub mod graph;
 pub mod json;
 pub mod transcript;

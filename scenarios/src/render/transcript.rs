@@ -163,6 +163,9 @@ pub struct CaptureName {
     pub name: String,
     /// The tcpdump filter, if any.
     pub filter: Option<String>,
+    /// The namespace at the other end of the captured veth (`root` for the root's), where
+    /// the back end knows it: what `nslab flow` draws a frame's arrow to.
+    pub peer: Option<String>,
 }
 
 /// The captures of a sim run, named (see [`unique_names`]).
@@ -174,6 +177,7 @@ pub fn captures_of(lab: &Lab) -> Vec<CaptureName> {
             id: c.id,
             name: format!("{}/{}", c.netns.as_deref().unwrap_or("root"), c.iface),
             filter: (!c.filter_text.is_empty()).then(|| c.filter_text.clone()),
+            peer: c.peer.as_ref().map(|p| p.as_deref().unwrap_or("root").to_string()),
         })
         .collect();
     unique_names(&mut caps);

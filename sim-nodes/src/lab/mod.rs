@@ -108,6 +108,9 @@ pub struct CaptureInfo {
     pub iface: String,
     /// The filter as typed.
     pub filter_text: String,
+    /// The namespace at the other end of the captured veth when the capture began (`None`:
+    /// the root's; the outer `None`: not a veth, or its peer is gone).
+    pub peer: Option<Option<String>>,
 }
 
 /// The machine.
@@ -889,12 +892,20 @@ impl Lab {
             hint: e.hint,
         })?;
         let id = self.world.add_capture(node, PortId(ix), filter);
+        let peer = match self.netns(node).iface(ix).map(|i| &i.kind) {
+            Some(IfKind::Veth { link: Some(l) }) => self.veths.get(l).and_then(|ends| {
+                let other = ends.iter().find(|e| (e.node, e.ifindex) != (node, ix))?;
+                Some(self.netns_name(other.node).map(str::to_string))
+            }),
+            _ => None,
+        };
         self.captures.push(CaptureInfo {
             id,
             node,
             netns: self.netns_name(node).map(str::to_string),
             iface: dev.to_string(),
             filter_text: filter_text.to_string(),
+            peer,
         });
         let job = self.spawn(node, Box::new(crate::proc::Tcpdump::new(id, dev, writes_file)));
         Ok((job, id))

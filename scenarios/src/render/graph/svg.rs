@@ -1,6 +1,7 @@
 //! The topology drawn as SVG, laid out here (no graphviz): namespaces in columns by their
 //! distance along the veth pairs from one end of the lab (the far end of a breadth-first
-//! sweep from the first namespace, so a chain of routers reads left to right), ordered in
+//! sweep from the first namespace, so a chain of routers reads left to right, with the
+//! first namespace made in the left half), ordered in
 //! a column by the rows they connect to in the column before, each box a header (name and
 //! roles) over one row per interface; a veth pair is a curve between its two rows, a
 //! bridge's ports are indented under it. Text is monospace so widths are known without a
@@ -92,9 +93,15 @@ fn layout(t: &Topology) -> Vec<Place> {
         let d0 = bfs(&adj, first);
         let far =
             (0..n).filter(|&i| d0[i] != usize::MAX).max_by_key(|&i| (d0[i], std::cmp::Reverse(i))).unwrap_or(first);
-        let d = bfs(&adj, far);
+        let mut d = bfs(&adj, far);
         let group: Vec<usize> = (0..n).filter(|&i| d[i] != usize::MAX).collect();
         let cols = group.iter().map(|&i| d[i]).max().unwrap_or(0) + 1;
+        // The first namespace made reads on the left half.
+        if 2 * d[first] > cols - 1 {
+            for &i in &group {
+                d[i] = cols - 1 - d[i];
+            }
+        }
         // Order within a column: by the mean position of neighbours in the column before.
         let mut columns: Vec<Vec<usize>> = vec![Vec::new(); cols];
         for &i in &group {
@@ -136,6 +143,17 @@ fn row_y(t: &Topology, b: usize, p: &Place, r: usize) -> f64 {
 }
 
 impl Topology {
+    /// The namespaces as the picture reads, left to right and top to bottom: the order a
+    /// ladder's columns take.
+    pub fn reading_order(&self) -> Vec<String> {
+        let places = layout(self);
+        let mut order: Vec<usize> = (0..self.boxes.len()).collect();
+        order.sort_by(|&a, &b| {
+            (places[a].col, places[a].y).partial_cmp(&(places[b].col, places[b].y)).unwrap_or(std::cmp::Ordering::Equal)
+        });
+        order.into_iter().map(|i| self.boxes[i].name.clone()).collect()
+    }
+
     /// The picture as one SVG document.
     pub fn svg(&self) -> String {
         let places = layout(self);
