@@ -132,10 +132,15 @@ fn forwarding_allocates_nothing_per_frame() {
 
 #[test]
 fn netfilter_allocates_nothing_per_frame() {
-    // The same through a filter chain with a state match and a MASQUERADE: conntrack finds
-    // the connection, NAT rewrites, the filter walks its rules — per frame, no allocation.
+    // The same through a filter chain with a jump to a user chain that returns, a state
+    // match and a MASQUERADE: conntrack finds the connection, NAT rewrites, the filter walks
+    // its rules — per frame, no allocation.
     let setup = format!(
-        "{E3}ip netns exec router iptables -A FORWARD -p icmp -m conntrack --ctstate NEW,ESTABLISHED -j ACCEPT\n\
+        "{E3}ip netns exec router iptables -N audit\n\
+         ip netns exec router iptables -A audit -p udp -j DROP\n\
+         ip netns exec router iptables -A audit -j RETURN\n\
+         ip netns exec router iptables -A FORWARD -j audit\n\
+         ip netns exec router iptables -A FORWARD -p icmp -m conntrack --ctstate NEW,ESTABLISHED -j ACCEPT\n\
          ip netns exec router iptables -P FORWARD DROP\n\
          ip netns exec router iptables -t nat -A POSTROUTING -o gw-veth1 -j MASQUERADE\n"
     );

@@ -402,7 +402,7 @@ fn explain_says_why_packets_died() {
   during line 98: ns1# ping -c 2 -t 1 198.51.100.1
     router: dropped 2 packets like 192.0.2.1 > 198.51.100.1: ICMP echo request on gw-veth0: TTL exceeded (arrived with ttl 1); time exceeded sent back
   during line 106: ns1# ping -c 2 10.9.9.9
-    router: dropped 2 packets like 192.0.2.1 > 10.9.9.9: ICMP echo request on gw-veth0: no route to 10.9.9.9 (no default route)
+    router: dropped 2 packets like 192.0.2.1 > 10.9.9.9: ICMP echo request on gw-veth0: no route to 10.9.9.9 (no default route); net unreachable sent back
   during line 113: ns1# ping -c 3 198.51.100.9
     router: dropped 3 packets like 192.0.2.1 > 198.51.100.9: ICMP echo request on gw-veth1: no ARP reply from 198.51.100.9 (neighbour FAILED); host unreachable sent back
 ";
@@ -451,7 +451,10 @@ fn a_flood_of_drops_is_counted_not_recorded() {
     let out = with_stdin(&["run", "-", "--explain", "--stats"], &script);
     let o = text(&out.stdout);
     assert!(o.contains("    b: dropped 100 packets like 10.0.0.1 > 10.0.0.2: ICMP echo request on vb: "), "{o}");
-    assert!(o.contains("past the per-reason record limit\n    b: 150 more dropped (iptables: DROP), counted"), "{o}");
+    assert!(
+        o.contains("past the per-reason record limit\n    b: 150 more dropped on vb (iptables: DROP), counted"),
+        "{o}"
+    );
     assert!(text(&out.stderr).contains("stats: drops         250: 250 iptables: DROP\n"), "{}", text(&out.stderr));
     let json = with_stdin(&["run", "-", "--json"], &script);
     let j = text(&json.stdout);

@@ -132,3 +132,39 @@ fn the_flow_as_svg_and_html() {
     assert_eq!(none.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&none.stderr).contains("nothing was captured: start a capture"));
 }
+
+/// Three ARP requests alike, seen at one end only: three arrows (a retry is not the other
+/// end's copy of the first).
+#[test]
+fn the_flow_keeps_a_retry() {
+    let script = "ip netns add a\nip netns add b\nip link add va type veth peer name vb\n\
+        ip link set va netns a\nip link set vb netns b\nip -n a link set va up\nip -n b link set vb up\n\
+        ip -n a addr add 10.0.0.1/24 dev va\nip -n b addr add 10.0.0.2/24 dev vb\n\
+        ip netns exec a tcpdump -tnel -i va arp &\nip netns exec a ping -c 1 -W 5 10.0.0.9\n";
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nslab"))
+        .args(["flow", "-", "--format", "mermaid"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("nslab runs");
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), script.as_bytes()).unwrap();
+    let m = stdout(&child.wait_with_output().unwrap());
+    assert_eq!(m.matches("p0->>p1: ").count(), 3, "{m}");
+    assert_eq!(m.matches("ARP, Request who-has 10.0.0.9 tell 10.0.0.1, length 28").count(), 3, "{m}");
+}
+
+/// Each arrow of E8's ladder is what that capture's tcpdump printed in the transcript —
+/// TCP's relative numbers too, though a frame the other end captured is drawn once.
+#[test]
+fn the_flow_says_what_tcpdump_says() {
+    let transcript = stdout(&nslab(&["run", "e08-masquerade"]));
+    let m = stdout(&nslab(&["flow", "e08-masquerade", "--format", "mermaid"]));
+    let arrows: Vec<&str> = m.lines().filter(|l| l.contains("->>")).collect();
+    assert!(arrows.len() > 20, "{m}");
+    for a in arrows {
+        let text = a.split("] ").nth(1).expect("a time, then tcpdump's line");
+        let without_ip = text.strip_prefix("IP ").unwrap_or(text);
+        assert!(transcript.lines().any(|l| l.ends_with(without_ip)), "{text:?} is not in the transcript");
+    }
+}

@@ -46,6 +46,10 @@ pub struct DropContext {
     /// What the stack knew that explains it (`net.ipv4.ip_forward=0`, `no default route`,
     /// `conntrack state NEW`).
     pub note: Option<String>,
+    /// The ICMP error the stack sent back about it (`time exceeded`, `port unreachable`,
+    /// `icmp-port-unreachable` for a REJECT), if it sent one: a rate limit, a packet no
+    /// error may answer or no route back send none.
+    pub icmp: Option<&'static str>,
 }
 
 impl DropContext {
@@ -225,6 +229,7 @@ impl Record {
             Record::Event { text, .. } => text.len(),
             Record::Drop { context, .. } => context.as_ref().map_or(0, |c| {
                 let text = [&c.iface, &c.chain, &c.spec, &c.note];
+                // (`icmp` and `table` are static strings: they hold nothing.)
                 c.packet.len() + text.iter().map(|t| t.as_ref().map_or(0, String::len)).sum::<usize>()
             }),
             Record::Exit { .. } => 0,
@@ -268,8 +273,8 @@ impl Default for Trace {
 }
 
 impl Trace {
-    /// Appends a record; a drop is counted, and kept only while its key has fewer than the
-    /// limit's records ([`Trace::set_drop_records`]).
+    /// Appends a record; a drop is counted (as [`Trace::record_drop`] counts it), and kept
+    /// only while its key has fewer than the limit's records ([`Trace::set_drop_records`]).
     pub fn push(&mut self, r: Record) {
         if let Record::Drop { node, port, reason, .. } = &r
             && !self.count_drop(*node, *port, reason)
@@ -280,14 +285,15 @@ impl Trace {
         self.records.push(r);
     }
     /// Counts a drop; true when it is to be recorded too (its key has not reached the
-    /// limit), so the caller builds its context only then.
-    pub fn count_drop(&mut self, node: NodeId, port: Option<PortId>, reason: &'static str) -> bool {
+    /// limit).
+    fn count_drop(&mut self, node: NodeId, port: Option<PortId>, reason: &'static str) -> bool {
         self.drops += 1;
         let n = self.drop_counts.entry((node, port, reason)).or_insert(0);
         *n += 1;
         *n <= self.drop_records
     }
-    /// Records a drop counted by [`Trace::count_drop`], with what `context` builds.
+    /// Counts a drop, and records it with what `context` builds while its key has fewer
+    /// than the limit's records (`context` is not called otherwise).
     pub fn record_drop(
         &mut self,
         at: Instant,

@@ -42,7 +42,7 @@ pub fn graph(arg: &str, at: Option<u32>, format: GraphFormat, output: Option<&Pa
         }
         sc.steps.retain(|s| s.span.line <= line);
     }
-    let opts = sim::RunOptions { seed, dry_run: false, event_budget: None };
+    let opts = sim::RunOptions { seed, ..Default::default() };
     let run = sim::run(name, text, &sc, &opts).map_err(|e| Fail { code: Exit::Failed, message: e.to_string() })?;
     let t = Topology::of(&run.lab);
     if t.boxes.is_empty() {
@@ -86,7 +86,7 @@ pub fn flow(arg: &str, format: FlowFormat, output: Option<&Path>, max: usize, se
     let (name, text) = (&found.name, &found.text);
     let sc = scenarios::load(name, text).map_err(|e| Fail::input(e.to_string()))?;
     scenarios::check(name, text, &sc).map_err(|e| Fail::input(e.to_string()))?;
-    let opts = sim::RunOptions { seed, dry_run: false, event_budget: None };
+    let opts = sim::RunOptions { seed, ..Default::default() };
     let run = sim::run(name, text, &sc, &opts).map_err(|e| Fail { code: Exit::Failed, message: e.to_string() })?;
     let mut nodes = std::collections::BTreeMap::new();
     for r in run.records() {

@@ -63,7 +63,7 @@ fn run_on(name: &str, text: &str, sc: &Scenario, o: &RunOpts<'_>, live: bool) ->
     }
     // Every error to be found without running, all of them, before anything runs.
     scenarios::check(name, text, sc).map_err(|e| (Fail::input(e.to_string()), None))?;
-    let opts = sim::RunOptions { seed: o.seed, dry_run: false, event_budget: o.event_budget };
+    let opts = sim::RunOptions { seed: o.seed, event_budget: o.event_budget, ..Default::default() };
     let limits = nslab::sim_core::world::Limits::default();
     match sim::run_with_limits(name, text, sc, &opts, limits) {
         Ok(r) => {

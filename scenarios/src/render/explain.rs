@@ -23,6 +23,22 @@ pub fn packet_summary(packet: &[u8]) -> Option<String> {
     let mut frame = vec![0u8; 12];
     frame.extend_from_slice(&[0x08, 0x00]);
     frame.extend_from_slice(packet);
+    // A context keeps the packet's first bytes only: say the lengths are what is kept, so
+    // the formatter does not report a truncated packet (the lengths are cut off below).
+    let ip = &mut frame[14..];
+    if ip.len() >= 20 {
+        let kept = ip.len() as u16;
+        if u16::from_be_bytes([ip[2], ip[3]]) > kept {
+            ip[2..4].copy_from_slice(&kept.to_be_bytes());
+        }
+        let ihl = (ip[0] as usize & 0x0f) * 4;
+        if ip[9] == 17 && ip.len() >= ihl + 8 {
+            let room = (ip.len() - ihl) as u16;
+            if u16::from_be_bytes([ip[ihl + 4], ip[ihl + 5]]) > room {
+                ip[ihl + 4..ihl + 6].copy_from_slice(&room.to_be_bytes());
+            }
+        }
+    }
     let line = Formatter::new(Options { link_header: false, timestamp: false }).line(0, &frame);
     let line = line.strip_prefix("IP ").unwrap_or(&line);
     let cut = [", id ", ", seq ", ", length ", " length "].iter().filter_map(|m| line.find(m)).min();
@@ -33,8 +49,17 @@ fn dst(packet: &[u8]) -> Option<Ipv4Addr> {
     Some(Ipv4Addr::new(*packet.get(16)?, *packet.get(17)?, *packet.get(18)?, *packet.get(19)?))
 }
 
-/// Why one packet died, as a sentence: the reason, and what the context says of it.
+/// Why one packet died, as a sentence: the reason, what the context says of it, and the
+/// ICMP error sent back, if one was.
 pub fn sentence(reason: &str, c: Option<&DropContext>) -> String {
+    let s = why(reason, c);
+    match c.and_then(|c| c.icmp) {
+        Some(icmp) => format!("{s}; {icmp} sent back"),
+        None => s,
+    }
+}
+
+fn why(reason: &str, c: Option<&DropContext>) -> String {
     let note = c.and_then(|c| c.note.as_deref());
     let with_note = |s: String| match note {
         Some(n) => format!("{s} ({n})"),
@@ -58,9 +83,7 @@ pub fn sentence(reason: &str, c: Option<&DropContext>) -> String {
             let to = c.and_then(|c| dst(&c.packet)).map_or(String::new(), |d| format!(" to {d}"));
             with_note(format!("no route{to}"))
         }
-        "ttl exceeded" => {
-            format!("TTL exceeded{}; time exceeded sent back", note.map_or(String::new(), |n| format!(" ({n})")))
-        }
+        "ttl exceeded" => with_note("TTL exceeded".into()),
         "iptables: DROP" => by_rule("dropped"),
         "iptables: REJECT" => by_rule("rejected"),
         "iptables nat: dropped" => by_rule("dropped"),
@@ -68,10 +91,8 @@ pub fn sentence(reason: &str, c: Option<&DropContext>) -> String {
             Some(spec) => format!("NAT found no free source port for {spec}"),
             None => "NAT found no free source port".into(),
         },
-        "neighbour failed" => {
-            format!("{} (neighbour FAILED); host unreachable sent back", note.unwrap_or("no ARP reply"))
-        }
-        "udp: no socket" => format!("{}; port unreachable sent back", note.unwrap_or("no socket")),
+        "neighbour failed" => format!("{} (neighbour FAILED)", note.unwrap_or("no ARP reply")),
+        "udp: no socket" => note.unwrap_or("no socket").to_string(),
         "no carrier" => format!("{iface} has no carrier (its peer is down or gone)"),
         "interface down" => format!("{iface} is down"),
         "udp: socket receive queue full" => "the receiving socket's queue was full".into(),
@@ -113,14 +134,18 @@ pub fn explain(out: &Outcome, nodes: &BTreeMap<NodeId, String>) -> Vec<String> {
         Some(f)
     };
     let mut groups: Vec<Group> = Vec::new();
-    let mut recorded: BTreeMap<sim_core::trace::DropKey, u64> = BTreeMap::new();
+    let mut recorded: BTreeMap<sim_core::trace::DropKey, (u64, Option<String>)> = BTreeMap::new();
     let mut commands = 0usize;
     for r in &out.records {
         match r {
             Record::Command { .. } => commands += 1,
             Record::Drop { node, port, reason, context, .. } => {
-                *recorded.entry((*node, *port, *reason)).or_default() += 1;
                 let c = context.as_deref();
+                let r = recorded.entry((*node, *port, *reason)).or_default();
+                r.0 += 1;
+                if r.1.is_none() {
+                    r.1 = c.and_then(|c| c.iface.clone());
+                }
                 let key: Key = (
                     commands.saturating_sub(1),
                     *node,
@@ -159,9 +184,12 @@ pub fn explain(out: &Outcome, nodes: &BTreeMap<NodeId, String>) -> Vec<String> {
         .drop_counts
         .iter()
         .filter_map(|(k, &n)| {
-            let more = n - recorded.get(k).copied().unwrap_or(0).min(n);
-            (more > 0)
-                .then(|| format!("  {}: {more} more dropped ({}), counted but not recorded one by one", ns(&k.0), k.2))
+            let (kept, iface) = recorded.get(k).cloned().unwrap_or_default();
+            let more = n - kept.min(n);
+            let on = iface.map_or(String::new(), |i| format!(" on {i}"));
+            (more > 0).then(|| {
+                format!("  {}: {more} more dropped{on} ({}), counted but not recorded one by one", ns(&k.0), k.2)
+            })
         })
         .collect();
     if !unrecorded.is_empty() {
@@ -186,6 +214,18 @@ mod tests {
     fn a_packet_in_few_words() {
         assert_eq!(packet_summary(&echo()).as_deref(), Some("192.0.2.1 > 198.51.100.1: ICMP echo request"));
         assert_eq!(packet_summary(&[]), None);
+        // A context keeps 96 bytes of a 1500-byte datagram: the summary is the datagram's.
+        let mut big = vec![0x45, 0, 0x05, 0xdc, 0, 1, 0x40, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2];
+        big.extend_from_slice(&[0x13, 0x88, 0x00, 0x35, 0x05, 0xc8, 0, 0]);
+        big.resize(1500, 0);
+        let kept = DropContext::new(None, &big).packet;
+        assert_eq!(kept.len(), DropContext::KEEP);
+        assert_eq!(packet_summary(&kept).as_deref(), Some("10.0.0.1.5000 > 10.0.0.2.53: UDP"));
+        let mut tcp = vec![0x45, 0, 0x05, 0xdc, 0, 1, 0x40, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2];
+        tcp.extend_from_slice(&[0x13, 0x88, 0, 80, 0, 0, 0, 1, 0, 0, 0, 1, 0x50, 0x18, 0xff, 0xff, 0, 0, 0, 0]);
+        tcp.resize(1500, 0);
+        let kept = DropContext::new(None, &tcp).packet;
+        assert_eq!(packet_summary(&kept).as_deref(), Some("10.0.0.1.5000 > 10.0.0.2.80: Flags [P.]"));
     }
 
     #[test]
@@ -214,6 +254,10 @@ mod tests {
             "dropped by iptables -t filter INPUT policy DROP (conntrack state NEW)"
         );
         assert_eq!(sentence("no carrier", Some(&c)), "gw-veth0 has no carrier (its peer is down or gone)");
+        let ttl = DropContext { note: Some("arrived with ttl 1".into()), icmp: Some("time exceeded"), ..c.clone() };
+        assert_eq!(sentence("ttl exceeded", Some(&ttl)), "TTL exceeded (arrived with ttl 1); time exceeded sent back");
+        let quiet = DropContext { icmp: None, ..ttl };
+        assert_eq!(sentence("ttl exceeded", Some(&quiet)), "TTL exceeded (arrived with ttl 1)", "no error, no claim");
         assert_eq!(sentence("runt frame", None), "runt frame");
     }
 }

@@ -319,7 +319,9 @@ impl Table {
     /// Walks built-in chain `name` for `p`. `log` receives LOG targets' prefixes. Also
     /// says where the verdict was decided, for a drop's explanation.
     pub fn eval(&mut self, name: &str, p: &Pkt<'_>, log: &mut dyn FnMut(&str)) -> (Verdict, Decided) {
-        let mut stack: Vec<(usize, usize)> = Vec::new();
+        // Where to return to after a jump: no heap, the walk is per packet.
+        let mut stack = [(0usize, 0usize); 64];
+        let mut depth: usize = 0;
         let Some(mut ci) = self.chains.iter().position(|c| c.name == name) else {
             return (Verdict::Accept, Decided { chain: usize::MAX, rule: None });
         };
@@ -327,10 +329,10 @@ impl Table {
         let mut ri = 0;
         loop {
             if ri >= self.chains[ci].rules.len() {
-                match stack.pop() {
-                    Some((c, r)) => {
-                        ci = c;
-                        ri = r;
+                match depth.checked_sub(1) {
+                    Some(d) => {
+                        depth = d;
+                        (ci, ri) = stack[d];
                         continue;
                     }
                     None => {
@@ -356,18 +358,19 @@ impl Table {
                 Target::Drop => return (Verdict::Drop, here),
                 Target::Reject(w) => return (Verdict::Reject(*w), here),
                 Target::Log { prefix } => log(prefix.as_deref().unwrap_or("")),
-                Target::Return => match stack.pop() {
-                    Some((c, r)) => {
-                        ci = c;
-                        ri = r;
+                Target::Return => match depth.checked_sub(1) {
+                    Some(d) => {
+                        depth = d;
+                        (ci, ri) = stack[d];
                     }
                     None => return (policy(&self.chains[ci]), Decided { chain: ci, rule: None }),
                 },
                 Target::Jump(j) => {
                     if let Some(n) = self.chains.iter().position(|c| c.name == *j)
-                        && stack.len() < 64
+                        && depth < stack.len()
                     {
-                        stack.push((ci, ri));
+                        stack[depth] = (ci, ri);
+                        depth += 1;
                         ci = n;
                         ri = 0;
                     }

@@ -264,13 +264,14 @@ impl Netns {
             }
             Verdict::Reject(w) => {
                 self.nf_forget(t);
+                let sent = self.icmp_error(cx, pkt, crate::netns::icmp::kind::DEST_UNREACH, w.code(), 0);
                 self.drop_ip(cx, in_if.or(out_if), "iptables: REJECT", pkt, |ns, c| {
                     ns.nf_decided(c, TableId::Filter, at);
                     if ns.nf.tables.tracking() {
                         Self::nf_state_note(c, t.state);
                     }
+                    c.icmp = sent.then_some(w.name());
                 });
-                self.icmp_error(cx, pkt, crate::netns::icmp::kind::DEST_UNREACH, w.code(), 0);
                 Err(Dropped)
             }
         }

@@ -217,29 +217,31 @@ impl Netns {
         let Some(route) = self.fib.lookup(ip.dst(), None).cloned() else {
             forget(self);
             // ip_error: its own rate limit, then icmp_send's.
-            if self.icmp_rl.route_error(cx.now(), ip.src()) {
-                self.icmp_error(cx, orig, kind::DEST_UNREACH, code::NET_UNREACH, 0);
-            }
-            self.drop_ip(cx, Some(in_if), "no route to host", orig, |ns, c| c.note = Some(ns.no_route_note()));
+            let sent = self.icmp_rl.route_error(cx.now(), ip.src())
+                && self.icmp_error(cx, orig, kind::DEST_UNREACH, code::NET_UNREACH, 0);
+            self.drop_ip(cx, Some(in_if), "no route to host", orig, |ns, c| {
+                c.note = Some(ns.no_route_note());
+                c.icmp = sent.then_some("net unreachable");
+            });
             return;
         };
         if ip.ttl() <= 1 {
             forget(self);
-            self.icmp_error(cx, orig, kind::TIME_EXCEEDED, 0, 0);
+            let sent = self.icmp_error(cx, orig, kind::TIME_EXCEEDED, 0, 0);
             self.drop_ip(cx, Some(in_if), "ttl exceeded", orig, |_, c| {
-                c.note = Some(format!("arrived with ttl {}", ip.ttl()))
+                c.note = Some(format!("arrived with ttl {}", ip.ttl()));
+                c.icmp = sent.then_some("time exceeded");
             });
             return;
         }
         let mtu = self.ifaces.get(&route.dev).map_or(1500, |i| i.mtu) as usize;
         if orig.len() > mtu {
             forget(self);
-            if ip.df() {
-                self.icmp_error(cx, orig, kind::DEST_UNREACH, code::FRAG_NEEDED, mtu as u32);
-            }
+            let sent = ip.df() && self.icmp_error(cx, orig, kind::DEST_UNREACH, code::FRAG_NEEDED, mtu as u32);
             self.drop_ip(cx, Some(in_if), "not supported yet: ip fragmentation", orig, |ns, c| {
                 let out = ns.ifaces.get(&route.dev).map_or("?", |i| i.name.as_str());
                 c.note = Some(format!("{} bytes, mtu {mtu} on {out}", orig.len()));
+                c.icmp = sent.then_some("fragmentation needed");
             });
             return;
         }
@@ -267,27 +269,34 @@ impl Netns {
             proto::ICMP => self.rx_icmp(cx, in_if, ip, bcast),
             proto::UDP => {
                 let p = ip.payload();
-                let dport = if p.len() >= 8 { u16::from_be_bytes([p[2], p[3]]) } else { 0 };
+                if p.len() < 8 {
+                    // __udp4_lib_rcv: no room for the header, dropped without a word.
+                    self.drop_ip(cx, Some(in_if), "udp: packet too short", ip.packet(), |_, _| {});
+                    return;
+                }
+                let dport = u16::from_be_bytes([p[2], p[3]]);
                 let owner = self.socks.udp_owner(dport, in_if);
-                let sport = if p.len() >= 8 { u16::from_be_bytes([p[0], p[1]]) } else { 0 };
-                if owner.is_none() && p.len() >= 8 && self.udp_socket_takes(ip.dst(), dport, ip.src(), sport) {
+                let sport = u16::from_be_bytes([p[0], p[1]]);
+                if owner.is_none() && self.udp_socket_takes(ip.dst(), dport, ip.src(), sport) {
                     self.l4_deliver(cx, ip.packet());
                     return;
                 }
                 match owner {
-                    Some(id) if p.len() >= 8 => {
+                    Some(id) => {
                         let meta = Meta::Udp { in_if, src: ip.src(), dst: ip.dst(), sport, dport };
                         if !self.socks.push(id, meta, &p[8..]) {
                             self.drop_ip(cx, Some(in_if), "udp: socket receive queue full", ip.packet(), |_, _| {});
                         }
                     }
-                    _ if !bcast => {
-                        self.icmp_error(cx, ip.packet(), kind::DEST_UNREACH, code::PORT_UNREACH, 0);
+                    // A broadcast no socket takes is consumed, not dropped (IGNOREDMULTI).
+                    None if bcast => {}
+                    None => {
+                        let sent = self.icmp_error(cx, ip.packet(), kind::DEST_UNREACH, code::PORT_UNREACH, 0);
                         self.drop_ip(cx, Some(in_if), "udp: no socket", ip.packet(), |_, c| {
-                            c.note = Some(format!("nothing listens on udp port {dport}"))
+                            c.note = Some(format!("nothing listens on udp port {dport}"));
+                            c.icmp = sent.then_some("port unreachable");
                         });
                     }
-                    _ => {}
                 }
             }
             // smoltcp takes TCP, and answers a port nobody listens on with RST.

@@ -342,14 +342,14 @@ impl Netns {
     }
 
     /// `icmp_send`: an ICMP error about `orig`, back to its source, rate limited.
-    pub(crate) fn icmp_error(&mut self, cx: &mut Context<'_>, orig: &[u8], t: u8, c: u8, info: u32) {
+    pub(crate) fn icmp_error(&mut self, cx: &mut Context<'_>, orig: &[u8], t: u8, c: u8, info: u32) -> bool {
         if !icmp::may_answer(orig) {
-            return;
+            return false;
         }
         let osrc = Ipv4Addr::new(orig[12], orig[13], orig[14], orig[15]);
         let odst = Ipv4Addr::new(orig[16], orig[17], orig[18], orig[19]);
         let saddr = if self.is_local(odst) { Some(odst) } else { None };
-        let Ok(route) = self.route_output(osrc, saddr, None) else { return };
+        let Ok(route) = self.route_output(osrc, saddr, None) else { return false };
         if route.ifindex != LO {
             let lim = Limits {
                 ratelimit: Duration::from_millis(self.sysctl.num("net.ipv4.icmp_ratelimit").max(0) as u64),
@@ -359,7 +359,7 @@ impl Netns {
             };
             if !self.icmp_rl.allow(&lim, cx.now(), osrc, t, c) {
                 self.counters.icmp_ratelimited += 1;
-                return;
+                return false;
             }
         }
         let mut body = Vec::with_capacity(8 + orig.len().min(548));
@@ -375,6 +375,7 @@ impl Netns {
             oif: None,
         };
         let _ = self.output(cx, &spec, &body);
+        true
     }
 
     /// Carries out what the neighbour table asked for, in order (a FIFO: an ICMP error
@@ -400,9 +401,10 @@ impl Netns {
                 }
                 Action::Send { ifindex, mac, packet } => self.xmit(cx, ifindex, mac, ethertype::IPV4, &packet),
                 Action::Failed { ifindex, nexthop, packet } => {
-                    self.icmp_error(cx, &packet, icmp::kind::DEST_UNREACH, icmp::code::HOST_UNREACH, 0);
+                    let sent = self.icmp_error(cx, &packet, icmp::kind::DEST_UNREACH, icmp::code::HOST_UNREACH, 0);
                     self.drop_ip(cx, Some(ifindex), "neighbour failed", &packet, |_, c| {
-                        c.note = Some(format!("no ARP reply from {nexthop}"))
+                        c.note = Some(format!("no ARP reply from {nexthop}"));
+                        c.icmp = sent.then_some("host unreachable");
                     });
                 }
                 Action::Changed(key) => self.neigh_event(cx, key),

@@ -102,6 +102,22 @@ fn rewrite(inn: &Ends, out: &Ends) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(", "))
 }
 
+/// Text as Mermaid shows it literally: `#` starts an entity and `;` ends a statement, `<`
+/// and `&` may start HTML, `"` ends a label — each as its `#N;` code (`>` alone is only
+/// text, and tcpdump's lines are full of it).
+pub fn mermaid_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '#' | ';' | '<' | '&' | '"' => {
+                let _ = write!(out, "#{};", ch as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 impl Flow {
     /// The ladder of a run: every captured frame (a frame both ends captured counts once),
     /// every drop in a namespace that has a column, up to `max` items. `nodes` names the
@@ -139,8 +155,10 @@ impl Flow {
             }
         }
         let mut fmts: BTreeMap<CaptureId, Formatter> = BTreeMap::new();
-        // Frames sent and not yet seen arriving: (from, to, bytes), the last few.
-        let mut in_flight: Vec<(usize, usize, Vec<u8>)> = Vec::new();
+        // Frames seen at one end of a link and not yet at the other: (the capture that saw
+        // it, from, to, bytes), the last few. The same frame twice on one capture (an ARP
+        // retry, a retransmission) is two frames.
+        let mut in_flight: Vec<(CaptureId, usize, usize, Vec<u8>)> = Vec::new();
         // Per column, the last packets that arrived in it (for a NAT's rewrite).
         let mut arrived: BTreeMap<usize, Vec<Ends>> = BTreeMap::new();
         let mut items = Vec::new();
@@ -151,27 +169,30 @@ impl Flow {
                     let here = col(&mut f, ns);
                     let there = peer.as_deref().map_or(here, |p| col(&mut f, p));
                     let (from, to) = if *dir == Direction::Out { (here, there) } else { (there, here) };
-                    if let Some(i) = in_flight.iter().position(|(a, b, x)| (*a, *b) == (from, to) && x == bytes) {
-                        in_flight.remove(i);
-                        continue;
-                    }
-                    if from != to {
-                        in_flight.push((from, to, bytes.clone()));
-                        if in_flight.len() > 64 {
-                            in_flight.remove(0);
-                        }
-                    }
+                    // Every frame goes through its capture's formatter, drawn or not: TCP's
+                    // relative numbers need the whole conversation, as tcpdump sees it.
                     let fmt = fmts
                         .entry(*capture)
                         .or_insert_with(|| Formatter::new(Options { link_header: false, timestamp: false }));
                     let text = fmt.line(at.as_nanos(), bytes);
+                    let other_end =
+                        in_flight.iter().position(|(c, a, b, x)| c != capture && (*a, *b) == (from, to) && x == bytes);
+                    if let Some(i) = other_end {
+                        in_flight.remove(i);
+                        continue;
+                    }
+                    if from != to {
+                        in_flight.push((*capture, from, to, bytes.clone()));
+                        if in_flight.len() > 64 {
+                            in_flight.remove(0);
+                        }
+                    }
                     let e = ends(bytes);
+                    // The same packet (by IP id, protocol, length) that last came into the
+                    // sender, if its addresses changed there.
                     let nat = e.and_then(|e| {
-                        let seen = arrived.get(&from)?;
-                        seen.iter()
-                            .rev()
-                            .find(|s| s.id == e.id && (s.src != e.src || s.dst != e.dst))
-                            .and_then(|s| rewrite(s, &e))
+                        let came = arrived.get(&from)?.iter().rev().find(|s| s.id == e.id)?;
+                        rewrite(came, &e)
                     });
                     if let Some(e) = e {
                         let seen = arrived.entry(to).or_default();
@@ -223,8 +244,7 @@ impl Flow {
 
     /// A Mermaid `sequenceDiagram`.
     pub fn mermaid(&self) -> String {
-        // `#` starts an entity and `;` ends a statement in Mermaid's text.
-        let q = |s: &str| s.replace('#', "#35;").replace(';', "#59;");
+        let q = mermaid_text;
         let mut s = String::from("sequenceDiagram\n");
         for (i, c) in self.columns.iter().enumerate() {
             let _ = writeln!(s, "  participant p{i} as {}", q(c));

@@ -171,7 +171,7 @@ impl Topology {
             "graph lab {\n  rankdir=LR;\n  compound=true;\n  node [shape=box, fontname=\"monospace\", fontsize=10];\n",
         );
         for (b, x) in self.boxes.iter().enumerate() {
-            let mut label = x.name.clone();
+            let mut label = q(&x.name);
             if !x.roles.is_empty() {
                 let _ = write!(label, "\\n{}", q(&x.roles.join(", ")));
             }
@@ -213,7 +213,7 @@ impl Topology {
 
     /// Mermaid `flowchart LR`: a subgraph per namespace, a node per interface.
     pub fn mermaid(&self) -> String {
-        let q = |s: &str| s.replace('"', "#quot;");
+        let q = crate::render::flow::mermaid_text;
         let mut s = String::from("flowchart LR\n");
         for (b, x) in self.boxes.iter().enumerate() {
             let mut title = q(&x.name);
@@ -283,6 +283,10 @@ mod tests {
         assert_eq!(t.wires.len(), 2, "a–r and p0–p1");
         assert_eq!(t.wires[0], Wire { a: (0, 0), b: (1, 0), up: true });
         assert_eq!(t.wires[1], Wire { a: (1, 2), b: (1, 3), up: false });
+        let odd =
+            Topology { boxes: vec![NsBox { name: "a\"b#c;<d>".into(), roles: vec![], rows: vec![] }], wires: vec![] };
+        assert!(odd.dot().contains("label=\"a\\\"b#c;<d>\";"), "{}", odd.dot());
+        assert!(odd.mermaid().contains("subgraph ns0[\"a#34;b#35;c#59;#60;d>\"]"), "{}", odd.mermaid());
         let dot = t.dot();
         assert!(dot.contains("label=\"r\\nforwarding, NAT (MASQUERADE)\""), "{dot}");
         assert!(dot.contains("  n0_0 -- n1_0;\n"), "{dot}");
