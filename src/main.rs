@@ -24,11 +24,14 @@ fn main() -> ExitCode {
             scenario::run(&file, o)
         }
         Some(Cmd::Check { files }) => scenario::check(&files),
-        Some(Cmd::Diff { file, seed, json, verbose }) => scenario::diff(&file, seed, json.as_deref(), verbose),
+        Some(Cmd::Diff { file, seed, json, html, verbose }) => {
+            scenario::diff(&file, seed, json.as_deref(), html.as_deref(), verbose)
+        }
         Some(Cmd::Sweep(args)) => cli::sweep::sweep(args),
         Some(Cmd::Graph { file, at, format, output, seed }) => {
             cli::picture::graph(&file, at, format, output.as_deref(), seed)
         }
+        Some(Cmd::Shell { file, seed }) => cli::shell::shell(file.as_deref(), seed),
         Some(Cmd::Flow { file, format, output, max, seed }) => {
             cli::picture::flow(&file, format, output.as_deref(), max, seed)
         }

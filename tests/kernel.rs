@@ -387,3 +387,34 @@ fn the_kernel_transcript_streams_as_it_happens() {
     // (That nothing is left behind is the parity suite's check: it runs alongside, with
     // namespaces of this process's prefix.)
 }
+
+/// `nslab diff --html PATH --json PATH`: both reports go where they are told (nothing into
+/// the current directory); the page shows each step's sides next to each other.
+#[test]
+fn diff_writes_its_reports_where_asked() {
+    let text = std::fs::read_to_string(nslab::default_scenario_dir().join("e02-veth-pair.sh")).unwrap();
+    if let Some(why) = skip_reason(&text) {
+        nslab::skipped(&why);
+        return;
+    }
+    let _machine = machine();
+    let dir = std::env::temp_dir().join(format!("nslab-diff-html-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("cwd")).unwrap();
+    let (html, json) = (dir.join("e02.html"), dir.join("e02.json"));
+    let out = Command::new(env!("CARGO_BIN_EXE_nslab"))
+        .args(["diff", "e02-veth-pair", "--html", html.to_str().unwrap(), "--json", json.to_str().unwrap()])
+        .current_dir(dir.join("cwd"))
+        .output()
+        .unwrap();
+    let page = std::fs::read_to_string(&html).unwrap_or_default();
+    let report = std::fs::read_to_string(&json).unwrap_or_default();
+    let cwd_files = std::fs::read_dir(dir.join("cwd")).unwrap().count();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(cwd_files, 0, "nothing written into the current directory");
+    assert!(page.contains("<span class=\"agree\">AGREE</span></h1>"), "{page}");
+    assert!(page.contains("<tr><th>sim</th><th>kernel</th></tr>"), "{page}");
+    assert!(page.matches("<section id=\"step-").count() >= 5, "{page}");
+    assert!(serde_json::from_str::<serde_json::Value>(&report).is_ok(), "{report}");
+}

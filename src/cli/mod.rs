@@ -1,6 +1,6 @@
 //! The `nslab` command line: its arguments (clap), its exit statuses, and one module per
 //! group of subcommands — `scenario.rs` (run, check, convert, all, list, diff), `sweep.rs`
-//! (sweep, merge), `picture.rs` (graph, flow), `find.rs` (what `run FILE` names: a path, `-`, a bundled scenario),
+//! (sweep, merge), `picture.rs` (graph, flow), `shell.rs` (shell), `find.rs` (what `run FILE` names: a path, `-`, a bundled scenario),
 //! `out.rs` (stdout for results, stderr for diagnostics, colour).
 //!
 //! It owns the process's streams and exit status; the work is the library's.
@@ -9,6 +9,7 @@ pub mod find;
 pub mod out;
 pub mod picture;
 pub mod scenario;
+pub mod shell;
 pub mod sweep;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -132,8 +133,8 @@ pub enum Cmd {
         stats: bool,
         /// After the transcript: every packet that died, where and why (the step that was
         /// running, the namespace and interface, the setting or iptables rule), alike drops
-        /// counted on one line. Sim only so far.
-        #[arg(long, conflicts_with = "quiet")]
+        /// counted on one line. Sim only so far. (`--json`'s `drop` lines carry the same.)
+        #[arg(long, conflicts_with_all = ["quiet", "json"])]
         explain: bool,
     },
     /// Validate scenarios without running them (syntax, names, configuration): every error.
@@ -157,6 +158,10 @@ pub enum Cmd {
         /// Where to write the report as JSON (default: none).
         #[arg(long, value_name = "PATH")]
         json: Option<PathBuf>,
+        /// Where to write the report as one HTML page: per step the sides next to each
+        /// other, differences highlighted, known differences with their reasons.
+        #[arg(long, value_name = "PATH")]
+        html: Option<PathBuf>,
         /// Also print both transcripts.
         #[arg(long, short)]
         verbose: bool,
@@ -194,6 +199,16 @@ pub enum Cmd {
         /// Draw at most this many frames and drops.
         #[arg(long, default_value_t = 300)]
         max: usize,
+        /// The sim's seed.
+        #[arg(long)]
+        seed: Option<u64>,
+    },
+    /// An interactive lab: type the tutorial's lines one at a time and see their output;
+    /// background jobs go on in virtual time (`sleep N` moves it); `:help` lists `:graph`,
+    /// `:explain`, `:save FILE`, `:kernel`.
+    Shell {
+        /// A scenario to start from (its lines run first).
+        file: Option<String>,
         /// The sim's seed.
         #[arg(long)]
         seed: Option<u64>,

@@ -306,7 +306,7 @@ pub fn convert(arg: &str) -> Done {
 }
 
 /// `nslab diff`: both back ends, compared step by step.
-pub fn diff(arg: &str, seed: Option<u64>, json: Option<&Path>, verbose: bool) -> Done {
+pub fn diff(arg: &str, seed: Option<u64>, json: Option<&Path>, html: Option<&Path>, verbose: bool) -> Done {
     let found = find::scenario(arg)?;
     let (name, text) = (&found.name, &found.text);
     let sc = load(&found)?;
@@ -332,10 +332,17 @@ pub fn diff(arg: &str, seed: Option<u64>, json: Option<&Path>, verbose: bool) ->
         scenarios::diff::Side { name: "kernel", rendered: &kernel.rendered },
     );
     out::print(&report.text(), Kind::Diff);
-    if let Some(path) = json {
-        std::fs::write(path, report.json())
+    let write = |path: &Path, page: String| {
+        std::fs::write(path, page)
             .map_err(|e| Fail { code: Exit::Failed, message: format!("nslab: {}: {e}", path.display()) })?;
         out::line(&format!("report: {}", path.display()));
+        Ok::<(), Fail>(())
+    };
+    if let Some(path) = json {
+        write(path, report.json())?;
+    }
+    if let Some(path) = html {
+        write(path, report.html())?;
     }
     Ok(if report.agrees() { Exit::Ok } else { Exit::Failed })
 }

@@ -14,6 +14,11 @@
 //! real-time jitter provokes), so only the first of each is compared; lines a step marks
 //! `#! within: N% [LINE] -- WHY` agree when their numbers are within N percent of each
 //! other (a qdisc's counters, which follow real time on the kernel).
+//!
+//! The report reads as text ([`Report::text`]), JSON ([`Report::json`]) or one HTML page
+//! with the sides next to each other ([`Report::html`], in `html.rs`).
+
+pub mod html;
 
 use crate::command::{Command, Scenario, Step};
 use crate::render::expect::line_matches;
@@ -71,6 +76,22 @@ pub struct Item {
     pub known: Vec<(String, usize, usize)>,
     /// Where the sides differ.
     pub hunks: Vec<Hunk>,
+    /// The two sides' lines as compared (normalised, known differences set aside),
+    /// aligned: what `--html` shows side by side.
+    #[serde(skip)]
+    pub rows: Vec<Row>,
+    /// What each side printed for the step, as printed.
+    #[serde(skip)]
+    pub printed: (Vec<String>, Vec<String>),
+}
+
+/// One row of two sides aligned: a line of each, or of one (the other has none there).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Row {
+    /// The first side's line.
+    pub a: Option<String>,
+    /// The second side's.
+    pub b: Option<String>,
 }
 
 /// The whole comparison.
@@ -376,9 +397,9 @@ fn title(step: &Step) -> String {
 /// changes a hunk with up to `context` equal lines before it. Two very long, very
 /// different outputs (the product of their lengths past 16 million) are compared line by
 /// line in order instead, so a diff never takes long.
-pub fn hunks(a: &[String], b: &[String], context: usize) -> Vec<Hunk> {
+fn ops(a: &[String], b: &[String]) -> Vec<similar::DiffOp> {
     use similar::{Algorithm, DiffOp, capture_diff_slices};
-    let ops = if a.len().saturating_mul(b.len()) > 16_000_000 {
+    if a.len().saturating_mul(b.len()) > 16_000_000 {
         let n = a.len().min(b.len());
         let mut ops: Vec<DiffOp> = (0..n)
             .map(|i| match a[i] == b[i] {
@@ -390,7 +411,30 @@ pub fn hunks(a: &[String], b: &[String], context: usize) -> Vec<Hunk> {
         ops
     } else {
         capture_diff_slices(Algorithm::Myers, a, b)
-    };
+    }
+}
+
+/// `a` and `b` aligned as their diff pairs them: equal lines side by side, a changed run's
+/// lines paired in order, what only one side has alone on its row.
+pub fn aligned(a: &[String], b: &[String]) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for op in ops(a, b) {
+        let (old, new) = (op.old_range(), op.new_range());
+        for k in 0..old.len().max(new.len()) {
+            rows.push(Row {
+                a: a.get(old.start + k).filter(|_| k < old.len()).cloned(),
+                b: b.get(new.start + k).filter(|_| k < new.len()).cloned(),
+            });
+        }
+    }
+    rows
+}
+
+/// Where `a` and `b` differ, each run of differing lines with up to `context` equal lines
+/// before it.
+pub fn hunks(a: &[String], b: &[String], context: usize) -> Vec<Hunk> {
+    use similar::DiffOp;
+    let ops = ops(a, b);
     let mut out = Vec::new();
     let mut open: Option<Hunk> = None;
     for op in ops {
@@ -467,13 +511,12 @@ pub fn compare(file: &str, sc: &Scenario, a: Side<'_>, b: Side<'_>) -> Report {
             }
         }
         let mut hs = hunks(&xa, &xb, 3);
+        let mut rows = aligned(&xa, &xb);
         if oa.exit != ob.exit {
             let show = |e: Option<i32>| e.map(|n| n.to_string()).unwrap_or_else(|| "none".into());
-            hs.push(Hunk {
-                context: vec![],
-                a: vec![(0, format!("exit status {}", show(oa.exit)))],
-                b: vec![(0, format!("exit status {}", show(ob.exit)))],
-            });
+            let (ea, eb) = (format!("exit status {}", show(oa.exit)), format!("exit status {}", show(ob.exit)));
+            rows.push(Row { a: Some(ea.clone()), b: Some(eb.clone()) });
+            hs.push(Hunk { context: vec![], a: vec![(0, ea)], b: vec![(0, eb)] });
         }
         let verdict = if !hs.is_empty() {
             Verdict::Differs
@@ -482,7 +525,17 @@ pub fn compare(file: &str, sc: &Scenario, a: Side<'_>, b: Side<'_>) -> Report {
         } else {
             Verdict::Known
         };
-        items.push(Item { step: i, line: step.span.line, title: title(step), verdict, known, hunks: hs });
+        let printed = (oa.output.clone(), ob.output.clone());
+        items.push(Item {
+            step: i,
+            line: step.span.line,
+            title: title(step),
+            verdict,
+            known,
+            hunks: hs,
+            rows,
+            printed,
+        });
     }
     Report { file: file.to_string(), sides: (a.name.to_string(), b.name.to_string()), items }
 }

@@ -33,6 +33,9 @@ pub struct RunOptions {
     /// Event budget: events in one second of virtual time (a loop and storm guard; see
     /// `sim_core::guard`).
     pub event_budget: Option<u64>,
+    /// Leave the background jobs running at the end rather than give each Ctrl-C (`nslab
+    /// shell`: the next line goes on with them).
+    pub keep_jobs: bool,
 }
 
 /// The seed used when neither the command line nor the scenario gives one.
@@ -74,6 +77,7 @@ pub struct Sim<'a> {
     lab: Lab,
     attribution: Attribution,
     dry: bool,
+    keep_jobs: bool,
 }
 
 /// Polls a future of the sim back end, which never waits: it is ready at once.
@@ -500,6 +504,9 @@ impl Backend for Sim<'_> {
         // guard stop one of those milliseconds, the run ends all the same.)
         let _ = self.shell_gap();
         self.lab.reap();
+        if self.keep_jobs {
+            return;
+        }
         for j in jobs {
             // A daemon that detached is no longer the terminal's job: Ctrl-C does not reach it.
             if let SimJob::Live(j) = j
@@ -555,7 +562,8 @@ pub fn run_with_limits(
         limits.events_per_second = b;
     }
     lab.world_mut().set_limits(limits);
-    let mut sim = Sim { file, source, lab, attribution: Attribution::default(), dry: opts.dry_run };
+    let mut sim =
+        Sim { file, source, lab, attribution: Attribution::default(), dry: opts.dry_run, keep_jobs: opts.keep_jobs };
     // A dry run (`nslab check`) goes on past a refused step, to report every one.
     let ran = ready(shell::run_steps(&mut sim, file, source, &sc.steps, opts.dry_run));
     if let Err(error) = ran.result {
@@ -581,7 +589,7 @@ pub fn run_with_limits(
 /// that stopped them.
 pub fn run_on(lab: Lab, file: &str, source: &str, sc: &Scenario) -> (Lab, Result<Rendered, ScenarioError>) {
     let from = lab.world().trace().records().len();
-    let mut sim = Sim { file, source, lab, attribution: Attribution::default(), dry: false };
+    let mut sim = Sim { file, source, lab, attribution: Attribution::default(), dry: false, keep_jobs: false };
     let ran = ready(shell::run_steps(&mut sim, file, source, &sc.steps, false));
     let out = ran.result.map(|()| {
         transcript::render(&sim.lab.world().trace().records()[from..], &sim.attribution, &sc.steps, &ran.exits)
