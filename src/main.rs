@@ -24,8 +24,8 @@ fn main() -> ExitCode {
             scenario::run(&file, o)
         }
         Some(Cmd::Check { files }) => scenario::check(&files),
-        Some(Cmd::Diff { file, seed, json, html, verbose }) => {
-            scenario::diff(&file, seed, json.as_deref(), html.as_deref(), verbose)
+        Some(Cmd::Diff { file, seed, json, html, drops, verbose }) => {
+            scenario::diff(&file, seed, json.as_deref(), html.as_deref(), drops, verbose)
         }
         Some(Cmd::Sweep(args)) => cli::sweep::sweep(args),
         Some(Cmd::Graph { file, at, format, output, seed }) => {

@@ -418,3 +418,30 @@ fn diff_writes_its_reports_where_asked() {
     assert!(page.matches("<section id=\"step-").count() >= 5, "{page}");
     assert!(serde_json::from_str::<serde_json::Value>(&report).is_ok(), "{report}");
 }
+
+/// The kernel's side of `--explain`: E3's router counts what the sim explains packet by
+/// packet — forwarding off, a TTL of 1, no route — and `nslab diff --drops` finds the
+/// sim's counters the same.
+#[test]
+fn the_kernel_counts_the_drops_the_sim_explains() {
+    let text = std::fs::read_to_string(nslab::default_scenario_dir().join("e03-router.sh")).unwrap();
+    if let Some(why) = skip_reason(&text) {
+        nslab::skipped(&why);
+        return;
+    }
+    let _machine = machine();
+    let sc = scenarios::load("e03-router.sh", &text).unwrap();
+    let collect = kernel_backend::Collect { drop_counters: true };
+    let kernel =
+        kernel_backend::run_collecting("e03-router.sh", &text, &sc, collect, None).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        kernel.drop_counters,
+        [
+            "router: Ip InAddrErrors 3 (forwarding is disabled)",
+            "router: Ip InHdrErrors 2 (TTL exceeded)",
+            "router: IpExt InNoRoutes 2 (no route)",
+        ]
+    );
+    let sim = sim::run("e03-router.sh", &text, &sc, &sim::RunOptions::default()).unwrap();
+    assert_eq!(sim.drop_counters(), kernel.drop_counters);
+}

@@ -116,7 +116,27 @@ pub fn preflight(sc: &Scenario) -> Result<(), KernelError> {
 /// Runs a scenario on the kernel: first the same validation pass as `nslab check` and the
 /// sim (nothing is made for a scenario it refuses), then [`preflight`], then the steps.
 pub fn run(file: &str, source: &str, sc: &Scenario) -> Result<KernelRun, KernelError> {
-    run_with(file, source, sc, None)
+    run_with(file, source, sc, None, Collect::default())
+}
+
+/// What a kernel run collects beyond its transcript.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Collect {
+    /// Each namespace's drop counters at the end ([`KernelRun::drop_counters`]), for `run
+    /// --kernel --explain` and `diff --drops`: two tools run in each namespace.
+    pub drop_counters: bool,
+}
+
+/// [`run`] or [`run_live`] (with `sink`: a boxed `FnMut(&str)`), collecting what `collect`
+/// asks for.
+pub fn run_collecting(
+    file: &str,
+    source: &str,
+    sc: &Scenario,
+    collect: Collect,
+    sink: Option<runner::Sink>,
+) -> Result<KernelRun, KernelError> {
+    run_with(file, source, sc, sink, collect)
 }
 
 /// [`run`], printing the transcript as it happens: `sink` gets its lines (each ending in a
@@ -128,10 +148,16 @@ pub fn run_live(
     sc: &Scenario,
     sink: impl FnMut(&str) + Send + 'static,
 ) -> Result<KernelRun, KernelError> {
-    run_with(file, source, sc, Some(Box::new(sink)))
+    run_with(file, source, sc, Some(Box::new(sink)), Collect::default())
 }
 
-fn run_with(file: &str, source: &str, sc: &Scenario, sink: Option<runner::Sink>) -> Result<KernelRun, KernelError> {
+fn run_with(
+    file: &str,
+    source: &str,
+    sc: &Scenario,
+    sink: Option<runner::Sink>,
+    collect: Collect,
+) -> Result<KernelRun, KernelError> {
     scenarios::check(file, source, sc).map_err(|e| KernelError::Refused(Box::new(e)))?;
     refuse_endless_sleep(file, source, sc)?;
     preflight(sc)?;
@@ -142,7 +168,7 @@ fn run_with(file: &str, source: &str, sc: &Scenario, sink: Option<runner::Sink>)
         .map_err(|e| KernelError::Io(format!("tokio: {e}")))?;
     rt.block_on(async {
         let guard = tokio::spawn(on_signal());
-        let r = runner::run(file, source, sc, sink).await;
+        let r = runner::run(file, source, sc, sink, collect).await;
         guard.abort();
         r
     })

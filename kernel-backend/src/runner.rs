@@ -56,6 +56,9 @@ pub struct KernelRun {
     pub elapsed: Duration,
     /// When it began, in ns since 1970.
     pub epoch: u64,
+    /// Each namespace's drop counters at the end, when asked for (see
+    /// `scenarios::render::counters`), sorted.
+    pub drop_counters: Vec<String>,
 }
 
 impl KernelRun {
@@ -70,6 +73,7 @@ impl KernelRun {
             rendered: self.rendered,
             epoch: self.epoch,
             drop_counts: Default::default(),
+            drop_counters: self.drop_counters,
         }
     }
 
@@ -739,13 +743,23 @@ impl Backend for Kernel {
 }
 
 /// Runs a scenario on the kernel. The caller has checked privileges and tools.
-pub(crate) async fn run(file: &str, source: &str, sc: &Scenario, sink: Option<Sink>) -> Result<KernelRun, KernelError> {
+pub(crate) async fn run(
+    file: &str,
+    source: &str,
+    sc: &Scenario,
+    sink: Option<Sink>,
+    collect: crate::Collect,
+) -> Result<KernelRun, KernelError> {
     let started = std::time::Instant::now();
     let mut k = Kernel::begin(file, source).await?;
     k.live = sink.map(|sink| Live { steps: sc.steps.clone(), printed: 0, sink });
     let ran = shell::run_steps(&mut k, file, source, &sc.steps, false).await;
     ran.result?;
     k.flush_live();
+    let drop_counters = match collect.drop_counters {
+        true => k.drop_counters().await?,
+        false => Vec::new(),
+    };
     let records = k.rec.take();
     let rendered = transcript::render(&records, &k.attribution, &sc.steps, &ran.exits);
     let mut captures = std::mem::take(&mut k.captures);
@@ -759,10 +773,29 @@ pub(crate) async fn run(file: &str, source: &str, sc: &Scenario, sink: Option<Si
         rendered,
         elapsed: started.elapsed(),
         epoch: k.rec.epoch(),
+        drop_counters,
     })
 }
 
 impl Kernel {
+    /// Each of the scenario's namespaces' drop counters as they stand: `/proc/net/snmp`
+    /// and `/proc/net/netstat`, and `iptables-save -c`, read inside it.
+    async fn drop_counters(&self) -> Result<Vec<String>, KernelError> {
+        use scenarios::render::counters;
+        let mut out = Vec::new();
+        for ns in self.nodes.keys() {
+            let kernel = self.names.kernel(ns.as_deref());
+            let name = ns.as_deref().unwrap_or("root");
+            let argv = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+            let snmp = exec::run(&kernel, &argv(&["cat", "/proc/net/snmp", "/proc/net/netstat"]), &self.names).await?;
+            out.extend(counters::from_snmp(name, &snmp.stdout.join("\n")));
+            let save = exec::run(&kernel, &argv(&["iptables-save", "-c"]), &self.names).await?;
+            out.extend(counters::from_iptables_save(name, &save.stdout));
+        }
+        out.sort();
+        Ok(out)
+    }
+
     /// A run's back end with its own prefix, guard and directory, and the scenario's root
     /// namespace made. Everything it makes goes when it is dropped.
     pub(crate) async fn begin(file: &str, source: &str) -> Result<Kernel, KernelError> {

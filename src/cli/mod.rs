@@ -133,7 +133,8 @@ pub enum Cmd {
         stats: bool,
         /// After the transcript: every packet that died, where and why (the step that was
         /// running, the namespace and interface, the setting or iptables rule), alike drops
-        /// counted on one line. Sim only so far. (`--json`'s `drop` lines carry the same.)
+        /// counted on one line. With --kernel: the kernel's drop counters at the end, per
+        /// namespace (it does not say which packet). (`--json`'s `drop` lines carry the same.)
         #[arg(long, conflicts_with_all = ["quiet", "json"])]
         explain: bool,
     },
@@ -162,6 +163,10 @@ pub enum Cmd {
         /// other, differences highlighted, known differences with their reasons.
         #[arg(long, value_name = "PATH")]
         html: Option<PathBuf>,
+        /// Also compare the drop counters at the end, as the kernel keeps them (`Ip
+        /// InAddrErrors`, `Udp NoPorts`, iptables' DROP rules and policies), per namespace.
+        #[arg(long)]
+        drops: bool,
         /// Also print both transcripts.
         #[arg(long, short)]
         verbose: bool,

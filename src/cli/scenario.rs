@@ -54,10 +54,9 @@ type Engine = (u64, nslab::sim_core::Instant);
 /// as it happens); a run a guard stopped is the failure with the transcript up to then.
 fn run_on(name: &str, text: &str, sc: &Scenario, o: &RunOpts<'_>, live: bool) -> Result<Ran, (Fail, Option<String>)> {
     if o.kernel {
-        let run = match live {
-            true => nslab::kernel_backend::run_live(name, text, sc, out::raw),
-            false => nslab::kernel_backend::run(name, text, sc),
-        };
+        let collect = nslab::kernel_backend::Collect { drop_counters: o.explain };
+        let sink: Option<nslab::kernel_backend::runner::Sink> = live.then(|| Box::new(out::raw) as _);
+        let run = nslab::kernel_backend::run_collecting(name, text, sc, collect, sink);
         let run = run.map_err(|e| (kernel_fail(e), None))?;
         return Ok((run.into_outcome(), BTreeMap::new(), None, None));
     }
@@ -79,12 +78,6 @@ fn run_on(name: &str, text: &str, sc: &Scenario, o: &RunOpts<'_>, live: bool) ->
 /// kernel (each validates first: kernel mode runs nothing `check` refuses), print, write
 /// captures, report.
 pub fn run(arg: &str, o: RunOpts<'_>) -> Done {
-    if o.explain && o.kernel {
-        return Err(Fail::input(
-            "nslab run --explain: not supported yet on the kernel (its drop counters are not read yet); \
-             run without --kernel to see why the sim drops each packet",
-        ));
-    }
     let found = find::scenario(arg)?;
     let (name, text) = (&found.name, &found.text);
     let sc = load(&found)?;
@@ -116,7 +109,18 @@ pub fn run(arg: &str, o: RunOpts<'_>) -> Done {
     } else if !o.quiet && !live {
         out::raw(&transcript::text(&out.rendered));
     }
-    if o.explain && !o.json {
+    if o.explain && o.kernel {
+        // The kernel says how many, not which packet: its counters at the end.
+        match out.drop_counters.is_empty() {
+            true => out::line("explain: the kernel's drop counters are all zero"),
+            false => {
+                out::line("explain: the kernel's drop counters at the end (per namespace, the whole run)");
+                for l in &out.drop_counters {
+                    out::line(&format!("  {l}"));
+                }
+            }
+        }
+    } else if o.explain && !o.json {
         let lines = explain::explain(&out, &nodes);
         match lines.is_empty() {
             true => out::line("explain: no packet was dropped"),
@@ -306,7 +310,14 @@ pub fn convert(arg: &str) -> Done {
 }
 
 /// `nslab diff`: both back ends, compared step by step.
-pub fn diff(arg: &str, seed: Option<u64>, json: Option<&Path>, html: Option<&Path>, verbose: bool) -> Done {
+pub fn diff(
+    arg: &str,
+    seed: Option<u64>,
+    json: Option<&Path>,
+    html: Option<&Path>,
+    drops: bool,
+    verbose: bool,
+) -> Done {
     let found = find::scenario(arg)?;
     let (name, text) = (&found.name, &found.text);
     let sc = load(&found)?;
@@ -314,7 +325,8 @@ pub fn diff(arg: &str, seed: Option<u64>, json: Option<&Path>, html: Option<&Pat
     let sim = sim::run(name, text, &sc, &opts).map_err(|e| Fail::input(e.to_string()))?;
     // Real time passes on the kernel: a spinner on a terminal (nothing when piped).
     let spin = spinner(format!("{name}: running on the kernel"));
-    let kernel = nslab::kernel_backend::run(name, text, &sc);
+    let collect = nslab::kernel_backend::Collect { drop_counters: drops };
+    let kernel = nslab::kernel_backend::run_collecting(name, text, &sc, collect, None);
     spin.finish_and_clear();
     let kernel = kernel.map_err(kernel_fail)?;
     if verbose {
@@ -325,12 +337,15 @@ pub fn diff(arg: &str, seed: Option<u64>, json: Option<&Path>, html: Option<&Pat
             transcript::text(&kernel.rendered)
         ));
     }
-    let report = scenarios::diff::compare(
+    let mut report = scenarios::diff::compare(
         name,
         &sc,
         scenarios::diff::Side { name: "sim", rendered: &sim.rendered },
         scenarios::diff::Side { name: "kernel", rendered: &kernel.rendered },
     );
+    if drops {
+        report.add_lines("drop counters, as the kernel keeps them", &sim.drop_counters(), &kernel.drop_counters);
+    }
     out::print(&report.text(), Kind::Diff);
     let write = |path: &Path, page: String| {
         std::fs::write(path, page)

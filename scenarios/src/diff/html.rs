@@ -51,12 +51,14 @@ impl Report {
                 Verdict::Known => ("known", "known differences"),
                 Verdict::Differs => ("differs", "DIFFERS"),
             };
+            let (id, at) = match i.line {
+                0 => ("end".to_string(), "(end)".to_string()),
+                n => (format!("step-{}", i.step), format!(":{n}")),
+            };
             let _ = writeln!(
                 s,
-                "<section id=\"step-{}\">\n<h2><span class=\"{class}\">{word}</span> {}:{} — {}</h2>",
-                i.step,
+                "<section id=\"{id}\">\n<h2><span class=\"{class}\">{word}</span> {}{at} — {}</h2>",
                 esc(&self.file),
-                i.line,
                 esc(&i.title)
             );
             if !i.known.is_empty() {
@@ -150,5 +152,22 @@ mod tests {
             "what the kernel printed, escaped: {html}"
         );
         assert!(!html.contains("<script") && !html.contains("<link"), "self-contained");
+    }
+
+    /// Lines of no step (the drop counters) come last, named as the end of the run.
+    #[test]
+    fn lines_of_the_whole_run_come_last() {
+        let sc = crate::load("t.sh", "ip netns add a\n").expect("parses");
+        let r = rendered(&[&[]]);
+        let mut report =
+            compare("t.sh", &sc, Side { name: "sim", rendered: &r }, Side { name: "kernel", rendered: &r });
+        let (a, b) = (
+            vec!["a: Udp NoPorts 3 (no socket on the port)".to_string()],
+            vec!["a: Udp NoPorts 2 (no socket on the port)".to_string()],
+        );
+        report.add_lines("drop counters", &a, &b);
+        assert!(!report.agrees());
+        assert!(report.text().contains("DIFFERS t.sh (end)  drop counters\n"), "{}", report.text());
+        assert!(report.html().contains("<section id=\"end\">"), "{}", report.html());
     }
 }

@@ -106,6 +106,23 @@ pub struct Report {
 }
 
 impl Report {
+    /// Adds a comparison of lines that belong to no step — each side's drop counters at
+    /// the end of the run (`nslab diff --drops`) — as an item after the steps (line 0).
+    pub fn add_lines(&mut self, title: &str, a: &[String], b: &[String]) {
+        let hunks = hunks(a, b, 3);
+        let verdict = if hunks.is_empty() { Verdict::Agree } else { Verdict::Differs };
+        self.items.push(Item {
+            step: usize::MAX,
+            line: 0,
+            title: title.to_string(),
+            verdict,
+            known: Vec::new(),
+            hunks,
+            rows: aligned(a, b),
+            printed: (a.to_vec(), b.to_vec()),
+        });
+    }
+
     /// True when nothing differs beyond the known differences.
     pub fn agrees(&self) -> bool {
         self.items.iter().all(|i| i.verdict != Verdict::Differs)
@@ -121,7 +138,11 @@ impl Report {
                 Verdict::Known => "known  ",
                 Verdict::Differs => "DIFFERS",
             };
-            let _ = writeln!(s, "{word} {}:{}  {}", self.file, i.line, i.title);
+            match i.line {
+                0 => writeln!(s, "{word} {} (end)  {}", self.file, i.title),
+                n => writeln!(s, "{word} {}:{n}  {}", self.file, i.title),
+            }
+            .unwrap_or_default();
             for (why, na, nb) in &i.known {
                 let _ = writeln!(s, "        known difference ({na} {a} / {nb} {b} lines): {why}");
             }

@@ -3,6 +3,7 @@
 //! They read the trace only — but for `graph`, which draws the lab's topology from its
 //! state.
 
+pub mod counters;
 pub mod expect;
 pub mod explain;
 pub mod flow;

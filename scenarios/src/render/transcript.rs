@@ -307,6 +307,9 @@ pub struct Outcome {
     /// Every drop, counted by node, port and reason, recorded one by one or not (the sim's;
     /// empty on the kernel).
     pub drop_counts: BTreeMap<sim_core::trace::DropKey, u64>,
+    /// Each namespace's drop counters at the end, as the kernel keeps them (see
+    /// [`super::counters`]): a kernel run's when it was asked to collect them, else empty.
+    pub drop_counters: Vec<String>,
 }
 
 impl Outcome {

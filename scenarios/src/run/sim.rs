@@ -609,6 +609,7 @@ impl Run {
             how: format!("(seed {}, {} s virtual)", self.seed, self.end()),
             epoch: transcript::SIM_EPOCH_NS,
             drop_counts: self.lab.world().trace().drop_counts().clone(),
+            drop_counters: Vec::new(),
         }
     }
 
@@ -630,5 +631,26 @@ impl Run {
     /// The virtual time the run ended at.
     pub fn end(&self) -> Instant {
         self.lab.world().now()
+    }
+
+    /// Each namespace's drop counters as the kernel would show them at the end (see
+    /// [`crate::render::counters`]), sorted.
+    pub fn drop_counters(&self) -> Vec<String> {
+        use crate::render::counters;
+        let mut by_node: BTreeMap<NodeId, BTreeMap<&str, u64>> = BTreeMap::new();
+        for ((node, _, reason), n) in self.lab.world().trace().drop_counts() {
+            *by_node.entry(*node).or_default().entry(*reason).or_default() += n;
+        }
+        let mut out = Vec::new();
+        for (name, node) in self.lab.namespaces() {
+            let ns = name.unwrap_or("root");
+            if let Some(reasons) = by_node.get(&node) {
+                out.extend(counters::from_reasons(ns, reasons));
+            }
+            let save = sim_nodes::netfilter::save::save(self.lab.netns(node).iptables_tables(), None, true, "");
+            out.extend(counters::from_iptables_save(ns, &save));
+        }
+        out.sort();
+        out
     }
 }
