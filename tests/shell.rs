@@ -61,12 +61,27 @@ impl Term {
         self.master.write_all(keys.as_bytes()).unwrap();
     }
 
-    /// Types a line and waits for the next prompt; what came before it.
+    /// Types a line and waits for the next top-level prompt; what came before it.
     fn line(&mut self, line: &str) -> String {
         self.send(&format!("{line}\r"));
-        self.wait_for("nslab# ")
+        self.wait_for(PROMPT)
+    }
+
+    /// Waits for the program to end, at most 30 s; its status.
+    fn exit_status(&mut self) -> Option<i32> {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(st) = self.child.try_wait().expect("wait") {
+                return st.code();
+            }
+            assert!(Instant::now() < deadline, "nslab shell did not end; the terminal shows:\n{}", self.seen);
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 }
+
+/// The end of the top-level prompt (`[12.345] nslab# `).
+const PROMPT: &str = "] nslab# ";
 
 impl Drop for Term {
     fn drop(&mut self) {
@@ -81,7 +96,7 @@ fn a_lab_typed_line_by_line() {
     std::fs::create_dir_all(&dir).unwrap();
     let saved = dir.join("typed.sh");
     let mut t = Term::start(&["shell"]);
-    t.wait_for("nslab# ");
+    t.wait_for(PROMPT);
     for l in [
         "ip netns add router1",
         "ip netns add b",
@@ -119,10 +134,9 @@ fn a_lab_typed_line_by_line() {
     let said = t.line(&format!(":save {}", saved.display()));
     assert!(said.contains("wrote"), "{said}");
     t.send(":quit\r");
-    let status = t.child.wait().expect("nslab ends");
-    assert_eq!(status.code(), Some(0));
+    assert_eq!(t.exit_status(), Some(0));
     let text = std::fs::read_to_string(&saved).unwrap();
-    assert!(text.starts_with("ip netns add router1\n"), "{text}");
+    assert!(text.starts_with("#! seed: 1\nip netns add router1\n"), "the session's seed first: {text}");
     assert!(!text.contains("nosuch"), "the refused line is not kept: {text}");
     assert!(text.contains("ip -n router1 addr show va\n"), "the completed line is kept: {text}");
     // What was typed replays as a scenario.
@@ -135,10 +149,60 @@ fn a_lab_typed_line_by_line() {
 #[test]
 fn a_session_from_a_file() {
     let mut t = Term::start(&["shell", "e02-veth-pair"]);
-    let start = t.wait_for("nslab# ");
+    let start = t.wait_for(PROMPT);
     assert!(start.contains("ip link add ns1-veth0 type veth peer name ns2-veth0"), "{start}");
     let neigh = t.line("ip netns exec ns1 ping -c 1 192.0.2.2");
     assert!(neigh.contains("1 packets transmitted, 1 received"), "{neigh}");
     t.send("exit\r");
-    assert_eq!(t.child.wait().unwrap().code(), Some(0));
+    assert_eq!(t.exit_status(), Some(0));
+}
+
+/// What a learner pastes: a line with its prompt is the command; a shell opened in a
+/// namespace shows in the prompt until `exit`, which then leaves it, not nslab; a
+/// here-document waits for its end; a `#! seed` would replay the session differently and is
+/// refused.
+#[test]
+fn pasted_prompts_subshells_and_here_documents() {
+    let mut t = Term::start(&["shell"]);
+    t.wait_for(PROMPT);
+    t.line("ip netns add a");
+    t.line("ip netns add b");
+    let pasted = t.line("$ ip netns list");
+    assert!(pasted.contains("b\r\n") && pasted.contains("a\r\n"), "the pasted line ran: {pasted}");
+    let listed = t.line("ip netns list");
+    assert!(listed.contains("b\r\n"), "and the lines before it still stand: {listed}");
+    t.send("ip netns exec a bash\r");
+    t.wait_for("] a# ");
+    t.send("ip link set lo up\r");
+    t.wait_for("] a# ");
+    t.send("ip link show lo\r");
+    let inside = t.wait_for("] a# ");
+    assert!(inside.contains("1: lo: <LOOPBACK,UP,LOWER_UP>"), "ran in a: {inside}");
+    t.send("exit\r");
+    t.wait_for(PROMPT);
+    t.send("ip netns exec a iptables-restore <<EOF\r");
+    t.wait_for("> ");
+    for l in ["*filter", ":INPUT DROP [0:0]", "COMMIT"] {
+        t.send(&format!("{l}\r"));
+        t.wait_for("> ");
+    }
+    t.send("EOF\r");
+    t.wait_for(PROMPT);
+    let rules = t.line("ip netns exec a iptables -S INPUT");
+    assert!(rules.contains("-P INPUT DROP"), "{rules}");
+    let seed = t.line("#! seed: 7");
+    assert!(seed.contains("the session's seed is fixed"), "{seed}");
+    t.send(":quit\r");
+    assert_eq!(t.exit_status(), Some(0));
+}
+
+/// A pasted session with a program in another terminal has no script form yet: refused,
+/// with what to do, before anything runs.
+#[test]
+fn a_session_with_other_terminals_is_refused() {
+    let file = format!("{}/scenarios/pasted/003-masquerade.sh", env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new(env!("CARGO_BIN_EXE_nslab")).args(["shell", &file]).stdin(Stdio::null()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("another terminal") && err.contains("`nslab run` it"), "{err}");
 }

@@ -788,9 +788,17 @@ impl Kernel {
             let name = ns.as_deref().unwrap_or("root");
             let argv = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
             let snmp = exec::run(&kernel, &argv(&["cat", "/proc/net/snmp", "/proc/net/netstat"]), &self.names).await?;
+            if snmp.status != 0 {
+                return Err(KernelError::Io(format!("{name}: reading /proc/net/snmp: {}", snmp.stderr.join(" "))));
+            }
             out.extend(counters::from_snmp(name, &snmp.stdout.join("\n")));
             let save = exec::run(&kernel, &argv(&["iptables-save", "-c"]), &self.names).await?;
-            out.extend(counters::from_iptables_save(name, &save.stdout));
+            match save.status {
+                0 => out.extend(counters::from_iptables_save(name, &save.stdout)),
+                n => {
+                    out.push(format!("{name}: iptables-save -c failed (status {n}): its rules' counters are not read"))
+                }
+            }
         }
         out.sort();
         Ok(out)

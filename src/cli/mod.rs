@@ -134,7 +134,8 @@ pub enum Cmd {
         /// After the transcript: every packet that died, where and why (the step that was
         /// running, the namespace and interface, the setting or iptables rule), alike drops
         /// counted on one line. With --kernel: the kernel's drop counters at the end, per
-        /// namespace (it does not say which packet). (`--json`'s `drop` lines carry the same.)
+        /// namespace (it does not say which packet). (In the sim, `--json`'s `drop` lines
+        /// carry the same sentences.)
         #[arg(long, conflicts_with_all = ["quiet", "json"])]
         explain: bool,
     },

@@ -112,7 +112,7 @@ pub fn run(arg: &str, o: RunOpts<'_>) -> Done {
     if o.explain && o.kernel {
         // The kernel says how many, not which packet: its counters at the end.
         match out.drop_counters.is_empty() {
-            true => out::line("explain: the kernel's drop counters are all zero"),
+            true => out::line("explain: none of the kernel's drop counters nslab reads counted a packet"),
             false => {
                 out::line("explain: the kernel's drop counters at the end (per namespace, the whole run)");
                 for l in &out.drop_counters {

@@ -111,49 +111,69 @@ impl Highlighter for LabHelper {}
 impl Validator for LabHelper {}
 impl Helper for LabHelper {}
 
-/// The session: what was typed, and how much of its transcript is on the screen.
+/// The session: what was typed, how much of its transcript is on the screen, and the
+/// shells `ip netns exec X bash` left open.
 struct Session {
     seed: Option<u64>,
     text: String,
     printed: usize,
     last: Option<sim::Run>,
+    shells: Vec<Option<String>>,
 }
 
 impl Session {
-    /// Runs `text` from the start; the run, or why not.
-    fn run(&self, text: &str) -> Result<sim::Run, String> {
-        let sc = scenarios::load(NAME, text).map_err(|e| e.to_string())?;
+    /// Runs `text` from the start — always read as a script, whatever a pasted line looks
+    /// like — on the session's seed; the run and the shells open at its end, or why not.
+    fn run(&self, text: &str) -> Result<(sim::Run, Vec<Option<String>>), String> {
+        let (sc, shells) = scenarios::front::script::parse_script(NAME, text).map_err(|e| e.to_string())?;
+        if sc.seed.is_some() {
+            return Err("#! seed: the session's seed is fixed (nslab shell --seed N): every line replays on it".into());
+        }
         scenarios::check(NAME, text, &sc).map_err(|e| e.to_string())?;
         let opts = sim::RunOptions { seed: self.seed, keep_jobs: true, ..Default::default() };
-        sim::run(NAME, text, &sc, &opts).map_err(|e| e.to_string())
+        let run = sim::run(NAME, text, &sc, &opts).map_err(|e| e.to_string())?;
+        if let Some(Some(ns)) = shells.last()
+            && run.lab.ns(Some(ns)).is_err()
+        {
+            return Err(format!("Cannot open network namespace \"{ns}\": No such file or directory"));
+        }
+        Ok((run, shells))
     }
 
     /// Adds `lines` (one command, or a file's) and prints what is new; echoes the
-    /// commands themselves only when `echo` (a file's, which nobody typed).
+    /// commands themselves only when `echo` (a file's, which nobody typed). A line that
+    /// would change what was already shown is refused: the session stays a scenario that
+    /// replays as it was seen.
     fn add(&mut self, lines: &str, echo: bool) {
         let text = format!("{}{lines}\n", self.text);
-        match self.run(&text) {
-            Ok(run) => {
-                for l in run.rendered.lines.iter().skip(self.printed) {
-                    if l.kind == Kind::Command && !echo {
-                        continue;
-                    }
-                    let tag = l.tag.as_deref().map_or(String::new(), |t| format!("{t} "));
-                    out::line(&format!("{tag}{}", l.text));
-                }
-                self.printed = run.rendered.lines.len();
-                self.text = text;
-                self.last = Some(run);
-            }
-            Err(e) => out::diag(&e),
+        let (run, shells) = match self.run(&text) {
+            Ok(x) => x,
+            Err(e) => return out::diag(&e),
+        };
+        let before = self.last.as_ref().map_or(&[][..], |r| &r.rendered.lines[..self.printed]);
+        if run.rendered.lines.get(..self.printed) != Some(before) {
+            return out::diag("this line would change what the lines before it did; it is not kept");
         }
+        for l in run.rendered.lines.iter().skip(self.printed) {
+            if l.kind == Kind::Command && !echo {
+                continue;
+            }
+            let tag = l.tag.as_deref().map_or(String::new(), |t| format!("{t} "));
+            out::line(&format!("{tag}{}", l.text));
+        }
+        self.printed = run.rendered.lines.len();
+        self.text = text;
+        // The seed of the first run stays the session's (`:save` writes it).
+        self.seed = Some(run.seed);
+        self.last = Some(run);
+        self.shells = shells;
     }
 
     /// The prompt: the virtual time, and the namespace of an open `ip netns exec X bash`.
-    fn prompt(&self, inside: &[String]) -> String {
+    fn prompt(&self) -> String {
         let now = self.last.as_ref().map_or(String::from("0.000"), |r| r.end().to_string());
-        match inside.last() {
-            Some(ns) => format!("[{now}] {ns}# "),
+        match self.shells.last() {
+            Some(ns) => format!("[{now}] {}# ", ns.as_deref().unwrap_or("root")),
             None => format!("[{now}] nslab# "),
         }
     }
@@ -227,28 +247,55 @@ impl Session {
     }
 }
 
-/// Whether `lines` still lacks its end: a `\` continuation, or a here-document whose
-/// delimiter has not come.
+/// Whether `lines` still lacks its end: a `\` continuation on its last line, or a
+/// here-document (`<<EOF`, `<<-EOF`, not a `<<<` here-string) whose delimiter line has not
+/// come — exactly the delimiter, as the parser wants it (after tabs, for `<<-`).
 fn incomplete(lines: &str) -> bool {
-    if lines.ends_with('\\') {
+    if lines.lines().last().unwrap_or("").ends_with('\\') {
         return true;
     }
-    let first = lines.lines().next().unwrap_or("");
-    let Some(at) = first.find("<<") else { return false };
-    let delim = first[at + 2..].trim_start_matches('-').trim().trim_matches(['\'', '"']);
-    let delim = delim.split_whitespace().next().unwrap_or("");
-    !delim.is_empty() && !lines.lines().skip(1).any(|l| l.trim() == delim)
+    let all: Vec<&str> = lines.lines().collect();
+    for (i, l) in all.iter().enumerate() {
+        let Some(at) = l.find("<<") else { continue };
+        let rest = &l[at + 2..];
+        if rest.starts_with('<') {
+            continue;
+        }
+        let dash = rest.starts_with('-');
+        let word = rest.trim_start_matches('-').split_whitespace().next().unwrap_or("");
+        let delim = word.trim_matches(['\'', '"']);
+        if delim.is_empty() {
+            continue;
+        }
+        let ends = |x: &&str| if dash { x.trim_start_matches('\t') == delim } else { *x == delim };
+        return !all[i + 1..].iter().any(ends);
+    }
+    false
 }
 
 /// `nslab shell [FILE] [--seed N]`.
 pub fn shell(file: Option<&str>, seed: Option<u64>) -> Done {
-    let mut s = Session { seed, text: String::new(), printed: 0, last: None };
+    let mut s = Session { seed, text: String::new(), printed: 0, last: None, shells: Vec::new() };
     if let Some(f) = file {
         let found = super::find::scenario(f)?;
         // The file as a plain script (a terminal session's or a RON file's steps, one
-        // command a line), so the lines typed after it are commands too.
+        // command a line), so the lines typed after it are commands too. What a script
+        // cannot say — a program in another terminal, its ^C, lines typed at it — is
+        // refused rather than changed.
         let sc = scenarios::load(&found.name, &found.text).map_err(|e| Fail::input(e.to_string()))?;
-        s.add(scenarios::front::convert::to_script(&sc).trim_end_matches('\n'), true);
+        if let Some(st) = sc.steps.iter().find(|st| st.other_terminal || st.of_step.is_some()) {
+            return Err(Fail::input(format!(
+                "nslab shell: {}:{}: a terminal session's program in another terminal (its ^C, what is typed at \
+                 it) has no script form yet; `nslab run` it, or start the shell without it",
+                found.name, st.span.line
+            )));
+        }
+        if let Some(seed) = sc.seed {
+            s.seed.get_or_insert(seed);
+        }
+        let mut script = sc.clone();
+        script.seed = None;
+        s.add(scenarios::front::convert::to_script(&script).trim_end_matches('\n'), true);
         if s.last.is_none() {
             return Err(Fail::input(format!(
                 "nslab shell: {} did not run (above): fix it, or start without it",
@@ -262,61 +309,57 @@ pub fn shell(file: Option<&str>, seed: Option<u64>) -> Done {
         Editor::with_config(config).map_err(|e| Fail { code: Exit::Failed, message: format!("nslab shell: {e}") })?;
     rl.set_helper(Some(LabHelper { names: names.clone() }));
     out::line("nslab shell: type the tutorial's lines; :help for more, :quit to leave");
-    let mut inside: Vec<String> = Vec::new();
     loop {
-        let mut lines = match rl.readline(&s.prompt(&inside)) {
+        let mut lines = match rl.readline(&s.prompt()) {
             Ok(l) => l,
             Err(ReadlineError::Interrupted) => continue,
             Err(ReadlineError::Eof) => break,
             Err(e) => return Err(Fail { code: Exit::Failed, message: format!("nslab shell: {e}") }),
         };
+        // A pasted prompt (`$ `, `user@host:~$ `) is not part of the command.
+        lines = scenarios::front::script::strip_prompt(&lines).to_string();
+        let mut cancelled = false;
         while incomplete(&lines) {
             match rl.readline("> ") {
                 Ok(more) => lines = format!("{lines}\n{more}"),
-                Err(_) => break,
+                // Ctrl-C or Ctrl-D in the middle: the half-typed command is dropped.
+                Err(_) => {
+                    cancelled = true;
+                    break;
+                }
             }
+        }
+        if cancelled {
+            continue;
         }
         let line = lines.trim();
         let (cmd, arg) = line.split_once(char::is_whitespace).map_or((line, None), |(c, a)| (c, Some(a.trim())));
         match cmd {
             "" => continue,
             ":quit" | ":q" => break,
-            "exit" | "logout" if inside.is_empty() => break,
+            "exit" | "logout" if s.shells.is_empty() => break,
             ":help" => out::line(HELP),
             ":graph" => s.graph(arg),
             ":explain" => s.explain(),
             ":kernel" => s.kernel(),
             ":save" => match arg {
-                Some(f) => match std::fs::write(f, &s.text) {
-                    Ok(()) => out::line(&format!("wrote {f}: {} lines", s.text.lines().count())),
-                    Err(e) => out::diag(&format!(":save: {f}: {e}")),
-                },
+                Some(f) => {
+                    let seed = s.seed.map_or(String::new(), |n| format!("#! seed: {n}\n"));
+                    match std::fs::write(f, format!("{seed}{}", s.text)) {
+                        Ok(()) => out::line(&format!("wrote {f}: {} lines", s.text.lines().count())),
+                        Err(e) => out::diag(&format!(":save: {f}: {e}")),
+                    }
+                }
                 None => out::diag(":save FILE: the file to write the scenario to"),
             },
             c if c.starts_with(':') => out::diag(&format!("{c}: no such command; :help lists them")),
             _ => {
-                let before = s.text.len();
                 s.add(&lines, false);
-                if s.text.len() != before {
-                    track_subshell(&mut inside, line);
-                }
                 *names.borrow_mut() = s.names();
             }
         }
     }
     Ok(Exit::Ok)
-}
-
-/// Follows `ip netns exec X bash` (or `sh`, `sudo -i`) and `exit`, for the prompt.
-fn track_subshell(inside: &mut Vec<String>, line: &str) {
-    let w: Vec<&str> = line.split_whitespace().filter(|w| *w != "sudo").collect();
-    match w.as_slice() {
-        ["exit" | "logout"] => {
-            inside.pop();
-        }
-        ["ip", "netns", "exec", ns, "bash" | "sh" | "-i"] => inside.push(ns.to_string()),
-        _ => {}
-    }
 }
 
 #[cfg(test)]
@@ -326,19 +369,13 @@ mod tests {
     #[test]
     fn here_documents_and_continuations_wait_for_their_end() {
         assert!(incomplete("ip link add a \\"));
+        assert!(!incomplete("ip netns exec a \\\nip link"), "a continuation ends with a line without one");
         assert!(incomplete("iptables-restore <<EOF"));
         assert!(incomplete("iptables-restore <<'EOF'\n*filter"));
         assert!(!incomplete("iptables-restore <<EOF\n*filter\nCOMMIT\nEOF"));
+        assert!(incomplete("iptables-restore <<EOF\n*filter\nCOMMIT\n EOF"), "the delimiter alone on its line");
+        assert!(!incomplete("iptables-restore <<-EOF\n\t*filter\n\tEOF"), "<<- strips tabs");
+        assert!(!incomplete("nc -u 10.0.0.1 9 <<< hello"), "a here-string is one line");
         assert!(!incomplete("ip netns add a"));
-    }
-
-    #[test]
-    fn a_subshell_opens_and_closes() {
-        let mut inside = Vec::new();
-        track_subshell(&mut inside, "sudo ip netns exec ns1 bash");
-        assert_eq!(inside, ["ns1"]);
-        track_subshell(&mut inside, "ip addr");
-        track_subshell(&mut inside, "exit");
-        assert!(inside.is_empty());
     }
 }

@@ -111,8 +111,9 @@ impl Report {
     pub fn add_lines(&mut self, title: &str, a: &[String], b: &[String]) {
         let hunks = hunks(a, b, 3);
         let verdict = if hunks.is_empty() { Verdict::Agree } else { Verdict::Differs };
+        let after = self.items.iter().map(|i| i.step + 1).max().unwrap_or(0);
         self.items.push(Item {
-            step: usize::MAX,
+            step: after,
             line: 0,
             title: title.to_string(),
             verdict,
@@ -517,6 +518,9 @@ pub fn compare(file: &str, sc: &Scenario, a: Side<'_>, b: Side<'_>) -> Report {
         }
         let xa: Vec<String> = xa.into_iter().map(|(_, n)| n).collect();
         let mut xb: Vec<String> = xb.into_iter().map(|(_, n)| n).collect();
+        // Shown side by side with the numbers each side printed, though compared within
+        // the step's tolerance below.
+        let mut rows = aligned(&xa, &xb);
         for k in step.differs.iter() {
             let Some(pct) = k.within else { continue };
             let mut n = 0;
@@ -532,7 +536,6 @@ pub fn compare(file: &str, sc: &Scenario, a: Side<'_>, b: Side<'_>) -> Report {
             }
         }
         let mut hs = hunks(&xa, &xb, 3);
-        let mut rows = aligned(&xa, &xb);
         if oa.exit != ob.exit {
             let show = |e: Option<i32>| e.map(|n| n.to_string()).unwrap_or_else(|| "none".into());
             let (ea, eb) = (format!("exit status {}", show(oa.exit)), format!("exit status {}", show(ob.exit)));

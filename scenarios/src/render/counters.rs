@@ -19,6 +19,7 @@ pub const COUNTERS: &[(&str, &str, &str)] = &[
     ("ttl exceeded", "Ip InHdrErrors", "TTL exceeded"),
     ("no route to host", "IpExt InNoRoutes", "no route"),
     ("udp: no socket", "Udp NoPorts", "no socket on the port"),
+    ("udp: socket receive queue full", "Udp RcvbufErrors", "the socket's receive queue was full"),
 ];
 
 fn line(ns: &str, counter: &str, n: u64, why: &str) -> String {
@@ -30,16 +31,22 @@ fn line(ns: &str, counter: &str, n: u64, why: &str) -> String {
 /// group).
 pub fn from_snmp(ns: &str, text: &str) -> Vec<String> {
     let mut values: BTreeMap<String, u64> = BTreeMap::new();
-    let lines: Vec<&str> = text.lines().collect();
-    for pair in lines.chunks(2) {
-        let [head, vals] = pair else { continue };
-        let (mut h, mut v) = (head.split_whitespace(), vals.split_whitespace());
-        let (Some(group), Some(_)) = (h.next(), v.next()) else { continue };
-        let group = group.trim_end_matches(':');
-        for (name, value) in h.zip(v) {
-            if let Ok(n) = value.parse::<u64>() {
-                values.insert(format!("{group} {name}"), n);
+    // A header line, then a line of values of the same group (`Ip: Forwarding …`, `Ip: 1 …`);
+    // a line that is neither is skipped, and takes no header with it.
+    let mut head: Option<&str> = None;
+    for l in text.lines() {
+        let group = l.split_whitespace().next().unwrap_or("");
+        let is_values = l.split_whitespace().skip(1).all(|w| w.parse::<i64>().is_ok());
+        match head {
+            Some(h) if is_values && h.split_whitespace().next() == Some(group) => {
+                for (name, value) in h.split_whitespace().zip(l.split_whitespace()).skip(1) {
+                    if let Ok(n) = value.parse::<u64>() {
+                        values.insert(format!("{} {name}", group.trim_end_matches(':')), n);
+                    }
+                }
+                head = None;
             }
+            _ => head = (!is_values && group.ends_with(':')).then_some(l),
         }
     }
     COUNTERS
@@ -64,12 +71,12 @@ pub fn from_reasons(ns: &str, counts: &BTreeMap<&str, u64>) -> Vec<String> {
 
 /// The rules that drop (`-j DROP`, `-j REJECT`) and the `DROP` policies, with the packets
 /// they counted, from `iptables-save -c`'s lines; those that counted none are left out.
-pub fn from_iptables_save(ns: &str, lines: &[String]) -> Vec<String> {
-    let mut table = "filter";
+pub fn from_iptables_save<'a>(ns: &str, lines: &'a [String]) -> Vec<String> {
+    let mut table: &'a str = "filter";
     let mut out = Vec::new();
     for l in lines {
         if let Some(t) = l.strip_prefix('*') {
-            table = if t == "nat" { "nat" } else { "filter" };
+            table = t.trim();
         } else if let Some(policy) = l.strip_prefix(':') {
             // `:FORWARD DROP [3:252]`
             let mut w = policy.split_whitespace();
@@ -104,6 +111,7 @@ mod tests {
     fn the_kernel_counters_read_as_lines() {
         let snmp = "Ip: Forwarding DefaultTTL InReceives InHdrErrors InAddrErrors ForwDatagrams\n\
                     Ip: 1 64 7 2 3 0\n\
+                    a stray line\n\
                     Udp: InDatagrams NoPorts InErrors\n\
                     Udp: 0 0 0\n\
                     IpExt: InNoRoutes InTruncatedPkts\n\

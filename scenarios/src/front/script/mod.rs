@@ -104,8 +104,28 @@ pub fn parse_words(words: &[(String, Span)], ns: Option<String>, background: boo
 /// read is reported (the first error carries the others): a command that fails takes its
 /// expected output and directives with it, and the lines after it are read as usual.
 pub fn parse(file: &str, source: &str) -> Result<Scenario, ScenarioError> {
+    parse_as(file, source, None).map(|(sc, _)| sc)
+}
+
+/// What [`parse_script`] gives: the scenario, and the namespaces of the shells still open
+/// at its end (`ip netns exec X bash` without its `exit`; `None`: a shell in the root).
+pub type Session = (Scenario, Vec<Option<String>>);
+
+/// Parses `source` as a script whatever its lines look like — `nslab shell`'s session,
+/// whose style must not change as lines are added (a pasted `$ ` line would make the whole
+/// session a terminal transcript) — and says which shells are still open at its end.
+pub fn parse_script(file: &str, source: &str) -> Result<Session, ScenarioError> {
+    parse_as(file, source, Some(Style::Script))
+}
+
+/// The line without the terminal prompt it starts with (`$ `, `user@host:~$ `), if any.
+pub fn strip_prompt(line: &str) -> &str {
+    paste::prompt_len(line).map_or(line, |n| &line[n..])
+}
+
+fn parse_as(file: &str, source: &str, style: Option<Style>) -> Result<Session, ScenarioError> {
     let lines: Vec<&str> = source.lines().collect();
-    let style = paste::style(&lines);
+    let style = style.unwrap_or_else(|| paste::style(&lines));
     let transcript = style != Style::Script;
     let mut ctx = steps::Ctx { file, lines: &lines, transcript, shells: Vec::new() };
     let mut sc = Scenario::default();
@@ -306,7 +326,7 @@ pub fn parse(file: &str, source: &str) -> Result<Scenario, ScenarioError> {
             e
         });
     }
-    Ok(sc)
+    Ok((sc, ctx.shells.into_iter().map(|(ns, _)| ns).collect()))
 }
 
 /// The pause before a `^C` under a ping: the statistics the document shows under it say how
