@@ -6,11 +6,8 @@
 //! It reads a [`Report`] only.
 
 use super::{Report, Verdict};
+use crate::render::escape as esc;
 use std::fmt::Write;
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
 
 const STYLE: &str = "body{font-family:sans-serif;margin:1.5em;color:#0f172a}\
 h1{font-size:1.25em}h2{font-size:1em;margin:0}\

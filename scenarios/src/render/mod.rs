@@ -10,3 +10,9 @@ pub mod flow;
 pub mod graph;
 pub mod json;
 pub mod transcript;
+
+/// Text as XML and HTML show it literally (`&`, `<`, `>`, `"` as entities): what the SVG and
+/// HTML renderers put between tags and in attributes.
+pub fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}

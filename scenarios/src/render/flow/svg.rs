@@ -5,6 +5,7 @@
 //! font metrics and the same ladder gives the same bytes.
 
 use super::{Flow, Item};
+use crate::render::escape as esc;
 use std::fmt::Write;
 
 const CHAR_W: f64 = 6.6;
@@ -12,10 +13,6 @@ const ROW_H: f64 = 40.0;
 const HEAD_H: f64 = 44.0;
 const TIME_W: f64 = 92.0;
 const MARGIN: f64 = 16.0;
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
 
 impl Flow {
     /// The x of each column's lifeline: wide enough apart for the labels drawn between them.

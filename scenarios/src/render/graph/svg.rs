@@ -8,6 +8,7 @@
 //! font; the same topology gives the same bytes.
 
 use super::{NsBox, Topology};
+use crate::render::escape as esc;
 use std::collections::VecDeque;
 use std::fmt::Write;
 
@@ -28,10 +29,6 @@ struct Place {
     w: f64,
     h: f64,
     col: usize,
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// A row's text, indented under its bridge.
