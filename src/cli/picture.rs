@@ -88,15 +88,9 @@ pub fn flow(arg: &str, format: FlowFormat, output: Option<&Path>, max: usize, se
     scenarios::check(name, text, &sc).map_err(|e| Fail::input(e.to_string()))?;
     let opts = sim::RunOptions { seed, ..Default::default() };
     let run = sim::run(name, text, &sc, &opts).map_err(|e| Fail { code: Exit::Failed, message: e.to_string() })?;
-    let mut nodes = std::collections::BTreeMap::new();
-    for r in run.records() {
-        if let nslab::sim_core::Record::Drop { node, .. } = r {
-            nodes.entry(*node).or_insert_with(|| run.lab.netns_name(*node).unwrap_or("root").to_string());
-        }
-    }
     let order = Topology::of(&run.lab).reading_order();
-    let f =
-        Flow::of(&run.outcome(), &nodes, &order, max).map_err(|e| Fail::input(format!("nslab flow: {name}: {e}")))?;
+    let f = Flow::of(&run.outcome(), &run.node_names(), &order, max)
+        .map_err(|e| Fail::input(format!("nslab flow: {name}: {e}")))?;
     let picture = match format {
         FlowFormat::Svg => f.svg(),
         FlowFormat::Mermaid => f.mermaid(),

@@ -66,7 +66,7 @@ fn run_on(name: &str, text: &str, sc: &Scenario, o: &RunOpts<'_>, live: bool) ->
     let limits = nslab::sim_core::world::Limits::default();
     match sim::run_with_limits(name, text, sc, &opts, limits) {
         Ok(r) => {
-            let nodes = node_names(&r);
+            let nodes = r.node_names();
             let engine = (r.lab.world().events_processed(), r.end());
             Ok((r.outcome(), nodes, Some(r.seed), Some(engine)))
         }
@@ -182,21 +182,6 @@ fn stats(out: &transcript::Outcome, engine: Option<Engine>, wall: std::time::Dur
         .and_then(|t| t.lines().find_map(|l| l.strip_prefix("VmHWM:").map(|v| v.trim().to_string())));
     s += &format!("stats: peak memory   {}", peak.unwrap_or_else(|| "unknown".into()));
     s
-}
-
-/// The names of the namespaces a sim run's drops (recorded or counted) and events name.
-fn node_names(r: &sim::Run) -> BTreeMap<nslab::sim_core::NodeId, String> {
-    use nslab::sim_core::Record;
-    let mut names = BTreeMap::new();
-    let counted = r.lab.world().trace().drop_counts().keys().map(|k| k.0);
-    let recorded = r.records().iter().filter_map(|rec| match rec {
-        Record::Drop { node, .. } | Record::Event { node, .. } => Some(*node),
-        _ => None,
-    });
-    for node in counted.chain(recorded) {
-        names.entry(node).or_insert_with(|| r.lab.netns_name(node).unwrap_or("root").to_string());
-    }
-    names
 }
 
 /// Prints a run's failed expectations and, when quiet or failing, its verdict line.

@@ -21,7 +21,6 @@ use rustyline::history::DefaultHistory;
 use rustyline::validate::Validator;
 use rustyline::{Config, Editor, Helper};
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// The name errors give the session's script.
@@ -213,11 +212,7 @@ impl Session {
     /// `:explain`.
     fn explain(&self) {
         let Some(run) = &self.last else { return out::line("explain: no packet was dropped") };
-        let mut nodes = BTreeMap::new();
-        for k in run.lab.world().trace().drop_counts().keys() {
-            nodes.entry(k.0).or_insert_with(|| run.lab.netns_name(k.0).unwrap_or("root").to_string());
-        }
-        let lines = explain::explain(&run.outcome(), &nodes);
+        let lines = explain::explain(&run.outcome(), &run.node_names());
         if lines.is_empty() {
             return out::line("explain: no packet was dropped");
         }

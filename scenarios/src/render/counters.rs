@@ -5,21 +5,25 @@
 //!
 //! The kernel's side comes from each namespace's `/proc/net/snmp` and `/proc/net/netstat`
 //! and `iptables-save -c` ([`from_snmp`], [`from_iptables_save`]); the sim's from its drop
-//! counts by reason ([`from_reasons`], through [`COUNTERS`], which says which counter each
-//! reason of the sim's is on Linux — read off the kernel: E3's router with forwarding off
-//! counts `InAddrErrors`, with a TTL of 1 `InHdrErrors`, with no route `InNoRoutes`) and
-//! its own `iptables-save -c`. A drop with no counter on Linux (a neighbour that never
-//! answered) has no line. It reads text and counts only.
+//! counts by reason ([`from_reasons`], through [`COUNTERS`], which says which counters each
+//! reason of the sim's adds to on Linux — read off the kernel in namespaces of its own: E3's
+//! router with forwarding off counts `InAddrErrors`, with a TTL of 1 `InHdrErrors`, with no
+//! route `InNoRoutes`; a UDP datagram too short for its header `Udp InErrors`, as a full
+//! receive queue does beside its `RcvbufErrors`; a broadcast to a closed port only
+//! `IgnoredMulti`, no drop) and its own `iptables-save -c`. A drop with no counter on Linux
+//! (a neighbour that never answered) has no line. It reads text and counts only.
 
 use std::collections::BTreeMap;
 
-/// Which kernel counter counts which of the sim's drop reasons, and what it means.
-pub const COUNTERS: &[(&str, &str, &str)] = &[
-    ("forwarding disabled", "Ip InAddrErrors", "forwarding is disabled"),
-    ("ttl exceeded", "Ip InHdrErrors", "TTL exceeded"),
-    ("no route to host", "IpExt InNoRoutes", "no route"),
-    ("udp: no socket", "Udp NoPorts", "no socket on the port"),
-    ("udp: socket receive queue full", "Udp RcvbufErrors", "the socket's receive queue was full"),
+/// The kernel counters read, what each means, and the sim's drop reasons each counts (a
+/// reason may add to several: a full receive queue is an `InErrors` and a `RcvbufErrors`).
+pub const COUNTERS: &[(&str, &str, &[&str])] = &[
+    ("Ip InAddrErrors", "forwarding is disabled", &["forwarding disabled"]),
+    ("Ip InHdrErrors", "TTL exceeded", &["ttl exceeded"]),
+    ("IpExt InNoRoutes", "no route", &["no route to host"]),
+    ("Udp NoPorts", "no socket on the port", &["udp: no socket"]),
+    ("Udp InErrors", "a datagram too short or not taken", &["udp: packet too short", "udp: socket receive queue full"]),
+    ("Udp RcvbufErrors", "the socket's receive queue was full", &["udp: socket receive queue full"]),
 ];
 
 fn line(ns: &str, counter: &str, n: u64, why: &str) -> String {
@@ -51,7 +55,7 @@ pub fn from_snmp(ns: &str, text: &str) -> Vec<String> {
     }
     COUNTERS
         .iter()
-        .filter_map(|(_, counter, why)| {
+        .filter_map(|(counter, why, _)| {
             let n = *values.get(*counter)?;
             (n > 0).then(|| line(ns, counter, n, why))
         })
@@ -62,8 +66,8 @@ pub fn from_snmp(ns: &str, text: &str) -> Vec<String> {
 pub fn from_reasons(ns: &str, counts: &BTreeMap<&str, u64>) -> Vec<String> {
     COUNTERS
         .iter()
-        .filter_map(|(reason, counter, why)| {
-            let n = *counts.get(reason)?;
+        .filter_map(|(counter, why, reasons)| {
+            let n: u64 = reasons.iter().filter_map(|r| counts.get(r)).sum();
             (n > 0).then(|| line(ns, counter, n, why))
         })
         .collect()
@@ -131,6 +135,11 @@ mod tests {
             ("neighbour failed", 3),
         ]);
         assert_eq!(from_reasons("router", &sim), from_snmp("router", snmp), "a neighbour's failure has no counter");
+        // A datagram too short (the kernel counted it in InErrors, in a namespace of ours)
+        // and one whose socket's queue was full (udp.c counts it in both).
+        let udp = "Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors\nUdp: 0 0 2 0 1\n";
+        let sim = BTreeMap::from([("udp: packet too short", 1), ("udp: socket receive queue full", 1)]);
+        assert_eq!(from_reasons("b", &sim), from_snmp("b", udp));
     }
 
     #[test]

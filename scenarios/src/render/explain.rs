@@ -118,7 +118,7 @@ fn line(ns: &str, n: u64, summary: Option<&str>, iface: Option<&str>, why: &str)
 pub fn explain(out: &Outcome, nodes: &BTreeMap<NodeId, String>) -> Vec<String> {
     // Alike: the same step, namespace, interface, reason and rule, between the same two
     // addresses with the same protocol (ports and ids may differ: a traceroute's probes).
-    type Key = (usize, NodeId, Option<String>, &'static str, Option<(String, Option<u32>)>, Option<[u8; 9]>);
+    type Key = (Option<usize>, NodeId, Option<String>, &'static str, Option<(String, Option<u32>)>, Option<[u8; 9]>);
     struct Group {
         key: Key,
         n: u64,
@@ -147,7 +147,7 @@ pub fn explain(out: &Outcome, nodes: &BTreeMap<NodeId, String>) -> Vec<String> {
                     r.1 = c.and_then(|c| c.iface.clone());
                 }
                 let key: Key = (
-                    commands.saturating_sub(1),
+                    commands.checked_sub(1),
                     *node,
                     c.and_then(|c| c.iface.clone()),
                     reason,
@@ -173,7 +173,7 @@ pub fn explain(out: &Outcome, nodes: &BTreeMap<NodeId, String>) -> Vec<String> {
         let (s, node, iface) = (g.key.0, &g.key.1, g.key.2.as_deref());
         if step != Some(s) {
             step = Some(s);
-            lines.push(match out.steps.get(s) {
+            lines.push(match s.and_then(|s| out.steps.get(s)) {
                 Some(st) => format!("during line {}: {}# {}", st.span.line, st.ns.as_deref().unwrap_or(""), st.text),
                 None => "before the first command".into(),
             });

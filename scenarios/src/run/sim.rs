@@ -633,6 +633,18 @@ impl Run {
         self.lab.world().now()
     }
 
+    /// The names of the namespaces the run's drops (recorded or only counted) and table
+    /// events name (`root` for the root's): what the renderers print for a node.
+    pub fn node_names(&self) -> BTreeMap<NodeId, String> {
+        let trace = self.lab.world().trace();
+        let counted = trace.drop_counts().keys().map(|k| k.0);
+        let recorded = trace.records().iter().filter_map(|r| match r {
+            Record::Drop { node, .. } | Record::Event { node, .. } => Some(*node),
+            _ => None,
+        });
+        counted.chain(recorded).map(|n| (n, self.lab.netns_name(n).unwrap_or("root").to_string())).collect()
+    }
+
     /// Each namespace's drop counters as the kernel would show them at the end (see
     /// [`crate::render::counters`]), sorted.
     pub fn drop_counters(&self) -> Vec<String> {
