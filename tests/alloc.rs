@@ -369,3 +369,19 @@ fn htb_allocates_nothing_per_frame() {
     );
     forwards_without_allocating(&setup);
 }
+
+#[test]
+fn qdisc_trees_allocate_nothing_per_frame() {
+    // A netem under an htb leaf (htb passing over it while its frames wait) one way, a tbf
+    // under a netem (peeked at through the child) the other. The jitter reorders frames in
+    // two queues now (netem's and htb's view of it): the warm-up is long enough for the
+    // deepest reordering of this seeded run to have sized them.
+    let setup = format!(
+        "{E3}ip netns exec router tc qdisc add dev gw-veth1 root handle 1: htb default 10\n\
+         ip netns exec router tc class add dev gw-veth1 parent 1: classid 1:10 htb rate 100mbit\n\
+         ip netns exec router tc qdisc add dev gw-veth1 parent 1:10 handle 10: netem delay 1ms 200us\n\
+         ip netns exec router tc qdisc add dev gw-veth0 root handle 1: netem delay 1ms\n\
+         ip netns exec router tc qdisc add dev gw-veth0 parent 1:1 handle 10: tbf rate 100mbit burst 64kb latency 50ms\n"
+    );
+    forwards_without_allocating_after(&setup, 3000);
+}

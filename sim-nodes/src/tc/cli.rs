@@ -99,8 +99,11 @@ pub enum TcCmd {
         op: Op,
         /// `dev`.
         dev: String,
-        /// `root` (else the qdisc is named by its handle alone).
+        /// `root` (or `parent root`).
         root: bool,
+        /// `parent X:Y`: the class the qdisc hangs from (neither `root` nor `parent`: the
+        /// qdisc is named by its handle alone).
+        parent: Option<u32>,
         /// `handle` (the major number; `none` and `0:` are none).
         handle: Option<u16>,
         /// The kind and its options (`del` may leave it out).
@@ -254,6 +257,7 @@ fn qdisc(args: &[&str], flags: Flags) -> Result<TcCmd, TcError> {
     };
     let mut dev: Option<&str> = None;
     let mut root = false;
+    let mut parent: Option<u32> = None;
     let mut handle: Option<Option<u16>> = None;
     let mut i = 1;
     let mut kind = None;
@@ -290,14 +294,30 @@ fn qdisc(args: &[&str], flags: Flags) -> Result<TcCmd, TcError> {
                 i += 1;
             }
             "root" => {
-                if root {
+                if root || parent.is_some() {
                     return Err(TcError::new("Error: \"root\" is duplicate parent ID", 255, Some(a)));
                 }
                 root = true;
             }
-            "parent" | "ingress" | "clsact" | "estimator" | "stab" | "ingress_block" | "egress_block" => {
+            "parent" => {
+                let v = value(i)?;
+                if root || parent.is_some() {
+                    return Err(TcError::new(
+                        format!("Error: duplicate \"parent\": \"{v}\" is the second value."),
+                        255,
+                        Some(v),
+                    ));
+                }
+                match classid_value(args, i, "parent")? {
+                    0xffff_ffff => root = true,
+                    0 => {}
+                    p => parent = Some(p),
+                }
+                i += 1;
+            }
+            "ingress" | "clsact" | "estimator" | "stab" | "ingress_block" | "egress_block" => {
                 return Err(TcError::new(
-                    format!("not supported yet: tc qdisc … {a} (nslab's qdiscs sit at a device's root)"),
+                    format!("not supported yet: tc qdisc … {a} (nslab models a device's transmit side)"),
                     1,
                     Some(a),
                 ));
@@ -332,6 +352,7 @@ fn qdisc(args: &[&str], flags: Flags) -> Result<TcCmd, TcError> {
                         op,
                         dev: dev.ok_or_else(|| TcError::new("RTNETLINK answers: No such device", 2, None))?.to_string(),
                         root,
+                        parent,
                         handle: handle.flatten(),
                         kind: None,
                         kind_name,
@@ -356,10 +377,10 @@ fn qdisc(args: &[&str], flags: Flags) -> Result<TcCmd, TcError> {
         }
     };
     let dev = dev.ok_or_else(|| TcError::new("RTNETLINK answers: No such device", 2, None))?.to_string();
-    if kind.is_none() && op != Op::Del && root {
+    if kind.is_none() && op != Op::Del && (root || parent.is_some()) {
         return Err(TcError::new("Error: Specified qdisc kind is unknown.", 2, None));
     }
-    Ok(TcCmd::Qdisc { op, dev, root, handle: handle.flatten(), kind, kind_name })
+    Ok(TcCmd::Qdisc { op, dev, root, parent, handle: handle.flatten(), kind, kind_name })
 }
 
 fn show(args: &[&str], flags: Flags) -> Result<TcCmd, TcError> {

@@ -5,7 +5,7 @@
 use super::cli::{KindOpts, Op, TcCmd, TcError};
 use super::htb::{self, ClassOpts, Filter};
 use super::u32::{Proto, U32};
-use super::{Dev, DevInfo, Qdisc, Sched, Stats, Tc, netem, next_auto_handle, show, tbf};
+use super::{Dev, DevInfo, Leaf, Lost, Qdisc, Sched, Tc, netem, next_auto_handle, show, tbf};
 use sim_core::Instant;
 
 /// What a `tc` command did: what it printed, and the device whose qdisc it changed.
@@ -23,6 +23,22 @@ fn no_such() -> TcError {
     TcError::kernel("RTNETLINK answers: No such file or directory")
 }
 
+/// `qdisc_graft` under class `classid` of device `t`: `new` (or the class's default)
+/// takes the place of what hung there, whose frames are dropped, counted by every qdisc
+/// above.
+fn graft(t: &mut Dev, classid: u32, new: Option<Box<Qdisc>>, now: Instant) -> Result<(), String> {
+    let major = (classid >> 16) as u16;
+    let root = t.root.as_mut().ok_or("RTNETLINK answers: No such file or directory")?;
+    let p = root.find_mut(major).ok_or("RTNETLINK answers: No such file or directory")?;
+    let lost = p.graft(classid, new, now, &mut t.pool)?;
+    root.reduce_path(major, lost);
+    // A run already due (the quota's `Some(now)`) stays due; a later one was a watchdog
+    // of the tree as it was, which the tree as it is now replaces.
+    let due = t.wakeup.filter(|w| *w <= now);
+    t.wakeup = due.or_else(|| t.root.as_ref().and_then(|r| r.watchdog(now)));
+    Ok(())
+}
+
 /// `tc class add|change|replace|del` on device `t`'s htb.
 fn class_cmd(
     t: &mut Dev,
@@ -32,19 +48,36 @@ fn class_cmd(
     opts: Option<&ClassOpts>,
     now: Instant,
 ) -> Result<Vec<String>, TcError> {
-    let Some(q) = t.root.as_mut() else { return Err(no_such()) };
+    // `tc_ctl_tclass`: the qdisc is the one `parent` or `classid` names, else the root;
+    // when both name one, it must be the same.
+    let invalid = || TcError::kernel("RTNETLINK answers: Invalid argument");
+    let Some(root) = t.root.as_mut() else { return Err(no_such()) };
+    let (qid, pid) = (classid.map_or(0, |c| c >> 16), parent.map_or(0, |p| p >> 16));
+    if qid != 0 && pid != 0 && qid != pid {
+        return Err(invalid());
+    }
+    let major = match qid.max(pid) {
+        0 => root.handle,
+        m => m as u16,
+    };
+    let Some(q) = root.find_mut(major) else { return Err(no_such()) };
     let Sched::Htb(h) = &mut q.sched else {
-        return Err(TcError::kernel(format!("Error: Qdisc \"{}\" is classless.", q.sched.kind())));
+        // tbf's and netem's one class always exists, and cannot be changed.
+        return Err(TcError::kernel(match op {
+            Op::Add => "RTNETLINK answers: File exists",
+            _ => "RTNETLINK answers: Operation not supported",
+        }));
     };
     let major = u32::from(h.major);
-    if parent.is_some_and(|p| p >> 16 != major) {
-        return Err(no_such());
-    }
-    let Some(id) = classid else { return Err(TcError::kernel("RTNETLINK answers: Invalid argument")) };
+    let Some(id) = classid else { return Err(invalid()) };
     if id >> 16 != major || id & 0xffff == 0 {
-        return Err(TcError::kernel("RTNETLINK answers: Invalid argument"));
+        return Err(invalid());
     }
     let pool = &mut t.pool;
+    // What a deleted class or a leaf turned inner held is dropped: the qdiscs above this
+    // htb lose it from their counts too (`qdisc_purge_queue`).
+    let above = q.parent.map(|p| (p >> 16) as u16);
+    let before = (q.stats.qlen, q.stats.backlog);
     let warn = match (op, h.class(id).is_some(), opts) {
         (Op::Del, true, _) => {
             h.delete_class(id, &mut q.stats, pool).map_err(TcError::kernel)?;
@@ -59,6 +92,12 @@ fn class_cmd(
         }
         (_, _, None) => return Err(TcError::kernel("RTNETLINK answers: Invalid argument")),
     };
+    let lost = Lost { packets: before.0 - q.stats.qlen, bytes: before.1 - q.stats.backlog };
+    if let Some(above) = above
+        && lost.packets > 0
+    {
+        root.reduce_path(above, lost);
+    }
     Ok(warn.into_iter().collect())
 }
 
@@ -71,15 +110,17 @@ fn filter_cmd(
     prio: Option<u32>,
     f: Option<&U32>,
 ) -> Result<(), TcError> {
-    let Some(q) = t.root.as_mut() else {
-        return Err(TcError::kernel("Error: Parent Qdisc doesn't exists.\nWe have an error talking to the kernel"));
+    let gone = || TcError::kernel("Error: Parent Qdisc doesn't exists.\nWe have an error talking to the kernel");
+    let root = t.root.as_mut().ok_or_else(gone)?;
+    // The qdisc `parent` names (`root` or none: the device's root).
+    let q = match parent.filter(|p| *p != 0xffff_ffff) {
+        Some(p) if p & 0xffff != 0 => return Err(gone()),
+        Some(p) => root.find_mut((p >> 16) as u16).ok_or_else(gone)?,
+        None => root,
     };
     let Sched::Htb(h) = &mut q.sched else {
         return Err(TcError::kernel("Error: Class doesn't support blocks.\nWe have an error talking to the kernel"));
     };
-    if parent.is_some_and(|p| p != 0xffff_ffff && p != u32::from(h.major) << 16) {
-        return Err(TcError::kernel("Error: Parent Qdisc doesn't exists.\nWe have an error talking to the kernel"));
-    }
     if op == Op::Del {
         let before = h.filters.len();
         match prio {
@@ -134,7 +175,7 @@ impl Tc {
                 word: Some(name.to_string()),
             })
         };
-        let (op, dev, root, handle, kind, kind_name) = match cmd {
+        let (op, dev, root, parent, handle, kind, kind_name) = match cmd {
             TcCmd::QdiscShow { dev, flags } => {
                 let mut out = Vec::new();
                 let only = dev.as_deref().map(find).transpose()?;
@@ -148,7 +189,9 @@ impl Tc {
                 }
                 return Ok(Done { stdout: out, ..Done::default() });
             }
-            TcCmd::Qdisc { op, dev, root, handle, kind, kind_name } => (*op, dev, *root, *handle, kind, kind_name),
+            TcCmd::Qdisc { op, dev, root, parent, handle, kind, kind_name } => {
+                (*op, dev, *root, *parent, *handle, kind, kind_name)
+            }
             TcCmd::ClassShow { dev, classid, flags } => {
                 let Some(dev) = dev else { return Ok(Done::default()) };
                 let info = find(dev)?;
@@ -183,21 +226,24 @@ impl Tc {
         let info = find(dev)?;
         let kernel = |m: &str| Err(TcError::kernel(format!("Error: {m}.")));
         let t = self.devs.entry(info.ifindex).or_insert_with(|| Dev::new(info.tx_queues));
-        let cur = t.root.as_ref().map(|q| (q.handle, q.sched.kind()));
-        if !root {
-            // A qdisc named by its handle alone: only a root one exists here.
-            let found = handle.is_some() && cur.is_some_and(|(c, _)| Some(c) == handle);
+        if !root && parent.is_none() {
+            // A qdisc named by its handle alone (`qdisc_lookup`).
+            let found = handle.and_then(|h| t.find(h)).map(|q| (q.parent, q.sched.kind()));
             return match (op, handle, found) {
-                (Op::Del, Some(_), true) => kernel("Classid cannot be zero"),
+                (Op::Del, Some(_), Some((_, k))) if kind_name.as_deref().is_some_and(|n| n != k) => {
+                    kernel("Invalid qdisc name: must match existing qdisc")
+                }
+                (Op::Del, Some(_), Some(_)) => kernel("Classid cannot be zero"),
                 (Op::Del, _, _) => kernel("Failed to find qdisc with specified handle"),
                 (_, None, _) => kernel("Handle cannot be zero"),
-                (_, Some(_), false) => kernel("Specified qdisc not found"),
-                (Op::Add, _, true) => kernel("Exclusivity flag on, cannot modify"),
-                (_, _, true) => self.run(
+                (_, Some(_), None) => kernel("Specified qdisc not found"),
+                (Op::Add, _, Some(_)) => kernel("Exclusivity flag on, cannot modify"),
+                (_, _, Some((at, _))) => self.run(
                     &TcCmd::Qdisc {
                         op,
                         dev: dev.clone(),
-                        root: true,
+                        root: at.is_none(),
+                        parent: at,
                         handle,
                         kind: kind.clone(),
                         kind_name: kind_name.clone(),
@@ -209,24 +255,55 @@ impl Tc {
                 ),
             };
         }
+        // What hangs where the command points (`p` and `q` of `tc_modify_qdisc`): the
+        // qdisc there, with its handle and kind, or the kernel's own (`Builtin`, named
+        // by its kind) or nothing.
+        let (cur, builtin) = match parent {
+            None => (t.root.as_ref().map(|q| (q.handle, q.sched.kind())), Some("noqueue")),
+            Some(c) => {
+                let Some(p) = t.find((c >> 16) as u16) else {
+                    return kernel(if op == Op::Del {
+                        "Failed to find qdisc with specified classid"
+                    } else {
+                        "Failed to find specified qdisc"
+                    });
+                };
+                match p.leaf(c) {
+                    Leaf::Qdisc(q) => (Some((q.handle, q.sched.kind())), None),
+                    Leaf::Builtin => (
+                        None,
+                        Some(match &p.sched {
+                            Sched::Tbf(t) if t.noop => "noop",
+                            Sched::Tbf(_) => "bfifo",
+                            _ => "pfifo",
+                        }),
+                    ),
+                    Leaf::Nothing => (None, None),
+                    Leaf::NoClass => return kernel("Specified class not found"),
+                }
+            }
+        };
         if op == Op::Del {
-            if let (Some(h), Some((c, _))) = (handle, cur)
-                && h != c
-            {
+            if cur.is_none() && builtin.is_none() {
+                return kernel("Cannot find specified qdisc on specified device");
+            }
+            if handle.is_some() && handle != cur.map(|c| c.0) {
                 return kernel("Invalid handle");
             }
-            if handle.is_some() && cur.is_none() {
-                return kernel("Invalid handle");
-            }
-            if kind_name.is_some() && kind_name.as_deref() != cur.map(|c| c.1) {
+            if kind_name.is_some() && kind_name.as_deref() != cur.map(|c| c.1).or(builtin) {
                 return kernel("Invalid qdisc name: must match existing qdisc");
             }
             if cur.is_none() {
                 return kernel("Cannot delete qdisc with handle of zero");
             }
-            t.clear();
-            // On a device that is down the root is the builtin noop again: nothing shows.
-            t.activated = info.up;
+            match parent {
+                None => {
+                    t.clear();
+                    // On a device that is down the root is the builtin noop again.
+                    t.activated = info.up;
+                }
+                Some(c) => graft(t, c, None, now).map_err(TcError::kernel)?,
+            }
             return Ok(Done { changed: Some(info.ifindex), ..Done::default() });
         }
         let Some(kind) = kind else { return kernel("Specified qdisc kind is unknown") };
@@ -237,10 +314,10 @@ impl Tc {
                 word: None,
             });
         }
-        // `__tc_modify_qdisc` on a device's root.
+        // `__tc_modify_qdisc`.
         enum Do {
             Create(Option<u16>),
-            Change,
+            Change(u16),
         }
         let what = match (cur, handle) {
             (Some((c, _)), Some(h)) if c != h => {
@@ -262,16 +339,16 @@ impl Tc {
                 }
                 return kernel("Invalid qdisc name: must match existing qdisc");
             }
-            (Some(_), _) => {
+            (Some((c, _)), _) => {
                 if op == Op::Add {
                     return kernel("Exclusivity flag on, cannot modify");
                 }
-                Do::Change
+                Do::Change(c)
             }
         };
         match what {
-            Do::Change => {
-                let q = t.root.as_mut().expect("a root qdisc to change");
+            Do::Change(h) => {
+                let q = t.root.as_mut().and_then(|r| r.find_mut(h)).expect("a qdisc to change");
                 match (&mut q.sched, kind) {
                     (Sched::Netem(n), KindOpts::Netem(o)) => n.change((**o).clone(), now),
                     (Sched::Tbf(b), KindOpts::Tbf(o)) => b.change(o.clone()).map_err(TcError::kernel)?,
@@ -280,9 +357,12 @@ impl Tc {
                 }
             }
             Do::Create(h) => {
+                if h.is_some_and(|h| t.find(h).is_some()) {
+                    return kernel("Cannot move an existing qdisc to a different parent");
+                }
                 let handle = match h {
                     Some(h) => h,
-                    None => next_auto_handle(auto, t.root.as_ref().map(|q| q.handle)),
+                    None => next_auto_handle(auto, |h| t.find(h).is_some()),
                 };
                 let sched = match kind {
                     KindOpts::Netem(o) => {
@@ -292,8 +372,14 @@ impl Tc {
                     KindOpts::Tbf(o) => Sched::Tbf(tbf::Tbf::new(o.clone(), now).map_err(TcError::kernel)?),
                     KindOpts::Htb(o) => Sched::Htb(Box::new(htb::Htb::new(*o, handle))),
                 };
-                t.clear();
-                t.root = Some(Qdisc { handle, sched, stats: Stats::default() });
+                let q = Qdisc::new(handle, parent, sched, t.next_born());
+                match parent {
+                    None => {
+                        t.clear();
+                        t.root = Some(q);
+                    }
+                    Some(c) => graft(t, c, Some(Box::new(q)), now).map_err(TcError::kernel)?,
+                }
             }
         }
         // A change takes effect at the qdisc's next run (`qdisc_change` does not run it).

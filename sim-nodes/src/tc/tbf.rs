@@ -3,7 +3,7 @@
 //! packet lacks tokens — and as `tc/q_tbf.c` of iproute2 6.1 reads and prints it.
 
 use super::units::{self, RateCfg};
-use super::{Buf, Stats};
+use super::{Buf, Lost, Qdisc, Stats};
 use sim_core::{Duration, Instant};
 use std::collections::VecDeque;
 
@@ -151,7 +151,7 @@ fn size_and_cell(v: &str) -> Option<u32> {
 }
 
 /// A tbf qdisc's state.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Tbf {
     opts: TbfOpts,
     rate: RateCfg,
@@ -164,10 +164,15 @@ pub struct Tbf {
     tokens: i64,
     ptokens: i64,
     t_c: Instant,
+    /// The builtin bfifo (`limit` bytes), used while no qdisc is grafted to class 1.
     queue: VecDeque<Buf>,
     /// The FIFO's queued bytes.
     fifo_bytes: u32,
     watchdog: Option<Instant>,
+    /// A qdisc grafted to its class (`parent 1:1`), which then holds the frames.
+    pub child: Option<Box<Qdisc>>,
+    /// The grafted qdisc was deleted: the class holds `noop`, which drops every frame.
+    pub noop: bool,
 }
 
 impl Tbf {
@@ -185,6 +190,8 @@ impl Tbf {
             queue: VecDeque::new(),
             fifo_bytes: 0,
             watchdog: None,
+            child: None,
+            noop: false,
             opts: opts.clone(),
         };
         t.change(opts)?;
@@ -222,28 +229,56 @@ impl Tbf {
             queue: std::mem::take(&mut self.queue),
             fifo_bytes: self.fifo_bytes,
             watchdog: self.watchdog,
+            child: self.child.take(),
+            // A `noop` class gets a bfifo again (`tbf_change`).
+            noop: false,
         };
         Ok(())
     }
 
-    /// `tbf_enqueue` (with its bfifo): drops a frame larger than the bucket, or one the
-    /// FIFO has no room for.
-    pub fn enqueue(&mut self, f: Buf, stats: &mut Stats) -> Result<(), Buf> {
+    /// `tbf_enqueue`: drops a frame larger than the bucket; else its class's qdisc takes
+    /// it — the bfifo (which drops past `limit` bytes), a grafted qdisc, or `noop` — and
+    /// a drop there is tbf's drop too.
+    pub fn enqueue(&mut self, now: Instant, f: Buf, stats: &mut Stats, pool: &mut Vec<Buf>) -> Result<(), Buf> {
         let len = f.len() as u32;
-        if len > self.max_size || self.fifo_bytes + len > self.opts.limit {
+        if len > self.max_size {
             stats.drops += 1;
             return Err(f);
         }
-        self.fifo_bytes += len;
-        self.queue.push_back(f);
+        match &mut self.child {
+            Some(c) => c.enqueue(now, f, pool).inspect_err(|_| stats.drops += 1)?,
+            None if self.noop || self.fifo_bytes + len > self.opts.limit => {
+                stats.drops += 1;
+                return Err(f);
+            }
+            None => {
+                self.fifo_bytes += len;
+                self.queue.push_back(f);
+            }
+        }
         stats.enqueued(len);
         Ok(())
     }
 
+    /// Empties the builtin FIFO (a qdisc is grafted in its place): what it held.
+    pub fn flush_fifo(&mut self, pool: &mut Vec<Buf>) -> (u32, u32) {
+        let n = self.queue.len() as u32;
+        pool.extend(self.queue.drain(..));
+        (n, std::mem::take(&mut self.fifo_bytes))
+    }
+
     /// `tbf_dequeue`: the head frame if both buckets hold its tokens; else the watchdog is
     /// set for when they will, and the attempt counts as an overlimit.
-    pub fn dequeue(&mut self, now: Instant, stats: &mut Stats) -> Option<Buf> {
-        let len = self.queue.front()?.len() as u32;
+    pub fn dequeue(&mut self, now: Instant, stats: &mut Stats, pool: &mut Vec<Buf>, lost: &mut Lost) -> Option<Buf> {
+        let mut sub = Lost::default();
+        let len = match &mut self.child {
+            Some(c) => {
+                let len = c.peek_len(now, pool, &mut sub);
+                lost.take(sub, stats);
+                len?
+            }
+            None => self.queue.front()?.len() as u32,
+        };
         let mut toks = ((now - self.t_c).as_nanos() as i64).min(self.buffer);
         let mut ptoks = 0;
         if let Some(peak) = &self.peak {
@@ -253,8 +288,13 @@ impl Tbf {
         toks = (toks + self.tokens).min(self.buffer);
         toks -= self.rate.l2t(len) as i64;
         if (toks | ptoks) >= 0 {
-            let f = self.queue.pop_front()?;
-            self.fifo_bytes -= len;
+            let f = match &mut self.child {
+                Some(c) => c.dequeue(now, pool, &mut sub)?,
+                None => {
+                    self.fifo_bytes -= len;
+                    self.queue.pop_front()?
+                }
+            };
             self.t_c = now;
             self.tokens = toks;
             self.ptokens = ptoks;
@@ -268,14 +308,17 @@ impl Tbf {
         None
     }
 
-    /// When the watchdog fires.
+    /// When its own watchdog fires (while it holds frames; a child's is its own).
     pub fn watchdog(&self) -> Option<Instant> {
-        self.watchdog.filter(|_| !self.queue.is_empty())
+        self.watchdog.filter(|_| !self.queue.is_empty() || self.child.as_ref().is_some_and(|c| c.stats.qlen > 0))
     }
 
     /// `tbf_reset`: the queue emptied (its frames returned), both buckets full.
     pub fn reset(&mut self, now: Instant, stats: &mut Stats, free: &mut Vec<Buf>) {
         free.extend(self.queue.drain(..));
+        if let Some(c) = self.child.as_mut() {
+            c.reset(now, free);
+        }
         self.fifo_bytes = 0;
         stats.backlog = 0;
         stats.qlen = 0;
@@ -368,21 +411,22 @@ mod tests {
         let mut t = Tbf::new(opts("rate 1mbit burst 32kbit latency 400ms"), Instant::ZERO).unwrap();
         let mut st = Stats::default();
         let now = Instant::ZERO;
+        let mut pool = Vec::new();
         for _ in 0..4 {
-            t.enqueue(vec![0; 1042], &mut st).unwrap();
+            t.enqueue(now, vec![0; 1042], &mut st, &mut pool).unwrap();
         }
         for _ in 0..3 {
-            assert!(t.dequeue(now, &mut st).is_some());
+            assert!(t.dequeue(now, &mut st, &mut pool, &mut Lost::default()).is_some());
         }
-        assert!(t.dequeue(now, &mut st).is_none());
+        assert!(t.dequeue(now, &mut st, &mut pool, &mut Lost::default()).is_none());
         assert_eq!(st.overlimits, 1);
         // Tokens left: 32768000 - 3 * 8336000 = 7760000 ns; the fourth needs 8336000.
         assert_eq!(t.watchdog(), Some(Instant::from_nanos(576_000)));
-        assert!(t.dequeue(Instant::from_nanos(576_000), &mut st).is_some());
+        assert!(t.dequeue(Instant::from_nanos(576_000), &mut st, &mut pool, &mut Lost::default()).is_some());
         assert_eq!((st.packets, st.bytes, st.backlog, st.qlen), (4, 4168, 0, 0));
         // A frame larger than the bucket never passes.
         let mut small = Tbf::new(opts("rate 1mbit burst 1000 limit 10000"), now).unwrap();
-        assert!(small.enqueue(vec![0; 1042], &mut st).is_err());
+        assert!(small.enqueue(now, vec![0; 1042], &mut st, &mut pool).is_err());
         assert_eq!(st.drops, 1);
     }
 }

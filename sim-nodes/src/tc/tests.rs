@@ -89,3 +89,89 @@ fn a_down_device_shows_only_a_qdisc_of_its_own() {
     // br0 is down and was never up: nothing, until a qdisc is added to it.
     assert_eq!(tc(&mut t, &mut auto, "qdisc show").unwrap(), Vec::<String>::new());
 }
+
+#[test]
+fn grafted_qdiscs_list_in_the_kernels_hash_order() {
+    // Root first, then `hash_32(handle, 4)`'s buckets: 8001: is in bucket 0, 30: in 2,
+    // 10: in 6, 20: in 12.
+    let mut t = Tc::default();
+    let mut auto = 0x8000;
+    t.activate(2, 2);
+    let mut ok = |t: &mut Tc, l: &str| tc(t, &mut auto, l).unwrap_or_else(|e| panic!("{l}: {e}"));
+    ok(&mut t, "qdisc add dev v0 root handle 1: htb");
+    for c in ["10", "20", "30", "40"] {
+        ok(&mut t, &format!("class add dev v0 parent 1: classid 1:{c} htb rate 1mbit"));
+    }
+    ok(&mut t, "qdisc add dev v0 parent 1:20 handle 20: netem delay 1ms");
+    ok(&mut t, "qdisc add dev v0 parent 1:10 handle 10: netem delay 1ms");
+    ok(&mut t, "qdisc add dev v0 parent 1:30 handle 30: netem delay 1ms");
+    ok(&mut t, "qdisc add dev v0 parent 1:40 netem delay 1ms");
+    let shown: Vec<String> =
+        ok(&mut t, "qdisc show dev v0").iter().map(|l| l[..l.find(" limit").unwrap_or(l.len())].to_string()).collect();
+    assert_eq!(
+        shown,
+        [
+            "qdisc htb 1: root refcnt 3 r2q 10 default 0 direct_packets_stat 0 direct_qlen 1000",
+            "qdisc netem 8001: parent 1:40",
+            "qdisc netem 30: parent 1:30",
+            "qdisc netem 10: parent 1:10",
+            "qdisc netem 20: parent 1:20",
+        ]
+    );
+    // A leaf that gets a class of its own becomes inner: its qdisc goes.
+    ok(&mut t, "class add dev v0 parent 1:40 classid 1:41 htb rate 1mbit");
+    assert_eq!(ok(&mut t, "qdisc show dev v0").len(), 4);
+}
+
+#[test]
+fn a_frame_the_child_refuses_is_a_drop_at_every_level() {
+    // netem hands every due frame to its tbf child before it takes one back
+    // (`netem_dequeue`); the tbf's FIFO holds one, so of three frames due together the
+    // tbf sends one and drops two — and netem, which had counted them queued, counts the
+    // drops too.
+    let mut t = Tc::default();
+    let mut auto = 0x8000;
+    t.activate(2, 2);
+    let mut ok = |t: &mut Tc, l: &str| tc(t, &mut auto, l).unwrap_or_else(|e| panic!("{l}: {e}"));
+    ok(&mut t, "qdisc add dev v0 root handle 1: netem delay 1ms");
+    ok(&mut t, "qdisc add dev v0 parent 1:1 handle 10: tbf rate 8kbit burst 1100 limit 1100");
+    let d = t.dev_mut(2).unwrap();
+    let mut sent = Vec::new();
+    for _ in 0..3 {
+        d.xmit(Instant::ZERO, &[0u8; 1000], &mut |f| sent.push(f.len()));
+    }
+    assert!(sent.is_empty());
+    assert_eq!(d.wakeup(), Some(Instant::from_nanos(1_000_000)));
+    d.run(Instant::from_nanos(1_000_000), &mut |f| sent.push(f.len()));
+    assert_eq!(sent, [1000]);
+    let root = d.root.as_ref().unwrap();
+    let tbf = root.find(0x10).unwrap();
+    assert_eq!((root.stats.drops, root.stats.qlen, root.stats.backlog, root.stats.packets), (2, 0, 0, 1));
+    assert_eq!((tbf.stats.drops, tbf.stats.qlen, tbf.stats.packets), (2, 0, 1));
+    assert_eq!(d.wakeup(), None);
+}
+
+#[test]
+fn a_class_deleted_below_another_qdisc_leaves_its_counts_too() {
+    // tbf at the root, an htb under it whose one class holds frames: deleting the class
+    // drops them, and the tbf above forgets them too (`qdisc_purge_queue`).
+    let mut t = Tc::default();
+    let mut auto = 0x8000;
+    t.activate(2, 2);
+    let mut ok = |t: &mut Tc, l: &str| tc(t, &mut auto, l).unwrap_or_else(|e| panic!("{l}: {e}"));
+    ok(&mut t, "qdisc add dev v0 root handle 1: tbf rate 10mbit burst 10k latency 50ms");
+    ok(&mut t, "qdisc add dev v0 parent 1:1 handle 2: htb default 1");
+    ok(&mut t, "class add dev v0 parent 2: classid 2:1 htb rate 8kbit burst 1000 cburst 1000");
+    let d = t.dev_mut(2).unwrap();
+    let mut sent = 0;
+    // The bucket holds exactly one frame: it lets two go (the second takes it below zero).
+    for _ in 0..4 {
+        d.xmit(Instant::ZERO, &[0u8; 1000], &mut |_| sent += 1);
+    }
+    assert_eq!(sent, 2);
+    assert_eq!(d.root.as_ref().unwrap().stats.qlen, 2);
+    ok(&mut t, "class del dev v0 classid 2:1");
+    let root = t.dev(2).unwrap().root.as_ref().unwrap();
+    assert_eq!((root.stats.qlen, root.stats.backlog, root.stats.drops), (0, 0, 2));
+    assert_eq!(root.find(2).unwrap().stats.drops, 2);
+}

@@ -14,7 +14,7 @@ pub mod parse;
 
 use super::u32::{Proto, U32, show_classid};
 use super::units::{self, RateCfg};
-use super::{Buf, Stats};
+use super::{Buf, Lost, Qdisc, Stats};
 pub use parse::{ClassOpts, HtbOpts, USAGE, parse_class, parse_qdisc};
 use sim_core::{Duration, Instant};
 use std::collections::{BTreeMap, VecDeque};
@@ -53,8 +53,13 @@ pub struct Class {
     quantum: u32,
     prio: u8,
     deficit: [i64; MAXDEPTH as usize],
+    /// A leaf's builtin pfifo, used while no qdisc is grafted to it.
     queue: VecDeque<Buf>,
-    /// Counters (a leaf's Sent is what left it; an inner class's what it was charged).
+    /// A qdisc grafted to this leaf (`parent 1:10`), which then holds its frames.
+    pub child: Option<Box<Qdisc>>,
+    /// Counters (a leaf's Sent is what left it; an inner class's what it was charged; a
+    /// leaf with a child shows the child's backlog and queue length — its own are not kept
+    /// up to date then: [`Class::shown_stats`]).
     pub stats: Stats,
     lends: u32,
     borrows: u32,
@@ -62,6 +67,22 @@ pub struct Class {
 }
 
 impl Class {
+    /// Frames waiting in this leaf (in its pfifo or its child).
+    fn qlen(&self) -> u32 {
+        match &self.child {
+            Some(c) => c.stats.qlen,
+            None => self.queue.len() as u32,
+        }
+    }
+
+    /// Its counters as `tc -s class show` prints them.
+    pub fn shown_stats(&self) -> Stats {
+        match &self.child {
+            Some(c) => Stats { backlog: c.stats.backlog, qlen: c.stats.qlen, ..self.stats },
+            None => self.stats,
+        }
+    }
+
     fn mode(&self, now: Instant) -> Mode {
         let diff = ((now - self.t_c).as_nanos() as i64).min(MBUFFER);
         mode_of(self.tokens, self.ctokens, diff)
@@ -204,6 +225,10 @@ pub struct Htb {
     pub filters: Vec<Filter>,
     /// Round-robin position per level and priority: the class to serve next.
     ptr: [[u32; 8]; MAXDEPTH as usize],
+    /// `near_ev_cache`: per level, when its next event is due — the earliest a waiting
+    /// class's mode improves, or a second on when none waits — worked out again only once
+    /// it has passed (so a qdisc with frames it cannot send wakes at least once a second).
+    near_ev: [Instant; MAXDEPTH as usize],
     watchdog: Option<Instant>,
 }
 
@@ -219,6 +244,7 @@ impl Htb {
             hash: ClassHash::default(),
             filters: Vec::new(),
             ptr: [[0; 8]; MAXDEPTH as usize],
+            near_ev: [Instant::ZERO; MAXDEPTH as usize],
             watchdog: None,
         }
     }
@@ -255,12 +281,17 @@ impl Htb {
             let pc = self.classes.get_mut(&p).expect("parent");
             pc.children += 1;
             if pc.level == 0 {
-                // A leaf with a child becomes an inner class: what it held is dropped.
+                // A leaf with a child becomes an inner class: what it held is dropped,
+                // its qdisc with it.
                 for f in pc.queue.drain(..) {
                     stats.backlog -= f.len() as u32;
                     stats.qlen -= 1;
                     stats.drops += 1;
                     pool.push(f);
+                }
+                if let Some(mut q) = pc.child.take() {
+                    Lost::default().take(Lost { packets: q.stats.qlen, bytes: q.stats.backlog }, stats);
+                    q.reset(now, pool);
                 }
                 pc.stats.backlog = 0;
                 pc.stats.qlen = 0;
@@ -286,6 +317,7 @@ impl Htb {
             prio: 0,
             deficit: [0; MAXDEPTH as usize],
             queue: VecDeque::new(),
+            child: None,
             stats: Stats::default(),
             lends: 0,
             borrows: 0,
@@ -318,6 +350,10 @@ impl Htb {
             stats.qlen -= 1;
             stats.drops += 1;
             pool.push(f);
+        }
+        if let Some(mut q) = c.child.take() {
+            Lost::default().take(Lost { packets: q.stats.qlen, bytes: q.stats.backlog }, stats);
+            q.reset(Instant::ZERO, pool);
         }
         if let Some(p) = c.parent.and_then(|p| self.classes.get_mut(&p)) {
             p.children -= 1;
@@ -365,8 +401,38 @@ impl Htb {
         }
     }
 
+    /// The qdiscs grafted to its leaves.
+    pub fn children(&self) -> impl Iterator<Item = &Qdisc> + '_ {
+        self.classes.values().filter_map(|c| c.child.as_deref())
+    }
+
+    pub(crate) fn children_mut(&mut self) -> impl Iterator<Item = &mut Qdisc> + '_ {
+        self.classes.values_mut().filter_map(|c| c.child.as_deref_mut())
+    }
+
+    /// Where a qdisc grafted to class `id` goes (`htb_graft`: leaves only).
+    pub(crate) fn leaf_slot(&mut self, id: u32) -> Result<&mut Option<Box<Qdisc>>, String> {
+        match self.classes.get_mut(&id) {
+            None => Err("Error: Specified class not found.".into()),
+            Some(c) if c.level > 0 => Err("RTNETLINK answers: Invalid argument".into()),
+            Some(c) => Ok(&mut c.child),
+        }
+    }
+
+    /// Empties leaf `id`'s pfifo (a qdisc was grafted in its place, or taken away): what
+    /// it held. The class's queue counts start again from its new qdisc's.
+    pub(crate) fn flush_leaf(&mut self, id: u32, pool: &mut Vec<Buf>) -> (u32, u32) {
+        let Some(c) = self.classes.get_mut(&id) else { return (0, 0) };
+        let n = c.queue.len() as u32;
+        let b = c.queue.iter().map(|f| f.len() as u32).sum();
+        pool.extend(c.queue.drain(..));
+        c.stats.backlog = 0;
+        c.stats.qlen = 0;
+        (n, b)
+    }
+
     /// `htb_enqueue`.
-    pub fn enqueue(&mut self, f: Buf, stats: &mut Stats) -> Result<(), Buf> {
+    pub fn enqueue(&mut self, now: Instant, f: Buf, stats: &mut Stats, pool: &mut Vec<Buf>) -> Result<(), Buf> {
         let len = f.len() as u32;
         match self.classify(&f) {
             Target::Direct => {
@@ -379,12 +445,20 @@ impl Htb {
             }
             Target::Leaf(id) => {
                 let c = self.classes.get_mut(&id).expect("classified to a class");
-                if c.queue.len() as u32 >= TX_QUEUE_LEN {
+                let r = match c.child.as_mut() {
+                    Some(q) => q.enqueue(now, f, pool),
+                    None if c.queue.len() as u32 >= TX_QUEUE_LEN => Err(f),
+                    None => {
+                        c.queue.push_back(f);
+                        Ok(())
+                    }
+                };
+                if r.is_err() {
+                    // (netem's loss too: `net_xmit_drop_count` ignores `__NET_XMIT_BYPASS`.)
                     stats.drops += 1;
                     c.stats.drops += 1;
-                    return Err(f);
+                    return r;
                 }
-                c.queue.push_back(f);
                 c.stats.enqueued(len);
             }
         }
@@ -405,8 +479,11 @@ impl Htb {
         }
     }
 
-    /// `htb_dequeue`.
-    pub fn dequeue(&mut self, now: Instant, stats: &mut Stats) -> Option<Buf> {
+    /// `htb_dequeue`: the direct queue first; then, lowest level first and lowest prio
+    /// first, the class the row's round robin points at. A leaf whose qdisc gives nothing
+    /// though it holds frames (a netem child waiting) is passed over, the row's pointer
+    /// moving on (`htb_dequeue_tree`).
+    pub fn dequeue(&mut self, now: Instant, stats: &mut Stats, pool: &mut Vec<Buf>, lost: &mut Lost) -> Option<Buf> {
         if let Some(f) = self.direct.pop_front() {
             stats.dequeued(f.len() as u32);
             return Some(f);
@@ -415,53 +492,102 @@ impl Htb {
             self.watchdog = None;
             return None;
         }
-        // The lowest level with a class that may send, then the lowest prio, then the
-        // next in classid order from where the round robin stands.
-        let mut best: Option<(u8, u8)> = None;
-        for c in self.classes.values().filter(|c| c.level == 0 && !c.queue.is_empty()) {
+        // Every (level, prio) with a class that may send, as bits `level * 8 + prio`.
+        let mut rows = 0u64;
+        for c in self.classes.values().filter(|c| c.level == 0 && c.qlen() > 0) {
             if let Some(l) = self.send_level(c, now) {
-                let k = (l, c.prio);
-                best = Some(best.map_or(k, |b| b.min(k)));
+                rows |= 1 << (u32::from(l) * 8 + u32::from(c.prio));
             }
         }
-        let Some((level, prio)) = best else {
-            self.watchdog = Some(self.next_event(now));
-            return None;
-        };
-        let ptr = self.ptr[level as usize][prio as usize];
-        let (mut first, mut from_ptr) = (None, None);
-        for c in self.classes.values().filter(|c| c.level == 0 && !c.queue.is_empty() && c.prio == prio) {
-            if self.send_level(c, now) == Some(level) {
-                first = first.or(Some(c.id));
-                if c.id >= ptr {
-                    from_ptr = Some(c.id);
+        // The kernel visits the levels in order, each one's event first, until one sends.
+        let mut next = now + Duration::from_secs(5);
+        let mut seen = 0;
+        while rows != 0 {
+            let k = rows.trailing_zeros();
+            rows &= rows - 1;
+            let (level, prio) = ((k / 8) as u8, (k % 8) as u8);
+            for l in seen..=level {
+                next = next.min(self.level_event(l, now));
+            }
+            seen = level + 1;
+            let mut start = None;
+            // At most one try per class: a leaf whose qdisc dropped its frames while giving
+            // none leaves the row, and `start` might never come round again.
+            let mut tries = self.classes.len();
+            loop {
+                if tries == 0 {
                     break;
                 }
+                tries -= 1;
+                let ptr = self.ptr[level as usize][prio as usize];
+                let (mut first, mut from_ptr) = (None, None);
+                for c in self.classes.values().filter(|c| c.level == 0 && c.prio == prio && c.qlen() > 0) {
+                    if self.send_level(c, now) == Some(level) {
+                        first = first.or(Some(c.id));
+                        if c.id >= ptr {
+                            from_ptr = Some(c.id);
+                            break;
+                        }
+                    }
+                }
+                let Some(id) = from_ptr.or(first) else { break };
+                if start == Some(id) {
+                    break;
+                }
+                start = start.or(Some(id));
+                let c = self.classes.get_mut(&id).expect("ready");
+                let f = match c.child.as_mut() {
+                    Some(q) => {
+                        let mut sub = Lost::default();
+                        let f = q.dequeue(now, pool, &mut sub);
+                        lost.take(sub, stats);
+                        f
+                    }
+                    None => c.queue.pop_front(),
+                };
+                let Some(f) = f else {
+                    // `qdisc_warn_nonwc`, and the row's pointer moves on.
+                    self.ptr[level as usize][prio as usize] = id.wrapping_add(1);
+                    continue;
+                };
+                let len = f.len() as u32;
+                c.stats.dequeued(len);
+                c.deficit[level as usize] -= i64::from(len);
+                let mut next = if c.deficit[level as usize] < 0 {
+                    c.deficit[level as usize] += i64::from(c.quantum);
+                    id.wrapping_add(1)
+                } else {
+                    id
+                };
+                let emptied = c.qlen() == 0;
+                self.charge(id, level, len, now, stats);
+                // A class leaving its row (emptied, or no longer sending at this level)
+                // moves the row's pointer on (`htb_remove_class_from_row`).
+                if level == 0 && (emptied || self.classes.get(&id).is_some_and(|c| c.mode(now) != Mode::CanSend)) {
+                    next = id.wrapping_add(1);
+                }
+                self.ptr[level as usize][prio as usize] = next;
+                stats.dequeued(len);
+                self.watchdog = None;
+                return Some(f);
             }
         }
-        let id = from_ptr.or(first)?;
-        let c = self.classes.get_mut(&id).expect("ready");
-        let f = c.queue.pop_front()?;
-        let len = f.len() as u32;
-        c.stats.dequeued(len);
-        c.deficit[level as usize] -= i64::from(len);
-        let mut next = if c.deficit[level as usize] < 0 {
-            c.deficit[level as usize] += i64::from(c.quantum);
-            id.wrapping_add(1)
-        } else {
-            id
-        };
-        let emptied = c.queue.is_empty();
-        self.charge(id, level, len, now, stats);
-        // A class leaving its row (emptied, or no longer sending at this level) moves the
-        // row's pointer on (`htb_remove_class_from_row`).
-        if level == 0 && (emptied || self.classes.get(&id).is_some_and(|c| c.mode(now) != Mode::CanSend)) {
-            next = id.wrapping_add(1);
+        for l in seen..MAXDEPTH {
+            next = next.min(self.level_event(l, now));
         }
-        self.ptr[level as usize][prio as usize] = next;
-        stats.dequeued(len);
-        self.watchdog = None;
-        Some(f)
+        self.watchdog = Some(next);
+        None
+    }
+
+    /// Level `level`'s next event (`htb_do_events` when the cached one has passed).
+    fn level_event(&mut self, level: u8, now: Instant) -> Instant {
+        let l = usize::from(level);
+        if now >= self.near_ev[l] {
+            let waiting = self.classes.values().filter(|c| c.level == level && c.mode(now) != Mode::CanSend);
+            let first = waiting.map(|c| c.next_change(now)).filter(|t| *t > now).min();
+            self.near_ev[l] = first.unwrap_or(now + Duration::from_secs(1));
+        }
+        self.near_ev[l]
     }
 
     /// `htb_charge_class`: the leaf and every ancestor pay for `len` bytes.
@@ -482,9 +608,15 @@ impl Htb {
             }
             c.ctokens = accnt(c.ctokens, diff, c.cbuffer, c.ceil.l2t(len));
             c.t_c = now;
-            if mode_of(c.tokens, c.ctokens, 0) == Mode::CantSend && old != Mode::CantSend {
+            let mode = mode_of(c.tokens, c.ctokens, 0);
+            if mode == Mode::CantSend && old != Mode::CantSend {
                 c.stats.overlimits += 1;
                 stats.overlimits += 1;
+            }
+            if mode != old && mode != Mode::CanSend {
+                // `htb_add_to_wait_tree`: the level's event comes no later than this one.
+                let l = usize::from(c.level);
+                self.near_ev[l] = self.near_ev[l].min(c.next_change(now));
             }
             if c.level > 0 {
                 c.stats.bytes += u64::from(len);
@@ -494,23 +626,7 @@ impl Htb {
         }
     }
 
-    /// When the next waiting class may send: the earliest mode change on the way up from
-    /// any leaf with frames (the kernel's wait queues), at most 5 s on.
-    fn next_event(&self, now: Instant) -> Instant {
-        let mut next = now + Duration::from_secs(5);
-        for leaf in self.classes.values().filter(|c| c.level == 0 && !c.queue.is_empty()) {
-            let mut c = Some(leaf);
-            while let Some(x) = c {
-                if x.mode(now) != Mode::CanSend {
-                    next = next.min(x.next_change(now).max(now));
-                }
-                c = x.parent.and_then(|p| self.classes.get(&p));
-            }
-        }
-        next
-    }
-
-    /// When the watchdog fires.
+    /// When its own watchdog fires (its leaves' qdiscs have their own).
     pub fn watchdog(&self) -> Option<Instant> {
         self.watchdog
     }
@@ -520,6 +636,9 @@ impl Htb {
         pool.extend(self.direct.drain(..));
         for c in self.classes.values_mut() {
             pool.extend(c.queue.drain(..));
+            if let Some(q) = c.child.as_mut() {
+                q.reset(Instant::ZERO, pool);
+            }
             c.stats.backlog = 0;
             c.stats.qlen = 0;
         }
@@ -540,7 +659,8 @@ impl Htb {
     }
 
     /// `tc class show`'s line for class `c` (`dev` when listing every device).
-    pub fn class_line(&self, c: &Class) -> String {
+    /// (`leaf`: `leaf H: ` for a leaf with a qdisc grafted to it).
+    pub fn class_line(&self, c: &Class, leaf: &str) -> String {
         let parent = match c.parent {
             None => "root ".to_string(),
             Some(p) => format!("parent {} ", show_classid(p)),
@@ -549,7 +669,7 @@ impl Htb {
         let o = &c.opts;
         let overhead = if o.overhead != 0 { format!("overhead {} ", o.overhead) } else { String::new() };
         format!(
-            "class htb {} {parent}{prio}rate {} {overhead}ceil {} burst {} cburst {} ",
+            "class htb {} {parent}{leaf}{prio}rate {} {overhead}ceil {} burst {} cburst {} ",
             show_classid(c.id),
             units::rate(o.rate),
             units::rate(o.ceil),

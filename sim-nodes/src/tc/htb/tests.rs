@@ -55,7 +55,7 @@ fn classes_list_in_the_kernels_hash_order() {
 fn lines_are_the_kernels() {
     let (h, _, _) = tree();
     assert_eq!(h.print(), "r2q 10 default 0x10 direct_packets_stat 0 direct_qlen 1000");
-    let lines: Vec<String> = h.classes().map(|c| h.class_line(c)).collect();
+    let lines: Vec<String> = h.classes().map(|c| h.class_line(c, "")).collect();
     assert_eq!(
         lines,
         [
@@ -85,10 +85,10 @@ fn one_frame_is_charged_as_the_kernel_charged_it() {
     let now = Instant::from_secs(1);
     let mut arp = vec![0u8; 42];
     arp[12..14].copy_from_slice(&[0x08, 0x06]);
-    h.enqueue(arp, &mut st).unwrap();
-    assert_eq!(h.dequeue(now, &mut st).map(|f| f.len()), Some(42));
-    h.enqueue(frame([10, 0, 0, 2], 1042), &mut st).unwrap();
-    assert_eq!(h.dequeue(now, &mut st).map(|f| f.len()), Some(1042));
+    h.enqueue(Instant::ZERO, arp, &mut st, &mut Vec::new()).unwrap();
+    assert_eq!(h.dequeue(now, &mut st, &mut Vec::new(), &mut Lost::default()).map(|f| f.len()), Some(42));
+    h.enqueue(Instant::ZERO, frame([10, 0, 0, 2], 1042), &mut st, &mut Vec::new()).unwrap();
+    assert_eq!(h.dequeue(now, &mut st, &mut Vec::new(), &mut Lost::default()).map(|f| f.len()), Some(1042));
     let x = |id: u32| Htb::class_xstats(h.class(id).unwrap());
     assert_eq!(x(0x10020)[1], " tokens: 894875 ctokens: 24475");
     assert_eq!(x(0x10010)[1], " tokens: 194750 ctokens: 38950");
@@ -104,10 +104,10 @@ fn flood(h: &mut Htb, st: &mut Stats, dsts: &[[u8; 4]], secs: u64) -> Vec<u64> {
     while now < end {
         for (i, d) in dsts.iter().enumerate() {
             while h.classes.values().filter(|c| c.level == 0).nth(i).is_some_and(|c| c.queue.len() < 10) {
-                h.enqueue(frame(*d, 1042), st).unwrap();
+                h.enqueue(Instant::ZERO, frame(*d, 1042), st, &mut Vec::new()).unwrap();
             }
         }
-        match h.dequeue(now, st) {
+        match h.dequeue(now, st, &mut Vec::new(), &mut Lost::default()) {
             Some(f) => {
                 let i = dsts.iter().position(|d| f[30..34] == d[..]).unwrap();
                 sent[i] += f.len() as u64;
@@ -170,7 +170,7 @@ fn unclassified_goes_direct_and_quantums_warn() {
     let mut h = Htb::new(parse_qdisc(&["direct_qlen", "2"]).unwrap(), 1);
     let (mut st, mut pool) = (Stats::default(), Vec::new());
     for _ in 0..3 {
-        let _ = h.enqueue(frame([1, 2, 3, 4], 100), &mut st);
+        let _ = h.enqueue(Instant::ZERO, frame([1, 2, 3, 4], 100), &mut st, &mut Vec::new());
     }
     assert_eq!((st.qlen, st.drops), (2, 1));
     assert_eq!(h.print(), "r2q 10 default 0 direct_packets_stat 2 direct_qlen 2");

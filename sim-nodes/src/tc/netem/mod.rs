@@ -13,7 +13,7 @@ mod parse;
 pub use parse::{USAGE, parse};
 
 use super::units;
-use super::{Buf, Stats, dist};
+use super::{Buf, Lost, Qdisc, Stats, dist};
 use sim_core::Instant;
 use sim_core::rng::{self, NodeRng};
 use std::collections::{BinaryHeap, VecDeque};
@@ -176,6 +176,10 @@ struct Timed {
     tts: u64,
     seq: u64,
     buf: Buf,
+    /// A duplicate (the kernel's raised `skb->tc_depth`, as in the stable kernels since the
+    /// netem fixes of January 2026, which also dropped `check_netem_in_tree`): no netem
+    /// below duplicates it again.
+    copy: bool,
 }
 
 impl PartialEq for Timed {
@@ -226,7 +230,7 @@ pub struct Netem {
     packets_left: i32,
     bytes_left: i32,
     /// In-order part of the time FIFO (non-decreasing send times).
-    t_list: VecDeque<(u64, Buf)>,
+    t_list: VecDeque<(u64, Buf, bool)>,
     /// Out-of-order part (the kernel's rbtree), earliest first; ties in arrival order.
     t_heap: BinaryHeap<Timed>,
     t_heap_max: u64,
@@ -234,6 +238,14 @@ pub struct Netem {
     /// Reordered frames, sent before anything else (newest first).
     reordered: VecDeque<(u64, Buf)>,
     watchdog: Option<Instant>,
+    /// A qdisc grafted to its class (`parent H:1`): due frames go through it.
+    pub child: Option<Box<Qdisc>>,
+    /// It hangs below another qdisc: its duplicates go to the root ([`Netem::to_root`]).
+    pub(crate) nested: bool,
+    /// Copies waiting to be enqueued at the device's root qdisc.
+    pub(crate) to_root: VecDeque<Buf>,
+    /// A copy is going through the tree (its `tc_depth` is raised): no netem duplicates it.
+    pub(crate) copying: bool,
 }
 
 impl Netem {
@@ -275,6 +287,10 @@ impl Netem {
             seq: 0,
             reordered: VecDeque::new(),
             watchdog: None,
+            child: None,
+            nested: false,
+            to_root: VecDeque::new(),
+            copying: false,
         };
         n.change(opts, now);
         n
@@ -434,7 +450,11 @@ impl Netem {
         is_dup: bool,
     ) -> Result<(), Buf> {
         let mut count = 1;
-        if self.duplicate != 0 && !is_dup && self.duplicate >= crandom(&mut self.dup_cor, &mut self.prng) {
+        if self.duplicate != 0
+            && !is_dup
+            && !self.copying
+            && self.duplicate >= crandom(&mut self.dup_cor, &mut self.prng)
+        {
             count += 1;
         }
         if self.loss_event() {
@@ -466,8 +486,12 @@ impl Netem {
             return Err(f);
         }
         if let Some(d) = dup {
-            // The copy goes through the (root) qdisc first, as a packet of its own.
-            if let Err(d) = self.enqueue_one(now, d, stats, pool, true) {
+            // The copy goes through the root qdisc first, as a packet of its own: this one
+            // at the root; below another qdisc, the device enqueues it at the root after
+            // this call (`Dev::xmit`).
+            if self.nested {
+                self.to_root.push_back(d);
+            } else if let Err(d) = self.enqueue_one(now, d, stats, pool, true) {
                 pool.push(d);
             }
         }
@@ -482,7 +506,7 @@ impl Netem {
                 let last = [
                     self.reordered.back().map(|(t, _)| *t),
                     (!self.t_heap.is_empty()).then_some(self.t_heap_max),
-                    self.t_list.back().map(|(t, _)| *t),
+                    self.t_list.back().map(|(t, _, _)| *t),
                 ]
                 .into_iter()
                 .flatten()
@@ -495,7 +519,7 @@ impl Netem {
             }
             let tts = base.wrapping_add(delay).max(0) as u64;
             self.counter = self.counter.wrapping_add(1);
-            self.tfifo_enqueue(tts, f);
+            self.tfifo_enqueue(tts, f, is_dup || self.copying);
         } else {
             self.counter = 0;
             self.reordered.push_front((now_ns, f));
@@ -505,22 +529,22 @@ impl Netem {
         Ok(())
     }
 
-    fn tfifo_enqueue(&mut self, tts: u64, f: Buf) {
-        if self.t_list.back().is_none_or(|(t, _)| tts >= *t) {
-            self.t_list.push_back((tts, f));
+    fn tfifo_enqueue(&mut self, tts: u64, f: Buf, copy: bool) {
+        if self.t_list.back().is_none_or(|(t, _, _)| tts >= *t) {
+            self.t_list.push_back((tts, f, copy));
         } else {
             if self.t_heap.is_empty() || tts > self.t_heap_max {
                 self.t_heap_max = tts;
             }
             self.seq += 1;
-            self.t_heap.push(Timed { tts, seq: self.seq, buf: f });
+            self.t_heap.push(Timed { tts, seq: self.seq, buf: f, copy });
         }
     }
 
     /// The earliest frame's send time, and whether it is in the heap.
     fn peek(&self) -> Option<(u64, bool)> {
         let h = self.t_heap.peek().map(|t| t.tts);
-        let l = self.t_list.front().map(|(t, _)| *t);
+        let l = self.t_list.front().map(|(t, _, _)| *t);
         match (h, l) {
             (Some(h), Some(l)) if h < l => Some((h, true)),
             (Some(h), None) => Some((h, true)),
@@ -547,43 +571,99 @@ impl Netem {
     }
 
     /// `netem_dequeue`: reordered frames first, then the earliest frame once it is due
-    /// (and its slot open); else the watchdog is set for then.
-    pub fn dequeue(&mut self, now: Instant, stats: &mut Stats) -> Option<Buf> {
-        if let Some((_, f)) = self.reordered.pop_front() {
-            stats.dequeued(f.len() as u32);
-            return Some(f);
-        }
-        let (tts, in_heap) = self.peek()?;
-        let now_ns = now.as_nanos();
-        if self.slot_next.is_some_and(|s| s < tts) {
-            self.slot_next_at(now_ns);
-        }
-        let slot = self.slot_next.unwrap_or(0);
-        if tts <= now_ns && slot <= now_ns {
-            let f = if in_heap { self.t_heap.pop()?.buf } else { self.t_list.pop_front()?.1 };
-            if self.slot_next.is_some() {
-                self.packets_left = self.packets_left.wrapping_sub(1);
-                self.bytes_left = self.bytes_left.wrapping_sub(f.len() as i32);
-                if self.packets_left <= 0 || self.bytes_left <= 0 {
-                    self.slot_next_at(now_ns);
-                }
+    /// (and its slot open) — handed to the child qdisc if there is one, whose frames then
+    /// go — else the watchdog is set for then. A frame the child refuses is a drop here and
+    /// in every qdisc above (`lost`).
+    pub fn dequeue(&mut self, now: Instant, stats: &mut Stats, pool: &mut Vec<Buf>, lost: &mut Lost) -> Option<Buf> {
+        loop {
+            if let Some((_, f)) = self.reordered.pop_front() {
+                stats.dequeued(f.len() as u32);
+                return Some(f);
             }
-            self.watchdog = None;
-            stats.dequeued(f.len() as u32);
-            return Some(f);
+            let Some((tts, in_heap)) = self.peek() else { break };
+            let now_ns = now.as_nanos();
+            if self.slot_next.is_some_and(|s| s < tts) {
+                self.slot_next_at(now_ns);
+            }
+            let slot = self.slot_next.unwrap_or(0);
+            if tts <= now_ns && slot <= now_ns {
+                let (f, copy) = if in_heap {
+                    let t = self.t_heap.pop()?;
+                    (t.buf, t.copy)
+                } else {
+                    let (_, f, copy) = self.t_list.pop_front()?;
+                    (f, copy)
+                };
+                if self.slot_next.is_some() {
+                    self.packets_left = self.packets_left.wrapping_sub(1);
+                    self.bytes_left = self.bytes_left.wrapping_sub(f.len() as i32);
+                    if self.packets_left <= 0 || self.bytes_left <= 0 {
+                        self.slot_next_at(now_ns);
+                    }
+                }
+                self.watchdog = None;
+                if let Some(c) = self.child.as_mut() {
+                    let len = f.len() as u32;
+                    // A copy stays one below too: no netem there duplicates it.
+                    if copy {
+                        c.each_netem(&mut |n| n.copying = true);
+                    }
+                    let r = c.enqueue(now, f, pool);
+                    if copy {
+                        c.each_netem(&mut |n| n.copying = false);
+                    }
+                    if let Err(f) = r {
+                        // (netem's loss, `__NET_XMIT_BYPASS`, counts as a drop too:
+                        // `net_xmit_drop_count` looks only at `__NET_XMIT_STOLEN`.)
+                        pool.push(f);
+                        stats.drops += 1;
+                        stats.backlog -= len;
+                        stats.qlen -= 1;
+                        lost.packets += 1;
+                        lost.bytes += len;
+                    }
+                    continue;
+                }
+                stats.dequeued(f.len() as u32);
+                return Some(f);
+            }
+            if let Some(f) = self.child_dequeue(now, stats, pool, lost) {
+                return Some(f);
+            }
+            self.watchdog = Some(Instant::from_nanos(tts.max(slot)));
+            return None;
         }
-        self.watchdog = Some(Instant::from_nanos(tts.max(slot)));
-        None
+        self.child_dequeue(now, stats, pool, lost)
     }
 
-    /// When the watchdog fires.
+    fn child_dequeue(&mut self, now: Instant, stats: &mut Stats, pool: &mut Vec<Buf>, lost: &mut Lost) -> Option<Buf> {
+        let c = self.child.as_mut()?;
+        let mut sub = Lost::default();
+        let f = c.dequeue(now, pool, &mut sub);
+        lost.take(sub, stats);
+        let f = f?;
+        stats.dequeued(f.len() as u32);
+        Some(f)
+    }
+
+    /// True when it duplicates frames.
+    pub fn duplicates(&self) -> bool {
+        self.duplicate != 0
+    }
+
+    /// When its own watchdog fires (while its time queue holds frames; a child's is its
+    /// own).
     pub fn watchdog(&self) -> Option<Instant> {
         self.watchdog.filter(|_| !(self.t_list.is_empty() && self.t_heap.is_empty()))
     }
 
     /// `netem_reset`: the queue emptied.
     pub fn reset(&mut self, stats: &mut Stats, pool: &mut Vec<Buf>) {
-        pool.extend(self.t_list.drain(..).map(|(_, b)| b));
+        if let Some(c) = self.child.as_mut() {
+            c.reset(Instant::ZERO, pool);
+        }
+        pool.extend(self.to_root.drain(..));
+        pool.extend(self.t_list.drain(..).map(|(_, b, _)| b));
         pool.extend(self.t_heap.drain().map(|t| t.buf));
         pool.extend(self.reordered.drain(..).map(|(_, b)| b));
         stats.backlog = 0;

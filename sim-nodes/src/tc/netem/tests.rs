@@ -42,7 +42,7 @@ fn pass(q: &mut Netem, n: u64, gap: Duration) -> (Vec<(Instant, Instant, Buf)>, 
                  st: &mut Stats,
                  out: &mut Vec<(Instant, Instant, Buf)>,
                  sent: &std::collections::BTreeMap<u64, Instant>| {
-        while let Some(f) = q.dequeue(now, st) {
+        while let Some(f) = q.dequeue(now, st, &mut Vec::new(), &mut super::Lost::default()) {
             // (A corrupted id is a frame sent "now"; only the corrupt test sees one.)
             let id = u64::from_be_bytes(f[90..98].try_into().unwrap());
             out.push((sent.get(&id).copied().unwrap_or(now), now, f));
@@ -261,7 +261,7 @@ fn ecn_marks_instead_of_dropping() {
     let mut pool = Vec::new();
     // ECT(0): marked CE, sent, counted as a drop.
     assert!(q.enqueue(Instant::ZERO, frame(2), &mut st, &mut pool).is_ok());
-    let f = q.dequeue(Instant::ZERO, &mut st).unwrap();
+    let f = q.dequeue(Instant::ZERO, &mut st, &mut pool, &mut super::Lost::default()).unwrap();
     assert_eq!(f[15] & 3, 3);
     assert_eq!(crate::wire::checksum(&f[14..34]), 0, "header checksum redone");
     // Not ECN-capable: dropped.
