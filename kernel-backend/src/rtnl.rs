@@ -114,23 +114,37 @@ pub async fn index(h: &Handle, dev: &str) -> Result<u32, Refused> {
 }
 
 /// `ip link add NAME type veth peer name PEER [netns NS]`.
-pub async fn veth_add(h: &Handle, name: &str, peer: &str, peer_ns: Option<&File>) -> Result<(), Refused> {
+pub async fn veth_add(
+    h: &Handle,
+    name: &str,
+    ns: Option<&File>,
+    peer: &str,
+    peer_ns: Option<&File>,
+) -> Result<(), Refused> {
     use rtnetlink::packet_route::link::{InfoData, InfoKind, InfoVeth};
+    use std::os::fd::AsRawFd;
     let mut p = rtnetlink::LinkMessageBuilder::<LinkUnspec>::new().name(peer.to_string());
     if let Some(f) = peer_ns {
-        use std::os::fd::AsRawFd;
         p = p.setns_by_fd(f.as_raw_fd());
     }
-    let msg = rtnetlink::LinkMessageBuilder::<LinkVeth>::new_with_info_kind(InfoKind::Veth)
+    let mut b = rtnetlink::LinkMessageBuilder::<LinkVeth>::new_with_info_kind(InfoKind::Veth)
         .name(name.to_string())
-        .set_info_data(InfoData::Veth(InfoVeth::Peer(p.build())))
-        .build();
-    h.link().add(msg).execute().await.map_err(refused)
+        .set_info_data(InfoData::Veth(InfoVeth::Peer(p.build())));
+    if let Some(f) = ns {
+        b = b.setns_by_fd(f.as_raw_fd());
+    }
+    h.link().add(b.build()).execute().await.map_err(refused)
 }
 
-/// `ip link add NAME type bridge`.
-pub async fn bridge_add(h: &Handle, name: &str) -> Result<(), Refused> {
-    h.link().add(LinkBridge::new(name).build()).execute().await.map_err(refused)
+/// `ip link add NAME [netns NS] type bridge`.
+pub async fn bridge_add(h: &Handle, name: &str, ns: Option<&File>) -> Result<(), Refused> {
+    use std::os::fd::AsRawFd;
+    // Not `LinkBridge::new`, which also sets the bridge up: `ip link add` leaves it down.
+    let mut b = rtnetlink::LinkMessageBuilder::<LinkBridge>::new(name);
+    if let Some(f) = ns {
+        b = b.setns_by_fd(f.as_raw_fd());
+    }
+    h.link().add(b.build()).execute().await.map_err(refused)
 }
 
 /// `ip link del DEV`.

@@ -283,19 +283,37 @@ impl Kernel {
     async fn ip(&mut self, step: &Step, kernel: &str) -> Result<Result<Said, Refusal>, KernelError> {
         let h = self.rtnl.handle(kernel)?;
         let res: Result<(), Refused> = match &step.run {
-            Command::LinkAdd { name, kind: LinkKind::Veth { peer, peer_netns } } => {
-                let file = match peer_netns {
-                    Some(p) => match self.kernel_of(Some(p)) {
-                        Ok((k, _)) => {
-                            Some(std::fs::File::open(netns::path(&k)).map_err(|e| KernelError::Io(e.to_string()))?)
+            Command::LinkAdd { name, netns, kind } => {
+                // A namespace named in the command, as an open file for `IFLA_NET_NS_FD`.
+                let open = |ns: &Option<String>| -> Result<Result<Option<std::fs::File>, Refusal>, KernelError> {
+                    let Some(p) = ns else { return Ok(Ok(None)) };
+                    match self.kernel_of(Some(p)) {
+                        Ok((k, _)) => std::fs::File::open(netns::path(&k))
+                            .map(|f| Ok(Some(f)))
+                            .map_err(|e| KernelError::Io(e.to_string())),
+                        // ip's own words for a `netns` it cannot open.
+                        Err(_) => Ok(Err(Refused {
+                            message: format!("Error: argument \"{p}\" is wrong: Invalid \"netns\" value"),
+                            status: 255,
                         }
-                        Err(r) => return Ok(Err(r.into())),
-                    },
-                    None => None,
+                        .into())),
+                    }
                 };
-                rtnl::veth_add(&h, name, peer, file.as_ref()).await
+                let at = match open(netns)? {
+                    Ok(f) => f,
+                    Err(r) => return Ok(Err(r)),
+                };
+                match kind {
+                    LinkKind::Veth { peer, peer_netns } => {
+                        let file = match open(peer_netns)? {
+                            Ok(f) => f,
+                            Err(r) => return Ok(Err(r)),
+                        };
+                        rtnl::veth_add(&h, name, at.as_ref(), peer, file.as_ref()).await
+                    }
+                    LinkKind::Bridge => rtnl::bridge_add(&h, name, at.as_ref()).await,
+                }
             }
-            Command::LinkAdd { name, kind: LinkKind::Bridge } => rtnl::bridge_add(&h, name).await,
             Command::LinkDel { dev } => rtnl::link_del(&h, dev).await,
             Command::LinkSet(s) => {
                 let target = match &s.netns {

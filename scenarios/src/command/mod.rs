@@ -45,10 +45,14 @@ pub enum Command {
     },
     /// `ip netns list`.
     NetnsList,
-    /// `ip link add NAME type …`.
+    /// `ip link add NAME [netns NS] type …`.
     LinkAdd {
         /// Name.
         name: String,
+        /// `netns NS`: the namespace the device is made in (else the caller's). A veth's
+        /// peer is made in the caller's namespace unless its own `netns` says otherwise.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        netns: Option<String>,
         /// Kind.
         kind: LinkKind,
     },
@@ -331,11 +335,17 @@ impl fmt::Display for Command {
             Command::NetnsAdd { name } => write!(f, "ip netns add {}", q(name)),
             Command::NetnsDel { name } => write!(f, "ip netns delete {}", q(name)),
             Command::NetnsList => write!(f, "ip netns list"),
-            Command::LinkAdd { name, kind: LinkKind::Veth { peer, peer_netns } } => {
-                write!(f, "ip link add {} type veth peer name {}", q(name), q(peer))?;
+            Command::LinkAdd { name, netns, kind: LinkKind::Veth { peer, peer_netns } } => {
+                write!(f, "ip link add {}", q(name))?;
+                opt(f, "netns", netns)?;
+                write!(f, " type veth peer name {}", q(peer))?;
                 opt(f, "netns", peer_netns)
             }
-            Command::LinkAdd { name, kind: LinkKind::Bridge } => write!(f, "ip link add {} type bridge", q(name)),
+            Command::LinkAdd { name, netns, kind: LinkKind::Bridge } => {
+                write!(f, "ip link add {}", q(name))?;
+                opt(f, "netns", netns)?;
+                write!(f, " type bridge")
+            }
             Command::LinkDel { dev } => write!(f, "ip link del {}", q(dev)),
             Command::LinkSet(s) => {
                 write!(f, "ip link set {}", q(&s.dev))?;

@@ -259,8 +259,8 @@ fn quoted(msg: &str) -> Option<&str> {
 /// The first interface name a command would create that the kernel does not take.
 fn bad_ifname(cmd: &Command) -> Option<&str> {
     let names: Vec<&str> = match cmd {
-        Command::LinkAdd { name, kind: LinkKind::Veth { peer, .. } } => vec![name, peer],
-        Command::LinkAdd { name, kind: LinkKind::Bridge } => vec![name],
+        Command::LinkAdd { name, kind: LinkKind::Veth { peer, .. }, .. } => vec![name, peer],
+        Command::LinkAdd { name, kind: LinkKind::Bridge, .. } => vec![name],
         Command::LinkSet(s) => s.name.as_deref().into_iter().collect(),
         Command::Brctl(Brctl::Addbr(n)) => vec![n],
         _ => return None,

@@ -230,11 +230,26 @@ impl Sim<'_> {
             Command::NetnsAdd { name } => lab.netns_add(name).map(|_| vec![]),
             Command::NetnsDel { name } => lab.netns_del(name).map(|_| vec![]),
             Command::NetnsList => Ok(lab.netns_list()),
-            Command::LinkAdd { name, kind: LinkKind::Veth { peer, peer_netns } } => {
-                let pn = peer_netns.as_deref().map(|n| lab.ns(Some(n))).transpose()?;
-                lab.veth_add(node, name, peer, pn).map(|_| vec![])
+            Command::LinkAdd { name, netns, kind } => {
+                // The device in `netns` (else here); a veth's peer in its own `netns`, else
+                // here. ip opens each namespace before it asks the kernel anything.
+                let open = |lab: &sim_nodes::Lab, n: &Option<String>| -> Result<NodeId, LabError> {
+                    let Some(n) = n else { return Ok(node) };
+                    lab.ns(Some(n)).map_err(|e| LabError {
+                        message: format!("Error: argument \"{n}\" is wrong: Invalid \"netns\" value"),
+                        status: 255,
+                        hint: e.hint,
+                    })
+                };
+                let at = open(lab, netns)?;
+                match kind {
+                    LinkKind::Veth { peer, peer_netns } => {
+                        let pn = open(lab, peer_netns)?;
+                        lab.veth_add(at, name, peer, Some(pn)).map(|_| vec![])
+                    }
+                    LinkKind::Bridge => lab.bridge_add(at, name).map(|_| vec![]),
+                }
             }
-            Command::LinkAdd { name, kind: LinkKind::Bridge } => lab.bridge_add(node, name).map(|_| vec![]),
             Command::LinkDel { dev } => lab.link_del(node, dev).map(|_| vec![]),
             Command::LinkSet(s) => {
                 let target = s.netns.as_deref().map(|n| {

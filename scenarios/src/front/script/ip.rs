@@ -157,9 +157,17 @@ fn link(w: &mut Words<'_>) -> Result<Command, PErr> {
     if matches(sub, "add") {
         let mut name = None;
         let mut kind = None;
+        let mut netns = None;
         while let Some(a) = w.take() {
             match a {
                 "name" | "dev" => name = Some(w.value(a, "an interface name")?.to_string()),
+                "netns" if kind.is_none() => {
+                    let v = w.value(a, "a namespace name")?;
+                    if netns.is_some() {
+                        return Err(w.err_prev(format!("Error: duplicate \"netns\": \"{v}\" is the second value.")));
+                    }
+                    netns = Some(v.to_string());
+                }
                 "type" => {
                     let t = w.value("type", "a link type (veth, bridge)")?;
                     kind = Some(match t {
@@ -181,7 +189,7 @@ fn link(w: &mut Words<'_>) -> Result<Command, PErr> {
         }
         let name = name.ok_or_else(|| w.err("Not enough information: \"dev\" argument is required."))?;
         let kind = kind.ok_or_else(|| w.err("Not enough information: \"type\" argument is required."))?;
-        Ok(Command::LinkAdd { name, kind })
+        Ok(Command::LinkAdd { name, netns, kind })
     } else if matches(sub, "delete") {
         let dev = dev_arg(w)?.ok_or_else(|| w.err("Not enough information: \"dev\" argument is required."))?;
         Ok(Command::LinkDel { dev })

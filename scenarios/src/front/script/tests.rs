@@ -19,6 +19,7 @@ fn document_lines_verbatim() {
         sc.steps[1].run,
         Command::LinkAdd {
             name: "ns1-veth0".into(),
+            netns: None,
             kind: LinkKind::Veth { peer: "ns2-veth0".into(), peer_netns: None }
         }
     );
