@@ -55,13 +55,14 @@ impl Lab {
         Ok(self.world.with_node::<Netns, _>(node, |n, _| n.iptables_restore(input, noflush))?)
     }
 
-    /// `conntrack -L|-F` in namespace `node`.
+    /// `conntrack -L|-D|-F` in namespace `node`.
     pub fn conntrack<S: AsRef<str>>(&mut self, node: NodeId, args: &[S]) -> Result<ToolOutput, LabError> {
         match netfilter::parse_conntrack(args)? {
-            CtCmd::List(p) => {
+            CtCmd::List(f) => {
                 let now = self.world.now();
-                Ok(self.netns(node).conntrack_list(now, p))
+                Ok(self.netns(node).conntrack_list(now, &f))
             }
+            CtCmd::Delete(f) => self.world.with_node::<Netns, _>(node, |n, cx| n.conntrack_delete(cx, &f)),
             CtCmd::Flush => Ok(self.world.with_node::<Netns, _>(node, |n, cx| n.conntrack_flush(cx))),
             CtCmd::Events(_) => Err(LabError::new("conntrack -E runs as a process")),
         }

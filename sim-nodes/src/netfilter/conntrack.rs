@@ -134,6 +134,37 @@ pub enum Event {
     /// `[DESTROY]` asked for from userspace (`conntrack -F` with that pid): the kernel
     /// adds `[USERSPACE] portid=PID progname=conntrack`.
     Flushed(u32),
+    /// `[DESTROY]` asked for by `conntrack -D`, whose second netlink socket has a random
+    /// port id that names no process: `[USERSPACE] portid=N` alone.
+    Deleted(u32),
+}
+
+/// What `conntrack -L|-D` select: `-p`, `-s`, `-d`, `--sport`, `--dport`, all of the
+/// original direction.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CtFilter {
+    /// `-p`.
+    pub proto: Option<u8>,
+    /// `-s` / `--orig-src`.
+    pub src: Option<Ipv4Addr>,
+    /// `-d` / `--orig-dst`.
+    pub dst: Option<Ipv4Addr>,
+    /// `--sport` / `--orig-port-src`.
+    pub sport: Option<u16>,
+    /// `--dport` / `--orig-port-dst`.
+    pub dport: Option<u16>,
+}
+
+impl CtFilter {
+    /// True when `e` is selected.
+    pub fn matches(&self, e: &Entry) -> bool {
+        let o = &e.orig;
+        self.proto.is_none_or(|p| p == o.proto)
+            && self.src.is_none_or(|a| a == o.src)
+            && self.dst.is_none_or(|a| a == o.dst)
+            && self.sport.is_none_or(|p| p == o.sport)
+            && self.dport.is_none_or(|p| p == o.dport)
+    }
 }
 
 /// A namespace's conntrack table.
@@ -412,6 +443,24 @@ impl Conntrack {
         }
     }
 
+    /// `conntrack -D` asking from netlink port `portid`: the confirmed entries `f` selects
+    /// go, with `[DESTROY]` and who asked; returns them as they were.
+    pub fn delete(&mut self, f: &CtFilter, now: Instant, portid: u32) -> Vec<Entry> {
+        let ids: Vec<u64> = self.entries.iter().filter(|(_, e)| e.confirmed && f.matches(e)).map(|(i, _)| *i).collect();
+        let mut gone = Vec::with_capacity(ids.len());
+        for id in ids {
+            self.unschedule(id);
+            if let Some(mut e) = self.entries.remove(&id) {
+                self.index.remove(&e.orig);
+                self.index.remove(&e.reply);
+                gone.push(e.clone());
+                e.timeout = secs_left(e.expires, now);
+                self.events.push((Event::Deleted(portid), e));
+            }
+        }
+        gone
+    }
+
     /// `conntrack -F` run as process `pid`: every entry goes (with `[DESTROY]`, the time
     /// each had left, and who asked).
     pub fn flush(&mut self, now: Instant, pid: u32) {
@@ -487,10 +536,11 @@ pub fn event_line(ev: Event, e: &Entry) -> String {
         Event::Update => ("[UPDATE]", Some(e.timeout)),
         // The kernel leaves out a timeout of zero: an expired entry's; one killed or
         // flushed early still shows what it had left.
-        Event::Destroy | Event::Flushed(_) => ("[DESTROY]", (e.timeout > 0).then_some(e.timeout)),
+        Event::Destroy | Event::Flushed(_) | Event::Deleted(_) => ("[DESTROY]", (e.timeout > 0).then_some(e.timeout)),
     };
     match ev {
         Event::Flushed(pid) => format!("{tag:>9} {} [USERSPACE] portid={pid} progname=conntrack", entry_text(e, t)),
+        Event::Deleted(portid) => format!("{tag:>9} {} [USERSPACE] portid={portid}", entry_text(e, t)),
         _ => format!("{tag:>9} {}", entry_text(e, t)),
     }
 }

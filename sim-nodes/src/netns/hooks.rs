@@ -495,12 +495,12 @@ impl Netns {
     }
 
     /// `conntrack -L [-p P]` (oldest first; the kernel lists in hash order).
-    pub fn conntrack_list(&self, now: sim_core::Instant, proto: Option<u8>) -> ToolOutput {
+    pub fn conntrack_list(&self, now: sim_core::Instant, f: &crate::netfilter::conntrack::CtFilter) -> ToolOutput {
         let lines: Vec<String> = self
             .nf
             .ct
             .confirmed()
-            .filter(|e| proto.is_none_or(|p| p == e.orig.proto))
+            .filter(|e| f.matches(e))
             .map(|e| crate::netfilter::conntrack::list_line(e, now))
             .collect();
         // conntrack-tools says "entries … have" whatever the number.
@@ -509,6 +509,33 @@ impl Netns {
             stdout: lines,
             stderr: vec![format!("{}: {n} flow entries have been shown.", crate::netfilter::CONNTRACK_VERSION)],
         }
+    }
+
+    /// `conntrack -D [FILTER]`: each entry deleted is printed as `-L` prints it; none
+    /// deleted is conntrack's exit status 1 (its count line is the error).
+    pub fn conntrack_delete(
+        &mut self,
+        cx: &mut Context<'_>,
+        f: &crate::netfilter::conntrack::CtFilter,
+    ) -> Result<ToolOutput, crate::lab::LabError> {
+        let _pid = self.take_pid();
+        // The deletions go through conntrack's second netlink socket, whose port id the
+        // kernel draws in [S32_MIN, -4097] (`netlink_autobind`): a u32 of 2^31 or more.
+        let portid = sim_core::rng::range_u32(cx.rng(), 0x8000_0000, 0xffff_efff);
+        let now = cx.now();
+        let gone = self.nf.ct.delete(f, now, portid);
+        self.arm_conntrack_timer();
+        self.deliver_ct_events(cx);
+        self.settle(cx);
+        let n = gone.len();
+        let count = format!("{}: {n} flow entries have been deleted.", crate::netfilter::CONNTRACK_VERSION);
+        if n == 0 {
+            return Err(crate::lab::LabError::new(count).status(1));
+        }
+        Ok(ToolOutput {
+            stdout: gone.iter().map(|e| crate::netfilter::conntrack::list_line(e, now)).collect(),
+            stderr: vec![count],
+        })
     }
 
     /// `conntrack -F`.
