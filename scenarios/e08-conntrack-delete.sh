@@ -1,6 +1,6 @@
 # E8 — Deleting conntrack entries: `conntrack -L` and `-D` with filters, and the [DESTROY] events they cause.
 # Source: conntrack(8); the NAT tutorials' "delete the entry so the next packet is NATed anew".
-#! description: E8 conntrack -D: a's OUTPUT chain tracks connections; a ping and two UDP datagrams (to ports 53 and 54) make three entries. `-L` with `-s`, `-p udp --dport 53`, `--sport 53` lists what matches the original direction (the ports are options of `-p udp`: before it they are unknown options). `-D` prints each entry it deletes as `-L` would, then the count; `conntrack -E` sees a [DESTROY] for each with `[USERSPACE] portid=N` (conntrack's second netlink socket, whose port id the kernel draws at random, so no progname). Deleting nothing is conntrack's exit status 1.
+#! description: E8 conntrack -D: a's OUTPUT chain tracks connections; a ping and two UDP datagrams (to ports 53 and 54) make three entries. `-L` with `-s` (an address or a network), `-p udp --dport 53`, `--sport 53` lists what matches the original direction (the ports are options of `-p udp`: before it they are unknown options). `-D` prints each entry it deletes as `-L` would, then the count; `conntrack -E` sees a [DESTROY] for each with `[USERSPACE] portid=N` (conntrack's second netlink socket, whose port id the kernel draws at random, so no progname; on the kernel the port is sometimes the pid, and conntrack then names itself, depending on when its first socket's port is released). Deleting nothing is conntrack's exit status 1.
 #! seed: 8
 
 $ ip netns add a
@@ -35,6 +35,9 @@ udp      17 30 src=10.0.0.1 dst=10.0.0.2 sport={} dport=54 [UNREPLIED] src=10.0.
 conntrack v1.4.7 (conntrack-tools): 3 flow entries have been shown.
 $ ip netns exec a conntrack -L -s 10.0.0.1 -p udp --dport 53
 udp      17 29 src=10.0.0.1 dst=10.0.0.2 sport={} dport=53 [UNREPLIED] src=10.0.0.2 dst=10.0.0.1 sport=53 dport={} mark=0 use=1
+conntrack v1.4.7 (conntrack-tools): 1 flow entries have been shown.
+$ ip netns exec a conntrack -L -s 10.0.0.0/24 -p icmp
+icmp     1 29 src=10.0.0.1 dst=10.0.0.2 type=8 code=0 id={} src=10.0.0.2 dst=10.0.0.1 type=0 code=0 id={} mark=0 use=1
 conntrack v1.4.7 (conntrack-tools): 1 flow entries have been shown.
 $ ip netns exec a conntrack -L -p udp --sport 53
 conntrack v1.4.7 (conntrack-tools): 0 flow entries have been shown.

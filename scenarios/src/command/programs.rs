@@ -58,7 +58,7 @@ pub const IPTABLES_RESTORE: Program = Program {
     kernel_tool: Some(("iptables-restore", "iptables")),
     start: None,
 };
-/// `conntrack`: `-L`/`-F` run to completion; `-E` is a process (`Command::is_process`).
+/// `conntrack`: `-L`/`-D`/`-F` run to completion; `-E` is a process (`Command::is_process`).
 pub const CONNTRACK: Program =
     Program { name: "conntrack", kind: Kind::Runs, kernel_tool: Some(("conntrack", "conntrack")), start: None };
 /// `tc`: qdiscs, classes and filters of a device.

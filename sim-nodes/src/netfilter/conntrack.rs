@@ -145,10 +145,10 @@ pub enum Event {
 pub struct CtFilter {
     /// `-p`.
     pub proto: Option<u8>,
-    /// `-s` / `--orig-src`.
-    pub src: Option<Ipv4Addr>,
+    /// `-s` / `--orig-src`: an address and its prefix length (`10.0.0.0/24`).
+    pub src: Option<(Ipv4Addr, u8)>,
     /// `-d` / `--orig-dst`.
-    pub dst: Option<Ipv4Addr>,
+    pub dst: Option<(Ipv4Addr, u8)>,
     /// `--sport` / `--orig-port-src`.
     pub sport: Option<u16>,
     /// `--dport` / `--orig-port-dst`.
@@ -159,9 +159,13 @@ impl CtFilter {
     /// True when `e` is selected.
     pub fn matches(&self, e: &Entry) -> bool {
         let o = &e.orig;
+        let within = |(net, len): (Ipv4Addr, u8), a: Ipv4Addr| {
+            let mask = u32::MAX.checked_shl(32 - u32::from(len)).unwrap_or(0);
+            u32::from(net) & mask == u32::from(a) & mask
+        };
         self.proto.is_none_or(|p| p == o.proto)
-            && self.src.is_none_or(|a| a == o.src)
-            && self.dst.is_none_or(|a| a == o.dst)
+            && self.src.is_none_or(|n| within(n, o.src))
+            && self.dst.is_none_or(|n| within(n, o.dst))
             && self.sport.is_none_or(|p| p == o.sport)
             && self.dport.is_none_or(|p| p == o.dport)
     }

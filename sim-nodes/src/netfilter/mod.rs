@@ -67,15 +67,26 @@ pub fn parse_conntrack<S: AsRef<str>>(args: &[S]) -> Result<CtCmd, CliError> {
     let mut i = 0;
     while i < args.len() {
         let a = args[i];
+        let command = match a {
+            "-E" | "--event" => Some('E'),
+            "-L" | "--dump" => Some('L'),
+            "-D" | "--delete" => Some('D'),
+            "-F" | "--flush" => Some('F'),
+            _ => None,
+        };
+        if command.is_some() {
+            if mode.is_some() {
+                return Err(bad("Invalid commands combination".into(), Some(a)));
+            }
+            mode = command;
+            i += 1;
+            continue;
+        }
         let mut value = || {
             i += 1;
             args.get(i).copied().ok_or_else(|| bad(format!("option `{a}' requires an argument"), Some(a)))
         };
         match a {
-            "-E" | "--event" => mode = Some('E'),
-            "-L" | "--dump" => mode = Some('L'),
-            "-D" | "--delete" => mode = Some('D'),
-            "-F" | "--flush" => mode = Some('F'),
             "-p" | "--proto" => {
                 let v = value()?;
                 f.proto =
@@ -83,7 +94,22 @@ pub fn parse_conntrack<S: AsRef<str>>(args: &[S]) -> Result<CtCmd, CliError> {
             }
             "-s" | "--src" | "--orig-src" | "-d" | "--dst" | "--orig-dst" => {
                 let v = value()?;
-                let addr = Some(v.parse().map_err(|_| bad(format!("Invalid IP address `{v}'"), Some(v)))?);
+                // An address as `inet_aton` reads it, with an optional prefix length.
+                let (host, len) = match v.split_once('/') {
+                    Some((h, l)) => (h, Some(l)),
+                    None => (v, None),
+                };
+                let ip = crate::proc::arping::inet_aton(host)
+                    .ok_or_else(|| bad(format!("Invalid IP address `{v}'"), Some(v)))?;
+                let len = match len {
+                    None => 32,
+                    Some(l) => l
+                        .parse::<u8>()
+                        .ok()
+                        .filter(|l| *l <= 32)
+                        .ok_or_else(|| bad("Invalid netmask".into(), Some(v)))?,
+                };
+                let addr = Some((ip, len));
                 match a {
                     "-s" | "--src" | "--orig-src" => f.src = addr,
                     _ => f.dst = addr,
@@ -100,7 +126,9 @@ pub fn parse_conntrack<S: AsRef<str>>(args: &[S]) -> Result<CtCmd, CliError> {
                     _ => f.dport = port,
                 }
             }
-            "-e" | "-o" | "--output" | "-n" | "-g" | "-r" | "-q" | "--reply-src" | "--reply-dst" | "-m" | "-u" => {
+            "-e" | "-o" | "--output" | "-n" | "-g" | "-r" | "-q" | "--reply-src" | "--reply-dst" | "-m" | "--mark"
+            | "-u" | "--status" | "-f" | "--family" | "-z" | "--zero" | "-w" | "--zone" | "--reply-port-src"
+            | "--reply-port-dst" | "--mask-src" | "--mask-dst" | "-c" | "--label" => {
                 return Err(bad(format!("not supported yet: conntrack {a}"), Some(a)));
             }
             o => return Err(bad(format!("unknown option `{o}'"), Some(o))),
@@ -130,8 +158,8 @@ mod tests {
         let p = |s: &str| parse_conntrack(&s.split_whitespace().collect::<Vec<_>>());
         let f = |proto, src: Option<&str>, dst: Option<&str>, sport, dport| conntrack::CtFilter {
             proto,
-            src: src.map(|a| a.parse().unwrap()),
-            dst: dst.map(|a| a.parse().unwrap()),
+            src: src.map(|a| (a.parse().unwrap(), 32)),
+            dst: dst.map(|a| (a.parse().unwrap(), 32)),
             sport,
             dport,
         };
@@ -149,5 +177,12 @@ mod tests {
         assert!(e("-L -s").message.contains("option `-s' requires an argument"));
         assert_eq!(e("-L -s bogus").status, 2);
         assert!(e("-E -s 10.0.0.1").message.contains("not supported yet"));
+        // An address as inet_aton reads it, a network with its prefix.
+        let CtCmd::List(n) = p("-L -s 10.1 -d 10.0.0.0/8").unwrap() else { panic!() };
+        assert_eq!((n.src, n.dst), (Some(("10.0.0.1".parse().unwrap(), 32)), Some(("10.0.0.0".parse().unwrap(), 8))));
+        assert!(e("-L -s 10.0.0.0/33").message.contains("Invalid netmask"));
+        // One command per call, as `add_command` allows.
+        assert!(e("-L -D").message.contains("Invalid commands combination"));
+        assert_eq!(e("-E -D").status, 2);
     }
 }

@@ -494,7 +494,7 @@ impl Netns {
         Ok(ToolOutput::default())
     }
 
-    /// `conntrack -L [-p P]` (oldest first; the kernel lists in hash order).
+    /// `conntrack -L [FILTER]` (oldest first; the kernel lists in hash order).
     pub fn conntrack_list(&self, now: sim_core::Instant, f: &crate::netfilter::conntrack::CtFilter) -> ToolOutput {
         let lines: Vec<String> = self
             .nf

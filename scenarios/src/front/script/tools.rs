@@ -531,7 +531,7 @@ pub fn rest(w: &mut Words<'_>) -> Vec<String> {
     args
 }
 
-/// `conntrack -L|-F|-E [-p P]`.
+/// `conntrack -L|-D|-F|-E [FILTER]` (its words are read by `sim_nodes::netfilter::parse_conntrack`).
 pub fn conntrack(w: &mut Words<'_>) -> Result<Command, PErr> {
     let mut args = Vec::new();
     while let Some(a) = w.take() {
