@@ -118,9 +118,19 @@ pub fn parse_conntrack<S: AsRef<str>>(args: &[S]) -> Result<CtCmd, CliError> {
             // The ports are options of `-p tcp|udp`'s extension: unknown before it.
             "--sport" | "--orig-port-src" | "--dport" | "--orig-port-dst" if matches!(f.proto, Some(6 | 17)) => {
                 let v = value()?;
-                // `atoi`: the leading digits, 0 without any.
-                let digits: String = v.chars().take_while(char::is_ascii_digit).collect();
-                let port = Some(digits.parse::<u32>().map_or(0, |p| p as u16));
+                // `htons(atoi(v))`: leading blanks, a sign, the digits after it (0 without
+                // any), kept to 16 bits (`-1` is 65535).
+                let t = v.trim_start();
+                let (neg, t) = match t.as_bytes().first() {
+                    Some(b'-') => (true, &t[1..]),
+                    Some(b'+') => (false, &t[1..]),
+                    _ => (false, t),
+                };
+                let n = t
+                    .bytes()
+                    .take_while(u8::is_ascii_digit)
+                    .fold(0i64, |n, d| (n * 10 + i64::from(d - b'0')).min(i64::from(u32::MAX)));
+                let port = Some((if neg { -n } else { n }) as u16);
                 match a {
                     "--sport" | "--orig-port-src" => f.sport = port,
                     _ => f.dport = port,
@@ -170,6 +180,8 @@ mod tests {
         );
         assert_eq!(p("-L -p tcp --sport 8x"), Ok(CtCmd::List(f(Some(6), None, None, Some(8), None))));
         assert_eq!(p("-L -p udp --dport x"), Ok(CtCmd::List(f(Some(17), None, None, None, Some(0)))));
+        assert_eq!(p("-L -p udp --dport -1"), Ok(CtCmd::List(f(Some(17), None, None, None, Some(65535)))));
+        assert_eq!(p("-L -p udp --dport +53"), Ok(CtCmd::List(f(Some(17), None, None, None, Some(53)))));
         let e = |s: &str| p(s).unwrap_err();
         assert!(e("-L --dport 53").message.starts_with("conntrack v1.4.7 (conntrack-tools): unknown option `--dport'"));
         assert!(e("-L -p icmp --dport 53").message.contains("unknown option `--dport'"));
