@@ -175,3 +175,22 @@ fn a_class_deleted_below_another_qdisc_leaves_its_counts_too() {
     assert_eq!((root.stats.qlen, root.stats.backlog, root.stats.drops), (0, 0, 2));
     assert_eq!(root.find(2).unwrap().stats.drops, 2);
 }
+
+#[test]
+fn tbfs_one_class_exists_and_cannot_be_changed() {
+    // Measured on the kernel with a root tbf: its class is found for any minor, so `add`
+    // clashes, and it has no class operations to change or delete it.
+    let mut t = Tc::default();
+    let mut auto = 0x8000;
+    t.activate(2, 2);
+    tc(&mut t, &mut auto, "qdisc add dev v0 root handle 1: tbf rate 1mbit burst 10k latency 50ms").unwrap();
+    let mut e = |l: &str| tc(&mut t, &mut auto, l).unwrap_err();
+    assert_eq!(e("class add dev v0 parent 1: classid 1:5 htb rate 1mbit"), "RTNETLINK answers: File exists");
+    for l in [
+        "class change dev v0 classid 1:1 htb rate 1mbit",
+        "class replace dev v0 classid 1:1 htb rate 1mbit",
+        "class del dev v0 classid 1:1",
+    ] {
+        assert_eq!(e(l), "RTNETLINK answers: Operation not supported", "{l}");
+    }
+}
