@@ -24,6 +24,22 @@ pub fn script(n: u32) -> String {
     s
 }
 
+/// The script of a bridge with `n` hosts whose veths are made in the root and moved.
+pub fn script_moved(n: u32) -> String {
+    let mut s = String::from("ip netns add sw\nip -n sw link add br0 type bridge\nip -n sw link set br0 up\n");
+    for i in 0..n {
+        let (a, b) = (i / 250, i % 250 + 1);
+        s += &format!(
+            "ip netns add h{i}\nip link add p{i} type veth peer name v{i}\nip link set v{i} netns h{i}\n\
+             ip link set p{i} netns sw\nip -n sw link set p{i} master br0\nip -n sw link set p{i} up\n\
+             ip -n h{i} link set v{i} name eth0\nip -n h{i} addr add 10.{}.{a}.{b}/8 dev eth0\n\
+             ip -n h{i} link set eth0 up\n",
+            a / 250
+        );
+    }
+    s
+}
+
 fn setup(c: &mut Criterion) {
     let mut g = c.benchmark_group("setup");
     g.sample_size(10);
@@ -32,6 +48,14 @@ fn setup(c: &mut Criterion) {
         let sc = scenarios::load("setup.sh", &text).expect("parses");
         g.throughput(Throughput::Elements(u64::from(n)));
         g.bench_with_input(BenchmarkId::new("bridge_hosts", n), &n, |b, _| {
+            b.iter(|| sim::run("setup.sh", &text, &sc, &sim::RunOptions::default()).expect("runs"))
+        });
+    }
+    for n in [100u32, 1000, 3000] {
+        let text = script_moved(n);
+        let sc = scenarios::load("setup.sh", &text).expect("parses");
+        g.throughput(Throughput::Elements(u64::from(n)));
+        g.bench_with_input(BenchmarkId::new("bridge_hosts_moved", n), &n, |b, _| {
             b.iter(|| sim::run("setup.sh", &text, &sc, &sim::RunOptions::default()).expect("runs"))
         });
     }

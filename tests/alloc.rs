@@ -5,7 +5,8 @@
 //! NAT too), through netem and tbf qdiscs, into a UDP socket a program reads, and along a
 //! TCP stream between programs.
 
-// A global allocator is unsafe by definition; this test file is the only place that needs one.
+// A global allocator is unsafe by definition; this test file and `examples/scale.rs` are the
+// only places that need one.
 #![allow(unsafe_code)]
 
 mod common;

@@ -32,8 +32,7 @@ pub use error::{ScenarioError, Span};
 /// step: the error it returns is the first, carrying every other one
 /// ([`ScenarioError::more`]), as [`load`] does for what the front ends cannot read.
 pub fn check(file: &str, source: &str, sc: &Scenario) -> Result<(), ScenarioError> {
-    let dry = run::sim::RunOptions { dry_run: true, ..Default::default() };
-    run::sim::run(file, source, sc, &dry).map(|_| ())
+    run::sim::dry_run(file, source, sc)
 }
 
 /// Loads a scenario file of either kind: `.ron` is RON, anything else a shell script.

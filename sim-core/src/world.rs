@@ -12,7 +12,7 @@ use crate::node::{Context, FramePool, Node, NodeId, PortId};
 use crate::rng::{self, NodeRng};
 use crate::time::Instant;
 use crate::trace::{Record, Trace};
-use petgraph::stable_graph::{NodeIndex, StableUnGraph};
+use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableUnGraph};
 use std::any::Any;
 
 enum Event {
@@ -27,7 +27,15 @@ struct Slot {
     timer: Option<Instant>,
     generation: u64,
     graph_ix: NodeIndex,
-    ports: Vec<Option<(LinkId, usize)>>,
+    /// `(port, link, side)` sorted by port: a namespace's ports are its ifindexes, which
+    /// an interface moved in from another namespace keeps, so they are sparse.
+    ports: Vec<(PortId, LinkId, usize)>,
+}
+
+impl Slot {
+    fn port(&self, port: PortId) -> Result<usize, usize> {
+        self.ports.binary_search_by_key(&port, |p| p.0)
+    }
 }
 
 /// What a pending event holds, as the queue ceiling counts it: the entry, and a frame's
@@ -48,6 +56,8 @@ pub struct World {
     slots: Vec<Slot>,
     graph: StableUnGraph<NodeId, LinkId>,
     links: Vec<Option<(Link, NodeRng)>>,
+    /// Each link's edge in `graph`, so removing one finds it without a search.
+    edges: Vec<Option<EdgeIndex>>,
     pool: FramePool,
     outbox: Vec<(PortId, Vec<u8>)>,
     taps: Taps,
@@ -66,6 +76,7 @@ impl World {
             slots: Vec::new(),
             graph: StableUnGraph::default(),
             links: Vec::new(),
+            edges: Vec::new(),
             pool: FramePool::default(),
             outbox: Vec::new(),
             taps: Taps::default(),
@@ -140,7 +151,7 @@ impl World {
 
     /// Removes a node: its links go with it and events for it are discarded.
     pub fn remove_node(&mut self, id: NodeId) {
-        let ports: Vec<_> = self.slots[id.0 as usize].ports.iter().flatten().map(|(l, _)| *l).collect();
+        let ports: Vec<_> = self.slots[id.0 as usize].ports.iter().map(|p| p.1).collect();
         for l in ports {
             self.disconnect(l);
         }
@@ -170,30 +181,29 @@ impl World {
         self.attach(a, id, 0);
         self.attach(b, id, 1);
         let (ga, gb) = (self.slots[a.node.0 as usize].graph_ix, self.slots[b.node.0 as usize].graph_ix);
-        self.graph.add_edge(ga, gb, id);
+        self.edges.push(Some(self.graph.add_edge(ga, gb, id)));
         id
     }
 
     fn attach(&mut self, end: LinkEnd, id: LinkId, side: usize) {
-        let ports = &mut self.slots[end.node.0 as usize].ports;
-        let p = end.port.0 as usize;
-        if ports.len() <= p {
-            ports.resize(p + 1, None);
+        let slot = &mut self.slots[end.node.0 as usize];
+        match slot.port(end.port) {
+            Ok(i) => slot.ports[i] = (end.port, id, side),
+            Err(i) => slot.ports.insert(i, (end.port, id, side)),
         }
-        ports[p] = Some((id, side));
     }
 
     fn detach(&mut self, end: LinkEnd, id: LinkId) {
         if let Some(slot) = self.slots.get_mut(end.node.0 as usize)
-            && let Some(p) = slot.ports.get_mut(end.port.0 as usize)
-            && p.is_some_and(|(l, _)| l == id)
+            && let Ok(i) = slot.port(end.port)
+            && slot.ports[i].1 == id
         {
-            *p = None;
+            slot.ports.remove(i);
         }
     }
 
     fn remove_edge(&mut self, id: LinkId) {
-        if let Some(e) = self.graph.edge_indices().find(|e| self.graph[*e] == id) {
+        if let Some(e) = self.edges.get_mut(id.0 as usize).and_then(Option::take) {
             self.graph.remove_edge(e);
         }
     }
@@ -217,7 +227,7 @@ impl World {
         self.attach(to, id, side);
         self.remove_edge(id);
         let (ga, gb) = (self.slots[to.node.0 as usize].graph_ix, self.slots[other.node.0 as usize].graph_ix);
-        self.graph.add_edge(ga, gb, id);
+        self.edges[id.0 as usize] = Some(self.graph.add_edge(ga, gb, id));
     }
 
     /// A link's state.
@@ -230,7 +240,8 @@ impl World {
     }
     /// The link attached to a port, and which side of it the port is.
     pub fn link_at(&self, node: NodeId, port: PortId) -> Option<(LinkId, usize)> {
-        *self.slots.get(node.0 as usize)?.ports.get(port.0 as usize)?
+        let slot = self.slots.get(node.0 as usize)?;
+        slot.port(port).ok().map(|i| (slot.ports[i].1, slot.ports[i].2))
     }
 
     /// Starts a capture on `(node, port)`.

@@ -68,7 +68,8 @@ fn run_on(name: &str, text: &str, sc: &Scenario, o: &RunOpts<'_>, live: bool) ->
         Ok(r) => {
             let nodes = r.node_names();
             let engine = (r.lab.world().events_processed(), r.end());
-            Ok((r.outcome(), nodes, Some(r.seed), Some(engine)))
+            let seed = r.seed;
+            Ok((r.into_outcome(), nodes, Some(seed), Some(engine)))
         }
         Err(f) => Err((Fail { code: Exit::Failed, message: f.error.to_string() }, f.transcript)),
     }

@@ -2,9 +2,10 @@
 //!
 //! A plain data structure with pure lookups (no clock). Routes are kept in iproute2's dump
 //! order — by destination, longer prefixes first, then by metric — and looked up by longest
-//! prefix, then lowest metric, then insertion order.
+//! prefix, then lowest metric (a destination, prefix and metric name one route at most).
 
 use super::iface::{Scope, mask, network};
+use std::cmp::Reverse;
 use std::fmt;
 use std::net::Ipv4Addr;
 
@@ -59,8 +60,8 @@ impl Route {
     pub fn matches(&self, a: Ipv4Addr) -> bool {
         u32::from(a) & mask(self.prefix) == u32::from(self.dst)
     }
-    fn sort_key(&self) -> (u32, std::cmp::Reverse<u8>, u32) {
-        (u32::from(self.dst), std::cmp::Reverse(self.prefix), self.metric)
+    fn sort_key(&self) -> SortKey {
+        (u32::from(self.dst), Reverse(self.prefix), self.metric)
     }
 }
 
@@ -79,15 +80,40 @@ pub enum FibError {
 }
 
 /// The main routing table.
-#[derive(Clone, Debug, Default)]
+///
+/// Routes sit in a vector sorted in dump order, so `ip route` lists them as stored. A
+/// small table is scanned; a larger one is searched, from the longest prefix length any
+/// route has down to the shortest, by a binary search for the routes to `dst`'s network
+/// of that length — a few searches, however many routes the table holds.
+#[derive(Clone, Debug)]
 pub struct Fib {
     routes: Vec<Route>,
+    /// How many routes have each prefix length (0..=32).
+    lens: [u32; 33],
+    /// Bit `n` set: some route has prefix length `n`.
+    present: u64,
+}
+
+type SortKey = (u32, Reverse<u8>, u32);
+
+impl Default for Fib {
+    fn default() -> Self {
+        Fib { routes: Vec::new(), lens: [0; 33], present: 0 }
+    }
 }
 
 impl Fib {
+    /// Up to this many routes, a lookup scans them all.
+    const SCAN: usize = 16;
+
     /// Routes in dump order.
     pub fn routes(&self) -> &[Route] {
         &self.routes
+    }
+
+    /// Where routes with this key are, or would go.
+    fn find(&self, key: SortKey) -> Result<usize, usize> {
+        self.routes.binary_search_by(|r| r.sort_key().cmp(&key))
     }
 
     /// Adds a route (`ip route add`).
@@ -95,13 +121,30 @@ impl Fib {
         if network(r.dst, r.prefix) != r.dst {
             return Err(FibError::InvalidPrefix);
         }
-        if self.routes.iter().any(|x| x.dst == r.dst && x.prefix == r.prefix && x.metric == r.metric) {
-            return Err(FibError::Exists);
-        }
-        let key = r.sort_key();
-        let at = self.routes.iter().position(|x| x.sort_key() > key).unwrap_or(self.routes.len());
+        let at = self.find(r.sort_key()).err().ok_or(FibError::Exists)?;
+        self.count(r.prefix, true);
         self.routes.insert(at, r);
         Ok(())
+    }
+
+    fn count(&mut self, prefix: u8, added: bool) {
+        let len = usize::from(prefix);
+        if added {
+            self.lens[len] += 1;
+            self.present |= 1 << len;
+        } else {
+            self.lens[len] -= 1;
+            if self.lens[len] == 0 {
+                self.present &= !(1 << len);
+            }
+        }
+    }
+
+    /// The routes to `net/len`, in metric order.
+    fn to_net(&self, net: u32, len: u8) -> &[Route] {
+        let from = self.routes.partition_point(|r| r.sort_key() < (net, Reverse(len), 0));
+        let n = self.routes[from..].partition_point(|r| u32::from(r.dst) == net && r.prefix == len);
+        &self.routes[from..from + n]
     }
 
     /// Removes the first route matching destination/prefix and, when given, the other
@@ -114,46 +157,60 @@ impl Fib {
         dev: Option<u32>,
         metric: Option<u32>,
     ) -> Result<Route, FibError> {
+        let net = u32::from(network(dst, prefix));
+        let first = self.routes.partition_point(|r| r.sort_key() < (net, Reverse(prefix), 0));
         let at = self
-            .routes
+            .to_net(net, prefix)
             .iter()
             .position(|r| {
-                r.dst == network(dst, prefix)
-                    && r.prefix == prefix
-                    && gateway.is_none_or(|g| r.gateway == Some(g))
+                gateway.is_none_or(|g| r.gateway == Some(g))
                     && dev.is_none_or(|d| r.dev == d)
                     && metric.is_none_or(|m| r.metric == m)
             })
             .ok_or(FibError::NotFound)?;
-        Ok(self.routes.remove(at))
+        self.count(prefix, false);
+        Ok(self.routes.remove(first + at))
     }
 
     /// Removes every route through `dev` (the device went down or away).
     pub fn flush_dev(&mut self, dev: u32) {
-        self.routes.retain(|r| r.dev != dev);
+        self.retain(|r| r.dev != dev);
     }
 
     /// Removes routes matching `pred`.
     pub fn retain(&mut self, pred: impl FnMut(&Route) -> bool) {
         self.routes.retain(pred);
+        self.lens = [0; 33];
+        for r in &self.routes {
+            self.lens[usize::from(r.prefix)] += 1;
+        }
+        self.present = (0..33).filter(|&l| self.lens[l] > 0).fold(0, |m, l| m | 1 << l);
     }
 
-    /// Longest-prefix match for `dst`, optionally restricted to routes out of `oif`.
-    /// Allocation-free: a scan of the table.
+    /// Longest-prefix match for `dst`, optionally restricted to routes out of `oif`: the
+    /// longest prefix, then the lowest metric. Allocation-free.
     pub fn lookup(&self, dst: Ipv4Addr, oif: Option<u32>) -> Option<&Route> {
-        let mut best: Option<&Route> = None;
-        for r in &self.routes {
-            if !r.matches(dst) || oif.is_some_and(|o| o != r.dev) {
-                continue;
-            }
-            best = match best {
-                Some(b) if (b.prefix, std::cmp::Reverse(b.metric)) >= (r.prefix, std::cmp::Reverse(r.metric)) => {
-                    Some(b)
+        let allowed = |r: &&Route| oif.is_none_or(|o| o == r.dev);
+        if self.routes.len() <= Self::SCAN {
+            let mut best: Option<&Route> = None;
+            for r in self.routes.iter().filter(allowed) {
+                if r.matches(dst) && best.is_none_or(|b| (b.prefix, Reverse(b.metric)) < (r.prefix, Reverse(r.metric)))
+                {
+                    best = Some(r);
                 }
-                _ => Some(r),
-            };
+            }
+            return best;
         }
-        best
+        let dst = u32::from(dst);
+        let mut lens = self.present;
+        while lens != 0 {
+            let len = 63 - lens.leading_zeros() as u8;
+            lens &= !(1 << len);
+            if let Some(r) = self.to_net(dst & mask(len), len).iter().find(allowed) {
+                return Some(r);
+            }
+        }
+        None
     }
 }
 
@@ -216,5 +273,53 @@ mod tests {
         f.del([198, 51, 100, 0].into(), 24, None, None, Some(5)).unwrap();
         assert_eq!(f.lookup([198, 51, 100, 1].into(), None).unwrap().metric, 10);
         assert_eq!(f.del([1, 2, 3, 0].into(), 24, None, None, None), Err(FibError::NotFound));
+    }
+
+    /// The lookup before the index: every route scanned, the longest prefix then the
+    /// lowest metric kept.
+    fn scan(f: &Fib, dst: Ipv4Addr, oif: Option<u32>) -> Option<Route> {
+        let mut best: Option<&Route> = None;
+        for r in f.routes().iter() {
+            if !r.matches(dst) || oif.is_some_and(|o| o != r.dev) {
+                continue;
+            }
+            if best.is_none_or(|b| (b.prefix, Reverse(b.metric)) < (r.prefix, Reverse(r.metric))) {
+                best = Some(r);
+            }
+        }
+        best.cloned()
+    }
+
+    proptest::proptest! {
+        /// The indexed lookup finds what a scan of every route finds, for tables with
+        /// nested prefixes, equal prefixes at several metrics and several devices, and
+        /// after deletions and a device's routes flushed.
+        #[test]
+        fn lookup_agrees_with_a_scan(
+            routes in proptest::collection::vec((0u32..64, 0u8..=32, 0u32..4, 1u32..4), 0..80),
+            dsts in proptest::collection::vec(0u32..64, 1..40),
+            dels in proptest::collection::vec(0usize..80, 0..10),
+            flush in proptest::option::of(1u32..4),
+        ) {
+            // Addresses drawn from a few bits spread over the word, so prefixes nest.
+            let spread = |x: u32| Ipv4Addr::from((x & 7) << 29 | (x >> 3 & 7) << 5 | 0x0a00_0000 & !(7 << 29));
+            let mut f = Fib::default();
+            for &(d, p, m, dev) in &routes {
+                let _ = f.add(r(network(spread(d), p).octets(), p, None, dev, m));
+            }
+            for &k in &dels {
+                if let Some(x) = f.routes().get(k).cloned() {
+                    f.del(x.dst, x.prefix, None, Some(x.dev), Some(x.metric)).unwrap();
+                }
+            }
+            if let Some(dev) = flush {
+                f.flush_dev(dev);
+            }
+            for &d in &dsts {
+                for oif in [None, Some(1), Some(2), Some(3)] {
+                    proptest::prop_assert_eq!(f.lookup(spread(d), oif).cloned(), scan(&f, spread(d), oif));
+                }
+            }
+        }
     }
 }

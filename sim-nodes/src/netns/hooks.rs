@@ -42,7 +42,7 @@ pub(crate) struct Tracked {
 pub(crate) struct Dropped;
 
 /// An interface's name, borrowed (the hooks run per packet: no copies).
-fn if_name(ifaces: &std::collections::BTreeMap<u32, super::iface::Iface>, ix: Option<u32>) -> Option<&str> {
+fn if_name(ifaces: &std::collections::BTreeMap<u32, Box<super::iface::Iface>>, ix: Option<u32>) -> Option<&str> {
     ix.and_then(|i| ifaces.get(&i)).map(|i| i.name.as_str())
 }
 

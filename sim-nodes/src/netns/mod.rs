@@ -134,7 +134,8 @@ pub struct RouteSpec {
 /// A namespace.
 pub struct Netns {
     name: sim_core::NsName,
-    ifaces: BTreeMap<u32, Iface>,
+    /// Boxed: a map's node holds eleven entries, and most namespaces have two interfaces.
+    ifaces: BTreeMap<u32, Box<Iface>>,
     /// Interface names → ifindex (`ip link … dev NAME` looks up by name on every command).
     names: BTreeMap<String, u32>,
     addr_cache: AddrCache,
@@ -152,6 +153,8 @@ pub struct Netns {
     tc: crate::tc::Tc,
     icmp_rl: icmp::RateLimit,
     ip_id: u16,
+    // Scratch buffers for the per-packet paths: empty until first used (an idle
+    // namespace holds none), then kept at the size they grew to.
     frame: Vec<u8>,
     pktbuf: Vec<u8>,
     icmpbuf: Vec<u8>,
@@ -184,7 +187,7 @@ impl Netns {
     /// A new namespace with `lo` (down), drawing its IP ID counter from `rng`.
     pub fn new(name: &str, rng: &mut NodeRng) -> Self {
         let mut ifaces = BTreeMap::new();
-        ifaces.insert(LO, Iface::new("lo", LO, IfKind::Loopback, MacAddr::ZERO));
+        ifaces.insert(LO, Box::new(Iface::new("lo", LO, IfKind::Loopback, MacAddr::ZERO)));
         let ip_id = rng::range_u32(rng, 0, 0xffff) as u16;
         Netns {
             name: name.into(),
@@ -203,16 +206,16 @@ impl Netns {
             tc: crate::tc::Tc::default(),
             icmp_rl: icmp::RateLimit::default(),
             ip_id,
-            frame: Vec::with_capacity(1600),
-            pktbuf: Vec::with_capacity(1600),
-            icmpbuf: Vec::with_capacity(1600),
+            frame: Vec::new(),
+            pktbuf: Vec::new(),
+            icmpbuf: Vec::new(),
             acts: Vec::new(),
             pending: VecDeque::new(),
             lo_queue: VecDeque::new(),
             counters: Counters::default(),
             nf: crate::netfilter::Netfilter::default(),
-            nfbuf: Vec::with_capacity(1600),
-            brbuf: Vec::with_capacity(1600),
+            nfbuf: Vec::new(),
+            brbuf: Vec::new(),
             l4: None,
             socks: socktab::SockTab::default(),
         }
@@ -224,15 +227,15 @@ impl Netns {
     }
     /// Interfaces by ifindex.
     pub fn ifaces(&self) -> impl Iterator<Item = &Iface> {
-        self.ifaces.values()
+        self.ifaces.values().map(|i| &**i)
     }
     /// An interface.
     pub fn iface(&self, ifindex: u32) -> Option<&Iface> {
-        self.ifaces.get(&ifindex)
+        self.ifaces.get(&ifindex).map(|i| &**i)
     }
     /// An interface by name.
     pub fn iface_by_name(&self, name: &str) -> Option<&Iface> {
-        self.names.get(name).and_then(|ix| self.ifaces.get(ix))
+        self.names.get(name).and_then(|ix| self.ifaces.get(ix)).map(|i| &**i)
     }
     /// The routing table.
     pub fn fib(&self) -> &Fib {
@@ -289,7 +292,7 @@ impl Netns {
         self.apply_neigh_parms(&mut i, rng, Instant::ZERO);
         self.names.insert(name.to_string(), ifindex);
         // A new interface is down and has no address: the address caches stand.
-        self.ifaces.insert(ifindex, i);
+        self.ifaces.insert(ifindex, Box::new(i));
         ifindex
     }
 
@@ -322,7 +325,7 @@ impl Netns {
         i.admin_up = false;
         i.carrier = false;
         self.refresh_addrs();
-        Some(i)
+        Some(*i)
     }
 
     /// Renames an interface.

@@ -550,7 +550,9 @@ pub struct DevInfo<'a> {
 /// qdisc of its own.
 #[derive(Debug, Default)]
 pub struct Tc {
-    devs: std::collections::BTreeMap<u32, Dev>,
+    /// Boxed: a map's node holds eleven entries, and a device with no qdisc of its own
+    /// needs only its `activated` mark.
+    devs: std::collections::BTreeMap<u32, Box<Dev>>,
     /// Some device has a qdisc of its own (else every frame goes straight out, unlooked-up).
     any_shaped: bool,
 }
@@ -569,12 +571,12 @@ pub fn next_auto_handle(last: &mut u16, in_use: impl Fn(u16) -> bool) -> u16 {
 impl Tc {
     /// The device's traffic control, if it has any.
     pub fn dev(&self, ifindex: u32) -> Option<&Dev> {
-        self.devs.get(&ifindex)
+        self.devs.get(&ifindex).map(|d| &**d)
     }
 
     /// The device's traffic control, if it has any.
     pub fn dev_mut(&mut self, ifindex: u32) -> Option<&mut Dev> {
-        self.devs.get_mut(&ifindex)
+        self.devs.get_mut(&ifindex).map(|d| &mut **d)
     }
 
     /// True when some device's frames go through a qdisc: the per-frame path looks its
@@ -585,13 +587,13 @@ impl Tc {
 
     /// Notes which devices have qdiscs, after a command changed them.
     pub fn refresh(&mut self) {
-        self.any_shaped = self.devs.values().any(Dev::shaped);
-        self.devs.values_mut().for_each(Dev::note_tree);
+        self.any_shaped = self.devs.values().any(|d| d.shaped());
+        self.devs.values_mut().for_each(|d| d.note_tree());
     }
 
     /// The device came up: from now on `tc qdisc show` lists its qdisc (`noqueue` if none).
     pub fn activate(&mut self, ifindex: u32, tx_queues: u32) {
-        self.devs.entry(ifindex).or_insert_with(|| Dev::new(tx_queues)).activated = true;
+        self.devs.entry(ifindex).or_insert_with(|| Box::new(Dev::new(tx_queues))).activated = true;
     }
 
     /// The device went down or lost its carrier: what waits is dropped.

@@ -212,20 +212,20 @@ impl Tc {
             }
             TcCmd::Class { op, dev, parent, classid, opts } => {
                 let info = find(dev)?;
-                let t = self.devs.entry(info.ifindex).or_insert_with(|| Dev::new(info.tx_queues));
+                let t = self.devs.entry(info.ifindex).or_insert_with(|| Box::new(Dev::new(info.tx_queues)));
                 let stderr = class_cmd(t, *op, *parent, *classid, opts.as_ref(), now)?;
                 return Ok(Done { stderr, changed: Some(info.ifindex), ..Done::default() });
             }
             TcCmd::Filter { op, dev, parent, proto, prio, filter } => {
                 let info = find(dev)?;
-                let t = self.devs.entry(info.ifindex).or_insert_with(|| Dev::new(info.tx_queues));
+                let t = self.devs.entry(info.ifindex).or_insert_with(|| Box::new(Dev::new(info.tx_queues)));
                 filter_cmd(t, *op, *parent, *proto, *prio, filter.as_ref())?;
                 return Ok(Done::default());
             }
         };
         let info = find(dev)?;
         let kernel = |m: &str| Err(TcError::kernel(format!("Error: {m}.")));
-        let t = self.devs.entry(info.ifindex).or_insert_with(|| Dev::new(info.tx_queues));
+        let t = self.devs.entry(info.ifindex).or_insert_with(|| Box::new(Dev::new(info.tx_queues)));
         if !root && parent.is_none() {
             // A qdisc named by its handle alone (`qdisc_lookup`).
             let found = handle.and_then(|h| t.find(h)).map(|q| (q.parent, q.sched.kind()));

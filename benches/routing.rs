@@ -1,0 +1,111 @@
+//! Criterion benchmarks of routing at scale (timings are reported, never asserted); each
+//! at three sizes, so the slope shows.
+//!
+//! - `routing/line/N` (N = 1, 4, 16 routers): a ping flood from one end of a line of N
+//!   routers to the other (ARP resolved, static routes both ways); each element is one
+//!   frame crossing one veth hop, `2·(N+1)` per echo round trip. The cost of a hop should
+//!   not grow with the line.
+//! - `routing/table/R` (R = 10, 1000, 10000 routes): E3's ping flood across a router whose
+//!   table holds R more routes (/32s, /24s and /16s elsewhere); each element is a frame-hop,
+//!   4 per round trip. The cost of a lookup should not grow with the table.
+
+use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use nslab::sim_core::Duration;
+use nslab::sim_nodes::proc::{Ping, PingArgs};
+use nslab::sim_nodes::{Lab, Netns};
+use std::net::Ipv4Addr;
+
+const PINGS: u32 = 1_000;
+
+fn ip(s: &str) -> Ipv4Addr {
+    s.parse().expect("address")
+}
+
+fn route(lab: &mut Lab, ns: &str, dst: Ipv4Addr, prefix: u8, via: Ipv4Addr) {
+    let node = lab.ns(Some(ns)).expect("namespace");
+    lab.route_add(node, dst, prefix, Some(via), None, 0, None, Default::default(), false).expect("route");
+}
+
+/// `ns0 — r1 — … — rN — end`: segment `k` is 10.k.0.0/24, `.1` on its left, `.2` on its
+/// right; every router knows both ends.
+fn line(n: u32) -> Lab {
+    let mut lab = Lab::new(5);
+    let names: Vec<String> =
+        std::iter::once("ns0".to_string()).chain((1..=n).map(|i| format!("r{i}"))).chain(["end".into()]).collect();
+    for name in &names {
+        lab.netns_add(name).expect("netns");
+    }
+    for (k, pair) in names.windows(2).enumerate() {
+        let (l, r) = (lab.ns(Some(&pair[0])).expect("l"), lab.ns(Some(&pair[1])).expect("r"));
+        let (dl, dr) = (format!("s{k}l"), format!("s{k}r"));
+        lab.veth_add(l, &dl, &dr, Some(r)).expect("veth");
+        lab.addr_add(l, &dl, ip(&format!("10.{k}.0.1")), 24, None).expect("addr");
+        lab.addr_add(r, &dr, ip(&format!("10.{k}.0.2")), 24, None).expect("addr");
+        lab.link_set_up(l, &dl, true).expect("up");
+        lab.link_set_up(r, &dr, true).expect("up");
+    }
+    let last = n as usize; // the segment that reaches `end`
+    for (i, name) in names.iter().enumerate() {
+        if i > 0 && i < names.len() - 1 {
+            let node = lab.ns(Some(name)).expect("router");
+            lab.sysctl_set(node, "net.ipv4.ip_forward", "1").expect("forwarding");
+        }
+        // Towards `end` through the right neighbour, towards ns0 through the left one.
+        if i < last {
+            route(&mut lab, name, ip(&format!("10.{last}.0.0")), 24, ip(&format!("10.{i}.0.2")));
+        }
+        if i > 1 {
+            route(&mut lab, name, ip("10.0.0.0"), 24, ip(&format!("10.{}.0.1", i - 1)));
+        }
+    }
+    flood(&mut lab, "ns0", ip(&format!("10.{last}.0.2")), 1);
+    lab
+}
+
+/// E3 (ns1 — router — ns2) with `extra` more routes in the router, all through ns2.
+fn table(extra: u32) -> Lab {
+    let mut lab = line(1);
+    for k in 0..extra {
+        let (dst, prefix) = match k % 3 {
+            0 => (Ipv4Addr::from(0xac10_0000 | k), 32),
+            1 => (Ipv4Addr::from(0xc000_0000 | (k << 8)), 24),
+            _ => (Ipv4Addr::from(0x2000_0000 | (k << 16)), 16),
+        };
+        route(&mut lab, "r1", dst, prefix, ip("10.1.0.2"));
+    }
+    lab
+}
+
+fn flood(lab: &mut Lab, from: &str, to: Ipv4Addr, count: u32) {
+    let node = lab.ns(Some(from)).expect("namespace");
+    let mut args = PingArgs::new(to);
+    args.count = Some(count);
+    args.interval = Duration::from_micros(100);
+    args.quiet = true;
+    let job = lab.spawn(node, Box::new(Ping::new(args)));
+    let limit = lab.world().now() + Duration::from_secs(3600);
+    let ran = lab.world_mut().run_while(limit, |w| w.node::<Netns>(job.node).is_running(job.pid)).expect("bounded");
+    assert!(ran, "the flood ended");
+}
+
+fn routing(c: &mut Criterion) {
+    let mut g = c.benchmark_group("routing");
+    g.sample_size(20);
+    for n in [1u32, 4, 16] {
+        g.throughput(Throughput::Elements(u64::from(PINGS) * 2 * u64::from(n + 1)));
+        let to = ip(&format!("10.{n}.0.2"));
+        g.bench_with_input(BenchmarkId::new("line", n), &n, |b, &n| {
+            b.iter_batched(|| line(n), |mut lab| flood(&mut lab, "ns0", to, PINGS), BatchSize::LargeInput)
+        });
+    }
+    for r in [10u32, 1000, 10_000] {
+        g.throughput(Throughput::Elements(u64::from(PINGS) * 4));
+        g.bench_with_input(BenchmarkId::new("table", r), &r, |b, &r| {
+            b.iter_batched(|| table(r), |mut lab| flood(&mut lab, "ns0", ip("10.1.0.2"), PINGS), BatchSize::LargeInput)
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, routing);
+criterion_main!(benches);
