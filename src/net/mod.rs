@@ -90,9 +90,14 @@ impl<T: ToSocketAddrs + ?Sized> ToSocketAddrs for &T {
     }
 }
 
+/// Linux's `ENOBUFS`.
+const ENOBUFS: i32 = 105;
+
 /// The error the kernel's errno is to a Rust program.
 pub(crate) fn io_error(e: Errno) -> io::Error {
     let kind = match e {
+        // No `ErrorKind` names it: the raw errno, as a real socket's error carries it.
+        Errno::NoBufs => return io::Error::from_raw_os_error(ENOBUFS),
         Errno::NetUnreach => io::ErrorKind::NetworkUnreachable,
         Errno::HostUnreach => io::ErrorKind::HostUnreachable,
         Errno::AddrNotAvail => io::ErrorKind::AddrNotAvailable,

@@ -38,6 +38,8 @@ pub enum Errno {
     Perm,
     /// EADDRINUSE.
     AddrInUse,
+    /// ENOBUFS (the device's qdisc dropped the packet: `NET_XMIT_DROP`).
+    NoBufs,
 }
 
 impl fmt::Display for Errno {
@@ -52,6 +54,7 @@ impl fmt::Display for Errno {
             Errno::Inval => "Invalid argument",
             Errno::Perm => "Operation not permitted",
             Errno::AddrInUse => "Address already in use",
+            Errno::NoBufs => "No buffer space available",
         })
     }
 }
@@ -201,20 +204,22 @@ impl Netns {
                 return Err(Errno::Perm);
             }
         }
-        if r.broadcast {
-            self.xmit(cx, r.ifindex, MacAddr::BROADCAST, ethertype::IPV4, pkt);
+        let refused = if r.broadcast {
+            self.xmit(cx, r.ifindex, MacAddr::BROADCAST, ethertype::IPV4, pkt)
         } else {
-            self.neigh_xmit(cx, r.ifindex, r.nexthop, pkt);
-        }
-        Ok(())
+            self.neigh_xmit(cx, r.ifindex, r.nexthop, pkt)
+        };
+        // `net_xmit_errno`: the qdisc's NET_XMIT_DROP reaches the sender as ENOBUFS (a
+        // packet that waits for its neighbour is not refused, whatever happens to it).
+        if refused { Err(Errno::NoBufs) } else { Ok(()) }
     }
 
-    /// Sends an IP packet to `nexthop` out of `ifindex`, resolving its address first.
-    pub(crate) fn neigh_xmit(&mut self, cx: &mut Context<'_>, ifindex: u32, nexthop: Ipv4Addr, packet: &[u8]) {
-        let Some(i) = self.ifaces.get(&ifindex) else { return };
+    /// Sends an IP packet to `nexthop` out of `ifindex`, resolving its address first. True
+    /// when the device's qdisc refused it with `NET_XMIT_DROP` (see [`Netns::xmit`]).
+    pub(crate) fn neigh_xmit(&mut self, cx: &mut Context<'_>, ifindex: u32, nexthop: Ipv4Addr, packet: &[u8]) -> bool {
+        let Some(i) = self.ifaces.get(&ifindex) else { return false };
         if i.is_loopback() {
-            self.xmit(cx, ifindex, MacAddr::ZERO, ethertype::IPV4, packet);
-            return;
+            return self.xmit(cx, ifindex, MacAddr::ZERO, ethertype::IPV4, packet);
         }
         // Without carrier the route (marked linkdown) is still used: the packet waits for
         // its neighbour like any other, whose ARP requests are lost on the dead link, and
@@ -222,30 +227,29 @@ impl Netns {
         // `lo` is down: the error to the sender cannot be delivered).
         if !i.admin_up {
             self.drop_ip(cx, Some(ifindex), "interface down", packet, |_, _| {});
-            return;
+            return false;
         }
         if self.is_broadcast(nexthop, Some(ifindex)) {
-            self.xmit(cx, ifindex, MacAddr::BROADCAST, ethertype::IPV4, packet);
-            return;
+            return self.xmit(cx, ifindex, MacAddr::BROADCAST, ethertype::IPV4, packet);
         }
         let parms = i.neigh.clone();
         let mut acts = std::mem::take(&mut self.acts);
         let mac = self.neigh.output(&parms, cx.now(), (ifindex, nexthop), packet, &mut self.timers, &mut acts);
         self.pending.extend(acts.drain(..));
         self.acts = acts;
-        if let Some(mac) = mac {
-            self.xmit(cx, ifindex, mac, ethertype::IPV4, packet);
-        }
+        let refused = mac.is_some_and(|mac| self.xmit(cx, ifindex, mac, ethertype::IPV4, packet));
         self.run_pending(cx);
+        refused
     }
 
-    /// Puts a frame on the wire (or on the loopback queue).
-    pub(crate) fn xmit(&mut self, cx: &mut Context<'_>, ifindex: u32, dst: MacAddr, et: u16, payload: &[u8]) {
-        let Some(i) = self.ifaces.get(&ifindex) else { return };
+    /// Puts a frame on the wire (or on the loopback queue). True when the device's qdisc
+    /// refused it with `NET_XMIT_DROP` (a local sender's `ENOBUFS`).
+    pub(crate) fn xmit(&mut self, cx: &mut Context<'_>, ifindex: u32, dst: MacAddr, et: u16, payload: &[u8]) -> bool {
+        let Some(i) = self.ifaces.get(&ifindex) else { return false };
         if i.is_loopback() {
             if !i.admin_up {
                 cx.drop_frame(Some(PortId(LO)), "loopback down");
-                return;
+                return false;
             }
             let mut f = Vec::with_capacity(14 + payload.len());
             wire::push_ethernet(&mut f, MacAddr::ZERO, MacAddr::ZERO, et);
@@ -264,7 +268,7 @@ impl Netns {
             {
                 self.timers.set(TimerKey::Loopback, Some(*t));
             }
-            return;
+            return false;
         }
         if !i.is_running() {
             let why = if i.admin_up { "no carrier" } else { "interface down" };
@@ -272,20 +276,22 @@ impl Netns {
                 ethertype::IPV4 => self.drop_ip(cx, Some(ifindex), why, payload, |_, _| {}),
                 _ => self.drop_l2(cx, ifindex, why),
             }
-            return;
+            return false;
         }
         let (src, bridge) = (i.mac, i.is_bridge());
         let mut f = std::mem::take(&mut self.frame);
         f.clear();
         wire::push_ethernet(&mut f, dst, src, et);
         f.extend_from_slice(payload);
-        if bridge {
+        let refused = if bridge {
             self.bridge_tx(cx, ifindex, &f);
+            false
         } else {
-            dev_queue_xmit(&mut self.tc, &mut self.timers, cx, ifindex, &f);
-        }
+            dev_queue_xmit(&mut self.tc, &mut self.timers, cx, ifindex, &f)
+        };
         self.counters.tx_frames += 1;
         self.frame = f;
+        refused
     }
 
     /// A device's qdisc is due: it sends what it lets out now (`lo` loops it back).
@@ -399,7 +405,10 @@ impl Netns {
                         target,
                     );
                 }
-                Action::Send { ifindex, mac, packet } => self.xmit(cx, ifindex, mac, ethertype::IPV4, &packet),
+                Action::Send { ifindex, mac, packet } => {
+                    // Its sender was answered when it queued: a refusal now tells no one.
+                    self.xmit(cx, ifindex, mac, ethertype::IPV4, &packet);
+                }
                 Action::Failed { ifindex, nexthop, packet } => {
                     let sent = self.icmp_error(cx, &packet, icmp::kind::DEST_UNREACH, icmp::code::HOST_UNREACH, 0);
                     self.drop_ip(cx, Some(ifindex), "neighbour failed", &packet, |_, c| {
@@ -422,26 +431,31 @@ impl Netns {
 
 /// `dev_queue_xmit`: a frame leaves through device `ifindex` — at once when the device has
 /// no qdisc of its own (`noqueue`), else through its qdisc, whose next run is scheduled.
+/// True when the qdisc refused it with `NET_XMIT_DROP`.
 pub(crate) fn dev_queue_xmit(
     tc: &mut crate::tc::Tc,
     timers: &mut super::timers::Timers<TimerKey>,
     cx: &mut Context<'_>,
     ifindex: u32,
     frame: &[u8],
-) {
+) -> bool {
     if !tc.any_shaped() {
         cx.send(PortId(ifindex), frame);
-        return;
+        return false;
     }
     match tc.dev_mut(ifindex) {
         Some(d) if d.shaped() => {
             let now = cx.now();
-            d.xmit(now, frame, &mut |f| cx.send(PortId(ifindex), f));
+            let refused = d.xmit(now, frame, &mut |f| cx.send(PortId(ifindex), f));
             if timers.get(TimerKey::Qdisc(ifindex)) != d.wakeup() {
                 timers.set(TimerKey::Qdisc(ifindex), d.wakeup());
             }
+            refused
         }
-        _ => cx.send(PortId(ifindex), frame),
+        _ => {
+            cx.send(PortId(ifindex), frame);
+            false
+        }
     }
 }
 

@@ -3,7 +3,11 @@
 //! Behaviour checked against that version on the reference machine: without `-I ADDR` it
 //! first `connect()`s a probe socket, so an unroutable target gives `ping: connect: Network
 //! is unreachable` and exit 2; with `-I ADDR` a failing `sendmsg` is counted as transmitted
-//! but prints nothing (its error path returns before printing). ICMP errors about our echo
+//! but prints nothing (its error path returns before printing) — except `ENOBUFS`, the
+//! device's own qdisc refusing the probe: the same sequence goes again after
+//! `nores_interval` (half the interval, 10–500 ms) once the interval's tokens allow, until
+//! the retries reach the linger time (then `ping: sendmsg: No buffer space available`, the
+//! probe counted as sent) — and the schedule goes on from the probe that went. ICMP errors about our echo
 //! requests print `From A icmp_seq=N Description` and count as errors. After the last probe
 //! it waits 10 s (or `-W`) when nothing came back yet, else max(2·max RTT, interval). The
 //! statistics' `time` is the last send's time since start.
@@ -19,7 +23,7 @@
 //! sums in `double`, duplicates included; `ipg/ewma` after an interval of 0.
 
 use super::{IcmpIn, Program, SocketId, SocketKind, Sys};
-use crate::sys::OutSpec;
+use crate::sys::{Errno, OutSpec};
 use crate::wire::icmp::kind;
 use crate::wire::{self, proto};
 use sim_core::rng;
@@ -90,6 +94,11 @@ pub struct Ping {
     src: Option<Ipv4Addr>,
     oif: Option<u32>,
     start: Instant,
+    /// Where the probes' schedule counts from: `start`, moved later by each probe its own
+    /// device's qdisc refused (iputils' `tokens` start again from zero).
+    sched: Instant,
+    /// Probes refused in a row with `ENOBUFS` (`oom_count`).
+    oom: u64,
     last_send: Instant,
     next_send: Option<Instant>,
     exit_at: Option<Instant>,
@@ -111,6 +120,11 @@ pub struct Ping {
     rcvd: Box<[u64]>,
     /// The buffer its socket reads into.
     rbuf: Vec<u8>,
+}
+
+/// The instant `d` before `t` (never before zero).
+fn before(t: Instant, d: Duration) -> Instant {
+    Instant::from_nanos(t.as_nanos().saturating_sub(d.as_nanos()))
 }
 
 /// iputils' `pr_icmph` descriptions.
@@ -185,6 +199,8 @@ impl Ping {
             src: None,
             oif: None,
             start: Instant::ZERO,
+            sched: Instant::ZERO,
+            oom: 0,
             last_send: Instant::ZERO,
             next_send: None,
             exit_at: None,
@@ -258,8 +274,37 @@ impl Ping {
             df: true,
             oif: self.oif,
         };
-        // iputils 20221126 counts a failed sendmsg as transmitted and prints nothing.
-        let _ = sys.send(&spec, &m);
+        match sys.send(&spec, &m) {
+            // The device's qdisc refused it (NET_XMIT_DROP): `pinger` sends the same
+            // sequence again after `nores_interval` — half the interval, 10 to 500 ms —
+            // once the interval's tokens allow (they start again from zero), for as long
+            // as `oom_count × nores_interval` stays below the linger time; then it is a
+            // hard local error, the probe counted as sent. Measured: `tbf rate 8kbit burst
+            // 1600 limit 2100`, `ping -c 5 -i 0.01 -s 1000`: all five answered, the tbf
+            // `dropped 84–95` (a retry every 16–20 ms of real time on that machine).
+            Err(Errno::NoBufs) => {
+                let half = Duration::from_nanos(self.args.interval.as_nanos() / 2);
+                let nores = half.clamp(MININTERVAL, Duration::from_millis(500));
+                self.oom += 1;
+                let linger = self.args.linger.unwrap_or(Duration::from_secs(10));
+                if nores.saturating_mul(self.oom) < linger {
+                    let at = now + nores.max(self.args.interval);
+                    self.sched = before(at, self.args.interval.saturating_mul(self.transmitted));
+                    self.next_send = Some(at);
+                    return;
+                }
+                if !self.args.quiet {
+                    sys.stderr(format!("ping: sendmsg: {}", Errno::NoBufs));
+                }
+                // Pretend it was sent; the next probe `SCHINT(interval)` from now.
+                let at = now + self.args.interval.max(MININTERVAL);
+                self.sched = before(at, self.args.interval.saturating_mul(self.transmitted + 1));
+                self.oom = 0;
+            }
+            // iputils 20221126 counts another failed sendmsg as transmitted and prints
+            // nothing.
+            _ => self.oom = 0,
+        }
         // advance_ntransmitted: `acked` is invalidated when the 16-bit sequence wraps past it.
         self.transmitted += 1;
         if (self.transmitted as u16).wrapping_sub(self.acked) > 0x7fff {
@@ -269,7 +314,7 @@ impl Ping {
         let more = self.args.count.is_none_or(|c| self.transmitted < u64::from(c));
         if more {
             self.next_send = Some(if self.args.interval >= MININTERVAL {
-                self.start + self.args.interval.saturating_mul(self.transmitted)
+                self.sched + self.args.interval.saturating_mul(self.transmitted)
             } else {
                 // Waiting for the reply, at most the receive timeout.
                 now + MININTERVAL
@@ -517,6 +562,7 @@ impl Program for Ping {
         };
         sys.stdout(format!("PING {dest} ({dest}) {from}{size}({}) bytes of data.", size + 28));
         self.start = sys.now();
+        self.sched = self.start;
         self.send_probe(sys);
     }
     fn on_timeout(&mut self, sys: &mut Sys<'_, '_, '_>) {

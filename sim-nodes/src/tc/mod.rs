@@ -37,6 +37,29 @@ use sim_core::Instant;
 /// A frame waiting in a qdisc.
 pub type Buf = Vec<u8>;
 
+/// A frame a qdisc refused, and whether its sender hears of it. `dev_queue_xmit` returns
+/// the root's verdict: `NET_XMIT_DROP` (a full FIFO, a frame too big for tbf, netem's
+/// `limit`) is `ENOBUFS` to a local sender; `NET_XMIT_CN` (`noop`) and netem's loss
+/// (`NET_XMIT_SUCCESS | __NET_XMIT_BYPASS`) are success to it (`net_xmit_errno`).
+#[derive(Debug)]
+pub struct Refused {
+    /// The frame, back for the pool.
+    pub buf: Buf,
+    /// `NET_XMIT_DROP`: the sender gets `ENOBUFS`.
+    pub told: bool,
+}
+
+impl Refused {
+    /// `NET_XMIT_DROP`.
+    pub fn drop(buf: Buf) -> Self {
+        Refused { buf, told: true }
+    }
+    /// `NET_XMIT_CN`, or netem's loss: dropped, and the sender not told.
+    pub fn quiet(buf: Buf) -> Self {
+        Refused { buf, told: false }
+    }
+}
+
 /// A qdisc's (or class's) counters, as `tc -s` shows them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Stats {
@@ -155,7 +178,7 @@ impl Qdisc {
         Qdisc { handle, parent, sched, stats: Stats::default(), peeked: None, born }
     }
 
-    pub(crate) fn enqueue(&mut self, now: Instant, f: Buf, pool: &mut Vec<Buf>) -> Result<(), Buf> {
+    pub(crate) fn enqueue(&mut self, now: Instant, f: Buf, pool: &mut Vec<Buf>) -> Result<(), Refused> {
         match &mut self.sched {
             Sched::Netem(n) => n.enqueue(now, f, &mut self.stats, pool),
             Sched::Tbf(t) => t.enqueue(now, f, &mut self.stats, pool),
@@ -401,8 +424,8 @@ fn requeue_copies(root: &mut Qdisc, now: Instant, pool: &mut Vec<Buf>) -> bool {
         let Some(c) = copy else { return any };
         any = true;
         root.each_netem(&mut |n| n.copying = true);
-        if let Err(b) = root.enqueue(now, c, pool) {
-            pool.push(b);
+        if let Err(r) = root.enqueue(now, c, pool) {
+            pool.push(r.buf);
         }
         root.each_netem(&mut |n| n.copying = false);
     }
@@ -438,22 +461,26 @@ impl Dev {
     }
 
     /// `__dev_xmit_skb`: queues `frame` (or drops it, counted), then runs the qdisc. `send`
-    /// gets what leaves now.
-    pub fn xmit(&mut self, now: Instant, frame: &[u8], send: &mut dyn FnMut(&[u8])) {
+    /// gets what leaves now. True when the qdisc refused the frame with `NET_XMIT_DROP`,
+    /// which a local sender hears as `ENOBUFS`.
+    pub fn xmit(&mut self, now: Instant, frame: &[u8], send: &mut dyn FnMut(&[u8])) -> bool {
         let Some(q) = self.root.as_mut() else {
             send(frame);
-            return;
+            return false;
         };
         let mut b = self.pool.pop().unwrap_or_default();
         b.clear();
         b.extend_from_slice(frame);
-        if let Err(b) = q.enqueue(now, b, &mut self.pool) {
-            self.pool.push(b);
+        let mut told = false;
+        if let Err(r) = q.enqueue(now, b, &mut self.pool) {
+            told = r.told;
+            self.pool.push(r.buf);
         }
         if self.nested_dups {
             requeue_copies(q, now, &mut self.pool);
         }
         self.run(now, send);
+        told
     }
 
     /// `__qdisc_run`: sends what the qdisc lets out now, in the kernel's batches (each

@@ -3,7 +3,7 @@
 //! packet lacks tokens — and as `tc/q_tbf.c` of iproute2 6.1 reads and prints it.
 
 use super::units::{self, RateCfg};
-use super::{Buf, Lost, Qdisc, Stats};
+use super::{Buf, Lost, Qdisc, Refused, Stats};
 use sim_core::{Duration, Instant};
 use std::collections::VecDeque;
 
@@ -239,17 +239,22 @@ impl Tbf {
     /// `tbf_enqueue`: drops a frame larger than the bucket; else its class's qdisc takes
     /// it — the bfifo (which drops past `limit` bytes), a grafted qdisc, or `noop` — and
     /// a drop there is tbf's drop too.
-    pub fn enqueue(&mut self, now: Instant, f: Buf, stats: &mut Stats, pool: &mut Vec<Buf>) -> Result<(), Buf> {
+    pub fn enqueue(&mut self, now: Instant, f: Buf, stats: &mut Stats, pool: &mut Vec<Buf>) -> Result<(), Refused> {
         let len = f.len() as u32;
         if len > self.max_size {
             stats.drops += 1;
-            return Err(f);
+            return Err(Refused::drop(f));
         }
         match &mut self.child {
             Some(c) => c.enqueue(now, f, pool).inspect_err(|_| stats.drops += 1)?,
-            None if self.noop || self.fifo_bytes + len > self.opts.limit => {
+            // `noop_enqueue` answers NET_XMIT_CN; the bfifo past its limit NET_XMIT_DROP.
+            None if self.noop => {
                 stats.drops += 1;
-                return Err(f);
+                return Err(Refused::quiet(f));
+            }
+            None if self.fifo_bytes + len > self.opts.limit => {
+                stats.drops += 1;
+                return Err(Refused::drop(f));
             }
             None => {
                 self.fifo_bytes += len;

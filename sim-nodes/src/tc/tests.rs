@@ -194,3 +194,38 @@ fn tbfs_one_class_exists_and_cannot_be_changed() {
         assert_eq!(e(l), "RTNETLINK answers: Operation not supported", "{l}");
     }
 }
+
+#[test]
+fn only_net_xmit_drop_reaches_the_sender() {
+    // `dev_queue_xmit`'s verdict, as `net_xmit_errno` gives it to a local sender: a full
+    // FIFO (tbf's, htb's leaf's through its tbf child) and netem's `limit` are
+    // NET_XMIT_DROP, ENOBUFS; `noop` (NET_XMIT_CN) and netem's loss (__NET_XMIT_BYPASS)
+    // are success, though the frame is gone.
+    let mut auto = 0x8000;
+    let frames = |t: &mut Tc, n: usize| -> Vec<bool> {
+        let d = t.dev_mut(2).unwrap();
+        (0..n).map(|_| d.xmit(Instant::ZERO, &[0u8; 1000], &mut |_| {})).collect()
+    };
+    let mut t = Tc::default();
+    t.activate(2, 2);
+    let mut ok = |t: &mut Tc, l: &str| tc(t, &mut auto, l).unwrap_or_else(|e| panic!("{l}: {e}"));
+    // The bucket sends one, the FIFO holds one, the third is refused aloud.
+    ok(&mut t, "qdisc add dev v0 root handle 1: tbf rate 8kbit burst 1100 limit 1100");
+    assert_eq!(frames(&mut t, 3), [false, false, true]);
+    // A child deleted leaves noop: every frame dropped, no sender told.
+    ok(&mut t, "qdisc add dev v0 parent 1:1 handle 10: netem delay 1ms");
+    ok(&mut t, "qdisc del dev v0 parent 1:1 handle 10:");
+    assert_eq!(frames(&mut t, 2), [false, false]);
+    // The refused one, the one the FIFO held when the child took its place, two to noop.
+    assert_eq!(t.dev(2).unwrap().root.as_ref().unwrap().stats.drops, 4);
+    // netem: loss is silent; past `limit` the sender hears of it.
+    ok(&mut t, "qdisc replace dev v0 root handle 2: netem loss 100%");
+    assert_eq!(frames(&mut t, 2), [false, false]);
+    ok(&mut t, "qdisc replace dev v0 root handle 2: netem delay 1s limit 2");
+    assert_eq!(frames(&mut t, 3), [false, false, true]);
+    // htb passes its child's verdict up.
+    ok(&mut t, "qdisc replace dev v0 root handle 3: htb default 1");
+    ok(&mut t, "class add dev v0 parent 3: classid 3:1 htb rate 8kbit");
+    ok(&mut t, "qdisc add dev v0 parent 3:1 handle 30: tbf rate 8kbit burst 1100 limit 1100");
+    assert_eq!(frames(&mut t, 3), [false, false, true]);
+}

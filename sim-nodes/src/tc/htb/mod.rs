@@ -14,7 +14,7 @@ pub mod parse;
 
 use super::u32::{Proto, U32, show_classid};
 use super::units::{self, RateCfg};
-use super::{Buf, Lost, Qdisc, Stats};
+use super::{Buf, Lost, Qdisc, Refused, Stats};
 pub use parse::{ClassOpts, HtbOpts, USAGE, parse_class, parse_qdisc};
 use sim_core::{Duration, Instant};
 use std::collections::{BTreeMap, VecDeque};
@@ -432,13 +432,13 @@ impl Htb {
     }
 
     /// `htb_enqueue`.
-    pub fn enqueue(&mut self, now: Instant, f: Buf, stats: &mut Stats, pool: &mut Vec<Buf>) -> Result<(), Buf> {
+    pub fn enqueue(&mut self, now: Instant, f: Buf, stats: &mut Stats, pool: &mut Vec<Buf>) -> Result<(), Refused> {
         let len = f.len() as u32;
         match self.classify(&f) {
             Target::Direct => {
                 if self.direct.len() as u32 >= self.opts.direct_qlen.unwrap_or(TX_QUEUE_LEN) {
                     stats.drops += 1;
-                    return Err(f);
+                    return Err(Refused::drop(f));
                 }
                 self.direct.push_back(f);
                 self.direct_pkts += 1;
@@ -447,7 +447,7 @@ impl Htb {
                 let c = self.classes.get_mut(&id).expect("classified to a class");
                 let r = match c.child.as_mut() {
                     Some(q) => q.enqueue(now, f, pool),
-                    None if c.queue.len() as u32 >= TX_QUEUE_LEN => Err(f),
+                    None if c.queue.len() as u32 >= TX_QUEUE_LEN => Err(Refused::drop(f)),
                     None => {
                         c.queue.push_back(f);
                         Ok(())

@@ -13,7 +13,7 @@ mod parse;
 pub use parse::{USAGE, parse};
 
 use super::units;
-use super::{Buf, Lost, Qdisc, Stats, dist};
+use super::{Buf, Lost, Qdisc, Refused, Stats, dist};
 use sim_core::Instant;
 use sim_core::rng::{self, NodeRng};
 use std::collections::{BinaryHeap, VecDeque};
@@ -437,7 +437,7 @@ impl Netem {
     }
 
     /// `netem_enqueue`.
-    pub fn enqueue(&mut self, now: Instant, f: Buf, stats: &mut Stats, pool: &mut Vec<Buf>) -> Result<(), Buf> {
+    pub fn enqueue(&mut self, now: Instant, f: Buf, stats: &mut Stats, pool: &mut Vec<Buf>) -> Result<(), Refused> {
         self.enqueue_one(now, f, stats, pool, false)
     }
 
@@ -448,7 +448,7 @@ impl Netem {
         stats: &mut Stats,
         pool: &mut Vec<Buf>,
         is_dup: bool,
-    ) -> Result<(), Buf> {
+    ) -> Result<(), Refused> {
         let mut count = 1;
         if self.duplicate != 0
             && !is_dup
@@ -465,8 +465,9 @@ impl Netem {
             }
         }
         if count == 0 {
+            // NET_XMIT_SUCCESS | __NET_XMIT_BYPASS: the sender is not told.
             stats.drops += 1;
-            return Err(f);
+            return Err(Refused::quiet(f));
         }
         let dup = (count > 1).then(|| {
             let mut d = pool.pop().unwrap_or_default();
@@ -483,7 +484,7 @@ impl Netem {
             if let Some(d) = dup {
                 pool.push(d);
             }
-            return Err(f);
+            return Err(Refused::drop(f));
         }
         if let Some(d) = dup {
             // The copy goes through the root qdisc first, as a packet of its own: this one
@@ -492,7 +493,7 @@ impl Netem {
             if self.nested {
                 self.to_root.push_back(d);
             } else if let Err(d) = self.enqueue_one(now, d, stats, pool, true) {
-                pool.push(d);
+                pool.push(d.buf);
             }
         }
         let len = f.len() as u32;
@@ -612,10 +613,10 @@ impl Netem {
                     if copy {
                         c.each_netem(&mut |n| n.copying = false);
                     }
-                    if let Err(f) = r {
+                    if let Err(r) = r {
                         // (netem's loss, `__NET_XMIT_BYPASS`, counts as a drop too:
                         // `net_xmit_drop_count` looks only at `__NET_XMIT_STOLEN`.)
-                        pool.push(f);
+                        pool.push(r.buf);
                         stats.drops += 1;
                         stats.backlog -= len;
                         stats.qlen -= 1;
