@@ -160,7 +160,9 @@ fn a_scenario_comes_from_stdin_or_by_its_bundled_name() {
     assert!(text(&by_name.stdout).starts_with("PASS scenarios/e05-ethernet-router.sh"), "{}", text(&by_name.stdout));
     let ambiguous = nslab(&["run", "e06"]);
     assert_eq!(ambiguous.status.code(), Some(2));
-    assert!(text(&ambiguous.stderr).contains("names 2 bundled scenarios: e06-bridge-netns, e06-bridge"));
+    assert!(
+        text(&ambiguous.stderr).contains("names 3 bundled scenarios: e06-bridge-link, e06-bridge-netns, e06-bridge")
+    );
     let none = nslab(&["run", "nothing-like-it"]);
     assert!(text(&none.stderr).contains("`nslab list` lists the bundled scenarios"), "{}", text(&none.stderr));
     let list = text(&nslab(&["list"]).stdout);

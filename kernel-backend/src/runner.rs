@@ -651,6 +651,7 @@ impl Backend for Kernel {
                 | Command::RouteShow { .. }
                 | Command::NeighShow { .. }
                 | Command::BridgeFdbShow { .. }
+                | Command::BridgeLinkShow { .. }
                 | Command::Sleep { .. }
         );
         let prompt = step.ns.clone().unwrap_or_default();

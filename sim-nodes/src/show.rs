@@ -53,7 +53,7 @@ pub struct LinkView<'a> {
 }
 
 /// iproute2's flag list: NO-CARRIER first, M-DOWN last (a same-namespace peer that is down).
-fn flags(i: &Iface, local_peer_down: bool) -> String {
+pub(crate) fn flags(i: &Iface, local_peer_down: bool) -> String {
     let mut f: Vec<&str> = Vec::new();
     if i.admin_up && !i.is_running() {
         f.push("NO-CARRIER");

@@ -149,6 +149,12 @@ pub enum Command {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         br: Option<String>,
     },
+    /// `bridge link [show] [[dev] DEV]`.
+    BridgeLinkShow {
+        /// Only this port.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        dev: Option<String>,
+    },
     /// `brctl …`.
     Brctl(Brctl),
     /// `traceroute …`.
@@ -293,7 +299,7 @@ impl Command {
             Command::Conntrack { .. } => &p::CONNTRACK,
             Command::Tc { .. } => &p::TC,
             Command::Brctl(_) => &p::BRCTL,
-            Command::BridgeFdbShow { .. } => &p::BRIDGE,
+            Command::BridgeFdbShow { .. } | Command::BridgeLinkShow { .. } => &p::BRIDGE,
             Command::Sysctl { .. } => &p::SYSCTL,
             Command::Sleep { .. } => &p::SLEEP,
             Command::Kill { .. } => &p::KILL,
@@ -430,6 +436,10 @@ impl fmt::Display for Command {
             Command::BridgeFdbShow { br } => {
                 write!(f, "bridge fdb show")?;
                 opt(f, "br", br)
+            }
+            Command::BridgeLinkShow { dev } => {
+                write!(f, "bridge link show")?;
+                opt(f, "dev", dev)
             }
             Command::Brctl(b) => match b {
                 Brctl::Addbr(x) => write!(f, "brctl addbr {}", q(x)),

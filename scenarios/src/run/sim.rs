@@ -353,6 +353,7 @@ impl Sim<'_> {
                 lab.neigh_set(node, &n.dev, n.addr, n.lladdr, state, create, exclusive).map(|_| vec![])
             }
             Command::BridgeFdbShow { br } => lab.bridge_fdb_show(node, br.as_deref()),
+            Command::BridgeLinkShow { dev } => lab.bridge_link_show(node, dev.as_deref()),
             Command::Brctl(b) => match b {
                 Brctl::Addbr(n) => lab.brctl_addbr(node, n).map(|_| vec![]),
                 Brctl::Delbr(n) => lab.brctl_delbr(node, n).map(|_| vec![]),

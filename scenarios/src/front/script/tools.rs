@@ -336,13 +336,16 @@ pub fn brctl(w: &mut Words<'_>) -> Result<Command, PErr> {
     Ok(Command::Brctl(b))
 }
 
-/// `bridge fdb show [br BR]`.
+/// `bridge fdb show [br BR]`, `bridge link [show] [[dev] DEV]`.
 pub fn bridge(w: &mut Words<'_>) -> Result<Command, PErr> {
     let obj = w.take().unwrap_or("");
+    if super::words::matches(obj, "link") {
+        return bridge_link(w);
+    }
     if !super::words::matches(obj, "fdb") {
         return Err(w
             .err_prev(format!("not supported yet: bridge {obj}"))
-            .hint("nslab knows `bridge fdb show [br BR]`"));
+            .hint("nslab knows `bridge fdb show [br BR]` and `bridge link show [dev DEV]`"));
     }
     let sub = w.take().unwrap_or("show");
     if !super::words::matches(sub, "show") && sub != "list" {
@@ -356,6 +359,29 @@ pub fn bridge(w: &mut Words<'_>) -> Result<Command, PErr> {
         }
     }
     Ok(Command::BridgeFdbShow { br })
+}
+
+/// `bridge link [show|list|lst] [[dev] DEV]` (iproute2 takes the device with or without
+/// `dev`).
+fn bridge_link(w: &mut Words<'_>) -> Result<Command, PErr> {
+    let sub = w.take().unwrap_or("show");
+    if !super::words::matches(sub, "show") && sub != "list" && sub != "lst" {
+        return Err(w
+            .err_prev(format!("not supported yet: bridge link {sub}"))
+            .hint("nslab knows `bridge link show [dev DEV]`"));
+    }
+    let mut dev = None;
+    while let Some(a) = w.take() {
+        let name = match a {
+            "dev" => w.value("dev", "an interface name")?,
+            a => a,
+        };
+        if dev.is_some() {
+            return Err(w.err_prev(format!("not supported yet: bridge link show with a second device `{name}`")));
+        }
+        dev = Some(name.to_string());
+    }
+    Ok(Command::BridgeLinkShow { dev })
 }
 
 /// `traceroute [-n] [-f FIRST] [-m MAX] [-q N] [-w S] [-p PORT] [-N SIM] DEST` (Debian's).
