@@ -80,8 +80,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
     }
-    if hosts >= 1 << 24 {
-        return Err("at most 16777215 hosts: they share 10.0.0.0/8".into());
+    // `addr` gives 254 hosts per /24 of 10.0.0.0/8.
+    if hosts > 254 * 65536 {
+        return Err("at most 16646144 hosts: they share 10.0.0.0/8".into());
     }
     let bridges = bridges.unwrap_or_else(|| hosts.div_ceil(1000)).clamp(1, hosts.max(1));
     let wall = std::time::Instant::now();

@@ -50,10 +50,24 @@ $ ip netns exec sw bridge link
 4: p2@br0: <BROADCAST,MULTICAST,M-DOWN> mtu 1500 master br0 state disabled priority 32 cost 2
 5: p3@if6: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500 master br0 state disabled priority 32 cost 2
 
-# The device itself is no port: nothing. An unknown one is an error.
+# A name without `dev` filters nothing: the bridge tool skips any word but `dev`.
 $ ip netns exec sw bridge link show p1
 3: p1@br0: <BROADCAST,MULTICAST,UP,LOWER_UP,M-DOWN> mtu 1500 master br0 state disabled priority 32 cost 2
+4: p2@br0: <BROADCAST,MULTICAST,M-DOWN> mtu 1500 master br0 state disabled priority 32 cost 2
+5: p3@if6: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500 master br0 state disabled priority 32 cost 2
+
+# The device itself is no port: nothing. An unknown one is an error.
 $ ip netns exec sw bridge link show dev br0
 $ ip netns exec sw bridge link show dev nope
 Cannot find device "nope"
 #! exit: 255
+
+# Both ends of a veth interface 6 (h4 has two pairs of its own first): no `@` at all —
+# the kernel sends no link index when the peer's is the port's own.
+$ ip netns add h4
+$ ip link add c1 netns h4 type veth peer name d1 netns h4
+$ ip link add c2 netns h4 type veth peer name d2 netns h4
+$ ip link add p4 netns sw type veth peer name e4 netns h4
+$ ip -n sw link set p4 master br0
+$ ip netns exec sw bridge link show dev p4
+6: p4: <BROADCAST,MULTICAST> mtu 1500 master br0 state disabled priority 32 cost 2

@@ -769,8 +769,8 @@ fn check_refuses_what_run_refuses_and_reports_every_error() {
 fn bridge_link_beyond_show_is_refused_where_it_is_written() {
     let e = err("a.sh", "ip netns add sw\nip netns exec sw bridge link set dev p1 cost 4\n");
     assert_at(&e, "a.sh", 2, 30, "not supported yet: bridge link set");
-    let e = err("a.sh", "ip netns add sw\nip netns exec sw bridge link show dev p1 p2\n");
-    assert_at(&e, "a.sh", 2, 42, "not supported yet: bridge link show with a second device `p2`");
+    let e = err("a.sh", "ip netns add sw\nip netns exec sw bridge link show dev p1 dev p2\n");
+    assert_at(&e, "a.sh", 2, 46, "not supported yet: bridge link show with a second `dev p2`");
     let e = err("a.sh", "ip netns add sw\nip netns exec sw bridge vlan show\n");
     assert_at(&e, "a.sh", 2, 25, "not supported yet: bridge vlan");
     assert!(e.contains("`bridge link show [dev DEV]`"), "{e}");

@@ -203,7 +203,11 @@ impl World {
     }
 
     fn remove_edge(&mut self, id: LinkId) {
-        if let Some(e) = self.edges.get_mut(id.0 as usize).and_then(Option::take) {
+        // The weight check keeps a freed (and reused) edge slot from being taken for this
+        // link's.
+        if let Some(e) = self.edges.get_mut(id.0 as usize).and_then(Option::take)
+            && self.graph.edge_weight(e) == Some(&id)
+        {
             self.graph.remove_edge(e);
         }
     }

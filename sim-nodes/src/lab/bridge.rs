@@ -132,8 +132,8 @@ impl Lab {
     /// iproute2's `bridge/link.c` prints it (measured on Linux 6.18, iproute2 6.1):
     /// `N: NAME@LINK: <FLAGS> mtu M master BR state S priority 32 cost 2 `. LINK names the
     /// device of *this* namespace whose ifindex is the veth peer's (a peer elsewhere is
-    /// usually ifindex 2, so a port often reads `p1@br0`), `ifN` when there is none, and
-    /// `M-DOWN` joins the flags when that device is down. The state is `forwarding` while
+    /// usually ifindex 2, so a port often reads `p1@br0`), `ifN` when there is none, nothing
+    /// when it is the port's own; `M-DOWN` joins the flags when that device is down. The state is `forwarding` while
     /// the port and its bridge are up with carrier (no STP), else `disabled`; a veth's
     /// path cost is 2 (10 Gb/s). A device that is not a port prints nothing.
     pub fn bridge_link_show(&self, node: NodeId, dev: Option<&str>) -> Result<Vec<String>, LabError> {
@@ -144,7 +144,10 @@ impl Lab {
         for i in ns.ifaces() {
             let Some(m) = i.master.filter(|_| only.is_none_or(|o| o == i.ifindex)) else { continue };
             let Some(br) = ns.iface(m) else { continue };
-            let link = self.view(node, i).peer_ifindex.map(|p| match ns.iface(p) {
+            // `br_fill_ifinfo` gives IFLA_LINK only when the peer's ifindex is not the
+            // port's own (measured: both ends interface 2 print `2: v0:`).
+            let peer = self.view(node, i).peer_ifindex.filter(|&p| p != i.ifindex);
+            let link = peer.map(|p| match ns.iface(p) {
                 Some(l) => (l.name.clone(), !l.admin_up),
                 None => (format!("if{p}"), false),
             });

@@ -118,7 +118,7 @@ impl Fib {
 
     /// Adds a route (`ip route add`).
     pub fn add(&mut self, r: Route) -> Result<(), FibError> {
-        if network(r.dst, r.prefix) != r.dst {
+        if r.prefix > 32 || network(r.dst, r.prefix) != r.dst {
             return Err(FibError::InvalidPrefix);
         }
         let at = self.find(r.sort_key()).err().ok_or(FibError::Exists)?;
@@ -157,6 +157,9 @@ impl Fib {
         dev: Option<u32>,
         metric: Option<u32>,
     ) -> Result<Route, FibError> {
+        if prefix > 32 {
+            return Err(FibError::NotFound);
+        }
         let net = u32::from(network(dst, prefix));
         let first = self.routes.partition_point(|r| r.sort_key() < (net, Reverse(prefix), 0));
         let at = self
@@ -257,6 +260,9 @@ mod tests {
         assert_eq!(order, want.map(|(a, b, c)| (a.to_string(), b, c)));
         assert_eq!(f.add(r([10, 0, 0, 0], 16, None, 2, 0)), Err(FibError::Exists));
         assert_eq!(f.add(r([10, 0, 0, 1], 16, None, 2, 0)), Err(FibError::InvalidPrefix));
+        // A prefix past 32 (only the engine's API can ask) is refused, not a panic.
+        assert_eq!(f.add(r([10, 0, 0, 1], 33, None, 2, 0)), Err(FibError::InvalidPrefix));
+        assert_eq!(f.del([10, 0, 0, 1].into(), 40, None, None, None), Err(FibError::NotFound));
     }
 
     #[test]

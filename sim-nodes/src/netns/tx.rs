@@ -255,20 +255,24 @@ impl Netns {
             wire::push_ethernet(&mut f, MacAddr::ZERO, MacAddr::ZERO, et);
             f.extend_from_slice(payload);
             let now = cx.now();
-            match self.tc.dev_mut(LO).filter(|d| d.shaped()) {
+            let refused = match self.tc.dev_mut(LO).filter(|d| d.shaped()) {
                 Some(d) => {
                     let q = &mut self.lo_queue;
-                    d.xmit(now, &f, &mut |f| loopback_push(cx, q, now, f.to_vec()));
+                    let refused = d.xmit(now, &f, &mut |f| loopback_push(cx, q, now, f.to_vec()));
                     self.timers.set(TimerKey::Qdisc(LO), d.wakeup());
+                    refused
                 }
-                None => loopback_push(cx, &mut self.lo_queue, now, f),
-            }
+                None => {
+                    loopback_push(cx, &mut self.lo_queue, now, f);
+                    false
+                }
+            };
             if self.timers.get(TimerKey::Loopback).is_none()
                 && let Some((t, _)) = self.lo_queue.front()
             {
                 self.timers.set(TimerKey::Loopback, Some(*t));
             }
-            return false;
+            return refused;
         }
         if !i.is_running() {
             let why = if i.admin_up { "no carrier" } else { "interface down" };

@@ -97,8 +97,10 @@ pub struct Ping {
     /// Where the probes' schedule counts from: `start`, moved later by each probe its own
     /// device's qdisc refused (iputils' `tokens` start again from zero).
     sched: Instant,
-    /// Probes refused in a row with `ENOBUFS` (`oom_count`).
+    /// Probes refused with `ENOBUFS` since the last that went (`oom_count`).
     oom: u64,
+    /// The last attempt to send, refused or not (`cur_time` once the tokens allowed it).
+    last_try: Instant,
     last_send: Instant,
     next_send: Option<Instant>,
     exit_at: Option<Instant>,
@@ -201,6 +203,7 @@ impl Ping {
             start: Instant::ZERO,
             sched: Instant::ZERO,
             oom: 0,
+            last_try: Instant::ZERO,
             last_send: Instant::ZERO,
             next_send: None,
             exit_at: None,
@@ -283,7 +286,8 @@ impl Ping {
             // 1600 limit 2100`, `ping -c 5 -i 0.01 -s 1000`: all five answered, the tbf
             // `dropped 84–95` (a retry every 16–20 ms of real time on that machine).
             Err(Errno::NoBufs) => {
-                let half = Duration::from_nanos(self.args.interval.as_nanos() / 2);
+                // `SCHINT(interval / 2)` on whole milliseconds.
+                let half = Duration::from_millis(self.args.interval.as_millis() / 2);
                 let nores = half.clamp(MININTERVAL, Duration::from_millis(500));
                 self.oom += 1;
                 let linger = self.args.linger.unwrap_or(Duration::from_secs(10));
@@ -291,20 +295,24 @@ impl Ping {
                     let at = now + nores.max(self.args.interval);
                     self.sched = before(at, self.args.interval.saturating_mul(self.transmitted));
                     self.next_send = Some(at);
+                    self.last_try = now;
                     return;
                 }
                 if !self.args.quiet {
                     sys.stderr(format!("ping: sendmsg: {}", Errno::NoBufs));
                 }
-                // Pretend it was sent; the next probe `SCHINT(interval)` from now.
+                // Pretend it was sent; the next probe `SCHINT(interval)` from now. The
+                // count of refusals stays (it is reset only by a probe that goes), so the
+                // next refusal is at once a hard error too.
                 let at = now + self.args.interval.max(MININTERVAL);
                 self.sched = before(at, self.args.interval.saturating_mul(self.transmitted + 1));
-                self.oom = 0;
             }
+            Ok(()) => self.oom = 0,
             // iputils 20221126 counts another failed sendmsg as transmitted and prints
             // nothing.
-            _ => self.oom = 0,
+            Err(_) => {}
         }
+        self.last_try = now;
         // advance_ntransmitted: `acked` is invalidated when the 16-bit sequence wraps past it.
         self.transmitted += 1;
         if (self.transmitted as u16).wrapping_sub(self.acked) > 0x7fff {
@@ -351,10 +359,10 @@ impl Ping {
             return;
         }
         let next = if self.in_flight() == 0 {
-            now.max(self.last_send + self.args.interval)
+            now.max(self.last_try + self.args.interval)
         } else {
             let gap = if self.args.interval == Duration::ZERO { MININTERVAL } else { self.args.interval };
-            if now >= self.last_send + gap { now } else { now + MININTERVAL }
+            if now >= self.last_try + gap { now } else { now + MININTERVAL }
         };
         self.next_send = Some(next);
     }

@@ -361,23 +361,24 @@ pub fn bridge(w: &mut Words<'_>) -> Result<Command, PErr> {
     Ok(Command::BridgeFdbShow { br })
 }
 
-/// `bridge link [show|list|lst] [[dev] DEV]` (iproute2 takes the device with or without
-/// `dev`).
+/// `bridge link [show|list|lst] [dev DEV]`. Any other word is skipped, as iproute2's
+/// `brlink_show` skips it (measured: `bridge link show p1` lists every port).
 fn bridge_link(w: &mut Words<'_>) -> Result<Command, PErr> {
     let sub = w.take().unwrap_or("show");
-    if !super::words::matches(sub, "show") && sub != "list" && sub != "lst" {
+    if !["show", "list", "lst"].iter().any(|k| super::words::matches(sub, k)) {
         return Err(w
             .err_prev(format!("not supported yet: bridge link {sub}"))
             .hint("nslab knows `bridge link show [dev DEV]`"));
     }
     let mut dev = None;
     while let Some(a) = w.take() {
-        let name = match a {
-            "dev" => w.value("dev", "an interface name")?,
-            a => a,
-        };
+        if a != "dev" {
+            continue;
+        }
+        let name = w.value("dev", "an interface name")?;
         if dev.is_some() {
-            return Err(w.err_prev(format!("not supported yet: bridge link show with a second device `{name}`")));
+            // bridge: `Error: duplicate "dev": "NAME" is the second value.`, status 255.
+            return Err(w.err_prev(format!("not supported yet: bridge link show with a second `dev {name}`")));
         }
         dev = Some(name.to_string());
     }
