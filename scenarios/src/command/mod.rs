@@ -149,7 +149,7 @@ pub enum Command {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         br: Option<String>,
     },
-    /// `bridge link [show] [[dev] DEV]`.
+    /// `bridge link [show] [dev DEV]` (other words are skipped, as iproute2 skips them).
     BridgeLinkShow {
         /// Only this port.
         #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -336,7 +336,7 @@ pub fn brctl(w: &mut Words<'_>) -> Result<Command, PErr> {
     Ok(Command::Brctl(b))
 }
 
-/// `bridge fdb show [br BR]`, `bridge link [show] [[dev] DEV]`.
+/// `bridge fdb show [br BR]`, `bridge link [show] [dev DEV]`.
 pub fn bridge(w: &mut Words<'_>) -> Result<Command, PErr> {
     let obj = w.take().unwrap_or("");
     if super::words::matches(obj, "link") {
