@@ -40,24 +40,22 @@ pub fn script_moved(n: u32) -> String {
     s
 }
 
+/// What makes a lab's script for `n` hosts.
+type Script = fn(u32) -> String;
+
 fn setup(c: &mut Criterion) {
     let mut g = c.benchmark_group("setup");
     g.sample_size(10);
-    for n in [100u32, 1000, 3000] {
-        let text = script(n);
-        let sc = scenarios::load("setup.sh", &text).expect("parses");
-        g.throughput(Throughput::Elements(u64::from(n)));
-        g.bench_with_input(BenchmarkId::new("bridge_hosts", n), &n, |b, _| {
-            b.iter(|| sim::run("setup.sh", &text, &sc, &sim::RunOptions::default()).expect("runs"))
-        });
-    }
-    for n in [100u32, 1000, 3000] {
-        let text = script_moved(n);
-        let sc = scenarios::load("setup.sh", &text).expect("parses");
-        g.throughput(Throughput::Elements(u64::from(n)));
-        g.bench_with_input(BenchmarkId::new("bridge_hosts_moved", n), &n, |b, _| {
-            b.iter(|| sim::run("setup.sh", &text, &sc, &sim::RunOptions::default()).expect("runs"))
-        });
+    let forms: [(&str, Script); 2] = [("bridge_hosts", script), ("bridge_hosts_moved", script_moved)];
+    for (name, make) in forms {
+        for n in [100u32, 1000, 3000] {
+            let text = make(n);
+            let sc = scenarios::load("setup.sh", &text).expect("parses");
+            g.throughput(Throughput::Elements(u64::from(n)));
+            g.bench_with_input(BenchmarkId::new(name, n), &n, |b, _| {
+                b.iter(|| sim::run("setup.sh", &text, &sc, &sim::RunOptions::default()).expect("runs"))
+            });
+        }
     }
     g.finish();
 }

@@ -146,7 +146,7 @@ impl Lab {
             let Some(br) = ns.iface(m) else { continue };
             // `br_fill_ifinfo` gives IFLA_LINK only when the peer's ifindex is not the
             // port's own (measured: both ends interface 2 print `2: v0:`).
-            let peer = self.view(node, i).peer_ifindex.filter(|&p| p != i.ifindex);
+            let peer = self.peer_of(node, i.ifindex).map(|(_, _, e)| e.ifindex).filter(|&p| p != i.ifindex);
             let link = peer.map(|p| match ns.iface(p) {
                 Some(l) => (l.name.clone(), !l.admin_up),
                 None => (format!("if{p}"), false),
