@@ -54,6 +54,51 @@ fn udp_echo_through_masquerade() {
 }
 
 #[test]
+fn big_datagrams_go_in_fragments_and_come_back_whole() {
+    // The far link carries 1400 bytes: the router reassembles (conntrack needs the whole
+    // datagram to NAT it) and cuts it again for that link; wan reassembles and echoes.
+    let script = format!("{MASQUERADE}ip -n router link set r-w mtu 1400\nip -n wan link set w-r mtu 1400\n");
+    let mut lab = Lab::from_script(&script).unwrap_or_else(|e| panic!("{e}"));
+    let lan = lab.capture("lan", "l-r").unwrap();
+    let wan = lab.capture("wan", "w-r").unwrap();
+    let server = lab
+        .spawn("wan", async {
+            let sock = UdpSocket::bind("0.0.0.0:7").await?;
+            let mut buf = vec![0u8; 65536];
+            let (n, from) = sock.recv_from(&mut buf).await?;
+            sock.send_to(&buf[..n], from).await?;
+            Ok::<_, std::io::Error>(n)
+        })
+        .unwrap();
+    let client = lab
+        .spawn("lan", async {
+            let sock = UdpSocket::bind("0.0.0.0:4000").await?;
+            let too_big = sock.send_to(&[0u8; 65508], "203.0.113.1:7").await.map_err(|e| e.raw_os_error());
+            let payload: Vec<u8> = (0..3000u32).map(|i| (i % 251) as u8).collect();
+            sock.send_to(&payload, "203.0.113.1:7").await?;
+            let mut buf = vec![0u8; 65536];
+            let (n, _) = sock.recv_from(&mut buf).await?;
+            Ok::<_, std::io::Error>((too_big, buf[..n] == payload[..]))
+        })
+        .unwrap();
+    let (too_big, same) = lab.block_on(client).unwrap().unwrap().unwrap();
+    assert_eq!(too_big, Err(Some(90)), "EMSGSIZE: more than an IPv4 packet holds");
+    assert!(same, "the echo came back whole");
+    assert_eq!(lab.block_on(server).unwrap().unwrap().unwrap(), 3000);
+    // 3008 bytes of UDP: 1480 + 1480 + 48 on the 1500 link; 1376 + 1376 + 256 on the 1400
+    // one, from the router's address, the header only in the first.
+    let lines = lab.tcpdump(lan, false);
+    let out: Vec<&String> = lines.iter().filter(|l| l.starts_with("IP 192.168.1.2")).collect();
+    assert_eq!(out.len(), 3, "{lines:#?}");
+    assert_eq!(out[0], "IP 192.168.1.2.4000 > 203.0.113.1.7: UDP, length 3000");
+    assert_eq!(out[1], "IP 192.168.1.2 > 203.0.113.1: ip-proto-17");
+    let lines = lab.tcpdump(wan, false);
+    let inbound: Vec<&String> = lines.iter().filter(|l| l.starts_with("IP 203.0.113.254")).collect();
+    assert_eq!(inbound.len(), 3, "{lines:#?}");
+    assert_eq!(inbound[0], "IP 203.0.113.254.4000 > 203.0.113.1.7: UDP, length 3000");
+}
+
+#[test]
 fn tokio_time_follows_virtual_time() {
     let mut lab = Lab::from_script("ip netns add a\n").unwrap();
     let t0 = lab.now();

@@ -57,7 +57,8 @@ fn sim_frames() -> Vec<Vec<u8>> {
         ip netns exec router sysctl -w net.ipv4.ip_forward=1\n\
         ip netns exec router tcpdump -tnel -i gw-veth0 &\n\
         ip netns exec ns1 ping -c 2 198.51.100.1\nip netns exec ns1 ping -c 1 -t 1 198.51.100.1\n\
-        ip netns exec ns1 ping -c 1 10.1.1.1\nip netns exec ns1 ping -c 1 -s 1000 198.51.100.9\nsleep 6\n";
+        ip netns exec ns1 ping -c 1 10.1.1.1\nip netns exec ns1 ping -c 1 -s 1000 198.51.100.9\n\
+        ip netns exec ns1 ping -c 1 -s 2000 198.51.100.1\nsleep 6\n";
     let r = common::run_text("oracle.sh", script).unwrap();
     r.lab
         .world()
@@ -94,6 +95,16 @@ fn synthetic() -> Vec<Vec<u8>> {
     let mut f = eth(1, 2);
     ipv4(&mut f, 17, c, s, &u);
     out.push(f);
+    // The first fragment of a 3008-byte UDP datagram (MF set), and a datagram whose UDP
+    // length says more than the packet holds (not a fragment).
+    let mut u = vec![0x0f, 0xa0, 0x15, 0xb3, 0x0b, 0xc0, 0, 0];
+    u.extend([0u8; 32]);
+    for mf in [0x20u8, 0x40] {
+        let mut f = eth(1, 2);
+        ipv4(&mut f, 17, c, s, &u);
+        f[14 + 6] = mf;
+        out.push(f);
+    }
     // TCP handshake with options, data, FIN, and a RST-ACK.
     let tcp = |sp: u16, dp: u16, seq: u32, ack: u32, flags: u8, opts: &[u8], data: &[u8]| {
         let mut t = Vec::new();

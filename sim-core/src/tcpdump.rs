@@ -163,7 +163,8 @@ impl Formatter {
         let src = ip4(p, 12).unwrap_or(Ipv4Addr::UNSPECIFIED);
         let dst = ip4(p, 16).unwrap_or(Ipv4Addr::UNSPECIFIED);
         let proto = p[9];
-        let frag = be16(p, 6).unwrap_or(0) & 0x1fff;
+        let frag_field = be16(p, 6).unwrap_or(0);
+        let frag = frag_field & 0x1fff;
         let l4 = if ihl <= end { &p[ihl..end] } else { &[][..] };
         if frag != 0 {
             let _ = write!(out, "{src} > {dst}: ip-proto-{proto}");
@@ -174,7 +175,8 @@ impl Formatter {
                 let _ = write!(out, "{src} > {dst}: ");
                 icmp(out, l4);
             }
-            17 => udp(out, src, dst, l4),
+            // A first fragment: the UDP length is the whole datagram's.
+            17 => udp(out, src, dst, l4, frag_field & 0x2000 != 0),
             6 => self.tcp(out, src, dst, l4),
             _ => {
                 let _ = write!(out, "{src} > {dst}: ip-proto-{proto} {}", l4.len());
@@ -318,7 +320,7 @@ fn tcp_options(out: &mut String, mut o: &[u8]) {
     }
 }
 
-fn udp(out: &mut String, src: Ipv4Addr, dst: Ipv4Addr, u: &[u8]) {
+fn udp(out: &mut String, src: Ipv4Addr, dst: Ipv4Addr, u: &[u8], fragmented: bool) {
     let (Some(sport), Some(dport), Some(ulen)) = (be16(u, 0), be16(u, 2), be16(u, 4)) else {
         let _ = write!(out, "{src} > {dst}: [|udp]");
         return;
@@ -330,7 +332,12 @@ fn udp(out: &mut String, src: Ipv4Addr, dst: Ipv4Addr, u: &[u8]) {
         return;
     }
     if ulen > u.len() {
-        let _ = write!(out, "UDP, bad length {ulen} > {}", u.len());
+        // udp_print checks the length only for a datagram that is not fragmented.
+        if fragmented {
+            let _ = write!(out, "UDP, length {}", ulen - 8);
+        } else {
+            let _ = write!(out, "UDP, bad length {} > {}", ulen - 8, u.len().saturating_sub(8));
+        }
         return;
     }
     let body = &u[8..ulen];

@@ -25,7 +25,7 @@ use std::net::Ipv4Addr;
 
 use crate::netns::ListenCheck;
 pub use crate::netns::socktab::{Meta, RCVBUF_PACKETS, SocketId, SocketKind};
-pub use crate::netns::{Errno, OutSpec, RouteOut, SocketInfo, TcpState};
+pub use crate::netns::{Errno, OutSpec, Pmtudisc, RouteOut, SocketInfo, TcpState};
 
 /// A program running on a host. See the module documentation for when each call comes.
 ///
@@ -206,6 +206,12 @@ impl Sys<'_, '_, '_> {
     /// Where a packet to `dst` would go (`connect()` on a datagram socket).
     pub fn route(&self, dst: Ipv4Addr, src: Option<Ipv4Addr>, oif: Option<u32>) -> Result<RouteOut, Errno> {
         self.ns.route_output(dst, src, oif)
+    }
+    /// The MTU of the path to `dst` (`IP_MTU`; what an `EMSGSIZE` from [`Sys::send`] with
+    /// [`Pmtudisc::Do`] reports as the local error's `ee_info`).
+    pub fn path_mtu(&self, dst: Ipv4Addr, src: Option<Ipv4Addr>, oif: Option<u32>) -> Option<u32> {
+        let r = self.ns.route_output(dst, src, oif).ok()?;
+        Some(self.ns.path_mtu(r.ifindex, dst, self.cx.now()))
     }
     /// Sends an IP packet (raw `sendmsg`).
     pub fn send(&mut self, spec: &OutSpec, payload: &[u8]) -> Result<(), Errno> {

@@ -55,6 +55,22 @@ pub fn push_ethernet(buf: &mut Vec<u8>, dst: MacAddr, src: MacAddr, ethertype: u
     buf.extend_from_slice(&ethertype.to_be_bytes());
 }
 
+/// The don't-fragment flag of the flags and fragment offset field.
+pub const IP_DF: u16 = 0x4000;
+/// The more-fragments flag.
+pub const IP_MF: u16 = 0x2000;
+/// The fragment offset, in units of 8 bytes.
+pub const IP_OFFSET: u16 = 0x1fff;
+
+/// Rewrites an IPv4 header's total length and flags/offset field and its checksum.
+pub fn set_len_frag(header: &mut [u8], total: usize, frag_field: u16) {
+    header[2..4].copy_from_slice(&(total as u16).to_be_bytes());
+    header[6..8].copy_from_slice(&frag_field.to_be_bytes());
+    header[10..12].copy_from_slice(&[0, 0]);
+    let c = checksum(header);
+    header[10..12].copy_from_slice(&c.to_be_bytes());
+}
+
 /// The fields of an IPv4 header the stack sets when it builds one.
 #[derive(Clone, Copy, Debug)]
 pub struct Ipv4Fields {
@@ -152,7 +168,23 @@ impl<'a> Ipv4<'a> {
     }
     /// True for any fragment (MF set or a non-zero offset).
     pub fn is_fragment(&self) -> bool {
-        u16::from_be_bytes([self.bytes[6], self.bytes[7]]) & 0x3fff != 0
+        self.frag_field() & (IP_MF | IP_OFFSET) != 0
+    }
+    /// The flags and fragment offset field as it is on the wire.
+    pub fn frag_field(&self) -> u16 {
+        u16::from_be_bytes([self.bytes[6], self.bytes[7]])
+    }
+    /// The fragment's offset in bytes.
+    pub fn frag_offset(&self) -> usize {
+        usize::from(self.frag_field() & IP_OFFSET) * 8
+    }
+    /// More fragments follow.
+    pub fn more_frags(&self) -> bool {
+        self.frag_field() & IP_MF != 0
+    }
+    /// Identification.
+    pub fn id(&self) -> u16 {
+        u16::from_be_bytes([self.bytes[4], self.bytes[5]])
     }
     /// Total length in bytes.
     pub fn total_len(&self) -> usize {
@@ -203,6 +235,8 @@ pub mod icmp {
         pub const FRAG_NEEDED: u8 = 4;
         /// Administratively prohibited (iptables REJECT's default).
         pub const PKT_FILTERED: u8 = 13;
+        /// Time exceeded: fragment reassembly time exceeded (`ICMP_EXC_FRAGTIME`).
+        pub const FRAG_TIME: u8 = 1;
     }
 }
 

@@ -92,18 +92,21 @@ impl<T: ToSocketAddrs + ?Sized> ToSocketAddrs for &T {
 
 /// Linux's `ENOBUFS`.
 const ENOBUFS: i32 = 105;
+/// Linux's `EMSGSIZE`.
+const EMSGSIZE: i32 = 90;
 
 /// The error the kernel's errno is to a Rust program.
 pub(crate) fn io_error(e: Errno) -> io::Error {
     let kind = match e {
         // No `ErrorKind` names it: the raw errno, as a real socket's error carries it.
         Errno::NoBufs => return io::Error::from_raw_os_error(ENOBUFS),
+        Errno::MsgSize => return io::Error::from_raw_os_error(EMSGSIZE),
         Errno::NetUnreach => io::ErrorKind::NetworkUnreachable,
         Errno::HostUnreach => io::ErrorKind::HostUnreachable,
         Errno::AddrNotAvail => io::ErrorKind::AddrNotAvailable,
         Errno::AddrInUse => io::ErrorKind::AddrInUse,
         Errno::Access | Errno::Perm => io::ErrorKind::PermissionDenied,
-        Errno::Inval | Errno::MsgSize | Errno::NoDev => io::ErrorKind::InvalidInput,
+        Errno::Inval | Errno::NoDev => io::ErrorKind::InvalidInput,
     };
     io::Error::new(kind, e.to_string())
 }

@@ -16,7 +16,9 @@ pub mod programs;
 mod secs;
 pub mod validate;
 pub use config::{Brctl, Cidr, CidrError, LinkKind, LinkSet, NeighNud, NeighOp, NeighSetCmd, RouteArgs, SysctlOut};
-pub use procs::{CurlCmd, DhclientCmd, DnsmasqCmd, HttpServerCmd, NcCmd, PingCmd, Target, TcpdumpCmd, TracerouteCmd};
+pub use procs::{
+    CurlCmd, DhclientCmd, DnsmasqCmd, HttpServerCmd, NcCmd, PingCmd, PmtuDisc, Target, TcpdumpCmd, TracerouteCmd,
+};
 pub use secs::Secs;
 
 fn yes() -> bool {
@@ -565,6 +567,9 @@ impl fmt::Display for Command {
                 opt(f, "-W", &p.wait)?;
                 opt(f, "-t", &p.ttl)?;
                 opt(f, "-s", &p.size)?;
+                if let Some(m) = p.pmtudisc {
+                    write!(f, " -M {}", m.as_str())?;
+                }
                 if p.quiet {
                     write!(f, " -q")?;
                 }
@@ -819,6 +824,7 @@ mod tests {
                     size: None,
                     quiet: false,
                     broadcast: false,
+                    pmtudisc: None,
                 }),
             )
         };

@@ -224,7 +224,30 @@ pub struct TracerouteCmd {
     pub sim_queries: Option<u8>,
 }
 
-/// `ping [-c N] [-i S] [-I IF|ADDR] [-W S] [-t TTL] [-s SIZE] [-q] [-b] DEST`.
+/// `ping -M`: path-MTU discovery on the probe socket (`IP_MTU_DISCOVER`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PmtuDisc {
+    /// `-M do`: DF always; a probe bigger than the path MTU is a local error.
+    Do,
+    /// `-M dont`: no DF; big probes are fragmented.
+    Dont,
+    /// `-M want`: DF when the probe fits the path MTU (the default).
+    Want,
+}
+
+impl PmtuDisc {
+    /// As `-M` takes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PmtuDisc::Do => "do",
+            PmtuDisc::Dont => "dont",
+            PmtuDisc::Want => "want",
+        }
+    }
+}
+
+/// `ping [-c N] [-i S] [-I IF|ADDR] [-W S] [-t TTL] [-s SIZE] [-M do|dont|want] [-q] [-b] DEST`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PingCmd {
@@ -254,6 +277,9 @@ pub struct PingCmd {
     /// `-b`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub broadcast: bool,
+    /// `-M`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pmtudisc: Option<PmtuDisc>,
 }
 
 /// `tcpdump [-t] [-n] [-e] [-l] -i IF [-w FILE] [FILTER]`.

@@ -110,8 +110,14 @@ pub fn step(s: &Step) -> Result<(), Invalid> {
                     None,
                 ));
             }
-            if p.size.is_some_and(|n| n > 65507) {
-                return Err(invalid("ping: invalid argument: packet size too large", "at most 65507 bytes", None));
+            // iputils 20221126 takes any size up to INT_MAX (`strtol_or_err`); beyond 65507
+            // bytes the kernel refuses each probe (`ping: local error: message too long`).
+            if let Some(n) = p.size.filter(|&n| n > i32::MAX as usize) {
+                return Err(invalid(
+                    format!("ping: invalid argument: '{n}': out of range: 0 <= value <= 2147483647"),
+                    "at most 65507 bytes fit in an IPv4 packet",
+                    None,
+                ));
             }
         }
         Command::Tcpdump(t) => {

@@ -4,8 +4,9 @@
 //! up itself; the configuration commands are no processes.)
 
 use crate::command::validate::Invalid;
-use crate::command::{Command, PingCmd};
+use crate::command::{Command, PingCmd, PmtuDisc};
 use sim_nodes::proc::{self, Bind, PingArgs, Process};
+use sim_nodes::sys::Pmtudisc;
 
 /// iputils ping's arguments from the command's.
 pub fn ping_args(p: &PingCmd) -> PingArgs {
@@ -25,6 +26,11 @@ pub fn ping_args(p: &PingCmd) -> PingArgs {
     }
     a.quiet = p.quiet;
     a.broadcast = p.broadcast;
+    a.pmtudisc = match p.pmtudisc {
+        Some(PmtuDisc::Do) => Pmtudisc::Do,
+        Some(PmtuDisc::Dont) => Pmtudisc::Dont,
+        Some(PmtuDisc::Want) | None => Pmtudisc::Want,
+    };
     a
 }
 

@@ -655,7 +655,13 @@ impl Lab {
             vec![format!("local {dst}{from_part} dev {dev}{src_part} uid 0 "), "    cache <local> ".into()]
         } else {
             let via = if r.nexthop != dst { format!(" via {}", r.nexthop) } else { String::new() };
-            vec![format!("{dst}{from_part}{via} dev {dev}{src_part} uid 0 "), "    cache ".into()]
+            // A path-MTU exception shows on the cache line: its time left in whole seconds
+            // (the kernel's jiffies as USER_HZ, divided by 100 by iproute2).
+            let cache = match n.pmtu_exception(dst, self.world.now()) {
+                Some((mtu, left)) => format!("    cache expires {}sec mtu {mtu} ", left.as_secs()),
+                None => "    cache ".into(),
+            };
+            vec![format!("{dst}{from_part}{via} dev {dev}{src_part} uid 0 "), cache]
         })
     }
 

@@ -2,7 +2,8 @@
 //!
 //! What `ip netns add` makes. L2/L3 are ours: interfaces and addresses ([`iface`]), the FIB
 //! ([`fib`]), the neighbour table ([`neigh`]), forwarding gated by `net.ipv4.ip_forward`
-//! ([`sysctl`]), ICMP with Linux's rate limits ([`icmp`]). Receive paths live in `rx.rs`,
+//! ([`sysctl`]), ICMP with Linux's rate limits ([`icmp`]), fragmentation and reassembly
+//! (`frag.rs`) and path-MTU exceptions (`pmtu.rs`). Receive paths live in `rx.rs`,
 //! output paths in `tx.rs`. Programs run inside the namespace and reach the stack only
 //! through [`crate::sys::Sys`]; the stack knows no program. It delivers to the socket table
 //! ([`socktab`]: receive queues, ready marks) and, once its own work for an event is done,
@@ -16,10 +17,12 @@ pub mod bridge;
 mod bridging;
 mod drop;
 pub mod fib;
+mod frag;
 pub mod hooks;
 pub mod icmp;
 pub mod iface;
 pub mod neigh;
+mod pmtu;
 mod rx;
 mod sockets;
 pub mod socktab;
@@ -42,7 +45,7 @@ use sysctl::Sysctl;
 use timers::Timers;
 
 pub use bridging::BridgeError;
-pub use tx::{Errno, OutSpec, RouteOut};
+pub use tx::{Errno, OutSpec, Pmtudisc, RouteOut};
 
 /// What a namespace's deadlines belong to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -64,6 +67,8 @@ pub enum TimerKey {
     Conntrack,
     /// smoltcp's next deadline (retransmissions, delayed ACKs, TIME-WAIT).
     Sockets,
+    /// IP reassembly queues timing out.
+    Defrag,
 }
 
 /// Counters a namespace keeps (`ip -s link`, `netstat -s` material).
@@ -158,6 +163,11 @@ pub struct Netns {
     frame: Vec<u8>,
     pktbuf: Vec<u8>,
     icmpbuf: Vec<u8>,
+    fragbuf: Vec<u8>,
+    /// A datagram reassembled for local delivery.
+    fragin: Vec<u8>,
+    defrag: frag::Defrag,
+    pmtu: pmtu::Pmtu,
     acts: Vec<neigh::Action>,
     pending: VecDeque<neigh::Action>,
     lo_queue: VecDeque<(Instant, Vec<u8>)>,
@@ -209,6 +219,10 @@ impl Netns {
             frame: Vec::new(),
             pktbuf: Vec::new(),
             icmpbuf: Vec::new(),
+            fragbuf: Vec::new(),
+            fragin: Vec::new(),
+            defrag: frag::Defrag::default(),
+            pmtu: pmtu::Pmtu::default(),
             acts: Vec::new(),
             pending: VecDeque::new(),
             lo_queue: VecDeque::new(),
@@ -964,6 +978,7 @@ impl Node for Netns {
                 TimerKey::Lifetimes => self.expire_addrs(now),
                 TimerKey::Conntrack => self.conntrack_expire(cx),
                 TimerKey::Sockets => self.l4_poll(cx),
+                TimerKey::Defrag => self.defrag_expire(cx),
             }
             self.settle(cx);
         }

@@ -3,12 +3,14 @@
 //! Malformed input is counted, traced as a drop with a reason, and dropped; nothing here
 //! panics on a frame.
 
+use super::TimerKey;
+use super::frag::{self, DefragUser, Reasm};
 use super::icmp::{self, code, kind};
 use super::neigh::{Nud, UpdateFlags};
 use super::socktab::{Meta, SocketId};
 use super::{Netns, OutSpec};
 use crate::wire::{self, Ipv4, Ipv4Error, arp::Arp, ethertype, proto};
-use sim_core::{Context, MacAddr};
+use sim_core::{Context, Duration, MacAddr};
 use std::net::Ipv4Addr;
 
 /// How the frame was addressed at L2 (`skb->pkt_type`).
@@ -141,10 +143,6 @@ impl Netns {
                 return;
             }
         };
-        if ip.is_fragment() {
-            self.drop_ip(cx, Some(ifindex), "not supported yet: ip fragment reassembly", ip.packet(), |_, _| {});
-            return;
-        }
         let (src, dst) = (ip.src(), ip.dst());
         if src.is_multicast() || src.is_broadcast() || (src.is_loopback() && ifindex != super::LO) {
             self.drop_ip(cx, Some(ifindex), "martian source", ip.packet(), |_, _| {});
@@ -156,9 +154,21 @@ impl Netns {
         }
         if self.nf_active() {
             let mut buf = std::mem::take(&mut self.nfbuf);
-            buf.clear();
-            buf.extend_from_slice(ip.packet());
-            self.rx_ipv4_nf(cx, ifindex, pkt, &mut buf);
+            // nf_defrag_ipv4: conntrack sees whole datagrams; a forwarder cuts them again.
+            let mut frag_max = None;
+            if ip.is_fragment() {
+                match self.defrag(cx, ifindex, &ip, DefragUser::ConntrackIn, &mut buf) {
+                    Some(m) => frag_max = Some(m),
+                    None => {
+                        self.nfbuf = buf;
+                        return;
+                    }
+                }
+            } else {
+                buf.clear();
+                buf.extend_from_slice(ip.packet());
+            }
+            self.rx_ipv4_nf(cx, ifindex, pkt, &mut buf, frag_max);
             if self.nfbuf.capacity() == 0 {
                 self.nfbuf = buf;
             }
@@ -166,15 +176,77 @@ impl Netns {
         }
         let bcast = self.is_broadcast(dst, Some(ifindex));
         if bcast || self.is_local(dst) {
+            if ip.is_fragment() {
+                // ip_local_deliver → ip_defrag.
+                let mut buf = std::mem::take(&mut self.fragin);
+                if self.defrag(cx, ifindex, &ip, DefragUser::LocalDeliver, &mut buf).is_some()
+                    && let Ok(whole) = Ipv4::new_checked(&buf)
+                {
+                    self.local_deliver(cx, ifindex, &whole, bcast);
+                }
+                self.fragin = buf;
+                return;
+            }
             self.local_deliver(cx, ifindex, &ip, bcast);
         } else if pkt == PktType::Host {
-            self.forward(cx, ifindex, &ip, None);
+            self.forward(cx, ifindex, &ip, None, None);
         }
+    }
+
+    /// `ip_defrag`: queues a fragment; `Some(frag_max_size)` when it completed its datagram,
+    /// which is then in `out`.
+    fn defrag(
+        &mut self,
+        cx: &mut Context<'_>,
+        ifindex: u32,
+        ip: &Ipv4<'_>,
+        user: DefragUser,
+        out: &mut Vec<u8>,
+    ) -> Option<usize> {
+        let limits = (
+            Duration::from_secs(self.sysctl.num("net.ipv4.ipfrag_time").max(0) as u64),
+            self.sysctl.num("net.ipv4.ipfrag_high_thresh").max(0) as usize,
+        );
+        let r = self.defrag.queue(cx.now(), ip, user, limits, out);
+        self.timers.set(TimerKey::Defrag, self.defrag.next_expiry());
+        match r {
+            Reasm::Held => None,
+            Reasm::Done { frag_max_size } => Some(frag_max_size),
+            Reasm::Dropped(why) => {
+                self.drop_ip(cx, Some(ifindex), why, ip.packet(), |_, _| {});
+                None
+            }
+        }
+    }
+
+    /// `ip_expire`: reassembly queues out of time. One whose first fragment came answers
+    /// its source with "fragment reassembly time exceeded" — conntrack's queues only for a
+    /// datagram to this host.
+    pub(crate) fn defrag_expire(&mut self, cx: &mut Context<'_>) {
+        while let Some(e) = self.defrag.pop_expired(cx.now()) {
+            let Some(first) = e.first else { continue };
+            let dst = Ipv4Addr::new(first[16], first[17], first[18], first[19]);
+            if e.user == DefragUser::ConntrackIn && !self.is_local(dst) {
+                continue;
+            }
+            let sent = self.icmp_error(cx, &first, kind::TIME_EXCEEDED, code::FRAG_TIME, 0);
+            self.drop_ip(cx, None, "ip fragment: reassembly timed out", &first, |_, c| {
+                c.icmp = sent.then_some("fragment reassembly time exceeded");
+            });
+        }
+        self.timers.set(TimerKey::Defrag, self.defrag.next_expiry());
     }
 
     /// The same with netfilter: PREROUTING (conntrack, DNAT), then INPUT and confirmation
     /// for us, or forwarding (FORWARD, POSTROUTING) for others.
-    fn rx_ipv4_nf(&mut self, cx: &mut Context<'_>, ifindex: u32, pkt: PktType, buf: &mut [u8]) {
+    fn rx_ipv4_nf(
+        &mut self,
+        cx: &mut Context<'_>,
+        ifindex: u32,
+        pkt: PktType,
+        buf: &mut [u8],
+        frag_max: Option<usize>,
+    ) {
         let Ok(t) = self.nf_pre(cx, buf, Some(ifindex), None) else { return };
         let dst = Ipv4Addr::new(buf[16], buf[17], buf[18], buf[19]);
         let bcast = self.is_broadcast(dst, Some(ifindex));
@@ -190,7 +262,7 @@ impl Netns {
             }
         } else if pkt == PktType::Host {
             if let Ok(ip) = Ipv4::new_checked(buf) {
-                self.forward(cx, ifindex, &ip, Some(t));
+                self.forward(cx, ifindex, &ip, Some(t), frag_max);
             }
         } else {
             self.nf_forget(&t);
@@ -198,7 +270,16 @@ impl Netns {
     }
 
     /// `ip_forward`, reached only for unicast frames to our MAC with a foreign destination.
-    fn forward(&mut self, cx: &mut Context<'_>, in_if: u32, ip: &Ipv4<'_>, t: Option<super::hooks::Tracked>) {
+    /// `frag_max`: the datagram was reassembled (conntrack), and this was its largest
+    /// fragment; it leaves in fragments no bigger.
+    fn forward(
+        &mut self,
+        cx: &mut Context<'_>,
+        in_if: u32,
+        ip: &Ipv4<'_>,
+        t: Option<super::hooks::Tracked>,
+        frag_max: Option<usize>,
+    ) {
         let forget = |ns: &mut Netns| {
             if let Some(t) = &t {
                 ns.nf_forget(t);
@@ -234,13 +315,15 @@ impl Netns {
             });
             return;
         }
+        // ip_exceeds_mtu: a forwarder goes by the device's MTU (not a learnt path MTU);
+        // what is too big with DF is refused, the rest is cut after POSTROUTING.
         let mtu = self.ifaces.get(&route.dev).map_or(1500, |i| i.mtu) as usize;
-        if orig.len() > mtu {
+        if orig.len() > mtu && ip.df() && frag_max.is_none_or(|m| m > mtu) {
             forget(self);
-            let sent = ip.df() && self.icmp_error(cx, orig, kind::DEST_UNREACH, code::FRAG_NEEDED, mtu as u32);
-            self.drop_ip(cx, Some(in_if), "not supported yet: ip fragmentation", orig, |ns, c| {
+            let sent = self.icmp_error(cx, orig, kind::DEST_UNREACH, code::FRAG_NEEDED, mtu as u32);
+            self.drop_ip(cx, Some(in_if), "fragmentation needed", orig, |ns, c| {
                 let out = ns.ifaces.get(&route.dev).map_or("?", |i| i.name.as_str());
-                c.note = Some(format!("{} bytes, mtu {mtu} on {out}", orig.len()));
+                c.note = Some(format!("{} bytes with DF, mtu {mtu} on {out}", orig.len()));
                 c.icmp = sent.then_some("fragmentation needed");
             });
             return;
@@ -259,7 +342,17 @@ impl Netns {
             }
         }
         self.counters.forwarded += 1;
-        self.neigh_xmit(cx, route.dev, nexthop, &packet);
+        if packet.len() > mtu || frag_max.is_some() {
+            // ip_do_fragment, to the smaller of the MTU and the largest original fragment;
+            // DF only on a datagram whose fragments all had it.
+            let size = frag_max.map_or(mtu, |m| m.min(mtu));
+            let df = frag_max.is_some() && packet[6] & 0x40 != 0;
+            let mut buf = std::mem::take(&mut self.fragbuf);
+            frag::fragment(&packet, size, df, &mut buf, |f| self.neigh_xmit(cx, route.dev, nexthop, f));
+            self.fragbuf = buf;
+        } else {
+            self.neigh_xmit(cx, route.dev, nexthop, &packet);
+        }
         self.pktbuf = packet;
     }
 
@@ -318,6 +411,9 @@ impl Netns {
             return;
         }
         self.deliver_raw_icmp(cx, in_if, ip);
+        if m[0] == kind::DEST_UNREACH && m[1] == code::FRAG_NEEDED {
+            self.learn_pmtu(cx, m);
+        }
         // Port unreachable about a datagram one of our UDP sockets sent: ECONNREFUSED.
         if m[0] == kind::DEST_UNREACH && m[1] == code::PORT_UNREACH && m.len() >= 8 + 20 + 4 {
             let inner = &m[8..];
@@ -339,9 +435,46 @@ impl Netns {
         reply.clear();
         icmp::build_echo_reply(&mut reply, m);
         let tos = ip.header()[1];
-        let spec = OutSpec { dst: ip.src(), src, proto: proto::ICMP, ttl: None, tos, df: false, oif: None };
+        let spec = OutSpec {
+            dst: ip.src(),
+            src,
+            proto: proto::ICMP,
+            ttl: None,
+            tos,
+            pmtudisc: super::Pmtudisc::Dont,
+            oif: None,
+        };
         let _ = self.output(cx, &spec, &reply);
         self.icmpbuf = reply;
+    }
+
+    /// "Fragmentation needed" about a packet we sent (`icmp_unreach` with
+    /// `ip_no_pmtu_disc` 0): the path MTU its quoted destination has from now — when the
+    /// quoted packet is ICMP (ping's raw socket, or the kernel's echo reply), or UDP from a
+    /// port a socket of ours holds (`__udp4_lib_err` finds no other).
+    fn learn_pmtu(&mut self, cx: &mut Context<'_>, m: &[u8]) {
+        let inner = &m[8..];
+        if inner.len() < 20 || inner[0] >> 4 != 4 || inner[0] & 0x0f < 5 {
+            return;
+        }
+        let ihl = usize::from(inner[0] & 0x0f) * 4;
+        let src = Ipv4Addr::new(inner[12], inner[13], inner[14], inner[15]);
+        let dst = Ipv4Addr::new(inner[16], inner[17], inner[18], inner[19]);
+        let ours = match inner[9] {
+            proto::ICMP => true,
+            proto::UDP => inner.get(ihl..ihl + 2).is_some_and(|p| {
+                let sport = u16::from_be_bytes([p[0], p[1]]);
+                self.l4.as_ref().is_some_and(|l| l.udp_by_port(sport).is_some())
+            }),
+            _ => false,
+        };
+        if !ours || !self.is_local(src) {
+            return;
+        }
+        let Ok(r) = self.route_output(dst, Some(src), None) else { return };
+        let now = cx.now();
+        let current = self.path_mtu(r.ifindex, dst, now);
+        self.pmtu.update(dst, u32::from(u16::from_be_bytes([m[6], m[7]])), current, now);
     }
 
     /// Puts a frame on every packet socket on `ifindex` (dhclient's LPF).

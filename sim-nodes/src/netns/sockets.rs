@@ -79,7 +79,8 @@ impl Device for IpQueue {
     fn capabilities(&self) -> DeviceCapabilities {
         let mut c = DeviceCapabilities::default();
         c.medium = Medium::Ip;
-        // Our output path enforces each interface's MTU; TCP's MSS comes from 1500.
+        // Our output path fragments what exceeds each path's MTU; TCP's MSS comes from
+        // 1500 (a datagram bigger than this reaches us whole: see `udp_send`).
         c.max_transmission_unit = 1500;
         c
     }
@@ -411,15 +412,24 @@ impl Netns {
         data: &[u8],
     ) -> Result<(), super::Errno> {
         let h = self.handle(id).ok_or(super::Errno::Inval)?;
+        // udp_sendmsg / ip_append_data: what does not fit an IPv4 packet.
+        if data.len() > 0xffff - 28 {
+            return Err(super::Errno::MsgSize);
+        }
         let bound = self.l4.as_mut().ok_or(super::Errno::Inval)?.sockets.get::<udp::Socket>(h).endpoint().addr;
         let bound = bound.map(from_sm);
         let src = self.route_output(dst, bound, None)?.src;
         let l4 = self.l4.as_mut().ok_or(super::Errno::Inval)?;
         let s = l4.sockets.get_mut::<udp::Socket>(h);
+        // The whole datagram comes to our output path, which fragments it as Linux does
+        // (smoltcp would cut it at its own fixed MTU, or drop it without the feature):
+        // "segmentation offload" is how smoltcp is told to leave a packet whole.
+        let mut pm = smoltcp::phy::PacketMeta::default();
+        pm.segmentation_offload_size = std::num::NonZeroU16::new(u16::MAX);
         let meta = udp::UdpMetadata {
             endpoint: IpEndpoint::new(IpAddress::Ipv4(v4(dst)), dport),
             local_address: Some(IpAddress::Ipv4(v4(src))),
-            meta: Default::default(),
+            meta: pm,
         };
         s.send_slice(data, meta).map_err(|_| super::Errno::MsgSize)?;
         l4.dirty = true;
@@ -489,8 +499,7 @@ impl Netns {
         let l4 = self.l4.as_mut()?;
         let s = l4.sockets.get_mut::<udp::Socket>(h);
         let (data, meta) = s.recv().ok()?;
-        let IpAddress::Ipv4(a) = meta.endpoint.addr;
-        Some((Ipv4Addr::from(a.octets()), meta.endpoint.port, data.to_vec()))
+        Some((from_sm(meta.endpoint.addr), meta.endpoint.port, data.to_vec()))
     }
 
     /// `connect()` on a UDP socket: only `peer` is heard from now on.
@@ -607,10 +616,7 @@ impl Netns {
     pub(crate) fn tcp_state(&self, id: SocketId) -> (TcpState, Option<(Ipv4Addr, u16)>) {
         let (Some(l4), Some(h)) = (self.l4.as_ref(), self.handle(id)) else { return (TcpState::Closed, None) };
         let s = l4.sockets.get::<tcp::Socket>(h);
-        let peer = s.remote_endpoint().map(|e| {
-            let IpAddress::Ipv4(a) = e.addr;
-            (Ipv4Addr::from(a.octets()), e.port)
-        });
+        let peer = s.remote_endpoint().map(|e| (from_sm(e.addr), e.port));
         use tcp::State as S;
         let st = match s.state() {
             S::Listen => TcpState::Listening,
@@ -741,9 +747,14 @@ fn tcp_state_name(s: tcp::State) -> &'static str {
     }
 }
 
+/// smoltcp's address as ours. Only IPv4 reaches smoltcp (its IPv6, compiled in because
+/// its `segmentation-offload` needs it, has no address here); anything else reads as
+/// `0.0.0.0`.
 fn from_sm(a: IpAddress) -> Ipv4Addr {
-    let IpAddress::Ipv4(a) = a;
-    Ipv4Addr::from(a.octets())
+    match a {
+        IpAddress::Ipv4(a) => Ipv4Addr::from(a.octets()),
+        IpAddress::Ipv6(_) => Ipv4Addr::UNSPECIFIED,
+    }
 }
 
 impl Netns {

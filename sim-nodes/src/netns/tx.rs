@@ -72,10 +72,25 @@ pub struct OutSpec {
     pub ttl: Option<u8>,
     /// TOS byte.
     pub tos: u8,
-    /// Set DF.
-    pub df: bool,
+    /// What to do with a packet bigger than the path MTU (`IP_MTU_DISCOVER`).
+    pub pmtudisc: Pmtudisc,
     /// Bound device (SO_BINDTODEVICE).
     pub oif: Option<u32>,
+}
+
+/// `IP_MTU_DISCOVER`: whether a socket's packets carry DF, and what becomes of one bigger
+/// than the path MTU.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Pmtudisc {
+    /// `IP_PMTUDISC_DONT`: no DF; fragmented (the kernel's own ICMP socket).
+    Dont,
+    /// `IP_PMTUDISC_WANT`, every socket's default: DF when the packet fits the path MTU,
+    /// else fragmented without it.
+    #[default]
+    Want,
+    /// `IP_PMTUDISC_DO`: always DF; a packet bigger than the path MTU is refused with
+    /// `EMSGSIZE` (`ping -M do`).
+    Do,
 }
 
 /// Where a locally originated packet goes.
@@ -138,20 +153,47 @@ impl Netns {
             proto: spec.proto,
             ttl,
             id: self.next_ip_id(),
-            df: spec.df,
+            df: false,
             tos: spec.tos,
         };
-        let mtu = self.ifaces.get(&r.ifindex).map_or(1500, |i| i.mtu) as usize;
-        if 20 + payload.len() > mtu {
+        // __ip_append_data: the path MTU decides; DO refuses what does not fit, WANT sets
+        // DF on what does (`__ip_make_skb`), the rest is fragmented after POSTROUTING.
+        let mtu = self.path_mtu(r.ifindex, spec.dst, cx.now()) as usize;
+        let total = 20 + payload.len();
+        if total > 0xffff || (spec.pmtudisc == Pmtudisc::Do && total > mtu) {
             return Err(Errno::MsgSize);
         }
+        let fields = Ipv4Fields {
+            df: match spec.pmtudisc {
+                Pmtudisc::Dont => false,
+                Pmtudisc::Want => total <= mtu,
+                Pmtudisc::Do => true,
+            },
+            ..fields
+        };
         let mut pkt = std::mem::take(&mut self.pktbuf);
         pkt.clear();
         wire::push_ipv4(&mut pkt, &fields, payload.len());
         pkt.extend_from_slice(payload);
-        let res = self.send_local(cx, r, &mut pkt, spec.oif);
+        let res = self.send_local(cx, r, &mut pkt, spec.oif, mtu);
         self.pktbuf = pkt;
         res
+    }
+
+    /// The path-MTU exception for `dst`, if one holds at `now`: its MTU and time left.
+    pub fn pmtu_exception(&self, dst: Ipv4Addr, now: Instant) -> Option<(u32, Duration)> {
+        self.pmtu.get(dst, now).map(|(m, until)| (m, until - now))
+    }
+
+    /// The MTU of the path to `dst` out of `ifindex` (`dst_mtu`): the device's, or lower
+    /// where "fragmentation needed" said so (a path-MTU exception); never above
+    /// `IP_MAX_MTU` (65535, `ipv4_mtu`).
+    pub fn path_mtu(&self, ifindex: u32, dst: Ipv4Addr, now: Instant) -> u32 {
+        let dev = self.ifaces.get(&ifindex).map_or(1500, |i| i.mtu).min(0xffff);
+        match self.pmtu.get(dst, now) {
+            Some((m, _)) if ifindex != LO => m.min(dev),
+            _ => dev,
+        }
     }
 
     /// Sends an IP packet smoltcp built (a TCP segment, a UDP datagram) the way our own go.
@@ -159,12 +201,16 @@ impl Netns {
         if pkt.len() < 20 {
             return Err(Errno::Inval);
         }
+        if pkt.len() > 0xffff {
+            return Err(Errno::MsgSize);
+        }
         let src = Ipv4Addr::new(pkt[12], pkt[13], pkt[14], pkt[15]);
         let dst = Ipv4Addr::new(pkt[16], pkt[17], pkt[18], pkt[19]);
         let r = self.route_output(dst, Some(src), None)?;
-        let mtu = self.ifaces.get(&r.ifindex).map_or(1500, |i| i.mtu) as usize;
+        // The socket's IP_PMTUDISC_WANT: DF (smoltcp sets it) only on what fits the path.
+        let mtu = self.path_mtu(r.ifindex, dst, cx.now()) as usize;
         if pkt.len() > mtu {
-            return Err(Errno::MsgSize);
+            pkt[6] &= !0x40;
         }
         // Linux's own IP ID and TTL for this namespace (smoltcp's are its own).
         let id = self.next_ip_id();
@@ -173,16 +219,18 @@ impl Netns {
         pkt[10..12].copy_from_slice(&[0, 0]);
         let c = wire::checksum(&pkt[..20]);
         pkt[10..12].copy_from_slice(&c.to_be_bytes());
-        self.send_local(cx, r, pkt, None)
+        self.send_local(cx, r, pkt, None, mtu)
     }
 
-    /// A locally made packet after routing: OUTPUT and POSTROUTING, then onto the wire.
+    /// A locally made packet after routing: OUTPUT and POSTROUTING, then onto the wire,
+    /// in fragments of at most `mtu` bytes if it is bigger.
     fn send_local(
         &mut self,
         cx: &mut Context<'_>,
         mut r: RouteOut,
         pkt: &mut [u8],
         oif: Option<u32>,
+        mtu: usize,
     ) -> Result<(), Errno> {
         let first_dst = Ipv4Addr::new(pkt[16], pkt[17], pkt[18], pkt[19]);
         if self.nf_active() {
@@ -204,10 +252,21 @@ impl Netns {
                 return Err(Errno::Perm);
             }
         }
-        let refused = if r.broadcast {
-            self.xmit(cx, r.ifindex, MacAddr::BROADCAST, ethertype::IPV4, pkt)
+        let mut send = |ns: &mut Self, p: &[u8]| {
+            if r.broadcast {
+                ns.xmit(cx, r.ifindex, MacAddr::BROADCAST, ethertype::IPV4, p)
+            } else {
+                ns.neigh_xmit(cx, r.ifindex, r.nexthop, p)
+            }
+        };
+        let refused = if pkt.len() > mtu {
+            // ip_fragment: the first refused fragment ends it, the rest are not sent.
+            let mut buf = std::mem::take(&mut self.fragbuf);
+            let refused = super::frag::fragment(pkt, mtu, false, &mut buf, |f| send(self, f));
+            self.fragbuf = buf;
+            refused
         } else {
-            self.neigh_xmit(cx, r.ifindex, r.nexthop, pkt)
+            send(self, pkt)
         };
         // `net_xmit_errno`: the qdisc's NET_XMIT_DROP reaches the sender as ENOBUFS (a
         // packet that waits for its neighbour is not refused, whatever happens to it).
@@ -381,7 +440,7 @@ impl Netns {
             proto: proto::ICMP,
             ttl: None,
             tos,
-            df: false,
+            pmtudisc: super::Pmtudisc::Dont,
             oif: None,
         };
         let _ = self.output(cx, &spec, &body);

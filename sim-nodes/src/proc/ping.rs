@@ -23,7 +23,7 @@
 //! sums in `double`, duplicates included; `ipg/ewma` after an interval of 0.
 
 use super::{IcmpIn, Program, SocketId, SocketKind, Sys};
-use crate::sys::{Errno, OutSpec};
+use crate::sys::{Errno, OutSpec, Pmtudisc};
 use crate::wire::icmp::kind;
 use crate::wire::{self, proto};
 use sim_core::rng;
@@ -67,6 +67,9 @@ pub struct PingArgs {
     pub quiet: bool,
     /// `-b`.
     pub broadcast: bool,
+    /// `-M do|dont|want` (iputils 20221126 has no `probe`); the socket's default, WANT,
+    /// when absent.
+    pub pmtudisc: Pmtudisc,
 }
 
 impl PingArgs {
@@ -82,6 +85,7 @@ impl PingArgs {
             size: 56,
             quiet: false,
             broadcast: false,
+            pmtudisc: Pmtudisc::Want,
         }
     }
 }
@@ -254,6 +258,10 @@ impl Ping {
         let now = sys.now();
         let seq = (self.transmitted + 1) as u16;
         self.rcvd_clear(seq);
+        // More than an IPv4 packet holds: the kernel refuses it before anything is built.
+        if self.args.size > 0xffff - 28 {
+            return self.sent(sys, Err(Errno::MsgSize));
+        }
         let mut m = Vec::with_capacity(8 + self.args.size);
         m.extend_from_slice(&[kind::ECHO_REQUEST, 0, 0, 0]);
         m.extend_from_slice(&self.id.to_be_bytes());
@@ -274,10 +282,17 @@ impl Ping {
             proto: proto::ICMP,
             ttl: self.args.ttl,
             tos: 0,
-            df: true,
+            pmtudisc: self.args.pmtudisc,
             oif: self.oif,
         };
-        match sys.send(&spec, &m) {
+        let res = sys.send(&spec, &m);
+        self.sent(sys, res)
+    }
+
+    /// What became of a probe's `sendmsg`, and the schedule after it.
+    fn sent(&mut self, sys: &mut Sys<'_, '_, '_>, res: Result<(), Errno>) {
+        let now = sys.now();
+        match res {
             // The device's qdisc refused it (NET_XMIT_DROP): `pinger` sends the same
             // sequence again after `nores_interval` — half the interval, 10 to 500 ms —
             // once the interval's tokens allow (they start again from zero), for as long
@@ -308,6 +323,17 @@ impl Ping {
                 self.sched = before(at, self.args.interval.saturating_mul(self.transmitted + 1));
             }
             Ok(()) => self.oom = 0,
+            // `-M do` and a probe bigger than the path MTU: the kernel puts a local error
+            // on the socket's error queue (`ip_local_error`), which `receive_error_msg`
+            // prints to stderr and counts as an error (not under `-q`); the probe counts as
+            // sent, the next one goes an interval later.
+            Err(Errno::MsgSize) => {
+                if !self.args.quiet {
+                    let mtu = sys.path_mtu(self.args.dest, self.src, self.oif).unwrap_or(0);
+                    sys.stderr(format!("ping: local error: message too long, mtu={mtu}"));
+                    self.errors += 1;
+                }
+            }
             // iputils 20221126 counts another failed sendmsg as transmitted and prints
             // nothing.
             Err(_) => {}
@@ -336,6 +362,10 @@ impl Ping {
                 self.args.linger.unwrap_or(Duration::from_secs(10))
             };
             self.exit_at = Some(now + wait);
+        }
+        // main_loop's first test: a local error may have made up the count.
+        if self.args.count.is_some_and(|c| self.received + self.errors >= u64::from(c)) {
+            self.finish(sys);
         }
     }
 

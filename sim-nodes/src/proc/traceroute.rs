@@ -196,7 +196,7 @@ impl Traceroute {
             proto: proto::UDP,
             ttl: Some(ttl),
             tos: 0,
-            df: false,
+            pmtudisc: crate::sys::Pmtudisc::Dont,
             oif: None,
         };
         self.probes[n].sent = Some(sys.now());

@@ -110,6 +110,10 @@ fn errors_name_line_column_and_word() {
     assert_eq!(e.message, "Option \"-z\" is unknown, try \"ip -help\".");
     let e = fails("ping -c 3 -y 10.0.0.1\n");
     assert_eq!(e.message, "ping: invalid option -- 'y'");
+    let e = fails("ping -c 1 -M probe 10.0.0.1\n");
+    assert_eq!((e.message.as_str(), e.span.col), ("ping: invalid -M argument: probe", 14));
+    let e = fails("ip netns exec a ping -c 1 127.0.0.1 &\nip netns exec a ping -c 1 127.0.0.1 &\nkill %1 %2\n");
+    assert_eq!((e.message.as_str(), e.span.line, e.span.col), ("not supported yet: kill with several jobs", 3, 9));
     let e = fails("ip addr add 192.0.2.1/24\n");
     assert!(e.message.contains("\"dev\" argument is required"));
     let e = fails("ip addr add 192.0.2.1/33 dev x\n");

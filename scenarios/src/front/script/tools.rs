@@ -4,8 +4,8 @@
 
 use super::words::{PErr, Words};
 use crate::command::{
-    Brctl, Command, CurlCmd, DhclientCmd, DnsmasqCmd, HttpServerCmd, NcCmd, PingCmd, Secs, SysctlOut, TcpdumpCmd,
-    TracerouteCmd,
+    Brctl, Command, CurlCmd, DhclientCmd, DnsmasqCmd, HttpServerCmd, NcCmd, PingCmd, PmtuDisc, Secs, SysctlOut,
+    TcpdumpCmd, TracerouteCmd,
 };
 use sim_core::{Duration, Filter};
 use std::net::Ipv4Addr;
@@ -100,6 +100,7 @@ pub fn ping(w: &mut Words<'_>, background: bool) -> Result<Command, PErr> {
         size: None,
         quiet: false,
         broadcast: false,
+        pmtudisc: None,
     };
     let mut dest = None;
     while let Some(a) = w.take() {
@@ -133,6 +134,20 @@ pub fn ping(w: &mut Words<'_>, background: bool) -> Result<Command, PErr> {
                         p.size = Some(num(v, w, c, "a payload size")?);
                         true
                     }
+                    'M' => {
+                        let v = opt_value(att, w, c, "do, dont or want")?;
+                        p.pmtudisc = Some(match v {
+                            "do" => PmtuDisc::Do,
+                            "dont" => PmtuDisc::Dont,
+                            "want" => PmtuDisc::Want,
+                            _ => {
+                                return Err(w
+                                    .err_prev(format!("ping: invalid -M argument: {v}"))
+                                    .hint("-M takes do, dont or want (iputils 20221126 has no probe)"));
+                            }
+                        });
+                        true
+                    }
                     'q' => {
                         p.quiet = true;
                         false
@@ -142,8 +157,8 @@ pub fn ping(w: &mut Words<'_>, background: bool) -> Result<Command, PErr> {
                         false
                     }
                     'n' | '4' => false,
-                    'w' | 'f' | 'R' | 'r' | 'p' | 'l' | 'M' | 'Q' | 'S' | 'T' | 'D' | 'O' | 'a' | 'A' | 'U' | 'v'
-                    | 'L' | 'B' | 'm' => {
+                    'w' | 'f' | 'R' | 'r' | 'p' | 'l' | 'Q' | 'S' | 'T' | 'D' | 'O' | 'a' | 'A' | 'U' | 'v' | 'L'
+                    | 'B' | 'm' => {
                         return Err(w.err_prev(format!("not supported yet: ping -{c}")));
                     }
                     '6' => return Err(w.err_prev("not supported yet: IPv6")),
@@ -281,6 +296,11 @@ pub fn kill(w: &mut Words<'_>) -> Result<Command, PErr> {
                 if a == "-s" && !matches!(w.take(), Some("INT" | "SIGINT")) {
                     return Err(w.err_prev("not supported yet: signals other than SIGINT"));
                 }
+            }
+            _ if a.starts_with('%') && job.is_some() => {
+                return Err(w
+                    .err_prev("not supported yet: kill with several jobs")
+                    .hint("one `kill %N` per job, each on its own line"));
             }
             _ if a.starts_with('%') => {
                 job = Some(a[1..].parse::<u32>().map_err(|_| w.err_prev(format!("kill: {a}: no such job")))?);

@@ -14,7 +14,7 @@
 
 use super::{CLIENT_PORT, Kind, Message, SERVER_PORT, emit, parse, udp};
 use crate::proc::{Meta, Program, SocketId, SocketKind, Sys};
-use crate::sys::OutSpec;
+use crate::sys::{OutSpec, Pmtudisc};
 use crate::wire::{self, Ipv4, Ipv4Fields, ethertype, proto};
 use sim_core::{Duration, Instant, MacAddr, rng};
 use std::net::Ipv4Addr;
@@ -235,8 +235,15 @@ impl Dhclient {
     /// fallback socket), as dhclient does once it has an address.
     fn unicast(sys: &mut Sys<'_, '_, '_>, src: Ipv4Addr, server: Ipv4Addr, m: &Message) {
         let u = udp(src, server, CLIENT_PORT, SERVER_PORT, &emit(m));
-        let spec =
-            OutSpec { dst: server, src: Some(src), proto: proto::UDP, ttl: None, tos: 0x10, df: false, oif: None };
+        let spec = OutSpec {
+            dst: server,
+            src: Some(src),
+            proto: proto::UDP,
+            ttl: None,
+            tos: 0x10,
+            pmtudisc: Pmtudisc::Dont,
+            oif: None,
+        };
         // An unroutable server is a lost message; the retransmission timer covers it.
         let _ = sys.send(&spec, &u);
     }

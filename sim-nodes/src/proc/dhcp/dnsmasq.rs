@@ -16,7 +16,7 @@
 
 use super::{CLIENT_PORT, Kind, Message, SERVER_PORT, emit, parse, pretty_time, udp};
 use crate::proc::{IcmpIn, Meta, Program, SocketId, SocketKind, Sys};
-use crate::sys::OutSpec;
+use crate::sys::{OutSpec, Pmtudisc};
 use crate::wire::icmp::kind as icmp_kind;
 use crate::wire::{self, proto};
 use sim_core::{Duration, Instant, MacAddr, rng};
@@ -290,7 +290,8 @@ impl Dnsmasq {
         echo.extend_from_slice(&[0u8; 20]);
         let c = wire::checksum(&echo);
         echo[2..4].copy_from_slice(&c.to_be_bytes());
-        let spec = OutSpec { dst: ip, src: None, proto: proto::ICMP, ttl: None, tos: 0, df: true, oif: None };
+        let spec =
+            OutSpec { dst: ip, src: None, proto: proto::ICMP, ttl: None, tos: 0, pmtudisc: Pmtudisc::Want, oif: None };
         let _ = sys.send(&spec, &echo);
         let due = sys.now() + PING_WAIT;
         self.pending = Some(Pending { msg: m, in_if, ip, ping_id: id, due });
@@ -409,8 +410,15 @@ impl Dnsmasq {
             }
         };
         let u = udp(server, dst, SERVER_PORT, CLIENT_PORT, &emit(r));
-        let spec =
-            OutSpec { dst, src: Some(server), proto: proto::UDP, ttl: None, tos: 0xc0, df: false, oif: Some(in_if) };
+        let spec = OutSpec {
+            dst,
+            src: Some(server),
+            proto: proto::UDP,
+            ttl: None,
+            tos: 0xc0,
+            pmtudisc: Pmtudisc::Dont,
+            oif: Some(in_if),
+        };
         let _ = sys.send(&spec, &u);
     }
 }
