@@ -4,7 +4,7 @@
 //! values, options that need `-p tcp`); what needs the table's state (a chain that does not
 //! exist, a target in the wrong table) is checked when the command is applied.
 
-use super::rule::{Extra, Neg, Net, Ports, PortsDir, RejectWith, Rule, StateModule, Target, ct};
+use super::rule::{Extra, LIMIT_SCALE, Limit, Neg, Net, Ports, PortsDir, RejectWith, Rule, StateModule, Target, ct};
 use std::net::Ipv4Addr;
 
 /// The iptables version line errors start with.
@@ -322,12 +322,51 @@ fn states(s: &str) -> Option<u8> {
     Some(m)
 }
 
+/// libxt_limit's `parse_rate`: `N[/second|/minute|/hour|/day]` (any prefix of the unit)
+/// to a period in 1/10000 s.
+fn limit_rate(v: &str) -> Result<u32, CliError> {
+    let bad = || CliError::usage(format!("bad rate \"{v}\"'"), Some(v));
+    let (num, unit) = match v.split_once('/') {
+        Some((n, u)) => (n, Some(u)),
+        None => (v, None),
+    };
+    let mult: u32 = match unit {
+        None => 1,
+        Some("") => return Err(bad()),
+        Some(u) => {
+            let u = u.to_ascii_lowercase();
+            [("second", 1), ("minute", 60), ("hour", 3600), ("day", 86_400)]
+                .into_iter()
+                .find(|(name, _)| name.starts_with(&u))
+                .map(|(_, m)| m)
+                .ok_or_else(bad)?
+        }
+    };
+    // atoi: the leading digits.
+    let digits: String = num.trim_start().chars().take_while(char::is_ascii_digit).collect();
+    let r: u64 = digits.parse().unwrap_or(0);
+    if r == 0 || r > u64::from(u32::MAX) {
+        return Err(bad());
+    }
+    let avg = u64::from(LIMIT_SCALE) * u64::from(mult) / r;
+    if avg == 0 {
+        return Err(CliError::usage(format!("Rate too fast \"{v}\""), Some(v)));
+    }
+    Ok(avg as u32)
+}
+
+/// An error of the limit module's option parser (its message ends in a blank line).
+fn limit_error(msg: String, word: &str) -> CliError {
+    CliError::usage(format!("limit: {msg}\n"), Some(word))
+}
+
 /// Parses the words after `iptables`.
 pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Cmd, CliError> {
     let args: Vec<&str> = args.iter().map(AsRef::as_ref).collect();
     let mut table = TableId::Filter;
     let mut command: Option<(&str, Option<String>, Option<String>)> = None;
-    let mut rule = Rule::new(Target::Accept);
+    // Without -j a rule only counts (its target is none) and the chain goes on.
+    let mut rule = Rule::new(Target::None);
     let mut target: Option<String> = None;
     let (mut reject, mut log_prefix, mut to, mut to_ports) = (None, None, None, None);
     let (mut numeric, mut verbose, mut line_numbers) = (false, false, false);
@@ -337,6 +376,8 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Cmd, CliError> {
     // state) were given so far: where a comment or multiport match shows.
     let mut modules: Vec<String> = Vec::new();
     let mut given = [false; 3];
+    // `--limit` and `--limit-burst` given for the latest `-m limit`.
+    let mut limit_seen = [false; 2];
     let mut i = 0;
     let value = |i: &mut usize, opt: &str| -> Result<String, CliError> {
         *i += 1;
@@ -439,6 +480,13 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Cmd, CliError> {
                 let v = value(&mut i, opt)?;
                 match v.as_str() {
                     "tcp" | "udp" | "icmp" | "conntrack" | "state" | "comment" | "multiport" => modules.push(v),
+                    "limit" => {
+                        // The match is there from `-m limit` on, with iptables' defaults.
+                        let slot = given.iter().filter(|g| **g).count() as u8;
+                        rule.extras.push((slot, Extra::Limit(Limit::new(LIMIT_SCALE * 3600 / 3, 5))));
+                        modules.push(v);
+                        limit_seen = [false; 2];
+                    }
                     _ => return Err(CliError::usage(format!("not supported yet: -m {v}"), Some(&v))),
                 }
             }
@@ -488,6 +536,31 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Cmd, CliError> {
                 let module = if opt == "--state" { StateModule::State } else { StateModule::Conntrack };
                 rule.state = Some((module, Neg { v: m, neg: n }));
                 given[2] = true;
+            }
+            "--limit" | "--limit-burst" if modules.iter().any(|m| m == "limit") => {
+                let which = usize::from(opt == "--limit-burst");
+                if n {
+                    return Err(limit_error(format!("option \"{opt}\" cannot be inverted."), opt));
+                }
+                if limit_seen[which] {
+                    return Err(limit_error(format!("option \"{opt}\" can only be used once."), opt));
+                }
+                limit_seen[which] = true;
+                let v = value(&mut i, opt)?;
+                let Some((_, Extra::Limit(l))) =
+                    rule.extras.iter_mut().rev().find(|(_, e)| matches!(e, Extra::Limit(_)))
+                else {
+                    return Err(CliError::usage(format!("unknown option \"{opt}\""), Some(opt)));
+                };
+                if which == 0 {
+                    l.avg = limit_rate(&v)?;
+                } else {
+                    let b: u32 = v.parse().ok().filter(|b| *b <= 10_000).ok_or_else(|| {
+                        limit_error("bad value for option \"--limit-burst\", or out of range (0-10000).".into(), &v)
+                    })?;
+                    // The kernel's nft limit takes a burst of 0 as its default, 5.
+                    l.burst = if b == 0 { 5 } else { b };
+                }
             }
             "--comment" if modules.iter().any(|m| m == "comment") => {
                 let mut v = value(&mut i, opt)?;
@@ -656,6 +729,64 @@ mod tests {
     }
 
     #[test]
+    fn limit_parses_and_refuses_as_libxt_limit_does() {
+        // The words are the reference machine's iptables 1.8.9 (nf_tables).
+        let r = p("-A INPUT -m limit").unwrap().op;
+        let Op::Append(_, r) = r else { panic!() };
+        assert!(matches!(&r.extras[0], (0, Extra::Limit(l)) if l.avg == 12_000_000 && l.burst == 5));
+        let Op::Append(_, r) = p("-A INPUT -m limit --limit 90/m --limit-burst 0").unwrap().op else { panic!() };
+        assert!(matches!(&r.extras[0], (0, Extra::Limit(l)) if l.rate() == (90, "min") && l.burst == 5));
+        let msg = |a: &str| p(a).unwrap_err().message;
+        let tail = "\nTry `iptables -h' or 'iptables --help' for more information.";
+        assert_eq!(msg("-A INPUT -m limit --limit 5/week"), format!("{VERSION}: bad rate \"5/week\"'{tail}"));
+        assert_eq!(msg("-A INPUT -m limit --limit 0/sec"), format!("{VERSION}: bad rate \"0/sec\"'{tail}"));
+        assert_eq!(msg("-A INPUT -m limit --limit abc"), format!("{VERSION}: bad rate \"abc\"'{tail}"));
+        assert_eq!(msg("-A INPUT -m limit --limit 10001/sec"), format!("{VERSION}: Rate too fast \"10001/sec\"{tail}"));
+        assert_eq!(
+            msg("-A INPUT -m limit --limit-burst 10001"),
+            format!("{VERSION}: limit: bad value for option \"--limit-burst\", or out of range (0-10000).\n{tail}")
+        );
+        assert_eq!(
+            msg("-A INPUT -m limit ! --limit 5/s"),
+            format!("{VERSION}: limit: option \"--limit\" cannot be inverted.\n{tail}")
+        );
+        assert_eq!(
+            msg("-A INPUT -m limit --limit 5/s --limit 6/s"),
+            format!("{VERSION}: limit: option \"--limit\" can only be used once.\n{tail}")
+        );
+        assert_eq!(msg("-A INPUT --limit 5/s"), format!("{VERSION}: unknown option \"--limit\"{tail}"));
+    }
+
+    #[test]
+    fn a_limit_is_a_token_bucket_in_nanoseconds() {
+        let Op::Append(_, mut r) = p("-A INPUT -p icmp -m limit --limit 4/sec --limit-burst 2 -j ACCEPT").unwrap().op
+        else {
+            panic!()
+        };
+        let at = |ms: u64| super::super::rule::Pkt {
+            in_if: None,
+            out_if: None,
+            src: Ipv4Addr::new(10, 0, 0, 1),
+            dst: Ipv4Addr::new(10, 0, 0, 2),
+            proto: 1,
+            sport: None,
+            dport: None,
+            icmp: Some((8, 0)),
+            state: ct::NEW,
+            len: 84,
+            now: sim_core::Instant::from_nanos(ms * 1_000_000),
+        };
+        // Full (two), then one every 250 ms; the bucket holds no more than two.
+        let hits: Vec<bool> = [0, 1, 2, 200, 251, 260, 2000, 2001, 2002].iter().map(|&t| r.hit(&at(t))).collect();
+        assert_eq!(hits, [true, true, false, false, true, false, true, true, false]);
+        // A packet the rule's other matches refuse takes no token.
+        let mut udp = at(4000);
+        udp.proto = 17;
+        assert!(!r.hit(&udp));
+        assert!(r.hit(&at(4000)) && r.hit(&at(4000)));
+    }
+
+    #[test]
     fn multiport_and_comment_keep_their_place_and_match() {
         use super::super::rule::Pkt;
         let Op::Append(_, r) =
@@ -678,6 +809,7 @@ mod tests {
             icmp: None,
             state: ct::NEW,
             len: 60,
+            now: sim_core::Instant::ZERO,
         };
         assert!(r.matches(&pkt(80)) && !r.matches(&pkt(22)) && !r.matches(&pkt(8080)));
         let e = p("-A INPUT -m multiport --dports 80 -j ACCEPT").unwrap_err();

@@ -1,5 +1,6 @@
 //! One iptables rule: its matches and its target, and what a packet looks like to them.
 
+use sim_core::Instant;
 use std::fmt;
 use std::net::Ipv4Addr;
 
@@ -151,6 +152,8 @@ pub type Ports = (u16, u16);
 /// What a rule does with a packet it matches.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
+    /// No `-j`: the rule only counts what it matches, and the chain goes on.
+    None,
     /// `ACCEPT`.
     Accept,
     /// `DROP`.
@@ -191,6 +194,7 @@ impl Target {
     /// The name `-j` takes.
     pub fn name(&self) -> &str {
         match self {
+            Target::None => "",
             Target::Accept => "ACCEPT",
             Target::Drop => "DROP",
             Target::Reject(_) => "REJECT",
@@ -239,6 +243,87 @@ pub enum Extra {
     Comment(String),
     /// `-m multiport --sports|--dports|--ports P[,P|A:B]…` (at most 15 ports, a range two).
     Multiport(PortsDir, Neg<Vec<Ports>>),
+    /// `-m limit [--limit RATE] [--limit-burst N]`.
+    Limit(Limit),
+}
+
+/// `XT_LIMIT_SCALE`: `--limit`'s period is kept in 1/10000 s.
+pub const LIMIT_SCALE: u32 = 10_000;
+
+/// The units `--limit` is written and shown in, largest first, as multiples of
+/// [`LIMIT_SCALE`] (`rates[]` in libxt_limit.c, `mult[]` in iptables-nft's `add_nft_limit`).
+pub const LIMIT_UNITS: [(&str, u32); 4] =
+    [("day", LIMIT_SCALE * 86_400), ("hour", LIMIT_SCALE * 3600), ("min", LIMIT_SCALE * 60), ("sec", LIMIT_SCALE)];
+
+/// `-m limit`: a token bucket of `burst` packets, one packet's worth of tokens coming back
+/// every `avg` (in 1/[`LIMIT_SCALE`] s). iptables-nft hands it to the kernel as nft's own
+/// `limit` expression (`rate/unit`, `burst`), which `nft_limit_eval` runs in nanoseconds:
+/// the bucket starts full, each packet that finds a packet's cost in it takes it.
+#[derive(Clone, Debug)]
+pub struct Limit {
+    /// The period per packet, in 1/[`LIMIT_SCALE`] s (`xt_rateinfo.avg`).
+    pub avg: u32,
+    /// `--limit-burst` (default 5).
+    pub burst: u32,
+    tokens: u64,
+    last: Option<Instant>,
+}
+
+impl PartialEq for Limit {
+    /// Two rules are the same rule whatever their buckets hold (`iptables -D` by spec).
+    fn eq(&self, o: &Self) -> bool {
+        (self.avg, self.burst) == (o.avg, o.burst)
+    }
+}
+impl Eq for Limit {}
+
+impl Limit {
+    /// A full bucket.
+    pub fn new(avg: u32, burst: u32) -> Self {
+        Limit { avg, burst, tokens: 0, last: None }
+    }
+
+    /// The unit the rate is shown in and the rate in it (`print_rate`): the largest unit
+    /// in which the period divides into a whole rate more exactly than it leaves over.
+    pub fn rate(&self) -> (u32, &'static str) {
+        let avg = self.avg.max(1);
+        let mut i = 1;
+        while i < LIMIT_UNITS.len() {
+            let m = LIMIT_UNITS[i].1;
+            if avg > m || m / avg < m % avg {
+                break;
+            }
+            i += 1;
+        }
+        let (name, m) = LIMIT_UNITS[i - 1];
+        (m / avg, name)
+    }
+
+    /// One packet's cost in nanoseconds (`nsecs / rate` of the nft expression, whose
+    /// `rate/unit` iptables-nft computes as `rate` does).
+    fn cost(&self) -> u64 {
+        let (rate, name) = self.rate();
+        let unit = LIMIT_UNITS.iter().find(|u| u.0 == name).map_or(1, |u| u.1 / LIMIT_SCALE);
+        u64::from(unit) * 1_000_000_000 / u64::from(rate.max(1))
+    }
+
+    /// `nft_limit_eval`: true (and the cost taken) if the bucket holds a packet's worth.
+    pub fn take(&mut self, now: Instant) -> bool {
+        let cost = self.cost();
+        let max = cost.saturating_mul(u64::from(self.burst));
+        let tokens = match self.last {
+            None => max,
+            Some(last) => self.tokens.saturating_add(now.as_nanos().saturating_sub(last.as_nanos())).min(max),
+        };
+        self.last = Some(now);
+        if tokens >= cost {
+            self.tokens = tokens - cost;
+            true
+        } else {
+            self.tokens = tokens;
+            false
+        }
+    }
 }
 
 /// Which port `-m multiport` looks at.
@@ -305,6 +390,8 @@ pub struct Pkt<'a> {
     pub state: u8,
     /// Its length, for the byte counters.
     pub len: usize,
+    /// When it is seen (for `-m limit`).
+    pub now: Instant,
 }
 
 fn if_matches(pattern: &str, name: Option<&str>) -> bool {
@@ -322,6 +409,36 @@ fn in_ports(p: Ports, v: Option<u16>) -> bool {
 impl Rule {
     /// True if every match holds for `p`.
     pub fn matches(&self, p: &Pkt<'_>) -> bool {
+        if !self.header_holds(p) {
+            return false;
+        }
+        if let Some(m) = &self.sport
+            && !m.holds(in_ports(m.v, p.sport))
+        {
+            return false;
+        }
+        if let Some(m) = &self.dport
+            && !m.holds(in_ports(m.v, p.dport))
+        {
+            return false;
+        }
+        if let Some(m) = &self.icmp_type {
+            let hit = p.icmp.is_some_and(|(t, c)| t == m.v.0 && m.v.1.is_none_or(|x| x == c));
+            if !m.holds(hit) {
+                return false;
+            }
+        }
+        if let Some((_, m)) = &self.state
+            && !m.holds(m.v & p.state != 0)
+        {
+            return false;
+        }
+        self.extras.iter().all(|(_, e)| extra_holds(e, p))
+    }
+
+    /// The rule's address, protocol and interface matches (the IP header's part of an
+    /// iptables-nft rule, which comes before every match module).
+    fn header_holds(&self, p: &Pkt<'_>) -> bool {
         if let Some(m) = &self.proto
             && !m.holds(m.v == 0 || m.v == p.proto)
         {
@@ -347,39 +464,59 @@ impl Rule {
         {
             return false;
         }
-        if let Some(m) = &self.sport
-            && !m.holds(in_ports(m.v, p.sport))
-        {
+        true
+    }
+
+    /// Whether the rule matches `p`, its `-m limit` buckets taking their tokens as the
+    /// kernel's would: the matches are tried in the order they were given, and a limit
+    /// takes a token only when every match before it held (and whatever those after it
+    /// say). [`Rule::matches`] is the same without the limits.
+    pub fn hit(&mut self, p: &Pkt<'_>) -> bool {
+        if !self.extras.iter().any(|(_, e)| matches!(e, Extra::Limit(_))) {
+            return self.matches(p);
+        }
+        let fixed = [
+            (self.sport.is_some() || self.dport.is_some()).then(|| {
+                self.sport.as_ref().is_none_or(|m| m.holds(in_ports(m.v, p.sport)))
+                    && self.dport.as_ref().is_none_or(|m| m.holds(in_ports(m.v, p.dport)))
+            }),
+            self.icmp_type
+                .as_ref()
+                .map(|m| m.holds(p.icmp.is_some_and(|(t, c)| t == m.v.0 && m.v.1.is_none_or(|x| x == c)))),
+            self.state.as_ref().map(|(_, m)| m.holds(m.v & p.state != 0)),
+        ];
+        if !self.header_holds(p) {
             return false;
         }
-        if let Some(m) = &self.dport
-            && !m.holds(in_ports(m.v, p.dport))
-        {
-            return false;
-        }
-        if let Some(m) = &self.icmp_type {
-            let hit = p.icmp.is_some_and(|(t, c)| t == m.v.0 && m.v.1.is_none_or(|x| x == c));
-            if !m.holds(hit) {
+        let mut given = fixed.into_iter().flatten();
+        let mut done = 0u8;
+        for (slot, e) in &mut self.extras {
+            while done < *slot {
+                if !given.next().unwrap_or(true) {
+                    return false;
+                }
+                done += 1;
+            }
+            let ok = match e {
+                Extra::Limit(l) => l.take(p.now),
+                e => extra_holds(e, p),
+            };
+            if !ok {
                 return false;
             }
         }
-        if let Some((_, m)) = &self.state
-            && !m.holds(m.v & p.state != 0)
-        {
-            return false;
-        }
-        for (_, e) in &self.extras {
-            if let Extra::Multiport(dir, m) = e {
-                let hit = m.v.iter().any(|&r| match dir {
-                    PortsDir::Src => in_ports(r, p.sport),
-                    PortsDir::Dst => in_ports(r, p.dport),
-                    PortsDir::Any => in_ports(r, p.sport) || in_ports(r, p.dport),
-                });
-                if !m.holds(hit) {
-                    return false;
-                }
-            }
-        }
-        true
+        given.all(|g| g)
+    }
+}
+
+/// Whether a comment or multiport match holds (a limit is taken by [`Rule::hit`]).
+fn extra_holds(e: &Extra, p: &Pkt<'_>) -> bool {
+    match e {
+        Extra::Comment(_) | Extra::Limit(_) => true,
+        Extra::Multiport(dir, m) => m.holds(m.v.iter().any(|&r| match dir {
+            PortsDir::Src => in_ports(r, p.sport),
+            PortsDir::Dst => in_ports(r, p.dport),
+            PortsDir::Any => in_ports(r, p.sport) || in_ports(r, p.dport),
+        })),
     }
 }

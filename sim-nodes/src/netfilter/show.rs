@@ -87,6 +87,10 @@ fn extra_l(e: &Extra, numeric: bool) -> String {
             let bang = if m.neg { " !" } else { "" };
             format!(" multiport {} {bang}{}", dir.word(), list.join(","))
         }
+        Extra::Limit(l) => {
+            let (rate, unit) = l.rate();
+            format!(" limit: avg {rate}/{unit} burst {}", l.burst)
+        }
     }
 }
 
@@ -100,6 +104,11 @@ fn extra_s(e: &Extra) -> String {
             let mut s = " -m multiport".to_string();
             neg_opt(&mut s, m.neg, &format!("--{}", dir.word()), &list.join(","));
             s
+        }
+        Extra::Limit(l) => {
+            let (rate, unit) = l.rate();
+            let burst = if l.burst != 5 { format!(" --limit-burst {}", l.burst) } else { String::new() };
+            format!(" -m limit --limit {rate}/{unit}{burst}")
         }
     }
 }
@@ -315,7 +324,9 @@ pub fn rule_spec(r: &Rule) -> String {
         g
     });
     s.push_str(&in_order(r, [ports, icmp, state], extra_s));
-    let _ = write!(s, " -j {}", r.target.name());
+    if r.target != Target::None {
+        let _ = write!(s, " -j {}", r.target.name());
+    }
     match &r.target {
         Target::Reject(w) => {
             let _ = write!(s, " --reject-with {}", w.name());

@@ -347,7 +347,7 @@ impl Table {
             }
             let (rule, counters) = &mut self.chains[ci].rules[ri];
             ri += 1;
-            if !rule.matches(p) {
+            if !rule.hit(p) {
                 continue;
             }
             counters.pkts += 1;
@@ -358,6 +358,7 @@ impl Table {
                 Target::Drop => return (Verdict::Drop, here),
                 Target::Reject(w) => return (Verdict::Reject(*w), here),
                 Target::Log { prefix } => log(prefix.as_deref().unwrap_or("")),
+                Target::None => {}
                 Target::Return => match depth.checked_sub(1) {
                     Some(d) => {
                         depth = d;

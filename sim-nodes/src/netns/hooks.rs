@@ -46,7 +46,7 @@ fn if_name(ifaces: &std::collections::BTreeMap<u32, Box<super::iface::Iface>>, i
     ix.and_then(|i| ifaces.get(&i)).map(|i| i.name.as_str())
 }
 
-fn pkt_view<'a>(p: &[u8], in_if: Option<&'a str>, out_if: Option<&'a str>, state: u8) -> Pkt<'a> {
+fn pkt_view<'a>(p: &[u8], in_if: Option<&'a str>, out_if: Option<&'a str>, state: u8, now: Instant) -> Pkt<'a> {
     let ihl = usize::from(p[0] & 0x0f) * 4;
     let proto = p[9];
     let l4 = p.get(ihl..).unwrap_or_default();
@@ -63,6 +63,7 @@ fn pkt_view<'a>(p: &[u8], in_if: Option<&'a str>, out_if: Option<&'a str>, state
         icmp: (proto == 1 && l4.len() >= 2).then(|| (l4[0], l4[1])),
         state,
         len: p.len(),
+        now,
     }
 }
 
@@ -129,7 +130,7 @@ impl Netns {
             if c.new && self.nf.ct.get(c.id).is_some_and(|e| !e.dnat_done) {
                 let chain = if in_if.is_some() { "PREROUTING" } else { "OUTPUT" };
                 let (i, o) = (if_name(&self.ifaces, in_if), if_name(&self.ifaces, out_if));
-                let view = pkt_view(pkt, i, o, state);
+                let view = pkt_view(pkt, i, o, state, cx.now());
                 let (v, at) = self.nf.tables.nat.eval(chain, &view, &mut |_| {});
                 match v {
                     Verdict::Nat(Target::Dnat { to, ports }) => {
@@ -233,7 +234,7 @@ impl Netns {
             return Ok(());
         }
         let (i, o) = (if_name(&self.ifaces, in_if), if_name(&self.ifaces, out_if));
-        let view = pkt_view(pkt, i, o, t.state);
+        let view = pkt_view(pkt, i, o, t.state, cx.now());
         let mut logs = Vec::new();
         let (v, at) = self.nf.tables.filter.eval(chain, &view, &mut |p| logs.push(p.to_string()));
         for prefix in logs {
@@ -330,7 +331,7 @@ impl Netns {
         if c.new && self.nf.ct.get(c.id).is_some_and(|e| !e.snat_done) {
             let chain = if out_if.is_some() { "POSTROUTING" } else { "INPUT" };
             let (i, o) = (if_name(&self.ifaces, in_if), if_name(&self.ifaces, out_if));
-            let view = pkt_view(pkt, i, o, t.state);
+            let view = pkt_view(pkt, i, o, t.state, cx.now());
             let (v, at) = self.nf.tables.nat.eval(chain, &view, &mut |_| {});
             let to = match v {
                 Verdict::Nat(Target::Masquerade { ports }) => {
