@@ -29,15 +29,41 @@ pub const RECORD_DIR: &str = "/run/nslab";
 pub const MARKER: &str = ".nslab-run";
 
 /// The guard's script: `$1` the run prefix, `$2` its scratch directory, `$3` its record.
+///
+/// It kills what runs in the run's namespaces round after round until nothing does (a
+/// process that was forking, or entering a namespace, when one list was taken is in the
+/// next), removes them, and then for a moment more kills anything still in one of them by
+/// its inode: an `ip netns exec` that had opened a namespace before it was removed enters
+/// it after (seen once under load: a process left behind after SIGKILL).
 const GUARD: &str = r#"trap '' INT HUP TERM QUIT
 while read -r _; do :; done
+ours=""
+inos=""
 for n in $(ip netns list 2>/dev/null | cut -d' ' -f1); do
   case "$n" in "$1"|"$1"-*) ;; *) continue ;; esac
-  pids=$(ip netns pids "$n" 2>/dev/null)
-  [ -n "$pids" ] && kill -9 $pids 2>/dev/null
+  ours="$ours $n"
+  inos="$inos net:[$(stat -L -c %i "/run/netns/$n" 2>/dev/null)]"
+done
+for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+  pids=""
+  for n in $ours; do pids="$pids $(ip netns pids "$n" 2>/dev/null)"; done
+  [ -z "$(echo $pids)" ] && break
+  kill -9 $pids 2>/dev/null
+  sleep 0.05
+done
+for n in $ours; do
   ip netns delete "$n" 2>/dev/null
   rm -rf "/etc/netns/$n"
 done
+if [ -n "$ours" ]; then
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    for d in /proc/[0-9]*; do
+      l=$(readlink "$d/ns/net" 2>/dev/null) || continue
+      case " $inos " in *" $l "*) kill -9 "${d#/proc/}" 2>/dev/null ;; esac
+    done
+    sleep 0.05
+  done
+fi
 [ -f "$2/.nslab-run" ] && rm -rf "$2"
 rm -f "$3"
 "#;
