@@ -180,6 +180,42 @@ pub fn link(v: &LinkView<'_>, out: &mut Vec<String>) {
     out.push(link_line(v));
 }
 
+/// `ip -s link|addr`'s four counter lines (iproute2 6.1's `print_stats64` without
+/// `-s -s`): each column as wide as its header word or its widest number, numbers right
+/// aligned with a space after each, headers padded for a `compressed` column nobody fills.
+pub fn stats(s: &crate::netns::iface::IfStats, out: &mut Vec<String>) {
+    let rx = [s.rx_bytes, s.rx_packets, 0, 0, 0, 0];
+    let tx = [s.tx_bytes, s.tx_packets, 0, s.tx_dropped, 0, 0];
+    let mut cols =
+        ["*X errors:".len(), "packets".len(), "errors".len(), "dropped".len(), "heartbt".len(), "overrun".len()];
+    for v in rx.iter().chain(&tx).enumerate() {
+        let (i, n) = (v.0 % 6, v.1);
+        cols[i] = cols[i].max(n.to_string().len());
+    }
+    let head = |dir: &str, [d, e, f]: [&str; 3]| {
+        let [a, b, c, dw, ew, fw] = cols;
+        format!(
+            "    {dir}: {:>w0$} {:>b$} {:>c$} {d:>dw$} {e:>ew$} {f:>fw$} {:>10}",
+            "bytes",
+            "packets",
+            "errors",
+            "",
+            w0 = a - 4
+        )
+    };
+    let nums = |v: [u64; 6]| {
+        let mut l = String::from("    ");
+        for (n, w) in v.iter().zip(cols) {
+            let _ = write!(l, "{n:>w$} ");
+        }
+        l
+    };
+    out.push(head("RX", ["dropped", "missed", "mcast"]));
+    out.push(nums(rx));
+    out.push(head("TX", ["dropped", "carrier", "collsns"]));
+    out.push(nums(tx));
+}
+
 /// `ip addr show` lines for one interface; with `inet` (`ip -4`), as iproute2's family
 /// filter prints them: no `link/` line, the peer's namespace at the end of the first.
 pub fn addr(v: &LinkView<'_>, now: Instant, inet: bool, out: &mut Vec<String>) {

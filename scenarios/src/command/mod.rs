@@ -65,11 +65,14 @@ pub enum Command {
     },
     /// `ip link set DEV …`.
     LinkSet(LinkSet),
-    /// `ip link show [DEV]`.
+    /// `ip [-s] link show [DEV]`.
     LinkShow {
         /// Device.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         dev: Option<String>,
+        /// `-s`: the counters too.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        stats: bool,
     },
     /// `ip -br link show [DEV]` and `ip -br addr show [DEV]`: one line per interface.
     Brief {
@@ -104,7 +107,7 @@ pub enum Command {
         /// Device.
         dev: String,
     },
-    /// `ip addr show [DEV]`.
+    /// `ip [-s] [-4] addr show [DEV]`.
     AddrShow {
         /// Device.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -112,6 +115,9 @@ pub enum Command {
         /// `-4`: only interfaces with an IPv4 address, only their `inet` lines.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         inet: bool,
+        /// `-s`: the counters too.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        stats: bool,
     },
     /// `ip route add …`.
     RouteAdd(RouteArgs),
@@ -374,8 +380,8 @@ impl fmt::Display for Command {
                     None => Ok(()),
                 }
             }
-            Command::LinkShow { dev } => {
-                write!(f, "ip link show")?;
+            Command::LinkShow { dev, stats } => {
+                write!(f, "ip {}link show", if *stats { "-s " } else { "" })?;
                 opt(f, "dev", dev)
             }
             Command::Brief { addr, inet, dev } => {
@@ -389,8 +395,8 @@ impl fmt::Display for Command {
             }
             Command::AddrDel { addr, dev } => write!(f, "ip addr del {addr} dev {}", q(dev)),
             Command::AddrFlush { dev } => write!(f, "ip addr flush dev {}", q(dev)),
-            Command::AddrShow { dev, inet } => {
-                write!(f, "ip {}addr show", if *inet { "-4 " } else { "" })?;
+            Command::AddrShow { dev, inet, stats } => {
+                write!(f, "ip {}{}addr show", if *stats { "-s " } else { "" }, if *inet { "-4 " } else { "" })?;
                 opt(f, "dev", dev)
             }
             Command::RouteAdd(r) | Command::RouteDel(r) => {
@@ -848,7 +854,7 @@ mod tests {
         assert_eq!(sysctl.argv(), ["sysctl", "-w", &format!("{hostile}=1 2")]);
         let read = Command::Sysctl { key: hostile.into(), value: None, out: SysctlOut::Values };
         assert_eq!(read.argv(), ["sysctl", "-n", hostile]);
-        let show = Command::AddrShow { dev: Some(hostile.into()), inet: false };
+        let show = Command::AddrShow { dev: Some(hostile.into()), inet: false, stats: false };
         assert_eq!(show.argv(), ["ip", "addr", "show", "dev", hostile]);
         let br = Command::Brctl(Brctl::Addif(hostile.into(), "x y".into()));
         assert_eq!(br.argv(), ["brctl", "addif", hostile, "x y"]);

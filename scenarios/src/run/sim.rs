@@ -298,14 +298,14 @@ impl Sim<'_> {
                 }
                 Ok(vec![])
             }
-            Command::LinkShow { dev } => lab.link_show(node, dev.as_deref()),
+            Command::LinkShow { dev, stats } => lab.link_show_with(node, dev.as_deref(), *stats),
             Command::Brief { addr, inet, dev } => lab.brief_show(node, *addr, *inet, dev.as_deref()),
             Command::AddrAdd { addr, dev, brd } => {
                 lab.addr_add(node, dev, addr.addr, addr.prefix, *brd).map(|_| vec![])
             }
             Command::AddrDel { addr, dev } => lab.addr_del(node, dev, addr.addr, Some(addr.prefix)).map(|_| vec![]),
             Command::AddrFlush { dev } => lab.addr_flush(node, dev).map(|_| vec![]),
-            Command::AddrShow { dev, inet } => lab.addr_show_family(node, dev.as_deref(), *inet),
+            Command::AddrShow { dev, inet, stats } => lab.addr_show_family(node, dev.as_deref(), *inet, *stats),
             Command::RouteAdd(r) | Command::RouteDel(r) => {
                 let proto = match r.proto.as_deref() {
                     None | Some("boot") => Proto::Boot,

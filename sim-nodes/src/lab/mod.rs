@@ -758,17 +758,18 @@ impl Lab {
 
     /// `ip link show [DEV]`.
     pub fn link_show(&self, node: NodeId, dev: Option<&str>) -> Result<Vec<String>, LabError> {
+        self.link_show_with(node, dev, false)
+    }
+
+    /// `ip [-s] link show [DEV]`: with `stats`, each interface's counters after it.
+    pub fn link_show_with(&self, node: NodeId, dev: Option<&str>, stats: bool) -> Result<Vec<String>, LabError> {
         let mut out = Vec::new();
         let ns = self.netns(node);
-        match dev {
-            Some(d) => {
-                let ix = self.ifindex(node, d)?;
-                show::link(&self.view(node, ns.iface(ix).expect("exists")), &mut out);
-            }
-            None => {
-                for i in ns.ifaces() {
-                    show::link(&self.view(node, i), &mut out);
-                }
+        let only = dev.map(|d| self.ifindex(node, d)).transpose()?;
+        for i in ns.ifaces().filter(|i| only.is_none_or(|o| o == i.ifindex)) {
+            show::link(&self.view(node, i), &mut out);
+            if stats {
+                show::stats(&i.stats, &mut out);
             }
         }
         Ok(out)
@@ -788,13 +789,20 @@ impl Lab {
 
     /// `ip addr show [DEV]`.
     pub fn addr_show(&self, node: NodeId, dev: Option<&str>) -> Result<Vec<String>, LabError> {
-        self.addr_show_family(node, dev, false)
+        self.addr_show_family(node, dev, false, false)
     }
 
     /// `ip [-4] addr show [DEV]`: with `inet`, only interfaces with an IPv4 address and
     /// only their `inet` lines (iproute2's family filter drops the `link/` line too, and
     /// shows a veth peer's namespace at the end of the first line).
-    pub fn addr_show_family(&self, node: NodeId, dev: Option<&str>, inet: bool) -> Result<Vec<String>, LabError> {
+    /// With `stats` (`ip -s`), each interface's counters after its addresses.
+    pub fn addr_show_family(
+        &self,
+        node: NodeId,
+        dev: Option<&str>,
+        inet: bool,
+        stats: bool,
+    ) -> Result<Vec<String>, LabError> {
         let mut out = Vec::new();
         let ns = self.netns(node);
         let now = self.world.now();
@@ -804,6 +812,9 @@ impl Lab {
                 continue;
             }
             show::addr(&self.view(node, i), now, inet, &mut out);
+            if stats {
+                show::stats(&i.stats, &mut out);
+            }
         }
         Ok(out)
     }

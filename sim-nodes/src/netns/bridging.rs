@@ -161,7 +161,7 @@ impl Netns {
 
     fn port_send(&mut self, cx: &mut Context<'_>, port: u32, frame: &[u8]) {
         if self.ifaces.get(&port).is_some_and(|i| i.is_running()) {
-            super::tx::dev_queue_xmit(&mut self.tc, &mut self.timers, cx, port, frame);
+            super::tx::dev_queue_xmit(&mut self.tc, &mut self.timers, &mut self.ifaces, cx, port, frame);
         }
     }
 
@@ -169,7 +169,7 @@ impl Netns {
         let Some(b) = self.bridges.get(&br) else { return };
         for &(p, _) in b.ports() {
             if Some(p) != except && self.ifaces.get(&p).is_some_and(|i| i.is_running()) {
-                super::tx::dev_queue_xmit(&mut self.tc, &mut self.timers, cx, p, frame);
+                super::tx::dev_queue_xmit(&mut self.tc, &mut self.timers, &mut self.ifaces, cx, p, frame);
             }
         }
     }
@@ -243,12 +243,18 @@ impl Netns {
     /// Passes a frame up to the bridge device's own stack.
     fn bridge_up(&mut self, cx: &mut Context<'_>, br: u32, frame: &[u8]) {
         cx.capture(PortId(br), Direction::In, frame);
+        if let Some(b) = self.ifaces.get_mut(&br) {
+            b.stats.rx(frame.len());
+        }
         self.rx_l2(cx, br, frame, true);
     }
 
     /// The bridge device sends a frame (`br_dev_xmit`).
     pub(crate) fn bridge_tx(&mut self, cx: &mut Context<'_>, br: u32, frame: &[u8]) {
         cx.capture(PortId(br), Direction::Out, frame);
+        if let Some(b) = self.ifaces.get_mut(&br) {
+            b.stats.tx(frame.len());
+        }
         let dst = MacAddr::from_slice(frame).unwrap_or_default();
         let Some(b) = self.bridges.get(&br) else { return };
         match b.decide(dst, None) {

@@ -156,6 +156,37 @@ pub struct Iface {
     pub master: Option<u32>,
     /// Neighbour parameters.
     pub neigh: NeighParms,
+    /// What the device received and sent (`ip -s link`).
+    pub stats: IfStats,
+}
+
+/// A device's counters, as `rtnl_link_stats64` has them (the ones a veth, a bridge or
+/// `lo` moves; errors, missed, multicast, carrier and collisions stay 0 here as on them).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct IfStats {
+    /// Frames received.
+    pub rx_packets: u64,
+    /// Their bytes, Ethernet header included (`lo`: without it).
+    pub rx_bytes: u64,
+    /// Frames sent.
+    pub tx_packets: u64,
+    /// Their bytes.
+    pub tx_bytes: u64,
+    /// Frames the device could not send (a veth whose peer is down).
+    pub tx_dropped: u64,
+}
+
+impl IfStats {
+    /// One frame of `len` bytes received.
+    pub fn rx(&mut self, len: usize) {
+        self.rx_packets += 1;
+        self.rx_bytes += len as u64;
+    }
+    /// One frame of `len` bytes sent.
+    pub fn tx(&mut self, len: usize) {
+        self.tx_packets += 1;
+        self.tx_bytes += len as u64;
+    }
 }
 
 impl Iface {
@@ -181,6 +212,7 @@ impl Iface {
             forwarding: false,
             master: None,
             neigh: NeighParms::default(),
+            stats: IfStats::default(),
         }
     }
     /// Up and with carrier: frames can flow.

@@ -23,13 +23,14 @@ pub(crate) enum PktType {
 
 impl Netns {
     pub(crate) fn rx_frame(&mut self, cx: &mut Context<'_>, ifindex: u32, frame: &[u8]) {
-        let Some(i) = self.ifaces.get(&ifindex) else {
+        let Some(i) = self.ifaces.get_mut(&ifindex) else {
             cx.drop_frame(Some(sim_core::PortId(ifindex)), "no such interface");
             return;
         };
         if !i.admin_up {
             return;
         }
+        i.stats.rx(frame.len());
         self.counters.rx_frames += 1;
         if frame.len() < 14 {
             self.counters.rx_malformed += 1;

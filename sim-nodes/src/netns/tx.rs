@@ -317,12 +317,15 @@ impl Netns {
             let refused = match self.tc.dev_mut(LO).filter(|d| d.shaped()) {
                 Some(d) => {
                     let q = &mut self.lo_queue;
-                    let refused = d.xmit(now, &f, &mut |f| loopback_push(cx, q, now, f.to_vec()));
+                    let mut st = self.ifaces.get_mut(&LO).map(|i| &mut i.stats);
+                    let refused =
+                        d.xmit(now, &f, &mut |f| loopback_push(cx, (&mut *q, st.as_deref_mut()), now, f.to_vec()));
                     self.timers.set(TimerKey::Qdisc(LO), d.wakeup());
                     refused
                 }
                 None => {
-                    loopback_push(cx, &mut self.lo_queue, now, f);
+                    let st = self.ifaces.get_mut(&LO).map(|i| &mut i.stats);
+                    loopback_push(cx, (&mut self.lo_queue, st), now, f);
                     false
                 }
             };
@@ -335,6 +338,13 @@ impl Netns {
         }
         if !i.is_running() {
             let why = if i.admin_up { "no carrier" } else { "interface down" };
+            // veth_xmit: a peer that is down drops the frame, counted as the device's.
+            if i.admin_up
+                && matches!(i.kind, super::iface::IfKind::Veth { .. })
+                && let Some(i) = self.ifaces.get_mut(&ifindex)
+            {
+                i.stats.tx_dropped += 1;
+            }
             match et {
                 ethertype::IPV4 => self.drop_ip(cx, Some(ifindex), why, payload, |_, _| {}),
                 _ => self.drop_l2(cx, ifindex, why),
@@ -350,7 +360,7 @@ impl Netns {
             self.bridge_tx(cx, ifindex, &f);
             false
         } else {
-            dev_queue_xmit(&mut self.tc, &mut self.timers, cx, ifindex, &f)
+            dev_queue_xmit(&mut self.tc, &mut self.timers, &mut self.ifaces, cx, ifindex, &f)
         };
         self.counters.tx_frames += 1;
         self.frame = f;
@@ -363,14 +373,16 @@ impl Netns {
         let now = cx.now();
         if ifindex == LO {
             let q = &mut self.lo_queue;
-            d.run(now, &mut |f| loopback_push(cx, q, now, f.to_vec()));
+            let mut st = self.ifaces.get_mut(&LO).map(|i| &mut i.stats);
+            d.run(now, &mut |f| loopback_push(cx, (&mut *q, st.as_deref_mut()), now, f.to_vec()));
             if self.timers.get(TimerKey::Loopback).is_none()
                 && let Some((t, _)) = self.lo_queue.front()
             {
                 self.timers.set(TimerKey::Loopback, Some(*t));
             }
         } else {
-            d.run(now, &mut |f| cx.send(PortId(ifindex), f));
+            let ifaces = &mut self.ifaces;
+            d.run(now, &mut |f| wire_out(cx, ifaces, ifindex, f));
         }
         self.timers.set(TimerKey::Qdisc(ifindex), d.wakeup());
     }
@@ -498,35 +510,52 @@ impl Netns {
 pub(crate) fn dev_queue_xmit(
     tc: &mut crate::tc::Tc,
     timers: &mut super::timers::Timers<TimerKey>,
+    ifaces: &mut Ifaces,
     cx: &mut Context<'_>,
     ifindex: u32,
     frame: &[u8],
 ) -> bool {
     if !tc.any_shaped() {
-        cx.send(PortId(ifindex), frame);
+        wire_out(cx, ifaces, ifindex, frame);
         return false;
     }
     match tc.dev_mut(ifindex) {
         Some(d) if d.shaped() => {
             let now = cx.now();
-            let refused = d.xmit(now, frame, &mut |f| cx.send(PortId(ifindex), f));
+            let refused = d.xmit(now, frame, &mut |f| wire_out(cx, ifaces, ifindex, f));
             if timers.get(TimerKey::Qdisc(ifindex)) != d.wakeup() {
                 timers.set(TimerKey::Qdisc(ifindex), d.wakeup());
             }
             refused
         }
         _ => {
-            cx.send(PortId(ifindex), frame);
+            wire_out(cx, ifaces, ifindex, frame);
             false
         }
     }
+}
+
+/// A namespace's interfaces by ifindex.
+pub(crate) type Ifaces = std::collections::BTreeMap<u32, Box<super::iface::Iface>>;
+
+/// The device hands a frame to its link (`ndo_start_xmit`): counted as sent, or — a veth
+/// whose peer went down while the frame waited in a qdisc — as dropped.
+fn wire_out(cx: &mut Context<'_>, ifaces: &mut Ifaces, ifindex: u32, frame: &[u8]) {
+    if let Some(i) = ifaces.get_mut(&ifindex) {
+        if i.carrier {
+            i.stats.tx(frame.len());
+        } else {
+            i.stats.tx_dropped += 1;
+        }
+    }
+    cx.send(PortId(ifindex), frame);
 }
 
 /// What `lo` transmits: captured, then looped back after [`LOOPBACK_DELAY`] unless the
 /// backlog is full.
 fn loopback_push(
     cx: &mut Context<'_>,
-    q: &mut std::collections::VecDeque<(Instant, Vec<u8>)>,
+    (q, stats): (&mut std::collections::VecDeque<(Instant, Vec<u8>)>, Option<&mut super::iface::IfStats>),
     now: Instant,
     f: Vec<u8>,
 ) {
@@ -534,6 +563,12 @@ fn loopback_push(
     if q.len() > NETDEV_MAX_BACKLOG {
         cx.drop_frame(Some(PortId(LO)), "backlog full");
         return;
+    }
+    // loopback_xmit: what the backlog took, once, in counters `lo` shows as both received
+    // and sent; the length after `eth_type_trans` (no Ethernet header).
+    if let Some(s) = stats {
+        s.rx(f.len().saturating_sub(14));
+        s.tx(f.len().saturating_sub(14));
     }
     q.push_back((now + LOOPBACK_DELAY, f));
 }

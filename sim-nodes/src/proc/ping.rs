@@ -574,9 +574,12 @@ impl Program for Ping {
             },
             None => {}
         }
-        if sys.is_broadcast(dest) && !self.args.broadcast {
-            sys.stderr("ping: Do you want to ping broadcast? Then -b. If not, check your local firewall rules");
-            return sys.exit(2);
+        if sys.is_broadcast(dest) {
+            if !self.args.broadcast {
+                sys.stderr("ping: Do you want to ping broadcast? Then -b. If not, check your local firewall rules");
+                return sys.exit(2);
+            }
+            sys.stderr("WARNING: pinging broadcast address");
         }
         if self.src.is_none() {
             match sys.route(dest, None, self.oif) {

@@ -12,13 +12,18 @@ pub fn parse(w: &mut Words<'_>, mut ns: Option<String>, background: bool) -> Res
     let first = w.pos() - 1;
     let mut brief = false;
     let mut inet = false;
+    let mut stats = false;
     while let Some(opt) = w.peek().filter(|o| o.starts_with('-')) {
         w.take();
         match opt {
             "-n" | "-netns" | "--netns" => ns = Some(w.value(opt, "a namespace name")?.to_string()),
             "-4" => inet = true,
             "-br" | "-brief" => brief = true,
-            "-s" | "-stats" | "-d" | "-details" | "-j" | "-json" | "-c" | "-color" | "-6" | "-o" | "-oneline" => {
+            "-s" | "-stats" | "-statistics" if stats => {
+                return Err(w.err_prev("not supported yet: ip -s -s (the error counters)"));
+            }
+            "-s" | "-stats" | "-statistics" => stats = true,
+            "-d" | "-details" | "-j" | "-json" | "-c" | "-color" | "-6" | "-o" | "-oneline" => {
                 return Err(w.err_prev(format!("not supported yet: ip {opt}")));
             }
             _ => return Err(w.err_prev(format!("Option \"{opt}\" is unknown, try \"ip -help\"."))),
@@ -29,6 +34,11 @@ pub fn parse(w: &mut Words<'_>, mut ns: Option<String>, background: bool) -> Res
             .err("ip needs an object")
             .hint("nslab knows `ip netns`, `ip link`, `ip addr`, `ip route`, `ip neigh`"));
     };
+    if stats && (brief || !(matches(obj, "link") || matches(obj, "address"))) {
+        return Err(w
+            .err_prev(format!("not supported yet: ip -s {}{obj}", if brief { "-br " } else { "" }))
+            .hint("nslab shows counters with `ip -s link` and `ip -s addr`"));
+    }
     let cmd = if brief {
         let addr = matches(obj, "address");
         if !addr && !matches(obj, "link") {
@@ -44,7 +54,7 @@ pub fn parse(w: &mut Words<'_>, mut ns: Option<String>, background: bool) -> Res
         Command::Brief { addr, inet: inet && addr, dev }
     } else if matches(obj, "address") {
         match addr(w)? {
-            Command::AddrShow { dev, .. } => Command::AddrShow { dev, inet },
+            Command::AddrShow { dev, .. } => Command::AddrShow { dev, inet, stats },
             c => c,
         }
     } else if matches(obj, "route") {
@@ -52,7 +62,10 @@ pub fn parse(w: &mut Words<'_>, mut ns: Option<String>, background: bool) -> Res
     } else if matches(obj, "neighbor") || matches(obj, "neighbour") {
         neigh(w)?
     } else if matches(obj, "link") {
-        link(w)?
+        match link(w)? {
+            Command::LinkShow { dev, .. } => Command::LinkShow { dev, stats },
+            c => c,
+        }
     } else if matches(obj, "netns") {
         return netns(w, ns, background, first);
     } else if [
@@ -244,7 +257,7 @@ fn link(w: &mut Words<'_>) -> Result<Command, PErr> {
         }
         Ok(Command::LinkSet(s))
     } else if matches(sub, "show") || matches(sub, "list") || sub == "lst" {
-        Ok(Command::LinkShow { dev: dev_arg(w)? })
+        Ok(Command::LinkShow { dev: dev_arg(w)?, stats: false })
     } else {
         Err(unknown_sub(w, "link", sub))
     }
@@ -324,7 +337,7 @@ fn addr(w: &mut Words<'_>) -> Result<Command, PErr> {
             None => Err(w.err("Flush requires arguments.").hint("ip addr flush dev DEV")),
         }
     } else if matches(sub, "show") || matches(sub, "list") || sub == "lst" {
-        Ok(Command::AddrShow { dev: dev_arg(w)?, inet: false })
+        Ok(Command::AddrShow { dev: dev_arg(w)?, inet: false, stats: false })
     } else {
         Err(unknown_sub(w, "address", sub))
     }
