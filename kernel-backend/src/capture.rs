@@ -9,7 +9,7 @@
 use crate::exec::Recorder;
 use crate::{KernelError, netns};
 use sim_core::capture::Direction;
-use sim_core::{CaptureId, Filter, Record};
+use sim_core::{CaptureId, Filter, NsName, Record, Stream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
@@ -22,7 +22,21 @@ pub struct Capture {
     /// after flush `n` was asked for completes it.
     asked: Arc<AtomicU64>,
     done: Arc<AtomicU64>,
+    /// It kept its count (`-c N`) and ended by itself.
+    finished: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// `tcpdump -c N`: after N frames the capture ends by itself, recording tcpdump's
+/// counters and its exit as the process `pid` of namespace `ns`.
+#[derive(Clone, Debug)]
+pub struct Ending {
+    /// N.
+    pub count: u64,
+    /// The namespace the lines belong to.
+    pub ns: NsName,
+    /// The capture's process id in the records.
+    pub pid: u32,
 }
 
 impl Capture {
@@ -33,6 +47,7 @@ impl Capture {
         filter: Filter,
         id: CaptureId,
         rec: &Arc<Recorder>,
+        ending: Option<Ending>,
     ) -> Result<Result<Capture, String>, KernelError> {
         let file = std::fs::File::open(netns::path(kernel)).map_err(|e| KernelError::Io(format!("{kernel}: {e}")))?;
         let stop = Arc::new(AtomicBool::new(false));
@@ -41,6 +56,8 @@ impl Capture {
         let (asked, done) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
         let (stop2, count2, rec, iface) = (stop.clone(), count.clone(), rec.clone(), iface.to_string());
         let (asked2, done2) = (asked.clone(), done.clone());
+        let finished = Arc::new(AtomicBool::new(false));
+        let finished2 = finished.clone();
         let thread = std::thread::spawn(move || {
             if let Err(e) = nix::sched::setns(&file, nix::sched::CloneFlags::CLONE_NEWNET) {
                 let _ = ready_tx.send(Err(format!("setns: {e}")));
@@ -96,19 +113,38 @@ impl Capture {
                 }
                 let dir =
                     if own.is_some_and(|m| frame.get(6..12) == Some(&m[..])) { Direction::Out } else { Direction::In };
-                count2.fetch_add(1, Ordering::Relaxed);
+                let n = count2.fetch_add(1, Ordering::Relaxed) + 1;
                 let bytes = frame.to_vec();
                 rec.push(|at| Record::Frame { at, capture: id, dir, bytes });
+                if let Some(e) = ending.as_ref().filter(|e| n >= e.count) {
+                    for line in sim_core::tcpdump::end_lines(n) {
+                        rec.push(|at| Record::Output {
+                            at,
+                            ns: e.ns.clone(),
+                            pid: e.pid,
+                            stream: Stream::Stderr,
+                            line,
+                        });
+                    }
+                    rec.push(|at| Record::Exit { at, ns: e.ns.clone(), pid: e.pid, status: 0 });
+                    finished2.store(true, Ordering::Release);
+                    break;
+                }
             }
         });
         match ready_rx.recv() {
-            Ok(Ok(())) => Ok(Ok(Capture { stop, count, asked, done, thread: Some(thread) })),
+            Ok(Ok(())) => Ok(Ok(Capture { stop, count, asked, done, finished, thread: Some(thread) })),
             Ok(Err(e)) => {
                 let _ = thread.join();
                 Ok(Err(e))
             }
             Err(_) => Err(KernelError::Io("capture thread ended before it started".into())),
         }
+    }
+
+    /// True once it kept its count and ended by itself (its lines and exit recorded).
+    pub fn finished(&self) -> bool {
+        self.finished.load(Ordering::Acquire)
     }
 
     /// Frames captured so far.

@@ -34,7 +34,10 @@ pub const MARKER: &str = ".nslab-run";
 /// process that was forking, or entering a namespace, when one list was taken is in the
 /// next), removes them, and then for a moment more kills anything still in one of them by
 /// its inode: an `ip netns exec` that had opened a namespace before it was removed enters
-/// it after (seen once under load: a process left behind after SIGKILL).
+/// it after (seen once under load: a process left behind after SIGKILL). Meanwhile a
+/// `sleep` of its own holds each namespace open, so its inode number cannot go to another
+/// run's new namespace (the kernel hands out the lowest free one) while the sweep goes by
+/// it.
 const GUARD: &str = r#"trap '' INT HUP TERM QUIT
 while read -r _; do :; done
 ours=""
@@ -51,6 +54,11 @@ for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
   kill -9 $pids 2>/dev/null
   sleep 0.05
 done
+holders=""
+for n in $ours; do
+  sleep 5 <"/run/netns/$n" 2>/dev/null &
+  holders="$holders $!"
+done
 for n in $ours; do
   ip netns delete "$n" 2>/dev/null
   rm -rf "/etc/netns/$n"
@@ -64,6 +72,7 @@ if [ -n "$ours" ]; then
     sleep 0.05
   done
 fi
+[ -n "$holders" ] && kill $holders 2>/dev/null
 [ -f "$2/.nslab-run" ] && rm -rf "$2"
 rm -f "$3"
 "#;

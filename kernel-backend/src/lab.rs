@@ -96,7 +96,7 @@ impl KernelLab {
             Err(r) => return Ok(Err(r.message)),
         };
         let all = Filter::parse("").expect("the empty filter parses");
-        Ok(self.k.open_capture(&kernel, name, ns, dev, all, None)?.map(|(id, _)| id))
+        Ok(self.k.open_capture(&kernel, name, ns, dev, (all, None), None)?.map(|(id, _)| id))
     }
 
     /// Everything recorded so far: commands, their output, and the frames of every capture

@@ -111,6 +111,8 @@ pub(crate) struct Cap {
     pub(crate) ns: NsName,
     pub(crate) pid: u32,
     pub(crate) ended: bool,
+    /// `tcpdump -c N`: it ends by itself, and `wait` waits for it.
+    pub(crate) counted: bool,
 }
 
 /// Removes the run's namespaces and files however the run ends (return, error, panic).
@@ -471,10 +473,11 @@ impl Kernel {
         let Command::Tcpdump(t) = &step.run else { unreachable!("capture takes tcpdump only") };
         let filter = Filter::parse(&t.filter).map_err(|e| self.error(step, e.to_string()))?;
         let shown = (!t.filter.is_empty()).then(|| t.filter.clone());
-        let (id, pid) = match self.open_capture(kernel, ns.clone(), step.ns.as_deref(), &t.iface, filter, shown)? {
-            Ok(x) => x,
-            Err(msg) => return Ok(Err(Refusal::new(msg, 1).at_word(&t.iface))),
-        };
+        let (id, pid) =
+            match self.open_capture(kernel, ns.clone(), step.ns.as_deref(), &t.iface, (filter, t.count), shown)? {
+                Ok(x) => x,
+                Err(msg) => return Ok(Err(Refusal::new(msg, 1).at_word(&t.iface))),
+            };
         for l in tcpdump::start_lines(&t.iface, t.write.is_some()) {
             self.rec.push(|at| Record::Output { at, ns: ns.clone(), pid, stream: Stream::Stderr, line: l });
         }
@@ -493,22 +496,23 @@ impl Kernel {
         ns: NsName,
         label: Option<&str>,
         dev: &str,
-        filter: Filter,
+        (filter, count): (Filter, Option<u64>),
         shown: Option<String>,
     ) -> Result<Result<(CaptureId, u32), String>, KernelError> {
         let id = CaptureId(self.captures.len() as u32);
-        let cap = match Capture::start(kernel, dev, filter, id, &self.rec)? {
+        let pid = CAPTURE_PID_BASE + id.0;
+        let ending = count.map(|count| crate::capture::Ending { count, ns: ns.clone(), pid });
+        let cap = match Capture::start(kernel, dev, filter, id, &self.rec, ending)? {
             Ok(cap) => cap,
             Err(msg) => return Ok(Err(msg)),
         };
-        let pid = CAPTURE_PID_BASE + id.0;
         self.captures.push(CaptureName {
             id,
             name: format!("{}/{dev}", label.unwrap_or("root")),
             filter: shown,
             peer: None,
         });
-        self.caps.push(Cap { cap, ns, pid, ended: false });
+        self.caps.push(Cap { cap, ns, pid, ended: false, counted: count.is_some() });
         Ok(Ok((id, pid)))
     }
 
@@ -570,6 +574,11 @@ impl Kernel {
             return;
         }
         c.ended = true;
+        // `-c N` that kept its count ended by itself and said so.
+        if c.cap.finished() {
+            c.cap.stop();
+            return;
+        }
         let pid = c.pid;
         for l in tcpdump::end_lines(c.cap.stop()) {
             self.rec.push(|at| Record::Output { at, ns: c.ns.clone(), pid, stream: Stream::Stderr, line: l });
@@ -698,6 +707,17 @@ impl Backend for Kernel {
     async fn wait(&mut self, _: &Step, jobs: Vec<&mut KernelJob>) -> Result<bool, KernelError> {
         let until = std::time::Instant::now() + PATIENCE;
         for j in jobs {
+            if let KernelJob::Capture(k) = j {
+                // `tcpdump -c N` ends by itself; another runs until it is stopped.
+                while self.caps.get(*k).is_some_and(|c| c.counted && !c.ended && !c.cap.finished()) {
+                    tokio::time::sleep(LIVE_EVERY).await;
+                    self.flush_live();
+                    if std::time::Instant::now() >= until {
+                        return Ok(false);
+                    }
+                }
+                continue;
+            }
             // A daemon's first process exits once it detached.
             let KernelJob::Proc { proc_, .. } = j else { continue };
             while proc_.running() && proc_.wait(LIVE_EVERY).await.is_none() {
@@ -713,7 +733,7 @@ impl Backend for Kernel {
     fn running(&self, job: &KernelJob) -> bool {
         match job {
             KernelJob::Proc { proc_, .. } => proc_.running(),
-            KernelJob::Capture(k) => self.caps.get(*k).is_some_and(|c| !c.ended),
+            KernelJob::Capture(k) => self.caps.get(*k).is_some_and(|c| !c.ended && !c.cap.finished()),
         }
     }
 

@@ -461,6 +461,8 @@ pub struct Capture {
     pub matched: u64,
     /// False once stopped.
     pub active: bool,
+    /// It stops by itself once it kept this many (`tcpdump -c N`).
+    pub limit: Option<u64>,
 }
 
 /// The active captures.
@@ -468,13 +470,15 @@ pub struct Capture {
 pub struct Taps {
     captures: Vec<Capture>,
     by_port: BTreeMap<(NodeId, PortId), Vec<CaptureId>>,
+    /// Nodes whose limited captures stopped since the engine last looked.
+    finished: Vec<NodeId>,
 }
 
 impl Taps {
     /// Starts a capture on `(node, port)`.
     pub fn add(&mut self, node: NodeId, port: PortId, filter: Filter) -> CaptureId {
         let id = CaptureId(self.captures.len() as u32);
-        self.captures.push(Capture { node, port, filter, matched: 0, active: true });
+        self.captures.push(Capture { node, port, filter, matched: 0, active: true, limit: None });
         self.by_port.entry((node, port)).or_default().push(id);
         id
     }
@@ -490,6 +494,21 @@ impl Taps {
             }
         }
     }
+    /// Makes a capture stop by itself once it kept `n` frames (`tcpdump -c N`).
+    pub fn set_limit(&mut self, id: CaptureId, n: u64) {
+        if let Some(c) = self.captures.get_mut(id.0 as usize) {
+            c.limit = Some(n);
+            if c.matched >= n {
+                let node = c.node;
+                self.stop(id);
+                self.finished.push(node);
+            }
+        }
+    }
+    /// A node one of whose limited captures stopped (each once), for the engine to wake.
+    pub fn take_finished(&mut self) -> Option<NodeId> {
+        self.finished.pop()
+    }
     /// A capture's state.
     pub fn get(&self, id: CaptureId) -> Option<&Capture> {
         self.captures.get(id.0 as usize)
@@ -504,11 +523,28 @@ impl Taps {
             return;
         }
         let Some(ids) = self.by_port.get(&(node, port)) else { return };
+        let mut full = false;
         for id in ids {
             let c = &mut self.captures[id.0 as usize];
             if c.filter.matches(frame) {
                 c.matched += 1;
                 trace.push(Record::Frame { at, capture: *id, dir, bytes: frame.to_vec() });
+                full |= c.limit.is_some_and(|l| c.matched >= l);
+            }
+        }
+        // A capture that kept its count stops before the next frame.
+        while full {
+            let done = self.by_port.get(&(node, port)).and_then(|v| {
+                v.iter().copied().find(|i| {
+                    self.captures[i.0 as usize].limit.is_some_and(|l| self.captures[i.0 as usize].matched >= l)
+                })
+            });
+            match done {
+                Some(id) => {
+                    self.stop(id);
+                    self.finished.push(node);
+                }
+                None => full = false,
             }
         }
     }
@@ -595,5 +631,23 @@ mod tests {
             let _ = f.matches(&udp_frame(1, 2)[..n]);
         }
         assert!(!f.matches(&[]));
+    }
+
+    #[test]
+    fn a_limited_capture_keeps_its_count_and_stops() {
+        let mut taps = Taps::default();
+        let mut trace = Trace::default();
+        let (node, port) = (NodeId(0), PortId(2));
+        let arp = taps.add(node, port, Filter::parse("arp").unwrap());
+        let all = taps.add(node, port, Filter::parse("").unwrap());
+        taps.set_limit(arp, 2);
+        let at = Instant::ZERO;
+        for f in [udp_frame(1, 2), arp_frame(), udp_frame(3, 4), arp_frame(), arp_frame()] {
+            taps.record(&mut trace, at, node, port, Direction::In, &f);
+        }
+        let (a, b) = (taps.get(arp).unwrap(), taps.get(all).unwrap());
+        assert_eq!((a.matched, a.active), (2, false), "two ARP frames, then stopped");
+        assert_eq!((b.matched, b.active), (5, true), "the other capture on the port goes on");
+        assert!(taps.is_tapped(node, port));
     }
 }

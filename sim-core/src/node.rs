@@ -98,6 +98,10 @@ impl<'a> Context<'a> {
     pub fn capture_count(&self, id: crate::capture::CaptureId) -> u64 {
         self.taps.get(id).map_or(0, |c| c.matched)
     }
+    /// True while a capture runs (a limited one stops by itself).
+    pub fn capture_active(&self, id: crate::capture::CaptureId) -> bool {
+        self.taps.get(id).is_some_and(|c| c.active)
+    }
     /// Stops a capture.
     pub fn stop_capture(&mut self, id: crate::capture::CaptureId) {
         self.taps.stop(id);

@@ -16,8 +16,20 @@ use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableUnGraph};
 use std::any::Any;
 
 enum Event {
-    Frame { node: NodeId, port: PortId, buf: Vec<u8> },
-    Timer { node: NodeId, generation: u64 },
+    Frame {
+        node: NodeId,
+        port: PortId,
+        buf: Vec<u8>,
+    },
+    Timer {
+        node: NodeId,
+        generation: u64,
+    },
+    /// A capture of the node's stopped by itself (`tcpdump -c N`): its `handle_timeout`
+    /// runs at once, so what waits on the capture hears of it at the same instant.
+    Wake {
+        node: NodeId,
+    },
 }
 
 struct Slot {
@@ -44,7 +56,7 @@ fn cost(ev: &Event) -> u64 {
     const ENTRY: u64 = 64;
     match ev {
         Event::Frame { buf, .. } => ENTRY + buf.len().max(1536) as u64,
-        Event::Timer { .. } => ENTRY,
+        Event::Timer { .. } | Event::Wake { .. } => ENTRY,
     }
 }
 
@@ -256,6 +268,10 @@ impl World {
     pub fn stop_capture(&mut self, id: CaptureId) {
         self.taps.stop(id);
     }
+    /// Makes a capture stop by itself once it kept `n` frames.
+    pub fn limit_capture(&mut self, id: CaptureId, n: u64) {
+        self.taps.set_limit(id, n);
+    }
     /// The captures.
     pub fn taps(&self) -> &Taps {
         &self.taps
@@ -289,7 +305,17 @@ impl World {
         };
         self.flush(id);
         self.rearm(id);
+        self.wake_finished();
         r
+    }
+
+    /// Queues a wake-up, now, for each node whose limited capture just stopped.
+    fn wake_finished(&mut self) {
+        while let Some(node) = self.taps.take_finished() {
+            let ev = Event::Wake { node };
+            self.queued_bytes += cost(&ev);
+            self.queue.push(self.now, ev);
+        }
     }
 
     fn rearm(&mut self, id: NodeId) {
@@ -367,7 +393,13 @@ impl World {
                     self.call(node, |n, cx| n.handle_timeout(cx));
                 }
             }
+            Event::Wake { node } => {
+                if self.slots[node.0 as usize].node.is_some() {
+                    self.call(node, |n, cx| n.handle_timeout(cx));
+                }
+            }
         }
+        self.wake_finished();
         self.check_ceilings();
         match self.guard.tripped {
             Some(_) => Err(self.tripped()),

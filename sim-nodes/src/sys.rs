@@ -407,6 +407,14 @@ impl Sys<'_, '_, '_> {
         let _ = self.ns.route_add(&spec);
     }
 
+    /// Asks to be called (`on_timeout`) once capture `id` stops by itself.
+    pub fn watch_capture(&mut self, id: CaptureId) {
+        self.ns.watch_capture(self.pid, id);
+    }
+    /// True while capture `id` runs.
+    pub fn capture_active(&self, id: CaptureId) -> bool {
+        self.cx.capture_active(id)
+    }
     /// Stops a capture this program runs; how many packets it took.
     pub fn capture_stop(&mut self, id: CaptureId) -> u64 {
         let n = self.cx.capture_count(id);

@@ -595,7 +595,9 @@ impl fmt::Display for Command {
                     flags.push('e');
                 }
                 flags.push('l');
-                write!(f, "tcpdump {flags} -i {}", q(&t.iface))?;
+                write!(f, "tcpdump {flags}")?;
+                opt(f, "-c", &t.count)?;
+                write!(f, " -i {}", q(&t.iface))?;
                 opt(f, "-w", &t.write)?;
                 if !t.filter.is_empty() {
                     write!(f, " {}", t.filter)?;

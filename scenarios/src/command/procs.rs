@@ -300,4 +300,7 @@ pub struct TcpdumpCmd {
     /// `-w FILE`: write the capture (under `--pcap DIR`) instead of printing it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub write: Option<String>,
+    /// `-c N`: stop after N packets (tcpdump then prints its counters and exits 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u64>,
 }

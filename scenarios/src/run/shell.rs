@@ -303,7 +303,8 @@ pub fn expected_exit(step: &Step) -> Option<i32> {
 /// (A ping without `-c` may end at once, unreachable; only starting it tells.)
 pub fn never_ends(cmd: &Command) -> bool {
     match cmd {
-        Command::Tcpdump(_) | Command::HttpServer(_) => true,
+        Command::Tcpdump(t) => t.count.is_none(),
+        Command::HttpServer(_) => true,
         Command::Dnsmasq(d) => d.no_daemon,
         Command::Dhclient(d) => d.foreground && !d.release,
         Command::Nc(n) => n.listen && n.keep_open,

@@ -186,7 +186,7 @@ impl Sim<'_> {
             Command::Tcpdump(t) => {
                 let filter = Filter::parse(&t.filter)
                     .map_err(|e| ScenarioError::at(self.file, self.source, step.span, e.to_string()))?;
-                match self.lab.tcpdump(node, &t.iface, filter, &t.filter, t.write.is_some()) {
+                match self.lab.tcpdump_count(node, &t.iface, (filter, &t.filter), t.write.is_some(), t.count) {
                     Ok((job, cap)) => {
                         let opts = Options { link_header: t.link_header, timestamp: !t.no_timestamp };
                         self.attribution.captures.insert(cap, (i, opts, t.write.is_some()));

@@ -658,7 +658,9 @@ impl Lab {
             // A path-MTU exception shows on the cache line: its time left in whole seconds
             // (the kernel's jiffies as USER_HZ, divided by 100 by iproute2).
             let cache = match n.pmtu_exception(dst, self.world.now()) {
-                Some((mtu, left)) => format!("    cache expires {}sec mtu {mtu} ", left.as_secs()),
+                Some((mtu, left, lock)) => {
+                    format!("    cache expires {}sec mtu {}{mtu} ", left.as_secs(), if lock { "lock " } else { "" })
+                }
                 None => "    cache ".into(),
             };
             vec![format!("{dst}{from_part}{via} dev {dev}{src_part} uid 0 "), cache]
@@ -903,6 +905,19 @@ impl Lab {
         filter_text: &str,
         writes_file: bool,
     ) -> Result<(Job, CaptureId), LabError> {
+        self.tcpdump_count(node, dev, (filter, filter_text), writes_file, None)
+    }
+
+    /// `tcpdump [-c N] -i DEV [FILTER]`: with a count, the capture stops by itself after N
+    /// frames and the process ends.
+    pub fn tcpdump_count(
+        &mut self,
+        node: NodeId,
+        dev: &str,
+        (filter, filter_text): (Filter, &str),
+        writes_file: bool,
+        count: Option<u64>,
+    ) -> Result<(Job, CaptureId), LabError> {
         let ix = self.ifindex(node, dev).map_err(|e| LabError {
             message: format!("tcpdump: {dev}: No such device exists\n(SIOCGIFHWADDR: No such device)"),
             status: 1,
@@ -924,7 +939,12 @@ impl Lab {
             filter_text: filter_text.to_string(),
             peer,
         });
-        let job = self.spawn(node, Box::new(crate::proc::Tcpdump::new(id, dev, writes_file)));
+        let mut prog = crate::proc::Tcpdump::new(id, dev, writes_file);
+        if let Some(n) = count {
+            self.world.limit_capture(id, n);
+            prog = prog.with_count(n);
+        }
+        let job = self.spawn(node, Box::new(prog));
         Ok((job, id))
     }
 

@@ -647,7 +647,7 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Cmd, CliError> {
         chain_name(c)?;
     }
     let rulecmd = |chain: Option<String>| chain.ok_or_else(|| CliError::usage("option requires a chain", None));
-    let has_rule = target.is_some() || rule != Rule::new(Target::Accept);
+    let has_rule = target.is_some() || rule != Rule::new(Target::None);
     let op = match cmd {
         "-A" | "--append" => Op::Append(rulecmd(chain)?, Box::new(rule)),
         "-I" | "--insert" => {
@@ -821,6 +821,8 @@ mod tests {
         let long = format!("-A INPUT -m comment --comment {} -j ACCEPT", "x".repeat(300));
         let Op::Append(_, r) = p(&long).unwrap().op else { panic!() };
         assert_eq!(r.extras[0], (0, Extra::Comment("x".repeat(255))), "kept to 255 bytes, as iptables-nft does");
+        let e = p("-D INPUT").unwrap_err();
+        assert!(e.message.contains("-D requires a rule or a rule number"), "{}", e.message);
         let e = p("-A INPUT --comment x -j ACCEPT").unwrap_err();
         assert!(e.message.contains("unknown option \"--comment\""), "{}", e.message);
     }

@@ -243,8 +243,9 @@ impl Netns {
     /// Passes a frame up to the bridge device's own stack.
     fn bridge_up(&mut self, cx: &mut Context<'_>, br: u32, frame: &[u8]) {
         cx.capture(PortId(br), Direction::In, frame);
+        // br_pass_frame_up counts after eth_type_trans: without the Ethernet header.
         if let Some(b) = self.ifaces.get_mut(&br) {
-            b.stats.rx(frame.len());
+            b.stats.rx(frame.len().saturating_sub(14));
         }
         self.rx_l2(cx, br, frame, true);
     }

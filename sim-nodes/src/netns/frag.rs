@@ -12,12 +12,14 @@
 //! contiguous data, and one that lies wholly inside a run is a duplicate (dropped, the
 //! queue kept) while any other overlap discards the queue (RFC 5722 as Linux applies it to
 //! IPv4). The datagram is whole when the first and the last fragment are in and the bytes
-//! add up; its header is the first fragment's, with DF only if every fragment's size was
-//! one sent with DF. A queue lives `net.ipv4.ipfrag_time` seconds from its first fragment;
+//! add up; its header is the first fragment's, with DF when its largest fragment carried
+//! DF (`max_df_size == max_size`; a smaller fragment without it does not clear it). A queue lives `net.ipv4.ipfrag_time` seconds from its first fragment;
 //! if its first fragment came, the caller sends "fragment reassembly time exceeded". No
 //! fragment is taken while the queues hold more than `net.ipv4.ipfrag_high_thresh` bytes
 //! (each fragment counted at its `skb->truesize`: its length plus the 576 bytes of
-//! `struct sk_buff` and `skb_shared_info`; each queue at `sizeof(struct ipq)`).
+//! `struct sk_buff` and `skb_shared_info`, or at what it grew the queue's buffer by when
+//! that is more — a lone fragment far out costs here what its offset costs; each queue at
+//! `sizeof(struct ipq)`).
 //!
 //! Not modelled: `ipfrag_max_dist` (the per-peer counter that reinitialises a queue whose
 //! fragments are too far apart in a source's stream), IP options (no packet here carries
@@ -211,12 +213,15 @@ impl Defrag {
             self.kill(key);
             return Reasm::Dropped("ip fragment: overlap");
         }
+        // Charged at its truesize — or at what the queue's buffer grew by, if more (a
+        // fragment far out grows it to its offset): the threshold bounds real memory.
+        let grown = end.saturating_sub(q.data.len());
         if q.data.len() < end {
             q.data.resize(end, 0);
         }
         q.data[offset..end].copy_from_slice(&payload[..end - offset]);
         q.meat += end - offset;
-        let truesize = ip.total_len() + SKB_OVERHEAD;
+        let truesize = (ip.total_len() + SKB_OVERHEAD).max(grown + SKB_OVERHEAD);
         q.truesize += truesize;
         self.mem += truesize;
         if offset == 0 {
@@ -285,7 +290,7 @@ fn insert_run(runs: &mut Vec<(usize, usize)>, offset: usize, end: usize) -> Resu
 /// first fragment `emit` refuses (returns true), and returns whether one was refused.
 /// Every fragment keeps the packet's header and ID; its offset counts from the packet's
 /// own, MF is set on all but the last (and on the last if the packet had it), and DF only
-/// when `df` (a reassembled datagram all of whose fragments had DF).
+/// when `df` (a reassembled datagram whose largest fragment had DF).
 pub(crate) fn fragment(
     pkt: &[u8],
     mtu: usize,
@@ -454,6 +459,16 @@ mod tests {
         }
         assert!(d.mem() <= (4 << 20) + 1500 + SKB_OVERHEAD + QUEUE_SIZE, "{}", d.mem());
         assert!(held < 10_000 && held > 1000, "{held}");
+    }
+
+    #[test]
+    fn a_fragment_far_out_is_charged_what_it_costs() {
+        let p = datagram(65000, 8);
+        let f = frags(&p, 1500);
+        let mut d = Defrag::default();
+        let mut out = Vec::new();
+        feed(&mut d, f.last().unwrap(), &mut out);
+        assert!(d.mem() > 64_000, "{}", d.mem());
     }
 
     #[test]

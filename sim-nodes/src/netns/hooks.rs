@@ -49,7 +49,10 @@ fn if_name(ifaces: &std::collections::BTreeMap<u32, Box<super::iface::Iface>>, i
 fn pkt_view<'a>(p: &[u8], in_if: Option<&'a str>, out_if: Option<&'a str>, state: u8, now: Instant) -> Pkt<'a> {
     let ihl = usize::from(p[0] & 0x0f) * 4;
     let proto = p[9];
-    let l4 = p.get(ihl..).unwrap_or_default();
+    // A fragment after the first has no transport header: no port or ICMP type matches it
+    // (xt_tcpudp and xt_icmp refuse a non-zero fragment offset).
+    let later_fragment = u16::from_be_bytes([p[6], p[7]]) & crate::wire::IP_OFFSET != 0;
+    let l4 = if later_fragment { &[][..] } else { p.get(ihl..).unwrap_or_default() };
     let ports = (matches!(proto, 6 | 17) && l4.len() >= 4)
         .then(|| (u16::from_be_bytes([l4[0], l4[1]]), u16::from_be_bytes([l4[2], l4[3]])));
     Pkt {

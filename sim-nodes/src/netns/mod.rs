@@ -32,6 +32,7 @@ pub mod sysctl;
 mod tc;
 pub mod timers;
 mod tx;
+mod watch;
 
 use crate::sys::{Process, Sys};
 use fib::{Fib, Proto, Route};
@@ -164,6 +165,8 @@ pub struct Netns {
     pktbuf: Vec<u8>,
     icmpbuf: Vec<u8>,
     fragbuf: Vec<u8>,
+    /// Programs waiting for a capture to stop (`tcpdump -c`).
+    watches: Vec<(u32, sim_core::CaptureId)>,
     /// A datagram reassembled for local delivery.
     fragin: Vec<u8>,
     defrag: frag::Defrag,
@@ -220,6 +223,7 @@ impl Netns {
             pktbuf: Vec::new(),
             icmpbuf: Vec::new(),
             fragbuf: Vec::new(),
+            watches: Vec::new(),
             fragin: Vec::new(),
             defrag: frag::Defrag::default(),
             pmtu: pmtu::Pmtu::default(),
@@ -907,6 +911,9 @@ impl Netns {
     /// After the stack's work: calls the owners of ready sockets, in the order they became
     /// ready, and lets smoltcp act on what they did, until nothing is left to do.
     pub(crate) fn settle(&mut self, cx: &mut Context<'_>) {
+        if !self.watches.is_empty() {
+            self.check_watches(cx);
+        }
         let mut rounds = 0u32;
         loop {
             if self.l4.as_ref().is_some_and(|l| l.needs_poll()) {
@@ -980,6 +987,10 @@ impl Node for Netns {
                 TimerKey::Sockets => self.l4_poll(cx),
                 TimerKey::Defrag => self.defrag_expire(cx),
             }
+            self.settle(cx);
+        }
+        // A wake-up without a due deadline: a capture a program waits on stopped.
+        if !self.watches.is_empty() {
             self.settle(cx);
         }
     }

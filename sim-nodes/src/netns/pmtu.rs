@@ -6,8 +6,9 @@
 //! the FIB or the wire.
 //!
 //! An exception only lowers a path's MTU, never below `min_pmtu` (552; a smaller value is
-//! taken as 552 and locked), and lasts `mtu_expires` (600 s) from when it was set; the
-//! same value again is not refreshed until half of that has run out. Linux keeps them per
+//! taken as 552 and locked: no later "Frag needed" changes it, and a WANT socket's packets
+//! go without DF), and lasts `mtu_expires` (600 s) from when it was set; the same value
+//! again is not refreshed until half of that has run out. Linux keeps them per
 //! next hop, in a hash of 2048 buckets of at most 5 each (`FNHE_RECLAIM_DEPTH`); here they
 //! are kept per destination, at most [`MAX_EXCEPTIONS`], the one expiring first making room.
 
@@ -22,10 +23,15 @@ pub const MTU_EXPIRES: Duration = Duration::from_secs(600);
 /// At most this many exceptions (2048 buckets × 5 in Linux).
 pub const MAX_EXCEPTIONS: usize = 2048 * 5;
 
+/// One destination's path MTU.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Exception {
-    mtu: u32,
-    expires: Instant,
+pub(crate) struct Exception {
+    /// The MTU.
+    pub(crate) mtu: u32,
+    /// When it lapses.
+    pub(crate) expires: Instant,
+    /// Locked (`mtu lock`): below `min_pmtu` once.
+    pub(crate) locked: bool,
 }
 
 /// A namespace's path-MTU exceptions.
@@ -35,19 +41,20 @@ pub(crate) struct Pmtu {
 }
 
 impl Pmtu {
-    /// The path MTU to `dst` at `now`, if an exception holds one.
-    pub(crate) fn get(&self, dst: Ipv4Addr, now: Instant) -> Option<(u32, Instant)> {
-        self.by_dst.get(&dst).filter(|e| e.expires > now).map(|e| (e.mtu, e.expires))
+    /// The exception for `dst` at `now`, if one holds.
+    pub(crate) fn get(&self, dst: Ipv4Addr, now: Instant) -> Option<Exception> {
+        self.by_dst.get(&dst).filter(|e| e.expires > now).copied()
     }
 
     /// `__ip_rt_update_pmtu`: an ICMP error said `mtu` for `dst`, whose path MTU is now
     /// `current` (the device's, or an exception's).
     pub(crate) fn update(&mut self, dst: Ipv4Addr, mtu: u32, current: u32, now: Instant) {
-        if current < mtu {
+        let old = self.get(dst, now);
+        if current < mtu || old.is_some_and(|e| e.locked) {
             return;
         }
         let (mtu, lock) = if mtu < MIN_PMTU { (current.min(MIN_PMTU), true) } else { (mtu, false) };
-        if let Some(e) = self.get(dst, now).map(|(m, x)| Exception { mtu: m, expires: x })
+        if let Some(e) = old
             && e.mtu == mtu
             && !lock
             && now + Duration::from_secs(MTU_EXPIRES.as_secs() / 2) < e.expires
@@ -62,7 +69,7 @@ impl Pmtu {
                 self.by_dst.remove(&old);
             }
         }
-        self.by_dst.insert(dst, Exception { mtu, expires: now + MTU_EXPIRES });
+        self.by_dst.insert(dst, Exception { mtu, expires: now + MTU_EXPIRES, locked: lock });
     }
 }
 
@@ -76,9 +83,10 @@ mod tests {
     fn lowers_only_and_expires() {
         let mut p = Pmtu::default();
         p.update(D, 1400, 1500, Instant::ZERO);
-        assert_eq!(p.get(D, Instant::from_secs(1)), Some((1400, Instant::from_secs(600))));
+        let e = p.get(D, Instant::from_secs(1)).unwrap();
+        assert_eq!((e.mtu, e.expires, e.locked), (1400, Instant::from_secs(600), false));
         p.update(D, 1450, 1400, Instant::from_secs(2));
-        assert_eq!(p.get(D, Instant::from_secs(3)).map(|e| e.0), Some(1400), "never raised");
+        assert_eq!(p.get(D, Instant::from_secs(3)).map(|e| e.mtu), Some(1400), "never raised");
         assert_eq!(p.get(D, Instant::from_secs(600)), None);
     }
 
@@ -86,13 +94,15 @@ mod tests {
     fn clamps_to_min_pmtu_and_refreshes_late() {
         let mut p = Pmtu::default();
         p.update(D, 100, 1500, Instant::ZERO);
-        assert_eq!(p.get(D, Instant::ZERO).map(|e| e.0), Some(552));
+        assert_eq!(p.get(D, Instant::ZERO).map(|e| (e.mtu, e.locked)), Some((552, true)));
+        p.update(D, 1000, 552, Instant::from_secs(400));
+        assert_eq!(p.get(D, Instant::ZERO).map(|e| e.expires), Some(Instant::from_secs(600)), "locked: left alone");
         let mut q = Pmtu::default();
         q.update(D, 1400, 1500, Instant::ZERO);
         q.update(D, 1400, 1400, Instant::from_secs(100));
-        assert_eq!(q.get(D, Instant::ZERO).map(|e| e.1), Some(Instant::from_secs(600)), "not yet half run out");
+        assert_eq!(q.get(D, Instant::ZERO).map(|e| e.expires), Some(Instant::from_secs(600)), "not yet half run out");
         q.update(D, 1400, 1400, Instant::from_secs(301));
-        assert_eq!(q.get(D, Instant::ZERO).map(|e| e.1), Some(Instant::from_secs(901)));
+        assert_eq!(q.get(D, Instant::ZERO).map(|e| e.expires), Some(Instant::from_secs(901)));
     }
 
     #[test]

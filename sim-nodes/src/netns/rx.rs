@@ -155,9 +155,10 @@ impl Netns {
         }
         if self.nf_active() {
             let mut buf = std::mem::take(&mut self.nfbuf);
-            // nf_defrag_ipv4: conntrack sees whole datagrams; a forwarder cuts them again.
+            // nf_defrag_ipv4 (only where conntrack runs): conntrack sees whole datagrams; a
+            // forwarder cuts them again. Without it the filter sees each fragment.
             let mut frag_max = None;
-            if ip.is_fragment() {
+            if ip.is_fragment() && self.nf.tables.tracking() {
                 match self.defrag(cx, ifindex, &ip, DefragUser::ConntrackIn, &mut buf) {
                     Some(m) => frag_max = Some(m),
                     None => {
@@ -177,17 +178,6 @@ impl Netns {
         }
         let bcast = self.is_broadcast(dst, Some(ifindex));
         if bcast || self.is_local(dst) {
-            if ip.is_fragment() {
-                // ip_local_deliver → ip_defrag.
-                let mut buf = std::mem::take(&mut self.fragin);
-                if self.defrag(cx, ifindex, &ip, DefragUser::LocalDeliver, &mut buf).is_some()
-                    && let Ok(whole) = Ipv4::new_checked(&buf)
-                {
-                    self.local_deliver(cx, ifindex, &whole, bcast);
-                }
-                self.fragin = buf;
-                return;
-            }
             self.local_deliver(cx, ifindex, &ip, bcast);
         } else if pkt == PktType::Host {
             self.forward(cx, ifindex, &ip, None, None);
@@ -345,7 +335,7 @@ impl Netns {
         self.counters.forwarded += 1;
         if packet.len() > mtu || frag_max.is_some() {
             // ip_do_fragment, to the smaller of the MTU and the largest original fragment;
-            // DF only on a datagram whose fragments all had it.
+            // DF only on a datagram whose largest fragment had it.
             let size = frag_max.map_or(mtu, |m| m.min(mtu));
             let df = frag_max.is_some() && packet[6] & 0x40 != 0;
             let mut buf = std::mem::take(&mut self.fragbuf);
@@ -357,8 +347,23 @@ impl Netns {
         self.pktbuf = packet;
     }
 
-    /// `ip_local_deliver`: raw sockets first, then the protocol.
+    /// `ip_local_deliver`: a fragment to its reassembly queue (`ip_defrag`), then raw
+    /// sockets, then the protocol.
     fn local_deliver(&mut self, cx: &mut Context<'_>, in_if: u32, ip: &Ipv4<'_>, bcast: bool) {
+        if ip.is_fragment() {
+            let mut buf = std::mem::take(&mut self.fragin);
+            if self.defrag(cx, in_if, ip, DefragUser::LocalDeliver, &mut buf).is_some()
+                && let Ok(whole) = Ipv4::new_checked(&buf)
+            {
+                self.deliver_whole(cx, in_if, &whole, bcast);
+            }
+            self.fragin = buf;
+            return;
+        }
+        self.deliver_whole(cx, in_if, ip, bcast);
+    }
+
+    fn deliver_whole(&mut self, cx: &mut Context<'_>, in_if: u32, ip: &Ipv4<'_>, bcast: bool) {
         match ip.proto() {
             proto::ICMP => self.rx_icmp(cx, in_if, ip, bcast),
             proto::UDP => {

@@ -33,7 +33,8 @@ const GLOBAL: &[(&str, &str, Kind)] = &[
     ("net.ipv4.ip_default_ttl", "64", Kind::Range(1, 255)),
     ("net.ipv4.ip_local_port_range", "32768\t60999", Kind::PortRange),
     ("net.ipv4.icmp_echo_ignore_all", "0", Kind::Bool),
-    ("net.ipv4.ipfrag_high_thresh", "4194304", Kind::Range(0, i64::MAX)),
+    // Its floor is ipfrag_low_thresh (3 MiB, not modelled otherwise).
+    ("net.ipv4.ipfrag_high_thresh", "4194304", Kind::Range(3_145_728, i64::MAX)),
     ("net.ipv4.ipfrag_time", "30", Kind::Range(0, i32::MAX as i64)),
     ("net.ipv4.icmp_echo_ignore_broadcasts", "1", Kind::Bool),
     ("net.ipv4.icmp_ratelimit", "1000", Kind::Range(0, i64::MAX)),

@@ -166,7 +166,8 @@ impl Netns {
         let fields = Ipv4Fields {
             df: match spec.pmtudisc {
                 Pmtudisc::Dont => false,
-                Pmtudisc::Want => total <= mtu,
+                // ip_dont_fragment: not when the path MTU is locked.
+                Pmtudisc::Want => total <= mtu && !self.pmtu.get(spec.dst, cx.now()).is_some_and(|e| e.locked),
                 Pmtudisc::Do => true,
             },
             ..fields
@@ -180,9 +181,10 @@ impl Netns {
         res
     }
 
-    /// The path-MTU exception for `dst`, if one holds at `now`: its MTU and time left.
-    pub fn pmtu_exception(&self, dst: Ipv4Addr, now: Instant) -> Option<(u32, Duration)> {
-        self.pmtu.get(dst, now).map(|(m, until)| (m, until - now))
+    /// The path-MTU exception for `dst`, if one holds at `now`: its MTU, time left, and
+    /// whether it is locked.
+    pub fn pmtu_exception(&self, dst: Ipv4Addr, now: Instant) -> Option<(u32, Duration, bool)> {
+        self.pmtu.get(dst, now).map(|e| (e.mtu, e.expires - now, e.locked))
     }
 
     /// The MTU of the path to `dst` out of `ifindex` (`dst_mtu`): the device's, or lower
@@ -191,7 +193,7 @@ impl Netns {
     pub fn path_mtu(&self, ifindex: u32, dst: Ipv4Addr, now: Instant) -> u32 {
         let dev = self.ifaces.get(&ifindex).map_or(1500, |i| i.mtu).min(0xffff);
         match self.pmtu.get(dst, now) {
-            Some((m, _)) if ifindex != LO => m.min(dev),
+            Some(e) if ifindex != LO => e.mtu.min(dev),
             _ => dev,
         }
     }
@@ -209,7 +211,7 @@ impl Netns {
         let r = self.route_output(dst, Some(src), None)?;
         // The socket's IP_PMTUDISC_WANT: DF (smoltcp sets it) only on what fits the path.
         let mtu = self.path_mtu(r.ifindex, dst, cx.now()) as usize;
-        if pkt.len() > mtu {
+        if pkt.len() > mtu || self.pmtu.get(dst, cx.now()).is_some_and(|e| e.locked) {
             pkt[6] &= !0x40;
         }
         // Linux's own IP ID and TTL for this namespace (smoltcp's are its own).
@@ -230,7 +232,7 @@ impl Netns {
         mut r: RouteOut,
         pkt: &mut [u8],
         oif: Option<u32>,
-        mtu: usize,
+        mut mtu: usize,
     ) -> Result<(), Errno> {
         let first_dst = Ipv4Addr::new(pkt[16], pkt[17], pkt[18], pkt[19]);
         if self.nf_active() {
@@ -242,6 +244,7 @@ impl Netns {
                         && let Ok(nr) = self.route_output(dst, Some(r.src), oif)
                     {
                         r = nr;
+                        mtu = self.path_mtu(nr.ifindex, dst, cx.now()) as usize;
                     }
                     self.nf_filter(cx, "OUTPUT", pkt, None, Some(r.ifindex), &t).is_ok()
                         && self.nf_post(cx, pkt, None, Some(r.ifindex), r.nexthop, &t).is_ok()

@@ -1,8 +1,9 @@
-//! `tcpdump -i IF [FILTER]`: a capture that lives as a process.
+//! `tcpdump [-c N] -i IF [FILTER]`: a capture that lives as a process.
 //!
 //! The frames themselves are trace records made by the engine's tap; this process prints
 //! what tcpdump 4.99 prints around them — the two stderr lines when it starts and the three
-//! counters when it is interrupted — and stops its capture. `-w FILE` prints one
+//! counters when it is interrupted, or with `-c N` when its capture kept N frames and
+//! stopped by itself (then it exits 0) — and stops its capture. `-w FILE` prints one
 //! `listening on` line and no frame lines.
 
 use super::{Program, Sys};
@@ -15,12 +16,20 @@ pub struct Tcpdump {
     capture: CaptureId,
     iface: String,
     writes_file: bool,
+    /// `-c N`: its capture stops by itself after N frames.
+    count: Option<u64>,
 }
 
 impl Tcpdump {
     /// A tcpdump reading `capture` on `iface`.
     pub fn new(capture: CaptureId, iface: &str, writes_file: bool) -> Self {
-        Tcpdump { capture, iface: iface.to_string(), writes_file }
+        Tcpdump { capture, iface: iface.to_string(), writes_file, count: None }
+    }
+
+    /// `-c N`: it ends by itself once its capture (limited to N by the caller) stopped.
+    pub fn with_count(mut self, n: u64) -> Self {
+        self.count = Some(n);
+        self
     }
 
     /// The capture it reads.
@@ -36,6 +45,15 @@ impl Program for Tcpdump {
     fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
         for l in start_lines(&self.iface, self.writes_file) {
             sys.stderr(l);
+        }
+        if self.count.is_some() {
+            sys.watch_capture(self.capture);
+        }
+    }
+    fn on_timeout(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        // Its capture kept its count: tcpdump prints its counters and ends.
+        if self.count.is_some() && !sys.capture_active(self.capture) {
+            self.interrupt(sys);
         }
     }
     fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {

@@ -288,7 +288,9 @@ impl Ctx<'_> {
 /// that waits for the other side (`nc -l`, an `nc` client reading the terminal). (A ping
 /// without `-c` may end at once, unreachable: it is one only when `^C` follows it.)
 pub(super) fn another_terminal(cmd: &Command) -> bool {
-    crate::run::shell::never_ends(cmd) || matches!(cmd, Command::Nc(n) if n.listen || (n.input.is_none() && !n.zero))
+    crate::run::shell::never_ends(cmd)
+        || matches!(cmd, Command::Tcpdump(_))
+        || matches!(cmd, Command::Nc(n) if n.listen || (n.input.is_none() && !n.zero))
 }
 
 /// Makes a step typed in the foreground run on beside the commands after it, saying so in

@@ -110,6 +110,10 @@ fn errors_name_line_column_and_word() {
     assert_eq!(e.message, "Option \"-z\" is unknown, try \"ip -help\".");
     let e = fails("ping -c 3 -y 10.0.0.1\n");
     assert_eq!(e.message, "ping: invalid option -- 'y'");
+    let e = fails("tcpdump -n -c 0 -i lo &\n");
+    assert_eq!((e.message.as_str(), e.span.col), ("tcpdump: invalid packet count 0", 15));
+    let e = fails("tcpdump -n -c abc -i lo &\n");
+    assert_eq!(e.message, "tcpdump: invalid packet count abc");
     let e = fails("ping -c 1 -M probe 10.0.0.1\n");
     assert_eq!((e.message.as_str(), e.span.col), ("ping: invalid -M argument: probe", 14));
     let e = fails("ip netns exec a ping -c 1 127.0.0.1 &\nip netns exec a ping -c 1 127.0.0.1 &\nkill %1 %2\n");

@@ -180,7 +180,7 @@ pub fn ping(w: &mut Words<'_>, background: bool) -> Result<Command, PErr> {
     Ok(Command::Ping(p))
 }
 
-/// `tcpdump [-tnel] -i IF [-w FILE] [EXPRESSION]`.
+/// `tcpdump [-tnel] [-c N] -i IF [-w FILE] [EXPRESSION]`.
 pub fn tcpdump(w: &mut Words<'_>, background: bool) -> Result<Command, PErr> {
     let mut t = TcpdumpCmd {
         iface: String::new(),
@@ -188,6 +188,7 @@ pub fn tcpdump(w: &mut Words<'_>, background: bool) -> Result<Command, PErr> {
         link_header: false,
         no_timestamp: false,
         write: None,
+        count: None,
     };
     let mut iface = None;
     let mut numeric = false;
@@ -227,7 +228,13 @@ pub fn tcpdump(w: &mut Words<'_>, background: bool) -> Result<Command, PErr> {
                         t.write = Some(opt_value(att, w, c, "a file name")?.to_string());
                         true
                     }
-                    'v' | 'X' | 'x' | 'A' | 'c' | 'r' | 's' | 'S' | 'q' | 'K' | 'Q' | 'G' | 'C' | 'y' | 'B' | 'D' => {
+                    'c' => {
+                        let v = opt_value(att, w, c, "a packet count")?;
+                        let n = v.parse::<u64>().ok().filter(|n| (1..=i32::MAX as u64).contains(n));
+                        t.count = Some(n.ok_or_else(|| w.err_prev(format!("tcpdump: invalid packet count {v}")))?);
+                        true
+                    }
+                    'v' | 'X' | 'x' | 'A' | 'r' | 's' | 'S' | 'q' | 'K' | 'Q' | 'G' | 'C' | 'y' | 'B' | 'D' => {
                         return Err(w.err_prev(format!("not supported yet: tcpdump -{c}")));
                     }
                     _ => return Err(w.err_prev(format!("tcpdump: invalid option -- '{c}'"))),
