@@ -7,7 +7,10 @@
 //! device's own qdisc refusing the probe: the same sequence goes again after
 //! `nores_interval` (half the interval, 10–500 ms) once the interval's tokens allow, until
 //! the retries reach the linger time (then `ping: sendmsg: No buffer space available`, the
-//! probe counted as sent) — and the schedule goes on from the probe that went. ICMP errors about our echo
+//! probe counted as sent) — and the schedule goes on from the probe that went. A probe
+//! the kernel refuses as too big (`-M do` over the path MTU, or more than 65507 bytes)
+//! is the socket's local error: `ping: local error: message too long, mtu=N` on stderr,
+//! an error in the count (not under `-q`), the probe counted as sent. ICMP errors about our echo
 //! requests print `From A icmp_seq=N Description` and count as errors. After the last probe
 //! it waits 10 s (or `-W`) when nothing came back yet, else max(2·max RTT, interval). The
 //! statistics' `time` is the last send's time since start.
