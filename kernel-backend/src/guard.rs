@@ -30,49 +30,35 @@ pub const MARKER: &str = ".nslab-run";
 
 /// The guard's script: `$1` the run prefix, `$2` its scratch directory, `$3` its record.
 ///
-/// It kills what runs in the run's namespaces round after round until nothing does (a
-/// process that was forking, or entering a namespace, when one list was taken is in the
-/// next), removes them, and then for a moment more kills anything still in one of them by
-/// its inode: an `ip netns exec` that had opened a namespace before it was removed enters
-/// it after (seen once under load: a process left behind after SIGKILL). Meanwhile a
-/// `sleep` of its own holds each namespace open, so its inode number cannot go to another
-/// run's new namespace (the kernel hands out the lowest free one) while the sweep goes by
-/// it.
+/// It kills what runs in the run's namespaces round after round, and removes them only
+/// after three rounds in a row found nothing: a process that was forking, or an `ip netns
+/// exec` that had opened a namespace but not yet entered it, when one list was taken is in
+/// a later one (seen once under load: a process left behind after SIGKILL). It never looks
+/// for processes by namespace inode once the names are gone: a freed namespace's number
+/// goes to the next new one, which may be another run's.
 const GUARD: &str = r#"trap '' INT HUP TERM QUIT
 while read -r _; do :; done
 ours=""
-inos=""
 for n in $(ip netns list 2>/dev/null | cut -d' ' -f1); do
-  case "$n" in "$1"|"$1"-*) ;; *) continue ;; esac
-  ours="$ours $n"
-  inos="$inos net:[$(stat -L -c %i "/run/netns/$n" 2>/dev/null)]"
+  case "$n" in "$1"|"$1"-*) ours="$ours $n" ;; esac
 done
-for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+quiet=0
+[ -n "$ours" ] && for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30; do
   pids=""
   for n in $ours; do pids="$pids $(ip netns pids "$n" 2>/dev/null)"; done
-  [ -z "$(echo $pids)" ] && break
-  kill -9 $pids 2>/dev/null
+  if [ -z "$(echo $pids)" ]; then
+    quiet=$((quiet + 1))
+    [ "$quiet" -ge 3 ] && break
+  else
+    quiet=0
+    kill -9 $pids 2>/dev/null
+  fi
   sleep 0.05
-done
-holders=""
-for n in $ours; do
-  sleep 5 <"/run/netns/$n" 2>/dev/null &
-  holders="$holders $!"
 done
 for n in $ours; do
   ip netns delete "$n" 2>/dev/null
   rm -rf "/etc/netns/$n"
 done
-if [ -n "$ours" ]; then
-  for _ in 1 2 3 4 5 6 7 8 9 10; do
-    for d in /proc/[0-9]*; do
-      l=$(readlink "$d/ns/net" 2>/dev/null) || continue
-      case " $inos " in *" $l "*) kill -9 "${d#/proc/}" 2>/dev/null ;; esac
-    done
-    sleep 0.05
-  done
-fi
-[ -n "$holders" ] && kill $holders 2>/dev/null
 [ -f "$2/.nslab-run" ] && rm -rf "$2"
 rm -f "$3"
 "#;
