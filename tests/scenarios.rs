@@ -147,6 +147,23 @@ fn every_pasted_tutorial_runs_as_pasted() {
             ],
         ),
         ("003-masquerade.sh", &[("ns1# ping 8.8.8.8 -c 2", 1), ("2 packets transmitted, 2 received", 1)]),
+        (
+            "004-nat-types.sh",
+            &[
+                // netns.sh create, three times (create, clean, create): its `case` per type.
+                ("set ve-c0-nat-inet to fullcone", 2),
+                ("set ve-c1-nat-inet to restcone", 2),
+                ("ns-c0-nat# iptables -A FORWARD -p udp -d 10.0.1.1 --dport 12345 -j ACCEPT", 2),
+                (
+                    "ns-c1-nat# iptables -A FORWARD -p udp -d 10.0.2.1 -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT",
+                    2,
+                ),
+                // The full cone lets c1's datagram through to c0's listener.
+                ("[NEW] udp      17 30 src=100.64.2.100 dst=100.64.1.100 sport=54321 dport=54321 [UNREPLIED]", 1),
+                ("nc[ns-c0] abc", 1),
+                ("# ip netns del ns-c1-nat", 2),
+            ],
+        ),
     ];
     let dir = nslab::default_scenario_dir().join("pasted");
     let files = nslab::scenario_files(&dir).expect("scenarios/pasted is readable");

@@ -662,6 +662,7 @@ impl Backend for Kernel {
                 | Command::BridgeFdbShow { .. }
                 | Command::BridgeLinkShow { .. }
                 | Command::Sleep { .. }
+                | Command::Echo { .. }
         );
         let prompt = step.ns.clone().unwrap_or_default();
         let line = step.text.clone();

@@ -234,6 +234,11 @@ pub enum Command {
     },
     /// `wait`: until every background job has ended.
     Wait,
+    /// `echo WORD…`: bash's builtin prints its words (a script's `echo "set X to Y"`).
+    Echo {
+        /// The words, joined by one space.
+        args: Vec<String>,
+    },
     /// `input %N LINE`: a line typed into job N's terminal (nslab's way to say what a
     /// tutorial types into a program running in another terminal; `%0` with
     /// [`Step::of_step`]: a line a transcript shows typed into the program of that step).
@@ -313,6 +318,7 @@ impl Command {
             Command::Kill { .. } => &p::KILL,
             Command::Input { .. } => &p::INPUT,
             Command::Wait => &p::WAIT,
+            Command::Echo { .. } => &p::ECHO,
             Command::Exec { argv } => argv.first().and_then(|n| p::program(n)).unwrap_or(&p::IP),
             _ => &p::IP,
         }
@@ -608,6 +614,10 @@ impl fmt::Display for Command {
             Command::Kill { job } => write!(f, "kill %{job}"),
             Command::Input { job, line } => write!(f, "input %{job} {}", shell_quote(line)),
             Command::Wait => write!(f, "wait"),
+            Command::Echo { args } => {
+                write!(f, "echo")?;
+                args.iter().try_for_each(|a| write!(f, " {}", q(a)))
+            }
         }
     }
 }

@@ -105,6 +105,8 @@ pub const SLEEP: Program = Program { name: "sleep", kind: Kind::Builtin, kernel_
 pub const KILL: Program = Program { name: "kill", kind: Kind::Builtin, kernel_tool: None, start: None };
 /// `wait`.
 pub const WAIT: Program = Program { name: "wait", kind: Kind::Builtin, kernel_tool: None, start: None };
+/// `echo`: bash's builtin.
+pub const ECHO: Program = Program { name: "echo", kind: Kind::Builtin, kernel_tool: None, start: None };
 /// `input`.
 pub const INPUT: Program = Program { name: "input", kind: Kind::Builtin, kernel_tool: None, start: None };
 
@@ -132,6 +134,7 @@ pub const PROGRAMS: &[Program] = &[
     SLEEP,
     KILL,
     WAIT,
+    ECHO,
     INPUT,
 ];
 

@@ -109,6 +109,7 @@ impl<B: Backend> Shell<'_, B> {
                     _ => self.no_such_job(i, step, "input", *job),
                 }
             }
+            Command::Echo { args } => self.said(i, step, Said::ok(vec![args.join(" ")])),
             Command::Wait => {
                 let b = &*self.b;
                 // (A program in another terminal is not this shell's to wait for.)

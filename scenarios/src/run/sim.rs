@@ -391,6 +391,7 @@ impl Sim<'_> {
             | Command::Kill { .. }
             | Command::Input { .. }
             | Command::Wait
+            | Command::Echo { .. }
             | Command::Exec { .. } => {
                 unreachable!("not configuration")
             }

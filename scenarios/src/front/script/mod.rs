@@ -14,8 +14,14 @@
 //!   another terminal, `^C`, a shell opened in a namespace, `/proc/sys` by hand — is read
 //!   as the terminal ran it (`paste.rs`, `steps.rs`).
 //!
+//! A script in bash's language (variables, functions, loops: `bash::is_program`), and a
+//! script a line runs (`./netns.sh create`), go through `bash/` first: it runs the
+//! language before the lab does and hands each command it reaches, words expanded, to
+//! `steps.rs` as a plain line.
+//!
 //! In expected lines `{}` matches any text and a line `...` any number of lines.
 
+mod bash;
 mod ip;
 pub mod lexer;
 mod paste;
@@ -27,6 +33,8 @@ use crate::command::{Command, Expect, Known, Scenario, Step};
 use crate::error::{ScenarioError, Span};
 use lexer::{Tok, lex};
 use paste::Style;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use words::{PErr, Words};
 
 /// A command parsed from words.
@@ -71,9 +79,12 @@ pub fn parse_words(words: &[(String, Span)], ns: Option<String>, background: boo
         "iptables-save" => Command::IptablesSave { args: tools::rest(&mut w) },
         "iptables-restore" => Command::IptablesRestore { args: tools::rest(&mut w), input: Vec::new() },
         "echo" => {
-            return Err(w
-                .err_prev("not supported yet: echo (but for `echo V > /proc/sys/…` and `echo LINE | nc …`)")
-                .hint("a note to the reader is a comment: `# …`"));
+            if let Some(o) = w.peek().filter(|o| matches!(*o, "-n" | "-e" | "-E" | "-ne" | "-en")) {
+                return Err(w
+                    .err(format!("not supported yet: echo {o}"))
+                    .hint("nslab's echo prints its words and a newline"));
+            }
+            Command::Echo { args: tools::rest(&mut w) }
         }
         "cat" => {
             return Err(w
@@ -126,8 +137,11 @@ pub fn strip_prompt(line: &str) -> &str {
 fn parse_as(file: &str, source: &str, style: Option<Style>) -> Result<Session, ScenarioError> {
     let lines: Vec<&str> = source.lines().collect();
     let style = style.unwrap_or_else(|| paste::style(&lines));
+    if style == Style::Script && bash::is_program(&lines) {
+        return parse_program(file, source, &lines);
+    }
     let transcript = style != Style::Script;
-    let mut ctx = steps::Ctx { file, lines: &lines, transcript, shells: Vec::new() };
+    let mut ctx = steps::Ctx { file, lines: &lines, transcript, shells: Vec::new(), base: base_dir(file) };
     let mut sc = Scenario::default();
     let mut block: Option<Vec<String>> = None;
     let mut errors: Vec<ScenarioError> = Vec::new();
@@ -327,6 +341,116 @@ fn parse_as(file: &str, source: &str, style: Option<Style>) -> Result<Session, S
         });
     }
     Ok((sc, ctx.shells.into_iter().map(|(ns, _)| ns).collect()))
+}
+
+/// Where a file's scripts (`./netns.sh`) are looked for: beside it, then in a folder named
+/// after it (`pasted/004-nat-types/` for `pasted/004-nat-types.sh`), so a scenario's own
+/// scripts need not sit among the scenarios.
+fn base_dir(file: &str) -> Vec<PathBuf> {
+    let p = Path::new(file);
+    let dir = p.parent().map(Path::to_path_buf).unwrap_or_default();
+    let own = p.file_stem().map(|s| dir.join(s));
+    std::iter::once(dir).chain(own).collect()
+}
+
+/// A script in the shell language ([`bash::is_program`]): bash's part (variables,
+/// functions, loops) runs now, and each command it reaches is read as a plain line is.
+/// Expected output and step directives under a command's line belong to each command that
+/// line ran (a line in a function called twice ran two).
+fn parse_program(file: &str, source: &str, lines: &[&str]) -> Result<Session, ScenarioError> {
+    let mut ctx = steps::Ctx { file, lines, transcript: false, shells: Vec::new(), base: base_dir(file) };
+    let mut sc = Scenario::default();
+    let mut errors = Vec::new();
+    // Expected output and step directives, by the line of code above them.
+    let mut blocks: BTreeMap<u32, (u32, Vec<String>)> = BTreeMap::new();
+    let mut dirs: Vec<(u32, &str, u32, usize)> = Vec::new();
+    let mut owner: Option<u32> = None;
+    for (k, raw) in lines.iter().enumerate() {
+        let line_no = k as u32 + 1;
+        let t = raw.trim_start();
+        if let Some(rest) = t.strip_prefix("#>") {
+            let text = rest.strip_prefix(' ').unwrap_or(rest);
+            match owner {
+                Some(o) => blocks.entry(o).or_insert((line_no, Vec::new())).1.push(text.to_string()),
+                None => errors.push(ctx.err(Span::new(line_no, 1, 2), "expected output (`#>`) before any command")),
+            }
+        } else if let Some(rest) = t.strip_prefix("#!") {
+            if line_no == 1 && raw.starts_with("#!/") {
+                continue;
+            }
+            let col = raw.len() - t.len() + 3;
+            if is_step_directive(rest) {
+                match owner {
+                    Some(o) => dirs.push((o, rest, line_no, col)),
+                    None => {
+                        errors.push(ctx.err(Span::new(line_no, col as u32, 1), "this directive must follow a command"))
+                    }
+                }
+            } else if let Err((sp, m)) = directive(&mut sc, rest, line_no, col) {
+                errors.push(ctx.err(sp, m));
+            }
+        } else if !t.is_empty() && !t.starts_with('#') {
+            owner = Some(line_no);
+        }
+    }
+    let mut owners: Vec<u32> = Vec::new();
+    let base = ctx.base.clone();
+    let name = Path::new(file).file_name().and_then(|n| n.to_str()).unwrap_or(file).to_string();
+    let ran = {
+        let steps = &mut sc.steps;
+        let mut sink = |e: bash::Emit| -> Result<(), ScenarioError> {
+            let before = steps.len();
+            let at = steps::LineAt { text: "", offset: 0, line_no: 0 };
+            ctx.line(&at, e.toks, e.heredoc, steps).map_err(|err| from_script(err, &e.from))?;
+            owners.extend(std::iter::repeat_n(e.line, steps.len() - before));
+            Ok(())
+        };
+        bash::run(file, source, &name, Vec::new(), &base, None, 0, &mut sink)
+    };
+    if let Err(e) = ran {
+        errors.push(e);
+    }
+    for (o, (first, block)) in blocks {
+        let mine: Vec<usize> = (0..owners.len()).filter(|&i| owners[i] == o).collect();
+        if mine.is_empty() && errors.is_empty() {
+            errors.push(
+                ctx.err(Span::new(first, 1, 2), "expected output under a line that ran no command of its own")
+                    .with_hint("put `#>` lines under the command that prints them (inside the function or loop)"),
+            );
+        }
+        for i in mine {
+            sc.steps[i].expect.push(Expect::Output(block.clone()));
+        }
+    }
+    for (o, rest, line, col) in dirs {
+        let mut one = Scenario::default();
+        one.steps.push(Step::new(None, Command::Wait));
+        if let Err((sp, m)) = directive(&mut one, rest, line, col) {
+            errors.push(ctx.err(sp, m));
+            continue;
+        }
+        let st = one.steps.pop().expect("the step");
+        for i in (0..owners.len()).filter(|&i| owners[i] == o) {
+            sc.steps[i].expect.extend(st.expect.iter().cloned());
+            sc.steps[i].differs.extend(st.differs.iter().cloned());
+        }
+    }
+    if let Some(e) = ScenarioError::all(errors) {
+        return Err(e);
+    }
+    if sc.steps.is_empty() {
+        return Err(ctx.err(Span::new(1, 1, 1), "the script runs no command"));
+    }
+    Ok((sc, ctx.shells.into_iter().map(|(ns, _)| ns).collect()))
+}
+
+/// An error in a command a script (run from a line of this file) reached: where in the
+/// script it was.
+fn from_script(mut e: ScenarioError, from: &Option<(String, u32)>) -> ScenarioError {
+    if let Some((file, line)) = from {
+        e.message = format!("{} (run by {file}, line {line})", e.message);
+    }
+    e
 }
 
 /// The pause before a `^C` under a ping: the statistics the document shows under it say how

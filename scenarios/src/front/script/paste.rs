@@ -253,6 +253,9 @@ pub fn instead(prog: &str) -> Option<&'static str> {
         "dig" | "nslookup" | "host" => "not supported yet: DNS",
         "ethtool" => "`ip link show DEV` shows what nslab models of a device",
         "docker" => "nslab has no containers: a namespace, a veth and a bridge are what docker makes (see E10)",
+        "systemd-nspawn" | "machinectl" | "chroot" | "debootstrap" => {
+            "nslab has no containers: `ip netns exec NS bash` opens a shell in the namespace a container would join (its `--network-namespace-path=/var/run/netns/NS`)"
+        }
         "apt" | "apt-get" | "yum" | "dnf" => {
             "nslab brings its tools with it: there is nothing to install (delete this line)"
         }

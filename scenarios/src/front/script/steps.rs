@@ -24,6 +24,8 @@ pub(super) struct Ctx<'a> {
     /// Shells opened by `ip netns exec X bash` (and `sudo -i`), innermost last: the
     /// namespace each runs in (`None`: the machine's).
     pub shells: Vec<(Option<String>, Span)>,
+    /// Where scripts the file runs (`./netns.sh create`) are looked for.
+    pub base: Vec<std::path::PathBuf>,
 }
 
 /// A logical line: the text after its prompt, where that text starts, and its line numbers.
@@ -132,6 +134,26 @@ impl Ctx<'_> {
                     .with_hint("`exit` leaves a shell opened with `ip netns exec NS bash`; none is open here"));
             }
             return Ok(());
+        }
+        // `./netns.sh create`, `bash x.sh`: the script's commands, run where the prefix says.
+        let from_lead: Vec<&str> = rest.get(lead.saturating_sub(after_exec)..).unwrap_or_default().to_vec();
+        if all_words && let Some((path, args)) = super::bash::script_call(&from_lead) {
+            let at = toks[lead].span();
+            let depth = self.shells.len();
+            self.shells.push((ns, at));
+            let base = self.base.clone();
+            let ran = {
+                let mut sink = |e: super::bash::Emit| -> Result<(), ScenarioError> {
+                    let sub = LineAt { text: "", offset: 0, line_no: 0 };
+                    self.line(&sub, e.toks, e.heredoc, out).map_err(|err| super::from_script(err, &e.from))
+                };
+                super::bash::run_file(&path, args, &base, at, 0, &mut sink)
+            };
+            self.shells.truncate(depth);
+            return ran.map_err(|e| match e {
+                super::bash::RunErr::Here(f) => self.err(at, f.msg).with_opt_hint(f.hint),
+                super::bash::RunErr::Script(e) => e,
+            });
         }
         // `sh -c '…'`: its string is the line, run where the prefix says.
         if let [Tok::Word(sh, _), Tok::Word(c, _), Tok::Word(inner, s)] = &toks[lead..]
