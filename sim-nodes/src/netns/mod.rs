@@ -285,12 +285,14 @@ impl Netns {
         self.procs.contains_key(&pid)
     }
 
-    /// The ifindex the next new interface would get.
+    /// The ifindex a new interface gets, as the kernel's `dev_index_reserve` picks it: a
+    /// device moved in keeps `want` when it is free here, and that leaves the namespace's
+    /// counter where it was; a device made here takes the first free index from the counter
+    /// on (`xa_alloc_cyclic`), and the counter moves past it.
     fn alloc_ifindex(&mut self, want: Option<u32>) -> u32 {
         if let Some(w) = want
             && !self.ifaces.contains_key(&w)
         {
-            self.next_ifindex = self.next_ifindex.max(w + 1);
             return w;
         }
         while self.ifaces.contains_key(&self.next_ifindex) {
