@@ -109,8 +109,8 @@ $ ip netns exec wan python3 -m http.server 80 --bind 203.0.113.1 &
 $ ip netns exec lan tcpdump -tnl -i lan-veth0 tcp port 80 &
 #! contains: IP 192.0.2.1.{} > 203.0.113.1.80: Flags [S], seq {}, win {}, length 0
 #! contains: IP 203.0.113.1.80 > 192.0.2.1.{}: Flags [S.], seq {}, ack {}, win {}, length 0
-#! contains: IP 192.0.2.1.{} > 203.0.113.1.80: Flags [P.], seq 1:77, ack 1, win {}, length 76
-#! contains: IP 203.0.113.1.80 > 192.0.2.1.{}: Flags [P.], seq 1:156, ack 77, win {}, length 155
+#! contains: IP 192.0.2.1.{} > 203.0.113.1.80: Flags [P.], seq 1:77, ack 1, win {}, length 76: HTTP: HEAD / HTTP/1.1
+#! contains: IP 203.0.113.1.80 > 192.0.2.1.{}: Flags [P.], seq 1:156, ack 77, win {}, length 155: HTTP: HTTP/1.0 200 OK
 #! lacks: {}203.0.113.254{}
 #! differs: IP {}: Flags [F.], {} -- who closes first (curl or Python) is a race on the kernel: the FINs come in either order
 #! differs: IP {}: Flags [.], ack 15{}, win {}, length 0 -- and with them the bare ACKs of the answer and its FIN
@@ -119,8 +119,8 @@ $ ip netns exec lan tcpdump -tnl -i lan-veth0 tcp port 80 &
 $ ip netns exec wan tcpdump -tnl -i wan-veth0 tcp port 80 &
 #! contains: IP 203.0.113.254.{} > 203.0.113.1.80: Flags [S], seq {}, win {}, length 0
 #! contains: IP 203.0.113.1.80 > 203.0.113.254.{}: Flags [S.], seq {}, ack {}, win {}, length 0
-#! contains: IP 203.0.113.254.{} > 203.0.113.1.80: Flags [P.], seq 1:77, ack 1, win {}, length 76
-#! contains: IP 203.0.113.1.80 > 203.0.113.254.{}: Flags [P.], seq 1:156, ack 77, win {}, length 155
+#! contains: IP 203.0.113.254.{} > 203.0.113.1.80: Flags [P.], seq 1:77, ack 1, win {}, length 76: HTTP: HEAD / HTTP/1.1
+#! contains: IP 203.0.113.1.80 > 203.0.113.254.{}: Flags [P.], seq 1:156, ack 77, win {}, length 155: HTTP: HTTP/1.0 200 OK
 #! lacks: {}192.0.2.1{}
 #! differs: IP {}: Flags [F.], {} -- who closes first (curl or Python) is a race on the kernel: the FINs come in either order
 #! differs: IP {}: Flags [.], ack 15{}, win {}, length 0 -- and with them the bare ACKs of the answer and its FIN

@@ -168,7 +168,7 @@ $ ip netns exec internet python3 -m http.server 80 --bind 1.1.1.1 &
 #! lacks: {}10.0.0.{}
 $ tcpdump -tnl -i ens4 tcp port 80 &
 #! contains: IP 10.138.0.3.{} > 1.1.1.1.80: Flags [S], seq {}, win {}, length 0
-#! contains: IP 1.1.1.1.80 > 10.138.0.3.{}: Flags [P.], seq 1:156, ack 73, win {}, length 155
+#! contains: IP 1.1.1.1.80 > 10.138.0.3.{}: Flags [P.], seq 1:156, ack 73, win {}, length 155: HTTP: HTTP/1.0 200 OK
 #! lacks: {}10.0.0.{}
 #! differs: IP {}: Flags [F.], {} -- who closes first (curl or Python) is a race on the kernel: the FINs come in either order
 #! differs: IP {}: Flags [.], ack 15{}, win {}, length 0 -- and with them the bare ACKs of the answer and its FIN

@@ -52,7 +52,7 @@ $ ip netns exec wan python3 -m http.server 80 --bind 203.0.113.1 &
 $ ip netns exec wan tcpdump -tnl -i wan-veth0 tcp port 80 &
 #! contains: IP 203.0.113.254.{} > 203.0.113.1.80: Flags [S], seq {}, win {}, length 0
 #! contains: IP 203.0.113.1.80 > 203.0.113.254.{}: Flags [S.], seq {}, ack {}, win {}, length 0
-#! contains: IP 203.0.113.254.{} > 203.0.113.1.80: Flags [P.], seq 1:77, ack 1, win {}, length 76
+#! contains: IP 203.0.113.254.{} > 203.0.113.1.80: Flags [P.], seq 1:77, ack 1, win {}, length 76: HTTP: HEAD / HTTP/1.1
 $ ip netns exec lan curl -I http://203.0.113.1/
 #! contains: HTTP/1.0 200 OK
 $ sleep 3

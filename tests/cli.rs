@@ -360,7 +360,7 @@ fn json_stays_json_when_a_guard_stops_the_run() {
 /// and wall time, peak memory.
 #[test]
 fn stats_say_what_a_run_cost() {
-    let out = nslab(&["run", "e03", "-q", "--stats"]);
+    let out = nslab(&["run", "e03-router", "-q", "--stats"]);
     assert_eq!(out.status.code(), Some(0));
     let err = text(&out.stderr);
     assert!(text(&out.stdout).starts_with("PASS scenarios/e03-router.sh"), "stdout has only the verdict");
@@ -374,7 +374,7 @@ fn stats_say_what_a_run_cost() {
     for line in ["stats: events ", "stats: frames ", "stats: wall time ", "stats: peak memory "] {
         assert!(err.contains(line), "{line:?} missing:\n{err}");
     }
-    let json = nslab(&["run", "e03", "--json", "--stats"]);
+    let json = nslab(&["run", "e03-router", "--json", "--stats"]);
     assert!(text(&json.stdout).lines().all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()));
 }
 
@@ -394,7 +394,7 @@ fn icmp_dropped_by_rule(n: u32, interval: &str) -> String {
 /// step that was running, alike drops counted on one line.
 #[test]
 fn explain_says_why_packets_died() {
-    let out = nslab(&["run", "e03", "--explain"]);
+    let out = nslab(&["run", "e03-router", "--explain"]);
     assert_eq!(out.status.code(), Some(0));
     let o = text(&out.stdout);
     let at = o.find("explain: why packets died\n").expect(&o);
@@ -410,7 +410,7 @@ fn explain_says_why_packets_died() {
 ";
     assert_eq!(&o[at..], want);
     // JSON's drop lines carry the explanation already: both at once is a usage error.
-    let both = nslab(&["run", "e03", "--explain", "--json"]);
+    let both = nslab(&["run", "e03-router", "--explain", "--json"]);
     assert_eq!(both.status.code(), Some(2));
     assert!(text(&both.stderr).contains("cannot be used with"), "{}", text(&both.stderr));
 }

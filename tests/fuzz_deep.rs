@@ -167,7 +167,7 @@ proptest! {
                 let _ = filter.matches(fr);
             }
         }
-        for opts in [Options { link_header: true, timestamp: true }, Options { link_header: false, timestamp: false }] {
+        for opts in [Options { link_header: true, timestamp: true, verbose: 0 }, Options { link_header: false, timestamp: false, verbose: 0 }] {
             let mut fmt = Formatter::new(opts);
             for (i, fr) in frames.iter().enumerate() {
                 let line = fmt.line(i as u64 * 1_000_003, fr);

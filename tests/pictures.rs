@@ -52,12 +52,12 @@ fn the_svg_shows_every_namespace_interface_and_pair() {
 /// The same lab in dot and Mermaid: a cluster (subgraph) per namespace, an edge per pair.
 #[test]
 fn dot_and_mermaid_say_the_same() {
-    let dot = stdout(&nslab(&["graph", "e03", "--format", "dot"]));
+    let dot = stdout(&nslab(&["graph", "e03-router", "--format", "dot"]));
     assert!(dot.starts_with("graph lab {\n"), "{dot}");
     assert_eq!(dot.matches("subgraph cluster_").count(), 3, "{dot}");
     assert_eq!(dot.lines().filter(|l| l.starts_with("  n") && l.contains(" -- ")).count(), 2, "{dot}");
     assert!(dot.contains("label=\"router\\nforwarding\""), "{dot}");
-    let mermaid = stdout(&nslab(&["graph", "e03", "--format", "mermaid"]));
+    let mermaid = stdout(&nslab(&["graph", "e03-router", "--format", "mermaid"]));
     assert!(mermaid.starts_with("flowchart LR\n"), "{mermaid}");
     assert_eq!(mermaid.matches("  subgraph ns").count(), 3, "{mermaid}");
     assert_eq!(mermaid.lines().filter(|l| l.contains(" --- ")).count(), 2, "{mermaid}");
@@ -104,7 +104,7 @@ fn the_flow_shows_each_hop_once_and_the_nat_rewrite() {
 /// E3's ladder marks where packets died and why, on the router's line.
 #[test]
 fn the_flow_marks_drops() {
-    let m = stdout(&nslab(&["flow", "e03", "--format", "mermaid"]));
+    let m = stdout(&nslab(&["flow", "e03-router", "--format", "mermaid"]));
     assert!(m.starts_with("sequenceDiagram\n  participant p0 as ns1\n  participant p1 as router\n"), "{m}");
     assert!(
         m.contains(

@@ -69,6 +69,130 @@ fn sim_frames() -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// A DHCP exchange (dnsmasq and dhclient) and a UDP datagram to a closed port, from the sim:
+/// `-v` prints DHCP's options and the datagram inside the port unreachable.
+fn sim_dhcp_frames() -> Vec<Vec<u8>> {
+    let script = "ip netns add server\nip netns add client\n\
+        ip link add s-veth0 type veth peer name c-veth0\nip link set s-veth0 netns server\nip link set c-veth0 netns client\n\
+        ip netns exec server ip link set s-veth0 up\nip netns exec client ip link set c-veth0 up\n\
+        ip netns exec server ip addr add 192.0.2.254/24 dev s-veth0\n\
+        ip netns exec server tcpdump -tnel -i s-veth0 &\n\
+        ip netns exec server dnsmasq --dhcp-range=192.0.2.100,192.0.2.200,255.255.255.0 --interface=s-veth0 --dhcp-option=option:dns-server,192.0.2.53,192.0.2.54 --no-daemon &\n\
+        ip netns exec client dhclient -d c-veth0 &\nsleep 10\n\
+        echo hi | ip netns exec server nc -u -w 1 192.0.2.186 5555\nsleep 2\n";
+    let r = common::run_text("oracle-dhcp.sh", script).unwrap();
+    r.lab
+        .world()
+        .trace()
+        .records()
+        .iter()
+        .filter_map(|x| if let Record::Frame { bytes, .. } = x { Some(bytes.clone()) } else { None })
+        .collect()
+}
+
+/// Frames only `-v` tells apart: IP options, a header checksum that is right, ECN bits,
+/// DF with MF, a TCP segment with a right checksum, a RST with data, an ICMP message with
+/// a wrong checksum, a time exceeded quoting a TCP segment, and a DHCP message with the
+/// options a relay and other clients send.
+fn verbose_frames() -> Vec<Vec<u8>> {
+    let c = [192, 0, 2, 1];
+    let s = [198, 51, 100, 1];
+    let fix_ip = |f: &mut Vec<u8>| {
+        let ihl = usize::from(f[14] & 0x0f) * 4;
+        f[24] = 0;
+        f[25] = 0;
+        let sum = checksum(0, &f[14..14 + ihl]);
+        f[24..26].copy_from_slice(&sum.to_be_bytes());
+    };
+    let mut out = Vec::new();
+    // Options: record route, router alert, a timestamp; tos with ECN; DF and MF.
+    let opts: [&[u8]; 3] = [
+        &[7, 11, 8, 192, 0, 2, 1, 0, 0, 0, 0, 1],
+        &[148, 4, 0, 0, 1, 0, 0, 0],
+        &[68, 12, 5, 0x10, 0, 0, 0, 7, 0, 0, 0, 0],
+    ];
+    for (i, o) in opts.iter().enumerate() {
+        let mut f = eth(1, 2);
+        let ihl = 20 + o.len();
+        let payload = [8u8, 0, 0xf7, 0xff, 0, 0, 0, 0];
+        f.extend([0x40 | (ihl / 4) as u8, [0, 1, 3][i]]);
+        f.extend(((ihl + payload.len()) as u16).to_be_bytes());
+        f.extend([0, 7, [0x40, 0x60, 0x20][i], 0, 64, 1, 0, 0]);
+        f.extend(c);
+        f.extend(s);
+        f.extend(*o);
+        f.extend(payload);
+        fix_ip(&mut f);
+        out.push(f);
+    }
+    // TCP with a right checksum, and a RST carrying text.
+    for (flags, data) in [(0x18u8, &b"GET / HTTP/1.0\r\n"[..]), (0x14, &b"reset: no such connection, go away now"[..])]
+    {
+        let mut t = vec![0x9c, 0x40, 0, 80, 0, 0, 0, 1, 0, 0, 0, 1, 0x50, flags, 0x10, 0, 0, 0, 0, 0];
+        t.extend(data);
+        let sum = checksum(pseudo(c, s, 6, t.len()), &t);
+        t[16..18].copy_from_slice(&sum.to_be_bytes());
+        let mut f = eth(1, 2);
+        ipv4(&mut f, 6, c, s, &t);
+        fix_ip(&mut f);
+        out.push(f);
+    }
+    // Time exceeded quoting a whole SYN, and an echo request whose checksum is wrong.
+    let mut syn = Vec::new();
+    ipv4(&mut syn, 6, c, s, &[0x9c, 0x40, 0, 80, 0, 0, 0, 9, 0, 0, 0, 0, 0x50, 2, 0x10, 0, 0, 0, 0, 0]);
+    let mut m = vec![11, 0, 0, 0, 0, 0, 0, 0];
+    m.extend(&syn);
+    let mut f = eth(2, 1);
+    ipv4(&mut f, 1, [10, 0, 0, 1], c, &m);
+    out.push(f);
+    let mut f = eth(1, 2);
+    ipv4(&mut f, 1, c, s, &[8, 0, 0x12, 0x34, 0, 1, 0, 1, 0xde, 0xad]);
+    out.push(f);
+    // DHCP: a relayed request with a client id, a hostname with odd bytes, FQDN, user class,
+    // classless routes, an agent-information option, an unknown option, and PAD.
+    let mut d = vec![0u8; 236];
+    d[..4].copy_from_slice(&[1, 1, 6, 1]);
+    d[4..8].copy_from_slice(&0xdead_beefu32.to_be_bytes());
+    d[8..10].copy_from_slice(&3u16.to_be_bytes());
+    d[10] = 0x80;
+    d[24..28].copy_from_slice(&[10, 0, 0, 1]);
+    d[28..34].copy_from_slice(&[2, 0, 0, 0, 0, 9]);
+    d[44..48].copy_from_slice(b"srv\0");
+    d.extend([0x63, 0x82, 0x53, 0x63]);
+    d.extend([53, 1, 3, 0, 61, 7, 1, 2, 0, 0, 0, 0, 9]);
+    d.extend([12, 6, b'h', 0xe9, b'\t', b'x', 0x7f, b'y']);
+    d.extend([81, 6, 0x05, 0, 0, b'a', b'.', b'b']);
+    d.extend([77, 4, 3, b'a', b'b', b'c']);
+    d.extend([121, 14, 24, 10, 1, 2, 10, 0, 0, 1, 0, 10, 0, 0, 254]);
+    d.extend([82, 9, 1, 3, b'c', b'i', b'd', 9, 2, 0xab, 0xcd]);
+    d.extend([46, 2, 8, 1, 52, 1, 3, 200, 3, 1, 2, 3, 57, 2, 2, 64, 23, 1, 64, 19, 1, 1, 0, 0, 255]);
+    let mut u = vec![0, 68, 0, 67];
+    u.extend(((8 + d.len()) as u16).to_be_bytes());
+    u.extend([0, 0]);
+    u.extend(&d);
+    let mut f = eth(1, 2);
+    ipv4(&mut f, 17, [10, 0, 0, 1], s, &u);
+    fix_ip(&mut f);
+    out.push(f);
+    out
+}
+
+fn checksum(start: u32, data: &[u8]) -> u16 {
+    let mut sum = u64::from(start);
+    for w in data.chunks(2) {
+        sum += u64::from(u16::from_be_bytes([w[0], *w.get(1).unwrap_or(&0)]));
+    }
+    while sum > 0xffff {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    !(sum as u16)
+}
+
+fn pseudo(src: [u8; 4], dst: [u8; 4], proto: u8, len: usize) -> u32 {
+    let w = |a: [u8; 4]| u32::from(u16::from_be_bytes([a[0], a[1]])) + u32::from(u16::from_be_bytes([a[2], a[3]]));
+    w(src) + w(dst) + u32::from(proto) + len as u32
+}
+
 fn eth(src: u8, dst: u8) -> Vec<u8> {
     let mut f = vec![0, 0, 0x5e, 0, 0x53, dst, 0, 0, 0x5e, 0, 0x53, src];
     f.extend([0x08, 0x00]);
@@ -136,8 +260,10 @@ fn synthetic() -> Vec<Vec<u8>> {
         ipv4(&mut f, 6, a, b, &t);
         out.push(f);
     }
-    // ICMP port unreachable about a UDP datagram, and protocol unreachable.
-    for (code, proto) in [(3u8, 17u8), (2, 47)] {
+    // ICMP port unreachable about a UDP datagram, and protocol unreachable (about an
+    // experimental protocol, 253: tcpdump decodes GRE, IGMP and others itself, which the
+    // formatter prints as `ip-proto-N`).
+    for (code, proto) in [(3u8, 17u8), (2, 253)] {
         let mut inner = Vec::new();
         ipv4(&mut inner, proto, c, s, &[0x9c, 0x40, 0x15, 0xb4, 0, 11, 0, 0, b'h', b'i', b'\n']);
         let mut m = vec![3, code, 0, 0, 0, 0, 0, 0];
@@ -154,16 +280,38 @@ fn formatter_matches_real_tcpdump() {
     let mut frames = sim_frames();
     assert!(frames.len() > 10, "the sim run should have produced frames");
     frames.extend(synthetic());
+    frames.extend(verbose_frames());
     let Some(real) = tcpdump_lines(&frames, "-tnel") else { return };
-    let mine = ours(&frames, Options { link_header: true, timestamp: false });
+    let mine = ours(&frames, Options { link_header: true, timestamp: false, verbose: 0 });
     assert_eq!(real.len(), mine.len());
     for (i, (r, m)) in real.iter().zip(&mine).enumerate() {
         assert_eq!(r, m, "frame {i}");
     }
     let Some(real) = tcpdump_lines(&frames, "-tnl") else { return };
-    let mine = ours(&frames, Options { link_header: false, timestamp: false });
+    let mine = ours(&frames, Options { link_header: false, timestamp: false, verbose: 0 });
     for (i, (r, m)) in real.iter().zip(&mine).enumerate() {
         assert_eq!(r, m, "frame {i} without -e");
+    }
+}
+
+#[test]
+fn verbose_matches_real_tcpdump() {
+    let mut frames = sim_frames();
+    let dhcp = sim_dhcp_frames();
+    assert!(dhcp.len() > 6, "the DHCP run should have produced frames");
+    frames.extend(dhcp);
+    frames.extend(synthetic());
+    frames.extend(verbose_frames());
+    for (flags, link_header) in [("-tnelv", true), ("-tnlv", false)] {
+        let Some(real) = tcpdump_lines(&frames, flags) else { return };
+        let mine: Vec<String> = ours(&frames, Options { link_header, timestamp: false, verbose: 1 })
+            .iter()
+            .flat_map(|l| l.split('\n').map(str::to_string).collect::<Vec<_>>())
+            .collect();
+        for (i, (r, m)) in real.iter().zip(&mine).enumerate() {
+            assert_eq!(r, m, "line {i} with {flags}");
+        }
+        assert_eq!(real.len(), mine.len(), "{flags}");
     }
 }
 

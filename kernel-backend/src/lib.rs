@@ -103,10 +103,12 @@ pub fn preflight(sc: &Scenario) -> Result<(), KernelError> {
     }
     // br_netfilter's sysctls exist only while the module is loaded; kernel mode does not
     // load modules into the machine's kernel.
-    let bridge_nf = sc
-        .steps
-        .iter()
-        .any(|s| matches!(&s.run, scenarios::Command::Sysctl { key, .. } if key.starts_with("net.bridge.")));
+    let bridge_nf = sc.steps.iter().any(|s| match &s.run {
+        scenarios::Command::Sysctl { key, .. } => key.starts_with("net.bridge."),
+        scenarios::Command::SysctlLoad { input, .. } => scenarios::command::sysctl_settings(input)
+            .is_ok_and(|v| v.iter().any(|st| st.key.starts_with("net.bridge."))),
+        _ => false,
+    });
     if bridge_nf && !std::path::Path::new("/proc/sys/net/bridge").exists() {
         return Err(KernelError::MissingFeature("the br_netfilter module (modprobe br_netfilter)".into()));
     }

@@ -241,6 +241,11 @@ impl Kernel {
                 let text: String = input.iter().map(|l| format!("{l}\n")).collect();
                 exec::run_input(kernel, &argv, text.as_bytes(), &self.names).await?
             }
+            Command::SysctlLoad { quiet, input } => {
+                let argv = if *quiet { fixed(&["sysctl", "-q", "-p", "-"]) } else { fixed(&["sysctl", "-p", "-"]) };
+                let text: String = input.iter().map(|l| format!("{l}\n")).collect();
+                exec::run_input(kernel, &argv, text.as_bytes(), &self.names).await?
+            }
             _ => exec::run(kernel, &argv, &self.names).await?,
         };
         // The scenario's root namespace has no name on a real machine: iproute2 shows a
@@ -478,10 +483,10 @@ impl Kernel {
                 Ok(x) => x,
                 Err(msg) => return Ok(Err(Refusal::new(msg, 1).at_word(&t.iface))),
             };
-        for l in tcpdump::start_lines(&t.iface, t.write.is_some()) {
+        for l in tcpdump::start_lines(&t.iface, t.write.is_some(), t.verbose > 0) {
             self.rec.push(|at| Record::Output { at, ns: ns.clone(), pid, stream: Stream::Stderr, line: l });
         }
-        let opts = Options { link_header: t.link_header, timestamp: !t.no_timestamp };
+        let opts = Options { link_header: t.link_header, timestamp: !t.no_timestamp, verbose: t.verbose };
         self.attribution.captures.insert(id, (i, opts, t.write.is_some()));
         self.attribution.procs.insert((ns, pid), i);
         Ok(Ok(KernelJob::Capture(self.caps.len() - 1)))

@@ -232,8 +232,8 @@ impl FuzzLab {
         let mut text = transcript::text(&rendered);
         let _ = transcript::json(&rendered);
         let mut fmts = [
-            Formatter::new(Options { link_header: true, timestamp: true }),
-            Formatter::new(Options { link_header: false, timestamp: false }),
+            Formatter::new(Options { link_header: true, timestamp: true, verbose: 0 }),
+            Formatter::new(Options { link_header: false, timestamp: false, verbose: 0 }),
         ];
         let mut frames = 0usize;
         for r in records {
@@ -263,7 +263,7 @@ fn start(lab: &mut Lab, attr: &mut Attribution, step: usize, node: NodeId, cmd: 
         Command::Tcpdump(t) => {
             let filter = Filter::parse(&t.filter).unwrap();
             let (job, cap) = lab.tcpdump(node, &t.iface, filter, &t.filter, t.write.is_some()).unwrap();
-            let opts = Options { link_header: t.link_header, timestamp: !t.no_timestamp };
+            let opts = Options { link_header: t.link_header, timestamp: !t.no_timestamp, verbose: t.verbose };
             attr.captures.insert(cap, (step, opts, t.write.is_some()));
             job
         }

@@ -217,6 +217,15 @@ pub enum Command {
         #[serde(default, skip_serializing_if = "SysctlOut::is_lines")]
         out: SysctlOut,
     },
+    /// `sysctl [-q] -p - <<EOF … EOF` (or `-p /dev/stdin`, `--load=-`): the settings of a
+    /// sysctl.conf, given as a here-document, each written and printed as `-w` does.
+    SysctlLoad {
+        /// `-q`: print nothing.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        quiet: bool,
+        /// The lines on its stdin, as typed (comments and blank lines included).
+        input: Vec<String>,
+    },
     /// `ping …`.
     Ping(PingCmd),
     /// `tcpdump …`.
@@ -313,7 +322,7 @@ impl Command {
             Command::Tc { .. } => &p::TC,
             Command::Brctl(_) => &p::BRCTL,
             Command::BridgeFdbShow { .. } | Command::BridgeLinkShow { .. } => &p::BRIDGE,
-            Command::Sysctl { .. } => &p::SYSCTL,
+            Command::Sysctl { .. } | Command::SysctlLoad { .. } => &p::SYSCTL,
             Command::Sleep { .. } => &p::SLEEP,
             Command::Kill { .. } => &p::KILL,
             Command::Input { .. } => &p::INPUT,
@@ -572,6 +581,11 @@ impl fmt::Display for Command {
                     None => f.write_str(&q(key)),
                 }
             }
+            Command::SysctlLoad { quiet, input } => {
+                f.write_str(if *quiet { "sysctl -q -p - <<EOF" } else { "sysctl -p - <<EOF" })?;
+                input.iter().try_for_each(|l| write!(f, "\n{l}"))?;
+                write!(f, "\nEOF")
+            }
             Command::Ping(p) => {
                 write!(f, "ping")?;
                 opt(f, "-c", &p.count)?;
@@ -601,6 +615,9 @@ impl fmt::Display for Command {
                     flags.push('e');
                 }
                 flags.push('l');
+                if t.verbose > 0 {
+                    flags.push('v');
+                }
                 write!(f, "tcpdump {flags}")?;
                 opt(f, "-c", &t.count)?;
                 write!(f, " -i {}", q(&t.iface))?;
@@ -810,6 +827,46 @@ pub struct Known {
     /// by N percent, as rates and counters that follow real time do.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub within: Option<u32>,
+}
+
+/// One setting of a sysctl.conf (`sysctl -p`): its key and value, and whether a failure to
+/// write it is ignored (a line that starts with `-`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SysctlSetting {
+    /// The key, as written.
+    pub key: String,
+    /// The value, without the spaces around it.
+    pub value: String,
+    /// `-KEY = VALUE`: a failure is not an error.
+    pub ignore_failure: bool,
+}
+
+/// The settings of a sysctl.conf's lines, read as procps-ng 4's `Preload` reads them:
+/// leading and trailing spaces go, a line that is then empty or starts with `#` or `;` is
+/// skipped, a leading `-` marks a setting whose failure is ignored, and the rest splits at
+/// its first `=` (key and value trimmed). A line without `=` is the error, with its number
+/// (from 1) and sysctl's words.
+pub fn sysctl_settings(input: &[String]) -> Result<Vec<SysctlSetting>, (usize, String)> {
+    let mut out = Vec::new();
+    for (i, line) in input.iter().enumerate() {
+        let t = line.trim();
+        if t.is_empty() || t.starts_with('#') || t.starts_with(';') {
+            continue;
+        }
+        let (ignore_failure, t) = match t.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, t),
+        };
+        let Some((key, value)) = t.split_once('=') else {
+            return Err((i + 1, format!("sysctl: -({}): invalid syntax, continuing...", i + 1)));
+        };
+        let key = key.trim();
+        if key.is_empty() {
+            return Err((i + 1, format!("sysctl: -({}): invalid syntax, continuing...", i + 1)));
+        }
+        out.push(SysctlSetting { key: key.to_string(), value: value.trim().to_string(), ignore_failure });
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -282,7 +282,7 @@ pub struct PingCmd {
     pub pmtudisc: Option<PmtuDisc>,
 }
 
-/// `tcpdump [-t] [-n] [-e] [-l] -i IF [-w FILE] [FILTER]`.
+/// `tcpdump [-t] [-n] [-e] [-l] [-v] -i IF [-w FILE] [FILTER]`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TcpdumpCmd {
@@ -303,4 +303,12 @@ pub struct TcpdumpCmd {
     /// `-c N`: stop after N packets (tcpdump then prints its counters and exits 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<u64>,
+    /// `-v`: print each packet in full (IP header, checksums, the packet inside an ICMP
+    /// error, DHCP's options); 0 or 1.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub verbose: u8,
+}
+
+fn is_zero(v: &u8) -> bool {
+    *v == 0
 }

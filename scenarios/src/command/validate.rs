@@ -231,6 +231,21 @@ pub fn step(s: &Step) -> Result<(), Invalid> {
             return Err(invalid("sysctl needs a key", "e.g. net.ipv4.ip_forward=1", None));
         }
         Command::Sysctl { key, .. } => sysctl_key(key)?,
+        Command::SysctlLoad { input, .. } => {
+            if input.is_empty() {
+                return Err(invalid(
+                    "sysctl -p - reads its settings from stdin",
+                    "give them as a here-document: `sysctl -p - <<EOF`, the `KEY = VALUE` lines, then `EOF`",
+                    Some("sysctl"),
+                ));
+            }
+            // Every key is checked as `sysctl -w` checks it: the kernel reads the same lines.
+            let settings = super::sysctl_settings(input)
+                .map_err(|(_, m)| invalid(m, "each setting is a `KEY = VALUE` line", Some("sysctl")))?;
+            for st in &settings {
+                sysctl_key(&st.key)?;
+            }
+        }
         Command::Kill { job: 0 } => return Err(invalid("kill: %0: no such job", "jobs count from 1", None)),
         _ => {}
     }

@@ -181,6 +181,9 @@ impl Report {
 
 static MAC: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b(?:[0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}\b").expect("regex"));
 static ECHO_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(echo (?:request|reply), id )(\d+)").expect("regex"));
+/// `tcpdump -v`'s IP header: the IP id is each stack's own counter.
+static IP_ID: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(\(tos 0x[0-9a-f]+(?:,[A-Z]+(?:\(\d\))?)?, (?:ttl \d+, )?id )(\d+)").expect("regex"));
 static CT_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\bid=(\d+)").expect("regex"));
 static CT_PORT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b([sd]port)=(\d+)").expect("regex"));
 static CT_LEFT: LazyLock<Regex> =
@@ -254,6 +257,7 @@ struct Norm {
     fixed: BTreeSet<String>,
     macs: BTreeMap<String, String>,
     ids: BTreeMap<String, String>,
+    ipids: BTreeMap<String, String>,
     ports: BTreeMap<String, String>,
     isns: BTreeMap<String, String>,
     handles: BTreeMap<String, String>,
@@ -289,6 +293,11 @@ impl Norm {
             .into_owned();
         s = ECHO_ID
             .replace_all(&s, |c: &regex::Captures<'_>| format!("{}{}", &c[1], symbol(&mut self.ids, "id", &c[2])))
+            .into_owned();
+        // The same IP id is the same symbol: a quoted packet is still seen to be the one
+        // that was sent.
+        s = IP_ID
+            .replace_all(&s, |c: &regex::Captures<'_>| format!("{}{}", &c[1], symbol(&mut self.ipids, "ipid", &c[2])))
             .into_owned();
         // conntrack's lines: the same ids and ports, and `-L`'s time left.
         s = CT_ID

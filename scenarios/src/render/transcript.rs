@@ -112,11 +112,15 @@ pub fn render(records: &[Record], attr: &Attribution, steps: &[Step], exits: &BT
                     continue;
                 }
                 let text = fmts.entry(*capture).or_insert_with(|| Formatter::new(opts)).line(at.as_nanos(), bytes);
-                if steps[step].grep.as_ref().is_some_and(|g| !g.keeps(&text)) {
-                    continue;
+                // `-v` prints a frame on several lines; `| grep` sees each.
+                for piece in text.split('\n') {
+                    if steps[step].grep.as_ref().is_some_and(|g| !g.keeps(piece)) {
+                        continue;
+                    }
+                    out.steps[step].output.push(piece.to_string());
+                    let text = piece.to_string();
+                    out.lines.push(Line { at: *at, kind: Kind::Frame, tag: Some(tag(&steps[step])), text, step });
                 }
-                out.steps[step].output.push(text.clone());
-                out.lines.push(Line { at: *at, kind: Kind::Frame, tag: Some(tag(&steps[step])), text, step });
             }
             Record::Exit { ns, pid, status, .. } => {
                 if let Some(&s) = attr.procs.get(&(ns.clone(), *pid)) {

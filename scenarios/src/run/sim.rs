@@ -186,9 +186,11 @@ impl Sim<'_> {
             Command::Tcpdump(t) => {
                 let filter = Filter::parse(&t.filter)
                     .map_err(|e| ScenarioError::at(self.file, self.source, step.span, e.to_string()))?;
-                match self.lab.tcpdump_count(node, &t.iface, (filter, &t.filter), t.write.is_some(), t.count) {
+                let (writes, verbose) = (t.write.is_some(), t.verbose > 0);
+                match self.lab.tcpdump_count(node, &t.iface, (filter, &t.filter), writes, t.count, verbose) {
                     Ok((job, cap)) => {
-                        let opts = Options { link_header: t.link_header, timestamp: !t.no_timestamp };
+                        let opts =
+                            Options { link_header: t.link_header, timestamp: !t.no_timestamp, verbose: t.verbose };
                         self.attribution.captures.insert(cap, (i, opts, t.write.is_some()));
                         job
                     }
@@ -373,6 +375,23 @@ impl Sim<'_> {
                     SysctlOut::Values => vec![line.split_once(" = ").map_or(line.clone(), |(_, v)| v.to_string())],
                     _ => vec![line],
                 })
+            }
+            Command::SysctlLoad { quiet, input } => {
+                // The front end checked every line and key (`validate`): each is written in
+                // order, and printed as `-w` prints it.
+                let settings = crate::command::sysctl_settings(input).map_err(|(_, message)| LabError {
+                    message,
+                    status: 255,
+                    hint: None,
+                })?;
+                let mut out = Vec::new();
+                for st in settings {
+                    let line = lab.sysctl_set(node, &st.key, &st.value)?;
+                    if !quiet {
+                        out.push(line);
+                    }
+                }
+                Ok(out)
             }
             Command::Ping(_)
             | Command::Tcpdump(_)

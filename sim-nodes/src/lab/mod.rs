@@ -905,11 +905,11 @@ impl Lab {
         filter_text: &str,
         writes_file: bool,
     ) -> Result<(Job, CaptureId), LabError> {
-        self.tcpdump_count(node, dev, (filter, filter_text), writes_file, None)
+        self.tcpdump_count(node, dev, (filter, filter_text), writes_file, None, false)
     }
 
-    /// `tcpdump [-c N] -i DEV [FILTER]`: with a count, the capture stops by itself after N
-    /// frames and the process ends.
+    /// `tcpdump [-c N] [-v] -i DEV [FILTER]`: with a count, the capture stops by itself after
+    /// N frames and the process ends; `verbose` (`-v`) changes what it says when it starts.
     pub fn tcpdump_count(
         &mut self,
         node: NodeId,
@@ -917,6 +917,7 @@ impl Lab {
         (filter, filter_text): (Filter, &str),
         writes_file: bool,
         count: Option<u64>,
+        verbose: bool,
     ) -> Result<(Job, CaptureId), LabError> {
         let ix = self.ifindex(node, dev).map_err(|e| LabError {
             message: format!("tcpdump: {dev}: No such device exists\n(SIOCGIFHWADDR: No such device)"),
@@ -939,7 +940,7 @@ impl Lab {
             filter_text: filter_text.to_string(),
             peer,
         });
-        let mut prog = crate::proc::Tcpdump::new(id, dev, writes_file);
+        let mut prog = crate::proc::Tcpdump::new(id, dev, writes_file).verbose(verbose);
         if let Some(n) = count {
             self.world.limit_capture(id, n);
             prog = prog.with_count(n);

@@ -1,4 +1,4 @@
-//! `tcpdump [-c N] -i IF [FILTER]`: a capture that lives as a process.
+//! `tcpdump [-c N] [-v] -i IF [FILTER]`: a capture that lives as a process.
 //!
 //! The frames themselves are trace records made by the engine's tap; this process prints
 //! what tcpdump 4.99 prints around them — the two stderr lines when it starts and the three
@@ -18,12 +18,21 @@ pub struct Tcpdump {
     writes_file: bool,
     /// `-c N`: its capture stops by itself after N frames.
     count: Option<u64>,
+    /// `-v`: it does not say that verbose output is suppressed.
+    verbose: bool,
 }
 
 impl Tcpdump {
     /// A tcpdump reading `capture` on `iface`.
     pub fn new(capture: CaptureId, iface: &str, writes_file: bool) -> Self {
-        Tcpdump { capture, iface: iface.to_string(), writes_file, count: None }
+        Tcpdump { capture, iface: iface.to_string(), writes_file, count: None, verbose: false }
+    }
+
+    /// `-v`: its frames print in full (the renderer's business) and it starts without
+    /// suggesting `-v`.
+    pub fn verbose(mut self, on: bool) -> Self {
+        self.verbose = on;
+        self
     }
 
     /// `-c N`: it ends by itself once its capture (limited to N by the caller) stopped.
@@ -43,7 +52,7 @@ impl Program for Tcpdump {
         "tcpdump"
     }
     fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        for l in start_lines(&self.iface, self.writes_file) {
+        for l in start_lines(&self.iface, self.writes_file, self.verbose) {
             sys.stderr(l);
         }
         if self.count.is_some() {

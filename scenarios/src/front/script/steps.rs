@@ -241,11 +241,11 @@ impl Ctx<'_> {
         }
         if let Some((body, at)) = heredoc {
             match &mut parsed.cmd {
-                Command::IptablesRestore { input, .. } => *input = body,
+                Command::IptablesRestore { input, .. } | Command::SysctlLoad { input, .. } => *input = body,
                 c => {
                     return Err(self
                         .err(at, format!("not supported yet: a here-document into {}", c.program()))
-                        .with_hint("iptables-restore is what nslab feeds a here-document"));
+                        .with_hint("iptables-restore and sysctl -p - are what nslab feeds a here-document"));
                 }
             }
         }

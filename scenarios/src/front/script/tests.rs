@@ -114,6 +114,15 @@ fn errors_name_line_column_and_word() {
     assert_eq!((e.message.as_str(), e.span.col), ("tcpdump: invalid packet count 0", 15));
     let e = fails("tcpdump -n -c abc -i lo &\n");
     assert_eq!(e.message, "tcpdump: invalid packet count abc");
+    let e = fails("tcpdump -nvv -i lo &\n");
+    assert_eq!((e.message.as_str(), e.span.col), ("not supported yet: tcpdump -vv (more than one -v)", 9));
+    let e = fails("tcpdump -n -v -i lo -v &\n");
+    assert!(e.message.contains("tcpdump -vv"), "{e}");
+    let sc = ok("tcpdump -tnelv -i lo &\ntcpdump -i lo -n icmp -v &\n");
+    for st in &sc.steps {
+        assert!(matches!(&st.run, Command::Tcpdump(t) if t.verbose == 1), "{:?}", st.run);
+    }
+    assert_eq!(sc.steps[1].run.to_string(), "tcpdump -nlv -i lo icmp");
     let e = fails("ping -c 1 -M probe 10.0.0.1\n");
     assert_eq!((e.message.as_str(), e.span.col), ("ping: invalid -M argument: probe", 14));
     let e = fails("ip netns exec a ping -c 1 127.0.0.1 &\nip netns exec a ping -c 1 127.0.0.1 &\nkill %1 %2\n");
@@ -176,6 +185,52 @@ fn user_at_host_prompts_and_a_shell_inside_a_namespace() {
     assert_eq!(sc.steps[3].ns, None);
     let e = fails("$ exit\n");
     assert!(e.message.contains("no shell to leave"), "{e}");
+}
+
+#[test]
+fn sysctl_load_takes_a_here_document_on_stdin() {
+    let sc = ok(
+        "ip netns add r\nip netns exec r sysctl -p - <<EOF\n# on\nnet.ipv4.ip_forward = 1\nEOF\nip netns exec r sysctl -q -p /dev/stdin <<X\nnet.ipv4.ip_forward=0\nX\nip netns exec r sysctl --load=- <<EOF\nnet.ipv4.ip_forward=1\nEOF\n",
+    );
+    let load =
+        |quiet, input: &[&str]| Command::SysctlLoad { quiet, input: input.iter().map(|l| l.to_string()).collect() };
+    assert_eq!(sc.steps[1].run, load(false, &["# on", "net.ipv4.ip_forward = 1"]));
+    assert_eq!(sc.steps[1].ns.as_deref(), Some("r"));
+    assert_eq!(sc.steps[2].run, load(true, &["net.ipv4.ip_forward=0"]));
+    assert_eq!(sc.steps[3].run, load(false, &["net.ipv4.ip_forward=1"]));
+    assert_eq!(sc.steps[1].run.to_string(), "sysctl -p - <<EOF\n# on\nnet.ipv4.ip_forward = 1\nEOF");
+    // Files nslab does not have, and settings it must not pass on to the kernel.
+    for (text, col, msg) in [
+        ("sysctl -p\n", 10, "not supported yet: sysctl -p without a file reads /etc/sysctl.conf"),
+        ("sysctl -p /etc/sysctl.conf\n", 27, "not supported yet: sysctl -p /etc/sysctl.conf; nslab has no files"),
+        ("sysctl -p/etc/x.conf\n", 21, "not supported yet: sysctl -p /etc/x.conf"),
+        ("sysctl -p -\n", 1, "sysctl -p - reads its settings from stdin"),
+        ("sysctl -p - <<EOF\nnet.ipv4.ip_forward\nEOF\n", 1, "sysctl: -(1): invalid syntax, continuing..."),
+        (
+            "sysctl -p - <<EOF\n\n-kernel.hostname = x\nEOF\n",
+            1,
+            "sysctl kernel.hostname is not kept per network namespace",
+        ),
+        ("sysctl -p - <<EOF\nnet.core.rmem_max=1\nEOF\n", 1, "net.core.rmem_max is not kept per network namespace"),
+        ("sysctl -n -p - <<EOF\nnet.ipv4.ip_forward=1\nEOF\n", 15, "not supported yet: sysctl -n -p"),
+    ] {
+        let e = fails(text);
+        assert!(e.message.contains(msg), "{text:?}: {e}");
+        assert_eq!((e.span.line, e.span.col), (1, col), "{text:?}: {e}");
+    }
+}
+
+#[test]
+fn sysctl_settings_are_read_as_procps_reads_them() {
+    use crate::command::sysctl_settings;
+    let lines: Vec<String> =
+        ["  # c", "; c", "", " a.b = 1 2 ", "-c.d=x=y", "e.f="].iter().map(|l| l.to_string()).collect();
+    let got = sysctl_settings(&lines).unwrap();
+    let kv: Vec<(&str, &str, bool)> =
+        got.iter().map(|s| (s.key.as_str(), s.value.as_str(), s.ignore_failure)).collect();
+    assert_eq!(kv, [("a.b", "1 2", false), ("c.d", "x=y", true), ("e.f", "", false)]);
+    assert_eq!(sysctl_settings(&["x".to_string()]), Err((1, "sysctl: -(1): invalid syntax, continuing...".into())));
+    assert_eq!(sysctl_settings(&["# c".to_string(), " = 1".to_string()]).unwrap_err().0, 2);
 }
 
 #[test]

@@ -10,17 +10,27 @@ use crate::command::{
 use sim_core::{Duration, Filter};
 use std::net::Ipv4Addr;
 
-/// `sysctl [-w] [-q] [-n] KEY[=VALUE]`.
+/// `sysctl [-w] [-q] [-n] KEY[=VALUE]`, and `sysctl [-q] -p -` (settings on stdin: a
+/// here-document the script front end attaches).
 pub fn sysctl(w: &mut Words<'_>) -> Result<Command, PErr> {
     let mut key = None;
     let (mut quiet, mut values) = (false, false);
+    // `-p`/`--load` (procps reads the words after the options as its files), `-pFILE`,
+    // `--load=FILE`: the files; only stdin, for nslab has no files.
+    let mut load = false;
+    let mut files: Vec<String> = Vec::new();
     while let Some(a) = w.take() {
         match a {
+            "-p" | "--load" => load = true,
+            _ if a.starts_with("--load=") || (a.starts_with("-p") && a.len() > 2) => {
+                load = true;
+                files.push(a.trim_start_matches("--load=").trim_start_matches("-p").to_string());
+            }
             "--write" | "--quiet" | "--values" => {
                 quiet |= a == "--quiet";
                 values |= a == "--values";
             }
-            "-p" | "-a" | "--load" | "--all" | "--system" => {
+            "-a" | "--all" | "--system" => {
                 return Err(w
                     .err_prev(format!("not supported yet: sysctl {a}"))
                     .hint("set each key on its own line: `sysctl -w net.ipv4.ip_forward=1`"));
@@ -29,7 +39,8 @@ pub fn sysctl(w: &mut Words<'_>) -> Result<Command, PErr> {
                 quiet |= a.contains('q');
                 values |= a.contains('n');
             }
-            _ if a.starts_with('-') => return Err(w.err_prev(format!("sysctl: unknown option {a}"))),
+            _ if a.starts_with('-') && a.len() > 1 => return Err(w.err_prev(format!("sysctl: unknown option {a}"))),
+            _ if load => files.push(a.to_string()),
             _ if key.is_some() => {
                 return Err(w
                     .err_prev("one key per sysctl command in a scenario")
@@ -37,6 +48,27 @@ pub fn sysctl(w: &mut Words<'_>) -> Result<Command, PErr> {
             }
             _ => key = Some(a.to_string()),
         }
+    }
+    if load {
+        let hint = "give the settings as a here-document: `sysctl -p - <<EOF`, the lines, then `EOF`";
+        if let Some(k) = key {
+            return Err(w.err(format!("not supported yet: sysctl -p with a key ({k}) before it")).hint(hint));
+        }
+        if files.is_empty() {
+            return Err(w
+                .err("not supported yet: sysctl -p without a file reads /etc/sysctl.conf; nslab has no files")
+                .hint(hint));
+        }
+        if let Some(f) = files.iter().find(|f| *f != "-" && *f != "/dev/stdin") {
+            return Err(w.err(format!("not supported yet: sysctl -p {f}; nslab has no files")).hint(hint));
+        }
+        if files.len() > 1 {
+            return Err(w.err("not supported yet: sysctl -p with stdin named twice").hint(hint));
+        }
+        if values {
+            return Err(w.err("not supported yet: sysctl -n -p"));
+        }
+        return Ok(Command::SysctlLoad { quiet, input: Vec::new() });
     }
     let kv = key.ok_or_else(|| w.err("sysctl needs a key, e.g. net.ipv4.ip_forward=1"))?;
     let (key, value) = match kv.split_once('=') {
@@ -180,7 +212,7 @@ pub fn ping(w: &mut Words<'_>, background: bool) -> Result<Command, PErr> {
     Ok(Command::Ping(p))
 }
 
-/// `tcpdump [-tnel] [-c N] -i IF [-w FILE] [EXPRESSION]`.
+/// `tcpdump [-tnelv] [-c N] -i IF [-w FILE] [EXPRESSION]`.
 pub fn tcpdump(w: &mut Words<'_>, background: bool) -> Result<Command, PErr> {
     let mut t = TcpdumpCmd {
         iface: String::new(),
@@ -189,6 +221,7 @@ pub fn tcpdump(w: &mut Words<'_>, background: bool) -> Result<Command, PErr> {
         no_timestamp: false,
         write: None,
         count: None,
+        verbose: 0,
     };
     let mut iface = None;
     let mut numeric = false;
@@ -234,7 +267,14 @@ pub fn tcpdump(w: &mut Words<'_>, background: bool) -> Result<Command, PErr> {
                         t.count = Some(n.ok_or_else(|| w.err_prev(format!("tcpdump: invalid packet count {v}")))?);
                         true
                     }
-                    'v' | 'X' | 'x' | 'A' | 'r' | 's' | 'S' | 'q' | 'K' | 'Q' | 'G' | 'C' | 'y' | 'B' | 'D' => {
+                    'v' => {
+                        if t.verbose > 0 {
+                            return Err(w.err_prev("not supported yet: tcpdump -vv (more than one -v)"));
+                        }
+                        t.verbose = 1;
+                        false
+                    }
+                    'X' | 'x' | 'A' | 'r' | 's' | 'S' | 'q' | 'K' | 'Q' | 'G' | 'C' | 'y' | 'B' | 'D' => {
                         return Err(w.err_prev(format!("not supported yet: tcpdump -{c}")));
                     }
                     _ => return Err(w.err_prev(format!("tcpdump: invalid option -- '{c}'"))),
