@@ -92,3 +92,20 @@ fn netns_sh_without_its_argument_stops_as_bash_does() {
     assert!(e.contains("no commands"), "{e}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A script that runs itself (`sudo ./x.sh`, which the line reader, not the interpreter,
+/// takes apart) stops at the depth bound with a clear error, not a stack overflow.
+#[test]
+fn a_script_that_runs_itself_is_refused() {
+    let dir = std::env::temp_dir().join(format!("nslab-rec-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("x.sh"), "#!/bin/bash\nip netns add a$1\nsudo ./x.sh 1$1\n").unwrap();
+    let top = dir.join("t.sh");
+    let top = top.to_str().unwrap();
+    for text in ["$ sudo ./x.sh 0\n", "ip netns add a\nsudo ./x.sh 0\n"] {
+        let e = scenarios::load(top, text).map(|_| ()).expect_err("refused").to_string();
+        assert!(e.contains("scripts run each other more than 32 deep (run by "), "{e}");
+        assert_eq!(e.matches("(run by").count(), 1, "{e}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -134,14 +134,34 @@ pub fn strip_prompt(line: &str) -> &str {
     paste::prompt_len(line).map_or(line, |n| &line[n..])
 }
 
+/// How much stack the front end runs on: bash's parser and the walk over its syntax tree
+/// recurse once per level of nesting (and more in a debug build), and a script is input.
+const STACK: usize = 256 << 20;
+
 fn parse_as(file: &str, source: &str, style: Option<Style>) -> Result<Session, ScenarioError> {
+    // On a thread of its own, with a stack a script's nesting cannot exhaust before
+    // `bash::MAX_NESTING` refuses it (a test thread has 2 MiB).
+    std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .name("nslab-front-end".into())
+            .stack_size(STACK)
+            .spawn_scoped(s, || parse_here(file, source, style))
+            .map_err(|e| {
+                ScenarioError::at(file, source, Span::new(1, 1, 1), format!("cannot start the front end: {e}"))
+            })?
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p))
+    })
+}
+
+fn parse_here(file: &str, source: &str, style: Option<Style>) -> Result<Session, ScenarioError> {
     let lines: Vec<&str> = source.lines().collect();
     let style = style.unwrap_or_else(|| paste::style(&lines));
     if style == Style::Script && bash::is_program(&lines) {
         return parse_program(file, source, &lines);
     }
     let transcript = style != Style::Script;
-    let mut ctx = steps::Ctx { file, lines: &lines, transcript, shells: Vec::new(), base: base_dir(file) };
+    let mut ctx = steps::Ctx::new(file, &lines, transcript, base_dir(file));
     let mut sc = Scenario::default();
     let mut block: Option<Vec<String>> = None;
     let mut errors: Vec<ScenarioError> = Vec::new();
@@ -358,7 +378,7 @@ fn base_dir(file: &str) -> Vec<PathBuf> {
 /// Expected output and step directives under a command's line belong to each command that
 /// line ran (a line in a function called twice ran two).
 fn parse_program(file: &str, source: &str, lines: &[&str]) -> Result<Session, ScenarioError> {
-    let mut ctx = steps::Ctx { file, lines, transcript: false, shells: Vec::new(), base: base_dir(file) };
+    let mut ctx = steps::Ctx::new(file, lines, false, base_dir(file));
     let mut sc = Scenario::default();
     let mut errors = Vec::new();
     // Expected output and step directives, by the line of code above them.
@@ -395,6 +415,7 @@ fn parse_program(file: &str, source: &str, lines: &[&str]) -> Result<Session, Sc
     }
     let mut owners: Vec<u32> = Vec::new();
     let base = ctx.base.clone();
+    let budget = ctx.budget.clone();
     let name = Path::new(file).file_name().and_then(|n| n.to_str()).unwrap_or(file).to_string();
     let ran = {
         let steps = &mut sc.steps;
@@ -405,7 +426,7 @@ fn parse_program(file: &str, source: &str, lines: &[&str]) -> Result<Session, Sc
             owners.extend(std::iter::repeat_n(e.line, steps.len() - before));
             Ok(())
         };
-        bash::run(file, source, &name, Vec::new(), &base, None, 0, &mut sink)
+        bash::run(file, source, &name, Vec::new(), &base, None, (0, budget), &mut sink)
     };
     if let Err(e) = ran {
         errors.push(e);
@@ -448,7 +469,11 @@ fn parse_program(file: &str, source: &str, lines: &[&str]) -> Result<Session, Sc
 /// script it was.
 fn from_script(mut e: ScenarioError, from: &Option<(String, u32)>) -> ScenarioError {
     if let Some((file, line)) = from {
-        e.message = format!("{} (run by {file}, line {line})", e.message);
+        let by = format!(" (run by {file}, line {line})");
+        // A script that runs itself names its line once.
+        if !e.message.ends_with(&by) {
+            e.message.push_str(&by);
+        }
     }
     e
 }

@@ -26,6 +26,10 @@ pub(super) struct Ctx<'a> {
     pub shells: Vec<(Option<String>, Span)>,
     /// Where scripts the file runs (`./netns.sh create`) are looked for.
     pub base: Vec<std::path::PathBuf>,
+    /// How many scripts run each other here (`./x.sh` whose line runs `./y.sh`).
+    pub script_depth: usize,
+    /// What every script the file runs may do in all (`bash::Budget`).
+    pub budget: super::bash::Budget,
 }
 
 /// A logical line: the text after its prompt, where that text starts, and its line numbers.
@@ -38,7 +42,11 @@ pub(super) struct LineAt<'a> {
     pub line_no: u32,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    pub(super) fn new(file: &'a str, lines: &'a [&'a str], transcript: bool, base: Vec<std::path::PathBuf>) -> Self {
+        Ctx { file, lines, transcript, shells: Vec::new(), base, script_depth: 0, budget: Default::default() }
+    }
+
     pub(super) fn err(&self, span: Span, msg: impl Into<String>) -> ScenarioError {
         let text = self.lines.get(span.line.saturating_sub(1) as usize).copied().unwrap_or("");
         ScenarioError::on_line(self.file, text, span, msg)
@@ -142,13 +150,18 @@ impl Ctx<'_> {
             let depth = self.shells.len();
             self.shells.push((ns, at));
             let base = self.base.clone();
+            let budget = self.budget.clone();
+            // A script whose line runs a script (itself, too) counts one deeper.
+            let scripts = self.script_depth;
+            self.script_depth += 1;
             let ran = {
                 let mut sink = |e: super::bash::Emit| -> Result<(), ScenarioError> {
                     let sub = LineAt { text: "", offset: 0, line_no: 0 };
                     self.line(&sub, e.toks, e.heredoc, out).map_err(|err| super::from_script(err, &e.from))
                 };
-                super::bash::run_file(&path, args, &base, at, 0, &mut sink)
+                super::bash::run_file(&path, args, &base, at, (scripts, budget), &mut sink)
             };
+            self.script_depth = scripts;
             self.shells.truncate(depth);
             return ran.map_err(|e| match e {
                 super::bash::RunErr::Here(f) => self.err(at, f.msg).with_opt_hint(f.hint),

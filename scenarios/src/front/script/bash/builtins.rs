@@ -148,8 +148,25 @@ impl Shell<'_> {
     }
 
     fn heredoc_text(&mut self, raw: &str) -> Result<String, Fail> {
-        // Quotes are literal in a here-document: expand it as the inside of "…".
-        let quoted = format!("\"{}\"", raw.replace('\\', "\\\\").replace('"', "\\\""));
+        // Expanded as the inside of "…", but a here-document's `"` is literal and its
+        // backslash quotes only `$`, `` ` ``, `\` and a newline.
+        let mut quoted = String::from("\"");
+        let mut chars = raw.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => match chars.peek() {
+                    Some(&n @ ('$' | '`' | '\\' | '\n')) => {
+                        quoted.push('\\');
+                        quoted.push(n);
+                        chars.next();
+                    }
+                    _ => quoted.push_str("\\\\"),
+                },
+                '"' => quoted.push_str("\\\""),
+                c => quoted.push(c),
+            }
+        }
+        quoted.push('"');
         self.string(&quoted)
     }
 
@@ -159,6 +176,7 @@ impl Shell<'_> {
         background: bool,
     ) -> Result<(Flow, Status), ScenarioError> {
         self.locate(sc);
+        self.spend()?;
         if sc.word_or_name.is_none() {
             for item in sc.prefix.iter().flat_map(|p| p.0.iter()) {
                 match item {
@@ -169,7 +187,10 @@ impl Shell<'_> {
             return Ok((Flow::Normal, Status::Known(true)));
         }
         let name = sc.word_or_name.as_ref().map(|w| w.value.as_str()).unwrap_or_default();
-        if matches!(name, "local" | "declare" | "typeset" | "export" | "readonly") {
+        if name == "readonly" {
+            return Err(self.err(Fail::new("not supported yet: `readonly`").hint("a plain assignment: `NAME=VALUE`")));
+        }
+        if matches!(name, "local" | "declare" | "typeset" | "export") {
             return self.declare(name, sc).map(|()| (Flow::Normal, Status::Known(true)));
         }
         let Some((words, redirs, heredoc)) = self.simple_words(sc)? else {
@@ -203,11 +224,13 @@ impl Shell<'_> {
                 if self.frames.is_empty() {
                     return Err(self.err(Fail::new("return: can only `return' from a function or sourced script")));
                 }
-                let n = number(args.first(), 0).map_err(|e| self.err(e))?;
+                // Without a number: the status of the last command.
+                let n = number(args.first(), if self.last { 0 } else { 1 }).map_err(|e| self.err(e))?;
                 Ok((Flow::Return, Status::Known(n == 0)))
             }
             "break" | "continue" => {
-                let n = number(args.first(), 1).map_err(|e| self.err(e))?.max(1) as u32;
+                // `break 5` in two loops leaves both, as bash does.
+                let n = (number(args.first(), 1).map_err(|e| self.err(e))?.max(1) as u32).min(self.loops.max(1));
                 Ok((if prog == "break" { Flow::Break(n) } else { Flow::Continue(n) }, Status::Known(true)))
             }
             "shift" => {
@@ -224,7 +247,20 @@ impl Shell<'_> {
             }
             "set" => self.set(args).map(|()| (Flow::Normal, Status::Known(true))),
             "unset" => {
+                let funcs = args.first().is_some_and(|a| a == "-f");
                 for n in args.iter().filter(|a| !a.starts_with('-')) {
+                    if funcs {
+                        self.funcs.remove(n);
+                        continue;
+                    }
+                    // `unset 'a[1]'`: one element.
+                    if let Some((name, idx)) = n.strip_suffix(']').and_then(|x| x.split_once('[')) {
+                        let i = self.arith(idx).map_err(|e| self.err(e))?;
+                        if let Some(Var::Arr(a)) = self.var_mut(name) {
+                            a.remove(&i);
+                        }
+                        continue;
+                    }
                     match self.frames.iter_mut().rev().find(|f| f.locals.contains_key(n)) {
                         Some(f) => f.locals.remove(n),
                         None => self.globals.remove(n),
@@ -261,7 +297,7 @@ impl Shell<'_> {
                     let at = self.tok_span(self.cur);
                     let base = self.base.clone();
                     let depth = self.depth;
-                    match run_file(&path, sargs, &base, at, depth, &mut *self.sink) {
+                    match run_file(&path, sargs, &base, at, (depth, self.budget.clone()), &mut *self.sink) {
                         Ok(()) => {}
                         Err(RunErr::Here(f)) => return Err(self.err(f)),
                         Err(RunErr::Script(e)) => return Err(e),
@@ -283,6 +319,7 @@ impl Shell<'_> {
     }
 
     fn call(&mut self, name: &str, args: Vec<String>) -> Result<(Flow, Status), ScenarioError> {
+        self.spend()?;
         if self.frames.len() >= MAX_DEPTH {
             return Err(self.err(Fail::new(format!("{name}: maximum function nesting level exceeded ({MAX_DEPTH})"))));
         }
@@ -321,6 +358,17 @@ impl Shell<'_> {
                         match c {
                             'e' => self.errexit = on,
                             'u' => self.nounset = on,
+                            // `set -euo pipefail`: `o` takes the next word.
+                            'o' => match it.next().map(String::as_str) {
+                                Some("errexit") => self.errexit = on,
+                                Some("nounset") => self.nounset = on,
+                                Some("pipefail") => {}
+                                o => {
+                                    return Err(
+                                        self.err(Fail::new(format!("not supported yet: set -o {}", o.unwrap_or(""))))
+                                    );
+                                }
+                            },
                             _ => {
                                 return Err(self.err(Fail::new(format!("not supported yet: set -{c}")).hint(
                                     "nslab's scripts take `set -e`, `set -u`, `set -o pipefail` and `set -- ARG…`",
@@ -340,6 +388,7 @@ impl Shell<'_> {
             return Err(self.err(Fail::new("local: can only be used in a function")));
         }
         let mut local = matches!(builtin, "local" | "declare" | "typeset") && !self.frames.is_empty();
+        let mut array = false;
         for item in sc.suffix.iter().flat_map(|s| s.0.iter()) {
             match item {
                 Item::AssignmentWord(a, _) => {
@@ -351,14 +400,18 @@ impl Shell<'_> {
                         for c in flags.chars() {
                             match c {
                                 'g' => local = false,
-                                'a' | 'r' | 'x' => {}
+                                'a' => array = true,
+                                'x' => {}
                                 _ => {
                                     return Err(self.err(Fail::new(format!("not supported yet: {builtin} -{c}"))));
                                 }
                             }
                         }
                     } else if local && self.var_in_frame(&word).is_none() {
-                        self.assign(&word, Var::Str(String::new()), true);
+                        // (A name declared without a value is empty here; in bash it is
+                        // unset, which only `${x-default}` tells apart.)
+                        let empty = if array { Var::Arr(BTreeMap::new()) } else { Var::Str(String::new()) };
+                        self.assign(&word, empty, true);
                     }
                 }
                 _ => return Err(self.err(Fail::new(format!("not supported yet: a redirection of `{builtin}`")))),
@@ -372,41 +425,67 @@ impl Shell<'_> {
     }
 
     fn assignment(&mut self, a: &ast::Assignment, local: bool) -> Result<(), Fail> {
+        if let ast::AssignmentName::VariableName(n) | ast::AssignmentName::ArrayElementName(n, _) = &a.name
+            && matches!(n.as_str(), "IFS" | "RANDOM" | "SRANDOM" | "SECONDS" | "LINENO" | "BASHPID" | "EPOCHSECONDS")
+        {
+            return Err(Fail::new(format!("not supported yet: setting bash's own variable {n}")));
+        }
         match (&a.name, &a.value) {
             (ast::AssignmentName::VariableName(n), ast::AssignmentValue::Scalar(w)) => {
                 let v = self.string(&w.value)?;
-                let v = match (a.append, self.var(n)) {
-                    (true, Some(Var::Str(old))) => format!("{old}{v}"),
-                    (true, Some(Var::Arr(arr))) => {
-                        let mut arr = arr.clone();
-                        let e = arr.entry(0).or_default();
-                        e.push_str(&v);
-                        self.assign(n, Var::Arr(arr), local);
-                        return Ok(());
-                    }
-                    _ => v,
+                let old_len = match (a.append, self.var(n)) {
+                    (true, Some(Var::Str(old))) => old.len(),
+                    (true, Some(Var::Arr(arr))) => arr.get(&0).map_or(0, String::len),
+                    _ => 0,
                 };
+                if old_len + v.len() > super::MAX_VALUE {
+                    return Err(Fail::new(format!("{n}: a value longer than {} bytes", super::MAX_VALUE)));
+                }
+                if a.append && !local {
+                    match self.var_mut(n) {
+                        Some(Var::Str(old)) => {
+                            old.push_str(&v);
+                            return Ok(());
+                        }
+                        Some(Var::Arr(arr)) => {
+                            arr.entry(0).or_default().push_str(&v);
+                            return Ok(());
+                        }
+                        None => {}
+                    }
+                }
                 self.assign(n, Var::Str(v), local);
             }
             (ast::AssignmentName::VariableName(n), ast::AssignmentValue::Array(items)) => {
-                let mut arr = match (a.append, self.var(n)) {
-                    (true, Some(Var::Arr(arr))) => arr.clone(),
-                    (true, Some(Var::Str(s))) => BTreeMap::from([(0, s.clone())]),
+                // The new elements first (they may read the array), then into it in place.
+                let mut add: Vec<(Option<i64>, String)> = Vec::new();
+                for (key, value) in items {
+                    if add.len() > super::MAX_VALUE {
+                        return Err(Fail::new(format!("{n}: more than {} elements", super::MAX_VALUE)));
+                    }
+                    match key {
+                        Some(k) => {
+                            let k = self.arith(&k.value)?;
+                            add.push((Some(k), self.string(&value.value)?));
+                        }
+                        None => add.extend(self.fields(&value.value)?.into_iter().map(|f| (None, f))),
+                    }
+                }
+                let mut arr = match (a.append, self.var_mut(n)) {
+                    (true, Some(Var::Arr(arr))) => std::mem::take(arr),
+                    (true, Some(Var::Str(s))) => BTreeMap::from([(0, std::mem::take(s))]),
                     _ => BTreeMap::new(),
                 };
                 let mut next = arr.keys().next_back().map_or(0, |k| k + 1);
-                for (key, value) in items {
+                for (key, v) in add {
                     if let Some(k) = key {
-                        next = self.arith(&k.value)?;
-                        let v = self.string(&value.value)?;
-                        arr.insert(next, v);
-                        next += 1;
-                        continue;
+                        next = k;
                     }
-                    for f in self.fields(&value.value)? {
-                        arr.insert(next, f);
-                        next += 1;
-                    }
+                    arr.insert(next, v);
+                    next += 1;
+                }
+                if arr.len() > super::MAX_VALUE {
+                    return Err(Fail::new(format!("{n}: more than {} elements", super::MAX_VALUE)));
                 }
                 self.assign(n, Var::Arr(arr), local);
             }
@@ -419,7 +498,7 @@ impl Shell<'_> {
                 {
                     v = format!("{old}{v}");
                 }
-                self.assign_element(n, i, v);
+                self.assign_element(n, i, v)?;
             }
             (ast::AssignmentName::ArrayElementName(n, _), ast::AssignmentValue::Array(_)) => {
                 return Err(Fail::new(format!("{n}: cannot assign list to array member")));
@@ -448,14 +527,35 @@ impl Shell<'_> {
                         re.is_match(&left) == matches!(p, B::StringExactlyMatchesPattern)
                     }
                     B::StringMatchesRegex => {
-                        let r = self.string(&r.value)?;
+                        // A quoted right side matches itself; what matched goes in BASH_REMATCH.
+                        let raw = r.value.as_str();
+                        let whole = (raw.starts_with('"') && raw.ends_with('"') && raw.len() >= 2)
+                            || (raw.starts_with('\'') && raw.ends_with('\'') && raw.len() >= 2);
+                        if !whole && (raw.contains('"') || raw.contains('\'')) {
+                            return Err(Fail::new("not supported yet: a partly quoted regular expression after `=~`")
+                                .hint("quote all of it (to match it as text) or none of it"));
+                        }
+                        let text = self.string(raw)?;
+                        let r = if whole { regex::escape(&text) } else { text };
                         let re =
                             regex::Regex::new(&r).map_err(|_| Fail::new(format!("`{r}`: not a regular expression")))?;
-                        re.is_match(&left)
+                        match re.captures(&left) {
+                            Some(c) => {
+                                let groups = (0..c.len())
+                                    .map(|i| (i as i64, c.get(i).map_or("", |m| m.as_str()).to_string()))
+                                    .collect();
+                                self.assign("BASH_REMATCH", Var::Arr(groups), false);
+                                true
+                            }
+                            None => {
+                                self.assign("BASH_REMATCH", Var::Arr(BTreeMap::new()), false);
+                                false
+                            }
+                        }
                     }
                     _ => {
                         let right = self.string(&r.value)?;
-                        self.binary(p, &left, &right)?
+                        self.binary(p, &left, &right, true)?
                     }
                 }
             }
@@ -467,6 +567,7 @@ impl Shell<'_> {
         if args.is_empty() {
             return Ok(false);
         }
+        super::expand::long_expression(&args.concat())?;
         let e = brush_parser::test_command::parse(args).map_err(|e| Fail::new(format!("test: {e}")))?;
         self.test_expr(&e)
     }
@@ -485,7 +586,7 @@ impl Shell<'_> {
                 // In `[ ]`, `=` compares strings.
                 B::StringExactlyMatchesPattern => l == r,
                 B::StringDoesNotExactlyMatchPattern => l != r,
-                _ => self.binary(p, l, r)?,
+                _ => self.binary(p, l, r, false)?,
             },
         })
     }
@@ -505,8 +606,20 @@ impl Shell<'_> {
         })
     }
 
-    fn binary(&mut self, p: &B, l: &str, r: &str) -> Result<bool, Fail> {
-        let num = |sh: &mut Self, s: &str| sh.arith(&format!("\"{s}\""));
+    /// A binary test; `arith`: `[[ ]]`, whose `-eq` reads arithmetic (`010` is 8), where
+    /// `[ ]` reads a decimal integer.
+    fn binary(&mut self, p: &B, l: &str, r: &str, arith: bool) -> Result<bool, Fail> {
+        let num = |sh: &mut Self, s: &str| -> Result<i64, Fail> {
+            if arith {
+                return sh.arith(&format!("\"{s}\""));
+            }
+            let t = s.trim();
+            let digits = t.strip_prefix(['+', '-']).unwrap_or(t);
+            match t.parse::<i64>() {
+                Ok(n) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => Ok(n),
+                _ => Err(Fail::new(format!("[: {s}: integer expression expected"))),
+            }
+        };
         Ok(match p {
             B::StringExactlyMatchesString | B::StringExactlyMatchesPattern => l == r,
             B::StringDoesNotExactlyMatchString | B::StringDoesNotExactlyMatchPattern => l != r,

@@ -1,6 +1,6 @@
 //! Word expansion as bash does it for what a script can know before the lab runs:
 //! parameters (`$x`, `${x}`, `${a[i]}`, `"${a[@]}"`, `$1`, `$#`, `$@`), their operators
-//! (`:-`, `:=`, `:?`, `:+`, `#`, `%`, `%%`, `#`, `##`, `:offset:length`), `$((…))`, quotes
+//! (`:-`, `:=`, `:?`, `:+`, `${#x}`, `%`, `%%`, `#`, `##`, `:offset:length`), `$((…))`, quotes
 //! and field splitting; glob patterns for `case`, `[[ = ]]` and the trimming operators.
 //!
 //! Owns: a word's text into its fields. Must not touch: which commands run (`mod.rs`), what
@@ -11,6 +11,33 @@ use brush_parser::ast::{ArithmeticExpr, ArithmeticTarget, BinaryOperator, UnaryA
 use brush_parser::word::{
     Parameter, ParameterExpr, ParameterTestType, SpecialParameter, WordPiece, WordPieceWithSource,
 };
+
+/// Variables bash sets itself from the machine or the process (and `IFS`, which changes
+/// splitting): reading one the script did not set, or setting one, is refused.
+pub(super) const SHELL_VARIABLES: [&str; 22] = [
+    "HOME",
+    "RANDOM",
+    "SRANDOM",
+    "BASH_SOURCE",
+    "BASH_LINENO",
+    "FUNCNAME",
+    "EUID",
+    "UID",
+    "LINENO",
+    "PIPESTATUS",
+    "PWD",
+    "OLDPWD",
+    "USER",
+    "HOSTNAME",
+    "SECONDS",
+    "PPID",
+    "BASHPID",
+    "OSTYPE",
+    "HOSTTYPE",
+    "BASH_VERSION",
+    "EPOCHSECONDS",
+    "IFS",
+];
 
 /// A parameter's value: one string, or the elements of `"$@"` / `"${a[@]}"`.
 enum Val {
@@ -33,6 +60,8 @@ struct Fields {
     done: Vec<String>,
     cur: String,
     started: bool,
+    /// Nothing is split (an assignment's value, `case`'s word): expansions are kept whole.
+    whole: bool,
 }
 
 impl Fields {
@@ -43,6 +72,9 @@ impl Fields {
     }
     /// An unquoted expansion: split at blanks (the default `IFS`).
     fn split(&mut self, s: &str) {
+        if self.whole {
+            return self.lit(s);
+        }
         for c in s.chars() {
             if matches!(c, ' ' | '\t' | '\n') {
                 if self.started {
@@ -57,6 +89,9 @@ impl Fields {
     }
     /// `"${a[@]}"` (each element a field) or, unquoted, each element split.
     fn list(&mut self, items: &[String], quoted: bool) {
+        if self.whole {
+            return self.lit(&items.join(" "));
+        }
         for (k, item) in items.iter().enumerate() {
             if quoted {
                 if k > 0 {
@@ -80,6 +115,25 @@ impl Fields {
     }
 }
 
+/// The longest expression (or `[ … ]`'s words, in all) a script may build and hand to
+/// bash's parsers while it runs: they recurse once per level.
+pub(super) const MAX_EXPRESSION: usize = 10_000;
+
+pub(super) fn long_expression(text: &str) -> Result<(), Fail> {
+    if text.len() > MAX_EXPRESSION {
+        return Err(Fail::new(format!("not supported yet: an expression longer than {MAX_EXPRESSION} characters")));
+    }
+    Ok(())
+}
+
+/// Whether unquoted text holds a brace expansion bash would make (`{1..3}`, `{a,b}`).
+fn braces(s: &str) -> bool {
+    let Some(open) = s.find('{') else { return false };
+    let Some(close) = s[open..].find('}') else { return false };
+    let inner = &s[open + 1..open + close];
+    inner.contains(',') || inner.contains("..")
+}
+
 fn parse_word(raw: &str) -> Result<Vec<WordPieceWithSource>, Fail> {
     brush_parser::word::parse(raw, &brush_parser::ParserOptions::default())
         .map_err(|e| Fail::new(format!("bash cannot read `{raw}`: {e}")))
@@ -97,8 +151,9 @@ impl Shell<'_> {
     /// A word expanded without splitting (an assignment's value, `case`'s word, `[[ ]]`).
     pub(super) fn string(&mut self, raw: &str) -> Result<String, Fail> {
         let pieces = parse_word(raw)?;
-        let mut f = Fields::default();
-        self.pieces(&pieces, true, &mut f)?;
+        // Not split, but read as unquoted text is (`x=a\ b` is `a b`).
+        let mut f = Fields { whole: true, ..Fields::default() };
+        self.pieces(&pieces, false, &mut f)?;
         Ok(f.finish().join(" "))
     }
 
@@ -146,6 +201,10 @@ impl Shell<'_> {
     fn pieces(&mut self, ps: &[WordPieceWithSource], quoted: bool, f: &mut Fields) -> Result<(), Fail> {
         for p in ps {
             match &p.piece {
+                WordPiece::Text(s) if !quoted && !f.whole && braces(s) => {
+                    return Err(Fail::new(format!("not supported yet: brace expansion (`{s}`)"))
+                        .hint("list the words (`for i in 1 2 3`) or count (`for ((i = 1; i <= 3; i++))`)"));
+                }
                 WordPiece::Text(s) => f.lit(s),
                 WordPiece::SingleQuotedText(s) => f.lit(s),
                 WordPiece::EscapeSequence(s) => {
@@ -213,6 +272,10 @@ impl Shell<'_> {
                 };
                 return Err(Fail::new(format!("not supported yet: {what}")));
             }
+            Parameter::Named(n) if self.var(n).is_none() && SHELL_VARIABLES.contains(&n.as_str()) => {
+                return Err(Fail::new(format!("not supported yet: ${n}: bash sets it from the machine it runs on"))
+                    .hint("give the value itself, or as an argument of the script"));
+            }
             Parameter::Named(n) => self.var(n).map(|v| match v {
                 Var::Str(s) => Val::One(s.clone()),
                 Var::Arr(a) => Val::One(a.get(&0).cloned().unwrap_or_default()),
@@ -232,6 +295,8 @@ impl Shell<'_> {
                 let items: Vec<String> = match self.var(name) {
                     Some(Var::Arr(a)) => a.values().cloned().collect(),
                     Some(Var::Str(s)) => vec![s.clone()],
+                    // Unset: `"${a[@]}"` is no field at all.
+                    None if !*concatenate => return Ok(Some(Val::Many(Vec::new()))),
                     None => return Ok(None),
                 };
                 Some(if *concatenate { Val::One(items.join(" ")) } else { Val::Many(items) })
@@ -300,14 +365,22 @@ impl Shell<'_> {
                     Ok(Val::One(self.opt_string(alternative_value)?))
                 }
             }
-            ParameterExpr::ParameterLength { parameter, indirect: false } => Ok(Val::One(match self.get(parameter)? {
-                None => "0".to_string(),
-                Some(Val::One(s)) if matches!(parameter, Parameter::NamedWithAllIndices { .. }) => {
-                    usize::from(!s.is_empty()).to_string()
+            ParameterExpr::ParameterLength { parameter, indirect: false } => {
+                // `${#a[@]}` and `${#a[*]}`: how many elements; `${#x}`: how many characters.
+                if let Parameter::NamedWithAllIndices { name, .. } = parameter {
+                    let n = match self.var(name) {
+                        Some(Var::Arr(a)) => a.len(),
+                        Some(Var::Str(_)) => 1,
+                        None => 0,
+                    };
+                    return Ok(Val::One(n.to_string()));
                 }
-                Some(Val::One(s)) => s.chars().count().to_string(),
-                Some(Val::Many(v)) => v.len().to_string(),
-            })),
+                Ok(Val::One(match self.get(parameter)? {
+                    None => "0".to_string(),
+                    Some(Val::One(s)) => s.chars().count().to_string(),
+                    Some(Val::Many(v)) => v.len().to_string(),
+                }))
+            }
             ParameterExpr::RemoveSmallestSuffixPattern { parameter, indirect: false, pattern } => {
                 self.trim(parameter, pattern, Trim::Suffix, false)
             }
@@ -325,12 +398,16 @@ impl Shell<'_> {
                 let chars: Vec<char> = s.chars().collect();
                 let n = chars.len() as i64;
                 let off = self.arith(&offset.value)?;
-                let from = if off < 0 { (n + off).max(0) } else { off.min(n) };
+                // An offset before the start gives nothing (bash: `${x: -5}` of `abc` is empty).
+                if off < 0 && n.saturating_add(off) < 0 {
+                    return Ok(Val::One(String::new()));
+                }
+                let from = if off < 0 { n + off } else { off.min(n) };
                 let to = match length {
                     None => n,
                     Some(l) => {
                         let l = self.arith(&l.value)?;
-                        if l < 0 { n + l } else { (from + l).min(n) }
+                        if l < 0 { n.saturating_add(l) } else { from.saturating_add(l).min(n) }
                     }
                 };
                 if to < from {
@@ -387,6 +464,7 @@ impl Shell<'_> {
         if text.trim().is_empty() {
             return Ok(0);
         }
+        long_expression(&text)?;
         let e = brush_parser::arithmetic::parse(&text)
             .map_err(|_| Fail::new(format!("{}: syntax error in expression", text.trim())))?;
         self.eval(&e, 0)
@@ -470,9 +548,13 @@ impl Shell<'_> {
         if text.is_empty() {
             return Ok(0);
         }
-        if let Ok(n) = text.parse::<i64>() {
+        // (A leading 0 is octal: `x=010; $((x))` is 8.)
+        if let Ok(n) = text.parse::<i64>()
+            && (!text.starts_with('0') || text == "0")
+        {
             return Ok(n);
         }
+        long_expression(text)?;
         // A variable holding an expression is evaluated in turn, as bash does.
         let e = brush_parser::arithmetic::parse(text)
             .map_err(|_| Fail::new(format!("{text}: syntax error in expression")))?;
@@ -484,7 +566,7 @@ impl Shell<'_> {
             ArithmeticTarget::Variable(n) => self.assign(n, Var::Str(v.to_string()), false),
             ArithmeticTarget::ArrayElement(n, i) => {
                 let i = self.eval(i, d)?;
-                self.assign_element(n, i, v.to_string());
+                self.assign_element(n, i, v.to_string())?;
             }
         }
         Ok(())

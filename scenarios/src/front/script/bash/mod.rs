@@ -21,52 +21,97 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// How many commands one script may run, and how deep calls may nest, before the front
-/// end gives up (bash would run on; a scenario must not grow without bound).
+/// end gives up (bash would run on; a scenario must not grow without bound). `MAX_DEPTH`
+/// counts scripts that run each other and, separately, function calls within a script.
 const MAX_COMMANDS: usize = 100_000;
 const MAX_DEPTH: usize = 32;
 const MAX_LOOPS: u64 = 100_000;
+/// What all the scripts of a file may do together: each command, loop round and function
+/// call counts one ([`Budget`]).
+const MAX_STEPS: u64 = 200_000;
+/// The longest value a variable may hold, in bytes (and an array's most elements).
+const MAX_VALUE: usize = 1 << 20;
+
+/// The steps the scripts of one file have taken, shared by scripts that run each other.
+pub(super) type Budget = std::rc::Rc<std::cell::Cell<u64>>;
 /// How deep brackets and compound commands may nest: the parser and the walk recurse once
 /// per level, and a thread's stack (2 MiB for a test's) must hold them.
 const MAX_NESTING: usize = 100;
 
 /// Where the nesting of `(`, `{`, `if`, `case`, `for`, `while`, `until` first goes deeper
-/// than [`MAX_NESTING`], outside quotes and comments: a cheap scan that only ever
-/// overcounts (a closing word it misses), run before the parser sees the text.
+/// than [`MAX_NESTING`], outside single quotes and comments, run before the parser sees the
+/// text. Keywords count where bash reads them, as a command's first word (`echo done`
+/// closes nothing); brackets count inside double quotes too (`"$(( (1) ))"`, `"${x:-${y}}"`
+/// nest); quotes go on across lines. It overcounts a bracket in a double-quoted string,
+/// which only ever refuses sooner.
 fn too_deep(source: &str) -> Option<Span> {
     let mut depth: usize = 0;
+    let mut quote: Option<char> = None;
     for (n, line) in source.lines().enumerate() {
         let chars: Vec<char> = line.chars().collect();
         let mut i = 0;
         let mut word = String::new();
-        let mut quote: Option<char> = None;
+        // Whether the next word is a command's first (where bash reads keywords).
+        let mut command = quote.is_none();
         while i <= chars.len() {
-            let c = chars.get(i).copied().unwrap_or(' ');
-            if let Some(q) = quote {
-                if c == q {
-                    quote = None;
-                } else if c == '\\' && q == '"' {
+            let c = chars.get(i).copied().unwrap_or('\n');
+            match quote {
+                Some('\'') => {
+                    if c == '\'' {
+                        quote = None;
+                    }
                     i += 1;
+                    continue;
                 }
-                i += 1;
-                continue;
+                Some(q) => {
+                    match c {
+                        _ if c == q => quote = None,
+                        '\\' => i += 1,
+                        '(' | '{' => depth += 1,
+                        ')' | '}' => depth = depth.saturating_sub(1),
+                        _ => {}
+                    }
+                    if depth > MAX_NESTING {
+                        return Some(Span::new(n as u32 + 1, i as u32 + 1, 1));
+                    }
+                    i += 1;
+                    continue;
+                }
+                None => {}
             }
             if c.is_alphanumeric() || c == '_' {
                 word.push(c);
                 i += 1;
                 continue;
             }
-            match word.as_str() {
-                "if" | "case" | "for" | "while" | "until" | "select" => depth += 1,
-                "fi" | "esac" | "done" => depth = depth.saturating_sub(1),
-                _ => {}
+            if !word.is_empty() {
+                let first = command;
+                command = matches!(word.as_str(), "do" | "then" | "else" | "elif" | "time");
+                if first {
+                    match word.as_str() {
+                        "if" | "case" | "for" | "while" | "until" | "select" => {
+                            depth += 1;
+                            command = word != "for" && word != "case" && word != "select";
+                        }
+                        "fi" | "esac" | "done" => depth = depth.saturating_sub(1),
+                        _ => {}
+                    }
+                }
             }
             word.clear();
             match c {
                 '#' if i == 0 || chars[i - 1].is_whitespace() => break,
                 '\'' | '"' => quote = Some(c),
                 '\\' => i += 1,
-                '(' | '{' => depth += 1,
-                ')' | '}' => depth = depth.saturating_sub(1),
+                '(' | '{' => {
+                    depth += 1;
+                    command = true;
+                }
+                ')' | '}' => {
+                    depth = depth.saturating_sub(1);
+                    command = true;
+                }
+                ';' | '&' | '|' | '!' | '\n' => command = true,
                 _ => {}
             }
             if depth > MAX_NESTING {
@@ -147,6 +192,14 @@ fn after_body(flow: Flow) -> LoopStep {
     }
 }
 
+/// The last pipeline of an `&&`/`||` list.
+fn last_of(l: &ast::AndOrList) -> &ast::Pipeline {
+    match l.additional.last() {
+        Some(ast::AndOr::And(p) | ast::AndOr::Or(p)) => p,
+        None => &l.first,
+    }
+}
+
 /// A command's status where the script can know it (a test, `true`), or `Ran`: a command
 /// the lab runs, which either succeeds or stops the run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -187,6 +240,15 @@ pub(super) struct Shell<'s> {
     /// Its last line.
     cur_end: u32,
     emitted: usize,
+    /// Shared with the scripts this one runs and that run it.
+    budget: Budget,
+    /// Loops the running command is inside (`break 5` in one loop leaves that one).
+    loops: u32,
+    /// The status of the last command whose status is known (`return` without a number).
+    last: bool,
+    /// How many conditions, `!`s and non-final parts of `&&`/`||` lists the running command
+    /// is inside: there, `set -e` does not stop the script (bash's rule).
+    no_errexit: u32,
     sink: &'s mut Sink<'s>,
 }
 
@@ -241,7 +303,7 @@ pub(super) fn run_file(
     args: Vec<String>,
     base: &[PathBuf],
     at: Span,
-    depth: usize,
+    (depth, budget): (usize, Budget),
     sink: &mut Sink<'_>,
 ) -> Result<(), RunErr> {
     if depth >= MAX_DEPTH {
@@ -259,7 +321,7 @@ pub(super) fn run_file(
     let source = String::from_utf8(bytes)
         .map_err(|_| RunErr::Here(Fail::new(format!("{path}: not a text file (not UTF-8)"))))?;
     let file = full.display().to_string();
-    run(&file, &source, path, args, base, Some(at), depth + 1, sink).map_err(RunErr::Script)
+    run(&file, &source, path, args, base, Some(at), (depth + 1, budget), sink).map_err(RunErr::Script)
 }
 
 fn io_message(e: &std::io::Error) -> &'static str {
@@ -279,7 +341,7 @@ pub(super) fn run(
     args: Vec<String>,
     base: &[PathBuf],
     at: Option<Span>,
-    depth: usize,
+    (depth, budget): (usize, Budget),
     sink: &mut Sink<'_>,
 ) -> Result<(), ScenarioError> {
     if let Some(at) = too_deep(source) {
@@ -307,10 +369,14 @@ pub(super) fn run(
         cur: Span::new(1, 1, 1),
         cur_end: 1,
         emitted: 0,
+        budget,
+        loops: 0,
+        last: true,
+        no_errexit: 0,
         sink,
     };
     for list in &program.complete_commands {
-        match sh.list(list)? {
+        match sh.list(list)?.0 {
             Flow::Exit(0) => break,
             Flow::Exit(n) => {
                 return Err(sh
@@ -385,35 +451,101 @@ impl<'s> Shell<'s> {
         }
     }
 
-    pub(super) fn assign_element(&mut self, name: &str, i: i64, value: String) {
-        let mut arr = match self.var(name) {
-            Some(Var::Arr(a)) => a.clone(),
-            Some(Var::Str(s)) => BTreeMap::from([(0, s.clone())]),
-            None => BTreeMap::new(),
-        };
-        arr.insert(i, value);
-        self.assign(name, Var::Arr(arr), false);
+    /// The variable `name` where it lives, to change in place.
+    pub(super) fn var_mut(&mut self, name: &str) -> Option<&mut Var> {
+        match self.frames.iter_mut().rev().find(|f| f.locals.contains_key(name)) {
+            Some(f) => f.locals.get_mut(name),
+            None => self.globals.get_mut(name),
+        }
     }
 
-    fn list(&mut self, list: &ast::CompoundList) -> Result<Flow, ScenarioError> {
+    /// `a[i]=value`: a negative `i` counts from the end, as bash counts it.
+    pub(super) fn assign_element(&mut self, name: &str, i: i64, value: String) -> Result<(), Fail> {
+        if value.len() > MAX_VALUE {
+            return Err(Fail::new(format!("{name}: a value longer than {MAX_VALUE} bytes")));
+        }
+        if let Some(Var::Str(s)) = self.var(name) {
+            let s = s.clone();
+            self.assign(name, Var::Arr(BTreeMap::from([(0, s)])), false);
+        }
+        if self.var(name).is_none() {
+            self.assign(name, Var::Arr(BTreeMap::new()), false);
+        }
+        let Some(Var::Arr(arr)) = self.var_mut(name) else { return Ok(()) };
+        let i = if i < 0 { arr.keys().next_back().map_or(0, |k| k + 1) + i } else { i };
+        if i < 0 {
+            return Err(Fail::new(format!("{name}[{i}]: bad array subscript")));
+        }
+        if arr.len() >= MAX_VALUE && !arr.contains_key(&i) {
+            return Err(Fail::new(format!("{name}: more than {MAX_VALUE} elements")));
+        }
+        arr.insert(i, value);
+        Ok(())
+    }
+
+    /// One step of the file's [`Budget`]: an error once the scripts have taken too many.
+    pub(super) fn spend(&self) -> Result<(), ScenarioError> {
+        let n = self.budget.get() + 1;
+        self.budget.set(n);
+        if n > MAX_STEPS {
+            return Err(self
+                .err(Fail::new(format!("the scripts take more than {MAX_STEPS} steps (commands, loop rounds, calls)")))
+                .with_hint("bash would go on; nslab's scripts must end before the lab runs"));
+        }
+        Ok(())
+    }
+
+    /// A list's commands in turn: how it ends, and the status of its last command.
+    fn list(&mut self, list: &ast::CompoundList) -> Result<(Flow, Status), ScenarioError> {
+        let mut last = Status::Known(true);
         for ast::CompoundListItem(and_or, sep) in &list.0 {
             let background = matches!(sep, ast::SeparatorOperator::Async);
-            let (flow, status) = self.and_or(and_or, background)?;
-            if flow != Flow::Normal {
-                return Ok(flow);
+            let (flow, status, errexit) = self.and_or_list(and_or, background)?;
+            last = status;
+            if let Status::Known(b) = status {
+                self.last = b;
             }
-            if status == Status::Known(false) && self.errexit {
-                return Ok(Flow::Exit(1));
+            if flow != Flow::Normal {
+                return Ok((flow, status));
+            }
+            // `set -e` stops on a failure only of the list's last command (`[ … ] && x`
+            // that does not hold goes on), and not after `!`.
+            if status == Status::Known(false) && self.errexit && errexit && self.no_errexit == 0 {
+                return Ok((Flow::Exit(1), status));
             }
         }
-        Ok(Flow::Normal)
+        Ok((Flow::Normal, last))
+    }
+
+    /// Runs `f` where `set -e` does not stop the script, when `guard` (a condition, a part
+    /// of `&&`/`||` before the last, a pipeline after `!`).
+    fn guarded<T>(&mut self, guard: bool, f: impl FnOnce(&mut Self) -> T) -> T {
+        self.no_errexit += u32::from(guard);
+        let r = f(self);
+        self.no_errexit -= u32::from(guard);
+        r
+    }
+
+    /// A loop's body: how it ends.
+    fn body(&mut self, list: &ast::CompoundList) -> Result<Flow, ScenarioError> {
+        self.loops += 1;
+        let r = self.list(list);
+        self.loops -= 1;
+        Ok(r?.0)
     }
 
     fn and_or(&mut self, l: &ast::AndOrList, background: bool) -> Result<(Flow, Status), ScenarioError> {
+        self.and_or_list(l, background).map(|(f, s, _)| (f, s))
+    }
+
+    /// An `&&`/`||` list; the last value says whether `set -e` may stop on its status (its
+    /// last pipeline ran, without `!`).
+    fn and_or_list(&mut self, l: &ast::AndOrList, background: bool) -> Result<(Flow, Status, bool), ScenarioError> {
         if background && !l.additional.is_empty() {
             return Err(self.err(Fail::new("not supported yet: `&` after a list of `&&` or `||`")));
         }
-        let (mut flow, mut status) = self.pipeline(&l.first, background)?;
+        let (mut flow, mut status) = self.guarded(!l.additional.is_empty(), |sh| sh.pipeline(&l.first, background))?;
+        let mut errexit = l.additional.is_empty() && !l.first.bang;
         for next in &l.additional {
             if flow != Flow::Normal {
                 break;
@@ -431,10 +563,14 @@ impl<'s> Shell<'s> {
                 }
             };
             if run {
-                (flow, status) = self.pipeline(p, false)?;
+                let last = std::ptr::eq(p, last_of(l));
+                (flow, status) = self.guarded(!last, |sh| sh.pipeline(p, false))?;
+                errexit = last && !p.bang;
+            } else {
+                errexit = false;
             }
         }
-        Ok((flow, status))
+        Ok((flow, status, errexit))
     }
 
     fn pipeline(&mut self, p: &ast::Pipeline, background: bool) -> Result<(Flow, Status), ScenarioError> {
@@ -442,7 +578,7 @@ impl<'s> Shell<'s> {
             return Err(self.err(Fail::new("not supported yet: `time`")));
         }
         let (flow, status) = if let [only] = p.seq.as_slice() {
-            self.command(only, background)?
+            self.guarded(p.bang, |sh| sh.command(only, background))?
         } else {
             // A pipe between simple commands: one line for `steps.rs` (`echo X | nc`,
             // `| grep`), which says which pipes it models.
@@ -499,7 +635,7 @@ impl<'s> Shell<'s> {
             return Err(self.err(Fail::new("not supported yet: a compound command in the background (`&`)")));
         }
         match compound {
-            C::BraceGroup(g) => Ok((self.list(&g.list)?, Status::Known(true))),
+            C::BraceGroup(g) => self.list(&g.list),
             C::IfClause(i) => self.if_clause(i),
             C::CaseClause(c) => self.case_clause(c),
             C::ForClause(f) => self.for_clause(f),
@@ -524,7 +660,7 @@ impl<'s> Shell<'s> {
                     }
                     n += 1;
                     self.count_loop(n)?;
-                    match after_body(self.list(&f.body.list)?) {
+                    match after_body(self.body(&f.body.list)?) {
                         LoopStep::Next => {}
                         LoopStep::Stop => break,
                         LoopStep::Leave(flow) => return Ok((flow, Status::Known(true))),
@@ -541,6 +677,7 @@ impl<'s> Shell<'s> {
     }
 
     fn count_loop(&self, n: u64) -> Result<(), ScenarioError> {
+        self.spend()?;
         if n > MAX_LOOPS {
             return Err(self.err(Fail::new(format!("this loop runs more than {MAX_LOOPS} times"))));
         }
@@ -551,7 +688,7 @@ impl<'s> Shell<'s> {
     fn condition(&mut self, list: &ast::CompoundList) -> Result<(Flow, bool), ScenarioError> {
         let mut last = (Flow::Normal, true);
         for ast::CompoundListItem(and_or, _) in &list.0 {
-            let (flow, status) = self.and_or(and_or, false)?;
+            let (flow, status) = self.guarded(true, |sh| sh.and_or(and_or, false))?;
             match status {
                 Status::Known(b) => last = (flow, b),
                 Status::Ran => {
@@ -574,7 +711,7 @@ impl<'s> Shell<'s> {
             return Ok((flow, Status::Known(true)));
         }
         if yes {
-            return Ok((self.list(&i.then)?, Status::Known(true)));
+            return self.list(&i.then);
         }
         for e in i.elses.iter().flatten() {
             let yes = match &e.condition {
@@ -588,7 +725,7 @@ impl<'s> Shell<'s> {
                 }
             };
             if yes {
-                return Ok((self.list(&e.body)?, Status::Known(true)));
+                return self.list(&e.body);
             }
         }
         Ok((Flow::Normal, Status::Known(true)))
@@ -598,6 +735,7 @@ impl<'s> Shell<'s> {
         self.cur = Span::new(c.loc.start.line as u32, c.loc.start.column as u32, 4);
         let value = self.string(&c.value.value).map_err(|f| self.err(f))?;
         let mut fall_through = false;
+        let mut last = Status::Known(true);
         for item in &c.cases {
             let mut hit = fall_through;
             if !hit {
@@ -613,9 +751,10 @@ impl<'s> Shell<'s> {
                 continue;
             }
             if let Some(cmd) = &item.cmd {
-                let flow = self.list(cmd)?;
+                let (flow, status) = self.list(cmd)?;
+                last = status;
                 if flow != Flow::Normal {
-                    return Ok((flow, Status::Known(true)));
+                    return Ok((flow, status));
                 }
             }
             match item.post_action {
@@ -624,7 +763,7 @@ impl<'s> Shell<'s> {
                 ast::CaseItemPostAction::ContinueEvaluatingCases => fall_through = false,
             }
         }
-        Ok((Flow::Normal, Status::Known(true)))
+        Ok((Flow::Normal, last))
     }
 
     fn for_clause(&mut self, f: &ast::ForClauseCommand) -> Result<(Flow, Status), ScenarioError> {
@@ -640,8 +779,9 @@ impl<'s> Shell<'s> {
             }
         };
         for item in items {
+            self.spend()?;
             self.assign(&f.variable_name, Var::Str(item), false);
-            match after_body(self.list(&f.body.list)?) {
+            match after_body(self.body(&f.body.list)?) {
                 LoopStep::Next => {}
                 LoopStep::Stop => break,
                 LoopStep::Leave(flow) => return Ok((flow, Status::Known(true))),
@@ -667,7 +807,7 @@ impl<'s> Shell<'s> {
             n += 1;
             self.cur = Span::new(w.2.start.line as u32, w.2.start.column as u32, 5);
             self.count_loop(n)?;
-            match after_body(self.list(&w.1.list)?) {
+            match after_body(self.body(&w.1.list)?) {
                 LoopStep::Next => {}
                 LoopStep::Stop => break,
                 LoopStep::Leave(flow) => return Ok((flow, Status::Known(true))),

@@ -115,7 +115,7 @@ fn what_the_run_alone_knows_is_refused() {
         ("if ip link show x; then echo y; fi\n", "a condition on a command the lab runs"),
         ("X=1\nip link show x || echo no\n", "`||` after a command"),
         ("f() { f; }\nf\n", "maximum function nesting level exceeded"),
-        ("while true; do :; done\n", "this loop runs more than 100000 times"),
+        ("while true; do :; done\n", "the scripts take more than 200000 steps"),
         ("set -x\n", "not supported yet: set -x"),
         ("X=1\n[[ -f /etc/x ]] && echo y\n", "nslab has no files"),
         ("CMD=\"${1:?}\"\n", "1: parameter null or not set"),
@@ -192,4 +192,95 @@ fn a_shell_opened_in_a_namespace_is_left_by_exit() {
 fn break_and_continue_leave_the_loops_they_name() {
     let src = "X=1\nfor a in 1 2 3; do\n  for b in x y; do\n    [[ $b = y ]] && continue 2\n    [[ $a = 3 ]] && break 2\n    echo $a$b\n  done\ndone\nfor ((i=0; i<5; i++)); do (( i == 2 )) && break; echo i$i; done\n";
     assert_eq!(lines(src), ["echo 1x", "echo 2x", "echo i0", "echo i1"]);
+}
+
+/// The echo lines a script prints (what each `echo` would print), to compare with bash.
+fn echoes(src: &str) -> Vec<String> {
+    let sc = parse("t.sh", src).unwrap_or_else(|e| panic!("{e}"));
+    sc.steps
+        .iter()
+        .filter_map(|s| if let Command::Echo { args } = &s.run { Some(args.join(" ")) } else { None })
+        .collect()
+}
+
+/// Each case is what bash 5.2 prints for the same script (checked with `bash -c`).
+#[test]
+fn statuses_and_set_e_as_bash_has_them() {
+    // `set -e` stops only on the last command of a `&&` list.
+    assert_eq!(echoes("set -e\n[ x = y ] && echo hi\necho after\n"), ["after"]);
+    assert!(refused("set -e\ntrue && false\necho no\n").contains("status 1"));
+    // A function's status is its last command's; `return` without a number gives it too.
+    let src =
+        "is_x() { [[ $1 = x ]]; }\nis_x y && echo yes\nis_x x && echo ok\nr() { false; return; }\nr || echo failed\n";
+    assert_eq!(echoes(src), ["ok", "failed"]);
+    assert_eq!(echoes("set -e\nis_x() { [[ $1 = x ]]; }\nif is_x y; then echo a; else echo b; fi\n"), ["b"]);
+    // A function whose status only the run knows is no condition.
+    assert!(refused("has() { ip link show $1; }\nif has eth0; then echo y; fi\n").contains("not supported yet"));
+    // `break 2` in one loop leaves that loop; the script goes on.
+    assert_eq!(echoes("for i in 1; do break 2; done\necho after\n"), ["after"]);
+    // `set -euo pipefail`, the usual header.
+    assert_eq!(echoes("set -euo pipefail\necho ok\n"), ["ok"]);
+}
+
+#[test]
+fn words_as_bash_expands_them() {
+    // An assignment's backslash quotes as outside quotes; a here-document's `\$` is `$`.
+    assert_eq!(echoes("x=a\\ b\necho \"$x\"\n[[ a\\ b = \"a b\" ]] && echo same\n"), ["a b", "same"]);
+    // Unset arrays give no field; `${#a[*]}` counts; a negative index counts from the end.
+    assert_eq!(echoes("f() { local -a arr; arr+=(a); echo ${#arr[@]}; }\nf\n"), ["1"]);
+    assert_eq!(echoes("set -- \"${none[@]}\"\necho $#\n"), ["0"]);
+    assert_eq!(
+        echoes("a=(1 2 3)\necho ${#a[*]}\na[-1]=x\necho ${a[@]}\nunset 'a[0]'\necho ${a[@]}\n"),
+        ["3", "1 2 x", "2 x"]
+    );
+    // Substrings: past the start is empty; a huge length is the rest.
+    assert_eq!(echoes("x=abc\necho \"[${x: -5}]\" ${x:1:9223372036854775807}\n"), ["[] bc"]);
+    // `[ ]` reads decimal, arithmetic reads octal.
+    assert_eq!(echoes("[ 010 -eq 10 ] && echo dec\nx=010\necho $((x))\n"), ["dec", "8"]);
+    // A quoted regular expression matches itself; BASH_REMATCH holds the groups.
+    let src = "[[ axb =~ \"a.b\" ]] || echo literal\n[[ ab12 =~ ([a-z]+)([0-9]+) ]] && echo ${BASH_REMATCH[2]}\n";
+    assert_eq!(echoes(src), ["literal", "12"]);
+    // `unset -f` forgets a function.
+    assert!(refused("f() { echo a; }\nunset -f f\nf\n").contains("unknown command `f`"));
+}
+
+#[test]
+fn what_bash_takes_from_the_machine_is_refused() {
+    assert!(refused("for i in {1..3}; do echo $i; done\n").contains("not supported yet: brace expansion"));
+    assert!(refused("set -e\necho $HOME\n").contains("not supported yet: $HOME"));
+    assert!(refused("set -e\nIFS=,\n").contains("bash's own variable IFS"));
+    assert!(refused("set -e\nreadonly x=1\n").contains("not supported yet: `readonly`"));
+    // The same name set by the script is the script's.
+    assert_eq!(echoes("set -e\nUSER=me\necho $USER\n"), ["me"]);
+}
+
+#[test]
+fn work_and_memory_are_bounded() {
+    // Nested loops: each is under its own bound; together under the file's.
+    let e = refused("set -e\nfor ((i=0;i<90000;i++)); do for ((j=0;j<90000;j++)); do :; done; done\n");
+    assert!(e.contains("more than 200000 steps"), "{e}");
+    // A function calling itself twice at each level.
+    let e = refused("f() { (( $1 < 30 )) || return 0; f $(( $1 + 1 )); f $(( $1 + 1 )); }\nf 0\n");
+    assert!(e.contains("more than 200000 steps"), "{e}");
+    // A value that doubles.
+    let e = refused("set -e\nx=ab\nwhile true; do x=$x$x; done\n");
+    assert!(e.contains("a value longer than"), "{e}");
+    // Many elements, written in place (quick, not quadratic).
+    assert_eq!(echoes("for ((i=0;i<20000;i++)); do a[i]=x; done\necho ${#a[@]}\n"), ["20000"]);
+}
+
+#[test]
+fn deep_nesting_is_refused_not_a_crash() {
+    // `done` as an argument closes nothing, so braces around it still count.
+    let mut src = String::from("X=1\n");
+    src.push_str(&"{ echo done; ".repeat(5000));
+    src.push_str(&" }".repeat(5000));
+    src.push('\n');
+    assert!(refused(&src).contains("nested more than"), "braces");
+    // Inside double quotes, `$((` and `${` nest too.
+    let src = format!("x=\"{}1{}\"\n", "$(( (".repeat(3000), ") ))".repeat(3000));
+    assert!(refused(&src).contains("nested more than"), "arithmetic in quotes");
+    // An expression built while the script runs, too long for bash's parsers.
+    let e = refused("s=''\nfor ((i=0;i<11000;i++)); do s+='! '; done\n[ $s x ]\n");
+    assert!(e.contains("longer than 10000 characters"), "{e}");
 }
