@@ -2,7 +2,7 @@
 # here-document, as a tutorial's `/etc/sysctl.conf` edit becomes in a lab.
 # Source: seed 000 (`net.ipv4.ip_forward` in /etc/sysctl.conf, then `sysctl -p`); procps-ng
 # 4's Preload (comments with `#` and `;`, a leading `-`, spaces around `=`).
-#! description: E3 sysctl -p: a router's forwarding switched on from sysctl.conf lines on stdin; each setting is printed as `sysctl -w` prints it, comments and blank lines are skipped, -q prints nothing, and a ping crosses the router only once forwarding is on.
+#! description: E3 sysctl -p: a router's forwarding switched on from sysctl.conf lines on stdin; each setting is printed as `sysctl -w` prints it, comments and blank lines are skipped, -q prints nothing, a key the namespace lacks and a line without `=` are warned about while the other settings still go (status 1), and a ping crosses the router only once forwarding is on.
 #! seed: 3
 
 $ ip netns add a
@@ -46,6 +46,15 @@ net.ipv4.icmp_ratelimit=1000
 EOF
 $ ip netns exec r sysctl net.ipv4.icmp_ratelimit
 net.ipv4.icmp_ratelimit = 1000
+$ ip netns exec r sysctl -p - <<EOF
+net.ipv4.conf.nosuch.forwarding = 1
+net.ipv4.ip_default_ttl
+net.ipv4.ip_default_ttl = 64
+EOF
+#! exit: 1
+net.ipv4.ip_default_ttl = 64
+sysctl: -(2): invalid syntax, continuing...
+sysctl: cannot stat /proc/sys/net/ipv4/conf/nosuch/forwarding: No such file or directory
 $ ip netns exec a ping -c 1 10.2.0.1
 PING 10.2.0.1 (10.2.0.1) 56(84) bytes of data.
 64 bytes from 10.2.0.1: icmp_seq=1 ttl=63 time={} ms

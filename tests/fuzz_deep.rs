@@ -174,6 +174,13 @@ proptest! {
                 prop_assert!(!line.contains('\n'), "{line:?}");
             }
         }
+        // `-v` on the same frames: several lines a frame, never a panic.
+        for link_header in [true, false] {
+            let mut fmt = Formatter::new(Options { link_header, timestamp: false, verbose: 1 });
+            for (i, fr) in frames.iter().enumerate() {
+                let _ = fmt.line(i as u64, fr);
+            }
+        }
         let ifs = [nslab::sim_core::pcapng::Interface { name: "x/y".into(), filter: Some("icmp".into()) }];
         let pkts = frames.iter().enumerate().map(|(i, b)| nslab::sim_core::pcapng::Packet {
             interface: 0,

@@ -105,8 +105,11 @@ pub fn preflight(sc: &Scenario) -> Result<(), KernelError> {
     // load modules into the machine's kernel.
     let bridge_nf = sc.steps.iter().any(|s| match &s.run {
         scenarios::Command::Sysctl { key, .. } => key.starts_with("net.bridge."),
-        scenarios::Command::SysctlLoad { input, .. } => scenarios::command::sysctl_settings(input)
-            .is_ok_and(|v| v.iter().any(|st| st.key.starts_with("net.bridge."))),
+        scenarios::Command::SysctlLoad { input, .. } => scenarios::command::sysctl_lines(input).is_ok_and(|v| {
+            v.iter().any(
+                |l| matches!(l, scenarios::command::SysctlLine::Setting { key, .. } if key.starts_with("net.bridge.")),
+            )
+        }),
         _ => false,
     });
     if bridge_nf && !std::path::Path::new("/proc/sys/net/bridge").exists() {

@@ -243,7 +243,9 @@ impl Kernel {
             }
             Command::SysctlLoad { quiet, input } => {
                 let argv = if *quiet { fixed(&["sysctl", "-q", "-p", "-"]) } else { fixed(&["sysctl", "-p", "-"]) };
-                let text: String = input.iter().map(|l| format!("{l}\n")).collect();
+                // The settings the front end checked, and nothing else (`sysctl_text`).
+                let text = scenarios::command::sysctl_text(input)
+                    .map_err(|(_, m)| KernelError::Io(format!("sysctl -p: {m}")))?;
                 exec::run_input(kernel, &argv, text.as_bytes(), &self.names).await?
             }
             _ => exec::run(kernel, &argv, &self.names).await?,

@@ -829,44 +829,75 @@ pub struct Known {
     pub within: Option<u32>,
 }
 
-/// One setting of a sysctl.conf (`sysctl -p`): its key and value, and whether a failure to
-/// write it is ignored (a line that starts with `-`).
+/// One line of a sysctl.conf (`sysctl -p`), as procps-ng 4's `Preload` reads it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SysctlSetting {
-    /// The key, as written.
-    pub key: String,
-    /// The value, without the spaces around it.
-    pub value: String,
-    /// `-KEY = VALUE`: a failure is not an error.
-    pub ignore_failure: bool,
+pub enum SysctlLine {
+    /// `KEY = VALUE`; a leading `-` is kept for the real sysctl (procps-ng 4.0.2 still
+    /// counts its failure).
+    Setting {
+        /// The key, as written.
+        key: String,
+        /// The value, without the spaces around it.
+        value: String,
+        /// `-KEY = VALUE`.
+        ignore_failure: bool,
+    },
+    /// A line without `=` (sysctl warns `-(N): invalid syntax, continuing...`).
+    Invalid,
+    /// A comment (`#`, `;`), a blank line, or `-KEY` alone (an exclusion, here of nothing).
+    Skip,
 }
 
-/// The settings of a sysctl.conf's lines, read as procps-ng 4's `Preload` reads them:
-/// leading and trailing spaces go, a line that is then empty or starts with `#` or `;` is
-/// skipped, a leading `-` marks a setting whose failure is ignored, and the rest splits at
-/// its first `=` (key and value trimmed). A line without `=` is the error, with its number
-/// (from 1) and sysctl's words.
-pub fn sysctl_settings(input: &[String]) -> Result<Vec<SysctlSetting>, (usize, String)> {
+/// The lines of a sysctl.conf, read as procps-ng 4's `Preload` reads them: leading and
+/// trailing spaces go, a line that is then empty or starts with `#` or `;` is skipped, a
+/// leading `-` goes (without `=`, the line excludes a key), and the rest splits at its
+/// first `=`, key and value trimmed. A line holding a
+/// control character (a newline inside one of the RON form's strings) is the error, with
+/// its number from 1: the real sysctl, which reads the same text, would see other lines.
+pub fn sysctl_lines(input: &[String]) -> Result<Vec<SysctlLine>, (usize, String)> {
     let mut out = Vec::new();
     for (i, line) in input.iter().enumerate() {
-        let t = line.trim();
+        if line.chars().any(|c| c.is_control() && c != '\t') {
+            return Err((i + 1, format!("sysctl -p: line {} holds a control character", i + 1)));
+        }
+        let t = line.trim_matches([' ', '\t']);
         if t.is_empty() || t.starts_with('#') || t.starts_with(';') {
+            out.push(SysctlLine::Skip);
             continue;
         }
         let (ignore_failure, t) = match t.strip_prefix('-') {
             Some(rest) => (true, rest),
             None => (false, t),
         };
-        let Some((key, value)) = t.split_once('=') else {
-            return Err((i + 1, format!("sysctl: -({}): invalid syntax, continuing...", i + 1)));
-        };
-        let key = key.trim();
-        if key.is_empty() {
-            return Err((i + 1, format!("sysctl: -({}): invalid syntax, continuing...", i + 1)));
-        }
-        out.push(SysctlSetting { key: key.to_string(), value: value.trim().to_string(), ignore_failure });
+        out.push(match t.split_once('=') {
+            Some((key, value)) if !key.trim().is_empty() => SysctlLine::Setting {
+                key: key.trim_matches([' ', '\t']).to_string(),
+                value: value.trim_matches([' ', '\t']).to_string(),
+                ignore_failure,
+            },
+            _ if ignore_failure => SysctlLine::Skip,
+            _ => SysctlLine::Invalid,
+        });
     }
     Ok(out)
+}
+
+/// The text the real `sysctl -p -` is given for `input`: each setting as it was read
+/// (`[-]KEY = VALUE`), each other line as a comment or kept as it is where it writes
+/// nothing, so its line numbers stay and it can write no key the front end did not check.
+pub fn sysctl_text(input: &[String]) -> Result<String, (usize, String)> {
+    let lines = sysctl_lines(input)?;
+    Ok(lines
+        .iter()
+        .zip(input)
+        .map(|(l, raw)| match l {
+            SysctlLine::Setting { key, value, ignore_failure } => {
+                format!("{}{key} = {value}\n", if *ignore_failure { "-" } else { "" })
+            }
+            SysctlLine::Invalid => format!("{}\n", raw.trim_matches([' ', '\t'])),
+            SysctlLine::Skip => "#\n".to_string(),
+        })
+        .collect())
 }
 
 #[cfg(test)]

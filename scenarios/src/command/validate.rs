@@ -239,11 +239,14 @@ pub fn step(s: &Step) -> Result<(), Invalid> {
                     Some("sysctl"),
                 ));
             }
-            // Every key is checked as `sysctl -w` checks it: the kernel reads the same lines.
-            let settings = super::sysctl_settings(input)
-                .map_err(|(_, m)| invalid(m, "each setting is a `KEY = VALUE` line", Some("sysctl")))?;
-            for st in &settings {
-                sysctl_key(&st.key)?;
+            // Every key is checked as `sysctl -w` checks it: the kernel is given these
+            // settings and nothing else (`sysctl_text`).
+            let lines = super::sysctl_lines(input)
+                .map_err(|(_, m)| invalid(m, "each line is a `KEY = VALUE` setting or a comment", Some("sysctl")))?;
+            for l in &lines {
+                if let super::SysctlLine::Setting { key, .. } = l {
+                    sysctl_key(key)?;
+                }
             }
         }
         Command::Kill { job: 0 } => return Err(invalid("kill: %0: no such job", "jobs count from 1", None)),

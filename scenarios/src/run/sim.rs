@@ -376,24 +376,8 @@ impl Sim<'_> {
                     _ => vec![line],
                 })
             }
-            Command::SysctlLoad { quiet, input } => {
-                // The front end checked every line and key (`validate`): each is written in
-                // order, and printed as `-w` prints it.
-                let settings = crate::command::sysctl_settings(input).map_err(|(_, message)| LabError {
-                    message,
-                    status: 255,
-                    hint: None,
-                })?;
-                let mut out = Vec::new();
-                for st in settings {
-                    let line = lab.sysctl_set(node, &st.key, &st.value)?;
-                    if !quiet {
-                        out.push(line);
-                    }
-                }
-                Ok(out)
-            }
-            Command::Ping(_)
+            Command::SysctlLoad { .. }
+            | Command::Ping(_)
             | Command::Tcpdump(_)
             | Command::Traceroute(_)
             | Command::Dnsmasq(_)
@@ -450,6 +434,7 @@ impl Backend for Sim<'_> {
             | Command::Tc { .. }
             | Command::IptablesSave { .. }
             | Command::IptablesRestore { .. }) => self.netfilter(node, c),
+            Command::SysctlLoad { quiet, input } => sysctl_load(&mut self.lab, node, *quiet, input),
             c => self.ip(node, c).map(Said::ok),
         };
         Ok(res.map_err(Refusal::from))
@@ -752,4 +737,34 @@ impl Run {
         out.sort();
         out
     }
+}
+
+/// `sysctl -p -`: each setting written in order, as `-w` prints it; one that fails is
+/// warned about on stderr and the rest still go, the status then 1 (measured: a `-KEY`
+/// line's failure too, with procps-ng 4.0.2); a line without `=` is warned about first
+/// (procps reads the whole file before it writes) and skipped, the status unchanged.
+fn sysctl_load(lab: &mut Lab, node: NodeId, quiet: bool, input: &[String]) -> Result<Said, LabError> {
+    use crate::command::SysctlLine;
+    let lines =
+        crate::command::sysctl_lines(input).map_err(|(_, message)| LabError { message, status: 255, hint: None })?;
+    let mut said = Said::ok(Vec::new());
+    // procps reads the whole file (warning about its bad lines) before it writes anything.
+    for (n, l) in lines.iter().enumerate() {
+        if *l == SysctlLine::Invalid {
+            said.stderr.push(format!("sysctl: -({}): invalid syntax, continuing...", n + 1));
+        }
+    }
+    for l in &lines {
+        if let SysctlLine::Setting { key, value, .. } = l {
+            match lab.sysctl_set(node, key, value) {
+                Ok(line) if !quiet => said.stdout.push(line),
+                Ok(_) => {}
+                Err(e) => {
+                    said.stderr.push(e.message);
+                    said.status = 1;
+                }
+            }
+        }
+    }
+    Ok(said)
 }

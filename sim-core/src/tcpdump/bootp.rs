@@ -59,10 +59,19 @@ pub fn print(out: &mut String, b: &[u8], length: usize, verbose: bool) {
     for (at, size, name) in [(44, 64, "sname"), (108, 128, "file")] {
         if b[at] != 0 {
             let field = &b[at..at + size];
-            let n = field.iter().position(|&c| c == 0).unwrap_or(size);
             let _ = write!(out, "\n\t  {name} \"");
-            printn(out, &field[..n]);
-            out.push('"');
+            match field.iter().position(|&c| c == 0) {
+                Some(n) => {
+                    printn(out, &field[..n]);
+                    out.push('"');
+                }
+                // No NUL in the field: tcpdump prints it and stops (`nd_printztn`).
+                None => {
+                    printn(out, field);
+                    out.push_str("\" [|bootp]");
+                    return;
+                }
+            }
         }
     }
     let vend = &b[236..];

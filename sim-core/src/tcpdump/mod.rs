@@ -1,7 +1,8 @@
 //! The `tcpdump -tnel` formatter: a frame in, the line tcpdump 4.99 prints out.
 //!
 //! Covered: Ethernet (`-e`), ARP, IPv4 with ICMP (echo, unreachable, time exceeded, …), UDP
-//! and TCP (flags, relative sequence numbers, options) and DHCP's one-line summary; with
+//! and TCP (flags, relative sequence numbers, options), DHCP's one-line summary and HTTP's
+//! first line on ports 80 and 8080 (`text`); with
 //! `-v` ([`Options::verbose`]) also the IP header (`(tos 0x0, ttl 64, id …)`, options, a bad
 //! header checksum), TCP's and ICMP's checksum checks, the packet inside an ICMP error, ARP's
 //! address formats and DHCP's fields and options ([`bootp`]) — what `-v` prints on lines
@@ -149,7 +150,8 @@ impl Formatter {
             out.push_str("IP ");
         }
         if p.len() < 20 {
-            out.push_str("[|ip]");
+            // (Inside an ICMP error, tcpdump's truncation mark has its space.)
+            out.push_str(if inner.is_some() { " [|ip]" } else { "[|ip]" });
             return;
         }
         let ver = p[0] >> 4;
@@ -394,7 +396,8 @@ impl Formatter {
         if flags & 0x04 != 0 && self.opts.verbose > 0 {
             // print_tcp_rst_data: up to 30 bytes of what a RST carries.
             let n = (length as usize).min(30);
-            out.push_str(if length > 30 { " [RST+ " } else { " [RST " });
+            out.push_str(if data.len() >= length as usize { " [RST" } else { " [!RST" });
+            out.push_str(if length > 30 { "+ " } else { " " });
             printn(out, &data[..n.min(data.len())]);
             out.push(']');
             return;

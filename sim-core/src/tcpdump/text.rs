@@ -126,7 +126,8 @@ fn fetch_token(p: &[u8], mut idx: usize, len: usize) -> Option<(usize, String)> 
         if matches!(c, b' ' | b'\t' | b'\r' | b'\n') {
             break;
         }
-        if !(0x20..0x7f).contains(&c) || tok.len() + 2 > 128 {
+        // (tcpdump's token buffer holds 128 characters and the NUL.)
+        if !(0x20..0x7f).contains(&c) || tok.len() + 2 > 129 {
             return None;
         }
         tok.push(char::from(c));
@@ -154,8 +155,8 @@ fn txt_line(out: &mut String, prefix: &str, p: &[u8], mut idx: usize, len: usize
         out.extend(p[start..end].iter().map(|&c| char::from(c)));
     };
     while idx < len {
+        // Past what was captured: tcpdump stops there, the line unprinted.
         let Some(&c) = p.get(idx) else {
-            print(out, idx);
             out.push_str(" [|http]");
             return None;
         };

@@ -136,7 +136,7 @@ pub fn strip_prompt(line: &str) -> &str {
 
 /// How much stack the front end runs on: bash's parser and the walk over its syntax tree
 /// recurse once per level of nesting (and more in a debug build), and a script is input.
-const STACK: usize = 256 << 20;
+pub(super) const STACK: usize = 256 << 20;
 
 fn parse_as(file: &str, source: &str, style: Option<Style>) -> Result<Session, ScenarioError> {
     // On a thread of its own, with a stack a script's nesting cannot exhaust before

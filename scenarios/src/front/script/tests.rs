@@ -205,7 +205,6 @@ fn sysctl_load_takes_a_here_document_on_stdin() {
         ("sysctl -p /etc/sysctl.conf\n", 27, "not supported yet: sysctl -p /etc/sysctl.conf; nslab has no files"),
         ("sysctl -p/etc/x.conf\n", 21, "not supported yet: sysctl -p /etc/x.conf"),
         ("sysctl -p -\n", 1, "sysctl -p - reads its settings from stdin"),
-        ("sysctl -p - <<EOF\nnet.ipv4.ip_forward\nEOF\n", 1, "sysctl: -(1): invalid syntax, continuing..."),
         (
             "sysctl -p - <<EOF\n\n-kernel.hostname = x\nEOF\n",
             1,
@@ -221,16 +220,32 @@ fn sysctl_load_takes_a_here_document_on_stdin() {
 }
 
 #[test]
-fn sysctl_settings_are_read_as_procps_reads_them() {
-    use crate::command::sysctl_settings;
-    let lines: Vec<String> =
-        ["  # c", "; c", "", " a.b = 1 2 ", "-c.d=x=y", "e.f="].iter().map(|l| l.to_string()).collect();
-    let got = sysctl_settings(&lines).unwrap();
-    let kv: Vec<(&str, &str, bool)> =
-        got.iter().map(|s| (s.key.as_str(), s.value.as_str(), s.ignore_failure)).collect();
-    assert_eq!(kv, [("a.b", "1 2", false), ("c.d", "x=y", true), ("e.f", "", false)]);
-    assert_eq!(sysctl_settings(&["x".to_string()]), Err((1, "sysctl: -(1): invalid syntax, continuing...".into())));
-    assert_eq!(sysctl_settings(&["# c".to_string(), " = 1".to_string()]).unwrap_err().0, 2);
+fn sysctl_lines_are_read_as_procps_reads_them() {
+    use crate::command::{SysctlLine, sysctl_lines, sysctl_text};
+    let lines: Vec<String> = ["  # c", "; c", "", " a.b = 1 2 ", "-c.d=x=y", "e.f=", "-g.h", "nothing"]
+        .iter()
+        .map(|l| l.to_string())
+        .collect();
+    let set = |k: &str, v: &str, i| SysctlLine::Setting { key: k.into(), value: v.into(), ignore_failure: i };
+    let got = sysctl_lines(&lines).unwrap();
+    assert_eq!(
+        got,
+        [
+            SysctlLine::Skip,
+            SysctlLine::Skip,
+            SysctlLine::Skip,
+            set("a.b", "1 2", false),
+            set("c.d", "x=y", true),
+            set("e.f", "", false),
+            SysctlLine::Skip,
+            SysctlLine::Invalid
+        ]
+    );
+    // The kernel's copy: only checked settings, the numbering kept.
+    assert_eq!(sysctl_text(&lines).unwrap(), "#\n#\n#\na.b = 1 2\n-c.d = x=y\ne.f = \n#\nnothing\n");
+    // A newline inside one of the RON form's strings would be two lines to the real sysctl.
+    let hidden = ["# x\nvm.swappiness = 10".to_string()];
+    assert_eq!(sysctl_lines(&hidden).unwrap_err().0, 1);
 }
 
 #[test]

@@ -325,7 +325,10 @@ impl Shell<'_> {
         }
         let def = self.funcs.get(name).cloned().expect("a defined function");
         self.frames.push(Frame { locals: BTreeMap::new(), args });
+        // A function's `break` counts its own loops, not its caller's.
+        let loops = std::mem::take(&mut self.loops);
         let r = self.command(&ast::Command::Compound(def.body.0.clone(), def.body.1.clone()), false);
+        self.loops = loops;
         self.frames.pop();
         match r? {
             (Flow::Return, s) => Ok((Flow::Normal, s)),
@@ -441,6 +444,7 @@ impl Shell<'_> {
                 if old_len + v.len() > super::MAX_VALUE {
                     return Err(Fail::new(format!("{n}: a value longer than {} bytes", super::MAX_VALUE)));
                 }
+                self.spend_bytes(v.len())?;
                 if a.append && !local {
                     match self.var_mut(n) {
                         Some(Var::Str(old)) => {
@@ -471,6 +475,7 @@ impl Shell<'_> {
                         None => add.extend(self.fields(&value.value)?.into_iter().map(|f| (None, f))),
                     }
                 }
+                self.spend_bytes(add.iter().map(|(_, v)| v.len() + 8).sum())?;
                 let mut arr = match (a.append, self.var_mut(n)) {
                     (true, Some(Var::Arr(arr))) => std::mem::take(arr),
                     (true, Some(Var::Str(s))) => BTreeMap::from([(0, std::mem::take(s))]),
@@ -535,7 +540,8 @@ impl Shell<'_> {
                             return Err(Fail::new("not supported yet: a partly quoted regular expression after `=~`")
                                 .hint("quote all of it (to match it as text) or none of it"));
                         }
-                        let text = self.string(raw)?;
+                        // Unquoted, a backslash stays for the regex (`a\.b` matches a dot).
+                        let text = if whole { self.string(raw)? } else { self.string(&raw.replace('\\', "\\\\"))? };
                         let r = if whole { regex::escape(&text) } else { text };
                         let re =
                             regex::Regex::new(&r).map_err(|_| Fail::new(format!("`{r}`: not a regular expression")))?;

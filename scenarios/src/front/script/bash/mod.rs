@@ -32,18 +32,28 @@ const MAX_STEPS: u64 = 200_000;
 /// The longest value a variable may hold, in bytes (and an array's most elements).
 const MAX_VALUE: usize = 1 << 20;
 
-/// The steps the scripts of one file have taken, shared by scripts that run each other.
-pub(super) type Budget = std::rc::Rc<std::cell::Cell<u64>>;
+/// How many bytes the scripts of a file may write into variables in all (a value may be
+/// rewritten, so this bounds what they can hold at once).
+const MAX_WRITTEN: u64 = 256 << 20;
+
+/// The steps the scripts of one file have taken and the bytes they wrote into variables,
+/// shared by scripts that run each other.
+pub(super) type Budget = std::rc::Rc<std::cell::Cell<[u64; 2]>>;
 /// How deep brackets and compound commands may nest: the parser and the walk recurse once
 /// per level, and a thread's stack (2 MiB for a test's) must hold them.
 const MAX_NESTING: usize = 100;
+/// How many brackets and compound commands a script may open in all (closed or not): a
+/// bound on how deep bash's parser can recurse however the nesting scan is fooled; the
+/// front end's 256 MiB stack holds more (`tests.rs` parses that many nested).
+const MAX_OPENERS: usize = 20_000;
 
 /// Where the nesting of `(`, `{`, `if`, `case`, `for`, `while`, `until` first goes deeper
 /// than [`MAX_NESTING`], outside single quotes and comments, run before the parser sees the
 /// text. Keywords count where bash reads them, as a command's first word (`echo done`
 /// closes nothing); brackets count inside double quotes too (`"$(( (1) ))"`, `"${x:-${y}}"`
-/// nest); quotes go on across lines. It overcounts a bracket in a double-quoted string,
-/// which only ever refuses sooner.
+/// nest); quotes go on across lines. It can undercount (a literal `)` of a case label or
+/// in quotes closes a level), so it is the friendly error, not the guard: the guard is
+/// [`MAX_OPENERS`] and the front end's own large stack.
 fn too_deep(source: &str) -> Option<Span> {
     let mut depth: usize = 0;
     let mut quote: Option<char> = None;
@@ -190,6 +200,19 @@ fn after_body(flow: Flow) -> LoopStep {
         Flow::Normal | Flow::Continue(_) => LoopStep::Next,
         other => LoopStep::Leave(other),
     }
+}
+
+/// Whether `set -e` may stop on this pipeline's failure: not after `!`, and not on a
+/// compound command's status (`if`, `{ }`, `case`, a loop: what failed inside was where
+/// `set -e` did not apply, or it would have stopped there); a simple command, a function
+/// call, `[[ ]]` and `(( ))` count.
+fn stops(p: &ast::Pipeline) -> bool {
+    use ast::CompoundCommand as C;
+    !p.bang
+        && match p.seq.as_slice() {
+            [ast::Command::Compound(c, _)] => matches!(c, C::Arithmetic(_)),
+            _ => true,
+        }
 }
 
 /// The last pipeline of an `&&`/`||` list.
@@ -344,6 +367,20 @@ pub(super) fn run(
     (depth, budget): (usize, Budget),
     sink: &mut Sink<'_>,
 ) -> Result<(), ScenarioError> {
+    let openers = source.bytes().filter(|b| matches!(b, b'(' | b'{')).count()
+        + source
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| matches!(*w, "if" | "case" | "for" | "while" | "until" | "select"))
+            .count();
+    if openers > MAX_OPENERS {
+        return Err(ScenarioError::at(
+            file,
+            source,
+            Span::new(1, 1, 1),
+            format!("more than {MAX_OPENERS} brackets and compound commands"),
+        )
+        .with_hint("bash would take it; nslab's scripts stop at this size"));
+    }
     if let Some(at) = too_deep(source) {
         return Err(ScenarioError::at(file, source, at, format!("nested more than {MAX_NESTING} deep"))
             .with_hint("bash would take it; nslab's scripts stop at this depth"));
@@ -464,6 +501,7 @@ impl<'s> Shell<'s> {
         if value.len() > MAX_VALUE {
             return Err(Fail::new(format!("{name}: a value longer than {MAX_VALUE} bytes")));
         }
+        self.spend_bytes(value.len())?;
         if let Some(Var::Str(s)) = self.var(name) {
             let s = s.clone();
             self.assign(name, Var::Arr(BTreeMap::from([(0, s)])), false);
@@ -485,12 +523,24 @@ impl<'s> Shell<'s> {
 
     /// One step of the file's [`Budget`]: an error once the scripts have taken too many.
     pub(super) fn spend(&self) -> Result<(), ScenarioError> {
-        let n = self.budget.get() + 1;
-        self.budget.set(n);
+        let [n, bytes] = self.budget.get();
+        let n = n + 1;
+        self.budget.set([n, bytes]);
         if n > MAX_STEPS {
             return Err(self
                 .err(Fail::new(format!("the scripts take more than {MAX_STEPS} steps (commands, loop rounds, calls)")))
                 .with_hint("bash would go on; nslab's scripts must end before the lab runs"));
+        }
+        Ok(())
+    }
+
+    /// `n` more bytes written into variables: an error once the scripts wrote too much.
+    pub(super) fn spend_bytes(&self, n: usize) -> Result<(), Fail> {
+        let [steps, bytes] = self.budget.get();
+        let bytes = bytes.saturating_add(n as u64);
+        self.budget.set([steps, bytes]);
+        if bytes > MAX_WRITTEN {
+            return Err(Fail::new(format!("the scripts write more than {MAX_WRITTEN} bytes into variables")));
         }
         Ok(())
     }
@@ -502,9 +552,6 @@ impl<'s> Shell<'s> {
             let background = matches!(sep, ast::SeparatorOperator::Async);
             let (flow, status, errexit) = self.and_or_list(and_or, background)?;
             last = status;
-            if let Status::Known(b) = status {
-                self.last = b;
-            }
             if flow != Flow::Normal {
                 return Ok((flow, status));
             }
@@ -545,7 +592,7 @@ impl<'s> Shell<'s> {
             return Err(self.err(Fail::new("not supported yet: `&` after a list of `&&` or `||`")));
         }
         let (mut flow, mut status) = self.guarded(!l.additional.is_empty(), |sh| sh.pipeline(&l.first, background))?;
-        let mut errexit = l.additional.is_empty() && !l.first.bang;
+        let mut errexit = l.additional.is_empty() && stops(&l.first);
         for next in &l.additional {
             if flow != Flow::Normal {
                 break;
@@ -565,7 +612,7 @@ impl<'s> Shell<'s> {
             if run {
                 let last = std::ptr::eq(p, last_of(l));
                 (flow, status) = self.guarded(!last, |sh| sh.pipeline(p, false))?;
-                errexit = last && !p.bang;
+                errexit = last && stops(p);
             } else {
                 errexit = false;
             }
@@ -602,6 +649,8 @@ impl<'s> Shell<'s> {
             self.emit(toks, heredoc)?;
             (Flow::Normal, Status::Ran)
         };
+        // `return` without a number returns this (a lab command that ran succeeded).
+        self.last = status != Status::Known(p.bang);
         match (p.bang, status) {
             (false, s) => Ok((flow, s)),
             (true, Status::Known(b)) => Ok((flow, Status::Known(!b))),

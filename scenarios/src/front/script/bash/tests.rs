@@ -284,3 +284,55 @@ fn deep_nesting_is_refused_not_a_crash() {
     let e = refused("s=''\nfor ((i=0;i<11000;i++)); do s+='! '; done\n[ $s x ]\n");
     assert!(e.contains("longer than 10000 characters"), "{e}");
 }
+
+/// However the nesting scan is fooled, bash's parser meets at most `MAX_OPENERS` openers,
+/// and the front end's stack (`super::super::STACK`) holds that many nested: each kind the
+/// parser recurses on, parsed on a thread with that stack.
+#[test]
+fn the_front_end_stack_holds_the_most_openers() {
+    let n = super::MAX_OPENERS / 2;
+    let kinds = [
+        format!("{}:{}\n", "{ ".repeat(n), "; }".repeat(n)),
+        format!("{}:{}\n", "if :; then ".repeat(n / 2), "; fi".repeat(n / 2)),
+        format!("x=$(({}1{}))\n", "(".repeat(n), ")".repeat(n)),
+        format!("x=\"{}1{}\"\n", "${x:-".repeat(n / 2), "}".repeat(n / 2)),
+        format!("{}:{}\n", "case x in x) ".repeat(n / 2), ";; esac".repeat(n / 2)),
+    ];
+    // (A stack overflow aborts the test binary; whether each parses is not the point.)
+    for src in kinds {
+        let _parsed = std::thread::Builder::new()
+            .stack_size(super::super::STACK)
+            .spawn(move || {
+                let opts = brush_parser::ParserOptions::default();
+                brush_parser::Parser::new(std::io::BufReader::new(src.as_bytes()), &opts).parse_program().is_ok()
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+    }
+}
+
+/// From the second review: `set -e` and compound commands, `return`'s status after a lab
+/// command, a regex's backslash, `break` inside a function (each as bash 5.2 prints it).
+#[test]
+fn second_review_cases_as_bash_has_them() {
+    assert_eq!(echoes("set -e\nif true; then [ a = b ] && echo x; fi\necho after\n"), ["after"]);
+    assert_eq!(
+        echoes("set -e\n{ [ a = b ] && echo x; }\ncase y in y) [ a = b ] && echo x ;; esac\necho after\n"),
+        ["after"]
+    );
+    assert!(refused("set -e\nf() { [ a = b ] && echo x; }\nf\necho no\n").contains("status 1"));
+    let src = "set -e\nf() { [ -n \"$V\" ] && echo v; ip netns add a; return; }\nf\necho after\n";
+    assert_eq!(echoes(src), ["after"]);
+    assert_eq!(echoes("[[ axb =~ a\\.b ]] || echo no\n[[ a.b =~ ^a\\.b$ ]] && echo yes\n"), ["no", "yes"]);
+    let src = "f() { for i in 1 2; do break 2; done; echo in-f; }\nfor j in a b; do f; done\n";
+    assert_eq!(echoes(src), ["in-f", "in-f"]);
+}
+
+#[test]
+fn what_scripts_hold_is_bounded_in_all() {
+    // Values under the 1 MiB bound each, but many of them.
+    let src = "x=a\nfor ((i=0;i<20;i++)); do x=$x$x; done\nfor ((i=0;i<1000;i++)); do a[i]=\"$x\"; done\n";
+    let e = refused(src);
+    assert!(e.contains("write more than 268435456 bytes"), "{e}");
+}
