@@ -59,14 +59,7 @@ fn sim_frames() -> Vec<Vec<u8>> {
         ip netns exec ns1 ping -c 2 198.51.100.1\nip netns exec ns1 ping -c 1 -t 1 198.51.100.1\n\
         ip netns exec ns1 ping -c 1 10.1.1.1\nip netns exec ns1 ping -c 1 -s 1000 198.51.100.9\n\
         ip netns exec ns1 ping -c 1 -s 2000 198.51.100.1\nsleep 6\n";
-    let r = common::run_text("oracle.sh", script).unwrap();
-    r.lab
-        .world()
-        .trace()
-        .records()
-        .iter()
-        .filter_map(|x| if let Record::Frame { bytes, .. } = x { Some(bytes.clone()) } else { None })
-        .collect()
+    frames_of("oracle.sh", script)
 }
 
 /// A DHCP exchange (dnsmasq and dhclient) and a UDP datagram to a closed port, from the sim:
@@ -80,7 +73,12 @@ fn sim_dhcp_frames() -> Vec<Vec<u8>> {
         ip netns exec server dnsmasq --dhcp-range=192.0.2.100,192.0.2.200,255.255.255.0 --interface=s-veth0 --dhcp-option=option:dns-server,192.0.2.53,192.0.2.54 --no-daemon &\n\
         ip netns exec client dhclient -d c-veth0 &\nsleep 10\n\
         echo hi | ip netns exec server nc -u -w 1 192.0.2.186 5555\nsleep 2\n";
-    let r = common::run_text("oracle-dhcp.sh", script).unwrap();
+    frames_of("oracle-dhcp.sh", script)
+}
+
+/// Every frame a run of `script` captured, in order.
+fn frames_of(name: &str, script: &str) -> Vec<Vec<u8>> {
+    let r = common::run_text(name, script).unwrap();
     r.lab
         .world()
         .trace()
