@@ -192,19 +192,11 @@ fn unhex(s: &str) -> Vec<u8> {
 }
 
 fn checksum(start: u32, data: &[u8]) -> u16 {
-    let mut sum = u64::from(start);
-    for w in data.chunks(2) {
-        sum += u64::from(u16::from_be_bytes([w[0], *w.get(1).unwrap_or(&0)]));
-    }
-    while sum > 0xffff {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    !(sum as u16)
+    nslab::sim_nodes::wire::checksum_with(start, data)
 }
 
 fn pseudo(src: [u8; 4], dst: [u8; 4], proto: u8, len: usize) -> u32 {
-    let w = |a: [u8; 4]| u32::from(u16::from_be_bytes([a[0], a[1]])) + u32::from(u16::from_be_bytes([a[2], a[3]]));
-    w(src) + w(dst) + u32::from(proto) + len as u32
+    nslab::sim_nodes::wire::pseudo_header_sum(src.into(), dst.into(), proto, len)
 }
 
 fn eth(src: u8, dst: u8) -> Vec<u8> {

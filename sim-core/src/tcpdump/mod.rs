@@ -361,7 +361,7 @@ impl Formatter {
         out.push(']');
         if self.opts.verbose > 0 && !fragmented && t.len() >= seg_len {
             // tcp_cksum: the pseudo-header's sum and the segment's, as it stands.
-            let sum = internet_checksum_with(pseudo_sum(src, dst, 6, seg_len), &t[..seg_len]);
+            let sum = transport_checksum(src, dst, 6, &t[..seg_len]);
             let field = be16(t, 16).unwrap_or(0);
             let _ = write!(out, ", cksum 0x{field:04x}");
             if sum != 0 {
@@ -601,34 +601,22 @@ fn arp(out: &mut String, a: &[u8], verbose: bool) {
     let _ = write!(out, ", length {}", a.len());
 }
 
-/// The one's-complement sum of `data` as 16-bit big-endian words, added to `start`, folded
-/// and complemented: 0 when a checksum inside it is right (`in_cksum`).
-fn internet_checksum_with(start: u32, data: &[u8]) -> u16 {
-    let mut sum = u64::from(start);
-    let mut words = data.chunks_exact(2);
-    for w in &mut words {
-        sum += u64::from(u16::from_be_bytes([w[0], w[1]]));
-    }
-    if let [last] = words.remainder() {
-        sum += u64::from(*last) << 8;
-    }
-    while sum > 0xffff {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    !(sum as u16)
-}
-
+/// The Internet checksum over `data` (etherparse's sum): 0 when a checksum inside it is
+/// right (`in_cksum`).
 fn internet_checksum(data: &[u8]) -> u16 {
-    internet_checksum_with(0, data)
+    etherparse::checksum::Sum16BitWords::new().add_slice(data).ones_complement().to_be()
 }
 
-/// The IPv4 pseudo-header's sum (`nextproto4_cksum`).
-fn pseudo_sum(src: Ipv4Addr, dst: Ipv4Addr, proto: u8, len: usize) -> u32 {
-    let w = |a: Ipv4Addr| {
-        let o = a.octets();
-        u32::from(u16::from_be_bytes([o[0], o[1]])) + u32::from(u16::from_be_bytes([o[2], o[3]]))
-    };
-    w(src) + w(dst) + u32::from(proto) + (len as u32 & 0xffff) + (len as u32 >> 16)
+/// The same over the IPv4 pseudo-header and `segment` (`nextproto4_cksum`).
+fn transport_checksum(src: Ipv4Addr, dst: Ipv4Addr, proto: u8, segment: &[u8]) -> u16 {
+    etherparse::checksum::Sum16BitWords::new()
+        .add_4bytes(src.octets())
+        .add_4bytes(dst.octets())
+        .add_2bytes([0, proto])
+        .add_2bytes((segment.len() as u16).to_be_bytes())
+        .add_slice(segment)
+        .ones_complement()
+        .to_be()
 }
 
 /// What the checksum field should have held (`in_cksum_shouldbe`).
