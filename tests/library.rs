@@ -502,3 +502,61 @@ fn an_interval_ticks_in_virtual_time() {
     assert!(gaps[0] < Duration::from_millis(250) && gaps[0] > Duration::from_millis(249), "{gaps:?}");
     assert!(lab.now() - t0 >= Duration::from_secs(1) && lab.now() - t0 < Duration::from_millis(1001));
 }
+
+/// `IP_TTL` is the TTL the datagram leaves with: 1 dies at the router, which says so with
+/// a time exceeded; 2 gets through.
+#[test]
+fn set_ttl_is_the_datagrams_ttl() {
+    let mut lab = Lab::from_script(MASQUERADE).unwrap();
+    let inside = lab.capture("router", "r-l").unwrap();
+    let server = lab
+        .spawn("wan", async {
+            let sock = UdpSocket::bind("0.0.0.0:7").await?;
+            let mut buf = [0u8; 64];
+            let (n, _) = sock.recv_from(&mut buf).await?;
+            Ok::<_, std::io::Error>(buf[..n].to_vec())
+        })
+        .unwrap();
+    let client = lab
+        .spawn("lan", async {
+            let sock = UdpSocket::bind("0.0.0.0:40000").await?;
+            sock.set_ttl(1)?;
+            sock.send_to(b"one", "203.0.113.1:7").await?;
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            sock.set_ttl(2)?;
+            sock.send_to(b"two", "203.0.113.1:7").await?;
+            Ok::<_, std::io::Error>(())
+        })
+        .unwrap();
+    lab.block_on(client).unwrap().unwrap().unwrap();
+    assert_eq!(lab.block_on(server).unwrap().unwrap().unwrap(), b"two");
+    let lines = lab.tcpdump(inside, false);
+    assert!(
+        lines.contains(&"IP 192.168.1.1 > 192.168.1.2: ICMP time exceeded in-transit, length 39".to_string()),
+        "{lines:#?}"
+    );
+}
+
+/// A datagram an OUTPUT rule drops fails its sendto(2) with `EPERM`, as `ip_send_skb`
+/// returns the hook's verdict (checked on the kernel: `Operation not permitted`); others go.
+#[test]
+fn a_datagram_an_output_rule_drops_is_eperm() {
+    let script = format!("{MASQUERADE}ip netns exec lan iptables -A OUTPUT -p udp --dport 9 -j DROP\n");
+    let mut lab = Lab::from_script(&script).unwrap();
+    let _server = lab.spawn("wan", echo_once(7)).unwrap();
+    let client = lab
+        .spawn("lan", async {
+            let sock = UdpSocket::bind("0.0.0.0:0").await?;
+            let dropped = sock.send_to(b"x", "203.0.113.1:9").await.unwrap_err();
+            sock.send_to(b"y", "203.0.113.1:7").await?;
+            let mut buf = [0u8; 8];
+            let (n, _) = sock.recv_from(&mut buf).await?;
+            Ok::<_, std::io::Error>((dropped.kind(), dropped.to_string(), buf[..n].to_vec()))
+        })
+        .unwrap();
+    let (kind, text, echo) = lab.block_on(client).unwrap().unwrap().unwrap();
+    assert_eq!(
+        (kind, text.as_str(), echo.as_slice()),
+        (std::io::ErrorKind::PermissionDenied, "Operation not permitted", &b"y"[..])
+    );
+}

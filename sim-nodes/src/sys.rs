@@ -12,7 +12,7 @@
 //! the stack has done its work — the stack puts what it delivers on the sockets' receive
 //! queues and marks them ready; [`crate::netns::Netns`] then calls the owners of ready
 //! sockets. What a program sends goes out through the stack at once (the stack calls no
-//! program while doing so; a TCP or UDP socket's data leaves in smoltcp's next round).
+//! program while doing so; a TCP socket's data leaves in smoltcp's next round).
 //!
 //! This module owns the surface only. It names no `Netns` internals, `Context`, interface
 //! struct or smoltcp type in its public API; the built-in tools (`crate::proc`) and code
@@ -233,7 +233,7 @@ impl Sys<'_, '_, '_> {
     }
     /// Sends a datagram.
     pub fn udp_send(&mut self, id: SocketId, dst: Ipv4Addr, dport: u16, data: &[u8]) -> Result<(), Errno> {
-        self.ns.udp_send(id, dst, dport, data)
+        self.ns.udp_send(self.cx, id, dst, dport, data)
     }
     /// Receives a datagram: its source and payload.
     pub fn udp_recv(&mut self, id: SocketId) -> Option<(Ipv4Addr, u16, Vec<u8>)> {

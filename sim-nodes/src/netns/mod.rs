@@ -8,7 +8,7 @@
 //! through [`crate::sys::Sys`]; the stack knows no program. It delivers to the socket table
 //! ([`socktab`]: receive queues, ready marks) and, once its own work for an event is done,
 //! `Netns::settle` calls the owners of ready sockets and lets smoltcp act on what they did
-//! (TCP and UDP on smoltcp: `sockets.rs`). This module must not import `crate::proc`.
+//! (UDP sockets, and TCP on smoltcp: `sockets.rs`). This module must not import `crate::proc`.
 //!
 //! The namespace is a sans-IO [`Node`]: frames in through `handle_frame`, deadlines through
 //! `handle_timeout`, everything out through the engine's context.
@@ -164,6 +164,8 @@ pub struct Netns {
     frame: Vec<u8>,
     pktbuf: Vec<u8>,
     icmpbuf: Vec<u8>,
+    /// A UDP datagram being sent (header and payload).
+    udpbuf: Vec<u8>,
     fragbuf: Vec<u8>,
     /// Programs waiting for a capture to stop (`tcpdump -c`).
     watches: Vec<(u32, sim_core::CaptureId)>,
@@ -222,6 +224,7 @@ impl Netns {
             frame: Vec::new(),
             pktbuf: Vec::new(),
             icmpbuf: Vec::new(),
+            udpbuf: Vec::new(),
             fragbuf: Vec::new(),
             watches: Vec::new(),
             fragin: Vec::new(),

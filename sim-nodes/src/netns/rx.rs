@@ -374,16 +374,30 @@ impl Netns {
                     return;
                 }
                 let dport = u16::from_be_bytes([p[2], p[3]]);
-                let owner = self.socks.udp_owner(dport, in_if);
                 let sport = u16::from_be_bytes([p[0], p[1]]);
-                if owner.is_none() && self.udp_socket_takes(ip.dst(), dport, ip.src(), sport) {
-                    self.l4_deliver(cx, ip.packet());
+                // __udp4_lib_rcv: a length beyond the packet is dropped, a shorter one trims
+                // it; a checksum that does not add up is dropped (UDP_MIB_CSUMERRORS).
+                let ulen = usize::from(u16::from_be_bytes([p[4], p[5]]));
+                let csum = u16::from_be_bytes([p[6], p[7]]);
+                let bad = if ulen < 8 || ulen > p.len() {
+                    Some("udp: bad length")
+                } else if csum != 0
+                    && wire::checksum_with(wire::pseudo_header_sum(ip.src(), ip.dst(), proto::UDP, ulen), &p[..ulen])
+                        != 0
+                {
+                    Some("udp: bad checksum")
+                } else {
+                    None
+                };
+                if let Some(why) = bad {
+                    self.counters.rx_malformed += 1;
+                    self.drop_ip(cx, Some(in_if), why, ip.packet(), |_, _| {});
                     return;
                 }
-                match owner {
+                match self.udp_lookup(ip.dst(), dport, ip.src(), sport, in_if) {
                     Some(id) => {
                         let meta = Meta::Udp { in_if, src: ip.src(), dst: ip.dst(), sport, dport };
-                        if !self.socks.push(id, meta, &p[8..]) {
+                        if !self.socks.push(id, meta, &p[8..ulen]) {
                             self.drop_ip(cx, Some(in_if), "udp: socket receive queue full", ip.packet(), |_, _| {});
                         }
                     }
@@ -470,7 +484,7 @@ impl Netns {
             proto::ICMP => true,
             proto::UDP => inner.get(ihl..ihl + 2).is_some_and(|p| {
                 let sport = u16::from_be_bytes([p[0], p[1]]);
-                self.l4.as_ref().is_some_and(|l| l.udp_by_port(sport).is_some())
+                self.udp_port_bound(sport)
             }),
             _ => false,
         };

@@ -1,23 +1,24 @@
-//! TCP and UDP sockets on smoltcp: one `Interface` (`Medium::Ip`) per namespace, made when a
-//! process first opens a socket. It is fed the TCP and UDP packets our L3 delivers locally;
-//! what it emits goes back through our own output path (routing, OUTPUT / POSTROUTING,
-//! neighbours), so sockets see NAT and filtering as the kernel's do. Its addresses follow
-//! the namespace's; its random seed comes from the namespace's stream; ephemeral ports are
+//! TCP and UDP sockets. UDP is ours: a datagram sent goes straight to IP output (routing,
+//! OUTPUT / POSTROUTING, neighbours) within the send call, as `udp_sendmsg` hands it to
+//! `ip_send_skb`; one received is queued on its socket in the table (`socktab`), found by
+//! port as `__udp4_lib_lookup` finds it. TCP lives on smoltcp: one `Interface`
+//! (`Medium::Ip`) per namespace, made when a process first opens a socket, fed the TCP
+//! packets our L3 delivers locally; what it emits goes back through our own output path,
+//! so sockets see NAT and filtering as the kernel's do. smoltcp's addresses follow the
+//! namespace's; its random seed comes from the namespace's stream. Ephemeral ports are
 //! drawn from `net.ipv4.ip_local_port_range` with the namespace's RNG.
 
-use super::socktab::{Backing, SocketId, SocketKind};
-use super::{Netns, TimerKey};
+use super::socktab::{Backing, Dgram, Meta, SocketId, SocketKind};
+use super::{Netns, OutSpec, Pmtudisc, TimerKey};
+use crate::wire::{self, proto};
 use sim_core::rng::{self, NodeRng};
 use sim_core::{Context, Instant};
 use smoltcp::iface::{Config, Interface, SocketHandle, SocketSet};
 use smoltcp::phy::{Device, DeviceCapabilities, Medium, RxToken, TxToken};
-use smoltcp::socket::{tcp, udp};
+use smoltcp::socket::tcp;
 use smoltcp::wire::{HardwareAddress, IpAddress, IpCidr, IpEndpoint, IpListenEndpoint, Ipv4Address};
 use std::collections::{BTreeMap, VecDeque};
 use std::net::Ipv4Addr;
-
-/// `net.core.rmem_default`: a socket's receive buffer, in bytes.
-const RMEM_DEFAULT: usize = 212_992;
 
 /// smoltcp's side of the wire: IP packets in and out, in buffers that are reused (a packet
 /// in steady state allocates nothing).
@@ -79,24 +80,19 @@ impl Device for IpQueue {
     fn capabilities(&self) -> DeviceCapabilities {
         let mut c = DeviceCapabilities::default();
         c.medium = Medium::Ip;
-        // Our output path fragments what exceeds each path's MTU; TCP's MSS comes from
-        // 1500 (a datagram bigger than this reaches us whole: see `udp_send`).
+        // TCP's MSS comes from 1500.
         c.max_transmission_unit = 1500;
         c
     }
 }
 
-/// A namespace's sockets.
+/// A namespace's TCP sockets.
 pub(crate) struct L4 {
     pub(crate) iface: Interface,
     pub(crate) dev: IpQueue,
     pub(crate) sockets: SocketSet<'static>,
     /// Which process owns each socket.
     pub(crate) owners: BTreeMap<SocketHandle, u32>,
-    /// A connected UDP socket's peer (others get port unreachable, as in Linux).
-    pub(crate) udp_peer: BTreeMap<SocketHandle, (Ipv4Addr, u16)>,
-    /// An ICMP error arrived for the socket (ECONNREFUSED).
-    pub(crate) refused: BTreeMap<SocketHandle, bool>,
     /// Something changed that smoltcp should act on.
     pub(crate) dirty: bool,
     /// The namespace's address generation smoltcp's addresses are from.
@@ -157,8 +153,6 @@ impl L4 {
             dev,
             sockets: SocketSet::new(Vec::new()),
             owners: BTreeMap::new(),
-            udp_peer: BTreeMap::new(),
-            refused: BTreeMap::new(),
             dirty: false,
             addr_gen: u64::MAX,
         }
@@ -169,53 +163,17 @@ impl L4 {
         self.dirty || !self.dev.rx.is_empty()
     }
 
-    /// True if a UDP socket takes a datagram from `src:sport` to `dst:dport`.
-    pub(crate) fn udp_takes(&self, dst: Ipv4Addr, dport: u16, src: Ipv4Addr, sport: u16) -> bool {
-        self.sockets.iter().any(|(h, s)| match s {
-            smoltcp::socket::Socket::Udp(u) => {
-                let ep = u.endpoint();
-                u.is_open()
-                    && ep.port == dport
-                    && ep.addr.is_none_or(|a| a == IpAddress::Ipv4(v4(dst)))
-                    && self.udp_peer.get(&h).is_none_or(|p| *p == (src, sport))
-            }
-            _ => false,
-        })
-    }
-
-    /// The UDP socket bound to `port` (for an ICMP error about a datagram it sent).
-    pub(crate) fn udp_by_port(&self, port: u16) -> Option<SocketHandle> {
-        self.sockets.iter().find_map(|(h, s)| match s {
-            smoltcp::socket::Socket::Udp(u) if u.endpoint().port == port => Some(h),
-            _ => None,
-        })
-    }
-
     fn listening(&self, port: u16) -> bool {
         self.sockets.iter().any(|(_, s)| {
             matches!(s, smoltcp::socket::Socket::Tcp(t) if t.state() == tcp::State::Listen && t.listen_endpoint().port == port)
         })
     }
 
-    /// Whether a UDP socket bound to `bind` (`None`: any address) and `port` would clash
-    /// with one already bound, as bind(2) sees it: the same port on the same address, or
-    /// on any address when either side is the wildcard.
-    fn udp_taken(&self, bind: Option<Ipv4Addr>, port: u16) -> bool {
+    /// True if a TCP socket holds `port`.
+    fn tcp_port_taken(&self, port: u16) -> bool {
         self.sockets.iter().any(|(_, s)| match s {
-            smoltcp::socket::Socket::Udp(u) => {
-                let e = u.endpoint();
-                e.port == port && (bind.is_none() || e.addr.is_none() || e.addr.map(from_sm) == bind)
-            }
-            #[allow(unreachable_patterns)]
-            _ => false,
-        })
-    }
-
-    fn port_taken(&self, port: u16, udp: bool) -> bool {
-        self.sockets.iter().any(|(_, s)| match s {
-            smoltcp::socket::Socket::Udp(u) => udp && u.endpoint().port == port,
             smoltcp::socket::Socket::Tcp(t) => {
-                !udp && (t.listen_endpoint().port == port || t.local_endpoint().is_some_and(|e| e.port == port))
+                t.listen_endpoint().port == port || t.local_endpoint().is_some_and(|e| e.port == port)
             }
             #[allow(unreachable_patterns)]
             _ => false,
@@ -237,8 +195,10 @@ impl Netns {
         let (lo, hi) = if lo <= hi { (lo, hi) } else { (32768, 60999) };
         let size = u32::from(hi - lo) + 1;
         let off = rng::range_u32(cx.rng(), 0, size - 1);
-        let l4 = self.l4.as_ref()?;
-        (0..size).map(|k| lo + ((off + k) % size) as u16).find(|p| !l4.port_taken(*p, udp))
+        let taken = |p: u16| {
+            if udp { self.socks.udp_port_held(p) } else { self.l4.as_ref().is_some_and(|l| l.tcp_port_taken(p)) }
+        };
+        (0..size).map(|k| lo + ((off + k) % size) as u16).find(|p| !taken(*p))
     }
 
     /// Gives smoltcp the namespace's addresses, when they changed since it last had them.
@@ -289,9 +249,7 @@ impl Netns {
             let _ = l4.iface.poll_egress(now, &mut l4.dev, &mut l4.sockets);
             self.l4_flush(cx);
         }
-        if let Some(l4) = self.l4.as_ref() {
-            self.socks.wake_l4(|h| l4.sockets.get::<udp::Socket>(h).can_recv() || l4.refused.contains_key(&h));
-        }
+        self.socks.wake_tcp();
         while let Some((id, pid)) = self.socks.pop_ready() {
             self.call(cx, pid, |p, sys| p.on_ready(sys, id));
         }
@@ -339,25 +297,39 @@ impl Netns {
         sent
     }
 
-    /// A TCP or UDP packet for a socket: into smoltcp.
+    /// A TCP segment for a socket: into smoltcp.
     pub(crate) fn l4_deliver(&mut self, cx: &mut Context<'_>, pkt: &[u8]) {
         let l4 = self.l4_mut(cx);
         l4.dev.push_rx(pkt);
         l4.dirty = true;
     }
 
-    /// True if a socket of ours takes this UDP datagram.
-    pub(crate) fn udp_socket_takes(&self, dst: Ipv4Addr, dport: u16, src: Ipv4Addr, sport: u16) -> bool {
-        self.l4.as_ref().is_some_and(|l| l.udp_takes(dst, dport, src, sport))
+    /// The UDP socket that takes a datagram from `src:sport` to `dst:dport` that came in
+    /// on `in_if`, if one does.
+    pub(crate) fn udp_lookup(
+        &self,
+        dst: Ipv4Addr,
+        dport: u16,
+        src: Ipv4Addr,
+        sport: u16,
+        in_if: u32,
+    ) -> Option<SocketId> {
+        self.socks.udp_lookup(dst, dport, src, sport, in_if)
+    }
+
+    /// True if a UDP socket of ours holds `port` (`__udp4_lib_err` finds the socket an
+    /// ICMP error is about by it).
+    pub(crate) fn udp_port_bound(&self, port: u16) -> bool {
+        self.socks.dgram_on(port).is_some()
     }
 
     /// An ICMP port unreachable about a datagram a UDP socket sent: ECONNREFUSED for it.
     pub(crate) fn udp_refused(&mut self, sport: u16) {
-        if let Some(l4) = self.l4.as_mut()
-            && let Some(h) = l4.udp_by_port(sport)
+        if let Some(id) = self.socks.dgram_on(sport)
+            && let Some(d) = self.socks.dgram_mut(id)
         {
-            l4.refused.insert(h, true);
-            l4.dirty = true;
+            d.refused = true;
+            self.socks.wake(id);
         }
     }
 
@@ -373,106 +345,104 @@ impl Netns {
             return Err(super::Errno::AddrNotAvail);
         }
         let bind = bind.filter(|a| !a.is_unspecified());
-        self.l4_mut(cx);
         let port = if port == 0 { self.ephemeral(cx, true).ok_or(super::Errno::AddrNotAvail)? } else { port };
-        let l4 = self.l4.as_mut().expect("made");
-        if l4.udp_taken(bind, port) {
+        if self.socks.dgram_clash(bind, port) {
             return Err(super::Errno::AddrInUse);
         }
-        // As SO_RCVBUF's default (rmem_default, 212992 bytes) holds them: at most
-        // RCVBUF_PACKETS datagrams, as the socket table's own queues (a small datagram's
-        // truesize is 768 bytes or more, so Linux holds about 277).
-        let rx = udp::PacketBuffer::new(
-            vec![udp::PacketMetadata::EMPTY; super::socktab::RCVBUF_PACKETS],
-            vec![0; RMEM_DEFAULT],
-        );
-        let tx = udp::PacketBuffer::new(vec![udp::PacketMetadata::EMPTY; 64], vec![0; 65536]);
-        let mut s = udp::Socket::new(rx, tx);
-        s.bind(IpListenEndpoint { addr: bind.map(|a| IpAddress::Ipv4(v4(a))), port })
-            .map_err(|_| super::Errno::Inval)?;
-        let h = l4.sockets.add(s);
-        l4.owners.insert(h, pid);
-        Ok(self.socks.open(pid, Backing::Dgram(h)))
+        let d = Dgram { bind, port, peer: None, ttl: None, refused: false };
+        Ok(self.socks.open(pid, Backing::Dgram(d)))
     }
 
     /// The smoltcp socket behind entry `id`.
     fn handle(&self, id: SocketId) -> Option<SocketHandle> {
         match self.socks.get(id)?.1 {
-            Backing::Tcp(h) | Backing::Dgram(h) => Some(h),
-            Backing::Ours(_) => None,
+            Backing::Tcp(h) => Some(h),
+            Backing::Dgram(_) | Backing::Ours(_) => None,
         }
     }
 
-    /// Sends a datagram from socket `h` to `dst:dport`, from the address routing picks.
+    /// `udp_sendmsg`: a datagram from socket `id` to `dst:dport`, from the address routing
+    /// picks, through IP output now. Errors are the ones sendto(2) returns: no route, too
+    /// big, a netfilter rule's drop (`EPERM`).
     pub(crate) fn udp_send(
         &mut self,
+        cx: &mut Context<'_>,
         id: SocketId,
         dst: Ipv4Addr,
         dport: u16,
         data: &[u8],
     ) -> Result<(), super::Errno> {
-        let h = self.handle(id).ok_or(super::Errno::Inval)?;
+        let d = *self.socks.dgram(id).ok_or(super::Errno::Inval)?;
         // udp_sendmsg / ip_append_data: what does not fit an IPv4 packet.
         if data.len() > 0xffff - 28 {
             return Err(super::Errno::MsgSize);
         }
-        let bound = self.l4.as_mut().ok_or(super::Errno::Inval)?.sockets.get::<udp::Socket>(h).endpoint().addr;
-        let bound = bound.map(from_sm);
-        let src = self.route_output(dst, bound, None)?.src;
-        let l4 = self.l4.as_mut().ok_or(super::Errno::Inval)?;
-        let s = l4.sockets.get_mut::<udp::Socket>(h);
-        // The whole datagram comes to our output path, which fragments it as Linux does
-        // (smoltcp would cut it at its own fixed MTU, or drop it without the feature):
-        // "segmentation offload" is how smoltcp is told to leave a packet whole.
-        let mut pm = smoltcp::phy::PacketMeta::default();
-        pm.segmentation_offload_size = std::num::NonZeroU16::new(u16::MAX);
-        let meta = udp::UdpMetadata {
-            endpoint: IpEndpoint::new(IpAddress::Ipv4(v4(dst)), dport),
-            local_address: Some(IpAddress::Ipv4(v4(src))),
-            meta: pm,
-        };
-        s.send_slice(data, meta).map_err(|_| super::Errno::MsgSize)?;
-        l4.dirty = true;
-        Ok(())
+        let src = self.route_output(dst, d.bind, None)?.src;
+        let mut seg = std::mem::take(&mut self.udpbuf);
+        seg.clear();
+        let len = (8 + data.len()) as u16;
+        for v in [d.port, dport, len, 0] {
+            seg.extend_from_slice(&v.to_be_bytes());
+        }
+        seg.extend_from_slice(data);
+        // udp4_hwcsum / udp_csum: over the pseudo-header; a sum of 0 is sent as all ones.
+        let c = wire::checksum_with(wire::pseudo_header_sum(src, dst, proto::UDP, seg.len()), &seg);
+        seg[6..8].copy_from_slice(&(if c == 0 { 0xffff } else { c }).to_be_bytes());
+        let spec =
+            OutSpec { dst, src: Some(src), proto: proto::UDP, ttl: d.ttl, tos: 0, pmtudisc: Pmtudisc::Want, oif: None };
+        let r = self.output(cx, &spec, &seg);
+        self.udpbuf = seg;
+        // Without IP_RECVERR (no socket here sets it) udp_sendmsg turns the qdisc's ENOBUFS
+        // into success.
+        match r {
+            Err(super::Errno::NoBufs) => Ok(()),
+            r => r,
+        }
     }
 
     /// Closes a UDP socket: its port is free again.
     pub(crate) fn udp_close(&mut self, id: SocketId) {
-        if let Some(h) = self.handle(id)
-            && let Some(l4) = self.l4.as_mut()
-        {
-            l4.sockets.remove(h);
-            l4.owners.remove(&h);
-            l4.udp_peer.remove(&h);
-            l4.refused.remove(&h);
-        }
         self.socks.close(id);
     }
 
     /// A UDP socket's bound address (`None`: any) and port.
     pub(crate) fn udp_local(&self, id: SocketId) -> Option<(Option<Ipv4Addr>, u16)> {
-        let h = self.handle(id)?;
-        let e = self.l4.as_ref()?.sockets.get::<udp::Socket>(h).endpoint();
-        Some((e.addr.map(from_sm), e.port))
+        self.socks.dgram(id).map(|d| (d.bind, d.port))
     }
 
     /// A UDP socket's TTL for what it sends (`IP_TTL`; `None`: the namespace's default).
     pub(crate) fn udp_set_ttl(&mut self, id: SocketId, ttl: Option<u8>) -> Result<(), super::Errno> {
-        let h = self.handle(id).ok_or(super::Errno::Inval)?;
-        let l4 = self.l4.as_mut().ok_or(super::Errno::Inval)?;
-        l4.sockets.get_mut::<udp::Socket>(h).set_hop_limit(ttl);
+        self.socks.dgram_mut(id).ok_or(super::Errno::Inval)?.ttl = ttl;
         Ok(())
     }
 
-    /// The next datagram for socket `id` into `buf`: its source.
+    /// The next datagram for socket `id` into `buf` (its old buffer goes back to the
+    /// table's pool): its source.
     pub(crate) fn udp_recv_into(&mut self, id: SocketId, buf: &mut Vec<u8>) -> Option<(Ipv4Addr, u16)> {
-        let h = self.handle(id)?;
-        let l4 = self.l4.as_mut()?;
-        let s = l4.sockets.get_mut::<udp::Socket>(h);
-        let (data, meta) = s.recv().ok()?;
-        buf.clear();
-        buf.extend_from_slice(data);
-        Some((from_sm(meta.endpoint.addr), meta.endpoint.port))
+        self.socks.dgram(id)?;
+        match self.socks.recv(id, buf)? {
+            Meta::Udp { src, sport, .. } => Some((src, sport)),
+            _ => None,
+        }
+    }
+
+    /// The next datagram for socket `id`: its source and payload.
+    pub(crate) fn udp_recv(&mut self, id: SocketId) -> Option<(Ipv4Addr, u16, Vec<u8>)> {
+        let mut buf = Vec::new();
+        let (src, sport) = self.udp_recv_into(id, &mut buf)?;
+        Some((src, sport, buf))
+    }
+
+    /// `connect()` on a UDP socket: only `peer` is heard from now on.
+    pub(crate) fn udp_connect(&mut self, id: SocketId, peer: (Ipv4Addr, u16)) {
+        if let Some(d) = self.socks.dgram_mut(id) {
+            d.peer = Some(peer);
+        }
+    }
+
+    /// Takes the socket's pending ECONNREFUSED.
+    pub(crate) fn take_refused(&mut self, id: SocketId) -> bool {
+        self.socks.dgram_mut(id).is_some_and(|d| std::mem::take(&mut d.refused))
     }
 
     /// What TCP socket `id` has received, appended to `buf`; how many bytes.
@@ -493,30 +463,6 @@ impl Netns {
         n
     }
 
-    /// The next datagram for socket `h`: its source and payload.
-    pub(crate) fn udp_recv(&mut self, id: SocketId) -> Option<(Ipv4Addr, u16, Vec<u8>)> {
-        let h = self.handle(id)?;
-        let l4 = self.l4.as_mut()?;
-        let s = l4.sockets.get_mut::<udp::Socket>(h);
-        let (data, meta) = s.recv().ok()?;
-        Some((from_sm(meta.endpoint.addr), meta.endpoint.port, data.to_vec()))
-    }
-
-    /// `connect()` on a UDP socket: only `peer` is heard from now on.
-    pub(crate) fn udp_connect(&mut self, id: SocketId, peer: (Ipv4Addr, u16)) {
-        if let Some(h) = self.handle(id)
-            && let Some(l4) = self.l4.as_mut()
-        {
-            l4.udp_peer.insert(h, peer);
-        }
-    }
-
-    /// Takes the socket's pending ECONNREFUSED.
-    pub(crate) fn take_refused(&mut self, id: SocketId) -> bool {
-        let Some(h) = self.handle(id) else { return false };
-        self.l4.as_mut().and_then(|l| l.refused.remove(&h)).unwrap_or(false)
-    }
-
     /// Opens a listening TCP socket on `port`.
     pub(crate) fn tcp_listen(
         &mut self,
@@ -533,7 +479,7 @@ impl Netns {
         }
         let l4 = self.l4_mut(cx);
         let taken = match check {
-            ListenCheck::New => l4.port_taken(port, false),
+            ListenCheck::New => l4.tcp_port_taken(port),
             // The same listening socket accepting its next connection (a connected socket
             // keeps the port; only another listener would clash).
             ListenCheck::Again => l4.listening(port),
@@ -685,11 +631,9 @@ impl Netns {
         let mine: Vec<SocketHandle> = l4.owners.iter().filter(|(_, p)| **p == pid).map(|(h, _)| *h).collect();
         for h in &mine {
             l4.owners.remove(h);
-            l4.udp_peer.remove(h);
-            l4.refused.remove(h);
         }
-        // The next poll removes what is closed (a UDP socket at once), so its port is free
-        // however the program ended (a timer's exit as well as a packet's).
+        // The next poll removes what is closed, so its port is free however the program
+        // ended (a timer's exit as well as a packet's).
         l4.dirty |= !mine.is_empty();
         for (h, s) in l4.sockets.iter_mut() {
             if mine.contains(&h)
@@ -747,14 +691,10 @@ fn tcp_state_name(s: tcp::State) -> &'static str {
     }
 }
 
-/// smoltcp's address as ours. Only IPv4 reaches smoltcp (its IPv6, compiled in because
-/// its `segmentation-offload` needs it, has no address here); anything else reads as
-/// `0.0.0.0`.
+/// smoltcp's address as ours (only IPv4 is compiled into it).
 fn from_sm(a: IpAddress) -> Ipv4Addr {
-    match a {
-        IpAddress::Ipv4(a) => Ipv4Addr::from(a.octets()),
-        IpAddress::Ipv6(_) => Ipv4Addr::UNSPECIFIED,
-    }
+    let IpAddress::Ipv4(a) = a;
+    Ipv4Addr::from(a.octets())
 }
 
 impl Netns {
@@ -790,7 +730,20 @@ impl Netns {
                     out.push(SocketInfo { netid: "udp", local: (None, port, dev), ..base })
                 }
                 Backing::Ours(SocketKind::ConntrackEvents) => out.push(SocketInfo { netid: "nl", ..base }),
-                Backing::Tcp(h) | Backing::Dgram(h) => {
+                Backing::Dgram(d) => {
+                    // connect() binds the source address routing picks.
+                    let src = d
+                        .bind
+                        .or_else(|| d.peer.and_then(|(a, _)| self.route_output(a, None, None).ok()).map(|r| r.src));
+                    out.push(SocketInfo {
+                        netid: "udp",
+                        state: if d.peer.is_some() { "ESTAB" } else { "UNCONN" },
+                        local: (src, d.port, None),
+                        peer: d.peer,
+                        ..base
+                    });
+                }
+                Backing::Tcp(h) => {
                     by_handle.insert(h, (pid, owner.map_or(0, |o| o.1), backlog, id));
                 }
             }
@@ -802,25 +755,6 @@ impl Netns {
             let owner = by_handle.get(&h).map(|(pid, fd, _, _)| (*pid, *fd));
             let backlog = by_handle.get(&h).map_or(0, |b| b.2);
             match s {
-                smoltcp::socket::Socket::Udp(u) => {
-                    let ep = u.endpoint();
-                    let peer = l4.udp_peer.get(&h).copied();
-                    // connect() binds the source address routing picks.
-                    let src = ep
-                        .addr
-                        .map(from_sm)
-                        .or_else(|| peer.and_then(|(a, _)| self.route_output(a, None, None).ok()).map(|r| r.src));
-                    out.push(SocketInfo {
-                        netid: "udp",
-                        state: if peer.is_some() { "ESTAB" } else { "UNCONN" },
-                        recv_q: u.recv_queue(),
-                        send_q: u.send_queue(),
-                        local: (src, ep.port, None),
-                        peer,
-                        packet_if: None,
-                        owner,
-                    });
-                }
                 smoltcp::socket::Socket::Tcp(t) if t.state() == tcp::State::Closed => {}
                 smoltcp::socket::Socket::Tcp(t) => {
                     let listen = t.state() == tcp::State::Listen;

@@ -1,15 +1,18 @@
 //! The namespace's table of sockets, by id: raw ICMP sockets (ping, traceroute, dnsmasq's
-//! ping check), packet sockets (dhclient's LPF), UDP ports bound on our own L3 (dnsmasq's
-//! 67, dhclient's 68), conntrack event subscriptions (`conntrack -E`), and the TCP and UDP
-//! sockets that live on smoltcp (their entry holds the smoltcp handle).
+//! ping check), packet sockets (dhclient's LPF), UDP ports bound to a device on our own L3
+//! (dnsmasq's 67, dhclient's 68), UDP sockets as bind(2)/connect(2) make them (nc -u, users'
+//! `UdpSocket`), conntrack event subscriptions (`conntrack -E`), and the TCP sockets that
+//! live on smoltcp (their entry holds the smoltcp handle).
 //!
 //! Each socket has an owner pid, a receive queue and a ready mark. The stack delivers by
-//! lookup (protocol, interface, port), pushes what it delivers on the queue and marks the
+//! lookup (protocol, interface, port — UDP ports through an index, so a datagram costs the
+//! same with one socket or thousands), pushes what it delivers on the queue and marks the
 //! socket ready; the namespace later calls the owners of ready sockets, in the order they
 //! became ready, and they read their queues. This module owns the table only: it knows no
-//! program and calls nothing. A queue holds at most [`RCVBUF_PACKETS`] packets; what
-//! arrives at a full queue is dropped, as a full `SO_RCVBUF` drops it. Buffers are reused,
-//! so a delivery in steady state allocates nothing.
+//! program and calls nothing. A queue holds at most [`RCVBUF_PACKETS`] packets (a UDP
+//! socket's also at most [`RMEM_DEFAULT`] bytes); what arrives at a full queue is dropped,
+//! as a full `SO_RCVBUF` drops it. Buffers are reused, so a delivery in steady state
+//! allocates nothing.
 
 use crate::netfilter::conntrack::{Entry, Event};
 use std::collections::{BTreeMap, VecDeque};
@@ -51,9 +54,34 @@ pub(crate) enum Backing {
     Ours(SocketKind),
     /// A smoltcp TCP socket.
     Tcp(smoltcp::iface::SocketHandle),
-    /// A smoltcp UDP socket.
-    Dgram(smoltcp::iface::SocketHandle),
+    /// A UDP socket (`socket(AF_INET, SOCK_DGRAM, 0)`).
+    Dgram(Dgram),
 }
+
+/// A UDP socket's addresses and options, as `struct inet_sock` keeps them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Dgram {
+    /// The bound address (`None`: any).
+    pub(crate) bind: Option<Ipv4Addr>,
+    /// The bound port.
+    pub(crate) port: u16,
+    /// The peer of a connected socket: only it is heard from.
+    pub(crate) peer: Option<(Ipv4Addr, u16)>,
+    /// `IP_TTL` (`None`: the namespace's default).
+    pub(crate) ttl: Option<u8>,
+    /// An ICMP error came about a datagram it sent (`ECONNREFUSED` pending).
+    pub(crate) refused: bool,
+}
+
+impl Dgram {
+    /// `compute_score`'s match: a datagram from `src:sport` to `dst` reaches this socket.
+    fn takes(&self, dst: Ipv4Addr, src: Ipv4Addr, sport: u16) -> bool {
+        self.bind.is_none_or(|b| b == dst) && self.peer.is_none_or(|p| p == (src, sport))
+    }
+}
+
+/// `net.core.rmem_default`: the bytes a UDP socket's receive queue holds.
+pub const RMEM_DEFAULT: usize = 212_992;
 
 /// What came with a received packet.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -102,6 +130,8 @@ struct Sock {
     pid: u32,
     kind: Backing,
     queue: VecDeque<(Meta, Vec<u8>)>,
+    /// The bytes on `queue`.
+    bytes: usize,
     ready: bool,
     /// A listening TCP socket's `listen()` backlog (what `ss` shows as its Send-Q).
     backlog: u32,
@@ -114,6 +144,18 @@ pub(crate) struct SockTab {
     socks: BTreeMap<SocketId, Sock>,
     ready: VecDeque<SocketId>,
     pool: Vec<Vec<u8>>,
+    /// UDP sockets (ours bound to a device, and `Dgram`s) by port, each list in id order.
+    udp_ports: BTreeMap<u16, Vec<SocketId>>,
+    /// Our raw, packet and conntrack-event sockets (the ones found by scanning).
+    scanned: std::collections::BTreeSet<SocketId>,
+}
+
+/// A socket's UDP port, if it is a UDP socket.
+fn udp_port(kind: &Backing) -> Option<u16> {
+    match kind {
+        Backing::Ours(SocketKind::Udp { port, .. }) | Backing::Dgram(Dgram { port, .. }) => Some(*port),
+        _ => None,
+    }
 }
 
 impl SockTab {
@@ -121,13 +163,27 @@ impl SockTab {
     pub(crate) fn open(&mut self, pid: u32, kind: Backing) -> SocketId {
         let id = SocketId(self.next);
         self.next += 1;
-        self.socks.insert(id, Sock { pid, kind, queue: VecDeque::new(), ready: false, backlog: 0 });
+        if let Some(port) = udp_port(&kind) {
+            self.udp_ports.entry(port).or_default().push(id);
+        } else if matches!(kind, Backing::Ours(_)) {
+            self.scanned.insert(id);
+        }
+        self.socks.insert(id, Sock { pid, kind, queue: VecDeque::new(), bytes: 0, ready: false, backlog: 0 });
         id
     }
 
     /// Closes a socket; what it held goes back to the pool.
     pub(crate) fn close(&mut self, id: SocketId) {
         if let Some(s) = self.socks.remove(&id) {
+            self.scanned.remove(&id);
+            if let Some(port) = udp_port(&s.kind)
+                && let Some(ids) = self.udp_ports.get_mut(&port)
+            {
+                ids.retain(|i| *i != id);
+                if ids.is_empty() {
+                    self.udp_ports.remove(&port);
+                }
+            }
             self.pool.extend(s.queue.into_iter().map(|(_, b)| b));
         }
     }
@@ -145,9 +201,12 @@ impl SockTab {
         self.socks.get(&id).map(|s| (s.pid, s.kind))
     }
 
-    /// The first socket from `from` on that `takes`.
+    /// The first raw, packet or conntrack-event socket from `from` on that `takes`.
     fn next_where(&self, from: SocketId, takes: impl Fn(&SocketKind) -> bool) -> Option<SocketId> {
-        self.socks.range(from..).find(|(_, s)| matches!(&s.kind, Backing::Ours(k) if takes(k))).map(|(id, _)| *id)
+        self.scanned
+            .range(from..)
+            .find(|id| self.socks.get(id).is_some_and(|s| matches!(&s.kind, Backing::Ours(k) if takes(k))))
+            .copied()
     }
 
     /// The next raw ICMP socket (from `from` on) that takes a packet to `dst`.
@@ -165,12 +224,72 @@ impl SockTab {
         self.next_packet(SocketId(0), ifindex).is_some()
     }
 
-    /// The UDP socket bound to `port` on our L3 for a datagram that came in on `in_if`.
-    pub(crate) fn udp_owner(&self, port: u16, in_if: u32) -> Option<SocketId> {
-        self.next_where(
-            SocketId(0),
-            |k| matches!(k, SocketKind::Udp { port: p, dev } if *p == port && dev.is_none_or(|d| d == in_if)),
-        )
+    /// The UDP sockets on `port`, in id order, with what backs them.
+    fn on_port(&self, port: u16) -> impl Iterator<Item = (SocketId, &Backing)> + '_ {
+        self.udp_ports.get(&port).into_iter().flatten().filter_map(|id| self.socks.get(id).map(|s| (*id, &s.kind)))
+    }
+
+    /// The UDP socket that takes a datagram from `src:sport` to `dst:dport` that came in on
+    /// `in_if`: one bound to that device first (dnsmasq's, dhclient's), then the socket
+    /// bind(2) and connect(2) match.
+    pub(crate) fn udp_lookup(
+        &self,
+        dst: Ipv4Addr,
+        dport: u16,
+        src: Ipv4Addr,
+        sport: u16,
+        in_if: u32,
+    ) -> Option<SocketId> {
+        let dev_bound = self
+            .on_port(dport)
+            .find(|(_, k)| matches!(k, Backing::Ours(SocketKind::Udp { dev, .. }) if dev.is_none_or(|d| d == in_if)));
+        dev_bound
+            .or_else(|| self.on_port(dport).find(|(_, k)| matches!(k, Backing::Dgram(d) if d.takes(dst, src, sport))))
+            .map(|(id, _)| id)
+    }
+
+    /// The first UDP socket (`Dgram`) bound to `port` (for an ICMP error about a datagram
+    /// it sent).
+    pub(crate) fn dgram_on(&self, port: u16) -> Option<SocketId> {
+        self.on_port(port).find(|(_, k)| matches!(k, Backing::Dgram(_))).map(|(id, _)| id)
+    }
+
+    /// Whether a UDP socket bound to `bind` (`None`: any address) and `port` would clash
+    /// with one already bound, as bind(2) sees it: the same port on the same address, or
+    /// on any address when either side is the wildcard.
+    pub(crate) fn dgram_clash(&self, bind: Option<Ipv4Addr>, port: u16) -> bool {
+        self.on_port(port).any(|(_, k)| match k {
+            Backing::Dgram(d) => bind.is_none() || d.bind.is_none() || d.bind == bind,
+            _ => false,
+        })
+    }
+
+    /// True if some UDP socket holds `port`.
+    pub(crate) fn udp_port_held(&self, port: u16) -> bool {
+        self.udp_ports.contains_key(&port)
+    }
+
+    /// A UDP socket's addresses and options.
+    pub(crate) fn dgram(&self, id: SocketId) -> Option<&Dgram> {
+        match &self.socks.get(&id)?.kind {
+            Backing::Dgram(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// A UDP socket's addresses and options, to change them.
+    pub(crate) fn dgram_mut(&mut self, id: SocketId) -> Option<&mut Dgram> {
+        match &mut self.socks.get_mut(&id)?.kind {
+            Backing::Dgram(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// Marks a socket ready (news other than a packet: an error to report).
+    pub(crate) fn wake(&mut self, id: SocketId) {
+        if let Some(s) = self.socks.get_mut(&id) {
+            Self::mark(&mut self.ready, id, s);
+        }
     }
 
     /// The next conntrack event subscription (from `from` on).
@@ -182,12 +301,15 @@ impl SockTab {
     /// the queue is full and the packet was dropped.
     pub(crate) fn push(&mut self, id: SocketId, meta: Meta, bytes: &[u8]) -> bool {
         let Some(s) = self.socks.get_mut(&id) else { return true };
-        if s.queue.len() >= RCVBUF_PACKETS {
+        if s.queue.len() >= RCVBUF_PACKETS
+            || (matches!(s.kind, Backing::Dgram(_)) && s.bytes + bytes.len() > RMEM_DEFAULT)
+        {
             return false;
         }
         let mut b = self.pool.pop().unwrap_or_default();
         b.clear();
         b.extend_from_slice(bytes);
+        s.bytes += b.len();
         s.queue.push_back((meta, b));
         Self::mark(&mut self.ready, id, s);
         true
@@ -200,17 +322,11 @@ impl SockTab {
         }
     }
 
-    /// Marks smoltcp sockets ready after a round's ingress: every TCP socket (smoltcp
-    /// tells no per-socket news of a connection), and a UDP socket only when `has_news`
-    /// says it has a datagram or an error to read.
-    pub(crate) fn wake_l4(&mut self, mut has_news: impl FnMut(smoltcp::iface::SocketHandle) -> bool) {
+    /// Marks every TCP socket ready after a round of smoltcp's ingress (smoltcp tells no
+    /// per-socket news of a connection).
+    pub(crate) fn wake_tcp(&mut self) {
         for (id, s) in self.socks.iter_mut() {
-            let news = match s.kind {
-                Backing::Tcp(_) => true,
-                Backing::Dgram(h) => has_news(h),
-                Backing::Ours(_) => false,
-            };
-            if news {
+            if matches!(s.kind, Backing::Tcp(_)) {
                 Self::mark(&mut self.ready, *id, s);
             }
         }
@@ -232,6 +348,7 @@ impl SockTab {
     pub(crate) fn recv(&mut self, id: SocketId, buf: &mut Vec<u8>) -> Option<Meta> {
         let s = self.socks.get_mut(&id)?;
         let (meta, mut b) = s.queue.pop_front()?;
+        s.bytes -= b.len();
         std::mem::swap(buf, &mut b);
         self.pool.push(b);
         Some(meta)
@@ -245,7 +362,7 @@ impl SockTab {
 
     /// Bytes waiting on socket `id` (`ss`'s Recv-Q).
     pub(crate) fn queued_bytes(&self, id: SocketId) -> usize {
-        self.socks.get(&id).map_or(0, |s| s.queue.iter().map(|(_, b)| b.len()).sum())
+        self.socks.get(&id).map_or(0, |s| s.bytes)
     }
 
     /// Records a listening socket's backlog.
@@ -283,8 +400,9 @@ mod tests {
         assert_eq!(t.next_raw_icmp(SocketId(0), a), Some(ping));
         assert_eq!(t.next_raw_icmp(ping.succ(), a), Some(trace));
         assert_eq!(t.next_raw_icmp(SocketId(0), "192.0.2.9".parse().unwrap()), Some(trace));
-        assert_eq!(t.udp_owner(67, 2), Some(dhcp));
-        assert_eq!(t.udp_owner(67, 3), None);
+        let (a2, b2) = ("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap());
+        assert_eq!(t.udp_lookup(a2, 67, b2, 68, 2), Some(dhcp));
+        assert_eq!(t.udp_lookup(a2, 67, b2, 68, 3), None);
         assert!(t.has_packet(2) && !t.has_packet(3));
         t.close_all(4);
         assert_eq!(t.next_raw_icmp(ping.succ(), a), None);
@@ -315,5 +433,34 @@ mod tests {
         }
         assert!(!t.push(a, m, b"!"), "the 257th packet is dropped");
         assert_eq!(t.queued(a), RCVBUF_PACKETS);
+    }
+
+    #[test]
+    fn udp_sockets_match_as_bind_and_connect_say_and_hold_rmem_default_bytes() {
+        let mut t = SockTab::default();
+        let (a, b, c): (Ipv4Addr, Ipv4Addr, Ipv4Addr) =
+            ("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap(), "10.0.0.3".parse().unwrap());
+        let d = |bind, peer| Backing::Dgram(Dgram { bind, port: 53, peer, ttl: None, refused: false });
+        let bound = t.open(1, d(Some(a), None));
+        assert!(t.dgram_clash(None, 53) && t.dgram_clash(Some(a), 53) && !t.dgram_clash(Some(b), 53));
+        let connected = t.open(1, d(Some(b), Some((c, 4000))));
+        assert_eq!(t.udp_lookup(a, 53, c, 1, 2), Some(bound));
+        assert_eq!(t.udp_lookup(b, 53, c, 4000, 2), Some(connected));
+        assert_eq!(t.udp_lookup(b, 53, c, 4001, 2), None, "a connected socket hears only its peer");
+        assert_eq!(t.udp_lookup(c, 53, c, 4000, 2), None);
+        assert_eq!(t.dgram_on(53), Some(bound));
+        let m = Meta::Udp { in_if: 2, src: c, dst: a, sport: 1, dport: 53 };
+        let big = vec![0u8; 60_000];
+        for _ in 0..3 {
+            assert!(t.push(bound, m.clone(), &big));
+        }
+        assert!(!t.push(bound, m.clone(), &big), "a fourth 60,000 bytes is past rmem_default");
+        assert_eq!(t.queued_bytes(bound), 180_000);
+        let mut buf = Vec::new();
+        t.recv(bound, &mut buf);
+        assert!(t.push(bound, m, &big));
+        t.close(bound);
+        t.close(connected);
+        assert!(!t.udp_port_held(53) && t.udp_lookup(a, 53, c, 1, 2).is_none());
     }
 }

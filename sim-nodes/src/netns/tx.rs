@@ -198,7 +198,7 @@ impl Netns {
         }
     }
 
-    /// Sends an IP packet smoltcp built (a TCP segment, a UDP datagram) the way our own go.
+    /// Sends an IP packet smoltcp built (a TCP segment) the way our own go.
     pub(crate) fn output_ip(&mut self, cx: &mut Context<'_>, pkt: &mut [u8]) -> Result<(), Errno> {
         if pkt.len() < 20 {
             return Err(Errno::Inval);

@@ -3,7 +3,7 @@
 //! [`crate::sys::Program`] and sees the stack only through [`crate::sys::Sys`]; none
 //! imports the namespace's internals. ping and traceroute use raw ICMP sockets as in Linux,
 //! dnsmasq a UDP socket on our L3 plus `SIOCSARP`, dhclient a packet socket; nc, curl and
-//! the HTTP server use TCP and UDP sockets (smoltcp behind the socket table). DHCP messages
+//! the HTTP server use TCP sockets (smoltcp behind the socket table) and UDP sockets. DHCP messages
 //! themselves are parsed and built with `smoltcp::wire`.
 
 pub mod arping;
