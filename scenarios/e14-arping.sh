@@ -57,8 +57,6 @@ listening on ns2-veth0, link-type EN10MB (Ethernet), snapshot length 262144 byte
 00:00:5e:00:53:02 > 00:00:5e:00:53:01, ethertype ARP (0x0806), length 42: Reply 192.0.2.2 is-at 00:00:5e:00:53:02, length 28
 00:00:5e:00:53:01 > 00:00:5e:00:53:02, ethertype ARP (0x0806), length 42: Request who-has 192.0.2.2 (00:00:5e:00:53:02) tell 192.0.2.1, length 28
 00:00:5e:00:53:02 > 00:00:5e:00:53:01, ethertype ARP (0x0806), length 42: Reply 192.0.2.2 is-at 00:00:5e:00:53:02, length 28
-00:00:5e:00:53:01 > 00:00:5e:00:53:02, ethertype ARP (0x0806), length 42: Request who-has 192.0.2.2 (00:00:5e:00:53:02) tell 192.0.2.1, length 28
-00:00:5e:00:53:02 > 00:00:5e:00:53:01, ethertype ARP (0x0806), length 42: Reply 192.0.2.2 is-at 00:00:5e:00:53:02, length 28
 00:00:5e:00:53:01 > ff:ff:ff:ff:ff:ff, ethertype ARP (0x0806), length 42: Request who-has 192.0.2.99 (ff:ff:ff:ff:ff:ff) tell 192.0.2.1, length 28
 00:00:5e:00:53:01 > ff:ff:ff:ff:ff:ff, ethertype ARP (0x0806), length 42: Request who-has 192.0.2.99 (ff:ff:ff:ff:ff:ff) tell 192.0.2.1, length 28
 00:00:5e:00:53:01 > ff:ff:ff:ff:ff:ff, ethertype ARP (0x0806), length 42: Request who-has 192.0.2.99 (ff:ff:ff:ff:ff:ff) tell 192.0.2.1, length 28
@@ -70,8 +68,8 @@ listening on ns2-veth0, link-type EN10MB (Ethernet), snapshot length 262144 byte
 00:00:5e:00:53:02 > 00:00:5e:00:53:01, ethertype ARP (0x0806), length 42: Reply 192.0.2.2 is-at 00:00:5e:00:53:02, length 28
 00:00:5e:00:53:01 > 00:00:5e:00:53:02, ethertype ARP (0x0806), length 42: Request who-has 192.0.2.2 (00:00:5e:00:53:02) tell 192.0.2.1, length 28
 00:00:5e:00:53:02 > 00:00:5e:00:53:01, ethertype ARP (0x0806), length 42: Reply 192.0.2.2 is-at 00:00:5e:00:53:02, length 28
-48 packets captured
-48 packets received by filter
+46 packets captured
+46 packets received by filter
 0 packets dropped by kernel
 
 # Three probes a second apart; the first is broadcast, the next two go to the MAC that
@@ -145,8 +143,10 @@ Sent 2 probes (2 broadcast(s))
 Received 2 response(s)
 #! exit: 0
 
-# -w with -c: done as soon as COUNT replies came. -w alone: probes at 0, 1 and 2 s; the
-# one sent as the deadline comes is counted, its reply never read.
+# -w with -c: done as soon as COUNT replies came. -w alone: a probe each interval until
+# the deadline (here at 0 and 2 s, the deadline at 3; where a probe falls on the deadline,
+# as with `-w 2 -i 1`, whether Linux reads its reply is a race between two timerfds set
+# microseconds apart and the reply).
 $ ip netns exec ns1 arping -c 2 -w 10 -I ns1-veth0 192.0.2.2
 ARPING 192.0.2.2 from 192.0.2.1 ns1-veth0
 Unicast reply from 192.0.2.2 [00:00:5E:00:53:02]  {}ms
@@ -154,11 +154,11 @@ Unicast reply from 192.0.2.2 [00:00:5E:00:53:02]  {}ms
 Sent 2 probes (1 broadcast(s))
 Received 2 response(s)
 #! exit: 0
-$ ip netns exec ns1 arping -w 2 -I ns1-veth0 192.0.2.2
+$ ip netns exec ns1 arping -w 3 -i 2 -I ns1-veth0 192.0.2.2
 ARPING 192.0.2.2 from 192.0.2.1 ns1-veth0
 Unicast reply from 192.0.2.2 [00:00:5E:00:53:02]  {}ms
 Unicast reply from 192.0.2.2 [00:00:5E:00:53:02]  {}ms
-Sent 3 probes (1 broadcast(s))
+Sent 2 probes (1 broadcast(s))
 Received 2 response(s)
 #! exit: 0
 $ ip netns exec ns1 arping -w 2 -I ns1-veth0 192.0.2.99

@@ -531,7 +531,7 @@ impl Lab {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn tcpdump(&self, id: sim_core::CaptureId, link_header: bool) -> Vec<String> {
-        let opts = sim_core::tcpdump::Options { link_header, timestamp: false, verbose: 0 };
+        let opts = sim_core::tcpdump::Options { link_header, ..Default::default() };
         let mut fmt = sim_core::tcpdump::Formatter::new(opts);
         self.with_records(|records| {
             let frames = records.iter().filter_map(|r| match r {

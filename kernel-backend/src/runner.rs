@@ -16,7 +16,7 @@ use scenarios::render::transcript::{self, Attribution, CaptureName, Rendered};
 use scenarios::run::backend::{Backend, Refusal, Said};
 use scenarios::run::shell::{self, Job as ShellJob};
 use scenarios::{ScenarioError, Span};
-use sim_core::tcpdump::{self, Options};
+use sim_core::tcpdump;
 use sim_core::{CaptureId, Filter, NsName, Record, Stream};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -488,7 +488,7 @@ impl Kernel {
         for l in tcpdump::start_lines(&t.iface, t.write.is_some(), t.verbose > 0) {
             self.rec.push(|at| Record::Output { at, ns: ns.clone(), pid, stream: Stream::Stderr, line: l });
         }
-        let opts = Options { link_header: t.link_header, timestamp: !t.no_timestamp, verbose: t.verbose };
+        let opts = t.options();
         self.attribution.captures.insert(id, (i, opts, t.write.is_some()));
         self.attribution.procs.insert((ns, pid), i);
         Ok(Ok(KernelJob::Capture(self.caps.len() - 1)))

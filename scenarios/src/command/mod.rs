@@ -618,6 +618,9 @@ impl fmt::Display for Command {
                 if t.verbose > 0 {
                     flags.push('v');
                 }
+                for (n, c) in [(t.hex, 'x'), (t.hex_ascii, 'X'), (t.ascii, 'A')] {
+                    flags.extend(std::iter::repeat_n(c, n.into()));
+                }
                 write!(f, "tcpdump {flags}")?;
                 opt(f, "-c", &t.count)?;
                 write!(f, " -i {}", q(&t.iface))?;

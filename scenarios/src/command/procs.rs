@@ -282,7 +282,7 @@ pub struct PingCmd {
     pub pmtudisc: Option<PmtuDisc>,
 }
 
-/// `tcpdump [-t] [-n] [-e] [-l] [-v] -i IF [-w FILE] [FILTER]`.
+/// `tcpdump [-t] [-n] [-e] [-l] [-v] [-x|-X|-A…] -i IF [-w FILE] [FILTER]`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TcpdumpCmd {
@@ -307,6 +307,28 @@ pub struct TcpdumpCmd {
     /// error, DHCP's options); 0 or 1.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub verbose: u8,
+    /// `-x` given this many times (1: each packet in hex from its IP header; 2: from the
+    /// frame's first byte).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub hex: u8,
+    /// `-X` given this many times: hex and text side by side (wins over `-x`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub hex_ascii: u8,
+    /// `-A` given this many times: the packet as text (`-x` and `-X` win over it).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub ascii: u8,
+}
+
+impl TcpdumpCmd {
+    /// How the formatter prints this capture's packets.
+    pub fn options(&self) -> sim_core::tcpdump::Options {
+        sim_core::tcpdump::Options {
+            link_header: self.link_header,
+            timestamp: !self.no_timestamp,
+            verbose: self.verbose,
+            dump: sim_core::tcpdump::Dump::from_flags(self.hex, self.hex_ascii, self.ascii),
+        }
+    }
 }
 
 fn is_zero(v: &u8) -> bool {

@@ -39,7 +39,7 @@ pub fn packet_summary(packet: &[u8]) -> Option<String> {
             }
         }
     }
-    let line = Formatter::new(Options { link_header: false, timestamp: false, verbose: 0 }).line(0, &frame);
+    let line = Formatter::new(Options { link_header: false, ..Options::default() }).line(0, &frame);
     let line = line.strip_prefix("IP ").unwrap_or(&line);
     let cut = [", id ", ", seq ", ", length ", " length "].iter().filter_map(|m| line.find(m)).min();
     Some(line[..cut.unwrap_or(line.len())].trim_end_matches(',').to_string())

@@ -11,7 +11,7 @@ use super::shell::{self, Job as ShellJob};
 use crate::command::{Brctl, Command, LinkKind, Scenario, Secs, Step, SysctlOut};
 use crate::error::ScenarioError;
 use crate::render::transcript::{self, Attribution, Failure, Rendered, failures};
-use sim_core::tcpdump::Options;
+
 use sim_core::world::{BudgetExhausted, DEFAULT_EVENT_BUDGET, Limit, Limits};
 use sim_core::{Duration, Filter, Instant, NodeId, Record, Stream};
 use sim_nodes::netns::fib::Proto;
@@ -189,8 +189,7 @@ impl Sim<'_> {
                 let (writes, verbose) = (t.write.is_some(), t.verbose > 0);
                 match self.lab.tcpdump_count(node, &t.iface, (filter, &t.filter), writes, t.count, verbose) {
                     Ok((job, cap)) => {
-                        let opts =
-                            Options { link_header: t.link_header, timestamp: !t.no_timestamp, verbose: t.verbose };
+                        let opts = t.options();
                         self.attribution.captures.insert(cap, (i, opts, t.write.is_some()));
                         job
                     }

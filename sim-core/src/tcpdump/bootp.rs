@@ -2,16 +2,22 @@
 //! the fixed fields that are set and the options (`rfc1048_print`), each on a line of its
 //! own. Only the formatter in `super` calls it; it reads the datagram and never fails.
 
-use super::{be16, be32, hex_print, ip4, printn};
+use super::{Cut, be16, be32, hex_print, ip4, printn};
 use crate::mac::MacAddr;
 use std::fmt::Write;
 use std::net::Ipv4Addr;
 
+/// `GET_`: the fields up to `end` were captured, or the packet is abandoned.
+fn need(b: &[u8], end: usize) -> Result<(), Cut> {
+    super::need(b, end, "bootp")
+}
+
 /// The DHCP message `b` (what was captured of it; `length` is its UDP length less the
-/// header): `BOOTP/DHCP, Request from MAC, length N`, then with `verbose` the rest.
-pub fn print(out: &mut String, b: &[u8], length: usize, verbose: bool) {
+/// header): `BOOTP/DHCP, Request from MAC, length N`, then with `verbose` the rest. A field
+/// read but not captured is a [`Cut`], as tcpdump's `GET_` macros make it.
+pub(super) fn print(out: &mut String, b: &[u8], length: usize, verbose: bool) -> Result<(), Cut> {
+    need(b, 1)?;
     let op = b[0];
-    let (htype, hlen) = (b[1], b[2]);
     out.push_str("BOOTP/DHCP, ");
     match op {
         1 => out.push_str("Request"),
@@ -20,13 +26,20 @@ pub fn print(out: &mut String, b: &[u8], length: usize, verbose: bool) {
             let _ = write!(out, "unknown (0x{op:02x})");
         }
     }
-    let chaddr = MacAddr::from_slice(&b[28..]).unwrap_or_default();
-    if htype == 1 && hlen == 6 && op == 1 {
-        let _ = write!(out, " from {chaddr}");
+    need(b, 3)?;
+    let (htype, hlen) = (b[1], b[2]);
+    let ether = htype == 1 && hlen == 6;
+    if ether && op == 1 {
+        need(b, 34)?;
+        let _ = write!(out, " from {}", MacAddr::from_slice(&b[28..]).unwrap_or_default());
     }
     let _ = write!(out, ", length {length}");
     if !verbose {
-        return;
+        return Ok(());
+    }
+    if b.len() < 10 {
+        out.push_str(" [|bootp]");
+        return Ok(());
     }
     if htype != 1 {
         let _ = write!(out, ", htype {htype}");
@@ -34,6 +47,7 @@ pub fn print(out: &mut String, b: &[u8], length: usize, verbose: bool) {
     if htype != 1 || hlen != 6 {
         let _ = write!(out, ", hlen {hlen}");
     }
+    // (htype and hlen, before `hops`, were read above; `secs` was checked.)
     if b[3] != 0 {
         let _ = write!(out, ", hops {}", b[3]);
     }
@@ -45,38 +59,43 @@ pub fn print(out: &mut String, b: &[u8], length: usize, verbose: bool) {
     if secs != 0 {
         let _ = write!(out, ", secs {secs}");
     }
+    need(b, 12)?;
     let flags = be16(b, 10).unwrap_or(0);
     out.push_str(if flags & 0x8000 != 0 { ", Flags [Broadcast]" } else { ", Flags [none]" });
     for (at, name) in [(12, "Client-IP"), (16, "Your-IP"), (20, "Server-IP"), (24, "Gateway-IP")] {
+        need(b, at + 4)?;
         let a = ip4(b, at).unwrap_or(Ipv4Addr::UNSPECIFIED);
         if !a.is_unspecified() {
             let _ = write!(out, "\n\t  {name} {a}");
         }
     }
-    if htype == 1 && hlen == 6 {
-        let _ = write!(out, "\n\t  Client-Ethernet-Address {chaddr}");
+    if ether {
+        need(b, 34)?;
+        let _ = write!(out, "\n\t  Client-Ethernet-Address {}", MacAddr::from_slice(&b[28..]).unwrap_or_default());
     }
     for (at, size, name) in [(44, 64, "sname"), (108, 128, "file")] {
+        need(b, at + 1)?;
         if b[at] != 0 {
-            let field = &b[at..at + size];
+            let field = &b[at..(at + size).min(b.len())];
             let _ = write!(out, "\n\t  {name} \"");
             match field.iter().position(|&c| c == 0) {
                 Some(n) => {
                     printn(out, &field[..n]);
                     out.push('"');
                 }
-                // No NUL in the field: tcpdump prints it and stops (`nd_printztn`).
+                // No NUL in the field, or none captured: tcpdump prints it and stops
+                // (`nd_printztn`).
                 None => {
                     printn(out, field);
                     out.push_str("\" [|bootp]");
-                    return;
+                    return Ok(());
                 }
             }
         }
     }
-    let vend = &b[236..];
+    let vend = b.get(236..).unwrap_or_default();
     match be32(vend, 0) {
-        Some(0x6382_5363) => rfc1048(out, vend),
+        Some(0x6382_5363) => rfc1048(out, vend)?,
         Some(0x434d_5500) => cmu(out, vend),
         Some(0) => {}
         Some(v) => {
@@ -84,6 +103,7 @@ pub fn print(out: &mut String, b: &[u8], length: usize, verbose: bool) {
         }
         None => out.push_str(" [|bootp]"),
     }
+    Ok(())
 }
 
 /// `cmu_print`: the CMU vendor area's addresses that are set.
@@ -245,8 +265,9 @@ fn dhcp_message(t: u8) -> Option<&'static str> {
     })
 }
 
-/// `rfc1048_print`: the magic cookie, then each option until `END` or the end of the data.
-fn rfc1048(out: &mut String, v: &[u8]) {
+/// `rfc1048_print`: the magic cookie, then each option until `END` or the end of the data;
+/// an option whose length byte was not captured is a cut.
+fn rfc1048(out: &mut String, v: &[u8]) -> Result<(), Cut> {
     out.push_str("\n\t  Vendor-rfc1048 Extensions");
     let _ = write!(out, "\n\t    Magic Cookie 0x{:08x}", be32(v, 0).unwrap_or(0));
     let mut at = 4;
@@ -254,20 +275,17 @@ fn rfc1048(out: &mut String, v: &[u8]) {
         at += 1;
         match t {
             0 => continue,
-            255 => return,
+            255 => return Ok(()),
             _ => {}
         }
         let (mut kind, name) = tag(t);
-        let Some(&len) = v.get(at) else {
-            let _ = write!(out, "\n\t    {name} ({t}) [|bootp]");
-            return;
-        };
+        let len = *v.get(at).ok_or(Cut("bootp"))?;
         at += 1;
         let len = usize::from(len);
         let _ = write!(out, "\n\t    {name} ({t}), length {len}{}", if len > 0 { ": " } else { "" });
         let Some(d) = v.get(at..at + len) else {
             out.push_str(" [|bootp]");
-            return;
+            return Ok(());
         };
         at += len;
         if t == 53 && len == 1 {
@@ -300,6 +318,7 @@ fn rfc1048(out: &mut String, v: &[u8]) {
             let _ = write!(out, "\n\t  trailing data length {left}");
         }
     }
+    Ok(())
 }
 
 /// One option's data; how many bytes it left unprinted.

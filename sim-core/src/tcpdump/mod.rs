@@ -10,11 +10,17 @@
 //! `tests/tcpdump_oracle.rs` at the workspace root feed the same frames to the real tcpdump
 //! when it is installed. TCP's relative sequence numbers need state across lines, so a
 //! [`Formatter`] belongs to one capture.
+//!
+//! With `-x`, `-X` or `-A` ([`Options::dump`]) the packet's bytes follow its line. A frame
+//! cut short ends where tcpdump's printer ends: a check it makes prints ` [|proto]` in
+//! place; a field it reads past the capture abandons the packet (`Cut`, tcpdump's longjmp),
+//! and then the dump starts at the frame's first byte. TCP's printer is in `tcp.rs`.
 
 pub mod bootp;
+mod tcp;
 mod text;
 
-use text::{hex_print, http, printn};
+use text::{ascii_print, hex_and_ascii_print, hex_print, http, printn};
 
 use crate::mac::MacAddr;
 use std::collections::BTreeMap;
@@ -51,15 +57,67 @@ pub struct Options {
     pub timestamp: bool,
     /// `-v`: how many (0 or 1; more is printed as 1).
     pub verbose: u8,
+    /// `-x`, `-X` or `-A`: the packet's bytes after its line.
+    pub dump: Dump,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { link_header: true, timestamp: false, verbose: 0 }
+        Options { link_header: true, timestamp: false, verbose: 0, dump: Dump::None }
+    }
+}
+
+/// What tcpdump prints of a packet's bytes after its line (`pretty_print_packet`): from the
+/// network header on, or with `link` (the flag doubled: `-xx`, `-XX`, `-AA`) from the frame's
+/// first byte; with neither any bytes past the link header, nothing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Dump {
+    /// No dump.
+    #[default]
+    None,
+    /// `-x`: hex, 16 bytes a line.
+    Hex {
+        /// `-xx`: from the link-level header on.
+        link: bool,
+    },
+    /// `-X`: hex and text side by side.
+    HexAscii {
+        /// `-XX`: from the link-level header on.
+        link: bool,
+    },
+    /// `-A`: text.
+    Ascii {
+        /// `-AA`: from the link-level header on.
+        link: bool,
+    },
+}
+
+impl Dump {
+    /// The dump tcpdump prints for its flags counted (`-X` wins over `-x`, which wins over
+    /// `-A`; two of a flag or more mean the link-level header too).
+    pub fn from_flags(x: u8, big_x: u8, a: u8) -> Dump {
+        match (x, big_x, a) {
+            (_, n @ 1.., _) => Dump::HexAscii { link: n > 1 },
+            (n @ 1.., _, _) => Dump::Hex { link: n > 1 },
+            (_, _, n @ 1..) => Dump::Ascii { link: n > 1 },
+            _ => Dump::None,
+        }
     }
 }
 
 type TcpKey = (Ipv4Addr, u16, Ipv4Addr, u16);
+
+/// A printer read past the bytes captured where tcpdump reads with a `GET_` macro, which
+/// abandons the whole packet (`nd_trunc_longjmp`): the line ends with ` [|proto]` and a
+/// dump then starts at the frame's first byte (`ndo_ll_hdr_len = 0`). Truncation that
+/// tcpdump finds with `ND_TCHECK` instead prints its mark in place and is not a `Cut`.
+#[derive(Clone, Copy, Debug)]
+struct Cut(&'static str);
+
+/// `GET_`: at least `end` bytes of `b` were captured, or `proto`'s printer is cut.
+fn need(b: &[u8], end: usize, proto: &'static str) -> Result<(), Cut> {
+    if b.len() >= end { Ok(()) } else { Err(Cut(proto)) }
+}
 
 /// Formats the frames of one capture.
 #[derive(Default, Debug)]
@@ -102,16 +160,39 @@ impl Formatter {
         Formatter { opts, tcp: BTreeMap::new() }
     }
 
-    /// The line tcpdump prints for `frame`, seen at `nanos` of virtual time.
+    /// The line tcpdump prints for `frame`, seen at `nanos` of virtual time (with `-v` or a
+    /// dump, its lines joined by `\n`).
     pub fn line(&mut self, nanos: u64, frame: &[u8]) -> String {
         let mut out = String::with_capacity(128);
         if self.opts.timestamp {
             out.push_str(&timestamp(nanos));
             out.push(' ');
         }
+        let cut = self.frame(&mut out, frame).err();
+        if let Some(Cut(proto)) = cut {
+            let _ = write!(out, " [|{proto}]");
+        }
+        // `ether_print` takes the first 14 bytes as its header, or all of a shorter frame;
+        // a packet abandoned part-way is dumped whole.
+        let body = if cut.is_some() { frame } else { frame.get(14..).unwrap_or_default() };
+        match self.opts.dump {
+            Dump::None => {}
+            Dump::Hex { link: true } => hex_print(&mut out, "\n\t", frame),
+            Dump::HexAscii { link: true } => hex_and_ascii_print(&mut out, "\n\t", frame),
+            Dump::Ascii { link: true } => ascii_print(&mut out, frame),
+            _ if body.is_empty() => {}
+            Dump::Hex { .. } => hex_print(&mut out, "\n\t", body),
+            Dump::HexAscii { .. } => hex_and_ascii_print(&mut out, "\n\t", body),
+            Dump::Ascii { .. } => ascii_print(&mut out, body),
+        }
+        out
+    }
+
+    /// `ether_print` and what it calls: the line itself.
+    fn frame(&mut self, out: &mut String, frame: &[u8]) -> Result<(), Cut> {
         if frame.len() < 14 {
-            out.push_str("[|ether]");
-            return out;
+            out.push_str(" [|ether]");
+            return Ok(());
         }
         let dst = MacAddr::from_slice(frame).unwrap_or_default();
         let src = MacAddr::from_slice(&frame[6..]).unwrap_or_default();
@@ -123,12 +204,9 @@ impl Formatter {
         }
         match et {
             0x0806 => {
-                if !self.opts.link_header {
-                    out.push_str("ARP, ");
-                }
-                arp(&mut out, payload, self.opts.verbose > 0);
+                arp(out, payload, self.opts.verbose > 0, self.opts.link_header)?;
             }
-            0x0800 => self.ipv4(&mut out, payload, None),
+            0x0800 => self.ipv4(out, payload, None)?,
             _ => {
                 if !self.opts.link_header {
                     let _ = write!(
@@ -140,43 +218,49 @@ impl Formatter {
                 }
             }
         }
-        out
+        Ok(())
     }
 
     /// `ip_print`: `p` holds the bytes captured; `inner` is `Some(ip_len)` for the packet
     /// an ICMP error quotes (its length is what its header says, its bytes what was quoted).
-    fn ipv4(&mut self, out: &mut String, p: &[u8], inner: Option<usize>) {
+    fn ipv4(&mut self, out: &mut String, p: &[u8], inner: Option<usize>) -> Result<(), Cut> {
+        need(p, 1, "ip")?;
+        let ver = p[0] >> 4;
+        let ihl = usize::from(p[0] & 0x0f) * 4;
+        match ver {
+            4 => {}
+            6 => {
+                out.push_str("IP6, wrong link-layer encapsulation (invalid)");
+                return Ok(());
+            }
+            _ => {
+                let _ = write!(out, "IP{ver} (invalid)");
+                return Ok(());
+            }
+        }
         if !self.opts.link_header {
             out.push_str("IP ");
         }
         if p.len() < 20 {
-            // (Inside an ICMP error, tcpdump's truncation mark has its space.)
-            out.push_str(if inner.is_some() { " [|ip]" } else { "[|ip]" });
-            return;
-        }
-        let ver = p[0] >> 4;
-        let ihl = usize::from(p[0] & 0x0f) * 4;
-        if ver != 4 {
-            let _ = write!(out, "IP{ver} ");
-            out.push_str("[|ip]");
-            return;
+            out.push_str(" [|ip]");
+            return Ok(());
         }
         let total = usize::from(be16(p, 2).unwrap_or(0));
         let length = inner.unwrap_or(p.len());
         if length < 20 {
             let _ = write!(out, "truncated-ip {length}");
-            return;
+            return Ok(());
         }
         if ihl < 20 {
             let _ = write!(out, "bad-hlen {ihl}");
-            return;
+            return Ok(());
         }
         if length < total {
             let _ = write!(out, "truncated-ip - {} bytes missing! ", total - length);
         }
         if total < ihl {
             let _ = write!(out, "bad-len {total}");
-            return;
+            return Ok(());
         }
         // What is left of the packet: up to its own length, of what was captured.
         let end = total.min(p.len());
@@ -185,9 +269,9 @@ impl Formatter {
         let proto = p[9];
         let frag_field = be16(p, 6).unwrap_or(0);
         let frag = frag_field & 0x1fff;
-        if self.opts.verbose > 0 && !self.ip_header(out, p, ihl, end) {
+        if self.opts.verbose > 0 && !self.ip_header(out, p, ihl, end)? {
             let _ = write!(out, "{src} > {dst}:  [|ip]");
-            return;
+            return Ok(());
         }
         let l4 = if ihl <= end { &p[ihl..end] } else { &[][..] };
         // The payload's length as the header gives it (for a quoted packet, more than was
@@ -195,29 +279,33 @@ impl Formatter {
         let l4_len = total - ihl;
         if frag != 0 {
             let _ = write!(out, "{src} > {dst}: ip-proto-{proto}");
-            return;
+            return Ok(());
         }
         let mf = frag_field & 0x2000 != 0;
+        if proto != 6 && proto != 17 {
+            let _ = write!(out, "{src} > {dst}: ");
+        }
+        if end < ihl {
+            let _ = write!(out, " [remaining caplen({end}) < header length({ihl})]");
+            return Err(Cut("ip"));
+        }
         match proto {
-            1 => {
-                let _ = write!(out, "{src} > {dst}: ");
-                self.icmp(out, l4, l4_len, mf);
-            }
+            1 => self.icmp(out, l4, l4_len, mf),
             // A first fragment: the UDP length is the whole datagram's.
             17 => udp(out, (src, dst), l4, l4_len, mf, self.opts.verbose > 0),
             6 => self.tcp(out, (src, dst), l4, l4_len, mf),
             _ => {
-                let _ = write!(out, "{src} > {dst}:  ip-proto-{proto} {}", l4_len);
+                let _ = write!(out, " ip-proto-{proto} {l4_len}");
+                Ok(())
             }
         }
     }
 
     /// ICMP, and with `-v` its checksum check, the packet an error quotes and a multi-part
     /// extension's header (RFC 4884).
-    fn icmp(&mut self, out: &mut String, m: &[u8], plen: usize, fragmented: bool) {
-        icmp(out, m, plen);
-        if self.opts.verbose == 0 || m.len() < 4 {
-            return;
+    fn icmp(&mut self, out: &mut String, m: &[u8], plen: usize, fragmented: bool) -> Result<(), Cut> {
+        if !icmp(out, m, plen)? || self.opts.verbose == 0 {
+            return Ok(());
         }
         if !fragmented && m.len() >= plen {
             let sum = internet_checksum(&m[..plen]);
@@ -234,21 +322,27 @@ impl Formatter {
                 Some(ip_len) => {
                     let ip_len = usize::from(ip_len);
                     let quoted = &inner[..ip_len.min(inner.len())];
-                    self.ipv4(out, quoted, Some(ip_len));
+                    self.ipv4(out, quoted, Some(ip_len))?;
                 }
-                None => out.push_str(" [|icmp]"),
+                None => return Err(Cut("icmp")),
             }
         }
         const EXTD_MINLEN: usize = 136;
-        if plen > EXTD_MINLEN && matches!(ty, 3 | 11 | 12) && m.len() > EXTD_MINLEN {
-            icmp_extension(out, m, plen);
+        // `struct icmp_ext_t` runs to its first data byte, 141 bytes in: tcpdump checks it.
+        if plen > EXTD_MINLEN && matches!(ty, 3 | 11 | 12) {
+            if m.len() < EXTD_MINLEN + 5 {
+                out.push_str(" [|icmp]");
+            } else {
+                icmp_extension(out, m, plen);
+            }
         }
+        Ok(())
     }
 
     /// `-v`'s header: `(tos 0x0, ttl 64, id 1, offset 0, flags [DF], proto ICMP (1), length
     /// 84)` and the line break after it. False when its options are cut short (tcpdump then
     /// prints the addresses and `[|ip]`).
-    fn ip_header(&self, out: &mut String, p: &[u8], ihl: usize, end: usize) -> bool {
+    fn ip_header(&self, out: &mut String, p: &[u8], ihl: usize, end: usize) -> Result<bool, Cut> {
         let tos = p[1];
         let _ = write!(out, "(tos 0x{tos:x}");
         out.push_str(match tos & 3 {
@@ -280,10 +374,8 @@ impl Formatter {
         let mut whole = true;
         if ihl > 20 {
             out.push_str(", options (");
-            whole = match p.get(20..ihl) {
-                Some(o) => ip_options(out, o),
-                None => false,
-            };
+            let captured = p.get(20..ihl.min(end)).unwrap_or_default();
+            whole = ip_options(out, captured, ihl - 20)?;
             if !whole {
                 out.push_str(" [truncated-option]");
             }
@@ -297,215 +389,87 @@ impl Formatter {
             }
         }
         out.push_str(")\n    ");
-        whole
-    }
-
-    /// `tcp_print`: `t` is what was captured of the segment, `seg_len` its length as the IP
-    /// header gives it; `fragmented` when more fragments follow.
-    fn tcp(&mut self, out: &mut String, (src, dst): (Ipv4Addr, Ipv4Addr), t: &[u8], seg_len: usize, fragmented: bool) {
-        let (Some(sport), Some(dport)) = (be16(t, 0), be16(t, 2)) else {
-            let _ = write!(out, "{src} > {dst}: [|tcp]");
-            return;
-        };
-        let _ = write!(out, "{src}.{sport} > {dst}.{dport}: ");
-        if t.len() < 20 {
-            out.push_str(if self.opts.verbose > 0 { " [|tcp]" } else { "[|tcp]" });
-            return;
-        }
-        let mut seq = be32(t, 4).unwrap_or(0);
-        let mut ack = be32(t, 8).unwrap_or(0);
-        let hlen = usize::from(t[12] >> 4) * 4;
-        let flags = t[13];
-        let win = be16(t, 14).unwrap_or(0);
-        let urg = be16(t, 18).unwrap_or(0);
-        if hlen < 20 || hlen > t.len() {
-            let _ = write!(out, "bad hdr length {hlen} - too short, < 20");
-            return;
-        }
-        let length = seg_len.saturating_sub(hlen) as u32;
-        // Relative sequence numbers, as print-tcp.c keeps them: state is created by the
-        // first packet of a conversation that carries ACK (or any SYN), keyed by the
-        // address/port pair in a canonical order.
-        if flags & 0x10 != 0 {
-            let rev = (src.octets(), sport) > (dst.octets(), dport);
-            let key = if rev { (dst, dport, src, sport) } else { (src, sport, dst, dport) };
-            match self.tcp.get(&key) {
-                Some(&(s, a)) if flags & 0x02 == 0 => {
-                    if rev {
-                        seq = seq.wrapping_sub(a);
-                        ack = ack.wrapping_sub(s);
-                    } else {
-                        seq = seq.wrapping_sub(s);
-                        ack = ack.wrapping_sub(a);
-                    }
-                }
-                _ => {
-                    let st = if rev { (ack.wrapping_sub(1), seq) } else { (seq, ack.wrapping_sub(1)) };
-                    self.tcp.insert(key, st);
-                }
-            }
-        }
-        out.push_str("Flags [");
-        const NAMES: [(u8, char); 8] =
-            [(0x01, 'F'), (0x02, 'S'), (0x04, 'R'), (0x08, 'P'), (0x10, '.'), (0x20, 'U'), (0x40, 'E'), (0x80, 'W')];
-        let mut any = false;
-        for (bit, c) in NAMES {
-            if flags & bit != 0 {
-                out.push(c);
-                any = true;
-            }
-        }
-        if !any {
-            out.push_str("none");
-        }
-        out.push(']');
-        if self.opts.verbose > 0 && !fragmented && t.len() >= seg_len {
-            // tcp_cksum: the pseudo-header's sum and the segment's, as it stands.
-            let sum = transport_checksum(src, dst, 6, &t[..seg_len]);
-            let field = be16(t, 16).unwrap_or(0);
-            let _ = write!(out, ", cksum 0x{field:04x}");
-            if sum != 0 {
-                let _ = write!(out, " (incorrect -> 0x{:04x})", shouldbe(field, sum));
-            } else {
-                out.push_str(" (correct)");
-            }
-        }
-        if length > 0 || flags & 0x07 != 0 {
-            let _ = write!(out, ", seq {seq}");
-            if length > 0 {
-                let _ = write!(out, ":{}", seq.wrapping_add(length));
-            }
-        }
-        if flags & 0x10 != 0 {
-            let _ = write!(out, ", ack {ack}");
-        }
-        let _ = write!(out, ", win {win}");
-        if flags & 0x20 != 0 {
-            let _ = write!(out, ", urg {urg}");
-        }
-        if hlen > 20 {
-            out.push_str(", options [");
-            tcp_options(out, &t[20..hlen]);
-            out.push(']');
-        }
-        let _ = write!(out, ", length {length}");
-        if length == 0 {
-            return;
-        }
-        let data = t.get(hlen..).unwrap_or_default();
-        if flags & 0x04 != 0 && self.opts.verbose > 0 {
-            // print_tcp_rst_data: up to 30 bytes of what a RST carries.
-            let n = (length as usize).min(30);
-            out.push_str(if data.len() >= length as usize { " [RST" } else { " [!RST" });
-            out.push_str(if length > 30 { "+ " } else { " " });
-            printn(out, &data[..n.min(data.len())]);
-            out.push(']');
-            return;
-        }
-        if [sport, dport].iter().any(|p| *p == 80 || *p == 8080) {
-            out.push_str(": ");
-            http(out, data, length as usize, self.opts.verbose > 0);
-        }
-    }
-}
-
-fn tcp_options(out: &mut String, mut o: &[u8]) {
-    let mut first = true;
-    while let Some(&kind) = o.first() {
-        if !first {
-            out.push(',');
-        }
-        first = false;
-        match kind {
-            0 => {
-                out.push_str("eol");
-                break;
-            }
-            1 => {
-                out.push_str("nop");
-                o = &o[1..];
-                continue;
-            }
-            _ => {}
-        }
-        let Some(&len) = o.get(1) else {
-            out.push_str("[|tcp]");
-            return;
-        };
-        let len = usize::from(len);
-        if len < 2 || len > o.len() {
-            let _ = write!(out, "opt-{kind}:[bad opt]");
-            return;
-        }
-        let body = &o[2..len];
-        match (kind, len) {
-            (2, 4) => {
-                let _ = write!(out, "mss {}", be16(body, 0).unwrap_or(0));
-            }
-            (3, 3) => {
-                let _ = write!(out, "wscale {}", body[0]);
-            }
-            (4, 2) => out.push_str("sackOK"),
-            (8, 10) => {
-                let _ = write!(out, "TS val {} ecr {}", be32(body, 0).unwrap_or(0), be32(body, 4).unwrap_or(0));
-            }
-            (5, _) => {
-                let _ = write!(out, "sack {} ", body.len() / 8);
-                for ch in body.chunks_exact(8) {
-                    let _ = write!(out, "{{{}:{}}}", be32(ch, 0).unwrap_or(0), be32(ch, 4).unwrap_or(0));
-                }
-            }
-            _ => {
-                let _ = write!(out, "unknown-{kind}");
-                for b in body {
-                    let _ = write!(out, " 0x{b:02x}");
-                }
-            }
-        }
-        o = &o[len..];
+        Ok(whole)
     }
 }
 
 /// `udp_print`: `u` is what was captured of the datagram, `claimed` its length as the IP
 /// header gives it.
-fn udp(out: &mut String, (src, dst): (Ipv4Addr, Ipv4Addr), u: &[u8], claimed: usize, fragmented: bool, verbose: bool) {
-    let (Some(sport), Some(dport), Some(ulen)) = (be16(u, 0), be16(u, 2), be16(u, 4)) else {
-        let _ = write!(out, "{src} > {dst}: [|udp]");
-        return;
+fn udp(
+    out: &mut String,
+    (src, dst): (Ipv4Addr, Ipv4Addr),
+    u: &[u8],
+    claimed: usize,
+    fragmented: bool,
+    verbose: bool,
+) -> Result<(), Cut> {
+    let (Some(sport), Some(dport)) = (be16(u, 0), be16(u, 2)) else {
+        let _ = write!(out, "{src} > {dst}:  [|udp]");
+        return Ok(());
     };
-    let _ = write!(out, "{src}.{sport} > {dst}.{dport}: ");
+    let ports = |out: &mut String| {
+        let _ = write!(out, "{src}.{sport} > {dst}.{dport}: ");
+    };
+    if claimed < 8 {
+        ports(out);
+        let _ = write!(out, "truncated-udp {claimed}");
+        return Ok(());
+    }
+    let Some(ulen) = be16(u, 4) else {
+        ports(out);
+        out.push_str(" [|udp]");
+        return Ok(());
+    };
     let ulen = usize::from(ulen);
     if ulen < 8 {
-        let _ = write!(out, "UDP, bad length {ulen} < 8");
-        return;
+        ports(out);
+        let _ = write!(out, "truncated-udplength {ulen}");
+        return Ok(());
     }
-    let length = claimed.saturating_sub(8).min(ulen - 8);
-    if ulen - 8 > length {
-        // udp_print checks the length only for a datagram that is not fragmented.
-        if fragmented {
-            let _ = write!(out, "UDP, length {}", ulen - 8);
-        } else {
-            let _ = write!(out, "UDP, bad length {} > {}", ulen - 8, length);
-        }
-        return;
+    let (ulen, length) = (ulen - 8, claimed - 8);
+    let length = length.min(ulen);
+    ports(out);
+    if u.len() < 8 {
+        out.push_str(" [|udp]");
+        return Ok(());
     }
-    let body = u.get(8..(8 + length).min(u.len())).unwrap_or_default();
-    if (sport == 67 || sport == 68 || dport == 67 || dport == 68) && body.len() >= 236 {
-        bootp::print(out, body, length, verbose);
-        return;
+    if [sport, dport].iter().any(|p| *p == 67 || *p == 68) {
+        let body = &u[8..(8 + length).min(u.len())];
+        return bootp::print(out, body, length, verbose);
     }
-    let _ = write!(out, "UDP, length {}", ulen - 8);
+    // udp_print checks the length only for a datagram that is not fragmented.
+    if ulen > length && !fragmented {
+        let _ = write!(out, "UDP, bad length {ulen} > {length}");
+    } else {
+        let _ = write!(out, "UDP, length {ulen}");
+    }
+    Ok(())
 }
 
 /// `icmp_print`: `m` is what was captured of the message, `plen` its length as the IP
 /// header gives it; with `-v`, the checksum check and the packet an error quotes.
-fn icmp(out: &mut String, m: &[u8], plen: usize) {
-    if m.len() < 4 {
-        out.push_str("ICMP [|icmp]");
-        return;
-    }
+/// True when the line was printed; false when tcpdump's own check found the message cut
+/// (` [|icmp]`).
+fn icmp(out: &mut String, m: &[u8], plen: usize) -> Result<bool, Cut> {
+    need(m, 2, "icmp")?;
     let ty = m[0];
     let code = m[1];
+    // What tcpdump checks with ND_TCHECK first, and what it then reads with GET_ (the
+    // quoted packet's destination ends at 28; a port unreachable reads the quoted port).
+    let (check, get) = match (ty, code) {
+        (0 | 8 | 13, _) => (0, 8),
+        (3, 3) => (18, (8 + usize::from(m.get(8).map_or(5, |b| b & 0x0f)) * 4 + 4).max(28)),
+        (3 | 5, _) => (0, 28),
+        (11, _) => (28, 0),
+        (12, 0) => (0, 5),
+        (18, _) => (0, 12),
+        _ => (0, 0),
+    };
+    if m.len() < check {
+        out.push_str(" [|icmp]");
+        return Ok(false);
+    }
+    need(m, get, "icmp")?;
     let inner_dst = ip4(m, 8 + 16);
     let body = match ty {
         0 | 8 => format!(
@@ -545,7 +509,7 @@ fn icmp(out: &mut String, m: &[u8], plen: usize) {
                 13 => format!("host {d} unreachable - admin prohibited filter"),
                 14 => format!("host {d} unreachable - host precedence violation"),
                 15 => format!("host {d} unreachable - precedence cutoff"),
-                c => format!("#{c} {d} unreachable"),
+                c => format!("{d} unreachable - #{c}"),
             }
         }
         11 => match code {
@@ -553,52 +517,145 @@ fn icmp(out: &mut String, m: &[u8], plen: usize) {
             1 => "ip reassembly time exceeded".to_string(),
             c => format!("time exceeded-#{c}"),
         },
-        4 => "source quench".to_string(),
-        5 => "redirect".to_string(),
-        12 => format!("parameter problem - octet {}", m.get(4).copied().unwrap_or(0)),
+        5 => {
+            let d = inner_dst.unwrap_or(Ipv4Addr::UNSPECIFIED);
+            let gw = ip4(m, 4).unwrap_or(Ipv4Addr::UNSPECIFIED);
+            match code {
+                0 => format!("redirect {d} to net {gw}"),
+                1 => format!("redirect {d} to host {gw}"),
+                2 => format!("redirect-tos {d} to net {gw}"),
+                3 => format!("redirect-tos {d} to host {gw}"),
+                c => format!("redirect-#{c} {d} to {gw}"),
+            }
+        }
+        12 if code != 0 => format!("parameter problem - code {code}"),
+        12 => format!("parameter problem - octet {}", m[4]),
         13 => format!("time stamp query id {} seq {}", be16(m, 4).unwrap_or(0), be16(m, 6).unwrap_or(0)),
+        18 => format!("address mask is 0x{:08x}", be32(m, 8).unwrap_or(0)),
+        // icmp2str. Router advertisements (9) and time stamp replies (14) have printers of
+        // their own in tcpdump, not here: they print as `type-#N`.
+        4 => "source quench".to_string(),
+        10 => "router solicitation".to_string(),
+        15 => "information request".to_string(),
+        16 => "information reply".to_string(),
+        17 => "address mask request".to_string(),
         t => format!("type-#{t}"),
     };
     let _ = write!(out, "ICMP {body}, length {plen}");
+    Ok(true)
 }
 
-/// `arp_print` for Ethernet: with `-v` the address formats come first.
-fn arp(out: &mut String, a: &[u8], verbose: bool) {
-    if a.len() < 8 {
-        out.push_str("[|arp]");
-        return;
-    }
-    let htype = be16(a, 0).unwrap_or(0);
-    let ptype = be16(a, 2).unwrap_or(0);
-    let (hlen, plen) = (a[4], a[5]);
+/// `arp_print` (not ATM's): `a` is what was captured of the packet, `ARP, ` first without
+/// `-e`; with `-v` the address formats come first. Any field not captured abandons the
+/// packet (print-arp.c longjmps from its checks).
+fn arp(out: &mut String, a: &[u8], verbose: bool, link_header: bool) -> Result<(), Cut> {
+    need(a, 8, "arp")?;
+    let hrd = be16(a, 0).unwrap_or(0);
+    let pro = be16(a, 2).unwrap_or(0);
+    let (hln, pln) = (usize::from(a[4]), usize::from(a[5]));
     let op = be16(a, 6).unwrap_or(0);
-    if htype != 1 || ptype != 0x0800 || hlen != 6 || plen != 4 || a.len() < 28 {
-        let _ = write!(out, "arp-#{op} for proto #{ptype} ({plen}) hardware #{htype} ({hlen}), length {}", a.len());
-        return;
+    need(a, 8 + 2 * hln + 2 * pln, "arp")?;
+    let (sha, spa) = (&a[8..8 + hln], &a[8 + hln..8 + hln + pln]);
+    let (tha, tpa) = (&a[8 + hln + pln..8 + 2 * hln + pln], &a[8 + 2 * hln + pln..8 + 2 * hln + 2 * pln]);
+    if !link_header {
+        out.push_str("ARP, ");
     }
-    if verbose {
-        out.push_str("Ethernet (len 6), IPv4 (len 4), ");
+    let ip = pro == 0x0800 || pro == 0x1000;
+    if !ip || pln != 4 || hln == 0 || verbose {
+        match hrd {
+            1 => out.push_str("Ethernet"),
+            6 => out.push_str("TokenRing"),
+            7 => out.push_str("ArcNet"),
+            15 => out.push_str("FrameRelay"),
+            19 => out.push_str("ATM"),
+            23 => out.push_str("Strip"),
+            24 => out.push_str("IEEE 1394"),
+            32 => out.push_str("InfiniBand"),
+            h => {
+                let _ = write!(out, "Unknown Hardware ({h})");
+            }
+        }
+        let _ = write!(out, " (len {hln}), ");
+        match pro {
+            0x0800 => out.push_str("IPv4"),
+            0x0806 => out.push_str("ARP"),
+            0x86dd => out.push_str("IPv6"),
+            0x8100 => out.push_str("802.1Q"),
+            0x1000 => out.push_str("Trail"),
+            p => {
+                let _ = write!(out, "Unknown Protocol (0x{p:04x})");
+            }
+        }
+        let _ = write!(out, " (len {pln})");
+        if !verbose {
+            let _ = write!(out, ", length {}", a.len());
+            return Ok(());
+        }
+        out.push_str(", ");
     }
-    let sha = MacAddr::from_slice(&a[8..]).unwrap_or_default();
-    let spa = ip4(a, 14).unwrap_or(Ipv4Addr::UNSPECIFIED);
-    let tha = MacAddr::from_slice(&a[18..]).unwrap_or_default();
-    let tpa = ip4(a, 24).unwrap_or(Ipv4Addr::UNSPECIFIED);
+    // `tpaddr_print_ip`/`spaddr_print_ip` and `GET_LINKADDR_STRING`.
+    let paddr = |out: &mut String, p: &[u8]| {
+        if !ip {
+            out.push_str("<wrong proto type>");
+        } else if pln != 4 {
+            out.push_str("<wrong len>");
+        } else {
+            let _ = write!(out, "{}", Ipv4Addr::new(p[0], p[1], p[2], p[3]));
+        }
+    };
+    let haddr = |out: &mut String, h: &[u8]| {
+        for (i, b) in h.iter().enumerate() {
+            let _ = write!(out, "{}{b:02x}", if i > 0 { ":" } else { "" });
+        }
+    };
     match op {
         1 => {
-            let _ = write!(out, "Request who-has {tpa}");
-            if !tha.is_zero() {
-                let _ = write!(out, " ({tha})");
+            out.push_str("Request who-has ");
+            paddr(out, tpa);
+            if tha.iter().any(|&b| b != 0) {
+                out.push_str(" (");
+                haddr(out, tha);
+                out.push(')');
             }
-            let _ = write!(out, " tell {spa}");
+            out.push_str(" tell ");
+            paddr(out, spa);
         }
         2 => {
-            let _ = write!(out, "Reply {spa} is-at {sha}");
+            out.push_str("Reply ");
+            paddr(out, spa);
+            out.push_str(" is-at ");
+            haddr(out, sha);
+        }
+        3 | 8 => {
+            out.push_str(if op == 3 { "Reverse Request who-is " } else { "Inverse Request who-is " });
+            haddr(out, tha);
+            out.push_str(" tell ");
+            haddr(out, sha);
+        }
+        4 => {
+            out.push_str("Reverse Reply ");
+            haddr(out, tha);
+            out.push_str(" at ");
+            paddr(out, tpa);
+        }
+        9 => {
+            out.push_str("Inverse Reply ");
+            haddr(out, sha);
+            out.push_str(" at ");
+            paddr(out, spa);
         }
         _ => {
-            let _ = write!(out, "Unknown ({op})");
+            // ND_DEFAULTPRINT: the packet in hex, and no length.
+            out.push_str(if op == 10 { "NACK Reply " } else { "" });
+            if op != 10 {
+                let _ = write!(out, "Unknown ({op}) ");
+            }
+            hex_and_ascii_print(out, "\n\t", a);
+            return Ok(());
         }
     }
     let _ = write!(out, ", length {}", a.len());
+    Ok(())
 }
 
 /// The Internet checksum over `data` (etherparse's sum): 0 when a checksum inside it is
@@ -662,12 +719,17 @@ fn ipproto_name(p: u8) -> &'static str {
     }
 }
 
-/// `ip_optprint`: false when an option runs past the header.
-fn ip_options(out: &mut String, mut o: &[u8]) -> bool {
+/// `ip_optprint`: `o` is what was captured of the options, `length` what the header
+/// claims. False when an option was not captured whole (` [truncated-option]`); a code or
+/// length byte not captured is a cut.
+fn ip_options(out: &mut String, o: &[u8], mut length: usize) -> Result<bool, Cut> {
     let mut sep = "";
-    while let Some(&code) = o.first() {
+    let mut at = 0;
+    while length > 0 {
         out.push_str(sep);
         sep = ",";
+        need(o, at + 1, "ip")?;
+        let code = o[at];
         match code {
             0 => out.push_str("EOL"),
             1 => out.push_str("NOP"),
@@ -685,23 +747,22 @@ fn ip_options(out: &mut String, mut o: &[u8]) -> bool {
         let len = if code <= 1 {
             1
         } else {
-            match o.get(1) {
-                Some(&l) if l >= 2 => usize::from(l),
-                Some(&l) => {
-                    let _ = write!(out, " [bad length {l}]");
-                    return true;
-                }
-                None => return false,
+            need(o, at + 2, "ip")?;
+            let l = usize::from(o[at + 1]);
+            if l < 2 {
+                let _ = write!(out, " [bad length {l}]");
+                return Ok(true);
             }
+            l
         };
-        if len > o.len() {
+        if len > length {
             let _ = write!(out, " [bad length {len}]");
-            return true;
+            return Ok(true);
         }
-        let opt = &o[..len];
+        let Some(opt) = o.get(at..at + len) else { return Ok(false) };
         match code {
-            0 => return true,
-            68 if !ip_timestamp(out, opt) => return false,
+            0 => return Ok(true),
+            68 if !ip_timestamp(out, opt) => return Ok(false),
             7 | 131 | 137 => ip_route(out, opt),
             148 => {
                 if len < 4 {
@@ -712,9 +773,10 @@ fn ip_options(out: &mut String, mut o: &[u8]) -> bool {
             }
             _ => {}
         }
-        o = &o[len..];
+        at += len;
+        length -= len;
     }
-    true
+    Ok(true)
 }
 
 /// `ip_printroute`: the addresses of a record-route or source-route option.

@@ -25,7 +25,7 @@ fn arp_lines_match_tcpdump() {
         f.line(0, &hex(ARP_REPLY)),
         "00:00:5e:00:53:02 > 00:00:5e:00:53:01, ethertype ARP (0x0806), length 42: Reply 192.0.2.2 is-at 00:00:5e:00:53:02, length 28"
     );
-    let mut plain = Formatter::new(Options { link_header: false, timestamp: false, verbose: 0 });
+    let mut plain = Formatter::new(Options { link_header: false, ..Options::default() });
     assert_eq!(plain.line(0, &hex(ARP_REQUEST)), "ARP, Request who-has 192.0.2.2 tell 192.0.2.1, length 28");
 }
 
@@ -54,7 +54,7 @@ fn tcp_relative_sequence_numbers() {
     };
     let c = [192, 0, 2, 1];
     let s = [198, 51, 100, 1];
-    let mut f = Formatter::new(Options { link_header: false, timestamp: false, verbose: 0 });
+    let mut f = Formatter::new(Options { link_header: false, ..Options::default() });
     let l1 = f.line(0, &mk(c, s, 35234, 5555, 1175206699, 0, 0x02, b""));
     let l2 = f.line(0, &mk(s, c, 5555, 35234, 3261490245, 1175206700, 0x12, b""));
     let l3 = f.line(0, &mk(c, s, 35234, 5555, 1175206700, 3261490246, 0x10, b""));
@@ -77,7 +77,7 @@ fn truncated_frames_do_not_panic() {
     for n in 0..full.len() {
         let _ = f.line(0, &full[..n]);
     }
-    assert_eq!(f.line(0, &full[..10]), "[|ether]");
+    assert_eq!(f.line(0, &full[..10]), " [|ether]");
 }
 
 #[test]

@@ -222,6 +222,9 @@ pub fn tcpdump(w: &mut Words<'_>, background: bool) -> Result<Command, PErr> {
         write: None,
         count: None,
         verbose: 0,
+        hex: 0,
+        hex_ascii: 0,
+        ascii: 0,
     };
     let mut iface = None;
     let mut numeric = false;
@@ -274,7 +277,17 @@ pub fn tcpdump(w: &mut Words<'_>, background: bool) -> Result<Command, PErr> {
                         t.verbose = 1;
                         false
                     }
-                    'X' | 'x' | 'A' | 'r' | 's' | 'S' | 'q' | 'K' | 'Q' | 'G' | 'C' | 'y' | 'B' | 'D' => {
+                    'x' | 'X' | 'A' => {
+                        let n = match c {
+                            'x' => &mut t.hex,
+                            'X' => &mut t.hex_ascii,
+                            _ => &mut t.ascii,
+                        };
+                        // Two or more mean the same (from the link-level header on).
+                        *n = (*n + 1).min(2);
+                        false
+                    }
+                    'r' | 's' | 'S' | 'q' | 'K' | 'Q' | 'G' | 'C' | 'y' | 'B' | 'D' => {
                         return Err(w.err_prev(format!("not supported yet: tcpdump -{c}")));
                     }
                     _ => return Err(w.err_prev(format!("tcpdump: invalid option -- '{c}'"))),

@@ -171,9 +171,9 @@ impl Flow {
                     let (from, to) = if *dir == Direction::Out { (here, there) } else { (there, here) };
                     // Every frame goes through its capture's formatter, drawn or not: TCP's
                     // relative numbers need the whole conversation, as tcpdump sees it.
-                    let fmt = fmts.entry(*capture).or_insert_with(|| {
-                        Formatter::new(Options { link_header: false, timestamp: false, verbose: 0 })
-                    });
+                    let fmt = fmts
+                        .entry(*capture)
+                        .or_insert_with(|| Formatter::new(Options { link_header: false, ..Options::default() }));
                     let text = fmt.line(at.as_nanos(), bytes);
                     let other_end =
                         in_flight.iter().position(|(c, a, b, x)| c != capture && (*a, *b) == (from, to) && x == bytes);
