@@ -7,6 +7,7 @@
 
 use crate::error::Span;
 use serde::{Deserialize, Serialize};
+pub use sim_nodes::show::Format;
 use std::fmt;
 use std::net::Ipv4Addr;
 
@@ -73,6 +74,9 @@ pub enum Command {
         /// `-s`: the counters too.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         stats: bool,
+        /// `-o`, `-j`, `-j -p`: how it prints.
+        #[serde(default, skip_serializing_if = "Format::is_text")]
+        fmt: Format,
     },
     /// `ip -br link show [DEV]` and `ip -br addr show [DEV]`: one line per interface.
     Brief {
@@ -84,6 +88,9 @@ pub enum Command {
         /// Device.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         dev: Option<String>,
+        /// `-o`, `-j`, `-j -p`: how it prints.
+        #[serde(default, skip_serializing_if = "Format::is_text")]
+        fmt: Format,
     },
     /// `ip addr add A/P [brd B] dev DEV`.
     AddrAdd {
@@ -118,6 +125,9 @@ pub enum Command {
         /// `-s`: the counters too.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         stats: bool,
+        /// `-o`, `-j`, `-j -p`: how it prints.
+        #[serde(default, skip_serializing_if = "Format::is_text")]
+        fmt: Format,
     },
     /// `ip route add …`.
     RouteAdd(RouteArgs),
@@ -128,6 +138,9 @@ pub enum Command {
         /// Device.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         dev: Option<String>,
+        /// `-o`, `-j`, `-j -p`: how it prints.
+        #[serde(default, skip_serializing_if = "Format::is_text")]
+        fmt: Format,
     },
     /// `ip route get ADDR [from ADDR]`.
     RouteGet {
@@ -142,6 +155,9 @@ pub enum Command {
         /// Device.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         dev: Option<String>,
+        /// `-o`, `-j`, `-j -p`: how it prints.
+        #[serde(default, skip_serializing_if = "Format::is_text")]
+        fmt: Format,
     },
     /// `ip neigh flush all | dev DEV`.
     NeighFlush {
@@ -395,12 +411,13 @@ impl fmt::Display for Command {
                     None => Ok(()),
                 }
             }
-            Command::LinkShow { dev, stats } => {
-                write!(f, "ip {}link show", if *stats { "-s " } else { "" })?;
+            Command::LinkShow { dev, stats, fmt } => {
+                write!(f, "ip {}{}link show", fmt.flags(), if *stats { "-s " } else { "" })?;
                 opt(f, "dev", dev)
             }
-            Command::Brief { addr, inet, dev } => {
-                write!(f, "ip {}-br {} show", if *inet { "-4 " } else { "" }, if *addr { "addr" } else { "link" })?;
+            Command::Brief { addr, inet, dev, fmt } => {
+                let obj = if *addr { "addr" } else { "link" };
+                write!(f, "ip {}{}-br {obj} show", fmt.flags(), if *inet { "-4 " } else { "" })?;
                 opt(f, "dev", dev)
             }
             Command::AddrAdd { addr, dev, brd } => {
@@ -410,8 +427,9 @@ impl fmt::Display for Command {
             }
             Command::AddrDel { addr, dev } => write!(f, "ip addr del {addr} dev {}", q(dev)),
             Command::AddrFlush { dev } => write!(f, "ip addr flush dev {}", q(dev)),
-            Command::AddrShow { dev, inet, stats } => {
-                write!(f, "ip {}{}addr show", if *stats { "-s " } else { "" }, if *inet { "-4 " } else { "" })?;
+            Command::AddrShow { dev, inet, stats, fmt } => {
+                let (s, four) = (if *stats { "-s " } else { "" }, if *inet { "-4 " } else { "" });
+                write!(f, "ip {}{s}{four}addr show", fmt.flags())?;
                 opt(f, "dev", dev)
             }
             Command::RouteAdd(r) | Command::RouteDel(r) => {
@@ -431,12 +449,12 @@ impl fmt::Display for Command {
                 }
                 Ok(())
             }
-            Command::RouteShow { dev } => {
-                write!(f, "ip route show")?;
+            Command::RouteShow { dev, fmt } => {
+                write!(f, "ip {}route show", fmt.flags())?;
                 opt(f, "dev", dev)
             }
-            Command::NeighShow { dev } => {
-                write!(f, "ip neigh show")?;
+            Command::NeighShow { dev, fmt } => {
+                write!(f, "ip {}neigh show", fmt.flags())?;
                 opt(f, "dev", dev)
             }
             Command::RouteGet { dst, from } => {
@@ -957,7 +975,7 @@ mod tests {
         assert_eq!(sysctl.argv(), ["sysctl", "-w", &format!("{hostile}=1 2")]);
         let read = Command::Sysctl { key: hostile.into(), value: None, out: SysctlOut::Values };
         assert_eq!(read.argv(), ["sysctl", "-n", hostile]);
-        let show = Command::AddrShow { dev: Some(hostile.into()), inet: false, stats: false };
+        let show = Command::AddrShow { dev: Some(hostile.into()), inet: false, stats: false, fmt: Format::Text };
         assert_eq!(show.argv(), ["ip", "addr", "show", "dev", hostile]);
         let br = Command::Brctl(Brctl::Addif(hostile.into(), "x y".into()));
         assert_eq!(br.argv(), ["brctl", "addif", hostile, "x y"]);

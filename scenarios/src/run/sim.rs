@@ -299,14 +299,16 @@ impl Sim<'_> {
                 }
                 Ok(vec![])
             }
-            Command::LinkShow { dev, stats } => lab.link_show_with(node, dev.as_deref(), *stats),
-            Command::Brief { addr, inet, dev } => lab.brief_show(node, *addr, *inet, dev.as_deref()),
+            Command::LinkShow { dev, stats, fmt } => lab.link_show_with(node, dev.as_deref(), *stats, *fmt),
+            Command::Brief { addr, inet, dev, fmt } => lab.brief_show(node, *addr, *inet, dev.as_deref(), *fmt),
             Command::AddrAdd { addr, dev, brd } => {
                 lab.addr_add(node, dev, addr.addr, addr.prefix, *brd).map(|_| vec![])
             }
             Command::AddrDel { addr, dev } => lab.addr_del(node, dev, addr.addr, Some(addr.prefix)).map(|_| vec![]),
             Command::AddrFlush { dev } => lab.addr_flush(node, dev).map(|_| vec![]),
-            Command::AddrShow { dev, inet, stats } => lab.addr_show_family(node, dev.as_deref(), *inet, *stats),
+            Command::AddrShow { dev, inet, stats, fmt } => {
+                lab.addr_show_family(node, dev.as_deref(), *inet, *stats, *fmt)
+            }
             Command::RouteAdd(r) | Command::RouteDel(r) => {
                 let proto = match r.proto.as_deref() {
                     None | Some("boot") => Proto::Boot,
@@ -333,9 +335,9 @@ impl Sim<'_> {
                         .map(|_| vec![])
                 }
             }
-            Command::RouteShow { dev } => lab.route_show(node, dev.as_deref()),
+            Command::RouteShow { dev, fmt } => lab.route_show_as(node, dev.as_deref(), *fmt),
             Command::RouteGet { dst, from } => lab.route_get(node, *dst, *from),
-            Command::NeighShow { dev } => lab.neigh_show(node, dev.as_deref()),
+            Command::NeighShow { dev, fmt } => lab.neigh_show_as(node, dev.as_deref(), *fmt),
             Command::NeighFlush { dev } => lab.neigh_flush(node, dev.as_deref()).map(|_| vec![]),
             Command::NeighSet(n) => {
                 use crate::command::{NeighNud, NeighOp};

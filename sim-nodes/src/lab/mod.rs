@@ -7,6 +7,7 @@
 //! a name. Errors carry the message the real tool prints, plus a hint.
 
 mod bridge;
+mod ip_show;
 pub mod names;
 mod netfilter;
 
@@ -14,7 +15,7 @@ use crate::netns::fib::Proto;
 use crate::netns::iface::IfKind;
 use crate::netns::neigh::Nud;
 use crate::netns::{AddrError, Netns, RouteError, RouteSpec};
-use crate::show::{self, LinkView, Peer};
+use crate::show::{LinkView, Peer};
 use crate::sys::Process;
 use sim_core::capture::CaptureId;
 use sim_core::{Filter, LinkConfig, LinkEnd, LinkId, MacAddr, NodeId, PortId, World};
@@ -756,104 +757,6 @@ impl Lab {
         let bridge_ports = ns.bridge(i.ifindex).map(|b| b.ports().len());
         let qdisc = ns.qdisc_kind(i.ifindex);
         LinkView { iface: i, peer, peer_ifindex, ever_up: i.ever_up, master, bridge_ports, qdisc }
-    }
-
-    /// `ip link show [DEV]`.
-    pub fn link_show(&self, node: NodeId, dev: Option<&str>) -> Result<Vec<String>, LabError> {
-        self.link_show_with(node, dev, false)
-    }
-
-    /// `ip [-s] link show [DEV]`: with `stats`, each interface's counters after it.
-    pub fn link_show_with(&self, node: NodeId, dev: Option<&str>, stats: bool) -> Result<Vec<String>, LabError> {
-        let mut out = Vec::new();
-        let ns = self.netns(node);
-        let only = dev.map(|d| self.ifindex(node, d)).transpose()?;
-        for i in ns.ifaces().filter(|i| only.is_none_or(|o| o == i.ifindex)) {
-            show::link(&self.view(node, i), &mut out);
-            if stats {
-                show::stats(&i.stats, &mut out);
-            }
-        }
-        Ok(out)
-    }
-
-    /// `ip [-4] -br link|addr show [DEV]`: one line per interface (`inet`: only those with
-    /// an IPv4 address, as iproute2's family filter leaves them).
-    pub fn brief_show(&self, node: NodeId, addr: bool, inet: bool, dev: Option<&str>) -> Result<Vec<String>, LabError> {
-        let ns = self.netns(node);
-        let only = dev.map(|d| self.ifindex(node, d)).transpose()?;
-        Ok(ns
-            .ifaces()
-            .filter(|i| only.is_none_or(|o| o == i.ifindex) && (!inet || !i.addrs.is_empty()))
-            .map(|i| show::brief(&self.view(node, i), addr))
-            .collect())
-    }
-
-    /// `ip addr show [DEV]`.
-    pub fn addr_show(&self, node: NodeId, dev: Option<&str>) -> Result<Vec<String>, LabError> {
-        self.addr_show_family(node, dev, false, false)
-    }
-
-    /// `ip [-4] addr show [DEV]`: with `inet`, only interfaces with an IPv4 address and
-    /// only their `inet` lines (iproute2's family filter drops the `link/` line too, and
-    /// shows a veth peer's namespace at the end of the first line).
-    /// With `stats` (`ip -s`), each interface's counters after its addresses.
-    pub fn addr_show_family(
-        &self,
-        node: NodeId,
-        dev: Option<&str>,
-        inet: bool,
-        stats: bool,
-    ) -> Result<Vec<String>, LabError> {
-        let mut out = Vec::new();
-        let ns = self.netns(node);
-        let now = self.world.now();
-        let only = dev.map(|d| self.ifindex(node, d)).transpose()?;
-        for i in ns.ifaces().filter(|i| only.is_none_or(|o| o == i.ifindex)) {
-            if inet && i.addrs.is_empty() {
-                continue;
-            }
-            show::addr(&self.view(node, i), now, inet, &mut out);
-            if stats {
-                show::stats(&i.stats, &mut out);
-            }
-        }
-        Ok(out)
-    }
-
-    /// `ip route show [dev DEV]`.
-    pub fn route_show(&self, node: NodeId, dev: Option<&str>) -> Result<Vec<String>, LabError> {
-        let ns = self.netns(node);
-        let only = dev.map(|d| self.ifindex(node, d)).transpose()?;
-        let mut out = Vec::new();
-        for r in ns.fib().routes() {
-            if only.is_some_and(|o| o != r.dev) {
-                continue;
-            }
-            let Some(i) = ns.iface(r.dev) else { continue };
-            let line = show::route(r, &i.name, !i.carrier);
-            out.push(match only {
-                Some(_) => line.replacen(&format!("dev {} ", i.name), "", 1),
-                None => line,
-            });
-        }
-        Ok(out)
-    }
-
-    /// `ip neigh show [dev DEV]`, ordered by address (the kernel dumps in hash order).
-    pub fn neigh_show(&self, node: NodeId, dev: Option<&str>) -> Result<Vec<String>, LabError> {
-        let ns = self.netns(node);
-        let only = dev.map(|d| self.ifindex(node, d)).transpose()?;
-        let mut rows: Vec<(Ipv4Addr, u32, String)> = Vec::new();
-        for (&(ix, ip), n) in ns.neigh().iter() {
-            if only.is_some_and(|o| o != ix) {
-                continue;
-            }
-            let Some(i) = ns.iface(ix) else { continue };
-            rows.push((ip, ix, show::neigh(ip, if only.is_some() { None } else { Some(&i.name) }, n)));
-        }
-        rows.sort_by_key(|(ip, ix, _)| (u32::from(*ip), *ix));
-        Ok(rows.into_iter().map(|(_, _, l)| l).collect())
     }
 
     /// Starts a process in a namespace.

@@ -4,7 +4,7 @@
 
 use super::words::{PErr, Words, matches};
 use super::{Parsed, parse_words};
-use crate::command::{Cidr, Command, LinkKind, LinkSet, NeighNud, NeighOp, NeighSetCmd, RouteArgs};
+use crate::command::{Cidr, Command, Format, LinkKind, LinkSet, NeighNud, NeighOp, NeighSetCmd, RouteArgs};
 use std::net::Ipv4Addr;
 
 /// Parses what follows `ip`.
@@ -13,6 +13,7 @@ pub fn parse(w: &mut Words<'_>, mut ns: Option<String>, background: bool) -> Res
     let mut brief = false;
     let mut inet = false;
     let mut stats = false;
+    let (mut json, mut pretty, mut oneline) = (false, false, false);
     while let Some(opt) = w.peek().filter(|o| o.starts_with('-')) {
         w.take();
         match opt {
@@ -23,12 +24,22 @@ pub fn parse(w: &mut Words<'_>, mut ns: Option<String>, background: bool) -> Res
                 return Err(w.err_prev("not supported yet: ip -s -s (the error counters)"));
             }
             "-s" | "-stats" | "-statistics" => stats = true,
-            "-d" | "-details" | "-j" | "-json" | "-c" | "-color" | "-6" | "-o" | "-oneline" => {
+            "-j" | "-json" => json = true,
+            "-p" | "-pretty" => pretty = true,
+            "-o" | "-oneline" => oneline = true,
+            "-d" | "-details" | "-c" | "-color" | "-6" => {
                 return Err(w.err_prev(format!("not supported yet: ip {opt}")));
             }
             _ => return Err(w.err_prev(format!("Option \"{opt}\" is unknown, try \"ip -help\"."))),
         }
     }
+    // iproute2: `-p` only shapes JSON; JSON has no lines to join.
+    let fmt = match (json, pretty, oneline) {
+        (true, true, _) => Format::JsonPretty,
+        (true, false, _) => Format::Json,
+        (false, _, true) => Format::Oneline,
+        (false, _, false) => Format::Text,
+    };
     let Some(obj) = w.take() else {
         return Err(w
             .err("ip needs an object")
@@ -51,19 +62,25 @@ pub fn parse(w: &mut Words<'_>, mut ns: Option<String>, background: bool) -> Res
             Some(s) if matches(s, "show") || matches(s, "list") => dev_arg(w)?,
             Some(s) => return Err(w.err_prev(format!("not supported yet: ip -br {obj} {s}"))),
         };
-        Command::Brief { addr, inet: inet && addr, dev }
+        Command::Brief { addr, inet: inet && addr, dev, fmt }
     } else if matches(obj, "address") {
         match addr(w)? {
-            Command::AddrShow { dev, .. } => Command::AddrShow { dev, inet, stats },
+            Command::AddrShow { dev, .. } => Command::AddrShow { dev, inet, stats, fmt },
             c => c,
         }
     } else if matches(obj, "route") {
-        route(w)?
+        match route(w)? {
+            Command::RouteShow { dev, .. } => Command::RouteShow { dev, fmt },
+            c => c,
+        }
     } else if matches(obj, "neighbor") || matches(obj, "neighbour") {
-        neigh(w)?
+        match neigh(w)? {
+            Command::NeighShow { dev, .. } => Command::NeighShow { dev, fmt },
+            c => c,
+        }
     } else if matches(obj, "link") {
         match link(w)? {
-            Command::LinkShow { dev, .. } => Command::LinkShow { dev, stats },
+            Command::LinkShow { dev, .. } => Command::LinkShow { dev, stats, fmt },
             c => c,
         }
     } else if matches(obj, "netns") {
@@ -257,7 +274,7 @@ fn link(w: &mut Words<'_>) -> Result<Command, PErr> {
         }
         Ok(Command::LinkSet(s))
     } else if matches(sub, "show") || matches(sub, "list") || sub == "lst" {
-        Ok(Command::LinkShow { dev: dev_arg(w)?, stats: false })
+        Ok(Command::LinkShow { dev: dev_arg(w)?, stats: false, fmt: Format::Text })
     } else {
         Err(unknown_sub(w, "link", sub))
     }
@@ -337,7 +354,7 @@ fn addr(w: &mut Words<'_>) -> Result<Command, PErr> {
             None => Err(w.err("Flush requires arguments.").hint("ip addr flush dev DEV")),
         }
     } else if matches(sub, "show") || matches(sub, "list") || sub == "lst" {
-        Ok(Command::AddrShow { dev: dev_arg(w)?, inet: false, stats: false })
+        Ok(Command::AddrShow { dev: dev_arg(w)?, inet: false, stats: false, fmt: Format::Text })
     } else {
         Err(unknown_sub(w, "address", sub))
     }
@@ -427,7 +444,7 @@ fn route(w: &mut Words<'_>) -> Result<Command, PErr> {
                     .hint("nslab shows the main table, optionally `dev DEV`"));
             }
         };
-        Ok(Command::RouteShow { dev })
+        Ok(Command::RouteShow { dev, fmt: Format::Text })
     } else if matches(sub, "get") {
         route_get(w)
     } else if matches(sub, "replace") || matches(sub, "change") || matches(sub, "flush") || matches(sub, "append") {
@@ -476,7 +493,7 @@ fn prefix(w: &Words<'_>, s: &str) -> Result<Cidr, PErr> {
 fn neigh(w: &mut Words<'_>) -> Result<Command, PErr> {
     let sub = w.take().unwrap_or("show");
     if matches(sub, "show") || matches(sub, "list") || sub == "lst" {
-        Ok(Command::NeighShow { dev: dev_arg(w)? })
+        Ok(Command::NeighShow { dev: dev_arg(w)?, fmt: Format::Text })
     } else if matches(sub, "flush") {
         match w.take() {
             None => Err(w.err("Flush requires arguments.").hint("ip neigh flush all, or ip neigh flush dev DEV")),

@@ -66,9 +66,9 @@ fn abbreviations_like_iproute2() {
     let sc = ok(
         "ip a\nip r\nip n\nip l s dev x up\nip addr sh\nip -n ns1 r add default via 10.0.0.1\nip netns exec ns1 ip n flush all\n",
     );
-    assert!(matches!(sc.steps[0].run, Command::AddrShow { dev: None, inet: false, stats: false }));
-    assert!(matches!(sc.steps[1].run, Command::RouteShow { dev: None }));
-    assert!(matches!(sc.steps[2].run, Command::NeighShow { dev: None }));
+    assert!(matches!(sc.steps[0].run, Command::AddrShow { dev: None, inet: false, stats: false, .. }));
+    assert!(matches!(sc.steps[1].run, Command::RouteShow { dev: None, .. }));
+    assert!(matches!(sc.steps[2].run, Command::NeighShow { dev: None, .. }));
     assert!(matches!(&sc.steps[3].run, Command::LinkSet(s) if s.up == Some(true) && s.dev == "x"));
     assert_eq!(sc.steps[5].ns.as_deref(), Some("ns1"));
     assert!(matches!(sc.steps[6].run, Command::NeighFlush { dev: None }));

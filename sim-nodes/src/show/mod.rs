@@ -1,14 +1,59 @@
-//! iproute2's output formats: `ip link`, `ip addr`, `ip route`, `ip neigh`.
+//! iproute2's output formats: `ip link`, `ip addr`, `ip route`, `ip neigh` — as text, as
+//! `-o` one-liners, and as `-j` JSON ([`json`]).
 //!
 //! Lines end the way iproute2 ends them (route and neigh lines carry a trailing space);
 //! matching and diffing trim trailing whitespace, printing keeps it.
 
+pub mod json;
+
 use crate::netns::fib::{Proto, Route};
 use crate::netns::iface::{IfKind, Iface, Scope};
 use crate::netns::neigh::{Neighbour, Nud};
+use serde::{Deserialize, Serialize};
 use sim_core::{Instant, MacAddr};
 use std::fmt::Write;
 use std::net::Ipv4Addr;
+
+/// How `ip` prints what it shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Format {
+    /// Its text.
+    #[default]
+    Text,
+    /// `-o`: one line an interface (an address, with `ip addr`), `\` where the text
+    /// breaks a line.
+    Oneline,
+    /// `-j`: JSON on one line.
+    Json,
+    /// `-j -p`: JSON, indented.
+    JsonPretty,
+}
+
+impl Format {
+    /// True for plain text.
+    pub fn is_text(&self) -> bool {
+        *self == Format::Text
+    }
+
+    /// The options that ask for it, each followed by a space (`-j -p `).
+    pub fn flags(&self) -> &'static str {
+        match self {
+            Format::Text => "",
+            Format::Oneline => "-o ",
+            Format::Json => "-j ",
+            Format::JsonPretty => "-j -p ",
+        }
+    }
+
+    /// A JSON writer, for the JSON formats.
+    pub fn json(&self) -> Option<json::JsonWriter> {
+        match self {
+            Format::Json => Some(json::JsonWriter::new(false)),
+            Format::JsonPretty => Some(json::JsonWriter::new(true)),
+            _ => None,
+        }
+    }
+}
 
 /// Where a veth's peer is, as `ip link` describes it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -225,6 +270,22 @@ pub fn addr(v: &LinkView<'_>, now: Instant, inet: bool, out: &mut Vec<String>) {
         out.push(head(v, false));
         out.push(link_line(v));
     }
+    for (a, lft) in addr_lines(v, now) {
+        out.push(a);
+        out.push(lft);
+    }
+}
+
+/// `ip -o addr`: a line for each address, `N: NAME` first and `\` before its lifetimes.
+pub fn addr_oneline(v: &LinkView<'_>, now: Instant, out: &mut Vec<String>) {
+    for (a, lft) in addr_lines(v, now) {
+        out.push(format!("{}: {}{a}\\{lft}", v.iface.ifindex, v.iface.name));
+    }
+}
+
+/// Each address's two lines: `inet …` and its lifetimes.
+fn addr_lines(v: &LinkView<'_>, now: Instant) -> Vec<(String, String)> {
+    let mut out = Vec::new();
     for a in &v.iface.addrs {
         let mut s = format!("    inet {}/{}", a.addr, a.prefix);
         if let Some(b) = a.broadcast {
@@ -238,15 +299,16 @@ pub fn addr(v: &LinkView<'_>, now: Instant, inet: bool, out: &mut Vec<String>) {
             s.push_str(" secondary");
         }
         let _ = write!(s, " {}", v.iface.name);
-        out.push(s);
-        match a.valid_until {
+        let lft = match a.valid_until {
             Some(t) => {
                 let left = (t - now).as_secs();
-                out.push(format!("       valid_lft {left}sec preferred_lft {left}sec"));
+                format!("       valid_lft {left}sec preferred_lft {left}sec")
             }
-            None => out.push("       valid_lft forever preferred_lft forever".to_string()),
-        }
+            None => "       valid_lft forever preferred_lft forever".to_string(),
+        };
+        out.push((s, lft));
     }
+    out
 }
 
 /// One `ip route show` line.

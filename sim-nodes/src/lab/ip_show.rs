@@ -1,0 +1,182 @@
+//! The `Lab`'s `ip … show` vocabulary: `ip link`, `ip addr`, `ip -br`, `ip route` and
+//! `ip neigh` as text, `-o` or `-j` (the formats themselves are `crate::show`'s).
+
+use super::{Lab, LabError};
+use crate::show::{self, Format};
+use sim_core::NodeId;
+
+impl Lab {
+    /// `ip link show [DEV]`.
+    pub fn link_show(&self, node: NodeId, dev: Option<&str>) -> Result<Vec<String>, LabError> {
+        self.link_show_with(node, dev, false, Format::Text)
+    }
+
+    /// `ip [-s] link show [DEV]`: with `stats`, each interface's counters after it; in
+    /// `fmt`.
+    pub fn link_show_with(
+        &self,
+        node: NodeId,
+        dev: Option<&str>,
+        stats: bool,
+        fmt: Format,
+    ) -> Result<Vec<String>, LabError> {
+        let mut out = Vec::new();
+        let ns = self.netns(node);
+        let only = dev.map(|d| self.ifindex(node, d)).transpose()?;
+        let mut json = fmt.json();
+        for i in ns.ifaces().filter(|i| only.is_none_or(|o| o == i.ifindex)) {
+            let v = self.view(node, i);
+            if let Some(w) = &mut json {
+                w.start_object();
+                show::json::link(w, &v, true, false, stats);
+                w.end_object();
+                continue;
+            }
+            let mut lines = Vec::new();
+            show::link(&v, &mut lines);
+            if stats {
+                show::stats(&i.stats, &mut lines);
+            }
+            match fmt {
+                Format::Oneline => out.push(lines.join("\\")),
+                _ => out.extend(lines),
+            }
+        }
+        Ok(json.map_or(out, |w| w.finish()))
+    }
+
+    /// `ip [-4] -br link|addr show [DEV]`: one line per interface (`inet`: only those with
+    /// an IPv4 address, as iproute2's family filter leaves them).
+    pub fn brief_show(
+        &self,
+        node: NodeId,
+        addr: bool,
+        inet: bool,
+        dev: Option<&str>,
+        fmt: Format,
+    ) -> Result<Vec<String>, LabError> {
+        let ns = self.netns(node);
+        let only = dev.map(|d| self.ifindex(node, d)).transpose()?;
+        let now = self.world.now();
+        let shown = ns.ifaces().filter(|i| only.is_none_or(|o| o == i.ifindex) && (!inet || !i.addrs.is_empty()));
+        let Some(mut w) = fmt.json() else {
+            return Ok(shown.map(|i| show::brief(&self.view(node, i), addr)).collect());
+        };
+        for i in shown {
+            let v = self.view(node, i);
+            w.start_object();
+            show::json::brief(&mut w, &v, addr);
+            if addr {
+                show::json::addr_info(&mut w, &v, now, true);
+            }
+            w.end_object();
+        }
+        Ok(w.finish())
+    }
+
+    /// `ip addr show [DEV]`.
+    pub fn addr_show(&self, node: NodeId, dev: Option<&str>) -> Result<Vec<String>, LabError> {
+        self.addr_show_family(node, dev, false, false, Format::Text)
+    }
+
+    /// `ip [-4] addr show [DEV]`: with `inet`, only interfaces with an IPv4 address and
+    /// only their `inet` lines (iproute2's family filter drops the `link/` line too, and
+    /// shows a veth peer's namespace at the end of the first line).
+    /// With `stats` (`ip -s`), each interface's counters after its addresses.
+    pub fn addr_show_family(
+        &self,
+        node: NodeId,
+        dev: Option<&str>,
+        inet: bool,
+        stats: bool,
+        fmt: Format,
+    ) -> Result<Vec<String>, LabError> {
+        let mut out = Vec::new();
+        let ns = self.netns(node);
+        let now = self.world.now();
+        let only = dev.map(|d| self.ifindex(node, d)).transpose()?;
+        let mut json = fmt.json();
+        for i in ns.ifaces().filter(|i| only.is_none_or(|o| o == i.ifindex)) {
+            if inet && i.addrs.is_empty() {
+                continue;
+            }
+            let v = self.view(node, i);
+            match (&mut json, fmt) {
+                (Some(w), _) => {
+                    w.start_object();
+                    show::json::link(w, &v, false, inet, false);
+                    show::json::addr_info(w, &v, now, false);
+                    if stats {
+                        show::json::stats64(w, &i.stats);
+                    }
+                    w.end_object();
+                }
+                // (Without the interface's own lines, `-o` has no counters to add.)
+                (None, Format::Oneline) => show::addr_oneline(&v, now, &mut out),
+                (None, _) => {
+                    show::addr(&v, now, inet, &mut out);
+                    if stats {
+                        show::stats(&i.stats, &mut out);
+                    }
+                }
+            }
+        }
+        Ok(json.map_or(out, |w| w.finish()))
+    }
+
+    /// `ip route show [dev DEV]`.
+    pub fn route_show(&self, node: NodeId, dev: Option<&str>) -> Result<Vec<String>, LabError> {
+        self.route_show_as(node, dev, Format::Text)
+    }
+
+    /// `ip route show [dev DEV]` in `fmt` (`-o` changes nothing: a route is one line).
+    pub fn route_show_as(&self, node: NodeId, dev: Option<&str>, fmt: Format) -> Result<Vec<String>, LabError> {
+        let ns = self.netns(node);
+        let only = dev.map(|d| self.ifindex(node, d)).transpose()?;
+        let mut out = Vec::new();
+        let mut json = fmt.json();
+        for r in ns.fib().routes() {
+            if only.is_some_and(|o| o != r.dev) {
+                continue;
+            }
+            let Some(i) = ns.iface(r.dev) else { continue };
+            if let Some(w) = &mut json {
+                show::json::route(w, r, only.is_none().then_some(i.name.as_str()), !i.carrier);
+                continue;
+            }
+            let line = show::route(r, &i.name, !i.carrier);
+            out.push(match only {
+                Some(_) => line.replacen(&format!("dev {} ", i.name), "", 1),
+                None => line,
+            });
+        }
+        Ok(json.map_or(out, |w| w.finish()))
+    }
+
+    /// `ip neigh show [dev DEV]`, ordered by address (the kernel dumps in hash order).
+    pub fn neigh_show(&self, node: NodeId, dev: Option<&str>) -> Result<Vec<String>, LabError> {
+        self.neigh_show_as(node, dev, Format::Text)
+    }
+
+    /// `ip neigh show [dev DEV]` in `fmt` (`-o` changes nothing: an entry is one line).
+    pub fn neigh_show_as(&self, node: NodeId, dev: Option<&str>, fmt: Format) -> Result<Vec<String>, LabError> {
+        let ns = self.netns(node);
+        let only = dev.map(|d| self.ifindex(node, d)).transpose()?;
+        let mut rows = Vec::new();
+        for (&(ix, ip), n) in ns.neigh().iter() {
+            if only.is_some_and(|o| o != ix) {
+                continue;
+            }
+            let Some(i) = ns.iface(ix) else { continue };
+            rows.push((ip, ix, if only.is_some() { None } else { Some(i.name.as_str()) }, n));
+        }
+        rows.sort_by_key(|&(ip, ix, ..)| (u32::from(ip), ix));
+        let Some(mut w) = fmt.json() else {
+            return Ok(rows.into_iter().map(|(ip, _, dev, n)| show::neigh(ip, dev, n)).collect());
+        };
+        for (ip, _, dev, n) in rows {
+            show::json::neigh(&mut w, ip, dev, n);
+        }
+        Ok(w.finish())
+    }
+}
