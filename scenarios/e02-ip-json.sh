@@ -1,7 +1,8 @@
-# E2 — `ip -j`, `ip -j -p` and `ip -o`: what `ip` shows, as JSON and one line at a time.
+# E2 — `ip -j`, `ip -j -p`, `ip -o` and `ip -c`: what `ip` shows, as JSON, one line at a
+# time, and in colour.
 # Source: issue 13's everyday commands (`ip -j` / `-p` JSON, iproute2's own JSON); iproute2
 # 6.1's print_linkinfo, print_addrinfo, print_route, print_neigh and lib/json_writer.c.
-#! description: E2 ip -j, -j -p and -o: a veth pair across namespaces, a same-namespace pair on a bridge, two addresses, a route with a metric and a permanent neighbour, shown as iproute2's JSON (compact and pretty, with -s, -4 and -br) and one line an object (-o, -o -s).
+#! description: E2 ip -j, -j -p, -o and -c: a veth pair across namespaces, a same-namespace pair on a bridge, two addresses, a route with a metric and a permanent neighbour, shown as iproute2's JSON (compact and pretty, with -s, -4 and -br), one line an object (-o, -o -s) and in iproute2's colours (-c: names cyan, MACs yellow, addresses magenta, UP green, DOWN red; none in JSON or with -color=never).
 #! seed: 2
 
 $ ip netns add a
@@ -216,3 +217,49 @@ $ ip -n a -o -s link
 $ ip -n a -p link show dev v1
 3: v1@if2: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default qlen 1000
     link/ether 02:00:00:00:00:01 brd ff:ff:ff:ff:ff:ff link-netns b
+$ ip -n a -c link
+1: [36mlo: [0m<LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000
+    link/loopback [33m00:00:00:00:00:00[0m brd [33m00:00:00:00:00:00[0m
+2: [36mx2@x1: [0m<BROADCAST,MULTICAST> mtu 1500 qdisc noop master br0 state [31mDOWN [0mmode DEFAULT group default qlen 1000
+    link/ether [33m02:00:00:00:00:12[0m brd [33mff:ff:ff:ff:ff:ff[0m
+3: [36mv1@if2: [0m<BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state [32mUP [0mmode DEFAULT group default qlen 1000
+    link/ether [33m02:00:00:00:00:01[0m brd [33mff:ff:ff:ff:ff:ff[0m link-netns b
+4: [36mx1@x2: [0m<NO-CARRIER,BROADCAST,MULTICAST,UP,M-DOWN> mtu 1500 qdisc noqueue state LOWERLAYERDOWN mode DEFAULT group default qlen 1000
+    link/ether [33m02:00:00:00:00:11[0m brd [33mff:ff:ff:ff:ff:ff[0m
+5: [36mbr0: [0m<BROADCAST,MULTICAST> mtu 1500 qdisc noop state [31mDOWN [0mmode DEFAULT group default qlen 1000
+    link/ether [33m02:00:00:00:00:10[0m brd [33mff:ff:ff:ff:ff:ff[0m
+$ ip -n a -c addr show dev x1
+4: [36mx1@x2: [0m<NO-CARRIER,BROADCAST,MULTICAST,UP,M-DOWN> mtu 1500 qdisc noqueue state LOWERLAYERDOWN group default qlen 1000
+    link/ether [33m02:00:00:00:00:11[0m brd [33mff:ff:ff:ff:ff:ff[0m
+    inet [35m10.1.0.1[0m/24 brd [35m10.1.0.255 [0mscope global x1
+       valid_lft forever preferred_lft forever
+$ ip -n a -c -br link
+[36mlo               [0mUNKNOWN        [33m00:00:00:00:00:00 [0m<LOOPBACK,UP,LOWER_UP> 
+[36mx2@x1            [0m[31mDOWN           [0m[33m02:00:00:00:00:12 [0m<BROADCAST,MULTICAST> 
+[36mv1@if2           [0m[32mUP             [0m[33m02:00:00:00:00:01 [0m<BROADCAST,MULTICAST,UP,LOWER_UP> 
+[36mx1@x2            [0mLOWERLAYERDOWN [33m02:00:00:00:00:11 [0m<NO-CARRIER,BROADCAST,MULTICAST,UP,M-DOWN> 
+[36mbr0              [0m[31mDOWN           [0m[33m02:00:00:00:00:10 [0m<BROADCAST,MULTICAST> 
+$ ip -n a -c -br addr
+[36mlo               [0mUNKNOWN        [35m127.0.0.1[0m/8 
+[36mx2@x1            [0m[31mDOWN           [0m
+[36mv1@if2           [0m[32mUP             [0m[35m10.0.0.1[0m/24 [35m10.0.0.9[0m/24 
+[36mx1@x2            [0mLOWERLAYERDOWN [35m10.1.0.1[0m/24 
+[36mbr0              [0m[31mDOWN           [0m
+$ ip -n a -c route
+[35m10.0.0.0/24 [0mdev [36mv1 [0mproto kernel scope link src [35m10.0.0.1 [0m
+[35m10.1.0.0/24 [0mdev [36mx1 [0mproto kernel scope link src [35m10.1.0.1 [0mlinkdown 
+[35m172.16.0.0/12 [0mdev [36mx1 [0mscope link linkdown 
+[35m192.168.0.0/16 [0mvia [35m10.0.0.2 [0mdev [36mv1 [0mmetric 5 
+$ ip -n a -c route show dev v1
+[35m10.0.0.0/24 [0mproto kernel scope link src [35m10.0.0.1 [0m
+[35m192.168.0.0/16 [0mvia [35m10.0.0.2 [0mmetric 5 
+$ ip -n a -c neigh show dev x1
+[35m10.1.0.7 [0mlladdr [33m02:00:00:00:00:07 [0mPERMANENT 
+$ ip -n a -c -o addr show dev v1
+3: v1    inet [35m10.0.0.1[0m/24 scope global v1\       valid_lft forever preferred_lft forever
+3: v1    inet [35m10.0.0.9[0m/24 scope global secondary v1\       valid_lft forever preferred_lft forever
+$ ip -n a -color=never link show dev v1
+3: v1@if2: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default qlen 1000
+    link/ether 02:00:00:00:00:01 brd ff:ff:ff:ff:ff:ff link-netns b
+$ ip -n a -c -j link show dev v1
+[{"ifindex":3,"link_index":2,"ifname":"v1","flags":["BROADCAST","MULTICAST","UP","LOWER_UP"],"mtu":1500,"qdisc":"noqueue","operstate":"UP","linkmode":"DEFAULT","group":"default","txqlen":1000,"link_type":"ether","address":"02:00:00:00:00:01","broadcast":"ff:ff:ff:ff:ff:ff","link_netnsid":1}]

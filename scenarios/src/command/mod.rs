@@ -77,6 +77,9 @@ pub enum Command {
         /// `-o`, `-j`, `-j -p`: how it prints.
         #[serde(default, skip_serializing_if = "Format::is_text")]
         fmt: Format,
+        /// `-c`: in iproute2's colours.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        color: bool,
     },
     /// `ip -br link show [DEV]` and `ip -br addr show [DEV]`: one line per interface.
     Brief {
@@ -91,6 +94,9 @@ pub enum Command {
         /// `-o`, `-j`, `-j -p`: how it prints.
         #[serde(default, skip_serializing_if = "Format::is_text")]
         fmt: Format,
+        /// `-c`: in iproute2's colours.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        color: bool,
     },
     /// `ip addr add A/P [brd B] dev DEV`.
     AddrAdd {
@@ -128,6 +134,9 @@ pub enum Command {
         /// `-o`, `-j`, `-j -p`: how it prints.
         #[serde(default, skip_serializing_if = "Format::is_text")]
         fmt: Format,
+        /// `-c`: in iproute2's colours.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        color: bool,
     },
     /// `ip route add …`.
     RouteAdd(RouteArgs),
@@ -141,6 +150,9 @@ pub enum Command {
         /// `-o`, `-j`, `-j -p`: how it prints.
         #[serde(default, skip_serializing_if = "Format::is_text")]
         fmt: Format,
+        /// `-c`: in iproute2's colours.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        color: bool,
     },
     /// `ip route get ADDR [from ADDR]`.
     RouteGet {
@@ -158,6 +170,9 @@ pub enum Command {
         /// `-o`, `-j`, `-j -p`: how it prints.
         #[serde(default, skip_serializing_if = "Format::is_text")]
         fmt: Format,
+        /// `-c`: in iproute2's colours.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        color: bool,
     },
     /// `ip neigh flush all | dev DEV`.
     NeighFlush {
@@ -350,6 +365,11 @@ impl Command {
     }
 }
 
+/// `ip`'s `-c `, when colours are asked for.
+fn c(color: bool) -> &'static str {
+    if color { "-c " } else { "" }
+}
+
 fn opt<T: fmt::Display>(f: &mut fmt::Formatter<'_>, flag: &str, v: &Option<T>) -> fmt::Result {
     match v {
         Some(v) => write!(f, " {flag} {}", q(&v.to_string())),
@@ -411,13 +431,13 @@ impl fmt::Display for Command {
                     None => Ok(()),
                 }
             }
-            Command::LinkShow { dev, stats, fmt } => {
-                write!(f, "ip {}{}link show", fmt.flags(), if *stats { "-s " } else { "" })?;
+            Command::LinkShow { dev, stats, fmt, color } => {
+                write!(f, "ip {}{}{}link show", fmt.flags(), c(*color), if *stats { "-s " } else { "" })?;
                 opt(f, "dev", dev)
             }
-            Command::Brief { addr, inet, dev, fmt } => {
+            Command::Brief { addr, inet, dev, fmt, color } => {
                 let obj = if *addr { "addr" } else { "link" };
-                write!(f, "ip {}{}-br {obj} show", fmt.flags(), if *inet { "-4 " } else { "" })?;
+                write!(f, "ip {}{}{}-br {obj} show", fmt.flags(), c(*color), if *inet { "-4 " } else { "" })?;
                 opt(f, "dev", dev)
             }
             Command::AddrAdd { addr, dev, brd } => {
@@ -427,9 +447,9 @@ impl fmt::Display for Command {
             }
             Command::AddrDel { addr, dev } => write!(f, "ip addr del {addr} dev {}", q(dev)),
             Command::AddrFlush { dev } => write!(f, "ip addr flush dev {}", q(dev)),
-            Command::AddrShow { dev, inet, stats, fmt } => {
+            Command::AddrShow { dev, inet, stats, fmt, color } => {
                 let (s, four) = (if *stats { "-s " } else { "" }, if *inet { "-4 " } else { "" });
-                write!(f, "ip {}{s}{four}addr show", fmt.flags())?;
+                write!(f, "ip {}{}{s}{four}addr show", fmt.flags(), c(*color))?;
                 opt(f, "dev", dev)
             }
             Command::RouteAdd(r) | Command::RouteDel(r) => {
@@ -449,12 +469,12 @@ impl fmt::Display for Command {
                 }
                 Ok(())
             }
-            Command::RouteShow { dev, fmt } => {
-                write!(f, "ip {}route show", fmt.flags())?;
+            Command::RouteShow { dev, fmt, color } => {
+                write!(f, "ip {}{}route show", fmt.flags(), c(*color))?;
                 opt(f, "dev", dev)
             }
-            Command::NeighShow { dev, fmt } => {
-                write!(f, "ip {}neigh show", fmt.flags())?;
+            Command::NeighShow { dev, fmt, color } => {
+                write!(f, "ip {}{}neigh show", fmt.flags(), c(*color))?;
                 opt(f, "dev", dev)
             }
             Command::RouteGet { dst, from } => {
@@ -975,7 +995,8 @@ mod tests {
         assert_eq!(sysctl.argv(), ["sysctl", "-w", &format!("{hostile}=1 2")]);
         let read = Command::Sysctl { key: hostile.into(), value: None, out: SysctlOut::Values };
         assert_eq!(read.argv(), ["sysctl", "-n", hostile]);
-        let show = Command::AddrShow { dev: Some(hostile.into()), inet: false, stats: false, fmt: Format::Text };
+        let show =
+            Command::AddrShow { dev: Some(hostile.into()), inet: false, stats: false, fmt: Format::Text, color: false };
         assert_eq!(show.argv(), ["ip", "addr", "show", "dev", hostile]);
         let br = Command::Brctl(Brctl::Addif(hostile.into(), "x y".into()));
         assert_eq!(br.argv(), ["brctl", "addif", hostile, "x y"]);

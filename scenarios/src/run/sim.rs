@@ -299,15 +299,19 @@ impl Sim<'_> {
                 }
                 Ok(vec![])
             }
-            Command::LinkShow { dev, stats, fmt } => lab.link_show_with(node, dev.as_deref(), *stats, *fmt),
-            Command::Brief { addr, inet, dev, fmt } => lab.brief_show(node, *addr, *inet, dev.as_deref(), *fmt),
+            Command::LinkShow { dev, stats, fmt, color } => {
+                lab.link_show_with(node, dev.as_deref(), *stats, *fmt, *color)
+            }
+            Command::Brief { addr, inet, dev, fmt, color } => {
+                lab.brief_show(node, *addr, *inet, dev.as_deref(), *fmt, *color)
+            }
             Command::AddrAdd { addr, dev, brd } => {
                 lab.addr_add(node, dev, addr.addr, addr.prefix, *brd).map(|_| vec![])
             }
             Command::AddrDel { addr, dev } => lab.addr_del(node, dev, addr.addr, Some(addr.prefix)).map(|_| vec![]),
             Command::AddrFlush { dev } => lab.addr_flush(node, dev).map(|_| vec![]),
-            Command::AddrShow { dev, inet, stats, fmt } => {
-                lab.addr_show_family(node, dev.as_deref(), *inet, *stats, *fmt)
+            Command::AddrShow { dev, inet, stats, fmt, color } => {
+                lab.addr_show_family(node, dev.as_deref(), *inet, *stats, *fmt, *color)
             }
             Command::RouteAdd(r) | Command::RouteDel(r) => {
                 let proto = match r.proto.as_deref() {
@@ -335,9 +339,9 @@ impl Sim<'_> {
                         .map(|_| vec![])
                 }
             }
-            Command::RouteShow { dev, fmt } => lab.route_show_as(node, dev.as_deref(), *fmt),
+            Command::RouteShow { dev, fmt, color } => lab.route_show_as(node, dev.as_deref(), *fmt, *color),
             Command::RouteGet { dst, from } => lab.route_get(node, *dst, *from),
-            Command::NeighShow { dev, fmt } => lab.neigh_show_as(node, dev.as_deref(), *fmt),
+            Command::NeighShow { dev, fmt, color } => lab.neigh_show_as(node, dev.as_deref(), *fmt, *color),
             Command::NeighFlush { dev } => lab.neigh_flush(node, dev.as_deref()).map(|_| vec![]),
             Command::NeighSet(n) => {
                 use crate::command::{NeighNud, NeighOp};

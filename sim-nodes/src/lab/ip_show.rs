@@ -2,30 +2,31 @@
 //! `ip neigh` as text, `-o` or `-j` (the formats themselves are `crate::show`'s).
 
 use super::{Lab, LabError};
-use crate::show::{self, Format};
+use crate::show::{self, Format, LinkView};
 use sim_core::NodeId;
 
 impl Lab {
     /// `ip link show [DEV]`.
     pub fn link_show(&self, node: NodeId, dev: Option<&str>) -> Result<Vec<String>, LabError> {
-        self.link_show_with(node, dev, false, Format::Text)
+        self.link_show_with(node, dev, false, Format::Text, false)
     }
 
     /// `ip [-s] link show [DEV]`: with `stats`, each interface's counters after it; in
-    /// `fmt`.
+    /// `fmt`, and with `color` (`ip -c`) in iproute2's colours.
     pub fn link_show_with(
         &self,
         node: NodeId,
         dev: Option<&str>,
         stats: bool,
         fmt: Format,
+        color: bool,
     ) -> Result<Vec<String>, LabError> {
         let mut out = Vec::new();
         let ns = self.netns(node);
         let only = dev.map(|d| self.ifindex(node, d)).transpose()?;
         let mut json = fmt.json();
         for i in ns.ifaces().filter(|i| only.is_none_or(|o| o == i.ifindex)) {
-            let v = self.view(node, i);
+            let v = LinkView { color, ..self.view(node, i) };
             if let Some(w) = &mut json {
                 w.start_object();
                 show::json::link(w, &v, true, false, stats);
@@ -54,16 +55,17 @@ impl Lab {
         inet: bool,
         dev: Option<&str>,
         fmt: Format,
+        color: bool,
     ) -> Result<Vec<String>, LabError> {
         let ns = self.netns(node);
         let only = dev.map(|d| self.ifindex(node, d)).transpose()?;
         let now = self.world.now();
         let shown = ns.ifaces().filter(|i| only.is_none_or(|o| o == i.ifindex) && (!inet || !i.addrs.is_empty()));
         let Some(mut w) = fmt.json() else {
-            return Ok(shown.map(|i| show::brief(&self.view(node, i), addr)).collect());
+            return Ok(shown.map(|i| show::brief(&LinkView { color, ..self.view(node, i) }, addr)).collect());
         };
         for i in shown {
-            let v = self.view(node, i);
+            let v = LinkView { color, ..self.view(node, i) };
             w.start_object();
             show::json::brief(&mut w, &v, addr);
             if addr {
@@ -76,7 +78,7 @@ impl Lab {
 
     /// `ip addr show [DEV]`.
     pub fn addr_show(&self, node: NodeId, dev: Option<&str>) -> Result<Vec<String>, LabError> {
-        self.addr_show_family(node, dev, false, false, Format::Text)
+        self.addr_show_family(node, dev, false, false, Format::Text, false)
     }
 
     /// `ip [-4] addr show [DEV]`: with `inet`, only interfaces with an IPv4 address and
@@ -90,6 +92,7 @@ impl Lab {
         inet: bool,
         stats: bool,
         fmt: Format,
+        color: bool,
     ) -> Result<Vec<String>, LabError> {
         let mut out = Vec::new();
         let ns = self.netns(node);
@@ -100,7 +103,7 @@ impl Lab {
             if inet && i.addrs.is_empty() {
                 continue;
             }
-            let v = self.view(node, i);
+            let v = LinkView { color, ..self.view(node, i) };
             match (&mut json, fmt) {
                 (Some(w), _) => {
                     w.start_object();
@@ -126,11 +129,18 @@ impl Lab {
 
     /// `ip route show [dev DEV]`.
     pub fn route_show(&self, node: NodeId, dev: Option<&str>) -> Result<Vec<String>, LabError> {
-        self.route_show_as(node, dev, Format::Text)
+        self.route_show_as(node, dev, Format::Text, false)
     }
 
-    /// `ip route show [dev DEV]` in `fmt` (`-o` changes nothing: a route is one line).
-    pub fn route_show_as(&self, node: NodeId, dev: Option<&str>, fmt: Format) -> Result<Vec<String>, LabError> {
+    /// `ip route show [dev DEV]` in `fmt` (`-o` changes nothing: a route is one line), with
+    /// `color` in iproute2's colours.
+    pub fn route_show_as(
+        &self,
+        node: NodeId,
+        dev: Option<&str>,
+        fmt: Format,
+        color: bool,
+    ) -> Result<Vec<String>, LabError> {
         let ns = self.netns(node);
         let only = dev.map(|d| self.ifindex(node, d)).transpose()?;
         let mut out = Vec::new();
@@ -144,22 +154,25 @@ impl Lab {
                 show::json::route(w, r, only.is_none().then_some(i.name.as_str()), !i.carrier);
                 continue;
             }
-            let line = show::route(r, &i.name, !i.carrier);
-            out.push(match only {
-                Some(_) => line.replacen(&format!("dev {} ", i.name), "", 1),
-                None => line,
-            });
+            out.push(show::route(r, only.is_none().then_some(i.name.as_str()), !i.carrier, color));
         }
         Ok(json.map_or(out, |w| w.finish()))
     }
 
     /// `ip neigh show [dev DEV]`, ordered by address (the kernel dumps in hash order).
     pub fn neigh_show(&self, node: NodeId, dev: Option<&str>) -> Result<Vec<String>, LabError> {
-        self.neigh_show_as(node, dev, Format::Text)
+        self.neigh_show_as(node, dev, Format::Text, false)
     }
 
-    /// `ip neigh show [dev DEV]` in `fmt` (`-o` changes nothing: an entry is one line).
-    pub fn neigh_show_as(&self, node: NodeId, dev: Option<&str>, fmt: Format) -> Result<Vec<String>, LabError> {
+    /// `ip neigh show [dev DEV]` in `fmt` (`-o` changes nothing: an entry is one line), with
+    /// `color` in iproute2's colours.
+    pub fn neigh_show_as(
+        &self,
+        node: NodeId,
+        dev: Option<&str>,
+        fmt: Format,
+        color: bool,
+    ) -> Result<Vec<String>, LabError> {
         let ns = self.netns(node);
         let only = dev.map(|d| self.ifindex(node, d)).transpose()?;
         let mut rows = Vec::new();
@@ -172,7 +185,7 @@ impl Lab {
         }
         rows.sort_by_key(|&(ip, ix, ..)| (u32::from(ip), ix));
         let Some(mut w) = fmt.json() else {
-            return Ok(rows.into_iter().map(|(ip, _, dev, n)| show::neigh(ip, dev, n)).collect());
+            return Ok(rows.into_iter().map(|(ip, _, dev, n)| show::neigh(ip, dev, n, color)).collect());
         };
         for (ip, _, dev, n) in rows {
             show::json::neigh(&mut w, ip, dev, n);

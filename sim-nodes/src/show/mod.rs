@@ -95,6 +95,51 @@ pub struct LinkView<'a> {
     pub bridge_ports: Option<usize>,
     /// Its root qdisc's kind, when `tc` gave it one.
     pub qdisc: Option<&'static str>,
+    /// `ip -c`: in iproute2's colours.
+    pub color: bool,
+}
+
+/// What `ip -c` colours (`enum color_attr`), in the palette `lib/color.c` uses for a light
+/// background — its default, when `COLORFGBG` does not say the background is dark.
+#[derive(Clone, Copy, Debug)]
+pub enum Color {
+    /// An interface's name (cyan).
+    Ifname,
+    /// A MAC address (yellow).
+    Mac,
+    /// An IPv4 address (magenta).
+    Inet,
+    /// The `UP` state (green).
+    Up,
+    /// The `DOWN` state (red).
+    Down,
+}
+
+/// `color_fprintf`: `s` between the colour's escape and the reset when `on`.
+pub fn paint(on: bool, c: Color, s: &str) -> String {
+    if !on {
+        return s.to_string();
+    }
+    let code = match c {
+        Color::Ifname => "\x1b[36m",
+        Color::Mac => "\x1b[33m",
+        Color::Inet => "\x1b[35m",
+        Color::Up => "\x1b[32m",
+        Color::Down => "\x1b[31m",
+    };
+    format!("{code}{s}\x1b[0m")
+}
+
+/// The operational state as iproute2 prints it after `state ` (`%s `, coloured when up
+/// or down; `ip -br`: `%-14s `).
+fn state(v: &LinkView<'_>, width: usize) -> String {
+    let st = operstate(v);
+    let text = format!("{st:<width$} ");
+    match st {
+        "UP" => paint(v.color, Color::Up, &text),
+        "DOWN" => paint(v.color, Color::Down, &text),
+        _ => text,
+    }
 }
 
 /// iproute2's flag list: NO-CARRIER first, M-DOWN last (a same-namespace peer that is down).
@@ -155,30 +200,29 @@ fn head(v: &LinkView<'_>, mode: bool) -> String {
     let i = v.iface;
     let (at, local_down) = peer_part(v);
     let qdisc = v.qdisc.unwrap_or(if v.ever_up || i.admin_up { "noqueue" } else { "noop" });
-    let mode = if mode { " mode DEFAULT" } else { "" };
+    let mode = if mode { "mode DEFAULT " } else { "" };
     let master = v.master.as_ref().map(|m| format!(" master {m}")).unwrap_or_default();
     format!(
-        "{}: {}{}: <{}> mtu {} qdisc {}{} state {}{} group default qlen 1000",
+        "{}: {}<{}> mtu {} qdisc {}{} state {}{}group default qlen 1000",
         i.ifindex,
-        i.name,
-        at,
+        paint(v.color, Color::Ifname, &format!("{}{at}: ", i.name)),
         flags(i, local_down),
         i.mtu,
         qdisc,
         master,
-        operstate(v),
+        state(v, 0),
         mode
     )
 }
 
 fn link_line(v: &LinkView<'_>) -> String {
     let i = v.iface;
-    match i.kind {
-        IfKind::Loopback => "    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00".to_string(),
-        IfKind::Veth { .. } | IfKind::Bridge => {
-            format!("    link/ether {} brd ff:ff:ff:ff:ff:ff{}", i.mac, peer_netns(v))
-        }
-    }
+    let (kind, mac, brd) = match i.kind {
+        IfKind::Loopback => ("loopback", MacAddr::ZERO, MacAddr::ZERO),
+        IfKind::Veth { .. } | IfKind::Bridge => ("ether", i.mac, MacAddr::BROADCAST),
+    };
+    let paint_mac = |m: MacAddr| paint(v.color, Color::Mac, &m.to_string());
+    format!("    link/{kind} {} brd {}{}", paint_mac(mac), paint_mac(brd), peer_netns(v))
 }
 
 /// ` link-netns NAME` (or ` link-netnsid N`) for a veth whose peer is in another namespace.
@@ -198,14 +242,15 @@ pub fn brief(v: &LinkView<'_>, addr: bool) -> String {
     // `%-16s` pads by bytes (a name may hold non-ASCII bytes).
     let name = format!("{}{at}", i.name);
     let pad = " ".repeat(16usize.saturating_sub(name.len()));
-    let mut s = format!("{name}{pad} {:<14} ", operstate(v));
+    let mut s = paint(v.color, Color::Ifname, &format!("{name}{pad} "));
+    s.push_str(&state(v, 14));
     if addr {
         for a in &i.addrs {
-            let _ = write!(s, "{}/{} ", a.addr, a.prefix);
+            let _ = write!(s, "{}/{} ", paint(v.color, Color::Inet, &a.addr.to_string()), a.prefix);
         }
     } else {
-        let mac = if i.is_loopback() { MacAddr::ZERO.to_string() } else { i.mac.to_string() };
-        let _ = write!(s, "{mac} <{}> ", flags(i, local_down));
+        let mac = if i.is_loopback() { MacAddr::ZERO } else { i.mac };
+        let _ = write!(s, "{}<{}> ", paint(v.color, Color::Mac, &format!("{mac} ")), flags(i, local_down));
     }
     s
 }
@@ -287,18 +332,18 @@ pub fn addr_oneline(v: &LinkView<'_>, now: Instant, out: &mut Vec<String>) {
 fn addr_lines(v: &LinkView<'_>, now: Instant) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for a in &v.iface.addrs {
-        let mut s = format!("    inet {}/{}", a.addr, a.prefix);
+        let mut s = format!("    inet {}/{} ", paint(v.color, Color::Inet, &a.addr.to_string()), a.prefix);
         if let Some(b) = a.broadcast {
-            let _ = write!(s, " brd {b}");
+            let _ = write!(s, "brd {}", paint(v.color, Color::Inet, &format!("{b} ")));
         }
-        let _ = write!(s, " scope {}", a.scope);
+        let _ = write!(s, "scope {} ", a.scope);
         if a.valid_until.is_some() {
-            s.push_str(" dynamic");
+            s.push_str("dynamic ");
         }
         if a.secondary {
-            s.push_str(" secondary");
+            s.push_str("secondary ");
         }
-        let _ = write!(s, " {}", v.iface.name);
+        s.push_str(&v.iface.name);
         let lft = match a.valid_until {
             Some(t) => {
                 let left = (t - now).as_secs();
@@ -311,20 +356,24 @@ fn addr_lines(v: &LinkView<'_>, now: Instant) -> Vec<(String, String)> {
     out
 }
 
-/// One `ip route show` line.
-pub fn route(r: &Route, dev_name: &str, linkdown: bool) -> String {
+/// One `ip route show` line; `dev` is `None` when the command named the device (`ip route
+/// show dev X` leaves it out); `color`: `ip -c`.
+pub fn route(r: &Route, dev: Option<&str>, linkdown: bool, color: bool) -> String {
     let mut s = String::new();
+    let inet = |a: String| paint(color, Color::Inet, &a);
     if r.prefix == 0 {
         s.push_str("default ");
     } else if r.prefix == 32 {
-        let _ = write!(s, "{} ", r.dst);
+        s.push_str(&inet(format!("{} ", r.dst)));
     } else {
-        let _ = write!(s, "{}/{} ", r.dst, r.prefix);
+        s.push_str(&inet(format!("{}/{} ", r.dst, r.prefix)));
     }
     if let Some(g) = r.gateway {
-        let _ = write!(s, "via {g} ");
+        let _ = write!(s, "via {}", inet(format!("{g} ")));
     }
-    let _ = write!(s, "dev {dev_name} ");
+    if let Some(d) = dev {
+        let _ = write!(s, "dev {}", paint(color, Color::Ifname, &format!("{d} ")));
+    }
     if r.proto != Proto::Boot {
         let _ = write!(s, "proto {} ", r.proto);
     }
@@ -332,7 +381,7 @@ pub fn route(r: &Route, dev_name: &str, linkdown: bool) -> String {
         let _ = write!(s, "scope {} ", r.scope);
     }
     if let Some(src) = r.src {
-        let _ = write!(s, "src {src} ");
+        let _ = write!(s, "src {}", inet(format!("{src} ")));
     }
     if r.metric != 0 {
         let _ = write!(s, "metric {} ", r.metric);
@@ -343,17 +392,18 @@ pub fn route(r: &Route, dev_name: &str, linkdown: bool) -> String {
     s
 }
 
-/// One `ip neigh show` line (`dev` omitted when the command named the device).
-pub fn neigh(ip: Ipv4Addr, dev: Option<&str>, n: &Neighbour) -> String {
-    let mut s = format!("{ip} ");
+/// One `ip neigh show` line (`dev` omitted when the command named the device; `color`:
+/// `ip -c`).
+pub fn neigh(ip: Ipv4Addr, dev: Option<&str>, n: &Neighbour, color: bool) -> String {
+    let mut s = paint(color, Color::Inet, &format!("{ip} "));
     if let Some(d) = dev {
-        let _ = write!(s, "dev {d} ");
+        let _ = write!(s, "dev {}", paint(color, Color::Ifname, &format!("{d} ")));
     }
     if n.state != Nud::Failed
         && n.state != Nud::Incomplete
         && let Some(m) = n.lladdr
     {
-        let _ = write!(s, "lladdr {m} ");
+        let _ = write!(s, "lladdr {}", paint(color, Color::Mac, &format!("{m} ")));
     }
     let _ = write!(s, "{} ", n.state);
     s
@@ -361,7 +411,7 @@ pub fn neigh(ip: Ipv4Addr, dev: Option<&str>, n: &Neighbour) -> String {
 
 /// A neighbour change as `ip monitor neigh` prints it (no trailing space).
 pub fn neigh_line(ip: Ipv4Addr, dev: &str, n: &Neighbour) -> String {
-    neigh(ip, Some(dev), n).trim_end().to_string()
+    neigh(ip, Some(dev), n, false).trim_end().to_string()
 }
 
 /// The multicast addresses a device's own filter holds, as `bridge fdb show` lists them

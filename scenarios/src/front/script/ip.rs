@@ -13,7 +13,7 @@ pub fn parse(w: &mut Words<'_>, mut ns: Option<String>, background: bool) -> Res
     let mut brief = false;
     let mut inet = false;
     let mut stats = false;
-    let (mut json, mut pretty, mut oneline) = (false, false, false);
+    let (mut json, mut pretty, mut oneline, mut color) = (false, false, false, false);
     while let Some(opt) = w.peek().filter(|o| o.starts_with('-')) {
         w.take();
         match opt {
@@ -27,7 +27,16 @@ pub fn parse(w: &mut Words<'_>, mut ns: Option<String>, background: bool) -> Res
             "-j" | "-json" => json = true,
             "-p" | "-pretty" => pretty = true,
             "-o" | "-oneline" => oneline = true,
-            "-d" | "-details" | "-c" | "-color" | "-6" => {
+            // `matches_color`: `-c[olor][=always|auto|never]`; a transcript is not a
+            // terminal, so `auto` means no colours.
+            o if o.split('=').next().is_some_and(|c| c.len() >= 2 && "-color".starts_with(c)) => {
+                color = match o.split_once('=').map(|(_, v)| v) {
+                    None | Some("always") => true,
+                    Some("auto" | "never") => false,
+                    Some(_) => return Err(w.err_prev(format!("Option \"{o}\" is unknown, try \"ip -help\"."))),
+                }
+            }
+            "-d" | "-details" | "-6" => {
                 return Err(w.err_prev(format!("not supported yet: ip {opt}")));
             }
             _ => return Err(w.err_prev(format!("Option \"{opt}\" is unknown, try \"ip -help\"."))),
@@ -62,25 +71,25 @@ pub fn parse(w: &mut Words<'_>, mut ns: Option<String>, background: bool) -> Res
             Some(s) if matches(s, "show") || matches(s, "list") => dev_arg(w)?,
             Some(s) => return Err(w.err_prev(format!("not supported yet: ip -br {obj} {s}"))),
         };
-        Command::Brief { addr, inet: inet && addr, dev, fmt }
+        Command::Brief { addr, inet: inet && addr, dev, fmt, color }
     } else if matches(obj, "address") {
         match addr(w)? {
-            Command::AddrShow { dev, .. } => Command::AddrShow { dev, inet, stats, fmt },
+            Command::AddrShow { dev, .. } => Command::AddrShow { dev, inet, stats, fmt, color },
             c => c,
         }
     } else if matches(obj, "route") {
         match route(w)? {
-            Command::RouteShow { dev, .. } => Command::RouteShow { dev, fmt },
+            Command::RouteShow { dev, .. } => Command::RouteShow { dev, fmt, color },
             c => c,
         }
     } else if matches(obj, "neighbor") || matches(obj, "neighbour") {
         match neigh(w)? {
-            Command::NeighShow { dev, .. } => Command::NeighShow { dev, fmt },
+            Command::NeighShow { dev, .. } => Command::NeighShow { dev, fmt, color },
             c => c,
         }
     } else if matches(obj, "link") {
         match link(w)? {
-            Command::LinkShow { dev, .. } => Command::LinkShow { dev, stats, fmt },
+            Command::LinkShow { dev, .. } => Command::LinkShow { dev, stats, fmt, color },
             c => c,
         }
     } else if matches(obj, "netns") {
@@ -274,7 +283,7 @@ fn link(w: &mut Words<'_>) -> Result<Command, PErr> {
         }
         Ok(Command::LinkSet(s))
     } else if matches(sub, "show") || matches(sub, "list") || sub == "lst" {
-        Ok(Command::LinkShow { dev: dev_arg(w)?, stats: false, fmt: Format::Text })
+        Ok(Command::LinkShow { dev: dev_arg(w)?, stats: false, fmt: Format::Text, color: false })
     } else {
         Err(unknown_sub(w, "link", sub))
     }
@@ -354,7 +363,7 @@ fn addr(w: &mut Words<'_>) -> Result<Command, PErr> {
             None => Err(w.err("Flush requires arguments.").hint("ip addr flush dev DEV")),
         }
     } else if matches(sub, "show") || matches(sub, "list") || sub == "lst" {
-        Ok(Command::AddrShow { dev: dev_arg(w)?, inet: false, stats: false, fmt: Format::Text })
+        Ok(Command::AddrShow { dev: dev_arg(w)?, inet: false, stats: false, fmt: Format::Text, color: false })
     } else {
         Err(unknown_sub(w, "address", sub))
     }
@@ -444,7 +453,7 @@ fn route(w: &mut Words<'_>) -> Result<Command, PErr> {
                     .hint("nslab shows the main table, optionally `dev DEV`"));
             }
         };
-        Ok(Command::RouteShow { dev, fmt: Format::Text })
+        Ok(Command::RouteShow { dev, fmt: Format::Text, color: false })
     } else if matches(sub, "get") {
         route_get(w)
     } else if matches(sub, "replace") || matches(sub, "change") || matches(sub, "flush") || matches(sub, "append") {
@@ -493,7 +502,7 @@ fn prefix(w: &Words<'_>, s: &str) -> Result<Cidr, PErr> {
 fn neigh(w: &mut Words<'_>) -> Result<Command, PErr> {
     let sub = w.take().unwrap_or("show");
     if matches(sub, "show") || matches(sub, "list") || sub == "lst" {
-        Ok(Command::NeighShow { dev: dev_arg(w)?, fmt: Format::Text })
+        Ok(Command::NeighShow { dev: dev_arg(w)?, fmt: Format::Text, color: false })
     } else if matches(sub, "flush") {
         match w.take() {
             None => Err(w.err("Flush requires arguments.").hint("ip neigh flush all, or ip neigh flush dev DEV")),

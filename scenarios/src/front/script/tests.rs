@@ -74,6 +74,30 @@ fn abbreviations_like_iproute2() {
     assert!(matches!(sc.steps[6].run, Command::NeighFlush { dev: None }));
 }
 
+/// `-j`, `-j -p`, `-o` and `-c[olor][=WHEN]` as iproute2 reads them: `-p` alone and
+/// `-color=never|auto` (a transcript is not a terminal) change nothing.
+#[test]
+fn ip_output_options() {
+    use sim_nodes::show::Format;
+    let sc = ok("ip -j a
+ip -j -p r
+ip -p -o l
+ip -c n
+ip -color=auto -br l
+ip -col=always -j a
+");
+    assert!(matches!(sc.steps[0].run, Command::AddrShow { fmt: Format::Json, color: false, .. }));
+    assert!(matches!(sc.steps[1].run, Command::RouteShow { fmt: Format::JsonPretty, .. }));
+    assert!(matches!(sc.steps[2].run, Command::LinkShow { fmt: Format::Oneline, .. }));
+    assert!(matches!(sc.steps[3].run, Command::NeighShow { fmt: Format::Text, color: true, .. }));
+    assert!(matches!(sc.steps[4].run, Command::Brief { color: false, .. }));
+    assert!(matches!(sc.steps[5].run, Command::AddrShow { fmt: Format::Json, color: true, .. }));
+    assert_eq!(sc.steps[1].run.to_string(), "ip -j -p route show");
+    assert_eq!(sc.steps[5].run.to_string(), "ip -j -c addr show");
+    let e = fails("ip -color=sometimes link\n");
+    assert_eq!(e.message, "Option \"-color=sometimes\" is unknown, try \"ip -help\".");
+}
+
 #[test]
 fn ping_options_anywhere_and_clustered() {
     let sc = ok("ip netns exec ns1 ping -c 3 198.51.100.1 -I 192.0.2.1\nping -c3 -i0.2 -W 1 -qn 10.0.0.1\n");
