@@ -317,9 +317,9 @@ fn verbose_matches_real_tcpdump() {
     frames.extend(synthetic());
     frames.extend(verbose_frames());
     frames.extend(REVIEW_FRAMES.iter().map(|h| unhex(h)));
-    for (flags, link_header) in [("-tnelv", true), ("-tnlv", false)] {
+    for flags in ["-tnelv", "-tnlv", "-tnelvv", "-tnlvv"] {
         let Some(real) = tcpdump_lines(&frames, flags) else { return };
-        let mine: Vec<String> = ours(&frames, Options { link_header, verbose: 1, ..Options::default() })
+        let mine: Vec<String> = ours(&frames, options_for(flags))
             .iter()
             .flat_map(|l| l.split('\n').map(str::to_string).collect::<Vec<_>>())
             .collect();
@@ -396,7 +396,7 @@ fn truncated_frames_match_real_tcpdump() {
         .flat_map(|f| (1..=f.len()).map(|n| f[..n].to_vec()))
         .collect();
     assert!(cut.len() > 5000, "{} prefixes", cut.len());
-    for flags in ["-tnelvx", "-tnlX", "-tnelA"] {
+    for flags in ["-tnelvx", "-tnlX", "-tnelA", "-tnelvv"] {
         let Some(real) = tcpdump_lines(&cut, flags) else { return };
         let mine: Vec<String> =
             ours(&cut, options_for(flags)).iter().flat_map(|l| l.split('\n').map(str::to_string)).collect();

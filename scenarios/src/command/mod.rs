@@ -514,6 +514,9 @@ impl fmt::Display for Command {
             },
             Command::Traceroute(t) => {
                 write!(f, "traceroute")?;
+                if t.icmp {
+                    write!(f, " -I")?;
+                }
                 if t.numeric {
                     write!(f, " -n")?;
                 }
@@ -640,6 +643,9 @@ impl fmt::Display for Command {
                 if p.broadcast {
                     write!(f, " -b")?;
                 }
+                if p.flood {
+                    write!(f, " -f")?;
+                }
                 write!(f, " {}", p.dest)?;
                 opt(f, "-I", &p.bind)
             }
@@ -653,7 +659,7 @@ impl fmt::Display for Command {
                     flags.push('e');
                 }
                 flags.push('l');
-                if t.verbose > 0 {
+                for _ in 0..t.verbose {
                     flags.push('v');
                 }
                 for (n, c) in [(t.hex, 'x'), (t.hex_ascii, 'X'), (t.ascii, 'A')] {
@@ -972,6 +978,7 @@ mod tests {
                     quiet: false,
                     broadcast: false,
                     pmtudisc: None,
+                    flood: false,
                 }),
             )
         };

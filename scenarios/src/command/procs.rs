@@ -222,6 +222,9 @@ pub struct TracerouteCmd {
     /// `-N`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sim_queries: Option<u8>,
+    /// `-I`: ICMP echo probes instead of UDP.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub icmp: bool,
 }
 
 /// `ping -M`: path-MTU discovery on the probe socket (`IP_MTU_DISCOVER`).
@@ -247,7 +250,8 @@ impl PmtuDisc {
     }
 }
 
-/// `ping [-c N] [-i S] [-I IF|ADDR] [-W S] [-t TTL] [-s SIZE] [-M do|dont|want] [-q] [-b] DEST`.
+/// `ping [-c N] [-i S] [-I IF|ADDR] [-W S] [-t TTL] [-s SIZE] [-M do|dont|want] [-q] [-b] [-f]
+/// DEST`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PingCmd {
@@ -280,6 +284,9 @@ pub struct PingCmd {
     /// `-M`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pmtudisc: Option<PmtuDisc>,
+    /// `-f`: flood.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub flood: bool,
 }
 
 /// `tcpdump [-t] [-n] [-e] [-l] [-v] [-x|-X|-A…] -i IF [-w FILE] [FILTER]`.

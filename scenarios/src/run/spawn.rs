@@ -5,6 +5,7 @@
 
 use crate::command::validate::Invalid;
 use crate::command::{Command, PingCmd, PmtuDisc};
+use sim_core::Duration;
 use sim_nodes::proc::{self, Bind, PingArgs, Process};
 use sim_nodes::sys::Pmtudisc;
 
@@ -12,9 +13,13 @@ use sim_nodes::sys::Pmtudisc;
 pub fn ping_args(p: &PingCmd) -> PingArgs {
     let mut a = PingArgs::new(p.dest);
     a.count = p.count;
-    if let Some(iv) = p.interval {
-        a.interval = iv.0;
+    // `-f` without `-i`: an interval of 0 (as fast as replies come, 100 a second without).
+    match p.interval {
+        Some(iv) => a.interval = iv.0,
+        None if p.flood => a.interval = Duration::ZERO,
+        None => {}
     }
+    a.flood = p.flood;
     a.bind = p.bind.as_ref().map(|b| match b.parse() {
         Ok(addr) => Bind::Addr(addr),
         Err(_) => Bind::Dev(b.clone()),
@@ -46,7 +51,8 @@ pub fn process(cmd: &Command) -> Option<Result<Process, Invalid>> {
             a.first_hop = t.first_hop.unwrap_or(a.first_hop);
             a.queries = t.queries.unwrap_or(a.queries);
             a.wait = t.wait.map(|w| w.0).unwrap_or(a.wait);
-            a.port = t.port.unwrap_or(a.port);
+            a.icmp = t.icmp;
+            a.port = t.port.unwrap_or(if t.icmp { 0 } else { a.port });
             a.sim_queries = t.sim_queries.unwrap_or(a.sim_queries).max(1);
             Box::new(proc::Traceroute::new(a))
         }

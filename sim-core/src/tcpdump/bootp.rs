@@ -15,7 +15,7 @@ fn need(b: &[u8], end: usize) -> Result<(), Cut> {
 /// The DHCP message `b` (what was captured of it; `length` is its UDP length less the
 /// header): `BOOTP/DHCP, Request from MAC, length N`, then with `verbose` the rest. A field
 /// read but not captured is a [`Cut`], as tcpdump's `GET_` macros make it.
-pub(super) fn print(out: &mut String, b: &[u8], length: usize, verbose: bool) -> Result<(), Cut> {
+pub(super) fn print(out: &mut String, b: &[u8], length: usize, verbose: u8) -> Result<(), Cut> {
     need(b, 1)?;
     let op = b[0];
     out.push_str("BOOTP/DHCP, ");
@@ -34,7 +34,7 @@ pub(super) fn print(out: &mut String, b: &[u8], length: usize, verbose: bool) ->
         let _ = write!(out, " from {}", MacAddr::from_slice(&b[28..]).unwrap_or_default());
     }
     let _ = write!(out, ", length {length}");
-    if !verbose {
+    if verbose == 0 {
         return Ok(());
     }
     if b.len() < 10 {
@@ -62,6 +62,9 @@ pub(super) fn print(out: &mut String, b: &[u8], length: usize, verbose: bool) ->
     need(b, 12)?;
     let flags = be16(b, 10).unwrap_or(0);
     out.push_str(if flags & 0x8000 != 0 { ", Flags [Broadcast]" } else { ", Flags [none]" });
+    if verbose > 1 {
+        let _ = write!(out, " (0x{flags:04x})");
+    }
     for (at, name) in [(12, "Client-IP"), (16, "Your-IP"), (20, "Server-IP"), (24, "Gateway-IP")] {
         need(b, at + 4)?;
         let a = ip4(b, at).unwrap_or(Ipv4Addr::UNSPECIFIED);

@@ -6,7 +6,8 @@
 //! `-v` ([`Options::verbose`]) also the IP header (`(tos 0x0, ttl 64, id …)`, options, a bad
 //! header checksum), TCP's and ICMP's checksum checks, the packet inside an ICMP error, ARP's
 //! address formats and DHCP's fields and options ([`bootp`]) — what `-v` prints on lines
-//! of their own comes back in one string, the lines joined by `\n`. The golden tests in
+//! of their own comes back in one string, the lines joined by `\n`; `-vv` adds UDP's
+//! checksum check, DHCP's flags in hex and TCP's sequence numbers on every segment. The golden tests in
 //! `tests/tcpdump_oracle.rs` at the workspace root feed the same frames to the real tcpdump
 //! when it is installed. TCP's relative sequence numbers need state across lines, so a
 //! [`Formatter`] belongs to one capture.
@@ -55,7 +56,7 @@ pub struct Options {
     pub link_header: bool,
     /// Not `-t`: print a timestamp first.
     pub timestamp: bool,
-    /// `-v`: how many (0 or 1; more is printed as 1).
+    /// `-v`: how many (0, 1 or 2; more is printed as 2).
     pub verbose: u8,
     /// `-x`, `-X` or `-A`: the packet's bytes after its line.
     pub dump: Dump,
@@ -292,7 +293,7 @@ impl Formatter {
         match proto {
             1 => self.icmp(out, l4, l4_len, mf),
             // A first fragment: the UDP length is the whole datagram's.
-            17 => udp(out, (src, dst), l4, l4_len, mf, self.opts.verbose > 0),
+            17 => udp(out, (src, dst), l4, l4_len, mf, self.opts.verbose),
             6 => self.tcp(out, (src, dst), l4, l4_len, mf),
             _ => {
                 let _ = write!(out, " ip-proto-{proto} {l4_len}");
@@ -401,7 +402,7 @@ fn udp(
     u: &[u8],
     claimed: usize,
     fragmented: bool,
-    verbose: bool,
+    verbose: u8,
 ) -> Result<(), Cut> {
     let (Some(sport), Some(dport)) = (be16(u, 0), be16(u, 2)) else {
         let _ = write!(out, "{src} > {dst}:  [|udp]");
@@ -432,6 +433,20 @@ fn udp(
     if u.len() < 8 {
         out.push_str(" [|udp]");
         return Ok(());
+    }
+    // `-vv`: the checksum, when the whole datagram was captured.
+    if verbose > 1 && !fragmented {
+        let field = be16(u, 6).unwrap_or(0);
+        if field == 0 {
+            out.push_str("[no cksum] ");
+        } else if let Some(whole) = u.get(..length + 8) {
+            let sum = transport_checksum(src, dst, 17, whole);
+            if sum != 0 {
+                let _ = write!(out, "[bad udp cksum 0x{field:04x} -> 0x{:04x}!] ", shouldbe(field, sum));
+            } else {
+                out.push_str("[udp sum ok] ");
+            }
+        }
     }
     if [sport, dport].iter().any(|p| *p == 67 || *p == 68) {
         let body = &u[8..(8 + length).min(u.len())];

@@ -109,7 +109,7 @@ impl Formatter {
             }
         }
         let length = (seg_len - hlen) as u32;
-        if length > 0 || flags & FIN_SYN_RST != 0 {
+        if self.opts.verbose > 1 || length > 0 || flags & FIN_SYN_RST != 0 {
             let _ = write!(out, ", seq {seq}");
             if length > 0 {
                 let _ = write!(out, ":{}", seq.wrapping_add(length));

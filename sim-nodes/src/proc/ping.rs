@@ -23,7 +23,11 @@
 //! replies come and falls back to 100 a second when they do not. Replies and errors are
 //! tracked as iputils tracks them: a 65,536-bit table indexed by the 16-bit sequence, each
 //! bit cleared when its sequence is sent again; `acked` and `in_flight` as in `ping.h`; RTT
-//! sums in `double`, duplicates included; `ipg/ewma` after an interval of 0.
+//! sums in `double`, duplicates included; `ipg/ewma` after an interval of 0 or with `-f`.
+//!
+//! `-f` (flood; its interval 0 unless `-i` gives one) writes a `.` for each probe sent and
+//! `\b \b` over it for each reply, `\bE` for each ICMP error and `E` for a local one, all
+//! on the line the statistics' leading newline ends.
 
 use super::{IcmpIn, Program, SocketId, SocketKind, Sys};
 use crate::sys::{Errno, OutSpec, Pmtudisc};
@@ -73,6 +77,9 @@ pub struct PingArgs {
     /// `-M do|dont|want` (iputils 20221126 has no `probe`); the socket's default, WANT,
     /// when absent.
     pub pmtudisc: Pmtudisc,
+    /// `-f`: a `.` for each probe sent, a backspace over it for each reply (`\bE` for an
+    /// error), instead of a line each.
+    pub flood: bool,
 }
 
 impl PingArgs {
@@ -89,6 +96,7 @@ impl PingArgs {
             quiet: false,
             broadcast: false,
             pmtudisc: Pmtudisc::Want,
+            flood: false,
         }
     }
 }
@@ -129,6 +137,9 @@ pub struct Ping {
     rcvd: Box<[u64]>,
     /// The buffer its socket reads into.
     rbuf: Vec<u8>,
+    /// `-f`: what it wrote to the terminal since its first line (`.`, `\b \b`, `\bE`);
+    /// the statistics' leading newline ends it.
+    dots: String,
 }
 
 /// The instant `d` before `t` (never before zero).
@@ -227,6 +238,7 @@ impl Ping {
             pipesize: 0,
             rcvd: vec![0; MAX_DUP_CHK / 64].into_boxed_slice(),
             rbuf: Vec::new(),
+            dots: String::new(),
         }
     }
 
@@ -316,7 +328,9 @@ impl Ping {
                     self.last_try = now;
                     return;
                 }
-                if !self.args.quiet {
+                if self.args.flood && !self.args.quiet {
+                    self.dots.push('E');
+                } else if !self.args.quiet {
                     sys.stderr(format!("ping: sendmsg: {}", Errno::NoBufs));
                 }
                 // Pretend it was sent; the next probe `SCHINT(interval)` from now. The
@@ -325,13 +339,22 @@ impl Ping {
                 let at = now + self.args.interval.max(MININTERVAL);
                 self.sched = before(at, self.args.interval.saturating_mul(self.transmitted + 1));
             }
-            Ok(()) => self.oom = 0,
+            Ok(()) => {
+                self.oom = 0;
+                // (iputils skips the dot only when the window is wider than the screen.)
+                if self.args.flood && !self.args.quiet {
+                    self.dots.push('.');
+                }
+            }
             // `-M do` and a probe bigger than the path MTU: the kernel puts a local error
             // on the socket's error queue (`ip_local_error`), which `receive_error_msg`
             // prints to stderr and counts as an error (not under `-q`); the probe counts as
             // sent, the next one goes an interval later.
             Err(Errno::MsgSize) => {
-                if !self.args.quiet {
+                if self.args.flood && !self.args.quiet {
+                    self.dots.push('E');
+                    self.errors += 1;
+                } else if !self.args.quiet {
                     let mtu = sys.path_mtu(self.args.dest, self.src, self.oif).unwrap_or(0);
                     sys.stderr(format!("ping: local error: message too long, mtu={mtu}"));
                     self.errors += 1;
@@ -433,7 +456,9 @@ impl Ping {
                     self.rcvd_set(seq);
                     self.received += 1;
                 }
-                if !self.args.quiet {
+                if self.args.flood && !self.args.quiet {
+                    self.dots.push_str("\u{8} \u{8}");
+                } else if !self.args.quiet {
                     let mut line = format!("{} bytes from {}: icmp_seq={seq} ttl={}", m.len(), p.src, p.ttl);
                     if let Some(t) = rtt {
                         line.push_str(&format!(" time={} ms", fmt_rtt(t)));
@@ -462,7 +487,9 @@ impl Ping {
                 let seq = u16::from_be_bytes([e[6], e[7]]);
                 self.acknowledge(seq);
                 self.errors += 1;
-                if !self.args.quiet {
+                if self.args.flood && !self.args.quiet {
+                    self.dots.push_str("\u{8}E");
+                } else if !self.args.quiet {
                     let info = u32::from_be_bytes([m[4], m[5], m[6], m[7]]);
                     let info = if m[0] == 3 && m[1] == 4 { info & 0xffff } else { info };
                     sys.stdout(format!("From {} icmp_seq={seq} {}", p.src, describe(m[0], m[1], info)));
@@ -478,7 +505,7 @@ impl Ping {
 
     fn finish(&mut self, sys: &mut Sys<'_, '_, '_>) {
         let elapsed = self.last_send - self.start;
-        sys.stdout("");
+        sys.stdout(std::mem::take(&mut self.dots));
         sys.stdout(format!("--- {} ping statistics ---", self.args.dest));
         let mut s = format!("{} packets transmitted, {} received", self.transmitted, self.received);
         if self.repeats > 0 {
@@ -511,7 +538,7 @@ impl Ping {
             comma(&mut tail);
             tail.push_str(&format!("pipe {}", self.pipesize));
         }
-        if self.received > 0 && self.args.interval == Duration::ZERO && self.transmitted > 1 {
+        if self.received > 0 && (self.args.interval == Duration::ZERO || self.args.flood) && self.transmitted > 1 {
             let ipg = elapsed.as_micros() / (self.transmitted - 1);
             let ewma = self.ewma.max(0) as u64;
             comma(&mut tail);

@@ -1,7 +1,10 @@
-//! `traceroute` as Debian's traceroute 2.1 prints it (UDP probes, the default method).
+//! `traceroute` as Debian's traceroute 2.1 prints it: UDP probes (the default method) or,
+//! with `-I`, ICMP echo requests (`mod-icmp.c`).
 //!
-//! Probes go to port 33434 and up (one port per probe), `-q` (3) per hop, at most `-N` (16)
-//! outstanding, each from a fresh ephemeral source port. A probe is answered by an ICMP
+//! UDP probes go to port 33434 and up (one port per probe), `-q` (3) per hop, at most `-N`
+//! (16) outstanding, each from a fresh ephemeral source port. ICMP probes are echo requests
+//! on one raw socket, the id the pid's low 16 bits, the sequence from 1 (or `-p`) up, one
+//! per probe sent; the target answers with an echo reply. A probe is answered by an ICMP
 //! time exceeded from a router or by the target's port unreachable; it is lost after `-w`
 //! (5 s), or sooner once another probe of the same hop answered (3 × its RTT) or a probe of
 //! a later hop did (10 × its RTT). Hops print in order as soon as all their probes are
@@ -31,10 +34,12 @@ pub struct TracerouteArgs {
     pub queries: u8,
     /// `-w`.
     pub wait: Duration,
-    /// `-p`.
+    /// `-p`: the first UDP port, or with `-I` the first sequence number (0: from 1).
     pub port: u16,
     /// `-N`.
     pub sim_queries: u8,
+    /// `-I`: ICMP echo probes.
+    pub icmp: bool,
 }
 
 impl TracerouteArgs {
@@ -49,6 +54,7 @@ impl TracerouteArgs {
             wait: Duration::from_secs(5),
             port: 33434,
             sim_queries: 16,
+            icmp: false,
         }
     }
 }
@@ -61,6 +67,7 @@ const DATA: usize = 32;
 #[derive(Clone, Debug, Default)]
 struct Probe {
     sent: Option<Instant>,
+    /// The UDP probe's source port, or the ICMP probe's sequence number.
     sport: u16,
     done: bool,
     reply: Option<(Ipv4Addr, Duration, Option<&'static str>)>,
@@ -78,6 +85,9 @@ pub struct Traceroute {
     line: String,
     last_addr: Option<Ipv4Addr>,
     rbuf: Vec<u8>,
+    /// `-I`: the echo id and the next sequence number.
+    ident: u16,
+    seq: u16,
 }
 
 impl Traceroute {
@@ -93,6 +103,8 @@ impl Traceroute {
             line: String::new(),
             last_addr: None,
             rbuf: Vec::new(),
+            ident: 0,
+            seq: if args.icmp && args.port != 0 { args.port } else { 1 },
             args,
         }
     }
@@ -173,8 +185,37 @@ impl Traceroute {
         }
     }
 
+    /// `icmp_send_probe`: an echo request with the next sequence number, 32 bytes of
+    /// `0x40 + (i & 0x3f)` after its header.
+    fn send_icmp(&mut self, sys: &mut Sys<'_, '_, '_>, n: usize, ttl: u8) {
+        let seq = self.seq;
+        self.seq = self.seq.wrapping_add(1);
+        let mut m = vec![8, 0, 0, 0];
+        m.extend_from_slice(&self.ident.to_be_bytes());
+        m.extend_from_slice(&seq.to_be_bytes());
+        m.extend((8..8 + DATA).map(|i| 0x40 + (i & 0x3f) as u8));
+        let c = wire::checksum_with(0, &m);
+        m[2..4].copy_from_slice(&c.to_be_bytes());
+        let spec = OutSpec {
+            dst: self.args.dest,
+            src: None,
+            proto: proto::ICMP,
+            ttl: Some(ttl),
+            tos: 0,
+            pmtudisc: crate::sys::Pmtudisc::Dont,
+            oif: None,
+        };
+        self.probes[n].sent = Some(sys.now());
+        self.probes[n].sport = seq;
+        // A probe the stack refused counts as sent and times out, as in the UDP method.
+        let _ = sys.send(&spec, &m);
+    }
+
     fn send(&mut self, sys: &mut Sys<'_, '_, '_>, n: usize) {
         let ttl = (n / self.per_hop()) as u8 + 1;
+        if self.args.icmp {
+            return self.send_icmp(sys, n, ttl);
+        }
         let dport = self.args.port.wrapping_add(n as u16);
         let (lo, hi) = sys.local_port_range();
         let sport = rng::range_u32(sys.rng(), u32::from(lo), u32::from(hi)) as u16;
@@ -237,24 +278,62 @@ impl Traceroute {
         }
     }
 
+    /// The probe an ICMP echo id and sequence number belong to (`probe_by_seq`).
+    fn by_seq(&self, id: u16, seq: u16) -> Option<usize> {
+        if id != self.ident {
+            return None;
+        }
+        self.probes.iter().position(|pb| pb.sent.is_some() && pb.sport == seq)
+    }
+
     pub(crate) fn on_icmp(&mut self, sys: &mut Sys<'_, '_, '_>, p: &IcmpIn<'_>) {
         let m = p.icmp;
+        if m.len() < 8 {
+            return;
+        }
+        // `-I`: the target's echo reply (the socket is connected to the target).
+        if m[0] == 0 {
+            let id = u16::from_be_bytes([m[4], m[5]]);
+            let seq = u16::from_be_bytes([m[6], m[7]]);
+            let Some(n) = self.args.icmp.then(|| self.by_seq(id, seq)).flatten() else { return };
+            if p.src != self.args.dest || self.probes[n].done {
+                return;
+            }
+            let pb = &mut self.probes[n];
+            let rtt = sys.now() - pb.sent.unwrap_or_default();
+            pb.reply = Some((p.src, rtt, None));
+            pb.done = true;
+            pb.final_ = true;
+            return self.step(sys);
+        }
         if m[0] != 3 && m[0] != 11 {
             return;
         }
         let inner = &m[8..];
-        if inner.len() < 28 || inner[9] != proto::UDP {
+        let want = if self.args.icmp { proto::ICMP } else { proto::UDP };
+        if inner.len() < 28 || inner[9] != want {
             return;
         }
         let ihl = usize::from(inner[0] & 0x0f) * 4;
         let idst = Ipv4Addr::new(inner[16], inner[17], inner[18], inner[19]);
-        let Some(udp) = inner.get(ihl..ihl + 8) else { return };
+        let Some(l4) = inner.get(ihl..ihl + 8) else { return };
         if idst != self.args.dest {
             return;
         }
-        let sport = u16::from_be_bytes([udp[0], udp[1]]);
-        let dport = u16::from_be_bytes([udp[2], udp[3]]);
-        let n = usize::from(dport.wrapping_sub(self.args.port));
+        let (a, b) = (u16::from_be_bytes([l4[0], l4[1]]), u16::from_be_bytes([l4[2], l4[3]]));
+        let (n, sport) = if self.args.icmp {
+            // The echo request quoted: type 8 code 0, then its checksum, id and sequence.
+            let (id, seq) = (u16::from_be_bytes([l4[4], l4[5]]), u16::from_be_bytes([l4[6], l4[7]]));
+            if a != 0x0800 {
+                return;
+            }
+            match self.by_seq(id, seq) {
+                Some(n) => (n, seq),
+                None => return,
+            }
+        } else {
+            (usize::from(b.wrapping_sub(self.args.port)), a)
+        };
         let Some(pb) = self.probes.get_mut(n) else { return };
         let Some(sent) = pb.sent else { return };
         // Each probe has its own socket: the error must be about this probe's port pair.
@@ -296,6 +375,7 @@ impl Program for Traceroute {
     }
     fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
         sys.socket(SocketKind::RawIcmp { bind: None });
+        self.ident = sys.pid() as u16;
         let d = self.args.dest;
         if let Err(e) = sys.route(d, None, None) {
             sys.stderr(format!("connect: {e}"));

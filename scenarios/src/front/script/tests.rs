@@ -138,10 +138,15 @@ fn errors_name_line_column_and_word() {
     assert_eq!((e.message.as_str(), e.span.col), ("tcpdump: invalid packet count 0", 15));
     let e = fails("tcpdump -n -c abc -i lo &\n");
     assert_eq!(e.message, "tcpdump: invalid packet count abc");
-    let e = fails("tcpdump -nvv -i lo &\n");
-    assert_eq!((e.message.as_str(), e.span.col), ("not supported yet: tcpdump -vv (more than one -v)", 9));
-    let e = fails("tcpdump -n -v -i lo -v &\n");
-    assert!(e.message.contains("tcpdump -vv"), "{e}");
+    let e = fails("tcpdump -nvvv -i lo &\n");
+    assert_eq!((e.message.as_str(), e.span.col), ("not supported yet: tcpdump -vvv (more than two -v)", 9));
+    let e = fails("tcpdump -n -vv -i lo -v &\n");
+    assert!(e.message.contains("tcpdump -vvv"), "{e}");
+    let sc = ok("tcpdump -nvv -i lo &\ntcpdump -n -v -i lo -v &\n");
+    for st in &sc.steps {
+        assert!(matches!(&st.run, Command::Tcpdump(t) if t.verbose == 2), "{:?}", st.run);
+    }
+    assert_eq!(sc.steps[0].run.to_string(), "tcpdump -nlvv -i lo");
     let sc = ok("tcpdump -tnelv -i lo &\ntcpdump -i lo -n icmp -v &\n");
     for st in &sc.steps {
         assert!(matches!(&st.run, Command::Tcpdump(t) if t.verbose == 1), "{:?}", st.run);

@@ -133,6 +133,7 @@ pub fn ping(w: &mut Words<'_>, background: bool) -> Result<Command, PErr> {
         quiet: false,
         broadcast: false,
         pmtudisc: None,
+        flood: false,
     };
     let mut dest = None;
     while let Some(a) = w.take() {
@@ -188,9 +189,13 @@ pub fn ping(w: &mut Words<'_>, background: bool) -> Result<Command, PErr> {
                         p.broadcast = true;
                         false
                     }
+                    'f' => {
+                        p.flood = true;
+                        false
+                    }
                     'n' | '4' => false,
-                    'w' | 'f' | 'R' | 'r' | 'p' | 'l' | 'Q' | 'S' | 'T' | 'D' | 'O' | 'a' | 'A' | 'U' | 'v' | 'L'
-                    | 'B' | 'm' => {
+                    'w' | 'R' | 'r' | 'p' | 'l' | 'Q' | 'S' | 'T' | 'D' | 'O' | 'a' | 'A' | 'U' | 'v' | 'L' | 'B'
+                    | 'm' => {
                         return Err(w.err_prev(format!("not supported yet: ping -{c}")));
                     }
                     '6' => return Err(w.err_prev("not supported yet: IPv6")),
@@ -271,10 +276,10 @@ pub fn tcpdump(w: &mut Words<'_>, background: bool) -> Result<Command, PErr> {
                         true
                     }
                     'v' => {
-                        if t.verbose > 0 {
-                            return Err(w.err_prev("not supported yet: tcpdump -vv (more than one -v)"));
+                        if t.verbose > 1 {
+                            return Err(w.err_prev("not supported yet: tcpdump -vvv (more than two -v)"));
                         }
-                        t.verbose = 1;
+                        t.verbose += 1;
                         false
                     }
                     'x' | 'X' | 'A' => {
@@ -476,6 +481,7 @@ pub fn traceroute(w: &mut Words<'_>) -> Result<Command, PErr> {
         wait: None,
         port: None,
         sim_queries: None,
+        icmp: false,
     };
     let mut dest = None;
     while let Some(a) = w.take() {
@@ -487,6 +493,10 @@ pub fn traceroute(w: &mut Words<'_>) -> Result<Command, PErr> {
                         false
                     }
                     '4' => false,
+                    'I' => {
+                        t.icmp = true;
+                        false
+                    }
                     'm' => {
                         let v = opt_value(att, w, c, "hops")?;
                         t.max_hops = Some(num(v, w, c, "a hop count from 1 to 255")?);
@@ -520,8 +530,7 @@ pub fn traceroute(w: &mut Words<'_>) -> Result<Command, PErr> {
                         t.port = Some(num(v, w, c, "a port")?);
                         true
                     }
-                    'I' | 'T' | 'U' | 'M' | 'P' | 'i' | 's' | 'g' | 't' | 'x' | 'z' | 'A' | 'e' | 'F' | 'r' | 'd'
-                    | 'V' => {
+                    'T' | 'U' | 'M' | 'P' | 'i' | 's' | 'g' | 't' | 'x' | 'z' | 'A' | 'e' | 'F' | 'r' | 'd' | 'V' => {
                         return Err(w.err_prev(format!("not supported yet: traceroute -{c}")));
                     }
                     _ => return Err(w.err_prev(format!("Bad option `-{c}' (argc 1)"))),
