@@ -142,6 +142,10 @@ fn errors_name_line_column_and_word() {
     assert_eq!((e.message.as_str(), e.span.col), ("not supported yet: tcpdump -vvv (more than two -v)", 9));
     let e = fails("tcpdump -n -vv -i lo -v &\n");
     assert!(e.message.contains("tcpdump -vvv"), "{e}");
+    let e = fails("tcpdump -n -i any &\n");
+    assert_eq!(e.message, "not supported yet: tcpdump -i any (Linux cooked capture, LINUX_SLL2)");
+    let e = fails("tcpdump -n --interface=any &\n");
+    assert!(e.message.starts_with("not supported yet: tcpdump -i any"), "{e}");
     let sc = ok("tcpdump -nvv -i lo &\ntcpdump -n -v -i lo -v &\n");
     for st in &sc.steps {
         assert!(matches!(&st.run, Command::Tcpdump(t) if t.verbose == 2), "{:?}", st.run);

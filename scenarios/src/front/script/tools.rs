@@ -239,6 +239,11 @@ pub fn tcpdump(w: &mut Words<'_>, background: bool) -> Result<Command, PErr> {
     let mut options = true;
     while let Some(a) = w.take() {
         if let Some(v) = a.strip_prefix("--interface=").filter(|_| options) {
+            if v == "any" {
+                return Err(w
+                    .err_prev("not supported yet: tcpdump -i any (Linux cooked capture, LINUX_SLL2)")
+                    .hint("capture one interface at a time: `tcpdump -i IFACE`, one per interface"));
+            }
             iface = Some(v.to_string());
         } else if a == "--" && options {
             options = false;
@@ -262,7 +267,13 @@ pub fn tcpdump(w: &mut Words<'_>, background: bool) -> Result<Command, PErr> {
                     }
                     'l' | 'U' | 'p' => false,
                     'i' => {
-                        iface = Some(opt_value(att, w, c, "an interface")?.to_string());
+                        let v = opt_value(att, w, c, "an interface")?;
+                        if v == "any" {
+                            return Err(w
+                                .err_prev("not supported yet: tcpdump -i any (Linux cooked capture, LINUX_SLL2)")
+                                .hint("capture one interface at a time: `tcpdump -i IFACE`, one per interface"));
+                        }
+                        iface = Some(v.to_string());
                         true
                     }
                     'w' => {
