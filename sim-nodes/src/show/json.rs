@@ -150,9 +150,19 @@ impl JsonWriter {
 
     /// `"key":true` (iproute2's `print_bool`).
     pub fn true_field(&mut self, k: &str) {
+        self.bool_field(k, true);
+    }
+
+    /// `"key":true` or `"key":false`.
+    pub fn bool_field(&mut self, k: &str, v: bool) {
+        self.raw_field(k, if v { "true" } else { "false" });
+    }
+
+    /// `"key":V` with `V` already JSON (a number as C's `%g` printed it).
+    pub fn raw_field(&mut self, k: &str, v: &str) {
         self.name(k);
         self.eor();
-        self.out.push_str("true");
+        self.out.push_str(v);
     }
 
     /// `"key":[ … ]` of strings.

@@ -31,7 +31,7 @@ pub struct TcError {
 }
 
 impl TcError {
-    fn new(message: impl Into<String>, status: i32, word: Option<&str>) -> Self {
+    pub(crate) fn new(message: impl Into<String>, status: i32, word: Option<&str>) -> Self {
         TcError { message: message.into(), status, word: word.map(str::to_string) }
     }
 
@@ -46,6 +46,17 @@ impl TcError {
 pub struct Flags {
     /// `-s`: counters.
     pub stats: bool,
+    /// `-j`: JSON (`tc qdisc show` and `tc filter show`; tc 6.1 prints classes as text).
+    pub json: bool,
+    /// `-p`: the JSON indented.
+    pub pretty: bool,
+}
+
+impl Flags {
+    /// A JSON writer, under `-j`.
+    pub fn json_writer(&self) -> Option<crate::show::json::JsonWriter> {
+        self.json.then(|| crate::show::json::JsonWriter::new(self.pretty))
+    }
 }
 
 /// `add`, `change`, `replace`, `del`.
@@ -139,6 +150,8 @@ pub enum TcCmd {
         dev: Option<String>,
         /// `parent`.
         parent: Option<u32>,
+        /// `-j`, `-p`.
+        flags: Flags,
     },
     /// `tc filter add|del dev DEV [parent P] [protocol ip|all] [prio N] [u32 …]`.
     Filter {
@@ -201,10 +214,11 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<TcCmd, TcError> {
         let o = o.strip_prefix("--").map_or(o, |r| &o[o.len() - r.len() - 1..]);
         if matches(o, "-stats") || matches(o, "-statistics") {
             flags.stats = true;
-        } else if ["-details", "-raw", "-pretty", "-iec", "-json", "-color", "-batch", "-force"]
-            .iter()
-            .any(|k| matches(o, k))
-        {
+        } else if matches(o, "-pretty") {
+            flags.pretty = true;
+        } else if matches(o, "-json") {
+            flags.json = true;
+        } else if ["-details", "-raw", "-iec", "-color", "-batch", "-force"].iter().any(|k| matches(o, k)) {
             return Err(TcError::new(format!("not supported yet: tc {o}"), 1, Some(args[i])));
         } else {
             return Err(TcError::new(
@@ -229,7 +243,7 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<TcCmd, TcError> {
         return class(&args[i + 1..], flags);
     }
     if matches(obj, "filter") {
-        return filter(&args[i + 1..]);
+        return filter(&args[i + 1..], flags);
     }
     if matches(obj, "chain") || matches(obj, "actions") || matches(obj, "monitor") {
         return Err(TcError::new(format!("not supported yet: tc {obj}"), 1, Some(obj)));
@@ -486,7 +500,7 @@ fn class(args: &[&str], flags: Flags) -> Result<TcCmd, TcError> {
 }
 
 /// `tc filter …` (`tc_filter_modify`, `tc_filter_list`).
-fn filter(args: &[&str]) -> Result<TcCmd, TcError> {
+fn filter(args: &[&str], flags: Flags) -> Result<TcCmd, TcError> {
     let show = args.first().is_none_or(|c| matches(c, "list") || matches(c, "show") || matches(c, "lst"));
     let op = if show { None } else { Some(op_of(args[0], "filter")?) };
     if matches!(op, Some(Op::Change | Op::Replace)) {
@@ -544,7 +558,7 @@ fn filter(args: &[&str]) -> Result<TcCmd, TcError> {
         i += 1;
     }
     let Some(op) = op else {
-        return Ok(TcCmd::FilterShow { dev: dev.map(str::to_string), parent });
+        return Ok(TcCmd::FilterShow { dev: dev.map(str::to_string), parent, flags });
     };
     let dev = dev.ok_or_else(|| TcError::new("RTNETLINK answers: No such device", 2, None))?.to_string();
     if op == Op::Add && f.is_none() {
@@ -576,7 +590,7 @@ mod tests {
         assert_eq!(p("qdisc").unwrap(), TcCmd::QdiscShow { dev: None, flags: Flags::default() });
         assert_eq!(
             p("-s q s dev v0").unwrap(),
-            TcCmd::QdiscShow { dev: Some("v0".into()), flags: Flags { stats: true } }
+            TcCmd::QdiscShow { dev: Some("v0".into()), flags: Flags { stats: true, ..Flags::default() } }
         );
         let TcCmd::Qdisc { op, dev, handle, kind, .. } = p("qdisc add dev v0 root handle 1: netem delay 10ms").unwrap()
         else {

@@ -179,15 +179,21 @@ impl Tc {
             TcCmd::QdiscShow { dev, flags } => {
                 let mut out = Vec::new();
                 let only = dev.as_deref().map(find).transpose()?;
+                let mut json = flags.json_writer();
                 for d in devs.iter().filter(|d| only.is_none_or(|o| o.ifindex == d.ifindex)) {
                     let Some(t) = self.devs.get(&d.ifindex) else { continue };
                     if t.root.is_none() && !t.activated {
                         continue;
                     }
                     let name = only.is_none().then_some(d.name);
-                    show::qdisc(&mut out, name, t.root.as_ref(), t.tx_queues + 1, flags.stats);
+                    let (root, refcnt) = (t.root.as_ref(), t.tx_queues + 1);
+                    match &mut json {
+                        Some(w) => show::qdisc_json(w, name, root, refcnt, flags.stats)
+                            .map_err(|what| TcError::new(format!("not supported yet: {what}"), 1, None))?,
+                        None => show::qdisc(&mut out, name, root, refcnt, flags.stats),
+                    }
                 }
-                return Ok(Done { stdout: out, ..Done::default() });
+                return Ok(Done { stdout: json.map_or(out, |w| w.finish()), ..Done::default() });
             }
             TcCmd::Qdisc { op, dev, root, parent, handle, kind, kind_name } => {
                 (*op, dev, *root, *parent, *handle, kind, kind_name)
@@ -201,14 +207,18 @@ impl Tc {
                 }
                 return Ok(Done { stdout: out, ..Done::default() });
             }
-            TcCmd::FilterShow { dev, parent } => {
+            TcCmd::FilterShow { dev, parent, flags } => {
                 let Some(dev) = dev else { return Ok(Done::default()) };
                 let info = find(dev)?;
                 let mut out = Vec::new();
+                let mut json = flags.json_writer();
                 if let Some(t) = self.devs.get(&info.ifindex) {
-                    show::filters(&mut out, t.root.as_ref(), *parent);
+                    match &mut json {
+                        Some(w) => show::filters_json(w, t.root.as_ref(), *parent),
+                        None => show::filters(&mut out, t.root.as_ref(), *parent),
+                    }
                 }
-                return Ok(Done { stdout: out, ..Done::default() });
+                return Ok(Done { stdout: json.map_or(out, |w| w.finish()), ..Done::default() });
             }
             TcCmd::Class { op, dev, parent, classid, opts } => {
                 let info = find(dev)?;

@@ -1,11 +1,13 @@
 //! What `tc qdisc|class|filter show` print (iproute2 6.1's `print_qdisc`, `print_class`,
 //! `print_filter` and `print_tcstats2_attr`): the header — kind, handle, `dev` when listing
 //! every device, `root` or `parent`, `refcnt` — the kind's options, and with `-s` the two
-//! counter lines (and htb's `lended`/`tokens` lines).
+//! counter lines (and htb's `lended`/`tokens` lines). With `-j` the same for qdiscs and
+//! filters as tc's JSON (tc 6.1 prints classes as text even then).
 
 use super::htb::Htb;
 use super::u32::{Proto, show_classid};
 use super::{Qdisc, Sched, Stats, units};
+use crate::show::json::JsonWriter;
 
 /// Appends the lines for one device's qdiscs: its root (`None`: its default `noqueue`)
 /// and those grafted below it, in the kernel's listing order.
@@ -34,6 +36,72 @@ pub fn qdisc(out: &mut Vec<String>, dev: Option<&str>, q: Option<&Qdisc>, refcnt
             counters(out, &q.stats);
         }
     }
+}
+
+/// `tc -j qdisc show`'s objects for one device's qdiscs, as [`qdisc`] lists them. `Err`
+/// names what has no JSON here yet (nothing, today).
+pub fn qdisc_json(
+    w: &mut JsonWriter,
+    dev: Option<&str>,
+    q: Option<&Qdisc>,
+    refcnt: u32,
+    stats: bool,
+) -> Result<(), &'static str> {
+    let header = |w: &mut JsonWriter, kind: &str, handle: &str| {
+        w.start_object();
+        w.string_field("kind", kind);
+        w.string_field("handle", handle);
+        if let Some(d) = dev {
+            w.string_field("dev", d);
+        }
+    };
+    let Some(root) = q else {
+        header(w, "noqueue", "0:");
+        w.true_field("root");
+        w.number_field("refcnt", 2);
+        w.name("options");
+        w.start_object();
+        w.end_object();
+        if stats {
+            counters_json(w, &Stats::default());
+        }
+        w.end_object();
+        return Ok(());
+    };
+    for q in root.listed() {
+        header(w, q.sched.kind(), &format!("{:x}:", q.handle));
+        match q.parent {
+            None => {
+                w.true_field("root");
+                w.number_field("refcnt", refcnt);
+            }
+            Some(p) => w.string_field("parent", &show_classid(p)),
+        }
+        w.name("options");
+        w.start_object();
+        match &q.sched {
+            Sched::Netem(n) => n.print_json(w),
+            Sched::Tbf(t) => t.print_json(w),
+            Sched::Htb(h) => h.print_json(w),
+        }
+        w.end_object();
+        if stats {
+            counters_json(w, &q.stats);
+        }
+        w.end_object();
+    }
+    Ok(())
+}
+
+/// `print_tcstats2_attr`'s counters in JSON.
+fn counters_json(w: &mut JsonWriter, s: &Stats) {
+    w.number_field("bytes", s.bytes);
+    w.number_field("packets", s.packets);
+    w.number_field("drops", s.drops);
+    w.number_field("overlimits", s.overlimits);
+    w.number_field("requeues", s.requeues);
+    w.number_field("backlog", s.backlog);
+    w.number_field("qlen", s.qlen);
 }
 
 /// ` Sent … (dropped …, overlimits … requeues …) ` and ` backlog …b …p requeues …`.
@@ -120,5 +188,72 @@ pub fn filters(out: &mut Vec<String>, q: Option<&Qdisc>, parent: Option<u32>) {
         for k in &f.u32.keys {
             out.push(format!("  match {:08x}/{:08x} at {}", k.val, k.mask, k.off));
         }
+    }
+}
+
+/// `tc -j filter show`: the objects [`filters`] prints as lines — per priority a header,
+/// its hash table, then its nodes, each `match` an object (`value`/`mask` in hex, as
+/// `print_raw` writes them).
+pub fn filters_json(w: &mut JsonWriter, q: Option<&Qdisc>, parent: Option<u32>) {
+    let q = match parent.filter(|p| *p != 0xffff_ffff) {
+        Some(p) => q.and_then(|q| q.find((p >> 16) as u16)),
+        None => q,
+    };
+    let Some(Sched::Htb(h)) = q.map(|q| &q.sched) else { return };
+    let own = u32::from(h.major) << 16;
+    if parent.is_some_and(|p| p != own && p != 0xffff_ffff) {
+        return;
+    }
+    let mut last = None;
+    for f in &h.filters {
+        let head = |w: &mut JsonWriter| {
+            w.start_object();
+            // `parent` is left out when the user named it.
+            if parent != Some(own) {
+                w.string_field("parent", &show_classid(own));
+            }
+            w.string_field(
+                "protocol",
+                match f.proto {
+                    Proto::Ip => "ip",
+                    Proto::All => "all",
+                },
+            );
+            w.number_field("pref", f.prio);
+            w.string_field("kind", "u32");
+            w.number_field("chain", 0);
+        };
+        if last != Some(f.prio) {
+            head(w);
+            w.end_object();
+            head(w);
+            w.name("options");
+            w.start_object();
+            w.string_field("fh", &format!("{:x}:", f.ht));
+            w.number_field("ht_divisor", 1);
+            w.end_object();
+            w.end_object();
+            last = Some(f.prio);
+        }
+        head(w);
+        w.name("options");
+        w.start_object();
+        w.string_field("fh", &format!("{:x}::{:x}", f.ht, f.node));
+        w.number_field("order", f.node);
+        w.string_field("key_ht", &format!("{:x}", f.ht));
+        w.string_field("bkt", "0");
+        w.string_field("flowid", &show_classid(f.u32.flowid));
+        w.true_field("not_in_hw");
+        for k in &f.u32.keys {
+            w.name("match");
+            w.start_object();
+            w.string_field("value", &format!("{:x}", k.val));
+            w.string_field("mask", &format!("{:x}", k.mask));
+            w.string_field("offmask", "");
+            w.number_field("off", k.off);
+            w.end_object();
+        }
+        w.end_object();
+        w.end_object();
     }
 }

@@ -364,6 +364,35 @@ impl Tbf {
         }
         s
     }
+
+    /// `tbf_print_opt` in JSON: `rate` in bytes a second, `burst` (and `minburst`) in
+    /// bytes, `lat` in microseconds or else `limit`; the peak rate itself is text only in
+    /// tc 6.1.
+    pub fn print_json(&self, w: &mut crate::show::json::JsonWriter) {
+        let o = &self.opts;
+        w.number_field("rate", o.rate);
+        let buffer_ticks = (self.buffer as u64 >> 6) as u32;
+        w.number_field("burst", units::xmitsize(o.rate, buffer_ticks));
+        let mtu_ticks = (self.mtu as u64 >> 6) as u32;
+        if o.peakrate != 0 && mtu_ticks != 0 {
+            w.number_field("minburst", units::xmitsize(o.peakrate, mtu_ticks));
+        }
+        let mut latency = units::TIME_UNITS_PER_SEC * (f64::from(o.limit) / o.rate as f64)
+            - f64::from(units::tick2time(buffer_ticks));
+        if o.peakrate != 0 {
+            let lat2 = units::TIME_UNITS_PER_SEC * (f64::from(o.limit) / o.peakrate as f64)
+                - f64::from(units::tick2time(mtu_ticks));
+            latency = latency.max(lat2);
+        }
+        if latency >= 0.0 {
+            w.number_field("lat", latency as u64);
+        } else {
+            w.number_field("limit", o.limit);
+        }
+        if o.overhead != 0 {
+            w.number_field("overhead", o.overhead);
+        }
+    }
 }
 
 #[cfg(test)]

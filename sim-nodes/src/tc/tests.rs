@@ -229,3 +229,32 @@ fn only_net_xmit_drop_reaches_the_sender() {
     ok(&mut t, "qdisc add dev v0 parent 3:1 handle 30: tbf rate 8kbit burst 1100 limit 1100");
     assert_eq!(frames(&mut t, 3), [false, false, true]);
 }
+
+/// `-j` and `-p` as tc 6.1 reads them: JSON for qdiscs and filters, `-p` alone changes
+/// nothing; netem's options as `netem_print_opt` writes them (times in seconds,
+/// probabilities as fractions, `%g`; a correlation even when zero; `ecn` and `gap` always).
+#[test]
+fn json_shows_and_their_limits() {
+    let mut t = Tc::default();
+    let mut auto = 0x8000;
+    t.activate(2, 2);
+    let mut run = |t: &mut Tc, l: &str| tc(t, &mut auto, l);
+    assert_eq!(
+        run(&mut t, "-j qdisc show dev v0").unwrap(),
+        [r#"[{"kind":"noqueue","handle":"0:","root":true,"refcnt":2,"options":{}}]"#]
+    );
+    assert_eq!(run(&mut t, "-p qdisc show dev v0").unwrap(), ["qdisc noqueue 0: root refcnt 2 "]);
+    assert_eq!(run(&mut t, "-j filter show dev v0").unwrap(), ["[]"]);
+    run(&mut t, "qdisc add dev v0 root netem delay 100ms 10ms 25% loss 1% duplicate 0.5% rate 1mbit").unwrap();
+    assert_eq!(
+        run(&mut t, "-j qdisc show dev v0").unwrap(),
+        [concat!(
+            r#"[{"kind":"netem","handle":"8001:","root":true,"refcnt":3,"options":{"limit":1000,"#,
+            r#""delay":{"delay":0.1,"jitter":0.01,"correlation":0.25},"#,
+            r#""loss-random":{"loss":0.01,"correlation":0},"#,
+            r#""duplicate":{"duplicate":0.005,"correlation":0},"#,
+            r#""rate":{"rate":125000,"packetoverhead":0,"cellsize":0,"celloverhead":0},"#,
+            r#""ecn":false,"gap":0}}]"#
+        )]
+    );
+}

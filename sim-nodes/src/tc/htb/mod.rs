@@ -658,6 +658,15 @@ impl Htb {
         )
     }
 
+    /// `htb_print_opt`'s qdisc options in JSON (`default` as the text's hex string).
+    pub fn print_json(&self, w: &mut crate::show::json::JsonWriter) {
+        let def = if self.opts.defcls == 0 { "0".to_string() } else { format!("{:#x}", self.opts.defcls) };
+        w.number_field("r2q", self.opts.r2q);
+        w.string_field("default", &def);
+        w.number_field("direct_packets_stat", self.direct_pkts);
+        w.number_field("direct_qlen", self.opts.direct_qlen.unwrap_or(TX_QUEUE_LEN));
+    }
+
     /// `tc class show`'s line for class `c` (`dev` when listing every device).
     /// (`leaf`: `leaf H: ` for a leaf with a qdisc grafted to it).
     pub fn class_line(&self, c: &Class, leaf: &str) -> String {

@@ -9,6 +9,7 @@
 //! `last`, the corrupted bit, a uniform slot length) come from the qdisc's own ChaCha
 //! stream. Both are keyed by the run's seed, or by `seed N` when given.
 
+mod json;
 mod parse;
 pub use parse::{USAGE, parse};
 
