@@ -523,7 +523,13 @@ impl fmt::Display for Command {
                 opt(f, "-f", &t.first_hop)?;
                 opt(f, "-m", &t.max_hops)?;
                 opt(f, "-q", &t.queries)?;
-                opt(f, "-w", &t.wait)?;
+                match (&t.wait, &t.factors) {
+                    (w, Some((here, near))) => {
+                        let w = w.map_or("5".to_string(), |w| w.to_string());
+                        write!(f, " -w {w},{here},{near}")?;
+                    }
+                    (w, None) => opt(f, "-w", w)?,
+                }
                 opt(f, "-p", &t.port)?;
                 opt(f, "-N", &t.sim_queries)?;
                 write!(f, " {}", t.dest)

@@ -216,6 +216,10 @@ pub struct TracerouteCmd {
     /// `-w` (the maximum wait).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wait: Option<Secs>,
+    /// `-w MAX,HERE,NEAR`'s factors (plain numbers, 3 and 10 when absent, 0 turning the
+    /// rule off; held as [`Secs`] for its exact decimal reading and printing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub factors: Option<(Secs, Secs)>,
     /// `-p`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<u16>,

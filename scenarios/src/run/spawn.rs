@@ -51,6 +51,9 @@ pub fn process(cmd: &Command) -> Option<Result<Process, Invalid>> {
             a.first_hop = t.first_hop.unwrap_or(a.first_hop);
             a.queries = t.queries.unwrap_or(a.queries);
             a.wait = t.wait.map(|w| w.0).unwrap_or(a.wait);
+            if let Some((here, near)) = t.factors {
+                (a.here, a.near) = (here.0, near.0);
+            }
             a.icmp = t.icmp;
             a.port = t.port.unwrap_or(if t.icmp { 0 } else { a.port });
             a.sim_queries = t.sim_queries.unwrap_or(a.sim_queries).max(1);

@@ -34,6 +34,11 @@ pub struct TracerouteArgs {
     pub queries: u8,
     /// `-w`.
     pub wait: Duration,
+    /// `-w`'s HERE factor: a probe whose hop already answered waits that many times the
+    /// answer's RTT (as a span: 3 s stands for 3×; zero turns the rule off).
+    pub here: Duration,
+    /// `-w`'s NEAR factor: the same with a later hop's answer (10×).
+    pub near: Duration,
     /// `-p`: the first UDP port, or with `-I` the first sequence number (0: from 1).
     pub port: u16,
     /// `-N`.
@@ -52,6 +57,8 @@ impl TracerouteArgs {
             max_hops: 30,
             queries: 3,
             wait: Duration::from_secs(5),
+            here: Duration::from_secs(3),
+            near: Duration::from_secs(10),
             port: 33434,
             sim_queries: 16,
             icmp: false,
@@ -59,8 +66,6 @@ impl TracerouteArgs {
     }
 }
 
-const HERE: u64 = 3;
-const NEAR: u64 = 10;
 const PREC: Duration = Duration::from_millis(1);
 const DATA: usize = 32;
 
@@ -113,17 +118,28 @@ impl Traceroute {
         usize::from(self.args.queries)
     }
 
-    /// How long probe `i` may wait (`get_timeout`): 3 × the RTT of an answered probe of the
-    /// same hop, else 10 × that of an answered later probe, else `-w`; plus 1 ms, capped.
+    /// How long probe `i` may wait (`get_timeout`): HERE (3) × the RTT of an answered probe
+    /// of the same hop, else NEAR (10) × that of an answered later probe, else `-w`; plus
+    /// 1 ms, capped. A factor of 0 turns its rule off.
     fn timeout(&self, i: usize) -> Duration {
         let q = self.per_hop();
         let hop0 = i - i % q;
         let rtt_of = |k: usize| self.probes[k].reply.map(|r| r.1).filter(|r| *r > Duration::ZERO);
-        if let Some(rtt) = (hop0..hop0 + q).filter(|k| *k != i).find_map(rtt_of) {
-            return (rtt + PREC).saturating_mul(HERE).min(self.args.wait);
+        // `(rtt + precision) × factor`, the factor held as seconds.
+        let times = |rtt: Duration, factor: Duration| {
+            let ns = u128::from((rtt + PREC).as_nanos()) * u128::from(factor.as_nanos()) / 1_000_000_000;
+            Duration::from_nanos(u64::try_from(ns).unwrap_or(u64::MAX)).min(self.args.wait)
+        };
+        let (here, near) = (self.args.here, self.args.near);
+        if here > Duration::ZERO
+            && let Some(rtt) = (hop0..hop0 + q).filter(|k| *k != i).find_map(rtt_of)
+        {
+            return times(rtt, here);
         }
-        if let Some(rtt) = (i + 1..self.probes.len()).find_map(rtt_of) {
-            return (rtt + PREC).saturating_mul(NEAR).min(self.args.wait);
+        if near > Duration::ZERO
+            && let Some(rtt) = (i + 1..self.probes.len()).find_map(rtt_of)
+        {
+            return times(rtt, near);
         }
         self.args.wait
     }

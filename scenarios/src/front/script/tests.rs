@@ -74,6 +74,22 @@ fn abbreviations_like_iproute2() {
     assert!(matches!(sc.steps[6].run, Command::NeighFlush { dev: None }));
 }
 
+/// traceroute's `-I` and `-w MAX,HERE,NEAR` (a factor of 0 turns its rule off).
+#[test]
+fn traceroute_icmp_and_wait_factors() {
+    let sc = ok("traceroute -I -n -w 5,0,0 10.0.0.1\ntraceroute -w 2,1.5 10.0.0.1\ntraceroute -w 3 10.0.0.1\n");
+    let t = |i: usize| match &sc.steps[i].run {
+        Command::Traceroute(t) => t.clone(),
+        c => panic!("{c:?}"),
+    };
+    assert!(t(0).icmp && t(0).factors.is_some());
+    assert_eq!(sc.steps[0].run.to_string(), "traceroute -I -n -w 5,0,0 10.0.0.1");
+    assert_eq!(sc.steps[1].run.to_string(), "traceroute -w 2,1.5,10 10.0.0.1");
+    assert_eq!((sc.steps[2].run.to_string(), t(2).factors), ("traceroute -w 3 10.0.0.1".to_string(), None));
+    let e = fails("traceroute -w 1,2,3,4 10.0.0.1\n");
+    assert_eq!(e.message, "bad wait specifications `1,2,3,4' used");
+}
+
 /// `-j`, `-j -p`, `-o` and `-c[olor][=WHEN]` as iproute2 reads them: `-p` alone and
 /// `-color=never|auto` (a transcript is not a terminal) change nothing.
 #[test]

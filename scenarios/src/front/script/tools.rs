@@ -493,6 +493,7 @@ pub fn traceroute(w: &mut Words<'_>) -> Result<Command, PErr> {
         port: None,
         sim_queries: None,
         icmp: false,
+        factors: None,
     };
     let mut dest = None;
     while let Some(a) = w.take() {
@@ -530,10 +531,17 @@ pub fn traceroute(w: &mut Words<'_>) -> Result<Command, PErr> {
                     }
                     'w' => {
                         let v = opt_value(att, w, c, "seconds")?;
-                        if v.contains(',') {
-                            return Err(w.err_prev("not supported yet: traceroute -w MAX,HERE,NEAR"));
+                        // `MAX[,HERE[,NEAR]]`: the wait and the two factors of its
+                        // adaptive rules (traceroute 2.1's defaults 5, 3 and 10).
+                        let mut parts = v.split(',');
+                        t.wait = Some(secs(parts.next().unwrap_or_default(), w, c)?);
+                        if let Some(here) = parts.next() {
+                            let near = parts.next().unwrap_or("10");
+                            if parts.next().is_some() {
+                                return Err(w.err_prev(format!("bad wait specifications `{v}' used")));
+                            }
+                            t.factors = Some((secs(here, w, c)?, secs(near, w, c)?));
                         }
-                        t.wait = Some(secs(v, w, c)?);
                         true
                     }
                     'p' => {
