@@ -2,10 +2,17 @@
 //! `ip neigh` as text, `-o` or `-j` (the formats themselves are `crate::show`'s).
 
 use super::{Lab, LabError};
+use crate::netns::Netns;
 use crate::show::{self, Format, LinkView};
 use sim_core::NodeId;
 
 impl Lab {
+    /// What every `… show [dev DEV]` starts from: the namespace, and the ifindex of `DEV`
+    /// when one is named (`Cannot find device` when it does not exist).
+    fn show_scope(&self, node: NodeId, dev: Option<&str>) -> Result<(&Netns, Option<u32>), LabError> {
+        Ok((self.netns(node), dev.map(|d| self.ifindex(node, d)).transpose()?))
+    }
+
     /// `ip link show [DEV]`.
     pub fn link_show(&self, node: NodeId, dev: Option<&str>) -> Result<Vec<String>, LabError> {
         self.link_show_with(node, dev, false, Format::Text, false)
@@ -22,8 +29,7 @@ impl Lab {
         color: bool,
     ) -> Result<Vec<String>, LabError> {
         let mut out = Vec::new();
-        let ns = self.netns(node);
-        let only = dev.map(|d| self.ifindex(node, d)).transpose()?;
+        let (ns, only) = self.show_scope(node, dev)?;
         let mut json = fmt.json();
         for i in ns.ifaces().filter(|i| only.is_none_or(|o| o == i.ifindex)) {
             let v = LinkView { color, ..self.view(node, i) };
@@ -57,8 +63,7 @@ impl Lab {
         fmt: Format,
         color: bool,
     ) -> Result<Vec<String>, LabError> {
-        let ns = self.netns(node);
-        let only = dev.map(|d| self.ifindex(node, d)).transpose()?;
+        let (ns, only) = self.show_scope(node, dev)?;
         let now = self.world.now();
         let shown = ns.ifaces().filter(|i| only.is_none_or(|o| o == i.ifindex) && (!inet || !i.addrs.is_empty()));
         let Some(mut w) = fmt.json() else {
@@ -95,9 +100,8 @@ impl Lab {
         color: bool,
     ) -> Result<Vec<String>, LabError> {
         let mut out = Vec::new();
-        let ns = self.netns(node);
+        let (ns, only) = self.show_scope(node, dev)?;
         let now = self.world.now();
-        let only = dev.map(|d| self.ifindex(node, d)).transpose()?;
         let mut json = fmt.json();
         for i in ns.ifaces().filter(|i| only.is_none_or(|o| o == i.ifindex)) {
             if inet && i.addrs.is_empty() {
@@ -141,8 +145,7 @@ impl Lab {
         fmt: Format,
         color: bool,
     ) -> Result<Vec<String>, LabError> {
-        let ns = self.netns(node);
-        let only = dev.map(|d| self.ifindex(node, d)).transpose()?;
+        let (ns, only) = self.show_scope(node, dev)?;
         let mut out = Vec::new();
         let mut json = fmt.json();
         for r in ns.fib().routes() {
@@ -173,8 +176,7 @@ impl Lab {
         fmt: Format,
         color: bool,
     ) -> Result<Vec<String>, LabError> {
-        let ns = self.netns(node);
-        let only = dev.map(|d| self.ifindex(node, d)).transpose()?;
+        let (ns, only) = self.show_scope(node, dev)?;
         let mut rows = Vec::new();
         for (&(ix, ip), n) in ns.neigh().iter() {
             if only.is_some_and(|o| o != ix) {

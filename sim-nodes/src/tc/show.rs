@@ -151,18 +151,26 @@ pub fn classes(out: &mut Vec<String>, q: Option<&Qdisc>, classid: Option<u32>, s
     }
 }
 
-/// `tc filter show`'s lines: per priority a header, its hash table, then its nodes.
-/// (those of the qdisc `parent` names, else of the root).
-pub fn filters(out: &mut Vec<String>, q: Option<&Qdisc>, parent: Option<u32>) {
+/// The htb qdisc whose filters `tc filter show [parent H:]` lists (the one `parent` names,
+/// else the root), with its own handle; none when the qdisc is not htb or `parent` names
+/// one of its classes.
+fn filtered_htb(q: Option<&Qdisc>, parent: Option<u32>) -> Option<(&Htb, u32)> {
     let q = match parent.filter(|p| *p != 0xffff_ffff) {
         Some(p) => q.and_then(|q| q.find((p >> 16) as u16)),
         None => q,
     };
-    let Some(Sched::Htb(h)) = q.map(|q| &q.sched) else { return };
+    let Some(Sched::Htb(h)) = q.map(|q| &q.sched) else { return None };
     let own = u32::from(h.major) << 16;
     if parent.is_some_and(|p| p != own && p != 0xffff_ffff) {
-        return;
+        return None;
     }
+    Some((h, own))
+}
+
+/// `tc filter show`'s lines: per priority a header, its hash table, then its nodes.
+/// (those of the qdisc `parent` names, else of the root).
+pub fn filters(out: &mut Vec<String>, q: Option<&Qdisc>, parent: Option<u32>) {
+    let Some((h, own)) = filtered_htb(q, parent) else { return };
     // `parent 1: ` is left out when the user named it.
     let at = if parent == Some(own) { String::new() } else { format!("parent {} ", show_classid(own)) };
     let mut last = None;
@@ -195,15 +203,7 @@ pub fn filters(out: &mut Vec<String>, q: Option<&Qdisc>, parent: Option<u32>) {
 /// its hash table, then its nodes, each `match` an object (`value`/`mask` in hex, as
 /// `print_raw` writes them).
 pub fn filters_json(w: &mut JsonWriter, q: Option<&Qdisc>, parent: Option<u32>) {
-    let q = match parent.filter(|p| *p != 0xffff_ffff) {
-        Some(p) => q.and_then(|q| q.find((p >> 16) as u16)),
-        None => q,
-    };
-    let Some(Sched::Htb(h)) = q.map(|q| &q.sched) else { return };
-    let own = u32::from(h.major) << 16;
-    if parent.is_some_and(|p| p != own && p != 0xffff_ffff) {
-        return;
-    }
+    let Some((h, own)) = filtered_htb(q, parent) else { return };
     let mut last = None;
     for f in &h.filters {
         let head = |w: &mut JsonWriter| {

@@ -333,6 +333,20 @@ impl Tbf {
         self.watchdog = None;
     }
 
+    /// `tbf_print_opt`'s latency in µs: how long `limit` bytes take to drain at `rate` (and
+    /// at `peakrate`), less the bucket's own time; negative when the bucket is larger.
+    fn latency(&self, buffer_ticks: u32, mtu_ticks: u32) -> f64 {
+        let o = &self.opts;
+        let mut latency = units::TIME_UNITS_PER_SEC * (f64::from(o.limit) / o.rate as f64)
+            - f64::from(units::tick2time(buffer_ticks));
+        if o.peakrate != 0 {
+            let lat2 = units::TIME_UNITS_PER_SEC * (f64::from(o.limit) / o.peakrate as f64)
+                - f64::from(units::tick2time(mtu_ticks));
+            latency = latency.max(lat2);
+        }
+        latency
+    }
+
     /// What `tbf_print_opt` prints after the qdisc's handle and parent.
     pub fn print(&self) -> String {
         let o = &self.opts;
@@ -347,13 +361,7 @@ impl Tbf {
                 s += &format!("minburst {} ", units::size(units::xmitsize(o.peakrate, mtu_ticks)));
             }
         }
-        let mut latency = units::TIME_UNITS_PER_SEC * (f64::from(o.limit) / o.rate as f64)
-            - f64::from(units::tick2time(buffer_ticks));
-        if o.peakrate != 0 {
-            let lat2 = units::TIME_UNITS_PER_SEC * (f64::from(o.limit) / o.peakrate as f64)
-                - f64::from(units::tick2time(mtu_ticks));
-            latency = latency.max(lat2);
-        }
+        let latency = self.latency(buffer_ticks, mtu_ticks);
         if latency >= 0.0 {
             s += &format!("lat {} ", units::time(latency as u32));
         } else {
@@ -377,13 +385,7 @@ impl Tbf {
         if o.peakrate != 0 && mtu_ticks != 0 {
             w.number_field("minburst", units::xmitsize(o.peakrate, mtu_ticks));
         }
-        let mut latency = units::TIME_UNITS_PER_SEC * (f64::from(o.limit) / o.rate as f64)
-            - f64::from(units::tick2time(buffer_ticks));
-        if o.peakrate != 0 {
-            let lat2 = units::TIME_UNITS_PER_SEC * (f64::from(o.limit) / o.peakrate as f64)
-                - f64::from(units::tick2time(mtu_ticks));
-            latency = latency.max(lat2);
-        }
+        let latency = self.latency(buffer_ticks, mtu_ticks);
         if latency >= 0.0 {
             w.number_field("lat", latency as u64);
         } else {

@@ -13,6 +13,14 @@ impl Netem {
         let o = &self.shown;
         let float = |w: &mut JsonWriter, k: &str, v: f64| w.raw_field(k, &units::g(v, 6));
         let frac = |w: &mut JsonWriter, k: &str, p: u32| float(w, k, f64::from(p) / f64::from(u32::MAX));
+        // An object of one probability and its correlation (`loss-random`, `duplicate`, …).
+        let pair = |w: &mut JsonWriter, obj: &str, k: &str, p: u32, c: u32| {
+            w.name(obj);
+            w.start_object();
+            frac(w, k, p);
+            frac(w, "correlation", c);
+            w.end_object();
+        };
         let corr = o.corr.unwrap_or([0; 3]);
         w.number_field("limit", o.limit);
         if o.latency != 0 {
@@ -25,11 +33,7 @@ impl Netem {
             w.end_object();
         }
         if o.loss != 0 {
-            w.name("loss-random");
-            w.start_object();
-            frac(w, "loss", o.loss);
-            frac(w, "correlation", corr[1]);
-            w.end_object();
+            pair(w, "loss-random", "loss", o.loss, corr[1]);
         }
         match o.model {
             Some(Model::State(m)) => {
@@ -51,19 +55,11 @@ impl Netem {
             None => {}
         }
         if o.duplicate != 0 {
-            w.name("duplicate");
-            w.start_object();
-            frac(w, "duplicate", o.duplicate);
-            frac(w, "correlation", corr[2]);
-            w.end_object();
+            pair(w, "duplicate", "duplicate", o.duplicate, corr[2]);
         }
         for (name, v) in [("reorder", o.reorder), ("corrupt", o.corrupt)] {
             if let Some((p, c)) = v.filter(|(p, _)| *p != 0) {
-                w.name(name);
-                w.start_object();
-                frac(w, name, p);
-                frac(w, "correlation", c);
-                w.end_object();
+                pair(w, name, name, p, c);
             }
         }
         if let Some(r) = o.rate.filter(|r| r.rate != 0) {
