@@ -775,3 +775,27 @@ fn bridge_link_beyond_show_is_refused_where_it_is_written() {
     assert_at(&e, "a.sh", 2, 25, "not supported yet: bridge vlan");
     assert!(e.contains("`bridge link show [dev DEV]`"), "{e}");
 }
+
+/// IPv6 where IPv4 is required and the reverse, a length past 128, a duplicate address:
+/// refused as iproute2 refuses them, at the word.
+#[test]
+fn ipv6_addresses_iproute2_refuses() {
+    let e = err("a.sh", &format!("{SETUP}ip -6 addr add 10.0.0.1/24 dev ns1-veth0\n"));
+    assert_at(&e, "a.sh", 4, 16, "Error: inet6 prefix is expected rather than \"10.0.0.1/24\".");
+    let e = err("a.sh", &format!("{SETUP}ip addr add 2001:db8::1/129 dev ns1-veth0\n"));
+    assert_at(&e, "a.sh", 4, 13, "Error: any valid prefix is expected rather than \"2001:db8::1/129\".");
+    let e = err("a.sh", &format!("{SETUP}ip -6 addr add 2001:db8::1/129 dev ns1-veth0\n"));
+    assert_at(&e, "a.sh", 4, 16, "Error: inet6 prefix is expected rather than \"2001:db8::1/129\".");
+    let e = err("a.sh", &format!("{SETUP}ip -4 addr add 2001:db8::5/64 dev ns1-veth0\n"));
+    assert!(e.contains("Error: inet prefix is expected rather than \"2001:db8::5/64\"."), "{e}");
+    let e = err("a.sh", &format!("{SETUP}ip addr add 2001:db8::5/64 brd + dev ns1-veth0\n"));
+    assert!(e.contains("Broadcast can be set only for IPv4 addresses"), "{e}");
+    let e = err(
+        "a.sh",
+        &format!("{SETUP}ip -6 addr add 2001:db8::5/64 dev ns1-veth0\nip -6 addr add 2001:db8::5/64 dev ns1-veth0\n"),
+    );
+    assert_at(&e, "a.sh", 5, 1, "Error: ipv6: address already assigned.");
+    let e = err("a.ron", "(steps: [(run: Ip6(AddrAdd(addr: \"2001:db8::1/200\", dev: \"lo\")))])");
+    assert!(e.lines().next().unwrap().starts_with("error: a.ron:1:"), "{e}");
+    assert!(e.contains("the prefix is 0 to 128"), "{e}");
+}

@@ -44,9 +44,9 @@ pub fn within<T: Send + 'static>(kernel: &str, f: impl FnOnce() -> T + Send + 's
     .map_err(|_| KernelError::Io("a thread inside a namespace panicked".into()))?
 }
 
-/// Makes the namespace `kernel`, its `/etc/netns` files, and switches IPv6 off in it.
-/// Returns its inode, which finds its processes even after its name is gone.
-pub async fn create(kernel: &str) -> Result<u64, KernelError> {
+/// Makes the namespace `kernel` and its `/etc/netns` files, and unless `ipv6`, switches
+/// IPv6 off in it. Returns its inode, which finds its processes even after its name is gone.
+pub async fn create(kernel: &str, ipv6: bool) -> Result<u64, KernelError> {
     let out = tokio::process::Command::new("ip")
         .args(["netns", "add", kernel])
         .stdin(std::process::Stdio::null())
@@ -61,6 +61,9 @@ pub async fn create(kernel: &str) -> Result<u64, KernelError> {
     std::fs::create_dir_all(&etc).map_err(|e| io(&etc.display().to_string(), e))?;
     for f in ["resolv.conf", "hosts"] {
         std::fs::write(etc.join(f), "").map_err(|e| io(f, e))?;
+    }
+    if ipv6 {
+        return inode(kernel).ok_or_else(|| io(kernel, "vanished"));
     }
     within(kernel, || {
         for key in ["all", "default"] {

@@ -156,6 +156,9 @@ pub struct Kernel {
     unsettled: bool,
     /// Where the transcript goes as it happens, for a run that prints as it goes.
     pub(crate) live: Option<Live>,
+    /// IPv6 stays on in the namespaces (the scenario uses it); else it is switched off, as
+    /// the sim keeps it off.
+    ipv6: bool,
 }
 
 /// A transcript printed as it happens: everything so far is rendered again at each step and
@@ -222,7 +225,7 @@ impl Kernel {
         let k = self.names.kernel(ns);
         crate::registry::remember(&k, None);
         self.cleanup.made.push((k.clone(), None));
-        let ino = netns::create(&k).await?;
+        let ino = netns::create(&k, self.ipv6).await?;
         crate::registry::remember(&k, Some(ino));
         if let Some(last) = self.cleanup.made.last_mut() {
             last.1 = Some(ino);
@@ -800,6 +803,7 @@ pub(crate) async fn run(
     let started = std::time::Instant::now();
     let mut k = Kernel::begin(file, source).await?;
     k.live = sink.map(|sink| Live { steps: sc.steps.clone(), printed: 0, sink });
+    k.ipv6 = sc.uses_ipv6();
     let ran = shell::run_steps(&mut k, file, source, &sc.steps, false).await;
     ran.result?;
     k.flush_live();
@@ -872,6 +876,7 @@ impl Kernel {
             captures: Vec::new(),
             unsettled: false,
             live: None,
+            ipv6: false,
             names,
         };
         k.make_ns(None).await?;

@@ -12,11 +12,13 @@ use std::fmt;
 use std::net::Ipv4Addr;
 
 mod config;
+mod ip6;
 mod procs;
 pub mod programs;
 mod secs;
 pub mod validate;
 pub use config::{Brctl, Cidr, CidrError, LinkKind, LinkSet, NeighNud, NeighOp, NeighSetCmd, RouteArgs, SysctlOut};
+pub use ip6::{Cidr6, Ip6Command};
 pub use procs::{
     CurlCmd, DhclientCmd, DnsmasqCmd, HttpServerCmd, NcCmd, PingCmd, PmtuDisc, Target, TcpdumpCmd, TracerouteCmd,
 };
@@ -115,6 +117,8 @@ pub enum Command {
         /// Device.
         dev: String,
     },
+    /// `ip -6 …`: an IPv6 command (a scenario with one runs with IPv6 on).
+    Ip6(Ip6Command),
     /// `ip addr flush dev DEV`.
     AddrFlush {
         /// Device.
@@ -447,6 +451,7 @@ impl fmt::Display for Command {
             }
             Command::AddrDel { addr, dev } => write!(f, "ip addr del {addr} dev {}", q(dev)),
             Command::AddrFlush { dev } => write!(f, "ip addr flush dev {}", q(dev)),
+            Command::Ip6(c) => c.fmt(f),
             Command::AddrShow { dev, inet, stats, fmt, color } => {
                 let (s, four) = (if *stats { "-s " } else { "" }, if *inet { "-4 " } else { "" });
                 write!(f, "ip {}{}{s}{four}addr show", fmt.flags(), c(*color))?;
@@ -954,79 +959,4 @@ pub fn sysctl_text(input: &[String]) -> Result<String, (usize, String)> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use sim_core::Duration;
-
-    #[test]
-    fn cidr_requires_prefix_unless_defaulted() {
-        assert_eq!("192.0.2.1/24".parse::<Cidr>().unwrap().prefix, 24);
-        assert_eq!("192.0.2.1".parse::<Cidr>(), Err(CidrError::NoPrefix("192.0.2.1".into())));
-        assert_eq!(Cidr::parse("192.0.2.1", Some(32)).unwrap().prefix, 32);
-        assert!("192.0.2.1/33".parse::<Cidr>().is_err());
-        assert!("foo/24".parse::<Cidr>().is_err());
-    }
-
-    #[test]
-    fn commands_render_as_shell() {
-        let s = Step {
-            ns: Some("ns1".into()),
-            ..Step::new(
-                None,
-                Command::Ping(PingCmd {
-                    dest: "192.0.2.2".parse().unwrap(),
-                    count: Some(3),
-                    interval: Some(Secs(Duration::from_millis(200))),
-                    bind: Some("192.0.2.1".into()),
-                    wait: None,
-                    ttl: None,
-                    size: None,
-                    quiet: false,
-                    broadcast: false,
-                    pmtudisc: None,
-                    flood: false,
-                }),
-            )
-        };
-        assert_eq!(s.shell_line(), "ip netns exec ns1 ping -c 3 -i 0.2 192.0.2.2 -I 192.0.2.1");
-        let r = Command::RouteAdd(RouteArgs {
-            to: Cidr { addr: Ipv4Addr::UNSPECIFIED, prefix: 0 },
-            via: Some("192.0.2.254".parse().unwrap()),
-            dev: None,
-            metric: None,
-            src: None,
-            proto: None,
-            onlink: false,
-        });
-        assert_eq!(r.to_string(), "ip route add default via 192.0.2.254");
-    }
-
-    #[test]
-    fn argv_keeps_every_word_whole() {
-        let hostile = "a b;$(touch /tmp/x)`id`'\"&|#*";
-        let sysctl = Command::Sysctl { key: hostile.into(), value: Some("1 2".into()), out: SysctlOut::Lines };
-        assert_eq!(sysctl.argv(), ["sysctl", "-w", &format!("{hostile}=1 2")]);
-        let read = Command::Sysctl { key: hostile.into(), value: None, out: SysctlOut::Values };
-        assert_eq!(read.argv(), ["sysctl", "-n", hostile]);
-        let show =
-            Command::AddrShow { dev: Some(hostile.into()), inet: false, stats: false, fmt: Format::Text, color: false };
-        assert_eq!(show.argv(), ["ip", "addr", "show", "dev", hostile]);
-        let br = Command::Brctl(Brctl::Addif(hostile.into(), "x y".into()));
-        assert_eq!(br.argv(), ["brctl", "addif", hostile, "x y"]);
-        let add = Command::NetnsAdd { name: hostile.into() };
-        assert_eq!(add.argv(), ["ip", "netns", "add", hostile]);
-        let flush = Command::NeighFlush { dev: Some("".into()) };
-        let set = Command::NeighSet(NeighSetCmd {
-            op: NeighOp::Add,
-            addr: Ipv4Addr::new(192, 0, 2, 9),
-            lladdr: Some(sim_core::MacAddr([0, 0, 0x5e, 0, 0x53, 9])),
-            dev: hostile.into(),
-            nud: Some(NeighNud::Stale),
-        });
-        assert_eq!(
-            set.argv(),
-            ["ip", "neigh", "add", "192.0.2.9", "lladdr", "00:00:5e:00:53:09", "dev", hostile, "nud", "stale"]
-        );
-        assert_eq!(flush.argv(), ["ip", "neigh", "flush", "dev", ""]);
-    }
-}
+mod tests;

@@ -180,6 +180,12 @@ impl Report {
 }
 
 static MAC: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b(?:[0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}\b").expect("regex"));
+/// A link-local IPv6 address (its modified EUI-64 form carries the interface's MAC).
+static LINK_LOCAL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\bfe80::[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){3}\b").expect("regex"));
+/// A solicited-node multicast group: the last 24 bits of an address.
+static SOLICITED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\bff02::1:ff[0-9a-f]{2}:[0-9a-f]{1,4}\b").expect("regex"));
 static ECHO_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(echo (?:request|reply), id )(\d+)").expect("regex"));
 /// `tcpdump -v`'s IP header: the IP id is each stack's own counter.
 static IP_ID: LazyLock<Regex> =
@@ -261,6 +267,7 @@ struct Norm {
     ports: BTreeMap<String, String>,
     isns: BTreeMap<String, String>,
     handles: BTreeMap<String, String>,
+    groups: BTreeMap<String, String>,
 }
 
 fn symbol(table: &mut BTreeMap<String, String>, kind: &str, v: &str) -> String {
@@ -281,6 +288,21 @@ impl Norm {
                 if c[2].bytes().all(|b| b == b'0') { c[0].to_string() } else { format!("{}.<lowest port mac>", &c[1]) }
             })
             .into_owned();
+        // A link-local address from a MAC is that MAC's symbol (`fe80::<mac1>`).
+        s = LINK_LOCAL
+            .replace_all(&s, |c: &regex::Captures<'_>| {
+                let Ok(a) = c[0].parse::<std::net::Ipv6Addr>() else { return c[0].to_string() };
+                let o = a.octets();
+                if o[11] != 0xff || o[12] != 0xfe {
+                    return c[0].to_string();
+                }
+                let mac =
+                    format!("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", o[8] ^ 2, o[9], o[10], o[13], o[14], o[15]);
+                let sym = if self.fixed.contains(&mac) { mac } else { symbol(&mut self.macs, "mac", &mac) };
+                format!("fe80::{sym}")
+            })
+            .into_owned();
+        s = SOLICITED.replace_all(&s, |c: &regex::Captures<'_>| symbol(&mut self.groups, "group", &c[0])).into_owned();
         s = MAC
             .replace_all(&s, |c: &regex::Captures<'_>| {
                 let m = c[0].to_ascii_lowercase();

@@ -8,7 +8,7 @@
 
 use super::backend::{Backend, Refusal, Said};
 use super::shell::{self, Job as ShellJob};
-use crate::command::{Brctl, Command, LinkKind, Scenario, Secs, Step, SysctlOut};
+use crate::command::{Brctl, Command, Format, Ip6Command, LinkKind, Scenario, Secs, Step, SysctlOut};
 use crate::error::ScenarioError;
 use crate::render::transcript::{self, Attribution, Failure, Rendered, failures};
 
@@ -16,6 +16,7 @@ use sim_core::world::{BudgetExhausted, DEFAULT_EVENT_BUDGET, Limit, Limits};
 use sim_core::{Duration, Filter, Instant, NodeId, Record, Stream};
 use sim_nodes::netns::fib::Proto;
 use sim_nodes::proc::Ping;
+use sim_nodes::show::Family;
 use sim_nodes::{Job, Lab, LabError};
 use std::collections::BTreeMap;
 
@@ -303,7 +304,8 @@ impl Sim<'_> {
                 lab.link_show_with(node, dev.as_deref(), *stats, *fmt, *color)
             }
             Command::Brief { addr, inet, dev, fmt, color } => {
-                lab.brief_show(node, *addr, *inet, dev.as_deref(), *fmt, *color)
+                let family = if *inet { Family::Inet } else { Family::Any };
+                lab.brief_show(node, *addr, family, dev.as_deref(), *fmt, *color)
             }
             Command::AddrAdd { addr, dev, brd } => {
                 lab.addr_add(node, dev, addr.addr, addr.prefix, *brd).map(|_| vec![])
@@ -311,8 +313,10 @@ impl Sim<'_> {
             Command::AddrDel { addr, dev } => lab.addr_del(node, dev, addr.addr, Some(addr.prefix)).map(|_| vec![]),
             Command::AddrFlush { dev } => lab.addr_flush(node, dev).map(|_| vec![]),
             Command::AddrShow { dev, inet, stats, fmt, color } => {
-                lab.addr_show_family(node, dev.as_deref(), *inet, *stats, *fmt, *color)
+                let family = if *inet { Family::Inet } else { Family::Any };
+                lab.addr_show_family(node, dev.as_deref(), family, *stats, *fmt, *color)
             }
+            Command::Ip6(c) => ip6(lab, node, c),
             Command::RouteAdd(r) | Command::RouteDel(r) => {
                 let proto = match r.proto.as_deref() {
                     None | Some("boot") => Proto::Boot,
@@ -617,6 +621,7 @@ fn execute(
 ) -> Result<Executed, Box<Failed>> {
     let seed = opts.seed.or(sc.seed).unwrap_or(DEFAULT_SEED);
     let mut lab = Lab::new(seed);
+    lab.set_ipv6(sc.uses_ipv6());
     if let Some(b) = opts.event_budget {
         limits.events_per_second = b;
     }
@@ -772,4 +777,21 @@ fn sysctl_load(lab: &mut Lab, node: NodeId, quiet: bool, input: &[String]) -> Re
         }
     }
     Ok(said)
+}
+
+/// An `ip -6` command on the lab.
+fn ip6(lab: &mut Lab, node: NodeId, c: &Ip6Command) -> Result<Vec<String>, LabError> {
+    match c {
+        Ip6Command::AddrAdd { addr, dev, nodad } => {
+            lab.addr6_add(node, dev, addr.addr, addr.prefix, *nodad).map(|_| vec![])
+        }
+        Ip6Command::AddrDel { addr, dev } => lab.addr6_del(node, dev, addr.addr).map(|_| vec![]),
+        Ip6Command::AddrShow { brief: true, dev, fmt, color } => {
+            lab.brief_show(node, true, Family::Inet6, dev.as_deref(), *fmt, *color)
+        }
+        Ip6Command::AddrShow { brief: false, dev, fmt, color } => {
+            lab.addr_show_family(node, dev.as_deref(), Family::Inet6, false, *fmt, *color)
+        }
+        Ip6Command::RouteShow { dev, color } => lab.route6_show(node, dev.as_deref(), Format::Text, *color),
+    }
 }

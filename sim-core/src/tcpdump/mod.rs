@@ -18,6 +18,7 @@
 //! and then the dump starts at the frame's first byte. TCP's printer is in `tcp.rs`.
 
 pub mod bootp;
+mod ip6;
 mod tcp;
 mod text;
 
@@ -208,6 +209,7 @@ impl Formatter {
                 arp(out, payload, self.opts.verbose > 0, self.opts.link_header)?;
             }
             0x0800 => self.ipv4(out, payload, None)?,
+            0x86dd => self.ipv6(out, payload)?,
             _ => {
                 if !self.opts.link_header {
                     let _ = write!(

@@ -3,7 +3,7 @@
 
 use super::{Lab, LabError};
 use crate::netns::Netns;
-use crate::show::{self, Format, LinkView};
+use crate::show::{self, Family, Format, LinkView};
 use sim_core::NodeId;
 
 impl Lab {
@@ -52,29 +52,29 @@ impl Lab {
         Ok(json.map_or(out, |w| w.finish()))
     }
 
-    /// `ip [-4] -br link|addr show [DEV]`: one line per interface (`inet`: only those with
-    /// an IPv4 address, as iproute2's family filter leaves them).
+    /// `ip [-4|-6] -br link|addr show [DEV]`: one line per interface (with a family: only
+    /// those with an address of it, as iproute2's family filter leaves them).
     pub fn brief_show(
         &self,
         node: NodeId,
         addr: bool,
-        inet: bool,
+        family: Family,
         dev: Option<&str>,
         fmt: Format,
         color: bool,
     ) -> Result<Vec<String>, LabError> {
         let (ns, only) = self.show_scope(node, dev)?;
         let now = self.world.now();
-        let shown = ns.ifaces().filter(|i| only.is_none_or(|o| o == i.ifindex) && (!inet || !i.addrs.is_empty()));
+        let shown = ns.ifaces().filter(|i| only.is_none_or(|o| o == i.ifindex) && family.has_addr(i));
         let Some(mut w) = fmt.json() else {
-            return Ok(shown.map(|i| show::brief(&LinkView { color, ..self.view(node, i) }, addr)).collect());
+            return Ok(shown.map(|i| show::brief(&LinkView { color, ..self.view(node, i) }, addr, family)).collect());
         };
         for i in shown {
             let v = LinkView { color, ..self.view(node, i) };
             w.start_object();
             show::json::brief(&mut w, &v, addr);
             if addr {
-                show::json::addr_info(&mut w, &v, now, true);
+                show::json::addr_info(&mut w, &v, now, true, family);
             }
             w.end_object();
         }
@@ -83,18 +83,18 @@ impl Lab {
 
     /// `ip addr show [DEV]`.
     pub fn addr_show(&self, node: NodeId, dev: Option<&str>) -> Result<Vec<String>, LabError> {
-        self.addr_show_family(node, dev, false, false, Format::Text, false)
+        self.addr_show_family(node, dev, Family::Any, false, Format::Text, false)
     }
 
-    /// `ip [-4] addr show [DEV]`: with `inet`, only interfaces with an IPv4 address and
-    /// only their `inet` lines (iproute2's family filter drops the `link/` line too, and
-    /// shows a veth peer's namespace at the end of the first line).
+    /// `ip [-4|-6] addr show [DEV]`: with a family, only interfaces with an address of it
+    /// and only those addresses' lines (iproute2's family filter drops the `link/` line too,
+    /// and shows a veth peer's namespace at the end of the first line).
     /// With `stats` (`ip -s`), each interface's counters after its addresses.
     pub fn addr_show_family(
         &self,
         node: NodeId,
         dev: Option<&str>,
-        inet: bool,
+        family: Family,
         stats: bool,
         fmt: Format,
         color: bool,
@@ -104,24 +104,26 @@ impl Lab {
         let now = self.world.now();
         let mut json = fmt.json();
         for i in ns.ifaces().filter(|i| only.is_none_or(|o| o == i.ifindex)) {
-            if inet && i.addrs.is_empty() {
+            if !family.has_addr(i) {
                 continue;
             }
             let v = LinkView { color, ..self.view(node, i) };
             match (&mut json, fmt) {
                 (Some(w), _) => {
                     w.start_object();
-                    show::json::link(w, &v, false, inet, false);
-                    show::json::addr_info(w, &v, now, false);
+                    show::json::link(w, &v, false, family != Family::Any, false);
+                    show::json::addr_info(w, &v, now, false, family);
                     if stats {
                         show::json::stats64(w, &i.stats);
                     }
                     w.end_object();
                 }
                 // (Without the interface's own lines, `-o` has no counters to add.)
-                (None, Format::Oneline) => show::addr_oneline(&v, now, &mut out),
+                (None, Format::Oneline) => show::addr_oneline(&v, now, family, &mut out),
                 (None, _) => {
-                    show::addr(&v, now, inet, &mut out);
+                    // What `ip -6`'s dump names the peer's index by: a device here.
+                    let here = v.peer_ifindex.and_then(|p| ns.iface(p)).map(|d| d.name.as_str());
+                    show::addr(&v, now, family, only.is_none().then_some(here), &mut out);
                     if stats {
                         show::stats(&i.stats, &mut out);
                     }

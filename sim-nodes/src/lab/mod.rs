@@ -8,6 +8,7 @@
 
 mod bridge;
 mod ip_show;
+mod ipv6;
 pub mod names;
 mod netfilter;
 
@@ -135,6 +136,8 @@ pub struct Lab {
     next_pids: BTreeMap<String, u32>,
     /// The kernel's automatic qdisc handle counter (one for the machine: `8001:` first).
     auto_handle: u16,
+    /// IPv6 is on in the namespaces made from now on.
+    ipv6: bool,
 }
 
 impl Lab {
@@ -155,6 +158,7 @@ impl Lab {
             nsids: BTreeMap::new(),
             nsid_of: BTreeMap::new(),
             orphans: Vec::new(),
+            ipv6: false,
         }
     }
 
@@ -230,8 +234,10 @@ impl Lab {
         }
         names::netns_name(name)?;
         let next_pid = self.next_pids.get(name).copied();
+        let ipv6 = self.ipv6;
         let node = self.world.add_node(name, |rng| {
             let mut ns = Netns::new(name, rng);
+            ns.set_ipv6(ipv6);
             if let Some(pid) = next_pid {
                 ns.set_next_pid(pid);
             }
@@ -439,6 +445,7 @@ impl Lab {
     pub(crate) fn set_up(&mut self, node: NodeId, ix: u32, up: bool) {
         self.world.with_node::<Netns, _>(node, |n, _| n.set_admin_up(ix, up));
         self.update_carrier_of(node, ix);
+        self.world.with_node::<Netns, _>(node, |n, cx| n.addrconf_sync(cx, ix));
     }
 
     /// Recomputes carrier on both ends of the veth at `(node, ix)`: a veth has carrier
@@ -452,8 +459,14 @@ impl Lab {
             l.up = carrier;
         }
         let was = self.netns(node).iface(ix).is_some_and(|i| i.carrier);
-        self.world.with_node::<Netns, _>(node, |n, _| n.set_carrier(ix, carrier));
-        self.world.with_node::<Netns, _>(peer.node, |n, _| n.set_carrier(peer.ifindex, carrier));
+        self.world.with_node::<Netns, _>(node, |n, cx| {
+            n.set_carrier(ix, carrier);
+            n.addrconf_sync(cx, ix);
+        });
+        self.world.with_node::<Netns, _>(peer.node, |n, cx| {
+            n.set_carrier(peer.ifindex, carrier);
+            n.addrconf_sync(cx, peer.ifindex);
+        });
         if was && !carrier {
             self.settle_lower(node, ix);
         }

@@ -1,4 +1,5 @@
-//! Interfaces of a namespace: name, ifindex, MAC, MTU, state and IPv4 addresses.
+//! Interfaces of a namespace: name, ifindex, MAC, MTU, state and IPv4 addresses (IPv6's
+//! are `ipv6`'s).
 
 use sim_core::{Duration, Instant, LinkId, MacAddr};
 use std::fmt;
@@ -150,6 +151,8 @@ pub struct Iface {
     pub lower_down: bool,
     /// IPv4 addresses, primaries first, in the order they were added.
     pub addrs: Vec<IfAddr>,
+    /// IPv6 state and addresses.
+    pub v6: super::ipv6::If6,
     /// `net.ipv4.conf.IF.forwarding`.
     pub forwarding: bool,
     /// The bridge this interface is a port of (`master BR`).
@@ -209,6 +212,7 @@ impl Iface {
             admin_up: false,
             ever_up: false,
             addrs: Vec::new(),
+            v6: super::ipv6::If6::default(),
             forwarding: false,
             master: None,
             neigh: NeighParms::default(),

@@ -21,6 +21,7 @@ mod frag;
 pub mod hooks;
 pub mod icmp;
 pub mod iface;
+pub mod ipv6;
 pub mod neigh;
 mod pmtu;
 mod rx;
@@ -70,6 +71,14 @@ pub enum TimerKey {
     Sockets,
     /// IP reassembly queues timing out.
     Defrag,
+    /// An IPv6 address's duplicate address detection.
+    Dad(u32, std::net::Ipv6Addr),
+    /// An interface's next router solicitation.
+    Rs(u32),
+    /// An interface's next MLDv2 state-change report.
+    Mld(u32),
+    /// An interface's next MLDv2 report after its link-local address's DAD.
+    MldDad(u32),
 }
 
 /// Counters a namespace keeps (`ip -s link`, `netstat -s` material).
@@ -151,6 +160,10 @@ pub struct Netns {
     next_ifindex: u32,
     fib: Fib,
     neigh: NeighTable,
+    /// IPv6 is on (`disable_ipv6` 0): addrconf runs when interfaces come up.
+    ipv6: bool,
+    /// The kernel's IPv6 routes.
+    fib6: Vec<ipv6::Route6>,
     sysctl: Sysctl,
     procs: BTreeMap<u32, Process>,
     next_pid: u32,
@@ -214,6 +227,8 @@ impl Netns {
             next_ifindex: 2,
             fib: Fib::default(),
             neigh: NeighTable::default(),
+            ipv6: false,
+            fib6: Vec::new(),
             sysctl: Sysctl::default(),
             procs: BTreeMap::new(),
             next_pid: 1,
@@ -991,6 +1006,10 @@ impl Node for Netns {
                 TimerKey::Conntrack => self.conntrack_expire(cx),
                 TimerKey::Sockets => self.l4_poll(cx),
                 TimerKey::Defrag => self.defrag_expire(cx),
+                TimerKey::Dad(i, a) => self.dad_timer(cx, i, a),
+                TimerKey::Rs(i) => self.rs_timer(cx, i),
+                TimerKey::Mld(i) => self.mld_report(cx, i, false),
+                TimerKey::MldDad(i) => self.mld_report(cx, i, true),
             }
             self.settle(cx);
         }

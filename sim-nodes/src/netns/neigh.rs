@@ -100,22 +100,40 @@ impl Neighbour {
 }
 
 /// `(ifindex, address)`.
-pub type NeighKey = (u32, Ipv4Addr);
+pub type NeighKey<A = Ipv4Addr> = (u32, A);
+
+/// A protocol address the table resolves: IPv4's for ARP (IPv6's for neighbour discovery
+/// are to come: `net/core/neighbour.c` serves both `arp_tbl` and `nd_tbl`).
+pub trait NeighAddr: Copy + Ord + fmt::Debug {
+    /// The deadline key of an entry.
+    fn timer(key: NeighKey<Self>) -> TimerKey;
+    /// The source address of a queued IP packet (the solicitation's source hint).
+    fn packet_src(packet: &[u8]) -> Option<Self>;
+}
+
+impl NeighAddr for Ipv4Addr {
+    fn timer(key: NeighKey<Self>) -> TimerKey {
+        TimerKey::Neigh(key)
+    }
+    fn packet_src(packet: &[u8]) -> Option<Self> {
+        packet.get(12..16).map(|s| Ipv4Addr::new(s[0], s[1], s[2], s[3]))
+    }
+}
 
 /// Something the namespace must do on behalf of the table.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Action {
+pub enum Action<A = Ipv4Addr> {
     /// Send an ARP request for `target` out of `ifindex`: to `unicast` if set, else to
     /// broadcast. `saddr` is the source of the packet that triggered it, if any.
     Solicit {
         /// Interface.
         ifindex: u32,
         /// Address asked for.
-        target: Ipv4Addr,
+        target: A,
         /// Unicast destination (PROBE), or broadcast.
         unicast: Option<MacAddr>,
         /// Source address hint.
-        saddr: Option<Ipv4Addr>,
+        saddr: Option<A>,
     },
     /// A queued IP packet can now go out to `mac`.
     Send {
@@ -131,12 +149,12 @@ pub enum Action {
         /// Interface.
         ifindex: u32,
         /// The address that did not answer.
-        nexthop: Ipv4Addr,
+        nexthop: A,
         /// The IP packet.
         packet: Vec<u8>,
     },
     /// The entry changed state or address (for `ip monitor neigh`).
-    Changed(NeighKey),
+    Changed(NeighKey<A>),
 }
 
 /// How an update may change an entry (`NEIGH_UPDATE_F_*`).
@@ -151,9 +169,15 @@ pub struct UpdateFlags {
 }
 
 /// The table.
-#[derive(Clone, Debug, Default)]
-pub struct NeighTable {
-    entries: BTreeMap<NeighKey, Neighbour>,
+#[derive(Clone, Debug)]
+pub struct NeighTable<A = Ipv4Addr> {
+    entries: BTreeMap<NeighKey<A>, Neighbour>,
+}
+
+impl<A> Default for NeighTable<A> {
+    fn default() -> Self {
+        NeighTable { entries: BTreeMap::new() }
+    }
 }
 
 fn retrans(p: &NeighParms) -> Duration {
@@ -164,14 +188,14 @@ fn within(now: Instant, since: Option<Instant>, d: Duration) -> bool {
     since.is_some_and(|t| now <= t + d)
 }
 
-impl NeighTable {
+impl<A: NeighAddr> NeighTable<A> {
     /// An entry.
-    pub fn get(&self, key: NeighKey) -> Option<&Neighbour> {
+    pub fn get(&self, key: NeighKey<A>) -> Option<&Neighbour> {
         self.entries.get(&key)
     }
 
     /// All entries, ordered by interface then address.
-    pub fn iter(&self) -> impl Iterator<Item = (&NeighKey, &Neighbour)> {
+    pub fn iter(&self) -> impl Iterator<Item = (&NeighKey<A>, &Neighbour)> {
         self.entries.iter().filter(|(_, n)| n.state != Nud::None)
     }
 
@@ -181,10 +205,10 @@ impl NeighTable {
         &mut self,
         p: &NeighParms,
         now: Instant,
-        key: NeighKey,
+        key: NeighKey<A>,
         packet: &[u8],
         timers: &mut Timers<TimerKey>,
-        actions: &mut Vec<Action>,
+        actions: &mut Vec<Action<A>>,
     ) -> Option<MacAddr> {
         let e = self.entries.entry(key).or_insert_with(|| Neighbour::new(now));
         e.used = now;
@@ -193,7 +217,7 @@ impl NeighTable {
             Nud::Stale => {
                 e.state = Nud::Delay;
                 e.updated = now;
-                timers.set(TimerKey::Neigh(key), Some(now + p.delay_probe_time));
+                timers.set(A::timer(key), Some(now + p.delay_probe_time));
                 actions.push(Action::Changed(key));
                 e.lladdr
             }
@@ -207,7 +231,7 @@ impl NeighTable {
                     e.probes = p.ucast_probes;
                     e.state = Nud::Incomplete;
                     e.updated = now;
-                    timers.set(TimerKey::Neigh(key), Some(now + retrans(p)));
+                    timers.set(A::timer(key), Some(now + retrans(p)));
                     actions.push(Action::Changed(key));
                     e.queue.push_back(packet.to_vec());
                     Self::probe(p, key, e, actions);
@@ -223,8 +247,8 @@ impl NeighTable {
     }
 
     /// `neigh_probe`: one solicitation, counted.
-    fn probe(p: &NeighParms, key: NeighKey, e: &mut Neighbour, actions: &mut Vec<Action>) {
-        let saddr = e.queue.back().and_then(|pkt| pkt.get(12..16)).map(|s| Ipv4Addr::new(s[0], s[1], s[2], s[3]));
+    fn probe(p: &NeighParms, key: NeighKey<A>, e: &mut Neighbour, actions: &mut Vec<Action<A>>) {
+        let saddr = e.queue.back().and_then(|pkt| A::packet_src(pkt));
         let unicast = if e.probes < p.ucast_probes { e.lladdr } else { None };
         actions.push(Action::Solicit { ifindex: key.0, target: key.1, unicast, saddr });
         e.probes += 1;
@@ -235,9 +259,9 @@ impl NeighTable {
         &mut self,
         p: &NeighParms,
         now: Instant,
-        key: NeighKey,
+        key: NeighKey<A>,
         timers: &mut Timers<TimerKey>,
-        actions: &mut Vec<Action>,
+        actions: &mut Vec<Action<A>>,
     ) {
         let Some(e) = self.entries.get_mut(&key) else { return };
         if !e.state.in_timer() {
@@ -280,7 +304,7 @@ impl NeighTable {
         if matches!(e.state, Nud::Incomplete | Nud::Probe) && e.probes >= max_probes {
             e.state = Nud::Failed;
             e.updated = now;
-            timers.set(TimerKey::Neigh(key), None);
+            timers.set(A::timer(key), None);
             actions.push(Action::Changed(key));
             for packet in e.queue.drain(..) {
                 actions.push(Action::Failed { ifindex: key.0, nexthop: key.1, packet });
@@ -291,9 +315,9 @@ impl NeighTable {
             actions.push(Action::Changed(key));
         }
         if e.state.in_timer() {
-            timers.set(TimerKey::Neigh(key), Some(next.max(now + Duration::from_millis(10))));
+            timers.set(A::timer(key), Some(next.max(now + Duration::from_millis(10))));
         } else {
-            timers.set(TimerKey::Neigh(key), None);
+            timers.set(A::timer(key), None);
         }
         if matches!(e.state, Nud::Incomplete | Nud::Probe) {
             Self::probe(p, key, e, actions);
@@ -308,13 +332,13 @@ impl NeighTable {
         &mut self,
         p: &NeighParms,
         now: Instant,
-        key: NeighKey,
+        key: NeighKey<A>,
         lladdr: MacAddr,
         new: Nud,
         flags: UpdateFlags,
         create: bool,
         timers: &mut Timers<TimerKey>,
-        actions: &mut Vec<Action>,
+        actions: &mut Vec<Action<A>>,
     ) {
         let e = match self.entries.entry(key) {
             std::collections::btree_map::Entry::Occupied(o) => o.into_mut(),
@@ -346,13 +370,13 @@ impl NeighTable {
             e.confirmed = Some(now);
         }
         if new != old {
-            timers.set(TimerKey::Neigh(key), None);
+            timers.set(A::timer(key), None);
             if new == Nud::Probe {
                 e.probes = 0;
             }
             if new.in_timer() {
                 let d = if new == Nud::Reachable { p.reachable_time } else { Duration::ZERO };
-                timers.set(TimerKey::Neigh(key), Some(now + d));
+                timers.set(A::timer(key), Some(now + d));
             }
             e.state = new;
             actions.push(Action::Changed(key));
@@ -376,7 +400,7 @@ impl NeighTable {
     /// Removes dynamic entries of `ifindex` (or all), as `ip neigh flush` and a device going
     /// down do. Returns how many went.
     pub fn flush(&mut self, ifindex: Option<u32>, timers: &mut Timers<TimerKey>) -> usize {
-        let keys: Vec<NeighKey> = self
+        let keys: Vec<NeighKey<A>> = self
             .entries
             .iter()
             .filter(|(k, n)| ifindex.is_none_or(|i| i == k.0) && n.state != Nud::Permanent)
@@ -384,39 +408,39 @@ impl NeighTable {
             .collect();
         for k in &keys {
             self.entries.remove(k);
-            timers.set(TimerKey::Neigh(*k), None);
+            timers.set(A::timer(*k), None);
         }
         keys.len()
     }
 
     /// Removes every entry of `ifindex`, permanent ones too (the device left).
     pub fn forget_iface(&mut self, ifindex: u32, timers: &mut Timers<TimerKey>) {
-        let keys: Vec<NeighKey> = self.entries.keys().filter(|k| k.0 == ifindex).copied().collect();
+        let keys: Vec<NeighKey<A>> = self.entries.keys().filter(|k| k.0 == ifindex).copied().collect();
         for k in keys {
             self.entries.remove(&k);
-            timers.set(TimerKey::Neigh(k), None);
+            timers.set(A::timer(k), None);
         }
     }
 
     /// Removes one entry (`ip neigh del`); whether there was one. What waited on it goes.
-    pub fn remove(&mut self, key: NeighKey, timers: &mut Timers<TimerKey>) -> bool {
-        timers.set(TimerKey::Neigh(key), None);
+    pub fn remove(&mut self, key: NeighKey<A>, timers: &mut Timers<TimerKey>) -> bool {
+        timers.set(A::timer(key), None);
         self.entries.remove(&key).is_some()
     }
 
     /// Whether there is an entry for `key`, in any state.
-    pub fn contains(&self, key: NeighKey) -> bool {
+    pub fn contains(&self, key: NeighKey<A>) -> bool {
         self.entries.contains_key(&key)
     }
 
     /// Adds or replaces a permanent entry (`ip neigh add|replace … nud permanent`).
     pub fn set_permanent(
         &mut self,
-        key: NeighKey,
+        key: NeighKey<A>,
         mac: MacAddr,
         now: Instant,
         timers: &mut Timers<TimerKey>,
-        actions: &mut Vec<Action>,
+        actions: &mut Vec<Action<A>>,
     ) {
         let p = NeighParms::default();
         let flags = UpdateFlags { override_: true, weak_override: false, admin: true };

@@ -254,10 +254,11 @@ pub fn stats64(w: &mut JsonWriter, s: &IfStats) {
 
 /// `print_selected_addrinfo`: the interface's addresses, `"addr_info":[ … ]`; `brief`
 /// gives each only its address and prefix.
-pub fn addr_info(w: &mut JsonWriter, v: &LinkView<'_>, now: Instant, brief: bool) {
+pub fn addr_info(w: &mut JsonWriter, v: &LinkView<'_>, now: Instant, brief: bool, family: super::Family) {
     w.name("addr_info");
     w.start_array();
-    for a in &v.iface.addrs {
+    let v4 = if family == super::Family::Inet6 { &[][..] } else { &v.iface.addrs[..] };
+    for a in v4 {
         w.start_object();
         if !brief {
             w.string_field("family", "inet");
@@ -279,6 +280,26 @@ pub fn addr_info(w: &mut JsonWriter, v: &LinkView<'_>, now: Instant, brief: bool
             let left = a.valid_until.map_or(u64::from(u32::MAX), |t| (t - now).as_secs());
             w.number_field("valid_life_time", left);
             w.number_field("preferred_life_time", left);
+        }
+        w.end_object();
+    }
+    let v6 = if family == super::Family::Inet { &[][..] } else { &v.iface.v6.addrs[..] };
+    for a in v6 {
+        w.start_object();
+        if !brief {
+            w.string_field("family", "inet6");
+        }
+        w.string_field("local", &a.addr.to_string());
+        w.number_field("prefixlen", a.prefix);
+        if !brief {
+            w.string_field("scope", &a.scope.to_string());
+            for (on, name) in [(a.nodad, "nodad"), (a.dadfailed, "dadfailed"), (a.tentative, "tentative")] {
+                if on {
+                    w.true_field(name);
+                }
+            }
+            w.number_field("valid_life_time", u64::from(u32::MAX));
+            w.number_field("preferred_life_time", u64::from(u32::MAX));
         }
         w.end_object();
     }

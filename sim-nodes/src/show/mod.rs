@@ -99,6 +99,30 @@ pub struct LinkView<'a> {
     pub color: bool,
 }
 
+/// Which addresses `ip addr` shows: both families, or `-4`'s or `-6`'s (each also leaves
+/// out the interfaces without an address of its family, and the `link/` lines).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Family {
+    /// Both.
+    #[default]
+    Any,
+    /// `-4`.
+    Inet,
+    /// `-6`.
+    Inet6,
+}
+
+impl Family {
+    /// True when an interface has an address this family shows.
+    pub fn has_addr(self, i: &Iface) -> bool {
+        match self {
+            Family::Any => true,
+            Family::Inet => !i.addrs.is_empty(),
+            Family::Inet6 => !i.v6.addrs.is_empty(),
+        }
+    }
+}
+
 /// What `ip -c` colours (`enum color_attr`), in the palette `lib/color.c` uses for a light
 /// background — its default, when `COLORFGBG` does not say the background is dark.
 #[derive(Clone, Copy, Debug)]
@@ -109,6 +133,8 @@ pub enum Color {
     Mac,
     /// An IPv4 address (magenta).
     Inet,
+    /// An IPv6 address (blue).
+    Inet6,
     /// The `UP` state (green).
     Up,
     /// The `DOWN` state (red).
@@ -124,6 +150,7 @@ pub fn paint(on: bool, c: Color, s: &str) -> String {
         Color::Ifname => "\x1b[36m",
         Color::Mac => "\x1b[33m",
         Color::Inet => "\x1b[35m",
+        Color::Inet6 => "\x1b[34m",
         Color::Up => "\x1b[32m",
         Color::Down => "\x1b[31m",
     };
@@ -215,6 +242,27 @@ fn head(v: &LinkView<'_>, mode: bool) -> String {
     )
 }
 
+/// The interface's line under `ip -6 addr` without a device: what the kernel's IPv6 link dump
+/// (`inet6_fill_ifinfo`) carries has no qdisc, group or namespace, and the peer's index
+/// only when it differs from the device's own (iproute2 then names it as a device of
+/// this namespace: `@ifN`, or the name of a device here with that index).
+fn head6(v: &LinkView<'_>, local_name: Option<&str>) -> String {
+    let i = v.iface;
+    let (_, local_down) = peer_part(v);
+    let at = match v.peer_ifindex.filter(|p| *p != i.ifindex) {
+        Some(p) => local_name.map_or_else(|| format!("@if{p}"), |n| format!("@{n}")),
+        None => String::new(),
+    };
+    format!(
+        "{}: {}<{}> mtu {} state {}qlen 1000",
+        i.ifindex,
+        paint(v.color, Color::Ifname, &format!("{}{at}: ", i.name)),
+        flags(i, local_down),
+        i.mtu,
+        state(v, 0),
+    )
+}
+
 fn link_line(v: &LinkView<'_>) -> String {
     let i = v.iface;
     let (kind, mac, brd) = match i.kind {
@@ -236,7 +284,7 @@ fn peer_netns(v: &LinkView<'_>) -> String {
 
 /// `ip -br link` (`addr`: `ip -br addr`) line for one interface: the name (with its peer),
 /// padded to 16, the state, padded to 14, then the MAC and flags, or each address.
-pub fn brief(v: &LinkView<'_>, addr: bool) -> String {
+pub fn brief(v: &LinkView<'_>, addr: bool, family: Family) -> String {
     let i = v.iface;
     let (at, local_down) = peer_part(v);
     // `%-16s` pads by bytes (a name may hold non-ASCII bytes).
@@ -245,8 +293,15 @@ pub fn brief(v: &LinkView<'_>, addr: bool) -> String {
     let mut s = paint(v.color, Color::Ifname, &format!("{name}{pad} "));
     s.push_str(&state(v, 14));
     if addr {
-        for a in &i.addrs {
-            let _ = write!(s, "{}/{} ", paint(v.color, Color::Inet, &a.addr.to_string()), a.prefix);
+        if family != Family::Inet6 {
+            for a in &i.addrs {
+                let _ = write!(s, "{}/{} ", paint(v.color, Color::Inet, &a.addr.to_string()), a.prefix);
+            }
+        }
+        if family != Family::Inet {
+            for a in &i.v6.addrs {
+                let _ = write!(s, "{}/{} ", paint(v.color, Color::Inet6, &a.addr.to_string()), a.prefix);
+            }
         }
     } else {
         let mac = if i.is_loopback() { MacAddr::ZERO } else { i.mac };
@@ -306,32 +361,37 @@ pub fn stats(s: &crate::netns::iface::IfStats, out: &mut Vec<String>) {
     out.push(nums(tx));
 }
 
-/// `ip addr show` lines for one interface; with `inet` (`ip -4`), as iproute2's family
-/// filter prints them: no `link/` line, the peer's namespace at the end of the first.
-pub fn addr(v: &LinkView<'_>, now: Instant, inet: bool, out: &mut Vec<String>) {
-    if inet {
-        out.push(format!("{}{}", head(v, false), peer_netns(v)));
-    } else {
-        out.push(head(v, false));
-        out.push(link_line(v));
+/// `ip addr show` lines for one interface; with a family (`ip -4`, `ip -6`), as iproute2's
+/// family filter prints them: no `link/` line, the peer's namespace at the end of the first
+/// — except that `ip -6`'s dump of every interface (`dumped`: with the name of the device
+/// here whose index is the peer's, if one is) prints [`head6`]'s line.
+pub fn addr(v: &LinkView<'_>, now: Instant, family: Family, dumped: Option<Option<&str>>, out: &mut Vec<String>) {
+    match family {
+        Family::Any => {
+            out.push(head(v, false));
+            out.push(link_line(v));
+        }
+        Family::Inet6 if dumped.is_some() => out.push(head6(v, dumped.flatten())),
+        Family::Inet | Family::Inet6 => out.push(format!("{}{}", head(v, false), peer_netns(v))),
     }
-    for (a, lft) in addr_lines(v, now) {
+    for (a, lft) in addr_lines(v, now, family) {
         out.push(a);
         out.push(lft);
     }
 }
 
 /// `ip -o addr`: a line for each address, `N: NAME` first and `\` before its lifetimes.
-pub fn addr_oneline(v: &LinkView<'_>, now: Instant, out: &mut Vec<String>) {
-    for (a, lft) in addr_lines(v, now) {
+pub fn addr_oneline(v: &LinkView<'_>, now: Instant, family: Family, out: &mut Vec<String>) {
+    for (a, lft) in addr_lines(v, now, family) {
         out.push(format!("{}: {}{a}\\{lft}", v.iface.ifindex, v.iface.name));
     }
 }
 
-/// Each address's two lines: `inet …` and its lifetimes.
-fn addr_lines(v: &LinkView<'_>, now: Instant) -> Vec<(String, String)> {
+/// Each address's two lines: `inet …` (or `inet6 …`) and its lifetimes.
+fn addr_lines(v: &LinkView<'_>, now: Instant, family: Family) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    for a in &v.iface.addrs {
+    let v4 = if family == Family::Inet6 { &[][..] } else { &v.iface.addrs[..] };
+    for a in v4 {
         let mut s = format!("    inet {}/{} ", paint(v.color, Color::Inet, &a.addr.to_string()), a.prefix);
         if let Some(b) = a.broadcast {
             let _ = write!(s, "brd {}", paint(v.color, Color::Inet, &format!("{b} ")));
@@ -353,7 +413,40 @@ fn addr_lines(v: &LinkView<'_>, now: Instant) -> Vec<(String, String)> {
         };
         out.push((s, lft));
     }
+    if family == Family::Inet {
+        return out;
+    }
+    for a in &v.iface.v6.addrs {
+        let mut s = format!("    inet6 {}/{} ", paint(v.color, Color::Inet6, &a.addr.to_string()), a.prefix);
+        let _ = write!(s, "scope {} ", a.scope);
+        // `print_ifa_flags`' order; these are all IFA_F_PERMANENT (no `dynamic`).
+        for (on, name) in [(a.nodad, "nodad "), (a.dadfailed, "dadfailed "), (a.tentative, "tentative ")] {
+            if on {
+                s.push_str(name);
+            }
+        }
+        out.push((s, "       valid_lft forever preferred_lft forever".to_string()));
+    }
     out
+}
+
+/// One `ip -6 route show` line (the kernel's own routes so far): `dev` is `None` when the
+/// command named the device.
+pub fn route6(r: &crate::netns::ipv6::Route6, dev: Option<&str>, linkdown: bool, color: bool) -> String {
+    let mut s = if r.prefix == 128 {
+        paint(color, Color::Inet6, &format!("{} ", r.dst))
+    } else {
+        paint(color, Color::Inet6, &format!("{}/{} ", r.dst, r.prefix))
+    };
+    if let Some(d) = dev {
+        let _ = write!(s, "dev {} ", paint(color, Color::Ifname, d));
+    }
+    let _ = write!(s, "proto kernel metric {} ", r.metric);
+    if linkdown {
+        s.push_str("linkdown ");
+    }
+    s.push_str("pref medium");
+    s
 }
 
 /// One `ip route show` line; `dev` is `None` when the command named the device (`ip route

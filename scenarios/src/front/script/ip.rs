@@ -12,13 +12,16 @@ pub fn parse(w: &mut Words<'_>, mut ns: Option<String>, background: bool) -> Res
     let first = w.pos() - 1;
     let mut brief = false;
     let mut inet = false;
+    let mut inet6 = false;
     let mut stats = false;
     let (mut json, mut pretty, mut oneline, mut color) = (false, false, false, false);
     while let Some(opt) = w.peek().filter(|o| o.starts_with('-')) {
         w.take();
         match opt {
             "-n" | "-netns" | "--netns" => ns = Some(w.value(opt, "a namespace name")?.to_string()),
-            "-4" => inet = true,
+            // The last family given wins (iproute2's `preferred_family`).
+            "-4" => (inet, inet6) = (true, false),
+            "-6" => (inet, inet6) = (false, true),
             "-br" | "-brief" => brief = true,
             "-s" | "-stats" | "-statistics" if stats => {
                 return Err(w.err_prev("not supported yet: ip -s -s (the error counters)"));
@@ -36,7 +39,7 @@ pub fn parse(w: &mut Words<'_>, mut ns: Option<String>, background: bool) -> Res
                     Some(_) => return Err(w.err_prev(format!("Option \"{o}\" is unknown, try \"ip -help\"."))),
                 }
             }
-            "-d" | "-details" | "-6" => {
+            "-d" | "-details" => {
                 return Err(w.err_prev(format!("not supported yet: ip {opt}")));
             }
             _ => return Err(w.err_prev(format!("Option \"{opt}\" is unknown, try \"ip -help\"."))),
@@ -59,7 +62,9 @@ pub fn parse(w: &mut Words<'_>, mut ns: Option<String>, background: bool) -> Res
             .err_prev(format!("not supported yet: ip -s {}{obj}", if brief { "-br " } else { "" }))
             .hint("nslab shows counters with `ip -s link` and `ip -s addr`"));
     }
-    let cmd = if brief {
+    let cmd = if inet6 && !matches(obj, "link") && !matches(obj, "netns") {
+        super::ip6::parse(w, obj, brief, fmt, color, false)?
+    } else if brief {
         let addr = matches(obj, "address");
         if !addr && !matches(obj, "link") {
             return Err(w
@@ -72,6 +77,11 @@ pub fn parse(w: &mut Words<'_>, mut ns: Option<String>, background: bool) -> Res
             Some(s) => return Err(w.err_prev(format!("not supported yet: ip -br {obj} {s}"))),
         };
         Command::Brief { addr, inet: inet && addr, dev, fmt, color }
+    } else if matches(obj, "address") && super::ip6::names_v6_addr(w) {
+        if let Some(e) = inet.then(|| super::ip6::refuse_in_inet(w)).flatten() {
+            return Err(e);
+        }
+        super::ip6::parse(w, obj, false, fmt, color, true)?
     } else if matches(obj, "address") {
         match addr(w)? {
             Command::AddrShow { dev, .. } => Command::AddrShow { dev, inet, stats, fmt, color },

@@ -23,6 +23,7 @@
 
 mod bash;
 mod ip;
+mod ip6;
 pub mod lexer;
 mod paste;
 mod steps;

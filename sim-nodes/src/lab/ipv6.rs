@@ -1,0 +1,73 @@
+//! The `Lab`'s IPv6 vocabulary so far: turning IPv6 on, `ip -6 addr add|del` and
+//! `ip -6 route show` (the addresses' own lines are `ip addr show`'s, in `ip_show.rs`).
+
+use super::{Lab, LabError};
+use crate::netns::Netns;
+use crate::netns::ipv6::Addr6Error;
+use crate::show::{self, Format};
+use sim_core::NodeId;
+use std::net::Ipv6Addr;
+
+impl From<Addr6Error> for LabError {
+    fn from(e: Addr6Error) -> Self {
+        LabError::new(e.to_string())
+    }
+}
+
+impl Lab {
+    /// Turns IPv6 on (or off) in every namespace, those made later too: interfaces coming
+    /// up then get link-local addresses, run DAD, report their groups and solicit routers.
+    pub fn set_ipv6(&mut self, on: bool) {
+        self.ipv6 = on;
+        let mut nodes = vec![self.root];
+        nodes.extend(self.order.iter().copied());
+        for n in nodes {
+            self.world.with_node::<Netns, _>(n, |ns, _| ns.set_ipv6(on));
+        }
+    }
+
+    /// `ip -6 addr add A/P dev DEV [nodad]`.
+    pub fn addr6_add(
+        &mut self,
+        node: NodeId,
+        dev: &str,
+        addr: Ipv6Addr,
+        prefix: u8,
+        nodad: bool,
+    ) -> Result<(), LabError> {
+        let ix = self.ifindex(node, dev)?;
+        if !self.ipv6 {
+            return Err(LabError::unsupported("IPv6 in a lab that did not turn it on"));
+        }
+        self.world.with_node::<Netns, _>(node, |n, cx| n.addr6_add(cx, ix, addr, prefix, nodad))?;
+        Ok(())
+    }
+
+    /// `ip -6 addr del A/P dev DEV`.
+    pub fn addr6_del(&mut self, node: NodeId, dev: &str, addr: Ipv6Addr) -> Result<(), LabError> {
+        let ix = self.ifindex(node, dev)?;
+        self.world.with_node::<Netns, _>(node, |n, _| n.addr6_del(ix, addr))?;
+        Ok(())
+    }
+
+    /// `ip -6 route show [dev DEV]`: the kernel's routes (`proto kernel metric 256`).
+    pub fn route6_show(
+        &self,
+        node: NodeId,
+        dev: Option<&str>,
+        fmt: Format,
+        color: bool,
+    ) -> Result<Vec<String>, LabError> {
+        if fmt.json().is_some() {
+            return Err(LabError::unsupported("ip -j -6 route"));
+        }
+        let ns = self.netns(node);
+        let only = dev.map(|d| self.ifindex(node, d)).transpose()?;
+        let mut out = Vec::new();
+        for r in ns.routes6().filter(|r| only.is_none_or(|o| o == r.dev)) {
+            let Some(i) = ns.iface(r.dev) else { continue };
+            out.push(show::route6(r, only.is_none().then_some(i.name.as_str()), !i.carrier && !i.is_loopback(), color));
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,411 @@
+//! IPv6 in a namespace, as far as it goes yet: addresses and what an interface does when
+//! its link becomes ready (`net/ipv6/addrconf.c`) — the EUI-64 link-local address,
+//! duplicate address detection (one neighbour solicitation from `::` after a random delay
+//! below `rtr_solicit_delay`, then `retrans_time`), the MLDv2 reports of the
+//! solicited-node groups it joins (`mcast.c`: one at once, one more within
+//! `mldv2_unsolicited_report_interval`; again from the link-local address once DAD is
+//! done), router solicitations with RFC 7559's backoff (`rtr_solicit_interval`, ±10%,
+//! doubling up to `rtr_solicit_max_interval`) — and the kernel routes of its prefixes.
+//!
+//! What comes in is `rx.rs`'s: so far only duplicate address detection's probes are acted
+//! on.
+//!
+//! Off unless the lab turns it on ([`Netns::set_ipv6`]); kernel mode switches IPv6 off in
+//! the same labs, so the two agree. Not yet: neighbour discovery for output, echo, IPv6
+//! for programs, routes other than the kernel's, forwarding.
+//!
+//! Owns the interfaces' [`If6`] state and the `Dad`, `Rs` and `Mld` deadlines; must not
+//! touch IPv4 state.
+
+pub mod packet;
+mod rx;
+
+use super::iface::Scope;
+use super::{Netns, TimerKey};
+use sim_core::{Context, Duration, rng};
+use std::net::Ipv6Addr;
+
+/// `rtr_solicit_delay` (also the bound of DAD's first random delay).
+const RTR_SOLICIT_DELAY: Duration = Duration::from_secs(1);
+/// `rtr_solicit_interval`.
+const RTR_SOLICIT_INTERVAL: Duration = Duration::from_secs(4);
+/// `rtr_solicit_max_interval`.
+const RTR_SOLICIT_MAX_INTERVAL: Duration = Duration::from_secs(3600);
+/// `mldv2_unsolicited_report_interval`.
+const MLD_REPORT_INTERVAL: Duration = Duration::from_secs(1);
+/// MLD's robustness variable: each change is reported this many times.
+const MLD_QRV: u32 = 2;
+/// `dad_transmits`.
+const DAD_TRANSMITS: u32 = 1;
+
+/// An IPv6 address on an interface (`struct inet6_ifaddr`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Inet6Addr {
+    /// The address.
+    pub addr: Ipv6Addr,
+    /// Prefix length.
+    pub prefix: u8,
+    /// Scope: `link` for `fe80::/10`, `host` for `::1`, else `global`.
+    pub scope: Scope,
+    /// Duplicate address detection has not finished.
+    pub tentative: bool,
+    /// Another host answered for it.
+    pub dadfailed: bool,
+    /// `nodad`: no duplicate address detection.
+    pub nodad: bool,
+    /// Solicitations still to send for DAD.
+    dad_probes: u32,
+}
+
+impl Inet6Addr {
+    /// A new address, tentative unless `nodad` (or `::1`).
+    pub fn new(addr: Ipv6Addr, prefix: u8, nodad: bool) -> Self {
+        let scope = if addr.is_loopback() {
+            Scope::Host
+        } else if addr.is_unicast_link_local() {
+            Scope::Link
+        } else {
+            Scope::Global
+        };
+        let tentative = !nodad && !addr.is_loopback();
+        Inet6Addr { addr, prefix, scope, tentative, dadfailed: false, nodad, dad_probes: DAD_TRANSMITS }
+    }
+
+    /// The network `addr/prefix` belongs to.
+    pub fn network(&self) -> Ipv6Addr {
+        network(self.addr, self.prefix)
+    }
+}
+
+/// The network address of `a/prefix`.
+pub fn network(a: Ipv6Addr, prefix: u8) -> Ipv6Addr {
+    let bits = u128::from(a);
+    let mask = if prefix == 0 { 0 } else { u128::MAX << (128 - u32::from(prefix.min(128))) };
+    Ipv6Addr::from(bits & mask)
+}
+
+/// An interface's IPv6 state (`struct inet6_dev`).
+#[derive(Clone, Debug, Default)]
+pub struct If6 {
+    /// Its addresses, in the kernel's order: wider scope first, newest first within one.
+    pub addrs: Vec<Inet6Addr>,
+    /// `IF_READY`: the link came up with carrier since the interface went up.
+    pub ready: bool,
+    /// The interface was up when addrconf last looked (going down then removes addresses).
+    up: bool,
+    /// Multicast groups joined that MLD reports (solicited-node groups), newest first.
+    groups: Vec<Ipv6Addr>,
+    /// `mc_ifc_count`: state-change reports still to send.
+    ifc_count: u32,
+    /// `mc_dad_count`: full reports still to send after the link-local address's DAD.
+    dad_count: u32,
+    /// Router solicitations sent, and the current interval.
+    rs_probes: u32,
+    rs_interval: Duration,
+}
+
+impl If6 {
+    /// Adds `a` where the kernel's list puts it (`ipv6_link_dev_addr`).
+    fn insert(&mut self, a: Inet6Addr) {
+        let rank = |s: Scope| match s {
+            Scope::Global => 2,
+            Scope::Link => 1,
+            Scope::Host => 0,
+        };
+        let at = self.addrs.iter().position(|x| rank(a.scope) >= rank(x.scope)).unwrap_or(self.addrs.len());
+        self.addrs.insert(at, a);
+    }
+
+    /// A link-local address that finished DAD (the source of reports and solicitations).
+    fn link_local(&self) -> Option<Ipv6Addr> {
+        self.addrs.iter().find(|a| a.scope == Scope::Link && !a.tentative && !a.dadfailed).map(|a| a.addr)
+    }
+}
+
+/// An IPv6 route the kernel made (`ip -6 route show`'s lines so far).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Route6 {
+    /// Destination.
+    pub dst: Ipv6Addr,
+    /// Prefix length.
+    pub prefix: u8,
+    /// Device.
+    pub dev: u32,
+    /// Metric.
+    pub metric: u32,
+}
+
+/// Why an IPv6 address could not be added or removed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Addr6Error {
+    /// Already there.
+    #[error("Error: ipv6: address already assigned.")]
+    Exists,
+    /// No such address.
+    #[error("Error: ipv6: address not found.")]
+    NotFound,
+}
+
+/// `±10%` of `d` (`rfc3315_s14_backoff_init`).
+fn jitter(cx: &mut Context<'_>, d: Duration, base_pct: u64) -> Duration {
+    let f = base_pct * 10_000 + rng::below_u64(cx.rng(), 200_001);
+    Duration::from_nanos((u128::from(d.as_nanos()) * u128::from(f) / 1_000_000) as u64)
+}
+
+impl Netns {
+    /// Turns IPv6 on or off (`disable_ipv6`) for the namespace's interfaces to come.
+    pub fn set_ipv6(&mut self, on: bool) {
+        self.ipv6 = on;
+    }
+
+    /// True when IPv6 is on.
+    pub fn ipv6(&self) -> bool {
+        self.ipv6
+    }
+
+    /// IPv6 routes, in `ip -6 route show`'s order.
+    pub fn routes6(&self) -> impl Iterator<Item = &Route6> {
+        self.fib6.iter()
+    }
+
+    /// `ip -6 addr add A/P dev X [nodad]`.
+    pub fn addr6_add(
+        &mut self,
+        cx: &mut Context<'_>,
+        ifindex: u32,
+        addr: Ipv6Addr,
+        prefix: u8,
+        nodad: bool,
+    ) -> Result<(), Addr6Error> {
+        let Some(i) = self.ifaces.get_mut(&ifindex) else { return Err(Addr6Error::NotFound) };
+        if i.v6.addrs.iter().any(|a| a.addr == addr) {
+            return Err(Addr6Error::Exists);
+        }
+        let mut a = Inet6Addr::new(addr, prefix, nodad);
+        // `lo` does no DAD (IFF_LOOPBACK).
+        a.tentative &= !i.is_loopback();
+        let (ready, up) = (i.v6.ready, i.admin_up);
+        i.v6.insert(a.clone());
+        // A down device's routes are not shown; going up restores them.
+        if prefix < 128 && up {
+            self.route6_add(ifindex, a.network(), prefix);
+        }
+        if ready {
+            self.dad_start(cx, ifindex, addr);
+        }
+        Ok(())
+    }
+
+    /// `ip -6 addr del A/P dev X`.
+    pub fn addr6_del(&mut self, ifindex: u32, addr: Ipv6Addr) -> Result<(), Addr6Error> {
+        let Some(i) = self.ifaces.get_mut(&ifindex) else { return Err(Addr6Error::NotFound) };
+        let Some(at) = i.v6.addrs.iter().position(|a| a.addr == addr) else { return Err(Addr6Error::NotFound) };
+        let a = i.v6.addrs.remove(at);
+        let still = i.v6.addrs.iter().any(|x| x.prefix == a.prefix && x.network() == a.network());
+        self.timers.set(TimerKey::Dad(ifindex, addr), None);
+        if !still {
+            self.fib6.retain(|r| !(r.dev == ifindex && r.dst == a.network() && r.prefix == a.prefix));
+        }
+        Ok(())
+    }
+
+    fn route6_add(&mut self, dev: u32, dst: Ipv6Addr, prefix: u8) {
+        let r = Route6 { dst, prefix, dev, metric: 256 };
+        if self.fib6.contains(&r) {
+            return;
+        }
+        // `ip -6 route` walks the FIB's tree: by address, then prefix, then as added.
+        let at = self.fib6.iter().position(|x| (x.dst, x.prefix) > (dst, prefix)).unwrap_or(self.fib6.len());
+        self.fib6.insert(at, r);
+    }
+
+    /// What addrconf does on `NETDEV_UP`, `NETDEV_CHANGE` and `NETDEV_DOWN` for the
+    /// interface as it now is: becoming ready (up with carrier) adds the link-local address
+    /// and starts DAD; going down removes every address (`keep_addr_on_down` is 0).
+    pub(crate) fn addrconf_sync(&mut self, cx: &mut Context<'_>, ifindex: u32) {
+        if !self.ipv6 {
+            return;
+        }
+        let Some(i) = self.ifaces.get_mut(&ifindex) else { return };
+        let was_up = std::mem::replace(&mut i.v6.up, i.admin_up);
+        if !i.admin_up {
+            if was_up {
+                let gone: Vec<Ipv6Addr> = i.v6.addrs.iter().map(|a| a.addr).collect();
+                i.v6 = If6::default();
+                for a in gone {
+                    self.timers.set(TimerKey::Dad(ifindex, a), None);
+                }
+                self.timers.set(TimerKey::Rs(ifindex), None);
+                self.timers.set(TimerKey::Mld(ifindex), None);
+                self.timers.set(TimerKey::MldDad(ifindex), None);
+                self.fib6.retain(|r| r.dev != ifindex);
+            }
+            return;
+        }
+        if !was_up {
+            // `addrconf_permanent_addr`: the routes of the addresses kept while down.
+            let nets: Vec<(Ipv6Addr, u8)> =
+                i.v6.addrs.iter().filter(|a| a.prefix < 128).map(|a| (a.network(), a.prefix)).collect();
+            for (n, p) in nets {
+                self.route6_add(ifindex, n, p);
+            }
+        }
+        let Some(i) = self.ifaces.get_mut(&ifindex) else { return };
+        if i.is_loopback() {
+            if !i.v6.addrs.iter().any(|a| a.addr == Ipv6Addr::LOCALHOST) {
+                i.v6.ready = true;
+                // Its route is the local table's only (`ip -6 route` does not show it).
+                i.v6.insert(Inet6Addr::new(Ipv6Addr::LOCALHOST, 128, false));
+            }
+            return;
+        }
+        if i.v6.ready || !i.carrier || i.mtu < 1280 {
+            return;
+        }
+        i.v6.ready = true;
+        let ll = packet::eui64_link_local(i.mac);
+        if !i.v6.addrs.iter().any(|a| a.addr == ll) {
+            i.v6.insert(Inet6Addr::new(ll, 64, false));
+        }
+        let pending: Vec<Ipv6Addr> = i.v6.addrs.iter().filter(|a| a.tentative).map(|a| a.addr).collect();
+        self.route6_add(ifindex, Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 0), 64);
+        for a in pending {
+            self.dad_start(cx, ifindex, a);
+        }
+    }
+
+    /// `addrconf_dad_begin`: join the address's solicited-node group, then the first
+    /// solicitation after a random delay below `rtr_solicit_delay`.
+    fn dad_start(&mut self, cx: &mut Context<'_>, ifindex: u32, addr: Ipv6Addr) {
+        self.mld_join(cx, ifindex, packet::solicited_node(addr));
+        let nodad =
+            self.ifaces.get(&ifindex).and_then(|i| i.v6.addrs.iter().find(|a| a.addr == addr)).is_none_or(|a| a.nodad);
+        if nodad {
+            return self.dad_completed(cx, ifindex, addr);
+        }
+        let delay = Duration::from_nanos(rng::below_u64(cx.rng(), RTR_SOLICIT_DELAY.as_nanos()));
+        self.timers.set(TimerKey::Dad(ifindex, addr), Some(cx.now() + delay));
+    }
+
+    /// `addrconf_dad_work`: a solicitation, or the end of DAD.
+    pub(crate) fn dad_timer(&mut self, cx: &mut Context<'_>, ifindex: u32, addr: Ipv6Addr) {
+        let Some(i) = self.ifaces.get_mut(&ifindex) else { return };
+        let mac = i.mac;
+        let retrans = i.neigh.retrans_time.max(Duration::from_millis(10));
+        let Some(a) = i.v6.addrs.iter_mut().find(|a| a.addr == addr && a.tentative) else { return };
+        if a.dad_probes == 0 {
+            return self.dad_completed(cx, ifindex, addr);
+        }
+        a.dad_probes -= 1;
+        self.timers.set(TimerKey::Dad(ifindex, addr), Some(cx.now() + retrans));
+        // Enhanced DAD (RFC 7527) adds a random nonce.
+        let mut nonce = [0u8; 6];
+        while nonce == [0; 6] {
+            rng::fill(cx.rng(), &mut nonce);
+        }
+        let dst = packet::solicited_node(addr);
+        let mut buf = std::mem::take(&mut self.pktbuf);
+        buf.clear();
+        packet::neighbor_solicit(&mut buf, Ipv6Addr::UNSPECIFIED, dst, addr, mac, Some(nonce));
+        self.xmit(cx, ifindex, packet::multicast_mac(dst), packet::ETHERTYPE, &buf);
+        self.pktbuf = buf;
+    }
+
+    /// `addrconf_dad_completed`: the address is ours. The link-local address's also sends
+    /// the full MLD report (`ipv6_mc_dad_complete`) and starts router solicitation.
+    fn dad_completed(&mut self, cx: &mut Context<'_>, ifindex: u32, addr: Ipv6Addr) {
+        self.timers.set(TimerKey::Dad(ifindex, addr), None);
+        let forwarding = self.sysctl.num("net.ipv6.conf.all.forwarding") != 0;
+        let Some(i) = self.ifaces.get_mut(&ifindex) else { return };
+        let Some(a) = i.v6.addrs.iter_mut().find(|a| a.addr == addr) else { return };
+        a.tentative = false;
+        let first_ll = a.scope == Scope::Link
+            && !i.v6.addrs.iter().any(|x| x.addr != addr && x.scope == Scope::Link && !x.tentative);
+        if !first_ll || i.is_loopback() {
+            return;
+        }
+        i.v6.dad_count = MLD_QRV;
+        self.mld_report(cx, ifindex, true);
+        if forwarding {
+            return;
+        }
+        self.send_rs(cx, ifindex);
+        let Some(i) = self.ifaces.get_mut(&ifindex) else { return };
+        i.v6.rs_probes = 1;
+        i.v6.rs_interval = jitter(cx, RTR_SOLICIT_INTERVAL, 90);
+        self.timers.set(TimerKey::Rs(ifindex), Some(cx.now() + i.v6.rs_interval));
+    }
+
+    /// `addrconf_rs_timer`: the next solicitation, the interval doubling (±10%) up to its
+    /// maximum. `rtr_solicits` is -1: they go on until a router answers.
+    pub(crate) fn rs_timer(&mut self, cx: &mut Context<'_>, ifindex: u32) {
+        self.send_rs(cx, ifindex);
+        let Some(i) = self.ifaces.get_mut(&ifindex) else { return };
+        let prev = i.v6.rs_interval;
+        i.v6.rs_probes += 1;
+        let mut next = jitter(cx, prev, 190);
+        if next > RTR_SOLICIT_MAX_INTERVAL {
+            next = jitter(cx, RTR_SOLICIT_MAX_INTERVAL, 90);
+        }
+        let Some(i) = self.ifaces.get_mut(&ifindex) else { return };
+        i.v6.rs_interval = next;
+        self.timers.set(TimerKey::Rs(ifindex), Some(cx.now() + next));
+    }
+
+    fn send_rs(&mut self, cx: &mut Context<'_>, ifindex: u32) {
+        let Some(i) = self.ifaces.get(&ifindex) else { return };
+        let Some(src) = i.v6.link_local() else { return };
+        let mac = i.mac;
+        let mut buf = std::mem::take(&mut self.pktbuf);
+        buf.clear();
+        packet::router_solicit(&mut buf, src, mac);
+        self.xmit(cx, ifindex, packet::multicast_mac(packet::ALL_ROUTERS), packet::ETHERTYPE, &buf);
+        self.pktbuf = buf;
+    }
+
+    /// `igmp6_group_added` in MLDv2 mode: the join is reported at once and again after a
+    /// random delay below `mldv2_unsolicited_report_interval`. Each report lists every
+    /// group joined, newest first (as the kernel's do: checked with `tcpdump -v`).
+    fn mld_join(&mut self, cx: &mut Context<'_>, ifindex: u32, group: Ipv6Addr) {
+        let Some(i) = self.ifaces.get_mut(&ifindex) else { return };
+        if i.v6.groups.contains(&group) {
+            return;
+        }
+        i.v6.groups.insert(0, group);
+        i.v6.ifc_count = MLD_QRV;
+        self.mld_report(cx, ifindex, false);
+    }
+
+    /// A report of every group: a state change's (`dad` false, `mc_ifc_count`) or the
+    /// one after the link-local address's DAD (`mc_dad_count`); another follows while the
+    /// count lasts.
+    pub(crate) fn mld_report(&mut self, cx: &mut Context<'_>, ifindex: u32, dad: bool) {
+        let Some(i) = self.ifaces.get_mut(&ifindex) else { return };
+        let count = if dad { &mut i.v6.dad_count } else { &mut i.v6.ifc_count };
+        if *count == 0 {
+            return;
+        }
+        *count -= 1;
+        let again = *count > 0;
+        let groups = i.v6.groups.clone();
+        self.send_mld(cx, ifindex, &groups);
+        if again {
+            let d = Duration::from_nanos(rng::below_u64(cx.rng(), MLD_REPORT_INTERVAL.as_nanos()));
+            let key = if dad { TimerKey::MldDad(ifindex) } else { TimerKey::Mld(ifindex) };
+            self.timers.set(key, Some(cx.now() + d));
+        }
+    }
+
+    fn send_mld(&mut self, cx: &mut Context<'_>, ifindex: u32, groups: &[Ipv6Addr]) {
+        if groups.is_empty() {
+            return;
+        }
+        let Some(i) = self.ifaces.get(&ifindex) else { return };
+        let src = i.v6.link_local().unwrap_or(Ipv6Addr::UNSPECIFIED);
+        let mut buf = std::mem::take(&mut self.pktbuf);
+        buf.clear();
+        packet::mldv2_report(&mut buf, src, groups);
+        self.xmit(cx, ifindex, packet::multicast_mac(packet::MLDV2_ROUTERS), packet::ETHERTYPE, &buf);
+        self.pktbuf = buf;
+    }
+}
