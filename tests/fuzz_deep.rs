@@ -150,7 +150,23 @@ proptest! {
         fuzzed in scripts::filter(),
         frames in prop::collection::vec(prop_oneof![
             3 => wire::frame().prop_map(|f| wire::build(&f, &wire::Ctx { local: wire::MACS[0], peer: wire::MACS[1], flows: &[], records: &[] })),
-            1 => prop::collection::vec(any::<u8>(), 0..120),
+            1 => prop::collection::vec(any::<u8>(), 0..1600),
+            // IPv6 (and IPv4) headers of random bytes, with ICMP's and ICMPv6's types
+            // likely: the printers past the first header.
+            1 => (prop_oneof![Just([0x86u8, 0xdd]), Just([0x08, 0x00])], any::<u8>(), prop_oneof![Just(58u8), Just(0), Just(1), any::<u8>()],
+                  prop::collection::vec(any::<u8>(), 0..600)).prop_map(|(et, ver, nh, rest)| {
+                let mut f = vec![0x33, 0x33, 0, 0, 0, 1, 0, 0, 0x5e, 0, 0x53, 1, et[0], et[1]];
+                if et[0] == 0x86 {
+                    f.extend([0x60 | (ver & 0x0f), 0, 0, 0]);
+                    f.extend(((rest.len().saturating_sub(36)) as u16).to_be_bytes());
+                    f.extend([nh, 255]);
+                } else {
+                    f.extend([0x45, 0]);
+                    f.extend(((rest.len() + 4) as u16).to_be_bytes());
+                }
+                f.extend(rest);
+                f
+            }),
         ], 1..10)
     ) {
         let filters = ["", "icmp", "arp", "tcp port 80", "udp port 67 or udp port 68", "not arp", "host 192.168.1.1",
@@ -175,11 +191,13 @@ proptest! {
                 prop_assert!(line.split('\n').skip(1).all(|l| l.starts_with('\t')), "{line:?}");
             }
         }
-        // `-v` and the dumps on the same frames: several lines a frame, never a panic.
+        // `-v`, `-vv` and the dumps on the same frames: several lines a frame, never a panic.
         for link_header in [true, false] {
-            let mut fmt = Formatter::new(Options { link_header, verbose: 1, ..Options::default() });
-            for (i, fr) in frames.iter().enumerate() {
-                let _ = fmt.line(i as u64, fr);
+            for verbose in [1, 2] {
+                let mut fmt = Formatter::new(Options { link_header, verbose, ..Options::default() });
+                for (i, fr) in frames.iter().enumerate() {
+                    let _ = fmt.line(i as u64, fr);
+                }
             }
             for (x, big_x, a) in [(1, 0, 0), (2, 0, 0), (0, 1, 0), (0, 2, 0), (0, 0, 1), (0, 0, 2)] {
                 let dump = nslab::sim_core::tcpdump::Dump::from_flags(x, big_x, a);

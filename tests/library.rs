@@ -132,6 +132,28 @@ fn a_reply_that_never_comes_times_out_in_virtual_time() {
     assert_eq!(got, Ok(Err(std::io::ErrorKind::ConnectionRefused)));
 }
 
+/// An unconnected socket does not hear of a port unreachable (Linux tells only connected
+/// ones, without IP_RECVERR), and connecting to another peer later leaves nothing pending.
+#[test]
+fn port_unreachable_reaches_only_a_connected_socket() {
+    let mut lab = Lab::from_script(MASQUERADE).unwrap();
+    let server = lab.spawn("wan", echo_once(7)).unwrap();
+    let h = lab
+        .spawn("lan", async {
+            let sock = UdpSocket::bind("0.0.0.0:0").await?;
+            sock.send_to(b"anyone?", "203.0.113.1:9").await?;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            sock.connect("203.0.113.1:7").await?;
+            sock.send(b"echo").await?;
+            let mut buf = [0u8; 64];
+            let n = sock.recv(&mut buf).await?;
+            Ok::<_, std::io::Error>(buf[..n].to_vec())
+        })
+        .unwrap();
+    assert_eq!(lab.block_on(h).unwrap().unwrap().unwrap(), b"echo");
+    lab.block_on(server).unwrap().unwrap().unwrap();
+}
+
 #[test]
 fn a_future_waiting_for_nothing_is_stuck_not_hung() {
     let mut lab = Lab::from_script("ip netns add a\nip netns exec a ip link set lo up\n").unwrap();

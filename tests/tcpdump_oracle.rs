@@ -294,6 +294,28 @@ fn synthetic() -> Vec<Vec<u8>> {
     let c = [192, 0, 2, 1];
     let s = [198, 51, 100, 1];
     let mut out = Vec::new();
+    // A time exceeded with an RFC 4884 extension holding an MPLS label stack entry (its
+    // label, cut short, abandons the packet).
+    let mut quoted = vec![0x45, 0, 0, 128, 0, 1, 0, 0, 1, 17, 0, 0];
+    quoted.extend(c);
+    quoted.extend(s);
+    quoted.resize(128, 0);
+    let mut ext = vec![0x20, 0, 0, 0, 0, 8, 1, 1, 0x01, 0x23, 0x41, 0xfe];
+    let sum = checksum(0, &ext);
+    ext[2..4].copy_from_slice(&sum.to_be_bytes());
+    let mut icmp = vec![11, 0, 0, 0, 0, 32, 0, 0];
+    icmp.extend(&quoted);
+    icmp.extend(&ext);
+    let sum = checksum(0, &icmp);
+    icmp[2..4].copy_from_slice(&sum.to_be_bytes());
+    let mut f = eth(1, 2);
+    ipv4(&mut f, 1, s, c, &icmp);
+    out.push(f);
+    // An ethertype tcpdump has no printer for: its payload is dumped.
+    let mut f = eth(1, 2);
+    f[12..14].copy_from_slice(&[0x88, 0xb5]);
+    f.extend(b"local experimental ethertype, 40 bytes".iter().copied());
+    out.push(f);
     // UDP datagram, 32 bytes.
     let mut u = vec![0xaf, 0x2d, 0x82, 0x9a, 0, 40, 0, 0];
     u.extend([0u8; 32]);
@@ -443,6 +465,8 @@ fn oracle_sees_what_we_think_it_sees() {
             .any(|l| l.contains("Flags [P.], seq 1:14, ack 1, win 64240, options [nop,nop,TS val 2 ecr 1], length 13"))
     );
     assert!(real.iter().any(|l| l.ends_with("ICMP 198.51.100.1 udp port 5556 unreachable, length 39")));
+    let Some(real) = tcpdump_lines(&frames, "-tnelv") else { return };
+    assert!(real.iter().any(|l| l.contains("label 4660, tc 0, [S], ttl 254")), "{real:#?}");
 }
 
 /// The options a tcpdump flag string such as `-tnelvX` asks for.

@@ -126,6 +126,8 @@ fn need(b: &[u8], end: usize, proto: &'static str) -> Result<(), Cut> {
 pub struct Formatter {
     opts: Options,
     tcp: BTreeMap<TcpKey, (u32, u32)>,
+    /// How many ICMP errors deep `-v` is printing (each quotes the next).
+    depth: u32,
 }
 
 fn ethertype_name(et: u16) -> &'static str {
@@ -159,7 +161,7 @@ pub fn timestamp(nanos: u64) -> String {
 impl Formatter {
     /// A formatter with the given options.
     pub fn new(opts: Options) -> Self {
-        Formatter { opts, tcp: BTreeMap::new() }
+        Formatter { opts, tcp: BTreeMap::new(), depth: 0 }
     }
 
     /// The line tcpdump prints for `frame`, seen at `nanos` of virtual time (with `-v` or a
@@ -218,6 +220,11 @@ impl Formatter {
                         ethertype_name(et),
                         frame.len()
                     );
+                }
+                // ND_DEFAULTPRINT: the payload in hex and ASCII — unless `-x` or `-X` dumps
+                // the packet anyway.
+                if !matches!(self.opts.dump, Dump::Hex { .. } | Dump::HexAscii { .. }) {
+                    hex_and_ascii_print(out, "\n\t", payload);
                 }
             }
         }
@@ -318,14 +325,21 @@ impl Formatter {
             }
         }
         let ty = m[0];
-        if matches!(ty, 3 | 4 | 5 | 11 | 12) {
+        // Errors quoting errors nest 28 bytes a level; past `MAX_DEPTH` (only a 64 KiB
+        // packet on `lo` gets there) the quoted packet is not printed, where tcpdump would
+        // go on until its stack ran out.
+        const MAX_DEPTH: u32 = 100;
+        if matches!(ty, 3 | 4 | 5 | 11 | 12) && self.depth < MAX_DEPTH {
             out.push_str("\n\t");
             let inner = m.get(8..).unwrap_or_default();
             match be16(inner, 2) {
                 Some(ip_len) => {
                     let ip_len = usize::from(ip_len);
                     let quoted = &inner[..ip_len.min(inner.len())];
-                    self.ipv4(out, quoted, Some(ip_len))?;
+                    self.depth += 1;
+                    let r = self.ipv4(out, quoted, Some(ip_len));
+                    self.depth -= 1;
+                    r?;
                 }
                 None => return Err(Cut("icmp")),
             }
@@ -336,7 +350,7 @@ impl Formatter {
             if m.len() < EXTD_MINLEN + 5 {
                 out.push_str(" [|icmp]");
             } else {
-                icmp_extension(out, m, plen);
+                icmp_extension(out, m, plen)?;
             }
         }
         Ok(())
@@ -876,18 +890,18 @@ fn ip_timestamp(out: &mut String, o: &[u8]) -> bool {
 
 /// The multi-part extension of an ICMP error (RFC 4884), as `icmp_print` looks for it
 /// after 128 bytes of the original datagram.
-fn icmp_extension(out: &mut String, m: &[u8], plen: usize) {
+fn icmp_extension(out: &mut String, m: &[u8], plen: usize) -> Result<(), Cut> {
     const EXTD_MINLEN: usize = 136;
     let ext = &m[EXTD_MINLEN..plen.min(m.len())];
     if m[5] == 0 && m.len() >= plen && internet_checksum(ext) != 0 {
-        return;
+        return Ok(());
     }
-    let Some(&vr) = ext.first() else { return };
+    let Some(&vr) = ext.first() else { return Ok(()) };
     let version = vr >> 4;
     let _ = write!(out, "\n\tICMP Multi-Part extension v{version}");
     if version != 2 {
         out.push_str(" packet not supported");
-        return;
+        return Ok(());
     }
     let hlen = plen - EXTD_MINLEN;
     if m.len() >= plen {
@@ -903,7 +917,7 @@ fn icmp_extension(out: &mut String, m: &[u8], plen: usize) {
     while left > 4 {
         let (Some(tlen), Some(&class), Some(&ctype)) = (be16(ext, at), ext.get(at + 2), ext.get(at + 3)) else {
             out.push_str(" [|icmp]");
-            return;
+            return Ok(());
         };
         let name = if class == 1 { "MPLS Stack Entry" } else { "unknown" };
         let _ = write!(out, "\n\t  {name} Object ({class}), Class-Type: {ctype}, length {tlen}");
@@ -911,16 +925,14 @@ fn icmp_extension(out: &mut String, m: &[u8], plen: usize) {
         left -= 4;
         let tlen = usize::from(tlen);
         if class == 0 || tlen < 4 {
-            return;
+            return Ok(());
         }
         let tlen = tlen - 4;
         let body = ext.get(at..).unwrap_or_default();
         match (class, ctype) {
             (1, 1) => {
-                let Some(raw) = be32(body, 0) else {
-                    out.push_str(" [|icmp]");
-                    return;
-                };
+                // GET_BE_U_4: a label not captured abandons the packet.
+                let raw = be32(body, 0).ok_or(Cut("icmp"))?;
                 let _ = write!(out, "\n\t    label {}, tc {}", raw >> 12, (raw >> 9) & 7);
                 if raw & 0x100 != 0 {
                     out.push_str(", [S]");
@@ -935,6 +947,7 @@ fn icmp_extension(out: &mut String, m: &[u8], plen: usize) {
         left -= tlen;
         at += tlen;
     }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -84,3 +84,32 @@ fn truncated_frames_do_not_panic() {
 fn timestamps_are_clock_time() {
     assert_eq!(timestamp(3_723_000_004_000), "01:02:03.000004");
 }
+
+/// A 64 KiB packet of ICMP errors each quoting the next (2,000 levels, as a user's program
+/// could send one on `lo`) prints under `-v` on a small stack: the nesting stops at 100.
+#[test]
+fn errors_quoting_errors_do_not_overflow_the_stack() {
+    let mut pkt = vec![0u8; 8];
+    pkt[..2].copy_from_slice(&[0x12, 0x34]);
+    for _ in 0..2000 {
+        let mut icmp = vec![11, 0, 0, 0, 0, 0, 0, 0];
+        icmp.extend_from_slice(&ip_header(1, pkt.len()));
+        icmp.extend_from_slice(&pkt);
+        pkt = icmp;
+    }
+    let mut frame = vec![0, 0, 0x5e, 0, 0x53, 2, 0, 0, 0x5e, 0, 0x53, 1, 0x08, 0x00];
+    frame.extend_from_slice(&ip_header(1, pkt.len()));
+    frame.extend_from_slice(&pkt);
+    let line = std::thread::Builder::new()
+        .stack_size(512 * 1024)
+        .spawn(move || Formatter::new(Options { verbose: 1, ..Options::default() }).line(0, &frame))
+        .unwrap()
+        .join()
+        .unwrap();
+    assert_eq!(line.matches("time exceeded in-transit").count(), 101);
+}
+
+fn ip_header(proto: u8, payload: usize) -> [u8; 20] {
+    let len = ((20 + payload).min(0xffff) as u16).to_be_bytes();
+    [0x45, 0, len[0], len[1], 0, 1, 0, 0, 64, proto, 0, 0, 192, 0, 2, 1, 198, 51, 100, 1]
+}

@@ -435,12 +435,17 @@ impl Netns {
         if m[0] == kind::DEST_UNREACH && m[1] == code::FRAG_NEEDED {
             self.learn_pmtu(cx, m);
         }
-        // Port unreachable about a datagram one of our UDP sockets sent: ECONNREFUSED.
+        // Port unreachable about a datagram one of our UDP sockets sent: ECONNREFUSED
+        // (`__udp4_lib_err`: the socket the quoted datagram came from, as a lookup of it
+        // coming back finds it; a quoted header shorter than 20 bytes is dropped).
         if m[0] == kind::DEST_UNREACH && m[1] == code::PORT_UNREACH && m.len() >= 8 + 20 + 4 {
             let inner = &m[8..];
             let ihl = usize::from(inner[0] & 0x0f) * 4;
-            if inner[9] == proto::UDP && inner.len() >= ihl + 2 {
-                self.udp_refused(u16::from_be_bytes([inner[ihl], inner[ihl + 1]]));
+            if ihl >= 20 && inner[9] == proto::UDP && inner.len() >= ihl + 4 {
+                let src = Ipv4Addr::new(inner[12], inner[13], inner[14], inner[15]);
+                let dst = Ipv4Addr::new(inner[16], inner[17], inner[18], inner[19]);
+                let port = |at: usize| u16::from_be_bytes([inner[at], inner[at + 1]]);
+                self.udp_refused((src, port(ihl)), (dst, port(ihl + 2)), in_if);
             }
         }
         if m[0] != kind::ECHO_REQUEST {

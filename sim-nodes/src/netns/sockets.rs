@@ -323,10 +323,13 @@ impl Netns {
         self.socks.dgram_on(port).is_some()
     }
 
-    /// An ICMP port unreachable about a datagram a UDP socket sent: ECONNREFUSED for it.
-    pub(crate) fn udp_refused(&mut self, sport: u16) {
-        if let Some(id) = self.socks.dgram_on(sport)
+    /// An ICMP port unreachable about a datagram sent from `local` to `remote`:
+    /// ECONNREFUSED for the socket it came from — only a connected one, as a socket
+    /// without `IP_RECVERR` hears of it on Linux.
+    pub(crate) fn udp_refused(&mut self, local: (Ipv4Addr, u16), remote: (Ipv4Addr, u16), in_if: u32) {
+        if let Some(id) = self.socks.udp_lookup(local.0, local.1, remote.0, remote.1, in_if)
             && let Some(d) = self.socks.dgram_mut(id)
+            && d.peer.is_some()
         {
             d.refused = true;
             self.socks.wake(id);
@@ -437,6 +440,8 @@ impl Netns {
     pub(crate) fn udp_connect(&mut self, id: SocketId, peer: (Ipv4Addr, u16)) {
         if let Some(d) = self.socks.dgram_mut(id) {
             d.peer = Some(peer);
+            // A new peer: an error about the old one is gone (`sk_err` is reset).
+            d.refused = false;
         }
     }
 

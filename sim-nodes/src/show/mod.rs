@@ -397,11 +397,12 @@ fn addr_lines(v: &LinkView<'_>, now: Instant, family: Family) -> Vec<(String, St
             let _ = write!(s, "brd {}", paint(v.color, Color::Inet, &format!("{b} ")));
         }
         let _ = write!(s, "scope {} ", a.scope);
-        if a.valid_until.is_some() {
-            s.push_str("dynamic ");
-        }
+        // `print_ifa_flags` walks `ifa_flag_data`: `secondary` before `dynamic`.
         if a.secondary {
             s.push_str("secondary ");
+        }
+        if a.valid_until.is_some() {
+            s.push_str("dynamic ");
         }
         s.push_str(&v.iface.name);
         let lft = match a.valid_until {

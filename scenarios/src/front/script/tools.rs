@@ -218,6 +218,16 @@ pub fn ping(w: &mut Words<'_>, background: bool) -> Result<Command, PErr> {
 }
 
 /// `tcpdump [-tnelv] [-c N] -i IF [-w FILE] [EXPRESSION]`.
+/// `tcpdump -i IFACE`'s interface; `any` (Linux cooked capture) is refused with what to do.
+fn capture_iface(w: &Words<'_>, v: &str) -> Result<String, PErr> {
+    if v == "any" {
+        return Err(w
+            .err_prev("not supported yet: tcpdump -i any (Linux cooked capture, LINUX_SLL2)")
+            .hint("capture one interface at a time: `tcpdump -i IFACE`, one per interface"));
+    }
+    Ok(v.to_string())
+}
+
 pub fn tcpdump(w: &mut Words<'_>, background: bool) -> Result<Command, PErr> {
     let mut t = TcpdumpCmd {
         iface: String::new(),
@@ -239,12 +249,7 @@ pub fn tcpdump(w: &mut Words<'_>, background: bool) -> Result<Command, PErr> {
     let mut options = true;
     while let Some(a) = w.take() {
         if let Some(v) = a.strip_prefix("--interface=").filter(|_| options) {
-            if v == "any" {
-                return Err(w
-                    .err_prev("not supported yet: tcpdump -i any (Linux cooked capture, LINUX_SLL2)")
-                    .hint("capture one interface at a time: `tcpdump -i IFACE`, one per interface"));
-            }
-            iface = Some(v.to_string());
+            iface = Some(capture_iface(w, v)?);
         } else if a == "--" && options {
             options = false;
         } else if a.starts_with('-') && a.len() > 1 && options {
@@ -268,12 +273,7 @@ pub fn tcpdump(w: &mut Words<'_>, background: bool) -> Result<Command, PErr> {
                     'l' | 'U' | 'p' => false,
                     'i' => {
                         let v = opt_value(att, w, c, "an interface")?;
-                        if v == "any" {
-                            return Err(w
-                                .err_prev("not supported yet: tcpdump -i any (Linux cooked capture, LINUX_SLL2)")
-                                .hint("capture one interface at a time: `tcpdump -i IFACE`, one per interface"));
-                        }
-                        iface = Some(v.to_string());
+                        iface = Some(capture_iface(w, v)?);
                         true
                     }
                     'w' => {
