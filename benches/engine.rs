@@ -70,7 +70,7 @@ fn e3() -> Lab {
 
 fn flood(lab: &mut Lab, count: u32) {
     let ns1 = lab.ns(Some("ns1")).unwrap();
-    let mut args = PingArgs::new("198.51.100.1".parse().unwrap());
+    let mut args = PingArgs::new("198.51.100.1".parse::<std::net::Ipv4Addr>().unwrap());
     args.count = Some(count);
     args.interval = Duration::from_micros(100);
     args.quiet = true;

@@ -799,3 +799,16 @@ fn ipv6_addresses_iproute2_refuses() {
     assert!(e.lines().next().unwrap().starts_with("error: a.ron:1:"), "{e}");
     assert!(e.contains("the prefix is 0 to 128"), "{e}");
 }
+
+/// ping's family options against its destination, and a scoped address: iputils' words.
+#[test]
+fn ping_families_iputils_refuses() {
+    let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 ping -6 -c 1 192.0.2.1\n"));
+    assert_at(&e, "a.sh", 4, 32, "ping: 192.0.2.1: Address family for hostname not supported");
+    let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 ping -4 2001:db8::1\n"));
+    assert_at(&e, "a.sh", 4, 27, "ping: 2001:db8::1: Address family for hostname not supported");
+    let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 ping6 -c 1 192.0.2.1\n"));
+    assert!(e.contains("Address family for hostname not supported"), "{e}");
+    let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 ping fe80::1%ns1-veth0\n"));
+    assert!(e.contains("not supported yet: ping fe80::1%ns1-veth0 (an address with a scope)"), "{e}");
+}

@@ -60,7 +60,7 @@ fn a_day_of_flows_through_a_nat_keeps_the_table_small() {
     let day = Instant::from_secs(24 * 3600);
     while lab.world().now() < day {
         // A new ping (a new ICMP id: a new flow) every 10 s, each answered.
-        let mut a = PingArgs::new("203.0.113.1".parse().unwrap());
+        let mut a = PingArgs::new("203.0.113.1".parse::<std::net::Ipv4Addr>().unwrap());
         a.count = Some(1);
         lab.spawn(lan, Box::new(Ping::new(a)));
         flows += 1;

@@ -77,14 +77,19 @@ fn sim_dhcp_frames() -> Vec<Vec<u8>> {
 }
 
 /// IPv6 from the sim: two ends' link-up (MLDv2 reports, DAD probes, router solicitations),
-/// a static address, and one whose DAD fails (the holder's advertisement to all nodes).
+/// a static address, and one whose DAD fails (the holder's advertisement to all nodes);
+/// `ping -6` (neighbour discovery, echo with flow labels, a unicast probe and its 24-byte
+/// answer).
 fn sim_ipv6_frames() -> Vec<Vec<u8>> {
     let script = "ip netns add a\nip netns add b\nip link add v1 type veth peer name v2\n\
         ip link set v1 netns a\nip link set v2 netns b\n\
+        ip -n a link set v1 address 02:00:00:00:00:01\nip -n b link set v2 address 02:00:00:00:00:02\n\
         ip netns exec b tcpdump -tnel -i v2 &\n\
         ip -n a link set v1 up\nip -n b link set v2 up\nsleep 3\n\
         ip -n a -6 addr add 2001:db8::1/64 dev v1\nsleep 3\n\
-        ip -n b -6 addr add 2001:db8::1/64 dev v2\nsleep 9\n";
+        ip -n b -6 addr add 2001:db8::1/64 dev v2\nsleep 9\n\
+        ip -n b -6 addr add 2001:db8::2/64 dev v2 nodad\nip netns exec a ping -6 -c 2 2001:db8::2\n\
+        ip netns exec a ping -c 1 fe80::ff:fe00:2\nsleep 6\n";
     frames_of("oracle-ipv6.sh", script)
 }
 

@@ -54,6 +54,12 @@ pub enum Filter {
     Ip,
     /// `icmp`, `tcp`, `udp`, `ip proto N`: the IPv4 protocol number.
     Proto(u8),
+    /// `ip6`.
+    Ip6,
+    /// `icmp6`, `ip6 proto N`: the IPv6 header's next header — or, after a fragment
+    /// header, that header's (as libpcap compiles it: `icmp6` does not see MLD behind its
+    /// hop-by-hop header).
+    Proto6(u8),
     /// `[src|dst] host A` (IPv4 or ARP addresses).
     Host(Dir, Ipv4Addr),
     /// `[src|dst] net A/L`.
@@ -91,6 +97,8 @@ struct Fields {
     eth_dst: MacAddr,
     arp: Option<(Ipv4Addr, Ipv4Addr)>,
     ip: Option<(Ipv4Addr, Ipv4Addr, u8)>,
+    /// IPv6: the next header, and the one after a fragment header.
+    ip6: Option<(u8, Option<u8>)>,
     ports: Option<(u16, u16)>,
 }
 
@@ -119,6 +127,7 @@ impl Fields {
                     out.ports = Some((u16::from_be_bytes([l4[0], l4[1]]), u16::from_be_bytes([l4[2], l4[3]])));
                 }
             }
+            0x86dd if p.len() >= 40 => out.ip6 = Some((p[6], (p[6] == 44).then(|| p.get(40).copied()).flatten())),
             _ => {}
         }
         Some(out)
@@ -199,6 +208,8 @@ impl Filter {
             Filter::Arp => f.arp.is_some(),
             Filter::Ip => f.ip.is_some(),
             Filter::Proto(p) => f.ip.is_some_and(|(_, _, q)| q == *p),
+            Filter::Ip6 => f.ip6.is_some(),
+            Filter::Proto6(p) => f.ip6.is_some_and(|(n, after)| n == *p || after == Some(*p)),
             Filter::Host(d, a) => {
                 f.ip.is_some_and(|(s, t, _)| dir_match(*d, s, t, *a))
                     || f.arp.is_some_and(|(s, t)| dir_match(*d, s, t, *a))
@@ -355,6 +366,32 @@ impl Parser<'_> {
                 self.pos += 1;
                 Ok(Filter::Proto(1))
             }
+            "icmp6" => {
+                self.pos += 1;
+                Ok(Filter::Proto6(58))
+            }
+            "ip6" => {
+                self.pos += 1;
+                if self.peek() == Some("proto") {
+                    self.pos += 1;
+                    let at = self.pos;
+                    let p = match self.next() {
+                        Some("icmp6") => 58,
+                        Some("tcp") => 6,
+                        Some("udp") => 17,
+                        Some(n) => match n.parse() {
+                            Ok(n) => n,
+                            Err(_) => {
+                                self.pos = at;
+                                return Err(self.err("expected a protocol number or icmp6/tcp/udp"));
+                            }
+                        },
+                        None => return Err(self.err("expected a protocol")),
+                    };
+                    return Ok(Filter::Proto6(p));
+                }
+                Ok(Filter::Ip6)
+            }
             "ip" => {
                 self.pos += 1;
                 if self.peek() == Some("proto") {
@@ -442,7 +479,7 @@ impl Parser<'_> {
                 }
             }
             _ => Err(self.err(
-                "unknown primitive (this tcpdump knows icmp, arp, ip, tcp, udp, host, net, port, ether, broadcast)",
+                "unknown primitive (this tcpdump knows icmp, icmp6, arp, ip, ip6, tcp, udp, host, net, port, ether, broadcast)",
             )),
         }
     }
@@ -552,6 +589,25 @@ impl Taps {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn icmp6_is_the_ipv6_next_header_as_libpcap_compiles_it() {
+        let frame = |next: u8, after: u8| {
+            let mut f = vec![0x33, 0x33, 0, 0, 0, 1, 2, 0, 0, 0, 0, 1, 0x86, 0xdd, 0x60, 0, 0, 0, 0, 8, next, 255];
+            f.extend([0u8; 32]);
+            f.extend([after, 0, 0, 0, 0, 0, 0, 0]);
+            f
+        };
+        let icmp6 = Filter::parse("icmp6").unwrap();
+        assert!(icmp6.matches(&frame(58, 0)));
+        assert!(icmp6.matches(&frame(44, 58)), "after a fragment header");
+        assert!(!icmp6.matches(&frame(0, 58)), "MLD behind hop-by-hop options is not icmp6");
+        assert!(Filter::parse("ip6").unwrap().matches(&frame(0, 58)));
+        assert!(!Filter::parse("ip").unwrap().matches(&frame(58, 0)));
+        assert!(Filter::parse("ip6 proto 0").unwrap().matches(&frame(0, 58)));
+        assert!(Filter::parse("icmp6 and not arp").unwrap().matches(&frame(58, 0)));
+    }
+
     use super::*;
 
     fn arp_frame() -> Vec<u8> {

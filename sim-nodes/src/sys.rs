@@ -217,6 +217,19 @@ impl Sys<'_, '_, '_> {
     pub fn send(&mut self, spec: &OutSpec, payload: &[u8]) -> Result<(), Errno> {
         self.ns.output(self.cx, spec, payload)
     }
+    /// Sends an IPv6 packet (raw ICMPv6 `sendmsg`; the stack fills in ICMPv6's checksum).
+    pub fn send6(&mut self, spec: &crate::netns::ipv6::Out6, payload: &[u8]) -> Result<(), Errno> {
+        self.ns.output6(self.cx, spec, payload)
+    }
+    /// The device and source address IPv6 routing picks for `dst` (`connect` on an IPv6
+    /// socket; `ENETUNREACH` without a route).
+    pub fn route6(&self, dst: std::net::Ipv6Addr, oif: Option<u32>) -> Result<(u32, std::net::Ipv6Addr), Errno> {
+        self.ns.route6_output(dst, oif)
+    }
+    /// The flow label this namespace's auto flow labels give `src → dst` for socket `id`.
+    pub fn flow_label(&self, src: std::net::Ipv6Addr, dst: std::net::Ipv6Addr, id: u16) -> u32 {
+        self.ns.flow_label(src, dst, id)
+    }
     /// Sends an Ethernet payload out of `ifindex` (`sendto` on an AF_PACKET socket).
     pub fn send_frame(&mut self, ifindex: u32, dst: MacAddr, ethertype: u16, payload: &[u8]) {
         self.ns.xmit(self.cx, ifindex, dst, ethertype, payload);

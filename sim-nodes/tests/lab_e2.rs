@@ -30,7 +30,7 @@ fn e2() -> (Lab, sim_core::CaptureId) {
 fn e2_capture_matches_the_kernel() {
     let (mut lab, _cap) = e2();
     let ns1 = lab.ns(Some("ns1")).unwrap();
-    let mut args = PingArgs::new("192.0.2.2".parse().unwrap());
+    let mut args = PingArgs::new("192.0.2.2".parse::<std::net::Ipv4Addr>().unwrap());
     args.count = Some(3);
     args.bind = Some(Bind::Addr("192.0.2.1".parse().unwrap()));
     let job = lab.spawn(ns1, Box::new(Ping::new(args)));

@@ -82,6 +82,15 @@ pub enum Ip6Command {
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         color: bool,
     },
+    /// `ip -6 neigh show [dev DEV]`.
+    NeighShow {
+        /// Device.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        dev: Option<String>,
+        /// `-c`: in iproute2's colours.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        color: bool,
+    },
     /// `ip -6 route show [dev DEV]`.
     RouteShow {
         /// Device.
@@ -98,7 +107,9 @@ impl Ip6Command {
     pub fn dev(&self) -> Option<&str> {
         match self {
             Ip6Command::AddrAdd { dev, .. } | Ip6Command::AddrDel { dev, .. } => Some(dev),
-            Ip6Command::AddrShow { dev, .. } | Ip6Command::RouteShow { dev, .. } => dev.as_deref(),
+            Ip6Command::AddrShow { dev, .. }
+            | Ip6Command::RouteShow { dev, .. }
+            | Ip6Command::NeighShow { dev, .. } => dev.as_deref(),
         }
     }
 }
@@ -118,6 +129,10 @@ impl fmt::Display for Ip6Command {
                 write!(f, "ip {}-6 route show", c(*color))?;
                 opt(f, "dev", dev)
             }
+            Ip6Command::NeighShow { dev, color } => {
+                write!(f, "ip {}-6 neigh show", c(*color))?;
+                opt(f, "dev", dev)
+            }
         }
     }
 }
@@ -126,6 +141,10 @@ impl super::Scenario {
     /// True when a step uses IPv6: the scenario then runs with IPv6 on (in the sim and on
     /// the kernel); without one, both keep it off, so links come up without IPv6's traffic.
     pub fn uses_ipv6(&self) -> bool {
-        self.steps.iter().any(|s| matches!(s.run, super::Command::Ip6(_)))
+        self.steps.iter().any(|s| match &s.run {
+            super::Command::Ip6(_) => true,
+            super::Command::Ping(p) => p.dest.is_ipv6(),
+            _ => false,
+        })
     }
 }

@@ -259,8 +259,8 @@ impl PmtuDisc {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PingCmd {
-    /// Destination address.
-    pub dest: Ipv4Addr,
+    /// Destination address (an IPv6 one pings over ICMPv6).
+    pub dest: std::net::IpAddr,
     /// `-c`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<u32>,

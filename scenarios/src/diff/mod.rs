@@ -4,7 +4,8 @@
 //! lines) is normalised on each side, then the two sequences are compared. Normalising
 //! keeps what both machines must agree on and maps what they may not to symbols in order
 //! of first appearance: MAC addresses the scenario did not fix, ICMP echo ids, ephemeral
-//! ports, TCP initial sequence numbers, qdisc handles the kernel chose (its counter is the
+//! ports, TCP initial sequence numbers, link-local IPv6 addresses (their MAC's symbol), IPv6
+//! flow labels, qdisc handles the kernel chose (its counter is the
 //! machine's, shared by every run since boot); TCP windows and options are masked (smoltcp's are
 //! its own); times are dropped (RTTs, ping's `time`, traceroute's, lifetimes, dhclient's
 //! random intervals). Outputs the kernel orders by hash (`ip neigh`, `bridge fdb show`,
@@ -186,6 +187,8 @@ static LINK_LOCAL: LazyLock<Regex> =
 /// A solicited-node multicast group: the last 24 bits of an address.
 static SOLICITED: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\bff02::1:ff[0-9a-f]{2}:[0-9a-f]{1,4}\b").expect("regex"));
+/// `tcpdump -v`'s IPv6 flow label: each stack's own hash.
+static FLOW: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\(flowlabel 0x[0-9a-f]{5}, ").expect("regex"));
 static ECHO_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(echo (?:request|reply), id )(\d+)").expect("regex"));
 /// `tcpdump -v`'s IP header: the IP id is each stack's own counter.
 static IP_ID: LazyLock<Regex> =
@@ -303,6 +306,7 @@ impl Norm {
             })
             .into_owned();
         s = SOLICITED.replace_all(&s, |c: &regex::Captures<'_>| symbol(&mut self.groups, "group", &c[0])).into_owned();
+        s = FLOW.replace_all(&s, "(flowlabel <flow>, ").into_owned();
         s = MAC
             .replace_all(&s, |c: &regex::Captures<'_>| {
                 let m = c[0].to_ascii_lowercase();
@@ -425,7 +429,10 @@ fn drop_repeats(lines: &mut Vec<(&String, String)>, pattern: &str) {
 fn unordered(step: &Step) -> bool {
     matches!(
         step.run,
-        Command::NeighShow { .. } | Command::BridgeFdbShow { .. } | Command::Brctl(crate::command::Brctl::Showmacs(_))
+        Command::NeighShow { .. }
+            | Command::Ip6(crate::command::Ip6Command::NeighShow { .. })
+            | Command::BridgeFdbShow { .. }
+            | Command::Brctl(crate::command::Brctl::Showmacs(_))
     ) || matches!(&step.run, Command::Conntrack { args }
         if args.iter().any(|a| matches!(a.as_str(), "-L" | "--dump" | "-D" | "--delete")))
 }

@@ -793,5 +793,6 @@ fn ip6(lab: &mut Lab, node: NodeId, c: &Ip6Command) -> Result<Vec<String>, LabEr
             lab.addr_show_family(node, dev.as_deref(), Family::Inet6, false, *fmt, *color)
         }
         Ip6Command::RouteShow { dev, color } => lab.route6_show(node, dev.as_deref(), Format::Text, *color),
+        Ip6Command::NeighShow { dev, color } => lab.neigh6_show(node, dev.as_deref(), *color),
     }
 }

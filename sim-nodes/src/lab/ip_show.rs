@@ -189,7 +189,7 @@ impl Lab {
         }
         rows.sort_by_key(|&(ip, ix, ..)| (u32::from(ip), ix));
         let Some(mut w) = fmt.json() else {
-            return Ok(rows.into_iter().map(|(ip, _, dev, n)| show::neigh(ip, dev, n, color)).collect());
+            return Ok(rows.into_iter().map(|(ip, _, dev, n)| show::neigh(ip.into(), dev, n, color)).collect());
         };
         for (ip, _, dev, n) in rows {
             show::json::neigh(&mut w, ip, dev, n);

@@ -50,6 +50,18 @@ impl Lab {
         Ok(())
     }
 
+    /// `ip -6 neigh show [dev DEV]`, ordered by address (the kernel dumps in hash order).
+    pub fn neigh6_show(&self, node: NodeId, dev: Option<&str>, color: bool) -> Result<Vec<String>, LabError> {
+        let ns = self.netns(node);
+        let only = dev.map(|d| self.ifindex(node, d)).transpose()?;
+        let mut out = Vec::new();
+        for (&(ix, ip), n) in ns.nd().iter().filter(|((ix, _), _)| only.is_none_or(|o| o == *ix)) {
+            let Some(i) = ns.iface(ix) else { continue };
+            out.push(show::neigh(ip.into(), only.is_none().then_some(i.name.as_str()), n, color));
+        }
+        Ok(out)
+    }
+
     /// `ip -6 route show [dev DEV]`: the kernel's routes (`proto kernel metric 256`).
     pub fn route6_show(
         &self,

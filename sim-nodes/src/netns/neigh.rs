@@ -17,7 +17,7 @@ use super::timers::Timers;
 use sim_core::{Duration, Instant, MacAddr};
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// NUD states (`include/net/neighbour.h`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,8 +102,8 @@ impl Neighbour {
 /// `(ifindex, address)`.
 pub type NeighKey<A = Ipv4Addr> = (u32, A);
 
-/// A protocol address the table resolves: IPv4's for ARP (IPv6's for neighbour discovery
-/// are to come: `net/core/neighbour.c` serves both `arp_tbl` and `nd_tbl`).
+/// A protocol address the table resolves: IPv4 (ARP) or IPv6 (neighbour discovery). The
+/// state machine is the same (`net/core/neighbour.c` serves both `arp_tbl` and `nd_tbl`).
 pub trait NeighAddr: Copy + Ord + fmt::Debug {
     /// The deadline key of an entry.
     fn timer(key: NeighKey<Self>) -> TimerKey;
@@ -117,6 +117,16 @@ impl NeighAddr for Ipv4Addr {
     }
     fn packet_src(packet: &[u8]) -> Option<Self> {
         packet.get(12..16).map(|s| Ipv4Addr::new(s[0], s[1], s[2], s[3]))
+    }
+}
+
+impl NeighAddr for Ipv6Addr {
+    fn timer(key: NeighKey<Self>) -> TimerKey {
+        TimerKey::Nd(key)
+    }
+    fn packet_src(packet: &[u8]) -> Option<Self> {
+        let s: [u8; 16] = packet.get(8..24)?.try_into().ok()?;
+        Some(Ipv6Addr::from(s))
     }
 }
 

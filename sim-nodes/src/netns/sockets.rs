@@ -735,6 +735,8 @@ impl Netns {
                     out.push(SocketInfo { netid: "udp", local: (None, port, dev), ..base })
                 }
                 Backing::Ours(SocketKind::ConntrackEvents) => out.push(SocketInfo { netid: "nl", ..base }),
+                // `ss` has no IPv6 addresses yet: ping -6's socket is not listed.
+                Backing::Ours(SocketKind::RawIcmp6) => {}
                 Backing::Dgram(d) => {
                     // connect() binds the source address routing picks.
                     let src = d

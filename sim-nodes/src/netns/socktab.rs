@@ -16,7 +16,7 @@
 
 use crate::netfilter::conntrack::{Entry, Event};
 use std::collections::{BTreeMap, VecDeque};
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// A socket of the table, by id (ids grow; delivery goes in id order).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -31,6 +31,9 @@ pub enum SocketKind {
         /// The address it is bound to.
         bind: Option<Ipv4Addr>,
     },
+    /// `socket(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6)`: a copy of every ICMPv6 message for
+    /// this host (neighbour discovery's and MLD's excepted).
+    RawIcmp6,
     /// `socket(AF_PACKET, …)` bound to `ifindex`: every frame the interface takes.
     Packet {
         /// The interface.
@@ -94,6 +97,17 @@ pub enum Meta {
         dst: Ipv4Addr,
         /// IP TTL.
         ttl: u8,
+    },
+    /// An ICMPv6 message on a raw ICMPv6 socket: the IPv6 header's fields.
+    Icmp6 {
+        /// The interface it came in on.
+        in_if: u32,
+        /// Source.
+        src: Ipv6Addr,
+        /// Destination.
+        dst: Ipv6Addr,
+        /// Hop limit.
+        hlim: u8,
     },
     /// A UDP datagram on a port bound on our L3.
     Udp {
@@ -212,6 +226,11 @@ impl SockTab {
     /// The next raw ICMP socket (from `from` on) that takes a packet to `dst`.
     pub(crate) fn next_raw_icmp(&self, from: SocketId, dst: Ipv4Addr) -> Option<SocketId> {
         self.next_where(from, |k| matches!(k, SocketKind::RawIcmp { bind } if bind.is_none_or(|b| b == dst)))
+    }
+
+    /// The next raw ICMPv6 socket (from `from` on).
+    pub(crate) fn next_raw_icmp6(&self, from: SocketId) -> Option<SocketId> {
+        self.next_where(from, |k| matches!(k, SocketKind::RawIcmp6))
     }
 
     /// The next packet socket (from `from` on) on `ifindex`.

@@ -42,6 +42,33 @@ pub struct IcmpIn<'a> {
     pub icmp: &'a [u8],
 }
 
+/// An ICMPv6 message a raw ICMPv6 socket read, with its IPv6 header's fields.
+#[derive(Debug)]
+pub struct Icmp6In<'a> {
+    /// The interface it came in on.
+    pub in_if: u32,
+    /// Source.
+    pub src: std::net::Ipv6Addr,
+    /// Hop limit.
+    pub hlim: u8,
+    /// The ICMPv6 message.
+    pub icmp: &'a [u8],
+}
+
+/// Reads every message waiting on raw ICMPv6 socket `sock` into `buf`, each to `f`.
+pub(crate) fn each_icmp6(
+    sys: &mut Sys<'_, '_, '_>,
+    sock: SocketId,
+    buf: &mut Vec<u8>,
+    mut f: impl FnMut(&mut Sys<'_, '_, '_>, &Icmp6In<'_>),
+) {
+    while let Some(m) = sys.recv(sock, buf) {
+        if let Meta::Icmp6 { in_if, src, hlim, .. } = m {
+            f(sys, &Icmp6In { in_if, src, hlim, icmp: buf });
+        }
+    }
+}
+
 /// Reads every packet waiting on raw ICMP socket `sock` into `buf` and hands each to `f`.
 pub(crate) fn each_icmp(
     sys: &mut Sys<'_, '_, '_>,

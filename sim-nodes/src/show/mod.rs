@@ -488,8 +488,9 @@ pub fn route(r: &Route, dev: Option<&str>, linkdown: bool, color: bool) -> Strin
 
 /// One `ip neigh show` line (`dev` omitted when the command named the device; `color`:
 /// `ip -c`).
-pub fn neigh(ip: Ipv4Addr, dev: Option<&str>, n: &Neighbour, color: bool) -> String {
-    let mut s = paint(color, Color::Inet, &format!("{ip} "));
+pub fn neigh(ip: std::net::IpAddr, dev: Option<&str>, n: &Neighbour, color: bool) -> String {
+    let c = if ip.is_ipv6() { Color::Inet6 } else { Color::Inet };
+    let mut s = paint(color, c, &format!("{ip} "));
     if let Some(d) = dev {
         let _ = write!(s, "dev {}", paint(color, Color::Ifname, &format!("{d} ")));
     }
@@ -505,7 +506,7 @@ pub fn neigh(ip: Ipv4Addr, dev: Option<&str>, n: &Neighbour, color: bool) -> Str
 
 /// A neighbour change as `ip monitor neigh` prints it (no trailing space).
 pub fn neigh_line(ip: Ipv4Addr, dev: &str, n: &Neighbour) -> String {
-    neigh(ip, Some(dev), n, false).trim_end().to_string()
+    neigh(ip.into(), Some(dev), n, false).trim_end().to_string()
 }
 
 /// The multicast addresses a device's own filter holds, as `bridge fdb show` lists them

@@ -52,9 +52,19 @@ pub fn parse(
         }
         return Ok(Command::Ip6(Ip6Command::RouteShow { dev: dev_arg(w)?, color }));
     }
+    if matches(obj, "neighbor") || matches(obj, "neighbour") {
+        let sub = w.take().unwrap_or("show");
+        if !(matches(sub, "show") || matches(sub, "list")) {
+            return Err(w.err_prev(format!("not supported yet: ip -6 neigh {sub}")));
+        }
+        if fmt != Format::Text {
+            return Err(w.err_prev("not supported yet: ip -6 neigh show with -j or -o"));
+        }
+        return Ok(Command::Ip6(Ip6Command::NeighShow { dev: dev_arg(w)?, color }));
+    }
     Err(w
         .err_prev(format!("not supported yet: ip -6 {obj}"))
-        .hint("nslab has `ip -6 addr` and `ip -6 route show` so far"))
+        .hint("nslab has `ip -6 addr`, `ip -6 route show` and `ip -6 neigh show` so far"))
 }
 
 fn dev_arg(w: &mut Words<'_>) -> Result<Option<String>, PErr> {

@@ -60,7 +60,8 @@ pub fn parse_words(words: &[(String, Span)], ns: Option<String>, background: boo
     let cmd = match prog {
         "ip" => return ip::parse(&mut w, ns, background).map(|p| Parsed { first_word: p.first_word.max(first), ..p }),
         "sysctl" => tools::sysctl(&mut w)?,
-        "ping" => tools::ping(&mut w, background)?,
+        "ping" => tools::ping(&mut w, background, false)?,
+        "ping6" => tools::ping(&mut w, background, true)?,
         "tcpdump" => tools::tcpdump(&mut w, background)?,
         "sleep" => tools::sleep(&mut w)?,
         "kill" => tools::kill(&mut w)?,

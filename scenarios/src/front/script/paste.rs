@@ -19,6 +19,7 @@ const COMMANDS: &[&str] = &[
     "ip",
     "sysctl",
     "ping",
+    "ping6",
     "tcpdump",
     "sleep",
     "kill",
@@ -246,7 +247,9 @@ pub fn instead(prog: &str) -> Option<&'static str> {
         "arp" => "net-tools are not modelled: `ip neigh` shows the ARP cache",
         "netstat" => "net-tools are not modelled: `ip route` for `netstat -rn`, `ss -tuna` for sockets",
         "brctl-show" => "`brctl show`",
-        "ip6tables" | "ping6" => "not supported yet: IPv6 (nslab is IPv4 only for now)",
+        "ip6tables" | "ip6tables-save" | "ip6tables-restore" => {
+            "not supported yet: ip6tables (IPv6 has addresses, neighbour discovery and ping -6 so far)"
+        }
         "nft" => "nslab models iptables (iptables-nft): write the rules with `iptables`",
         "telnet" => "`nc HOST PORT` opens a TCP connection",
         "wget" => "`curl -I http://HOST/`",

@@ -119,11 +119,13 @@ fn num<T: std::str::FromStr>(v: &str, w: &Words<'_>, flag: char, what: &str) -> 
     v.parse().map_err(|_| w.err_prev(format!("invalid argument for -{flag}: '{v}' ({what})")))
 }
 
-/// `ping [options] DEST` (iputils).
-pub fn ping(w: &mut Words<'_>, background: bool) -> Result<Command, PErr> {
+/// `ping [options] DEST` (iputils); `ping6` is `ping -6`.
+pub fn ping(w: &mut Words<'_>, background: bool, six: bool) -> Result<Command, PErr> {
     let start = w.pos();
+    // `-4`/`-6`: the family the destination must have (the last given wins).
+    let mut family = six.then_some(6);
     let mut p = PingCmd {
-        dest: Ipv4Addr::UNSPECIFIED,
+        dest: Ipv4Addr::UNSPECIFIED.into(),
         count: None,
         interval: None,
         bind: None,
@@ -154,7 +156,11 @@ pub fn ping(w: &mut Words<'_>, background: bool) -> Result<Command, PErr> {
                         true
                     }
                     'I' => {
-                        p.bind = Some(opt_value(att, w, c, "an interface or address")?.to_string());
+                        let v = opt_value(att, w, c, "an interface or address")?;
+                        if v.contains(':') {
+                            return Err(w.err_prev("not supported yet: ping -I with an IPv6 address"));
+                        }
+                        p.bind = Some(v.to_string());
                         true
                     }
                     't' => {
@@ -193,22 +199,37 @@ pub fn ping(w: &mut Words<'_>, background: bool) -> Result<Command, PErr> {
                         p.flood = true;
                         false
                     }
-                    'n' | '4' => false,
+                    'n' => false,
+                    '4' => {
+                        family = Some(4);
+                        false
+                    }
+                    '6' => {
+                        family = Some(6);
+                        false
+                    }
                     'w' | 'R' | 'r' | 'p' | 'l' | 'Q' | 'S' | 'T' | 'D' | 'O' | 'a' | 'A' | 'U' | 'v' | 'L' | 'B'
                     | 'm' => {
                         return Err(w.err_prev(format!("not supported yet: ping -{c}")));
                     }
-                    '6' => return Err(w.err_prev("not supported yet: IPv6")),
                     _ => return Err(w.err_prev(format!("ping: invalid option -- '{c}'"))),
                 })
             })?;
         } else if dest.is_some() {
             return Err(w.err_prev(format!("ping: unexpected argument `{a}`")).hint("ping takes one destination"));
         } else {
-            let d: Ipv4Addr = a.parse().map_err(|_| {
+            if a.contains('%') {
+                return Err(w
+                    .err_prev(format!("not supported yet: ping {a} (an address with a scope)"))
+                    .hint("ping the link-local address without `%IFACE`, or a global one"));
+            }
+            let d: std::net::IpAddr = a.parse().map_err(|_| {
                 w.err_prev(format!("ping: {a}: Name or service not known"))
-                    .hint("nslab has no DNS: give an IPv4 address")
+                    .hint("nslab has no DNS: give an IPv4 or IPv6 address")
             })?;
+            if family.is_some_and(|f| (f == 6) != d.is_ipv6()) {
+                return Err(w.err_prev(format!("ping: {a}: Address family for hostname not supported")));
+            }
             dest = Some(d);
         }
     }
@@ -217,7 +238,6 @@ pub fn ping(w: &mut Words<'_>, background: bool) -> Result<Command, PErr> {
     Ok(Command::Ping(p))
 }
 
-/// `tcpdump [-tnelv] [-c N] -i IF [-w FILE] [EXPRESSION]`.
 /// `tcpdump -i IFACE`'s interface; `any` (Linux cooked capture) is refused with what to do.
 fn capture_iface(w: &Words<'_>, v: &str) -> Result<String, PErr> {
     if v == "any" {
@@ -228,6 +248,7 @@ fn capture_iface(w: &Words<'_>, v: &str) -> Result<String, PErr> {
     Ok(v.to_string())
 }
 
+/// `tcpdump [-tnelv] [-c N] -i IF [-w FILE] [EXPRESSION]`.
 pub fn tcpdump(w: &mut Words<'_>, background: bool) -> Result<Command, PErr> {
     let mut t = TcpdumpCmd {
         iface: String::new(),

@@ -7,18 +7,19 @@
 //! done), router solicitations with RFC 7559's backoff (`rtr_solicit_interval`, ±10%,
 //! doubling up to `rtr_solicit_max_interval`) — and the kernel routes of its prefixes.
 //!
-//! What comes in is `rx.rs`'s: so far only duplicate address detection's probes are acted
-//! on.
+//! What comes in is `rx.rs`'s; output and neighbour discovery are `nd.rs`'s.
 //!
 //! Off unless the lab turns it on ([`Netns::set_ipv6`]); kernel mode switches IPv6 off in
-//! the same labs, so the two agree. Not yet: neighbour discovery for output, echo, IPv6
-//! for programs, routes other than the kernel's, forwarding.
+//! the same labs, so the two agree. Not yet: routes other than the kernel's, forwarding,
+//! router advertisements, IPv6 for UDP and TCP sockets.
 //!
 //! Owns the interfaces' [`If6`] state and the `Dad`, `Rs` and `Mld` deadlines; must not
 //! touch IPv4 state.
 
+mod nd;
 pub mod packet;
 mod rx;
+pub use nd::Out6;
 
 use super::iface::Scope;
 use super::{Netns, TimerKey};
@@ -116,8 +117,13 @@ impl If6 {
         self.addrs.insert(at, a);
     }
 
+    /// True when the interface listens to multicast group `g` (a solicited-node group).
+    pub fn joined(&self, g: Ipv6Addr) -> bool {
+        self.groups.contains(&g)
+    }
+
     /// A link-local address that finished DAD (the source of reports and solicitations).
-    fn link_local(&self) -> Option<Ipv6Addr> {
+    pub(crate) fn link_local(&self) -> Option<Ipv6Addr> {
         self.addrs.iter().find(|a| a.scope == Scope::Link && !a.tentative && !a.dadfailed).map(|a| a.addr)
     }
 }

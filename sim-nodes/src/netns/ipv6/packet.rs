@@ -30,6 +30,15 @@ pub const ALL_ROUTERS: Ipv6Addr = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 2);
 /// `ff02::16`, where MLDv2 reports go.
 pub const MLDV2_ROUTERS: Ipv6Addr = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 0x16);
 
+/// The IPv6 address at `at` of `p` (`::` where `p` is too short).
+pub fn addr(p: &[u8], at: usize) -> Ipv6Addr {
+    let mut o = [0u8; 16];
+    if let Some(s) = p.get(at..at + 16) {
+        o.copy_from_slice(s);
+    }
+    Ipv6Addr::from(o)
+}
+
 /// The modified EUI-64 link-local address of `mac` (`addr_gen_mode` 0).
 pub fn eui64_link_local(mac: MacAddr) -> Ipv6Addr {
     let m = mac.0;
@@ -61,9 +70,9 @@ pub fn icmp6_checksum(src: Ipv6Addr, dst: Ipv6Addr, body: &[u8]) -> u16 {
     checksum_with(sum, body)
 }
 
-/// An IPv6 header: 40 bytes, traffic class and flow label 0.
-fn header(buf: &mut Vec<u8>, src: Ipv6Addr, dst: Ipv6Addr, next: u8, hlim: u8, payload_len: usize) {
-    buf.extend_from_slice(&[0x60, 0, 0, 0]);
+/// An IPv6 header: 40 bytes, traffic class 0.
+pub fn header(buf: &mut Vec<u8>, (src, dst): (Ipv6Addr, Ipv6Addr), next: u8, hlim: u8, flow: u32, payload_len: usize) {
+    buf.extend_from_slice(&(0x6000_0000 | (flow & 0x000f_ffff)).to_be_bytes());
     buf.extend_from_slice(&(payload_len as u16).to_be_bytes());
     buf.extend_from_slice(&[next, hlim]);
     buf.extend_from_slice(&src.octets());
@@ -74,7 +83,7 @@ fn header(buf: &mut Vec<u8>, src: Ipv6Addr, dst: Ipv6Addr, next: u8, hlim: u8, p
 fn icmp6(buf: &mut Vec<u8>, src: Ipv6Addr, dst: Ipv6Addr, hlim: u8, mut body: Vec<u8>) {
     let sum = icmp6_checksum(src, dst, &body);
     body[2..4].copy_from_slice(&sum.to_be_bytes());
-    header(buf, src, dst, ICMPV6, hlim, body.len());
+    header(buf, (src, dst), ICMPV6, hlim, 0, body.len());
     buf.extend_from_slice(&body);
 }
 
@@ -101,22 +110,23 @@ pub fn neighbor_solicit(
     icmp6(buf, src, dst, 255, b);
 }
 
-/// `ndisc_send_na`: `target` is at `mac` (the target link-layer option), with the
-/// solicited and override flags as given.
+/// `ndisc_send_na`: `target` is ours, at `mac` when given (the target link-layer option),
+/// with the solicited and override flags as given.
 pub fn neighbor_advert(
     buf: &mut Vec<u8>,
-    src: Ipv6Addr,
-    dst: Ipv6Addr,
+    (src, dst): (Ipv6Addr, Ipv6Addr),
     target: Ipv6Addr,
-    mac: MacAddr,
+    mac: Option<MacAddr>,
     solicited: bool,
     override_: bool,
 ) {
     let flags = (u8::from(solicited) << 6) | (u8::from(override_) << 5);
     let mut b = vec![kind::NEIGHBOR_ADVERT, 0, 0, 0, flags, 0, 0, 0];
     b.extend_from_slice(&target.octets());
-    b.extend_from_slice(&[2, 1]);
-    b.extend_from_slice(&mac.0);
+    if let Some(m) = mac {
+        b.extend_from_slice(&[2, 1]);
+        b.extend_from_slice(&m.0);
+    }
     icmp6(buf, src, dst, 255, b);
 }
 
@@ -143,7 +153,7 @@ pub fn mldv2_report(buf: &mut Vec<u8>, src: Ipv6Addr, groups: &[Ipv6Addr]) {
     let sum = icmp6_checksum(src, MLDV2_ROUTERS, &b);
     b[2..4].copy_from_slice(&sum.to_be_bytes());
     // Hop-by-hop: next header ICMPv6, length 0 (8 bytes), router alert (MLD), PadN.
-    header(buf, src, MLDV2_ROUTERS, 0, 1, 8 + b.len());
+    header(buf, (src, MLDV2_ROUTERS), 0, 1, 0, 8 + b.len());
     buf.extend_from_slice(&[ICMPV6, 0, 5, 2, 0, 0, 1, 0]);
     buf.extend_from_slice(&b);
 }

@@ -1,12 +1,13 @@
-//! IPv6 received (`ipv6_rcv`), as far as a host that does not yet speak neighbour
-//! discovery goes: the header checked (malformed packets counted and dropped), and a
-//! duplicate address detection probe for an address of ours acted on — ours still
-//! tentative: DAD failed (`dadfailed`); ours already valid: defended with an unsolicited
-//! advertisement to all nodes — and an advertisement for an address we are still testing
-//! failing its DAD. Multicast listener reports and router solicitations are
-//! for routers and are left, as a host leaves them.
+//! IPv6 received (`ipv6_rcv`, `icmpv6_rcv`, `ndisc_rcv`): the header checked (malformed
+//! packets counted and dropped); packets for another host dropped (no forwarding yet);
+//! ICMPv6 to us checked and handed on — neighbour solicitations (a DAD probe about an
+//! address we still test fails our DAD; about one we hold, we defend it with an
+//! advertisement to all nodes; any other for one of our addresses is answered: `nd.rs`),
+//! advertisements (an address we still test fails its DAD; else the neighbour learns),
+//! echo requests answered, the rest to the raw ICMPv6 sockets. Multicast listener reports
+//! and router solicitations are for routers, and a host leaves them.
 
-use super::packet::{self, kind};
+use super::packet::{self, addr as addr_at, kind};
 use crate::netns::Netns;
 use sim_core::Context;
 use std::net::Ipv6Addr;
@@ -25,24 +26,62 @@ impl Netns {
             self.counters.rx_malformed += 1;
             return self.drop_l2(cx, ifindex, "malformed ipv6");
         }
+        let dst = addr_at(p, 24);
+        let ours = self
+            .ifaces
+            .get(&ifindex)
+            .is_some_and(|i| i.v6.addrs.iter().any(|a| a.addr == dst) || dst == ALL_NODES || i.v6.joined(dst));
+        if !ours && !self.is_local6(dst) {
+            return self.drop_l2(cx, ifindex, "ipv6 for another host (forwarding is not modelled yet)");
+        }
+        self.rx_ipv6_for_us(cx, ifindex, &p[..40 + plen]);
+    }
+
+    /// A packet this namespace sent to one of its own addresses (the loopback path).
+    pub(crate) fn rx_ipv6_local(&mut self, cx: &mut Context<'_>, p: &[u8]) {
+        self.rx_ipv6_for_us(cx, crate::netns::LO, p);
+    }
+
+    fn rx_ipv6_for_us(&mut self, cx: &mut Context<'_>, ifindex: u32, p: &[u8]) {
         let (src, dst) = (addr_at(p, 8), addr_at(p, 24));
-        let body = &p[40..40 + plen];
-        // Neighbour discovery comes as ICMPv6 right after the header, hop limit 255.
-        let nd = [kind::NEIGHBOR_SOLICIT, kind::NEIGHBOR_ADVERT];
-        if p[6] != packet::ICMPV6 || p[7] != 255 || body.len() < 24 || !nd.contains(&body[0]) {
+        let body = &p[40..];
+        // Only ICMPv6 right after the header is read so far (MLD's hop-by-hop reports are
+        // for routers).
+        if p[6] != packet::ICMPV6 || body.len() < 8 {
             return;
         }
         if packet::icmp6_checksum(src, dst, body) != 0 {
             self.counters.rx_malformed += 1;
             return self.drop_l2(cx, ifindex, "bad icmp6 checksum");
         }
-        let target = addr_at(body, 8);
-        if body[0] == kind::NEIGHBOR_ADVERT {
-            // `ndisc_recv_na`: someone has an address we are still testing.
-            return self.dad_failed(ifindex, target);
+        let nd = body[0] == kind::NEIGHBOR_SOLICIT || body[0] == kind::NEIGHBOR_ADVERT;
+        if nd {
+            // RFC 4861: neighbour discovery only with hop limit 255, about a unicast target.
+            if p[7] != 255 || body.len() < 24 || addr_at(body, 8).is_multicast() {
+                return;
+            }
+            let target = addr_at(body, 8);
+            let held = self.ifaces.get(&ifindex).and_then(|i| i.v6.addrs.iter().find(|a| a.addr == target));
+            let testing = held.is_some_and(|a| a.tentative);
+            if body[0] == kind::NEIGHBOR_ADVERT {
+                if testing {
+                    return self.dad_failed(ifindex, target);
+                }
+                return self.rx_na(cx, ifindex, body);
+            }
+            match (held.is_some(), testing, src.is_unspecified()) {
+                (false, ..) => {}
+                (true, true, true) => self.dad_failed(ifindex, target),
+                (true, true, false) => {}
+                (true, false, true) => self.defend(cx, ifindex, target),
+                (true, false, false) => self.rx_ns(cx, ifindex, (src, dst), body),
+            }
+            return;
         }
-        if src.is_unspecified() {
-            self.dad_probe_seen(cx, ifindex, target);
+        match body[0] {
+            kind::ECHO_REQUEST => self.rx_echo(cx, (src, dst), body),
+            kind::ROUTER_SOLICIT | kind::MLD2_REPORT => {}
+            _ => self.deliver_icmp6(cx, ifindex, (src, dst), p[7], body),
         }
     }
 
@@ -55,26 +94,14 @@ impl Netns {
         }
     }
 
-    /// `ndisc_recv_ns` for a DAD probe (from `::`) about `target`.
-    fn dad_probe_seen(&mut self, cx: &mut Context<'_>, ifindex: u32, target: Ipv6Addr) {
-        let Some(i) = self.ifaces.get_mut(&ifindex) else { return };
+    /// A DAD probe for an address we hold: an unsolicited advertisement to all nodes.
+    fn defend(&mut self, cx: &mut Context<'_>, ifindex: u32, target: Ipv6Addr) {
+        let Some(i) = self.ifaces.get(&ifindex) else { return };
         let mac = i.mac;
-        let Some(a) = i.v6.addrs.iter().find(|a| a.addr == target) else { return };
-        if a.tentative {
-            return self.dad_failed(ifindex, target);
-        }
         let mut buf = std::mem::take(&mut self.pktbuf);
         buf.clear();
-        packet::neighbor_advert(&mut buf, target, ALL_NODES, target, mac, false, true);
+        packet::neighbor_advert(&mut buf, (target, ALL_NODES), target, Some(mac), false, true);
         self.xmit(cx, ifindex, packet::multicast_mac(ALL_NODES), packet::ETHERTYPE, &buf);
         self.pktbuf = buf;
     }
-}
-
-fn addr_at(p: &[u8], at: usize) -> Ipv6Addr {
-    let mut o = [0u8; 16];
-    if let Some(s) = p.get(at..at + 16) {
-        o.copy_from_slice(s);
-    }
-    Ipv6Addr::from(o)
 }

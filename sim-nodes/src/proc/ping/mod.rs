@@ -29,13 +29,16 @@
 //! `\b \b` over it for each reply, `\bE` for each ICMP error and `E` for a local one, all
 //! on the line the statistics' leading newline ends.
 
+mod v6;
+use v6::kind6;
+
 use super::{IcmpIn, Program, SocketId, SocketKind, Sys};
 use crate::sys::{Errno, OutSpec, Pmtudisc};
 use crate::wire::icmp::kind;
 use crate::wire::{self, proto};
 use sim_core::rng;
 use sim_core::{Duration, Instant};
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// iputils' `MININTERVAL`: below this interval ping waits for replies instead of a timer,
 /// and this is how long it waits for one.
@@ -56,8 +59,8 @@ pub enum Bind {
 /// ping's options.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PingArgs {
-    /// Destination.
-    pub dest: Ipv4Addr,
+    /// Destination (an IPv6 one pings with ICMPv6, as `ping -6` or `ping6`: `v6.rs`).
+    pub dest: IpAddr,
     /// `-c`.
     pub count: Option<u32>,
     /// `-i`.
@@ -84,9 +87,9 @@ pub struct PingArgs {
 
 impl PingArgs {
     /// Defaults for `ping DEST`.
-    pub fn new(dest: Ipv4Addr) -> Self {
+    pub fn new(dest: impl Into<IpAddr>) -> Self {
         PingArgs {
-            dest,
+            dest: dest.into(),
             count: None,
             interval: Duration::from_secs(1),
             bind: None,
@@ -107,6 +110,9 @@ pub struct Ping {
     args: PingArgs,
     id: u16,
     src: Option<Ipv4Addr>,
+    /// IPv6: the source the socket's connect() bound, and its flow label.
+    src6: Option<Ipv6Addr>,
+    flow: u32,
     oif: Option<u32>,
     start: Instant,
     /// Where the probes' schedule counts from: `start`, moved later by each probe its own
@@ -217,6 +223,8 @@ impl Ping {
             args,
             id: 0,
             src: None,
+            src6: None,
+            flow: 0,
             oif: None,
             start: Instant::ZERO,
             sched: Instant::ZERO,
@@ -262,6 +270,14 @@ impl Ping {
         }
     }
 
+    /// The IPv4 destination (the IPv4 paths only run for one).
+    fn dest4(&self) -> Ipv4Addr {
+        match self.args.dest {
+            IpAddr::V4(a) => a,
+            IpAddr::V6(_) => Ipv4Addr::UNSPECIFIED,
+        }
+    }
+
     pub(crate) fn bound_src(&self) -> Option<Ipv4Addr> {
         match &self.args.bind {
             Some(Bind::Addr(a)) => Some(*a),
@@ -273,12 +289,37 @@ impl Ping {
         let now = sys.now();
         let seq = (self.transmitted + 1) as u16;
         self.rcvd_clear(seq);
+        if let IpAddr::V6(dest) = self.args.dest {
+            let m = self.echo_request(now, kind6::ECHO_REQUEST, seq);
+            let res = self.send6(sys, dest, &m);
+            return self.sent(sys, res);
+        }
         // More than an IPv4 packet holds: the kernel refuses it before anything is built.
         if self.args.size > 0xffff - 28 {
             return self.sent(sys, Err(Errno::MsgSize));
         }
+        let mut m = self.echo_request(now, kind::ECHO_REQUEST, seq);
+        let c = wire::checksum(&m);
+        m[2..4].copy_from_slice(&c.to_be_bytes());
+        let spec = OutSpec {
+            dst: self.dest4(),
+            src: self.src,
+            proto: proto::ICMP,
+            ttl: self.args.ttl,
+            tos: 0,
+            pmtudisc: self.args.pmtudisc,
+            oif: self.oif,
+        };
+        let res = sys.send(&spec, &m);
+        self.sent(sys, res)
+    }
+
+    /// An echo request of type `t` (ICMP's or ICMPv6's), its checksum zero: the id, `seq`,
+    /// and the payload iputils sends — the time sent (a `timeval`, when 16 bytes fit),
+    /// then bytes counting up.
+    fn echo_request(&self, now: Instant, t: u8, seq: u16) -> Vec<u8> {
         let mut m = Vec::with_capacity(8 + self.args.size);
-        m.extend_from_slice(&[kind::ECHO_REQUEST, 0, 0, 0]);
+        m.extend_from_slice(&[t, 0, 0, 0]);
         m.extend_from_slice(&self.id.to_be_bytes());
         m.extend_from_slice(&seq.to_be_bytes());
         for j in 0..self.args.size {
@@ -289,19 +330,7 @@ impl Ping {
             m[8..16].copy_from_slice(&(us / 1_000_000).to_le_bytes());
             m[16..24].copy_from_slice(&(us % 1_000_000).to_le_bytes());
         }
-        let c = wire::checksum(&m);
-        m[2..4].copy_from_slice(&c.to_be_bytes());
-        let spec = OutSpec {
-            dst: self.args.dest,
-            src: self.src,
-            proto: proto::ICMP,
-            ttl: self.args.ttl,
-            tos: 0,
-            pmtudisc: self.args.pmtudisc,
-            oif: self.oif,
-        };
-        let res = sys.send(&spec, &m);
-        self.sent(sys, res)
+        m
     }
 
     /// What became of a probe's `sendmsg`, and the schedule after it.
@@ -355,7 +384,7 @@ impl Ping {
                     self.dots.push('E');
                     self.errors += 1;
                 } else if !self.args.quiet {
-                    let mtu = sys.path_mtu(self.args.dest, self.src, self.oif).unwrap_or(0);
+                    let mtu = sys.path_mtu(self.dest4(), self.src, self.oif).unwrap_or(0);
                     sys.stderr(format!("ping: local error: message too long, mtu={mtu}"));
                     self.errors += 1;
                 }
@@ -427,47 +456,10 @@ impl Ping {
         let m = p.icmp;
         match m[0] {
             kind::ECHO_REPLY => {
-                if u16::from_be_bytes([m[4], m[5]]) != self.id || p.src != self.args.dest && !self.args.broadcast {
+                if u16::from_be_bytes([m[4], m[5]]) != self.id || p.src != self.dest4() && !self.args.broadcast {
                     return;
                 }
-                let seq = u16::from_be_bytes([m[6], m[7]]);
-                let now = sys.now();
-                let rtt = if m.len() >= 24 {
-                    let s = u64::from_le_bytes(m[8..16].try_into().unwrap_or_default());
-                    let us = u64::from_le_bytes(m[16..24].try_into().unwrap_or_default());
-                    Some(now.as_micros().saturating_sub(s.saturating_mul(1_000_000).saturating_add(us)))
-                } else {
-                    None
-                };
-                self.acknowledge(seq);
-                // gather_statistics: the RTT counts before the duplicate check.
-                if let Some(t) = rtt {
-                    self.tsum += t as f64;
-                    self.tsum2 += (t as f64) * (t as f64);
-                    self.tmin = self.tmin.min(t);
-                    self.tmax = self.tmax.max(t);
-                    let t = i64::try_from(t).unwrap_or(i64::MAX / 16);
-                    self.ewma = if self.ewma == 0 { t.saturating_mul(8) } else { self.ewma + t - self.ewma / 8 };
-                }
-                let dup = self.rcvd_test(seq);
-                if dup {
-                    self.repeats += 1;
-                } else {
-                    self.rcvd_set(seq);
-                    self.received += 1;
-                }
-                if self.args.flood && !self.args.quiet {
-                    self.dots.push_str("\u{8} \u{8}");
-                } else if !self.args.quiet {
-                    let mut line = format!("{} bytes from {}: icmp_seq={seq} ttl={}", m.len(), p.src, p.ttl);
-                    if let Some(t) = rtt {
-                        line.push_str(&format!(" time={} ms", fmt_rtt(t)));
-                    }
-                    if dup {
-                        line.push_str(" (DUP!)");
-                    }
-                    sys.stdout(line);
-                }
+                self.echo_reply(sys, &p.src.to_string(), p.ttl, m);
             }
             3 | 11 | 12 => {
                 let inner = &m[8..];
@@ -479,24 +471,77 @@ impl Ping {
                 let idst = Ipv4Addr::new(inner[16], inner[17], inner[18], inner[19]);
                 if inner[9] != proto::ICMP
                     || e[0] != kind::ECHO_REQUEST
-                    || idst != self.args.dest
+                    || idst != self.dest4()
                     || u16::from_be_bytes([e[4], e[5]]) != self.id
                 {
                     return;
                 }
                 let seq = u16::from_be_bytes([e[6], e[7]]);
-                self.acknowledge(seq);
-                self.errors += 1;
-                if self.args.flood && !self.args.quiet {
-                    self.dots.push_str("\u{8}E");
-                } else if !self.args.quiet {
-                    let info = u32::from_be_bytes([m[4], m[5], m[6], m[7]]);
-                    let info = if m[0] == 3 && m[1] == 4 { info & 0xffff } else { info };
-                    sys.stdout(format!("From {} icmp_seq={seq} {}", p.src, describe(m[0], m[1], info)));
-                }
+                let info = u32::from_be_bytes([m[4], m[5], m[6], m[7]]);
+                let info = if m[0] == 3 && m[1] == 4 { info & 0xffff } else { info };
+                self.icmp_error(sys, &p.src.to_string(), seq, || describe(m[0], m[1], info));
             }
             _ => return,
         }
+        self.answered(sys);
+    }
+
+    /// An echo reply to one of our probes (`m`, from `src` with hop limit or TTL `ttl`):
+    /// counted, and printed as iputils prints it.
+    fn echo_reply(&mut self, sys: &mut Sys<'_, '_, '_>, src: &str, ttl: u8, m: &[u8]) {
+        let seq = u16::from_be_bytes([m[6], m[7]]);
+        let now = sys.now();
+        let rtt = if m.len() >= 24 {
+            let s = u64::from_le_bytes(m[8..16].try_into().unwrap_or_default());
+            let us = u64::from_le_bytes(m[16..24].try_into().unwrap_or_default());
+            Some(now.as_micros().saturating_sub(s.saturating_mul(1_000_000).saturating_add(us)))
+        } else {
+            None
+        };
+        self.acknowledge(seq);
+        // gather_statistics: the RTT counts before the duplicate check.
+        if let Some(t) = rtt {
+            self.tsum += t as f64;
+            self.tsum2 += (t as f64) * (t as f64);
+            self.tmin = self.tmin.min(t);
+            self.tmax = self.tmax.max(t);
+            let t = i64::try_from(t).unwrap_or(i64::MAX / 16);
+            self.ewma = if self.ewma == 0 { t.saturating_mul(8) } else { self.ewma + t - self.ewma / 8 };
+        }
+        let dup = self.rcvd_test(seq);
+        if dup {
+            self.repeats += 1;
+        } else {
+            self.rcvd_set(seq);
+            self.received += 1;
+        }
+        if self.args.flood && !self.args.quiet {
+            self.dots.push_str("\u{8} \u{8}");
+        } else if !self.args.quiet {
+            let mut line = format!("{} bytes from {src}: icmp_seq={seq} ttl={ttl}", m.len());
+            if let Some(t) = rtt {
+                line.push_str(&format!(" time={} ms", fmt_rtt(t)));
+            }
+            if dup {
+                line.push_str(" (DUP!)");
+            }
+            sys.stdout(line);
+        }
+    }
+
+    /// An ICMP error about probe `seq`, from `src`: counted, and printed (`what` says it).
+    fn icmp_error(&mut self, sys: &mut Sys<'_, '_, '_>, src: &str, seq: u16, what: impl FnOnce() -> String) {
+        self.acknowledge(seq);
+        self.errors += 1;
+        if self.args.flood && !self.args.quiet {
+            self.dots.push_str("\u{8}E");
+        } else if !self.args.quiet {
+            sys.stdout(format!("From {src} icmp_seq={seq} {}", what()));
+        }
+    }
+
+    /// After a reply or an error: done once the count is answered, else the schedule goes on.
+    fn answered(&mut self, sys: &mut Sys<'_, '_, '_>) {
         if self.args.count.is_some_and(|c| self.received + self.errors >= u64::from(c)) {
             return self.finish(sys);
         }
@@ -581,8 +626,11 @@ impl Program for Ping {
         "ping"
     }
     fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        if let IpAddr::V6(dest) = self.args.dest {
+            return self.start6(sys, dest);
+        }
         sys.socket(SocketKind::RawIcmp { bind: self.bound_src() });
-        let dest = self.args.dest;
+        let dest = self.dest4();
         let mut from_dev = None;
         match self.args.bind.clone() {
             Some(Bind::Addr(a)) => {
@@ -653,7 +701,11 @@ impl Program for Ping {
     }
     fn on_ready(&mut self, sys: &mut Sys<'_, '_, '_>, sock: SocketId) {
         let mut buf = std::mem::take(&mut self.rbuf);
-        super::each_icmp(sys, sock, &mut buf, |sys, p| self.on_icmp(sys, p));
+        if self.args.dest.is_ipv6() {
+            super::each_icmp6(sys, sock, &mut buf, |sys, p| self.on_icmp6(sys, p));
+        } else {
+            super::each_icmp(sys, sock, &mut buf, |sys, p| self.on_icmp(sys, p));
+        }
         self.rbuf = buf;
     }
     fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {

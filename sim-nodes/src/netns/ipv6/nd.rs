@@ -1,0 +1,299 @@
+//! IPv6 output and neighbour discovery (`ip6_output.c`, `ndisc.c`): the route and source
+//! address a packet takes (connected prefixes; RFC 6724's same scope and longest match,
+//! capped at the address's prefix, ties to the newest address, as Linux picks), the
+//! neighbour it goes to through the same NUD machine ARP uses (`nd_tbl`): a solicitation
+//! to the solicited-node group from the waiting packet's source, unicast probes later,
+//! `Address unreachable` to the local sender when nobody answers; and what comes in —
+//! solicitations answered (solicited, with override and the target's link-layer address
+//! when they were multicast), advertisements learnt, echo requests answered, ICMPv6 for
+//! the raw sockets that want it.
+
+use super::packet::{self, kind};
+use crate::netns::neigh::{Action, NeighKey, Nud, UpdateFlags};
+use crate::netns::socktab::Meta;
+use crate::netns::{Errno, Netns};
+use sim_core::{Context, MacAddr};
+use std::net::Ipv6Addr;
+
+/// `net.ipv6.conf.all.hop_limit`.
+pub const HOP_LIMIT: u8 = 64;
+
+/// An IPv6 packet a socket sends.
+#[derive(Clone, Debug)]
+pub struct Out6 {
+    /// Destination.
+    pub dst: Ipv6Addr,
+    /// Source (`bind`), or the one source selection picks.
+    pub src: Option<Ipv6Addr>,
+    /// Next header (58: ICMPv6, whose checksum the stack fills in as a raw ICMPv6 socket's).
+    pub next: u8,
+    /// Hop limit (`IPV6_UNICAST_HOPS`), else 64.
+    pub hlim: Option<u8>,
+    /// Flow label.
+    pub flow: u32,
+    /// `SO_BINDTODEVICE`.
+    pub oif: Option<u32>,
+}
+
+/// An IPv6 address's scope rank for source selection (link-local below global).
+fn scope_of(a: Ipv6Addr) -> u8 {
+    if a.is_loopback() {
+        0
+    } else if a.is_unicast_link_local() || (a.is_multicast() && a.segments()[0] & 0x000f == 2) {
+        1
+    } else {
+        2
+    }
+}
+
+impl Netns {
+    /// The device and source address for `dst` (`ip6_route_output` + `ipv6_dev_get_saddr`
+    /// over the connected routes).
+    pub fn route6_output(&self, dst: Ipv6Addr, oif: Option<u32>) -> Result<(u32, Ipv6Addr), Errno> {
+        let route = self
+            .fib6
+            .iter()
+            .filter(|r| oif.is_none_or(|o| o == r.dev))
+            .filter(|r| super::network(dst, r.prefix) == r.dst)
+            .max_by_key(|r| (r.prefix, std::cmp::Reverse(r.metric)))
+            .ok_or(Errno::NetUnreach)?;
+        let src = self.select_src6(route.dev, dst).ok_or(Errno::AddrNotAvail)?;
+        Ok((route.dev, src))
+    }
+
+    /// `ipv6_dev_get_saddr`, as far as it matters on a link: an address of the device that
+    /// is usable, of `dst`'s scope, sharing the longest prefix with it (no longer than its
+    /// own prefix); the first (newest) of equals.
+    pub fn select_src6(&self, ifindex: u32, dst: Ipv6Addr) -> Option<Ipv6Addr> {
+        let i = self.ifaces.get(&ifindex)?;
+        let want = scope_of(dst);
+        let common = |a: Ipv6Addr, p: u8| (u128::from(a) ^ u128::from(dst)).leading_zeros().min(u32::from(p));
+        let usable = i.v6.addrs.iter().filter(|a| !a.tentative && !a.dadfailed);
+        let mut best: Option<(bool, u32, Ipv6Addr)> = None;
+        for a in usable {
+            let key = (scope_of(a.addr) == want, common(a.addr, a.prefix), a.addr);
+            if best.is_none_or(|b| (key.0, key.1) > (b.0, b.1)) {
+                best = Some(key);
+            }
+        }
+        best.map(|b| b.2)
+    }
+
+    /// True if `a` is a usable address of this namespace.
+    pub fn is_local6(&self, a: Ipv6Addr) -> bool {
+        self.ifaces.values().any(|i| i.v6.addrs.iter().any(|x| x.addr == a && !x.tentative))
+    }
+
+    /// Sends an IPv6 packet a program made (`rawv6_sendmsg`).
+    pub fn output6(&mut self, cx: &mut Context<'_>, spec: &Out6, payload: &[u8]) -> Result<(), Errno> {
+        if !self.ipv6 {
+            return Err(Errno::AddrNotAvail);
+        }
+        let (dev, chosen) = self.route6_output(spec.dst, spec.oif)?;
+        let src = spec.src.unwrap_or(chosen);
+        let mut body = payload.to_vec();
+        if spec.next == packet::ICMPV6 && body.len() >= 4 {
+            body[2..4].fill(0);
+            let sum = packet::icmp6_checksum(src, spec.dst, &body);
+            body[2..4].copy_from_slice(&sum.to_be_bytes());
+        }
+        let mut pkt = Vec::with_capacity(40 + body.len());
+        packet::header(&mut pkt, (src, spec.dst), spec.next, spec.hlim.unwrap_or(HOP_LIMIT), spec.flow, body.len());
+        pkt.extend_from_slice(&body);
+        if self.is_local6(spec.dst) {
+            // To ourselves: delivered as it would come back from `lo`.
+            self.rx_ipv6_local(cx, &pkt);
+            return Ok(());
+        }
+        self.nd_xmit(cx, dev, spec.dst, &pkt);
+        Ok(())
+    }
+
+    /// `ip6_finish_output2`: multicast to its group's MAC, unicast through `nd_tbl`.
+    pub(crate) fn nd_xmit(&mut self, cx: &mut Context<'_>, ifindex: u32, nexthop: Ipv6Addr, pkt: &[u8]) {
+        let Some(i) = self.ifaces.get(&ifindex) else { return };
+        if !i.admin_up {
+            return self.drop_l2(cx, ifindex, "interface down");
+        }
+        if nexthop.is_multicast() {
+            self.xmit(cx, ifindex, packet::multicast_mac(nexthop), packet::ETHERTYPE, pkt);
+            return;
+        }
+        let parms = i.neigh.clone();
+        let mut acts = Vec::new();
+        let mac = self.nd.output(&parms, cx.now(), (ifindex, nexthop), pkt, &mut self.timers, &mut acts);
+        self.pending6.extend(acts);
+        if let Some(mac) = mac {
+            self.xmit(cx, ifindex, mac, packet::ETHERTYPE, pkt);
+        }
+        self.run_pending6(cx);
+    }
+
+    /// What `nd_tbl` asked for: solicitations, queued packets now resolved, failures.
+    fn run_pending6(&mut self, cx: &mut Context<'_>) {
+        while let Some(a) = self.pending6.pop_front() {
+            match a {
+                Action::Solicit { ifindex, target, unicast, saddr } => {
+                    // `ndisc_solicit`: the waiting packet's source if it is ours, else (a
+                    // probe with nothing waiting) the device's link-local address.
+                    let Some(i) = self.ifaces.get(&ifindex) else { continue };
+                    let src = saddr.filter(|s| self.is_local6(*s)).or_else(|| i.v6.link_local());
+                    let Some(src) = src else { continue };
+                    let mac = i.mac;
+                    let (dst, eth) = match unicast {
+                        Some(m) => (target, m),
+                        None => (packet::solicited_node(target), packet::multicast_mac(packet::solicited_node(target))),
+                    };
+                    let mut buf = Vec::new();
+                    packet::neighbor_solicit(&mut buf, src, dst, target, mac, None);
+                    self.xmit(cx, ifindex, eth, packet::ETHERTYPE, &buf);
+                }
+                Action::Send { ifindex, mac, packet } => {
+                    self.xmit(cx, ifindex, mac, packet::ETHERTYPE, &packet);
+                }
+                Action::Failed { ifindex, packet, .. } => {
+                    self.addr_unreachable(cx, &packet);
+                    self.drop_l2(cx, ifindex, "neighbour failed");
+                }
+                Action::Changed(_) => {}
+            }
+        }
+    }
+
+    /// `ndisc_error_report`: `Address unreachable` about a packet that found no neighbour,
+    /// to its sender — here, so straight to this namespace's ICMPv6 sockets.
+    fn addr_unreachable(&mut self, cx: &mut Context<'_>, orig: &[u8]) {
+        let Some(osrc) = <Ipv6Addr as crate::netns::neigh::NeighAddr>::packet_src(orig) else { return };
+        if !self.is_local6(osrc) {
+            return;
+        }
+        let mut m = vec![1, 3, 0, 0, 0, 0, 0, 0];
+        m.extend_from_slice(&orig[..orig.len().min(1280 - 48)]);
+        let sum = packet::icmp6_checksum(osrc, osrc, &m);
+        m[2..4].copy_from_slice(&sum.to_be_bytes());
+        self.deliver_icmp6(cx, crate::netns::LO, (osrc, osrc), HOP_LIMIT, &m);
+    }
+
+    /// An `nd_tbl` entry's deadline.
+    pub(crate) fn nd_timer(&mut self, cx: &mut Context<'_>, key: NeighKey<Ipv6Addr>) {
+        let Some(i) = self.ifaces.get(&key.0) else { return };
+        let parms = i.neigh.clone();
+        let mut acts = Vec::new();
+        self.nd.timer(&parms, cx.now(), key, &mut self.timers, &mut acts);
+        self.pending6.extend(acts);
+        self.run_pending6(cx);
+    }
+
+    /// The IPv6 neighbour table.
+    pub fn nd(&self) -> &crate::netns::neigh::NeighTable<Ipv6Addr> {
+        &self.nd
+    }
+
+    /// `ndisc_recv_ns` for one of our addresses (`target`, valid): learn the sender, answer.
+    pub(super) fn rx_ns(&mut self, cx: &mut Context<'_>, ifindex: u32, (src, dst): (Ipv6Addr, Ipv6Addr), body: &[u8]) {
+        let target = packet::addr(body, 8);
+        let Some(i) = self.ifaces.get(&ifindex) else { return };
+        let mac = i.mac;
+        let parms = i.neigh.clone();
+        let multicast = dst.is_multicast();
+        if let Some(lladdr) = ll_option(&body[24..], 1) {
+            let flags = UpdateFlags { override_: true, weak_override: true, ..Default::default() };
+            let mut acts = Vec::new();
+            self.nd.update(
+                &parms,
+                cx.now(),
+                (ifindex, src),
+                lladdr,
+                Nud::Stale,
+                flags,
+                true,
+                &mut self.timers,
+                &mut acts,
+            );
+            self.pending6.extend(acts);
+        }
+        // `ndisc_send_na`: solicited; override and our link-layer address only when the
+        // question was multicast. It goes to the solicitor through the table like any packet.
+        let mut buf = Vec::new();
+        packet::neighbor_advert(&mut buf, (target, src), target, multicast.then_some(mac), true, multicast);
+        self.nd_xmit(cx, ifindex, src, &buf);
+    }
+
+    /// `ndisc_recv_na`: the advertised address's entry learns, if there is one.
+    pub(super) fn rx_na(&mut self, cx: &mut Context<'_>, ifindex: u32, body: &[u8]) {
+        let target = packet::addr(body, 8);
+        let (solicited, override_) = (body[4] & 0x40 != 0, body[4] & 0x20 != 0);
+        let key = (ifindex, target);
+        let Some(lladdr) = ll_option(&body[24..], 2).or_else(|| self.nd.get(key).and_then(|n| n.lladdr)) else {
+            return;
+        };
+        if !self.nd.contains(key) {
+            return;
+        }
+        let Some(i) = self.ifaces.get(&ifindex) else { return };
+        let parms = i.neigh.clone();
+        let state = if solicited { Nud::Reachable } else { Nud::Stale };
+        let flags = UpdateFlags { override_, weak_override: true, ..Default::default() };
+        let mut acts = Vec::new();
+        self.nd.update(&parms, cx.now(), key, lladdr, state, flags, false, &mut self.timers, &mut acts);
+        self.pending6.extend(acts);
+        self.run_pending6(cx);
+    }
+
+    /// `icmpv6_echo_reply`: from the address asked, hop limit 64.
+    pub(super) fn rx_echo(&mut self, cx: &mut Context<'_>, (src, dst): (Ipv6Addr, Ipv6Addr), body: &[u8]) {
+        let from = if dst.is_multicast() { None } else { Some(dst) };
+        let mut m = body.to_vec();
+        m[0] = kind::ECHO_REPLY;
+        let flow = self.flow_label(dst, src, 0);
+        let spec = Out6 { dst: src, src: from, next: packet::ICMPV6, hlim: None, flow, oif: None };
+        let _ = self.output6(cx, &spec, &m);
+    }
+
+    /// The flow label Linux gives a flow (`auto_flowlabels`): a hash of its addresses and
+    /// `salt`, salted by this namespace's name (the kernel's is a random per-boot key; the
+    /// label only shows in `tcpdump -v`, which `nslab diff` masks).
+    pub(crate) fn flow_label(&self, src: Ipv6Addr, dst: Ipv6Addr, salt: u16) -> u32 {
+        let mut bytes = Vec::with_capacity(34 + self.name().len());
+        bytes.extend_from_slice(&src.octets());
+        bytes.extend_from_slice(&dst.octets());
+        bytes.extend_from_slice(&salt.to_be_bytes());
+        bytes.extend_from_slice(self.name().as_bytes());
+        let h = sim_core::rng::fnv1a64(&bytes);
+        ((h ^ (h >> 32)) as u32 & 0x000f_ffff).max(1)
+    }
+
+    /// ICMPv6 for this namespace's raw ICMPv6 sockets (ping's).
+    pub(crate) fn deliver_icmp6(
+        &mut self,
+        cx: &mut Context<'_>,
+        in_if: u32,
+        (src, dst): (Ipv6Addr, Ipv6Addr),
+        hlim: u8,
+        m: &[u8],
+    ) {
+        let mut from = crate::netns::socktab::SocketId(0);
+        while let Some(id) = self.socks.next_raw_icmp6(from) {
+            from = id.succ();
+            if !self.socks.push(id, Meta::Icmp6 { in_if, src, dst, hlim }, m) {
+                cx.drop_frame(None, "raw: socket receive queue full");
+            }
+        }
+    }
+}
+
+/// The link-layer address of an ND option of `kind` (1 source, 2 target) among `opts`.
+fn ll_option(opts: &[u8], kind: u8) -> Option<MacAddr> {
+    let mut at = 0;
+    while at + 2 <= opts.len() {
+        let len = usize::from(opts[at + 1]) * 8;
+        if len == 0 || at + len > opts.len() {
+            return None;
+        }
+        if opts[at] == kind && len >= 8 {
+            return MacAddr::from_slice(&opts[at + 2..]);
+        }
+        at += len;
+    }
+    None
+}
