@@ -1,6 +1,7 @@
 //! The hot path allocates nothing per frame in steady state: once ARP is resolved and the
 //! buffers have warmed up, forwarding echo requests across E3's router and answering them
-//! makes no heap allocation at all (a counting global allocator watches) — also through
+//! makes no heap allocation at all (a counting global allocator watches) — over IPv6 too
+//! (neighbour discovery, forwarding, echo replies), also through
 //! iptables filter and nat rules with conntrack, across a bridge (with br_netfilter and
 //! NAT too), through netem and tbf qdiscs, into a UDP socket a program reads, and along a
 //! TCP stream between programs.
@@ -85,6 +86,18 @@ fn forwards_without_allocating(setup: &str) {
 
 /// [`forwards_without_allocating`] after `warm` requests to warm up.
 fn forwards_without_allocating_after(setup: &str, warm: u32) {
+    forwards_frames_without_allocating(setup, warm, |dst, src| {
+        echo_request(dst, src, [192, 0, 2, 1], [198, 51, 100, 1])
+    });
+}
+
+/// Sends `warm`, then 1000, of the frames `make(router's MAC, ns1's MAC)` builds into the
+/// router: the 1000 and their replies cross it without a heap allocation.
+fn forwards_frames_without_allocating(
+    setup: &str,
+    warm: u32,
+    make: impl Fn(nslab::sim_core::MacAddr, nslab::sim_core::MacAddr) -> Vec<u8>,
+) {
     // The counter is global: one measurement at a time.
     static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
@@ -96,7 +109,7 @@ fn forwards_without_allocating_after(setup: &str, warm: u32) {
     let dst = lab.netns(router).iface_by_name("gw-veth0").unwrap().mac;
     let port = PortId(lab.dev_index(router, "gw-veth0").unwrap());
     // An echo request from ns1 to ns2, as ns1 would put it on the wire.
-    let f = echo_request(dst, src, [192, 0, 2, 1], [198, 51, 100, 1]);
+    let f = make(dst, src);
     let send = |lab: &mut nslab::sim_nodes::Lab, n: u32| {
         for _ in 0..n {
             lab.world_mut().with_node::<Netns, _>(router, |r, cx| r.handle_frame(cx, port, &f));
@@ -129,6 +142,39 @@ fn forwards_without_allocating_after(setup: &str, warm: u32) {
 #[test]
 fn forwarding_allocates_nothing_per_frame() {
     forwards_without_allocating(E3);
+}
+
+/// E3 over IPv6: the router forwards with `net.ipv6.conf.all.forwarding`, ns2 answers.
+const E3_V6: &str = "ip netns add ns1\nip netns add ns2\nip netns add router\n\
+ip link add ns1-veth0 type veth peer name gw-veth0\nip link add ns2-veth0 type veth peer name gw-veth1\n\
+ip link set ns1-veth0 netns ns1\nip link set gw-veth0 netns router\nip link set ns2-veth0 netns ns2\nip link set gw-veth1 netns router\n\
+ip netns exec router sysctl -w net.ipv6.conf.all.forwarding=1\n\
+ip -n ns1 link set ns1-veth0 up\nip -n ns2 link set ns2-veth0 up\nip -n router link set gw-veth0 up\nip -n router link set gw-veth1 up\n\
+ip -n ns1 -6 addr add 2001:db8:1::2/64 dev ns1-veth0 nodad\nip -n router -6 addr add 2001:db8:1::1/64 dev gw-veth0 nodad\n\
+ip -n ns2 -6 addr add 2001:db8:2::2/64 dev ns2-veth0 nodad\nip -n router -6 addr add 2001:db8:2::1/64 dev gw-veth1 nodad\n\
+sleep 3\nip -n ns1 -6 route add default via 2001:db8:1::1\nip -n ns2 -6 route add default via 2001:db8:2::1\n\
+ip netns exec ns1 ping -6 -c 2 2001:db8:2::2\n";
+
+/// An Ethernet frame holding an ICMPv6 echo request from 2001:db8:1::2 to 2001:db8:2::2.
+fn echo_request6(dst: nslab::sim_core::MacAddr, src: nslab::sim_core::MacAddr) -> Vec<u8> {
+    use nslab::sim_nodes::netns::ipv6::packet;
+    let (s, d): (std::net::Ipv6Addr, std::net::Ipv6Addr) =
+        ("2001:db8:1::2".parse().unwrap(), "2001:db8:2::2".parse().unwrap());
+    let mut icmp = vec![128, 0, 0, 0, 0x12, 0x34, 0, 1];
+    icmp.extend([0x5a; 56]);
+    let c = packet::icmp6_checksum(s, d, &icmp);
+    icmp[2..4].copy_from_slice(&c.to_be_bytes());
+    let mut f = dst.0.to_vec();
+    f.extend(src.0);
+    f.extend([0x86, 0xdd]);
+    packet::header(&mut f, (s, d), 58, 64, 0x12345, icmp.len());
+    f.extend(icmp);
+    f
+}
+
+#[test]
+fn ipv6_forwarding_allocates_nothing_per_frame() {
+    forwards_frames_without_allocating(E3_V6, 50, echo_request6);
 }
 
 #[test]

@@ -812,3 +812,20 @@ fn ping_families_iputils_refuses() {
     let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 ping fe80::1%ns1-veth0\n"));
     assert!(e.contains("not supported yet: ping fe80::1%ns1-veth0 (an address with a scope)"), "{e}");
 }
+
+/// `ip -6 route add|del` refused as the kernel refuses them.
+#[test]
+fn ipv6_routes_the_kernel_refuses() {
+    let up = format!(
+        "{SETUP}ip link set ns1-veth0 up\nip link set ns2-veth0 up\nip -6 addr add 2001:db8::1/64 dev ns1-veth0\n"
+    );
+    let e = err("a.sh", &format!("{up}ip -6 route add default via fe80::1\n"));
+    assert_at(&e, "a.sh", 7, 1, "Error: Egress device not specified.");
+    let e = err("a.sh", &format!("{up}ip -6 route add 2001:db8:5::/64 via 2001:db8:9::1\n"));
+    assert_at(&e, "a.sh", 7, 1, "RTNETLINK answers: No route to host");
+    let twice = "ip -6 route add default via fe80::1 dev ns1-veth0\n";
+    let e = err("a.sh", &format!("{up}{twice}{twice}"));
+    assert_at(&e, "a.sh", 8, 1, "RTNETLINK answers: File exists");
+    let e = err("a.sh", &format!("{up}ip -6 route del default via fe80::1 dev ns1-veth0\n"));
+    assert_at(&e, "a.sh", 7, 1, "RTNETLINK answers: No such process");
+}

@@ -21,11 +21,13 @@ fn tcpdump_lines(frames: &[Vec<u8>], flags: &str) -> Option<Vec<String>> {
         bytes: f,
     });
     let bytes = pcapng::write(&ifs, pkts, 0).unwrap();
-    let dir = std::env::temp_dir().join(format!("nslab-oracle-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    // The tests run in parallel: each file gets its own name.
+    // The tests run in parallel: each call gets a directory of its own (one shared
+    // directory was removed by one test while another wrote into it).
     static NEXT: AtomicU32 = AtomicU32::new(0);
-    let path = dir.join(format!("frames{flags}-{}.pcapng", NEXT.fetch_add(1, Ordering::Relaxed)));
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("nslab-oracle-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("frames{flags}.pcapng"));
     std::fs::write(&path, bytes).unwrap();
     let out = Command::new("tcpdump").arg(flags).arg("-r").arg(&path).output();
     let _ = std::fs::remove_file(&path);

@@ -46,6 +46,36 @@ impl<'de> Deserialize<'de> for Cidr6 {
     }
 }
 
+/// What `ip -6 route add|del` names.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Route6Args {
+    /// Destination (`::/0` for `default`).
+    pub to: Cidr6,
+    /// `via`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<Ipv6Addr>,
+    /// `dev`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dev: Option<String>,
+    /// `metric`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric: Option<u32>,
+}
+
+impl fmt::Display for Route6Args {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.to.prefix == 0 && self.to.addr.is_unspecified() {
+            f.write_str("default")?;
+        } else {
+            write!(f, "{}", self.to)?;
+        }
+        opt(f, "via", &self.via)?;
+        opt(f, "dev", &self.dev)?;
+        opt(f, "metric", &self.metric)
+    }
+}
+
 /// An `ip -6` command.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -82,6 +112,10 @@ pub enum Ip6Command {
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         color: bool,
     },
+    /// `ip -6 route add DST [via GW] [dev DEV] [metric N]`.
+    RouteAdd(Route6Args),
+    /// `ip -6 route del DST [via GW] [dev DEV] [metric N]`.
+    RouteDel(Route6Args),
     /// `ip -6 neigh show [dev DEV]`.
     NeighShow {
         /// Device.
@@ -107,6 +141,7 @@ impl Ip6Command {
     pub fn dev(&self) -> Option<&str> {
         match self {
             Ip6Command::AddrAdd { dev, .. } | Ip6Command::AddrDel { dev, .. } => Some(dev),
+            Ip6Command::RouteAdd(r) | Ip6Command::RouteDel(r) => r.dev.as_deref(),
             Ip6Command::AddrShow { dev, .. }
             | Ip6Command::RouteShow { dev, .. }
             | Ip6Command::NeighShow { dev, .. } => dev.as_deref(),
@@ -129,6 +164,8 @@ impl fmt::Display for Ip6Command {
                 write!(f, "ip {}-6 route show", c(*color))?;
                 opt(f, "dev", dev)
             }
+            Ip6Command::RouteAdd(r) => write!(f, "ip -6 route add {r}"),
+            Ip6Command::RouteDel(r) => write!(f, "ip -6 route del {r}"),
             Ip6Command::NeighShow { dev, color } => {
                 write!(f, "ip {}-6 neigh show", c(*color))?;
                 opt(f, "dev", dev)

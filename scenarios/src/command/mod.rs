@@ -18,7 +18,7 @@ pub mod programs;
 mod secs;
 pub mod validate;
 pub use config::{Brctl, Cidr, CidrError, LinkKind, LinkSet, NeighNud, NeighOp, NeighSetCmd, RouteArgs, SysctlOut};
-pub use ip6::{Cidr6, Ip6Command};
+pub use ip6::{Cidr6, Ip6Command, Route6Args};
 pub use procs::{
     CurlCmd, DhclientCmd, DnsmasqCmd, HttpServerCmd, NcCmd, PingCmd, PmtuDisc, Target, TcpdumpCmd, TracerouteCmd,
 };

@@ -794,5 +794,9 @@ fn ip6(lab: &mut Lab, node: NodeId, c: &Ip6Command) -> Result<Vec<String>, LabEr
         }
         Ip6Command::RouteShow { dev, color } => lab.route6_show(node, dev.as_deref(), Format::Text, *color),
         Ip6Command::NeighShow { dev, color } => lab.neigh6_show(node, dev.as_deref(), *color),
+        Ip6Command::RouteAdd(r) | Ip6Command::RouteDel(r) => {
+            let add = matches!(c, Ip6Command::RouteAdd(_));
+            lab.route6_change(node, add, (r.to.addr, r.to.prefix), r.via, r.dev.as_deref(), r.metric).map(|_| vec![])
+        }
     }
 }

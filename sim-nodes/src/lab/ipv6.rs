@@ -3,7 +3,7 @@
 
 use super::{Lab, LabError};
 use crate::netns::Netns;
-use crate::netns::ipv6::Addr6Error;
+use crate::netns::ipv6::{Addr6Error, Route6Error, Route6Spec};
 use crate::show::{self, Format};
 use sim_core::NodeId;
 use std::net::Ipv6Addr;
@@ -14,7 +14,31 @@ impl From<Addr6Error> for LabError {
     }
 }
 
+impl From<Route6Error> for LabError {
+    fn from(e: Route6Error) -> Self {
+        LabError::new(e.to_string())
+    }
+}
+
 impl Lab {
+    /// `ip -6 route add|del DST/P [via GW] [dev DEV] [metric N]`.
+    pub fn route6_change(
+        &mut self,
+        node: NodeId,
+        add: bool,
+        (dst, prefix): (Ipv6Addr, u8),
+        gateway: Option<Ipv6Addr>,
+        dev: Option<&str>,
+        metric: Option<u32>,
+    ) -> Result<(), LabError> {
+        let dev = dev.map(|d| self.ifindex(node, d)).transpose()?;
+        let spec = Route6Spec { dst, prefix, gateway, dev, metric };
+        self.world.with_node::<Netns, _>(node, |n, _| {
+            if add { n.route6_add_user(&spec) } else { n.route6_del_user(&spec) }
+        })?;
+        Ok(())
+    }
+
     /// Turns IPv6 on (or off) in every namespace, those made later too: interfaces coming
     /// up then get link-local addresses, run DAD, report their groups and solicit routers.
     pub fn set_ipv6(&mut self, on: bool) {

@@ -170,6 +170,11 @@ pub struct Netns {
     /// The IPv6 neighbour table, and what it asked for, waiting to be done.
     nd: NeighTable<std::net::Ipv6Addr>,
     pending6: VecDeque<neigh::Action<std::net::Ipv6Addr>>,
+    /// Scratch buffers for IPv6's per-packet paths: a packet sent, an echo answered, a
+    /// packet forwarded.
+    buf6: Vec<u8>,
+    echo6: Vec<u8>,
+    fwd6: Vec<u8>,
     sysctl: Sysctl,
     procs: BTreeMap<u32, Process>,
     next_pid: u32,
@@ -237,6 +242,9 @@ impl Netns {
             fib6: Vec::new(),
             nd: NeighTable::default(),
             pending6: VecDeque::new(),
+            buf6: Vec::new(),
+            echo6: Vec::new(),
+            fwd6: Vec::new(),
             sysctl: Sysctl::default(),
             procs: BTreeMap::new(),
             next_pid: 1,
@@ -363,6 +371,8 @@ impl Netns {
         }
         self.fib.flush_dev(ifindex);
         self.neigh.forget_iface(ifindex, &mut self.timers);
+        self.nd.forget_iface(ifindex, &mut self.timers);
+        self.routes6_forget(ifindex);
         self.sysctl.forget_iface(&i.name);
         // Its qdiscs go with it (`dev_shutdown`), as when it moves to another namespace.
         self.tc.remove(ifindex);
@@ -413,6 +423,7 @@ impl Netns {
     /// resolves its neighbour from the new address.
     pub(crate) fn changed_addr(&mut self, ifindex: u32) {
         self.neigh.forget_iface(ifindex, &mut self.timers);
+        self.nd.forget_iface(ifindex, &mut self.timers);
     }
 
     /// Sets an interface's MTU.
@@ -497,6 +508,7 @@ impl Netns {
         } else {
             self.fib.flush_dev(ifindex);
             self.neigh.flush(Some(ifindex), &mut self.timers);
+            self.nd.flush(Some(ifindex), &mut self.timers);
         }
     }
 
@@ -512,6 +524,7 @@ impl Netns {
         let master = i.master;
         if !carrier {
             self.neigh.flush(Some(ifindex), &mut self.timers);
+            self.nd.flush(Some(ifindex), &mut self.timers);
             // Linkwatch deactivates the device: its qdisc drops what waits.
             self.tc.reset(ifindex, Instant::ZERO);
             self.timers.set(TimerKey::Qdisc(ifindex), None);
@@ -586,6 +599,7 @@ impl Netns {
                     i.forwarding = on;
                 }
             }
+            sysctl::Effect::Forwarding6 => self.forwarding6_changed(now),
             sysctl::Effect::ForwardingIf(name, on) => {
                 if let Some(i) = self.ifaces.values_mut().find(|i| i.name == name) {
                     i.forwarding = on;

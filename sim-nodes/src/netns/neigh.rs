@@ -82,6 +82,8 @@ pub struct Neighbour {
     pub updated: Instant,
     /// Probes sent in the current INCOMPLETE/PROBE round.
     pub probes: u32,
+    /// `NTF_ROUTER`: the neighbour said it routes (IPv6 advertisements).
+    pub router: bool,
     queue: VecDeque<Vec<u8>>,
 }
 
@@ -94,6 +96,7 @@ impl Neighbour {
             used: now,
             updated: now,
             probes: 0,
+            router: false,
             queue: VecDeque::new(),
         }
     }
@@ -190,6 +193,10 @@ impl<A> Default for NeighTable<A> {
     }
 }
 
+/// `gc_thresh3`: past this many entries a new one first makes room (`neigh_forced_gc`),
+/// and is refused if none can go ("neighbour table overflow").
+pub const GC_THRESH3: usize = 1024;
+
 fn retrans(p: &NeighParms) -> Duration {
     p.retrans_time.max(Duration::from_millis(10))
 }
@@ -199,6 +206,13 @@ fn within(now: Instant, since: Option<Instant>, d: Duration) -> bool {
 }
 
 impl<A: NeighAddr> NeighTable<A> {
+    /// Sets an entry's router flag.
+    pub fn set_router(&mut self, key: NeighKey<A>, router: bool) {
+        if let Some(e) = self.entries.get_mut(&key) {
+            e.router = router;
+        }
+    }
+
     /// An entry.
     pub fn get(&self, key: NeighKey<A>) -> Option<&Neighbour> {
         self.entries.get(&key)
@@ -220,6 +234,9 @@ impl<A: NeighAddr> NeighTable<A> {
         timers: &mut Timers<TimerKey>,
         actions: &mut Vec<Action<A>>,
     ) -> Option<MacAddr> {
+        if !self.room_for(key, timers) {
+            return None;
+        }
         let e = self.entries.entry(key).or_insert_with(|| Neighbour::new(now));
         e.used = now;
         match e.state {
@@ -254,6 +271,27 @@ impl<A: NeighAddr> NeighTable<A> {
                 None
             }
         }
+    }
+
+    /// Whether `key` has or can get an entry: at [`GC_THRESH3`] entries the FAILED and
+    /// STALE ones, oldest first, make room for it (`neigh_forced_gc`).
+    fn room_for(&mut self, key: NeighKey<A>, timers: &mut Timers<TimerKey>) -> bool {
+        if self.entries.len() < GC_THRESH3 || self.entries.contains_key(&key) {
+            return true;
+        }
+        let mut old: Vec<(Instant, NeighKey<A>)> = self
+            .entries
+            .iter()
+            .filter(|(_, n)| matches!(n.state, Nud::Failed | Nud::Stale | Nud::None))
+            .map(|(k, n)| (n.updated, *k))
+            .collect();
+        old.sort();
+        let excess = self.entries.len() + 1 - GC_THRESH3;
+        for (_, k) in old.into_iter().take(excess.max(GC_THRESH3 / 8)) {
+            self.entries.remove(&k);
+            timers.set(A::timer(k), None);
+        }
+        self.entries.len() < GC_THRESH3
     }
 
     /// `neigh_probe`: one solicitation, counted.
@@ -350,6 +388,9 @@ impl<A: NeighAddr> NeighTable<A> {
         timers: &mut Timers<TimerKey>,
         actions: &mut Vec<Action<A>>,
     ) {
+        if create && !self.room_for(key, timers) {
+            return;
+        }
         let e = match self.entries.entry(key) {
             std::collections::btree_map::Entry::Occupied(o) => o.into_mut(),
             std::collections::btree_map::Entry::Vacant(v) if create => v.insert(Neighbour::new(now)),
@@ -490,6 +531,32 @@ mod tests {
         let TimerKey::Neigh(k) = k else { panic!() };
         t.timer(p, at, k, timers, acts);
         at
+    }
+
+    /// A flood of new destinations (or of solicitations from new sources) never grows the
+    /// table past gc_thresh3; once they have failed, they make room for new ones.
+    #[test]
+    fn the_table_stays_within_gc_thresh3() {
+        let p = NeighParms::default();
+        let mut t = NeighTable::default();
+        let mut timers = Timers::default();
+        let mut acts = vec![];
+        let k = |i: u32| (2, Ipv4Addr::from(0x0a00_0000 + i));
+        for i in 0..2000 {
+            t.output(&p, Instant::ZERO, k(i), &pkt(), &mut timers, &mut acts);
+        }
+        assert_eq!(t.len(), GC_THRESH3, "incomplete entries cannot go: the rest are refused");
+        while timers.next().is_some() {
+            fire(&mut t, &p, &mut timers, &mut acts);
+        }
+        assert!(t.iter().all(|(_, n)| n.state == Nud::Failed));
+        t.output(&p, Instant::from_secs(10), k(5000), &pkt(), &mut timers, &mut acts);
+        assert!(t.contains(k(5000)) && t.len() <= GC_THRESH3, "failed entries made room");
+        let flags = UpdateFlags { override_: true, ..Default::default() };
+        for i in 6000..8000 {
+            t.update(&p, Instant::from_secs(11), k(i), MAC, Nud::Stale, flags, true, &mut timers, &mut acts);
+        }
+        assert!(t.len() <= GC_THRESH3);
     }
 
     #[test]

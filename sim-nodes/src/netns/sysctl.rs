@@ -43,6 +43,8 @@ const GLOBAL: &[(&str, &str, Kind)] = &[
     ("net.ipv4.icmp_msgs_burst", "50", Kind::Range(0, i64::MAX)),
     ("net.ipv4.conf.all.forwarding", "0", Kind::Bool),
     ("net.ipv4.conf.default.forwarding", "0", Kind::Bool),
+    ("net.ipv6.conf.all.forwarding", "0", Kind::Bool),
+    ("net.ipv6.conf.default.forwarding", "0", Kind::Bool),
     ("net.ipv4.neigh.default.base_reachable_time_ms", "30000", Kind::Range(1, i64::MAX)),
     ("net.ipv4.neigh.default.delay_first_probe_time", "5", Kind::Range(1, i64::MAX)),
     ("net.ipv4.neigh.default.retrans_time_ms", "1000", Kind::Range(10, i64::MAX)),
@@ -138,6 +140,8 @@ pub enum Effect {
     ForwardingAll(bool),
     /// Forwarding was set for one interface.
     ForwardingIf(String, bool),
+    /// IPv6 forwarding was set for every interface.
+    Forwarding6,
     /// A neighbour parameter changed for one interface (`default` for new ones).
     Neigh(String),
 }
@@ -211,6 +215,12 @@ impl Sysctl {
                         self.values.insert(k, v.clone());
                     }
                     Effect::ForwardingAll(on)
+                }
+                "net.ipv6.conf.all.forwarding" => {
+                    // `addrconf_fixup_forwarding`: the default follows.
+                    self.generation += 1;
+                    self.values.insert("net.ipv6.conf.default.forwarding".into(), v.clone());
+                    Effect::Forwarding6
                 }
                 k if k.starts_with("net.ipv4.neigh.default.") => Effect::Neigh("default".into()),
                 _ => Effect::None,

@@ -431,18 +431,25 @@ fn addr_lines(v: &LinkView<'_>, now: Instant, family: Family) -> Vec<(String, St
     out
 }
 
-/// One `ip -6 route show` line (the kernel's own routes so far): `dev` is `None` when the
-/// command named the device.
+/// One `ip -6 route show` line: `dev` is `None` when the command named the device.
 pub fn route6(r: &crate::netns::ipv6::Route6, dev: Option<&str>, linkdown: bool, color: bool) -> String {
-    let mut s = if r.prefix == 128 {
+    let mut s = if r.prefix == 0 {
+        "default ".to_string()
+    } else if r.prefix == 128 {
         paint(color, Color::Inet6, &format!("{} ", r.dst))
     } else {
         paint(color, Color::Inet6, &format!("{}/{} ", r.dst, r.prefix))
     };
+    if let Some(g) = r.gateway {
+        let _ = write!(s, "via {}", paint(color, Color::Inet6, &format!("{g} ")));
+    }
     if let Some(d) = dev {
         let _ = write!(s, "dev {} ", paint(color, Color::Ifname, d));
     }
-    let _ = write!(s, "proto kernel metric {} ", r.metric);
+    if r.kernel {
+        s.push_str("proto kernel ");
+    }
+    let _ = write!(s, "metric {} ", r.metric);
     if linkdown {
         s.push_str("linkdown ");
     }
@@ -499,6 +506,9 @@ pub fn neigh(ip: std::net::IpAddr, dev: Option<&str>, n: &Neighbour, color: bool
         && let Some(m) = n.lladdr
     {
         let _ = write!(s, "lladdr {}", paint(color, Color::Mac, &format!("{m} ")));
+    }
+    if n.router {
+        s.push_str("router ");
     }
     let _ = write!(s, "{} ", n.state);
     s

@@ -77,6 +77,8 @@ pub fn parse(w: &mut Words<'_>, mut ns: Option<String>, background: bool) -> Res
             Some(s) => return Err(w.err_prev(format!("not supported yet: ip -br {obj} {s}"))),
         };
         Command::Brief { addr, inet: inet && addr, dev, fmt, color }
+    } else if matches(obj, "route") && super::ip6::names_v6_route(w) && !inet {
+        super::ip6::parse(w, obj, false, fmt, color, true)?
     } else if matches(obj, "address") && super::ip6::names_v6_addr(w) {
         if let Some(e) = inet.then(|| super::ip6::refuse_in_inet(w)).flatten() {
             return Err(e);

@@ -2,7 +2,7 @@
 //! addresses and `ip -6 route show`, with iproute2's messages for what is not one.
 
 use super::words::{PErr, Words, matches};
-use crate::command::{Cidr6, Command, Format, Ip6Command};
+use crate::command::{Cidr6, Command, Format, Ip6Command, Route6Args};
 
 /// True when `ip addr add|del` names an IPv6 address (the family iproute2 then takes).
 pub fn names_v6_addr(w: &Words<'_>) -> bool {
@@ -42,10 +42,16 @@ pub fn parse(
     }
     if matches(obj, "route") {
         let sub = w.take().unwrap_or("show");
+        if matches(sub, "add") || matches(sub, "delete") {
+            let r = route_args(w, implied)?;
+            return Ok(Command::Ip6(if matches(sub, "add") {
+                Ip6Command::RouteAdd(r)
+            } else {
+                Ip6Command::RouteDel(r)
+            }));
+        }
         if !(matches(sub, "show") || matches(sub, "list")) {
-            return Err(w
-                .err_prev(format!("not supported yet: ip -6 route {sub}"))
-                .hint("nslab has the kernel's own IPv6 routes so far: `ip -6 route show`"));
+            return Err(w.err_prev(format!("not supported yet: ip -6 route {sub}")));
         }
         if fmt != Format::Text {
             return Err(w.err_prev("not supported yet: ip -6 route show with -j or -o"));
@@ -65,6 +71,53 @@ pub fn parse(
     Err(w
         .err_prev(format!("not supported yet: ip -6 {obj}"))
         .hint("nslab has `ip -6 addr`, `ip -6 route show` and `ip -6 neigh show` so far"))
+}
+
+/// `ip -6 route add|del`'s words after the verb.
+fn route_args(w: &mut Words<'_>, implied: bool) -> Result<Route6Args, PErr> {
+    let mut r = Route6Args {
+        to: Cidr6 { addr: std::net::Ipv6Addr::UNSPECIFIED, prefix: 0 },
+        via: None,
+        dev: None,
+        metric: None,
+    };
+    let mut to = None;
+    while let Some(x) = w.take() {
+        match x {
+            "via" => {
+                let v = w.value("via", "a gateway address")?;
+                r.via = Some(
+                    v.parse()
+                        .map_err(|_| w.err_prev(format!("Error: inet6 address is expected rather than \"{v}\".")))?,
+                );
+            }
+            "dev" | "oif" => r.dev = Some(w.value(x, "an interface name")?.to_string()),
+            "metric" | "priority" | "preference" => r.metric = Some(w.parse_value(x, "metric")?),
+            "proto" | "protocol" | "src" | "onlink" | "table" | "scope" | "mtu" | "pref" | "expires" => {
+                return Err(w.err_prev(format!("not supported yet: ip -6 route … {x}")));
+            }
+            "to" => {
+                let v = w.value("to", "a destination")?;
+                to = Some(cidr6(w, v, implied)?);
+            }
+            "default" if to.is_none() => to = Some(r.to),
+            _ if to.is_none() => to = Some(cidr6(w, x, implied)?),
+            _ => return Err(w.err_prev(format!("Error: either \"to\" is duplicate, or \"{x}\" is a garbage."))),
+        }
+    }
+    r.to = to.ok_or_else(|| w.err("a destination is required: `ip -6 route add 2001:db8:2::/64 via 2001:db8:1::1`"))?;
+    Ok(r)
+}
+
+/// True when `ip route add|del` names an IPv6 destination or gateway (the family iproute2
+/// then takes).
+pub fn names_v6_route(w: &Words<'_>) -> bool {
+    let rest = w.rest();
+    let Some((sub, _)) = rest.first() else { return false };
+    (matches(sub, "add") || matches(sub, "delete"))
+        && rest[1..].iter().any(|(x, _)| {
+            x.contains(':') && x.split('/').next().is_some_and(|a| a.parse::<std::net::Ipv6Addr>().is_ok())
+        })
 }
 
 fn dev_arg(w: &mut Words<'_>) -> Result<Option<String>, PErr> {

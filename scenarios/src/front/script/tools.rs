@@ -230,10 +230,22 @@ pub fn ping(w: &mut Words<'_>, background: bool, six: bool) -> Result<Command, P
             if family.is_some_and(|f| (f == 6) != d.is_ipv6()) {
                 return Err(w.err_prev(format!("ping: {a}: Address family for hostname not supported")));
             }
+            if d.is_ipv6() && d.is_multicast() {
+                return Err(w.err_prev(format!("not supported yet: ping {a} (IPv6 multicast)")));
+            }
             dest = Some(d);
         }
     }
     p.dest = dest.ok_or_else(|| w.err("ping: usage error: Destination address required"))?;
+    // IPv6 is not fragmented yet: a probe must fit a 1500-byte link.
+    if p.dest.is_ipv6() && p.size.is_some_and(|s| s > 1452) {
+        let e = PErr {
+            span: w.span_at(start),
+            msg: "not supported yet: ping -6 -s above 1452 (IPv6 fragmentation)".into(),
+            hint: None,
+        };
+        return Err(e);
+    }
     let _ = (start, background);
     Ok(Command::Ping(p))
 }

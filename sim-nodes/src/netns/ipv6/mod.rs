@@ -7,19 +7,23 @@
 //! done), router solicitations with RFC 7559's backoff (`rtr_solicit_interval`, ±10%,
 //! doubling up to `rtr_solicit_max_interval`) — and the kernel routes of its prefixes.
 //!
-//! What comes in is `rx.rs`'s; output and neighbour discovery are `nd.rs`'s.
+//! What comes in is `rx.rs`'s; output and neighbour discovery are `nd.rs`'s; the routes
+//! `route.rs`'s; forwarding and ICMPv6 errors `forward.rs`'s.
 //!
 //! Off unless the lab turns it on ([`Netns::set_ipv6`]); kernel mode switches IPv6 off in
-//! the same labs, so the two agree. Not yet: routes other than the kernel's, forwarding,
-//! router advertisements, IPv6 for UDP and TCP sockets.
+//! the same labs, so the two agree. Not yet: router advertisements and SLAAC, IPv6 for
+//! UDP and TCP sockets, fragmentation, ip6tables.
 //!
 //! Owns the interfaces' [`If6`] state and the `Dad`, `Rs` and `Mld` deadlines; must not
 //! touch IPv4 state.
 
+mod forward;
 mod nd;
 pub mod packet;
+mod route;
 mod rx;
 pub use nd::Out6;
+pub use route::{Route6Error, Route6Spec};
 
 use super::iface::Scope;
 use super::{Netns, TimerKey};
@@ -122,23 +126,43 @@ impl If6 {
         self.groups.contains(&g)
     }
 
+    /// Joins `g` (newest first, as reports list groups).
+    fn join(&mut self, g: Ipv6Addr) {
+        self.groups.insert(0, g);
+    }
+
+    /// Leaves the groups of `gs` it is in.
+    fn leave(&mut self, gs: &[Ipv6Addr]) {
+        self.groups.retain(|g| !gs.contains(g));
+    }
+
+    /// A change to report: `MLD_QRV` reports to come.
+    fn start_reports(&mut self) {
+        self.ifc_count = MLD_QRV;
+    }
+
     /// A link-local address that finished DAD (the source of reports and solicitations).
     pub(crate) fn link_local(&self) -> Option<Ipv6Addr> {
         self.addrs.iter().find(|a| a.scope == Scope::Link && !a.tentative && !a.dadfailed).map(|a| a.addr)
     }
 }
 
-/// An IPv6 route the kernel made (`ip -6 route show`'s lines so far).
+/// An IPv6 route: the kernel's (a prefix of an address, `proto kernel metric 256`) or one
+/// `ip -6 route add` made (no `proto`, metric 1024 unless given).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Route6 {
     /// Destination.
     pub dst: Ipv6Addr,
     /// Prefix length.
     pub prefix: u8,
+    /// `via`.
+    pub gateway: Option<Ipv6Addr>,
     /// Device.
     pub dev: u32,
     /// Metric.
     pub metric: u32,
+    /// The kernel made it.
+    pub kernel: bool,
 }
 
 /// Why an IPv6 address could not be added or removed.
@@ -216,13 +240,10 @@ impl Netns {
     }
 
     fn route6_add(&mut self, dev: u32, dst: Ipv6Addr, prefix: u8) {
-        let r = Route6 { dst, prefix, dev, metric: 256 };
-        if self.fib6.contains(&r) {
-            return;
+        let r = Route6 { dst, prefix, gateway: None, dev, metric: 256, kernel: true };
+        if !self.fib6.contains(&r) {
+            route::insert(&mut self.fib6, r);
         }
-        // `ip -6 route` walks the FIB's tree: by address, then prefix, then as added.
-        let at = self.fib6.iter().position(|x| (x.dst, x.prefix) > (dst, prefix)).unwrap_or(self.fib6.len());
-        self.fib6.insert(at, r);
     }
 
     /// What addrconf does on `NETDEV_UP`, `NETDEV_CHANGE` and `NETDEV_DOWN` for the
@@ -244,7 +265,8 @@ impl Netns {
                 self.timers.set(TimerKey::Rs(ifindex), None);
                 self.timers.set(TimerKey::Mld(ifindex), None);
                 self.timers.set(TimerKey::MldDad(ifindex), None);
-                self.fib6.retain(|r| r.dev != ifindex);
+                self.routes6_forget(ifindex);
+                self.nd.forget_iface(ifindex, &mut self.timers);
             }
             return;
         }
@@ -272,6 +294,12 @@ impl Netns {
         let ll = packet::eui64_link_local(i.mac);
         if !i.v6.addrs.iter().any(|a| a.addr == ll) {
             i.v6.insert(Inet6Addr::new(ll, 64, false));
+        }
+        if self.sysctl.num("net.ipv6.conf.all.forwarding") != 0 {
+            // `ipv6_add_dev` on a router: the router groups (reported with what follows).
+            for g in forward::ROUTER_GROUPS {
+                i.v6.join(g);
+            }
         }
         let pending: Vec<Ipv6Addr> = i.v6.addrs.iter().filter(|a| a.tentative).map(|a| a.addr).collect();
         self.route6_add(ifindex, Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 0), 64);
@@ -321,10 +349,17 @@ impl Netns {
     /// the full MLD report (`ipv6_mc_dad_complete`) and starts router solicitation.
     fn dad_completed(&mut self, cx: &mut Context<'_>, ifindex: u32, addr: Ipv6Addr) {
         self.timers.set(TimerKey::Dad(ifindex, addr), None);
-        let forwarding = self.sysctl.num("net.ipv6.conf.all.forwarding") != 0;
+        let forwarding = self.forwarding6();
         let Some(i) = self.ifaces.get_mut(&ifindex) else { return };
         let Some(a) = i.v6.addrs.iter_mut().find(|a| a.addr == addr) else { return };
         a.tentative = false;
+        let anycast = (a.prefix < 127).then(|| packet::solicited_node(a.network()));
+        if forwarding && let Some(g) = anycast {
+            // `addrconf_join_anycast`: the subnet-router anycast address's group.
+            self.mld_join(cx, ifindex, g);
+        }
+        let Some(i) = self.ifaces.get_mut(&ifindex) else { return };
+        let Some(a) = i.v6.addrs.iter().find(|a| a.addr == addr) else { return };
         let first_ll = a.scope == Scope::Link
             && !i.v6.addrs.iter().any(|x| x.addr != addr && x.scope == Scope::Link && !x.tentative);
         if !first_ll || i.is_loopback() {
@@ -345,6 +380,10 @@ impl Netns {
     /// `addrconf_rs_timer`: the next solicitation, the interval doubling (±10%) up to its
     /// maximum. `rtr_solicits` is -1: they go on until a router answers.
     pub(crate) fn rs_timer(&mut self, cx: &mut Context<'_>, ifindex: u32) {
+        // A router does not solicit (`addrconf_rs_timer`: forwarding ends it).
+        if self.forwarding6() {
+            return;
+        }
         self.send_rs(cx, ifindex);
         let Some(i) = self.ifaces.get_mut(&ifindex) else { return };
         let prev = i.v6.rs_interval;

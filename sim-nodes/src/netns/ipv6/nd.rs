@@ -50,15 +50,14 @@ impl Netns {
     /// The device and source address for `dst` (`ip6_route_output` + `ipv6_dev_get_saddr`
     /// over the connected routes).
     pub fn route6_output(&self, dst: Ipv6Addr, oif: Option<u32>) -> Result<(u32, Ipv6Addr), Errno> {
-        let route = self
-            .fib6
-            .iter()
-            .filter(|r| oif.is_none_or(|o| o == r.dev))
-            .filter(|r| super::network(dst, r.prefix) == r.dst)
-            .max_by_key(|r| (r.prefix, std::cmp::Reverse(r.metric)))
-            .ok_or(Errno::NetUnreach)?;
-        let src = self.select_src6(route.dev, dst).ok_or(Errno::AddrNotAvail)?;
-        Ok((route.dev, src))
+        // One of our own addresses (`::1` too): the local table, through `lo`.
+        if self.is_local6(dst) || (dst.is_loopback() && self.ifaces.get(&crate::netns::LO).is_some_and(|i| i.admin_up))
+        {
+            return Ok((crate::netns::LO, dst));
+        }
+        let (dev, _) = self.route6_lookup(dst, oif)?;
+        let src = self.select_src6(dev, dst).ok_or(Errno::AddrNotAvail)?;
+        Ok((dev, src))
     }
 
     /// `ipv6_dev_get_saddr`, as far as it matters on a link: an address of the device that
@@ -91,21 +90,25 @@ impl Netns {
         }
         let (dev, chosen) = self.route6_output(spec.dst, spec.oif)?;
         let src = spec.src.unwrap_or(chosen);
-        let mut body = payload.to_vec();
-        if spec.next == packet::ICMPV6 && body.len() >= 4 {
-            body[2..4].fill(0);
-            let sum = packet::icmp6_checksum(src, spec.dst, &body);
-            body[2..4].copy_from_slice(&sum.to_be_bytes());
+        // Built in a scratch buffer: nothing allocated per packet once it has grown.
+        let mut pkt = std::mem::take(&mut self.buf6);
+        pkt.clear();
+        let hlim = spec.hlim.unwrap_or(HOP_LIMIT);
+        packet::header(&mut pkt, (src, spec.dst), spec.next, hlim, spec.flow, payload.len());
+        pkt.extend_from_slice(payload);
+        if spec.next == packet::ICMPV6 && payload.len() >= 4 {
+            pkt[42..44].fill(0);
+            let sum = packet::icmp6_checksum(src, spec.dst, &pkt[40..]);
+            pkt[42..44].copy_from_slice(&sum.to_be_bytes());
         }
-        let mut pkt = Vec::with_capacity(40 + body.len());
-        packet::header(&mut pkt, (src, spec.dst), spec.next, spec.hlim.unwrap_or(HOP_LIMIT), spec.flow, body.len());
-        pkt.extend_from_slice(&body);
-        if self.is_local6(spec.dst) {
+        if dev == crate::netns::LO {
             // To ourselves: delivered as it would come back from `lo`.
             self.rx_ipv6_local(cx, &pkt);
-            return Ok(());
+        } else {
+            let nexthop = self.route6_lookup(spec.dst, Some(dev)).map_or(spec.dst, |(_, n)| n);
+            self.nd_xmit(cx, dev, nexthop, &pkt);
         }
-        self.nd_xmit(cx, dev, spec.dst, &pkt);
+        self.buf6 = pkt;
         Ok(())
     }
 
@@ -152,7 +155,11 @@ impl Netns {
                     self.xmit(cx, ifindex, mac, packet::ETHERTYPE, &packet);
                 }
                 Action::Failed { ifindex, packet, .. } => {
-                    self.addr_unreachable(cx, &packet);
+                    // Ours: straight to our sockets; forwarded: back to its source.
+                    match <Ipv6Addr as crate::netns::neigh::NeighAddr>::packet_src(&packet) {
+                        Some(s) if !self.is_local6(s) => self.icmp6_error(cx, &packet, 1, 3, 0),
+                        _ => self.addr_unreachable(cx, ifindex, &packet),
+                    }
                     self.drop_l2(cx, ifindex, "neighbour failed");
                 }
                 Action::Changed(_) => {}
@@ -162,7 +169,7 @@ impl Netns {
 
     /// `ndisc_error_report`: `Address unreachable` about a packet that found no neighbour,
     /// to its sender — here, so straight to this namespace's ICMPv6 sockets.
-    fn addr_unreachable(&mut self, cx: &mut Context<'_>, orig: &[u8]) {
+    fn addr_unreachable(&mut self, cx: &mut Context<'_>, ifindex: u32, orig: &[u8]) {
         let Some(osrc) = <Ipv6Addr as crate::netns::neigh::NeighAddr>::packet_src(orig) else { return };
         if !self.is_local6(osrc) {
             return;
@@ -171,7 +178,8 @@ impl Netns {
         m.extend_from_slice(&orig[..orig.len().min(1280 - 48)]);
         let sum = packet::icmp6_checksum(osrc, osrc, &m);
         m[2..4].copy_from_slice(&sum.to_be_bytes());
-        self.deliver_icmp6(cx, crate::netns::LO, (osrc, osrc), HOP_LIMIT, &m);
+        // (Looped back, it names the device the packet would have left by.)
+        self.deliver_icmp6(cx, ifindex, (osrc, osrc), HOP_LIMIT, &m);
     }
 
     /// An `nd_tbl` entry's deadline.
@@ -215,19 +223,35 @@ impl Netns {
         // `ndisc_send_na`: solicited; override and our link-layer address only when the
         // question was multicast. It goes to the solicitor through the table like any packet.
         let mut buf = Vec::new();
-        packet::neighbor_advert(&mut buf, (target, src), target, multicast.then_some(mac), true, multicast);
+        let router = self.forwarding6();
+        packet::neighbor_advert(&mut buf, (target, src), target, multicast.then_some(mac), (router, true, multicast));
         self.nd_xmit(cx, ifindex, src, &buf);
+    }
+
+    /// `ndisc_recv_rs` on a router: the solicitor's link-layer address, learnt STALE (and
+    /// not a router).
+    pub(super) fn rx_rs(&mut self, cx: &mut Context<'_>, ifindex: u32, src: Ipv6Addr, body: &[u8]) {
+        let Some(lladdr) = ll_option(body.get(8..).unwrap_or_default(), 1) else { return };
+        let Some(i) = self.ifaces.get(&ifindex) else { return };
+        let parms = i.neigh.clone();
+        let flags = UpdateFlags { override_: true, weak_override: true, ..Default::default() };
+        let mut acts = Vec::new();
+        self.nd.update(&parms, cx.now(), (ifindex, src), lladdr, Nud::Stale, flags, true, &mut self.timers, &mut acts);
+        self.nd.set_router(src_key(ifindex, src), false);
+        self.pending6.extend(acts);
+        self.run_pending6(cx);
     }
 
     /// `ndisc_recv_na`: the advertised address's entry learns, if there is one.
     pub(super) fn rx_na(&mut self, cx: &mut Context<'_>, ifindex: u32, body: &[u8]) {
         let target = packet::addr(body, 8);
-        let (solicited, override_) = (body[4] & 0x40 != 0, body[4] & 0x20 != 0);
+        let (router, solicited, override_) = (body[4] & 0x80 != 0, body[4] & 0x40 != 0, body[4] & 0x20 != 0);
         let key = (ifindex, target);
         let Some(lladdr) = ll_option(&body[24..], 2).or_else(|| self.nd.get(key).and_then(|n| n.lladdr)) else {
             return;
         };
-        if !self.nd.contains(key) {
+        // No entry, or a FAILED one (`ndisc_recv_na` → `NUD_FAILED`: ignored).
+        if self.nd.get(key).is_none_or(|n| n.state == Nud::Failed) {
             return;
         }
         let Some(i) = self.ifaces.get(&ifindex) else { return };
@@ -236,30 +260,36 @@ impl Netns {
         let flags = UpdateFlags { override_, weak_override: true, ..Default::default() };
         let mut acts = Vec::new();
         self.nd.update(&parms, cx.now(), key, lladdr, state, flags, false, &mut self.timers, &mut acts);
+        // NEIGH_UPDATE_F_OVERRIDE_ISROUTER: the advertisement says whether it routes.
+        self.nd.set_router(key, router);
         self.pending6.extend(acts);
         self.run_pending6(cx);
     }
 
     /// `icmpv6_echo_reply`: from the address asked, hop limit 64.
-    pub(super) fn rx_echo(&mut self, cx: &mut Context<'_>, (src, dst): (Ipv6Addr, Ipv6Addr), body: &[u8]) {
+    pub(super) fn rx_echo(&mut self, cx: &mut Context<'_>, in_if: u32, (src, dst): (Ipv6Addr, Ipv6Addr), body: &[u8]) {
         let from = if dst.is_multicast() { None } else { Some(dst) };
-        let mut m = body.to_vec();
+        let mut m = std::mem::take(&mut self.echo6);
+        m.clear();
+        m.extend_from_slice(body);
         m[0] = kind::ECHO_REPLY;
         let flow = self.flow_label(dst, src, 0);
-        let spec = Out6 { dst: src, src: from, next: packet::ICMPV6, hlim: None, flow, oif: None };
+        // Back out of the interface it came in on (a link-local asker is on that link).
+        let oif = (in_if != crate::netns::LO).then_some(in_if);
+        let spec = Out6 { dst: src, src: from, next: packet::ICMPV6, hlim: None, flow, oif };
         let _ = self.output6(cx, &spec, &m);
+        self.echo6 = m;
     }
 
     /// The flow label Linux gives a flow (`auto_flowlabels`): a hash of its addresses and
     /// `salt`, salted by this namespace's name (the kernel's is a random per-boot key; the
     /// label only shows in `tcpdump -v`, which `nslab diff` masks).
     pub(crate) fn flow_label(&self, src: Ipv6Addr, dst: Ipv6Addr, salt: u16) -> u32 {
-        let mut bytes = Vec::with_capacity(34 + self.name().len());
-        bytes.extend_from_slice(&src.octets());
-        bytes.extend_from_slice(&dst.octets());
-        bytes.extend_from_slice(&salt.to_be_bytes());
-        bytes.extend_from_slice(self.name().as_bytes());
-        let h = sim_core::rng::fnv1a64(&bytes);
+        let mut bytes = [0u8; 34];
+        bytes[..16].copy_from_slice(&src.octets());
+        bytes[16..32].copy_from_slice(&dst.octets());
+        bytes[32..].copy_from_slice(&salt.to_be_bytes());
+        let h = sim_core::rng::fnv1a64(&bytes) ^ sim_core::rng::fnv1a64(self.name().as_bytes()).rotate_left(17);
         ((h ^ (h >> 32)) as u32 & 0x000f_ffff).max(1)
     }
 
@@ -280,6 +310,10 @@ impl Netns {
             }
         }
     }
+}
+
+fn src_key(ifindex: u32, a: Ipv6Addr) -> NeighKey<Ipv6Addr> {
+    (ifindex, a)
 }
 
 /// The link-layer address of an ND option of `kind` (1 source, 2 target) among `opts`.

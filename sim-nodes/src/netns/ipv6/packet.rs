@@ -111,16 +111,15 @@ pub fn neighbor_solicit(
 }
 
 /// `ndisc_send_na`: `target` is ours, at `mac` when given (the target link-layer option),
-/// with the solicited and override flags as given.
+/// with the router, solicited and override flags as given.
 pub fn neighbor_advert(
     buf: &mut Vec<u8>,
     (src, dst): (Ipv6Addr, Ipv6Addr),
     target: Ipv6Addr,
     mac: Option<MacAddr>,
-    solicited: bool,
-    override_: bool,
+    (router, solicited, override_): (bool, bool, bool),
 ) {
-    let flags = (u8::from(solicited) << 6) | (u8::from(override_) << 5);
+    let flags = (u8::from(router) << 7) | (u8::from(solicited) << 6) | (u8::from(override_) << 5);
     let mut b = vec![kind::NEIGHBOR_ADVERT, 0, 0, 0, flags, 0, 0, 0];
     b.extend_from_slice(&target.octets());
     if let Some(m) = mac {

@@ -12,6 +12,11 @@ use crate::netns::Netns;
 use sim_core::Context;
 use std::net::Ipv6Addr;
 
+/// True for a neighbour solicitation or advertisement right after the IPv6 header.
+fn is_nd(p: &[u8]) -> bool {
+    p.get(6) == Some(&packet::ICMPV6) && matches!(p.get(40), Some(&(kind::NEIGHBOR_SOLICIT | kind::NEIGHBOR_ADVERT)))
+}
+
 /// `ff02::1`, all nodes on the link.
 const ALL_NODES: Ipv6Addr = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1);
 
@@ -27,12 +32,17 @@ impl Netns {
             return self.drop_l2(cx, ifindex, "malformed ipv6");
         }
         let dst = addr_at(p, 24);
-        let ours = self
-            .ifaces
-            .get(&ifindex)
-            .is_some_and(|i| i.v6.addrs.iter().any(|a| a.addr == dst) || dst == ALL_NODES || i.v6.joined(dst));
+        // An address still in DAD takes only neighbour discovery (for its DAD).
+        let ours = self.ifaces.get(&ifindex).is_some_and(|i| {
+            i.v6.addrs.iter().any(|a| a.addr == dst && (!a.tentative || is_nd(p)))
+                || dst == ALL_NODES
+                || i.v6.joined(dst)
+        });
         if !ours && !self.is_local6(dst) {
-            return self.drop_l2(cx, ifindex, "ipv6 for another host (forwarding is not modelled yet)");
+            if self.forwarding6() {
+                return self.forward6(cx, ifindex, &p[..40 + plen]);
+            }
+            return self.drop_l2(cx, ifindex, "ipv6 for another host");
         }
         self.rx_ipv6_for_us(cx, ifindex, &p[..40 + plen]);
     }
@@ -79,7 +89,11 @@ impl Netns {
             return;
         }
         match body[0] {
-            kind::ECHO_REQUEST => self.rx_echo(cx, (src, dst), body),
+            kind::ECHO_REQUEST => self.rx_echo(cx, ifindex, (src, dst), body),
+            // `ndisc_recv_rs`: a router learns the soliciting host (STALE); a host ignores it.
+            kind::ROUTER_SOLICIT if self.forwarding6() && p[7] == 255 && !src.is_unspecified() => {
+                self.rx_rs(cx, ifindex, src, body);
+            }
             kind::ROUTER_SOLICIT | kind::MLD2_REPORT => {}
             _ => self.deliver_icmp6(cx, ifindex, (src, dst), p[7], body),
         }
@@ -100,7 +114,8 @@ impl Netns {
         let mac = i.mac;
         let mut buf = std::mem::take(&mut self.pktbuf);
         buf.clear();
-        packet::neighbor_advert(&mut buf, (target, ALL_NODES), target, Some(mac), false, true);
+        let router = self.forwarding6();
+        packet::neighbor_advert(&mut buf, (target, ALL_NODES), target, Some(mac), (router, false, true));
         self.xmit(cx, ifindex, packet::multicast_mac(ALL_NODES), packet::ETHERTYPE, &buf);
         self.pktbuf = buf;
     }

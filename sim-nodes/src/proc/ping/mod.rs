@@ -290,6 +290,10 @@ impl Ping {
         let seq = (self.transmitted + 1) as u16;
         self.rcvd_clear(seq);
         if let IpAddr::V6(dest) = self.args.dest {
+            // More than an IPv6 payload holds: refused before anything is built.
+            if self.args.size > 0xffff - 8 {
+                return self.sent(sys, Err(Errno::MsgSize));
+            }
             let m = self.echo_request(now, kind6::ECHO_REQUEST, seq);
             let res = self.send6(sys, dest, &m);
             return self.sent(sys, res);

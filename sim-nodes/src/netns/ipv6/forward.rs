@@ -1,0 +1,97 @@
+//! IPv6 forwarding (`ip6_forward`) and the errors a router or a host sends (`icmp6_send`):
+//! with `net.ipv6.conf.all.forwarding` on, a packet for another host leaves with its hop
+//! limit one less, through the route to it and the neighbour it names; a hop limit used up
+//! gets `Time exceeded`, no route `Destination unreachable: No route`, a neighbour that
+//! never answers `Address unreachable`. Link-local and multicast packets stay on their
+//! link. Also what turning forwarding on does (`dev_forward_change`): the router groups
+//! and the subnet-router anycast addresses' solicited-node group are joined (and
+//! reported), router solicitations stop, advertisements carry the router flag.
+//!
+//! Not yet: ICMPv6's rate limit (`net.ipv6.icmp.ratelimit`), packet too big.
+
+use super::nd::{HOP_LIMIT, Out6};
+use super::packet::{self, addr};
+use crate::netns::{Netns, TimerKey};
+use sim_core::Context;
+use std::net::Ipv6Addr;
+
+/// The groups a router joins: all routers on the link and in the site (ff01::2 too, which
+/// MLD never reports).
+pub(super) const ROUTER_GROUPS: [Ipv6Addr; 2] =
+    [Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 2), Ipv6Addr::new(0xff05, 0, 0, 0, 0, 0, 0, 2)];
+
+impl Netns {
+    /// `net.ipv6.conf.all.forwarding`.
+    pub fn forwarding6(&self) -> bool {
+        self.sysctl.num("net.ipv6.conf.all.forwarding") != 0
+    }
+
+    /// Forwarding was turned on or off: every ready interface joins (or leaves, in its
+    /// list) the router groups and its prefixes' anycast group; a report follows at once.
+    pub(crate) fn forwarding6_changed(&mut self, now: sim_core::Instant) {
+        let on = self.forwarding6();
+        let ready: Vec<u32> =
+            self.ifaces.values().filter(|i| i.v6.ready && !i.is_loopback()).map(|i| i.ifindex).collect();
+        for ix in ready {
+            let Some(i) = self.ifaces.get_mut(&ix) else { continue };
+            let mut joins: Vec<Ipv6Addr> = ROUTER_GROUPS.to_vec();
+            for a in i.v6.addrs.iter().filter(|a| !a.tentative && a.prefix < 127) {
+                joins.push(packet::solicited_node(a.network()));
+            }
+            if on {
+                for g in joins {
+                    if !i.v6.joined(g) {
+                        i.v6.join(g);
+                    }
+                }
+                i.v6.start_reports();
+                self.timers.set(TimerKey::Mld(ix), Some(now));
+            } else {
+                i.v6.leave(&ROUTER_GROUPS);
+            }
+        }
+    }
+
+    /// `ip6_forward`: a packet for another host, from `in_if`.
+    pub(super) fn forward6(&mut self, cx: &mut Context<'_>, in_if: u32, p: &[u8]) {
+        let (src, dst) = (addr(p, 8), addr(p, 24));
+        if dst.is_multicast() || dst.is_unicast_link_local() || src.is_unicast_link_local() || src.is_unspecified() {
+            return self.drop_l2(cx, in_if, "ipv6: not forwarded off its link");
+        }
+        if p[7] <= 1 {
+            self.icmp6_error(cx, p, 3, 0, 0);
+            return self.drop_l2(cx, in_if, "ipv6: hop limit exceeded");
+        }
+        let Ok((dev, nexthop)) = self.route6_lookup(dst, None) else {
+            self.icmp6_error(cx, p, 1, 0, 0);
+            return self.drop_l2(cx, in_if, "ipv6: no route");
+        };
+        let mut pkt = std::mem::take(&mut self.fwd6);
+        pkt.clear();
+        pkt.extend_from_slice(p);
+        pkt[7] -= 1;
+        self.counters.forwarded += 1;
+        self.nd_xmit(cx, dev, nexthop, &pkt);
+        self.fwd6 = pkt;
+    }
+
+    /// `icmp6_send`: an error about `orig` to its source — never about an ICMPv6 error,
+    /// nor to a multicast or unspecified source, nor about a multicast packet.
+    pub(crate) fn icmp6_error(&mut self, cx: &mut Context<'_>, orig: &[u8], t: u8, code: u8, info: u32) {
+        if orig.len() < 40 {
+            return;
+        }
+        let (osrc, odst) = (addr(orig, 8), addr(orig, 24));
+        let is_error = orig[6] == packet::ICMPV6 && orig.get(40).is_some_and(|t| *t < 128);
+        if is_error || osrc.is_multicast() || osrc.is_unspecified() || odst.is_multicast() {
+            return;
+        }
+        let from = self.is_local6(odst).then_some(odst);
+        let mut m = vec![t, code, 0, 0];
+        m.extend_from_slice(&info.to_be_bytes());
+        m.extend_from_slice(&orig[..orig.len().min(1280 - 48)]);
+        let flow = self.flow_label(odst, osrc, u16::from(t));
+        let spec = Out6 { dst: osrc, src: from, next: packet::ICMPV6, hlim: Some(HOP_LIMIT), flow, oif: None };
+        let _ = self.output6(cx, &spec, &m);
+    }
+}
