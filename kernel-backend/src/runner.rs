@@ -801,9 +801,8 @@ pub(crate) async fn run(
     collect: crate::Collect,
 ) -> Result<KernelRun, KernelError> {
     let started = std::time::Instant::now();
-    let mut k = Kernel::begin(file, source).await?;
+    let mut k = Kernel::begin(file, source, sc.uses_ipv6()).await?;
     k.live = sink.map(|sink| Live { steps: sc.steps.clone(), printed: 0, sink });
-    k.ipv6 = sc.uses_ipv6();
     let ran = shell::run_steps(&mut k, file, source, &sc.steps, false).await;
     ran.result?;
     k.flush_live();
@@ -856,8 +855,9 @@ impl Kernel {
     }
 
     /// A run's back end with its own prefix, guard and directory, and the scenario's root
-    /// namespace made. Everything it makes goes when it is dropped.
-    pub(crate) async fn begin(file: &str, source: &str) -> Result<Kernel, KernelError> {
+    /// namespace made — IPv6 on in it and in the namespaces to come when `ipv6`, else
+    /// switched off. Everything it makes goes when it is dropped.
+    pub(crate) async fn begin(file: &str, source: &str, ipv6: bool) -> Result<Kernel, KernelError> {
         let names = Names::new();
         let dir = std::env::temp_dir().join(names.prefix());
         let guard = crate::guard::Guard::start(names.prefix(), &dir)?;
@@ -876,7 +876,7 @@ impl Kernel {
             captures: Vec::new(),
             unsettled: false,
             live: None,
-            ipv6: false,
+            ipv6,
             names,
         };
         k.make_ns(None).await?;

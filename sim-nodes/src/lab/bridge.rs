@@ -56,6 +56,8 @@ impl Lab {
         let ix = self.ifindex(node, dev)?;
         let m = master.map(|m| self.ifindex(node, m)).transpose()?;
         self.world_mut().with_node::<Netns, _>(node, |n, cx| n.set_master(ix, m, cx.now()))?;
+        // Enslaving or releasing a port changes the bridge's carrier.
+        self.world_mut().with_node::<Netns, _>(node, |n, cx| n.addrconf_sync_all(cx));
         Ok(())
     }
 
@@ -116,6 +118,9 @@ impl Lab {
                 }
             }
             for mc in show::self_multicast(i) {
+                out.push(format!("{mc} dev {} self permanent", i.name));
+            }
+            for mc in i.v6.group_macs() {
                 out.push(format!("{mc} dev {} self permanent", i.name));
             }
             if let Some(b) = ns.bridge(i.ifindex)

@@ -126,6 +126,19 @@ impl If6 {
         self.groups.contains(&g)
     }
 
+    /// The Ethernet addresses its IPv6 groups add to the device's multicast filter, in the
+    /// order they were added (one for groups that share one), as `bridge fdb` lists them.
+    pub fn group_macs(&self) -> Vec<sim_core::MacAddr> {
+        let mut out: Vec<sim_core::MacAddr> = Vec::new();
+        for g in self.groups.iter().rev() {
+            let m = packet::multicast_mac(*g);
+            if !out.contains(&m) {
+                out.push(m);
+            }
+        }
+        out
+    }
+
     /// Joins `g` (newest first, as reports list groups).
     fn join(&mut self, g: Ipv6Addr) {
         self.groups.insert(0, g);
@@ -243,6 +256,17 @@ impl Netns {
         let r = Route6 { dst, prefix, gateway: None, dev, metric: 256, kernel: true };
         if !self.fib6.contains(&r) {
             route::insert(&mut self.fib6, r);
+        }
+    }
+
+    /// [`Netns::addrconf_sync`] for every interface (a bridge's carrier follows its ports).
+    pub(crate) fn addrconf_sync_all(&mut self, cx: &mut Context<'_>) {
+        if !self.ipv6 {
+            return;
+        }
+        let all: Vec<u32> = self.ifaces.keys().copied().collect();
+        for ix in all {
+            self.addrconf_sync(cx, ix);
         }
     }
 
