@@ -370,49 +370,28 @@ impl Parser<'_> {
                 self.pos += 1;
                 Ok(Filter::Proto6(58))
             }
-            "ip6" => {
+            "ip" | "ip6" => {
                 self.pos += 1;
+                let (v6, icmp) = if tok == "ip6" { (true, ("icmp6", 58)) } else { (false, ("icmp", 1)) };
                 if self.peek() == Some("proto") {
                     self.pos += 1;
                     let at = self.pos;
                     let p = match self.next() {
-                        Some("icmp6") => 58,
+                        Some(n) if n == icmp.0 => icmp.1,
                         Some("tcp") => 6,
                         Some("udp") => 17,
                         Some(n) => match n.parse() {
                             Ok(n) => n,
                             Err(_) => {
                                 self.pos = at;
-                                return Err(self.err("expected a protocol number or icmp6/tcp/udp"));
+                                return Err(self.err(&format!("expected a protocol number or {}/tcp/udp", icmp.0)));
                             }
                         },
                         None => return Err(self.err("expected a protocol")),
                     };
-                    return Ok(Filter::Proto6(p));
+                    return Ok(if v6 { Filter::Proto6(p) } else { Filter::Proto(p) });
                 }
-                Ok(Filter::Ip6)
-            }
-            "ip" => {
-                self.pos += 1;
-                if self.peek() == Some("proto") {
-                    self.pos += 1;
-                    let at = self.pos;
-                    let p = match self.next() {
-                        Some("icmp") => 1,
-                        Some("tcp") => 6,
-                        Some("udp") => 17,
-                        Some(n) => match n.parse() {
-                            Ok(n) => n,
-                            Err(_) => {
-                                self.pos = at;
-                                return Err(self.err("expected a protocol number or icmp/tcp/udp"));
-                            }
-                        },
-                        None => return Err(self.err("expected a protocol")),
-                    };
-                    return Ok(Filter::Proto(p));
-                }
-                Ok(Filter::Ip)
+                Ok(if v6 { Filter::Ip6 } else { Filter::Ip })
             }
             "tcp" | "udp" => {
                 self.pos += 1;

@@ -364,7 +364,7 @@ pub fn stats(s: &crate::netns::iface::IfStats, out: &mut Vec<String>) {
 /// `ip addr show` lines for one interface; with a family (`ip -4`, `ip -6`), as iproute2's
 /// family filter prints them: no `link/` line, the peer's namespace at the end of the first
 /// — except that `ip -6`'s dump of every interface (`dumped`: with the name of the device
-/// here whose index is the peer's, if one is) prints [`head6`]'s line.
+/// here whose index is the peer's, if one is) prints `head6`'s line.
 pub fn addr(v: &LinkView<'_>, now: Instant, family: Family, dumped: Option<Option<&str>>, out: &mut Vec<String>) {
     match family {
         Family::Any => {

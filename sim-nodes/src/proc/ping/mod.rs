@@ -270,6 +270,22 @@ impl Ping {
         }
     }
 
+    /// `-I DEV` (`SO_BINDTODEVICE`): the device probes leave by; the program ends with
+    /// ping's error (and `None` comes back) when there is no such device.
+    fn bind_dev(&mut self, sys: &mut Sys<'_, '_, '_>, d: String) -> Option<String> {
+        match sys.ifindex(&d) {
+            Some(i) => {
+                self.oif = Some(i);
+                Some(d)
+            }
+            None => {
+                sys.stderr(format!("ping: SO_BINDTODEVICE {d}: No such device"));
+                sys.exit(2);
+                None
+            }
+        }
+    }
+
     /// The IPv4 destination (the IPv4 paths only run for one).
     fn dest4(&self) -> Ipv4Addr {
         match self.args.dest {
@@ -644,15 +660,9 @@ impl Program for Ping {
                 }
                 self.src = Some(a);
             }
-            Some(Bind::Dev(d)) => match sys.ifindex(&d) {
-                Some(i) => {
-                    self.oif = Some(i);
-                    from_dev = Some(d);
-                }
-                None => {
-                    sys.stderr(format!("ping: SO_BINDTODEVICE {d}: No such device"));
-                    return sys.exit(2);
-                }
+            Some(Bind::Dev(d)) => match self.bind_dev(sys, d) {
+                Some(d) => from_dev = Some(d),
+                None => return,
             },
             None => {}
         }

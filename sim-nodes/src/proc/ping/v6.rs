@@ -66,19 +66,13 @@ impl Ping {
     /// a route), the first line, the first probe.
     pub(super) fn start6(&mut self, sys: &mut Sys<'_, '_, '_>, dest: Ipv6Addr) {
         sys.socket(SocketKind::RawIcmp6);
-        let mut from_dev = None;
-        if let Some(super::Bind::Dev(d)) = self.args.bind.clone() {
-            match sys.ifindex(&d) {
-                Some(i) => {
-                    self.oif = Some(i);
-                    from_dev = Some(d);
-                }
-                None => {
-                    sys.stderr(format!("ping: SO_BINDTODEVICE {d}: No such device"));
-                    return sys.exit(2);
-                }
-            }
-        }
+        let from_dev = match self.args.bind.clone() {
+            Some(super::Bind::Dev(d)) => match self.bind_dev(sys, d) {
+                Some(d) => Some(d),
+                None => return,
+            },
+            _ => None,
+        };
         match sys.route6(dest, self.oif) {
             Ok((_, src)) => self.src6 = Some(src),
             Err(e) => {
