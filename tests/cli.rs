@@ -161,7 +161,8 @@ fn a_scenario_comes_from_stdin_or_by_its_bundled_name() {
     let ambiguous = nslab(&["run", "e06"]);
     assert_eq!(ambiguous.status.code(), Some(2));
     assert!(
-        text(&ambiguous.stderr).contains("names 3 bundled scenarios: e06-bridge-link, e06-bridge-netns, e06-bridge")
+        text(&ambiguous.stderr)
+            .contains("names 4 bundled scenarios: e06-bridge-link, e06-bridge-netns, e06-bridge, e06-ipv6-bridge")
     );
     let none = nslab(&["run", "nothing-like-it"]);
     assert!(text(&none.stderr).contains("`nslab list` lists the bundled scenarios"), "{}", text(&none.stderr));
