@@ -106,10 +106,22 @@ pub fn unname(kernel: &str) -> Result<(), KernelError> {
 
 /// Removes a namespace for good: kills what runs in it, unnames it, removes its files.
 /// Works without a runtime, so it can run from a signal handler's task or a `Drop`.
+///
+/// While it still has its name, what runs in it is found by the inode the name leads to.
+/// Once the name is gone (`ip netns del` in the scenario), `ino` — its inode when it was
+/// made — may since have been freed and given to another run's new namespace: then only
+/// this process's own children are killed by it (the tools a run starts are), never what
+/// another run started there (that killed a concurrent run's `ping` with SIGKILL).
 pub fn remove(kernel: &str, ino: Option<u64>) -> Result<(), KernelError> {
-    let ino = ino.or_else(|| inode(kernel));
+    let named = inode(kernel);
+    let only_ours = named.is_none();
+    let ino = named.or(ino);
+    let me = std::process::id() as i32;
     for _ in 0..50 {
-        let left = ino.map(pids).unwrap_or_default();
+        let mut left = ino.map(pids).unwrap_or_default();
+        if only_ours {
+            left.retain(|p| parent(*p) == Some(me));
+        }
         if left.is_empty() {
             break;
         }
@@ -126,6 +138,13 @@ pub fn remove(kernel: &str, ino: Option<u64>) -> Result<(), KernelError> {
     Ok(())
 }
 
+/// A process's parent (`/proc/PID/stat`'s fourth field).
+fn parent(pid: i32) -> Option<i32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) is in parentheses and may hold spaces.
+    stat.rsplit_once(") ")?.1.split_whitespace().nth(1)?.parse().ok()
+}
+
 /// The kernel-mode namespaces that exist now (by name).
 pub fn existing() -> Vec<String> {
     let Ok(dir) = std::fs::read_dir(NETNS_DIR) else { return Vec::new() };
@@ -135,4 +154,20 @@ pub fn existing() -> Vec<String> {
         .collect();
     v.sort();
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parent;
+
+    #[test]
+    fn a_parent_is_read_from_proc() {
+        let me = std::process::id() as i32;
+        assert_eq!(parent(me), Some(nix::unistd::getppid().as_raw()));
+        let mut child = std::process::Command::new("sleep").arg("5").spawn().unwrap();
+        assert_eq!(parent(child.id() as i32), Some(me));
+        let _ = child.kill();
+        let _ = child.wait();
+        assert_eq!(parent(-1), None);
+    }
 }
