@@ -673,6 +673,11 @@ impl Backend for Kernel {
                 | Command::BridgeLinkShow { .. }
                 | Command::Sleep { .. }
                 | Command::Echo { .. }
+                | Command::Ip6(
+                    scenarios::command::Ip6Command::AddrShow { .. }
+                        | scenarios::command::Ip6Command::RouteShow { .. }
+                        | scenarios::command::Ip6Command::NeighShow { .. }
+                )
         );
         let prompt = step.ns.clone().unwrap_or_default();
         let line = step.text.clone();

@@ -8,7 +8,7 @@
 
 use super::backend::{Backend, Refusal, Said};
 use super::shell::{self, Job as ShellJob};
-use crate::command::{Brctl, Command, Format, Ip6Command, LinkKind, Scenario, Secs, Step, SysctlOut};
+use crate::command::{Brctl, Command, Ip6Command, LinkKind, Scenario, Secs, Step, SysctlOut};
 use crate::error::ScenarioError;
 use crate::render::transcript::{self, Attribution, Failure, Rendered, failures};
 
@@ -792,7 +792,7 @@ fn ip6(lab: &mut Lab, node: NodeId, c: &Ip6Command) -> Result<Vec<String>, LabEr
         Ip6Command::AddrShow { brief: false, dev, fmt, color } => {
             lab.addr_show_family(node, dev.as_deref(), Family::Inet6, false, *fmt, *color)
         }
-        Ip6Command::RouteShow { dev, color } => lab.route6_show(node, dev.as_deref(), Format::Text, *color),
+        Ip6Command::RouteShow { dev, color } => lab.route6_show(node, dev.as_deref(), *color),
         Ip6Command::NeighShow { dev, color } => lab.neigh6_show(node, dev.as_deref(), *color),
         Ip6Command::RouteAdd(r) | Ip6Command::RouteDel(r) => {
             let add = matches!(c, Ip6Command::RouteAdd(_));

@@ -9,7 +9,7 @@ use sim_core::NodeId;
 impl Lab {
     /// What every `… show [dev DEV]` starts from: the namespace, and the ifindex of `DEV`
     /// when one is named (`Cannot find device` when it does not exist).
-    fn show_scope(&self, node: NodeId, dev: Option<&str>) -> Result<(&Netns, Option<u32>), LabError> {
+    pub(super) fn show_scope(&self, node: NodeId, dev: Option<&str>) -> Result<(&Netns, Option<u32>), LabError> {
         Ok((self.netns(node), dev.map(|d| self.ifindex(node, d)).transpose()?))
     }
 

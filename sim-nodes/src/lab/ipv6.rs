@@ -4,7 +4,7 @@
 use super::{Lab, LabError};
 use crate::netns::Netns;
 use crate::netns::ipv6::{Addr6Error, Route6Error, Route6Spec};
-use crate::show::{self, Format};
+use crate::show;
 use sim_core::NodeId;
 use std::net::Ipv6Addr;
 
@@ -76,8 +76,7 @@ impl Lab {
 
     /// `ip -6 neigh show [dev DEV]`, ordered by address (the kernel dumps in hash order).
     pub fn neigh6_show(&self, node: NodeId, dev: Option<&str>, color: bool) -> Result<Vec<String>, LabError> {
-        let ns = self.netns(node);
-        let only = dev.map(|d| self.ifindex(node, d)).transpose()?;
+        let (ns, only) = self.show_scope(node, dev)?;
         let mut out = Vec::new();
         for (&(ix, ip), n) in ns.nd().iter().filter(|((ix, _), _)| only.is_none_or(|o| o == *ix)) {
             let Some(i) = ns.iface(ix) else { continue };
@@ -86,19 +85,9 @@ impl Lab {
         Ok(out)
     }
 
-    /// `ip -6 route show [dev DEV]`: the kernel's routes (`proto kernel metric 256`).
-    pub fn route6_show(
-        &self,
-        node: NodeId,
-        dev: Option<&str>,
-        fmt: Format,
-        color: bool,
-    ) -> Result<Vec<String>, LabError> {
-        if fmt.json().is_some() {
-            return Err(LabError::unsupported("ip -j -6 route"));
-        }
-        let ns = self.netns(node);
-        let only = dev.map(|d| self.ifindex(node, d)).transpose()?;
+    /// `ip -6 route show [dev DEV]` (text only: the front end refuses `-j` and `-o`).
+    pub fn route6_show(&self, node: NodeId, dev: Option<&str>, color: bool) -> Result<Vec<String>, LabError> {
+        let (ns, only) = self.show_scope(node, dev)?;
         let mut out = Vec::new();
         for r in ns.routes6().filter(|r| only.is_none_or(|o| o == r.dev)) {
             let Some(i) = ns.iface(r.dev) else { continue };

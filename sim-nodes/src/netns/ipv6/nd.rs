@@ -237,7 +237,7 @@ impl Netns {
         let flags = UpdateFlags { override_: true, weak_override: true, ..Default::default() };
         let mut acts = Vec::new();
         self.nd.update(&parms, cx.now(), (ifindex, src), lladdr, Nud::Stale, flags, true, &mut self.timers, &mut acts);
-        self.nd.set_router(src_key(ifindex, src), false);
+        self.nd.set_router((ifindex, src), false);
         self.pending6.extend(acts);
         self.run_pending6(cx);
     }
@@ -310,10 +310,6 @@ impl Netns {
             }
         }
     }
-}
-
-fn src_key(ifindex: u32, a: Ipv6Addr) -> NeighKey<Ipv6Addr> {
-    (ifindex, a)
 }
 
 /// The link-layer address of an ND option of `kind` (1 source, 2 target) among `opts`.
