@@ -5,6 +5,9 @@
 //!   routers to the other (ARP resolved, static routes both ways); each element is one
 //!   frame crossing one veth hop, `2·(N+1)` per echo round trip. The cost of a hop should
 //!   not grow with the line.
+//! - `routing/line6/N` (N = 1, 4, 16 routers): the same line over IPv6 (2001:db8:k::/64,
+//!   `net.ipv6.conf.all.forwarding`, `ping -6`): a frame-hop there should cost what it
+//!   costs over IPv4 (issue 15: within 20%).
 //! - `routing/table/R` (R = 10, 1000, 10000 routes): E3's ping flood across a router whose
 //!   table holds R more routes (/32s, /24s and /16s elsewhere); each element is a frame-hop,
 //!   4 per round trip. The cost of a lookup should not grow with the table.
@@ -62,6 +65,47 @@ fn line(n: u32) -> Lab {
     lab
 }
 
+/// [`line`] over IPv6: segment `k` is 2001:db8:k::/64, `::1` on its left, `::2` on its
+/// right (without DAD, so that they are usable at once).
+fn line6(n: u32) -> Lab {
+    let mut lab = Lab::new(5);
+    let names: Vec<String> =
+        std::iter::once("ns0".to_string()).chain((1..=n).map(|i| format!("r{i}"))).chain(["end".into()]).collect();
+    for name in &names {
+        lab.netns_add(name).expect("netns");
+    }
+    for (k, pair) in names.windows(2).enumerate() {
+        let (l, r) = (lab.ns(Some(&pair[0])).expect("l"), lab.ns(Some(&pair[1])).expect("r"));
+        let (dl, dr) = (format!("s{k}l"), format!("s{k}r"));
+        lab.veth_add(l, &dl, &dr, Some(r)).expect("veth");
+        lab.link_set_up(l, &dl, true).expect("up");
+        lab.link_set_up(r, &dr, true).expect("up");
+        lab.addr6_add(l, &dl, ip6(k as u32, 1), 64, true).expect("addr");
+        lab.addr6_add(r, &dr, ip6(k as u32, 2), 64, true).expect("addr");
+    }
+    let last = n;
+    for (i, name) in names.iter().enumerate() {
+        let node = lab.ns(Some(name)).expect("namespace");
+        let i = i as u32;
+        if i > 0 && i < last + 1 {
+            lab.sysctl_set(node, "net.ipv6.conf.all.forwarding", "1").expect("forwarding");
+        }
+        if i < last {
+            lab.route6_change(node, true, (ip6(last, 0), 64), Some(ip6(i, 2)), None, None).expect("route");
+        }
+        if i > 1 {
+            lab.route6_change(node, true, (ip6(0, 0), 64), Some(ip6(i - 1, 1)), None, None).expect("route");
+        }
+    }
+    flood(&mut lab, "ns0", ip6(last, 2), 1);
+    lab
+}
+
+/// `2001:db8:SEG::HOST`.
+fn ip6(seg: u32, host: u16) -> std::net::Ipv6Addr {
+    std::net::Ipv6Addr::new(0x2001, 0xdb8, seg as u16, 0, 0, 0, 0, host)
+}
+
 /// E3 (ns1 — router — ns2) with `extra` more routes in the router, all through ns2.
 fn table(extra: u32) -> Lab {
     let mut lab = line(1);
@@ -76,7 +120,7 @@ fn table(extra: u32) -> Lab {
     lab
 }
 
-fn flood(lab: &mut Lab, from: &str, to: Ipv4Addr, count: u32) {
+fn flood(lab: &mut Lab, from: &str, to: impl Into<std::net::IpAddr>, count: u32) {
     let node = lab.ns(Some(from)).expect("namespace");
     let mut args = PingArgs::new(to);
     args.count = Some(count);
@@ -96,6 +140,12 @@ fn routing(c: &mut Criterion) {
         let to = ip(&format!("10.{n}.0.2"));
         g.bench_with_input(BenchmarkId::new("line", n), &n, |b, &n| {
             b.iter_batched(|| line(n), |mut lab| flood(&mut lab, "ns0", to, PINGS), BatchSize::LargeInput)
+        });
+    }
+    for n in [1u32, 4, 16] {
+        g.throughput(Throughput::Elements(u64::from(PINGS) * 2 * u64::from(n + 1)));
+        g.bench_with_input(BenchmarkId::new("line6", n), &n, |b, &n| {
+            b.iter_batched(|| line6(n), |mut lab| flood(&mut lab, "ns0", ip6(n, 2), PINGS), BatchSize::LargeInput)
         });
     }
     for r in [10u32, 1000, 10_000] {

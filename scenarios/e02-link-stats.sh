@@ -8,6 +8,12 @@ $ ip netns add b
 $ ip link add v1 type veth peer name v2
 $ ip link set v1 netns a
 $ ip link set v2 netns b
+# IPv6 off on the pair: what it sends when a link comes up (MLD reports, DAD, router
+# solicitations) leaves at random times, which counters read in its first seconds would show.
+$ ip netns exec a sysctl -w net.ipv6.conf.v1.disable_ipv6=1
+net.ipv6.conf.v1.disable_ipv6 = 1
+$ ip netns exec b sysctl -w net.ipv6.conf.v2.disable_ipv6=1
+net.ipv6.conf.v2.disable_ipv6 = 1
 $ ip -n a link set v1 address 02:00:00:00:00:01
 $ ip -n b link set v2 address 02:00:00:00:00:02
 $ ip -n a addr add 192.0.2.1/24 dev v1
@@ -88,6 +94,8 @@ $ ip -n a -s addr show lo
 1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000
     link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00
     inet 127.0.0.1/8 scope host lo
+       valid_lft forever preferred_lft forever
+    inet6 ::1/128 scope host 
        valid_lft forever preferred_lft forever
     RX:  bytes packets errors dropped  missed   mcast           
            168       2      0       0       0       0 

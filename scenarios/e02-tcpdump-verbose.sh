@@ -9,6 +9,12 @@ $ ip netns add b
 $ ip link add v1 type veth peer name v2
 $ ip link set v1 netns a
 $ ip link set v2 netns b
+# IPv6 off on the pair: what it sends when a link comes up (MLD reports, DAD, router
+# solicitations) leaves at random times, which a capture without a filter would show in any order.
+$ ip netns exec a sysctl -w net.ipv6.conf.v1.disable_ipv6=1
+net.ipv6.conf.v1.disable_ipv6 = 1
+$ ip netns exec b sysctl -w net.ipv6.conf.v2.disable_ipv6=1
+net.ipv6.conf.v2.disable_ipv6 = 1
 $ ip -n a link set v1 address 02:00:00:00:00:01
 $ ip -n b link set v2 address 02:00:00:00:00:02
 $ ip -n a addr add 192.0.2.1/24 dev v1

@@ -54,7 +54,7 @@ ip netns exec r ip route get 198.51.100.1
 # The brief forms: one line per interface, name (with its peer) and state in columns.
 ip netns exec h ip -br addr
 #> lo               DOWN           
-#> h0@if2           UP             10.1.0.2/24 
+#> h0@if2           UP             10.1.0.2/24 fe80::{}/64 
 ip -n h -br link show dev h0
 #> h0@if2           UP             {} <BROADCAST,MULTICAST,UP,LOWER_UP> 
 ip -n r -br link

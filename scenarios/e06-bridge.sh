@@ -12,6 +12,15 @@ $ ip link add ns3-veth0 type veth peer name ns3-br0
 $ ip link set ns1-veth0 netns ns1
 $ ip link set ns2-veth0 netns ns2
 $ ip link set ns3-veth0 netns ns3
+# IPv6 off on the hosts: what they send when their links come up (MLD reports, router
+# solicitations, repeated for minutes) would teach the bridge every host before any ping, at
+# times that differ from run to run, and refresh the entries the ageing below removes.
+$ ip netns exec ns1 sysctl -w net.ipv6.conf.ns1-veth0.disable_ipv6=1
+net.ipv6.conf.ns1-veth0.disable_ipv6 = 1
+$ ip netns exec ns2 sysctl -w net.ipv6.conf.ns2-veth0.disable_ipv6=1
+net.ipv6.conf.ns2-veth0.disable_ipv6 = 1
+$ ip netns exec ns3 sysctl -w net.ipv6.conf.ns3-veth0.disable_ipv6=1
+net.ipv6.conf.ns3-veth0.disable_ipv6 = 1
 $ ip netns exec ns1 ip link set ns1-veth0 up
 $ ip netns exec ns2 ip link set ns2-veth0 up
 $ ip netns exec ns3 ip link set ns3-veth0 up

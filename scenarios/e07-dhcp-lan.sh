@@ -73,6 +73,7 @@ $ ip netns exec c3 dhclient -d c3-veth0 &
 #! contains: bound to 192.0.2.101 -- renewal in {} seconds.
 $ sleep 100
 $ ip netns exec c3 ip addr show c3-veth0 | grep inet
+    inet6 fe80::200:5eff:fe00:5303/64 scope link 
 
 # c2 lets its address go (the running client sends DHCPRELEASE and exits); c3, after its
 # five minutes' sleep, asks again and gets it.
@@ -81,11 +82,14 @@ $ ip netns exec c2 dhclient -r -v c2-veth0
 #! contains: Killed old client process
 #! contains: DHCPRELEASE of 192.0.2.101 on c2-veth0 to 192.0.2.254 port 67
 $ ip netns exec c2 ip addr show c2-veth0 | grep inet
+    inet6 fe80::200:5eff:fe00:5302/64 scope link 
 $ sleep 295
 $ ip netns exec c1 ip addr show c1-veth0 | grep inet
     inet 192.0.2.100/24 brd 192.0.2.255 scope global dynamic c1-veth0
+    inet6 fe80::200:5eff:fe00:5301/64 scope link 
 $ ip netns exec c3 ip addr show c3-veth0 | grep inet
     inet 192.0.2.101/24 brd 192.0.2.255 scope global dynamic c3-veth0
+    inet6 fe80::200:5eff:fe00:5303/64 scope link 
 $ ip netns exec c1 ip route show
 default via 192.0.2.254 dev c1-veth0
 192.0.2.0/24 dev c1-veth0 proto kernel scope link src 192.0.2.100
@@ -96,5 +100,7 @@ default via 192.0.2.254 dev c1-veth0
 $ kill %1
 $ sleep 200
 $ ip netns exec c1 ip addr show c1-veth0 | grep inet
+    inet6 fe80::200:5eff:fe00:5301/64 scope link 
 $ ip netns exec c1 ip route show
 $ ip netns exec c3 ip addr show c3-veth0 | grep inet
+    inet6 fe80::200:5eff:fe00:5303/64 scope link 

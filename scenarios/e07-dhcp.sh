@@ -8,6 +8,13 @@ $ ip netns add client
 $ ip link add s-veth0 type veth peer name c-veth0
 $ ip link set s-veth0 netns server
 $ ip link set c-veth0 netns client
+# IPv6 off on the link: what it sends when it comes up (MLD reports, DAD, router
+# solicitations) leaves at random times, which the capture below (no filter) would show in
+# any order.
+$ ip netns exec server sysctl -w net.ipv6.conf.s-veth0.disable_ipv6=1
+net.ipv6.conf.s-veth0.disable_ipv6 = 1
+$ ip netns exec client sysctl -w net.ipv6.conf.c-veth0.disable_ipv6=1
+net.ipv6.conf.c-veth0.disable_ipv6 = 1
 $ ip netns exec server ip link set s-veth0 up
 # The client gets the document's MAC: dnsmasq picks the first address to try by hashing it.
 $ ip netns exec client ip link set c-veth0 address b6:98:e1:86:1a:6b

@@ -9,6 +9,12 @@ $ ip netns add b
 $ ip link add v1 type veth peer name v2
 $ ip link set v1 netns a
 $ ip link set v2 netns b
+# IPv6 off on the link: what it sends when it comes up (MLD reports, DAD, router
+# solicitations) leaves at random times, which the qdiscs' counters would show.
+$ ip netns exec a sysctl -w net.ipv6.conf.v1.disable_ipv6=1
+net.ipv6.conf.v1.disable_ipv6 = 1
+$ ip netns exec b sysctl -w net.ipv6.conf.v2.disable_ipv6=1
+net.ipv6.conf.v2.disable_ipv6 = 1
 $ ip -n a addr add 10.0.0.1/24 dev v1
 $ ip -n b addr add 10.0.0.2/24 dev v2
 $ ip -n a link set v1 up

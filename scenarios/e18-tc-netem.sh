@@ -13,6 +13,10 @@ $ ip link set lan-veth0 netns lan
 $ ip link set gw-veth0 netns router
 $ ip link set gw-veth1 netns router
 $ ip link set wan-veth0 netns wan
+# IPv6 off on the router's WAN side: what it sends on its own (MLD reports, router
+# solicitations) would pass through netem too, and sit in its delay when tc -s looks.
+$ ip netns exec router sysctl -w net.ipv6.conf.gw-veth1.disable_ipv6=1
+net.ipv6.conf.gw-veth1.disable_ipv6 = 1
 $ ip netns exec lan ip link set lan-veth0 up
 $ ip netns exec router ip link set gw-veth0 up
 $ ip netns exec router ip link set gw-veth1 up

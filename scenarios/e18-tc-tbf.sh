@@ -8,6 +8,12 @@ $ ip netns add isp
 $ ip link add up0 type veth peer name down0
 $ ip link set up0 netns home
 $ ip link set down0 netns isp
+# IPv6 off on the link: what it sends when it comes up (MLD reports, DAD, router
+# solicitations) leaves at random times, which the qdiscs' counters would show.
+$ ip netns exec home sysctl -w net.ipv6.conf.up0.disable_ipv6=1
+net.ipv6.conf.up0.disable_ipv6 = 1
+$ ip netns exec isp sysctl -w net.ipv6.conf.down0.disable_ipv6=1
+net.ipv6.conf.down0.disable_ipv6 = 1
 $ ip -n home addr add 100.64.0.2/24 dev up0
 $ ip -n isp addr add 100.64.0.1/24 dev down0
 $ ip -n home link set up0 up

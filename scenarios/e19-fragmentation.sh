@@ -13,6 +13,16 @@ $ ip link set va netns a
 $ ip link set ra netns r
 $ ip link set vb netns b
 $ ip link set rb netns r
+# IPv6 off on both links: what they send when they come up (MLD reports, DAD, router
+# solicitations) leaves at random times, which the captures below (no filter) would show.
+$ ip netns exec a sysctl -w net.ipv6.conf.va.disable_ipv6=1
+net.ipv6.conf.va.disable_ipv6 = 1
+$ ip netns exec r sysctl -w net.ipv6.conf.ra.disable_ipv6=1
+net.ipv6.conf.ra.disable_ipv6 = 1
+$ ip netns exec r sysctl -w net.ipv6.conf.rb.disable_ipv6=1
+net.ipv6.conf.rb.disable_ipv6 = 1
+$ ip netns exec b sysctl -w net.ipv6.conf.vb.disable_ipv6=1
+net.ipv6.conf.vb.disable_ipv6 = 1
 $ ip -n a link set va address 02:00:00:00:01:01
 $ ip -n r link set ra address 02:00:00:00:01:fe
 $ ip -n r link set rb address 02:00:00:00:02:fe

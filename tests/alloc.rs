@@ -50,7 +50,10 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static A: Counting = Counting;
 
+/// IPv6 off (as in the other IPv4 labs here): what it sends on its own — MLD reports, router
+/// solicitations — would fall into the measured steady state.
 const E3: &str = "ip netns add ns1\nip netns add ns2\nip netns add router\n\
+ip netns exec ns1 sysctl -qw net.ipv6.conf.all.disable_ipv6=1\nip netns exec ns2 sysctl -qw net.ipv6.conf.all.disable_ipv6=1\nip netns exec router sysctl -qw net.ipv6.conf.all.disable_ipv6=1\n\
 ip link add ns1-veth0 type veth peer name gw-veth0\nip link add ns2-veth0 type veth peer name gw-veth1\n\
 ip link set ns1-veth0 netns ns1\nip link set gw-veth0 netns router\nip link set ns2-veth0 netns ns2\nip link set gw-veth1 netns router\n\
 ip -n ns1 link set ns1-veth0 up\nip -n ns2 link set ns2-veth0 up\nip -n router link set gw-veth0 up\nip -n router link set gw-veth1 up\n\
@@ -207,7 +210,9 @@ fn measured(lab: &mut nslab::sim_nodes::Lab, mut work: impl FnMut(&mut nslab::si
 
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
+/// IPv6 off, as in [`E3`].
 const BRIDGE: &str = "ip netns add ns1\nip netns add ns2\nip netns add sw\n\
+ip netns exec ns1 sysctl -qw net.ipv6.conf.all.disable_ipv6=1\nip netns exec ns2 sysctl -qw net.ipv6.conf.all.disable_ipv6=1\nip netns exec sw sysctl -qw net.ipv6.conf.all.disable_ipv6=1\n\
 ip link add ns1-veth0 type veth peer name sw-veth1\nip link add ns2-veth0 type veth peer name sw-veth2\n\
 ip link set ns1-veth0 netns ns1\nip link set ns2-veth0 netns ns2\nip link set sw-veth1 netns sw\nip link set sw-veth2 netns sw\n\
 ip -n sw link add br0 type bridge\nip -n sw link set sw-veth1 master br0\nip -n sw link set sw-veth2 master br0\n\
@@ -254,7 +259,10 @@ fn bridging_through_br_netfilter_and_nat_allocates_nothing_per_frame() {
     bridges_without_allocating(&setup);
 }
 
-const VETH: &str = "ip netns add a\nip netns add b\nip -n a link add va type veth peer name vb netns b\n\
+/// IPv6 off, as in [`E3`].
+const VETH: &str = "ip netns add a\nip netns add b\n\
+ip netns exec a sysctl -qw net.ipv6.conf.all.disable_ipv6=1\nip netns exec b sysctl -qw net.ipv6.conf.all.disable_ipv6=1\n\
+ip -n a link add va type veth peer name vb netns b\n\
 ip -n a addr add 10.0.0.1/24 dev va\nip -n b addr add 10.0.0.2/24 dev vb\n\
 ip -n a link set va up\nip -n b link set vb up\nip netns exec a ping -c 1 10.0.0.2\n";
 

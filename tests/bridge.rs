@@ -6,8 +6,12 @@ mod common;
 
 use nslab::scenarios::{self, run::sim};
 
-/// Three hosts 192.0.2.1-3 (MACs :01-:03) on br0 in the root namespace.
-const LAB: &str = "ip netns add ns1\nip netns add ns2\nip netns add ns3\nip link add br0 type bridge\nip link set br0 up\n\
+/// Three hosts 192.0.2.1-3 (MACs :01-:03) on br0 in the root namespace, IPv6 off: what it
+/// sends on its own (MLD reports, router solicitations) would teach the bridge every host.
+const LAB: &str = "ip netns add ns1\nip netns add ns2\nip netns add ns3\n\
+sysctl -qw net.ipv6.conf.all.disable_ipv6=1\nip netns exec ns1 sysctl -qw net.ipv6.conf.all.disable_ipv6=1\n\
+ip netns exec ns2 sysctl -qw net.ipv6.conf.all.disable_ipv6=1\nip netns exec ns3 sysctl -qw net.ipv6.conf.all.disable_ipv6=1\n\
+ip link add br0 type bridge\nip link set br0 up\n\
 ip link add ns1-veth0 type veth peer name ns1-br0\nip link add ns2-veth0 type veth peer name ns2-br0\nip link add ns3-veth0 type veth peer name ns3-br0\n\
 ip link set ns1-veth0 netns ns1\nip link set ns2-veth0 netns ns2\nip link set ns3-veth0 netns ns3\n\
 ip -n ns1 link set ns1-veth0 address 00:00:5e:00:53:01\nip -n ns2 link set ns2-veth0 address 00:00:5e:00:53:02\nip -n ns3 link set ns3-veth0 address 00:00:5e:00:53:03\n\
@@ -109,7 +113,7 @@ fn misuse_is_refused_like_linux() {
     let e = err("brctl addif br0 nope\n");
     assert!(e.contains("Cannot find device \"nope\""), "{e}");
     let first = e.lines().next().unwrap();
-    assert!(first.starts_with("error: b.sh:27:"), "{first}");
+    assert!(first.starts_with("error: b.sh:31:"), "{first}");
 }
 
 #[test]

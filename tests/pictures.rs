@@ -64,21 +64,21 @@ fn dot_and_mermaid_say_the_same() {
 }
 
 /// E6 deletes its namespaces at the end: at the end there is nothing to draw (and nslab
-/// says to use `--at`); after line 49 the bridge has its three ports, one captured.
+/// says to use `--at`); after line 58 the bridge has its three ports, one captured.
 #[test]
 fn at_draws_the_lab_as_it_stood() {
     let end = nslab(&["graph", "e06-bridge"]);
     assert_eq!(end.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&end.stderr).contains("give --at LINE"), "{:?}", end);
-    let mid = stdout(&nslab(&["graph", "e06-bridge", "--at", "49", "--format", "mermaid"]));
+    let mid = stdout(&nslab(&["graph", "e06-bridge", "--at", "58", "--format", "mermaid"]));
     assert!(mid.contains("  subgraph ns0[\"root\"]\n    n0_0[\"br0\"]\n"), "{mid}");
     assert_eq!(mid.lines().filter(|l| l.contains(" -.- n0_0")).count(), 3, "three ports: {mid}");
     assert!(mid.contains("ns3-veth0<br/>192.0.2.3/24<br/>◉ tcpdump"), "{mid}");
-    let before = stdout(&nslab(&["graph", "e06-bridge", "--at", "24", "--format", "mermaid"]));
-    assert!(!before.contains("[\"br0\"]"), "no bridge before line 25: {before}");
+    let before = stdout(&nslab(&["graph", "e06-bridge", "--at", "33", "--format", "mermaid"]));
+    assert!(!before.contains("[\"br0\"]"), "no bridge before line 34: {before}");
     let past = nslab(&["graph", "e06-bridge", "--at", "999"]);
     assert_eq!(past.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&past.stderr).contains("has commands on lines 6 to 110"));
+    assert!(String::from_utf8_lossy(&past.stderr).contains("has commands on lines 6 to 119"));
 }
 
 /// E8's ladder: lan → router → wan and back, each frame once though both sides of the
@@ -90,11 +90,11 @@ fn the_flow_shows_each_hop_once_and_the_nat_rewrite() {
   participant p0 as lan
   participant p1 as router
   participant p2 as wan
-  p0->>p1: [0.028] IP 192.0.2.1 > 203.0.113.1: ICMP echo request, id 36601, seq 1, length 64
-  p1->>p2: [0.028] IP 203.0.113.254 > 203.0.113.1: ICMP echo request, id 36601, seq 1, length 64
+  p0->>p1: [0.028] IP 192.0.2.1 > 203.0.113.1: ICMP echo request, id 19346, seq 1, length 64
+  p1->>p2: [0.028] IP 203.0.113.254 > 203.0.113.1: ICMP echo request, id 19346, seq 1, length 64
   Note over p1: NAT: src 192.0.2.1 → 203.0.113.254
-  p2->>p1: [0.028] IP 203.0.113.1 > 203.0.113.254: ICMP echo reply, id 36601, seq 1, length 64
-  p1->>p0: [0.028] IP 203.0.113.1 > 192.0.2.1: ICMP echo reply, id 36601, seq 1, length 64
+  p2->>p1: [0.028] IP 203.0.113.1 > 203.0.113.254: ICMP echo reply, id 19346, seq 1, length 64
+  p1->>p0: [0.028] IP 203.0.113.1 > 192.0.2.1: ICMP echo reply, id 19346, seq 1, length 64
   Note over p1: NAT: dst 203.0.113.254 → 192.0.2.1
   Note over p0: 28 more not drawn (--max)
 ";

@@ -4,7 +4,11 @@
 
 mod common;
 
-const LINK: &str = "ip netns add a\nip netns add b\nip -n a link add v0 type veth peer name v1 netns b\n\
+/// A veth pair, IPv6 off: what it sends on its own (MLD reports, router solicitations) would
+/// add to the qdiscs' counters.
+const LINK: &str = "ip netns add a\nip netns add b\n\
+    ip netns exec a sysctl -qw net.ipv6.conf.all.disable_ipv6=1\nip netns exec b sysctl -qw net.ipv6.conf.all.disable_ipv6=1\n\
+    ip -n a link add v0 type veth peer name v1 netns b\n\
     ip -n a addr add 10.0.0.1/24 dev v0\nip -n b addr add 10.0.0.2/24 dev v1\n\
     ip -n a link set v0 up\nip -n b link set v1 up\nip netns exec a ping -c 1 -q 10.0.0.2\n";
 
@@ -76,7 +80,7 @@ fn bad_tc_input_is_refused_with_its_place_and_tcs_words() {
     ] {
         let text = format!("{LINK}ip netns exec a {line}\n");
         let Err(e) = common::run_text("bad.sh", &text) else { panic!("{line} ran") };
-        assert!(e.contains("bad.sh:9:"), "{line}: {e}");
+        assert!(e.contains("bad.sh:11:"), "{line}: {e}");
         assert!(e.contains(says), "{line}: {e}");
     }
     // A handle clash is the kernel's refusal, at run time, at the line.
@@ -85,7 +89,7 @@ fn bad_tc_input_is_refused_with_its_place_and_tcs_words() {
          ip netns exec a tc qdisc add dev v0 root handle 2: netem delay 1ms\n"
     );
     let Err(e) = common::run_text("clash.sh", &text) else { panic!("the clash ran") };
-    assert!(e.contains("clash.sh:10:"), "{e}");
+    assert!(e.contains("clash.sh:12:"), "{e}");
     assert!(e.contains("Error: NLM_F_REPLACE needed to override."), "{e}");
 }
 

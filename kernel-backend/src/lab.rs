@@ -51,7 +51,7 @@ impl KernelLab {
             .build()
             .map_err(|e| KernelError::Io(format!("tokio: {e}")))?;
         let made = rt.block_on(async {
-            let mut k = Kernel::begin(file, text, sc.uses_ipv6()).await?;
+            let mut k = Kernel::begin(file, text).await?;
             shell::run_steps(&mut k, file, text, &sc.steps, false).await.result?;
             Ok::<_, KernelError>(k)
         });

@@ -6,9 +6,8 @@
 //! another thread held at the fork (seen: a parity run hung with such children). Each gets an
 //! `/etc/netns/NAME/` with empty `resolv.conf` and `hosts`, which `ip netns exec` mounts
 //! over the machine's — so dhclient-script never writes the machine's resolver file, and
-//! dnsmasq reads the same empty files the sim's machine has — and IPv6 is switched off in
-//! it (the sim models IPv4 only; the kernel would otherwise add router and neighbour
-//! solicitations to every capture).
+//! dnsmasq reads the same empty files the sim's machine has. IPv6 is left as Linux makes
+//! it, on (the sim's namespaces have it on too).
 //!
 //! Work inside a namespace happens on a short-lived thread that `setns()`es into it:
 //! netlink and packet sockets belong to the namespace of the thread that opens them.
@@ -44,9 +43,9 @@ pub fn within<T: Send + 'static>(kernel: &str, f: impl FnOnce() -> T + Send + 's
     .map_err(|_| KernelError::Io("a thread inside a namespace panicked".into()))?
 }
 
-/// Makes the namespace `kernel` and its `/etc/netns` files, and unless `ipv6`, switches
-/// IPv6 off in it. Returns its inode, which finds its processes even after its name is gone.
-pub async fn create(kernel: &str, ipv6: bool) -> Result<u64, KernelError> {
+/// Makes the namespace `kernel` and its `/etc/netns` files (IPv6 left on, as Linux makes
+/// it). Returns its inode, which finds its processes even after its name is gone.
+pub async fn create(kernel: &str) -> Result<u64, KernelError> {
     let out = tokio::process::Command::new("ip")
         .args(["netns", "add", kernel])
         .stdin(std::process::Stdio::null())
@@ -62,16 +61,6 @@ pub async fn create(kernel: &str, ipv6: bool) -> Result<u64, KernelError> {
     for f in ["resolv.conf", "hosts"] {
         std::fs::write(etc.join(f), "").map_err(|e| io(f, e))?;
     }
-    if ipv6 {
-        return inode(kernel).ok_or_else(|| io(kernel, "vanished"));
-    }
-    within(kernel, || {
-        for key in ["all", "default"] {
-            std::fs::write(format!("/proc/sys/net/ipv6/conf/{key}/disable_ipv6"), "1")?;
-        }
-        Ok::<(), std::io::Error>(())
-    })?
-    .map_err(|e| io("disable IPv6", e))?;
     inode(kernel).ok_or_else(|| io(kernel, "vanished"))
 }
 

@@ -156,9 +156,6 @@ pub struct Kernel {
     unsettled: bool,
     /// Where the transcript goes as it happens, for a run that prints as it goes.
     pub(crate) live: Option<Live>,
-    /// IPv6 stays on in the namespaces (the scenario uses it); else it is switched off, as
-    /// the sim keeps it off.
-    ipv6: bool,
 }
 
 /// A transcript printed as it happens: everything so far is rendered again at each step and
@@ -225,7 +222,7 @@ impl Kernel {
         let k = self.names.kernel(ns);
         crate::registry::remember(&k, None);
         self.cleanup.made.push((k.clone(), None));
-        let ino = netns::create(&k, self.ipv6).await?;
+        let ino = netns::create(&k).await?;
         crate::registry::remember(&k, Some(ino));
         if let Some(last) = self.cleanup.made.last_mut() {
             last.1 = Some(ino);
@@ -806,7 +803,7 @@ pub(crate) async fn run(
     collect: crate::Collect,
 ) -> Result<KernelRun, KernelError> {
     let started = std::time::Instant::now();
-    let mut k = Kernel::begin(file, source, sc.uses_ipv6()).await?;
+    let mut k = Kernel::begin(file, source).await?;
     k.live = sink.map(|sink| Live { steps: sc.steps.clone(), printed: 0, sink });
     let ran = shell::run_steps(&mut k, file, source, &sc.steps, false).await;
     ran.result?;
@@ -860,9 +857,9 @@ impl Kernel {
     }
 
     /// A run's back end with its own prefix, guard and directory, and the scenario's root
-    /// namespace made — IPv6 on in it and in the namespaces to come when `ipv6`, else
-    /// switched off. Everything it makes goes when it is dropped.
-    pub(crate) async fn begin(file: &str, source: &str, ipv6: bool) -> Result<Kernel, KernelError> {
+    /// namespace made (IPv6 on, as in any new namespace). Everything it makes goes when it
+    /// is dropped.
+    pub(crate) async fn begin(file: &str, source: &str) -> Result<Kernel, KernelError> {
         let names = Names::new();
         let dir = std::env::temp_dir().join(names.prefix());
         let guard = crate::guard::Guard::start(names.prefix(), &dir)?;
@@ -881,7 +878,6 @@ impl Kernel {
             captures: Vec::new(),
             unsettled: false,
             live: None,
-            ipv6,
             names,
         };
         k.make_ns(None).await?;

@@ -105,10 +105,10 @@ fn a_datagram_that_never_completes_times_out_after_ipfrag_time() {
     let frags = echo_fragments();
     deliver(&mut lab, ns2, ix, &frags[0]);
     lab.world_mut().run_until(Instant::from_secs(29)).unwrap();
-    assert!(captured(&lab).iter().all(|(_, l)| !l.contains("ICMP")), "nothing before 30 s");
+    assert!(captured(&lab).iter().all(|(_, l)| !l.contains(": ICMP ")), "nothing before 30 s");
     lab.world_mut().run_until(Instant::from_secs(31)).unwrap();
     let lines = captured(&lab);
-    let icmp: Vec<&(Instant, String)> = lines.iter().filter(|(_, l)| l.contains("ICMP")).collect();
+    let icmp: Vec<&(Instant, String)> = lines.iter().filter(|(_, l)| l.contains(": ICMP ")).collect();
     assert_eq!(icmp.len(), 1, "{lines:#?}");
     // ipfrag_time from the first fragment, plus the link to ns1's capture.
     let at = icmp[0].0.as_nanos();
@@ -122,7 +122,7 @@ fn a_datagram_that_never_completes_times_out_after_ipfrag_time() {
     // without a word (its first fragment never came).
     deliver(&mut lab, ns2, ix, &frags[1]);
     lab.world_mut().run_until(Instant::from_secs(100)).unwrap();
-    assert_eq!(captured(&lab).iter().filter(|(_, l)| l.contains("ICMP")).count(), 1);
+    assert_eq!(captured(&lab).iter().filter(|(_, l)| l.contains(": ICMP ")).count(), 1);
 }
 
 #[test]
@@ -131,7 +131,7 @@ fn ipfrag_time_is_the_sysctl() {
     lab.sysctl_set(ns2, "net.ipv4.ipfrag_time", "5").unwrap();
     deliver(&mut lab, ns2, ix, &echo_fragments()[0]);
     lab.world_mut().run_until(Instant::from_secs(10)).unwrap();
-    let icmp: Vec<(Instant, String)> = captured(&lab).into_iter().filter(|(_, l)| l.contains("ICMP")).collect();
+    let icmp: Vec<(Instant, String)> = captured(&lab).into_iter().filter(|(_, l)| l.contains(": ICMP ")).collect();
     let at = icmp.first().map(|x| x.0.as_nanos());
     assert!(at.is_some_and(|t| (5_000_000_000..5_001_000_000).contains(&t)), "{at:?}");
 }

@@ -173,15 +173,3 @@ impl fmt::Display for Ip6Command {
         }
     }
 }
-
-impl super::Scenario {
-    /// True when a step uses IPv6: the scenario then runs with IPv6 on (in the sim and on
-    /// the kernel); without one, both keep it off, so links come up without IPv6's traffic.
-    pub fn uses_ipv6(&self) -> bool {
-        self.steps.iter().any(|s| match &s.run {
-            super::Command::Ip6(_) => true,
-            super::Command::Ping(p) => p.dest.is_ipv6(),
-            _ => false,
-        })
-    }
-}

@@ -621,7 +621,6 @@ fn execute(
 ) -> Result<Executed, Box<Failed>> {
     let seed = opts.seed.or(sc.seed).unwrap_or(DEFAULT_SEED);
     let mut lab = Lab::new(seed);
-    lab.set_ipv6(sc.uses_ipv6());
     if let Some(b) = opts.event_budget {
         limits.events_per_second = b;
     }

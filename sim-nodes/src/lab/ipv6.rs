@@ -1,4 +1,4 @@
-//! The `Lab`'s IPv6 vocabulary so far: turning IPv6 on, `ip -6 addr add|del` and
+//! The `Lab`'s IPv6 vocabulary so far: turning IPv6 off or on, `ip -6 addr add|del` and
 //! `ip -6 route show` (the addresses' own lines are `ip addr show`'s, in `ip_show.rs`).
 
 use super::{Lab, LabError};
@@ -39,8 +39,10 @@ impl Lab {
         Ok(())
     }
 
-    /// Turns IPv6 on (or off) in every namespace, those made later too: interfaces coming
-    /// up then get link-local addresses, run DAD, report their groups and solicit routers.
+    /// Turns IPv6 off (or back on) in every namespace, those made later too, as `sysctl -w
+    /// net.ipv6.conf.all.disable_ipv6=1` in each would. It is on in a new lab, as in a new
+    /// Linux namespace: interfaces coming up get link-local addresses, run DAD, report
+    /// their groups and solicit routers. Call it before the lab's links come up.
     pub fn set_ipv6(&mut self, on: bool) {
         self.ipv6 = on;
         let mut nodes = vec![self.root];
@@ -60,9 +62,6 @@ impl Lab {
         nodad: bool,
     ) -> Result<(), LabError> {
         let ix = self.ifindex(node, dev)?;
-        if !self.ipv6 {
-            return Err(LabError::unsupported("IPv6 in a lab that did not turn it on"));
-        }
         self.world.with_node::<Netns, _>(node, |n, cx| n.addr6_add(cx, ix, addr, prefix, nodad))?;
         Ok(())
     }

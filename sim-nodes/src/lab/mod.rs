@@ -136,7 +136,8 @@ pub struct Lab {
     next_pids: BTreeMap<String, u32>,
     /// The kernel's automatic qdisc handle counter (one for the machine: `8001:` first).
     auto_handle: u16,
-    /// IPv6 is on in the namespaces made from now on.
+    /// IPv6 is on in the namespaces made from now on (as Linux makes them; see
+    /// [`Lab::set_ipv6`]).
     ipv6: bool,
 }
 
@@ -158,7 +159,7 @@ impl Lab {
             nsids: BTreeMap::new(),
             nsid_of: BTreeMap::new(),
             orphans: Vec::new(),
-            ipv6: false,
+            ipv6: true,
         }
     }
 
@@ -504,7 +505,8 @@ impl Lab {
     ///
     /// Below 68 (`IPV4_MIN_MTU`) a device cannot carry IPv4: the kernel drops its IPv4
     /// configuration, addresses and the routes through them (`inetdev_destroy()`), and
-    /// refuses new addresses until the MTU is raised.
+    /// refuses new addresses until the MTU is raised. Below 1280 (`IPV6_MIN_MTU`) IPv6
+    /// goes the same way (`NETDEV_CHANGEMTU` in addrconf).
     pub fn link_set_mtu(&mut self, node: NodeId, dev: &str, mtu: u32) -> Result<(), LabError> {
         let ix = self.ifindex(node, dev)?;
         let Some(i) = self.netns(node).iface(ix) else { return Ok(()) };
@@ -524,11 +526,12 @@ impl Lab {
         if mtu > max {
             return Err(LabError::new("Error: mtu greater than device maximum.").hint(range));
         }
-        self.world.with_node::<Netns, _>(node, |n, _| {
+        self.world.with_node::<Netns, _>(node, |n, cx| {
             n.set_mtu(ix, mtu);
             if mtu < IPV4_MIN_MTU {
                 n.addr_flush(ix);
             }
+            n.addrconf_mtu(cx, ix);
         });
         Ok(())
     }
@@ -735,10 +738,7 @@ impl Lab {
     pub fn sysctl_set(&mut self, node: NodeId, key: &str, value: &str) -> Result<String, LabError> {
         let v = self
             .world
-            .with_node::<Netns, _>(node, |n, cx| {
-                let now = cx.now();
-                n.sysctl_set(cx.rng(), now, key, value)
-            })
+            .with_node::<Netns, _>(node, |n, cx| n.sysctl_set(cx, key, value))
             .map_err(|e| LabError::new(e.to_string()).status(255))?;
         Ok(format!("{} = {}", crate::netns::sysctl::normalize(key), v))
     }

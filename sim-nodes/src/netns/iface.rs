@@ -153,6 +153,12 @@ pub struct Iface {
     pub addrs: Vec<IfAddr>,
     /// IPv6 state and addresses.
     pub v6: super::ipv6::If6,
+    /// `net.ipv6.conf.IF.disable_ipv6` (not 0: off), taken from the default when the
+    /// interface came to the namespace.
+    pub disable_ipv6: i64,
+    /// Where the IPv6 all-nodes group (`33:33:00:00:00:01`) stands in the device's
+    /// multicast filter.
+    pub all_nodes: AllNodes,
     /// `net.ipv4.conf.IF.forwarding`.
     pub forwarding: bool,
     /// The bridge this interface is a port of (`master BR`).
@@ -161,6 +167,22 @@ pub struct Iface {
     pub neigh: NeighParms,
     /// What the device received and sent (`ip -s link`).
     pub stats: IfStats,
+}
+
+/// The IPv6 all-nodes group in a device's multicast filter, which `bridge fdb show` lists
+/// in the filter's order (measured on Linux 6.18).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AllNodes {
+    /// Joined when the device was made (`ipv6_add_dev`), first in the filter; a device
+    /// whose IPv6 is off keeps it so.
+    #[default]
+    Initial,
+    /// Left: the device went down with IPv6 on (`ipv6_mc_down`), or IPv6 was turned off
+    /// while it was down.
+    Left,
+    /// Joined again when it came up (or had IPv6 turned off while up), after IPv4's
+    /// all-hosts group.
+    Rejoined,
 }
 
 /// A device's counters, as `rtnl_link_stats64` has them (the ones a veth, a bridge or
@@ -213,6 +235,8 @@ impl Iface {
             ever_up: false,
             addrs: Vec::new(),
             v6: super::ipv6::If6::default(),
+            disable_ipv6: 0,
+            all_nodes: AllNodes::Initial,
             forwarding: false,
             master: None,
             neigh: NeighParms::default(),

@@ -163,8 +163,6 @@ pub struct Netns {
     next_ifindex: u32,
     fib: Fib,
     neigh: NeighTable,
-    /// IPv6 is on (`disable_ipv6` 0): addrconf runs when interfaces come up.
-    ipv6: bool,
     /// The kernel's IPv6 routes.
     fib6: Vec<ipv6::Route6>,
     /// The IPv6 neighbour table, and what it asked for, waiting to be done.
@@ -238,7 +236,6 @@ impl Netns {
             next_ifindex: 2,
             fib: Fib::default(),
             neigh: NeighTable::default(),
-            ipv6: false,
             fib6: Vec::new(),
             nd: NeighTable::default(),
             pending6: VecDeque::new(),
@@ -343,6 +340,7 @@ impl Netns {
         let ifindex = self.alloc_ifindex(want);
         let mut i = Iface::new(name, ifindex, kind, mac);
         i.forwarding = self.sysctl.num("net.ipv4.conf.default.forwarding") == 1;
+        i.disable_ipv6 = self.sysctl.num("net.ipv6.conf.default.disable_ipv6");
         self.apply_neigh_parms(&mut i, rng, Instant::ZERO);
         self.names.insert(name.to_string(), ifindex);
         // A new interface is down and has no address: the address caches stand.
@@ -579,21 +577,40 @@ impl Netns {
 
     /// `sysctl KEY`.
     pub fn sysctl_get(&self, key: &str) -> Result<String, sysctl::SysctlError> {
+        if let Some(i) = self.disable_ipv6_key(key) {
+            return Ok(i.disable_ipv6.to_string());
+        }
         self.sysctl.get(key, |n| self.iface_by_name(n).is_some())
     }
 
+    /// The interface whose `net.ipv6.conf.IF.disable_ipv6` `key` is.
+    fn disable_ipv6_key(&self, key: &str) -> Option<&Iface> {
+        let key = sysctl::normalize(key);
+        let name = key.strip_prefix("net.ipv6.conf.")?.strip_suffix(".disable_ipv6")?;
+        self.iface_by_name(name)
+    }
+
     /// `sysctl -w KEY=VALUE`; returns the value as stored.
-    pub fn sysctl_set(
-        &mut self,
-        rng: &mut NodeRng,
-        now: Instant,
-        key: &str,
-        value: &str,
-    ) -> Result<String, sysctl::SysctlError> {
+    pub fn sysctl_set(&mut self, cx: &mut Context<'_>, key: &str, value: &str) -> Result<String, sysctl::SysctlError> {
+        if let Some(ix) = self.disable_ipv6_key(key).map(|i| i.ifindex) {
+            let n: i64 = value.trim().parse().map_err(|_| sysctl::SysctlError::Invalid {
+                key: sysctl::normalize(key),
+                why: "expected a number".into(),
+            })?;
+            self.disable_ipv6_change(cx, ix, n);
+            return Ok(n.to_string());
+        }
         let names: Vec<String> = self.ifaces.values().map(|i| i.name.clone()).collect();
         let (v, effect) = self.sysctl.set(key, value, |n| names.iter().any(|x| x == n))?;
+        let now = cx.now();
         match effect {
             sysctl::Effect::None => {}
+            sysctl::Effect::DisableIpv6All(off) => {
+                let all: Vec<u32> = self.ifaces.keys().copied().collect();
+                for ix in all {
+                    self.disable_ipv6_change(cx, ix, i64::from(off));
+                }
+            }
             sysctl::Effect::ForwardingAll(on) => {
                 for i in self.ifaces.values_mut() {
                     i.forwarding = on;
@@ -610,7 +627,7 @@ impl Netns {
                     self.ifaces.values().filter(|i| name == "default" || i.name == name).map(|i| i.ifindex).collect();
                 for ix in idx {
                     let mut i = self.ifaces.remove(&ix).expect("listed");
-                    self.apply_neigh_parms(&mut i, rng, now);
+                    self.apply_neigh_parms(&mut i, cx.rng(), now);
                     self.ifaces.insert(ix, i);
                 }
             }

@@ -66,7 +66,7 @@ impl Netns {
         match et {
             ethertype::ARP => self.rx_arp(cx, ifindex, pkt, payload),
             ethertype::IPV4 => self.rx_ipv4(cx, ifindex, pkt, payload),
-            super::ipv6::packet::ETHERTYPE if self.ipv6 => self.rx_ipv6(cx, ifindex, payload),
+            super::ipv6::packet::ETHERTYPE => self.rx_ipv6(cx, ifindex, payload),
             _ => {
                 self.counters.rx_malformed += 1;
                 self.drop_l2(cx, ifindex, "unknown ethertype");

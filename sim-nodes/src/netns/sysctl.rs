@@ -2,7 +2,8 @@
 //!
 //! Keys are stored in their dotted form. Writing a key the model does not implement is an
 //! error (never a silent skip); per-interface keys (`net.ipv4.conf.IF.*`,
-//! `net.ipv4.neigh.IF.*`) are validated against the interfaces that exist. A namespace
+//! `net.ipv4.neigh.IF.*`) are validated against the interfaces that exist;
+//! `net.ipv6.conf.IF.disable_ipv6` lives on its interface (the namespace reads and writes it). A namespace
 //! keeps only what was written; the defaults are one table every namespace shares.
 
 use std::collections::BTreeMap;
@@ -45,6 +46,9 @@ const GLOBAL: &[(&str, &str, Kind)] = &[
     ("net.ipv4.conf.default.forwarding", "0", Kind::Bool),
     ("net.ipv6.conf.all.forwarding", "0", Kind::Bool),
     ("net.ipv6.conf.default.forwarding", "0", Kind::Bool),
+    // Any number: not 0 is off (the kernel keeps what was written, `2` included).
+    ("net.ipv6.conf.all.disable_ipv6", "0", Kind::Range(i32::MIN as i64, i32::MAX as i64)),
+    ("net.ipv6.conf.default.disable_ipv6", "0", Kind::Range(i32::MIN as i64, i32::MAX as i64)),
     ("net.ipv4.neigh.default.base_reachable_time_ms", "30000", Kind::Range(1, i64::MAX)),
     ("net.ipv4.neigh.default.delay_first_probe_time", "5", Kind::Range(1, i64::MAX)),
     ("net.ipv4.neigh.default.retrans_time_ms", "1000", Kind::Range(10, i64::MAX)),
@@ -142,6 +146,8 @@ pub enum Effect {
     ForwardingIf(String, bool),
     /// IPv6 forwarding was set for every interface.
     Forwarding6,
+    /// `disable_ipv6` was set for every interface (and the default).
+    DisableIpv6All(bool),
     /// A neighbour parameter changed for one interface (`default` for new ones).
     Neigh(String),
 }
@@ -221,6 +227,12 @@ impl Sysctl {
                     self.generation += 1;
                     self.values.insert("net.ipv6.conf.default.forwarding".into(), v.clone());
                     Effect::Forwarding6
+                }
+                "net.ipv6.conf.all.disable_ipv6" => {
+                    // `addrconf_disable_ipv6`: the default takes the value as written.
+                    self.generation += 1;
+                    self.values.insert("net.ipv6.conf.default.disable_ipv6".into(), v.clone());
+                    Effect::DisableIpv6All(v != "0")
                 }
                 k if k.starts_with("net.ipv4.neigh.default.") => Effect::Neigh("default".into()),
                 _ => Effect::None,
@@ -310,7 +322,9 @@ mod tests {
         let mut s = Sysctl::default();
         assert!(matches!(s.set("net.ipv4.ip_forwardd", "1", |_| false), Err(SysctlError::Unknown(_))));
         assert!(matches!(s.set("net.ipv4.ip_forward", "2", |_| false), Err(SysctlError::Invalid { .. })));
-        assert!(matches!(s.set("net.ipv6.conf.all.disable_ipv6", "1", |_| false), Err(SysctlError::Unsupported(_))));
+        assert!(matches!(s.set("net.ipv6.conf.all.accept_ra", "1", |_| false), Err(SysctlError::Unsupported(_))));
+        assert_eq!(s.set("net.ipv6.conf.all.disable_ipv6", "2", |_| false).unwrap().1, Effect::DisableIpv6All(true));
+        assert_eq!(s.get("net.ipv6.conf.default.disable_ipv6", |_| false).unwrap(), "2");
         assert!(matches!(s.set("net.ipv4.conf.eth9.forwarding", "1", |_| false), Err(SysctlError::Unknown(_))));
         assert_eq!(
             s.set("net.ipv4.conf.eth0.forwarding", "1", |n| n == "eth0").unwrap().1,

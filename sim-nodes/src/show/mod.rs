@@ -520,12 +520,25 @@ pub fn neigh_line(ip: Ipv4Addr, dev: &str, n: &Neighbour) -> String {
 }
 
 /// The multicast addresses a device's own filter holds, as `bridge fdb show` lists them
-/// (`self permanent`): the IPv6 all-nodes group always, the IPv4 all-hosts group while the
-/// device is up, and for a bridge also the router-discovery groups (checked on Linux 6.18).
-pub fn self_multicast(i: &Iface) -> &'static [&'static str] {
-    match (i.is_bridge(), i.admin_up) {
-        (false, false) | (true, false) => &["33:33:00:00:00:01"],
-        (false, true) => &["33:33:00:00:00:01", "01:00:5e:00:00:01"],
-        (true, true) => &["33:33:00:00:00:01", "01:00:5e:00:00:6a", "33:33:00:00:00:6a", "01:00:5e:00:00:01"],
+/// (`self permanent`), in the filter's order: the IPv6 all-nodes group where it stands
+/// ([`AllNodes`](crate::netns::iface::AllNodes)), a bridge's router-discovery groups and
+/// the IPv4 all-hosts group while the device is up (checked on Linux 6.18). The
+/// solicited-node groups follow (`If6::group_macs`).
+pub fn self_multicast(i: &Iface) -> Vec<&'static str> {
+    use crate::netns::iface::AllNodes;
+    const ALL_NODES: &str = "33:33:00:00:00:01";
+    let mut v = Vec::with_capacity(5);
+    if i.all_nodes == AllNodes::Initial {
+        v.push(ALL_NODES);
     }
+    if i.admin_up {
+        if i.is_bridge() {
+            v.extend(["01:00:5e:00:00:6a", "33:33:00:00:00:6a"]);
+        }
+        v.push("01:00:5e:00:00:01");
+        if i.all_nodes == AllNodes::Rejoined {
+            v.push(ALL_NODES);
+        }
+    }
+    v
 }

@@ -45,7 +45,7 @@ impl Netns {
                     }
                 }
                 i.v6.start_reports();
-                self.timers.set(TimerKey::Mld(ix), Some(now));
+                self.timers.set(TimerKey::Mld(ix), Some(now + super::MLD_TICKS));
             } else {
                 i.v6.leave(&ROUTER_GROUPS);
             }

@@ -2,7 +2,7 @@
 //! its link becomes ready (`net/ipv6/addrconf.c`) — the EUI-64 link-local address,
 //! duplicate address detection (one neighbour solicitation from `::` after a random delay
 //! below `rtr_solicit_delay`, then `retrans_time`), the MLDv2 reports of the
-//! solicited-node groups it joins (`mcast.c`: one at once, one more within
+//! solicited-node groups it joins (`mcast.c`: one two ticks later, one more within
 //! `mldv2_unsolicited_report_interval`; again from the link-local address once DAD is
 //! done), router solicitations with RFC 7559's backoff (`rtr_solicit_interval`, ±10%,
 //! doubling up to `rtr_solicit_max_interval`) — and the kernel routes of its prefixes.
@@ -10,8 +10,8 @@
 //! What comes in is `rx.rs`'s; output and neighbour discovery are `nd.rs`'s; the routes
 //! `route.rs`'s; forwarding and ICMPv6 errors `forward.rs`'s.
 //!
-//! Off unless the lab turns it on ([`Netns::set_ipv6`]); kernel mode switches IPv6 off in
-//! the same labs, so the two agree. Not yet: router advertisements and SLAAC, IPv6 for
+//! On, as in a new Linux namespace, unless `disable_ipv6` says otherwise (per interface,
+//! or `all`/`default`; [`Netns::set_ipv6`] for a whole namespace). Not yet: router advertisements and SLAAC, IPv6 for
 //! UDP and TCP sockets, fragmentation, ip6tables.
 //!
 //! Owns the interfaces' [`If6`] state and the `Dad`, `Rs` and `Mld` deadlines; must not
@@ -25,7 +25,7 @@ mod rx;
 pub use nd::Out6;
 pub use route::{Route6Error, Route6Spec};
 
-use super::iface::Scope;
+use super::iface::{AllNodes, Scope};
 use super::{Netns, TimerKey};
 use sim_core::{Context, Duration, rng};
 use std::net::Ipv6Addr;
@@ -38,8 +38,13 @@ const RTR_SOLICIT_INTERVAL: Duration = Duration::from_secs(4);
 const RTR_SOLICIT_MAX_INTERVAL: Duration = Duration::from_secs(3600);
 /// `mldv2_unsolicited_report_interval`.
 const MLD_REPORT_INTERVAL: Duration = Duration::from_secs(1);
+/// Two of the kernel's ticks (`CONFIG_HZ` 250, as Debian builds it): MLD's work runs
+/// that long after it is due (`mld_ifc_start_work`: `tv + 2`).
+const MLD_TICKS: Duration = Duration::from_millis(8);
 /// MLD's robustness variable: each change is reported this many times.
 const MLD_QRV: u32 = 2;
+/// `IPV6_MIN_MTU`: a smaller device carries no IPv6.
+const MIN_MTU: u32 = 1280;
 /// `dad_transmits`.
 const DAD_TRANSMITS: u32 = 1;
 
@@ -187,6 +192,9 @@ pub enum Addr6Error {
     /// No such address.
     #[error("Error: ipv6: address not found.")]
     NotFound,
+    /// `disable_ipv6` is set on the device.
+    #[error("Error: ipv6: IPv6 is disabled on this device.")]
+    Disabled,
 }
 
 /// `±10%` of `d` (`rfc3315_s14_backoff_init`).
@@ -196,14 +204,81 @@ fn jitter(cx: &mut Context<'_>, d: Duration, base_pct: u64) -> Duration {
 }
 
 impl Netns {
-    /// Turns IPv6 on or off (`disable_ipv6`) for the namespace's interfaces to come.
+    /// Turns IPv6 on or off in a namespace being made, as `sysctl -w
+    /// net.ipv6.conf.all.disable_ipv6=1` would: for the interfaces it has and those to come.
     pub fn set_ipv6(&mut self, on: bool) {
-        self.ipv6 = on;
+        let v = if on { "0" } else { "1" };
+        // A key of the table with a value it takes: it cannot fail.
+        let _ = self.sysctl.set("net.ipv6.conf.all.disable_ipv6", v, |_| false);
+        for i in self.ifaces.values_mut() {
+            i.disable_ipv6 = i64::from(!on);
+        }
     }
 
-    /// True when IPv6 is on.
+    /// True when IPv6 is on for the interfaces to come (`default.disable_ipv6` is 0).
     pub fn ipv6(&self) -> bool {
-        self.ipv6
+        self.sysctl.num("net.ipv6.conf.default.disable_ipv6") == 0
+    }
+
+    /// `dev_disable_change`: `disable_ipv6` written for an interface. Turning it on takes
+    /// every address away, as going down does; turning it off starts the interface's IPv6
+    /// as coming up does (when it is up).
+    pub(crate) fn disable_ipv6_change(&mut self, cx: &mut Context<'_>, ifindex: u32, value: i64) {
+        let Some(i) = self.ifaces.get_mut(&ifindex) else { return };
+        let was = i.disable_ipv6 != 0;
+        i.disable_ipv6 = value;
+        if was == (value != 0) {
+            return;
+        }
+        if value != 0 {
+            self.addrconf_ifdown(ifindex);
+            // Turned off while up, the device is back in the all-nodes group, now after
+            // IPv4's all-hosts group (seen on Linux 6.18: only when it is up).
+            if let Some(i) = self.ifaces.get_mut(&ifindex)
+                && i.admin_up
+            {
+                i.all_nodes = AllNodes::Rejoined;
+            }
+        } else {
+            self.addrconf_sync(cx, ifindex);
+        }
+    }
+
+    /// `NETDEV_CHANGEMTU`: below 1280 an interface's IPv6 goes (`addrconf_ifdown`); raised
+    /// again, it starts over as a link coming up does — except `lo`, whose IPv6 device
+    /// stays and so gets `::1` back only when it next comes up.
+    pub(crate) fn addrconf_mtu(&mut self, cx: &mut Context<'_>, ifindex: u32) {
+        let Some(i) = self.ifaces.get(&ifindex) else { return };
+        if i.disable_ipv6 != 0 {
+            return;
+        }
+        let (lo, up, small) = (i.is_loopback(), i.admin_up, i.mtu < MIN_MTU);
+        if small {
+            self.addrconf_ifdown(ifindex);
+            if lo && let Some(i) = self.ifaces.get_mut(&ifindex) {
+                i.v6.up = up;
+            }
+        } else if !lo {
+            self.addrconf_sync(cx, ifindex);
+        }
+    }
+
+    /// `addrconf_ifdown`: every address, route, timer and neighbour of the interface's IPv6
+    /// goes.
+    fn addrconf_ifdown(&mut self, ifindex: u32) {
+        let Some(i) = self.ifaces.get_mut(&ifindex) else { return };
+        let gone: Vec<Ipv6Addr> = i.v6.addrs.iter().map(|a| a.addr).collect();
+        i.v6 = If6::default();
+        // `ipv6_mc_down`: the device's filter lets the all-nodes group go.
+        i.all_nodes = AllNodes::Left;
+        for a in gone {
+            self.timers.set(TimerKey::Dad(ifindex, a), None);
+        }
+        self.timers.set(TimerKey::Rs(ifindex), None);
+        self.timers.set(TimerKey::Mld(ifindex), None);
+        self.timers.set(TimerKey::MldDad(ifindex), None);
+        self.routes6_forget(ifindex);
+        self.nd.forget_iface(ifindex, &mut self.timers);
     }
 
     /// IPv6 routes, in `ip -6 route show`'s order.
@@ -221,6 +296,9 @@ impl Netns {
         nodad: bool,
     ) -> Result<(), Addr6Error> {
         let Some(i) = self.ifaces.get_mut(&ifindex) else { return Err(Addr6Error::NotFound) };
+        if i.disable_ipv6 != 0 {
+            return Err(Addr6Error::Disabled);
+        }
         if i.v6.addrs.iter().any(|a| a.addr == addr) {
             return Err(Addr6Error::Exists);
         }
@@ -261,9 +339,6 @@ impl Netns {
 
     /// [`Netns::addrconf_sync`] for every interface (a bridge's carrier follows its ports).
     pub(crate) fn addrconf_sync_all(&mut self, cx: &mut Context<'_>) {
-        if !self.ipv6 {
-            return;
-        }
         let all: Vec<u32> = self.ifaces.keys().copied().collect();
         for ix in all {
             self.addrconf_sync(cx, ix);
@@ -274,25 +349,20 @@ impl Netns {
     /// interface as it now is: becoming ready (up with carrier) adds the link-local address
     /// and starts DAD; going down removes every address (`keep_addr_on_down` is 0).
     pub(crate) fn addrconf_sync(&mut self, cx: &mut Context<'_>, ifindex: u32) {
-        if !self.ipv6 {
+        let Some(i) = self.ifaces.get_mut(&ifindex) else { return };
+        if i.disable_ipv6 != 0 {
             return;
         }
-        let Some(i) = self.ifaces.get_mut(&ifindex) else { return };
         let was_up = std::mem::replace(&mut i.v6.up, i.admin_up);
         if !i.admin_up {
             if was_up {
-                let gone: Vec<Ipv6Addr> = i.v6.addrs.iter().map(|a| a.addr).collect();
-                i.v6 = If6::default();
-                for a in gone {
-                    self.timers.set(TimerKey::Dad(ifindex, a), None);
-                }
-                self.timers.set(TimerKey::Rs(ifindex), None);
-                self.timers.set(TimerKey::Mld(ifindex), None);
-                self.timers.set(TimerKey::MldDad(ifindex), None);
-                self.routes6_forget(ifindex);
-                self.nd.forget_iface(ifindex, &mut self.timers);
+                self.addrconf_ifdown(ifindex);
             }
             return;
+        }
+        if !was_up && i.all_nodes == AllNodes::Left {
+            // `ipv6_mc_up`: the all-nodes group joined again.
+            i.all_nodes = AllNodes::Rejoined;
         }
         if !was_up {
             // `addrconf_permanent_addr`: the routes of the addresses kept while down.
@@ -304,14 +374,15 @@ impl Netns {
         }
         let Some(i) = self.ifaces.get_mut(&ifindex) else { return };
         if i.is_loopback() {
-            if !i.v6.addrs.iter().any(|a| a.addr == Ipv6Addr::LOCALHOST) {
+            // `init_loopback`, when `lo` comes up (not on every later event).
+            if !was_up && i.mtu >= MIN_MTU && !i.v6.addrs.iter().any(|a| a.addr == Ipv6Addr::LOCALHOST) {
                 i.v6.ready = true;
                 // Its route is the local table's only (`ip -6 route` does not show it).
                 i.v6.insert(Inet6Addr::new(Ipv6Addr::LOCALHOST, 128, false));
             }
             return;
         }
-        if i.v6.ready || !i.carrier || i.mtu < 1280 {
+        if i.v6.ready || !i.carrier || i.mtu < MIN_MTU {
             return;
         }
         i.v6.ready = true;
@@ -432,8 +503,8 @@ impl Netns {
         self.pktbuf = buf;
     }
 
-    /// `igmp6_group_added` in MLDv2 mode: the join is reported at once and again after a
-    /// random delay below `mldv2_unsolicited_report_interval`. Each report lists every
+    /// `igmp6_group_added` in MLDv2 mode: the join is reported two ticks later and again
+    /// after a random delay below `mldv2_unsolicited_report_interval` (and two ticks). Each report lists every
     /// group joined, newest first (as the kernel's do: checked with `tcpdump -v`).
     fn mld_join(&mut self, cx: &mut Context<'_>, ifindex: u32, group: Ipv6Addr) {
         let Some(i) = self.ifaces.get_mut(&ifindex) else { return };
@@ -442,7 +513,7 @@ impl Netns {
         }
         i.v6.groups.insert(0, group);
         i.v6.ifc_count = MLD_QRV;
-        self.mld_report(cx, ifindex, false);
+        self.timers.set(TimerKey::Mld(ifindex), Some(cx.now() + MLD_TICKS));
     }
 
     /// A report of every group: a state change's (`dad` false, `mc_ifc_count`) or the
@@ -456,24 +527,25 @@ impl Netns {
         }
         *count -= 1;
         let again = *count > 0;
-        let groups = i.v6.groups.clone();
-        self.send_mld(cx, ifindex, &groups);
+        self.send_mld(cx, ifindex);
         if again {
-            let d = Duration::from_nanos(rng::below_u64(cx.rng(), MLD_REPORT_INTERVAL.as_nanos()));
+            let d = Duration::from_nanos(rng::below_u64(cx.rng(), MLD_REPORT_INTERVAL.as_nanos())) + MLD_TICKS;
             let key = if dad { TimerKey::MldDad(ifindex) } else { TimerKey::Mld(ifindex) };
             self.timers.set(key, Some(cx.now() + d));
         }
     }
 
-    fn send_mld(&mut self, cx: &mut Context<'_>, ifindex: u32, groups: &[Ipv6Addr]) {
-        if groups.is_empty() {
+    /// A report of every group the interface joined (built in the scratch buffer: nothing
+    /// allocated once it has grown).
+    fn send_mld(&mut self, cx: &mut Context<'_>, ifindex: u32) {
+        let Some(i) = self.ifaces.get(&ifindex) else { return };
+        if i.v6.groups.is_empty() {
             return;
         }
-        let Some(i) = self.ifaces.get(&ifindex) else { return };
         let src = i.v6.link_local().unwrap_or(Ipv6Addr::UNSPECIFIED);
         let mut buf = std::mem::take(&mut self.pktbuf);
         buf.clear();
-        packet::mldv2_report(&mut buf, src, groups);
+        packet::mldv2_report(&mut buf, src, &i.v6.groups);
         self.xmit(cx, ifindex, packet::multicast_mac(packet::MLDV2_ROUTERS), packet::ETHERTYPE, &buf);
         self.pktbuf = buf;
     }

@@ -51,11 +51,16 @@ impl Netns {
     /// over the connected routes).
     pub fn route6_output(&self, dst: Ipv6Addr, oif: Option<u32>) -> Result<(u32, Ipv6Addr), Errno> {
         // One of our own addresses (`::1` too): the local table, through `lo`.
-        if self.is_local6(dst) || (dst.is_loopback() && self.ifaces.get(&crate::netns::LO).is_some_and(|i| i.admin_up))
-        {
+        let lo_up = self.ifaces.get(&crate::netns::LO).is_some_and(|i| i.admin_up && i.disable_ipv6 == 0);
+        if self.is_local6(dst) || (dst.is_loopback() && lo_up) {
             return Ok((crate::netns::LO, dst));
         }
-        let (dev, _) = self.route6_lookup(dst, oif)?;
+        // `ip6_dst_lookup_tail` picks a source before it looks at the route's error: with
+        // no usable address anywhere, that fails first.
+        let (dev, _) = self.route6_lookup(dst, oif).map_err(|e| match self.any_usable6() {
+            true => e,
+            false => Errno::AddrNotAvail,
+        })?;
         let src = self.select_src6(dev, dst).ok_or(Errno::AddrNotAvail)?;
         Ok((dev, src))
     }
@@ -78,6 +83,11 @@ impl Netns {
         best.map(|b| b.2)
     }
 
+    /// True if the namespace has a usable IPv6 address on any interface.
+    fn any_usable6(&self) -> bool {
+        self.ifaces.values().any(|i| i.v6.addrs.iter().any(|a| !a.tentative && !a.dadfailed))
+    }
+
     /// True if `a` is a usable address of this namespace.
     pub fn is_local6(&self, a: Ipv6Addr) -> bool {
         self.ifaces.values().any(|i| i.v6.addrs.iter().any(|x| x.addr == a && !x.tentative))
@@ -85,9 +95,6 @@ impl Netns {
 
     /// Sends an IPv6 packet a program made (`rawv6_sendmsg`).
     pub fn output6(&mut self, cx: &mut Context<'_>, spec: &Out6, payload: &[u8]) -> Result<(), Errno> {
-        if !self.ipv6 {
-            return Err(Errno::AddrNotAvail);
-        }
         let (dev, chosen) = self.route6_output(spec.dst, spec.oif)?;
         let src = spec.src.unwrap_or(chosen);
         // Built in a scratch buffer: nothing allocated per packet once it has grown.

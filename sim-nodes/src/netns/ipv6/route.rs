@@ -39,6 +39,9 @@ pub enum Route6Error {
     /// Not there.
     #[error("RTNETLINK answers: No such process")]
     NotFound,
+    /// `disable_ipv6` is set on the route's device.
+    #[error("Error: IPv6 is disabled on nexthop device.")]
+    Disabled,
 }
 
 /// True when `p/len` covers `a`.
@@ -84,6 +87,9 @@ impl Netns {
             (None, Some(d)) => d,
             (None, None) => return Err(Route6Error::NoDevice),
         };
+        if self.ifaces.get(&dev).is_some_and(|i| i.disable_ipv6 != 0) {
+            return Err(Route6Error::Disabled);
+        }
         let metric = spec.metric.unwrap_or(1024);
         let dst = super::network(spec.dst, spec.prefix);
         if self.fib6.iter().any(|r| r.dst == dst && r.prefix == spec.prefix && r.metric == metric) {

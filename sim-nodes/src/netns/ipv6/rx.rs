@@ -23,7 +23,7 @@ const ALL_NODES: Ipv6Addr = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1);
 impl Netns {
     /// An IPv6 packet in a frame the interface took.
     pub(crate) fn rx_ipv6(&mut self, cx: &mut Context<'_>, ifindex: u32, p: &[u8]) {
-        if !self.ipv6 || !self.ifaces.get(&ifindex).is_some_and(|i| i.v6.ready) {
+        if !self.ifaces.get(&ifindex).is_some_and(|i| i.v6.ready) {
             return self.drop_l2(cx, ifindex, "ipv6 disabled");
         }
         let plen = p.get(4..6).map_or(0, |b| usize::from(u16::from_be_bytes([b[0], b[1]])));
@@ -39,6 +39,11 @@ impl Netns {
                 || i.v6.joined(dst)
         });
         if !ours && !self.is_local6(dst) {
+            if dst.is_multicast() {
+                // A group not joined here (a router's, MLD's): `ip6_mc_input` lets it go
+                // without a word, as a NIC's multicast filter would not even take it.
+                return;
+            }
             if self.forwarding6() {
                 return self.forward6(cx, ifindex, &p[..40 + plen]);
             }
