@@ -91,3 +91,33 @@ ip -n a -6 neigh show
 #> 2001:db8::2 dev v1 lladdr 02:00:00:00:00:02 REACHABLE 
 #> 2001:db8::99 dev v1 FAILED 
 #> fe80::ff:fe00:2 dev v1 lladdr 02:00:00:00:00:02 REACHABLE 
+
+# Entries set by hand: `ip -6 neigh add|replace|del`, as for IPv4 (and `ip neigh` takes an
+# IPv6 address without -6). A ping to a permanent entry needs no solicitation.
+ip -n a -6 neigh add 2001:db8::7 lladdr 02:00:00:00:00:07 dev v1
+ip -n a neigh replace 2001:db8::8 lladdr 02:00:00:00:00:08 dev v1 nud stale
+ip -n a -6 neigh add 2001:db8::7 lladdr 02:00:00:00:00:07 dev v1
+#> RTNETLINK answers: File exists
+#! exit: 2
+ip -n a -6 neigh show dev v1
+#> 2001:db8::2 lladdr 02:00:00:00:00:02 REACHABLE 
+#> 2001:db8::7 lladdr 02:00:00:00:00:07 PERMANENT 
+#> 2001:db8::8 lladdr 02:00:00:00:00:08 STALE 
+#> 2001:db8::99 FAILED 
+#> fe80::ff:fe00:2 lladdr 02:00:00:00:00:02 REACHABLE 
+ip -n a -6 neigh del 2001:db8::7 dev v1
+ip -n a -6 neigh del 2001:db8::7 dev v1
+#> RTNETLINK answers: No such file or directory
+#! exit: 2
+ip -n a -6 neigh replace 2001:db8::2 lladdr 02:00:00:00:00:02 dev v1
+ip netns exec a ping -6 -c 1 -q 2001:db8::2
+#> PING 2001:db8::2(2001:db8::2) 56 data bytes
+#> 
+#> --- 2001:db8::2 ping statistics ---
+#> 1 packets transmitted, 1 received, 0% packet loss, time 0ms
+#> rtt min/avg/max/mdev = {} ms
+ip -n a -6 neigh show dev v1
+#> 2001:db8::2 lladdr 02:00:00:00:00:02 PERMANENT 
+#> 2001:db8::8 lladdr 02:00:00:00:00:08 STALE 
+#> 2001:db8::99 FAILED 
+#> fe80::ff:fe00:2 lladdr 02:00:00:00:00:02 REACHABLE 

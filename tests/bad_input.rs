@@ -800,6 +800,19 @@ fn ipv6_addresses_iproute2_refuses() {
     assert!(e.contains("the prefix is 0 to 128"), "{e}");
 }
 
+/// `ip neigh` with an address of the wrong family, or none: iproute2's words.
+#[test]
+fn neighbour_addresses_iproute2_refuses() {
+    let e = err("a.sh", &format!("{SETUP}ip -6 neigh add 10.0.0.5 lladdr 02:00:00:00:00:05 dev ns1-veth0\n"));
+    assert!(e.contains("a.sh:4:") && e.contains("Error: inet6 address is expected rather than \"10.0.0.5\"."), "{e}");
+    let e = err("a.sh", &format!("{SETUP}ip -4 neigh add 2001:db8::6 lladdr 02:00:00:00:00:05 dev ns1-veth0\n"));
+    assert!(e.contains("a.sh:4:") && e.contains("Error: inet address is expected rather than \"2001:db8::6\"."), "{e}");
+    let e = err("a.sh", &format!("{SETUP}ip neigh add foo lladdr 02:00:00:00:00:05 dev ns1-veth0\n"));
+    assert!(e.contains("Error: any valid address is expected rather than \"foo\"."), "{e}");
+    let e = err("a.sh", &format!("{SETUP}ip -6 neigh add 2001:db8::7 dev ns1-veth0\n"));
+    assert_at(&e, "a.sh", 4, 1, "Error: No link layer address given.");
+}
+
 /// ping's family options against its destination, and a scoped address: iputils' words.
 #[test]
 fn ping_families_iputils_refuses() {
@@ -821,6 +834,19 @@ fn ipv6_routes_the_kernel_refuses() {
     );
     let e = err("a.sh", &format!("{up}ip -6 route add default via fe80::1\n"));
     assert_at(&e, "a.sh", 7, 1, "Error: Egress device not specified.");
+    // The family is the first address's, in the order given (iproute2's iproute_modify).
+    let e = err("a.sh", &format!("{up}ip route add 10.0.0.0/24 via 2001:db8::1\n"));
+    assert_at(&e, "a.sh", 7, 30, "Error: inet address is expected rather than \"2001:db8::1\".");
+    let e = err("a.sh", &format!("{up}ip route add 2001:db8:5::/64 via 10.0.0.1\n"));
+    assert_at(&e, "a.sh", 7, 34, "Error: inet6 address is expected rather than \"10.0.0.1\".");
+    let e = err("a.sh", &format!("{up}ip -6 route add 2001:db8::/129 dev ns1-veth0\n"));
+    assert_at(&e, "a.sh", 7, 17, "Error: inet6 prefix is expected rather than \"2001:db8::/129\".");
+    // On a device whose IPv6 is off.
+    let off = format!("{up}sysctl -w net.ipv6.conf.ns2-veth0.disable_ipv6=1\n");
+    let e = err("a.sh", &format!("{off}ip -6 route add 2001:db8:7::/64 dev ns2-veth0\n"));
+    assert_at(&e, "a.sh", 8, 1, "Error: IPv6 is disabled on nexthop device.");
+    let e = err("a.sh", &format!("{off}ip -6 addr add 2001:db8:7::1/64 dev ns2-veth0\n"));
+    assert_at(&e, "a.sh", 8, 1, "Error: ipv6: IPv6 is disabled on this device.");
     let e = err("a.sh", &format!("{up}ip -6 route add 2001:db8:5::/64 via 2001:db8:9::1\n"));
     assert_at(&e, "a.sh", 7, 1, "RTNETLINK answers: No route to host");
     let twice = "ip -6 route add default via fe80::1 dev ns1-veth0\n";

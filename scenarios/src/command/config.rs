@@ -230,8 +230,9 @@ impl NeighNud {
 pub struct NeighSetCmd {
     /// What to do.
     pub op: NeighOp,
-    /// The neighbour's address.
-    pub addr: Ipv4Addr,
+    /// The neighbour's address (an IPv6 one is `ip -6 neigh`'s, which iproute2 also takes
+    /// without `-6`).
+    pub addr: std::net::IpAddr,
     /// Its link-layer address (required but for `del`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lladdr: Option<MacAddr>,

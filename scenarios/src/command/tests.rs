@@ -63,7 +63,7 @@ fn argv_keeps_every_word_whole() {
     let flush = Command::NeighFlush { dev: Some("".into()) };
     let set = Command::NeighSet(NeighSetCmd {
         op: NeighOp::Add,
-        addr: Ipv4Addr::new(192, 0, 2, 9),
+        addr: Ipv4Addr::new(192, 0, 2, 9).into(),
         lladdr: Some(sim_core::MacAddr([0, 0, 0x5e, 0, 0x53, 9])),
         dev: hostile.into(),
         nud: Some(NeighNud::Stale),
@@ -73,4 +73,12 @@ fn argv_keeps_every_word_whole() {
         ["ip", "neigh", "add", "192.0.2.9", "lladdr", "00:00:5e:00:53:09", "dev", hostile, "nud", "stale"]
     );
     assert_eq!(flush.argv(), ["ip", "neigh", "flush", "dev", ""]);
+    let set6 = Command::NeighSet(NeighSetCmd {
+        op: NeighOp::Del,
+        addr: "2001:db8::9".parse().unwrap(),
+        lladdr: None,
+        dev: hostile.into(),
+        nud: None,
+    });
+    assert_eq!(set6.argv(), ["ip", "neigh", "del", "2001:db8::9", "dev", hostile]);
 }

@@ -684,7 +684,7 @@ impl Lab {
         })
     }
 
-    /// `ip neigh add|replace|change ADDR lladdr MAC dev DEV [nud STATE]` (`create`,
+    /// `ip [-6] neigh add|replace|change ADDR lladdr MAC dev DEV [nud STATE]` (`create`,
     /// `exclusive`: the netlink flags of each) and `ip neigh del` (`mac` `None` with
     /// `state` `None`), answered as the kernel answers.
     #[allow(clippy::too_many_arguments)]
@@ -692,16 +692,23 @@ impl Lab {
         &mut self,
         node: NodeId,
         dev: &str,
-        ip: Ipv4Addr,
+        ip: std::net::IpAddr,
         mac: Option<MacAddr>,
         state: Option<Nud>,
         create: bool,
         exclusive: bool,
     ) -> Result<(), LabError> {
         let ix = self.ifindex(node, dev)?;
-        let exists = self.netns(node).neigh().contains((ix, ip));
+        let exists = match ip {
+            std::net::IpAddr::V4(a) => self.netns(node).neigh().contains((ix, a)),
+            std::net::IpAddr::V6(a) => self.netns(node).nd().contains((ix, a)),
+        };
         let Some(state) = state else {
-            if !self.world.with_node::<Netns, _>(node, |n, _| n.neigh_del(ix, ip)) {
+            let gone = self.world.with_node::<Netns, _>(node, |n, _| match ip {
+                std::net::IpAddr::V4(a) => n.neigh_del(ix, a),
+                std::net::IpAddr::V6(a) => n.neigh6_del(ix, a),
+            });
+            if !gone {
                 return Err(LabError::new("RTNETLINK answers: No such file or directory").status(2));
             }
             return Ok(());
@@ -717,7 +724,10 @@ impl Lab {
                 .status(2)
                 .hint("give the neighbour's MAC address: `lladdr MAC`"));
         };
-        self.world.with_node::<Netns, _>(node, |n, cx| n.neigh_set(cx, ix, ip, mac, state));
+        self.world.with_node::<Netns, _>(node, |n, cx| match ip {
+            std::net::IpAddr::V4(a) => n.neigh_set(cx, ix, a, mac, state),
+            std::net::IpAddr::V6(a) => n.neigh6_set(cx, ix, a, mac, state),
+        });
         Ok(())
     }
 

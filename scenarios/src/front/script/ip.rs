@@ -95,7 +95,7 @@ pub fn parse(w: &mut Words<'_>, mut ns: Option<String>, background: bool) -> Res
             c => c,
         }
     } else if matches(obj, "neighbor") || matches(obj, "neighbour") {
-        match neigh(w)? {
+        match neigh(w, inet.then_some(4))? {
             Command::NeighShow { dev, .. } => Command::NeighShow { dev, fmt, color },
             c => c,
         }
@@ -511,7 +511,7 @@ fn prefix(w: &Words<'_>, s: &str) -> Result<Cidr, PErr> {
     cidr(w, s)
 }
 
-fn neigh(w: &mut Words<'_>) -> Result<Command, PErr> {
+fn neigh(w: &mut Words<'_>, family: Option<u8>) -> Result<Command, PErr> {
     let sub = w.take().unwrap_or("show");
     if matches(sub, "show") || matches(sub, "list") || sub == "lst" {
         Ok(Command::NeighShow { dev: dev_arg(w)?, fmt: Format::Text, color: false })
@@ -523,13 +523,13 @@ fn neigh(w: &mut Words<'_>) -> Result<Command, PErr> {
             Some(x) => Err(w.err_prev(format!("not supported yet: ip neigh flush {x}"))),
         }
     } else if matches(sub, "add") {
-        neigh_set(w, NeighOp::Add)
+        neigh_set(w, NeighOp::Add, family)
     } else if matches(sub, "delete") {
-        neigh_set(w, NeighOp::Del)
+        neigh_set(w, NeighOp::Del, family)
     } else if matches(sub, "replace") {
-        neigh_set(w, NeighOp::Replace)
+        neigh_set(w, NeighOp::Replace, family)
     } else if matches(sub, "change") || sub == "chg" {
-        neigh_set(w, NeighOp::Change)
+        neigh_set(w, NeighOp::Change, family)
     } else if matches(sub, "get") {
         Err(w.err_prev(format!("not supported yet: ip neigh {sub}")))
     } else {
@@ -537,9 +537,10 @@ fn neigh(w: &mut Words<'_>) -> Result<Command, PErr> {
     }
 }
 
-/// `ip neigh add|replace|change|del ADDR [lladdr MAC] dev DEV [nud STATE]`, with the
-/// words and messages of iproute2's `ipneigh_modify()`.
-fn neigh_set(w: &mut Words<'_>, op: NeighOp) -> Result<Command, PErr> {
+/// `ip [-4|-6] neigh add|replace|change|del ADDR [lladdr MAC] dev DEV [nud STATE]`, with
+/// the words and messages of iproute2's `ipneigh_modify()`; `family` is `-4`'s or `-6`'s
+/// (none: the address's own).
+pub(super) fn neigh_set(w: &mut Words<'_>, op: NeighOp, family: Option<u8>) -> Result<Command, PErr> {
     let mut addr = None;
     let mut lladdr = None;
     let mut dev = None;
@@ -576,6 +577,16 @@ fn neigh_set(w: &mut Words<'_>, op: NeighOp) -> Result<Command, PErr> {
             .err("Device and destination are required arguments.")
             .hint("ip neigh add ADDR lladdr MAC dev DEV"));
     };
-    let addr = addr.parse().map_err(|_| w.err(format!("Error: inet address is expected rather than \"{addr}\".")))?;
+    let parsed: Option<std::net::IpAddr> = addr.parse().ok().filter(|a: &std::net::IpAddr| match family {
+        Some(4) => a.is_ipv4(),
+        Some(6) => a.is_ipv6(),
+        _ => true,
+    });
+    let name = match family {
+        Some(4) => "inet",
+        Some(6) => "inet6",
+        _ => "any valid",
+    };
+    let addr = parsed.ok_or_else(|| w.err(format!("Error: {name} address is expected rather than \"{addr}\".")))?;
     Ok(Command::NeighSet(NeighSetCmd { op, addr, lladdr, dev, nud }))
 }

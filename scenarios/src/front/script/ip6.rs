@@ -2,7 +2,7 @@
 //! addresses and `ip -6 route show`, with iproute2's messages for what is not one.
 
 use super::words::{PErr, Words, matches};
-use crate::command::{Cidr6, Command, Format, Ip6Command, Route6Args};
+use crate::command::{Cidr6, Command, Format, Ip6Command, NeighOp, Route6Args};
 
 /// True when `ip addr add|del` names an IPv6 address (the family iproute2 then takes).
 pub fn names_v6_addr(w: &Words<'_>) -> bool {
@@ -60,6 +60,20 @@ pub fn parse(
     }
     if matches(obj, "neighbor") || matches(obj, "neighbour") {
         let sub = w.take().unwrap_or("show");
+        let op = if matches(sub, "add") {
+            Some(NeighOp::Add)
+        } else if matches(sub, "delete") {
+            Some(NeighOp::Del)
+        } else if matches(sub, "replace") {
+            Some(NeighOp::Replace)
+        } else if matches(sub, "change") || sub == "chg" {
+            Some(NeighOp::Change)
+        } else {
+            None
+        };
+        if let Some(op) = op {
+            return super::ip::neigh_set(w, op, Some(6));
+        }
         if !(matches(sub, "show") || matches(sub, "list")) {
             return Err(w.err_prev(format!("not supported yet: ip -6 neigh {sub}")));
         }
@@ -70,7 +84,7 @@ pub fn parse(
     }
     Err(w
         .err_prev(format!("not supported yet: ip -6 {obj}"))
-        .hint("nslab has `ip -6 addr`, `ip -6 route show` and `ip -6 neigh show` so far"))
+        .hint("nslab has `ip -6 addr`, `ip -6 route` and `ip -6 neigh` so far"))
 }
 
 /// `ip -6 route add|del`'s words after the verb.
@@ -109,15 +123,31 @@ fn route_args(w: &mut Words<'_>, implied: bool) -> Result<Route6Args, PErr> {
     Ok(r)
 }
 
-/// True when `ip route add|del` names an IPv6 destination or gateway (the family iproute2
-/// then takes).
+/// True when `ip route add|del` names an IPv6 destination or gateway first: iproute2 takes
+/// the family of the first address it reads, in the order given (`10.0.0.0/24 via
+/// 2001:db8::1` is IPv4, and its gateway then the wrong family).
 pub fn names_v6_route(w: &Words<'_>) -> bool {
     let rest = w.rest();
     let Some((sub, _)) = rest.first() else { return false };
-    (matches(sub, "add") || matches(sub, "delete"))
-        && rest[1..].iter().any(|(x, _)| {
-            x.contains(':') && x.split('/').next().is_some_and(|a| a.parse::<std::net::Ipv6Addr>().is_ok())
-        })
+    if !(matches(sub, "add") || matches(sub, "delete")) {
+        return false;
+    }
+    let v6 = |x: &str| x.contains(':') && x.split('/').next().is_some_and(|a| a.parse::<std::net::Ipv6Addr>().is_ok());
+    let mut it = rest[1..].iter().map(|(x, _)| x.as_str());
+    while let Some(x) = it.next() {
+        let a = match x {
+            "to" | "via" | "src" => it.next().unwrap_or_default(),
+            "dev" | "oif" | "metric" | "priority" | "preference" | "proto" | "protocol" | "scope" | "table" | "mtu"
+            | "type" | "tos" | "realm" => {
+                it.next();
+                continue;
+            }
+            "onlink" | "default" => continue,
+            x => x,
+        };
+        return v6(a);
+    }
+    false
 }
 
 fn dev_arg(w: &mut Words<'_>) -> Result<Option<String>, PErr> {

@@ -204,6 +204,23 @@ impl Netns {
         &self.nd
     }
 
+    /// `ip -6 neigh add|replace|change`: an entry set as an administrator does, and what
+    /// waited on it sent.
+    pub fn neigh6_set(&mut self, cx: &mut Context<'_>, ifindex: u32, ip: Ipv6Addr, mac: MacAddr, state: Nud) {
+        let Some(i) = self.ifaces.get(&ifindex) else { return };
+        let parms = i.neigh.clone();
+        let flags = UpdateFlags { override_: true, weak_override: false, admin: true };
+        let mut acts = Vec::new();
+        self.nd.update(&parms, cx.now(), (ifindex, ip), mac, state, flags, true, &mut self.timers, &mut acts);
+        self.pending6.extend(acts);
+        self.run_pending6(cx);
+    }
+
+    /// `ip -6 neigh del ADDR dev IF`; whether there was such an entry.
+    pub fn neigh6_del(&mut self, ifindex: u32, ip: Ipv6Addr) -> bool {
+        self.nd.remove((ifindex, ip), &mut self.timers)
+    }
+
     /// `ndisc_recv_ns` for one of our addresses (`target`, valid): learn the sender, answer.
     pub(super) fn rx_ns(&mut self, cx: &mut Context<'_>, ifindex: u32, (src, dst): (Ipv6Addr, Ipv6Addr), body: &[u8]) {
         let target = packet::addr(body, 8);
