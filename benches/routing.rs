@@ -29,9 +29,9 @@ fn route(lab: &mut Lab, ns: &str, dst: Ipv4Addr, prefix: u8, via: Ipv4Addr) {
     lab.route_add(node, dst, prefix, Some(via), None, 0, None, Default::default(), false).expect("route");
 }
 
-/// `ns0 — r1 — … — rN — end`: segment `k` is 10.k.0.0/24, `.1` on its left, `.2` on its
-/// right; every router knows both ends.
-fn line(n: u32) -> Lab {
+/// `ns0 — r1 — … — rN — end`, joined by veth pairs that are up: the lab, and the
+/// namespaces' names in the line's order (segment `k` joins the `k`th and the next).
+fn bare_line(n: u32) -> (Lab, Vec<String>) {
     let mut lab = Lab::new(5);
     let names: Vec<String> =
         std::iter::once("ns0".to_string()).chain((1..=n).map(|i| format!("r{i}"))).chain(["end".into()]).collect();
@@ -42,10 +42,20 @@ fn line(n: u32) -> Lab {
         let (l, r) = (lab.ns(Some(&pair[0])).expect("l"), lab.ns(Some(&pair[1])).expect("r"));
         let (dl, dr) = (format!("s{k}l"), format!("s{k}r"));
         lab.veth_add(l, &dl, &dr, Some(r)).expect("veth");
-        lab.addr_add(l, &dl, ip(&format!("10.{k}.0.1")), 24, None).expect("addr");
-        lab.addr_add(r, &dr, ip(&format!("10.{k}.0.2")), 24, None).expect("addr");
         lab.link_set_up(l, &dl, true).expect("up");
         lab.link_set_up(r, &dr, true).expect("up");
+    }
+    (lab, names)
+}
+
+/// [`bare_line`] over IPv4: segment `k` is 10.k.0.0/24, `.1` on its left, `.2` on its
+/// right; every router knows both ends.
+fn line(n: u32) -> Lab {
+    let (mut lab, names) = bare_line(n);
+    for k in 0..=n as usize {
+        let (l, r) = (lab.ns(Some(&names[k])).expect("l"), lab.ns(Some(&names[k + 1])).expect("r"));
+        lab.addr_add(l, &format!("s{k}l"), ip(&format!("10.{k}.0.1")), 24, None).expect("addr");
+        lab.addr_add(r, &format!("s{k}r"), ip(&format!("10.{k}.0.2")), 24, None).expect("addr");
     }
     let last = n as usize; // the segment that reaches `end`
     for (i, name) in names.iter().enumerate() {
@@ -65,39 +75,29 @@ fn line(n: u32) -> Lab {
     lab
 }
 
-/// [`line`] over IPv6: segment `k` is 2001:db8:k::/64, `::1` on its left, `::2` on its
-/// right (without DAD, so that they are usable at once).
+/// [`bare_line`] over IPv6: segment `k` is 2001:db8:k::/64, `::1` on its left, `::2` on
+/// its right (without DAD, so that they are usable at once).
 fn line6(n: u32) -> Lab {
-    let mut lab = Lab::new(5);
-    let names: Vec<String> =
-        std::iter::once("ns0".to_string()).chain((1..=n).map(|i| format!("r{i}"))).chain(["end".into()]).collect();
-    for name in &names {
-        lab.netns_add(name).expect("netns");
+    let (mut lab, names) = bare_line(n);
+    for k in 0..=n {
+        let (l, r) = (lab.ns(Some(&names[k as usize])).expect("l"), lab.ns(Some(&names[k as usize + 1])).expect("r"));
+        lab.addr6_add(l, &format!("s{k}l"), ip6(k, 1), 64, true).expect("addr");
+        lab.addr6_add(r, &format!("s{k}r"), ip6(k, 2), 64, true).expect("addr");
     }
-    for (k, pair) in names.windows(2).enumerate() {
-        let (l, r) = (lab.ns(Some(&pair[0])).expect("l"), lab.ns(Some(&pair[1])).expect("r"));
-        let (dl, dr) = (format!("s{k}l"), format!("s{k}r"));
-        lab.veth_add(l, &dl, &dr, Some(r)).expect("veth");
-        lab.link_set_up(l, &dl, true).expect("up");
-        lab.link_set_up(r, &dr, true).expect("up");
-        lab.addr6_add(l, &dl, ip6(k as u32, 1), 64, true).expect("addr");
-        lab.addr6_add(r, &dr, ip6(k as u32, 2), 64, true).expect("addr");
-    }
-    let last = n;
     for (i, name) in names.iter().enumerate() {
         let node = lab.ns(Some(name)).expect("namespace");
         let i = i as u32;
-        if i > 0 && i < last + 1 {
+        if i > 0 && i <= n {
             lab.sysctl_set(node, "net.ipv6.conf.all.forwarding", "1").expect("forwarding");
         }
-        if i < last {
-            lab.route6_change(node, true, (ip6(last, 0), 64), Some(ip6(i, 2)), None, None).expect("route");
+        if i < n {
+            lab.route6_change(node, true, (ip6(n, 0), 64), Some(ip6(i, 2)), None, None).expect("route");
         }
         if i > 1 {
             lab.route6_change(node, true, (ip6(0, 0), 64), Some(ip6(i - 1, 1)), None, None).expect("route");
         }
     }
-    flood(&mut lab, "ns0", ip6(last, 2), 1);
+    flood(&mut lab, "ns0", ip6(n, 2), 1);
     lab
 }
 

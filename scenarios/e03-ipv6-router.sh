@@ -105,3 +105,20 @@ ip netns exec a ping -6 -c 1 2001:db8:2::99
 #> 1 packets transmitted, 0 received, +1 errors, 100% packet loss, time 0ms
 #> 
 #! exit: 1
+
+# The routes packets take, as `ip -6 route get` tells (`ip route get` of an IPv6 address
+# too): through the router (its metric, no `proto` for a route added by hand), on the
+# link, to an address of its own, from a given address; the router has no route onward.
+ip -n a -6 route get 2001:db8:2::2
+#> 2001:db8:2::2 from :: via 2001:db8:1::1 dev a0 src 2001:db8:1::2 metric 1024 pref medium
+ip -n a route get 2001:db8:1::1
+#> 2001:db8:1::1 from :: dev a0 proto kernel src 2001:db8:1::2 metric 256 pref medium
+ip -n a -6 route get 2001:db8:1::2
+#> local 2001:db8:1::2 from :: dev lo table local proto kernel src 2001:db8:1::2 metric 0 pref medium
+ip -n a -6 route get to 2001:db8:2::2 from 2001:db8:1::2
+#> 2001:db8:2::2 from 2001:db8:1::2 via 2001:db8:1::1 dev a0 src 2001:db8:1::2 metric 1024 pref medium
+ip -n r -6 route get fe80::1
+#> fe80::1 from :: dev r0 proto kernel src fe80::ff:fe00:101 metric 256 pref medium
+ip -n r -6 route get 2001:db8:3::1
+#> RTNETLINK answers: Network is unreachable
+#! exit: 2

@@ -841,6 +841,12 @@ fn ipv6_routes_the_kernel_refuses() {
     assert_at(&e, "a.sh", 7, 34, "Error: inet6 address is expected rather than \"10.0.0.1\".");
     let e = err("a.sh", &format!("{up}ip -6 route add 2001:db8::/129 dev ns1-veth0\n"));
     assert_at(&e, "a.sh", 7, 17, "Error: inet6 prefix is expected rather than \"2001:db8::/129\".");
+    let e = err("a.sh", &format!("{up}ip -6 route get 10.0.0.1\n"));
+    assert_at(&e, "a.sh", 7, 17, "Error: inet6 prefix is expected rather than \"10.0.0.1\".");
+    let e = err("a.sh", &format!("{up}ip route get 10.0.0.1 from 2001:db8::1\n"));
+    assert_at(&e, "a.sh", 7, 28, "Error: inet prefix is expected rather than \"2001:db8::1\".");
+    let e = err("a.sh", &format!("{up}ip route get foo\n"));
+    assert_at(&e, "a.sh", 7, 14, "Error: any valid prefix is expected rather than \"foo\".");
     // On a device whose IPv6 is off.
     let off = format!("{up}sysctl -w net.ipv6.conf.ns2-veth0.disable_ipv6=1\n");
     let e = err("a.sh", &format!("{off}ip -6 route add 2001:db8:7::/64 dev ns2-veth0\n"));

@@ -158,13 +158,13 @@ pub enum Command {
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         color: bool,
     },
-    /// `ip route get ADDR [from ADDR]`.
+    /// `ip [-6] route get ADDR [from ADDR]` (the two of one family).
     RouteGet {
         /// Where to.
-        dst: Ipv4Addr,
-        /// From this local address.
+        dst: std::net::IpAddr,
+        /// From this address.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        from: Option<Ipv4Addr>,
+        from: Option<std::net::IpAddr>,
     },
     /// `ip neigh show [dev DEV]`.
     NeighShow {

@@ -19,6 +19,7 @@ use sim_nodes::proc::Ping;
 use sim_nodes::show::Family;
 use sim_nodes::{Job, Lab, LabError};
 use std::collections::BTreeMap;
+use std::net::IpAddr;
 
 /// How long a foreground process or `wait` may run, in virtual time, before the run is
 /// declared stuck.
@@ -344,7 +345,20 @@ impl Sim<'_> {
                 }
             }
             Command::RouteShow { dev, fmt, color } => lab.route_show_as(node, dev.as_deref(), *fmt, *color),
-            Command::RouteGet { dst, from } => lab.route_get(node, *dst, *from),
+            Command::RouteGet { dst, from } => match (dst, from) {
+                (IpAddr::V4(d), None) => lab.route_get(node, *d, None),
+                (IpAddr::V4(d), Some(IpAddr::V4(f))) => lab.route_get(node, *d, Some(*f)),
+                (IpAddr::V6(d), None) => lab.route6_get(node, *d, None),
+                (IpAddr::V6(d), Some(IpAddr::V6(f))) => lab.route6_get(node, *d, Some(*f)),
+                (_, Some(f)) => {
+                    let family = if dst.is_ipv4() { "inet" } else { "inet6" };
+                    Err(LabError {
+                        message: format!("Error: {family} prefix is expected rather than \"{f}\"."),
+                        status: 1,
+                        hint: Some("`from` takes an address of the destination's family".into()),
+                    })
+                }
+            },
             Command::NeighShow { dev, fmt, color } => lab.neigh_show_as(node, dev.as_deref(), *fmt, *color),
             Command::NeighFlush { dev } => lab.neigh_flush(node, dev.as_deref()).map(|_| vec![]),
             Command::NeighSet(n) => {

@@ -52,6 +52,30 @@ impl Lab {
         }
     }
 
+    /// `ip -6 route get ADDR [from ADDR]`: the route a packet from this host would take, as
+    /// iproute2 prints the kernel's answer (one line; `from ::` when not given, which the
+    /// kernel takes without checking it is ours).
+    pub fn route6_get(&self, node: NodeId, dst: Ipv6Addr, from: Option<Ipv6Addr>) -> Result<Vec<String>, LabError> {
+        let n = self.netns(node);
+        if dst.is_multicast() {
+            return Err(LabError::unsupported(format!("ip -6 route get {dst} (a multicast destination)")));
+        }
+        let from = from.unwrap_or(Ipv6Addr::UNSPECIFIED);
+        let lo_v6 = n.iface(crate::netns::LO).is_some_and(|i| i.v6.addrs.iter().any(|a| a.addr == Ipv6Addr::LOCALHOST));
+        if n.is_local6(dst) || (dst == Ipv6Addr::LOCALHOST && lo_v6) {
+            return Ok(vec![format!(
+                "local {dst} from {from} dev lo table local proto kernel src {dst} metric 0 pref medium"
+            )]);
+        }
+        let unreachable = || LabError::new("RTNETLINK answers: Network is unreachable").status(2);
+        let r = n.route6_for(dst, None).filter(|_| !dst.is_unspecified()).ok_or_else(unreachable)?;
+        let dev = n.iface(r.dev).map(|i| i.name.as_str()).unwrap_or_default();
+        let via = r.gateway.map(|g| format!(" via {g}")).unwrap_or_default();
+        let proto = if r.kernel { " proto kernel" } else { "" };
+        let src = n.select_src6(r.dev, dst).map(|s| format!(" src {s}")).unwrap_or_default();
+        Ok(vec![format!("{dst} from {from}{via} dev {dev}{proto}{src} metric {} pref medium", r.metric)])
+    }
+
     /// `ip -6 addr add A/P dev DEV [nodad]`.
     pub fn addr6_add(
         &mut self,

@@ -90,7 +90,7 @@ pub fn parse(w: &mut Words<'_>, mut ns: Option<String>, background: bool) -> Res
             c => c,
         }
     } else if matches(obj, "route") {
-        match route(w)? {
+        match route(w, inet.then_some(4))? {
             Command::RouteShow { dev, .. } => Command::RouteShow { dev, fmt, color },
             c => c,
         }
@@ -391,7 +391,7 @@ fn cidr(w: &Words<'_>, s: &str) -> Result<Cidr, PErr> {
         .map_err(|_| w.err_prev(format!("Error: any valid prefix is expected rather than \"{s}\".")))
 }
 
-fn route(w: &mut Words<'_>) -> Result<Command, PErr> {
+fn route(w: &mut Words<'_>, family: Option<u8>) -> Result<Command, PErr> {
     let sub = w.take().unwrap_or("show");
     if matches(sub, "add") || matches(sub, "delete") {
         let mut to: Option<Cidr> = None;
@@ -467,7 +467,7 @@ fn route(w: &mut Words<'_>) -> Result<Command, PErr> {
         };
         Ok(Command::RouteShow { dev, fmt: Format::Text, color: false })
     } else if matches(sub, "get") {
-        route_get(w)
+        route_get(w, family)
     } else if matches(sub, "replace") || matches(sub, "change") || matches(sub, "flush") || matches(sub, "append") {
         Err(w.err_prev(format!("not supported yet: ip route {sub}")))
     } else {
@@ -476,11 +476,15 @@ fn route(w: &mut Words<'_>) -> Result<Command, PErr> {
 }
 
 /// `ip route get [to] ADDR [from ADDR]`.
-fn route_get(w: &mut Words<'_>) -> Result<Command, PErr> {
+/// `ip [-4|-6] route get ADDR [from ADDR]`: the family is `-4`'s or `-6`'s, else the
+/// first address's, and a word that is not one is refused in iproute2's words.
+pub(super) fn route_get(w: &mut Words<'_>, mut family: Option<u8>) -> Result<Command, PErr> {
     let mut dst = None;
     let mut from = None;
-    let addr = |w: &Words<'_>, v: &str| -> Result<Ipv4Addr, PErr> {
-        v.parse().map_err(|_| w.err_prev(format!("Error: inet prefix is expected rather than \"{v}\".")))
+    let mut addr = |w: &Words<'_>, v: &str| -> Result<std::net::IpAddr, PErr> {
+        let a = of_family(v, family, "prefix").map_err(|e| w.err_prev(e))?;
+        family = Some(if a.is_ipv4() { 4 } else { 6 });
+        Ok(a)
     };
     while let Some(x) = w.take() {
         match x {
@@ -577,7 +581,15 @@ pub(super) fn neigh_set(w: &mut Words<'_>, op: NeighOp, family: Option<u8>) -> R
             .err("Device and destination are required arguments.")
             .hint("ip neigh add ADDR lladdr MAC dev DEV"));
     };
-    let parsed: Option<std::net::IpAddr> = addr.parse().ok().filter(|a: &std::net::IpAddr| match family {
+    let addr = of_family(addr, family, "address").map_err(|e| w.err(e))?;
+    Ok(Command::NeighSet(NeighSetCmd { op, addr, lladdr, dev, nud }))
+}
+
+/// An address of `family` (`-4`, `-6`, or none: either), or iproute2's words for what is
+/// not one (`get_addr`/`get_prefix`: "inet6 prefix is expected rather than …"; `what` is
+/// `address` or `prefix`).
+fn of_family(v: &str, family: Option<u8>, what: &str) -> Result<std::net::IpAddr, String> {
+    let a = v.parse::<std::net::IpAddr>().ok().filter(|a| match family {
         Some(4) => a.is_ipv4(),
         Some(6) => a.is_ipv6(),
         _ => true,
@@ -587,6 +599,5 @@ pub(super) fn neigh_set(w: &mut Words<'_>, op: NeighOp, family: Option<u8>) -> R
         Some(6) => "inet6",
         _ => "any valid",
     };
-    let addr = parsed.ok_or_else(|| w.err(format!("Error: {name} address is expected rather than \"{addr}\".")))?;
-    Ok(Command::NeighSet(NeighSetCmd { op, addr, lladdr, dev, nud }))
+    a.ok_or_else(|| format!("Error: {name} {what} is expected rather than \"{v}\"."))
 }

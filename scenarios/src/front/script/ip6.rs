@@ -50,6 +50,9 @@ pub fn parse(
                 Ip6Command::RouteDel(r)
             }));
         }
+        if matches(sub, "get") {
+            return super::ip::route_get(w, Some(6));
+        }
         if !(matches(sub, "show") || matches(sub, "list")) {
             return Err(w.err_prev(format!("not supported yet: ip -6 route {sub}")));
         }
@@ -123,7 +126,7 @@ fn route_args(w: &mut Words<'_>, implied: bool) -> Result<Route6Args, PErr> {
     Ok(r)
 }
 
-/// True when `ip route add|del` names an IPv6 destination or gateway first: iproute2 takes
+/// True when `ip route add|del` names an IPv6 address first: iproute2 takes
 /// the family of the first address it reads, in the order given (`10.0.0.0/24 via
 /// 2001:db8::1` is IPv4, and its gateway then the wrong family).
 pub fn names_v6_route(w: &Words<'_>) -> bool {

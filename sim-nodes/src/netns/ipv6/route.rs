@@ -119,13 +119,18 @@ impl Netns {
 
     /// The route for `dst` (longest prefix, then lowest metric): its device and next hop.
     pub(crate) fn route6_lookup(&self, dst: Ipv6Addr, oif: Option<u32>) -> Result<(u32, Ipv6Addr), Errno> {
+        self.route6_for(dst, oif).map(|r| (r.dev, r.gateway.unwrap_or(dst))).ok_or(Errno::NetUnreach)
+    }
+
+    /// The route `route6_lookup` takes for `dst`: of equals (`fe80::/64` on two
+    /// devices), the first in the table's order, as the kernel's lookup finds it.
+    pub fn route6_for(&self, dst: Ipv6Addr, oif: Option<u32>) -> Option<&Route6> {
         self.fib6
             .iter()
+            .rev()
             .filter(|r| oif.is_none_or(|o| o == r.dev))
             .filter(|r| covers(r.dst, r.prefix, dst))
             .max_by(|a, b| (a.prefix, std::cmp::Reverse(a.metric)).cmp(&(b.prefix, std::cmp::Reverse(b.metric))))
-            .map(|r| (r.dev, r.gateway.unwrap_or(dst)))
-            .ok_or(Errno::NetUnreach)
     }
 
     /// A device's routes go with it (`rt6_sync_down_dev` on unregister or down).
