@@ -37,6 +37,7 @@ fn args(listen: bool, udp: bool, host: Option<&str>, port: u16) -> NcArgs {
         verbose: false,
         keep_open: false,
         zero: false,
+        family: None,
         host: host.map(|h| h.parse().expect("address")),
         port,
         source_port: None,

@@ -284,7 +284,7 @@ impl Program for UdpSource {
         self.next = Some(sys.now());
     }
     fn on_timeout(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        let _ = sys.udp_send(self.sock.unwrap(), "10.0.0.1".parse().unwrap(), 9, &self.data);
+        let _ = sys.udp_send(self.sock.unwrap(), "10.0.0.1:9".parse().unwrap(), &self.data);
         self.next = Some(sys.now() + Duration::from_micros(100));
     }
     fn poll_timeout(&self) -> Option<Instant> {

@@ -861,3 +861,22 @@ fn ipv6_routes_the_kernel_refuses() {
     let e = err("a.sh", &format!("{up}ip -6 route del default via fe80::1 dev ns1-veth0\n"));
     assert_at(&e, "a.sh", 7, 1, "RTNETLINK answers: No such process");
 }
+
+/// ncat's family options against its host, and TCP over IPv6 (not in the sim yet): each
+/// refused at its word.
+#[test]
+fn nc_families_ncat_refuses() {
+    let e = err("a.sh", &format!("{SETUP}echo hi | ip netns exec ns1 nc -4 -u 2001:db8::1 5000\n"));
+    assert_at(
+        &e,
+        "a.sh",
+        4,
+        38,
+        "Ncat: Could not resolve hostname \"2001:db8::1\": Address family for hostname not supported. QUITTING.",
+    );
+    let e = err("a.sh", &format!("{SETUP}echo hi | ip netns exec ns1 nc -6 -u 10.0.0.1 5000\n"));
+    assert!(e.contains("Could not resolve hostname \"10.0.0.1\": Address family for hostname not supported"), "{e}");
+    let e = err("a.sh", &format!("{SETUP}echo hi | ip netns exec ns1 nc 2001:db8::1 5000\n"));
+    assert_at(&e, "a.sh", 4, 32, "not supported yet: nc over TCP on IPv6");
+    assert!(e.contains("`nc -u` carries UDP over IPv6"), "{e}");
+}

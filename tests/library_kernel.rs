@@ -1,7 +1,8 @@
 //! The same user code in the sim and on the real kernel (`nslab::on_both`): a TCP echo
 //! through MASQUERADE (the UDP echo is `examples/udp_echo.rs`), a command's output, and
-//! what a capture on the router saw, each compared; and a kernel lab leaves nothing
-//! behind however its test ends.
+//! what a capture on the router saw, UDP over IPv6 (echo, wrong-family errors, port
+//! unreachable), each compared; and a kernel lab leaves nothing behind however its test
+//! ends.
 //!
 //! The kernel's halves need root and the Debian tools; without them each test prints
 //! `skipped: why` and checks the sim's half only.
@@ -154,5 +155,63 @@ fn a_kernel_lab_refuses_clearly_and_leaves_nothing_behind() {
         panic!("the user's assertion failed");
     }));
     assert!(panicked.is_err());
+    assert_eq!(ours(), Vec::<String>::new(), "namespaces left behind");
+}
+
+/// a (2001:db8::1) — b (2001:db8::2) on a veth pair, IPv6 only.
+const V6_PAIR: &str = "ip netns add a
+ip netns add b
+ip link add va type veth peer name vb
+ip link set va netns a
+ip link set vb netns b
+ip -n a link set lo up
+ip -n b link set lo up
+ip -n a link set va up
+ip -n b link set vb up
+ip -n a -6 addr add 2001:db8::1/64 dev va nodad
+ip -n b -6 addr add 2001:db8::2/64 dev vb nodad
+";
+
+/// UDP over IPv6 as a user's code meets it: an echo (its source as recvfrom(2) gives it),
+/// an address of the other family refused as Linux refuses it (EAFNOSUPPORT from an IPv4
+/// socket, ENETUNREACH from an `IPV6_V6ONLY` one), and ICMPv6 port unreachable reaching a
+/// connected socket.
+#[test]
+fn udp_over_ipv6_is_the_same_on_both() {
+    let _one = one_at_a_time();
+    let both = on_both(V6_PAIR, |lab| {
+        let server = lab.spawn("b", async {
+            let sock = UdpSocket::bind("[::]:7").await?;
+            let mut buf = [0u8; 64];
+            let (n, from) = sock.recv_from(&mut buf).await?;
+            sock.send_to(&buf[..n], from).await?;
+            Ok(from)
+        })?;
+        let client = lab.spawn("a", async {
+            let sock = UdpSocket::bind("[::]:40000").await?;
+            let local = sock.local_addr()?;
+            sock.send_to(b"hello", "[2001:db8::2]:7").await?;
+            let mut buf = [0u8; 64];
+            let (n, from) = sock.recv_from(&mut buf).await?;
+            let v4 = UdpSocket::bind("0.0.0.0:0").await?;
+            let to_v6 = v4.send_to(b"x", "[2001:db8::2]:7").await.map_err(|e| e.raw_os_error());
+            let to_v4 = sock.send_to(b"x", "10.0.0.9:7").await.map_err(|e| e.kind());
+            sock.connect("[2001:db8::2]:9").await?;
+            sock.send(b"anyone?").await?;
+            let refused = sock.recv(&mut buf).await.map_err(|e| e.kind());
+            Ok::<_, std::io::Error>((local, buf[..n].to_vec(), from, to_v6, to_v4, refused))
+        })?;
+        let client = joined(lab.block_on(client))?;
+        let server = joined(lab.block_on(server))?;
+        Ok((client, server))
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    let ((local, echoed, from, to_v6, to_v4, refused), seen) = both.sim;
+    assert_eq!(local, "[::]:40000".parse().unwrap());
+    assert_eq!((echoed.as_slice(), from), (&b"hello"[..], "[2001:db8::2]:7".parse().unwrap()));
+    assert_eq!(seen, "[2001:db8::1]:40000".parse().unwrap());
+    assert_eq!(to_v6, Err(Some(97)), "EAFNOSUPPORT");
+    assert_eq!(to_v4, Err(std::io::ErrorKind::NetworkUnreachable));
+    assert_eq!(refused, Err(std::io::ErrorKind::ConnectionRefused));
     assert_eq!(ours(), Vec::<String>::new(), "namespaces left behind");
 }

@@ -110,9 +110,9 @@ impl Program for UdpEcho {
         self.sock = Some(sys.udp_open(7).expect("port 7 is free"));
     }
     fn on_ready(&mut self, sys: &mut Sys<'_, '_, '_>, sock: SocketId) {
-        while let Some((src, sport, data)) = sys.udp_recv(sock) {
+        while let Some((from, data)) = sys.udp_recv(sock) {
             self.served += 1;
-            sys.udp_send(sock, src, sport, &data.to_ascii_uppercase()).unwrap();
+            sys.udp_send(sock, from, &data.to_ascii_uppercase()).unwrap();
         }
     }
     fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
@@ -145,7 +145,7 @@ impl Program for UdpClient {
         self.sent += 1;
         let port = if self.sent == 3 { 9 } else { 7 };
         let msg = format!("hello {}", self.sent);
-        sys.udp_send(self.sock.unwrap(), "10.0.0.1".parse().unwrap(), port, msg.as_bytes()).unwrap();
+        sys.udp_send(self.sock.unwrap(), ([10, 0, 0, 1], port).into(), msg.as_bytes()).unwrap();
         self.next = (self.sent < 3).then(|| sys.now() + Duration::from_secs(1));
     }
     fn on_ready(&mut self, sys: &mut Sys<'_, '_, '_>, sock: SocketId) {
@@ -156,8 +156,8 @@ impl Program for UdpClient {
             }
             return;
         }
-        while let Some((src, sport, data)) = sys.udp_recv(sock) {
-            sys.stdout(format!("{src}:{sport} says {}", String::from_utf8_lossy(&data)));
+        while let Some((from, data)) = sys.udp_recv(sock) {
+            sys.stdout(format!("{from} says {}", String::from_utf8_lossy(&data)));
         }
     }
     fn poll_timeout(&self) -> Option<Instant> {

@@ -52,7 +52,8 @@ pub enum Filter {
     Arp,
     /// `ip`.
     Ip,
-    /// `icmp`, `tcp`, `udp`, `ip proto N`: the IPv4 protocol number.
+    /// `icmp`, `ip proto N`: the IPv4 protocol number (`tcp` and `udp` are this or
+    /// [`Filter::Proto6`]).
     Proto(u8),
     /// `ip6`.
     Ip6,
@@ -64,7 +65,7 @@ pub enum Filter {
     Host(Dir, Ipv4Addr),
     /// `[src|dst] net A/L`.
     Net(Dir, Ipv4Addr, u8),
-    /// `[tcp|udp] [src|dst] port N` (`None`: TCP or UDP).
+    /// `[tcp|udp] [src|dst] port N` (`None`: TCP or UDP), over IPv4 or IPv6.
     Port(Option<u8>, Dir, u16),
     /// `ether [src|dst] host M`.
     EtherHost(Dir, MacAddr),
@@ -127,7 +128,12 @@ impl Fields {
                     out.ports = Some((u16::from_be_bytes([l4[0], l4[1]]), u16::from_be_bytes([l4[2], l4[3]])));
                 }
             }
-            0x86dd if p.len() >= 40 => out.ip6 = Some((p[6], (p[6] == 44).then(|| p.get(40).copied()).flatten())),
+            0x86dd if p.len() >= 40 => {
+                out.ip6 = Some((p[6], (p[6] == 44).then(|| p.get(40).copied()).flatten()));
+                if (p[6] == 6 || p[6] == 17) && p.len() >= 44 {
+                    out.ports = Some((u16::from_be_bytes([p[40], p[41]]), u16::from_be_bytes([p[42], p[43]])));
+                }
+            }
             _ => {}
         }
         Some(out)
@@ -223,10 +229,12 @@ impl Filter {
                 f.ip.is_some_and(|(s, t, _)| hit(s, t)) || f.arp.is_some_and(|(s, t)| hit(s, t))
             }
             Filter::Port(proto, d, port) => {
-                let proto_ok = match (proto, f.ip) {
-                    (Some(p), Some((_, _, q))) => *p == q,
-                    (None, Some(_)) => true,
-                    (_, None) => false,
+                // (The ports are only read behind an IPv4 or IPv6 header of TCP or UDP.)
+                let proto_ok = match (proto, f.ip, f.ip6) {
+                    (Some(p), Some((_, _, q)), _) => *p == q,
+                    (Some(p), None, Some((n, _))) => *p == n,
+                    (None, ..) => true,
+                    (Some(_), None, None) => false,
                 };
                 proto_ok && f.ports.is_some_and(|(s, t)| dir_match(*d, s, t, *port))
             }
@@ -403,7 +411,8 @@ impl Parser<'_> {
                     return Ok(Filter::Port(Some(proto), d, self.port()?));
                 }
                 self.pos = save;
-                Ok(Filter::Proto(proto))
+                // libpcap's `udp` is UDP over either family.
+                Ok(Filter::Or(vec![Filter::Proto(proto), Filter::Proto6(proto)]))
             }
             "ether" => {
                 self.pos += 1;
@@ -585,6 +594,28 @@ mod tests {
         assert!(!Filter::parse("ip").unwrap().matches(&frame(58, 0)));
         assert!(Filter::parse("ip6 proto 0").unwrap().matches(&frame(0, 58)));
         assert!(Filter::parse("icmp6 and not arp").unwrap().matches(&frame(58, 0)));
+    }
+
+    #[test]
+    fn udp_and_port_match_either_family_as_libpcap_compiles_them() {
+        // An IPv6 UDP datagram 40000 -> 5000 (its ports right after the header).
+        let mut f = vec![2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x86, 0xdd, 0x60, 0, 0, 0, 0, 8, 17, 64];
+        f.extend([0u8; 32]);
+        f.extend([0x9c, 0x40, 0x13, 0x88, 0, 8, 0, 0]);
+        for (expr, want) in [
+            ("udp", true),
+            ("tcp", false),
+            ("ip", false),
+            ("udp port 5000", true),
+            ("udp dst port 5000", true),
+            ("udp src port 5000", false),
+            ("tcp port 5000", false),
+            ("port 40000", true),
+            ("ip6 and udp", true),
+        ] {
+            assert_eq!(Filter::parse(expr).unwrap().matches(&f), want, "{expr}");
+        }
+        assert!(Filter::parse("udp").unwrap().matches(&udp_frame(1, 2)), "and IPv4's");
     }
 
     use super::*;

@@ -21,7 +21,7 @@
 use crate::netns::{Netns, RouteSpec};
 use sim_core::rng::NodeRng;
 use sim_core::{CaptureId, Context, Instant, MacAddr, PortId, Stream};
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, SocketAddr};
 
 use crate::netns::ListenCheck;
 pub use crate::netns::socktab::{Meta, RCVBUF_PACKETS, SocketId, SocketKind};
@@ -235,34 +235,35 @@ impl Sys<'_, '_, '_> {
         self.ns.xmit(self.cx, ifindex, dst, ethertype, payload);
     }
 
-    /// Opens a UDP socket on `port` (0: ephemeral).
+    /// Opens an IPv4 UDP socket on `port` (0: ephemeral), any address.
     pub fn udp_open(&mut self, port: u16) -> Result<SocketId, Errno> {
-        self.ns.udp_open(self.cx, self.pid, (None, port))
+        self.ns.udp_open(self.cx, self.pid, SocketAddr::new(Ipv4Addr::UNSPECIFIED.into(), port))
     }
-    /// Opens a UDP socket bound to `addr` (one of this namespace's, or any when `None` or
-    /// `0.0.0.0`) and `port` (0: ephemeral), as bind(2) does.
-    pub fn udp_bind(&mut self, addr: Option<Ipv4Addr>, port: u16) -> Result<SocketId, Errno> {
-        self.ns.udp_open(self.cx, self.pid, (addr, port))
+    /// Opens a UDP socket of `addr`'s family bound to it, as socket(2) and bind(2) do: the
+    /// address one of this namespace's or the wildcard (`0.0.0.0`, `::`), port 0 an
+    /// ephemeral one. An IPv6 socket is `IPV6_V6ONLY`.
+    pub fn udp_bind(&mut self, addr: SocketAddr) -> Result<SocketId, Errno> {
+        self.ns.udp_open(self.cx, self.pid, addr)
     }
-    /// Sends a datagram.
-    pub fn udp_send(&mut self, id: SocketId, dst: Ipv4Addr, dport: u16, data: &[u8]) -> Result<(), Errno> {
-        self.ns.udp_send(self.cx, id, dst, dport, data)
+    /// Sends a datagram to `to` (sendto(2)).
+    pub fn udp_send(&mut self, id: SocketId, to: SocketAddr, data: &[u8]) -> Result<(), Errno> {
+        self.ns.udp_send(self.cx, id, to, data)
     }
     /// Receives a datagram: its source and payload.
-    pub fn udp_recv(&mut self, id: SocketId) -> Option<(Ipv4Addr, u16, Vec<u8>)> {
+    pub fn udp_recv(&mut self, id: SocketId) -> Option<(SocketAddr, Vec<u8>)> {
         self.ns.udp_recv(id)
     }
     /// Receives a datagram into `buf` (replacing what it held; nothing is allocated once
     /// `buf` is large enough): its source.
-    pub fn udp_recv_into(&mut self, id: SocketId, buf: &mut Vec<u8>) -> Option<(Ipv4Addr, u16)> {
+    pub fn udp_recv_into(&mut self, id: SocketId, buf: &mut Vec<u8>) -> Option<SocketAddr> {
         self.ns.udp_recv_into(id, buf)
     }
     /// Closes a UDP socket (its port is free again).
     pub fn udp_close(&mut self, id: SocketId) {
         self.ns.udp_close(id)
     }
-    /// A UDP socket's bound address (`None`: any) and port.
-    pub fn udp_local(&self, id: SocketId) -> Option<(Option<Ipv4Addr>, u16)> {
+    /// A UDP socket's local address (the wildcard when not bound to one) and port.
+    pub fn udp_local(&self, id: SocketId) -> Option<SocketAddr> {
         self.ns.udp_local(id)
     }
     /// Sets a UDP socket's TTL (`IP_TTL`; `None`: the namespace's default).
@@ -270,7 +271,7 @@ impl Sys<'_, '_, '_> {
         self.ns.udp_set_ttl(id, ttl)
     }
     /// `connect()` a UDP socket to its peer.
-    pub fn udp_connect(&mut self, id: SocketId, peer: (Ipv4Addr, u16)) {
+    pub fn udp_connect(&mut self, id: SocketId, peer: SocketAddr) {
         self.ns.udp_connect(id, peer);
     }
     /// A pending ECONNREFUSED on the socket.

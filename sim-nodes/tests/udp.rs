@@ -26,8 +26,8 @@ impl Program for Sink {
         self.sock = Some(sys.udp_open(7).expect("port 7 is free"));
     }
     fn on_ready(&mut self, sys: &mut Sys<'_, '_, '_>, sock: SocketId) {
-        while let Some((src, sport, data)) = sys.udp_recv(sock) {
-            sys.stdout(format!("{src}:{sport} {}", String::from_utf8_lossy(&data)));
+        while let Some((from, data)) = sys.udp_recv(sock) {
+            sys.stdout(format!("{from} {}", String::from_utf8_lossy(&data)));
         }
     }
     fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {

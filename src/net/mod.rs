@@ -26,66 +26,80 @@ pub use udp::UdpSocket;
 
 use sim_nodes::sys::Errno;
 use std::io;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, SocketAddrV4};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 
 /// What can name a socket address: as `tokio::net::ToSocketAddrs`, for numeric addresses
-/// (`"10.0.0.1:80"`, `(Ipv4Addr, u16)`, a `SocketAddr`).
+/// (`"10.0.0.1:80"`, `"[2001:db8::1]:80"`, `(Ipv4Addr, u16)`, a `SocketAddr`).
 pub trait ToSocketAddrs {
     /// The address, or why it is not one a lab takes.
-    fn to_addr(&self) -> io::Result<SocketAddrV4>;
+    fn to_addr(&self) -> io::Result<SocketAddr>;
 }
 
-fn v4_only(a: SocketAddr) -> io::Result<SocketAddrV4> {
+/// The IPv4 address TCP needs (TCP over IPv6 is not in the sim yet).
+pub(crate) fn v4_only(a: SocketAddr) -> io::Result<SocketAddrV4> {
     match a {
         SocketAddr::V4(a) => Ok(a),
-        SocketAddr::V6(_) => Err(io::Error::new(io::ErrorKind::Unsupported, "not supported yet: IPv6 in a lab")),
-    }
-}
-
-impl ToSocketAddrs for SocketAddr {
-    fn to_addr(&self) -> io::Result<SocketAddrV4> {
-        v4_only(*self)
-    }
-}
-
-impl ToSocketAddrs for SocketAddrV4 {
-    fn to_addr(&self) -> io::Result<SocketAddrV4> {
-        Ok(*self)
-    }
-}
-
-impl ToSocketAddrs for (Ipv4Addr, u16) {
-    fn to_addr(&self) -> io::Result<SocketAddrV4> {
-        Ok(SocketAddrV4::new(self.0, self.1))
-    }
-}
-
-impl ToSocketAddrs for (IpAddr, u16) {
-    fn to_addr(&self) -> io::Result<SocketAddrV4> {
-        v4_only(SocketAddr::new(self.0, self.1))
-    }
-}
-
-impl ToSocketAddrs for str {
-    fn to_addr(&self) -> io::Result<SocketAddrV4> {
-        match self.parse::<SocketAddr>() {
-            Ok(a) => v4_only(a),
-            Err(_) => Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("{self:?}: not a numeric address:port (a lab has no DNS)"),
-            )),
+        SocketAddr::V6(_) => {
+            Err(io::Error::new(io::ErrorKind::Unsupported, "not supported yet: TCP over IPv6 in a lab"))
         }
     }
 }
 
+impl ToSocketAddrs for SocketAddr {
+    fn to_addr(&self) -> io::Result<SocketAddr> {
+        Ok(*self)
+    }
+}
+
+impl ToSocketAddrs for SocketAddrV4 {
+    fn to_addr(&self) -> io::Result<SocketAddr> {
+        Ok(SocketAddr::V4(*self))
+    }
+}
+
+impl ToSocketAddrs for SocketAddrV6 {
+    fn to_addr(&self) -> io::Result<SocketAddr> {
+        Ok(SocketAddr::V6(*self))
+    }
+}
+
+impl ToSocketAddrs for (Ipv4Addr, u16) {
+    fn to_addr(&self) -> io::Result<SocketAddr> {
+        Ok(SocketAddr::new(self.0.into(), self.1))
+    }
+}
+
+impl ToSocketAddrs for (Ipv6Addr, u16) {
+    fn to_addr(&self) -> io::Result<SocketAddr> {
+        Ok(SocketAddr::new(self.0.into(), self.1))
+    }
+}
+
+impl ToSocketAddrs for (IpAddr, u16) {
+    fn to_addr(&self) -> io::Result<SocketAddr> {
+        Ok(SocketAddr::new(self.0, self.1))
+    }
+}
+
+impl ToSocketAddrs for str {
+    fn to_addr(&self) -> io::Result<SocketAddr> {
+        self.parse::<SocketAddr>().map_err(|_| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("{self:?}: not a numeric address:port (a lab has no DNS)"),
+            )
+        })
+    }
+}
+
 impl ToSocketAddrs for String {
-    fn to_addr(&self) -> io::Result<SocketAddrV4> {
+    fn to_addr(&self) -> io::Result<SocketAddr> {
         self.as_str().to_addr()
     }
 }
 
 impl<T: ToSocketAddrs + ?Sized> ToSocketAddrs for &T {
-    fn to_addr(&self) -> io::Result<SocketAddrV4> {
+    fn to_addr(&self) -> io::Result<SocketAddr> {
         (**self).to_addr()
     }
 }
@@ -94,6 +108,8 @@ impl<T: ToSocketAddrs + ?Sized> ToSocketAddrs for &T {
 const ENOBUFS: i32 = 105;
 /// Linux's `EMSGSIZE`.
 const EMSGSIZE: i32 = 90;
+/// Linux's `EAFNOSUPPORT`.
+const EAFNOSUPPORT: i32 = 97;
 
 /// The error the kernel's errno is to a Rust program.
 pub(crate) fn io_error(e: Errno) -> io::Error {
@@ -101,6 +117,7 @@ pub(crate) fn io_error(e: Errno) -> io::Error {
         // No `ErrorKind` names it: the raw errno, as a real socket's error carries it.
         Errno::NoBufs => return io::Error::from_raw_os_error(ENOBUFS),
         Errno::MsgSize => return io::Error::from_raw_os_error(EMSGSIZE),
+        Errno::AfNoSupport => return io::Error::from_raw_os_error(EAFNOSUPPORT),
         Errno::NetUnreach => io::ErrorKind::NetworkUnreachable,
         Errno::HostUnreach => io::ErrorKind::HostUnreachable,
         Errno::AddrNotAvail => io::ErrorKind::AddrNotAvailable,

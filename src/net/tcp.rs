@@ -39,7 +39,7 @@ impl TcpListener {
     /// Listens on `addr` (an address of the namespace, or `0.0.0.0`), in the namespace of
     /// the calling future.
     pub async fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<TcpListener> {
-        let addr = addr.to_addr()?;
+        let addr = super::v4_only(addr.to_addr()?)?;
         Ok(TcpListener(match Place::current()? {
             Place::Sim(ctx) => Listener::Sim(SimListener::bind(ctx, addr)?),
             #[cfg(feature = "kernel")]
@@ -190,7 +190,7 @@ impl TcpStream {
     /// Connects to `addr` from the namespace of the calling future: done once the
     /// handshake is (`ConnectionRefused` on a reset).
     pub async fn connect<A: ToSocketAddrs>(addr: A) -> io::Result<TcpStream> {
-        let addr = addr.to_addr()?;
+        let addr = super::v4_only(addr.to_addr()?)?;
         Ok(TcpStream(match Place::current()? {
             Place::Sim(ctx) => Stream::Sim(SimStream::connect(ctx, addr).await?),
             #[cfg(feature = "kernel")]

@@ -7,7 +7,7 @@ use sim_nodes::sys::SocketId;
 use std::cell::{Cell, RefCell};
 use std::future::poll_fn;
 use std::io;
-use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
+use std::net::SocketAddr;
 use std::task::Poll;
 
 /// A UDP socket of a lab's host. Its methods are `tokio::net::UdpSocket`'s.
@@ -65,7 +65,7 @@ impl UdpSocket {
     /// The address it is bound to.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         match &self.0 {
-            Udp::Sim(s) => Ok(SocketAddr::V4(s.local)),
+            Udp::Sim(s) => Ok(s.local),
             #[cfg(feature = "kernel")]
             Udp::Kernel(s) => s.local_addr(),
         }
@@ -74,7 +74,7 @@ impl UdpSocket {
     /// The address it is connected to.
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
         match &self.0 {
-            Udp::Sim(s) => s.peer.get().map(SocketAddr::V4).ok_or_else(|| io::Error::from(io::ErrorKind::NotConnected)),
+            Udp::Sim(s) => s.peer.get().ok_or_else(|| io::Error::from(io::ErrorKind::NotConnected)),
             #[cfg(feature = "kernel")]
             Udp::Kernel(s) => s.peer_addr(),
         }
@@ -151,8 +151,8 @@ impl UdpSocket {
 struct SimUdp {
     ctx: Ctx,
     id: SocketId,
-    local: SocketAddrV4,
-    peer: Cell<Option<SocketAddrV4>>,
+    local: SocketAddr,
+    peer: Cell<Option<SocketAddr>>,
     /// The datagram being read (kept: nothing is allocated per datagram).
     buf: RefCell<Vec<u8>>,
 }
@@ -164,28 +164,34 @@ impl std::fmt::Debug for SimUdp {
 }
 
 impl SimUdp {
-    fn bind(ctx: Ctx, addr: SocketAddrV4) -> io::Result<SimUdp> {
-        let bind = (!addr.ip().is_unspecified()).then_some(*addr.ip());
-        let (id, port) = ctx
+    fn bind(ctx: Ctx, addr: SocketAddr) -> io::Result<SimUdp> {
+        let (id, local) = ctx
             .sys(|sys| {
-                let id = sys.udp_bind(bind, addr.port())?;
-                let port = sys.udp_local(id).map(|(_, p)| p).unwrap_or(addr.port());
-                Ok::<_, sim_nodes::sys::Errno>((id, port))
+                let id = sys.udp_bind(addr)?;
+                Ok::<_, sim_nodes::sys::Errno>((id, sys.udp_local(id).unwrap_or(addr)))
             })?
             .map_err(io_error)?;
-        let local = SocketAddrV4::new(bind.unwrap_or(Ipv4Addr::UNSPECIFIED), port);
         Ok(SimUdp { ctx, id, local, peer: Cell::new(None), buf: RefCell::new(Vec::with_capacity(65536)) })
     }
 
-    fn connect(&self, addr: SocketAddrV4) -> io::Result<()> {
-        // connect(2) looks the route up at once: an unreachable peer fails here.
-        self.ctx.sys(|sys| sys.route(*addr.ip(), None, None).map(|_| ()))?.map_err(io_error)?;
-        self.ctx.sys(|sys| sys.udp_connect(self.id, (*addr.ip(), addr.port())))?;
+    fn connect(&self, addr: SocketAddr) -> io::Result<()> {
+        // connect(2) looks the route up at once: an unreachable peer fails here (an
+        // address of the other family too, as sendto(2) would).
+        let v6 = self.local.is_ipv6();
+        self.ctx
+            .sys(|sys| match (addr, v6) {
+                (SocketAddr::V4(a), false) => sys.route(*a.ip(), None, None).map(|_| ()),
+                (SocketAddr::V6(a), true) => sys.route6(*a.ip(), None).map(|_| ()),
+                (SocketAddr::V6(_), false) => Err(sim_nodes::sys::Errno::AfNoSupport),
+                (SocketAddr::V4(_), true) => Err(sim_nodes::sys::Errno::NetUnreach),
+            })?
+            .map_err(io_error)?;
+        self.ctx.sys(|sys| sys.udp_connect(self.id, addr))?;
         self.peer.set(Some(addr));
         Ok(())
     }
 
-    fn send_to(&self, buf: &[u8], to: SocketAddrV4) -> io::Result<usize> {
+    fn send_to(&self, buf: &[u8], to: SocketAddr) -> io::Result<usize> {
         let id = self.id;
         let connected = self.peer.get().is_some();
         self.ctx
@@ -194,7 +200,7 @@ impl SimUdp {
                 if connected && sys.take_refused(id) {
                     return Err(io::Error::from(io::ErrorKind::ConnectionRefused));
                 }
-                sys.udp_send(id, *to.ip(), to.port(), buf).map_err(io_error)
+                sys.udp_send(id, to, buf).map_err(io_error)
             })?
             .map(|()| buf.len())
     }
@@ -212,10 +218,10 @@ impl SimUdp {
             });
             match got {
                 Err(e) | Ok(Err(e)) => Poll::Ready(Err(e)),
-                Ok(Ok(Some((ip, port)))) => {
+                Ok(Ok(Some(from))) => {
                     let n = held.len().min(buf.len());
                     buf[..n].copy_from_slice(&held[..n]);
-                    Poll::Ready(Ok((n, SocketAddr::V4(SocketAddrV4::new(ip, port)))))
+                    Poll::Ready(Ok((n, from)))
                 }
                 Ok(Ok(None)) => {
                     self.ctx.wait(id, cx.waker());

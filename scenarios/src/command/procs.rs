@@ -79,9 +79,12 @@ pub struct NcCmd {
     /// `-p`: a client's source port.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_port: Option<u16>,
+    /// `-4` or `-6`: that family only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family: Option<u8>,
     /// The host to connect to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub host: Option<Ipv4Addr>,
+    pub host: Option<std::net::IpAddr>,
     /// The port.
     pub port: u16,
     /// A line piped in with `echo LINE |` (stdin then ends).
@@ -175,6 +178,8 @@ impl NcCmd {
             (self.verbose, 'v'),
             (self.keep_open, 'k'),
             (self.zero, 'z'),
+            (self.family == Some(4), '4'),
+            (self.family == Some(6), '6'),
         ] {
             if on {
                 flags.push(c);

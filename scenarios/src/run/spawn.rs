@@ -70,6 +70,7 @@ pub fn process(cmd: &Command) -> Option<Result<Process, Invalid>> {
             verbose: n.verbose,
             keep_open: n.keep_open,
             zero: n.zero,
+            family: n.family,
             host: n.host,
             port: n.port,
             source_port: n.source_port,

@@ -2,13 +2,13 @@
 //! `print-icmp6.c`) for what the stack sends: the header (`-v`'s hop limit, next header,
 //! payload length), hop-by-hop options, and ICMPv6's echo, neighbour and router
 //! solicitations and advertisements, MLDv2 reports and errors, with `-v`'s checksum,
-//! flags and options. Other next headers print as `ip-proto-N` (UDP and TCP over IPv6 are
-//! not printed yet: the stack does not send them yet).
+//! flags and options; UDP (`udp_print`, shared with IPv4). Other next headers print as
+//! `ip-proto-N` (TCP over IPv6 is not printed yet: the stack does not send it yet).
 
 use super::text::hex_print;
 use super::{Cut, Formatter, be16, be32, ipproto_name, need, shouldbe};
 use std::fmt::Write;
-use std::net::Ipv6Addr;
+use std::net::{IpAddr, Ipv6Addr};
 
 fn ip6(b: &[u8], at: usize) -> Option<Ipv6Addr> {
     let s: [u8; 16] = b.get(at..at + 16)?.try_into().ok()?;
@@ -22,14 +22,28 @@ fn get_ip6(b: &[u8], at: usize, proto: &'static str) -> Result<Ipv6Addr, Cut> {
 
 /// The ICMPv6 checksum over the pseudo-header and `body` (`nextproto6_cksum`): 0 when right.
 fn icmp6_checksum(src: Ipv6Addr, dst: Ipv6Addr, body: &[u8]) -> u16 {
+    checksum6(src, dst, 58, body)
+}
+
+fn checksum6(src: Ipv6Addr, dst: Ipv6Addr, next: u8, body: &[u8]) -> u16 {
     etherparse::checksum::Sum16BitWords::new()
         .add_16bytes(src.octets())
         .add_16bytes(dst.octets())
         .add_4bytes((body.len() as u32).to_be_bytes())
-        .add_4bytes([0, 0, 0, 58])
+        .add_4bytes([0, 0, 0, next])
         .add_slice(body)
         .ones_complement()
         .to_be()
+}
+
+/// `nextproto6_cksum` for UDP's printer, which has the two addresses as `IpAddr`s (both
+/// IPv6 here; anything else sums as `::`).
+pub(super) fn transport_checksum6(src: IpAddr, dst: IpAddr, next: u8, body: &[u8]) -> u16 {
+    let v6 = |a: IpAddr| match a {
+        IpAddr::V6(a) => a,
+        IpAddr::V4(_) => Ipv6Addr::UNSPECIFIED,
+    };
+    checksum6(v6(src), v6(dst), next, body)
 }
 
 impl Formatter {
@@ -102,6 +116,7 @@ impl Formatter {
         let body = &p[at.min(p.len())..];
         match nh {
             58 => self.icmp6(out, (src, dst), body, len),
+            17 => super::udp(out, (src.into(), dst.into()), body, len, false, v),
             _ => {
                 if nh == 6 || nh == 17 {
                     let _ = write!(out, "{src} > {dst}: ");

@@ -27,7 +27,7 @@ use text::{ascii_print, hex_and_ascii_print, hex_print, http, printn};
 use crate::mac::MacAddr;
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr};
 
 /// What tcpdump 4.99 prints on stderr when it starts capturing on `iface` (with `-v` it does
 /// not suggest `-v`).
@@ -302,7 +302,7 @@ impl Formatter {
         match proto {
             1 => self.icmp(out, l4, l4_len, mf),
             // A first fragment: the UDP length is the whole datagram's.
-            17 => udp(out, (src, dst), l4, l4_len, mf, self.opts.verbose),
+            17 => udp(out, (src.into(), dst.into()), l4, l4_len, mf, self.opts.verbose),
             6 => self.tcp(out, (src, dst), l4, l4_len, mf),
             _ => {
                 let _ = write!(out, " ip-proto-{proto} {l4_len}");
@@ -414,7 +414,7 @@ impl Formatter {
 /// header gives it.
 fn udp(
     out: &mut String,
-    (src, dst): (Ipv4Addr, Ipv4Addr),
+    (src, dst): (IpAddr, IpAddr),
     u: &[u8],
     claimed: usize,
     fragmented: bool,
@@ -427,6 +427,7 @@ fn udp(
     let ports = |out: &mut String| {
         let _ = write!(out, "{src}.{sport} > {dst}.{dport}: ");
     };
+    // (An IPv6 address prints without brackets: `2001:db8::1.5000`.)
     if claimed < 8 {
         ports(out);
         let _ = write!(out, "truncated-udp {claimed}");
@@ -450,13 +451,18 @@ fn udp(
         out.push_str(" [|udp]");
         return Ok(());
     }
-    // `-vv`: the checksum, when the whole datagram was captured.
-    if verbose > 1 && !fragmented {
+    // The checksum, when the whole datagram was captured: IPv4's with `-vv` (0: none
+    // sent), IPv6's (never optional) with `-v`.
+    let check = if src.is_ipv4() { verbose > 1 } else { verbose > 0 };
+    if check && !fragmented {
         let field = be16(u, 6).unwrap_or(0);
-        if field == 0 {
+        if field == 0 && src.is_ipv4() {
             out.push_str("[no cksum] ");
         } else if let Some(whole) = u.get(..length + 8) {
-            let sum = transport_checksum(src, dst, 17, whole);
+            let sum = match (src, dst) {
+                (IpAddr::V4(s), IpAddr::V4(d)) => transport_checksum(s, d, 17, whole),
+                (s, d) => ip6::transport_checksum6(s, d, 17, whole),
+            };
             if sum != 0 {
                 let _ = write!(out, "[bad udp cksum 0x{field:04x} -> 0x{:04x}!] ", shouldbe(field, sum));
             } else {
@@ -464,7 +470,7 @@ fn udp(
             }
         }
     }
-    if [sport, dport].iter().any(|p| *p == 67 || *p == 68) {
+    if src.is_ipv4() && [sport, dport].iter().any(|p| *p == 67 || *p == 68) {
         let body = &u[8..(8 + length).min(u.len())];
         return bootp::print(out, body, length, verbose);
     }

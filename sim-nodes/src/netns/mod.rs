@@ -1,4 +1,5 @@
-//! `Netns`: one network namespace — loopback plus interfaces, and one IPv4 stack.
+//! `Netns`: one network namespace — loopback plus interfaces, an IPv4 stack and IPv6
+//! ([`ipv6`]).
 //!
 //! What `ip netns add` makes. L2/L3 are ours: interfaces and addresses ([`iface`]), the FIB
 //! ([`fib`]), the neighbour table ([`neigh`]), forwarding gated by `net.ipv4.ip_forward`
@@ -8,7 +9,8 @@
 //! through [`crate::sys::Sys`]; the stack knows no program. It delivers to the socket table
 //! ([`socktab`]: receive queues, ready marks) and, once its own work for an event is done,
 //! `Netns::settle` calls the owners of ready sockets and lets smoltcp act on what they did
-//! (UDP sockets, and TCP on smoltcp: `sockets.rs`). This module must not import `crate::proc`.
+//! (UDP sockets of both families: `udp.rs`; TCP on smoltcp: `sockets.rs`). This module
+//! must not import `crate::proc`.
 //!
 //! The namespace is a sans-IO [`Node`]: frames in through `handle_frame`, deadlines through
 //! `handle_timeout`, everything out through the engine's context.
@@ -34,6 +36,7 @@ pub mod sysctl;
 mod tc;
 pub mod timers;
 mod tx;
+mod udp;
 mod watch;
 
 use crate::sys::{Process, Sys};

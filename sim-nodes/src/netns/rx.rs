@@ -395,9 +395,9 @@ impl Netns {
                     self.drop_ip(cx, Some(in_if), why, ip.packet(), |_, _| {});
                     return;
                 }
-                match self.udp_lookup(ip.dst(), dport, ip.src(), sport, in_if) {
+                match self.udp_lookup(ip.dst().into(), dport, (ip.src(), sport).into(), in_if) {
                     Some(id) => {
-                        let meta = Meta::Udp { in_if, src: ip.src(), dst: ip.dst(), sport, dport };
+                        let meta = Meta::Udp { in_if, src: ip.src().into(), dst: ip.dst().into(), sport, dport };
                         if !self.socks.push(id, meta, &p[8..ulen]) {
                             self.drop_ip(cx, Some(in_if), "udp: socket receive queue full", ip.packet(), |_, _| {});
                         }
@@ -445,7 +445,7 @@ impl Netns {
                 let src = Ipv4Addr::new(inner[12], inner[13], inner[14], inner[15]);
                 let dst = Ipv4Addr::new(inner[16], inner[17], inner[18], inner[19]);
                 let port = |at: usize| u16::from_be_bytes([inner[at], inner[at + 1]]);
-                self.udp_refused((src, port(ihl)), (dst, port(ihl + 2)), in_if);
+                self.udp_refused((src, port(ihl)).into(), (dst, port(ihl + 2)).into(), in_if);
             }
         }
         if m[0] != kind::ECHO_REQUEST {
@@ -490,7 +490,7 @@ impl Netns {
             proto::ICMP => true,
             proto::UDP => inner.get(ihl..ihl + 2).is_some_and(|p| {
                 let sport = u16::from_be_bytes([p[0], p[1]]);
-                self.udp_port_bound(sport)
+                self.udp_port_bound(false, sport)
             }),
             _ => false,
         };

@@ -1,16 +1,13 @@
-//! TCP and UDP sockets. UDP is ours: a datagram sent goes straight to IP output (routing,
-//! OUTPUT / POSTROUTING, neighbours) within the send call, as `udp_sendmsg` hands it to
-//! `ip_send_skb`; one received is queued on its socket in the table (`socktab`), found by
-//! port as `__udp4_lib_lookup` finds it. TCP lives on smoltcp: one `Interface`
+//! TCP sockets, the ephemeral ports of both, and the list `ss` reads (UDP's own calls are
+//! `udp.rs`'s). TCP lives on smoltcp: one `Interface`
 //! (`Medium::Ip`) per namespace, made when a process first opens a socket, fed the TCP
 //! packets our L3 delivers locally; what it emits goes back through our own output path,
 //! so sockets see NAT and filtering as the kernel's do. smoltcp's addresses follow the
 //! namespace's; its random seed comes from the namespace's stream. Ephemeral ports are
 //! drawn from `net.ipv4.ip_local_port_range` with the namespace's RNG.
 
-use super::socktab::{Backing, Dgram, Meta, SocketId, SocketKind};
-use super::{Netns, OutSpec, Pmtudisc, TimerKey};
-use crate::wire::{self, proto};
+use super::socktab::{Backing, SocketId, SocketKind};
+use super::{Netns, TimerKey};
 use sim_core::rng::{self, NodeRng};
 use sim_core::{Context, Instant};
 use smoltcp::iface::{Config, Interface, SocketHandle, SocketSet};
@@ -18,7 +15,7 @@ use smoltcp::phy::{Device, DeviceCapabilities, Medium, RxToken, TxToken};
 use smoltcp::socket::tcp;
 use smoltcp::wire::{HardwareAddress, IpAddress, IpCidr, IpEndpoint, IpListenEndpoint, Ipv4Address};
 use std::collections::{BTreeMap, VecDeque};
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr};
 
 /// smoltcp's side of the wire: IP packets in and out, in buffers that are reused (a packet
 /// in steady state allocates nothing).
@@ -190,7 +187,7 @@ impl Netns {
     }
 
     /// An ephemeral port from `ip_local_port_range`, random start, first free after it.
-    fn ephemeral(&mut self, cx: &mut Context<'_>, udp: bool) -> Option<u16> {
+    pub(super) fn ephemeral(&mut self, cx: &mut Context<'_>, udp: bool) -> Option<u16> {
         let (lo, hi) = self.sysctl.local_port_range();
         let (lo, hi) = if lo <= hi { (lo, hi) } else { (32768, 60999) };
         let size = u32::from(hi - lo) + 1;
@@ -304,150 +301,12 @@ impl Netns {
         l4.dirty = true;
     }
 
-    /// The UDP socket that takes a datagram from `src:sport` to `dst:dport` that came in
-    /// on `in_if`, if one does.
-    pub(crate) fn udp_lookup(
-        &self,
-        dst: Ipv4Addr,
-        dport: u16,
-        src: Ipv4Addr,
-        sport: u16,
-        in_if: u32,
-    ) -> Option<SocketId> {
-        self.socks.udp_lookup(dst, dport, src, sport, in_if)
-    }
-
-    /// True if a UDP socket of ours holds `port` (`__udp4_lib_err` finds the socket an
-    /// ICMP error is about by it).
-    pub(crate) fn udp_port_bound(&self, port: u16) -> bool {
-        self.socks.dgram_on(port).is_some()
-    }
-
-    /// An ICMP port unreachable about a datagram sent from `local` to `remote`:
-    /// ECONNREFUSED for the socket it came from — only a connected one, as a socket
-    /// without `IP_RECVERR` hears of it on Linux.
-    pub(crate) fn udp_refused(&mut self, local: (Ipv4Addr, u16), remote: (Ipv4Addr, u16), in_if: u32) {
-        if let Some(id) = self.socks.udp_lookup(local.0, local.1, remote.0, remote.1, in_if)
-            && let Some(d) = self.socks.dgram_mut(id)
-            && d.peer.is_some()
-        {
-            d.refused = true;
-            self.socks.wake(id);
-        }
-    }
-
-    /// Opens a UDP socket on `port` (0: an ephemeral one) for process `pid`.
-    pub(crate) fn udp_open(
-        &mut self,
-        cx: &mut Context<'_>,
-        pid: u32,
-        (bind, port): (Option<Ipv4Addr>, u16),
-    ) -> Result<SocketId, super::Errno> {
-        // bind(2) to an address this namespace does not have: EADDRNOTAVAIL.
-        if bind.is_some_and(|a| !a.is_unspecified() && !self.is_local(a)) {
-            return Err(super::Errno::AddrNotAvail);
-        }
-        let bind = bind.filter(|a| !a.is_unspecified());
-        let port = if port == 0 { self.ephemeral(cx, true).ok_or(super::Errno::AddrNotAvail)? } else { port };
-        if self.socks.dgram_clash(bind, port) {
-            return Err(super::Errno::AddrInUse);
-        }
-        let d = Dgram { bind, port, peer: None, ttl: None, refused: false };
-        Ok(self.socks.open(pid, Backing::Dgram(d)))
-    }
-
     /// The smoltcp socket behind entry `id`.
     fn handle(&self, id: SocketId) -> Option<SocketHandle> {
         match self.socks.get(id)?.1 {
             Backing::Tcp(h) => Some(h),
             Backing::Dgram(_) | Backing::Ours(_) => None,
         }
-    }
-
-    /// `udp_sendmsg`: a datagram from socket `id` to `dst:dport`, from the address routing
-    /// picks, through IP output now. Errors are the ones sendto(2) returns: no route, too
-    /// big, a netfilter rule's drop (`EPERM`).
-    pub(crate) fn udp_send(
-        &mut self,
-        cx: &mut Context<'_>,
-        id: SocketId,
-        dst: Ipv4Addr,
-        dport: u16,
-        data: &[u8],
-    ) -> Result<(), super::Errno> {
-        let d = *self.socks.dgram(id).ok_or(super::Errno::Inval)?;
-        // udp_sendmsg / ip_append_data: what does not fit an IPv4 packet.
-        if data.len() > 0xffff - 28 {
-            return Err(super::Errno::MsgSize);
-        }
-        let src = self.route_output(dst, d.bind, None)?.src;
-        let mut seg = std::mem::take(&mut self.udpbuf);
-        seg.clear();
-        let len = (8 + data.len()) as u16;
-        for v in [d.port, dport, len, 0] {
-            seg.extend_from_slice(&v.to_be_bytes());
-        }
-        seg.extend_from_slice(data);
-        // udp4_hwcsum / udp_csum: over the pseudo-header; a sum of 0 is sent as all ones.
-        let c = wire::checksum_with(wire::pseudo_header_sum(src, dst, proto::UDP, seg.len()), &seg);
-        seg[6..8].copy_from_slice(&(if c == 0 { 0xffff } else { c }).to_be_bytes());
-        let spec =
-            OutSpec { dst, src: Some(src), proto: proto::UDP, ttl: d.ttl, tos: 0, pmtudisc: Pmtudisc::Want, oif: None };
-        let r = self.output(cx, &spec, &seg);
-        self.udpbuf = seg;
-        // Without IP_RECVERR (no socket here sets it) udp_sendmsg turns the qdisc's ENOBUFS
-        // into success.
-        match r {
-            Err(super::Errno::NoBufs) => Ok(()),
-            r => r,
-        }
-    }
-
-    /// Closes a UDP socket: its port is free again.
-    pub(crate) fn udp_close(&mut self, id: SocketId) {
-        self.socks.close(id);
-    }
-
-    /// A UDP socket's bound address (`None`: any) and port.
-    pub(crate) fn udp_local(&self, id: SocketId) -> Option<(Option<Ipv4Addr>, u16)> {
-        self.socks.dgram(id).map(|d| (d.bind, d.port))
-    }
-
-    /// A UDP socket's TTL for what it sends (`IP_TTL`; `None`: the namespace's default).
-    pub(crate) fn udp_set_ttl(&mut self, id: SocketId, ttl: Option<u8>) -> Result<(), super::Errno> {
-        self.socks.dgram_mut(id).ok_or(super::Errno::Inval)?.ttl = ttl;
-        Ok(())
-    }
-
-    /// The next datagram for socket `id` into `buf` (its old buffer goes back to the
-    /// table's pool): its source.
-    pub(crate) fn udp_recv_into(&mut self, id: SocketId, buf: &mut Vec<u8>) -> Option<(Ipv4Addr, u16)> {
-        self.socks.dgram(id)?;
-        match self.socks.recv(id, buf)? {
-            Meta::Udp { src, sport, .. } => Some((src, sport)),
-            _ => None,
-        }
-    }
-
-    /// The next datagram for socket `id`: its source and payload.
-    pub(crate) fn udp_recv(&mut self, id: SocketId) -> Option<(Ipv4Addr, u16, Vec<u8>)> {
-        let mut buf = Vec::new();
-        let (src, sport) = self.udp_recv_into(id, &mut buf)?;
-        Some((src, sport, buf))
-    }
-
-    /// `connect()` on a UDP socket: only `peer` is heard from now on.
-    pub(crate) fn udp_connect(&mut self, id: SocketId, peer: (Ipv4Addr, u16)) {
-        if let Some(d) = self.socks.dgram_mut(id) {
-            d.peer = Some(peer);
-            // A new peer: an error about the old one is gone (`sk_err` is reset).
-            d.refused = false;
-        }
-    }
-
-    /// Takes the socket's pending ECONNREFUSED.
-    pub(crate) fn take_refused(&mut self, id: SocketId) -> bool {
-        self.socks.dgram_mut(id).is_some_and(|d| std::mem::take(&mut d.refused))
     }
 
     /// What TCP socket `id` has received, appended to `buf`; how many bytes.
@@ -667,10 +526,12 @@ pub struct SocketInfo {
     pub recv_q: usize,
     /// Bytes not yet acknowledged (a listener: its backlog).
     pub send_q: usize,
+    /// An IPv6 socket.
+    pub v6: bool,
     /// Local address (`None`: any), port (a raw socket: its protocol) and bound device.
-    pub local: (Option<Ipv4Addr>, u16, Option<u32>),
+    pub local: (Option<IpAddr>, u16, Option<u32>),
     /// Peer address and port (`None`: none).
-    pub peer: Option<(Ipv4Addr, u16)>,
+    pub peer: Option<(IpAddr, u16)>,
     /// A packet socket's interface.
     pub packet_if: Option<u32>,
     /// Owner pid and the socket's descriptor number in it (`None`: orphaned, e.g. in
@@ -719,15 +580,17 @@ impl Netns {
                 state: "UNCONN",
                 recv_q: self.socks.queued_bytes(id),
                 send_q: 0,
+                v6: false,
                 local: (None, 0, None),
                 peer: None,
                 packet_if: None,
                 owner,
             };
             match backing {
-                Backing::Ours(SocketKind::RawIcmp { bind }) => {
-                    out.push(SocketInfo { local: (bind, u16::from(crate::wire::proto::ICMP), None), ..base })
-                }
+                Backing::Ours(SocketKind::RawIcmp { bind }) => out.push(SocketInfo {
+                    local: (bind.map(IpAddr::V4), u16::from(crate::wire::proto::ICMP), None),
+                    ..base
+                }),
                 Backing::Ours(SocketKind::Packet { ifindex }) => {
                     out.push(SocketInfo { netid: "p_raw", packet_if: Some(ifindex), ..base })
                 }
@@ -739,14 +602,16 @@ impl Netns {
                 Backing::Ours(SocketKind::RawIcmp6) => {}
                 Backing::Dgram(d) => {
                     // connect() binds the source address routing picks.
-                    let src = d
-                        .bind
-                        .or_else(|| d.peer.and_then(|(a, _)| self.route_output(a, None, None).ok()).map(|r| r.src));
+                    let src = d.bind.or_else(|| match d.peer?.ip() {
+                        IpAddr::V4(a) => self.route_output(a, None, None).ok().map(|r| IpAddr::V4(r.src)),
+                        IpAddr::V6(a) => self.route6_output(a, None).ok().map(|r| IpAddr::V6(r.1)),
+                    });
                     out.push(SocketInfo {
                         netid: "udp",
                         state: if d.peer.is_some() { "ESTAB" } else { "UNCONN" },
+                        v6: d.v6,
                         local: (src, d.port, None),
-                        peer: d.peer,
+                        peer: d.peer.map(|p| (p.ip(), p.port())),
                         ..base
                     });
                 }
@@ -766,10 +631,12 @@ impl Netns {
                 smoltcp::socket::Socket::Tcp(t) => {
                     let listen = t.state() == tcp::State::Listen;
                     let (local, peer) = match (t.local_endpoint(), t.remote_endpoint()) {
-                        (Some(l), Some(r)) => ((Some(from_sm(l.addr)), l.port, None), Some((from_sm(r.addr), r.port))),
+                        (Some(l), Some(r)) => {
+                            ((Some(from_sm(l.addr).into()), l.port, None), Some((from_sm(r.addr).into(), r.port)))
+                        }
                         _ => {
                             let l = t.listen_endpoint();
-                            ((l.addr.map(from_sm), l.port, None), None)
+                            ((l.addr.map(|a| from_sm(a).into()), l.port, None), None)
                         }
                     };
                     let info = SocketInfo {
@@ -777,6 +644,7 @@ impl Netns {
                         state: tcp_state_name(t.state()),
                         recv_q: if listen { 0 } else { t.recv_queue() },
                         send_q: if listen { backlog as usize } else { t.send_queue() },
+                        v6: false,
                         local,
                         peer,
                         packet_if: None,

@@ -16,7 +16,7 @@
 
 use crate::netfilter::conntrack::{Entry, Event};
 use std::collections::{BTreeMap, VecDeque};
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 /// A socket of the table, by id (ids grow; delivery goes in id order).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -57,29 +57,37 @@ pub(crate) enum Backing {
     Ours(SocketKind),
     /// A smoltcp TCP socket.
     Tcp(smoltcp::iface::SocketHandle),
-    /// A UDP socket (`socket(AF_INET, SOCK_DGRAM, 0)`).
+    /// A UDP socket (`socket(AF_INET or AF_INET6, SOCK_DGRAM, 0)`).
     Dgram(Dgram),
 }
 
 /// A UDP socket's addresses and options, as `struct inet_sock` keeps them.
+///
+/// An `AF_INET6` socket is `IPV6_V6ONLY` here: it hears IPv6 only and shares its port with
+/// IPv4 sockets (Linux's default, `bindv6only` 0, would also give it IPv4 as `::ffff:a.b.c.d`;
+/// not modelled yet).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Dgram {
+    /// `AF_INET6`.
+    pub(crate) v6: bool,
     /// The bound address (`None`: any).
-    pub(crate) bind: Option<Ipv4Addr>,
+    pub(crate) bind: Option<IpAddr>,
     /// The bound port.
     pub(crate) port: u16,
     /// The peer of a connected socket: only it is heard from.
-    pub(crate) peer: Option<(Ipv4Addr, u16)>,
-    /// `IP_TTL` (`None`: the namespace's default).
+    pub(crate) peer: Option<SocketAddr>,
+    /// `IP_TTL` / `IPV6_UNICAST_HOPS` (`None`: the namespace's default).
     pub(crate) ttl: Option<u8>,
     /// An ICMP error came about a datagram it sent (`ECONNREFUSED` pending).
     pub(crate) refused: bool,
 }
 
 impl Dgram {
-    /// `compute_score`'s match: a datagram from `src:sport` to `dst` reaches this socket.
-    fn takes(&self, dst: Ipv4Addr, src: Ipv4Addr, sport: u16) -> bool {
-        self.bind.is_none_or(|b| b == dst) && self.peer.is_none_or(|p| p == (src, sport))
+    /// `compute_score`'s match: a datagram from `src` to `dst` reaches this socket.
+    fn takes(&self, dst: IpAddr, src: SocketAddr) -> bool {
+        dst.is_ipv6() == self.v6
+            && self.bind.is_none_or(|b| b == dst)
+            && self.peer.is_none_or(|p| p.ip() == src.ip() && p.port() == src.port())
     }
 }
 
@@ -114,9 +122,9 @@ pub enum Meta {
         /// The interface it came in on.
         in_if: u32,
         /// IP source.
-        src: Ipv4Addr,
+        src: IpAddr,
         /// IP destination.
-        dst: Ipv4Addr,
+        dst: IpAddr,
         /// UDP source port.
         sport: u16,
         /// UDP destination port.
@@ -251,34 +259,29 @@ impl SockTab {
     /// The UDP socket that takes a datagram from `src:sport` to `dst:dport` that came in on
     /// `in_if`: one bound to that device first (dnsmasq's, dhclient's), then the socket
     /// bind(2) and connect(2) match.
-    pub(crate) fn udp_lookup(
-        &self,
-        dst: Ipv4Addr,
-        dport: u16,
-        src: Ipv4Addr,
-        sport: u16,
-        in_if: u32,
-    ) -> Option<SocketId> {
-        let dev_bound = self
-            .on_port(dport)
-            .find(|(_, k)| matches!(k, Backing::Ours(SocketKind::Udp { dev, .. }) if dev.is_none_or(|d| d == in_if)));
+    pub(crate) fn udp_lookup(&self, dst: IpAddr, dport: u16, src: SocketAddr, in_if: u32) -> Option<SocketId> {
+        // (Ours bound to a device are IPv4's: dnsmasq's and dhclient's.)
+        let dev_bound = self.on_port(dport).find(|(_, k)| {
+            dst.is_ipv4() && matches!(k, Backing::Ours(SocketKind::Udp { dev, .. }) if dev.is_none_or(|d| d == in_if))
+        });
         dev_bound
-            .or_else(|| self.on_port(dport).find(|(_, k)| matches!(k, Backing::Dgram(d) if d.takes(dst, src, sport))))
+            .or_else(|| self.on_port(dport).find(|(_, k)| matches!(k, Backing::Dgram(d) if d.takes(dst, src))))
             .map(|(id, _)| id)
     }
 
-    /// The first UDP socket (`Dgram`) bound to `port` (for an ICMP error about a datagram
-    /// it sent).
-    pub(crate) fn dgram_on(&self, port: u16) -> Option<SocketId> {
-        self.on_port(port).find(|(_, k)| matches!(k, Backing::Dgram(_))).map(|(id, _)| id)
+    /// The first UDP socket (`Dgram`) of the family (`v6`) bound to `port` (for an ICMP
+    /// error about a datagram it sent).
+    pub(crate) fn dgram_on(&self, v6: bool, port: u16) -> Option<SocketId> {
+        self.on_port(port).find(|(_, k)| matches!(k, Backing::Dgram(d) if d.v6 == v6)).map(|(id, _)| id)
     }
 
-    /// Whether a UDP socket bound to `bind` (`None`: any address) and `port` would clash
-    /// with one already bound, as bind(2) sees it: the same port on the same address, or
-    /// on any address when either side is the wildcard.
-    pub(crate) fn dgram_clash(&self, bind: Option<Ipv4Addr>, port: u16) -> bool {
+    /// Whether a UDP socket of the family (`v6`) bound to `bind` (`None`: any address) and
+    /// `port` would clash with one already bound, as bind(2) sees it: the same port on the
+    /// same address, or on any address when either side is the wildcard (an IPv6 socket
+    /// being `IPV6_V6ONLY`, the two families do not meet).
+    pub(crate) fn dgram_clash(&self, v6: bool, bind: Option<IpAddr>, port: u16) -> bool {
         self.on_port(port).any(|(_, k)| match k {
-            Backing::Dgram(d) => bind.is_none() || d.bind.is_none() || d.bind == bind,
+            Backing::Dgram(d) => d.v6 == v6 && (bind.is_none() || d.bind.is_none() || d.bind == bind),
             _ => false,
         })
     }
@@ -419,9 +422,9 @@ mod tests {
         assert_eq!(t.next_raw_icmp(SocketId(0), a), Some(ping));
         assert_eq!(t.next_raw_icmp(ping.succ(), a), Some(trace));
         assert_eq!(t.next_raw_icmp(SocketId(0), "192.0.2.9".parse().unwrap()), Some(trace));
-        let (a2, b2) = ("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap());
-        assert_eq!(t.udp_lookup(a2, 67, b2, 68, 2), Some(dhcp));
-        assert_eq!(t.udp_lookup(a2, 67, b2, 68, 3), None);
+        let (a2, b2): (IpAddr, SocketAddr) = ("10.0.0.1".parse().unwrap(), "10.0.0.2:68".parse().unwrap());
+        assert_eq!(t.udp_lookup(a2, 67, b2, 2), Some(dhcp));
+        assert_eq!(t.udp_lookup(a2, 67, b2, 3), None);
         assert!(t.has_packet(2) && !t.has_packet(3));
         t.close_all(4);
         assert_eq!(t.next_raw_icmp(ping.succ(), a), None);
@@ -457,17 +460,28 @@ mod tests {
     #[test]
     fn udp_sockets_match_as_bind_and_connect_say_and_hold_rmem_default_bytes() {
         let mut t = SockTab::default();
-        let (a, b, c): (Ipv4Addr, Ipv4Addr, Ipv4Addr) =
+        let (a, b, c): (IpAddr, IpAddr, IpAddr) =
             ("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap(), "10.0.0.3".parse().unwrap());
-        let d = |bind, peer| Backing::Dgram(Dgram { bind, port: 53, peer, ttl: None, refused: false });
+        let at = |ip: IpAddr, port| SocketAddr::new(ip, port);
+        let d = |bind: Option<IpAddr>, peer| {
+            let v6 = bind.is_some_and(|b| b.is_ipv6());
+            Backing::Dgram(Dgram { v6, bind, port: 53, peer, ttl: None, refused: false })
+        };
         let bound = t.open(1, d(Some(a), None));
-        assert!(t.dgram_clash(None, 53) && t.dgram_clash(Some(a), 53) && !t.dgram_clash(Some(b), 53));
-        let connected = t.open(1, d(Some(b), Some((c, 4000))));
-        assert_eq!(t.udp_lookup(a, 53, c, 1, 2), Some(bound));
-        assert_eq!(t.udp_lookup(b, 53, c, 4000, 2), Some(connected));
-        assert_eq!(t.udp_lookup(b, 53, c, 4001, 2), None, "a connected socket hears only its peer");
-        assert_eq!(t.udp_lookup(c, 53, c, 4000, 2), None);
-        assert_eq!(t.dgram_on(53), Some(bound));
+        assert!(t.dgram_clash(false, None, 53) && t.dgram_clash(false, Some(a), 53));
+        assert!(!t.dgram_clash(false, Some(b), 53) && !t.dgram_clash(true, None, 53));
+        let connected = t.open(1, d(Some(b), Some(at(c, 4000))));
+        assert_eq!(t.udp_lookup(a, 53, at(c, 1), 2), Some(bound));
+        assert_eq!(t.udp_lookup(b, 53, at(c, 4000), 2), Some(connected));
+        assert_eq!(t.udp_lookup(b, 53, at(c, 4001), 2), None, "a connected socket hears only its peer");
+        assert_eq!(t.udp_lookup(c, 53, at(c, 4000), 2), None);
+        assert_eq!(t.dgram_on(false, 53), Some(bound));
+        // An IPv6 socket on the same port hears IPv6 only.
+        let v6: IpAddr = "2001:db8::1".parse().unwrap();
+        let six = t.open(1, d(Some(v6), None));
+        assert_eq!(t.udp_lookup(v6, 53, at("2001:db8::2".parse().unwrap(), 1), 2), Some(six));
+        assert_eq!(t.dgram_on(true, 53), Some(six));
+        t.close(six);
         let m = Meta::Udp { in_if: 2, src: c, dst: a, sport: 1, dport: 53 };
         let big = vec![0u8; 60_000];
         for _ in 0..3 {
@@ -480,6 +494,6 @@ mod tests {
         assert!(t.push(bound, m, &big));
         t.close(bound);
         t.close(connected);
-        assert!(!t.udp_port_held(53) && t.udp_lookup(a, 53, c, 1, 2).is_none());
+        assert!(!t.udp_port_held(53) && t.udp_lookup(a, 53, at(c, 1), 2).is_none());
     }
 }

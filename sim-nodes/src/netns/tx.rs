@@ -40,6 +40,8 @@ pub enum Errno {
     AddrInUse,
     /// ENOBUFS (the device's qdisc dropped the packet: `NET_XMIT_DROP`).
     NoBufs,
+    /// EAFNOSUPPORT (an IPv4 socket given an IPv6 address).
+    AfNoSupport,
 }
 
 impl fmt::Display for Errno {
@@ -55,6 +57,7 @@ impl fmt::Display for Errno {
             Errno::Perm => "Operation not permitted",
             Errno::AddrInUse => "Address already in use",
             Errno::NoBufs => "No buffer space available",
+            Errno::AfNoSupport => "Address family not supported by protocol",
         })
     }
 }

@@ -1,20 +1,24 @@
 //! `nc` / `ncat` (nmap's ncat 7.93, what Debian's `nc` points to): TCP and UDP, listening or
 //! connecting, printing what arrives; what was piped into it (`echo … | nc …`) is sent.
+//! UDP goes over IPv4 or IPv6 (`-4`, `-6`, or the host's family); TCP over IPv4 only, so
+//! far (over IPv6 it says "not supported yet").
 //!
 //! As ncat does: `-v` prints its version, `Listening on :::P` and `Listening on 0.0.0.0:P`
-//! (the IPv6 socket is made even where IPv6 is off), then `Connection from A.` and, for TCP,
-//! `Connection from A:P.`; a UDP listener answers only the first peer it heard from (its
-//! socket is connected; others get port unreachable). A client sends its input, then (stdin
-//! at EOF) a TCP client closes its side and waits for the peer to close; a UDP client is
-//! done once its datagram is sent and no port unreachable came back for it (Linux delivers
-//! that within the send along veths; here ncat waits 1 ms for it). A client reading a
-//! terminal stays after the server closed (CLOSE-WAIT), until Ctrl-C. A TCP listener ends
-//! when its peer closes (unless `-k`; `-k` with `-u` is refused, as ncat refuses it).
-//! `Connection refused.` and status 1 for a refused connection or datagram.
+//! (a UDP listener has a socket of each family, IPv6's `IPV6_V6ONLY`; the IPv6 one is made
+//! even where IPv6 is off), then `Connection from A.` and, for TCP, `Connection from A:P.`;
+//! a UDP listener answers only the first peer it heard from (its socket is connected;
+//! others get port unreachable, and the other family's socket is no longer read). A client
+//! sends its input, then (stdin at EOF) a TCP client closes its side and waits for the peer
+//! to close; a UDP client is done once its datagram is sent and no port unreachable came
+//! back for it (Linux delivers that within the send along veths; here ncat waits 1 ms for
+//! it), and with `-v` says how many bytes went each way. A client reading a terminal stays
+//! after the server closed (CLOSE-WAIT), until Ctrl-C. A TCP listener ends when its peer
+//! closes (unless `-k`; `-k` with `-u` is refused, as ncat refuses it). `Connection
+//! refused.` and status 1 for a refused connection or datagram.
 
 use super::{Program, SocketId, Sys};
 use sim_core::{Duration, Instant};
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 /// ncat's `listen()` backlog.
 const BACKLOG: u32 = 10;
@@ -32,8 +36,10 @@ pub struct NcArgs {
     pub keep_open: bool,
     /// `-z`: connect, report (with `-v`), close; a refusal is quiet without `-v`.
     pub zero: bool,
-    /// The host to connect to.
-    pub host: Option<Ipv4Addr>,
+    /// `-4` or `-6`: that family only (a listener otherwise listens on both).
+    pub family: Option<u8>,
+    /// The host to connect to (over IPv6: UDP only, so far).
+    pub host: Option<IpAddr>,
     /// The port (to listen on, or to connect to).
     pub port: u16,
     /// `-p`: the local port of a client.
@@ -62,7 +68,7 @@ pub struct Nc {
     args: NcArgs,
     sock: Option<SocketId>,
     phase: Phase,
-    peer: Option<(Ipv4Addr, u16)>,
+    peer: Option<SocketAddr>,
     partial: Vec<u8>,
     /// Typed but not yet taken by the socket (its send buffer was full): it waits, as in
     /// ncat's stdin pipe.
@@ -70,6 +76,11 @@ pub struct Nc {
     /// `-k`: the listening socket, still listening while a connection is served (the
     /// next client may connect meanwhile).
     next: Option<SocketId>,
+    /// A UDP listener's socket of the other family: once a peer came on one, the other is
+    /// never read again (its datagrams queue unread, as in ncat).
+    idle: Option<SocketId>,
+    /// Bytes a UDP client received (its `-v` summary says).
+    received: usize,
     /// A UDP client with its input sent: when it exits, unless refused first.
     deadline: Option<Instant>,
     /// When it started (`-zv` reports how long the connection took).
@@ -92,6 +103,8 @@ impl Nc {
             partial: Vec::new(),
             outbound: Vec::new(),
             next: None,
+            idle: None,
+            received: 0,
             deadline: None,
             started: Instant::ZERO,
         }
@@ -124,6 +137,46 @@ impl Nc {
         }
     }
 
+    /// `-l`: ncat listens on `::` and `0.0.0.0` (one of them with `-6` or `-4`; TCP on
+    /// IPv4 only, so far).
+    fn listen(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        let port = self.args.port;
+        let family = self.args.family;
+        if family == Some(6) && !self.args.udp {
+            return self.fail(sys, "Ncat: not supported yet: TCP over IPv6. QUITTING.".into(), 2);
+        }
+        let mut bound = Vec::new();
+        for (fam, any) in [(6, IpAddr::V6(Ipv6Addr::UNSPECIFIED)), (4, IpAddr::V4(Ipv4Addr::UNSPECIFIED))] {
+            if family.is_some_and(|f| f != fam) {
+                continue;
+            }
+            let r = match (self.args.udp, fam) {
+                (true, _) => sys.udp_bind(SocketAddr::new(any, port)),
+                (false, 4) => sys.tcp_listen(port, BACKLOG),
+                (false, _) => continue,
+            };
+            match r {
+                Ok(h) => bound.push(h),
+                Err(e) => {
+                    let at = if fam == 6 { format!(":::{port}") } else { format!("0.0.0.0:{port}") };
+                    return self.fail(sys, format!("Ncat: bind to {at}: {e}. QUITTING."), 2);
+                }
+            }
+        }
+        // The IPv4 socket is the one a TCP listener and `-k` use.
+        self.sock = bound.pop();
+        self.idle = bound.pop();
+        self.phase = Phase::Listening;
+        if self.args.verbose {
+            if family != Some(4) {
+                sys.stderr(format!("Ncat: Listening on :::{port}"));
+            }
+            if family != Some(6) {
+                sys.stderr(format!("Ncat: Listening on 0.0.0.0:{port}"));
+            }
+        }
+    }
+
     pub(crate) fn on_sockets(&mut self, sys: &mut Sys<'_, '_, '_>) {
         let Some(h) = self.sock else { return };
         if self.args.udp {
@@ -131,15 +184,26 @@ impl Nc {
                 self.deadline = None;
                 return self.fail(sys, "Ncat: Connection refused.".into(), 1);
             }
-            while let Some((src, sport, data)) = sys.udp_recv(h) {
-                if self.peer.is_none() {
-                    self.peer = Some((src, sport));
-                    sys.udp_connect(h, (src, sport));
-                    if self.args.verbose {
-                        sys.stderr(format!("Ncat: Connection from {src}."));
-                    }
+            // A listener's first datagram, on either of its sockets, picks the peer and
+            // the socket.
+            for s in [Some(h), self.idle].into_iter().flatten() {
+                if self.peer.is_some() && self.sock != Some(s) {
+                    continue;
                 }
-                self.print(sys, &data, false);
+                while let Some((from, data)) = sys.udp_recv(s) {
+                    if self.peer.is_none() {
+                        self.peer = Some(from);
+                        sys.udp_connect(s, from);
+                        if s != h {
+                            (self.sock, self.idle) = (Some(s), Some(h));
+                        }
+                        if self.args.verbose {
+                            sys.stderr(format!("Ncat: Connection from {}.", from.ip()));
+                        }
+                    }
+                    self.received += data.len();
+                    self.print(sys, &data, false);
+                }
             }
             return;
         }
@@ -148,7 +212,7 @@ impl Nc {
         match (self.phase, state) {
             (Phase::Listening, S::Established | S::PeerClosed) => {
                 self.phase = Phase::Connected;
-                self.peer = peer;
+                self.peer = peer.map(|(a, p)| SocketAddr::new(a.into(), p));
                 if self.args.keep_open {
                     // accept(): the listener listens on.
                     self.next = sys.tcp_listen_on(None, self.args.port, BACKLOG, true).ok();
@@ -165,7 +229,7 @@ impl Nc {
                 if self.args.verbose {
                     sys.stderr(format!(
                         "Ncat: Connected to {}:{}.",
-                        self.args.host.unwrap_or(Ipv4Addr::UNSPECIFIED),
+                        self.args.host.unwrap_or(Ipv4Addr::UNSPECIFIED.into()),
                         self.args.port
                     ));
                 }
@@ -253,39 +317,30 @@ impl Program for Nc {
             return self.fail(sys, m.into(), 2);
         }
         if self.args.listen {
-            let r = if self.args.udp { sys.udp_open(self.args.port) } else { sys.tcp_listen(self.args.port, BACKLOG) };
-            match r {
-                Ok(h) => {
-                    self.sock = Some(h);
-                    self.phase = Phase::Listening;
-                    if self.args.verbose {
-                        sys.stderr(format!("Ncat: Listening on :::{}", self.args.port));
-                        sys.stderr(format!("Ncat: Listening on 0.0.0.0:{}", self.args.port));
-                    }
-                }
-                Err(e) => {
-                    let m = format!("Ncat: bind to 0.0.0.0:{}: {e}. QUITTING.", self.args.port);
-                    self.fail(sys, m, 2);
-                }
-            }
-            return;
+            return self.listen(sys);
         }
         let Some(host) = self.args.host else {
             return self.fail(sys, "Ncat: You must specify a host to connect to. QUITTING.".into(), 2);
         };
         if self.args.udp {
-            match sys.udp_open(self.args.source_port.unwrap_or(0)) {
+            let any = match host {
+                IpAddr::V4(_) => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+                IpAddr::V6(_) => IpAddr::V6(Ipv6Addr::UNSPECIFIED),
+            };
+            let to = SocketAddr::new(host, self.args.port);
+            match sys.udp_bind(SocketAddr::new(any, self.args.source_port.unwrap_or(0))) {
                 Ok(h) => {
                     self.sock = Some(h);
-                    self.peer = Some((host, self.args.port));
-                    sys.udp_connect(h, (host, self.args.port));
+                    self.peer = Some(to);
+                    sys.udp_connect(h, to);
                     self.phase = Phase::Connected;
                     if self.args.verbose {
+                        // (ncat writes an IPv6 address without brackets here.)
                         sys.stderr(format!("Ncat: Connected to {host}:{}.", self.args.port));
                     }
                     if let Some(data) = self.input_bytes() {
                         if !data.is_empty()
-                            && let Err(e) = sys.udp_send(h, host, self.args.port, &data)
+                            && let Err(e) = sys.udp_send(h, to, &data)
                         {
                             return self.fail(sys, format!("Ncat: {e}."), 1);
                         }
@@ -301,6 +356,9 @@ impl Program for Nc {
             }
             return;
         }
+        let IpAddr::V4(host) = host else {
+            return self.fail(sys, "Ncat: not supported yet: TCP over IPv6. QUITTING.".into(), 2);
+        };
         match sys.tcp_connect(host, self.args.port, self.args.source_port) {
             Ok(h) => {
                 self.sock = Some(h);
@@ -318,8 +376,8 @@ impl Program for Nc {
         let Some(h) = self.sock else { return };
         let data = format!("{line}\n").into_bytes();
         if self.args.udp {
-            if let Some((a, p)) = self.peer {
-                let _ = sys.udp_send(h, a, p, &data);
+            if let Some(to) = self.peer {
+                let _ = sys.udp_send(h, to, &data);
             }
         } else if matches!(self.phase, Phase::Connected | Phase::Connecting | Phase::Listening) {
             // Typed before the connection is up, it waits in the terminal for ncat's first
@@ -334,6 +392,11 @@ impl Program for Nc {
     fn on_timeout(&mut self, sys: &mut Sys<'_, '_, '_>) {
         if self.deadline.take().is_some() {
             self.phase = Phase::Done;
+            if self.args.verbose {
+                let sent = self.input_bytes().map_or(0, |d| d.len());
+                let secs = (sys.now() - self.started).as_nanos() as f64 / 1e9;
+                sys.stderr(format!("Ncat: {sent} bytes sent, {} bytes received in {secs:.2} seconds.", self.received));
+            }
             sys.exit(0);
         }
     }

@@ -1,5 +1,5 @@
 //! `ss` as iproute2 6.1.0 prints it, into a pipe: `-t`, `-u`, `-w` (raw), `-0` (packet),
-//! `-a`, `-l`, `-n`, `-p`, `-H`, `-4`, letters combined as `ss -tulnp`.
+//! `-a`, `-l`, `-n`, `-p`, `-H`, `-4`, `-6`, letters combined as `ss -tulnp`.
 //!
 //! It reads the namespace's socket table through [`Sys::sockets`] and prints one table
 //! after another in ss's order (packet, raw, udp, tcp), TCP listeners first. The columns
@@ -10,12 +10,14 @@
 //! `-l` the connected states only; `-l` listening and unconnected sockets; `-a` all. A
 //! descriptor number in `users:` is 3 plus the socket's place among its owner's sockets.
 //! Not modelled: netlink and unix sockets (so `ss` without a table letter is refused),
-//! port names without `-n`, state filters, IPv6.
+//! port names without `-n`, state filters, IPv6 raw sockets (`ping -6`'s is not listed).
+//! An IPv6 address is written in brackets (`[2001:db8::1]:5000`, the wildcard `[::]`),
+//! each table's IPv4 sockets before its IPv6 ones.
 
 use super::{Program, Sys};
 use crate::sys::{ArgError, Process, SocketInfo};
 use std::fmt::Write as _;
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr};
 
 /// Which sockets, and how.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -36,6 +38,8 @@ pub struct SsArgs {
     pub processes: bool,
     /// `-H`: no header.
     pub no_header: bool,
+    /// `-4` or `-6`: that family's sockets only.
+    pub family: Option<u8>,
 }
 
 /// Reads `ss`'s options.
@@ -54,10 +58,11 @@ pub fn parse(args: &[String]) -> Result<SsArgs, ArgError> {
             "--processes" => vec!['p'],
             "--no-header" => vec!['H'],
             "--ipv4" => vec!['4'],
+            "--ipv6" => vec!['6'],
             s if s.starts_with('-') && !s.starts_with("--") && s.len() > 1 => s[1..].chars().collect(),
             s => {
                 return Err(ArgError::at(w, format!("not supported yet: ss filter `{s}`"))
-                    .hint("ss -t -u -w -0 -a -l -n -p -H -4 are modelled; filters (state, dport, …) are not"));
+                    .hint("ss -t -u -w -0 -a -l -n -p -H -4 -6 are modelled; filters (state, dport, …) are not"));
             }
         };
         for c in letters {
@@ -71,9 +76,10 @@ pub fn parse(args: &[String]) -> Result<SsArgs, ArgError> {
                 'n' => numeric = true,
                 'p' => a.processes = true,
                 'H' => a.no_header = true,
-                '4' => {}
-                'x' | '6' | 'e' | 'm' | 'i' | 'o' | 's' | 'r' | 'K' | 'E' | 'Z' | 'z' | 'N' | 'M' | 'b' | 'd' | 'S'
-                | 'f' | 'A' | 'D' | 'F' | 'O' => {
+                '4' => a.family = Some(4),
+                '6' => a.family = Some(6),
+                'x' | 'e' | 'm' | 'i' | 'o' | 's' | 'r' | 'K' | 'E' | 'Z' | 'z' | 'N' | 'M' | 'b' | 'd' | 'S' | 'f'
+                | 'A' | 'D' | 'F' | 'O' => {
                     return Err(ArgError::at(w, format!("not supported yet: ss -{c}")));
                 }
                 _ => return Err(ArgError::at(w, format!("ss: invalid option -- '{c}'"))),
@@ -132,11 +138,19 @@ impl Ss {
         } else {
             !listening && !matches!(s.state, "TIME-WAIT" | "SYN-RECV")
         };
-        table && state
+        let inet = matches!(s.netid, "tcp" | "udp" | "raw");
+        let family = !inet || self.args.family.is_none_or(|f| (f == 6) == s.v6);
+        table && state && family
     }
 
     fn row(&self, sys: &Sys<'_, '_, '_>, s: &SocketInfo) -> [String; 9] {
-        let addr = |a: Option<Ipv4Addr>| a.unwrap_or(Ipv4Addr::UNSPECIFIED).to_string();
+        // ss writes an IPv6 address in brackets; the wildcard is its family's.
+        let addr = |a: Option<IpAddr>| match a {
+            Some(IpAddr::V6(a)) => format!("[{a}]"),
+            Some(a) => a.to_string(),
+            None if s.v6 => "[::]".to_string(),
+            None => Ipv4Addr::UNSPECIFIED.to_string(),
+        };
         let (local, lport, peer, pport) = if let Some(ix) = s.packet_if {
             let dev = sys.ifname(ix).unwrap_or("*").to_string();
             ("*:".to_string(), dev, "*".to_string(), String::new())
@@ -144,7 +158,7 @@ impl Ss {
             let dev = s.local.2.and_then(|d| sys.ifname(d)).map(|d| format!("%{d}")).unwrap_or_default();
             let lport = if s.local.1 == 0 { "*".to_string() } else { s.local.1.to_string() };
             let (p, pp) = match s.peer {
-                Some((a, p)) => (a.to_string(), p.to_string()),
+                Some((a, p)) => (addr(Some(a)), p.to_string()),
                 None => (addr(None), "*".to_string()),
             };
             (format!("{}{dev}:", addr(s.local.0)), lport, format!("{p}:"), pp)
@@ -220,9 +234,12 @@ impl Program for Ss {
         if !self.args.no_header {
             rows.push(COLUMNS.map(|c| c.0.to_string()));
         }
+        // Each table's IPv4 sockets, then its IPv6 ones (ss asks inet_diag per family).
         for t in TABLES {
-            for s in socks.iter().filter(|s| s.netid == t && self.shows(s)) {
-                rows.push(self.row(sys, s));
+            for v6 in [false, true] {
+                for s in socks.iter().filter(|s| s.netid == t && s.v6 == v6 && self.shows(s)) {
+                    rows.push(self.row(sys, s));
+                }
             }
         }
         let tables = [self.args.tcp, self.args.udp, self.args.raw, self.args.packet].iter().filter(|x| **x).count();

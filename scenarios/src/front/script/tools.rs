@@ -735,11 +735,14 @@ pub fn nc(w: &mut Words<'_>) -> Result<Command, PErr> {
         keep_open: false,
         zero: false,
         source_port: None,
+        family: None,
         host: None,
         port: 0,
         input: None,
     };
+    // The operands, with their word's index (an error about one points at it).
     let mut pos: Vec<&str> = Vec::new();
+    let mut at: Vec<usize> = Vec::new();
     while let Some(a) = w.take() {
         match a {
             "--listen" => n.listen = true,
@@ -764,12 +767,16 @@ pub fn nc(w: &mut Words<'_>) -> Result<Command, PErr> {
                         'n' => n.numeric = true,
                         'k' => n.keep_open = true,
                         'z' => n.zero = true,
-                        '4' => {}
+                        '4' => n.family = Some(4),
+                        '6' => n.family = Some(6),
                         _ => return Err(w.err_prev(format!("Ncat: invalid option -- '{c}'"))),
                     }
                 }
             }
-            _ => pos.push(a),
+            _ => {
+                pos.push(a);
+                at.push(w.pos() - 1);
+            }
         }
     }
     let port = |s: &str, w: &Words<'_>| -> Result<u16, PErr> {
@@ -782,13 +789,27 @@ pub fn nc(w: &mut Words<'_>) -> Result<Command, PErr> {
             None => n.port = 31337,
         },
         (false, [h, p]) => {
-            n.host = Some(h.parse().map_err(|_| {
-                w.err_prev(format!("not supported yet: a host name ({h}); nslab has no DNS")).hint("give the address")
-            })?);
+            let host: std::net::IpAddr = h.parse().map_err(|_| {
+                w.err_at(at[0], format!("not supported yet: a host name ({h}); nslab has no DNS"))
+                    .hint("give the address")
+            })?;
+            if n.family.is_some_and(|f| (f == 6) != host.is_ipv6()) {
+                return Err(w.err_at(
+                    at[0],
+                    format!(
+                        "Ncat: Could not resolve hostname \"{h}\": Address family for hostname not supported. QUITTING."
+                    ),
+                ));
+            }
+            n.host = Some(host);
             n.port = port(p, w)?;
         }
         (false, _) => return Err(w.err("Ncat: You must specify a host to connect to. QUITTING.").hint("nc HOST PORT")),
         (true, _) => return Err(w.err_prev("Ncat: Got more than one port specification. QUITTING.")),
+    }
+    if !n.udp && (n.family == Some(6) || n.host.is_some_and(|h| h.is_ipv6())) {
+        let word = at.first().copied().unwrap_or(w.pos());
+        return Err(w.err_at(word, "not supported yet: nc over TCP on IPv6").hint("`nc -u` carries UDP over IPv6"));
     }
     Ok(Command::Nc(n))
 }

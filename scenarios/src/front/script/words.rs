@@ -74,6 +74,10 @@ impl<'a> Words<'a> {
     pub fn err(&self, msg: impl Into<String>) -> PErr {
         PErr { span: self.span_at(self.pos), msg: msg.into(), hint: None }
     }
+    /// An error at word `i` (an index [`Words::pos`] gave).
+    pub fn err_at(&self, i: usize, msg: impl Into<String>) -> PErr {
+        PErr { span: self.span_at(i), msg: msg.into(), hint: None }
+    }
     /// An error at the word just taken.
     pub fn err_prev(&self, msg: impl Into<String>) -> PErr {
         PErr { span: self.span_at(self.pos.saturating_sub(1)), msg: msg.into(), hint: None }

@@ -59,6 +59,12 @@ pub fn multicast_mac(a: Ipv6Addr) -> MacAddr {
 
 /// The ICMPv6 checksum of `body` (its checksum field zero) from `src` to `dst`.
 pub fn icmp6_checksum(src: Ipv6Addr, dst: Ipv6Addr, body: &[u8]) -> u16 {
+    checksum6(src, dst, ICMPV6, body)
+}
+
+/// The checksum of an upper-layer `body` (next header `next`) over IPv6's pseudo-header
+/// (RFC 8200 8.1): 0 when a checksum inside it is right.
+pub fn checksum6(src: Ipv6Addr, dst: Ipv6Addr, next: u8, body: &[u8]) -> u16 {
     let mut sum = 0u32;
     for a in [src, dst] {
         for w in a.segments() {
@@ -66,7 +72,7 @@ pub fn icmp6_checksum(src: Ipv6Addr, dst: Ipv6Addr, body: &[u8]) -> u16 {
         }
     }
     let len = body.len() as u32;
-    sum += (len >> 16) + (len & 0xffff) + u32::from(ICMPV6);
+    sum += (len >> 16) + (len & 0xffff) + u32::from(next);
     checksum_with(sum, body)
 }
 

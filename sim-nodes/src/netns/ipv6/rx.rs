@@ -4,8 +4,10 @@
 //! address we still test fails our DAD; about one we hold, we defend it with an
 //! advertisement to all nodes; any other for one of our addresses is answered: `nd.rs`),
 //! advertisements (an address we still test fails its DAD; else the neighbour learns),
-//! echo requests answered, the rest to the raw ICMPv6 sockets. Multicast listener reports
-//! and router solicitations are for routers, and a host leaves them.
+//! echo requests answered, the rest to the raw ICMPv6 sockets (a port unreachable about
+//! a datagram we sent also to its UDP socket). Multicast listener reports and router
+//! solicitations are for routers, and a host leaves them. UDP goes to `udp.rs`; other
+//! next headers are let go.
 
 use super::packet::{self, addr as addr_at, kind};
 use crate::netns::Netns;
@@ -60,8 +62,11 @@ impl Netns {
     fn rx_ipv6_for_us(&mut self, cx: &mut Context<'_>, ifindex: u32, p: &[u8]) {
         let (src, dst) = (addr_at(p, 8), addr_at(p, 24));
         let body = &p[40..];
-        // Only ICMPv6 right after the header is read so far (MLD's hop-by-hop reports are
-        // for routers).
+        if p[6] == crate::wire::proto::UDP {
+            return self.rx_udp6(cx, ifindex, p);
+        }
+        // Only ICMPv6 and UDP right after the header are read so far (MLD's hop-by-hop
+        // reports are for routers).
         if p[6] != packet::ICMPV6 || body.len() < 8 {
             return;
         }
@@ -100,7 +105,10 @@ impl Netns {
                 self.rx_rs(cx, ifindex, src, body);
             }
             kind::ROUTER_SOLICIT | kind::MLD2_REPORT => {}
-            _ => self.deliver_icmp6(cx, ifindex, (src, dst), p[7], body),
+            _ => {
+                self.udp6_error(ifindex, body);
+                self.deliver_icmp6(cx, ifindex, (src, dst), p[7], body);
+            }
         }
     }
 
