@@ -880,3 +880,14 @@ fn nc_families_ncat_refuses() {
     assert_at(&e, "a.sh", 4, 32, "not supported yet: nc over TCP on IPv6");
     assert!(e.contains("`nc -u` carries UDP over IPv6"), "{e}");
 }
+
+/// traceroute's family options against its destination: traceroute 2.1's words.
+#[test]
+fn traceroute_families_traceroute_refuses() {
+    let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 traceroute -4 2001:db8::1\n"));
+    assert_at(&e, "a.sh", 4, 33, "2001:db8::1: Address family for hostname not supported");
+    let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 traceroute6 -n 192.0.2.2\n"));
+    assert_at(&e, "a.sh", 4, 34, "192.0.2.2: Address family for hostname not supported");
+    let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 traceroute -6 nosuch.example\n"));
+    assert!(e.contains("nosuch.example: Name or service not known"), "{e}");
+}

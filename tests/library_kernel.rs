@@ -215,3 +215,31 @@ fn udp_over_ipv6_is_the_same_on_both() {
     assert_eq!(refused, Err(std::io::ErrorKind::ConnectionRefused));
     assert_eq!(ours(), Vec::<String>::new(), "namespaces left behind");
 }
+
+/// ICMPv6's rate limit on the kernel and in the sim: twenty datagrams to a closed port draw
+/// six port unreachables, then one per `net.ipv6.icmp.ratelimit` (100 ms).
+#[test]
+fn icmpv6_errors_are_rate_limited_the_same_on_both() {
+    let _one = one_at_a_time();
+    let both = on_both(V6_PAIR, |lab| {
+        let seen = lab.capture("a", "va")?;
+        let client = lab.spawn("a", async {
+            let sock = UdpSocket::bind("[::]:40000").await?;
+            for _ in 0..20 {
+                sock.send_to(b"x", "[2001:db8::2]:9").await?;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+            for _ in 0..5 {
+                sock.send_to(b"x", "[2001:db8::2]:9").await?;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            Ok::<_, std::io::Error>(())
+        })?;
+        joined(lab.block_on(client))?;
+        let unreachable = lab.tcpdump(seen, false).iter().filter(|l| l.contains("unreachable port")).count();
+        Ok(unreachable)
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(both.sim, 6 + 2);
+    assert_eq!(ours(), Vec::<String>::new(), "namespaces left behind");
+}

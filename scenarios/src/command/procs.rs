@@ -204,8 +204,8 @@ impl NcCmd {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TracerouteCmd {
-    /// Destination address.
-    pub dest: Ipv4Addr,
+    /// Destination address (an IPv6 one traces over IPv6).
+    pub dest: std::net::IpAddr,
     /// `-n`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub numeric: bool,

@@ -8,13 +8,17 @@
 //! itself are exempt. A router's network unreachable for a packet it has no route for
 //! (`!N`) first passes `ip_error`'s own bucket on the same per-destination peer, so a burst
 //! of them is two.
+//! ICMPv6 errors (`icmpv6_xrlim_allow`) share the global bucket and take a per-destination
+//! bucket of `net.ipv6.icmp.ratelimit` (100 ms on Linux 6.18, the same whatever the route's
+//! prefix, as measured: six in a burst, then one each 100 ms); packet too big,
+//! informational messages and errors that go out through `lo` are not limited.
 //! Time counts in jiffies of the reference machine (HZ=250). The global bucket's random
 //! cost per message (0 to 2 credits, Linux ≥ 6.12) is one here.
 
 use crate::wire::{self, proto};
 use sim_core::{Duration, Instant};
 use std::collections::BTreeMap;
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 pub use crate::wire::icmp::{code, kind};
 
@@ -75,7 +79,7 @@ pub fn may_answer(orig: &[u8]) -> bool {
 #[derive(Clone, Debug, Default)]
 pub struct RateLimit {
     /// The inet_peer of each destination: its tokens and when they were last counted.
-    peers: BTreeMap<Ipv4Addr, Peer>,
+    peers: BTreeMap<IpAddr, Peer>,
     /// `icmp_global`: credit (may go below zero) and stamp; `None` before the first error.
     global: Option<(i64, u64)>,
 }
@@ -114,7 +118,7 @@ fn jiffies(now: Instant) -> u64 {
 impl RateLimit {
     /// The inet_peer for `dst`; a new one has no tokens and was last counted a minute ago
     /// (`inet_getpeer`), so its first use finds its bucket full.
-    fn peer(&mut self, dst: Ipv4Addr, now: u64) -> &mut Peer {
+    fn peer(&mut self, dst: IpAddr, now: u64) -> &mut Peer {
         if self.peers.len() > 4096 {
             // Peers whose buckets would be full again are as good as new.
             self.peers.retain(|_, p| now.saturating_sub(p.last) < 60 * HZ);
@@ -127,7 +131,7 @@ impl RateLimit {
     /// inet_peer as [`RateLimit::allow`]'s — so a burst of route errors to one host is two.
     pub fn route_error(&mut self, now: Instant, dst: Ipv4Addr) -> bool {
         let now = jiffies(now);
-        let p = self.peer(dst, now);
+        let p = self.peer(dst.into(), now);
         p.tokens = (p.tokens + now.wrapping_sub(p.last)).min(ROUTE_ERROR_BURST);
         p.last = now;
         if p.tokens >= ROUTE_ERROR_COST {
@@ -147,7 +151,25 @@ impl RateLimit {
         if t == kind::DEST_UNREACH && c == code::FRAG_NEEDED {
             return true;
         }
-        let now = jiffies(now);
+        let timeout = (lim.ratelimit.as_nanos() * HZ).div_ceil(1_000_000_000);
+        self.limited(lim, jiffies(now), dst.into(), Some(timeout))
+    }
+
+    /// May an ICMPv6 error of type `t` go to `dst` now (`icmpv6_global_allow`, then
+    /// `icmpv6_xrlim_allow`)? `via_lo`: it goes out through `lo`, past the per-destination
+    /// bucket. Consumes a token when it may.
+    pub fn allow6(&mut self, lim: &Limits, now: Instant, dst: Ipv6Addr, t: u8, via_lo: bool) -> bool {
+        // `icmpv6_ratemask` 0-1,3-127: every error but packet too big.
+        if t == 2 || t > 127 {
+            return true;
+        }
+        let timeout = (!via_lo).then(|| (lim.ratelimit.as_nanos() * HZ).div_ceil(1_000_000_000));
+        self.limited(lim, jiffies(now), dst.into(), timeout)
+    }
+
+    /// The global bucket, then `dst`'s (`timeout` jiffies a message; `None`: no per-peer
+    /// limit, as for `lo`); a message allowed costs a global credit.
+    fn limited(&mut self, lim: &Limits, now: u64, dst: IpAddr, timeout: Option<u64>) -> bool {
         // Global bucket (icmp_global_allow): refilled, lazily, only once spent.
         let (mut credit, mut stamp) = self.global.unwrap_or((0, now.wrapping_sub(HZ)));
         if credit <= 0 {
@@ -162,19 +184,24 @@ impl RateLimit {
         }
         self.global = Some((credit, stamp));
         // Per-peer bucket (inet_peer_xrlim_allow).
-        let timeout = (lim.ratelimit.as_nanos() * HZ).div_ceil(1_000_000_000);
-        if timeout == 0 {
-            return true;
-        }
-        let p = self.peer(dst, now);
-        let delta = now.wrapping_sub(p.last);
-        if delta > 0 {
-            p.last = now;
-            p.tokens = (p.tokens + delta).min(BURST_FACTOR * timeout);
-        }
-        let ok = p.tokens >= timeout;
+        let ok = match timeout {
+            None => true,
+            Some(0) => return true,
+            Some(timeout) => {
+                let p = self.peer(dst, now);
+                let delta = now.wrapping_sub(p.last);
+                if delta > 0 {
+                    p.last = now;
+                    p.tokens = (p.tokens + delta).min(BURST_FACTOR * timeout);
+                }
+                let ok = p.tokens >= timeout;
+                if ok {
+                    p.tokens -= timeout;
+                }
+                ok
+            }
+        };
         if ok {
-            p.tokens -= timeout;
             // icmp_global_consume: a random 0, 1 or 2 credits on Linux; here always 1.
             self.global = Some((credit - 1, stamp));
         }
@@ -203,6 +230,24 @@ mod tests {
         // Another destination has its own bucket; echo replies are never limited.
         assert!(r.allow(&lim(), t0, Ipv4Addr::new(10, 0, 0, 1), 3, 3));
         assert!((0..100).all(|_| r.allow(&lim(), t0, d, kind::ECHO_REPLY, 0)));
+    }
+
+    #[test]
+    fn icmpv6_errors_six_in_a_burst_then_one_each_ratelimit() {
+        // Linux 6.18 (ratelimit 100 ms): 20 datagrams to a closed port drew six port
+        // unreachables, 200 ms later two, 100 ms later one, whatever the route's prefix.
+        let lim = Limits { ratelimit: Duration::from_millis(100), ..lim() };
+        let mut r = RateLimit::default();
+        let d: Ipv6Addr = "2001:db8::1".parse().unwrap();
+        let t0 = Instant::from_secs(10);
+        let burst = |r: &mut RateLimit, t: Instant, n| (0..n).filter(|_| r.allow6(&lim, t, d, 1, false)).count();
+        assert_eq!(burst(&mut r, t0, 20), 6);
+        assert_eq!(burst(&mut r, t0 + Duration::from_millis(200), 5), 2);
+        assert_eq!(burst(&mut r, t0 + Duration::from_millis(300), 5), 1);
+        // Packet too big and echo replies are never limited; nor is what goes through lo.
+        assert!((0..100).all(|_| r.allow6(&lim, t0, d, 2, false) && r.allow6(&lim, t0, d, 129, false)));
+        assert_eq!(burst(&mut r, t0 + Duration::from_millis(300), 1), 0);
+        assert!(r.allow6(&lim, t0 + Duration::from_millis(300), d, 1, true));
     }
 
     #[test]

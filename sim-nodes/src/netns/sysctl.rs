@@ -44,6 +44,8 @@ const GLOBAL: &[(&str, &str, Kind)] = &[
     ("net.ipv4.icmp_msgs_burst", "50", Kind::Range(0, i64::MAX)),
     ("net.ipv4.conf.all.forwarding", "0", Kind::Bool),
     ("net.ipv4.conf.default.forwarding", "0", Kind::Bool),
+    // 100 ms, as the reference machine's Linux 6.18 has it.
+    ("net.ipv6.icmp.ratelimit", "100", Kind::Range(0, i32::MAX as i64)),
     ("net.ipv6.conf.all.forwarding", "0", Kind::Bool),
     ("net.ipv6.conf.default.forwarding", "0", Kind::Bool),
     // Any number: not 0 is off (the kernel keeps what was written, `2` included).

@@ -11,18 +11,23 @@
 //! done; the trace ends after the hop where the target (or an ICMP unreachable, `!N`,
 //! `!H`, …) answered, or at `-m` (30). Checked against the real traceroute on the reference
 //! machine (see EXPERIMENTS.md E10).
+//!
+//! To an IPv6 destination (`-6`, `traceroute6`) the same over IPv6: 80-byte probes (UDP
+//! with its mandatory checksum, or ICMPv6 echo requests with `-I`), answered by ICMPv6
+//! time exceeded or destination unreachable, read on a raw ICMPv6 socket.
 
-use super::{IcmpIn, Program, SocketId, SocketKind, Sys};
+use super::{Icmp6In, IcmpIn, Program, SocketId, SocketKind, Sys};
+use crate::netns::ipv6::{Out6, packet as ip6};
 use crate::sys::OutSpec;
 use crate::wire::{self, proto};
 use sim_core::{Duration, Instant, rng};
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// traceroute's options.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TracerouteArgs {
-    /// Target.
-    pub dest: Ipv4Addr,
+    /// Target (an IPv6 one traces over IPv6).
+    pub dest: IpAddr,
     /// `-n`: no names. (nslab has no DNS, so without `-n` a hop prints as `addr (addr)`, as
     /// traceroute does when the reverse lookup fails.)
     pub numeric: bool,
@@ -49,9 +54,9 @@ pub struct TracerouteArgs {
 
 impl TracerouteArgs {
     /// Defaults for `traceroute DEST`.
-    pub fn new(dest: Ipv4Addr) -> Self {
+    pub fn new(dest: impl Into<IpAddr>) -> Self {
         TracerouteArgs {
-            dest,
+            dest: dest.into(),
             numeric: false,
             first_hop: 1,
             max_hops: 30,
@@ -75,7 +80,7 @@ struct Probe {
     /// The UDP probe's source port, or the ICMP probe's sequence number.
     sport: u16,
     done: bool,
-    reply: Option<(Ipv4Addr, Duration, Option<&'static str>)>,
+    reply: Option<(IpAddr, Duration, Option<std::borrow::Cow<'static, str>>)>,
     final_: bool,
 }
 
@@ -88,7 +93,7 @@ pub struct Traceroute {
     end: usize,
     deadline: Option<Instant>,
     line: String,
-    last_addr: Option<Ipv4Addr>,
+    last_addr: Option<IpAddr>,
     rbuf: Vec<u8>,
     /// `-I`: the echo id and the next sequence number.
     ident: u16,
@@ -124,7 +129,7 @@ impl Traceroute {
     fn timeout(&self, i: usize) -> Duration {
         let q = self.per_hop();
         let hop0 = i - i % q;
-        let rtt_of = |k: usize| self.probes[k].reply.map(|r| r.1).filter(|r| *r > Duration::ZERO);
+        let rtt_of = |k: usize| self.probes[k].reply.as_ref().map(|r| r.1).filter(|r| *r > Duration::ZERO);
         // `(rtt + precision) × factor`, the factor held as seconds.
         let times = |rtt: Duration, factor: Duration| {
             let ns = u128::from((rtt + PREC).as_nanos()) * u128::from(factor.as_nanos()) / 1_000_000_000;
@@ -203,28 +208,40 @@ impl Traceroute {
 
     /// `icmp_send_probe`: an echo request with the next sequence number, 32 bytes of
     /// `0x40 + (i & 0x3f)` after its header.
+    /// (Over IPv6 an ICMPv6 echo request, its checksum the stack's.)
     fn send_icmp(&mut self, sys: &mut Sys<'_, '_, '_>, n: usize, ttl: u8) {
         let seq = self.seq;
         self.seq = self.seq.wrapping_add(1);
-        let mut m = vec![8, 0, 0, 0];
+        let v6 = self.args.dest.is_ipv6();
+        let mut m = vec![if v6 { ip6::kind::ECHO_REQUEST } else { 8 }, 0, 0, 0];
         m.extend_from_slice(&self.ident.to_be_bytes());
         m.extend_from_slice(&seq.to_be_bytes());
         m.extend((8..8 + DATA).map(|i| 0x40 + (i & 0x3f) as u8));
-        let c = wire::checksum_with(0, &m);
-        m[2..4].copy_from_slice(&c.to_be_bytes());
-        let spec = OutSpec {
-            dst: self.args.dest,
-            src: None,
-            proto: proto::ICMP,
-            ttl: Some(ttl),
-            tos: 0,
-            pmtudisc: crate::sys::Pmtudisc::Dont,
-            oif: None,
-        };
         self.probes[n].sent = Some(sys.now());
         self.probes[n].sport = seq;
         // A probe the stack refused counts as sent and times out, as in the UDP method.
-        let _ = sys.send(&spec, &m);
+        match self.args.dest {
+            IpAddr::V4(dst) => {
+                let c = wire::checksum_with(0, &m);
+                m[2..4].copy_from_slice(&c.to_be_bytes());
+                let spec = OutSpec {
+                    dst,
+                    src: None,
+                    proto: proto::ICMP,
+                    ttl: Some(ttl),
+                    tos: 0,
+                    pmtudisc: crate::sys::Pmtudisc::Dont,
+                    oif: None,
+                };
+                let _ = sys.send(&spec, &m);
+            }
+            IpAddr::V6(dst) => {
+                let src = sys.route6(dst, None).map(|r| r.1).ok();
+                let flow = src.map_or(0, |s| sys.flow_label(s, dst, self.ident));
+                let spec = Out6 { dst, src, next: ip6::ICMPV6, hlim: Some(ttl), flow, oif: None };
+                let _ = sys.send6(&spec, &m);
+            }
+        }
     }
 
     fn send(&mut self, sys: &mut Sys<'_, '_, '_>, n: usize) {
@@ -235,7 +252,11 @@ impl Traceroute {
         let dport = self.args.port.wrapping_add(n as u16);
         let (lo, hi) = sys.local_port_range();
         let sport = rng::range_u32(sys.rng(), u32::from(lo), u32::from(hi)) as u16;
-        let src = match sys.route(self.args.dest, None, None) {
+        let dest = match self.args.dest {
+            IpAddr::V4(d) => d,
+            IpAddr::V6(d) => return self.send_udp6(sys, n, d, (sport, dport), ttl),
+        };
+        let src = match sys.route(dest, None, None) {
             Ok(r) => r.src,
             Err(_) => Ipv4Addr::UNSPECIFIED,
         };
@@ -245,10 +266,10 @@ impl Traceroute {
         u.extend_from_slice(&((8 + DATA) as u16).to_be_bytes());
         u.extend_from_slice(&[0, 0]);
         u.extend((0..DATA).map(|i| 0x40 + i as u8));
-        let c = wire::checksum_with(wire::pseudo_header_sum(src, self.args.dest, proto::UDP, u.len()), &u);
+        let c = wire::checksum_with(wire::pseudo_header_sum(src, dest, proto::UDP, u.len()), &u);
         u[6..8].copy_from_slice(&(if c == 0 { 0xffff } else { c }).to_be_bytes());
         let spec = OutSpec {
-            dst: self.args.dest,
+            dst: dest,
             src: Some(src),
             proto: proto::UDP,
             ttl: Some(ttl),
@@ -263,15 +284,34 @@ impl Traceroute {
         }
     }
 
+    /// A UDP probe over IPv6 (from its own socket, so with its own flow label).
+    fn send_udp6(&mut self, sys: &mut Sys<'_, '_, '_>, n: usize, dst: Ipv6Addr, (sport, dport): (u16, u16), ttl: u8) {
+        let src = sys.route6(dst, None).map_or(Ipv6Addr::UNSPECIFIED, |r| r.1);
+        let mut u = Vec::with_capacity(8 + DATA);
+        u.extend_from_slice(&sport.to_be_bytes());
+        u.extend_from_slice(&dport.to_be_bytes());
+        u.extend_from_slice(&((8 + DATA) as u16).to_be_bytes());
+        u.extend_from_slice(&[0, 0]);
+        u.extend((0..DATA).map(|i| 0x40 + i as u8));
+        let c = ip6::checksum6(src, dst, proto::UDP, &u);
+        u[6..8].copy_from_slice(&(if c == 0 { 0xffff } else { c }).to_be_bytes());
+        let flow = sys.flow_label(src, dst, sport);
+        let spec = Out6 { dst, src: Some(src), next: proto::UDP, hlim: Some(ttl), flow, oif: None };
+        self.probes[n].sent = Some(sys.now());
+        self.probes[n].sport = sport;
+        // Refused, it counts as sent and times out.
+        let _ = sys.send6(&spec, &u);
+    }
+
     fn print(&mut self, sys: &mut Sys<'_, '_, '_>, n: usize) {
         let q = self.per_hop();
         if n.is_multiple_of(q) {
             self.line = format!("{:2} ", n / q + 1);
             self.last_addr = None;
         }
-        let p = &self.probes[n];
-        match p.reply {
+        match &self.probes[n].reply {
             Some((addr, rtt, err)) => {
+                let (addr, rtt) = (*addr, *rtt);
                 if self.last_addr != Some(addr) {
                     if self.args.numeric {
                         self.line.push_str(&format!(" {addr}"));
@@ -282,7 +322,7 @@ impl Traceroute {
                 }
                 let us = rtt.as_nanos() / 1000;
                 self.line.push_str(&format!("  {}.{:03} ms", us / 1000, us % 1000));
-                if let Some(e) = err {
+                if let Some(e) = err.as_deref() {
                     self.line.push_str(&format!(" {e}"));
                 }
             }
@@ -302,25 +342,58 @@ impl Traceroute {
         self.probes.iter().position(|pb| pb.sent.is_some() && pb.sport == seq)
     }
 
+    /// The probe an error quotes (`l4`: the first 8 bytes after the quoted IP header) and
+    /// its source port (UDP) or sequence number (`-I`).
+    fn quoted(&self, l4: &[u8]) -> Option<(usize, u16)> {
+        let (a, b) = (u16::from_be_bytes([l4[0], l4[1]]), u16::from_be_bytes([l4[2], l4[3]]));
+        if self.args.icmp {
+            // The echo request quoted: its type and code, then checksum, id and sequence.
+            let (id, seq) = (u16::from_be_bytes([l4[4], l4[5]]), u16::from_be_bytes([l4[6], l4[7]]));
+            let echo = if self.args.dest.is_ipv6() { u16::from(ip6::kind::ECHO_REQUEST) << 8 } else { 0x0800 };
+            if a != echo {
+                return None;
+            }
+            return self.by_seq(id, seq).map(|n| (n, seq));
+        }
+        Some((usize::from(b.wrapping_sub(self.args.port)), a))
+    }
+
+    /// Probe `n` (its source port or sequence `sport`) answered from `src`.
+    fn answered(
+        &mut self,
+        sys: &mut Sys<'_, '_, '_>,
+        (n, sport): (usize, u16),
+        src: IpAddr,
+        (err, final_): (Option<std::borrow::Cow<'static, str>>, bool),
+    ) {
+        let Some(pb) = self.probes.get_mut(n) else { return };
+        let Some(sent) = pb.sent else { return };
+        // Each probe has its own socket: the error must be about this probe's port pair.
+        if pb.done || pb.sport != sport {
+            return;
+        }
+        let rtt = sys.now() - sent;
+        pb.reply = Some((src, rtt, err));
+        pb.done = true;
+        pb.final_ = final_ || src == self.args.dest;
+        self.step(sys);
+    }
+
     pub(crate) fn on_icmp(&mut self, sys: &mut Sys<'_, '_, '_>, p: &IcmpIn<'_>) {
         let m = p.icmp;
         if m.len() < 8 {
             return;
         }
+        let src = IpAddr::V4(p.src);
         // `-I`: the target's echo reply (the socket is connected to the target).
         if m[0] == 0 {
             let id = u16::from_be_bytes([m[4], m[5]]);
             let seq = u16::from_be_bytes([m[6], m[7]]);
             let Some(n) = self.args.icmp.then(|| self.by_seq(id, seq)).flatten() else { return };
-            if p.src != self.args.dest || self.probes[n].done {
+            if src != self.args.dest {
                 return;
             }
-            let pb = &mut self.probes[n];
-            let rtt = sys.now() - pb.sent.unwrap_or_default();
-            pb.reply = Some((p.src, rtt, None));
-            pb.done = true;
-            pb.final_ = true;
-            return self.step(sys);
+            return self.answered(sys, (n, seq), src, (None, true));
         }
         if m[0] != 3 && m[0] != 11 {
             return;
@@ -333,33 +406,13 @@ impl Traceroute {
         let ihl = usize::from(inner[0] & 0x0f) * 4;
         let idst = Ipv4Addr::new(inner[16], inner[17], inner[18], inner[19]);
         let Some(l4) = inner.get(ihl..ihl + 8) else { return };
-        if idst != self.args.dest {
+        if IpAddr::V4(idst) != self.args.dest {
             return;
         }
-        let (a, b) = (u16::from_be_bytes([l4[0], l4[1]]), u16::from_be_bytes([l4[2], l4[3]]));
-        let (n, sport) = if self.args.icmp {
-            // The echo request quoted: type 8 code 0, then its checksum, id and sequence.
-            let (id, seq) = (u16::from_be_bytes([l4[4], l4[5]]), u16::from_be_bytes([l4[6], l4[7]]));
-            if a != 0x0800 {
-                return;
-            }
-            match self.by_seq(id, seq) {
-                Some(n) => (n, seq),
-                None => return,
-            }
-        } else {
-            (usize::from(b.wrapping_sub(self.args.port)), a)
-        };
-        let Some(pb) = self.probes.get_mut(n) else { return };
-        let Some(sent) = pb.sent else { return };
-        // Each probe has its own socket: the error must be about this probe's port pair.
-        if pb.done || pb.sport != sport {
-            return;
-        }
-        let rtt = sys.now() - sent;
-        let (err, final_) = match (m[0], m[1]) {
+        let Some(probe) = self.quoted(l4) else { return };
+        let verdict = match (m[0], m[1]) {
             (11, _) => (None, false),
-            (3, 3) => (None, p.src == self.args.dest),
+            (3, 3) => (None, src == self.args.dest),
             (3, 0) => (Some("!N"), true),
             (3, 1) => (Some("!H"), true),
             (3, 2) => (Some("!P"), true),
@@ -378,10 +431,49 @@ impl Traceroute {
             ),
             _ => return,
         };
-        pb.reply = Some((p.src, rtt, err));
-        pb.done = true;
-        pb.final_ = final_ || p.src == self.args.dest;
-        self.step(sys);
+        self.answered(sys, probe, src, (verdict.0.map(Into::into), verdict.1));
+    }
+
+    /// ICMPv6 on the raw ICMPv6 socket: the target's echo reply (`-I`), or an error about
+    /// one of our probes.
+    pub(crate) fn on_icmp6(&mut self, sys: &mut Sys<'_, '_, '_>, p: &Icmp6In<'_>) {
+        let m = p.icmp;
+        if m.len() < 8 {
+            return;
+        }
+        let src = IpAddr::V6(p.src);
+        if m[0] == ip6::kind::ECHO_REPLY {
+            let id = u16::from_be_bytes([m[4], m[5]]);
+            let seq = u16::from_be_bytes([m[6], m[7]]);
+            let Some(n) = self.args.icmp.then(|| self.by_seq(id, seq)).flatten() else { return };
+            if src != self.args.dest {
+                return;
+            }
+            return self.answered(sys, (n, seq), src, (None, true));
+        }
+        // An error (unreachable, too big, time exceeded, parameter problem) quoting a probe.
+        if !(1..=4).contains(&m[0]) {
+            return;
+        }
+        let inner = &m[8..];
+        let want = if self.args.icmp { ip6::ICMPV6 } else { proto::UDP };
+        if inner.len() < 48 || inner[6] != want || IpAddr::V6(ip6::addr(inner, 24)) != self.args.dest {
+            return;
+        }
+        let Some(probe) = self.quoted(&inner[40..48]) else { return };
+        // `parse_icmp_res` for AF_INET6: every error but time exceeded in transit ends the
+        // trace, port unreachable from whoever sends it.
+        let err: Option<std::borrow::Cow<'static, str>> = match (m[0], m[1]) {
+            (3, 0) => return self.answered(sys, probe, src, (None, false)),
+            (1, 4) => None,
+            (1, 0) => Some("!N".into()),
+            (1, 2 | 3) => Some("!H".into()),
+            (1, 1) => Some("!X".into()),
+            (1, c) => Some(format!("!<{c}>").into()),
+            (2, _) => Some(format!("!F-{}", u32::from_be_bytes([m[4], m[5], m[6], m[7]])).into()),
+            (t, c) => Some(format!("!<{t}-{c}>").into()),
+        };
+        self.answered(sys, probe, src, (err, true));
     }
 }
 
@@ -390,14 +482,28 @@ impl Program for Traceroute {
         "traceroute"
     }
     fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        sys.socket(SocketKind::RawIcmp { bind: None });
         self.ident = sys.pid() as u16;
         let d = self.args.dest;
-        if let Err(e) = sys.route(d, None, None) {
+        let (routed, header) = match d {
+            IpAddr::V4(a) => {
+                sys.socket(SocketKind::RawIcmp { bind: None });
+                (sys.route(a, None, None).map(|_| ()), 20)
+            }
+            IpAddr::V6(a) => {
+                sys.socket(SocketKind::RawIcmp6);
+                (sys.route6(a, None).map(|_| ()), 40)
+            }
+        };
+        sys.stdout(format!(
+            "traceroute to {d} ({d}), {} hops max, {} byte packets",
+            self.args.max_hops,
+            header + 8 + DATA
+        ));
+        if let Err(e) = routed {
+            // (The header went out without its newline; the error starts with one.)
             sys.stderr(format!("connect: {e}"));
             return sys.exit(1);
         }
-        sys.stdout(format!("traceroute to {d} ({d}), {} hops max, {} byte packets", self.args.max_hops, 20 + 8 + DATA));
         self.step(sys);
     }
     fn on_timeout(&mut self, sys: &mut Sys<'_, '_, '_>) {
@@ -408,7 +514,11 @@ impl Program for Traceroute {
     }
     fn on_ready(&mut self, sys: &mut Sys<'_, '_, '_>, sock: SocketId) {
         let mut buf = std::mem::take(&mut self.rbuf);
-        super::each_icmp(sys, sock, &mut buf, |sys, p| self.on_icmp(sys, p));
+        if self.args.dest.is_ipv6() {
+            super::each_icmp6(sys, sock, &mut buf, |sys, p| self.on_icmp6(sys, p));
+        } else {
+            super::each_icmp(sys, sock, &mut buf, |sys, p| self.on_icmp(sys, p));
+        }
         self.rbuf = buf;
     }
     fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {

@@ -27,6 +27,7 @@ const COMMANDS: &[&str] = &[
     "brctl",
     "bridge",
     "traceroute",
+    "traceroute6",
     "dnsmasq",
     "dhclient",
     "iptables",

@@ -515,9 +515,10 @@ fn bridge_link(w: &mut Words<'_>) -> Result<Command, PErr> {
 }
 
 /// `traceroute [-n] [-f FIRST] [-m MAX] [-q N] [-w S] [-p PORT] [-N SIM] DEST` (Debian's).
-pub fn traceroute(w: &mut Words<'_>) -> Result<Command, PErr> {
+pub fn traceroute(w: &mut Words<'_>, six: bool) -> Result<Command, PErr> {
+    let mut family = six.then_some(6);
     let mut t = TracerouteCmd {
-        dest: Ipv4Addr::UNSPECIFIED,
+        dest: Ipv4Addr::UNSPECIFIED.into(),
         numeric: false,
         max_hops: None,
         first_hop: None,
@@ -537,7 +538,14 @@ pub fn traceroute(w: &mut Words<'_>) -> Result<Command, PErr> {
                         t.numeric = true;
                         false
                     }
-                    '4' => false,
+                    '4' => {
+                        family = Some(4);
+                        false
+                    }
+                    '6' => {
+                        family = Some(6);
+                        false
+                    }
                     'I' => {
                         t.icmp = true;
                         false
@@ -589,14 +597,19 @@ pub fn traceroute(w: &mut Words<'_>) -> Result<Command, PErr> {
                 })
             })?;
         } else if dest.is_none() {
-            dest = Some(a.parse::<Ipv4Addr>().map_err(|_| {
-                w.err_prev(format!("{a}: Name or service not known")).hint("nslab has no DNS: give an IPv4 address")
-            })?);
+            dest = Some((a, w.pos() - 1));
+            let d = a.parse::<std::net::IpAddr>().map_err(|_| {
+                w.err_prev(format!("{a}: Name or service not known")).hint("nslab has no DNS: give an address")
+            })?;
+            t.dest = d;
         } else {
             return Err(w.err_prev("not supported yet: traceroute packetlen argument"));
         }
     }
-    t.dest = dest.ok_or_else(|| w.err("Specify \"host\" missing argument."))?;
+    let (word, at) = dest.ok_or_else(|| w.err("Specify \"host\" missing argument."))?;
+    if family.is_some_and(|f| (f == 6) != t.dest.is_ipv6()) {
+        return Err(w.err_at(at, format!("{word}: Address family for hostname not supported")));
+    }
     if t.queries.is_some_and(|q| q == 0 || q > 10) {
         return Err(w.err("no more than 10 probes per hop"));
     }

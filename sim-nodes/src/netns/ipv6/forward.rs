@@ -58,14 +58,16 @@ impl Netns {
         if dst.is_multicast() || dst.is_unicast_link_local() || src.is_unicast_link_local() || src.is_unspecified() {
             return self.drop_l2(cx, in_if, "ipv6: not forwarded off its link");
         }
-        if p[7] <= 1 {
-            self.icmp6_error(cx, p, 3, 0, 0);
-            return self.drop_l2(cx, in_if, "ipv6: hop limit exceeded");
-        }
+        // The input route comes first (`ip6_route_input`: no route is `ip6_pkt_drop`'s
+        // error whatever the hop limit), then `ip6_forward`'s hop limit.
         let Ok((dev, nexthop)) = self.route6_lookup(dst, None) else {
             self.icmp6_error(cx, p, 1, 0, 0);
             return self.drop_l2(cx, in_if, "ipv6: no route");
         };
+        if p[7] <= 1 {
+            self.icmp6_error(cx, p, 3, 0, 0);
+            return self.drop_l2(cx, in_if, "ipv6: hop limit exceeded");
+        }
         let mut pkt = std::mem::take(&mut self.fwd6);
         pkt.clear();
         pkt.extend_from_slice(p);
@@ -76,7 +78,8 @@ impl Netns {
     }
 
     /// `icmp6_send`: an error about `orig` to its source — never about an ICMPv6 error,
-    /// nor to a multicast or unspecified source, nor about a multicast packet.
+    /// nor to a multicast or unspecified source, nor about a multicast packet; within
+    /// ICMPv6's rate limits (`icmp.rs`).
     pub(crate) fn icmp6_error(&mut self, cx: &mut Context<'_>, orig: &[u8], t: u8, code: u8, info: u32) {
         if orig.len() < 40 {
             return;
@@ -84,6 +87,22 @@ impl Netns {
         let (osrc, odst) = (addr(orig, 8), addr(orig, 24));
         let is_error = orig[6] == packet::ICMPV6 && orig.get(40).is_some_and(|t| *t < 128);
         if is_error || osrc.is_multicast() || osrc.is_unspecified() || odst.is_multicast() {
+            return;
+        }
+        // `icmpv6_xrlim_allow`: limited per destination (not through `lo`), and by the
+        // global bucket IPv4 shares.
+        let via_lo = match self.route6_output(osrc, None) {
+            Ok((dev, _)) => dev == crate::netns::LO,
+            Err(_) => return,
+        };
+        let lim = crate::netns::icmp::Limits {
+            ratelimit: sim_core::Duration::from_millis(self.sysctl.num("net.ipv6.icmp.ratelimit").max(0) as u64),
+            ratemask: 0,
+            per_sec: self.sysctl.num("net.ipv4.icmp_msgs_per_sec").max(0) as u64,
+            burst: self.sysctl.num("net.ipv4.icmp_msgs_burst").max(0) as u64,
+        };
+        if !self.icmp_rl.allow6(&lim, cx.now(), osrc, t, via_lo) {
+            self.counters.icmp_ratelimited += 1;
             return;
         }
         let from = self.is_local6(odst).then_some(odst);

@@ -397,7 +397,14 @@ impl Netns {
                 i.v6.join(g);
             }
         }
-        let pending: Vec<Ipv6Addr> = i.v6.addrs.iter().filter(|a| a.tentative).map(|a| a.addr).collect();
+        // The addresses still to test, and those given `nodad` while the link was not ready
+        // (their solicited-node group is joined, and reported, now).
+        let pending: Vec<Ipv6Addr> =
+            i.v6.addrs
+                .iter()
+                .filter(|a| a.tentative || (a.nodad && !i.v6.joined(packet::solicited_node(a.addr))))
+                .map(|a| a.addr)
+                .collect();
         self.route6_add(ifindex, Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 0), 64);
         for a in pending {
             self.dad_start(cx, ifindex, a);
