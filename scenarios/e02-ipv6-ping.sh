@@ -121,3 +121,32 @@ ip -n a -6 neigh show dev v1
 #> 2001:db8::8 lladdr 02:00:00:00:00:08 STALE 
 #> 2001:db8::99 FAILED 
 #> fe80::ff:fe00:2 lladdr 02:00:00:00:00:02 REACHABLE 
+
+# A link-local address with its interface (`%v1`, as getaddrinfo reads it), a source
+# address chosen with -I (one of ours, or refused), and an interface nobody has.
+ip -n a -6 addr add 2001:db8::11/64 dev v1 nodad
+ip netns exec a ping -6 -c 1 -q fe80::ff:fe00:2%v1
+#> PING fe80::ff:fe00:2%v1(fe80::ff:fe00:2%v1) 56 data bytes
+#> 
+#> --- fe80::ff:fe00:2%v1 ping statistics ---
+#> 1 packets transmitted, 1 received, 0% packet loss, time 0ms
+#> rtt min/avg/max/mdev = {} ms
+ip netns exec a ping -c 1 -q -I 2001:db8::11 2001:db8::2
+#> PING 2001:db8::2(2001:db8::2) from 2001:db8::11 : 56 data bytes
+#> 
+#> --- 2001:db8::2 ping statistics ---
+#> 1 packets transmitted, 1 received, 0% packet loss, time 0ms
+#> rtt min/avg/max/mdev = {} ms
+ip netns exec a ping -6 -c 1 -I 2001:db8::99 2001:db8::2
+#> ping: bind icmp socket: Cannot assign requested address
+#! exit: 2
+ip netns exec a ping -6 -c 1 fe80::ff:fe00:2%nosuch
+#> ping: fe80::ff:fe00:2%nosuch: Name or service not known
+#! exit: 2
+ip netns exec a ping -6 -c 1 -q -I v1 fe80::ff:fe00:2
+#> ping: Warning: source address might be selected on device other than: v1
+#> PING fe80::ff:fe00:2(fe80::ff:fe00:2) from :: v1: 56 data bytes
+#> 
+#> --- fe80::ff:fe00:2 ping statistics ---
+#> 1 packets transmitted, 1 received, 0% packet loss, time 0ms
+#> rtt min/avg/max/mdev = {} ms

@@ -813,7 +813,8 @@ fn neighbour_addresses_iproute2_refuses() {
     assert_at(&e, "a.sh", 4, 1, "Error: No link layer address given.");
 }
 
-/// ping's family options against its destination, and a scoped address: iputils' words.
+/// ping's family options against its destination and its source, and a scope on an IPv4
+/// address: iputils' words.
 #[test]
 fn ping_families_iputils_refuses() {
     let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 ping -6 -c 1 192.0.2.1\n"));
@@ -822,8 +823,10 @@ fn ping_families_iputils_refuses() {
     assert_at(&e, "a.sh", 4, 27, "ping: 2001:db8::1: Address family for hostname not supported");
     let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 ping6 -c 1 192.0.2.1\n"));
     assert!(e.contains("Address family for hostname not supported"), "{e}");
-    let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 ping fe80::1%ns1-veth0\n"));
-    assert!(e.contains("not supported yet: ping fe80::1%ns1-veth0 (an address with a scope)"), "{e}");
+    let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 ping -I 2001:db8::1 192.0.2.2\n"));
+    assert!(e.contains("not supported yet: ping -I with an address of the other family"), "{e}");
+    let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 ping 192.0.2.2%ns1-veth0\n"));
+    assert!(e.contains("ping: 192.0.2.2%ns1-veth0: Name or service not known"), "{e}");
 }
 
 /// `ip -6 route add|del` refused as the kernel refuses them.

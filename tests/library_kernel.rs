@@ -1,7 +1,7 @@
 //! The same user code in the sim and on the real kernel (`nslab::on_both`): a TCP echo
 //! through MASQUERADE (the UDP echo is `examples/udp_echo.rs`), a command's output, and
 //! what a capture on the router saw, UDP over IPv6 (echo, wrong-family errors, port
-//! unreachable), each compared; and a kernel lab leaves nothing behind however its test
+//! unreachable, an IPv6 socket hearing IPv4, ICMPv6's rate limit), each compared; and a kernel lab leaves nothing behind however its test
 //! ends.
 //!
 //! The kernel's halves need root and the Debian tools; without them each test prints
@@ -173,9 +173,9 @@ ip -n b -6 addr add 2001:db8::2/64 dev vb nodad
 ";
 
 /// UDP over IPv6 as a user's code meets it: an echo (its source as recvfrom(2) gives it),
-/// an address of the other family refused as Linux refuses it (EAFNOSUPPORT from an IPv4
-/// socket, ENETUNREACH from an `IPV6_V6ONLY` one), and ICMPv6 port unreachable reaching a
-/// connected socket.
+/// an address of the other family (EAFNOSUPPORT from an IPv4 socket; from an IPv6 one, an
+/// IPv4 datagram that has no route here), and ICMPv6 port unreachable reaching a connected
+/// socket.
 #[test]
 fn udp_over_ipv6_is_the_same_on_both() {
     let _one = one_at_a_time();
@@ -241,5 +241,40 @@ fn icmpv6_errors_are_rate_limited_the_same_on_both() {
     })
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(both.sim, 6 + 2);
+    assert_eq!(ours(), Vec::<String>::new(), "namespaces left behind");
+}
+
+/// An IPv6 socket bound to `[::]` hears IPv4 too, as Linux's default makes it: the IPv4
+/// client's datagram arrives from `[::ffff:10.0.0.1]`, the answer goes back over IPv4, and
+/// the port is taken for IPv4 sockets as well.
+#[test]
+fn an_ipv6_socket_hears_ipv4_the_same_on_both() {
+    let _one = one_at_a_time();
+    let script = format!("{V6_PAIR}ip -n a addr add 10.0.0.1/24 dev va\nip -n b addr add 10.0.0.2/24 dev vb\n");
+    let both = on_both(&script, |lab| {
+        let server = lab.spawn("b", async {
+            let sock = UdpSocket::bind("[::]:7").await?;
+            let v4_too = UdpSocket::bind("0.0.0.0:7").await.map(|_| ()).map_err(|e| e.kind());
+            let mut buf = [0u8; 64];
+            let (n, from) = sock.recv_from(&mut buf).await?;
+            sock.send_to(&buf[..n], from).await?;
+            Ok((from.ip(), v4_too))
+        })?;
+        let client = lab.spawn("a", async {
+            let sock = UdpSocket::bind("0.0.0.0:40000").await?;
+            sock.send_to(b"hello", "10.0.0.2:7").await?;
+            let mut buf = [0u8; 64];
+            let (n, from) = sock.recv_from(&mut buf).await?;
+            Ok::<_, std::io::Error>((buf[..n].to_vec(), from))
+        })?;
+        let client = joined(lab.block_on(client))?;
+        let server = joined(lab.block_on(server))?;
+        Ok((client, server))
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    let ((echoed, from), (seen, v4_too)) = both.sim;
+    assert_eq!((echoed.as_slice(), from), (&b"hello"[..], "10.0.0.2:7".parse().unwrap()));
+    assert_eq!(seen, "::ffff:10.0.0.1".parse::<std::net::IpAddr>().unwrap());
+    assert_eq!(v4_too, Err(std::io::ErrorKind::AddrInUse));
     assert_eq!(ours(), Vec::<String>::new(), "namespaces left behind");
 }

@@ -81,7 +81,8 @@ fn sim_dhcp_frames() -> Vec<Vec<u8>> {
 /// IPv6 from the sim: two ends' link-up (MLDv2 reports, DAD probes, router solicitations),
 /// a static address, and one whose DAD fails (the holder's advertisement to all nodes);
 /// `ping -6` (neighbour discovery, echo with flow labels, a unicast probe and its 24-byte
-/// answer); a UDP datagram to a closed port and the port unreachable quoting it.
+/// answer); a UDP datagram to a closed port and the port unreachable quoting it; a ping
+/// too big for the link, in fragments both ways.
 fn sim_ipv6_frames() -> Vec<Vec<u8>> {
     let script = "ip netns add a\nip netns add b\nip link add v1 type veth peer name v2\n\
         ip link set v1 netns a\nip link set v2 netns b\n\
@@ -92,7 +93,8 @@ fn sim_ipv6_frames() -> Vec<Vec<u8>> {
         ip -n b -6 addr add 2001:db8::1/64 dev v2\nsleep 9\n\
         ip -n b -6 addr add 2001:db8::2/64 dev v2 nodad\nip netns exec a ping -6 -c 2 2001:db8::2\n\
         ip netns exec a ping -c 1 fe80::ff:fe00:2\n\
-        echo hi | ip netns exec a nc -u 2001:db8::2 5555\nsleep 6\n";
+        echo hi | ip netns exec a nc -u 2001:db8::2 5555\n\
+        ip netns exec a ping -6 -c 1 -s 2000 2001:db8::2\nsleep 6\n";
     frames_of("oracle-ipv6.sh", script)
 }
 

@@ -226,6 +226,10 @@ impl Sys<'_, '_, '_> {
     pub fn route6(&self, dst: std::net::Ipv6Addr, oif: Option<u32>) -> Result<(u32, std::net::Ipv6Addr), Errno> {
         self.ns.route6_output(dst, oif)
     }
+    /// True if `a` is a usable IPv6 address of this namespace.
+    pub fn is_local6(&self, a: std::net::Ipv6Addr) -> bool {
+        self.ns.is_local6(a)
+    }
     /// The flow label this namespace's auto flow labels give `src → dst` for socket `id`.
     pub fn flow_label(&self, src: std::net::Ipv6Addr, dst: std::net::Ipv6Addr, id: u16) -> u32 {
         self.ns.flow_label(src, dst, id)
@@ -237,13 +241,18 @@ impl Sys<'_, '_, '_> {
 
     /// Opens an IPv4 UDP socket on `port` (0: ephemeral), any address.
     pub fn udp_open(&mut self, port: u16) -> Result<SocketId, Errno> {
-        self.ns.udp_open(self.cx, self.pid, SocketAddr::new(Ipv4Addr::UNSPECIFIED.into(), port))
+        self.ns.udp_open(self.cx, self.pid, SocketAddr::new(Ipv4Addr::UNSPECIFIED.into(), port), false)
     }
     /// Opens a UDP socket of `addr`'s family bound to it, as socket(2) and bind(2) do: the
     /// address one of this namespace's or the wildcard (`0.0.0.0`, `::`), port 0 an
-    /// ephemeral one. An IPv6 socket is `IPV6_V6ONLY`.
+    /// ephemeral one. An IPv6 socket hears IPv4 too (`::ffff:a.b.c.d`), as Linux's are.
     pub fn udp_bind(&mut self, addr: SocketAddr) -> Result<SocketId, Errno> {
-        self.ns.udp_open(self.cx, self.pid, addr)
+        self.ns.udp_open(self.cx, self.pid, addr, false)
+    }
+    /// The same with `IPV6_V6ONLY` set before bind(2): IPv6 only, and its port free for
+    /// IPv4 sockets.
+    pub fn udp_bind_v6only(&mut self, addr: std::net::SocketAddrV6) -> Result<SocketId, Errno> {
+        self.ns.udp_open(self.cx, self.pid, SocketAddr::V6(addr), true)
     }
     /// Sends a datagram to `to` (sendto(2)).
     pub fn udp_send(&mut self, id: SocketId, to: SocketAddr, data: &[u8]) -> Result<(), Errno> {

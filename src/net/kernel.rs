@@ -13,13 +13,13 @@ fn inside<T: Send + 'static>(ns: &str, f: impl FnOnce() -> io::Result<T> + Send 
     kernel_backend::netns::within(ns, f).map_err(|e| io::Error::other(e.to_string()))?
 }
 
-/// A UDP socket of namespace `ns`, bound to `addr`; an IPv6 one `IPV6_V6ONLY`, as the
-/// sim's are.
+/// A UDP socket of namespace `ns`, bound to `addr`; an IPv6 one hearing IPv4 too
+/// (`IPV6_V6ONLY` off, whatever `net.ipv6.bindv6only` says), as the sim's do.
 pub(crate) fn udp_bind(ns: &str, addr: SocketAddr) -> io::Result<tokio::net::UdpSocket> {
     let std = inside(ns, move || {
         let s = socket2::Socket::new(socket2::Domain::for_address(addr), socket2::Type::DGRAM, None)?;
         if addr.is_ipv6() {
-            s.set_only_v6(true)?;
+            s.set_only_v6(false)?;
         }
         s.bind(&addr.into())?;
         Ok(std::net::UdpSocket::from(s))

@@ -658,6 +658,9 @@ impl fmt::Display for Command {
                     write!(f, " -f")?;
                 }
                 write!(f, " {}", p.dest)?;
+                if let Some(s) = &p.scope {
+                    write!(f, "%{s}")?;
+                }
                 opt(f, "-I", &p.bind)
             }
             Command::Tcpdump(t) => {

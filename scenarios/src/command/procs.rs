@@ -296,6 +296,9 @@ pub struct PingCmd {
     /// `-f`: flood.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub flood: bool,
+    /// An IPv6 destination's `%IFACE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
 }
 
 /// `tcpdump [-t] [-n] [-e] [-l] [-v] [-x|-X|-A…] -i IF [-w FILE] [FILTER]`.

@@ -30,6 +30,7 @@ fn commands_render_as_shell() {
                 broadcast: false,
                 pmtudisc: None,
                 flood: false,
+                scope: None,
             }),
         )
     };

@@ -21,9 +21,11 @@ pub fn ping_args(p: &PingCmd) -> PingArgs {
     }
     a.flood = p.flood;
     a.bind = p.bind.as_ref().map(|b| match b.parse() {
-        Ok(addr) => Bind::Addr(addr),
+        Ok(std::net::IpAddr::V4(addr)) => Bind::Addr(addr),
+        Ok(std::net::IpAddr::V6(addr)) => Bind::Addr6(addr),
         Err(_) => Bind::Dev(b.clone()),
     });
+    a.scope = p.scope.clone();
     a.linger = p.wait.map(|w| w.0);
     a.ttl = p.ttl;
     if let Some(s) = p.size {

@@ -113,10 +113,38 @@ impl Formatter {
             at += hbhlen;
             len -= hbhlen;
         }
+        let mut fragmented = false;
+        if nh == 44 {
+            // `frag6_print`: the identification (with -v), the offset, and the length of
+            // what follows; a later fragment is not decoded further.
+            let ident = if v > 0 { Some(be32(p, at + 4).ok_or(Cut("frag6"))?) } else { None };
+            let off = be16(p, at + 2).ok_or(Cut("frag6"))? & 0xfff8;
+            let flen = len.wrapping_sub(8);
+            match ident {
+                Some(id) => {
+                    let _ = write!(out, "frag (0x{id:08x}:{off}|{flen})");
+                }
+                None => {
+                    let _ = write!(out, "frag ({off}|{flen})");
+                }
+            }
+            if off != 0 {
+                return Ok(());
+            }
+            out.push(' ');
+            nh = p[at];
+            at += 8;
+            len = flen;
+            fragmented = true;
+            if at >= p.len() {
+                // Nothing captured past it: ip6_print's loop ends there.
+                return Ok(());
+            }
+        }
         let body = &p[at.min(p.len())..];
         match nh {
-            58 => self.icmp6(out, (src, dst), body, len),
-            17 => super::udp(out, (src.into(), dst.into()), body, len, false, v),
+            58 => self.icmp6(out, (src, dst), body, len, fragmented),
+            17 => super::udp(out, (src.into(), dst.into()), body, len, fragmented, v),
             _ => {
                 if nh == 6 || nh == 17 {
                     let _ = write!(out, "{src} > {dst}: ");
@@ -176,13 +204,15 @@ impl Formatter {
         (src, dst): (Ipv6Addr, Ipv6Addr),
         b: &[u8],
         length: usize,
+        fragmented: bool,
     ) -> Result<(), Cut> {
         let v = self.opts.verbose;
         if length == 0 {
             out.push_str("ICMP6, length 0 (invalid)");
             return Ok(());
         }
-        if v > 0 && b.len() >= length {
+        // (The checksum covers the whole message: a first fragment's is not checked.)
+        if v > 0 && !fragmented && b.len() >= length {
             let sum = icmp6_checksum(src, dst, &b[..length]);
             let field = be16(b, 2).unwrap_or(0);
             if sum != 0 {

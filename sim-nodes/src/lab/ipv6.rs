@@ -73,7 +73,13 @@ impl Lab {
         let via = r.gateway.map(|g| format!(" via {g}")).unwrap_or_default();
         let proto = if r.kernel { " proto kernel" } else { "" };
         let src = n.select_src6(r.dev, dst).map(|s| format!(" src {s}")).unwrap_or_default();
-        Ok(vec![format!("{dst} from {from}{via} dev {dev}{proto}{src} metric {} pref medium", r.metric)])
+        // A path MTU learnt from "packet too big" shows on the route, with its time left.
+        let now = self.world.now();
+        let cache = n
+            .pmtu6_exception(dst, now)
+            .map(|(mtu, left)| format!(" expires {}sec mtu {mtu}", left.as_secs()))
+            .unwrap_or_default();
+        Ok(vec![format!("{dst} from {from}{via} dev {dev}{proto}{src} metric {}{cache} pref medium", r.metric)])
     }
 
     /// `ip -6 addr add A/P dev DEV [nodad]`.

@@ -77,6 +77,8 @@ pub enum TimerKey {
     Sockets,
     /// IP reassembly queues timing out.
     Defrag,
+    /// IPv6 reassembly queues timing out.
+    Defrag6,
     /// An IPv6 address's duplicate address detection.
     Dad(u32, std::net::Ipv6Addr),
     /// An interface's next router solicitation.
@@ -198,6 +200,12 @@ pub struct Netns {
     fragin: Vec<u8>,
     defrag: frag::Defrag,
     pmtu: pmtu::Pmtu,
+    /// IPv6's path-MTU exceptions, from "packet too big".
+    pmtu6: pmtu::Pmtu<std::net::Ipv6Addr>,
+    /// IPv6 reassembly queues.
+    reasm6: ipv6::frag::Reasm6,
+    /// Fragments being sent.
+    frag6: Vec<Vec<u8>>,
     acts: Vec<neigh::Action>,
     pending: VecDeque<neigh::Action>,
     lo_queue: VecDeque<(Instant, Vec<u8>)>,
@@ -261,6 +269,9 @@ impl Netns {
             fragin: Vec::new(),
             defrag: frag::Defrag::default(),
             pmtu: pmtu::Pmtu::default(),
+            pmtu6: pmtu::Pmtu::default(),
+            reasm6: ipv6::frag::Reasm6::default(),
+            frag6: Vec::new(),
             acts: Vec::new(),
             pending: VecDeque::new(),
             lo_queue: VecDeque::new(),
@@ -904,6 +915,7 @@ impl Node for Netns {
                 TimerKey::Conntrack => self.conntrack_expire(cx),
                 TimerKey::Sockets => self.l4_poll(cx),
                 TimerKey::Defrag => self.defrag_expire(cx),
+                TimerKey::Defrag6 => self.defrag6_expire(cx),
                 TimerKey::Dad(i, a) => self.dad_timer(cx, i, a),
                 TimerKey::Nd(k) => self.nd_timer(cx, k),
                 TimerKey::Rs(i) => self.rs_timer(cx, i),

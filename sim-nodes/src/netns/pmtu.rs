@@ -34,21 +34,28 @@ pub(crate) struct Exception {
     pub(crate) locked: bool,
 }
 
-/// A namespace's path-MTU exceptions.
-#[derive(Debug, Default)]
-pub(crate) struct Pmtu {
-    by_dst: BTreeMap<Ipv4Addr, Exception>,
+/// A namespace's path-MTU exceptions (IPv4's; IPv6's keyed by IPv6 destinations, their
+/// values never below 1280, so never locked).
+#[derive(Debug)]
+pub(crate) struct Pmtu<A = Ipv4Addr> {
+    by_dst: BTreeMap<A, Exception>,
 }
 
-impl Pmtu {
+impl<A> Default for Pmtu<A> {
+    fn default() -> Self {
+        Pmtu { by_dst: BTreeMap::new() }
+    }
+}
+
+impl<A: Ord + Copy> Pmtu<A> {
     /// The exception for `dst` at `now`, if one holds.
-    pub(crate) fn get(&self, dst: Ipv4Addr, now: Instant) -> Option<Exception> {
+    pub(crate) fn get(&self, dst: A, now: Instant) -> Option<Exception> {
         self.by_dst.get(&dst).filter(|e| e.expires > now).copied()
     }
 
     /// `__ip_rt_update_pmtu`: an ICMP error said `mtu` for `dst`, whose path MTU is now
     /// `current` (the device's, or an exception's).
-    pub(crate) fn update(&mut self, dst: Ipv4Addr, mtu: u32, current: u32, now: Instant) {
+    pub(crate) fn update(&mut self, dst: A, mtu: u32, current: u32, now: Instant) {
         let old = self.get(dst, now);
         if current < mtu || old.is_some_and(|e| e.locked) {
             return;

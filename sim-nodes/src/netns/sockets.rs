@@ -528,6 +528,9 @@ pub struct SocketInfo {
     pub send_q: usize,
     /// An IPv6 socket.
     pub v6: bool,
+    /// An IPv6 socket that hears IPv4 too (not `IPV6_V6ONLY`): `ss` shows its wildcard as
+    /// `*`.
+    pub dual: bool,
     /// Local address (`None`: any), port (a raw socket: its protocol) and bound device.
     pub local: (Option<IpAddr>, u16, Option<u32>),
     /// Peer address and port (`None`: none).
@@ -581,6 +584,7 @@ impl Netns {
                 recv_q: self.socks.queued_bytes(id),
                 send_q: 0,
                 v6: false,
+                dual: false,
                 local: (None, 0, None),
                 peer: None,
                 packet_if: None,
@@ -610,8 +614,9 @@ impl Netns {
                         netid: "udp",
                         state: if d.peer.is_some() { "ESTAB" } else { "UNCONN" },
                         v6: d.v6,
-                        local: (src, d.port, None),
-                        peer: d.peer.map(|p| (p.ip(), p.port())),
+                        dual: d.hears() == (true, true),
+                        local: (src.map(|a| super::udp::as_family(d.v6, a)), d.port, None),
+                        peer: d.peer.map(|p| (super::udp::as_family(d.v6, p.ip()), p.port())),
                         ..base
                     });
                 }
@@ -645,6 +650,7 @@ impl Netns {
                         recv_q: if listen { 0 } else { t.recv_queue() },
                         send_q: if listen { backlog as usize } else { t.send_queue() },
                         v6: false,
+                        dual: false,
                         local,
                         peer,
                         packet_if: None,

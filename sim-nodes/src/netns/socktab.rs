@@ -63,13 +63,15 @@ pub(crate) enum Backing {
 
 /// A UDP socket's addresses and options, as `struct inet_sock` keeps them.
 ///
-/// An `AF_INET6` socket is `IPV6_V6ONLY` here: it hears IPv6 only and shares its port with
-/// IPv4 sockets (Linux's default, `bindv6only` 0, would also give it IPv4 as `::ffff:a.b.c.d`;
-/// not modelled yet).
+/// An `AF_INET6` socket hears both families unless `IPV6_V6ONLY` (Linux's default,
+/// `bindv6only` 0): IPv4 reaches it as `::ffff:a.b.c.d`, and bound to `::` it holds its
+/// port for IPv4 too. Addresses are kept canonical: a v4-mapped address as the IPv4 one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Dgram {
     /// `AF_INET6`.
     pub(crate) v6: bool,
+    /// `IPV6_V6ONLY`.
+    pub(crate) v6only: bool,
     /// The bound address (`None`: any).
     pub(crate) bind: Option<IpAddr>,
     /// The bound port.
@@ -82,10 +84,25 @@ pub(crate) struct Dgram {
     pub(crate) refused: bool,
 }
 
+/// `a` with a v4-mapped IPv6 address as the IPv4 one it maps.
+pub(crate) fn canonical(a: IpAddr) -> IpAddr {
+    match a {
+        IpAddr::V6(v) => v.to_ipv4_mapped().map_or(a, IpAddr::V4),
+        a => a,
+    }
+}
+
 impl Dgram {
+    /// The families it hears: (IPv4, IPv6).
+    pub(crate) fn hears(&self) -> (bool, bool) {
+        let bound = |v6: bool| self.bind.is_none_or(|b| b.is_ipv6() == v6);
+        if self.v6 { (!self.v6only && bound(false), bound(true)) } else { (true, false) }
+    }
+
     /// `compute_score`'s match: a datagram from `src` to `dst` reaches this socket.
     fn takes(&self, dst: IpAddr, src: SocketAddr) -> bool {
-        dst.is_ipv6() == self.v6
+        let (v4, v6) = self.hears();
+        (if dst.is_ipv4() { v4 } else { v6 })
             && self.bind.is_none_or(|b| b == dst)
             && self.peer.is_none_or(|p| p.ip() == src.ip() && p.port() == src.port())
     }
@@ -269,19 +286,22 @@ impl SockTab {
             .map(|(id, _)| id)
     }
 
-    /// The first UDP socket (`Dgram`) of the family (`v6`) bound to `port` (for an ICMP
-    /// error about a datagram it sent).
+    /// The first UDP socket (`Dgram`) bound to `port` that hears the family (`v6`) (for an
+    /// ICMP error about a datagram it sent).
     pub(crate) fn dgram_on(&self, v6: bool, port: u16) -> Option<SocketId> {
-        self.on_port(port).find(|(_, k)| matches!(k, Backing::Dgram(d) if d.v6 == v6)).map(|(id, _)| id)
+        let hears = |d: &Dgram| if v6 { d.hears().1 } else { d.hears().0 };
+        self.on_port(port).find(|(_, k)| matches!(k, Backing::Dgram(d) if hears(d))).map(|(id, _)| id)
     }
 
-    /// Whether a UDP socket of the family (`v6`) bound to `bind` (`None`: any address) and
-    /// `port` would clash with one already bound, as bind(2) sees it: the same port on the
-    /// same address, or on any address when either side is the wildcard (an IPv6 socket
-    /// being `IPV6_V6ONLY`, the two families do not meet).
-    pub(crate) fn dgram_clash(&self, v6: bool, bind: Option<IpAddr>, port: u16) -> bool {
-        self.on_port(port).any(|(_, k)| match k {
-            Backing::Dgram(d) => d.v6 == v6 && (bind.is_none() || d.bind.is_none() || d.bind == bind),
+    /// Whether UDP socket `new` would clash with one already bound to its port, as bind(2)
+    /// sees it: a family both hear, on the same address or with either the wildcard.
+    pub(crate) fn dgram_clash(&self, new: &Dgram) -> bool {
+        let (n4, n6) = new.hears();
+        self.on_port(new.port).any(|(_, k)| match k {
+            Backing::Dgram(d) => {
+                let (e4, e6) = d.hears();
+                ((n4 && e4) || (n6 && e6)) && (new.bind.is_none() || d.bind.is_none() || d.bind == new.bind)
+            }
             _ => false,
         })
     }
@@ -463,20 +483,28 @@ mod tests {
         let (a, b, c): (IpAddr, IpAddr, IpAddr) =
             ("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap(), "10.0.0.3".parse().unwrap());
         let at = |ip: IpAddr, port| SocketAddr::new(ip, port);
-        let d = |bind: Option<IpAddr>, peer| {
-            let v6 = bind.is_some_and(|b| b.is_ipv6());
-            Backing::Dgram(Dgram { v6, bind, port: 53, peer, ttl: None, refused: false })
+        let dg = |v6, v6only, bind: Option<IpAddr>, peer| Dgram {
+            v6,
+            v6only,
+            bind,
+            port: 53,
+            peer,
+            ttl: None,
+            refused: false,
         };
+        let d = |bind: Option<IpAddr>, peer| Backing::Dgram(dg(bind.is_some_and(|b| b.is_ipv6()), false, bind, peer));
         let bound = t.open(1, d(Some(a), None));
-        assert!(t.dgram_clash(false, None, 53) && t.dgram_clash(false, Some(a), 53));
-        assert!(!t.dgram_clash(false, Some(b), 53) && !t.dgram_clash(true, None, 53));
+        assert!(t.dgram_clash(&dg(false, false, None, None)) && t.dgram_clash(&dg(false, false, Some(a), None)));
+        assert!(!t.dgram_clash(&dg(false, false, Some(b), None)));
+        assert!(!t.dgram_clash(&dg(true, true, None, None)), "an IPV6_V6ONLY socket does not meet IPv4's");
+        assert!(t.dgram_clash(&dg(true, false, None, None)), "a dual-stack one does");
         let connected = t.open(1, d(Some(b), Some(at(c, 4000))));
         assert_eq!(t.udp_lookup(a, 53, at(c, 1), 2), Some(bound));
         assert_eq!(t.udp_lookup(b, 53, at(c, 4000), 2), Some(connected));
         assert_eq!(t.udp_lookup(b, 53, at(c, 4001), 2), None, "a connected socket hears only its peer");
         assert_eq!(t.udp_lookup(c, 53, at(c, 4000), 2), None);
         assert_eq!(t.dgram_on(false, 53), Some(bound));
-        // An IPv6 socket on the same port hears IPv6 only.
+        // An IPv6 socket bound to an IPv6 address on the same port hears IPv6 only.
         let v6: IpAddr = "2001:db8::1".parse().unwrap();
         let six = t.open(1, d(Some(v6), None));
         assert_eq!(t.udp_lookup(v6, 53, at("2001:db8::2".parse().unwrap(), 1), 2), Some(six));

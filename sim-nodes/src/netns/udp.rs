@@ -2,17 +2,17 @@
 //! datagram sent goes straight to IP output within the send call, as `udp_sendmsg` hands it
 //! to `ip_send_skb` (IPv4: routing, OUTPUT / POSTROUTING, neighbours; IPv6: routing and
 //! neighbour discovery); one received is queued on its socket in the table (`socktab`),
-//! found by port as `__udp4_lib_lookup` / `__udp6_lib_lookup` find it. An IPv6 socket is
-//! `IPV6_V6ONLY` (see `socktab::Dgram`); an IPv6 datagram bigger than its path MTU is
-//! refused with `EMSGSIZE` (Linux would fragment it; IPv6 fragmentation is not modelled
-//! yet).
+//! found by port as `__udp4_lib_lookup` / `__udp6_lib_lookup` find it. An IPv6 socket
+//! hears IPv4 too (as `::ffff:a.b.c.d`) and sends to such addresses over IPv4, unless
+//! `IPV6_V6ONLY` (see `socktab::Dgram`); an IPv6 datagram bigger than its path MTU goes in
+//! fragments, as `IPV6_PMTUDISC_WANT` sends it.
 //!
 //! Owns the UDP calls programs make and IPv6's UDP input; IPv4's input is `rx.rs`'s. Must
 //! not touch TCP or smoltcp.
 
 use super::ipv6::Out6;
 use super::ipv6::packet::{self, addr};
-use super::socktab::{Backing, Dgram, Meta, SocketId};
+use super::socktab::{Backing, Dgram, Meta, SocketId, canonical};
 use super::{Errno, Netns, OutSpec, Pmtudisc};
 use crate::wire::{self, proto};
 use sim_core::Context;
@@ -49,10 +49,20 @@ impl Netns {
     }
 
     /// Opens a UDP socket bound to `local` (its family the socket's; the address one of
-    /// this namespace's or the wildcard; port 0: an ephemeral one) for process `pid`.
-    pub(crate) fn udp_open(&mut self, cx: &mut Context<'_>, pid: u32, local: SocketAddr) -> Result<SocketId, Errno> {
+    /// this namespace's or the wildcard; port 0: an ephemeral one) for process `pid`; an
+    /// IPv6 one `IPV6_V6ONLY` when `v6only`.
+    pub(crate) fn udp_open(
+        &mut self,
+        cx: &mut Context<'_>,
+        pid: u32,
+        local: SocketAddr,
+        v6only: bool,
+    ) -> Result<SocketId, Errno> {
         let v6 = local.is_ipv6();
-        let bind = Some(local.ip()).filter(|a| !a.is_unspecified());
+        let bind = Some(canonical(local.ip())).filter(|a| !a.is_unspecified());
+        if v6only && bind.is_some_and(|b| b.is_ipv4()) {
+            return Err(Errno::Inval);
+        }
         // bind(2) to an address this namespace does not have: EADDRNOTAVAIL.
         let ours = |a: &IpAddr| match a {
             IpAddr::V4(a) => self.is_local(*a),
@@ -65,17 +75,18 @@ impl Netns {
             0 => self.ephemeral(cx, true).ok_or(Errno::AddrNotAvail)?,
             p => p,
         };
-        if self.socks.dgram_clash(v6, bind, port) {
+        let d = Dgram { v6, v6only: v6 && v6only, bind, port, peer: None, ttl: None, refused: false };
+        if self.socks.dgram_clash(&d) {
             return Err(Errno::AddrInUse);
         }
-        let d = Dgram { v6, bind, port, peer: None, ttl: None, refused: false };
         Ok(self.socks.open(pid, Backing::Dgram(d)))
     }
 
     /// `udp_sendmsg` / `udpv6_sendmsg`: a datagram from socket `id` to `to`, from the
     /// address routing picks, through IP output now. Errors are the ones sendto(2) returns:
     /// no route, too big, a netfilter rule's drop (`EPERM`), an address of the other family
-    /// (`EAFNOSUPPORT` for an IPv4 socket, `ENETUNREACH` for an `IPV6_V6ONLY` one).
+    /// (`EAFNOSUPPORT` for an IPv4 socket, `ENETUNREACH` for an IPv6 one that cannot send
+    /// IPv4: `IPV6_V6ONLY`, or bound to an IPv6 address).
     pub(crate) fn udp_send(
         &mut self,
         cx: &mut Context<'_>,
@@ -84,11 +95,14 @@ impl Netns {
         data: &[u8],
     ) -> Result<(), Errno> {
         let d = *self.socks.dgram(id).ok_or(Errno::Inval)?;
-        match (to, d.v6) {
-            (SocketAddr::V4(to), false) => self.udp4_send(cx, &d, (*to.ip(), to.port()), data),
-            (SocketAddr::V6(to), true) => self.udp6_send(cx, &d, to, data),
-            (SocketAddr::V6(_), false) => Err(Errno::AfNoSupport),
-            (SocketAddr::V4(_), true) => Err(Errno::NetUnreach),
+        match (canonical(to.ip()), to, d.v6) {
+            (IpAddr::V4(a), SocketAddr::V4(_), false) => self.udp4_send(cx, &d, (a, to.port()), data),
+            (_, SocketAddr::V6(_), false) => Err(Errno::AfNoSupport),
+            // An IPv6 socket sends to an IPv4 (or v4-mapped) address over IPv4 when it hears IPv4.
+            (IpAddr::V4(a), _, true) if d.hears().0 => self.udp4_send(cx, &d, (a, to.port()), data),
+            (IpAddr::V4(_), _, true) => Err(Errno::NetUnreach),
+            (IpAddr::V6(_), SocketAddr::V6(to6), true) => self.udp6_send(cx, &d, to6, data),
+            (IpAddr::V6(_), SocketAddr::V4(_), _) => Err(Errno::Inval),
         }
     }
 
@@ -131,14 +145,14 @@ impl Netns {
         if oif.is_some_and(|i| !self.ifaces.contains_key(&i)) {
             return Err(Errno::NoDev);
         }
-        let (dev, chosen) = self.route6_output(dst, oif)?;
+        let (_, chosen) = self.route6_output(dst, oif)?;
         let src = match d.bind {
             Some(IpAddr::V6(b)) => b,
             _ => chosen,
         };
-        // What does not fit an IPv6 packet, or (not fragmented here) the device.
-        let mtu = self.ifaces.get(&dev).map_or(u32::MAX, |i| i.mtu) as usize;
-        if data.len() > 0xffff - 8 || (dev != super::LO && 48 + data.len() > mtu) {
+        // What does not fit an IPv6 packet (a bigger one than the path takes goes in
+        // fragments).
+        if data.len() > 0xffff - 8 {
             return Err(Errno::MsgSize);
         }
         let mut seg = self.udp_segment(d.port, to.port(), data);
@@ -226,12 +240,12 @@ impl Netns {
         self.socks.close(id);
     }
 
-    /// A UDP socket's local address: the bound one (the family's wildcard when none) and
-    /// port.
+    /// A UDP socket's local address: the bound one (the family's wildcard when none; an
+    /// IPv6 socket's IPv4 address v4-mapped) and port.
     pub(crate) fn udp_local(&self, id: SocketId) -> Option<SocketAddr> {
         let d = self.socks.dgram(id)?;
         let any = if d.v6 { IpAddr::V6(Ipv6Addr::UNSPECIFIED) } else { IpAddr::V4(Ipv4Addr::UNSPECIFIED) };
-        Some(SocketAddr::new(d.bind.unwrap_or(any), d.port))
+        Some(SocketAddr::new(as_family(d.v6, d.bind.unwrap_or(any)), d.port))
     }
 
     /// A UDP socket's TTL or hop limit for what it sends (`IP_TTL`, `IPV6_UNICAST_HOPS`;
@@ -244,9 +258,9 @@ impl Netns {
     /// The next datagram for socket `id` into `buf` (its old buffer goes back to the
     /// table's pool): its source (an IPv6 link-local one with its device as scope id).
     pub(crate) fn udp_recv_into(&mut self, id: SocketId, buf: &mut Vec<u8>) -> Option<SocketAddr> {
-        self.socks.dgram(id)?;
+        let v6 = self.socks.dgram(id)?.v6;
         match self.socks.recv(id, buf)? {
-            Meta::Udp { src: IpAddr::V4(src), sport, .. } => Some(SocketAddr::new(IpAddr::V4(src), sport)),
+            Meta::Udp { src: IpAddr::V4(src), sport, .. } => Some(SocketAddr::new(as_family(v6, src.into()), sport)),
             Meta::Udp { src: IpAddr::V6(src), sport, in_if, .. } => {
                 let scope = if src.is_unicast_link_local() { in_if } else { 0 };
                 Some(SocketAddr::V6(SocketAddrV6::new(src, sport, 0, scope)))
@@ -265,7 +279,7 @@ impl Netns {
     /// `connect()` on a UDP socket: only `peer` is heard from now on.
     pub(crate) fn udp_connect(&mut self, id: SocketId, peer: SocketAddr) {
         if let Some(d) = self.socks.dgram_mut(id) {
-            d.peer = Some(peer);
+            d.peer = Some(SocketAddr::new(canonical(peer.ip()), peer.port()));
             // A new peer: an error about the old one is gone (`sk_err` is reset).
             d.refused = false;
         }
@@ -274,5 +288,14 @@ impl Netns {
     /// Takes the socket's pending ECONNREFUSED.
     pub(crate) fn take_refused(&mut self, id: SocketId) -> bool {
         self.socks.dgram_mut(id).is_some_and(|d| std::mem::take(&mut d.refused))
+    }
+}
+
+/// `a` as a socket of the family (`v6`) names it: an IPv4 address v4-mapped for an IPv6
+/// socket.
+pub(crate) fn as_family(v6: bool, a: IpAddr) -> IpAddr {
+    match a {
+        IpAddr::V4(v4) if v6 => IpAddr::V6(v4.to_ipv6_mapped()),
+        a => a,
     }
 }

@@ -151,6 +151,8 @@ impl Nc {
                 continue;
             }
             let r = match (self.args.udp, fam) {
+                // ncat's IPv6 listening socket is IPV6_V6ONLY: its IPv4 one takes IPv4.
+                (true, 6) => sys.udp_bind_v6only(std::net::SocketAddrV6::new(Ipv6Addr::UNSPECIFIED, port, 0, 0)),
                 (true, _) => sys.udp_bind(SocketAddr::new(any, port)),
                 (false, 4) => sys.tcp_listen(port, BACKLOG),
                 (false, _) => continue,

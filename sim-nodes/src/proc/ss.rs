@@ -11,8 +11,8 @@
 //! descriptor number in `users:` is 3 plus the socket's place among its owner's sockets.
 //! Not modelled: netlink and unix sockets (so `ss` without a table letter is refused),
 //! port names without `-n`, state filters, IPv6 raw sockets (`ping -6`'s is not listed).
-//! An IPv6 address is written in brackets (`[2001:db8::1]:5000`, the wildcard `[::]`),
-//! each table's IPv4 sockets before its IPv6 ones.
+//! An IPv6 address is written in brackets (`[2001:db8::1]:5000`, the wildcard `[::]`, or
+//! `*` for a socket that hears IPv4 too), each table's IPv4 sockets before its IPv6 ones.
 
 use super::{Program, Sys};
 use crate::sys::{ArgError, Process, SocketInfo};
@@ -148,6 +148,8 @@ impl Ss {
         let addr = |a: Option<IpAddr>| match a {
             Some(IpAddr::V6(a)) => format!("[{a}]"),
             Some(a) => a.to_string(),
+            // A dual-stack wildcard is `*`; an IPV6_V6ONLY one `[::]`.
+            None if s.dual => "*".to_string(),
             None if s.v6 => "[::]".to_string(),
             None => Ipv4Addr::UNSPECIFIED.to_string(),
         };

@@ -136,6 +136,7 @@ pub fn ping(w: &mut Words<'_>, background: bool, six: bool) -> Result<Command, P
         broadcast: false,
         pmtudisc: None,
         flood: false,
+        scope: None,
     };
     let mut dest = None;
     while let Some(a) = w.take() {
@@ -157,9 +158,6 @@ pub fn ping(w: &mut Words<'_>, background: bool, six: bool) -> Result<Command, P
                     }
                     'I' => {
                         let v = opt_value(att, w, c, "an interface or address")?;
-                        if v.contains(':') {
-                            return Err(w.err_prev("not supported yet: ping -I with an IPv6 address"));
-                        }
                         p.bind = Some(v.to_string());
                         true
                     }
@@ -218,11 +216,14 @@ pub fn ping(w: &mut Words<'_>, background: bool, six: bool) -> Result<Command, P
         } else if dest.is_some() {
             return Err(w.err_prev(format!("ping: unexpected argument `{a}`")).hint("ping takes one destination"));
         } else {
-            if a.contains('%') {
-                return Err(w
-                    .err_prev(format!("not supported yet: ping {a} (an address with a scope)"))
-                    .hint("ping the link-local address without `%IFACE`, or a global one"));
-            }
+            // `ADDR%IFACE`: an IPv6 address on that interface's link (its index the scope id).
+            let (a, scope) = match a.split_once('%') {
+                Some((addr, dev)) if addr.parse::<std::net::Ipv6Addr>().is_ok() && !dev.is_empty() => {
+                    (addr, Some(dev.to_string()))
+                }
+                _ => (a, None),
+            };
+            p.scope = scope;
             let d: std::net::IpAddr = a.parse().map_err(|_| {
                 w.err_prev(format!("ping: {a}: Name or service not known"))
                     .hint("nslab has no DNS: give an IPv4 or IPv6 address")
@@ -237,14 +238,12 @@ pub fn ping(w: &mut Words<'_>, background: bool, six: bool) -> Result<Command, P
         }
     }
     p.dest = dest.ok_or_else(|| w.err("ping: usage error: Destination address required"))?;
-    // IPv6 is not fragmented yet: a probe must fit a 1500-byte link.
-    if p.dest.is_ipv6() && p.size.is_some_and(|s| s > 1452) {
-        let e = PErr {
-            span: w.span_at(start),
-            msg: "not supported yet: ping -6 -s above 1452 (IPv6 fragmentation)".into(),
-            hint: None,
-        };
-        return Err(e);
+    if let Some(Ok(b)) = p.bind.as_deref().map(str::parse::<std::net::IpAddr>)
+        && b.is_ipv6() != p.dest.is_ipv6()
+    {
+        return Err(w
+            .err("not supported yet: ping -I with an address of the other family")
+            .hint("give -I an address of the destination's family, or an interface"));
     }
     let _ = (start, background);
     Ok(Command::Ping(p))

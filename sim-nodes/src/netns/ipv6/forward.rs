@@ -1,4 +1,5 @@
-//! IPv6 forwarding (`ip6_forward`) and the errors a router or a host sends (`icmp6_send`):
+//! IPv6 forwarding (`ip6_forward`: no route, hop limit, packet too big, in that order) and
+//! the errors a router or a host sends (`icmp6_send`):
 //! with `net.ipv6.conf.all.forwarding` on, a packet for another host leaves with its hop
 //! limit one less, through the route to it and the neighbour it names; a hop limit used up
 //! gets `Time exceeded`, no route `Destination unreachable: No route`, a neighbour that
@@ -67,6 +68,12 @@ impl Netns {
         if p[7] <= 1 {
             self.icmp6_error(cx, p, 3, 0, 0);
             return self.drop_l2(cx, in_if, "ipv6: hop limit exceeded");
+        }
+        // `ip6_pkt_too_big`: a router never fragments; it says how big the link takes.
+        let mtu = self.ifaces.get(&dev).map_or(u32::MAX, |i| i.mtu).max(super::MIN_MTU);
+        if p.len() > mtu as usize {
+            self.icmp6_error(cx, p, 2, 0, mtu);
+            return self.drop_l2(cx, in_if, "ipv6: packet too big");
         }
         let mut pkt = std::mem::take(&mut self.fwd6);
         pkt.clear();

@@ -93,7 +93,8 @@ impl Netns {
         self.ifaces.values().any(|i| i.v6.addrs.iter().any(|x| x.addr == a && !x.tentative))
     }
 
-    /// Sends an IPv6 packet a program made (`rawv6_sendmsg`).
+    /// Sends an IPv6 packet a program made (`rawv6_sendmsg`), in fragments when it is bigger
+    /// than the path MTU.
     pub fn output6(&mut self, cx: &mut Context<'_>, spec: &Out6, payload: &[u8]) -> Result<(), Errno> {
         let (dev, chosen) = self.route6_output(spec.dst, spec.oif)?;
         let src = spec.src.unwrap_or(chosen);
@@ -113,7 +114,20 @@ impl Netns {
             self.rx_ipv6_local(cx, &pkt);
         } else {
             let nexthop = self.route6_lookup(spec.dst, Some(dev)).map_or(spec.dst, |(_, n)| n);
-            self.nd_xmit(cx, dev, nexthop, &pkt);
+            let mtu = self.path_mtu6(spec.dst, cx.now()) as usize;
+            if pkt.len() > mtu {
+                // `ip6_fragment`: the sender cuts it at the path MTU (`ipv6_select_ident`'s
+                // identification is random per packet).
+                let id = sim_core::rng::range_u32(cx.rng(), 1, u32::MAX);
+                let mut frag = std::mem::take(&mut self.frag6);
+                super::frag::fragment(&pkt, mtu, id, &mut Vec::new(), |f| frag.push(f.to_vec()));
+                for f in frag.drain(..) {
+                    self.nd_xmit(cx, dev, nexthop, &f);
+                }
+                self.frag6 = frag;
+            } else {
+                self.nd_xmit(cx, dev, nexthop, &pkt);
+            }
         }
         self.buf6 = pkt;
         Ok(())

@@ -6,11 +6,12 @@
 //! advertisements (an address we still test fails its DAD; else the neighbour learns),
 //! echo requests answered, the rest to the raw ICMPv6 sockets (a port unreachable about
 //! a datagram we sent also to its UDP socket). Multicast listener reports and router
-//! solicitations are for routers, and a host leaves them. UDP goes to `udp.rs`; other
-//! next headers are let go.
+//! solicitations are for routers, and a host leaves them. UDP goes to `udp.rs`; fragments
+//! are put back together (`frag.rs`) first; "packet too big" sets the path MTU; other next
+//! headers are let go.
 
 use super::packet::{self, addr as addr_at, kind};
-use crate::netns::Netns;
+use crate::netns::{Netns, TimerKey};
 use sim_core::Context;
 use std::net::Ipv6Addr;
 
@@ -62,6 +63,18 @@ impl Netns {
     fn rx_ipv6_for_us(&mut self, cx: &mut Context<'_>, ifindex: u32, p: &[u8]) {
         let (src, dst) = (addr_at(p, 8), addr_at(p, 24));
         let body = &p[40..];
+        if p[6] == super::frag::FRAGMENT {
+            let r = self.reasm6.queue(cx.now(), p);
+            self.timers.set(TimerKey::Defrag6, self.reasm6.next_expiry());
+            return match r {
+                super::frag::Reasm::Held => {}
+                super::frag::Reasm::Done(whole) => self.rx_ipv6_for_us(cx, ifindex, &whole),
+                super::frag::Reasm::Dropped(why) => {
+                    self.counters.rx_malformed += u64::from(why.contains("bad length"));
+                    self.drop_l2(cx, ifindex, why)
+                }
+            };
+        }
         if p[6] == crate::wire::proto::UDP {
             return self.rx_udp6(cx, ifindex, p);
         }
@@ -107,9 +120,46 @@ impl Netns {
             kind::ROUTER_SOLICIT | kind::MLD2_REPORT => {}
             _ => {
                 self.udp6_error(ifindex, body);
+                self.learn_pmtu6(cx.now(), body);
                 self.deliver_icmp6(cx, ifindex, (src, dst), p[7], body);
             }
         }
+    }
+
+    /// "Packet too big" about a packet we sent (`icmpv6_notify` → `ip6_update_pmtu`): its
+    /// destination's path MTU from now, never below 1280.
+    fn learn_pmtu6(&mut self, now: sim_core::Instant, m: &[u8]) {
+        if m[0] != 2 || m.len() < 8 + 40 {
+            return;
+        }
+        let (osrc, odst) = (addr_at(m, 8 + 8), addr_at(m, 8 + 24));
+        if !self.is_local6(osrc) {
+            return;
+        }
+        let mtu = u32::from_be_bytes([m[4], m[5], m[6], m[7]]).max(super::MIN_MTU);
+        let current = self.path_mtu6(odst, now);
+        self.pmtu6.update(odst, mtu, current, now);
+    }
+
+    /// The path MTU "packet too big" left for `dst`, and how long it still holds.
+    pub fn pmtu6_exception(&self, dst: Ipv6Addr, now: sim_core::Instant) -> Option<(u32, sim_core::Duration)> {
+        self.pmtu6.get(dst, now).map(|e| (e.mtu, e.expires - now))
+    }
+
+    /// The path MTU to `dst`: its device's, or less where "packet too big" said so.
+    pub(crate) fn path_mtu6(&self, dst: Ipv6Addr, now: sim_core::Instant) -> u32 {
+        let dev = self.route6_lookup(dst, None).ok().and_then(|(d, _)| self.ifaces.get(&d)).map_or(1500, |i| i.mtu);
+        self.pmtu6.get(dst, now).map_or(dev, |e| e.mtu.min(dev))
+    }
+
+    /// Reassembly queues out of time: "fragment reassembly time exceeded" to the source of
+    /// each whose first fragment came.
+    pub(crate) fn defrag6_expire(&mut self, cx: &mut Context<'_>) {
+        for first in self.reasm6.expire(cx.now()).into_iter().flatten() {
+            self.icmp6_error(cx, &first, 3, 1, 0);
+            self.drop_l2(cx, crate::netns::LO, "ipv6 frag: reassembly timed out");
+        }
+        self.timers.set(TimerKey::Defrag6, self.reasm6.next_expiry());
     }
 
     /// `addrconf_dad_failure`: a tentative address stays, flagged, and is never used.

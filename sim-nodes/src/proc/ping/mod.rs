@@ -54,6 +54,8 @@ pub enum Bind {
     Addr(Ipv4Addr),
     /// `-I ns1-veth0`.
     Dev(String),
+    /// `-I 2001:db8::1`.
+    Addr6(std::net::Ipv6Addr),
 }
 
 /// ping's options.
@@ -83,6 +85,8 @@ pub struct PingArgs {
     /// `-f`: a `.` for each probe sent, a backspace over it for each reply (`\bE` for an
     /// error), instead of a line each.
     pub flood: bool,
+    /// An IPv6 destination's `%IFACE`: the interface its link is on.
+    pub scope: Option<String>,
 }
 
 impl PingArgs {
@@ -100,6 +104,7 @@ impl PingArgs {
             broadcast: false,
             pmtudisc: Pmtudisc::Want,
             flood: false,
+            scope: None,
         }
     }
 }
@@ -283,6 +288,14 @@ impl Ping {
                 sys.exit(2);
                 None
             }
+        }
+    }
+
+    /// The destination as ping names it: with its `%IFACE` when one was given.
+    pub(super) fn dest_name(&self) -> String {
+        match &self.args.scope {
+            Some(s) => format!("{}%{s}", self.args.dest),
+            None => self.args.dest.to_string(),
         }
     }
 
@@ -571,7 +584,7 @@ impl Ping {
     fn finish(&mut self, sys: &mut Sys<'_, '_, '_>) {
         let elapsed = self.last_send - self.start;
         sys.stdout(std::mem::take(&mut self.dots));
-        sys.stdout(format!("--- {} ping statistics ---", self.args.dest));
+        sys.stdout(format!("--- {} ping statistics ---", self.dest_name()));
         let mut s = format!("{} packets transmitted, {} received", self.transmitted, self.received);
         if self.repeats > 0 {
             s.push_str(&format!(", +{} duplicates", self.repeats));
@@ -664,6 +677,11 @@ impl Program for Ping {
                 Some(d) => from_dev = Some(d),
                 None => return,
             },
+            // (The front end refuses an IPv6 source for an IPv4 destination.)
+            Some(Bind::Addr6(_)) => {
+                sys.stderr("ping: bind: Cannot assign requested address");
+                return sys.exit(2);
+            }
             None => {}
         }
         if sys.is_broadcast(dest) {

@@ -66,15 +66,35 @@ impl Ping {
     /// a route), the first line, the first probe.
     pub(super) fn start6(&mut self, sys: &mut Sys<'_, '_, '_>, dest: Ipv6Addr) {
         sys.socket(SocketKind::RawIcmp6);
+        let name = self.dest_name();
+        // `ADDR%IFACE`: getaddrinfo resolves the name to its index, the probes' device.
+        if let Some(dev) = self.args.scope.clone() {
+            match sys.ifindex(&dev) {
+                Some(ix) => self.oif = Some(ix),
+                None => {
+                    sys.stderr(format!("ping: {name}: Name or service not known"));
+                    return sys.exit(2);
+                }
+            }
+        }
+        let mut bound = None;
         let from_dev = match self.args.bind.clone() {
             Some(super::Bind::Dev(d)) => match self.bind_dev(sys, d) {
                 Some(d) => Some(d),
                 None => return,
             },
+            Some(super::Bind::Addr6(a)) => {
+                if !sys.is_local6(a) {
+                    sys.stderr("ping: bind icmp socket: Cannot assign requested address");
+                    return sys.exit(2);
+                }
+                bound = Some(a);
+                None
+            }
             _ => None,
         };
         match sys.route6(dest, self.oif) {
-            Ok((_, src)) => self.src6 = Some(src),
+            Ok((_, src)) => self.src6 = Some(bound.unwrap_or(src)),
             Err(e) => {
                 sys.stderr(format!("ping: connect: {e}"));
                 return sys.exit(2);
@@ -83,8 +103,16 @@ impl Ping {
         self.id = rng::range_u32(sys.rng(), 0, 0xffff) as u16;
         let src = self.src6.unwrap_or(Ipv6Addr::UNSPECIFIED);
         self.flow = sys.flow_label(src, dest, self.id);
-        let from = from_dev.map(|d| format!("from {src} {d}: ")).unwrap_or_default();
-        sys.stdout(format!("PING {dest}({dest}) {from}{} data bytes", self.args.size));
+        let from = match (from_dev, bound) {
+            // iputils leaves the source to the kernel here, and says so.
+            (Some(d), _) => {
+                sys.stderr(format!("ping: Warning: source address might be selected on device other than: {d}"));
+                format!("from :: {d}: ")
+            }
+            (None, Some(a)) => format!("from {a} : "),
+            (None, None) => String::new(),
+        };
+        sys.stdout(format!("PING {name}({name}) {from}{} data bytes", self.args.size));
         self.start = sys.now();
         self.sched = self.start;
         self.send_probe(sys);
