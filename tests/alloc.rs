@@ -3,8 +3,8 @@
 //! makes no heap allocation at all (a counting global allocator watches) — over IPv6 too
 //! (neighbour discovery, forwarding, echo replies), also through
 //! iptables filter and nat rules with conntrack, across a bridge (with br_netfilter and
-//! NAT too), through netem and tbf qdiscs, into a UDP socket a program reads, and along a
-//! TCP stream between programs.
+//! NAT too), through netem and tbf qdiscs, into a UDP socket a program reads (over IPv4 and
+//! over IPv6), and along a TCP stream between programs.
 
 // A global allocator is unsafe by definition; this test file and `examples/scale.rs` are the
 // only places that need one.
@@ -266,9 +266,18 @@ ip -n a link add va type veth peer name vb netns b\n\
 ip -n a addr add 10.0.0.1/24 dev va\nip -n b addr add 10.0.0.2/24 dev vb\n\
 ip -n a link set va up\nip -n b link set vb up\nip netns exec a ping -c 1 10.0.0.2\n";
 
-/// Sends a 512-byte datagram to 10.0.0.1:9 every 100 µs.
+/// The same pair over IPv6 only, past its start-up chatter (DAD, MLD, router
+/// solicitations), its neighbours resolved.
+const VETH6: &str = "ip netns add a\nip netns add b\n\
+ip -n a link add va type veth peer name vb netns b\n\
+ip -n a link set va up\nip -n b link set vb up\n\
+ip -n a -6 addr add 2001:db8::1/64 dev va nodad\nip -n b -6 addr add 2001:db8::2/64 dev vb nodad\n\
+sleep 20\nip netns exec a ping -6 -c 1 2001:db8::2\n";
+
+/// Sends a 512-byte datagram to 10.0.0.1:9 (or `to`) every 100 µs.
 #[derive(Debug, Default)]
 struct UdpSource {
+    to: Option<std::net::SocketAddr>,
     sock: Option<SocketId>,
     next: Option<Instant>,
     data: Vec<u8>,
@@ -279,12 +288,16 @@ impl Program for UdpSource {
         "udp-source"
     }
     fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        self.sock = sys.udp_open(0).ok();
+        self.sock = match self.to {
+            Some(to) if to.is_ipv6() => sys.udp_bind("[::]:0".parse().unwrap()).ok(),
+            _ => sys.udp_open(0).ok(),
+        };
         self.data = vec![7; 512];
         self.next = Some(sys.now());
     }
     fn on_timeout(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        let _ = sys.udp_send(self.sock.unwrap(), "10.0.0.1:9".parse().unwrap(), &self.data);
+        let to = self.to.unwrap_or_else(|| "10.0.0.1:9".parse().unwrap());
+        let _ = sys.udp_send(self.sock.unwrap(), to, &self.data);
         self.next = Some(sys.now() + Duration::from_micros(100));
     }
     fn poll_timeout(&self) -> Option<Instant> {
@@ -296,10 +309,12 @@ impl Program for UdpSource {
     nslab::sim_nodes::any_program!();
 }
 
-/// Reads port 9 (UDP) or a TCP connection on port 9 into one buffer and counts bytes.
+/// Reads port 9 (UDP, `[::]:9` with `v6`) or a TCP connection on port 9 into one buffer
+/// and counts bytes.
 #[derive(Debug, Default)]
 struct Sink {
     tcp: bool,
+    v6: bool,
     buf: Vec<u8>,
     bytes: u64,
 }
@@ -311,6 +326,8 @@ impl Program for Sink {
     fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
         if self.tcp {
             sys.tcp_listen(9, 128).unwrap()
+        } else if self.v6 {
+            sys.udp_bind("[::]:9".parse().unwrap()).unwrap()
         } else {
             sys.udp_open(9).unwrap()
         };
@@ -377,6 +394,23 @@ fn udp_socket_delivery_allocates_nothing_per_datagram() {
     });
     assert!(sink_bytes(lab, sink) >= 1900 * 512, "the sink read about 2000 datagrams: {}", sink_bytes(lab, sink));
     assert_eq!(n, 0, "allocations while delivering 1000 datagrams to a socket");
+}
+
+#[test]
+fn udp_over_ipv6_allocates_nothing_per_datagram() {
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let mut run = common::run_text("veth6.sh", VETH6).unwrap();
+    let lab = &mut run.lab;
+    let (a, b) = (lab.ns(Some("a")).unwrap(), lab.ns(Some("b")).unwrap());
+    let sink = lab.spawn(a, Box::new(Sink { v6: true, ..Sink::default() }));
+    let to = Some("[2001:db8::1]:9".parse().unwrap());
+    lab.spawn(b, Box::new(UdpSource { to, ..UdpSource::default() }));
+    let n = measured(lab, |lab| {
+        let t = lab.world().now() + Duration::from_millis(100);
+        lab.world_mut().run_until(t).unwrap();
+    });
+    assert!(sink_bytes(lab, sink) >= 1900 * 512, "the sink read about 2000 datagrams: {}", sink_bytes(lab, sink));
+    assert_eq!(n, 0, "allocations while delivering IPv6 datagrams to a socket");
 }
 
 #[test]
