@@ -379,21 +379,25 @@ impl Traceroute {
         self.step(sys);
     }
 
+    /// `-I`: the target's echo reply (`m`, from `src`) to one of our probes (the socket is
+    /// connected to the target).
+    fn echo_reply(&mut self, sys: &mut Sys<'_, '_, '_>, m: &[u8], src: IpAddr) {
+        let id = u16::from_be_bytes([m[4], m[5]]);
+        let seq = u16::from_be_bytes([m[6], m[7]]);
+        let Some(n) = self.args.icmp.then(|| self.by_seq(id, seq)).flatten() else { return };
+        if src == self.args.dest {
+            self.answered(sys, (n, seq), src, (None, true));
+        }
+    }
+
     pub(crate) fn on_icmp(&mut self, sys: &mut Sys<'_, '_, '_>, p: &IcmpIn<'_>) {
         let m = p.icmp;
         if m.len() < 8 {
             return;
         }
         let src = IpAddr::V4(p.src);
-        // `-I`: the target's echo reply (the socket is connected to the target).
         if m[0] == 0 {
-            let id = u16::from_be_bytes([m[4], m[5]]);
-            let seq = u16::from_be_bytes([m[6], m[7]]);
-            let Some(n) = self.args.icmp.then(|| self.by_seq(id, seq)).flatten() else { return };
-            if src != self.args.dest {
-                return;
-            }
-            return self.answered(sys, (n, seq), src, (None, true));
+            return self.echo_reply(sys, m, src);
         }
         if m[0] != 3 && m[0] != 11 {
             return;
@@ -443,13 +447,7 @@ impl Traceroute {
         }
         let src = IpAddr::V6(p.src);
         if m[0] == ip6::kind::ECHO_REPLY {
-            let id = u16::from_be_bytes([m[4], m[5]]);
-            let seq = u16::from_be_bytes([m[6], m[7]]);
-            let Some(n) = self.args.icmp.then(|| self.by_seq(id, seq)).flatten() else { return };
-            if src != self.args.dest {
-                return;
-            }
-            return self.answered(sys, (n, seq), src, (None, true));
+            return self.echo_reply(sys, m, src);
         }
         // An error (unreachable, too big, time exceeded, parameter problem) quoting a probe.
         if !(1..=4).contains(&m[0]) {
