@@ -74,6 +74,20 @@ impl TracerouteArgs {
 const PREC: Duration = Duration::from_millis(1);
 const DATA: usize = 32;
 
+/// A UDP probe: its header, then `DATA` bytes of `0x40 + i`; `sum` gives the checksum over
+/// its family's pseudo-header (0 is sent as all ones).
+fn udp_probe((sport, dport): (u16, u16), sum: impl FnOnce(&[u8]) -> u16) -> Vec<u8> {
+    let mut u = Vec::with_capacity(8 + DATA);
+    u.extend_from_slice(&sport.to_be_bytes());
+    u.extend_from_slice(&dport.to_be_bytes());
+    u.extend_from_slice(&((8 + DATA) as u16).to_be_bytes());
+    u.extend_from_slice(&[0, 0]);
+    u.extend((0..DATA).map(|i| 0x40 + i as u8));
+    let c = sum(&u);
+    u[6..8].copy_from_slice(&(if c == 0 { 0xffff } else { c }).to_be_bytes());
+    u
+}
+
 #[derive(Clone, Debug, Default)]
 struct Probe {
     sent: Option<Instant>,
@@ -260,14 +274,9 @@ impl Traceroute {
             Ok(r) => r.src,
             Err(_) => Ipv4Addr::UNSPECIFIED,
         };
-        let mut u = Vec::with_capacity(8 + DATA);
-        u.extend_from_slice(&sport.to_be_bytes());
-        u.extend_from_slice(&dport.to_be_bytes());
-        u.extend_from_slice(&((8 + DATA) as u16).to_be_bytes());
-        u.extend_from_slice(&[0, 0]);
-        u.extend((0..DATA).map(|i| 0x40 + i as u8));
-        let c = wire::checksum_with(wire::pseudo_header_sum(src, dest, proto::UDP, u.len()), &u);
-        u[6..8].copy_from_slice(&(if c == 0 { 0xffff } else { c }).to_be_bytes());
+        let u = udp_probe((sport, dport), |u| {
+            wire::checksum_with(wire::pseudo_header_sum(src, dest, proto::UDP, u.len()), u)
+        });
         let spec = OutSpec {
             dst: dest,
             src: Some(src),
@@ -287,14 +296,7 @@ impl Traceroute {
     /// A UDP probe over IPv6 (from its own socket, so with its own flow label).
     fn send_udp6(&mut self, sys: &mut Sys<'_, '_, '_>, n: usize, dst: Ipv6Addr, (sport, dport): (u16, u16), ttl: u8) {
         let src = sys.route6(dst, None).map_or(Ipv6Addr::UNSPECIFIED, |r| r.1);
-        let mut u = Vec::with_capacity(8 + DATA);
-        u.extend_from_slice(&sport.to_be_bytes());
-        u.extend_from_slice(&dport.to_be_bytes());
-        u.extend_from_slice(&((8 + DATA) as u16).to_be_bytes());
-        u.extend_from_slice(&[0, 0]);
-        u.extend((0..DATA).map(|i| 0x40 + i as u8));
-        let c = ip6::checksum6(src, dst, proto::UDP, &u);
-        u[6..8].copy_from_slice(&(if c == 0 { 0xffff } else { c }).to_be_bytes());
+        let u = udp_probe((sport, dport), |u| ip6::checksum6(src, dst, proto::UDP, u));
         let flow = sys.flow_label(src, dst, sport);
         let spec = Out6 { dst, src: Some(src), next: proto::UDP, hlim: Some(ttl), flow, oif: None };
         self.probes[n].sent = Some(sys.now());

@@ -28,7 +28,8 @@ const HIGH_THRESH: usize = 4 * 1024 * 1024;
 
 /// Cuts `pkt` (an IPv6 packet with no extension header) into fragments of at most `mtu`
 /// bytes, `id` their identification, handing each to `f` in order.
-pub(crate) fn fragment(pkt: &[u8], mtu: usize, id: u32, buf: &mut Vec<u8>, mut f: impl FnMut(&[u8])) {
+pub(crate) fn fragment(pkt: &[u8], mtu: usize, id: u32, mut f: impl FnMut(&[u8])) {
+    let mut buf = Vec::with_capacity(mtu);
     let body = &pkt[40..];
     let per = (mtu.saturating_sub(48) & !7).max(8);
     let mut off = 0;
@@ -43,7 +44,7 @@ pub(crate) fn fragment(pkt: &[u8], mtu: usize, id: u32, buf: &mut Vec<u8>, mut f
         buf.extend_from_slice(&((off as u16) | u16::from(more)).to_be_bytes());
         buf.extend_from_slice(&id.to_be_bytes());
         buf.extend_from_slice(&body[off..off + len]);
-        f(buf);
+        f(&buf);
         off += len;
     }
 }
@@ -198,7 +199,7 @@ mod tests {
 
     fn cut(p: &[u8], mtu: usize) -> Vec<Vec<u8>> {
         let mut out = Vec::new();
-        fragment(p, mtu, 7, &mut Vec::new(), |f| out.push(f.to_vec()));
+        fragment(p, mtu, 7, |f| out.push(f.to_vec()));
         out
     }
 

@@ -120,7 +120,7 @@ impl Netns {
                 // identification is random per packet).
                 let id = sim_core::rng::range_u32(cx.rng(), 1, u32::MAX);
                 let mut frag = std::mem::take(&mut self.frag6);
-                super::frag::fragment(&pkt, mtu, id, &mut Vec::new(), |f| frag.push(f.to_vec()));
+                super::frag::fragment(&pkt, mtu, id, |f| frag.push(f.to_vec()));
                 for f in frag.drain(..) {
                     self.nd_xmit(cx, dev, nexthop, &f);
                 }
