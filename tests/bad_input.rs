@@ -865,8 +865,7 @@ fn ipv6_routes_the_kernel_refuses() {
     assert_at(&e, "a.sh", 7, 1, "RTNETLINK answers: No such process");
 }
 
-/// ncat's family options against its host, and TCP over IPv6 (not in the sim yet): each
-/// refused at its word.
+/// ncat's family options against its host: each refused at its word.
 #[test]
 fn nc_families_ncat_refuses() {
     let e = err("a.sh", &format!("{SETUP}echo hi | ip netns exec ns1 nc -4 -u 2001:db8::1 5000\n"));
@@ -879,9 +878,18 @@ fn nc_families_ncat_refuses() {
     );
     let e = err("a.sh", &format!("{SETUP}echo hi | ip netns exec ns1 nc -6 -u 10.0.0.1 5000\n"));
     assert!(e.contains("Could not resolve hostname \"10.0.0.1\": Address family for hostname not supported"), "{e}");
-    let e = err("a.sh", &format!("{SETUP}echo hi | ip netns exec ns1 nc 2001:db8::1 5000\n"));
-    assert_at(&e, "a.sh", 4, 32, "not supported yet: nc over TCP on IPv6");
-    assert!(e.contains("`nc -u` carries UDP over IPv6"), "{e}");
+}
+
+/// curl's IPv6 literals: a bracket left open, text after it, or no IPv6 address in it is
+/// curl's error 3, at the URL.
+#[test]
+fn curl_ipv6_literals_curl_refuses() {
+    for url in ["http://[2001:db8::1/", "http://[2001:db8::1]x/", "http://[fe80::zz]/"] {
+        let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 curl {url}\n"));
+        assert_at(&e, "a.sh", 4, 24, "curl: (3) URL using bad/illegal format or missing URL");
+    }
+    let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 curl http://[2001:db8::1]:x/\n"));
+    assert_at(&e, "a.sh", 4, 24, "curl: (3) URL using bad/illegal format or missing URL: port `x`");
 }
 
 /// traceroute's family options against its destination: traceroute 2.1's words.

@@ -1,7 +1,8 @@
 //! The same user code in the sim and on the real kernel (`nslab::on_both`): a TCP echo
 //! through MASQUERADE (the UDP echo is `examples/udp_echo.rs`), a command's output, and
 //! what a capture on the router saw, UDP over IPv6 (echo, wrong-family errors, port
-//! unreachable, an IPv6 socket hearing IPv4, ICMPv6's rate limit), each compared; and a kernel lab leaves nothing behind however its test
+//! unreachable, an IPv6 socket hearing IPv4, ICMPv6's rate limit), TCP over IPv6 (echo,
+//! a dual-stack listener, a refusal), each compared; and a kernel lab leaves nothing behind however its test
 //! ends.
 //!
 //! The kernel's halves need root and the Debian tools; without them each test prints
@@ -276,5 +277,66 @@ fn an_ipv6_socket_hears_ipv4_the_same_on_both() {
     assert_eq!((echoed.as_slice(), from), (&b"hello"[..], "10.0.0.2:7".parse().unwrap()));
     assert_eq!(seen, "::ffff:10.0.0.1".parse::<std::net::IpAddr>().unwrap());
     assert_eq!(v4_too, Err(std::io::ErrorKind::AddrInUse));
+    assert_eq!(ours(), Vec::<String>::new(), "namespaces left behind");
+}
+
+/// TCP over IPv6 as a user's code meets it: an echo between two IPv6 addresses (each end
+/// sees the other's), a listener on `[::]` taking an IPv4 client as `[::ffff:10.0.0.1]`
+/// (its own address likewise), and a port nobody listens on refusing with RST.
+#[test]
+fn tcp_over_ipv6_is_the_same_on_both() {
+    let _one = one_at_a_time();
+    let script = format!("{V6_PAIR}ip -n a addr add 10.0.0.1/24 dev va\nip -n b addr add 10.0.0.2/24 dev vb\n");
+    let both = on_both(&script, |lab| {
+        let server = lab.spawn("b", async {
+            let listener = TcpListener::bind("[::]:7").await?;
+            let mut seen = Vec::new();
+            for _ in 0..2 {
+                let (mut stream, from) = listener.accept().await?;
+                let mut got = Vec::new();
+                stream.read_to_end(&mut got).await?;
+                stream.write_all(&got).await?;
+                stream.shutdown().await?;
+                seen.push((from.ip(), stream.local_addr()?.ip(), got.len()));
+            }
+            Ok(seen)
+        })?;
+        let client = lab.spawn("a", async {
+            let mut out = Vec::new();
+            for to in ["[2001:db8::2]:7", "10.0.0.2:7"] {
+                let mut stream = TcpStream::connect(to).await?;
+                let (local, peer) = (stream.local_addr()?.ip(), stream.peer_addr()?);
+                let data: Vec<u8> = (0..20_000u32).map(|i| (i % 251) as u8).collect();
+                stream.write_all(&data).await?;
+                stream.shutdown().await?;
+                let mut back = Vec::new();
+                stream.read_to_end(&mut back).await?;
+                // Closed both ways (time-wait): getpeername(2) has no peer any more.
+                let gone = stream.peer_addr().map_err(|e| e.kind());
+                out.push((back == data, local, peer, gone));
+            }
+            let refused = TcpStream::connect("[2001:db8::2]:9").await.map(|_| ()).map_err(|e| e.kind());
+            Ok::<_, std::io::Error>((out, refused))
+        })?;
+        let client = joined(lab.block_on(client))?;
+        let server = joined(lab.block_on(server))?;
+        Ok((client, server))
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
+    use std::io::ErrorKind::NotConnected;
+    let ((out, refused), seen) = both.sim;
+    assert_eq!(
+        out,
+        vec![
+            (true, ip("2001:db8::1"), "[2001:db8::2]:7".parse().unwrap(), Err(NotConnected)),
+            (true, ip("10.0.0.1"), "10.0.0.2:7".parse().unwrap(), Err(NotConnected)),
+        ]
+    );
+    assert_eq!(refused, Err(std::io::ErrorKind::ConnectionRefused));
+    assert_eq!(
+        seen,
+        vec![(ip("2001:db8::1"), ip("2001:db8::2"), 20_000), (ip("::ffff:10.0.0.1"), ip("::ffff:10.0.0.2"), 20_000)]
+    );
     assert_eq!(ours(), Vec::<String>::new(), "namespaces left behind");
 }

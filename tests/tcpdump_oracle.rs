@@ -82,7 +82,10 @@ fn sim_dhcp_frames() -> Vec<Vec<u8>> {
 /// a static address, and one whose DAD fails (the holder's advertisement to all nodes);
 /// `ping -6` (neighbour discovery, echo with flow labels, a unicast probe and its 24-byte
 /// answer); a UDP datagram to a closed port and the port unreachable quoting it; a ping
-/// too big for the link, in fragments both ways.
+/// too big for the link, in fragments both ways; TCP over IPv6 (an HTTP exchange, with
+/// its handshake, options, data and close, and a SYN answered with RST), to a third
+/// address (b holds a failed copy of 2001:db8::1, so an advertisement for it is to b a
+/// DAD failure, never a neighbour, as `ndisc_recv_na` has it).
 fn sim_ipv6_frames() -> Vec<Vec<u8>> {
     let script = "ip netns add a\nip netns add b\nip link add v1 type veth peer name v2\n\
         ip link set v1 netns a\nip link set v2 netns b\n\
@@ -94,7 +97,10 @@ fn sim_ipv6_frames() -> Vec<Vec<u8>> {
         ip -n b -6 addr add 2001:db8::2/64 dev v2 nodad\nip netns exec a ping -6 -c 2 2001:db8::2\n\
         ip netns exec a ping -c 1 fe80::ff:fe00:2\n\
         echo hi | ip netns exec a nc -u 2001:db8::2 5555\n\
-        ip netns exec a ping -6 -c 1 -s 2000 2001:db8::2\nsleep 6\n";
+        ip netns exec a ping -6 -c 1 -s 2000 2001:db8::2\nsleep 6\n\
+        ip -n a -6 addr add 2001:db8::3/64 dev v1 nodad\n\
+        ip netns exec a python3 -m http.server 80 --bind 2001:db8::3 &\nsleep 1\n\
+        ip netns exec b curl -I http://[2001:db8::3]/\nip netns exec b curl http://[2001:db8::3]:81/\nsleep 1\n";
     frames_of("oracle-ipv6.sh", script)
 }
 

@@ -21,11 +21,11 @@
 use crate::netns::{Netns, RouteSpec};
 use sim_core::rng::NodeRng;
 use sim_core::{CaptureId, Context, Instant, MacAddr, PortId, Stream};
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
-use crate::netns::ListenCheck;
 pub use crate::netns::socktab::{Meta, RCVBUF_PACKETS, SocketId, SocketKind};
 pub use crate::netns::{Errno, OutSpec, Pmtudisc, RouteOut, SocketInfo, TcpState};
+use crate::netns::{ListenCheck, ListenSpec};
 
 /// A program running on a host. See the module documentation for when each call comes.
 ///
@@ -287,21 +287,37 @@ impl Sys<'_, '_, '_> {
     pub fn take_refused(&mut self, id: SocketId) -> bool {
         self.ns.take_refused(id)
     }
-    /// Listens on a TCP port, `listen(fd, backlog)` (the backlog is what `ss` shows).
+    /// Listens on a TCP port of IPv4's wildcard, `listen(fd, backlog)` (the backlog is what
+    /// `ss` shows).
     pub fn tcp_listen(&mut self, port: u16, backlog: u32) -> Result<SocketId, Errno> {
-        self.ns.tcp_listen(self.cx, self.pid, (None, port), backlog, ListenCheck::New)
+        let spec = ListenSpec::new(None, port, false);
+        self.ns.tcp_listen(self.cx, self.pid, spec, backlog, ListenCheck::New)
     }
-    /// Listens on a TCP port at one address (or all); `again`: the next accept of a
-    /// listener whose socket just took a connection.
+    /// Listens on a TCP port at one address, or a family's wildcard (`None`: `0.0.0.0`;
+    /// `::` hears IPv4 too, as an `AF_INET6` socket does unless `IPV6_V6ONLY`); `again`:
+    /// the next accept of a listener whose socket just took a connection.
     pub fn tcp_listen_on(
         &mut self,
-        bind: Option<Ipv4Addr>,
+        bind: Option<IpAddr>,
         port: u16,
         backlog: u32,
         again: bool,
     ) -> Result<SocketId, Errno> {
         let check = if again { ListenCheck::Again } else { ListenCheck::New };
-        self.ns.tcp_listen(self.cx, self.pid, (bind, port), backlog, check)
+        self.ns.tcp_listen(self.cx, self.pid, ListenSpec::new(bind, port, false), backlog, check)
+    }
+    /// The same on `bind` (an IPv6 address, or `::`) with `IPV6_V6ONLY` set: IPv6 only, and
+    /// IPv4's port left free.
+    pub fn tcp_listen_v6only(
+        &mut self,
+        bind: Ipv6Addr,
+        port: u16,
+        backlog: u32,
+        again: bool,
+    ) -> Result<SocketId, Errno> {
+        let check = if again { ListenCheck::Again } else { ListenCheck::New };
+        let spec = ListenSpec::new(Some(IpAddr::V6(bind)), port, true);
+        self.ns.tcp_listen(self.cx, self.pid, spec, backlog, check)
     }
     /// Reads what a TCP socket has received into `buf`: how many bytes (0: nothing yet, or
     /// the end — [`Sys::tcp_state`] tells which).
@@ -309,14 +325,14 @@ impl Sys<'_, '_, '_> {
         self.ns.tcp_read(id, buf)
     }
     /// A TCP socket's local address and port, once it has them.
-    pub fn tcp_local(&self, id: SocketId) -> Option<(Ipv4Addr, u16)> {
+    pub fn tcp_local(&self, id: SocketId) -> Option<SocketAddr> {
         self.ns.tcp_local(id)
     }
     /// One more listening socket for a listener that holds `port` already: a connection
     /// attempt that comes while its other sockets are taken finds this one, as a
     /// listener's backlog holds it on Linux.
-    pub fn tcp_listen_more(&mut self, bind: Option<Ipv4Addr>, port: u16, backlog: u32) -> Result<SocketId, Errno> {
-        self.ns.tcp_listen(self.cx, self.pid, (bind, port), backlog, ListenCheck::More)
+    pub fn tcp_listen_more(&mut self, bind: Option<IpAddr>, port: u16, backlog: u32) -> Result<SocketId, Errno> {
+        self.ns.tcp_listen(self.cx, self.pid, ListenSpec::new(bind, port, false), backlog, ListenCheck::More)
     }
     /// Every socket of the namespace (`sock_diag`, as `ss` reads them).
     pub fn sockets(&self) -> Vec<SocketInfo> {
@@ -333,12 +349,12 @@ impl Sys<'_, '_, '_> {
     pub fn tcp_release(&mut self, id: SocketId) {
         self.ns.tcp_release(id);
     }
-    /// Connects over TCP.
-    pub fn tcp_connect(&mut self, dst: Ipv4Addr, dport: u16, sport: Option<u16>) -> Result<SocketId, Errno> {
+    /// Connects over TCP, from a socket of `dst`'s family.
+    pub fn tcp_connect(&mut self, dst: IpAddr, dport: u16, sport: Option<u16>) -> Result<SocketId, Errno> {
         self.ns.tcp_connect(self.cx, self.pid, dst, dport, sport)
     }
-    /// A TCP socket's state and peer.
-    pub fn tcp_state(&self, id: SocketId) -> (TcpState, Option<(Ipv4Addr, u16)>) {
+    /// A TCP socket's state and peer (an IPv6 socket's IPv4 peer as `::ffff:a.b.c.d`).
+    pub fn tcp_state(&self, id: SocketId) -> (TcpState, Option<SocketAddr>) {
         self.ns.tcp_state(id)
     }
     /// Queues data on a TCP socket; how much it took.

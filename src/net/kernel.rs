@@ -6,7 +6,7 @@
 //! `kernel_backend::netns::within`, so the calling thread never leaves the machine's.
 
 use std::io;
-use std::net::{SocketAddr, SocketAddrV4};
+use std::net::SocketAddr;
 
 /// Runs `f` on a thread inside the kernel's namespace `ns`.
 fn inside<T: Send + 'static>(ns: &str, f: impl FnOnce() -> io::Result<T> + Send + 'static) -> io::Result<T> {
@@ -30,18 +30,23 @@ pub(crate) fn udp_bind(ns: &str, addr: SocketAddr) -> io::Result<tokio::net::Udp
 
 /// A TCP listener of namespace `ns` on `addr`, made as `tokio::net::TcpListener::bind`
 /// makes one (`SO_REUSEADDR`, then listen with `backlog`).
-pub(crate) fn tcp_listen(ns: &str, addr: SocketAddrV4, backlog: u32) -> io::Result<tokio::net::TcpListener> {
+pub(crate) fn tcp_listen(ns: &str, addr: SocketAddr, backlog: u32) -> io::Result<tokio::net::TcpListener> {
     let sock = inside(ns, move || {
-        let s = tokio::net::TcpSocket::new_v4()?;
+        let s = tcp_socket(addr)?;
         s.set_reuseaddr(true)?;
-        s.bind(SocketAddr::V4(addr))?;
+        s.bind(addr)?;
         Ok(s)
     })?;
     sock.listen(backlog)
 }
 
+/// A TCP socket of `addr`'s family.
+fn tcp_socket(addr: SocketAddr) -> io::Result<tokio::net::TcpSocket> {
+    if addr.is_ipv4() { tokio::net::TcpSocket::new_v4() } else { tokio::net::TcpSocket::new_v6() }
+}
+
 /// A TCP connection from namespace `ns` to `addr`.
-pub(crate) async fn tcp_connect(ns: &str, addr: SocketAddrV4) -> io::Result<tokio::net::TcpStream> {
-    let sock = inside(ns, tokio::net::TcpSocket::new_v4)?;
-    sock.connect(SocketAddr::V4(addr)).await
+pub(crate) async fn tcp_connect(ns: &str, addr: SocketAddr) -> io::Result<tokio::net::TcpStream> {
+    let sock = inside(ns, move || tcp_socket(addr))?;
+    sock.connect(addr).await
 }

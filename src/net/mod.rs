@@ -35,16 +35,6 @@ pub trait ToSocketAddrs {
     fn to_addr(&self) -> io::Result<SocketAddr>;
 }
 
-/// The IPv4 address TCP needs (TCP over IPv6 is not in the sim yet).
-pub(crate) fn v4_only(a: SocketAddr) -> io::Result<SocketAddrV4> {
-    match a {
-        SocketAddr::V4(a) => Ok(a),
-        SocketAddr::V6(_) => {
-            Err(io::Error::new(io::ErrorKind::Unsupported, "not supported yet: TCP over IPv6 in a lab"))
-        }
-    }
-}
-
 impl ToSocketAddrs for SocketAddr {
     fn to_addr(&self) -> io::Result<SocketAddr> {
         Ok(*self)

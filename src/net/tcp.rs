@@ -1,14 +1,14 @@
 //! `TcpListener` and `TcpStream`, as `tokio::net`'s: bind/accept, connect, addresses, and
 //! tokio's `AsyncRead`/`AsyncWrite` on a stream (so `AsyncReadExt`, `AsyncWriteExt` and
-//! `tokio::io::split` work) — on a namespace's simulated stack (smoltcp's TCP) in virtual
-//! time, or real sockets in a lab on the kernel.
+//! `tokio::io::split` work) — over IPv4 and IPv6, on a namespace's simulated stack
+//! (smoltcp's TCP) in virtual time, or real sockets in a lab on the kernel.
 
 use super::{Ctx, Place, ToSocketAddrs, io_error};
 use sim_nodes::sys::{SocketId, TcpState};
 use std::cell::RefCell;
 use std::future::poll_fn;
 use std::io;
-use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
+use std::net::{Ipv4Addr, SocketAddr};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
@@ -36,10 +36,11 @@ enum Listener {
 }
 
 impl TcpListener {
-    /// Listens on `addr` (an address of the namespace, or `0.0.0.0`), in the namespace of
-    /// the calling future.
+    /// Listens on `addr` (an address of the namespace, `0.0.0.0`, or `::` — which takes
+    /// IPv4 too, as a Linux socket does by default), in the namespace of the calling
+    /// future.
     pub async fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<TcpListener> {
-        let addr = super::v4_only(addr.to_addr()?)?;
+        let addr = addr.to_addr()?;
         Ok(TcpListener(match Place::current()? {
             Place::Sim(ctx) => Listener::Sim(SimListener::bind(ctx, addr)?),
             #[cfg(feature = "kernel")]
@@ -59,7 +60,7 @@ impl TcpListener {
     /// The address it listens on.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         match &self.0 {
-            Listener::Sim(l) => Ok(SocketAddr::V4(l.local)),
+            Listener::Sim(l) => Ok(l.local),
             #[cfg(feature = "kernel")]
             Listener::Kernel(l) => l.local_addr(),
         }
@@ -71,7 +72,7 @@ struct SimListener {
     ctx: Ctx,
     /// Its listening sockets (each accepted connection takes the one it came on).
     pool: RefCell<Vec<SocketId>>,
-    local: SocketAddrV4,
+    local: SocketAddr,
 }
 
 impl std::fmt::Debug for SimListener {
@@ -81,11 +82,11 @@ impl std::fmt::Debug for SimListener {
 }
 
 impl SimListener {
-    fn bind(ctx: Ctx, addr: SocketAddrV4) -> io::Result<SimListener> {
+    fn bind(ctx: Ctx, addr: SocketAddr) -> io::Result<SimListener> {
         if addr.port() == 0 {
             return Err(io::Error::new(io::ErrorKind::Unsupported, "not supported yet: listening on port 0"));
         }
-        let bind = (!addr.ip().is_unspecified()).then_some(*addr.ip());
+        let bind = Some(addr.ip());
         let first = ctx.sys(|sys| sys.tcp_listen_on(bind, addr.port(), BACKLOG, false))?.map_err(io_error)?;
         let listener = SimListener { ctx, pool: RefCell::new(vec![first]), local: addr };
         for _ in 1..POOL {
@@ -97,7 +98,7 @@ impl SimListener {
 
     /// One more listening socket on the listener's address.
     fn listen_more(&self) -> io::Result<SocketId> {
-        let bind = (!self.local.ip().is_unspecified()).then_some(*self.local.ip());
+        let bind = Some(self.local.ip());
         let port = self.local.port();
         self.ctx.sys(|sys| sys.tcp_listen_more(bind, port, BACKLOG))?.map_err(io_error)
     }
@@ -109,14 +110,13 @@ impl SimListener {
             let states = self.ctx.sys(|sys| ids.iter().map(|id| sys.tcp_state(*id)).collect::<Vec<_>>())?;
             for (k, (id, (state, peer))) in ids.into_iter().zip(states).enumerate() {
                 match (state, peer) {
-                    (TcpState::Established | TcpState::PeerClosed, Some((ip, port))) => {
+                    (TcpState::Established | TcpState::PeerClosed, Some(peer)) => {
                         // The connection keeps the socket it came on; another listens.
                         let next = self.listen_more()?;
                         self.pool.borrow_mut()[k] = next;
-                        let peer = SocketAddrV4::new(ip, port);
-                        let local = self.ctx.sys(|sys| sys.tcp_local(id))?.map(|(a, p)| SocketAddrV4::new(a, p));
+                        let local = self.ctx.sys(|sys| sys.tcp_local(id))?;
                         let stream = SimStream { ctx: self.ctx.clone(), id, local: local.unwrap_or(self.local), peer };
-                        return Poll::Ready(Ok((stream, SocketAddr::V4(peer))));
+                        return Poll::Ready(Ok((stream, peer)));
                     }
                     (TcpState::Closed, _) => {
                         // A connection reset before it was accepted: listen again.
@@ -190,7 +190,7 @@ impl TcpStream {
     /// Connects to `addr` from the namespace of the calling future: done once the
     /// handshake is (`ConnectionRefused` on a reset).
     pub async fn connect<A: ToSocketAddrs>(addr: A) -> io::Result<TcpStream> {
-        let addr = super::v4_only(addr.to_addr()?)?;
+        let addr = addr.to_addr()?;
         Ok(TcpStream(match Place::current()? {
             Place::Sim(ctx) => Stream::Sim(SimStream::connect(ctx, addr).await?),
             #[cfg(feature = "kernel")]
@@ -201,16 +201,20 @@ impl TcpStream {
     /// The address of this end.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         match &self.0 {
-            Stream::Sim(s) => Ok(SocketAddr::V4(s.local)),
+            Stream::Sim(s) => Ok(s.local),
             #[cfg(feature = "kernel")]
             Stream::Kernel(s) => s.local_addr(),
         }
     }
 
-    /// The address of the other end.
+    /// The address of the other end (`NotConnected` once the connection is closed, as
+    /// getpeername(2) says of a socket in `TCP_CLOSE`, time-wait included).
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
         match &self.0 {
-            Stream::Sim(s) => Ok(SocketAddr::V4(s.peer)),
+            Stream::Sim(s) => match s.ctx.sys(|sys| sys.tcp_state(s.id).0)? {
+                TcpState::Closed => Err(io::Error::from(io::ErrorKind::NotConnected)),
+                _ => Ok(s.peer),
+            },
             #[cfg(feature = "kernel")]
             Stream::Kernel(s) => s.peer_addr(),
         }
@@ -257,8 +261,8 @@ impl AsyncWrite for TcpStream {
 struct SimStream {
     ctx: Ctx,
     id: SocketId,
-    local: SocketAddrV4,
-    peer: SocketAddrV4,
+    local: SocketAddr,
+    peer: SocketAddr,
 }
 
 impl std::fmt::Debug for SimStream {
@@ -268,9 +272,9 @@ impl std::fmt::Debug for SimStream {
 }
 
 impl SimStream {
-    async fn connect(ctx: Ctx, addr: SocketAddrV4) -> io::Result<SimStream> {
-        let id = ctx.sys(|sys| sys.tcp_connect(*addr.ip(), addr.port(), None))?.map_err(io_error)?;
-        let mut stream = SimStream { ctx, id, local: SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0), peer: addr };
+    async fn connect(ctx: Ctx, addr: SocketAddr) -> io::Result<SimStream> {
+        let id = ctx.sys(|sys| sys.tcp_connect(addr.ip(), addr.port(), None))?.map_err(io_error)?;
+        let mut stream = SimStream { ctx, id, local: SocketAddr::new(Ipv4Addr::UNSPECIFIED.into(), 0), peer: addr };
         poll_fn(|cx| match stream.ctx.sys(|sys| sys.tcp_state(id).0)? {
             TcpState::Connecting => {
                 stream.ctx.wait(id, cx.waker());
@@ -280,8 +284,8 @@ impl SimStream {
             _ => Poll::Ready(Ok(())),
         })
         .await?;
-        if let Some((a, p)) = stream.ctx.sys(|sys| sys.tcp_local(id))? {
-            stream.local = SocketAddrV4::new(a, p);
+        if let Some(local) = stream.ctx.sys(|sys| sys.tcp_local(id))? {
+            stream.local = local;
         }
         Ok(stream)
     }

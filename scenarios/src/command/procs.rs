@@ -3,7 +3,6 @@
 
 use super::Secs;
 use serde::{Deserialize, Serialize};
-use std::net::Ipv4Addr;
 
 /// `dnsmasq --dhcp-range=START,END[,MASK][,LEASE] [--interface=IF] [--no-daemon] …`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -139,7 +138,26 @@ impl CurlCmd {
             None => (rest, "/"),
         };
         let path = if path.starts_with('/') { path.to_string() } else { format!("/{path}") };
-        let (host, port) = match authority.rsplit_once(':') {
+        // An IPv6 literal is in brackets (`[2001:db8::1]:8080`); the host keeps them, as
+        // curl's `Host:` header does.
+        let split = match authority.strip_prefix('[') {
+            Some(r) => {
+                let Some(end) = r.find(']') else {
+                    return Err("curl: (3) URL using bad/illegal format or missing URL".into());
+                };
+                if r[..end].parse::<std::net::Ipv6Addr>().is_err() {
+                    return Err("curl: (3) URL using bad/illegal format or missing URL".into());
+                }
+                let rest = &r[end + 1..];
+                match rest.strip_prefix(':') {
+                    Some(p) => Some((&authority[..end + 2], p)),
+                    None if rest.is_empty() => None,
+                    None => return Err("curl: (3) URL using bad/illegal format or missing URL".into()),
+                }
+            }
+            None => authority.rsplit_once(':'),
+        };
+        let (host, port) = match split {
             Some((h, p)) => {
                 let port = p
                     .parse::<u16>()
@@ -164,7 +182,7 @@ pub struct HttpServerCmd {
     pub port: Option<u16>,
     /// `--bind ADDR`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bind: Option<Ipv4Addr>,
+    pub bind: Option<std::net::IpAddr>,
 }
 
 impl NcCmd {

@@ -2,8 +2,8 @@
 //! `print-icmp6.c`) for what the stack sends: the header (`-v`'s hop limit, next header,
 //! payload length), hop-by-hop options, and ICMPv6's echo, neighbour and router
 //! solicitations and advertisements, MLDv2 reports and errors, with `-v`'s checksum,
-//! flags and options; UDP (`udp_print`, shared with IPv4). Other next headers print as
-//! `ip-proto-N` (TCP over IPv6 is not printed yet: the stack does not send it yet).
+//! flags and options; UDP and TCP (`udp_print`, `tcp_print`, shared with IPv4). Other next
+//! headers print as `ip-proto-N`.
 
 use super::text::hex_print;
 use super::{Cut, Formatter, be16, be32, ipproto_name, need, shouldbe};
@@ -145,10 +145,8 @@ impl Formatter {
         match nh {
             58 => self.icmp6(out, (src, dst), body, len, fragmented),
             17 => super::udp(out, (src.into(), dst.into()), body, len, fragmented, v),
+            6 => self.tcp(out, (src.into(), dst.into()), body, len, fragmented),
             _ => {
-                if nh == 6 || nh == 17 {
-                    let _ = write!(out, "{src} > {dst}: ");
-                }
                 let _ = write!(out, " ip-proto-{nh} {len}");
                 Ok(())
             }

@@ -107,7 +107,7 @@ impl Dump {
     }
 }
 
-type TcpKey = (Ipv4Addr, u16, Ipv4Addr, u16);
+type TcpKey = (IpAddr, u16, IpAddr, u16);
 
 /// A printer read past the bytes captured where tcpdump reads with a `GET_` macro, which
 /// abandons the whole packet (`nd_trunc_longjmp`): the line ends with ` [|proto]` and a
@@ -303,7 +303,7 @@ impl Formatter {
             1 => self.icmp(out, l4, l4_len, mf),
             // A first fragment: the UDP length is the whole datagram's.
             17 => udp(out, (src.into(), dst.into()), l4, l4_len, mf, self.opts.verbose),
-            6 => self.tcp(out, (src, dst), l4, l4_len, mf),
+            6 => self.tcp(out, (src.into(), dst.into()), l4, l4_len, mf),
             _ => {
                 let _ = write!(out, " ip-proto-{proto} {l4_len}");
                 Ok(())

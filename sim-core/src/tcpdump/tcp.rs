@@ -10,7 +10,7 @@
 
 use super::{Cut, Formatter, be16, be32, http, printn, shouldbe, transport_checksum};
 use std::fmt::Write;
-use std::net::Ipv4Addr;
+use std::net::IpAddr;
 
 const ACK: u8 = 0x10;
 const SYN: u8 = 0x02;
@@ -25,7 +25,7 @@ impl Formatter {
     pub(super) fn tcp(
         &mut self,
         out: &mut String,
-        (src, dst): (Ipv4Addr, Ipv4Addr),
+        (src, dst): (IpAddr, IpAddr),
         t: &[u8],
         seg_len: usize,
         fragmented: bool,
@@ -72,7 +72,9 @@ impl Formatter {
         // address/port pair in a canonical order. SACK blocks count from the same base.
         let mut sack_base = 0;
         if flags & ACK != 0 {
-            let rev = (src.octets(), sport) > (dst.octets(), dport);
+            // (IPv4 and IPv6 keep separate tables in tcpdump; an address of one family
+            // never meets one of the other in a key here, so one map serves both.)
+            let rev = (src, sport) > (dst, dport);
             let key = if rev { (dst, dport, src, sport) } else { (src, sport, dst, dport) };
             let (s, a) = match self.tcp.get(&key) {
                 Some(&(s, a)) if flags & SYN == 0 => {
@@ -99,7 +101,10 @@ impl Formatter {
         }
         if self.opts.verbose > 0 && !fragmented && t.len() >= seg_len {
             // tcp_cksum: the pseudo-header's sum and the segment's, as it stands.
-            let sum = transport_checksum(src, dst, 6, &t[..seg_len]);
+            let sum = match (src, dst) {
+                (IpAddr::V4(s), IpAddr::V4(d)) => transport_checksum(s, d, 6, &t[..seg_len]),
+                (s, d) => super::ip6::transport_checksum6(s, d, 6, &t[..seg_len]),
+            };
             let field = be16(t, 16).unwrap_or(0);
             let _ = write!(out, ", cksum 0x{field:04x}");
             if sum != 0 {

@@ -30,10 +30,12 @@ mod pmtu;
 mod rx;
 mod sockets;
 pub mod socktab;
-pub(crate) use sockets::ListenCheck;
-pub use sockets::{SocketInfo, TcpState};
+pub use sockets::SocketInfo;
+pub use tcp::TcpState;
+pub(crate) use tcp::{ListenCheck, ListenSpec};
 pub mod sysctl;
 mod tc;
+mod tcp;
 pub mod timers;
 mod tx;
 mod udp;
@@ -162,8 +164,6 @@ pub struct Netns {
     /// Interface names → ifindex (`ip link … dev NAME` looks up by name on every command).
     names: BTreeMap<String, u32>,
     addr_cache: AddrCache,
-    /// Counts changes to the addresses (smoltcp's copy follows it).
-    addr_gen: u64,
     bridges: BTreeMap<u32, bridge::Bridge>,
     next_ifindex: u32,
     fib: Fib,
@@ -242,7 +242,6 @@ impl Netns {
             ifaces,
             names: BTreeMap::from([("lo".to_string(), LO)]),
             addr_cache: AddrCache::default(),
-            addr_gen: 0,
             bridges: BTreeMap::new(),
             next_ifindex: 2,
             fib: Fib::default(),
@@ -700,7 +699,6 @@ impl Netns {
     /// Recomputes the local and broadcast address sets (after any address or link-state
     /// change), so the per-packet checks are lookups rather than scans.
     fn refresh_addrs(&mut self) {
-        self.addr_gen += 1;
         let mut c = AddrCache::default();
         for i in self.ifaces.values().filter(|i| i.admin_up) {
             for a in &i.addrs {

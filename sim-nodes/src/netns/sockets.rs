@@ -1,21 +1,23 @@
-//! TCP sockets, the ephemeral ports of both, and the list `ss` reads (UDP's own calls are
-//! `udp.rs`'s). TCP lives on smoltcp: one `Interface`
-//! (`Medium::Ip`) per namespace, made when a process first opens a socket, fed the TCP
-//! packets our L3 delivers locally; what it emits goes back through our own output path,
-//! so sockets see NAT and filtering as the kernel's do. smoltcp's addresses follow the
-//! namespace's; its random seed comes from the namespace's stream. Ephemeral ports are
-//! drawn from `net.ipv4.ip_local_port_range` with the namespace's RNG.
+//! smoltcp's place in the namespace, the ephemeral ports of TCP and UDP, and the list
+//! `ss` reads (TCP's calls are `tcp.rs`'s, UDP's `udp.rs`'s). TCP lives on smoltcp: one
+//! `Interface` (`Medium::Ip`, both families) per namespace, made when a process first
+//! opens a socket, fed the TCP packets our L3 delivers locally — it takes them for any
+//! address (`any_ip`: which addresses are ours is L3's business, not a copy's); what it
+//! emits goes back through our own output path of its family, so sockets see NAT and
+//! filtering as the kernel's do. Its random seed comes from the namespace's stream.
+//! Ephemeral ports are drawn from `net.ipv4.ip_local_port_range` with the namespace's RNG.
 
 use super::socktab::{Backing, SocketId, SocketKind};
+use super::tcp::Family;
 use super::{Netns, TimerKey};
 use sim_core::rng::{self, NodeRng};
 use sim_core::{Context, Instant};
 use smoltcp::iface::{Config, Interface, SocketHandle, SocketSet};
 use smoltcp::phy::{Device, DeviceCapabilities, Medium, RxToken, TxToken};
 use smoltcp::socket::tcp;
-use smoltcp::wire::{HardwareAddress, IpAddress, IpCidr, IpEndpoint, IpListenEndpoint, Ipv4Address};
+use smoltcp::wire::{HardwareAddress, Ipv4Address, Ipv6Address};
 use std::collections::{BTreeMap, VecDeque};
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 
 /// smoltcp's side of the wire: IP packets in and out, in buffers that are reused (a packet
 /// in steady state allocates nothing).
@@ -59,6 +61,11 @@ impl IpQueue {
         b.extend_from_slice(pkt);
         self.rx.push_back(b);
     }
+
+    /// The packet smoltcp takes next.
+    pub(crate) fn front(&self) -> Option<&[u8]> {
+        self.rx.front().map(Vec::as_slice)
+    }
 }
 
 impl Device for IpQueue {
@@ -90,10 +97,10 @@ pub(crate) struct L4 {
     pub(crate) sockets: SocketSet<'static>,
     /// Which process owns each socket.
     pub(crate) owners: BTreeMap<SocketHandle, u32>,
+    /// Each socket's family (smoltcp's sockets have none until they are connected).
+    pub(crate) family: BTreeMap<SocketHandle, Family>,
     /// Something changed that smoltcp should act on.
     pub(crate) dirty: bool,
-    /// The namespace's address generation smoltcp's addresses are from.
-    addr_gen: u64,
 }
 
 impl std::fmt::Debug for L4 {
@@ -106,52 +113,24 @@ fn sm_now(t: Instant) -> smoltcp::time::Instant {
     smoltcp::time::Instant::from_micros(t.as_micros() as i64)
 }
 
-fn v4(a: Ipv4Addr) -> Ipv4Address {
-    Ipv4Address::from(a.octets())
-}
-
-/// How a socket is doing, as a process asks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TcpState {
-    /// Connecting.
-    Connecting,
-    /// Connected (data may flow).
-    Established,
-    /// The peer closed its side.
-    PeerClosed,
-    /// Closed (or refused).
-    Closed,
-    /// Listening.
-    Listening,
-}
-
-/// What a new listening TCP socket must not clash with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum ListenCheck {
-    /// A new listener: nothing may hold the port.
-    New,
-    /// The listener's next socket after its last one took a connection: no other may
-    /// listen on the port.
-    Again,
-    /// One more socket of a listener that holds the port (its backlog): none.
-    More,
-}
-
 impl L4 {
     fn new(rng: &mut NodeRng) -> Self {
         let mut dev = IpQueue::default();
         let mut cfg = Config::new(HardwareAddress::Ip);
         cfg.random_seed = rng::next_u64(rng);
         let mut iface = Interface::new(cfg, &mut dev, smoltcp::time::Instant::ZERO);
-        // Routing is ours: smoltcp only needs to think every destination reachable.
+        // Routing and addresses are ours: smoltcp only needs to think every destination
+        // reachable, and to take what L3 hands it.
         let _ = iface.routes_mut().add_default_ipv4_route(Ipv4Address::new(0, 0, 0, 1));
+        let _ = iface.routes_mut().add_default_ipv6_route(Ipv6Address::new(0xfe80, 0, 0, 0, 0, 0, 0, 1));
+        iface.set_any_ip(true);
         L4 {
             iface,
             dev,
             sockets: SocketSet::new(Vec::new()),
             owners: BTreeMap::new(),
+            family: BTreeMap::new(),
             dirty: false,
-            addr_gen: u64::MAX,
         }
     }
 
@@ -159,27 +138,10 @@ impl L4 {
     pub(crate) fn needs_poll(&self) -> bool {
         self.dirty || !self.dev.rx.is_empty()
     }
-
-    fn listening(&self, port: u16) -> bool {
-        self.sockets.iter().any(|(_, s)| {
-            matches!(s, smoltcp::socket::Socket::Tcp(t) if t.state() == tcp::State::Listen && t.listen_endpoint().port == port)
-        })
-    }
-
-    /// True if a TCP socket holds `port`.
-    fn tcp_port_taken(&self, port: u16) -> bool {
-        self.sockets.iter().any(|(_, s)| match s {
-            smoltcp::socket::Socket::Tcp(t) => {
-                t.listen_endpoint().port == port || t.local_endpoint().is_some_and(|e| e.port == port)
-            }
-            #[allow(unreachable_patterns)]
-            _ => false,
-        })
-    }
 }
 
 impl Netns {
-    fn l4_mut(&mut self, cx: &mut Context<'_>) -> &mut L4 {
+    pub(super) fn l4_mut(&mut self, cx: &mut Context<'_>) -> &mut L4 {
         if self.l4.is_none() {
             self.l4 = Some(Box::new(L4::new(cx.rng())));
         }
@@ -193,33 +155,9 @@ impl Netns {
         let size = u32::from(hi - lo) + 1;
         let off = rng::range_u32(cx.rng(), 0, size - 1);
         let taken = |p: u16| {
-            if udp { self.socks.udp_port_held(p) } else { self.l4.as_ref().is_some_and(|l| l.tcp_port_taken(p)) }
+            if udp { self.socks.udp_port_held(p) } else { self.l4.as_ref().is_some_and(|l| l.tcp_port_taken(p, None)) }
         };
         (0..size).map(|k| lo + ((off + k) % size) as u16).find(|p| !taken(*p))
-    }
-
-    /// Gives smoltcp the namespace's addresses, when they changed since it last had them.
-    fn sync_addrs(&mut self) {
-        if self.l4.as_ref().is_none_or(|l| l.addr_gen == self.addr_gen) {
-            return;
-        }
-        let addrs: Vec<(Ipv4Addr, u8)> = self
-            .ifaces
-            .values()
-            .filter(|i| i.admin_up)
-            .flat_map(|i| i.addrs.iter().map(|a| (a.addr, a.prefix)))
-            .collect();
-        let generation = self.addr_gen;
-        let Some(l4) = self.l4.as_mut() else { return };
-        l4.addr_gen = generation;
-        l4.iface.update_ip_addrs(|v| {
-            v.clear();
-            for (a, p) in addrs {
-                if v.push(IpCidr::new(IpAddress::Ipv4(v4(a)), p)).is_err() {
-                    break;
-                }
-            }
-        });
     }
 
     /// One round of smoltcp: ingress, then the owners of ready sockets (as woken
@@ -227,7 +165,6 @@ impl Netns {
     /// peer's FIN rides on the ACK), then egress. [`Netns::settle`] runs rounds while
     /// something is left to do.
     pub(crate) fn l4_poll(&mut self, cx: &mut Context<'_>) {
-        self.sync_addrs();
         let Some(l4) = self.l4.as_mut() else { return };
         l4.dirty = false;
         let now = sm_now(cx.now());
@@ -238,9 +175,16 @@ impl Netns {
         } else {
             Vec::new()
         };
-        while l4.iface.poll_ingress_single(now, &mut l4.dev, &mut l4.sockets)
-            != smoltcp::iface::PollIngressSingleResult::None
-        {}
+        // One packet at a time, so that a SYN finds the listener Linux would give it to.
+        let mut parked = Vec::new();
+        loop {
+            l4.park_for_front(&mut parked);
+            let r = l4.iface.poll_ingress_single(now, &mut l4.dev, &mut l4.sockets);
+            l4.unpark(&mut parked);
+            if r == smoltcp::iface::PollIngressSingleResult::None {
+                break;
+            }
+        }
         // A SYN-ACK is acknowledged by the kernel before the application hears of it.
         if connecting.iter().any(|h| l4.sockets.get::<tcp::Socket>(*h).state() == tcp::State::Established) {
             let _ = l4.iface.poll_egress(now, &mut l4.dev, &mut l4.sockets);
@@ -274,7 +218,7 @@ impl Netns {
             .map(|(h, _)| h)
             .collect();
         for h in gone {
-            l4.sockets.remove(h);
+            l4.remove(h);
         }
         let at = l4.iface.poll_at(sm_now(cx.now()), &l4.sockets);
         let at = at.map(|t| Instant::from_micros(t.total_micros().max(0) as u64).max(cx.now()));
@@ -286,7 +230,11 @@ impl Netns {
         let mut sent = false;
         while let Some(mut p) = self.l4.as_mut().and_then(|l| l.dev.tx.pop_front()) {
             sent = true;
-            let _ = self.output_ip(cx, &mut p);
+            let _ = if p.first().is_some_and(|b| b >> 4 == 6) {
+                self.output_tcp6(cx, &mut p)
+            } else {
+                self.output_ip(cx, &mut p)
+            };
             if let Some(l4) = self.l4.as_mut() {
                 l4.dev.tx_spare.push(p);
             }
@@ -299,192 +247,6 @@ impl Netns {
         let l4 = self.l4_mut(cx);
         l4.dev.push_rx(pkt);
         l4.dirty = true;
-    }
-
-    /// The smoltcp socket behind entry `id`.
-    fn handle(&self, id: SocketId) -> Option<SocketHandle> {
-        match self.socks.get(id)?.1 {
-            Backing::Tcp(h) => Some(h),
-            Backing::Dgram(_) | Backing::Ours(_) => None,
-        }
-    }
-
-    /// What TCP socket `id` has received, appended to `buf`; how many bytes.
-    pub(crate) fn tcp_recv_into(&mut self, id: SocketId, buf: &mut Vec<u8>) -> usize {
-        let Some(h) = self.handle(id) else { return 0 };
-        let Some(l4) = self.l4.as_mut() else { return 0 };
-        let s = l4.sockets.get_mut::<tcp::Socket>(h);
-        let mut n = 0;
-        while let Ok(got) = s.recv(|d| {
-            buf.extend_from_slice(d);
-            (d.len(), d.len())
-        }) {
-            if got == 0 {
-                break;
-            }
-            n += got;
-        }
-        n
-    }
-
-    /// Opens a listening TCP socket on `port`.
-    pub(crate) fn tcp_listen(
-        &mut self,
-        cx: &mut Context<'_>,
-        pid: u32,
-        (bind, port): (Option<Ipv4Addr>, u16),
-        backlog: u32,
-        check: ListenCheck,
-    ) -> Result<SocketId, super::Errno> {
-        if let Some(a) = bind
-            && !self.is_local(a)
-        {
-            return Err(super::Errno::AddrNotAvail);
-        }
-        let l4 = self.l4_mut(cx);
-        let taken = match check {
-            ListenCheck::New => l4.tcp_port_taken(port),
-            // The same listening socket accepting its next connection (a connected socket
-            // keeps the port; only another listener would clash).
-            ListenCheck::Again => l4.listening(port),
-            ListenCheck::More => false,
-        };
-        if taken {
-            return Err(super::Errno::AddrInUse);
-        }
-        let mut s = tcp::Socket::new(tcp::SocketBuffer::new(vec![0; 65536]), tcp::SocketBuffer::new(vec![0; 65536]));
-        // Linux acknowledges a new connection's first segments at once (quickack).
-        s.set_ack_delay(None);
-        let ep = IpListenEndpoint { addr: bind.map(|a| IpAddress::Ipv4(v4(a))), port };
-        s.listen(ep).map_err(|_| super::Errno::Inval)?;
-        let h = l4.sockets.add(s);
-        l4.owners.insert(h, pid);
-        let id = self.socks.open(pid, Backing::Tcp(h));
-        self.socks.set_backlog(id, backlog);
-        Ok(id)
-    }
-
-    /// The process lets go of TCP socket `h`: it finishes closing on its own, then goes.
-    pub(crate) fn tcp_release(&mut self, id: SocketId) {
-        if let Some(h) = self.handle(id)
-            && let Some(l4) = self.l4.as_mut()
-        {
-            l4.owners.remove(&h);
-        }
-        self.socks.close(id);
-    }
-
-    /// Connects a TCP socket to `dst:dport` from an ephemeral port (or `sport`).
-    pub(crate) fn tcp_connect(
-        &mut self,
-        cx: &mut Context<'_>,
-        pid: u32,
-        dst: Ipv4Addr,
-        dport: u16,
-        sport: Option<u16>,
-    ) -> Result<SocketId, super::Errno> {
-        let src = self.route_output(dst, None, None)?.src;
-        self.l4_mut(cx);
-        let sport = match sport {
-            Some(p) => p,
-            None => self.ephemeral(cx, false).ok_or(super::Errno::AddrNotAvail)?,
-        };
-        self.sync_addrs();
-        let l4 = self.l4.as_mut().expect("made");
-        let mut s = tcp::Socket::new(tcp::SocketBuffer::new(vec![0; 65536]), tcp::SocketBuffer::new(vec![0; 65536]));
-        s.set_nagle_enabled(false);
-        s.set_ack_delay(None);
-        let local = IpListenEndpoint { addr: Some(IpAddress::Ipv4(v4(src))), port: sport };
-        s.connect(l4.iface.context(), IpEndpoint::new(IpAddress::Ipv4(v4(dst)), dport), local)
-            .map_err(|_| super::Errno::Inval)?;
-        let h = l4.sockets.add(s);
-        l4.owners.insert(h, pid);
-        l4.dirty = true;
-        Ok(self.socks.open(pid, Backing::Tcp(h)))
-    }
-
-    /// Reads what TCP socket `id` has received into `buf`: how many bytes.
-    pub(crate) fn tcp_read(&mut self, id: SocketId, buf: &mut [u8]) -> usize {
-        let Some(h) = self.handle(id) else { return 0 };
-        let Some(l4) = self.l4.as_mut() else { return 0 };
-        let n = l4.sockets.get_mut::<tcp::Socket>(h).recv_slice(buf).unwrap_or(0);
-        if n > 0 {
-            // The window opened: the peer hears of it.
-            l4.dirty = true;
-        }
-        n
-    }
-
-    /// A TCP socket's local address and port, once it has them.
-    pub(crate) fn tcp_local(&self, id: SocketId) -> Option<(Ipv4Addr, u16)> {
-        let h = self.handle(id)?;
-        let e = self.l4.as_ref()?.sockets.get::<tcp::Socket>(h).local_endpoint()?;
-        Some((from_sm(e.addr), e.port))
-    }
-
-    /// How TCP socket `h` is doing, and its peer.
-    pub(crate) fn tcp_state(&self, id: SocketId) -> (TcpState, Option<(Ipv4Addr, u16)>) {
-        let (Some(l4), Some(h)) = (self.l4.as_ref(), self.handle(id)) else { return (TcpState::Closed, None) };
-        let s = l4.sockets.get::<tcp::Socket>(h);
-        let peer = s.remote_endpoint().map(|e| (from_sm(e.addr), e.port));
-        use tcp::State as S;
-        let st = match s.state() {
-            S::Listen => TcpState::Listening,
-            S::SynSent | S::SynReceived => TcpState::Connecting,
-            S::Established | S::FinWait1 | S::FinWait2 => TcpState::Established,
-            S::CloseWait | S::LastAck => TcpState::PeerClosed,
-            S::Closed | S::Closing | S::TimeWait => TcpState::Closed,
-        };
-        (st, peer)
-    }
-
-    /// Queues data on TCP socket `h`.
-    pub(crate) fn tcp_send(&mut self, id: SocketId, data: &[u8]) -> usize {
-        let Some(h) = self.handle(id) else { return 0 };
-        let Some(l4) = self.l4.as_mut() else { return 0 };
-        let n = l4.sockets.get_mut::<tcp::Socket>(h).send_slice(data).unwrap_or(0);
-        l4.dirty = true;
-        n
-    }
-
-    /// What TCP socket `h` has received.
-    pub(crate) fn tcp_recv(&mut self, id: SocketId) -> Vec<u8> {
-        let Some(h) = self.handle(id) else { return Vec::new() };
-        let Some(l4) = self.l4.as_mut() else { return Vec::new() };
-        let s = l4.sockets.get_mut::<tcp::Socket>(h);
-        let mut out = Vec::new();
-        let mut buf = [0u8; 4096];
-        while let Ok(n) = s.recv_slice(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            out.extend_from_slice(&buf[..n]);
-        }
-        out
-    }
-
-    /// Bytes queued on TCP socket `h` not yet acknowledged.
-    pub(crate) fn tcp_unacked(&self, id: SocketId) -> usize {
-        let Some(h) = self.handle(id) else { return 0 };
-        self.l4.as_ref().map(|l| l.sockets.get::<tcp::Socket>(h).send_queue()).unwrap_or(0)
-    }
-
-    /// Closes TCP socket `h` (FIN).
-    pub(crate) fn tcp_close(&mut self, id: SocketId) {
-        let Some(h) = self.handle(id) else { return };
-        if let Some(l4) = self.l4.as_mut() {
-            let s = l4.sockets.get_mut::<tcp::Socket>(h);
-            if s.state() == tcp::State::SynSent {
-                // Linux just forgets a connection still in SYN_SENT (no RST, unlike
-                // smoltcp's close); the socket is gone after this.
-                l4.sockets.remove(h);
-                l4.owners.remove(&h);
-                self.socks.close(id);
-                return;
-            }
-            s.close();
-            l4.dirty = true;
-        }
     }
 
     /// Forgets every socket of process `pid` (it exited). As the kernel does with an
@@ -560,12 +322,6 @@ fn tcp_state_name(s: tcp::State) -> &'static str {
     }
 }
 
-/// smoltcp's address as ours (only IPv4 is compiled into it).
-fn from_sm(a: IpAddress) -> Ipv4Addr {
-    let IpAddress::Ipv4(a) = a;
-    Ipv4Addr::from(a.octets())
-}
-
 impl Netns {
     /// Every socket of the namespace, as `ss` lists them: each table in socket order,
     /// TCP listeners before the other TCP sockets. A descriptor number is 3 plus the
@@ -635,13 +391,15 @@ impl Netns {
                 smoltcp::socket::Socket::Tcp(t) if t.state() == tcp::State::Closed => {}
                 smoltcp::socket::Socket::Tcp(t) => {
                     let listen = t.state() == tcp::State::Listen;
+                    let family = self.tcp_family(h);
                     let (local, peer) = match (t.local_endpoint(), t.remote_endpoint()) {
-                        (Some(l), Some(r)) => {
-                            ((Some(from_sm(l.addr).into()), l.port, None), Some((from_sm(r.addr).into(), r.port)))
-                        }
+                        (Some(l), Some(r)) => (
+                            (Some(family.show(l.addr.into())), l.port, None),
+                            Some((family.show(r.addr.into()), r.port)),
+                        ),
                         _ => {
                             let l = t.listen_endpoint();
-                            ((l.addr.map(|a| from_sm(a).into()), l.port, None), None)
+                            ((l.addr.map(IpAddr::from), l.port, None), None)
                         }
                     };
                     let info = SocketInfo {
@@ -649,8 +407,8 @@ impl Netns {
                         state: tcp_state_name(t.state()),
                         recv_q: if listen { 0 } else { t.recv_queue() },
                         send_q: if listen { backlog as usize } else { t.send_queue() },
-                        v6: false,
-                        dual: false,
+                        v6: family != Family::V4,
+                        dual: family == Family::V6 { v6only: false },
                         local,
                         peer,
                         packet_if: None,

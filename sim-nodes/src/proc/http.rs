@@ -13,7 +13,7 @@
 use super::{Program, SocketId, Sys};
 use crate::clock;
 use sim_core::{Duration, Instant};
-use std::net::Ipv4Addr;
+use std::net::IpAddr;
 
 /// socketserver's `request_queue_size`: the `listen()` backlog.
 const REQUEST_QUEUE_SIZE: u32 = 5;
@@ -53,8 +53,9 @@ fn error_page(code: u16, message: &str, explain: &str) -> String {
 pub struct HttpServerArgs {
     /// The port (8000 by default).
     pub port: u16,
-    /// `--bind`: the address to serve on (`None`: every address, shown as `::`).
-    pub bind: Option<Ipv4Addr>,
+    /// `--bind`: the address to serve on (`None`: `0.0.0.0`, the first address
+    /// `getaddrinfo` gives Python for no host on our machines; `::` serves both families).
+    pub bind: Option<IpAddr>,
 }
 
 /// Where a connection of the server is.
@@ -74,7 +75,7 @@ enum Stage {
 #[derive(Debug)]
 struct Conn {
     sock: SocketId,
-    peer: Ipv4Addr,
+    peer: IpAddr,
     request: Vec<u8>,
     stage: Stage,
     /// What is left to write: each `write()` Python makes; the close follows the last.
@@ -113,8 +114,9 @@ impl HttpServer {
     pub(crate) fn on_sockets(&mut self, sys: &mut Sys<'_, '_, '_>) {
         use crate::sys::TcpState as S;
         if let Some(h) = self.listener
-            && let (S::Established | S::PeerClosed, Some((peer, _))) = sys.tcp_state(h)
+            && let (S::Established | S::PeerClosed, Some(peer)) = sys.tcp_state(h)
         {
+            let peer = peer.ip();
             // accept(): the connection is the handler's; the server listens on.
             self.conns.push(Conn {
                 sock: h,
@@ -297,6 +299,12 @@ impl Curl {
         Curl { args, sock: None, phase: Phase::Done, started: Instant::ZERO, got: Vec::new() }
     }
 
+    /// The host as curl names it in its errors (an IPv6 literal without its brackets).
+    fn host_name(&self) -> &str {
+        let h = &self.args.host;
+        h.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(h)
+    }
+
     fn fail(&mut self, sys: &mut Sys<'_, '_, '_>, code: i32, msg: String) {
         if !self.args.silent || self.args.show_error {
             sys.stderr(format!("curl: ({code}) {msg}"));
@@ -352,7 +360,7 @@ impl Curl {
             (Phase::Connecting, S::Closed) => {
                 let m = format!(
                     "Failed to connect to {} port {} after {} ms: Couldn't connect to server",
-                    self.args.host,
+                    self.host_name(),
                     self.args.port,
                     self.elapsed_ms(sys)
                 );
@@ -414,10 +422,10 @@ impl Program for HttpServer {
         match sys.tcp_listen_on(self.args.bind, port, REQUEST_QUEUE_SIZE, false) {
             Ok(h) => {
                 self.listener = Some(h);
-                let line = match self.args.bind {
-                    Some(a) => format!("Serving HTTP on {a} port {port} (http://{a}:{port}/) ..."),
-                    None => format!("Serving HTTP on :: port {port} (http://[::]:{port}/) ..."),
-                };
+                // `test()`: the socket's own address, bracketed in the URL when IPv6.
+                let a = self.args.bind.unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+                let url = if a.is_ipv6() { format!("[{a}]") } else { a.to_string() };
+                let line = format!("Serving HTTP on {a} port {port} (http://{url}:{port}/) ...");
                 sys.stdout(line);
             }
             Err(e) => {
@@ -456,7 +464,13 @@ impl Program for Curl {
     }
     fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
         self.started = sys.now();
-        let Ok(host) = self.args.host.parse::<Ipv4Addr>() else {
+        // An IPv6 literal in brackets, as a URL writes it.
+        let literal = self.args.host.strip_prefix('[').and_then(|h| h.strip_suffix(']'));
+        let parsed = match literal {
+            Some(h) => h.parse::<std::net::Ipv6Addr>().map(IpAddr::V6).ok(),
+            None => self.args.host.parse::<std::net::Ipv4Addr>().map(IpAddr::V4).ok(),
+        };
+        let Some(host) = parsed else {
             let m = format!("Could not resolve host: {}", self.args.host);
             return self.fail(sys, 6, m);
         };
@@ -490,7 +504,8 @@ impl Program for Curl {
         let m = match self.phase {
             Phase::Connecting if connect_first => format!(
                 "Failed to connect to {} port {} after {ms} ms: Timeout was reached",
-                self.args.host, self.args.port
+                self.host_name(),
+                self.args.port
             ),
             Phase::Connecting => format!("Connection timed out after {ms} milliseconds"),
             _ => format!("Operation timed out after {ms} milliseconds with {} bytes received", self.got.len()),

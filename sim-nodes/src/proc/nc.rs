@@ -1,11 +1,12 @@
 //! `nc` / `ncat` (nmap's ncat 7.93, what Debian's `nc` points to): TCP and UDP, listening or
 //! connecting, printing what arrives; what was piped into it (`echo … | nc …`) is sent.
-//! UDP goes over IPv4 or IPv6 (`-4`, `-6`, or the host's family); TCP over IPv4 only, so
-//! far (over IPv6 it says "not supported yet").
+//! TCP and UDP go over IPv4 or IPv6 (`-4`, `-6`, or the host's family).
 //!
 //! As ncat does: `-v` prints its version, `Listening on :::P` and `Listening on 0.0.0.0:P`
-//! (a UDP listener has a socket of each family, IPv6's `IPV6_V6ONLY`; the IPv6 one is made
+//! (a listener has a socket of each family, IPv6's `IPV6_V6ONLY`; the IPv6 one is made
 //! even where IPv6 is off), then `Connection from A.` and, for TCP, `Connection from A:P.`;
+//! without `-k` a TCP listener closes both sockets once a client is in; with `-k` it takes
+//! every client that comes, prints what each sends and sends what is typed to all of them;
 //! a UDP listener answers only the first peer it heard from (its socket is connected;
 //! others get port unreachable, and the other family's socket is no longer read). A client
 //! sends its input, then (stdin at EOF) a TCP client closes its side and waits for the peer
@@ -38,7 +39,7 @@ pub struct NcArgs {
     pub zero: bool,
     /// `-4` or `-6`: that family only (a listener otherwise listens on both).
     pub family: Option<u8>,
-    /// The host to connect to (over IPv6: UDP only, so far).
+    /// The host to connect to.
     pub host: Option<IpAddr>,
     /// The port (to listen on, or to connect to).
     pub port: u16,
@@ -76,9 +77,13 @@ pub struct Nc {
     /// `-k`: the listening socket, still listening while a connection is served (the
     /// next client may connect meanwhile).
     next: Option<SocketId>,
-    /// A UDP listener's socket of the other family: once a peer came on one, the other is
-    /// never read again (its datagrams queue unread, as in ncat).
+    /// A listener's socket of the other family. UDP: once a peer came on one, the other is
+    /// never read again (its datagrams queue unread, as in ncat); TCP with `-k`: it listens
+    /// on for that family's clients.
     idle: Option<SocketId>,
+    /// `-k`: the clients connected while the first (`sock`) is served, each read as it
+    /// sends; the oldest is served first once `sock` is done.
+    others: Vec<SocketId>,
     /// Bytes a UDP client received (its `-v` summary says).
     received: usize,
     /// A UDP client with its input sent: when it exits, unless refused first.
@@ -104,6 +109,7 @@ impl Nc {
             outbound: Vec::new(),
             next: None,
             idle: None,
+            others: Vec::new(),
             received: 0,
             deadline: None,
             started: Instant::ZERO,
@@ -137,14 +143,11 @@ impl Nc {
         }
     }
 
-    /// `-l`: ncat listens on `::` and `0.0.0.0` (one of them with `-6` or `-4`; TCP on
-    /// IPv4 only, so far).
+    /// `-l`: ncat listens on `::` (`IPV6_V6ONLY`) and `0.0.0.0`, or one of them with
+    /// `-6` or `-4`.
     fn listen(&mut self, sys: &mut Sys<'_, '_, '_>) {
         let port = self.args.port;
         let family = self.args.family;
-        if family == Some(6) && !self.args.udp {
-            return self.fail(sys, "Ncat: not supported yet: TCP over IPv6. QUITTING.".into(), 2);
-        }
         let mut bound = Vec::new();
         for (fam, any) in [(6, IpAddr::V6(Ipv6Addr::UNSPECIFIED)), (4, IpAddr::V4(Ipv4Addr::UNSPECIFIED))] {
             if family.is_some_and(|f| f != fam) {
@@ -154,8 +157,8 @@ impl Nc {
                 // ncat's IPv6 listening socket is IPV6_V6ONLY: its IPv4 one takes IPv4.
                 (true, 6) => sys.udp_bind_v6only(std::net::SocketAddrV6::new(Ipv6Addr::UNSPECIFIED, port, 0, 0)),
                 (true, _) => sys.udp_bind(SocketAddr::new(any, port)),
-                (false, 4) => sys.tcp_listen(port, BACKLOG),
-                (false, _) => continue,
+                (false, 6) => sys.tcp_listen_v6only(Ipv6Addr::UNSPECIFIED, port, BACKLOG, false),
+                (false, _) => sys.tcp_listen(port, BACKLOG),
             };
             match r {
                 Ok(h) => bound.push(h),
@@ -165,7 +168,7 @@ impl Nc {
                 }
             }
         }
-        // The IPv4 socket is the one a TCP listener and `-k` use.
+        // Both are watched; the one a client comes to is the connection.
         self.sock = bound.pop();
         self.idle = bound.pop();
         self.phase = Phase::Listening;
@@ -209,21 +212,39 @@ impl Nc {
             }
             return;
         }
-        let (state, peer) = sys.tcp_state(h);
         use crate::sys::TcpState as S;
+        let connected = |sys: &Sys<'_, '_, '_>, s| matches!(sys.tcp_state(s).0, S::Established | S::PeerClosed);
+        if self.args.keep_open && self.phase != Phase::Listening {
+            self.serve_others(sys);
+        }
+        let mut h = h;
+        if self.phase == Phase::Listening
+            && let Some(other) = self.idle
+            && !connected(sys, h)
+            && connected(sys, other)
+        {
+            // A client came to the other family's listener.
+            (self.sock, self.idle, h) = (Some(other), Some(h), other);
+        }
+        let (state, peer) = sys.tcp_state(h);
         match (self.phase, state) {
             (Phase::Listening, S::Established | S::PeerClosed) => {
                 self.phase = Phase::Connected;
-                self.peer = peer.map(|(a, p)| SocketAddr::new(a.into(), p));
+                self.peer = peer;
                 if self.args.keep_open {
                     // accept(): the listener listens on.
-                    self.next = sys.tcp_listen_on(None, self.args.port, BACKLOG, true).ok();
+                    self.next = self.listen_again(sys, h);
+                } else if let Some(other) = self.idle.take() {
+                    // Without -k ncat closes its listening sockets once a client is in.
+                    sys.tcp_close(other);
+                    sys.tcp_release(other);
                 }
                 if self.args.verbose
-                    && let Some((a, p)) = peer
+                    && let Some(peer) = peer
                 {
-                    sys.stderr(format!("Ncat: Connection from {a}."));
-                    sys.stderr(format!("Ncat: Connection from {a}:{p}."));
+                    // (`inet_socktop`: an IPv6 address without brackets.)
+                    sys.stderr(format!("Ncat: Connection from {}.", peer.ip()));
+                    sys.stderr(format!("Ncat: Connection from {}:{}.", peer.ip(), peer.port()));
                 }
             }
             (Phase::Connecting, S::Established | S::PeerClosed) => {
@@ -284,16 +305,68 @@ impl Nc {
                 }
                 if self.args.keep_open && self.args.listen {
                     // -k: on to the next client (who may be connected already).
-                    sys.tcp_release(h);
-                    self.sock =
-                        self.next.take().or_else(|| sys.tcp_listen_on(None, self.args.port, BACKLOG, true).ok());
-                    self.phase = Phase::Listening;
                     self.partial.clear();
+                    if !self.others.is_empty() {
+                        sys.tcp_release(h);
+                        self.sock = Some(self.others.remove(0));
+                        self.phase = Phase::Connected;
+                        return self.on_sockets(sys);
+                    }
+                    let again = self.next.take().or_else(|| self.listen_again(sys, h));
+                    sys.tcp_release(h);
+                    self.sock = again;
+                    self.phase = Phase::Listening;
                     return self.on_sockets(sys);
                 }
                 self.phase = Phase::Done;
                 sys.exit(0);
             }
+        }
+    }
+
+    /// `-k` while a client is served: clients that came to either listener meanwhile are
+    /// taken (each listener listens on), and what each sent is printed; one that closed is
+    /// closed and let go.
+    fn serve_others(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        use crate::sys::TcpState as S;
+        for which in [0, 1] {
+            let slot = if which == 0 { self.next } else { self.idle };
+            let Some(l) = slot else { continue };
+            let (S::Established | S::PeerClosed, Some(peer)) = sys.tcp_state(l) else { continue };
+            let again = self.listen_again(sys, l);
+            if which == 0 {
+                self.next = again
+            } else {
+                self.idle = again
+            }
+            self.others.push(l);
+            if self.args.verbose {
+                sys.stderr(format!("Ncat: Connection from {}.", peer.ip()));
+                sys.stderr(format!("Ncat: Connection from {}:{}.", peer.ip(), peer.port()));
+            }
+        }
+        let mut k = 0;
+        while k < self.others.len() {
+            let o = self.others[k];
+            let data = sys.tcp_recv(o);
+            let over = matches!(sys.tcp_state(o).0, S::PeerClosed | S::Closed);
+            self.print(sys, &data, over);
+            if over {
+                sys.tcp_close(o);
+                sys.tcp_release(o);
+                self.others.remove(k);
+            } else {
+                k += 1;
+            }
+        }
+    }
+
+    /// The listening socket of `h`'s family again (`-k`'s next accept).
+    fn listen_again(&self, sys: &mut Sys<'_, '_, '_>, h: SocketId) -> Option<SocketId> {
+        let port = self.args.port;
+        match sys.tcp_local(h) {
+            Some(a) if a.is_ipv6() => sys.tcp_listen_v6only(Ipv6Addr::UNSPECIFIED, port, BACKLOG, true).ok(),
+            _ => sys.tcp_listen_on(None, port, BACKLOG, true).ok(),
         }
     }
 
@@ -358,9 +431,6 @@ impl Program for Nc {
             }
             return;
         }
-        let IpAddr::V4(host) = host else {
-            return self.fail(sys, "Ncat: not supported yet: TCP over IPv6. QUITTING.".into(), 2);
-        };
         match sys.tcp_connect(host, self.args.port, self.args.source_port) {
             Ok(h) => {
                 self.sock = Some(h);
@@ -387,6 +457,10 @@ impl Program for Nc {
             self.outbound.extend_from_slice(&data);
             if self.phase == Phase::Connected {
                 self.flush(sys, h);
+                // With -k, every client hears what is typed.
+                for o in &self.others {
+                    sys.tcp_send(*o, &data);
+                }
             }
         }
     }

@@ -819,10 +819,6 @@ pub fn nc(w: &mut Words<'_>) -> Result<Command, PErr> {
         (false, _) => return Err(w.err("Ncat: You must specify a host to connect to. QUITTING.").hint("nc HOST PORT")),
         (true, _) => return Err(w.err_prev("Ncat: Got more than one port specification. QUITTING.")),
     }
-    if !n.udp && (n.family == Some(6) || n.host.is_some_and(|h| h.is_ipv6())) {
-        let word = at.first().copied().unwrap_or(w.pos());
-        return Err(w.err_at(word, "not supported yet: nc over TCP on IPv6").hint("`nc -u` carries UDP over IPv6"));
-    }
     Ok(Command::Nc(n))
 }
 
@@ -907,7 +903,7 @@ pub fn python3(w: &mut Words<'_>) -> Result<Command, PErr> {
             "-b" | "--bind" => {
                 let v = w.value(a, "an address")?;
                 h.bind = Some(v.parse().map_err(|_| {
-                    w.err_prev(format!("not supported yet: binding to `{v}`")).hint("give an IPv4 address")
+                    w.err_prev(format!("not supported yet: binding to `{v}`")).hint("give an IPv4 or IPv6 address")
                 })?);
             }
             "-d" | "--directory" => {

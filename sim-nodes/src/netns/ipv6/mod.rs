@@ -9,11 +9,11 @@
 //!
 //! What comes in is `rx.rs`'s; output and neighbour discovery are `nd.rs`'s; the routes
 //! `route.rs`'s; forwarding and ICMPv6 errors `forward.rs`'s; fragments `frag.rs`'s; UDP
-//! over IPv6 is the namespace's `udp.rs`'s.
+//! over IPv6 is the namespace's `udp.rs`'s, TCP smoltcp's (`sockets.rs`, `tcp.rs`).
 //!
 //! On, as in a new Linux namespace, unless `disable_ipv6` says otherwise (per interface,
-//! or `all`/`default`; [`Netns::set_ipv6`] for a whole namespace). Not yet: router advertisements and SLAAC, TCP
-//! over IPv6, ip6tables.
+//! or `all`/`default`; [`Netns::set_ipv6`] for a whole namespace). Not yet: router
+//! advertisements and SLAAC, ip6tables.
 //!
 //! Owns the interfaces' [`If6`] state and the `Dad`, `Rs` and `Mld` deadlines; must not
 //! touch IPv4 state.

@@ -109,27 +109,49 @@ impl Netns {
             let sum = packet::icmp6_checksum(src, spec.dst, &pkt[40..]);
             pkt[42..44].copy_from_slice(&sum.to_be_bytes());
         }
+        self.send6(cx, dev, spec.dst, &pkt);
+        self.buf6 = pkt;
+        Ok(())
+    }
+
+    /// A locally made IPv6 packet after routing (out of `dev`, to `dst`): back in through
+    /// `lo` if it is for us, else to its next hop, in fragments when it is bigger than the
+    /// path MTU.
+    fn send6(&mut self, cx: &mut Context<'_>, dev: u32, dst: Ipv6Addr, pkt: &[u8]) {
         if dev == crate::netns::LO {
             // To ourselves: delivered as it would come back from `lo`.
-            self.rx_ipv6_local(cx, &pkt);
-        } else {
-            let nexthop = self.route6_lookup(spec.dst, Some(dev)).map_or(spec.dst, |(_, n)| n);
-            let mtu = self.path_mtu6(spec.dst, cx.now()) as usize;
-            if pkt.len() > mtu {
-                // `ip6_fragment`: the sender cuts it at the path MTU (`ipv6_select_ident`'s
-                // identification is random per packet).
-                let id = sim_core::rng::range_u32(cx.rng(), 1, u32::MAX);
-                let mut frag = std::mem::take(&mut self.frag6);
-                super::frag::fragment(&pkt, mtu, id, |f| frag.push(f.to_vec()));
-                for f in frag.drain(..) {
-                    self.nd_xmit(cx, dev, nexthop, &f);
-                }
-                self.frag6 = frag;
-            } else {
-                self.nd_xmit(cx, dev, nexthop, &pkt);
-            }
+            return self.rx_ipv6_local(cx, pkt);
         }
-        self.buf6 = pkt;
+        let nexthop = self.route6_lookup(dst, Some(dev)).map_or(dst, |(_, n)| n);
+        let mtu = self.path_mtu6(dst, cx.now()) as usize;
+        if pkt.len() > mtu {
+            // `ip6_fragment`: the sender cuts it at the path MTU (`ipv6_select_ident`'s
+            // identification is random per packet).
+            let id = sim_core::rng::range_u32(cx.rng(), 1, u32::MAX);
+            let mut frag = std::mem::take(&mut self.frag6);
+            super::frag::fragment(pkt, mtu, id, |f| frag.push(f.to_vec()));
+            for f in frag.drain(..) {
+                self.nd_xmit(cx, dev, nexthop, &f);
+            }
+            self.frag6 = frag;
+        } else {
+            self.nd_xmit(cx, dev, nexthop, pkt);
+        }
+    }
+
+    /// Sends an IPv6 packet smoltcp built (a TCP segment) the way our own go, with the
+    /// flow label Linux gives a connection and its hop limit.
+    pub(crate) fn output_tcp6(&mut self, cx: &mut Context<'_>, pkt: &mut [u8]) -> Result<(), Errno> {
+        if pkt.len() < 40 + 4 {
+            return Err(Errno::Inval);
+        }
+        let (src, dst) = (packet::addr(pkt, 8), packet::addr(pkt, 24));
+        let (dev, _) = self.route6_output(dst, None)?;
+        let ports = |at: usize| u16::from_be_bytes([pkt[at], pkt[at + 1]]);
+        let flow = self.flow_label(src, dst, ports(40) ^ ports(42).rotate_left(8));
+        pkt[..4].copy_from_slice(&(0x6000_0000 | (flow & 0x000f_ffff)).to_be_bytes());
+        pkt[7] = HOP_LIMIT;
+        self.send6(cx, dev, dst, pkt);
         Ok(())
     }
 

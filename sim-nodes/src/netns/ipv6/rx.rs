@@ -6,7 +6,8 @@
 //! advertisements (an address we still test fails its DAD; else the neighbour learns),
 //! echo requests answered, the rest to the raw ICMPv6 sockets (a port unreachable about
 //! a datagram we sent also to its UDP socket). Multicast listener reports and router
-//! solicitations are for routers, and a host leaves them. UDP goes to `udp.rs`; fragments
+//! solicitations are for routers, and a host leaves them. UDP goes to `udp.rs`, TCP to
+//! smoltcp (`sockets.rs`); fragments
 //! are put back together (`frag.rs`) first; "packet too big" sets the path MTU; other next
 //! headers are let go.
 
@@ -77,6 +78,14 @@ impl Netns {
         }
         if p[6] == crate::wire::proto::UDP {
             return self.rx_udp6(cx, ifindex, p);
+        }
+        if p[6] == crate::wire::proto::TCP {
+            // smoltcp takes TCP (never to a group), and answers a port nobody listens on
+            // with RST.
+            if !dst.is_multicast() {
+                self.l4_deliver(cx, p);
+            }
+            return;
         }
         // Only ICMPv6 and UDP right after the header are read so far (MLD's hop-by-hop
         // reports are for routers).
