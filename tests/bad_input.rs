@@ -902,3 +902,12 @@ fn traceroute_families_traceroute_refuses() {
     let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 traceroute -6 nosuch.example\n"));
     assert!(e.contains("nosuch.example: Name or service not known"), "{e}");
 }
+
+/// `ip -6 route show default` (a selector nslab does not take yet) is refused as such, not
+/// read as a device name.
+#[test]
+fn ip6_route_show_selector_refused() {
+    let e = err("a.sh", &format!("{SETUP}ip netns exec ns1 ip -6 route show default\n"));
+    assert_at(&e, "a.sh", 4, 36, "not supported yet: ip -6 route show default");
+    assert!(e.contains("optionally `dev DEV`"), "{e}");
+}

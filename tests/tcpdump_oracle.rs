@@ -83,9 +83,11 @@ fn sim_dhcp_frames() -> Vec<Vec<u8>> {
 /// `ping -6` (neighbour discovery, echo with flow labels, a unicast probe and its 24-byte
 /// answer); a UDP datagram to a closed port and the port unreachable quoting it; a ping
 /// too big for the link, in fragments both ways; TCP over IPv6 (an HTTP exchange, with
-/// its handshake, options, data and close, and a SYN answered with RST), to a third
+/// its handshake, options, data and close, and a SYN answered with RST) to a third
 /// address (b holds a failed copy of 2001:db8::1, so an advertisement for it is to b a
-/// DAD failure, never a neighbour, as `ndisc_recv_na` has it).
+/// DAD failure, never a neighbour, as `ndisc_recv_na` has it); router advertisements
+/// from radvd (flags, an MTU, infinite and finite lifetimes, two prefixes; the last with
+/// router lifetime 0).
 fn sim_ipv6_frames() -> Vec<Vec<u8>> {
     let script = "ip netns add a\nip netns add b\nip link add v1 type veth peer name v2\n\
         ip link set v1 netns a\nip link set v2 netns b\n\
@@ -100,7 +102,11 @@ fn sim_ipv6_frames() -> Vec<Vec<u8>> {
         ip netns exec a ping -6 -c 1 -s 2000 2001:db8::2\nsleep 6\n\
         ip -n a -6 addr add 2001:db8::3/64 dev v1 nodad\n\
         ip netns exec a python3 -m http.server 80 --bind 2001:db8::3 &\nsleep 1\n\
-        ip netns exec b curl -I http://[2001:db8::3]/\nip netns exec b curl http://[2001:db8::3]:81/\nsleep 1\n";
+        ip netns exec b curl -I http://[2001:db8::3]/\nip netns exec b curl http://[2001:db8::3]:81/\nsleep 1\n\
+        ip netns exec a radvd -n -C /dev/stdin <<EOF &\ninterface v1 {\n AdvSendAdvert on;\n AdvManagedFlag on;\n \
+        AdvOtherConfigFlag on;\n AdvLinkMTU 1400;\n AdvReachableTime 30000;\n AdvRetransTimer 1000;\n \
+        prefix 2001:db8:9::/64 {\n  AdvValidLifetime infinity;\n  AdvPreferredLifetime infinity;\n };\n \
+        prefix 2001:db8:a::/48 {\n  AdvAutonomous off;\n  AdvRouterAddr on;\n };\n};\nEOF\nsleep 1\n";
     frames_of("oracle-ipv6.sh", script)
 }
 

@@ -421,6 +421,13 @@ impl Kernel {
                 ]);
                 !d.foreground && !d.release
             }
+            Command::Exec { argv: words, .. } if words.first().is_some_and(|w| w == "radvd") => {
+                // Its pid file is the run's, not the machine's /run/radvd.pid (the last -p
+                // wins).
+                let n = self.started;
+                argv.extend(["-p".into(), format!("{dir}/radvd-{ns}-{n}.pid")]);
+                false
+            }
             _ => false,
         };
         Ok((argv, daemon))
@@ -530,6 +537,10 @@ impl Kernel {
         self.started += 1;
         let stdin = match &step.run {
             Command::Nc(n) => n.input.as_ref().map(|l| format!("{l}\n").into_bytes()),
+            // A here-document (radvd's config on /dev/stdin).
+            Command::Exec { input, .. } if !input.is_empty() => {
+                Some(input.iter().map(|l| format!("{l}\n")).collect::<String>().into_bytes())
+            }
             _ => None,
         };
         let proc_ = exec::spawn(kernel, &argv, stdin, &ns, &self.rec, &self.names)?;

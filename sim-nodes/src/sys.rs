@@ -128,9 +128,10 @@ impl ArgError {
     }
 }
 
-/// How a program is made from its arguments (the words after its name): what a table of
-/// programs points to, so a new tool is its module plus one row.
-pub type Start = fn(&[String]) -> Result<Process, ArgError>;
+/// How a program is made from its arguments (the words after its name) and the lines of
+/// its stdin (a here-document; empty without one): what a table of programs points to, so
+/// a new tool is its module plus one row.
+pub type Start = fn(&[String], &[String]) -> Result<Process, ArgError>;
 
 /// Implements [`Program::as_any`] and [`Program::as_any_mut`] inside an `impl Program`
 /// block: `sim_nodes::any_program!();` (through the facade, `nslab::sim_nodes::any_program!();`).
@@ -390,6 +391,24 @@ impl Sys<'_, '_, '_> {
     /// An interface's MAC address (`SIOCGIFHWADDR`).
     pub fn ifmac(&self, ifindex: u32) -> Option<MacAddr> {
         self.ns.iface(ifindex).map(|i| i.mac)
+    }
+    /// True if an interface is up and running (`IFF_UP` and carrier).
+    pub fn if_up(&self, ifindex: u32) -> bool {
+        self.ns.iface(ifindex).is_some_and(|i| i.admin_up && i.carrier)
+    }
+    /// An interface's link-local IPv6 address, once DAD has passed (`getifaddrs`' first
+    /// `fe80::`).
+    pub fn link_local6(&self, ifindex: u32) -> Option<std::net::Ipv6Addr> {
+        self.ns.iface(ifindex).and_then(|i| i.v6.link_local())
+    }
+    /// Joins an IPv6 multicast group on an interface (`IPV6_ADD_MEMBERSHIP`): the kernel
+    /// reports it with MLD when it is new.
+    pub fn join6(&mut self, ifindex: u32, group: std::net::Ipv6Addr) {
+        self.ns.mld_join(self.cx, ifindex, group);
+    }
+    /// A sysctl's value as a number (`/proc/sys/…`), if the key is there.
+    pub fn sysctl_num(&self, key: &str) -> Option<i64> {
+        self.ns.sysctl_get(key).ok().and_then(|v| v.trim().parse().ok())
     }
     /// An interface's addresses with their prefixes, in `ip addr` order.
     pub fn ifaddrs(&self, ifindex: u32) -> impl Iterator<Item = (Ipv4Addr, u8)> + '_ {

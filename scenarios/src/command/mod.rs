@@ -37,6 +37,9 @@ pub enum Command {
     Exec {
         /// The words, the program's name first.
         argv: Vec<String>,
+        /// The lines of its stdin, a here-document (radvd's config on `-C /dev/stdin`).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        input: Vec<String>,
     },
     /// `ip netns add NAME`.
     NetnsAdd {
@@ -312,7 +315,7 @@ impl Command {
     /// runners build those themselves.)
     pub fn argv(&self) -> Vec<String> {
         use crate::front::script::lexer::{Tok, lex};
-        if let Command::Exec { argv } = self {
+        if let Command::Exec { argv, .. } = self {
             // The table's binary for the program (its own name, as a rule).
             let mut v = argv.clone();
             if let (Some(first), Some((bin, _))) = (v.first_mut(), self.info().kernel_tool) {
@@ -363,7 +366,7 @@ impl Command {
             Command::Input { .. } => &p::INPUT,
             Command::Wait => &p::WAIT,
             Command::Echo { .. } => &p::ECHO,
-            Command::Exec { argv } => argv.first().and_then(|n| p::program(n)).unwrap_or(&p::IP),
+            Command::Exec { argv, .. } => argv.first().and_then(|n| p::program(n)).unwrap_or(&p::IP),
             _ => &p::IP,
         }
     }
@@ -398,8 +401,14 @@ impl fmt::Display for Command {
     /// The shell line this command stands for.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Command::Exec { argv } => {
-                write!(f, "{}", argv.iter().map(|w| q(w)).collect::<Vec<_>>().join(" "))
+            Command::Exec { argv, input } => {
+                write!(f, "{}", argv.iter().map(|w| q(w)).collect::<Vec<_>>().join(" "))?;
+                if !input.is_empty() {
+                    write!(f, " <<EOF")?;
+                    input.iter().try_for_each(|l| write!(f, "\n{l}"))?;
+                    write!(f, "\nEOF")?;
+                }
+                Ok(())
             }
             Command::NetnsAdd { name } => write!(f, "ip netns add {}", q(name)),
             Command::NetnsDel { name } => write!(f, "ip netns delete {}", q(name)),
@@ -844,11 +853,17 @@ impl Step {
             Some(ns) => format!("{pipe}ip netns exec {ns} {run}"),
             None => format!("{pipe}{run}"),
         };
+        // A pipe and `&` end the command's line: before a here-document's lines.
+        let mut tail = String::new();
         if let Some(g) = &self.grep {
-            s.push_str(&format!(" | {g}"));
+            tail.push_str(&format!(" | {g}"));
         }
         if self.background {
-            s.push_str(" &");
+            tail.push_str(" &");
+        }
+        match s.find('\n') {
+            Some(at) => s.insert_str(at, &tail),
+            None => s.push_str(&tail),
         }
         s
     }

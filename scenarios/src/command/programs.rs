@@ -99,6 +99,13 @@ pub const ARPING: Program = Program {
     kernel_tool: Some(("arping", "iputils-arping")),
     start: Some(sim_nodes::proc::arping::start),
 };
+/// `radvd`: router advertisements.
+pub const RADVD: Program = Program {
+    name: "radvd",
+    kind: Kind::Process,
+    kernel_tool: Some(("radvd", "radvd")),
+    start: Some(sim_nodes::proc::radvd::start),
+};
 /// `sleep`.
 pub const SLEEP: Program = Program { name: "sleep", kind: Kind::Builtin, kernel_tool: None, start: None };
 /// `kill`.
@@ -131,6 +138,7 @@ pub const PROGRAMS: &[Program] = &[
     PYTHON3,
     SS,
     ARPING,
+    RADVD,
     SLEEP,
     KILL,
     WAIT,

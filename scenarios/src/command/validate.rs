@@ -99,8 +99,8 @@ pub fn sysctl_key(key: &str) -> Result<(), Invalid> {
 /// Checks one step.
 pub fn step(s: &Step) -> Result<(), Invalid> {
     match &s.run {
-        Command::Exec { argv } => {
-            crate::run::spawn::exec(argv)?;
+        Command::Exec { argv, input } => {
+            crate::run::spawn::exec(argv, input)?;
         }
         Command::Ping(p) => {
             if p.ttl == Some(0) {

@@ -7,8 +7,8 @@
 //! ports, TCP initial sequence numbers, link-local IPv6 addresses (their MAC's symbol), IPv6
 //! flow labels, qdisc handles the kernel chose (its counter is the
 //! machine's, shared by every run since boot); TCP windows and options are masked (smoltcp's are
-//! its own); times are dropped (RTTs, ping's `time`, traceroute's, lifetimes, dhclient's
-//! random intervals). Outputs the kernel orders by hash (`ip neigh`, `bridge fdb show`,
+//! its own); times are dropped (RTTs, ping's `time`, traceroute's, lifetimes, routes'
+//! `expires`, dhclient's random intervals, radvd's log clock), as are pids and run files. Outputs the kernel orders by hash (`ip neigh`, `bridge fdb show`,
 //! `brctl showmacs`) are compared as sets. Lines a step marks `#! differs: LINE -- WHY` are set aside on both
 //! sides and reported as known differences with their reason; lines a step marks
 //! `#! repeats: LINE -- WHY` may come more than once on either side (a retransmission that
@@ -215,6 +215,11 @@ static MASKS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         // arping's reply time (`Unicast reply from A [MAC]  0.543ms`).
         (r" \d+\.\d{3}ms$", " <t>ms"),
         (r"valid_lft \d+sec preferred_lft \d+sec", "valid_lft <n>sec preferred_lft <n>sec"),
+        // A route's time left (`ip -6 route`: what a router advertisement gave).
+        (r" expires \d+sec ", " expires <n>sec "),
+        // radvd's log: the machine's clock and pid, and the pid file, each run's own.
+        (r"^\[\w{3} \d\d \d\d:\d\d:\d\d\] radvd \(\d+\): ", "[<date>] radvd (<pid>): "),
+        (r"^(\[<date>\] radvd \(<pid>\): removing ).*$", "${1}<pid file>"),
         (r"port 67 interval \d+", "port 67 interval <n>"),
         (r"renewal in \d+ seconds", "renewal in <n> seconds"),
         // conntrack: who asked for a [DESTROY] (the pid of `conntrack -F`, the port of

@@ -105,17 +105,17 @@ pub fn process(cmd: &Command) -> Option<Result<Process, Invalid>> {
             };
             Box::new(proc::ConntrackEvents::new(proto))
         }
-        Command::Exec { argv } => return Some(exec(argv)),
+        Command::Exec { argv, input } => return Some(exec(argv, input)),
         _ => return None,
     };
     Some(Ok(p))
 }
 
 /// The program a table row's `start` makes from `argv` (its name first).
-pub fn exec(argv: &[String]) -> Result<Process, Invalid> {
+pub fn exec(argv: &[String], input: &[String]) -> Result<Process, Invalid> {
     let name = argv.first().map(String::as_str).unwrap_or_default();
     let Some(start) = crate::command::programs::program(name).and_then(|p| p.start) else {
         return Err(Invalid { message: format!("unknown command `{name}`"), hint: None, word: Some(name.into()) });
     };
-    start(&argv[1..]).map_err(|e| Invalid { message: e.message, hint: e.hint, word: e.word })
+    start(&argv[1..], input).map_err(|e| Invalid { message: e.message, hint: e.hint, word: e.word })
 }

@@ -316,6 +316,31 @@ impl Formatter {
                 }
             }
             134 if v == 0 => {}
+            134 => {
+                // `nd_router_advert`: the header's fields, then the options.
+                need(b, 16, "icmp6")?;
+                let f = b[5];
+                let flags: Vec<&str> =
+                    [(0x80, "managed"), (0x40, "other stateful"), (0x20, "home agent"), (0x04, "proxy")]
+                        .iter()
+                        .filter(|(m, _)| f & m != 0)
+                        .map(|(_, n)| *n)
+                        .collect();
+                let pref = ["medium", "high", "rsv", "low"][usize::from((f >> 3) & 3)];
+                let _ = write!(
+                    out,
+                    "\n\thop limit {}, Flags [{}], pref {pref}, router lifetime {}s, reachable time {}ms, retrans timer {}ms",
+                    b[4],
+                    if flags.is_empty() { "none".into() } else { flags.join(", ") },
+                    be16(b, 6).unwrap_or(0),
+                    be32(b, 8).unwrap_or(0),
+                    be32(b, 12).unwrap_or(0),
+                );
+                if !self.nd_options(out, b, 16, length) {
+                    out.push_str(" [|icmp6]");
+                    return Ok(());
+                }
+            }
             128 | 129 => {
                 need(b, 8, "icmp6")?;
                 let _ = write!(out, ", id {}, seq {}", be16(b, 4).unwrap_or(0), be16(b, 6).unwrap_or(0));
@@ -430,6 +455,26 @@ impl Formatter {
                 1 | 2 => {
                     let hex: Vec<String> = data.iter().map(|x| format!("{x:02x}")).collect();
                     out.push_str(&hex.join(":"));
+                }
+                3 if data.len() >= 30 => {
+                    // `nd_opt_prefix_info`.
+                    let lifetime = |v: u32| if v == u32::MAX { "infinity".to_string() } else { format!("{v}s") };
+                    let f = data[1];
+                    let flags: Vec<&str> = [(0x80, "onlink"), (0x40, "auto"), (0x20, "router")]
+                        .iter()
+                        .filter(|(m, _)| f & m != 0)
+                        .map(|(_, n)| *n)
+                        .collect();
+                    let _ = write!(
+                        out,
+                        "{}/{}{}, Flags [{}], valid time {}, pref. time {}",
+                        ip6(data, 14).unwrap_or(Ipv6Addr::UNSPECIFIED),
+                        data[0],
+                        if l != 4 { "badlen" } else { "" },
+                        if flags.is_empty() { "none".into() } else { flags.join(", ") },
+                        lifetime(be32(data, 2).unwrap_or(0)),
+                        lifetime(be32(data, 6).unwrap_or(0)),
+                    );
                 }
                 5 => {
                     let _ = write!(

@@ -71,7 +71,15 @@ impl Lab {
         let r = n.route6_for(dst, None).filter(|_| !dst.is_unspecified()).ok_or_else(unreachable)?;
         let dev = n.iface(r.dev).map(|i| i.name.as_str()).unwrap_or_default();
         let via = r.gateway.map(|g| format!(" via {g}")).unwrap_or_default();
-        let proto = if r.kernel { " proto kernel" } else { "" };
+        let proto = if r.kernel {
+            " proto kernel"
+        } else if r.ra {
+            " proto ra"
+        } else {
+            ""
+        };
+        // A router advertisement's hop limit shows; its time left does not (seen on Linux).
+        let hoplimit = r.hoplimit.map(|h| format!(" hoplimit {h}")).unwrap_or_default();
         let src = n.select_src6(r.dev, dst).map(|s| format!(" src {s}")).unwrap_or_default();
         // A path MTU learnt from "packet too big" shows on the route, with its time left.
         let now = self.world.now();
@@ -79,7 +87,10 @@ impl Lab {
             .pmtu6_exception(dst, now)
             .map(|(mtu, left)| format!(" expires {}sec mtu {mtu}", left.as_secs()))
             .unwrap_or_default();
-        Ok(vec![format!("{dst} from {from}{via} dev {dev}{proto}{src} metric {}{cache} pref medium", r.metric)])
+        Ok(vec![format!(
+            "{dst} from {from}{via} dev {dev}{proto}{src} metric {}{cache}{hoplimit} pref medium",
+            r.metric
+        )])
     }
 
     /// `ip -6 addr add A/P dev DEV [nodad]`.
@@ -120,7 +131,8 @@ impl Lab {
         let mut out = Vec::new();
         for r in ns.routes6().filter(|r| only.is_none_or(|o| o == r.dev)) {
             let Some(i) = ns.iface(r.dev) else { continue };
-            out.push(show::route6(r, only.is_none().then_some(i.name.as_str()), !i.carrier && !i.is_loopback(), color));
+            let dev = only.is_none().then_some(i.name.as_str());
+            out.push(show::route6(r, dev, !i.carrier && !i.is_loopback(), color, self.world.now()));
         }
         Ok(out)
     }

@@ -89,6 +89,8 @@ pub enum TimerKey {
     Mld(u32),
     /// An interface's next MLDv2 report after its link-local address's DAD.
     MldDad(u32),
+    /// What router advertisements configured running out (addresses, routes).
+    Lifetimes6,
 }
 
 /// Counters a namespace keeps (`ip -s link`, `netstat -s` material).
@@ -917,6 +919,7 @@ impl Node for Netns {
                 TimerKey::Dad(i, a) => self.dad_timer(cx, i, a),
                 TimerKey::Nd(k) => self.nd_timer(cx, k),
                 TimerKey::Rs(i) => self.rs_timer(cx, i),
+                TimerKey::Lifetimes6 => self.lifetimes6_expire(cx),
                 TimerKey::Mld(i) => self.mld_report(cx, i, false),
                 TimerKey::MldDad(i) => self.mld_report(cx, i, true),
             }

@@ -299,7 +299,7 @@ pub struct Arping {
 }
 
 /// The table of programs' `start`: an arping from its words.
-pub fn start(argv: &[String]) -> Result<Process, ArgError> {
+pub fn start(argv: &[String], _input: &[String]) -> Result<Process, ArgError> {
     Ok(Box::new(Arping::new(ArpingArgs::parse(argv)?)))
 }
 
@@ -682,9 +682,9 @@ mod tests {
 
     #[test]
     fn start_makes_an_arping_or_refuses() {
-        let p = start(&words("-c 1 -I veth0 192.0.2.2")).unwrap();
+        let p = start(&words("-c 1 -I veth0 192.0.2.2"), &[]).unwrap();
         assert_eq!(p.name(), "arping");
         assert!(p.as_any().downcast_ref::<Arping>().is_some_and(|a| a.counts() == (0, 0, 0)));
-        assert!(start(&words("-c 1")).is_err());
+        assert!(start(&words("-c 1"), &[]).is_err());
     }
 }

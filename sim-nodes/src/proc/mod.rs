@@ -1,5 +1,5 @@
 //! The built-in programs, one module each: ping, traceroute, tcpdump, dnsmasq, dhclient,
-//! `conntrack -E`, nc, curl and `python3 -m http.server`. Each implements
+//! radvd, `conntrack -E`, nc, curl and `python3 -m http.server`. Each implements
 //! [`crate::sys::Program`] and sees the stack only through [`crate::sys::Sys`]; none
 //! imports the namespace's internals. ping and traceroute use raw ICMP sockets as in Linux,
 //! dnsmasq a UDP socket on our L3 plus `SIOCSARP`, dhclient a packet socket; nc, curl and
@@ -12,6 +12,7 @@ pub mod dhcp;
 pub mod http;
 pub mod nc;
 pub mod ping;
+pub mod radvd;
 pub mod ss;
 pub mod tcpdump;
 pub mod traceroute;

@@ -98,7 +98,7 @@ pub fn parse(args: &[String]) -> Result<SsArgs, ArgError> {
 }
 
 /// How `start` in the table of programs makes an `ss`.
-pub fn start(args: &[String]) -> Result<Process, ArgError> {
+pub fn start(args: &[String], _input: &[String]) -> Result<Process, ArgError> {
     Ok(Box::new(Ss { args: parse(args)? }))
 }
 

@@ -420,19 +420,35 @@ fn addr_lines(v: &LinkView<'_>, now: Instant, family: Family) -> Vec<(String, St
     for a in &v.iface.v6.addrs {
         let mut s = format!("    inet6 {}/{} ", paint(v.color, Color::Inet6, &a.addr.to_string()), a.prefix);
         let _ = write!(s, "scope {} ", a.scope);
-        // `print_ifa_flags`' order; these are all IFA_F_PERMANENT (no `dynamic`).
-        for (on, name) in [(a.nodad, "nodad "), (a.dadfailed, "dadfailed "), (a.tentative, "tentative ")] {
+        // `print_ifa_flags`' order; an autoconfigured address is not IFA_F_PERMANENT
+        // (`dynamic`) and is IFA_F_MANAGETEMPADDR.
+        let deprecated = a.lft.is_some_and(|l| l.deprecated(now));
+        let flags = [
+            (a.nodad, "nodad "),
+            (a.dadfailed, "dadfailed "),
+            (deprecated, "deprecated "),
+            (a.tentative, "tentative "),
+            (a.lft.is_some(), "dynamic mngtmpaddr "),
+        ];
+        for (on, name) in flags {
             if on {
                 s.push_str(name);
             }
         }
-        out.push((s, "       valid_lft forever preferred_lft forever".to_string()));
+        let lft = match a.lft {
+            Some(l) => {
+                let (valid, preferred) = l.left(now);
+                format!("       valid_lft {valid}sec preferred_lft {preferred}sec")
+            }
+            None => "       valid_lft forever preferred_lft forever".to_string(),
+        };
+        out.push((s, lft));
     }
     out
 }
 
 /// One `ip -6 route show` line: `dev` is `None` when the command named the device.
-pub fn route6(r: &crate::netns::ipv6::Route6, dev: Option<&str>, linkdown: bool, color: bool) -> String {
+pub fn route6(r: &crate::netns::ipv6::Route6, dev: Option<&str>, linkdown: bool, color: bool, now: Instant) -> String {
     let mut s = if r.prefix == 0 {
         "default ".to_string()
     } else if r.prefix == 128 {
@@ -448,10 +464,20 @@ pub fn route6(r: &crate::netns::ipv6::Route6, dev: Option<&str>, linkdown: bool,
     }
     if r.kernel {
         s.push_str("proto kernel ");
+    } else if r.ra {
+        s.push_str("proto ra ");
     }
     let _ = write!(s, "metric {} ", r.metric);
     if linkdown {
         s.push_str("linkdown ");
+    }
+    // `print_route`: the time left in whole seconds (`rta_expires` over `hz`), then the
+    // metrics.
+    if let Some(t) = r.expires {
+        let _ = write!(s, "expires {}sec ", (t - now).as_secs());
+    }
+    if let Some(h) = r.hoplimit {
+        let _ = write!(s, "hoplimit {h} ");
     }
     s.push_str("pref medium");
     s

@@ -59,7 +59,17 @@ pub fn parse(
         if fmt != Format::Text {
             return Err(w.err_prev("not supported yet: ip -6 route show with -j or -o"));
         }
-        return Ok(Command::Ip6(Ip6Command::RouteShow { dev: dev_arg(w)?, color }));
+        // A bare word selects routes (`default`, a prefix), as for IPv4: only `dev DEV` so far.
+        let dev = match w.take() {
+            None => None,
+            Some("dev") => Some(w.value("dev", "an interface name")?.to_string()),
+            Some(x) => {
+                return Err(w
+                    .err_prev(format!("not supported yet: ip -6 route show {x}"))
+                    .hint("nslab shows the main table, optionally `dev DEV`"));
+            }
+        };
+        return Ok(Command::Ip6(Ip6Command::RouteShow { dev, color }));
     }
     if matches(obj, "neighbor") || matches(obj, "neighbour") {
         let sub = w.take().unwrap_or("show");

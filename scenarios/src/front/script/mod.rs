@@ -100,7 +100,7 @@ pub fn parse_words(words: &[(String, Span)], ns: Option<String>, background: boo
         p if crate::command::programs::program(p).is_some_and(|r| r.start.is_some()) => {
             let mut argv = vec![p.to_string()];
             argv.extend(tools::rest(&mut w));
-            Command::Exec { argv }
+            Command::Exec { argv, input: Vec::new() }
         }
         _ => {
             let hint = match (paste::instead(prog), paste::nearest(prog)) {

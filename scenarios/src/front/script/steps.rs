@@ -254,11 +254,13 @@ impl<'a> Ctx<'a> {
         }
         if let Some((body, at)) = heredoc {
             match &mut parsed.cmd {
-                Command::IptablesRestore { input, .. } | Command::SysctlLoad { input, .. } => *input = body,
+                Command::IptablesRestore { input, .. }
+                | Command::SysctlLoad { input, .. }
+                | Command::Exec { input, .. } => *input = body,
                 c => {
                     return Err(self
                         .err(at, format!("not supported yet: a here-document into {}", c.program()))
-                        .with_hint("iptables-restore and sysctl -p - are what nslab feeds a here-document"));
+                        .with_hint("iptables-restore, sysctl -p - and radvd -C /dev/stdin are what nslab feeds a here-document"));
                 }
             }
         }

@@ -8,12 +8,14 @@
 //! doubling up to `rtr_solicit_max_interval`) — and the kernel routes of its prefixes.
 //!
 //! What comes in is `rx.rs`'s; output and neighbour discovery are `nd.rs`'s; the routes
-//! `route.rs`'s; forwarding and ICMPv6 errors `forward.rs`'s; fragments `frag.rs`'s; UDP
+//! `route.rs`'s; forwarding and ICMPv6 errors `forward.rs`'s; fragments `frag.rs`'s;
+//! router advertisements and SLAAC `ra.rs`'s; UDP
 //! over IPv6 is the namespace's `udp.rs`'s, TCP smoltcp's (`sockets.rs`, `tcp.rs`).
 //!
 //! On, as in a new Linux namespace, unless `disable_ipv6` says otherwise (per interface,
-//! or `all`/`default`; [`Netns::set_ipv6`] for a whole namespace). Not yet: router
-//! advertisements and SLAAC, ip6tables.
+//! or `all`/`default`; [`Netns::set_ipv6`] for a whole namespace). Router advertisements
+//! and the addresses and routes they configure are `ra.rs`'s. Not yet: ip6tables,
+//! `accept_ra` other than its default.
 //!
 //! Owns the interfaces' [`If6`] state and the `Dad`, `Rs` and `Mld` deadlines; must not
 //! touch IPv4 state.
@@ -22,6 +24,7 @@ mod forward;
 pub(crate) mod frag;
 mod nd;
 pub mod packet;
+mod ra;
 mod route;
 mod rx;
 pub use nd::Out6;
@@ -65,8 +68,42 @@ pub struct Inet6Addr {
     pub dadfailed: bool,
     /// `nodad`: no duplicate address detection.
     pub nodad: bool,
+    /// Made by autoconfiguration from a router's prefix (`dynamic mngtmpaddr`): its
+    /// lifetimes. `None`: permanent (`forever`).
+    pub lft: Option<Lft>,
     /// Solicitations still to send for DAD.
     dad_probes: u32,
+}
+
+/// An autoconfigured address's lifetimes, as the kernel keeps them (`tstamp`,
+/// `valid_lft`, `prefered_lft`): whole seconds from when the last advertisement set them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lft {
+    /// When they were set.
+    pub since: sim_core::Instant,
+    /// Valid lifetime, seconds.
+    pub valid: u32,
+    /// Preferred lifetime, seconds.
+    pub preferred: u32,
+}
+
+impl Lft {
+    /// What `ip addr` shows at `now`: each lifetime less the whole seconds gone by
+    /// (`inet6_fill_ifaddr`).
+    pub fn left(&self, now: sim_core::Instant) -> (u32, u32) {
+        let gone = u32::try_from((now - self.since).as_secs()).unwrap_or(u32::MAX);
+        (self.valid.saturating_sub(gone), self.preferred.saturating_sub(gone))
+    }
+
+    /// When the address goes.
+    pub fn valid_until(&self) -> sim_core::Instant {
+        self.since + Duration::from_secs(u64::from(self.valid))
+    }
+
+    /// True once the preferred lifetime is over (`deprecated`).
+    pub fn deprecated(&self, now: sim_core::Instant) -> bool {
+        now >= self.since + Duration::from_secs(u64::from(self.preferred))
+    }
 }
 
 impl Inet6Addr {
@@ -80,7 +117,7 @@ impl Inet6Addr {
             Scope::Global
         };
         let tentative = !nodad && !addr.is_loopback();
-        Inet6Addr { addr, prefix, scope, tentative, dadfailed: false, nodad, dad_probes: DAD_TRANSMITS }
+        Inet6Addr { addr, prefix, scope, tentative, dadfailed: false, nodad, lft: None, dad_probes: DAD_TRANSMITS }
     }
 
     /// The network `addr/prefix` belongs to.
@@ -114,6 +151,8 @@ pub struct If6 {
     /// Router solicitations sent, and the current interval.
     rs_probes: u32,
     rs_interval: Duration,
+    /// `IF_RA_RCVD`: a router advertisement came (solicitations stop).
+    ra_rcvd: bool,
 }
 
 impl If6 {
@@ -181,8 +220,14 @@ pub struct Route6 {
     pub dev: u32,
     /// Metric.
     pub metric: u32,
-    /// The kernel made it.
+    /// The kernel made it (`proto kernel`).
     pub kernel: bool,
+    /// A router advertisement made it (`proto ra`).
+    pub ra: bool,
+    /// When it goes (`expires Nsec`), if it does.
+    pub expires: Option<sim_core::Instant>,
+    /// `hoplimit`: the router's hop limit for what goes its way.
+    pub hoplimit: Option<u8>,
 }
 
 /// Why an IPv6 address could not be added or removed.
@@ -280,6 +325,7 @@ impl Netns {
         self.timers.set(TimerKey::Mld(ifindex), None);
         self.timers.set(TimerKey::MldDad(ifindex), None);
         self.routes6_forget(ifindex);
+        self.arm_lifetimes6();
         self.nd.forget_iface(ifindex, &mut self.timers);
     }
 
@@ -333,7 +379,17 @@ impl Netns {
     }
 
     fn route6_add(&mut self, dev: u32, dst: Ipv6Addr, prefix: u8) {
-        let r = Route6 { dst, prefix, gateway: None, dev, metric: 256, kernel: true };
+        let r = Route6 {
+            dst,
+            prefix,
+            gateway: None,
+            dev,
+            metric: 256,
+            kernel: true,
+            ra: false,
+            expires: None,
+            hoplimit: None,
+        };
         if !self.fib6.contains(&r) {
             route::insert(&mut self.fib6, r);
         }
@@ -484,8 +540,9 @@ impl Netns {
     /// `addrconf_rs_timer`: the next solicitation, the interval doubling (±10%) up to its
     /// maximum. `rtr_solicits` is -1: they go on until a router answers.
     pub(crate) fn rs_timer(&mut self, cx: &mut Context<'_>, ifindex: u32) {
-        // A router does not solicit (`addrconf_rs_timer`: forwarding ends it).
-        if self.forwarding6() {
+        // A router does not solicit (`addrconf_rs_timer`: forwarding ends it), nor a host
+        // that heard from one.
+        if self.forwarding6() || self.ifaces.get(&ifindex).is_none_or(|i| i.v6.ra_rcvd) {
             return;
         }
         self.send_rs(cx, ifindex);
@@ -515,7 +572,7 @@ impl Netns {
     /// `igmp6_group_added` in MLDv2 mode: the join is reported two ticks later and again
     /// after a random delay below `mldv2_unsolicited_report_interval` (and two ticks). Each report lists every
     /// group joined, newest first (as the kernel's do: checked with `tcpdump -v`).
-    fn mld_join(&mut self, cx: &mut Context<'_>, ifindex: u32, group: Ipv6Addr) {
+    pub(crate) fn mld_join(&mut self, cx: &mut Context<'_>, ifindex: u32, group: Ipv6Addr) {
         let Some(i) = self.ifaces.get_mut(&ifindex) else { return };
         if i.v6.groups.contains(&group) {
             return;

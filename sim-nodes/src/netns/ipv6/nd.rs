@@ -55,6 +55,14 @@ impl Netns {
         if self.is_local6(dst) || (dst.is_loopback() && lo_up) {
             return Ok((crate::netns::LO, dst));
         }
+        // A group, out of the device the socket named (`IPV6_PKTINFO`,
+        // `IPV6_MULTICAST_IF`): the local table's `ff00::/8` there, from an address of its
+        // scope.
+        if dst.is_multicast() {
+            let dev = oif.filter(|d| self.ifaces.get(d).is_some_and(|i| i.v6.ready)).ok_or(Errno::NetUnreach)?;
+            let src = self.select_src6(dev, dst).ok_or(Errno::AddrNotAvail)?;
+            return Ok((dev, src));
+        }
         // `ip6_dst_lookup_tail` picks a source before it looks at the route's error: with
         // no usable address anywhere, that fails first.
         let (dev, _) = self.route6_lookup(dst, oif).map_err(|e| match self.any_usable6() {

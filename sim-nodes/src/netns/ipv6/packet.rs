@@ -19,12 +19,16 @@ pub mod kind {
     pub const MLD2_REPORT: u8 = 143;
     /// Router solicitation.
     pub const ROUTER_SOLICIT: u8 = 133;
+    /// Router advertisement.
+    pub const ROUTER_ADVERT: u8 = 134;
     /// Neighbour solicitation.
     pub const NEIGHBOR_SOLICIT: u8 = 135;
     /// Neighbour advertisement.
     pub const NEIGHBOR_ADVERT: u8 = 136;
 }
 
+/// `ff02::1`, all nodes on the link.
+pub const ALL_NODES: Ipv6Addr = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1);
 /// `ff02::2`, all routers on the link.
 pub const ALL_ROUTERS: Ipv6Addr = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 2);
 /// `ff02::16`, where MLDv2 reports go.

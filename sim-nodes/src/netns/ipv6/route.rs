@@ -95,7 +95,18 @@ impl Netns {
         if self.fib6.iter().any(|r| r.dst == dst && r.prefix == spec.prefix && r.metric == metric) {
             return Err(Route6Error::Exists);
         }
-        insert(&mut self.fib6, Route6 { dst, prefix: spec.prefix, gateway: spec.gateway, dev, metric, kernel: false });
+        let r = Route6 {
+            dst,
+            prefix: spec.prefix,
+            gateway: spec.gateway,
+            dev,
+            metric,
+            kernel: false,
+            ra: false,
+            expires: None,
+            hoplimit: None,
+        };
+        insert(&mut self.fib6, r);
         Ok(())
     }
 
@@ -144,7 +155,18 @@ mod tests {
     use super::*;
 
     fn r(dst: &str, prefix: u8, metric: u32) -> Route6 {
-        Route6 { dst: dst.parse().unwrap(), prefix, gateway: None, dev: 2, metric, kernel: metric == 256 }
+        let kernel = metric == 256;
+        Route6 {
+            dst: dst.parse().unwrap(),
+            prefix,
+            gateway: None,
+            dev: 2,
+            metric,
+            kernel,
+            ra: false,
+            expires: None,
+            hoplimit: None,
+        }
     }
 
     #[test]

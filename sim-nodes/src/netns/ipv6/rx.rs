@@ -5,11 +5,12 @@
 //! advertisement to all nodes; any other for one of our addresses is answered: `nd.rs`),
 //! advertisements (an address we still test fails its DAD; else the neighbour learns),
 //! echo requests answered, the rest to the raw ICMPv6 sockets (a port unreachable about
-//! a datagram we sent also to its UDP socket). Multicast listener reports and router
-//! solicitations are for routers, and a host leaves them. UDP goes to `udp.rs`, TCP to
-//! smoltcp (`sockets.rs`); fragments
-//! are put back together (`frag.rs`) first; "packet too big" sets the path MTU; other next
-//! headers are let go.
+//! a datagram we sent also to its UDP socket). Router solicitations teach a router the
+//! host (and reach raw sockets: radvd's); router advertisements configure a host (`ra.rs`)
+//! and reach raw sockets too; multicast listener reports are for routers, and a host
+//! leaves them. UDP goes to `udp.rs`, TCP to smoltcp (`sockets.rs`); fragments are put
+//! back together (`frag.rs`) first; "packet too big" sets the path MTU; other next headers
+//! are let go.
 
 use super::packet::{self, addr as addr_at, kind};
 use crate::netns::{Netns, TimerKey};
@@ -21,8 +22,7 @@ fn is_nd(p: &[u8]) -> bool {
     p.get(6) == Some(&packet::ICMPV6) && matches!(p.get(40), Some(&(kind::NEIGHBOR_SOLICIT | kind::NEIGHBOR_ADVERT)))
 }
 
-/// `ff02::1`, all nodes on the link.
-const ALL_NODES: Ipv6Addr = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1);
+use packet::ALL_NODES;
 
 impl Netns {
     /// An IPv6 packet in a frame the interface took.
@@ -123,10 +123,18 @@ impl Netns {
         match body[0] {
             kind::ECHO_REQUEST => self.rx_echo(cx, ifindex, (src, dst), body),
             // `ndisc_recv_rs`: a router learns the soliciting host (STALE); a host ignores it.
-            kind::ROUTER_SOLICIT if self.forwarding6() && p[7] == 255 && !src.is_unspecified() => {
-                self.rx_rs(cx, ifindex, src, body);
+            // Raw sockets (radvd's) hear it too.
+            kind::ROUTER_SOLICIT => {
+                if self.forwarding6() && p[7] == 255 && !src.is_unspecified() {
+                    self.rx_rs(cx, ifindex, src, body);
+                }
+                self.deliver_icmp6(cx, ifindex, (src, dst), p[7], body);
             }
-            kind::ROUTER_SOLICIT | kind::MLD2_REPORT => {}
+            kind::ROUTER_ADVERT => {
+                self.rx_ra(cx, ifindex, src, p[7], body);
+                self.deliver_icmp6(cx, ifindex, (src, dst), p[7], body);
+            }
+            kind::MLD2_REPORT => {}
             _ => {
                 self.udp6_error(ifindex, body);
                 self.learn_pmtu6(cx.now(), body);
