@@ -6,7 +6,7 @@
 //! headers print as `ip-proto-N`.
 
 use super::text::hex_print;
-use super::{Cut, Formatter, be16, be32, ipproto_name, need, shouldbe};
+use super::{Cut, Formatter, be16, be32, bittok2str, ipproto_name, need, shouldbe};
 use std::fmt::Write;
 use std::net::{IpAddr, Ipv6Addr};
 
@@ -320,18 +320,16 @@ impl Formatter {
                 // `nd_router_advert`: the header's fields, then the options.
                 need(b, 16, "icmp6")?;
                 let f = b[5];
-                let flags: Vec<&str> =
-                    [(0x80, "managed"), (0x40, "other stateful"), (0x20, "home agent"), (0x04, "proxy")]
-                        .iter()
-                        .filter(|(m, _)| f & m != 0)
-                        .map(|(_, n)| *n)
-                        .collect();
+                let flags = bittok2str(
+                    u32::from(f),
+                    &[(0x80, "managed"), (0x40, "other stateful"), (0x20, "home agent"), (0x04, "proxy")],
+                );
                 let pref = ["medium", "high", "rsv", "low"][usize::from((f >> 3) & 3)];
                 let _ = write!(
                     out,
                     "\n\thop limit {}, Flags [{}], pref {pref}, router lifetime {}s, reachable time {}ms, retrans timer {}ms",
                     b[4],
-                    if flags.is_empty() { "none".into() } else { flags.join(", ") },
+                    flags,
                     be16(b, 6).unwrap_or(0),
                     be32(b, 8).unwrap_or(0),
                     be32(b, 12).unwrap_or(0),
@@ -358,17 +356,8 @@ impl Formatter {
                     if t == 136 {
                         need(b, 8, "icmp6")?;
                         let f = be32(b, 4).unwrap_or(0);
-                        let names: Vec<&str> =
-                            [(0x8000_0000, "router"), (0x4000_0000, "solicited"), (0x2000_0000, "override")]
-                                .iter()
-                                .filter(|(m, _)| f & m != 0)
-                                .map(|(_, n)| *n)
-                                .collect();
-                        let _ = write!(
-                            out,
-                            ", Flags [{}]",
-                            if names.is_empty() { "none".into() } else { names.join(", ") }
-                        );
+                        let toks = [(0x8000_0000, "router"), (0x4000_0000, "solicited"), (0x2000_0000, "override")];
+                        let _ = write!(out, ", Flags [{}]", bittok2str(f, &toks));
                     }
                     if !self.nd_options(out, b, 24, length) {
                         out.push_str(" [|icmp6]");
@@ -459,19 +448,14 @@ impl Formatter {
                 3 if data.len() >= 30 => {
                     // `nd_opt_prefix_info`.
                     let lifetime = |v: u32| if v == u32::MAX { "infinity".to_string() } else { format!("{v}s") };
-                    let f = data[1];
-                    let flags: Vec<&str> = [(0x80, "onlink"), (0x40, "auto"), (0x20, "router")]
-                        .iter()
-                        .filter(|(m, _)| f & m != 0)
-                        .map(|(_, n)| *n)
-                        .collect();
+                    let flags = bittok2str(u32::from(data[1]), &[(0x80, "onlink"), (0x40, "auto"), (0x20, "router")]);
                     let _ = write!(
                         out,
                         "{}/{}{}, Flags [{}], valid time {}, pref. time {}",
                         ip6(data, 14).unwrap_or(Ipv6Addr::UNSPECIFIED),
                         data[0],
                         if l != 4 { "badlen" } else { "" },
-                        if flags.is_empty() { "none".into() } else { flags.join(", ") },
+                        flags,
                         lifetime(be32(data, 2).unwrap_or(0)),
                         lifetime(be32(data, 6).unwrap_or(0)),
                     );

@@ -372,13 +372,7 @@ impl Formatter {
             let _ = write!(out, ", ttl {}", p[8]);
         }
         let off = be16(p, 6).unwrap_or(0);
-        let mut flags: Vec<&str> = Vec::new();
-        for (bit, name) in [(0x2000u16, "+"), (0x4000, "DF"), (0x8000, "rsvd")] {
-            if off & bit != 0 {
-                flags.push(name);
-            }
-        }
-        let flags = if flags.is_empty() { "none".to_string() } else { flags.join(", ") };
+        let flags = bittok2str(u32::from(off), &[(0x2000, "+"), (0x4000, "DF"), (0x8000, "rsvd")]);
         let _ = write!(
             out,
             ", id {}, offset {}, flags [{flags}], proto {} ({}), length {}",
@@ -711,6 +705,13 @@ fn transport_checksum(src: Ipv4Addr, dst: Ipv4Addr, proto: u8, segment: &[u8]) -
         .add_slice(segment)
         .ones_complement()
         .to_be()
+}
+
+/// `bittok2str`: the names of the bits set in `v`, in the table's order, `, ` between them
+/// (`none` when no bit is).
+fn bittok2str(v: u32, toks: &[(u32, &str)]) -> String {
+    let names: Vec<&str> = toks.iter().filter(|(m, _)| v & m != 0).map(|(_, n)| *n).collect();
+    if names.is_empty() { "none".to_string() } else { names.join(", ") }
 }
 
 /// What the checksum field should have held (`in_cksum_shouldbe`).
