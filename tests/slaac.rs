@@ -140,3 +140,19 @@ fn radvd_refusals_name_their_line() {
     let e = refused(CONF, "-n -C /dev/stdin -q");
     assert!(e.contains("radvd: unrecognized option '-q'"), "{e}");
 }
+
+#[test]
+fn a_deprecated_address_is_a_source_only_when_nothing_better_is_left() {
+    // The host has a static address of another prefix too. Towards the advertised prefix
+    // the SLAAC address is the better match; once deprecated (preferred 20 s), the other
+    // is chosen (RFC 6724's third rule before its eighth).
+    let conf = "interface r-lan {\n AdvSendAdvert on;\n MaxRtrAdvInterval 100;\n MinRtrAdvInterval 75;\n \
+                AdvDefaultLifetime 100;\n prefix 2001:db8:1::/64 {\n  AdvValidLifetime 40;\n  AdvPreferredLifetime 20;\n };\n};\n";
+    let rest = "ip -n h -6 addr add 2001:db8:2::99/64 dev h-eth0 nodad\nsleep 5\n\
+                ip -n h -6 route get 2001:db8:1::1\n\
+                #> 2001:db8:1::1 from :: dev h-eth0 proto kernel src 2001:db8:1::ff:fe00:2 metric 256 pref medium\n\
+                sleep 55\nip -n h -6 route get 2001:db8:1::1\n\
+                #> 2001:db8:1::1 from :: dev h-eth0 proto kernel src 2001:db8:2::99 metric 256 pref medium\n";
+    let r = common::run_text("a.sh", &lab(conf, rest)).unwrap();
+    assert!(r.failures("a.sh").is_empty(), "{:?}", r.failures("a.sh"));
+}

@@ -422,11 +422,10 @@ fn addr_lines(v: &LinkView<'_>, now: Instant, family: Family) -> Vec<(String, St
         let _ = write!(s, "scope {} ", a.scope);
         // `print_ifa_flags`' order; an autoconfigured address is not IFA_F_PERMANENT
         // (`dynamic`) and is IFA_F_MANAGETEMPADDR.
-        let deprecated = a.lft.is_some_and(|l| l.deprecated(now));
         let flags = [
             (a.nodad, "nodad "),
             (a.dadfailed, "dadfailed "),
-            (deprecated, "deprecated "),
+            (a.deprecated, "deprecated "),
             (a.tentative, "tentative "),
             (a.lft.is_some(), "dynamic mngtmpaddr "),
         ];

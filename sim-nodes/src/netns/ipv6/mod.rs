@@ -71,6 +71,9 @@ pub struct Inet6Addr {
     /// Made by autoconfiguration from a router's prefix (`dynamic mngtmpaddr`): its
     /// lifetimes. `None`: permanent (`forever`).
     pub lft: Option<Lft>,
+    /// `IFA_F_DEPRECATED`: its preferred lifetime ran out (set when it does; a source only
+    /// when nothing better is left).
+    pub deprecated: bool,
     /// Solicitations still to send for DAD.
     dad_probes: u32,
 }
@@ -100,9 +103,9 @@ impl Lft {
         self.since + Duration::from_secs(u64::from(self.valid))
     }
 
-    /// True once the preferred lifetime is over (`deprecated`).
-    pub fn deprecated(&self, now: sim_core::Instant) -> bool {
-        now >= self.since + Duration::from_secs(u64::from(self.preferred))
+    /// When the preferred lifetime is over (`deprecated` from then).
+    pub fn preferred_until(&self) -> sim_core::Instant {
+        self.since + Duration::from_secs(u64::from(self.preferred))
     }
 }
 
@@ -117,7 +120,17 @@ impl Inet6Addr {
             Scope::Global
         };
         let tentative = !nodad && !addr.is_loopback();
-        Inet6Addr { addr, prefix, scope, tentative, dadfailed: false, nodad, lft: None, dad_probes: DAD_TRANSMITS }
+        Inet6Addr {
+            addr,
+            prefix,
+            scope,
+            tentative,
+            dadfailed: false,
+            nodad,
+            lft: None,
+            deprecated: false,
+            dad_probes: DAD_TRANSMITS,
+        }
     }
 
     /// The network `addr/prefix` belongs to.

@@ -81,14 +81,16 @@ impl Netns {
         let want = scope_of(dst);
         let common = |a: Ipv6Addr, p: u8| (u128::from(a) ^ u128::from(dst)).leading_zeros().min(u32::from(p));
         let usable = i.v6.addrs.iter().filter(|a| !a.tentative && !a.dadfailed);
-        let mut best: Option<(bool, u32, Ipv6Addr)> = None;
+        // RFC 6724: the destination's scope first, then a preferred (not deprecated)
+        // address, then the longest common prefix.
+        let mut best: Option<((bool, bool, u32), Ipv6Addr)> = None;
         for a in usable {
-            let key = (scope_of(a.addr) == want, common(a.addr, a.prefix), a.addr);
-            if best.is_none_or(|b| (key.0, key.1) > (b.0, b.1)) {
-                best = Some(key);
+            let key = (scope_of(a.addr) == want, !a.deprecated, common(a.addr, a.prefix));
+            if best.is_none_or(|b| key > b.0) {
+                best = Some((key, a.addr));
             }
         }
-        best.map(|b| b.2)
+        best.map(|b| b.1)
     }
 
     /// True if the namespace has a usable IPv6 address on any interface.

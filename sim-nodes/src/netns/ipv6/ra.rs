@@ -176,6 +176,9 @@ impl Netns {
                     left.min(MIN_VALID_LIFETIME).max(p.valid)
                 };
                 *lft = Lft { since: now, valid, preferred: p.preferred.min(valid) };
+                if p.preferred > 0 {
+                    a.deprecated = false;
+                }
             }
             None => {
                 let mut a = Inet6Addr::new(addr, 64, false);
@@ -189,17 +192,31 @@ impl Netns {
         }
     }
 
-    /// Sets the `Lifetimes6` deadline to the first address or route to run out.
+    /// Sets the `Lifetimes6` deadline to the first address to be deprecated or to go, or
+    /// route to go.
     pub(crate) fn arm_lifetimes6(&mut self) {
-        let addrs = self.ifaces.values().flat_map(|i| i.v6.addrs.iter().filter_map(|a| a.lft.map(|l| l.valid_until())));
+        let addrs = self.ifaces.values().flat_map(|i| {
+            i.v6.addrs.iter().filter_map(|a| {
+                let l = a.lft?;
+                Some(if a.deprecated { l.valid_until() } else { l.preferred_until().min(l.valid_until()) })
+            })
+        });
         let routes = self.fib6.iter().filter_map(|r| r.expires);
         let next = addrs.chain(routes).min();
         self.timers.set(TimerKey::Lifetimes6, next);
     }
 
-    /// `addrconf_verify` and the route garbage collector: what ran out goes.
+    /// `addrconf_verify` and the route garbage collector: an address past its preferred
+    /// lifetime is deprecated; what ran out goes.
     pub(crate) fn lifetimes6_expire(&mut self, cx: &mut Context<'_>) {
         let now = cx.now();
+        for i in self.ifaces.values_mut() {
+            for a in i.v6.addrs.iter_mut() {
+                if a.lft.is_some_and(|l| l.preferred_until() <= now) {
+                    a.deprecated = true;
+                }
+            }
+        }
         let gone: Vec<(u32, Ipv6Addr)> = self
             .ifaces
             .values()
@@ -239,8 +256,7 @@ mod tests {
     fn lifetimes_count_whole_seconds() {
         let l = Lft { since: Instant::from_secs(10), valid: 86400, preferred: 14400 };
         assert_eq!(l.left(Instant::from_micros(11_900_000)), (86399, 14399));
-        assert!(!l.deprecated(Instant::from_secs(14409)));
-        assert!(l.deprecated(Instant::from_secs(14410)));
+        assert_eq!(l.preferred_until(), Instant::from_secs(14410));
         assert_eq!(l.valid_until(), Instant::from_secs(86410));
     }
 }
