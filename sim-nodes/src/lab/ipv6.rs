@@ -110,7 +110,7 @@ impl Lab {
     /// `ip -6 addr del A/P dev DEV`.
     pub fn addr6_del(&mut self, node: NodeId, dev: &str, addr: Ipv6Addr) -> Result<(), LabError> {
         let ix = self.ifindex(node, dev)?;
-        self.world.with_node::<Netns, _>(node, |n, _| n.addr6_del(ix, addr))?;
+        self.world.with_node::<Netns, _>(node, |n, cx| n.addr6_del(cx, ix, addr))?;
         Ok(())
     }
 

@@ -91,6 +91,8 @@ pub enum TimerKey {
     MldDad(u32),
     /// What router advertisements configured running out (addresses, routes).
     Lifetimes6,
+    /// An interface's next MLDv2 report of groups it left.
+    MldLeave(u32),
 }
 
 /// Counters a namespace keeps (`ip -s link`, `netstat -s` material).
@@ -922,6 +924,7 @@ impl Node for Netns {
                 TimerKey::Lifetimes6 => self.lifetimes6_expire(cx),
                 TimerKey::Mld(i) => self.mld_report(cx, i, false),
                 TimerKey::MldDad(i) => self.mld_report(cx, i, true),
+                TimerKey::MldLeave(i) => self.mld_leave_report(cx, i),
             }
             self.settle(cx);
         }

@@ -4,7 +4,7 @@
 //! below `rtr_solicit_delay`, then `retrans_time`), the MLDv2 reports of the
 //! solicited-node groups it joins (`mcast.c`: one two ticks later, one more within
 //! `mldv2_unsolicited_report_interval`; again from the link-local address once DAD is
-//! done), router solicitations with RFC 7559's backoff (`rtr_solicit_interval`, ±10%,
+//! done) and leaves (the group alone, `CHANGE_TO_INCLUDE`), router solicitations with RFC 7559's backoff (`rtr_solicit_interval`, ±10%,
 //! doubling up to `rtr_solicit_max_interval`) — and the kernel routes of its prefixes.
 //!
 //! What comes in is `rx.rs`'s; output and neighbour discovery are `nd.rs`'s; the routes
@@ -166,6 +166,9 @@ pub struct If6 {
     rs_interval: Duration,
     /// `IF_RA_RCVD`: a router advertisement came (solicitations stop).
     ra_rcvd: bool,
+    /// Groups left, still to be reported (`mca_tomb`), and how many reports are left.
+    left: Vec<Ipv6Addr>,
+    left_count: u32,
 }
 
 impl If6 {
@@ -337,6 +340,7 @@ impl Netns {
         self.timers.set(TimerKey::Rs(ifindex), None);
         self.timers.set(TimerKey::Mld(ifindex), None);
         self.timers.set(TimerKey::MldDad(ifindex), None);
+        self.timers.set(TimerKey::MldLeave(ifindex), None);
         self.routes6_forget(ifindex);
         self.arm_lifetimes6();
         self.nd.forget_iface(ifindex, &mut self.timers);
@@ -378,12 +382,17 @@ impl Netns {
         Ok(())
     }
 
-    /// `ip -6 addr del A/P dev X`.
-    pub fn addr6_del(&mut self, ifindex: u32, addr: Ipv6Addr) -> Result<(), Addr6Error> {
+    /// `ip -6 addr del A/P dev X`: its prefix route goes with the last address of the
+    /// prefix, its solicited-node group with the last address of the group (reported).
+    pub fn addr6_del(&mut self, cx: &mut Context<'_>, ifindex: u32, addr: Ipv6Addr) -> Result<(), Addr6Error> {
         let Some(i) = self.ifaces.get_mut(&ifindex) else { return Err(Addr6Error::NotFound) };
         let Some(at) = i.v6.addrs.iter().position(|a| a.addr == addr) else { return Err(Addr6Error::NotFound) };
         let a = i.v6.addrs.remove(at);
         let still = i.v6.addrs.iter().any(|x| x.prefix == a.prefix && x.network() == a.network());
+        let group = packet::solicited_node(addr);
+        if !i.v6.addrs.iter().any(|x| packet::solicited_node(x.addr) == group) {
+            self.mld_leave(cx, ifindex, group);
+        }
         self.timers.set(TimerKey::Dad(ifindex, addr), None);
         if !still {
             self.fib6.retain(|r| !(r.dev == ifindex && r.dst == a.network() && r.prefix == a.prefix));
@@ -595,6 +604,45 @@ impl Netns {
         self.timers.set(TimerKey::Mld(ifindex), Some(cx.now() + MLD_TICKS));
     }
 
+    /// `igmp6_group_dropped` in MLDv2 mode: the group leaves the list, and a report of it
+    /// (`CHANGE_TO_INCLUDE`, no sources) goes two ticks later and again within
+    /// `mldv2_unsolicited_report_interval` (measured on Linux 6.18: one record each).
+    fn mld_leave(&mut self, cx: &mut Context<'_>, ifindex: u32, group: Ipv6Addr) {
+        let Some(i) = self.ifaces.get_mut(&ifindex) else { return };
+        if !i.v6.groups.contains(&group) {
+            return;
+        }
+        i.v6.leave(&[group]);
+        if !i.v6.left.contains(&group) {
+            i.v6.left.insert(0, group);
+        }
+        i.v6.left_count = MLD_QRV;
+        self.timers.set(TimerKey::MldLeave(ifindex), Some(cx.now() + MLD_TICKS));
+    }
+
+    /// A report of the groups left; another follows while the count lasts.
+    pub(crate) fn mld_leave_report(&mut self, cx: &mut Context<'_>, ifindex: u32) {
+        let Some(i) = self.ifaces.get_mut(&ifindex) else { return };
+        if i.v6.left_count == 0 || i.v6.left.is_empty() {
+            return;
+        }
+        i.v6.left_count -= 1;
+        let again = i.v6.left_count > 0;
+        let src = i.v6.link_local().unwrap_or(Ipv6Addr::UNSPECIFIED);
+        let mut buf = std::mem::take(&mut self.pktbuf);
+        buf.clear();
+        packet::mldv2_report(&mut buf, src, &i.v6.left, packet::TO_IN);
+        if !again {
+            i.v6.left.clear();
+        }
+        self.xmit(cx, ifindex, packet::multicast_mac(packet::MLDV2_ROUTERS), packet::ETHERTYPE, &buf);
+        self.pktbuf = buf;
+        if again {
+            let d = Duration::from_nanos(rng::below_u64(cx.rng(), MLD_REPORT_INTERVAL.as_nanos())) + MLD_TICKS;
+            self.timers.set(TimerKey::MldLeave(ifindex), Some(cx.now() + d));
+        }
+    }
+
     /// A report of every group: a state change's (`dad` false, `mc_ifc_count`) or the
     /// one after the link-local address's DAD (`mc_dad_count`); another follows while the
     /// count lasts.
@@ -624,7 +672,7 @@ impl Netns {
         let src = i.v6.link_local().unwrap_or(Ipv6Addr::UNSPECIFIED);
         let mut buf = std::mem::take(&mut self.pktbuf);
         buf.clear();
-        packet::mldv2_report(&mut buf, src, &i.v6.groups);
+        packet::mldv2_report(&mut buf, src, &i.v6.groups, packet::TO_EX);
         self.xmit(cx, ifindex, packet::multicast_mac(packet::MLDV2_ROUTERS), packet::ETHERTYPE, &buf);
         self.pktbuf = buf;
     }

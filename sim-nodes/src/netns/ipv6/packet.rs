@@ -150,13 +150,18 @@ pub fn router_solicit(buf: &mut Vec<u8>, src: Ipv6Addr, mac: MacAddr) {
     icmp6(buf, src, ALL_ROUTERS, 255, b);
 }
 
-/// An MLDv2 report to `ff02::16` with a router-alert hop-by-hop header: one
-/// CHANGE_TO_EXCLUDE record (no sources: a join) for each group.
-pub fn mldv2_report(buf: &mut Vec<u8>, src: Ipv6Addr, groups: &[Ipv6Addr]) {
+/// MLDv2's `CHANGE_TO_INCLUDE_MODE` record (with no sources: a leave).
+pub const TO_IN: u8 = 3;
+/// MLDv2's `CHANGE_TO_EXCLUDE_MODE` record (with no sources: a join).
+pub const TO_EX: u8 = 4;
+
+/// An MLDv2 report to `ff02::16` with a router-alert hop-by-hop header: one record of type
+/// `record` with no sources for each group — [`TO_EX`] for a join, [`TO_IN`] for a leave.
+pub fn mldv2_report(buf: &mut Vec<u8>, src: Ipv6Addr, groups: &[Ipv6Addr], record: u8) {
     let mut b = vec![kind::MLD2_REPORT, 0, 0, 0, 0, 0];
     b.extend_from_slice(&(groups.len() as u16).to_be_bytes());
     for g in groups {
-        b.extend_from_slice(&[4, 0, 0, 0]);
+        b.extend_from_slice(&[record, 0, 0, 0]);
         b.extend_from_slice(&g.octets());
     }
     let sum = icmp6_checksum(src, MLDV2_ROUTERS, &b);
@@ -190,7 +195,7 @@ mod tests {
         let body = buf[40..].to_vec();
         assert_eq!(icmp6_checksum(src, solicited_node(t), &body), 0);
         let mut m = Vec::new();
-        mldv2_report(&mut m, src, &[solicited_node(t)]);
+        mldv2_report(&mut m, src, &[solicited_node(t)], TO_EX);
         assert_eq!(m.len(), 40 + 8 + 28);
         assert_eq!(icmp6_checksum(src, MLDV2_ROUTERS, &m[48..]), 0);
     }

@@ -225,7 +225,7 @@ impl Netns {
             })
             .collect();
         for (ix, a) in gone {
-            let _ = self.addr6_del(ix, a);
+            let _ = self.addr6_del(cx, ix, a);
         }
         self.fib6.retain(|r| r.expires.is_none_or(|t| t > now));
         self.arm_lifetimes6();
