@@ -156,3 +156,29 @@ fn a_deprecated_address_is_a_source_only_when_nothing_better_is_left() {
     let r = common::run_text("a.sh", &lab(conf, rest)).unwrap();
     assert!(r.failures("a.sh").is_empty(), "{:?}", r.failures("a.sh"));
 }
+
+#[test]
+fn accept_ra_decides_who_takes_an_advertisement() {
+    // An interface's accept_ra 0: nothing is taken. A router (forwarding) takes one only
+    // with accept_ra 2. (`all.accept_ra` does not reach an interface that is there.)
+    let host_up = "ip -n h link set h-eth0 up\n";
+    let nothing = "sleep 2\nip -n h -6 route\n#> fe80::/64 dev h-eth0 proto kernel metric 256 pref medium\n";
+    let off = "ip netns exec h sysctl -q -w net.ipv6.conf.all.accept_ra=0\n\
+               ip netns exec h sysctl -w net.ipv6.conf.h-eth0.accept_ra=0\n\
+               #> net.ipv6.conf.h-eth0.accept_ra = 0\n";
+    let text = lab(CONF, nothing).replacen(host_up, &format!("{off}{host_up}"), 1);
+    let r = common::run_text("a.sh", &text).unwrap();
+    assert!(r.failures("a.sh").is_empty(), "{:?}", r.failures("a.sh"));
+    let router = "ip netns exec h sysctl -q -w net.ipv6.conf.all.forwarding=1\n";
+    let text = lab(CONF, nothing).replacen(host_up, &format!("{router}{host_up}"), 1);
+    let r = common::run_text("a.sh", &text).unwrap();
+    assert!(r.failures("a.sh").is_empty(), "{:?}", r.failures("a.sh"));
+    let taken = "sleep 2\nip -n h -6 route\n\
+                 #> 2001:db8:1::/64 dev h-eth0 proto kernel metric 256 expires {}sec pref medium\n\
+                 #> fe80::/64 dev h-eth0 proto kernel metric 256 pref medium\n\
+                 #> default via fe80::ff:fe00:1 dev h-eth0 proto ra metric 1024 expires {}sec hoplimit 64 pref medium\n";
+    let two = "ip netns exec h sysctl -q -w net.ipv6.conf.h-eth0.accept_ra=2\n";
+    let text = lab(CONF, taken).replacen(host_up, &format!("{router}{two}{host_up}"), 1);
+    let r = common::run_text("a.sh", &text).unwrap();
+    assert!(r.failures("a.sh").is_empty(), "{:?}", r.failures("a.sh"));
+}

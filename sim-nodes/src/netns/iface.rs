@@ -156,6 +156,9 @@ pub struct Iface {
     /// `net.ipv6.conf.IF.disable_ipv6` (not 0: off), taken from the default when the
     /// interface came to the namespace.
     pub disable_ipv6: i64,
+    /// `net.ipv6.conf.IF.accept_ra`: router advertisements are taken when not 0 (when
+    /// forwarding, only when 2). From the default when the interface came.
+    pub accept_ra: i64,
     /// Where the IPv6 all-nodes group (`33:33:00:00:00:01`) stands in the device's
     /// multicast filter.
     pub all_nodes: AllNodes,
@@ -236,6 +239,7 @@ impl Iface {
             addrs: Vec::new(),
             v6: super::ipv6::If6::default(),
             disable_ipv6: 0,
+            accept_ra: 1,
             all_nodes: AllNodes::Initial,
             forwarding: false,
             master: None,

@@ -358,6 +358,7 @@ impl Netns {
         let mut i = Iface::new(name, ifindex, kind, mac);
         i.forwarding = self.sysctl.num("net.ipv4.conf.default.forwarding") == 1;
         i.disable_ipv6 = self.sysctl.num("net.ipv6.conf.default.disable_ipv6");
+        i.accept_ra = self.sysctl.num("net.ipv6.conf.default.accept_ra");
         self.apply_neigh_parms(&mut i, rng, Instant::ZERO);
         self.names.insert(name.to_string(), ifindex);
         // A new interface is down and has no address: the address caches stand.
@@ -594,27 +595,35 @@ impl Netns {
 
     /// `sysctl KEY`.
     pub fn sysctl_get(&self, key: &str) -> Result<String, sysctl::SysctlError> {
-        if let Some(i) = self.disable_ipv6_key(key) {
-            return Ok(i.disable_ipv6.to_string());
+        match self.if6_conf_key(key) {
+            Some((i, "accept_ra")) => Ok(i.accept_ra.to_string()),
+            Some((i, _)) => Ok(i.disable_ipv6.to_string()),
+            None => self.sysctl.get(key, |n| self.iface_by_name(n).is_some()),
         }
-        self.sysctl.get(key, |n| self.iface_by_name(n).is_some())
     }
 
-    /// The interface whose `net.ipv6.conf.IF.disable_ipv6` `key` is.
-    fn disable_ipv6_key(&self, key: &str) -> Option<&Iface> {
+    /// The interface and leaf of a `net.ipv6.conf.IF.{disable_ipv6,accept_ra}` `key`:
+    /// values the interface itself keeps.
+    fn if6_conf_key(&self, key: &str) -> Option<(&Iface, &'static str)> {
         let key = sysctl::normalize(key);
-        let name = key.strip_prefix("net.ipv6.conf.")?.strip_suffix(".disable_ipv6")?;
-        self.iface_by_name(name)
+        let rest = key.strip_prefix("net.ipv6.conf.")?;
+        ["disable_ipv6", "accept_ra"].into_iter().find_map(|leaf| {
+            let name = rest.strip_suffix(leaf)?.strip_suffix('.')?;
+            self.iface_by_name(name).map(|i| (i, leaf))
+        })
     }
 
     /// `sysctl -w KEY=VALUE`; returns the value as stored.
     pub fn sysctl_set(&mut self, cx: &mut Context<'_>, key: &str, value: &str) -> Result<String, sysctl::SysctlError> {
-        if let Some(ix) = self.disable_ipv6_key(key).map(|i| i.ifindex) {
+        if let Some((ix, leaf)) = self.if6_conf_key(key).map(|(i, l)| (i.ifindex, l)) {
             let n: i64 = value.trim().parse().map_err(|_| sysctl::SysctlError::Invalid {
                 key: sysctl::normalize(key),
                 why: "expected a number".into(),
             })?;
-            self.disable_ipv6_change(cx, ix, n);
+            match (leaf, self.ifaces.get_mut(&ix)) {
+                ("accept_ra", Some(i)) => i.accept_ra = n,
+                _ => self.disable_ipv6_change(cx, ix, n),
+            }
             return Ok(n.to_string());
         }
         let names: Vec<String> = self.ifaces.values().map(|i| i.name.clone()).collect();

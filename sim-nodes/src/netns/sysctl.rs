@@ -51,6 +51,9 @@ const GLOBAL: &[(&str, &str, Kind)] = &[
     // Any number: not 0 is off (the kernel keeps what was written, `2` included).
     ("net.ipv6.conf.all.disable_ipv6", "0", Kind::Range(i32::MIN as i64, i32::MAX as i64)),
     ("net.ipv6.conf.default.disable_ipv6", "0", Kind::Range(i32::MIN as i64, i32::MAX as i64)),
+    // `all` does not reach the interfaces that are there; `default` is a new one's.
+    ("net.ipv6.conf.all.accept_ra", "1", Kind::Range(i32::MIN as i64, i32::MAX as i64)),
+    ("net.ipv6.conf.default.accept_ra", "1", Kind::Range(i32::MIN as i64, i32::MAX as i64)),
     ("net.ipv4.neigh.default.base_reachable_time_ms", "30000", Kind::Range(1, i64::MAX)),
     ("net.ipv4.neigh.default.delay_first_probe_time", "5", Kind::Range(1, i64::MAX)),
     ("net.ipv4.neigh.default.retrans_time_ms", "1000", Kind::Range(10, i64::MAX)),
@@ -324,7 +327,8 @@ mod tests {
         let mut s = Sysctl::default();
         assert!(matches!(s.set("net.ipv4.ip_forwardd", "1", |_| false), Err(SysctlError::Unknown(_))));
         assert!(matches!(s.set("net.ipv4.ip_forward", "2", |_| false), Err(SysctlError::Invalid { .. })));
-        assert!(matches!(s.set("net.ipv6.conf.all.accept_ra", "1", |_| false), Err(SysctlError::Unsupported(_))));
+        assert!(matches!(s.set("net.ipv6.conf.all.use_tempaddr", "1", |_| false), Err(SysctlError::Unsupported(_))));
+        assert_eq!(s.set("net.ipv6.conf.all.accept_ra", "0", |_| false).unwrap().1, Effect::None);
         assert_eq!(s.set("net.ipv6.conf.all.disable_ipv6", "2", |_| false).unwrap().1, Effect::DisableIpv6All(true));
         assert_eq!(s.get("net.ipv6.conf.default.disable_ipv6", |_| false).unwrap(), "2");
         assert!(matches!(s.set("net.ipv4.conf.eth9.forwarding", "1", |_| false), Err(SysctlError::Unknown(_))));

@@ -14,8 +14,7 @@
 //!
 //! On, as in a new Linux namespace, unless `disable_ipv6` says otherwise (per interface,
 //! or `all`/`default`; [`Netns::set_ipv6`] for a whole namespace). Router advertisements
-//! and the addresses and routes they configure are `ra.rs`'s. Not yet: ip6tables,
-//! `accept_ra` other than its default.
+//! and the addresses and routes they configure are `ra.rs`'s. Not yet: ip6tables.
 //!
 //! Owns the interfaces' [`If6`] state and the `Dad`, `Rs` and `Mld` deadlines; must not
 //! touch IPv4 state.

@@ -8,8 +8,10 @@
 //! once one came. An address whose preferred lifetime ran out is `deprecated`; one whose
 //! valid lifetime ran out goes, as does a route whose time is up.
 //!
-//! Taken when the namespace does not forward (`accept_ra` 1, the kernel's default), from a
-//! link-local source with hop limit 255, as RFC 4861 asks. Owns the `Lifetimes6` deadline;
+//! Taken when the interface's `accept_ra` is not 0 (its default, 1, from
+//! `net.ipv6.conf.default.accept_ra` when the interface came) and the namespace does not
+//! forward — or when it does and `accept_ra` is 2 —, from a link-local source with hop
+//! limit 255, as RFC 4861 asks. Owns the `Lifetimes6` deadline;
 //! it changes the interface's addresses, routes and neighbours as the kernel's RA code does.
 
 use super::{Inet6Addr, Lft, Route6, packet, route};
@@ -71,7 +73,10 @@ fn deadline(now: Instant, secs: u32) -> Option<Instant> {
 impl Netns {
     /// `ndisc_router_discovery`: an advertisement `src` sent with hop limit `hlim`.
     pub(super) fn rx_ra(&mut self, cx: &mut Context<'_>, ifindex: u32, src: Ipv6Addr, hlim: u8, m: &[u8]) {
-        if !src.is_unicast_link_local() || hlim != 255 || m.len() < 16 || m[1] != 0 || self.forwarding6() {
+        // `ipv6_accept_ra`: the interface's `accept_ra`, which must be 2 on a router.
+        let accept = self.ifaces.get(&ifindex).map_or(0, |i| i.accept_ra);
+        let accepts = if self.forwarding6() { accept == 2 } else { accept != 0 };
+        if !src.is_unicast_link_local() || hlim != 255 || m.len() < 16 || m[1] != 0 || !accepts {
             return;
         }
         let Some((ll, prefixes)) = options(&m[16..]) else { return };
