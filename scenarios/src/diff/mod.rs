@@ -216,7 +216,7 @@ static MASKS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         (r" \d+\.\d{3}ms$", " <t>ms"),
         (r"valid_lft \d+sec preferred_lft \d+sec", "valid_lft <n>sec preferred_lft <n>sec"),
         // A route's time left (`ip -6 route`: what a router advertisement gave).
-        (r" expires \d+sec ", " expires <n>sec "),
+        (r" expires -?\d+sec ", " expires <n>sec "),
         // radvd's log: the machine's clock and pid, and the pid file, each run's own.
         (r"^\[\w{3} \d\d \d\d:\d\d:\d\d\] radvd \(\d+\): ", "[<date>] radvd (<pid>): "),
         (r"^(\[<date>\] radvd \(<pid>\): removing ).*$", "${1}<pid file>"),

@@ -93,6 +93,8 @@ pub enum TimerKey {
     Lifetimes6,
     /// An interface's next MLDv2 report of groups it left.
     MldLeave(u32),
+    /// The IPv6 routes' garbage collector (`fib6_run_gc`), every `gc_interval`.
+    Fib6Gc,
 }
 
 /// Counters a namespace keeps (`ip -s link`, `netstat -s` material).
@@ -934,6 +936,7 @@ impl Node for Netns {
                 TimerKey::Mld(i) => self.mld_report(cx, i, false),
                 TimerKey::MldDad(i) => self.mld_report(cx, i, true),
                 TimerKey::MldLeave(i) => self.mld_leave_report(cx, i),
+                TimerKey::Fib6Gc => self.fib6_gc(cx),
             }
             self.settle(cx);
         }

@@ -473,7 +473,13 @@ pub fn route6(r: &crate::netns::ipv6::Route6, dev: Option<&str>, linkdown: bool,
     // `print_route`: the time left in whole seconds (`rta_expires` over `hz`), then the
     // metrics.
     if let Some(t) = r.expires {
-        let _ = write!(s, "expires {}sec ", (t - now).as_secs());
+        // Past it (an expired route the collector has not taken yet): negative, the
+        // division truncating toward zero as iproute2's does.
+        if t >= now || (now - t).as_secs() == 0 {
+            let _ = write!(s, "expires {}sec ", (t - now).as_secs());
+        } else {
+            let _ = write!(s, "expires -{}sec ", (now - t).as_secs());
+        }
     }
     if let Some(h) = r.hoplimit {
         let _ = write!(s, "hoplimit {h} ");

@@ -243,6 +243,9 @@ pub struct Route6 {
     pub expires: Option<sim_core::Instant>,
     /// `hoplimit`: the router's hop limit for what goes its way.
     pub hoplimit: Option<u8>,
+    /// Its time is up: no packet takes it, and it waits for the garbage collector (shown
+    /// with `expires -Nsec` until then).
+    pub expired: bool,
 }
 
 /// Why an IPv6 address could not be added or removed.
@@ -382,7 +385,8 @@ impl Netns {
     }
 
     /// `ip -6 addr del A/P dev X`: its prefix route goes with the last address of the
-    /// prefix, its solicited-node group with the last address of the group (reported).
+    /// prefix (a permanent one's), its solicited-node group with the last address of the
+    /// group (reported).
     pub fn addr6_del(&mut self, cx: &mut Context<'_>, ifindex: u32, addr: Ipv6Addr) -> Result<(), Addr6Error> {
         let Some(i) = self.ifaces.get_mut(&ifindex) else { return Err(Addr6Error::NotFound) };
         let Some(at) = i.v6.addrs.iter().position(|a| a.addr == addr) else { return Err(Addr6Error::NotFound) };
@@ -393,7 +397,9 @@ impl Netns {
             self.mld_leave(cx, ifindex, group);
         }
         self.timers.set(TimerKey::Dad(ifindex, addr), None);
-        if !still {
+        // `ipv6_del_addr`: only a permanent address takes its prefix route along; an
+        // autoconfigured one leaves it to its own lifetime (seen on Linux 6.18).
+        if !still && a.lft.is_none() {
             self.fib6.retain(|r| !(r.dev == ifindex && r.dst == a.network() && r.prefix == a.prefix));
         }
         Ok(())
@@ -410,6 +416,7 @@ impl Netns {
             ra: false,
             expires: None,
             hoplimit: None,
+            expired: false,
         };
         if !self.fib6.contains(&r) {
             route::insert(&mut self.fib6, r);

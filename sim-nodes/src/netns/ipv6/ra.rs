@@ -6,7 +6,9 @@
 //! identifier (`dynamic mngtmpaddr`, after DAD), its lifetimes counting down in virtual
 //! time and set again by each advertisement (RFC 4862's two-hour rule). Solicitations stop
 //! once one came. An address whose preferred lifetime ran out is `deprecated`; one whose
-//! valid lifetime ran out goes, as does a route whose time is up.
+//! valid lifetime ran out goes. A route whose time is up is no longer used, and goes at
+//! the garbage collector's next run (every `gc_interval`, 30 s, from the first route that
+//! expires), listed until then with `expires -Nsec`.
 //!
 //! Taken when the interface's `accept_ra` is not 0 (its default, 1, from
 //! `net.ipv6.conf.default.accept_ra` when the interface came) and the namespace does not
@@ -25,6 +27,8 @@ use std::net::Ipv6Addr;
 const MIN_VALID_LIFETIME: u32 = 2 * 3600;
 /// An infinite lifetime.
 const INFINITY: u32 = u32::MAX;
+/// `net.ipv6.route.gc_interval`.
+const GC_INTERVAL: Duration = Duration::from_secs(30);
 
 /// A prefix information option (RFC 4861 4.6.2).
 struct PrefixInfo {
@@ -95,6 +99,7 @@ impl Netns {
             (Some(k), l) => {
                 let r = &mut self.fib6[k];
                 r.expires = deadline(now, l);
+                r.expired = false;
                 if cur_hlim != 0 {
                     r.hoplimit = Some(cur_hlim);
                 }
@@ -111,6 +116,7 @@ impl Netns {
                     ra: true,
                     expires: deadline(now, l),
                     hoplimit: (cur_hlim != 0).then_some(cur_hlim),
+                    expired: false,
                 };
                 route::insert(&mut self.fib6, r);
             }
@@ -127,6 +133,7 @@ impl Netns {
             self.prefix_rcv(cx, ifindex, &p);
         }
         self.arm_lifetimes6();
+        self.fib6_start_gc(now);
     }
 
     /// `addrconf_prefix_rcv`: an on-link prefix's route, an autonomous /64's address.
@@ -145,7 +152,10 @@ impl Netns {
                 Some(k) if p.valid == 0 => {
                     self.fib6.remove(k);
                 }
-                Some(k) => self.fib6[k].expires = deadline(now, p.valid),
+                Some(k) => {
+                    self.fib6[k].expires = deadline(now, p.valid);
+                    self.fib6[k].expired = false;
+                }
                 None if p.valid == 0 => {}
                 None => {
                     let r = Route6 {
@@ -158,6 +168,7 @@ impl Netns {
                         ra: false,
                         expires: deadline(now, p.valid),
                         hoplimit: None,
+                        expired: false,
                     };
                     route::insert(&mut self.fib6, r);
                 }
@@ -206,9 +217,24 @@ impl Netns {
                 Some(if a.deprecated { l.valid_until() } else { l.preferred_until().min(l.valid_until()) })
             })
         });
-        let routes = self.fib6.iter().filter_map(|r| r.expires);
+        let routes = self.fib6.iter().filter(|r| !r.expired).filter_map(|r| r.expires);
         let next = addrs.chain(routes).min();
         self.timers.set(TimerKey::Lifetimes6, next);
+    }
+
+    /// `fib6_start_gc`: a route that expires starts the garbage collector, `gc_interval`
+    /// (30 s) from now, unless it is running.
+    fn fib6_start_gc(&mut self, now: Instant) {
+        if self.fib6.iter().any(|r| r.expires.is_some()) && self.timers.get(TimerKey::Fib6Gc).is_none() {
+            self.timers.set(TimerKey::Fib6Gc, Some(now + GC_INTERVAL));
+        }
+    }
+
+    /// `fib6_run_gc`: expired routes go; it runs again while routes that expire are left.
+    pub(crate) fn fib6_gc(&mut self, cx: &mut Context<'_>) {
+        self.fib6.retain(|r| !r.expired);
+        let more = self.fib6.iter().any(|r| r.expires.is_some());
+        self.timers.set(TimerKey::Fib6Gc, more.then(|| cx.now() + GC_INTERVAL));
     }
 
     /// `addrconf_verify` and the route garbage collector: an address past its preferred
@@ -232,7 +258,13 @@ impl Netns {
         for (ix, a) in gone {
             let _ = self.addr6_del(cx, ix, a);
         }
-        self.fib6.retain(|r| r.expires.is_none_or(|t| t > now));
+        // A route whose time is up is no longer used, but stays (`expires -Nsec`) until
+        // the garbage collector's next run (seen on Linux 6.18).
+        for r in self.fib6.iter_mut() {
+            if r.expires.is_some_and(|t| t <= now) {
+                r.expired = true;
+            }
+        }
         self.arm_lifetimes6();
     }
 }

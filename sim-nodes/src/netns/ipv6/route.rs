@@ -105,6 +105,7 @@ impl Netns {
             ra: false,
             expires: None,
             hoplimit: None,
+            expired: false,
         };
         insert(&mut self.fib6, r);
         Ok(())
@@ -139,7 +140,7 @@ impl Netns {
         self.fib6
             .iter()
             .rev()
-            .filter(|r| oif.is_none_or(|o| o == r.dev))
+            .filter(|r| oif.is_none_or(|o| o == r.dev) && !r.expired)
             .filter(|r| covers(r.dst, r.prefix, dst))
             .max_by(|a, b| (a.prefix, std::cmp::Reverse(a.metric)).cmp(&(b.prefix, std::cmp::Reverse(b.metric))))
     }
@@ -166,6 +167,7 @@ mod tests {
             ra: false,
             expires: None,
             hoplimit: None,
+            expired: false,
         }
     }
 
