@@ -17,8 +17,8 @@ fn flow(i: u64) -> Tuple {
     let n = i as u32;
     Tuple {
         proto: 17,
-        src: Ipv4Addr::from(0x0a00_0000 | (n >> 16)),
-        dst: Ipv4Addr::new(203, 0, 113, 1),
+        src: Ipv4Addr::from(0x0a00_0000 | (n >> 16)).into(),
+        dst: Ipv4Addr::new(203, 0, 113, 1).into(),
         sport: (n & 0xffff) as u16,
         dport: 53,
     }
@@ -26,7 +26,7 @@ fn flow(i: u64) -> Tuple {
 
 /// A table of `n` confirmed flows, the i-th expiring at `i` ms plus the timeout.
 fn table(n: u64) -> (Conntrack, Timeouts) {
-    let t = Timeouts { udp: n / 1000, udp_stream: 120, icmp: 30, generic: 600, tcp: Default::default() };
+    let t = Timeouts { udp: n / 1000, udp_stream: 120, icmp: 30, icmpv6: 30, generic: 600, tcp: Default::default() };
     let mut ct = Conntrack::default();
     for i in 0..n {
         let id = ct.create(flow(i), Instant::ZERO + Duration::from_millis(i), t.udp);

@@ -104,6 +104,12 @@ impl Builder {
         self
     }
 
+    /// `ip6tables RULE` in namespace `ns` (`"-t nat -A POSTROUTING -o eth0 -j MASQUERADE"`).
+    pub fn ip6tables(mut self, ns: &str, rule: &str) -> Self {
+        self.lines.push(inside(ns, &format!("ip6tables {rule}")));
+        self
+    }
+
     /// Any command line, run in namespace `ns`, as a script holds it.
     pub fn line(mut self, ns: &str, line: &str) -> Self {
         self.lines.push(inside(ns, line));

@@ -29,7 +29,7 @@ fn unknown_command() {
     assert_at(&e, "a.sh", 4, 19, "unknown command `pign`");
     assert!(
         e.contains(
-            "help: did you mean `ping`? nslab runs ip, bridge, brctl, sysctl, iptables, iptables-save, iptables-restore, conntrack, tc, ping"
+            "help: did you mean `ping`? nslab runs ip, bridge, brctl, sysctl, iptables, iptables-save, iptables-restore, ip6tables, ip6tables-save, ip6tables-restore, conntrack, tc, ping"
         ),
         "{e}"
     );

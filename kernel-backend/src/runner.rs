@@ -235,9 +235,9 @@ impl Kernel {
     /// Runs the tool itself (`ip … show`, `sysctl`, `iptables`, `brctl`): what it printed.
     async fn tool(&mut self, step: &Step, kernel: &str, argv: Vec<String>) -> Result<Said, KernelError> {
         let mut out = match &step.run {
-            Command::IptablesRestore { args, input } => {
+            Command::IptablesRestore { family, args, input } => {
                 let argv: Vec<String> =
-                    std::iter::once("iptables-restore".to_string()).chain(args.iter().cloned()).collect();
+                    std::iter::once(format!("{}-restore", family.tool())).chain(args.iter().cloned()).collect();
                 let text: String = input.iter().map(|l| format!("{l}\n")).collect();
                 exec::run_input(kernel, &argv, text.as_bytes(), &self.names).await?
             }

@@ -10,7 +10,7 @@ use crate::time::Instant;
 use crate::trace::{Record, Trace};
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::mac::MacAddr;
 
@@ -65,6 +65,10 @@ pub enum Filter {
     Host(Dir, Ipv4Addr),
     /// `[src|dst] net A/L`.
     Net(Dir, Ipv4Addr, u8),
+    /// `[src|dst] host A6`: an IPv6 header's addresses.
+    Host6(Dir, Ipv6Addr),
+    /// `[src|dst] net A6/L`.
+    Net6(Dir, Ipv6Addr, u8),
     /// `[tcp|udp] [src|dst] port N` (`None`: TCP or UDP), over IPv4 or IPv6.
     Port(Option<u8>, Dir, u16),
     /// `ether [src|dst] host M`.
@@ -100,6 +104,8 @@ struct Fields {
     ip: Option<(Ipv4Addr, Ipv4Addr, u8)>,
     /// IPv6: the next header, and the one after a fragment header.
     ip6: Option<(u8, Option<u8>)>,
+    /// IPv6's source and destination.
+    ip6_addrs: Option<(Ipv6Addr, Ipv6Addr)>,
     ports: Option<(u16, u16)>,
 }
 
@@ -130,6 +136,8 @@ impl Fields {
             }
             0x86dd if p.len() >= 40 => {
                 out.ip6 = Some((p[6], (p[6] == 44).then(|| p.get(40).copied()).flatten()));
+                let a = |at: usize| -> Ipv6Addr { <[u8; 16]>::try_from(&p[at..at + 16]).unwrap_or([0; 16]).into() };
+                out.ip6_addrs = Some((a(8), a(24)));
                 if (p[6] == 6 || p[6] == 17) && p.len() >= 44 {
                     out.ports = Some((u16::from_be_bytes([p[40], p[41]]), u16::from_be_bytes([p[42], p[43]])));
                 }
@@ -146,6 +154,11 @@ fn dir_match<T: PartialEq>(dir: Dir, src: T, dst: T, want: T) -> bool {
         Dir::Src => src == want,
         Dir::Dst => dst == want,
     }
+}
+
+fn in_net6(a: Ipv6Addr, net: Ipv6Addr, len: u8) -> bool {
+    let mask = if len == 0 { 0 } else { u128::MAX << (128 - u32::from(len)) };
+    u128::from(a) & mask == u128::from(net) & mask
 }
 
 fn in_net(a: Ipv4Addr, net: Ipv4Addr, len: u8) -> bool {
@@ -228,6 +241,12 @@ impl Filter {
                 };
                 f.ip.is_some_and(|(s, t, _)| hit(s, t)) || f.arp.is_some_and(|(s, t)| hit(s, t))
             }
+            Filter::Host6(d, a) => f.ip6_addrs.is_some_and(|(s, t)| dir_match(*d, s, t, *a)),
+            Filter::Net6(d, n, l) => f.ip6_addrs.is_some_and(|(s, t)| match d {
+                Dir::Any => in_net6(s, *n, *l) || in_net6(t, *n, *l),
+                Dir::Src => in_net6(s, *n, *l),
+                Dir::Dst => in_net6(t, *n, *l),
+            }),
             Filter::Port(proto, d, port) => {
                 // (The ports are only read behind an IPv4 or IPv6 header of TCP or UDP.)
                 let proto_ok = match (proto, f.ip, f.ip6) {
@@ -335,9 +354,17 @@ impl Parser<'_> {
             Some(a) => Ok(a),
             None => {
                 self.pos = at;
-                Err(self.err("expected an IPv4 address (names are not resolved)"))
+                Err(self.err("expected an IPv4 or IPv6 address (names are not resolved)"))
             }
         }
+    }
+    /// The address after `host` (or after a bare `src`/`dst`), either family.
+    fn host(&mut self, d: Dir) -> Result<Filter, FilterError> {
+        if let Some(a) = self.peek().and_then(|t| t.parse::<Ipv6Addr>().ok()) {
+            self.pos += 1;
+            return Ok(Filter::Host6(d, a));
+        }
+        Ok(Filter::Host(d, self.addr()?))
     }
     fn port(&mut self) -> Result<u16, FilterError> {
         let at = self.pos;
@@ -442,7 +469,7 @@ impl Parser<'_> {
                 match self.peek() {
                     Some("host") => {
                         self.pos += 1;
-                        Ok(Filter::Host(d, self.addr()?))
+                        self.host(d)
                     }
                     Some("port") => {
                         self.pos += 1;
@@ -454,15 +481,19 @@ impl Parser<'_> {
                         let t = self.next().unwrap_or("").to_string();
                         let parsed =
                             t.split_once('/').and_then(|(a, l)| Some((a.parse().ok()?, l.parse::<u8>().ok()?)));
-                        match parsed {
-                            Some((a, l)) if l <= 32 => Ok(Filter::Net(d, a, l)),
+                        let parsed6 = t
+                            .split_once('/')
+                            .and_then(|(a, l)| Some((a.parse::<Ipv6Addr>().ok()?, l.parse::<u8>().ok()?)));
+                        match (parsed, parsed6) {
+                            (Some((a, l)), _) if l <= 32 => Ok(Filter::Net(d, a, l)),
+                            (_, Some((a, l))) if l <= 128 => Ok(Filter::Net6(d, a, l)),
                             _ => {
                                 self.pos = at;
                                 Err(self.err("expected a network like 192.0.2.0/24"))
                             }
                         }
                     }
-                    _ if d != Dir::Any => Ok(Filter::Host(d, self.addr()?)),
+                    _ if d != Dir::Any => self.host(d),
                     _ => Err(self.err("expected `host`, `port` or `net`")),
                 }
             }
@@ -616,6 +647,30 @@ mod tests {
             assert_eq!(Filter::parse(expr).unwrap().matches(&f), want, "{expr}");
         }
         assert!(Filter::parse("udp").unwrap().matches(&udp_frame(1, 2)), "and IPv4's");
+    }
+
+    #[test]
+    fn host_and_net_take_ipv6_addresses() {
+        // 2001:db8::1 -> 2001:db8:1::2, UDP.
+        let mut f = vec![2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x86, 0xdd, 0x60, 0, 0, 0, 0, 8, 17, 64];
+        f.extend(std::net::Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1).octets());
+        f.extend(std::net::Ipv6Addr::new(0x2001, 0xdb8, 1, 0, 0, 0, 0, 2).octets());
+        f.extend([0x9c, 0x40, 0x13, 0x88, 0, 8, 0, 0]);
+        for (expr, want) in [
+            ("host 2001:db8::1", true),
+            ("src host 2001:db8::1", true),
+            ("dst 2001:db8::1", false),
+            ("dst 2001:db8:1::2", true),
+            ("host 2001:db8::9", false),
+            ("net 2001:db8:1::/48", true),
+            ("src net 2001:db8:1::/48", false),
+            ("udp and host 2001:db8:1::2", true),
+            ("host 192.0.2.1", false),
+        ] {
+            assert_eq!(Filter::parse(expr).unwrap().matches(&f), want, "{expr}");
+        }
+        assert!(!Filter::parse("host 2001:db8::1").unwrap().matches(&udp_frame(1, 2)), "not IPv4's");
+        assert!(Filter::parse("net 2001:db8::/129").is_err());
     }
 
     use super::*;

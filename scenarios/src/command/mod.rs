@@ -11,6 +11,8 @@ pub use sim_nodes::show::Format;
 use std::fmt;
 use std::net::Ipv4Addr;
 
+pub use sim_nodes::netfilter::Family;
+
 mod config;
 mod ip6;
 mod procs;
@@ -26,6 +28,10 @@ pub use secs::Secs;
 
 fn yes() -> bool {
     true
+}
+
+fn is_v4(f: &Family) -> bool {
+    *f == Family::V4
 }
 
 /// One command, as typed at a shell.
@@ -209,18 +215,29 @@ pub enum Command {
     Dnsmasq(DnsmasqCmd),
     /// `dhclient …`.
     Dhclient(DhclientCmd),
-    /// `iptables ARGS` (the arguments as typed; both back ends read them as iptables does).
+    /// `iptables ARGS`, or `ip6tables ARGS` with `family: V6` (the arguments as typed;
+    /// both back ends read them as the tool does).
     Iptables {
+        /// Which tool: `V4` (left out of a scenario file) is `iptables`, `V6` `ip6tables`.
+        #[serde(default, skip_serializing_if = "is_v4")]
+        family: Family,
         /// The words after `iptables`.
         args: Vec<String>,
     },
-    /// `iptables-save ARGS`.
+    /// `iptables-save ARGS` (`ip6tables-save` with `family: V6`).
     IptablesSave {
+        /// Which tool.
+        #[serde(default, skip_serializing_if = "is_v4")]
+        family: Family,
         /// The words after `iptables-save`.
         args: Vec<String>,
     },
-    /// `iptables-restore ARGS <<EOF … EOF`: the rules come as a here-document.
+    /// `iptables-restore ARGS <<EOF … EOF` (`ip6tables-restore` with `family: V6`): the
+    /// rules come as a here-document.
     IptablesRestore {
+        /// Which tool.
+        #[serde(default, skip_serializing_if = "is_v4")]
+        family: Family,
         /// The words after `iptables-restore`.
         args: Vec<String>,
         /// The lines on its stdin.
@@ -350,9 +367,12 @@ impl Command {
             Command::Traceroute(_) => &p::TRACEROUTE,
             Command::Dnsmasq(_) => &p::DNSMASQ,
             Command::Dhclient(_) => &p::DHCLIENT,
-            Command::Iptables { .. } => &p::IPTABLES,
-            Command::IptablesSave { .. } => &p::IPTABLES_SAVE,
-            Command::IptablesRestore { .. } => &p::IPTABLES_RESTORE,
+            Command::Iptables { family: Family::V4, .. } => &p::IPTABLES,
+            Command::IptablesSave { family: Family::V4, .. } => &p::IPTABLES_SAVE,
+            Command::IptablesRestore { family: Family::V4, .. } => &p::IPTABLES_RESTORE,
+            Command::Iptables { family: Family::V6, .. } => &p::IP6TABLES,
+            Command::IptablesSave { family: Family::V6, .. } => &p::IP6TABLES_SAVE,
+            Command::IptablesRestore { family: Family::V6, .. } => &p::IP6TABLES_RESTORE,
             Command::Nc(_) => &p::NC,
             Command::Curl(_) => &p::CURL,
             Command::HttpServer(_) => &p::PYTHON3,
@@ -608,16 +628,16 @@ impl fmt::Display for Command {
                 }
                 opt(f, "--bind", &h.bind)
             }
-            Command::Iptables { args } => {
-                write!(f, "iptables")?;
+            Command::Iptables { family, args } => {
+                write!(f, "{}", family.tool())?;
                 args.iter().try_for_each(|a| write!(f, " {}", shell_quote(a)))
             }
-            Command::IptablesSave { args } => {
-                write!(f, "iptables-save")?;
+            Command::IptablesSave { family, args } => {
+                write!(f, "{}-save", family.tool())?;
                 args.iter().try_for_each(|a| write!(f, " {}", shell_quote(a)))
             }
-            Command::IptablesRestore { args, input } => {
-                write!(f, "iptables-restore")?;
+            Command::IptablesRestore { family, args, input } => {
+                write!(f, "{}-restore", family.tool())?;
                 args.iter().try_for_each(|a| write!(f, " {}", shell_quote(a)))?;
                 write!(f, " <<EOF")?;
                 input.iter().try_for_each(|l| write!(f, "\n{l}"))?;
@@ -665,6 +685,9 @@ impl fmt::Display for Command {
                 }
                 if p.flood {
                     write!(f, " -f")?;
+                }
+                if let Some(fam) = p.family {
+                    write!(f, " -{fam}")?;
                 }
                 write!(f, " {}", p.dest)?;
                 if let Some(s) = &p.scope {

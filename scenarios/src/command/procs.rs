@@ -317,6 +317,9 @@ pub struct PingCmd {
     /// An IPv6 destination's `%IFACE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
+    /// `-4` or `-6` (`ping6` is `-6`): 4 or 6.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family: Option<u8>,
 }
 
 /// `tcpdump [-t] [-n] [-e] [-l] [-v] [-x|-X|-A…] -i IF [-w FILE] [FILTER]`.

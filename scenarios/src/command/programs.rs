@@ -58,6 +58,23 @@ pub const IPTABLES_RESTORE: Program = Program {
     kernel_tool: Some(("iptables-restore", "iptables")),
     start: None,
 };
+/// `ip6tables`.
+pub const IP6TABLES: Program =
+    Program { name: "ip6tables", kind: Kind::Runs, kernel_tool: Some(("ip6tables", "iptables")), start: None };
+/// `ip6tables-save`.
+pub const IP6TABLES_SAVE: Program = Program {
+    name: "ip6tables-save",
+    kind: Kind::Runs,
+    kernel_tool: Some(("ip6tables-save", "iptables")),
+    start: None,
+};
+/// `ip6tables-restore`.
+pub const IP6TABLES_RESTORE: Program = Program {
+    name: "ip6tables-restore",
+    kind: Kind::Runs,
+    kernel_tool: Some(("ip6tables-restore", "iptables")),
+    start: None,
+};
 /// `conntrack`: `-L`/`-D`/`-F` run to completion; `-E` is a process (`Command::is_process`).
 pub const CONNTRACK: Program =
     Program { name: "conntrack", kind: Kind::Runs, kernel_tool: Some(("conntrack", "conntrack")), start: None };
@@ -126,6 +143,9 @@ pub const PROGRAMS: &[Program] = &[
     IPTABLES,
     IPTABLES_SAVE,
     IPTABLES_RESTORE,
+    IP6TABLES,
+    IP6TABLES_SAVE,
+    IP6TABLES_RESTORE,
     CONNTRACK,
     TC,
     PING,

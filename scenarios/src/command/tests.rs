@@ -31,10 +31,11 @@ fn commands_render_as_shell() {
                 pmtudisc: None,
                 flood: false,
                 scope: None,
+                family: Some(4),
             }),
         )
     };
-    assert_eq!(s.shell_line(), "ip netns exec ns1 ping -c 3 -i 0.2 192.0.2.2 -I 192.0.2.1");
+    assert_eq!(s.shell_line(), "ip netns exec ns1 ping -c 3 -i 0.2 -4 192.0.2.2 -I 192.0.2.1");
     let r = Command::RouteAdd(RouteArgs {
         to: Cidr { addr: Ipv4Addr::UNSPECIFIED, prefix: 0 },
         via: Some("192.0.2.254".parse().unwrap()),

@@ -149,8 +149,8 @@ pub fn step(s: &Step) -> Result<(), Invalid> {
                 Some("dhclient"),
             ));
         }
-        Command::Iptables { args } => {
-            if let Err(e) = sim_nodes::netfilter::cli::parse(args) {
+        Command::Iptables { family, args } => {
+            if let Err(e) = sim_nodes::netfilter::cli::parse_family(args, *family) {
                 let hint = sim_nodes::netfilter::cli::hint(&e);
                 return Err(Invalid { message: e.message, hint, word: e.word });
             }
@@ -182,13 +182,13 @@ pub fn step(s: &Step) -> Result<(), Invalid> {
                 return Err(Invalid { message: e.message, hint: None, word: e.word });
             }
         }
-        Command::IptablesSave { args } => {
-            if let Err(e) = sim_nodes::netfilter::save::parse_save(args) {
+        Command::IptablesSave { family, args } => {
+            if let Err(e) = sim_nodes::netfilter::save::parse_save(*family, args) {
                 return Err(Invalid { message: e.message, hint: None, word: e.word });
             }
         }
-        Command::IptablesRestore { args, input } => {
-            if let Err(e) = sim_nodes::netfilter::save::parse_restore(args) {
+        Command::IptablesRestore { family, args, input } => {
+            if let Err(e) = sim_nodes::netfilter::save::parse_restore(*family, args) {
                 return Err(Invalid { message: e.message, hint: None, word: e.word });
             }
             if input.is_empty() {

@@ -11,16 +11,32 @@ use super::transcript::Outcome;
 use sim_core::tcpdump::{Formatter, Options};
 use sim_core::{DropContext, NodeId, Record};
 use std::collections::BTreeMap;
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr};
 
 /// A packet in a few words: tcpdump's `-tn` line without its counters
 /// (`192.0.2.1 > 198.51.100.1: ICMP echo request`, `10.0.0.1.40000 > 10.0.0.2.80: Flags [S]`).
-/// `packet` starts at the IPv4 header; `None` when it is empty.
+/// `packet` starts at the IP header (either family); `None` when it is empty.
 pub fn packet_summary(packet: &[u8]) -> Option<String> {
     if packet.is_empty() {
         return None;
     }
     let mut frame = vec![0u8; 12];
+    if packet[0] >> 4 == 6 {
+        frame.extend_from_slice(&[0x86, 0xdd]);
+        frame.extend_from_slice(packet);
+        // The payload length says what is kept.
+        if frame.len() >= 14 + 40 {
+            let kept = (frame.len() - 14 - 40) as u16;
+            let ip = &mut frame[14..];
+            if u16::from_be_bytes([ip[4], ip[5]]) > kept {
+                ip[4..6].copy_from_slice(&kept.to_be_bytes());
+            }
+        }
+        let line = Formatter::new(Options { link_header: false, ..Options::default() }).line(0, &frame);
+        let line = line.strip_prefix("IP6 ").unwrap_or(&line);
+        let cut = [", id ", ", seq ", ", length ", " length "].iter().filter_map(|m| line.find(m)).min();
+        return Some(line[..cut.unwrap_or(line.len())].trim_end_matches(',').to_string());
+    }
     frame.extend_from_slice(&[0x08, 0x00]);
     frame.extend_from_slice(packet);
     // A context keeps the packet's first bytes only: say the lengths are what is kept, so
@@ -45,8 +61,12 @@ pub fn packet_summary(packet: &[u8]) -> Option<String> {
     Some(line[..cut.unwrap_or(line.len())].trim_end_matches(',').to_string())
 }
 
-fn dst(packet: &[u8]) -> Option<Ipv4Addr> {
-    Some(Ipv4Addr::new(*packet.get(16)?, *packet.get(17)?, *packet.get(18)?, *packet.get(19)?))
+fn dst(packet: &[u8]) -> Option<IpAddr> {
+    if packet.first()? >> 4 == 6 {
+        let b: [u8; 16] = packet.get(24..40)?.try_into().ok()?;
+        return Some(IpAddr::V6(b.into()));
+    }
+    Some(IpAddr::V4(Ipv4Addr::new(*packet.get(16)?, *packet.get(17)?, *packet.get(18)?, *packet.get(19)?)))
 }
 
 /// Why one packet died, as a sentence: the reason, what the context says of it, and the
@@ -75,7 +95,8 @@ fn why(reason: &str, c: Option<&DropContext>) -> String {
             (Some(n), None) => format!("rule {n} of {chain}"),
             (None, _) => format!("{chain} policy DROP"),
         };
-        with_note(format!("{verb} by iptables -t {table} {what}"))
+        let tool = if c.packet.first().is_some_and(|v| v >> 4 == 6) { "ip6tables" } else { "iptables" };
+        with_note(format!("{verb} by {tool} -t {table} {what}"))
     };
     match reason {
         "forwarding disabled" => with_note("forwarding is disabled".into()),
@@ -118,7 +139,7 @@ fn line(ns: &str, n: u64, summary: Option<&str>, iface: Option<&str>, why: &str)
 pub fn explain(out: &Outcome, nodes: &BTreeMap<NodeId, String>) -> Vec<String> {
     // Alike: the same step, namespace, interface, reason and rule, between the same two
     // addresses with the same protocol (ports and ids may differ: a traceroute's probes).
-    type Key = (Option<usize>, NodeId, Option<String>, &'static str, Option<(String, Option<u32>)>, Option<[u8; 9]>);
+    type Key = (Option<usize>, NodeId, Option<String>, &'static str, Option<(String, Option<u32>)>, Option<[u8; 33]>);
     struct Group {
         key: Key,
         n: u64,
@@ -126,11 +147,17 @@ pub fn explain(out: &Outcome, nodes: &BTreeMap<NodeId, String>) -> Vec<String> {
         why: String,
     }
     let ns = |n: &NodeId| nodes.get(n).cloned().unwrap_or_else(|| format!("node{}", n.0));
-    let flow = |p: &[u8]| -> Option<[u8; 9]> {
-        let h = p.get(..20)?;
-        let mut f = [0u8; 9];
-        f[0] = h[9];
-        f[1..].copy_from_slice(&h[12..20]);
+    let flow = |p: &[u8]| -> Option<[u8; 33]> {
+        let mut f = [0u8; 33];
+        if p.first()? >> 4 == 6 {
+            let h = p.get(..40)?;
+            f[0] = h[6];
+            f[1..].copy_from_slice(&h[8..40]);
+        } else {
+            let h = p.get(..20)?;
+            f[0] = h[9];
+            f[1..9].copy_from_slice(&h[12..20]);
+        }
         Some(f)
     };
     let mut groups: Vec<Group> = Vec::new();

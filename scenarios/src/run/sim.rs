@@ -11,6 +11,7 @@ use super::shell::{self, Job as ShellJob};
 use crate::command::{Brctl, Command, Ip6Command, LinkKind, Scenario, Secs, Step, SysctlOut};
 use crate::error::ScenarioError;
 use crate::render::transcript::{self, Attribution, Failure, Rendered, failures};
+use sim_nodes::netfilter::Family as NfFamily;
 
 use sim_core::world::{BudgetExhausted, DEFAULT_EVENT_BUDGET, Limit, Limits};
 use sim_core::{Duration, Filter, Instant, NodeId, Record, Stream};
@@ -216,9 +217,16 @@ impl Sim<'_> {
     /// printed.
     fn netfilter(&mut self, node: NodeId, cmd: &Command) -> Result<Said, LabError> {
         let out = match cmd {
-            Command::Iptables { args } => self.lab.iptables(node, args),
-            Command::IptablesSave { args } => self.lab.iptables_save(node, args),
-            Command::IptablesRestore { args, input } => self.lab.iptables_restore(node, args, input),
+            Command::Iptables { family: NfFamily::V4, args } => self.lab.iptables(node, args),
+            Command::Iptables { family: NfFamily::V6, args } => self.lab.ip6tables(node, args),
+            Command::IptablesSave { family: NfFamily::V4, args } => self.lab.iptables_save(node, args),
+            Command::IptablesSave { family: NfFamily::V6, args } => self.lab.ip6tables_save(node, args),
+            Command::IptablesRestore { family: NfFamily::V4, args, input } => {
+                self.lab.iptables_restore(node, args, input)
+            }
+            Command::IptablesRestore { family: NfFamily::V6, args, input } => {
+                self.lab.ip6tables_restore(node, args, input)
+            }
             // What `conntrack` finds depends on traffic, which a dry run has none of: its
             // words were checked; its answer is the run's.
             Command::Conntrack { .. } if self.dry => Ok(Default::default()),

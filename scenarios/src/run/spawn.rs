@@ -26,6 +26,7 @@ pub fn ping_args(p: &PingCmd) -> PingArgs {
         Err(_) => Bind::Dev(b.clone()),
     });
     a.scope = p.scope.clone();
+    a.family = p.family;
     a.linger = p.wait.map(|w| w.0);
     a.ttl = p.ttl;
     if let Some(s) = p.size {
@@ -99,11 +100,11 @@ pub fn process(cmd: &Command) -> Option<Result<Process, Invalid>> {
             Box::new(proc::HttpServer::new(a))
         }
         c @ Command::Conntrack { args } if c.is_conntrack_events() => {
-            let proto = match sim_nodes::netfilter::parse_conntrack(args) {
-                Ok(sim_nodes::netfilter::CtCmd::Events(p)) => p,
-                _ => None,
+            let (family, proto) = match sim_nodes::netfilter::parse_conntrack(args) {
+                Ok(sim_nodes::netfilter::CtCmd::Events(f, p)) => (f, p),
+                _ => (None, None),
             };
-            Box::new(proc::ConntrackEvents::new(proto))
+            Box::new(proc::ConntrackEvents::new(family, proto))
         }
         Command::Exec { argv, input } => return Some(exec(argv, input)),
         _ => return None,

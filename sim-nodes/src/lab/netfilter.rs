@@ -2,7 +2,7 @@
 //! `-restore`, `conntrack -L` / `-F` (`conntrack -E` is a process) and `tc`.
 
 use super::{Lab, LabError};
-use crate::netfilter::{self, CtCmd};
+use crate::netfilter::{self, CtCmd, Family};
 use crate::netns::{Netns, hooks::ToolOutput};
 use sim_core::NodeId;
 
@@ -37,11 +37,32 @@ impl Lab {
         Ok(self.world.with_node::<Netns, _>(node, |n, _| n.iptables(&cmd))?)
     }
 
+    /// `ip6tables ARGS` in namespace `node`.
+    pub fn ip6tables<S: AsRef<str>>(&mut self, node: NodeId, args: &[S]) -> Result<ToolOutput, LabError> {
+        let cmd = netfilter::cli::parse_family(args, Family::V6)?;
+        Ok(self.world.with_node::<Netns, _>(node, |n, _| n.iptables(&cmd))?)
+    }
+
     /// `iptables-save ARGS` in namespace `node`.
     pub fn iptables_save<S: AsRef<str>>(&mut self, node: NodeId, args: &[S]) -> Result<ToolOutput, LabError> {
-        let (only, counters) = netfilter::save::parse_save(args)?;
+        self.save(node, Family::V4, args)
+    }
+
+    /// `ip6tables-save ARGS` in namespace `node`.
+    pub fn ip6tables_save<S: AsRef<str>>(&mut self, node: NodeId, args: &[S]) -> Result<ToolOutput, LabError> {
+        self.save(node, Family::V6, args)
+    }
+
+    /// `iptables-save` or `ip6tables-save`, by `family`.
+    pub(crate) fn save<S: AsRef<str>>(
+        &mut self,
+        node: NodeId,
+        family: Family,
+        args: &[S],
+    ) -> Result<ToolOutput, LabError> {
+        let (only, counters) = netfilter::save::parse_save(family, args)?;
         let now = self.world.now();
-        Ok(self.netns(node).iptables_save(only, counters, now))
+        Ok(self.netns(node).iptables_save(family, only, counters, now))
     }
 
     /// `iptables-restore ARGS` in namespace `node`, `input` on its stdin.
@@ -51,8 +72,29 @@ impl Lab {
         args: &[S],
         input: &[String],
     ) -> Result<ToolOutput, LabError> {
-        let noflush = netfilter::save::parse_restore(args)?;
-        Ok(self.world.with_node::<Netns, _>(node, |n, _| n.iptables_restore(input, noflush))?)
+        self.restore(node, Family::V4, args, input)
+    }
+
+    /// `ip6tables-restore ARGS` in namespace `node`, `input` on its stdin.
+    pub fn ip6tables_restore<S: AsRef<str>>(
+        &mut self,
+        node: NodeId,
+        args: &[S],
+        input: &[String],
+    ) -> Result<ToolOutput, LabError> {
+        self.restore(node, Family::V6, args, input)
+    }
+
+    /// `iptables-restore` or `ip6tables-restore`, by `family`.
+    pub(crate) fn restore<S: AsRef<str>>(
+        &mut self,
+        node: NodeId,
+        family: Family,
+        args: &[S],
+        input: &[String],
+    ) -> Result<ToolOutput, LabError> {
+        let noflush = netfilter::save::parse_restore(family, args)?;
+        Ok(self.world.with_node::<Netns, _>(node, |n, _| n.iptables_restore(family, input, noflush))?)
     }
 
     /// `conntrack -L|-D|-F` in namespace `node`.
@@ -64,7 +106,7 @@ impl Lab {
             }
             CtCmd::Delete(f) => self.world.with_node::<Netns, _>(node, |n, cx| n.conntrack_delete(cx, &f)),
             CtCmd::Flush => Ok(self.world.with_node::<Netns, _>(node, |n, cx| n.conntrack_flush(cx))),
-            CtCmd::Events(_) => Err(LabError::new("conntrack -E runs as a process")),
+            CtCmd::Events(..) => Err(LabError::new("conntrack -E runs as a process")),
         }
     }
 }

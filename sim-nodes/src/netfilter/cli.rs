@@ -4,8 +4,9 @@
 //! values, options that need `-p tcp`); what needs the table's state (a chain that does not
 //! exist, a target in the wrong table) is checked when the command is applied.
 
+use super::Family;
 use super::rule::{Extra, LIMIT_SCALE, Limit, Neg, Net, Ports, PortsDir, RejectWith, Rule, StateModule, Target, ct};
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// The iptables version line errors start with.
 pub const VERSION: &str = "iptables v1.8.9 (nf_tables)";
@@ -72,9 +73,11 @@ pub enum Op {
     ListRules(Option<String>),
 }
 
-/// A parsed `iptables …`.
+/// A parsed `iptables …` or `ip6tables …`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cmd {
+    /// Which tool: whose tables.
+    pub family: Family,
     /// `-t`.
     pub table: TableId,
     /// What to do.
@@ -100,6 +103,23 @@ impl CliError {
             status: 2,
             word: word.map(str::to_string),
         }
+    }
+}
+
+impl CliError {
+    /// The same refusal as `ip6tables` words it (the tool's name where iptables names
+    /// itself; the texts are otherwise the same program's).
+    pub fn in_family(mut self, family: Family) -> Self {
+        if family == Family::V6 {
+            self.message = self
+                .message
+                .replacen("iptables v1.8.9", "ip6tables v1.8.9", 1)
+                .replace("Try `iptables -h' or 'iptables --help'", "Try `ip6tables -h' or 'ip6tables --help'");
+            if let Some(rest) = self.message.strip_prefix("iptables: ") {
+                self.message = format!("ip6tables: {rest}");
+            }
+        }
+        self
     }
 }
 
@@ -211,6 +231,7 @@ pub fn proto_number(s: &str) -> Option<u8> {
         "gre" => 47,
         "esp" => 50,
         "ah" => 51,
+        "icmpv6" | "ipv6-icmp" => 58,
         "sctp" => 132,
         n => return n.parse().ok(),
     })
@@ -226,6 +247,7 @@ pub fn proto_name(n: u8) -> Option<&'static str> {
         47 => "gre",
         50 => "esp",
         51 => "ah",
+        58 => "ipv6-icmp",
         132 => "sctp",
         _ => return None,
     })
@@ -286,31 +308,97 @@ fn icmp_type(s: &str) -> Option<(u8, Option<u8>)> {
     })
 }
 
-fn net(s: &str) -> Option<Net> {
+/// An address as `-s`/`-d` take it, with a prefix length or a mask, of `family`.
+/// `libip6t_icmp6.c`'s names, each a type with a code or every code.
+pub const ICMPV6_NAMES: &[(&str, u8, Option<u8>)] = &[
+    ("destination-unreachable", 1, None),
+    ("no-route", 1, Some(0)),
+    ("communication-prohibited", 1, Some(1)),
+    ("beyond-scope", 1, Some(2)),
+    ("address-unreachable", 1, Some(3)),
+    ("port-unreachable", 1, Some(4)),
+    ("failed-policy", 1, Some(5)),
+    ("reject-route", 1, Some(6)),
+    ("packet-too-big", 2, None),
+    ("time-exceeded", 3, None),
+    ("ttl-zero-during-transit", 3, Some(0)),
+    ("ttl-zero-during-reassembly", 3, Some(1)),
+    ("parameter-problem", 4, None),
+    ("bad-header", 4, Some(0)),
+    ("unknown-header-type", 4, Some(1)),
+    ("unknown-option", 4, Some(2)),
+    ("echo-request", 128, None),
+    ("ping", 128, None),
+    ("echo-reply", 129, None),
+    ("pong", 129, None),
+    ("router-solicitation", 133, None),
+    ("router-advertisement", 134, None),
+    ("neighbour-solicitation", 135, None),
+    ("neighbor-solicitation", 135, None),
+    ("neighbour-advertisement", 136, None),
+    ("neighbor-advertisement", 136, None),
+    ("redirect", 137, None),
+];
+
+/// `--icmpv6-type`: a name, `TYPE` or `TYPE/CODE`.
+fn icmpv6_type(s: &str) -> Option<(u8, Option<u8>)> {
+    if let Some((_, t, c)) = ICMPV6_NAMES.iter().find(|(n, ..)| *n == s) {
+        return Some((*t, *c));
+    }
+    match s.split_once('/') {
+        Some((t, c)) => Some((t.parse().ok()?, Some(c.parse().ok()?))),
+        None => Some((s.parse().ok()?, None)),
+    }
+}
+
+fn net(s: &str, family: Family) -> Option<Net> {
+    let max = if family == Family::V6 { 128 } else { 32 };
+    let addr = |a: &str| -> Option<IpAddr> {
+        match family {
+            Family::V4 => a.parse::<Ipv4Addr>().ok().map(IpAddr::V4),
+            Family::V6 => a.parse::<Ipv6Addr>().ok().map(IpAddr::V6),
+        }
+    };
     let (a, p) = match s.split_once('/') {
         Some((a, p)) => {
             let p: u8 = match p.parse::<u8>() {
-                Ok(n) if n <= 32 => n,
+                Ok(n) if n <= max => n,
                 _ => {
-                    let m: Ipv4Addr = p.parse().ok()?;
-                    let m = u32::from(m);
-                    if m.leading_ones() + m.trailing_zeros() != 32 {
+                    // A mask written as an address: only contiguous ones.
+                    let (ones, zeros, bits) = match addr(p)? {
+                        IpAddr::V4(m) => (u32::from(m).leading_ones(), u32::from(m).trailing_zeros(), 32),
+                        IpAddr::V6(m) => (u128::from(m).leading_ones(), u128::from(m).trailing_zeros(), 128),
+                    };
+                    if ones + zeros != bits && !(ones == 0 && zeros == bits) {
                         return None;
                     }
-                    m.leading_ones() as u8
+                    ones as u8
                 }
             };
             (a, p)
         }
-        None => (s, 32),
+        None => (s, max),
     };
-    Some(Net::new(a.parse().ok()?, p))
+    Some(Net::new(addr(a)?, p))
 }
 
-fn nat_to(s: &str) -> Option<(Ipv4Addr, Option<Ports>)> {
+/// `--to-source`/`--to-destination`: `ADDR[:PORT[-PORT]]`, for IPv6 `[ADDR]:PORT[-PORT]`
+/// or a bare `ADDR`.
+fn nat_to(s: &str, family: Family) -> Option<(IpAddr, Option<Ports>)> {
+    if family == Family::V6 {
+        if let Some(rest) = s.strip_prefix('[') {
+            let (a, tail) = rest.split_once(']')?;
+            let a: Ipv6Addr = a.parse().ok()?;
+            return match tail {
+                "" => Some((IpAddr::V6(a), None)),
+                t => Some((IpAddr::V6(a), Some(ports(t.strip_prefix(':')?, '-')?))),
+            };
+        }
+        return s.parse::<Ipv6Addr>().ok().map(|a| (IpAddr::V6(a), None));
+    }
     match s.split_once(':') {
-        Some((a, p)) => Some((a.parse().ok()?, Some(ports(p, '-')?))),
-        None => Some((s.parse().ok()?, None)),
+        Some((a, p)) => Some((IpAddr::V4(a.parse().ok()?), Some(ports(p, '-')?))),
+        None => Some((IpAddr::V4(s.parse().ok()?), None)),
     }
 }
 
@@ -362,6 +450,16 @@ fn limit_error(msg: String, word: &str) -> CliError {
 
 /// Parses the words after `iptables`.
 pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Cmd, CliError> {
+    parse_family(args, Family::V4)
+}
+
+/// Parses the words after `iptables` or (`Family::V6`) `ip6tables`, refusing in that
+/// tool's words.
+pub fn parse_family<S: AsRef<str>>(args: &[S], family: Family) -> Result<Cmd, CliError> {
+    parse_words(args, family).map_err(|e| e.in_family(family))
+}
+
+fn parse_words<S: AsRef<str>>(args: &[S], family: Family) -> Result<Cmd, CliError> {
     let args: Vec<&str> = args.iter().map(AsRef::as_ref).collect();
     let mut table = TableId::Filter;
     let mut command: Option<(&str, Option<String>, Option<String>)> = None;
@@ -457,7 +555,14 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Cmd, CliError> {
             }
             "-s" | "--source" | "--src" | "-d" | "--destination" | "--dst" => {
                 let v = value(&mut i, opt)?;
-                let nt = net(&v).ok_or_else(|| CliError::usage(format!("host/network `{v}' not found"), Some(&v)))?;
+                if let Some((_, m)) = v.split_once('/')
+                    && let Ok(n) = m.parse::<u32>()
+                    && n > if family == Family::V6 { 128 } else { 32 }
+                {
+                    return Err(CliError::usage(format!("invalid mask `{m}' specified"), Some(&v)));
+                }
+                let nt = net(&v, family)
+                    .ok_or_else(|| CliError::usage(format!("host/network `{v}' not found"), Some(&v)))?;
                 if matches!(opt, "-s" | "--source" | "--src") {
                     rule.src = Some(Neg { v: nt, neg: n });
                 } else {
@@ -479,7 +584,9 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Cmd, CliError> {
             "-m" | "--match" => {
                 let v = value(&mut i, opt)?;
                 match v.as_str() {
-                    "tcp" | "udp" | "icmp" | "conntrack" | "state" | "comment" | "multiport" => modules.push(v),
+                    "tcp" | "udp" | "icmp" | "icmp6" | "conntrack" | "state" | "comment" | "multiport" => {
+                        modules.push(v)
+                    }
                     "limit" => {
                         // The match is there from `-m limit` on, with iptables' defaults.
                         let slot = given.iter().filter(|g| **g).count() as u8;
@@ -522,13 +629,20 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Cmd, CliError> {
                 }
                 given[0] = true;
             }
-            "--icmp-type" if rule.proto.as_ref().is_some_and(|p| p.v == 1) => {
+            "--icmp-type" if family == Family::V4 && rule.proto.as_ref().is_some_and(|p| p.v == 1) => {
                 let v = value(&mut i, opt)?;
                 let t = icmp_type(&v).ok_or_else(|| CliError::usage(format!("Invalid ICMP type `{v}'"), Some(&v)))?;
                 if t.0 != 255 {
                     rule.icmp_type = Some(Neg { v: t, neg: n });
                     given[1] = true;
                 }
+            }
+            "--icmpv6-type" if family == Family::V6 && rule.proto.as_ref().is_some_and(|p| p.v == 58) => {
+                let v = value(&mut i, opt)?;
+                let t =
+                    icmpv6_type(&v).ok_or_else(|| CliError::usage(format!("Unknown ICMPv6 type `{v}'"), Some(&v)))?;
+                rule.icmp_type = Some(Neg { v: t, neg: n });
+                given[1] = true;
             }
             "--ctstate" | "--state" => {
                 let v = value(&mut i, opt)?;
@@ -587,8 +701,11 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Cmd, CliError> {
             }
             "--reject-with" => {
                 let v = value(&mut i, opt)?;
+                if v == "tcp-reset" || (family == Family::V4 && v == "tcp-rst") {
+                    return Err(CliError::usage(format!("not supported yet: --reject-with {v}"), Some(&v)));
+                }
                 reject = Some(
-                    RejectWith::parse(&v)
+                    RejectWith::parse(&v, family)
                         .ok_or_else(|| CliError::usage(format!("unknown reject type \"{v}\""), Some(&v)))?,
                 );
             }
@@ -598,7 +715,10 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Cmd, CliError> {
             }
             "--to-source" | "--to-destination" | "--to" => {
                 let v = value(&mut i, opt)?;
-                to = Some((nat_to(&v).ok_or_else(|| CliError::usage(format!("Bad IP address \"{v}\""), Some(&v)))?, v));
+                to = Some((
+                    nat_to(&v, family).ok_or_else(|| CliError::usage(format!("Bad IP address \"{v}\""), Some(&v)))?,
+                    v,
+                ));
             }
             "--to-ports" => {
                 let v = value(&mut i, opt)?;
@@ -618,12 +738,21 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Cmd, CliError> {
         let m = "multiport needs `-p tcp', `-p udp', `-p udplite', `-p sctp' or `-p dccp'";
         return Err(CliError::usage(m, Some("multiport")));
     }
+    // libxt_NAT, libxt_MASQUERADE, libxt_REDIRECT: ports only with a protocol that has
+    // them.
+    let nat_ports = to.as_ref().is_some_and(|((_, p), _)| p.is_some()) || to_ports.is_some();
+    if nat_ports
+        && matches!(target.as_deref(), Some("SNAT" | "DNAT" | "MASQUERADE" | "REDIRECT"))
+        && !rule.proto.as_ref().is_some_and(|p| !p.neg && matches!(p.v, 6 | 17 | 33 | 132))
+    {
+        return Err(CliError::usage("Need TCP, UDP, SCTP or DCCP with port specification", target.as_deref()));
+    }
     if let Some(t) = &target {
         rule.target = match t.as_str() {
             "ACCEPT" => Target::Accept,
             "DROP" => Target::Drop,
             "RETURN" => Target::Return,
-            "REJECT" => Target::Reject(reject.unwrap_or(RejectWith::PortUnreach)),
+            "REJECT" => Target::Reject(reject.unwrap_or(RejectWith::default_for(family))),
             "LOG" => Target::Log { prefix: log_prefix.clone() },
             "MASQUERADE" => Target::Masquerade { ports: to_ports },
             "SNAT" | "DNAT" => {
@@ -637,7 +766,8 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Cmd, CliError> {
                     Target::Dnat { to: *addr, ports: *ports }
                 }
             }
-            "QUEUE" | "NFQUEUE" | "MARK" | "CONNMARK" | "TCPMSS" | "NOTRACK" | "CT" | "TPROXY" | "REDIRECT" => {
+            "REDIRECT" => Target::Redirect { ports: to_ports },
+            "QUEUE" | "NFQUEUE" | "MARK" | "CONNMARK" | "TCPMSS" | "NOTRACK" | "CT" | "TPROXY" => {
                 return Err(CliError::usage(format!("not supported yet: -j {t}"), Some(t)));
             }
             c => Target::Jump(c.to_string()),
@@ -693,7 +823,7 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<Cmd, CliError> {
         "-L" | "--list" => Op::List { chain, numeric, verbose, line_numbers },
         _ => Op::ListRules(chain),
     };
-    Ok(Cmd { table, op })
+    Ok(Cmd { family, table, op })
 }
 
 #[cfg(test)]
@@ -766,8 +896,8 @@ mod tests {
         let at = |ms: u64| super::super::rule::Pkt {
             in_if: None,
             out_if: None,
-            src: Ipv4Addr::new(10, 0, 0, 1),
-            dst: Ipv4Addr::new(10, 0, 0, 2),
+            src: Ipv4Addr::new(10, 0, 0, 1).into(),
+            dst: Ipv4Addr::new(10, 0, 0, 2).into(),
             proto: 1,
             sport: None,
             dport: None,
@@ -801,8 +931,8 @@ mod tests {
         let pkt = |dport| Pkt {
             in_if: None,
             out_if: None,
-            src: Ipv4Addr::new(10, 0, 0, 1),
-            dst: Ipv4Addr::new(10, 0, 0, 2),
+            src: Ipv4Addr::new(10, 0, 0, 1).into(),
+            dst: Ipv4Addr::new(10, 0, 0, 2).into(),
             proto: 6,
             sport: Some(40000),
             dport: Some(dport),

@@ -8,17 +8,17 @@
 use super::tcp;
 use sim_core::Instant;
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::Ipv4Addr;
+use std::net::IpAddr;
 
 /// One direction of a connection.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Tuple {
     /// Protocol.
     pub proto: u8,
-    /// Source.
-    pub src: Ipv4Addr,
+    /// Source (either family, as the kernel's `union nf_inet_addr`).
+    pub src: IpAddr,
     /// Destination.
-    pub dst: Ipv4Addr,
+    pub dst: IpAddr,
     /// Source port (ICMP: the id).
     pub sport: u16,
     /// Destination port (ICMP: `type << 8 | code`).
@@ -28,15 +28,16 @@ pub struct Tuple {
 impl Tuple {
     /// The tuple of the answer to this one.
     pub fn invert(&self) -> Tuple {
-        if self.proto == 1 {
+        if self.proto == 1 || self.proto == ICMPV6 {
             let t = (self.dport >> 8) as u8;
             let code = self.dport & 0xff;
+            let reply = if self.proto == 1 { icmp_reply_type(t) } else { icmpv6_reply_type(t) };
             return Tuple {
-                proto: 1,
+                proto: self.proto,
                 src: self.dst,
                 dst: self.src,
                 sport: self.sport,
-                dport: (u16::from(icmp_reply_type(t).unwrap_or(t)) << 8) | code,
+                dport: (u16::from(reply.unwrap_or(t)) << 8) | code,
             };
         }
         Tuple { proto: self.proto, src: self.dst, dst: self.src, sport: self.dport, dport: self.sport }
@@ -56,6 +57,26 @@ pub fn icmp_reply_type(t: u8) -> Option<u8> {
         18 => 17,
         _ => return None,
     })
+}
+
+/// ICMPv6's protocol number.
+pub const ICMPV6: u8 = 58;
+
+/// The reply type of an ICMPv6 query type Linux tracks (`invmap` in
+/// `nf_conntrack_proto_icmpv6.c`: echo and node information).
+pub fn icmpv6_reply_type(t: u8) -> Option<u8> {
+    Some(match t {
+        128 => 129,
+        129 => 128,
+        139 => 140,
+        140 => 139,
+        _ => return None,
+    })
+}
+
+/// True for an ICMP or ICMPv6 tuple (whose source port is the query's id).
+pub fn is_icmp(proto: u8) -> bool {
+    proto == 1 || proto == ICMPV6
 }
 
 /// Which way a packet goes in its connection.
@@ -116,6 +137,8 @@ pub struct Timeouts {
     pub udp_stream: u64,
     /// `nf_conntrack_icmp_timeout`.
     pub icmp: u64,
+    /// `nf_conntrack_icmpv6_timeout`.
+    pub icmpv6: u64,
     /// `nf_conntrack_generic_timeout`.
     pub generic: u64,
     /// `nf_conntrack_tcp_timeout_*`.
@@ -143,12 +166,15 @@ pub enum Event {
 /// original direction.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CtFilter {
+    /// `-f ipv4|ipv6` (or the family of `-s`/`-d`): that family's entries only; both
+    /// without it.
+    pub family: Option<super::Family>,
     /// `-p`.
     pub proto: Option<u8>,
     /// `-s` / `--orig-src`: an address and its prefix length (`10.0.0.0/24`).
-    pub src: Option<(Ipv4Addr, u8)>,
+    pub src: Option<(IpAddr, u8)>,
     /// `-d` / `--orig-dst`.
-    pub dst: Option<(Ipv4Addr, u8)>,
+    pub dst: Option<(IpAddr, u8)>,
     /// `--sport` / `--orig-port-src`.
     pub sport: Option<u16>,
     /// `--dport` / `--orig-port-dst`.
@@ -159,11 +185,9 @@ impl CtFilter {
     /// True when `e` is selected.
     pub fn matches(&self, e: &Entry) -> bool {
         let o = &e.orig;
-        let within = |(net, len): (Ipv4Addr, u8), a: Ipv4Addr| {
-            let mask = u32::MAX.checked_shl(32 - u32::from(len)).unwrap_or(0);
-            u32::from(net) & mask == u32::from(a) & mask
-        };
-        self.proto.is_none_or(|p| p == o.proto)
+        let within = |(net, len): (IpAddr, u8), a: IpAddr| super::rule::Net::new(net, len).contains(a);
+        self.family.is_none_or(|f| f == super::Family::of(o.src))
+            && self.proto.is_none_or(|p| p == o.proto)
             && self.src.is_none_or(|n| within(n, o.src))
             && self.dst.is_none_or(|n| within(n, o.dst))
             && self.sport.is_none_or(|p| p == o.sport)
@@ -366,6 +390,7 @@ impl Conntrack {
             }
             17 => t.udp,
             1 => t.icmp,
+            ICMPV6 => t.icmpv6,
             _ => t.generic,
         };
         e.timeout = timeout;
@@ -497,13 +522,16 @@ fn proto_name(p: u8) -> &'static str {
         1 => "icmp",
         6 => "tcp",
         17 => "udp",
+        ICMPV6 => "icmpv6",
         _ => "unknown",
     }
 }
 
 fn tuple_text(t: &Tuple) -> String {
     match t.proto {
-        1 => format!("src={} dst={} type={} code={} id={}", t.src, t.dst, t.dport >> 8, t.dport & 0xff, t.sport),
+        1 | ICMPV6 => {
+            format!("src={} dst={} type={} code={} id={}", t.src, t.dst, t.dport >> 8, t.dport & 0xff, t.sport)
+        }
         6 | 17 => format!("src={} dst={} sport={} dport={}", t.src, t.dst, t.sport, t.dport),
         _ => format!("src={} dst={}", t.src, t.dst),
     }
@@ -568,7 +596,7 @@ mod tests {
     /// in order of expiry.
     #[test]
     fn expiry_follows_refreshes_and_kills() {
-        let to = Timeouts { udp: 30, udp_stream: 120, icmp: 30, generic: 600, tcp: Default::default() };
+        let to = Timeouts { udp: 30, udp_stream: 120, icmp: 30, icmpv6: 30, generic: 600, tcp: Default::default() };
         let at = |s: u64| Instant::ZERO + sim_core::Duration::from_secs(s);
         let mut c = Conntrack::default();
         let a = c.create(t("10.0.0.1", "10.0.0.2", 1, 53), at(0), 30);
@@ -607,7 +635,7 @@ mod tests {
             event_line(ev, &e),
             "    [NEW] udp      17 30 src=100.64.2.100 dst=100.64.1.100 sport=54321 dport=54321 [UNREPLIED] src=10.0.1.1 dst=100.64.2.100 sport=12345 dport=54321"
         );
-        let to = Timeouts { udp: 30, udp_stream: 120, icmp: 30, generic: 600, tcp: Default::default() };
+        let to = Timeouts { udp: 30, udp_stream: 120, icmp: 30, icmpv6: 30, generic: 600, tcp: Default::default() };
         c.seen(id, Dir::Reply, Instant::from_secs(1), &to);
         assert_eq!(c.events[1].0, Event::Update);
         assert!(!c.events[1].1.assured);

@@ -20,16 +20,45 @@ pub mod save;
 pub mod show;
 pub mod table;
 pub mod tcp;
+#[cfg(test)]
+mod tests6;
 
 pub use cli::{CliError, Cmd, Op, TableId};
 pub use conntrack::Conntrack;
 pub use table::{Tables, Verdict};
 
+/// Which family a table or command is for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub enum Family {
+    /// IPv4: `iptables`.
+    #[default]
+    V4,
+    /// IPv6: `ip6tables`.
+    V6,
+}
+
+impl Family {
+    /// The tool's name.
+    pub fn tool(self) -> &'static str {
+        match self {
+            Family::V4 => "iptables",
+            Family::V6 => "ip6tables",
+        }
+    }
+
+    /// An address's family.
+    pub fn of(a: std::net::IpAddr) -> Self {
+        if a.is_ipv6() { Family::V6 } else { Family::V4 }
+    }
+}
+
 /// A namespace's netfilter state.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Netfilter {
-    /// The tables.
+    /// `iptables`' tables.
     pub tables: Tables,
+    /// `ip6tables`' tables (the kernel's `ip6` family: rules of their own).
+    pub tables6: Tables,
     /// Connection tracking.
     pub ct: Conntrack,
     /// Packets dropped because no source port was free for a NAT.
@@ -38,11 +67,47 @@ pub struct Netfilter {
     pub timeouts: Option<(u64, conntrack::Timeouts)>,
 }
 
+impl Default for Netfilter {
+    fn default() -> Self {
+        Netfilter {
+            tables: Tables::of(Family::V4),
+            tables6: Tables::of(Family::V6),
+            ct: Conntrack::default(),
+            nat_exhausted: 0,
+            timeouts: None,
+        }
+    }
+}
+
+impl Netfilter {
+    /// The tables of `family`.
+    pub fn tables(&self, family: Family) -> &Tables {
+        match family {
+            Family::V4 => &self.tables,
+            Family::V6 => &self.tables6,
+        }
+    }
+
+    /// The same, mutable.
+    pub fn tables_mut(&mut self, family: Family) -> &mut Tables {
+        match family {
+            Family::V4 => &mut self.tables,
+            Family::V6 => &mut self.tables6,
+        }
+    }
+
+    /// True while conntrack has hooks in either family (one table holds both families'
+    /// connections, as the kernel's does).
+    pub fn tracking_any(&self) -> bool {
+        self.tables.tracking() || self.tables6.tracking()
+    }
+}
+
 /// A `conntrack` command.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CtCmd {
-    /// `conntrack -E [-p P]`: follow events.
-    Events(Option<u8>),
+    /// `conntrack -E [-f F] [-p P]`: follow events (of family F, protocol P).
+    Events(Option<Family>, Option<u8>),
     /// `conntrack -L [FILTER]`: list.
     List(conntrack::CtFilter),
     /// `conntrack -D [FILTER]`: delete what the filter selects (everything without one).
@@ -92,23 +157,46 @@ pub fn parse_conntrack<S: AsRef<str>>(args: &[S]) -> Result<CtCmd, CliError> {
                 f.proto =
                     Some(cli::proto_number(v).ok_or_else(|| bad(format!("proto `{v}' is not supported"), Some(v)))?);
             }
+            "-f" | "--family" => {
+                let v = value()?;
+                let fam = match v {
+                    "ipv4" => Family::V4,
+                    "ipv6" => Family::V6,
+                    _ => return Err(bad(format!("`{v}' unsupported protocol"), Some(v))),
+                };
+                if f.family.is_some_and(|x| x != fam) {
+                    return Err(bad("mismatched address family".into(), Some(v)));
+                }
+                f.family = Some(fam);
+            }
             "-s" | "--src" | "--orig-src" | "-d" | "--dst" | "--orig-dst" => {
                 let v = value()?;
-                // An address as `inet_aton` reads it, with an optional prefix length.
+                // An address as `inet_aton` or `inet_pton(AF_INET6)` reads it, with an
+                // optional prefix length; an IPv6 one makes the family IPv6.
                 let (host, len) = match v.split_once('/') {
                     Some((h, l)) => (h, Some(l)),
                     None => (v, None),
                 };
-                let ip = crate::proc::arping::inet_aton(host)
-                    .ok_or_else(|| bad(format!("Invalid IP address `{v}'"), Some(v)))?;
+                let ip = match host.parse::<std::net::Ipv6Addr>() {
+                    Ok(a) => std::net::IpAddr::V6(a),
+                    Err(_) => std::net::IpAddr::V4(
+                        crate::proc::arping::inet_aton(host)
+                            .ok_or_else(|| bad(format!("Invalid IP address `{v}'"), Some(v)))?,
+                    ),
+                };
+                let max = if ip.is_ipv6() { 128 } else { 32 };
                 let len = match len {
-                    None => 32,
+                    None => max,
                     Some(l) => l
                         .parse::<u8>()
                         .ok()
-                        .filter(|l| *l <= 32)
+                        .filter(|l| *l <= max)
                         .ok_or_else(|| bad("Invalid netmask".into(), Some(v)))?,
                 };
+                if f.family.is_some_and(|x| x != Family::of(ip)) {
+                    return Err(bad("mismatched address family".into(), Some(v)));
+                }
+                f.family = Some(Family::of(ip));
                 let addr = Some((ip, len));
                 match a {
                     "-s" | "--src" | "--orig-src" => f.src = addr,
@@ -137,8 +225,8 @@ pub fn parse_conntrack<S: AsRef<str>>(args: &[S]) -> Result<CtCmd, CliError> {
                 }
             }
             "-e" | "-o" | "--output" | "-n" | "-g" | "-r" | "-q" | "--reply-src" | "--reply-dst" | "-m" | "--mark"
-            | "-u" | "--status" | "-f" | "--family" | "-z" | "--zero" | "-w" | "--zone" | "--reply-port-src"
-            | "--reply-port-dst" | "--mask-src" | "--mask-dst" | "-c" | "--label" => {
+            | "-u" | "--status" | "-z" | "--zero" | "-w" | "--zone" | "--reply-port-src" | "--reply-port-dst"
+            | "--mask-src" | "--mask-dst" | "-c" | "--label" => {
                 return Err(bad(format!("not supported yet: conntrack {a}"), Some(a)));
             }
             o => return Err(bad(format!("unknown option `{o}'"), Some(o))),
@@ -149,7 +237,7 @@ pub fn parse_conntrack<S: AsRef<str>>(args: &[S]) -> Result<CtCmd, CliError> {
         Some('E') if f.src.is_some() || f.dst.is_some() || f.sport.is_some() || f.dport.is_some() => {
             Err(bad("not supported yet: conntrack -E with an address or port filter".into(), None))
         }
-        Some('E') => Ok(CtCmd::Events(f.proto)),
+        Some('E') => Ok(CtCmd::Events(f.family, f.proto)),
         Some('L') => Ok(CtCmd::List(f)),
         Some('D') => Ok(CtCmd::Delete(f)),
         Some('F') => Ok(CtCmd::Flush),
@@ -167,6 +255,7 @@ mod tests {
     fn conntrack_reads_its_filters_as_conntrack_tools_does() {
         let p = |s: &str| parse_conntrack(&s.split_whitespace().collect::<Vec<_>>());
         let f = |proto, src: Option<&str>, dst: Option<&str>, sport, dport| conntrack::CtFilter {
+            family: (src.is_some() || dst.is_some()).then_some(Family::V4),
             proto,
             src: src.map(|a| (a.parse().unwrap(), 32)),
             dst: dst.map(|a| (a.parse().unwrap(), 32)),

@@ -1,11 +1,13 @@
 //! Packets as conntrack sees them (their tuple, or the connection an ICMP error is about),
 //! rewriting them for NAT (addresses, ports, ICMP ids, the packet inside an ICMP error,
-//! checksums), and choosing a free port for a source NAT.
+//! checksums), and choosing a free port for a source NAT. Both families: a packet's first
+//! nibble says which (`nf_conntrack_l3proto_ipv4`/`ipv6`, `nf_nat_ipv4`/`ipv6` in one).
 
-use super::conntrack::{Conntrack, Dir, Entry, Tuple};
+use super::conntrack::{Conntrack, Dir, Entry, ICMPV6, Tuple, is_icmp};
+use crate::netns::ipv6::packet::checksum6;
 use crate::wire;
 use sim_core::rng::{self, NodeRng};
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// What a packet is to conntrack.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -14,6 +16,9 @@ pub enum Seen {
     Flow(Tuple, bool),
     /// An ICMP error about the packet whose tuple (as sent) is given.
     Error(Tuple),
+    /// Neighbour discovery or multicast listener discovery: conntrack leaves it alone
+    /// (`IP_CT_UNTRACKED`, `noct_valid_new` in `nf_conntrack_proto_icmpv6.c`).
+    Untracked,
     /// Nothing conntrack can track (an ICMP reply it never saw the request of is
     /// INVALID; a truncated header too).
     Invalid,
@@ -23,16 +28,48 @@ fn addr(b: &[u8], at: usize) -> Ipv4Addr {
     Ipv4Addr::new(b[at], b[at + 1], b[at + 2], b[at + 3])
 }
 
-/// The tuple of an IPv4 packet's headers (`pkt` starts at the IP header; the L4 part may be
-/// only its first 8 bytes, as inside an ICMP error).
+fn addr6(b: &[u8], at: usize) -> Ipv6Addr {
+    crate::netns::ipv6::packet::addr(b, at)
+}
+
+/// IPv6's fragment header.
+const FRAGMENT: u8 = 44;
+
+/// Where an IPv6 packet's transport header starts and what it is, past hop-by-hop,
+/// routing and destination options (`ipv6_skip_exthdr`). `None` for a header cut short,
+/// and for a fragment (`Some((at, 44))`: the caller decides).
+pub fn l4_of6(pkt: &[u8]) -> Option<(usize, u8)> {
+    if pkt.len() < 40 {
+        return None;
+    }
+    let (mut at, mut next) = (40, pkt[6]);
+    while matches!(next, 0 | 43 | 60) {
+        let h = pkt.get(at..at + 2)?;
+        next = h[0];
+        at += (usize::from(h[1]) + 1) * 8;
+    }
+    (at <= pkt.len()).then_some((at, next))
+}
+
+/// The tuple of an IP packet's headers, either family (`pkt` starts at the IP header; the
+/// L4 part may be only its first 8 bytes, as inside an ICMP error).
 fn tuple_of(pkt: &[u8]) -> Option<(Tuple, u8)> {
+    if pkt.first()? >> 4 == 6 {
+        let (at, proto) = l4_of6(pkt)?;
+        if proto == FRAGMENT {
+            return None;
+        }
+        return l4_tuple(proto, IpAddr::V6(addr6(pkt, 8)), IpAddr::V6(addr6(pkt, 24)), &pkt[at..]);
+    }
     let ihl = usize::from(pkt.first()? & 0x0f) * 4;
     if pkt.len() < ihl || ihl < 20 {
         return None;
     }
-    let proto = pkt[9];
-    let (src, dst) = (addr(pkt, 12), addr(pkt, 16));
-    let l4 = &pkt[ihl..];
+    l4_tuple(pkt[9], IpAddr::V4(addr(pkt, 12)), IpAddr::V4(addr(pkt, 16)), &pkt[ihl..])
+}
+
+/// A tuple from the transport header `l4` of protocol `proto`.
+fn l4_tuple(proto: u8, src: IpAddr, dst: IpAddr, l4: &[u8]) -> Option<(Tuple, u8)> {
     let t = match proto {
         6 | 17 if l4.len() >= 4 => Tuple {
             proto,
@@ -41,7 +78,7 @@ fn tuple_of(pkt: &[u8]) -> Option<(Tuple, u8)> {
             sport: u16::from_be_bytes([l4[0], l4[1]]),
             dport: u16::from_be_bytes([l4[2], l4[3]]),
         },
-        1 if l4.len() >= 8 => {
+        1 | ICMPV6 if l4.len() >= 8 => {
             let (ty, code) = (l4[0], l4[1]);
             Tuple {
                 proto,
@@ -51,14 +88,17 @@ fn tuple_of(pkt: &[u8]) -> Option<(Tuple, u8)> {
                 dport: (u16::from(ty) << 8) | u16::from(code),
             }
         }
-        6 | 17 | 1 => return None,
+        6 | 17 | 1 | ICMPV6 => return None,
         _ => Tuple { proto, src, dst, sport: 0, dport: 0 },
     };
     Some((t, proto))
 }
 
-/// Classifies a whole IPv4 packet.
+/// Classifies a whole IP packet, either family.
 pub fn classify(pkt: &[u8]) -> Seen {
+    if pkt.first().is_some_and(|v| v >> 4 == 6) {
+        return classify6(pkt);
+    }
     let Some((t, proto)) = tuple_of(pkt) else { return Seen::Invalid };
     if proto != 1 {
         return Seen::Flow(t, true);
@@ -78,6 +118,37 @@ pub fn classify(pkt: &[u8]) -> Seen {
     }
 }
 
+/// Classifies a whole IPv6 packet (`nf_conntrack_icmpv6_error`, `icmpv6_new`): neighbour
+/// and listener discovery untracked, echo and node-information queries may start a
+/// connection and their replies may not, errors (types below 128) are about the packet
+/// they quote.
+fn classify6(pkt: &[u8]) -> Seen {
+    let Some((t, proto)) = tuple_of(pkt) else { return Seen::Invalid };
+    if proto != ICMPV6 {
+        return Seen::Flow(t, true);
+    }
+    match (t.dport >> 8) as u8 {
+        130..=136 | 143 => Seen::Untracked,
+        128 | 139 => Seen::Flow(t, true),
+        ty if ty >= 128 => Seen::Flow(t, false),
+        _ => {
+            let Some((at, _)) = l4_of6(pkt) else { return Seen::Invalid };
+            match pkt.get(at + 8..).and_then(tuple_of) {
+                Some((inner, _)) => Seen::Error(inner),
+                None => Seen::Invalid,
+            }
+        }
+    }
+}
+
+/// True for a query whose id is its tuple's port (ICMP and ICMPv6 echo and the like).
+fn carries_id(proto: u8, ty: u8) -> bool {
+    match proto {
+        1 => matches!(ty, 0 | 8 | 13 | 14 | 15 | 16 | 17 | 18),
+        _ => matches!(ty, 128 | 129 | 139 | 140),
+    }
+}
+
 /// Which half of a tuple a NAT hook changes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Manip {
@@ -91,15 +162,12 @@ pub enum Manip {
 /// the `manip` half becomes `target`'s. Fixes the IP checksum, and the L4 checksum when the
 /// packet is whole (`whole`).
 fn rewrite(pkt: &mut [u8], manip: Manip, target: &Tuple, whole: bool) {
+    if pkt[0] >> 4 == 6 {
+        return rewrite6(pkt, manip, target, whole);
+    }
     let ihl = usize::from(pkt[0] & 0x0f) * 4;
     let proto = pkt[9];
-    match manip {
-        Manip::Src => pkt[12..16].copy_from_slice(&target.src.octets()),
-        Manip::Dst => pkt[16..20].copy_from_slice(&target.dst.octets()),
-    }
-    pkt[10..12].copy_from_slice(&[0, 0]);
-    let c = wire::checksum(&pkt[..ihl]);
-    pkt[10..12].copy_from_slice(&c.to_be_bytes());
+    set_addr4(pkt, manip, target);
     let (src, dst) = (addr(pkt, 12), addr(pkt, 16));
     let total = usize::from(u16::from_be_bytes([pkt[2], pkt[3]])).min(pkt.len());
     let l4 = &mut pkt[ihl..];
@@ -120,7 +188,7 @@ fn rewrite(pkt: &mut [u8], manip: Manip, target: &Tuple, whole: bool) {
         }
         1 if l4.len() >= 8 => {
             let ty = l4[0];
-            if matches!(ty, 0 | 8 | 13 | 14 | 15 | 16 | 17 | 18) {
+            if carries_id(1, ty) {
                 // The id is the ICMP query's port, whichever half changes.
                 l4[4..6].copy_from_slice(&target.sport.to_be_bytes());
             }
@@ -132,6 +200,61 @@ fn rewrite(pkt: &mut [u8], manip: Manip, target: &Tuple, whole: bool) {
             }
         }
         _ => {}
+    }
+}
+
+/// Writes `target`'s `manip` address into an IPv4 header and fixes its checksum.
+fn set_addr4(pkt: &mut [u8], manip: Manip, target: &Tuple) {
+    let ihl = usize::from(pkt[0] & 0x0f) * 4;
+    match (manip, target.src, target.dst) {
+        (Manip::Src, IpAddr::V4(a), _) => pkt[12..16].copy_from_slice(&a.octets()),
+        (Manip::Dst, _, IpAddr::V4(a)) => pkt[16..20].copy_from_slice(&a.octets()),
+        _ => return,
+    }
+    pkt[10..12].copy_from_slice(&[0, 0]);
+    let c = wire::checksum(&pkt[..ihl]);
+    pkt[10..12].copy_from_slice(&c.to_be_bytes());
+}
+
+/// Writes `target`'s `manip` address into an IPv6 header (which has no checksum).
+fn set_addr6(pkt: &mut [u8], manip: Manip, target: &Tuple) {
+    match (manip, target.src, target.dst) {
+        (Manip::Src, IpAddr::V6(a), _) => pkt[8..24].copy_from_slice(&a.octets()),
+        (Manip::Dst, _, IpAddr::V6(a)) => pkt[24..40].copy_from_slice(&a.octets()),
+        _ => {}
+    }
+}
+
+/// [`rewrite`] for IPv6: the address, the port or echo id, and (on a whole packet) the
+/// transport checksum over the new pseudo-header.
+fn rewrite6(pkt: &mut [u8], manip: Manip, target: &Tuple, whole: bool) {
+    set_addr6(pkt, manip, target);
+    let Some((at, proto)) = l4_of6(pkt) else { return };
+    let (src, dst) = (addr6(pkt, 8), addr6(pkt, 24));
+    let total = (40 + usize::from(u16::from_be_bytes([pkt[4], pkt[5]]))).min(pkt.len());
+    let len = total.saturating_sub(at);
+    let l4 = &mut pkt[at..];
+    let ck = match proto {
+        6 | 17 if l4.len() >= 4 => {
+            match manip {
+                Manip::Src => l4[0..2].copy_from_slice(&target.sport.to_be_bytes()),
+                Manip::Dst => l4[2..4].copy_from_slice(&target.dport.to_be_bytes()),
+            }
+            if proto == 17 { 6 } else { 16 }
+        }
+        ICMPV6 if l4.len() >= 8 => {
+            if carries_id(ICMPV6, l4[0]) {
+                l4[4..6].copy_from_slice(&target.sport.to_be_bytes());
+            }
+            2
+        }
+        _ => return,
+    };
+    if whole && l4.len() >= ck + 2 && len <= l4.len() {
+        l4[ck..ck + 2].copy_from_slice(&[0, 0]);
+        let c = checksum6(src, dst, proto, &l4[..len]);
+        let c = if proto == 17 && c == 0 { 0xffff } else { c };
+        l4[ck..ck + 2].copy_from_slice(&c.to_be_bytes());
     }
 }
 
@@ -152,7 +275,7 @@ pub fn changes(e: &Entry, dir: Dir, manip: Manip) -> bool {
     };
     match manip {
         Manip::Src => now.src != want.src || now.sport != want.sport,
-        Manip::Dst => now.dst != want.dst || (now.proto != 1 && now.dport != want.dport),
+        Manip::Dst => now.dst != want.dst || (!is_icmp(now.proto) && now.dport != want.dport),
     }
 }
 
@@ -167,37 +290,42 @@ pub fn apply(pkt: &mut [u8], e: &Entry, dir: Dir, manip: Manip) {
 /// packet of the connection, the packet inside the other way round, back to how its
 /// sender saw it.
 pub fn apply_error(pkt: &mut [u8], e: &Entry, dir: Dir, manip: Manip) {
-    let ihl = usize::from(pkt[0] & 0x0f) * 4;
+    let v6 = pkt[0] >> 4 == 6;
+    let l4 = if v6 { l4_of6(pkt).map_or(pkt.len(), |(at, _)| at) } else { usize::from(pkt[0] & 0x0f) * 4 };
     let inner_dir = if dir == Dir::Orig { Dir::Reply } else { Dir::Orig };
     let inner_manip = if manip == Manip::Src { Manip::Dst } else { Manip::Src };
     let inner_target = if inner_dir == Dir::Orig { e.orig } else { e.reply };
-    let outer_changes = changes(e, dir, manip);
-    if let Some(inner) = pkt.get_mut(ihl + 8..)
-        && inner.len() >= 20
-        && outer_changes
+    if !changes(e, dir, manip) {
+        return;
+    }
+    if let Some(inner) = pkt.get_mut(l4 + 8..)
+        && inner.len() >= if v6 { 40 } else { 20 }
     {
         rewrite(inner, inner_manip, &inner_target, false);
     }
-    if outer_changes {
-        let t = target(e, dir);
-        match manip {
-            Manip::Src => pkt[12..16].copy_from_slice(&t.src.octets()),
-            Manip::Dst => pkt[16..20].copy_from_slice(&t.dst.octets()),
+    let t = target(e, dir);
+    if v6 {
+        set_addr6(pkt, manip, &t);
+        let total = (40 + usize::from(u16::from_be_bytes([pkt[4], pkt[5]]))).min(pkt.len());
+        let (src, dst) = (addr6(pkt, 8), addr6(pkt, 24));
+        if let Some(icmp) = pkt.get_mut(l4..total).filter(|m| m.len() >= 4) {
+            icmp[2..4].copy_from_slice(&[0, 0]);
+            let c = checksum6(src, dst, ICMPV6, icmp);
+            icmp[2..4].copy_from_slice(&c.to_be_bytes());
         }
-        pkt[10..12].copy_from_slice(&[0, 0]);
-        let c = wire::checksum(&pkt[..ihl]);
-        pkt[10..12].copy_from_slice(&c.to_be_bytes());
-        let total = usize::from(u16::from_be_bytes([pkt[2], pkt[3]])).min(pkt.len());
-        let icmp = &mut pkt[ihl..total];
-        icmp[2..4].copy_from_slice(&[0, 0]);
-        let c = wire::checksum(icmp);
-        icmp[2..4].copy_from_slice(&c.to_be_bytes());
+        return;
     }
+    set_addr4(pkt, manip, &t);
+    let total = usize::from(u16::from_be_bytes([pkt[2], pkt[3]])).min(pkt.len());
+    let icmp = &mut pkt[l4..total];
+    icmp[2..4].copy_from_slice(&[0, 0]);
+    let c = wire::checksum(icmp);
+    icmp[2..4].copy_from_slice(&c.to_be_bytes());
 }
 
 /// The port range a source NAT searches for `port` without `--to-ports`, as Linux does.
 fn default_range(proto: u8, port: u16) -> (u16, u16) {
-    if proto == 1 {
+    if is_icmp(proto) {
         (0, 65535)
     } else if port < 512 {
         (1, 511)
@@ -216,7 +344,7 @@ pub fn snat_reply(
     ct: &Conntrack,
     orig: &Tuple,
     reply: &Tuple,
-    to: Ipv4Addr,
+    to: IpAddr,
     range: Option<(u16, u16)>,
     rng: &mut NodeRng,
 ) -> Option<Tuple> {
@@ -227,14 +355,14 @@ pub fn snat_reply(
     // the id, which both directions carry in the same field).
     let keep = orig.sport;
     let set = |r: &mut Tuple, p: u16| {
-        if r.proto == 1 {
+        if is_icmp(r.proto) {
             r.sport = p;
         } else {
             r.dport = p;
         }
     };
     let (lo, hi) = range.unwrap_or_else(|| default_range(orig.proto, keep));
-    if orig.proto != 1 && orig.proto != 6 && orig.proto != 17 {
+    if !is_icmp(orig.proto) && orig.proto != 6 && orig.proto != 17 {
         return (!ct.taken(&reply)).then_some(reply);
     }
     if (lo..=hi).contains(&keep) {
@@ -256,11 +384,11 @@ pub fn snat_reply(
 }
 
 /// The reply tuple for a destination NAT of `orig` to `to[:port]`.
-pub fn dnat_reply(orig: &Tuple, to: Ipv4Addr, port: Option<u16>) -> Tuple {
+pub fn dnat_reply(orig: &Tuple, to: IpAddr, port: Option<u16>) -> Tuple {
     let mut r = orig.invert();
     r.src = to;
     if let Some(p) = port
-        && orig.proto != 1
+        && !is_icmp(orig.proto)
     {
         r.sport = p;
     }
@@ -294,7 +422,7 @@ mod tests {
         // MASQUERADEd to the router's 192.168.1.1 toward the server.
         let ct = Conntrack::default();
         let mut rng = sim_core::rng::stream(1, "t");
-        let ip = |s: &str| s.parse::<Ipv4Addr>().unwrap();
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
         let orig = Tuple { proto: 6, src: ip("192.168.1.10"), dst: ip("203.0.113.1"), sport: 40000, dport: 8080 };
         let dnat = dnat_reply(&orig, ip("192.168.1.20"), Some(80));
         let both = snat_reply(&ct, &orig, &dnat, ip("192.168.1.1"), None, &mut rng).unwrap();

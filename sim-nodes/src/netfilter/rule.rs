@@ -2,33 +2,53 @@
 
 use sim_core::Instant;
 use std::fmt;
-use std::net::Ipv4Addr;
+use std::net::IpAddr;
 
-/// An address with a prefix length (`-s 10.0.0.0/8`).
+/// An address with a prefix length (`-s 10.0.0.0/8`, `-s 2001:db8::/32`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Net {
     /// The address (host bits cleared, as iptables stores it).
-    pub addr: Ipv4Addr,
+    pub addr: IpAddr,
     /// The prefix length.
     pub prefix: u8,
 }
 
+/// `a` with all but its first `prefix` bits cleared.
+fn masked(a: IpAddr, prefix: u8) -> IpAddr {
+    match a {
+        IpAddr::V4(a) => {
+            let p = u32::from(prefix.min(32));
+            let mask = if p == 0 { 0 } else { u32::MAX << (32 - p) };
+            IpAddr::V4((u32::from(a) & mask).into())
+        }
+        IpAddr::V6(a) => {
+            let p = u32::from(prefix.min(128));
+            let mask = if p == 0 { 0 } else { u128::MAX << (128 - p) };
+            IpAddr::V6((u128::from(a) & mask).into())
+        }
+    }
+}
+
 impl Net {
     /// `addr/prefix` with the host bits cleared.
-    pub fn new(addr: Ipv4Addr, prefix: u8) -> Self {
-        let mask = if prefix == 0 { 0 } else { u32::MAX << (32 - u32::from(prefix.min(32))) };
-        Net { addr: Ipv4Addr::from(u32::from(addr) & mask), prefix: prefix.min(32) }
+    pub fn new(addr: IpAddr, prefix: u8) -> Self {
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        Net { addr: masked(addr, prefix), prefix: prefix.min(max) }
     }
 
-    /// True if `a` is inside.
-    pub fn contains(&self, a: Ipv4Addr) -> bool {
-        let mask = if self.prefix == 0 { 0 } else { u32::MAX << (32 - u32::from(self.prefix)) };
-        u32::from(a) & mask == u32::from(self.addr)
+    /// True if `a` is inside (an address of the other family never is).
+    pub fn contains(&self, a: IpAddr) -> bool {
+        a.is_ipv4() == self.addr.is_ipv4() && masked(a, self.prefix) == self.addr
     }
 
-    /// True for `0.0.0.0/0`.
+    /// True for `0.0.0.0/0` and `::/0`.
     pub fn is_any(&self) -> bool {
         self.prefix == 0
+    }
+
+    /// True for a single host (`/32`, `/128`).
+    pub fn is_host(&self) -> bool {
+        self.prefix == if self.addr.is_ipv4() { 32 } else { 128 }
     }
 }
 
@@ -85,14 +105,14 @@ pub enum StateModule {
     State,
 }
 
-/// What `REJECT` answers with.
+/// What `REJECT` answers with (`libipt_REJECT.c`'s and `libip6t_REJECT.c`'s tables).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RejectWith {
     /// `icmp-net-unreachable`.
     NetUnreach,
     /// `icmp-host-unreachable`.
     HostUnreach,
-    /// `icmp-port-unreachable` (the default).
+    /// `icmp-port-unreachable` (iptables' default).
     PortUnreach,
     /// `icmp-proto-unreachable`.
     ProtoUnreach,
@@ -102,47 +122,70 @@ pub enum RejectWith {
     HostProhib,
     /// `icmp-admin-prohibited`.
     AdminProhib,
+    /// `icmp6-no-route`.
+    NoRoute6,
+    /// `icmp6-adm-prohibited`.
+    AdmProhibited6,
+    /// `icmp6-addr-unreachable`.
+    AddrUnreach6,
+    /// `icmp6-port-unreachable` (ip6tables' default).
+    PortUnreach6,
+    /// `icmp6-policy-fail`.
+    PolicyFail6,
+    /// `icmp6-reject-route`.
+    RejectRoute6,
 }
 
+/// IPv4's names (long and short) and codes, then IPv6's, as the two extensions list them.
+const REJECT_NAMES: [(RejectWith, &str, &str, u8); 13] = [
+    (RejectWith::NetUnreach, "icmp-net-unreachable", "net-unreach", 0),
+    (RejectWith::HostUnreach, "icmp-host-unreachable", "host-unreach", 1),
+    (RejectWith::ProtoUnreach, "icmp-proto-unreachable", "proto-unreach", 2),
+    (RejectWith::PortUnreach, "icmp-port-unreachable", "port-unreach", 3),
+    (RejectWith::NetProhib, "icmp-net-prohibited", "net-prohib", 9),
+    (RejectWith::HostProhib, "icmp-host-prohibited", "host-prohib", 10),
+    (RejectWith::AdminProhib, "icmp-admin-prohibited", "admin-prohib", 13),
+    (RejectWith::NoRoute6, "icmp6-no-route", "no-route", 0),
+    (RejectWith::AdmProhibited6, "icmp6-adm-prohibited", "adm-prohibited", 1),
+    (RejectWith::AddrUnreach6, "icmp6-addr-unreachable", "addr-unreach", 3),
+    (RejectWith::PortUnreach6, "icmp6-port-unreachable", "port-unreach", 4),
+    (RejectWith::PolicyFail6, "icmp6-policy-fail", "policy-fail", 5),
+    (RejectWith::RejectRoute6, "icmp6-reject-route", "reject-route", 6),
+];
+
 impl RejectWith {
+    fn row(self) -> &'static (RejectWith, &'static str, &'static str, u8) {
+        REJECT_NAMES.iter().find(|r| r.0 == self).unwrap_or(&REJECT_NAMES[3])
+    }
+
     /// The name iptables uses.
     pub fn name(self) -> &'static str {
-        match self {
-            RejectWith::NetUnreach => "icmp-net-unreachable",
-            RejectWith::HostUnreach => "icmp-host-unreachable",
-            RejectWith::PortUnreach => "icmp-port-unreachable",
-            RejectWith::ProtoUnreach => "icmp-proto-unreachable",
-            RejectWith::NetProhib => "icmp-net-prohibited",
-            RejectWith::HostProhib => "icmp-host-prohibited",
-            RejectWith::AdminProhib => "icmp-admin-prohibited",
-        }
+        self.row().1
     }
 
-    /// The ICMP destination-unreachable code it sends.
+    /// The ICMP (or ICMPv6) destination-unreachable code it sends.
     pub fn code(self) -> u8 {
-        match self {
-            RejectWith::NetUnreach => 0,
-            RejectWith::HostUnreach => 1,
-            RejectWith::ProtoUnreach => 2,
-            RejectWith::PortUnreach => 3,
-            RejectWith::NetProhib => 9,
-            RejectWith::HostProhib => 10,
-            RejectWith::AdminProhib => 13,
+        self.row().3
+    }
+
+    /// True for the ICMPv6 answers.
+    pub fn is_v6(self) -> bool {
+        REJECT_NAMES.iter().position(|r| r.0 == self).is_some_and(|i| i >= 7)
+    }
+
+    /// The default answer of `family`'s REJECT.
+    pub fn default_for(family: super::Family) -> Self {
+        match family {
+            super::Family::V4 => RejectWith::PortUnreach,
+            super::Family::V6 => RejectWith::PortUnreach6,
         }
     }
 
-    /// Parses a `--reject-with` value (with the short forms iptables accepts).
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "icmp-net-unreachable" | "net-unreach" => RejectWith::NetUnreach,
-            "icmp-host-unreachable" | "host-unreach" => RejectWith::HostUnreach,
-            "icmp-port-unreachable" | "port-unreach" => RejectWith::PortUnreach,
-            "icmp-proto-unreachable" | "proto-unreach" => RejectWith::ProtoUnreach,
-            "icmp-net-prohibited" | "net-prohib" => RejectWith::NetProhib,
-            "icmp-host-prohibited" | "host-prohib" => RejectWith::HostProhib,
-            "icmp-admin-prohibited" | "admin-prohib" => RejectWith::AdminProhib,
-            _ => return None,
-        })
+    /// Parses a `--reject-with` value of `family` (with the short forms the extension
+    /// accepts).
+    pub fn parse(s: &str, family: super::Family) -> Option<Self> {
+        let v6 = family == super::Family::V6;
+        REJECT_NAMES.iter().find(|r| r.0.is_v6() == v6 && (r.1 == s || r.2 == s)).map(|r| r.0)
     }
 }
 
@@ -177,15 +220,21 @@ pub enum Target {
     /// `SNAT --to-source IP[:P[-P]]`.
     Snat {
         /// The new source.
-        to: Ipv4Addr,
+        to: IpAddr,
         /// Its ports.
         ports: Option<Ports>,
     },
     /// `DNAT --to-destination IP[:P[-P]]`.
     Dnat {
         /// The new destination.
-        to: Ipv4Addr,
+        to: IpAddr,
         /// Its ports.
+        ports: Option<Ports>,
+    },
+    /// `REDIRECT [--to-ports P[-P]]`: DNAT to the receiving interface's first address
+    /// (to the loopback address for our own packets).
+    Redirect {
+        /// The new destination ports.
         ports: Option<Ports>,
     },
 }
@@ -204,6 +253,7 @@ impl Target {
             Target::Masquerade { .. } => "MASQUERADE",
             Target::Snat { .. } => "SNAT",
             Target::Dnat { .. } => "DNAT",
+            Target::Redirect { .. } => "REDIRECT",
         }
     }
 }
@@ -375,9 +425,9 @@ pub struct Pkt<'a> {
     /// The interface it goes out of.
     pub out_if: Option<&'a str>,
     /// Source.
-    pub src: Ipv4Addr,
+    pub src: IpAddr,
     /// Destination.
-    pub dst: Ipv4Addr,
+    pub dst: IpAddr,
     /// Protocol.
     pub proto: u8,
     /// Source port (TCP/UDP).

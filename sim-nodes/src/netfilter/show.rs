@@ -23,9 +23,25 @@ fn num(n: u64) -> String {
 
 fn addr(n: &Net, numeric: bool) -> String {
     if n.is_any() {
-        return if numeric { "0.0.0.0/0".into() } else { "anywhere".into() };
+        let any = if n.addr.is_ipv6() { "::/0" } else { "0.0.0.0/0" };
+        return if numeric { any.into() } else { "anywhere".into() };
     }
-    if n.prefix == 32 { n.addr.to_string() } else { n.to_string() }
+    if n.is_host() { n.addr.to_string() } else { n.to_string() }
+}
+
+/// A NAT target's address and ports as iptables writes them (`to:` in `-L`, the value of
+/// `--to-source` in `-S`): an IPv6 address with ports in brackets.
+fn nat_to(to: &std::net::IpAddr, ports: Option<Ports>) -> String {
+    match (to, ports) {
+        (_, None) => to.to_string(),
+        (std::net::IpAddr::V6(a), Some(p)) => format!("[{a}]:{}", ports_range(p)),
+        (a, Some(p)) => format!("{a}:{}", ports_range(p)),
+    }
+}
+
+/// `libip6t_icmp6.c`'s name of a type (and code), if it has one.
+fn icmpv6_name(t: u8, code: Option<u8>) -> Option<&'static str> {
+    super::cli::ICMPV6_NAMES.iter().find(|(_, ty, c)| *ty == t && *c == code).map(|(n, ..)| *n)
 }
 
 fn service(p: u16, numeric: bool) -> String {
@@ -148,9 +164,14 @@ fn extras(r: &Rule, numeric: bool) -> String {
     }
     let icmp = r.icmp_type.as_ref().map(|m| {
         let bang = if m.neg { "!" } else { "" };
-        match m.v.1 {
-            Some(c) => format!(" icmptype {bang}{} code {c}", m.v.0),
-            None => format!(" icmptype {bang}{}", m.v.0),
+        let code = m.v.1.map_or(String::new(), |c| format!(" code {c}"));
+        if proto != 58 {
+            return format!(" icmptype {bang}{}{code}", m.v.0);
+        }
+        // `icmp6_print`: a name unless -n, else `type N` right after the word.
+        match icmpv6_name(m.v.0, m.v.1).filter(|_| !numeric) {
+            Some(n) => format!(" ipv6-icmp {bang}{n}"),
+            None => format!(" ipv6-icmp{}type {}{code}", if m.neg { " !" } else { "" }, m.v.0),
         }
     });
     let state = r.state.as_ref().map(|(module, m)| {
@@ -173,18 +194,24 @@ fn extras(r: &Rule, numeric: bool) -> String {
         Target::Masquerade { ports: Some(p) } => {
             let _ = write!(s, " masq ports: {}", ports_range(*p));
         }
+        Target::Redirect { ports: Some(p) } => {
+            let _ = write!(s, " redir ports {}", ports_range(*p));
+        }
         Target::Snat { to, ports } | Target::Dnat { to, ports } => {
-            let _ = write!(s, " to:{to}");
-            if let Some(p) = ports {
-                let _ = write!(s, ":{}", ports_range(*p));
-            }
+            let _ = write!(s, " to:{}", nat_to(to, *ports));
         }
         _ => {}
     }
     s
 }
 
-fn rule_line(r: &Rule, k: &Counters, numeric: bool, verbose: bool, number: Option<usize>) -> String {
+fn rule_line(
+    r: &Rule,
+    k: &Counters,
+    family: super::Family,
+    (numeric, verbose): (bool, bool),
+    number: Option<usize>,
+) -> String {
     let mut s = String::new();
     if let Some(n) = number {
         let _ = write!(s, "{n:<4} ");
@@ -196,25 +223,31 @@ fn rule_line(r: &Rule, k: &Counters, numeric: bool, verbose: bool, number: Optio
     let _ = write!(s, "{:<9} ", r.target.name());
     let (pneg, pnum) = r.proto.as_ref().map(|p| (p.neg, p.v)).unwrap_or((false, 0));
     s.push(if pneg { '!' } else { ' ' });
+    // `%-4s ` (a longer name, `ipv6-icmp`, pushes the rest along).
     match (numeric, proto_name(pnum)) {
         (false, Some(n)) => {
-            let _ = write!(s, "{n:<5}");
+            let _ = write!(s, "{n:<4} ");
         }
         _ => {
-            let _ = write!(s, "{pnum:<5}");
+            let _ = write!(s, "{pnum:<4} ");
         }
     }
     s.push_str("-- ");
     if verbose {
-        // `" %-6s "` for in, `"%-6s "` for out, a `!` inside the name.
+        // `" %-6s "` for in, `"%-6s "` for out, a `!` inside the name; no interface is
+        // `*` with -n and `any` without.
         let name = |m: &Option<Neg<String>>| match m {
             Some(x) if x.neg => format!("!{}", x.v),
             Some(x) => x.v.clone(),
-            None => "*".into(),
+            None if numeric => "*".into(),
+            None => "any".into(),
         };
         let _ = write!(s, " {:<6} {:<6} ", name(&r.in_if), name(&r.out_if));
     }
-    let any = Net::new(std::net::Ipv4Addr::UNSPECIFIED, 0);
+    let any = match family {
+        super::Family::V4 => Net::new(std::net::Ipv4Addr::UNSPECIFIED.into(), 0),
+        super::Family::V6 => Net::new(std::net::Ipv6Addr::UNSPECIFIED.into(), 0),
+    };
     for m in [&r.src, &r.dst] {
         let (bang, n) = m.as_ref().map(|x| (x.neg, x.v)).unwrap_or((false, any));
         let _ = write!(s, "{}{:<19} ", if bang { '!' } else { ' ' }, addr(&n, numeric));
@@ -262,7 +295,7 @@ pub fn list(t: &Table, chain: Option<&str>, numeric: bool, verbose: bool, line_n
         h.push_str("source               destination         ");
         out.push(h);
         for (i, (r, k)) in c.rules.iter().enumerate() {
-            out.push(rule_line(r, k, numeric, verbose, line_numbers.then_some(i + 1)));
+            out.push(rule_line(r, k, t.family, (numeric, verbose), line_numbers.then_some(i + 1)));
         }
     }
     out
@@ -313,8 +346,9 @@ pub fn rule_spec(r: &Rule) -> String {
             Some(c) => format!("{}/{c}", m.v.0),
             None => m.v.0.to_string(),
         };
-        let mut g = " -m icmp".to_string();
-        neg_opt(&mut g, m.neg, "--icmp-type", &v);
+        let (module, opt) = if proto == 58 { ("icmp6", "--icmpv6-type") } else { ("icmp", "--icmp-type") };
+        let mut g = format!(" -m {module}");
+        neg_opt(&mut g, m.neg, opt, &v);
         g
     });
     let state = r.state.as_ref().map(|(module, m)| {
@@ -334,15 +368,12 @@ pub fn rule_spec(r: &Rule) -> String {
         Target::Log { prefix: Some(p) } => {
             let _ = write!(s, " --log-prefix \"{p}\"");
         }
-        Target::Masquerade { ports: Some(p) } => {
+        Target::Masquerade { ports: Some(p) } | Target::Redirect { ports: Some(p) } => {
             let _ = write!(s, " --to-ports {}", ports_range(*p));
         }
         Target::Snat { to, ports } | Target::Dnat { to, ports } => {
             let opt = if matches!(r.target, Target::Snat { .. }) { "--to-source" } else { "--to-destination" };
-            let _ = write!(s, " {opt} {to}");
-            if let Some(p) = ports {
-                let _ = write!(s, ":{}", ports_range(*p));
-            }
+            let _ = write!(s, " {opt} {}", nat_to(to, *ports));
         }
         _ => {}
     }
@@ -453,5 +484,96 @@ mod tests {
         );
         assert!(s.contains(&"-A POSTROUTING -o x -p udp -j SNAT --to-source 100.64.1.100:54321".to_string()));
         let _ = Op::Flush(None);
+    }
+
+    fn table6(id: TableId, cmds: &[&str]) -> Table {
+        let mut t = Table::of(id, super::super::Family::V6);
+        for c in cmds {
+            let words: Vec<&str> = c.split_whitespace().collect();
+            let cmd = super::super::cli::parse_family(&words, super::super::Family::V6).unwrap();
+            t.apply(&cmd).unwrap();
+        }
+        t
+    }
+
+    /// Lines printed by ip6tables v1.8.9 (nf_tables) on the reference machine (trailing
+    /// blanks as it prints them).
+    #[test]
+    fn prints_as_ip6tables_nft_does() {
+        let f = table6(
+            TableId::Filter,
+            &[
+                "-A INPUT -p udp --dport 53 -j REJECT",
+                "-A INPUT -d 2001:db8:1::1 -p icmpv6 --icmpv6-type echo-request -j ACCEPT",
+                "-A INPUT -p icmpv6 ! --icmpv6-type echo-reply -j ACCEPT",
+                "-A INPUT -p icmpv6 --icmpv6-type 1/3 -j ACCEPT",
+                "-A INPUT -p icmpv6 --icmpv6-type 1/200 -j ACCEPT",
+                "-A FORWARD -p ipv6-icmp -j ACCEPT",
+                "-A FORWARD -s 2001:db8:1::/64 -p tcp --dport 80 -j REJECT --reject-with adm-prohibited",
+            ],
+        );
+        let n = list(&f, None, true, false, false);
+        assert_eq!(
+            n[2],
+            "REJECT     17   --  ::/0                 ::/0                 udp dpt:53 reject-with icmp6-port-unreachable"
+        );
+        assert_eq!(n[3], "ACCEPT     58   --  ::/0                 2001:db8:1::1        ipv6-icmptype 128");
+        assert_eq!(n[4], "ACCEPT     58   --  ::/0                 ::/0                 ipv6-icmp !type 129");
+        assert_eq!(n[5], "ACCEPT     58   --  ::/0                 ::/0                 ipv6-icmptype 1 code 3");
+        assert_eq!(n[10], "ACCEPT     58   --  ::/0                 ::/0                ");
+        let l = list(&f, None, false, false, false);
+        assert_eq!(l[3], "ACCEPT     ipv6-icmp --  anywhere             2001:db8:1::1        ipv6-icmp echo-request");
+        assert_eq!(l[4], "ACCEPT     ipv6-icmp --  anywhere             anywhere             ipv6-icmp !echo-reply");
+        assert_eq!(
+            l[5],
+            "ACCEPT     ipv6-icmp --  anywhere             anywhere             ipv6-icmp address-unreachable"
+        );
+        assert_eq!(l[6], "ACCEPT     ipv6-icmp --  anywhere             anywhere             ipv6-icmptype 1 code 200");
+        assert_eq!(
+            l[11],
+            "REJECT     tcp  --  2001:db8:1::/64      anywhere             tcp dpt:http reject-with icmp6-adm-prohibited"
+        );
+        let v = list(&f, Some("FORWARD"), false, true, false);
+        assert_eq!(
+            v[2],
+            "    0     0 ACCEPT     ipv6-icmp --  any    any     anywhere             anywhere            "
+        );
+        assert_eq!(
+            list_rules(&f, None)[3..6],
+            [
+                "-A INPUT -p udp -m udp --dport 53 -j REJECT --reject-with icmp6-port-unreachable",
+                "-A INPUT -d 2001:db8:1::1/128 -p ipv6-icmp -m icmp6 --icmpv6-type 128 -j ACCEPT",
+                "-A INPUT -p ipv6-icmp -m icmp6 ! --icmpv6-type 129 -j ACCEPT",
+            ]
+        );
+        let nat = table6(
+            TableId::Nat,
+            &[
+                "-A PREROUTING -i wan -p tcp --dport 8080 -j DNAT --to-destination [2001:db8:1::2]:80",
+                "-A PREROUTING -p tcp --dport 2222 -j REDIRECT --to-ports 22",
+                "-A POSTROUTING -o wan -j MASQUERADE",
+                "-A POSTROUTING -s 2001:db8:1::5 -j SNAT --to-source 2001:db8:2::1",
+                "-A POSTROUTING -s 2001:db8:1::6 -p tcp -j SNAT --to-source [2001:db8:2::1]:1000-2000",
+            ],
+        );
+        let n = list(&nat, None, true, false, false);
+        assert_eq!(
+            n[2],
+            "DNAT       6    --  ::/0                 ::/0                 tcp dpt:8080 to:[2001:db8:1::2]:80"
+        );
+        assert_eq!(n[3], "REDIRECT   6    --  ::/0                 ::/0                 tcp dpt:2222 redir ports 22");
+        assert_eq!(n[13], "MASQUERADE  0    --  ::/0                 ::/0                ");
+        assert_eq!(n[14], "SNAT       0    --  2001:db8:1::5        ::/0                 to:2001:db8:2::1");
+        assert_eq!(n[15], "SNAT       6    --  2001:db8:1::6        ::/0                 to:[2001:db8:2::1]:1000-2000");
+        assert_eq!(
+            list_rules(&nat, None)[4..],
+            [
+                "-A PREROUTING -i wan -p tcp -m tcp --dport 8080 -j DNAT --to-destination [2001:db8:1::2]:80",
+                "-A PREROUTING -p tcp -m tcp --dport 2222 -j REDIRECT --to-ports 22",
+                "-A POSTROUTING -o wan -j MASQUERADE",
+                "-A POSTROUTING -s 2001:db8:1::5/128 -j SNAT --to-source 2001:db8:2::1",
+                "-A POSTROUTING -s 2001:db8:1::6/128 -p tcp -j SNAT --to-source [2001:db8:2::1]:1000-2000",
+            ]
+        );
     }
 }

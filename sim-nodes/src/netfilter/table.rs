@@ -46,6 +46,8 @@ impl Chain {
 pub struct Table {
     /// Which.
     pub id: TableId,
+    /// Whose: `iptables`' or `ip6tables`'.
+    pub family: super::Family,
     /// In the kernel: iptables-nft makes a table (and hooks its chains) on the first
     /// command that touches it, even `-L`; until then nothing is filtered or counted.
     pub active: bool,
@@ -93,13 +95,19 @@ fn no_such() -> CliError {
 }
 
 impl Table {
-    /// An empty table with its built-in chains.
+    /// An empty IPv4 table with its built-in chains.
     pub fn new(id: TableId) -> Self {
+        Self::of(id, super::Family::V4)
+    }
+
+    /// An empty table of `family` with its built-in chains.
+    pub fn of(id: TableId, family: super::Family) -> Self {
         let names: &[&str] = match id {
             TableId::Filter => &["INPUT", "FORWARD", "OUTPUT"],
             TableId::Nat => &["PREROUTING", "INPUT", "OUTPUT", "POSTROUTING"],
         };
-        Table { id, active: false, exists: false, chains: names.iter().map(|n| Chain::builtin(n)).collect() }
+        let chains = names.iter().map(|n| Chain::builtin(n)).collect();
+        Table { id, family, active: false, exists: false, chains }
     }
 
     /// A chain by name.
@@ -144,7 +152,9 @@ impl Table {
             Target::Snat { .. } | Target::Masquerade { .. } => {
                 self.id != TableId::Nat || (builtin && !matches!(chain, "POSTROUTING" | "INPUT"))
             }
-            Target::Dnat { .. } => self.id != TableId::Nat || (builtin && !matches!(chain, "PREROUTING" | "OUTPUT")),
+            Target::Dnat { .. } | Target::Redirect { .. } => {
+                self.id != TableId::Nat || (builtin && !matches!(chain, "PREROUTING" | "OUTPUT"))
+            }
             Target::Reject(_) => self.id != TableId::Filter,
             _ => false,
         };
@@ -376,7 +386,10 @@ impl Table {
                         ri = 0;
                     }
                 }
-                t @ (Target::Masquerade { .. } | Target::Snat { .. } | Target::Dnat { .. }) => {
+                t @ (Target::Masquerade { .. }
+                | Target::Snat { .. }
+                | Target::Dnat { .. }
+                | Target::Redirect { .. }) => {
                     return (Verdict::Nat(t.clone()), here);
                 }
             }
@@ -411,11 +424,16 @@ pub struct Tables {
 
 impl Default for Tables {
     fn default() -> Self {
-        Tables { filter: Table::new(TableId::Filter), nat: Table::new(TableId::Nat) }
+        Self::of(super::Family::V4)
     }
 }
 
 impl Tables {
+    /// Empty tables of `family`.
+    pub fn of(family: super::Family) -> Self {
+        Tables { filter: Table::of(TableId::Filter, family), nat: Table::of(TableId::Nat, family) }
+    }
+
     /// The table a command names.
     pub fn table(&self, id: TableId) -> &Table {
         match id {

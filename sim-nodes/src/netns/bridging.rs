@@ -236,7 +236,7 @@ impl Netns {
         let t = self.nf_pre(cx, pkt, Some(br), None).ok()?;
         self.nf_filter(cx, "FORWARD", pkt, Some(br), Some(br), &t).ok()?;
         let dst = std::net::Ipv4Addr::new(pkt[16], pkt[17], pkt[18], pkt[19]);
-        self.nf_post(cx, pkt, Some(br), Some(br), dst, &t).ok()?;
+        self.nf_post(cx, pkt, Some(br), Some(br), dst.into(), &t).ok()?;
         Some(buf)
     }
 

@@ -2,10 +2,15 @@
 //! and POSTROUTING/INPUT (source), the filter chains INPUT/FORWARD/OUTPUT, confirmation
 //! (and `[NEW]`) when a first packet leaves the hooks alive, and events to `conntrack -E`.
 //!
-//! Conntrack runs in a namespace only while some rule needs it (a NAT rule or a state
-//! match), as the kernel registers its hooks only then.
+//! Both families pass the same hooks: a packet's first nibble says whose tables
+//! (`iptables`' or `ip6tables`') it meets; connections of both live in one conntrack
+//! table, as in the kernel.
+//!
+//! Conntrack runs in a namespace only while some rule of the packet's family needs it (a
+//! NAT rule or a state match), as the kernel registers its hooks only then.
 
 use super::{Netns, TimerKey};
+use crate::netfilter::Family;
 use crate::netfilter::cli::TableId;
 use crate::netfilter::conntrack::{Dir, Timeouts, Tuple};
 use crate::netfilter::nat::{self, Manip, Seen};
@@ -13,7 +18,12 @@ use crate::netfilter::rule::{Pkt, Target, ct};
 use crate::netfilter::table::{Decided, Verdict};
 use crate::netfilter::tcp;
 use sim_core::{Context, Instant, Stream};
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr};
+
+/// The family of an IP packet (its version nibble).
+pub(crate) fn family_of(p: &[u8]) -> Family {
+    if p.first().is_some_and(|v| v >> 4 == 6) { Family::V6 } else { Family::V4 }
+}
 
 /// A packet's connection, as the hooks pass it along.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,6 +57,9 @@ fn if_name(ifaces: &std::collections::BTreeMap<u32, Box<super::iface::Iface>>, i
 }
 
 fn pkt_view<'a>(p: &[u8], in_if: Option<&'a str>, out_if: Option<&'a str>, state: u8, now: Instant) -> Pkt<'a> {
+    if family_of(p) == Family::V6 {
+        return pkt_view6(p, in_if, out_if, state, now);
+    }
     let ihl = usize::from(p[0] & 0x0f) * 4;
     let proto = p[9];
     // A fragment after the first has no transport header: no port or ICMP type matches it
@@ -58,8 +71,8 @@ fn pkt_view<'a>(p: &[u8], in_if: Option<&'a str>, out_if: Option<&'a str>, state
     Pkt {
         in_if,
         out_if,
-        src: Ipv4Addr::new(p[12], p[13], p[14], p[15]),
-        dst: Ipv4Addr::new(p[16], p[17], p[18], p[19]),
+        src: IpAddr::V4(Ipv4Addr::new(p[12], p[13], p[14], p[15])),
+        dst: IpAddr::V4(Ipv4Addr::new(p[16], p[17], p[18], p[19])),
         proto,
         sport: ports.map(|x| x.0),
         dport: ports.map(|x| x.1),
@@ -70,10 +83,38 @@ fn pkt_view<'a>(p: &[u8], in_if: Option<&'a str>, out_if: Option<&'a str>, state
     }
 }
 
+/// [`pkt_view`] of an IPv6 packet: the protocol is the transport's, past the extension
+/// headers (as `-p` matches it); a fragment shows no ports.
+fn pkt_view6<'a>(p: &[u8], in_if: Option<&'a str>, out_if: Option<&'a str>, state: u8, now: Instant) -> Pkt<'a> {
+    let a = |at: usize| IpAddr::V6(crate::netns::ipv6::packet::addr(p, at));
+    let (at, proto) = nat::l4_of6(p).unwrap_or((p.len(), p.get(6).copied().unwrap_or(0)));
+    let l4 = p.get(at..).unwrap_or_default();
+    let ports = (matches!(proto, 6 | 17) && l4.len() >= 4)
+        .then(|| (u16::from_be_bytes([l4[0], l4[1]]), u16::from_be_bytes([l4[2], l4[3]])));
+    Pkt {
+        in_if,
+        out_if,
+        src: a(8),
+        dst: a(24),
+        proto,
+        sport: ports.map(|x| x.0),
+        dport: ports.map(|x| x.1),
+        icmp: (proto == 58 && l4.len() >= 2).then(|| (l4[0], l4[1])),
+        state,
+        len: p.len(),
+        now,
+    }
+}
+
 impl Netns {
-    /// True while conntrack runs here.
+    /// True while IPv4's hooks run here.
     pub(crate) fn nf_active(&self) -> bool {
         self.nf.tables.tracking() || self.nf.tables.filter.active
+    }
+
+    /// True while IPv6's hooks run here (`ip6tables` made a table).
+    pub(crate) fn nf6_active(&self) -> bool {
+        self.nf.tables6.tracking() || self.nf.tables6.filter.active
     }
 
     /// The timeouts from the sysctls (read again only after a sysctl write).
@@ -89,6 +130,7 @@ impl Netns {
             udp: n("net.netfilter.nf_conntrack_udp_timeout"),
             udp_stream: n("net.netfilter.nf_conntrack_udp_timeout_stream"),
             icmp: n("net.netfilter.nf_conntrack_icmp_timeout"),
+            icmpv6: n("net.netfilter.nf_conntrack_icmpv6_timeout"),
             generic: n("net.netfilter.nf_conntrack_generic_timeout"),
             tcp: tcp::Timeouts {
                 syn_sent: n("net.netfilter.nf_conntrack_tcp_timeout_syn_sent"),
@@ -114,12 +156,19 @@ impl Netns {
         in_if: Option<u32>,
         out_if: Option<u32>,
     ) -> Result<Tracked, Dropped> {
-        if !self.nf.tables.tracking() {
+        let fam = family_of(pkt);
+        if !self.nf.tables(fam).tracking() {
             return Ok(Tracked { ct: None, state: ct::UNTRACKED });
+        }
+        if fam == Family::V6 && nat::l4_of6(pkt).is_some_and(|(_, next)| next == 44) {
+            // nf_defrag_ipv6 would put the datagram back together first.
+            self.drop_ip(cx, in_if.or(out_if), "not supported yet: ipv6 fragments through conntrack", pkt, |_, _| {});
+            return Err(Dropped);
         }
         let now = cx.now();
         let to = self.timeouts();
         let (ctr, state) = match nat::classify(pkt) {
+            Seen::Untracked => (None, ct::UNTRACKED),
             Seen::Flow(t, can_new) => self.track_flow(pkt, t, can_new, now, &to),
             // As `icmp_error_message`: the packet inside, inverted, is a tuple of the
             // connection, and its direction is the error's.
@@ -134,9 +183,22 @@ impl Netns {
                 let chain = if in_if.is_some() { "PREROUTING" } else { "OUTPUT" };
                 let (i, o) = (if_name(&self.ifaces, in_if), if_name(&self.ifaces, out_if));
                 let view = pkt_view(pkt, i, o, state, cx.now());
-                let (v, at) = self.nf.tables.nat.eval(chain, &view, &mut |_| {});
+                let (v, at) = self.nf.tables_mut(fam).nat.eval(chain, &view, &mut |_| {});
+                let to = match v {
+                    Verdict::Nat(Target::Dnat { to, ports }) => Some((Some(to), ports)),
+                    Verdict::Nat(Target::Redirect { ports }) => Some((self.redirect_to(pkt, in_if), ports)),
+                    _ => None,
+                };
                 match v {
-                    Verdict::Nat(Target::Dnat { to, ports }) => {
+                    Verdict::Nat(Target::Dnat { .. } | Target::Redirect { .. }) => {
+                        let Some((Some(to), ports)) = to else {
+                            // `nf_nat_redirect`: no address on the interface, NF_DROP.
+                            self.nf.ct.discard(c.id);
+                            self.drop_ip(cx, in_if.or(out_if), "REDIRECT: no address here", pkt, |ns, c| {
+                                ns.nf_decided(c, fam, TableId::Nat, at)
+                            });
+                            return Err(Dropped);
+                        };
                         if let Some(e) = self.nf.ct.get(c.id) {
                             let r = nat::dnat_reply(&e.orig, to, ports.map(|p| p.0));
                             self.nf.ct.set_reply(c.id, r);
@@ -145,7 +207,7 @@ impl Netns {
                     Verdict::Drop | Verdict::Reject(_) => {
                         self.nf.ct.discard(c.id);
                         self.drop_ip(cx, in_if.or(out_if), "iptables nat: dropped", pkt, |ns, c| {
-                            ns.nf_decided(c, TableId::Nat, at)
+                            ns.nf_decided(c, fam, TableId::Nat, at)
                         });
                         return Err(Dropped);
                     }
@@ -171,9 +233,14 @@ impl Netns {
     fn track_flow(&mut self, pkt: &[u8], t: Tuple, can_new: bool, now: Instant, to: &Timeouts) -> (Option<CtRef>, u8) {
         let seg = if t.proto == 6 {
             // `tcp_error`: a broken header is INVALID before any lookup.
-            let ihl = usize::from(pkt[0] & 0x0f) * 4;
-            let total = usize::from(u16::from_be_bytes([pkt[2], pkt[3]])).min(pkt.len());
-            match pkt.get(ihl..total).and_then(tcp::Segment::parse) {
+            let (at, total) = if family_of(pkt) == Family::V6 {
+                let end = 40 + usize::from(u16::from_be_bytes([pkt[4], pkt[5]]));
+                (nat::l4_of6(pkt).map_or(pkt.len(), |(at, _)| at), end.min(pkt.len()))
+            } else {
+                let total = usize::from(u16::from_be_bytes([pkt[2], pkt[3]])).min(pkt.len());
+                (usize::from(pkt[0] & 0x0f) * 4, total)
+            };
+            match pkt.get(at..total).and_then(tcp::Segment::parse) {
                 Some(s) => Some(s),
                 None => return (None, ct::INVALID),
             }
@@ -206,6 +273,7 @@ impl Netns {
         }
         let timeout = match t.proto {
             1 => to.icmp,
+            58 => to.icmpv6,
             17 => to.udp,
             _ => to.generic,
         };
@@ -233,13 +301,14 @@ impl Netns {
         out_if: Option<u32>,
         t: &Tracked,
     ) -> Result<(), Dropped> {
-        if !self.nf.tables.filter.active {
+        let fam = family_of(pkt);
+        if !self.nf.tables(fam).filter.active {
             return Ok(());
         }
         let (i, o) = (if_name(&self.ifaces, in_if), if_name(&self.ifaces, out_if));
         let view = pkt_view(pkt, i, o, t.state, cx.now());
         let mut logs = Vec::new();
-        let (v, at) = self.nf.tables.filter.eval(chain, &view, &mut |p| logs.push(p.to_string()));
+        let (v, at) = self.nf.tables_mut(fam).filter.eval(chain, &view, &mut |p| logs.push(p.to_string()));
         for prefix in logs {
             let line = format!(
                 "{prefix}IN={} OUT={} SRC={} DST={} LEN={} PROTO={}",
@@ -259,8 +328,8 @@ impl Netns {
             Verdict::Drop => {
                 self.nf_forget(t);
                 self.drop_ip(cx, in_if.or(out_if), "iptables: DROP", pkt, |ns, c| {
-                    ns.nf_decided(c, TableId::Filter, at);
-                    if ns.nf.tables.tracking() {
+                    ns.nf_decided(c, fam, TableId::Filter, at);
+                    if ns.nf.tables(fam).tracking() {
                         Self::nf_state_note(c, t.state);
                     }
                 });
@@ -268,10 +337,13 @@ impl Netns {
             }
             Verdict::Reject(w) => {
                 self.nf_forget(t);
-                let sent = self.icmp_error(cx, pkt, crate::netns::icmp::kind::DEST_UNREACH, w.code(), 0);
+                let sent = match fam {
+                    Family::V4 => self.icmp_error(cx, pkt, crate::netns::icmp::kind::DEST_UNREACH, w.code(), 0),
+                    Family::V6 => self.icmp6_error(cx, pkt, 1, w.code(), 0),
+                };
                 self.drop_ip(cx, in_if.or(out_if), "iptables: REJECT", pkt, |ns, c| {
-                    ns.nf_decided(c, TableId::Filter, at);
-                    if ns.nf.tables.tracking() {
+                    ns.nf_decided(c, fam, TableId::Filter, at);
+                    if ns.nf.tables(fam).tracking() {
                         Self::nf_state_note(c, t.state);
                     }
                     c.icmp = sent.then_some(w.name());
@@ -283,8 +355,8 @@ impl Netns {
 
     /// Names the table, chain and rule `at` of a verdict in a drop's context, and the rule
     /// as `iptables -S` prints it (or the chain's policy).
-    fn nf_decided(&self, c: &mut sim_core::DropContext, table: TableId, at: Decided) {
-        let t = self.nf.tables.table(table);
+    fn nf_decided(&self, c: &mut sim_core::DropContext, fam: Family, table: TableId, at: Decided) {
+        let t = self.nf.tables(fam).table(table);
         c.table = Some(if table == TableId::Nat { "nat" } else { "filter" });
         c.chain = t.chain_name(at).map(str::to_string);
         c.rule = at.rule;
@@ -307,6 +379,22 @@ impl Netns {
         }
     }
 
+    /// Where REDIRECT sends a packet (`nf_nat_redirect_ipv4`/`_ipv6`): our own packets to
+    /// the loopback address; a received one to the first address of the interface it came
+    /// in on (for IPv6, the first usable one of the destination's scope, link-local or
+    /// not). `None`: the interface has none.
+    fn redirect_to(&self, pkt: &[u8], in_if: Option<u32>) -> Option<IpAddr> {
+        let v6 = family_of(pkt) == Family::V6;
+        let Some(i) = in_if.and_then(|i| self.ifaces.get(&i)) else {
+            return Some(if v6 { IpAddr::V6(std::net::Ipv6Addr::LOCALHOST) } else { IpAddr::V4(Ipv4Addr::LOCALHOST) });
+        };
+        if !v6 {
+            return i.addrs.first().map(|a| IpAddr::V4(a.addr));
+        }
+        let link = crate::netns::ipv6::packet::addr(pkt, 24).is_unicast_link_local();
+        i.v6.addrs.iter().find(|a| !a.tentative && a.addr.is_unicast_link_local() == link).map(|a| IpAddr::V6(a.addr))
+    }
+
     pub(crate) fn nf_forget(&mut self, t: &Tracked) {
         if let Some(c) = t.ct {
             if c.new {
@@ -324,28 +412,35 @@ impl Netns {
         pkt: &mut [u8],
         in_if: Option<u32>,
         out_if: Option<u32>,
-        nexthop: Ipv4Addr,
+        nexthop: IpAddr,
         t: &Tracked,
     ) -> Result<(), Dropped> {
         let Some(c) = t.ct else {
             self.deliver_ct_events(cx);
             return Ok(());
         };
+        let fam = family_of(pkt);
         if c.new && self.nf.ct.get(c.id).is_some_and(|e| !e.snat_done) {
             let chain = if out_if.is_some() { "POSTROUTING" } else { "INPUT" };
             let (i, o) = (if_name(&self.ifaces, in_if), if_name(&self.ifaces, out_if));
             let view = pkt_view(pkt, i, o, t.state, cx.now());
-            let (v, at) = self.nf.tables.nat.eval(chain, &view, &mut |_| {});
+            let (v, at) = self.nf.tables_mut(fam).nat.eval(chain, &view, &mut |_| {});
             let to = match v {
+                // `nf_nat_masquerade_ipv4`: the address the device would pick toward the
+                // next hop; `_ipv6`: the source address selected toward the destination.
                 Verdict::Nat(Target::Masquerade { ports }) => {
-                    let src = out_if.and_then(|o| self.select_src(o, nexthop));
+                    let src = match (nexthop, view.dst) {
+                        (IpAddr::V4(n), _) => out_if.and_then(|o| self.select_src(o, n)).map(IpAddr::V4),
+                        (_, IpAddr::V6(d)) => out_if.and_then(|o| self.select_src6(o, d)).map(IpAddr::V6),
+                        _ => None,
+                    };
                     src.map(|s| (s, ports))
                 }
                 Verdict::Nat(Target::Snat { to, ports }) => Some((to, ports)),
                 Verdict::Drop | Verdict::Reject(_) => {
                     self.nf.ct.discard(c.id);
                     self.drop_ip(cx, out_if.or(in_if), "iptables nat: dropped", pkt, |ns, c| {
-                        ns.nf_decided(c, TableId::Nat, at)
+                        ns.nf_decided(c, fam, TableId::Nat, at)
                     });
                     return Err(Dropped);
                 }
@@ -360,7 +455,7 @@ impl Netns {
                             self.nf.nat_exhausted += 1;
                             self.nf.ct.discard(c.id);
                             self.drop_ip(cx, out_if, "nat: no free source port", pkt, |ns, c| {
-                                ns.nf_decided(c, TableId::Nat, at)
+                                ns.nf_decided(c, fam, TableId::Nat, at)
                             });
                             return Err(Dropped);
                         }
@@ -454,8 +549,8 @@ impl Netns {
     /// `iptables …`: changes a table, or lists it.
     pub fn iptables(&mut self, cmd: &crate::netfilter::Cmd) -> Result<ToolOutput, crate::netfilter::CliError> {
         use crate::netfilter::{Op, show};
-        let t = self.nf.tables.table_mut(cmd.table);
-        t.apply(cmd)?;
+        let t = self.nf.tables_mut(cmd.family).table_mut(cmd.table);
+        t.apply(cmd).map_err(|e| e.in_family(cmd.family))?;
         t.active = true;
         if matches!(cmd.op, Op::Append(..) | Op::Insert(..) | Op::NewChain(_) | Op::Policy(..)) {
             t.exists = true;
@@ -467,32 +562,36 @@ impl Netns {
             Op::ListRules(chain) => show::list_rules(t, chain.as_deref()),
             _ => Vec::new(),
         };
-        if !self.nf.tables.tracking() {
+        if !self.nf.tracking_any() {
             // The last rule needing conntrack went: the kernel unregisters its hooks.
             self.nf.ct = Default::default();
         }
         Ok(ToolOutput { stdout, stderr: Vec::new() })
     }
 
-    /// `iptables-save [-t T] [-c]` at virtual time `now`.
+    /// `iptables-save [-t T] [-c]` (or `ip6tables-save`, by `family`) at virtual time `now`.
     pub fn iptables_save(
         &self,
+        family: Family,
         only: Option<crate::netfilter::TableId>,
         counters: bool,
         now: sim_core::Instant,
     ) -> ToolOutput {
         let stamp = crate::clock::ctime(now);
-        ToolOutput { stdout: crate::netfilter::save::save(&self.nf.tables, only, counters, &stamp), stderr: Vec::new() }
+        let stdout = crate::netfilter::save::save(self.nf.tables(family), only, counters, &stamp);
+        ToolOutput { stdout, stderr: Vec::new() }
     }
 
-    /// `iptables-restore [-n]` with `input` on its stdin: all of it, or nothing.
+    /// `iptables-restore [-n]` (or `ip6tables-restore`) with `input` on its stdin: all of
+    /// it, or nothing.
     pub fn iptables_restore(
         &mut self,
+        family: Family,
         input: &[String],
         noflush: bool,
     ) -> Result<ToolOutput, crate::netfilter::CliError> {
-        crate::netfilter::save::restore(&mut self.nf.tables, input, noflush)?;
-        if !self.nf.tables.tracking() {
+        crate::netfilter::save::restore(self.nf.tables_mut(family), input, noflush).map_err(|e| e.in_family(family))?;
+        if !self.nf.tracking_any() {
             self.nf.ct = Default::default();
         }
         Ok(ToolOutput::default())

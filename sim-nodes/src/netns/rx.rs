@@ -246,7 +246,7 @@ impl Netns {
             if self.nf_filter(cx, "INPUT", buf, Some(ifindex), None, &t).is_err() {
                 return;
             }
-            if self.nf_post(cx, buf, Some(ifindex), None, dst, &t).is_err() {
+            if self.nf_post(cx, buf, Some(ifindex), None, dst.into(), &t).is_err() {
                 return;
             }
             if let Ok(ip) = Ipv4::new_checked(buf) {
@@ -327,7 +327,7 @@ impl Netns {
         wire::decrement_ttl(&mut packet);
         if let Some(t) = &t {
             let pass = self.nf_filter(cx, "FORWARD", &packet, Some(in_if), Some(route.dev), t).is_ok()
-                && self.nf_post(cx, &mut packet, Some(in_if), Some(route.dev), nexthop, t).is_ok();
+                && self.nf_post(cx, &mut packet, Some(in_if), Some(route.dev), nexthop.into(), t).is_ok();
             if !pass {
                 self.pktbuf = packet;
                 return;

@@ -358,8 +358,13 @@ impl Netns {
                     out.push(SocketInfo { netid: "udp", local: (None, port, dev), ..base })
                 }
                 Backing::Ours(SocketKind::ConntrackEvents) => out.push(SocketInfo { netid: "nl", ..base }),
-                // `ss` has no IPv6 addresses yet: ping -6's socket is not listed.
-                Backing::Ours(SocketKind::RawIcmp6) => {}
+                // Unbound and not IPV6_V6ONLY: ss shows `*:58`.
+                Backing::Ours(SocketKind::RawIcmp6) => out.push(SocketInfo {
+                    v6: true,
+                    dual: true,
+                    local: (None, u16::from(crate::netns::ipv6::packet::ICMPV6), None),
+                    ..base
+                }),
                 Backing::Dgram(d) => {
                     // connect() binds the source address routing picks.
                     let src = d.bind.or_else(|| match d.peer?.ip() {

@@ -74,6 +74,7 @@ const GLOBAL: &[(&str, &str, Kind)] = &[
     ("net.netfilter.nf_conntrack_udp_timeout", "30", Kind::Range(1, i32::MAX as i64)),
     ("net.netfilter.nf_conntrack_udp_timeout_stream", "120", Kind::Range(1, i32::MAX as i64)),
     ("net.netfilter.nf_conntrack_icmp_timeout", "30", Kind::Range(1, i32::MAX as i64)),
+    ("net.netfilter.nf_conntrack_icmpv6_timeout", "30", Kind::Range(1, i32::MAX as i64)),
     ("net.netfilter.nf_conntrack_generic_timeout", "600", Kind::Range(1, i32::MAX as i64)),
     ("net.netfilter.nf_conntrack_max", "262144", Kind::Range(0, i32::MAX as i64)),
     // br_netfilter, loaded as on the reference machine (and every Docker host).

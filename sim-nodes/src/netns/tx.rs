@@ -250,7 +250,7 @@ impl Netns {
                         mtu = self.path_mtu(nr.ifindex, dst, cx.now()) as usize;
                     }
                     self.nf_filter(cx, "OUTPUT", pkt, None, Some(r.ifindex), &t).is_ok()
-                        && self.nf_post(cx, pkt, None, Some(r.ifindex), r.nexthop, &t).is_ok()
+                        && self.nf_post(cx, pkt, None, Some(r.ifindex), r.nexthop.into(), &t).is_ok()
                 }
                 Err(_) => false,
             };

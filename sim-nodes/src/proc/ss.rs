@@ -10,7 +10,8 @@
 //! `-l` the connected states only; `-l` listening and unconnected sockets; `-a` all. A
 //! descriptor number in `users:` is 3 plus the socket's place among its owner's sockets.
 //! Not modelled: netlink and unix sockets (so `ss` without a table letter is refused),
-//! port names without `-n`, state filters, IPv6 raw sockets (`ping -6`'s is not listed).
+//! port names without `-n`, state filters; a queue counts the bytes it holds (the kernel's
+//! `Recv-Q` counts each buffer's `truesize`).
 //! An IPv6 address is written in brackets (`[2001:db8::1]:5000`, the wildcard `[::]`, or
 //! `*` for a socket that hears IPv4 too), each table's IPv4 sockets before its IPv6 ones.
 
@@ -236,10 +237,17 @@ impl Program for Ss {
         if !self.args.no_header {
             rows.push(COLUMNS.map(|c| c.0.to_string()));
         }
-        // Each table's IPv4 sockets, then its IPv6 ones (ss asks inet_diag per family).
+        // Each table's IPv4 sockets, then its IPv6 ones (ss asks inet_diag per family);
+        // raw sockets newest first (`sk_add_node` puts each at the head of its protocol's
+        // hash chain).
         for t in TABLES {
             for v6 in [false, true] {
-                for s in socks.iter().filter(|s| s.netid == t && s.v6 == v6 && self.shows(s)) {
+                let of = |s: &&SocketInfo| s.netid == t && s.v6 == v6 && self.shows(s);
+                let mut these: Vec<&SocketInfo> = socks.iter().filter(of).collect();
+                if t == "raw" {
+                    these.reverse();
+                }
+                for s in these {
                     rows.push(self.row(sys, s));
                 }
             }

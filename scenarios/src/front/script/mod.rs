@@ -30,7 +30,7 @@ mod steps;
 mod tools;
 pub mod words;
 
-use crate::command::{Command, Expect, Known, Scenario, Step};
+use crate::command::{Command, Expect, Family, Known, Scenario, Step};
 use crate::error::{ScenarioError, Span};
 use lexer::{Tok, lex};
 use paste::Style;
@@ -72,15 +72,22 @@ pub fn parse_words(words: &[(String, Span)], ns: Option<String>, background: boo
         "traceroute6" => tools::traceroute(&mut w, true)?,
         "dnsmasq" => tools::dnsmasq(&mut w)?,
         "dhclient" => tools::dhclient(&mut w)?,
-        "iptables" | "iptables-nft" => tools::iptables(&mut w)?,
+        "iptables" | "iptables-nft" => tools::iptables(&mut w, Family::V4)?,
+        "ip6tables" | "ip6tables-nft" => tools::iptables(&mut w, Family::V6)?,
         "conntrack" => tools::conntrack(&mut w)?,
         "tc" => return tools::tc(&mut w, ns).map(|p| Parsed { first_word: p.first_word.max(first), ..p }),
         "nc" | "ncat" | "netcat" => tools::nc(&mut w)?,
         "input" => tools::input(&mut w)?,
         "curl" => tools::curl(&mut w)?,
         "python3" => tools::python3(&mut w)?,
-        "iptables-save" => Command::IptablesSave { args: tools::rest(&mut w) },
-        "iptables-restore" => Command::IptablesRestore { args: tools::rest(&mut w), input: Vec::new() },
+        "iptables-save" => Command::IptablesSave { family: Family::V4, args: tools::rest(&mut w) },
+        "iptables-restore" => {
+            Command::IptablesRestore { family: Family::V4, args: tools::rest(&mut w), input: Vec::new() }
+        }
+        "ip6tables-save" => Command::IptablesSave { family: Family::V6, args: tools::rest(&mut w) },
+        "ip6tables-restore" => {
+            Command::IptablesRestore { family: Family::V6, args: tools::rest(&mut w), input: Vec::new() }
+        }
         "echo" => {
             if let Some(o) = w.peek().filter(|o| matches!(*o, "-n" | "-e" | "-E" | "-ne" | "-en")) {
                 return Err(w

@@ -137,6 +137,7 @@ pub fn ping(w: &mut Words<'_>, background: bool, six: bool) -> Result<Command, P
         pmtudisc: None,
         flood: false,
         scope: None,
+        family: None,
     };
     let mut dest = None;
     while let Some(a) = w.take() {
@@ -238,6 +239,7 @@ pub fn ping(w: &mut Words<'_>, background: bool, six: bool) -> Result<Command, P
         }
     }
     p.dest = dest.ok_or_else(|| w.err("ping: usage error: Destination address required"))?;
+    p.family = family;
     if let Some(Ok(b)) = p.bind.as_deref().map(str::parse::<std::net::IpAddr>)
         && b.is_ipv6() != p.dest.is_ipv6()
     {
@@ -696,10 +698,10 @@ pub fn dhclient(w: &mut Words<'_>) -> Result<Command, PErr> {
     Ok(Command::Dhclient(d))
 }
 
-/// `iptables ARGS`: the words are kept as typed; their syntax is checked as iptables checks
-/// it (`validate`), so an error points at the word.
-pub fn iptables(w: &mut Words<'_>) -> Result<Command, PErr> {
-    Ok(Command::Iptables { args: rest(w) })
+/// `iptables ARGS` (`ip6tables` for `Family::V6`): the words are kept as typed; their
+/// syntax is checked as the tool checks it (`validate`), so an error points at the word.
+pub fn iptables(w: &mut Words<'_>, family: crate::command::Family) -> Result<Command, PErr> {
+    Ok(Command::Iptables { family, args: rest(w) })
 }
 
 /// The remaining words, as they are (the tool reads them itself).

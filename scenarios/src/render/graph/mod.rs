@@ -65,6 +65,7 @@ fn netfilter_roles(t: &Tables) -> Vec<String> {
             Target::Masquerade { .. } => "MASQUERADE",
             Target::Snat { .. } => "SNAT",
             Target::Dnat { .. } => "DNAT",
+            Target::Redirect { .. } => "REDIRECT",
             _ => continue,
         };
         if !nat.contains(&word) {

@@ -6,12 +6,14 @@
 //! never answers `Address unreachable`. Link-local and multicast packets stay on their
 //! link. Also what turning forwarding on does (`dev_forward_change`): the router groups
 //! and the subnet-router anycast addresses' solicited-node group are joined (and
-//! reported), router solicitations stop, advertisements carry the router flag.
-//!
-//! Not yet: ICMPv6's rate limit (`net.ipv6.icmp.ratelimit`), packet too big.
+//! reported), router solicitations stop, advertisements carry the router flag. A packet
+//! too big for the next link gets `Packet too big` (a router never fragments); every error
+//! goes within ICMPv6's rate limits. With ip6tables, FORWARD and POSTROUTING come after
+//! those checks, before the neighbour.
 
 use super::nd::{HOP_LIMIT, Out6};
 use super::packet::{self, addr};
+use crate::netns::hooks::Tracked;
 use crate::netns::{Netns, TimerKey};
 use sim_core::Context;
 use std::net::Ipv6Addr;
@@ -53,25 +55,35 @@ impl Netns {
         }
     }
 
-    /// `ip6_forward`: a packet for another host, from `in_if`.
-    pub(super) fn forward6(&mut self, cx: &mut Context<'_>, in_if: u32, p: &[u8]) {
+    /// `ip6_forward`: a packet for another host, from `in_if` (`t`: what ip6tables'
+    /// PREROUTING made of it, when it runs; FORWARD and POSTROUTING follow here).
+    pub(super) fn forward6(&mut self, cx: &mut Context<'_>, in_if: u32, p: &[u8], t: Option<Tracked>) {
+        let forget = |ns: &mut Netns| {
+            if let Some(t) = &t {
+                ns.nf_forget(t);
+            }
+        };
         let (src, dst) = (addr(p, 8), addr(p, 24));
         if dst.is_multicast() || dst.is_unicast_link_local() || src.is_unicast_link_local() || src.is_unspecified() {
+            forget(self);
             return self.drop_l2(cx, in_if, "ipv6: not forwarded off its link");
         }
         // The input route comes first (`ip6_route_input`: no route is `ip6_pkt_drop`'s
         // error whatever the hop limit), then `ip6_forward`'s hop limit.
         let Ok((dev, nexthop)) = self.route6_lookup(dst, None) else {
+            forget(self);
             self.icmp6_error(cx, p, 1, 0, 0);
             return self.drop_l2(cx, in_if, "ipv6: no route");
         };
         if p[7] <= 1 {
+            forget(self);
             self.icmp6_error(cx, p, 3, 0, 0);
             return self.drop_l2(cx, in_if, "ipv6: hop limit exceeded");
         }
         // `ip6_pkt_too_big`: a router never fragments; it says how big the link takes.
         let mtu = self.ifaces.get(&dev).map_or(u32::MAX, |i| i.mtu).max(super::MIN_MTU);
         if p.len() > mtu as usize {
+            forget(self);
             self.icmp6_error(cx, p, 2, 0, mtu);
             return self.drop_l2(cx, in_if, "ipv6: packet too big");
         }
@@ -79,28 +91,38 @@ impl Netns {
         pkt.clear();
         pkt.extend_from_slice(p);
         pkt[7] -= 1;
+        if let Some(t) = &t {
+            let pass = self.nf_filter(cx, "FORWARD", &pkt, Some(in_if), Some(dev), t).is_ok()
+                && self.nf_post(cx, &mut pkt, Some(in_if), Some(dev), nexthop.into(), t).is_ok();
+            if !pass {
+                self.fwd6 = pkt;
+                return;
+            }
+        }
         self.counters.forwarded += 1;
         self.nd_xmit(cx, dev, nexthop, &pkt);
-        self.fwd6 = pkt;
+        if self.fwd6.capacity() == 0 {
+            self.fwd6 = pkt;
+        }
     }
 
     /// `icmp6_send`: an error about `orig` to its source — never about an ICMPv6 error,
     /// nor to a multicast or unspecified source, nor about a multicast packet; within
-    /// ICMPv6's rate limits (`icmp.rs`).
-    pub(crate) fn icmp6_error(&mut self, cx: &mut Context<'_>, orig: &[u8], t: u8, code: u8, info: u32) {
+    /// ICMPv6's rate limits (`icmp.rs`). True when it was sent.
+    pub(crate) fn icmp6_error(&mut self, cx: &mut Context<'_>, orig: &[u8], t: u8, code: u8, info: u32) -> bool {
         if orig.len() < 40 {
-            return;
+            return false;
         }
         let (osrc, odst) = (addr(orig, 8), addr(orig, 24));
         let is_error = orig[6] == packet::ICMPV6 && orig.get(40).is_some_and(|t| *t < 128);
         if is_error || osrc.is_multicast() || osrc.is_unspecified() || odst.is_multicast() {
-            return;
+            return false;
         }
         // `icmpv6_xrlim_allow`: limited per destination (not through `lo`), and by the
         // global bucket IPv4 shares.
         let via_lo = match self.route6_output(osrc, None) {
             Ok((dev, _)) => dev == crate::netns::LO,
-            Err(_) => return,
+            Err(_) => return false,
         };
         let lim = crate::netns::icmp::Limits {
             ratelimit: sim_core::Duration::from_millis(self.sysctl.num("net.ipv6.icmp.ratelimit").max(0) as u64),
@@ -110,7 +132,7 @@ impl Netns {
         };
         if !self.icmp_rl.allow6(&lim, cx.now(), osrc, t, via_lo) {
             self.counters.icmp_ratelimited += 1;
-            return;
+            return false;
         }
         let from = self.is_local6(odst).then_some(odst);
         let mut m = vec![t, code, 0, 0];
@@ -118,6 +140,6 @@ impl Netns {
         m.extend_from_slice(&orig[..orig.len().min(1280 - 48)]);
         let flow = self.flow_label(odst, osrc, u16::from(t));
         let spec = Out6 { dst: osrc, src: from, next: packet::ICMPV6, hlim: Some(HOP_LIMIT), flow, oif: None };
-        let _ = self.output6(cx, &spec, &m);
+        self.output6(cx, &spec, &m).is_ok()
     }
 }

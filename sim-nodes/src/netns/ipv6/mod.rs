@@ -14,7 +14,9 @@
 //!
 //! On, as in a new Linux namespace, unless `disable_ipv6` says otherwise (per interface,
 //! or `all`/`default`; [`Netns::set_ipv6`] for a whole namespace). Router advertisements
-//! and the addresses and routes they configure are `ra.rs`'s. Not yet: ip6tables.
+//! and the addresses and routes they configure are `ra.rs`'s. ip6tables' hooks are called
+//! from `rx.rs` (PREROUTING, INPUT), `forward.rs` (FORWARD, POSTROUTING) and `nd.rs`
+//! (OUTPUT, POSTROUTING of what sockets send); the hooks themselves are `netns/hooks.rs`'s.
 //!
 //! Owns the interfaces' [`If6`] state and the `Dad`, `Rs` and `Mld` deadlines; must not
 //! touch IPv4 state.

@@ -119,18 +119,41 @@ impl Netns {
             let sum = packet::icmp6_checksum(src, spec.dst, &pkt[40..]);
             pkt[42..44].copy_from_slice(&sum.to_be_bytes());
         }
-        self.send6(cx, dev, spec.dst, &pkt);
-        self.buf6 = pkt;
-        Ok(())
+        let r = self.send6(cx, dev, spec.dst, &mut pkt);
+        if self.buf6.capacity() == 0 {
+            self.buf6 = pkt;
+        }
+        r
     }
 
-    /// A locally made IPv6 packet after routing (out of `dev`, to `dst`): back in through
-    /// `lo` if it is for us, else to its next hop, in fragments when it is bigger than the
-    /// path MTU.
-    fn send6(&mut self, cx: &mut Context<'_>, dev: u32, dst: Ipv6Addr, pkt: &[u8]) {
+    /// A locally made IPv6 packet after routing (out of `dev`, to `dst`): ip6tables'
+    /// OUTPUT and POSTROUTING when it runs (a DNAT there reroutes; a drop is `EPERM`),
+    /// then back in through `lo` if it is for us, else to its next hop, in fragments when
+    /// it is bigger than the path MTU.
+    fn send6(&mut self, cx: &mut Context<'_>, mut dev: u32, mut dst: Ipv6Addr, pkt: &mut [u8]) -> Result<(), Errno> {
+        if self.nf6_active() {
+            let pass = match self.nf_pre(cx, pkt, None, Some(dev)) {
+                Ok(t) => {
+                    let now = packet::addr(pkt, 24);
+                    if now != dst
+                        && let Ok((d, _)) = self.route6_output(now, None)
+                    {
+                        (dev, dst) = (d, now);
+                    }
+                    let nexthop = self.route6_lookup(dst, Some(dev)).map_or(dst, |(_, n)| n);
+                    self.nf_filter(cx, "OUTPUT", pkt, None, Some(dev), &t).is_ok()
+                        && self.nf_post(cx, pkt, None, Some(dev), nexthop.into(), &t).is_ok()
+                }
+                Err(_) => false,
+            };
+            if !pass {
+                return Err(Errno::Perm);
+            }
+        }
         if dev == crate::netns::LO {
             // To ourselves: delivered as it would come back from `lo`.
-            return self.rx_ipv6_local(cx, pkt);
+            self.rx_ipv6_local(cx, pkt);
+            return Ok(());
         }
         let nexthop = self.route6_lookup(dst, Some(dev)).map_or(dst, |(_, n)| n);
         let mtu = self.path_mtu6(dst, cx.now()) as usize;
@@ -147,6 +170,7 @@ impl Netns {
         } else {
             self.nd_xmit(cx, dev, nexthop, pkt);
         }
+        Ok(())
     }
 
     /// Sends an IPv6 packet smoltcp built (a TCP segment) the way our own go, with the
@@ -161,8 +185,7 @@ impl Netns {
         let flow = self.flow_label(src, dst, ports(40) ^ ports(42).rotate_left(8));
         pkt[..4].copy_from_slice(&(0x6000_0000 | (flow & 0x000f_ffff)).to_be_bytes());
         pkt[7] = HOP_LIMIT;
-        self.send6(cx, dev, dst, pkt);
-        Ok(())
+        self.send6(cx, dev, dst, pkt)
     }
 
     /// `ip6_finish_output2`: multicast to its group's MAC, unicast through `nd_tbl`.
@@ -210,7 +233,9 @@ impl Netns {
                 Action::Failed { ifindex, packet, .. } => {
                     // Ours: straight to our sockets; forwarded: back to its source.
                     match <Ipv6Addr as crate::netns::neigh::NeighAddr>::packet_src(&packet) {
-                        Some(s) if !self.is_local6(s) => self.icmp6_error(cx, &packet, 1, 3, 0),
+                        Some(s) if !self.is_local6(s) => {
+                            self.icmp6_error(cx, &packet, 1, 3, 0);
+                        }
                         _ => self.addr_unreachable(cx, ifindex, &packet),
                     }
                     self.drop_l2(cx, ifindex, "neighbour failed");

@@ -1,5 +1,7 @@
 //! IPv6 received (`ipv6_rcv`, `icmpv6_rcv`, `ndisc_rcv`): the header checked (malformed
-//! packets counted and dropped); packets for another host dropped (no forwarding yet);
+//! packets counted and dropped); with ip6tables, PREROUTING first (its DNAT may change
+//! where the packet goes) and INPUT before it is ours; packets for another host forwarded
+//! (`forward.rs`) when forwarding is on, else dropped;
 //! ICMPv6 to us checked and handed on — neighbour solicitations (a DAD probe about an
 //! address we still test fails our DAD; about one we hold, we defend it with an
 //! advertisement to all nodes; any other for one of our addresses is answered: `nd.rs`),
@@ -35,29 +37,80 @@ impl Netns {
             self.counters.rx_malformed += 1;
             return self.drop_l2(cx, ifindex, "malformed ipv6");
         }
+        let p = &p[..40 + plen];
+        if self.nf6_active() {
+            // ip6tables: PREROUTING (conntrack, DNAT) on a copy the NAT may rewrite.
+            let mut buf = std::mem::take(&mut self.nfbuf);
+            buf.clear();
+            buf.extend_from_slice(p);
+            self.rx_ipv6_nf(cx, ifindex, &mut buf);
+            if self.nfbuf.capacity() == 0 {
+                self.nfbuf = buf;
+            }
+            return;
+        }
+        if self.ours6(ifindex, p) {
+            return self.rx_ipv6_for_us(cx, ifindex, p);
+        }
+        if addr_at(p, 24).is_multicast() {
+            // A group not joined here (a router's, MLD's): `ip6_mc_input` lets it go
+            // without a word, as a NIC's multicast filter would not even take it.
+            return;
+        }
+        if self.forwarding6() {
+            return self.forward6(cx, ifindex, p, None);
+        }
+        self.drop_l2(cx, ifindex, "ipv6 for another host")
+    }
+
+    /// True if a packet that came in on `ifindex` is for this host: one of its addresses
+    /// (an address still in DAD takes only neighbour discovery, for its DAD), or a group
+    /// the interface joined.
+    fn ours6(&self, ifindex: u32, p: &[u8]) -> bool {
         let dst = addr_at(p, 24);
-        // An address still in DAD takes only neighbour discovery (for its DAD).
-        let ours = self.ifaces.get(&ifindex).is_some_and(|i| {
+        let here = self.ifaces.get(&ifindex).is_some_and(|i| {
             i.v6.addrs.iter().any(|a| a.addr == dst && (!a.tentative || is_nd(p)))
                 || dst == ALL_NODES
                 || i.v6.joined(dst)
         });
-        if !ours && !self.is_local6(dst) {
-            if dst.is_multicast() {
-                // A group not joined here (a router's, MLD's): `ip6_mc_input` lets it go
-                // without a word, as a NIC's multicast filter would not even take it.
-                return;
-            }
-            if self.forwarding6() {
-                return self.forward6(cx, ifindex, &p[..40 + plen]);
-            }
-            return self.drop_l2(cx, ifindex, "ipv6 for another host");
-        }
-        self.rx_ipv6_for_us(cx, ifindex, &p[..40 + plen]);
+        here || self.is_local6(dst)
     }
 
-    /// A packet this namespace sent to one of its own addresses (the loopback path).
+    /// [`Netns::rx_ipv6`] through ip6tables: PREROUTING, then INPUT and confirmation for
+    /// us, or forwarding (FORWARD, POSTROUTING in `forward6`).
+    fn rx_ipv6_nf(&mut self, cx: &mut Context<'_>, ifindex: u32, buf: &mut [u8]) {
+        let Ok(t) = self.nf_pre(cx, buf, Some(ifindex), None) else { return };
+        let dst = addr_at(buf, 24);
+        if self.ours6(ifindex, buf) {
+            if self.nf_filter(cx, "INPUT", buf, Some(ifindex), None, &t).is_err()
+                || self.nf_post(cx, buf, Some(ifindex), None, dst.into(), &t).is_err()
+            {
+                return;
+            }
+            return self.rx_ipv6_for_us(cx, ifindex, buf);
+        }
+        if !dst.is_multicast() && self.forwarding6() {
+            return self.forward6(cx, ifindex, buf, Some(t));
+        }
+        self.nf_forget(&t);
+        if !dst.is_multicast() {
+            self.drop_l2(cx, ifindex, "ipv6 for another host");
+        }
+    }
+
+    /// A packet this namespace sent to one of its own addresses (the loopback path:
+    /// PREROUTING and INPUT on `lo` when ip6tables runs).
     pub(crate) fn rx_ipv6_local(&mut self, cx: &mut Context<'_>, p: &[u8]) {
+        if self.nf6_active() {
+            let mut buf = std::mem::take(&mut self.nfbuf);
+            buf.clear();
+            buf.extend_from_slice(p);
+            self.rx_ipv6_nf(cx, crate::netns::LO, &mut buf);
+            if self.nfbuf.capacity() == 0 {
+                self.nfbuf = buf;
+            }
+            return;
+        }
         self.rx_ipv6_for_us(cx, crate::netns::LO, p);
     }
 

@@ -87,6 +87,9 @@ pub struct PingArgs {
     pub flood: bool,
     /// An IPv6 destination's `%IFACE`: the interface its link is on.
     pub scope: Option<String>,
+    /// `-4` or `-6` (`ping6`): iputils opens a raw socket of that family only; without
+    /// either it opens both, IPv4's first, and never reads the other family's.
+    pub family: Option<u8>,
 }
 
 impl PingArgs {
@@ -105,6 +108,7 @@ impl PingArgs {
             pmtudisc: Pmtudisc::Want,
             flood: false,
             scope: None,
+            family: None,
         }
     }
 }
@@ -113,6 +117,8 @@ impl PingArgs {
 #[derive(Debug)]
 pub struct Ping {
     args: PingArgs,
+    /// The raw socket of the destination's family.
+    sock: Option<SocketId>,
     id: u16,
     src: Option<Ipv4Addr>,
     /// IPv6: the source the socket's connect() bound, and its flow label.
@@ -226,6 +232,7 @@ impl Ping {
         args.interval = Duration::from_millis(args.interval.as_millis());
         Ping {
             args,
+            sock: None,
             id: 0,
             src: None,
             src6: None,
@@ -659,10 +666,13 @@ impl Program for Ping {
         "ping"
     }
     fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        // `create_socket` for each family the options allow, IPv4's first.
+        let s4 = (self.args.family != Some(6)).then(|| sys.socket(SocketKind::RawIcmp { bind: self.bound_src() }));
+        let s6 = (self.args.family != Some(4)).then(|| sys.socket(SocketKind::RawIcmp6));
+        self.sock = if self.args.dest.is_ipv6() { s6 } else { s4 };
         if let IpAddr::V6(dest) = self.args.dest {
             return self.start6(sys, dest);
         }
-        sys.socket(SocketKind::RawIcmp { bind: self.bound_src() });
         let dest = self.dest4();
         let mut from_dev = None;
         match self.args.bind.clone() {
@@ -732,6 +742,10 @@ impl Program for Ping {
         }
     }
     fn on_ready(&mut self, sys: &mut Sys<'_, '_, '_>, sock: SocketId) {
+        // The other family's socket is never read: what comes to it waits there.
+        if self.sock != Some(sock) {
+            return;
+        }
         let mut buf = std::mem::take(&mut self.rbuf);
         if self.args.dest.is_ipv6() {
             super::each_icmp6(sys, sock, &mut buf, |sys, p| self.on_icmp6(sys, p));

@@ -3,7 +3,7 @@
 //! `From A icmp_seq=N` and `print_icmp`'s words for ICMPv6 errors. The schedule, the
 //! counting and the statistics are `mod.rs`'s, shared with IPv4.
 
-use super::super::{Icmp6In, SocketKind, Sys};
+use super::super::{Icmp6In, Sys};
 use super::Ping;
 use crate::netns::ipv6::Out6;
 use crate::sys::Errno;
@@ -65,7 +65,6 @@ impl Ping {
     /// `ping6_run`: the socket, its `connect()` (which picks the source and fails without
     /// a route), the first line, the first probe.
     pub(super) fn start6(&mut self, sys: &mut Sys<'_, '_, '_>, dest: Ipv6Addr) {
-        sys.socket(SocketKind::RawIcmp6);
         let name = self.dest_name();
         // `ADDR%IFACE`: getaddrinfo resolves the name to its index, the probes' device.
         if let Some(dev) = self.args.scope.clone() {
