@@ -192,7 +192,7 @@ pub fn gc() -> Vec<String> {
         }
         let mine = |n: &str| run_prefix(n).is_some_and(|(p, _)| p == prefix);
         for k in crate::netns::existing().into_iter().filter(|k| mine(k)) {
-            if crate::netns::remove(&k, None).is_ok() {
+            if crate::netns::remove(&k, None, None).is_ok() {
                 gone.push(k);
             }
         }

@@ -96,20 +96,29 @@ pub fn unname(kernel: &str) -> Result<(), KernelError> {
 /// Removes a namespace for good: kills what runs in it, unnames it, removes its files.
 /// Works without a runtime, so it can run from a signal handler's task or a `Drop`.
 ///
+/// What ran in a namespace when the scenario took its name away (`ip netns del`), each
+/// process with its start time: while the run held the namespace open its inode was
+/// surely its own, so these are the run's.
+pub type Snapshot = Vec<(i32, u64)>;
+
+/// Every process in the namespace with inode `ino` now, with its start time.
+pub fn snapshot(ino: u64) -> Snapshot {
+    pids(ino).into_iter().filter_map(|p| Some((p, start_time(p)?))).collect()
+}
+
 /// While it still has its name, what runs in it is found by the inode the name leads to.
-/// Once the name is gone (`ip netns del` in the scenario), `ino` — its inode when it was
-/// made — may since have been freed and given to another run's new namespace: then only
-/// this process's own children are killed by it (the tools a run starts are), never what
-/// another run started there (that killed a concurrent run's `ping` with SIGKILL).
-pub fn remove(kernel: &str, ino: Option<u64>) -> Result<(), KernelError> {
+/// Once the name is gone (`ip netns del` in the scenario), its inode — `ino`, taken when it
+/// was made — may have been freed and given to a new namespace, another run's (in another
+/// process, or in this one: the parity suite runs scenarios side by side): then only the
+/// processes `known` holds (what ran there when the name went) and those they started are
+/// killed, never another run's (a reused number had killed a concurrent run's `ping`).
+pub fn remove(kernel: &str, ino: Option<u64>, known: Option<&Snapshot>) -> Result<(), KernelError> {
     let named = inode(kernel);
-    let only_ours = named.is_none();
     let ino = named.or(ino);
-    let me = std::process::id() as i32;
     for _ in 0..50 {
         let mut left = ino.map(pids).unwrap_or_default();
-        if only_ours {
-            left.retain(|p| parent(*p) == Some(me));
+        if named.is_none() {
+            left.retain(|p| known.is_some_and(|k| descends_from(*p, k)));
         }
         if left.is_empty() {
             break;
@@ -127,11 +136,37 @@ pub fn remove(kernel: &str, ino: Option<u64>) -> Result<(), KernelError> {
     Ok(())
 }
 
-/// A process's parent (`/proc/PID/stat`'s fourth field).
-fn parent(pid: i32) -> Option<i32> {
+/// A process's `/proc/PID/stat` fields after the command name (field 3 on).
+fn stat_fields(pid: i32) -> Option<Vec<String>> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // The command name (field 2) is in parentheses and may hold spaces.
-    stat.rsplit_once(") ")?.1.split_whitespace().nth(1)?.parse().ok()
+    Some(stat.rsplit_once(") ")?.1.split_whitespace().map(str::to_string).collect())
+}
+
+/// A process's parent (field 4).
+fn parent(pid: i32) -> Option<i32> {
+    stat_fields(pid)?.get(1)?.parse().ok()
+}
+
+/// A process's start time in clock ticks since boot (field 22): with its PID, what names
+/// it for good (a PID is reused, the pair is not).
+fn start_time(pid: i32) -> Option<u64> {
+    stat_fields(pid)?.get(19)?.parse().ok()
+}
+
+/// True if `pid` is one of `known` (same start time) or was started by one of them.
+fn descends_from(pid: i32, known: &Snapshot) -> bool {
+    let mut p = pid;
+    for _ in 0..64 {
+        if known.iter().any(|(k, t)| *k == p && start_time(p) == Some(*t)) {
+            return true;
+        }
+        match parent(p) {
+            Some(q) if q > 1 => p = q,
+            _ => return false,
+        }
+    }
+    false
 }
 
 /// The kernel-mode namespaces that exist now (by name).
@@ -155,6 +190,11 @@ mod tests {
         assert_eq!(parent(me), Some(nix::unistd::getppid().as_raw()));
         let mut child = std::process::Command::new("sleep").arg("5").spawn().unwrap();
         assert_eq!(parent(child.id() as i32), Some(me));
+        // It and what it starts descend from it; this process does not.
+        let known = vec![(child.id() as i32, super::start_time(child.id() as i32).unwrap())];
+        assert!(super::descends_from(child.id() as i32, &known));
+        assert!(!super::descends_from(me, &known));
+        assert!(!super::descends_from(child.id() as i32, &vec![(child.id() as i32, 0)]), "a reused PID is not it");
         let _ = child.kill();
         let _ = child.wait();
         assert_eq!(parent(-1), None);

@@ -17,6 +17,14 @@ pub fn remember(kernel: &str, ino: Option<u64>) {
 /// Notes a namespace removed.
 pub fn forget(kernel: &str) {
     made().remove(kernel);
+    UNNAMED.lock().unwrap_or_else(|p| p.into_inner()).remove(kernel);
+}
+
+static UNNAMED: Mutex<BTreeMap<String, crate::netns::Snapshot>> = Mutex::new(BTreeMap::new());
+
+/// Notes what ran in a namespace when the scenario deleted its name.
+pub fn unnamed(kernel: &str, known: crate::netns::Snapshot) {
+    UNNAMED.lock().unwrap_or_else(|p| p.into_inner()).insert(kernel.to_string(), known);
 }
 
 static DIRS: Mutex<Vec<std::path::PathBuf>> = Mutex::new(Vec::new());
@@ -38,7 +46,8 @@ pub fn remove_all() {
     }
     let all: Vec<(String, Option<u64>)> = made().iter().map(|(k, v)| (k.clone(), *v)).collect();
     for (k, ino) in all.iter().rev() {
-        let _ = crate::netns::remove(k, *ino);
+        let known = UNNAMED.lock().unwrap_or_else(|p| p.into_inner()).get(k).cloned();
+        let _ = crate::netns::remove(k, *ino, known.as_ref());
         forget(k);
     }
     crate::guard::forget_records_of_this_process();

@@ -120,6 +120,11 @@ pub(crate) struct Cap {
 /// guard process let go only once everything else is.
 pub(crate) struct Cleanup {
     pub(crate) made: Vec<(String, Option<u64>)>,
+    /// Each named namespace, held open until the scenario deletes it or the run ends: while
+    /// held its inode is its own, so what runs there is the run's.
+    pub(crate) held: Vec<(String, std::fs::File)>,
+    /// What ran in each namespace the scenario deleted when it did (`netns::Snapshot`).
+    pub(crate) unnamed: Vec<(String, netns::Snapshot)>,
     pub(crate) dir: PathBuf,
     pub(crate) _guard: crate::guard::Guard,
 }
@@ -127,9 +132,11 @@ pub(crate) struct Cleanup {
 impl Drop for Cleanup {
     fn drop(&mut self) {
         for (k, ino) in self.made.iter().rev() {
-            let _ = netns::remove(k, *ino);
+            let known = self.unnamed.iter().find(|(u, _)| u == k).map(|(_, s)| s);
+            let _ = netns::remove(k, *ino, known);
             crate::registry::forget(k);
         }
+        self.held.clear();
         let _ = std::fs::remove_dir_all(&self.dir);
         crate::registry::forget_dir(&self.dir);
     }
@@ -223,6 +230,8 @@ impl Kernel {
         crate::registry::remember(&k, None);
         self.cleanup.made.push((k.clone(), None));
         let ino = netns::create(&k).await?;
+        let hold = std::fs::File::open(netns::path(&k)).map_err(|e| KernelError::Io(format!("{k}: {e}")))?;
+        self.cleanup.held.push((k.clone(), hold));
         crate::registry::remember(&k, Some(ino));
         if let Some(last) = self.cleanup.made.last_mut() {
             last.1 = Some(ino);
@@ -452,8 +461,15 @@ impl Kernel {
                     netns::unname(&k)?;
                     self.nodes.remove(&Some(name.clone()));
                     let ino = self.cleanup.made.iter().find(|(m, _)| *m == k).and_then(|(_, i)| *i);
-                    let held = ino.is_some_and(|i| !netns::pids(i).is_empty())
-                        || self.caps.iter().any(|c| c.ns == n && !c.ended);
+                    // Still held open here: its inode is surely its own. What runs there now
+                    // is the run's, to kill at the end; then the namespace is let go, to
+                    // die with its last process as on Linux.
+                    let known = ino.map(netns::snapshot).unwrap_or_default();
+                    crate::registry::unnamed(&k, known.clone());
+                    let was_held = !known.is_empty();
+                    self.cleanup.unnamed.push((k.clone(), known));
+                    self.cleanup.held.retain(|(h, _)| *h != k);
+                    let held = was_held || self.caps.iter().any(|c| c.ns == n && !c.ended);
                     if !held {
                         // The kernel tears a namespace down in a work queue, a little later:
                         // wait until the others no longer know its id.
@@ -882,7 +898,7 @@ impl Kernel {
             rec: Arc::new(Recorder::new()),
             nodes: BTreeMap::new(),
             made: 0,
-            cleanup: Cleanup { made: Vec::new(), dir, _guard: guard },
+            cleanup: Cleanup { made: Vec::new(), held: Vec::new(), unnamed: Vec::new(), dir, _guard: guard },
             caps: Vec::new(),
             started: 0,
             attribution: Attribution::default(),
