@@ -17,7 +17,9 @@ ip -n a link set va address 02:00:00:00:00:01
 ip -n b link set vb address 02:00:00:00:00:02
 ip -n a link set va up
 ip -n b link set vb up
-sleep 4
+# Start-up (linkwatch, DAD, two reports each) is over well within ten seconds, however
+# loaded the machine: no start-up report reaches the capture.
+sleep 10
 ip netns exec b tcpdump -tnv -c 4 -i vb 'ether dst 33:33:00:00:00:16' &
 #> tcpdump: listening on vb, link-type EN10MB (Ethernet), snapshot length 262144 bytes
 #> IP6 (hlim 1, next-header Options (0) payload length: 56) fe80::ff:fe00:1 > ff02::16: HBH (rtalert: 0x0000) (padn) [icmp6 sum ok] ICMP6, multicast listener report v2, 2 group record(s) [gaddr ff02::1:ff00:99 to_ex, 0 source(s)] [gaddr ff02::1:ff00:1 to_ex, 0 source(s)]
