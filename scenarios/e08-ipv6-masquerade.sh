@@ -83,9 +83,13 @@ ip netns exec router ip6tables -t nat -S
 ip netns exec lan tcpdump -tnl -i lan-veth0 'icmp6 and host 2001:db8:2::1' &
 #! contains: IP6 2001:db8:1::2 > 2001:db8:2::1: ICMP6, echo request, id {}, seq 1, length 64
 #! contains: IP6 2001:db8:2::1 > 2001:db8:1::2: ICMP6, echo reply, id {}, seq 1, length 64
+#! differs: IP6 {}: frag (1448|560) -- on the kernel the last fragment, which the router's reassembly makes the head of the whole packet, is translated in the buffer veth shares with the sending side's capture: that capture shows it with the translated address
 ip netns exec wan tcpdump -tnl -i wan-veth0 'icmp6 and host 2001:db8:2::1' &
 #! contains: IP6 2001:db8:2::254 > 2001:db8:2::1: ICMP6, echo request, id {}, seq 1, length 64
 #! contains: IP6 2001:db8:2::1 > 2001:db8:2::254: ICMP6, echo reply, id {}, seq 1, length 64
+#! contains: IP6 2001:db8:2::254 > 2001:db8:2::1: frag (0|1448) ICMP6, echo request, id {}, seq 1, length 1448
+#! contains: IP6 2001:db8:2::254 > 2001:db8:2::1: frag (1448|560)
+#! differs: IP6 {}: frag (1448|560) -- on the kernel the last fragment, which the router's reassembly makes the head of the whole packet, is translated in the buffer veth shares with the sending side's capture: that capture shows it with the translated address
 #! lacks: {}2001:db8:1::2 > {}
 #! differs: {}neighbor {solicitation|advertisement}{} -- the router re-confirms a neighbour on the kernel's clock, which a loaded machine stretches into the capture
 #! differs: {} packets {} -- those probes change the counts
@@ -120,6 +124,17 @@ ip netns exec router conntrack -L -f ipv4
 ip netns exec router conntrack -L -p icmpv6 -s 2001:db8:1::/64
 #> icmpv6   58 {} src=2001:db8:1::2 dst=2001:db8:2::1 type=128 code=0 id={} src=2001:db8:2::1 dst=2001:db8:2::254 type=129 code=0 id={} mark=0 use=1
 #> conntrack v1.4.7 (conntrack-tools): 1 flow entries have been shown.
+
+# An echo bigger than the links: each sender cuts it into fragments; conntrack on the
+# router puts them together to track and translate the whole packet, and cuts it again
+# into fragments no bigger than the largest that came.
+ip netns exec lan ping -6 -c 1 -s 2000 2001:db8:2::1
+#> PING 2001:db8:2::1(2001:db8:2::1) 2000 data bytes
+#> 2008 bytes from 2001:db8:2::1: icmp_seq=1 ttl=63 time={} ms
+#>
+#> --- 2001:db8:2::1 ping statistics ---
+#> 1 packets transmitted, 1 received, 0% packet loss, time 0ms
+#> rtt min/avg/max/mdev = {} ms
 
 # A TCP flow through the same MASQUERADE: the WAN side sees the router's address.
 ip netns exec wan python3 -m http.server 80 --bind 2001:db8:2::1 &

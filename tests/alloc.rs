@@ -181,6 +181,22 @@ fn ipv6_forwarding_allocates_nothing_per_frame() {
 }
 
 #[test]
+fn ip6tables_allocates_nothing_per_frame() {
+    // E3 over IPv6 through ip6tables: a user chain, a state match and a MASQUERADE —
+    // conntrack finds the connection, NAT rewrites the addresses and the ICMPv6 checksum.
+    let setup = format!(
+        "{E3_V6}ip netns exec router ip6tables -N audit\n\
+         ip netns exec router ip6tables -A audit -p udp -j DROP\n\
+         ip netns exec router ip6tables -A audit -j RETURN\n\
+         ip netns exec router ip6tables -A FORWARD -j audit\n\
+         ip netns exec router ip6tables -A FORWARD -p icmpv6 -m conntrack --ctstate NEW,ESTABLISHED -j ACCEPT\n\
+         ip netns exec router ip6tables -P FORWARD DROP\n\
+         ip netns exec router ip6tables -t nat -A POSTROUTING -o gw-veth1 -j MASQUERADE\n"
+    );
+    forwards_frames_without_allocating(&setup, 50, echo_request6);
+}
+
+#[test]
 fn netfilter_allocates_nothing_per_frame() {
     // The same through a filter chain with a jump to a user chain that returns, a state
     // match and a MASQUERADE: conntrack finds the connection, NAT rewrites, the filter walks

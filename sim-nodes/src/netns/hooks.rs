@@ -161,8 +161,10 @@ impl Netns {
             return Ok(Tracked { ct: None, state: ct::UNTRACKED });
         }
         if fam == Family::V6 && nat::l4_of6(pkt).is_some_and(|(_, next)| next == 44) {
-            // nf_defrag_ipv6 would put the datagram back together first.
-            self.drop_ip(cx, in_if.or(out_if), "not supported yet: ipv6 fragments through conntrack", pkt, |_, _| {});
+            // A fragment header behind other extension headers: `nf_defrag_ipv6` would put
+            // the packet together; nslab's reassembly reads it right after the fixed header.
+            let why = "not supported yet: an ipv6 fragment behind extension headers, through conntrack";
+            self.drop_ip(cx, in_if.or(out_if), why, pkt, |_, _| {});
             return Err(Dropped);
         }
         let now = cx.now();

@@ -210,6 +210,8 @@ pub struct Netns {
     pmtu6: pmtu::Pmtu<std::net::Ipv6Addr>,
     /// IPv6 reassembly queues.
     reasm6: ipv6::frag::Reasm6,
+    /// Conntrack's own IPv6 reassembly queues (`nf_defrag_ipv6`).
+    ct_reasm6: ipv6::frag::Reasm6,
     /// Fragments being sent.
     frag6: Vec<Vec<u8>>,
     acts: Vec<neigh::Action>,
@@ -276,6 +278,7 @@ impl Netns {
             pmtu: pmtu::Pmtu::default(),
             pmtu6: pmtu::Pmtu::default(),
             reasm6: ipv6::frag::Reasm6::default(),
+            ct_reasm6: ipv6::frag::Reasm6::default(),
             frag6: Vec::new(),
             acts: Vec::new(),
             pending: VecDeque::new(),

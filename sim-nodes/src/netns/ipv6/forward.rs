@@ -57,7 +57,17 @@ impl Netns {
 
     /// `ip6_forward`: a packet for another host, from `in_if` (`t`: what ip6tables'
     /// PREROUTING made of it, when it runs; FORWARD and POSTROUTING follow here).
-    pub(super) fn forward6(&mut self, cx: &mut Context<'_>, in_if: u32, p: &[u8], t: Option<Tracked>) {
+    /// `frag_max`: conntrack put it together from fragments, the largest this long — it
+    /// is too big only if they were, and leaves in fragments no bigger (`ip6_fragment`
+    /// with `frag_max_size`).
+    pub(super) fn forward6(
+        &mut self,
+        cx: &mut Context<'_>,
+        in_if: u32,
+        p: &[u8],
+        t: Option<Tracked>,
+        frag_max: Option<usize>,
+    ) {
         let forget = |ns: &mut Netns| {
             if let Some(t) = &t {
                 ns.nf_forget(t);
@@ -82,7 +92,7 @@ impl Netns {
         }
         // `ip6_pkt_too_big`: a router never fragments; it says how big the link takes.
         let mtu = self.ifaces.get(&dev).map_or(u32::MAX, |i| i.mtu).max(super::MIN_MTU);
-        if p.len() > mtu as usize {
+        if frag_max.unwrap_or(p.len()) > mtu as usize {
             forget(self);
             self.icmp6_error(cx, p, 2, 0, mtu);
             return self.drop_l2(cx, in_if, "ipv6: packet too big");
@@ -100,7 +110,19 @@ impl Netns {
             }
         }
         self.counters.forwarded += 1;
-        self.nd_xmit(cx, dev, nexthop, &pkt);
+        match frag_max {
+            Some(size) => {
+                // A new identification, as `ipv6_select_ident` gives each packet cut.
+                let id = sim_core::rng::range_u32(cx.rng(), 1, u32::MAX);
+                let mut frags = std::mem::take(&mut self.frag6);
+                super::frag::fragment(&pkt, size.min(mtu as usize), id, |f| frags.push(f.to_vec()));
+                for f in frags.drain(..) {
+                    self.nd_xmit(cx, dev, nexthop, &f);
+                }
+                self.frag6 = frags;
+            }
+            None => self.nd_xmit(cx, dev, nexthop, &pkt),
+        }
         if self.fwd6.capacity() == 0 {
             self.fwd6 = pkt;
         }

@@ -70,6 +70,8 @@ struct Queue {
     /// Where the data ends, once the last fragment came.
     end: Option<usize>,
     bytes: usize,
+    /// The largest fragment's length.
+    max: usize,
 }
 
 /// A namespace's reassembly queues.
@@ -77,6 +79,8 @@ struct Queue {
 pub(crate) struct Reasm6 {
     queues: BTreeMap<(Ipv6Addr, Ipv6Addr, u32), Queue>,
     bytes: usize,
+    /// The largest fragment of the packet last put back together (`frag_max_size`).
+    last_max: usize,
 }
 
 impl Reasm6 {
@@ -91,6 +95,7 @@ impl Reasm6 {
         let data = &p[48..];
         if off == 0 && !more {
             // An atomic fragment: the packet itself.
+            self.last_max = p.len();
             return Reasm::Done(unfragmented(p, p[40], data));
         }
         let end = off + data.len();
@@ -107,6 +112,7 @@ impl Reasm6 {
             parts: BTreeMap::new(),
             end: None,
             bytes: 0,
+            max: 0,
         });
         let known_end = q.parts.last_key_value().map_or(0, |(o, d)| o + d.len());
         let inconsistent =
@@ -127,6 +133,7 @@ impl Reasm6 {
             q.first = Some(p.to_vec());
         }
         q.parts.insert(off, data.to_vec());
+        q.max = q.max.max(p.len());
         q.bytes += data.len();
         self.bytes += data.len();
         let Some(end) = q.end else { return Reasm::Held };
@@ -142,6 +149,7 @@ impl Reasm6 {
         }
         let q = self.queues.remove(&key).expect("the queue");
         self.bytes -= q.bytes;
+        self.last_max = q.max;
         let first = q.first.expect("the first fragment");
         let mut whole = Vec::with_capacity(40 + end);
         for d in q.parts.values() {
@@ -166,6 +174,13 @@ impl Reasm6 {
                 Some(q.first)
             })
             .collect()
+    }
+
+    /// The largest fragment of the packet the last [`Reasm::Done`] gave: what conntrack's
+    /// reassembly (`nf_ct_frag6_gather`) keeps as `frag_max_size`, so that a forwarder cuts
+    /// the packet again into fragments no bigger.
+    pub(crate) fn last_max(&self) -> usize {
+        self.last_max
     }
 
     /// When the next queue runs out of time.
@@ -213,7 +228,7 @@ mod tests {
         let mut r = Reasm6::default();
         assert_eq!(r.queue(Instant::ZERO, &frags[1]), Reasm::Held);
         assert_eq!(r.queue(Instant::ZERO, &frags[0]), Reasm::Done(p));
-        assert_eq!((r.queues.len(), r.bytes), (0, 0));
+        assert_eq!((r.queues.len(), r.bytes, r.last_max()), (0, 0, 1296));
     }
 
     #[test]

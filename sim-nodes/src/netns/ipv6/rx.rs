@@ -41,9 +41,32 @@ impl Netns {
         if self.nf6_active() {
             // ip6tables: PREROUTING (conntrack, DNAT) on a copy the NAT may rewrite.
             let mut buf = std::mem::take(&mut self.nfbuf);
-            buf.clear();
-            buf.extend_from_slice(p);
-            self.rx_ipv6_nf(cx, ifindex, &mut buf);
+            let mut frag_max = None;
+            if p[6] == super::frag::FRAGMENT && self.nf.tables6.tracking() {
+                // `nf_defrag_ipv6`: conntrack sees whole packets (a forwarder cuts them
+                // again, no bigger than the largest fragment that came).
+                let r = self.ct_reasm6.queue(cx.now(), p);
+                self.arm_defrag6();
+                match r {
+                    super::frag::Reasm::Done(whole) => {
+                        frag_max = Some(self.ct_reasm6.last_max());
+                        buf = whole;
+                    }
+                    super::frag::Reasm::Held => {
+                        self.nfbuf = buf;
+                        return;
+                    }
+                    super::frag::Reasm::Dropped(why) => {
+                        self.counters.rx_malformed += u64::from(why.contains("bad length"));
+                        self.nfbuf = buf;
+                        return self.drop_l2(cx, ifindex, why);
+                    }
+                }
+            } else {
+                buf.clear();
+                buf.extend_from_slice(p);
+            }
+            self.rx_ipv6_nf(cx, ifindex, &mut buf, frag_max);
             if self.nfbuf.capacity() == 0 {
                 self.nfbuf = buf;
             }
@@ -58,7 +81,7 @@ impl Netns {
             return;
         }
         if self.forwarding6() {
-            return self.forward6(cx, ifindex, p, None);
+            return self.forward6(cx, ifindex, p, None, None);
         }
         self.drop_l2(cx, ifindex, "ipv6 for another host")
     }
@@ -77,8 +100,9 @@ impl Netns {
     }
 
     /// [`Netns::rx_ipv6`] through ip6tables: PREROUTING, then INPUT and confirmation for
-    /// us, or forwarding (FORWARD, POSTROUTING in `forward6`).
-    fn rx_ipv6_nf(&mut self, cx: &mut Context<'_>, ifindex: u32, buf: &mut [u8]) {
+    /// us, or forwarding (FORWARD, POSTROUTING in `forward6`). `frag_max`: conntrack put
+    /// the packet together from fragments, the largest this long.
+    fn rx_ipv6_nf(&mut self, cx: &mut Context<'_>, ifindex: u32, buf: &mut [u8], frag_max: Option<usize>) {
         let Ok(t) = self.nf_pre(cx, buf, Some(ifindex), None) else { return };
         let dst = addr_at(buf, 24);
         if self.ours6(ifindex, buf) {
@@ -90,7 +114,7 @@ impl Netns {
             return self.rx_ipv6_for_us(cx, ifindex, buf);
         }
         if !dst.is_multicast() && self.forwarding6() {
-            return self.forward6(cx, ifindex, buf, Some(t));
+            return self.forward6(cx, ifindex, buf, Some(t), frag_max);
         }
         self.nf_forget(&t);
         if !dst.is_multicast() {
@@ -105,7 +129,7 @@ impl Netns {
             let mut buf = std::mem::take(&mut self.nfbuf);
             buf.clear();
             buf.extend_from_slice(p);
-            self.rx_ipv6_nf(cx, crate::netns::LO, &mut buf);
+            self.rx_ipv6_nf(cx, crate::netns::LO, &mut buf, None);
             if self.nfbuf.capacity() == 0 {
                 self.nfbuf = buf;
             }
@@ -119,7 +143,7 @@ impl Netns {
         let body = &p[40..];
         if p[6] == super::frag::FRAGMENT {
             let r = self.reasm6.queue(cx.now(), p);
-            self.timers.set(TimerKey::Defrag6, self.reasm6.next_expiry());
+            self.arm_defrag6();
             return match r {
                 super::frag::Reasm::Held => {}
                 super::frag::Reasm::Done(whole) => self.rx_ipv6_for_us(cx, ifindex, &whole),
@@ -225,11 +249,23 @@ impl Netns {
     /// Reassembly queues out of time: "fragment reassembly time exceeded" to the source of
     /// each whose first fragment came.
     pub(crate) fn defrag6_expire(&mut self, cx: &mut Context<'_>) {
-        for first in self.reasm6.expire(cx.now()).into_iter().flatten() {
+        // (Conntrack's queues too: `ip6frag_expire_frag_queue` answers for both.)
+        let mut gone = self.reasm6.expire(cx.now());
+        gone.extend(self.ct_reasm6.expire(cx.now()));
+        for first in gone.into_iter().flatten() {
             self.icmp6_error(cx, &first, 3, 1, 0);
             self.drop_l2(cx, crate::netns::LO, "ipv6 frag: reassembly timed out");
         }
-        self.timers.set(TimerKey::Defrag6, self.reasm6.next_expiry());
+        self.arm_defrag6();
+    }
+
+    /// The reassembly timer: when the first queue of either kind runs out of time.
+    fn arm_defrag6(&mut self) {
+        let next = match (self.reasm6.next_expiry(), self.ct_reasm6.next_expiry()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.timers.set(TimerKey::Defrag6, next);
     }
 
     /// `addrconf_dad_failure`: a tentative address stays, flagged, and is never used.
