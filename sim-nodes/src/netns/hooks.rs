@@ -381,6 +381,17 @@ impl Netns {
         }
     }
 
+    /// ip6tables' OUTPUT for a message the stack makes itself — neighbour discovery, MLD,
+    /// router solicitations (`ndisc_send_skb`, `mld_sendpack` pass `NF_INET_LOCAL_OUT`):
+    /// untracked, so only the filter table decides. False when it drops it.
+    pub(crate) fn nd_output_ok(&mut self, cx: &mut Context<'_>, ifindex: u32, pkt: &[u8]) -> bool {
+        if !self.nf.tables6.filter.active {
+            return true;
+        }
+        let t = Tracked { ct: None, state: ct::UNTRACKED };
+        self.nf_filter(cx, "OUTPUT", pkt, None, Some(ifindex), &t).is_ok()
+    }
+
     /// Where REDIRECT sends a packet (`nf_nat_redirect_ipv4`/`_ipv6`): our own packets to
     /// the loopback address; a received one to the first address of the interface it came
     /// in on (for IPv6, the first usable one of the destination's scope, link-local or

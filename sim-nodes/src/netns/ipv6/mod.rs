@@ -531,7 +531,9 @@ impl Netns {
         let mut buf = std::mem::take(&mut self.pktbuf);
         buf.clear();
         packet::neighbor_solicit(&mut buf, Ipv6Addr::UNSPECIFIED, dst, addr, mac, Some(nonce));
-        self.xmit(cx, ifindex, packet::multicast_mac(dst), packet::ETHERTYPE, &buf);
+        if self.nd_output_ok(cx, ifindex, &buf) {
+            self.xmit(cx, ifindex, packet::multicast_mac(dst), packet::ETHERTYPE, &buf);
+        }
         self.pktbuf = buf;
     }
 
@@ -595,7 +597,9 @@ impl Netns {
         let mut buf = std::mem::take(&mut self.pktbuf);
         buf.clear();
         packet::router_solicit(&mut buf, src, mac);
-        self.xmit(cx, ifindex, packet::multicast_mac(packet::ALL_ROUTERS), packet::ETHERTYPE, &buf);
+        if self.nd_output_ok(cx, ifindex, &buf) {
+            self.xmit(cx, ifindex, packet::multicast_mac(packet::ALL_ROUTERS), packet::ETHERTYPE, &buf);
+        }
         self.pktbuf = buf;
     }
 
@@ -643,7 +647,9 @@ impl Netns {
         if !again {
             i.v6.left.clear();
         }
-        self.xmit(cx, ifindex, packet::multicast_mac(packet::MLDV2_ROUTERS), packet::ETHERTYPE, &buf);
+        if self.nd_output_ok(cx, ifindex, &buf) {
+            self.xmit(cx, ifindex, packet::multicast_mac(packet::MLDV2_ROUTERS), packet::ETHERTYPE, &buf);
+        }
         self.pktbuf = buf;
         if again {
             let d = Duration::from_nanos(rng::below_u64(cx.rng(), MLD_REPORT_INTERVAL.as_nanos())) + MLD_TICKS;
@@ -681,7 +687,9 @@ impl Netns {
         let mut buf = std::mem::take(&mut self.pktbuf);
         buf.clear();
         packet::mldv2_report(&mut buf, src, &i.v6.groups, packet::TO_EX);
-        self.xmit(cx, ifindex, packet::multicast_mac(packet::MLDV2_ROUTERS), packet::ETHERTYPE, &buf);
+        if self.nd_output_ok(cx, ifindex, &buf) {
+            self.xmit(cx, ifindex, packet::multicast_mac(packet::MLDV2_ROUTERS), packet::ETHERTYPE, &buf);
+        }
         self.pktbuf = buf;
     }
 }

@@ -225,7 +225,9 @@ impl Netns {
                     };
                     let mut buf = Vec::new();
                     packet::neighbor_solicit(&mut buf, src, dst, target, mac, None);
-                    self.xmit(cx, ifindex, eth, packet::ETHERTYPE, &buf);
+                    if self.nd_output_ok(cx, ifindex, &buf) {
+                        self.xmit(cx, ifindex, eth, packet::ETHERTYPE, &buf);
+                    }
                 }
                 Action::Send { ifindex, mac, packet } => {
                     self.xmit(cx, ifindex, mac, packet::ETHERTYPE, &packet);
@@ -256,8 +258,29 @@ impl Netns {
         m.extend_from_slice(&orig[..orig.len().min(1280 - 48)]);
         let sum = packet::icmp6_checksum(osrc, osrc, &m);
         m[2..4].copy_from_slice(&sum.to_be_bytes());
+        if self.nf6_active() && !self.error_to_self_passes(cx, osrc, &m) {
+            return;
+        }
         // (Looped back, it names the device the packet would have left by.)
         self.deliver_icmp6(cx, ifindex, (osrc, osrc), HOP_LIMIT, &m);
+    }
+
+    /// ip6tables for an ICMPv6 error `m` this host sends itself through `lo` (`icmp6_send`
+    /// → `ip6_local_out`): OUTPUT (conntrack finds it related), POSTROUTING, then INPUT.
+    /// True when it gets through.
+    fn error_to_self_passes(&mut self, cx: &mut Context<'_>, me: Ipv6Addr, m: &[u8]) -> bool {
+        let lo = crate::netns::LO;
+        let mut p = Vec::with_capacity(40 + m.len());
+        packet::header(&mut p, (me, me), packet::ICMPV6, HOP_LIMIT, 0, m.len());
+        p.extend_from_slice(m);
+        match self.nf_pre(cx, &mut p, None, Some(lo)) {
+            Ok(t) => {
+                self.nf_filter(cx, "OUTPUT", &p, None, Some(lo), &t).is_ok()
+                    && self.nf_post(cx, &mut p, None, Some(lo), me.into(), &t).is_ok()
+                    && self.nf_filter(cx, "INPUT", &p, Some(lo), None, &t).is_ok()
+            }
+            Err(_) => false,
+        }
     }
 
     /// An `nd_tbl` entry's deadline.
@@ -320,7 +343,9 @@ impl Netns {
         let mut buf = Vec::new();
         let router = self.forwarding6();
         packet::neighbor_advert(&mut buf, (target, src), target, multicast.then_some(mac), (router, true, multicast));
-        self.nd_xmit(cx, ifindex, src, &buf);
+        if self.nd_output_ok(cx, ifindex, &buf) {
+            self.nd_xmit(cx, ifindex, src, &buf);
+        }
     }
 
     /// `ndisc_recv_rs` on a router: the solicitor's link-layer address, learnt STALE (and

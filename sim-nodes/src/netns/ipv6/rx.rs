@@ -285,7 +285,9 @@ impl Netns {
         buf.clear();
         let router = self.forwarding6();
         packet::neighbor_advert(&mut buf, (target, ALL_NODES), target, Some(mac), (router, false, true));
-        self.xmit(cx, ifindex, packet::multicast_mac(ALL_NODES), packet::ETHERTYPE, &buf);
+        if self.nd_output_ok(cx, ifindex, &buf) {
+            self.xmit(cx, ifindex, packet::multicast_mac(ALL_NODES), packet::ETHERTYPE, &buf);
+        }
         self.pktbuf = buf;
     }
 }
