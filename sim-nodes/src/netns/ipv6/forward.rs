@@ -111,16 +111,7 @@ impl Netns {
         }
         self.counters.forwarded += 1;
         match frag_max {
-            Some(size) => {
-                // A new identification, as `ipv6_select_ident` gives each packet cut.
-                let id = sim_core::rng::range_u32(cx.rng(), 1, u32::MAX);
-                let mut frags = std::mem::take(&mut self.frag6);
-                super::frag::fragment(&pkt, size.min(mtu as usize), id, |f| frags.push(f.to_vec()));
-                for f in frags.drain(..) {
-                    self.nd_xmit(cx, dev, nexthop, &f);
-                }
-                self.frag6 = frags;
-            }
+            Some(size) => self.xmit_fragments6(cx, dev, nexthop, &pkt, size.min(mtu as usize)),
             None => self.nd_xmit(cx, dev, nexthop, &pkt),
         }
         if self.fwd6.capacity() == 0 {

@@ -158,19 +158,31 @@ impl Netns {
         let nexthop = self.route6_lookup(dst, Some(dev)).map_or(dst, |(_, n)| n);
         let mtu = self.path_mtu6(dst, cx.now()) as usize;
         if pkt.len() > mtu {
-            // `ip6_fragment`: the sender cuts it at the path MTU (`ipv6_select_ident`'s
-            // identification is random per packet).
-            let id = sim_core::rng::range_u32(cx.rng(), 1, u32::MAX);
-            let mut frag = std::mem::take(&mut self.frag6);
-            super::frag::fragment(pkt, mtu, id, |f| frag.push(f.to_vec()));
-            for f in frag.drain(..) {
-                self.nd_xmit(cx, dev, nexthop, &f);
-            }
-            self.frag6 = frag;
+            // `ip6_fragment`: the sender cuts it at the path MTU.
+            self.xmit_fragments6(cx, dev, nexthop, pkt, mtu);
         } else {
             self.nd_xmit(cx, dev, nexthop, pkt);
         }
         Ok(())
+    }
+
+    /// `ip6_fragment`: `pkt` cut into fragments of at most `size` bytes, each to `nexthop`
+    /// out of `dev`, under one identification (`ipv6_select_ident`'s: random per packet).
+    pub(crate) fn xmit_fragments6(
+        &mut self,
+        cx: &mut Context<'_>,
+        dev: u32,
+        nexthop: Ipv6Addr,
+        pkt: &[u8],
+        size: usize,
+    ) {
+        let id = sim_core::rng::range_u32(cx.rng(), 1, u32::MAX);
+        let mut frag = std::mem::take(&mut self.frag6);
+        super::frag::fragment(pkt, size, id, |f| frag.push(f.to_vec()));
+        for f in frag.drain(..) {
+            self.nd_xmit(cx, dev, nexthop, &f);
+        }
+        self.frag6 = frag;
     }
 
     /// Sends an IPv6 packet smoltcp built (a TCP segment) the way our own go, with the
