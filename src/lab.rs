@@ -535,10 +535,12 @@ impl Lab {
         let mut fmt = sim_core::tcpdump::Formatter::new(opts);
         self.with_records(|records| {
             let frames = records.iter().filter_map(|r| match r {
-                sim_core::Record::Frame { at, capture, bytes, .. } if *capture == id => Some((at, bytes)),
+                sim_core::Record::Frame { at, capture, bytes, cooked, .. } if *capture == id => {
+                    Some((at, bytes, cooked))
+                }
                 _ => None,
             });
-            frames.map(|(at, bytes)| fmt.line(at.as_nanos(), bytes)).collect()
+            frames.map(|(at, bytes, cooked)| fmt.line_of(at.as_nanos(), bytes, cooked.as_deref())).collect()
         })
     }
 

@@ -207,7 +207,7 @@ proptest! {
                 }
             }
         }
-        let ifs = [nslab::sim_core::pcapng::Interface { name: "x/y".into(), filter: Some("icmp".into()) }];
+        let ifs = [nslab::sim_core::pcapng::Interface { name: "x/y".into(), filter: Some("icmp".into()), cooked: false }];
         let pkts = frames.iter().enumerate().map(|(i, b)| nslab::sim_core::pcapng::Packet {
             interface: 0,
             at: Instant::from_nanos(i as u64),

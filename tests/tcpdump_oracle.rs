@@ -8,12 +8,18 @@ mod common;
 use nslab::sim_core::capture::Direction;
 use nslab::sim_core::pcapng::{self, Interface, Packet};
 use nslab::sim_core::tcpdump::{Dump, Formatter, Options};
-use nslab::sim_core::{Instant, Record};
+use nslab::sim_core::{Cooked, Instant, Record};
 use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 fn tcpdump_lines(frames: &[Vec<u8>], flags: &str) -> Option<Vec<String>> {
-    let ifs = [Interface { name: "oracle".into(), filter: None }];
+    tcpdump_lines_of(frames, false, flags)
+}
+
+/// What the real tcpdump prints of `frames`: Ethernet frames, or (`cooked`) `LINUX_SLL2`
+/// frames as a capture of `any` writes them.
+fn tcpdump_lines_of(frames: &[Vec<u8>], cooked: bool, flags: &str) -> Option<Vec<String>> {
+    let ifs = [Interface { name: "oracle".into(), filter: None, cooked }];
     let pkts = frames.iter().enumerate().map(|(i, f)| Packet {
         interface: 0,
         at: Instant::from_micros(i as u64),
@@ -528,6 +534,35 @@ fn truncated_frames_match_real_tcpdump() {
         for (i, (r, m)) in real.iter().zip(&mine).enumerate() {
             let packet = real[..=i].iter().rev().find(|l| !l.starts_with(['\t', ' '])).map_or("", String::as_str);
             assert_eq!(r, m, "line {i} with {flags}, in: {packet}");
+        }
+        assert_eq!(real.len(), mine.len(), "{flags}");
+    }
+}
+
+/// `tcpdump -i any`'s lines: every frame above as libpcap's cooked capture hands it over
+/// (each packet type, an interface index no machine has, so the real tcpdump names it `?`
+/// as the formatter is told to), with and without `-e`, `-v` and the dumps.
+#[test]
+fn cooked_frames_match_real_tcpdump() {
+    let mut frames = sim_frames();
+    frames.extend(sim_ipv6_frames());
+    frames.extend(sim_dhcp_frames());
+    frames.extend(synthetic());
+    frames.extend(verbose_frames());
+    let cooked: Vec<Cooked> = (0..frames.len())
+        .map(|i| Cooked { ifindex: 900_000 + i as u32 % 3, ifname: "?".into(), hatype: 1, pkttype: (i % 5) as u8 })
+        .collect();
+    let sll2: Vec<Vec<u8>> = frames.iter().zip(&cooked).map(|(f, c)| c.sll2(f)).collect();
+    for flags in ["-tnel", "-tnl", "-tnelv", "-tnelxx", "-tnlX", "-tnelA"] {
+        let Some(real) = tcpdump_lines_of(&sll2, true, flags) else { return };
+        let mut f = Formatter::new(options_for(flags));
+        let mine: Vec<String> = frames
+            .iter()
+            .zip(&cooked)
+            .flat_map(|(x, c)| f.line_of(0, x, Some(c)).split('\n').map(str::to_string).collect::<Vec<_>>())
+            .collect();
+        for (i, (r, m)) in real.iter().zip(&mine).enumerate() {
+            assert_eq!(r, m, "line {i} with {flags}");
         }
         assert_eq!(real.len(), mine.len(), "{flags}");
     }

@@ -353,15 +353,24 @@ impl Kernel {
                 };
                 let mut plain = s.clone();
                 let ageing = plain.ageing_time.take();
+                let no_snooping = std::mem::take(&mut plain.no_mcast_snooping);
                 let r = rtnl::link_set(&h, &plain, target.as_ref().map(|(h, f)| (h, f))).await;
-                match (r, ageing) {
-                    (Ok(()), Some(a)) => {
+                // Bridge options: iproute2 itself, after what rtnetlink set.
+                let mut opts = Vec::new();
+                if let Some(a) = ageing {
+                    opts.extend(["ageing_time".to_string(), a.to_string()]);
+                }
+                if no_snooping {
+                    opts.extend(["mcast_snooping".to_string(), "0".to_string()]);
+                }
+                match r {
+                    Ok(()) if !opts.is_empty() => {
                         let dev = s.name.clone().unwrap_or_else(|| s.dev.clone());
-                        let a = a.to_string();
-                        let argv = fixed(&["ip", "link", "set", "dev", &dev, "type", "bridge", "ageing_time", &a]);
+                        let mut argv = fixed(&["ip", "link", "set", "dev", &dev, "type", "bridge"]);
+                        argv.extend(opts);
                         return self.tool(step, kernel, argv).await.map(Ok);
                     }
-                    (r, _) => r,
+                    r => r,
                 }
             }
             Command::AddrAdd { addr, dev, brd } => rtnl::addr_add(&h, *addr, dev, *brd).await,
@@ -541,6 +550,7 @@ impl Kernel {
             name: format!("{}/{dev}", label.unwrap_or("root")),
             filter: shown,
             peer: None,
+            cooked: dev == "any",
         });
         self.caps.push(Cap { cap, ns, pid, ended: false, counted: count.is_some() });
         Ok(Ok((id, pid)))
@@ -614,7 +624,8 @@ impl Kernel {
             return;
         }
         let pid = c.pid;
-        for l in tcpdump::end_lines(c.cap.stop()) {
+        let (captured, received) = c.cap.stop();
+        for l in tcpdump::end_lines(captured, received) {
             self.rec.push(|at| Record::Output { at, ns: c.ns.clone(), pid, stream: Stream::Stderr, line: l });
         }
         self.rec.push(|at| Record::Exit { at, ns: c.ns.clone(), pid, status: 0 });

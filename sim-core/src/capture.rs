@@ -3,7 +3,9 @@
 //! A [`Filter`] is the subset of tcpdump's expression language the documents use and its
 //! obvious neighbours (`icmp or arp`, `tcp and port 54321`, `host 192.0.2.1`, `udp dst port
 //! 67`, `not arp`, parentheses). [`Taps`] holds the active captures, keyed by the
-//! `(node, port)` they listen on, and turns every frame they accept into a trace record.
+//! `(node, port)` they listen on — or by the node alone for `tcpdump -i any` — and turns
+//! every frame they accept into a trace record. An `any` capture's records carry what
+//! Linux's cooked capture adds to a frame ([`Cooked`]: the interface, the packet type).
 
 use crate::node::{NodeId, PortId};
 use crate::time::Instant;
@@ -27,6 +29,102 @@ pub enum Direction {
 /// A handle to a capture.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct CaptureId(pub u32);
+
+/// `sll_pkttype` values (`<linux/if_packet.h>`): how the stack classed a frame.
+pub mod pkttype {
+    /// `PACKET_HOST`: to this interface's own address (tcpdump prints `In`).
+    pub const HOST: u8 = 0;
+    /// `PACKET_BROADCAST` (`B`).
+    pub const BROADCAST: u8 = 1;
+    /// `PACKET_MULTICAST` (`M`).
+    pub const MULTICAST: u8 = 2;
+    /// `PACKET_OTHERHOST`: to another host's address (`P`).
+    pub const OTHERHOST: u8 = 3;
+    /// `PACKET_OUTGOING`: sent by the interface (`Out`).
+    pub const OUTGOING: u8 = 4;
+}
+
+/// `ARPHRD_ETHER`: an Ethernet device's `sll_hatype`.
+pub const ARPHRD_ETHER: u16 = 1;
+/// `ARPHRD_LOOPBACK`: `lo`'s.
+pub const ARPHRD_LOOPBACK: u16 = 772;
+/// The length of a Linux cooked v2 header (`LINUX_SLL2`).
+pub const SLL2_HDR_LEN: usize = 20;
+
+/// What a capture on `any` knows of a frame beyond its bytes: what `recvfrom` returns in a
+/// `sockaddr_ll` and libpcap puts in the `LINUX_SLL2` header, plus the interface's name as
+/// tcpdump looks it up when it prints the frame.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Cooked {
+    /// `sll_ifindex`.
+    pub ifindex: u32,
+    /// The interface's name when the frame was seen.
+    pub ifname: String,
+    /// `sll_hatype`.
+    pub hatype: u16,
+    /// `sll_pkttype` (see [`pkttype`]).
+    pub pkttype: u8,
+}
+
+impl Cooked {
+    /// How the receiving interface classes an Ethernet frame (`eth_type_trans`), given its
+    /// own MAC.
+    pub fn pkttype_in(frame: &[u8], own: MacAddr) -> u8 {
+        let Some(dst) = frame.get(..6) else { return pkttype::OTHERHOST };
+        if dst == own.0 {
+            pkttype::HOST
+        } else if dst == [0xff; 6] {
+            pkttype::BROADCAST
+        } else if dst[0] & 1 == 1 {
+            pkttype::MULTICAST
+        } else {
+            pkttype::OTHERHOST
+        }
+    }
+
+    /// `sll_protocol`: the Ethernet type, or for an 802.3 frame (a length there) what
+    /// `eth_type_trans` makes of it: `ETH_P_802_3` for raw IPX (`0xffff` first), else
+    /// `ETH_P_802_2`.
+    pub fn protocol(frame: &[u8]) -> u16 {
+        let et = frame.get(12..14).map_or(0, |b| u16::from_be_bytes([b[0], b[1]]));
+        match et {
+            1536.. => et,
+            _ if frame.get(14..16) == Some(&[0xff, 0xff]) => 0x0001,
+            _ => 0x0004,
+        }
+    }
+
+    /// The frame as libpcap hands it to tcpdump on `any`: the `LINUX_SLL2` header (the
+    /// Ethernet type, the interface's index and type, the packet type, and the source
+    /// address) and what followed the Ethernet header.
+    pub fn sll2(&self, frame: &[u8]) -> Vec<u8> {
+        let mut b = Vec::with_capacity(SLL2_HDR_LEN + frame.len().saturating_sub(14));
+        b.extend_from_slice(&Self::protocol(frame).to_be_bytes());
+        b.extend_from_slice(&[0, 0]);
+        b.extend_from_slice(&self.ifindex.to_be_bytes());
+        b.extend_from_slice(&self.hatype.to_be_bytes());
+        b.push(self.pkttype);
+        b.push(6);
+        let mut addr = [0u8; 8];
+        if let Some(src) = frame.get(6..12) {
+            addr[..6].copy_from_slice(src);
+        }
+        b.extend_from_slice(&addr);
+        b.extend_from_slice(frame.get(14..).unwrap_or_default());
+        b
+    }
+}
+
+/// What a node tells the taps of one of its interfaces, for captures on `any`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PortInfo {
+    /// The interface's name.
+    pub name: String,
+    /// Its MAC address.
+    pub mac: MacAddr,
+    /// True for `lo`.
+    pub loopback: bool,
+}
 
 /// Which address or port of a packet a primitive looks at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -208,6 +306,20 @@ impl Filter {
     /// Parses an expression given as one string.
     pub fn parse(expr: &str) -> Result<Filter, FilterError> {
         Self::parse_words(&[expr])
+    }
+
+    /// What libpcap says when it compiles this filter for Linux cooked frames (`-i any`),
+    /// which have no Ethernet header: the first primitive that needs one.
+    pub fn cooked_error(&self) -> Option<&'static str> {
+        match self {
+            Filter::EtherHost(..) => {
+                Some("ethernet addresses supported only on ethernet/FDDI/token ring/802.11/ATM LANE/Fibre Channel")
+            }
+            Filter::Broadcast => Some("not a broadcast link"),
+            Filter::Not(x) => x.cooked_error(),
+            Filter::And(v) | Filter::Or(v) => v.iter().find_map(Filter::cooked_error),
+            _ => None,
+        }
     }
 
     /// True when the frame passes the filter. Malformed frames pass only [`Filter::All`].
@@ -504,17 +616,21 @@ impl Parser<'_> {
     }
 }
 
-/// One capture: a filter listening on a port.
+/// One capture: a filter listening on a port, or on all of a node's (`any`).
 #[derive(Clone, Debug)]
 pub struct Capture {
     /// The node the interface belongs to.
     pub node: NodeId,
-    /// The interface.
-    pub port: PortId,
+    /// The interface; `None` for `any`.
+    pub port: Option<PortId>,
     /// What it keeps.
     pub filter: Filter,
     /// Frames it kept.
     pub matched: u64,
+    /// Frames its filter passed, kept or not (tcpdump's "received by filter"): on `any`,
+    /// the copy of what `lo` sends is counted here and not kept — libpcap drops it, as the
+    /// same packet comes back in.
+    pub received: u64,
     /// False once stopped.
     pub active: bool,
     /// It stops by itself once it kept this many (`tcpdump -c N`).
@@ -526,6 +642,8 @@ pub struct Capture {
 pub struct Taps {
     captures: Vec<Capture>,
     by_port: BTreeMap<(NodeId, PortId), Vec<CaptureId>>,
+    /// Captures on `any`, by node.
+    by_node: BTreeMap<NodeId, Vec<CaptureId>>,
     /// Nodes whose limited captures stopped since the engine last looked.
     finished: Vec<NodeId>,
 }
@@ -534,20 +652,33 @@ impl Taps {
     /// Starts a capture on `(node, port)`.
     pub fn add(&mut self, node: NodeId, port: PortId, filter: Filter) -> CaptureId {
         let id = CaptureId(self.captures.len() as u32);
-        self.captures.push(Capture { node, port, filter, matched: 0, active: true, limit: None });
+        self.captures.push(Capture {
+            node,
+            port: Some(port),
+            filter,
+            matched: 0,
+            received: 0,
+            active: true,
+            limit: None,
+        });
         self.by_port.entry((node, port)).or_default().push(id);
+        id
+    }
+    /// Starts a capture on every interface of `node`, those made later too (`-i any`).
+    pub fn add_any(&mut self, node: NodeId, filter: Filter) -> CaptureId {
+        let id = CaptureId(self.captures.len() as u32);
+        self.captures.push(Capture { node, port: None, filter, matched: 0, received: 0, active: true, limit: None });
+        self.by_node.entry(node).or_default().push(id);
         id
     }
     /// Stops a capture; it keeps its count.
     pub fn stop(&mut self, id: CaptureId) {
         let Some(c) = self.captures.get_mut(id.0 as usize) else { return };
         c.active = false;
-        let key = (c.node, c.port);
-        if let Some(v) = self.by_port.get_mut(&key) {
-            v.retain(|x| *x != id);
-            if v.is_empty() {
-                self.by_port.remove(&key);
-            }
+        let node = c.node;
+        match c.port {
+            Some(port) => remove_id(&mut self.by_port, (node, port), id),
+            None => remove_id(&mut self.by_node, node, id),
         }
     }
     /// Makes a capture stop by itself once it kept `n` frames (`tcpdump -c N`).
@@ -571,33 +702,71 @@ impl Taps {
     }
     /// True when some capture listens on `(node, port)`.
     pub fn is_tapped(&self, node: NodeId, port: PortId) -> bool {
-        !self.by_port.is_empty() && self.by_port.contains_key(&(node, port))
+        (!self.by_port.is_empty() && self.by_port.contains_key(&(node, port)))
+            || (!self.by_node.is_empty() && self.by_node.contains_key(&node))
     }
-    /// Offers a frame seen on `(node, port)` to the captures there.
-    pub fn record(&mut self, trace: &mut Trace, at: Instant, node: NodeId, port: PortId, dir: Direction, frame: &[u8]) {
-        if self.by_port.is_empty() {
+    /// Offers a frame seen on `(node, port)` to the captures there; `info` tells an `any`
+    /// capture about the interface (called only when one listens on the node).
+    #[allow(clippy::too_many_arguments)]
+    pub fn record(
+        &mut self,
+        trace: &mut Trace,
+        at: Instant,
+        node: NodeId,
+        port: PortId,
+        dir: Direction,
+        frame: &[u8],
+        info: impl FnOnce() -> Option<PortInfo>,
+    ) {
+        if self.by_port.is_empty() && self.by_node.is_empty() {
             return;
         }
-        let Some(ids) = self.by_port.get(&(node, port)) else { return };
         let mut full = false;
-        for id in ids {
-            let c = &mut self.captures[id.0 as usize];
-            if c.filter.matches(frame) {
-                c.matched += 1;
-                trace.push(Record::Frame { at, capture: *id, dir, bytes: frame.to_vec() });
-                full |= c.limit.is_some_and(|l| c.matched >= l);
+        if let Some(ids) = self.by_port.get(&(node, port)) {
+            for id in ids {
+                let c = &mut self.captures[id.0 as usize];
+                if c.filter.matches(frame) {
+                    c.matched += 1;
+                    c.received += 1;
+                    trace.push(Record::Frame { at, capture: *id, dir, bytes: frame.to_vec(), cooked: None });
+                    full |= c.limit.is_some_and(|l| c.matched >= l);
+                }
+            }
+        }
+        if let Some(ids) = self.by_node.get(&node)
+            && let Some(info) = info()
+        {
+            // `lo` is captured once, as it sends; on the kernel an `any` capture sees it go
+            // out and come back in, and libpcap keeps only the second (`In`).
+            let (hatype, pkttype, dir, copies) = if info.loopback {
+                (ARPHRD_LOOPBACK, pkttype::HOST, Direction::In, 2)
+            } else if dir == Direction::Out {
+                (ARPHRD_ETHER, pkttype::OUTGOING, dir, 1)
+            } else {
+                (ARPHRD_ETHER, Cooked::pkttype_in(frame, info.mac), dir, 1)
+            };
+            let cooked = Cooked { ifindex: port.0, ifname: info.name, hatype, pkttype };
+            for id in ids {
+                let c = &mut self.captures[id.0 as usize];
+                if c.filter.matches(frame) {
+                    c.matched += 1;
+                    c.received += copies;
+                    let cooked = Some(Box::new(cooked.clone()));
+                    trace.push(Record::Frame { at, capture: *id, dir, bytes: frame.to_vec(), cooked });
+                    full |= c.limit.is_some_and(|l| c.matched >= l);
+                }
             }
         }
         // A capture that kept its count stops before the next frame.
         while full {
-            let done = self.by_port.get(&(node, port)).and_then(|v| {
-                v.iter().copied().find(|i| {
-                    self.captures[i.0 as usize].limit.is_some_and(|l| self.captures[i.0 as usize].matched >= l)
-                })
-            });
+            let done = self
+                .captures
+                .iter()
+                .enumerate()
+                .find(|(_, c)| c.active && c.node == node && c.limit.is_some_and(|l| c.matched >= l));
             match done {
-                Some(id) => {
-                    self.stop(id);
+                Some((i, _)) => {
+                    self.stop(CaptureId(i as u32));
                     self.finished.push(node);
                 }
                 None => full = false,
@@ -606,8 +775,87 @@ impl Taps {
     }
 }
 
+/// Takes `id` out of the list under `key`, and the list once empty.
+fn remove_id<K: Ord>(map: &mut BTreeMap<K, Vec<CaptureId>>, key: K, id: CaptureId) {
+    if let Some(v) = map.get_mut(&key) {
+        v.retain(|x| *x != id);
+        if v.is_empty() {
+            map.remove(&key);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn any_sees_every_port_classes_frames_and_counts_lo_twice() {
+        let mut taps = Taps::default();
+        let mut trace = Trace::default();
+        let (node, other) = (NodeId(0), NodeId(1));
+        let any = taps.add_any(node, Filter::parse("").unwrap());
+        let own = MacAddr([2, 0, 0, 0, 0, 1]);
+        let info = |name: &str, loopback: bool| {
+            let name = name.to_string();
+            move || Some(PortInfo { name, mac: own, loopback })
+        };
+        let to = |dst: [u8; 6]| {
+            let mut f = udp_frame(1, 2);
+            f[..6].copy_from_slice(&dst);
+            f
+        };
+        let at = Instant::ZERO;
+        taps.record(&mut trace, at, node, PortId(2), Direction::In, &to(own.0), info("v0", false));
+        taps.record(&mut trace, at, node, PortId(2), Direction::In, &to([0xff; 6]), info("v0", false));
+        taps.record(&mut trace, at, node, PortId(3), Direction::In, &to([0x33, 0x33, 0, 0, 0, 1]), info("v1", false));
+        taps.record(&mut trace, at, node, PortId(3), Direction::In, &to([2, 0, 0, 0, 0, 9]), info("v1", false));
+        taps.record(&mut trace, at, node, PortId(3), Direction::Out, &to([2, 0, 0, 0, 0, 9]), info("v1", false));
+        taps.record(&mut trace, at, node, PortId(1), Direction::Out, &to([0; 6]), info("lo", true));
+        taps.record(&mut trace, at, other, PortId(2), Direction::In, &to(own.0), info("x", false));
+        let seen: Vec<(u32, String, u8, Direction)> = trace
+            .records()
+            .iter()
+            .filter_map(|r| match r {
+                Record::Frame { cooked: Some(c), dir, .. } => Some((c.ifindex, c.ifname.clone(), c.pkttype, *dir)),
+                _ => None,
+            })
+            .collect();
+        use pkttype::*;
+        assert_eq!(
+            seen,
+            [
+                (2, "v0".into(), HOST, Direction::In),
+                (2, "v0".into(), BROADCAST, Direction::In),
+                (3, "v1".into(), MULTICAST, Direction::In),
+                (3, "v1".into(), OTHERHOST, Direction::In),
+                (3, "v1".into(), OUTGOING, Direction::Out),
+                (1, "lo".into(), HOST, Direction::In),
+            ]
+        );
+        let c = taps.get(any).unwrap();
+        assert_eq!((c.matched, c.received), (6, 7), "lo's outgoing copy is received, not kept");
+        taps.set_limit(any, 7);
+        taps.record(&mut trace, at, node, PortId(2), Direction::In, &to(own.0), info("v0", false));
+        assert!(!taps.get(any).unwrap().active, "-c stops it");
+        assert_eq!(
+            Filter::parse("ether host 02:00:00:00:00:01").unwrap().cooked_error().map(|e| &e[..8]),
+            Some("ethernet")
+        );
+        assert_eq!(Filter::parse("icmp or not broadcast").unwrap().cooked_error(), Some("not a broadcast link"));
+        assert_eq!(Filter::parse("icmp or arp").unwrap().cooked_error(), None);
+    }
+
+    #[test]
+    fn sll2_is_the_header_libpcap_writes() {
+        let f = udp_frame(1, 2);
+        let c = Cooked { ifindex: 7, ifname: "v0".into(), hatype: ARPHRD_ETHER, pkttype: pkttype::OUTGOING };
+        let b = c.sll2(&f);
+        assert_eq!(&b[..20], &[8, 0, 0, 0, 0, 0, 0, 7, 0, 1, 4, 6, 0, 0, 0x5e, 0, 0x53, 1, 0, 0]);
+        assert_eq!(&b[20..], &f[14..]);
+        let mut llc = f.clone();
+        llc[12..14].copy_from_slice(&[0, 40]);
+        assert_eq!(Cooked::protocol(&llc), 0x0004);
+    }
 
     #[test]
     fn icmp6_is_the_ipv6_next_header_as_libpcap_compiles_it() {
@@ -764,7 +1012,7 @@ mod tests {
         taps.set_limit(arp, 2);
         let at = Instant::ZERO;
         for f in [udp_frame(1, 2), arp_frame(), udp_frame(3, 4), arp_frame(), arp_frame()] {
-            taps.record(&mut trace, at, node, port, Direction::In, &f);
+            taps.record(&mut trace, at, node, port, Direction::In, &f, || None);
         }
         let (a, b) = (taps.get(arp).unwrap(), taps.get(all).unwrap());
         assert_eq!((a.matched, a.active), (2, false), "two ARP frames, then stopped");

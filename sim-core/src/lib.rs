@@ -37,7 +37,7 @@ pub mod time;
 pub mod trace;
 pub mod world;
 
-pub use capture::{CaptureId, Direction, Filter};
+pub use capture::{CaptureId, Cooked, Direction, Filter};
 pub use link::{LinkConfig, LinkEnd, LinkId};
 pub use mac::MacAddr;
 pub use node::{Context, Node, NodeId, PortId};

@@ -5,7 +5,7 @@
 //! through the context, and the engine asks [`Node::poll_timeout`] after every call for the
 //! next deadline (quinn-proto's `handle_*` / `poll_*` / `poll_timeout` shape).
 
-use crate::capture::{Direction, Taps};
+use crate::capture::{Direction, PortInfo, Taps};
 use crate::guard::Guard;
 use crate::rng::NodeRng;
 use crate::time::Instant;
@@ -29,6 +29,12 @@ pub trait Node: Any {
     fn handle_timeout(&mut self, cx: &mut Context<'_>);
     /// The next instant this node wants [`Node::handle_timeout`] called, if any.
     fn poll_timeout(&self) -> Option<Instant>;
+    /// The interface at `port`, for a capture on `any` (a node without named interfaces
+    /// answers `None`, and such captures see nothing there).
+    fn port_info(&self, port: PortId) -> Option<PortInfo> {
+        let _ = port;
+        None
+    }
 }
 
 /// A reusable stock of frame buffers, so steady-state delivery allocates nothing.
@@ -85,9 +91,10 @@ impl<'a> Context<'a> {
         self.outbox.push((port, buf));
     }
     /// Records `frame` as seen on a port that has no link of its own (a bridge device,
-    /// loopback): captures on that port see it, exactly as on a linked port.
-    pub fn capture(&mut self, port: PortId, dir: Direction, frame: &[u8]) {
-        self.taps.record(self.trace, self.now, self.node, port, dir, frame);
+    /// loopback): captures on that port see it, exactly as on a linked port; `info` names
+    /// the port for a capture on `any`.
+    pub fn capture(&mut self, port: PortId, dir: Direction, frame: &[u8], info: impl FnOnce() -> Option<PortInfo>) {
+        self.taps.record(self.trace, self.now, self.node, port, dir, frame, info);
     }
     /// True when some capture listens on `port` (lets a node skip building a frame that
     /// only a capture would see).
@@ -97,6 +104,11 @@ impl<'a> Context<'a> {
     /// Frames a capture has kept so far.
     pub fn capture_count(&self, id: crate::capture::CaptureId) -> u64 {
         self.taps.get(id).map_or(0, |c| c.matched)
+    }
+    /// Frames a capture's filter passed so far, kept or not (tcpdump's "received by
+    /// filter").
+    pub fn capture_received(&self, id: crate::capture::CaptureId) -> u64 {
+        self.taps.get(id).map_or(0, |c| c.received)
     }
     /// True while a capture runs (a limited one stops by itself).
     pub fn capture_active(&self, id: crate::capture::CaptureId) -> bool {

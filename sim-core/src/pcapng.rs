@@ -23,6 +23,12 @@ pub struct Interface {
     pub name: String,
     /// `if_filter`: the capture filter, if any.
     pub filter: Option<String>,
+    /// A capture of `any`: its packets are Linux cooked frames (`LINUX_SLL2`), not Ethernet.
+    pub cooked: bool,
+}
+
+fn link_type(cooked: bool) -> DataLink {
+    if cooked { DataLink::LINUX_SLL2 } else { DataLink::ETHERNET }
 }
 
 /// A frame for the file.
@@ -62,7 +68,7 @@ pub fn write<'a>(
             b.extend_from_slice(f.as_bytes());
             options.push(InterfaceDescriptionOption::IfFilter(Cow::Owned(b)));
         }
-        let idb = InterfaceDescriptionBlock { linktype: DataLink::ETHERNET, snaplen: 262144, options };
+        let idb = InterfaceDescriptionBlock { linktype: link_type(i.cooked), snaplen: 262144, options };
         w.write_pcapng_block(idb).map_err(|e| PcapngError(e.to_string()))?;
     }
     for p in packets {
@@ -82,10 +88,14 @@ pub fn write<'a>(
     Ok(w.into_inner())
 }
 
-/// Writes a classic pcap file into memory, as `tcpdump -w` does: Ethernet, snaplen 262144,
-/// microsecond timestamps from `epoch` (ns since 1970). The interface field of each packet
-/// is ignored (the file has one).
-pub fn write_pcap<'a>(packets: impl IntoIterator<Item = Packet<'a>>, epoch: u64) -> Result<Vec<u8>, PcapngError> {
+/// Writes a classic pcap file into memory, as `tcpdump -w` does: Ethernet (`LINUX_SLL2`
+/// when `cooked`), snaplen 262144, microsecond timestamps from `epoch` (ns since 1970). The
+/// interface field of each packet is ignored (the file has one).
+pub fn write_pcap<'a>(
+    packets: impl IntoIterator<Item = Packet<'a>>,
+    cooked: bool,
+    epoch: u64,
+) -> Result<Vec<u8>, PcapngError> {
     use pcap_file::pcap::{PcapHeader, PcapPacket, PcapWriter};
     let header = PcapHeader {
         version_major: 2,
@@ -93,7 +103,7 @@ pub fn write_pcap<'a>(packets: impl IntoIterator<Item = Packet<'a>>, epoch: u64)
         ts_correction: 0,
         ts_accuracy: 0,
         snaplen: 262144,
-        datalink: DataLink::ETHERNET,
+        datalink: link_type(cooked),
         ts_resolution: pcap_file::TsResolution::MicroSecond,
         endianness: Endianness::Little,
     };
@@ -114,8 +124,8 @@ mod tests {
     #[test]
     fn round_trips_through_a_reader() {
         let ifs = [
-            Interface { name: "ns1/ns1-veth0".into(), filter: Some("icmp or arp".into()) },
-            Interface { name: "router/gw-veth0".into(), filter: None },
+            Interface { name: "ns1/ns1-veth0".into(), filter: Some("icmp or arp".into()), cooked: false },
+            Interface { name: "router/gw-veth0".into(), filter: None, cooked: false },
         ];
         let f1 = [1u8; 60];
         let f2 = [2u8; 42];
@@ -154,7 +164,7 @@ mod tests {
         use pcap_file::pcap::PcapReader;
         let f = [3u8; 60];
         let p = Packet { interface: 0, at: Instant::from_nanos(1_234_567), dir: Direction::In, bytes: &f };
-        let bytes = write_pcap([p], EPOCH).unwrap();
+        let bytes = write_pcap([p], false, EPOCH).unwrap();
         // The magic of microsecond pcap, little endian; version 2.4; Ethernet.
         assert_eq!(&bytes[..8], &[0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0]);
         assert_eq!(u32::from_le_bytes(bytes[20..24].try_into().unwrap()), 1);

@@ -151,6 +151,9 @@ pub enum Record {
         /// The whole Ethernet frame.
         #[serde(serialize_with = "hex")]
         bytes: Vec<u8>,
+        /// On a capture of `any`: the interface and how Linux classed the frame.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        cooked: Option<Box<crate::capture::Cooked>>,
     },
     /// A line a process printed.
     Output {

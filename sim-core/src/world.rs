@@ -264,6 +264,10 @@ impl World {
     pub fn add_capture(&mut self, node: NodeId, port: PortId, filter: Filter) -> CaptureId {
         self.taps.add(node, port, filter)
     }
+    /// Starts a capture on every interface of `node` (`tcpdump -i any`).
+    pub fn add_capture_any(&mut self, node: NodeId, filter: Filter) -> CaptureId {
+        self.taps.add_any(node, filter)
+    }
     /// Stops a capture.
     pub fn stop_capture(&mut self, id: CaptureId) {
         self.taps.stop(id);
@@ -341,7 +345,8 @@ impl World {
     }
 
     fn transmit(&mut self, node: NodeId, port: PortId, buf: Vec<u8>) {
-        self.taps.record(&mut self.trace, self.now, node, port, Direction::Out, &buf);
+        let n = self.slots.get(node.0 as usize).and_then(|s| s.node.as_deref());
+        self.taps.record(&mut self.trace, self.now, node, port, Direction::Out, &buf, || n?.port_info(port));
         let Some((lid, side)) = self.link_at(node, port) else {
             self.trace.record_drop(self.now, node, Some(port), "no link on port", || None);
             self.pool.give(buf);
@@ -434,7 +439,8 @@ impl World {
         if !self.is_alive(node) {
             return;
         }
-        self.taps.record(&mut self.trace, self.now, node, port, Direction::In, buf);
+        let n = self.slots.get(node.0 as usize).and_then(|s| s.node.as_deref());
+        self.taps.record(&mut self.trace, self.now, node, port, Direction::In, buf, || n?.port_info(port));
         self.call(node, |n, cx| n.handle_frame(cx, port, buf));
     }
 

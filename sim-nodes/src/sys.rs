@@ -473,9 +473,10 @@ impl Sys<'_, '_, '_> {
     pub fn capture_active(&self, id: CaptureId) -> bool {
         self.cx.capture_active(id)
     }
-    /// Stops a capture this program runs; how many packets it took.
-    pub fn capture_stop(&mut self, id: CaptureId) -> u64 {
-        let n = self.cx.capture_count(id);
+    /// Stops a capture this program runs; how many packets it took, and how many its
+    /// filter passed (see [`sim_core::capture::Capture::received`]).
+    pub fn capture_stop(&mut self, id: CaptureId) -> (u64, u64) {
+        let n = (self.cx.capture_count(id), self.cx.capture_received(id));
         self.cx.stop_capture(id);
         n
     }

@@ -250,7 +250,7 @@ fn write_pcaps(out: &transcript::Outcome, file: Option<&Path>, dir: &Path) -> Re
             let bytes = if name.ends_with(".pcapng") {
                 transcript::pcapng(caps, records, Some(*cap), out.epoch)
             } else {
-                transcript::pcap(records, *cap, out.epoch)
+                transcript::pcap(records, *cap, t.iface == "any", out.epoch)
             };
             let p = dir.join(name);
             std::fs::write(&p, bytes.map_err(|e| Fail::input(e.to_string()))?).map_err(|e| io(&p, e))?;

@@ -128,6 +128,10 @@ pub struct LinkSet {
     /// `type bridge ageing_time CENTISECONDS`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ageing_time: Option<u32>,
+    /// `type bridge mcast_snooping 0`: what nslab's bridges do anyway (they flood
+    /// multicast and join no snoopers' group); only 0 is taken.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_mcast_snooping: bool,
 }
 
 /// bridge-utils' `brctl`.

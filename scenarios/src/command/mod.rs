@@ -85,6 +85,9 @@ pub enum Command {
         /// `-s`: the counters too.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         stats: bool,
+        /// `-s -s`: the error counters and carrier changes too.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        errors: bool,
         /// `-o`, `-j`, `-j -p`: how it prints.
         #[serde(default, skip_serializing_if = "Format::is_text")]
         fmt: Format,
@@ -144,6 +147,9 @@ pub enum Command {
         /// `-s`: the counters too.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         stats: bool,
+        /// `-s -s`: the error counters and carrier changes too.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        errors: bool,
         /// `-o`, `-j`, `-j -p`: how it prints.
         #[serde(default, skip_serializing_if = "Format::is_text")]
         fmt: Format,
@@ -455,8 +461,14 @@ impl fmt::Display for Command {
                 if s.nomaster {
                     write!(f, " nomaster")?;
                 }
+                if s.ageing_time.is_some() || s.no_mcast_snooping {
+                    write!(f, " type bridge")?;
+                }
                 if let Some(a) = s.ageing_time {
-                    write!(f, " type bridge ageing_time {a}")?;
+                    write!(f, " ageing_time {a}")?;
+                }
+                if s.no_mcast_snooping {
+                    write!(f, " mcast_snooping 0")?;
                 }
                 match s.up {
                     Some(true) => write!(f, " up"),
@@ -464,8 +476,8 @@ impl fmt::Display for Command {
                     None => Ok(()),
                 }
             }
-            Command::LinkShow { dev, stats, fmt, color } => {
-                write!(f, "ip {}{}{}link show", fmt.flags(), c(*color), if *stats { "-s " } else { "" })?;
+            Command::LinkShow { dev, stats, errors, fmt, color } => {
+                write!(f, "ip {}{}{}link show", fmt.flags(), c(*color), s_flags(*stats, *errors))?;
                 opt(f, "dev", dev)
             }
             Command::Brief { addr, inet, dev, fmt, color } => {
@@ -481,8 +493,8 @@ impl fmt::Display for Command {
             Command::AddrDel { addr, dev } => write!(f, "ip addr del {addr} dev {}", q(dev)),
             Command::AddrFlush { dev } => write!(f, "ip addr flush dev {}", q(dev)),
             Command::Ip6(c) => c.fmt(f),
-            Command::AddrShow { dev, inet, stats, fmt, color } => {
-                let (s, four) = (if *stats { "-s " } else { "" }, if *inet { "-4 " } else { "" });
+            Command::AddrShow { dev, inet, stats, errors, fmt, color } => {
+                let (s, four) = (s_flags(*stats, *errors), if *inet { "-4 " } else { "" });
                 write!(f, "ip {}{}{s}{four}addr show", fmt.flags(), c(*color))?;
                 opt(f, "dev", dev)
             }
@@ -1001,3 +1013,12 @@ pub fn sysctl_text(input: &[String]) -> Result<String, (usize, String)> {
 
 #[cfg(test)]
 mod tests;
+
+/// `-s ` or `-s -s `: how many times `ip` was given `-s`.
+fn s_flags(stats: bool, errors: bool) -> &'static str {
+    match (stats, errors) {
+        (_, true) => "-s -s ",
+        (true, false) => "-s ",
+        _ => "",
+    }
+}

@@ -55,8 +55,14 @@ fn argv_keeps_every_word_whole() {
     assert_eq!(sysctl.argv(), ["sysctl", "-w", &format!("{hostile}=1 2")]);
     let read = Command::Sysctl { key: hostile.into(), value: None, out: SysctlOut::Values };
     assert_eq!(read.argv(), ["sysctl", "-n", hostile]);
-    let show =
-        Command::AddrShow { dev: Some(hostile.into()), inet: false, stats: false, fmt: Format::Text, color: false };
+    let show = Command::AddrShow {
+        dev: Some(hostile.into()),
+        inet: false,
+        stats: false,
+        errors: false,
+        fmt: Format::Text,
+        color: false,
+    };
     assert_eq!(show.argv(), ["ip", "addr", "show", "dev", hostile]);
     let br = Command::Brctl(Brctl::Addif(hostile.into(), "x y".into()));
     assert_eq!(br.argv(), ["brctl", "addif", hostile, "x y"]);

@@ -106,12 +106,13 @@ pub fn render(records: &[Record], attr: &Attribution, steps: &[Step], exits: &BT
                 out.steps[step].output.push(line.clone());
                 out.lines.push(Line { at: *at, kind: Kind::Output, tag, text: line.clone(), step });
             }
-            Record::Frame { at, capture, bytes, .. } => {
+            Record::Frame { at, capture, bytes, cooked, .. } => {
                 let Some(&(step, opts, writes)) = attr.captures.get(capture) else { continue };
                 if writes {
                     continue;
                 }
-                let text = fmts.entry(*capture).or_insert_with(|| Formatter::new(opts)).line(at.as_nanos(), bytes);
+                let fmt = fmts.entry(*capture).or_insert_with(|| Formatter::new(opts));
+                let text = fmt.line_of(at.as_nanos(), bytes, cooked.as_deref());
                 // `-v` prints a frame on several lines; `| grep` sees each.
                 for piece in text.split('\n') {
                     if steps[step].grep.as_ref().is_some_and(|g| !g.keeps(piece)) {
@@ -170,6 +171,8 @@ pub struct CaptureName {
     /// The namespace at the other end of the captured veth (`root` for the root's), where
     /// the back end knows it: what `nslab flow` draws a frame's arrow to.
     pub peer: Option<String>,
+    /// A capture of `any` (Linux cooked frames in a file).
+    pub cooked: bool,
 }
 
 /// The captures of a sim run, named (see [`unique_names`]).
@@ -182,6 +185,7 @@ pub fn captures_of(lab: &Lab) -> Vec<CaptureName> {
             name: format!("{}/{}", c.netns.as_deref().unwrap_or("root"), c.iface),
             filter: (!c.filter_text.is_empty()).then(|| c.filter_text.clone()),
             peer: c.peer.as_ref().map(|p| p.as_deref().unwrap_or("root").to_string()),
+            cooked: c.iface == "any",
         })
         .collect();
     unique_names(&mut caps);
@@ -216,26 +220,55 @@ pub fn pcapng(
 ) -> Result<Vec<u8>, sim_core::pcapng::PcapngError> {
     let caps: Vec<_> = captures.iter().filter(|c| which.is_none_or(|w| w == c.id)).collect();
     let index: BTreeMap<CaptureId, u32> = caps.iter().enumerate().map(|(i, c)| (c.id, i as u32)).collect();
-    let ifs: Vec<sim_core::pcapng::Interface> =
-        caps.iter().map(|c| sim_core::pcapng::Interface { name: c.name.clone(), filter: c.filter.clone() }).collect();
-    let packets = records.iter().filter_map(|r| match r {
-        Record::Frame { at, capture, dir, bytes } => {
-            index.get(capture).map(|&interface| sim_core::pcapng::Packet { interface, at: *at, dir: *dir, bytes })
-        }
-        _ => None,
+    let ifs: Vec<sim_core::pcapng::Interface> = caps
+        .iter()
+        .map(|c| sim_core::pcapng::Interface { name: c.name.clone(), filter: c.filter.clone(), cooked: c.cooked })
+        .collect();
+    let frames: Vec<_> = records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Frame { at, capture, dir, bytes, cooked } => {
+                index.get(capture).map(|&interface| (interface, *at, *dir, file_bytes(bytes, cooked.as_deref())))
+            }
+            _ => None,
+        })
+        .collect();
+    let packets = frames.iter().map(|(interface, at, dir, bytes)| sim_core::pcapng::Packet {
+        interface: *interface,
+        at: *at,
+        dir: *dir,
+        bytes,
     });
     sim_core::pcapng::write(&ifs, packets, epoch)
 }
 
-/// The classic pcap file `tcpdump -w FILE` writes, of capture `which`.
-pub fn pcap(records: &[Record], which: CaptureId, epoch: u64) -> Result<Vec<u8>, sim_core::pcapng::PcapngError> {
-    let packets = records.iter().filter_map(|r| match r {
-        Record::Frame { at, capture, dir, bytes } if *capture == which => {
-            Some(sim_core::pcapng::Packet { interface: 0, at: *at, dir: *dir, bytes })
-        }
-        _ => None,
-    });
-    sim_core::pcapng::write_pcap(packets, epoch)
+/// A frame as a capture file holds it: as seen, or as libpcap made it on `any`.
+fn file_bytes<'a>(bytes: &'a [u8], cooked: Option<&sim_core::Cooked>) -> std::borrow::Cow<'a, [u8]> {
+    match cooked {
+        Some(c) => std::borrow::Cow::Owned(c.sll2(bytes)),
+        None => std::borrow::Cow::Borrowed(bytes),
+    }
+}
+
+/// The classic pcap file `tcpdump -w FILE` writes, of capture `which` (`cooked`: of `any`).
+pub fn pcap(
+    records: &[Record],
+    which: CaptureId,
+    cooked: bool,
+    epoch: u64,
+) -> Result<Vec<u8>, sim_core::pcapng::PcapngError> {
+    let frames: Vec<_> = records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Frame { at, capture, dir, bytes, cooked } if *capture == which => {
+                Some((*at, *dir, file_bytes(bytes, cooked.as_deref())))
+            }
+            _ => None,
+        })
+        .collect();
+    let packets =
+        frames.iter().map(|(at, dir, bytes)| sim_core::pcapng::Packet { interface: 0, at: *at, dir: *dir, bytes });
+    sim_core::pcapng::write_pcap(packets, cooked, epoch)
 }
 
 /// How a step's process or capture is identified in the trace.

@@ -167,7 +167,9 @@ impl Sim<'_> {
     /// ping without `-c` is started on this machine that runs nothing, to see whether it
     /// ends at once (no route, an address it cannot bind), and stopped.
     fn start_dry(&mut self, step: &Step, node: NodeId) -> Result<SimJob, Refusal> {
-        if let Command::Tcpdump(t) = &step.run {
+        if let Command::Tcpdump(t) = &step.run
+            && t.iface != "any"
+        {
             self.lab.dev_index(node, &t.iface).map_err(|e| Refusal::from(e).at_word(&t.iface))?;
         }
         let mut stopped = false;
@@ -310,6 +312,10 @@ impl Sim<'_> {
                 if let Some(a) = s.ageing_time {
                     lab.bridge_set_ageing(node, &dev, Duration::from_millis(u64::from(a) * 10))?;
                 }
+                if s.no_mcast_snooping {
+                    // nslab's bridges snoop nothing: this only checks that DEV is one.
+                    lab.bridge_set_no_snooping(node, &dev)?;
+                }
                 let mut at = node;
                 if let Some(t) = target {
                     lab.link_set_netns(node, &dev, t)?;
@@ -320,8 +326,8 @@ impl Sim<'_> {
                 }
                 Ok(vec![])
             }
-            Command::LinkShow { dev, stats, fmt, color } => {
-                lab.link_show_with(node, dev.as_deref(), *stats, *fmt, *color)
+            Command::LinkShow { dev, stats, errors, fmt, color } => {
+                lab.link_show_with(node, dev.as_deref(), u8::from(*stats) + u8::from(*errors), *fmt, *color)
             }
             Command::Brief { addr, inet, dev, fmt, color } => {
                 let family = if *inet { Family::Inet } else { Family::Any };
@@ -332,9 +338,10 @@ impl Sim<'_> {
             }
             Command::AddrDel { addr, dev } => lab.addr_del(node, dev, addr.addr, Some(addr.prefix)).map(|_| vec![]),
             Command::AddrFlush { dev } => lab.addr_flush(node, dev).map(|_| vec![]),
-            Command::AddrShow { dev, inet, stats, fmt, color } => {
+            Command::AddrShow { dev, inet, stats, errors, fmt, color } => {
                 let family = if *inet { Family::Inet } else { Family::Any };
-                lab.addr_show_family(node, dev.as_deref(), family, *stats, *fmt, *color)
+                let stats = u8::from(*stats) + u8::from(*errors);
+                lab.addr_show_family(node, dev.as_deref(), family, stats, *fmt, *color)
             }
             Command::Ip6(c) => ip6(lab, node, c),
             Command::RouteAdd(r) | Command::RouteDel(r) => {
@@ -822,7 +829,7 @@ fn ip6(lab: &mut Lab, node: NodeId, c: &Ip6Command) -> Result<Vec<String>, LabEr
             lab.brief_show(node, true, Family::Inet6, dev.as_deref(), *fmt, *color)
         }
         Ip6Command::AddrShow { brief: false, dev, fmt, color } => {
-            lab.addr_show_family(node, dev.as_deref(), Family::Inet6, false, *fmt, *color)
+            lab.addr_show_family(node, dev.as_deref(), Family::Inet6, 0, *fmt, *color)
         }
         Ip6Command::RouteShow { dev, color } => lab.route6_show(node, dev.as_deref(), *color),
         Ip6Command::NeighShow { dev, color } => lab.neigh6_show(node, dev.as_deref(), *color),

@@ -24,28 +24,42 @@ mod text;
 
 use text::{ascii_print, hex_and_ascii_print, hex_print, http, printn};
 
+use crate::capture::{Cooked, SLL2_HDR_LEN, pkttype};
 use crate::mac::MacAddr;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::net::{IpAddr, Ipv4Addr};
 
 /// What tcpdump 4.99 prints on stderr when it starts capturing on `iface` (with `-v` it does
-/// not suggest `-v`).
+/// not suggest `-v`); on `any` it first says that it captures Linux cooked frames.
 pub fn start_lines(iface: &str, writes_file: bool, verbose: bool) -> Vec<String> {
-    let listening = format!("listening on {iface}, link-type EN10MB (Ethernet), snapshot length 262144 bytes");
-    if writes_file || verbose {
-        vec![format!("tcpdump: {listening}")]
-    } else {
-        vec!["tcpdump: verbose output suppressed, use -v[v]... for full protocol decode".into(), listening]
+    let any = iface == "any";
+    let link = if any { "LINUX_SLL2 (Linux cooked v2)" } else { "EN10MB (Ethernet)" };
+    let listening = format!("listening on {iface}, link-type {link}, snapshot length 262144 bytes");
+    let mut lines = Vec::new();
+    if any {
+        lines.push(ANY_LINK_LINE.to_string());
     }
+    if writes_file || verbose {
+        lines.push(format!("tcpdump: {listening}"));
+    } else {
+        lines.push("tcpdump: verbose output suppressed, use -v[v]... for full protocol decode".into());
+        lines.push(listening);
+    }
+    lines
 }
 
-/// What tcpdump prints on stderr when interrupted after capturing `n` packets.
-pub fn end_lines(n: u64) -> Vec<String> {
-    let s = if n == 1 { "" } else { "s" };
+/// tcpdump's first line on `any` (before it compiles the filter, so before a filter's error).
+pub const ANY_LINK_LINE: &str = "tcpdump: data link type LINUX_SLL2";
+
+/// What tcpdump prints on stderr when interrupted after capturing `captured` packets, of
+/// which its filter passed `received` (more than it kept only on `any`, where `lo`'s
+/// outgoing copies are counted and dropped).
+pub fn end_lines(captured: u64, received: u64) -> Vec<String> {
+    let s = |n: u64| if n == 1 { "" } else { "s" };
     vec![
-        format!("{n} packet{s} captured"),
-        format!("{n} packet{s} received by filter"),
+        format!("{captured} packet{} captured", s(captured)),
+        format!("{received} packet{} received by filter", s(received)),
         "0 packets dropped by kernel".into(),
     ]
 }
@@ -167,23 +181,43 @@ impl Formatter {
     /// The line tcpdump prints for `frame`, seen at `nanos` of virtual time (with `-v` or a
     /// dump, its lines joined by `\n`).
     pub fn line(&mut self, nanos: u64, frame: &[u8]) -> String {
+        self.line_of(nanos, frame, None)
+    }
+
+    /// The line for a frame of a capture: as seen on its interface, or — `cooked` given —
+    /// on `any`, where tcpdump prints the `LINUX_SLL2` header libpcap made of it.
+    pub fn line_of(&mut self, nanos: u64, frame: &[u8], cooked: Option<&Cooked>) -> String {
         let mut out = String::with_capacity(128);
         if self.opts.timestamp {
             out.push_str(&timestamp(nanos));
             out.push(' ');
         }
-        let cut = self.frame(&mut out, frame).err();
+        let cut = match cooked {
+            None => self.frame(&mut out, frame),
+            Some(c) => self.cooked(&mut out, frame, c),
+        }
+        .err();
         if let Some(Cut(proto)) = cut {
             let _ = write!(out, " [|{proto}]");
         }
+        // The link-level header: the frame's first 14 bytes, or the cooked header libpcap
+        // put in their place.
+        let sll2;
+        let whole = match cooked {
+            None => frame,
+            Some(c) => {
+                sll2 = c.sll2(frame);
+                &sll2[..]
+            }
+        };
         // `ether_print` takes the first 14 bytes as its header, or all of a shorter frame;
         // a packet abandoned part-way is dumped whole.
-        let body = if cut.is_some() { frame } else { frame.get(14..).unwrap_or_default() };
+        let body = if cut.is_some() { whole } else { frame.get(14..).unwrap_or_default() };
         match self.opts.dump {
             Dump::None => {}
-            Dump::Hex { link: true } => hex_print(&mut out, "\n\t", frame),
-            Dump::HexAscii { link: true } => hex_and_ascii_print(&mut out, "\n\t", frame),
-            Dump::Ascii { link: true } => ascii_print(&mut out, frame),
+            Dump::Hex { link: true } => hex_print(&mut out, "\n\t", whole),
+            Dump::HexAscii { link: true } => hex_and_ascii_print(&mut out, "\n\t", whole),
+            Dump::Ascii { link: true } => ascii_print(&mut out, whole),
             _ if body.is_empty() => {}
             Dump::Hex { .. } => hex_print(&mut out, "\n\t", body),
             Dump::HexAscii { .. } => hex_and_ascii_print(&mut out, "\n\t", body),
@@ -223,6 +257,55 @@ impl Formatter {
                 }
                 // ND_DEFAULTPRINT: the payload in hex and ASCII — unless `-x` or `-X` dumps
                 // the packet anyway.
+                if !matches!(self.opts.dump, Dump::Hex { .. } | Dump::HexAscii { .. }) {
+                    hex_and_ascii_print(out, "\n\t", payload);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `sll2_if_print`: the interface's name (`%-5s`) and the packet type (`%-3s`), with
+    /// `-e` `sll2_print`'s header, then the packet by its Ethernet type.
+    fn cooked(&mut self, out: &mut String, frame: &[u8], c: &Cooked) -> Result<(), Cut> {
+        let dir = match c.pkttype {
+            pkttype::HOST => "In",
+            pkttype::BROADCAST => "B",
+            pkttype::MULTICAST => "M",
+            pkttype::OTHERHOST => "P",
+            pkttype::OUTGOING => "Out",
+            _ => "?",
+        };
+        let _ = write!(out, "{:<5} {dir:<3} ", c.ifname);
+        let et = Cooked::protocol(frame);
+        let payload = frame.get(14..).unwrap_or_default();
+        let length = payload.len() + SLL2_HDR_LEN;
+        let src = MacAddr::from_slice(frame.get(6..).unwrap_or_default()).unwrap_or_default();
+        let sll2_print = |out: &mut String| {
+            let _ = write!(out, "ifindex {} {src} ", c.ifindex);
+            match et {
+                0x0004 => out.push_str("802.2"),
+                0x0001 => out.push_str("802.3"),
+                0..=1500 => {
+                    let _ = write!(out, "ethertype Unknown (0x{et:04x})");
+                }
+                _ => {
+                    let _ = write!(out, "ethertype {} (0x{et:04x})", ethertype_name(et));
+                }
+            }
+            let _ = write!(out, ", length {length}: ");
+        };
+        if self.opts.link_header {
+            sll2_print(out);
+        }
+        match et {
+            0x0806 => arp(out, payload, self.opts.verbose > 0, self.opts.link_header)?,
+            0x0800 => self.ipv4(out, payload, None)?,
+            0x86dd => self.ipv6(out, payload)?,
+            _ => {
+                if !self.opts.link_header {
+                    sll2_print(out);
+                }
                 if !matches!(self.opts.dump, Dump::Hex { .. } | Dump::HexAscii { .. }) {
                     hex_and_ascii_print(out, "\n\t", payload);
                 }

@@ -68,6 +68,13 @@ impl Lab {
         Ok(())
     }
 
+    /// `ip link set BR type bridge mcast_snooping 0`: the state nslab's bridges are always
+    /// in (they flood multicast and join no snoopers' group, so send no IGMP or MLD report
+    /// of their own when they come up); an error when `BR` is not a bridge.
+    pub fn bridge_set_no_snooping(&mut self, node: NodeId, br: &str) -> Result<(), LabError> {
+        self.bridge_index(node, br).map(|_| ())
+    }
+
     fn bridge_index(&self, node: NodeId, br: &str) -> Result<u32, LabError> {
         let ix = self.ifindex(node, br)?;
         if self.netns(node).bridge(ix).is_none() {

@@ -15,16 +15,17 @@ impl Lab {
 
     /// `ip link show [DEV]`.
     pub fn link_show(&self, node: NodeId, dev: Option<&str>) -> Result<Vec<String>, LabError> {
-        self.link_show_with(node, dev, false, Format::Text, false)
+        self.link_show_with(node, dev, 0, Format::Text, false)
     }
 
-    /// `ip [-s] link show [DEV]`: with `stats`, each interface's counters after it; in
-    /// `fmt`, and with `color` (`ip -c`) in iproute2's colours.
+    /// `ip [-s [-s]] link show [DEV]`: with `stats` (how many `-s`), each interface's
+    /// counters after it (with two, the error counters too); in `fmt`, and with `color`
+    /// (`ip -c`) in iproute2's colours.
     pub fn link_show_with(
         &self,
         node: NodeId,
         dev: Option<&str>,
-        stats: bool,
+        stats: u8,
         fmt: Format,
         color: bool,
     ) -> Result<Vec<String>, LabError> {
@@ -41,8 +42,8 @@ impl Lab {
             }
             let mut lines = Vec::new();
             show::link(&v, &mut lines);
-            if stats {
-                show::stats(&i.stats, &mut lines);
+            if stats > 0 {
+                show::stats(&i.stats, stats > 1, &mut lines);
             }
             match fmt {
                 Format::Oneline => out.push(lines.join("\\")),
@@ -83,19 +84,19 @@ impl Lab {
 
     /// `ip addr show [DEV]`.
     pub fn addr_show(&self, node: NodeId, dev: Option<&str>) -> Result<Vec<String>, LabError> {
-        self.addr_show_family(node, dev, Family::Any, false, Format::Text, false)
+        self.addr_show_family(node, dev, Family::Any, 0, Format::Text, false)
     }
 
     /// `ip [-4|-6] addr show [DEV]`: with a family, only interfaces with an address of it
     /// and only those addresses' lines (iproute2's family filter drops the `link/` line too,
     /// and shows a veth peer's namespace at the end of the first line).
-    /// With `stats` (`ip -s`), each interface's counters after its addresses.
+    /// With `stats` (how many `-s`), each interface's counters after its addresses.
     pub fn addr_show_family(
         &self,
         node: NodeId,
         dev: Option<&str>,
         family: Family,
-        stats: bool,
+        stats: u8,
         fmt: Format,
         color: bool,
     ) -> Result<Vec<String>, LabError> {
@@ -111,10 +112,10 @@ impl Lab {
             match (&mut json, fmt) {
                 (Some(w), _) => {
                     w.start_object();
-                    show::json::link(w, &v, false, family != Family::Any, false);
+                    show::json::link(w, &v, false, family != Family::Any, 0);
                     show::json::addr_info(w, &v, now, false, family);
-                    if stats {
-                        show::json::stats64(w, &i.stats);
+                    if stats > 0 {
+                        show::json::stats64(w, &i.stats, stats > 1);
                     }
                     w.end_object();
                 }
@@ -124,8 +125,8 @@ impl Lab {
                     // What `ip -6`'s dump names the peer's index by: a device here.
                     let here = v.peer_ifindex.and_then(|p| ns.iface(p)).map(|d| d.name.as_str());
                     show::addr(&v, now, family, only.is_none().then_some(here), &mut out);
-                    if stats {
-                        show::stats(&i.stats, &mut out);
+                    if stats > 0 {
+                        show::stats(&i.stats, stats > 1, &mut out);
                     }
                 }
             }

@@ -420,6 +420,8 @@ impl Lab {
         });
         self.world.with_node::<Netns, _>(target, |n, _| {
             n.set_mtu(new_ix, old.mtu);
+            // The device moves, its counters with it.
+            n.set_stats(new_ix, old.stats);
         });
         if let Some((link, side, _)) = peer {
             self.world.move_end(
@@ -836,6 +838,7 @@ impl Lab {
 
     /// `tcpdump [-c N] [-v] -i DEV [FILTER]`: with a count, the capture stops by itself after
     /// N frames and the process ends; `verbose` (`-v`) changes what it says when it starts.
+    /// `DEV` `any` captures every interface of the namespace, as Linux's cooked capture does.
     pub fn tcpdump_count(
         &mut self,
         node: NodeId,
@@ -845,18 +848,30 @@ impl Lab {
         count: Option<u64>,
         verbose: bool,
     ) -> Result<(Job, CaptureId), LabError> {
-        let ix = self.ifindex(node, dev).map_err(|e| LabError {
-            message: format!("tcpdump: {dev}: No such device exists\n(SIOCGIFHWADDR: No such device)"),
-            status: 1,
-            hint: e.hint,
-        })?;
-        let id = self.world.add_capture(node, PortId(ix), filter);
-        let peer = match self.netns(node).iface(ix).map(|i| &i.kind) {
-            Some(IfKind::Veth { link: Some(l) }) => self.veths.get(l).and_then(|ends| {
-                let other = ends.iter().find(|e| (e.node, e.ifindex) != (node, ix))?;
-                Some(self.netns_name(other.node).map(str::to_string))
-            }),
-            _ => None,
+        let (id, peer) = if dev == "any" {
+            // libpcap compiles the filter for cooked frames, which have no Ethernet header.
+            if let Some(why) = filter.cooked_error() {
+                return Err(LabError {
+                    message: format!("{}\ntcpdump: {why}", sim_core::tcpdump::ANY_LINK_LINE),
+                    status: 1,
+                    hint: Some("on `any`, filter by protocol, address or port, not by MAC".into()),
+                });
+            }
+            (self.world.add_capture_any(node, filter), None)
+        } else {
+            let ix = self.ifindex(node, dev).map_err(|e| LabError {
+                message: format!("tcpdump: {dev}: No such device exists\n(SIOCGIFHWADDR: No such device)"),
+                status: 1,
+                hint: e.hint,
+            })?;
+            let peer = match self.netns(node).iface(ix).map(|i| &i.kind) {
+                Some(IfKind::Veth { link: Some(l) }) => self.veths.get(l).and_then(|ends| {
+                    let other = ends.iter().find(|e| (e.node, e.ifindex) != (node, ix))?;
+                    Some(self.netns_name(other.node).map(str::to_string))
+                }),
+                _ => None,
+            };
+            (self.world.add_capture(node, PortId(ix), filter), peer)
         };
         self.captures.push(CaptureInfo {
             id,

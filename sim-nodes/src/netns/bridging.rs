@@ -128,11 +128,14 @@ impl Netns {
         }
     }
 
-    /// A bridge has carrier while it has no ports or any port forwards.
+    /// `br_port_state_selection`, run when a port comes, goes or changes and when the
+    /// bridge goes up or down: the bridge has carrier while it is up and some port forwards
+    /// — so a bridge whose last port left has none. (A new bridge has carrier until then:
+    /// measured on Linux 6.18, `ip -s -s`'s `transns` stays 0.)
     pub(crate) fn update_bridge_carrier(&mut self, br: u32) {
         let Some(b) = self.bridges.get(&br) else { return };
-        let carrier =
-            b.ports().is_empty() || b.ports().iter().any(|(p, _)| self.ifaces.get(p).is_some_and(|i| i.is_running()));
+        let up = self.ifaces.get(&br).is_some_and(|i| i.admin_up);
+        let carrier = up && b.ports().iter().any(|(p, _)| self.ifaces.get(p).is_some_and(|i| i.is_running()));
         self.set_carrier(br, carrier);
     }
 
@@ -242,7 +245,7 @@ impl Netns {
 
     /// Passes a frame up to the bridge device's own stack.
     fn bridge_up(&mut self, cx: &mut Context<'_>, br: u32, frame: &[u8]) {
-        cx.capture(PortId(br), Direction::In, frame);
+        cx.capture(PortId(br), Direction::In, frame, || sim_core::Node::port_info(self, PortId(br)));
         // br_pass_frame_up counts after eth_type_trans: without the Ethernet header.
         if let Some(b) = self.ifaces.get_mut(&br) {
             b.stats.rx(frame.len().saturating_sub(14));
@@ -252,7 +255,7 @@ impl Netns {
 
     /// The bridge device sends a frame (`br_dev_xmit`).
     pub(crate) fn bridge_tx(&mut self, cx: &mut Context<'_>, br: u32, frame: &[u8]) {
-        cx.capture(PortId(br), Direction::Out, frame);
+        cx.capture(PortId(br), Direction::Out, frame, || sim_core::Node::port_info(self, PortId(br)));
         if let Some(b) = self.ifaces.get_mut(&br) {
             b.stats.tx(frame.len());
         }

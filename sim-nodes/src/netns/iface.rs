@@ -202,6 +202,9 @@ pub struct IfStats {
     pub tx_bytes: u64,
     /// Frames the device could not send (a veth whose peer is down).
     pub tx_dropped: u64,
+    /// Times its carrier came or went (`IFLA_CARRIER_CHANGES`, `ip -s -s`'s `transns`): a
+    /// veth starts at 1, as `veth_newlink` turns off a carrier that was on.
+    pub carrier_changes: u64,
 }
 
 impl IfStats {
@@ -226,6 +229,7 @@ impl Iface {
     /// A new interface, down, no addresses.
     pub fn new(name: &str, ifindex: u32, kind: IfKind, mac: MacAddr) -> Self {
         let mtu = if kind == IfKind::Loopback { 65536 } else { 1500 };
+        let kind_is_veth = matches!(kind, IfKind::Veth { .. });
         Iface {
             name: name.to_string(),
             ifindex,
@@ -244,7 +248,7 @@ impl Iface {
             forwarding: false,
             master: None,
             neigh: NeighParms::default(),
-            stats: IfStats::default(),
+            stats: IfStats { carrier_changes: u64::from(kind_is_veth), ..IfStats::default() },
         }
     }
     /// Up and with carrier: frames can flow.

@@ -428,6 +428,11 @@ impl Netns {
             br.mac_set = true;
             br.remove_local(old, ifindex);
             br.add_local(mac, ifindex, now);
+            // A new bridge id (`br_stp_change_bridge_id`) reselects the ports' states, and
+            // with them the bridge's carrier: a bridge without ports loses it.
+            if mac != old {
+                self.update_bridge_carrier(ifindex);
+            }
         }
         if let Some(m) = master {
             if let Some(br) = self.bridges.get_mut(&m) {
@@ -451,6 +456,13 @@ impl Netns {
     pub fn set_mtu(&mut self, ifindex: u32, mtu: u32) {
         if let Some(i) = self.ifaces.get_mut(&ifindex) {
             i.mtu = mtu;
+        }
+    }
+
+    /// Gives an interface the counters it had elsewhere (a device moved here).
+    pub fn set_stats(&mut self, ifindex: u32, stats: iface::IfStats) {
+        if let Some(i) = self.ifaces.get_mut(&ifindex) {
+            i.stats = stats;
         }
     }
 
@@ -497,14 +509,18 @@ impl Netns {
             self.update_bridge_carrier(m);
         }
         if is_bridge {
+            let ports: Vec<u32> =
+                self.bridges.get(&ifindex).map(|b| b.ports().iter().map(|p| p.0).collect()).unwrap_or_default();
             if !up {
-                let ports: Vec<u32> =
-                    self.bridges.get(&ifindex).map(|b| b.ports().iter().map(|p| p.0).collect()).unwrap_or_default();
-                for p in ports {
+                for &p in &ports {
                     self.flush_port_fdb(ifindex, p);
                 }
             }
-            self.update_bridge_carrier(ifindex);
+            // `br_stp_enable_bridge` / `br_stp_disable_bridge` act through the ports: a
+            // bridge without any keeps its carrier as it was.
+            if !ports.is_empty() {
+                self.update_bridge_carrier(ifindex);
+            }
         }
         let Some(i) = self.ifaces.get_mut(&ifindex) else { return };
         if up {
@@ -542,6 +558,7 @@ impl Netns {
             return;
         }
         i.carrier = carrier;
+        i.stats.carrier_changes += 1;
         let master = i.master;
         if !carrier {
             self.neigh.flush(Some(ifindex), &mut self.timers);
@@ -895,6 +912,11 @@ impl Node for Netns {
     fn handle_frame(&mut self, cx: &mut Context<'_>, port: PortId, frame: &[u8]) {
         self.rx_frame(cx, port.0, frame);
         self.settle(cx);
+    }
+
+    fn port_info(&self, port: PortId) -> Option<sim_core::capture::PortInfo> {
+        let i = self.ifaces.get(&port.0)?;
+        Some(sim_core::capture::PortInfo { name: i.name.clone(), mac: i.mac, loopback: port.0 == LO })
     }
 
     fn handle_timeout(&mut self, cx: &mut Context<'_>) {

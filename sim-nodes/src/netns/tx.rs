@@ -565,7 +565,8 @@ fn loopback_push(
     now: Instant,
     f: Vec<u8>,
 ) {
-    cx.capture(PortId(LO), Direction::Out, &f);
+    let lo = || Some(sim_core::capture::PortInfo { name: "lo".into(), mac: MacAddr::default(), loopback: true });
+    cx.capture(PortId(LO), Direction::Out, &f, lo);
     if q.len() > NETDEV_MAX_BACKLOG {
         cx.drop_frame(Some(PortId(LO)), "backlog full");
         return;

@@ -1,4 +1,4 @@
-//! `tcpdump [-c N] [-v] -i IF [FILTER]`: a capture that lives as a process.
+//! `tcpdump [-c N] [-v] -i IF|any [FILTER]`: a capture that lives as a process.
 //!
 //! The frames themselves are trace records made by the engine's tap; this process prints
 //! what tcpdump 4.99 prints around them — the two stderr lines when it starts and the three
@@ -66,8 +66,8 @@ impl Program for Tcpdump {
         }
     }
     fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
-        let n = sys.capture_stop(self.capture);
-        for l in end_lines(n) {
+        let (captured, received) = sys.capture_stop(self.capture);
+        for l in end_lines(captured, received) {
             sys.stderr(l);
         }
         sys.exit(0);

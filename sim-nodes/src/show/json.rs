@@ -177,9 +177,10 @@ impl JsonWriter {
 }
 
 /// An interface's fields as `print_linkinfo` prints them: `link` adds `linkmode` (`ip
-/// link`, not `ip addr`), `inet` (`ip -4`) leaves out the link-layer addresses, `stats` adds
-/// `stats64` (where `ip link` puts it; `ip addr` puts it after `addr_info`: [`stats64`]).
-pub fn link(w: &mut JsonWriter, v: &LinkView<'_>, link: bool, inet: bool, stats: bool) {
+/// link`, not `ip addr`), `inet` (`ip -4`) leaves out the link-layer addresses, `stats` (how
+/// many `-s`) adds `stats64` (where `ip link` puts it; `ip addr` puts it after `addr_info`:
+/// [`stats64`]).
+pub fn link(w: &mut JsonWriter, v: &LinkView<'_>, link: bool, inet: bool, stats: u8) {
     let i = v.iface;
     w.number_field("ifindex", i.ifindex);
     let local_down = name_and_link(w, v);
@@ -208,8 +209,8 @@ pub fn link(w: &mut JsonWriter, v: &LinkView<'_>, link: bool, inet: bool, stats:
     if let Peer::Remote { nsid, .. } = v.peer {
         w.number_field("link_netnsid", nsid);
     }
-    if link && stats {
-        stats64(w, &i.stats);
+    if link && stats > 0 {
+        stats64(w, &i.stats, stats > 1);
     }
 }
 
@@ -231,13 +232,16 @@ fn name_and_link(w: &mut JsonWriter, v: &LinkView<'_>) -> bool {
     down
 }
 
-/// `__print_link_stats` in JSON (without `-s -s`).
-pub fn stats64(w: &mut JsonWriter, s: &IfStats) {
+/// `__print_link_stats` in JSON; `errors` (`-s -s`) adds the error counters, and the
+/// carrier changes last.
+pub fn stats64(w: &mut JsonWriter, s: &IfStats, errors: bool) {
     w.name("stats64");
     w.start_object();
-    for (dir, [bytes, packets, dropped], [c, d]) in [
-        ("rx", [s.rx_bytes, s.rx_packets, 0], ["over_errors", "multicast"]),
-        ("tx", [s.tx_bytes, s.tx_packets, s.tx_dropped], ["carrier_errors", "collisions"]),
+    let rx_errors = ["length_errors", "crc_errors", "frame_errors", "fifo_errors", "missed_errors"];
+    let tx_errors = ["aborted_errors", "fifo_errors", "window_errors", "heartbeat_errors"];
+    for (dir, [bytes, packets, dropped], [c, d], more) in [
+        ("rx", [s.rx_bytes, s.rx_packets, 0], ["over_errors", "multicast"], &rx_errors[..]),
+        ("tx", [s.tx_bytes, s.tx_packets, s.tx_dropped], ["carrier_errors", "collisions"], &tx_errors[..]),
     ] {
         w.name(dir);
         w.start_object();
@@ -247,6 +251,14 @@ pub fn stats64(w: &mut JsonWriter, s: &IfStats) {
         w.number_field("dropped", dropped);
         w.number_field(c, 0);
         w.number_field(d, 0);
+        if errors {
+            for f in more {
+                w.number_field(f, 0);
+            }
+            if dir == "tx" {
+                w.number_field("carrier_changes", s.carrier_changes);
+            }
+        }
         w.end_object();
     }
     w.end_object();

@@ -202,7 +202,8 @@ fn operstate(v: &LinkView<'_>) -> &'static str {
     if let Some(n) = bridge_ports {
         return match (i.admin_up, n, i.carrier) {
             (false, _, _) => "DOWN",
-            (true, 0, _) => "UNKNOWN",
+            // A bridge that never had a port keeps the carrier it was made with.
+            (true, 0, true) => "UNKNOWN",
             (true, _, true) => "UP",
             (true, _, false) => "DOWN",
         };
@@ -325,40 +326,68 @@ pub fn link(v: &LinkView<'_>, out: &mut Vec<String>) {
     out.push(link_line(v));
 }
 
-/// `ip -s link|addr`'s four counter lines (iproute2 6.1's `print_stats64` without
-/// `-s -s`): each column as wide as its header word or its widest number, numbers right
-/// aligned with a space after each, headers padded for a `compressed` column nobody fills.
-pub fn stats(s: &crate::netns::iface::IfStats, out: &mut Vec<String>) {
+/// `ip -s link|addr`'s counter lines as iproute2 6.1's `print_stats64` prints them: four,
+/// or with `errors` (`-s -s`) six — the error counters under each direction, carrier
+/// changes (`transns`) last. Each column is as wide as its header word or its widest
+/// number (`size_columns`), numbers right aligned with a space after each, headers padded
+/// for a `compressed` column nobody fills.
+pub fn stats(s: &crate::netns::iface::IfStats, errors: bool, out: &mut Vec<String>) {
+    let mut cols =
+        ["*X errors:", "packets", "errors", "dropped", "heartbt", "overrun", "compressed", "otherhost"].map(str::len);
+    let mut size = |v: [u64; 8]| {
+        for (c, n) in cols.iter_mut().zip(v) {
+            *c = (*c).max(n.to_string().len());
+        }
+    };
     let rx = [s.rx_bytes, s.rx_packets, 0, 0, 0, 0];
     let tx = [s.tx_bytes, s.tx_packets, 0, s.tx_dropped, 0, 0];
-    let mut cols =
-        ["*X errors:".len(), "packets".len(), "errors".len(), "dropped".len(), "heartbt".len(), "overrun".len()];
-    for v in rx.iter().chain(&tx).enumerate() {
-        let (i, n) = (v.0 % 6, v.1);
-        cols[i] = cols[i].max(n.to_string().len());
+    let cc = s.carrier_changes;
+    size([rx[0], rx[1], rx[2], rx[3], rx[4], rx[5], 0, 0]);
+    size([tx[0], tx[1], tx[2], tx[3], tx[4], tx[5], 0, 0]);
+    if errors {
+        // (iproute2 sizes the carrier changes into the seventh column and prints them in
+        // the sixth.)
+        size([0, 0, 0, 0, 0, 0, cc, 0]);
     }
-    let head = |dir: &str, [d, e, f]: [&str; 3]| {
-        let [a, b, c, dw, ew, fw] = cols;
+    let head = |dir: &str, [e, f]: [&str; 2]| {
+        let [a, b, c, d, ew, fw, g, _] = cols;
         format!(
-            "    {dir}: {:>w0$} {:>b$} {:>c$} {d:>dw$} {e:>ew$} {f:>fw$} {:>10}",
+            "    {dir}: {:>w$} {:>b$} {:>c$} {:>d$} {e:>ew$} {f:>fw$} {:>g$}",
             "bytes",
             "packets",
             "errors",
+            "dropped",
             "",
-            w0 = a - 4
+            w = a - 4
         )
     };
-    let nums = |v: [u64; 6]| {
-        let mut l = String::from("    ");
-        for (n, w) in v.iter().zip(cols) {
+    let nums = |indent: usize, from: usize, v: &[u64]| {
+        let mut l = " ".repeat(indent);
+        for (n, w) in v.iter().zip(&cols[from..]) {
             let _ = write!(l, "{n:>w$} ");
         }
         l
     };
-    out.push(head("RX", ["dropped", "missed", "mcast"]));
-    out.push(nums(rx));
-    out.push(head("TX", ["dropped", "carrier", "collsns"]));
-    out.push(nums(tx));
+    let err_head = |words: [&str; 5]| {
+        let mut l =
+            format!("    {}:{:w$}", if words[0] == "length" { "RX errors" } else { "TX errors" }, "", w = cols[0] - 10);
+        for (word, w) in words.iter().zip(&cols[1..]) {
+            let _ = write!(l, " {word:>w$}");
+        }
+        l
+    };
+    out.push(head("RX", ["missed", "mcast"]));
+    out.push(nums(4, 0, &rx));
+    if errors {
+        out.push(err_head(["length", "crc", "frame", "fifo", "overrun"]));
+        out.push(nums(cols[0] + 5, 1, &[0, 0, 0, 0, 0]));
+    }
+    out.push(head("TX", ["carrier", "collsns"]));
+    out.push(nums(4, 0, &tx));
+    if errors {
+        out.push(err_head(["aborted", "fifo", "window", "heartbt", "transns"]));
+        out.push(nums(cols[0] + 5, 1, &[0, 0, 0, 0, cc]));
+    }
 }
 
 /// `ip addr show` lines for one interface; with a family (`ip -4`, `ip -6`), as iproute2's

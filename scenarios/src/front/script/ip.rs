@@ -14,6 +14,7 @@ pub fn parse(w: &mut Words<'_>, mut ns: Option<String>, background: bool) -> Res
     let mut inet = false;
     let mut inet6 = false;
     let mut stats = false;
+    let mut errors = false;
     let (mut json, mut pretty, mut oneline, mut color) = (false, false, false, false);
     while let Some(opt) = w.peek().filter(|o| o.starts_with('-')) {
         w.take();
@@ -23,9 +24,7 @@ pub fn parse(w: &mut Words<'_>, mut ns: Option<String>, background: bool) -> Res
             "-4" => (inet, inet6) = (true, false),
             "-6" => (inet, inet6) = (false, true),
             "-br" | "-brief" => brief = true,
-            "-s" | "-stats" | "-statistics" if stats => {
-                return Err(w.err_prev("not supported yet: ip -s -s (the error counters)"));
-            }
+            "-s" | "-stats" | "-statistics" if stats => errors = true,
             "-s" | "-stats" | "-statistics" => stats = true,
             "-j" | "-json" => json = true,
             "-p" | "-pretty" => pretty = true,
@@ -86,7 +85,7 @@ pub fn parse(w: &mut Words<'_>, mut ns: Option<String>, background: bool) -> Res
         super::ip6::parse(w, obj, false, fmt, color, true)?
     } else if matches(obj, "address") {
         match addr(w)? {
-            Command::AddrShow { dev, .. } => Command::AddrShow { dev, inet, stats, fmt, color },
+            Command::AddrShow { dev, .. } => Command::AddrShow { dev, inet, stats, errors, fmt, color },
             c => c,
         }
     } else if matches(obj, "route") {
@@ -101,7 +100,7 @@ pub fn parse(w: &mut Words<'_>, mut ns: Option<String>, background: bool) -> Res
         }
     } else if matches(obj, "link") {
         match link(w)? {
-            Command::LinkShow { dev, .. } => Command::LinkShow { dev, stats, fmt, color },
+            Command::LinkShow { dev, .. } => Command::LinkShow { dev, stats, errors, fmt, color },
             c => c,
         }
     } else if matches(obj, "netns") {
@@ -271,6 +270,16 @@ fn link(w: &mut Words<'_>) -> Result<Command, PErr> {
                                 w.take();
                                 s.ageing_time = Some(w.parse_value("ageing_time", "centiseconds")?);
                             }
+                            "mcast_snooping" => {
+                                w.take();
+                                let v: u8 = w.parse_value("mcast_snooping", "0 or 1")?;
+                                if v != 0 {
+                                    return Err(w
+                                        .err_prev("not supported yet: mcast_snooping 1 (IGMP/MLD snooping)")
+                                        .hint("nslab's bridges flood multicast and join no snoopers' group, as with `mcast_snooping 0`"));
+                                }
+                                s.no_mcast_snooping = true;
+                            }
                             "stp_state" | "forward_delay" | "vlan_filtering" | "priority" | "hello_time"
                             | "max_age" => {
                                 w.take();
@@ -295,7 +304,7 @@ fn link(w: &mut Words<'_>) -> Result<Command, PErr> {
         }
         Ok(Command::LinkSet(s))
     } else if matches(sub, "show") || matches(sub, "list") || sub == "lst" {
-        Ok(Command::LinkShow { dev: dev_arg(w)?, stats: false, fmt: Format::Text, color: false })
+        Ok(Command::LinkShow { dev: dev_arg(w)?, stats: false, errors: false, fmt: Format::Text, color: false })
     } else {
         Err(unknown_sub(w, "link", sub))
     }
@@ -375,7 +384,14 @@ fn addr(w: &mut Words<'_>) -> Result<Command, PErr> {
             None => Err(w.err("Flush requires arguments.").hint("ip addr flush dev DEV")),
         }
     } else if matches(sub, "show") || matches(sub, "list") || sub == "lst" {
-        Ok(Command::AddrShow { dev: dev_arg(w)?, inet: false, stats: false, fmt: Format::Text, color: false })
+        Ok(Command::AddrShow {
+            dev: dev_arg(w)?,
+            inet: false,
+            stats: false,
+            errors: false,
+            fmt: Format::Text,
+            color: false,
+        })
     } else {
         Err(unknown_sub(w, "address", sub))
     }

@@ -158,10 +158,10 @@ fn errors_name_line_column_and_word() {
     assert_eq!((e.message.as_str(), e.span.col), ("not supported yet: tcpdump -vvv (more than two -v)", 9));
     let e = fails("tcpdump -n -vv -i lo -v &\n");
     assert!(e.message.contains("tcpdump -vvv"), "{e}");
-    let e = fails("tcpdump -n -i any &\n");
-    assert_eq!(e.message, "not supported yet: tcpdump -i any (Linux cooked capture, LINUX_SLL2)");
-    let e = fails("tcpdump -n --interface=any &\n");
-    assert!(e.message.starts_with("not supported yet: tcpdump -i any"), "{e}");
+    let sc = ok("tcpdump -n -i any &\ntcpdump -n --interface=any icmp &\n");
+    for st in &sc.steps {
+        assert!(matches!(&st.run, Command::Tcpdump(t) if t.iface == "any"), "{:?}", st.run);
+    }
     let sc = ok("tcpdump -nvv -i lo &\ntcpdump -n -v -i lo -v &\n");
     for st in &sc.steps {
         assert!(matches!(&st.run, Command::Tcpdump(t) if t.verbose == 2), "{:?}", st.run);
@@ -450,4 +450,17 @@ fn ctrl_c_under_a_ping_comes_after_the_pings_its_statistics_show() {
         texts,
         ["ip netns add a", "ping 127.0.0.1 &  # until ^C", "sleep 1.5  # 2 pings sent, then ^C", "^C", "ip netns list"]
     );
+}
+
+#[test]
+fn stats_twice_asks_for_the_error_counters_and_only_snooping_off_is_taken() {
+    let sc = ok("ip -s -s link show v1\nip -s -stats addr\nip -s link\nip link set br0 type bridge mcast_snooping 0\n");
+    assert!(matches!(&sc.steps[0].run, Command::LinkShow { stats: true, errors: true, .. }));
+    assert_eq!(sc.steps[0].run.to_string(), "ip -s -s link show dev v1");
+    assert!(matches!(&sc.steps[1].run, Command::AddrShow { stats: true, errors: true, .. }));
+    assert!(matches!(&sc.steps[2].run, Command::LinkShow { stats: true, errors: false, .. }));
+    assert!(matches!(&sc.steps[3].run, Command::LinkSet(s) if s.no_mcast_snooping));
+    assert_eq!(sc.steps[3].run.to_string(), "ip link set br0 type bridge mcast_snooping 0");
+    let e = fails("ip link set br0 type bridge mcast_snooping 1\n");
+    assert!(e.message.starts_with("not supported yet: mcast_snooping 1"), "{e}");
 }

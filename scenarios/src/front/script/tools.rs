@@ -251,17 +251,8 @@ pub fn ping(w: &mut Words<'_>, background: bool, six: bool) -> Result<Command, P
     Ok(Command::Ping(p))
 }
 
-/// `tcpdump -i IFACE`'s interface; `any` (Linux cooked capture) is refused with what to do.
-fn capture_iface(w: &Words<'_>, v: &str) -> Result<String, PErr> {
-    if v == "any" {
-        return Err(w
-            .err_prev("not supported yet: tcpdump -i any (Linux cooked capture, LINUX_SLL2)")
-            .hint("capture one interface at a time: `tcpdump -i IFACE`, one per interface"));
-    }
-    Ok(v.to_string())
-}
-
-/// `tcpdump [-tnelv] [-c N] -i IF [-w FILE] [EXPRESSION]`.
+/// `tcpdump [-tnelv] [-c N] -i IF [-w FILE] [EXPRESSION]` (`-i any`: every interface of the
+/// namespace, as Linux's cooked capture).
 pub fn tcpdump(w: &mut Words<'_>, background: bool) -> Result<Command, PErr> {
     let mut t = TcpdumpCmd {
         iface: String::new(),
@@ -283,7 +274,7 @@ pub fn tcpdump(w: &mut Words<'_>, background: bool) -> Result<Command, PErr> {
     let mut options = true;
     while let Some(a) = w.take() {
         if let Some(v) = a.strip_prefix("--interface=").filter(|_| options) {
-            iface = Some(capture_iface(w, v)?);
+            iface = Some(v.to_string());
         } else if a == "--" && options {
             options = false;
         } else if a.starts_with('-') && a.len() > 1 && options {
@@ -307,7 +298,7 @@ pub fn tcpdump(w: &mut Words<'_>, background: bool) -> Result<Command, PErr> {
                     'l' | 'U' | 'p' => false,
                     'i' => {
                         let v = opt_value(att, w, c, "an interface")?;
-                        iface = Some(capture_iface(w, v)?);
+                        iface = Some(v.to_string());
                         true
                     }
                     'w' => {

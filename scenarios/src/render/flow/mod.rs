@@ -164,7 +164,7 @@ impl Flow {
         let mut items = Vec::new();
         for r in &out.records {
             match r {
-                Record::Frame { at, capture, dir, bytes } => {
+                Record::Frame { at, capture, dir, bytes, .. } => {
                     let Some((ns, peer)) = caps.get(capture) else { continue };
                     let here = col(&mut f, ns);
                     let there = peer.as_deref().map_or(here, |p| col(&mut f, p));
