@@ -700,6 +700,11 @@ impl Taps {
     pub fn get(&self, id: CaptureId) -> Option<&Capture> {
         self.captures.get(id.0 as usize)
     }
+    /// How many captures listen on `(node, port)` itself (each makes the interface
+    /// promiscuous, as tcpdump without `-p` does).
+    pub fn on_port(&self, node: NodeId, port: PortId) -> usize {
+        self.by_port.get(&(node, port)).map_or(0, Vec::len)
+    }
     /// True when some capture listens on `(node, port)`.
     pub fn is_tapped(&self, node: NodeId, port: PortId) -> bool {
         (!self.by_port.is_empty() && self.by_port.contains_key(&(node, port)))

@@ -88,6 +88,9 @@ pub enum Command {
         /// `-s -s`: the error counters and carrier changes too.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         errors: bool,
+        /// `-d`: the details (kind, bridge options, queues).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        details: bool,
         /// `-o`, `-j`, `-j -p`: how it prints.
         #[serde(default, skip_serializing_if = "Format::is_text")]
         fmt: Format,
@@ -150,6 +153,9 @@ pub enum Command {
         /// `-s -s`: the error counters and carrier changes too.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         errors: bool,
+        /// `-d`: the details (kind, bridge options, queues).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        details: bool,
         /// `-o`, `-j`, `-j -p`: how it prints.
         #[serde(default, skip_serializing_if = "Format::is_text")]
         fmt: Format,
@@ -476,8 +482,9 @@ impl fmt::Display for Command {
                     None => Ok(()),
                 }
             }
-            Command::LinkShow { dev, stats, errors, fmt, color } => {
-                write!(f, "ip {}{}{}link show", fmt.flags(), c(*color), s_flags(*stats, *errors))?;
+            Command::LinkShow { dev, stats, errors, details, fmt, color } => {
+                let d = if *details { "-d " } else { "" };
+                write!(f, "ip {}{}{}{d}link show", fmt.flags(), c(*color), s_flags(*stats, *errors))?;
                 opt(f, "dev", dev)
             }
             Command::Brief { addr, inet, dev, fmt, color } => {
@@ -493,9 +500,10 @@ impl fmt::Display for Command {
             Command::AddrDel { addr, dev } => write!(f, "ip addr del {addr} dev {}", q(dev)),
             Command::AddrFlush { dev } => write!(f, "ip addr flush dev {}", q(dev)),
             Command::Ip6(c) => c.fmt(f),
-            Command::AddrShow { dev, inet, stats, errors, fmt, color } => {
+            Command::AddrShow { dev, inet, stats, errors, details, fmt, color } => {
                 let (s, four) = (s_flags(*stats, *errors), if *inet { "-4 " } else { "" });
-                write!(f, "ip {}{}{s}{four}addr show", fmt.flags(), c(*color))?;
+                let d = if *details { "-d " } else { "" };
+                write!(f, "ip {}{}{s}{d}{four}addr show", fmt.flags(), c(*color))?;
                 opt(f, "dev", dev)
             }
             Command::RouteAdd(r) | Command::RouteDel(r) => {
@@ -562,6 +570,9 @@ impl fmt::Display for Command {
                 write!(f, "traceroute")?;
                 if t.icmp {
                     write!(f, " -I")?;
+                }
+                if t.tcp {
+                    write!(f, " -T")?;
                 }
                 if t.numeric {
                     write!(f, " -n")?;

@@ -252,6 +252,9 @@ pub struct TracerouteCmd {
     /// `-I`: ICMP echo probes instead of UDP.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub icmp: bool,
+    /// `-T`: TCP SYN probes (to port 80 unless `-p`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub tcp: bool,
 }
 
 /// `ping -M`: path-MTU discovery on the probe socket (`IP_MTU_DISCOVER`).

@@ -60,6 +60,7 @@ fn argv_keeps_every_word_whole() {
         inet: false,
         stats: false,
         errors: false,
+        details: false,
         fmt: Format::Text,
         color: false,
     };

@@ -8,7 +8,8 @@
 //! flow labels, qdisc handles the kernel chose (its counter is the
 //! machine's, shared by every run since boot); TCP windows and options are masked (smoltcp's are
 //! its own); times are dropped (RTTs, ping's `time`, traceroute's, lifetimes, routes'
-//! `expires`, dhclient's random intervals, radvd's log clock), as are pids and run files. Outputs the kernel orders by hash (`ip neigh`, `bridge fdb show`,
+//! `expires`, dhclient's random intervals, radvd's log clock, `ip -d`'s bridge timers), as
+//! are pids, run files and a veth's queue count (the machine's CPUs). Outputs the kernel orders by hash (`ip neigh`, `bridge fdb show`,
 //! `brctl showmacs`) are compared as sets. Lines a step marks `#! differs: LINE -- WHY` are set aside on both
 //! sides and reported as known differences with their reason; lines a step marks
 //! `#! repeats: LINE -- WHY` may come more than once on either side (a retransmission that
@@ -242,6 +243,13 @@ static MASKS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         (r#"\(\("ncat","#, r#"(("nc","#),
         // brctl showmacs' ageing timer.
         (r"((?:yes|no)\t+\s*)\d+\.\d\d$", "${1}<t>"),
+        // `ip -d link`: a bridge's and a port's timers run in real time on the kernel (the
+        // sim arms no forward-delay timer and ages at each entry's deadline); a veth's
+        // queues follow the machine's CPUs.
+        (r"(_timer)\s+\d+\.\d\d ", "${1} <t> "),
+        (r#"(_timer":\s*)\d+\.\d\d"#, "${1}<t>"),
+        (r"numtxqueues \d+ numrxqueues \d+", "numtxqueues <n> numrxqueues <n>"),
+        (r#""num_tx_queues":\d+,"num_rx_queues":\d+"#, r#""num_tx_queues":<n>,"num_rx_queues":<n>"#),
     ]
     .into_iter()
     .map(|(r, w)| (Regex::new(r).expect("regex"), w))

@@ -17,7 +17,7 @@ use sim_core::world::{BudgetExhausted, DEFAULT_EVENT_BUDGET, Limit, Limits};
 use sim_core::{Duration, Filter, Instant, NodeId, Record, Stream};
 use sim_nodes::netns::fib::Proto;
 use sim_nodes::proc::Ping;
-use sim_nodes::show::Family;
+use sim_nodes::show::{Extra, Family};
 use sim_nodes::{Job, Lab, LabError};
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -326,8 +326,9 @@ impl Sim<'_> {
                 }
                 Ok(vec![])
             }
-            Command::LinkShow { dev, stats, errors, fmt, color } => {
-                lab.link_show_with(node, dev.as_deref(), u8::from(*stats) + u8::from(*errors), *fmt, *color)
+            Command::LinkShow { dev, stats, errors, details, fmt, color } => {
+                let extra = Extra { stats: u8::from(*stats) + u8::from(*errors), details: *details };
+                lab.link_show_with(node, dev.as_deref(), extra, *fmt, *color)
             }
             Command::Brief { addr, inet, dev, fmt, color } => {
                 let family = if *inet { Family::Inet } else { Family::Any };
@@ -338,10 +339,10 @@ impl Sim<'_> {
             }
             Command::AddrDel { addr, dev } => lab.addr_del(node, dev, addr.addr, Some(addr.prefix)).map(|_| vec![]),
             Command::AddrFlush { dev } => lab.addr_flush(node, dev).map(|_| vec![]),
-            Command::AddrShow { dev, inet, stats, errors, fmt, color } => {
+            Command::AddrShow { dev, inet, stats, errors, details, fmt, color } => {
                 let family = if *inet { Family::Inet } else { Family::Any };
-                let stats = u8::from(*stats) + u8::from(*errors);
-                lab.addr_show_family(node, dev.as_deref(), family, stats, *fmt, *color)
+                let extra = Extra { stats: u8::from(*stats) + u8::from(*errors), details: *details };
+                lab.addr_show_family(node, dev.as_deref(), family, extra, *fmt, *color)
             }
             Command::Ip6(c) => ip6(lab, node, c),
             Command::RouteAdd(r) | Command::RouteDel(r) => {
@@ -829,7 +830,7 @@ fn ip6(lab: &mut Lab, node: NodeId, c: &Ip6Command) -> Result<Vec<String>, LabEr
             lab.brief_show(node, true, Family::Inet6, dev.as_deref(), *fmt, *color)
         }
         Ip6Command::AddrShow { brief: false, dev, fmt, color } => {
-            lab.addr_show_family(node, dev.as_deref(), Family::Inet6, 0, *fmt, *color)
+            lab.addr_show_family(node, dev.as_deref(), Family::Inet6, Extra::default(), *fmt, *color)
         }
         Ip6Command::RouteShow { dev, color } => lab.route6_show(node, dev.as_deref(), *color),
         Ip6Command::NeighShow { dev, color } => lab.neigh6_show(node, dev.as_deref(), *color),

@@ -58,7 +58,12 @@ pub fn process(cmd: &Command) -> Option<Result<Process, Invalid>> {
                 (a.here, a.near) = (here.0, near.0);
             }
             a.icmp = t.icmp;
-            a.port = t.port.unwrap_or(if t.icmp { 0 } else { a.port });
+            a.tcp = t.tcp;
+            a.port = t.port.unwrap_or(match (t.icmp, t.tcp) {
+                (true, _) => 0,
+                (_, true) => 80,
+                _ => a.port,
+            });
             a.sim_queries = t.sim_queries.unwrap_or(a.sim_queries).max(1);
             Box::new(proc::Traceroute::new(a))
         }

@@ -68,11 +68,14 @@ impl Lab {
         Ok(())
     }
 
-    /// `ip link set BR type bridge mcast_snooping 0`: the state nslab's bridges are always
-    /// in (they flood multicast and join no snoopers' group, so send no IGMP or MLD report
-    /// of their own when they come up); an error when `BR` is not a bridge.
+    /// `ip link set BR type bridge mcast_snooping 0`: the way nslab's bridges work anyway
+    /// (they flood multicast and join no snoopers' group, so send no IGMP or MLD report of
+    /// their own when they come up); `ip -d link` then says so. An error when `BR` is not
+    /// a bridge.
     pub fn bridge_set_no_snooping(&mut self, node: NodeId, br: &str) -> Result<(), LabError> {
-        self.bridge_index(node, br).map(|_| ())
+        let ix = self.bridge_index(node, br)?;
+        self.world_mut().with_node::<Netns, _>(node, |n, _| n.set_no_snooping(ix));
+        Ok(())
     }
 
     fn bridge_index(&self, node: NodeId, br: &str) -> Result<u32, LabError> {

@@ -3,8 +3,10 @@
 
 use super::{Lab, LabError};
 use crate::netns::Netns;
-use crate::show::{self, Family, Format, LinkView};
-use sim_core::NodeId;
+use crate::netns::iface::{IfKind, Iface};
+use crate::show::details::{BridgeOpts, Details, Kind, Port};
+use crate::show::{self, Extra, Family, Format, LinkView};
+use sim_core::{Duration, NodeId, PortId};
 
 impl Lab {
     /// What every `… show [dev DEV]` starts from: the namespace, and the ifindex of `DEV`
@@ -15,25 +17,28 @@ impl Lab {
 
     /// `ip link show [DEV]`.
     pub fn link_show(&self, node: NodeId, dev: Option<&str>) -> Result<Vec<String>, LabError> {
-        self.link_show_with(node, dev, 0, Format::Text, false)
+        self.link_show_with(node, dev, Extra::default(), Format::Text, false)
     }
 
-    /// `ip [-s [-s]] link show [DEV]`: with `stats` (how many `-s`), each interface's
-    /// counters after it (with two, the error counters too); in `fmt`, and with `color`
-    /// (`ip -c`) in iproute2's colours.
+    /// `ip [-s [-s]] [-d] link show [DEV]`: with `extra.stats` (how many `-s`), each
+    /// interface's counters after it (with two, the error counters too), with
+    /// `extra.details` what `-d` adds; in `fmt`, and with `color` (`ip -c`) in iproute2's
+    /// colours.
     pub fn link_show_with(
         &self,
         node: NodeId,
         dev: Option<&str>,
-        stats: u8,
+        extra: Extra,
         fmt: Format,
         color: bool,
     ) -> Result<Vec<String>, LabError> {
+        let stats = extra.stats;
         let mut out = Vec::new();
         let (ns, only) = self.show_scope(node, dev)?;
         let mut json = fmt.json();
         for i in ns.ifaces().filter(|i| only.is_none_or(|o| o == i.ifindex)) {
-            let v = LinkView { color, ..self.view(node, i) };
+            let details = extra.details.then(|| self.details(node, i));
+            let v = LinkView { color, details, ..self.view(node, i) };
             if let Some(w) = &mut json {
                 w.start_object();
                 show::json::link(w, &v, true, false, stats);
@@ -84,22 +89,24 @@ impl Lab {
 
     /// `ip addr show [DEV]`.
     pub fn addr_show(&self, node: NodeId, dev: Option<&str>) -> Result<Vec<String>, LabError> {
-        self.addr_show_family(node, dev, Family::Any, 0, Format::Text, false)
+        self.addr_show_family(node, dev, Family::Any, Extra::default(), Format::Text, false)
     }
 
     /// `ip [-4|-6] addr show [DEV]`: with a family, only interfaces with an address of it
     /// and only those addresses' lines (iproute2's family filter drops the `link/` line too,
     /// and shows a veth peer's namespace at the end of the first line).
-    /// With `stats` (how many `-s`), each interface's counters after its addresses.
+    /// With `extra.stats` (how many `-s`), each interface's counters after its addresses;
+    /// with `extra.details` (`-d`, both families only), what `-d` adds after the `link/` line.
     pub fn addr_show_family(
         &self,
         node: NodeId,
         dev: Option<&str>,
         family: Family,
-        stats: u8,
+        extra: Extra,
         fmt: Format,
         color: bool,
     ) -> Result<Vec<String>, LabError> {
+        let stats = extra.stats;
         let mut out = Vec::new();
         let (ns, only) = self.show_scope(node, dev)?;
         let now = self.world.now();
@@ -108,7 +115,8 @@ impl Lab {
             if !family.has_addr(i) {
                 continue;
             }
-            let v = LinkView { color, ..self.view(node, i) };
+            let details = (extra.details && family == Family::Any).then(|| self.details(node, i));
+            let v = LinkView { color, details, ..self.view(node, i) };
             match (&mut json, fmt) {
                 (Some(w), _) => {
                     w.start_object();
@@ -196,5 +204,35 @@ impl Lab {
             show::json::neigh(&mut w, ip, dev, n);
         }
         Ok(w.finish())
+    }
+
+    /// What `ip -d` shows of interface `i` of `node`.
+    fn details(&self, node: NodeId, i: &Iface) -> Details {
+        let ns = self.netns(node);
+        let port = i.master.is_some();
+        let captures = self.world.taps().on_port(node, PortId(i.ifindex)) as u32;
+        let kind = match i.kind {
+            IfKind::Loopback => Kind::Loopback,
+            IfKind::Veth { .. } => Kind::Veth(i.master.and_then(|m| {
+                let br = ns.iface(m)?;
+                let no = ns.bridge(m)?.ports().iter().find(|(p, _)| *p == i.ifindex)?.1;
+                Some(Port { forwarding: br.admin_up && i.is_running(), no, bridge_mac: br.mac })
+            })),
+            IfKind::Bridge => {
+                let b = ns.bridge(i.ifindex);
+                let now = self.world.now();
+                let gc_timer = b
+                    .and_then(|b| b.next_expiry())
+                    .filter(|_| i.admin_up)
+                    .map_or(Duration::ZERO, |t| t.saturating_since(now));
+                Kind::Bridge(BridgeOpts {
+                    mac: i.mac,
+                    ageing: b.map_or(Duration::ZERO, |b| b.ageing()),
+                    gc_timer,
+                    snooping: !b.is_some_and(|b| b.no_snooping),
+                })
+            }
+        };
+        Details { promiscuity: u32::from(port) + captures, allmulti: u32::from(port), kind }
     }
 }

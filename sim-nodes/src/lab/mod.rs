@@ -781,7 +781,17 @@ impl Lab {
         let master = i.master.and_then(|m| ns.iface(m)).map(|m| m.name.clone());
         let bridge_ports = ns.bridge(i.ifindex).map(|b| b.ports().len());
         let qdisc = ns.qdisc_kind(i.ifindex);
-        LinkView { iface: i, peer, peer_ifindex, ever_up: i.ever_up, master, bridge_ports, qdisc, color: false }
+        LinkView {
+            iface: i,
+            peer,
+            peer_ifindex,
+            ever_up: i.ever_up,
+            master,
+            bridge_ports,
+            qdisc,
+            color: false,
+            details: None,
+        }
     }
 
     /// Starts a process in a namespace.

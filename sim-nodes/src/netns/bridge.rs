@@ -72,6 +72,9 @@ pub struct Bridge {
     /// The address was set by the user (`ip link set br0 address`): it no longer follows
     /// the lowest port MAC.
     pub mac_set: bool,
+    /// `mcast_snooping 0` was set. (nslab's bridges snoop nothing either way; this is what
+    /// `ip -d link` reports.)
+    pub no_snooping: bool,
 }
 
 impl Default for Bridge {
@@ -86,6 +89,7 @@ impl Default for Bridge {
             seq: 0,
             ageing: DEFAULT_AGEING,
             mac_set: false,
+            no_snooping: false,
         }
     }
 }

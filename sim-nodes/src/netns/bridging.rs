@@ -35,6 +35,13 @@ impl Netns {
         ix
     }
 
+    /// `mcast_snooping 0` on bridge `br`.
+    pub fn set_no_snooping(&mut self, br: u32) {
+        if let Some(b) = self.bridges.get_mut(&br) {
+            b.no_snooping = true;
+        }
+    }
+
     /// A bridge's switching state.
     pub fn bridge(&self, ifindex: u32) -> Option<&Bridge> {
         self.bridges.get(&ifindex)

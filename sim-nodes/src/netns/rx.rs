@@ -413,8 +413,12 @@ impl Netns {
                     }
                 }
             }
-            // smoltcp takes TCP, and answers a port nobody listens on with RST.
-            proto::TCP if !bcast => self.l4_deliver(cx, ip.packet()),
+            // smoltcp takes TCP, and answers a port nobody listens on with RST; a raw TCP
+            // socket first gets its copy (`raw_v4_input` runs before `tcp_v4_rcv`).
+            proto::TCP if !bcast => {
+                self.deliver_raw_tcp(cx, in_if, ip);
+                self.l4_deliver(cx, ip.packet())
+            }
             proto::TCP => {}
             _ => {
                 if !bcast {
@@ -432,6 +436,7 @@ impl Netns {
             return;
         }
         self.deliver_raw_icmp(cx, in_if, ip);
+        self.deliver_raw_tcp_error(cx, in_if, ip);
         if m[0] == kind::DEST_UNREACH && m[1] == code::FRAG_NEEDED {
             self.learn_pmtu(cx, m);
         }
@@ -510,6 +515,38 @@ impl Netns {
             from = id.succ();
             if !self.socks.push(id, Meta::Frame { ifindex }, frame) {
                 cx.drop_frame(Some(sim_core::PortId(ifindex)), "packet: socket receive queue full");
+            }
+        }
+    }
+
+    /// An ICMP error quoting TCP sent to the peer of a raw TCP socket goes on that socket's
+    /// error queue (`raw_icmp_error`, with `IP_RECVERR`).
+    fn deliver_raw_tcp_error(&mut self, cx: &mut Context<'_>, in_if: u32, ip: &Ipv4<'_>) {
+        let m = ip.payload();
+        let is_error = matches!(m[0], kind::DEST_UNREACH | kind::TIME_EXCEEDED | kind::PARAM_PROB);
+        let inner = &m[8..];
+        if !is_error || inner.len() < 20 || inner[9] != proto::TCP {
+            return;
+        }
+        let quoted_dst = Ipv4Addr::new(inner[16], inner[17], inner[18], inner[19]);
+        let mut from = SocketId(0);
+        while let Some(id) = self.socks.next_raw_tcp(from, quoted_dst) {
+            from = id.succ();
+            let meta = Meta::IcmpError { src: ip.src(), dst: ip.dst(), ttl: ip.ttl() };
+            if !self.socks.push(id, meta, m) {
+                self.drop_ip(cx, Some(in_if), "raw: socket receive queue full", ip.packet(), |_, _| {});
+            }
+        }
+    }
+
+    /// Puts a copy of a TCP segment on every raw TCP socket connected to its source.
+    fn deliver_raw_tcp(&mut self, cx: &mut Context<'_>, in_if: u32, ip: &Ipv4<'_>) {
+        let mut from = SocketId(0);
+        while let Some(id) = self.socks.next_raw_tcp(from, ip.src()) {
+            from = id.succ();
+            let meta = Meta::Icmp { src: ip.src(), dst: ip.dst(), ttl: ip.ttl() };
+            if !self.socks.push(id, meta, ip.payload()) {
+                self.drop_ip(cx, Some(in_if), "raw: socket receive queue full", ip.packet(), |_, _| {});
             }
         }
     }

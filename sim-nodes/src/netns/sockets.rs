@@ -351,6 +351,17 @@ impl Netns {
                     local: (bind.map(IpAddr::V4), u16::from(crate::wire::proto::ICMP), None),
                     ..base
                 }),
+                // Connected (`traceroute -T`'s): ESTAB, from the address routing picks, to the
+                // peer with no port (`*`), as measured with `ss -wanp`.
+                Backing::Ours(SocketKind::RawTcp { peer }) => {
+                    let src = self.route_output(peer, None, None).ok().map(|r| IpAddr::V4(r.src));
+                    out.push(SocketInfo {
+                        state: "ESTAB",
+                        local: (src, u16::from(crate::wire::proto::TCP), None),
+                        peer: Some((IpAddr::V4(peer), 0)),
+                        ..base
+                    })
+                }
                 Backing::Ours(SocketKind::Packet { ifindex }) => {
                     out.push(SocketInfo { netid: "p_raw", packet_if: Some(ifindex), ..base })
                 }

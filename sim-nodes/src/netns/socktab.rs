@@ -34,6 +34,13 @@ pub enum SocketKind {
     /// `socket(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6)`: a copy of every ICMPv6 message for
     /// this host (neighbour discovery's and MLD's excepted).
     RawIcmp6,
+    /// `socket(AF_INET, SOCK_RAW, IPPROTO_TCP)` connected to `peer`, with `IP_RECVERR`: a
+    /// copy of every TCP segment from it to this host, before TCP takes it, and the ICMP
+    /// errors about TCP sent to it (`traceroute -T`).
+    RawTcp {
+        /// The address it is connected to.
+        peer: Ipv4Addr,
+    },
     /// `socket(AF_PACKET, …)` bound to `ifindex`: every frame the interface takes.
     Packet {
         /// The interface.
@@ -114,9 +121,21 @@ pub const RMEM_DEFAULT: usize = 212_992;
 /// What came with a received packet.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Meta {
-    /// An ICMP message on a raw socket: the IP header's fields.
+    /// An ICMP message on a raw socket (or a TCP segment on a raw TCP socket): the IP
+    /// header's fields.
     Icmp {
         /// IP source.
+        src: Ipv4Addr,
+        /// IP destination.
+        dst: Ipv4Addr,
+        /// IP TTL.
+        ttl: u8,
+    },
+    /// An ICMP error about a packet a connected raw socket sent, from its error queue
+    /// (`IP_RECVERR`, as `traceroute -T` reads them): the ICMP message and its IP header's
+    /// fields.
+    IcmpError {
+        /// Who sent the error.
         src: Ipv4Addr,
         /// IP destination.
         dst: Ipv4Addr,
@@ -251,6 +270,11 @@ impl SockTab {
     /// The next raw ICMP socket (from `from` on) that takes a packet to `dst`.
     pub(crate) fn next_raw_icmp(&self, from: SocketId, dst: Ipv4Addr) -> Option<SocketId> {
         self.next_where(from, |k| matches!(k, SocketKind::RawIcmp { bind } if bind.is_none_or(|b| b == dst)))
+    }
+
+    /// The next raw TCP socket (from `from` on) that takes a segment from `src`.
+    pub(crate) fn next_raw_tcp(&self, from: SocketId, src: Ipv4Addr) -> Option<SocketId> {
+        self.next_where(from, |k| matches!(k, SocketKind::RawTcp { peer } if *peer == src))
     }
 
     /// The next raw ICMPv6 socket (from `from` on).

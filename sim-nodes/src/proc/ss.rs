@@ -161,6 +161,8 @@ impl Ss {
             let dev = s.local.2.and_then(|d| sys.ifname(d)).map(|d| format!("%{d}")).unwrap_or_default();
             let lport = if s.local.1 == 0 { "*".to_string() } else { s.local.1.to_string() };
             let (p, pp) = match s.peer {
+                // A connected raw socket's peer has no port: `*`.
+                Some((a, 0)) => (addr(Some(a)), "*".to_string()),
                 Some((a, p)) => (addr(Some(a)), p.to_string()),
                 None => (addr(None), "*".to_string()),
             };

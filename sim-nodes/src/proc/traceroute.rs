@@ -1,5 +1,5 @@
-//! `traceroute` as Debian's traceroute 2.1 prints it: UDP probes (the default method) or,
-//! with `-I`, ICMP echo requests (`mod-icmp.c`).
+//! `traceroute` as Debian's traceroute 2.1 prints it: UDP probes (the default method),
+//! with `-I` ICMP echo requests (`mod-icmp.c`), or with `-T` TCP SYNs (`mod-tcp.c`).
 //!
 //! UDP probes go to port 33434 and up (one port per probe), `-q` (3) per hop, at most `-N`
 //! (16) outstanding, each from a fresh ephemeral source port. ICMP probes are echo requests
@@ -11,6 +11,12 @@
 //! done; the trace ends after the hop where the target (or an ICMP unreachable, `!N`,
 //! `!H`, …) answered, or at `-m` (30). Checked against the real traceroute on the reference
 //! machine (see EXPERIMENTS.md E10).
+//!
+//! TCP probes are SYNs to port 80 (or `-p`) from a fresh ephemeral port each, with the
+//! options `tcp_init` builds from the default sysctls (MSS from the path MTU, SACK,
+//! timestamps, window scale 2; no ECN), sent on a raw TCP socket connected to the target;
+//! the target's SYN-ACK or RST (read on that socket) ends the trace, and our stack answers
+//! a SYN-ACK with RST, as no socket listens on the port.
 //!
 //! To an IPv6 destination (`-6`, `traceroute6`) the same over IPv6: 80-byte probes (UDP
 //! with its mandatory checksum, or ICMPv6 echo requests with `-I`), answered by ICMPv6
@@ -50,6 +56,8 @@ pub struct TracerouteArgs {
     pub sim_queries: u8,
     /// `-I`: ICMP echo probes.
     pub icmp: bool,
+    /// `-T`: TCP SYN probes (IPv4).
+    pub tcp: bool,
 }
 
 impl TracerouteArgs {
@@ -67,6 +75,7 @@ impl TracerouteArgs {
             port: 33434,
             sim_queries: 16,
             icmp: false,
+            tcp: false,
         }
     }
 }
@@ -86,6 +95,32 @@ fn udp_probe((sport, dport): (u16, u16), sum: impl FnOnce(&[u8]) -> u16) -> Vec<
     let c = sum(&u);
     u[6..8].copy_from_slice(&(if c == 0 { 0xffff } else { c }).to_be_bytes());
     u
+}
+
+/// A TCP probe's length: the header and the options `tcp_init` builds.
+const TCP_LEN: usize = 40;
+
+/// A TCP probe (`tcp_init`'s sample packet): flags SYN, the window four MSS, then the MSS,
+/// SACK permitted with a timestamp (`tsval`, echo 0) and window scale 2; `sum` gives the
+/// checksum over the pseudo-header.
+fn tcp_probe((sport, dport): (u16, u16), seq: u32, mss: u16, tsval: u32, sum: impl FnOnce(&[u8]) -> u16) -> Vec<u8> {
+    let mut t = Vec::with_capacity(TCP_LEN);
+    t.extend_from_slice(&sport.to_be_bytes());
+    t.extend_from_slice(&dport.to_be_bytes());
+    t.extend_from_slice(&seq.to_be_bytes());
+    t.extend_from_slice(&[0; 4]);
+    t.extend_from_slice(&[(TCP_LEN as u8 / 4) << 4, 0x02]);
+    t.extend_from_slice(&mss.wrapping_mul(4).to_be_bytes());
+    t.extend_from_slice(&[0; 4]);
+    t.extend_from_slice(&[2, 4]);
+    t.extend_from_slice(&mss.to_be_bytes());
+    t.extend_from_slice(&[4, 2, 8, 10]);
+    t.extend_from_slice(&tsval.to_be_bytes());
+    t.extend_from_slice(&[0; 4]);
+    t.extend_from_slice(&[1, 3, 3, 2]);
+    let c = sum(&t);
+    t[16..18].copy_from_slice(&c.to_be_bytes());
+    t
 }
 
 #[derive(Clone, Debug, Default)]
@@ -112,6 +147,9 @@ pub struct Traceroute {
     /// `-I`: the echo id and the next sequence number.
     ident: u16,
     seq: u16,
+    /// `-T`: the raw TCP socket, and the options' timestamp (`tcp_init` draws it once).
+    tcp_sock: Option<SocketId>,
+    tsval: u32,
 }
 
 impl Traceroute {
@@ -129,6 +167,8 @@ impl Traceroute {
             rbuf: Vec::new(),
             ident: 0,
             seq: if args.icmp && args.port != 0 { args.port } else { 1 },
+            tcp_sock: None,
+            tsval: 0,
             args,
         }
     }
@@ -258,10 +298,59 @@ impl Traceroute {
         }
     }
 
+    /// `tcp_send_probe`: a SYN from a fresh ephemeral port, a random sequence number.
+    fn send_tcp(&mut self, sys: &mut Sys<'_, '_, '_>, n: usize, dst: Ipv4Addr, ttl: u8) {
+        let src = sys.route(dst, None, None).map_or(Ipv4Addr::UNSPECIFIED, |r| r.src);
+        // `tcp_init`: the MSS is what the path MTU leaves (at least 576) after the headers.
+        let mss = sys.path_mtu(dst, None, None).unwrap_or(1500).max(576) - 40;
+        let (lo, hi) = sys.local_port_range();
+        let sport = rng::range_u32(sys.rng(), u32::from(lo), u32::from(hi)) as u16;
+        let seq = rng::next_u64(sys.rng()) as u32;
+        let t = tcp_probe((sport, self.args.port), seq, mss as u16, self.tsval, |t| {
+            wire::checksum_with(wire::pseudo_header_sum(src, dst, proto::TCP, t.len()), t)
+        });
+        let spec = OutSpec {
+            dst,
+            src: Some(src),
+            proto: proto::TCP,
+            ttl: Some(ttl),
+            tos: 0,
+            pmtudisc: crate::sys::Pmtudisc::Dont,
+            oif: None,
+        };
+        self.probes[n].sent = Some(sys.now());
+        self.probes[n].sport = sport;
+        // Refused, it counts as sent and times out.
+        let _ = sys.send(&spec, &t);
+    }
+
+    /// `-T`: the target's answer on the raw TCP socket — a SYN-ACK or a RST from the probed
+    /// port to one of our probes' ports.
+    fn on_tcp(&mut self, sys: &mut Sys<'_, '_, '_>, t: &[u8], src: Ipv4Addr) {
+        if t.len() < 8 || IpAddr::V4(src) != self.args.dest {
+            return;
+        }
+        let (from, to) = (u16::from_be_bytes([t[0], t[1]]), u16::from_be_bytes([t[2], t[3]]));
+        if from != self.args.port {
+            return;
+        }
+        if let Some(n) = self.by_port(to) {
+            self.answered(sys, (n, to), src.into(), (None, true));
+        }
+    }
+
+    /// `-T`: the probe sent from source port `port` (`probe_by_seq`).
+    fn by_port(&self, port: u16) -> Option<usize> {
+        self.probes.iter().position(|pb| pb.sent.is_some() && pb.sport == port)
+    }
+
     fn send(&mut self, sys: &mut Sys<'_, '_, '_>, n: usize) {
         let ttl = (n / self.per_hop()) as u8 + 1;
         if self.args.icmp {
             return self.send_icmp(sys, n, ttl);
+        }
+        if let (true, IpAddr::V4(d)) = (self.args.tcp, self.args.dest) {
+            return self.send_tcp(sys, n, d, ttl);
         }
         let dport = self.args.port.wrapping_add(n as u16);
         let (lo, hi) = sys.local_port_range();
@@ -348,6 +437,10 @@ impl Traceroute {
     /// its source port (UDP) or sequence number (`-I`).
     fn quoted(&self, l4: &[u8]) -> Option<(usize, u16)> {
         let (a, b) = (u16::from_be_bytes([l4[0], l4[1]]), u16::from_be_bytes([l4[2], l4[3]]));
+        if self.args.tcp {
+            // The SYN quoted: our port, then the probed one.
+            return (b == self.args.port).then(|| self.by_port(a)).flatten().map(|n| (n, a));
+        }
         if self.args.icmp {
             // The echo request quoted: its type and code, then checksum, id and sequence.
             let (id, seq) = (u16::from_be_bytes([l4[4], l4[5]]), u16::from_be_bytes([l4[6], l4[7]]));
@@ -405,7 +498,11 @@ impl Traceroute {
             return;
         }
         let inner = &m[8..];
-        let want = if self.args.icmp { proto::ICMP } else { proto::UDP };
+        let want = match (self.args.icmp, self.args.tcp) {
+            (true, _) => proto::ICMP,
+            (_, true) => proto::TCP,
+            _ => proto::UDP,
+        };
         if inner.len() < 28 || inner[9] != want {
             return;
         }
@@ -486,7 +583,14 @@ impl Program for Traceroute {
         let d = self.args.dest;
         let (routed, header) = match d {
             IpAddr::V4(a) => {
-                sys.socket(SocketKind::RawIcmp { bind: None });
+                // `-T` reads the errors on its raw TCP socket's error queue; the others on
+                // a raw ICMP socket.
+                if self.args.tcp {
+                    self.tcp_sock = Some(sys.socket(SocketKind::RawTcp { peer: a }));
+                    self.tsval = rng::next_u64(sys.rng()) as u32;
+                } else {
+                    sys.socket(SocketKind::RawIcmp { bind: None });
+                }
                 (sys.route(a, None, None).map(|_| ()), 20)
             }
             IpAddr::V6(a) => {
@@ -494,10 +598,11 @@ impl Program for Traceroute {
                 (sys.route6(a, None).map(|_| ()), 40)
             }
         };
+        let probe = if self.args.tcp { TCP_LEN } else { 8 + DATA };
         sys.stdout(format!(
             "traceroute to {d} ({d}), {} hops max, {} byte packets",
             self.args.max_hops,
-            header + 8 + DATA
+            header + probe
         ));
         if let Err(e) = routed {
             // (The header went out without its newline; the error starts with one.)
@@ -514,7 +619,17 @@ impl Program for Traceroute {
     }
     fn on_ready(&mut self, sys: &mut Sys<'_, '_, '_>, sock: SocketId) {
         let mut buf = std::mem::take(&mut self.rbuf);
-        if self.args.dest.is_ipv6() {
+        if Some(sock) == self.tcp_sock {
+            while let Some(m) = sys.recv(sock, &mut buf) {
+                match m {
+                    super::Meta::Icmp { src, .. } => self.on_tcp(sys, &buf, src),
+                    super::Meta::IcmpError { src, dst, ttl } => {
+                        self.on_icmp(sys, &IcmpIn { src, dst, ttl, icmp: &buf })
+                    }
+                    _ => {}
+                }
+            }
+        } else if self.args.dest.is_ipv6() {
             super::each_icmp6(sys, sock, &mut buf, |sys, p| self.on_icmp6(sys, p));
         } else {
             super::each_icmp(sys, sock, &mut buf, |sys, p| self.on_icmp(sys, p));

@@ -209,6 +209,9 @@ pub fn link(w: &mut JsonWriter, v: &LinkView<'_>, link: bool, inet: bool, stats:
     if let Peer::Remote { nsid, .. } = v.peer {
         w.number_field("link_netnsid", nsid);
     }
+    if let Some(d) = &v.details {
+        d.json(w, link);
+    }
     if link && stats > 0 {
         stats64(w, &i.stats, stats > 1);
     }

@@ -4,6 +4,7 @@
 //! Lines end the way iproute2 ends them (route and neigh lines carry a trailing space);
 //! matching and diffing trim trailing whitespace, printing keeps it.
 
+pub mod details;
 pub mod json;
 
 use crate::netns::fib::{Proto, Route};
@@ -55,6 +56,16 @@ impl Format {
     }
 }
 
+/// What `ip link|addr show` adds to each interface: counters (`-s`, once or twice) and
+/// details (`-d`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Extra {
+    /// How many `-s` (0, 1, 2).
+    pub stats: u8,
+    /// `-d`.
+    pub details: bool,
+}
+
 /// Where a veth's peer is, as `ip link` describes it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Peer {
@@ -97,6 +108,8 @@ pub struct LinkView<'a> {
     pub qdisc: Option<&'static str>,
     /// `ip -c`: in iproute2's colours.
     pub color: bool,
+    /// `ip -d`: what it adds.
+    pub details: Option<details::Details>,
 }
 
 /// Which addresses `ip addr` shows: both families, or `-4`'s or `-6`'s (each also leaves
@@ -323,7 +336,16 @@ fn peer_part(v: &LinkView<'_>) -> (String, bool) {
 /// `ip link show` lines for one interface.
 pub fn link(v: &LinkView<'_>, out: &mut Vec<String>) {
     out.push(head(v, true));
-    out.push(link_line(v));
+    link_lines(v, true, out);
+}
+
+/// The `link/` line, and with `-d` what follows it.
+fn link_lines(v: &LinkView<'_>, link: bool, out: &mut Vec<String>) {
+    let mut l = link_line(v);
+    match &v.details {
+        Some(d) => d.text(&mut l, link, out),
+        None => out.push(l),
+    }
 }
 
 /// `ip -s link|addr`'s counter lines as iproute2 6.1's `print_stats64` prints them: four,
@@ -398,7 +420,7 @@ pub fn addr(v: &LinkView<'_>, now: Instant, family: Family, dumped: Option<Optio
     match family {
         Family::Any => {
             out.push(head(v, false));
-            out.push(link_line(v));
+            link_lines(v, false, out);
         }
         Family::Inet6 if dumped.is_some() => out.push(head6(v, dumped.flatten())),
         Family::Inet | Family::Inet6 => out.push(format!("{}{}", head(v, false), peer_netns(v))),

@@ -15,6 +15,7 @@ pub fn parse(w: &mut Words<'_>, mut ns: Option<String>, background: bool) -> Res
     let mut inet6 = false;
     let mut stats = false;
     let mut errors = false;
+    let mut details = false;
     let (mut json, mut pretty, mut oneline, mut color) = (false, false, false, false);
     while let Some(opt) = w.peek().filter(|o| o.starts_with('-')) {
         w.take();
@@ -38,9 +39,7 @@ pub fn parse(w: &mut Words<'_>, mut ns: Option<String>, background: bool) -> Res
                     Some(_) => return Err(w.err_prev(format!("Option \"{o}\" is unknown, try \"ip -help\"."))),
                 }
             }
-            "-d" | "-details" => {
-                return Err(w.err_prev(format!("not supported yet: ip {opt}")));
-            }
+            "-d" | "-details" => details = true,
             _ => return Err(w.err_prev(format!("Option \"{opt}\" is unknown, try \"ip -help\"."))),
         }
     }
@@ -56,6 +55,21 @@ pub fn parse(w: &mut Words<'_>, mut ns: Option<String>, background: bool) -> Res
             .err("ip needs an object")
             .hint("nslab knows `ip netns`, `ip link`, `ip addr`, `ip route`, `ip neigh`"));
     };
+    // iproute2 ignores `-d` under `-br`; elsewhere nslab shows details of links only.
+    if details && !brief && (inet || inet6 || !(matches(obj, "link") || matches(obj, "address"))) {
+        return Err(w
+            .err_prev(format!(
+                "not supported yet: ip -d {}{obj}",
+                if inet6 {
+                    "-6 "
+                } else if inet {
+                    "-4 "
+                } else {
+                    ""
+                }
+            ))
+            .hint("nslab shows details with `ip -d link` and `ip -d addr`"));
+    }
     if stats && (brief || !(matches(obj, "link") || matches(obj, "address"))) {
         return Err(w
             .err_prev(format!("not supported yet: ip -s {}{obj}", if brief { "-br " } else { "" }))
@@ -85,7 +99,7 @@ pub fn parse(w: &mut Words<'_>, mut ns: Option<String>, background: bool) -> Res
         super::ip6::parse(w, obj, false, fmt, color, true)?
     } else if matches(obj, "address") {
         match addr(w)? {
-            Command::AddrShow { dev, .. } => Command::AddrShow { dev, inet, stats, errors, fmt, color },
+            Command::AddrShow { dev, .. } => Command::AddrShow { dev, inet, stats, errors, details, fmt, color },
             c => c,
         }
     } else if matches(obj, "route") {
@@ -100,7 +114,7 @@ pub fn parse(w: &mut Words<'_>, mut ns: Option<String>, background: bool) -> Res
         }
     } else if matches(obj, "link") {
         match link(w)? {
-            Command::LinkShow { dev, .. } => Command::LinkShow { dev, stats, errors, fmt, color },
+            Command::LinkShow { dev, .. } => Command::LinkShow { dev, stats, errors, details, fmt, color },
             c => c,
         }
     } else if matches(obj, "netns") {
@@ -304,7 +318,14 @@ fn link(w: &mut Words<'_>) -> Result<Command, PErr> {
         }
         Ok(Command::LinkSet(s))
     } else if matches(sub, "show") || matches(sub, "list") || sub == "lst" {
-        Ok(Command::LinkShow { dev: dev_arg(w)?, stats: false, errors: false, fmt: Format::Text, color: false })
+        Ok(Command::LinkShow {
+            dev: dev_arg(w)?,
+            stats: false,
+            errors: false,
+            details: false,
+            fmt: Format::Text,
+            color: false,
+        })
     } else {
         Err(unknown_sub(w, "link", sub))
     }
@@ -389,6 +410,7 @@ fn addr(w: &mut Words<'_>) -> Result<Command, PErr> {
             inet: false,
             stats: false,
             errors: false,
+            details: false,
             fmt: Format::Text,
             color: false,
         })

@@ -461,6 +461,23 @@ fn stats_twice_asks_for_the_error_counters_and_only_snooping_off_is_taken() {
     assert!(matches!(&sc.steps[2].run, Command::LinkShow { stats: true, errors: false, .. }));
     assert!(matches!(&sc.steps[3].run, Command::LinkSet(s) if s.no_mcast_snooping));
     assert_eq!(sc.steps[3].run.to_string(), "ip link set br0 type bridge mcast_snooping 0");
+    let sc = ok("ip -d link show v1\nip -d -s -j addr\nip -d -br link\n");
+    assert!(matches!(&sc.steps[0].run, Command::LinkShow { details: true, stats: false, .. }));
+    assert_eq!(sc.steps[0].run.to_string(), "ip -d link show dev v1");
+    assert!(matches!(&sc.steps[1].run, Command::AddrShow { details: true, stats: true, .. }));
+    assert!(matches!(&sc.steps[2].run, Command::Brief { .. }), "-br ignores -d, as iproute2 does");
+    for bad in ["ip -d route\n", "ip -d -4 addr\n", "ip -d neigh\n"] {
+        assert!(fails(bad).message.starts_with("not supported yet: ip -d"), "{bad}");
+    }
     let e = fails("ip link set br0 type bridge mcast_snooping 1\n");
     assert!(e.message.starts_with("not supported yet: mcast_snooping 1"), "{e}");
+}
+
+#[test]
+fn traceroute_t_probes_with_tcp_to_port_80_unless_told() {
+    let sc = ok("traceroute -T -n 10.0.0.1\ntraceroute -n -T -p 8080 10.0.0.1\n");
+    assert!(matches!(&sc.steps[0].run, Command::Traceroute(t) if t.tcp && !t.icmp && t.port.is_none()));
+    assert_eq!(sc.steps[1].run.to_string(), "traceroute -T -n -p 8080 10.0.0.1");
+    assert!(fails("traceroute -T -6 -n 2001:db8::1\n").message.contains("-T over IPv6"));
+    assert!(fails("traceroute -I -T -n 10.0.0.1\n").message.contains("both -I and -T"));
 }

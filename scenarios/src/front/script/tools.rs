@@ -519,6 +519,7 @@ pub fn traceroute(w: &mut Words<'_>, six: bool) -> Result<Command, PErr> {
         port: None,
         sim_queries: None,
         icmp: false,
+        tcp: false,
         factors: None,
     };
     let mut dest = None;
@@ -540,6 +541,10 @@ pub fn traceroute(w: &mut Words<'_>, six: bool) -> Result<Command, PErr> {
                     }
                     'I' => {
                         t.icmp = true;
+                        false
+                    }
+                    'T' => {
+                        t.tcp = true;
                         false
                     }
                     'm' => {
@@ -582,7 +587,7 @@ pub fn traceroute(w: &mut Words<'_>, six: bool) -> Result<Command, PErr> {
                         t.port = Some(num(v, w, c, "a port")?);
                         true
                     }
-                    'T' | 'U' | 'M' | 'P' | 'i' | 's' | 'g' | 't' | 'x' | 'z' | 'A' | 'e' | 'F' | 'r' | 'd' | 'V' => {
+                    'U' | 'M' | 'P' | 'i' | 's' | 'g' | 't' | 'x' | 'z' | 'A' | 'e' | 'F' | 'r' | 'd' | 'V' => {
                         return Err(w.err_prev(format!("not supported yet: traceroute -{c}")));
                     }
                     _ => return Err(w.err_prev(format!("Bad option `-{c}' (argc 1)"))),
@@ -604,6 +609,13 @@ pub fn traceroute(w: &mut Words<'_>, six: bool) -> Result<Command, PErr> {
     }
     if t.queries.is_some_and(|q| q == 0 || q > 10) {
         return Err(w.err("no more than 10 probes per hop"));
+    }
+    // The last method given wins, as traceroute's `-I`/`-T`/`-U` set one module.
+    if t.tcp && t.icmp {
+        return Err(w.err("not supported yet: traceroute with both -I and -T").hint("give one method"));
+    }
+    if t.tcp && t.dest.is_ipv6() {
+        return Err(w.err("not supported yet: traceroute -T over IPv6").hint("trace IPv6 with UDP or -I"));
     }
     if t.max_hops == Some(0) || t.first_hop.is_some_and(|f| f == 0 || f > t.max_hops.unwrap_or(30)) {
         return Err(w.err("first hop out of range"));
