@@ -1,6 +1,6 @@
 # E2 — `tcpdump -i any`: one capture of every interface of a namespace, as Linux's cooked capture (LINUX_SLL2) shows them.
 # Source: issue 13's everyday commands (`tcpdump -i any`); tcpdump 4.99's `sll2_if_print`, libpcap's `linux_check_direction`.
-#! description: E2 tcpdump -i any: a router with a veth to h1 and a bridge with a port to h2 captures on `any`. Each line names its interface (`%-5s`) and how the stack classed the frame (`Out`, `In`, `B`, `M`, `P`); `-e` adds the interface's index, the source MAC, the Ethernet type and the cooked length (20 bytes of header instead of 14). A forwarded echo shows on the veth, the bridge and its port; `lo`'s packets show once, as they come in, but tcpdump's "received by filter" counts their outgoing copy too. `-c` counts what it keeps. On `any` an Ethernet address or `broadcast` in the filter is refused as libpcap refuses it.
+#! description: E2 tcpdump -i any: a router with a veth to h1 and a bridge with a port to h2 captures on `any`. Each line names its interface (`%-5s`) and how the stack classed the frame (`Out`, `In`, `B`, `M`, `P`); `-e` adds the interface's index, the source MAC, the Ethernet type and the cooked length (20 bytes of header instead of 14). A forwarded echo shows on the veth, the bridge and its port; `lo`'s packets show once, as they come in, but tcpdump's "received by filter" counts their outgoing copy too. `-c` counts what it keeps. On `any` an Ethernet address or `broadcast` in the filter is refused as libpcap refuses it; on a device that is down, tcpdump does not start.
 #! seed: 1
 
 $ ip netns add h1
@@ -83,3 +83,8 @@ PING 127.0.0.1 (127.0.0.1) 56(84) bytes of data.
 1 packets transmitted, 1 received, 0% packet loss, time 0ms
 rtt min/avg/max/mdev = {} ms
 $ kill %1
+# libpcap will not capture on a device that is down.
+$ ip -n r link set r-eth1 down
+$ ip netns exec r tcpdump -tn -i r-eth1 &
+tcpdump: r-eth1: That device is not up
+#! exit: 1

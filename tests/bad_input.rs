@@ -767,8 +767,10 @@ fn check_refuses_what_run_refuses_and_reports_every_error() {
 
 #[test]
 fn bridge_link_beyond_show_is_refused_where_it_is_written() {
-    let e = err("a.sh", "ip netns add sw\nip netns exec sw bridge link set dev p1 cost 4\n");
-    assert_at(&e, "a.sh", 2, 30, "not supported yet: bridge link set");
+    let e = err("a.sh", "ip netns add sw\nip netns exec sw bridge link set dev p1 guard on\n");
+    assert_at(&e, "a.sh", 2, 41, "not supported yet: bridge link set … guard");
+    let e = err("a.sh", "ip netns add sw\nip netns exec sw bridge link monitor\n");
+    assert_at(&e, "a.sh", 2, 30, "not supported yet: bridge link monitor");
     let e = err("a.sh", "ip netns add sw\nip netns exec sw bridge link show dev p1 dev p2\n");
     assert_at(&e, "a.sh", 2, 46, "not supported yet: bridge link show with a second `dev p2`");
     let e = err("a.sh", "ip netns add sw\nip netns exec sw bridge vlan show\n");

@@ -162,7 +162,7 @@ fn a_scenario_comes_from_stdin_or_by_its_bundled_name() {
     assert_eq!(ambiguous.status.code(), Some(2));
     assert!(
         text(&ambiguous.stderr)
-            .contains("names 4 bundled scenarios: e06-bridge-link, e06-bridge-netns, e06-bridge, e06-ipv6-bridge")
+            .contains("names 5 bundled scenarios: e06-bridge-link, e06-bridge-netns, e06-bridge-port-options, e06-bridge, e06-ipv6-bridge")
     );
     let none = nslab(&["run", "nothing-like-it"]);
     assert!(text(&none.stderr).contains("`nslab list` lists the bundled scenarios"), "{}", text(&none.stderr));

@@ -20,7 +20,7 @@ fn lab_with(host: &str, conf: &str, rest: &str) -> String {
          ip -n r link set r-lan address 02:00:00:00:00:01\nip -n h link set h-eth0 address 02:00:00:00:00:02\n\
          ip netns exec r sysctl -q -w net.ipv6.conf.all.forwarding=1\n\
          ip -n r link set r-lan up\n{host}sleep 3\n\
-         ip netns exec h tcpdump -tn -i h-eth0 icmp6 &\n\
+         ip netns exec r tcpdump -tn -i r-lan icmp6 &\n\
          ip netns exec r radvd -n -C /dev/stdin <<EOF &\n{conf}EOF\n{rest}"
     )
 }

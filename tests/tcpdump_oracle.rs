@@ -98,8 +98,8 @@ fn sim_ipv6_frames() -> Vec<Vec<u8>> {
     let script = "ip netns add a\nip netns add b\nip link add v1 type veth peer name v2\n\
         ip link set v1 netns a\nip link set v2 netns b\n\
         ip -n a link set v1 address 02:00:00:00:00:01\nip -n b link set v2 address 02:00:00:00:00:02\n\
-        ip netns exec b tcpdump -tnel -i v2 &\n\
-        ip -n a link set v1 up\nip -n b link set v2 up\nsleep 3\n\
+        ip -n a link set v1 up\nip -n b link set v2 up\n\
+        ip netns exec b tcpdump -tnel -i v2 &\nsleep 3\n\
         ip -n a -6 addr add 2001:db8::1/64 dev v1\nsleep 3\n\
         ip -n b -6 addr add 2001:db8::1/64 dev v2\nsleep 9\n\
         ip -n b -6 addr add 2001:db8::2/64 dev v2 nodad\nip netns exec a ping -6 -c 2 2001:db8::2\n\
@@ -442,7 +442,7 @@ fn verbose_matches_real_tcpdump() {
     frames.extend(synthetic());
     frames.extend(verbose_frames());
     frames.extend(REVIEW_FRAMES.iter().map(|h| unhex(h)));
-    for flags in ["-tnelv", "-tnlv", "-tnelvv", "-tnlvv"] {
+    for flags in ["-tnelv", "-tnlv", "-tnelvv", "-tnlvv", "-tnelvvv", "-tnlvvv"] {
         let Some(real) = tcpdump_lines(&frames, flags) else { return };
         let mine: Vec<String> = ours(&frames, options_for(flags))
             .iter()
@@ -527,7 +527,7 @@ fn truncated_frames_match_real_tcpdump() {
         .flat_map(|f| (1..=f.len()).map(|n| f[..n].to_vec()))
         .collect();
     assert!(cut.len() > 5000, "{} prefixes", cut.len());
-    for flags in ["-tnelvx", "-tnlX", "-tnelA", "-tnelvv"] {
+    for flags in ["-tnelvx", "-tnlX", "-tnelA", "-tnelvv", "-tnelvvv"] {
         let Some(real) = tcpdump_lines(&cut, flags) else { return };
         let mine: Vec<String> =
             ours(&cut, options_for(flags)).iter().flat_map(|l| l.split('\n').map(str::to_string)).collect();

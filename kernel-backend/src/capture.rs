@@ -215,6 +215,10 @@ impl Source {
         let Some(ni) = pnet_datalink::interfaces().into_iter().find(|i| i.name == iface) else {
             return Err(format!("tcpdump: {iface}: No such device exists"));
         };
+        // As libpcap: a device that is not up cannot be captured on.
+        if !ni.is_up() {
+            return Err(format!("tcpdump: {iface}: That device is not up"));
+        }
         let own = ni.mac.map(|m| m.octets());
         let cfg = pnet_datalink::Config {
             read_timeout: Some(std::time::Duration::from_millis(20)),

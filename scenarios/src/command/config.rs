@@ -265,3 +265,60 @@ impl SysctlOut {
         *self == SysctlOut::Lines
     }
 }
+
+/// `bridge link set dev PORT …`: a bridge port's options (`IFLA_BRPORT_*`); each `None`
+/// is left as it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BridgePortOpts {
+    /// `cost N`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<u32>,
+    /// `priority N` (0–63).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<u8>,
+    /// `hairpin on|off`: frames may leave by the port they came in on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hairpin: Option<bool>,
+    /// `learning on|off`: the bridge learns source addresses behind the port.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub learning: Option<bool>,
+    /// `flood on|off`: unknown unicast is flooded to the port.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flood: Option<bool>,
+    /// `mcast_flood on|off`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mcast_flood: Option<bool>,
+    /// `bcast_flood on|off`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bcast_flood: Option<bool>,
+    /// `isolated on|off`: an isolated port talks to non-isolated ports only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub isolated: Option<bool>,
+}
+
+impl BridgePortOpts {
+    /// The options as `bridge link set` takes them, in this order.
+    pub fn words(&self) -> Vec<String> {
+        let mut w = Vec::new();
+        if let Some(c) = self.cost {
+            w.extend(["cost".to_string(), c.to_string()]);
+        }
+        if let Some(p) = self.priority {
+            w.extend(["priority".to_string(), p.to_string()]);
+        }
+        for (name, v) in [
+            ("hairpin", self.hairpin),
+            ("learning", self.learning),
+            ("flood", self.flood),
+            ("mcast_flood", self.mcast_flood),
+            ("bcast_flood", self.bcast_flood),
+            ("isolated", self.isolated),
+        ] {
+            if let Some(on) = v {
+                w.extend([name.to_string(), if on { "on" } else { "off" }.to_string()]);
+            }
+        }
+        w
+    }
+}

@@ -19,7 +19,9 @@ mod procs;
 pub mod programs;
 mod secs;
 pub mod validate;
-pub use config::{Brctl, Cidr, CidrError, LinkKind, LinkSet, NeighNud, NeighOp, NeighSetCmd, RouteArgs, SysctlOut};
+pub use config::{
+    Brctl, BridgePortOpts, Cidr, CidrError, LinkKind, LinkSet, NeighNud, NeighOp, NeighSetCmd, RouteArgs, SysctlOut,
+};
 pub use ip6::{Cidr6, Ip6Command, Route6Args};
 pub use procs::{
     CurlCmd, DhclientCmd, DnsmasqCmd, HttpServerCmd, NcCmd, PingCmd, PmtuDisc, Target, TcpdumpCmd, TracerouteCmd,
@@ -218,6 +220,16 @@ pub enum Command {
         /// Only this port.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         dev: Option<String>,
+        /// `bridge -d`: each port's flags on a second line.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        details: bool,
+    },
+    /// `bridge link set dev PORT [cost N] [priority N] [hairpin|learning|flood|mcast_flood|bcast_flood|isolated on|off]…`.
+    BridgeLinkSet {
+        /// The port.
+        dev: String,
+        /// What to set.
+        opts: BridgePortOpts,
     },
     /// `brctl …`.
     Brctl(Brctl),
@@ -391,7 +403,9 @@ impl Command {
             Command::Conntrack { .. } => &p::CONNTRACK,
             Command::Tc { .. } => &p::TC,
             Command::Brctl(_) => &p::BRCTL,
-            Command::BridgeFdbShow { .. } | Command::BridgeLinkShow { .. } => &p::BRIDGE,
+            Command::BridgeFdbShow { .. } | Command::BridgeLinkShow { .. } | Command::BridgeLinkSet { .. } => {
+                &p::BRIDGE
+            }
             Command::Sysctl { .. } | Command::SysctlLoad { .. } => &p::SYSCTL,
             Command::Sleep { .. } => &p::SLEEP,
             Command::Kill { .. } => &p::KILL,
@@ -552,9 +566,16 @@ impl fmt::Display for Command {
                 write!(f, "bridge fdb show")?;
                 opt(f, "br", br)
             }
-            Command::BridgeLinkShow { dev } => {
-                write!(f, "bridge link show")?;
+            Command::BridgeLinkShow { dev, details } => {
+                write!(f, "bridge {}link show", if *details { "-d " } else { "" })?;
                 opt(f, "dev", dev)
+            }
+            Command::BridgeLinkSet { dev, opts } => {
+                write!(f, "bridge link set dev {}", q(dev))?;
+                for w in opts.words() {
+                    write!(f, " {w}")?;
+                }
+                Ok(())
             }
             Command::Brctl(b) => match b {
                 Brctl::Addbr(x) => write!(f, "brctl addbr {}", q(x)),

@@ -346,8 +346,8 @@ pub struct TcpdumpCmd {
     /// `-c N`: stop after N packets (tcpdump then prints its counters and exits 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<u64>,
-    /// `-v`: print each packet in full (IP header, checksums, the packet inside an ICMP
-    /// error, DHCP's options); 0 or 1.
+    /// How many `-v` (at most 3): print each packet in full (IP header, checksums, the
+    /// packet inside an ICMP error, DHCP's options; with three DHCP's padding and end too).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub verbose: u8,
     /// `-x` given this many times (1: each packet in hex from its IP header; 2: from the

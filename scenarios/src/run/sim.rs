@@ -405,7 +405,32 @@ impl Sim<'_> {
                 lab.neigh_set(node, &n.dev, n.addr, n.lladdr, state, create, exclusive).map(|_| vec![])
             }
             Command::BridgeFdbShow { br } => lab.bridge_fdb_show(node, br.as_deref()),
-            Command::BridgeLinkShow { dev } => lab.bridge_link_show(node, dev.as_deref()),
+            Command::BridgeLinkShow { dev, details } => lab.bridge_link_show(node, dev.as_deref(), *details),
+            Command::BridgeLinkSet { dev, opts } => {
+                let o = opts.clone();
+                lab.bridge_link_set(node, dev, o.priority, move |p| {
+                    if let Some(c) = o.cost {
+                        p.cost = c;
+                    }
+                    if let Some(x) = o.priority {
+                        p.priority = x;
+                    }
+                    let flags = [
+                        (&mut p.hairpin, o.hairpin),
+                        (&mut p.learning, o.learning),
+                        (&mut p.flood, o.flood),
+                        (&mut p.mcast_flood, o.mcast_flood),
+                        (&mut p.bcast_flood, o.bcast_flood),
+                        (&mut p.isolated, o.isolated),
+                    ];
+                    for (field, v) in flags {
+                        if let Some(v) = v {
+                            *field = v;
+                        }
+                    }
+                })?;
+                Ok(vec![])
+            }
             Command::Brctl(b) => match b {
                 Brctl::Addbr(n) => lab.brctl_addbr(node, n).map(|_| vec![]),
                 Brctl::Delbr(n) => lab.brctl_delbr(node, n).map(|_| vec![]),

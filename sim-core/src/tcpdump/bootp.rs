@@ -98,7 +98,7 @@ pub(super) fn print(out: &mut String, b: &[u8], length: usize, verbose: u8) -> R
     }
     let vend = b.get(236..).unwrap_or_default();
     match be32(vend, 0) {
-        Some(0x6382_5363) => rfc1048(out, vend)?,
+        Some(0x6382_5363) => rfc1048(out, vend, verbose)?,
         Some(0x434d_5500) => cmu(out, vend),
         Some(0) => {}
         Some(v) => {
@@ -270,15 +270,28 @@ fn dhcp_message(t: u8) -> Option<&'static str> {
 
 /// `rfc1048_print`: the magic cookie, then each option until `END` or the end of the data;
 /// an option whose length byte was not captured is a cut.
-fn rfc1048(out: &mut String, v: &[u8]) -> Result<(), Cut> {
+/// with `-vvv` (`verbose` 3) `PAD`s (a run of them once, `occurs N`) and `END` print too, and
+/// what follows `END` is read on.
+fn rfc1048(out: &mut String, v: &[u8], verbose: u8) -> Result<(), Cut> {
     out.push_str("\n\t  Vendor-rfc1048 Extensions");
     let _ = write!(out, "\n\t    Magic Cookie 0x{:08x}", be32(v, 0).unwrap_or(0));
     let mut at = 4;
     while let Some(&t) = v.get(at) {
         at += 1;
         match t {
-            0 => continue,
-            255 => return Ok(()),
+            0 if verbose < 3 => continue,
+            255 if verbose < 3 => return Ok(()),
+            0 | 255 => {
+                let _ = write!(out, "\n\t    {} ({t}), length 0", tag(t).1);
+                if t == 0 {
+                    let run = v[at..].iter().take_while(|&&b| b == 0).count();
+                    at += run;
+                    if run > 0 {
+                        let _ = write!(out, ", occurs {}", run + 1);
+                    }
+                }
+                continue;
+            }
             _ => {}
         }
         let (mut kind, name) = tag(t);

@@ -71,7 +71,7 @@ pub struct Options {
     pub link_header: bool,
     /// Not `-t`: print a timestamp first.
     pub timestamp: bool,
-    /// `-v`: how many (0, 1 or 2; more is printed as 2).
+    /// `-v`: how many (0 to 3; more is printed as 3).
     pub verbose: u8,
     /// `-x`, `-X` or `-A`: the packet's bytes after its line.
     pub dump: Dump,

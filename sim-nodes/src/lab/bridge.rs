@@ -78,6 +78,31 @@ impl Lab {
         Ok(())
     }
 
+    /// `bridge link set dev PORT …`: `f` changes the port's options; errors as the kernel
+    /// answers them (a device that is no bridge's port: not supported; a priority past 63:
+    /// out of range).
+    pub fn bridge_link_set(
+        &mut self,
+        node: NodeId,
+        dev: &str,
+        priority: Option<u8>,
+        f: impl FnOnce(&mut crate::netns::bridge::PortOpts),
+    ) -> Result<(), LabError> {
+        let Ok(ix) = self.ifindex(node, dev) else {
+            return Err(LabError::new(format!("Cannot find bridge device \"{dev}\"")).status(255));
+        };
+        if self.netns(node).iface(ix).and_then(|i| i.master).is_none() {
+            return Err(LabError::new("RTNETLINK answers: Operation not supported")
+                .status(255)
+                .hint(format!("{dev} is not a bridge port: `ip link set {dev} master BRIDGE` first")));
+        }
+        if priority.is_some_and(|p| p > 63) {
+            return Err(LabError::new("RTNETLINK answers: Numerical result out of range").status(255));
+        }
+        self.world_mut().with_node::<Netns, _>(node, |n, _| n.set_port_opts(ix, f));
+        Ok(())
+    }
+
     fn bridge_index(&self, node: NodeId, br: &str) -> Result<u32, LabError> {
         let ix = self.ifindex(node, br)?;
         if self.netns(node).bridge(ix).is_none() {
@@ -145,13 +170,15 @@ impl Lab {
 
     /// `bridge link show [dev DEV]`: each bridge port by ifindex, as `print_linkinfo` of
     /// iproute2's `bridge/link.c` prints it (measured on Linux 6.18, iproute2 6.1):
-    /// `N: NAME@LINK: <FLAGS> mtu M master BR state S priority 32 cost 2 `. LINK names the
+    /// `N: NAME@LINK: <FLAGS> mtu M master BR state S priority P cost C `. LINK names the
     /// device of *this* namespace whose ifindex is the veth peer's (a peer elsewhere is
     /// usually ifindex 2, so a port often reads `p1@br0`), `ifN` when there is none, nothing
     /// when it is the port's own; `M-DOWN` joins the flags when that device is down. The state is `forwarding` while
     /// the port and its bridge are up with carrier (no STP), else `disabled`; a veth's
-    /// path cost is 2 (10 Gb/s). A device that is not a port prints nothing.
-    pub fn bridge_link_show(&self, node: NodeId, dev: Option<&str>) -> Result<Vec<String>, LabError> {
+    /// path cost is 2 (10 Gb/s) and its priority 32 unless `bridge link set` changed them.
+    /// With `details` (`bridge -d`) a second line holds the port's flags. A device that is
+    /// not a port prints nothing.
+    pub fn bridge_link_show(&self, node: NodeId, dev: Option<&str>, details: bool) -> Result<Vec<String>, LabError> {
         let ns = self.netns(node);
         // `bridge` exits 255 where `ip` exits 1.
         let only = dev.map(|d| self.ifindex(node, d).map_err(|e| e.status(255))).transpose()?;
@@ -171,13 +198,30 @@ impl Lab {
                 None => (i.name.clone(), false),
             };
             let state = if i.is_running() && br.admin_up { "forwarding" } else { "disabled" };
+            let o = ns.bridge(m).map(|b| b.port_opts(i.ifindex)).unwrap_or_default();
             out.push(format!(
-                "{}: {name}: <{}> mtu {} master {} state {state} priority 32 cost 2 ",
+                "{}: {name}: <{}> mtu {} master {} state {state} priority {} cost {} ",
                 i.ifindex,
                 show::flags(i, mdown),
                 i.mtu,
-                br.name
+                br.name,
+                o.priority,
+                o.cost
             ));
+            if details {
+                let f = |b: bool| if b { "on" } else { "off" };
+                out.push(format!(
+                    "    hairpin {} guard off root_block off fastleave off learning {} flood {} mcast_flood {} \
+                     bcast_flood {} mcast_router 1 mcast_to_unicast off neigh_suppress off vlan_tunnel off isolated {} \
+                     locked off ",
+                    f(o.hairpin),
+                    f(o.learning),
+                    f(o.flood),
+                    f(o.mcast_flood),
+                    f(o.bcast_flood),
+                    f(o.isolated)
+                ));
+            }
         }
         Ok(out)
     }

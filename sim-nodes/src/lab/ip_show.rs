@@ -215,8 +215,10 @@ impl Lab {
             IfKind::Loopback => Kind::Loopback,
             IfKind::Veth { .. } => Kind::Veth(i.master.and_then(|m| {
                 let br = ns.iface(m)?;
-                let no = ns.bridge(m)?.ports().iter().find(|(p, _)| *p == i.ifindex)?.1;
-                Some(Port { forwarding: br.admin_up && i.is_running(), no, bridge_mac: br.mac })
+                let b = ns.bridge(m)?;
+                let no = b.ports().iter().find(|(p, _)| *p == i.ifindex)?.1;
+                let opts = b.port_opts(i.ifindex);
+                Some(Port { forwarding: br.admin_up && i.is_running(), no, bridge_mac: br.mac, opts })
             })),
             IfKind::Bridge => {
                 let b = ns.bridge(i.ifindex);

@@ -874,6 +874,14 @@ impl Lab {
                 status: 1,
                 hint: e.hint,
             })?;
+            // libpcap's activation fails on a device that is not up (PCAP_ERROR_IFACE_NOT_UP).
+            if !self.netns(node).iface(ix).is_some_and(|i| i.admin_up) {
+                return Err(LabError {
+                    message: format!("tcpdump: {dev}: That device is not up"),
+                    status: 1,
+                    hint: Some(format!("bring it up first: `ip link set {dev} up`")),
+                });
+            }
             let peer = match self.netns(node).iface(ix).map(|i| &i.kind) {
                 Some(IfKind::Veth { link: Some(l) }) => self.veths.get(l).and_then(|ends| {
                     let other = ends.iter().find(|e| (e.node, e.ifindex) != (node, ix))?;

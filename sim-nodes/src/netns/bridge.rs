@@ -52,6 +52,42 @@ pub enum Verdict {
     Drop,
 }
 
+/// A port's options (`bridge link set`, the kernel's `IFLA_BRPORT_*`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PortOpts {
+    /// `priority` (0–63; 32).
+    pub priority: u8,
+    /// `cost` (a veth's 10 Gb/s: 2).
+    pub cost: u32,
+    /// `hairpin`: a frame may leave by the port it came in on.
+    pub hairpin: bool,
+    /// `learning`: source addresses behind the port are learned.
+    pub learning: bool,
+    /// `flood`: unknown unicast is flooded to it.
+    pub flood: bool,
+    /// `mcast_flood`: so is multicast (from other ports).
+    pub mcast_flood: bool,
+    /// `bcast_flood`: and broadcast (from other ports).
+    pub bcast_flood: bool,
+    /// `isolated`: no frame goes between two isolated ports.
+    pub isolated: bool,
+}
+
+impl Default for PortOpts {
+    fn default() -> Self {
+        PortOpts {
+            priority: 32,
+            cost: 2,
+            hairpin: false,
+            learning: true,
+            flood: true,
+            mcast_flood: true,
+            bcast_flood: true,
+            isolated: false,
+        }
+    }
+}
+
 /// A bridge's state.
 #[derive(Clone, Debug)]
 pub struct Bridge {
@@ -75,6 +111,8 @@ pub struct Bridge {
     /// `mcast_snooping 0` was set. (nslab's bridges snoop nothing either way; this is what
     /// `ip -d link` reports.)
     pub no_snooping: bool,
+    /// Ports whose options are not the defaults.
+    opts: BTreeMap<u32, PortOpts>,
 }
 
 impl Default for Bridge {
@@ -90,6 +128,7 @@ impl Default for Bridge {
             ageing: DEFAULT_AGEING,
             mac_set: false,
             no_snooping: false,
+            opts: BTreeMap::new(),
         }
     }
 }
@@ -126,8 +165,45 @@ impl Bridge {
         self.add_local(mac, ifindex, now);
     }
 
+    /// A port's options.
+    pub fn port_opts(&self, port: u32) -> PortOpts {
+        self.opts.get(&port).copied().unwrap_or_default()
+    }
+
+    /// Sets a port's options.
+    pub fn set_port_opts(&mut self, port: u32, o: PortOpts) {
+        if o == PortOpts::default() {
+            self.opts.remove(&port);
+        } else {
+            self.opts.insert(port, o);
+        }
+    }
+
+    /// Whether a frame to `dst` that came in on `ingress` (none: the bridge device sent it)
+    /// is flooded to `port` (`br_flood` and `should_deliver`): not back to its ingress
+    /// port unless that one hairpins, not between two isolated ports, and only to ports
+    /// that take its kind of flood — broadcast and multicast the bridge device sends go
+    /// to every port.
+    pub fn floods_to(&self, port: u32, ingress: Option<u32>, dst: MacAddr) -> bool {
+        let o = self.port_opts(port);
+        if Some(port) == ingress && !o.hairpin {
+            return false;
+        }
+        if ingress.is_some_and(|i| o.isolated && self.port_opts(i).isolated) {
+            return false;
+        }
+        if dst.is_broadcast() {
+            o.bcast_flood || ingress.is_none()
+        } else if dst.is_multicast() {
+            o.mcast_flood || ingress.is_none()
+        } else {
+            o.flood
+        }
+    }
+
     /// Removes a port and every entry behind it.
     pub fn remove_port(&mut self, ifindex: u32) {
+        self.opts.remove(&ifindex);
         self.ports.retain(|(p, _)| *p != ifindex);
         if let Some(mac) = self.port_mac.remove(&ifindex) {
             self.by_mac.remove(&(mac, ifindex));
@@ -209,7 +285,11 @@ impl Bridge {
                     Verdict::Drop
                 }
             }
-            Some(e) if Some(e.port) == ingress => Verdict::Drop,
+            // Back out of its ingress port only by hairpin; never between isolated ports.
+            Some(e) if Some(e.port) == ingress && !self.port_opts(e.port).hairpin => Verdict::Drop,
+            Some(e) if ingress.is_some_and(|i| self.port_opts(i).isolated && self.port_opts(e.port).isolated) => {
+                Verdict::Drop
+            }
             Some(e) => Verdict::Forward(e.port),
             None => Verdict::Flood { except: ingress, local: false },
         }
@@ -281,6 +361,45 @@ impl Bridge {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn port_options_steer_forwarding_as_br_forward_does() {
+        use super::{Bridge, PortOpts, Verdict};
+        use sim_core::{Instant, MacAddr};
+        let (a, b, c) = (MacAddr([2, 0, 0, 0, 0, 1]), MacAddr([2, 0, 0, 0, 0, 2]), MacAddr([2, 0, 0, 0, 0, 3]));
+        let mut br = Bridge::default();
+        for (p, m) in [(1, a), (2, b), (3, c)] {
+            br.add_port(p, MacAddr([2, 0, 0, 0, 1, p as u8]), Instant::ZERO);
+            br.learn(m, p, Instant::ZERO);
+        }
+        // A destination behind the ingress port: dropped, unless the port hairpins.
+        assert_eq!(br.decide(a, Some(1)), Verdict::Drop);
+        br.set_port_opts(1, PortOpts { hairpin: true, ..PortOpts::default() });
+        assert_eq!(br.decide(a, Some(1)), Verdict::Forward(1));
+        assert!(br.floods_to(1, Some(1), MacAddr::BROADCAST), "hairpin floods back too");
+        // Two isolated ports: nothing between them; either still reaches the third.
+        br.set_port_opts(1, PortOpts { isolated: true, ..PortOpts::default() });
+        br.set_port_opts(2, PortOpts { isolated: true, ..PortOpts::default() });
+        assert_eq!(br.decide(b, Some(1)), Verdict::Drop);
+        assert_eq!(br.decide(c, Some(1)), Verdict::Forward(3));
+        assert!(!br.floods_to(2, Some(1), MacAddr::BROADCAST));
+        assert!(br.floods_to(3, Some(1), MacAddr::BROADCAST));
+        // Flood flags: unknown unicast, broadcast and multicast each their own; the bridge
+        // device's own broadcast and multicast go everywhere.
+        let unknown = MacAddr([2, 0, 0, 0, 0, 9]);
+        let mcast = MacAddr([1, 0, 0x5e, 0, 0, 1]);
+        br.set_port_opts(3, PortOpts { flood: false, bcast_flood: false, mcast_flood: false, ..PortOpts::default() });
+        assert!(!br.floods_to(3, Some(1), unknown));
+        assert!(!br.floods_to(3, Some(1), MacAddr::BROADCAST));
+        assert!(!br.floods_to(3, Some(1), mcast));
+        assert!(br.floods_to(3, None, MacAddr::BROADCAST));
+        assert!(br.floods_to(3, None, mcast));
+        assert!(!br.floods_to(3, None, unknown));
+        // Defaults are not stored; a port that leaves forgets its options.
+        br.set_port_opts(3, PortOpts::default());
+        br.remove_port(1);
+        assert_eq!(br.port_opts(1), PortOpts::default());
+    }
     use super::*;
 
     fn m(b: u8) -> MacAddr {

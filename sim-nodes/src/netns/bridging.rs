@@ -35,6 +35,16 @@ impl Netns {
         ix
     }
 
+    /// `bridge link set dev PORT …`: a port's options (`None` when it is no bridge's port).
+    pub fn set_port_opts(&mut self, port: u32, f: impl FnOnce(&mut super::bridge::PortOpts)) -> Option<()> {
+        let m = self.ifaces.get(&port)?.master?;
+        let b = self.bridges.get_mut(&m)?;
+        let mut o = b.port_opts(port);
+        f(&mut o);
+        b.set_port_opts(port, o);
+        Some(())
+    }
+
     /// `mcast_snooping 0` on bridge `br`.
     pub fn set_no_snooping(&mut self, br: u32) {
         if let Some(b) = self.bridges.get_mut(&br) {
@@ -175,10 +185,13 @@ impl Netns {
         }
     }
 
-    fn flood(&mut self, cx: &mut Context<'_>, br: u32, except: Option<u32>, frame: &[u8]) {
+    /// Floods a frame that came in on `ingress` (none: the bridge device sent it) to the
+    /// ports that take it ([`Bridge::floods_to`]).
+    fn flood(&mut self, cx: &mut Context<'_>, br: u32, ingress: Option<u32>, frame: &[u8]) {
         let Some(b) = self.bridges.get(&br) else { return };
+        let dst = MacAddr::from_slice(frame).unwrap_or_default();
         for &(p, _) in b.ports() {
-            if Some(p) != except && self.ifaces.get(&p).is_some_and(|i| i.is_running()) {
+            if b.floods_to(p, ingress, dst) && self.ifaces.get(&p).is_some_and(|i| i.is_running()) {
                 super::tx::dev_queue_xmit(&mut self.tc, &mut self.timers, &mut self.ifaces, cx, p, frame);
             }
         }
@@ -197,7 +210,7 @@ impl Netns {
         }
         let now = cx.now();
         let Some(b) = self.bridges.get_mut(&br) else { return };
-        if b.learn(src, port, now) {
+        if b.port_opts(port).learning && b.learn(src, port, now) {
             let first = now + b.ageing();
             if self.timers.get(TimerKey::Fdb(br)).is_none_or(|t| t > first) {
                 self.timers.set(TimerKey::Fdb(br), Some(first));

@@ -309,10 +309,24 @@ impl Traceroute {
         let t = tcp_probe((sport, self.args.port), seq, mss as u16, self.tsval, |t| {
             wire::checksum_with(wire::pseudo_header_sum(src, dst, proto::TCP, t.len()), t)
         });
+        self.send_probe4(sys, n, (src, dst, proto::TCP), (sport, ttl), &t);
+    }
+
+    /// Sends probe `n` (an IPv4 payload of `proto` from `src` to `dst`, its source port
+    /// `sport`, with TTL `ttl`, no DF). A probe the stack refused counts as sent and times
+    /// out, as traceroute marks it sent first.
+    fn send_probe4(
+        &mut self,
+        sys: &mut Sys<'_, '_, '_>,
+        n: usize,
+        (src, dst, proto): (Ipv4Addr, Ipv4Addr, u8),
+        (sport, ttl): (u16, u8),
+        payload: &[u8],
+    ) {
         let spec = OutSpec {
             dst,
             src: Some(src),
-            proto: proto::TCP,
+            proto,
             ttl: Some(ttl),
             tos: 0,
             pmtudisc: crate::sys::Pmtudisc::Dont,
@@ -320,8 +334,7 @@ impl Traceroute {
         };
         self.probes[n].sent = Some(sys.now());
         self.probes[n].sport = sport;
-        // Refused, it counts as sent and times out.
-        let _ = sys.send(&spec, &t);
+        let _ = sys.send(&spec, payload);
     }
 
     /// `-T`: the target's answer on the raw TCP socket — a SYN-ACK or a RST from the probed
@@ -366,20 +379,7 @@ impl Traceroute {
         let u = udp_probe((sport, dport), |u| {
             wire::checksum_with(wire::pseudo_header_sum(src, dest, proto::UDP, u.len()), u)
         });
-        let spec = OutSpec {
-            dst: dest,
-            src: Some(src),
-            proto: proto::UDP,
-            ttl: Some(ttl),
-            tos: 0,
-            pmtudisc: crate::sys::Pmtudisc::Dont,
-            oif: None,
-        };
-        self.probes[n].sent = Some(sys.now());
-        self.probes[n].sport = sport;
-        if sys.send(&spec, &u).is_err() {
-            // The probe counts as sent and will time out, as traceroute marks it sent first.
-        }
+        self.send_probe4(sys, n, (src, dest, proto::UDP), (sport, ttl), &u);
     }
 
     /// A UDP probe over IPv6 (from its own socket, so with its own flow label).

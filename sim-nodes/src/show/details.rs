@@ -59,6 +59,19 @@ pub struct Port {
     pub no: u16,
     /// The bridge's address (`designated_bridge`, `designated_root`).
     pub bridge_mac: MacAddr,
+    /// Its options (`bridge link set`).
+    pub opts: crate::netns::bridge::PortOpts,
+}
+
+impl Port {
+    /// `port_id`: the priority in the top six bits, then the port number.
+    fn id(&self) -> u32 {
+        (u32::from(self.opts.priority) << 10) | u32::from(self.no)
+    }
+}
+
+fn on_off(b: bool) -> &'static str {
+    if b { "on" } else { "off" }
 }
 
 /// `%s %4i.%.2i ` of a timer, as iproute2 prints a bridge's (text).
@@ -259,39 +272,51 @@ fn bridge_json(w: &mut JsonWriter, b: &BridgeOpts) {
 
 fn slave_text(p: &Port) -> String {
     let id = bridge_id(p.bridge_mac);
+    let o = &p.opts;
     let mut s = format!(
-        "bridge_slave state {} priority 32 cost 2 hairpin off guard off root_block off fastleave off learning on \
-         flood on port_id {:#x} port_no {:#x} designated_port {} designated_cost 0 designated_bridge {id} \
+        "bridge_slave state {} priority {} cost {} hairpin {} guard off root_block off fastleave off learning {} \
+         flood {} port_id {:#x} port_no {:#x} designated_port {} designated_cost 0 designated_bridge {id} \
          designated_root {id} ",
         if p.forwarding { "forwarding" } else { "disabled" },
-        0x8000 | u32::from(p.no),
+        o.priority,
+        o.cost,
+        on_off(o.hairpin),
+        on_off(o.learning),
+        on_off(o.flood),
+        p.id(),
         p.no,
-        0x8000 | u32::from(p.no),
+        p.id(),
     );
     for t in ["hold_timer", "message_age_timer", "forward_delay_timer"] {
         timer(&mut s, t, Duration::ZERO);
     }
-    s.push_str(
+    let _ = write!(
+        s,
         "topology_change_ack 0 config_pending 0 proxy_arp off proxy_arp_wifi off mcast_router 1 mcast_fast_leave off \
-         mcast_flood on bcast_flood on mcast_to_unicast off neigh_suppress off group_fwd_mask 0 \
-         group_fwd_mask_str 0x0 vlan_tunnel off isolated off locked off ",
+         mcast_flood {} bcast_flood {} mcast_to_unicast off neigh_suppress off group_fwd_mask 0 \
+         group_fwd_mask_str 0x0 vlan_tunnel off isolated {} locked off ",
+        on_off(o.mcast_flood),
+        on_off(o.bcast_flood),
+        on_off(o.isolated)
     );
     s
 }
 
 fn slave_json(w: &mut JsonWriter, p: &Port) {
     let id = bridge_id(p.bridge_mac);
+    let o = &p.opts;
     w.string_field("state", if p.forwarding { "forwarding" } else { "disabled" });
-    w.number_field("priority", 32);
-    w.number_field("cost", 2);
-    for k in ["hairpin", "guard", "root_block", "fastleave"] {
+    w.number_field("priority", o.priority);
+    w.number_field("cost", o.cost);
+    w.bool_field("hairpin", o.hairpin);
+    for k in ["guard", "root_block", "fastleave"] {
         w.bool_field(k, false);
     }
-    w.bool_field("learning", true);
-    w.bool_field("flood", true);
-    w.string_field("id", &format!("{:#x}", 0x8000 | u32::from(p.no)));
+    w.bool_field("learning", o.learning);
+    w.bool_field("flood", o.flood);
+    w.string_field("id", &format!("{:#x}", p.id()));
     w.string_field("no", &format!("{:#x}", p.no));
-    w.number_field("designated_port", 0x8000 | u32::from(p.no));
+    w.number_field("designated_port", p.id());
     w.number_field("designated_cost", 0);
     w.string_field("bridge_id", &id);
     w.string_field("root_id", &id);
@@ -303,13 +328,13 @@ fn slave_json(w: &mut JsonWriter, p: &Port) {
     w.bool_field("proxy_arp", false);
     w.bool_field("proxy_arp_wifi", false);
     w.number_field("multicast_router", 1);
-    w.bool_field("mcast_flood", true);
-    w.bool_field("bcast_flood", true);
+    w.bool_field("mcast_flood", o.mcast_flood);
+    w.bool_field("bcast_flood", o.bcast_flood);
     w.bool_field("mcast_to_unicast", false);
     w.bool_field("neigh_suppress", false);
     w.string_field("group_fwd_mask", "0");
     w.string_field("group_fwd_mask_str", "0x0");
-    for k in ["vlan_tunnel", "isolated", "locked"] {
-        w.bool_field(k, false);
-    }
+    w.bool_field("vlan_tunnel", false);
+    w.bool_field("isolated", o.isolated);
+    w.bool_field("locked", false);
 }

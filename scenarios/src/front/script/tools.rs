@@ -312,10 +312,7 @@ pub fn tcpdump(w: &mut Words<'_>, background: bool) -> Result<Command, PErr> {
                         true
                     }
                     'v' => {
-                        if t.verbose > 1 {
-                            return Err(w.err_prev("not supported yet: tcpdump -vvv (more than two -v)"));
-                        }
-                        t.verbose += 1;
+                        t.verbose = (t.verbose + 1).min(3);
                         false
                     }
                     'x' | 'X' | 'A' => {
@@ -457,11 +454,22 @@ pub fn brctl(w: &mut Words<'_>) -> Result<Command, PErr> {
     Ok(Command::Brctl(b))
 }
 
-/// `bridge fdb show [br BR]`, `bridge link [show] [dev DEV]`.
+/// `bridge fdb show [br BR]`, `bridge [-d] link [show] [dev DEV]`, `bridge link set dev
+/// PORT …`.
 pub fn bridge(w: &mut Words<'_>) -> Result<Command, PErr> {
-    let obj = w.take().unwrap_or("");
+    let mut obj = w.take().unwrap_or("");
+    let mut details = false;
+    while matches!(obj, "-d" | "-details") {
+        details = true;
+        obj = w.take().unwrap_or("");
+    }
     if super::words::matches(obj, "link") {
-        return bridge_link(w);
+        return bridge_link(w, details);
+    }
+    if details {
+        return Err(w
+            .err_prev(format!("not supported yet: bridge -d {obj}"))
+            .hint("nslab knows `bridge -d link show`"));
     }
     if !super::words::matches(obj, "fdb") {
         return Err(w
@@ -482,14 +490,17 @@ pub fn bridge(w: &mut Words<'_>) -> Result<Command, PErr> {
     Ok(Command::BridgeFdbShow { br })
 }
 
-/// `bridge link [show|list|lst] [dev DEV]`. Any other word is skipped, as iproute2's
+/// `bridge [-d] link [show|list|lst] [dev DEV]`. Any other word is skipped, as iproute2's
 /// `brlink_show` skips it (measured: `bridge link show p1` lists every port).
-fn bridge_link(w: &mut Words<'_>) -> Result<Command, PErr> {
+fn bridge_link(w: &mut Words<'_>, details: bool) -> Result<Command, PErr> {
     let sub = w.take().unwrap_or("show");
+    if sub == "set" || sub == "change" {
+        return bridge_link_set(w);
+    }
     if !["show", "list", "lst"].iter().any(|k| super::words::matches(sub, k)) {
         return Err(w
             .err_prev(format!("not supported yet: bridge link {sub}"))
-            .hint("nslab knows `bridge link show [dev DEV]`"));
+            .hint("nslab knows `bridge link show [dev DEV]` and `bridge link set dev PORT …`"));
     }
     let mut dev = None;
     while let Some(a) = w.take() {
@@ -503,7 +514,47 @@ fn bridge_link(w: &mut Words<'_>) -> Result<Command, PErr> {
         }
         dev = Some(name.to_string());
     }
-    Ok(Command::BridgeLinkShow { dev })
+    Ok(Command::BridgeLinkShow { dev, details })
+}
+
+/// `bridge link set dev PORT [cost N] [priority N] [hairpin|learning|flood|mcast_flood|
+/// bcast_flood|isolated on|off]…`, with iproute2's messages for what it refuses.
+fn bridge_link_set(w: &mut Words<'_>) -> Result<Command, PErr> {
+    let mut dev = None;
+    let mut o = crate::command::BridgePortOpts::default();
+    while let Some(a) = w.take() {
+        let on_off = |w: &mut Words<'_>| -> Result<bool, PErr> {
+            match w.take() {
+                Some("on") => Ok(true),
+                Some("off") => Ok(false),
+                Some(v) => {
+                    Err(w.err_prev(format!("Error: argument of \"{a}\" must be one of \"off\", \"on\", not \"{v}\"")))
+                }
+                None => Err(w.err("Command line is not complete. Try option \"help\"")),
+            }
+        };
+        match a {
+            "dev" => dev = Some(w.value("dev", "a port's name")?.to_string()),
+            "cost" => o.cost = Some(w.parse_value("cost", "a path cost")?),
+            "priority" => o.priority = Some(w.parse_value("priority", "a port priority (0–63)")?),
+            "hairpin" => o.hairpin = Some(on_off(w)?),
+            "learning" => o.learning = Some(on_off(w)?),
+            "flood" => o.flood = Some(on_off(w)?),
+            "mcast_flood" => o.mcast_flood = Some(on_off(w)?),
+            "bcast_flood" => o.bcast_flood = Some(on_off(w)?),
+            "isolated" => o.isolated = Some(on_off(w)?),
+            "guard" | "root_block" | "fastleave" | "state" | "learning_sync" | "mcast_router" | "mcast_to_unicast"
+            | "neigh_suppress" | "vlan_tunnel" | "locked" | "mab" | "backup_port" | "nobackup_port" | "self"
+            | "master" | "hwmode" => {
+                return Err(w.err_prev(format!("not supported yet: bridge link set … {a}")).hint(
+                    "nslab sets cost, priority, hairpin, learning, flood, mcast_flood, bcast_flood and isolated",
+                ));
+            }
+            _ => return Err(w.err_prev(format!("Unknown bridge link set option \"{a}\""))),
+        }
+    }
+    let dev = dev.ok_or_else(|| w.err("Device is a required argument"))?;
+    Ok(Command::BridgeLinkSet { dev, opts: o })
 }
 
 /// `traceroute [-n] [-f FIRST] [-m MAX] [-q N] [-w S] [-p PORT] [-N SIM] DEST` (Debian's).
