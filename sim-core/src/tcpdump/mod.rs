@@ -200,8 +200,11 @@ impl Formatter {
         if let Some(Cut(proto)) = cut {
             let _ = write!(out, " [|{proto}]");
         }
+        if self.opts.dump == Dump::None {
+            return out;
+        }
         // The link-level header: the frame's first 14 bytes, or the cooked header libpcap
-        // put in their place.
+        // put in their place (built only for a dump).
         let sll2;
         let whole = match cooked {
             None => frame,
