@@ -11,6 +11,10 @@
 //! - `routing/table/R` (R = 10, 1000, 10000 routes): E3's ping flood across a router whose
 //!   table holds R more routes (/32s, /24s and /16s elsewhere); each element is a frame-hop,
 //!   4 per round trip. The cost of a lookup should not grow with the table.
+//! - `routing/nat_line/N` (N = 1, 2, 4 routers): the IPv4 line with every router
+//!   masquerading out of its right interface (`iptables -t nat -A POSTROUTING -o … -j
+//!   MASQUERADE`), as E13's NATs behind NATs: each echo is tracked and rewritten by every
+//!   router both ways. Frame-hops through NAT (issue 14 asks ≥ 3 M a CPU-second).
 
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use nslab::sim_core::Duration;
@@ -101,6 +105,18 @@ fn line6(n: u32) -> Lab {
     lab
 }
 
+/// [`line`] with every router masquerading out of its right interface.
+fn nat_line(n: u32) -> Lab {
+    let mut lab = line(n);
+    for i in 1..=n {
+        let node = lab.ns(Some(&format!("r{i}"))).expect("router");
+        let out = format!("s{i}l");
+        lab.iptables(node, &["-t", "nat", "-A", "POSTROUTING", "-o", &out, "-j", "MASQUERADE"]).expect("rule");
+    }
+    flood(&mut lab, "ns0", ip(&format!("10.{n}.0.2")), 1);
+    lab
+}
+
 /// `2001:db8:SEG::HOST`.
 fn ip6(seg: u32, host: u16) -> std::net::Ipv6Addr {
     std::net::Ipv6Addr::new(0x2001, 0xdb8, seg as u16, 0, 0, 0, 0, host)
@@ -146,6 +162,13 @@ fn routing(c: &mut Criterion) {
         g.throughput(Throughput::Elements(u64::from(PINGS) * 2 * u64::from(n + 1)));
         g.bench_with_input(BenchmarkId::new("line6", n), &n, |b, &n| {
             b.iter_batched(|| line6(n), |mut lab| flood(&mut lab, "ns0", ip6(n, 2), PINGS), BatchSize::LargeInput)
+        });
+    }
+    for n in [1u32, 2, 4] {
+        g.throughput(Throughput::Elements(u64::from(PINGS) * 2 * u64::from(n + 1)));
+        let to = ip(&format!("10.{n}.0.2"));
+        g.bench_with_input(BenchmarkId::new("nat_line", n), &n, |b, &n| {
+            b.iter_batched(|| nat_line(n), |mut lab| flood(&mut lab, "ns0", to, PINGS), BatchSize::LargeInput)
         });
     }
     for r in [10u32, 1000, 10_000] {

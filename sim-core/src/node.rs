@@ -90,6 +90,15 @@ impl<'a> Context<'a> {
         buf.extend_from_slice(frame);
         self.outbox.push((port, buf));
     }
+    /// A cleared buffer from the world's pool, to build a frame in and hand over with
+    /// [`send_buffer`](Self::send_buffer) (no copy; nothing allocated once the pool is warm).
+    pub fn buffer(&mut self) -> Vec<u8> {
+        self.pool.take()
+    }
+    /// Sends `frame` out of `port`, taking the buffer (best one from [`buffer`](Self::buffer)).
+    pub fn send_buffer(&mut self, port: PortId, frame: Vec<u8>) {
+        self.outbox.push((port, frame));
+    }
     /// Records `frame` as seen on a port that has no link of its own (a bridge device,
     /// loopback): captures on that port see it, exactly as on a linked port; `info` names
     /// the port for a capture on `any`.

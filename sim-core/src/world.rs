@@ -21,9 +21,9 @@ enum Event {
         port: PortId,
         buf: Vec<u8>,
     },
+    /// The node's timer: live when it is the slot's `queued` one (see [`Slot`]).
     Timer {
         node: NodeId,
-        generation: u64,
     },
     /// A capture of the node's stopped by itself (`tcpdump -c N`): its `handle_timeout`
     /// runs at once, so what waits on the capture hears of it at the same instant.
@@ -36,8 +36,15 @@ struct Slot {
     name: String,
     node: Option<Box<dyn Node>>,
     rng: NodeRng,
-    timer: Option<Instant>,
-    generation: u64,
+    /// What the node last asked for: the time it gave, and when and where in the queue's
+    /// order its timeout is due (`poll_timeout`'s time, not before the instant asked).
+    timer: Option<Wanted>,
+    /// The one live timer event in the queue, by its `(time, seq)`. When the node asks for
+    /// a later time, that event stays and, when it pops, is queued again at the time wanted
+    /// in the place reserved when it was asked for: the order is what queueing a new event
+    /// at each request would give, without a stale event per request in the heap (a node
+    /// pushing its deadline back on every packet left hundreds).
+    queued: Option<(Instant, u64)>,
     graph_ix: NodeIndex,
     /// `(port, link, side)` sorted by port: a namespace's ports are its ifindexes, which
     /// an interface moved in from another namespace keeps, so they are sparse.
@@ -52,6 +59,13 @@ impl Slot {
 
 /// What a pending event holds, as the queue ceiling counts it: the entry, and a frame's
 /// buffer at the size the frame pool hands out (or the frame's own, if larger).
+#[derive(Clone, Copy, PartialEq)]
+struct Wanted {
+    asked: Instant,
+    at: Instant,
+    seq: u64,
+}
+
 fn cost(ev: &Event) -> u64 {
     const ENTRY: u64 = 64;
     match ev {
@@ -153,7 +167,7 @@ impl World {
             node: Some(Box::new(node)),
             rng,
             timer: None,
-            generation: 0,
+            queued: None,
             graph_ix,
             ports: Vec::new(),
         });
@@ -169,8 +183,8 @@ impl World {
         }
         let slot = &mut self.slots[id.0 as usize];
         slot.node = None;
-        slot.generation += 1;
         slot.timer = None;
+        slot.queued = None;
         let ix = slot.graph_ix;
         self.graph.remove_node(ix);
     }
@@ -325,15 +339,22 @@ impl World {
     fn rearm(&mut self, id: NodeId) {
         let slot = &mut self.slots[id.0 as usize];
         let want = slot.node.as_ref().and_then(|n| n.poll_timeout());
-        if want != slot.timer {
-            slot.generation += 1;
-            slot.timer = want;
-            if let Some(t) = want {
-                let ev = Event::Timer { node: id, generation: slot.generation };
-                self.queued_bytes += cost(&ev);
-                self.queue.push(t.max(self.now), ev);
-            }
+        if want == slot.timer.map(|w| w.asked) {
+            return;
         }
+        let Some(asked) = want else {
+            slot.timer = None;
+            return;
+        };
+        let w = Wanted { asked, at: asked.max(self.now), seq: self.queue.reserve() };
+        slot.timer = Some(w);
+        if slot.queued.is_some_and(|(q, _)| q <= w.at) {
+            return; // the live event comes first and queues this one when it pops
+        }
+        slot.queued = Some((w.at, w.seq));
+        let ev = Event::Timer { node: id };
+        self.queued_bytes += cost(&ev);
+        self.queue.push_at(w.at, w.seq, ev);
     }
 
     fn flush(&mut self, from: NodeId) {
@@ -383,7 +404,7 @@ impl World {
         if !self.guard.count(at) {
             return Err(self.tripped());
         }
-        let Some((at, ev)) = self.queue.pop() else { return Ok(false) };
+        let Some((at, seq, ev)) = self.queue.pop_seq() else { return Ok(false) };
         self.queued_bytes -= cost(&ev);
         self.now = self.now.max(at);
         match ev {
@@ -391,11 +412,23 @@ impl World {
                 self.deliver(node, port, &buf);
                 self.pool.give(buf);
             }
-            Event::Timer { node, generation } => {
+            Event::Timer { node } => {
                 let slot = &mut self.slots[node.0 as usize];
-                if slot.generation == generation && slot.node.is_some() {
-                    slot.timer = None;
-                    self.call(node, |n, cx| n.handle_timeout(cx));
+                if slot.queued == Some((at, seq)) && slot.node.is_some() {
+                    slot.queued = None;
+                    match slot.timer {
+                        Some(w) if (w.at, w.seq) == (at, seq) => {
+                            slot.timer = None;
+                            self.call(node, |n, cx| n.handle_timeout(cx));
+                        }
+                        Some(w) => {
+                            slot.queued = Some((w.at, w.seq));
+                            let ev = Event::Timer { node };
+                            self.queued_bytes += cost(&ev);
+                            self.queue.push_at(w.at, w.seq, ev);
+                        }
+                        None => {}
+                    }
                 }
             }
             Event::Wake { node } => {

@@ -42,6 +42,28 @@ pub fn checksum(data: &[u8]) -> u16 {
     !smoltcp::wire::checksum::data(data)
 }
 
+/// `csum_replace4`: the checksum `check` once the 32-bit word `from` (as the bytes read,
+/// big-endian) became `to`, by RFC 1624's incremental update in the kernel's arithmetic —
+/// what NAT does to the headers it rewrites, so that a checksum that was wrong stays wrong,
+/// and what it costs does not grow with the payload. A 16-bit field is the same word with
+/// its high half zero (`inet_proto_csum_replace2`).
+pub fn csum_replace4(check: u16, from: u32, to: u32) -> u16 {
+    fn add(a: u32, b: u32) -> u32 {
+        let (s, carry) = a.overflowing_add(b);
+        s + u32::from(carry)
+    }
+    let sum = add(add(!u32::from(check), !from), to);
+    let sum = (sum & 0xffff) + (sum >> 16);
+    let sum = (sum & 0xffff) + (sum >> 16);
+    !(sum as u16)
+}
+
+/// [`csum_replace4`] for the checksum stored at `at` in `buf`.
+pub fn csum_replace4_at(buf: &mut [u8], at: usize, from: u32, to: u32) {
+    let c = csum_replace4(u16::from_be_bytes([buf[at], buf[at + 1]]), from, to);
+    buf[at..at + 2].copy_from_slice(&c.to_be_bytes());
+}
+
 /// The pseudo-header sum UDP and TCP checksums start from.
 pub fn pseudo_header_sum(src: Ipv4Addr, dst: Ipv4Addr, proto: u8, len: usize) -> u32 {
     let p = smoltcp::wire::IpProtocol::from(proto);
@@ -364,6 +386,34 @@ mod tests {
         };
         push_ipv4(&mut buf, &f, 64);
         assert_eq!(buf, IP_HEADER);
+    }
+
+    #[test]
+    fn incremental_update_matches_a_recomputed_checksum() {
+        let mut p = IP_HEADER.to_vec();
+        let mut x = 0x9e37_79b9u32;
+        for _ in 0..2000 {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            let old = u32::from_be_bytes([p[12], p[13], p[14], p[15]]);
+            p[12..16].copy_from_slice(&x.to_be_bytes());
+            let mut q = p.clone();
+            q[10..12].copy_from_slice(&[0, 0]);
+            let full = checksum(&q[..20]);
+            csum_replace4_at(&mut p, 10, old, x);
+            assert_eq!(checksum(&p[..20]), 0, "{x:#x}");
+            // The kernel's arithmetic never gives 0xffff, which a recomputation can't either.
+            assert_eq!(u16::from_be_bytes([p[10], p[11]]), full, "{x:#x}");
+        }
+        // A checksum that was wrong stays wrong by as much.
+        let mut bad = IP_HEADER.to_vec();
+        bad[10] ^= 0x10;
+        let before = checksum(&bad[..20]);
+        let old = u32::from_be_bytes([bad[16], bad[17], bad[18], bad[19]]);
+        bad[16..20].copy_from_slice(&[10, 0, 0, 1]);
+        csum_replace4_at(&mut bad, 10, old, u32::from_be_bytes([10, 0, 0, 1]));
+        assert_eq!(checksum(&bad[..20]), before);
     }
 
     #[test]

@@ -159,40 +159,47 @@ pub enum Manip {
 }
 
 /// Rewrites the header at `pkt` (an IP packet, possibly truncated inside an ICMP error):
-/// the `manip` half becomes `target`'s. Fixes the IP checksum, and the L4 checksum when the
-/// packet is whole (`whole`).
+/// the `manip` half becomes `target`'s. Updates the IP checksum, and the L4 checksum when
+/// the packet is whole (`whole`), incrementally as `nf_nat_ipv4_manip_pkt` and the
+/// protocols' `*_manip_pkt` do (`csum_replace4`): a checksum that was wrong stays wrong, and
+/// the cost does not grow with the payload.
 fn rewrite(pkt: &mut [u8], manip: Manip, target: &Tuple, whole: bool) {
     if pkt[0] >> 4 == 6 {
         return rewrite6(pkt, manip, target, whole);
     }
     let ihl = usize::from(pkt[0] & 0x0f) * 4;
     let proto = pkt[9];
-    set_addr4(pkt, manip, target);
-    let (src, dst) = (addr(pkt, 12), addr(pkt, 16));
+    let Some((old, new)) = set_addr4(pkt, manip, target) else { return };
     let total = usize::from(u16::from_be_bytes([pkt[2], pkt[3]])).min(pkt.len());
     let l4 = &mut pkt[ihl..];
     match proto {
         6 | 17 if l4.len() >= 4 => {
-            match manip {
-                Manip::Src => l4[0..2].copy_from_slice(&target.sport.to_be_bytes()),
-                Manip::Dst => l4[2..4].copy_from_slice(&target.dport.to_be_bytes()),
-            }
+            let (at, port) = match manip {
+                Manip::Src => (0, target.sport),
+                Manip::Dst => (2, target.dport),
+            };
+            let was = u16::from_be_bytes([l4[at], l4[at + 1]]);
+            l4[at..at + 2].copy_from_slice(&port.to_be_bytes());
             let ck = if proto == 17 { 6 } else { 16 };
             let len = total.saturating_sub(ihl);
             if whole && l4.len() >= ck + 2 && len <= l4.len() && !(proto == 17 && l4[6..8] == [0, 0]) {
-                l4[ck..ck + 2].copy_from_slice(&[0, 0]);
-                let c = wire::checksum_with(wire::pseudo_header_sum(src, dst, proto, len), &l4[..len]);
-                let c = if proto == 17 && c == 0 { 0xffff } else { c };
-                l4[ck..ck + 2].copy_from_slice(&c.to_be_bytes());
+                wire::csum_replace4_at(l4, ck, old, new);
+                wire::csum_replace4_at(l4, ck, u32::from(was), u32::from(port));
+                if proto == 17 && l4[6..8] == [0, 0] {
+                    l4[6..8].copy_from_slice(&[0xff, 0xff]); // CSUM_MANGLED_0
+                }
             }
         }
         1 if l4.len() >= 8 => {
             let ty = l4[0];
             if carries_id(1, ty) {
                 // The id is the ICMP query's port, whichever half changes.
+                let was = u16::from_be_bytes([l4[4], l4[5]]);
                 l4[4..6].copy_from_slice(&target.sport.to_be_bytes());
-            }
-            if whole {
+                if whole {
+                    wire::csum_replace4_at(l4, 2, u32::from(was), u32::from(target.sport));
+                }
+            } else if whole {
                 let len = total.saturating_sub(ihl).min(l4.len());
                 l4[2..4].copy_from_slice(&[0, 0]);
                 let c = wire::checksum(&l4[..len]);
@@ -203,58 +210,83 @@ fn rewrite(pkt: &mut [u8], manip: Manip, target: &Tuple, whole: bool) {
     }
 }
 
-/// Writes `target`'s `manip` address into an IPv4 header and fixes its checksum.
-fn set_addr4(pkt: &mut [u8], manip: Manip, target: &Tuple) {
-    let ihl = usize::from(pkt[0] & 0x0f) * 4;
-    match (manip, target.src, target.dst) {
-        (Manip::Src, IpAddr::V4(a), _) => pkt[12..16].copy_from_slice(&a.octets()),
-        (Manip::Dst, _, IpAddr::V4(a)) => pkt[16..20].copy_from_slice(&a.octets()),
-        _ => return,
-    }
-    pkt[10..12].copy_from_slice(&[0, 0]);
-    let c = wire::checksum(&pkt[..ihl]);
-    pkt[10..12].copy_from_slice(&c.to_be_bytes());
+/// Writes `target`'s `manip` address into an IPv4 header and updates its checksum: the
+/// address as it was and as it is now (as words), or `None` when `target` is not IPv4.
+fn set_addr4(pkt: &mut [u8], manip: Manip, target: &Tuple) -> Option<(u32, u32)> {
+    let (at, a) = match (manip, target.src, target.dst) {
+        (Manip::Src, IpAddr::V4(a), _) => (12, a),
+        (Manip::Dst, _, IpAddr::V4(a)) => (16, a),
+        _ => return None,
+    };
+    let old = u32::from_be_bytes([pkt[at], pkt[at + 1], pkt[at + 2], pkt[at + 3]]);
+    let new = u32::from(a);
+    pkt[at..at + 4].copy_from_slice(&a.octets());
+    wire::csum_replace4_at(pkt, 10, old, new);
+    Some((old, new))
 }
 
-/// Writes `target`'s `manip` address into an IPv6 header (which has no checksum).
-fn set_addr6(pkt: &mut [u8], manip: Manip, target: &Tuple) {
-    match (manip, target.src, target.dst) {
-        (Manip::Src, IpAddr::V6(a), _) => pkt[8..24].copy_from_slice(&a.octets()),
-        (Manip::Dst, _, IpAddr::V6(a)) => pkt[24..40].copy_from_slice(&a.octets()),
-        _ => {}
-    }
+/// Writes `target`'s `manip` address into an IPv6 header (which has no checksum): the
+/// address as it was, or `None` when `target` is not IPv6.
+fn set_addr6(pkt: &mut [u8], manip: Manip, target: &Tuple) -> Option<([u8; 16], [u8; 16])> {
+    let (at, a) = match (manip, target.src, target.dst) {
+        (Manip::Src, IpAddr::V6(a), _) => (8, a.octets()),
+        (Manip::Dst, _, IpAddr::V6(a)) => (24, a.octets()),
+        _ => return None,
+    };
+    let mut old = [0; 16];
+    old.copy_from_slice(&pkt[at..at + 16]);
+    pkt[at..at + 16].copy_from_slice(&a);
+    Some((old, a))
 }
 
 /// [`rewrite`] for IPv6: the address, the port or echo id, and (on a whole packet) the
-/// transport checksum over the new pseudo-header.
+/// transport checksum, incrementally for the pseudo-header's address
+/// (`inet_proto_csum_replace16`) and the port or id; an ICMPv6 message without an id
+/// (an error) is summed anew.
 fn rewrite6(pkt: &mut [u8], manip: Manip, target: &Tuple, whole: bool) {
-    set_addr6(pkt, manip, target);
+    let Some((old, new)) = set_addr6(pkt, manip, target) else { return };
     let Some((at, proto)) = l4_of6(pkt) else { return };
     let (src, dst) = (addr6(pkt, 8), addr6(pkt, 24));
     let total = (40 + usize::from(u16::from_be_bytes([pkt[4], pkt[5]]))).min(pkt.len());
     let len = total.saturating_sub(at);
     let l4 = &mut pkt[at..];
-    let ck = match proto {
+    let (ck, field) = match proto {
         6 | 17 if l4.len() >= 4 => {
-            match manip {
-                Manip::Src => l4[0..2].copy_from_slice(&target.sport.to_be_bytes()),
-                Manip::Dst => l4[2..4].copy_from_slice(&target.dport.to_be_bytes()),
-            }
-            if proto == 17 { 6 } else { 16 }
+            let (at, port) = match manip {
+                Manip::Src => (0, target.sport),
+                Manip::Dst => (2, target.dport),
+            };
+            let was = u16::from_be_bytes([l4[at], l4[at + 1]]);
+            l4[at..at + 2].copy_from_slice(&port.to_be_bytes());
+            (if proto == 17 { 6 } else { 16 }, Some((was, port)))
         }
         ICMPV6 if l4.len() >= 8 => {
             if carries_id(ICMPV6, l4[0]) {
+                let was = u16::from_be_bytes([l4[4], l4[5]]);
                 l4[4..6].copy_from_slice(&target.sport.to_be_bytes());
+                (2, Some((was, target.sport)))
+            } else {
+                (2, None)
             }
-            2
         }
         _ => return,
     };
-    if whole && l4.len() >= ck + 2 && len <= l4.len() {
+    if !(whole && l4.len() >= ck + 2 && len <= l4.len()) {
+        return;
+    }
+    let Some((was, now)) = field else {
         l4[ck..ck + 2].copy_from_slice(&[0, 0]);
         let c = checksum6(src, dst, proto, &l4[..len]);
-        let c = if proto == 17 && c == 0 { 0xffff } else { c };
         l4[ck..ck + 2].copy_from_slice(&c.to_be_bytes());
+        return;
+    };
+    for (o, n) in old.chunks_exact(4).zip(new.chunks_exact(4)) {
+        let word = |w: &[u8]| u32::from_be_bytes([w[0], w[1], w[2], w[3]]);
+        wire::csum_replace4_at(l4, ck, word(o), word(n));
+    }
+    wire::csum_replace4_at(l4, ck, u32::from(was), u32::from(now));
+    if proto == 17 && l4[6..8] == [0, 0] {
+        l4[6..8].copy_from_slice(&[0xff, 0xff]); // CSUM_MANGLED_0
     }
 }
 

@@ -358,6 +358,16 @@ impl Netns {
             return false;
         }
         let (src, bridge) = (i.mac, i.is_bridge());
+        if !bridge && (!self.tc.any_shaped() || !self.tc.dev(ifindex).is_some_and(|d| d.shaped())) {
+            // The common case: built in the buffer the world carries, not copied again.
+            let mut f = cx.buffer();
+            wire::push_ethernet(&mut f, dst, src, et);
+            f.extend_from_slice(payload);
+            count_out(&mut self.ifaces, ifindex, f.len());
+            cx.send_buffer(PortId(ifindex), f);
+            self.counters.tx_frames += 1;
+            return false;
+        }
         let mut f = std::mem::take(&mut self.frame);
         f.clear();
         wire::push_ethernet(&mut f, dst, src, et);
@@ -547,14 +557,19 @@ pub(crate) type Ifaces = std::collections::BTreeMap<u32, Box<super::iface::Iface
 /// The device hands a frame to its link (`ndo_start_xmit`): counted as sent, or — a veth
 /// whose peer went down while the frame waited in a qdisc — as dropped.
 fn wire_out(cx: &mut Context<'_>, ifaces: &mut Ifaces, ifindex: u32, frame: &[u8]) {
+    count_out(ifaces, ifindex, frame.len());
+    cx.send(PortId(ifindex), frame);
+}
+
+/// [`wire_out`]'s counting: a frame of `len` bytes sent, or dropped without a carrier.
+fn count_out(ifaces: &mut Ifaces, ifindex: u32, len: usize) {
     if let Some(i) = ifaces.get_mut(&ifindex) {
         if i.carrier {
-            i.stats.tx(frame.len());
+            i.stats.tx(len);
         } else {
             i.stats.tx_dropped += 1;
         }
     }
-    cx.send(PortId(ifindex), frame);
 }
 
 /// What `lo` transmits: captured, then looped back after [`LOOPBACK_DELAY`] unless the

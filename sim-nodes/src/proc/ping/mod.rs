@@ -499,7 +499,7 @@ impl Ping {
                 if u16::from_be_bytes([m[4], m[5]]) != self.id || p.src != self.dest4() && !self.args.broadcast {
                     return;
                 }
-                self.echo_reply(sys, &p.src.to_string(), p.ttl, m);
+                self.echo_reply(sys, &p.src, p.ttl, m);
             }
             3 | 11 | 12 => {
                 let inner = &m[8..];
@@ -519,7 +519,7 @@ impl Ping {
                 let seq = u16::from_be_bytes([e[6], e[7]]);
                 let info = u32::from_be_bytes([m[4], m[5], m[6], m[7]]);
                 let info = if m[0] == 3 && m[1] == 4 { info & 0xffff } else { info };
-                self.icmp_error(sys, &p.src.to_string(), seq, || describe(m[0], m[1], info));
+                self.icmp_error(sys, &p.src, seq, || describe(m[0], m[1], info));
             }
             _ => return,
         }
@@ -528,7 +528,7 @@ impl Ping {
 
     /// An echo reply to one of our probes (`m`, from `src` with hop limit or TTL `ttl`):
     /// counted, and printed as iputils prints it.
-    fn echo_reply(&mut self, sys: &mut Sys<'_, '_, '_>, src: &str, ttl: u8, m: &[u8]) {
+    fn echo_reply(&mut self, sys: &mut Sys<'_, '_, '_>, src: &dyn std::fmt::Display, ttl: u8, m: &[u8]) {
         let seq = u16::from_be_bytes([m[6], m[7]]);
         let now = sys.now();
         let rtt = if m.len() >= 24 {
@@ -570,7 +570,13 @@ impl Ping {
     }
 
     /// An ICMP error about probe `seq`, from `src`: counted, and printed (`what` says it).
-    fn icmp_error(&mut self, sys: &mut Sys<'_, '_, '_>, src: &str, seq: u16, what: impl FnOnce() -> String) {
+    fn icmp_error(
+        &mut self,
+        sys: &mut Sys<'_, '_, '_>,
+        src: &dyn std::fmt::Display,
+        seq: u16,
+        what: impl FnOnce() -> String,
+    ) {
         self.acknowledge(seq);
         self.errors += 1;
         if self.args.flood && !self.args.quiet {
