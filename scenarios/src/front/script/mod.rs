@@ -17,7 +17,8 @@
 //! A script in bash's language (variables, functions, loops: `bash::is_program`), and a
 //! script a line runs (`./netns.sh create`), go through `bash/` first: it runs the
 //! language before the lab does and hands each command it reaches, words expanded, to
-//! `steps.rs` as a plain line.
+//! `steps.rs` as a plain line. A net-tools line (`route add …`, `ifconfig …`) is refused
+//! naming the iproute2 line that does the same (`net_tools.rs`).
 //!
 //! In expected lines `{}` matches any text and a line `...` any number of lines.
 
@@ -25,6 +26,7 @@ mod bash;
 mod ip;
 mod ip6;
 pub mod lexer;
+mod net_tools;
 mod paste;
 mod steps;
 mod tools;
@@ -110,7 +112,9 @@ pub fn parse_words(words: &[(String, Span)], ns: Option<String>, background: boo
             Command::Exec { argv, input: Vec::new() }
         }
         _ => {
+            let args: Vec<&str> = w.rest().iter().map(|(a, _)| a.as_str()).collect();
             let hint = match (paste::instead(prog), paste::nearest(prog)) {
+                (Some(_), _) if let Some(h) = net_tools::hint(prog, &args) => h,
                 (Some(i), _) => i.to_string(),
                 (None, Some(n)) => format!("did you mean `{n}`? nslab runs {}", crate::command::programs::names()),
                 (None, None) => format!("nslab runs {}", crate::command::programs::names()),

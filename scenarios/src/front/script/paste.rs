@@ -248,9 +248,6 @@ pub fn instead(prog: &str) -> Option<&'static str> {
         "arp" => "net-tools are not modelled: `ip neigh` shows the ARP cache",
         "netstat" => "net-tools are not modelled: `ip route` for `netstat -rn`, `ss -tuna` for sockets",
         "brctl-show" => "`brctl show`",
-        "ip6tables" | "ip6tables-save" | "ip6tables-restore" => {
-            "not supported yet: ip6tables (IPv6 has addresses, neighbour discovery and ping -6 so far)"
-        }
         "nft" => "nslab models iptables (iptables-nft): write the rules with `iptables`",
         "telnet" => "`nc HOST PORT` opens a TCP connection",
         "wget" => "`curl -I http://HOST/`",

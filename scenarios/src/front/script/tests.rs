@@ -359,6 +359,17 @@ fn unknown_commands_name_what_to_use() {
     assert!(e.hint.as_deref().unwrap().contains("`ip addr`"), "{e}");
     let e = fails("route -n\n");
     assert!(e.hint.as_deref().unwrap().contains("ip route"), "{e}");
+    // Seed 000's line: the exact iproute2 command, the only edit needed.
+    let e = fails("sudo route add -net 172.18.0.0 gw 172.19.0.2 netmask 255.255.0.0 eth0\n");
+    assert_eq!(
+        e.hint.as_deref(),
+        Some(
+            "net-tools are not modelled; in iproute2 this command: `ip route add 172.18.0.0/16 via 172.19.0.2 dev eth0`"
+        ),
+        "{e}"
+    );
+    let e = fails("sudo docker network create --driver bridge testnw2\n");
+    assert!(e.hint.as_deref().unwrap().contains("(see E10)"), "{e}");
     let e = fails("pign -c 1 10.0.0.1\n");
     assert!(e.hint.as_deref().unwrap().starts_with("did you mean `ping`?"), "{e}");
 }
