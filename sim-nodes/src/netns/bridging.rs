@@ -250,7 +250,7 @@ impl Netns {
         buf: &'a mut Vec<u8>,
     ) -> Option<&'a [u8]> {
         let ipv4 = frame.len() >= 34 && frame[12..14] == [0x08, 0x00];
-        if !ipv4 || self.sysctl.num("net.bridge.bridge-nf-call-iptables") != 1 || !self.nf_active() {
+        if !ipv4 || !self.sysctl.hot().bridge_nf_call_iptables || !self.nf_active() {
             return Some(frame);
         }
         buf.clear();

@@ -269,7 +269,7 @@ impl Netns {
         if !can_new {
             return (None, ct::INVALID);
         }
-        let loose = self.sysctl.num("net.netfilter.nf_conntrack_tcp_loose") != 0;
+        let loose = self.sysctl.hot().nf_conntrack_tcp_loose;
         if seg.is_some_and(|s| !tcp::Track::may_start(&s, loose)) {
             return (None, ct::INVALID);
         }

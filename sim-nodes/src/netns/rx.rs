@@ -456,9 +456,7 @@ impl Netns {
         if m[0] != kind::ECHO_REQUEST {
             return;
         }
-        if self.sysctl.num("net.ipv4.icmp_echo_ignore_all") == 1
-            || (bcast && self.sysctl.num("net.ipv4.icmp_echo_ignore_broadcasts") == 1)
-        {
+        if self.sysctl.hot().icmp_echo_ignore_all || (bcast && self.sysctl.hot().icmp_echo_ignore_broadcasts) {
             return;
         }
         let src = if bcast { self.select_src(in_if, ip.src()) } else { Some(ip.dst()) };

@@ -135,6 +135,44 @@ pub struct Sysctl {
     values: BTreeMap<String, String>,
     /// Counts writes, so that readers may cache what they derive from the values.
     generation: u64,
+    /// The values the stack reads for every packet, typed (refreshed on each write).
+    hot: Hot,
+}
+
+/// The settings read per packet, kept typed so that no packet parses a string.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hot {
+    /// `net.ipv4.ip_default_ttl`.
+    pub ip_default_ttl: u8,
+    /// `net.ipv4.icmp_echo_ignore_all`.
+    pub icmp_echo_ignore_all: bool,
+    /// `net.ipv4.icmp_echo_ignore_broadcasts`.
+    pub icmp_echo_ignore_broadcasts: bool,
+    /// `net.netfilter.nf_conntrack_tcp_loose` (non-zero).
+    pub nf_conntrack_tcp_loose: bool,
+    /// `net.ipv6.conf.all.forwarding` (non-zero).
+    pub ipv6_forwarding: bool,
+    /// `net.bridge.bridge-nf-call-iptables`.
+    pub bridge_nf_call_iptables: bool,
+}
+
+impl Hot {
+    fn read(num: impl Fn(&str) -> i64) -> Hot {
+        Hot {
+            ip_default_ttl: num("net.ipv4.ip_default_ttl").clamp(1, 255) as u8,
+            icmp_echo_ignore_all: num("net.ipv4.icmp_echo_ignore_all") == 1,
+            icmp_echo_ignore_broadcasts: num("net.ipv4.icmp_echo_ignore_broadcasts") == 1,
+            nf_conntrack_tcp_loose: num("net.netfilter.nf_conntrack_tcp_loose") != 0,
+            ipv6_forwarding: num("net.ipv6.conf.all.forwarding") != 0,
+            bridge_nf_call_iptables: num("net.bridge.bridge-nf-call-iptables") == 1,
+        }
+    }
+}
+
+impl Default for Hot {
+    fn default() -> Hot {
+        Hot::read(|k| DEFAULTS.get(k).and_then(|v| v.parse().ok()).unwrap_or(0))
+    }
 }
 
 /// The kernel's defaults of the global keys, shared by every namespace.
@@ -197,6 +235,17 @@ impl Sysctl {
 
     /// Writes a key; returns the stored value and what else changed.
     pub fn set(
+        &mut self,
+        key: &str,
+        value: &str,
+        iface_exists: impl Fn(&str) -> bool,
+    ) -> Result<(String, Effect), SysctlError> {
+        let r = self.write(key, value, iface_exists);
+        self.hot = Hot::read(|k| self.num(k));
+        r
+    }
+
+    fn write(
         &mut self,
         key: &str,
         value: &str,
@@ -268,6 +317,11 @@ impl Sysctl {
         self.generation
     }
 
+    /// The settings read per packet.
+    pub fn hot(&self) -> &Hot {
+        &self.hot
+    }
+
     /// A numeric value (keys from the table above always parse).
     pub fn num(&self, key: &str) -> i64 {
         self.value(key).and_then(|v| v.parse().ok()).unwrap_or(0)
@@ -313,6 +367,28 @@ fn split_per_if(key: &str) -> Option<(&str, &str, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_typed_settings_follow_each_write() {
+        let mut s = Sysctl::default();
+        assert_eq!(
+            *s.hot(),
+            Hot {
+                ip_default_ttl: 64,
+                icmp_echo_ignore_all: false,
+                icmp_echo_ignore_broadcasts: true,
+                nf_conntrack_tcp_loose: true,
+                ipv6_forwarding: false,
+                bridge_nf_call_iptables: true,
+            }
+        );
+        s.set("net.ipv4.ip_default_ttl", "9", |_| false).unwrap();
+        s.set("net/ipv4/icmp_echo_ignore_all", "1", |_| false).unwrap();
+        s.set("net.netfilter.nf_conntrack_tcp_loose", "0", |_| false).unwrap();
+        assert!(s.set("net.ipv4.ip_default_ttl", "0", |_| false).is_err());
+        assert_eq!(s.hot().ip_default_ttl, 9);
+        assert!(s.hot().icmp_echo_ignore_all && !s.hot().nf_conntrack_tcp_loose);
+    }
 
     #[test]
     fn ip_forward_sets_every_forwarding_key() {

@@ -149,7 +149,7 @@ impl Netns {
     /// ones `sendmsg` returns; later losses (no ARP answer, no carrier) are silent.
     pub fn output(&mut self, cx: &mut Context<'_>, spec: &OutSpec, payload: &[u8]) -> Result<(), Errno> {
         let r = self.route_output(spec.dst, spec.src, spec.oif)?;
-        let ttl = spec.ttl.unwrap_or(self.sysctl.num("net.ipv4.ip_default_ttl") as u8);
+        let ttl = spec.ttl.unwrap_or(self.sysctl.hot().ip_default_ttl);
         let fields = Ipv4Fields {
             src: r.src,
             dst: spec.dst,
@@ -220,7 +220,7 @@ impl Netns {
         // Linux's own IP ID and TTL for this namespace (smoltcp's are its own).
         let id = self.next_ip_id();
         pkt[4..6].copy_from_slice(&id.to_be_bytes());
-        pkt[8] = self.sysctl.num("net.ipv4.ip_default_ttl") as u8;
+        pkt[8] = self.sysctl.hot().ip_default_ttl;
         pkt[10..12].copy_from_slice(&[0, 0]);
         let c = wire::checksum(&pkt[..20]);
         pkt[10..12].copy_from_slice(&c.to_be_bytes());

@@ -26,7 +26,7 @@ pub(super) const ROUTER_GROUPS: [Ipv6Addr; 2] =
 impl Netns {
     /// `net.ipv6.conf.all.forwarding`.
     pub fn forwarding6(&self) -> bool {
-        self.sysctl.num("net.ipv6.conf.all.forwarding") != 0
+        self.sysctl.hot().ipv6_forwarding
     }
 
     /// Forwarding was turned on or off: every ready interface joins (or leaves, in its
