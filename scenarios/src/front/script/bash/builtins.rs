@@ -261,9 +261,21 @@ impl Shell<'_> {
                         }
                         continue;
                     }
-                    match self.frames.iter_mut().rev().find(|f| f.locals.contains_key(n)) {
-                        Some(f) => f.locals.remove(n),
-                        None => self.globals.remove(n),
+                    // A local of the function running stays local, unset (bash's default,
+                    // without `localvar_unset`); one of a caller goes, showing what it hid.
+                    let top = self.frames.len().checked_sub(1);
+                    match self.frames.iter_mut().enumerate().rev().find(|(_, f)| f.holds(n)) {
+                        Some((i, f)) => {
+                            f.locals.remove(n);
+                            if Some(i) == top {
+                                f.declared.insert(n.clone());
+                            } else {
+                                f.declared.remove(n);
+                            }
+                        }
+                        None => {
+                            self.globals.remove(n);
+                        }
                     };
                 }
                 known(true)
@@ -324,7 +336,7 @@ impl Shell<'_> {
             return Err(self.err(Fail::new(format!("{name}: maximum function nesting level exceeded ({MAX_DEPTH})"))));
         }
         let def = self.funcs.get(name).cloned().expect("a defined function");
-        self.frames.push(Frame { locals: BTreeMap::new(), args });
+        self.frames.push(Frame { locals: BTreeMap::new(), declared: Default::default(), args });
         // A function's `break` counts its own loops, not its caller's.
         let loops = std::mem::take(&mut self.loops);
         let r = self.command(&ast::Command::Compound(def.body.0.clone(), def.body.1.clone()), false);
@@ -391,7 +403,6 @@ impl Shell<'_> {
             return Err(self.err(Fail::new("local: can only be used in a function")));
         }
         let mut local = matches!(builtin, "local" | "declare" | "typeset") && !self.frames.is_empty();
-        let mut array = false;
         for item in sc.suffix.iter().flat_map(|s| s.0.iter()) {
             match item {
                 Item::AssignmentWord(a, _) => {
@@ -403,28 +414,23 @@ impl Shell<'_> {
                         for c in flags.chars() {
                             match c {
                                 'g' => local = false,
-                                'a' => array = true,
+                                'a' => {}
                                 'x' => {}
                                 _ => {
                                     return Err(self.err(Fail::new(format!("not supported yet: {builtin} -{c}"))));
                                 }
                             }
                         }
-                    } else if local && self.var_in_frame(&word).is_none() {
-                        // (A name declared without a value is empty here; in bash it is
-                        // unset, which only `${x-default}` tells apart.)
-                        let empty = if array { Var::Arr(BTreeMap::new()) } else { Var::Str(String::new()) };
-                        self.assign(&word, empty, true);
+                    } else if local && let Some(f) = self.frames.last_mut().filter(|f| !f.holds(&word)) {
+                        // Declared without a value: unset (`${x-default}` gives the default),
+                        // yet the caller's `x` is hidden until the function returns.
+                        f.declared.insert(word);
                     }
                 }
                 _ => return Err(self.err(Fail::new(format!("not supported yet: a redirection of `{builtin}`")))),
             }
         }
         Ok(())
-    }
-
-    fn var_in_frame(&self, name: &str) -> Option<&Var> {
-        self.frames.last().and_then(|f| f.locals.get(name))
     }
 
     fn assignment(&mut self, a: &ast::Assignment, local: bool) -> Result<(), Fail> {

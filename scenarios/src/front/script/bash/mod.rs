@@ -233,7 +233,15 @@ enum Status {
 
 struct Frame {
     locals: BTreeMap<String, Var>,
+    /// Names `local x` made without a value: unset, yet hiding the caller's `x`.
+    declared: std::collections::BTreeSet<String>,
     args: Vec<String>,
+}
+
+impl Frame {
+    fn holds(&self, name: &str) -> bool {
+        self.locals.contains_key(name) || self.declared.contains(name)
+    }
 }
 
 /// A script being run.
@@ -468,18 +476,23 @@ impl<'s> Shell<'s> {
     }
 
     pub(super) fn var(&self, name: &str) -> Option<&Var> {
-        self.frames.iter().rev().find_map(|f| f.locals.get(name)).or_else(|| self.globals.get(name))
+        match self.frames.iter().rev().find(|f| f.holds(name)) {
+            Some(f) => f.locals.get(name),
+            None => self.globals.get(name),
+        }
     }
 
     /// Sets `name` where it lives: the innermost function that made it local, else the
     /// script's globals (or, with `local`, the current function).
     pub(super) fn assign(&mut self, name: &str, v: Var, local: bool) {
         if local && let Some(f) = self.frames.last_mut() {
+            f.declared.remove(name);
             f.locals.insert(name.to_string(), v);
             return;
         }
-        match self.frames.iter_mut().rev().find(|f| f.locals.contains_key(name)) {
+        match self.frames.iter_mut().rev().find(|f| f.holds(name)) {
             Some(f) => {
+                f.declared.remove(name);
                 f.locals.insert(name.to_string(), v);
             }
             None => {
@@ -490,7 +503,7 @@ impl<'s> Shell<'s> {
 
     /// The variable `name` where it lives, to change in place.
     pub(super) fn var_mut(&mut self, name: &str) -> Option<&mut Var> {
-        match self.frames.iter_mut().rev().find(|f| f.locals.contains_key(name)) {
+        match self.frames.iter_mut().rev().find(|f| f.holds(name)) {
             Some(f) => f.locals.get_mut(name),
             None => self.globals.get_mut(name),
         }

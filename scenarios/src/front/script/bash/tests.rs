@@ -228,6 +228,13 @@ fn words_as_bash_expands_them() {
     assert_eq!(echoes("x=a\\ b\necho \"$x\"\n[[ a\\ b = \"a b\" ]] && echo same\n"), ["a b", "same"]);
     // Unset arrays give no field; `${#a[*]}` counts; a negative index counts from the end.
     assert_eq!(echoes("f() { local -a arr; arr+=(a); echo ${#arr[@]}; }\nf\n"), ["1"]);
+    // `local x` without a value is unset yet hides the caller's; `unset` of the running
+    // function's local keeps it local (bash 5.2, `bash -c`).
+    let src = "x=g\nf() { local x; echo \"[${x-unset}]\"; x=1; echo \"[$x]\"; unset x; echo \"[${x-unset}]\"; }\n\
+               f\necho \"[$x]\"\nh() { local -a a; echo \"[${a-u}]\"; a+=(p q); echo ${a[@]}; }\nh\necho \"[${a-u}]\"\n";
+    assert_eq!(echoes(src), ["[unset]", "[1]", "[unset]", "[g]", "[u]", "p q", "[u]"]);
+    let src = "x=g\nf() { local x=1; g; echo \"[${x-unset}]\"; }\ng() { unset x; }\nf\necho \"[$x]\"\n";
+    assert_eq!(echoes(src), ["[g]", "[g]"]);
     assert_eq!(echoes("set -- \"${none[@]}\"\necho $#\n"), ["0"]);
     assert_eq!(
         echoes("a=(1 2 3)\necho ${#a[*]}\na[-1]=x\necho ${a[@]}\nunset 'a[0]'\necho ${a[@]}\n"),
