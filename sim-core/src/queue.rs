@@ -61,18 +61,18 @@ impl<E> EventQueue<E> {
         self.heap.push(Entry { at, seq, event });
     }
 
-    /// Takes the next place in the insertion order without pushing anything: an event
-    /// [`push_at`](Self::push_at) later with it pops where one pushed now would have
-    /// (provided it is pushed before anything due after it pops).
+    /// Takes the next place in the insertion order without pushing anything: what is
+    /// ordered with the queue's events but kept elsewhere (the world's timeouts) takes its
+    /// place among them so.
     pub fn reserve(&mut self) -> u64 {
         let seq = self.next_seq;
         self.next_seq += 1;
         seq
     }
 
-    /// Schedules `event` at `at` in the place `seq` (from [`reserve`](Self::reserve)).
-    pub fn push_at(&mut self, at: Instant, seq: u64, event: E) {
-        self.heap.push(Entry { at, seq, event });
+    /// The `(time, seq)` of the earliest pending event.
+    pub fn peek_key(&self) -> Option<(Instant, u64)> {
+        self.heap.peek().map(|e| (e.at, e.seq))
     }
 
     /// The time of the earliest pending event.
@@ -83,11 +83,6 @@ impl<E> EventQueue<E> {
     /// Removes and returns the earliest pending event.
     pub fn pop(&mut self) -> Option<(Instant, E)> {
         self.heap.pop().map(|e| (e.at, e.event))
-    }
-
-    /// Removes and returns the earliest pending event with its place in the order.
-    pub fn pop_seq(&mut self) -> Option<(Instant, u64, E)> {
-        self.heap.pop().map(|e| (e.at, e.seq, e.event))
     }
 
     /// Number of pending events.
@@ -114,17 +109,5 @@ mod tests {
         q.push(Instant::from_nanos(3), "x");
         let order: Vec<_> = std::iter::from_fn(|| q.pop()).map(|(_, e)| e).collect();
         assert_eq!(order, ["a", "x", "b", "c"]);
-    }
-
-    #[test]
-    fn a_reserved_place_pops_where_a_push_would_have() {
-        let mut q = EventQueue::new();
-        q.push(Instant::from_nanos(5), "a");
-        let seq = q.reserve();
-        q.push(Instant::from_nanos(5), "c");
-        q.push(Instant::from_nanos(1), "x");
-        q.push_at(Instant::from_nanos(5), seq, "b");
-        let order: Vec<_> = std::iter::from_fn(|| q.pop()).map(|(_, e)| e).collect();
-        assert_eq!(order, ["x", "a", "b", "c"]);
     }
 }

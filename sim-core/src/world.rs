@@ -2,7 +2,9 @@
 //!
 //! The world owns virtual time. It pops the earliest event, hands it to its node through a
 //! [`Context`], then sends what the node queued and re-arms the node's deadline. It jumps
-//! from event to event; nothing ticks.
+//! from event to event; nothing ticks. Frames in flight wait in the event queue; each
+//! node's one deadline waits in an ordered index beside it, keyed into the same order, so a
+//! deadline that moves is moved, never left behind.
 
 use crate::capture::{CaptureId, Direction, Filter, Taps};
 use crate::guard::Guard;
@@ -14,16 +16,13 @@ use crate::time::Instant;
 use crate::trace::{Record, Trace};
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableUnGraph};
 use std::any::Any;
+use std::collections::BTreeSet;
 
 enum Event {
     Frame {
         node: NodeId,
         port: PortId,
         buf: Vec<u8>,
-    },
-    /// The node's timer: live when it is the slot's `queued` one (see [`Slot`]).
-    Timer {
-        node: NodeId,
     },
     /// A capture of the node's stopped by itself (`tcpdump -c N`): its `handle_timeout`
     /// runs at once, so what waits on the capture hears of it at the same instant.
@@ -36,15 +35,10 @@ struct Slot {
     name: String,
     node: Option<Box<dyn Node>>,
     rng: NodeRng,
-    /// What the node last asked for: the time it gave, and when and where in the queue's
-    /// order its timeout is due (`poll_timeout`'s time, not before the instant asked).
+    /// What the node last asked for: the time it gave, and when and where in the order of
+    /// events its timeout is due (`poll_timeout`'s time, not before the instant asked) —
+    /// its key in [`World::timers`].
     timer: Option<Wanted>,
-    /// The one live timer event in the queue, by its `(time, seq)`. When the node asks for
-    /// a later time, that event stays and, when it pops, is queued again at the time wanted
-    /// in the place reserved when it was asked for: the order is what queueing a new event
-    /// at each request would give, without a stale event per request in the heap (a node
-    /// pushing its deadline back on every packet left hundreds).
-    queued: Option<(Instant, u64)>,
     graph_ix: NodeIndex,
     /// `(port, link, side)` sorted by port: a namespace's ports are its ifindexes, which
     /// an interface moved in from another namespace keeps, so they are sparse.
@@ -66,11 +60,13 @@ struct Wanted {
     seq: u64,
 }
 
+/// What one pending event or timeout costs the queue ceiling, besides a frame's bytes.
+const ENTRY: u64 = 64;
+
 fn cost(ev: &Event) -> u64 {
-    const ENTRY: u64 = 64;
     match ev {
         Event::Frame { buf, .. } => ENTRY + buf.len().max(1536) as u64,
-        Event::Timer { .. } | Event::Wake { .. } => ENTRY,
+        Event::Wake { .. } => ENTRY,
     }
 }
 
@@ -79,6 +75,11 @@ pub struct World {
     seed: u64,
     now: Instant,
     queue: crate::queue::EventQueue<Event>,
+    /// Each node's timeout, one entry per node that wants one, by `(time, seq)` in the same
+    /// order as the queue's events (`seq` reserved from the queue). A node that moves its
+    /// deadline moves its entry, so no stale timer waits anywhere: a ping flood used to
+    /// leave hundreds in the heap, which every push and pop paid for.
+    timers: BTreeSet<(Instant, u64, NodeId)>,
     slots: Vec<Slot>,
     graph: StableUnGraph<NodeId, LinkId>,
     links: Vec<Option<(Link, NodeRng)>>,
@@ -99,6 +100,7 @@ impl World {
             seed,
             now: Instant::ZERO,
             queue: crate::queue::EventQueue::with_capacity(1024),
+            timers: BTreeSet::new(),
             slots: Vec::new(),
             graph: StableUnGraph::default(),
             links: Vec::new(),
@@ -167,7 +169,6 @@ impl World {
             node: Some(Box::new(node)),
             rng,
             timer: None,
-            queued: None,
             graph_ix,
             ports: Vec::new(),
         });
@@ -183,8 +184,10 @@ impl World {
         }
         let slot = &mut self.slots[id.0 as usize];
         slot.node = None;
-        slot.timer = None;
-        slot.queued = None;
+        if let Some(w) = slot.timer.take() {
+            self.timers.remove(&(w.at, w.seq, id));
+            self.queued_bytes -= ENTRY;
+        }
         let ix = slot.graph_ix;
         self.graph.remove_node(ix);
     }
@@ -342,19 +345,16 @@ impl World {
         if want == slot.timer.map(|w| w.asked) {
             return;
         }
-        let Some(asked) = want else {
-            slot.timer = None;
-            return;
-        };
-        let w = Wanted { asked, at: asked.max(self.now), seq: self.queue.reserve() };
-        slot.timer = Some(w);
-        if slot.queued.is_some_and(|(q, _)| q <= w.at) {
-            return; // the live event comes first and queues this one when it pops
+        if let Some(w) = slot.timer.take() {
+            self.timers.remove(&(w.at, w.seq, id));
+            self.queued_bytes -= ENTRY;
         }
-        slot.queued = Some((w.at, w.seq));
-        let ev = Event::Timer { node: id };
-        self.queued_bytes += cost(&ev);
-        self.queue.push_at(w.at, w.seq, ev);
+        if let Some(asked) = want {
+            let w = Wanted { asked, at: asked.max(self.now), seq: self.queue.reserve() };
+            slot.timer = Some(w);
+            self.timers.insert((w.at, w.seq, id));
+            self.queued_bytes += ENTRY;
+        }
     }
 
     fn flush(&mut self, from: NodeId) {
@@ -394,17 +394,41 @@ impl World {
 
     /// The time of the next pending event.
     pub fn next_event_time(&self) -> Option<Instant> {
-        self.queue.peek_time()
+        match (self.queue.peek_key(), self.timers.first()) {
+            (Some((a, _)), Some(&(b, _, _))) => Some(a.min(b)),
+            (a, b) => a.map(|k| k.0).or(b.map(|t| t.0)),
+        }
     }
 
     /// Processes one event. Returns `Ok(false)` when nothing is pending, and an error once
     /// one of the run's guards has tripped (see [`crate::guard`]); it stays tripped.
     pub fn step(&mut self) -> Result<bool, BudgetExhausted> {
+        // The earlier of the next queued event and the next timeout, by `(time, seq)`.
+        let timer = match (self.queue.peek_key(), self.timers.first()) {
+            (None, None) => return Ok(false),
+            (Some(q), Some(&(at, seq, node))) => ((at, seq) < q).then_some((at, node)),
+            (None, Some(&(at, _, node))) => Some((at, node)),
+            (Some(_), None) => None,
+        };
+        if let Some((at, node)) = timer {
+            if !self.guard.count(at) {
+                return Err(self.tripped());
+            }
+            self.timers.pop_first();
+            self.queued_bytes -= ENTRY;
+            self.now = self.now.max(at);
+            let slot = &mut self.slots[node.0 as usize];
+            slot.timer = None;
+            if slot.node.is_some() {
+                self.call(node, |n, cx| n.handle_timeout(cx));
+            }
+            return self.after_step();
+        }
         let Some(at) = self.queue.peek_time() else { return Ok(false) };
         if !self.guard.count(at) {
             return Err(self.tripped());
         }
-        let Some((at, seq, ev)) = self.queue.pop_seq() else { return Ok(false) };
+        let Some((at, ev)) = self.queue.pop() else { return Ok(false) };
         self.queued_bytes -= cost(&ev);
         self.now = self.now.max(at);
         match ev {
@@ -412,31 +436,16 @@ impl World {
                 self.deliver(node, port, &buf);
                 self.pool.give(buf);
             }
-            Event::Timer { node } => {
-                let slot = &mut self.slots[node.0 as usize];
-                if slot.queued == Some((at, seq)) && slot.node.is_some() {
-                    slot.queued = None;
-                    match slot.timer {
-                        Some(w) if (w.at, w.seq) == (at, seq) => {
-                            slot.timer = None;
-                            self.call(node, |n, cx| n.handle_timeout(cx));
-                        }
-                        Some(w) => {
-                            slot.queued = Some((w.at, w.seq));
-                            let ev = Event::Timer { node };
-                            self.queued_bytes += cost(&ev);
-                            self.queue.push_at(w.at, w.seq, ev);
-                        }
-                        None => {}
-                    }
-                }
-            }
             Event::Wake { node } => {
                 if self.slots[node.0 as usize].node.is_some() {
                     self.call(node, |n, cx| n.handle_timeout(cx));
                 }
             }
         }
+        self.after_step()
+    }
+
+    fn after_step(&mut self) -> Result<bool, BudgetExhausted> {
         self.wake_finished();
         self.check_ceilings();
         match self.guard.tripped {
@@ -461,7 +470,11 @@ impl World {
         let limit = if self.trace.bytes() > limits.trace_bytes {
             Limit::Trace { records: self.trace.len() as u64, bytes: self.trace.bytes(), ceiling: limits.trace_bytes }
         } else if self.queued_bytes > limits.queue_bytes {
-            Limit::Queue { events: self.queue.len() as u64, bytes: self.queued_bytes, ceiling: limits.queue_bytes }
+            Limit::Queue {
+                events: (self.queue.len() + self.timers.len()) as u64,
+                bytes: self.queued_bytes,
+                ceiling: limits.queue_bytes,
+            }
         } else {
             return;
         };
@@ -499,7 +512,7 @@ impl World {
 
     /// Processes every event due at or before `t`, then sets the clock to `t`.
     pub fn run_until(&mut self, t: Instant) -> Result<(), BudgetExhausted> {
-        while self.queue.peek_time().is_some_and(|at| at <= t) {
+        while self.next_event_time().is_some_and(|at| at <= t) {
             self.step()?;
         }
         self.now = self.now.max(t);
@@ -517,7 +530,7 @@ impl World {
             if !keep_going(self) {
                 return Ok(true);
             }
-            match self.queue.peek_time() {
+            match self.next_event_time() {
                 Some(at) if at <= limit => {
                     self.step()?;
                 }
@@ -627,6 +640,32 @@ mod tests {
 
     fn ticker(every: Duration, work: u32, chatty: bool) -> Ticker {
         Ticker { every, work, chatty, due: Instant::ZERO, ticks: 0 }
+    }
+
+    #[test]
+    fn a_moved_deadline_leaves_nothing_behind_and_keeps_its_place() {
+        let mut w = World::new(1);
+        let a = w.add_node("a", |_| ticker(Duration::from_millis(1), 0, false));
+        let b = w.add_node("b", |_| ticker(Duration::from_millis(1), 0, false));
+        // Deadlines moved back and forth a thousand times: one timeout per node waits.
+        for k in 0..1000u64 {
+            w.with_node::<Ticker, _>(a, |t, _| t.due = Instant::from_nanos(5_000 + (k % 7) * 1_000));
+            w.with_node::<Ticker, _>(b, |t, _| t.due = Instant::from_nanos(5_000 + (k % 5) * 1_000));
+        }
+        assert_eq!((w.timers.len(), w.queue.len()), (2, 0));
+        // Both last asked for 5 µs + …: a (k = 999: 5 µs + 5 µs) after b (+ 4 µs).
+        assert_eq!(w.next_event_time(), Some(Instant::from_nanos(9_000)));
+        w.step().unwrap();
+        assert_eq!((w.node::<Ticker>(a).ticks, w.node::<Ticker>(b).ticks), (0, 1));
+        // Due at the same instant, they fire in the order they asked.
+        w.with_node::<Ticker, _>(b, |t, _| t.due = Instant::from_nanos(20_000));
+        w.with_node::<Ticker, _>(a, |t, _| t.due = Instant::from_nanos(20_000));
+        w.step().unwrap();
+        assert_eq!((w.node::<Ticker>(a).ticks, w.node::<Ticker>(b).ticks), (0, 2));
+        w.step().unwrap();
+        assert_eq!((w.node::<Ticker>(a).ticks, w.node::<Ticker>(b).ticks), (1, 2));
+        w.remove_node(a);
+        assert_eq!(w.timers.len(), 1);
     }
 
     #[test]
