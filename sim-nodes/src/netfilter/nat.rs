@@ -274,6 +274,10 @@ fn rewrite6(pkt: &mut [u8], manip: Manip, target: &Tuple, whole: bool) {
     if !(whole && l4.len() >= ck + 2 && len <= l4.len()) {
         return;
     }
+    // `__udp_manip_pkt`: a UDP checksum of 0 is left as it is (`do_csum = !!hdr->check`).
+    if proto == 17 && l4[6..8] == [0, 0] {
+        return;
+    }
     let Some((was, now)) = field else {
         l4[ck..ck + 2].copy_from_slice(&[0, 0]);
         let c = checksum6(src, dst, proto, &l4[..len]);
@@ -446,6 +450,48 @@ mod tests {
         icmp[2..4].copy_from_slice(&c.to_be_bytes());
         p.extend(icmp);
         p
+    }
+
+    /// A UDP datagram over IPv6 from `src` port 4000 to 2001:db8::2 port 53, its checksum
+    /// computed (or 0).
+    fn udp6(src: Ipv6Addr, with_checksum: bool) -> Vec<u8> {
+        let dst: Ipv6Addr = "2001:db8::2".parse().unwrap();
+        let mut p = vec![0x60, 0, 0, 0, 0, 13, 17, 64];
+        p.extend(src.octets());
+        p.extend(dst.octets());
+        let mut udp = vec![0x0f, 0xa0, 0, 53, 0, 13, 0, 0, b'h', b'e', b'l', b'l', b'o'];
+        if with_checksum {
+            let c = checksum6(src, dst, 17, &udp);
+            udp[6..8].copy_from_slice(&c.to_be_bytes());
+        }
+        p.extend(udp);
+        p
+    }
+
+    #[test]
+    fn ipv6_nat_updates_the_udp_checksum_as_a_recomputation_would_and_leaves_zero_alone() {
+        let inside: Ipv6Addr = "fd00::5".parse().unwrap();
+        let outside: Ipv6Addr = "2001:db8::1".parse().unwrap();
+        let dst: Ipv6Addr = "2001:db8::2".parse().unwrap();
+        let target = Tuple { proto: 17, src: outside.into(), dst: dst.into(), sport: 61000, dport: 53 };
+        let mut p = udp6(inside, true);
+        rewrite(&mut p, Manip::Src, &target, true);
+        let mut want = udp6(outside, false);
+        want[40..42].copy_from_slice(&61000u16.to_be_bytes());
+        let c = checksum6(outside, dst, 17, &{
+            let mut u = want[40..].to_vec();
+            u[6..8].copy_from_slice(&[0, 0]);
+            u
+        });
+        want[46..48].copy_from_slice(&c.to_be_bytes());
+        assert_eq!(p, want);
+        // `__udp_manip_pkt`: no checksum, none after.
+        let mut p = udp6(inside, false);
+        rewrite(&mut p, Manip::Src, &target, true);
+        assert_eq!(
+            (&p[8..24], &p[40..42], &p[46..48]),
+            (&outside.octets()[..], &61000u16.to_be_bytes()[..], &[0u8, 0][..])
+        );
     }
 
     #[test]

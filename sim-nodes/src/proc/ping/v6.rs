@@ -54,10 +54,24 @@ fn describe6(t: u8, code: u8, info: u32) -> String {
 
 /// `pr_addr`: a link-local source with its scope, the interface it came in on
 /// (`fe80::1%eth0`).
-fn scoped(sys: &Sys<'_, '_, '_>, p: &Icmp6In<'_>) -> String {
-    match sys.ifname(p.in_if).filter(|_| p.src.is_unicast_link_local()) {
-        Some(dev) => format!("{}%{dev}", p.src),
-        None => p.src.to_string(),
+fn scoped(sys: &Sys<'_, '_, '_>, p: &Icmp6In<'_>) -> Scoped {
+    let dev = sys.ifname(p.in_if).filter(|_| p.src.is_unicast_link_local()).map(str::to_string);
+    Scoped { addr: p.src, dev }
+}
+
+/// A reply's source as ping prints it (formatted only when printed; the device's name is
+/// copied only for a link-local source).
+struct Scoped {
+    addr: Ipv6Addr,
+    dev: Option<String>,
+}
+
+impl std::fmt::Display for Scoped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.dev {
+            Some(dev) => write!(f, "{}%{dev}", self.addr),
+            None => write!(f, "{}", self.addr),
+        }
     }
 }
 
