@@ -1,26 +1,49 @@
 //! Faults from code: a link down and up, a partition between two sets of hosts and its
-//! repair, and delay, loss and rate on a veth pair (sim only until `tc` comes).
+//! repair, and delay, loss and rate on a device's transmit side.
 //!
 //! Each is what a person would type, run through [`Lab::exec`] so it works alike in the
 //! sim and on the kernel and shows in the trace as the command it is: `ip link set DEV
-//! down`, and for a partition the iptables rules of a chain `NSLAB-PARTITION` in each
-//! host. It must not reach into a namespace's stack; the link model is `sim_core`'s.
+//! down`, for a partition the iptables rules of a chain `NSLAB-PARTITION` in each host, for
+//! an impairment `tc qdisc replace dev DEV root netem …`. It must not reach into a
+//! namespace's stack or the engine's links.
 
 use crate::{Error, Lab};
+use std::fmt::Write as _;
 use std::time::Duration;
 
 /// The chain a partition's rules go in, in every host on either side.
 pub const PARTITION_CHAIN: &str = "NSLAB-PARTITION";
 
-/// Impairments of a veth pair in the sim: sim-core's link model, both directions alike.
+/// What [`Lab::impair`] adds to a device's transmit side: a netem qdisc's `delay`, `loss`
+/// and `rate`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Impairment {
-    /// One-way delay (the sim's default is a few microseconds).
+    /// Added one-way delay (`delay TIME`, in whole microseconds).
     pub delay: Option<Duration>,
-    /// Frames lost, per million, drawn from the link's own seeded stream.
+    /// Packets lost, per million (`loss random PERCENT`), drawn from the qdisc's own seeded
+    /// stream in the sim.
     pub loss_ppm: u32,
-    /// Bits per second each way; 0: unlimited.
+    /// Bits per second (`rate RATE`); 0: unlimited.
     pub rate_bps: u64,
+}
+
+impl Impairment {
+    /// The `tc` line that sets it on `dev`: `tc qdisc replace dev DEV root netem …`.
+    pub fn tc_line(&self, dev: &str) -> String {
+        let mut line = format!("tc qdisc replace dev {dev} root netem");
+        if let Some(d) = self.delay {
+            let _ = write!(line, " delay {}us", d.as_micros());
+        }
+        if self.loss_ppm > 0 {
+            // A percentage with as many decimals as a part per million needs, and no more.
+            let pct = format!("{}.{:04}", self.loss_ppm / 10_000, self.loss_ppm % 10_000);
+            let _ = write!(line, " loss random {}%", pct.trim_end_matches('0').trim_end_matches('.'));
+        }
+        if self.rate_bps > 0 {
+            let _ = write!(line, " rate {}bit", self.rate_bps);
+        }
+        line
+    }
 }
 
 impl Lab {
@@ -112,28 +135,40 @@ impl Lab {
         Ok(words.filter(|a| !a.starts_with("127.")).collect())
     }
 
-    /// Sets the impairments of the veth pair whose end is `dev` in namespace `ns` — both
-    /// directions, as sim-core models a link today (`tc` on one device's transmit side is
-    /// still to come). In the sim only: on the kernel it is refused (delay and loss there
-    /// need `tc qdisc … netem`).
+    /// Impairs what `dev` in namespace `ns` transmits — one direction, as a qdisc is one
+    /// device's: it runs [`Impairment::tc_line`] (`tc qdisc replace dev DEV root netem
+    /// delay … loss random …% rate …bit`), replacing whatever root qdisc `dev` had. Impair
+    /// both ends of a veth pair for both directions. The sim runs netem as `sch_netem.c`
+    /// does; on the kernel it needs the `sch_netem` module, and where the kernel has none
+    /// `tc`'s own error comes back (`Error: Specified qdisc kind is unknown.`).
+    /// [`Lab::clear_impairment`] takes it off.
+    ///
+    /// ```
+    /// use nslab::{Impairment, Lab};
+    /// use std::time::Duration;
+    ///
+    /// let mut lab = Lab::builder().netns("a").netns("b").veth(("a", "va"), ("b", "vb")).build()?;
+    /// let wan = Impairment { delay: Some(Duration::from_millis(20)), loss_ppm: 5_000, rate_bps: 1_000_000 };
+    /// lab.impair("a", "va", wan)?;
+    /// let (lines, _) = lab.exec("a", "tc qdisc show dev va")?;
+    /// assert_eq!(lines, ["qdisc netem 8001: root refcnt 3 limit 1000 delay 20ms loss 0.5% rate 1Mbit"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn impair(&mut self, ns: &str, dev: &str, imp: Impairment) -> Result<(), Error> {
-        let Some(mut lab) = self.sim_mut() else {
-            return Err(Error::Refused(
-                "not supported yet on the kernel: Lab::impair (delay and loss there need tc netem)".into(),
-            ));
-        };
-        let node = lab.ns(crate::lab::nonempty(ns)).map_err(|e| Error::NoNamespace(e.message))?;
-        let ix = lab.dev_index(node, dev).map_err(|e| Error::Refused(e.message))?;
-        let world = lab.world_mut();
-        let Some((id, _)) = world.link_at(node, sim_core::PortId(ix)) else {
-            return Err(Error::Refused(format!("{dev} is not one end of a veth pair: it has no link to impair")));
-        };
-        let link = world.link_mut(id).expect("link_at names a link");
-        if let Some(d) = imp.delay {
-            link.config.delay = sim_core::Duration::from_nanos(d.as_nanos() as u64);
+        self.exec_ok(ns, &imp.tc_line(dev))
+    }
+
+    /// Takes an impairment off `dev`: `tc qdisc del dev DEV root`, back to the default
+    /// qdisc.
+    pub fn clear_impairment(&mut self, ns: &str, dev: &str) -> Result<(), Error> {
+        self.exec_ok(ns, &format!("tc qdisc del dev {dev} root"))
+    }
+
+    /// Runs `line` in `ns`; a nonzero exit status is an error carrying what it printed.
+    fn exec_ok(&mut self, ns: &str, line: &str) -> Result<(), Error> {
+        match self.exec(ns, line)? {
+            (_, 0) => Ok(()),
+            (out, status) => Err(Error::Refused(format!("`{line}` in {ns} exited {status}: {}", out.join("\n")))),
         }
-        link.config.loss_ppm = imp.loss_ppm;
-        link.config.rate_bps = imp.rate_bps;
-        Ok(())
     }
 }

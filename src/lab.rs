@@ -491,7 +491,17 @@ impl Lab {
                 let mut cell = shared.lab.borrow_mut();
                 let lab = std::mem::replace(&mut *cell, sim_nodes::Lab::new(0));
                 let (lab, out) = scenarios::run::sim::run_on(lab, file, &text, &sc);
+                // A command takes virtual time, as one typed does: the clock follows the
+                // engine, so that the tasks' time and the engine's stay one.
+                let ahead = {
+                    let _in = rt.enter();
+                    lab.world().now().as_nanos().saturating_sub(shared.now().as_nanos())
+                };
                 *cell = lab;
+                drop(cell);
+                if ahead > 0 {
+                    rt.block_on(tokio::time::advance(Duration::from_nanos(ahead)));
+                }
                 out.map_err(|e| Error::Script(Box::new(e)))?
             }
             #[cfg(feature = "kernel")]

@@ -582,3 +582,63 @@ fn a_datagram_an_output_rule_drops_is_eperm() {
         (std::io::ErrorKind::PermissionDenied, "Operation not permitted", &b"y"[..])
     );
 }
+
+/// A UDP round trip from lan to wan through the router, timed in virtual time: `None` when
+/// no answer came within a second.
+fn round_trip(lab: &mut Lab) -> Option<Duration> {
+    let server = lab.spawn("wan", echo_once(7)).unwrap();
+    let client = lab
+        .spawn("lan", async {
+            let t0 = tokio::time::Instant::now();
+            let answer = tokio::time::timeout(Duration::from_secs(1), ask("0.0.0.0:0", b"x", "203.0.113.1:7")).await;
+            answer.ok().map(|_| t0.elapsed())
+        })
+        .unwrap();
+    let took = lab.block_on(client).unwrap().unwrap();
+    server.abort();
+    took
+}
+
+#[test]
+fn an_impairment_is_a_netem_qdisc_on_one_side() {
+    use nslab::Impairment;
+    let mut lab = Lab::from_script(MASQUERADE).unwrap();
+    let plain = round_trip(&mut lab).unwrap();
+    assert!(plain < Duration::from_millis(1), "{plain:?}");
+    // 20 ms on what lan sends: one way only, so the round trip grows by 20 ms.
+    let slow = Impairment { delay: Some(Duration::from_millis(20)), ..Default::default() };
+    lab.impair("lan", "l-r", slow).unwrap();
+    let (qdisc, _) = lab.exec("lan", "tc qdisc show dev l-r").unwrap();
+    assert_eq!(qdisc, ["qdisc netem 8001: root refcnt 3 limit 1000 delay 20ms"]);
+    let delayed = round_trip(&mut lab).unwrap();
+    assert!(delayed >= Duration::from_millis(20) && delayed < Duration::from_millis(21), "{delayed:?}");
+    // The same on wan's side: both ways.
+    lab.impair("wan", "w-r", slow).unwrap();
+    let both = round_trip(&mut lab).unwrap();
+    assert!(both >= Duration::from_millis(40) && both < Duration::from_millis(41), "{both:?}");
+    // Everything lost on the way out: no answer; cleared, the path is as before.
+    lab.impair("lan", "l-r", Impairment { loss_ppm: 1_000_000, ..Default::default() }).unwrap();
+    assert_eq!(round_trip(&mut lab), None);
+    lab.clear_impairment("lan", "l-r").unwrap();
+    lab.clear_impairment("wan", "w-r").unwrap();
+    let (qdisc, _) = lab.exec("lan", "tc qdisc show dev l-r").unwrap();
+    assert_eq!(qdisc, ["qdisc noqueue 0: root refcnt 2 "]);
+    assert!(round_trip(&mut lab).unwrap() < Duration::from_millis(1));
+    // A device there is not: tc's own words.
+    let e = lab.impair("lan", "nope", slow).unwrap_err().to_string();
+    assert!(e.contains("Cannot find device \"nope\""), "{e}");
+}
+
+#[test]
+fn an_impairment_is_the_tc_line_a_person_would_type() {
+    use nslab::Impairment;
+    let line = |delay: Option<u64>, loss_ppm, rate_bps| {
+        Impairment { delay: delay.map(Duration::from_micros), loss_ppm, rate_bps }.tc_line("eth0")
+    };
+    assert_eq!(line(None, 0, 0), "tc qdisc replace dev eth0 root netem");
+    assert_eq!(line(Some(1500), 0, 0), "tc qdisc replace dev eth0 root netem delay 1500us");
+    assert_eq!(line(None, 12_345, 0), "tc qdisc replace dev eth0 root netem loss random 1.2345%");
+    assert_eq!(line(None, 500_000, 0), "tc qdisc replace dev eth0 root netem loss random 50%");
+    assert_eq!(line(None, 1, 0), "tc qdisc replace dev eth0 root netem loss random 0.0001%");
+    assert_eq!(line(None, 0, 64_000), "tc qdisc replace dev eth0 root netem rate 64000bit");
+}

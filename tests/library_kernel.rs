@@ -150,6 +150,15 @@ fn a_kernel_lab_refuses_clearly_and_leaves_nothing_behind() {
     let outside = lab.block_on(async { UdpSocket::bind("0.0.0.0:0").await.unwrap_err().to_string() }).unwrap();
     assert!(outside.contains("Lab::spawn"), "{outside}");
     assert!(matches!(nslab::check_determinism(1, |_| Lab::kernel_from_script(MASQUERADE)), Err(Error::Kernel(_))));
+    // An impairment is the kernel's own netem, or tc's refusal where the kernel has none.
+    let slow = nslab::Impairment { delay: Some(std::time::Duration::from_millis(20)), ..Default::default() };
+    match lab.impair("lan", "l-r", slow) {
+        Ok(()) => {
+            let (qdisc, _) = lab.exec("lan", "tc qdisc show dev l-r").unwrap();
+            assert!(qdisc[0].starts_with("qdisc netem ") && qdisc[0].contains(" delay 20ms"), "{qdisc:?}");
+        }
+        Err(e) => assert!(e.to_string().contains("Error: Specified qdisc kind is unknown."), "{e}"),
+    }
     assert_eq!(ours().len(), 4, "the lab's root, lan, router and wan: {:?}", ours());
     let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
         let _lab = lab;

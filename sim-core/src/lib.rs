@@ -2,7 +2,7 @@
 //!
 //! Owns virtual time, the event queue ordered by `(time, seq)`, the seeded random streams
 //! (one per node, derived from the run's seed and the node's name), the topology (a petgraph
-//! graph: nodes are devices, edges are links), links and their impairments, the sans-IO
+//! graph: nodes are devices, edges are links), links (a fixed delay, an MTU, up or down), the sans-IO
 //! [`Node`] trait, trace records, and the formatters every back end shares: `tcpdump -tnel`
 //! lines and pcapng files.
 //!
@@ -15,7 +15,7 @@
 //! | [`queue`] | the `(time, seq)` event heap |
 //! | [`rng`] | per-node ChaCha streams |
 //! | [`node`] | the `Node` trait, `Context`, the frame pool |
-//! | [`link`] | link configuration, delay / rate / loss / MTU / queue |
+//! | [`link`] | a link: its delay, MTU and up/down (impairments are qdiscs, in `sim-nodes`) |
 //! | [`world`] | the arena, topology and event loop |
 //! | [`guard`] | the event budget and the memory ceilings that stop a runaway run |
 //! | [`capture`] | tcpdump filters and the taps on interfaces |

@@ -1,9 +1,10 @@
-//! Links: what joins two ports (a veth pair), with its impairments as layers.
+//! Links: what joins two ports (a veth pair).
 //!
-//! A link carries frames both ways. Each direction has its own transmit queue when a rate
-//! is set; delay, loss and the MTU apply on top (as smoltcp's `FaultInjector` wraps a
-//! device). A link that is down drops everything, which is how a veth with one end down
-//! behaves.
+//! A link carries frames both ways after a fixed one-way delay, refuses a frame larger than
+//! its MTU, and drops everything while it is down (how a veth with one end down behaves).
+//! It models nothing else: delay, jitter, loss and rate a user sets are qdiscs on a
+//! device's transmit side (`tc … netem|tbf|htb`, in `sim-nodes`' `tc` module), one layer
+//! per qdisc, as on Linux.
 
 use crate::node::{NodeId, PortId};
 use crate::time::{Duration, Instant};
@@ -13,25 +14,19 @@ use serde::{Deserialize, Serialize};
 /// microseconds; 10 µs keeps ping's RTTs in the range a real machine prints.
 pub const DEFAULT_DELAY: Duration = Duration::from_micros(10);
 
-/// A link's impairments.
+/// A link's fixed properties.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct LinkConfig {
     /// One-way propagation delay.
     pub delay: Duration,
-    /// Bits per second each way; 0 means unlimited (no serialisation delay, no queue).
-    pub rate_bps: u64,
-    /// Frames lost per million, drawn from the link's own seeded stream.
-    pub loss_ppm: u32,
     /// Largest frame payload (bytes after the Ethernet header) the link carries.
     pub mtu: u32,
-    /// Frames that may wait for the wire each way when a rate is set; 0 means unbounded.
-    pub queue_frames: u32,
 }
 
 impl Default for LinkConfig {
     fn default() -> Self {
-        LinkConfig { delay: DEFAULT_DELAY, rate_bps: 0, loss_ppm: 0, mtu: 65535, queue_frames: 0 }
+        LinkConfig { delay: DEFAULT_DELAY, mtu: 65535 }
     }
 }
 
@@ -55,10 +50,6 @@ pub enum LinkDrop {
     Down,
     /// The frame is larger than the link's MTU allows.
     TooBig,
-    /// The transmit queue is full.
-    QueueFull,
-    /// Random loss.
-    Loss,
 }
 
 impl LinkDrop {
@@ -67,8 +58,6 @@ impl LinkDrop {
         match self {
             LinkDrop::Down => "link down",
             LinkDrop::TooBig => "frame larger than link mtu",
-            LinkDrop::QueueFull => "link queue full",
-            LinkDrop::Loss => "link loss",
         }
     }
 }
@@ -78,47 +67,27 @@ impl LinkDrop {
 pub struct Link {
     /// The two ends.
     pub ends: [LinkEnd; 2],
-    /// Impairments.
+    /// Delay and MTU.
     pub config: LinkConfig,
     /// Whether frames pass at all.
     pub up: bool,
-    busy_until: [Instant; 2],
 }
 
 impl Link {
     /// A new, up link.
     pub fn new(a: LinkEnd, b: LinkEnd, config: LinkConfig) -> Self {
-        Link { ends: [a, b], config, up: true, busy_until: [Instant::ZERO; 2] }
+        Link { ends: [a, b], config, up: true }
     }
 
-    /// When a frame of `len` bytes sent now from end `side` arrives at the other end, or why
-    /// it does not. `lost` is the outcome of the loss draw, made by the caller only when
-    /// `loss_ppm > 0`.
-    pub fn schedule(&mut self, side: usize, now: Instant, len: usize, lost: bool) -> Result<Instant, LinkDrop> {
+    /// When a frame of `len` bytes sent now arrives at the other end, or why it does not.
+    pub fn schedule(&self, now: Instant, len: usize) -> Result<Instant, LinkDrop> {
         if !self.up {
             return Err(LinkDrop::Down);
         }
         if len > self.config.mtu as usize + 14 {
             return Err(LinkDrop::TooBig);
         }
-        let mut depart = now;
-        if let Some(ns) = (len as u64 * 8).saturating_mul(1_000_000_000).checked_div(self.config.rate_bps) {
-            let tx = Duration::from_nanos(ns);
-            let start = self.busy_until[side].max(now);
-            if self.config.queue_frames > 0 && tx.as_nanos() > 0 {
-                // Frames still ahead of this one, the one on the wire included.
-                let ahead = (start - now).as_nanos().div_ceil(tx.as_nanos());
-                if ahead > u64::from(self.config.queue_frames) {
-                    return Err(LinkDrop::QueueFull);
-                }
-            }
-            depart = start + tx;
-            self.busy_until[side] = depart;
-        }
-        if lost {
-            return Err(LinkDrop::Loss);
-        }
-        Ok(depart + self.config.delay)
+        Ok(now + self.config.delay)
     }
 }
 
@@ -131,26 +100,11 @@ mod tests {
     }
 
     #[test]
-    fn rate_serialises_and_queue_bounds() {
-        let cfg =
-            LinkConfig { delay: Duration::from_micros(5), rate_bps: 8_000_000, queue_frames: 2, ..Default::default() };
-        let mut l = Link::new(end(0), end(1), cfg);
-        let t0 = Instant::ZERO;
-        // 1000 bytes at 8 Mbit/s = 1 ms on the wire.
-        assert_eq!(l.schedule(0, t0, 1000, false), Ok(Instant::from_nanos(1_005_000)));
-        assert_eq!(l.schedule(0, t0, 1000, false), Ok(Instant::from_nanos(2_005_000)));
-        assert_eq!(l.schedule(0, t0, 1000, false), Ok(Instant::from_nanos(3_005_000)));
-        assert_eq!(l.schedule(0, t0, 1000, false), Err(LinkDrop::QueueFull));
-        // The other direction has its own queue.
-        assert_eq!(l.schedule(1, t0, 1000, false), Ok(Instant::from_nanos(1_005_000)));
-    }
-
-    #[test]
     fn down_and_mtu() {
         let mut l = Link::new(end(0), end(1), LinkConfig { mtu: 1500, ..Default::default() });
-        assert!(l.schedule(0, Instant::ZERO, 1514, false).is_ok());
-        assert_eq!(l.schedule(0, Instant::ZERO, 1515, false), Err(LinkDrop::TooBig));
+        assert_eq!(l.schedule(Instant::ZERO, 1514), Ok(Instant::ZERO + DEFAULT_DELAY));
+        assert_eq!(l.schedule(Instant::ZERO, 1515), Err(LinkDrop::TooBig));
         l.up = false;
-        assert_eq!(l.schedule(0, Instant::ZERO, 60, false), Err(LinkDrop::Down));
+        assert_eq!(l.schedule(Instant::ZERO, 60), Err(LinkDrop::Down));
     }
 }

@@ -82,7 +82,7 @@ pub struct World {
     timers: BTreeSet<(Instant, u64, NodeId)>,
     slots: Vec<Slot>,
     graph: StableUnGraph<NodeId, LinkId>,
-    links: Vec<Option<(Link, NodeRng)>>,
+    links: Vec<Option<Link>>,
     /// Each link's edge in `graph`, so removing one finds it without a search.
     edges: Vec<Option<EdgeIndex>>,
     pool: FramePool,
@@ -205,8 +205,7 @@ impl World {
     /// Joins two ports with a link.
     pub fn connect(&mut self, a: LinkEnd, b: LinkEnd, config: LinkConfig) -> LinkId {
         let id = LinkId(self.links.len() as u32);
-        let rng = rng::stream(self.seed, &format!("link#{}", id.0));
-        self.links.push(Some((Link::new(a, b, config), rng)));
+        self.links.push(Some(Link::new(a, b, config)));
         self.attach(a, id, 0);
         self.attach(b, id, 1);
         let (ga, gb) = (self.slots[a.node.0 as usize].graph_ix, self.slots[b.node.0 as usize].graph_ix);
@@ -243,7 +242,7 @@ impl World {
 
     /// Removes a link; frames already in flight still arrive.
     pub fn disconnect(&mut self, id: LinkId) {
-        let Some((link, _)) = self.links.get_mut(id.0 as usize).and_then(Option::take) else { return };
+        let Some(link) = self.links.get_mut(id.0 as usize).and_then(Option::take) else { return };
         for end in link.ends {
             self.detach(end, id);
         }
@@ -252,7 +251,7 @@ impl World {
 
     /// Moves one end of a link to another port (an interface moved to another namespace).
     pub fn move_end(&mut self, id: LinkId, from: LinkEnd, to: LinkEnd) {
-        let Some((link, _)) = self.links.get_mut(id.0 as usize).and_then(Option::as_mut) else { return };
+        let Some(link) = self.links.get_mut(id.0 as usize).and_then(Option::as_mut) else { return };
         let Some(side) = link.ends.iter().position(|e| *e == from) else { return };
         link.ends[side] = to;
         let other = link.ends[1 - side];
@@ -265,11 +264,11 @@ impl World {
 
     /// A link's state.
     pub fn link(&self, id: LinkId) -> Option<&Link> {
-        self.links.get(id.0 as usize)?.as_ref().map(|(l, _)| l)
+        self.links.get(id.0 as usize)?.as_ref()
     }
-    /// A link's state, to change it (up/down, impairments).
+    /// A link's state, to change it (up/down).
     pub fn link_mut(&mut self, id: LinkId) -> Option<&mut Link> {
-        self.links.get_mut(id.0 as usize)?.as_mut().map(|(l, _)| l)
+        self.links.get_mut(id.0 as usize)?.as_mut()
     }
     /// The link attached to a port, and which side of it the port is.
     pub fn link_at(&self, node: NodeId, port: PortId) -> Option<(LinkId, usize)> {
@@ -373,12 +372,11 @@ impl World {
             self.pool.give(buf);
             return;
         };
-        let Some((link, lrng)) = self.links[lid.0 as usize].as_mut() else {
+        let Some(link) = self.links[lid.0 as usize].as_ref() else {
             self.pool.give(buf);
             return;
         };
-        let lost = link.config.loss_ppm > 0 && rng::range_u32(lrng, 0, 999_999) < link.config.loss_ppm;
-        match link.schedule(side, self.now, buf.len(), lost) {
+        match link.schedule(self.now, buf.len()) {
             Ok(at) => {
                 let peer = link.ends[1 - side];
                 let ev = Event::Frame { node: peer.node, port: peer.port, buf };

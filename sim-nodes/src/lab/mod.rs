@@ -123,7 +123,6 @@ pub struct Lab {
     root: NodeId,
     veths: BTreeMap<LinkId, [End; 2]>,
     captures: Vec<CaptureInfo>,
-    link_config: LinkConfig,
     /// Per namespace, how many peer namespaces it has ids for (`link-netnsid`: the kernel
     /// numbers them in order from 0).
     nsids: BTreeMap<NodeId, u32>,
@@ -153,7 +152,6 @@ impl Lab {
             root,
             veths: BTreeMap::new(),
             captures: Vec::new(),
-            link_config: LinkConfig::default(),
             auto_handle: 0x8000,
             next_pids: BTreeMap::new(),
             nsids: BTreeMap::new(),
@@ -190,10 +188,6 @@ impl Lab {
     /// The engine, mutable (to run time forward).
     pub fn world_mut(&mut self) -> &mut World {
         &mut self.world
-    }
-    /// Sets the impairments new veth pairs get.
-    pub fn set_link_config(&mut self, c: LinkConfig) {
-        self.link_config = c;
     }
 
     /// The node of a namespace (`None`: root).
@@ -354,7 +348,7 @@ impl Lab {
         });
         let a = LinkEnd { node, port: PortId(d_ix) };
         let b = LinkEnd { node: peer_node, port: PortId(p_ix) };
-        let link = self.world.connect(a, b, self.link_config.clone());
+        let link = self.world.connect(a, b, LinkConfig::default());
         if let Some(l) = self.world.link_mut(link) {
             l.up = false;
         }
