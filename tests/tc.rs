@@ -77,6 +77,14 @@ fn bad_tc_input_is_refused_with_its_place_and_tcs_words() {
         ("tc qdisc add dev v0 root netem reorder 25%", "reordering not possible without specifying some delay"),
         ("tc qdisc add dev v0 root foo", "Error: Specified qdisc kind is unknown."),
         ("tc qdisc add dev v0 root tbf rate 1mbit latency 50ms", "tbf: the \"burst\" parameter is mandatory."),
+        ("tc qdisc add dev v0 root est 1sec 1sec netem", "Error: estimator parameters are out of range."),
+        ("tc qdisc add dev v0 root est 1min 8sec netem", "Error: argument \"invalid estimator interval\" is wrong"),
+        (
+            "tc qdisc add dev v0 root est 1sec 8sec est 1sec 8sec netem",
+            "Error: duplicate \"estimator\": \"1sec\" is the second value.",
+        ),
+        ("tc class add dev v0 classid 1:1 est 9sec 64sec htb rate 1mbit", "estimator parameters are out of range"),
+        ("tc -j -d qdisc show", "not supported yet: tc -j with -d"),
     ] {
         let text = format!("{LINK}ip netns exec a {line}\n");
         let Err(e) = common::run_text("bad.sh", &text) else { panic!("{line} ran") };

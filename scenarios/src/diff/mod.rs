@@ -257,9 +257,10 @@ static MASKS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
 });
 
 /// True when `a` and `b` are the same but for numbers within `pct` percent of each other.
-/// A number is a whole run of digits standing alone (the `0` of `v0` is part of a name).
+/// A number is a run of digits that starts a word, a unit after it or not (`387880bit`,
+/// `46pps`; the `0` of `v0` is part of a name).
 fn close(a: &str, b: &str, pct: u32) -> bool {
-    static NUM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b\d+\b").expect("regex"));
+    static NUM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b\d+").expect("regex"));
     if NUM.replace_all(a, "#") != NUM.replace_all(b, "#") {
         return false;
     }
@@ -704,6 +705,9 @@ mod tests {
         assert!(!close("dev v0 overlimits 8", "dev v1 overlimits 8", 30));
         assert!(!close("10.0.0.1 sent 8", "10.0.0.2 sent 8", 30));
         assert!(!close("dropped 0", "dropped 1", 30));
+        // A number with its unit: the numbers compared, the units must be the same.
+        assert!(close(" rate 387880bit 46pps backlog", " rate 387752bit 45pps backlog", 30));
+        assert!(!close(" rate 387880bit 46pps", " rate 387Kbit 46pps", 30));
     }
 
     #[test]

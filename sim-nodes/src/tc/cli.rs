@@ -6,6 +6,7 @@
 //! [`super::htb::parse_class`], [`super::u32::parse`]). Errors carry tc's own text and exit
 //! status (1 for bad options, 255 for an incomplete or malformed line).
 
+use super::estimator::{self, EstOpts};
 use super::htb::{self, ClassOpts, HtbOpts};
 use super::netem::{self, NetemOpts};
 use super::tbf::{self, TbfOpts};
@@ -50,6 +51,11 @@ pub struct Flags {
     pub json: bool,
     /// `-p`: the JSON indented.
     pub pretty: bool,
+    /// `-d`: details (each bucket's cell and MPU, the link layer, htb's version, level
+    /// and quantum).
+    pub details: bool,
+    /// `-r`: raw values (handles and buckets in hex, as the kernel holds them).
+    pub raw: bool,
 }
 
 impl Flags {
@@ -121,6 +127,8 @@ pub enum TcCmd {
         kind: Option<KindOpts>,
         /// The kind as typed (for `del`, any name: the kernel compares it).
         kind_name: Option<String>,
+        /// `est INTERVAL TIME-CONST`: a rate estimator.
+        est: Option<EstOpts>,
     },
     /// `tc [-s] class show dev DEV [classid C]`.
     ClassShow {
@@ -143,6 +151,8 @@ pub enum TcCmd {
         classid: Option<u32>,
         /// htb's options (`del` has none).
         opts: Option<ClassOpts>,
+        /// `est INTERVAL TIME-CONST`: a rate estimator.
+        est: Option<EstOpts>,
     },
     /// `tc filter show dev DEV [parent P]`.
     FilterShow {
@@ -218,7 +228,11 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<TcCmd, TcError> {
             flags.pretty = true;
         } else if matches(o, "-json") {
             flags.json = true;
-        } else if ["-details", "-raw", "-iec", "-color", "-batch", "-force"].iter().any(|k| matches(o, k)) {
+        } else if matches(o, "-details") {
+            flags.details = true;
+        } else if matches(o, "-raw") {
+            flags.raw = true;
+        } else if ["-iec", "-color", "-batch", "-force"].iter().any(|k| matches(o, k)) {
             return Err(TcError::new(format!("not supported yet: tc {o}"), 1, Some(args[i])));
         } else {
             return Err(TcError::new(
@@ -228,6 +242,10 @@ pub fn parse<S: AsRef<str>>(args: &[S]) -> Result<TcCmd, TcError> {
             ));
         }
         i += 1;
+    }
+    if flags.json && (flags.details || flags.raw) {
+        let o = if flags.details { "-d" } else { "-r" };
+        return Err(TcError::new(format!("not supported yet: tc -j with {o}"), 1, None));
     }
     let Some(&obj) = args.get(i) else {
         return Err(TcError::new(
@@ -275,9 +293,15 @@ fn qdisc(args: &[&str], flags: Flags) -> Result<TcCmd, TcError> {
     let mut handle: Option<Option<u16>> = None;
     let mut i = 1;
     let mut kind = None;
+    let mut est = None;
     while i < args.len() {
         let a = args[i];
         let value = |i: usize| args.get(i + 1).copied().ok_or_else(|| TcError::new(INCOMPLETE, 255, Some(a)));
+        if matches(a, "estimator") {
+            est = Some(estimator(args, i, est)?);
+            i += 3;
+            continue;
+        }
         match a {
             "dev" => {
                 let v = value(i)?;
@@ -329,7 +353,7 @@ fn qdisc(args: &[&str], flags: Flags) -> Result<TcCmd, TcError> {
                 }
                 i += 1;
             }
-            "ingress" | "clsact" | "estimator" | "stab" | "ingress_block" | "egress_block" => {
+            "ingress" | "clsact" | "stab" | "ingress_block" | "egress_block" => {
                 return Err(TcError::new(
                     format!("not supported yet: tc qdisc … {a} (nslab models a device's transmit side)"),
                     1,
@@ -370,6 +394,7 @@ fn qdisc(args: &[&str], flags: Flags) -> Result<TcCmd, TcError> {
                         handle: handle.flatten(),
                         kind: None,
                         kind_name,
+                        est,
                     });
                 }
                 k if OTHER_KINDS.contains(&k) => {
@@ -394,7 +419,21 @@ fn qdisc(args: &[&str], flags: Flags) -> Result<TcCmd, TcError> {
     if kind.is_none() && op != Op::Del && (root || parent.is_some()) {
         return Err(TcError::new("Error: Specified qdisc kind is unknown.", 2, None));
     }
-    Ok(TcCmd::Qdisc { op, dev, root, parent, handle: handle.flatten(), kind, kind_name })
+    Ok(TcCmd::Qdisc { op, dev, root, parent, handle: handle.flatten(), kind, kind_name, est })
+}
+
+/// `parse_estimator` at `args[i]` (`est`), refusing a second one as tc does.
+fn estimator(args: &[&str], i: usize, had: Option<EstOpts>) -> Result<EstOpts, TcError> {
+    let (interval, time_const) = (args.get(i + 1).copied(), args.get(i + 2).copied());
+    if had.is_some() {
+        let v = interval.unwrap_or_default();
+        return Err(TcError::new(
+            format!("Error: duplicate \"estimator\": \"{v}\" is the second value."),
+            255,
+            Some(v),
+        ));
+    }
+    estimator::parse(interval, time_const).map_err(|(m, s)| TcError::new(m, s, Some(args[i])))
 }
 
 fn show(args: &[&str], flags: Flags) -> Result<TcCmd, TcError> {
@@ -451,10 +490,15 @@ fn classid_value(args: &[&str], i: usize, what: &str) -> Result<u32, TcError> {
 fn class(args: &[&str], flags: Flags) -> Result<TcCmd, TcError> {
     let show = args.first().is_none_or(|c| matches(c, "list") || matches(c, "show") || matches(c, "lst"));
     let op = if show { None } else { Some(op_of(args[0], "class")?) };
-    let (mut dev, mut parent, mut classid, mut opts) = (None, None, None, None);
+    let (mut dev, mut parent, mut classid, mut opts, mut est) = (None, None, None, None, None);
     let mut i = usize::from(!args.is_empty());
     while i < args.len() {
         let a = args[i];
+        if !show && matches(a, "estimator") {
+            est = Some(estimator(args, i, est)?);
+            i += 3;
+            continue;
+        }
         match a {
             "dev" => {
                 dev = Some(dev_value(args, i, dev)?);
@@ -496,7 +540,7 @@ fn class(args: &[&str], flags: Flags) -> Result<TcCmd, TcError> {
     if op != Op::Del && opts.is_none() {
         return Err(TcError::new("RTNETLINK answers: Invalid argument", 2, None));
     }
-    Ok(TcCmd::Class { op, dev, parent: parent.filter(|p| *p != 0xffff_ffff), classid, opts })
+    Ok(TcCmd::Class { op, dev, parent: parent.filter(|p| *p != 0xffff_ffff), classid, opts, est })
 }
 
 /// `tc filter …` (`tc_filter_modify`, `tc_filter_list`).

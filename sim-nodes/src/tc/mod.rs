@@ -6,7 +6,7 @@
 //! class), their queued frames, their counters and, for netem, its own seeded random
 //! stream; the `tc` command line ([`cli`]), running it on the devices (`ops.rs`:
 //! [`Tc::run`]) and what `tc … show` prints ([`show`]); the number formats iproute2 reads
-//! and prints ([`units`]).
+//! and prints ([`units`]); rate estimators (`est`, [`estimator`]).
 //!
 //! A qdisc sits on a device's transmit side, as in Linux: `Netns` hands it every frame the
 //! device sends (`Dev::xmit`) and puts on the wire what the qdisc lets out, when it lets it
@@ -22,6 +22,7 @@
 
 pub mod cli;
 pub mod dist;
+pub mod estimator;
 pub mod htb;
 pub mod netem;
 mod ops;
@@ -156,6 +157,8 @@ pub struct Qdisc {
     /// Its place in the order the device's qdiscs were made (`tc qdisc show` lists a
     /// hash bucket newest first).
     pub(crate) born: u64,
+    /// Its rate estimator (`est`), if it was given one.
+    pub est: Option<Box<estimator::Estimator>>,
 }
 
 /// What hangs from a class, as `qdisc_leaf` finds it.
@@ -175,7 +178,7 @@ pub enum Leaf<'a> {
 impl Qdisc {
     /// A qdisc with no frames yet.
     pub fn new(handle: u16, parent: Option<u32>, sched: Sched, born: u64) -> Self {
-        Qdisc { handle, parent, sched, stats: Stats::default(), peeked: None, born }
+        Qdisc { handle, parent, sched, stats: Stats::default(), peeked: None, born, est: None }
     }
 
     pub(crate) fn enqueue(&mut self, now: Instant, f: Buf, pool: &mut Vec<Buf>) -> Result<(), Refused> {
@@ -188,6 +191,11 @@ impl Qdisc {
 
     /// The next frame to send, if one may go now (a frame a parent peeked at first).
     pub(crate) fn dequeue(&mut self, now: Instant, pool: &mut Vec<Buf>, lost: &mut Lost) -> Option<Buf> {
+        // Its counters change only here: the estimator's ticks until now see them as they
+        // were.
+        if let Some(e) = self.est.as_mut() {
+            e.sync(now, &self.stats);
+        }
         if let Some(f) = self.peeked.take() {
             self.stats.backlog -= f.len() as u32;
             self.stats.qlen -= 1;

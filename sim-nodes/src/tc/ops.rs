@@ -3,6 +3,7 @@
 //! classes and their `u32` filters, and what each `show` lists.
 
 use super::cli::{KindOpts, Op, TcCmd, TcError};
+use super::estimator::{EstOpts, Estimator};
 use super::htb::{self, ClassOpts, Filter};
 use super::u32::{Proto, U32};
 use super::{Dev, DevInfo, Leaf, Lost, Qdisc, Sched, Tc, netem, next_auto_handle, show, tbf};
@@ -46,6 +47,7 @@ fn class_cmd(
     parent: Option<u32>,
     classid: Option<u32>,
     opts: Option<&ClassOpts>,
+    est: Option<EstOpts>,
     now: Instant,
 ) -> Result<Vec<String>, TcError> {
     // `tc_ctl_tclass`: the qdisc is the one `parent` or `classid` names, else the root;
@@ -92,6 +94,12 @@ fn class_cmd(
         }
         (_, _, None) => return Err(TcError::kernel("RTNETLINK answers: Invalid argument")),
     };
+    // `htb_change_class`: `TCA_RATE` makes an estimator, or replaces the class's own.
+    if let Some(o) = est
+        && op != Op::Del
+    {
+        h.set_estimator(id, o, now);
+    }
     let lost = Lost { packets: before.0 - q.stats.qlen, bytes: before.1 - q.stats.backlog };
     if let Some(above) = above
         && lost.packets > 0
@@ -175,7 +183,7 @@ impl Tc {
                 word: Some(name.to_string()),
             })
         };
-        let (op, dev, root, parent, handle, kind, kind_name) = match cmd {
+        let (op, dev, root, parent, handle, kind, kind_name, est) = match cmd {
             TcCmd::QdiscShow { dev, flags } => {
                 let mut out = Vec::new();
                 let only = dev.as_deref().map(find).transpose()?;
@@ -188,22 +196,22 @@ impl Tc {
                     let name = only.is_none().then_some(d.name);
                     let (root, refcnt) = (t.root.as_ref(), t.tx_queues + 1);
                     match &mut json {
-                        Some(w) => show::qdisc_json(w, name, root, refcnt, flags.stats)
+                        Some(w) => show::qdisc_json(w, name, root, refcnt, flags.stats, now)
                             .map_err(|what| TcError::new(format!("not supported yet: {what}"), 1, None))?,
-                        None => show::qdisc(&mut out, name, root, refcnt, flags.stats),
+                        None => show::qdisc(&mut out, name, root, refcnt, flags, now),
                     }
                 }
                 return Ok(Done { stdout: json.map_or(out, |w| w.finish()), ..Done::default() });
             }
-            TcCmd::Qdisc { op, dev, root, parent, handle, kind, kind_name } => {
-                (*op, dev, *root, *parent, *handle, kind, kind_name)
+            TcCmd::Qdisc { op, dev, root, parent, handle, kind, kind_name, est } => {
+                (*op, dev, *root, *parent, *handle, kind, kind_name, *est)
             }
             TcCmd::ClassShow { dev, classid, flags } => {
                 let Some(dev) = dev else { return Ok(Done::default()) };
                 let info = find(dev)?;
                 let mut out = Vec::new();
                 if let Some(t) = self.devs.get(&info.ifindex) {
-                    show::classes(&mut out, t.root.as_ref(), *classid, flags.stats);
+                    show::classes(&mut out, t.root.as_ref(), *classid, flags, now);
                 }
                 return Ok(Done { stdout: out, ..Done::default() });
             }
@@ -215,15 +223,15 @@ impl Tc {
                 if let Some(t) = self.devs.get(&info.ifindex) {
                     match &mut json {
                         Some(w) => show::filters_json(w, t.root.as_ref(), *parent),
-                        None => show::filters(&mut out, t.root.as_ref(), *parent),
+                        None => show::filters(&mut out, t.root.as_ref(), *parent, flags.raw),
                     }
                 }
                 return Ok(Done { stdout: json.map_or(out, |w| w.finish()), ..Done::default() });
             }
-            TcCmd::Class { op, dev, parent, classid, opts } => {
+            TcCmd::Class { op, dev, parent, classid, opts, est } => {
                 let info = find(dev)?;
                 let t = self.devs.entry(info.ifindex).or_insert_with(|| Box::new(Dev::new(info.tx_queues)));
-                let stderr = class_cmd(t, *op, *parent, *classid, opts.as_ref(), now)?;
+                let stderr = class_cmd(t, *op, *parent, *classid, opts.as_ref(), *est, now)?;
                 return Ok(Done { stderr, changed: Some(info.ifindex), ..Done::default() });
             }
             TcCmd::Filter { op, dev, parent, proto, prio, filter } => {
@@ -257,6 +265,7 @@ impl Tc {
                         handle,
                         kind: kind.clone(),
                         kind_name: kind_name.clone(),
+                        est,
                     },
                     devs,
                     now,
@@ -359,6 +368,10 @@ impl Tc {
         match what {
             Do::Change(h) => {
                 let q = t.root.as_mut().and_then(|r| r.find_mut(h)).expect("a qdisc to change");
+                // `qdisc_change`: a new estimator keeps the old one's averages.
+                if let Some(o) = est {
+                    q.est = Some(Box::new(Estimator::new(o, now, &q.stats, q.est.as_deref())));
+                }
                 match (&mut q.sched, kind) {
                     (Sched::Netem(n), KindOpts::Netem(o)) => n.change((**o).clone(), now),
                     (Sched::Tbf(b), KindOpts::Tbf(o)) => b.change(o.clone()).map_err(TcError::kernel)?,
@@ -382,7 +395,8 @@ impl Tc {
                     KindOpts::Tbf(o) => Sched::Tbf(tbf::Tbf::new(o.clone(), now).map_err(TcError::kernel)?),
                     KindOpts::Htb(o) => Sched::Htb(Box::new(htb::Htb::new(*o, handle))),
                 };
-                let q = Qdisc::new(handle, parent, sched, t.next_born());
+                let mut q = Qdisc::new(handle, parent, sched, t.next_born());
+                q.est = est.map(|o| Box::new(Estimator::new(o, now, &q.stats, None)));
                 match parent {
                     None => {
                         t.clear();

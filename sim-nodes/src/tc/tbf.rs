@@ -347,28 +347,51 @@ impl Tbf {
         latency
     }
 
-    /// What `tbf_print_opt` prints after the qdisc's handle and parent.
-    pub fn print(&self) -> String {
+    /// What `tbf_print_opt` prints after the qdisc's handle and parent; `details` (`-d`):
+    /// each bucket as `SIZE/CELL mpu SIZE` and the link layer; `raw` (`-r`): the buckets
+    /// in ticks as the kernel holds them, and `limit` beside `lat`.
+    pub fn print(&self, details: bool, raw: bool) -> String {
         let o = &self.opts;
         let mut s = format!("rate {} ", units::rate(o.rate));
         // The kernel reports the buckets in 64-ns ticks; tc prints them back as bytes.
         let buffer_ticks = (self.buffer as u64 >> 6) as u32;
-        s += &format!("burst {} ", units::size(units::xmitsize(o.rate, buffer_ticks)));
+        let burst = units::size(units::xmitsize(o.rate, buffer_ticks));
+        // The kernel reports a cell log of 0: `/1`.
+        if details {
+            s += &format!("burst {burst}/1 mpu {} ", units::size(u32::from(o.mpu)));
+        } else {
+            s += &format!("burst {burst} ");
+        }
+        if raw {
+            s += &format!("[{buffer_ticks:08x}] ");
+        }
         let mtu_ticks = (self.mtu as u64 >> 6) as u32;
         if o.peakrate != 0 {
             s += &format!("peakrate {} ", units::rate(o.peakrate));
             if mtu_ticks != 0 {
-                s += &format!("minburst {} ", units::size(units::xmitsize(o.peakrate, mtu_ticks)));
+                let mtu = units::size(units::xmitsize(o.peakrate, mtu_ticks));
+                if details {
+                    s += &format!("mtu {mtu}/1 mpu {} ", units::size(u32::from(o.mpu)));
+                } else {
+                    s += &format!("minburst {mtu} ");
+                }
+                if raw {
+                    s += &format!("[{mtu_ticks:08x}] ");
+                }
             }
         }
         let latency = self.latency(buffer_ticks, mtu_ticks);
         if latency >= 0.0 {
             s += &format!("lat {} ", units::time(latency as u32));
-        } else {
+        }
+        if raw || latency < 0.0 {
             s += &format!("limit {} ", units::size(o.limit));
         }
         if o.overhead != 0 {
             s += &format!("overhead {} ", o.overhead);
+        }
+        if details {
+            s += "linklayer ethernet ";
         }
         s
     }
@@ -408,7 +431,7 @@ mod tests {
     #[test]
     fn prints_as_tc_does() {
         let now = Instant::ZERO;
-        let p = |w: &str| Tbf::new(opts(w), now).unwrap().print();
+        let p = |w: &str| Tbf::new(opts(w), now).unwrap().print(false, false);
         assert_eq!(p("rate 1mbit burst 32kbit latency 400ms"), "rate 1Mbit burst 4Kb lat 400ms ");
         assert_eq!(p("rate 1mbit burst 10kb limit 3000"), "rate 1Mbit burst 10Kb limit 3000b ");
         assert_eq!(

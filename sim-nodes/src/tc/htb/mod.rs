@@ -64,6 +64,8 @@ pub struct Class {
     lends: u32,
     borrows: u32,
     children: u32,
+    /// Its rate estimator (`est`), if it was given one.
+    pub est: Option<Box<crate::tc::estimator::Estimator>>,
 }
 
 impl Class {
@@ -230,6 +232,8 @@ pub struct Htb {
     /// it has passed (so a qdisc with frames it cannot send wakes at least once a second).
     near_ev: [Instant; MAXDEPTH as usize],
     watchdog: Option<Instant>,
+    /// True once a class has a rate estimator.
+    estimators: bool,
 }
 
 impl Htb {
@@ -246,6 +250,7 @@ impl Htb {
             ptr: [[0; 8]; MAXDEPTH as usize],
             near_ev: [Instant::ZERO; MAXDEPTH as usize],
             watchdog: None,
+            estimators: false,
         }
     }
 
@@ -317,6 +322,7 @@ impl Htb {
             prio: 0,
             deficit: [0; MAXDEPTH as usize],
             queue: VecDeque::new(),
+            est: None,
             child: None,
             stats: Stats::default(),
             lends: 0,
@@ -327,6 +333,15 @@ impl Htb {
         self.classes.insert(id, c);
         self.hash.insert(id);
         Ok(warn)
+    }
+
+    /// Gives class `id` a rate estimator at `now` (`gen_new_estimator`, or
+    /// `gen_replace_estimator` keeping the old one's averages).
+    pub fn set_estimator(&mut self, id: u32, o: crate::tc::estimator::EstOpts, now: Instant) {
+        if let Some(c) = self.classes.get_mut(&id) {
+            c.est = Some(Box::new(crate::tc::estimator::Estimator::new(o, now, &c.stats, c.est.as_deref())));
+            self.estimators = true;
+        }
     }
 
     /// `htb_change_class` on an existing class.
@@ -484,6 +499,15 @@ impl Htb {
     /// though it holds frames (a netem child waiting) is passed over, the row's pointer
     /// moving on (`htb_dequeue_tree`).
     pub fn dequeue(&mut self, now: Instant, stats: &mut Stats, pool: &mut Vec<Buf>, lost: &mut Lost) -> Option<Buf> {
+        // The classes' counters change only here: their estimators' ticks until now see
+        // them as they were.
+        if self.estimators {
+            for c in self.classes.values_mut() {
+                if let Some(e) = c.est.as_mut() {
+                    e.sync(now, &c.stats);
+                }
+            }
+        }
         if let Some(f) = self.direct.pop_front() {
             stats.dequeued(f.len() as u32);
             return Some(f);
@@ -648,12 +672,14 @@ impl Htb {
     }
 
     /// What `htb_print_opt` prints for the qdisc.
-    pub fn print(&self) -> String {
+    /// (`details`, `-d`: the version of htb's interface, 3.17, as the kernel reports it.)
+    pub fn print(&self, details: bool) -> String {
         let def = if self.opts.defcls == 0 { "0".to_string() } else { format!("{:#x}", self.opts.defcls) };
         format!(
-            "r2q {} default {def} direct_packets_stat {} direct_qlen {}",
+            "r2q {} default {def} direct_packets_stat {}{} direct_qlen {}",
             self.opts.r2q,
             self.direct_pkts,
+            if details { " ver 3.17" } else { "" },
             self.opts.direct_qlen.unwrap_or(TX_QUEUE_LEN)
         )
     }
@@ -667,23 +693,37 @@ impl Htb {
         w.number_field("direct_qlen", self.opts.direct_qlen.unwrap_or(TX_QUEUE_LEN));
     }
 
-    /// `tc class show`'s line for class `c` (`dev` when listing every device).
-    /// (`leaf`: `leaf H: ` for a leaf with a qdisc grafted to it).
-    pub fn class_line(&self, c: &Class, leaf: &str) -> String {
+    /// `tc class show`'s line for class `c` (`leaf`: `leaf H: ` for a leaf with a qdisc
+    /// grafted to it). `details` (`-d`): a leaf's quantum, the link layer, each bucket as
+    /// `SIZE/CELL mpu SIZE`, the level; `raw` (`-r`): the buckets in ticks.
+    pub fn class_line(&self, c: &Class, leaf: &str, details: bool, raw: bool) -> String {
         let parent = match c.parent {
             None => "root ".to_string(),
             Some(p) => format!("parent {} ", show_classid(p)),
         };
-        let prio = if c.level == 0 { format!("prio {} ", c.prio) } else { String::new() };
+        let mut prio = String::new();
+        if c.level == 0 {
+            prio = format!("prio {} ", c.prio);
+            if details {
+                prio += &format!("quantum {} ", c.quantum);
+            }
+        }
         let o = &c.opts;
         let overhead = if o.overhead != 0 { format!("overhead {} ", o.overhead) } else { String::new() };
+        let (burst, cburst) =
+            (units::size(units::xmitsize(o.rate, o.buffer)), units::size(units::xmitsize(o.ceil, o.cbuffer)));
+        let buckets = if details {
+            let mpu = units::size(u32::from(o.mpu));
+            format!("linklayer ethernet burst {burst}/1 mpu {mpu} cburst {cburst}/1 mpu {mpu} level {} ", c.level)
+        } else {
+            format!("burst {burst} cburst {cburst} ")
+        };
+        let ticks = if raw { format!("buffer [{:08x}] cbuffer [{:08x}] ", o.buffer, o.cbuffer) } else { String::new() };
         format!(
-            "class htb {} {parent}{leaf}{prio}rate {} {overhead}ceil {} burst {} cburst {} ",
+            "class htb {} {parent}{leaf}{prio}rate {} {overhead}ceil {} {buckets}{ticks}",
             show_classid(c.id),
             units::rate(o.rate),
             units::rate(o.ceil),
-            units::size(units::xmitsize(o.rate, o.buffer)),
-            units::size(units::xmitsize(o.ceil, o.cbuffer)),
         )
     }
 

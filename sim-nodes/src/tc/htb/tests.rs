@@ -54,8 +54,8 @@ fn classes_list_in_the_kernels_hash_order() {
 #[test]
 fn lines_are_the_kernels() {
     let (h, _, _) = tree();
-    assert_eq!(h.print(), "r2q 10 default 0x10 direct_packets_stat 0 direct_qlen 1000");
-    let lines: Vec<String> = h.classes().map(|c| h.class_line(c, "")).collect();
+    assert_eq!(h.print(false), "r2q 10 default 0x10 direct_packets_stat 0 direct_qlen 1000");
+    let lines: Vec<String> = h.classes().map(|c| h.class_line(c, "", false, false)).collect();
     assert_eq!(
         lines,
         [
@@ -173,7 +173,7 @@ fn unclassified_goes_direct_and_quantums_warn() {
         let _ = h.enqueue(Instant::ZERO, frame([1, 2, 3, 4], 100), &mut st, &mut Vec::new());
     }
     assert_eq!((st.qlen, st.drops), (2, 1));
-    assert_eq!(h.print(), "r2q 10 default 0 direct_packets_stat 2 direct_qlen 2");
+    assert_eq!(h.print(false), "r2q 10 default 0 direct_packets_stat 2 direct_qlen 2");
     let w = h.add_class(0x10040, None, class("rate 40kbit"), Instant::ZERO, &mut st, &mut pool).unwrap();
     assert_eq!(w.as_deref(), Some("Warning: sch_htb: quantum of class 10040 is small. Consider r2q change."));
     let w = h.add_class(0x10050, None, class("rate 100mbit"), Instant::ZERO, &mut st, &mut pool).unwrap();
