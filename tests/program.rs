@@ -191,8 +191,27 @@ fn users_programs_talk_over_sockets_across_a_veth() {
     assert!(lab.is_running(server));
 }
 
+/// A listener that never reads: what is written to it waits in its receive window.
+#[derive(Debug, Default)]
+struct Sink;
+
+impl Program for Sink {
+    fn name(&self) -> &'static str {
+        "sink"
+    }
+    fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        sys.tcp_listen(5000, 1).unwrap();
+    }
+    fn interrupt(&mut self, sys: &mut Sys<'_, '_, '_>) {
+        sys.exit(130);
+    }
+    nslab::sim_nodes::any_program!();
+}
+
 /// A program that keeps writing to a TCP connection from every `on_ready` without end: the
 /// namespace's rounds at one instant meet the event budget instead of spinning for ever.
+/// (A write the socket refuses — a connection refused, a full buffer — is no progress and
+/// lets the stack rest, as on Linux.)
 #[derive(Debug, Default)]
 struct Flooder {
     sock: Option<SocketId>,
@@ -219,6 +238,7 @@ fn a_program_that_never_lets_its_socket_rest_meets_the_event_budget() {
     let mut run = common::run_text("lab.sh", "ip netns add a\nip -n a link set lo up\n").unwrap();
     let lab = &mut run.lab;
     let a = lab.ns(Some("a")).unwrap();
+    lab.spawn(a, Box::new(Sink));
     lab.world_mut().set_event_budget(10_000);
     lab.spawn(a, Box::new(Flooder::default()));
     let t0 = lab.world().now();

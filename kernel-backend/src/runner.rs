@@ -378,6 +378,13 @@ impl Kernel {
             Command::AddrFlush { dev } => rtnl::addr_flush(&h, dev).await,
             Command::RouteAdd(r) => rtnl::route_add(&h, r).await,
             Command::RouteDel(r) => rtnl::route_del(&h, r).await,
+            Command::Truncate { size, file } => {
+                // In the run's own directory, the one its http.server serves.
+                let www = self.cleanup.dir.join("www");
+                std::fs::create_dir_all(&www).map_err(|e| KernelError::Io(format!("{}: {e}", www.display())))?;
+                let argv = vec!["truncate".into(), "-s".into(), size.clone(), www.join(file).display().to_string()];
+                return self.tool(step, kernel, argv).await.map(Ok);
+            }
             other => {
                 // Shows, neighbour flushes, bridge tables, brctl, sysctl: the tool itself.
                 let argv = other.argv();

@@ -273,7 +273,13 @@ fn start(lab: &mut Lab, attr: &mut Attribution, step: usize, node: NodeId, cmd: 
             job
         }
         // The rest start as the runner starts them.
-        c => lab.spawn(node, scenarios::run::spawn::process(c).expect("a program").expect("its arguments validated")),
+        c => {
+            let files = lab.files().clone();
+            lab.spawn(
+                node,
+                scenarios::run::spawn::process(c, &files).expect("a program").expect("its arguments validated"),
+            )
+        }
     }
 }
 

@@ -309,6 +309,14 @@ pub enum Command {
     Ping(PingCmd),
     /// `tcpdump …`.
     Tcpdump(TcpdumpCmd),
+    /// `truncate -s SIZE FILE`: a file of SIZE zero bytes in the lab's directory, the one
+    /// `python3 -m http.server` serves.
+    Truncate {
+        /// The size as typed (`200K`, `1M`, `4096`).
+        size: String,
+        /// The file's name.
+        file: String,
+    },
     /// `sleep S`.
     Sleep {
         /// Seconds.
@@ -408,6 +416,7 @@ impl Command {
             }
             Command::Sysctl { .. } | Command::SysctlLoad { .. } => &p::SYSCTL,
             Command::Sleep { .. } => &p::SLEEP,
+            Command::Truncate { .. } => &p::TRUNCATE,
             Command::Kill { .. } => &p::KILL,
             Command::Input { .. } => &p::INPUT,
             Command::Wait => &p::WAIT,
@@ -432,6 +441,29 @@ fn opt<T: fmt::Display>(f: &mut fmt::Formatter<'_>, flag: &str, v: &Option<T>) -
 
 fn q(w: &str) -> String {
     shell_quote(w)
+}
+
+/// GNU `truncate -s`'s SIZE in bytes: digits, then `K`, `M`, `G`, `T` (or `KiB`…: powers
+/// of 1024) or `KB`, `MB`, `GB`, `TB` (powers of 1000). `None`: not a size (the `+`, `-`,
+/// `<`, `>`, `/`, `%` forms, relative to a file's size, included).
+pub fn truncate_size(s: &str) -> Option<u64> {
+    let end = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let n: u64 = s[..end].parse().ok()?;
+    let unit = &s[end..];
+    let (base, suffix) = match unit.strip_suffix("iB").or_else(|| unit.strip_suffix('B')) {
+        Some(u) if unit.ends_with("iB") => (1024u64, u),
+        Some(u) => (1000, u),
+        None => (1024, unit),
+    };
+    let power = match suffix {
+        "" if unit.is_empty() => 0,
+        "K" | "k" => 1,
+        "M" => 2,
+        "G" => 3,
+        "T" => 4,
+        _ => return None,
+    };
+    n.checked_mul(base.checked_pow(power)?)
 }
 
 /// Quotes a word for a POSIX shell when it needs it.
@@ -663,6 +695,12 @@ impl fmt::Display for Command {
                 }
                 opt(f, "-m", &c.max_time)?;
                 opt(f, "--connect-timeout", &c.connect_timeout)?;
+                if c.discard {
+                    write!(f, " -o /dev/null")?;
+                }
+                if let Some(fmt) = &c.write_out {
+                    write!(f, " -w {}", shell_quote(fmt))?;
+                }
                 write!(f, " {}", shell_quote(&c.url))
             }
             Command::HttpServer(h) => {
@@ -765,6 +803,7 @@ impl fmt::Display for Command {
                 Ok(())
             }
             Command::Sleep { secs } => write!(f, "sleep {secs}"),
+            Command::Truncate { size, file } => write!(f, "truncate -s {} {}", q(size), q(file)),
             Command::Kill { job } => write!(f, "kill %{job}"),
             Command::Input { job, line } => write!(f, "input %{job} {}", shell_quote(line)),
             Command::Wait => write!(f, "wait"),

@@ -91,7 +91,7 @@ pub struct NcCmd {
     pub input: Option<String>,
 }
 
-/// `curl [-I] [-s] [-S] [-m S] [--connect-timeout S] URL`.
+/// `curl [-I] [-s] [-S] [-m S] [--connect-timeout S] [-o /dev/null] [-w FORMAT] URL`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CurlCmd {
@@ -110,6 +110,13 @@ pub struct CurlCmd {
     /// `--connect-timeout`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connect_timeout: Option<Secs>,
+    /// `-o /dev/null`: the body is not printed (the only file curl may write here).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub discard: bool,
+    /// `-w FORMAT`: what curl prints once done (`%{http_code}`, `%{size_download}`,
+    /// `%{time_total}`, `%{speed_download}`, `\n`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub write_out: Option<String>,
     /// The URL (`http://HOST[:PORT][/PATH]`).
     pub url: String,
 }

@@ -123,6 +123,9 @@ pub const RADVD: Program = Program {
     kernel_tool: Some(("radvd", "radvd")),
     start: Some(sim_nodes::proc::radvd::start),
 };
+/// `truncate`: a file in the lab's directory.
+pub const TRUNCATE: Program =
+    Program { name: "truncate", kind: Kind::Runs, kernel_tool: Some(("truncate", "coreutils")), start: None };
 /// `sleep`.
 pub const SLEEP: Program = Program { name: "sleep", kind: Kind::Builtin, kernel_tool: None, start: None };
 /// `kill`.
@@ -159,6 +162,7 @@ pub const PROGRAMS: &[Program] = &[
     SS,
     ARPING,
     RADVD,
+    TRUNCATE,
     SLEEP,
     KILL,
     WAIT,

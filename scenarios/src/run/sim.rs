@@ -201,7 +201,7 @@ impl Sim<'_> {
                     Err(e) => return Ok(Err(Refusal::from(e).at_word(&t.iface))),
                 }
             }
-            cmd => match crate::run::spawn::process(cmd) {
+            cmd => match crate::run::spawn::process(cmd, &self.lab.files().clone()) {
                 Some(Ok(p)) => self.lab.spawn(node, p),
                 Some(Err(v)) => {
                     let at = v.word.as_deref().map(|w| step.locate(w)).unwrap_or(step.span);
@@ -450,6 +450,12 @@ impl Sim<'_> {
                     SysctlOut::Values => vec![line.split_once(" = ").map_or(line.clone(), |(_, v)| v.to_string())],
                     _ => vec![line],
                 })
+            }
+            Command::Truncate { size, file } => {
+                let bytes = crate::command::truncate_size(size)
+                    .ok_or_else(|| LabError::unsupported(format!("truncate -s {size}")))?;
+                lab.files().truncate(file, bytes, lab.world().now());
+                Ok(vec![])
             }
             Command::SysctlLoad { .. }
             | Command::Ping(_)

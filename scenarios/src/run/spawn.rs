@@ -44,7 +44,8 @@ pub fn ping_args(p: &PingCmd) -> PingArgs {
 
 /// The process a program command runs as (`None` for tcpdump and for commands that are no
 /// process); an argument the validation pass would have refused is an error here too.
-pub fn process(cmd: &Command) -> Option<Result<Process, Invalid>> {
+/// (`files`: the lab's directory, which `http.server` serves.)
+pub fn process(cmd: &Command, files: &sim_nodes::files::Files) -> Option<Result<Process, Invalid>> {
     let p: Process = match cmd {
         Command::Ping(p) => Box::new(proc::Ping::new(ping_args(p))),
         Command::Traceroute(t) => {
@@ -95,6 +96,8 @@ pub fn process(cmd: &Command) -> Option<Result<Process, Invalid>> {
                 show_error: c.show_error,
                 max_time: c.max_time.map(|s| s.0),
                 connect_timeout: c.connect_timeout.map(|s| s.0),
+                discard: c.discard,
+                write_out: c.write_out.clone(),
                 host: t.host,
                 port: t.port,
                 path: t.path,
@@ -102,7 +105,7 @@ pub fn process(cmd: &Command) -> Option<Result<Process, Invalid>> {
         }
         Command::HttpServer(h) => {
             let a = proc::HttpServerArgs { port: h.port.unwrap_or(8000), bind: h.bind };
-            Box::new(proc::HttpServer::new(a))
+            Box::new(proc::HttpServer::new(a, files.clone()))
         }
         c @ Command::Conntrack { args } if c.is_conntrack_events() => {
             let (family, proto) = match sim_nodes::netfilter::parse_conntrack(args) {

@@ -138,6 +138,8 @@ pub struct Lab {
     /// IPv6 is on in the namespaces made from now on (as Linux makes them; see
     /// [`Lab::set_ipv6`]).
     ipv6: bool,
+    /// The machine's directory (`truncate`, `http.server`).
+    files: crate::files::Files,
 }
 
 impl Lab {
@@ -158,7 +160,13 @@ impl Lab {
             nsid_of: BTreeMap::new(),
             orphans: Vec::new(),
             ipv6: true,
+            files: Default::default(),
         }
+    }
+
+    /// The machine's directory: the files `truncate` made, which `http.server` serves.
+    pub fn files(&self) -> &crate::files::Files {
+        &self.files
     }
 
     /// Gives each of `a` and `b` an id for the other, as the kernel does when a link

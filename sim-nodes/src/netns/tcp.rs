@@ -365,7 +365,9 @@ impl Netns {
         let Some(h) = self.handle(id) else { return 0 };
         let Some(l4) = self.l4.as_mut() else { return 0 };
         let n = l4.sockets.get_mut::<tcp::Socket>(h).send_slice(data).unwrap_or(0);
-        l4.dirty = true;
+        // A full buffer took nothing: nothing for smoltcp to act on (a writer that tries
+        // again at each wakeup must not keep the stack polling at one instant).
+        l4.dirty |= n > 0 || data.is_empty();
         n
     }
 

@@ -1,9 +1,11 @@
 //! HTTP over the namespace's TCP: `python3 -m http.server` (Python 3.11's
-//! `SimpleHTTPRequestHandler`, serving an empty directory) and `curl` 7.88 (`-I`, GET).
+//! `SimpleHTTPRequestHandler`, serving the lab's directory, [`crate::files`]) and `curl`
+//! 7.88 (`-I`, GET, `-o /dev/null`, `-w`).
 //!
-//! The server answers `GET`/`HEAD /` with the directory listing (`200 OK`), any other path
-//! with `404 File not found`, other methods with `501`; HTTP/1.0, so it closes after each
-//! answer. It prints `Serving HTTP on …` and logs each request to stderr as Python does
+//! The server answers `GET`/`HEAD /` with the directory listing (`200 OK`), `/NAME` with
+//! that file (its bytes as fast as the socket takes them: Python's `copyfileobj` blocks in
+//! `sendall` on each 64 KiB, which the send buffer takes at once), any other path with `404 File not found`, other methods with
+//! `501`; HTTP/1.0, so it closes after each answer. It prints `Serving HTTP on …` and logs each request to stderr as Python does
 //! (`ADDR - - [22/Nov/2026 05:06:39] "HEAD / HTTP/1.1" 200 -`). Dates are [`crate::clock`]'s.
 //!
 //! curl prints what a terminal shows (no progress meter): the headers with `-I`, else the
@@ -12,6 +14,7 @@
 
 use super::{Program, SocketId, Sys};
 use crate::clock;
+use crate::files::Files;
 use sim_core::{Duration, Instant};
 use std::net::IpAddr;
 
@@ -25,6 +28,32 @@ pub const SERVER: &str = "SimpleHTTP/0.6 Python/3.11.2";
 pub const LISTING: &str = "<!DOCTYPE HTML>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
 <title>Directory listing for /</title>\n</head>\n<body>\n<h1>Directory listing for /</h1>\n\
 <hr>\n<ul>\n</ul>\n<hr>\n</body>\n</html>\n";
+
+/// `list_directory` of the lab's directory: one `<li>` per file, sorted by lower-case name
+/// (names are letters, digits, `.`, `_`, `-`: quoting and escaping leave them alone).
+pub fn listing(files: &Files) -> String {
+    let mut names = files.names();
+    names.sort_by_key(|n| n.to_lowercase());
+    let items: String = names.iter().map(|n| format!("<li><a href=\"{n}\">{n}</a></li>\n")).collect();
+    LISTING.replacen("<ul>\n", &format!("<ul>\n{items}"), 1)
+}
+
+/// `guess_type` for the names a lab makes (Debian's `/etc/mime.types` through Python's
+/// `mimetypes`); anything else is `application/octet-stream`, as for a name without a
+/// known extension.
+fn content_type(name: &str) -> &'static str {
+    match name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).as_deref() {
+        Some("txt") => "text/plain",
+        Some("html" | "htm") => "text/html",
+        Some("json") => "application/json",
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        _ => "application/octet-stream",
+    }
+}
+
+/// A file's bytes, written from here: a file is all zeros.
+static ZEROS: [u8; 16384] = [0; 16384];
 
 /// The `Date:` header's form: `Sun, 22 Nov 2026 05:06:39 GMT`.
 pub fn http_date(now: Instant) -> String {
@@ -53,8 +82,9 @@ fn error_page(code: u16, message: &str, explain: &str) -> String {
 pub struct HttpServerArgs {
     /// The port (8000 by default).
     pub port: u16,
-    /// `--bind`: the address to serve on (`None`: `0.0.0.0`, the first address
-    /// `getaddrinfo` gives Python for no host on our machines; `::` serves both families).
+    /// `--bind`: the address to serve on (`None`: the first address `getaddrinfo(NULL,
+    /// port, AI_PASSIVE)` gives Python — `0.0.0.0` while `lo` is up, `::` while it is down,
+    /// glibc's RFC 3484 sort finding no route to `0.0.0.0` then; `::` serves both families).
     pub bind: Option<IpAddr>,
 }
 
@@ -80,6 +110,8 @@ struct Conn {
     stage: Stage,
     /// What is left to write: each `write()` Python makes; the close follows the last.
     parts: std::collections::VecDeque<Vec<u8>>,
+    /// A file's bytes still to write after the parts (all zeros).
+    file_left: u64,
 }
 
 /// How long Python takes from reading a request to writing its answer. Linux acknowledges
@@ -92,12 +124,14 @@ pub struct HttpServer {
     args: HttpServerArgs,
     listener: Option<SocketId>,
     conns: Vec<Conn>,
+    /// What it serves.
+    files: Files,
 }
 
 impl HttpServer {
-    /// A server that has not started.
-    pub fn new(args: HttpServerArgs) -> Self {
-        HttpServer { args, listener: None, conns: Vec::new() }
+    /// A server that has not started, serving `files`.
+    pub fn new(args: HttpServerArgs, files: Files) -> Self {
+        HttpServer { args, listener: None, conns: Vec::new(), files }
     }
 
     /// The next answer due.
@@ -124,6 +158,7 @@ impl HttpServer {
                 request: Vec::new(),
                 stage: Stage::Reading,
                 parts: Default::default(),
+                file_left: 0,
             });
             self.listener = sys.tcp_listen_on(self.args.bind, self.args.port, REQUEST_QUEUE_SIZE, true).ok();
         }
@@ -143,21 +178,35 @@ impl HttpServer {
             if let Stage::Thinking(at) = c.stage
                 && now >= at
             {
-                c.parts = answer(sys, c).into();
+                let (parts, file_left) = answer(sys, c, &self.files);
+                (c.parts, c.file_left) = (parts.into(), file_left);
                 c.stage = Stage::Writing;
             }
             // Each write goes once the last is acknowledged (Nagle holds a small one back
-            // until then); the close once everything is.
-            while c.stage == Stage::Writing && sys.tcp_unacked(c.sock) == 0 {
-                match c.parts.pop_front() {
-                    Some(p) => {
-                        sys.tcp_send(c.sock, &p);
+            // until then); a file's bytes as fast as the socket takes them; the close once
+            // everything is acknowledged.
+            while c.stage == Stage::Writing {
+                if !c.parts.is_empty() || c.file_left == 0 {
+                    if sys.tcp_unacked(c.sock) != 0 {
+                        break;
                     }
-                    None => {
-                        sys.tcp_close(c.sock);
-                        c.stage = Stage::Done;
+                    match c.parts.pop_front() {
+                        Some(p) => {
+                            sys.tcp_send(c.sock, &p);
+                        }
+                        None => {
+                            sys.tcp_close(c.sock);
+                            c.stage = Stage::Done;
+                        }
                     }
+                    continue;
                 }
+                let n = c.file_left.min(ZEROS.len() as u64) as usize;
+                let sent = sys.tcp_send(c.sock, &ZEROS[..n]);
+                if sent == 0 {
+                    break;
+                }
+                c.file_left -= sent as u64;
             }
         }
         // Handled connections close on their own; the server forgets them.
@@ -185,8 +234,8 @@ fn request_read(buf: &[u8], closed: bool) -> bool {
 }
 
 /// `handle_one_request`: parse, log, and the writes of the answer (HTTP/1.0: the
-/// connection closes after it).
-fn answer(sys: &mut Sys<'_, '_, '_>, c: &Conn) -> Vec<Vec<u8>> {
+/// connection closes after it), then how many bytes of a file follow them.
+fn answer(sys: &mut Sys<'_, '_, '_>, c: &Conn, files: &Files) -> (Vec<Vec<u8>>, u64) {
     let text = String::from_utf8_lossy(&c.request).into_owned();
     let line = text.split('\n').next().unwrap_or_default().trim_end_matches('\r').to_string();
     let words: Vec<&str> = line.split_whitespace().collect();
@@ -195,16 +244,29 @@ fn answer(sys: &mut Sys<'_, '_, '_>, c: &Conn) -> Vec<Vec<u8>> {
         sys.stderr(format!("{} - - [{at}] {msg}", c.peer));
     };
     let date = http_date(sys.now());
+    let mut file_len = 0;
     let (status, headers, body, method) = match words.as_slice() {
         [m @ ("GET" | "HEAD"), path, v] if v.starts_with("HTTP/") => {
             let path = path.split(['?', '#']).next().unwrap_or_default();
+            let file = path.strip_prefix('/').and_then(|n| files.get(n));
             if path == "/" {
+                let page = listing(files);
                 let h = format!(
                     "HTTP/1.0 200 OK\r\nServer: {SERVER}\r\nDate: {date}\r\n\
 Content-type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\r\n",
-                    LISTING.len()
+                    page.len()
                 );
-                (200, h, LISTING.to_string(), *m)
+                (200, h, page, *m)
+            } else if let Some(f) = file {
+                let h = format!(
+                    "HTTP/1.0 200 OK\r\nServer: {SERVER}\r\nDate: {date}\r\nContent-type: {}\r\n\
+Content-Length: {}\r\nLast-Modified: {}\r\n\r\n",
+                    content_type(path),
+                    f.size,
+                    http_date(f.mtime)
+                );
+                file_len = f.size;
+                (200, h, String::new(), *m)
             } else {
                 error(sys, &log, 404, "File not found", "Nothing matches the given URI", &date, m)
             }
@@ -223,10 +285,16 @@ Content-type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\r\n",
     };
     log(sys, format!("\"{line}\" {status} -"));
     let mut parts: Vec<Vec<u8>> = (!headers.is_empty()).then(|| headers.into_bytes()).into_iter().collect();
-    if method != "HEAD" {
-        parts.push(body.into_bytes());
+    if method == "HEAD" {
+        return (parts, 0);
     }
-    parts
+    if file_len > 0 {
+        // `copyfileobj`'s writes: the first waits for the headers' ACK as any write does;
+        // what follows streams.
+        return (parts, file_len);
+    }
+    parts.push(body.into_bytes());
+    (parts, 0)
 }
 
 /// `send_error`: logs `code N, message M` and builds the error page.
@@ -262,6 +330,10 @@ pub struct CurlArgs {
     pub max_time: Option<Duration>,
     /// `--connect-timeout`.
     pub connect_timeout: Option<Duration>,
+    /// `-o /dev/null`: the body is not printed.
+    pub discard: bool,
+    /// `-w FORMAT`: printed once the transfer is done.
+    pub write_out: Option<String>,
     /// The host as written in the URL.
     pub host: String,
     /// The port.
@@ -337,6 +409,53 @@ impl Curl {
         limits.into_iter().flatten().map(|d| self.started + d + late).chain(closing).min()
     }
 
+    /// `-w`'s format, filled in once the answer (its headers `..end`) is in:
+    /// `%{http_code}`, `%{size_download}` (the body's bytes), `%{time_total}` (seconds since
+    /// curl started, to the microsecond), `%{speed_download}` (bytes a second), and the
+    /// escapes `\n`, `\r`, `\t`.
+    fn write_out(&self, sys: &mut Sys<'_, '_, '_>, end: usize) {
+        let Some(fmt) = &self.args.write_out else { return };
+        let us = sys.now().saturating_since(self.started).as_micros();
+        let size = (self.got.len() - end) as u64;
+        let status = self.got.split(|b| *b == b' ').nth(1).map(|c| String::from_utf8_lossy(c).into_owned());
+        let mut out = String::new();
+        let mut rest = fmt.as_str();
+        while let Some(c) = rest.chars().next() {
+            if let Some(r) = rest.strip_prefix("%{")
+                && let Some(close) = r.find('}')
+            {
+                match &r[..close] {
+                    "http_code" => out += status.as_deref().filter(|c| c.len() == 3).unwrap_or("000"),
+                    "size_download" => out += &size.to_string(),
+                    "time_total" => out += &format!("{}.{:06}", us / 1_000_000, us % 1_000_000),
+                    "speed_download" => out += &(size * 1_000_000).checked_div(us).unwrap_or(0).to_string(),
+                    other => out += &format!("%{{{other}}}"),
+                }
+                rest = &r[close + 1..];
+                continue;
+            }
+            let esc = match rest.get(..2) {
+                Some("\\n") => Some('\n'),
+                Some("\\r") => Some('\r'),
+                Some("\\t") => Some('\t'),
+                _ => None,
+            };
+            match esc {
+                Some(e) => {
+                    out.push(e);
+                    rest = &rest[2..];
+                }
+                None => {
+                    out.push(c);
+                    rest = &rest[c.len_utf8()..];
+                }
+            }
+        }
+        for l in out.lines() {
+            sys.stdout(l.to_string());
+        }
+    }
+
     pub(crate) fn on_sockets(&mut self, sys: &mut Sys<'_, '_, '_>) {
         use crate::sys::TcpState as S;
         let Some(h) = self.sock else { return };
@@ -391,6 +510,7 @@ impl Curl {
             for l in &lines[..lines.len() - 1] {
                 sys.stdout(l.to_string());
             }
+            self.write_out(sys, end);
             self.phase = Phase::Closing(sys.now() + LINGER);
             return;
         }
@@ -399,11 +519,14 @@ impl Curl {
             head.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse::<usize>().ok());
         let body_len = self.got.len() - end;
         if closed || length.is_some_and(|n| body_len >= n) {
-            let body = String::from_utf8_lossy(&self.got[end..]).into_owned();
-            // Lines as a terminal shows them (`\r\n` or `\n` ends one).
-            for l in body.lines() {
-                sys.stdout(l.to_string());
+            if !self.args.discard {
+                let body = String::from_utf8_lossy(&self.got[end..]).into_owned();
+                // Lines as a terminal shows them (`\r\n` or `\n` ends one).
+                for l in body.lines() {
+                    sys.stdout(l.to_string());
+                }
             }
+            self.write_out(sys, end);
             if closed {
                 self.finish(sys, 0);
             } else {
@@ -419,11 +542,19 @@ impl Program for HttpServer {
     }
     fn start(&mut self, sys: &mut Sys<'_, '_, '_>) {
         let port = self.args.port;
-        match sys.tcp_listen_on(self.args.bind, port, REQUEST_QUEUE_SIZE, false) {
+        // `_get_best_family`: glibc sorts `0.0.0.0` last when it has no route to it (a
+        // UDP connect() to it goes to 127.0.0.1, through `lo`); seen on the kernel.
+        const LO: u32 = 1;
+        let unspecified = if sys.if_up(LO) {
+            IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED)
+        } else {
+            IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED)
+        };
+        let a = *self.args.bind.get_or_insert(unspecified);
+        match sys.tcp_listen_on(Some(a), port, REQUEST_QUEUE_SIZE, false) {
             Ok(h) => {
                 self.listener = Some(h);
                 // `test()`: the socket's own address, bracketed in the URL when IPv6.
-                let a = self.args.bind.unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
                 let url = if a.is_ipv6() { format!("[{a}]") } else { a.to_string() };
                 let line = format!("Serving HTTP on {a} port {port} (http://{url}:{port}/) ...");
                 sys.stdout(line);

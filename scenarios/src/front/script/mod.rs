@@ -66,6 +66,7 @@ pub fn parse_words(words: &[(String, Span)], ns: Option<String>, background: boo
         "ping6" => tools::ping(&mut w, background, true)?,
         "tcpdump" => tools::tcpdump(&mut w, background)?,
         "sleep" => tools::sleep(&mut w)?,
+        "truncate" => tools::truncate(&mut w)?,
         "kill" => tools::kill(&mut w)?,
         "wait" => tools::wait(&mut w)?,
         "brctl" => tools::brctl(&mut w)?,

@@ -505,3 +505,35 @@ fn bridge_link_set_takes_the_port_options_nslab_models() {
     assert!(fails("bridge link set dev p1 guard on\n").message.starts_with("not supported yet: bridge link set"));
     assert!(fails("bridge link set hairpin on\n").message.contains("Device is a required argument"));
 }
+
+#[test]
+fn truncate_makes_a_file_of_the_labs_directory_and_curl_writes_out() {
+    let sc = ok(
+        "truncate -s 200K blob\ncurl -s -o /dev/null -w '%{http_code} %{time_total}\\n' http://192.0.2.1:8000/blob\n",
+    );
+    assert_eq!(sc.steps[0].run, Command::Truncate { size: "200K".into(), file: "blob".into() });
+    assert_eq!(sc.steps[0].run.to_string(), "truncate -s 200K blob");
+    let Command::Curl(c) = &sc.steps[1].run else { panic!("{:?}", sc.steps[1].run) };
+    assert!(c.discard && c.silent);
+    assert_eq!(c.write_out.as_deref(), Some("%{http_code} %{time_total}\\n"));
+    assert_eq!(
+        sc.steps[1].run.to_string(),
+        "curl -s -o /dev/null -w '%{http_code} %{time_total}\\n' http://192.0.2.1:8000/blob"
+    );
+    for (size, bytes) in [("4096", 4096), ("200K", 204_800), ("1M", 1 << 20), ("1KB", 1000), ("2MiB", 2 << 20)] {
+        assert_eq!(crate::command::truncate_size(size), Some(bytes), "{size}");
+    }
+    for bad in ["", "K", "+1K", "1Q", "-5"] {
+        assert_eq!(crate::command::truncate_size(bad), None, "{bad}");
+    }
+    let e = fails("truncate -s 1Q blob\n");
+    assert_eq!(e.message, "truncate: Invalid number: ‘1Q’");
+    let e = fails("truncate -s 1K /etc/passwd\n");
+    assert!(e.message.contains("no `/`"), "{e}");
+    let e = fails("truncate blob\n");
+    assert!(e.message.contains("you must specify either ‘--size’"), "{e}");
+    let e = fails("curl -o out.html http://192.0.2.1/\n");
+    assert!(e.message.contains("not supported yet: curl -o out.html"), "{e}");
+    let e = fails("curl -w '%{time_connect}' http://192.0.2.1/\n");
+    assert!(e.message.contains("not supported yet: curl -w %{time_connect}"), "{e}");
+}

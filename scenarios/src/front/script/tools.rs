@@ -385,6 +385,41 @@ pub fn sleep(w: &mut Words<'_>) -> Result<Command, PErr> {
     Ok(Command::Sleep { secs: Secs(total) })
 }
 
+/// `truncate -s SIZE FILE`: a file in the lab's directory (the one `python3 -m
+/// http.server` serves).
+pub fn truncate(w: &mut Words<'_>) -> Result<Command, PErr> {
+    const FORM: &str = "truncate -s SIZE FILE (SIZE as 4096, 200K or 1M)";
+    let (mut size, mut file) = (None, None);
+    while let Some(a) = w.take() {
+        match a {
+            "-s" | "--size" => {
+                let v = w.value(a, "a size")?;
+                if crate::command::truncate_size(v).is_none() {
+                    return Err(w.err_prev(format!("truncate: Invalid number: ‘{v}’")).hint(FORM));
+                }
+                size = Some(v.to_string());
+            }
+            _ if a.starts_with('-') => {
+                return Err(w.err_prev(format!("not supported yet: truncate {a}")).hint(FORM));
+            }
+            _ if file.is_none() => {
+                if let Some(why) = sim_nodes::files::refuse(a) {
+                    return Err(w.err_prev(format!("not supported yet: the file `{a}`: {why}")).hint(FORM));
+                }
+                file = Some(a.to_string());
+            }
+            _ => return Err(w.err_prev("not supported yet: truncate of more than one file").hint(FORM)),
+        }
+    }
+    let Some(size) = size else {
+        return Err(w.err("truncate: you must specify either ‘--size’ or ‘--reference’").hint(FORM));
+    };
+    let Some(file) = file else {
+        return Err(w.err("truncate: missing file operand").hint(FORM));
+    };
+    Ok(Command::Truncate { size, file })
+}
+
 /// `kill [-INT|-2|-SIGINT] %N`.
 pub fn kill(w: &mut Words<'_>) -> Result<Command, PErr> {
     let mut job = None;
@@ -899,14 +934,20 @@ fn curl_secs(w: &mut Words<'_>, opt: &str) -> Result<Secs, PErr> {
         .ok_or_else(|| w.err_prev(format!("curl: option {opt}: expected a proper numerical parameter")))
 }
 
-/// `curl [-I] [-s] [-S] [-m S] [--connect-timeout S] URL`.
+/// What curl's `-w` knows here.
+const WRITE_OUT_VARS: [&str; 4] = ["http_code", "size_download", "time_total", "speed_download"];
+
+/// `curl [-I] [-s] [-S] [-m S] [--connect-timeout S] [-o /dev/null] [-w FORMAT] URL`.
 pub fn curl(w: &mut Words<'_>) -> Result<Command, PErr> {
+    const TAKES: &str = "nslab's curl takes -I, -s, -S, -m, --connect-timeout, -o /dev/null and -w";
     let mut c = CurlCmd {
         head: false,
         silent: false,
         show_error: false,
         max_time: None,
         connect_timeout: None,
+        discard: false,
+        write_out: None,
         url: String::new(),
     };
     let mut url = None;
@@ -917,10 +958,32 @@ pub fn curl(w: &mut Words<'_>) -> Result<Command, PErr> {
             "--show-error" => c.show_error = true,
             "-m" | "--max-time" => c.max_time = Some(curl_secs(w, a)?),
             "--connect-timeout" => c.connect_timeout = Some(curl_secs(w, a)?),
+            "-o" | "--output" => {
+                let v = w.value(a, "a file")?;
+                if v != "/dev/null" {
+                    return Err(w
+                        .err_prev(format!("not supported yet: curl -o {v} (nslab's curl writes no files)"))
+                        .hint("`-o /dev/null` with `-w '%{size_download}\\n'` says what arrived"));
+                }
+                c.discard = true;
+            }
+            "-w" | "--write-out" => {
+                let v = w.value(a, "a format")?;
+                let mut rest = v;
+                while let Some(i) = rest.find("%{") {
+                    let Some(end) = rest[i..].find('}') else { break };
+                    let var = &rest[i + 2..i + end];
+                    if !WRITE_OUT_VARS.contains(&var) {
+                        return Err(w
+                            .err_prev(format!("not supported yet: curl -w %{{{var}}}"))
+                            .hint(format!("nslab's curl knows %{{{}}}", WRITE_OUT_VARS.join("}, %{"))));
+                    }
+                    rest = &rest[i + end..];
+                }
+                c.write_out = Some(v.to_string());
+            }
             _ if a.starts_with("--") => {
-                return Err(w
-                    .err_prev(format!("not supported yet: curl {a}"))
-                    .hint("nslab's curl takes -I, -s, -S, -m and --connect-timeout"));
+                return Err(w.err_prev(format!("not supported yet: curl {a}")).hint(TAKES));
             }
             _ if a.starts_with('-') && a.len() > 1 => {
                 for ch in a[1..].chars() {
@@ -928,11 +991,7 @@ pub fn curl(w: &mut Words<'_>) -> Result<Command, PErr> {
                         'I' => c.head = true,
                         's' => c.silent = true,
                         'S' => c.show_error = true,
-                        _ => {
-                            return Err(w
-                                .err_prev(format!("not supported yet: curl -{ch}"))
-                                .hint("nslab's curl takes -I, -s, -S, -m and --connect-timeout"));
-                        }
+                        _ => return Err(w.err_prev(format!("not supported yet: curl -{ch}")).hint(TAKES)),
                     }
                 }
             }
