@@ -1,6 +1,6 @@
 # E18 — A bad WAN: netem's delay, jitter and loss on the router's WAN side, under E8's NAT.
 # Source: tc-netem(8), and every "simulate a bad network" tutorial.
-#! description: E18 netem: E8's lan - router (MASQUERADE) - wan, and on the router's WAN device `netem delay 50ms 10ms distribution normal loss 10%`. A hundred pings lose about one in ten and come back after 50 ms give or take 10 (normally distributed, one way); tc -s counts the frames sent and dropped; at three in ten lost, a TCP flow (curl -I) still completes, what was lost sent again (with seed 18 the client's ACKs are lost twice and the server sends its SYN-ACK again 1 s, then 2 s later). The counts vary with the seed; the expectations hold for every seed. netem's random stream is the run's own: the same seed gives the same losses.
+#! description: E18 netem: E8's lan - router (MASQUERADE) - wan, and on the router's WAN device `netem delay 50ms 10ms distribution normal loss 10%`. A hundred pings lose about one in ten and come back after 50 ms give or take 10 (normally distributed, one way); tc -s counts the frames sent and dropped; at three in ten lost, a TCP flow (curl -I) still completes, what was lost sent again (with seed 18 the client's ACKs are lost twice and the server sends its SYN-ACK again 1 s, then 2 s later); lossy both ways, a 100 KiB download (`truncate`, `curl -o /dev/null`) completes after seconds of retransmissions. The counts vary with the seed; the expectations hold for every seed. netem's random stream is the run's own: the same seed gives the same losses.
 #! seed: 18
 #! kernel-skip: this machine's kernel has no netem (Error: Specified qdisc kind is unknown.); netem's algorithms are checked against sch_netem.c in sim-nodes' unit tests
 
@@ -62,5 +62,19 @@ $ ip netns exec lan curl -I http://203.0.113.1/
 $ sleep 3
 $ ip netns exec router tc -s qdisc show dev gw-veth1
 qdisc netem 8001: root refcnt 3 limit 1000 delay 50ms  10ms loss 30%
+ Sent {} bytes {} pkt (dropped {}, overlimits 0 requeues 0)
+ backlog {}b {}p requeues 0
+
+# A download through the bad WAN, lossy both ways now (wan's side too): what is lost is
+# sent again, and 100 KiB takes seconds where a clean WAN takes two round trips and a
+# bit. (The retransmissions are smoltcp's: it recovers more slowly than Linux, sending
+# more again after each timeout; this kernel has no netem to compare with.)
+$ ip netns exec wan truncate -s 100K blob
+$ ip netns exec router tc qdisc change dev gw-veth1 root netem delay 50ms 10ms distribution normal loss 10%
+$ ip netns exec wan tc qdisc add dev wan-veth0 root netem delay 50ms 10ms distribution normal loss 10%
+$ ip netns exec lan curl -s -o /dev/null -w '%{http_code} %{size_download}\n' http://203.0.113.1/blob
+200 102400
+$ ip netns exec wan tc -s qdisc show dev wan-veth0
+qdisc netem {}: root refcnt 3 limit 1000 delay 50ms  10ms loss 10%
  Sent {} bytes {} pkt (dropped {}, overlimits 0 requeues 0)
  backlog {}b {}p requeues 0
