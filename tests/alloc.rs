@@ -452,10 +452,11 @@ fn a_tcp_stream_allocates_nothing_per_segment() {
 #[test]
 fn qdiscs_allocate_nothing_per_frame() {
     // Through netem (a jittered delay, so frames pass each other in its time queue) on the
-    // way out and a tbf on the way back: frames wait in buffers the devices recycle.
+    // way out and a tbf with a rate estimator on the way back: frames wait in buffers the
+    // devices recycle.
     let setup = format!(
         "{E3}ip netns exec router tc qdisc add dev gw-veth1 root netem delay 1ms 200us\n\
-         ip netns exec router tc qdisc add dev gw-veth0 root tbf rate 100mbit burst 64kb latency 50ms\n"
+         ip netns exec router tc qdisc add dev gw-veth0 root est 250ms 1sec tbf rate 100mbit burst 64kb latency 50ms\n"
     );
     // Warm-up long enough for the jitter's deepest reordering to have sized the queues.
     forwards_without_allocating_after(&setup, 500);
@@ -463,12 +464,12 @@ fn qdiscs_allocate_nothing_per_frame() {
 
 #[test]
 fn htb_allocates_nothing_per_frame() {
-    // Requests classified by a u32 filter into a borrowing leaf; replies unclassified,
-    // through the direct queue.
+    // Requests classified by a u32 filter into a borrowing leaf with a rate estimator;
+    // replies unclassified, through the direct queue.
     let setup = format!(
         "{E3}ip netns exec router tc qdisc add dev gw-veth1 root handle 1: htb\n\
          ip netns exec router tc class add dev gw-veth1 parent 1: classid 1:1 htb rate 100mbit\n\
-         ip netns exec router tc class add dev gw-veth1 parent 1:1 classid 1:10 htb rate 10mbit ceil 100mbit\n\
+         ip netns exec router tc class add dev gw-veth1 parent 1:1 classid 1:10 est 250ms 1sec htb rate 10mbit ceil 100mbit\n\
          ip netns exec router tc filter add dev gw-veth1 parent 1: protocol ip prio 1 u32 match ip dst 198.51.100.1/32 flowid 1:10\n\
          ip netns exec router tc qdisc add dev gw-veth0 root handle 1: htb\n"
     );
