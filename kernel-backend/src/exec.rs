@@ -124,6 +124,8 @@ pub struct Proc {
     pub status: watch::Receiver<Option<i32>>,
     /// Its stdin, held open as a terminal's would be (never at EOF).
     stdin: Option<tokio::process::ChildStdin>,
+    /// Whether it has had its Ctrl-C.
+    interrupted: std::sync::atomic::AtomicBool,
 }
 
 impl Proc {
@@ -141,8 +143,14 @@ impl Proc {
         }
     }
 
+    /// True once it has been sent SIGINT.
+    pub fn interrupted(&self) -> bool {
+        self.interrupted.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Sends SIGINT, as Ctrl-C in its terminal would.
     pub fn interrupt(&self) {
+        self.interrupted.store(true, std::sync::atomic::Ordering::Relaxed);
         if let Ok(pid) = i32::try_from(self.pid) {
             let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGINT);
         }
@@ -227,7 +235,7 @@ pub fn spawn(
         rec.push(|at| Record::Exit { at, ns, pid, status });
         let _ = tx.send(Some(status));
     });
-    Ok(Proc { pid, status: rx, stdin: held })
+    Ok(Proc { pid, status: rx, stdin: held, interrupted: Default::default() })
 }
 
 fn signal_status(s: &std::process::ExitStatus) -> Option<i32> {

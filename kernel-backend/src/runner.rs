@@ -638,13 +638,16 @@ impl Kernel {
         self.rec.push(|at| Record::Exit { at, ns: c.ns.clone(), pid, status: 0 });
     }
 
-    /// The end of the run: Ctrl-C to every job still attached, SIGKILL to one that
-    /// outlives its grace.
+    /// The end of the run: Ctrl-C to every job still attached (once: a job the scenario
+    /// already interrupted, still ending, is not interrupted again — Python dies of a second
+    /// one in its cleanup), SIGKILL to one that outlives its grace.
     async fn end_all(&mut self, jobs: Vec<&mut KernelJob>) {
         for j in jobs {
             match j {
                 KernelJob::Proc { proc_, .. } if proc_.running() => {
-                    proc_.interrupt();
+                    if !proc_.interrupted() {
+                        proc_.interrupt();
+                    }
                     if proc_.wait(GRACE).await.is_none() {
                         proc_.kill();
                         let _ = proc_.wait(GRACE).await;
