@@ -443,24 +443,28 @@ fn q(w: &str) -> String {
     shell_quote(w)
 }
 
-/// GNU `truncate -s`'s SIZE in bytes: digits, then `K`, `M`, `G`, `T` (or `KiB`…: powers
-/// of 1024) or `KB`, `MB`, `GB`, `TB` (powers of 1000). `None`: not a size (the `+`, `-`,
-/// `<`, `>`, `/`, `%` forms, relative to a file's size, included).
+/// GNU `truncate -s`'s SIZE in bytes (`xstrtoimax` with the suffixes `EgGkKmMPtT`): digits,
+/// then a power letter — `k`/`K`, `m`/`M`, `g`/`G`, `t`/`T`, `P`, `E` — alone or with `iB`
+/// (powers of 1024) or with `B` (powers of 1000: `1kB` is 1000). `None`: not such a size
+/// (the `+`, `-`, `<`, `>`, `/`, `%` forms relative to a file's size, `Z`, `Y`, `R`, `Q`
+/// and sizes past 2^64 included).
 pub fn truncate_size(s: &str) -> Option<u64> {
     let end = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     let n: u64 = s[..end].parse().ok()?;
-    let unit = &s[end..];
-    let (base, suffix) = match unit.strip_suffix("iB").or_else(|| unit.strip_suffix('B')) {
-        Some(u) if unit.ends_with("iB") => (1024u64, u),
-        Some(u) => (1000, u),
-        None => (1024, unit),
+    let mut unit = s[end..].chars();
+    let Some(letter) = unit.next() else { return Some(n) };
+    let power = match letter {
+        'k' | 'K' => 1,
+        'm' | 'M' => 2,
+        'g' | 'G' => 3,
+        't' | 'T' => 4,
+        'P' => 5,
+        'E' => 6,
+        _ => return None,
     };
-    let power = match suffix {
-        "" if unit.is_empty() => 0,
-        "K" | "k" => 1,
-        "M" => 2,
-        "G" => 3,
-        "T" => 4,
+    let base: u64 = match unit.as_str() {
+        "" | "iB" => 1024,
+        "B" => 1000,
         _ => return None,
     };
     n.checked_mul(base.checked_pow(power)?)

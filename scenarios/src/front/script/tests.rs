@@ -520,10 +520,22 @@ fn truncate_makes_a_file_of_the_labs_directory_and_curl_writes_out() {
         sc.steps[1].run.to_string(),
         "curl -s -o /dev/null -w '%{http_code} %{time_total}\\n' http://192.0.2.1:8000/blob"
     );
-    for (size, bytes) in [("4096", 4096), ("200K", 204_800), ("1M", 1 << 20), ("1KB", 1000), ("2MiB", 2 << 20)] {
+    // As GNU truncate 9.1 read each here (`stat -c %s` after it).
+    for (size, bytes) in [
+        ("4096", 4096),
+        ("200K", 204_800),
+        ("1k", 1024),
+        ("1m", 1 << 20),
+        ("1g", 1 << 30),
+        ("1KB", 1000),
+        ("1kB", 1000),
+        ("1kiB", 1024),
+        ("2MiB", 2 << 20),
+        ("1MB", 1_000_000),
+    ] {
         assert_eq!(crate::command::truncate_size(size), Some(bytes), "{size}");
     }
-    for bad in ["", "K", "+1K", "1Q", "-5"] {
+    for bad in ["", "K", "+1K", "1Q", "-5", "1mb", "1b", "1KiBB"] {
         assert_eq!(crate::command::truncate_size(bad), None, "{bad}");
     }
     let e = fails("truncate -s 1Q blob\n");
