@@ -43,3 +43,41 @@ fn python_answers_a_line_it_cannot_parse_with_the_page_alone() {
     assert!(log[1].ends_with("] code 400, message Bad request syntax ('GARBAGE')"), "{log:#?}");
     assert!(log[2].ends_with("] \"GARBAGE\" 400 -"), "{log:#?}");
 }
+
+/// curl's `-w` as curl 7.88 writes it (each checked with the real curl against Python in a
+/// namespace): after a file, after headers alone (`-I`: nothing downloaded), after a 404's
+/// page, and on a refused connection (`000`, exit 7); escapes `\t` and `\n`.
+#[test]
+fn curl_writes_out_what_it_got() {
+    let w = "-w '%{http_code} %{size_download}\\t%{speed_download}\\n'";
+    let text = format!(
+        "{}$ ip netns exec wan truncate -s 4K f.txt\n\
+         $ ip netns exec wan python3 -m http.server 8000 --bind 203.0.113.1 &\n$ sleep 0.5\n\
+         $ ip netns exec lan curl -s -o /dev/null {w} http://203.0.113.1:8000/f.txt\n\
+         $ ip netns exec lan curl -sI {w} http://203.0.113.1:8000/f.txt\n\
+         $ ip netns exec lan curl -s -o /dev/null {w} http://203.0.113.1:8000/nope\n\
+         $ ip netns exec lan curl -s -o /dev/null {w} http://203.0.113.1:9/\n",
+        topology()
+    );
+    let r = common::run_text("curlw.sh", &text).unwrap_or_else(|e| panic!("{e}"));
+    let file = out(
+        &r,
+        "curl -s -o /dev/null -w '%{http_code} %{size_download}\\t%{speed_download}\\n' http://203.0.113.1:8000/f.txt",
+    );
+    let (head, speed) = file[0].split_once('\t').expect("a tab");
+    assert_eq!(head, "200 4096", "{file:?}");
+    assert!(speed.parse::<u64>().is_ok_and(|s| s > 0), "{file:?}");
+    let headers = out(&r, "curl -sI");
+    assert!(headers.contains(&"Content-type: text/plain".to_string()), "{headers:?}");
+    assert_eq!(headers.last().unwrap().split('\t').next(), Some("200 0"), "{headers:?}");
+    let missing = out(
+        &r,
+        "curl -s -o /dev/null -w '%{http_code} %{size_download}\\t%{speed_download}\\n' http://203.0.113.1:8000/nope",
+    );
+    assert!(missing[0].starts_with("404 335\t"), "{missing:?}");
+    let refused =
+        out(&r, "curl -s -o /dev/null -w '%{http_code} %{size_download}\\t%{speed_download}\\n' http://203.0.113.1:9/");
+    assert_eq!(refused, ["000 0\t0"]);
+    let i = r.steps.iter().position(|s| s.text.ends_with("http://203.0.113.1:9/")).unwrap();
+    assert_eq!(r.rendered.steps[i].exit, Some(7));
+}

@@ -38,20 +38,6 @@ pub fn listing(files: &Files) -> String {
     LISTING.replacen("<ul>\n", &format!("<ul>\n{items}"), 1)
 }
 
-/// `guess_type` for the names a lab makes (Debian's `/etc/mime.types` through Python's
-/// `mimetypes`); anything else is `application/octet-stream`, as for a name without a
-/// known extension.
-fn content_type(name: &str) -> &'static str {
-    match name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).as_deref() {
-        Some("txt") => "text/plain",
-        Some("html" | "htm") => "text/html",
-        Some("json") => "application/json",
-        Some("png") => "image/png",
-        Some("jpg" | "jpeg") => "image/jpeg",
-        _ => "application/octet-stream",
-    }
-}
-
 /// A file's bytes, written from here: a file is all zeros.
 static ZEROS: [u8; 16384] = [0; 16384];
 
@@ -261,7 +247,7 @@ Content-type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\r\n",
                 let h = format!(
                     "HTTP/1.0 200 OK\r\nServer: {SERVER}\r\nDate: {date}\r\nContent-type: {}\r\n\
 Content-Length: {}\r\nLast-Modified: {}\r\n\r\n",
-                    content_type(path),
+                    crate::files::content_type(path).unwrap_or("application/octet-stream"),
                     f.size,
                     http_date(f.mtime)
                 );
@@ -381,6 +367,9 @@ impl Curl {
         if !self.args.silent || self.args.show_error {
             sys.stderr(format!("curl: ({code}) {msg}"));
         }
+        // `-w` is written on failure too (`000` for no answer; seen with curl 7.88).
+        let end = self.got.windows(4).position(|w| w == b"\r\n\r\n").map_or(self.got.len(), |i| i + 4);
+        self.write_out(sys, end);
         self.finish(sys, code);
     }
 

@@ -542,6 +542,9 @@ fn truncate_makes_a_file_of_the_labs_directory_and_curl_writes_out() {
     assert_eq!(e.message, "truncate: Invalid number: ‘1Q’");
     let e = fails("truncate -s 1K /etc/passwd\n");
     assert!(e.message.contains("no `/`"), "{e}");
+    let e = fails("truncate -s 1K a.exe\n");
+    assert!(e.message.contains("nslab knows the MIME type of"), "{e}");
+    assert!(ok("truncate -s 1K notes.txt\ntruncate -s 1M disk.img\n").steps.len() == 2);
     let e = fails("truncate blob\n");
     assert!(e.message.contains("you must specify either ‘--size’"), "{e}");
     let e = fails("curl -o out.html http://192.0.2.1/\n");
