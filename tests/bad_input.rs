@@ -913,3 +913,25 @@ fn ip6_route_show_selector_refused() {
     assert_at(&e, "a.sh", 4, 36, "not supported yet: ip -6 route show default");
     assert!(e.contains("optionally `dev DEV`"), "{e}");
 }
+
+/// A file outside the lab's directory, or a size GNU truncate would read relative to the
+/// file, is refused from every front end (kernel mode would write the host's file): RON
+/// builds `Truncate` without the shell front end's checks, so validation makes them. curl's
+/// `-w` variables likewise.
+#[test]
+fn a_file_outside_the_labs_directory_is_refused_from_ron_too() {
+    let ron = |run: &str| format!("(steps: [\n    (run: {run}),\n])\n");
+    for (run, says) in [
+        (r#"Truncate(size: "0", file: "/etc/passwd")"#, "no `/`"),
+        (r#"Truncate(size: "1K", file: "..")"#, "not a file name"),
+        (r#"Truncate(size: "<1K", file: "blob")"#, "truncate: Invalid number: ‘<1K’"),
+        (r#"Truncate(size: "9E", file: "blob")"#, "truncate: Invalid number: ‘9E’"),
+        (r#"Curl(write_out: "%{local_ip}", url: "http://192.0.2.1/")"#, "not supported yet: curl -w %{local_ip}"),
+    ] {
+        let e = err("bad.ron", &ron(run));
+        assert!(e.contains("bad.ron:2:"), "{run}: {e}");
+        assert!(e.contains(says), "{run}: {e}");
+    }
+    let e = err("bad.sh", "truncate -s 1K ../x\n");
+    assert_at(&e, "bad.sh", 1, 16, "no `/`");
+}

@@ -81,3 +81,21 @@ fn curl_writes_out_what_it_got() {
     let i = r.steps.iter().position(|s| s.text.ends_with("http://203.0.113.1:9/")).unwrap();
     assert_eq!(r.rendered.steps[i].exit, Some(7));
 }
+
+/// A directory's `index.html` is what `/` serves (Python's `send_head`); curl's `-w`
+/// writes `%%` as `%`, and an unknown escape or a lone `%X` as it stands.
+#[test]
+fn slash_serves_index_html_and_write_out_keeps_what_it_does_not_know() {
+    let text = format!(
+        "{}$ ip netns exec wan truncate -s 10 index.html\n\
+         $ ip netns exec wan python3 -m http.server 8000 --bind 203.0.113.1 &\n$ sleep 0.5\n\
+         $ ip netns exec lan curl -sI http://203.0.113.1:8000/\n\
+         $ ip netns exec lan curl -s -o /dev/null -w '%%{{http_code}} %x \\q %{{http_code}}\\n' http://203.0.113.1:8000/\n",
+        topology()
+    );
+    let r = common::run_text("index.sh", &text).unwrap_or_else(|e| panic!("{e}"));
+    let head = out(&r, "curl -sI");
+    assert!(head.contains(&"Content-type: text/html".to_string()), "{head:?}");
+    assert!(head.contains(&"Content-Length: 10".to_string()), "{head:?}");
+    assert_eq!(out(&r, "curl -s -o"), ["%{http_code} %x \\q 200"]);
+}

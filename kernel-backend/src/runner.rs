@@ -379,7 +379,12 @@ impl Kernel {
             Command::RouteAdd(r) => rtnl::route_add(&h, r).await,
             Command::RouteDel(r) => rtnl::route_del(&h, r).await,
             Command::Truncate { size, file } => {
-                // In the run's own directory, the one its http.server serves.
+                // In the run's own directory, the one its http.server serves, and nowhere
+                // else (validation refused any other name; this holds without it).
+                if sim_nodes::files::refuse(file).is_some() || scenarios::command::truncate_size(size).is_none() {
+                    let r = Refused { message: format!("not supported yet: truncate -s {size} {file}"), status: 1 };
+                    return Ok(Err(r.into()));
+                }
                 let www = self.cleanup.dir.join("www");
                 std::fs::create_dir_all(&www).map_err(|e| KernelError::Io(format!("{}: {e}", www.display())))?;
                 let argv = vec!["truncate".into(), "-s".into(), size.clone(), www.join(file).display().to_string()];
@@ -410,7 +415,8 @@ impl Kernel {
                 return Ok((argv, false));
             }
             Command::HttpServer(_) => {
-                // Unbuffered as on a terminal, serving an empty directory (as the sim does).
+                // Unbuffered as on a terminal, serving the run's own directory (where its
+                // `truncate` makes files, as the sim's lab directory).
                 let www = self.cleanup.dir.join("www");
                 std::fs::create_dir_all(&www).map_err(|e| KernelError::Io(format!("{}: {e}", www.display())))?;
                 let mut argv = vec!["env".into(), "PYTHONUNBUFFERED=1".into()];

@@ -25,6 +25,7 @@ pub use config::{
 pub use ip6::{Cidr6, Ip6Command, Route6Args};
 pub use procs::{
     CurlCmd, DhclientCmd, DnsmasqCmd, HttpServerCmd, NcCmd, PingCmd, PmtuDisc, Target, TcpdumpCmd, TracerouteCmd,
+    WRITE_OUT_VARS, write_out_unknown,
 };
 pub use secs::Secs;
 
@@ -446,8 +447,8 @@ fn q(w: &str) -> String {
 /// GNU `truncate -s`'s SIZE in bytes (`xstrtoimax` with the suffixes `EgGkKmMPtT`): digits,
 /// then a power letter — `k`/`K`, `m`/`M`, `g`/`G`, `t`/`T`, `P`, `E` — alone or with `iB`
 /// (powers of 1024) or with `B` (powers of 1000: `1kB` is 1000). `None`: not such a size
-/// (the `+`, `-`, `<`, `>`, `/`, `%` forms relative to a file's size, `Z`, `Y`, `R`, `Q`
-/// and sizes past 2^64 included).
+/// (the `+`, `-`, `<`, `>`, `/`, `%` forms relative to a file's size, `Z`, `Y`, `R`, `Q`,
+/// the obsolete `D`, and sizes past `OFF_T_MAX`, 2^63 − 1, included).
 pub fn truncate_size(s: &str) -> Option<u64> {
     let end = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     let n: u64 = s[..end].parse().ok()?;
@@ -467,7 +468,7 @@ pub fn truncate_size(s: &str) -> Option<u64> {
         "B" => 1000,
         _ => return None,
     };
-    n.checked_mul(base.checked_pow(power)?)
+    n.checked_mul(base.checked_pow(power)?).filter(|b| *b <= i64::MAX as u64)
 }
 
 /// Quotes a word for a POSIX shell when it needs it.

@@ -121,6 +121,31 @@ pub struct CurlCmd {
     pub url: String,
 }
 
+/// What curl's `-w` knows here.
+pub const WRITE_OUT_VARS: [&str; 4] = ["http_code", "size_download", "time_total", "speed_download"];
+
+/// The first `%{VARIABLE}` of a `-w` format that nslab's curl does not know (`%%` is a
+/// literal `%`).
+pub fn write_out_unknown(fmt: &str) -> Option<&str> {
+    let mut rest = fmt;
+    while let Some(i) = rest.find('%') {
+        let after = &rest[i + 1..];
+        if let Some(r) = after.strip_prefix('%') {
+            rest = r;
+        } else if let Some(r) = after.strip_prefix('{')
+            && let Some(end) = r.find('}')
+        {
+            if !WRITE_OUT_VARS.contains(&&r[..end]) {
+                return Some(&r[..end]);
+            }
+            rest = &r[end + 1..];
+        } else {
+            rest = after;
+        }
+    }
+    None
+}
+
 /// Where a URL points: host as written, port, path.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Target {

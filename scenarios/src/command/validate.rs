@@ -207,6 +207,31 @@ pub fn step(s: &Step) -> Result<(), Invalid> {
                     word: Some(c.url.clone()),
                 });
             }
+            if let Some(var) = c.write_out.as_deref().and_then(crate::command::write_out_unknown) {
+                return Err(invalid(
+                    format!("not supported yet: curl -w %{{{var}}}"),
+                    "nslab's curl knows %{http_code}, %{size_download}, %{time_total}, %{speed_download}",
+                    Some("-w"),
+                ));
+            }
+        }
+        // Every front end's files pass here: a name of the lab's directory, a size GNU
+        // truncate reads (kernel mode writes nothing else, nowhere else).
+        Command::Truncate { size, file } => {
+            if crate::command::truncate_size(size).is_none() {
+                return Err(invalid(
+                    format!("truncate: Invalid number: ‘{size}’"),
+                    "truncate -s SIZE FILE (SIZE as 4096, 200K or 1M)",
+                    Some(size),
+                ));
+            }
+            if let Some(why) = sim_nodes::files::refuse(file) {
+                return Err(invalid(
+                    format!("not supported yet: the file `{file}`: {why}"),
+                    "truncate -s SIZE FILE (SIZE as 4096, 200K or 1M)",
+                    Some(file),
+                ));
+            }
         }
         Command::HttpServer(_) if !s.background => {
             return Err(invalid(

@@ -258,14 +258,30 @@ static MASKS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
 });
 
 /// True when `a` and `b` are the same but for numbers within `pct` percent of each other.
-/// A number is a run of digits that starts a word, a unit after it or not (`387880bit`,
-/// `46pps`; the `0` of `v0` is part of a name).
+/// A number is a run of digits that starts a word, with its decimals, a unit after it or not
+/// (`1.620064`, `387880bit`, `46pps`; the `0` of `v0` is part of a name); tc's rates are
+/// compared in bits (`91Kbit` is `91000bit`: tc prints a rate that divides by 1000 so).
 fn close(a: &str, b: &str, pct: u32) -> bool {
-    static NUM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b\d+").expect("regex"));
-    if NUM.replace_all(a, "#") != NUM.replace_all(b, "#") {
+    static NUM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b\d+(?:\.\d+)?").expect("regex"));
+    static RATE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b(\d+)([KMGT])bit\b").expect("regex"));
+    let bits = |s: &str| {
+        RATE.replace_all(s, |c: &regex::Captures<'_>| {
+            let n: u64 = c[1].parse().unwrap_or(0);
+            let k = match &c[2] {
+                "K" => 1_000,
+                "M" => 1_000_000,
+                "G" => 1_000_000_000,
+                _ => 1_000_000_000_000,
+            };
+            format!("{}bit", n.saturating_mul(k))
+        })
+        .into_owned()
+    };
+    let (a, b) = (bits(a), bits(b));
+    if NUM.replace_all(&a, "#") != NUM.replace_all(&b, "#") {
         return false;
     }
-    NUM.find_iter(a).zip(NUM.find_iter(b)).all(|(x, y)| {
+    NUM.find_iter(&a).zip(NUM.find_iter(&b)).all(|(x, y)| {
         let (x, y): (f64, f64) = (x.as_str().parse().unwrap_or(0.0), y.as_str().parse().unwrap_or(0.0));
         (x - y).abs() <= x.max(y) * f64::from(pct) / 100.0
     })
@@ -709,6 +725,12 @@ mod tests {
         // A number with its unit: the numbers compared, the units must be the same.
         assert!(close(" rate 387880bit 46pps backlog", " rate 387752bit 45pps backlog", 30));
         assert!(!close(" rate 387880bit 46pps", " rate 387Kbit 46pps", 30));
+        // tc's units are one scale; decimals are one number.
+        assert!(close(" rate 91168bit 10pps", " rate 91Kbit 10pps", 30));
+        assert!(close(" rate 1000bit 1pps", " rate 1Kbit 1pps", 0));
+        assert!(close("200 204800 1.620064", "200 204800 1.750000", 15));
+        assert!(close("200 204800 1.990000", "200 204800 2.010000", 15));
+        assert!(!close("200 204800 1.620064", "200 204800 2.020000", 15));
     }
 
     #[test]

@@ -190,6 +190,13 @@ impl HttpServer {
                 let n = c.file_left.min(ZEROS.len() as u64) as usize;
                 let sent = sys.tcp_send(c.sock, &ZEROS[..n]);
                 if sent == 0 {
+                    // A client gone (reset) takes nothing more: the handler ends. (Python
+                    // also prints socketserver's traceback of the BrokenPipeError; nslab
+                    // does not.)
+                    if sys.tcp_state(c.sock).0 == crate::sys::TcpState::Closed {
+                        sys.tcp_close(c.sock);
+                        c.stage = Stage::Done;
+                    }
                     break;
                 }
                 c.file_left -= sent as u64;
@@ -234,8 +241,13 @@ fn answer(sys: &mut Sys<'_, '_, '_>, c: &Conn, files: &Files) -> (Vec<Vec<u8>>, 
     let (status, headers, body, method) = match words.as_slice() {
         [m @ ("GET" | "HEAD"), path, v] if v.starts_with("HTTP/") => {
             let path = path.split(['?', '#']).next().unwrap_or_default();
-            let file = path.strip_prefix('/').and_then(|n| files.get(n));
-            if path == "/" {
+            // `send_head`: a directory's `index.html` (or `index.htm`) if it has one.
+            let name = match path {
+                "/" => ["index.html", "index.htm"].into_iter().find(|n| files.get(n).is_some()),
+                p => p.strip_prefix('/'),
+            };
+            let file = name.and_then(|n| files.get(n).map(|f| (n, f)));
+            if path == "/" && file.is_none() {
                 let page = listing(files);
                 let h = format!(
                     "HTTP/1.0 200 OK\r\nServer: {SERVER}\r\nDate: {date}\r\n\
@@ -243,11 +255,11 @@ Content-type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\r\n",
                     page.len()
                 );
                 (200, h, page, *m)
-            } else if let Some(f) = file {
+            } else if let Some((name, f)) = file {
                 let h = format!(
                     "HTTP/1.0 200 OK\r\nServer: {SERVER}\r\nDate: {date}\r\nContent-type: {}\r\n\
 Content-Length: {}\r\nLast-Modified: {}\r\n\r\n",
-                    crate::files::content_type(path).unwrap_or("application/octet-stream"),
+                    crate::files::content_type(name).unwrap_or("application/octet-stream"),
                     f.size,
                     http_date(f.mtime)
                 );
@@ -275,8 +287,8 @@ Content-Length: {}\r\nLast-Modified: {}\r\n\r\n",
         return (parts, 0);
     }
     if file_len > 0 {
-        // `copyfileobj`'s writes: the first waits for the headers' ACK as any write does;
-        // what follows streams.
+        // `copyfileobj`'s writes follow the headers at once: full segments, which Nagle
+        // does not hold back.
         return (parts, file_len);
     }
     parts.push(body.into_bytes());
@@ -349,12 +361,14 @@ pub struct Curl {
     phase: Phase,
     started: Instant,
     got: Vec<u8>,
+    /// With `-o /dev/null`: the body's bytes read and not kept.
+    discarded: u64,
 }
 
 impl Curl {
     /// A curl that has not started.
     pub fn new(args: CurlArgs) -> Self {
-        Curl { args, sock: None, phase: Phase::Done, started: Instant::ZERO, got: Vec::new() }
+        Curl { args, sock: None, phase: Phase::Done, started: Instant::ZERO, got: Vec::new(), discarded: 0 }
     }
 
     /// The host as curl names it in its errors (an IPv6 literal without its brackets).
@@ -405,36 +419,49 @@ impl Curl {
     fn write_out(&self, sys: &mut Sys<'_, '_, '_>, end: usize) {
         let Some(fmt) = &self.args.write_out else { return };
         let us = sys.now().saturating_since(self.started).as_micros();
-        let size = (self.got.len() - end) as u64;
+        let size = (self.got.len() - end) as u64 + self.discarded;
         let status = self.got.split(|b| *b == b' ').nth(1).map(|c| String::from_utf8_lossy(c).into_owned());
+        // `ourWriteOut`: `%{VAR}`, `%%`, and the escapes `\r`, `\n`, `\t`; any other
+        // `%X` or `\X` is written as it stands, both characters.
         let mut out = String::new();
         let mut rest = fmt.as_str();
         while let Some(c) = rest.chars().next() {
-            if let Some(r) = rest.strip_prefix("%{")
-                && let Some(close) = r.find('}')
-            {
-                match &r[..close] {
-                    "http_code" => out += status.as_deref().filter(|c| c.len() == 3).unwrap_or("000"),
-                    "size_download" => out += &size.to_string(),
-                    "time_total" => out += &format!("{}.{:06}", us / 1_000_000, us % 1_000_000),
-                    "speed_download" => out += &(size * 1_000_000).checked_div(us).unwrap_or(0).to_string(),
-                    other => out += &format!("%{{{other}}}"),
-                }
-                rest = &r[close + 1..];
-                continue;
-            }
-            let esc = match rest.get(..2) {
-                Some("\\n") => Some('\n'),
-                Some("\\r") => Some('\r'),
-                Some("\\t") => Some('\t'),
-                _ => None,
-            };
-            match esc {
-                Some(e) => {
-                    out.push(e);
+            let next = rest[c.len_utf8()..].chars().next();
+            match (c, next) {
+                ('%', Some('{')) => match rest[2..].find('}') {
+                    Some(close) => {
+                        match &rest[2..2 + close] {
+                            "http_code" => out += status.as_deref().filter(|c| c.len() == 3).unwrap_or("000"),
+                            "size_download" => out += &size.to_string(),
+                            "time_total" => out += &format!("{}.{:06}", us / 1_000_000, us % 1_000_000),
+                            "speed_download" => out += &(size * 1_000_000).checked_div(us).unwrap_or(0).to_string(),
+                            // Unknown (the front ends refuse it): curl writes nothing.
+                            _ => {}
+                        }
+                        rest = &rest[2 + close + 1..];
+                    }
+                    None => {
+                        out += "%{";
+                        rest = &rest[2..];
+                    }
+                },
+                ('%', Some('%')) => {
+                    out.push('%');
                     rest = &rest[2..];
                 }
-                None => {
+                ('\\' | '%', Some(n)) => {
+                    match (c, n) {
+                        ('\\', 'n') => out.push('\n'),
+                        ('\\', 'r') => out.push('\r'),
+                        ('\\', 't') => out.push('\t'),
+                        _ => {
+                            out.push(c);
+                            out.push(n);
+                        }
+                    }
+                    rest = &rest[1 + n.len_utf8()..];
+                }
+                _ => {
                     out.push(c);
                     rest = &rest[c.len_utf8()..];
                 }
@@ -506,8 +533,13 @@ impl Curl {
         let head = String::from_utf8_lossy(&self.got[..end]).to_ascii_lowercase();
         let length =
             head.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse::<usize>().ok());
-        let body_len = self.got.len() - end;
-        if closed || length.is_some_and(|n| body_len >= n) {
+        if self.args.discard {
+            // `-o /dev/null`: counted, not kept.
+            self.discarded += (self.got.len() - end) as u64;
+            self.got.truncate(end);
+        }
+        let body_len = (self.got.len() - end) as u64 + self.discarded;
+        if closed || length.is_some_and(|n| body_len >= n as u64) {
             if !self.args.discard {
                 let body = String::from_utf8_lossy(&self.got[end..]).into_owned();
                 // Lines as a terminal shows them (`\r\n` or `\n` ends one).

@@ -368,15 +368,16 @@ impl Tc {
         match what {
             Do::Change(h) => {
                 let q = t.root.as_mut().and_then(|r| r.find_mut(h)).expect("a qdisc to change");
-                // `qdisc_change`: a new estimator keeps the old one's averages.
-                if let Some(o) = est {
-                    q.est = Some(Box::new(Estimator::new(o, now, &q.stats, q.est.as_deref())));
-                }
                 match (&mut q.sched, kind) {
                     (Sched::Netem(n), KindOpts::Netem(o)) => n.change((**o).clone(), now),
                     (Sched::Tbf(b), KindOpts::Tbf(o)) => b.change(o.clone()).map_err(TcError::kernel)?,
                     (Sched::Htb(_), _) => return kernel("Change operation not supported by specified qdisc"),
                     _ => unreachable!("the kinds were compared"),
+                }
+                // `qdisc_change`, once the kind's change took: a new estimator keeps the old
+                // one's averages.
+                if let Some(o) = est {
+                    q.est = Some(Box::new(Estimator::new(o, now, &q.stats, q.est.as_deref())));
                 }
             }
             Do::Create(h) => {

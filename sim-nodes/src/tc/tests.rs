@@ -258,3 +258,21 @@ fn json_shows_and_their_limits() {
         )]
     );
 }
+
+/// An estimator comes with a qdisc made or changed with `est`, shows as ` rate …` under
+/// `-s`, and stays as it was when the change itself is refused (`qdisc_change` returns
+/// before `gen_replace_estimator`).
+#[test]
+fn an_estimator_follows_the_qdiscs_change() {
+    let mut t = Tc::default();
+    let mut auto = 0x8000;
+    t.activate(2, 2);
+    let mut run = |t: &mut Tc, l: &str| tc(t, &mut auto, l);
+    run(&mut t, "qdisc add dev v0 root handle 1: htb").unwrap();
+    assert_eq!(run(&mut t, "-s qdisc show dev v0").unwrap()[2], " backlog 0b 0p requeues 0");
+    let e = run(&mut t, "qdisc change dev v0 root handle 1: est 1sec 8sec htb").unwrap_err();
+    assert_eq!(e, "Error: Change operation not supported by specified qdisc.");
+    assert_eq!(run(&mut t, "-s qdisc show dev v0").unwrap()[2], " backlog 0b 0p requeues 0");
+    run(&mut t, "qdisc replace dev v0 root handle 2: est 1sec 8sec tbf rate 1mbit burst 10k latency 50ms").unwrap();
+    assert_eq!(run(&mut t, "-s qdisc show dev v0").unwrap()[2], " rate 0bit 0pps backlog 0b 0p requeues 0");
+}

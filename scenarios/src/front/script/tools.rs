@@ -934,9 +934,6 @@ fn curl_secs(w: &mut Words<'_>, opt: &str) -> Result<Secs, PErr> {
         .ok_or_else(|| w.err_prev(format!("curl: option {opt}: expected a proper numerical parameter")))
 }
 
-/// What curl's `-w` knows here.
-const WRITE_OUT_VARS: [&str; 4] = ["http_code", "size_download", "time_total", "speed_download"];
-
 /// `curl [-I] [-s] [-S] [-m S] [--connect-timeout S] [-o /dev/null] [-w FORMAT] URL`.
 pub fn curl(w: &mut Words<'_>) -> Result<Command, PErr> {
     const TAKES: &str = "nslab's curl takes -I, -s, -S, -m, --connect-timeout, -o /dev/null and -w";
@@ -969,16 +966,10 @@ pub fn curl(w: &mut Words<'_>) -> Result<Command, PErr> {
             }
             "-w" | "--write-out" => {
                 let v = w.value(a, "a format")?;
-                let mut rest = v;
-                while let Some(i) = rest.find("%{") {
-                    let Some(end) = rest[i..].find('}') else { break };
-                    let var = &rest[i + 2..i + end];
-                    if !WRITE_OUT_VARS.contains(&var) {
-                        return Err(w
-                            .err_prev(format!("not supported yet: curl -w %{{{var}}}"))
-                            .hint(format!("nslab's curl knows %{{{}}}", WRITE_OUT_VARS.join("}, %{"))));
-                    }
-                    rest = &rest[i + end..];
+                if let Some(var) = crate::command::write_out_unknown(v) {
+                    return Err(w
+                        .err_prev(format!("not supported yet: curl -w %{{{var}}}"))
+                        .hint(format!("nslab's curl knows %{{{}}}", crate::command::WRITE_OUT_VARS.join("}, %{"))));
                 }
                 c.write_out = Some(v.to_string());
             }
@@ -1022,7 +1013,7 @@ pub fn python3(w: &mut Words<'_>) -> Result<Command, PErr> {
                 })?);
             }
             "-d" | "--directory" => {
-                return Err(w.err_prev("not supported yet: http.server --directory (nslab serves an empty directory)"));
+                return Err(w.err_prev("not supported yet: http.server --directory (nslab serves the lab's one directory, where `truncate` makes files)"));
             }
             _ if a.starts_with('-') => {
                 return Err(w.err_prev(format!("http.server: error: unrecognized arguments: {a}")));
