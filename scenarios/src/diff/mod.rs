@@ -722,9 +722,11 @@ mod tests {
         assert!(!close("dev v0 overlimits 8", "dev v1 overlimits 8", 30));
         assert!(!close("10.0.0.1 sent 8", "10.0.0.2 sent 8", 30));
         assert!(!close("dropped 0", "dropped 1", 30));
-        // A number with its unit: the numbers compared, the units must be the same.
+        // A number with its unit: the numbers compared, the units must be the same (but for
+        // tc's rates, below).
         assert!(close(" rate 387880bit 46pps backlog", " rate 387752bit 45pps backlog", 30));
-        assert!(!close(" rate 387880bit 46pps", " rate 387Kbit 46pps", 30));
+        assert!(!close(" backlog 4096b 0p", " backlog 4Kb 0p", 30));
+        assert!(!close(" rate 387880bit 46pps", " rate 500Kbit 46pps", 10));
         // tc's units are one scale; decimals are one number.
         assert!(close(" rate 91168bit 10pps", " rate 91Kbit 10pps", 30));
         assert!(close(" rate 1000bit 1pps", " rate 1Kbit 1pps", 0));
