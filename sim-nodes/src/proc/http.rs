@@ -382,9 +382,14 @@ impl Curl {
             sys.stderr(format!("curl: ({code}) {msg}"));
         }
         // `-w` is written on failure too (`000` for no answer; seen with curl 7.88).
-        let end = self.got.windows(4).position(|w| w == b"\r\n\r\n").map_or(self.got.len(), |i| i + 4);
+        let end = self.header_end().unwrap_or(self.got.len());
         self.write_out(sys, end);
         self.finish(sys, code);
+    }
+
+    /// Where the answer's headers end (after their blank line), once they are in.
+    fn header_end(&self) -> Option<usize> {
+        self.got.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4)
     }
 
     fn finish(&mut self, sys: &mut Sys<'_, '_, '_>, status: i32) {
@@ -509,7 +514,7 @@ impl Curl {
         self.got.extend(sys.tcp_recv(h));
         let (state, _) = sys.tcp_state(h);
         let closed = matches!(state, S::PeerClosed | S::Closed);
-        let Some(end) = self.got.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4) else {
+        let Some(end) = self.header_end() else {
             // The server went before a whole answer: closed (FIN) or reset (RST), as curl
             // words each (both seen on the kernel).
             match state {
