@@ -25,6 +25,13 @@ pub struct PortId(pub u32);
 pub trait Node: Any {
     /// A frame arrived on `port`. `frame` is the whole Ethernet frame; it may be malformed.
     fn handle_frame(&mut self, cx: &mut Context<'_>, port: PortId, frame: &[u8]);
+    /// The same, with the frame writable: the engine calls this one, with the buffer the
+    /// frame crossed the link in, which is the node's to rewrite in place (as a router
+    /// decrements a TTL or NAT rewrites an address) and goes back to the pool afterwards.
+    /// By default it is [`Node::handle_frame`].
+    fn handle_frame_mut(&mut self, cx: &mut Context<'_>, port: PortId, frame: &mut [u8]) {
+        self.handle_frame(cx, port, frame);
+    }
     /// The deadline returned by [`Node::poll_timeout`] has come (`cx.now()`).
     fn handle_timeout(&mut self, cx: &mut Context<'_>);
     /// The next instant this node wants [`Node::handle_timeout`] called, if any.
@@ -94,6 +101,10 @@ impl<'a> Context<'a> {
     /// [`send_buffer`](Self::send_buffer) (no copy; nothing allocated once the pool is warm).
     pub fn buffer(&mut self) -> Vec<u8> {
         self.pool.take()
+    }
+    /// Gives a buffer from [`buffer`](Self::buffer) back unsent.
+    pub fn recycle(&mut self, buf: Vec<u8>) {
+        self.pool.give(buf);
     }
     /// Sends `frame` out of `port`, taking the buffer (best one from [`buffer`](Self::buffer)).
     pub fn send_buffer(&mut self, port: PortId, frame: Vec<u8>) {

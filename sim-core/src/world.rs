@@ -430,8 +430,8 @@ impl World {
         self.queued_bytes -= cost(&ev);
         self.now = self.now.max(at);
         match ev {
-            Event::Frame { node, port, buf } => {
-                self.deliver(node, port, &buf);
+            Event::Frame { node, port, mut buf } => {
+                self.deliver(node, port, &mut buf);
                 self.pool.give(buf);
             }
             Event::Wake { node } => {
@@ -479,13 +479,13 @@ impl World {
         self.guard.tripped = Some(BudgetExhausted { limit, at: self.now });
     }
 
-    fn deliver(&mut self, node: NodeId, port: PortId, buf: &[u8]) {
+    fn deliver(&mut self, node: NodeId, port: PortId, buf: &mut [u8]) {
         if !self.is_alive(node) {
             return;
         }
         let n = self.slots.get(node.0 as usize).and_then(|s| s.node.as_deref());
         self.taps.record(&mut self.trace, self.now, node, port, Direction::In, buf, || n?.port_info(port));
-        self.call(node, |n, cx| n.handle_frame(cx, port, buf));
+        self.call(node, |n, cx| n.handle_frame_mut(cx, port, buf));
     }
 
     fn call(&mut self, id: NodeId, f: impl FnOnce(&mut dyn Node, &mut Context<'_>)) {

@@ -156,6 +156,17 @@ impl<'a> Ipv4<'a> {
         }
         Ok(Ipv4 { bytes, header_len, total_len })
     }
+    /// A view of a packet that passed [`Ipv4::new_checked`] before and may have been
+    /// rewritten in place since (TTL, NAT: lengths unchanged): its lengths are read again,
+    /// clamped to `bytes`, and nothing is verified.
+    pub fn checked_before(bytes: &'a [u8]) -> Self {
+        let header_len = bytes.first().map_or(0, |b| usize::from(b & 0x0f) * 4).min(bytes.len());
+        let total_len = match bytes.get(2..4) {
+            Some(l) => usize::from(u16::from_be_bytes([l[0], l[1]])).clamp(header_len, bytes.len()),
+            None => bytes.len(),
+        };
+        Ipv4 { bytes, header_len, total_len }
+    }
     /// The packet, padding cut off.
     pub fn packet(&self) -> &'a [u8] {
         &self.bytes[..self.total_len]
@@ -386,6 +397,22 @@ mod tests {
         };
         push_ipv4(&mut buf, &f, 64);
         assert_eq!(buf, IP_HEADER);
+    }
+
+    #[test]
+    fn a_view_checked_before_reads_lengths_and_never_reaches_past_its_bytes() {
+        // The header says 84 bytes; only its 20 are there.
+        let v = Ipv4::checked_before(&IP_HEADER);
+        assert_eq!((v.header().len(), v.packet().len()), (20, 20));
+        let mut padded = IP_HEADER.to_vec();
+        padded[2..4].copy_from_slice(&20u16.to_be_bytes());
+        padded.extend_from_slice(&[0; 6]);
+        assert_eq!(Ipv4::checked_before(&padded).packet().len(), 20, "padding cut off");
+        for bytes in [&[][..], &[0x4f][..], &[0x45, 0, 0xff, 0xff][..], &IP_HEADER[..12]] {
+            let v = Ipv4::checked_before(bytes);
+            assert!(v.packet().len() <= bytes.len() && v.header().len() <= v.packet().len(), "{bytes:?}");
+            let _ = v.payload();
+        }
     }
 
     #[test]

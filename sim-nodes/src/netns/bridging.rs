@@ -270,7 +270,11 @@ impl Netns {
         if let Some(b) = self.ifaces.get_mut(&br) {
             b.stats.rx(frame.len().saturating_sub(14));
         }
-        self.rx_l2(cx, br, frame, true);
+        // The bridge goes on with the frame (to its other ports): the stack works on a copy.
+        let mut copy = cx.buffer();
+        copy.extend_from_slice(frame);
+        self.rx_l2(cx, br, &mut copy, true);
+        cx.recycle(copy);
     }
 
     /// The bridge device sends a frame (`br_dev_xmit`).

@@ -910,6 +910,13 @@ fn redraw_reachable(p: &mut iface::NeighParms, rng: &mut NodeRng, now: Instant) 
 
 impl Node for Netns {
     fn handle_frame(&mut self, cx: &mut Context<'_>, port: PortId, frame: &[u8]) {
+        let mut buf = cx.buffer();
+        buf.extend_from_slice(frame);
+        self.handle_frame_mut(cx, port, &mut buf);
+        cx.recycle(buf);
+    }
+
+    fn handle_frame_mut(&mut self, cx: &mut Context<'_>, port: PortId, frame: &mut [u8]) {
         self.rx_frame(cx, port.0, frame);
         self.settle(cx);
     }

@@ -22,7 +22,7 @@ pub(crate) enum PktType {
 }
 
 impl Netns {
-    pub(crate) fn rx_frame(&mut self, cx: &mut Context<'_>, ifindex: u32, frame: &[u8]) {
+    pub(crate) fn rx_frame(&mut self, cx: &mut Context<'_>, ifindex: u32, frame: &mut [u8]) {
         let Some(i) = self.ifaces.get_mut(&ifindex) else {
             cx.drop_frame(Some(sim_core::PortId(ifindex)), "no such interface");
             return;
@@ -45,7 +45,7 @@ impl Netns {
 
     /// Ethernet demux of a frame the interface takes for itself. `via_bridge`: the bridge
     /// already decided it is for this host (a port's address counts as ours).
-    pub(crate) fn rx_l2(&mut self, cx: &mut Context<'_>, ifindex: u32, frame: &[u8], via_bridge: bool) {
+    pub(crate) fn rx_l2(&mut self, cx: &mut Context<'_>, ifindex: u32, frame: &mut [u8], via_bridge: bool) {
         let Some(i) = self.ifaces.get(&ifindex) else { return };
         let dst = MacAddr::from_slice(frame).unwrap_or_default();
         let pkt = if dst == i.mac || (via_bridge && !dst.is_multicast()) {
@@ -62,7 +62,7 @@ impl Netns {
             self.deliver_packet_sockets(cx, ifindex, frame);
         }
         let et = u16::from_be_bytes([frame[12], frame[13]]);
-        let payload = &frame[14..];
+        let payload = &mut frame[14..];
         match et {
             ethertype::ARP => self.rx_arp(cx, ifindex, pkt, payload),
             ethertype::IPV4 => self.rx_ipv4(cx, ifindex, pkt, payload),
@@ -135,8 +135,10 @@ impl Netns {
         self.ifaces.get(&ifindex).is_some_and(|i| i.addrs.iter().any(|x| x.addr == a))
     }
 
-    /// `ip_rcv`: validate, then deliver locally or forward.
-    pub(crate) fn rx_ipv4(&mut self, cx: &mut Context<'_>, ifindex: u32, pkt: PktType, payload: &[u8]) {
+    /// `ip_rcv`: validate, then deliver locally or forward. `payload` is the frame's own
+    /// buffer: netfilter and forwarding rewrite the packet in place, as the kernel rewrites
+    /// its skb, rather than in a copy.
+    pub(crate) fn rx_ipv4(&mut self, cx: &mut Context<'_>, ifindex: u32, pkt: PktType, payload: &mut [u8]) {
         let ip = match Ipv4::new_checked(payload) {
             Ok(ip) => ip,
             Err(e) => {
@@ -145,7 +147,7 @@ impl Netns {
                 return;
             }
         };
-        let (src, dst) = (ip.src(), ip.dst());
+        let (src, dst, len) = (ip.src(), ip.dst(), ip.packet().len());
         if src.is_multicast() || src.is_broadcast() || (src.is_loopback() && ifindex != super::LO) {
             self.drop_ip(cx, Some(ifindex), "martian source", ip.packet(), |_, _| {});
             return;
@@ -155,25 +157,18 @@ impl Netns {
             return;
         }
         if self.nf_active() {
-            let mut buf = std::mem::take(&mut self.nfbuf);
             // nf_defrag_ipv4 (only where conntrack runs): conntrack sees whole datagrams; a
             // forwarder cuts them again. Without it the filter sees each fragment.
-            let mut frag_max = None;
             if ip.is_fragment() && self.nf.tables.tracking() {
-                match self.defrag(cx, ifindex, &ip, DefragUser::ConntrackIn, &mut buf) {
-                    Some(m) => frag_max = Some(m),
-                    None => {
-                        self.nfbuf = buf;
-                        return;
-                    }
+                let mut buf = std::mem::take(&mut self.nfbuf);
+                if let Some(m) = self.defrag(cx, ifindex, &ip, DefragUser::ConntrackIn, &mut buf) {
+                    self.rx_ipv4_nf(cx, ifindex, pkt, &mut buf, Some(m));
+                }
+                if self.nfbuf.capacity() == 0 {
+                    self.nfbuf = buf;
                 }
             } else {
-                buf.clear();
-                buf.extend_from_slice(ip.packet());
-            }
-            self.rx_ipv4_nf(cx, ifindex, pkt, &mut buf, frag_max);
-            if self.nfbuf.capacity() == 0 {
-                self.nfbuf = buf;
+                self.rx_ipv4_nf(cx, ifindex, pkt, &mut payload[..len], None);
             }
             return;
         }
@@ -181,7 +176,7 @@ impl Netns {
         if bcast || self.is_local(dst) {
             self.local_deliver(cx, ifindex, &ip, bcast);
         } else if pkt == PktType::Host {
-            self.forward(cx, ifindex, &ip, None, None);
+            self.forward(cx, ifindex, &mut payload[..len], None, None);
         }
     }
 
@@ -253,9 +248,7 @@ impl Netns {
                 self.local_deliver(cx, ifindex, &ip, bcast);
             }
         } else if pkt == PktType::Host {
-            if let Ok(ip) = Ipv4::new_checked(buf) {
-                self.forward(cx, ifindex, &ip, Some(t), frag_max);
-            }
+            self.forward(cx, ifindex, buf, Some(t), frag_max);
         } else {
             self.nf_forget(&t);
         }
@@ -268,7 +261,7 @@ impl Netns {
         &mut self,
         cx: &mut Context<'_>,
         in_if: u32,
-        ip: &Ipv4<'_>,
+        packet: &mut [u8],
         t: Option<super::hooks::Tracked>,
         frag_max: Option<usize>,
     ) {
@@ -277,16 +270,17 @@ impl Netns {
                 ns.nf_forget(t);
             }
         };
+        let ip = Ipv4::checked_before(packet);
+        let orig = ip.packet();
         if !self.ifaces.get(&in_if).is_some_and(|i| i.forwarding) {
             // ip_route_input_slow: no forwarding → EHOSTUNREACH; ip_error sends nothing.
             self.counters.fwd_disabled += 1;
-            self.drop_ip(cx, Some(in_if), "forwarding disabled", ip.packet(), |ns, c| {
+            self.drop_ip(cx, Some(in_if), "forwarding disabled", orig, |ns, c| {
                 c.note = Some(ns.forwarding_note(in_if))
             });
             forget(self);
             return;
         }
-        let orig = ip.packet();
         let Some(route) = self.fib.lookup(ip.dst(), None).cloned() else {
             forget(self);
             // ip_error: its own rate limit, then icmp_send's.
@@ -321,15 +315,13 @@ impl Netns {
             return;
         }
         let nexthop = route.gateway.unwrap_or(ip.dst());
-        let mut packet = std::mem::take(&mut self.pktbuf);
-        packet.clear();
-        packet.extend_from_slice(orig);
-        wire::decrement_ttl(&mut packet);
+        let len = orig.len();
+        let packet = &mut packet[..len];
+        wire::decrement_ttl(packet);
         if let Some(t) = &t {
-            let pass = self.nf_filter(cx, "FORWARD", &packet, Some(in_if), Some(route.dev), t).is_ok()
-                && self.nf_post(cx, &mut packet, Some(in_if), Some(route.dev), nexthop.into(), t).is_ok();
+            let pass = self.nf_filter(cx, "FORWARD", packet, Some(in_if), Some(route.dev), t).is_ok()
+                && self.nf_post(cx, packet, Some(in_if), Some(route.dev), nexthop.into(), t).is_ok();
             if !pass {
-                self.pktbuf = packet;
                 return;
             }
         }
@@ -340,12 +332,11 @@ impl Netns {
             let size = frag_max.map_or(mtu, |m| m.min(mtu));
             let df = frag_max.is_some() && packet[6] & 0x40 != 0;
             let mut buf = std::mem::take(&mut self.fragbuf);
-            frag::fragment(&packet, size, df, &mut buf, |f| self.neigh_xmit(cx, route.dev, nexthop, f));
+            frag::fragment(packet, size, df, &mut buf, |f| self.neigh_xmit(cx, route.dev, nexthop, f));
             self.fragbuf = buf;
         } else {
-            self.neigh_xmit(cx, route.dev, nexthop, &packet);
+            self.neigh_xmit(cx, route.dev, nexthop, packet);
         }
-        self.pktbuf = packet;
     }
 
     /// `ip_local_deliver`: a fragment to its reassembly queue (`ip_defrag`), then raw

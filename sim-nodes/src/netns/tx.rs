@@ -410,9 +410,9 @@ impl Netns {
             if !cx.event() {
                 break;
             }
-            let Some((_, f)) = self.lo_queue.pop_front() else { break };
+            let Some((_, mut f)) = self.lo_queue.pop_front() else { break };
             if f.len() >= 14 && u16::from_be_bytes([f[12], f[13]]) == ethertype::IPV4 {
-                self.rx_ipv4(cx, LO, super::rx::PktType::Host, &f[14..]);
+                self.rx_ipv4(cx, LO, super::rx::PktType::Host, &mut f[14..]);
             }
         }
         if let Some((t, _)) = self.lo_queue.front() {
