@@ -642,3 +642,51 @@ fn an_impairment_is_the_tc_line_a_person_would_type() {
     assert_eq!(line(None, 1, 0), "tc qdisc replace dev eth0 root netem loss random 0.0001%");
     assert_eq!(line(None, 0, 64_000), "tc qdisc replace dev eth0 root netem rate 64000bit");
 }
+
+/// A reader that took the last datagram of its socket's queue does not ask the stack again
+/// until the stack tells news of it: datagrams that arrive together are all read, one that
+/// comes later wakes it, and so does a refusal (ICMP port unreachable) after a read that
+/// emptied the queue.
+#[test]
+fn a_reader_misses_nothing_that_arrives_after_it_emptied_its_queue() {
+    let mut lab = Lab::from_script(MASQUERADE).unwrap();
+    let server = lab
+        .spawn("wan", async {
+            let sock = UdpSocket::bind("0.0.0.0:7").await?;
+            let mut buf = [0u8; 64];
+            let mut got = Vec::new();
+            for _ in 0..4 {
+                let (n, from) = sock.recv_from(&mut buf).await?;
+                got.push(buf[..n].to_vec());
+                if got.len() == 3 {
+                    // Answer the burst once: the client then sends its last one.
+                    sock.send_to(b"ok", from).await?;
+                }
+            }
+            Ok::<_, std::io::Error>(got)
+        })
+        .unwrap();
+    let client = lab
+        .spawn("lan", async {
+            let sock = UdpSocket::bind("0.0.0.0:0").await?;
+            sock.connect("203.0.113.1:7").await?;
+            for m in [&b"one"[..], b"two", b"three"] {
+                sock.send(m).await?;
+            }
+            let mut buf = [0u8; 64];
+            let n = sock.recv(&mut buf).await?;
+            assert_eq!(&buf[..n], b"ok");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            sock.send(b"four").await?;
+            // Nothing listens on port 9: the refusal reaches the reader, whose last read
+            // emptied its queue.
+            sock.connect("203.0.113.1:9").await?;
+            sock.send(b"anyone?").await?;
+            let refused = sock.recv(&mut buf).await.map(|n| buf[..n].to_vec());
+            Ok::<_, std::io::Error>(refused.map_err(|e| e.kind()))
+        })
+        .unwrap();
+    assert_eq!(lab.block_on(client).unwrap().unwrap().unwrap(), Err(std::io::ErrorKind::ConnectionRefused));
+    let got = lab.block_on(server).unwrap().unwrap().unwrap();
+    assert_eq!(got, [&b"one"[..], b"two", b"three", b"four"]);
+}

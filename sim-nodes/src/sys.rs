@@ -263,6 +263,10 @@ impl Sys<'_, '_, '_> {
     pub fn udp_recv(&mut self, id: SocketId) -> Option<(SocketAddr, Vec<u8>)> {
         self.ns.udp_recv(id)
     }
+    /// True when a datagram waits in UDP socket `id` (`poll`'s `POLLIN`).
+    pub fn udp_readable(&self, id: SocketId) -> bool {
+        self.ns.socks.has_queued(id)
+    }
     /// Receives a datagram into `buf` (replacing what it held; nothing is allocated once
     /// `buf` is large enough): its source.
     pub fn udp_recv_into(&mut self, id: SocketId, buf: &mut Vec<u8>) -> Option<SocketAddr> {

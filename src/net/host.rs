@@ -16,7 +16,17 @@ use std::rc::Rc;
 use std::task::Waker;
 
 /// Tasks waiting on a socket, by socket.
-pub(crate) type Wakers = Rc<RefCell<BTreeMap<SocketId, Vec<Waker>>>>;
+pub(crate) type Wakers = Rc<RefCell<BTreeMap<SocketId, Waiting>>>;
+
+/// What waits on one socket.
+#[derive(Default)]
+pub(crate) struct Waiting {
+    /// The tasks to wake at its next news.
+    wakers: Vec<Waker>,
+    /// A call found nothing to read, and the stack has told no news of it since: reading
+    /// again would find nothing, so it need not ask the stack.
+    quiet: bool,
+}
 
 /// The program that holds a namespace's user sockets.
 pub(crate) struct HostProgram {
@@ -39,12 +49,13 @@ impl Program for HostProgram {
     fn on_ready(&mut self, _: &mut Sys<'_, '_, '_>, sock: SocketId) {
         // The socket's list stays (empty) for its next waiters: nothing is allocated per wait.
         let mut wakers = self.wakers.borrow_mut();
-        if let Some(list) = wakers.get_mut(&sock)
-            && !list.is_empty()
-        {
-            self.woken.set(self.woken.get() + 1);
-            for w in list.drain(..) {
-                w.wake();
+        if let Some(w) = wakers.get_mut(&sock) {
+            w.quiet = false;
+            if !w.wakers.is_empty() {
+                self.woken.set(self.woken.get() + 1);
+                for w in w.wakers.drain(..) {
+                    w.wake();
+                }
             }
         }
     }
@@ -127,10 +138,33 @@ impl Ctx {
     /// Wakes `waker` when socket `sock` has news.
     pub(crate) fn wait(&self, sock: SocketId, waker: &Waker) {
         let mut w = self.host.wakers.borrow_mut();
-        let list = w.entry(sock).or_default();
+        let list = &mut w.entry(sock).or_default().wakers;
         if !list.iter().any(|x| x.will_wake(waker)) {
             list.push(waker.clone());
         }
+    }
+
+    /// [`Ctx::wait`], once a read of `sock` found nothing: see [`Ctx::quiet`].
+    pub(crate) fn wait_quiet(&self, sock: SocketId, waker: &Waker) {
+        self.wait(sock, waker);
+        self.quiet(sock);
+    }
+
+    /// Marks `sock` as having nothing to read (a read found nothing, or took the last of
+    /// its queue): until the stack tells news of it, [`Ctx::nothing_new`] says so without
+    /// asking the stack.
+    pub(crate) fn quiet(&self, sock: SocketId) {
+        self.host.wakers.borrow_mut().entry(sock).or_default().quiet = true;
+    }
+
+    /// True when a read of `sock` would find what the last one found — nothing —, the
+    /// engine having run up to now (as [`Ctx::sys`] runs it): a waiting reader that is
+    /// polled again costs no call into the stack.
+    pub(crate) fn nothing_new(&self, sock: SocketId) -> io::Result<bool> {
+        self.shared.catch_up()?;
+        // What the engine did may be due sooner than the driver thought, as after `sys`.
+        self.shared.notify.notify_one();
+        Ok(self.host.wakers.borrow().get(&sock).is_some_and(|w| w.quiet))
     }
 
     /// Forgets socket `sock`'s waiters (it is closed).

@@ -209,22 +209,35 @@ impl SimUdp {
         let id = self.id;
         let connected = self.peer.get().is_some();
         poll_fn(|cx| {
+            match self.ctx.nothing_new(id) {
+                Err(e) => return Poll::Ready(Err(e)),
+                Ok(true) => {
+                    self.ctx.wait(id, cx.waker());
+                    return Poll::Pending;
+                }
+                Ok(false) => {}
+            }
             let mut held = self.buf.borrow_mut();
             let got = self.ctx.sys(|sys| {
                 if connected && sys.take_refused(id) {
                     return Err(io::Error::from(io::ErrorKind::ConnectionRefused));
                 }
-                Ok(sys.udp_recv_into(id, &mut held))
+                let from = sys.udp_recv_into(id, &mut held);
+                Ok(from.map(|f| (f, sys.udp_readable(id))))
             });
             match got {
                 Err(e) | Ok(Err(e)) => Poll::Ready(Err(e)),
-                Ok(Ok(Some(from))) => {
+                Ok(Ok(Some((from, more)))) => {
+                    if !more {
+                        // The next read finds nothing until the stack tells news.
+                        self.ctx.quiet(id);
+                    }
                     let n = held.len().min(buf.len());
                     buf[..n].copy_from_slice(&held[..n]);
                     Poll::Ready(Ok((n, from)))
                 }
                 Ok(Ok(None)) => {
-                    self.ctx.wait(id, cx.waker());
+                    self.ctx.wait_quiet(id, cx.waker());
                     Poll::Pending
                 }
             }

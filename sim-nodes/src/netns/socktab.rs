@@ -409,6 +409,11 @@ impl SockTab {
         None
     }
 
+    /// True when socket `id` has a packet waiting.
+    pub(crate) fn has_queued(&self, id: SocketId) -> bool {
+        self.socks.get(&id).is_some_and(|s| !s.queue.is_empty())
+    }
+
     /// Takes the next packet of socket `id` into `buf` (whose old buffer goes back to the
     /// pool); its metadata.
     pub(crate) fn recv(&mut self, id: SocketId, buf: &mut Vec<u8>) -> Option<Meta> {
