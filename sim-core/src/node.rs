@@ -66,12 +66,22 @@ impl FramePool {
     }
 }
 
+/// A frame a node sent, waiting for the end of its call.
+pub(crate) struct Outgoing {
+    pub(crate) port: PortId,
+    pub(crate) buf: Vec<u8>,
+    pub(crate) csum_partial: bool,
+}
+
 /// What a node may do while the engine calls it.
 pub struct Context<'a> {
     pub(crate) now: Instant,
     pub(crate) node: NodeId,
     pub(crate) rng: &'a mut NodeRng,
-    pub(crate) outbox: &'a mut Vec<(PortId, Vec<u8>)>,
+    pub(crate) outbox: &'a mut Vec<Outgoing>,
+    /// The frame being handled came with its L4 checksum vouched for (see
+    /// [`Context::send_buffer_csum_partial`]).
+    pub(crate) rx_csum_partial: bool,
     pub(crate) pool: &'a mut FramePool,
     pub(crate) trace: &'a mut Trace,
     pub(crate) taps: &'a mut Taps,
@@ -95,7 +105,7 @@ impl<'a> Context<'a> {
     pub fn send(&mut self, port: PortId, frame: &[u8]) {
         let mut buf = self.pool.take();
         buf.extend_from_slice(frame);
-        self.outbox.push((port, buf));
+        self.outbox.push(Outgoing { port, buf, csum_partial: false });
     }
     /// A cleared buffer from the world's pool, to build a frame in and hand over with
     /// [`send_buffer`](Self::send_buffer) (no copy; nothing allocated once the pool is warm).
@@ -108,7 +118,21 @@ impl<'a> Context<'a> {
     }
     /// Sends `frame` out of `port`, taking the buffer (best one from [`buffer`](Self::buffer)).
     pub fn send_buffer(&mut self, port: PortId, frame: Vec<u8>) {
-        self.outbox.push((port, frame));
+        self.outbox.push(Outgoing { port, buf: frame, csum_partial: false });
+    }
+    /// [`send_buffer`](Self::send_buffer) for a frame whose L4 checksum its sender's stack
+    /// vouches for: Linux's `CHECKSUM_PARTIAL`, which a local TCP or UDP segment keeps on a
+    /// veth and through forwarding, so that no receiver verifies it (neither the socket
+    /// layer nor conntrack's `nf_conntrack_checksum`). The sim writes the whole checksum
+    /// anyway; the mark only spares the receivers a sum.
+    pub fn send_buffer_csum_partial(&mut self, port: PortId, frame: Vec<u8>) {
+        self.outbox.push(Outgoing { port, buf: frame, csum_partial: true });
+    }
+    /// True when the frame being handled was sent with
+    /// [`send_buffer_csum_partial`](Self::send_buffer_csum_partial) (false outside
+    /// [`Node::handle_frame`]).
+    pub fn rx_csum_partial(&self) -> bool {
+        self.rx_csum_partial
     }
     /// Records `frame` as seen on a port that has no link of its own (a bridge device,
     /// loopback): captures on that port see it, exactly as on a linked port; `info` names

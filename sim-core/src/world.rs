@@ -10,7 +10,7 @@ use crate::capture::{CaptureId, Direction, Filter, Taps};
 use crate::guard::Guard;
 pub use crate::guard::{BudgetExhausted, DEFAULT_EVENT_BUDGET, Limit, Limits};
 use crate::link::{Link, LinkConfig, LinkEnd, LinkId};
-use crate::node::{Context, FramePool, Node, NodeId, PortId};
+use crate::node::{Context, FramePool, Node, NodeId, Outgoing, PortId};
 use crate::rng::{self, NodeRng};
 use crate::time::Instant;
 use crate::trace::{Record, Trace};
@@ -23,12 +23,12 @@ enum Event {
         node: NodeId,
         port: PortId,
         buf: Vec<u8>,
+        /// Sent `CHECKSUM_PARTIAL` ([`Context::send_buffer_csum_partial`]).
+        csum_partial: bool,
     },
     /// A capture of the node's stopped by itself (`tcpdump -c N`): its `handle_timeout`
     /// runs at once, so what waits on the capture hears of it at the same instant.
-    Wake {
-        node: NodeId,
-    },
+    Wake { node: NodeId },
 }
 
 struct Slot {
@@ -86,7 +86,7 @@ pub struct World {
     /// Each link's edge in `graph`, so removing one finds it without a search.
     edges: Vec<Option<EdgeIndex>>,
     pool: FramePool,
-    outbox: Vec<(PortId, Vec<u8>)>,
+    outbox: Vec<Outgoing>,
     taps: Taps,
     trace: Trace,
     guard: Guard,
@@ -316,6 +316,7 @@ impl World {
                 node: id,
                 rng: &mut slot.rng,
                 outbox: &mut self.outbox,
+                rx_csum_partial: false,
                 pool: &mut self.pool,
                 trace: &mut self.trace,
                 taps: &mut self.taps,
@@ -358,13 +359,13 @@ impl World {
 
     fn flush(&mut self, from: NodeId) {
         let mut out = std::mem::take(&mut self.outbox);
-        for (port, buf) in out.drain(..) {
-            self.transmit(from, port, buf);
+        for o in out.drain(..) {
+            self.transmit(from, o.port, o.buf, o.csum_partial);
         }
         self.outbox = out;
     }
 
-    fn transmit(&mut self, node: NodeId, port: PortId, buf: Vec<u8>) {
+    fn transmit(&mut self, node: NodeId, port: PortId, buf: Vec<u8>, csum_partial: bool) {
         let n = self.slots.get(node.0 as usize).and_then(|s| s.node.as_deref());
         self.taps.record(&mut self.trace, self.now, node, port, Direction::Out, &buf, || n?.port_info(port));
         let Some((lid, side)) = self.link_at(node, port) else {
@@ -379,7 +380,7 @@ impl World {
         match link.schedule(self.now, buf.len()) {
             Ok(at) => {
                 let peer = link.ends[1 - side];
-                let ev = Event::Frame { node: peer.node, port: peer.port, buf };
+                let ev = Event::Frame { node: peer.node, port: peer.port, buf, csum_partial };
                 self.queued_bytes += cost(&ev);
                 self.queue.push(at, ev);
             }
@@ -430,8 +431,8 @@ impl World {
         self.queued_bytes -= cost(&ev);
         self.now = self.now.max(at);
         match ev {
-            Event::Frame { node, port, mut buf } => {
-                self.deliver(node, port, &mut buf);
+            Event::Frame { node, port, mut buf, csum_partial } => {
+                self.deliver(node, port, &mut buf, csum_partial);
                 self.pool.give(buf);
             }
             Event::Wake { node } => {
@@ -479,13 +480,16 @@ impl World {
         self.guard.tripped = Some(BudgetExhausted { limit, at: self.now });
     }
 
-    fn deliver(&mut self, node: NodeId, port: PortId, buf: &mut [u8]) {
+    fn deliver(&mut self, node: NodeId, port: PortId, buf: &mut [u8], csum_partial: bool) {
         if !self.is_alive(node) {
             return;
         }
         let n = self.slots.get(node.0 as usize).and_then(|s| s.node.as_deref());
         self.taps.record(&mut self.trace, self.now, node, port, Direction::In, buf, || n?.port_info(port));
-        self.call(node, |n, cx| n.handle_frame_mut(cx, port, buf));
+        self.call(node, |n, cx| {
+            cx.rx_csum_partial = csum_partial;
+            n.handle_frame_mut(cx, port, buf)
+        });
     }
 
     fn call(&mut self, id: NodeId, f: impl FnOnce(&mut dyn Node, &mut Context<'_>)) {
@@ -497,6 +501,7 @@ impl World {
                 node: id,
                 rng: &mut slot.rng,
                 outbox: &mut self.outbox,
+                rx_csum_partial: false,
                 pool: &mut self.pool,
                 trace: &mut self.trace,
                 taps: &mut self.taps,

@@ -161,10 +161,14 @@ impl Ctx {
     /// engine having run up to now (as [`Ctx::sys`] runs it): a waiting reader that is
     /// polled again costs no call into the stack.
     pub(crate) fn nothing_new(&self, sock: SocketId) -> io::Result<bool> {
+        let quiet = || self.host.wakers.borrow().get(&sock).is_some_and(|w| w.quiet);
+        if !quiet() {
+            return Ok(false);
+        }
         self.shared.catch_up()?;
         // What the engine did may be due sooner than the driver thought, as after `sys`.
         self.shared.notify.notify_one();
-        Ok(self.host.wakers.borrow().get(&sock).is_some_and(|w| w.quiet))
+        Ok(quiet())
     }
 
     /// Forgets socket `sock`'s waiters (it is closed).

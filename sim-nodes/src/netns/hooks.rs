@@ -25,6 +25,41 @@ pub(crate) fn family_of(p: &[u8]) -> Family {
     if p.first().is_some_and(|v| v >> 4 == 6) { Family::V6 } else { Family::V4 }
 }
 
+/// True when `pkt` (a whole datagram, header first) is TCP, UDP, ICMP or ICMPv6 whose
+/// checksum does not add up: what conntrack's `tcp_error`, `udp_error`, `icmp_error` and
+/// `icmpv6_error` find with `nf_checksum` in PREROUTING, over the rest of the packet from
+/// the L4 header on. A UDP checksum of 0 is "no checksum" to conntrack, in both families.
+fn l4_checksum_bad(pkt: &[u8]) -> bool {
+    use crate::wire::{checksum, checksum_with, pseudo_header_sum};
+    if family_of(pkt) == Family::V6 {
+        let Some((at, next)) = nat::l4_of6(pkt) else { return false };
+        let end = (40 + usize::from(u16::from_be_bytes([pkt[4], pkt[5]]))).min(pkt.len());
+        let Some(body) = pkt.get(at..end) else { return false };
+        return match next {
+            17 if body.get(6..8) == Some(&[0, 0]) => false,
+            6 | 17 | 58 => {
+                let (src, dst) = (super::ipv6::packet::addr(pkt, 8), super::ipv6::packet::addr(pkt, 24));
+                super::ipv6::packet::checksum6(src, dst, next, body) != 0
+            }
+            _ => false,
+        };
+    }
+    if pkt.len() < 20 {
+        return false;
+    }
+    let ihl = usize::from(pkt[0] & 0x0f) * 4;
+    let end = usize::from(u16::from_be_bytes([pkt[2], pkt[3]])).min(pkt.len());
+    let Some(body) = pkt.get(ihl..end) else { return false };
+    let (src, dst) =
+        (Ipv4Addr::new(pkt[12], pkt[13], pkt[14], pkt[15]), Ipv4Addr::new(pkt[16], pkt[17], pkt[18], pkt[19]));
+    match pkt[9] {
+        17 if body.get(6..8) == Some(&[0, 0]) => false,
+        p @ (6 | 17) => checksum_with(pseudo_header_sum(src, dst, p, body.len()), body) != 0,
+        1 => checksum(body) != 0,
+        _ => false,
+    }
+}
+
 /// A packet's connection, as the hooks pass it along.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct CtRef {
@@ -169,7 +204,12 @@ impl Netns {
         }
         let now = cx.now();
         let to = self.timeouts();
-        let (ctr, state) = match nat::classify(pkt) {
+        // nf_conntrack_checksum: in PREROUTING, a packet whose checksum the device did not
+        // vouch for is summed, and a bad one is INVALID — untracked, never NATed.
+        let bad_sum =
+            in_if.is_some() && self.sysctl.hot().nf_conntrack_checksum && !cx.rx_csum_partial() && l4_checksum_bad(pkt);
+        let seen = if bad_sum { Seen::Invalid } else { nat::classify(pkt) };
+        let (ctr, state) = match seen {
             Seen::Untracked => (None, ct::UNTRACKED),
             Seen::Flow(t, can_new) => self.track_flow(pkt, t, can_new, now, &to),
             // As `icmp_error_message`: the packet inside, inverted, is a tuple of the

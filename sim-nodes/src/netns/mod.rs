@@ -195,6 +195,9 @@ pub struct Netns {
     // Scratch buffers for the per-packet paths: empty until first used (an idle
     // namespace holds none), then kept at the size they grew to.
     frame: Vec<u8>,
+    /// What is being sent now is a local TCP/UDP segment, or a forwarded packet that came
+    /// so: `CHECKSUM_PARTIAL` (`Context::send_buffer_csum_partial`).
+    tx_csum_partial: bool,
     pktbuf: Vec<u8>,
     icmpbuf: Vec<u8>,
     /// A UDP datagram being sent (header and payload).
@@ -268,6 +271,7 @@ impl Netns {
             icmp_rl: icmp::RateLimit::default(),
             ip_id,
             frame: Vec::new(),
+            tx_csum_partial: false,
             pktbuf: Vec::new(),
             icmpbuf: Vec::new(),
             udpbuf: Vec::new(),

@@ -335,7 +335,11 @@ impl Netns {
             frag::fragment(packet, size, df, &mut buf, |f| self.neigh_xmit(cx, route.dev, nexthop, f));
             self.fragbuf = buf;
         } else {
+            // A forwarded packet keeps its CHECKSUM_PARTIAL (ip_do_fragment resolves it).
+            let partial = cx.rx_csum_partial();
+            self.tx_csum_partial = partial;
             self.neigh_xmit(cx, route.dev, nexthop, packet);
+            self.tx_csum_partial = false;
         }
     }
 
@@ -374,6 +378,7 @@ impl Netns {
                 let bad = if ulen < 8 || ulen > p.len() {
                     Some("udp: bad length")
                 } else if csum != 0
+                    && !cx.rx_csum_partial()
                     && wire::checksum_with(wire::pseudo_header_sum(ip.src(), ip.dst(), proto::UDP, ulen), &p[..ulen])
                         != 0
                 {

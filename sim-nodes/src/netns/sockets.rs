@@ -230,11 +230,13 @@ impl Netns {
         let mut sent = false;
         while let Some(mut p) = self.l4.as_mut().and_then(|l| l.dev.tx.pop_front()) {
             sent = true;
-            let _ = if p.first().is_some_and(|b| b >> 4 == 6) {
-                self.output_tcp6(cx, &mut p)
-            } else {
-                self.output_ip(cx, &mut p)
-            };
+            let _ = self.csum_partial(|ns| {
+                if p.first().is_some_and(|b| b >> 4 == 6) {
+                    ns.output_tcp6(cx, &mut p)
+                } else {
+                    ns.output_ip(cx, &mut p)
+                }
+            });
             if let Some(l4) = self.l4.as_mut() {
                 l4.dev.tx_spare.push(p);
             }

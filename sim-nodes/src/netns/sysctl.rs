@@ -59,6 +59,7 @@ const GLOBAL: &[(&str, &str, Kind)] = &[
     ("net.ipv4.neigh.default.retrans_time_ms", "1000", Kind::Range(10, i64::MAX)),
     ("net.ipv4.neigh.default.ucast_solicit", "3", Kind::Range(0, 255)),
     ("net.ipv4.neigh.default.mcast_solicit", "3", Kind::Range(0, 255)),
+    ("net.netfilter.nf_conntrack_checksum", "1", Kind::Range(0, 1)),
     ("net.netfilter.nf_conntrack_tcp_be_liberal", "0", Kind::Range(0, i32::MAX as i64)),
     ("net.netfilter.nf_conntrack_tcp_loose", "1", Kind::Range(0, i32::MAX as i64)),
     ("net.netfilter.nf_conntrack_tcp_timeout_close", "10", Kind::Range(1, i32::MAX as i64)),
@@ -152,6 +153,8 @@ pub struct Hot {
     pub nf_conntrack_tcp_loose: bool,
     /// `net.ipv6.conf.all.forwarding` (non-zero).
     pub ipv6_forwarding: bool,
+    /// `net.netfilter.nf_conntrack_checksum`.
+    pub nf_conntrack_checksum: bool,
     /// `net.bridge.bridge-nf-call-iptables`.
     pub bridge_nf_call_iptables: bool,
 }
@@ -164,6 +167,7 @@ impl Hot {
             icmp_echo_ignore_broadcasts: num("net.ipv4.icmp_echo_ignore_broadcasts") == 1,
             nf_conntrack_tcp_loose: num("net.netfilter.nf_conntrack_tcp_loose") != 0,
             ipv6_forwarding: num("net.ipv6.conf.all.forwarding") != 0,
+            nf_conntrack_checksum: num("net.netfilter.nf_conntrack_checksum") != 0,
             bridge_nf_call_iptables: num("net.bridge.bridge-nf-call-iptables") == 1,
         }
     }
@@ -379,9 +383,13 @@ mod tests {
                 icmp_echo_ignore_broadcasts: true,
                 nf_conntrack_tcp_loose: true,
                 ipv6_forwarding: false,
+                nf_conntrack_checksum: true,
                 bridge_nf_call_iptables: true,
             }
         );
+        s.set("net.netfilter.nf_conntrack_checksum", "0", |_| false).unwrap();
+        assert!(!s.hot().nf_conntrack_checksum);
+        assert!(s.set("net.netfilter.nf_conntrack_checksum", "2", |_| false).is_err());
         s.set("net.ipv4.ip_default_ttl", "9", |_| false).unwrap();
         s.set("net/ipv4/icmp_echo_ignore_all", "1", |_| false).unwrap();
         s.set("net.netfilter.nf_conntrack_tcp_loose", "0", |_| false).unwrap();

@@ -266,10 +266,13 @@ impl Netns {
             }
         };
         let refused = if pkt.len() > mtu {
-            // ip_fragment: the first refused fragment ends it, the rest are not sent.
+            // ip_fragment: the first refused fragment ends it, the rest are not sent. It
+            // resolves a CHECKSUM_PARTIAL first (skb_checksum_help).
+            let partial = std::mem::replace(&mut self.tx_csum_partial, false);
             let mut buf = std::mem::take(&mut self.fragbuf);
             let refused = super::frag::fragment(pkt, mtu, false, &mut buf, |f| send(self, f));
             self.fragbuf = buf;
+            self.tx_csum_partial = partial;
             refused
         } else {
             send(self, pkt)
@@ -309,6 +312,17 @@ impl Netns {
 
     /// Puts a frame on the wire (or on the loopback queue). True when the device's qdisc
     /// refused it with `NET_XMIT_DROP` (a local sender's `ENOBUFS`).
+    /// Runs `send` with what it puts on the wire marked `CHECKSUM_PARTIAL`, as Linux leaves
+    /// a local TCP or UDP segment on a veth, so that no receiver verifies its checksum. A
+    /// packet that waits for its neighbour or goes in fragments loses the mark (which
+    /// only ever spares a receiver a sum: the sim writes whole checksums).
+    pub(crate) fn csum_partial<R>(&mut self, send: impl FnOnce(&mut Netns) -> R) -> R {
+        self.tx_csum_partial = true;
+        let r = send(self);
+        self.tx_csum_partial = false;
+        r
+    }
+
     pub(crate) fn xmit(&mut self, cx: &mut Context<'_>, ifindex: u32, dst: MacAddr, et: u16, payload: &[u8]) -> bool {
         let Some(i) = self.ifaces.get(&ifindex) else { return false };
         if i.is_loopback() {
@@ -364,7 +378,10 @@ impl Netns {
             wire::push_ethernet(&mut f, dst, src, et);
             f.extend_from_slice(payload);
             count_out(&mut self.ifaces, ifindex, f.len());
-            cx.send_buffer(PortId(ifindex), f);
+            match self.tx_csum_partial {
+                true => cx.send_buffer_csum_partial(PortId(ifindex), f),
+                false => cx.send_buffer(PortId(ifindex), f),
+            }
             self.counters.tx_frames += 1;
             return false;
         }

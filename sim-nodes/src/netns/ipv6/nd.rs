@@ -179,9 +179,12 @@ impl Netns {
         let id = sim_core::rng::range_u32(cx.rng(), 1, u32::MAX);
         let mut frag = std::mem::take(&mut self.frag6);
         super::frag::fragment(pkt, size, id, |f| frag.push(f.to_vec()));
+        // A CHECKSUM_PARTIAL is resolved before cutting (skb_checksum_help).
+        let partial = std::mem::replace(&mut self.tx_csum_partial, false);
         for f in frag.drain(..) {
             self.nd_xmit(cx, dev, nexthop, &f);
         }
+        self.tx_csum_partial = partial;
         self.frag6 = frag;
     }
 
