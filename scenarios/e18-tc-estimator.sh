@@ -66,6 +66,7 @@ class htb 2:10 root prio 0 rate 5Mbit ceil 5Mbit burst 1600b cburst 1600b
 #! within: 30% {}rate{} -- as above
  lended: 100 borrowed: 0 giants: 0
  tokens: {} ctokens: {}
+#! differs: {}tokens: {} -- the tokens left are what the last packets' spacing in real time left: ping on a loaded machine sends some of them late and then closer together, which spends tokens the sim's even 2 ms leave full
 
 class htb 2:20 root prio 0 rate 5Mbit ceil 5Mbit burst 1600b cburst 1600b
  Sent 0 bytes 0 pkt (dropped 0, overlimits 0 requeues 0)
