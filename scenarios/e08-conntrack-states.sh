@@ -53,8 +53,10 @@ $ ip netns exec wan nc -lk 7000 &
 one
 two
 
-# Nothing listens on 7001: the RST ends the connection before it began.
-$ echo refused | ip netns exec lan nc 203.0.113.1 7001
+# Nothing listens on 7001: the RST ends the connection before it began. (From a port of
+# its own: an ephemeral port drawn by the kernel once came out as 40000, the port used
+# below, which made the two connections' ports one in `nslab diff`'s eyes.)
+$ echo refused | ip netns exec lan nc -p 40002 203.0.113.1 7001
 Ncat: Connection refused.
 #! exit: 1
 $ sleep 0.5
