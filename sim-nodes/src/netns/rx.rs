@@ -336,8 +336,7 @@ impl Netns {
             self.fragbuf = buf;
         } else {
             // A forwarded packet keeps its CHECKSUM_PARTIAL (ip_do_fragment resolves it).
-            let partial = cx.rx_csum_partial();
-            self.tx_csum_partial = partial;
+            self.tx_csum_partial = cx.rx_csum_partial();
             self.neigh_xmit(cx, route.dev, nexthop, packet);
             self.tx_csum_partial = false;
         }

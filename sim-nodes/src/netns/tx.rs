@@ -306,12 +306,14 @@ impl Netns {
         self.pending.extend(acts.drain(..));
         self.acts = acts;
         let refused = mac.is_some_and(|mac| self.xmit(cx, ifindex, mac, ethertype::IPV4, packet));
+        // What the neighbour table sends now (a solicitation, packets that waited) is not
+        // this packet: it goes without the packet's CHECKSUM_PARTIAL.
+        let partial = std::mem::replace(&mut self.tx_csum_partial, false);
         self.run_pending(cx);
+        self.tx_csum_partial = partial;
         refused
     }
 
-    /// Puts a frame on the wire (or on the loopback queue). True when the device's qdisc
-    /// refused it with `NET_XMIT_DROP` (a local sender's `ENOBUFS`).
     /// Runs `send` with what it puts on the wire marked `CHECKSUM_PARTIAL`, as Linux leaves
     /// a local TCP or UDP segment on a veth, so that no receiver verifies its checksum. A
     /// packet that waits for its neighbour or goes in fragments loses the mark (which
@@ -323,6 +325,8 @@ impl Netns {
         r
     }
 
+    /// Puts a frame on the wire (or on the loopback queue). True when the device's qdisc
+    /// refused it with `NET_XMIT_DROP` (a local sender's `ENOBUFS`).
     pub(crate) fn xmit(&mut self, cx: &mut Context<'_>, ifindex: u32, dst: MacAddr, et: u16, payload: &[u8]) -> bool {
         let Some(i) = self.ifaces.get(&ifindex) else { return false };
         if i.is_loopback() {

@@ -220,7 +220,10 @@ impl Netns {
         if let Some(mac) = mac {
             self.xmit(cx, ifindex, mac, packet::ETHERTYPE, pkt);
         }
+        // What the table sends now is not this packet: no CHECKSUM_PARTIAL for it.
+        let partial = std::mem::replace(&mut self.tx_csum_partial, false);
         self.run_pending6(cx);
+        self.tx_csum_partial = partial;
     }
 
     /// What `nd_tbl` asked for: solicitations, queued packets now resolved, failures.
