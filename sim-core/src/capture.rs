@@ -713,6 +713,7 @@ impl Taps {
     /// Offers a frame seen on `(node, port)` to the captures there; `info` tells an `any`
     /// capture about the interface (called only when one listens on the node).
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn record(
         &mut self,
         trace: &mut Trace,
@@ -723,9 +724,25 @@ impl Taps {
         frame: &[u8],
         info: impl FnOnce() -> Option<PortInfo>,
     ) {
+        // Every frame comes here twice; with no capture at all it costs one test, inline.
         if self.by_port.is_empty() && self.by_node.is_empty() {
             return;
         }
+        self.record_tapped(trace, at, node, port, dir, frame, info);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
+    fn record_tapped(
+        &mut self,
+        trace: &mut Trace,
+        at: Instant,
+        node: NodeId,
+        port: PortId,
+        dir: Direction,
+        frame: &[u8],
+        info: impl FnOnce() -> Option<PortInfo>,
+    ) {
         let mut full = false;
         if let Some(ids) = self.by_port.get(&(node, port)) {
             for id in ids {

@@ -72,9 +72,11 @@ pub fn pseudo_header_sum(src: Ipv4Addr, dst: Ipv4Addr, proto: u8, len: usize) ->
 
 /// Appends an Ethernet II header.
 pub fn push_ethernet(buf: &mut Vec<u8>, dst: MacAddr, src: MacAddr, ethertype: u16) {
-    buf.extend_from_slice(&dst.0);
-    buf.extend_from_slice(&src.0);
-    buf.extend_from_slice(&ethertype.to_be_bytes());
+    let mut h = [0u8; 14];
+    h[..6].copy_from_slice(&dst.0);
+    h[6..12].copy_from_slice(&src.0);
+    h[12..].copy_from_slice(&ethertype.to_be_bytes());
+    buf.extend_from_slice(&h);
 }
 
 /// The don't-fragment flag of the flags and fragment offset field.
@@ -115,16 +117,24 @@ pub struct Ipv4Fields {
 /// Appends a 20-byte IPv4 header for a payload of `payload_len` bytes, checksum included.
 pub fn push_ipv4(buf: &mut Vec<u8>, f: &Ipv4Fields, payload_len: usize) {
     let start = buf.len();
+    buf.resize(start + 20, 0);
+    write_ipv4(&mut buf[start..], f, payload_len);
+}
+
+/// Writes a 20-byte IPv4 header for a payload of `payload_len` bytes, checksum included,
+/// over the first 20 bytes of `h` (room left in front of a payload built first).
+pub fn write_ipv4(h: &mut [u8], f: &Ipv4Fields, payload_len: usize) {
     let total = (20 + payload_len) as u16;
-    buf.extend_from_slice(&[0x45, f.tos]);
-    buf.extend_from_slice(&total.to_be_bytes());
-    buf.extend_from_slice(&f.id.to_be_bytes());
-    buf.extend_from_slice(&(if f.df { 0x4000u16 } else { 0 }).to_be_bytes());
-    buf.extend_from_slice(&[f.ttl, f.proto, 0, 0]);
-    buf.extend_from_slice(&f.src.octets());
-    buf.extend_from_slice(&f.dst.octets());
-    let c = checksum(&buf[start..start + 20]);
-    buf[start + 10..start + 12].copy_from_slice(&c.to_be_bytes());
+    let frag = if f.df { IP_DF } else { 0 };
+    h[..2].copy_from_slice(&[0x45, f.tos]);
+    h[2..4].copy_from_slice(&total.to_be_bytes());
+    h[4..6].copy_from_slice(&f.id.to_be_bytes());
+    h[6..8].copy_from_slice(&frag.to_be_bytes());
+    h[8..12].copy_from_slice(&[f.ttl, f.proto, 0, 0]);
+    h[12..16].copy_from_slice(&f.src.octets());
+    h[16..20].copy_from_slice(&f.dst.octets());
+    let c = checksum(&h[..20]);
+    h[10..12].copy_from_slice(&c.to_be_bytes());
 }
 
 /// A checked view of an IPv4 packet.

@@ -7,8 +7,17 @@
 
 use super::tcp;
 use sim_core::Instant;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap};
 use std::net::IpAddr;
+
+/// The tuple index's hasher: foldhash with a fixed seed, a few instructions per tuple where
+/// a `BTreeMap` compared whole tuples level by level. The index is only ever looked up,
+/// never iterated, so no hash order can reach an output.
+type TupleIndex = HashMap<Tuple, (u64, Dir), foldhash::fast::FixedState>;
+
+/// Entries by id, hashed the same way. What lists them (`-L`, `-D`, `-F`) sorts the ids
+/// first, so they come oldest first as before.
+type Entries = HashMap<u64, Entry, foldhash::fast::FixedState>;
 
 /// One direction of a connection.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -198,8 +207,8 @@ impl CtFilter {
 /// A namespace's conntrack table.
 #[derive(Clone, Debug, Default)]
 pub struct Conntrack {
-    entries: BTreeMap<u64, Entry>,
-    index: BTreeMap<Tuple, (u64, Dir)>,
+    entries: Entries,
+    index: TupleIndex,
     /// Confirmed entries by when to look at them next (`Entry::check`): the expiry index,
     /// so a timer's work is the entries due, never the whole table.
     deadlines: BTreeSet<(Instant, u64)>,
@@ -223,7 +232,10 @@ impl Conntrack {
 
     /// Confirmed entries, oldest first.
     pub fn confirmed(&self) -> impl Iterator<Item = &Entry> {
-        self.entries.values().filter(|e| e.confirmed)
+        let mut v: Vec<(u64, &Entry)> =
+            self.entries.iter().filter(|(_, e)| e.confirmed).map(|(i, e)| (*i, e)).collect();
+        v.sort_unstable_by_key(|(i, _)| *i);
+        v.into_iter().map(|(_, e)| e)
     }
 
     /// How many entries are confirmed.
@@ -475,7 +487,9 @@ impl Conntrack {
     /// `conntrack -D` asking from netlink port `portid`: the confirmed entries `f` selects
     /// go, with `[DESTROY]` and who asked; returns them as they were.
     pub fn delete(&mut self, f: &CtFilter, now: Instant, portid: u32) -> Vec<Entry> {
-        let ids: Vec<u64> = self.entries.iter().filter(|(_, e)| e.confirmed && f.matches(e)).map(|(i, _)| *i).collect();
+        let mut ids: Vec<u64> =
+            self.entries.iter().filter(|(_, e)| e.confirmed && f.matches(e)).map(|(i, _)| *i).collect();
+        ids.sort_unstable();
         let mut gone = Vec::with_capacity(ids.len());
         for id in ids {
             self.unschedule(id);
@@ -495,7 +509,8 @@ impl Conntrack {
     pub fn flush(&mut self, now: Instant, pid: u32) {
         self.deadlines.clear();
         self.dying.clear();
-        let all: Vec<u64> = self.entries.keys().copied().collect();
+        let mut all: Vec<u64> = self.entries.keys().copied().collect();
+        all.sort_unstable();
         for id in all {
             if let Some(mut e) = self.entries.remove(&id)
                 && e.confirmed

@@ -305,9 +305,15 @@ pub fn target(e: &Entry, dir: Dir) -> Tuple {
 
 /// True if connection `e` changes the `manip` half of packets going `dir`.
 pub fn changes(e: &Entry, dir: Dir, manip: Manip) -> bool {
-    let (now, want) = match dir {
-        Dir::Orig => (e.orig, target(e, dir)),
-        Dir::Reply => (e.reply, target(e, dir)),
+    differs(e, dir, manip, &target(e, dir))
+}
+
+/// True if `want`, connection `e`'s [`target`] for `dir`, differs in the `manip` half from
+/// how packets going `dir` arrive.
+fn differs(e: &Entry, dir: Dir, manip: Manip, want: &Tuple) -> bool {
+    let now = match dir {
+        Dir::Orig => &e.orig,
+        Dir::Reply => &e.reply,
     };
     match manip {
         Manip::Src => now.src != want.src || now.sport != want.sport,
@@ -317,8 +323,9 @@ pub fn changes(e: &Entry, dir: Dir, manip: Manip) -> bool {
 
 /// Applies connection `e`'s NAT to a packet going `dir` at a `manip` hook.
 pub fn apply(pkt: &mut [u8], e: &Entry, dir: Dir, manip: Manip) {
-    if changes(e, dir, manip) {
-        rewrite(pkt, manip, &target(e, dir), true);
+    let want = target(e, dir);
+    if differs(e, dir, manip, &want) {
+        rewrite(pkt, manip, &want, true);
     }
 }
 

@@ -56,7 +56,7 @@ pub use bridging::BridgeError;
 pub use tx::{Errno, OutSpec, Pmtudisc, RouteOut};
 
 /// What a namespace's deadlines belong to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum TimerKey {
     /// Packets waiting on the loopback device.
     Loopback,

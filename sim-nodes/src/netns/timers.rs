@@ -2,33 +2,44 @@
 //!
 //! Neighbour entries, processes and the loopback queue each hold at most one deadline;
 //! setting a key's deadline replaces the old one. The earliest is what the namespace reports
-//! to the engine through `poll_timeout`.
+//! to the engine through `poll_timeout`. A key's deadline is found by hash (looked up per
+//! packet, never iterated); only the order is a B-tree.
 
 use sim_core::Instant;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap};
+use std::hash::Hash;
 
 /// Deadlines keyed by `K`.
 #[derive(Debug)]
-pub struct Timers<K: Ord + Copy> {
-    by_key: BTreeMap<K, Instant>,
+pub struct Timers<K: Ord + Hash + Copy> {
+    by_key: HashMap<K, Instant, foldhash::fast::FixedState>,
     order: BTreeSet<(Instant, K)>,
 }
 
-impl<K: Ord + Copy> Default for Timers<K> {
+impl<K: Ord + Hash + Copy> Default for Timers<K> {
     fn default() -> Self {
-        Timers { by_key: BTreeMap::new(), order: BTreeSet::new() }
+        Timers { by_key: HashMap::default(), order: BTreeSet::new() }
     }
 }
 
-impl<K: Ord + Copy> Timers<K> {
+impl<K: Ord + Hash + Copy> Timers<K> {
     /// Sets (or with `None`, clears) the deadline of `key`.
     pub fn set(&mut self, key: K, at: Option<Instant>) {
-        if let Some(old) = self.by_key.remove(&key) {
-            self.order.remove(&(old, key));
-        }
-        if let Some(at) = at {
-            self.by_key.insert(key, at);
-            self.order.insert((at, key));
+        match at {
+            Some(at) => match self.by_key.insert(key, at) {
+                Some(old) if old == at => {}
+                old => {
+                    if let Some(old) = old {
+                        self.order.remove(&(old, key));
+                    }
+                    self.order.insert((at, key));
+                }
+            },
+            None => {
+                if let Some(old) = self.by_key.remove(&key) {
+                    self.order.remove(&(old, key));
+                }
+            }
         }
     }
     /// The deadline of `key`.
@@ -41,11 +52,10 @@ impl<K: Ord + Copy> Timers<K> {
     }
     /// Removes and returns a key whose deadline is at or before `now`, earliest first.
     pub fn pop_due(&mut self, now: Instant) -> Option<K> {
-        let &(t, k) = self.order.first()?;
-        if t > now {
+        if self.order.first()?.0 > now {
             return None;
         }
-        self.order.remove(&(t, k));
+        let (_, k) = self.order.pop_first()?;
         self.by_key.remove(&k);
         Some(k)
     }

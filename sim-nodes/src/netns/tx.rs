@@ -148,6 +148,19 @@ impl Netns {
     /// Sends an IP packet from this host (`ip_queue_xmit` / raw `sendmsg`). Errors are the
     /// ones `sendmsg` returns; later losses (no ARP answer, no carrier) are silent.
     pub fn output(&mut self, cx: &mut Context<'_>, spec: &OutSpec, payload: &[u8]) -> Result<(), Errno> {
+        let mut pkt = std::mem::take(&mut self.pktbuf);
+        pkt.clear();
+        pkt.resize(20, 0);
+        pkt.extend_from_slice(payload);
+        let res = self.output_built(cx, spec, &mut pkt);
+        self.pktbuf = pkt;
+        res
+    }
+
+    /// [`output`](Self::output) of a payload already in place behind 20 bytes of room for
+    /// the IP header (`pkt`), so that a sender builds its segment once.
+    pub(crate) fn output_built(&mut self, cx: &mut Context<'_>, spec: &OutSpec, pkt: &mut [u8]) -> Result<(), Errno> {
+        let payload_len = pkt.len() - 20;
         let r = self.route_output(spec.dst, spec.src, spec.oif)?;
         let ttl = spec.ttl.unwrap_or(self.sysctl.hot().ip_default_ttl);
         let fields = Ipv4Fields {
@@ -162,7 +175,7 @@ impl Netns {
         // __ip_append_data: the path MTU decides; DO refuses what does not fit, WANT sets
         // DF on what does (`__ip_make_skb`), the rest is fragmented after POSTROUTING.
         let mtu = self.path_mtu(r.ifindex, spec.dst, cx.now()) as usize;
-        let total = 20 + payload.len();
+        let total = pkt.len();
         if total > 0xffff || (spec.pmtudisc == Pmtudisc::Do && total > mtu) {
             return Err(Errno::MsgSize);
         }
@@ -175,13 +188,8 @@ impl Netns {
             },
             ..fields
         };
-        let mut pkt = std::mem::take(&mut self.pktbuf);
-        pkt.clear();
-        wire::push_ipv4(&mut pkt, &fields, payload.len());
-        pkt.extend_from_slice(payload);
-        let res = self.send_local(cx, r, &mut pkt, spec.oif, mtu);
-        self.pktbuf = pkt;
-        res
+        wire::write_ipv4(pkt, &fields, payload_len);
+        self.send_local(cx, r, pkt, spec.oif, mtu)
     }
 
     /// The path-MTU exception for `dst`, if one holds at `now`: its MTU, time left, and

@@ -122,14 +122,19 @@ impl Netns {
             _ => None,
         };
         let src = self.route_output(dst, bind, None)?.src;
-        let mut seg = self.udp_segment(d.port, dport, data);
+        // The segment is built once, behind room for the IP header.
+        let mut pkt = std::mem::take(&mut self.pktbuf);
+        pkt.clear();
+        pkt.resize(20, 0);
+        udp_header(&mut pkt, d.port, dport, data);
+        let seg = &mut pkt[20..];
         // udp4_hwcsum / udp_csum: over the pseudo-header; a sum of 0 is sent as all ones.
-        let c = wire::checksum_with(wire::pseudo_header_sum(src, dst, proto::UDP, seg.len()), &seg);
+        let c = wire::checksum_with(wire::pseudo_header_sum(src, dst, proto::UDP, seg.len()), seg);
         seg[6..8].copy_from_slice(&(if c == 0 { 0xffff } else { c }).to_be_bytes());
         let spec =
             OutSpec { dst, src: Some(src), proto: proto::UDP, ttl: d.ttl, tos: 0, pmtudisc: Pmtudisc::Want, oif: None };
-        let r = self.csum_partial(|ns| ns.output(cx, &spec, &seg));
-        self.udpbuf = seg;
+        let r = self.csum_partial(|ns| ns.output_built(cx, &spec, &mut pkt));
+        self.pktbuf = pkt;
         // Without IP_RECVERR (no socket here sets it) udp_sendmsg turns the qdisc's ENOBUFS
         // into success.
         match r {
@@ -170,11 +175,7 @@ impl Netns {
     fn udp_segment(&mut self, sport: u16, dport: u16, data: &[u8]) -> Vec<u8> {
         let mut seg = std::mem::take(&mut self.udpbuf);
         seg.clear();
-        let len = (8 + data.len()) as u16;
-        for v in [sport, dport, len, 0] {
-            seg.extend_from_slice(&v.to_be_bytes());
-        }
-        seg.extend_from_slice(data);
+        udp_header(&mut seg, sport, dport, data);
         seg
     }
 
@@ -298,4 +299,15 @@ pub(crate) fn as_family(v6: bool, a: IpAddr) -> IpAddr {
         IpAddr::V4(v4) if v6 => IpAddr::V6(v4.to_ipv6_mapped()),
         a => a,
     }
+}
+
+/// Appends a UDP header (its checksum zero) and `data`.
+fn udp_header(buf: &mut Vec<u8>, sport: u16, dport: u16, data: &[u8]) {
+    let len = (8 + data.len()) as u16;
+    let mut h = [0u8; 8];
+    h[..2].copy_from_slice(&sport.to_be_bytes());
+    h[2..4].copy_from_slice(&dport.to_be_bytes());
+    h[4..6].copy_from_slice(&len.to_be_bytes());
+    buf.extend_from_slice(&h);
+    buf.extend_from_slice(data);
 }

@@ -154,6 +154,8 @@ pub struct Ping {
     rcvd: Box<[u64]>,
     /// The buffer its socket reads into.
     rbuf: Vec<u8>,
+    /// The buffer each probe is built in.
+    sbuf: Vec<u8>,
     /// `-f`: what it wrote to the terminal since its first line (`.`, `\b \b`, `\bE`);
     /// the statistics' leading newline ends it.
     dots: String,
@@ -258,6 +260,7 @@ impl Ping {
             pipesize: 0,
             rcvd: vec![0; MAX_DUP_CHK / 64].into_boxed_slice(),
             rbuf: Vec::new(),
+            sbuf: Vec::new(),
             dots: String::new(),
         }
     }
@@ -330,15 +333,18 @@ impl Ping {
             if self.args.size > 0xffff - 8 {
                 return self.sent(sys, Err(Errno::MsgSize));
             }
-            let m = self.echo_request(now, kind6::ECHO_REQUEST, seq);
+            let mut m = std::mem::take(&mut self.sbuf);
+            self.echo_request(&mut m, now, kind6::ECHO_REQUEST, seq);
             let res = self.send6(sys, dest, &m);
+            self.sbuf = m;
             return self.sent(sys, res);
         }
         // More than an IPv4 packet holds: the kernel refuses it before anything is built.
         if self.args.size > 0xffff - 28 {
             return self.sent(sys, Err(Errno::MsgSize));
         }
-        let mut m = self.echo_request(now, kind::ECHO_REQUEST, seq);
+        let mut m = std::mem::take(&mut self.sbuf);
+        self.echo_request(&mut m, now, kind::ECHO_REQUEST, seq);
         let c = wire::checksum(&m);
         m[2..4].copy_from_slice(&c.to_be_bytes());
         let spec = OutSpec {
@@ -351,26 +357,24 @@ impl Ping {
             oif: self.oif,
         };
         let res = sys.send(&spec, &m);
+        self.sbuf = m;
         self.sent(sys, res)
     }
 
-    /// An echo request of type `t` (ICMP's or ICMPv6's), its checksum zero: the id, `seq`,
-    /// and the payload iputils sends — the time sent (a `timeval`, when 16 bytes fit),
-    /// then bytes counting up.
-    fn echo_request(&self, now: Instant, t: u8, seq: u16) -> Vec<u8> {
-        let mut m = Vec::with_capacity(8 + self.args.size);
+    /// Writes into `m` an echo request of type `t` (ICMP's or ICMPv6's), its checksum
+    /// zero: the id, `seq`, and the payload iputils sends — the time sent (a `timeval`,
+    /// when 16 bytes fit), then bytes counting up.
+    fn echo_request(&self, m: &mut Vec<u8>, now: Instant, t: u8, seq: u16) {
+        m.clear();
         m.extend_from_slice(&[t, 0, 0, 0]);
         m.extend_from_slice(&self.id.to_be_bytes());
         m.extend_from_slice(&seq.to_be_bytes());
-        for j in 0..self.args.size {
-            m.push(j as u8);
-        }
+        m.extend((0..self.args.size).map(|j| j as u8));
         if self.args.size >= 16 {
             let us = now.as_micros();
             m[8..16].copy_from_slice(&(us / 1_000_000).to_le_bytes());
             m[16..24].copy_from_slice(&(us % 1_000_000).to_le_bytes());
         }
-        m
     }
 
     /// What became of a probe's `sendmsg`, and the schedule after it.
