@@ -185,7 +185,9 @@ pub struct Netns {
     echo6: Vec<u8>,
     fwd6: Vec<u8>,
     sysctl: Sysctl,
-    procs: BTreeMap<u32, Process>,
+    /// Processes by pid; a process's slot is empty while it is being called (so that the
+    /// call owns it), which every reader here treats as absent.
+    procs: BTreeMap<u32, Option<Process>>,
     next_pid: u32,
     timers: Timers<TimerKey>,
     /// The devices' qdiscs (`tc`).
@@ -334,12 +336,12 @@ impl Netns {
     }
     /// Running processes by pid.
     pub fn procs(&self) -> impl Iterator<Item = (&u32, &Process)> {
-        self.procs.iter()
+        self.procs.iter().filter_map(|(pid, p)| Some((pid, p.as_ref()?)))
     }
 
     /// True while process `pid` runs.
     pub fn is_running(&self, pid: u32) -> bool {
-        self.procs.contains_key(&pid)
+        self.procs.get(&pid).is_some_and(Option::is_some)
     }
 
     /// The ifindex a new interface gets, as the kernel's `dev_index_reserve` picks it: a
@@ -795,7 +797,7 @@ impl Netns {
     /// Starts a process in this namespace; returns its pid.
     pub fn spawn(&mut self, cx: &mut Context<'_>, proc_: Process) -> u32 {
         let pid = self.take_pid();
-        self.procs.insert(pid, proc_);
+        self.procs.insert(pid, Some(proc_));
         self.call(cx, pid, |p, sys| p.start(sys));
         self.settle(cx);
         pid
@@ -803,17 +805,17 @@ impl Netns {
 
     /// A running process.
     pub(crate) fn proc_mut(&mut self, pid: u32) -> Option<&mut dyn crate::sys::Program> {
-        self.procs.get_mut(&pid).map(|p| p.as_mut())
+        self.procs.get_mut(&pid).and_then(Option::as_mut).map(|p| p.as_mut())
     }
 
     /// The pids of running processes whose program is `name`.
     pub fn pids_of(&self, name: &str) -> Vec<u32> {
-        self.procs.iter().filter(|(_, p)| p.name() == name).map(|(k, _)| *k).collect()
+        self.procs().filter(|(_, p)| p.name() == name).map(|(k, _)| *k).collect()
     }
 
     /// True if process `pid` has detached from its terminal (a daemon).
     pub fn is_detached(&self, pid: u32) -> bool {
-        self.procs.get(&pid).is_some_and(|p| p.detached())
+        self.procs.get(&pid).and_then(Option::as_ref).is_some_and(|p| p.detached())
     }
 
     /// A line typed into a process's terminal.
@@ -847,21 +849,28 @@ impl Netns {
     /// the namespace's entry points call it, never the stack while it works: the stack
     /// puts what it delivers on sockets, and [`Netns::settle`] calls their owners after.
     fn call(&mut self, cx: &mut Context<'_>, pid: u32, f: impl FnOnce(&mut Process, &mut Sys<'_, '_, '_>)) {
-        let Some(mut p) = self.procs.remove(&pid) else { return };
+        // Taken out of its slot and put back: two lookups, where removing and inserting
+        // it again rebalanced the map on every call.
+        let Some(mut p) = self.procs.get_mut(&pid).and_then(Option::take) else { return };
         let mut sys = Sys { ns: self, cx, pid, exited: None };
         f(&mut p, &mut sys);
         match sys.exited {
-            Some(status) => self.reap(cx, pid, status),
+            Some(status) => {
+                self.procs.remove(&pid);
+                self.reap(cx, pid, status);
+            }
             None => {
                 self.timers.set(TimerKey::Proc(pid), p.poll_timeout());
-                self.procs.insert(pid, p);
+                *self.procs.entry(pid).or_default() = Some(p);
             }
         }
     }
 
     /// Ends process `pid` with `status` without calling it (`kill -KILL`).
     pub(crate) fn kill(&mut self, cx: &mut Context<'_>, pid: u32, status: i32) {
-        if self.procs.remove(&pid).is_some() {
+        // Not one being called (its slot is empty): as before, only a process at rest.
+        if self.is_running(pid) {
+            self.procs.remove(&pid);
             self.reap(cx, pid, status);
         }
     }

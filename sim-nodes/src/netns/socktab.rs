@@ -301,13 +301,19 @@ impl SockTab {
     /// `in_if`: one bound to that device first (dnsmasq's, dhclient's), then the socket
     /// bind(2) and connect(2) match.
     pub(crate) fn udp_lookup(&self, dst: IpAddr, dport: u16, src: SocketAddr, in_if: u32) -> Option<SocketId> {
-        // (Ours bound to a device are IPv4's: dnsmasq's and dhclient's.)
-        let dev_bound = self.on_port(dport).find(|(_, k)| {
-            dst.is_ipv4() && matches!(k, Backing::Ours(SocketKind::Udp { dev, .. }) if dev.is_none_or(|d| d == in_if))
-        });
-        dev_bound
-            .or_else(|| self.on_port(dport).find(|(_, k)| matches!(k, Backing::Dgram(d) if d.takes(dst, src))))
-            .map(|(id, _)| id)
+        // (Ours bound to a device are IPv4's: dnsmasq's and dhclient's.) One pass: the
+        // first such socket wins at once, else the first that bind and connect match.
+        let mut dgram = None;
+        for (id, k) in self.on_port(dport) {
+            match k {
+                Backing::Ours(SocketKind::Udp { dev, .. }) if dst.is_ipv4() && dev.is_none_or(|d| d == in_if) => {
+                    return Some(id);
+                }
+                Backing::Dgram(d) if dgram.is_none() && d.takes(dst, src) => dgram = Some(id),
+                _ => {}
+            }
+        }
+        dgram
     }
 
     /// The first UDP socket (`Dgram`) bound to `port` that hears the family (`v6`) (for an
