@@ -632,6 +632,9 @@ impl fmt::Display for Command {
                 if t.tcp {
                     write!(f, " -T")?;
                 }
+                if t.udp {
+                    write!(f, " -U")?;
+                }
                 if t.numeric {
                     write!(f, " -n")?;
                 }

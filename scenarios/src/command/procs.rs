@@ -250,7 +250,7 @@ impl NcCmd {
     }
 }
 
-/// `traceroute [-n] [-m MAX] [-q N] [-w S] [-f FIRST] [-p PORT] [-N SIM] DEST`.
+/// `traceroute [-I|-T|-U] [-n] [-m MAX] [-q N] [-w S] [-f FIRST] [-p PORT] [-N SIM] DEST`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TracerouteCmd {
@@ -287,6 +287,10 @@ pub struct TracerouteCmd {
     /// `-T`: TCP SYN probes (to port 80 unless `-p`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub tcp: bool,
+    /// `-U`: UDP probes all to one port (53 unless `-p`), where plain traceroute counts
+    /// the port up.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub udp: bool,
 }
 
 /// `ping -M`: path-MTU discovery on the probe socket (`IP_MTU_DISCOVER`).

@@ -60,9 +60,11 @@ pub fn process(cmd: &Command, files: &sim_nodes::files::Files) -> Option<Result<
             }
             a.icmp = t.icmp;
             a.tcp = t.tcp;
-            a.port = t.port.unwrap_or(match (t.icmp, t.tcp) {
-                (true, _) => 0,
-                (_, true) => 80,
+            a.udp = t.udp;
+            a.port = t.port.unwrap_or(match (t.icmp, t.tcp, t.udp) {
+                (true, _, _) => 0,
+                (_, true, _) => 80,
+                (_, _, true) => 53,
                 _ => a.port,
             });
             a.sim_queries = t.sim_queries.unwrap_or(a.sim_queries).max(1);

@@ -1,7 +1,9 @@
 //! `traceroute` as Debian's traceroute 2.1 prints it: UDP probes (the default method),
-//! with `-I` ICMP echo requests (`mod-icmp.c`), or with `-T` TCP SYNs (`mod-tcp.c`).
+//! with `-I` ICMP echo requests (`mod-icmp.c`), with `-T` TCP SYNs (`mod-tcp.c`), or with
+//! `-U` UDP probes all to one port (`mod-udp.c`: 53 unless `-p`).
 //!
-//! UDP probes go to port 33434 and up (one port per probe), `-q` (3) per hop, at most `-N`
+//! UDP probes go to port 33434 and up (one port per probe; with `-U` all to one port, an
+//! answer matched to its probe by the source port it quotes), `-q` (3) per hop, at most `-N`
 //! (16) outstanding, each from a fresh ephemeral source port. ICMP probes are echo requests
 //! on one raw socket, the id the pid's low 16 bits, the sequence from 1 (or `-p`) up, one
 //! per probe sent; the target answers with an echo reply. A probe is answered by an ICMP
@@ -58,6 +60,8 @@ pub struct TracerouteArgs {
     pub icmp: bool,
     /// `-T`: TCP SYN probes (IPv4).
     pub tcp: bool,
+    /// `-U`: UDP probes all to `port` (mod-udp.c), told apart by their source ports.
+    pub udp: bool,
 }
 
 impl TracerouteArgs {
@@ -76,6 +80,7 @@ impl TracerouteArgs {
             sim_queries: 16,
             icmp: false,
             tcp: false,
+            udp: false,
         }
     }
 }
@@ -352,7 +357,7 @@ impl Traceroute {
         }
     }
 
-    /// `-T`: the probe sent from source port `port` (`probe_by_seq`).
+    /// `-T`, `-U`: the probe sent from source port `port`.
     fn by_port(&self, port: u16) -> Option<usize> {
         self.probes.iter().position(|pb| pb.sent.is_some() && pb.sport == port)
     }
@@ -365,7 +370,7 @@ impl Traceroute {
         if let (true, IpAddr::V4(d)) = (self.args.tcp, self.args.dest) {
             return self.send_tcp(sys, n, d, ttl);
         }
-        let dport = self.args.port.wrapping_add(n as u16);
+        let dport = if self.args.udp { self.args.port } else { self.args.port.wrapping_add(n as u16) };
         let (lo, hi) = sys.local_port_range();
         let sport = rng::range_u32(sys.rng(), u32::from(lo), u32::from(hi)) as u16;
         let dest = match self.args.dest {
@@ -437,8 +442,8 @@ impl Traceroute {
     /// its source port (UDP) or sequence number (`-I`).
     fn quoted(&self, l4: &[u8]) -> Option<(usize, u16)> {
         let (a, b) = (u16::from_be_bytes([l4[0], l4[1]]), u16::from_be_bytes([l4[2], l4[3]]));
-        if self.args.tcp {
-            // The SYN quoted: our port, then the probed one.
+        if self.args.tcp || self.args.udp {
+            // The SYN or datagram quoted: our port, then the probed one.
             return (b == self.args.port).then(|| self.by_port(a)).flatten().map(|n| (n, a));
         }
         if self.args.icmp {

@@ -606,6 +606,7 @@ pub fn traceroute(w: &mut Words<'_>, six: bool) -> Result<Command, PErr> {
         sim_queries: None,
         icmp: false,
         tcp: false,
+        udp: false,
         factors: None,
     };
     let mut dest = None;
@@ -625,12 +626,10 @@ pub fn traceroute(w: &mut Words<'_>, six: bool) -> Result<Command, PErr> {
                         family = Some(6);
                         false
                     }
-                    'I' => {
-                        t.icmp = true;
-                        false
-                    }
-                    'T' => {
-                        t.tcp = true;
+                    // One method: the last of `-I`, `-T`, `-U` given wins, as each sets
+                    // traceroute's module (checked with the real one: `-I -T` sends SYNs).
+                    'I' | 'T' | 'U' => {
+                        (t.icmp, t.tcp, t.udp) = (c == 'I', c == 'T', c == 'U');
                         false
                     }
                     'm' => {
@@ -673,7 +672,7 @@ pub fn traceroute(w: &mut Words<'_>, six: bool) -> Result<Command, PErr> {
                         t.port = Some(num(v, w, c, "a port")?);
                         true
                     }
-                    'U' | 'M' | 'P' | 'i' | 's' | 'g' | 't' | 'x' | 'z' | 'A' | 'e' | 'F' | 'r' | 'd' | 'V' => {
+                    'M' | 'P' | 'i' | 's' | 'g' | 't' | 'x' | 'z' | 'A' | 'e' | 'F' | 'r' | 'd' | 'V' => {
                         return Err(w.err_prev(format!("not supported yet: traceroute -{c}")));
                     }
                     _ => return Err(w.err_prev(format!("Bad option `-{c}' (argc 1)"))),
@@ -695,10 +694,6 @@ pub fn traceroute(w: &mut Words<'_>, six: bool) -> Result<Command, PErr> {
     }
     if t.queries.is_some_and(|q| q == 0 || q > 10) {
         return Err(w.err("no more than 10 probes per hop"));
-    }
-    // The last method given wins, as traceroute's `-I`/`-T`/`-U` set one module.
-    if t.tcp && t.icmp {
-        return Err(w.err("not supported yet: traceroute with both -I and -T").hint("give one method"));
     }
     if t.tcp && t.dest.is_ipv6() {
         return Err(w.err("not supported yet: traceroute -T over IPv6").hint("trace IPv6 with UDP or -I"));
