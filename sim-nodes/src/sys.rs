@@ -214,6 +214,11 @@ impl Sys<'_, '_, '_> {
         let r = self.ns.route_output(dst, src, oif).ok()?;
         Some(self.ns.path_mtu(r.ifindex, dst, self.cx.now()))
     }
+    /// The path MTU toward IPv6 `dst` (`IPV6_MTU` on a connected socket): the device's, or
+    /// less where "packet too big" said so.
+    pub fn path_mtu6(&self, dst: std::net::Ipv6Addr) -> u32 {
+        self.ns.path_mtu6(dst, self.cx.now())
+    }
     /// Sends an IP packet (raw `sendmsg`).
     pub fn send(&mut self, spec: &OutSpec, payload: &[u8]) -> Result<(), Errno> {
         self.ns.output(self.cx, spec, payload)

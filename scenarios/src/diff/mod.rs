@@ -207,6 +207,12 @@ static TCP_NUM: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b(seq|ack) (\d{
 static HOST_PORT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\d+\.\d+\.\d+\.\d+):(\d+)").expect("regex"));
 static BRIDGE_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b([0-9a-f]{4})\.([0-9a-f]{12})\b").expect("regex"));
 static PORT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\d+\.\d+\.\d+\.\d+)\.(\d+)([ :>,])").expect("regex"));
+/// The same after an IPv6 address as tcpdump prints it (`2001:db8::2.48336`): one with
+/// `::` or all eight groups, so that a clock (`08:44:28.484104`) is never taken for one.
+static PORT6: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b([0-9a-f]{1,4}(?::[0-9a-f]{1,4})*::(?:[0-9a-f]{1,4}(?::[0-9a-f]{1,4})*)?|(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4})\.(\d+)([ :>,])")
+        .expect("regex")
+});
 static MASKS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     [
         (r"time=[\d.]+ ms", "time=<t> ms"),
@@ -410,16 +416,18 @@ impl Norm {
                 }
             })
             .into_owned();
-        s = PORT
-            .replace_all(&s, |c: &regex::Captures<'_>| {
-                let p: u32 = c[2].parse().unwrap_or(0);
-                if p >= 32768 {
-                    format!("{}.{}{}", &c[1], symbol(&mut self.ports, "port", &c[2]), &c[3])
-                } else {
-                    c[0].to_string()
-                }
-            })
-            .into_owned();
+        for re in [&*PORT, &*PORT6] {
+            s = re
+                .replace_all(&s, |c: &regex::Captures<'_>| {
+                    let p: u32 = c[2].parse().unwrap_or(0);
+                    if p >= 32768 {
+                        format!("{}.{}{}", &c[1], symbol(&mut self.ports, "port", &c[2]), &c[3])
+                    } else {
+                        c[0].to_string()
+                    }
+                })
+                .into_owned();
+        }
         s
     }
 }
@@ -689,6 +697,18 @@ mod tests {
         );
         let mut c = Norm { fixed: ["00:00:5e:00:53:01".to_string()].into(), ..Default::default() };
         assert_eq!(c.line("link/ether 00:00:5E:00:53:01 brd"), "link/ether 00:00:5e:00:53:01 brd");
+        // Ephemeral ports after IPv6 addresses are symbols too; a clock is not an address.
+        let (mut a, mut b) = (Norm::default(), Norm::default());
+        assert_eq!(
+            a.line("IP6 2001:db8:1::2.48336 > 2001:db8:2::2.80: Flags [S], seq 1582546106, win 5760, length 0"),
+            b.line("IP6 2001:db8:1::2.54857 > 2001:db8:2::2.80: Flags [S], seq 3916004670, win 65296, length 0")
+        );
+        assert_ne!(
+            a.line("IP6 2001:db8:1::2.48336 > 2001:db8:2::2.81: UDP, length 32"),
+            b.line("IP6 2001:db8:1::2.54857 > 2001:db8:2::2.80: UDP, length 32")
+        );
+        let mut c = Norm::default();
+        assert_eq!(c.line("08:44:28.484104 IP6 2001:db8::1.40000 >"), "08:44:28.484104 IP6 2001:db8::1.<port1> >");
     }
 
     #[test]

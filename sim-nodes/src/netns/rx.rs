@@ -523,7 +523,7 @@ impl Netns {
         }
         let quoted_dst = Ipv4Addr::new(inner[16], inner[17], inner[18], inner[19]);
         let mut from = SocketId(0);
-        while let Some(id) = self.socks.next_raw_tcp(from, quoted_dst) {
+        while let Some(id) = self.socks.next_raw_tcp(from, quoted_dst.into()) {
             from = id.succ();
             let meta = Meta::IcmpError { src: ip.src(), dst: ip.dst(), ttl: ip.ttl() };
             if !self.socks.push(id, meta, m) {
@@ -535,7 +535,7 @@ impl Netns {
     /// Puts a copy of a TCP segment on every raw TCP socket connected to its source.
     fn deliver_raw_tcp(&mut self, cx: &mut Context<'_>, in_if: u32, ip: &Ipv4<'_>) {
         let mut from = SocketId(0);
-        while let Some(id) = self.socks.next_raw_tcp(from, ip.src()) {
+        while let Some(id) = self.socks.next_raw_tcp(from, ip.src().into()) {
             from = id.succ();
             let meta = Meta::Icmp { src: ip.src(), dst: ip.dst(), ttl: ip.ttl() };
             if !self.socks.push(id, meta, ip.payload()) {

@@ -356,11 +356,14 @@ impl Netns {
                 // Connected (`traceroute -T`'s): ESTAB, from the address routing picks, to the
                 // peer with no port (`*`), as measured with `ss -wanp`.
                 Backing::Ours(SocketKind::RawTcp { peer }) => {
-                    let src = self.route_output(peer, None, None).ok().map(|r| IpAddr::V4(r.src));
+                    let src = match peer {
+                        IpAddr::V4(p) => self.route_output(p, None, None).ok().map(|r| IpAddr::V4(r.src)),
+                        IpAddr::V6(p) => self.route6_output(p, None).ok().map(|r| IpAddr::V6(r.1)),
+                    };
                     out.push(SocketInfo {
                         state: "ESTAB",
                         local: (src, u16::from(crate::wire::proto::TCP), None),
-                        peer: Some((IpAddr::V4(peer), 0)),
+                        peer: Some((peer, 0)),
                         ..base
                     })
                 }

@@ -34,12 +34,12 @@ pub enum SocketKind {
     /// `socket(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6)`: a copy of every ICMPv6 message for
     /// this host (neighbour discovery's and MLD's excepted).
     RawIcmp6,
-    /// `socket(AF_INET, SOCK_RAW, IPPROTO_TCP)` connected to `peer`, with `IP_RECVERR`: a
-    /// copy of every TCP segment from it to this host, before TCP takes it, and the ICMP
-    /// errors about TCP sent to it (`traceroute -T`).
+    /// `socket(AF_INET[6], SOCK_RAW, IPPROTO_TCP)` connected to `peer`, with
+    /// `IP[V6]_RECVERR`: a copy of every TCP segment from it to this host, before TCP takes
+    /// it, and the ICMP (ICMPv6) errors about TCP sent to it (`traceroute -T`).
     RawTcp {
-        /// The address it is connected to.
-        peer: Ipv4Addr,
+        /// The address it is connected to (its family is the socket's).
+        peer: IpAddr,
     },
     /// `socket(AF_PACKET, …)` bound to `ifindex`: every frame the interface takes.
     Packet {
@@ -142,7 +142,20 @@ pub enum Meta {
         /// IP TTL.
         ttl: u8,
     },
-    /// An ICMPv6 message on a raw ICMPv6 socket: the IPv6 header's fields.
+    /// An ICMPv6 error about a packet a connected raw IPv6 socket sent, from its error
+    /// queue (`IPV6_RECVERR`): the ICMPv6 message and its IPv6 header's fields.
+    Icmp6Error {
+        /// The interface it came in on.
+        in_if: u32,
+        /// Who sent the error.
+        src: Ipv6Addr,
+        /// Destination.
+        dst: Ipv6Addr,
+        /// Hop limit.
+        hlim: u8,
+    },
+    /// An ICMPv6 message on a raw ICMPv6 socket (or a TCP segment on a raw IPv6 TCP
+    /// socket): the IPv6 header's fields.
     Icmp6 {
         /// The interface it came in on.
         in_if: u32,
@@ -273,7 +286,7 @@ impl SockTab {
     }
 
     /// The next raw TCP socket (from `from` on) that takes a segment from `src`.
-    pub(crate) fn next_raw_tcp(&self, from: SocketId, src: Ipv4Addr) -> Option<SocketId> {
+    pub(crate) fn next_raw_tcp(&self, from: SocketId, src: IpAddr) -> Option<SocketId> {
         self.next_where(from, |k| matches!(k, SocketKind::RawTcp { peer } if *peer == src))
     }
 

@@ -21,8 +21,10 @@
 //! a SYN-ACK with RST, as no socket listens on the port.
 //!
 //! To an IPv6 destination (`-6`, `traceroute6`) the same over IPv6: 80-byte probes (UDP
-//! with its mandatory checksum, or ICMPv6 echo requests with `-I`), answered by ICMPv6
-//! time exceeded or destination unreachable, read on a raw ICMPv6 socket.
+//! with its mandatory checksum, ICMPv6 echo requests with `-I`, or SYNs with `-T`, their
+//! MSS 60 bytes under the path MTU), answered by ICMPv6 time exceeded or destination
+//! unreachable, read on a raw ICMPv6 socket (`-T`: on its raw IPv6 TCP socket's error
+//! queue, with the target's answers).
 
 use super::{Icmp6In, IcmpIn, Program, SocketId, SocketKind, Sys};
 use crate::netns::ipv6::{Out6, packet as ip6};
@@ -58,7 +60,7 @@ pub struct TracerouteArgs {
     pub sim_queries: u8,
     /// `-I`: ICMP echo probes.
     pub icmp: bool,
-    /// `-T`: TCP SYN probes (IPv4).
+    /// `-T`: TCP SYN probes.
     pub tcp: bool,
     /// `-U`: UDP probes all to `port` (mod-udp.c), told apart by their source ports.
     pub udp: bool,
@@ -317,6 +319,26 @@ impl Traceroute {
         self.send_probe4(sys, n, (src, dst, proto::TCP), (sport, ttl), &t);
     }
 
+    /// The same over IPv6: the MSS what the path MTU leaves after 60 bytes of headers, the
+    /// flow label the raw socket's (ports do not enter a raw socket's flow hash, so the
+    /// kernel gives every probe the same label).
+    fn send_tcp6(&mut self, sys: &mut Sys<'_, '_, '_>, n: usize, dst: Ipv6Addr, ttl: u8) {
+        let src = sys.route6(dst, None).map_or(Ipv6Addr::UNSPECIFIED, |r| r.1);
+        let mss = sys.path_mtu6(dst).max(1280) - 60;
+        let (lo, hi) = sys.local_port_range();
+        let sport = rng::range_u32(sys.rng(), u32::from(lo), u32::from(hi)) as u16;
+        let seq = rng::next_u64(sys.rng()) as u32;
+        let t = tcp_probe((sport, self.args.port), seq, mss as u16, self.tsval, |t| {
+            ip6::checksum6(src, dst, proto::TCP, t)
+        });
+        let flow = sys.flow_label(src, dst, u16::from(proto::TCP));
+        let spec = Out6 { dst, src: Some(src), next: proto::TCP, hlim: Some(ttl), flow, oif: None };
+        self.probes[n].sent = Some(sys.now());
+        self.probes[n].sport = sport;
+        // Refused, it counts as sent and times out.
+        let _ = sys.send6(&spec, &t);
+    }
+
     /// Sends probe `n` (an IPv4 payload of `proto` from `src` to `dst`, its source port
     /// `sport`, with TTL `ttl`, no DF). A probe the stack refused counts as sent and times
     /// out, as traceroute marks it sent first.
@@ -344,8 +366,8 @@ impl Traceroute {
 
     /// `-T`: the target's answer on the raw TCP socket — a SYN-ACK or a RST from the probed
     /// port to one of our probes' ports.
-    fn on_tcp(&mut self, sys: &mut Sys<'_, '_, '_>, t: &[u8], src: Ipv4Addr) {
-        if t.len() < 8 || IpAddr::V4(src) != self.args.dest {
+    fn on_tcp(&mut self, sys: &mut Sys<'_, '_, '_>, t: &[u8], src: IpAddr) {
+        if t.len() < 8 || src != self.args.dest {
             return;
         }
         let (from, to) = (u16::from_be_bytes([t[0], t[1]]), u16::from_be_bytes([t[2], t[3]]));
@@ -353,7 +375,7 @@ impl Traceroute {
             return;
         }
         if let Some(n) = self.by_port(to) {
-            self.answered(sys, (n, to), src.into(), (None, true));
+            self.answered(sys, (n, to), src, (None, true));
         }
     }
 
@@ -367,8 +389,11 @@ impl Traceroute {
         if self.args.icmp {
             return self.send_icmp(sys, n, ttl);
         }
-        if let (true, IpAddr::V4(d)) = (self.args.tcp, self.args.dest) {
-            return self.send_tcp(sys, n, d, ttl);
+        if self.args.tcp {
+            return match self.args.dest {
+                IpAddr::V4(d) => self.send_tcp(sys, n, d, ttl),
+                IpAddr::V6(d) => self.send_tcp6(sys, n, d, ttl),
+            };
         }
         let dport = if self.args.udp { self.args.port } else { self.args.port.wrapping_add(n as u16) };
         let (lo, hi) = sys.local_port_range();
@@ -558,7 +583,11 @@ impl Traceroute {
             return;
         }
         let inner = &m[8..];
-        let want = if self.args.icmp { ip6::ICMPV6 } else { proto::UDP };
+        let want = match (self.args.icmp, self.args.tcp) {
+            (true, _) => ip6::ICMPV6,
+            (_, true) => proto::TCP,
+            _ => proto::UDP,
+        };
         if inner.len() < 48 || inner[6] != want || IpAddr::V6(ip6::addr(inner, 24)) != self.args.dest {
             return;
         }
@@ -591,7 +620,7 @@ impl Program for Traceroute {
                 // `-T` reads the errors on its raw TCP socket's error queue; the others on
                 // a raw ICMP socket.
                 if self.args.tcp {
-                    self.tcp_sock = Some(sys.socket(SocketKind::RawTcp { peer: a }));
+                    self.tcp_sock = Some(sys.socket(SocketKind::RawTcp { peer: a.into() }));
                     self.tsval = rng::next_u64(sys.rng()) as u32;
                 } else {
                     sys.socket(SocketKind::RawIcmp { bind: None });
@@ -599,7 +628,13 @@ impl Program for Traceroute {
                 (sys.route(a, None, None).map(|_| ()), 20)
             }
             IpAddr::V6(a) => {
-                sys.socket(SocketKind::RawIcmp6);
+                // `-T` as over IPv4, on an IPv6 raw TCP socket (`IPV6_RECVERR`).
+                if self.args.tcp {
+                    self.tcp_sock = Some(sys.socket(SocketKind::RawTcp { peer: a.into() }));
+                    self.tsval = rng::next_u64(sys.rng()) as u32;
+                } else {
+                    sys.socket(SocketKind::RawIcmp6);
+                }
                 (sys.route6(a, None).map(|_| ()), 40)
             }
         };
@@ -627,9 +662,13 @@ impl Program for Traceroute {
         if Some(sock) == self.tcp_sock {
             while let Some(m) = sys.recv(sock, &mut buf) {
                 match m {
-                    super::Meta::Icmp { src, .. } => self.on_tcp(sys, &buf, src),
+                    super::Meta::Icmp { src, .. } => self.on_tcp(sys, &buf, src.into()),
+                    super::Meta::Icmp6 { src, .. } => self.on_tcp(sys, &buf, src.into()),
                     super::Meta::IcmpError { src, dst, ttl } => {
                         self.on_icmp(sys, &IcmpIn { src, dst, ttl, icmp: &buf })
+                    }
+                    super::Meta::Icmp6Error { in_if, src, hlim, .. } => {
+                        self.on_icmp6(sys, &Icmp6In { in_if, src, hlim, icmp: &buf })
                     }
                     _ => {}
                 }

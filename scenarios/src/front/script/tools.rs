@@ -695,9 +695,6 @@ pub fn traceroute(w: &mut Words<'_>, six: bool) -> Result<Command, PErr> {
     if t.queries.is_some_and(|q| q == 0 || q > 10) {
         return Err(w.err("no more than 10 probes per hop"));
     }
-    if t.tcp && t.dest.is_ipv6() {
-        return Err(w.err("not supported yet: traceroute -T over IPv6").hint("trace IPv6 with UDP or -I"));
-    }
     if t.max_hops == Some(0) || t.first_hop.is_some_and(|f| f == 0 || f > t.max_hops.unwrap_or(30)) {
         return Err(w.err("first hop out of range"));
     }

@@ -15,6 +15,7 @@
 //! are let go.
 
 use super::packet::{self, addr as addr_at, kind};
+use crate::netns::socktab::Meta;
 use crate::netns::{Netns, TimerKey};
 use sim_core::Context;
 use std::net::Ipv6Addr;
@@ -158,8 +159,9 @@ impl Netns {
         }
         if p[6] == crate::wire::proto::TCP {
             // smoltcp takes TCP (never to a group), and answers a port nobody listens on
-            // with RST.
+            // with RST; a raw TCP socket connected to the source sees a copy first.
             if !dst.is_multicast() {
+                self.deliver_raw_tcp6(cx, ifindex, p);
                 self.l4_deliver(cx, p);
             }
             return;
@@ -215,7 +217,40 @@ impl Netns {
             _ => {
                 self.udp6_error(ifindex, body);
                 self.learn_pmtu6(cx.now(), body);
+                self.deliver_raw_tcp6_error(cx, ifindex, p);
                 self.deliver_icmp6(cx, ifindex, (src, dst), p[7], body);
+            }
+        }
+    }
+
+    /// A copy of a TCP segment (`p`, IPv6 header first) for every raw IPv6 TCP socket
+    /// connected to its source (`rawv6_rcv`).
+    fn deliver_raw_tcp6(&mut self, cx: &mut Context<'_>, in_if: u32, p: &[u8]) {
+        let (src, dst) = (addr_at(p, 8), addr_at(p, 24));
+        let mut from = crate::netns::socktab::SocketId(0);
+        while let Some(id) = self.socks.next_raw_tcp(from, src.into()) {
+            from = id.succ();
+            if !self.socks.push(id, Meta::Icmp6 { in_if, src, dst, hlim: p[7] }, &p[40..]) {
+                cx.drop_frame(None, "raw: socket receive queue full");
+            }
+        }
+    }
+
+    /// An ICMPv6 error (`p`, IPv6 header first) quoting TCP sent to the peer of a raw IPv6
+    /// TCP socket goes on that socket's error queue (`rawv6_err`, with `IPV6_RECVERR`).
+    fn deliver_raw_tcp6_error(&mut self, cx: &mut Context<'_>, in_if: u32, p: &[u8]) {
+        let m = &p[40..];
+        let inner = &m[8..];
+        if !(1..=4).contains(&m[0]) || inner.len() < 40 || inner[6] != crate::wire::proto::TCP {
+            return;
+        }
+        let quoted_dst = addr_at(inner, 24);
+        let (src, dst) = (addr_at(p, 8), addr_at(p, 24));
+        let mut from = crate::netns::socktab::SocketId(0);
+        while let Some(id) = self.socks.next_raw_tcp(from, quoted_dst.into()) {
+            from = id.succ();
+            if !self.socks.push(id, Meta::Icmp6Error { in_if, src, dst, hlim: p[7] }, m) {
+                cx.drop_frame(None, "raw: socket receive queue full");
             }
         }
     }
