@@ -1,10 +1,13 @@
 //! The namespace's side of bridging: bridge devices and their ports, enslaving with the
 //! kernel's checks, carrier, the receive and transmit paths through a [`Bridge`], FDB
-//! ageing, and FDB events for the trace.
+//! ageing, FDB events for the trace, and br_netfilter (bridged IPv4 through iptables, its
+//! fragments reassembled first and cut again per port).
 
 use super::bridge::{Bridge, Verdict};
+use super::frag::{self, DefragUser};
 use super::iface::IfKind;
 use super::{Netns, TimerKey};
+use crate::wire;
 use sim_core::rng::NodeRng;
 use sim_core::{Context, Direction, Duration, Instant, MacAddr, PortId, Record};
 
@@ -217,16 +220,38 @@ impl Netns {
             }
             self.fdb_event(cx, br, src, port, false);
         }
+        // br_netfilter with conntrack (`br_nf_pre_routing` → `nf_defrag_ipv4`): an IPv4
+        // datagram's fragments are put together before the bridge decides anything, so
+        // iptables, conntrack and the bridge's own stack see it whole; it is cut again on
+        // its way out of a port.
+        let whole = if self.bridge_defrags(frame) {
+            match self.bridge_defrag(cx, port, frame) {
+                Some(w) => Some(w),
+                None => return,
+            }
+        } else {
+            None
+        };
+        let (frame, frag_max) = match &whole {
+            Some((f, m)) => (&f[..], Some(*m)),
+            None => (frame, None),
+        };
         let mut buf = std::mem::take(&mut self.brbuf);
         match self.bridges[&br].decide(dst, Some(port)) {
             Verdict::Forward(p) => {
                 if let Some(f) = self.bridge_nf(cx, br, frame, &mut buf) {
-                    self.port_send(cx, p, f);
+                    match frag_max {
+                        None => self.port_send(cx, p, f),
+                        Some(m) => self.port_send_refragmented(cx, br, p, f, m),
+                    }
                 }
             }
             Verdict::Flood { except, local } => {
                 if let Some(f) = self.bridge_nf(cx, br, frame, &mut buf) {
-                    self.flood(cx, br, except, f);
+                    match frag_max {
+                        None => self.flood(cx, br, except, f),
+                        Some(m) => self.flood_refragmented(cx, br, except, f, m),
+                    }
                 }
                 if local {
                     self.bridge_up(cx, br, frame);
@@ -236,6 +261,92 @@ impl Netns {
             Verdict::Drop => {}
         }
         self.brbuf = buf;
+        if let Some((f, _)) = whole {
+            cx.recycle(f);
+        }
+    }
+
+    /// Whether br_netfilter reassembles `frame` before the bridge sees it: an IPv4
+    /// fragment, bridged IPv4 passed to iptables, and conntrack running here.
+    fn bridge_defrags(&self, frame: &[u8]) -> bool {
+        let fragment = frame.len() >= 34
+            && frame[12..14] == [0x08, 0x00]
+            && u16::from_be_bytes([frame[20], frame[21]]) & (wire::IP_MF | wire::IP_OFFSET) != 0;
+        fragment && self.sysctl.hot().bridge_nf_call_iptables && self.nf_active() && self.nf.tables.tracking()
+    }
+
+    /// Queues a bridged fragment (`IP_DEFRAG_CONNTRACK_BRIDGE_IN`); the whole frame
+    /// (the completing fragment's Ethernet header, then the datagram) and its largest
+    /// fragment's size when it completed one. A fragment whose header does not check is
+    /// dropped, as `br_validate_ipv4` drops it.
+    fn bridge_defrag(&mut self, cx: &mut Context<'_>, port: u32, frame: &[u8]) -> Option<(Vec<u8>, usize)> {
+        let ip = match wire::Ipv4::new_checked(&frame[14..]) {
+            Ok(ip) => ip,
+            Err(_) => {
+                self.counters.rx_malformed += 1;
+                cx.drop_frame(Some(PortId(port)), "bridge: bad ip header");
+                return None;
+            }
+        };
+        let mut out = std::mem::take(&mut self.nfbuf);
+        let whole = self.defrag(cx, port, &ip, DefragUser::BridgeIn, &mut out).map(|m| {
+            let mut f = cx.buffer();
+            f.extend_from_slice(&frame[..14]);
+            f.extend_from_slice(&out);
+            (f, m)
+        });
+        if self.nfbuf.capacity() == 0 {
+            self.nfbuf = out;
+        }
+        whole
+    }
+
+    /// `br_nf_dev_queue_xmit`: a reassembled frame leaves `port` cut to the smaller of the
+    /// bridge's MTU and its largest original fragment (`ip_do_fragment`'s slow path: see
+    /// [`frag`](super::frag) for the fast path not modelled); one that fits leaves whole.
+    /// With DF, or with a fragment bigger than the MTU, it is dropped (`br_nf_ip_fragment`,
+    /// FRAGFAILS).
+    fn port_send_refragmented(&mut self, cx: &mut Context<'_>, br: u32, port: u32, frame: &[u8], frag_max: usize) {
+        let bridge_mtu = self.ifaces.get(&br).map_or(1500, |i| i.mtu as usize);
+        let pkt = &frame[14..];
+        if pkt.len() <= bridge_mtu.min(frag_max) {
+            return self.port_send(cx, port, frame);
+        }
+        if pkt[6] & 0x40 != 0 || frag_max > bridge_mtu {
+            cx.drop_frame(Some(PortId(port)), "bridge: fragmentation failed");
+            return;
+        }
+        let mut buf = std::mem::take(&mut self.fragbuf);
+        let mut out = cx.buffer();
+        frag::fragment(pkt, frag_max, false, &mut buf, |f| {
+            out.clear();
+            out.extend_from_slice(&frame[..14]);
+            out.extend_from_slice(f);
+            self.port_send(cx, port, &out);
+            false
+        });
+        cx.recycle(out);
+        self.fragbuf = buf;
+    }
+
+    /// [`flood`](Self::flood) for a reassembled frame: each port that takes it gets its
+    /// fragments in turn.
+    fn flood_refragmented(
+        &mut self,
+        cx: &mut Context<'_>,
+        br: u32,
+        ingress: Option<u32>,
+        frame: &[u8],
+        frag_max: usize,
+    ) {
+        let dst = MacAddr::from_slice(frame).unwrap_or_default();
+        for k in 0.. {
+            let Some(b) = self.bridges.get(&br) else { return };
+            let Some(&(p, _)) = b.ports().get(k) else { return };
+            if b.floods_to(p, ingress, dst) {
+                self.port_send_refragmented(cx, br, p, frame, frag_max);
+            }
+        }
     }
 
     /// br_netfilter: with `net.bridge.bridge-nf-call-iptables=1`, an IPv4 frame the bridge

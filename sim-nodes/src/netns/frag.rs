@@ -2,8 +2,9 @@
 //! `net/ipv4/ip_fragment.c` with `inet_fragment.c` do them.
 //!
 //! Owns a namespace's reassembly queues and the memory they hold; `rx.rs` decides where a
-//! fragment is reassembled (local delivery, or conntrack's defrag before PREROUTING) and
-//! `tx.rs` where a packet is fragmented (after POSTROUTING). This module must not touch
+//! fragment is reassembled (local delivery, or conntrack's defrag before PREROUTING),
+//! `bridging.rs` where a bridge with br_netfilter does, and `tx.rs` where a packet is
+//! fragmented (after POSTROUTING). This module must not touch
 //! routing, netfilter, sockets or the wire: it works on packets and hands them back.
 //!
 //! Reassembly follows `ip_frag_queue`: a fragment's end is cut to a multiple of 8 unless
@@ -47,6 +48,8 @@ pub(crate) enum DefragUser {
     ConntrackIn,
     /// Local delivery (`IP_DEFRAG_LOCAL_DELIVER`).
     LocalDeliver,
+    /// br_netfilter, before a bridge decides (`IP_DEFRAG_CONNTRACK_BRIDGE_IN`).
+    BridgeIn,
 }
 
 /// A queue's key: the datagram's addresses, ID and protocol, and who reassembles it.

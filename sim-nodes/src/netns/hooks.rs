@@ -44,7 +44,8 @@ fn l4_checksum_bad(pkt: &[u8]) -> bool {
             _ => false,
         };
     }
-    if pkt.len() < 20 {
+    // A fragment (reassembly did not run before this hook) has no whole L4 to sum.
+    if pkt.len() < 20 || u16::from_be_bytes([pkt[6], pkt[7]]) & (crate::wire::IP_MF | crate::wire::IP_OFFSET) != 0 {
         return false;
     }
     let ihl = usize::from(pkt[0] & 0x0f) * 4;

@@ -182,7 +182,7 @@ impl Netns {
 
     /// `ip_defrag`: queues a fragment; `Some(frag_max_size)` when it completed its datagram,
     /// which is then in `out`.
-    fn defrag(
+    pub(super) fn defrag(
         &mut self,
         cx: &mut Context<'_>,
         ifindex: u32,
@@ -213,7 +213,9 @@ impl Netns {
         while let Some(e) = self.defrag.pop_expired(cx.now()) {
             let Some(first) = e.first else { continue };
             let dst = Ipv4Addr::new(first[16], first[17], first[18], first[19]);
-            if e.user == DefragUser::ConntrackIn && !self.is_local(dst) {
+            // `frag_expire_skip_icmp`: conntrack's and a bridge's queues send only for a
+            // datagram to this host.
+            if e.user != DefragUser::LocalDeliver && !self.is_local(dst) {
                 continue;
             }
             let sent = self.icmp_error(cx, &first, kind::TIME_EXCEEDED, code::FRAG_TIME, 0);
