@@ -167,6 +167,32 @@ fn a_future_waiting_for_nothing_is_stuck_not_hung() {
     assert!(matches!(lab.block_on(h), Err(nslab::Error::Stuck)));
 }
 
+/// A reader waiting on a socket whose queue it emptied learns that its host has ended
+/// (interrupted, as Ctrl-C ends a program) instead of waiting for ever.
+#[test]
+fn a_reader_learns_that_its_host_has_ended() {
+    let mut lab = Lab::from_script("ip netns add a\nip netns exec a ip link set lo up\n").unwrap();
+    let h = lab
+        .spawn("a", async {
+            let sock = UdpSocket::bind("127.0.0.1:5000").await?;
+            sock.send_to(b"one", "127.0.0.1:5000").await?;
+            let mut buf = [0u8; 16];
+            // It takes the last datagram of the queue: the socket is quiet.
+            sock.recv_from(&mut buf).await?;
+            sock.recv_from(&mut buf).await.map(|(n, _)| n)
+        })
+        .unwrap();
+    lab.run_for(Duration::from_millis(10)).unwrap();
+    {
+        let mut sim = lab.sim_mut().unwrap();
+        let node = sim.namespaces().into_iter().find(|(n, _)| *n == Some("a")).unwrap().1;
+        let pid = sim.netns(node).pids_of("host")[0];
+        sim.interrupt(nslab::sim_nodes::Job { node, pid });
+    }
+    let e = lab.block_on(h).unwrap().unwrap().unwrap_err();
+    assert!(e.to_string().contains("the host has ended"), "{e}");
+}
+
 #[test]
 fn outside_a_host_a_socket_says_how_to_get_one() {
     let mut lab = Lab::from_script("ip netns add a\n").unwrap();

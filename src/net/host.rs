@@ -26,6 +26,10 @@ pub(crate) struct Waiting {
     /// A call found nothing to read, and the stack has told no news of it since: reading
     /// again would find nothing, so it need not ask the stack.
     quiet: bool,
+    /// How many times the stack has told news of it: a reader marks the socket quiet only
+    /// if no news came while it was reading (the stack may tell news while it settles
+    /// after the call, before the reader learns what the call found).
+    news: u64,
 }
 
 /// The program that holds a namespace's user sockets.
@@ -51,6 +55,7 @@ impl Program for HostProgram {
         let mut wakers = self.wakers.borrow_mut();
         if let Some(w) = wakers.get_mut(&sock) {
             w.quiet = false;
+            w.news += 1;
             if !w.wakers.is_empty() {
                 self.woken.set(self.woken.get() + 1);
                 for w in w.wakers.drain(..) {
@@ -67,6 +72,22 @@ impl Program for HostProgram {
     }
     fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
         self
+    }
+}
+
+impl Drop for HostProgram {
+    /// The host ended (its namespace deleted, or interrupted): every task waiting on one of
+    /// its sockets is woken, to find that out.
+    fn drop(&mut self) {
+        if let Ok(mut wakers) = self.wakers.try_borrow_mut() {
+            for w in wakers.values_mut() {
+                w.quiet = false;
+                for w in w.wakers.drain(..) {
+                    self.woken.set(self.woken.get() + 1);
+                    w.wake();
+                }
+            }
+        }
     }
 }
 
@@ -120,7 +141,7 @@ impl Ctx {
     pub(crate) fn sys<R>(&self, f: impl FnOnce(&mut Sys<'_, '_, '_>) -> R) -> io::Result<R> {
         self.shared.catch_up()?;
         let mut lab = self.shared.lab.borrow_mut();
-        let r = lab.with_sys(self.host.job, f).ok_or_else(|| io::Error::other("nslab::net: the host has ended"));
+        let r = lab.with_sys(self.host.job, f).ok_or_else(ended);
         drop(lab);
         // What the call sent may be due now: the driver looks again.
         self.shared.notify.notify_one();
@@ -144,22 +165,34 @@ impl Ctx {
         }
     }
 
+    /// How many times the stack has told news of `sock`: what a reader takes before it
+    /// reads, for [`Ctx::quiet`].
+    pub(crate) fn news(&self, sock: SocketId) -> u64 {
+        self.host.wakers.borrow().get(&sock).map_or(0, |w| w.news)
+    }
+
     /// [`Ctx::wait`], once a read of `sock` found nothing: see [`Ctx::quiet`].
-    pub(crate) fn wait_quiet(&self, sock: SocketId, waker: &Waker) {
+    pub(crate) fn wait_quiet(&self, sock: SocketId, waker: &Waker, news: u64) {
         self.wait(sock, waker);
-        self.quiet(sock);
+        self.quiet(sock, news);
     }
 
     /// Marks `sock` as having nothing to read (a read found nothing, or took the last of
-    /// its queue): until the stack tells news of it, [`Ctx::nothing_new`] says so without
-    /// asking the stack.
-    pub(crate) fn quiet(&self, sock: SocketId) {
-        self.host.wakers.borrow_mut().entry(sock).or_default().quiet = true;
+    /// its queue) — unless the stack told news of it since the reader took `news` from
+    /// [`Ctx::news`]: until the stack tells news of it, [`Ctx::nothing_new`] says so
+    /// without asking the stack.
+    pub(crate) fn quiet(&self, sock: SocketId, news: u64) {
+        let mut wakers = self.host.wakers.borrow_mut();
+        let w = wakers.entry(sock).or_default();
+        if w.news == news {
+            w.quiet = true;
+        }
     }
 
     /// True when a read of `sock` would find what the last one found — nothing —, the
     /// engine having run up to now (as [`Ctx::sys`] runs it): a waiting reader that is
-    /// polled again costs no call into the stack.
+    /// polled again costs no call into the stack. (A host that ends clears every mark:
+    /// its waiting readers then ask the stack, and learn it.)
     pub(crate) fn nothing_new(&self, sock: SocketId) -> io::Result<bool> {
         let quiet = || self.host.wakers.borrow().get(&sock).is_some_and(|w| w.quiet);
         if !quiet() {
@@ -175,4 +208,9 @@ impl Ctx {
     pub(crate) fn forget(&self, sock: SocketId) {
         self.host.wakers.borrow_mut().remove(&sock);
     }
+}
+
+/// What a call finds once its host has ended.
+fn ended() -> io::Error {
+    io::Error::other("nslab::net: the host has ended")
 }

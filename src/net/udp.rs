@@ -218,6 +218,7 @@ impl SimUdp {
                 Ok(false) => {}
             }
             let mut held = self.buf.borrow_mut();
+            let news = self.ctx.news(id);
             let got = self.ctx.sys(|sys| {
                 if connected && sys.take_refused(id) {
                     return Err(io::Error::from(io::ErrorKind::ConnectionRefused));
@@ -230,14 +231,14 @@ impl SimUdp {
                 Ok(Ok(Some((from, more)))) => {
                     if !more {
                         // The next read finds nothing until the stack tells news.
-                        self.ctx.quiet(id);
+                        self.ctx.quiet(id, news);
                     }
                     let n = held.len().min(buf.len());
                     buf[..n].copy_from_slice(&held[..n]);
                     Poll::Ready(Ok((n, from)))
                 }
                 Ok(Ok(None)) => {
-                    self.ctx.wait_quiet(id, cx.waker());
+                    self.ctx.wait_quiet(id, cx.waker(), news);
                     Poll::Pending
                 }
             }
