@@ -128,6 +128,15 @@ fn every_pasted_tutorial_runs_as_pasted() {
     // File, and lines its transcript shows, with how many times at least.
     let shows: &[(&str, &[(&str, usize)])] = &[
         (
+            "000-docker.sh",
+            &[
+                // `docker network connect testnw myrouter`: eth1, and testnw's gateway.
+                ("myrouter# ip -n myrouter route replace default via 172.18.0.1 dev eth1", 1),
+                // Across the two networks, once both clients route through the router.
+                ("1 packets transmitted, 1 received, 0% packet loss", 4),
+            ],
+        ),
+        (
             "001-document.sh",
             &[
                 ("3 packets transmitted, 3 received, 0% packet loss", 14),

@@ -324,9 +324,11 @@ async fn route_message(
 }
 
 /// `ip route add …`.
-pub async fn route_add(h: &Handle, r: &RouteArgs) -> Result<(), Refused> {
+/// `ip route add …`, or with `replace` `ip route replace …` (NLM_F_REPLACE).
+pub async fn route_add(h: &Handle, r: &RouteArgs, replace: bool) -> Result<(), Refused> {
     let m = route_message(h, r, true).await?;
-    h.route().add(m).execute().await.map_err(refused)
+    let req = h.route().add(m);
+    if replace { req.replace() } else { req }.execute().await.map_err(refused)
 }
 
 /// `ip route del …`.

@@ -376,7 +376,8 @@ impl Kernel {
             Command::AddrAdd { addr, dev, brd } => rtnl::addr_add(&h, *addr, dev, *brd).await,
             Command::AddrDel { addr, dev } => rtnl::addr_del(&h, *addr, dev).await,
             Command::AddrFlush { dev } => rtnl::addr_flush(&h, dev).await,
-            Command::RouteAdd(r) => rtnl::route_add(&h, r).await,
+            Command::RouteAdd(r) => rtnl::route_add(&h, r, false).await,
+            Command::RouteReplace(r) => rtnl::route_add(&h, r, true).await,
             Command::RouteDel(r) => rtnl::route_del(&h, r).await,
             Command::Truncate { size, file } => {
                 // In the run's own directory, the one its http.server serves, and nowhere

@@ -170,6 +170,8 @@ pub enum Command {
     RouteAdd(RouteArgs),
     /// `ip route del …`.
     RouteDel(RouteArgs),
+    /// `ip route replace …`: the route with this destination and metric replaced, or added.
+    RouteReplace(RouteArgs),
     /// `ip route show [dev DEV]`.
     RouteShow {
         /// Device.
@@ -557,8 +559,12 @@ impl fmt::Display for Command {
                 write!(f, "ip {}{}{s}{d}{four}addr show", fmt.flags(), c(*color))?;
                 opt(f, "dev", dev)
             }
-            Command::RouteAdd(r) | Command::RouteDel(r) => {
-                let verb = if matches!(self, Command::RouteAdd(_)) { "add" } else { "del" };
+            Command::RouteAdd(r) | Command::RouteDel(r) | Command::RouteReplace(r) => {
+                let verb = match self {
+                    Command::RouteAdd(_) => "add",
+                    Command::RouteDel(_) => "del",
+                    _ => "replace",
+                };
                 if r.to.prefix == 0 && r.to.addr.is_unspecified() {
                     write!(f, "ip route {verb} default")?;
                 } else {

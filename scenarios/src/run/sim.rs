@@ -345,7 +345,7 @@ impl Sim<'_> {
                 lab.addr_show_family(node, dev.as_deref(), family, extra, *fmt, *color)
             }
             Command::Ip6(c) => ip6(lab, node, c),
-            Command::RouteAdd(r) | Command::RouteDel(r) => {
+            Command::RouteAdd(r) | Command::RouteDel(r) | Command::RouteReplace(r) => {
                 let proto = match r.proto.as_deref() {
                     None | Some("boot") => Proto::Boot,
                     Some("static") => Proto::Static,
@@ -353,19 +353,10 @@ impl Sim<'_> {
                     Some("kernel") => Proto::Kernel,
                     Some(p) => return Err(LabError::unsupported(format!("proto {p}"))),
                 };
-                if matches!(cmd, Command::RouteAdd(_)) {
-                    lab.route_add(
-                        node,
-                        r.to.addr,
-                        r.to.prefix,
-                        r.via,
-                        r.dev.as_deref(),
-                        r.metric.unwrap_or(0),
-                        r.src,
-                        proto,
-                        r.onlink,
-                    )
-                    .map(|_| vec![])
+                if !matches!(cmd, Command::RouteDel(_)) {
+                    let replace = matches!(cmd, Command::RouteReplace(_));
+                    let spec = (r.to.addr, r.to.prefix, r.via, r.dev.as_deref());
+                    lab.route_set(node, spec, r.metric.unwrap_or(0), r.src, proto, r.onlink, replace).map(|_| vec![])
                 } else {
                     lab.route_del(node, r.to.addr, r.to.prefix, r.via, r.dev.as_deref(), r.metric.unwrap_or(0))
                         .map(|_| vec![])

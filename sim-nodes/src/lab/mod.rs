@@ -595,6 +595,24 @@ impl Lab {
         Ok(())
     }
 
+    /// `ip route add …` (`replace`: `ip route replace …`) with `(dst, prefix, via, dev)`
+    /// the route's destination and nexthop (`dev` named, resolved here).
+    #[allow(clippy::too_many_arguments)]
+    pub fn route_set(
+        &mut self,
+        node: NodeId,
+        (dst, prefix, via, dev): (Ipv4Addr, u8, Option<Ipv4Addr>, Option<&str>),
+        metric: u32,
+        src: Option<Ipv4Addr>,
+        proto: Proto,
+        onlink: bool,
+        replace: bool,
+    ) -> Result<(), LabError> {
+        let spec = self.route_spec(node, dst, prefix, via, dev, metric, src, proto, onlink)?;
+        self.world.with_node::<Netns, _>(node, |n, _| n.route_insert(&spec, replace))?;
+        Ok(())
+    }
+
     /// `ip route add …` (`dev` named, resolved here).
     #[allow(clippy::too_many_arguments)]
     pub fn route_add(
@@ -625,7 +643,9 @@ impl Lab {
         dev: Option<&str>,
         metric: u32,
     ) -> Result<(), LabError> {
-        let spec = self.route_spec(node, dst, prefix, via, dev, metric, None, Proto::Boot, false)?;
+        // RTM_DELROUTE matches what it is given: `ip route del default` needs no nexthop.
+        let dev = dev.map(|d| self.ifindex(node, d)).transpose()?;
+        let spec = RouteSpec { dst, prefix, gateway: via, dev, metric, src: None, proto: Proto::Boot, onlink: false };
         self.world.with_node::<Netns, _>(node, |n, _| n.route_del(&spec))?;
         Ok(())
     }

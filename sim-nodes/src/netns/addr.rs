@@ -119,6 +119,12 @@ impl Netns {
     /// `ip route add`. The gateway must be on a connected network of the device (or of any
     /// device when none is given) unless `onlink`.
     pub fn route_add(&mut self, spec: &RouteSpec) -> Result<(), RouteError> {
+        self.route_insert(spec, false)
+    }
+
+    /// `ip route add`, or with `replace` `ip route replace` (NLM_F_REPLACE): the route with
+    /// the same destination, prefix and metric takes the new one's place.
+    pub fn route_insert(&mut self, spec: &RouteSpec, replace: bool) -> Result<(), RouteError> {
         let (dev, scope) = match spec.gateway {
             Some(gw) => {
                 let on_link = |r: &&Route| r.gateway.is_none() && r.matches(gw) && spec.dev.is_none_or(|d| d == r.dev);
@@ -134,7 +140,7 @@ impl Netns {
         if !self.ifaces.get(&dev).is_some_and(|i| i.admin_up) {
             return Err(RouteError::DeviceDown);
         }
-        self.fib.add(Route {
+        let route = Route {
             dst: spec.dst,
             prefix: spec.prefix,
             gateway: spec.gateway,
@@ -143,7 +149,8 @@ impl Netns {
             scope,
             src: spec.src,
             metric: spec.metric,
-        })?;
+        };
+        if replace { self.fib.replace(route) } else { self.fib.add(route) }?;
         Ok(())
     }
 

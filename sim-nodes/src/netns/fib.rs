@@ -127,6 +127,22 @@ impl Fib {
         Ok(())
     }
 
+    /// Puts a route in place of the one with its destination, prefix and metric, or adds
+    /// it (`ip route replace`: `fib_table_insert` with NLM_F_REPLACE, tos 0).
+    pub fn replace(&mut self, r: Route) -> Result<(), FibError> {
+        if r.prefix > 32 || network(r.dst, r.prefix) != r.dst {
+            return Err(FibError::InvalidPrefix);
+        }
+        match self.find(r.sort_key()) {
+            Ok(at) => self.routes[at] = r,
+            Err(at) => {
+                self.count(r.prefix, true);
+                self.routes.insert(at, r);
+            }
+        }
+        Ok(())
+    }
+
     fn count(&mut self, prefix: u8, added: bool) {
         let len = usize::from(prefix);
         if added {

@@ -431,7 +431,7 @@ fn cidr(w: &Words<'_>, s: &str) -> Result<Cidr, PErr> {
 
 fn route(w: &mut Words<'_>, family: Option<u8>) -> Result<Command, PErr> {
     let sub = w.take().unwrap_or("show");
-    if matches(sub, "add") || matches(sub, "delete") {
+    if matches(sub, "add") || matches(sub, "delete") || matches(sub, "replace") {
         let mut to: Option<Cidr> = None;
         let mut r = RouteArgs {
             to: Cidr { addr: Ipv4Addr::UNSPECIFIED, prefix: 0 },
@@ -485,11 +485,11 @@ fn route(w: &mut Words<'_>, family: Option<u8>) -> Result<Command, PErr> {
             }
         }
         r.to = to.ok_or_else(|| w.err("a destination is required: `default` or a prefix like 198.51.100.0/24"))?;
-        if matches(sub, "add") {
+        if matches(sub, "add") || matches(sub, "replace") {
             if r.via.is_none() && r.dev.is_none() {
                 return Err(w.err("a route needs `via GATEWAY` or `dev DEVICE`"));
             }
-            Ok(Command::RouteAdd(r))
+            Ok(if matches(sub, "add") { Command::RouteAdd(r) } else { Command::RouteReplace(r) })
         } else {
             Ok(Command::RouteDel(r))
         }
@@ -506,7 +506,7 @@ fn route(w: &mut Words<'_>, family: Option<u8>) -> Result<Command, PErr> {
         Ok(Command::RouteShow { dev, fmt: Format::Text, color: false })
     } else if matches(sub, "get") {
         route_get(w, family)
-    } else if matches(sub, "replace") || matches(sub, "change") || matches(sub, "flush") || matches(sub, "append") {
+    } else if matches(sub, "change") || matches(sub, "flush") || matches(sub, "append") {
         Err(w.err_prev(format!("not supported yet: ip route {sub}")))
     } else {
         Err(unknown_sub(w, "route", sub))

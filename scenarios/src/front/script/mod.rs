@@ -18,11 +18,14 @@
 //! script a line runs (`./netns.sh create`), go through `bash/` first: it runs the
 //! language before the lab does and hands each command it reaches, words expanded, to
 //! `steps.rs` as a plain line. A net-tools line (`route add …`, `ifconfig …`) is refused
-//! naming the iproute2 line that does the same (`net_tools.rs`).
+//! naming the iproute2 line that does the same (`net_tools.rs`). A `docker` line becomes
+//! the `ip`, `iptables` and `sysctl` lines that do what Docker's bridge driver does
+//! (`docker.rs`), and `docker exec -it C bash` a shell in the container's namespace.
 //!
 //! In expected lines `{}` matches any text and a line `...` any number of lines.
 
 mod bash;
+mod docker;
 mod ip;
 mod ip6;
 pub mod lexer;
@@ -116,6 +119,7 @@ pub fn parse_words(words: &[(String, Span)], ns: Option<String>, background: boo
             let args: Vec<&str> = w.rest().iter().map(|(a, _)| a.as_str()).collect();
             let hint = match (paste::instead(prog), paste::nearest(prog)) {
                 (Some(_), _) if let Some(h) = net_tools::hint(prog, &args) => h,
+                (Some(_), _) if let Some(h) = paste::editing(prog, &args) => h,
                 (Some(i), _) => i.to_string(),
                 (None, Some(n)) => format!("did you mean `{n}`? nslab runs {}", crate::command::programs::names()),
                 (None, None) => format!("nslab runs {}", crate::command::programs::names()),

@@ -253,7 +253,9 @@ pub fn instead(prog: &str) -> Option<&'static str> {
         "wget" => "`curl -I http://HOST/`",
         "dig" | "nslookup" | "host" => "not supported yet: DNS",
         "ethtool" => "`ip link show DEV` shows what nslab models of a device",
-        "docker" => "nslab has no containers: a namespace, a veth and a bridge are what docker makes (see E10)",
+        "docker" => {
+            "nslab runs `docker network create|connect|rm`, `docker run`, `docker exec` and `docker rm` as the `ip` and `iptables` lines they are, on a line of their own (no pipe or redirection)"
+        }
         "systemd-nspawn" | "machinectl" | "chroot" | "debootstrap" => {
             "nslab has no containers: `ip netns exec NS bash` opens a shell in the namespace a container would join (its `--network-namespace-path=/var/run/netns/NS`)"
         }
@@ -266,6 +268,25 @@ pub fn instead(prog: &str) -> Option<&'static str> {
             "nslab has no files: give a program's input as a here-document"
         }
         _ => return None,
+    })
+}
+
+/// What to type instead of opening a settings file in an editor (`vi
+/// /proc/sys/net/ipv4/ip_forward`, `nano /etc/sysctl.conf`): the line that sets it.
+pub fn editing(prog: &str, args: &[&str]) -> Option<String> {
+    if !matches!(prog, "vi" | "vim" | "nano" | "emacs") {
+        return None;
+    }
+    let path = args.iter().find(|a| !a.starts_with('-'))?;
+    if let Some(key) = path.strip_prefix("/proc/sys/") {
+        let key = key.replace('/', ".");
+        return Some(format!(
+            "nslab has no files: a file under /proc/sys is a setting; `echo VALUE > {path}` or `sysctl -w {key}=VALUE` sets it"
+        ));
+    }
+    (*path == "/etc/sysctl.conf" || path.starts_with("/etc/sysctl.d/")).then(|| {
+        "nslab has no files: give the settings you would write there to `sysctl -p - <<EOF`, the lines, then `EOF`"
+            .to_string()
     })
 }
 
@@ -341,5 +362,9 @@ mod tests {
         assert_eq!(nearest("frobnicate"), None);
         assert!(instead("ifconfig").unwrap().contains("ip addr"));
         assert!(instead("route").unwrap().contains("ip route"));
+        let vi = editing("vi", &["/proc/sys/net/ipv4/ip_forward"]).unwrap();
+        assert!(vi.contains("`sysctl -w net.ipv4.ip_forward=VALUE`"), "{vi}");
+        assert!(editing("vim", &["/etc/sysctl.conf"]).unwrap().contains("sysctl -p -"));
+        assert_eq!(editing("vi", &["notes.txt"]), None);
     }
 }

@@ -30,6 +30,8 @@ pub(super) struct Ctx<'a> {
     pub script_depth: usize,
     /// What every script the file runs may do in all (`bash::Budget`).
     pub budget: super::bash::Budget,
+    /// What `docker` lines have made so far.
+    pub docker: super::docker::Daemon,
 }
 
 /// A logical line: the text after its prompt, where that text starts, and its line numbers.
@@ -44,7 +46,16 @@ pub(super) struct LineAt<'a> {
 
 impl<'a> Ctx<'a> {
     pub(super) fn new(file: &'a str, lines: &'a [&'a str], transcript: bool, base: Vec<std::path::PathBuf>) -> Self {
-        Ctx { file, lines, transcript, shells: Vec::new(), base, script_depth: 0, budget: Default::default() }
+        Ctx {
+            file,
+            lines,
+            transcript,
+            shells: Vec::new(),
+            base,
+            script_depth: 0,
+            budget: Default::default(),
+            docker: Default::default(),
+        }
     }
 
     pub(super) fn err(&self, span: Span, msg: impl Into<String>) -> ScenarioError {
@@ -168,6 +179,11 @@ impl<'a> Ctx<'a> {
                 super::bash::RunErr::Script(e) => e,
             });
         }
+        // `docker …`: the lines that do to the network what Docker does, run by the daemon
+        // (in the root namespace, whichever shell the line was typed in).
+        if all_words && matches!(toks.get(lead), Some(Tok::Word(w, _)) if w == "docker") {
+            return self.docker(&toks[lead..], out);
+        }
         // `sh -c '…'`: its string is the line, run where the prefix says.
         if let [Tok::Word(sh, _), Tok::Word(c, _), Tok::Word(inner, s)] = &toks[lead..]
             && matches!(sh.as_str(), "sh" | "bash")
@@ -240,8 +256,17 @@ impl<'a> Ctx<'a> {
         if words.is_empty() {
             return Ok(());
         }
-        let mut parsed =
-            parse_words(&words, self.here(), background).map_err(|e| self.err(e.span, e.msg).with_opt_hint(e.hint))?;
+        let mut parsed = parse_words(&words, self.here(), background).map_err(|mut e| {
+            // A container's name where an address goes: Docker's DNS would have found it.
+            if let Some(name) = e.msg.strip_suffix(": Name or service not known").and_then(|m| m.rsplit(": ").next())
+                && let Some(a) = self.docker.address_of(name)
+            {
+                e.hint = Some(format!(
+                    "nslab has no DNS (Docker's embedded DNS is not modelled): `{name}` is a container at {a}; give that address"
+                ));
+            }
+            self.err(e.span, e.msg).with_opt_hint(e.hint)
+        })?;
         if let Some((line, at)) = &piped {
             match &mut parsed.cmd {
                 Command::Nc(n) => n.input = Some(line.clone()),
@@ -270,6 +295,46 @@ impl<'a> Ctx<'a> {
             step.text = s;
         }
         out.push(step);
+        Ok(())
+    }
+
+    /// A `docker` line: the daemon's lines, each parsed as if typed in the root namespace
+    /// (errors point at the `docker` line), or a shell opened in a container.
+    fn docker(&mut self, toks: &[Tok], out: &mut Vec<Step>) -> Result<(), ScenarioError> {
+        let words = words_of(toks);
+        let w: Vec<&str> = words.iter().map(|(w, _)| w.as_str()).collect();
+        let action = self.docker.expand(&w).map_err(|r| {
+            let at = words[r.word.min(words.len() - 1)].1;
+            self.err(at, r.msg).with_opt_hint(r.hint)
+        })?;
+        let at = words[0].1;
+        let (lines, then) = match action {
+            super::docker::Action::Lines(l) => (l, None),
+            super::docker::Action::LinesThenShell(l, c) => (l, Some(c)),
+            super::docker::Action::Shell(c) => (Vec::new(), Some(c)),
+            super::docker::Action::Exec(c, from) => {
+                // `docker exec C CMD…` is `ip netns exec C CMD…`.
+                let mut run: Vec<Tok> = ["ip", "netns", "exec", c.as_str()].map(|w| Tok::Word(w.into(), at)).to_vec();
+                run.extend(toks[from..].iter().cloned());
+                let sub = LineAt { text: "", offset: 0, line_no: 0 };
+                return self.line(&sub, run, None, out);
+            }
+        };
+        let depth = self.shells.len();
+        self.shells.push((None, at));
+        for l in &lines {
+            let cols = vec![(at.line, at.col); l.chars().count()];
+            let sub = LineAt { text: "", offset: 0, line_no: 0 };
+            let r = lex(l, &cols).map_err(|e| self.err(e.span, e.message)).and_then(|t| self.line(&sub, t, None, out));
+            if let Err(e) = r {
+                self.shells.truncate(depth);
+                return Err(e);
+            }
+        }
+        self.shells.truncate(depth);
+        if let Some(c) = then {
+            self.shells.push((Some(c), at));
+        }
         Ok(())
     }
 

@@ -368,8 +368,9 @@ fn unknown_commands_name_what_to_use() {
         ),
         "{e}"
     );
-    let e = fails("sudo docker network create --driver bridge testnw2\n");
-    assert!(e.hint.as_deref().unwrap().contains("(see E10)"), "{e}");
+    // Docker's listings are refused naming what shows the same.
+    let e = fails("sudo docker network create --driver bridge testnw2\ndocker network ls\n");
+    assert!(e.hint.as_deref().unwrap().contains("`ip -br addr`"), "{e}");
     let e = fails("pign -c 1 10.0.0.1\n");
     assert!(e.hint.as_deref().unwrap().starts_with("did you mean `ping`?"), "{e}");
 }
@@ -560,4 +561,27 @@ fn truncate_makes_a_file_of_the_labs_directory_and_curl_writes_out() {
     assert!(e.message.contains("not supported yet: curl -o out.html"), "{e}");
     let e = fails("curl -w '%{time_connect}' http://192.0.2.1/\n");
     assert!(e.message.contains("not supported yet: curl -w %{time_connect}"), "{e}");
+}
+
+/// A `docker` line is the lines that do what Docker does, run in the root namespace even
+/// from a shell in a container; `docker exec -it C bash` opens a shell in C, and a refused
+/// `docker` line or a container's name for an address point at the word at fault.
+#[test]
+fn docker_lines_become_the_host_lines_and_exec_a_shell() {
+    let sc = ok(
+        "docker network create n\ndocker run -itd --name c --net n img\ndocker exec -it c /bin/bash\nip route\ndocker network create m\nexit\nip link\n",
+    );
+    let texts: Vec<(&str, Option<&str>)> = sc.steps.iter().map(|s| (s.text.as_str(), s.ns.as_deref())).collect();
+    assert!(texts.contains(&("ip -n c addr add 172.18.0.2/16 brd + dev eth0", Some("c"))), "{texts:?}");
+    assert!(texts.contains(&("ip route", Some("c"))), "{texts:?}");
+    // Typed in c's shell, the daemon's lines still run on the host.
+    assert!(texts.iter().any(|(t, ns)| t.starts_with("ip addr add 172.19.0.1/16") && ns.is_none()), "{texts:?}");
+    assert_eq!(texts.last(), Some(&("ip link", None)));
+    let e = fails("docker network create n\ndocker network connect n nope\n");
+    assert_eq!((e.span.line, e.span.col), (2, 26), "{e}");
+    assert!(e.message.contains("No such container: nope"), "{e}");
+    let e = fails(
+        "docker network create n\ndocker run -d --name c --hostname C1 --net n img\nip netns exec c ping -c 1 C1\n",
+    );
+    assert!(e.hint.as_deref().is_some_and(|h| h.contains("172.18.0.2")), "{e:?}");
 }
