@@ -118,6 +118,10 @@ pub struct Entry {
     pub snat_done: bool,
     /// Destination NAT has been decided.
     pub dnat_done: bool,
+    /// The nat hooks bound it (`IPS_SRC_NAT_DONE | IPS_DST_NAT_DONE`, a null binding when
+    /// no rule translated it): NAT was decided while the namespace's nat table of its
+    /// family existed.
+    pub nat_bound: bool,
     /// In the table (its first packet got through).
     pub confirmed: bool,
     /// Killed while its packet is still in the hooks: out of the table, gone afterwards.
@@ -188,6 +192,57 @@ pub struct CtFilter {
     pub sport: Option<u16>,
     /// `--dport` / `--orig-port-dst`.
     pub dport: Option<u16>,
+    /// `-n` / `--src-nat [IP]`, `-g` / `--dst-nat [IP]`, `-j` / `--any-nat [IP]`.
+    pub nat: NatFilter,
+}
+
+/// conntrack-tools' NAT filters: each `None` when not given, `Some(None)` without an
+/// address, `Some(Some(ip))` with one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NatFilter {
+    /// `-n` / `--src-nat`.
+    pub src: Option<Option<IpAddr>>,
+    /// `-g` / `--dst-nat`.
+    pub dst: Option<Option<IpAddr>>,
+    /// `-j` / `--any-nat`.
+    pub any: Option<Option<IpAddr>>,
+}
+
+impl NatFilter {
+    /// conntrack 1.4.7's `filter_nat` with libnetfilter_conntrack's `NFCT_GOPT_IS_SNAT`,
+    /// `IS_SPAT`, `IS_DNAT`, `IS_DPAT`: a translated address or port in the reply tuple,
+    /// on an entry the nat hooks bound. The port test compares the raw layer-4 words, so an
+    /// ICMP entry (its id against its type and code) counts as translated both ways; an
+    /// address given selects on the translated address only (`--src-nat IP`: the reply's
+    /// destination, `--dst-nat IP`: its source). `-n -g` wants both, `-j` either.
+    pub fn matches(&self, e: &Entry) -> bool {
+        if self.src.is_none() && self.dst.is_none() && self.any.is_none() {
+            return true;
+        }
+        let (o, r) = (&e.orig, &e.reply);
+        let is_snat = e.nat_bound && r.dst != o.src;
+        let is_spat = e.nat_bound && r.dport != o.sport;
+        let is_dnat = e.nat_bound && r.src != o.dst;
+        let is_dpat = e.nat_bound && r.sport != o.dport;
+        let src_with = |ip: Option<IpAddr>| match ip {
+            Some(ip) => is_snat && ip == r.dst,
+            None => is_snat || is_spat,
+        };
+        let dst_with = |ip: Option<IpAddr>| match ip {
+            Some(ip) => is_dnat && ip == r.src,
+            None => is_dnat || is_dpat,
+        };
+        if let Some(ip) = self.any {
+            // `-j IP` sets both addresses to check.
+            return src_with(ip) || dst_with(ip);
+        }
+        match (self.src, self.dst) {
+            (Some(s), Some(d)) => src_with(s) && dst_with(d),
+            (Some(s), None) => src_with(s),
+            (None, Some(d)) => dst_with(d),
+            (None, None) => true,
+        }
+    }
 }
 
 impl CtFilter {
@@ -201,6 +256,7 @@ impl CtFilter {
             && self.dst.is_none_or(|n| within(n, o.dst))
             && self.sport.is_none_or(|p| p == o.sport)
             && self.dport.is_none_or(|p| p == o.dport)
+            && self.nat.matches(e)
     }
 }
 
@@ -272,6 +328,7 @@ impl Conntrack {
             timeout,
             snat_done: false,
             dnat_done: false,
+            nat_bound: false,
             confirmed: false,
             dying: false,
             tcp: tcp::Track::default(),
@@ -637,6 +694,43 @@ mod tests {
         assert!(c.is_empty() && c.next_expiry().is_none());
         let destroyed: Vec<u16> = c.events.iter().map(|(_, e)| e.orig.sport).collect();
         assert_eq!(destroyed, [2, 1]);
+    }
+
+    /// `-n`/`-g`/`-j`: a translation in the reply tuple of an entry the nat hooks bound; an
+    /// ICMP entry counts as translated both ways (its id against its type and code); without
+    /// the nat hooks nothing does.
+    #[test]
+    fn nat_filters_read_the_reply_tuple_of_bound_entries() {
+        let entry = |orig: Tuple, reply: Tuple, bound: bool| {
+            let mut c = Conntrack::default();
+            let id = c.create(orig, Instant::ZERO, 30);
+            c.set_reply(id, reply);
+            let mut e = c.get(id).unwrap().clone();
+            e.nat_bound = bound;
+            e
+        };
+        let masq = entry(t("10.0.0.1", "10.0.1.1", 5555, 9), t("10.0.1.1", "10.0.1.254", 9, 5555), true);
+        let plain = entry(t("10.0.0.1", "10.0.1.1", 5555, 9), t("10.0.1.1", "10.0.0.1", 9, 5555), true);
+        let icmp = Tuple {
+            proto: 1,
+            src: "10.0.0.1".parse().unwrap(),
+            dst: "10.0.1.1".parse().unwrap(),
+            sport: 7,
+            dport: 8 << 8,
+        };
+        let ping = entry(icmp, icmp.invert(), true);
+        let unbound = entry(icmp, icmp.invert(), false);
+        let ip = |s: &str| Some(s.parse::<IpAddr>().unwrap());
+        let n = |src, dst, any| NatFilter { src, dst, any };
+        assert!(n(Some(None), None, None).matches(&masq));
+        assert!(!n(Some(None), None, None).matches(&plain));
+        assert!(!n(None, Some(None), None).matches(&masq));
+        assert!(n(Some(None), Some(None), None).matches(&ping) && n(None, None, Some(None)).matches(&ping));
+        assert!(!n(None, None, Some(None)).matches(&unbound));
+        assert!(n(Some(ip("10.0.1.254")), None, None).matches(&masq));
+        assert!(!n(Some(ip("10.0.1.254")), None, None).matches(&ping));
+        assert!(!n(Some(ip("10.0.1.253")), None, None).matches(&masq));
+        assert!(NatFilter::default().matches(&unbound));
     }
 
     #[test]

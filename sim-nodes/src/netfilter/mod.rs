@@ -224,8 +224,25 @@ pub fn parse_conntrack<S: AsRef<str>>(args: &[S]) -> Result<CtCmd, CliError> {
                     _ => f.dport = port,
                 }
             }
-            "-e" | "-o" | "--output" | "-n" | "-g" | "-r" | "-q" | "--reply-src" | "--reply-dst" | "-m" | "--mark"
-            | "-u" | "--status" | "-z" | "--zero" | "-w" | "--zone" | "--reply-port-src" | "--reply-port-dst"
+            // An optional address: the next word, unless it is an option.
+            "-n" | "--src-nat" | "-g" | "--dst-nat" | "-j" | "--any-nat" => {
+                let ip = match args.get(i + 1).filter(|v| !v.starts_with('-')) {
+                    Some(v) => {
+                        i += 1;
+                        let ip = crate::proc::arping::inet_aton(v)
+                            .ok_or_else(|| bad(format!("Invalid IP address `{v}'"), Some(v)))?;
+                        Some(std::net::IpAddr::V4(ip))
+                    }
+                    None => None,
+                };
+                match a {
+                    "-n" | "--src-nat" => f.nat.src = Some(ip),
+                    "-g" | "--dst-nat" => f.nat.dst = Some(ip),
+                    _ => f.nat.any = Some(ip),
+                }
+            }
+            "-e" | "-o" | "--output" | "-r" | "-q" | "--reply-src" | "--reply-dst" | "-m" | "--mark" | "-u"
+            | "--status" | "-z" | "--zero" | "-w" | "--zone" | "--reply-port-src" | "--reply-port-dst"
             | "--mask-src" | "--mask-dst" | "-c" | "--label" => {
                 return Err(bad(format!("not supported yet: conntrack {a}"), Some(a)));
             }
@@ -234,13 +251,34 @@ pub fn parse_conntrack<S: AsRef<str>>(args: &[S]) -> Result<CtCmd, CliError> {
         i += 1;
     }
     match mode {
-        Some('E') if f.src.is_some() || f.dst.is_some() || f.sport.is_some() || f.dport.is_some() => {
-            Err(bad("not supported yet: conntrack -E with an address or port filter".into(), None))
+        Some('E')
+            if f.src.is_some()
+                || f.dst.is_some()
+                || f.sport.is_some()
+                || f.dport.is_some()
+                || f.nat != Default::default() =>
+        {
+            Err(bad("not supported yet: conntrack -E with an address, port or NAT filter".into(), None))
+        }
+        Some('F') => {
+            // Flushing takes no filter: conntrack names the first option it refuses, in the
+            // order of its option bits.
+            let illegal = [
+                (f.src.is_some(), "src"),
+                (f.dst.is_some(), "dst"),
+                (f.proto.is_some(), "protonum"),
+                (f.nat.src.is_some(), "src-nat"),
+                (f.nat.dst.is_some(), "dst-nat"),
+                (f.nat.any.is_some(), "any-nat"),
+            ];
+            match illegal.iter().find(|(given, _)| *given) {
+                Some((_, name)) => Err(bad(format!("Illegal option `--{name}' with this command"), None)),
+                None => Ok(CtCmd::Flush),
+            }
         }
         Some('E') => Ok(CtCmd::Events(f.family, f.proto)),
         Some('L') => Ok(CtCmd::List(f)),
         Some('D') => Ok(CtCmd::Delete(f)),
-        Some('F') => Ok(CtCmd::Flush),
         _ => Err(bad("no command specified".into(), None)),
     }
 }
@@ -261,6 +299,7 @@ mod tests {
             dst: dst.map(|a| (a.parse().unwrap(), 32)),
             sport,
             dport,
+            nat: Default::default(),
         };
         assert_eq!(p("-D -p udp --dport 53"), Ok(CtCmd::Delete(f(Some(17), None, None, None, Some(53)))));
         assert_eq!(
@@ -278,6 +317,22 @@ mod tests {
         assert!(e("-L -s").message.contains("option `-s' requires an argument"));
         assert_eq!(e("-L -s bogus").status, 2);
         assert!(e("-E -s 10.0.0.1").message.contains("not supported yet"));
+        // The NAT filters take an optional address: the next word unless it is an option.
+        let nat = |s: &str| match p(s).unwrap() {
+            CtCmd::List(f) | CtCmd::Delete(f) => f.nat,
+            c => panic!("{c:?}"),
+        };
+        let ip = |s: &str| Some(Some(s.parse::<std::net::IpAddr>().unwrap()));
+        assert_eq!(nat("-L -n").src, Some(None));
+        assert_eq!(nat("-L -n -p udp").src, Some(None));
+        assert_eq!(nat("-D --dst-nat 10.0.1.1").dst, ip("10.0.1.1"));
+        assert_eq!(nat("-L -j 10.1").any, ip("10.0.0.1"));
+        assert!(e("-L -g x.y").message.contains("Invalid IP address `x.y'"));
+        // Measured: flushing refuses a filter, naming the first option by its bit order.
+        assert!(e("-F -p udp").message.contains("Illegal option `--protonum' with this command"));
+        assert!(e("-F -s 10.0.0.1 -n").message.contains("Illegal option `--src' with this command"));
+        assert!(e("-n -F").message.contains("Illegal option `--src-nat' with this command"));
+        assert_eq!(p("-F -f ipv4"), Ok(CtCmd::Flush));
         // An address as inet_aton reads it, a network with its prefix.
         let CtCmd::List(n) = p("-L -s 10.1 -d 10.0.0.0/8").unwrap() else { panic!() };
         assert_eq!((n.src, n.dst), (Some(("10.0.0.1".parse().unwrap(), 32)), Some(("10.0.0.0".parse().unwrap(), 8))));

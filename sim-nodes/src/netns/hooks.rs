@@ -256,8 +256,10 @@ impl Netns {
                     }
                     _ => {}
                 }
+                let bound = self.nf.tables(fam).nat.active;
                 if let Some(e) = self.nf.ct.get_mut(c.id) {
                     e.dnat_done = true;
+                    e.nat_bound |= bound;
                 }
             }
             if let Some(e) = self.nf.ct.get(c.id) {
@@ -516,8 +518,10 @@ impl Netns {
                     }
                 }
             }
+            let bound = self.nf.tables(fam).nat.active;
             if let Some(e) = self.nf.ct.get_mut(c.id) {
                 e.snat_done = true;
+                e.nat_bound |= bound;
             }
         }
         if let Some(e) = self.nf.ct.get(c.id) {
