@@ -254,7 +254,7 @@ pub fn instead(prog: &str) -> Option<&'static str> {
         "dig" | "nslookup" | "host" => "not supported yet: DNS",
         "ethtool" => "`ip link show DEV` shows what nslab models of a device",
         "docker" => {
-            "nslab runs `docker network create|connect|rm`, `docker run`, `docker exec` and `docker rm` as the `ip` and `iptables` lines they are, on a line of their own (no pipe or redirection)"
+            "nslab runs `docker network create|connect|rm`, `docker run`, `docker exec` and `docker rm` as the `ip` and `iptables` lines they are"
         }
         "systemd-nspawn" | "machinectl" | "chroot" | "debootstrap" => {
             "nslab has no containers: `ip netns exec NS bash` opens a shell in the namespace a container would join (its `--network-namespace-path=/var/run/netns/NS`)"

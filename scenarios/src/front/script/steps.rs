@@ -181,7 +181,7 @@ impl<'a> Ctx<'a> {
         }
         // `docker …`: the lines that do to the network what Docker does, run by the daemon
         // (in the root namespace, whichever shell the line was typed in).
-        if all_words && matches!(toks.get(lead), Some(Tok::Word(w, _)) if w == "docker") {
+        if matches!(toks.get(lead), Some(Tok::Word(w, _)) if w == "docker") {
             return self.docker(&toks[lead..], out);
         }
         // `sh -c '…'`: its string is the line, run where the prefix says.
@@ -301,8 +301,17 @@ impl<'a> Ctx<'a> {
     /// A `docker` line: the daemon's lines, each parsed as if typed in the root namespace
     /// (errors point at the `docker` line), or a shell opened in a container.
     fn docker(&mut self, toks: &[Tok], out: &mut Vec<Step>) -> Result<(), ScenarioError> {
-        let words = words_of(toks);
+        // The words before a pipe or redirection: only `docker exec C CMD` may have one
+        // (it is CMD's).
+        let n = toks.iter().position(|t| !matches!(t, Tok::Word(..))).unwrap_or(toks.len());
+        let words = words_of(&toks[..n]);
         let w: Vec<&str> = words.iter().map(|(w, _)| w.as_str()).collect();
+        let exec = matches!(w.get(1..3), Some(["exec", _] | ["container", "exec"]));
+        if n < toks.len() && !exec {
+            return Err(self
+                .err(toks[n].span(), "not supported yet: a pipe or redirection after this docker command")
+                .with_hint("of docker's lines only `docker exec CONTAINER CMD … | grep …` takes one"));
+        }
         let action = self.docker.expand(&w).map_err(|r| {
             let at = words[r.word.min(words.len() - 1)].1;
             self.err(at, r.msg).with_opt_hint(r.hint)

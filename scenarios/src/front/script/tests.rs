@@ -577,6 +577,12 @@ fn docker_lines_become_the_host_lines_and_exec_a_shell() {
     // Typed in c's shell, the daemon's lines still run on the host.
     assert!(texts.iter().any(|(t, ns)| t.starts_with("ip addr add 172.19.0.1/16") && ns.is_none()), "{texts:?}");
     assert_eq!(texts.last(), Some(&("ip link", None)));
+    // A pipe after `docker exec` is the command's; after any other docker line, refused.
+    let sc = ok("docker network create n\ndocker run -d --name c --net n img\ndocker exec c ip addr | grep inet\n");
+    let last = sc.steps.last().unwrap();
+    assert_eq!((last.text.as_str(), last.ns.as_deref(), last.grep.is_some()), ("ip addr", Some("c"), true));
+    let e = fails("docker network ls | grep n\n");
+    assert!(e.message.contains("a pipe or redirection after this docker command"), "{e}");
     let e = fails("docker network create n\ndocker network connect n nope\n");
     assert_eq!((e.span.line, e.span.col), (2, 26), "{e}");
     assert!(e.message.contains("No such container: nope"), "{e}");
