@@ -83,6 +83,10 @@ ping: local error: message too long, mtu=1500
 --- 192.0.2.254 ping statistics ---
 1 packets transmitted, 0 received, +1 errors, 100% packet loss, time 0ms
 #! exit: 1
+# What fits goes with DF that is not to be ignored: as a datagram of an unconnected socket,
+# with IP ID 0 (`ip_select_ident_segs`; WANT and DONT draw an ID).
+$ ip netns exec a tcpdump -t -n -v -c 2 -i va icmp &
+#! contains: IP (tos 0x0, ttl 64, id 0, offset 0, flags [DF], proto ICMP (1), length 1500)
 $ ip netns exec a ping -c 1 -s 1472 -M do 192.0.2.254
 PING 192.0.2.254 (192.0.2.254) 1472(1500) bytes of data.
 1480 bytes from 192.0.2.254: icmp_seq=1 ttl=64 time={} ms
@@ -126,7 +130,7 @@ PING 198.51.100.1 (198.51.100.1) 1450(1478) bytes of data.
 1 packets transmitted, 1 received, 0% packet loss, time 0ms
 rtt min/avg/max/mdev = {} ms
 $ sleep 0.5
-$ kill %3
+$ kill %4
 
 # More than an IPv4 packet holds: refused for every probe, whatever -M says.
 $ ip netns exec a ping -c 1 -s 65508 192.0.2.254
@@ -157,4 +161,4 @@ $ ip netns exec r conntrack -L
 icmp     1 {} src=192.0.2.1 dst=198.51.100.1 type=8 code=0 id={} src=198.51.100.1 dst=198.51.100.254 type=0 code=0 id={} mark=0 use=1
 conntrack v1.4.7 (conntrack-tools): 1 flow entries have been shown.
 $ sleep 0.5
-$ kill %4
+$ kill %5

@@ -163,15 +163,11 @@ impl Netns {
         let payload_len = pkt.len() - 20;
         let r = self.route_output(spec.dst, spec.src, spec.oif)?;
         let ttl = spec.ttl.unwrap_or(self.sysctl.hot().ip_default_ttl);
-        let fields = Ipv4Fields {
-            src: r.src,
-            dst: spec.dst,
-            proto: spec.proto,
-            ttl,
-            id: self.next_ip_id(),
-            df: false,
-            tos: spec.tos,
-        };
+        // `ip_select_ident_segs`: DF that is not to be ignored (IP_PMTUDISC_DO) on a
+        // datagram of an unconnected socket — every sender through here — is ID 0; WANT
+        // and DONT (`ignore_df`) draw one.
+        let id = if spec.pmtudisc == Pmtudisc::Do { 0 } else { self.next_ip_id() };
+        let fields = Ipv4Fields { src: r.src, dst: spec.dst, proto: spec.proto, ttl, id, df: false, tos: spec.tos };
         // __ip_append_data: the path MTU decides; DO refuses what does not fit, WANT sets
         // DF on what does (`__ip_make_skb`), the rest is fragmented after POSTROUTING.
         let mtu = self.path_mtu(r.ifindex, spec.dst, cx.now()) as usize;
