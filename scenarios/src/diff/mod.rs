@@ -181,10 +181,16 @@ impl Report {
     }
 }
 
-static MAC: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b(?:[0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}\b").expect("regex"));
-/// A link-local IPv6 address (its modified EUI-64 form carries the interface's MAC).
-static LINK_LOCAL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\bfe80::[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){3}\b").expect("regex"));
+/// A MAC address, after what comes before it (`ip -c` puts a colour's escape sequence right
+/// before it, which `\b` does not see as a boundary): group 1 is that, group 2 the MAC.
+static MAC: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(^|[^0-9A-Za-z_:]|\x1b\[[0-9;]*m)((?:[0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2})\b").expect("regex")
+});
+/// A link-local IPv6 address (its modified EUI-64 form carries the interface's MAC), after
+/// what comes before it, as for [`MAC`].
+static LINK_LOCAL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(^|[^0-9A-Za-z_:]|\x1b\[[0-9;]*m)(fe80::[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){3})\b").expect("regex")
+});
 /// A solicited-node multicast group: the last 24 bits of an address.
 static SOLICITED: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\bff02::1:ff[0-9a-f]{2}:[0-9a-f]{1,4}\b").expect("regex"));
@@ -331,7 +337,7 @@ impl Norm {
         // A link-local address from a MAC is that MAC's symbol (`fe80::<mac1>`).
         s = LINK_LOCAL
             .replace_all(&s, |c: &regex::Captures<'_>| {
-                let Ok(a) = c[0].parse::<std::net::Ipv6Addr>() else { return c[0].to_string() };
+                let Ok(a) = c[2].parse::<std::net::Ipv6Addr>() else { return c[0].to_string() };
                 let o = a.octets();
                 if o[11] != 0xff || o[12] != 0xfe {
                     return c[0].to_string();
@@ -339,19 +345,20 @@ impl Norm {
                 let mac =
                     format!("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", o[8] ^ 2, o[9], o[10], o[13], o[14], o[15]);
                 let sym = if self.fixed.contains(&mac) { mac } else { symbol(&mut self.macs, "mac", &mac) };
-                format!("fe80::{sym}")
+                format!("{}fe80::{sym}", &c[1])
             })
             .into_owned();
         s = SOLICITED.replace_all(&s, |c: &regex::Captures<'_>| symbol(&mut self.groups, "group", &c[0])).into_owned();
         s = FLOW.replace_all(&s, "(flowlabel <flow>, ").into_owned();
         s = MAC
             .replace_all(&s, |c: &regex::Captures<'_>| {
-                let m = c[0].to_ascii_lowercase();
-                if self.fixed.contains(&m) || m == "ff:ff:ff:ff:ff:ff" || m == "00:00:00:00:00:00" {
+                let m = c[2].to_ascii_lowercase();
+                let sym = if self.fixed.contains(&m) || m == "ff:ff:ff:ff:ff:ff" || m == "00:00:00:00:00:00" {
                     m
                 } else {
                     symbol(&mut self.macs, "mac", &m)
-                }
+                };
+                format!("{}{sym}", &c[1])
             })
             .into_owned();
         s = ECHO_ID
@@ -490,7 +497,7 @@ fn order_key(l: &str) -> String {
             if c[2].parse::<u32>().unwrap_or(0) >= 32768 { format!("{}=", &c[1]) } else { c[0].to_string() }
         })
         .into_owned();
-    MAC.replace_all(&s, "").into_owned()
+    MAC.replace_all(&s, "$1").into_owned()
 }
 
 fn title(step: &Step) -> String {
@@ -709,6 +716,17 @@ mod tests {
         );
         let mut c = Norm::default();
         assert_eq!(c.line("08:44:28.484104 IP6 2001:db8::1.40000 >"), "08:44:28.484104 IP6 2001:db8::1.<port1> >");
+        // `ip -c`: a colour's escape sequence right before a MAC or a link-local address.
+        let (mut a, mut b) = (Norm::default(), Norm::default());
+        let col = |mac: &str, ll: &str| {
+            format!("    link/ether \x1b[33m{mac}\x1b[0m brd ff:ff:ff:ff:ff:ff\n    inet6 \x1b[34m{ll}\x1b[0m/64")
+        };
+        let (la, lb) = (
+            col("86:63:3d:e5:2b:c9", "fe80::8463:3dff:fee5:2bc9"),
+            col("22:25:c5:97:9f:7d", "fe80::2025:c5ff:fe97:9f7d"),
+        );
+        assert_eq!(a.line(&la), b.line(&lb));
+        assert!(a.line(&la).contains("\x1b[33m<mac1>\x1b[0m"), "{}", a.line(&la));
     }
 
     #[test]
