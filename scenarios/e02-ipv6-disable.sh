@@ -23,6 +23,10 @@ ip -n a -6 addr show
 #> 3: v1@if2: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 state UP qlen 1000
 #>     inet6 fe80::ff:fe00:1/64 scope link tentative 
 #>        valid_lft forever preferred_lft forever
+# The link-local address joins its solicited-node group from the kernel's DAD work, queued
+# when the device comes up: on a loaded machine it runs some milliseconds later, so the
+# filter is read once it has (the address is still tentative).
+sleep 0.2
 ip netns exec a bridge fdb show
 #> 33:33:00:00:00:01 dev v1 self permanent
 #> 01:00:5e:00:00:01 dev v1 self permanent
