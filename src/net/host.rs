@@ -53,7 +53,9 @@ impl Program for HostProgram {
     fn on_ready(&mut self, _: &mut Sys<'_, '_, '_>, sock: SocketId) {
         // The socket's list stays (empty) for its next waiters: nothing is allocated per wait.
         let mut wakers = self.wakers.borrow_mut();
-        if let Some(w) = wakers.get_mut(&sock) {
+        // Counted for every socket, waited on or not yet: a reader's first read compares.
+        {
+            let w = wakers.entry(sock).or_default();
             w.quiet = false;
             w.news += 1;
             if !w.wakers.is_empty() {
@@ -175,6 +177,11 @@ impl Ctx {
     pub(crate) fn wait_quiet(&self, sock: SocketId, waker: &Waker, news: u64) {
         self.wait(sock, waker);
         self.quiet(sock, news);
+        // News came while the read ran (as the stack settled after it), before this waker
+        // was there to be woken: poll again.
+        if self.news(sock) != news {
+            waker.wake_by_ref();
+        }
     }
 
     /// Marks `sock` as having nothing to read (a read found nothing, or took the last of

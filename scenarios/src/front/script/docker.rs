@@ -151,7 +151,14 @@ impl Daemon {
             }
             ("container", "run") => return self.run(args, base, out),
             ("container", "exec") => return self.exec(args, base, out),
-            ("container", "rm" | "stop" | "kill") => {
+            ("container", "stop" | "kill" | "start" | "restart") => {
+                return Err(refuse(
+                    at,
+                    format!("not supported yet: `{typed}` (a stopped container keeps its name and addresses)"),
+                    Some("`docker rm -f NAME` removes a container and its network namespace"),
+                ));
+            }
+            ("container", "rm") => {
                 for (k, c) in args.iter().enumerate().filter(|(_, a)| !a.starts_with('-')) {
                     self.container_rm(c, base + k, &mut out)?;
                 }
@@ -175,7 +182,7 @@ impl Daemon {
                     ),
                 ));
             }
-            ("container", "pull" | "images" | "image" | "build" | "start" | "restart" | "create") => {
+            ("container", "pull" | "images" | "image" | "build" | "create") => {
                 return Err(refuse(
                     at,
                     format!("not supported yet: `{typed}`"),
@@ -781,6 +788,8 @@ mod tests {
         lines(&mut d, "docker network create n");
         lines(&mut d, "docker run -d --net n --name c1 img");
         assert!(d.expand(&["docker", "network", "rm", "n"]).is_err());
+        // A stopped container keeps its name: not modelled, so refused rather than removed.
+        assert!(d.expand(&["docker", "stop", "c1"]).unwrap_err().msg.contains("not supported yet"));
         assert_eq!(lines(&mut d, "docker rm -f c1"), ["ip netns delete c1"]);
         let rm = lines(&mut d, "docker network rm n");
         assert_eq!(rm.last().unwrap(), &format!("ip link del br-{}", hex_id("n", 12)));
