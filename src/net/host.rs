@@ -173,15 +173,21 @@ impl Ctx {
         self.host.wakers.borrow().get(&sock).map_or(0, |w| w.news)
     }
 
-    /// [`Ctx::wait`], once a read of `sock` found nothing: see [`Ctx::quiet`].
-    pub(crate) fn wait_quiet(&self, sock: SocketId, waker: &Waker, news: u64) {
+    /// [`Ctx::wait`], for a caller that took `news` from [`Ctx::news`] before the call
+    /// whose result made it wait: if news came while that call ran (as the stack settled
+    /// after it), before this waker was there to be woken, the task is woken at once to
+    /// poll again instead of waiting for news that has already come.
+    pub(crate) fn wait_since(&self, sock: SocketId, waker: &Waker, news: u64) {
         self.wait(sock, waker);
-        self.quiet(sock, news);
-        // News came while the read ran (as the stack settled after it), before this waker
-        // was there to be woken: poll again.
         if self.news(sock) != news {
             waker.wake_by_ref();
         }
+    }
+
+    /// [`Ctx::wait_since`], once a read of `sock` found nothing: see [`Ctx::quiet`].
+    pub(crate) fn wait_quiet(&self, sock: SocketId, waker: &Waker, news: u64) {
+        self.quiet(sock, news);
+        self.wait_since(sock, waker, news);
     }
 
     /// Marks `sock` as having nothing to read (a read found nothing, or took the last of

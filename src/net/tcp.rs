@@ -107,8 +107,9 @@ impl SimListener {
         poll_fn(|cx| {
             // One call to the stack for the whole pool's states.
             let ids: Vec<SocketId> = self.pool.borrow().clone();
+            let news: Vec<u64> = ids.iter().map(|id| self.ctx.news(*id)).collect();
             let states = self.ctx.sys(|sys| ids.iter().map(|id| sys.tcp_state(*id)).collect::<Vec<_>>())?;
-            for (k, (id, (state, peer))) in ids.into_iter().zip(states).enumerate() {
+            for (k, ((id, (state, peer)), news)) in ids.into_iter().zip(states).zip(news).enumerate() {
                 match (state, peer) {
                     (TcpState::Established | TcpState::PeerClosed, Some(peer)) => {
                         // The connection keeps the socket it came on; another listens.
@@ -127,9 +128,10 @@ impl SimListener {
                         })?;
                         let next = self.listen_more()?;
                         self.pool.borrow_mut()[k] = next;
-                        self.ctx.wait(next, cx.waker());
+                        // A new socket: any news of it came during `listen_more`.
+                        self.ctx.wait_since(next, cx.waker(), 0);
                     }
-                    _ => self.ctx.wait(id, cx.waker()),
+                    _ => self.ctx.wait_since(id, cx.waker(), news),
                 }
             }
             Poll::Pending
@@ -275,13 +277,16 @@ impl SimStream {
     async fn connect(ctx: Ctx, addr: SocketAddr) -> io::Result<SimStream> {
         let id = ctx.sys(|sys| sys.tcp_connect(addr.ip(), addr.port(), None))?.map_err(io_error)?;
         let mut stream = SimStream { ctx, id, local: SocketAddr::new(Ipv4Addr::UNSPECIFIED.into(), 0), peer: addr };
-        poll_fn(|cx| match stream.ctx.sys(|sys| sys.tcp_state(id).0)? {
-            TcpState::Connecting => {
-                stream.ctx.wait(id, cx.waker());
-                Poll::Pending
+        poll_fn(|cx| {
+            let news = stream.ctx.news(id);
+            match stream.ctx.sys(|sys| sys.tcp_state(id).0)? {
+                TcpState::Connecting => {
+                    stream.ctx.wait_since(id, cx.waker(), news);
+                    Poll::Pending
+                }
+                TcpState::Closed => Poll::Ready(Err(io::Error::from(io::ErrorKind::ConnectionRefused))),
+                _ => Poll::Ready(Ok(())),
             }
-            TcpState::Closed => Poll::Ready(Err(io::Error::from(io::ErrorKind::ConnectionRefused))),
-            _ => Poll::Ready(Ok(())),
         })
         .await?;
         if let Some(local) = stream.ctx.sys(|sys| sys.tcp_local(id))? {
@@ -294,6 +299,7 @@ impl SimStream {
 impl AsyncRead for SimStream {
     fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         let id = self.id;
+        let news = self.ctx.news(id);
         let (n, state) = self.ctx.sys(|sys| {
             let n = sys.tcp_read(id, buf.initialize_unfilled());
             (n, sys.tcp_state(id).0)
@@ -306,7 +312,7 @@ impl AsyncRead for SimStream {
             // The peer closed its side and everything is read: the end.
             TcpState::PeerClosed | TcpState::Closed => Poll::Ready(Ok(())),
             _ => {
-                self.ctx.wait(id, cx.waker());
+                self.ctx.wait_since(id, cx.waker(), news);
                 Poll::Pending
             }
         }
@@ -319,6 +325,7 @@ impl AsyncWrite for SimStream {
             return Poll::Ready(Ok(0));
         }
         let id = self.id;
+        let news = self.ctx.news(id);
         let (n, state) = self.ctx.sys(|sys| {
             let n = sys.tcp_send(id, buf);
             (n, sys.tcp_state(id).0)
@@ -330,7 +337,7 @@ impl AsyncWrite for SimStream {
             TcpState::Closed => Poll::Ready(Err(io::Error::from(io::ErrorKind::BrokenPipe))),
             _ => {
                 // The send buffer is full: wait for the peer's acknowledgements.
-                self.ctx.wait(id, cx.waker());
+                self.ctx.wait_since(id, cx.waker(), news);
                 Poll::Pending
             }
         }

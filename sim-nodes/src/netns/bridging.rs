@@ -343,7 +343,8 @@ impl Netns {
         for k in 0.. {
             let Some(b) = self.bridges.get(&br) else { return };
             let Some(&(p, _)) = b.ports().get(k) else { return };
-            if b.floods_to(p, ingress, dst) {
+            // As `flood`: a port that is not running carries nothing.
+            if b.floods_to(p, ingress, dst) && self.ifaces.get(&p).is_some_and(|i| i.is_running()) {
                 self.port_send_refragmented(cx, br, p, frame, frag_max);
             }
         }

@@ -50,7 +50,7 @@ pub enum Action {
 }
 
 /// One network.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Network {
     name: String,
     bridge: String,
@@ -62,7 +62,7 @@ struct Network {
 }
 
 /// One container: its name, its hostname, and its interfaces (`eth0`, `eth1`…) by network.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Container {
     name: String,
     hostname: Option<String>,
@@ -70,7 +70,7 @@ struct Container {
 }
 
 /// The daemon's state.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Daemon {
     started: bool,
     networks: Vec<Network>,
@@ -112,8 +112,19 @@ fn overlaps(a: Ipv4Addr, ap: u8, b: Ipv4Addr, bp: u8) -> bool {
 }
 
 impl Daemon {
-    /// The lines of `docker ARGS…` (`words[0]` is `docker`).
+    /// The lines of `docker ARGS…` (`words[0]` is `docker`). A refused line changes
+    /// nothing: not even the daemon's start, nor the containers a `docker rm A B` named
+    /// before the one it refused.
     pub fn expand(&mut self, words: &[&str]) -> Result<Action, Refusal> {
+        let before = self.clone();
+        let r = self.expand_all(words);
+        if r.is_err() {
+            *self = before;
+        }
+        r
+    }
+
+    fn expand_all(&mut self, words: &[&str]) -> Result<Action, Refusal> {
         let mut out = Vec::new();
         if !self.started {
             self.started = true;
@@ -673,13 +684,15 @@ impl Daemon {
     /// `docker exec [-i] [-t] [-u U] CONTAINER COMMAND…`.
     fn exec(&mut self, args: &[&str], base: usize, out: Vec<String>) -> Result<Action, Refusal> {
         let mut k = 0;
-        let mut it = false;
+        let (mut it, mut detach) = (false, false);
         while let Some(&a) = args.get(k) {
             match a {
                 "-u" | "--user" | "-w" | "--workdir" | "-e" | "--env" => k += 1,
                 "--privileged" | "--interactive" | "--tty" => it |= a != "--privileged",
+                "--detach" => detach = true,
                 f if f.starts_with('-') && f.len() > 1 && f[1..].chars().all(|c| matches!(c, 'i' | 't' | 'd')) => {
-                    it = true
+                    it |= f.contains(['i', 't']);
+                    detach |= f.contains('d');
                 }
                 f if f.starts_with('-') => {
                     return Err(refuse(base + k, format!("not supported yet: docker exec {f}"), None));
@@ -706,6 +719,11 @@ impl Daemon {
                 base + k,
                 "\"docker exec\" requires at least 2 arguments.",
                 Some("`docker exec -it CONTAINER bash`"),
+            )),
+            _ if detach => Err(refuse(
+                base + k,
+                "not supported yet: docker exec -d",
+                Some("run it in the background on the host: `ip netns exec CONTAINER COMMAND… &`"),
             )),
             [sh] if is_shell_path(sh) && it => Ok(Action::Shell(name.to_string())),
             _ => Ok(Action::Exec(name.to_string(), base + k + 1)),
@@ -780,6 +798,21 @@ mod tests {
         lines(&mut d, "docker network create a");
         let e = d.expand(&["docker", "network", "create", "a"]).unwrap_err();
         assert!(e.msg.contains("already exists"), "{}", e.msg);
+    }
+
+    #[test]
+    fn a_refused_line_changes_nothing() {
+        let mut d = Daemon::default();
+        // The first line is refused: the daemon has not started, and the next line starts it.
+        assert!(d.expand(&["docker", "ps"]).is_err());
+        let first = lines(&mut d, "docker network create n");
+        assert!(first.iter().any(|l| l.contains("docker0")), "{first:?}");
+        lines(&mut d, "docker run -d --net n --name c1 img");
+        // `rm c1 nosuch`: refused at nosuch, and c1 is still there.
+        assert!(d.expand(&["docker", "rm", "-f", "c1", "nosuch"]).is_err());
+        assert_eq!(d.address_of("c1"), Some(Ipv4Addr::new(172, 18, 0, 2)));
+        let e = d.expand(&["docker", "exec", "-d", "c1", "bash"]).unwrap_err();
+        assert!(e.msg.contains("docker exec -d") && e.hint.unwrap().contains('&'), "{}", e.msg);
     }
 
     #[test]
