@@ -858,6 +858,11 @@ fn ipv6_routes_the_kernel_refuses() {
     assert_at(&e, "a.sh", 8, 1, "Error: IPv6 is disabled on nexthop device.");
     let e = err("a.sh", &format!("{off}ip -6 addr add 2001:db8:7::1/64 dev ns2-veth0\n"));
     assert_at(&e, "a.sh", 8, 1, "Error: ipv6: IPv6 is disabled on this device.");
+    // A group is no address (Linux 6.18); on a device whose IPv6 is off, that is named first.
+    let e = err("a.sh", &format!("{off}ip -6 addr add ff02::5/128 dev ns2-veth0\n"));
+    assert_at(&e, "a.sh", 8, 1, "Error: ipv6: IPv6 is disabled on this device.");
+    let e = err("a.sh", &format!("{up}ip -6 addr add ff02::5/128 dev ns2-veth0\n"));
+    assert_at(&e, "a.sh", 7, 1, "Error: ipv6: Cannot assign multicast address without \"IFA_F_MCAUTOJOIN\" flag.");
     let e = err("a.sh", &format!("{up}ip -6 route add 2001:db8:5::/64 via 2001:db8:9::1\n"));
     assert_at(&e, "a.sh", 7, 1, "RTNETLINK answers: No route to host");
     let twice = "ip -6 route add default via fe80::1 dev ns1-veth0\n";

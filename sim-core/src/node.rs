@@ -57,6 +57,13 @@ impl FramePool {
     pub fn take(&mut self) -> Vec<u8> {
         self.free.pop().unwrap_or_else(|| Vec::with_capacity(1536))
     }
+    /// A cleared buffer for a copy of a `len`-byte frame: a recycled one when one is
+    /// available, else one of just that size (a flood of small frames — a multicast
+    /// report to a bridge of 1e4 ports — queues 1e4 copies at once: each holds its
+    /// frame, not a full-sized buffer).
+    pub fn take_for(&mut self, len: usize) -> Vec<u8> {
+        self.free.pop().unwrap_or_else(|| Vec::with_capacity(len))
+    }
     /// Returns a buffer for reuse.
     pub fn give(&mut self, mut buf: Vec<u8>) {
         if self.free.len() < Self::KEEP {
@@ -103,7 +110,7 @@ impl<'a> Context<'a> {
     }
     /// Sends a copy of `frame` out of `port` (onto the link attached there).
     pub fn send(&mut self, port: PortId, frame: &[u8]) {
-        let mut buf = self.pool.take();
+        let mut buf = self.pool.take_for(frame.len());
         buf.extend_from_slice(frame);
         self.outbox.push(Outgoing { port, buf, csum_partial: false });
     }

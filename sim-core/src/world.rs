@@ -51,8 +51,8 @@ impl Slot {
     }
 }
 
-/// What a pending event holds, as the queue ceiling counts it: the entry, and a frame's
-/// buffer at the size the frame pool hands out (or the frame's own, if larger).
+/// A node's timeout: the time it asked for, and when and where in the order of events it
+/// is due.
 #[derive(Clone, Copy, PartialEq)]
 struct Wanted {
     asked: Instant,
@@ -63,9 +63,11 @@ struct Wanted {
 /// What one pending event or timeout costs the queue ceiling, besides a frame's bytes.
 const ENTRY: u64 = 64;
 
+/// What a pending event holds, as the queue ceiling counts it: the entry, and a frame's
+/// buffer as allocated.
 fn cost(ev: &Event) -> u64 {
     match ev {
-        Event::Frame { buf, .. } => ENTRY + buf.len().max(1536) as u64,
+        Event::Frame { buf, .. } => ENTRY + buf.capacity() as u64,
         Event::Wake { .. } => ENTRY,
     }
 }

@@ -55,9 +55,11 @@ impl Lab {
     pub fn link_set_master(&mut self, node: NodeId, dev: &str, master: Option<&str>) -> Result<(), LabError> {
         let ix = self.ifindex(node, dev)?;
         let m = master.map(|m| self.ifindex(node, m)).transpose()?;
+        let old = self.netns(node).iface(ix).and_then(|i| i.master);
         self.world_mut().with_node::<Netns, _>(node, |n, cx| n.set_master(ix, m, cx.now()))?;
-        // Enslaving or releasing a port changes the bridge's carrier.
-        self.world_mut().with_node::<Netns, _>(node, |n, cx| n.addrconf_sync_all(cx));
+        // Enslaving or releasing a port changes the bridges' carrier.
+        let changed: Vec<u32> = [Some(ix), old, m].into_iter().flatten().collect();
+        self.world_mut().with_node::<Netns, _>(node, |n, cx| n.addrconf_sync_near(cx, &changed));
         Ok(())
     }
 

@@ -450,7 +450,7 @@ impl Lab {
     pub(crate) fn set_up(&mut self, node: NodeId, ix: u32, up: bool) {
         self.world.with_node::<Netns, _>(node, |n, _| n.set_admin_up(ix, up));
         self.update_carrier_of(node, ix);
-        self.world.with_node::<Netns, _>(node, |n, cx| n.addrconf_sync_all(cx));
+        self.world.with_node::<Netns, _>(node, |n, cx| n.addrconf_sync_near(cx, &[ix]));
     }
 
     /// Recomputes carrier on both ends of the veth at `(node, ix)`: a veth has carrier
@@ -466,11 +466,11 @@ impl Lab {
         let was = self.netns(node).iface(ix).is_some_and(|i| i.carrier);
         self.world.with_node::<Netns, _>(node, |n, cx| {
             n.set_carrier(ix, carrier);
-            n.addrconf_sync_all(cx);
+            n.addrconf_sync_near(cx, &[ix]);
         });
         self.world.with_node::<Netns, _>(peer.node, |n, cx| {
             n.set_carrier(peer.ifindex, carrier);
-            n.addrconf_sync_all(cx);
+            n.addrconf_sync_near(cx, &[peer.ifindex]);
         });
         if was && !carrier {
             self.settle_lower(node, ix);

@@ -262,6 +262,9 @@ pub enum Addr6Error {
     /// `disable_ipv6` is set on the device.
     #[error("Error: ipv6: IPv6 is disabled on this device.")]
     Disabled,
+    /// A group given as an address (`ip` without `autojoin`).
+    #[error("Error: ipv6: Cannot assign multicast address without \"IFA_F_MCAUTOJOIN\" flag.")]
+    Multicast,
 }
 
 /// `±10%` of `d` (`rfc3315_s14_backoff_init`).
@@ -365,8 +368,12 @@ impl Netns {
         nodad: bool,
     ) -> Result<(), Addr6Error> {
         let Some(i) = self.ifaces.get_mut(&ifindex) else { return Err(Addr6Error::NotFound) };
+        // Linux 6.18 names a device whose IPv6 is off first, then a group.
         if i.disable_ipv6 != 0 {
             return Err(Addr6Error::Disabled);
+        }
+        if addr.is_multicast() {
+            return Err(Addr6Error::Multicast);
         }
         if i.v6.addrs.iter().any(|a| a.addr == addr) {
             return Err(Addr6Error::Exists);
@@ -425,10 +432,16 @@ impl Netns {
         }
     }
 
-    /// [`Netns::addrconf_sync`] for every interface (a bridge's carrier follows its ports).
-    pub(crate) fn addrconf_sync_all(&mut self, cx: &mut Context<'_>) {
-        let all: Vec<u32> = self.ifaces.keys().copied().collect();
-        for ix in all {
+    /// [`Netns::addrconf_sync`] for the interfaces `changed` and their bridges (a bridge's
+    /// carrier follows its ports), in the order of their indexes: what one change to a
+    /// link can have changed. Every other interface was synced at its own last change, so
+    /// the cost does not grow with the namespace's size (a bridge of 1e5 ports).
+    pub(crate) fn addrconf_sync_near(&mut self, cx: &mut Context<'_>, changed: &[u32]) {
+        let mut near: Vec<u32> = changed.to_vec();
+        near.extend(changed.iter().filter_map(|ix| self.ifaces.get(ix).and_then(|i| i.master)));
+        near.sort_unstable();
+        near.dedup();
+        for ix in near {
             self.addrconf_sync(cx, ix);
         }
     }

@@ -100,7 +100,9 @@ impl Netns {
 
     /// True if `a` is a usable address of this namespace.
     pub fn is_local6(&self, a: Ipv6Addr) -> bool {
-        self.ifaces.values().any(|i| i.v6.addrs.iter().any(|x| x.addr == a && !x.tentative))
+        // A group is never an address (`ipv6_add_addr` refuses one): no scan of every
+        // interface for each multicast packet (a bridge of 1e4 ports hears one per port).
+        !a.is_multicast() && self.ifaces.values().any(|i| i.v6.addrs.iter().any(|x| x.addr == a && !x.tentative))
     }
 
     /// Sends an IPv6 packet a program made (`rawv6_sendmsg`), in fragments when it is bigger
