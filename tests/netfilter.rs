@@ -259,3 +259,17 @@ fn conntrack_flush_reports_the_time_left_and_who_asked() {
         vec!["conntrack v1.4.7 (conntrack-tools): connection tracking table has been emptied."]
     );
 }
+
+/// Docker's FORWARD rules go in at the top, before the rules the host already had, as
+/// dockerd inserts them (`ensureJumpRule`, and each network's rules right after).
+#[test]
+fn docker_puts_its_forward_rules_before_the_hosts() {
+    let text = "iptables -A FORWARD -j ACCEPT\ndocker network create n\niptables -S FORWARD\n";
+    let r = common::run_text("docker.sh", text).unwrap();
+    let out = &r.rendered.steps.last().unwrap().output;
+    let rules: Vec<&str> = out.iter().map(String::as_str).filter(|l| l.starts_with("-A")).collect();
+    assert_eq!(rules.first(), Some(&"-A FORWARD -j DOCKER-USER"), "{out:?}");
+    assert_eq!(rules.get(1), Some(&"-A FORWARD -j DOCKER-ISOLATION-STAGE-1"), "{out:?}");
+    assert_eq!(rules.last(), Some(&"-A FORWARD -j ACCEPT"), "{out:?}");
+    assert_eq!(rules.len(), 11, "docker0's four, n's four, the two jumps, the host's: {out:?}");
+}

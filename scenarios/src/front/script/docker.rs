@@ -222,8 +222,10 @@ impl Daemon {
                 "iptables -A DOCKER-ISOLATION-STAGE-1 -j RETURN",
                 "iptables -A DOCKER-ISOLATION-STAGE-2 -j RETURN",
                 "iptables -A DOCKER-USER -j RETURN",
-                "iptables -A FORWARD -j DOCKER-USER",
-                "iptables -A FORWARD -j DOCKER-ISOLATION-STAGE-1",
+                // At the top, before any rule the host had (`ensureJumpRule` inserts them
+                // first); each network's rules go in right after them.
+                "iptables -I FORWARD 1 -j DOCKER-USER",
+                "iptables -I FORWARD 2 -j DOCKER-ISOLATION-STAGE-1",
             ]
             .map(str::to_string),
         );
