@@ -323,6 +323,10 @@ impl Trace {
     pub fn records(&self) -> &[Record] {
         &self.records
     }
+    /// Takes the records, leaving none (the byte count and the drop counts stay).
+    pub fn take_records(&mut self) -> Vec<Record> {
+        std::mem::take(&mut self.records)
+    }
     /// Records from index `from` on (for incremental rendering).
     pub fn since(&self, from: usize) -> &[Record] {
         &self.records[from.min(self.records.len())..]

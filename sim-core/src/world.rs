@@ -150,6 +150,11 @@ impl World {
     pub fn trace(&self) -> &Trace {
         &self.trace
     }
+    /// Takes the trace's records, leaving it none (its counts stay): what a finished run
+    /// hands its report without a copy.
+    pub fn take_records(&mut self) -> Vec<Record> {
+        self.trace.take_records()
+    }
     /// Appends a record from outside any node (a command typed, a tool's output).
     pub fn record(&mut self, r: Record) {
         self.trace.push(r);

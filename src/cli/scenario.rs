@@ -52,19 +52,19 @@ type Engine = (u64, nslab::sim_core::Instant);
 
 /// Runs `sc` on the back end `o` names (on the kernel with `live`, printing the transcript
 /// as it happens); a run a guard stopped is the failure with the transcript up to then.
-fn run_on(name: &str, text: &str, sc: &Scenario, o: &RunOpts<'_>, live: bool) -> Result<Ran, (Fail, Option<String>)> {
+fn run_on(name: &str, text: &str, sc: Scenario, o: &RunOpts<'_>, live: bool) -> Result<Ran, (Fail, Option<String>)> {
     if o.kernel {
         let collect = nslab::kernel_backend::Collect { drop_counters: o.explain };
         let sink: Option<nslab::kernel_backend::runner::Sink> = live.then(|| Box::new(out::raw) as _);
-        let run = nslab::kernel_backend::run_collecting(name, text, sc, collect, sink);
+        let run = nslab::kernel_backend::run_collecting(name, text, &sc, collect, sink);
         let run = run.map_err(|e| (kernel_fail(e), None))?;
         return Ok((run.into_outcome(), BTreeMap::new(), None, None));
     }
     // Every error to be found without running, all of them, before anything runs.
-    scenarios::check(name, text, sc).map_err(|e| (Fail::input(e.to_string()), None))?;
+    scenarios::check(name, text, &sc).map_err(|e| (Fail::input(e.to_string()), None))?;
     let opts = sim::RunOptions { seed: o.seed, event_budget: o.event_budget, ..Default::default() };
     let limits = nslab::sim_core::world::Limits::default();
-    match sim::run_with_limits(name, text, sc, &opts, limits) {
+    match sim::run_owned(name, text, sc, &opts, limits) {
         Ok(r) => {
             let nodes = r.node_names();
             let engine = (r.lab.world().events_processed(), r.end());
@@ -89,7 +89,8 @@ pub fn run(arg: &str, o: RunOpts<'_>) -> Done {
         true => indicatif::ProgressBar::hidden(),
         false => spinner(format!("{name}: {} steps{}", sc.steps.len(), if o.kernel { " on the kernel" } else { "" })),
     };
-    let ran = run_on(name, text, &sc, &o, live);
+    let checks: usize = sc.steps.iter().map(|s| s.expect.len()).sum();
+    let ran = run_on(name, text, sc, &o, live);
     spin.finish_and_clear();
     let (out, nodes, seed, engine) = match ran {
         Ok(x) => x,
@@ -102,7 +103,6 @@ pub fn run(arg: &str, o: RunOpts<'_>) -> Done {
         }
     };
     let failures = out.failures(name);
-    let checks: usize = sc.steps.iter().map(|s| s.expect.len()).sum();
     if o.json {
         let back_end = if o.kernel { "kernel" } else { "sim" };
         let header = json::Header { scenario: name, back_end, seed };

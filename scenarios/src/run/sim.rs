@@ -652,9 +652,21 @@ pub fn run_with_limits(
     opts: &RunOptions,
     limits: Limits,
 ) -> Result<Run, Box<Failed>> {
-    let Executed { lab, seed, attribution, exits } = execute(file, source, sc, opts, limits)?;
+    run_owned(file, source, sc.clone(), opts, limits)
+}
+
+/// [`run_with_limits`] for a caller done with `sc`: the run keeps its steps without a
+/// copy (a script of 10⁵ hosts holds 7·10⁵ of them).
+pub fn run_owned(
+    file: &str,
+    source: &str,
+    sc: Scenario,
+    opts: &RunOptions,
+    limits: Limits,
+) -> Result<Run, Box<Failed>> {
+    let Executed { lab, seed, attribution, exits } = execute(file, source, &sc, opts, limits)?;
     let rendered = transcript::render(lab.world().trace().records(), &attribution, &sc.steps, &exits);
-    Ok(Run { lab, seed, attribution, steps: sc.steps.clone(), exits, rendered })
+    Ok(Run { lab, seed, attribution, steps: sc.steps, exits, rendered })
 }
 
 /// Checks `sc` by a dry run (see [`crate::check`]): what [`run`] does with
@@ -725,12 +737,13 @@ pub fn run_on(lab: Lab, file: &str, source: &str, sc: &Scenario) -> (Lab, Result
 impl Run {
     /// What the command line prints and writes of it, the run given up: its steps and
     /// rendering move rather than being copied (a run of 10⁵ hosts has 6·10⁵ steps).
-    pub fn into_outcome(self) -> transcript::Outcome {
+    pub fn into_outcome(mut self) -> transcript::Outcome {
         let captures = self.captures();
         let how = format!("(seed {}, {} s virtual)", self.seed, self.end());
         let drop_counts = self.lab.world().trace().drop_counts().clone();
         transcript::Outcome {
-            records: self.records().to_vec(),
+            // Taken, not copied: the lab goes with this run.
+            records: self.lab.world_mut().take_records(),
             steps: self.steps,
             attribution: self.attribution,
             captures,
