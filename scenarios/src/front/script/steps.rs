@@ -377,7 +377,12 @@ impl<'a> Ctx<'a> {
             differs: Vec::new(),
             span,
             text,
-            words,
+            // Kept with every step (for errors that point at a word): without spare room.
+            words: {
+                let mut words = words;
+                words.shrink_to_fit();
+                words
+            },
             shown: false,
             other_terminal: false,
             of_step: None,
