@@ -46,7 +46,7 @@ fn nslab_runs(dir: &Path, args: &[&str]) -> Result<Vec<String>, String> {
         .iter()
         .map(|s| match &s.run {
             Command::Echo { args } => args.join(" "),
-            _ => s.words.iter().map(|(w, _)| w.as_str()).collect::<Vec<_>>().join(" "),
+            _ => s.words.iter().map(|(w, _)| w).collect::<Vec<_>>().join(" "),
         })
         .collect())
 }

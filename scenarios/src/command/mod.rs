@@ -914,7 +914,7 @@ pub struct Step {
     pub text: String,
     /// Word spans in the file, for pointing at an argument in an error.
     #[serde(skip)]
-    pub words: Vec<(String, Span)>,
+    pub words: StepWords,
     /// A terminal session shows what this command printed: a failure is that output and
     /// the session goes on, as at a terminal. (In a script an unexpected failure stops
     /// the run, pointing at the line.)
@@ -943,7 +943,7 @@ impl Step {
             differs: Vec::new(),
             span: Span::default(),
             text,
-            words: Vec::new(),
+            words: StepWords::default(),
             shown: false,
             other_terminal: false,
             of_step: None,
@@ -953,10 +953,10 @@ impl Step {
     /// The span of the first word equal to `w` (an argument an error names), else of the
     /// first word containing it, else the whole step.
     pub fn locate(&self, w: &str) -> Span {
-        let exact = self.words.iter().find(|(x, _)| x == w);
+        let exact = self.words.iter().find(|(x, _)| *x == w);
         // `--dhcp-range=A,B` is one word; a complaint about `A,B` points at it.
         let within = || self.words.iter().find(|(x, _)| !w.is_empty() && x.contains(w));
-        exact.or_else(within).map(|(_, s)| *s).unwrap_or(self.span)
+        exact.or_else(within).map(|(_, s)| s).unwrap_or(self.span)
     }
 
     /// The shell line for this step, namespace included.
@@ -986,6 +986,52 @@ impl Step {
             None => s.push_str(&tail),
         }
         s
+    }
+}
+
+/// A step's words as the shell split them, each with where it is in its file. Every step
+/// keeps them (a script of 10⁵ hosts has 7·10⁵ steps), so they are one string and one
+/// list: where each word ends in it, and its span.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StepWords {
+    text: Box<str>,
+    parts: Box<[(u32, Span)]>,
+}
+
+impl StepWords {
+    /// Each word and its span, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, Span)> + '_ {
+        let mut from = 0usize;
+        self.parts.iter().map(move |&(end, span)| {
+            let w = &self.text[from..end as usize];
+            from = end as usize;
+            (w, span)
+        })
+    }
+
+    /// How many words.
+    pub fn len(&self) -> usize {
+        self.parts.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.parts.is_empty()
+    }
+}
+
+impl From<&[(String, Span)]> for StepWords {
+    fn from(words: &[(String, Span)]) -> Self {
+        let mut text = String::with_capacity(words.iter().map(|(w, _)| w.len()).sum());
+        let mut parts = Vec::with_capacity(words.len());
+        for (w, span) in words {
+            // Past 4 GiB of words (no line has them) the rest are left out: an error about
+            // one of them points at the whole step instead.
+            let Ok(end) = u32::try_from(text.len() + w.len()) else { break };
+            text.push_str(w);
+            parts.push((end, *span));
+        }
+        StepWords { text: text.into_boxed_str(), parts: parts.into_boxed_slice() }
     }
 }
 

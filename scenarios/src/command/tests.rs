@@ -91,3 +91,20 @@ fn argv_keeps_every_word_whole() {
     });
     assert_eq!(set6.argv(), ["ip", "neigh", "del", "2001:db8::9", "dev", hostile]);
 }
+
+#[test]
+fn a_steps_words_point_errors_at_the_word_they_name() {
+    let at = |col| Span { line: 3, col, len: 3 };
+    let words: Vec<(String, Span)> = [("ip", 1), ("addr", 4), ("--dhcp-range=a,b", 9), ("", 26), ("dev", 28)]
+        .map(|(w, c)| (w.to_string(), at(c)))
+        .to_vec();
+    let mut step = Step::new(None, Command::Wait);
+    step.span = Span { line: 3, col: 1, len: 30 };
+    step.words = words.as_slice().into();
+    let back: Vec<(&str, Span)> = step.words.iter().collect();
+    assert_eq!(back, words.iter().map(|(w, s)| (w.as_str(), *s)).collect::<Vec<_>>());
+    assert_eq!(step.locate("dev"), at(28));
+    assert_eq!(step.locate("a,b"), at(9));
+    assert_eq!(step.locate("nowhere"), step.span);
+    assert!(StepWords::default().is_empty());
+}

@@ -26,7 +26,7 @@ pub fn parse(file: &str, source: &str) -> Result<Scenario, ScenarioError> {
         step.text = step.run.to_string();
         if let Some((span, words)) = spans.get(i) {
             step.span = *span;
-            step.words = words.clone();
+            step.words = words.as_slice().into();
         }
     }
     // Every step that does not validate, each with a help line.

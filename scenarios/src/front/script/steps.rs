@@ -377,12 +377,7 @@ impl<'a> Ctx<'a> {
             differs: Vec::new(),
             span,
             text,
-            // Kept with every step (for errors that point at a word): without spare room.
-            words: {
-                let mut words = words;
-                words.shrink_to_fit();
-                words
-            },
+            words: words.as_slice().into(),
             shown: false,
             other_terminal: false,
             of_step: None,
