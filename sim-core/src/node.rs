@@ -55,7 +55,8 @@ impl FramePool {
 
     /// A cleared buffer, recycled when one is available.
     pub fn take(&mut self) -> Vec<u8> {
-        self.free.pop().unwrap_or_else(|| Vec::with_capacity(1536))
+        // Room for a whole Ethernet frame: the caller builds one of a size not yet known.
+        self.take_for(1536)
     }
     /// A cleared buffer for a copy of a `len`-byte frame: a recycled one when one is
     /// available, else one of just that size (a flood of small frames — a multicast

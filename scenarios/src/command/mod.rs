@@ -1008,16 +1008,6 @@ impl StepWords {
             (w, span)
         })
     }
-
-    /// How many words.
-    pub fn len(&self) -> usize {
-        self.parts.len()
-    }
-
-    /// True when there are none.
-    pub fn is_empty(&self) -> bool {
-        self.parts.is_empty()
-    }
 }
 
 impl From<&[(String, Span)]> for StepWords {
