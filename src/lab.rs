@@ -10,8 +10,9 @@
 //! engine (a frame on a link, a neighbour timer). One task, the driver, runs the engine
 //! up to the runtime's clock and moves the clock to what is due next (see `drive`); a
 //! socket call brings the engine up to the clock first. Nothing ticks, and one seed
-//! gives the same run. A task that never waits (a loop around `yield_now`) holds the
-//! clock still, as it would hold a real thread.
+//! gives the same run. A task that only yields (a loop around `yield_now`) gets a turn
+//! each time the clock moves; one that never returns holds the clock still, as it would
+//! hold a real thread.
 //!
 //! On the kernel ([`Lab::kernel_from_script`]) the same lab is real namespaces
 //! (`kernel_backend::KernelLab`), the futures run on that back end's runtime in real time,
@@ -147,6 +148,13 @@ pub(crate) struct Shared {
     /// How many times the lab's tasks have been polled: the driver waits until this
     /// stands still (every task waits) before it moves the clock.
     polls: std::cell::Cell<u64>,
+    /// How many times a task has waited on one of its sockets (`Ctx::wait`).
+    pub(crate) waits: std::cell::Cell<u64>,
+    /// A task was last seen waiting on something other than its sockets (a timer, another
+    /// task, or `yield_now`, which the runtime wakes only at its next park).
+    unseen: std::cell::Cell<bool>,
+    /// A task has ended (the future that awaits it wakes only at the runtime's next park).
+    ended: std::cell::Cell<bool>,
     /// How many times the engine has woken a task (a socket with news and a waiter).
     woken: Rc<std::cell::Cell<u64>>,
     /// Why the engine stopped, once a guard stopped it.
@@ -201,18 +209,35 @@ const TICK: Duration = Duration::from_millis(1);
 /// clock jump to the next timer on a whole millisecond — its own, on the last millisecond
 /// before the engine's next event, or a task's. Both kinds of deadline are met exactly,
 /// in order, and nothing ticks.
+///
+/// "Every task waits" is learnt without a trip through the runtime's scheduler where it
+/// can be: the driver goes to the back of the local queue (`requeue`) until a round of it
+/// polls no task. Only the scheduler's park runs what it cannot see there — a task that
+/// `yield_now` deferred, one a timer woke, the future awaiting a task that ended — so the
+/// driver yields to it once a task ended or was last seen waiting on anything but its
+/// sockets. A task that only yields gets one turn each time the clock moves; a datagram
+/// between two tasks that wait on sockets costs no trip through the scheduler.
 async fn drive(shared: Rc<Shared>) {
     loop {
         if shared.catch_up().is_err() {
             return;
         }
-        // Let every task that can run, run (yield_now returns once the run queue is empty).
+        // Let every task that can run, run.
+        let mut yielded = false;
         loop {
-            let polled = shared.polls.get();
-            tokio::task::yield_now().await;
-            if shared.polls.get() == polled {
+            loop {
+                let round = shared.polls.get();
+                requeue().await;
+                if shared.polls.get() == round {
+                    break;
+                }
+            }
+            if !shared.ended.replace(false) && (yielded || !shared.unseen.get()) {
                 break;
             }
+            shared.unseen.set(false);
+            tokio::task::yield_now().await;
+            yielded = true;
         }
         if shared.catch_up().is_err() {
             return;
@@ -237,12 +262,13 @@ async fn drive(shared: Rc<Shared>) {
             }
         }
         if let Some(t) = reached {
-            tokio::time::advance(t - now).await;
+            // Within the millisecond no timer falls due: the woken tasks run next, in this
+            // tick of the local set.
+            advance_within_tick(t - now);
             continue;
         }
         let next = shared.lab.borrow().world().next_event_time().map(|t| shared.at(t));
         match next {
-            Some(t) if t < next_tick => tokio::time::advance(t - now).await,
             // Onto the millisecond first, so tokio's jumps land on whole ones.
             _ if !into_tick.is_zero() => tokio::time::advance(next_tick - now).await,
             Some(t) => {
@@ -256,6 +282,33 @@ async fn drive(shared: Rc<Shared>) {
             None => shared.notify.notified().await,
         }
     }
+}
+
+/// Puts the calling task at the back of the local set's queue: the tasks queued ahead of
+/// it run first, in the same tick, with no trip through the runtime's scheduler (which
+/// `yield_now` waits for).
+fn requeue() -> impl Future<Output = ()> {
+    let mut queued = false;
+    std::future::poll_fn(move |cx| {
+        if queued {
+            return std::task::Poll::Ready(());
+        }
+        queued = true;
+        cx.waker().wake_by_ref();
+        std::task::Poll::Pending
+    })
+}
+
+/// Moves tokio's paused clock forward by `d`, which stays within the current millisecond,
+/// at once. `tokio::time::advance` moves the clock when first polled and then yields to
+/// the scheduler, so that timers due at the new time fire; no timer falls due within a
+/// millisecond (they fire on whole ones), so the yield is not needed and is not awaited.
+fn advance_within_tick(d: Duration) {
+    let before = tokio::time::Instant::now();
+    let advance = std::pin::pin!(tokio::time::advance(d));
+    // The yield defers this waker, which does nothing, to the scheduler's next park.
+    let _ = advance.poll(&mut std::task::Context::from_waker(std::task::Waker::noop()));
+    debug_assert_eq!(tokio::time::Instant::now() - before, d, "tokio::time::advance moves the clock when first polled");
 }
 
 /// A lab whose namespaces run users' futures, in virtual time.
@@ -375,6 +428,9 @@ impl Lab {
             notify: Notify::new(),
             hosts: RefCell::new(BTreeMap::new()),
             polls: std::cell::Cell::new(0),
+            waits: std::cell::Cell::new(0),
+            unseen: std::cell::Cell::new(false),
+            ended: std::cell::Cell::new(false),
             woken: Rc::new(std::cell::Cell::new(0)),
             stopped: RefCell::new(None),
         });
@@ -401,7 +457,14 @@ impl Lab {
                 let mut fut = Box::pin(fut);
                 let counted = std::future::poll_fn(move |cx| {
                     shared.polls.set(shared.polls.get() + 1);
-                    fut.as_mut().poll(cx)
+                    let waits = shared.waits.get();
+                    let polled = fut.as_mut().poll(cx);
+                    match polled {
+                        std::task::Poll::Ready(_) => shared.ended.set(true),
+                        std::task::Poll::Pending if shared.waits.get() == waits => shared.unseen.set(true),
+                        std::task::Poll::Pending => {}
+                    }
+                    polled
                 });
                 let _in = rt.enter();
                 Ok(self.local.spawn_local(counted))

@@ -160,6 +160,7 @@ impl Ctx {
 
     /// Wakes `waker` when socket `sock` has news.
     pub(crate) fn wait(&self, sock: SocketId, waker: &Waker) {
+        self.shared.waits.set(self.shared.waits.get() + 1);
         let mut w = self.host.wakers.borrow_mut();
         let list = &mut w.entry(sock).or_default().wakers;
         if !list.iter().any(|x| x.will_wake(waker)) {
