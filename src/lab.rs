@@ -148,6 +148,11 @@ pub(crate) struct Shared {
     /// How many times the lab's tasks have been polled: the driver waits until this
     /// stands still (every task waits) before it moves the clock.
     polls: std::cell::Cell<u64>,
+    /// tokio's clock as the driver last moved or read it, while only the driver can move
+    /// it (it is not waiting, so the runtime cannot jump to a timer): a socket call reads
+    /// this rather than the clock's lock. `None` while the driver waits, and between runs.
+    /// (A task that moves the clock itself is seen at the driver's next turn.)
+    clock: std::cell::Cell<Option<tokio::time::Instant>>,
     /// How many times a task has waited on one of its sockets (`Ctx::wait`).
     pub(crate) waits: std::cell::Cell<u64>,
     /// A task was last seen waiting on something other than its sockets (a timer, another
@@ -164,7 +169,8 @@ pub(crate) struct Shared {
 impl Shared {
     /// The virtual time now: the runtime's clock.
     pub(crate) fn now(&self) -> sim_core::Instant {
-        let d = tokio::time::Instant::now().saturating_duration_since(self.base_t);
+        let t = self.clock.get().unwrap_or_else(tokio::time::Instant::now);
+        let d = t.saturating_duration_since(self.base_t);
         self.base_v + sim_core::Duration::from_nanos(d.as_nanos() as u64)
     }
 
@@ -239,10 +245,11 @@ async fn drive(shared: Rc<Shared>) {
             tokio::task::yield_now().await;
             yielded = true;
         }
+        let now = tokio::time::Instant::now();
+        shared.clock.set(Some(now));
         if shared.catch_up().is_err() {
             return;
         }
-        let now = tokio::time::Instant::now();
         let into_tick = Duration::from_nanos((now - shared.base_t).as_nanos() as u64 % TICK.as_nanos() as u64);
         let next_tick = now + (TICK - into_tick);
         // Within this millisecond, run the engine ahead of the clock, event by event, until
@@ -265,13 +272,20 @@ async fn drive(shared: Rc<Shared>) {
             // Within the millisecond no timer falls due: the woken tasks run next, in this
             // tick of the local set.
             advance_within_tick(t - now);
+            shared.clock.set(Some(t));
             continue;
         }
         let next = shared.lab.borrow().world().next_event_time().map(|t| shared.at(t));
         match next {
             // Onto the millisecond first, so tokio's jumps land on whole ones.
-            _ if !into_tick.is_zero() => tokio::time::advance(next_tick - now).await,
+            _ if !into_tick.is_zero() => {
+                // The clock moves when the advance is first polled; the yield after it
+                // parks with no timeout, which never jumps to a timer.
+                shared.clock.set(Some(next_tick));
+                tokio::time::advance(next_tick - now).await
+            }
             Some(t) => {
+                shared.clock.set(None);
                 let whole = t - Duration::from_nanos((t - shared.base_t).as_nanos() as u64 % TICK.as_nanos() as u64);
                 tokio::select! {
                     biased;
@@ -279,7 +293,10 @@ async fn drive(shared: Rc<Shared>) {
                     _ = tokio::time::sleep_until(whole) => {}
                 }
             }
-            None => shared.notify.notified().await,
+            None => {
+                shared.clock.set(None);
+                shared.notify.notified().await
+            }
         }
     }
 }
@@ -428,6 +445,7 @@ impl Lab {
             notify: Notify::new(),
             hosts: RefCell::new(BTreeMap::new()),
             polls: std::cell::Cell::new(0),
+            clock: std::cell::Cell::new(None),
             waits: std::cell::Cell::new(0),
             unseen: std::cell::Cell::new(false),
             ended: std::cell::Cell::new(false),
@@ -504,7 +522,9 @@ impl Lab {
         match back {
             Back::Sim { rt, shared, driving } => {
                 start_driver(local, rt, shared, driving);
+                shared.clock.set(None);
                 let out = local.block_on(rt, limited(PATIENCE));
+                shared.clock.set(None);
                 check(shared)?;
                 out
             }
