@@ -31,6 +31,8 @@ const GRACE: Duration = Duration::from_secs(3);
 const LINK_SETTLE: Duration = Duration::from_secs(5);
 /// How long a background process gets to start before the next step.
 const SETTLE: Duration = Duration::from_millis(300);
+/// How long the jobs still running at the end of a run get to end by themselves.
+const END_GRACE: Duration = Duration::from_secs(1);
 /// How often a run printing as it goes (`run_live`) prints what happened meanwhile, while a
 /// step waits.
 const LIVE_EVERY: Duration = Duration::from_millis(250);
@@ -840,7 +842,22 @@ impl Backend for Kernel {
         Ok(())
     }
 
-    async fn finish(&mut self, jobs: Vec<&mut KernelJob>) {
+    async fn finish(&mut self, mut jobs: Vec<&mut KernelJob>) {
+        // What the last step set off is still under way: a listener whose client just
+        // closed is ending by itself (the sim's ends at the instant the FIN arrives). Give
+        // the jobs the moment a person gives — more under load — to end on their own
+        // before the Ctrl-C; a job that stays (a daemon, `nc -lk`) costs that moment once.
+        let until = tokio::time::Instant::now() + END_GRACE;
+        for j in jobs.iter_mut() {
+            if let KernelJob::Proc { proc_, .. } = j
+                && proc_.running()
+            {
+                let left = until.saturating_duration_since(tokio::time::Instant::now());
+                if left.is_zero() || proc_.wait(left).await.is_none() {
+                    break;
+                }
+            }
+        }
         self.end_all(jobs).await
     }
 

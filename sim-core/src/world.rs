@@ -16,7 +16,8 @@ use crate::time::Instant;
 use crate::trace::{Record, Trace};
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableUnGraph};
 use std::any::Any;
-use std::collections::BTreeSet;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
 enum Event {
     Frame {
@@ -72,16 +73,25 @@ fn cost(ev: &Event) -> u64 {
     }
 }
 
+/// Whether timeout entry `(at, seq, node)` is what its node still wants.
+fn timer_is_live(slots: &[Slot], &(at, seq, node): &(Instant, u64, NodeId)) -> bool {
+    slots[node.0 as usize].timer.is_some_and(|w| w.at == at && w.seq == seq)
+}
+
 /// The simulated world.
 pub struct World {
     seed: u64,
     now: Instant,
     queue: crate::queue::EventQueue<Event>,
-    /// Each node's timeout, one entry per node that wants one, by `(time, seq)` in the same
-    /// order as the queue's events (`seq` reserved from the queue). A node that moves its
-    /// deadline moves its entry, so no stale timer waits anywhere: a ping flood used to
-    /// leave hundreds in the heap, which every push and pop paid for.
-    timers: BTreeSet<(Instant, u64, NodeId)>,
+    /// Each node's timeout by `(time, seq)`, in the same order as the queue's events
+    /// (`seq` reserved from the queue), earliest first. A node that moves its deadline
+    /// pushes a new entry; the one it replaced is stale (its slot's `timer` no longer names
+    /// it) and goes when it reaches the front — the front is always live — or when the
+    /// stale ones outnumber the live ones, so few wait (a ping flood moves its deadline on
+    /// every packet, and once left hundreds in the event queue).
+    timers: BinaryHeap<Reverse<(Instant, u64, NodeId)>>,
+    /// How many nodes want a timeout (the live entries of `timers`).
+    live_timers: usize,
     slots: Vec<Slot>,
     graph: StableUnGraph<NodeId, LinkId>,
     links: Vec<Option<Link>>,
@@ -102,7 +112,8 @@ impl World {
             seed,
             now: Instant::ZERO,
             queue: crate::queue::EventQueue::with_capacity(1024),
-            timers: BTreeSet::new(),
+            timers: BinaryHeap::new(),
+            live_timers: 0,
             slots: Vec::new(),
             graph: StableUnGraph::default(),
             links: Vec::new(),
@@ -191,11 +202,12 @@ impl World {
         }
         let slot = &mut self.slots[id.0 as usize];
         slot.node = None;
-        if let Some(w) = slot.timer.take() {
-            self.timers.remove(&(w.at, w.seq, id));
+        if slot.timer.take().is_some() {
+            self.live_timers -= 1;
             self.queued_bytes -= ENTRY;
         }
         let ix = slot.graph_ix;
+        self.clean_timers();
         self.graph.remove_node(ix);
     }
 
@@ -352,15 +364,31 @@ impl World {
         if want == slot.timer.map(|w| w.asked) {
             return;
         }
-        if let Some(w) = slot.timer.take() {
-            self.timers.remove(&(w.at, w.seq, id));
+        if slot.timer.take().is_some() {
+            self.live_timers -= 1;
             self.queued_bytes -= ENTRY;
         }
         if let Some(asked) = want {
             let w = Wanted { asked, at: asked.max(self.now), seq: self.queue.reserve() };
             slot.timer = Some(w);
-            self.timers.insert((w.at, w.seq, id));
+            self.timers.push(Reverse((w.at, w.seq, id)));
+            self.live_timers += 1;
             self.queued_bytes += ENTRY;
+        }
+        if self.timers.len() > 2 * self.live_timers + 32 {
+            let slots = &self.slots;
+            self.timers.retain(|Reverse(t)| timer_is_live(slots, t));
+        }
+        self.clean_timers();
+    }
+
+    /// Drops stale timeouts from the front of `timers`.
+    fn clean_timers(&mut self) {
+        while let Some(Reverse(t)) = self.timers.peek() {
+            if timer_is_live(&self.slots, t) {
+                break;
+            }
+            self.timers.pop();
         }
     }
 
@@ -400,9 +428,9 @@ impl World {
 
     /// The time of the next pending event.
     pub fn next_event_time(&self) -> Option<Instant> {
-        match (self.queue.peek_key(), self.timers.first()) {
-            (Some((a, _)), Some(&(b, _, _))) => Some(a.min(b)),
-            (a, b) => a.map(|k| k.0).or(b.map(|t| t.0)),
+        match (self.queue.peek_key(), self.timers.peek()) {
+            (Some((a, _)), Some(&Reverse((b, _, _)))) => Some(a.min(b)),
+            (a, b) => a.map(|k| k.0).or(b.map(|t| t.0.0)),
         }
     }
 
@@ -410,22 +438,23 @@ impl World {
     /// one of the run's guards has tripped (see [`crate::guard`]); it stays tripped.
     pub fn step(&mut self) -> Result<bool, BudgetExhausted> {
         // The earlier of the next queued event and the next timeout, by `(time, seq)`.
-        let timer = match (self.queue.peek_key(), self.timers.first()) {
+        let timer = match (self.queue.peek_key(), self.timers.peek()) {
             (None, None) => return Ok(false),
-            (Some(q), Some(&(at, seq, node))) => ((at, seq) < q).then_some((at, node)),
-            (None, Some(&(at, _, node))) => Some((at, node)),
+            (Some(q), Some(&Reverse((at, seq, node)))) => ((at, seq) < q).then_some((at, node)),
+            (None, Some(&Reverse((at, _, node)))) => Some((at, node)),
             (Some(_), None) => None,
         };
         if let Some((at, node)) = timer {
             if !self.guard.count(at) {
                 return Err(self.tripped());
             }
-            self.timers.pop_first();
+            self.timers.pop();
+            self.live_timers -= 1;
             self.queued_bytes -= ENTRY;
             self.now = self.now.max(at);
-            let slot = &mut self.slots[node.0 as usize];
-            slot.timer = None;
-            if slot.node.is_some() {
+            self.slots[node.0 as usize].timer = None;
+            self.clean_timers();
+            if self.slots[node.0 as usize].node.is_some() {
                 self.call(node, |n, cx| n.handle_timeout(cx));
             }
             return self.after_step();
@@ -477,7 +506,7 @@ impl World {
             Limit::Trace { records: self.trace.len() as u64, bytes: self.trace.bytes(), ceiling: limits.trace_bytes }
         } else if self.queued_bytes > limits.queue_bytes {
             Limit::Queue {
-                events: (self.queue.len() + self.timers.len()) as u64,
+                events: (self.queue.len() + self.live_timers) as u64,
                 bytes: self.queued_bytes,
                 ceiling: limits.queue_bytes,
             }
@@ -662,7 +691,8 @@ mod tests {
             w.with_node::<Ticker, _>(a, |t, _| t.due = Instant::from_nanos(5_000 + (k % 7) * 1_000));
             w.with_node::<Ticker, _>(b, |t, _| t.due = Instant::from_nanos(5_000 + (k % 5) * 1_000));
         }
-        assert_eq!((w.timers.len(), w.queue.len()), (2, 0));
+        assert_eq!((w.live_timers, w.queue.len()), (2, 0));
+        assert!(w.timers.len() <= 2 * 2 + 33, "{} entries", w.timers.len());
         // Both last asked for 5 µs + …: a (k = 999: 5 µs + 5 µs) after b (+ 4 µs).
         assert_eq!(w.next_event_time(), Some(Instant::from_nanos(9_000)));
         w.step().unwrap();
@@ -675,7 +705,7 @@ mod tests {
         w.step().unwrap();
         assert_eq!((w.node::<Ticker>(a).ticks, w.node::<Ticker>(b).ticks), (1, 2));
         w.remove_node(a);
-        assert_eq!(w.timers.len(), 1);
+        assert_eq!(w.live_timers, 1);
     }
 
     #[test]

@@ -3,22 +3,30 @@
 //! Neighbour entries, processes and the loopback queue each hold at most one deadline;
 //! setting a key's deadline replaces the old one. The earliest is what the namespace reports
 //! to the engine through `poll_timeout`. A key's deadline is found by hash (looked up per
-//! packet, never iterated); only the order is a B-tree.
+//! packet, never iterated); the order is a heap whose replaced deadlines are dropped lazily.
 
 use sim_core::Instant;
-use std::collections::{BTreeSet, HashMap};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 use std::hash::Hash;
 
 /// Deadlines keyed by `K`.
 #[derive(Debug)]
 pub struct Timers<K: Ord + Hash + Copy> {
-    by_key: HashMap<K, Instant, foldhash::fast::FixedState>,
-    order: BTreeSet<(Instant, K)>,
+    /// Each key's deadline, and the count of sets that gave it (its entry in `order`).
+    by_key: HashMap<K, (Instant, u64), foldhash::fast::FixedState>,
+    /// Every deadline set, earliest first — also ones since replaced or cleared (stale:
+    /// `by_key` no longer gives their key that instant and count). The front is always live: stale
+    /// ones go when they reach it, or all at once when they outnumber the live ones, so a
+    /// deadline moved on every packet costs a push, not a B-tree's remove and insert.
+    order: BinaryHeap<Reverse<(Instant, K, u64)>>,
+    /// Sets so far.
+    sets: u64,
 }
 
 impl<K: Ord + Hash + Copy> Default for Timers<K> {
     fn default() -> Self {
-        Timers { by_key: HashMap::default(), order: BTreeSet::new() }
+        Timers { by_key: HashMap::default(), order: BinaryHeap::new(), sets: 0 }
     }
 }
 
@@ -26,37 +34,56 @@ impl<K: Ord + Hash + Copy> Timers<K> {
     /// Sets (or with `None`, clears) the deadline of `key`.
     pub fn set(&mut self, key: K, at: Option<Instant>) {
         match at {
-            Some(at) => match self.by_key.insert(key, at) {
-                Some(old) if old == at => {}
-                old => {
-                    if let Some(old) = old {
-                        self.order.remove(&(old, key));
-                    }
-                    self.order.insert((at, key));
+            Some(at) => {
+                if self.by_key.get(&key).is_some_and(|(old, _)| *old == at) {
+                    return;
                 }
-            },
+                self.sets += 1;
+                self.by_key.insert(key, (at, self.sets));
+                self.order.push(Reverse((at, key, self.sets)));
+                if self.order.len() > 2 * self.by_key.len() + 32 {
+                    let by_key = &self.by_key;
+                    self.order.retain(|Reverse((at, k, n))| by_key.get(k) == Some(&(*at, *n)));
+                }
+                self.clean_front();
+            }
             None => {
-                if let Some(old) = self.by_key.remove(&key) {
-                    self.order.remove(&(old, key));
+                if self.by_key.remove(&key).is_some() {
+                    self.clean_front();
                 }
             }
         }
     }
+
+    /// Drops stale deadlines from the front.
+    fn clean_front(&mut self) {
+        while let Some(Reverse((at, k, n))) = self.order.peek() {
+            if self.by_key.get(k) == Some(&(*at, *n)) {
+                break;
+            }
+            self.order.pop();
+        }
+    }
+
     /// The deadline of `key`.
     pub fn get(&self, key: K) -> Option<Instant> {
-        self.by_key.get(&key).copied()
+        self.by_key.get(&key).map(|(at, _)| *at)
     }
+
     /// The earliest deadline.
     pub fn next(&self) -> Option<Instant> {
-        self.order.first().map(|(t, _)| *t)
+        self.order.peek().map(|Reverse((t, _, _))| *t)
     }
-    /// Removes and returns a key whose deadline is at or before `now`, earliest first.
+
+    /// Takes the earliest key whose deadline is at or before `now`.
     pub fn pop_due(&mut self, now: Instant) -> Option<K> {
-        if self.order.first()?.0 > now {
+        let Reverse((at, _, _)) = self.order.peek()?;
+        if *at > now {
             return None;
         }
-        let (_, k) = self.order.pop_first()?;
+        let Reverse((_, k, _)) = self.order.pop()?;
         self.by_key.remove(&k);
+        self.clean_front();
         Some(k)
     }
 }
@@ -78,5 +105,21 @@ mod tests {
         t.set(3, Some(Instant::from_secs(9)));
         t.set(3, None);
         assert_eq!(t.next(), None);
+    }
+
+    /// A deadline moved back and forth forever keeps the heap small: what it replaced goes.
+    #[test]
+    fn moved_deadlines_leave_little_behind() {
+        let mut t = Timers::default();
+        for k in 0..100_000u64 {
+            t.set(1u32, Some(Instant::from_secs(10 + k % 2)));
+            t.set(2u32, Some(Instant::from_secs(20 + k % 3)));
+        }
+        assert!(t.order.len() <= 2 * 2 + 33, "{}", t.order.len());
+        assert_eq!(t.next(), Some(Instant::from_secs(11)));
+        assert_eq!(t.pop_due(Instant::from_secs(30)), Some(1));
+        assert_eq!(t.pop_due(Instant::from_secs(30)), Some(2));
+        assert_eq!(t.pop_due(Instant::from_secs(30)), None);
+        assert!(t.order.is_empty());
     }
 }
