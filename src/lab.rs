@@ -30,8 +30,9 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::io;
 use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
-use tokio::sync::Notify;
 use tokio::task::{JoinHandle, LocalSet};
 
 /// How long [`Lab::block_on`] waits in virtual time for a future that is not done.
@@ -143,7 +144,7 @@ pub(crate) struct Shared {
     base_t: tokio::time::Instant,
     base_v: sim_core::Instant,
     /// Something may be due sooner than the driver thought (a socket call sent).
-    pub(crate) notify: Notify,
+    pub(crate) poke: Poke,
     hosts: RefCell<BTreeMap<NodeId, Rc<Host>>>,
     /// How many times the lab's tasks have been polled: the driver waits until this
     /// stands still (every task waits) before it moves the clock.
@@ -152,7 +153,16 @@ pub(crate) struct Shared {
     /// it (it is not waiting, so the runtime cannot jump to a timer): a socket call reads
     /// this rather than the clock's lock. `None` while the driver waits, and between runs.
     /// (A task that moves the clock itself is seen at the driver's next turn.)
-    clock: std::cell::Cell<Option<tokio::time::Instant>>,
+    clock: std::cell::Cell<Option<sim_core::Instant>>,
+    /// How many times a task of the lab's was woken (by anything: the engine, a timer,
+    /// another task, itself): while this stands still, none was queued to run.
+    wakes: Arc<AtomicU64>,
+    /// A task of the lab's is being polled: a socket waited on outside one is a task's
+    /// that `tokio::task::spawn_local` started, whose wakes are not counted.
+    pub(crate) in_task: std::cell::Cell<bool>,
+    /// A socket was waited on by a task whose wakes are not counted: from then on the
+    /// driver learns that every task waits by polls, not wakes.
+    pub(crate) uncounted: std::cell::Cell<bool>,
     /// How many times a task has waited on one of its sockets (`Ctx::wait`).
     pub(crate) waits: std::cell::Cell<u64>,
     /// A task was last seen waiting on something other than its sockets (a timer, another
@@ -169,7 +179,14 @@ pub(crate) struct Shared {
 impl Shared {
     /// The virtual time now: the runtime's clock.
     pub(crate) fn now(&self) -> sim_core::Instant {
-        let t = self.clock.get().unwrap_or_else(tokio::time::Instant::now);
+        match self.clock.get() {
+            Some(v) => v,
+            None => self.virtual_at(tokio::time::Instant::now()),
+        }
+    }
+
+    /// The virtual time of the runtime's instant `t`.
+    fn virtual_at(&self, t: tokio::time::Instant) -> sim_core::Instant {
         let d = t.saturating_duration_since(self.base_t);
         self.base_v + sim_core::Duration::from_nanos(d.as_nanos() as u64)
     }
@@ -217,8 +234,10 @@ const TICK: Duration = Duration::from_millis(1);
 /// in order, and nothing ticks.
 ///
 /// "Every task waits" is learnt without a trip through the runtime's scheduler where it
-/// can be: the driver goes to the back of the local queue (`requeue`) until a round of it
-/// polls no task. Only the scheduler's park runs what it cannot see there — a task that
+/// can be: the driver goes to the back of the local queue (`requeue`) until no task was
+/// woken during a round of it (each task's waker counts its wakes; once a task that
+/// `spawn_local` started waits on a socket, until a round polls no task). Only the
+/// scheduler's park runs what it cannot see there — a task that
 /// `yield_now` deferred, one a timer woke, the future awaiting a task that ended — so the
 /// driver yields to it once a task ended or was last seen waiting on anything but its
 /// sockets. A task that only yields gets one turn each time the clock moves; a datagram
@@ -231,10 +250,14 @@ async fn drive(shared: Rc<Shared>) {
         // Let every task that can run, run.
         let mut yielded = false;
         loop {
+            // Rounds behind every task queued, until none was woken during one, so none
+            // is queued behind it (by polls, where some task's wakes are not counted).
             loop {
-                let round = shared.polls.get();
+                let (wakes, polls) = (shared.wakes.load(Ordering::Relaxed), shared.polls.get());
                 requeue().await;
-                if shared.polls.get() == round {
+                if shared.wakes.load(Ordering::Relaxed) == wakes
+                    && (!shared.uncounted.get() || shared.polls.get() == polls)
+                {
                     break;
                 }
             }
@@ -245,13 +268,20 @@ async fn drive(shared: Rc<Shared>) {
             tokio::task::yield_now().await;
             yielded = true;
         }
-        let now = tokio::time::Instant::now();
-        shared.clock.set(Some(now));
+        // What the tasks' calls sent, the driver sees from here on.
+        shared.poke.clear();
+        // The clock as the driver left it, unless the runtime ran what the driver cannot
+        // see: a task that moves tokio's clock itself yields (`advance` does) and is seen.
+        let now_v = match shared.clock.get() {
+            Some(v) if !yielded => v,
+            _ => shared.virtual_at(tokio::time::Instant::now()),
+        };
+        shared.clock.set(Some(now_v));
         if shared.catch_up().is_err() {
             return;
         }
-        let into_tick = Duration::from_nanos((now - shared.base_t).as_nanos() as u64 % TICK.as_nanos() as u64);
-        let next_tick = now + (TICK - into_tick);
+        let into_tick = (now_v - shared.base_v).as_nanos() % TICK.as_nanos() as u64;
+        let tick_v = now_v + sim_core::Duration::from_nanos(TICK.as_nanos() as u64 - into_tick);
         // Within this millisecond, run the engine ahead of the clock, event by event, until
         // one wakes a task: the clock then moves once, to that event, rather than once per
         // event (a datagram crosses several links between two tasks' turns).
@@ -259,45 +289,113 @@ async fn drive(shared: Rc<Shared>) {
         let mut reached = None;
         loop {
             let next = shared.lab.borrow().world().next_event_time();
-            let Some(v) = next.filter(|v| shared.at(*v) < next_tick) else { break };
+            let Some(v) = next.filter(|v| *v < tick_v) else { break };
             if shared.run_to(v).is_err() {
                 return;
             }
-            reached = Some(shared.at(v));
+            reached = Some(v);
             if shared.woken.get() != woken {
                 break;
             }
         }
-        if let Some(t) = reached {
+        if let Some(v) = reached {
             // Within the millisecond no timer falls due: the woken tasks run next, in this
             // tick of the local set.
-            advance_within_tick(t - now);
-            shared.clock.set(Some(t));
+            advance_within_tick(Duration::from_nanos((v - now_v).as_nanos()));
+            shared.clock.set(Some(v));
             continue;
         }
         let next = shared.lab.borrow().world().next_event_time().map(|t| shared.at(t));
         match next {
             // Onto the millisecond first, so tokio's jumps land on whole ones.
-            _ if !into_tick.is_zero() => {
+            _ if into_tick != 0 => {
                 // The clock moves when the advance is first polled; the yield after it
                 // parks with no timeout, which never jumps to a timer.
-                shared.clock.set(Some(next_tick));
-                tokio::time::advance(next_tick - now).await
+                shared.clock.set(Some(tick_v));
+                tokio::time::advance(Duration::from_nanos((tick_v - now_v).as_nanos())).await
             }
             Some(t) => {
                 shared.clock.set(None);
                 let whole = t - Duration::from_nanos((t - shared.base_t).as_nanos() as u64 % TICK.as_nanos() as u64);
                 tokio::select! {
                     biased;
-                    _ = shared.notify.notified() => {}
+                    _ = shared.poke.wait() => {}
                     _ = tokio::time::sleep_until(whole) => {}
                 }
             }
             None => {
                 shared.clock.set(None);
-                shared.notify.notified().await
+                shared.poke.wait().await
             }
         }
+    }
+}
+
+/// Tells the driver, waiting, that something may be due sooner than it thought: a socket
+/// call sent something. A poke while the driver runs is kept until it next looks at the
+/// engine, which sees what the call did anyway.
+#[derive(Default)]
+pub(crate) struct Poke {
+    poked: std::cell::Cell<bool>,
+    waiter: std::cell::Cell<Option<std::task::Waker>>,
+}
+
+impl Poke {
+    /// Something may be due sooner.
+    pub(crate) fn poke(&self) {
+        self.poked.set(true);
+        if let Some(w) = self.waiter.take() {
+            w.wake();
+        }
+    }
+
+    /// The driver is about to look at the engine.
+    fn clear(&self) {
+        self.poked.set(false);
+    }
+
+    /// Until the next poke.
+    fn wait(&self) -> impl Future<Output = ()> + '_ {
+        std::future::poll_fn(move |cx| {
+            if self.poked.replace(false) {
+                return std::task::Poll::Ready(());
+            }
+            self.waiter.set(Some(cx.waker().clone()));
+            std::task::Poll::Pending
+        })
+    }
+}
+
+/// Marks a task of the lab's as being polled, until dropped (also by a panic).
+struct InTask<'a>(&'a std::cell::Cell<bool>);
+
+impl<'a> InTask<'a> {
+    fn enter(flag: &'a std::cell::Cell<bool>) -> InTask<'a> {
+        flag.set(true);
+        InTask(flag)
+    }
+}
+
+impl Drop for InTask<'_> {
+    fn drop(&mut self) {
+        self.0.set(false);
+    }
+}
+
+/// The waker a task of the lab's sees: it counts the task's wakes, then wakes it.
+struct CountingWaker {
+    inner: std::task::Waker,
+    wakes: Arc<AtomicU64>,
+}
+
+impl std::task::Wake for CountingWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.wakes.fetch_add(1, Ordering::Relaxed);
+        self.inner.wake_by_ref();
     }
 }
 
@@ -442,11 +540,14 @@ impl Lab {
             lab: RefCell::new(lab),
             base_t,
             base_v,
-            notify: Notify::new(),
+            poke: Poke::default(),
             hosts: RefCell::new(BTreeMap::new()),
             polls: std::cell::Cell::new(0),
             clock: std::cell::Cell::new(None),
             waits: std::cell::Cell::new(0),
+            wakes: Arc::new(AtomicU64::new(0)),
+            in_task: std::cell::Cell::new(false),
+            uncounted: std::cell::Cell::new(false),
             unseen: std::cell::Cell::new(false),
             ended: std::cell::Cell::new(false),
             woken: Rc::new(std::cell::Cell::new(0)),
@@ -473,10 +574,21 @@ impl Lab {
                 let fut = Place::Sim(Ctx { shared: shared.clone(), host }).scope(fut);
                 let shared = shared.clone();
                 let mut fut = Box::pin(fut);
+                // The task sees a waker that counts its wakes (made once: tokio's waker of a
+                // task does not change).
+                let mut counting: Option<(std::task::Waker, std::task::Waker)> = None;
                 let counted = std::future::poll_fn(move |cx| {
                     shared.polls.set(shared.polls.get() + 1);
                     let waits = shared.waits.get();
-                    let polled = fut.as_mut().poll(cx);
+                    if !counting.as_ref().is_some_and(|(theirs, _)| theirs.will_wake(cx.waker())) {
+                        let ours = Arc::new(CountingWaker { inner: cx.waker().clone(), wakes: shared.wakes.clone() });
+                        counting = Some((cx.waker().clone(), ours.into()));
+                    }
+                    let ours = counting.as_ref().map(|(_, ours)| ours).unwrap_or(cx.waker());
+                    let polled = {
+                        let _in = InTask::enter(&shared.in_task);
+                        fut.as_mut().poll(&mut std::task::Context::from_waker(ours))
+                    };
                     match polled {
                         std::task::Poll::Ready(_) => shared.ended.set(true),
                         std::task::Poll::Pending if shared.waits.get() == waits => shared.unseen.set(true),

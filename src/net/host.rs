@@ -146,7 +146,7 @@ impl Ctx {
         let r = lab.with_sys(self.host.job, f).ok_or_else(ended);
         drop(lab);
         // What the call sent may be due now: the driver looks again.
-        self.shared.notify.notify_one();
+        self.shared.poke.poke();
         r
     }
 
@@ -161,6 +161,9 @@ impl Ctx {
     /// Wakes `waker` when socket `sock` has news.
     pub(crate) fn wait(&self, sock: SocketId, waker: &Waker) {
         self.shared.waits.set(self.shared.waits.get() + 1);
+        if !self.shared.in_task.get() {
+            self.shared.uncounted.set(true);
+        }
         let mut w = self.host.wakers.borrow_mut();
         let list = &mut w.entry(sock).or_default().wakers;
         if !list.iter().any(|x| x.will_wake(waker)) {
@@ -214,7 +217,7 @@ impl Ctx {
         }
         self.shared.catch_up()?;
         // What the engine did may be due sooner than the driver thought, as after `sys`.
-        self.shared.notify.notify_one();
+        self.shared.poke.poke();
         Ok(quiet())
     }
 
