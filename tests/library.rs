@@ -716,3 +716,60 @@ fn a_reader_misses_nothing_that_arrives_after_it_emptied_its_queue() {
     let got = lab.block_on(server).unwrap().unwrap().unwrap();
     assert_eq!(got, [&b"one"[..], b"two", b"three", b"four"]);
 }
+
+/// Tasks woken by other tasks (a channel, not a socket) run at the instant they were
+/// woken, a chain of them too: the frames the first had just sent do not move the clock
+/// first.
+#[test]
+fn a_task_woken_by_another_runs_before_the_clock_moves() {
+    use std::cell::Cell;
+    use std::rc::Rc;
+    let mut lab = Lab::from_script(MASQUERADE).unwrap();
+    lab.capture("router", "r-w").unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let (tx2, rx2) = tokio::sync::oneshot::channel::<()>();
+    let relayed = Rc::new(Cell::new(None));
+    let at = relayed.clone();
+    let _relay = lab
+        .spawn("lan", async move {
+            let sock = UdpSocket::bind("0.0.0.0:0").await?;
+            rx.await.map_err(std::io::Error::other)?;
+            at.set(Some(tokio::time::Instant::now()));
+            tx2.send(()).map_err(|_| std::io::Error::other("second relay gone"))?;
+            // It goes on waiting on its socket (nothing comes).
+            let mut buf = [0u8; 8];
+            sock.recv_from(&mut buf).await
+        })
+        .unwrap();
+    let second = lab
+        .spawn("lan", async move {
+            rx2.await.map_err(std::io::Error::other)?;
+            Ok::<_, std::io::Error>(tokio::time::Instant::now())
+        })
+        .unwrap();
+    let sent = Rc::new(Cell::new(None));
+    let at = sent.clone();
+    let _starter = lab
+        .spawn("lan", async move {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+            let sock = UdpSocket::bind("0.0.0.0:0").await?;
+            // Frames on their way (ARP, then the datagram, then the port unreachable): the
+            // engine has events within this millisecond, which wake no task of ours.
+            sock.send_to(b"knock", "203.0.113.1:9").await?;
+            at.set(Some(tokio::time::Instant::now()));
+            tx.send(()).map_err(|_| std::io::Error::other("relay gone"))?;
+            // It goes on waiting on its socket, as a server does (nothing comes).
+            let mut buf = [0u8; 8];
+            sock.recv_from(&mut buf).await
+        })
+        .unwrap();
+    let second = lab.block_on(second).unwrap().unwrap().unwrap();
+    let sent = sent.get().expect("the starter ran");
+    let relayed = relayed.get().expect("the relay ran");
+    assert_eq!(relayed, sent, "the relay ran at the instant the starter woke it");
+    assert_eq!(second, sent, "and the task the relay woke, at the same instant");
+    lab.run_for(Duration::from_millis(5)).unwrap();
+    let frames = lab.records().iter().filter(|r| matches!(r, nslab::sim_core::Record::Frame { .. })).count();
+    // Out of the router: its ARP request, the reply, the knock, and back the port unreachable.
+    assert!(frames >= 4, "the knock crossed the router: {frames} frames");
+}
