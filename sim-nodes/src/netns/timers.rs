@@ -7,6 +7,7 @@
 
 use sim_core::Instant;
 use std::cmp::Reverse;
+use std::collections::hash_map::Entry;
 use std::collections::{BinaryHeap, HashMap};
 use std::hash::Hash;
 
@@ -16,9 +17,10 @@ pub struct Timers<K: Ord + Hash + Copy> {
     /// Each key's deadline, and the count of sets that gave it (its entry in `order`).
     by_key: HashMap<K, (Instant, u64), foldhash::fast::FixedState>,
     /// Every deadline set, earliest first — also ones since replaced or cleared (stale:
-    /// `by_key` no longer gives their key that instant and count). The front is always live: stale
-    /// ones go when they reach it, or all at once when they outnumber the live ones, so a
-    /// deadline moved on every packet costs a push, not a B-tree's remove and insert.
+    /// `by_key` no longer gives their key that instant and count). The front is always
+    /// live: stale ones go when they reach it, or all at once when they outnumber the live
+    /// ones, so a deadline moved on every packet costs one lookup and a push, not a
+    /// B-tree's remove and insert.
     order: BinaryHeap<Reverse<(Instant, K, u64)>>,
     /// Sets so far.
     sets: u64,
@@ -35,11 +37,16 @@ impl<K: Ord + Hash + Copy> Timers<K> {
     pub fn set(&mut self, key: K, at: Option<Instant>) {
         match at {
             Some(at) => {
-                if self.by_key.get(&key).is_some_and(|(old, _)| *old == at) {
-                    return;
+                match self.by_key.entry(key) {
+                    Entry::Occupied(e) if e.get().0 == at => return,
+                    Entry::Occupied(mut e) => {
+                        e.insert((at, self.sets + 1));
+                    }
+                    Entry::Vacant(e) => {
+                        e.insert((at, self.sets + 1));
+                    }
                 }
                 self.sets += 1;
-                self.by_key.insert(key, (at, self.sets));
                 self.order.push(Reverse((at, key, self.sets)));
                 if self.order.len() > 2 * self.by_key.len() + 32 {
                     let by_key = &self.by_key;
