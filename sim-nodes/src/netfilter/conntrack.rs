@@ -8,6 +8,7 @@
 use super::tcp;
 use sim_core::Instant;
 use std::collections::{BTreeSet, HashMap};
+use std::fmt::Write as _;
 use std::net::IpAddr;
 
 /// The tuple index's hasher: foldhash with a fixed seed, a few instructions per tuple where
@@ -340,6 +341,10 @@ impl Conntrack {
 
     /// Forgets entries killed while their packet was in the hooks: `id`'s, or all.
     pub fn purge_dying(&mut self, id: Option<u64>) {
+        // Every dying entry is in the list (`kill`): with none, there is nothing to look at.
+        if self.dying.is_empty() {
+            return;
+        }
         match id {
             Some(id) => {
                 if self.entries.get(&id).is_some_and(|e| e.dying) {
@@ -599,42 +604,54 @@ fn proto_name(p: u8) -> &'static str {
     }
 }
 
-fn tuple_text(t: &Tuple) -> String {
-    match t.proto {
+fn write_tuple(s: &mut String, t: &Tuple) {
+    let _ = match t.proto {
         1 | ICMPV6 => {
-            format!("src={} dst={} type={} code={} id={}", t.src, t.dst, t.dport >> 8, t.dport & 0xff, t.sport)
+            write!(s, "src={} dst={} type={} code={} id={}", t.src, t.dst, t.dport >> 8, t.dport & 0xff, t.sport)
         }
-        6 | 17 => format!("src={} dst={} sport={} dport={}", t.src, t.dst, t.sport, t.dport),
-        _ => format!("src={} dst={}", t.src, t.dst),
-    }
+        6 | 17 => write!(s, "src={} dst={} sport={} dport={}", t.src, t.dst, t.sport, t.dport),
+        _ => write!(s, "src={} dst={}", t.src, t.dst),
+    };
 }
 
 /// An entry as conntrack-tools prints it: `udp      17 30 src=… [UNREPLIED] src=…`.
 /// `timeout` is `None` for an expired entry's `[DESTROY]`, which prints none.
 pub fn entry_text(e: &Entry, timeout: Option<u64>) -> String {
-    let mut s = format!("{:<8} {}", proto_name(e.orig.proto), e.orig.proto);
+    let mut s = String::with_capacity(160);
+    write_entry(&mut s, e, timeout);
+    s
+}
+
+/// [`entry_text`], written at the end of `s` (one buffer for the whole line).
+fn write_entry(s: &mut String, e: &Entry, timeout: Option<u64>) {
+    let _ = write!(s, "{:<8} {}", proto_name(e.orig.proto), e.orig.proto);
     if let Some(t) = timeout {
-        s.push_str(&format!(" {t}"));
+        let _ = write!(s, " {t}");
     }
     if e.orig.proto == 6 {
         s.push(' ');
         s.push_str(e.tcp.state.name());
     }
     s.push(' ');
-    s.push_str(&tuple_text(&e.orig));
+    write_tuple(s, &e.orig);
     if !e.seen_reply {
         s.push_str(" [UNREPLIED]");
     }
     s.push(' ');
-    s.push_str(&tuple_text(&e.reply));
+    write_tuple(s, &e.reply);
     if e.assured {
         s.push_str(" [ASSURED]");
     }
-    s
 }
 
 /// A `conntrack -E` line.
 pub fn event_line(ev: Event, e: &Entry) -> String {
+    event_text(ev, e, 9)
+}
+
+/// A `conntrack -E` line with its tag right-aligned in `width` columns (0: as is, which
+/// is how the trace records it).
+pub fn event_text(ev: Event, e: &Entry, width: usize) -> String {
     let (tag, t) = match ev {
         Event::New => ("[NEW]", Some(e.timeout)),
         Event::Update => ("[UPDATE]", Some(e.timeout)),
@@ -642,11 +659,15 @@ pub fn event_line(ev: Event, e: &Entry) -> String {
         // flushed early still shows what it had left.
         Event::Destroy | Event::Flushed(_) | Event::Deleted(_) => ("[DESTROY]", (e.timeout > 0).then_some(e.timeout)),
     };
-    match ev {
-        Event::Flushed(pid) => format!("{tag:>9} {} [USERSPACE] portid={pid} progname=conntrack", entry_text(e, t)),
-        Event::Deleted(portid) => format!("{tag:>9} {} [USERSPACE] portid={portid}", entry_text(e, t)),
-        _ => format!("{tag:>9} {}", entry_text(e, t)),
-    }
+    let mut s = String::with_capacity(192);
+    let _ = write!(s, "{tag:>width$} ");
+    write_entry(&mut s, e, t);
+    let _ = match ev {
+        Event::Flushed(pid) => write!(s, " [USERSPACE] portid={pid} progname=conntrack"),
+        Event::Deleted(portid) => write!(s, " [USERSPACE] portid={portid}"),
+        _ => Ok(()),
+    };
+    s
 }
 
 /// A `conntrack -L` line (remaining timeout at `now`).

@@ -65,6 +65,9 @@ pub struct Netfilter {
     pub nat_exhausted: u64,
     /// The timeouts as last read from the sysctls, with the sysctl generation read.
     pub timeouts: Option<(u64, conntrack::Timeouts)>,
+    /// The deadline last armed in the namespace's timers for conntrack's expiry (a copy,
+    /// so that the per-packet check need not look the timers up).
+    pub ct_armed: Option<sim_core::Instant>,
 }
 
 impl Default for Netfilter {
@@ -75,6 +78,7 @@ impl Default for Netfilter {
             ct: Conntrack::default(),
             nat_exhausted: 0,
             timeouts: None,
+            ct_armed: None,
         }
     }
 }

@@ -545,6 +545,7 @@ impl Netns {
     pub(crate) fn arm_conntrack_timer(&mut self) {
         let next = self.nf.ct.next_expiry();
         self.timers.set(TimerKey::Conntrack, next);
+        self.nf.ct_armed = next;
     }
 
     /// An entry was refreshed or confirmed: the timer fires when the expiry index says
@@ -553,8 +554,9 @@ impl Netns {
     /// that moves.
     fn conntrack_deadline(&mut self) {
         let next = self.nf.ct.next_expiry();
-        if self.timers.get(TimerKey::Conntrack) != next {
+        if self.nf.ct_armed != next {
             self.timers.set(TimerKey::Conntrack, next);
+            self.nf.ct_armed = next;
         }
     }
 
@@ -575,7 +577,7 @@ impl Netns {
         // Each event is also a trace record (`nslab run --json`'s `event` lines), as
         // `conntrack -E` would print it.
         for (ev, e) in &events {
-            let text = crate::netfilter::conntrack::event_line(*ev, e).trim_start().to_string();
+            let text = crate::netfilter::conntrack::event_text(*ev, e, 0);
             cx.record(sim_core::Record::Event { at: cx.now(), node: cx.node(), table: "conntrack", text });
         }
         let mut from = super::socktab::SocketId(0);

@@ -187,7 +187,7 @@ pub struct Netns {
     sysctl: Sysctl,
     /// Processes by pid; a process's slot is empty while it is being called (so that the
     /// call owns it), which every reader here treats as absent.
-    procs: BTreeMap<u32, Option<Process>>,
+    procs: BTreeMap<u32, ProcSlot>,
     next_pid: u32,
     timers: Timers<TimerKey>,
     /// The devices' qdiscs (`tc`).
@@ -242,6 +242,13 @@ struct AddrCache {
     loopback_net: bool,
     bcast: std::collections::BTreeSet<(u32, Ipv4Addr)>,
     bcast_any: std::collections::BTreeSet<Ipv4Addr>,
+}
+
+/// A process, and the deadline last armed for it in the timers.
+#[derive(Default)]
+struct ProcSlot {
+    proc_: Option<Process>,
+    armed: Option<Instant>,
 }
 
 impl Netns {
@@ -336,12 +343,12 @@ impl Netns {
     }
     /// Running processes by pid.
     pub fn procs(&self) -> impl Iterator<Item = (&u32, &Process)> {
-        self.procs.iter().filter_map(|(pid, p)| Some((pid, p.as_ref()?)))
+        self.procs.iter().filter_map(|(pid, p)| Some((pid, p.proc_.as_ref()?)))
     }
 
     /// True while process `pid` runs.
     pub fn is_running(&self, pid: u32) -> bool {
-        self.procs.get(&pid).is_some_and(Option::is_some)
+        self.procs.get(&pid).is_some_and(|p| p.proc_.is_some())
     }
 
     /// The ifindex a new interface gets, as the kernel's `dev_index_reserve` picks it: a
@@ -797,7 +804,7 @@ impl Netns {
     /// Starts a process in this namespace; returns its pid.
     pub fn spawn(&mut self, cx: &mut Context<'_>, proc_: Process) -> u32 {
         let pid = self.take_pid();
-        self.procs.insert(pid, Some(proc_));
+        self.procs.insert(pid, ProcSlot { proc_: Some(proc_), armed: None });
         self.call(cx, pid, |p, sys| p.start(sys));
         self.settle(cx);
         pid
@@ -805,7 +812,7 @@ impl Netns {
 
     /// A running process.
     pub(crate) fn proc_mut(&mut self, pid: u32) -> Option<&mut dyn crate::sys::Program> {
-        self.procs.get_mut(&pid).and_then(Option::as_mut).map(|p| p.as_mut())
+        self.procs.get_mut(&pid).and_then(|p| p.proc_.as_mut()).map(|p| p.as_mut())
     }
 
     /// The pids of running processes whose program is `name`.
@@ -815,7 +822,7 @@ impl Netns {
 
     /// True if process `pid` has detached from its terminal (a daemon).
     pub fn is_detached(&self, pid: u32) -> bool {
-        self.procs.get(&pid).and_then(Option::as_ref).is_some_and(|p| p.detached())
+        self.procs.get(&pid).and_then(|p| p.proc_.as_ref()).is_some_and(|p| p.detached())
     }
 
     /// A line typed into a process's terminal.
@@ -851,7 +858,8 @@ impl Netns {
     fn call(&mut self, cx: &mut Context<'_>, pid: u32, f: impl FnOnce(&mut Process, &mut Sys<'_, '_, '_>)) {
         // Taken out of its slot and put back: two lookups, where removing and inserting
         // it again rebalanced the map on every call.
-        let Some(mut p) = self.procs.get_mut(&pid).and_then(Option::take) else { return };
+        let Some(slot) = self.procs.get_mut(&pid) else { return };
+        let (Some(mut p), armed) = (slot.proc_.take(), slot.armed) else { return };
         let mut sys = Sys { ns: self, cx, pid, exited: None };
         f(&mut p, &mut sys);
         match sys.exited {
@@ -860,8 +868,13 @@ impl Netns {
                 self.reap(cx, pid, status);
             }
             None => {
-                self.timers.set(TimerKey::Proc(pid), p.poll_timeout());
-                *self.procs.entry(pid).or_default() = Some(p);
+                // The timers are touched only when its deadline moved (a call per datagram
+                // leaves it alone).
+                let at = p.poll_timeout();
+                if at != armed {
+                    self.timers.set(TimerKey::Proc(pid), at);
+                }
+                *self.procs.entry(pid).or_default() = ProcSlot { proc_: Some(p), armed: at };
             }
         }
     }
@@ -967,7 +980,13 @@ impl Node for Netns {
                         self.run_pending(cx);
                     }
                 }
-                TimerKey::Proc(pid) => self.call(cx, pid, |p, sys| p.on_timeout(sys)),
+                TimerKey::Proc(pid) => {
+                    // Its deadline fired: none is armed now.
+                    if let Some(s) = self.procs.get_mut(&pid) {
+                        s.armed = None;
+                    }
+                    self.call(cx, pid, |p, sys| p.on_timeout(sys))
+                }
                 TimerKey::Fdb(br) => self.fdb_expire(cx, br),
                 TimerKey::Lifetimes => self.expire_addrs(now),
                 TimerKey::Conntrack => self.conntrack_expire(cx),

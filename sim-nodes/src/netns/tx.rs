@@ -160,8 +160,20 @@ impl Netns {
     /// [`output`](Self::output) of a payload already in place behind 20 bytes of room for
     /// the IP header (`pkt`), so that a sender builds its segment once.
     pub(crate) fn output_built(&mut self, cx: &mut Context<'_>, spec: &OutSpec, pkt: &mut [u8]) -> Result<(), Errno> {
-        let payload_len = pkt.len() - 20;
         let r = self.route_output(spec.dst, spec.src, spec.oif)?;
+        self.output_routed(cx, spec, r, pkt)
+    }
+
+    /// [`output_built`](Self::output_built) by route `r`, which the sender looked up
+    /// already (for its source address): one lookup per packet, not two.
+    pub(crate) fn output_routed(
+        &mut self,
+        cx: &mut Context<'_>,
+        spec: &OutSpec,
+        r: RouteOut,
+        pkt: &mut [u8],
+    ) -> Result<(), Errno> {
+        let payload_len = pkt.len() - 20;
         let ttl = spec.ttl.unwrap_or(self.sysctl.hot().ip_default_ttl);
         // `ip_select_ident_segs`: DF that is not to be ignored (IP_PMTUDISC_DO) on a
         // datagram of an unconnected socket — every sender through here — is ID 0; WANT

@@ -121,7 +121,8 @@ impl Netns {
             Some(IpAddr::V4(b)) => Some(b),
             _ => None,
         };
-        let src = self.route_output(dst, bind, None)?.src;
+        let route = self.route_output(dst, bind, None)?;
+        let src = route.src;
         // The segment is built once, behind room for the IP header.
         let mut pkt = std::mem::take(&mut self.pktbuf);
         pkt.clear();
@@ -133,7 +134,12 @@ impl Netns {
         seg[6..8].copy_from_slice(&(if c == 0 { 0xffff } else { c }).to_be_bytes());
         let spec =
             OutSpec { dst, src: Some(src), proto: proto::UDP, ttl: d.ttl, tos: 0, pmtudisc: Pmtudisc::Want, oif: None };
-        let r = self.csum_partial(|ns| ns.output_built(cx, &spec, &mut pkt));
+        // The route that chose the source is the one `output_built` would look up again,
+        // but for the limited broadcast, whose device the chosen source then names.
+        let r = self.csum_partial(|ns| match dst.is_broadcast() {
+            false => ns.output_routed(cx, &spec, route, &mut pkt),
+            true => ns.output_built(cx, &spec, &mut pkt),
+        });
         self.pktbuf = pkt;
         // Without IP_RECVERR (no socket here sets it) udp_sendmsg turns the qdisc's ENOBUFS
         // into success.
