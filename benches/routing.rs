@@ -11,6 +11,11 @@
 //! - `routing/table/R` (R = 10, 1000, 10000 routes): E3's ping flood across a router whose
 //!   table holds R more routes (/32s, /24s and /16s elsewhere); each element is a frame-hop,
 //!   4 per round trip. The cost of a lookup should not grow with the table.
+//! - `routing/table6/R` (R = 10, 1000, 10000 routes): the same over IPv6 (E3 as
+//!   `line6(1)`), the router's table holding R more routes (/128s, /64s and /48s elsewhere).
+//! - `routing/table6_add/R` (R = 10, 1000, 10000 routes): `ip -6 route add` of R such routes
+//!   through a neighbour; each element is one route added. The cost of an add should not
+//!   grow with the table.
 //! - `routing/nat_line/N` (N = 1, 2, 4 routers): the IPv4 line with every router
 //!   masquerading out of its right interface (`iptables -t nat -A POSTROUTING -o … -j
 //!   MASQUERADE`), as E13's NATs behind NATs: each echo is tracked and rewritten by every
@@ -136,6 +141,31 @@ fn table(extra: u32) -> Lab {
     lab
 }
 
+/// The `k`th of the extra IPv6 routes: a /128, a /64 or a /48, none in 2001:db8::/32.
+fn extra6(k: u32) -> (std::net::Ipv6Addr, u8) {
+    let (hi, lo) = ((k >> 16) as u16, k as u16);
+    match k % 3 {
+        0 => (std::net::Ipv6Addr::new(0x2a00, 0, 0, 0, 0, 0, hi, lo), 128),
+        1 => (std::net::Ipv6Addr::new(0x2a01, hi, lo, 0, 0, 0, 0, 0), 48),
+        _ => (std::net::Ipv6Addr::new(0x2a02, 0, hi, lo, 0, 0, 0, 0), 64),
+    }
+}
+
+/// Adds the first `extra` of [`extra6`] to `r1`'s table, through its right neighbour.
+fn add6(lab: &mut Lab, extra: u32) {
+    let node = lab.ns(Some("r1")).expect("router");
+    for k in 0..extra {
+        lab.route6_change(node, true, extra6(k), Some(ip6(1, 2)), None, None).expect("route");
+    }
+}
+
+/// [`table`] over IPv6.
+fn table6(extra: u32) -> Lab {
+    let mut lab = line6(1);
+    add6(&mut lab, extra);
+    lab
+}
+
 fn flood(lab: &mut Lab, from: &str, to: impl Into<std::net::IpAddr>, count: u32) {
     let node = lab.ns(Some(from)).expect("namespace");
     let mut args = PingArgs::new(to);
@@ -175,6 +205,18 @@ fn routing(c: &mut Criterion) {
         g.throughput(Throughput::Elements(u64::from(PINGS) * 4));
         g.bench_with_input(BenchmarkId::new("table", r), &r, |b, &r| {
             b.iter_batched(|| table(r), |mut lab| flood(&mut lab, "ns0", ip("10.1.0.2"), PINGS), BatchSize::LargeInput)
+        });
+    }
+    for r in [10u32, 1000, 10_000] {
+        g.throughput(Throughput::Elements(u64::from(PINGS) * 4));
+        g.bench_with_input(BenchmarkId::new("table6", r), &r, |b, &r| {
+            b.iter_batched(|| table6(r), |mut lab| flood(&mut lab, "ns0", ip6(1, 2), PINGS), BatchSize::LargeInput)
+        });
+    }
+    for r in [10u32, 1000, 10_000] {
+        g.throughput(Throughput::Elements(u64::from(r)));
+        g.bench_with_input(BenchmarkId::new("table6_add", r), &r, |b, &r| {
+            b.iter_batched(|| line6(1), |mut lab| add6(&mut lab, r), BatchSize::LargeInput)
         });
     }
     g.finish();

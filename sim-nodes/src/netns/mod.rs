@@ -175,7 +175,7 @@ pub struct Netns {
     fib: Fib,
     neigh: NeighTable,
     /// The kernel's IPv6 routes.
-    fib6: Vec<ipv6::Route6>,
+    fib6: ipv6::Fib6,
     /// The IPv6 neighbour table, and what it asked for, waiting to be done.
     nd: NeighTable<std::net::Ipv6Addr>,
     pending6: VecDeque<neigh::Action<std::net::Ipv6Addr>>,
@@ -266,7 +266,7 @@ impl Netns {
             next_ifindex: 2,
             fib: Fib::default(),
             neigh: NeighTable::default(),
-            fib6: Vec::new(),
+            fib6: ipv6::Fib6::default(),
             nd: NeighTable::default(),
             pending6: VecDeque::new(),
             buf6: Vec::new(),

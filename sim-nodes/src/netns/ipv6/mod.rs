@@ -21,6 +21,7 @@
 //! Owns the interfaces' [`If6`] state and the `Dad`, `Rs` and `Mld` deadlines; must not
 //! touch IPv4 state.
 
+mod fib6;
 mod forward;
 pub(crate) mod frag;
 mod nd;
@@ -28,6 +29,7 @@ pub mod packet;
 mod ra;
 mod route;
 mod rx;
+pub(crate) use fib6::Fib6;
 pub use nd::Out6;
 pub use route::{Route6Error, Route6Spec};
 
@@ -427,8 +429,8 @@ impl Netns {
             hoplimit: None,
             expired: false,
         };
-        if !self.fib6.contains(&r) {
-            route::insert(&mut self.fib6, r);
+        if self.fib6.position_to(dst, prefix, |x| *x == r).is_none() {
+            self.fib6.insert(r);
         }
     }
 

@@ -16,7 +16,7 @@
 //! limit 255, as RFC 4861 asks. Owns the `Lifetimes6` deadline;
 //! it changes the interface's addresses, routes and neighbours as the kernel's RA code does.
 
-use super::{Inet6Addr, Lft, Route6, packet, route};
+use super::{Inet6Addr, Lft, Route6, packet};
 use crate::netns::neigh::{Nud, UpdateFlags};
 use crate::netns::{Netns, TimerKey};
 use sim_core::{Context, Duration, Instant};
@@ -91,19 +91,19 @@ impl Netns {
         let now = cx.now();
         let cur_hlim = m[4];
         let lifetime = u32::from(u16::from_be_bytes([m[6], m[7]]));
-        let at = self.fib6.iter().position(|r| r.ra && r.prefix == 0 && r.gateway == Some(src) && r.dev == ifindex);
+        let at =
+            self.fib6.position_to(Ipv6Addr::UNSPECIFIED, 0, |r| r.ra && r.gateway == Some(src) && r.dev == ifindex);
         match (at, lifetime) {
             (Some(k), 0) => {
                 self.fib6.remove(k);
             }
-            (Some(k), l) => {
-                let r = &mut self.fib6[k];
+            (Some(k), l) => self.fib6.modify(k, |r| {
                 r.expires = deadline(now, l);
                 r.expired = false;
                 if cur_hlim != 0 {
                     r.hoplimit = Some(cur_hlim);
                 }
-            }
+            }),
             (None, 0) => {}
             (None, l) => {
                 let r = Route6 {
@@ -118,7 +118,7 @@ impl Netns {
                     hoplimit: (cur_hlim != 0).then_some(cur_hlim),
                     expired: false,
                 };
-                route::insert(&mut self.fib6, r);
+                self.fib6.insert(r);
             }
         }
         if let Some(mac) = ll {
@@ -144,18 +144,15 @@ impl Netns {
         let now = cx.now();
         let net = super::network(p.prefix, p.len);
         if p.on_link {
-            let at = self
-                .fib6
-                .iter()
-                .position(|r| r.kernel && r.gateway.is_none() && r.dev == ifindex && r.dst == net && r.prefix == p.len);
+            let at = self.fib6.position_to(net, p.len, |r| r.kernel && r.gateway.is_none() && r.dev == ifindex);
             match at {
                 Some(k) if p.valid == 0 => {
                     self.fib6.remove(k);
                 }
-                Some(k) => {
-                    self.fib6[k].expires = deadline(now, p.valid);
-                    self.fib6[k].expired = false;
-                }
+                Some(k) => self.fib6.modify(k, |r| {
+                    r.expires = deadline(now, p.valid);
+                    r.expired = false;
+                }),
                 None if p.valid == 0 => {}
                 None => {
                     let r = Route6 {
@@ -170,7 +167,7 @@ impl Netns {
                         hoplimit: None,
                         expired: false,
                     };
-                    route::insert(&mut self.fib6, r);
+                    self.fib6.insert(r);
                 }
             }
         }
@@ -260,11 +257,11 @@ impl Netns {
         }
         // A route whose time is up is no longer used, but stays (`expires -Nsec`) until
         // the garbage collector's next run (seen on Linux 6.18).
-        for r in self.fib6.iter_mut() {
+        self.fib6.modify_all(|r| {
             if r.expires.is_some_and(|t| t <= now) {
                 r.expired = true;
             }
-        }
+        });
         self.arm_lifetimes6();
     }
 }
