@@ -35,30 +35,32 @@ impl<K: Ord + Hash + Copy> Default for Timers<K> {
 impl<K: Ord + Hash + Copy> Timers<K> {
     /// Sets (or with `None`, clears) the deadline of `key`.
     pub fn set(&mut self, key: K, at: Option<Instant>) {
-        match at {
+        let old = match at {
             Some(at) => {
-                match self.by_key.entry(key) {
+                let old = match self.by_key.entry(key) {
                     Entry::Occupied(e) if e.get().0 == at => return,
-                    Entry::Occupied(mut e) => {
-                        e.insert((at, self.sets + 1));
-                    }
+                    Entry::Occupied(mut e) => Some(e.insert((at, self.sets + 1))),
                     Entry::Vacant(e) => {
                         e.insert((at, self.sets + 1));
+                        None
                     }
-                }
+                };
                 self.sets += 1;
                 self.order.push(Reverse((at, key, self.sets)));
                 if self.order.len() > 2 * self.by_key.len() + 32 {
                     let by_key = &self.by_key;
                     self.order.retain(|Reverse((at, k, n))| by_key.get(k) == Some(&(*at, *n)));
                 }
-                self.clean_front();
+                old
             }
-            None => {
-                if self.by_key.remove(&key).is_some() {
-                    self.clean_front();
-                }
-            }
+            None => self.by_key.remove(&key),
+        };
+        // The front was live; only the entry just replaced or cleared can have made it
+        // stale.
+        if let Some((at, n)) = old
+            && self.order.peek().is_some_and(|Reverse(front)| *front == (at, key, n))
+        {
+            self.clean_front();
         }
     }
 
@@ -128,5 +130,37 @@ mod tests {
         assert_eq!(t.pop_due(Instant::from_secs(30)), Some(2));
         assert_eq!(t.pop_due(Instant::from_secs(30)), None);
         assert!(t.order.is_empty());
+    }
+
+    proptest::proptest! {
+        /// Any run of sets, clears and pops gives what a plain map of deadlines gives:
+        /// the same earliest deadline after each step, the same keys popped in order.
+        #[test]
+        fn agrees_with_a_plain_map(ops in proptest::collection::vec((0u8..4, 0u32..6, 0u64..20), 0..300)) {
+            let mut t = Timers::default();
+            let mut model = std::collections::BTreeMap::<u32, Instant>::new();
+            for (op, key, at) in ops {
+                let at = Instant::from_secs(at);
+                match op {
+                    0 | 1 => {
+                        t.set(key, Some(at));
+                        model.insert(key, at);
+                    }
+                    2 => {
+                        t.set(key, None);
+                        model.remove(&key);
+                    }
+                    _ => {
+                        let due = model.iter().map(|(k, a)| (*a, *k)).min().filter(|(a, _)| *a <= at);
+                        if let Some((_, k)) = due {
+                            model.remove(&k);
+                        }
+                        proptest::prop_assert_eq!(t.pop_due(at), due.map(|(_, k)| k));
+                    }
+                }
+                proptest::prop_assert_eq!(t.next(), model.values().min().copied());
+                proptest::prop_assert_eq!(t.get(key), model.get(&key).copied());
+            }
+        }
     }
 }
