@@ -157,20 +157,51 @@ pub fn strip_prompt(line: &str) -> &str {
 /// recurse once per level of nesting (and more in a debug build), and a script is input.
 pub(super) const STACK: usize = 256 << 20;
 
+/// A parse for the front-end thread.
+type Job = Box<dyn FnOnce() + Send>;
+
+thread_local! {
+    /// This thread's front-end thread, made at its first parse with [`STACK`] and kept
+    /// (it ends when this thread does). A thread made per parse cost more than a small
+    /// scenario's whole parse: its stack mapped and unmapped, and a clone, each time.
+    static FRONT: std::cell::RefCell<Option<std::sync::mpsc::Sender<Job>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The front-end thread: it runs the jobs it is sent until its sender goes.
+fn front_thread() -> std::io::Result<std::sync::mpsc::Sender<Job>> {
+    let (tx, rx) = std::sync::mpsc::channel::<Job>();
+    std::thread::Builder::new().name("nslab-front-end".into()).stack_size(STACK).spawn(move || {
+        for job in rx {
+            job();
+        }
+    })?;
+    Ok(tx)
+}
+
 fn parse_as(file: &str, source: &str, style: Option<Style>) -> Result<Session, ScenarioError> {
-    // On a thread of its own, with a stack a script's nesting cannot exhaust before
+    // On a thread with a stack a script's nesting cannot exhaust before
     // `bash::MAX_NESTING` refuses it (a test thread has 2 MiB).
-    std::thread::scope(|s| {
-        std::thread::Builder::new()
-            .name("nslab-front-end".into())
-            .stack_size(STACK)
-            .spawn_scoped(s, || parse_here(file, source, style))
-            .map_err(|e| {
-                ScenarioError::at(file, source, Span::new(1, 1, 1), format!("cannot start the front end: {e}"))
-            })?
-            .join()
-            .unwrap_or_else(|p| std::panic::resume_unwind(p))
-    })
+    let (f, src) = (file.to_owned(), source.to_owned());
+    let (done, result) = std::sync::mpsc::sync_channel(1);
+    let job: Job = Box::new(move || {
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse_here(&f, &src, style)));
+        let _ = done.send(r);
+    });
+    let cannot =
+        |e: String| ScenarioError::at(file, source, Span::new(1, 1, 1), format!("cannot start the front end: {e}"));
+    FRONT.with(|front| {
+        let mut front = front.borrow_mut();
+        if front.is_none() {
+            *front = Some(front_thread().map_err(|e| cannot(e.to_string()))?);
+        }
+        let Some(tx) = front.as_ref() else { return Err(cannot("no thread".into())) };
+        tx.send(job).map_err(|_| cannot("its thread has ended".into()))
+    })?;
+    match result.recv() {
+        Ok(Ok(r)) => r,
+        Ok(Err(panic)) => std::panic::resume_unwind(panic),
+        Err(_) => Err(cannot("its thread has ended".into())),
+    }
 }
 
 fn parse_here(file: &str, source: &str, style: Option<Style>) -> Result<Session, ScenarioError> {
