@@ -178,7 +178,24 @@ fn front_thread() -> std::io::Result<std::sync::mpsc::Sender<Job>> {
     Ok(tx)
 }
 
+/// Whether a parse of `lines` could reach bash's parser, which recurses once per level of
+/// nesting: a program in bash's language, or a line that runs a script or a shell (a word
+/// `bash::script_call` would take, looked for in every word of every line, quotes aside —
+/// more than it takes, never less).
+fn reaches_bash(lines: &[&str]) -> bool {
+    let scriptish = |w: &str| {
+        let w = w.trim_matches(|c| c == '\'' || c == '"' || c == '(' || c == ')' || c == '`' || c == '$');
+        w == "bash" || w == "sh" || w.starts_with("./") || w.starts_with("../") || w.ends_with(".sh")
+    };
+    bash::is_program(lines) || lines.iter().flat_map(|l| l.split_whitespace()).any(scriptish)
+}
+
 fn parse_as(file: &str, source: &str, style: Option<Style>) -> Result<Session, ScenarioError> {
+    // Lines that cannot reach bash's parser are read here: the lexer and the steps do not
+    // recurse with the input, and the hand-off to the front-end thread costs two wakes.
+    if !reaches_bash(&source.lines().collect::<Vec<_>>()) {
+        return parse_here(file, source, style);
+    }
     // On a thread with a stack a script's nesting cannot exhaust before
     // `bash::MAX_NESTING` refuses it (a test thread has 2 MiB).
     let (f, src) = (file.to_owned(), source.to_owned());
