@@ -104,7 +104,13 @@ impl Fib6 {
             moved |= key(r) != before;
         }
         if moved {
+            // A stable sort: ties stay in the order they were added. A prefix may have
+            // changed too: the lengths in use are counted again.
             self.routes.sort_by_key(key);
+            self.lens = [0; 129];
+            for r in &self.routes {
+                self.lens[usize::from(r.prefix.min(128))] += 1;
+            }
         }
     }
 
@@ -241,5 +247,23 @@ mod tests {
         assert_eq!(fib.lens[64], 1);
         assert_eq!(fib.remove(0).prefix, 64);
         assert_eq!(fib.lens[64], 0);
+    }
+
+    /// A prefix changed by `modify_all` is found by the search at its new length (more
+    /// than `SCAN` routes, so the lookup goes by the lengths in use).
+    #[test]
+    fn a_prefix_changed_for_all_is_searched_at_its_new_length() {
+        let mut fib = Fib6::default();
+        for k in 0..20u16 {
+            fib.insert(r(&format!("2001:db8:{k:x}::"), 64, 256, 2));
+        }
+        fib.modify_all(|x| {
+            if x.dst == "2001:db8:7::".parse::<Ipv6Addr>().unwrap() {
+                x.prefix = 48;
+            }
+        });
+        assert_eq!((fib.lens[48], fib.lens[64]), (1, 19));
+        let a: Ipv6Addr = "2001:db8:7:1::1".parse().unwrap();
+        assert_eq!(fib.lookup(a, |_| true).map(|x| x.prefix), Some(48));
     }
 }
